@@ -1,0 +1,62 @@
+"""The Reasoner contract and registry."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from memgym.memory.registry import parse_spec
+from memgym.tracks.base import Track
+from memgym.types import Question, View
+
+
+class Reasoner(ABC):
+    """Answers a question from a view, as text. Raises ``ModelError``/``InfraError`` on failure."""
+
+    name: ClassVar[str]
+
+    def reset(self, brief: str, params: Mapping[str, Any]) -> None:
+        """Start an episode."""
+        self.brief = brief
+        self.params = params
+
+    @abstractmethod
+    def answer(self, question: Question, view: View) -> str:
+        """The answer text for ``question`` given ``view``."""
+
+    def config(self) -> str:
+        """The spec string that recreates this reasoner."""
+        return self.name
+
+
+ReasonerFactory = Callable[..., Reasoner]
+_REASONERS: dict[str, ReasonerFactory] = {}
+
+
+def register_reasoner(name: str) -> Callable[[ReasonerFactory], ReasonerFactory]:
+    """Decorator registering a reasoner factory, called as ``factory(track, **options)``."""
+
+    def decorate(factory: ReasonerFactory) -> ReasonerFactory:
+        _REASONERS[name] = factory
+        return factory
+
+    return decorate
+
+
+def make_reasoner(spec: str, track: Track) -> Reasoner:
+    """Build the reasoner named by ``spec`` (``name:key=value,...``) for ``track``."""
+    name, options = parse_spec(spec)
+    try:
+        factory = _REASONERS[name]
+    except KeyError:
+        known = ", ".join(sorted(_REASONERS))
+        raise ValueError(f"unknown reasoner {name!r}; known reasoners: {known}") from None
+    try:
+        return factory(track, **options)
+    except TypeError as exc:
+        raise ValueError(f"bad options for reasoner {name!r}: {exc}") from None
+
+
+def reasoner_names() -> list[str]:
+    return sorted(_REASONERS)

@@ -1,0 +1,79 @@
+"""The scripted reasoner: exact, deterministic, no LLM, and it knows only what it can read.
+
+It reads claims from the view's messages with the track's reader, searches the view's store (if
+any) the way a careful agent would, by the names and filter values the question mentions, and
+answers the question's structured spec with ``memgym.query.evaluate``. With perfect memory it is
+always right; everything it gets wrong is the memory's fault, which is what isolation needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from memgym.claims import Claim
+from memgym.memory.store import Store
+from memgym.query import Table, entities_named, evaluate, filter_terms
+from memgym.reasoners.base import Reasoner, register_reasoner
+from memgym.tracks.base import Track
+from memgym.types import Question, View
+
+NAME_K = 3
+"""Hits read first per entity-name search; the reasoner pages on (x4) while none holds the
+entity's own record, up to ``SET_K`` (a name can also appear in other records as a relation)."""
+SET_K = 50
+"""Hits read per filter-value search (set questions need every matching record)."""
+
+
+@register_reasoner("scripted")
+class ScriptedReasoner(Reasoner):
+    """Answers from the claims it can read in the view and find in the store."""
+
+    name = "scripted"
+
+    def __init__(self, track: Track) -> None:
+        self.read: Callable[[str], list[Claim]] = track.read_cached
+
+    def answer(self, question: Question, view: View) -> str:
+        claims = self.read(view.text())
+        if isinstance(view.store, Store):
+            claims.extend(self._search(view.store, question.spec, claims))
+        return evaluate(question.spec, Table.from_claims(claims))
+
+    def _search(self, store: Store, spec: dict, known: list[Claim]) -> list[Claim]:
+        hits: dict[int, str] = {}
+        for name in entities_named(spec):
+            self._find(store, name, hits)
+        for term in filter_terms(spec):
+            self._collect(store, term, SET_K, hits)
+        found = self._claims(hits)
+        if spec.get("op") == "hop":
+            link = Table.from_claims(known + found).get(spec["entity"], spec["relation"])
+            if link is not None:
+                self._find(store, link.value, hits)
+                found = self._claims(hits)
+        return found
+
+    def _find(self, store: Store, name: str, hits: dict[int, str]) -> None:
+        """Search for ``name``, reading further pages until its own record turns up."""
+        k = NAME_K
+        while True:
+            page = store.search(name, k=k).hits
+            found = False
+            for entry in page:
+                hits[entry.id] = entry.text
+                found = found or any(c.entity == name for c in self.read(entry.text))
+            if found or len(page) < k or k >= SET_K:
+                return
+            k = min(SET_K, k * 4)
+
+    @staticmethod
+    def _collect(store: Store, query: str, k: int, hits: dict[int, str]) -> None:
+        result = store.search(query, k=k)
+        for entry in result.hits:
+            hits[entry.id] = entry.text
+
+    def _claims(self, hits: dict[int, str]) -> list[Claim]:
+        claims: list[Claim] = []
+        for entry_id in sorted(hits):
+            claims.extend(self.read(hits[entry_id]))
+        return claims

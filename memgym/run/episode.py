@@ -1,0 +1,101 @@
+"""The episode loop and its scoring: the one path every run, test and front end goes through."""
+
+from __future__ import annotations
+
+from memgym import __version__
+from memgym.errors import InfraError, ModelError
+from memgym.memory.base import Memory
+from memgym.reasoners.base import Reasoner
+from memgym.scoring import is_correct, score_answers
+from memgym.tokens import count_tokens
+from memgym.types import AnswerRecord, EpisodeResult, Scenario, Transcript
+
+
+_STREAM_TOKENS: dict[str, int] = {}
+_STREAM_TOKENS_MAX = 4096
+
+
+def stream_tokens(scenario: Scenario, scenario_hash: str) -> int:
+    """Tokens in all of the scenario's event texts (cached by hash: every policy streams it)."""
+    total = _STREAM_TOKENS.get(scenario_hash)
+    if total is None:
+        total = sum(count_tokens(e.text) for e in scenario.events)
+        if len(_STREAM_TOKENS) >= _STREAM_TOKENS_MAX:
+            _STREAM_TOKENS.clear()
+        _STREAM_TOKENS[scenario_hash] = total
+    return total
+
+
+def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Transcript:
+    """Stream ``scenario`` through ``memory`` and ask ``reasoner`` every question on the way."""
+    memory.reset(scenario.brief, scenario.params)
+    reasoner.reset(scenario.brief, scenario.params)
+    transcript = Transcript(scenario_hash=scenario.hash)  # computed once per episode
+    for event in scenario.events:
+        memory.observe(event)
+        question = event.question
+        if question is None:
+            continue
+        view = memory.recall(question)
+        status, error, text = "ok", None, ""
+        try:
+            text = reasoner.answer(question, view)
+        except ModelError as exc:
+            status, error = "model_error", str(exc)
+        except InfraError as exc:
+            status, error = "infra_error", str(exc)
+            transcript.errors.append(f"{question.id}: {exc}")
+        transcript.answers.append(
+            AnswerRecord(
+                question_id=question.id,
+                kind=question.kind,
+                axis=question.axis,
+                answer=text,
+                correct=status == "ok" and is_correct(question, text),
+                status=status,
+                error=error,
+            )
+        )
+    transcript.writes_used = memory.writes_used
+    transcript.tokens_stored = memory.tokens_stored
+    transcript.tokens_observed = stream_tokens(scenario, transcript.scenario_hash)
+    return transcript
+
+
+def score(
+    transcript: Transcript,
+    scenario: Scenario,
+    memory: str,
+    reasoner: str,
+    model: str = "scripted",
+) -> EpisodeResult:
+    """Aggregate a transcript into the result row the results store keeps."""
+    scores = score_answers(transcript.answers, transcript.writes_used)
+    infra = any(a.status == "infra_error" for a in transcript.answers)
+    return EpisodeResult(
+        track=scenario.track,
+        seed=scenario.seed,
+        params=scenario.params,
+        scenario_hash=transcript.scenario_hash,
+        memory=memory,
+        reasoner=reasoner,
+        model=model,
+        version=__version__,
+        axes=scores.axes,
+        composite=scores.composite,
+        accuracy=scores.accuracy,
+        abstention=scores.abstention,
+        questions=scores.questions,
+        correct=scores.correct,
+        writes_used=transcript.writes_used,
+        tokens_observed=transcript.tokens_observed,
+        tokens_stored=transcript.tokens_stored,
+        status="infra_error" if infra else "ok",
+        answers=transcript.answers,
+    )
+
+
+def evaluate(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> EpisodeResult:
+    """Run and score one episode."""
+    transcript = run_episode(scenario, memory, reasoner)
+    return score(transcript, scenario, memory.config(), reasoner.config())

@@ -1,0 +1,81 @@
+"""Entity records packed into shared store entries, kept up to date by free edits."""
+
+from __future__ import annotations
+
+from memgym.claims import Claim
+from memgym.simulation.writers.base import Record, WritePolicy, group_by_entity, merge_claim, render_entity
+from memgym.tokens import count_tokens
+
+
+class PackedWriter(WritePolicy):
+    """Base for policies that keep one record per entity and pack several records per entry.
+
+    Subclasses decide how many records an entry may hold (``fits``) and whether changes to
+    known values are written back (``updates``).
+    """
+
+    updates = True
+
+    def reset(self, store, params, rng) -> None:  # type: ignore[no-untyped-def]
+        super().reset(store, params, rng)
+        self.records: dict[str, Record] = {}
+        self.entry_of: dict[str, int] = {}
+        self.members: dict[int, list[str]] = {}
+        self.open_entry: int | None = None
+        self.full = False
+
+    def fits(self, members: list[str], text: str) -> bool:
+        """May an entry hold ``members`` rendered as ``text``?"""
+        raise NotImplementedError
+
+    def on_event(self, text: str, claims: list[Claim]) -> None:
+        for entity, group in group_by_entity(claims).items():
+            record = self.records.get(entity)
+            if record is None:
+                if not self.admit(entity):
+                    continue
+                record = self.records[entity] = {}
+            changed = False
+            for claim in group:
+                changed |= merge_claim(record, claim)
+            if entity in self.entry_of:
+                if changed and self.updates:
+                    self._rewrite(self.entry_of[entity])
+            else:
+                self._place(entity)
+
+    def admit(self, entity: str) -> bool:
+        """Should a newly seen entity be kept at all?"""
+        return not self.full
+
+    def _text(self, members: list[str]) -> str:
+        return "\n".join(render_entity(e, self.records[e]) for e in members)
+
+    def _rewrite(self, entry_id: int) -> None:
+        self.store.edit(entry_id, self._text(self.members[entry_id]))
+
+    def _place(self, entity: str) -> None:
+        if self.open_entry is not None:
+            members = self.members[self.open_entry] + [entity]
+            text = self._text(members)
+            if self.fits(members, text) and self.store.edit(self.open_entry, text).ok:
+                self.members[self.open_entry] = members
+                self.entry_of[entity] = self.open_entry
+                return
+        result = None if self.full else self.store.write(self._text([entity]))
+        if result is None or not result.ok or result.entry is None:
+            self.full = True
+            del self.records[entity]
+            return
+        self.open_entry = result.entry.id
+        self.members[result.entry.id] = [entity]
+        self.entry_of[entity] = result.entry.id
+
+
+def token_cap(params) -> int | None:  # type: ignore[no-untyped-def]
+    """The per-write token cap the track sets, if any."""
+    return params.get("max_write_tokens")
+
+
+def fits_cap(text: str, cap: int | None) -> bool:
+    return cap is None or count_tokens(text) <= cap

@@ -1,0 +1,35 @@
+"""The one deterministic token counter that every budget in memgym uses.
+
+It approximates a BPE tokenizer without any model file: every run of word characters counts one
+token per started eight characters, every other non-space character counts one token. It is pure,
+fast and identical on every machine, which is what budgets need; it is not meant to match any
+particular model's tokenizer.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PIECE = re.compile(r"\w+|[^\w\s]")
+_LONG_WORD = re.compile(r"\w{9,}")
+
+
+def count_tokens(text: str) -> int:
+    """Return the number of tokens in ``text`` (0 for the empty string)."""
+    total = len(_PIECE.findall(text))
+    for word in _LONG_WORD.findall(text):
+        total += (len(word) - 1) // 8
+    return total
+
+
+def truncate_to_tokens(text: str, max_tokens: int) -> str:
+    """Return the longest prefix of ``text`` whose token count is at most ``max_tokens``."""
+    if max_tokens <= 0:
+        return ""
+    total = 0
+    for match in _PIECE.finditer(text):
+        piece = match.group(0)
+        total += 1 + (len(piece) - 1) // 8
+        if total > max_tokens:
+            return text[: match.start()].rstrip()
+    return text

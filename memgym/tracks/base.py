@@ -1,0 +1,73 @@
+"""The Track contract: seeded scenario generation plus a reader for the track's own prose."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from memgym.claims import Claim
+from memgym.types import Scenario
+
+
+READ_CACHE_SIZE = 50_000
+"""Texts whose claims a track instance remembers (a standard episode reads a few hundred)."""
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What a track's generator draws an attribute from: the knowledge a guesser may use."""
+
+    type: str
+    low: float = 0.0
+    high: float = 0.0
+    decimals: int = 0
+    choices: tuple[str, ...] = ()
+    weights: tuple[float, ...] = ()
+
+
+class Track(ABC):
+    """A family of synthetic, seeded, length-controllable scenarios.
+
+    A track is data generation and ground truth, nothing else: it knows no memory, no reasoner
+    and no scorer. ``read`` turns any text the track produced (and memgym's canonical note lines)
+    back into claims, which is how scripted agents "read".
+    """
+
+    name: ClassVar[str]
+    tiers: ClassVar[dict[str, dict[str, Any]]]
+    default_tier: ClassVar[str]
+
+    @abstractmethod
+    def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
+        """The full, validated parameter set for ``tier`` with ``overrides`` applied.
+
+        Raises ``ValueError`` naming the offending parameter for unknown names or bad values.
+        """
+
+    @abstractmethod
+    def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
+        """The scenario for ``seed`` and the resolved params; deterministic byte for byte."""
+
+    @abstractmethod
+    def read(self, text: str) -> list[Claim]:
+        """Every claim stated in ``text``, in text order."""
+
+    def read_cached(self, text: str) -> list[Claim]:
+        """``read`` with a bounded per-instance cache: policies and reasoners read the same event
+        and entry texts many times. Returns a fresh list each call (callers may extend it)."""
+        cache: OrderedDict[str, tuple[Claim, ...]] | None = self.__dict__.get("_read_cache")
+        if cache is None:
+            cache = self.__dict__["_read_cache"] = OrderedDict()
+        claims = cache.get(text)
+        if claims is None:
+            claims = cache[text] = tuple(self.read(text))
+            if len(cache) > READ_CACHE_SIZE:
+                cache.popitem(last=False)
+        return list(claims)
+
+    def priors(self, params: Mapping[str, Any]) -> dict[str, Prior]:
+        """attribute -> the prior its values are drawn from (empty when the track has none)."""
+        return {}

@@ -1,0 +1,97 @@
+"""The entities track's parameters: tiers, defaults and validation with errors that name the culprit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from memgym.tracks.entities.render import DOC_STYLES
+from memgym.tracks.entities.templates import TEMPLATES
+
+TIERS: dict[str, dict[str, Any]] = {
+    "lite": {"entities": 30, "questions": 10, "corrections": 3, "write_budget": 15},
+    "standard": {"entities": 60, "questions": 20, "corrections": 5, "write_budget": 30},
+    "hard": {"entities": 120, "questions": 40, "corrections": 10, "write_budget": 30},
+    "multi": {"entities": 60, "questions": 20, "corrections": 5, "write_budget": 30, "sessions": 3},
+}
+DEFAULT_TIER = "lite"
+DEFAULTS: dict[str, Any] = {
+    "template": None,
+    "entities": 30,
+    "questions": 10,
+    "corrections": 3,
+    "updates": None,
+    "write_budget": 15,
+    "max_write_tokens": 200,
+    "distractor_rate": 0.2,
+    "doc_style": "narrative",
+    "question_placement": "interleaved",
+    "sessions": 1,
+}
+"""Every parameter and its default; ``updates=None`` means as many as ``corrections``.
+
+``max_write_tokens`` is sized so one entity's full canonical note record fits in one write
+(records run 105 to 140 tokens) but two never do."""
+PLACEMENTS = ("interleaved", "end")
+MIN_ENTITIES = 4
+MAX_ENTITIES = 250
+MAX_SESSIONS = 5
+MAX_DISTRACTOR_RATE = 5.0
+
+
+def _int(name: str, value: Any, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer, got {value!r}")  # noqa: TRY004 - the Track contract
+    if value < low or (high is not None and value > high):
+        bound = f">= {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"{name} must be {bound}, got {value}")
+    return value
+
+
+def _choice(name: str, value: Any, options: tuple[str, ...]) -> str:
+    if value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(options)}, got {value!r}")
+    return value
+
+
+def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
+    tier = DEFAULT_TIER if tier is None else tier
+    if tier not in TIERS:
+        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
+    unknown = [k for k in overrides if k not in DEFAULTS]
+    if unknown:
+        raise ValueError(f"unknown parameter {unknown[0]!r}; known: {', '.join(DEFAULTS)}")
+    p = {**DEFAULTS, **TIERS[tier], **overrides}
+    if p["template"] is not None and p["template"] not in TEMPLATES:
+        raise ValueError(
+            f"template must be one of {', '.join(sorted(TEMPLATES))} or None, got {p['template']!r}"
+        )
+    entities = _int("entities", p["entities"], MIN_ENTITIES, MAX_ENTITIES)
+    _int("questions", p["questions"], 1)
+    if p["questions"] > entities:
+        raise ValueError(
+            f"questions ({p['questions']}) is too many for a world of {entities} entities"
+        )
+    _int("corrections", p["corrections"], 0, entities)
+    if p["updates"] is None:
+        p["updates"] = min(p["corrections"], entities - p["corrections"])
+    _int("updates", p["updates"], 0, entities)
+    if p["corrections"] + p["updates"] > entities:
+        raise ValueError(
+            f"corrections + updates ({p['corrections'] + p['updates']}) exceeds entities ({entities})"
+        )
+    _int("write_budget", p["write_budget"], 1)
+    _int("max_write_tokens", p["max_write_tokens"], 1)
+    rate = p["distractor_rate"]
+    if (
+        isinstance(rate, bool)
+        or not isinstance(rate, (int, float))
+        or not 0 <= rate <= MAX_DISTRACTOR_RATE
+    ):
+        raise ValueError(
+            f"distractor_rate must be a number between 0 and {MAX_DISTRACTOR_RATE}, got {rate!r}"
+        )
+    _choice("doc_style", p["doc_style"], DOC_STYLES)
+    _choice("question_placement", p["question_placement"], PLACEMENTS)
+    _int("sessions", p["sessions"], 1, MAX_SESSIONS)
+    return {"tier": tier, **p}

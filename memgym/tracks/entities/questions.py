@@ -1,0 +1,442 @@
+"""Question builders: one per kind, each drawing a spec at a stream position and its gold.
+
+A builder first picks the position ``p`` (for maintenance kinds, after the change it asks about),
+then draws the question from what is true at ``p`` (``stream.Moment``), so every evidence fact
+has appeared before the question. The gold is ``memgym.query.evaluate`` over a table of exactly
+the cells the spec reads, as the world's facts stand at ``p``: the same answer a table of every
+fact so far would give, without rebuilding the world per question. Drafts that would be ties,
+duplicates or (outside abstention) unanswerable are redrawn.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from memgym.claims import format_number
+from memgym.query import ABSTAIN, Cell, Table, evaluate
+from memgym.tracks.entities import asking
+from memgym.tracks.entities.mix import AXIS_OF, KINDS_OF
+from memgym.tracks.entities.stream import Moment, Timeline
+from memgym.tracks.entities.templates import Attribute
+from memgym.tracks.entities.values import SHAPES, shape
+from memgym.tracks.entities.world import Change, FactRec, World
+from memgym.types import AnswerType, QuestionKind
+
+ATTEMPTS = 60
+"""Redraws per question before trying another kind of the same axis."""
+FLOAT_TOLERANCE = 0.01
+"""Relative tolerance for float answers and the value part of float name_value answers, narrowed
+for attributes whose range is small next to their size (see ``tolerance``)."""
+FILTER_DRAWS = 3
+"""Filters are the best of this many draws (most matching entities), so counts spread wide."""
+AGGREGATES = ("sum", "mean", "count")
+
+
+@dataclass(slots=True)
+class Draft:
+    """A question before it has an id: where it goes, what it asks, what proves it, its gold."""
+
+    p: int
+    kind: QuestionKind
+    spec: dict[str, Any]
+    text: str
+    evidence: list[FactRec]
+    answer_type: AnswerType
+    tolerance: float
+    table: Table
+    gold: Any = None
+    commit: Callable[[], None] | None = None
+
+
+def _table(rows: dict[str, dict[str, Cell | None]]) -> Table:
+    table = Table()
+    table.rows = {e: {a: c for a, c in row.items() if c is not None} for e, row in rows.items()}
+    return table
+
+
+def tolerance(a: Attribute) -> float:
+    """1 %, or 1 % of the range relative to the largest value when that is tighter (uptime
+    95-99.99 %: a 1 % band would accept a fifth of the range)."""
+    return round(
+        min(FLOAT_TOLERANCE, FLOAT_TOLERANCE * (a.high - a.low) / max(abs(a.low), abs(a.high))), 6
+    )
+
+
+def typed(gold: str, answer_type: AnswerType) -> int | float | str | None:
+    """The typed answer for ``evaluate``'s canonical text."""
+    if answer_type == "abstain":
+        return None
+    if answer_type == "int":
+        return int(gold)
+    if answer_type == "float":
+        return float(gold)
+    return gold
+
+
+class Asker:
+    """Draws the questions of one scenario against its world and timeline."""
+
+    def __init__(
+        self, rng: _random.Random, world: World, timeline: Timeline, placement: str
+    ) -> None:
+        self.rng = rng
+        self.random = rng.random
+        self.world = world
+        self.timeline = timeline
+        self.template = world.template
+        self.lay = world.layout
+        self.fields = world.template.attributes + world.template.relations
+        self.end = placement == "end"
+        n = len(world.names)
+        self.last = len(timeline.items)
+        self.first = timeline.doc_pos[min(n - 1, max(1, n // 4))] + 1
+        """Interleaved questions wait for a quarter of the documents (at least two)."""
+        self.seen: set[str] = set()
+        self.unused_changes = list(range(len(world.changes)))
+        rng.shuffle(self.unused_changes)
+        self.unused_withheld = list(world.withheld)
+        self.turn = {kind: int(self.random() * 3) for kind in ("aggregation", "trend")}
+        self.turn["abstention"] = 0
+        enums = set(self.lay.enums)
+        self.asked = tuple(f for f in self.lay.scalars if f not in enums)
+        """Fields a value question may ask: not enums (a prior guess would often be right), not
+        series (trend questions ask those)."""
+        self.targets = tuple(f for f in self.asked if f < len(self.template.attributes))
+        """Attributes a multi-hop question may end on."""
+
+    # -- drawing helpers -------------------------------------------------------------------
+
+    def _pick(self, options: tuple[int, ...] | list[int]) -> int:
+        return options[int(self.random() * len(options))]
+
+    def _moment(self, after: int = -1) -> Moment:
+        """The world at a random question position after item ``after`` (the end if placed so)."""
+        if self.end:
+            return Moment(self.world, self.timeline, self.last)
+        lo = max(self.first, after + 1)
+        return Moment(self.world, self.timeline, lo + int(self.random() * (self.last - lo + 1)))
+
+    def _type(self, f: int) -> AnswerType:
+        kind = self.lay.kinds[f]
+        return "int" if kind == "int" else "float" if kind == "float" else "text"
+
+    def _tolerance(self, f: int) -> float:
+        return tolerance(self.template.attributes[f]) if self.lay.kinds[f] == "float" else 0.0
+
+    def _filter(self, m: Moment) -> tuple[int, str, list[int]]:
+        """An enum field, a value some known entity has, and every known entity that has it."""
+        facts = self.world.facts
+        best: tuple[int, str, list[int]] | None = None
+        for _ in range(FILTER_DRAWS):
+            f = self._pick(self.lay.enums)
+            wanted = facts[int(self.random() * m.known)][f].text
+            matching = [e for e in range(m.known) if facts[e][f].text == wanted]
+            if best is None or len(matching) > len(best[2]):
+                best = (f, wanted, matching)
+        assert best is not None
+        return best
+
+    @staticmethod
+    def _now(m: Moment, e: int, f: int) -> FactRec:
+        """The current fact of a known entity's field that is never withheld."""
+        fact = m.fact(e, f)
+        assert fact is not None, "only text and date fields are withheld"
+        return fact
+
+    def _change(self) -> tuple[Change, Moment] | None:
+        if not self.world.changes:
+            return None
+        c = (
+            self.unused_changes.pop()
+            if self.unused_changes
+            else int(self.random() * len(self.world.changes))
+        )
+        return self.world.changes[c], self._moment(self.timeline.change_pos[c])
+
+    # -- one builder per kind --------------------------------------------------------------
+
+    def _value(
+        self, kind: QuestionKind, m: Moment, e: int, f: int, evidence: list[FactRec]
+    ) -> Draft:
+        name, attr = self.world.names[e], self.lay.names[f]
+        text = asking.value(self.template, self.fields[f], name, current=kind == "post_correction")
+        spec = {"op": "value", "entity": name, "attribute": attr}
+        table = _table({name: {attr: m.cell(e, f)}})
+        return Draft(m.p, kind, spec, text, evidence, self._type(f), self._tolerance(f), table)
+
+    def retrieval(self) -> Draft | None:
+        m = self._moment()
+        e, f = int(self.random() * m.known), self._pick(self.asked)
+        fact = m.fact(e, f)
+        if fact is None or m.change(e, f) is not None:
+            return None
+        return self._value("retrieval", m, e, f, [fact])
+
+    def post_correction(self) -> Draft | None:
+        found = self._change()
+        if found is None:
+            return None
+        change, m = found
+        return self._value("post_correction", m, change.entity, change.field, [change.new])
+
+    def _before_after(self, kind: QuestionKind) -> Draft | None:
+        found = self._change()
+        if found is None:
+            return None
+        change, m = found
+        e, f = change.entity, change.field
+        name, attr = self.world.names[e], self.lay.names[f]
+        a = self.template.attributes[f]
+        op = "previous" if kind == "previous_value" else "delta"
+        text = asking.previous(a, name) if op == "previous" else asking.delta(a, name)
+        spec = {"op": op, "entity": name, "attribute": attr}
+        table = _table({name: {attr: m.cell(e, f)}})
+        return Draft(
+            m.p,
+            kind,
+            spec,
+            text,
+            [change.old, change.new],
+            self._type(f),
+            self._tolerance(f),
+            table,
+        )
+
+    def previous_value(self) -> Draft | None:
+        return self._before_after("previous_value")
+
+    def delta(self) -> Draft | None:
+        return self._before_after("delta")
+
+    def aggregation(self) -> Draft | None:
+        m = self._moment()
+        fn = AGGREGATES[self.turn["aggregation"] % 3]
+        fw, wanted, selected = self._filter(m)
+        where_attr = self.lay.names[fw]
+        facts = self.world.facts
+        evidence: list[FactRec] = []
+        rows: dict[str, dict[str, Cell | None]] = {}
+        answer_type: AnswerType = "int"
+        if fn == "count":
+            f, tol = fw, 0.0
+            for e in selected:
+                evidence.append(facts[e][fw])
+                rows[self.world.names[e]] = {where_attr: Cell(wanted)}
+        else:
+            if len(selected) < 2:
+                return None
+            f = self._pick(self.lay.additive if fn == "sum" else self.lay.numeric)
+            float_sum = fn == "mean" or self.lay.kinds[f] == "float"
+            answer_type = "float" if float_sum else "int"
+            tol = tolerance(self.template.attributes[f]) if float_sum else 0.0
+            for e in selected:
+                evidence += [facts[e][fw], self._now(m, e, f)]
+                rows[self.world.names[e]] = {
+                    where_attr: Cell(wanted),
+                    self.lay.names[f]: m.cell(e, f),
+                }
+        a = self.template.attributes[f]
+        spec = {
+            "op": "aggregate",
+            "fn": fn,
+            "attribute": a.name,
+            "where": [[where_attr, "==", wanted]],
+        }
+        text = asking.aggregate(self.template, fn, a, self.template.attributes[fw], wanted)
+        draft = Draft(m.p, "aggregation", spec, text, evidence, answer_type, tol, _table(rows))
+        draft.commit = lambda: self._advance("aggregation")
+        return draft
+
+    def comparison(self) -> Draft | None:
+        m = self._moment()
+        if m.known < 2:
+            return None
+        a = int(self.random() * m.known)
+        b = int(self.random() * (m.known - 1))
+        b = b + 1 if b >= a else b
+        f = self._pick(self.lay.numeric)
+        fa, fb = self._now(m, a, f), self._now(m, b, f)
+        if fa.value == fb.value:
+            return None
+        direction = "max" if self.random() < 0.5 else "min"
+        na, nb, attr = self.world.names[a], self.world.names[b], self.lay.names[f]
+        spec = {"op": "compare", "entities": [na, nb], "attribute": attr, "direction": direction}
+        text = asking.compare(self.template.attributes[f], na, nb, direction)
+        table = _table({na: {attr: m.cell(a, f)}, nb: {attr: m.cell(b, f)}})
+        return Draft(
+            m.p, "comparison", spec, text, [fa, fb], "name_value", self._tolerance(f), table
+        )
+
+    def argmax(self) -> Draft | None:
+        m = self._moment()
+        fw, wanted, selected = self._filter(m)
+        if len(selected) < 2:
+            return None
+        f = self._pick(self.lay.numeric)
+        direction = "max" if self.random() < 0.5 else "min"
+        values = sorted(self._now(m, e, f).number for e in selected)
+        if (values[-1] == values[-2]) if direction == "max" else (values[0] == values[1]):
+            return None
+        where_attr, attr = self.lay.names[fw], self.lay.names[f]
+        evidence: list[FactRec] = []
+        rows: dict[str, dict[str, Cell | None]] = {}
+        for e in selected:
+            evidence += [self.world.facts[e][fw], self._now(m, e, f)]
+            rows[self.world.names[e]] = {where_attr: Cell(wanted), attr: m.cell(e, f)}
+        spec = {
+            "op": "argmax",
+            "attribute": attr,
+            "where": [[where_attr, "==", wanted]],
+            "direction": direction,
+        }
+        text = asking.argmax(
+            self.template,
+            self.template.attributes[f],
+            self.template.attributes[fw],
+            wanted,
+            direction,
+        )
+        return Draft(
+            m.p, "argmax", spec, text, evidence, "name_value", self._tolerance(f), _table(rows)
+        )
+
+    def multi_hop(self) -> Draft | None:
+        m = self._moment()
+        e = int(self.random() * m.known)
+        r = self._pick(self.lay.relations)
+        link = self.world.facts[e][r]
+        t = self.world.index[link.text]
+        f = self._pick(self.targets)
+        target = m.fact(t, f)
+        if target is None:
+            return None
+        name, relation, attr = self.world.names[e], self.lay.names[r], self.lay.names[f]
+        spec = {"op": "hop", "entity": name, "relation": relation, "attribute": attr}
+        rel = self.template.relations[r - len(self.template.attributes)]
+        text = asking.hop(self.template, rel, self.template.attributes[f], name)
+        table = _table({name: {relation: Cell(link.text)}, link.text: {attr: m.cell(t, f)}})
+        return Draft(
+            m.p, "multi_hop", spec, text, [link, target], self._type(f), self._tolerance(f), table
+        )
+
+    def filter_count(self) -> Draft | None:
+        m = self._moment()
+        fw, wanted, matching = self._filter(m)
+        f = self._pick(self.lay.numeric)
+        facts = [self._now(m, e, f) for e in matching]
+        values = sorted({x.number for x in facts})
+        if len(values) < 2:
+            return None
+        op = ">" if self.random() < 0.5 else "<"
+        k = int(self.random() * (len(values) - 1))
+        threshold = values[k] if op == ">" else values[k + 1]
+        where_attr, attr = self.lay.names[fw], self.lay.names[f]
+        evidence: list[FactRec] = []
+        rows: dict[str, dict[str, Cell | None]] = {}
+        for e, fact in zip(matching, facts):
+            rows[self.world.names[e]] = {where_attr: Cell(wanted), attr: m.cell(e, f)}
+            if (fact.number > threshold) if op == ">" else (fact.number < threshold):
+                evidence += [self.world.facts[e][fw], fact]
+        spec = {"op": "count", "where": [[where_attr, "==", wanted], [attr, op, threshold]]}
+        a = self.template.attributes[f]
+        text = asking.count(
+            self.template, self.template.attributes[fw], wanted, a, op, format_number(threshold)
+        )
+        return Draft(m.p, "filter_count", spec, text, evidence, "int", 0.0, _table(rows))
+
+    def trend(self) -> Draft | None:
+        m = self._moment()
+        wanted = SHAPES[self.turn["trend"] % 3]
+        f = self._pick(self.lay.series)
+        start = int(self.random() * m.known)
+        for i in range(m.known):
+            e = (start + i) % m.known
+            fact = self._now(m, e, f)
+            assert isinstance(fact.value, list)
+            if shape(fact.value) == wanted:
+                break
+        else:
+            return None
+        name, attr = self.world.names[e], self.lay.names[f]
+        a: Attribute = self.template.attributes[f]
+        spec = {"op": "trend", "entity": name, "attribute": attr}
+        tol = tolerance(a) if a.decimals else 0.0
+        draft = Draft(
+            m.p,
+            "trend",
+            spec,
+            asking.trend(a, name),
+            [fact],
+            "name_value",
+            tol,
+            _table({name: {attr: m.cell(e, f)}}),
+        )
+        draft.commit = lambda: self._advance("trend")
+        return draft
+
+    def abstention(self) -> Draft | None:
+        withheld = self.turn["abstention"] % 2 == 0 and bool(self.unused_withheld)
+        if withheld:
+            e, f = self.unused_withheld[-1]
+            name = self.world.names[e]
+            m = self._moment(self.timeline.doc_pos[e])
+        else:
+            if not self.world.absent:
+                return None
+            name = self.world.absent[int(self.random() * len(self.world.absent))]
+            f = self._pick(self.lay.scalars)
+            m = self._moment()
+        spec = {"op": "value", "entity": name, "attribute": self.lay.names[f]}
+        text = asking.value(self.template, self.fields[f], name)
+        draft = Draft(m.p, "abstention", spec, text, [], "abstain", 0.0, Table())
+        draft.commit = lambda: self._abstained(withheld)
+        return draft
+
+    # -- bookkeeping -----------------------------------------------------------------------
+
+    def _advance(self, kind: str) -> None:
+        self.turn[kind] += 1
+
+    def _abstained(self, withheld: bool) -> None:
+        self.turn["abstention"] += 1
+        if withheld:
+            self.unused_withheld.pop()
+
+    def _try(self, kind: QuestionKind) -> Draft | None:
+        build: Callable[[], Draft | None] = getattr(self, kind)
+        for _ in range(ATTEMPTS):
+            draft = build()
+            if draft is None:
+                continue
+            key = repr(draft.spec)
+            if key in self.seen:
+                continue
+            gold = evaluate(draft.spec, draft.table)
+            if (gold == ABSTAIN) != (kind == "abstention"):
+                continue
+            self.seen.add(key)
+            draft.gold = typed(gold, draft.answer_type)
+            if draft.commit is not None:
+                draft.commit()
+            return draft
+        return None
+
+    def ask(self, kind: QuestionKind) -> Draft:
+        """A question of ``kind``, else of another kind of its axis, else a retrieval question."""
+        candidates: list[QuestionKind] = [kind, *(k for k in KINDS_OF[AXIS_OF[kind]] if k != kind)]
+        for candidate in [*candidates, "retrieval"]:
+            draft = self._try(candidate)
+            if draft is not None:
+                return draft
+        raise RuntimeError(f"could not draw a {kind} question")
+
+
+def draw_questions(
+    rng: _random.Random, world: World, timeline: Timeline, kinds: list[QuestionKind], placement: str
+) -> list[Draft]:
+    """One draft per planned kind, in plan order."""
+    asker = Asker(rng, world, timeline, placement)
+    return [asker.ask(kind) for kind in kinds]

@@ -1,0 +1,197 @@
+"""The world of one scenario: entities, their attribute and relation values, and later changes.
+
+Fields are a template's attributes followed by its relations; ``World.facts[e][f]`` is the fact
+entity ``e`` starts with for field ``f``. ``World.hidden[e]`` names the one field (if any) that
+entity ``e``'s document withholds, so that an abstention question can ask for it: that fact is
+never stated and never becomes a scenario fact. A change (correction or unlabeled update)
+replaces one scalar numeric value with a new fact. Fact ids and steps are filled in later, when
+the stream is written out.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from dataclasses import dataclass, field
+
+from memgym.claims import format_value
+from memgym.tracks.entities.names import entity_names
+from memgym.tracks.entities.templates import TEMPLATES, Template
+from memgym.tracks.entities.values import changed, drawers
+from memgym.types import Value
+
+CORRECTION, UPDATE = "correction", "update"
+RESTATED = (2, 3)
+"""An update restates between these many unchanged numeric values besides the changed one."""
+
+
+class FactRec:
+    """A fact while the scenario is being built (mutable: id and step come last)."""
+
+    __slots__ = ("attribute", "entity", "id", "step", "text", "value")
+
+    def __init__(self, entity: str, attribute: str, value: Value, text: str) -> None:
+        self.entity = entity
+        self.attribute = attribute
+        self.value = value
+        self.text = text
+        """``format_value(value)``, computed once."""
+        self.id = ""
+        self.step = -1
+
+    @property
+    def number(self) -> float:
+        """The value of a numeric fact."""
+        assert isinstance(self.value, (int, float))
+        return self.value
+
+
+@dataclass(slots=True)
+class Change:
+    """``entity``'s field ``field`` goes from ``old`` to ``new``; updates restate other fields."""
+
+    kind: str
+    entity: int
+    field: int
+    old: FactRec
+    new: FactRec
+    restate: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Per-template field indices the generator keeps asking for (computed once)."""
+
+    names: tuple[str, ...]
+    kinds: tuple[str, ...]
+    numeric: tuple[int, ...]
+    varying: tuple[int, ...]
+    """Numeric fields that may change without notice (what unlabeled updates touch)."""
+    additive: tuple[int, ...]
+    enums: tuple[int, ...]
+    series: tuple[int, ...]
+    withholdable: tuple[int, ...]
+    relations: tuple[int, ...]
+    scalars: tuple[int, ...]
+    """Every non-series field, relations included: what a value question may ask."""
+
+
+def layout(template: Template) -> Layout:
+    """The field layout of ``template`` (computed at import)."""
+    return _LAYOUTS[template.name]
+
+
+def _layout(template: Template) -> Layout:
+    attrs = template.attributes
+    n = len(attrs)
+    kinds = tuple(a.type for a in attrs) + ("relation",) * len(template.relations)
+    return Layout(
+        names=tuple(a.name for a in attrs) + tuple(r.name for r in template.relations),
+        kinds=kinds,
+        numeric=tuple(i for i, a in enumerate(attrs) if a.numeric),
+        varying=tuple(i for i, a in enumerate(attrs) if a.numeric and not a.static),
+        additive=tuple(i for i, a in enumerate(attrs) if a.numeric and a.additive),
+        enums=tuple(i for i, a in enumerate(attrs) if a.type == "enum"),
+        series=tuple(i for i, a in enumerate(attrs) if a.type == "series"),
+        withholdable=tuple(i for i, a in enumerate(attrs) if a.type in ("text", "date")),
+        relations=tuple(range(n, len(kinds))),
+        scalars=tuple(i for i, k in enumerate(kinds) if k != "series"),
+    )
+
+
+_LAYOUTS = {name: _layout(t) for name, t in TEMPLATES.items()}
+
+
+@dataclass(slots=True)
+class World:
+    """Everything true in one scenario, before it is ordered into a stream."""
+
+    template: Template
+    layout: Layout
+    names: list[str]
+    facts: list[list[FactRec]]
+    index: dict[str, int]
+    changes: list[Change] = field(default_factory=list)
+    change_at: dict[tuple[int, int], int] = field(default_factory=dict)
+    hidden: dict[int, int] = field(default_factory=dict)
+    """entity -> the field its document withholds."""
+    withheld: list[tuple[int, int]] = field(default_factory=list)
+    """The (entity, field) pairs of ``hidden``, in the order they were drawn."""
+    absent: list[str] = field(default_factory=list)
+
+
+def build_world(
+    rng: _random.Random,
+    template: Template,
+    entities: int,
+    corrections: int,
+    updates: int,
+    withheld: int,
+    absent: int,
+) -> World:
+    """Draw a world: ``entities`` entities plus ``absent`` names that never appear in it."""
+    random = rng.random
+    lay = layout(template)
+    all_names = entity_names(rng.sample, random, template.names, entities + absent)
+    names = all_names[:entities]
+    fields = tuple(zip(lay.names, drawers(template)))
+    links = [_cycle(rng, entities) for _ in lay.relations]
+    facts: list[list[FactRec]] = []
+    for e, name in enumerate(names):
+        row: list[FactRec] = []
+        for attr, draw in fields:
+            value, text = draw(random)
+            row.append(FactRec(name, attr, value, text))
+        for rel, targets in zip(lay.names[len(fields) :], links):
+            other = names[targets[e]]
+            row.append(FactRec(name, rel, other, other))
+        facts.append(row)
+    world = World(
+        template,
+        lay,
+        names,
+        facts,
+        {n: i for i, n in enumerate(names)},
+        absent=all_names[entities:],
+    )
+    _withhold(rng, world, withheld)
+    _changes(rng, world, corrections, updates)
+    return world
+
+
+def _cycle(rng: _random.Random, n: int) -> list[int]:
+    """A random n-cycle as target indices: each entity links to one other and is linked to by
+    exactly one, so no name is a more likely relation value than another (nothing to guess)."""
+    order = list(range(n))
+    rng.shuffle(order)
+    targets = [0] * n
+    for i, e in enumerate(order):
+        targets[e] = order[(i + 1) % n]
+    return targets
+
+
+def _withhold(rng: _random.Random, world: World, count: int) -> None:
+    fields = world.layout.withholdable
+    for e in rng.sample(range(len(world.names)), min(count, len(world.names))):
+        f = fields[int(rng.random() * len(fields))]
+        world.hidden[e] = f
+        world.withheld.append((e, f))
+
+
+def _changes(rng: _random.Random, world: World, corrections: int, updates: int) -> None:
+    random = rng.random
+    attrs = world.template.attributes
+    n = len(world.names)
+    kinds = [CORRECTION] * corrections + [UPDATE] * updates
+    for kind, e in zip(kinds, rng.sample(range(n), len(kinds))):
+        fields = world.layout.numeric if kind == CORRECTION else world.layout.varying
+        f = fields[int(random() * len(fields))]
+        old = world.facts[e][f]
+        value = changed(random, attrs[f], old.number)
+        new = FactRec(old.entity, old.attribute, value, format_value(value))
+        restate: tuple[int, ...] = ()
+        if kind == UPDATE:
+            others = [g for g in world.layout.varying if g != f]
+            k = RESTATED[0] + int(random() * (RESTATED[1] - RESTATED[0] + 1))
+            restate = tuple(rng.sample(others, min(k, len(others))))
+        world.change_at[(e, f)] = len(world.changes)
+        world.changes.append(Change(kind, e, f, old, new, restate))

@@ -1,0 +1,172 @@
+"""The plain data that flows through memgym: facts, events, questions, scenarios and results.
+
+Every type is a pydantic model, so JSON round trips are lossless and validated. A scenario's
+``hash`` is the sha256 of its canonical JSON (sorted keys, no whitespace), so equal seeds and
+params give equal hashes on every machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Value = int | float | str | list[float]
+"""A fact's value: integers, floats, text (also enums, dates, entity names) or a time series."""
+
+EventKind = Literal["document", "correction", "update", "distractor", "question", "session"]
+AnswerType = Literal["int", "float", "text", "set", "name_value", "abstain"]
+Axis = Literal["breadth", "maintenance", "reasoning", "abstention"]
+QuestionKind = Literal[
+    "retrieval",
+    "post_correction",
+    "previous_value",
+    "delta",
+    "aggregation",
+    "comparison",
+    "argmax",
+    "multi_hop",
+    "filter_count",
+    "trend",
+    "abstention",
+]
+StepStatus = Literal["ok", "model_error", "infra_error"]
+
+
+class Fact(BaseModel):
+    """One unit of ground truth: ``entity.attribute == value`` from event ``step`` on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    entity: str
+    attribute: str
+    value: Value
+    step: int
+
+
+class Question(BaseModel):
+    """A question with its gold answer and the ids of the facts that prove it.
+
+    ``spec`` is the question in memgym's structured query language (see ``memgym.query``): the
+    scripted reasoner reads it instead of parsing ``text``. It never contains the answer.
+    """
+
+    id: str
+    kind: QuestionKind
+    axis: Axis
+    text: str
+    spec: dict[str, Any]
+    answer: Value | list[str] | None
+    answer_type: AnswerType
+    tolerance: float = 0.0
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Event(BaseModel):
+    """One thing the agent lives through. ``facts`` lists the ids of the facts its text states."""
+
+    step: int
+    kind: EventKind
+    text: str
+    facts: list[str] = Field(default_factory=list)
+    question: Question | None = None
+
+
+class Scenario(BaseModel):
+    """One deterministic episode script of a track: a brief, the world's facts and the events."""
+
+    track: str
+    seed: int
+    params: dict[str, Any]
+    brief: str
+    facts: list[Fact]
+    events: list[Event]
+
+    def canonical_json(self) -> str:
+        """The byte-stable JSON form that ``hash`` is taken over: compact, fields in declaration
+        order, dict keys in insertion order (which generation fixes deterministically)."""
+        return self.model_dump_json()
+
+    @property
+    def hash(self) -> str:
+        """sha256 of the canonical JSON, hex encoded."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+    @property
+    def questions(self) -> list[Question]:
+        """The questions in stream order."""
+        return [e.question for e in self.events if e.question is not None]
+
+    def fact_index(self) -> dict[str, Fact]:
+        """Facts by id."""
+        return {f.id: f for f in self.facts}
+
+
+class Message(BaseModel):
+    """One chat message of a view."""
+
+    role: Literal["system", "user", "assistant", "tool"]
+    content: str
+
+
+class View(BaseModel):
+    """What a reasoner sees at a question: messages and, for agentic memory, a searchable store."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    messages: list[Message] = Field(default_factory=list)
+    store: Any = None
+
+    def text(self) -> str:
+        """All message contents joined in order."""
+        return "\n".join(m.content for m in self.messages)
+
+
+class AnswerRecord(BaseModel):
+    """A reasoner's answer to one question, scored."""
+
+    question_id: str
+    kind: QuestionKind
+    axis: Axis
+    answer: str
+    correct: bool
+    status: StepStatus = "ok"
+    error: str | None = None
+
+
+class Transcript(BaseModel):
+    """What happened in one episode, before aggregation into scores."""
+
+    scenario_hash: str
+    answers: list[AnswerRecord] = Field(default_factory=list)
+    writes_used: int = 0
+    write_refusals: int = 0
+    tokens_observed: int = 0
+    tokens_stored: int = 0
+    errors: list[str] = Field(default_factory=list)
+
+
+class EpisodeResult(BaseModel):
+    """The scored outcome of one episode: the row the results store keeps."""
+
+    track: str
+    seed: int
+    params: dict[str, Any]
+    scenario_hash: str
+    memory: str
+    reasoner: str
+    model: str = "scripted"
+    version: str
+    axes: dict[str, float]
+    composite: float
+    accuracy: float
+    abstention: float | None
+    questions: int
+    correct: int
+    writes_used: int
+    tokens_observed: int
+    tokens_stored: int
+    status: StepStatus = "ok"
+    answers: list[AnswerRecord] = Field(default_factory=list)

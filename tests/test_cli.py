@@ -1,0 +1,48 @@
+import json
+
+from memgym.cli import main
+
+
+def test_tracks_lists_entities(capsys):
+    assert main(["tracks", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert any(r["track"] == "entities" and "standard" in r["tiers"] for r in rows)
+
+
+def test_generate_is_deterministic(capsys):
+    assert main(["generate", "--seed", "3", "--json"]) == 0
+    first = capsys.readouterr().out
+    assert main(["generate", "--seed", "3", "--json"]) == 0
+    assert capsys.readouterr().out == first
+    assert json.loads(first)["seed"] == 3
+
+
+def test_run_writes_results_and_prints_json(tmp_path, capsys):
+    results = tmp_path / "r.sqlite"
+    code = main(["run", "--tier", "lite", "--seeds", "2", "--policies", "perfect,naive", "--results", str(results), "--json"])
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 4
+    assert {r["memory"] for r in rows} == {"agentic:policy=perfect", "agentic:policy=naive"}
+    assert main(["results", str(results), "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 4
+
+
+def test_run_prints_a_per_axis_table(tmp_path, capsys):
+    assert main(["run", "--seeds", "1", "--results", str(tmp_path / "r.sqlite")]) == 0
+    out = capsys.readouterr().out
+    for axis in ("breadth", "maintenance", "reasoning", "efficiency", "composite"):
+        assert axis in out
+
+
+def test_validate_small(capsys):
+    assert main(["validate", "--seeds", "2", "--templates", "hospital", "--tiers", "lite", "--workers", "1"]) == 0
+    assert "hospital" in capsys.readouterr().out
+
+
+def test_bad_input_is_a_clear_error(capsys):
+    assert main(["generate", "--track", "nope"]) == 2
+    assert "unknown track 'nope'" in capsys.readouterr().err
+    assert main(["run", "--param", "entities=-3"]) == 2
+    assert "entities" in capsys.readouterr().err
+    assert main(["run", "--policies", "telepathy"]) == 2

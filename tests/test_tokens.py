@@ -1,0 +1,20 @@
+from hypothesis import given, strategies as st
+
+from memgym.tokens import count_tokens, truncate_to_tokens
+
+
+def test_counts_words_and_punctuation():
+    assert count_tokens("") == 0
+    assert count_tokens("hello world") == 2
+    assert count_tokens("a, b.") == 4
+    # a 20-character word counts one token per started 8 characters
+    assert count_tokens("x" * 20) == 3
+
+
+@given(st.text(max_size=300), st.integers(min_value=0, max_value=60))
+def test_truncation_is_a_prefix_within_budget(text, budget):
+    cut = truncate_to_tokens(text, budget)
+    assert text.startswith(cut)
+    assert count_tokens(cut) <= budget
+    if count_tokens(text) <= budget:
+        assert cut == text
