@@ -130,12 +130,14 @@ def test_changes_are_numeric_and_real(sample):
                 assert all(isinstance(v, (int, float)) for v in values)
                 assert values[0] != values[1]
         index = s.fact_index()
+        static = {a.name for a in TEMPLATES[s.params["template"]].attributes if a.static}
         for event in s.events:
             if event.kind == "correction":
                 assert len(event.facts) == 1
             if event.kind == "update":
                 new = [fid for fid in event.facts if index[fid].step == event.step]
                 assert len(new) == 1 and len(event.facts) >= 3
+                assert not {index[fid].attribute for fid in event.facts} & static
 
 
 def test_documents_state_everything_but_withheld_fields(sample):

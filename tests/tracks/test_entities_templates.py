@@ -75,7 +75,7 @@ def test_a_label_means_one_thing_everywhere():
             assert FIELDS[r.label].name == r.name and FIELDS[r.label].kind == "relation"
 
 
-def test_write_cap_fits_one_record_but_not_two(track):
+def test_write_cap_fits_one_record_but_never_two(track):
     cap = track.params()["max_write_tokens"]
     sizes = []
     for name in TEMPLATES:

@@ -43,9 +43,11 @@ def memo(rng: _random.Random, names: list[str]) -> str:
     """One distractor memo naming one or two of ``names``."""
     random = rng.random
     pattern = MEMOS[int(random() * len(MEMOS))]
+    first = int(random() * len(names))
+    second = (first + 1 + int(random() * (len(names) - 1))) % len(names)
     return pattern.format(
-        E=names[int(random() * len(names))],
-        F=names[int(random() * len(names))],
+        E=names[first],
+        F=names[second],
         P=person(random),
         day=DAYS[int(random() * len(DAYS))],
         topic=TOPICS[int(random() * len(TOPICS))],

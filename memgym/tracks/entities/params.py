@@ -29,8 +29,9 @@ DEFAULTS: dict[str, Any] = {
 }
 """Every parameter and its default; ``updates=None`` means as many as ``corrections``.
 
-``max_write_tokens`` is sized so one entity's full canonical note record fits in one write
-(records run 105 to 140 tokens) but two never do."""
+``max_write_tokens`` is sized so one entity's full canonical note record always fits in one
+write (records run 105 to 140 tokens) but two never do, so the write budget bounds how many
+entities a memory can keep: half of them in lite and standard, a quarter in hard."""
 PLACEMENTS = ("interleaved", "end")
 MIN_ENTITIES = 4
 MAX_ENTITIES = 250

@@ -11,11 +11,13 @@ duplicates or (outside abstention) unanswerable are redrawn.
 from __future__ import annotations
 
 import random as _random
+import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from memgym.claims import format_number
+from memgym.claims import format_number, parse_number
 from memgym.query import ABSTAIN, Cell, Table, evaluate
 from memgym.tracks.entities import asking
 from memgym.tracks.entities.mix import AXIS_OF, KINDS_OF
@@ -395,6 +397,67 @@ class Asker:
         draft.commit = lambda: self._abstained(withheld)
         return draft
 
+    # -- closed-book guard ------------------------------------------------------------------
+
+    def _guessable(self, draft: Draft, gold: str) -> bool:
+        """Would an agent with no memory of the stream get this right by answering the typical
+        value? Numbers are checked against the attribute's world median and prior midpoint (and
+        their multiples for sums), counts against the independence estimate, text against the
+        world's most common value. Such questions are redrawn, so guessing scores ~0."""
+        spec = draft.spec
+        op = spec["op"]
+        number = _numeric_part(gold)
+        if op in ("count", "aggregate") and spec.get("fn", "count") == "count":
+            return number is not None and number == self._expected_count(spec["where"])
+        f = self._field(spec.get("attribute"))
+        if f is None:
+            return False
+        if number is None or draft.answer_type == "text":
+            return gold == self._mode(f)
+        guesses = [0.0] if op in ("trend", "delta") else self._typical_numbers(f)
+        if op == "aggregate" and spec["fn"] == "sum":
+            n = self._expected_count(spec["where"])
+            guesses = [g * max(1, n) for g in guesses]
+        band = max(draft.tolerance * abs(number), 0.005)
+        return any(abs(number - g) <= band for g in guesses)
+
+    def _field(self, name: Any) -> int | None:
+        try:
+            return self.lay.names.index(name)
+        except ValueError:
+            return None
+
+    def _typical_numbers(self, f: int) -> list[float]:
+        values = sorted(
+            v
+            for e in range(len(self.world.names))
+            if (v := parse_number(self.world.facts[e][f].text)) is not None
+        )
+        guesses = [statistics.median(values)] if values else []
+        if f < len(self.template.attributes):
+            a = self.template.attributes[f]
+            guesses.append((a.low + a.high) / 2)
+        if self.lay.kinds[f] == "int":
+            guesses += [float(round(g)) for g in guesses]
+        return guesses
+
+    def _mode(self, f: int) -> str | None:
+        texts = Counter(self.world.facts[e][f].text for e in range(len(self.world.names)))
+        text, count = texts.most_common(1)[0]
+        return text if count > 1 else None
+
+    def _expected_count(self, where: list[list[Any]]) -> int:
+        n = float(len(self.world.names))
+        for attribute, op, _ in where:
+            f = self._field(attribute)
+            choices = (
+                self.template.attributes[f].choices
+                if f is not None and f < len(self.template.attributes)
+                else ()
+            )
+            n *= 1 / len(choices) if op == "==" and choices else 0.5
+        return int(n + 0.5)
+
     # -- bookkeeping -----------------------------------------------------------------------
 
     def _advance(self, kind: str) -> None:
@@ -406,9 +469,9 @@ class Asker:
             self.unused_withheld.pop()
 
     def _try(self, kind: QuestionKind) -> Draft | None:
-        build: Callable[[], Draft | None] = getattr(self, kind)
+        build = _BUILDERS[kind]
         for _ in range(ATTEMPTS):
-            draft = build()
+            draft = build(self)
             if draft is None:
                 continue
             key = repr(draft.spec)
@@ -416,6 +479,8 @@ class Asker:
                 continue
             gold = evaluate(draft.spec, draft.table)
             if (gold == ABSTAIN) != (kind == "abstention"):
+                continue
+            if kind != "abstention" and self._guessable(draft, gold):
                 continue
             self.seen.add(key)
             draft.gold = typed(gold, draft.answer_type)
@@ -432,6 +497,29 @@ class Asker:
             if draft is not None:
                 return draft
         raise RuntimeError(f"could not draw a {kind} question")
+
+
+_BUILDERS: dict[str, Callable[[Asker], Draft | None]] = {
+    "retrieval": Asker.retrieval,
+    "post_correction": Asker.post_correction,
+    "previous_value": Asker.previous_value,
+    "delta": Asker.delta,
+    "aggregation": Asker.aggregation,
+    "comparison": Asker.comparison,
+    "argmax": Asker.argmax,
+    "multi_hop": Asker.multi_hop,
+    "filter_count": Asker.filter_count,
+    "trend": Asker.trend,
+    "abstention": Asker.abstention,
+}
+"""The builder of each question kind."""
+
+
+def _numeric_part(gold: str) -> float | None:
+    """The number of a numeric gold, or of the "(value)" part of a name_value gold."""
+    if gold.endswith(")") and "(" in gold:
+        gold = gold[gold.rindex("(") + 1 : -1]
+    return parse_number(gold)
 
 
 def draw_questions(

@@ -87,7 +87,9 @@ def _series(a: Attribute) -> Drawer:
     def draw(random: Random01) -> tuple[list[float], str]:
         while True:
             base = low + random() * (high - low)
-            units = sorted({unit(base, random), unit(base, random), unit(base, random), unit(base, random)})
+            units = sorted(
+                {unit(base, random), unit(base, random), unit(base, random), unit(base, random)}
+            )
             if len(units) == 4:
                 break
         shape = int(random() * 3)

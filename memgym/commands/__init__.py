@@ -1,0 +1,1 @@
+"""The ``memgym`` subcommands, one module each (see ``memgym.cli``)."""

@@ -1,0 +1,82 @@
+"""Shared pieces of the ``memgym`` subcommands: consoles, progress bars, tables, arguments."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from memgym.types import EpisodeResult
+
+# Tables are wide: when printing to a pipe or file, do not squeeze them to 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True)
+
+
+def progress() -> Progress:
+    """A progress bar on stderr (hidden when stderr is not a terminal)."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+
+
+def overrides(pairs: Sequence[str]) -> dict[str, Any]:
+    """``["k=v", ...]`` from repeated ``--param`` flags as typed track overrides."""
+    from memgym.memory.registry import parse_spec
+
+    if not pairs:
+        return {}
+    _, options = parse_spec("x:" + ",".join(pairs))
+    return options
+
+
+def add_scenario_args(p: argparse.ArgumentParser) -> None:
+    """--track, --tier and --param, shared by every command that generates scenarios."""
+    p.add_argument("--track", default="entities", help="track name (default: entities)")
+    p.add_argument("--tier", default=None, help="tier name (default: the track's default tier)")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one track parameter (repeatable), e.g. doc_style=kv",
+    )
+
+
+def print_summary(results: list[EpisodeResult], title: str) -> None:
+    """The per-axis table: mean ± standard error per memory / reasoner pair."""
+    from memgym.run.summary import COLUMNS, summarize
+
+    table = Table(title=title)
+    table.add_column("memory / reasoner")
+    for name in (*COLUMNS, "abstention", "writes", "episodes"):
+        table.add_column(name, justify="right")
+    for key, cols in summarize(results, label="pair").items():
+        cells = []
+        for name in (*COLUMNS, "abstention"):
+            m, se = cols[name]
+            cells.append("-" if m != m else f"{m:.3f}" + (f" ±{se:.3f}" if se else ""))
+        cells.append(f"{cols['writes'][0]:.1f}")
+        cells.append(f"{int(cols['episodes'][0])}")
+        table.add_row(key, *cells)
+    console.print(table)
