@@ -159,7 +159,7 @@ def evaluate(spec: dict[str, Any], table: Table) -> str:
     if op == "trend":
         cell = table.get(spec["entity"], spec["attribute"])
         series = None if cell is None else parse_series(cell.value)
-        if not series:
+        if cell is None or not series:
             return ABSTAIN
         steps = [b - a for a, b in zip(series, series[1:])]
         change = _fmt(series[-1] - series[0], _is_integral(cell.value.split(",")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from rich.table import Table
 
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from memgym.tracks import get_track, track_names
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in track_names():
         track = get_track(name)
         rows.append({"track": name, "default_tier": track.default_tier, "tiers": track.tiers})

@@ -17,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("validate", help="prove the scoring cannot be gamed (invariant table)")
     p.add_argument("--seeds", type=int, default=10, help="seeds per template and tier (default 10)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
-    p.add_argument("--tiers", default="standard", help="comma-separated tiers (default standard)")
+    p.add_argument(
+        "--tiers", default="standard", help="comma-separated tiers, or 'all' (default standard)"
+    )
     p.add_argument("--templates", help="comma-separated templates (default: all)")
     p.add_argument(
         "--workers", type=int, default=min(2, os.cpu_count() or 1), help="worker processes"
@@ -34,7 +36,12 @@ def run(args: argparse.Namespace) -> int:
     unknown = [t for t in templates if t not in TEMPLATES]
     if unknown:
         raise ValueError(f"unknown template(s) {unknown}; known: {', '.join(sorted(TEMPLATES))}")
-    tiers = args.tiers.split(",")
+    from memgym.tracks import get_track
+
+    known = list(get_track("entities").tiers)
+    tiers = known if args.tiers == "all" else args.tiers.split(",")
+    if bad := [t for t in tiers if t not in known]:
+        raise ValueError(f"unknown tier(s) {bad}; known: {', '.join(known)} (or 'all')")
     seeds = list(range(args.seed, args.seed + args.seeds))
     start = time.perf_counter()
     with progress() as bar:

@@ -187,6 +187,7 @@ class Store:
         except UnicodeEncodeError:
             return self._refuse("write", "write refused: text is not valid unicode; resend it")
         entry_id = self._cur.lastrowid
+        assert entry_id is not None  # an INSERT always sets it
         self._writes = entry_id
         self._live += 1
         self._tokens += tokens
@@ -198,9 +199,9 @@ class Store:
         old, error = self._get("edit", entry_id)
         if old is None:
             return self._refuse("edit", error)
-        tokens, error = self._check_text("edit", text, freed=old.tokens)
-        if error is not None:
-            return self._refuse("edit", error)
+        tokens, refusal = self._check_text("edit", text, freed=old.tokens)
+        if refusal is not None:
+            return self._refuse("edit", refusal)
         try:
             self._cur.execute(_UPDATE, (text, tokens, entry_id))
         except UnicodeEncodeError:

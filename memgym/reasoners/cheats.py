@@ -29,7 +29,11 @@ def prior_guess(prior: Prior, smart: bool) -> str:
             return prior.choices[best]
         return prior.choices[0]
     mid = (prior.low + prior.high) / 2
-    value = format_number(int(round(mid))) if prior.decimals == 0 else format_number(round(mid, prior.decimals))
+    value = (
+        format_number(int(round(mid)))
+        if prior.decimals == 0
+        else format_number(round(mid, prior.decimals))
+    )
     if prior.type == "series":
         return ", ".join([value] * 4)
     return value

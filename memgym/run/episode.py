@@ -8,8 +8,7 @@ from memgym.memory.base import Memory
 from memgym.reasoners.base import Reasoner
 from memgym.scoring import is_correct, score_answers
 from memgym.tokens import count_tokens
-from memgym.types import AnswerRecord, EpisodeResult, Scenario, Transcript
-
+from memgym.types import AnswerRecord, EpisodeResult, Scenario, StepStatus, Transcript
 
 _STREAM_TOKENS: dict[str, int] = {}
 _STREAM_TOKENS_MAX = 4096
@@ -37,7 +36,9 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
         if question is None:
             continue
         view = memory.recall(question)
-        status, error, text = "ok", None, ""
+        status: StepStatus = "ok"
+        error: str | None = None
+        text = ""
         try:
             text = reasoner.answer(question, view)
         except ModelError as exc:

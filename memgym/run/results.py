@@ -80,7 +80,7 @@ class ResultsStore:
         return cur.lastrowid
 
     def add_episode(self, run_id: int, result: EpisodeResult) -> None:
-        """Store one episode and its answers atomically (a repeat of a stored episode is ignored)."""
+        """Store one episode and its answers atomically; a repeated episode is ignored."""
         with self.db:
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO episodes (run_id, key, track, seed, scenario_hash, memory,"
@@ -106,7 +106,16 @@ class ResultsStore:
             self.db.executemany(
                 "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (cur.lastrowid, a.question_id, a.kind, a.axis, a.answer, int(a.correct), a.status, a.error)
+                    (
+                        cur.lastrowid,
+                        a.question_id,
+                        a.kind,
+                        a.axis,
+                        a.answer,
+                        int(a.correct),
+                        a.status,
+                        a.error,
+                    )
                     for a in result.answers
                 ],
             )
@@ -145,7 +154,9 @@ class ResultsStore:
 
     def done_keys(self, run_id: int) -> set[str]:
         """Keys of the episodes a run has finished (what ``--resume`` skips)."""
-        return {k for (k,) in self.db.execute("SELECT key FROM episodes WHERE run_id = ?", (run_id,))}
+        return {
+            k for (k,) in self.db.execute("SELECT key FROM episodes WHERE run_id = ?", (run_id,))
+        }
 
     def close(self) -> None:
         self.db.close()

@@ -25,7 +25,9 @@ def column(result: EpisodeResult, name: str) -> float | None:
     return result.axes.get(name)
 
 
-def summarize(results: Iterable[EpisodeResult], label: str = "memory") -> dict[str, dict[str, tuple[float, float]]]:
+def summarize(
+    results: Iterable[EpisodeResult], label: str = "memory"
+) -> dict[str, dict[str, tuple[float, float]]]:
     """group label -> column -> (mean, standard error), over the episodes of each group."""
     groups: dict[str, list[EpisodeResult]] = {}
     for r in results:

@@ -23,13 +23,17 @@ POLICIES: dict[str, Policy] = {
     for p in (
         Policy("perfect", "agentic:policy=perfect", "scripted", about="budget waived: the ceiling"),
         Policy("strategic", "agentic:policy=strategic", "scripted", about="packs records, updates"),
-        Policy("priority", "agentic:policy=priority", "scripted", about="evicts for changed entities"),
+        Policy(
+            "priority", "agentic:policy=priority", "scripted", about="evicts for changed entities"
+        ),
         Policy("random", "agentic:policy=random", "scripted", about="a random sample of entities"),
         Policy("naive", "agentic:policy=naive", "scripted", about="first come, never updated"),
         Policy("guesser", "none", "guesser", cheat=True, about="prior midpoints and first choices"),
         Policy("smart_guesser", "stats", "smart_guesser", cheat=True, about="typical values seen"),
         Policy("abstainer", "none", "abstainer", cheat=True, about="always 'I don't know'"),
-        Policy("dump_all", "agentic:policy=dump_all", "scripted", cheat=True, about="one giant write"),
+        Policy(
+            "dump_all", "agentic:policy=dump_all", "scripted", cheat=True, about="one giant write"
+        ),
         Policy("echo", "none", "echo", cheat=True, about="repeats the question"),
     )
 }

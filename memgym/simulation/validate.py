@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import mean
 
-from memgym.run.episode import evaluate
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
+from memgym.run.episode import evaluate
 from memgym.simulation.policies import CHEATS, POLICIES, get_policy
 from memgym.simulation.runner import Unit, UnitResult, run_units
 from memgym.tracks import get_track
@@ -73,7 +73,9 @@ def _rerun_matches(unit_result: UnitResult) -> bool:
     track = get_track(unit.track)
     scenario = track.generate(unit.seed, unit.tier, **dict(unit.overrides))
     policy = get_policy("strategic")
-    again = evaluate(scenario, make_memory(policy.memory, track), make_reasoner(policy.reasoner, track))
+    again = evaluate(
+        scenario, make_memory(policy.memory, track), make_reasoner(policy.reasoner, track)
+    )
     return again.model_dump_json() == unit_result.results["strategic"].model_dump_json()
 
 
@@ -95,6 +97,10 @@ def validate(
     reports = []
     for template in templates:
         for tier in tiers:
-            group = [r for r in results if r.unit.tier == tier and dict(r.unit.overrides)["template"] == template]
+            group = [
+                r
+                for r in results
+                if r.unit.tier == tier and dict(r.unit.overrides)["template"] == template
+            ]
             reports.append(_group(template, tier, group, _rerun_matches(group[0])))
     return reports

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 from memgym.claims import Claim
 from memgym.types import Scenario
 
-
 READ_CACHE_SIZE = 50_000
 """Texts whose claims a track instance remembers (a standard episode reads a few hundred)."""
 

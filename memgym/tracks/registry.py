@@ -1,4 +1,4 @@
-"""Track registry: ``@register_track("name")`` fills a plain dict that the CLI and front ends read."""
+"""Track registry: ``@register_track("name")`` fills a plain dict the CLI and front ends read."""
 
 from __future__ import annotations
 

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Mapping
+from typing import Any
+
 from memgym.claims import Claim
-from memgym.simulation.writers.base import Record, WritePolicy, group_by_entity, merge_claim, render_entity
+from memgym.memory.store import Store
+from memgym.simulation.writers.base import (
+    Record,
+    WritePolicy,
+    group_by_entity,
+    merge_claim,
+    render_entity,
+)
 from memgym.tokens import count_tokens
 
 
@@ -16,7 +27,7 @@ class PackedWriter(WritePolicy):
 
     updates = True
 
-    def reset(self, store, params, rng) -> None:  # type: ignore[no-untyped-def]
+    def reset(self, store: Store, params: Mapping[str, Any], rng: random.Random) -> None:
         super().reset(store, params, rng)
         self.records: dict[str, Record] = {}
         self.entry_of: dict[str, int] = {}
@@ -72,7 +83,7 @@ class PackedWriter(WritePolicy):
         self.entry_of[entity] = result.entry.id
 
 
-def token_cap(params) -> int | None:  # type: ignore[no-untyped-def]
+def token_cap(params: Mapping[str, Any]) -> int | None:
     """The per-write token cap the track sets, if any."""
     return params.get("max_write_tokens")
 

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import math
+import random
+from collections.abc import Mapping
+from typing import Any
 
 from memgym.claims import Claim
-from memgym.simulation.writers.base import WritePolicy, group_by_entity, merge_claim, register_policy
+from memgym.memory.store import Store
+from memgym.simulation.writers.base import (
+    Record,
+    WritePolicy,
+    group_by_entity,
+    merge_claim,
+    register_policy,
+)
 from memgym.simulation.writers.packed import PackedWriter, fits_cap, token_cap
 
 
@@ -46,7 +56,7 @@ class Naive(PackedWriter):
 
 
 @register_policy("random")
-class Random(PackedWriter):
+class RandomSample(PackedWriter):
     """A random sample of entities (kept with probability budget/entities), one per entry,
     updated on changes."""
 
@@ -66,7 +76,7 @@ class Priority(PackedWriter):
     def fits(self, members: list[str], text: str) -> bool:
         return False
 
-    def reset(self, store, params, rng) -> None:  # type: ignore[no-untyped-def]
+    def reset(self, store: Store, params: Mapping[str, Any], rng: random.Random) -> None:
         super().reset(store, params, rng)
         self.changes: dict[str, int] = {}
 
@@ -86,7 +96,7 @@ class Priority(PackedWriter):
         victim = min(self.entry_of, key=lambda e: (self.changes.get(e, 0), -self.entry_of[e]))
         entry_id = self.entry_of.pop(victim)
         del self.records[victim]
-        record: dict = {}
+        record: Record = {}
         for claim in group:
             merge_claim(record, claim)
         self.records[entity] = record
@@ -101,7 +111,7 @@ class DumpAll(WritePolicy):
     """Cheat: tries to keep the whole stream verbatim in a single entry. The buffer only grows,
     so after the first refusal every later attempt would be refused too, and it stops."""
 
-    def reset(self, store, params, rng) -> None:  # type: ignore[no-untyped-def]
+    def reset(self, store: Store, params: Mapping[str, Any], rng: random.Random) -> None:
         super().reset(store, params, rng)
         self.buffer: list[str] = []
         self.entry_id: int | None = None
