@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from memgym import __version__
-from memgym.commands import generate, results, run, tracks, validate
+from memgym.commands import compare, generate, results, run, serve, tracks, validate
 from memgym.commands.common import err_console
 
-COMMANDS = (tracks, generate, run, validate, results)
+COMMANDS = (tracks, generate, run, validate, compare, results, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -124,6 +124,34 @@ class View(BaseModel):
         return "\n".join(m.content for m in self.messages)
 
 
+class Span(BaseModel):
+    """One piece of a memory's context: an observed event's text (with the fact ids it states) or
+    a text the memory made itself (a placeholder, a summary), which states no fact id."""
+
+    step: int
+    text: str
+    facts: list[str] = Field(default_factory=list)
+
+
+class CompactionRecord(BaseModel):
+    """One compaction: what a memory held before and after it dropped or replaced content.
+
+    ``before`` and ``after`` are the memory's context messages (the brief is not repeated);
+    ``dropped`` are the spans that left, and ``facts`` exactly the fact ids they carried, in
+    order of first appearance. ``episode`` is the scenario hash (filled in by ``run_episode``).
+    """
+
+    episode: str = ""
+    step: int
+    strategy: str
+    before: list[Message]
+    after: list[Message]
+    dropped: list[Span]
+    facts: list[str]
+    tokens_before: int
+    tokens_after: int
+
+
 class AnswerRecord(BaseModel):
     """A reasoner's answer to one question, scored."""
 
@@ -146,6 +174,7 @@ class Transcript(BaseModel):
     tokens_observed: int = 0
     tokens_stored: int = 0
     errors: list[str] = Field(default_factory=list)
+    compactions: list[CompactionRecord] = Field(default_factory=list)
 
 
 class EpisodeResult(BaseModel):
@@ -170,3 +199,4 @@ class EpisodeResult(BaseModel):
     tokens_stored: int
     status: StepStatus = "ok"
     answers: list[AnswerRecord] = Field(default_factory=list)
+    compactions: list[CompactionRecord] = Field(default_factory=list)

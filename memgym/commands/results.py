@@ -43,5 +43,5 @@ def run(args: argparse.Namespace) -> int:
             )
         console.print(table)
         if args.run is not None:
-            print_summary(list(store.episodes(args.run)), f"run {args.run}")
+            print_summary(list(store.episodes(args.run, compactions=False)), f"run {args.run}")
     return 0

@@ -1,6 +1,17 @@
 """Memory strategies, registered by name (``make_memory("agentic:policy=strategic", track)``)."""
 
-from memgym.memory import agentic, none, stats  # noqa: F401  (register the strategies)
+from memgym.memory import (  # noqa: F401  (register the strategies)
+    agentic,
+    full,
+    mask,
+    none,
+    oracle,
+    pipeline,
+    rag_bm25,
+    stats,
+    summary,
+    window,
+)
 from memgym.memory.base import Memory
 from memgym.memory.registry import make_memory, memory_names, parse_spec, register_memory
 

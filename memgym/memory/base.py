@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from memgym.types import Event, Question, View
+from memgym.types import CompactionRecord, Event, Question, Scenario, View
 
 
 class Memory(ABC):
@@ -14,6 +14,13 @@ class Memory(ABC):
     ``recall`` builds the view for a question. A memory knows no scorer and no gold answers."""
 
     name: ClassVar[str]
+
+    def prepare(self, scenario: Scenario) -> None:
+        """Privileged hook, called by ``run_episode`` before ``reset`` with the whole scenario.
+
+        A default no-op: only reference memories that are meant to see ground truth (``oracle``,
+        the ceiling of the isolated score) use it. A real strategy must never override it.
+        """
 
     @abstractmethod
     def reset(self, brief: str, params: Mapping[str, Any]) -> None:
@@ -36,6 +43,11 @@ class Memory(ABC):
     def tokens_stored(self) -> int:
         """Tokens held in memory now."""
         return 0
+
+    @property
+    def compactions(self) -> list[CompactionRecord]:
+        """This episode's compactions, in order (empty for memories that never drop content)."""
+        return []
 
     def config(self) -> str:
         """The spec string that recreates this memory (recorded with every result)."""

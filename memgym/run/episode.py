@@ -27,6 +27,7 @@ def stream_tokens(scenario: Scenario, scenario_hash: str) -> int:
 
 def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Transcript:
     """Stream ``scenario`` through ``memory`` and ask ``reasoner`` every question on the way."""
+    memory.prepare(scenario)
     memory.reset(scenario.brief, scenario.params)
     reasoner.reset(scenario.brief, scenario.params)
     transcript = Transcript(scenario_hash=scenario.hash)  # computed once per episode
@@ -60,6 +61,9 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
     transcript.writes_used = memory.writes_used
     transcript.tokens_stored = memory.tokens_stored
     transcript.tokens_observed = stream_tokens(scenario, transcript.scenario_hash)
+    transcript.compactions = [
+        c.model_copy(update={"episode": transcript.scenario_hash}) for c in memory.compactions
+    ]
     return transcript
 
 
@@ -93,6 +97,7 @@ def score(
         tokens_stored=transcript.tokens_stored,
         status="infra_error" if infra else "ok",
         answers=transcript.answers,
+        compactions=transcript.compactions,
     )
 
 

@@ -1,16 +1,19 @@
-"""The SQLite results file: runs, episodes and answers, the source of truth for reports."""
+"""The SQLite results file: runs, episodes, answers and compaction records, the source of truth
+for reports. A compaction's full record (its views before and after) is kept zlib-compressed
+JSON; its step, strategy, dropped fact ids and token counts are plain columns for queries."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from memgym import __version__
-from memgym.types import AnswerRecord, EpisodeResult
+from memgym.types import AnswerRecord, CompactionRecord, EpisodeResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -45,7 +48,17 @@ CREATE TABLE IF NOT EXISTS answers (
     status TEXT NOT NULL,
     error TEXT
 );
+CREATE TABLE IF NOT EXISTS compactions (
+    episode_id INTEGER NOT NULL REFERENCES episodes(id),
+    step INTEGER NOT NULL,
+    strategy TEXT NOT NULL,
+    facts TEXT NOT NULL,
+    tokens_before INTEGER NOT NULL,
+    tokens_after INTEGER NOT NULL,
+    record BLOB NOT NULL
+);
 CREATE INDEX IF NOT EXISTS episodes_run ON episodes(run_id);
+CREATE INDEX IF NOT EXISTS compactions_episode ON compactions(episode_id);
 CREATE INDEX IF NOT EXISTS answers_episode ON answers(episode_id);
 """
 
@@ -98,7 +111,7 @@ class ResultsStore:
                     result.status,
                     result.composite,
                     result.accuracy,
-                    result.model_dump_json(exclude={"answers"}),
+                    result.model_dump_json(exclude={"answers", "compactions"}),
                 ),
             )
             if cur.rowcount == 0:
@@ -119,6 +132,21 @@ class ResultsStore:
                     for a in result.answers
                 ],
             )
+            self.db.executemany(
+                "INSERT INTO compactions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        cur.lastrowid,
+                        c.step,
+                        c.strategy,
+                        json.dumps(c.facts),
+                        c.tokens_before,
+                        c.tokens_after,
+                        zlib.compress(c.model_dump_json().encode()),
+                    )
+                    for c in result.compactions
+                ],
+            )
 
     def runs(self) -> list[dict[str, Any]]:
         """Every run with its config and episode count."""
@@ -131,8 +159,11 @@ class ResultsStore:
             for i, c, cfg, v, n in rows
         ]
 
-    def episodes(self, run_id: int | None = None) -> Iterator[EpisodeResult]:
-        """Stored episodes (of one run, or all), with their answers, in insertion order."""
+    def episodes(
+        self, run_id: int | None = None, compactions: bool = True
+    ) -> Iterator[EpisodeResult]:
+        """Stored episodes (of one run, or all), with their answers and (unless ``compactions``
+        is false, which saves reading the views) their compaction records, in insertion order."""
         sql = "SELECT id, result FROM episodes"
         args: tuple[Any, ...] = ()
         if run_id is not None:
@@ -150,6 +181,14 @@ class ResultsStore:
                     (episode_id,),
                 )
             ]
+            if compactions:
+                result.compactions = [
+                    CompactionRecord.model_validate_json(zlib.decompress(raw))
+                    for (raw,) in self.db.execute(
+                        "SELECT record FROM compactions WHERE episode_id = ? ORDER BY rowid",
+                        (episode_id,),
+                    )
+                ]
             yield result
 
     def done_keys(self, run_id: int) -> set[str]:

@@ -1,0 +1,249 @@
+"""``memgym compare``: one reasoner, the same scenarios, several memories, memory-isolated scores.
+
+``none``, ``oracle`` and ``full`` are always run, since the isolated score is defined against the
+first two. Each question is also asked closed-book (empty view); questions answered right that
+way are counted as leaked and left out of the isolated scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from memgym.commands.common import add_scenario_args, console, err_console, overrides, progress
+from memgym.reasoners.base import Reasoner
+from memgym.scoring.isolation import IsolatedScore
+from memgym.tokens import count_tokens
+from memgym.types import EpisodeResult, Question, View
+
+REQUIRED = ("none", "oracle", "full")
+DEFAULT_MEMORIES = ("window", "mask", "summary", "rag-bm25")
+
+
+class ViewMeter(Reasoner):
+    """Passes every question on to ``inner`` and counts the tokens of the views it was shown."""
+
+    def __init__(self, inner: Reasoner) -> None:
+        self.inner = inner
+        self.tokens = 0
+        self.questions = 0
+
+    name = "view-meter"
+
+    def reset(self, brief: str, params: Mapping[str, Any]) -> None:
+        self.inner.reset(brief, params)
+
+    def answer(self, question: Question, view: View) -> str:
+        self.questions += 1
+        self.tokens += count_tokens(view.text())
+        return self.inner.answer(question, view)
+
+    def config(self) -> str:
+        return self.inner.config()
+
+
+@dataclass
+class Comparison:
+    """Per-memory isolated scores plus view tokens per question and compactions per episode."""
+
+    track: str
+    tier: str | None
+    seeds: list[int]
+    reasoner: str
+    scores: dict[str, IsolatedScore]
+    tokens_per_question: dict[str, float] = field(default_factory=dict)
+    compactions_per_episode: dict[str, float] = field(default_factory=dict)
+    leaked: list[str] = field(default_factory=list)
+    """Scored questions answered right closed-book, as ``hash[:12]:question_id``."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for ``--json``: the settings and one row per memory (NaN as null)."""
+        rows = [{k: _finite(v) for k, v in row.items()} for row in self.rows()]
+        settings = {k: getattr(self, k) for k in ("track", "tier", "seeds", "reasoner", "leaked")}
+        return {**settings, "memories": rows}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One plain dict per memory, in run order (what ``--json`` prints)."""
+        return [
+            {
+                **asdict(score),
+                "tokens_per_question": self.tokens_per_question.get(name, math.nan),
+                "compactions_per_episode": self.compactions_per_episode.get(name, math.nan),
+            }
+            for name, score in self.scores.items()
+        ]
+
+
+def memory_specs(specs: Sequence[str], track_name: str) -> list[str]:
+    """``none``, ``oracle``, ``full`` and then ``specs``, each as its canonical config, once."""
+    from memgym.memory import make_memory
+    from memgym.tracks import get_track
+
+    track = get_track(track_name)
+    canonical = [make_memory(s, track).config() for s in (*REQUIRED, *specs)]
+    return list(dict.fromkeys(canonical))
+
+
+def run_comparison(
+    track_name: str,
+    tier: str | None,
+    seeds: Sequence[int],
+    memories: Sequence[str],
+    reasoner: str | Callable[[], Reasoner] = "scripted",
+    fixed: Mapping[str, Any] | None = None,
+    on_episode: Callable[[EpisodeResult], None] | None = None,
+    resamples: int = 1000,
+) -> Comparison:
+    """Run every memory of ``memory_specs(memories)`` with one reasoner on each seed's scenario.
+
+    ``reasoner`` is a spec or a factory (for reasoners not in the registry). ``on_episode`` sees
+    each result with its compaction records (to store them); they are then dropped from memory,
+    only their count is kept.
+    """
+    from memgym.memory import make_memory
+    from memgym.reasoners import make_reasoner
+    from memgym.run.episode import evaluate
+    from memgym.scoring.isolation import answer_table, closed_book, isolate
+    from memgym.tracks import get_track
+
+    track = get_track(track_name)
+
+    def new_reasoner() -> Reasoner:
+        return make_reasoner(reasoner, track) if isinstance(reasoner, str) else reasoner()
+
+    specs = memory_specs(memories, track_name)
+    results: list[EpisodeResult] = []
+    tokens = dict.fromkeys(specs, 0)
+    asked = dict.fromkeys(specs, 0)
+    compactions = dict.fromkeys(specs, 0)
+    leaked: set[tuple[str, str]] = set()
+    name = ""
+    for seed in seeds:
+        scenario = track.generate(seed, tier, **dict(fixed or {}))
+        leaked |= closed_book(scenario, new_reasoner())
+        for spec in specs:
+            meter = ViewMeter(new_reasoner())
+            result = evaluate(scenario, make_memory(spec, track), meter)
+            name = result.reasoner
+            tokens[spec] += meter.tokens
+            asked[spec] += meter.questions
+            compactions[spec] += len(result.compactions)
+            if on_episode is not None:
+                on_episode(result)
+            result.compactions = []
+            results.append(result)
+    episodes = max(1, len(seeds))
+    table = answer_table(results)
+    scored = set().union(*table.values())
+    return Comparison(
+        track=track_name,
+        tier=tier,
+        seeds=list(seeds),
+        reasoner=name,
+        scores=isolate(table, leaked, resamples=resamples),
+        tokens_per_question={s: tokens[s] / asked[s] if asked[s] else 0.0 for s in specs},
+        compactions_per_episode={s: compactions[s] / episodes for s in specs},
+        leaked=sorted(f"{h[:12]}:{q}" for h, q in leaked & scored),
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``compare`` subcommand."""
+    p = sub.add_parser("compare", help="compare memories for one reasoner by memory-isolated score")
+    add_scenario_args(p)
+    p.add_argument(
+        "--memories",
+        nargs="+",
+        default=list(DEFAULT_MEMORIES),
+        metavar="SPEC",
+        help="memory specs, space-separated (none, oracle and full are always added; "
+        f"default: {' '.join(DEFAULT_MEMORIES)})",
+    )
+    p.add_argument("--reasoner", default="scripted", help="reasoner spec (default scripted)")
+    p.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    p.add_argument("--results", default="memgym-results.sqlite", help="SQLite results file")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from memgym.run.results import ResultsStore
+
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    specs = memory_specs(args.memories, args.track)
+    fixed = overrides(args.param)
+    with ResultsStore(args.results) as store, progress() as bar:
+        run_id = store.start_run(
+            {
+                "command": "compare",
+                "track": args.track,
+                "tier": args.tier,
+                "seeds": seeds,
+                "memories": specs,
+                "reasoner": args.reasoner,
+                "overrides": fixed,
+            }
+        )
+        task = bar.add_task("episodes", total=len(seeds) * len(specs))
+
+        def keep(result: EpisodeResult) -> None:
+            store.add_episode(run_id, result)
+            bar.advance(task)
+
+        comparison = run_comparison(
+            args.track, args.tier, seeds, specs, args.reasoner, fixed, keep, args.resamples
+        )
+    if args.json:
+        print(json.dumps(comparison.to_json(), indent=2))
+        return 0
+    print_comparison(comparison)
+    err_console.print(f"results in {args.results} (run {run_id})")
+    return 0
+
+
+def print_comparison(comparison: Comparison) -> None:
+    """The per-memory table."""
+    from rich.table import Table
+
+    first = next(iter(comparison.scores.values()), None)
+    tier = comparison.tier or "default tier"
+    table = Table(
+        title=f"{comparison.track} / {tier} / {len(comparison.seeds)} seeds / {comparison.reasoner}",
+        caption=(
+            f"{first.questions if first else 0} scored questions, "
+            f"{len(comparison.leaked)} leaked closed-book (excluded from isolated scores)"
+        ),
+    )
+    for column in (
+        "memory",
+        "accuracy",
+        "isolated [95% CI]",
+        "acc | oracle right",
+        "tokens / question",
+        "compactions / episode",
+    ):
+        table.add_column(column, justify="left" if column == "memory" else "right")
+    for row in comparison.rows():
+        table.add_row(
+            row["memory"],
+            _num(row["accuracy"]),
+            f"{_num(row['isolated'])} [{_num(row['ci_low'])}, {_num(row['ci_high'])}]",
+            _num(row["oracle_right"]),
+            f"{row['tokens_per_question']:.0f}",
+            f"{row['compactions_per_episode']:.1f}",
+        )
+    console.print(table)
+
+
+def _finite(x: Any) -> Any:
+    return None if isinstance(x, float) and math.isnan(x) else x
+
+
+def _num(x: float) -> str:
+    return "-" if math.isnan(x) else f"{x:.3f}"

@@ -1,0 +1,59 @@
+"""``memgym serve``: run the scripted OpenAI-compatible chat server until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``serve`` subcommand."""
+    p = sub.add_parser(
+        "serve", help="serve scripted replies over the OpenAI chat-completions API (for testing)"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--rate-429", type=float, default=0.0, help="share of requests answered 429")
+    p.add_argument("--rate-5xx", type=float, default=0.0, help="share of requests answered 503")
+    p.add_argument("--retry-after", type=float, default=1.0, help="Retry-After of a 429, seconds")
+    p.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
+    p.add_argument("--malformed", type=float, default=0.0, help="share of tool calls with bad JSON")
+    p.add_argument("--truncate", type=float, default=0.0, help="share of answers cut short")
+    p.add_argument("--context", type=int, default=0, help="context window in tokens (0: none)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
+    p.add_argument(
+        "--max-seconds",
+        type=float,
+        default=None,
+        help="stop after this many seconds (default: never)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import time
+
+    from memgym.commands.common import err_console
+    from memgym.serve import Faults, running
+
+    faults = Faults(
+        rate_429=args.rate_429,
+        rate_5xx=args.rate_5xx,
+        retry_after=args.retry_after,
+        latency=args.latency,
+        malformed=args.malformed,
+        truncate=args.truncate,
+        context=args.context,
+        seed=args.seed,
+    )
+    with running(args.host, args.port, faults) as server:
+        err_console.print(
+            f"memgym serve on {server.base_url} (model memgym-scripted; {faults}); Ctrl-C stops"
+        )
+        end = float("inf") if args.max_seconds is None else time.monotonic() + args.max_seconds
+        try:
+            while (left := end - time.monotonic()) > 0:
+                time.sleep(min(0.1, left))
+        except KeyboardInterrupt:
+            pass
+        err_console.print(f"served: {dict(server.stats)}")
+    return 0

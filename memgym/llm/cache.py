@@ -1,0 +1,72 @@
+"""A content-addressed SQLite cache of answered chat calls.
+
+The key is the sha256 of the canonical JSON (sorted keys, compact) of the model, the request
+parameters, the messages and the tools, so a rerun replays every answered call for free. Each
+entry is committed on its own (WAL), so a crashed run loses nothing it had been answered. One
+connection per cache, guarded by a lock: safe for the threads and event loops of one process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS calls(
+    key TEXT PRIMARY KEY, model TEXT NOT NULL, response TEXT NOT NULL,
+    created REAL NOT NULL)
+"""
+
+
+def cache_key(
+    model: str,
+    messages: Sequence[Mapping[str, Any]],
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> str:
+    """sha256 hex of the canonical JSON of everything that determines a reply."""
+    body = {"model": model, "messages": messages, "tools": tools or [], "params": params or {}}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class CallCache:
+    """key -> response JSON, in an SQLite file (``":memory:"`` for a throwaway cache)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._lock = threading.Lock()
+        with self._lock:
+            if str(path) != ":memory:":
+                self._con.execute("PRAGMA journal_mode=WAL")
+                self._con.execute("PRAGMA synchronous=NORMAL")
+            self._con.execute(_SCHEMA)
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The stored response for ``key``, or None."""
+        with self._lock:
+            row = self._con.execute("SELECT response FROM calls WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def put(self, key: str, model: str, response: Mapping[str, Any]) -> None:
+        """Store ``response`` under ``key`` (committed at once; a second put keeps the first)."""
+        text = json.dumps(response, sort_keys=True, separators=(",", ":"))
+        with self._lock:
+            self._con.execute(
+                "INSERT OR IGNORE INTO calls(key, model, response, created) VALUES (?, ?, ?, ?)",
+                (key, model, text, time.time()),
+            )
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._con.execute("SELECT count(*) FROM calls").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()

@@ -1,0 +1,252 @@
+"""The chat client every LLM call goes through: the openai SDK's async client, plus memgym's
+retry policy, concurrency limit, call cache and ledger.
+
+Retries: a retryable infrastructure failure (see ``memgym.llm.classify``) is retried up to
+``max_retries`` times, waiting the server's Retry-After (capped) or else an exponential backoff
+with jitter drawn from a seeded RNG. A context-length overflow is retried once with ``max_tokens``
+halved (when the request set it). A failure that persists is raised as ``LLMInfraError``; the
+episode loop marks that step ``infra_error``. The SDK's own retries are switched off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from memgym.llm.accounting import CallRecord, Ledger, Prices, Usage, cost
+from memgym.llm.cache import CallCache, cache_key
+from memgym.llm.classify import LLMInfraError, classify
+
+PLACEHOLDER_KEY = "memgym-no-key"
+"""Sent when the API key variable is unset: local servers need some key, and check none."""
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A tool call as the model wrote it; ``arguments`` is the raw JSON text, not yet trusted."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    """One answered chat call."""
+
+    content: str | None
+    tool_calls: tuple[ToolCall, ...]
+    finish_reason: str | None
+    usage: Usage
+    latency_s: float
+    attempts: int
+    cached: bool
+    cost: float | None
+
+    def message(self) -> dict[str, Any]:
+        """The assistant message to append to the conversation for the next turn."""
+        message: dict[str, Any] = {"role": "assistant", "content": self.content or ""}
+        if self.tool_calls:
+            message["tool_calls"] = [
+                {
+                    "id": c.id,
+                    "type": "function",
+                    "function": {"name": c.name, "arguments": c.arguments},
+                }
+                for c in self.tool_calls
+            ]
+        return message
+
+
+def parse_response(
+    raw: Mapping[str, Any],
+) -> tuple[str | None, tuple[ToolCall, ...], str | None, Usage]:
+    """Content, tool calls, finish reason and usage of a chat-completions response JSON."""
+    choices = raw.get("choices") or []
+    if not choices:
+        raise LLMInfraError("bad_response", "no choices in the reply", retryable=True)
+    choice = choices[0]
+    message = choice.get("message") or {}
+    calls = tuple(
+        ToolCall(c.get("id") or "", c["function"]["name"], c["function"].get("arguments") or "")
+        for c in message.get("tool_calls") or []
+    )
+    usage = raw.get("usage") or {}
+    return (
+        message.get("content"),
+        calls,
+        choice.get("finish_reason"),
+        Usage(usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0),
+    )
+
+
+class LLMClient:
+    """An async chat client for one OpenAI-compatible endpoint and model."""
+
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None = None,
+        *,
+        api_key_env: str = "OPENAI_API_KEY",
+        timeout: float = 60.0,
+        max_retries: int = 6,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+        concurrency: int = 8,
+        seed: int = 0,
+        cache: CallCache | None = None,
+        prices: Prices | None = None,
+        ledger: Ledger | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        import openai
+
+        self.model = model
+        self.base_url = base_url
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.cache = cache
+        self.prices = prices
+        self.ledger = ledger if ledger is not None else Ledger()
+        self._sleep = sleep
+        self._rng = random.Random(seed)
+        self._limit = asyncio.Semaphore(concurrency)
+        self._openai = openai.AsyncOpenAI(
+            api_key=os.environ.get(api_key_env) or PLACEHOLDER_KEY,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=0,
+        )
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds before retry ``attempt`` (1-based): exponential, capped, with equal jitter."""
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+        return ceiling * (0.5 + 0.5 * self._rng.random())
+
+    async def chat(
+        self,
+        messages: Sequence[Mapping[str, Any]],
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **params: Any,
+    ) -> ChatResult:
+        """One chat completion: from the cache when answered before, else over HTTP with retries.
+
+        ``params`` are chat-completions parameters (temperature, max_tokens, seed, ...) and are
+        part of the cache key; ``headers`` are extra HTTP headers and are not.
+        """
+        key = cache_key(self.model, messages, tools, params) if self.cache is not None else ""
+        if self.cache is not None and (hit := self.cache.get(key)) is not None:
+            return self._result(hit, latency=0.0, attempts=0, cached=True)
+        start = time.perf_counter()
+        attempts, reduced, request = 0, False, dict(params)
+        while True:
+            attempts += 1
+            try:
+                raw = await self._post(messages, tools, headers, request)
+                parse_response(raw)  # a reply without choices is the server's failure
+                break
+            except Exception as exc:  # noqa: BLE001 - every failure is classified here
+                error = classify(exc)
+            overflow = isinstance(error, LLMInfraError) and error.reason == "context_length"
+            if overflow and not reduced and request.get("max_tokens", 0) > 1:
+                reduced, request["max_tokens"] = True, request["max_tokens"] // 2
+                continue
+            if (
+                isinstance(error, LLMInfraError)
+                and error.retryable
+                and attempts <= self.max_retries
+            ):
+                wait = (
+                    error.retry_after if error.retry_after is not None else self.backoff(attempts)
+                )
+                await self._sleep(wait)
+                continue
+            self._record(Usage(), time.perf_counter() - start, attempts, False, error.reason)
+            raise error
+        if self.cache is not None:
+            self.cache.put(key, self.model, raw)
+        return self._result(raw, time.perf_counter() - start, attempts, cached=False)
+
+    async def _post(
+        self,
+        messages: Sequence[Mapping[str, Any]],
+        tools: Sequence[Mapping[str, Any]] | None,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        extra: dict[str, Any] = {"tools": list(tools)} if tools else {}
+        async with self._limit:
+            reply = await self._openai.chat.completions.create(
+                model=self.model,
+                messages=list(messages),  # type: ignore[arg-type]
+                extra_headers=dict(headers or {}),
+                **extra,
+                **params,
+            )
+        return reply.model_dump(mode="json")
+
+    def _result(
+        self, raw: Mapping[str, Any], latency: float, attempts: int, cached: bool
+    ) -> ChatResult:
+        content, calls, finish, usage = parse_response(raw)
+        price = self._record(usage, latency, attempts, cached, "ok")
+        return ChatResult(content, calls, finish, usage, latency, attempts, cached, price)
+
+    def _record(
+        self, usage: Usage, latency: float, attempts: int, cached: bool, status: str
+    ) -> float | None:
+        price = None if cached else cost(usage, self.model, self.prices)
+        self.ledger.add(CallRecord(self.model, usage, price, latency, attempts, cached, status))
+        return price
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._openai.close()
+
+
+class SyncLLMClient:
+    """``LLMClient`` for synchronous callers: its event loop runs in a private daemon thread."""
+
+    def __init__(self, model: str, base_url: str | None = None, **options: Any) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self.client = LLMClient(model, base_url, **options)
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.client.ledger
+
+    def chat(
+        self,
+        messages: Sequence[Mapping[str, Any]],
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **params: Any,
+    ) -> ChatResult:
+        """``LLMClient.chat``, waited for."""
+        call = self.client.chat(messages, tools, headers=headers, **params)
+        return asyncio.run_coroutine_threadsafe(call, self._loop).result()
+
+    def close(self) -> None:
+        """Close the connections and stop the loop thread (idempotent)."""
+        if self._loop.is_closed():
+            return
+        asyncio.run_coroutine_threadsafe(self.client.aclose(), self._loop).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+
+__all__ = ["ChatResult", "LLMClient", "SyncLLMClient", "ToolCall"]

@@ -1,0 +1,124 @@
+"""Context memories: the kept stream as a list of spans, shrunk by a chain of stages.
+
+A context memory keeps what it observed as ``Span``s (an event's text and fact ids) and shows
+them, after the brief, as the view's messages. After every observation its stages run in order,
+each turning the span list into a shorter one (``window`` drops the oldest, ``mask`` replaces old
+spans by placeholders, ``summary`` folds them into notes). Whenever that changes the list, the
+memory appends a ``CompactionRecord`` naming exactly the spans that left and the fact ids they
+carried. Questions are not observations: they never enter the context.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from memgym.memory.base import Memory
+from memgym.tokens import count_tokens
+from memgym.types import CompactionRecord, Event, Message, Question, Span, View
+
+QUIET_KINDS = frozenset({"question"})
+"""Event kinds a context memory does not keep (questions are asked, not observed)."""
+
+
+class Note(Span):
+    """A span the memory wrote itself (a placeholder, a summary): it states no fact id, and
+    stages that act on observations (``mask``) leave it alone."""
+
+
+class Stage(ABC):
+    """One compaction step over the kept spans; stages are chained by ``pipeline``."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Forget per-episode state."""
+
+    @abstractmethod
+    def shrink(self, spans: list[Span]) -> list[Span]:
+        """The spans to keep; return ``spans`` itself (the same list) when nothing changes."""
+
+    @abstractmethod
+    def config(self) -> str:
+        """The spec of the memory this stage alone would make, e.g. ``window:max_tokens=4000``."""
+
+
+@lru_cache(maxsize=1 << 14)
+def text_tokens(text: str) -> int:
+    """``count_tokens``, cached: stages count the same kept texts after every observation."""
+    return count_tokens(text)
+
+
+def span_tokens(spans: Sequence[Span]) -> int:
+    """Tokens in the spans' texts."""
+    return sum(text_tokens(s.text) for s in spans)
+
+
+def messages(spans: Sequence[Span]) -> list[Message]:
+    """The spans as user messages, in order."""
+    return [Message(role="user", content=s.text) for s in spans]
+
+
+class ContextMemory(Memory):
+    """Keeps observed events as spans, shrunk after each observation by ``stages``."""
+
+    name = "context"
+
+    def __init__(self, stages: Sequence[Stage], spec: str) -> None:
+        self.stages = list(stages)
+        self.spec = spec
+        self.brief = ""
+        self.spans: list[Span] = []
+        self._compactions: list[CompactionRecord] = []
+
+    def reset(self, brief: str, params: Mapping[str, Any]) -> None:
+        self.brief = brief
+        self.spans = []
+        self._compactions = []
+        for stage in self.stages:
+            stage.reset()
+
+    def observe(self, event: Event) -> None:
+        if event.kind in QUIET_KINDS:
+            return
+        before = [*self.spans, Span(step=event.step, text=event.text, facts=list(event.facts))]
+        after = before
+        for stage in self.stages:
+            after = stage.shrink(after)
+        if after is not before:
+            self._record(event.step, before, after)
+        self.spans = after
+
+    def recall(self, question: Question) -> View:
+        return View(messages=[Message(role="system", content=self.brief), *messages(self.spans)])
+
+    @property
+    def compactions(self) -> list[CompactionRecord]:
+        return self._compactions
+
+    @property
+    def tokens_stored(self) -> int:
+        return span_tokens(self.spans)
+
+    def config(self) -> str:
+        return self.spec
+
+    def _record(self, step: int, before: list[Span], after: list[Span]) -> None:
+        kept = {id(s) for s in after}
+        dropped = [s for s in before if id(s) not in kept]
+        if not dropped and len(after) == len(before):
+            return
+        facts = list(dict.fromkeys(f for s in dropped for f in s.facts))
+        self._compactions.append(
+            CompactionRecord(
+                step=step,
+                strategy=self.spec,
+                before=messages(before),
+                after=messages(after),
+                dropped=dropped,
+                facts=facts,
+                tokens_before=span_tokens(before),
+                tokens_after=span_tokens(after),
+            )
+        )

@@ -1,0 +1,219 @@
+"""The HTTP side of ``memgym serve``: ``POST /v1/chat/completions`` and ``GET /v1/models`` on the
+standard library's threading HTTP server, speaking the OpenAI chat-completions JSON.
+
+Per request: the injected latency, then perhaps an injected 429 (with Retry-After) or 503, then the
+scripted reply (see ``memgym.serve.scripted``), perhaps with its tool-call JSON broken or its text
+cut short. ``stats`` counts requests and answers by status, for tests and the log.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from memgym.reasoners.llm import SPEC_HEADER, TRACK_HEADER
+from memgym.reasoners.memory_tools import SEARCH
+from memgym.reasoners.scripted import ScriptedReasoner
+from memgym.serve.faults import Faults
+from memgym.serve.scripted import Reply, scripted_reply
+from memgym.tokens import count_tokens
+
+MODEL = "memgym-scripted"
+MAX_BODY = 64 << 20
+
+
+class ChatServer(ThreadingHTTPServer):
+    """The server; ``port=0`` picks a free port (read it back from ``base_url``)."""
+
+    daemon_threads = True
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, faults: Faults | None = None
+    ) -> None:
+        super().__init__((host, port), _Handler)
+        self.faults = faults or Faults()
+        self.stats: Counter[str] = Counter()
+        self._stats_lock = threading.Lock()
+        self._reasoners: dict[str, ScriptedReasoner] = {}
+        self._reason_lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port/v1``, the base URL clients take."""
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def count(self, key: str) -> int:
+        """Add one to ``stats[key]`` and return the new count."""
+        with self._stats_lock:
+            self.stats[key] += 1
+            return self.stats[key]
+
+    def reply(self, body: dict[str, Any], spec: dict[str, Any], track: str) -> Reply:
+        """The scripted reply to one chat request."""
+        from memgym.tracks import get_track
+
+        searchable = any(
+            (t.get("function") or {}).get("name") == SEARCH for t in body.get("tools") or []
+        )
+        with self._reason_lock:  # the track's read cache is not made for concurrent writers
+            reasoner = self._reasoners.get(track)
+            if reasoner is None:
+                reasoner = self._reasoners[track] = ScriptedReasoner(get_track(track))
+            return scripted_reply(reasoner, body["messages"], spec, searchable)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ChatServer
+    protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes: without this, Nagle's algorithm and the peer's
+        # delayed ACK add ~40 ms to every reply on a kept-alive connection.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the server's ``stats`` count what happened."""
+
+    def do_GET(self) -> None:
+        if self.path.rstrip("/") == "/v1/models":
+            self._send(
+                200,
+                {
+                    "object": "list",
+                    "data": [{"id": MODEL, "object": "model", "owned_by": "memgym"}],
+                },
+            )
+        else:
+            self._error(404, f"no route {self.path}")
+
+    def do_POST(self) -> None:
+        server = self.server
+        server.count("requests")
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(min(length, MAX_BODY))
+        if self.path.rstrip("/") != "/v1/chat/completions":
+            return self._error(404, f"no route {self.path}")
+        faults = server.faults
+        if faults.latency:
+            time.sleep(faults.latency)
+        status = faults.error()
+        if status == 429:
+            return self._error(
+                429,
+                "injected rate limit",
+                "rate_limit_exceeded",
+                {"Retry-After": f"{faults.retry_after:g}"},
+            )
+        if status is not None:
+            return self._error(status, "injected server error", "server_error")
+        try:
+            body = json.loads(raw)
+            prompt = _prompt_tokens(body)
+            if faults.context and prompt + (body.get("max_tokens") or 0) > faults.context:
+                return self._error(
+                    400,
+                    f"context length {faults.context} exceeded by {prompt} "
+                    f"prompt tokens + max_tokens",
+                    "context_length_exceeded",
+                )
+            spec = json.loads(self.headers[SPEC_HEADER])
+            reply = server.reply(body, spec, self.headers.get(TRACK_HEADER) or "entities")
+        except (TypeError, KeyError, ValueError) as exc:
+            hint = f" (send the question spec as JSON in the {SPEC_HEADER} header)"
+            return self._error(400, f"cannot script a reply: {type(exc).__name__}: {exc}{hint}")
+        self._send(200, self._completion(body, reply))
+
+    def _completion(self, body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+        server, faults = self.server, self.server.faults
+        message: dict[str, Any] = {"role": "assistant", "content": reply.content}
+        finish = "stop"
+        if reply.search is not None:
+            query, k = reply.search
+            arguments = json.dumps({"query": query, "k": k})
+            if faults.malform():
+                server.count("malformed")
+                arguments = arguments[: len(arguments) // 2]
+            call_id = f"call_{server.count('tool_calls')}"
+            message["tool_calls"] = [
+                {
+                    "id": call_id,
+                    "type": "function",
+                    "function": {"name": SEARCH, "arguments": arguments},
+                }
+            ]
+            finish = "tool_calls"
+        elif faults.cut():
+            server.count("truncated")
+            message["content"] = (reply.content or "")[: max(1, len(reply.content or "") // 2)]
+            finish = "length"
+        prompt = _prompt_tokens(body)
+        completion = count_tokens(json.dumps(message))
+        return {
+            "id": f"chatcmpl-memgym-{server.count('ok')}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model") or MODEL,
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "usage": {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+            },
+        }
+
+    def _error(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.server.count(f"http_{status}")
+        error = {"message": message, "type": "memgym_serve", "code": code}
+        self._send(status, {"error": error}, headers)
+
+    def _send(
+        self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _prompt_tokens(body: dict[str, Any]) -> int:
+    """The request's prompt size by memgym's token counter (messages and tools, as JSON)."""
+    return count_tokens(json.dumps(body.get("messages"))) + count_tokens(
+        json.dumps(body.get("tools"))
+    )
+
+
+@contextmanager
+def running(
+    host: str = "127.0.0.1", port: int = 0, faults: Faults | None = None
+) -> Iterator[ChatServer]:
+    """A ``ChatServer`` serving in a background thread for the ``with`` block, then shut down."""
+    server = ChatServer(host, port, faults)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,66 @@
+"""Seeded fault injection for ``memgym serve``: rate limits, server errors, latency, malformed
+tool-call JSON and truncated replies. Draws come from one ``random.Random(seed)`` under a lock, so
+a sequential client sees the same faults on every run."""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Faults:
+    """Fault rates (0..1 per request) and settings; the defaults inject nothing.
+
+    One draw per request picks 429 (``rate_429``), 503 (``rate_5xx``) or no error; ``retry_after``
+    is the seconds the 429 asks for, ``latency`` the seconds added to every request. ``context`` is a
+    context window in tokens (0: unlimited): a request whose prompt plus ``max_tokens`` exceeds it
+    is answered 400 ``context_length_exceeded``, as real servers do.
+    """
+
+    rate_429: float = 0.0
+    rate_5xx: float = 0.0
+    retry_after: float = 0.0
+    latency: float = 0.0
+    malformed: float = 0.0
+    truncate: float = 0.0
+    context: int = 0
+    seed: int = 0
+    _rng: random.Random = field(init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("rate_429", "rate_5xx", "malformed", "truncate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"fault rate {name} must be in [0, 1], got {value}")
+        if self.rate_429 + self.rate_5xx > 1.0:
+            raise ValueError("rate_429 + rate_5xx must be at most 1")
+        if self.retry_after < 0 or self.latency < 0 or self.context < 0:
+            raise ValueError("retry_after, latency and context must be non-negative")
+        self._rng = random.Random(self.seed)
+
+    def _draw(self, rate: float) -> bool:
+        if rate <= 0.0:
+            return False
+        with self._lock:
+            return self._rng.random() < rate
+
+    def error(self) -> int | None:
+        """The HTTP error status to answer this request with (429 or 503), or None."""
+        if self.rate_429 <= 0.0 and self.rate_5xx <= 0.0:
+            return None
+        with self._lock:
+            u = self._rng.random()
+        if u < self.rate_429:
+            return 429
+        return 503 if u < self.rate_429 + self.rate_5xx else None
+
+    def malform(self) -> bool:
+        """Whether to break this reply's tool-call JSON."""
+        return self._draw(self.malformed)
+
+    def cut(self) -> bool:
+        """Whether to truncate this reply (``finish_reason: length``)."""
+        return self._draw(self.truncate)

@@ -1,0 +1,39 @@
+"""The call cache: content-addressed keys, each entry committed at once."""
+
+import subprocess
+import sys
+
+from memgym.llm.cache import CallCache, cache_key
+
+MESSAGES = [{"role": "user", "content": "What is 2+2?"}]
+
+
+def test_key_is_canonical_and_covers_model_params_messages_and_tools():
+    base = cache_key("m", MESSAGES, None, {"temperature": 0, "seed": 1})
+    assert base == cache_key(
+        "m", [dict(reversed(MESSAGES[0].items()))], [], {"seed": 1, "temperature": 0}
+    )
+    assert base != cache_key("m2", MESSAGES, None, {"temperature": 0, "seed": 1})
+    assert base != cache_key("m", MESSAGES, None, {"temperature": 1, "seed": 1})
+    assert base != cache_key("m", MESSAGES + MESSAGES, None, {"temperature": 0, "seed": 1})
+    assert base != cache_key("m", MESSAGES, [{"type": "function"}], {"temperature": 0, "seed": 1})
+
+
+def test_put_get_and_first_put_wins(tmp_path):
+    cache = CallCache(tmp_path / "calls.sqlite")
+    assert cache.get("k") is None
+    cache.put("k", "m", {"choices": [1]})
+    cache.put("k", "m", {"choices": [2]})
+    assert cache.get("k") == {"choices": [1]} and len(cache) == 1
+    cache.close()
+
+
+def test_an_entry_survives_a_crash(tmp_path):
+    path = tmp_path / "calls.sqlite"
+    script = (
+        "import os; from memgym.llm.cache import CallCache; "
+        f"c = CallCache({str(path)!r}); c.put('k', 'm', {{'ok': True}}); os._exit(9)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], timeout=30, check=False)
+    assert done.returncode == 9
+    assert CallCache(path).get("k") == {"ok": True}

@@ -1,0 +1,157 @@
+"""The chat client over real HTTP against ``memgym serve``: retries, Retry-After, backoff,
+timeouts, context reduction, concurrency and the call cache."""
+
+import asyncio
+import json
+import socket
+import time
+
+import pytest
+
+from memgym.llm.cache import CallCache
+from memgym.llm.classify import LLMInfraError
+from memgym.llm.client import LLMClient, SyncLLMClient
+from memgym.serve import Faults, running
+
+MESSAGES = [
+    {"role": "system", "content": "Nothing was stated."},
+    {"role": "user", "content": "Question: What is the revenue of Orvona Group?"},
+]
+HEADERS = {
+    "X-Memgym-Spec": json.dumps(
+        {"op": "value", "entity": "Orvona Group", "attribute": "revenue_musd"}
+    )
+}
+
+
+class Sleeps:
+    """Records the waits the client asks for, without waiting."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def client(server, **options) -> LLMClient:
+    return LLMClient("memgym-scripted", server.base_url, timeout=5, **options)
+
+
+def chat(llm: LLMClient, **params):
+    async def go():
+        try:
+            return await llm.chat(MESSAGES, headers=HEADERS, **params)
+        finally:
+            await llm.aclose()
+
+    return asyncio.run(go())
+
+
+def test_a_call_returns_the_scripted_answer_with_usage():
+    with running() as server:
+        result = chat(client(server))
+    assert result.content == "Answer: unknown" and result.finish_reason == "stop"
+    assert result.attempts == 1 and not result.cached and result.usage.prompt_tokens > 0
+
+
+def test_retry_after_is_honoured_until_retries_run_out():
+    sleeps = Sleeps()
+    with running(faults=Faults(rate_429=1.0, retry_after=0.25)) as server:
+        llm = client(server, max_retries=3, sleep=sleeps)
+        with pytest.raises(LLMInfraError) as info:
+            chat(llm)
+        assert server.stats["http_429"] == 4
+    assert info.value.reason == "rate_limited" and info.value.status == 429
+    assert sleeps.waits == [0.25, 0.25, 0.25]
+    assert llm.ledger.totals()["failed"] == 1 and llm.ledger.totals()["attempts"] == 4
+
+
+def test_server_errors_back_off_exponentially_with_seeded_jitter():
+    runs = []
+    for _ in range(2):
+        sleeps = Sleeps()
+        with (
+            running(faults=Faults(rate_5xx=1.0)) as server,
+            pytest.raises(LLMInfraError, match="server_error"),
+        ):
+            chat(client(server, max_retries=4, backoff_base=1.0, seed=7, sleep=sleeps))
+        runs.append(sleeps.waits)
+    assert runs[0] == runs[1] and len(runs[0]) == 4
+    for attempt, wait in enumerate(runs[0], start=1):
+        assert 2 ** (attempt - 1) * 0.5 <= wait <= 2 ** (attempt - 1)
+
+
+def test_mixed_faults_are_retried_to_success_and_counted():
+    faults = Faults(rate_5xx=0.2, rate_429=0.1, seed=3)
+    with running(faults=faults) as server:
+        llm = client(server, backoff_base=0.001)
+
+        async def go():
+            results = await asyncio.gather(
+                *(llm.chat(MESSAGES, headers=HEADERS) for _ in range(40))
+            )
+            await llm.aclose()
+            return results
+
+        results = asyncio.run(go())
+        injected = server.stats["http_429"] + server.stats["http_503"]
+    assert all(r.content == "Answer: unknown" for r in results)
+    assert injected > 0 and llm.ledger.totals()["retries"] == injected
+    assert sum(r.attempts for r in results) == 40 + injected
+
+
+def test_a_slow_server_times_out_as_infra():
+    with running(faults=Faults(latency=0.5)) as server, pytest.raises(LLMInfraError) as info:
+        chat(LLMClient("m", server.base_url, timeout=0.1, max_retries=1, sleep=Sleeps()))
+    assert info.value.reason == "timeout"
+
+
+def test_a_closed_port_is_a_connection_failure():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    llm = LLMClient("m", f"http://127.0.0.1:{port}/v1", max_retries=2, sleep=Sleeps())
+    with pytest.raises(LLMInfraError) as info:
+        chat(llm)
+    assert info.value.reason == "connection" and llm.ledger.calls[-1].attempts == 3
+
+
+def test_context_overflow_is_retried_once_with_fewer_tokens():
+    with running(faults=Faults(context=300)) as server:
+        result = chat(client(server), max_tokens=400)
+        assert result.attempts == 2 and server.stats["http_400"] == 1
+        with pytest.raises(LLMInfraError, match="context_length"):
+            chat(client(server), max_tokens=2000)
+        assert server.stats["http_400"] == 3
+
+
+def test_concurrency_is_limited_per_client():
+    with running(faults=Faults(latency=0.05)) as server:
+        llm = client(server, concurrency=2)
+
+        async def go():
+            start = time.perf_counter()
+            await asyncio.gather(*(llm.chat(MESSAGES, headers=HEADERS) for _ in range(6)))
+            await llm.aclose()
+            return time.perf_counter() - start
+
+        assert asyncio.run(go()) >= 3 * 0.05
+
+
+def test_a_rerun_is_answered_from_the_cache_without_http(tmp_path):
+    path = tmp_path / "calls.sqlite"
+    with running() as server:
+        first = SyncLLMClient("memgym-scripted", server.base_url, cache=CallCache(path))
+        answer = first.chat(MESSAGES, headers=HEADERS, temperature=0)
+        first.close()
+        assert server.stats["requests"] == 1
+    with running() as server:
+        again = SyncLLMClient("memgym-scripted", server.base_url, cache=CallCache(path))
+        replay = again.chat(MESSAGES, headers=HEADERS, temperature=0)
+        other = again.chat(MESSAGES, headers=HEADERS, temperature=0.5)
+        again.close()
+        assert server.stats["requests"] == 1  # only the call with new params went out
+    assert replay.cached and replay.attempts == 0 and replay.content == answer.content
+    assert not other.cached
+    assert again.ledger.totals()["cached"] == 1

@@ -1,0 +1,158 @@
+import hashlib
+import math
+import random
+
+import pytest
+
+from memgym.memory import make_memory
+from memgym.reasoners import make_reasoner
+from memgym.reasoners.base import Reasoner
+from memgym.run.episode import evaluate
+from memgym.scoring.isolation import (
+    answer_table,
+    closed_book,
+    isolate,
+    isolated,
+    percentile,
+)
+from memgym.types import AnswerRecord, EpisodeResult
+
+
+def hand_built(rows):
+    """memory -> list of bools as an answer table over one fake scenario."""
+    return {m: {("h", f"q{i}"): ok for i, ok in enumerate(v)} for m, v in rows.items()}
+
+
+def test_isolated_score_recomputed_from_the_definition():
+    rows = {
+        "none": [0, 0, 0, 1, 0, 0, 0, 0, 0, 0],
+        "oracle": [1, 1, 1, 1, 1, 1, 1, 1, 0, 1],
+        "window": [1, 0, 1, 1, 0, 1, 0, 0, 0, 1],
+    }
+    scores = isolate(hand_built(rows), resamples=200)
+    acc = {m: sum(v) / len(v) for m, v in rows.items()}
+    w = scores["window"]
+    assert w.accuracy == acc["window"] == 0.5
+    assert w.isolated == pytest.approx((0.5 - 0.1) / (0.9 - 0.1))
+    # oracle right on 9 questions; window right on 5 of them
+    assert w.oracle_right == pytest.approx(5 / 9)
+    assert scores["none"].isolated == 0.0 and scores["oracle"].isolated == 1.0
+    assert w.ci_low <= w.isolated <= w.ci_high
+    assert scores["oracle"].ci_low == scores["oracle"].ci_high == 1.0
+    assert w.questions == w.scored == 10 and w.leaked == 0
+
+
+def test_bootstrap_is_seeded_and_paired():
+    rng = random.Random(1)
+    rows = {
+        m: [rng.random() < p for _ in range(60)]
+        for m, p in (("none", 0.1), ("oracle", 0.9), ("s", 0.5))
+    }
+    a = isolate(hand_built(rows), seed=3)
+    assert a == isolate(hand_built(rows), seed=3)
+    assert a != isolate(hand_built(rows), seed=4)
+    # a memory identical to the oracle has a degenerate CI at 1 only because resamples are paired
+    rows["copy"] = rows["oracle"]
+    b = isolate(hand_built(rows), seed=3)
+    assert b["copy"].ci_low == b["copy"].ci_high == 1.0
+
+
+def test_leaked_questions_are_excluded_from_isolated_scores_only():
+    rows = {"none": [1, 0, 0, 0], "oracle": [1, 1, 1, 1], "s": [1, 1, 0, 0]}
+    scores = isolate(hand_built(rows), leaked=[("h", "q0")], resamples=50)
+    s = scores["s"]
+    assert s.accuracy == 0.5  # raw accuracy keeps every question
+    assert s.isolated == pytest.approx(1 / 3) and s.scored == 3 and s.leaked == 1
+    assert s.oracle_right == pytest.approx(1 / 3)
+
+
+def test_undefined_cases():
+    scores = isolate(hand_built({"none": [1, 0], "oracle": [1, 0], "s": [0, 0]}), resamples=20)
+    assert math.isnan(scores["s"].isolated) and math.isnan(scores["s"].ci_low)
+    assert isolated(0.5, 0.2, 0.2) != isolated(0.5, 0.2, 0.2)
+    assert percentile([], 0.5) != percentile([], 0.5)
+    assert percentile([0.0, 1.0], 0.25) == 0.25
+    with pytest.raises(ValueError, match="oracle"):
+        isolate(hand_built({"none": [1]}))
+
+
+def test_answer_table_keeps_scored_paired_questions():
+    def record(qid, axis, correct, status="ok"):
+        return AnswerRecord(
+            question_id=qid, kind="retrieval", axis=axis, answer="x", correct=correct, status=status
+        )
+
+    result = EpisodeResult.model_construct(
+        memory="m",
+        scenario_hash="h",
+        answers=[
+            record("q0", "breadth", True),
+            record("q1", "abstention", True),
+            record("q2", "reasoning", True, "infra_error"),
+            record("q3", "reasoning", True, "model_error"),
+        ],
+    )
+    assert answer_table([result]) == {"m": {("h", "q0"): True, ("h", "q3"): False}}
+
+
+ARITHMETIC = frozenset({"delta", "aggregation"})
+
+
+class Clumsy(Reasoner):
+    """The scripted reasoner, but it fails a fixed share of arithmetic questions, whatever its
+    memory shows (chosen by a hash of the question, so the same ones in every run)."""
+
+    name = "clumsy"
+
+    def __init__(self, track, share):
+        self.inner = make_reasoner("scripted", track)
+        self.share = share
+
+    def answer(self, question, view):
+        if question.kind in ARITHMETIC:
+            digest = hashlib.sha256(question.text.encode()).digest()
+            if digest[0] < 256 * self.share:
+                return "I cannot do sums"
+        return self.inner.answer(question, view)
+
+
+def test_a_clumsy_reasoner_lowers_raw_accuracy_not_the_isolated_score(track):
+    scenarios = [track.generate(seed, "standard") for seed in range(6)]
+    memories = ("none", "oracle", "full", "window:max_tokens=3000")
+
+    def run(make):
+        results = [evaluate(s, make_memory(m, track), make()) for s in scenarios for m in memories]
+        return isolate(answer_table(results))
+
+    exact = run(lambda: make_reasoner("scripted", track))
+    clumsy = run(lambda: Clumsy(track, 0.6))
+    window = "window:max_tokens=3000"
+    assert clumsy["oracle"].accuracy < exact["oracle"].accuracy == 1.0
+    assert clumsy[window].accuracy < exact[window].accuracy
+    assert exact[window].ci_low <= clumsy[window].isolated <= exact[window].ci_high
+    assert clumsy[window].ci_low <= exact[window].isolated <= clumsy[window].ci_high
+
+
+class Leaky(Reasoner):
+    """Knows every retrieval answer by heart (as if from pretraining)."""
+
+    name = "leaky"
+
+    def __init__(self, track, scenario):
+        self.inner = make_reasoner("scripted", track)
+        self.gold = {q.id: q.answer for q in scenario.questions if q.kind == "retrieval"}
+
+    def answer(self, question, view):
+        if question.id in self.gold:
+            return str(self.gold[question.id])
+        return self.inner.answer(question, view)
+
+
+def test_closed_book_probe_flags_leaked_answers(track):
+    scenario = track.generate(0, "standard")
+    scripted = closed_book(scenario, make_reasoner("scripted", track))
+    abstain = {(scenario.hash, q.id) for q in scenario.questions if q.kind == "abstention"}
+    assert scripted == abstain  # an empty view only ever yields "unknown"
+    leaky = closed_book(scenario, Leaky(track, scenario))
+    retrieval = {(scenario.hash, q.id) for q in scenario.questions if q.kind == "retrieval"}
+    assert retrieval and leaky == abstain | retrieval

@@ -1,0 +1,77 @@
+"""``memgym serve`` over HTTP: routes, errors, the scripted tool-call protocol, the command."""
+
+import argparse
+import json
+
+import openai
+import pytest
+
+from memgym.commands import serve as serve_command
+from memgym.memory.store import Store
+from memgym.reasoners.memory_tools import SEARCH, SEARCH_TOOL, run_search
+from memgym.serve import Faults, running
+from memgym.serve.app import MODEL
+
+
+def sdk(server) -> openai.OpenAI:
+    return openai.OpenAI(base_url=server.base_url, api_key="x", max_retries=0, timeout=5)
+
+
+def test_models_lists_the_scripted_model():
+    with running() as server:
+        assert [m.id for m in sdk(server).models.list()] == [MODEL]
+
+
+def test_a_request_without_a_spec_is_refused_with_a_hint():
+    with running() as server, pytest.raises(openai.BadRequestError, match="X-Memgym-Spec"):
+        sdk(server).chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": "hi"}]
+        )
+
+
+def test_search_calls_then_an_answer_from_the_tool_results():
+    """Drive the protocol by hand with the plain SDK, as any client could."""
+    store = Store()
+    store.write("Orvona Group: revenue 120 million USD.")
+    spec = {"op": "value", "entity": "Orvona Group", "attribute": "revenue_musd"}
+    messages = [{"role": "user", "content": "What is the revenue of Orvona Group?"}]
+    with running() as server:
+        client = sdk(server)
+        for _ in range(6):
+            reply = client.chat.completions.create(
+                model=MODEL,
+                messages=messages,
+                tools=[SEARCH_TOOL],
+                extra_headers={"X-Memgym-Spec": json.dumps(spec)},
+            )
+            message = reply.choices[0].message
+            if not message.tool_calls:
+                break
+            call = message.tool_calls[0]
+            assert call.function.name == SEARCH and reply.choices[0].finish_reason == "tool_calls"
+            args = json.loads(call.function.arguments)
+            messages.append(message.model_dump(exclude_none=True))
+            messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": call.id,
+                    "content": run_search(store, args["query"], args["k"]),
+                }
+            )
+        assert reply.usage.prompt_tokens > 0
+    assert message.content.startswith("Answer: ")
+
+
+def test_faults_are_validated():
+    with pytest.raises(ValueError):
+        Faults(rate_429=0.7, rate_5xx=0.7)
+    with pytest.raises(ValueError):
+        Faults(malformed=1.5)
+
+
+def test_the_serve_command_binds_loopback_and_stops_by_itself():
+    parser = argparse.ArgumentParser()
+    serve_command.register(parser.add_subparsers())
+    args = parser.parse_args(["serve", "--port", "0", "--max-seconds", "0.1", "--rate-5xx", "0.5"])
+    assert args.host == "127.0.0.1"
+    assert args.func(args) == 0
