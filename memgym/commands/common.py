@@ -63,6 +63,17 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_seed_args(p: argparse.ArgumentParser, seeds: int, what: str = "number of seeds") -> None:
+    """--seeds N and --seed FIRST: the seeds FIRST .. FIRST+N-1 a command runs."""
+    p.add_argument("--seeds", type=int, default=seeds, help=f"{what} (default {seeds})")
+    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+
+
+def add_results_arg(p: argparse.ArgumentParser) -> None:
+    """--results FILE: the SQLite results file episodes are written to."""
+    p.add_argument("--results", default="memgym-results.sqlite", help="SQLite results file")
+
+
 def print_summary(results: list[EpisodeResult], title: str) -> None:
     """The per-axis table: mean ± standard error per memory / reasoner pair."""
     from memgym.run.summary import COLUMNS, summarize

@@ -14,7 +14,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from memgym.commands.common import add_scenario_args, console, err_console, overrides, progress
+from memgym.commands.common import (
+    add_results_arg,
+    add_scenario_args,
+    add_seed_args,
+    console,
+    err_console,
+    overrides,
+    progress,
+)
 from memgym.reasoners.base import Reasoner
 from memgym.scoring.isolation import IsolatedScore
 from memgym.tokens import count_tokens
@@ -164,10 +172,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         f"default: {' '.join(DEFAULT_MEMORIES)})",
     )
     p.add_argument("--reasoner", default="scripted", help="reasoner spec (default scripted)")
-    p.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
-    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    add_seed_args(p, 10)
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
-    p.add_argument("--results", default="memgym-results.sqlite", help="SQLite results file")
+    add_results_arg(p)
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
     p.set_defaults(func=run)
 

@@ -8,7 +8,9 @@ import time
 from typing import Any
 
 from memgym.commands.common import (
+    add_results_arg,
     add_scenario_args,
+    add_seed_args,
     err_console,
     overrides,
     print_summary,
@@ -28,10 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--memory", help="memory spec, e.g. agentic:policy=strategic (instead of --policies)"
     )
     p.add_argument("--reasoner", help="reasoner spec, e.g. scripted (instead of --policies)")
-    p.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    add_seed_args(p, 5)
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    p.add_argument("--results", default="memgym-results.sqlite", help="SQLite results file")
+    add_results_arg(p)
     p.add_argument("--json", action="store_true", help="print every episode result as JSON")
     p.set_defaults(func=run)
 

@@ -9,14 +9,13 @@ import time
 
 from rich.table import Table
 
-from memgym.commands.common import console, err_console, progress
+from memgym.commands.common import add_seed_args, console, err_console, progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``validate`` subcommand."""
     p = sub.add_parser("validate", help="prove the scoring cannot be gamed (invariant table)")
-    p.add_argument("--seeds", type=int, default=10, help="seeds per template and tier (default 10)")
-    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    add_seed_args(p, 10, "seeds per template and tier")
     p.add_argument(
         "--tiers", default="standard", help="comma-separated tiers, or 'all' (default standard)"
     )
