@@ -83,6 +83,10 @@ class Scenario(BaseModel):
     brief: str
     facts: list[Fact]
     events: list[Event]
+    filler: dict[str, Any] = Field(default_factory=dict)
+    """The track's plan for filler events it generates lazily between ``events`` (which then
+    leave gaps in their step numbers); empty when ``events`` is the whole stream. Iterate the
+    whole stream with ``memgym.tracks.stream_events(scenario)``."""
 
     def canonical_json(self) -> str:
         """The byte-stable JSON form that ``hash`` is taken over: compact, fields in declaration

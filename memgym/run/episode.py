@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from memgym import __version__
 from memgym.errors import InfraError, ModelError
 from memgym.memory.base import Memory
 from memgym.reasoners.base import Reasoner
 from memgym.scoring import is_correct, score_answers
 from memgym.tokens import count_tokens
+from memgym.tracks.registry import stream_events
 from memgym.types import AnswerRecord, EpisodeResult, Scenario, StepStatus, Transcript
 
 _STREAM_TOKENS: dict[str, int] = {}
 _STREAM_TOKENS_MAX = 4096
 
 
-def stream_tokens(scenario: Scenario, scenario_hash: str) -> int:
-    """Tokens in all of the scenario's event texts (cached by hash: every policy streams it)."""
-    total = _STREAM_TOKENS.get(scenario_hash)
-    if total is None:
-        total = sum(count_tokens(e.text) for e in scenario.events)
-        if len(_STREAM_TOKENS) >= _STREAM_TOKENS_MAX:
-            _STREAM_TOKENS.clear()
-        _STREAM_TOKENS[scenario_hash] = total
-    return total
+def _event_tokens(scenario_hash: str) -> tuple[int | None, Callable[[str], int]]:
+    """The scenario's stream token total if known (every policy streams the same scenario), and
+    the counter to use for its events: a real one the first time, a free one after."""
+    known = _STREAM_TOKENS.get(scenario_hash)
+    return known, (count_tokens if known is None else _zero)
+
+
+def _zero(_text: str) -> int:
+    return 0
+
+
+def _remember_tokens(scenario_hash: str, total: int) -> None:
+    if len(_STREAM_TOKENS) >= _STREAM_TOKENS_MAX:
+        _STREAM_TOKENS.clear()
+    _STREAM_TOKENS[scenario_hash] = total
 
 
 def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Transcript:
@@ -31,7 +40,10 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
     memory.reset(scenario.brief, scenario.params)
     reasoner.reset(scenario.brief, scenario.params)
     transcript = Transcript(scenario_hash=scenario.hash)  # computed once per episode
-    for event in scenario.events:
+    known_tokens, counter = _event_tokens(transcript.scenario_hash)
+    observed = 0
+    for event in stream_events(scenario):
+        observed += counter(event.text)
         memory.observe(event)
         question = event.question
         if question is None:
@@ -60,7 +72,9 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
         )
     transcript.writes_used = memory.writes_used
     transcript.tokens_stored = memory.tokens_stored
-    transcript.tokens_observed = stream_tokens(scenario, transcript.scenario_hash)
+    if known_tokens is None:
+        _remember_tokens(transcript.scenario_hash, observed)
+    transcript.tokens_observed = observed if known_tokens is None else known_tokens
     transcript.compactions = [
         c.model_copy(update={"episode": transcript.scenario_hash}) for c in memory.compactions
     ]

@@ -1,7 +1,7 @@
 """Tracks: one sub-package per track, each registering itself on import."""
 
 from memgym.tracks import entities  # noqa: F401  (registers the track)
-from memgym.tracks.base import Track
-from memgym.tracks.registry import get_track, register_track, track_names
+from memgym.tracks.base import Track, fill_gaps
+from memgym.tracks.registry import get_track, register_track, stream_events, track_names
 
-__all__ = ["Track", "get_track", "register_track", "track_names"]
+__all__ = ["Track", "fill_gaps", "get_track", "register_track", "stream_events", "track_names"]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from memgym.claims import Claim
-from memgym.types import Scenario
+from memgym.types import Event, Scenario
 
 READ_CACHE_SIZE = 50_000
 """Texts whose claims a track instance remembers (a standard episode reads a few hundred)."""
@@ -67,6 +67,29 @@ class Track(ABC):
                 cache.popitem(last=False)
         return list(claims)
 
+    def stream(self, scenario: Scenario) -> Iterator[Event]:
+        """Every event of ``scenario`` in step order. Tracks whose scenarios plan lazily generated
+        filler (``scenario.filler``) override this, e.g. with ``fill_gaps``, so a long stream is
+        never held in memory at once."""
+        return iter(scenario.events)
+
     def priors(self, params: Mapping[str, Any]) -> dict[str, Prior]:
         """attribute -> the prior its values are drawn from (empty when the track has none)."""
         return {}
+
+
+def fill_gaps(
+    events: Iterable[Event], total_steps: int, filler: Callable[[int], Event]
+) -> Iterator[Event]:
+    """``events`` (sorted by step, steps unique, all below ``total_steps``) with ``filler(step)``
+    yielded at every step in ``0..total_steps-1`` that no event takes, generated on demand."""
+    step = 0
+    for event in events:
+        while step < event.step:
+            yield filler(step)
+            step += 1
+        yield event
+        step = event.step + 1
+    while step < total_steps:
+        yield filler(step)
+        step += 1

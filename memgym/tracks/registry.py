@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import cache
 
 from memgym.tracks.base import Track
+from memgym.types import Event, Scenario
 
 _TRACKS: dict[str, type[Track]] = {}
 
@@ -34,3 +36,15 @@ def get_track(name: str) -> Track:
 def track_names() -> list[str]:
     """Registered track names, sorted."""
     return sorted(_TRACKS)
+
+
+@cache
+def _shared(name: str) -> Track:
+    return get_track(name)
+
+
+def stream_events(scenario: Scenario) -> Iterator[Event]:
+    """Every event of ``scenario`` in step order, filler included, generated lazily by its track."""
+    if not scenario.filler:
+        return iter(scenario.events)
+    return _shared(scenario.track).stream(scenario)

@@ -118,5 +118,6 @@ def assemble(
             "brief": brief,
             "facts": facts,
             "events": events,
+            "filler": {},
         },
     )
