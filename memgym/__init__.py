@@ -19,15 +19,18 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "memgym.types": (
-        "AnswerRecord", "EpisodeResult", "Event", "Fact", "Question", "Scenario", "Transcript",
-        "View",
+        "AnswerRecord", "CompactionRecord", "EpisodeResult", "Event", "Fact", "Question",
+        "Scenario", "Transcript", "View",
     ),
     "memgym.tokens": ("count_tokens",),
-    "memgym.tracks": ("Track", "get_track", "register_track", "track_names"),
+    "memgym.tracks": (
+        "Track", "fill_gaps", "get_track", "register_track", "stream_events", "track_names",
+    ),
     "memgym.memory": ("Memory", "make_memory", "memory_names", "register_memory"),
     "memgym.memory.store": ("Budget", "Store"),
     "memgym.reasoners": ("Reasoner", "make_reasoner", "reasoner_names", "register_reasoner"),
     "memgym.scoring": ("is_correct", "score_answers"),
+    "memgym.scoring.isolation": ("closed_book", "isolate"),
     "memgym.run.episode": ("evaluate", "run_episode", "score"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
