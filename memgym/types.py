@@ -27,8 +27,11 @@ QuestionKind = Literal[
     "comparison",
     "argmax",
     "multi_hop",
+    "intermediate_hop",
     "filter_count",
     "trend",
+    "call_chain",
+    "selection",
     "abstention",
 ]
 StepStatus = Literal["ok", "model_error", "infra_error"]
@@ -202,5 +205,7 @@ class EpisodeResult(BaseModel):
     tokens_observed: int
     tokens_stored: int
     status: StepStatus = "ok"
+    usage: dict[str, float] = Field(default_factory=dict)
+    """LLM calls, retries, failures, tokens and cost of the episode (memory's + reasoner's)."""
     answers: list[AnswerRecord] = Field(default_factory=list)
     compactions: list[CompactionRecord] = Field(default_factory=list)

@@ -1,6 +1,9 @@
 """Tracks: one sub-package per track, each registering itself on import."""
 
 from memgym.tracks import entities  # noqa: F401  (registers the track)
+from memgym.tracks import codeqa  # noqa: F401  (registers the track)
+from memgym.tracks import research  # noqa: F401  (registers the track)
+from memgym.tracks import dialogue  # noqa: F401  (registers the track)
 from memgym.tracks.base import Track, fill_gaps
 from memgym.tracks.registry import get_track, register_track, stream_events, track_names
 

@@ -1,0 +1,308 @@
+"""``memgym audit``: the ablation gates of a track, per stream length, with regeneration.
+
+For each length and seed it generates a gated scenario (``memgym.tracks.gates.generate_gated``:
+rejected scenarios are regenerated from the seed's next sub-seed), then runs the scripted
+reasoner with ``full:max_tokens=<context>`` on it. It prints, per length, the mean accuracy of
+the ``oracle``, ``none`` and ``distractors`` ablations and of the cut ``full`` memory, each row's
+gate verdict and the yield (accepted / generated scenarios), and checks that the cut ``full``
+memory falls as the stream grows. Exit status 1 when a gate still fails after regeneration or
+the trend does not fall.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from memgym.commands.common import (
+    add_scenario_args,
+    add_seed_args,
+    console,
+    err_console,
+    overrides,
+    progress,
+)
+from memgym.tracks.gates import ABLATIONS, MAX_TRIES, Gated, Gates
+
+TREND_SLACK = 0.05
+"""How much the cut ``full`` accuracy may rise from one length to the next (seed noise) while
+still counting as falling; the longest length must be strictly below the shortest."""
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([km]?)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
+
+
+def parse_lengths(text: str) -> list[int]:
+    """``"10k,100k,1m"`` -> ``[10000, 100000, 1000000]`` (sorted, unique)."""
+    lengths = []
+    for part in text.split(","):
+        m = _LENGTH.match(part)
+        if m is None or float(m.group(1)) <= 0:
+            raise ValueError(
+                f"bad length {part.strip()!r} in --lengths: expected a positive number of "
+                "tokens such as 10000, 10k or 1m"
+            )
+        lengths.append(round(float(m.group(1)) * _UNITS[m.group(2).lower()]))
+    return sorted(set(lengths))
+
+
+def format_length(tokens: int | None) -> str:
+    """10000 -> ``10k``, 1000000 -> ``1m``, None -> ``n/a``."""
+    if tokens is None:
+        return "n/a"
+    for unit, size in (("m", 1_000_000), ("k", 1_000)):
+        if tokens >= size and tokens % size == 0:
+            return f"{tokens // size}{unit}"
+    return str(tokens)
+
+
+@dataclass
+class AuditRow:
+    """One stream length: mean accuracies over seeds, the yield and the seeds still failing."""
+
+    length: int | None
+    accuracy: dict[str, float]
+    accepted: int
+    generated: int
+    streamed: float
+    """Mean tokens streamed per kept scenario (filler included)."""
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    kept: list[dict[str, Any]] = field(default_factory=list)
+    """Per seed, the scenario kept: its seed, sub-seed (if the track has one), hash and how
+    many scenarios were rejected before it, so each can be regenerated alone."""
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class Audit:
+    """Every row of one ``memgym audit`` run and the trend of the cut ``full`` memory."""
+
+    track: str
+    tier: str | None
+    seeds: list[int]
+    full: str
+    gates: Gates
+    rows: list[AuditRow]
+
+    def trend(self) -> bool | None:
+        """Whether the cut ``full`` accuracy falls as length grows (None: fewer than two
+        lengths to compare)."""
+        values = [r.accuracy[self.full] for r in self.rows if r.length is not None]
+        if len(values) < 2:
+            return None
+        steps_ok = all(b <= a + TREND_SLACK for a, b in itertools.pairwise(values))
+        return steps_ok and values[-1] < values[0]
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.rows) and self.trend() is not False
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        rows = [{**asdict(r), "passed": r.passed} for r in self.rows]
+        return {
+            "track": self.track,
+            "tier": self.tier,
+            "seeds": self.seeds,
+            "full": self.full,
+            "gates": asdict(self.gates),
+            "rows": rows,
+            "full_falls": self.trend(),
+            "passed": self.passed,
+        }
+
+
+def audit_length(
+    track_name: str,
+    tier: str | None,
+    seeds: Sequence[int],
+    length: int | None,
+    full: str,
+    fixed: dict[str, Any],
+    max_tries: int = MAX_TRIES,
+    gates: Gates | None = None,
+    stream_filler: bool = True,
+    on_seed: Callable[[Gated], None] | None = None,
+) -> AuditRow:
+    """Gate-generate one scenario per seed at ``length`` tokens (None: the tier's own length)
+    and average the ablations and the cut ``full`` memory over the kept scenarios."""
+    from memgym.tracks import get_track
+    from memgym.tracks.gates import ablation_result, generate_gated
+
+    track = get_track(track_name)
+    params = dict(fixed) if length is None else {**fixed, "target_tokens": length}
+    start = time.perf_counter()
+    sums = dict.fromkeys((*ABLATIONS, full), 0.0)
+    accepted = generated = streamed = 0
+    failures = []
+    kept = []
+    for seed in seeds:
+        gated = generate_gated(track, seed, tier, max_tries, gates, stream_filler, **params)
+        for name in ABLATIONS:
+            sums[name] += gated.report.accuracy[name]
+        result = ablation_result(track, gated.scenario, full)
+        sums[full] += result.accuracy
+        streamed += result.tokens_observed
+        accepted += gated.accepted
+        generated += gated.generated
+        kept.append(
+            {
+                "seed": seed,
+                "scenario_seed": gated.scenario.seed,
+                "subseed": gated.scenario.params.get("subseed"),
+                "hash": gated.scenario.hash,
+                "rejected": len(gated.rejected),
+            }
+        )
+        if not gated.accepted:
+            failures.append(f"seed {seed}: " + "; ".join(gated.report.failures))
+        if on_seed is not None:
+            on_seed(gated)
+    n = max(1, len(seeds))
+    return AuditRow(
+        length=length,
+        accuracy={k: v / n for k, v in sums.items()},
+        accepted=accepted,
+        generated=generated,
+        streamed=streamed / n,
+        failures=failures,
+        seconds=time.perf_counter() - start,
+        kept=kept,
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``audit`` subcommand."""
+    p = sub.add_parser(
+        "audit", help="ablation gates of a track per stream length, with regeneration"
+    )
+    add_scenario_args(p)
+    add_seed_args(p, 5)
+    p.add_argument(
+        "--lengths",
+        help="comma-separated stream lengths in tokens, e.g. 10k,100k,1m (default: the tier's "
+        "own length; only for tracks with a target_tokens parameter)",
+    )
+    p.add_argument(
+        "--context",
+        type=int,
+        default=8000,
+        help="context limit of the cut full memory, in tokens (default 8000)",
+    )
+    p.add_argument(
+        "--max-tries",
+        type=int,
+        default=MAX_TRIES,
+        help=f"scenarios tried per seed before a gate failure stands (default {MAX_TRIES})",
+    )
+    p.add_argument(
+        "--skip-filler",
+        action="store_true",
+        help="do not stream filler through the distractors ablation (saves one pass over each "
+        "scenario; filler states nothing by each track's contract)",
+    )
+    p.add_argument("--json", action="store_true", help="print the audit as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from memgym.memory import make_memory
+    from memgym.tracks import get_track
+
+    track = get_track(args.track)
+    fixed = overrides(args.param)
+    params = track.params(args.tier, **fixed)  # validates tier and overrides up front
+    if args.context < 1:
+        raise ValueError(f"--context must be a positive number of tokens, got {args.context}")
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
+    lengths: list[int | None] = [None]
+    if args.lengths is not None:
+        asked = parse_lengths(args.lengths)
+        if "target_tokens" in params:
+            lengths = list(asked)
+        else:
+            err_console.print(
+                f"[yellow]note:[/] track {args.track!r} has no target_tokens parameter, so "
+                f"--lengths does not apply; auditing at its natural length"
+            )
+    full = make_memory(f"full:max_tokens={args.context}", track).config()
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    rows = []
+    with progress() as bar:
+        task = bar.add_task("audit", total=len(lengths) * len(seeds))
+        for length in lengths:
+            bar.update(task, description=f"audit {format_length(length)}")
+            rows.append(
+                audit_length(
+                    args.track,
+                    args.tier,
+                    seeds,
+                    length,
+                    full,
+                    fixed,
+                    args.max_tries,
+                    None,
+                    not args.skip_filler,
+                    lambda _: bar.advance(task),
+                )
+            )
+    if None in lengths and "target_tokens" in params:
+        rows[0].length = params["target_tokens"]
+    audit = Audit(args.track, args.tier, seeds, full, Gates(), rows)
+    if args.json:
+        print(json.dumps(audit.to_json(), indent=2))
+    else:
+        print_audit(audit)
+    return 0 if audit.passed else 1
+
+
+def print_audit(audit: Audit) -> None:
+    """The per-length table, the trend line and any gate failures."""
+    from rich.table import Table
+
+    g = audit.gates
+    tier = audit.tier or "default tier"
+    table = Table(
+        title=f"memgym audit: {audit.track} / {tier} / {len(audit.seeds)} seeds / scripted",
+        caption=(
+            f"mean accuracy; gates: oracle >= {g.oracle_min}, none <= {g.none_max}, "
+            f"distractors <= {g.distractors_max}"
+        ),
+    )
+    for column in ("length", "streamed", *ABLATIONS, audit.full, "yield", "gates", "seconds"):
+        table.add_column(column, justify="left" if column == "length" else "right")
+    for row in audit.rows:
+        verdict = "[green]pass[/]" if row.passed else f"[red]fail ({len(row.failures)})[/]"
+        table.add_row(
+            format_length(row.length),
+            f"{row.streamed:,.0f}",
+            *(f"{row.accuracy[name]:.3f}" for name in (*ABLATIONS, audit.full)),
+            f"{row.accepted}/{row.generated}",
+            verdict,
+            f"{row.seconds:.1f}",
+        )
+    console.print(table)
+    values = " -> ".join(
+        f"{format_length(r.length)} {r.accuracy[audit.full]:.3f}"
+        for r in audit.rows
+        if r.length is not None
+    )
+    trend = audit.trend()
+    if trend is None:
+        console.print(f"{audit.full} trend: n/a (needs two or more lengths)")
+    else:
+        mark = "[green]falls[/]" if trend else "[red]does not fall[/]"
+        console.print(f"{audit.full} trend: {values}: {mark}")
+    for row in audit.rows:
+        for failure in row.failures:
+            console.print(f"[red]gate failed[/] at {format_length(row.length)}, {failure}")

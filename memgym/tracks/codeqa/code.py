@@ -1,0 +1,187 @@
+"""Source code for a repository model, and its cutting into self-contained chunks.
+
+Every module file is real Python (``compile()`` accepts it, and each chunk on its own): a module
+docstring, imports, constants, then one top-level function after another. A chunk is a run of
+whole top-level blocks framed by a start and an end marker comment that name the file, so a
+chunk alone says which module it belongs to.
+"""
+
+from __future__ import annotations
+
+import random as _random
+import re
+from dataclasses import dataclass, field
+
+from memgym.tokens import count_tokens
+from memgym.tracks.codeqa.world import Function, World
+
+ARGS = ("items", "request", "payload", "records", "entries", "batch_in")
+STARTS = (
+    "data = list({a})",
+    "data = dict({a} or {{}})",
+    "data = [x for x in {a} if x is not None]",
+    "data = sorted({a}, key=repr)",
+)
+
+
+def _words(camel: str) -> str:
+    return " ".join(re.findall(r"[A-Z][a-z]*", camel)).lower()
+
+
+def start_marker(path: str, part: int, parts: int) -> str:
+    return f"# === {path} (part {part} of {parts}) ==="
+
+
+def end_marker(path: str, part: int) -> str:
+    return f"# === end of {path} part {part} ==="
+
+
+@dataclass(slots=True)
+class Block:
+    """One top-level piece of a file and the world items it defines."""
+
+    text: str
+    constants: list[int] = field(default_factory=list)
+    functions: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Chunk:
+    """A framed run of blocks of one file, ready to be an event's text."""
+
+    path: str
+    module: int | None
+    text: str
+    constants: list[int]
+    functions: list[int]
+
+
+@dataclass(slots=True)
+class SourceFile:
+    path: str
+    module: int | None
+    blocks: list[Block]
+
+    @property
+    def source(self) -> str:
+        """The whole file as it would sit on disk."""
+        return "\n\n\n".join(b.text for b in self.blocks) + "\n"
+
+
+def _function(rng: _random.Random, world: World, f: int) -> str:
+    fn: Function = world.functions[f]
+    arg = ARGS[int(rng.random() * len(ARGS))]
+    lines = [
+        f"def {fn.name}({arg}, options=None):",
+        f'    """{fn.verb.capitalize()} the {fn.noun} described by {arg}."""',
+        "    " + STARTS[int(rng.random() * len(STARTS))].format(a=arg),
+    ]
+    limit = None
+    if fn.uses is not None:
+        const = world.constants[fn.uses].name
+        if rng.random() < 0.5:
+            lines.append(f"    limit = {const}")
+            limit = "limit"
+        else:
+            lines.append(f"    budget = {const} * len(data)")
+    if fn.raises is not None:
+        error = world.errors[fn.raises]
+        cond = f"len(data) > {limit}" if limit and rng.random() < 0.7 else "not data"
+        lines += [f"    if {cond}:", f'        raise {error}("cannot {fn.verb} this {fn.noun}")']
+    for g in fn.calls:
+        callee = world.functions[g].name
+        style = int(rng.random() * 3)
+        if style == 0:
+            lines.append(f"    data = {callee}(data)")
+        elif style == 1:
+            lines.append(f"    data = [{callee}(item) for item in data]")
+        else:
+            lines += [
+                "    merged = []",
+                "    for item in data:",
+                f"        merged.append({callee}(item))",
+                "    data = merged",
+            ]
+    lines.append("    return data")
+    return "\n".join(lines)
+
+
+def _header(world: World, m: int) -> Block:
+    pkg = world.package
+    mine = [c for c, const in enumerate(world.constants) if const.module == m]
+    funcs = [f for f, fn in enumerate(world.functions) if fn.module == m]
+    errors = sorted(
+        {world.errors[e] for f in funcs if (e := world.functions[f].raises) is not None}
+    )
+    imports: dict[int, list[str]] = {}
+    for f in funcs:
+        for g in world.functions[f].calls:
+            callee = world.functions[g]
+            if callee.module != m and callee.name not in imports.get(callee.module, []):
+                imports.setdefault(callee.module, []).append(callee.name)
+    lines = [f'"""The {world.modules[m]} module of {pkg}."""', ""]
+    if errors:
+        lines.append(f"from {pkg}.errors import {', '.join(errors)}")
+    for other in sorted(imports, key=lambda o: world.modules[o]):
+        lines.append(f"from {world.module_path(other)} import {', '.join(sorted(imports[other]))}")
+    if len(lines) > 2:
+        lines.append("")
+    for c in mine:
+        value = world.constants[c].value
+        lines.append(f"{world.constants[c].name} = {value!r}")
+    return Block("\n".join(lines), constants=mine)
+
+
+def module_file(rng: _random.Random, world: World, m: int) -> SourceFile:
+    """The source of module ``m``: header block, then its functions in a random order."""
+    funcs = [f for f, fn in enumerate(world.functions) if fn.module == m]
+    rng.shuffle(funcs)
+    blocks = [_header(world, m)]
+    blocks += [Block(_function(rng, world, f), functions=[f]) for f in funcs]
+    return SourceFile(world.file_path(m), m, blocks)
+
+
+def errors_file(world: World) -> SourceFile:
+    """``errors.py``: a base error and one subclass per error name."""
+    base = "".join(w.capitalize() for w in world.package.split("_")) + "Error"
+    blocks = [
+        Block(
+            f'"""Errors raised by {world.package}."""\n\n\nclass {base}(Exception):\n'
+            f'    """Base class of every {world.package} error."""'
+        )
+    ]
+    blocks += [
+        Block(f'class {e}({base}):\n    """Raised on {_words(e[:-5])}."""') for e in world.errors
+    ]
+    return SourceFile(f"{world.package}/errors.py", None, blocks)
+
+
+def chunks(source: SourceFile, chunk_tokens: int) -> list[Chunk]:
+    """``source`` cut into framed chunks of whole blocks, each about ``chunk_tokens`` or less
+    (a block larger than that is a chunk of its own)."""
+    groups: list[list[Block]] = []
+    size = 0
+    for block in source.blocks:
+        tokens = count_tokens(block.text)
+        if groups and size + tokens <= chunk_tokens:
+            groups[-1].append(block)
+            size += tokens
+        else:
+            groups.append([block])
+            size = tokens
+    out = []
+    for i, group in enumerate(groups, start=1):
+        body = "\n\n\n".join(b.text for b in group)
+        text = "\n".join(
+            (start_marker(source.path, i, len(groups)), body, end_marker(source.path, i))
+        )
+        out.append(
+            Chunk(
+                source.path,
+                source.module,
+                text,
+                [c for b in group for c in b.constants],
+                [f for b in group for f in b.functions],
+            )
+        )
+    return out

@@ -1,0 +1,79 @@
+"""Filler events: debug logs and scratch utility code that name nothing of the repository.
+
+A filler text is a pure function of (seed, subseed, step), drawn from word pools disjoint from
+the world's (``names``), and grows line by line until it reaches ``FILLER_TOKENS``, so filler
+sizes vary little and the stream length can be planned from a small sample.
+"""
+
+from __future__ import annotations
+
+import random as _random
+
+from memgym.tokens import count_tokens
+from memgym.tracks.codeqa import names
+from memgym.types import Event
+
+FILLER_TOKENS = 90
+SAMPLE = 96
+"""Filler texts sampled to estimate the mean filler size."""
+SCRATCH_SHARE = 0.3
+
+_HELPERS: dict[str, tuple[str, str]] = {
+    "clamp": ("x, lo, hi", "return max(lo, min(hi, x))"),
+    "chunked": ("seq, n", "return [seq[i : i + n] for i in range(0, len(seq), n)]"),
+    "pairwise_sum": ("xs", "return [a + b for a, b in zip(xs, xs[1:])]"),
+    "dedupe_keep_order": ("xs", "return list(dict.fromkeys(xs))"),
+    "slugify": ("text", 'return "-".join(text.lower().split())'),
+    "flatten_once": ("rows", "return [x for row in rows for x in row]"),
+    "rolling_mean": ("xs, k", "return [sum(xs[i : i + k]) / k for i in range(len(xs) - k + 1)]"),
+    "safe_div": ("a, b", "return a / b if b else 0.0"),
+    "first_true": ("xs", "return next((x for x in xs if x), None)"),
+    "take_every": ("xs, n", "return xs[::n]"),
+    "pad_left": ("text, width", 'return text.rjust(width, "0")'),
+    "count_vowels": ("text", 'return sum(ch in "aeiou" for ch in text.lower())'),
+    "is_palindrome": ("text", "return text == text[::-1]"),
+    "running_max": ("xs", "return [max(xs[: i + 1]) for i in range(len(xs))]"),
+    "head_tail": ("xs", "return xs[:1], xs[1:]"),
+    "interleave": ("a, b", "return [x for pair in zip(a, b) for x in pair]"),
+}
+assert set(_HELPERS) == set(names.FILLER_HELPERS)
+
+
+def _log_line(rng: _random.Random) -> str:
+    r = rng.random
+    service = names.FILLER_SERVICES[int(r() * len(names.FILLER_SERVICES))]
+    what = names.FILLER_WORDS[int(r() * len(names.FILLER_WORDS))]
+    stamp = f"{int(r() * 24):02d}:{int(r() * 60):02d}:{int(r() * 60):02d}.{int(r() * 1000):03d}"
+    return f"[debug] {stamp} {service}-{int(r() * 8)} {what} in {1 + int(r() * 400)} ms"
+
+
+def _scratch(rng: _random.Random) -> list[str]:
+    r = rng.random
+    where = names.FILLER_FILES[int(r() * len(names.FILLER_FILES))]
+    lines = [f"# scratch file tmp/{where}_{int(r() * 100)}.py (personal experiment, not shipped)"]
+    for name in rng.sample(names.FILLER_HELPERS, 3):
+        args, body = _HELPERS[name]
+        lines += [f"def {name}({args}):", f"    {body}", ""]
+    return lines
+
+
+def filler_text(seed: int, subseed: int, step: int) -> str:
+    """The filler text at ``step``: deterministic in its arguments alone."""
+    rng = _random.Random(f"codeqa-filler|{seed}|{subseed}|{step}")
+    lines = _scratch(rng) if rng.random() < SCRATCH_SHARE else []
+    tokens = count_tokens("\n".join(lines))
+    while tokens < FILLER_TOKENS:
+        line = _log_line(rng)
+        lines.append(line)
+        tokens += count_tokens(line) + 1
+    return "\n".join(lines)
+
+
+def filler_event(seed: int, subseed: int, step: int) -> Event:
+    return Event(step=step, kind="distractor", text=filler_text(seed, subseed, step))
+
+
+def mean_filler_tokens(seed: int, subseed: int) -> float:
+    """The mean token count of a sample of this scenario's filler texts."""
+    sample = [count_tokens(filler_text(seed, subseed, -1 - i)) for i in range(SAMPLE)]
+    return sum(sample) / len(sample)

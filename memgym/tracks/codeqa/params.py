@@ -1,0 +1,109 @@
+"""The codeqa track's parameters: tiers, defaults and validation that names the bad parameter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TIERS: dict[str, dict[str, Any]] = {
+    "lite": {"modules": 4, "functions": 14, "constants": 8, "errors": 3, "questions": 10,
+             "target_tokens": 10_000, "write_budget": 3},
+    "standard": {"modules": 6, "functions": 26, "constants": 14, "errors": 4, "questions": 20,
+                 "target_tokens": 30_000, "write_budget": 5},
+    "hard": {"modules": 10, "functions": 48, "constants": 24, "errors": 6, "questions": 40,
+             "target_tokens": 100_000, "write_budget": 8},
+}  # fmt: skip
+DEFAULT_TIER = "lite"
+DEFAULTS: dict[str, Any] = {
+    "modules": 4,
+    "functions": 14,
+    "constants": 8,
+    "errors": 3,
+    "questions": 10,
+    "corrections": None,
+    "updates": None,
+    "distractors": None,
+    "target_tokens": 10_000,
+    "chunk_tokens": 220,
+    "write_budget": 3,
+    "max_write_tokens": 120,
+    "question_placement": "interleaved",
+    "subseed": 0,
+}
+"""Every parameter and its default. ``corrections`` (hotfix notes) and ``updates`` (changelog
+entries) default to a quarter of the constants each, ``distractors`` to one per module.
+``max_write_tokens`` fits four or five canonical note records (one function's record runs 15 to
+35 tokens), so the write budget lets a note-keeping memory keep about half of the records in
+lite, fewer in standard and hard. ``subseed`` > 0 draws an independent scenario for the same
+seed (for audit regeneration). The resolved params also carry ``entities`` (functions + constants: the records a note-keeping
+memory may store), which write policies read; it is derived: passing it back (as in a
+scenario's recorded params) is accepted only with the derived value."""
+PLACEMENTS = ("interleaved", "end")
+MIN_TARGET_TOKENS = 10_000
+MAX_TARGET_TOKENS = 1_000_000
+LIMITS: dict[str, tuple[int, int]] = {
+    "modules": (2, 20),
+    "functions": (6, 200),
+    "constants": (2, 120),
+    "errors": (1, 12),
+    "questions": (1, 200),
+    "chunk_tokens": (80, 2_000),
+    "write_budget": (1, 10_000),
+    "max_write_tokens": (20, 100_000),
+    "subseed": (0, 2**31),
+}
+
+
+def _int(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer, got {value!r}")  # noqa: TRY004 - the Track contract
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
+    tier = DEFAULT_TIER if tier is None else tier
+    if tier not in TIERS:
+        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
+    overrides = dict(overrides)
+    restated = overrides.pop("entities", None)
+    unknown = [k for k in overrides if k not in DEFAULTS]
+    if unknown:
+        raise ValueError(f"unknown parameter {unknown[0]!r}; known: {', '.join(DEFAULTS)}")
+    p = {**DEFAULTS, **TIERS[tier], **overrides}
+    for name, (low, high) in LIMITS.items():
+        _int(name, p[name], low, high)
+    if p["modules"] > p["functions"] // 2:
+        raise ValueError(f"modules ({p['modules']}) must be at most half of functions")
+    if p["modules"] > p["constants"]:
+        raise ValueError(f"modules ({p['modules']}) must not exceed constants ({p['constants']})")
+    quarter = max(1, p["constants"] // 4)
+    for name, default in (("corrections", quarter), ("updates", quarter)):
+        p[name] = default if p[name] is None else _int(name, p[name], 0, p["constants"])
+    if p["corrections"] + p["updates"] > p["constants"]:
+        raise ValueError(
+            f"corrections + updates ({p['corrections'] + p['updates']}) exceeds constants"
+            f" ({p['constants']})"
+        )
+    if p["distractors"] is None:
+        p["distractors"] = p["modules"]
+    _int("distractors", p["distractors"], 0, 1_000)
+    _int("target_tokens", p["target_tokens"], MIN_TARGET_TOKENS, MAX_TARGET_TOKENS)
+    if p["question_placement"] not in PLACEMENTS:
+        raise ValueError(
+            f"question_placement must be one of {', '.join(PLACEMENTS)},"
+            f" got {p['question_placement']!r}"
+        )
+    entities = p["functions"] + p["constants"]
+    if p["questions"] > entities:
+        raise ValueError(
+            f"questions ({p['questions']}) is too many for a repository of {entities} functions"
+            " and constants"
+        )
+    if restated is not None and restated != entities:
+        raise ValueError(
+            f"entities is derived (functions + constants = {entities}) and cannot be set to"
+            f" {restated!r}"
+        )
+    return {"tier": tier, **p, "entities": entities}

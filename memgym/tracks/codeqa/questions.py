@@ -1,0 +1,354 @@
+"""Question drafting: one builder per kind, each choosing a position and its evidence.
+
+A builder picks what to ask, the earliest stream position at which everything it needs has been
+stated, and a position ``p`` at or after it (the end when questions are placed there). The gold
+is ``memgym.query.evaluate`` over a table of every fact stated in the first ``p`` items, and the
+evidence is the facts that decide it. Drafts that repeat a spec, cannot be answered, or that a
+memoryless guess would get right are redrawn.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from memgym.claims import Claim
+from memgym.query import ABSTAIN, Table, evaluate
+from memgym.tracks.codeqa.stream import FactRec, Item
+from memgym.tracks.codeqa.world import RAISES_ERROR, World, call_path, path_counts
+from memgym.types import AnswerType, Axis, QuestionKind
+
+ATTEMPTS = 60
+AXIS_OF: dict[str, Axis] = {
+    "retrieval": "breadth",
+    "post_correction": "maintenance",
+    "previous_value": "maintenance",
+    "multi_hop": "reasoning",
+    "call_chain": "reasoning",
+    "filter_count": "reasoning",
+    "abstention": "abstention",
+}
+SHARES: tuple[tuple[Axis, float], ...] = (
+    ("breadth", 0.30),
+    ("maintenance", 0.25),
+    ("reasoning", 0.40),
+    ("abstention", 0.10),
+)
+KINDS_OF: dict[str, tuple[QuestionKind, ...]] = {
+    "breadth": ("retrieval",),
+    "maintenance": ("post_correction", "previous_value"),
+    "reasoning": ("multi_hop", "call_chain", "filter_count"),
+    "abstention": ("abstention",),
+}
+FIRST_SHARE = 0.25
+"""Interleaved questions wait for this share of the core items."""
+
+
+@dataclass(slots=True)
+class Draft:
+    p: int
+    kind: QuestionKind
+    spec: dict[str, Any]
+    text: str
+    evidence: list[FactRec]
+    answer_type: AnswerType
+    gold: Any = None
+
+
+def plan(rng: _random.Random, questions: int, changes: bool) -> list[QuestionKind]:
+    """The kinds to ask, by axis share (largest remainder), rotating within an axis."""
+    shares = [(a, s) for a, s in SHARES if changes or a != "maintenance"]
+    total = sum(s for _, s in shares)
+    exact = [(a, questions * s / total) for a, s in shares]
+    counts = {a: int(x) for a, x in exact}
+    for a, _ in sorted(exact, key=lambda ax: ax[1] - int(ax[1]), reverse=True):
+        if sum(counts.values()) >= questions:
+            break
+        counts[a] += 1
+    kinds: list[QuestionKind] = []
+    for axis, count in counts.items():
+        options = KINDS_OF[axis]
+        offset = int(rng.random() * len(options))
+        kinds += [options[(offset + i) % len(options)] for i in range(count)]
+    rng.shuffle(kinds)
+    return kinds
+
+
+class Asker:
+    """Draws the questions of one scenario from its world and core items."""
+
+    def __init__(self, rng: _random.Random, world: World, items: list[Item], end: bool) -> None:
+        self.rng = rng
+        self.random = rng.random
+        self.world = world
+        self.items = items
+        self.n = len(items)
+        self.end = end
+        self.first = max(1, int(FIRST_SHARE * self.n))
+        self.seen: set[str] = set()
+        self.history: dict[tuple[str, str], list[tuple[int, FactRec]]] = {}
+        for pos, item in enumerate(items):
+            for fact in item.facts:
+                self.history.setdefault((fact.entity, fact.attribute), []).append((pos, fact))
+        self.tables: dict[int, Table] = {}
+        self.paths = path_counts(world)
+        self.changed = {ch.constant for ch in world.changes}
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _pick(self, n: int) -> int:
+        return int(self.random() * n)
+
+    def _pos(self, entity: str, attribute: str) -> int:
+        """The item position where this field is first stated."""
+        return self.history[(entity, attribute)][0][0]
+
+    def _at(self, entity: str, attribute: str, p: int) -> FactRec | None:
+        """The fact that holds for this field after the first ``p`` items."""
+        found = None
+        for pos, fact in self.history.get((entity, attribute), ()):
+            if pos >= p:
+                break
+            found = fact
+        return found
+
+    def _position(self, need: int) -> int:
+        """A question position at or after ``need`` (the end if questions go there)."""
+        if self.end:
+            return self.n
+        lo = max(self.first, need)
+        return lo + self._pick(self.n - lo + 1)
+
+    def table(self, p: int) -> Table:
+        """Every fact stated in the first ``p`` items, as the query table."""
+        table = self.tables.get(p)
+        if table is None:
+            facts = sorted(
+                ((pos, i, f) for hist in self.history.values() for i, (pos, f) in enumerate(hist)),
+                key=lambda t: (t[0], t[1]),
+            )
+            table = Table.from_claims(
+                Claim(f.entity, f.attribute, f.text) for pos, _, f in facts if pos < p
+            )
+            self.tables[p] = table
+        return table
+
+    def _answer_type(self, c: int) -> AnswerType:
+        return "float" if self.world.constants[c].family.decimals else "int"
+
+    # -- builders --------------------------------------------------------------------------
+
+    def retrieval(self) -> Draft | None:
+        c = self._pick(len(self.world.constants))
+        if c in self.changed:
+            return None
+        name = self.world.constants[c].name
+        p = self._position(self._pos(name, "value") + 1)
+        spec = {"op": "value", "entity": name, "attribute": "value"}
+        text = f"In the {self.world.package} source, what is the value of the constant {name}?"
+        fact = self._at(name, "value", p)
+        assert fact is not None
+        return Draft(p, "retrieval", spec, text, [fact], self._answer_type(c))
+
+    def _change_question(self, kind: QuestionKind) -> Draft | None:
+        if not self.world.changes:
+            return None
+        change = self.world.changes[self._pick(len(self.world.changes))]
+        name = self.world.constants[change.constant].name
+        hist = self.history[(name, "value")]
+        p = self._position(hist[-1][0] + 1)
+        if kind == "post_correction":
+            spec = {"op": "value", "entity": name, "attribute": "value"}
+            text = (
+                f"What is the current value of {name} in {self.world.package}, after every "
+                "hotfix and changelog entry so far?"
+            )
+            evidence = [hist[-1][1]]
+        else:
+            spec = {"op": "previous", "entity": name, "attribute": "value"}
+            text = f"What was the value of {name} before its most recent change?"
+            evidence = [hist[-2][1], hist[-1][1]]
+        return Draft(p, kind, spec, text, evidence, self._answer_type(change.constant))
+
+    def post_correction(self) -> Draft | None:
+        return self._change_question("post_correction")
+
+    def previous_value(self) -> Draft | None:
+        return self._change_question("previous_value")
+
+    def multi_hop(self) -> Draft | None:
+        fn = self.world.functions[self._pick(len(self.world.functions))]
+        if self.random() < 0.5:
+            if fn.uses is None:
+                return None
+            const = self.world.constants[fn.uses].name
+            p = self._position(max(self._pos(fn.name, "uses"), self._pos(const, "value")) + 1)
+            spec = {"op": "hop", "entity": fn.name, "relation": "uses", "attribute": "value"}
+            text = (
+                f"{fn.name}() reads one module-level constant. What is that constant's value "
+                "at this point?"
+            )
+            value = self._at(const, "value", p)
+            uses = self._at(fn.name, "uses", p)
+            assert value is not None and uses is not None
+            return Draft(p, "multi_hop", spec, text, [uses, value], self._answer_type(fn.uses))
+        if len(fn.calls) != 1:
+            return None
+        callee = self.world.functions[fn.calls[0]].name
+        p = self._position(max(self._pos(fn.name, "calls"), self._pos(callee, "module")) + 1)
+        spec = {"op": "hop", "entity": fn.name, "relation": "calls", "attribute": "module"}
+        text = (
+            f"{fn.name}() calls exactly one other function of {self.world.package}. Which module "
+            "defines that function? Answer with the dotted module path."
+        )
+        calls, module = self._at(fn.name, "calls", p), self._at(callee, "module", p)
+        assert calls is not None and module is not None
+        return Draft(p, "multi_hop", spec, text, [calls, module], "text")
+
+    def call_chain(self) -> Draft | None:
+        a = self._pick(len(self.world.functions))
+        targets = sorted(b for b, n in self.paths[a].items() if n == 1)
+        if not targets:
+            return None
+        b = targets[self._pick(len(targets))]
+        path = call_path(self.world, a, b, self.paths)
+        if path is None or len(path) < 3:
+            return None
+        names = [self.world.functions[f].name for f in path]
+        need = max(self._pos(name, "calls") for name in names[:-1]) + 1
+        p = self._position(need)
+        evidence = [self._at(name, "calls", p) for name in names[:-1]]
+        spec = {"op": "path", "from": names[0], "to": names[-1], "relation": "calls"}
+        text = (
+            f"Through which functions does {names[0]}() reach {names[-1]}()? Answer with the "
+            f"call chain from {names[0]} to {names[-1]}, names joined by ' -> '."
+        )
+        return Draft(p, "call_chain", spec, text, [f for f in evidence if f is not None], "text")
+
+    def filter_count(self) -> Draft | None:
+        e = self._pick(len(self.world.errors))
+        error = self.world.errors[e]
+        p = self._position(self.first)
+        where: list[list[Any]] = [["raises", "==", error]]
+        scope = list(range(len(self.world.functions)))
+        text = (
+            f"Among the functions of {self.world.package} shown so far, how many directly "
+            f"raise {error}?"
+        )
+        if self.random() < 0.4:
+            m = self._pick(len(self.world.modules))
+            module = self.world.module_path(m)
+            where.insert(0, ["module", "==", module])
+            scope = [f for f in scope if self.world.functions[f].module == m]
+            text = (
+                f"Among the functions defined in {module} shown so far, how many directly "
+                f"raise {error}?"
+            )
+        evidence: list[FactRec] = []
+        for f in scope:
+            name = self.world.functions[f].name
+            raised = self._at(name, "raises", p)
+            if raised is not None and raised.value == error:
+                evidence.append(raised)
+                if len(where) > 1:
+                    module_fact = self._at(name, "module", p)
+                    assert module_fact is not None
+                    evidence.append(module_fact)
+        expected = max(1, round(len(scope) * RAISES_ERROR / len(self.world.errors)))
+        if not evidence or len([f for f in evidence if f.attribute == "raises"]) == expected:
+            return None
+        spec = {"op": "count", "where": where}
+        return Draft(p, "filter_count", spec, text, evidence, "int")
+
+    def abstention(self) -> Draft | None:
+        """A retrieval or module question about a ghost: asked after a distractor names it."""
+        ghost = self._pick(len(self.world.ghost_constants))
+        const = self.random() < 0.5
+        name = (self.world.ghost_constants if const else self.world.ghost_functions)[ghost]
+        mentioned = [pos for pos, item in enumerate(self.items) if name in item.text]
+        p = self._position(mentioned[0] + 1 if mentioned else self.first)
+        if const:
+            spec = {"op": "value", "entity": name, "attribute": "value"}
+            text = f"In the {self.world.package} source, what is the value of the constant {name}?"
+        else:
+            spec = {"op": "value", "entity": name, "attribute": "module"}
+            text = (
+                f"Which module of {self.world.package} defines {name}()? Answer with the dotted "
+                "module path."
+            )
+        return Draft(p, "abstention", spec, text, [], "abstain")
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _guessable(self, draft: Draft, gold: str) -> bool:
+        """Whether a memoryless guess (a family's midpoint) would hit a numeric gold."""
+        if draft.answer_type not in ("int", "float"):
+            return False
+        value = float(gold)
+        for const in self.world.constants:
+            mid = const.family.midpoint
+            guesses = (round(mid),) if draft.answer_type == "int" else (mid,)
+            if any(abs(value - g) <= max(0.01 * abs(g), 0.005) for g in guesses):
+                return True
+        return False
+
+    def _try(self, kind: QuestionKind) -> Draft | None:
+        build = _BUILDERS[kind]
+        for _ in range(ATTEMPTS):
+            draft = build(self)
+            if draft is None:
+                continue
+            key = repr(draft.spec)
+            if key in self.seen:
+                continue
+            gold = evaluate(draft.spec, self.table(draft.p))
+            if (gold == ABSTAIN) != (kind == "abstention") or self._guessable(draft, gold):
+                continue
+            self.seen.add(key)
+            draft.gold = _typed(gold, draft.answer_type)
+            return draft
+        return None
+
+    def ask(self, kind: QuestionKind) -> Draft:
+        """A question of ``kind``, else of another kind of its axis, else any other kind."""
+        axis = AXIS_OF[kind]
+        order: list[QuestionKind] = [kind, *(k for k in KINDS_OF[axis] if k != kind)]
+        order += [k for k in _BUILDERS if k not in order]
+        for candidate in order:
+            draft = self._try(candidate)
+            if draft is not None:
+                return draft
+        raise ValueError(
+            f"questions ({len(self.seen) + 1} so far) is too many for this repository: no new "
+            f"distinct {kind} question could be drawn; ask fewer or grow functions/constants"
+        )
+
+
+_BUILDERS: dict[QuestionKind, Callable[[Asker], Draft | None]] = {
+    "retrieval": Asker.retrieval,
+    "post_correction": Asker.post_correction,
+    "previous_value": Asker.previous_value,
+    "multi_hop": Asker.multi_hop,
+    "call_chain": Asker.call_chain,
+    "filter_count": Asker.filter_count,
+    "abstention": Asker.abstention,
+}
+
+
+def _typed(gold: str, answer_type: AnswerType) -> int | float | str | None:
+    """The gold in its answer type (None for an abstention)."""
+    if answer_type == "abstain":
+        return None
+    if answer_type == "int":
+        return int(gold)
+    return float(gold) if answer_type == "float" else gold
+
+
+def draw_questions(
+    rng: _random.Random, world: World, items: list[Item], kinds: list[QuestionKind], end: bool
+) -> list[Draft]:
+    """One draft per planned kind, in plan order."""
+    asker = Asker(rng, world, items, end)
+    return [asker.ask(kind) for kind in kinds]

@@ -1,0 +1,178 @@
+"""Laying the dialogue out as a Scenario: core events at their final steps, filler planned.
+
+Core items carry a relative position in [0, 1]: the opening at 0, the customer's profile and
+party early (before ``PROFILE_END``), colleague chat among them (``COLLEAGUES``), changes later
+(``CHANGES``), a search for a colleague's trip (a near miss) at ``SIDE_SEARCH``, and the
+customer's flight searches with every question at 1 (the very end), so the agent
+must keep the requirements it heard long before the catalogue arrives. With ``F`` filler
+exchanges, core item ``i`` (in position order) lands at step ``floor(r * F) + i``.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from dataclasses import dataclass, field
+from typing import Any
+
+from memgym.claims import Claim, format_value
+from memgym.query import Table, evaluate
+from memgym.tokens import count_tokens
+from memgym.tracks.dialogue import filler, render
+from memgym.tracks.dialogue.catalogue import Catalogue
+from memgym.tracks.dialogue.questions import Draft
+from memgym.tracks.dialogue.world import CORRECTION, PROFILE, FactRec, World
+from memgym.types import Axis, Event, EventKind, Fact, Question, Scenario
+
+PROFILE_END = 0.55
+CHANGES = (0.6, 0.92)
+COLLEAGUES = (0.02, 0.6)
+SIDE_SEARCH = 0.94
+"""Where the search for a colleague's trip lands: after every change, shortly before the end."""
+OPENING = "cabin"
+"""The fact the customer opens with (one no question asks about, so that which value of a shared
+attribute the stream states first is left to chance)."""
+AXIS_OF: dict[str, Axis] = {
+    "retrieval": "breadth",
+    "post_correction": "maintenance",
+    "previous_value": "maintenance",
+    "filter_count": "reasoning",
+    "selection": "reasoning",
+}
+
+
+@dataclass(slots=True)
+class Core:
+    """One core event before it has a step: position, kind, text, facts or question draft."""
+
+    r: float
+    kind: EventKind
+    text: str
+    stated: list[FactRec] = field(default_factory=list)
+    draft: Draft | None = None
+
+
+def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[Core]:
+    """The profile, party, colleague and change turns in position order, rendered; ``side``
+    (a search for the first colleague's trip) comes after the changes."""
+    random = rng.random
+    rest = [a for a in PROFILE if a != OPENING]
+    rng.shuffle(rest)
+    groups: list[list[FactRec]] = []
+    while rest:
+        size = 1 + int(random() * 2)
+        groups.append([world.profile[a] for a in rest[:size]])
+        rest = rest[size:]
+    plan: list[tuple[float, int, str, Any]] = [(0.0, 0, "open", [world.profile[OPENING]])]
+    plan += [(random() * PROFILE_END, len(plan) + i, "profile", g) for i, g in enumerate(groups)]
+    plan += [
+        (random() * PROFILE_END, len(plan) + i, "party", p) for i, p in enumerate(world.companions)
+    ]
+    low, high = COLLEAGUES
+    plan += [
+        (low + random() * (high - low), len(plan) + i, "colleague", p)
+        for i, p in enumerate(world.colleagues)
+    ]
+    if side is not None and world.colleagues:
+        plan.append((SIDE_SEARCH, len(plan), "side", (side, world.colleagues[0])))
+    low, high = CHANGES
+    plan += [
+        (low + random() * (high - low), len(plan) + i, "change", c)
+        for i, c in enumerate(world.changes)
+    ]
+    plan.sort(key=lambda item: (item[0], item[1]))
+    out = []
+    for r, _, what, payload in plan:
+        if what in ("open", "profile"):
+            text, stated = render.profile(rng, payload, opening=what == "open")
+            out.append(Core(r, "document", text, stated))
+        elif what == "party":
+            text, stated = render.party(rng, payload, world.user)
+            out.append(Core(r, "document", text, stated))
+        elif what == "colleague":
+            out.append(Core(r, "distractor", render.colleague(rng, payload)))
+        elif what == "side":
+            out.append(Core(r, "distractor", render.colleague_search(rng, *payload)))
+        elif payload.kind == CORRECTION:
+            text, stated = render.correction(rng, payload)
+            out.append(Core(r, "correction", text, stated))
+        else:
+            text, stated = render.update(rng, payload)
+            out.append(Core(r, "update", text, stated))
+    return out
+
+
+def ending(catalogues: list[Catalogue], selects: list[Draft], profile: list[Draft]) -> list[Core]:
+    """Each search with its selection question, then the profile questions, all at the end."""
+    out = []
+    for booking, (catalogue, draft) in enumerate(zip(catalogues, selects)):
+        text, stated = render.search(catalogue, booking)
+        out.append(Core(1.0, "document", text, stated))
+        out.append(Core(1.0, "question", draft.text, draft=draft))
+    out += [Core(1.0, "question", d.text, draft=d) for d in profile]
+    return out
+
+
+def assemble(
+    seed: int, params: dict[str, Any], brief: str, cores: list[Core], target: int
+) -> Scenario:
+    """The scenario: steps, fact ids, gold answers and the filler plan for ``target`` tokens."""
+    core_tokens = sum(count_tokens(c.text) for c in cores)
+    need = target - core_tokens
+    if need < 0:
+        raise ValueError(
+            f"target_tokens ({target}) is too small: this dialogue's core events alone take "
+            f"{core_tokens} tokens"
+        )
+    exchanges = filler.plan_count(seed, need)
+    facts: list[Fact] = []
+    events: list[Event] = []
+    claims: list[Claim] = []
+    for i, core in enumerate(cores):
+        step = int(core.r * exchanges) + i
+        ids = []
+        for rec in core.stated:
+            if not rec.id:
+                rec.id, rec.step = f"f{len(facts)}", step
+                facts.append(
+                    Fact(
+                        id=rec.id,
+                        entity=rec.entity,
+                        attribute=rec.attribute,
+                        value=rec.value,
+                        step=step,
+                    )
+                )
+                claims.append(Claim(rec.entity, rec.attribute, format_value(rec.value)))
+            ids.append(rec.id)
+        question = None
+        if core.draft is not None:
+            question = _question(core.draft, len([e for e in events if e.question]), claims)
+        events.append(
+            Event(step=step, kind=core.kind, text=core.text, facts=ids, question=question)
+        )
+    plan = {"exchanges": exchanges, "total_steps": exchanges + len(cores)}
+    return Scenario(
+        track="dialogue",
+        seed=seed,
+        params=params,
+        brief=brief,
+        facts=facts,
+        events=events,
+        filler=plan,
+    )
+
+
+def _question(draft: Draft, number: int, claims: list[Claim]) -> Question:
+    evidence = [f.id for f in draft.evidence]
+    assert all(evidence), "evidence must be stated before its question"
+    gold = evaluate(draft.spec, Table.from_claims(claims))
+    return Question(
+        id=f"q{number}",
+        kind=draft.kind,
+        axis=AXIS_OF[draft.kind],
+        text=draft.text,
+        spec=draft.spec,
+        answer=int(gold) if draft.answer_type == "int" else gold,
+        answer_type=draft.answer_type,
+        evidence=evidence,
+    )

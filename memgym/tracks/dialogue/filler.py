@@ -1,0 +1,112 @@
+"""Off-topic chat between the customer and the agent, generated on demand, plus its length plan.
+
+Filler exchange ``k`` of a scenario is a pure function of (seed, k): it draws from word lists
+that hold no name, place, date, digit or label of the world, so it states nothing the reader
+could turn into a claim. ``plan_count`` picks how many exchanges bring the stream to its token
+target: it counts the first exchanges exactly and extrapolates from their mean beyond
+``EXACT_WALK`` (at that size the mean is steady to well under one percent).
+"""
+
+from __future__ import annotations
+
+import random as _random
+
+from memgym.tokens import count_tokens
+
+EXACT_WALK = 1500
+"""Filler exchanges counted one by one when planning; beyond this, the running mean is used."""
+
+TOPICS = (
+    "the weather", "my garden", "a podcast I like", "the new bakery nearby", "my neighbour's dog",
+    "a crossword I'm stuck on", "board games", "my cooking experiments", "the local football club",
+    "a documentary about whales", "my bike commute", "the book club", "a jigsaw puzzle",
+    "knitting", "the street market", "birdwatching", "a noisy renovation upstairs",
+    "my sourdough starter", "the choir rehearsals", "a mystery novel", "my tomato plants",
+    "the cat next door", "an old film I rewatched", "learning the ukulele", "my running shoes",
+    "the power cut last night", "a pottery class", "the school bake sale", "my houseplants",
+    "a stubborn leaky tap", "the quiz night at the pub", "my grandmother's recipes",
+)  # fmt: skip
+USER_LINES = (
+    "By the way, have you been following {t} lately?",
+    "Sorry, my mind keeps wandering to {t}.",
+    "You won't believe what happened with {t} this week.",
+    "I keep meaning to tell someone about {t}.",
+    "Random question: what do you think about {t}?",
+    "My sister keeps teasing me about {t}.",
+    "Honestly {t} has been the highlight of my week.",
+    "I spent far too long thinking about {t} this morning.",
+    "Do you ever get distracted by things like {t}?",
+    "It is raining again here, so naturally I'm thinking about {t}.",
+    "While we wait, can I tell you about {t}?",
+    "My partner says I should stop going on about {t}.",
+    "Quick tangent, but {t} is driving me a little crazy.",
+    "I was up late last night because of {t}.",
+    "Has anyone else mentioned {t} to you today?",
+    "I promised a friend I would ask someone about {t}.",
+)
+USER_EXTRAS = (
+    "It's a long story, but a funny one.",
+    "Anyway, it made me laugh.",
+    "I suppose everyone has a hobby like that.",
+    "Not important, just chatting while you work.",
+    "I'll spare you the details.",
+    "My friends say I talk about it too much.",
+    "It sounds silly when I say it out loud.",
+    "Maybe I need a holiday more than I thought.",
+    "Nothing to do with the trip, of course.",
+    "I know, I know, focus.",
+    "Sorry for rambling a bit.",
+    "It has been a strange sort of week.",
+)
+AGENT_LINES = (
+    "That sounds lovely, thanks for sharing.",
+    "Ha, I can imagine. Happy to chat while the system loads.",
+    "I have heard good things about {t}, though I'm no expert.",
+    "Sounds like a nice distraction from travel planning.",
+    "Always nice to hear about {t}.",
+    "I hope it all works out well.",
+    "Good to know, and no rush on anything.",
+    "That made me smile, thank you.",
+    "Oh, {t} sounds like quite the adventure.",
+    "I had no idea, that's fascinating.",
+    "You're not the first person to bring up {t} with me.",
+    "That is a good story, honestly.",
+    "I would have done exactly the same.",
+    "Well, that explains a lot.",
+)
+AGENT_EXTRAS = (
+    "Let me know whenever you want to continue.",
+    "Take your time, I'm here.",
+    "Nothing on your booking changes because of that.",
+    "I'll keep the session open for you.",
+    "Whenever you're ready, we can pick up where we left off.",
+    "No pressure at all.",
+)
+
+
+def exchange(seed: int, k: int) -> str:
+    """Filler exchange ``k`` of the scenario drawn from ``seed``: one user and one agent turn."""
+    rng = _random.Random(f"dialogue-filler|{seed}|{k}")
+    topic = rng.choice(TOPICS)
+    user = [rng.choice(USER_LINES)]
+    if rng.random() < 0.5:
+        user.append(rng.choice(USER_EXTRAS))
+    agent = [rng.choice(AGENT_LINES)]
+    if rng.random() < 0.5:
+        agent.append(rng.choice(AGENT_EXTRAS))
+    text = f"User: {' '.join(user)}\nAgent: {' '.join(agent)}"
+    return text.replace("{t}", topic)
+
+
+def plan_count(seed: int, need: int) -> int:
+    """How many filler exchanges add up closest to ``need`` tokens."""
+    total = 0
+    k = 0
+    while k < EXACT_WALK:
+        size = count_tokens(exchange(seed, k))
+        if total + size >= need:
+            return k + 1 if total + size - need < need - total else k
+        total += size
+        k += 1
+    mean = total / k
+    return k + round((need - total) / mean)

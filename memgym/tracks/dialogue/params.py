@@ -1,0 +1,105 @@
+"""The dialogue track's parameters: tiers, defaults and validation naming the bad parameter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TIERS: dict[str, dict[str, Any]] = {
+    "lite": {
+        "target_tokens": 10_000,
+        "questions": 6,
+        "bookings": 1,
+        "companions": 2,
+        "colleagues": 2,
+        "corrections": 2,
+        "updates": 1,
+        "catalogue_size": 8,
+        "write_budget": 6,
+    },
+    "standard": {
+        "target_tokens": 30_000,
+        "questions": 10,
+        "bookings": 2,
+        "companions": 3,
+        "colleagues": 3,
+        "corrections": 2,
+        "updates": 2,
+        "catalogue_size": 10,
+        "write_budget": 10,
+    },
+    "hard": {
+        "target_tokens": 100_000,
+        "questions": 14,
+        "bookings": 3,
+        "companions": 4,
+        "colleagues": 5,
+        "corrections": 3,
+        "updates": 3,
+        "catalogue_size": 12,
+        "write_budget": 16,
+    },
+}
+DEFAULT_TIER = "lite"
+DEFAULTS: dict[str, Any] = {
+    "target_tokens": 10_000,
+    "questions": 6,
+    "bookings": 1,
+    "companions": 2,
+    "colleagues": 2,
+    "corrections": 2,
+    "updates": 1,
+    "catalogue_size": 8,
+    "write_budget": 6,
+    "max_write_tokens": 500,
+}
+"""Every parameter a caller may set. ``bookings`` is the number of flight searches at the end
+(outbound, return, then repeated outbound searches), each asked as one selection question on
+top of the ``questions`` profile questions (an upper bound: fewer are asked when the world
+offers fewer questions that no memoryless guess answers). ``entities`` is derived (the people and catalogue
+items a memory may have to keep) and cannot be set."""
+
+CHANGEABLE = 8
+"""Profile attributes that may change (see ``world.CHANGEABLE``): corrections + updates cap."""
+MIN_TOKENS, MAX_TOKENS = 10_000, 1_000_000
+MAX_BOOKINGS = 3
+MIN_CATALOGUE, MAX_CATALOGUE = 8, 40
+MAX_PEOPLE = 12
+MAX_QUESTIONS = 24
+
+
+def _int(name: str, value: Any, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer, got {value!r}")  # noqa: TRY004 - the Track contract
+    if value < low or (high is not None and value > high):
+        bound = f">= {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"{name} must be {bound}, got {value}")
+    return value
+
+
+def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
+    tier = DEFAULT_TIER if tier is None else tier
+    if tier not in TIERS:
+        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
+    unknown = [k for k in overrides if k not in DEFAULTS]
+    if unknown:
+        raise ValueError(f"unknown parameter {unknown[0]!r}; known: {', '.join(DEFAULTS)}")
+    p = {**DEFAULTS, **TIERS[tier], **overrides}
+    _int("target_tokens", p["target_tokens"], MIN_TOKENS, MAX_TOKENS)
+    _int("questions", p["questions"], 1, MAX_QUESTIONS)
+    _int("bookings", p["bookings"], 1, MAX_BOOKINGS)
+    _int("companions", p["companions"], 1, MAX_PEOPLE)
+    _int("colleagues", p["colleagues"], 0, MAX_PEOPLE)
+    _int("corrections", p["corrections"], 0, CHANGEABLE)
+    _int("updates", p["updates"], 0, CHANGEABLE)
+    if p["corrections"] + p["updates"] > CHANGEABLE:
+        raise ValueError(
+            f"corrections + updates ({p['corrections'] + p['updates']}) exceeds the "
+            f"{CHANGEABLE} profile attributes that can change"
+        )
+    _int("catalogue_size", p["catalogue_size"], MIN_CATALOGUE, MAX_CATALOGUE)
+    _int("write_budget", p["write_budget"], 1)
+    _int("max_write_tokens", p["max_write_tokens"], 1)
+    people = 1 + p["companions"] + p["colleagues"]
+    p["entities"] = people + p["bookings"] * p["catalogue_size"]
+    return {"tier": tier, **p}

@@ -1,0 +1,91 @@
+"""The sentences of the dialogue: how attributes are named and the frames the agent confirms in.
+
+The agent confirms every fact in one of a few fixed frames (``{E}`` entity, ``{L}`` label,
+``{V}`` value, ``{P}`` the value a correction replaces); the reader parses exactly these frames.
+The customer's own words (``SAYINGS``) state the same values in free prose the reader ignores.
+"""
+
+from __future__ import annotations
+
+LABELS: dict[str, str] = {
+    "home_city": "home city",
+    "destination": "destination",
+    "travel_date": "outbound date",
+    "return_date": "return date",
+    "cabin": "cabin",
+    "max_stops": "stop limit",
+    "max_price_usd": "fare limit in USD",
+    "loyalty_number": "loyalty number",
+    "date_of_birth": "date of birth",
+    "passport_expiry": "passport expiry",
+    "employer": "employer",
+    "emergency_contact": "emergency contact",
+}
+"""Customer attribute -> its label in the agent's confirmations and in questions."""
+ATTRIBUTE_OF = {label: attribute for attribute, label in LABELS.items()}
+
+CONFIRM_FRAMES = (
+    "Noted for {E}: {L} is {V}.",
+    "I have saved {E}'s {L} as {V}.",
+    "On file for {E}, the {L} is now {V}.",
+)
+CORRECTION_FRAMES = (
+    "Corrected {E}'s {L} to {V} (it was {P}).",
+    "Fixed the profile of {E}: {L} is {V}, not {P}.",
+)
+PARTY_FRAME = "Added {C} to the travel party of {E} with a {M} meal."
+
+SAYINGS: dict[str, tuple[str, ...]] = {
+    "home_city": ("I live in {v}, so I always fly out of there.", "Home for me is {v}."),
+    "destination": ("I need to get to {v} for this trip.", "The trip is to {v}."),
+    "travel_date": ("I'd like to leave on {v}.", "I want to fly out on {v}."),
+    "return_date": ("I want to fly back on {v}.", "I need to be home by {v}, flying that day."),
+    "cabin": ("Please book {v}, nothing else works for me.", "I'll need {v} seats."),
+    "max_stops": ("No more than {v} stops, please.", "I can live with at most {v} stops."),
+    "max_price_usd": (
+        "My budget is {v} dollars per ticket, tops.",
+        "I can't spend more than {v} dollars a ticket.",
+    ),
+    "loyalty_number": ("My frequent flyer number is {v}.", "Here's my loyalty number: {v}."),
+    "date_of_birth": ("For the booking, I was born on {v}.", "My birthday is {v}, full date."),
+    "passport_expiry": ("My passport expires on {v}.", "The passport is valid until {v}."),
+    "employer": ("The company paying for this is {v}.", "I work for {v}, they cover the trip."),
+    "emergency_contact": ("If anything happens, please call {v}.", "My emergency contact is {v}."),
+}
+OPENERS = ("", "Oh, and ", "Also, ", "One more thing. ", "Before I forget, ")
+GREETINGS = ("Hi, my name is {E}.", "Hello there, this is {E}.", "Good morning, I'm {E}.")
+AGENT_OPENERS = ("Thanks.", "Sure thing.", "Got it.", "Happy to help.")
+CORRECTION_SAYINGS = (
+    "Sorry, I gave you the wrong {L} earlier: it is {V}, not {P}.",
+    "Wait, my mistake about the {L}. It should be {V} instead of {P}.",
+)
+PARTY_SAYINGS = (
+    "{C} is coming along too and needs a {M} meal.",
+    "Please add {C} to the trip, with a {M} meal.",
+)
+PARTY_DETAILS = "For {C}: born {B}, frequent flyer number {N}, passport valid until {X}."
+COLLEAGUE_SAYINGS = {
+    "home_city": "lives in {v}",
+    "destination": "is heading to {v}",
+    "travel_date": "leaves on {v}",
+    "max_price_usd": "won't pay more than {v} dollars",
+    "return_date": "comes back on {v}",
+}
+COLLEAGUE_OPENERS = (
+    "Unrelated, but my colleague {C} is booking a separate trip: {C} {S}.",
+    "Funny thing, my coworker {C} asked me about flights as well: {C} {S}.",
+)
+COLLEAGUE_REPLIES = (
+    "I can keep that apart from your booking.",
+    "That goes on a separate record, not yours.",
+)
+COLLEAGUE_SEARCHES = (
+    "Remember my colleague {C}? Could you run a quick search for that trip too?",
+    "Out of interest, what would {C} find for the trip I mentioned earlier?",
+)
+SEARCH_REQUESTS = {
+    0: "Please look up flights for the outbound trip now.",
+    1: "Now the return flight, please.",
+    2: "Those fares expired. Can you search the outbound trip again?",
+}
+TOOL_HEADER = "Tool search_flights returned catalogue {T} with {N} flights:"

@@ -1,0 +1,175 @@
+"""The questions of a dialogue: which flight to book, and what the customer told the agent.
+
+A draft holds the spec (``memgym.query``), the text, and the facts that prove the answer; the
+gold answer itself is computed later by ``memgym.query.evaluate`` over the world's facts. A
+profile question is dropped when a memoryless guess would hit it: the customer's value equals
+the attribute's typical value in the stream (what the ``stats`` memory shows a guesser) or the
+prior's guess, a count equals the guesser's expected count, or the question's spec evaluated
+over a table holding only the typical values gives the gold answer.
+"""
+
+from __future__ import annotations
+
+import math
+import random as _random
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from statistics import median
+from typing import Any
+
+from memgym.claims import Claim, format_number, parse_number
+from memgym.query import Table, evaluate
+from memgym.tracks.base import Prior
+from memgym.tracks.dialogue.catalogue import Catalogue
+from memgym.tracks.dialogue.phrases import LABELS
+from memgym.tracks.dialogue.world import ASKABLE, COMPANION_ASKABLE, FactRec, Person, World
+from memgym.types import AnswerType, QuestionKind
+
+INT_ATTRIBUTES = frozenset({"max_price_usd"})
+TYPICAL = "*"
+"""The placeholder entity a ``stats`` memory files typical values under."""
+
+
+@dataclass(slots=True)
+class Draft:
+    """A question before it is placed: kind, text, spec, answer type and evidence facts."""
+
+    kind: QuestionKind
+    text: str
+    spec: dict[str, Any]
+    answer_type: AnswerType
+    evidence: list[FactRec]
+    guess_hits: bool = False
+
+
+def select_question(world: World, catalogue: Catalogue) -> Draft:
+    """Which flight of ``catalogue`` meets every rule of its leg under the current profile."""
+    user = world.user
+    text = (
+        f"Which flight in catalogue {catalogue.tag} should be booked for {user}'s "
+        f"{catalogue.leg.name} trip, meeting all of {user}'s current requirements? "
+        "Answer with the flight code."
+    )
+    spec = {
+        "op": "select",
+        "entity": user,
+        "where": [["catalogue", "==", catalogue.tag]],
+        "match": [list(rule) for rule in catalogue.leg.rules],
+    }
+    wanted = {rule[2] for rule in catalogue.leg.rules}
+    evidence = [world.current(a) for a in world.profile if a in wanted]
+    evidence += [f for item in catalogue.items for f in item.facts]
+    return Draft("selection", text, spec, "text", evidence)
+
+
+def _meal(person: Person) -> str:
+    return next(f.text for f in person.facts if f.attribute == "meal")
+
+
+def typical_values(claims: list[Claim]) -> dict[str, str]:
+    """attribute -> median (numbers) or most common value, over every claim of the stream."""
+    values: dict[str, list[str]] = {}
+    for claim in claims:
+        values.setdefault(claim.attribute, []).append(claim.value)
+    out = {}
+    for attribute, texts in values.items():
+        numbers = [parse_number(t) for t in texts]
+        if all(n is not None for n in numbers):
+            mid = median(n for n in numbers if n is not None)
+            integral = all("." not in t for t in texts)
+            out[attribute] = format_number(round(mid) if integral else mid)
+        else:
+            out[attribute] = Counter(texts).most_common(1)[0][0]
+    return out
+
+
+def prior_guesses(prior: Prior | None) -> set[str]:
+    """What a prior-only guesser answers for an attribute with ``prior``."""
+    if prior is None:
+        return {"0"}
+    if prior.choices:
+        return {prior.choices[0]}
+    return {format_number(round((prior.low + prior.high) / 2))}
+
+
+def expected_count(entities: int, where: list[list[Any]], priors: Mapping[str, Prior]) -> int:
+    """The count a prior-only guesser answers for ``where`` in a world of ``entities``."""
+    n = float(entities)
+    for attribute, op, _ in where:
+        prior = priors.get(attribute)
+        n *= 1 / len(prior.choices) if prior and prior.choices and op == "==" else 0.5
+    return max(0, math.floor(n + 0.5))
+
+
+def profile_questions(
+    rng: _random.Random,
+    world: World,
+    count: int,
+    typical: Mapping[str, str],
+    priors: Mapping[str, Prior],
+    entities: int,
+) -> list[Draft]:
+    """Up to ``count`` profile questions no memoryless guess answers, kinds mixed."""
+    user = world.user
+    pool: list[tuple[Draft, str]] = []
+    for attribute in ASKABLE:
+        label = LABELS[attribute]
+        current = world.current(attribute)
+        kind: QuestionKind = "retrieval"
+        text = f"What is {user}'s {label}?"
+        if world.change_of(attribute) is not None:
+            kind, text = "post_correction", f"What is {user}'s {label} now, after any changes?"
+        answer_type: AnswerType = "int" if attribute in INT_ATTRIBUTES else "text"
+        spec: dict[str, Any] = {"op": "value", "entity": user, "attribute": attribute}
+        pool.append((Draft(kind, text, spec, answer_type, [current]), current.text))
+    for change in world.changes:
+        if change.attribute not in ASKABLE:
+            continue
+        label = LABELS[change.attribute]
+        text = f"What was {user}'s {label} before it was last changed?"
+        spec = {"op": "previous", "entity": user, "attribute": change.attribute}
+        answer_type = "int" if change.attribute in INT_ATTRIBUTES else "text"
+        evidence = [change.old, change.new]
+        pool.append((Draft("previous_value", text, spec, answer_type, evidence), change.old.text))
+    for person in world.companions:
+        for fact in person.facts:
+            if fact.attribute in COMPANION_ASKABLE:
+                text = f"What is {person.name}'s {LABELS[fact.attribute]}?"
+                spec = {"op": "value", "entity": person.name, "attribute": fact.attribute}
+                pool.append((Draft("retrieval", text, spec, "text", [fact]), fact.text))
+    meals = Counter(_meal(p) for p in world.companions)
+    party = [
+        f for p in world.companions for f in p.facts if f.attribute in ("travels_with", "meal")
+    ]
+    for meal, n in meals.items():
+        where: list[list[Any]] = [["travels_with", "==", user], ["meal", "==", meal]]
+        text = f"How many people in {user}'s travel party asked for a {meal} meal?"
+        spec = {"op": "count", "where": where}
+        guess = str(expected_count(entities, where, priors))
+        draft = Draft("filter_count", text, spec, "int", list(party), str(n) in ("0", guess))
+        pool.append((draft, str(n)))
+    stats = Table.from_claims(Claim(TYPICAL, a, v) for a, v in typical.items())
+    for draft, gold in pool:
+        asked = draft.spec.get("attribute")
+        guesses = {evaluate(draft.spec, stats)}
+        if asked is not None:
+            guesses |= prior_guesses(priors.get(asked)) | {typical.get(asked, "")}
+        draft.guess_hits = draft.guess_hits or gold in guesses
+    rng.shuffle(pool)
+    fair = [d for d, _ in pool if not d.guess_hits]
+    first: list[Draft] = []
+    for kind in ("previous_value", "post_correction", "filter_count"):
+        pick = next((d for d in fair if d.kind == kind and d not in first), None)
+        if pick is not None:
+            first.append(pick)
+    counts = max(1, count // 4)
+    rest: list[Draft] = []
+    for draft in fair:
+        if draft in first:
+            continue
+        counted = sum(d.kind == "filter_count" for d in first + rest)
+        if draft.kind == "filter_count" and counted >= counts:
+            continue
+        rest.append(draft)
+    return (first + rest)[:count]

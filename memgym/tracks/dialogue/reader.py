@@ -1,0 +1,60 @@
+"""The dialogue track's reader: the agent's confirmation frames and canonical note lines.
+
+A claim is read from every confirmation, correction and party frame in the agent's turns
+(wherever it starts a sentence) and from every note line (``Entity | attr=value; ...``), which
+is also how the search tool lists its flights. The customer's free prose, questions, briefs and
+filler chat use none of these forms and so yield nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from memgym.claims import Claim, parse_notes
+from memgym.tracks.dialogue import phrases
+
+NAME = r"[A-Z][a-z]+(?: [A-Z][a-z]+)*"
+_VALUE = r"[^()\n]+?"
+_LABEL = "|".join(re.escape(label) for label in sorted(phrases.ATTRIBUTE_OF, key=len, reverse=True))
+_SLOTS = {
+    "{E}": rf"(?P<e>{NAME})",
+    "{L}": rf"(?P<l>{_LABEL})",
+    "{V}": rf"(?P<v>{_VALUE})",
+    "{P}": rf"(?P<p>{_VALUE})",
+    "{C}": rf"(?P<c>{NAME})",
+    "{M}": r"(?P<m>[a-z]+(?: [a-z]+)*)",
+}
+_START = r"(?:(?<=^)|(?<=\s))"
+_END = r"(?=\s|$)"
+
+
+def _compile(frame: str) -> re.Pattern[str]:
+    out = re.escape(frame)
+    for slot, group in _SLOTS.items():
+        out = out.replace(re.escape(slot), group)
+    return re.compile(_START + out + _END, re.MULTILINE)
+
+
+_FRAMES = tuple(_compile(f) for f in phrases.CONFIRM_FRAMES + phrases.CORRECTION_FRAMES)
+_PARTY = _compile(phrases.PARTY_FRAME)
+
+
+def read(text: str) -> list[Claim]:
+    """Every claim in ``text``, in text order."""
+    found: list[tuple[int, list[Claim]]] = []
+    for pattern in _FRAMES:
+        for m in pattern.finditer(text):
+            groups = m.groupdict()
+            claim = Claim(m["e"], phrases.ATTRIBUTE_OF[m["l"]], m["v"], groups.get("p"))
+            found.append((m.start(), [claim]))
+    for m in _PARTY.finditer(text):
+        who = m["c"]
+        found.append((m.start(), [Claim(who, "travels_with", m["e"]), Claim(who, "meal", m["m"])]))
+    if "|" in text:
+        offset = 0
+        for line in text.splitlines(keepends=True):
+            if "|" in line:
+                found.append((offset, parse_notes(line)))
+            offset += len(line)
+    found.sort(key=lambda item: item[0])
+    return [claim for _, claims in found for claim in claims]

@@ -1,0 +1,112 @@
+"""Dialogue turns as event texts: what the customer says and how the agent confirms it.
+
+Every function returns the text and the facts it states (in the order the reader finds them).
+"""
+
+from __future__ import annotations
+
+import random as _random
+
+from memgym.claims import render_record
+from memgym.tracks.dialogue import phrases
+from memgym.tracks.dialogue.catalogue import Catalogue
+from memgym.tracks.dialogue.world import Change, FactRec, Person
+
+PARTY_FACTS = ("travels_with", "meal")
+"""What the party frame states; a companion's other facts get confirmation frames."""
+
+
+def _confirm(rng: _random.Random, fact: FactRec) -> str:
+    frame = rng.choice(phrases.CONFIRM_FRAMES)
+    label = phrases.LABELS[fact.attribute]
+    return frame.replace("{E}", fact.entity).replace("{L}", label).replace("{V}", fact.text)
+
+
+def _saying(rng: _random.Random, fact: FactRec) -> str:
+    return rng.choice(phrases.SAYINGS[fact.attribute]).replace("{v}", fact.text)
+
+
+def profile(rng: _random.Random, facts: list[FactRec], opening: bool) -> tuple[str, list[FactRec]]:
+    """The customer states ``facts`` (their own profile); the agent confirms each one."""
+    said = []
+    for i, fact in enumerate(facts):
+        opener = "" if opening or i else rng.choice(phrases.OPENERS)
+        said.append(opener + _saying(rng, fact))
+    if opening:
+        said.insert(0, rng.choice(phrases.GREETINGS).replace("{E}", facts[0].entity))
+    agent = [rng.choice(phrases.AGENT_OPENERS)] + [_confirm(rng, f) for f in facts]
+    return f"User: {' '.join(said)}\nAgent: {' '.join(agent)}", list(facts)
+
+
+def party(rng: _random.Random, person: Person, user: str) -> tuple[str, list[FactRec]]:
+    """The customer adds a companion to the trip; the agent records them."""
+    values = {f.attribute: f.text for f in person.facts}
+    slots = {
+        "{C}": person.name,
+        "{E}": user,
+        "{M}": values["meal"],
+        "{B}": values["date_of_birth"],
+        "{N}": values["loyalty_number"],
+        "{X}": values["passport_expiry"],
+    }
+    said = rng.choice(phrases.PARTY_SAYINGS) + " " + phrases.PARTY_DETAILS
+    agent = phrases.PARTY_FRAME
+    for slot, value in slots.items():
+        said, agent = said.replace(slot, value), agent.replace(slot, value)
+    details = [_confirm(rng, f) for f in person.facts if f.attribute not in PARTY_FACTS]
+    return f"User: {said}\nAgent: {' '.join([agent, *details])}", list(person.facts)
+
+
+def correction(rng: _random.Random, change: Change) -> tuple[str, list[FactRec]]:
+    """The customer says an earlier value was wrong; the agent corrects it, naming both."""
+    slots = {
+        "{E}": change.new.entity,
+        "{L}": phrases.LABELS[change.attribute],
+        "{V}": change.new.text,
+        "{P}": change.old.text,
+    }
+    said = rng.choice(phrases.CORRECTION_SAYINGS)
+    agent = rng.choice(phrases.CORRECTION_FRAMES)
+    for slot, value in slots.items():
+        said, agent = said.replace(slot, value), agent.replace(slot, value)
+    return f"User: {said}\nAgent: {agent}", [change.new]
+
+
+def update(rng: _random.Random, change: Change) -> tuple[str, list[FactRec]]:
+    """The customer states a new value as if for the first time (an unlabeled update)."""
+    return profile(rng, [change.new], opening=False)
+
+
+def colleague(rng: _random.Random, person: Person) -> str:
+    """A near miss: the customer chats about a colleague's own trip, with the same labels."""
+    parts = [phrases.COLLEAGUE_SAYINGS[f.attribute].replace("{v}", f.text) for f in person.facts]
+    said = ", ".join(parts[:-1]) + " and " + parts[-1]
+    opener = rng.choice(phrases.COLLEAGUE_OPENERS).replace("{C}", person.name).replace("{S}", said)
+    agent = [rng.choice(phrases.COLLEAGUE_REPLIES)] + [_confirm(rng, f) for f in person.facts]
+    return f"User: {opener}\nAgent: {' '.join(agent)}"
+
+
+def _listing(catalogue: Catalogue) -> list[str]:
+    """The tool result: a header and one note line per flight."""
+    header = phrases.TOOL_HEADER.replace("{T}", catalogue.tag)
+    header = header.replace("{N}", str(len(catalogue.items)))
+    lines = [
+        render_record(item.name, [(f.attribute, f.text, None) for f in item.facts])
+        for item in catalogue.items
+    ]
+    return [header, *lines]
+
+
+def search(catalogue: Catalogue, booking: int) -> tuple[str, list[FactRec]]:
+    """The customer asks for a search; the tool returns the catalogue as note lines."""
+    request = phrases.SEARCH_REQUESTS[booking]
+    agent = f"Agent: Searching {catalogue.leg.name} flights now."
+    text = "\n".join([f"User: {request}", agent, *_listing(catalogue)])
+    return text, [f for item in catalogue.items for f in item.facts]
+
+
+def colleague_search(rng: _random.Random, catalogue: Catalogue, person: Person) -> str:
+    """A near miss: a search run for a colleague's trip (it states no fact of the scenario)."""
+    request = rng.choice(phrases.COLLEAGUE_SEARCHES).replace("{C}", person.name)
+    agent = f"Agent: Searching flights for {person.name} now; this is not your booking."
+    return "\n".join([f"User: {request}", agent, *_listing(catalogue)])

@@ -1,0 +1,96 @@
+"""The dialogue track: a long customer-support chat about booking flights, then decisions.
+
+The customer states a profile and trip requirements early, adds a travel party, chats about
+colleagues' trips (near misses) and off topic (filler), and later corrects or silently changes
+some requirements. At the end the agent searches flights (tool results listing a catalogue)
+and must pick the one flight meeting the *current* requirements, then answer profile questions.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from memgym.claims import Claim
+from memgym.tracks.base import Prior, Track, fill_gaps
+from memgym.tracks.dialogue import filler, reader
+from memgym.tracks.dialogue import params as parameters
+from memgym.tracks.dialogue.assemble import assemble, dialogue, ending
+from memgym.tracks.dialogue.catalogue import LEGS, build_catalogue, colleague_catalogue
+from memgym.tracks.dialogue.questions import profile_questions, select_question, typical_values
+from memgym.tracks.dialogue.vocab import CABINS, CITIES
+from memgym.tracks.dialogue.world import build_world
+from memgym.tracks.registry import register_track
+from memgym.types import Event, Scenario
+
+BRIEF = (
+    "You are the support agent of a travel agency in one long chat with a customer. Keep track "
+    "of the customer's profile, travel party and trip requirements (they may be corrected or "
+    "change later); the chat also drifts off topic and mentions other people's trips. At the "
+    "end you will search flights and must book the one that meets the customer's current "
+    "requirements, and answer questions about the customer. Answer 'unknown' if you cannot tell."
+)
+PRIORS: dict[str, Prior] = {
+    "home_city": Prior("enum", choices=CITIES),
+    "destination": Prior("enum", choices=CITIES),
+    "cabin": Prior("enum", choices=CABINS),
+    "max_price_usd": Prior("int", low=400, high=1500),
+}
+
+
+@register_track("dialogue")
+class DialogueTrack(Track):
+    """Seeded customer-support dialogues; see ``memgym.tracks.dialogue`` for the parts."""
+
+    tiers: ClassVar[dict[str, dict[str, Any]]] = parameters.TIERS
+    default_tier: ClassVar[str] = parameters.DEFAULT_TIER
+
+    def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
+        """Every parameter for ``tier`` with ``overrides`` (``entities`` is derived)."""
+        return parameters.resolve(tier, overrides)
+
+    def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
+        """The scenario for ``seed``: one ``random.Random(seed)`` drives every core choice and
+        filler exchange ``k`` is drawn from (seed, k). Any integer seed works, so a gate helper
+        regenerates a rejected scenario simply from another seed."""
+        p = self.params(tier, **overrides)
+        rng = _random.Random(seed)
+        world = build_world(rng, p["companions"], p["colleagues"], p["corrections"], p["updates"])
+        used: set[str] = set()
+        tags = rng.sample(range(1000, 10000), p["bookings"] + 1)
+        catalogues = [
+            build_catalogue(rng, world, LEGS[b], f"S{tags[b]}", p["catalogue_size"], used)
+            for b in range(p["bookings"])
+        ]
+        side = None
+        if world.colleagues:
+            size = p["catalogue_size"] // 2
+            side = colleague_catalogue(rng, world.colleagues[0], f"S{tags[-1]}", size, used)
+        cores = dialogue(rng, world, side)
+        said = [c for core in cores for c in reader.read(core.text)]
+        typical = typical_values(said)
+        selects = [select_question(world, c) for c in catalogues]
+        asked = profile_questions(rng, world, p["questions"], typical, PRIORS, p["entities"])
+        cores += ending(catalogues, selects, asked)
+        return assemble(seed, p, BRIEF, cores, p["target_tokens"])
+
+    def read(self, text: str) -> list[Claim]:
+        """Every claim in ``text`` (agent confirmations, corrections, party, note lines)."""
+        return reader.read(text)
+
+    def stream(self, scenario: Scenario) -> Iterator[Event]:
+        """Core events with filler exchanges generated on demand in the gaps."""
+        core_steps = [e.step for e in scenario.events]
+        seed = scenario.seed
+
+        def make(step: int) -> Event:
+            k = step - bisect_left(core_steps, step)
+            return Event(step=step, kind="distractor", text=filler.exchange(seed, k))
+
+        return fill_gaps(scenario.events, scenario.filler["total_steps"], make)
+
+    def priors(self, params: Mapping[str, Any]) -> dict[str, Prior]:
+        """attribute -> prior the customer's values are drawn from (where one is simple)."""
+        return dict(PRIORS)

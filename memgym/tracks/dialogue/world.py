@@ -1,0 +1,222 @@
+"""The world of one dialogue: the customer's profile, its later changes, the travel party and the
+colleagues the customer chats about (near misses).
+
+A profile attribute is a fact about the customer. ``CHANGEABLE`` attributes may change once,
+either by a correction (the customer says the earlier value was wrong) or by an unlabeled
+update (the customer simply states a new value). Numeric limits only tighten and dates only
+move outward, so the profile stays consistent (the return flight is always after the outbound).
+Fact ids and steps are filled in when the stream is written out.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from memgym.claims import format_value
+from memgym.tracks.dialogue.vocab import (
+    CABINS,
+    CITIES,
+    EMPLOYER_HEADS,
+    EMPLOYER_TAILS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    MEALS,
+)
+from memgym.types import Value
+
+CORRECTION, UPDATE = "correction", "update"
+PROFILE = (
+    "home_city",
+    "destination",
+    "travel_date",
+    "return_date",
+    "cabin",
+    "max_stops",
+    "max_price_usd",
+    "loyalty_number",
+    "date_of_birth",
+    "passport_expiry",
+    "employer",
+    "emergency_contact",
+)
+"""The customer's attributes, in the order the opening of the dialogue is planned from."""
+CHANGEABLE = (
+    "destination",
+    "travel_date",
+    "return_date",
+    "max_price_usd",
+    "max_stops",
+    "cabin",
+    "employer",
+    "emergency_contact",
+)
+ASKABLE = (
+    "home_city",
+    "destination",
+    "travel_date",
+    "return_date",
+    "max_price_usd",
+    "loyalty_number",
+    "date_of_birth",
+    "passport_expiry",
+    "employer",
+    "emergency_contact",
+)
+"""Attributes with many possible values: what value and previous-value questions ask about."""
+COMPANION_ASKABLE = ("date_of_birth", "loyalty_number", "passport_expiry")
+"""A companion's attributes that value questions ask about (meal is asked by counting)."""
+FIRST_DAY = date(2027, 3, 1)
+"""Outbound dates fall within ``TRIP_WINDOW`` days of this day."""
+TRIP_WINDOW = 150
+
+
+class FactRec:
+    """A fact while the scenario is being built (id and step come when it is written out)."""
+
+    __slots__ = ("attribute", "entity", "id", "step", "text", "value")
+
+    def __init__(self, entity: str, attribute: str, value: Value) -> None:
+        self.entity = entity
+        self.attribute = attribute
+        self.value = value
+        self.text = format_value(value)
+        self.id = ""
+        self.step = -1
+
+
+@dataclass(slots=True)
+class Change:
+    """The customer's ``attribute`` goes from ``old`` to ``new``."""
+
+    kind: str
+    attribute: str
+    old: FactRec
+    new: FactRec
+
+
+@dataclass(slots=True)
+class Person:
+    """Someone other than the customer: a companion (travel party) or a colleague (near miss)."""
+
+    name: str
+    facts: list[FactRec]
+
+
+@dataclass(slots=True)
+class World:
+    """Everything true in one dialogue, before it is ordered into a stream."""
+
+    user: str
+    profile: dict[str, FactRec]
+    changes: list[Change] = field(default_factory=list)
+    companions: list[Person] = field(default_factory=list)
+    colleagues: list[Person] = field(default_factory=list)
+
+    def current(self, attribute: str) -> FactRec:
+        """The customer's fact for ``attribute`` after every change."""
+        for change in self.changes:
+            if change.attribute == attribute:
+                return change.new
+        return self.profile[attribute]
+
+    def change_of(self, attribute: str) -> Change | None:
+        return next((c for c in self.changes if c.attribute == attribute), None)
+
+
+def _day(rng: _random.Random, start: date, span: int) -> date:
+    return start + timedelta(days=int(rng.random() * span))
+
+
+def _names(rng: _random.Random, count: int) -> list[str]:
+    """``count`` distinct full names with distinct first and last names (never confusable)."""
+    firsts = rng.sample(FIRST_NAMES, count)
+    lasts = rng.sample(LAST_NAMES, count)
+    return [f"{a} {b}" for a, b in zip(firsts, lasts)]
+
+
+def _employer(rng: _random.Random, avoid: str = "") -> str:
+    while True:
+        name = f"{rng.choice(EMPLOYER_HEADS)} {rng.choice(EMPLOYER_TAILS)}"
+        if name != avoid:
+            return name
+
+
+def _other(rng: _random.Random, options: tuple[str, ...], avoid: set[str]) -> str:
+    return rng.choice([o for o in options if o not in avoid])
+
+
+def build_world(
+    rng: _random.Random, companions: int, colleagues: int, corrections: int, updates: int
+) -> World:
+    """Draw the customer, their party, the colleagues and the profile changes."""
+    people = _names(rng, 1 + companions + colleagues + 2 + corrections + updates)
+    user, spare = people[0], people[1 + companions + colleagues :]
+    home = rng.choice(CITIES)
+    outbound = _day(rng, FIRST_DAY, TRIP_WINDOW)
+    values: dict[str, Value] = {
+        "home_city": home,
+        "destination": _other(rng, CITIES, {home}),
+        "travel_date": outbound.isoformat(),
+        "return_date": (outbound + timedelta(days=7 + int(rng.random() * 15))).isoformat(),
+        "cabin": rng.choice(CABINS),
+        "max_stops": 1 + int(rng.random() * 2),
+        "max_price_usd": 400 + 10 * int(rng.random() * 111),
+        "loyalty_number": str(rng.randrange(100_000_000, 1_000_000_000)),
+        "date_of_birth": _day(rng, date(1955, 1, 1), 48 * 365).isoformat(),
+        "passport_expiry": _day(rng, date(2028, 1, 1), 8 * 365).isoformat(),
+        "employer": _employer(rng),
+        "emergency_contact": spare.pop(),
+    }
+    world = World(user, {a: FactRec(user, a, values[a]) for a in PROFILE})
+    for name in people[1 : 1 + companions]:
+        facts = [
+            FactRec(name, "travels_with", user),
+            FactRec(name, "meal", rng.choice(MEALS)),
+            FactRec(name, "date_of_birth", _day(rng, date(1940, 1, 1), 82 * 365).isoformat()),
+            FactRec(name, "loyalty_number", str(rng.randrange(100_000_000, 1_000_000_000))),
+            FactRec(name, "passport_expiry", _day(rng, date(2028, 1, 1), 8 * 365).isoformat()),
+        ]
+        world.companions.append(Person(name, facts))
+    for name in people[1 + companions : 1 + companions + colleagues]:
+        facts = [FactRec(name, "home_city", rng.choice(CITIES))]
+        facts.append(FactRec(name, "destination", _other(rng, CITIES, {str(facts[0].value)})))
+        facts.append(FactRec(name, "travel_date", _day(rng, FIRST_DAY, TRIP_WINDOW).isoformat()))
+        facts.append(FactRec(name, "max_price_usd", 400 + 10 * int(rng.random() * 111)))
+        back = date.fromisoformat(str(facts[2].value)) + timedelta(days=3 + int(rng.random() * 20))
+        facts.append(FactRec(name, "return_date", back.isoformat()))
+        world.colleagues.append(Person(name, facts))
+    kinds = [CORRECTION] * corrections + [UPDATE] * updates
+    for kind, attribute in zip(kinds, rng.sample(CHANGEABLE, len(kinds))):
+        old = world.profile[attribute]
+        new = FactRec(user, attribute, _changed(rng, attribute, old.value, spare, home))
+        world.changes.append(Change(kind, attribute, old, new))
+    return world
+
+
+def _iso(value: Value) -> date:
+    return date.fromisoformat(str(value))
+
+
+def _changed(rng: _random.Random, attribute: str, old: Value, spare: list[str], home: str) -> Value:
+    """A new value for ``attribute``: limits tighten, dates move outward, names differ."""
+    if attribute == "destination":
+        return _other(rng, CITIES, {str(old), home})
+    if attribute == "travel_date":
+        return (_iso(old) - timedelta(days=1 + int(rng.random() * 14))).isoformat()
+    if attribute == "return_date":
+        return (_iso(old) + timedelta(days=1 + int(rng.random() * 10))).isoformat()
+    if attribute == "max_price_usd":
+        assert isinstance(old, int)
+        return old - 10 * (4 + int(rng.random() * 17))
+    if attribute == "max_stops":
+        assert isinstance(old, int)
+        return old - 1
+    if attribute == "cabin":
+        return _other(rng, CABINS, {str(old)})
+    if attribute == "employer":
+        return _employer(rng, str(old))
+    if attribute == "emergency_contact":
+        return spare.pop()
+    raise ValueError(f"attribute {attribute!r} cannot change")

@@ -1,0 +1,233 @@
+"""Fictional, syllable-built names for the research graph, and near-miss names for siblings.
+
+Each entity type has its own syllable pools, so a person's surname never reads like a town or an
+organisation stem. A near miss keeps one part of a name and redraws the other (same surname, new
+first name; same stem, new suffix; ...), which is what makes a sibling search result plausible.
+Every name of a world is unique; all choices come from the scenario's ``random``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from memgym.tracks.research.schema import EVENT, ORG, PERSON, PLACE
+
+Random01 = Callable[[], float]
+
+FIRST = (
+    (
+        "Mi",
+        "Ta",
+        "Or",
+        "Ve",
+        "Lu",
+        "Sa",
+        "Ke",
+        "Da",
+        "No",
+        "Ri",
+        "Ju",
+        "Ar",
+        "Be",
+        "Ca",
+        "Fe",
+        "Io",
+    ),
+    ("ra", "len", "mo", "na", "vik", "dor", "sa", "ris", "tal", "nel", "ma", "bel"),
+)
+SURNAME = (
+    (
+        "Tol",
+        "Vask",
+        "Dre",
+        "Mor",
+        "Quil",
+        "Bran",
+        "Ess",
+        "Hal",
+        "Lor",
+        "Pen",
+        "Riv",
+        "Sol",
+        "Tam",
+        "Ulv",
+        "Wen",
+        "Yor",
+        "Cas",
+        "Fen",
+        "Gar",
+        "Kel",
+    ),
+    ("vane", "ard", "enko", "ley", "mir", "ton", "berg", "ova", "ish", "quist", "more", "ade"),
+)
+ORG_STEM = (
+    (
+        "Van",
+        "Quel",
+        "Ostr",
+        "Pell",
+        "Cyr",
+        "Ambr",
+        "Tessel",
+        "Nov",
+        "Hel",
+        "Ard",
+        "Sym",
+        "Corv",
+        "Lum",
+        "Zeph",
+        "Brix",
+        "Orth",
+    ),
+    ("tor", "ion", "ex", "ara", "ium", "eon", "ant", "ix", "ora", "en"),
+)
+ORG_SUFFIX = (
+    "Labs",
+    "Institute",
+    "Systems",
+    "Foundation",
+    "Works",
+    "Group",
+    "Society",
+    "Collective",
+    "Press",
+    "Observatory",
+)
+PLACE_PARTS = (
+    (
+        "Drel",
+        "Ash",
+        "Cor",
+        "Vel",
+        "Mar",
+        "Tarn",
+        "Bel",
+        "Oster",
+        "Wyn",
+        "Hal",
+        "Kes",
+        "Lun",
+        "Brom",
+        "Fal",
+        "Gal",
+        "Ner",
+        "Pell",
+        "Rud",
+        "Sab",
+        "Thorn",
+        "Ux",
+        "Yar",
+        "Zel",
+        "Quor",
+    ),
+    (
+        "mouth",
+        "ford",
+        "wick",
+        "holm",
+        "stead",
+        "by",
+        "haven",
+        "moor",
+        "field",
+        "crest",
+        "dale",
+        "port",
+        "gate",
+        "mere",
+        "ton",
+        "bury",
+    ),
+)
+EVENT_STEM = (
+    (
+        "Aur",
+        "Bel",
+        "Cal",
+        "Dor",
+        "Eld",
+        "Fir",
+        "Gal",
+        "Hes",
+        "Ist",
+        "Jor",
+        "Kal",
+        "Lir",
+        "Mer",
+        "Nim",
+        "Ond",
+        "Pyr",
+    ),
+    ("ora", "ane", "eth", "iva", "une", "osa", "ith", "ara"),
+)
+EVENT_KIND = (
+    "Symposium",
+    "Summit",
+    "Forum",
+    "Congress",
+    "Colloquium",
+    "Expo",
+    "Workshop",
+    "Assembly",
+)
+MAX_TRIES = 200
+KEEP_HEAD = {ORG: 0.75, EVENT: 0.75}
+"""Chance a near miss keeps the first part (an organisation's or event's distinctive stem)."""
+
+
+def _pick(random: Random01, options: tuple[str, ...]) -> str:
+    return options[int(random() * len(options))]
+
+
+def _parts(random: Random01, kind: str) -> tuple[str, str]:
+    """A fresh name of ``kind`` as two parts that a near miss can keep one of."""
+    if kind == PERSON:
+        first = _pick(random, FIRST[0]) + _pick(random, FIRST[1])
+        return first, _pick(random, SURNAME[0]) + _pick(random, SURNAME[1])
+    if kind == ORG:
+        return _pick(random, ORG_STEM[0]) + _pick(random, ORG_STEM[1]), _pick(random, ORG_SUFFIX)
+    if kind == PLACE:
+        return _pick(random, PLACE_PARTS[0]), _pick(random, PLACE_PARTS[1])
+    if kind == EVENT:
+        return _pick(random, EVENT_STEM[0]) + _pick(random, EVENT_STEM[1]), _pick(
+            random, EVENT_KIND
+        )
+    raise ValueError(f"unknown entity type {kind!r}")
+
+
+def _join(kind: str, parts: tuple[str, str]) -> str:
+    return parts[0] + parts[1] if kind == PLACE else f"{parts[0]} {parts[1]}"
+
+
+class Namer:
+    """Hands out unique names for one world."""
+
+    def __init__(self, random: Random01) -> None:
+        self.random = random
+        self.parts: dict[str, tuple[str, str]] = {}
+
+    def fresh(self, kind: str) -> str:
+        """A new name of ``kind`` that no entity of this world has yet."""
+        for _ in range(MAX_TRIES):
+            parts = _parts(self.random, kind)
+            if self._take(kind, parts):
+                return _join(kind, parts)
+        raise ValueError(f"ran out of fictional {kind} names; lower tasks, hops or siblings")
+
+    def near_miss(self, kind: str, name: str) -> str:
+        """A new name of ``kind`` that shares one part with ``name`` (a sibling's name)."""
+        head, tail = self.parts[name]
+        for _ in range(MAX_TRIES):
+            other = _parts(self.random, kind)
+            keep_head = self.random() < KEEP_HEAD.get(kind, 0.5)
+            parts = (head, other[1]) if keep_head else (other[0], tail)
+            if self._take(kind, parts):
+                return _join(kind, parts)
+        return self.fresh(kind)
+
+    def _take(self, kind: str, parts: tuple[str, str]) -> bool:
+        name = _join(kind, parts)
+        if name in self.parts:
+            return False
+        self.parts[name] = parts
+        return True

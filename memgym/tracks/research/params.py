@@ -1,0 +1,124 @@
+"""The research track's parameters: tiers, defaults and validation with errors naming the culprit.
+
+``entities`` and ``questions`` are derived (documented entities and questions asked), not set:
+write policies read them to size their notes. Hop counts follow a fixed schedule over the tasks
+(``min_hops``, ``min_hops + 1``, ... cycling to ``max_hops``), so both are exact per params.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TIERS: dict[str, dict[str, Any]] = {
+    "lite": {
+        "tasks": 4,
+        "min_hops": 2,
+        "max_hops": 4,
+        "siblings": 2,
+        "intermediate": 2,
+        "corrections": 1,
+        "target_tokens": 10_000,
+        "write_budget": 6,
+    },
+    "standard": {
+        "tasks": 8,
+        "min_hops": 2,
+        "max_hops": 5,
+        "siblings": 3,
+        "intermediate": 4,
+        "corrections": 2,
+        "target_tokens": 30_000,
+        "write_budget": 20,
+    },
+    "hard": {
+        "tasks": 12,
+        "min_hops": 3,
+        "max_hops": 6,
+        "siblings": 4,
+        "intermediate": 6,
+        "corrections": 4,
+        "target_tokens": 100_000,
+        "write_budget": 45,
+    },
+}
+DEFAULT_TIER = "lite"
+DEFAULTS: dict[str, Any] = {
+    "tasks": 4,
+    "min_hops": 2,
+    "max_hops": 4,
+    "siblings": 2,
+    "intermediate": 2,
+    "corrections": 1,
+    "target_tokens": 10_000,
+    "write_budget": 6,
+    "max_write_tokens": 100,
+    "doc_style": "mixed",
+    "question_placement": "interleaved",
+}
+"""Every settable parameter and its default.
+
+``tasks``: research tasks, each a chain ending in a final question; ``min_hops``/``max_hops``:
+facts a chain needs (2..6); ``siblings``: near-miss results per page; ``intermediate``: tasks
+that also get a question on a prefix of their chain (only chains of 3+ hops have one);
+``corrections``: chain links stated wrong and fixed by a later erratum; ``target_tokens``: the
+whole stream's length (±5 %); ``max_write_tokens``: one entity's note record (16 to 32 tokens)
+always fits in a write, three to six at most, so ``write_budget`` (about a sixth of the entities
+in a tier) bounds how much of the graph a budgeted memory can keep."""
+DERIVED = ("entities", "questions")
+DOC_STYLES = ("narrative", "kv", "mixed")
+PLACEMENTS = ("interleaved", "end")
+MIN_HOPS, MAX_HOPS = 2, 6
+MAX_TASKS = 40
+MAX_SIBLINGS = 6
+MIN_TOKENS, MAX_TOKENS = 10_000, 1_000_000
+
+
+def _int(name: str, value: Any, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer, got {value!r}")  # noqa: TRY004 - the Track contract
+    if value < low or (high is not None and value > high):
+        bound = f">= {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"{name} must be {bound}, got {value}")
+    return value
+
+
+def _choice(name: str, value: Any, options: tuple[str, ...]) -> str:
+    if value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(options)}, got {value!r}")
+    return value
+
+
+def hop_schedule(p: dict[str, Any]) -> list[int]:
+    """Hops of each task, in task order before shuffling."""
+    span = p["max_hops"] - p["min_hops"] + 1
+    return [p["min_hops"] + i % span for i in range(p["tasks"])]
+
+
+def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
+    tier = DEFAULT_TIER if tier is None else tier
+    if tier not in TIERS:
+        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
+    for key in overrides:
+        if key in DERIVED:
+            raise ValueError(f"{key} is derived from tasks, hops and siblings; set those instead")
+        if key not in DEFAULTS:
+            raise ValueError(f"unknown parameter {key!r}; known: {', '.join(DEFAULTS)}")
+    p = {**DEFAULTS, **TIERS[tier], **overrides}
+    tasks = _int("tasks", p["tasks"], 1, MAX_TASKS)
+    _int("min_hops", p["min_hops"], MIN_HOPS, MAX_HOPS)
+    _int("max_hops", p["max_hops"], MIN_HOPS, MAX_HOPS)
+    if p["max_hops"] < p["min_hops"]:
+        raise ValueError(f"max_hops ({p['max_hops']}) is below min_hops ({p['min_hops']})")
+    _int("siblings", p["siblings"], 0, MAX_SIBLINGS)
+    _int("intermediate", p["intermediate"], 0, tasks)
+    _int("corrections", p["corrections"], 0, tasks)
+    _int("target_tokens", p["target_tokens"], MIN_TOKENS, MAX_TOKENS)
+    _int("write_budget", p["write_budget"], 1)
+    _int("max_write_tokens", p["max_write_tokens"], 1)
+    _choice("doc_style", p["doc_style"], DOC_STYLES)
+    _choice("question_placement", p["question_placement"], PLACEMENTS)
+    hops = hop_schedule(p)
+    p["entities"] = sum(hops) * (1 + p["siblings"])
+    p["questions"] = tasks + min(p["intermediate"], sum(1 for h in hops if h >= 3))
+    return {"tier": tier, **p}

@@ -1,0 +1,93 @@
+"""Prose for search results, errata, questions and the brief.
+
+A result is a header naming the query (``Search result for "employer of Mira Tolvane":``) and
+a document about one entity, in narrative or key-value (profile) form, stating every fact the
+entity has. Each renderer returns the text and the facts it states, in text order.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from typing import Any
+
+from memgym.tracks.research.schema import FIELDS, NOUNS, TYPES, WHO
+from memgym.tracks.research.world import Entity, FactRec, Task, World
+
+NARRATIVE, KV = "narrative", "kv"
+RESULT_HEADER = 'Search result for "{query}":'
+PROFILE_HEADER = "Profile: {E} ({N})"
+PROFILE_LINE = "- {L}: {V}"
+INTROS = (
+    "{E} is {A} {N}.",
+    "This page is about {E}, {A} {N}.",
+    "{E} is {A} {N} listed in the registry.",
+)
+ERRATUM = "Erratum to an earlier search result: {E}'s {L} is {V}, not {P}."
+
+
+def query(task: Task, world: World, turn: int) -> str:
+    """The search a turn shows results for: the field it needs, of its chain entity."""
+    name = world.entities[task.chain[turn]].name
+    return f"{FIELDS[task.turn_field(turn)].ask} of {name}"
+
+
+def document(
+    rng: _random.Random, entity: Entity, style: str, facts: dict[str, FactRec] | None = None
+) -> tuple[str, list[FactRec]]:
+    """Every fact of ``entity`` as a narrative paragraph or a profile."""
+    random = rng.random
+    facts = entity.facts if facts is None else facts
+    noun = NOUNS[entity.kind]
+    if style == KV:
+        lines = [PROFILE_HEADER.format(E=entity.name, N=noun)]
+        stated = [facts[f.name] for f in TYPES[entity.kind]]
+        lines += [PROFILE_LINE.format(L=FIELDS[x.attribute].label, V=x.text) for x in stated]
+        return "\n".join(lines), stated
+    order = list(TYPES[entity.kind])
+    rng.shuffle(order)
+    article = "an" if noun[0] in "aeiou" else "a"
+    parts = [INTROS[int(random() * len(INTROS))].format(E=entity.name, A=article, N=noun)]
+    stated = []
+    for f in order:
+        fact = facts[f.name]
+        frame = f.frames[int(random() * len(f.frames))]
+        parts.append(frame.format(E=entity.name, V=fact.text))
+        stated.append(fact)
+    return " ".join(parts), stated
+
+
+def result(
+    rng: _random.Random, search: str, entity: Entity, style: str
+) -> tuple[str, list[FactRec]]:
+    """One search result: the query header and ``entity``'s document."""
+    text, stated = document(rng, entity, style)
+    return RESULT_HEADER.format(query=search) + "\n" + text, stated
+
+
+def erratum(fact: FactRec, was: FactRec) -> str:
+    """The correction of a chain link: the right value and the wrong one it replaces."""
+    return ERRATUM.format(E=fact.entity, L=FIELDS[fact.attribute].label, V=fact.text, P=was.text)
+
+
+def question_text(world: World, start: str, relations: list[str], attribute: str | None) -> str:
+    """'What is the founding year of the employer of the mentor of Mira Tolvane?' and the like."""
+    path = start
+    for rel in relations:
+        path = f"the {FIELDS[rel].ask} of {path}"
+    if attribute is not None:
+        return f"What is the {FIELDS[attribute].ask} of {path}?"
+    target = FIELDS[relations[-1]].target
+    return f"{WHO[target]} is {path}?"
+
+
+def brief(p: dict[str, Any]) -> str:
+    """The task description shown at every question; it states no fact."""
+    errata = " Errata may correct earlier results." if p["corrections"] else ""
+    return (
+        "You are a research assistant exploring a fictional knowledge graph of researchers, "
+        "organisations, towns and events. Each research task follows a chain of relations "
+        f"({p['min_hops']} to {p['max_hops']} hops) through search results; every page holds "
+        "the result you need among look-alike results about similarly named entities and "
+        f"unrelated pages.{errata} Older turns leave your view, so keep notes of the links you "
+        "find. Questions ask where a chain leads: a name, or a number about the entity at its end."
+    )

@@ -1,0 +1,97 @@
+"""``memgym audit``: the gate table per length, regeneration, the trend and the exit status."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from memgym.cli import main
+from memgym.commands.audit import format_length, parse_lengths
+from memgym.tracks.gates import generate_gated
+from tests.tracks.toy_gates import NAME, ToyGatesTrack
+
+
+def _audit(capsys, *argv):
+    code = main(["audit", *argv, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_entities_lite_two_seeds_passes(capsys):
+    code, audit = _audit(capsys, "--track", "entities", "--tier", "lite", "--seeds", "2")
+    assert code == 0 and audit["passed"]
+    (row,) = audit["rows"]
+    assert row["length"] is None and row["accepted"] == 2 and row["generated"] >= 2
+    assert row["accuracy"]["oracle"] >= 0.95 and row["accuracy"]["none"] <= 0.05
+    assert row["accuracy"]["distractors"] <= 0.10
+    assert "full:max_tokens=8000" in row["accuracy"] and audit["full_falls"] is None
+
+
+def test_entities_says_lengths_do_not_apply(capsys):
+    code = main(["audit", "--track", "entities", "--seeds", "1", "--lengths", "10k,1m"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "no target_tokens parameter" in captured.err
+    assert "n/a" in captured.out and "pass" in captured.out
+
+
+def test_toy_lengths_regenerate_and_the_cut_full_memory_falls(capsys):
+    argv = ["--track", NAME, "--seeds", "4", "--lengths", "2k,8k", "--context", "1500"]
+    code, audit = _audit(capsys, *argv, "--param", "leak_rate=0.5")
+    assert code == 0 and audit["full_falls"] is True
+    short, long = audit["rows"]
+    assert (short["length"], long["length"]) == (2000, 8000)
+    assert abs(long["streamed"] - 8000) < 400
+    assert long["accuracy"]["full:max_tokens=1500"] < short["accuracy"]["full:max_tokens=1500"]
+    # the yield is what generate_gated finds, seed by seed
+    toy = ToyGatesTrack()
+    for row in audit["rows"]:
+        gated = [
+            generate_gated(toy, s, target_tokens=row["length"], leak_rate=0.5) for s in range(4)
+        ]
+        assert row["generated"] == sum(g.generated for g in gated) > row["accepted"] == 4
+        assert [k["hash"] for k in row["kept"]] == [g.scenario.hash for g in gated]
+        assert [k["rejected"] for k in row["kept"]] == [len(g.rejected) for g in gated]
+
+
+def test_a_gate_that_regeneration_cannot_fix_exits_1(capsys):
+    argv = ["--track", NAME, "--seeds", "2", "--max-tries", "2", "--param", "wrong_rate=1.0"]
+    code, audit = _audit(capsys, *argv)
+    assert code == 1 and not audit["passed"]
+    (row,) = audit["rows"]
+    assert row["accepted"] == 0 and row["generated"] == 4
+    assert row["length"] == 2000  # the tier's own target_tokens
+    assert all("oracle" in f for f in row["failures"])
+    assert main(["audit", "--track", NAME, "--seeds", "1", "--param", "wrong_rate=1.0"]) == 1
+    assert "gate failed" in capsys.readouterr().out
+
+
+def test_a_flat_trend_fails(capsys):
+    # a context larger than every stream never cuts: full does not fall with length
+    argv = ["--track", NAME, "--seeds", "1", "--lengths", "1k,3k", "--context", "100000"]
+    code, audit = _audit(capsys, *argv)
+    assert code == 1 and audit["full_falls"] is False
+    assert all(r["passed"] for r in audit["rows"])
+
+
+def test_lengths_parse_and_format():
+    assert parse_lengths("1m, 10k,100000,10K") == [10_000, 100_000, 1_000_000]
+    assert parse_lengths("1.5k") == [1500]
+    assert [format_length(n) for n in (10_000, 1_000_000, 1500, None)] == [
+        "10k",
+        "1m",
+        "1500",
+        "n/a",
+    ]
+    for bad in ("ten", "-5k", "0", "1g"):
+        with pytest.raises(ValueError, match="--lengths"):
+            parse_lengths(bad)
+
+
+def test_bad_input_is_a_clear_error(capsys):
+    assert main(["audit", "--track", "nope"]) == 2
+    assert "unknown track 'nope'" in capsys.readouterr().err
+    assert main(["audit", "--track", NAME, "--lengths", "lots"]) == 2
+    assert "--lengths" in capsys.readouterr().err
+    assert main(["audit", "--track", NAME, "--context", "0"]) == 2
+    assert "--context" in capsys.readouterr().err

@@ -1,0 +1,91 @@
+"""codeqa parameters: tiers, defaults, derived values and errors that name the culprit."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from memgym.memory import make_memory
+from memgym.reasoners import make_reasoner
+from memgym.run.episode import evaluate
+from memgym.tracks import get_track
+
+TRACK = get_track("codeqa")
+
+
+def test_tiers_resolve_with_derived_values() -> None:
+    for tier in ("lite", "standard", "hard"):
+        p = TRACK.params(tier)
+        assert p["tier"] == tier
+        assert p["entities"] == p["functions"] + p["constants"]
+        assert p["corrections"] == p["updates"] == max(1, p["constants"] // 4)
+        assert p["distractors"] == p["modules"]
+    assert TRACK.params()["tier"] == "lite"
+    assert TRACK.params("lite", target_tokens=1_000_000)["target_tokens"] == 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("overrides", "culprit"),
+    [
+        ({"modules": "4"}, "modules"),
+        ({"modules": 1}, "modules"),
+        ({"functions": True}, "functions"),
+        ({"errors": 13}, "errors"),
+        ({"target_tokens": 9_999}, "target_tokens"),
+        ({"target_tokens": 1_000_001}, "target_tokens"),
+        ({"modules": 8}, "modules"),
+        ({"corrections": 5, "updates": 5}, "corrections \\+ updates"),
+        ({"corrections": -1}, "corrections"),
+        ({"distractors": 2.5}, "distractors"),
+        ({"question_placement": "middle"}, "question_placement"),
+        ({"colour": "blue"}, "colour"),
+        ({"entities": 3}, "entities"),
+        ({"chunk_tokens": 10}, "chunk_tokens"),
+        ({"subseed": -1}, "subseed"),
+    ],
+)
+def test_bad_params_name_the_culprit(overrides: dict, culprit: str) -> None:
+    with pytest.raises(ValueError, match=culprit):
+        TRACK.params("lite", **overrides)
+
+
+def test_unknown_tier() -> None:
+    with pytest.raises(ValueError, match="tier"):
+        TRACK.params("epic")
+
+
+def test_entities_may_be_restated_when_it_matches() -> None:
+    p = TRACK.params("lite")
+    assert TRACK.params("lite", entities=p["entities"])["entities"] == p["entities"]
+
+
+def test_random_valid_params_generate_sound_scenarios() -> None:
+    rng = random.Random(0)
+    built = 0
+    for seed in range(12):
+        modules = rng.randint(2, 5)
+        constants = rng.randint(modules, 20)
+        corrections = rng.randint(0, constants // 2)
+        overrides = {
+            "modules": modules,
+            "functions": rng.randint(max(6, 2 * modules), 30),
+            "constants": constants,
+            "errors": rng.randint(1, 12),
+            "questions": rng.randint(1, 15),
+            "corrections": corrections,
+            "updates": rng.randint(0, constants - corrections),
+            "distractors": rng.randint(0, 6),
+            "chunk_tokens": rng.randint(80, 600),
+            "question_placement": rng.choice(["end", "interleaved"]),
+        }
+        try:
+            scenario = TRACK.generate(seed, "lite", **overrides)
+        except ValueError as exc:
+            assert "questions" in str(exc)
+            continue
+        built += 1
+        assert len(scenario.questions) == overrides["questions"]
+        result = evaluate(scenario, make_memory("oracle", TRACK), make_reasoner("scripted", TRACK))
+        assert result.accuracy == 1.0 or result.questions == 0
+    assert built >= 9

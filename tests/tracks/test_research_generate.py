@@ -1,0 +1,116 @@
+"""The research track's scenarios: determinism, length control, filler, shape of the stream."""
+
+from __future__ import annotations
+
+import pytest
+
+from memgym.tokens import count_tokens
+from memgym.tracks import get_track, stream_events, track_names
+from memgym.tracks.research.filler import filler_text
+from memgym.tracks.research.params import hop_schedule
+
+TRACK = get_track("research")
+
+
+def test_registered() -> None:
+    assert "research" in track_names()
+    assert TRACK.default_tier in TRACK.tiers
+
+
+def test_same_seed_same_scenario_and_stream() -> None:
+    a, b = TRACK.generate(11, "standard"), TRACK.generate(11, "standard")
+    assert a.hash == b.hash
+    assert [e.text for e in stream_events(a)] == [e.text for e in stream_events(b)]
+
+
+def test_different_seeds_differ() -> None:
+    hashes = {TRACK.generate(seed, "lite").hash for seed in range(8)}
+    assert len(hashes) == 8
+
+
+@pytest.mark.parametrize(("tier", "target"), [("lite", 10_000), ("standard", 100_000)])
+def test_stream_length_within_five_percent(tier: str, target: int) -> None:
+    for seed in range(3):
+        scenario = TRACK.generate(seed, tier, target_tokens=target)
+        events = list(stream_events(scenario))
+        total = sum(count_tokens(e.text) for e in events)
+        assert abs(total - target) <= 0.05 * target, (seed, total)
+        assert [e.step for e in events] == list(range(len(events)))
+
+
+def test_core_too_long_for_target_names_the_parameter() -> None:
+    with pytest.raises(ValueError, match="target_tokens"):
+        TRACK.generate(0, "hard", target_tokens=10_000)
+
+
+def _world_names(scenario) -> set[str]:
+    names = {f.entity for f in scenario.facts}
+    names |= {str(f.value) for f in scenario.facts if isinstance(f.value, str)}
+    return names
+
+
+def test_filler_states_nothing_about_the_world() -> None:
+    scenario = TRACK.generate(5, "lite")
+    names = _world_names(scenario)
+    core = {e.step for e in scenario.events}
+    filler = [e for e in stream_events(scenario) if e.step not in core]
+    assert len(filler) == scenario.filler["pages"] > 20
+    for event in filler:
+        assert event.kind == "distractor" and event.facts == []
+        assert TRACK.read(event.text) == []
+        assert not any(name in event.text for name in names)
+        assert not any(ch.isdigit() for ch in event.text)
+
+
+def test_filler_is_a_pure_function_of_seed_and_step() -> None:
+    assert filler_text(7, 3) == filler_text(7, 3)
+    assert len({filler_text(7, step) for step in range(20)}) > 15
+
+
+def test_event_kinds_and_pages() -> None:
+    scenario = TRACK.generate(3, "standard")
+    p = scenario.params
+    kinds = [e.kind for e in scenario.events]
+    assert kinds.count("question") == p["questions"] == len(scenario.questions)
+    assert kinds.count("correction") == p["corrections"]
+    assert kinds.count("document") == sum(hop_schedule(p))
+    assert kinds.count("distractor") == kinds.count("document") * p["siblings"]
+    for event in scenario.events:
+        if event.kind in ("document", "distractor"):
+            assert event.text.startswith('Search result for "')
+
+
+def test_questions_ask_chains_of_two_to_six_hops() -> None:
+    for seed in range(10):
+        scenario = TRACK.generate(seed, "hard" if seed % 2 else "lite")
+        p = scenario.params
+        for q in scenario.questions:
+            hops = len(q.spec["relations"]) + ("attribute" in q.spec)
+            assert 2 <= hops <= p["max_hops"]
+            assert q.spec["op"] == "chain"
+            assert str(q.answer) not in q.text
+
+
+def test_intermediate_questions_end_at_an_attribute_before_the_chain_ends() -> None:
+    for seed in range(6):
+        scenario = TRACK.generate(seed, "standard")
+        finals = {q.spec["entity"]: q for q in scenario.questions if q.kind != "intermediate_hop"}
+        for q in scenario.questions:
+            if q.kind == "intermediate_hop":
+                assert "attribute" in q.spec
+                final = finals[q.spec["entity"]]
+                assert q.spec["relations"] == final.spec["relations"][: len(q.spec["relations"])]
+                assert len(q.evidence) < len(final.evidence) + ("attribute" not in final.spec)
+
+
+def test_brief_mentions_errata_only_when_there_are_some() -> None:
+    assert "Errata" in TRACK.generate(0, "lite").brief
+    assert "Errata" not in TRACK.generate(0, "lite", corrections=0).brief
+
+
+def test_length_only_changes_the_filler_plan() -> None:
+    short = TRACK.generate(9, "lite")
+    long = TRACK.generate(9, "lite", target_tokens=1_000_000)
+    assert [e.text for e in long.events] == [e.text for e in short.events]
+    assert long.filler["pages"] > 100 * short.filler["pages"]
+    assert len(long.model_dump_json()) < 2 * len(short.model_dump_json())

@@ -1,0 +1,54 @@
+"""The research track's parameters: tiers, derived values and errors that name the culprit."""
+
+from __future__ import annotations
+
+import pytest
+
+from memgym.tracks import get_track
+from memgym.tracks.research.params import hop_schedule
+
+TRACK = get_track("research")
+
+
+def test_tiers_resolve_with_derived_counts() -> None:
+    for tier in ("lite", "standard", "hard"):
+        p = TRACK.params(tier)
+        hops = hop_schedule(p)
+        assert p["entities"] == sum(hops) * (1 + p["siblings"])
+        assert p["questions"] == p["tasks"] + min(p["intermediate"], sum(h >= 3 for h in hops))
+    assert TRACK.params()["tier"] == "lite"
+    assert [TRACK.params(t)["target_tokens"] for t in ("lite", "standard", "hard")] == [
+        10_000,
+        30_000,
+        100_000,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "culprit"),
+    [
+        ({"tasks": 0}, "tasks"),
+        ({"tasks": "3"}, "tasks"),
+        ({"min_hops": 1}, "min_hops"),
+        ({"max_hops": 7}, "max_hops"),
+        ({"min_hops": 4, "max_hops": 3}, "max_hops"),
+        ({"siblings": -1}, "siblings"),
+        ({"intermediate": 99}, "intermediate"),
+        ({"corrections": 99}, "corrections"),
+        ({"target_tokens": 5_000}, "target_tokens"),
+        ({"target_tokens": 2_000_000}, "target_tokens"),
+        ({"write_budget": 0}, "write_budget"),
+        ({"doc_style": "poem"}, "doc_style"),
+        ({"question_placement": "start"}, "question_placement"),
+        ({"entities": 10}, "entities"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_parameters_are_named(overrides: dict, culprit: str) -> None:
+    with pytest.raises(ValueError, match=culprit):
+        TRACK.params("lite", **overrides)
+
+
+def test_unknown_tier() -> None:
+    with pytest.raises(ValueError, match="tier"):
+        TRACK.params("impossible")
