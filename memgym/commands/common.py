@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +13,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -25,8 +27,8 @@ console = Console(width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True)
 
 
-def progress() -> Progress:
-    """A progress bar on stderr (hidden when stderr is not a terminal)."""
+def progress(*extra: ProgressColumn) -> Progress:
+    """A progress bar on stderr (hidden when stderr is not a terminal), with ``extra`` columns."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -34,6 +36,7 @@ def progress() -> Progress:
         TimeElapsedColumn(),
         TextColumn("eta"),
         TimeRemainingColumn(),
+        *extra,
         console=err_console,
         transient=True,
         disable=not err_console.is_terminal,
@@ -86,8 +89,23 @@ def print_summary(results: list[EpisodeResult], title: str) -> None:
         cells = []
         for name in (*COLUMNS, "abstention"):
             m, se = cols[name]
-            cells.append("-" if m != m else f"{m:.3f}" + (f" ±{se:.3f}" if se else ""))
+            cells.append("-" if math.isnan(m) else f"{m:.3f}" + (f" ±{se:.3f}" if se else ""))
         cells.append(f"{cols['writes'][0]:.1f}")
         cells.append(f"{int(cols['episodes'][0])}")
         table.add_row(key, *cells)
     console.print(table)
+
+
+def print_usage(results: list[EpisodeResult]) -> None:
+    """Totals of the episodes' LLM usage, and the ``infra_error`` episodes left out of scores."""
+    from memgym.run.usage import add_usage, describe
+
+    usage = add_usage(r.usage for r in results)
+    if usage.get("calls"):
+        console.print(f"usage: {describe(usage)}")
+    infra = sum(r.status == "infra_error" for r in results)
+    if infra:
+        console.print(
+            f"[yellow]{infra} of {len(results)} episodes ended infra_error[/]: excluded from the"
+            " table; `memgym run ... --resume` re-runs them"
+        )

@@ -8,7 +8,7 @@ import os
 
 from rich.table import Table
 
-from memgym.commands.common import console, print_summary
+from memgym.commands.common import console, print_summary, print_usage
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -43,5 +43,7 @@ def run(args: argparse.Namespace) -> int:
             )
         console.print(table)
         if args.run is not None:
-            print_summary(list(store.episodes(args.run, compactions=False)), f"run {args.run}")
+            episodes = list(store.episodes(args.run, compactions=False))
+            print_summary(episodes, f"run {args.run}")
+            print_usage(episodes)
     return 0

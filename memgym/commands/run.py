@@ -1,4 +1,10 @@
-"""``memgym run``: run an evaluation, store every episode, print the per-axis table."""
+"""``memgym run``: run an evaluation, store every episode as it finishes, print the per-axis table.
+
+Episodes run concurrently (``--concurrency`` threads, or ``--workers`` processes for CPU-bound
+scripted runs); ``--resume`` continues the newest run with the same configuration (or ``--run``),
+skipping its finished episodes and re-running its ``infra_error`` ones; ``--shard i/N`` (1-based)
+runs a deterministic ``1/N`` of the episodes, and the N shards cover every episode exactly once.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +20,12 @@ from memgym.commands.common import (
     err_console,
     overrides,
     print_summary,
+    print_usage,
     progress,
 )
-from memgym.types import EpisodeResult
+
+LLM_CONCURRENCY = 4
+"""Default ``--concurrency`` when a reasoner calls a model (episodes mostly wait on the network)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,89 +39,157 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--memory", help="memory spec, e.g. agentic:policy=strategic (instead of --policies)"
     )
     p.add_argument("--reasoner", help="reasoner spec, e.g. scripted (instead of --policies)")
+    p.add_argument(
+        "--model", help="model name: shorthand for --reasoner llm:model=NAME (with --base-url)"
+    )
+    p.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
+    p.add_argument(
+        "--api-key-env",
+        help="environment variable holding the API key (default OPENAI_API_KEY)",
+    )
     add_seed_args(p, 5)
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        help=f"episodes run at once on threads (default {LLM_CONCURRENCY} with an LLM reasoner, "
+        "else 1)",
+    )
+    p.add_argument(
+        "--workers", type=int, default=1, help="worker processes for scripted runs (default 1)"
+    )
+    p.add_argument("--shard", help="run shard i of N (1-based, e.g. 2/4) of the episodes")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the newest run with the same configuration: skip finished episodes",
+    )
+    p.add_argument("--run", type=int, dest="run_id", help="with --resume: the run id to continue")
     add_results_arg(p)
     p.add_argument("--json", action="store_true", help="print every episode result as JSON")
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from memgym.run.results import ResultsStore
+def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]]:
+    """The (memory, reasoner) specs to run and the policy names they came from (if any)."""
     from memgym.simulation.policies import HONEST, get_policy
-    from memgym.simulation.runner import Unit, run_units
 
-    if args.memory or args.reasoner:
-        pairs = [(args.memory or "agentic:policy=strategic", args.reasoner or "scripted")]
-        names: tuple[str, ...] = ()
-    else:
-        names = tuple(
-            p.strip() for p in (args.policies or ",".join(HONEST)).split(",") if p.strip()
-        )
-        for name in names:
-            get_policy(name)
-        pairs = []
-    fixed = tuple(sorted(overrides(args.param).items()))
+    shorthand = args.model or args.base_url or args.api_key_env
+    if shorthand and args.reasoner:
+        raise ValueError("give either --reasoner or --model/--base-url/--api-key-env, not both")
+    if shorthand and not args.model:
+        raise ValueError("--base-url and --api-key-env need --model")
+    reasoner = args.reasoner
+    if args.model:
+        options = [f"model={args.model}"]
+        options += [f"base_url={args.base_url}"] if args.base_url else []
+        options += [f"api_key_env={args.api_key_env}"] if args.api_key_env else []
+        reasoner = "llm:" + ",".join(options)
+    if args.memory or reasoner:
+        if args.policies:
+            raise ValueError("give either --policies or --memory/--reasoner/--model, not both")
+        return [(args.memory or "agentic:policy=strategic", reasoner or "scripted")], []
+    names = [p.strip() for p in (args.policies or ",".join(HONEST)).split(",") if p.strip()]
+    policies = [get_policy(name) for name in names]
+    return [(p.memory, p.reasoner) for p in policies], names
+
+
+def _check(args: argparse.Namespace) -> None:
+    """One-line errors for bad numbers."""
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
+    if args.workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {args.workers}")
+    if args.concurrency is not None and args.concurrency < 1:
+        raise ValueError(f"--concurrency must be at least 1, got {args.concurrency}")
+    if args.workers > 1 and (args.concurrency or 1) > 1:
+        raise ValueError("give either --workers (processes) or --concurrency (threads), not both")
+    if args.run_id is not None and not args.resume:
+        raise ValueError("--run needs --resume")
+
+
+def run(args: argparse.Namespace) -> int:
+    from memgym.memory.registry import parse_spec
+    from memgym.run.results import ResultsStore
+    from memgym.run.work import parse_shard, plan, shard
+    from memgym.tracks import get_track
+
+    _check(args)
+    pairs, names = pairs_of(args)
+    get_track(args.track)  # an unknown track fails before any run is recorded
+    fixed = overrides(args.param)
     seeds = range(args.seed, args.seed + args.seeds)
-    results = []
+    items = plan(args.track, args.tier, seeds, fixed, pairs)
+    if args.shard:
+        items = shard(items, *parse_shard(args.shard))
+    llm = any(parse_spec(r)[0] == "llm" for _, r in pairs)
+    concurrency = args.concurrency or (LLM_CONCURRENCY if llm else 1)
+    config: dict[str, Any] = {
+        "command": "run",
+        "track": args.track,
+        "tier": args.tier,
+        "seeds": list(seeds),
+        "policies": names,
+        "pairs": [list(p) for p in pairs],
+        "overrides": fixed,
+        "shard": args.shard,
+    }
     start = time.perf_counter()
-    if pairs:
-        results = _run_pairs(args.track, args.tier, seeds, fixed, pairs)
-    else:
-        units = [Unit(args.track, args.tier, s, fixed, names) for s in seeds]
-        with progress() as bar:
-            task = bar.add_task("episodes", total=len(units) * len(names))
-            for done in run_units(
-                units, workers=args.workers, on_done=lambda _: bar.advance(task, len(names))
-            ):
-                results.extend(done.results[n] for n in names)
-    elapsed = time.perf_counter() - start
     with ResultsStore(args.results) as store:
-        run_id = store.start_run(
-            {
-                "command": "run",
-                "track": args.track,
-                "tier": args.tier,
-                "seeds": list(seeds),
-                "policies": list(names),
-                "pairs": pairs,
-                "overrides": dict(fixed),
-            }
-        )
-        for r in results:
-            store.add_episode(run_id, r)
+        run_id, todo = _resume(store, config, items, args) if args.resume else (None, items)
+        if run_id is None:
+            run_id = store.start_run(config)
+        _execute(store, run_id, todo, concurrency, args.workers)
+        stored = dict(store.keyed_episodes(run_id, compactions=args.json))
+    results = [stored[item.key] for item in items if item.key in stored]
     if args.json:
         print(json.dumps([r.model_dump(mode="json") for r in results], indent=2))
         return 0
-    print_summary(results, f"{args.track} / {args.tier or 'default tier'} / {len(seeds)} seeds")
+    title = f"{args.track} / {args.tier or 'default tier'} / {len(seeds)} seeds"
+    print_summary(results, title + (f" / shard {args.shard}" if args.shard else ""))
+    print_usage(results)
     err_console.print(
-        f"{len(results)} episodes in {elapsed:.2f} s; results in {args.results} (run {run_id})"
+        f"{len(todo)} episodes run, {len(items) - len(todo)} resumed, in "
+        f"{time.perf_counter() - start:.2f} s; results in {args.results} (run {run_id})"
     )
     return 0
 
 
-def _run_pairs(
-    track_name: str,
-    tier: str | None,
-    seeds: range,
-    fixed: tuple[tuple[str, Any], ...],
-    pairs: list[tuple[str, str]],
-) -> list[EpisodeResult]:
-    """Run explicit (memory, reasoner) pairs on each seed's scenario."""
-    from memgym.memory import make_memory
-    from memgym.reasoners import make_reasoner
-    from memgym.run.episode import evaluate
-    from memgym.tracks import get_track
+def _resume(
+    store: Any, config: dict[str, Any], items: list[Any], args: argparse.Namespace
+) -> tuple[int | None, list[Any]]:
+    """The run to continue (None: none yet, start one) and the items it has not finished."""
+    if args.run_id is not None:
+        if store.run_config(args.run_id) != json.loads(json.dumps(config)):
+            raise ValueError(f"run {args.run_id} was started with other arguments; cannot resume")
+        run_id: int | None = args.run_id
+    else:
+        run_id = store.find_run(config)
+    if run_id is None:
+        return None, items
+    done = store.done_keys(run_id)
+    return run_id, [item for item in items if item.key not in done]
 
-    track = get_track(track_name)
-    results = []
-    with progress() as bar:
-        task = bar.add_task("episodes", total=len(seeds) * len(pairs))
-        for seed in seeds:
-            scenario = track.generate(seed, tier, **dict(fixed))
-            for memory_spec, reasoner_spec in pairs:
-                memory = make_memory(memory_spec, track)
-                reasoner = make_reasoner(reasoner_spec, track)
-                results.append(evaluate(scenario, memory, reasoner))
-                bar.advance(task)
-    return results
+
+def _execute(store: Any, run_id: int, items: list[Any], concurrency: int, workers: int) -> None:
+    """Run ``items`` into run ``run_id`` with a live progress bar."""
+    from rich.progress import TextColumn
+
+    from memgym.run.runner import Snapshot, run_concurrent, run_processes
+    from memgym.run.usage import tokens
+
+    with progress(TextColumn("{task.fields[stats]}")) as bar:
+        task = bar.add_task("episodes", total=len(items), stats="")
+
+        def observe(s: Snapshot) -> None:
+            u = s.usage
+            stats = (
+                f"calls {int(u.get('calls', 0))} tokens {tokens(u)} "
+                f"retries {int(u.get('retries', 0))} "
+                f"errors {int(u.get('failed', 0)) + s.infra}"
+            )
+            bar.update(task, completed=s.done, stats=stats)
+
+        if workers > 1:
+            run_processes(items, store, run_id, workers, observe)
+        else:
+            run_concurrent(items, store, run_id, concurrency, observe)

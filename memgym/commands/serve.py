@@ -21,6 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--context", type=int, default=0, help="context window in tokens (0: none)")
     p.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
     p.add_argument(
+        "--max-episodes",
+        type=int,
+        default=64,
+        help="write-driving episodes kept at once, least recently used evicted (default 64)",
+    )
+    p.add_argument(
         "--max-seconds",
         type=float,
         default=None,
@@ -45,7 +51,10 @@ def run(args: argparse.Namespace) -> int:
         context=args.context,
         seed=args.seed,
     )
-    with running(args.host, args.port, faults) as server:
+    if args.max_episodes < 1:
+        err_console.print(f"--max-episodes must be at least 1, got {args.max_episodes}")
+        return 2
+    with running(args.host, args.port, faults, args.max_episodes) as server:
         err_console.print(
             f"memgym serve on {server.base_url} (model memgym-scripted; {faults}); Ctrl-C stops"
         )

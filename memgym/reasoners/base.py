@@ -25,6 +25,10 @@ class Reasoner(ABC):
     def answer(self, question: Question, view: View) -> str:
         """The answer text for ``question`` given ``view``."""
 
+    def usage(self) -> dict[str, float]:
+        """LLM spend so far (``Ledger.totals()`` keys plus ``tool_errors``); ``{}`` without LLM."""
+        return {}
+
     def config(self) -> str:
         """The spec string that recreates this reasoner."""
         return self.name

@@ -1,8 +1,10 @@
-"""The memory tool an LLM reasoner gets when its view holds a store: its schema, the checking of
-a model's call (every bad call is a model error with a reason) and the JSON of its results.
+"""The memory tools, declared once (``memgym.llm.tools``), and their execution on a ``Store``.
 
-The result format is shared with ``memgym serve``, whose scripted replies read search hits back
-from the tool messages of the conversation.
+A writer gets ``WRITE_TOOLS`` (write, edit, delete, search, read); a reasoner at a question gets
+``ANSWER_TOOLS`` (search, read, submit_answer). Every result is JSON text: the operation's outcome,
+``{"error": ...}`` when the store refused it (the store is then unchanged), or
+``{"error": ..., "reason": ...}`` when the call itself was invalid and never ran. The format is
+shared with ``memgym serve``, which reads search hits and outcomes back from the conversation.
 """
 
 from __future__ import annotations
@@ -10,64 +12,77 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from memgym.llm.classify import LLMModelError
+from memgym.llm.tools import Call, Param, Tool, Toolset
 from memgym.memory.store import Entry, Store
 
-SEARCH = "search_memory"
 DEFAULT_K = 5
 MAX_K = 50
 
-SEARCH_TOOL: dict[str, Any] = {
-    "type": "function",
-    "function": {
-        "name": SEARCH,
-        "description": (
-            "Search your memory store. Returns up to k entries holding any word of the query, "
-            'best first, as JSON: {"hits": [{"id": ..., "text": ...}]}.'
-        ),
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "query": {"type": "string", "description": "words to look for, e.g. a name"},
-                "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": DEFAULT_K},
-            },
-            "required": ["query"],
-            "additionalProperties": False,
-        },
-    },
-}
+_ID = Param("id", int, "an entry id that memory_write or memory_search returned", minimum=1)
+
+WRITE = Tool(
+    "memory_write",
+    "Add a new entry to your memory store. Uses one write of your budget (deleting never gives "
+    'it back). Returns {"id": ..., "tokens": ...}.',
+    (Param("text", str, "the content to keep, e.g. one record's latest values"),),
+)
+EDIT = Tool(
+    "memory_edit",
+    "Replace the text of an entry. Uses no write, but the new text must fit the token limits.",
+    (_ID, Param("text", str, "the entry's new full text")),
+)
+DELETE = Tool("memory_delete", "Delete an entry, freeing its tokens (not its write).", (_ID,))
+SEARCH = Tool(
+    "memory_search",
+    "Search your memory store. Returns up to k entries holding any word of the query, best "
+    'first: {"hits": [{"id": ..., "text": ...}]}.',
+    (
+        Param("query", str, "words to look for, e.g. a name"),
+        Param("k", int, "how many entries at most", default=DEFAULT_K, minimum=1, maximum=MAX_K),
+    ),
+)
+READ = Tool("memory_read", "Read one entry by id.", (_ID,))
+SUBMIT = Tool(
+    "submit_answer",
+    "Give your final answer to the question; this ends your turn.",
+    (Param("answer", str, "the value alone, as the records write it, or unknown"),),
+)
+
+WRITE_TOOLS = Toolset([WRITE, EDIT, DELETE, SEARCH, READ])
+ANSWER_TOOLS = Toolset([SEARCH, READ, SUBMIT])
 
 
-def search_arguments(name: str, arguments: str) -> tuple[str, int]:
-    """The (query, k) of a model's tool call; ``LLMModelError`` when it is not a valid search."""
-    if name != SEARCH:
-        raise LLMModelError("unknown_tool", f"no tool named {name!r}; the only tool is {SEARCH}")
-    try:
-        args = json.loads(arguments or "{}")
-    except json.JSONDecodeError as exc:
-        raise LLMModelError("invalid_tool_json", f"arguments are not JSON ({exc})") from None
-    if not isinstance(args, dict):
-        raise LLMModelError("wrong_arguments", "arguments must be a JSON object")
-    unknown = set(args) - {"query", "k"}
-    query, k = args.get("query"), args.get("k", DEFAULT_K)
-    if unknown or not isinstance(query, str):
-        raise LLMModelError("wrong_arguments", f"expected {{query: string, k?: int}}, got {args}")
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
-        raise LLMModelError("wrong_arguments", f"k must be an integer in 1..{MAX_K}, got {k!r}")
-    return query, k
-
-
-def run_search(store: Store, query: str, k: int) -> str:
-    """The tool result for a valid search, as JSON text."""
-    result = store.search(query, k=k)
+def execute(store: Store, call: Call) -> tuple[str, bool]:
+    """Run a valid store call; the JSON result and whether the store carried it out."""
+    args, name = call.args, call.tool.name
+    if name == WRITE.name:
+        result = store.write(args["text"])
+    elif name == EDIT.name:
+        result = store.edit(args["id"], args["text"])
+    elif name == DELETE.name:
+        result = store.delete(args["id"])
+    elif name == SEARCH.name:
+        result = store.search(args["query"], k=args["k"])
+    elif name == READ.name:
+        result = store.read(args["id"])
+    else:
+        raise ValueError(f"{name} is not a store tool")
     if not result.ok:
-        return error_result(result.error or "search refused")
-    return json.dumps({"hits": [{"id": e.id, "text": e.text} for e in result.hits]})
-
-
-def error_result(message: str) -> str:
-    """The tool result telling the model its call failed and why."""
-    return json.dumps({"error": message})
+        return json.dumps({"error": result.error or f"{name} refused"}), False
+    body: dict[str, Any]
+    if name == SEARCH.name:
+        body = {"hits": [{"id": e.id, "text": e.text} for e in result.hits]}
+    elif name == READ.name and result.entry is not None:
+        body = {"id": result.entry.id, "text": result.entry.text}
+    elif name == DELETE.name and result.entry is not None:
+        body = {"deleted": result.entry.id}
+    else:
+        assert result.entry is not None  # a successful write or edit returns its entry
+        body = {"id": result.entry.id, "tokens": result.entry.tokens}
+        limit = store.budget.max_writes
+        if name == WRITE.name and limit is not None:
+            body["writes_left"] = limit - store.writes_used
+    return json.dumps(body), True
 
 
 def parse_hits(content: str) -> list[Entry] | None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from memgym.claims import Claim
 from memgym.memory.store import Store
-from memgym.query import Table, entities_named, evaluate, filter_terms
+from memgym.query import Table, entities_named, evaluate, filter_terms, links
 from memgym.reasoners.base import Reasoner, register_reasoner
 from memgym.tracks.base import Track
 from memgym.types import Question, View
@@ -22,6 +22,8 @@ NAME_K = 3
 entity's own record, up to ``SET_K`` (a name can also appear in other records as a relation)."""
 SET_K = 50
 """Hits read per filter-value search (set questions need every matching record)."""
+PATH_SEARCHES = 64
+"""Records a path question may search for while following links."""
 
 
 @register_reasoner("scripted")
@@ -51,6 +53,45 @@ class ScriptedReasoner(Reasoner):
             if link is not None:
                 self._find(store, link.value, hits)
                 found = self._claims(hits)
+        if spec.get("op") == "path":
+            found = self._follow(store, spec, known, hits)
+        if spec.get("op") == "chain":
+            found = self._chain(store, spec, known, hits, found)
+        return found
+
+    def _chain(
+        self, store: Store, spec: dict, known: list[Claim], hits: dict[int, str], found: list[Claim]
+    ) -> list[Claim]:
+        """Follow a chain hop by hop: search for each entity a link leads to, then its link."""
+        entity = spec["entity"]
+        relations = spec["relations"]
+        for i, relation in enumerate(relations):
+            link = Table.from_claims(known + found).get(entity, relation)
+            if link is None:
+                break
+            entity = link.value
+            if i + 1 < len(relations) or "attribute" in spec:
+                self._find(store, entity, hits)
+                found = self._claims(hits)
+        return found
+
+    def _follow(
+        self, store: Store, spec: dict, known: list[Claim], hits: dict[int, str]
+    ) -> list[Claim]:
+        """Search the records along ``spec["relation"]`` links from ``spec["from"]``, breadth
+        first, until ``spec["to"]`` is reached (at most ``PATH_SEARCHES`` searches)."""
+        searched = {spec["from"]}
+        frontier = [spec["from"]]
+        found = self._claims(hits)
+        while frontier and spec["to"] not in searched and len(searched) < PATH_SEARCHES:
+            table = Table.from_claims(known + found)
+            nxt = [n for name in frontier for n in links(table, name, spec["relation"])]
+            frontier = [n for n in dict.fromkeys(nxt) if n not in searched]
+            for name in frontier:
+                searched.add(name)
+                if name != spec["to"]:
+                    self._find(store, name, hits)
+            found = self._claims(hits)
         return found
 
     def _find(self, store: Store, name: str, hits: dict[int, str]) -> None:

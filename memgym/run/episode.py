@@ -8,6 +8,7 @@ from memgym import __version__
 from memgym.errors import InfraError, ModelError
 from memgym.memory.base import Memory
 from memgym.reasoners.base import Reasoner
+from memgym.run.usage import add_usage, component_usage
 from memgym.scoring import is_correct, score_answers
 from memgym.tokens import count_tokens
 from memgym.tracks.registry import stream_events
@@ -87,6 +88,7 @@ def score(
     memory: str,
     reasoner: str,
     model: str = "scripted",
+    usage: dict[str, float] | None = None,
 ) -> EpisodeResult:
     """Aggregate a transcript into the result row the results store keeps."""
     scores = score_answers(transcript.answers, transcript.writes_used)
@@ -110,12 +112,23 @@ def score(
         tokens_observed=transcript.tokens_observed,
         tokens_stored=transcript.tokens_stored,
         status="infra_error" if infra else "ok",
+        usage=usage or {},
         answers=transcript.answers,
         compactions=transcript.compactions,
     )
 
 
 def evaluate(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> EpisodeResult:
-    """Run and score one episode."""
+    """Run and score one episode, with the reasoner's model id and the episode's LLM usage."""
     transcript = run_episode(scenario, memory, reasoner)
-    return score(transcript, scenario, memory.config(), reasoner.config())
+    usage = add_usage([component_usage(memory), component_usage(reasoner)])
+    return score(
+        transcript, scenario, memory.config(), reasoner.config(), model_id(reasoner), usage
+    )
+
+
+def model_id(reasoner: Reasoner) -> str:
+    """The model a reasoner asks: its ``model_id()`` or ``model`` attribute, else "scripted"."""
+    named = getattr(reasoner, "model_id", None)
+    model = named() if callable(named) else getattr(reasoner, "model", None)
+    return model if isinstance(model, str) and model else "scripted"

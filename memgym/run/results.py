@@ -8,9 +8,9 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from memgym import __version__
 from memgym.types import AnswerRecord, CompactionRecord, EpisodeResult
@@ -83,7 +83,7 @@ class ResultsStore:
 
     def start_run(self, config: dict[str, Any]) -> int:
         """Record a new run and return its id."""
-        created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        created = datetime.now(UTC).isoformat(timespec="seconds")
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO runs (created, config, version) VALUES (?, ?, ?)",
@@ -92,16 +92,36 @@ class ResultsStore:
         assert cur.lastrowid is not None
         return cur.lastrowid
 
-    def add_episode(self, run_id: int, result: EpisodeResult) -> None:
-        """Store one episode and its answers atomically; a repeated episode is ignored."""
+    def find_run(self, config: dict[str, Any]) -> int | None:
+        """The newest run recorded with exactly ``config``, or None."""
+        text = json.dumps(config, sort_keys=True)
+        row = self.db.execute(
+            "SELECT id FROM runs WHERE config = ? ORDER BY id DESC LIMIT 1", (text,)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def run_config(self, run_id: int) -> dict[str, Any]:
+        """The config a run was started with; ``ValueError`` for an unknown run id."""
+        row = self.db.execute("SELECT config FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise ValueError(f"no run {run_id} in {self.path}")
+        config: dict[str, Any] = json.loads(row[0])
+        return config
+
+    def add_episode(self, run_id: int, result: EpisodeResult, key: str | None = None) -> None:
+        """Store one episode and its answers atomically under ``key`` (default: its
+        ``episode_key``). A repeated key is ignored, unless the stored episode ended
+        ``infra_error``: then the new result replaces it."""
+        key = episode_key(result) if key is None else key
         with self.db:
+            self._drop_infra_error(run_id, key)
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO episodes (run_id, key, track, seed, scenario_hash, memory,"
                 " reasoner, model, status, composite, accuracy, result)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
-                    episode_key(result),
+                    key,
                     result.track,
                     result.seed,
                     result.scenario_hash,
@@ -148,6 +168,18 @@ class ResultsStore:
                 ],
             )
 
+    def _drop_infra_error(self, run_id: int, key: str) -> None:
+        """Delete the run's ``infra_error`` episode under ``key`` (if any) with its rows."""
+        row = self.db.execute(
+            "SELECT id FROM episodes WHERE run_id = ? AND key = ? AND status = 'infra_error'",
+            (run_id, key),
+        ).fetchone()
+        if row is None:
+            return
+        for table in ("answers", "compactions"):
+            self.db.execute(f"DELETE FROM {table} WHERE episode_id = ?", row)
+        self.db.execute("DELETE FROM episodes WHERE id = ?", row)
+
     def runs(self) -> list[dict[str, Any]]:
         """Every run with its config and episode count."""
         rows = self.db.execute(
@@ -164,12 +196,19 @@ class ResultsStore:
     ) -> Iterator[EpisodeResult]:
         """Stored episodes (of one run, or all), with their answers and (unless ``compactions``
         is false, which saves reading the views) their compaction records, in insertion order."""
-        sql = "SELECT id, result FROM episodes"
+        for _, result in self.keyed_episodes(run_id, compactions):
+            yield result
+
+    def keyed_episodes(
+        self, run_id: int | None = None, compactions: bool = True
+    ) -> Iterator[tuple[str, EpisodeResult]]:
+        """``episodes``, each with the key it is stored under."""
+        sql = "SELECT id, key, result FROM episodes"
         args: tuple[Any, ...] = ()
         if run_id is not None:
             sql += " WHERE run_id = ?"
             args = (run_id,)
-        for episode_id, raw in self.db.execute(sql + " ORDER BY id", args).fetchall():
+        for episode_id, key, raw in self.db.execute(sql + " ORDER BY id", args).fetchall():
             result = EpisodeResult.model_validate_json(raw)
             result.answers = [
                 AnswerRecord(
@@ -189,18 +228,20 @@ class ResultsStore:
                         (episode_id,),
                     )
                 ]
-            yield result
+            yield key, result
 
     def done_keys(self, run_id: int) -> set[str]:
-        """Keys of the episodes a run has finished (what ``--resume`` skips)."""
-        return {
-            k for (k,) in self.db.execute("SELECT key FROM episodes WHERE run_id = ?", (run_id,))
-        }
+        """Keys of the episodes a run has finished, ``infra_error`` ones excepted: what
+        ``--resume`` skips."""
+        rows = self.db.execute(
+            "SELECT key FROM episodes WHERE run_id = ? AND status != 'infra_error'", (run_id,)
+        )
+        return {k for (k,) in rows}
 
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> ResultsStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

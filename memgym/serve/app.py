@@ -2,8 +2,12 @@
 standard library's threading HTTP server, speaking the OpenAI chat-completions JSON.
 
 Per request: the injected latency, then perhaps an injected 429 (with Retry-After) or 503, then the
-scripted reply (see ``memgym.serve.scripted``), perhaps with its tool-call JSON broken or its text
-cut short. ``stats`` counts requests and answers by status, for tests and the log.
+scripted reply: a question's (``X-Memgym-Spec``; see ``memgym.serve.scripted``) or a write event's
+(``X-Memgym-Policy``; see ``memgym.serve.writes``), as native tool calls or, for a client sending
+``X-Memgym-Tools: text``, as ``CALL`` lines. A malformed-call fault breaks one call's JSON and
+ends the reply there (so calls stay in order when they are redone); a truncation fault cuts the
+reply that ends an exchange (an answer, or the end of a write event) with ``finish_reason: length``.
+``stats`` counts requests and answers by status, for tests and the log.
 """
 
 from __future__ import annotations
@@ -13,16 +17,22 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from memgym.llm.agent import TOOLS_HEADER
+from memgym.llm.textcalls import render_calls
+from memgym.memory.agentic_llm import EPISODE_HEADER, POLICY_HEADER, WRITER_HEADER
 from memgym.reasoners.llm import SPEC_HEADER, TRACK_HEADER
 from memgym.reasoners.memory_tools import SEARCH
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.serve.faults import Faults
 from memgym.serve.scripted import Reply, scripted_reply
+from memgym.serve.summarize import is_summarize, summarize
+from memgym.serve.writes import MAX_EPISODES, Mirrors, write_reply
 from memgym.tokens import count_tokens
 
 MODEL = "memgym-scripted"
@@ -35,8 +45,13 @@ class ChatServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, faults: Faults | None = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: Faults | None = None,
+        max_episodes: int = MAX_EPISODES,
     ) -> None:
+        self.mirrors = Mirrors(max_episodes)  # checked before the socket is bound
         super().__init__((host, port), _Handler)
         self.faults = faults or Faults()
         self.stats: Counter[str] = Counter()
@@ -56,18 +71,29 @@ class ChatServer(ThreadingHTTPServer):
             self.stats[key] += 1
             return self.stats[key]
 
-    def reply(self, body: dict[str, Any], spec: dict[str, Any], track: str) -> Reply:
-        """The scripted reply to one chat request."""
+    def reply(self, body: dict[str, Any], request: Message) -> Reply:
+        """The scripted reply to one chat request: a write event's (``X-Memgym-Policy``) or a
+        question's (``X-Memgym-Spec``)."""
         from memgym.tracks import get_track
 
-        searchable = any(
-            (t.get("function") or {}).get("name") == SEARCH for t in body.get("tools") or []
-        )
+        headers = _memgym_headers(request)
+        track = headers.get(TRACK_HEADER) or "entities"
+        text = _text_mode(headers)
         with self._reason_lock:  # the track's read cache is not made for concurrent writers
             reasoner = self._reasoners.get(track)
             if reasoner is None:
                 reasoner = self._reasoners[track] = ScriptedReasoner(get_track(track))
-            return scripted_reply(reasoner, body["messages"], spec, searchable)
+            if headers.get(POLICY_HEADER):
+                calls, content = write_reply(
+                    self.mirrors, headers, body["messages"], text, reasoner.read
+                )
+                return Reply(content=content, calls=tuple(calls), final=not calls)
+            spec = json.loads(headers[SPEC_HEADER])
+            searchable = text or any(
+                (t.get("function") or {}).get("name") == SEARCH.name
+                for t in body.get("tools") or []
+            )
+            return scripted_reply(reasoner, body["messages"], spec, searchable, text)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -125,10 +151,14 @@ class _Handler(BaseHTTPRequestHandler):
                     f"prompt tokens + max_tokens",
                     "context_length_exceeded",
                 )
-            spec = json.loads(self.headers[SPEC_HEADER])
-            reply = server.reply(body, spec, self.headers.get(TRACK_HEADER) or "entities")
+            if is_summarize(self.headers):  # an LLM summariser's request
+                return self._send(200, self._completion(body, summarize(body, self.headers)))
+            reply = server.reply(body, self.headers)
         except (TypeError, KeyError, ValueError) as exc:
-            hint = f" (send the question spec as JSON in the {SPEC_HEADER} header)"
+            hint = (
+                f" (send the question spec as JSON in the {SPEC_HEADER} header, or a write "
+                f"event with the {POLICY_HEADER} headers)"
+            )
             return self._error(400, f"cannot script a reply: {type(exc).__name__}: {exc}{hint}")
         self._send(200, self._completion(body, reply))
 
@@ -136,25 +166,34 @@ class _Handler(BaseHTTPRequestHandler):
         server, faults = self.server, self.server.faults
         message: dict[str, Any] = {"role": "assistant", "content": reply.content}
         finish = "stop"
-        if reply.search is not None:
-            query, k = reply.search
-            arguments = json.dumps({"query": query, "k": k})
-            if faults.malform():
+        calls: list[tuple[str, str]] = []
+        for name, args in reply.calls:
+            arguments = json.dumps(args)
+            if faults.malform():  # broken, and the last call of the reply: order is kept
                 server.count("malformed")
-                arguments = arguments[: len(arguments) // 2]
-            call_id = f"call_{server.count('tool_calls')}"
+                calls.append((name, arguments[: len(arguments) // 2]))
+                break
+            calls.append((name, arguments))
+        if calls and _text_mode(_memgym_headers(self.headers)):
+            message["content"] = render_calls(calls)
+        elif calls:
             message["tool_calls"] = [
                 {
-                    "id": call_id,
+                    "id": f"call_{server.count('tool_calls')}",
                     "type": "function",
-                    "function": {"name": SEARCH, "arguments": arguments},
+                    "function": {"name": name, "arguments": arguments},
                 }
+                for name, arguments in calls
             ]
             finish = "tool_calls"
-        elif faults.cut():
+        if reply.final and faults.cut():
             server.count("truncated")
-            message["content"] = (reply.content or "")[: max(1, len(reply.content or "") // 2)]
             finish = "length"
+            content = message["content"] or ""
+            message["content"] = content[: max(1, len(content) // 2)] if content else None
+            for call in message.get("tool_calls") or []:
+                arguments = call["function"]["arguments"]
+                call["function"]["arguments"] = arguments[: len(arguments) // 2]
         prompt = _prompt_tokens(body)
         completion = count_tokens(json.dumps(message))
         return {
@@ -194,6 +233,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+def _memgym_headers(request: Message) -> dict[str, str]:
+    """The memgym headers a request carries, under their canonical names."""
+    names = (TRACK_HEADER, SPEC_HEADER, TOOLS_HEADER, POLICY_HEADER, EPISODE_HEADER, WRITER_HEADER)
+    return {name: value for name in names if (value := request.get(name)) is not None}
+
+
+def _text_mode(headers: Mapping[str, str]) -> bool:
+    """Whether the client speaks the text tool protocol (``X-Memgym-Tools: text``)."""
+    return (headers.get(TOOLS_HEADER) or "").strip().lower() == "text"
+
+
 def _prompt_tokens(body: dict[str, Any]) -> int:
     """The request's prompt size by memgym's token counter (messages and tools, as JSON)."""
     return count_tokens(json.dumps(body.get("messages"))) + count_tokens(
@@ -203,10 +253,13 @@ def _prompt_tokens(body: dict[str, Any]) -> int:
 
 @contextmanager
 def running(
-    host: str = "127.0.0.1", port: int = 0, faults: Faults | None = None
+    host: str = "127.0.0.1",
+    port: int = 0,
+    faults: Faults | None = None,
+    max_episodes: int = MAX_EPISODES,
 ) -> Iterator[ChatServer]:
     """A ``ChatServer`` serving in a background thread for the ``with`` block, then shut down."""
-    server = ChatServer(host, port, faults)
+    server = ChatServer(host, port, faults, max_episodes)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )
@@ -217,3 +270,4 @@ def running(
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+        server.mirrors.close()

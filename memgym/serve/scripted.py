@@ -1,24 +1,26 @@
-"""The scripted replies of ``memgym serve``: what the scripted reasoner would say next.
+"""The scripted replies of ``memgym serve`` to a question: what the scripted reasoner would say next.
 
 A request is one turn of an ``LLMReasoner`` conversation: the view's messages, then the question
-as the last user message, then any assistant tool calls and their results. The question's spec
-comes from the ``X-Memgym-Spec`` header. The scripted reasoner is run afresh on every request,
-reading claims from the view's messages and searching a ``ReplayStore`` that answers each search
-from the conversation's tool results; the first search the conversation has not answered yet
-becomes the reply's tool call, and once every search is answered the reply is the final answer.
+as the last prompt, then any assistant tool calls and their results (native, or ``CALL``/``RESULT``
+lines in text mode). The question's spec comes from the ``X-Memgym-Spec`` header. The scripted
+reasoner is run afresh on every request, reading claims from the view's messages and searching a
+``ReplayStore`` that answers each search from the conversation's results; the first search the
+conversation has not answered yet becomes the reply's ``memory_search`` call, and once every search
+is answered the reply is a ``submit_answer`` call (an ``Answer:`` line when no tools are offered).
 So the reply is stateless and equals, call for call, what the in-process scripted reasoner does.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from memgym.llm.classify import LLMModelError
 from memgym.memory.store import Entry, Store, StoreResult
-from memgym.reasoners.memory_tools import SEARCH, parse_hits
+from memgym.reasoners.memory_tools import SEARCH, SUBMIT, parse_hits
 from memgym.reasoners.scripted import ScriptedReasoner
+from memgym.serve.conversation import Exchange, exchanges, last_prompt, text_of
 from memgym.types import Message, Question, View
 
 
@@ -49,38 +51,28 @@ class ReplayStore(Store):
 
 @dataclass(frozen=True)
 class Reply:
-    """The next assistant turn: a final answer or one search call."""
+    """The next assistant turn: tool calls (name, arguments) and/or text. ``final`` marks the
+    turn that ends the exchange (the answer, or the end of a write event): the one that an
+    injected truncation cuts."""
 
     content: str | None = None
-    search: tuple[str, int] | None = None
+    calls: tuple[tuple[str, dict[str, Any]], ...] = field(default=())
+    final: bool = False
 
 
-def _text(content: Any) -> str:
-    """A message's text, whether a string or a list of content parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return ""
-
-
-def answered_searches(messages: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], list[Entry]]:
-    """(query, k) -> hits, for every well-formed search call whose result is in ``messages``."""
-    calls: dict[str, tuple[str, int]] = {}
+def answered_searches(found: Sequence[Exchange]) -> dict[tuple[str, int], list[Entry]]:
+    """(query, k) -> hits, for every valid search call whose result is in the conversation."""
     answered: dict[tuple[str, int], list[Entry]] = {}
-    for m in messages:
-        for call in m.get("tool_calls") or []:
-            function = call.get("function") or {}
-            try:
-                args = json.loads(function.get("arguments") or "{}")
-                if function.get("name") == SEARCH:
-                    calls[call.get("id", "")] = (str(args["query"]), int(args.get("k", 5)))
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-                continue  # a malformed call: its result is an error, and the search is redone
-        if m.get("role") == "tool" and m.get("tool_call_id") in calls:
-            hits = parse_hits(_text(m.get("content")))
-            if hits is not None:
-                answered[calls[m["tool_call_id"]]] = hits
+    for call, result in found:
+        if call.name != SEARCH.name or result is None:
+            continue
+        try:
+            args = SEARCH.arguments(call.arguments)
+        except LLMModelError:
+            continue  # a malformed call: its result is an error, and the search is redone
+        hits = parse_hits(result)
+        if hits is not None:
+            answered[(args["query"], args["k"])] = hits
     return answered
 
 
@@ -89,13 +81,13 @@ def scripted_reply(
     messages: Sequence[Mapping[str, Any]],
     spec: dict[str, Any],
     searchable: bool,
+    text: bool = False,
 ) -> Reply:
     """The scripted reasoner's next turn in the conversation ``messages``."""
-    asked = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=None)
-    if asked is None:
-        raise ValueError("the request holds no user message with a question")
-    view_text = "\n".join(_text(m.get("content")) for m in messages[:asked])
-    store = ReplayStore(answered_searches(messages[asked + 1 :])) if searchable else None
+    asked = last_prompt(messages, text)
+    view_text = "\n".join(text_of(m.get("content")) for m in messages[:asked])
+    found = exchanges(messages[asked + 1 :], text)
+    store = ReplayStore(answered_searches(found)) if searchable else None
     view = View(messages=[Message(role="user", content=view_text)] if asked else [], store=store)
     question = Question(
         id="served",
@@ -107,6 +99,9 @@ def scripted_reply(
         answer_type="text",
     )
     try:
-        return Reply(content=f"Answer: {reasoner.answer(question, view)}")
+        answer = reasoner.answer(question, view)
     except Pending as need:
-        return Reply(search=(need.query, need.k))
+        return Reply(calls=((SEARCH.name, {"query": need.query, "k": need.k}),))
+    if searchable:
+        return Reply(calls=((SUBMIT.name, {"answer": answer}),), final=True)
+    return Reply(content=f"Answer: {answer}", final=True)

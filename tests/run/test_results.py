@@ -10,7 +10,9 @@ from memgym.run.results import ResultsStore
 
 def test_round_trip_and_idempotent_inserts(tmp_path, track):
     scenario = track.generate(0, "lite")
-    result = evaluate(scenario, make_memory("agentic:policy=strategic", track), make_reasoner("scripted", track))
+    result = evaluate(
+        scenario, make_memory("agentic:policy=strategic", track), make_reasoner("scripted", track)
+    )
     path = tmp_path / "r.sqlite"
     with ResultsStore(path) as store:
         run = store.start_run({"command": "test"})

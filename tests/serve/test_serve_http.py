@@ -6,9 +6,10 @@ import json
 import openai
 import pytest
 
+from memgym.claims import render_record
 from memgym.commands import serve as serve_command
 from memgym.memory.store import Store
-from memgym.reasoners.memory_tools import SEARCH, SEARCH_TOOL, run_search
+from memgym.reasoners.memory_tools import ANSWER_TOOLS, SEARCH, SUBMIT, execute
 from memgym.serve import Faults, running
 from memgym.serve.app import MODEL
 
@@ -29,10 +30,10 @@ def test_a_request_without_a_spec_is_refused_with_a_hint():
         )
 
 
-def test_search_calls_then_an_answer_from_the_tool_results():
+def test_search_calls_then_a_submitted_answer_from_the_tool_results():
     """Drive the protocol by hand with the plain SDK, as any client could."""
     store = Store()
-    store.write("Orvona Group: revenue 120 million USD.")
+    store.write(render_record("Orvona Group", [("revenue_musd", "120", None)]))
     spec = {"op": "value", "entity": "Orvona Group", "attribute": "revenue_musd"}
     messages = [{"role": "user", "content": "What is the revenue of Orvona Group?"}]
     with running() as server:
@@ -41,25 +42,22 @@ def test_search_calls_then_an_answer_from_the_tool_results():
             reply = client.chat.completions.create(
                 model=MODEL,
                 messages=messages,
-                tools=[SEARCH_TOOL],
+                tools=ANSWER_TOOLS.schemas(),
                 extra_headers={"X-Memgym-Spec": json.dumps(spec)},
             )
             message = reply.choices[0].message
-            if not message.tool_calls:
-                break
             call = message.tool_calls[0]
-            assert call.function.name == SEARCH and reply.choices[0].finish_reason == "tool_calls"
-            args = json.loads(call.function.arguments)
-            messages.append(message.model_dump(exclude_none=True))
-            messages.append(
-                {
-                    "role": "tool",
-                    "tool_call_id": call.id,
-                    "content": run_search(store, args["query"], args["k"]),
-                }
+            assert reply.choices[0].finish_reason == "tool_calls"
+            if call.function.name == SUBMIT.name:
+                break
+            assert call.function.name == SEARCH.name
+            content, _ = execute(
+                store, ANSWER_TOOLS.parse(call.function.name, call.function.arguments)
             )
+            messages.append(message.model_dump(exclude_none=True))
+            messages.append({"role": "tool", "tool_call_id": call.id, "content": content})
         assert reply.usage.prompt_tokens > 0
-    assert message.content.startswith("Answer: ")
+    assert json.loads(call.function.arguments) == {"answer": "120"}
 
 
 def test_faults_are_validated():
@@ -75,3 +73,5 @@ def test_the_serve_command_binds_loopback_and_stops_by_itself():
     args = parser.parse_args(["serve", "--port", "0", "--max-seconds", "0.1", "--rate-5xx", "0.5"])
     assert args.host == "127.0.0.1"
     assert args.func(args) == 0
+    bad = parser.parse_args(["serve", "--port", "0", "--max-episodes", "0"])
+    assert bad.func(bad) == 2
