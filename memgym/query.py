@@ -18,6 +18,14 @@ Ops (``where`` is a list of ``[attribute, op, value]`` with op one of ``==``, ``
 - ``{"op": "count", "where"}``: how many entities satisfy every condition.
 - ``{"op": "trend", "entity", "attribute"}``: ``"rising (d)"``, ``"falling (d)"`` or
   ``"mixed (d)"`` for a series, with d = last minus first.
+- ``{"op": "select", "entity", "where", "match"}``: the one row among those meeting ``where``
+  that meets every ``[attribute, op, wanted]`` of ``match`` (op ``==``, ``<=`` or ``>=``) against
+  ``entity``'s current value of attribute ``wanted``; unknown unless exactly one row does.
+- ``{"op": "path", "from", "to", "relation"}``: the shortest chain of ``relation`` links from
+  ``from`` to ``to`` as ``"a -> b -> c"``; a link value may list several names (``"b, c"``).
+- ``{"op": "chain", "entity", "relations": [r1, r2, ...], "attribute"?}``: follow ``r1`` from
+  ``entity``, then ``r2`` from where it leads, ...; the final entity's ``attribute``, or its name
+  when the spec has no ``attribute``.
 """
 
 from __future__ import annotations
@@ -168,12 +176,93 @@ def evaluate(spec: dict[str, Any], table: Table) -> str:
         if all(s < 0 for s in steps):
             return f"falling ({change})"
         return f"mixed ({change})"
+    if op == "path":
+        return _path(table, spec["from"], spec["to"], spec["relation"])
+    if op == "select":
+        return _select(table, spec)
+    if op == "chain":
+        return _chain(table, spec)
     raise ValueError(f"unknown query op {op!r}")
+
+
+PATH_SEPARATOR = " -> "
+
+
+def links(table: Table, entity: str, relation: str) -> list[str]:
+    """The names ``entity``'s ``relation`` cell lists (comma-separated), in order."""
+    cell = table.get(entity, relation)
+    return [] if cell is None else [n.strip() for n in cell.value.split(",") if n.strip()]
+
+
+def _path(table: Table, start: str, goal: str, relation: str) -> str:
+    """Breadth-first shortest chain of ``relation`` links from ``start`` to ``goal``."""
+    parent: dict[str, str | None] = {start: None}
+    frontier = [start]
+    while frontier and goal not in parent:
+        nxt = []
+        for name in frontier:
+            for other in links(table, name, relation):
+                if other not in parent:
+                    parent[other] = name
+                    nxt.append(other)
+        frontier = nxt
+    if goal not in parent or goal == start:
+        return ABSTAIN
+    chain: list[str] = []
+    node: str | None = goal
+    while node is not None:
+        chain.append(node)
+        node = parent[node]
+    return PATH_SEPARATOR.join(reversed(chain))
+
+
+def _chain(table: Table, spec: dict[str, Any]) -> str:
+    """The ``chain`` op: where ``relations`` lead from ``entity`` (its attribute, or its name)."""
+    entity = spec["entity"]
+    for relation in spec["relations"]:
+        link = table.get(entity, relation)
+        if link is None:
+            return ABSTAIN
+        entity = link.value
+    if "attribute" not in spec:
+        return entity
+    cell = table.get(entity, spec["attribute"])
+    return ABSTAIN if cell is None else cell.value
+
+
+def _meets(cell: Cell | None, op: str, wanted: str) -> bool:
+    """One ``select`` rule: ``cell`` compared with the wanted value (numbers for ``<=``/``>=``)."""
+    if cell is None:
+        return False
+    if op == "==":
+        return cell.value == wanted
+    have, limit = parse_number(cell.value), parse_number(wanted)
+    if have is None or limit is None:
+        return False
+    return have <= limit if op == "<=" else have >= limit
+
+
+def _select(table: Table, spec: dict[str, Any]) -> str:
+    """The ``select`` op: the single candidate meeting ``entity``'s current wishes, or ABSTAIN."""
+    wishes = table.rows.get(spec["entity"], {})
+    rules = []
+    for attribute, op, wanted in spec["match"]:
+        cell = wishes.get(wanted)
+        if cell is None:
+            return ABSTAIN
+        rules.append((attribute, op, cell.value))
+    fits = [
+        name
+        for name in _selected(table, spec["where"])
+        if all(_meets(table.get(name, a), op, v) for a, op, v in rules)
+    ]
+    return fits[0] if len(fits) == 1 else ABSTAIN
 
 
 def entities_named(spec: dict[str, Any]) -> list[str]:
     """The entity names a spec mentions directly (what a reader would search for first)."""
     names = [spec[k] for k in ("entity",) if k in spec]
+    names.extend(spec[k] for k in ("from",) if k in spec)
     names.extend(spec.get("entities", []))
     return names
 

@@ -2,7 +2,9 @@
 
 ``none``, ``oracle`` and ``full`` are always run, since the isolated score is defined against the
 first two. Each question is also asked closed-book (empty view); questions answered right that
-way are counted as leaked and left out of the isolated scores.
+way are counted as leaked and left out of the isolated scores. ``--workers N`` runs the seeds on
+N spawned processes, with results identical to one process. With ``--reasoner llm:base_url=...``
+against ``memgym serve`` the table equals the scripted reasoner's, number for number.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -49,6 +51,14 @@ class ViewMeter(Reasoner):
         self.questions += 1
         self.tokens += count_tokens(view.text())
         return self.inner.answer(question, view)
+
+    def usage(self) -> dict[str, float]:
+        return self.inner.usage()
+
+    def model_id(self) -> str:
+        from memgym.run.episode import model_id
+
+        return model_id(self.inner)
 
     def config(self) -> str:
         return self.inner.config()
@@ -96,6 +106,89 @@ def memory_specs(specs: Sequence[str], track_name: str) -> list[str]:
     return list(dict.fromkeys(canonical))
 
 
+@dataclass
+class SeedRun:
+    """One seed's episodes (each with its compaction records) and view counts per memory."""
+
+    results: list[EpisodeResult]
+    tokens: dict[str, int]
+    asked: dict[str, int]
+    leaked: set[tuple[str, str]]
+
+
+def run_seed(
+    track_name: str,
+    tier: str | None,
+    seed: int,
+    specs: Sequence[str],
+    reasoner: str | Callable[[], Reasoner],
+    fixed: Mapping[str, Any],
+) -> SeedRun:
+    """Every memory of ``specs`` on one seed's scenario, plus the closed-book probe; each episode
+    gets a fresh reasoner, closed afterwards (an LLM reasoner's connections and loop)."""
+    from memgym.memory import make_memory
+    from memgym.reasoners import make_reasoner
+    from memgym.run.episode import evaluate
+    from memgym.scoring.isolation import closed_book
+    from memgym.tracks import get_track
+
+    track = get_track(track_name)
+
+    def new_reasoner() -> Reasoner:
+        return make_reasoner(reasoner, track) if isinstance(reasoner, str) else reasoner()
+
+    scenario = track.generate(seed, tier, **dict(fixed))
+    probe = new_reasoner()
+    try:
+        leaked = closed_book(scenario, probe)
+    finally:
+        _close(probe)
+    run = SeedRun([], {}, {}, leaked)
+    for spec in specs:
+        meter = ViewMeter(new_reasoner())
+        memory = make_memory(spec, track)
+        try:
+            run.results.append(evaluate(scenario, memory, meter))
+        finally:
+            _close(meter.inner)
+            _close(memory)
+        run.tokens[spec], run.asked[spec] = meter.tokens, meter.questions
+    return run
+
+
+def _close(component: object) -> None:
+    close = getattr(component, "close", None)
+    if callable(close):
+        close()
+
+
+def _seed_task(args: tuple[Any, ...]) -> SeedRun:
+    return run_seed(*args)
+
+
+def seed_runs(
+    track_name: str,
+    tier: str | None,
+    seeds: Sequence[int],
+    specs: Sequence[str],
+    reasoner: str | Callable[[], Reasoner],
+    fixed: Mapping[str, Any],
+    workers: int,
+) -> Iterator[SeedRun]:
+    """``run_seed`` for every seed, in seed order: here, or on ``workers`` processes (spawned,
+    so no thread or connection of this process is inherited)."""
+    tasks = [(track_name, tier, seed, list(specs), reasoner, dict(fixed)) for seed in seeds]
+    if workers <= 1 or len(tasks) <= 1:
+        yield from map(_seed_task, tasks)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context) as pool:
+        yield from pool.map(_seed_task, tasks)
+
+
 def run_comparison(
     track_name: str,
     tier: str | None,
@@ -105,24 +198,21 @@ def run_comparison(
     fixed: Mapping[str, Any] | None = None,
     on_episode: Callable[[EpisodeResult], None] | None = None,
     resamples: int = 1000,
+    workers: int = 1,
 ) -> Comparison:
     """Run every memory of ``memory_specs(memories)`` with one reasoner on each seed's scenario.
 
-    ``reasoner`` is a spec or a factory (for reasoners not in the registry). ``on_episode`` sees
-    each result with its compaction records (to store them); they are then dropped from memory,
-    only their count is kept.
+    ``reasoner`` is a spec or a factory (for reasoners not in the registry; only with one
+    worker). ``workers`` above 1 runs the seeds on that many processes, with the same results.
+    ``on_episode`` sees each result with its compaction records (to store them), in seed and
+    memory order; they are then dropped from memory, only their count is kept.
     """
-    from memgym.memory import make_memory
-    from memgym.reasoners import make_reasoner
-    from memgym.run.episode import evaluate
-    from memgym.scoring.isolation import answer_table, closed_book, isolate
-    from memgym.tracks import get_track
+    from memgym.scoring.isolation import answer_table, isolate
 
-    track = get_track(track_name)
-
-    def new_reasoner() -> Reasoner:
-        return make_reasoner(reasoner, track) if isinstance(reasoner, str) else reasoner()
-
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"compare: workers must be a positive integer, got {workers!r}")
+    if workers > 1 and not isinstance(reasoner, str):
+        raise TypeError("compare: workers above 1 need the reasoner as a spec string")
     specs = memory_specs(memories, track_name)
     results: list[EpisodeResult] = []
     tokens = dict.fromkeys(specs, 0)
@@ -130,15 +220,12 @@ def run_comparison(
     compactions = dict.fromkeys(specs, 0)
     leaked: set[tuple[str, str]] = set()
     name = ""
-    for seed in seeds:
-        scenario = track.generate(seed, tier, **dict(fixed or {}))
-        leaked |= closed_book(scenario, new_reasoner())
-        for spec in specs:
-            meter = ViewMeter(new_reasoner())
-            result = evaluate(scenario, make_memory(spec, track), meter)
+    for run in seed_runs(track_name, tier, seeds, specs, reasoner, fixed or {}, workers):
+        leaked |= run.leaked
+        for spec, result in zip(specs, run.results):
             name = result.reasoner
-            tokens[spec] += meter.tokens
-            asked[spec] += meter.questions
+            tokens[spec] += run.tokens[spec]
+            asked[spec] += run.asked[spec]
             compactions[spec] += len(result.compactions)
             if on_episode is not None:
                 on_episode(result)
@@ -174,6 +261,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--reasoner", default="scripted", help="reasoner spec (default scripted)")
     add_seed_args(p, 10)
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes running seeds in parallel (default 1; results are the same)",
+    )
     add_results_arg(p)
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
     p.set_defaults(func=run)
@@ -204,7 +297,15 @@ def run(args: argparse.Namespace) -> int:
             bar.advance(task)
 
         comparison = run_comparison(
-            args.track, args.tier, seeds, specs, args.reasoner, fixed, keep, args.resamples
+            args.track,
+            args.tier,
+            seeds,
+            specs,
+            args.reasoner,
+            fixed,
+            keep,
+            args.resamples,
+            args.workers,
         )
     if args.json:
         print(json.dumps(comparison.to_json(), indent=2))
@@ -220,8 +321,9 @@ def print_comparison(comparison: Comparison) -> None:
 
     first = next(iter(comparison.scores.values()), None)
     tier = comparison.tier or "default tier"
+    seeds = len(comparison.seeds)
     table = Table(
-        title=f"{comparison.track} / {tier} / {len(comparison.seeds)} seeds / {comparison.reasoner}",
+        title=f"{comparison.track} / {tier} / {seeds} seeds / {comparison.reasoner}",
         caption=(
             f"{first.questions if first else 0} scored questions, "
             f"{len(comparison.leaked)} leaked closed-book (excluded from isolated scores)"

@@ -2,12 +2,15 @@
 
 from memgym.memory import (  # noqa: F401  (register the strategies)
     agentic,
+    agentic_llm,
+    distractors,
     full,
     mask,
     none,
     oracle,
     pipeline,
     rag_bm25,
+    rag_embed,
     stats,
     summary,
     window,

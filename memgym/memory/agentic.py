@@ -1,7 +1,8 @@
 """Agent-managed memory: a budgeted store written by the agent itself.
 
 Here the agent is a scripted write policy (``memgym.simulation.writers``); the LLM-driven variant
-writes through tool calls to the same Store under the same budget. At a question the reasoner
+(``agentic-llm``, ``memgym.memory.agentic_llm``) writes through tool calls to the same Store under
+the same budget. At a question the reasoner
 gets the brief and the store, and must search it: reading the whole store is not free.
 """
 
@@ -15,7 +16,7 @@ from memgym.claims import Claim
 from memgym.memory.base import Memory
 from memgym.memory.registry import register_memory
 from memgym.memory.store import Budget, Store
-from memgym.simulation.writers import make_policy
+from memgym.simulation.writers import WritePolicy, make_policy
 from memgym.tracks.base import Track
 from memgym.types import Event, Message, Question, View
 
@@ -28,6 +29,16 @@ def budget_from_params(params: Mapping[str, Any]) -> Budget:
     per_write = params.get("max_write_tokens")
     total = writes * per_write if writes is not None and per_write is not None else None
     return Budget(max_writes=writes, max_tokens_per_write=per_write, max_total_tokens=total)
+
+
+def policy_budget(policy: WritePolicy, params: Mapping[str, Any]) -> Budget:
+    """The budget a scripted policy writes under: none for a policy that waives it."""
+    return Budget() if policy.waives_budget else budget_from_params(params)
+
+
+def policy_seed(policy: str, brief: str, params: Mapping[str, Any]) -> str:
+    """The seed of a scripted policy's RNG for an episode (``memgym serve`` mirrors use it too)."""
+    return f"{policy}|{brief}|{sorted(params.items())}"
 
 
 @register_memory("agentic")
@@ -45,10 +56,9 @@ class AgenticMemory(Memory):
     def reset(self, brief: str, params: Mapping[str, Any]) -> None:
         if self.store is not None:
             self.store.close()
-        budget = Budget() if self.policy.waives_budget else budget_from_params(params)
-        self.store = Store(budget)
+        self.store = Store(policy_budget(self.policy, params))
         self.brief = brief
-        rng = random.Random(f"{self.policy.name}|{brief}|{sorted(params.items())}")
+        rng = random.Random(policy_seed(self.policy.name, brief, params))
         self.policy.reset(self.store, params, rng)
 
     def observe(self, event: Event) -> None:

@@ -49,6 +49,10 @@ class Memory(ABC):
         """This episode's compactions, in order (empty for memories that never drop content)."""
         return []
 
+    def usage(self) -> dict[str, float]:
+        """LLM spend so far (``Ledger.totals()`` keys plus ``tool_errors``); ``{}`` without LLM."""
+        return {}
+
     def config(self) -> str:
         """The spec string that recreates this memory (recorded with every result)."""
         return self.name

@@ -43,6 +43,10 @@ class Stage(ABC):
     def config(self) -> str:
         """The spec of the memory this stage alone would make, e.g. ``window:max_tokens=4000``."""
 
+    def usage(self) -> dict[str, float]:
+        """LLM spend of this stage so far (``{}`` for stages without LLM)."""
+        return {}
+
 
 @lru_cache(maxsize=1 << 14)
 def text_tokens(text: str) -> int:
@@ -57,7 +61,14 @@ def span_tokens(spans: Sequence[Span]) -> int:
 
 def messages(spans: Sequence[Span]) -> list[Message]:
     """The spans as user messages, in order."""
-    return [Message(role="user", content=s.text) for s in spans]
+    return [_user_message(s.text) for s in spans]
+
+
+@lru_cache(maxsize=1 << 14)
+def _user_message(text: str) -> Message:
+    """One shared Message per kept text: consecutive compaction records repeat almost every
+    message, and sharing them keeps a 1M-token window episode ~10x smaller and ~4x faster."""
+    return Message(role="user", content=text)
 
 
 class ContextMemory(Memory):
@@ -100,6 +111,13 @@ class ContextMemory(Memory):
     @property
     def tokens_stored(self) -> int:
         return span_tokens(self.spans)
+
+    def usage(self) -> dict[str, float]:
+        total: dict[str, float] = {}
+        for stage in self.stages:
+            for key, value in stage.usage().items():
+                total[key] = total.get(key, 0.0) + value
+        return total
 
     def config(self) -> str:
         return self.spec

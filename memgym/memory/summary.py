@@ -1,25 +1,23 @@
 """The ``summary`` memory: a window of recent observations after a rolling summary of the rest.
 
-What falls out of the window is folded into the summary. The summariser here is extractive and
-needs no LLM: it reads the claims of the dropped texts with the track's reader and keeps the
-latest value of every attribute (and the value it replaced) as canonical note lines, capped at
-``summary_tokens`` by dropping the entities updated longest ago. The window gets the rest of
-``max_tokens``, so the whole context never exceeds ``max_tokens``.
+What falls out of the window is folded into the summary by a summariser (see
+``memgym.memory.summarizers``) that sees only its previous summary and the texts leaving:
+``summarizer=extractive`` (the default, no LLM) keeps the latest value of every attribute as
+canonical note lines; ``summarizer=llm,model=...,base_url=...`` asks a chat model to. The summary
+is capped at ``summary_tokens`` and the window gets the rest of ``max_tokens``, so the whole
+context never exceeds ``max_tokens``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from memgym.claims import Claim, render_record
-from memgym.memory.context import ContextMemory, Note, Stage, text_tokens
+from memgym.memory.context import ContextMemory, Note, Stage
 from memgym.memory.registry import register_memory
+from memgym.memory.summarizers import HEADER, ExtractiveSummarizer, LLMSummarizer, Summarizer
 from memgym.memory.window import WindowStage
-from memgym.query import Table
 from memgym.tracks.base import Track
 from memgym.types import Span
 
-HEADER = "Summary of earlier records:"
+__all__ = ["HEADER", "Summary", "SummaryStage", "summary"]
 
 
 class Summary(Note):
@@ -27,65 +25,65 @@ class Summary(Note):
 
 
 class SummaryStage(Stage):
-    """Window of ``max_tokens - summary_tokens`` plus an extractive summary of what left it."""
+    """Window of ``max_tokens - summarizer.cap`` plus a summary of what left it."""
 
-    def __init__(
-        self, read: Callable[[str], list[Claim]], max_tokens: int, summary_tokens: int
-    ) -> None:
-        if not isinstance(summary_tokens, int) or not 0 <= summary_tokens <= max_tokens:
+    def __init__(self, summarizer: Summarizer, max_tokens: int) -> None:
+        cap = summarizer.cap
+        if not isinstance(cap, int) or not 0 <= cap <= max_tokens:
             raise ValueError(
-                f"summary: summary_tokens must be an integer in [0, max_tokens], got "
-                f"{summary_tokens!r}"
+                f"summary: summary_tokens must be an integer in [0, max_tokens], got {cap!r}"
             )
-        self.read = read
+        self.summarizer = summarizer
         self.max_tokens = max_tokens
-        self.summary_tokens = summary_tokens
-        self.window = WindowStage(max_tokens - summary_tokens, name="summary")
-        self.table = Table()
-        self.recent: dict[str, None] = {}  # entities, least recently updated first
+        self.summary_tokens = cap
+        self.window = WindowStage(max_tokens - cap, name="summary")
+        self.text = ""
 
     def reset(self) -> None:
-        self.table = Table()
-        self.recent = {}
+        self.text = ""
 
     def shrink(self, spans: list[Span]) -> list[Span]:
         raw = [s for s in spans if not isinstance(s, Summary)]
         kept = self.window.shrink(raw)
         if kept is raw:
             return spans
-        for span in raw[: len(raw) - len(kept)]:
-            for claim in self.read(span.text):
-                self.table.add(claim)
-                self.recent.pop(claim.entity, None)
-                self.recent[claim.entity] = None
-        text = self.render()
-        if not text:
+        cut = len(raw) - len(kept)
+        self.text = self.summarizer.fold(self.text, [s.text for s in raw[:cut]])
+        if not self.text:
             return kept
-        return [Summary(step=raw[len(raw) - len(kept) - 1].step, text=text), *kept]
+        return [Summary(step=raw[cut - 1].step, text=self.text), *kept]
 
-    def render(self) -> str:
-        """The summary text: header and note lines, newest entities kept within the cap."""
-        lines: list[str] = []
-        budget = self.summary_tokens - text_tokens(HEADER)
-        for entity in reversed(self.recent):
-            row = self.table.rows[entity]
-            line = render_record(entity, [(a, c.value, c.previous) for a, c in row.items()])
-            cost = text_tokens(line)
-            if cost > budget:
-                break
-            budget -= cost
-            lines.append(line)
-        return "\n".join([HEADER, *reversed(lines)]) if lines else ""
+    def usage(self) -> dict[str, float]:
+        return self.summarizer.usage()
 
     def config(self) -> str:
-        return f"summary:max_tokens={self.max_tokens},summary_tokens={self.summary_tokens}"
+        return (
+            f"summary:max_tokens={self.max_tokens},summary_tokens={self.summary_tokens}"
+            + self.summarizer.config()
+        )
 
 
 @register_memory("summary")
 def summary(
-    track: Track, max_tokens: int = 4000, summary_tokens: int | None = None
+    track: Track,
+    max_tokens: int = 4000,
+    summary_tokens: int | None = None,
+    summarizer: str = "extractive",
+    model: str = "memgym-scripted",
+    base_url: str | None = None,
+    timeout: float = 60.0,
+    max_retries: int = 6,
 ) -> ContextMemory:
-    """A rolling extractive summary (default cap: a quarter of ``max_tokens``) and a window."""
+    """A rolling summary (default cap: a quarter of ``max_tokens``) and a window."""
     cap = max_tokens // 4 if summary_tokens is None else summary_tokens
-    stage = SummaryStage(track.read_cached, max_tokens, cap)
+    folder: Summarizer
+    if summarizer == "extractive":
+        folder = ExtractiveSummarizer(track.read_cached, cap)
+    elif summarizer == "llm":
+        folder = LLMSummarizer(
+            track.name, cap, model, base_url, timeout=timeout, max_retries=max_retries
+        )
+    else:
+        raise ValueError(f"summary: summarizer must be extractive or llm, got {summarizer!r}")
+    stage = SummaryStage(folder, max_tokens)
     return ContextMemory([stage], stage.config())

@@ -46,9 +46,13 @@ class PackedWriter(WritePolicy):
                 if not self.admit(entity):
                     continue
                 record = self.records[entity] = {}
+            known = len(record)
             changed = False
             for claim in group:
                 changed |= merge_claim(record, claim)
+            # A stored record that gains an attribute (facts arriving over many events, as in a
+            # dialogue) is written back like a changed one.
+            changed |= len(record) > known
             if entity in self.entry_of:
                 if changed and self.updates:
                     self._rewrite(self.entry_of[entity])
