@@ -13,6 +13,7 @@ The public API, re-exported (imported lazily, so ``import memgym`` stays fast)::
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 __version__ = "0.1.0"
@@ -32,6 +33,7 @@ _EXPORTS = {
     "memgym.scoring": ("is_correct", "score_answers"),
     "memgym.scoring.isolation": ("closed_book", "isolate"),
     "memgym.run.episode": ("evaluate", "run_episode", "score"),
+    "memgym.envs": ("make",),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -45,3 +47,7 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+if "gymnasium" in sys.modules:  # gymnasium.make knows memgym's ids once memgym is imported
+    importlib.import_module("memgym.envs")

@@ -11,10 +11,20 @@ import sys
 from collections.abc import Sequence
 
 from memgym import __version__
-from memgym.commands import compare, generate, results, run, serve, tracks, validate
+from memgym.commands import (
+    audit,
+    compare,
+    generate,
+    results,
+    run,
+    serve,
+    tracks,
+    trajectories,
+    validate,
+)
 from memgym.commands.common import err_console
 
-COMMANDS = (tracks, generate, run, validate, compare, results, serve)
+COMMANDS = (tracks, generate, run, validate, compare, results, serve, audit, trajectories)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,10 +50,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 if __name__ == "__main__":

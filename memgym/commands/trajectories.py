@@ -1,0 +1,61 @@
+"""``memgym trajectories``: export expert episodes as chat JSONL (and a segmented form)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from contextlib import ExitStack
+
+from memgym.commands.common import add_scenario_args, add_seed_args, err_console, overrides
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``trajectories`` subcommand."""
+    p = sub.add_parser(
+        "trajectories", help="export expert episodes as OpenAI-format chat JSONL for training"
+    )
+    add_scenario_args(p)
+    add_seed_args(p, 10)
+    p.add_argument(
+        "--policies", default="perfect,strategic", help="write policies (default perfect,strategic)"
+    )
+    p.add_argument("--out", required=True, help="chat JSONL file, one episode per line")
+    p.add_argument("--segments", help="also write the segmented form to this JSONL file")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from memgym.envs.expert import run_expert, write_policy_names
+    from memgym.envs.trajectories import chat_record, segment_records
+    from memgym.tracks import get_track
+
+    names = [p.strip() for p in args.policies.split(",") if p.strip()]
+    known = write_policy_names()
+    for name in names:
+        if name not in known:
+            raise ValueError(f"unknown expert policy {name!r}; known: {', '.join(known)}")
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
+    track = get_track(args.track)
+    fixed = overrides(args.param)
+    episodes = segments = 0
+    with ExitStack() as files:
+        out = files.enter_context(open(args.out, "w", encoding="utf-8"))
+        seg_file = (
+            files.enter_context(open(args.segments, "w", encoding="utf-8"))
+            if args.segments
+            else None
+        )
+        for seed in range(args.seed, args.seed + args.seeds):
+            scenario = track.generate(seed, args.tier, **fixed)
+            for name in names:
+                ep = run_expert(scenario, name, tier=args.tier, overrides=fixed, track=track)
+                out.write(json.dumps(chat_record(ep), ensure_ascii=False) + "\n")
+                episodes += 1
+                if seg_file is not None:
+                    for record in segment_records(ep):
+                        seg_file.write(json.dumps(record, ensure_ascii=False) + "\n")
+                        segments += 1
+    where = f"{args.out}" + (f" and {segments} segments in {args.segments}" if seg_file else "")
+    err_console.print(f"{episodes} episodes in {where}")
+    return 0

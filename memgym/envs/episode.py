@@ -1,0 +1,317 @@
+"""One memgym episode driven by tool calls: the core under the Gymnasium env, the expert policies,
+trajectory replay and the Inspect AI solver, so training and evaluation share one code path.
+
+The agent lives through the scenario's events one at a time. On each it may call the memory tools
+any number of times, then ``next_event``; at a question it calls ``submit_answer`` (``next_event``
+there skips the question, scored wrong). Every correct answer earns 1.0 (abstention questions
+included: answering unknown to what was never stated is right, though no axis counts it). Answers are checked with
+memgym's validators and the episode is scored with ``memgym.scoring.score_answers``, exactly as
+``memgym.run.episode`` scores a ``run_episode`` transcript.
+
+Opt-in shaping (``shaping=w``): on leaving an event, ``w / F`` for each fact the event states that
+the store then holds with its current value (read back with the track's reader), where ``F`` is the
+number of fact mentions in the stream, so shaping sums to at most ``w``. What it leaks: which facts
+each event states and their true values (the gold reader's view of the text), so it rewards keeping
+*everything*, budget permitting. It uses no question: it cannot say which facts will be asked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from memgym.claims import format_value
+from memgym.envs import tools as T
+from memgym.memory.agentic import budget_from_params
+from memgym.memory.store import Budget, Store
+from memgym.reasoners.memory_tools import execute
+from memgym.scoring import is_correct, score_answers
+from memgym.tracks import Track, get_track, stream_events
+from memgym.types import AnswerRecord, Event, Fact, Question, Scenario
+
+STATE_VERSION = 1
+_OK = json.dumps({"ok": True})
+MAX_CALLS_PER_EVENT = 64
+"""Calls allowed on one event before the episode is truncated (stops an agent that never moves)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one tool call did: its result as JSON text (``memgym.reasoners.memory_tools``'
+    format), the reward it earned, whether it moved to the next event and whether it succeeded."""
+
+    result: str
+    reward: float = 0.0
+    advanced: bool = False
+    ok: bool = True
+
+
+class Episode:
+    """A scenario's episode as a tool-call machine. ``call(name, args)`` is the one way to act."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        tier: str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        track: Track | None = None,
+        waive_budget: bool = False,
+        shaping: float = 0.0,
+        max_calls_per_event: int = MAX_CALLS_PER_EVENT,
+        scenario_hash: str | None = None,
+    ) -> None:
+        if shaping < 0:
+            raise ValueError(f"shaping must be >= 0, got {shaping}")
+        self.scenario = scenario
+        self.scenario_hash = scenario_hash or scenario.hash
+        self.tier = tier
+        self.overrides = dict(overrides or {})
+        self.track = track or get_track(scenario.track)
+        self.waive_budget = waive_budget
+        self.shaping = shaping
+        self.max_calls_per_event = max_calls_per_event
+        self.budget: Budget = Budget() if waive_budget else budget_from_params(scenario.params)
+        self.store = Store(self.budget)
+        self.entries: dict[int, str] = {}  # a mirror of the live entries, for cheap state
+        self.answers: list[AnswerRecord] = []
+        self._given: list[tuple[str, str]] = []  # (question id, answer text), for the state
+        self._events: Iterator[Event] = iter(stream_events(scenario))
+        self.index = -1
+        self.event: Event | None = None
+        self.calls = 0  # calls on the current event
+        self.total_calls = 0
+        self.reward_total = 0.0
+        self._facts: dict[str, Fact] | None = None
+        self._mentions = 0
+        if shaping:
+            self._facts = scenario.fact_index()
+            self._mentions = sum(len(e.facts) for e in scenario.events) or 1
+        self._advance()
+
+    # ------------------------------------------------------------------ acting
+
+    @property
+    def done(self) -> bool:
+        """Every event has been lived through."""
+        return self.event is None
+
+    @property
+    def truncated(self) -> bool:
+        """The agent used more than ``max_calls_per_event`` calls on one event."""
+        return self.calls > self.max_calls_per_event
+
+    @property
+    def question(self) -> Question | None:
+        """The pending question, or None."""
+        return None if self.event is None else self.event.question
+
+    def call(self, name: str, args: Any) -> Outcome:
+        """Run one tool call. Malformed or refused calls change nothing and say why."""
+        if self.event is None:
+            return Outcome(T.refusal("episode_over", "the episode is over; reset"), ok=False)
+        self.calls += 1
+        self.total_calls += 1
+        call, problem = T.parse_call(name, args)
+        if call is None:
+            return Outcome(problem or "", ok=False)
+        if name == T.NEXT:
+            return self._next()
+        if name == T.ANSWER:
+            return self._answer(call.args["answer"])
+        store = self.store
+        result, ok = execute(store, call)
+        if ok:
+            if name == T.WRITE_NAME:
+                self.entries[store.writes_used] = call.args["text"]
+            elif name == T.EDIT_NAME:
+                self.entries[call.args["id"]] = call.args["text"]
+            elif name == T.DELETE_NAME:
+                del self.entries[call.args["id"]]
+        return Outcome(result, ok=ok)
+
+    def _answer(self, answer: str) -> Outcome:
+        if self.question is None:
+            return Outcome(
+                T.refusal("no_question", "no question is pending; call next_event"), ok=False
+            )
+        reward = self._record(answer)
+        self._advance()
+        return Outcome(_OK, reward=reward, advanced=True)
+
+    def _next(self) -> Outcome:
+        reward = self._record("") if self.question is not None else self._shaped()
+        self._advance()
+        return Outcome(_OK, reward=reward, advanced=True)
+
+    def _record(self, answer: str) -> float:
+        question = self.question
+        assert question is not None
+        correct = is_correct(question, answer)
+        self.answers.append(
+            AnswerRecord(
+                question_id=question.id,
+                kind=question.kind,
+                axis=question.axis,
+                answer=answer,
+                correct=correct,
+            )
+        )
+        self._given.append((question.id, answer))
+        reward = 1.0 if correct else 0.0
+        self.reward_total += reward
+        return reward
+
+    def _shaped(self) -> float:
+        """The shaping reward for leaving the current event (0 unless ``shaping`` is on)."""
+        event = self.event
+        if not self.shaping or event is None or not event.facts or self._facts is None:
+            return 0.0
+        held: dict[tuple[str, str], str] = {}
+        for text in self.entries.values():
+            for claim in self.track.read_cached(text):
+                held[(claim.entity, claim.attribute)] = claim.value
+        hits = 0
+        for fact_id in event.facts:
+            fact = self._facts.get(fact_id)
+            if fact is not None and held.get((fact.entity, fact.attribute)) == format_value(
+                fact.value
+            ):
+                hits += 1
+        reward = self.shaping * hits / self._mentions
+        self.reward_total += reward
+        return reward
+
+    def _advance(self) -> None:
+        self.event = next(self._events, None)
+        self.index += 1
+        self.calls = 0
+
+    # ------------------------------------------------------------------ reading
+
+    def event_text(self) -> str:
+        """The current event as the agent sees it (the end marker once the episode is over)."""
+        event = self.event
+        if event is None:
+            return "[end of episode]"
+        if event.question is not None:
+            return (
+                f"[question at event {self.index}]\n{event.text}\n"
+                "Answer with submit_answer (the value alone, or 'unknown')."
+            )
+        return f"[event {self.index}]\n{event.text}"
+
+    def scores(self) -> dict[str, Any]:
+        """memgym's scores of the answers so far (the episode's final scores once ``done``)."""
+        s = score_answers(self.answers, self.store.writes_used)
+        return {
+            "composite": s.composite,
+            "axes": dict(s.axes),
+            "accuracy": s.accuracy,
+            "abstention": s.abstention,
+            "questions": s.questions,
+            "correct": s.correct,
+            "writes_used": self.store.writes_used,
+            "tokens_stored": self.store.tokens_used,
+        }
+
+    # ------------------------------------------------------------------ state
+
+    def state(self) -> dict[str, Any]:
+        """A JSON-ready snapshot that ``Episode.restore`` resumes from exactly."""
+        return {
+            "version": STATE_VERSION,
+            "track": self.scenario.track,
+            "seed": self.scenario.seed,
+            "tier": self.tier,
+            "overrides": dict(self.overrides),
+            "scenario_hash": self.scenario_hash,
+            "waive_budget": self.waive_budget,
+            "shaping": self.shaping,
+            "index": self.index,
+            "calls": self.calls,
+            "total_calls": self.total_calls,
+            "reward_total": self.reward_total,
+            "answers": [list(a) for a in self._given],
+            "writes_used": self.store.writes_used,
+            "entries": [[i, t] for i, t in self.entries.items()],
+        }
+
+    @classmethod
+    def restore(
+        cls,
+        state: Mapping[str, Any],
+        scenario: Scenario | None = None,
+        track: Track | None = None,
+        max_calls_per_event: int = MAX_CALLS_PER_EVENT,
+    ) -> Episode:
+        """The episode ``state`` was taken from, at the same point (``scenario`` saves the
+        regeneration when the caller has it)."""
+        if not isinstance(state, Mapping) or state.get("version") != STATE_VERSION:
+            raise ValueError(f"not a memgym episode state (version {STATE_VERSION} expected)")
+        if track is not None and track.name != state.get("track"):
+            raise ValueError(
+                f"a state of track {state.get('track')!r} cannot resume on {track.name!r}"
+            )
+        track = track or get_track(state["track"])
+        if scenario is None:
+            scenario = track.generate(state["seed"], state["tier"], **state["overrides"])
+        elif (scenario.track, scenario.seed) != (state["track"], state["seed"]):
+            raise ValueError("the scenario given does not match the state's track and seed")
+        expected = state.get("scenario_hash")
+        if expected != scenario.hash:
+            raise ValueError("the state's scenario_hash does not match the regenerated scenario")
+        episode = cls(
+            scenario,
+            tier=state["tier"],
+            overrides=state["overrides"],
+            track=track,
+            waive_budget=bool(state["waive_budget"]),
+            shaping=float(state["shaping"]),
+            max_calls_per_event=max_calls_per_event,
+            scenario_hash=expected,
+        )
+        episode._load_store(int(state["writes_used"]), [(int(i), t) for i, t in state["entries"]])
+        questions = {q.id: q for q in scenario.questions}
+        for _ in range(int(state["index"])):
+            episode._advance()
+        for qid, answer in state["answers"]:
+            question = questions[qid]
+            episode.answers.append(
+                AnswerRecord(
+                    question_id=qid,
+                    kind=question.kind,
+                    axis=question.axis,
+                    answer=answer,
+                    correct=is_correct(question, answer),
+                )
+            )
+            episode._given.append((qid, answer))
+        episode.calls = int(state["calls"])
+        episode.total_calls = int(state["total_calls"])
+        episode.reward_total = float(state["reward_total"])
+        return episode
+
+    def _load_store(self, writes_used: int, entries: list[tuple[int, str]]) -> None:
+        """Rebuild the store with the same entry ids, texts and writes used: write placeholders
+        up to ``writes_used`` with the budget lifted, delete the ids that are gone, then put the
+        budget back. Search ranks only on live rows, so it answers as the original did."""
+        live = dict(entries)
+        store = self.store
+        store.budget = Budget()
+        for entry_id in range(1, writes_used + 1):
+            text = live.get(entry_id)
+            result = store.write(text if text is not None else "gone")
+            if not result.ok or result.entry is None or result.entry.id != entry_id:
+                raise ValueError(f"cannot restore store entry {entry_id}: {result.error}")
+            if text is None:
+                store.delete(entry_id)
+        if set(live) - set(range(1, writes_used + 1)):
+            raise ValueError("state has entry ids beyond its writes_used")
+        store.budget = self.budget
+        self.entries = {i: live[i] for i in sorted(live)}
+
+    def close(self) -> None:
+        self.store.close()

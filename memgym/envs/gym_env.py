@@ -1,0 +1,195 @@
+"""``MemgymEnv``: a memgym episode as a Gymnasium environment (needs the ``gym`` extra).
+
+Observation: text, the current event (the brief before it after a reset) and the result of the
+last tool call. Action: one tool call as JSON text, ``{"name": "memory_write", "arguments":
+{"text": "..."}}`` (``arguments`` may also be a JSON string, as OpenAI tool calls carry it); the
+tools are ``memgym.envs.tools``. Reward: 1.0 per correct answer, plus the opt-in shaping that
+``memgym.envs.episode`` documents. ``info`` carries ``state`` (resume with
+``env.reset(options={"state": state})``), and at termination ``scores`` (memgym's composite and
+axes, as ``memgym run`` computes them) and ``scenario_hash``.
+
+Seeding: ``seed`` (a ``make`` argument) picks the first scenario; ``reset(seed=s)`` plays scenario
+``s``; a later ``reset()`` draws the next scenario seed from the env's seeded generator, so a run
+of resets is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from collections import OrderedDict
+from typing import Any
+
+try:
+    import gymnasium
+    from gymnasium import spaces
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "memgym's Gymnasium environment needs gymnasium: pip install 'memgym[gym]'"
+    ) from exc
+
+from memgym.envs.episode import MAX_CALLS_PER_EVENT, Episode
+from memgym.envs.tools import refusal
+from memgym.tracks import Track, get_track
+from memgym.types import Scenario
+
+MAX_OBSERVATION_CHARS = 1 << 20
+MAX_ACTION_CHARS = 1 << 14
+_SCENARIOS: OrderedDict[tuple[Any, ...], tuple[Scenario, str]] = OrderedDict()
+_SCENARIOS_MAX = 64
+
+
+class AnyText(spaces.Text):
+    """Text of any characters (``Text`` admits only its charset); samples printable ASCII."""
+
+    def contains(self, x: Any) -> bool:
+        return isinstance(x, str) and self.min_length <= len(x) <= self.max_length
+
+
+def _scenario(
+    track: Track, seed: int, tier: str | None, overrides: dict[str, Any]
+) -> tuple[Scenario, str]:
+    """The scenario and its hash, from a small cache (resets replay the same seeds often)."""
+    key = (track.name, seed, tier, tuple(sorted(overrides.items())))
+    hit = _SCENARIOS.get(key)
+    if hit is None:
+        scenario = track.generate(seed, tier, **overrides)
+        hit = _SCENARIOS[key] = (scenario, scenario.hash)
+        if len(_SCENARIOS) > _SCENARIOS_MAX:
+            _SCENARIOS.popitem(last=False)
+    return hit
+
+
+class MemgymEnv(gymnasium.Env[str, str]):
+    """One memgym track and tier as a Gymnasium environment."""
+
+    metadata = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012  (Gymnasium's name)
+
+    def __init__(
+        self,
+        track: str = "entities",
+        tier: str | None = None,
+        seed: int = 0,
+        shaping: float = 0.0,
+        waive_budget: bool = False,
+        max_calls_per_event: int = MAX_CALLS_PER_EVENT,
+        render_mode: str | None = None,
+        **overrides: Any,
+    ) -> None:
+        if render_mode not in (None, "ansi"):
+            raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise TypeError(f"seed must be an integer, got {seed!r}")
+        self.track = get_track(track)
+        self.tier = tier
+        self.overrides = overrides
+        self.track.params(tier, **overrides)  # a bad tier or parameter fails here, clearly
+        self.seed = seed
+        self.shaping = shaping
+        self.waive_budget = waive_budget
+        self.max_calls_per_event = max_calls_per_event
+        self.render_mode = render_mode
+        charset = string.printable
+        self.observation_space = AnyText(MAX_OBSERVATION_CHARS, min_length=0, charset=charset)
+        self.action_space = AnyText(MAX_ACTION_CHARS, min_length=0, charset=charset)
+        self.episode: Episode | None = None
+        self._reset_once = False
+        self._last = ""
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        options = options or {}
+        if seed is None and not self._reset_once:
+            seed = self.seed  # the first reset plays make()'s seed and seeds the generator
+        super().reset(seed=seed)
+        self._reset_once = True
+        if self.episode is not None:
+            self.episode.close()
+        state = options.get("state")
+        if state is not None:
+            scenario = None
+            if (
+                isinstance(state, dict)
+                and state.get("track") == self.track.name
+                and "seed" in state
+            ):
+                scenario = _scenario(
+                    self.track, state["seed"], state.get("tier"), state.get("overrides") or {}
+                )[0]
+            self.episode = Episode.restore(
+                state, scenario, self.track, max_calls_per_event=self.max_calls_per_event
+            )
+            self._last = self.episode.event_text()
+            return self._last, self._info()
+        scenario_seed = seed if seed is not None else int(self.np_random.integers(2**31))
+        scenario, digest = _scenario(self.track, scenario_seed, self.tier, self.overrides)
+        self.episode = Episode(
+            scenario,
+            tier=self.tier,
+            overrides=self.overrides,
+            track=self.track,
+            waive_budget=self.waive_budget,
+            shaping=self.shaping,
+            max_calls_per_event=self.max_calls_per_event,
+            scenario_hash=digest,
+        )
+        self._last = f"[brief]\n{scenario.brief}\n\n{self.episode.event_text()}"
+        return self._last, self._info()
+
+    def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
+        episode = self.episode
+        if episode is None:
+            raise RuntimeError("call reset() before step()")
+        name, args, problem = parse_action(action)
+        if problem is not None:
+            episode.calls += 1
+            episode.total_calls += 1
+            result, reward, ok = refusal("invalid_action", problem), 0.0, False
+        else:
+            outcome = episode.call(name, args)
+            result, reward, ok = outcome.result, outcome.reward, outcome.ok
+        self._last = f"{episode.event_text()}\n\n[result of {name or 'action'}]\n{result}"
+        terminated = episode.done
+        truncated = episode.truncated and not terminated
+        info = self._info()
+        info["ok"] = ok
+        if terminated or truncated:
+            info["scores"] = episode.scores()
+        return self._last, reward, terminated, truncated, info
+
+    def _info(self) -> dict[str, Any]:
+        episode = self.episode
+        assert episode is not None
+        return {
+            "state": episode.state(),
+            "scenario_hash": episode.scenario_hash,
+            "event_index": episode.index,
+        }
+
+    def render(self) -> str | None:  # type: ignore[override]
+        return self._last if self.render_mode == "ansi" else None
+
+    def close(self) -> None:
+        if self.episode is not None:
+            self.episode.close()
+            self.episode = None
+
+
+def parse_action(action: object) -> tuple[str, dict[str, Any], str | None]:
+    """(tool name, arguments, problem) of an action's JSON text; problem None when well formed."""
+    if not isinstance(action, str):
+        return "", {}, f"an action is JSON text, got {type(action).__name__}"
+    try:
+        call = json.loads(action)
+    except ValueError as exc:
+        return "", {}, f'action is not JSON ({exc}); send {{"name": ..., "arguments": {{...}}}}'
+    if not isinstance(call, dict) or not isinstance(call.get("name"), str):
+        return "", {}, 'an action is {"name": <tool>, "arguments": {...}}'
+    args = call.get("arguments", {})
+    if isinstance(args, str):
+        try:
+            args = json.loads(args or "{}")
+        except ValueError as exc:
+            return call["name"], {}, f"arguments are not JSON ({exc})"
+    return call["name"], args, None
