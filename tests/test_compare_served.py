@@ -75,3 +75,24 @@ def test_workers_need_a_spec_and_a_positive_count(track):
         run_comparison("entities", "lite", [0], [], workers=0)
     with pytest.raises(TypeError, match="spec string"):
         run_comparison("entities", "lite", [0, 1], [], reasoner=lambda: None, workers=2)
+
+
+OTHER_TRACKS = ("research", "codeqa", "dialogue")
+TRACK_MEMORIES = ["window:max_tokens=2000", "mask:keep=4", "rag-bm25:k=3", "agentic:policy=strategic"]
+
+
+@pytest.mark.parametrize("track_name", OTHER_TRACKS)
+def test_every_track_gives_the_scripted_numbers_through_the_server(track_name):
+    """The served LLM reasoner is the scripted one on every track, not just on entities."""
+    scripted = run_comparison(track_name, "lite", [0], TRACK_MEMORIES, resamples=50)
+    with running() as server:
+        served = run_comparison(
+            track_name,
+            "lite",
+            [0],
+            TRACK_MEMORIES,
+            reasoner=f"llm:base_url={server.base_url}",
+            resamples=50,
+        )
+    assert table(served) == table(scripted)
+    assert scripted.scores["oracle"].accuracy > scripted.scores["none"].accuracy
