@@ -4,11 +4,13 @@ Run: ``python bench/bench_long_stream.py [--tracks research,codeqa] [--lengths 1
 [--memories window:max_tokens=8000 agentic:policy=strategic] [--import MODULE]``.
 
 For each track (default: every registered track with a ``target_tokens`` parameter), length and
-memory, a fresh Python process generates the scenario (timed), streams it through one scripted
-episode with that memory (timed) and reports its peak resident memory
-(``resource.getrusage(RUSAGE_SELF).ru_maxrss``, which covers generation and the episode). The
-parent prints one row per run, the ratio of the longest length to the shortest, and checks the
-targets: generation <= 30 s and peak RSS <= 300 MB at every length.
+memory, a fresh Python process generates the scenario (``gen s``: the core events and the filler
+plan), produces every event of its lazy stream once without a memory (``stream s``: the filler
+made on demand), streams it through one scripted episode with that memory (``episode s``) and
+reports its peak resident memory (``resource.getrusage(RUSAGE_SELF).ru_maxrss``, which covers all
+three). The parent prints one row per run, the ratio of the longest length to the shortest, and
+checks the targets: generation (``gen s + stream s``) <= 30 s and peak RSS <= 300 MB at every
+length.
 
 The memory must not grow with the stream for the RSS figure to mean anything: ``window`` keeps a
 bounded context, but every compaction records its before/after views (one record per observed
@@ -43,7 +45,7 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
     from memgym.memory import make_memory
     from memgym.reasoners import make_reasoner
     from memgym.run.episode import evaluate
-    from memgym.tracks import get_track
+    from memgym.tracks import get_track, stream_events
 
     track = get_track(job["track"])
     baseline = _rss_mb()
@@ -52,11 +54,16 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
     generate_s = time.perf_counter() - start
     after_generate = _rss_mb()
     start = time.perf_counter()
+    events = sum(1 for _ in stream_events(scenario))
+    stream_s = time.perf_counter() - start
+    start = time.perf_counter()
     memory = make_memory(job["memory"], track)
     result = evaluate(scenario, memory, make_reasoner("scripted", track))
     return {
         **job,
         "generate_s": generate_s,
+        "stream_s": stream_s,
+        "events": events,
         "episode_s": time.perf_counter() - start,
         "tokens": result.tokens_observed,
         "core_events": len(scenario.events),
@@ -127,8 +134,9 @@ def main() -> int:
     lengths = sorted(_length(x) for x in args.lengths.split(","))
     memories = args.memories
     header = (
-        f"{'track':10s} {'memory':28s} {'length':>9s} {'tokens':>10s} {'gen s':>7s} "
-        f"{'episode s':>9s} {'peak MB':>8s} {'records':>8s} {'acc':>5s}"
+        f"{'track':10s} {'memory':28s} {'length':>9s} {'tokens':>10s} {'events':>7s} "
+        f"{'gen s':>6s} {'stream s':>8s} {'episode s':>9s} {'peak MB':>8s} {'records':>8s} "
+        f"{'acc':>5s}"
     )
     print(header)
     failed = False
@@ -146,11 +154,13 @@ def main() -> int:
                 }
                 r = measure(job)
                 rows.append(r)
-                ok = r["generate_s"] <= TARGET_GENERATE_S and r["rss_peak_mb"] <= TARGET_RSS_MB
+                made = r["generate_s"] + r["stream_s"]
+                ok = made <= TARGET_GENERATE_S and r["rss_peak_mb"] <= TARGET_RSS_MB
                 failed |= not ok
                 print(
                     f"{name:10s} {memory:28s} {length:>9,d} {r['tokens']:>10,d} "
-                    f"{r['generate_s']:>7.2f} {r['episode_s']:>9.2f} {r['rss_peak_mb']:>8.0f} "
+                    f"{r['events']:>7,d} {r['generate_s']:>6.2f} {r['stream_s']:>8.2f} "
+                    f"{r['episode_s']:>9.2f} {r['rss_peak_mb']:>8.0f} "
                     f"{r['compactions']:>8d} {r['accuracy']:>5.2f}"
                     + ("" if ok else "  OVER TARGET"),
                     flush=True,
@@ -159,12 +169,14 @@ def main() -> int:
                 lo, hi = rows[0], rows[-1]
                 print(
                     f"{'':39s} ratio {hi['length'] / lo['length']:.0f}x tokens: generate "
-                    f"{hi['generate_s'] / max(lo['generate_s'], 1e-9):.1f}x, episode "
+                    f"{hi['generate_s'] / max(lo['generate_s'], 1e-9):.1f}x, stream "
+                    f"{hi['stream_s'] / max(lo['stream_s'], 1e-9):.1f}x, episode "
                     f"{hi['episode_s'] / max(lo['episode_s'], 1e-9):.1f}x, peak RSS "
                     f"{hi['rss_peak_mb'] / lo['rss_peak_mb']:.2f}x"
                 )
     print(
-        f"targets: generation <= {TARGET_GENERATE_S:.0f} s and peak RSS <= {TARGET_RSS_MB:.0f} MB: "
+        f"targets: generation (gen + stream) <= {TARGET_GENERATE_S:.0f} s and peak RSS <= "
+        f"{TARGET_RSS_MB:.0f} MB: "
         + ("FAILED" if failed else "met")
     )
     return 1 if failed else 0

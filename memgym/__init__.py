@@ -13,7 +13,6 @@ The public API, re-exported (imported lazily, so ``import memgym`` stays fast)::
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
 __version__ = "0.1.0"
@@ -49,5 +48,6 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-if "gymnasium" in sys.modules:  # gymnasium.make knows memgym's ids once memgym is imported
-    importlib.import_module("memgym.envs")
+# gymnasium.make knows memgym's ids once memgym is imported, whichever is imported first
+# (memgym.envs is light: it registers now, or right after gymnasium's own import).
+importlib.import_module("memgym.envs")

@@ -10,12 +10,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from rich.markup import escape
+
 from memgym import __version__
 from memgym.commands import (
     audit,
     compare,
     generate,
+    proxy,
+    report,
     results,
+    rm,
     run,
     serve,
     tracks,
@@ -24,7 +29,20 @@ from memgym.commands import (
 )
 from memgym.commands.common import err_console
 
-COMMANDS = (tracks, generate, run, validate, compare, results, serve, audit, trajectories)
+COMMANDS = (
+    tracks,
+    generate,
+    run,
+    validate,
+    compare,
+    results,
+    report,
+    serve,
+    audit,
+    trajectories,
+    proxy,
+    rm,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (ValueError, KeyError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        err_console.print(f"[red]error:[/] {message}")
+        err_console.print(f"[red]error:[/] {escape(str(message))}")
         return 2
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")

@@ -8,6 +8,8 @@ import pytest
 
 from memgym.cli import main
 from memgym.commands.audit import format_length, parse_lengths
+from memgym.tokens import count_tokens
+from memgym.tracks import stream_events
 from memgym.tracks.gates import generate_gated
 from tests.tracks.toy_gates import NAME, ToyGatesTrack
 
@@ -52,6 +54,20 @@ def test_toy_lengths_regenerate_and_the_cut_full_memory_falls(capsys):
         assert row["generated"] == sum(g.generated for g in gated) > row["accepted"] == 4
         assert [k["hash"] for k in row["kept"]] == [g.scenario.hash for g in gated]
         assert [k["rejected"] for k in row["kept"]] == [len(g.rejected) for g in gated]
+        lengths = [sum(count_tokens(e.text) for e in stream_events(g.scenario)) for g in gated]
+        assert [k["tokens"] for k in row["kept"]] == lengths
+        assert all(abs(n - row["length"]) <= 0.05 * row["length"] for n in lengths)
+
+
+def test_a_stream_that_misses_its_length_fails_the_row(capsys):
+    # 60 tokens cannot hold the toy's documents and questions: the stream overshoots
+    code, audit = _audit(capsys, "--track", NAME, "--seeds", "2", "--lengths", "60,2k")
+    assert code == 1 and not audit["passed"]
+    short, long = audit["rows"]
+    assert short["accepted"] == 2 and not short["passed"] and long["passed"]
+    assert all(k["tokens"] > 63 for k in short["kept"])
+    assert [f.split(":")[0] for f in short["failures"]] == ["seed 0", "seed 1"]
+    assert all("off target_tokens 60" in f for f in short["failures"])
 
 
 def test_a_gate_that_regeneration_cannot_fix_exits_1(capsys):

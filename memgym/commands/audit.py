@@ -5,8 +5,9 @@ rejected scenarios are regenerated from the seed's next sub-seed), then runs the
 reasoner with ``full:max_tokens=<context>`` on it. It prints, per length, the mean accuracy of
 the ``oracle``, ``none`` and ``distractors`` ablations and of the cut ``full`` memory, each row's
 gate verdict and the yield (accepted / generated scenarios), and checks that the cut ``full``
-memory falls as the stream grows. Exit status 1 when a gate still fails after regeneration or
-the trend does not fall.
+memory falls as the stream grows and that every kept stream lands within 5 % of
+``target_tokens``. Exit status 1 when a gate still fails after regeneration, a stream misses its
+length or the trend does not fall.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from memgym.tracks.gates import ABLATIONS, MAX_TRIES, Gated, Gates
 TREND_SLACK = 0.05
 """How much the cut ``full`` accuracy may rise from one length to the next (seed noise) while
 still counting as falling; the longest length must be strictly below the shortest."""
+LENGTH_TOLERANCE = 0.05
+"""How far a kept scenario's whole stream may land from ``target_tokens`` (a row failure)."""
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([km]?)\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
 
@@ -74,8 +77,9 @@ class AuditRow:
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
     kept: list[dict[str, Any]] = field(default_factory=list)
-    """Per seed, the scenario kept: its seed, sub-seed (if the track has one), hash and how
-    many scenarios were rejected before it, so each can be regenerated alone."""
+    """Per seed, the scenario kept: its seed, sub-seed (if the track has one), hash, how many
+    scenarios were rejected before it (so each can be regenerated alone) and the tokens its
+    whole stream took (filler included)."""
 
     @property
     def passed(self) -> bool:
@@ -140,6 +144,7 @@ def audit_length(
 
     track = get_track(track_name)
     params = dict(fixed) if length is None else {**fixed, "target_tokens": length}
+    target = track.params(tier, **params).get("target_tokens")
     start = time.perf_counter()
     sums = dict.fromkeys((*ABLATIONS, full), 0.0)
     accepted = generated = streamed = 0
@@ -161,10 +166,16 @@ def audit_length(
                 "subseed": gated.scenario.params.get("subseed"),
                 "hash": gated.scenario.hash,
                 "rejected": len(gated.rejected),
+                "tokens": result.tokens_observed,
             }
         )
         if not gated.accepted:
             failures.append(f"seed {seed}: " + "; ".join(gated.report.failures))
+        if target and abs(result.tokens_observed - target) > LENGTH_TOLERANCE * target:
+            failures.append(
+                f"seed {seed}: the stream took {result.tokens_observed:,} tokens, more than "
+                f"{LENGTH_TOLERANCE:.0%} off target_tokens {target:,}"
+            )
         if on_seed is not None:
             on_seed(gated)
     n = max(1, len(seeds))

@@ -47,6 +47,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--api-key-env",
         help="environment variable holding the API key (default OPENAI_API_KEY)",
     )
+    p.add_argument(
+        "--cache",
+        help="with --model: SQLite call cache; a rerun replays every answered call without HTTP",
+    )
     add_seed_args(p, 5)
     p.add_argument(
         "--concurrency",
@@ -56,6 +60,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument(
         "--workers", type=int, default=1, help="worker processes for scripted runs (default 1)"
+    )
+    p.add_argument(
+        "--executor",
+        choices=("local", "ray"),
+        default="local",
+        help="where episodes run: local threads or processes (default), or Ray tasks",
+    )
+    p.add_argument(
+        "--address",
+        help="with --executor ray: join this cluster (auto, ray://HOST:10001); default: start a "
+        "local Ray with --workers CPUs (all cores when --workers is 1)",
     )
     p.add_argument("--shard", help="run shard i of N (1-based, e.g. 2/4) of the episodes")
     p.add_argument(
@@ -73,16 +88,17 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
     """The (memory, reasoner) specs to run and the policy names they came from (if any)."""
     from memgym.simulation.policies import HONEST, get_policy
 
-    shorthand = args.model or args.base_url or args.api_key_env
+    shorthand = args.model or args.base_url or args.api_key_env or args.cache
     if shorthand and args.reasoner:
         raise ValueError("give either --reasoner or --model/--base-url/--api-key-env, not both")
     if shorthand and not args.model:
-        raise ValueError("--base-url and --api-key-env need --model")
+        raise ValueError("--base-url, --api-key-env and --cache need --model")
     reasoner = args.reasoner
     if args.model:
         options = [f"model={args.model}"]
         options += [f"base_url={args.base_url}"] if args.base_url else []
         options += [f"api_key_env={args.api_key_env}"] if args.api_key_env else []
+        options += [f"cache={args.cache}"] if args.cache else []
         reasoner = "llm:" + ",".join(options)
     if args.memory or reasoner:
         if args.policies:
@@ -103,6 +119,8 @@ def _check(args: argparse.Namespace) -> None:
         raise ValueError(f"--concurrency must be at least 1, got {args.concurrency}")
     if args.workers > 1 and (args.concurrency or 1) > 1:
         raise ValueError("give either --workers (processes) or --concurrency (threads), not both")
+    if args.address is not None and args.executor != "ray":
+        raise ValueError("--address needs --executor ray")
     if args.run_id is not None and not args.resume:
         raise ValueError("--run needs --resume")
 
@@ -138,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
         run_id, todo = _resume(store, config, items, args) if args.resume else (None, items)
         if run_id is None:
             run_id = store.start_run(config)
-        _execute(store, run_id, todo, concurrency, args.workers)
+        _execute(store, run_id, todo, concurrency, args.workers, args.executor, args.address)
         stored = dict(store.keyed_episodes(run_id, compactions=args.json))
     results = [stored[item.key] for item in items if item.key in stored]
     if args.json:
@@ -170,26 +188,33 @@ def _resume(
     return run_id, [item for item in items if item.key not in done]
 
 
-def _execute(store: Any, run_id: int, items: list[Any], concurrency: int, workers: int) -> None:
+def _execute(
+    store: Any,
+    run_id: int,
+    items: list[Any],
+    concurrency: int,
+    workers: int,
+    executor: str = "local",
+    address: str | None = None,
+) -> None:
     """Run ``items`` into run ``run_id`` with a live progress bar."""
     from rich.progress import TextColumn
 
     from memgym.run.runner import Snapshot, run_concurrent, run_processes
-    from memgym.run.usage import tokens
+    from memgym.run.usage import progress_stats
 
     with progress(TextColumn("{task.fields[stats]}")) as bar:
         task = bar.add_task("episodes", total=len(items), stats="")
 
         def observe(s: Snapshot) -> None:
-            u = s.usage
-            stats = (
-                f"calls {int(u.get('calls', 0))} tokens {tokens(u)} "
-                f"retries {int(u.get('retries', 0))} "
-                f"errors {int(u.get('failed', 0)) + s.infra}"
-            )
-            bar.update(task, completed=s.done, stats=stats)
+            bar.update(task, completed=s.done, stats=progress_stats(s.usage, s.infra))
 
-        if workers > 1:
+        if executor == "ray":
+            from memgym.run.ray_executor import run_ray
+
+            cpus = None if address is not None or workers == 1 else workers
+            run_ray(items, store, run_id, address, cpus, observe)
+        elif workers > 1:
             run_processes(items, store, run_id, workers, observe)
         else:
             run_concurrent(items, store, run_id, concurrency, observe)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -17,6 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--retry-after", type=float, default=1.0, help="Retry-After of a 429, seconds")
     p.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     p.add_argument("--malformed", type=float, default=0.0, help="share of tool calls with bad JSON")
+    p.add_argument(
+        "--wrong-args",
+        type=float,
+        default=0.0,
+        help="share of tool calls with well-formed but wrong arguments",
+    )
     p.add_argument("--truncate", type=float, default=0.0, help="share of answers cut short")
     p.add_argument("--context", type=int, default=0, help="context window in tokens (0: none)")
     p.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
@@ -48,21 +55,44 @@ def run(args: argparse.Namespace) -> int:
         latency=args.latency,
         malformed=args.malformed,
         truncate=args.truncate,
+        wrong_args=args.wrong_args,
         context=args.context,
         seed=args.seed,
     )
     if args.max_episodes < 1:
-        err_console.print(f"--max-episodes must be at least 1, got {args.max_episodes}")
-        return 2
-    with running(args.host, args.port, faults, args.max_episodes) as server:
-        err_console.print(
-            f"memgym serve on {server.base_url} (model memgym-scripted; {faults}); Ctrl-C stops"
-        )
-        end = float("inf") if args.max_seconds is None else time.monotonic() + args.max_seconds
-        try:
-            while (left := end - time.monotonic()) > 0:
+        raise ValueError(f"--max-episodes must be at least 1, got {args.max_episodes}")
+    stop: list[int] = []
+    restore = _stop_on_signals(stop)  # before the address is printed: a client may kill at once
+    try:
+        with running(args.host, args.port, faults, args.max_episodes) as server:
+            err_console.print(
+                f"memgym serve on {server.base_url} (model memgym-scripted; {faults}); "
+                "Ctrl-C stops"
+            )
+            end = float("inf") if args.max_seconds is None else time.monotonic() + args.max_seconds
+            while not stop and (left := end - time.monotonic()) > 0:
                 time.sleep(min(0.1, left))
-        except KeyboardInterrupt:
-            pass
-        err_console.print(f"served: {dict(server.stats)}")
+            err_console.print(f"served: {dict(server.stats)}")
+    finally:
+        restore()
     return 0
+
+
+def _stop_on_signals(stop: list[int]) -> Callable[[], None]:
+    """Make SIGTERM (``kill PID``) and SIGINT append to ``stop``, so either ends the server with
+    its stats printed (a script's background job ignores SIGINT: ``kill`` is how scripts stop
+    it). Only the main thread can set handlers; returns the function that restores them."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    for signum in before:
+        signal.signal(signum, lambda number, _frame: stop.append(number))
+
+    def restore() -> None:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+    return restore

@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 from contextlib import ExitStack
+from typing import TextIO
 
-from memgym.commands.common import add_scenario_args, add_seed_args, err_console, overrides
+from memgym.commands.common import (
+    add_scenario_args,
+    add_seed_args,
+    err_console,
+    overrides,
+    progress,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,18 +47,19 @@ def run(args: argparse.Namespace) -> int:
     fixed = overrides(args.param)
     episodes = segments = 0
     with ExitStack() as files:
-        out = files.enter_context(open(args.out, "w", encoding="utf-8"))
-        seg_file = (
-            files.enter_context(open(args.segments, "w", encoding="utf-8"))
-            if args.segments
-            else None
-        )
+        out = files.enter_context(_open(args.out, "--out"))
+        seg_file = None
+        if args.segments:
+            seg_file = files.enter_context(_open(args.segments, "--segments"))
+        bar = files.enter_context(progress())
+        job = bar.add_task("expert episodes", total=args.seeds * len(names))
         for seed in range(args.seed, args.seed + args.seeds):
             scenario = track.generate(seed, args.tier, **fixed)
             for name in names:
                 ep = run_expert(scenario, name, tier=args.tier, overrides=fixed, track=track)
                 out.write(json.dumps(chat_record(ep), ensure_ascii=False) + "\n")
                 episodes += 1
+                bar.advance(job)
                 if seg_file is not None:
                     for record in segment_records(ep):
                         seg_file.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -59,3 +67,11 @@ def run(args: argparse.Namespace) -> int:
     where = f"{args.out}" + (f" and {segments} segments in {args.segments}" if seg_file else "")
     err_console.print(f"{episodes} episodes in {where}")
     return 0
+
+
+def _open(path: str, option: str) -> TextIO:
+    """``path`` opened for writing; a ``ValueError`` naming ``option`` when it cannot be."""
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot write {option} {path}: {exc.strerror or exc}") from None

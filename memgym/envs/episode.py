@@ -4,9 +4,10 @@ trajectory replay and the Inspect AI solver, so training and evaluation share on
 The agent lives through the scenario's events one at a time. On each it may call the memory tools
 any number of times, then ``next_event``; at a question it calls ``submit_answer`` (``next_event``
 there skips the question, scored wrong). Every correct answer earns 1.0 (abstention questions
-included: answering unknown to what was never stated is right, though no axis counts it). Answers are checked with
-memgym's validators and the episode is scored with ``memgym.scoring.score_answers``, exactly as
-``memgym.run.episode`` scores a ``run_episode`` transcript.
+included: answering unknown to what was never stated is right, though no axis counts it).
+Answers are checked with memgym's validators and the episode is scored with
+``memgym.scoring.score_answers``, exactly as ``memgym.run.episode`` scores a ``run_episode``
+transcript.
 
 Opt-in shaping (``shaping=w``): on leaving an event, ``w / F`` for each fact the event states that
 the store then holds with its current value (read back with the track's reader), where ``F`` is the

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,8 @@ from memgym.tracks import Track, get_track
 from memgym.types import Message, Question, View
 
 MAX_TURNS = 8
+Params = str | list[str] | Mapping[str, Any]
+"""Track overrides: ``"k=v,k2=v2"``, a list of ``"k=v"`` (as ``-T params=...`` gives) or a dict."""
 
 
 def tool_infos(tools: Toolset) -> list[ToolInfo]:
@@ -84,8 +87,17 @@ def tool_infos(tools: Toolset) -> list[ToolInfo]:
     return infos
 
 
-def _overrides(params: str) -> dict[str, Any]:
-    """``"k=v,k2=v2"`` (the ``params`` task argument) as typed track overrides."""
+def _overrides(params: Params) -> dict[str, Any]:
+    """The ``params`` task argument as typed track overrides: ``"k=v,k2=v2"``, the list of
+    ``"k=v"`` that ``inspect eval -T params=k=v,k2=v2`` passes, or a mapping."""
+    if isinstance(params, Mapping):
+        return dict(params)
+    if isinstance(params, list):
+        if not all(isinstance(p, str) for p in params):
+            raise ValueError(f"params must be 'k=v' texts, got {params!r}")
+        params = ",".join(params)
+    if not isinstance(params, str):
+        raise ValueError(f"params must be 'k=v,k2=v2', got {params!r}")
     return parse_spec("x:" + params)[1] if params else {}
 
 
@@ -219,7 +231,7 @@ class _Run:
 def memgym_agent(
     track: str = "entities",
     tier: str | None = None,
-    params: str = "",
+    params: Params = "",
     script: str = "",
     writer: str = "",
     max_turns: int = MAX_TURNS,
@@ -291,7 +303,7 @@ def memgym_task(
     tier: str | None = None,
     seeds: int = 1,
     seed: int = 0,
-    params: str = "",
+    params: Params = "",
     script: str = "",
     writer: str = "",
     max_turns: int = MAX_TURNS,
@@ -332,7 +344,7 @@ def track_task(name: str) -> Any:
         tier: str | None = None,
         seeds: int = 1,
         seed: int = 0,
-        params: str = "",
+        params: Params = "",
         script: str = "",
         writer: str = "",
         max_turns: int = MAX_TURNS,

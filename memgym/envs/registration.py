@@ -1,12 +1,20 @@
 """Gymnasium ids for every registered track and tier: ``memgym/<track>-<tier>-v0``.
 
 The ids come from the track registry, so a new track appears without touching this file.
-``register_envs`` (run by ``memgym.make``, by importing ``memgym.envs``, and by ``import memgym``
-when gymnasium is already imported) makes them known to ``gymnasium.make`` as well.
+``register_envs`` (run by ``memgym.make``) makes them known to ``gymnasium.make`` as well;
+``register_with_gymnasium`` (run by ``import memgym``) does so at once if gymnasium is imported,
+else right after gymnasium's own import, so ``gymnasium.make`` finds them in either import order
+without ``import memgym`` paying for importing gymnasium.
 """
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
+import sys
+import warnings
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import Any
 
 ENV_VERSION = 0
@@ -65,3 +73,42 @@ def make(env: str, **kwargs: Any) -> Any:
     if env not in ids:
         raise ValueError(f"unknown memgym environment {env!r}; known: {', '.join(ids)}")
     return _gymnasium().make(env, **kwargs)
+
+
+class _AfterGymnasium(importlib.abc.MetaPathFinder):
+    """Finds nothing itself: when ``gymnasium`` is first imported, it lets the usual finders
+    find it and wraps the loader so memgym's ids are registered once the module has run."""
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname != "gymnasium":
+            return None
+        _remove_hook()
+        spec = importlib.util.find_spec(fullname)
+        loader = None if spec is None else spec.loader
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        run = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            run(module)
+            try:
+                register_envs()
+            except Exception as exc:  # never break gymnasium's import over memgym's ids
+                warnings.warn(f"memgym could not register its Gymnasium ids: {exc}", stacklevel=2)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def _remove_hook() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _AfterGymnasium)]
+
+
+def register_with_gymnasium() -> None:
+    """Register the ids now if gymnasium is imported, else right after it is (idempotent)."""
+    if "gymnasium" in sys.modules:
+        register_envs()
+    elif not any(isinstance(f, _AfterGymnasium) for f in sys.meta_path):
+        sys.meta_path.insert(0, _AfterGymnasium())

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+RETRIES_PREFIX = "retries_"
+"""Usage keys ``retries_<reason>`` count the retries of each failure reason."""
 
 Prices = Mapping[str, tuple[float, float]]
 """model -> (USD per million prompt tokens, USD per million completion tokens)."""
@@ -41,6 +45,8 @@ class CallRecord:
     attempts: int
     cached: bool
     status: str = "ok"
+    retried: tuple[str, ...] = ()
+    """The failure reason behind each retry of this call, in order (e.g. ``rate_limited``)."""
 
 
 @dataclass
@@ -55,10 +61,12 @@ class Ledger:
             self.calls.append(record)
 
     def totals(self) -> dict[str, float]:
-        """Calls, HTTP attempts, retries, cache hits, failures, tokens and cost so far."""
+        """Calls, HTTP attempts, retries, cache hits, failures, tokens and cost so far, plus a
+        ``retries_<reason>`` count for each reason retried (``retries_rate_limited``, ...)."""
         with self._lock:
             calls = list(self.calls)
         live = [c for c in calls if not c.cached]
+        reasons = Counter(reason for c in live for reason in c.retried)
         return {
             "calls": len(calls),
             "cached": len(calls) - len(live),
@@ -69,4 +77,5 @@ class Ledger:
             "completion_tokens": sum(c.usage.completion_tokens for c in live),
             "cost_usd": sum(c.cost or 0.0 for c in live),
             "latency_s": sum(c.latency_s for c in live),
+            **{f"{RETRIES_PREFIX}{reason}": n for reason, n in sorted(reasons.items())},
         }

@@ -45,6 +45,8 @@ class ToolAgent:
         temperature: float = 0.0,
         cache: str = "",
         seed: int = 0,
+        price_prompt: float = 0.0,
+        price_completion: float = 0.0,
     ) -> None:
         if tools not in MODES:
             raise ValueError(f"tools must be one of {', '.join(MODES)}, got {tools!r}")
@@ -62,6 +64,8 @@ class ToolAgent:
             "concurrency": concurrency,
             "seed": seed,
         }
+        if price_prompt or price_completion:  # USD per million tokens: cost is then recorded
+            self._options["prices"] = {model: (float(price_prompt), float(price_completion))}
         self._cache_path = cache
         self._client: Any = None
         self._ledger = Ledger()  # the client's, once made; kept after close for usage()

@@ -6,6 +6,10 @@ Retries: a retryable infrastructure failure (see ``memgym.llm.classify``) is ret
 with jitter drawn from a seeded RNG. A context-length overflow is retried once with ``max_tokens``
 halved (when the request set it). A failure that persists is raised as ``LLMInfraError``; the
 episode loop marks that step ``infra_error``. The SDK's own retries are switched off.
+
+Concurrency: at most ``concurrency`` requests in flight to an endpoint, counted over every client
+of the process with that endpoint and limit (``EndpointLimit``), so a run's concurrent episodes
+share one limit.
 """
 
 from __future__ import annotations
@@ -25,6 +29,41 @@ from memgym.llm.classify import LLMInfraError, classify
 
 PLACEHOLDER_KEY = "memgym-no-key"
 """Sent when the API key variable is unset: local servers need some key, and check none."""
+_POLL_S = 0.005
+
+
+class EndpointLimit:
+    """At most ``limit`` requests in flight to one endpoint from this process, whichever client
+    and event loop sends them (each episode's ``SyncLLMClient`` runs its own loop, so an
+    ``asyncio.Semaphore`` could not be shared). A waiting request polls; cancelling it while it
+    waits holds nothing."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError(f"concurrency must be at least 1, got {limit}")
+        self.limit = limit
+        self._slots = threading.BoundedSemaphore(limit)
+
+    async def __aenter__(self) -> None:
+        while not self._slots.acquire(blocking=False):
+            await asyncio.sleep(_POLL_S)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._slots.release()
+
+
+_LIMITS: dict[tuple[str, int], EndpointLimit] = {}
+_LIMITS_LOCK = threading.Lock()
+
+
+def endpoint_limit(base_url: str | None, limit: int) -> EndpointLimit:
+    """The process-wide limit of ``limit`` requests in flight to ``base_url`` (clients asking
+    for another limit on the same endpoint get their own)."""
+    with _LIMITS_LOCK:
+        key = (base_url or "", limit)
+        if key not in _LIMITS:
+            _LIMITS[key] = EndpointLimit(limit)
+        return _LIMITS[key]
 
 
 @dataclass(frozen=True)
@@ -118,7 +157,7 @@ class LLMClient:
         self.ledger = ledger if ledger is not None else Ledger()
         self._sleep = sleep
         self._rng = random.Random(seed)
-        self._limit = asyncio.Semaphore(concurrency)
+        self._limit = endpoint_limit(base_url, concurrency)
         self._openai = openai.AsyncOpenAI(
             api_key=os.environ.get(api_key_env) or PLACEHOLDER_KEY,
             base_url=base_url,
@@ -149,6 +188,7 @@ class LLMClient:
             return self._result(hit, latency=0.0, attempts=0, cached=True)
         start = time.perf_counter()
         attempts, reduced, request = 0, False, dict(params)
+        retried: list[str] = []
         while True:
             attempts += 1
             try:
@@ -160,6 +200,7 @@ class LLMClient:
             overflow = isinstance(error, LLMInfraError) and error.reason == "context_length"
             if overflow and not reduced and request.get("max_tokens", 0) > 1:
                 reduced, request["max_tokens"] = True, request["max_tokens"] // 2
+                retried.append(error.reason)
                 continue
             if (
                 isinstance(error, LLMInfraError)
@@ -170,12 +211,15 @@ class LLMClient:
                     error.retry_after if error.retry_after is not None else self.backoff(attempts)
                 )
                 await self._sleep(wait)
+                retried.append(error.reason)
                 continue
-            self._record(Usage(), time.perf_counter() - start, attempts, False, error.reason)
+            elapsed = time.perf_counter() - start
+            self._record(Usage(), elapsed, attempts, False, error.reason, tuple(retried))
             raise error
         if self.cache is not None:
             self.cache.put(key, self.model, raw)
-        return self._result(raw, time.perf_counter() - start, attempts, cached=False)
+        elapsed = time.perf_counter() - start
+        return self._result(raw, elapsed, attempts, cached=False, retried=tuple(retried))
 
     async def _post(
         self,
@@ -201,17 +245,29 @@ class LLMClient:
         return reply
 
     def _result(
-        self, raw: Mapping[str, Any], latency: float, attempts: int, cached: bool
+        self,
+        raw: Mapping[str, Any],
+        latency: float,
+        attempts: int,
+        cached: bool,
+        retried: tuple[str, ...] = (),
     ) -> ChatResult:
         content, calls, finish, usage = parse_response(raw)
-        price = self._record(usage, latency, attempts, cached, "ok")
+        price = self._record(usage, latency, attempts, cached, "ok", retried)
         return ChatResult(content, calls, finish, usage, latency, attempts, cached, price)
 
     def _record(
-        self, usage: Usage, latency: float, attempts: int, cached: bool, status: str
+        self,
+        usage: Usage,
+        latency: float,
+        attempts: int,
+        cached: bool,
+        status: str,
+        retried: tuple[str, ...] = (),
     ) -> float | None:
         price = None if cached else cost(usage, self.model, self.prices)
-        self.ledger.add(CallRecord(self.model, usage, price, latency, attempts, cached, status))
+        record = CallRecord(self.model, usage, price, latency, attempts, cached, status, retried)
+        self.ledger.add(record)
         return price
 
     async def aclose(self) -> None:
@@ -254,4 +310,11 @@ class SyncLLMClient:
         self._loop.close()
 
 
-__all__ = ["ChatResult", "LLMClient", "SyncLLMClient", "ToolCall"]
+__all__ = [
+    "ChatResult",
+    "EndpointLimit",
+    "LLMClient",
+    "SyncLLMClient",
+    "ToolCall",
+    "endpoint_limit",
+]

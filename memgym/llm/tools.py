@@ -19,6 +19,10 @@ from memgym.llm.classify import LLMModelError
 _JSON_TYPES: dict[type, str] = {str: "string", int: "integer"}
 
 
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
+
+
 @dataclass(frozen=True)
 class Param:
     """One parameter: a string or an integer, required unless it has a default."""
@@ -70,7 +74,8 @@ class Param:
             shown = shown if len(shown) <= 40 else shown[:40] + "..."
             raise LLMModelError(
                 "wrong_arguments",
-                f"argument {self.name!r} of {tool} must be a {self.json_type}, got {shown}",
+                f"argument {self.name!r} of {tool} must be {_article(self.json_type)} "
+                f"{self.json_type}, got {shown}",
             )
         low, high = self.minimum, self.maximum
         if (low is not None and value < low) or (high is not None and value > high):

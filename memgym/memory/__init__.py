@@ -5,6 +5,7 @@ from memgym.memory import (  # noqa: F401  (register the strategies)
     agentic_llm,
     distractors,
     full,
+    gated,
     mask,
     none,
     oracle,

@@ -1,6 +1,8 @@
-"""The SQLite results file: runs, episodes, answers and compaction records, the source of truth
-for reports. A compaction's full record (its views before and after) is kept zlib-compressed
-JSON; its step, strategy, dropped fact ids and token counts are plain columns for queries."""
+"""The SQLite results file: runs, episodes, answers, compaction records and LLM call accounting
+(``calls``: one row per episode and usage metric: calls, retries, tokens, cost), the source of
+truth for reports. A compaction's full record (its views before and after) is kept
+zlib-compressed JSON; its step, strategy, dropped fact ids and token counts are plain columns for
+queries. Files written before a table existed open fine: the table is created empty."""
 
 from __future__ import annotations
 
@@ -57,9 +59,15 @@ CREATE TABLE IF NOT EXISTS compactions (
     tokens_after INTEGER NOT NULL,
     record BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS calls (
+    episode_id INTEGER NOT NULL REFERENCES episodes(id),
+    metric TEXT NOT NULL,
+    value REAL NOT NULL
+);
 CREATE INDEX IF NOT EXISTS episodes_run ON episodes(run_id);
 CREATE INDEX IF NOT EXISTS compactions_episode ON compactions(episode_id);
 CREATE INDEX IF NOT EXISTS answers_episode ON answers(episode_id);
+CREATE INDEX IF NOT EXISTS calls_episode ON calls(episode_id);
 """
 
 
@@ -167,6 +175,10 @@ class ResultsStore:
                     for c in result.compactions
                 ],
             )
+            self.db.executemany(
+                "INSERT INTO calls VALUES (?, ?, ?)",
+                [(cur.lastrowid, k, v) for k, v in sorted(result.usage.items())],
+            )
 
     def _drop_infra_error(self, run_id: int, key: str) -> None:
         """Delete the run's ``infra_error`` episode under ``key`` (if any) with its rows."""
@@ -176,7 +188,7 @@ class ResultsStore:
         ).fetchone()
         if row is None:
             return
-        for table in ("answers", "compactions"):
+        for table in ("answers", "compactions", "calls"):
             self.db.execute(f"DELETE FROM {table} WHERE episode_id = ?", row)
         self.db.execute("DELETE FROM episodes WHERE id = ?", row)
 
@@ -229,6 +241,55 @@ class ResultsStore:
                     )
                 ]
             yield key, result
+
+    def episode_index(self, run_id: int | None = None) -> list[tuple[int, int]]:
+        """(run id, number of compaction records) of each stored episode (of one run, or all),
+        in the order ``episodes`` yields them."""
+        where, args = ("WHERE e.run_id = ?", (run_id,)) if run_id is not None else ("", ())
+        rows = self.db.execute(
+            "SELECT e.run_id, COUNT(c.episode_id) FROM episodes e LEFT JOIN compactions c"
+            f" ON c.episode_id = e.id {where} GROUP BY e.id ORDER BY e.id",
+            args,
+        )
+        return [(int(r), int(n)) for r, n in rows]
+
+    def leaderboard(self, run_id: int | None = None) -> list[dict[str, Any]]:
+        """One row per model x memory x track: composite and accuracy as mean and standard error
+        over seeds (a seed's episodes averaged first), ``infra_error`` episodes left out; best
+        composite first."""
+        from memgym.run.summary import mean_se
+
+        sql = (
+            "SELECT model, memory, track, seed, AVG(composite), AVG(accuracy), COUNT(*)"
+            " FROM episodes WHERE status != 'infra_error'"
+        )
+        args: tuple[Any, ...] = ()
+        if run_id is not None:
+            sql += " AND run_id = ?"
+            args = (run_id,)
+        groups: dict[tuple[str, str, str], list[tuple[float, float, int]]] = {}
+        for model, memory, track, _, comp, acc, n in self.db.execute(
+            sql + " GROUP BY model, memory, track, seed ORDER BY seed", args
+        ):
+            groups.setdefault((model, memory, track), []).append((comp, acc, n))
+        rows = []
+        for (model, memory, track), seeds in groups.items():
+            comp, comp_se = mean_se([c for c, _, _ in seeds])
+            acc, acc_se = mean_se([a for _, a, _ in seeds])
+            rows.append(
+                {
+                    "model": model,
+                    "memory": memory,
+                    "track": track,
+                    "seeds": len(seeds),
+                    "episodes": sum(n for _, _, n in seeds),
+                    "composite": comp,
+                    "composite_se": comp_se,
+                    "accuracy": acc,
+                    "accuracy_se": acc_se,
+                }
+            )
+        return sorted(rows, key=lambda r: (-r["composite"], r["model"], r["memory"], r["track"]))
 
     def done_keys(self, run_id: int) -> set[str]:
         """Keys of the episodes a run has finished, ``infra_error`` ones excepted: what

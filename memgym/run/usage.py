@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from memgym.llm.accounting import RETRIES_PREFIX
+
 
 def component_usage(component: Any) -> dict[str, float]:
     """``component.usage()`` when it has one; else its LLM client's ledger totals, if it made one."""
@@ -42,13 +44,24 @@ def tokens(usage: Mapping[str, float]) -> int:
     return int(usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0))
 
 
+def retry_reasons(usage: Mapping[str, float]) -> str:
+    """`` (29 rate_limited, 56 server_error)``: the retries by failure reason, or ``""``."""
+    parts = [
+        f"{int(n)} {key[len(RETRIES_PREFIX) :]}"
+        for key, n in sorted(usage.items())
+        if key.startswith(RETRIES_PREFIX) and n
+    ]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def describe(usage: Mapping[str, float]) -> str:
     """One line: calls, cache hits, retries, failed calls, tool errors, tokens and cost."""
     if not usage.get("calls"):
         return "no LLM calls"
     text = (
         f"{int(usage['calls'])} LLM calls ({int(usage.get('cached', 0))} cached), "
-        f"{int(usage.get('retries', 0))} retries, {int(usage.get('failed', 0))} failed, "
+        f"{int(usage.get('retries', 0))} retries{retry_reasons(usage)}, "
+        f"{int(usage.get('failed', 0))} failed, "
         f"{int(usage.get('tool_errors', 0))} tool errors, "
         f"{int(usage.get('prompt_tokens', 0))} prompt + "
         f"{int(usage.get('completion_tokens', 0))} completion tokens"
@@ -56,3 +69,22 @@ def describe(usage: Mapping[str, float]) -> str:
     if usage.get("cost_usd"):
         text += f", ${usage['cost_usd']:.4f}"
     return text
+
+
+def _short(n: int) -> str:
+    """``n`` in at most five characters: 950, 12.3k, 169k, 4.5M."""
+    for scale, unit in ((1e6, "M"), (1e3, "k")):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.1f}{unit}" if value < 100 else f"{value:.0f}{unit}"
+    return str(n)
+
+
+def progress_stats(usage: Mapping[str, float], infra_episodes: int = 0) -> str:
+    """The live part of a run's progress bar: calls, tokens, retries and errors (failed calls
+    plus ``infra_error`` episodes), short enough to leave the bar and its ETA room in 80 columns."""
+    errors = int(usage.get("failed", 0)) + infra_episodes
+    return (
+        f"{int(usage.get('calls', 0))} calls · {_short(tokens(usage))} tok · "
+        f"{int(usage.get('retries', 0))} retries · {errors} errors"
+    )

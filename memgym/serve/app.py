@@ -5,7 +5,8 @@ Per request: the injected latency, then perhaps an injected 429 (with Retry-Afte
 scripted reply: a question's (``X-Memgym-Spec``; see ``memgym.serve.scripted``) or a write event's
 (``X-Memgym-Policy``; see ``memgym.serve.writes``), as native tool calls or, for a client sending
 ``X-Memgym-Tools: text``, as ``CALL`` lines. A malformed-call fault breaks one call's JSON and
-ends the reply there (so calls stay in order when they are redone); a truncation fault cuts the
+ends the reply there (so calls stay in order when they are redone), and so does a wrong-arguments
+fault (valid JSON that breaks the tool's schema); a truncation fault cuts the
 reply that ends an exchange (an answer, or the end of a write event) with ``finish_reason: length``.
 ``stats`` counts requests and answers by status, for tests and the log.
 """
@@ -29,7 +30,7 @@ from memgym.memory.agentic_llm import EPISODE_HEADER, POLICY_HEADER, WRITER_HEAD
 from memgym.reasoners.llm import SPEC_HEADER, TRACK_HEADER
 from memgym.reasoners.memory_tools import SEARCH
 from memgym.reasoners.scripted import ScriptedReasoner
-from memgym.serve.faults import Faults
+from memgym.serve.faults import Faults, wrong_arguments
 from memgym.serve.scripted import Reply, scripted_reply
 from memgym.serve.summarize import is_summarize, summarize
 from memgym.serve.writes import MAX_EPISODES, Mirrors, write_reply
@@ -172,6 +173,10 @@ class _Handler(BaseHTTPRequestHandler):
             if faults.malform():  # broken, and the last call of the reply: order is kept
                 server.count("malformed")
                 calls.append((name, arguments[: len(arguments) // 2]))
+                break
+            if faults.misargue():  # valid JSON, wrong arguments; also the reply's last call
+                server.count("wrong_args")
+                calls.append((name, json.dumps(wrong_arguments(args))))
                 break
             calls.append((name, arguments))
         if calls and _text_mode(_memgym_headers(self.headers)):

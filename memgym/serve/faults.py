@@ -1,12 +1,13 @@
 """Seeded fault injection for ``memgym serve``: rate limits, server errors, latency, malformed
-tool-call JSON and truncated replies. Draws come from one ``random.Random(seed)`` under a lock, so
-a sequential client sees the same faults on every run."""
+tool-call JSON, tool calls with wrong arguments and truncated replies. Draws come from one
+``random.Random(seed)`` under a lock, so a sequential client sees the same faults on every run."""
 
 from __future__ import annotations
 
 import random
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -16,7 +17,9 @@ class Faults:
     One draw per request picks 429 (``rate_429``), 503 (``rate_5xx``) or no error; ``retry_after``
     is the seconds the 429 asks for, ``latency`` the seconds added to every request. ``context`` is a
     context window in tokens (0: unlimited): a request whose prompt plus ``max_tokens`` exceeds it
-    is answered 400 ``context_length_exceeded``, as real servers do.
+    is answered 400 ``context_length_exceeded``, as real servers do. ``malformed`` and
+    ``wrong_args`` are rates per tool call (broken JSON; valid JSON the schema refuses),
+    ``truncate`` per final reply.
     """
 
     rate_429: float = 0.0
@@ -27,11 +30,12 @@ class Faults:
     truncate: float = 0.0
     context: int = 0
     seed: int = 0
+    wrong_args: float = 0.0
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("rate_429", "rate_5xx", "malformed", "truncate"):
+        for name in ("rate_429", "rate_5xx", "malformed", "truncate", "wrong_args"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"fault rate {name} must be in [0, 1], got {value}")
@@ -61,6 +65,19 @@ class Faults:
         """Whether to break this reply's tool-call JSON."""
         return self._draw(self.malformed)
 
+    def misargue(self) -> bool:
+        """Whether to give this tool call wrong (but well-formed) arguments."""
+        return self._draw(self.wrong_args)
+
     def cut(self) -> bool:
         """Whether to truncate this reply (``finish_reason: length``)."""
         return self._draw(self.truncate)
+
+
+def wrong_arguments(args: dict[str, Any]) -> dict[str, Any]:
+    """Well-formed arguments the tool's schema refuses: the first integer sent as a string, or,
+    with no integer, an argument the tool does not take."""
+    for name, value in args.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            return {**args, name: str(value)}
+    return {**args, "note": "unasked"}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -43,6 +45,28 @@ def test_check_env_passes(env_id: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a checker warning is a failure too
         check_env(envs.make(env_id).unwrapped)
+
+
+@pytest.mark.parametrize("order", ["memgym, gymnasium", "gymnasium, memgym"])
+def test_gymnasium_make_finds_the_ids_in_either_import_order(order: str) -> None:
+    code = (
+        f"import {order}, sys\n"
+        "env = gymnasium.make('memgym/research-lite-v0')\n"
+        "print(env.unwrapped.track.name, env.unwrapped.tier)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-1500:]
+    assert done.stdout.split() == ["research", "lite"]
+
+
+def test_import_memgym_does_not_import_gymnasium() -> None:
+    code = "import memgym, sys; print('gymnasium' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.strip() == "False", done.stderr[-1500:]
 
 
 def test_memgym_make_is_exported_and_seeds_the_first_scenario() -> None:

@@ -4,6 +4,8 @@ in-process ``memgym serve`` that must score exactly what ``memgym run`` scores."
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
 
@@ -78,7 +80,7 @@ def test_mock_model_eval_logs_memgym_scores(tmp_path) -> None:
     assert {s.name for s in log.results.scores} >= {"composite", "accuracy", *expected.axes}
 
 
-def _memgym_run(policy: str, seed: int, tmp_path) -> float:  # type: ignore[no-untyped-def]
+def _memgym_run(policy: str, seed: int, tmp_path) -> list[str]:  # type: ignore[no-untyped-def]
     args = ["run", "--tier", "lite", "--policies", policy, "--seeds", "1", "--seed", str(seed)]
     args += [f"--param={k}={v}" for k, v in SMALL.items()]
     args += ["--results", str(tmp_path / "r.sqlite"), "--json"]
@@ -108,6 +110,11 @@ def test_eval_through_memgym_serve_scores_as_memgym_run(policy, tmp_path, capsys
     assert score.value["composite"] == expected["composite"]
     assert score.metadata["axes"] == expected["axes"]
     assert score.metadata["writes_used"] == expected["writes_used"]
+    assert score.metadata["tokens_stored"] == expected["tokens_stored"]
+    answers = sample.metadata["memgym"]["answers"]
+    assert [(a["question_id"], a["answer"], a["correct"]) for a in answers] == [
+        (a["question_id"], a["answer"], a["correct"]) for a in expected["answers"]
+    ]
     assert sample.metadata["memgym"]["model_errors"] == 0
 
 
@@ -136,3 +143,58 @@ def test_bad_calls_are_answered_with_errors_and_scored_as_the_models(tmp_path) -
     assert result["scores"]["writes_used"] == 0 and result["scores"]["composite"] == 0.0
     tool_results = [m for m in sample.messages if m.role == "tool"]
     assert tool_results and all('"reason": "unknown_tool"' in m.text for m in tool_results)
+
+
+def _unknown_scores(seed: int) -> tuple[str, object]:
+    """(scenario hash, memgym's scores) of answering 'unknown' to all questions, storing nothing."""
+    scenario = get_track("entities").generate(seed, "lite", **SMALL)
+    answers = [
+        AnswerRecord(
+            question_id=q.id, kind=q.kind, axis=q.axis, answer="unknown",
+            correct=is_correct(q, "unknown"),
+        )
+        for q in scenario.questions
+    ]
+    return scenario.hash, score_answers(answers, 0)
+
+
+def test_memgym_mock_model_resolves_through_the_entry_point_offline(tmp_path) -> None:
+    logs = inspect_eval(
+        "memgym/entities",
+        task_args={"tier": "lite", "seed": 4, "params": PARAMS},
+        model="memgym-mock/model",  # a provider name only memgym's entry point registers
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert logs[0].status == "success"
+    (sample,) = read_eval_log(logs[0].location).samples or []
+    score = next(iter(sample.scores.values()))
+    digest, expected = _unknown_scores(4)
+    assert score.metadata["scenario_hash"] == digest
+    assert score.metadata["abstention"] == expected.abstention
+    assert score.value["composite"] == expected.composite
+    assert [a["answer"] for a in sample.metadata["memgym"]["answers"]] == ["unknown"] * len(
+        sample.metadata["memgym"]["answers"]
+    )
+    usage = logs[0].stats.model_usage["memgym-mock/model"]
+    assert usage.input_tokens > 0 and usage.output_tokens > 0  # counted by memgym, offline
+
+
+@pytest.mark.slow
+def test_inspect_cli_runs_a_memgym_task_offline(tmp_path) -> None:
+    inspect = shutil.which("inspect")
+    if inspect is None:
+        pytest.skip("the inspect command is not on PATH")
+    done = subprocess.run(
+        [inspect, "eval", "memgym/entities", "-T", "tier=lite", "-T", "seed=4", "-T",
+         f"params={PARAMS}", "--model", "memgym-mock/model", "--log-dir", str(tmp_path),
+         "--display", "none"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    (path,) = tmp_path.glob("*.eval")
+    (sample,) = read_eval_log(str(path)).samples or []
+    score = next(iter(sample.scores.values()))
+    digest, expected = _unknown_scores(4)
+    assert score.metadata["scenario_hash"] == digest
+    assert score.value["composite"] == expected.composite

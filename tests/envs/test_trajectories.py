@@ -142,6 +142,9 @@ def test_trajectories_cli_writes_replayable_files(tmp_path, capsys) -> None:
     assert hashes == {r["memgym"]["scenario_hash"] for r in records}
     assert main(["trajectories", "--policies", "guesser", "--out", str(out)]) == 2
     assert "unknown expert policy" in capsys.readouterr().err
+    missing = tmp_path / "no" / "such" / "dir.jsonl"
+    assert main(["trajectories", "--seeds", "1", "--out", str(missing)]) == 2
+    assert "cannot write --out" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("name", track_names())

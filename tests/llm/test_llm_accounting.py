@@ -1,6 +1,7 @@
 """Per-call usage and cost."""
 
 from memgym.llm.accounting import CallRecord, Ledger, Usage, cost
+from memgym.run.usage import describe
 
 
 def test_cost_from_a_price_table():
@@ -13,10 +14,21 @@ def test_cost_from_a_price_table():
 
 def test_ledger_totals_count_retries_and_cache_hits():
     ledger = Ledger()
-    ledger.add(CallRecord("m", Usage(10, 2), 0.1, 0.5, attempts=3, cached=False))
+    ledger.add(
+        CallRecord("m", Usage(10, 2), 0.1, 0.5, 3, False, retried=("rate_limited", "timeout"))
+    )
     ledger.add(CallRecord("m", Usage(10, 2), None, 0.0, attempts=0, cached=True))
-    ledger.add(CallRecord("m", Usage(), None, 0.2, attempts=2, cached=False, status="rate_limited"))
+    ledger.add(CallRecord("m", Usage(), None, 0.2, 2, False, "rate_limited", ("rate_limited",)))
     totals = ledger.totals()
     assert totals["calls"] == 3 and totals["cached"] == 1 and totals["failed"] == 1
     assert totals["attempts"] == 5 and totals["retries"] == 3
     assert totals["prompt_tokens"] == 10 and totals["cost_usd"] == 0.1
+    assert totals["retries_rate_limited"] == 2 and totals["retries_timeout"] == 1
+    assert "retries_server_error" not in totals  # only reasons that happened
+
+
+def test_the_usage_line_breaks_retries_down_by_reason():
+    usage = {"calls": 4, "retries": 3, "retries_rate_limited": 1, "retries_server_error": 2}
+    line = describe(usage)
+    assert "4 LLM calls (0 cached), 3 retries (1 rate_limited, 2 server_error), 0 failed" in line
+    assert "3 retries, 0 failed" in describe({"calls": 4, "retries": 3})

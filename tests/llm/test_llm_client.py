@@ -5,6 +5,7 @@ import asyncio
 import json
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -12,6 +13,7 @@ from memgym.llm.cache import CallCache
 from memgym.llm.classify import LLMInfraError
 from memgym.llm.client import LLMClient, SyncLLMClient
 from memgym.serve import Faults, running
+from tests.llm.canned import canned
 
 MESSAGES = [
     {"role": "system", "content": "Nothing was stated."},
@@ -95,9 +97,12 @@ def test_mixed_faults_are_retried_to_success_and_counted():
             return results
 
         results = asyncio.run(go())
-        injected = server.stats["http_429"] + server.stats["http_503"]
+        limited, failed = server.stats["http_429"], server.stats["http_503"]
+        injected = limited + failed
     assert all(r.content == "Answer: unknown" for r in results)
-    assert injected > 0 and llm.ledger.totals()["retries"] == injected
+    totals = llm.ledger.totals()
+    assert limited > 0 and failed > 0 and totals["retries"] == injected
+    assert totals["retries_rate_limited"] == limited and totals["retries_server_error"] == failed
     assert sum(r.attempts for r in results) == 40 + injected
 
 
@@ -119,8 +124,10 @@ def test_a_closed_port_is_a_connection_failure():
 
 def test_context_overflow_is_retried_once_with_fewer_tokens():
     with running(faults=Faults(context=300)) as server:
-        result = chat(client(server), max_tokens=400)
+        llm = client(server)
+        result = chat(llm, max_tokens=400)
         assert result.attempts == 2 and server.stats["http_400"] == 1
+        assert llm.ledger.calls[-1].retried == ("context_length",)
         with pytest.raises(LLMInfraError, match="context_length"):
             chat(client(server), max_tokens=2000)
         assert server.stats["http_400"] == 3
@@ -137,6 +144,24 @@ def test_concurrency_is_limited_per_client():
             return time.perf_counter() - start
 
         assert asyncio.run(go()) >= 3 * 0.05
+
+
+@pytest.mark.parametrize("limit", [3, 12])
+def test_the_concurrency_limit_holds_per_endpoint_across_clients(limit):
+    """Three clients, each on its own event loop as episodes' clients are, share one limit."""
+    with canned([], delay=0.1) as server:
+        clients = [
+            SyncLLMClient("m", server.base_url, concurrency=limit, max_retries=0) for _ in range(3)
+        ]
+        with ThreadPoolExecutor(12) as pool:
+            replies = list(pool.map(lambda i: clients[i % 3].chat(MESSAGES), range(12)))
+        for llm in clients:
+            llm.close()
+    assert [r.content for r in replies] == ["Done."] * 12
+    if limit == 3:  # per client, three loops would allow 9 at once
+        assert server.max_in_flight == 3
+    else:  # the threads could send more than 3: the limit is what holds them back
+        assert server.max_in_flight > 3
 
 
 def test_a_rerun_is_answered_from_the_cache_without_http(tmp_path):

@@ -171,3 +171,15 @@ def test_an_answer_line_is_the_fallback_and_turns_are_limited(track):
     cut["finish"] = "length"
     error, _, _ = ask(track, [cut], Store())
     assert isinstance(error, ModelError) and error.reason == "truncated"
+
+
+def test_a_price_table_gives_each_call_its_cost(track):
+    """The canned server reports 10 prompt and 2 completion tokens per call."""
+    replies = [calls(call("memory_search", '{"query": "x"}')), text("Answer: 42")]
+    spec = ",price_prompt=0.5,price_completion=2"
+    answer, usage, requests = ask(track, replies, Store(), spec)
+    assert answer == "42" and len(requests) == 2
+    assert usage["prompt_tokens"] == 20 and usage["completion_tokens"] == 4
+    assert usage["cost_usd"] == pytest.approx((20 * 0.5 + 4 * 2) / 1e6)
+    _, unpriced, _ = ask(track, [text("Answer: 42")], Store())
+    assert unpriced["cost_usd"] == 0.0 and unpriced["calls"] == 1

@@ -77,6 +77,20 @@ def test_non_objects_and_broken_json_are_refused_with_reasons():
     assert info.value.reason == "unknown_tool"
 
 
+def test_wrong_argument_messages_say_what_to_send():
+    cases = [
+        ('{"id": "1"}', "argument 'id' of memory_read must be an integer, got \"1\""),
+        ('{"id": 0}', "argument 'id' of memory_read must be in 1.., got 0"),
+        ("{}", "memory_read needs argument 'id' (integer)"),
+    ]
+    for raw, message in cases:
+        with pytest.raises(ModelError) as info:
+            ANSWER_TOOLS.parse("memory_read", raw)
+        assert str(info.value) == f"wrong_arguments: {message}"
+    with pytest.raises(ModelError, match="'query' of memory_search must be a string, got 5"):
+        ANSWER_TOOLS.parse("memory_search", '{"query": 5}')
+
+
 def test_a_param_is_a_string_or_an_integer():
     with pytest.raises(ValueError, match="kind"):
         Param("x", float, "a float")

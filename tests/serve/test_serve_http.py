@@ -74,4 +74,5 @@ def test_the_serve_command_binds_loopback_and_stops_by_itself():
     assert args.host == "127.0.0.1"
     assert args.func(args) == 0
     bad = parser.parse_args(["serve", "--port", "0", "--max-episodes", "0"])
-    assert bad.func(bad) == 2
+    with pytest.raises(ValueError, match="--max-episodes must be at least 1"):
+        bad.func(bad)

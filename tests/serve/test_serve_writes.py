@@ -10,7 +10,11 @@ from memgym.memory import make_memory
 from memgym.memory.agentic_llm import EPISODE_HEADER, POLICY_HEADER, WRITER_HEADER, event_message
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate
+from memgym.errors import ModelError
+from memgym.llm.tools import Toolset
+from memgym.reasoners.memory_tools import EDIT, SEARCH, SUBMIT, WRITE
 from memgym.serve import Faults, running
+from memgym.serve.faults import wrong_arguments
 from memgym.serve.app import MODEL
 from memgym.serve.writes import Mirrors
 
@@ -92,6 +96,34 @@ def test_malformed_calls_are_model_errors_and_redone(track, episodes, mode):
     assert scores(result) == scores(reference) and served_entries == entries
     assert stats["malformed"] > 0
     assert writer["tool_errors"] + answerer["tool_errors"] == stats["malformed"] + refusals
+
+
+def test_wrong_arguments_are_model_errors_redone_and_leave_the_store_intact(track, episodes):
+    scenario, reference, entries, refusals = episodes["lite", "strategic"]
+    faults = Faults(wrong_args=0.25, malformed=0.1, seed=3)
+    result, served_entries, writer, answerer, stats = served(track, scenario, "strategic", faults)
+    assert scores(result) == scores(reference) and served_entries == entries
+    assert stats["wrong_args"] > 0 and stats["malformed"] > 0
+    bad = stats["wrong_args"] + stats["malformed"]
+    assert writer["tool_errors"] + answerer["tool_errors"] == bad + refusals
+    assert writer["failed"] == answerer["failed"] == 0  # the model's errors, never infra
+
+
+@pytest.mark.parametrize(
+    "tool,args",
+    [
+        (EDIT, {"id": 3, "text": "x"}),
+        (WRITE, {"text": "x"}),
+        (SEARCH, {"query": "Orvona", "k": 5}),
+        (SUBMIT, {"answer": "120"}),
+    ],
+)
+def test_injected_wrong_arguments_are_refused_by_the_tools_schema(tool, args):
+    tools = Toolset([tool])
+    assert tools.parse(tool.name, json.dumps(args)).args == args
+    with pytest.raises(ModelError) as info:
+        tools.parse(tool.name, json.dumps(wrong_arguments(args)))
+    assert info.value.reason == "wrong_arguments"
 
 
 def test_truncated_event_replies_are_counted_and_change_nothing(track, episodes):

@@ -42,13 +42,16 @@ def test_different_seeds_and_subseeds_differ() -> None:
     assert len(hashes) == 7
 
 
-def test_every_file_and_every_chunk_compiles() -> None:
-    for seed in range(5):
-        p = TRACK.params("standard")
+@pytest.mark.parametrize("tier", ["lite", "standard", "hard"])
+def test_every_file_and_every_chunk_compiles(tier: str) -> None:
+    for seed in range(4):
+        p = TRACK.params(tier)
         rng = random.Random(seed)
-        for source in source_files(rng, build_world(rng, p)):
+        files = source_files(rng, build_world(rng, p))
+        assert len(files) == p["modules"] + 1  # every module and errors.py
+        for source in files:
             compile(source.source, source.path, "exec")
-        scenario = TRACK.generate(seed, "standard")
+        scenario = TRACK.generate(seed, tier)
         chunks = [e for e in scenario.events if e.kind == "document"]
         assert chunks
         for event in chunks:

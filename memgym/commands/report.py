@@ -1,0 +1,35 @@
+"""``memgym report``: one self-contained HTML report (inline SVG charts) of a results file."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from memgym.commands.common import err_console
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``report`` subcommand."""
+    p = sub.add_parser("report", help="write an HTML report (charts, leaderboard) of results")
+    p.add_argument("results", help="SQLite results file")
+    p.add_argument("-o", "--out", default="report.html", help="HTML file to write (report.html)")
+    p.add_argument("--run", type=int, help="report one run id (default: every run in the file)")
+    p.add_argument(
+        "--resamples", type=int, default=1000, help="bootstrap resamples for isolated-score CIs"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from memgym.report import write_report
+
+    if not os.path.exists(args.results):
+        raise ValueError(f"no results file at {args.results}")
+    if args.resamples < 1:
+        raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
+    out_dir = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(out_dir):
+        raise ValueError(f"cannot write {args.out}: no folder {out_dir}")
+    path = write_report(args.results, args.out, args.run, args.resamples)
+    err_console.print(f"report written to {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    return 0

@@ -1,0 +1,351 @@
+"""``memgym rm``: MemRM, the compaction reward model (build, train, eval, score, rank)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from memgym.commands.common import console, err_console, progress
+
+DATA = "results/rm/data"
+EVAL_SPLITS = ("iid", "strategy_ood", "scenario_ood")
+PREDICTIONS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS rm_predictions (label TEXT NOT NULL, split TEXT NOT NULL,"
+    " model TEXT NOT NULL, harmful INTEGER NOT NULL, p_harmful REAL NOT NULL)"
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``rm`` command and its subcommands."""
+    p = sub.add_parser("rm", help="MemRM: build the dataset, train, evaluate, score, rank")
+    rm = p.add_subparsers(dest="rm_command", required=True)
+
+    b = rm.add_parser("build", help="run episodes and label every compaction by replay")
+    b.add_argument("--out", default=DATA, help=f"dataset folder (default {DATA})")
+    b.add_argument("--track", action="append", dest="tracks", help="track (repeatable)")
+    b.add_argument("--strategy", action="append", dest="strategies", help="memory spec (repeat)")
+    b.add_argument("--ood-strategy", action="append", dest="ood_strategies",
+                   help="held-out strategy for strategy_ood (repeatable; must be a --strategy)")
+    b.add_argument("--ood-track", default=None, help="held-out track (default dialogue)")
+    b.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (default 9)")
+    b.add_argument("--test-seeds", type=int, default=None, help="last N seeds held out (3)")
+    b.add_argument("--tier", default=None, help="track tier (default: each track's default)")
+    b.add_argument("--workers", type=int, default=1, help="processes (default 1)")
+    b.add_argument("--quick", action="store_true", help="a small dataset for smoke tests")
+    b.set_defaults(func=_build)
+
+    t = rm.add_parser("train", help="train a MemRM on a dataset's train split")
+    t.add_argument("--data", default=DATA, help="dataset folder, or a JSONL file of rows")
+    t.add_argument("--model", choices=("lite", "lm"), default="lite", help="model kind")
+    t.add_argument("--out", required=True, help="model file (lite) or folder (lm)")
+    t.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    t.add_argument("--base", default=None, help="lm: local base model path or cached id")
+    t.add_argument("--steps", type=int, default=None, help="lm: training steps (600)")
+    t.add_argument("--batch-size", type=int, default=None, help="lm: batch size (4)")
+    t.add_argument("--lr", type=float, default=None, help="lm: learning rate (5e-5)")
+    t.add_argument("--max-length", type=int, default=None, help="lm: max prompt tokens")
+    t.add_argument("--view-chars", type=int, default=None, help="lm: max characters per view")
+    t.add_argument("--limit", type=int, default=None, help="use only the first N train rows")
+    t.set_defaults(func=_train)
+
+    e = rm.add_parser("eval", help="metrics of a MemRM on the test splits")
+    e.add_argument("--model", required=True, help="trained model (file or folder)")
+    e.add_argument("--data", default=DATA, help="dataset folder, or one JSONL file")
+    e.add_argument("--split", action="append", dest="splits", help="split name (repeatable)")
+    e.add_argument("--threshold", action="append", type=float, dest="thresholds",
+                   help="coverage confidence t (repeatable; default 0.88)")
+    e.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (1000)")
+    e.add_argument("--limit", type=int, default=None, help="first N rows per split")
+    e.add_argument("--results", default=None, help="also store predictions in this SQLite file")
+    e.add_argument("--label", default=None, help="name of this evaluation (default: kind)")
+    e.add_argument("--json", default=None, help="write the metrics as JSON to this file")
+    e.set_defaults(func=_eval)
+
+    s = rm.add_parser("score", help="P(HARMFUL) of the compactions in a results file or JSONL")
+    s.add_argument("input", help="results SQLite file or JSONL of compaction rows")
+    s.add_argument("--model", required=True, help="trained model (file or folder)")
+    s.add_argument("--run", type=int, default=None, help="results file: only this run")
+    s.add_argument("--out", default=None, help="write rows with p_harmful as JSONL here")
+    s.set_defaults(func=_score)
+
+    r = rm.add_parser("rank", help="rank strategies by predicted harm vs replay (Kendall tau)")
+    r.add_argument("--model", required=True, help="trained model (file or folder)")
+    r.add_argument("--track", action="append", dest="tracks", help="track (repeatable)")
+    r.add_argument("--strategy", action="append", dest="strategies", help="memory spec (repeat)")
+    r.add_argument("--seeds", type=int, default=2, help="number of seeds (default 2)")
+    r.add_argument("--seed", type=int, default=100, help="first seed (default 100, unseen)")
+    r.add_argument("--tier", default=None, help="track tier")
+    r.set_defaults(func=_rank)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from memgym.rm.dataset import BuildConfig, build, jobs, quick_config
+
+    config = BuildConfig()
+    if args.quick:
+        config = quick_config()
+    for name in ("tracks", "strategies", "ood_strategies", "ood_track", "seeds", "test_seeds",
+                 "tier"):
+        value = getattr(args, name)
+        if value is not None:
+            setattr(config, name, value)
+    if args.workers < 1:
+        raise ValueError("--workers must be at least 1")
+    total = len(jobs(config))
+    with progress() as bar:
+        task = bar.add_task("rm build", total=total)
+        manifest = build(config, args.out, args.workers, lambda _job: bar.advance(task))
+    _print_manifest(manifest, args.out)
+    return 0
+
+
+def _print_manifest(manifest: dict[str, Any], out: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"MemRM dataset in {out} ({manifest['episodes']} episodes,"
+                        f" {manifest['seconds']} s)")
+    for col in ("split", "rows", "HARMFUL", "rate", "sha256"):
+        table.add_column(col, justify="left" if col in ("split", "sha256") else "right")
+    for split, stats in manifest["splits"].items():
+        rate = "-" if stats["harmful_rate"] is None else f"{stats['harmful_rate']:.3f}"
+        table.add_row(split, str(stats["rows"]), str(stats["harmful"]), rate,
+                      stats["sha256"][:12])
+    console.print(table)
+    console.print(f"left out (no later question): {manifest['excluded_no_later_question']}")
+
+
+def _split_files(data: str, splits: list[str] | None, default: tuple[str, ...]) -> dict[str, str]:
+    path = Path(data)
+    if path.is_file():
+        return {path.stem: str(path)}
+    if not path.is_dir():
+        raise ValueError(f"no dataset at {data} (run `memgym rm build` first)")
+    names = splits or list(default)
+    files = {n: str(path / f"{n}.jsonl") for n in names}
+    missing = [f for f in files.values() if not os.path.exists(f)]
+    if missing:
+        raise ValueError(f"missing split file(s): {', '.join(missing)}")
+    return files
+
+
+def _read(file: str, limit: int | None = None) -> list[dict[str, Any]]:
+    from memgym.rm.rows import read_jsonl
+
+    rows = []
+    for row in read_jsonl(file):
+        if limit is not None and len(rows) >= limit:
+            break
+        rows.append(row)
+    return rows
+
+
+def _train(args: argparse.Namespace) -> int:
+    import time
+
+    (file,) = _split_files(args.data, ["train"], ("train",)).values()
+    rows = _read(file, args.limit)
+    start = time.perf_counter()
+    if args.model == "lite":
+        from memgym.rm.lite import train_lite
+
+        train_lite(rows, seed=args.seed).save(args.out)
+    else:
+        from memgym.rm.lm import LMConfig, train_lm
+
+        config = LMConfig(seed=args.seed)
+        for name, attr in (("base", "base_model"), ("steps", "steps"),
+                           ("batch_size", "batch_size"), ("lr", "lr"),
+                           ("max_length", "max_length"), ("view_chars", "view_chars")):
+            if getattr(args, name) is not None:
+                setattr(config, attr, getattr(args, name))
+        with progress() as bar:
+            task = bar.add_task("rm train lm", total=config.steps)
+            model = train_lm(rows, config, lambda _s, _loss: bar.advance(task))
+        model.save(args.out)
+    seconds = time.perf_counter() - start
+    console.print(f"trained {args.model} on {len(rows)} rows in {seconds:.1f} s -> {args.out}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from memgym.rm.metrics import report, risk_coverage
+    from memgym.rm.models import load_model, model_kind
+    from memgym.rm.rows import labels
+
+    kind = model_kind(args.model)
+    files = _split_files(args.data, args.splits, EVAL_SPLITS)
+    model = load_model(args.model)
+    thresholds = args.thresholds or [0.88]
+    out: dict[str, Any] = {}
+    stored: list[tuple[str, str, str, int, float]] = []
+    for split, file in files.items():
+        rows = _read(file, args.limit)
+        if not rows:
+            raise ValueError(f"split {split} ({file}) is empty")
+        y = labels(rows)
+        p = model.predict(rows)
+        out[split] = report(y, p, thresholds, args.resamples)
+        cov, risk = risk_coverage(y, p)
+        marks = [max(0, math.ceil(q * len(y)) - 1) for q in (0.1, 0.25, 0.5, 0.75, 0.9, 1.0)]
+        out[split]["risk_coverage"] = [[float(cov[i]), float(risk[i])] for i in marks]
+        stored += [(args.label or kind, split, kind, yi, float(pi)) for yi, pi in zip(y, p)]
+    _print_metrics(out, thresholds)
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+    if args.results:
+        store_predictions(args.results, stored)
+        console.print(f"stored {len(stored)} predictions in {args.results} (rm_predictions)")
+    return 0
+
+
+def store_predictions(path: str, rows: list[tuple[str, str, str, int, float]]) -> None:
+    """Append (label, split, model, harmful, p_harmful) rows to ``rm_predictions``."""
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    try:
+        with db:
+            db.execute(PREDICTIONS_SCHEMA)
+            db.executemany("INSERT INTO rm_predictions VALUES (?, ?, ?, ?, ?)", rows)
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(f"cannot write predictions to {path}: {exc}") from None
+    finally:
+        db.close()
+
+
+def _fmt(value: Any) -> str:
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else (
+        f"{value:.3f}" if isinstance(value, float) else str(value))
+
+
+def _print_metrics(out: dict[str, Any], thresholds: list[float]) -> None:
+    from rich.table import Table
+
+    table = Table(title="MemRM metrics (HARMFUL positive)")
+    table.add_column("metric")
+    for split in out:
+        table.add_column(split, justify="right")
+    lines: list[tuple[str, Any]] = [
+        ("rows", lambda m: m["n"]),
+        ("HARMFUL rate", lambda m: m["harmful_rate"]),
+        ("AUROC", lambda m: m["auroc"]),
+        ("AUROC 95% CI", lambda m: f"{_fmt(m['auroc_ci'][0])}-{_fmt(m['auroc_ci'][1])}"),
+        ("ECE (15 equal-mass)", lambda m: m["ece"]),
+        ("accuracy", lambda m: m["accuracy"]),
+        ("Harmful-F1", lambda m: m["harmful_f1"]),
+        ("Safe-F1", lambda m: m["safe_f1"]),
+        ("AURC", lambda m: m["aurc"]),
+    ]
+    for t in thresholds:
+        key = f"{t:g}"
+        lines.append((f"coverage t={key}", lambda m, k=key: m["coverage"][k]["coverage"]))
+        lines.append((f"covered AUROC t={key}", lambda m, k=key: m["coverage"][k]["auroc"]))
+    lines += [
+        ("sweep t", lambda m: m["sweep"]["threshold"] if m["sweep"] else None),
+        ("sweep Safe-F1", lambda m: m["sweep"]["safe_f1"] if m["sweep"] else None),
+        ("sweep Harmful-F1", lambda m: m["sweep"]["harmful_f1"] if m["sweep"] else None),
+    ]
+    for name, get in lines:
+        table.add_row(name, *(_fmt(get(m)) for m in out.values()))
+    console.print(table)
+
+
+def _score(args: argparse.Namespace) -> int:
+    from memgym.rm.models import load_model
+    from memgym.rm.rows import record_row, write_jsonl
+
+    if not os.path.exists(args.input):
+        raise ValueError(f"no file at {args.input}")
+    if args.input.endswith(".jsonl"):
+        rows = _read(args.input)
+    else:
+        from memgym.run.results import ResultsStore
+
+        rows = []
+        with ResultsStore(args.input) as store:
+            for episode in store.episodes(args.run):
+                if not episode.compactions:
+                    continue
+                brief = _brief(episode)
+                rows += [record_row(c, brief, track=episode.track, seed=episode.seed)
+                         for c in episode.compactions]
+    model = load_model(args.model)
+    probs = model.predict(rows)
+    for row, p in zip(rows, probs):
+        row["p_harmful"] = float(p)
+    if args.out:
+        write_jsonl(args.out, rows)
+    from rich.table import Table
+
+    table = Table(title=f"MemRM scores of {len(rows)} compactions")
+    for col in ("strategy", "compactions", "mean P(HARMFUL)", "P >= 0.5"):
+        table.add_column(col, justify="left" if col == "strategy" else "right")
+    by: dict[str, list[float]] = {}
+    for row, p in zip(rows, probs):
+        by.setdefault(str(row.get("strategy", "?")), []).append(p)
+    for strategy, ps in sorted(by.items()):
+        table.add_row(strategy, str(len(ps)), f"{sum(ps) / len(ps):.3f}",
+                      str(sum(p >= 0.5 for p in ps)))
+    console.print(table)
+    return 0
+
+
+def _brief(episode: Any) -> str:
+    """The brief of a stored episode's scenario, regenerated and checked by its hash ("" when
+    no tier or params reproduce it: the model then scores without the brief)."""
+    from memgym.tracks import get_track
+
+    track = get_track(episode.track)
+    attempts = [lambda: track.generate(episode.seed, **episode.params)]
+    attempts += [lambda t=t: track.generate(episode.seed, t) for t in track.tiers]
+    for attempt in attempts:
+        try:
+            scenario = attempt()
+        except ValueError:
+            continue
+        if scenario.hash == episode.scenario_hash:
+            return scenario.brief
+    err_console.print(f"[yellow]could not regenerate the brief of {episode.track} seed"
+                      f" {episode.seed}: scoring without it[/]")
+    return ""
+
+
+def _rank(args: argparse.Namespace) -> int:
+    from memgym.rm.dataset import DEFAULT_TRACKS, RANK_STRATEGIES
+    from memgym.rm.models import load_model
+    from memgym.rm.rank import rank
+
+    model = load_model(args.model)
+    tracks = args.tracks or list(DEFAULT_TRACKS)
+    strategies = args.strategies or list(RANK_STRATEGIES)
+    if len(strategies) < 2:
+        raise ValueError("rank needs at least two strategies")
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    with progress() as bar:
+        task = bar.add_task("rm rank", total=len(tracks) * len(strategies) * len(seeds))
+        result = rank(model, tracks, strategies, seeds, args.tier, lambda: bar.advance(task))
+    from rich.table import Table
+
+    table = Table(title=f"strategies by harm ({result.episodes} episodes)")
+    for col in ("strategy", "compactions", "replay HARMFUL/episode", "MemRM sum P/episode",
+                "replay HARMFUL rate", "MemRM mean P"):
+        table.add_column(col, justify="left" if col == "strategy" else "right")
+    for h in sorted(result.strategies, key=lambda h: -h.predicted_per_episode):
+        table.add_row(h.strategy, str(h.compactions), f"{h.replay_per_episode:.2f}",
+                      f"{h.predicted_per_episode:.2f}", f"{h.replay_rate:.3f}",
+                      f"{h.predicted_rate:.3f}")
+    console.print(table)
+    console.print(
+        f"Kendall tau (MemRM vs replay), harmful compactions per episode: {result.tau:.3f};"
+        f" per-compaction rate: {result.tau_rate:.3f}\n"
+        f"replay labelling: {result.replay_seconds:.2f} s and {result.replay_calls} reasoner"
+        f" calls; MemRM scoring: {result.rm_seconds:.3f} s; compute ratio"
+        f" {result.compute_ratio:.1f}x (episode runs, shared: {result.episode_seconds:.2f} s)"
+    )
+    if math.isnan(result.tau):
+        err_console.print("[yellow]tau undefined: one side ranks every strategy equal[/]")
+    return 0

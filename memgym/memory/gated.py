@@ -1,0 +1,110 @@
+"""The ``gated`` memory: a context memory whose compactions MemRM may refuse.
+
+Spec: ``gated:inner=window(max_tokens=2000),model=results/rm/lite.pkl,threshold=0.5``. ``inner``
+is any context memory in the pipeline stage syntax (options in parentheses, separated by ``;``,
+e.g. ``inner=summary(max_tokens=1500;summary_tokens=300)``). After each observation the inner
+stages propose the shrunken context; MemRM scores that compaction from the brief, the dropped
+texts and the kept view. When P(HARMFUL) >= ``threshold`` the compaction is refused: each dropped
+span is then scored alone, those still scored harmful are kept (in stream order) and the rest
+may go; if no single span scores harmful, every span stays. Kept spans are outside the inner
+budget and are scored again at the next proposal (a later restatement can make them safe to
+drop). Refusing span by span matters for a window: it always proposes to drop its oldest span
+first, so a whole-compaction refusal would keep refusing and turn the window into ``full``.
+Stage state advanced by a refused proposal (a summary's rolling text) is not rolled back.
+``refused`` counts refused compactions and ``protected`` the spans kept against the proposal;
+the accepted part of each compaction is recorded as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from memgym.memory.context import ContextMemory
+from memgym.memory.pipeline import stage_spec
+from memgym.memory.registry import make_memory, register_memory
+from memgym.tracks.base import Track
+from memgym.types import Event, Span
+
+Score = Callable[[str, Sequence[Span], Sequence[Span]], float]
+"""(brief, dropped spans, kept spans) -> P(HARMFUL)."""
+
+
+class GatedMemory(ContextMemory):
+    """``inner``'s stages, with each compaction scored first and refused when harmful."""
+
+    def __init__(self, inner: ContextMemory, score: Score, threshold: float, spec: str) -> None:
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"gated: threshold must be in [0, 1], got {threshold!r}")
+        super().__init__(inner.stages, spec)
+        self.score = score
+        self.threshold = threshold
+        self.refused = 0
+        self.protected = 0
+
+    def reset(self, brief: str, params: Mapping[str, Any]) -> None:
+        super().reset(brief, params)
+        self.refused = 0
+        self.protected = 0
+
+    def observe(self, event: Event) -> None:
+        if event.kind == "question":
+            return
+        before = [*self.spans, Span(step=event.step, text=event.text, facts=list(event.facts))]
+        after = before
+        for stage in self.stages:
+            after = stage.shrink(after)
+        if after is not before:
+            kept = {id(s) for s in after}
+            dropped = [s for s in before if id(s) not in kept]
+            if dropped and self.score(self.brief, dropped, after) >= self.threshold:
+                self.refused += 1
+                keep = [s for s in dropped if self.score(self.brief, [s], after) >= self.threshold]
+                keep = keep or dropped
+                self.protected += len(keep)
+                after = _in_order(after, keep)
+            self._record(event.step, before, after)
+        self.spans = after
+
+
+def _in_order(spans: list[Span], extra: list[Span]) -> list[Span]:
+    """``spans`` with ``extra`` inserted by step (each before the first span of a later step)."""
+    out: list[Span] = []
+    queue = sorted(extra, key=lambda s: s.step)
+    for span in spans:
+        while queue and queue[0].step < span.step:
+            out.append(queue.pop(0))
+        out.append(span)
+    return out + queue
+
+
+def model_score(path: str) -> Score:
+    """The scoring function of the MemRM saved at ``path``."""
+    from memgym.rm.models import load_model
+
+    model = load_model(path)
+
+    def score(brief: str, dropped: Sequence[Span], kept: Sequence[Span]) -> float:
+        row = {
+            "brief": brief,
+            "dropped": [{"step": s.step, "text": s.text, "facts": []} for s in dropped],
+            "after": [s.text for s in kept],
+            "before": [s.text for s in sorted([*dropped, *kept], key=lambda s: s.step)],
+        }
+        return float(model.predict([row])[0])
+
+    return score
+
+
+@register_memory("gated")
+def gated(
+    track: Track, inner: str = "window", model: str = "", threshold: float = 0.5
+) -> GatedMemory:
+    """``inner`` gated by the MemRM at ``model``."""
+    if not model:
+        raise ValueError("gated: give model=PATH (a MemRM from `memgym rm train`)")
+    memory = make_memory(stage_spec(str(inner)), track)
+    if not isinstance(memory, ContextMemory):
+        raise ValueError(f"gated: inner {inner!r} is not a context memory")  # noqa: TRY004
+    spec = f"gated:inner={inner},model={model},threshold={threshold}"
+    return GatedMemory(memory, model_score(model), float(threshold), spec)

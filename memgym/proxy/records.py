@@ -1,0 +1,80 @@
+"""The proxy's results file: every compaction as one ``CompactionRecord`` JSON object per line.
+
+``episode`` is the conversation id, so an external gym's per-conversation outcomes can be joined
+to the records later. Each line also holds ``brief`` (the texts of the conversation's pinned
+head: system prompt and task, which MemRM reads with a record) and, when a gate ran, ``gate``
+(``p_harmful``, ``refused``); ``CompactionRecord`` ignores both keys when a line is read back.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from memgym.types import CompactionRecord
+
+
+class RecordLog:
+    """Appends records to a JSONL file, one line per record, flushed at once (thread-safe)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self._file = self.path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(f"cannot open records file {self.path}: {exc.strerror}") from None
+        self._lock = threading.Lock()
+        self.written = 0
+
+    def write(
+        self, record: CompactionRecord, brief: str = "", gate: dict[str, Any] | None = None
+    ) -> None:
+        row = record.model_dump(mode="json")
+        row["brief"] = brief
+        if gate is not None:
+            row["gate"] = gate
+        line = json.dumps(row, separators=(",", ":")) + "\n"
+        with self._lock:
+            self._file.write(line)
+            self._file.flush()
+            self.written += 1
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
+
+
+def read_records(path: str | Path) -> Iterator[CompactionRecord]:
+    """The records of a JSONL file, in order; ``ValueError`` naming the line of a bad one."""
+    with Path(path).open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                yield CompactionRecord.model_validate_json(line)
+            except ValueError as exc:
+                raise ValueError(f"{path}:{number}: not a CompactionRecord: {exc}") from None
+
+
+def export_rows(path: str | Path, out: str | Path) -> int:
+    """Write the records of ``path`` as MemRM rows (``memgym.rm.rows.record_row``, with the
+    line's ``brief``) to ``out``, the JSONL ``memgym rm score`` reads; the count written."""
+    try:
+        from memgym.rm.rows import record_row, write_jsonl
+    except ImportError as exc:
+        raise ValueError(f"exporting rows needs MemRM (memgym.rm): {exc}") from None
+    rows = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+                record = CompactionRecord.model_validate(raw)
+            except ValueError as exc:
+                raise ValueError(f"{path}:{number}: not a CompactionRecord: {exc}") from None
+            rows.append(record_row(record, str(raw.get("brief", "")), source="proxy"))
+    return int(write_jsonl(out, rows))

@@ -1,0 +1,235 @@
+"""What the report shows, read from a results file: the leaderboard, per-axis means, memory-isolated
+scores (recomputed from the stored answers with ``memgym.scoring.isolation``), accuracy against
+stream length and against budget, compactions per episode, and MemRM predictions when present.
+
+``infra_error`` episodes are left out everywhere. Plain data only: drawing is ``charts.py``'s job.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from memgym.run.results import ResultsStore
+from memgym.run.summary import mean_se
+from memgym.scoring.isolation import IsolatedScore, answer_table, isolate
+from memgym.types import EpisodeResult
+
+AXES = ("breadth", "maintenance", "reasoning", "efficiency")
+LENGTH_PARAMS = ("target_tokens", "entities", "tier")
+"""Track parameters that set a stream's length, first match wins (its groups are the x points)."""
+BUDGET_OPTIONS = ("max_tokens", "k", "keep", "max_writes", "budget")
+"""Memory spec options that set a memory's budget, first match wins."""
+
+
+@dataclass
+class Episode:
+    """One stored episode with what the report needs beyond the result itself."""
+
+    result: EpisodeResult
+    run_id: int
+    compactions: int
+    label: str = ""
+
+
+@dataclass
+class Point:
+    """Mean ± standard error of accuracy over the episodes at one x."""
+
+    x: float
+    y: float
+    se: float
+    n: int
+
+
+@dataclass
+class IsolationGroup:
+    """Memory-isolated scores of the memories one reasoner ran on the same scenarios."""
+
+    track: str
+    reasoner: str
+    model: str
+    scores: list[IsolatedScore]
+
+
+@dataclass
+class RMSplit:
+    """MemRM predictions of one split: evaluation -> (HARMFUL labels, P(HARMFUL)). An evaluation
+    is named by its label, with its model kind when they differ (``lora-r16 (lora)``)."""
+
+    split: str
+    models: dict[str, tuple[list[bool], list[float]]]
+
+
+@dataclass
+class TrackData:
+    """Everything drawn for one track."""
+
+    track: str
+    labels: list[str]
+    axes: dict[str, dict[str, float]]
+    compactions: dict[str, tuple[float, float]]
+    length: dict[str, list[Point]]
+    length_param: str
+    budget: dict[str, dict[str, list[Point]]] = field(default_factory=dict)
+    """memory family -> label (family plus model) -> points over the budget option's values."""
+    budget_option: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ReportData:
+    path: str
+    runs: list[dict[str, Any]]
+    episodes: int
+    infra_errors: int
+    leaderboard: list[dict[str, Any]]
+    tracks: list[TrackData]
+    isolation: list[IsolationGroup]
+    rm: list[RMSplit]
+
+
+def load(path: str, run_id: int | None = None, resamples: int = 1000) -> ReportData:
+    """Read everything the report shows from the results file at ``path``."""
+    with ResultsStore(path) as store:
+        if run_id is not None:
+            store.run_config(run_id)
+        runs = [r for r in store.runs() if run_id is None or r["id"] == run_id]
+        index = store.episode_index(run_id)
+        stored = [
+            Episode(result, rid, n)
+            for (rid, n), result in zip(
+                index, store.episodes(run_id, compactions=False), strict=True
+            )
+        ]
+        board = store.leaderboard(run_id)
+        rm = rm_splits(store.db)
+    episodes = [e for e in stored if e.result.status != "infra_error"]
+    name_episodes(episodes)
+    return ReportData(
+        path=path,
+        runs=runs,
+        episodes=len(episodes),
+        infra_errors=len(stored) - len(episodes),
+        leaderboard=board,
+        tracks=[
+            track_data(t, [e for e in episodes if e.result.track == t])
+            for t in sorted({e.result.track for e in episodes})
+        ],
+        isolation=isolation_groups([e.result for e in episodes], resamples),
+        rm=rm,
+    )
+
+
+def name_episodes(episodes: Sequence[Episode]) -> None:
+    """Label each episode by its memory, plus its model when a track ran more than one."""
+    models: dict[str, set[str]] = {}
+    for e in episodes:
+        models.setdefault(e.result.track, set()).add(e.result.model)
+    for e in episodes:
+        many = len(models[e.result.track]) > 1
+        e.label = f"{e.result.memory} · {e.result.model}" if many else e.result.memory
+
+
+def points(groups: dict[Any, list[float]], xs: dict[Any, list[float]] | None = None) -> list[Point]:
+    """One point per group key, at the mean of ``xs[key]`` (or the key itself), sorted by x."""
+    out = []
+    for key, values in groups.items():
+        m, se = mean_se(values)
+        x = sum(xs[key]) / len(xs[key]) if xs else key
+        out.append(Point(x, m, se, len(values)))
+    return sorted(out, key=lambda p: p.x)
+
+
+def track_data(track: str, episodes: Sequence[Episode]) -> TrackData:
+    """Per-axis means, compactions per episode, accuracy against length and budget, by label."""
+    labels = list(dict.fromkeys(e.label for e in episodes))
+    by_label: dict[str, list[Episode]] = {}
+    for e in episodes:
+        by_label.setdefault(e.label, []).append(e)
+    axes = {
+        label: {a: _mean([e.result.axes[a] for e in rows if a in e.result.axes]) for a in AXES}
+        for label, rows in by_label.items()
+    }
+    compactions = {
+        label: mean_se([float(e.compactions) for e in rows]) for label, rows in by_label.items()
+    }
+    param = next(
+        (p for p in LENGTH_PARAMS if any(p in e.result.params for e in episodes)), "tier"
+    )
+    length: dict[str, list[Point]] = {}
+    for label, rows in by_label.items():
+        acc: dict[Any, list[float]] = {}
+        toks: dict[Any, list[float]] = {}
+        for e in rows:
+            key = e.result.params.get(param, e.result.tokens_observed)
+            acc.setdefault(key, []).append(e.result.accuracy)
+            toks.setdefault(key, []).append(float(e.result.tokens_observed))
+        length[label] = points(acc, toks)
+    data = TrackData(track, labels, axes, compactions, length, param)
+    budget_data(data, episodes)
+    return data
+
+
+def budget_data(data: TrackData, episodes: Iterable[Episode]) -> None:
+    """Accuracy against the budget option of every memory family run at two or more budgets."""
+    from memgym.memory.registry import parse_spec
+
+    families: dict[str, dict[str, dict[float, list[float]]]] = {}
+    options: dict[str, str] = {}
+    for e in episodes:
+        family, opts = parse_spec(e.result.memory)
+        option = next((o for o in BUDGET_OPTIONS if isinstance(opts.get(o), int | float)), None)
+        if option is None:
+            continue
+        options.setdefault(family, option)
+        if options[family] != option:
+            continue
+        label = e.label.replace(e.result.memory, family, 1)
+        by_value = families.setdefault(family, {}).setdefault(label, {})
+        by_value.setdefault(float(opts[option]), []).append(e.result.accuracy)
+    for family, series in families.items():
+        if len({v for by_value in series.values() for v in by_value}) < 2:
+            continue
+        data.budget[family] = {label: points(by_value) for label, by_value in series.items()}
+        data.budget_option[family] = options[family]
+
+
+def isolation_groups(results: Sequence[EpisodeResult], resamples: int) -> list[IsolationGroup]:
+    """Isolated scores per (track, reasoner, model) that ran both ``none`` and ``oracle``."""
+    groups: dict[tuple[str, str, str], list[EpisodeResult]] = {}
+    for r in results:
+        groups.setdefault((r.track, r.reasoner, r.model), []).append(r)
+    out = []
+    for (track, reasoner, model), rows in sorted(groups.items()):
+        table = answer_table(rows)
+        if "none" not in table or "oracle" not in table:
+            continue
+        scores = isolate(table, resamples=resamples)
+        order = list(dict.fromkeys(r.memory for r in rows))
+        out.append(IsolationGroup(track, reasoner, model, [scores[m] for m in order]))
+    return out
+
+
+def rm_splits(db: sqlite3.Connection) -> list[RMSplit]:
+    """MemRM predictions per split (table ``rm_predictions``), or nothing when there is none."""
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rm_predictions'"
+    ).fetchone()
+    if not exists:
+        return []
+    splits: dict[str, dict[str, tuple[list[bool], list[float]]]] = {}
+    for split, label, model, harmful, p in db.execute(
+        "SELECT split, label, model, harmful, p_harmful FROM rm_predictions ORDER BY rowid"
+    ):
+        name = model if label in (None, "", model) else f"{label} ({model})"
+        labels, scores = splits.setdefault(split, {}).setdefault(name, ([], []))
+        labels.append(bool(harmful))
+        scores.append(float(p))
+    return [RMSplit(s, models) for s, models in splits.items()]
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else math.nan

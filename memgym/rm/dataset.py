@@ -1,0 +1,230 @@
+"""The MemRM dataset: tracks x strategies x seeds, every compaction labelled by replay, in splits.
+
+Splits (one label definition for all):
+- ``train``: training tracks x training strategies x training seeds;
+- ``iid``: the same tracks and strategies on the held-out seeds;
+- ``strategy_ood``: the held-out strategies on the training tracks, held-out seeds;
+- ``scenario_ood``: the held-out track with the training strategies, held-out seeds.
+Compactions with no later question (nothing to compare) are left out and counted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from memgym.rm.rows import LABELS, Row, record_row, write_jsonl
+
+SPLITS = ("train", "iid", "strategy_ood", "scenario_ood")
+
+DEFAULT_STRATEGIES = (
+    "window:max_tokens=1000",
+    "window:max_tokens=2500",
+    "mask:keep=3",
+    "mask:keep=6",
+    "summary:max_tokens=1500",
+    "pipeline:stages=mask(keep=2)+window(max_tokens=1200)",
+    "summary:max_tokens=3000",
+    "pipeline:stages=mask(keep=4)+window(max_tokens=1800)",
+)
+DEFAULT_OOD_STRATEGIES = (
+    "summary:max_tokens=3000",
+    "pipeline:stages=mask(keep=4)+window(max_tokens=1800)",
+)
+DEFAULT_TRACKS = ("entities", "research", "codeqa", "dialogue")
+RANK_STRATEGIES = (
+    "window:max_tokens=600",
+    "window:max_tokens=1000",
+    "window:max_tokens=2500",
+    "mask:keep=2",
+    "mask:keep=6",
+    "summary:max_tokens=1500",
+    "summary:max_tokens=3000",
+    "pipeline:stages=mask(keep=2)+window(max_tokens=1200)",
+)
+"""What ``memgym rm rank`` compares by default (budgets from tight to loose, every kind)."""
+
+
+@dataclass
+class BuildConfig:
+    """What ``memgym rm build`` runs; ``seeds`` are 0..seeds-1, the last ``test_seeds`` held out."""
+
+    tracks: list[str] = field(default_factory=lambda: list(DEFAULT_TRACKS))
+    strategies: list[str] = field(default_factory=lambda: list(DEFAULT_STRATEGIES))
+    ood_strategies: list[str] = field(default_factory=lambda: list(DEFAULT_OOD_STRATEGIES))
+    ood_track: str = "dialogue"
+    seeds: int = 9
+    test_seeds: int = 3
+    tier: str | None = None
+
+    def validate(self) -> None:
+        """``ValueError`` for a config that cannot make every split."""
+        if self.ood_track not in self.tracks:
+            raise ValueError(f"--ood-track {self.ood_track!r} is not among --tracks")
+        if len(self.tracks) < 2:
+            raise ValueError("give at least two tracks (one is held out for scenario_ood)")
+        missing = [s for s in self.ood_strategies if s not in self.strategies]
+        if missing:
+            raise ValueError(f"held-out strategies not among --strategies: {', '.join(missing)}")
+        if len(self.strategies) <= len(self.ood_strategies):
+            raise ValueError("every strategy is held out: keep at least one for training")
+        if not 1 <= self.test_seeds < self.seeds:
+            raise ValueError("--test-seeds must be at least 1 and below --seeds")
+
+
+def quick_config() -> BuildConfig:
+    """A small dataset for smoke tests (``--quick``): two tracks, three strategies, three seeds."""
+    return BuildConfig(
+        tracks=["entities", "codeqa"],
+        strategies=["window:max_tokens=1000", "mask:keep=3", "window:max_tokens=2000"],
+        ood_strategies=["window:max_tokens=2000"],
+        ood_track="entities",
+        seeds=3,
+        test_seeds=1,
+    )
+
+
+@dataclass(frozen=True)
+class Job:
+    """One episode to run and label, and the split its rows go to."""
+
+    track: str
+    strategy: str
+    seed: int
+    split: str
+    tier: str | None = None
+
+
+def jobs(config: BuildConfig) -> list[Job]:
+    """The episodes of each split (episodes no split uses are not run)."""
+    config.validate()
+    test = set(range(config.seeds - config.test_seeds, config.seeds))
+    out = []
+    for track in config.tracks:
+        for strategy in config.strategies:
+            held = strategy in config.ood_strategies
+            for seed in range(config.seeds):
+                if track == config.ood_track:
+                    split = "scenario_ood" if seed in test and not held else None
+                elif held:
+                    split = "strategy_ood" if seed in test else None
+                else:
+                    split = "iid" if seed in test else "train"
+                if split is not None:
+                    out.append(Job(track, strategy, seed, split, config.tier))
+    return out
+
+
+def run_job(job: Job) -> tuple[Job, list[Row], int]:
+    """Run and label one episode: its rows and the count left out for lack of later questions."""
+    from memgym.memory import make_memory
+    from memgym.reasoners.scripted import ScriptedReasoner
+    from memgym.rm.replay import label_episode
+    from memgym.tracks import get_track
+
+    track = get_track(job.track)
+    scenario = track.generate(job.seed, job.tier)
+    memory = make_memory(job.strategy, track)
+    rows, skipped = [], 0
+    for i, (record, label) in enumerate(label_episode(scenario, memory, ScriptedReasoner(track))):
+        if label.later == 0:
+            skipped += 1
+            continue
+        rows.append(
+            record_row(
+                record,
+                scenario.brief,
+                id=f"{record.episode[:12]}-{job.strategy}-{i}",
+                track=job.track,
+                seed=job.seed,
+                split=job.split,
+                harmful=int(label.harmful),
+                label=LABELS[int(label.harmful)],
+                delta=label.delta,
+                later=label.later,
+            )
+        )
+    return job, rows, skipped
+
+
+def build(
+    config: BuildConfig,
+    out: str | Path,
+    workers: int = 1,
+    on_done: Callable[[Job], None] | None = None,
+) -> dict[str, Any]:
+    """Run every job, write ``<split>.jsonl`` and ``manifest.json`` into ``out``; the manifest."""
+    todo = jobs(config)
+    start = time.perf_counter()
+    rows: dict[str, list[Row]] = {s: [] for s in SPLITS}
+    skipped = 0
+    for job, job_rows, job_skipped in _map(run_job, todo, workers):
+        rows[job.split].extend(job_rows)
+        skipped += job_skipped
+        if on_done is not None:
+            on_done(job)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    from memgym import __version__
+
+    manifest: dict[str, Any] = {
+        "version": __version__,
+        "reasoner": "scripted",
+        "config": asdict(config),
+        "episodes": len(todo),
+        "excluded_no_later_question": skipped,
+        "seconds": round(time.perf_counter() - start, 2),
+        "splits": {},
+    }
+    for split in SPLITS:
+        split_rows = sorted(rows[split], key=lambda r: (r["track"], r["strategy"], r["seed"],
+                                                         r["step"], r["id"]))
+        path = folder / f"{split}.jsonl"
+        write_jsonl(path, split_rows)
+        manifest["splits"][split] = split_stats(split_rows) | {
+            "file": path.name,
+            "sha256": file_sha256(path),
+        }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def _map(fn: Callable[[Job], Any], todo: list[Job], workers: int) -> Iterable[Any]:
+    """``fn`` over ``todo``, on ``workers`` spawned processes when more than one (same results)."""
+    if workers <= 1:
+        yield from map(fn, todo)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        yield from pool.map(fn, todo, chunksize=1)
+
+
+def split_stats(rows: list[Row]) -> dict[str, Any]:
+    """Counts and label rate of a split, overall and per track and strategy."""
+    def rate(part: list[Row]) -> dict[str, Any]:
+        harmful = sum(r["harmful"] for r in part)
+        return {"rows": len(part), "harmful": harmful,
+                "harmful_rate": round(harmful / len(part), 4) if part else None}
+
+    by_track = {t: rate([r for r in rows if r["track"] == t])
+                for t in sorted({r["track"] for r in rows})}
+    by_strategy = {s: rate([r for r in rows if r["strategy"] == s])
+                   for s in sorted({r["strategy"] for r in rows})}
+    return rate(rows) | {"tracks": by_track, "strategies": by_strategy}
+
+
+def file_sha256(path: str | Path) -> str:
+    """sha256 of a file's bytes, hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

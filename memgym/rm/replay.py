@@ -1,0 +1,247 @@
+"""Counterfactual replay: was a compaction HARMFUL (a later question it made us get wrong) or SAFE?
+
+Undoing a compaction naively only delays the loss (a window drops the same span one step later),
+so the counterfactual pins the compaction's dropped spans instead: the rest of the episode is
+replayed with them kept in the view, outside the strategy's budget, so every later decision of the
+strategy is unchanged. The counterfactual view at a later question is then the actual view plus
+the pinned spans it lacks, each placed before the first kept span of a later step. What is pinned
+is what the compaction took out (``pinned_spans``): a dropped observation whole, and of a text the
+memory wrote itself (an old summary replaced by a new one) only the lines the kept view lost.
+
+A compaction is HARMFUL when some question after its step is answered wrong in the actual run and
+right in the counterfactual; ``delta`` is accuracy(counterfactual) - accuracy(actual) over those
+questions. Two paths give the same labels: ``label_fast`` re-asks only the later questions on the
+views recorded once (exact with a deterministic reasoner); ``label_generic`` re-runs the episode
+with ``PinnedMemory`` around a fresh memory, which works for any memory that records compactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from memgym.memory.base import Memory
+from memgym.reasoners.base import Reasoner
+from memgym.scoring import is_correct
+from memgym.tracks.registry import stream_events
+from memgym.types import CompactionRecord, Event, Message, Question, Scenario, Span, View
+
+
+@dataclass(frozen=True)
+class Label:
+    """The replay verdict on one compaction (``later`` = questions compared; 0 means none)."""
+
+    harmful: bool
+    delta: float
+    later: int
+
+
+def pinned_spans(record: CompactionRecord) -> list[Span]:
+    """What ``record`` took out of the context: each dropped span that states fact ids whole, and
+    of each other dropped span (a summary or placeholder the memory wrote, a filler text) only the
+    lines the kept view lacks. A rolling summary replaced by a new one that keeps its lines thus
+    loses nothing here; the compaction that later cuts a line from it is the one charged."""
+    kept = {line for m in record.after for line in m.content.splitlines()}
+    out = []
+    for span in record.dropped:
+        if span.facts:
+            out.append(span)
+            continue
+        lines = [line for line in span.text.splitlines() if line not in kept]
+        if any(line.strip() for line in lines):
+            out.append(Span(step=span.step, text="\n".join(lines)))
+    return out
+
+
+def merge_spans(spans: Sequence[Span], pinned: Sequence[Span]) -> list[Span]:
+    """``spans`` plus each pinned span whose text they lack, inserted before the first span of a
+    later step (so the stream order of what is read is kept)."""
+    present = {s.text for s in spans}
+    extra = [p for p in pinned if p.text not in present]
+    if not extra:
+        return list(spans)
+    out: list[Span] = []
+    queue = sorted(extra, key=lambda s: s.step)
+    for span in spans:
+        while queue and queue[0].step < span.step:
+            out.append(queue.pop(0))
+        out.append(span)
+    out.extend(queue)
+    return out
+
+
+def merge_messages(messages: Sequence[Message], pinned: Sequence[Span]) -> list[Message]:
+    """For memories without spans: the pinned texts a view lacks, after its system messages."""
+    present = {m.content for m in messages}
+    extra = [Message(role="user", content=p.text) for p in pinned if p.text not in present]
+    head = 0
+    while head < len(messages) and messages[head].role == "system":
+        head += 1
+    return [*messages[:head], *extra, *messages[head:]]
+
+
+def span_view(brief: str, spans: Sequence[Span]) -> View:
+    """The view a context memory shows for ``spans``."""
+    return View(
+        messages=[
+            Message(role="system", content=brief),
+            *(Message(role="user", content=s.text) for s in spans),
+        ]
+    )
+
+
+class PinnedMemory(Memory):
+    """``inner``, with the spans of ``record`` pinned into every view after ``record.step``.
+
+    The inner memory observes exactly what it would have, so its own decisions are unchanged; the
+    pinned spans are outside its budget."""
+
+    name = "pinned"
+
+    def __init__(self, inner: Memory, record: CompactionRecord) -> None:
+        self.inner = inner
+        self.record = record
+        self.pinned = pinned_spans(record)
+        self.brief = ""
+        self.step = -1
+
+    def reset(self, brief: str, params: Mapping[str, Any]) -> None:
+        self.brief = brief
+        self.step = -1
+        self.inner.reset(brief, params)
+
+    def observe(self, event: Event) -> None:
+        self.step = event.step
+        self.inner.observe(event)
+
+    def recall(self, question: Question) -> View:
+        if self.step <= self.record.step:
+            return self.inner.recall(question)
+        spans = getattr(self.inner, "spans", None)
+        if spans is not None:
+            return span_view(self.brief, merge_spans(spans, self.pinned))
+        view = self.inner.recall(question)
+        return View(messages=merge_messages(view.messages, self.pinned), store=view.store)
+
+
+@dataclass
+class Asked:
+    """One question of the actual run: where it was asked, what the memory held, if it was right."""
+
+    step: int
+    question: Question
+    spans: list[Span]
+    correct: bool
+
+
+class _Recorder(Memory):
+    """A context memory's spans snapshotted at every question (the actual views)."""
+
+    name = "recorder"
+
+    def __init__(self, inner: Memory) -> None:
+        self.inner = inner
+        self.step = -1
+        self.snapshots: list[tuple[int, list[Span]]] = []
+
+    def reset(self, brief: str, params: Mapping[str, Any]) -> None:
+        self.snapshots = []
+        self.inner.reset(brief, params)
+
+    def observe(self, event: Event) -> None:
+        self.step = event.step
+        self.inner.observe(event)
+
+    def recall(self, question: Question) -> View:
+        self.snapshots.append((self.step, list(self.inner.spans)))  # type: ignore[attr-defined]
+        return self.inner.recall(question)
+
+    @property
+    def compactions(self) -> list[CompactionRecord]:
+        return self.inner.compactions
+
+
+def _answer(reasoner: Reasoner, question: Question, view: View) -> bool:
+    """Whether ``reasoner`` answers right (a reasoner error counts as wrong)."""
+    try:
+        return is_correct(question, reasoner.answer(question, view))
+    except Exception:  # noqa: BLE001  (a failing counterfactual answer is a wrong one)
+        return False
+
+
+def actual_run(
+    scenario: Scenario, memory: Memory, reasoner: Reasoner
+) -> tuple[list[Asked], list[CompactionRecord]]:
+    """Run the episode once, recording each question's kept spans and correctness, and the
+    compactions. ``memory`` must keep its context as ``spans`` (a context memory)."""
+    if not hasattr(memory, "spans"):
+        raise ValueError(f"the fast replay needs a context memory, got {memory.config()!r}")
+    recorder = _Recorder(memory)
+    recorder.reset(scenario.brief, scenario.params)
+    reasoner.reset(scenario.brief, scenario.params)
+    asked: list[Asked] = []
+    for event in stream_events(scenario):
+        recorder.observe(event)
+        if event.question is None:
+            continue
+        view = recorder.recall(event.question)
+        step, spans = recorder.snapshots[-1]
+        asked.append(Asked(step, event.question, spans, _answer(reasoner, event.question, view)))
+    hash_ = scenario.hash
+    records = [c.model_copy(update={"episode": hash_}) for c in memory.compactions]
+    return asked, records
+
+
+def label_fast(
+    brief: str, asked: Sequence[Asked], record: CompactionRecord, reasoner: Reasoner
+) -> Label:
+    """The replay label of ``record`` from the recorded actual views (deterministic reasoner)."""
+    later = [a for a in asked if a.step > record.step]
+    if not later:
+        return Label(False, 0.0, 0)
+    actual = sum(a.correct for a in later)
+    pinned = pinned_spans(record)
+    counter = 0
+    harmful = False
+    for a in later:
+        merged = merge_spans(a.spans, pinned)
+        right = a.correct if len(merged) == len(a.spans) else _answer(
+            reasoner, a.question, span_view(brief, merged)
+        )
+        counter += right
+        harmful = harmful or (right and not a.correct)
+    return Label(harmful, (counter - actual) / len(later), len(later))
+
+
+def label_episode(
+    scenario: Scenario, memory: Memory, reasoner: Reasoner
+) -> list[tuple[CompactionRecord, Label]]:
+    """Every compaction of the episode with its label, by the fast path."""
+    asked, records = actual_run(scenario, memory, reasoner)
+    return [(r, label_fast(scenario.brief, asked, r, reasoner)) for r in records]
+
+
+def label_generic(
+    scenario: Scenario,
+    make: Callable[[], Memory],
+    reasoner: Reasoner,
+    records: Sequence[CompactionRecord],
+) -> list[Label]:
+    """Labels by full re-runs: one episode per compaction with its spans pinned into a fresh
+    memory from ``make``, compared with one actual run. Works for any memory."""
+    from memgym.run.episode import run_episode
+
+    steps = [e.step for e in stream_events(scenario) if e.question is not None]
+    actual = run_episode(scenario, make(), reasoner).answers
+    labels = []
+    for record in records:
+        pinned = run_episode(scenario, PinnedMemory(make(), record), reasoner).answers
+        pairs = [(a, p) for s, a, p in zip(steps, actual, pinned, strict=True) if s > record.step]
+        if not pairs:
+            labels.append(Label(False, 0.0, 0))
+            continue
+        harmful = any(p.correct and not a.correct for a, p in pairs)
+        delta = sum(p.correct - a.correct for a, p in pairs) / len(pairs)
+        labels.append(Label(harmful, delta, len(pairs)))
+    return labels

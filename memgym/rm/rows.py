@@ -1,0 +1,93 @@
+"""The MemRM row: one labelled compaction as plain JSON, and the JSONL files that hold them.
+
+A row keeps the kept view (``after``) in full and the view before as references: every message
+before a compaction is either still kept or among the dropped spans, so ``before_ref`` lists, per
+message, ``i >= 0`` for ``after[i]`` or ``-(j + 1)`` for ``dropped[j]``. That halves the files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from memgym.types import CompactionRecord
+
+Row = dict[str, Any]
+LABELS = ("SAFE", "HARMFUL")
+
+
+def record_row(record: CompactionRecord, brief: str, **extra: Any) -> Row:
+    """The row for ``record`` (``extra``: track, strategy, seed, label fields ...)."""
+    after = [m.content for m in record.after]
+    dropped = [{"step": s.step, "text": s.text, "facts": list(s.facts)} for s in record.dropped]
+    where_after = {t: i for i, t in enumerate(after)}
+    where_dropped = {d["text"]: -(j + 1) for j, d in enumerate(dropped)}
+    before_ref = []
+    for m in record.before:
+        ref = where_dropped.get(m.content, where_after.get(m.content))
+        if ref is None:
+            raise ValueError(f"compaction at step {record.step}: a message before is neither kept"
+                             " nor dropped")
+        before_ref.append(ref)
+    return {
+        "episode": record.episode,
+        "step": record.step,
+        "strategy": record.strategy,
+        "brief": brief,
+        "after": after,
+        "dropped": dropped,
+        "before_ref": before_ref,
+        "tokens_before": record.tokens_before,
+        "tokens_after": record.tokens_after,
+        **extra,
+    }
+
+
+def before_texts(row: Row) -> list[str]:
+    """The view before the compaction, rebuilt from ``before_ref`` (or ``before`` when given)."""
+    if "before" in row:
+        return list(row["before"])
+    after, dropped = row["after"], row["dropped"]
+    return [after[r] if r >= 0 else dropped[-r - 1]["text"] for r in row["before_ref"]]
+
+
+def dropped_texts(row: Row) -> list[str]:
+    """The texts of the dropped spans."""
+    return [d["text"] if isinstance(d, dict) else str(d) for d in row["dropped"]]
+
+
+def write_jsonl(path: str | Path, rows: Iterable[Row]) -> int:
+    """Write rows one JSON object per line; the count written."""
+    n = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, separators=(",", ":")) + "\n")
+            n += 1
+    return n
+
+
+def read_jsonl(path: str | Path) -> Iterator[Row]:
+    """Rows of a JSONL file; ``ValueError`` naming the line for a bad one."""
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{i}: not JSON: {exc.msg}") from None
+            if not isinstance(row, dict) or "after" not in row or "dropped" not in row:
+                raise ValueError(f"{path}:{i}: not a compaction row (needs after and dropped)")
+            yield row
+
+
+def labels(rows: Iterable[Row]) -> list[int]:
+    """The 0/1 HARMFUL labels of rows (``ValueError`` if a row has none)."""
+    out = []
+    for row in rows:
+        if "harmful" not in row:
+            raise ValueError("row without a label: evaluate needs labelled rows (memgym rm build)")
+        out.append(int(row["harmful"]))
+    return out

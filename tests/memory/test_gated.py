@@ -1,0 +1,99 @@
+"""The gated memory: refuses the compactions MemRM scores harmful, passes the others."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from memgym.memory import make_memory
+from memgym.memory.gated import GatedMemory
+from memgym.memory.window import window
+from memgym.reasoners.scripted import ScriptedReasoner
+from memgym.run.episode import run_episode
+from memgym.tracks import get_track
+from memgym.types import Span
+
+
+def _gate(score: float, threshold: float = 0.5) -> GatedMemory:
+    track = get_track("entities")
+
+    def fixed(_brief: str, _dropped: Sequence[Span], _kept: Sequence[Span]) -> float:
+        return score
+
+    return GatedMemory(window(track, max_tokens=800), fixed, threshold, "gated:test")
+
+
+def test_passing_gate_equals_inner_memory() -> None:
+    track = get_track("entities")
+    scenario = track.generate(0)
+    plain = run_episode(scenario, window(track, max_tokens=800), ScriptedReasoner(track))
+    gated = _gate(0.0)
+    out = run_episode(scenario, gated, ScriptedReasoner(track))
+    assert [c.step for c in out.compactions] == [c.step for c in plain.compactions]
+    assert [a.correct for a in out.answers] == [a.correct for a in plain.answers]
+    assert gated.refused == 0
+
+
+def test_closed_gate_refuses_every_compaction() -> None:
+    track = get_track("entities")
+    scenario = track.generate(0)
+    plain = run_episode(scenario, window(track, max_tokens=800), ScriptedReasoner(track))
+    gated = _gate(0.9)
+    out = run_episode(scenario, gated, ScriptedReasoner(track))
+    observed = [e for e in scenario.events if e.kind != "question"]
+    assert out.compactions == []
+    assert gated.refused >= len(plain.compactions) > 0
+    assert [s.step for s in gated.spans] == [e.step for e in observed]
+    full = sum(a.correct for a in out.answers)
+    assert full >= sum(a.correct for a in plain.answers)
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A lite MemRM trained on one replay-labelled codeqa episode."""
+    from memgym.rm.dataset import Job, run_job
+    from memgym.rm.lite import train_lite
+
+    _, rows, _ = run_job(Job("codeqa", "window:max_tokens=1000", 0, "train"))
+    path = tmp_path_factory.mktemp("gated") / "lite.pkl"
+    train_lite(rows).save(path)
+    return path
+
+
+def test_spec_loads_a_trained_model(model_path: Path) -> None:
+    path = model_path
+    track = get_track("entities")
+    spec = f"gated:inner=window(max_tokens=800),model={path},threshold=0.3"
+    memory = make_memory(spec, track)
+    assert isinstance(memory, GatedMemory)
+    assert memory.config() == spec
+    run_episode(track.generate(1), memory, ScriptedReasoner(track))
+    assert memory.refused + len(memory.compactions) > 0
+    with pytest.raises(ValueError, match="model=PATH"):
+        make_memory("gated:inner=window", track)
+    with pytest.raises(ValueError, match="threshold"):
+        make_memory(f"gated:inner=window,model={path},threshold=2", track)
+    with pytest.raises(ValueError, match="not a context memory"):
+        make_memory(f"gated:inner=rag-bm25,model={path}", track)
+
+
+def test_refusal_is_span_by_span() -> None:
+    """Scored harmful exactly when a dropped span states a fact: every fact-bearing observation
+    stays, every fact-free one the window let go is gone, and accepted parts are recorded."""
+    track = get_track("entities")
+    scenario = track.generate(0)
+
+    def facts_only(_brief: str, dropped: Sequence[Span], _kept: Sequence[Span]) -> float:
+        return 1.0 if any(s.facts for s in dropped) else 0.0
+
+    gated = GatedMemory(window(track, max_tokens=800), facts_only, 0.5, "gated:test")
+    out = run_episode(scenario, gated, ScriptedReasoner(track))
+    observed = [e for e in scenario.events if e.kind != "question"]
+    kept = {s.step for s in gated.spans}
+    assert {e.step for e in observed if e.facts} <= kept
+    assert not {e.step for e in observed if not e.facts} & kept
+    assert gated.refused > 0 and gated.protected >= gated.refused
+    assert out.compactions and all(not c.facts for c in out.compactions)
+    assert all(a.correct for a in out.answers)

@@ -1,0 +1,70 @@
+"""``memgym rm``: build, train, eval (with the SQLite predictions table), score and rank."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from memgym.cli import main
+from memgym.rm.rows import read_jsonl
+
+
+def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path,
+                               capsys: Any) -> None:
+    folder, _ = quick_data
+    model = tmp_path / "lite.pkl"
+    assert main(["rm", "train", "--data", str(folder), "--out", str(model)]) == 0
+    results = tmp_path / "res.sqlite"
+    out_json = tmp_path / "eval.json"
+    assert main(["rm", "eval", "--model", str(model), "--data", str(folder), "--resamples", "50",
+                 "--results", str(results), "--label", "lite-q", "--json", str(out_json)]) == 0
+    printed = capsys.readouterr().out
+    assert "AUROC" in printed and "covered AUROC t=0.88" in printed
+    metrics = json.loads(out_json.read_text())
+    assert set(metrics) == {"iid", "strategy_ood", "scenario_ood"}
+    db = sqlite3.connect(results)
+    cols = [(r[1], r[2], r[3]) for r in db.execute("PRAGMA table_info(rm_predictions)")]
+    assert cols == [("label", "TEXT", 1), ("split", "TEXT", 1), ("model", "TEXT", 1),
+                    ("harmful", "INTEGER", 1), ("p_harmful", "REAL", 1)]
+    for split, stats in metrics.items():
+        rows = list(read_jsonl(folder / f"{split}.jsonl"))
+        got = db.execute("SELECT COUNT(*), SUM(harmful) FROM rm_predictions WHERE split = ?"
+                         " AND label = 'lite-q' AND model = 'lite'", (split,)).fetchone()
+        assert got == (len(rows), sum(r["harmful"] for r in rows)) == (stats["n"], got[1])
+    db.close()
+
+    scored = tmp_path / "scored.jsonl"
+    assert main(["rm", "score", str(folder / "iid.jsonl"), "--model", str(model),
+                 "--out", str(scored)]) == 0
+    rows = list(read_jsonl(scored))
+    assert rows and all(0.0 <= r["p_harmful"] <= 1.0 for r in rows)
+
+    assert main(["rm", "rank", "--model", str(model), "--track", "codeqa",
+                 "--strategy", "window:max_tokens=1000", "--strategy", "mask:keep=2",
+                 "--seeds", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "Kendall tau" in printed and "compute ratio" in printed
+
+
+def test_score_a_results_file(tmp_path: Path, quick_data: tuple[Path, Any], capsys: Any) -> None:
+    folder, _ = quick_data
+    model = tmp_path / "lite.pkl"
+    from memgym.rm.lite import train_lite
+
+    train_lite(list(read_jsonl(folder / "train.jsonl"))).save(model)
+    results = tmp_path / "run.sqlite"
+    assert main(["run", "--track", "entities", "--memory", "window:max_tokens=800",
+                 "--seeds", "1", "--results", str(results)]) == 0
+    capsys.readouterr()
+    assert main(["rm", "score", str(results), "--model", str(model)]) == 0
+    assert "window:max_tokens=800" in capsys.readouterr().out
+
+
+def test_errors_are_one_line(tmp_path: Path, capsys: Any) -> None:
+    assert main(["rm", "eval", "--model", str(tmp_path / "none.pkl"),
+                 "--data", str(tmp_path)]) == 2
+    assert "no MemRM model" in capsys.readouterr().err
+    assert main(["rm", "train", "--data", str(tmp_path / "missing"), "--out", "x"]) == 2
+    assert main(["rm", "build", "--out", str(tmp_path), "--seeds", "2", "--test-seeds", "2"]) == 2

@@ -1,0 +1,66 @@
+"""The lm MemRM end to end on a tiny local Qwen3: train a few steps, save, reload, evaluate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("peft")
+pytest.importorskip("transformers")
+
+from memgym.rm.lm import LMConfig, answer_ids, load_base, load_lm, prompt, train_lm  # noqa: E402
+from memgym.rm.metrics import report  # noqa: E402
+from memgym.rm.models import load_model, model_kind  # noqa: E402
+from memgym.rm.rows import labels, read_jsonl  # noqa: E402
+from memgym.rm.tiny import build_tiny_base  # noqa: E402
+
+
+def test_lm_trains_saves_reloads_and_evaluates(quick_data: tuple[Path, Any],
+                                               tmp_path: Path) -> None:
+    folder, _ = quick_data
+    train = list(read_jsonl(folder / "train.jsonl"))
+    harmful = [r for r in train if r["harmful"]][:4]
+    safe = [r for r in train if not r["harmful"]][:4]
+    rows = harmful + safe
+    test = list(read_jsonl(folder / "iid.jsonl"))[:6]
+    base = build_tiny_base(tmp_path / "base", [prompt(r, 400) for r in rows])
+    tokenizer, _ = load_base(base)
+    yes, no = answer_ids(tokenizer)
+    assert yes != no
+    clipped = tokenizer([prompt(rows[0])], truncation=True, max_length=32)["input_ids"][0]
+    assert len(clipped) == 32
+    assert tokenizer.decode(clipped).endswith("Answer:")
+    config = LMConfig(base_model=base, steps=3, batch_size=4, lr=1e-3, max_length=384,
+                      view_chars=400)
+    losses: list[float] = []
+    model = train_lm(rows, config, lambda _step, loss: losses.append(loss))
+    assert len(losses) == 3 and all(loss > 0 for loss in losses)
+    trainable = [n for n, p in model.model.named_parameters() if p.requires_grad]
+    assert trainable and all("lora_" in n for n in trainable)
+    assert {m for m in ("q_proj", "k_proj", "v_proj", "o_proj")
+            if any(m in n for n in trainable)} == {"q_proj", "k_proj", "v_proj", "o_proj"}
+    before = model.predict(test)
+    assert all(0.0 < p < 1.0 for p in before)
+    model.save(tmp_path / "adapter")
+    assert model_kind(tmp_path / "adapter") == "lm"
+    again = load_model(tmp_path / "adapter").predict(test)
+    assert again == pytest.approx(before, abs=1e-5)
+    metrics = report(labels(test + rows), load_lm(tmp_path / "adapter").predict(test + rows),
+                     resamples=20)
+    assert metrics["n"] == len(test) + len(rows)
+    assert 0.0 <= metrics["ece"] <= 1.0
+
+
+def test_missing_base_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not available locally"):
+        load_base(str(tmp_path / "nowhere"))
+
+
+def test_prompt_holds_brief_views_and_ends_with_answer() -> None:
+    row = {"brief": "BRIEF", "after": ["kept"], "dropped": [{"step": 1, "text": "gone"}],
+           "before_ref": [-1, 0]}
+    text = prompt(row)
+    assert text.endswith("Answer:")
+    assert text.index("BRIEF") < text.index("gone\nkept") < text.rindex("kept")

@@ -1,0 +1,142 @@
+"""MemRM metrics against scikit-learn / scipy (and plain loops) on random data with ties."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from scipy.stats import kendalltau
+from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+
+from memgym.rm.metrics import (
+    aurc,
+    auroc,
+    auroc_ci,
+    coverage,
+    ece,
+    report,
+    risk_coverage,
+    threshold_sweep,
+)
+from memgym.rm.rank import kendall_tau
+
+
+def _data(seed: int, n: int = 400, rate: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < rate).astype(int)
+    # rounded scores: many ties, informative but noisy
+    p = np.clip(np.round(0.3 * y + rng.random(n) * 0.7, 2), 0, 1)
+    return y, p
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_auroc_matches_sklearn_with_ties(seed: int) -> None:
+    y, p = _data(seed)
+    assert auroc(y, p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+
+
+def test_auroc_nan_with_one_class_and_errors() -> None:
+    assert math.isnan(auroc([1, 1, 1], [0.1, 0.5, 0.9]))
+    with pytest.raises(ValueError, match="length"):
+        auroc([0, 1], [0.5])
+    with pytest.raises(ValueError, match="0 \\(SAFE\\) or 1"):
+        auroc([0, 2], [0.5, 0.2])
+
+
+def test_bootstrap_ci_is_seeded_and_brackets_the_estimate() -> None:
+    y, p = _data(1)
+    low, high = auroc_ci(y, p, resamples=300, seed=7)
+    assert (low, high) == auroc_ci(y, p, resamples=300, seed=7)
+    assert low < auroc(y, p) < high
+    # recompute the percentile bootstrap independently with sklearn
+    rng = np.random.default_rng(7)
+    values = []
+    for _ in range(300):
+        idx = rng.integers(0, y.size, y.size)
+        if len(set(y[idx])) == 2:
+            values.append(roc_auc_score(y[idx], p[idx]))
+    assert low == pytest.approx(np.percentile(values, 2.5))
+    assert high == pytest.approx(np.percentile(values, 97.5))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ece_equal_mass_bins(seed: int) -> None:
+    y, p = _data(seed, n=301)
+    conf = [max(v, 1 - v) for v in p]
+    right = [int((v >= 0.5) == bool(t)) for v, t in zip(p, y)]
+    order = sorted(range(len(p)), key=lambda i: conf[i])
+    n = len(p)
+    total = 0.0
+    start = 0
+    for b in range(15):  # equal-mass bins: sizes differ by at most one, larger first
+        size = n // 15 + (1 if b < n % 15 else 0)
+        part = order[start : start + size]
+        start += size
+        total += len(part) / n * abs(
+            sum(conf[i] for i in part) / len(part) - sum(right[i] for i in part) / len(part)
+        )
+    assert ece(y, p) == pytest.approx(total)
+    assert ece([0, 1], [0.0, 1.0]) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_f1_accuracy_coverage_match_sklearn(seed: int) -> None:
+    y, p = _data(seed)
+    r = report(y, p, thresholds=(0.88, 0.7), resamples=20)
+    pred = (p >= 0.5).astype(int)
+    assert r["accuracy"] == pytest.approx(accuracy_score(y, pred))
+    assert r["harmful_f1"] == pytest.approx(f1_score(y, pred, pos_label=1, zero_division=0))
+    assert r["safe_f1"] == pytest.approx(f1_score(y, pred, pos_label=0, zero_division=0))
+    for t in (0.88, 0.7):
+        mask = ((1 - p) >= t) | ((1 - p) <= 1 - t)
+        cov, cov_auc = coverage(y, p, t)
+        assert cov == pytest.approx(mask.mean())
+        assert cov_auc == pytest.approx(roc_auc_score(y[mask], p[mask]))
+        assert r["coverage"][f"{t:g}"]["coverage"] == pytest.approx(cov)
+
+
+def test_risk_coverage_and_aurc_by_loop() -> None:
+    y, p = _data(3, n=120)
+    conf = np.maximum(p, 1 - p)
+    order = sorted(range(len(p)), key=lambda i: -conf[i])  # stable, like mergesort on -conf
+    risks = []
+    wrong = 0
+    for k, i in enumerate(order, 1):
+        wrong += int((p[i] >= 0.5) != bool(y[i]))
+        risks.append(wrong / k)
+    cov, risk = risk_coverage(y, p)
+    assert list(risk) == pytest.approx(risks)
+    assert cov[-1] == 1.0
+    assert aurc(y, p) == pytest.approx(sum(risks) / len(risks))
+
+
+def test_threshold_sweep_brute_force() -> None:
+    rng = random.Random(4)
+    y = np.array([int(rng.random() < 0.7) for _ in range(300)])
+    p = np.array([min(1.0, max(0.0, 0.45 * t + rng.random() * 0.6)) for t in y])
+    best = None
+    for i in range(91):
+        t = round(0.05 + i * 0.01, 2)
+        pred = (p >= t).astype(int)
+        harm = f1_score(y, pred, pos_label=1, zero_division=0)
+        safe = f1_score(y, pred, pos_label=0, zero_division=0)
+        if harm >= 0.9 and (best is None or safe > best[1]):
+            best = (t, safe, harm)
+    got = threshold_sweep(y, p)
+    if best is None:
+        assert got is None
+    else:
+        assert got is not None
+        assert (got["threshold"], got["safe_f1"], got["harmful_f1"]) == pytest.approx(best)
+    assert threshold_sweep(y, p, min_harmful_f1=1.01) is None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_kendall_tau_b_matches_scipy(seed: int) -> None:
+    rng = random.Random(seed)
+    x = [rng.randint(0, 4) for _ in range(9)]
+    z = [v + rng.randint(-2, 2) for v in x]
+    assert kendall_tau(x, z) == pytest.approx(kendalltau(x, z).statistic)
+    assert math.isnan(kendall_tau([1, 1, 1], [1, 2, 3]))

@@ -1,0 +1,111 @@
+"""Results file queries: leaderboard, JSONL/CSV export, the calls table, `memgym results`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sqlite3
+from statistics import mean, stdev
+
+import pytest
+
+from memgym.cli import main
+from memgym.run.export import export
+from memgym.run.results import ResultsStore
+
+SEEDS = 3
+
+
+@pytest.fixture(scope="module")
+def results_file(tmp_path_factory):
+    """A real `memgym run` of two policies over three seeds."""
+    path = tmp_path_factory.mktemp("results") / "r.sqlite"
+    argv = ["run", "--tier", "lite", "--seeds", str(SEEDS), "--policies", "strategic,naive"]
+    assert main([*argv, "--results", str(path)]) == 0
+    return path
+
+
+def episodes(path):
+    with ResultsStore(path) as store:
+        return list(store.episodes(compactions=False))
+
+
+def test_leaderboard_is_mean_and_standard_error_over_seeds(results_file):
+    rows = episodes(results_file)
+    with ResultsStore(results_file) as store:
+        board = store.leaderboard()
+    assert len(board) == 2
+    for row in board:
+        values = [r.composite for r in rows if r.memory == row["memory"]]
+        acc = [r.accuracy for r in rows if r.memory == row["memory"]]
+        assert (row["seeds"], row["episodes"], row["track"]) == (SEEDS, SEEDS, "entities")
+        assert row["composite"] == pytest.approx(mean(values))
+        assert row["composite_se"] == pytest.approx(stdev(values) / math.sqrt(SEEDS))
+        assert row["accuracy"] == pytest.approx(mean(acc))
+    assert board[0]["composite"] >= board[1]["composite"]
+
+
+def test_infra_error_episodes_are_left_out_of_the_leaderboard(results_file, tmp_path):
+    copy = tmp_path / "copy.sqlite"
+    with sqlite3.connect(results_file) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    with ResultsStore(copy) as store:
+        before = store.leaderboard()
+        broken = next(store.episodes())
+        broken.status = "infra_error"
+        broken.composite = 0.0
+        store.add_episode(1, broken, "another-key")
+        assert store.leaderboard() == before
+
+
+def test_export_jsonl_and_csv_hold_every_episode(results_file, tmp_path):
+    rows = episodes(results_file)
+    with ResultsStore(results_file) as store:
+        assert export(store, tmp_path / "e.jsonl") == len(rows)
+        assert export(store, tmp_path / "e.csv") == len(rows)
+    lines = [json.loads(x) for x in (tmp_path / "e.jsonl").read_text().splitlines()]
+    assert [x["composite"] for x in lines] == [r.composite for r in rows]
+    assert [len(x["answers"]) for x in lines] == [len(r.answers) for r in rows]
+    assert {x["run_id"] for x in lines} == {1}
+    with open(tmp_path / "e.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert [float(x["composite"]) for x in table] == [r.composite for r in rows]
+    assert [float(x["axis_breadth"]) for x in table] == [r.axes["breadth"] for r in rows]
+    assert [json.loads(x["params"]) for x in table] == [r.params for r in rows]
+
+
+def test_calls_table_keeps_usage_and_old_files_still_open(results_file, tmp_path):
+    copy = tmp_path / "old.sqlite"
+    with sqlite3.connect(results_file) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+        dst.execute("DROP TABLE calls")  # a file written before the calls table existed
+    with ResultsStore(copy) as store:
+        assert len(list(store.episodes())) == len(episodes(results_file))
+        result = next(store.episodes())
+        result.usage = {"calls": 3.0, "prompt_tokens": 120.0}
+        store.add_episode(1, result, "with-usage")
+        rows = store.db.execute(
+            "SELECT metric, value FROM calls JOIN episodes e ON e.id = calls.episode_id"
+            " WHERE e.key = 'with-usage' ORDER BY metric"
+        ).fetchall()
+    assert rows == [("calls", 3.0), ("prompt_tokens", 120.0)]
+
+
+def test_results_cli_leaderboard_export_and_errors(results_file, tmp_path, capsys):
+    assert main(["results", str(results_file), "--leaderboard", "--json"]) == 0
+    with ResultsStore(results_file) as store:
+        assert json.loads(capsys.readouterr().out) == store.leaderboard()
+    out = tmp_path / "x.csv"
+    assert main(["results", str(results_file), "--export", str(out), "--run", "1"]) == 0
+    assert len(out.read_text().splitlines()) == 1 + 2 * SEEDS
+    assert main(["results", str(results_file), "--leaderboard"]) == 0
+    assert "strategic" in capsys.readouterr().out
+    for argv, message in (
+        (["--export", str(tmp_path / "x.txt")], "name it .jsonl or .csv"),
+        (["--run", "99"], "no run 99"),
+        (["--format", "csv"], "--format needs --export"),
+    ):
+        assert main(["results", str(results_file), *argv]) == 2
+        assert message in " ".join(capsys.readouterr().err.split())
+    assert not (tmp_path / "x.txt").exists()

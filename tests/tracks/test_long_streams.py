@@ -1,0 +1,50 @@
+"""Long streams stay lazy: memory while streaming does not grow with ``target_tokens``, the
+stored scenario stays small, and the whole stream lands within ±5 % of the target."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import pytest
+
+from memgym.tokens import count_tokens
+from memgym.tracks import get_track, stream_events
+
+TRACKS = ("research", "codeqa", "dialogue")
+
+
+def _stream(track: str, target: int) -> tuple[int, int, int]:
+    """(tokens streamed, traced peak bytes while generating and streaming, scenario JSON size)."""
+    tracemalloc.start()
+    try:
+        scenario = get_track(track).generate(4, "lite", target_tokens=target)
+        tokens = sum(count_tokens(event.text) for event in stream_events(scenario))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return tokens, peak, len(scenario.model_dump_json())
+
+
+@pytest.mark.parametrize("track", TRACKS)
+def test_streaming_memory_is_flat_in_the_stream_length(track: str) -> None:
+    _stream(track, 10_000)  # warm the per-process caches (filler size samples, regexes)
+    short_tokens, short_peak, short_json = _stream(track, 10_000)
+    long_tokens, long_peak, long_json = _stream(track, 100_000)
+    assert abs(short_tokens - 10_000) <= 500 and abs(long_tokens - 100_000) <= 5_000
+    # holding the 100k stream's events alone would take about 1 MB more
+    assert long_peak < 1.5 * short_peak + (64 << 10), (short_peak, long_peak)
+    assert long_json < 1.2 * short_json + 20_000, (short_json, long_json)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("track", TRACKS)
+def test_a_million_token_stream_lands_within_five_percent_in_flat_memory(track: str) -> None:
+    _, short_peak, _ = _stream(track, 10_000)
+    start = time.perf_counter()
+    scenario = get_track(track).generate(7, "lite", target_tokens=1_000_000)
+    assert time.perf_counter() - start < 30  # generation target (a bound, not a benchmark)
+    tokens, peak, _ = _stream(track, 1_000_000)
+    assert abs(tokens - 1_000_000) <= 50_000, tokens
+    assert peak < 2 * short_peak + (256 << 10), (short_peak, peak)
+    assert scenario.filler
