@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from memgym.tracks.checks import check_int as _int
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {"modules": 4, "functions": 14, "constants": 8, "errors": 3, "questions": 10,
@@ -52,13 +53,6 @@ LIMITS: dict[str, tuple[int, int]] = {
     "subseed": (0, 2**31),
 }
 
-
-def _int(name: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer, got {value!r}")  # noqa: TRY004 - the Track contract
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-    return value
 
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:

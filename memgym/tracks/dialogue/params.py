@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from memgym.tracks.checks import check_int as _int
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {
@@ -66,14 +67,6 @@ MIN_CATALOGUE, MAX_CATALOGUE = 8, 40
 MAX_PEOPLE = 12
 MAX_QUESTIONS = 24
 
-
-def _int(name: str, value: Any, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer, got {value!r}")  # noqa: TRY004 - the Track contract
-    if value < low or (high is not None and value > high):
-        bound = f">= {low}" if high is None else f"between {low} and {high}"
-        raise ValueError(f"{name} must be {bound}, got {value}")
-    return value
 
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:

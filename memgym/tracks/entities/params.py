@@ -6,6 +6,8 @@ from typing import Any
 
 from memgym.tracks.entities.render import DOC_STYLES
 from memgym.tracks.entities.templates import TEMPLATES
+from memgym.tracks.checks import check_choice as _choice
+from memgym.tracks.checks import check_int as _int
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {"entities": 30, "questions": 10, "corrections": 3, "write_budget": 15},
@@ -39,19 +41,6 @@ MAX_SESSIONS = 5
 MAX_DISTRACTOR_RATE = 5.0
 
 
-def _int(name: str, value: Any, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer, got {value!r}")  # noqa: TRY004 - the Track contract
-    if value < low or (high is not None and value > high):
-        bound = f">= {low}" if high is None else f"between {low} and {high}"
-        raise ValueError(f"{name} must be {bound}, got {value}")
-    return value
-
-
-def _choice(name: str, value: Any, options: tuple[str, ...]) -> str:
-    if value not in options:
-        raise ValueError(f"{name} must be one of {', '.join(options)}, got {value!r}")
-    return value
 
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,8 @@ write policies read them to size their notes. Hop counts follow a fixed schedule
 from __future__ import annotations
 
 from typing import Any
+from memgym.tracks.checks import check_choice as _choice
+from memgym.tracks.checks import check_int as _int
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {
@@ -73,19 +75,6 @@ MAX_SIBLINGS = 6
 MIN_TOKENS, MAX_TOKENS = 10_000, 1_000_000
 
 
-def _int(name: str, value: Any, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer, got {value!r}")  # noqa: TRY004 - the Track contract
-    if value < low or (high is not None and value > high):
-        bound = f">= {low}" if high is None else f"between {low} and {high}"
-        raise ValueError(f"{name} must be {bound}, got {value}")
-    return value
-
-
-def _choice(name: str, value: Any, options: tuple[str, ...]) -> str:
-    if value not in options:
-        raise ValueError(f"{name} must be one of {', '.join(options)}, got {value!r}")
-    return value
 
 
 def hop_schedule(p: dict[str, Any]) -> list[int]:

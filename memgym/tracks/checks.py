@@ -1,0 +1,22 @@
+"""Parameter checks shared by every track's ``params.resolve``: one clear ``ValueError`` each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
+    """``value`` if it is an integer (not a bool) in ``low..high`` (no upper bound for None)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer, got {value!r}")  # noqa: TRY004 - the Track contract
+    if value < low or (high is not None and value > high):
+        bound = f">= {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"{name} must be {bound}, got {value}")
+    return value
+
+
+def check_choice(name: str, value: Any, options: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``options``."""
+    if value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(options)}, got {value!r}")
+    return value
