@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+
 from memgym.tracks.checks import check_int as _int
 
 TIERS: dict[str, dict[str, Any]] = {

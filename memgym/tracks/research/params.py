@@ -8,6 +8,7 @@ write policies read them to size their notes. Hop counts follow a fixed schedule
 from __future__ import annotations
 
 from typing import Any
+
 from memgym.tracks.checks import check_choice as _choice
 from memgym.tracks.checks import check_int as _int
 
