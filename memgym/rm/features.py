@@ -3,7 +3,9 @@
 Nothing else: no question, no future event, no strategy or track name (a test checks that the
 features do not move when those change). Two parts:
 - hand features: sizes; how many numbers, capitalised names and words the dropped text states,
-  and how many of them the kept view does not restate (novel); overlap with the brief;
+  and how many of them the kept view does not restate (novel); overlap with the brief; whether a
+  span's body restates the names of its heading (a result about what was asked for, not a
+  look-alike about a similarly named entity);
 - hashed tokens: the dropped text's tokens (numbers as ``#``) and its novel tokens (marked
   ``n_``), as binary features at stable crc32 buckets.
 What is read of a text is cached per text: consecutive compactions keep almost the same
@@ -23,6 +25,8 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _NAME = re.compile(r"\b[A-Z][a-z0-9]+(?:[ -][A-Z][a-z0-9]+)*\b")
 _DIGIT = re.compile(r"\d")
+_HEADING = re.compile(r"\n|(?<=[.:])\s")
+"""Where a text's heading ends: its first line break, or the first space after a '.' or ':'."""
 
 BUCKETS = 1 << 18
 """Hashed token buckets."""
@@ -44,6 +48,7 @@ HAND_FEATURES = (
     "digit_density",
     "novel_number_lines",
     "kept_is_empty",
+    "heading_restated",
 )
 
 
@@ -60,6 +65,8 @@ class TextInfo(NamedTuple):
     """words, numbers (prefixed NUL) and names (prefixed SOH) in one set: one pass finds all
     three kinds of novelty."""
     chars: int
+    heading_restated: float
+    """Share of the heading's names the rest of the text names again (0 without a heading)."""
 
 
 @lru_cache(maxsize=1 << 20)
@@ -92,7 +99,19 @@ def text_info(text: str) -> TextInfo:
         lines,
         words | {"\x00" + n for n in numbers} | {"\x01" + c for c in names},
         len(text),
+        _heading_restated(text),
     )
+
+
+def _heading_restated(text: str) -> float:
+    """Share of the names in ``text``'s heading that its body names again."""
+    parts = _HEADING.split(text, maxsplit=1)
+    if len(parts) < 2:
+        return 0.0
+    heading = set(_NAME.findall(parts[0]))
+    if not heading:
+        return 0.0
+    return len(heading & set(_NAME.findall(parts[1]))) / (len(heading) + 1)
 
 
 @lru_cache(maxsize=1 << 20)
@@ -149,6 +168,7 @@ def features(
         sum(i.digits for i in d_infos) / (chars + 1),
         math.log1p(novel_lines),
         float(kept_chars == 0),
+        max((i.heading_restated for i in d_infos), default=0.0),
     ]
     buckets = frozenset().union(*(i.buckets for i in d_infos))
     buckets |= {novel_bucket(w) for w in novel_words}

@@ -11,7 +11,7 @@ import math
 import pickle
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,8 @@ class LiteModel:
     scale: list[float]
     regression: Any
     platt: tuple[float, float]
+    feature_names: tuple[str, ...] = field(default_factory=lambda: HAND_FEATURES)
+    """The hand features it was fitted on: a model from another feature set is refused."""
 
     def matrix(self, parts: Sequence[tuple[str, list[str], list[str]]]) -> Any:
         """The feature matrix of compactions given as (brief, dropped, kept): l2-normalised
@@ -94,12 +96,17 @@ class LiteModel:
 def load_lite(path: str | Path) -> LiteModel:
     """A model ``LiteModel.save`` wrote; ``ValueError`` for anything else."""
     try:
-        payload = pickle.loads(Path(path).read_bytes())  # noqa: S301  (our own artefact)
+        payload = pickle.loads(Path(path).read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError) as exc:
         raise ValueError(f"cannot read a lite MemRM from {path}: {exc}") from None
     if not isinstance(payload, dict) or payload.get("kind") != KIND:
         raise ValueError(f"{path} is not a lite MemRM model")
     model: LiteModel = payload["model"]
+    if tuple(vars(model).get("feature_names", ())) != HAND_FEATURES:
+        raise ValueError(
+            f"{path} was trained on another feature set than this memgym's; retrain it with"
+            " memgym rm train"
+        )
     return model
 
 

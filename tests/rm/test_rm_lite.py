@@ -61,6 +61,24 @@ def test_save_load_round_trip(quick_data: tuple[Path, Any], lite_model: Any,
         load_lite(bad)
 
 
+def test_a_model_of_another_feature_set_is_refused(lite_model: Any, tmp_path: Path) -> None:
+    _, model = lite_model
+    stale = copy.copy(model)
+    del stale.feature_names  # as a model pickled before the field existed
+    stale.save(tmp_path / "stale.pkl")
+    with pytest.raises(ValueError, match="another feature set.*memgym rm train"):
+        load_lite(tmp_path / "stale.pkl")
+
+
+def test_heading_restated_tells_the_asked_for_result_from_a_look_alike() -> None:
+    asked = 'Search result for "mayor of Corhaven":\nCorhaven is a town. Its mayor is Rima Kelton.'
+    look_alike = 'Search result for "mayor of Corhaven":\nCorstead is a town. Its mayor is Ann Lo.'
+    i = HAND_FEATURES.index("heading_restated")
+    assert hand_features("b", [asked], [])[i] > 0.0
+    assert hand_features("b", [look_alike], [])[i] == 0.0
+    assert hand_features("b", ["one line, no heading"], [])[i] == 0.0
+
+
 def test_training_is_deterministic_and_needs_both_labels(quick_data: tuple[Path, Any]) -> None:
     folder, _ = quick_data
     rows = list(read_jsonl(folder / "train.jsonl"))
