@@ -28,7 +28,7 @@ class Claim:
     previous: str | None = None
 
 
-def format_number(x: float | int) -> str:
+def format_number(x: float) -> str:
     """Canonical text for a number: integers plain, floats with at most two decimals."""
     if isinstance(x, bool):
         raise TypeError("booleans are not values")

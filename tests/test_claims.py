@@ -1,4 +1,5 @@
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from memgym.claims import Claim, format_number, parse_notes, parse_number, render_claims
 

@@ -6,10 +6,15 @@ import argparse
 import json
 import math
 import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from memgym.commands.common import console, err_console, progress
+
+if TYPE_CHECKING:
+    from memgym.types import Scenario
 
 DATA = "results/rm/data"
 EVAL_SPLITS = ("iid", "strategy_ood", "scenario_ood")
@@ -135,7 +140,7 @@ def _split_files(data: str, splits: list[str] | None, default: tuple[str, ...]) 
 def _read(file: str, limit: int | None = None) -> list[dict[str, Any]]:
     from memgym.rm.rows import read_jsonl
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in read_jsonl(file):
         if limit is not None and len(rows) >= limit:
             break
@@ -300,8 +305,10 @@ def _brief(episode: Any) -> str:
     from memgym.tracks import get_track
 
     track = get_track(episode.track)
-    attempts = [lambda: track.generate(episode.seed, **episode.params)]
-    attempts += [lambda t=t: track.generate(episode.seed, t) for t in track.tiers]
+    attempts: list[Callable[[], Scenario]] = [
+        lambda: track.generate(episode.seed, **episode.params)
+    ]
+    attempts += [partial(track.generate, episode.seed, t) for t in track.tiers]
     for attempt in attempts:
         try:
             scenario = attempt()

@@ -41,7 +41,7 @@ class MockModel(ModelAPI):
         base_url: str | None = None,
         api_key: str | None = None,
         config: GenerateConfig = GenerateConfig(),  # noqa: B008  (Inspect's own signature)
-        reply: str | int | float = DEFAULT_REPLY,
+        reply: str | float = DEFAULT_REPLY,
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)

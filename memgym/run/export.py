@@ -73,8 +73,7 @@ def export(
     rows = list(episode_rows(store, run_id))
     with open(path, "w", newline="", encoding="utf-8") as f:
         if name == "jsonl":
-            for row in rows:
-                f.write(json.dumps(row, sort_keys=True) + "\n")
+            f.writelines(json.dumps(row, sort_keys=True) + "\n" for row in rows)
         else:
             axes = sorted({a for row in rows for a in row["axes"]})
             columns = [*FLAT, *(f"axis_{a}" for a in axes), "params", "usage"]

@@ -1,6 +1,7 @@
 """Tracks: one sub-package per track, each registering itself on import."""
 
-from memgym.tracks import entities  # noqa: F401  (registers the track)
+# Import order is registration order, the order tracks are listed in: not alphabetical.
+from memgym.tracks import entities  # noqa: F401, I001  (registers the track)
 from memgym.tracks import codeqa  # noqa: F401  (registers the track)
 from memgym.tracks import research  # noqa: F401  (registers the track)
 from memgym.tracks import dialogue  # noqa: F401  (registers the track)

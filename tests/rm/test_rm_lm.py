@@ -10,11 +10,11 @@ import pytest
 pytest.importorskip("peft")
 pytest.importorskip("transformers")
 
-from memgym.rm.lm import LMConfig, answer_ids, load_base, load_lm, prompt, train_lm  # noqa: E402
-from memgym.rm.metrics import report  # noqa: E402
-from memgym.rm.models import load_model, model_kind  # noqa: E402
-from memgym.rm.rows import labels, read_jsonl  # noqa: E402
-from memgym.rm.tiny import build_tiny_base  # noqa: E402
+from memgym.rm.lm import LMConfig, answer_ids, load_base, load_lm, prompt, train_lm
+from memgym.rm.metrics import report
+from memgym.rm.models import load_model, model_kind
+from memgym.rm.rows import labels, read_jsonl
+from memgym.rm.tiny import build_tiny_base
 
 
 def test_lm_trains_saves_reloads_and_evaluates(quick_data: tuple[Path, Any],

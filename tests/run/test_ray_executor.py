@@ -21,7 +21,7 @@ from memgym.types import EpisodeResult
 
 ray = pytest.importorskip("ray", reason="the Ray executor needs the 'ray' extra")
 
-from memgym.run.ray_executor import connect, run_ray  # noqa: E402
+from memgym.run.ray_executor import connect, run_ray
 
 PAIRS = [("agentic:policy=strategic", "scripted"), ("window:max_tokens=600", "scripted")]
 

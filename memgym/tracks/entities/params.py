@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from memgym.tracks.entities.render import DOC_STYLES
-from memgym.tracks.entities.templates import TEMPLATES
 from memgym.tracks.checks import check_choice as _choice
 from memgym.tracks.checks import check_int as _int
+from memgym.tracks.entities.render import DOC_STYLES
+from memgym.tracks.entities.templates import TEMPLATES
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {"entities": 30, "questions": 10, "corrections": 3, "write_budget": 15},
