@@ -4,6 +4,9 @@ The key is the sha256 of the canonical JSON (sorted keys, compact) of the model,
 parameters, the messages and the tools, so a rerun replays every answered call for free. Each
 entry is committed on its own (WAL), so a crashed run loses nothing it had been answered. One
 connection per cache, guarded by a lock: safe for the threads and event loops of one process.
+Several caches may open one file at once (each worker thread of a run makes its own): SQLite
+answers "database is locked" at once, without waiting, when two connections race to set it up,
+so the setup is retried for a while before the error is raised.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+_SETUP_WAIT_S = 10.0  # how long opening retries a locked file before giving up
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls(
@@ -43,10 +48,24 @@ class CallCache:
         self._con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._lock = threading.Lock()
         with self._lock:
-            if str(path) != ":memory:":
-                self._con.execute("PRAGMA journal_mode=WAL")
-                self._con.execute("PRAGMA synchronous=NORMAL")
-            self._con.execute(_SCHEMA)
+            self._setup(str(path) != ":memory:")
+
+    def _setup(self, on_disk: bool) -> None:
+        """WAL mode and the table, retried while another connection holds the file's lock."""
+        deadline = time.monotonic() + _SETUP_WAIT_S
+        pause = 0.005
+        while True:
+            try:
+                if on_disk:
+                    self._con.execute("PRAGMA journal_mode=WAL")
+                    self._con.execute("PRAGMA synchronous=NORMAL")
+                self._con.execute(_SCHEMA)
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.2)
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The stored response for ``key``, or None."""

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import threading
 
 from memgym.llm.cache import CallCache, cache_key
 
@@ -17,6 +18,32 @@ def test_key_is_canonical_and_covers_model_params_messages_and_tools():
     assert base != cache_key("m", MESSAGES, None, {"temperature": 1, "seed": 1})
     assert base != cache_key("m", MESSAGES + MESSAGES, None, {"temperature": 0, "seed": 1})
     assert base != cache_key("m", MESSAGES, [{"type": "function"}], {"temperature": 0, "seed": 1})
+
+
+def test_many_threads_opening_one_new_file_at_once_all_succeed(tmp_path):
+    # Each worker thread of a run opens its own cache; two connections racing to set up a new
+    # file get "database is locked" at once from SQLite (the CI failure this guards against).
+    for trial in range(40):
+        path = tmp_path / f"race{trial}.sqlite"
+        errors: list[Exception] = []
+        barrier = threading.Barrier(8)
+
+        def open_and_write(worker: int, path=path, errors=errors, barrier=barrier) -> None:
+            barrier.wait()
+            try:
+                cache = CallCache(path)
+                cache.put(f"k{worker}", "m", {"worker": worker})
+                cache.close()
+            except Exception as err:  # noqa: BLE001 - collected and asserted below
+                errors.append(err)
+
+        threads = [threading.Thread(target=open_and_write, args=(w,)) for w in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert len(CallCache(path)) == 8
 
 
 def test_put_get_and_first_put_wins(tmp_path):
