@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "memgym.types": (
-        "AnswerRecord", "CompactionRecord", "EpisodeResult", "Event", "Fact", "Question",
+        "AnswerRecord", "AskedQuestion", "CompactionRecord", "EpisodeResult", "Event", "Fact", "Question",
         "Scenario", "Transcript", "View",
     ),
     "memgym.tokens": ("count_tokens",),

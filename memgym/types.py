@@ -140,12 +140,21 @@ class Span(BaseModel):
     facts: list[str] = Field(default_factory=list)
 
 
+class AskedQuestion(BaseModel):
+    """A question the agent was asked: its text and the step of the stream it came at."""
+
+    step: int
+    text: str
+
+
 class CompactionRecord(BaseModel):
     """One compaction: what a memory held before and after it dropped or replaced content.
 
     ``before`` and ``after`` are the memory's context messages (the brief is not repeated);
     ``dropped`` are the spans that left, and ``facts`` exactly the fact ids they carried, in
-    order of first appearance. ``episode`` is the scenario hash (filled in by ``run_episode``).
+    order of first appearance. ``asked`` are the questions asked before the compaction (the
+    dialogue so far: known at compaction time, never a later one). ``episode`` is the scenario
+    hash (filled in by ``run_episode``).
     """
 
     episode: str = ""
@@ -157,6 +166,7 @@ class CompactionRecord(BaseModel):
     facts: list[str]
     tokens_before: int
     tokens_after: int
+    asked: list[AskedQuestion] = Field(default_factory=list)
 
 
 class AnswerRecord(BaseModel):

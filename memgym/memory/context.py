@@ -5,7 +5,8 @@ them, after the brief, as the view's messages. After every observation its stage
 each turning the span list into a shorter one (``window`` drops the oldest, ``mask`` replaces old
 spans by placeholders, ``summary`` folds them into notes). Whenever that changes the list, the
 memory appends a ``CompactionRecord`` naming exactly the spans that left and the fact ids they
-carried. Questions are not observations: they never enter the context.
+carried. Questions are not observations: they never enter the context; the memory notes them
+(``asked``) so each record says what had been asked before it, as MemRM reads it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from memgym.memory.base import Memory
 from memgym.tokens import count_tokens
-from memgym.types import CompactionRecord, Event, Message, Question, Span, View
+from memgym.types import AskedQuestion, CompactionRecord, Event, Message, Question, Span, View
 
 QUIET_KINDS = frozenset({"question"})
 """Event kinds a context memory does not keep (questions are asked, not observed)."""
@@ -81,17 +82,26 @@ class ContextMemory(Memory):
         self.spec = spec
         self.brief = ""
         self.spans: list[Span] = []
+        self.asked: list[AskedQuestion] = []
         self._compactions: list[CompactionRecord] = []
 
     def reset(self, brief: str, params: Mapping[str, Any]) -> None:
         self.brief = brief
         self.spans = []
+        self.asked = []
         self._compactions = []
         for stage in self.stages:
             stage.reset()
 
+    def note_question(self, event: Event) -> bool:
+        """Note ``event`` if it is a question (it is asked, not kept); whether it was one."""
+        if event.kind not in QUIET_KINDS:
+            return False
+        self.asked.append(AskedQuestion(step=event.step, text=event.text))
+        return True
+
     def observe(self, event: Event) -> None:
-        if event.kind in QUIET_KINDS:
+        if self.note_question(event):
             return
         before = [*self.spans, Span(step=event.step, text=event.text, facts=list(event.facts))]
         after = before
@@ -138,5 +148,6 @@ class ContextMemory(Memory):
                 facts=facts,
                 tokens_before=span_tokens(before),
                 tokens_after=span_tokens(after),
+                asked=list(self.asked),
             )
         )

@@ -24,10 +24,10 @@ from memgym.memory.context import ContextMemory
 from memgym.memory.pipeline import stage_spec
 from memgym.memory.registry import make_memory, register_memory
 from memgym.tracks.base import Track
-from memgym.types import Event, Span
+from memgym.types import AskedQuestion, Event, Span
 
-Score = Callable[[str, Sequence[Span], Sequence[Span]], float]
-"""(brief, dropped spans, kept spans) -> P(HARMFUL)."""
+Score = Callable[[str, Sequence[Span], Sequence[Span], Sequence[AskedQuestion]], float]
+"""(brief, dropped spans, kept spans, questions asked so far) -> P(HARMFUL)."""
 
 
 class GatedMemory(ContextMemory):
@@ -48,7 +48,7 @@ class GatedMemory(ContextMemory):
         self.protected = 0
 
     def observe(self, event: Event) -> None:
-        if event.kind == "question":
+        if self.note_question(event):
             return
         before = [*self.spans, Span(step=event.step, text=event.text, facts=list(event.facts))]
         after = before
@@ -57,9 +57,10 @@ class GatedMemory(ContextMemory):
         if after is not before:
             kept = {id(s) for s in after}
             dropped = [s for s in before if id(s) not in kept]
-            if dropped and self.score(self.brief, dropped, after) >= self.threshold:
+            if dropped and self.score(self.brief, dropped, after, self.asked) >= self.threshold:
                 self.refused += 1
-                keep = [s for s in dropped if self.score(self.brief, [s], after) >= self.threshold]
+                keep = [s for s in dropped
+                        if self.score(self.brief, [s], after, self.asked) >= self.threshold]
                 keep = keep or dropped
                 self.protected += len(keep)
                 after = _in_order(after, keep)
@@ -81,17 +82,13 @@ def _in_order(spans: list[Span], extra: list[Span]) -> list[Span]:
 def model_score(path: str) -> Score:
     """The scoring function of the MemRM saved at ``path``."""
     from memgym.rm.models import load_model
+    from memgym.rm.rows import span_row
 
     model = load_model(path)
 
-    def score(brief: str, dropped: Sequence[Span], kept: Sequence[Span]) -> float:
-        row = {
-            "brief": brief,
-            "dropped": [{"step": s.step, "text": s.text, "facts": []} for s in dropped],
-            "after": [s.text for s in kept],
-            "before": [s.text for s in sorted([*dropped, *kept], key=lambda s: s.step)],
-        }
-        return float(model.predict([row])[0])
+    def score(brief: str, dropped: Sequence[Span], kept: Sequence[Span],
+              asked: Sequence[AskedQuestion]) -> float:
+        return float(model.predict([span_row(brief, dropped, kept, asked)])[0])
 
     return score
 

@@ -3,16 +3,18 @@
 A row keeps the kept view (``after``) in full and the view before as references: every message
 before a compaction is either still kept or among the dropped spans, so ``before_ref`` lists, per
 message, ``i >= 0`` for ``after[i]`` or ``-(j + 1)`` for ``dropped[j]``. That halves the files.
+``asked`` lists the questions asked before the compaction (``step``, ``text``); rows written
+without it (proxy records, a hand-made file) read as "nothing asked yet".
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from memgym.types import CompactionRecord
+from memgym.types import AskedQuestion, CompactionRecord, Span
 
 Row = dict[str, Any]
 LABELS = ("SAFE", "HARMFUL")
@@ -41,8 +43,33 @@ def record_row(record: CompactionRecord, brief: str, **extra: Any) -> Row:
         "before_ref": before_ref,
         "tokens_before": record.tokens_before,
         "tokens_after": record.tokens_after,
+        "asked": asked_json(record.asked),
         **extra,
     }
+
+
+def span_row(
+    brief: str, dropped: Sequence[Span], kept: Sequence[Span], asked: Sequence[AskedQuestion]
+) -> Row:
+    """The row of a compaction a memory proposes (spans it would drop and keep), for scoring."""
+    return {
+        "brief": brief,
+        "dropped": [{"step": s.step, "text": s.text, "facts": []} for s in dropped],
+        "after": [s.text for s in kept],
+        "before": [s.text for s in sorted([*dropped, *kept], key=lambda s: s.step)],
+        "asked": asked_json(asked),
+    }
+
+
+def asked_json(asked: Iterable[AskedQuestion]) -> list[dict[str, Any]]:
+    """Asked questions as plain JSON."""
+    return [{"step": q.step, "text": q.text} for q in asked]
+
+
+def asked_questions(row: Row) -> list[tuple[int, str]]:
+    """(step, text) of the questions asked before the row's compaction, in the order asked
+    ([] when not recorded)."""
+    return [(q["step"], q["text"]) for q in row.get("asked") or ()]
 
 
 def before_texts(row: Row) -> list[str]:

@@ -13,13 +13,14 @@ from memgym.memory.window import window
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.run.episode import run_episode
 from memgym.tracks import get_track
-from memgym.types import Span
+from memgym.types import AskedQuestion, Span
 
 
 def _gate(score: float, threshold: float = 0.5) -> GatedMemory:
     track = get_track("entities")
 
-    def fixed(_brief: str, _dropped: Sequence[Span], _kept: Sequence[Span]) -> float:
+    def fixed(_brief: str, _dropped: Sequence[Span], _kept: Sequence[Span],
+              _asked: Sequence[AskedQuestion]) -> float:
         return score
 
     return GatedMemory(window(track, max_tokens=800), fixed, threshold, "gated:test")
@@ -85,7 +86,8 @@ def test_refusal_is_span_by_span() -> None:
     track = get_track("entities")
     scenario = track.generate(0)
 
-    def facts_only(_brief: str, dropped: Sequence[Span], _kept: Sequence[Span]) -> float:
+    def facts_only(_brief: str, dropped: Sequence[Span], _kept: Sequence[Span],
+                   _asked: Sequence[AskedQuestion]) -> float:
         return 1.0 if any(s.facts for s in dropped) else 0.0
 
     gated = GatedMemory(window(track, max_tokens=800), facts_only, 0.5, "gated:test")
@@ -97,3 +99,28 @@ def test_refusal_is_span_by_span() -> None:
     assert gated.refused > 0 and gated.protected >= gated.refused
     assert out.compactions and all(not c.facts for c in out.compactions)
     assert all(a.correct for a in out.answers)
+
+
+def test_the_gate_sees_the_questions_asked_so_far() -> None:
+    """A gate that refuses while nothing has been asked: no compaction before the first
+    question, and each score is given exactly the questions asked before it, in order."""
+    track = get_track("entities")
+    scenario = track.generate(0)
+    questions = [(e.step, e.text) for e in scenario.events if e.question is not None]
+    seen: list[list[tuple[int, str]]] = []
+
+    def until_asked(_brief: str, dropped: Sequence[Span], _kept: Sequence[Span],
+                    asked: Sequence[AskedQuestion]) -> float:
+        seen.append([(q.step, q.text) for q in asked])
+        return 0.0 if asked else 1.0
+
+    gated = GatedMemory(window(track, max_tokens=800), until_asked, 0.5, "gated:test")
+    out = run_episode(scenario, gated, ScriptedReasoner(track))
+    assert gated.refused > 0
+    assert out.compactions and min(c.step for c in out.compactions) > questions[0][0]
+    assert all(got == questions[: len(got)] for got in seen)
+    assert len({len(got) for got in seen}) >= 3
+    for record in out.compactions:
+        assert [(q.step, q.text) for q in record.asked] == [
+            q for q in questions if q[0] < record.step
+        ]

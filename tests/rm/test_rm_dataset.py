@@ -56,6 +56,7 @@ def test_rows_are_the_replayed_compactions() -> None:
         scenario, make_memory("window:max_tokens=1000", track), ScriptedReasoner(track)
     )
     kept = [(r, lab) for r, lab in labelled if lab.later > 0]
+    questions = [(e.step, e.text) for e in scenario.events if e.question is not None]
     assert skipped == len(labelled) - len(kept)
     assert len(rows) == len(kept)
     for row, (record, label) in zip(rows, kept, strict=True):
@@ -65,6 +66,10 @@ def test_rows_are_the_replayed_compactions() -> None:
         assert before_texts(row) == [m.content for m in record.before]
         assert row["after"] == [m.content for m in record.after]
         assert row["brief"] == scenario.brief
+        earlier = [q for q in questions if q[0] < record.step]
+        assert [(q["step"], q["text"]) for q in row["asked"]] == earlier
+    counts = [len(row["asked"]) for row in rows]
+    assert min(counts) == 0 and max(counts) >= 2
 
 
 def test_bad_configs_are_refused() -> None:
