@@ -1,13 +1,20 @@
-"""What the ``lite`` model sees of a compaction: the brief, the dropped text and the kept view.
+"""What the ``lite`` model sees of a compaction: the brief, the dropped spans, the kept view and
+the questions asked so far.
 
-Nothing else: no question, no future event, no strategy or track name (a test checks that the
-features do not move when those change). Two parts:
-- hand features: sizes; how many numbers, capitalised names and words the dropped text states,
-  and how many of them the kept view does not restate (novel); overlap with the brief; whether a
-  span's body restates the names of its heading (a result about what was asked for, not a
-  look-alike about a similarly named entity);
-- hashed tokens: the dropped text's tokens (numbers as ``#``) and its novel tokens (marked
-  ``n_``), as binary features at stable crc32 buckets.
+Nothing else: no later question, no future event, no strategy or track name (a test checks that
+the features do not move when those change). Three parts:
+- hand features of the dropped text: sizes; how many numbers, capitalised names and words it
+  states, and how many of them the kept view does not restate (novel); overlap with the brief;
+  whether a span's body restates the names of its heading (a result about what was asked for,
+  not a look-alike about a similarly named entity);
+- hand features of the dialogue and the links: how many questions were asked, whether they
+  named what is dropped, whether a dropped span came after the last question (nothing has been
+  asked since: what it holds may still be waited for), and whether the kept view goes on from a
+  dropped span (a kept heading names what the span states) or refers back to it (a kept body
+  names the span's heading);
+- hashed tokens: the dropped text's tokens (numbers as ``#``), its novel tokens (``n_``), its
+  tokens an asked question also used (``a_``) and the tokens of spans no question followed yet
+  (``z_``), as binary features at stable crc32 buckets.
 What is read of a text is cached per text: consecutive compactions keep almost the same
 messages, so scoring a stream of them costs little more than reading what changed.
 """
@@ -17,8 +24,10 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
@@ -49,24 +58,84 @@ HAND_FEATURES = (
     "novel_number_lines",
     "kept_is_empty",
     "heading_restated",
+    "kept_spans",
+    "asked",
+    "asked_names",
+    "asked_name_share",
+    "asked_word_share",
+    "asked_since_min",
+    "asked_since_max",
+    "unasked",
+    "unasked_heading_restated",
+    "unasked_novel_numbers",
+    "continued",
+    "continued_unasked",
+    "continued_heading_restated",
+    "referenced",
+    "referenced_unasked",
+    "title_continued",
+    "title_continued_unasked",
+    "title_continued_heading_restated",
 )
 
 
+class Compaction(NamedTuple):
+    """All a MemRM may read of one compaction."""
+
+    brief: str
+    dropped: Sequence[tuple[int, str]]
+    """(step, text) of each dropped span."""
+    kept: Sequence[str]
+    """The texts of the kept view, in order."""
+    asked: Sequence[tuple[int, str]] = ()
+    """(step, text) of each question asked before the compaction, in order."""
+
+
 class TextInfo(NamedTuple):
-    """What the features read of one text."""
+    """What the features read of any text (kept or dropped)."""
 
     words: frozenset[str]
     numbers: frozenset[str]
     names: frozenset[str]
-    buckets: frozenset[int]
-    digits: int
-    line_numbers: tuple[frozenset[str], ...]
     items: frozenset[str]
-    """words, numbers (prefixed NUL) and names (prefixed SOH) in one set: one pass finds all
-    three kinds of novelty."""
+    """What a kept text offers the one pass that finds what a dropped text has that the kept view
+    lacks: its words, numbers (tagged NUL), names (SOH), heading names (STX), body names (ETX)
+    and, for a titled text, title names (EOT)."""
     chars: int
+    titled: bool
+    """Whether the text has several lines (its heading is then its first line, a title)."""
+    heading_names: frozenset[str]
+    """Names in the heading (empty for a text without one)."""
+    body_names: frozenset[str]
+    """Names in the rest of the text (the whole text's without a heading)."""
     heading_restated: float
     """Share of the heading's names the rest of the text names again (0 without a heading)."""
+
+
+class DroppedInfo(NamedTuple):
+    """What the features read only of a dropped text; sets of tagged items as in
+    ``TextInfo.items``, so the one novelty pass answers every question asked of the kept view."""
+
+    buckets: frozenset[int]
+    digits: int
+    numbers: frozenset[str]
+    """Its numbers (tagged)."""
+    names: frozenset[str]
+    """Its names (tagged)."""
+    line_numbers: tuple[frozenset[str], ...]
+    """The numbers of each line that has some (tagged)."""
+    goes_on: frozenset[str]
+    """Its body names less its heading's, tagged as heading names: a kept text whose heading
+    names one goes on from it."""
+    goes_on_title: frozenset[str]
+    """The same tagged as title names (empty unless it is titled)."""
+    referred: frozenset[str]
+    """Its heading names tagged as body names: a kept text whose body names one refers to it."""
+    asks: frozenset[str]
+    """All of the above and its words: what the novelty pass looks for in the kept view."""
+
+
+_NUMBER_TAG, _NAME_TAG, _HEADING_TAG, _BODY_TAG, _TITLE_TAG = "\x00", "\x01", "\x02", "\x03", "\x04"
 
 
 @lru_cache(maxsize=1 << 20)
@@ -80,38 +149,66 @@ def _shape(token: str) -> str:
     return "#" if token[0].isdigit() else token
 
 
+def _tagged(tag: str, items: frozenset[str]) -> frozenset[str]:
+    return frozenset(map(tag.__add__, items))
+
+
 @lru_cache(maxsize=1 << 15)
 def text_info(text: str) -> TextInfo:
-    """Words (lower case), numbers, names, token buckets, digit count and numbers per line."""
-    tokens = [t.lower() for t in _TOKEN.findall(text)]
-    lines = tuple(
-        frozenset(_NUMBER.findall(line)) for line in text.splitlines() if line.strip()
-    )
-    words = frozenset(tokens)
+    """Words (lower case), numbers, names, the names of the heading and of the body, and the
+    tagged items a kept text offers the novelty pass."""
+    words = frozenset(_TOKEN.findall(text.lower()))
     numbers = frozenset(_NUMBER.findall(text))
-    names = frozenset(_NAME.findall(text))
-    return TextInfo(
-        words,
+    end = _HEADING.search(text)
+    heading: frozenset[str] = frozenset()
+    restated = 0.0
+    if end is None:
+        body = names = frozenset(_NAME.findall(text))
+    else:  # a name never spans the heading's end (a space after '.' or ':')
+        heading = frozenset(_NAME.findall(text, 0, end.start()))
+        body = frozenset(_NAME.findall(text, end.start()))
+        names = heading | body
+        if heading:
+            restated = len(heading & body) / (len(heading) + 1)
+    titled = "\n" in text.strip()
+    items = words.union(
+        map(_NUMBER_TAG.__add__, numbers),
+        map(_NAME_TAG.__add__, names),
+        map(_HEADING_TAG.__add__, heading),
+        map(_BODY_TAG.__add__, body),
+        map(_TITLE_TAG.__add__, heading) if titled else (),
+    )
+    return TextInfo(words, numbers, names, items, len(text), titled, heading, body, restated)
+
+
+@lru_cache(maxsize=1 << 14)
+def dropped_info(text: str) -> DroppedInfo:
+    """Token buckets, digit count and the tagged items of a text that is dropped."""
+    info = text_info(text)
+    numbers = _tagged(_NUMBER_TAG, info.numbers)
+    names = _tagged(_NAME_TAG, info.names)
+    per_line = (_tagged(_NUMBER_TAG, frozenset(_NUMBER.findall(ln))) for ln in text.splitlines())
+    after_heading = info.body_names - info.heading_names
+    goes_on = _tagged(_HEADING_TAG, after_heading)
+    goes_on_title = _tagged(_TITLE_TAG, after_heading) if info.titled else frozenset()
+    referred = _tagged(_BODY_TAG, info.heading_names)
+    return DroppedInfo(
+        frozenset(map(word_bucket, info.words)),
+        len(_DIGIT.findall(text)),
         numbers,
         names,
-        frozenset(bucket(_shape(t)) for t in words),
-        len(_DIGIT.findall(text)),
-        lines,
-        words | {"\x00" + n for n in numbers} | {"\x01" + c for c in names},
-        len(text),
-        _heading_restated(text),
+        tuple(line for line in per_line if line),
+        goes_on,
+        goes_on_title,
+        referred,
+        info.words | numbers | names | goes_on | goes_on_title | referred,
     )
 
 
-def _heading_restated(text: str) -> float:
-    """Share of the names in ``text``'s heading that its body names again."""
-    parts = _HEADING.split(text, maxsplit=1)
-    if len(parts) < 2:
-        return 0.0
-    heading = set(_NAME.findall(parts[0]))
-    if not heading:
-        return 0.0
-    return len(heading & set(_NAME.findall(parts[1]))) / (len(heading) + 1)
+@lru_cache(maxsize=1 << 20)
+def word_bucket(word: str) -> int:
+    """The bucket of ``word`` as a token of the dropped text."""
+    return bucket(_shape(word))
 
 
 @lru_cache(maxsize=1 << 20)
@@ -120,41 +217,79 @@ def novel_bucket(word: str) -> int:
     return bucket("n_" + _shape(word))
 
 
-def _novel(mine: frozenset[str], others: Sequence[frozenset[str]]) -> frozenset[str]:
-    """``mine`` less every set of ``others`` (cheap: ``mine`` is small, ``others`` many)."""
-    for other in others:
-        if not mine:
-            break
-        mine = mine - other
-    return mine
+@lru_cache(maxsize=1 << 20)
+def asked_bucket(word: str) -> int:
+    """The bucket of ``word`` as a token an asked question also used."""
+    return bucket("a_" + _shape(word))
 
 
-def features(
-    brief: str, dropped: Sequence[str], kept: Sequence[str]
-) -> tuple[list[float], list[int]]:
-    """The ``HAND_FEATURES`` of one compaction, in that order, and its sorted token buckets."""
-    d_infos = [text_info(t) for t in dropped]
-    k_infos = [text_info(t) for t in kept]
-    d_words = frozenset().union(*(i.words for i in d_infos))
-    d_numbers = frozenset().union(*(i.numbers for i in d_infos))
-    d_names = frozenset().union(*(i.names for i in d_infos))
-    b_words = text_info(brief).words
-    novel = _novel(frozenset().union(*(i.items for i in d_infos)), [i.items for i in k_infos])
-    novel_numbers = {x[1:] for x in novel if x[0] == "\x00"}
-    novel_names = {x[1:] for x in novel if x[0] == "\x01"}
-    novel_words = [x for x in novel if x[0] not in "\x00\x01"]
-    brief_overlap = d_words & b_words
+@lru_cache(maxsize=1 << 20)
+def unasked_bucket(word: str) -> int:
+    """The bucket of ``word`` as a token of a span no question has followed yet."""
+    return bucket("z_" + _shape(word))
+
+
+@lru_cache(maxsize=1 << 15)
+def unasked_buckets(text: str) -> frozenset[int]:
+    """The buckets of ``text``'s tokens as those of a span no question has followed yet."""
+    return frozenset(map(unasked_bucket, text_info(text).words))
+
+
+@lru_cache(maxsize=1 << 12)
+def _dialogue(questions: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The names and the words of the questions asked (consecutive compactions share them)."""
+    infos = [text_info(q) for q in questions]
+    return (
+        frozenset().union(*(i.names for i in infos)),
+        frozenset().union(*(i.words for i in infos)),
+    )
+
+
+_WORDS, _NAMES, _ITEMS, _CHARS = (attrgetter(f) for f in ("words", "names", "items", "chars"))
+_BUCKETS, _DIGITS, _ASKS = attrgetter("buckets"), attrgetter("digits"), attrgetter("asks")
+_TAGGED_NUMBERS, _TAGGED_NAMES = attrgetter("numbers"), attrgetter("names")
+
+
+def features(c: Compaction) -> tuple[list[float], list[int]]:
+    """The ``HAND_FEATURES`` of one compaction, in that order, and its token buckets."""
+    d_infos = [text_info(t) for _, t in c.dropped]
+    d_extra = [dropped_info(t) for _, t in c.dropped]
+    empty: frozenset[str] = frozenset()
+    d_words = empty.union(*map(_WORDS, d_infos))
+    d_numbers = empty.union(*map(_TAGGED_NUMBERS, d_extra))
+    d_names = empty.union(*map(_NAMES, d_infos))
+    asks = empty.union(*map(_ASKS, d_extra))
+    lacking = asks.difference(*map(_ITEMS, map(text_info, c.kept)))  # one pass over the kept
+    found = asks - lacking
+    novel_numbers = d_numbers & lacking
+    novel_names = empty.union(*map(_TAGGED_NAMES, d_extra)) & lacking
+    novel_words = d_words & lacking
+    brief_overlap = d_words & text_info(c.brief).words
     novel_lines = (
-        sum(1 for i in d_infos for ln in i.line_numbers if not ln.isdisjoint(novel_numbers))
+        sum(1 for i in d_extra for ln in i.line_numbers if not ln.isdisjoint(novel_numbers))
         if novel_numbers
         else 0
     )
-    chars = sum(i.chars for i in d_infos) + max(0, len(dropped) - 1)
-    kept_chars = sum(i.chars for i in k_infos)
+    chars = sum(map(_CHARS, d_infos)) + max(0, len(d_infos) - 1)
+    kept_chars = sum(map(len, c.kept))
+    heading_restated = max((i.heading_restated for i in d_infos), default=0.0)
+
+    asked_names, asked_words = _dialogue(tuple(q for _, q in c.asked))
+    asked_steps = [s for s, _ in c.asked]  # in the order asked, so ascending
+    since = [len(asked_steps) - bisect_right(asked_steps, step) for step, _ in c.dropped]
+    unasked = float(bool(since) and min(since) == 0)
+    named = d_names & asked_names
+    words_asked = d_words & asked_words
+    continued = referenced = titled = 0
+    for d in d_extra:
+        continued += not d.goes_on.isdisjoint(found)
+        referenced += not d.referred.isdisjoint(found)
+        titled += not d.goes_on_title.isdisjoint(found)
+
     hand = [
         math.log1p(chars / 4),
         math.log1p(kept_chars / 4),
-        float(len(dropped)),
+        float(len(d_infos)),
         math.log1p(len(d_numbers)),
         math.log1p(len(novel_numbers)),
         len(novel_numbers) / (len(d_numbers) + 1),
@@ -165,23 +300,45 @@ def features(
         math.log1p(len(novel_words)),
         len(brief_overlap) / (len(d_words) + 1),
         math.log1p(len(brief_overlap)),
-        sum(i.digits for i in d_infos) / (chars + 1),
+        sum(map(_DIGITS, d_extra)) / (chars + 1),
         math.log1p(novel_lines),
         float(kept_chars == 0),
-        max((i.heading_restated for i in d_infos), default=0.0),
+        heading_restated,
+        math.log1p(len(c.kept)),
+        math.log1p(len(asked_steps)),
+        math.log1p(len(named)),
+        len(named) / (len(d_names) + 1),
+        len(words_asked) / (len(d_words) + 1),
+        math.log1p(min(since, default=0)),
+        math.log1p(max(since, default=0)),
+        unasked,
+        unasked * heading_restated,
+        unasked * math.log1p(len(novel_numbers)),
+        math.log1p(continued),
+        float(continued > 0) * unasked,
+        float(continued > 0) * heading_restated,
+        math.log1p(referenced),
+        float(referenced > 0) * unasked,
+        math.log1p(titled),
+        float(titled > 0) * unasked,
+        float(titled > 0) * heading_restated,
     ]
-    buckets = frozenset().union(*(i.buckets for i in d_infos))
-    buckets |= {novel_bucket(w) for w in novel_words}
-    return hand, sorted(buckets)
+    no_buckets: frozenset[int] = frozenset()
+    buckets = no_buckets.union(*map(_BUCKETS, d_extra))
+    buckets = buckets.union(map(novel_bucket, novel_words), map(asked_bucket, words_asked))
+    for (_, text), n in zip(c.dropped, since, strict=True):
+        if n == 0:
+            buckets |= unasked_buckets(text)
+    return hand, list(buckets)
 
 
-def hand_features(brief: str, dropped: Sequence[str], kept: Sequence[str]) -> list[float]:
+def hand_features(c: Compaction) -> list[float]:
     """The ``HAND_FEATURES`` alone."""
-    return features(brief, dropped, kept)[0]
+    return features(c)[0]
 
 
 def clear_caches() -> None:
     """Forget every cached text (benchmarks start cold)."""
-    text_info.cache_clear()
-    bucket.cache_clear()
-    novel_bucket.cache_clear()
+    for cached in (text_info, dropped_info, bucket, word_bucket, novel_bucket, asked_bucket,
+                   unasked_bucket, unasked_buckets, _dialogue):
+        cached.cache_clear()

@@ -1,24 +1,29 @@
 """The ``lite`` MemRM: a calibrated logistic regression over hashed tokens and hand features.
 
-Trains in seconds on a CPU. Fitting holds out a fifth of the training episodes (whole episodes,
-so calibration sees unseen scenarios), fits the regression on the rest, then a Platt (sigmoid)
-calibration of its score on the held-out fifth. Needs the ``rm`` extra (numpy, scikit-learn).
+Trains in seconds on a CPU. The regression is fitted on every training row; its Platt (sigmoid)
+calibration is fitted on out-of-fold scores: the training episodes are split into ``FOLDS``
+groups (whole episodes, so calibration sees unseen scenarios) and each group is scored by a
+regression fitted on the others. Needs the ``rm`` extra (numpy, scikit-learn).
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import pickle
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memgym.rm.features import BUCKETS, HAND_FEATURES, features, hand_features
-from memgym.rm.rows import Row, dropped_texts
+from memgym.rm.features import BUCKETS, HAND_FEATURES, Compaction, features, hand_features
+from memgym.rm.rows import Row, asked_questions
 
 KIND = "memgym-rm-lite"
+FOLDS = 3
+"""Episode groups for the out-of-fold scores the calibration is fitted on."""
 
 
 def _sklearn() -> Any:
@@ -33,9 +38,28 @@ def _sklearn() -> Any:
     return linear
 
 
-def row_parts(row: Row) -> tuple[str, list[str], list[str]]:
-    """(brief, dropped texts, kept texts): all a model may read of a row."""
-    return str(row.get("brief", "")), dropped_texts(row), list(row["after"])
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: reading texts allocates many small sets that form
+    no cycles, and each collection would scan every one the feature caches hold (measured:
+    cold scoring ~25 % faster)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def row_parts(row: Row) -> Compaction:
+    """All a model may read of a row: brief, dropped spans, kept view, questions asked so far."""
+    dropped = [
+        (int(d.get("step", 0)), str(d["text"])) if isinstance(d, dict) else (0, str(d))
+        for d in row["dropped"]
+    ]
+    return Compaction(str(row.get("brief", "")), dropped, list(row["after"]),
+                      asked_questions(row))
 
 
 @dataclass
@@ -49,9 +73,9 @@ class LiteModel:
     feature_names: tuple[str, ...] = field(default_factory=lambda: HAND_FEATURES)
     """The hand features it was fitted on: a model from another feature set is refused."""
 
-    def matrix(self, parts: Sequence[tuple[str, list[str], list[str]]]) -> Any:
-        """The feature matrix of compactions given as (brief, dropped, kept): l2-normalised
-        binary token buckets, then the standardised hand features."""
+    def matrix(self, parts: Sequence[Compaction]) -> Any:
+        """The feature matrix of compactions: l2-normalised binary token buckets, then the
+        standardised hand features."""
         import numpy as np
         import scipy.sparse as sp
 
@@ -60,8 +84,8 @@ class LiteModel:
         data: list[float] = []
         indptr = [0]
         hand_rows = []
-        for brief, dropped, kept in parts:
-            hand, buckets = features(brief, dropped, kept)
+        for part in parts:
+            hand, buckets = features(part)
             hand_rows.append(hand)
             indices.extend(buckets)
             data.extend([1.0 / math.sqrt(len(buckets))] * len(buckets) if buckets else [])
@@ -74,13 +98,15 @@ class LiteModel:
                   - np.asarray(self.mean)) / np.asarray(self.scale)
         return sp.hstack([hashed, sp.csr_matrix(hand_m)], format="csr")
 
-    def predict_parts(self, parts: Sequence[tuple[str, list[str], list[str]]]) -> list[float]:
-        """P(HARMFUL) of each (brief, dropped, kept)."""
+    def predict_parts(self, parts: Sequence[Compaction]) -> list[float]:
+        """P(HARMFUL) of each compaction."""
         import numpy as np
 
         if not parts:
             return []
-        score = self.regression.decision_function(self.matrix(parts))
+        with gc_paused():
+            x = self.matrix(parts)
+        score = self.regression.decision_function(x)
         a, b = self.platt
         return list(1.0 / (1.0 + np.exp(-(a * score + b))))
 
@@ -111,38 +137,51 @@ def load_lite(path: str | Path) -> LiteModel:
 
 
 def train_lite(rows: Sequence[Row], seed: int = 0, c: float = 0.5) -> LiteModel:
-    """Fit on labelled rows: regression on 4/5 of the episodes, Platt on the other 1/5."""
+    """Fit on labelled rows: the regression on all of them, Platt on out-of-fold scores."""
     import numpy as np
 
     linear = _sklearn()
-    labels = [int(r["harmful"]) for r in rows]
-    if len(set(labels)) < 2:
+    y = np.asarray([int(r["harmful"]) for r in rows])
+    if len(set(y.tolist())) < 2:
         raise ValueError("training rows need both SAFE and HARMFUL labels")
-    episodes = sorted({str(r.get("episode", "")) + str(r.get("strategy", "")) for r in rows})
-    random.Random(seed).shuffle(episodes)
-    held = set(episodes[: max(1, len(episodes) // 5)])
-    fit_idx = [i for i, r in enumerate(rows) if _ep(r) not in held]
-    cal_idx = [i for i, r in enumerate(rows) if _ep(r) in held]
-    if len({labels[i] for i in cal_idx}) < 2 or len({labels[i] for i in fit_idx}) < 2:
-        fit_idx = cal_idx = list(range(len(rows)))
     parts = [row_parts(r) for r in rows]
-    hand = np.asarray([hand_features(*parts[i]) for i in fit_idx], dtype=np.float64)
-    mean = hand.mean(axis=0)
-    scale = np.where(hand.std(axis=0) > 0, hand.std(axis=0), 1.0)
-    model = LiteModel(list(mean), list(scale), None, (1.0, 0.0))
-    y = np.asarray(labels)
-    regression = linear.LogisticRegression(C=c, max_iter=2000, random_state=seed)
-    regression.fit(model.matrix([parts[i] for i in fit_idx]), y[fit_idx])
-    model.regression = regression
-    score = regression.decision_function(model.matrix([parts[i] for i in cal_idx]))
+    hand = np.asarray([hand_features(p) for p in parts], dtype=np.float64)
+    scale = hand.std(axis=0)
+    model = LiteModel(list(hand.mean(axis=0)), list(np.where(scale > 0, scale, 1.0)), None,
+                      (1.0, 0.0))
+    x = model.matrix(parts)
+
+    def fit(idx: Any) -> Any:
+        regression = linear.LogisticRegression(C=c, solver="liblinear", max_iter=2000,
+                                               random_state=seed)
+        return regression.fit(x[idx], y[idx])
+
+    fold = _episode_folds(rows, seed)
+    score = np.zeros(len(rows))
+    scored = np.zeros(len(rows), dtype=bool)
+    for k in range(FOLDS):
+        held, rest = fold == k, fold != k
+        if held.any() and len(set(y[rest].tolist())) == 2:
+            score[held] = fit(rest).decision_function(x[held])
+            scored |= held
+    model.regression = fit(np.arange(len(rows)))
+    if not scored.all():  # too few episodes for out-of-fold scores: calibrate in-sample
+        score = model.regression.decision_function(x)
     platt = linear.LogisticRegression(C=1e6, max_iter=1000)
-    platt.fit(score.reshape(-1, 1), y[cal_idx])
+    platt.fit(score.reshape(-1, 1), y)
     model.platt = (float(platt.coef_[0][0]), float(platt.intercept_[0]))
     return model
 
 
-def _ep(row: Row) -> str:
-    return str(row.get("episode", "")) + str(row.get("strategy", ""))
+def _episode_folds(rows: Sequence[Row], seed: int) -> Any:
+    """Each row's fold (0 .. FOLDS-1), whole episodes per fold, episodes shuffled by ``seed``."""
+    import numpy as np
+
+    keys = [str(r.get("episode", "")) + str(r.get("strategy", "")) for r in rows]
+    episodes = sorted(set(keys))
+    random.Random(seed).shuffle(episodes)
+    fold_of = {e: i % FOLDS for i, e in enumerate(episodes)}
+    return np.asarray([fold_of[k] for k in keys])
 
 
 __all__ = ["HAND_FEATURES", "LiteModel", "load_lite", "row_parts", "train_lite"]

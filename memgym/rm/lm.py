@@ -1,7 +1,7 @@
 """The ``lm`` MemRM: a causal LM with a LoRA adapter that answers " Y" (HARMFUL) or " N" (SAFE).
 
-The prompt holds the brief, the view before and the view after the compaction and ends with
-"Answer:"; P(HARMFUL) is the softmax over the next-token logits of " Y" and " N". Training
+The prompt holds the brief, the questions asked so far, the view before and the view after the
+compaction and ends with "Answer:"; P(HARMFUL) is the softmax over the next-token logits of " Y" and " N". Training
 minimises the cross-entropy of those two logits against the label. The base model
 (``Qwen/Qwen3-1.7B-Base`` by default) is loaded only from a local path or the local Hugging Face
 cache (``HF_HUB_OFFLINE=1``), never downloaded; 4-bit loading is used when bitsandbytes and a
@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memgym.rm.rows import Row, before_texts
+from memgym.rm.rows import Row, asked_questions, before_texts
 
 DEFAULT_BASE = "Qwen/Qwen3-1.7B-Base"
 QUESTION = "Does this compaction drop information a later question needs?"
@@ -70,10 +70,12 @@ def _clip(text: str, chars: int) -> str:
 
 def prompt(row: Row, view_chars: int = 24000) -> str:
     """The scoring prompt of one compaction row."""
+    asked = "\n".join(f"- {text}" for _, text in asked_questions(row)) or "(none yet)"
     before = _clip("\n".join(before_texts(row)), view_chars)
     after = _clip("\n".join(row["after"]), view_chars)
     return (
-        f"Brief:\n{row.get('brief', '')}\n\n### Context before compaction\n{before}\n\n"
+        f"Brief:\n{row.get('brief', '')}\n\n### Questions asked so far\n{asked}\n\n"
+        f"### Context before compaction\n{before}\n\n"
         f"### Context after compaction\n{after}\n\n{QUESTION} Y = yes, N = no.\nAnswer:"
     )
 

@@ -8,10 +8,17 @@ from typing import Any
 
 import pytest
 
-from memgym.rm.features import HAND_FEATURES, features, hand_features
-from memgym.rm.lite import load_lite, train_lite
+from memgym.rm.features import HAND_FEATURES, Compaction, features, hand_features
+from memgym.rm.lite import load_lite, row_parts, train_lite
 from memgym.rm.metrics import auroc
 from memgym.rm.rows import labels, read_jsonl
+
+
+def _hand(dropped: list[str], kept: list[str], asked: list[tuple[int, str]] | None = None,
+          step: int = 5) -> dict[str, float]:
+    """The hand features by name of dropping ``dropped`` (each seen at ``step``)."""
+    c = Compaction("brief", [(step, t) for t in dropped], kept, asked or [])
+    return dict(zip(HAND_FEATURES, hand_features(c), strict=True))
 
 
 def test_beats_chance_on_held_out_seeds(quick_data: tuple[Path, Any], lite_model: Any) -> None:
@@ -23,8 +30,10 @@ def test_beats_chance_on_held_out_seeds(quick_data: tuple[Path, Any], lite_model
     assert auroc(labels(rows), p) > 0.7
 
 
-def test_features_ignore_names_questions_and_labels(quick_data: tuple[Path, Any],
-                                                    lite_model: Any) -> None:
+def test_features_ignore_names_later_questions_and_labels(quick_data: tuple[Path, Any],
+                                                          lite_model: Any) -> None:
+    """Track, strategy, seed, label, fact ids, the step: changing any moves no prediction. The
+    asked questions do move them (they are read), yet a row only ever holds earlier ones."""
     folder, _ = quick_data
     _, model = lite_model
     rows = list(read_jsonl(folder / "iid.jsonl"))[:40]
@@ -37,16 +46,47 @@ def test_features_ignore_names_questions_and_labels(quick_data: tuple[Path, Any]
             span["facts"] = ["leak"]
         changed.append(other)
     assert model.predict(changed) == model.predict(rows)
+    assert all(q["step"] < row["step"] for row in rows for q in row["asked"])
+    unasked = [copy.deepcopy(r) | {"asked": []} for r in rows]
+    assert model.predict(unasked) != model.predict(rows)
+    assert row_parts(rows[0] | {"asked": None}).asked == []
 
 
 def test_features_see_novel_numbers() -> None:
     kept = ["Acme Ltd has 42 staff."]
-    restated = hand_features("brief", ["Acme Ltd has 42 staff."], kept)
-    novel = hand_features("brief", ["Acme Ltd has 97 staff."], kept)
-    i = HAND_FEATURES.index("novel_numbers")
-    assert restated[i] == 0.0
-    assert novel[i] > 0.0
-    assert features("b", ["x"], [])[0][HAND_FEATURES.index("kept_is_empty")] == 1.0
+    assert _hand(["Acme Ltd has 42 staff."], kept)["novel_numbers"] == 0.0
+    assert _hand(["Acme Ltd has 97 staff."], kept)["novel_numbers"] > 0.0
+    assert _hand(["x"], [])["kept_is_empty"] == 1.0
+    assert len(features(Compaction("b", [(0, "x")], []))[0]) == len(HAND_FEATURES)
+
+
+def test_features_read_the_questions_asked_so_far() -> None:
+    """What was asked, and whether anything was asked since a dropped span came, is seen; a
+    question asked before the span came does not count as asked since."""
+    page = 'Search result for "mayor of Corhaven":\nCorhaven is a town. Its mayor is Rima Kelton.'
+    nothing = _hand([page], [], asked=[], step=5)
+    before = _hand([page], [], asked=[(3, "Who is the mayor of Corhaven?")], step=5)
+    after = _hand([page], [], asked=[(3, "Where is Belport?"), (7, "Who is Rima Kelton?")],
+                  step=5)
+    assert nothing["asked"] == 0.0 and nothing["unasked"] == 1.0
+    assert before["asked"] > 0.0 and before["unasked"] == 1.0
+    assert before["asked_names"] > 0.0 and before["asked_since_max"] == 0.0
+    assert after["unasked"] == 0.0 and after["asked_since_min"] > 0.0
+    assert after["asked_names"] > 0.0 and after["asked"] > before["asked"]
+
+
+def test_features_see_a_kept_view_that_goes_on_from_or_refers_to_a_dropped_span() -> None:
+    """A chain: the dropped page names Corhaven, a kept page is the search for Corhaven's mayor
+    (continued); a kept body naming the dropped page's subject refers back to it."""
+    dropped = 'Search result for "venue of Lirosa Colloquium":\nLirosa Colloquium is held in Corhaven.'
+    next_page = 'Search result for "mayor of Corhaven":\nCorhaven is a town. Its mayor is Ira Lo.'
+    other = 'Search result for "mayor of Belport":\nBelport is a town. Its mayor is Ann Vale.'
+    refers = "Erratum: Lirosa Colloquium moved to Velgate."
+    assert _hand([dropped], [next_page])["continued"] > 0.0
+    assert _hand([dropped], [next_page])["title_continued"] > 0.0
+    assert _hand([dropped], [other])["continued"] == 0.0
+    assert _hand([dropped], [refers])["referenced"] > 0.0
+    assert _hand([dropped], [other])["referenced"] == 0.0
 
 
 def test_save_load_round_trip(quick_data: tuple[Path, Any], lite_model: Any,
@@ -73,10 +113,9 @@ def test_a_model_of_another_feature_set_is_refused(lite_model: Any, tmp_path: Pa
 def test_heading_restated_tells_the_asked_for_result_from_a_look_alike() -> None:
     asked = 'Search result for "mayor of Corhaven":\nCorhaven is a town. Its mayor is Rima Kelton.'
     look_alike = 'Search result for "mayor of Corhaven":\nCorstead is a town. Its mayor is Ann Lo.'
-    i = HAND_FEATURES.index("heading_restated")
-    assert hand_features("b", [asked], [])[i] > 0.0
-    assert hand_features("b", [look_alike], [])[i] == 0.0
-    assert hand_features("b", ["one line, no heading"], [])[i] == 0.0
+    assert _hand([asked], [])["heading_restated"] > 0.0
+    assert _hand([look_alike], [])["heading_restated"] == 0.0
+    assert _hand(["one line, no heading"], [])["heading_restated"] == 0.0
 
 
 def test_training_is_deterministic_and_needs_both_labels(quick_data: tuple[Path, Any]) -> None:

@@ -58,9 +58,11 @@ def test_missing_base_is_a_clear_error(tmp_path: Path) -> None:
         load_base(str(tmp_path / "nowhere"))
 
 
-def test_prompt_holds_brief_views_and_ends_with_answer() -> None:
+def test_prompt_holds_brief_questions_views_and_ends_with_answer() -> None:
     row = {"brief": "BRIEF", "after": ["kept"], "dropped": [{"step": 1, "text": "gone"}],
-           "before_ref": [-1, 0]}
+           "before_ref": [-1, 0], "asked": [{"step": 0, "text": "ASKED?"}]}
     text = prompt(row)
     assert text.endswith("Answer:")
-    assert text.index("BRIEF") < text.index("gone\nkept") < text.rindex("kept")
+    assert text.index("BRIEF") < text.index("- ASKED?") < text.index("gone\nkept")
+    assert text.index("gone\nkept") < text.rindex("kept")
+    assert "(none yet)" in prompt(row | {"asked": []}) and "ASKED?" not in prompt(row | {"asked": []})
