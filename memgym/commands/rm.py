@@ -36,8 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     b.add_argument("--ood-strategy", action="append", dest="ood_strategies",
                    help="held-out strategy for strategy_ood (repeatable; must be a --strategy)")
     b.add_argument("--ood-track", default=None, help="held-out track (default dialogue)")
-    b.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (default 9)")
-    b.add_argument("--test-seeds", type=int, default=None, help="last N seeds held out (3)")
+    b.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (default 30)")
+    b.add_argument("--test-seeds", type=int, default=None, help="last N seeds held out (6)")
     b.add_argument("--tier", default=None, help="track tier (default: each track's default)")
     b.add_argument("--workers", type=int, default=1, help="processes (default 1)")
     b.add_argument("--quick", action="store_true", help="a small dataset for smoke tests")

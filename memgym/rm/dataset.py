@@ -59,8 +59,8 @@ class BuildConfig:
     strategies: list[str] = field(default_factory=lambda: list(DEFAULT_STRATEGIES))
     ood_strategies: list[str] = field(default_factory=lambda: list(DEFAULT_OOD_STRATEGIES))
     ood_track: str = "dialogue"
-    seeds: int = 9
-    test_seeds: int = 3
+    seeds: int = 30
+    test_seeds: int = 6
     tier: str | None = None
 
     def validate(self) -> None:
