@@ -276,7 +276,12 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
 
     asked_names, asked_words = _dialogue(tuple(q for _, q in c.asked))
     asked_steps = [s for s, _ in c.asked]  # in the order asked, so ascending
-    since = [len(asked_steps) - bisect_right(asked_steps, step) for step, _ in c.dropped]
+    losing = [  # the dropped spans that take a number or a name out of the view
+        (step, text)
+        for (step, text), d in zip(c.dropped, d_extra, strict=True)
+        if not lacking.isdisjoint(d.numbers) or not lacking.isdisjoint(d.names)
+    ]
+    since = [len(asked_steps) - bisect_right(asked_steps, step) for step, _ in losing]
     unasked = float(bool(since) and min(since) == 0)
     named = d_names & asked_names
     words_asked = d_words & asked_words
@@ -326,7 +331,7 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     no_buckets: frozenset[int] = frozenset()
     buckets = no_buckets.union(*map(_BUCKETS, d_extra))
     buckets = buckets.union(map(novel_bucket, novel_words), map(asked_bucket, words_asked))
-    for (_, text), n in zip(c.dropped, since, strict=True):
+    for (_, text), n in zip(losing, since, strict=True):
         if n == 0:
             buckets |= unasked_buckets(text)
     return hand, list(buckets)
