@@ -1,0 +1,412 @@
+"""Empirical Bayes ceiling of MemRM on the entities track: the best AUROC at compaction time.
+
+    python bench/rm_ceiling.py [--data results/rm/data] [--k 50] [--model PATH] [--seeds 6 7 8]
+
+A compaction is HARMFUL when, with it undone, some later question is answered right that was
+answered wrong. On the entities track a question's target (entity, field, change, filter,
+direction) is drawn at random, so at compaction time harm is partly unknowable. For each entities
+IID compaction this redraws the targets of the questions after it K times, holding fixed the
+world, the documents, every question's position and kind and the questions up to the compaction;
+labels each draw by replay (``label_fast`` on the views recorded once); and takes p* = the share
+of draws that are HARMFUL. AUROC(p*, label) bounds what any model that sees only what is known at
+compaction time can reach, even one told the later questions' positions and kinds.
+
+Prints K and seconds; the dataset rows matched and the share of their labels the rebuilt episodes
+reproduce (must be 1.0, else it exits non-zero); the entities base rate; AUROC(p*, label) with its
+bootstrap 95 % CI; pooled IID ceilings with the other tracks scored perfectly and the entities
+rows at p* or at a constant; and with a model (``--model``, default results/rm/lite.pkl when it
+exists) its pooled IID AUROC alone, on the entities rows, and with the entities rows at p*.
+With ``--seeds`` the pooled figures hold the other tracks' rows and those seeds' entities rows.
+Progress (one line per seed and strategy) goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Two private names below: the replay's answer check ``_answer`` (a reasoner error is a wrong
+# answer), so that relabels are made exactly as the dataset's labels, and assembly's ``_question``
+# (Draft -> Question), so that redrawn questions are what generation would have made of them.
+from memgym.memory import make_memory
+from memgym.reasoners.base import Reasoner
+from memgym.reasoners.scripted import ScriptedReasoner
+from memgym.rm.metrics import auroc, auroc_ci
+from memgym.rm.replay import Asked, _answer, actual_run, label_fast, span_view
+from memgym.rm.rows import Row, read_jsonl
+from memgym.tracks import get_track
+from memgym.tracks.entities import memos, mix
+from memgym.tracks.entities.assemble import _question, assemble
+from memgym.tracks.entities.questions import Asker, Draft
+from memgym.tracks.entities.stream import Moment, Timeline, order
+from memgym.tracks.entities.templates import TEMPLATE_NAMES, TEMPLATES
+from memgym.tracks.entities.world import Change, World, build_world
+from memgym.types import Question, QuestionKind, Scenario
+
+DEFAULT_DATA = "results/rm/data"
+DEFAULT_MODEL = "results/rm/lite.pkl"
+MAINTENANCE = frozenset({"post_correction", "previous_value", "delta"})
+"""Question kinds that ask about a change (each change is asked about once while any is unused)."""
+
+
+# -- the generator's Asker, kept and pinned ------------------------------------------------------
+
+
+class RecordingAsker(Asker):
+    """The generator's Asker, keeping its turn counters as they stood before each question.
+
+    A subclass because the counters (which aggregate, which trend shape, a withheld field or an
+    absent entity for an abstention) advance with every question and are not kept anywhere: a
+    redraw of question i needs them as they were at i to ask the same kind of question."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.turns: list[dict[str, int]] = []
+
+    def ask(self, kind: QuestionKind) -> Draft:
+        self.turns.append(dict(self.turn))
+        return super().ask(kind)
+
+
+class PinnedAsker(Asker):
+    """An Asker that draws each question at a given position, so only its target is random.
+
+    A subclass because the Asker draws the position inside every builder (``_moment``) and takes
+    changes and withheld fields from lists ordered in advance; here the position is pinned and
+    the change or withheld field is drawn among those stated before it and not yet asked about.
+    (Builders themselves cannot be overridden: ``ask`` calls them from a table of the base
+    class's functions, so the withheld field is chosen in ``draw``, before ``ask``.)"""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        world: World,
+        timeline: Timeline,
+        placement: str,
+        asked: Sequence[Draft],
+    ) -> None:
+        super().__init__(rng, world, timeline, placement)
+        names, fields = world.names, world.layout.names
+        used_changes: set[int] = set()
+        used_withheld: set[tuple[int, int]] = set()
+        for d in asked:
+            # an abstention about an absent entity (not in ``names``) uses up nothing
+            if d.kind in MAINTENANCE or (d.kind == "abstention" and d.spec["entity"] in names):
+                target = (names.index(d.spec["entity"]), fields.index(d.spec["attribute"]))
+                if d.kind in MAINTENANCE:
+                    used_changes.add(world.change_at[target])
+                else:
+                    used_withheld.add(target)
+        self.seen = {repr(d.spec) for d in asked}
+        self.free_changes = set(range(len(world.changes))) - used_changes
+        self.unused_withheld = [w for w in world.withheld if w not in used_withheld]
+        self.p = 0
+        self.last_change: int | None = None
+
+    def draw(self, kind: QuestionKind, p: int, turn: dict[str, int]) -> Draft:
+        """A question of ``kind`` (else of its axis, as ``ask``) at position ``p``."""
+        self.p, self.turn, self.last_change = p, dict(turn), None
+        if kind == "abstention":
+            self._choose_withheld()
+        draft = self.ask(kind)
+        assert draft.p == p, "a pinned question moved"
+        if draft.kind in MAINTENANCE and self.last_change is not None:
+            self.free_changes.discard(self.last_change)
+        return draft
+
+    def _moment(self, after: int = -1) -> Moment:
+        # the callers that pass ``after`` pick only items before ``p`` (_change, _choose_withheld)
+        assert after < self.p
+        return Moment(self.world, self.timeline, self.p)
+
+    def _change(self) -> tuple[Change, Moment] | None:
+        before = [c for c, pos in enumerate(self.timeline.change_pos) if pos < self.p]
+        if not before:
+            return None
+        c = self._pick([c for c in before if c in self.free_changes] or before)
+        self.last_change = c
+        return self.world.changes[c], Moment(self.world, self.timeline, self.p)
+
+    def _choose_withheld(self) -> None:
+        """On a turn that asks about a withheld field, put a random unused one whose document is
+        out by ``p`` last, where the abstention builder takes it; when there is none, turn the
+        turn into one that asks about an absent entity."""
+        if self.turn["abstention"] % 2 or not self.unused_withheld:
+            return
+        shown = [w for w in self.unused_withheld if self.timeline.doc_pos[w[0]] < self.p]
+        if not shown:
+            self.turn["abstention"] += 1
+            return
+        w = shown[int(self.random() * len(shown))]
+        self.unused_withheld.remove(w)
+        self.unused_withheld.append(w)
+
+
+# -- episodes and redraws ------------------------------------------------------------------------
+
+
+@dataclass
+class Episode:
+    """An entities scenario with the parts generation discards: world, timeline and drafts."""
+
+    seed: int
+    scenario: Scenario
+    world: World
+    timeline: Timeline
+    placement: str
+    drafts: list[Draft]
+    """In plan order (the order they were asked)."""
+    turns: list[dict[str, int]]
+    """The Asker's turn counters before each draft."""
+    number: list[int]
+    """Each draft's question number (its place in the stream)."""
+    steps: list[int]
+    """The event step of each question, by number."""
+    drawn: dict[tuple[int, int], list[dict[int, Question]]] = field(
+        default_factory=dict, repr=False
+    )
+    """The redraws made so far, by (questions kept, k)."""
+
+    def draws(self, kept: int, k: int) -> list[dict[int, Question]]:
+        """``k`` redraws of the questions after the first ``kept`` (made once, then kept)."""
+        if (kept, k) not in self.drawn:
+            self.drawn[kept, k] = [
+                redraw(self, kept, f"ceiling-{self.seed}-{kept}-{j}") for j in range(k)
+            ]
+        return self.drawn[kept, k]
+
+
+def rebuild(seed: int, tier: str | None = None) -> Episode:
+    """The entities scenario of ``seed`` made as ``EntitiesTrack.generate`` makes it (its steps
+    repeated to keep what it discards), checked against it by hash."""
+    track = get_track("entities")
+    p = track.params(tier)
+    rng = random.Random(seed)
+    drawn = TEMPLATE_NAMES[int(rng.random() * len(TEMPLATE_NAMES))]
+    template = TEMPLATES[p["template"] or drawn]
+    p["template"] = template.name
+    kinds = mix.plan(rng, p["questions"], p["corrections"] + p["updates"] > 0)
+    abstentions = kinds.count("abstention")
+    world = build_world(
+        rng,
+        template,
+        p["entities"],
+        p["corrections"],
+        p["updates"],
+        withheld=(abstentions + 1) // 2,
+        absent=abstentions,
+    )
+    timeline = order(rng, world, round(p["distractor_rate"] * p["entities"]))
+    asker = RecordingAsker(rng, world, timeline, p["question_placement"])
+    drafts = [asker.ask(kind) for kind in kinds]
+    brief = memos.brief(p, template.noun, template.plural)
+    scenario = assemble(rng, seed, p, world, timeline, drafts, brief)
+    if scenario.hash != track.generate(seed, tier).hash:
+        raise RuntimeError(f"seed {seed}: rebuild() no longer matches EntitiesTrack.generate")
+    stream = sorted(range(len(drafts)), key=lambda i: drafts[i].p)  # assemble's (stable) order
+    number = [0] * len(drafts)
+    for j, i in enumerate(stream):
+        number[i] = j
+    steps = [e.step for e in scenario.events if e.question is not None]
+    return Episode(
+        seed, scenario, world, timeline, p["question_placement"], drafts, asker.turns, number, steps
+    )
+
+
+def redraw(ep: Episode, kept: int, rng_seed: str) -> dict[int, Question]:
+    """The questions after the first ``kept`` drawn afresh at their positions with their kinds
+    (asked in plan order, as generation asks), by step; ids and numbers as the originals'."""
+    asked = [d for i, d in enumerate(ep.drafts) if ep.number[i] < kept]
+    asker = PinnedAsker(random.Random(rng_seed), ep.world, ep.timeline, ep.placement, asked)
+    out = {}
+    for i, d in enumerate(ep.drafts):
+        if ep.number[i] >= kept:
+            draft = asker.draw(d.kind, d.p, ep.turns[i])
+            out[ep.steps[ep.number[i]]] = _question(draft, ep.number[i])
+    return out
+
+
+def reask(
+    brief: str, asked: Sequence[Asked], questions: dict[int, Question], reasoner: Reasoner
+) -> list[Asked]:
+    """The actual run with the questions at the steps in ``questions`` swapped in, each answered
+    on the view recorded at its step."""
+    out = []
+    for a in asked:
+        q = questions.get(a.step)
+        if q is None:
+            out.append(a)
+        else:
+            out.append(Asked(a.step, q, a.spans, _answer(reasoner, q, span_view(brief, a.spans))))
+    return out
+
+
+def ceiling_rows(ep: Episode, strategy: str, k: int) -> list[Row]:
+    """Per compaction of ``strategy`` with a later question: its dataset id, replay label
+    (harmful, delta, later) and p*, the HARMFUL share over ``k`` redraws of the later questions."""
+    track = get_track("entities")
+    reasoner = ScriptedReasoner(track)
+    asked, records = actual_run(ep.scenario, make_memory(strategy, track), reasoner)
+    brief = ep.scenario.brief
+    runs: dict[int, list[list[Asked]]] = {}  # questions kept -> the run with each redraw
+    out = []
+    for i, record in enumerate(records):
+        label = label_fast(brief, asked, record, reasoner)
+        if label.later == 0:
+            continue
+        kept = sum(step <= record.step for step in ep.steps)
+        if kept not in runs:
+            runs[kept] = [reask(brief, asked, qs, reasoner) for qs in ep.draws(kept, k)]
+        harmful = [label_fast(brief, run, record, reasoner).harmful for run in runs[kept]]
+        out.append({
+            "id": f"{ep.scenario.hash[:12]}-{strategy}-{i}",  # as memgym.rm.dataset names rows
+            "seed": ep.seed,
+            "strategy": strategy,
+            "step": record.step,
+            "harmful": int(label.harmful),
+            "delta": label.delta,
+            "later": label.later,
+            "pstar": sum(harmful) / k,
+        })
+    return out
+
+
+def redraw_stats(episodes: Sequence[Episode]) -> tuple[int, int, int]:
+    """Questions redrawn, how many changed kind (the Asker fell back), how many kept the target."""
+    total = changed = same = 0
+    for ep in episodes:
+        original = {e.step: e.question for e in ep.scenario.events if e.question is not None}
+        for draws in ep.drawn.values():
+            for questions in draws:
+                for step, q in questions.items():
+                    total += 1
+                    changed += q.kind != original[step].kind
+                    same += q.spec == original[step].spec
+    return total, changed, same
+
+
+# -- the dataset and the figures -----------------------------------------------------------------
+
+
+def load(folder: Path) -> tuple[list[Row], dict[str, Any]]:
+    """The IID rows and the build config of a ``memgym rm build`` folder (SystemExit if none)."""
+    if not (folder / "manifest.json").is_file() or not (folder / "iid.jsonl").is_file():
+        raise SystemExit(f"no MemRM dataset at {folder} (manifest.json and iid.jsonl); "
+                         f"build one with `memgym rm build --out {folder}`")
+    config = json.loads((folder / "manifest.json").read_text())["config"]
+    return list(read_jsonl(folder / "iid.jsonl")), config
+
+
+def reproduced(dataset: Sequence[Row], computed: dict[str, Row]) -> tuple[int, int]:
+    """Dataset rows found among ``computed`` (by id), and those whose label, delta and later
+    question count the recomputation reproduces."""
+    found = agree = 0
+    for r in dataset:
+        c = computed.get(r["id"])
+        if c is None:
+            continue
+        found += 1
+        agree += (c["harmful"], c["later"]) == (r["harmful"], r["later"]) and math.isclose(
+            c["delta"], r["delta"], abs_tol=1e-9
+        )
+    return found, agree
+
+
+def pooled(
+    rows: Sequence[Row], entities: Mapping[str, float], others: Mapping[str, float] | None = None
+) -> float:
+    """AUROC over ``rows``, the entities rows scored by ``entities`` and the others by ``others``
+    (by row id), or perfectly: HARMFUL above and SAFE below every score in [0, 1]."""
+
+    def score(r: Row) -> float:
+        if r["track"] == "entities":
+            return entities[r["id"]]
+        if others is None:
+            return 2.0 if r["harmful"] else -1.0
+        return others[r["id"]]
+
+    return auroc([r["harmful"] for r in rows], [score(r) for r in rows])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=DEFAULT_DATA, help=f"dataset folder ({DEFAULT_DATA})")
+    parser.add_argument("--k", type=int, default=50, help="redraws per compaction (default 50)")
+    parser.add_argument("--model", default=None,
+                        help=f"lite model to compare (default {DEFAULT_MODEL} when it exists)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None,
+                        help="entities seeds (default: every entities seed in iid.jsonl)")
+    args = parser.parse_args()
+    if args.k < 1:
+        parser.error("--k must be at least 1")
+
+    iid, config = load(Path(args.data))
+    seeds = args.seeds or sorted({r["seed"] for r in iid if r["track"] == "entities"})
+    dataset = [r for r in iid if r["track"] == "entities" and r["seed"] in seeds]
+    if not dataset:
+        raise SystemExit(f"{args.data}/iid.jsonl has no entities rows for seeds {seeds}")
+    pool = [r for r in iid if r["track"] != "entities" or r["seed"] in seeds]
+    strategies = [s for s in config["strategies"] if s not in config["ood_strategies"]]
+
+    start = time.perf_counter()
+    episodes: list[Episode] = []
+    computed: dict[str, Row] = {}
+    for seed in seeds:
+        ep = rebuild(seed, config.get("tier"))
+        episodes.append(ep)
+        for strategy in strategies:
+            computed.update((c["id"], c) for c in ceiling_rows(ep, strategy, args.k))
+            print(f"seed {seed} {strategy}: {time.perf_counter() - start:.1f}s",
+                  file=sys.stderr, flush=True)
+    seconds = time.perf_counter() - start
+
+    found, agree = reproduced(dataset, computed)
+    total, changed, same = redraw_stats(episodes)
+    print(f"K = {args.k} redraws per compaction, {seconds:.1f} s "
+          f"(entities seeds {' '.join(map(str, seeds))}, {len(strategies)} strategies)")
+    print(f"entities IID rows: {len(dataset)}, recomputed {len(computed)}, matched {found}; "
+          f"dataset labels reproduced: {agree / len(dataset):.4f}")
+    print(f"redrawn questions: {total:,}; kind fell back {changed / max(total, 1):.1%}; "
+          f"same target as the original {same / max(total, 1):.1%}")
+    if agree != len(dataset) or len(computed) != len(dataset):
+        raise SystemExit("the rebuilt episodes do not reproduce the dataset labels: "
+                         "the dataset is stale or the generator changed")
+
+    y = [r["harmful"] for r in dataset]
+    pstar = [computed[r["id"]]["pstar"] for r in dataset]
+    low, high = auroc_ci(y, pstar)
+    base = sum(y) / len(y)
+    print(f"entities base rate: {base:.4f} ({sum(y)} of {len(y)} HARMFUL)")
+    print(f"entities Bayes ceiling, AUROC(p*, label): {auroc(y, pstar):.4f} "
+          f"(95 % CI {low:.3f}-{high:.3f})")
+    at_pstar = {r["id"]: computed[r["id"]]["pstar"] for r in dataset}
+    constant = {r["id"]: base for r in dataset}
+    harmful = sum(r["harmful"] for r in pool)
+    print(f"pooled IID ceiling, other tracks perfect, entities p*: {pooled(pool, at_pstar):.4f} "
+          f"({len(pool)} rows, {harmful} HARMFUL)")
+    print(f"pooled IID ceiling, other tracks perfect, entities constant: "
+          f"{pooled(pool, constant):.4f}")
+
+    model_path = Path(args.model or DEFAULT_MODEL)
+    if args.model is None and not model_path.exists():
+        return
+    if not model_path.exists():
+        raise SystemExit(f"no model at {model_path}")
+    from memgym.rm.lite import load_lite
+
+    scores = dict(zip((r["id"] for r in pool), load_lite(model_path).predict(pool), strict=True))
+    print(f"model {model_path}: pooled IID AUROC {pooled(pool, scores, scores):.4f}; "
+          f"entities rows {auroc(y, [scores[r['id']] for r in dataset]):.4f}; "
+          f"with entities rows at p* {pooled(pool, at_pstar, scores):.4f}")
+
+
+if __name__ == "__main__":
+    main()
