@@ -43,12 +43,12 @@ from memgym.rm.metrics import auroc, auroc_ci
 from memgym.rm.replay import Asked, _answer, actual_run, label_fast, span_view
 from memgym.rm.rows import Row, read_jsonl
 from memgym.tracks import get_track
-from memgym.tracks.entities import memos, mix
+from memgym.tracks.entities import memos
 from memgym.tracks.entities.assemble import _question, assemble
 from memgym.tracks.entities.questions import Asker, Draft
-from memgym.tracks.entities.stream import Moment, Timeline, order
-from memgym.tracks.entities.templates import TEMPLATE_NAMES, TEMPLATES
-from memgym.tracks.entities.world import Change, World, build_world
+from memgym.tracks.entities.stream import Moment, Timeline
+from memgym.tracks.entities.track import plan_world
+from memgym.tracks.entities.world import Change, World
 from memgym.types import Question, QuestionKind, Scenario
 
 DEFAULT_DATA = "results/rm/data"
@@ -190,24 +190,11 @@ def rebuild(seed: int, tier: str | None = None) -> Episode:
     track = get_track("entities")
     p = track.params(tier)
     rng = random.Random(seed)
-    drawn = TEMPLATE_NAMES[int(rng.random() * len(TEMPLATE_NAMES))]
-    template = TEMPLATES[p["template"] or drawn]
-    p["template"] = template.name
-    kinds = mix.plan(rng, p["questions"], p["corrections"] + p["updates"] > 0)
-    abstentions = kinds.count("abstention")
-    world = build_world(
-        rng,
-        template,
-        p["entities"],
-        p["corrections"],
-        p["updates"],
-        withheld=(abstentions + 1) // 2,
-        absent=abstentions,
-    )
-    timeline = order(rng, world, round(p["distractor_rate"] * p["entities"]))
+    plan = plan_world(rng, p)
+    world, timeline = plan.world, plan.timeline
     asker = RecordingAsker(rng, world, timeline, p["question_placement"])
-    drafts = [asker.ask(kind) for kind in kinds]
-    brief = memos.brief(p, template.noun, template.plural)
+    drafts = [asker.ask(kind) for kind in plan.kinds]
+    brief = memos.brief(p, plan.template.noun, plan.template.plural)
     scenario = assemble(rng, seed, p, world, timeline, drafts, brief)
     if scenario.hash != track.generate(seed, tier).hash:
         raise RuntimeError(f"seed {seed}: rebuild() no longer matches EntitiesTrack.generate")
