@@ -19,8 +19,8 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "memgym.types": (
-        "AnswerRecord", "AskedQuestion", "CompactionRecord", "EpisodeResult", "Event", "Fact", "Question",
-        "Scenario", "Transcript", "View",
+        "AnswerRecord", "AskedQuestion", "CompactionRecord", "EpisodeResult", "Event", "Fact",
+        "Question", "Scenario", "Transcript", "View",
     ),
     "memgym.tokens": ("count_tokens",),
     "memgym.tracks": (

@@ -245,9 +245,11 @@ def _dialogue(questions: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str
     )
 
 
-_WORDS, _NAMES, _ITEMS, _CHARS = (attrgetter(f) for f in ("words", "names", "items", "chars"))
-_BUCKETS, _DIGITS, _ASKS = attrgetter("buckets"), attrgetter("digits"), attrgetter("asks")
-_TAGGED_NUMBERS, _TAGGED_NAMES = attrgetter("numbers"), attrgetter("names")
+_WORDS, _NUMBERS, _NAMES, _ITEMS, _CHARS, _BUCKETS, _DIGITS, _ASKS = (
+    attrgetter(f)
+    for f in ("words", "numbers", "names", "items", "chars", "buckets", "digits", "asks")
+)
+"""Fields of ``TextInfo`` and ``DroppedInfo`` (``numbers`` and ``names`` of the latter tagged)."""
 
 
 def features(c: Compaction) -> tuple[list[float], list[int]]:
@@ -256,13 +258,13 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     d_extra = [dropped_info(t) for _, t in c.dropped]
     empty: frozenset[str] = frozenset()
     d_words = empty.union(*map(_WORDS, d_infos))
-    d_numbers = empty.union(*map(_TAGGED_NUMBERS, d_extra))
+    d_numbers = empty.union(*map(_NUMBERS, d_extra))  # tagged
     d_names = empty.union(*map(_NAMES, d_infos))
     asks = empty.union(*map(_ASKS, d_extra))
     lacking = asks.difference(*map(_ITEMS, map(text_info, c.kept)))  # one pass over the kept
     found = asks - lacking
     novel_numbers = d_numbers & lacking
-    novel_names = empty.union(*map(_TAGGED_NAMES, d_extra)) & lacking
+    novel_names = empty.union(*map(_NAMES, d_extra)) & lacking
     novel_words = d_words & lacking
     brief_overlap = d_words & text_info(c.brief).words
     novel_lines = (

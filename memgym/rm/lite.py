@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memgym.rm.features import BUCKETS, HAND_FEATURES, Compaction, features, hand_features
-from memgym.rm.rows import Row, asked_questions
+from memgym.rm.features import BUCKETS, HAND_FEATURES, Compaction, features
+from memgym.rm.rows import Row, asked_questions, dropped_spans
 
 KIND = "memgym-rm-lite"
 FOLDS = 3
@@ -52,13 +52,15 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def read_features(parts: Sequence[Compaction]) -> list[tuple[list[float], list[int]]]:
+    """The ``features`` of each compaction, read with the cyclic collector paused."""
+    with gc_paused():
+        return [features(part) for part in parts]
+
+
 def row_parts(row: Row) -> Compaction:
     """All a model may read of a row: brief, dropped spans, kept view, questions asked so far."""
-    dropped = [
-        (int(d.get("step", 0)), str(d["text"])) if isinstance(d, dict) else (0, str(d))
-        for d in row["dropped"]
-    ]
-    return Compaction(str(row.get("brief", "")), dropped, list(row["after"]),
+    return Compaction(str(row.get("brief", "")), dropped_spans(row), list(row["after"]),
                       asked_questions(row))
 
 
@@ -76,6 +78,10 @@ class LiteModel:
     def matrix(self, parts: Sequence[Compaction]) -> Any:
         """The feature matrix of compactions: l2-normalised binary token buckets, then the
         standardised hand features."""
+        return self.assemble(read_features(parts))
+
+    def assemble(self, read: Sequence[tuple[list[float], list[int]]]) -> Any:
+        """The feature matrix of compactions' ``features``."""
         import numpy as np
         import scipy.sparse as sp
 
@@ -84,15 +90,14 @@ class LiteModel:
         data: list[float] = []
         indptr = [0]
         hand_rows = []
-        for part in parts:
-            hand, buckets = features(part)
+        for hand, buckets in read:
             hand_rows.append(hand)
             indices.extend(buckets)
             data.extend([1.0 / math.sqrt(len(buckets))] * len(buckets) if buckets else [])
             indptr.append(len(indices))
         hashed = sp.csr_matrix(
             (np.asarray(data), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
-            shape=(len(parts), BUCKETS),
+            shape=(len(read), BUCKETS),
         )
         hand_m = (np.asarray(hand_rows, dtype=np.float64).reshape(-1, width)
                   - np.asarray(self.mean)) / np.asarray(self.scale)
@@ -104,9 +109,7 @@ class LiteModel:
 
         if not parts:
             return []
-        with gc_paused():
-            x = self.matrix(parts)
-        score = self.regression.decision_function(x)
+        score = self.regression.decision_function(self.matrix(parts))
         a, b = self.platt
         return list(1.0 / (1.0 + np.exp(-(a * score + b))))
 
@@ -144,12 +147,12 @@ def train_lite(rows: Sequence[Row], seed: int = 0, c: float = 0.5) -> LiteModel:
     y = np.asarray([int(r["harmful"]) for r in rows])
     if len(set(y.tolist())) < 2:
         raise ValueError("training rows need both SAFE and HARMFUL labels")
-    parts = [row_parts(r) for r in rows]
-    hand = np.asarray([hand_features(p) for p in parts], dtype=np.float64)
+    read = read_features([row_parts(r) for r in rows])  # once: standardising and fitting share it
+    hand = np.asarray([h for h, _ in read], dtype=np.float64)
     scale = hand.std(axis=0)
     model = LiteModel(list(hand.mean(axis=0)), list(np.where(scale > 0, scale, 1.0)), None,
                       (1.0, 0.0))
-    x = model.matrix(parts)
+    x = model.assemble(read)
 
     def fit(idx: Any) -> Any:
         regression = linear.LogisticRegression(C=c, solver="liblinear", max_iter=2000,

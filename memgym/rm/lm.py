@@ -1,11 +1,11 @@
 """The ``lm`` MemRM: a causal LM with a LoRA adapter that answers " Y" (HARMFUL) or " N" (SAFE).
 
 The prompt holds the brief, the questions asked so far, the view before and the view after the
-compaction and ends with "Answer:"; P(HARMFUL) is the softmax over the next-token logits of " Y" and " N". Training
-minimises the cross-entropy of those two logits against the label. The base model
-(``Qwen/Qwen3-1.7B-Base`` by default) is loaded only from a local path or the local Hugging Face
-cache (``HF_HUB_OFFLINE=1``), never downloaded; 4-bit loading is used when bitsandbytes and a
-CUDA device are present. Needs the ``rm-lm`` extra (torch, transformers, peft).
+compaction and ends with "Answer:"; P(HARMFUL) is the softmax over the next-token logits of " Y"
+and " N". Training minimises the cross-entropy of those two logits against the label. The base
+model (``Qwen/Qwen3-1.7B-Base`` by default) is loaded only from a local path or the local Hugging
+Face cache (``HF_HUB_OFFLINE=1``), never downloaded; 4-bit loading is used when bitsandbytes and
+a CUDA device are present. Needs the ``rm-lm`` extra (torch, transformers, peft).
 """
 
 from __future__ import annotations

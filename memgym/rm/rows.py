@@ -80,9 +80,12 @@ def before_texts(row: Row) -> list[str]:
     return [after[r] if r >= 0 else dropped[-r - 1]["text"] for r in row["before_ref"]]
 
 
-def dropped_texts(row: Row) -> list[str]:
-    """The texts of the dropped spans."""
-    return [d["text"] if isinstance(d, dict) else str(d) for d in row["dropped"]]
+def dropped_spans(row: Row) -> list[tuple[int, str]]:
+    """(step, text) of the dropped spans (a bare text counts as step 0)."""
+    return [
+        (int(d.get("step", 0)), str(d["text"])) if isinstance(d, dict) else (0, str(d))
+        for d in row["dropped"]
+    ]
 
 
 def write_jsonl(path: str | Path, rows: Iterable[Row]) -> int:

@@ -132,7 +132,8 @@ def test_pstar_is_the_harm_rate_of_full_reruns_with_the_redrawn_questions(setup:
                 for e in ep.scenario.events
             ]
             scenario = ep.scenario.model_copy(update={"events": events})
-            labelled = label_episode(scenario, make_memory(strategy, track), ScriptedReasoner(track))
+            memory = make_memory(strategy, track)
+            labelled = label_episode(scenario, memory, ScriptedReasoner(track))
             for i, (_, label) in enumerate(labelled):
                 row_id = f"{ep.scenario.hash[:12]}-{strategy}-{i}"
                 if row_id in harmful:

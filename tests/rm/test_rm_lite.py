@@ -78,7 +78,8 @@ def test_features_read_the_questions_asked_so_far() -> None:
 def test_features_see_a_kept_view_that_goes_on_from_or_refers_to_a_dropped_span() -> None:
     """A chain: the dropped page names Corhaven, a kept page is the search for Corhaven's mayor
     (continued); a kept body naming the dropped page's subject refers back to it."""
-    dropped = 'Search result for "venue of Lirosa Colloquium":\nLirosa Colloquium is held in Corhaven.'
+    dropped = ('Search result for "venue of Lirosa Colloquium":\n'
+               "Lirosa Colloquium is held in Corhaven.")
     next_page = 'Search result for "mayor of Corhaven":\nCorhaven is a town. Its mayor is Ira Lo.'
     other = 'Search result for "mayor of Belport":\nBelport is a town. Its mayor is Ann Vale.'
     refers = "Erratum: Lirosa Colloquium moved to Velgate."

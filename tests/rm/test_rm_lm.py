@@ -65,4 +65,5 @@ def test_prompt_holds_brief_questions_views_and_ends_with_answer() -> None:
     assert text.endswith("Answer:")
     assert text.index("BRIEF") < text.index("- ASKED?") < text.index("gone\nkept")
     assert text.index("gone\nkept") < text.rindex("kept")
-    assert "(none yet)" in prompt(row | {"asked": []}) and "ASKED?" not in prompt(row | {"asked": []})
+    unasked = prompt(row | {"asked": []})
+    assert "(none yet)" in unasked and "ASKED?" not in unasked
