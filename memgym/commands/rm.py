@@ -86,6 +86,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         " from one seed pair to the next)")
     r.add_argument("--seed", type=int, default=100, help="first seed (default 100, unseen)")
     r.add_argument("--tier", default=None, help="track tier")
+    r.add_argument("--workers", type=int, default=1,
+                   help="processes (default 1; the model is pickled to each)")
     r.set_defaults(func=_rank)
 
 
@@ -333,10 +335,13 @@ def _rank(args: argparse.Namespace) -> int:
     strategies = args.strategies or list(RANK_STRATEGIES)
     if len(strategies) < 2:
         raise ValueError("rank needs at least two strategies")
+    if args.workers < 1 or args.seeds < 1:
+        raise ValueError("--workers and --seeds must be at least 1")
     seeds = list(range(args.seed, args.seed + args.seeds))
     with progress() as bar:
         task = bar.add_task("rm rank", total=len(tracks) * len(strategies) * len(seeds))
-        result = rank(model, tracks, strategies, seeds, args.tier, lambda: bar.advance(task))
+        result = rank(model, tracks, strategies, seeds, args.tier, lambda: bar.advance(task),
+                      args.workers)
     from rich.table import Table
 
     table = Table(title=f"strategies by harm ({result.episodes} episodes)")
@@ -348,9 +353,15 @@ def _rank(args: argparse.Namespace) -> int:
                       f"{h.predicted_per_episode:.2f}", f"{h.replay_rate:.3f}",
                       f"{h.predicted_rate:.3f}")
     console.print(table)
+    low, high = result.tau_interval
+    per_track = ", ".join(f"{t} {v:.2f}" for t, v in result.per_track.items())
     console.print(
-        f"Kendall tau (MemRM vs replay), harmful compactions per episode: {result.tau:.3f};"
-        f" per-compaction rate: {result.tau_rate:.3f}\n"
+        f"Kendall tau (MemRM vs replay), harmful compactions per episode: {result.tau:.3f}"
+        f" (95 % interval over seed resamples {low:.2f} to {high:.2f}); per-compaction rate:"
+        f" {result.tau_rate:.3f}\n"
+        f"per track: {per_track}\n"
+        f"replay against itself (disjoint halves of the seeds): tau {result.replay_agreement:.3f}"
+        "\n"
         f"replay labelling: {result.replay_seconds:.2f} s and {result.replay_calls} reasoner"
         f" calls; MemRM scoring: {result.rm_seconds:.3f} s; compute ratio"
         f" {result.compute_ratio:.1f}x (episode runs, shared: {result.episode_seconds:.2f} s)"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -164,7 +164,7 @@ def build(
     start = time.perf_counter()
     rows: dict[str, list[Row]] = {s: [] for s in SPLITS}
     skipped = 0
-    for job, job_rows, job_skipped in _map(run_job, todo, workers):
+    for job, job_rows, job_skipped in parallel_map(run_job, todo, workers):
         rows[job.split].extend(job_rows)
         skipped += job_skipped
         if on_done is not None:
@@ -195,7 +195,7 @@ def build(
     return manifest
 
 
-def _map(fn: Callable[[Job], Any], todo: list[Job], workers: int) -> Iterable[Any]:
+def parallel_map(fn: Callable[[Any], Any], todo: Sequence[Any], workers: int) -> Iterable[Any]:
     """``fn`` over ``todo``, on ``workers`` spawned processes when more than one (same results)."""
     if workers <= 1:
         yield from map(fn, todo)

@@ -1,0 +1,114 @@
+"""``memgym.rm.rank``: tau's seed interval, replay's agreement with itself, and the summary of
+labelled episodes, each recomputed by plain loops."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+
+from memgym.rm.rank import (
+    EpisodeHarm,
+    harm_matrices,
+    kendall_tau,
+    replay_agreement,
+    summarise,
+    tau_interval,
+)
+
+
+def _episodes(seed: int) -> list[EpisodeHarm]:
+    rng = random.Random(seed)
+    out = []
+    for track, s, strategy in itertools.product(("a", "b"), range(6), ("w1", "w2", "m1", "s1")):
+        base = {"w1": 8, "w2": 5, "m1": 7, "s1": 1}[strategy]
+        harmful = max(0, base + rng.randint(-3, 3))
+        out.append(EpisodeHarm(track, s, strategy, compactions=20 + rng.randint(0, 5),
+                               harmful=harmful, predicted=harmful * 0.8 + rng.random() * 3,
+                               run_seconds=0.1, replay_seconds=1.0, rm_seconds=0.05,
+                               replay_calls=30))
+    return out
+
+
+def test_harm_matrices_sum_over_tracks() -> None:
+    episodes = _episodes(0)
+    strategies, seeds = ["w1", "w2", "m1", "s1"], list(range(6))
+    replay, predicted = harm_matrices(episodes, strategies, seeds)
+    for (i, strategy), (j, seed) in itertools.product(enumerate(strategies), enumerate(seeds)):
+        mine = [e for e in episodes if e.strategy == strategy and e.seed == seed]
+        assert replay[i, j] == sum(e.harmful for e in mine)
+        assert predicted[i, j] == pytest.approx(sum(e.predicted for e in mine))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_summarise_recomputes_tau_per_track_and_costs(seed: int) -> None:
+    episodes = _episodes(seed)
+    strategies, seeds, tracks = ["w1", "w2", "m1", "s1"], list(range(6)), ["a", "b"]
+    result = summarise(episodes, strategies, seeds, tracks)
+
+    def per_episode(track: str | None, field: str) -> list[float]:
+        return [sum(getattr(e, field) for e in episodes
+                    if e.strategy == s and track in (None, e.track)) for s in strategies]
+
+    assert result.tau == pytest.approx(kendall_tau(per_episode(None, "harmful"),
+                                                   per_episode(None, "predicted")))
+    for track in tracks:
+        assert result.per_track[track] == pytest.approx(
+            kendall_tau(per_episode(track, "harmful"), per_episode(track, "predicted")))
+    assert result.episodes == len(episodes)
+    assert result.replay_calls == 30 * len(episodes)
+    assert result.compute_ratio == pytest.approx(1.0 / 0.05)
+    low, high = result.tau_interval
+    assert -1.0 <= low <= high <= 1.0
+    by_rate = {h.strategy: h.replay_rate for h in result.strategies}
+    assert by_rate["s1"] == pytest.approx(
+        sum(e.harmful for e in episodes if e.strategy == "s1")
+        / sum(e.compactions for e in episodes if e.strategy == "s1"))
+
+
+def test_tau_interval_is_the_percentiles_of_resampled_taus() -> None:
+    rng = np.random.default_rng(3)
+    replay = rng.integers(0, 10, size=(5, 7)).astype(float)
+    predicted = replay + rng.normal(0, 3, size=replay.shape)
+    low, high = tau_interval(replay, predicted, rounds=300, seed=11)
+    draw = np.random.default_rng(11)
+    taus = []
+    for _ in range(300):
+        pick = draw.integers(0, 7, 7)
+        tau = kendall_tau(replay[:, pick].sum(1), predicted[:, pick].sum(1))
+        if not math.isnan(tau):
+            taus.append(tau)
+    assert (low, high) == pytest.approx(tuple(np.percentile(taus, [2.5, 97.5])))
+    assert all(math.isnan(v) for v in tau_interval(replay[:, :1], predicted[:, :1]))
+
+
+def test_replay_agreement_tells_separable_from_tied_strategies() -> None:
+    rng = np.random.default_rng(5)
+    separable = np.arange(6)[:, None] * 10.0 + rng.integers(0, 3, size=(6, 10))
+    tied = 10.0 + rng.integers(0, 3, size=(6, 10))
+    assert replay_agreement(separable) == pytest.approx(1.0)
+    assert replay_agreement(tied) < 0.5
+    assert math.isnan(replay_agreement(separable[:, :1]))
+
+
+def test_rank_on_two_processes_equals_one(lite_model: tuple[Any, Any]) -> None:
+    """Real episodes, replay and scoring: the spawned workers give the same harms, and the
+    per-episode figures add up to the strategy totals."""
+    from memgym.rm.rank import rank
+
+    _, model = lite_model
+    strategies = ["window:max_tokens=700", "summary:max_tokens=1200"]
+    one = rank(model, ["codeqa"], strategies, [100, 101], workers=1)
+    two = rank(model, ["codeqa"], strategies, [100, 101], workers=2)
+    assert one.episodes == two.episodes == 4
+    for a, b in zip(one.strategies, two.strategies, strict=True):
+        assert (a.strategy, a.compactions, a.harmful, a.episodes) == (
+            b.strategy, b.compactions, b.harmful, b.episodes)
+        assert a.predicted == pytest.approx(b.predicted)
+        assert a.compactions > 0
+    assert one.replay_calls == two.replay_calls > 0
+    assert one.tau == two.tau or (math.isnan(one.tau) and math.isnan(two.tau))
