@@ -173,10 +173,10 @@ class Ranking:
 
 
 def episode_harms(
-    model: Scorer, strategies: Sequence[str], tier: str | None, job: tuple[str, int]
+    model: Scorer | None, strategies: Sequence[str], tier: str | None, job: tuple[str, int]
 ) -> list[EpisodeHarm]:
     """Run one (track, seed) scenario under each strategy; label its compactions by replay and
-    score them by ``model``."""
+    score them by ``model`` (without one, replay alone: every prediction is 0)."""
     from memgym.memory import make_memory
     from memgym.reasoners.scripted import ScriptedReasoner
     from memgym.rm.replay import actual_run, label_fast
@@ -194,7 +194,7 @@ def episode_harms(
         labels = [label_fast(scenario.brief, asked, r, reasoner) for r in records]
         t2 = time.perf_counter()
         rows = [record_row(r, scenario.brief) for r in records]
-        probs = model.predict(rows) if rows else []
+        probs = model.predict(rows) if rows and model is not None else [0.0] * len(rows)
         t3 = time.perf_counter()
         counted = [(label, p) for label, p in zip(labels, probs, strict=True) if label.later]
         out.append(EpisodeHarm(

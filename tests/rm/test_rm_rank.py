@@ -112,3 +112,49 @@ def test_rank_on_two_processes_equals_one(lite_model: tuple[Any, Any]) -> None:
         assert a.compactions > 0
     assert one.replay_calls == two.replay_calls > 0
     assert one.tau == two.tau or (math.isnan(one.tau) and math.isnan(two.tau))
+
+
+def _load_pool_script() -> Any:
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "rm_rank_pool.py"
+    spec = importlib.util.spec_from_file_location("rm_rank_pool", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_pool_selection_keeps_every_kind_and_drops_identical_outcomes() -> None:
+    pool_script = _load_pool_script()
+    pool = ("window:a", "window:b", "mask:a", "mask:b", "summary:a")
+    rng = np.random.default_rng(2)
+    replay = np.vstack([
+        40 + rng.integers(0, 3, 8),  # window:a, far above the rest
+        20 + rng.integers(0, 3, 8),  # window:b
+        np.full(8, 21.0),  # mask:a: tied with window:b within noise
+        np.full(8, 21.0),  # mask:b: the same outcomes as mask:a
+        np.zeros(8),  # summary:a
+    ]).astype(float)
+    scored = pool_script.best_sets(replay, pool, 3, rounds=50)
+    chosen = [set(s) for _, s in scored]
+    kinds = {"window", "mask", "summary"}
+    assert all({pool_script.kind(s) for s in c} == kinds for c in chosen)
+    assert all(not {"mask:a", "mask:b"} <= c for c in chosen)
+    assert len(chosen) == 4  # 2 windows x 2 masks, each with the one summary
+    best = scored[0][1]
+    assert "window:a" in best  # apart from the masks; window:b ties with them
+    for agreement, s in scored:
+        matrix = replay[[pool.index(x) for x in s]]
+        assert agreement == pytest.approx(replay_agreement(matrix, rounds=50))
+    assert [a for a, _ in scored] == sorted((a for a, _ in scored), reverse=True)
+
+
+def test_replay_only_episodes_predict_nothing() -> None:
+    from memgym.rm.rank import episode_harms
+
+    harms = episode_harms(None, ["window:max_tokens=700"], None, ("codeqa", 100))
+    assert len(harms) == 1 and harms[0].compactions > 0 and harms[0].predicted == 0.0
