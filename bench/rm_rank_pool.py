@@ -6,8 +6,9 @@ Labels every compaction of a pool of strategies by replay on seeds that neither 
 dataset (0-29) nor ``rm rank`` (100-) uses, then scores every set of ``--size`` strategies that
 has every kind and no two strategies with identical replay outcomes (they cannot be ordered) by
 replay's agreement with itself: the mean Kendall tau between the replay rankings of disjoint
-random halves of the seeds. Prints the pool's replay harms and the best sets; the first is
-``RANK_STRATEGIES``. No model is read: which strategies to rank is decided before MemRM is.
+random halves of the seeds. Prints the pool's replay harms, the best sets and the union of
+those tied for best: that union is ``RANK_STRATEGIES``. No model is read: which strategies to
+rank is decided before MemRM is.
 """
 
 from __future__ import annotations
@@ -68,6 +69,19 @@ def best_sets(
     return scored
 
 
+def tied_union(
+    scored: list[tuple[float, tuple[str, ...]]], replay: np.ndarray, pool: tuple[str, ...]
+) -> list[str]:
+    """Every strategy of the sets tied with the best (no replay-only reason to prefer one),
+    most harmful first."""
+    if not scored:
+        return []
+    best = scored[0][0]
+    members = {s for agreement, chosen in scored if agreement == best for s in chosen}
+    total = {s: float(replay[i].sum()) for i, s in enumerate(pool)}
+    return sorted(members, key=lambda s: (-total[s], s))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=200, help="first seed (default 200)")
@@ -94,6 +108,9 @@ def main() -> int:
     print(f"{len(scored)} eligible sets of {args.size}; best by replay's agreement with itself:")
     for agreement, chosen in scored[: args.top]:
         print(f"  {agreement:.3f}  " + ", ".join(chosen))
+    print("the union of the sets tied for best, most harmful first:")
+    for strategy in tied_union(scored, replay, POOL):
+        print(f"  {strategy}")
     return 0
 
 

@@ -158,3 +158,12 @@ def test_replay_only_episodes_predict_nothing() -> None:
 
     harms = episode_harms(None, ["window:max_tokens=700"], None, ("codeqa", 100))
     assert len(harms) == 1 and harms[0].compactions > 0 and harms[0].predicted == 0.0
+
+
+def test_tied_best_sets_are_joined() -> None:
+    pool_script = _load_pool_script()
+    pool = ("a", "b", "c", "d")
+    replay = np.asarray([[9.0], [5.0], [1.0], [3.0]])
+    scored = [(0.9, ("a", "c")), (0.9, ("a", "b")), (0.5, ("a", "d"))]
+    assert pool_script.tied_union(scored, replay, pool) == ["a", "b", "c"]
+    assert pool_script.tied_union([], replay, pool) == []
