@@ -337,6 +337,9 @@ def _rank(args: argparse.Namespace) -> int:
         raise ValueError("rank needs at least two strategies")
     if args.workers < 1 or args.seeds < 1:
         raise ValueError("--workers and --seeds must be at least 1")
+    twice = sorted({s for s in strategies if strategies.count(s) > 1})
+    if twice:
+        raise ValueError(f"--strategy given more than once: {', '.join(twice)}")
     seeds = list(range(args.seed, args.seed + args.seeds))
     with progress() as bar:
         task = bar.add_task("rm rank", total=len(tracks) * len(strategies) * len(seeds))
@@ -354,10 +357,11 @@ def _rank(args: argparse.Namespace) -> int:
                       f"{h.predicted_rate:.3f}")
     console.print(table)
     low, high = result.tau_interval
+    interval = "n/a" if math.isnan(low) else f"{low:.2f} to {high:.2f}"
     per_track = ", ".join(f"{t} {v:.2f}" for t, v in result.per_track.items())
     console.print(
         f"Kendall tau (MemRM vs replay), harmful compactions per episode: {result.tau:.3f}"
-        f" (95 % interval over seed resamples {low:.2f} to {high:.2f}); per-compaction rate:"
+        f" (95 % interval over seed resamples: {interval}); per-compaction rate:"
         f" {result.tau_rate:.3f}\n"
         f"per track: {per_track}\n"
         f"replay against itself (disjoint halves of the seeds): tau {result.replay_agreement:.3f}"

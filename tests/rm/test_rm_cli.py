@@ -46,6 +46,8 @@ def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path,
                  "--seeds", "1"]) == 0
     printed = capsys.readouterr().out
     assert "Kendall tau" in printed and "compute ratio" in printed
+    assert "interval over seed resamples: n/a" in printed  # one seed: nothing to resample
+    assert "per track: codeqa" in printed and "replay against itself" in printed
 
 
 def test_score_a_results_file(tmp_path: Path, quick_data: tuple[Path, Any], capsys: Any) -> None:
@@ -68,3 +70,13 @@ def test_errors_are_one_line(tmp_path: Path, capsys: Any) -> None:
     assert "no MemRM model" in capsys.readouterr().err
     assert main(["rm", "train", "--data", str(tmp_path / "missing"), "--out", "x"]) == 2
     assert main(["rm", "build", "--out", str(tmp_path), "--seeds", "2", "--test-seeds", "2"]) == 2
+
+
+def test_rank_refuses_a_strategy_given_twice(lite_model: tuple[Path, Any], capsys: Any) -> None:
+    path, _ = lite_model
+    assert main(["rm", "rank", "--model", str(path), "--strategy", "mask:keep=2",
+                 "--strategy", "mask:keep=2", "--seeds", "1"]) == 2
+    assert "--strategy given more than once: mask:keep=2" in capsys.readouterr().err
+    assert main(["rm", "rank", "--model", str(path), "--strategy", "mask:keep=2",
+                 "--strategy", "mask:keep=3", "--workers", "0"]) == 2
+    assert "--workers and --seeds must be at least 1" in capsys.readouterr().err
