@@ -3,12 +3,10 @@ keep their places, and p* is what full re-runs of the episode with those questio
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -20,21 +18,11 @@ from memgym.rm.metrics import auroc
 from memgym.rm.replay import actual_run, label_episode, label_fast
 from memgym.rm.rows import read_jsonl, write_jsonl
 from memgym.tracks import get_track
+from tests.rm.conftest import load_bench_script
 
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "rm_ceiling.py"
 K = 2
 
-
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("rm_ceiling", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-ceiling = _load_script()
+ceiling = load_bench_script("rm_ceiling")
 
 
 @pytest.fixture(scope="module")

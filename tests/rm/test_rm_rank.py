@@ -19,6 +19,7 @@ from memgym.rm.rank import (
     summarise,
     tau_interval,
 )
+from tests.rm.conftest import load_bench_script
 
 
 def _episodes(seed: int) -> list[EpisodeHarm]:
@@ -114,22 +115,8 @@ def test_rank_on_two_processes_equals_one(lite_model: tuple[Any, Any]) -> None:
     assert one.tau == two.tau or (math.isnan(one.tau) and math.isnan(two.tau))
 
 
-def _load_pool_script() -> Any:
-    import importlib.util
-    import sys
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "bench" / "rm_rank_pool.py"
-    spec = importlib.util.spec_from_file_location("rm_rank_pool", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_pool_selection_keeps_every_kind_and_drops_identical_outcomes() -> None:
-    pool_script = _load_pool_script()
+    pool_script = load_bench_script("rm_rank_pool")
     pool = ("window:a", "window:b", "mask:a", "mask:b", "summary:a")
     rng = np.random.default_rng(2)
     replay = np.vstack([
@@ -161,7 +148,7 @@ def test_replay_only_episodes_predict_nothing() -> None:
 
 
 def test_tied_best_sets_are_joined() -> None:
-    pool_script = _load_pool_script()
+    pool_script = load_bench_script("rm_rank_pool")
     pool = ("a", "b", "c", "d")
     replay = np.asarray([[9.0], [5.0], [1.0], [3.0]])
     scored = [(0.9, ("a", "c")), (0.9, ("a", "b")), (0.5, ("a", "d"))]
