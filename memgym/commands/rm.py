@@ -34,10 +34,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     b.add_argument("--track", action="append", dest="tracks", help="track (repeatable)")
     b.add_argument("--strategy", action="append", dest="strategies", help="memory spec (repeat)")
     b.add_argument("--ood-strategy", action="append", dest="ood_strategies",
-                   help="held-out strategy for strategy_ood (repeatable; must be a --strategy)")
+                   help="held-out budget for budget_ood (repeatable; must be a --strategy)")
+    b.add_argument("--family-strategy", action="append", dest="family_strategies",
+                   help="held-out family for strategy_ood, on new seeds (repeatable; not a"
+                        " --strategy)")
     b.add_argument("--ood-track", default=None, help="held-out track (default dialogue)")
     b.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (default 30)")
     b.add_argument("--test-seeds", type=int, default=None, help="last N seeds held out (6)")
+    b.add_argument("--val-seeds", type=int, default=None,
+                   help="N seeds before the test seeds for validation (4)")
+    b.add_argument("--new-seeds", type=int, default=None,
+                   help="new seeds after --seeds for strategy_ood (6)")
     b.add_argument("--tier", default=None, help="track tier (default: each track's default)")
     b.add_argument("--workers", type=int, default=1, help="processes (default 1)")
     b.add_argument("--quick", action="store_true", help="a small dataset for smoke tests")
@@ -97,8 +104,8 @@ def _build(args: argparse.Namespace) -> int:
     config = BuildConfig()
     if args.quick:
         config = quick_config()
-    for name in ("tracks", "strategies", "ood_strategies", "ood_track", "seeds", "test_seeds",
-                 "tier"):
+    for name in ("tracks", "strategies", "ood_strategies", "family_strategies", "ood_track",
+                 "seeds", "val_seeds", "test_seeds", "new_seeds", "tier"):
         value = getattr(args, name)
         if value is not None:
             setattr(config, name, value)

@@ -88,6 +88,13 @@ def dropped_spans(row: Row) -> list[tuple[int, str]]:
     ]
 
 
+def drops_fact(row: Row) -> bool:
+    """Whether the compaction drops a span that states a fact (the rows where harm is possible:
+    one that drops only filler, distractors or notes the memory keeps the lines of is never
+    HARMFUL). Read from the dropped spans' fact ids, which no model reads."""
+    return any(isinstance(d, dict) and d.get("facts") for d in row["dropped"])
+
+
 def write_jsonl(path: str | Path, rows: Iterable[Row]) -> int:
     """Write rows one JSON object per line; the count written."""
     n = 0
