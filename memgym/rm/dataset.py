@@ -282,7 +282,9 @@ def split_stats(rows: list[Row]) -> dict[str, Any]:
     """Counts and label rates of a split (both labels), overall and per track and strategy."""
     def rate(part: list[Row]) -> dict[str, Any]:
         harmful = sum(r["harmful"] for r in part)
-        single = sum(int(r.get("harmful_single", r["harmful"])) for r in part)
+        single = 0
+        for r in part:
+            single += int(r["harmful_single"] if "harmful_single" in r else r["harmful"])
         facts = [r for r in part if drops_fact(r)]
         return {"rows": len(part), "harmful": harmful,
                 "harmful_rate": round(harmful / len(part), 4) if part else None,

@@ -1,8 +1,8 @@
 import pytest
 
 from memgym.memory import make_memory
-from memgym.memory.headline import Headline, HeadlineStage, headline
 from memgym.memory.context import text_tokens
+from memgym.memory.headline import Headline, HeadlineStage, headline
 from memgym.types import Span
 from tests.memory.conftest import assert_records_exact
 
