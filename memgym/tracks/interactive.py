@@ -28,6 +28,11 @@ class InteractiveTrack(Track):
     def open(self, scenario: Scenario) -> Session:
         """A fresh live session for ``scenario`` (the caller closes it)."""
 
+    def check(self, scenario: Scenario) -> list[str]:
+        """The track's own soundness checks of a generated scenario (``memgym audit``): one line
+        per problem, naming the task id it concerns; empty when sound."""
+        return []
+
     def read(self, text: str) -> list[Claim]:
         """Interactive tracks state no canonical claims; memories that read claims see none."""
         return []

@@ -89,3 +89,20 @@ def test_bad_tool_calls_are_answered_not_raised(codes_track: CodesTrack) -> None
 def test_unknown_agent_is_a_clear_error(codes_track: CodesTrack) -> None:
     with pytest.raises(ValueError, match="unknown agent 'scripted'; known agents: .*gold"):
         make_agent("scripted", codes_track)
+
+
+def test_audit_counts_every_task_and_flags_track_checks(codes_track: CodesTrack) -> None:
+    from memgym.interactive.audit import audit_interactive
+
+    audit = audit_interactive(codes_track, None, [0, 1])
+    tasks = sum(len(codes_track.generate(s).events) for s in (0, 1))
+    assert audit.tasks == audit.kept == tasks and audit.passed
+    assert audit.groups["errand-0"].solved == {"gold": 2, "noop": 0, "context": 2}  # 2 seeds
+
+    class Flagging(CodesTrack):
+        def check(self, scenario: object) -> list[str]:
+            return ["errand-1: the manual has no page 3"]
+
+    flagged = audit_interactive(Flagging(), None, [0])
+    assert not flagged.passed and flagged.kept == len(codes_track.generate(0).events) - 1
+    assert flagged.problems == ["seed 0: errand-1: the manual has no page 3"]
