@@ -100,6 +100,17 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
         options += [f"api_key_env={args.api_key_env}"] if args.api_key_env else []
         options += [f"cache={args.cache}"] if args.cache else []
         reasoner = "llm:" + ",".join(options)
+    from memgym.tracks import get_track
+
+    track = get_track(args.track)
+    if track.interactive:
+        if args.policies:
+            raise ValueError(
+                f"track {args.track!r} is interactive: give --memory and --reasoner (an agent: "
+                f"{', '.join(track.default_agents)}, or llm via --model), not --policies"
+            )
+        agents = [reasoner] if reasoner else list(track.default_agents)
+        return [(args.memory or "full", a) for a in agents], []
     if args.memory or reasoner:
         if args.policies:
             raise ValueError("give either --policies or --memory/--reasoner/--model, not both")
