@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.add_argument("--val-limit", type=int, default=None,
                    help="lm: a stratified sample of N validation rows (calibration, threshold)")
     t.add_argument("--c", type=float, action="append", dest="cs",
-                   help="lite: a C to try on validation (repeatable; default 0.125 to 2)")
+                   help="lite: a C to try on validation (repeatable; default 0.25, 0.5, 1)")
     t.add_argument("--no-val", action="store_true",
                    help="ignore the val split (lite: C 0.5, out-of-fold calibration)")
     t.add_argument("--fact-rows", action="store_true",

@@ -27,7 +27,7 @@ from memgym.rm.rows import Row, asked_questions, dropped_spans
 KIND = "memgym-rm-lite"
 FOLDS = 3
 """Episode groups for the out-of-fold scores the calibration is fitted on (without validation)."""
-C_GRID = (0.125, 0.25, 0.5, 1.0, 2.0)
+C_GRID = (0.25, 0.5, 1.0)
 """The regularisation strengths tried on the validation split."""
 
 
