@@ -1,13 +1,14 @@
 """Candidate MemRMs for the hard rows (those that drop a fact), chosen on the validation split.
 
-    python bench/rm_hard_rows.py [--data results/rm/data] [--test]
+    python bench/rm_hard_rows.py [--data results/rm/data] [--model results/rm/lite.pkl] [--test]
 
 Fits each candidate on ``train`` and prints its validation AUROC and average precision on all
 rows and on the fact rows, beside the constant and "drops a fact" baselines; the candidate with
 the best validation fact-row AUROC is the choice. Only with ``--test`` are the test splits scored,
 for the chosen candidate and the default lite model (whole-scenario intervals), so a test figure
 never feeds a choice. Candidates:
-- ``lite``: the default (``memgym rm train``; C from its grid on validation);
+- ``lite``: the default (``memgym rm train``; C from its grid on validation; ``--model`` reuses
+  one trained so);
 - ``lite-fact``: the same regression fitted on the fact rows only, for the fact rows (the default
   for the others);
 - ``boost``: gradient-boosted trees over the hand features and the lite regression's score
@@ -100,13 +101,19 @@ def main() -> None:
     parser.add_argument("--data", default="results/rm/data")
     parser.add_argument("--test", action="store_true", help="also score the test splits")
     parser.add_argument("--resamples", type=int, default=500)
+    parser.add_argument("--model", default=None, help="a lite model trained on this data")
     args = parser.parse_args()
     folder = Path(args.data)
     train = list(read_jsonl(folder / "train.jsonl"))
     val = list(read_jsonl(folder / "val.jsonl"))
     start = time.process_time()
-    lite = train_lite(train, val=val)
-    c = lite.choices["c"]
+    if args.model:
+        from memgym.rm.lite import load_lite
+
+        lite = load_lite(args.model)
+    else:
+        lite = train_lite(train, val=val)
+    c = lite.choices.get("c", 0.5)
     fact_train = [r for r in train if drops_fact(r)]
     fact_val = [r for r in val if drops_fact(r)]
     candidates: dict[str, Any] = {
