@@ -72,6 +72,8 @@ def overrides(pairs: Sequence[str]) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise ValueError(f"bad --param {pair!r}: expected KEY=VALUE, e.g. doc_style=kv")
+        if key.strip() == "tier":
+            raise ValueError("the tier is not a --param: give --tier NAME")
         options[key.strip()] = _typed(value.strip())
     return options
 
@@ -169,7 +171,7 @@ def print_summary(
     """The per-axis table: mean ± standard error over seeds per memory / reasoner pair, each
     labelled by its policy name or a short memory label (the full specs are in ``--json``), in
     the order of ``order`` and then of first appearance. Fits the terminal's width."""
-    from memgym.commands.labels import pair_labels
+    from memgym.commands.labels import pair_labels, reasoner_label
     from memgym.run.summary import COLUMNS, summarize
 
     table = summarize(results)
@@ -187,7 +189,7 @@ def print_summary(
         cells += [f"{cols['writes'][0]:.1f}", f"{int(cols['episodes'][0])}"]
         rows.append(cells)
     if shared and not named:
-        title += f" / reasoner {shared}"
+        title += f" / reasoner {reasoner_label(shared)}"
     console.print(fit(title, (head, *SUMMARY_COLUMNS), rows, console.width, console, caption))
 
 

@@ -297,6 +297,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from memgym.commands.endpoints import preflight
     from memgym.commands.run import check_work
+    from memgym.run.pool import interrupt_requested
     from memgym.run.results import ResultsStore
 
     if args.resamples < 1:
@@ -329,6 +330,8 @@ def run(args: argparse.Namespace) -> int:
                 task = bar.add_task("episodes", total=planned)
 
                 def keep(result: EpisodeResult) -> None:
+                    if interrupt_requested():  # a seed's episodes take seconds to store
+                        raise KeyboardInterrupt
                     store.add_episode(run_id, result)
                     bar.advance(task)
 

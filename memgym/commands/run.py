@@ -287,6 +287,16 @@ def _resume(store: Any, config: dict[str, Any], args: argparse.Namespace) -> int
     return run_id
 
 
+def live_stats(snapshot: Any) -> str:
+    """The progress bar's usage text: LLM calls, tokens, retries and errors, or nothing for a
+    run that has made no call and had no failure (a scripted run)."""
+    from memgym.run.usage import progress_stats
+
+    if not snapshot.usage.get("calls") and not snapshot.infra:
+        return ""
+    return progress_stats(snapshot.usage, snapshot.infra)
+
+
 def _execute(
     store: Any,
     run_id: int,
@@ -303,14 +313,12 @@ def _execute(
     from rich.progress import TextColumn
 
     from memgym.run.runner import Snapshot, run_concurrent, run_processes
-    from memgym.run.usage import progress_stats
 
     with progress(TextColumn("{task.fields[stats]}")) as bar:
         task = bar.add_task("episodes", total=total, stats="")
 
         def observe(s: Snapshot) -> None:
-            stats = progress_stats(s.usage, s.infra) if s.usage.get("calls") or s.infra else ""
-            bar.update(task, completed=s.done, stats=stats)
+            bar.update(task, completed=s.done, stats=live_stats(s))
 
         options: dict[str, Any] = {"retries": retries, "keep": False, "total": total}
         if executor == "ray":

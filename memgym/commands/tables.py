@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
+from rich.text import Text
 
 Cell = str | tuple[str, str]
 
@@ -48,18 +49,15 @@ def build(
     rows: Sequence[Sequence[Cell]],
     stacked: bool = False,
     keep: Sequence[int] | None = None,
-    caption: str | None = None,
 ) -> Table:
     """The table with the columns at indices ``keep`` (default all)."""
     keep = list(range(len(columns))) if keep is None else list(keep)
     table = Table(
         title=title,
-        caption=caption,
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
         collapse_padding=True,
-        caption_justify="left",
         title_justify="left",
     )
     for i in keep:
@@ -69,14 +67,14 @@ def build(
             header,
             justify=col.justify,  # type: ignore[arg-type]
             no_wrap=col.priority is None,
-            max_width=col.wrap_at,
+            max_width=col.wrap_at if stacked else None,
         )
     for row in rows:
         table.add_row(*(_cell(row[i], stacked) for i in keep))
     return table
 
 
-def width_of(table: Table, console: Console) -> int:
+def width_of(table: RenderableType, console: Console) -> int:
     """The table's natural width: the columns it needs for no cell to wrap."""
     options = console.options.update_width(100_000)
     return Measurement.get(console, options, table).maximum
@@ -89,31 +87,23 @@ def fit(
     width: int,
     console: Console,
     caption: str | None = None,
-) -> Table:
-    """The first layout of the table that fits in ``width`` columns (see the module doc)."""
-    full = build(title, columns, rows, caption=caption)
-    if width_of(full, console) <= width:
-        return full
+) -> RenderableType:
+    """The first layout of the table that fits in ``width`` columns (see the module doc), with
+    ``caption`` (and the names of dropped columns) as lines below it."""
+    table = build(title, columns, rows)
     keep = list(range(len(columns)))
-    stacked = build(title, columns, rows, stacked=True, caption=caption)
-    if width_of(stacked, console) <= width:
-        return stacked
-    droppable = sorted((c.priority, i) for i, c in enumerate(columns) if c.priority is not None)
     dropped: list[int] = []
-    table = stacked
-    for _, index in droppable:
-        keep.remove(index)
-        dropped.append(index)
+    if width_of(table, console) > width:
+        table = build(title, columns, rows, stacked=True)
+        droppable = sorted((c.priority, i) for i, c in enumerate(columns) if c.priority is not None)
+        for _, index in droppable:
+            if width_of(table, console) <= width:
+                break
+            keep.remove(index)
+            dropped.append(index)
+            table = build(title, columns, rows, stacked=True, keep=keep)
+    notes = [caption] if caption else []
+    if dropped:
         names = ", ".join(columns[i].header for i in sorted(dropped))
-        note = f"not shown at {width} columns: {names} (see --json)"
-        table = build(
-            title,
-            columns,
-            rows,
-            stacked=True,
-            keep=keep,
-            caption=f"{caption}\n{note}" if caption else note,
-        )
-        if width_of(table, console) <= width:
-            break
-    return table
+        notes.append(f"not shown at {width} columns: {names} (see --json)")
+    return Group(table, *(Text.from_markup(n) for n in notes)) if notes else table

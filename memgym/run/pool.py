@@ -27,6 +27,13 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _DONE = object()
+_ACTIVE: list[SigintFlag] = []
+
+
+def interrupt_requested() -> bool:
+    """Whether Ctrl-C was pressed while a ``SigintFlag`` block is active: a caller storing a
+    long batch of results checks it between items, to stop at once."""
+    return any(flag.requested for flag in _ACTIVE)
 
 
 class SigintFlag:
@@ -38,6 +45,7 @@ class SigintFlag:
         self._before: Any = None
 
     def __enter__(self) -> Self:
+        _ACTIVE.append(self)
         if threading.current_thread() is threading.main_thread():
             before = signal.getsignal(signal.SIGINT)
             if before is not signal.SIG_IGN:
@@ -51,6 +59,7 @@ class SigintFlag:
         self.requested = True
 
     def __exit__(self, *exc: object) -> None:
+        _ACTIVE.remove(self)
         if self._before is not None:
             signal.signal(signal.SIGINT, self._before)
 
