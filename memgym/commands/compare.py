@@ -32,6 +32,10 @@ from memgym.tokens import count_tokens
 from memgym.types import EpisodeResult, Question, View
 
 REQUIRED = ("none", "oracle", "full")
+INTERACTIVE_REQUIRED = ("none", "full")
+INTERACTIVE_AGENT = "context"
+"""The agent ``compare`` uses on an interactive track when none is named: the scripted probe
+that acts only on what its view still shows."""
 DEFAULT_MEMORIES = ("window", "mask", "summary", "rag-bm25")
 
 
@@ -98,12 +102,14 @@ class Comparison:
 
 
 def memory_specs(specs: Sequence[str], track_name: str) -> list[str]:
-    """``none``, ``oracle``, ``full`` and then ``specs``, each as its canonical config, once."""
+    """``none``, ``oracle``, ``full`` and then ``specs``, each as its canonical config, once.
+    Interactive tracks have no oracle memory: ``full`` (nothing compacted) is their ceiling."""
     from memgym.memory import make_memory
     from memgym.tracks import get_track
 
     track = get_track(track_name)
-    canonical = [make_memory(s, track).config() for s in (*REQUIRED, *specs)]
+    required = INTERACTIVE_REQUIRED if track.interactive else REQUIRED
+    canonical = [make_memory(s, track).config() for s in (*required, *specs)]
     return list(dict.fromkeys(canonical))
 
 
@@ -230,6 +236,13 @@ def run_comparison(
     if workers > 1 and not isinstance(reasoner, str):
         raise TypeError("compare: workers above 1 need the reasoner as a spec string")
     specs = memory_specs(memories, track_name)
+    if _interactive(track_name):
+        agent = INTERACTIVE_AGENT if reasoner == "scripted" else reasoner
+        if not isinstance(agent, str):
+            raise TypeError("compare: an interactive track needs the agent as a spec string")
+        return _interactive_comparison(
+            track_name, tier, seeds, specs, agent, fixed or {}, on_episode, resamples, workers
+        )
     results: list[EpisodeResult] = []
     tokens = dict.fromkeys(specs, 0)
     asked = dict.fromkeys(specs, 0)
@@ -259,6 +272,55 @@ def run_comparison(
         tokens_per_question={s: tokens[s] / asked[s] if asked[s] else 0.0 for s in specs},
         compactions_per_episode={s: compactions[s] / episodes for s in specs},
         leaked=sorted(f"{h[:12]}:{q}" for h, q in leaked & scored),
+    )
+
+
+def _interactive(track_name: str) -> bool:
+    from memgym.tracks import get_track
+
+    return get_track(track_name).interactive
+
+
+def _interactive_comparison(
+    track_name: str,
+    tier: str | None,
+    seeds: Sequence[int],
+    specs: Sequence[str],
+    agent: str,
+    fixed: Mapping[str, Any],
+    on_episode: Callable[[EpisodeResult], None] | None,
+    resamples: int,
+    workers: int,
+) -> Comparison:
+    """``run_comparison`` for an interactive track: every memory compacts the same agent's
+    history on the same sessions; tasks are paired, ``full`` is the ceiling, no closed-book
+    probe (``none`` already shows what the agent does with no history at all)."""
+    from memgym.interactive.compare import session_runs
+    from memgym.scoring.isolation import answer_table, isolate
+
+    results: list[EpisodeResult] = []
+    tokens = dict.fromkeys(specs, 0.0)
+    tasks = dict.fromkeys(specs, 0)
+    compactions = dict.fromkeys(specs, 0)
+    name = agent
+    for result in session_runs(track_name, tier, seeds, specs, agent, fixed, workers):
+        name = result.reasoner
+        tokens[result.memory] += result.usage.get("view_tokens", 0.0)
+        tasks[result.memory] += len(result.answers)
+        compactions[result.memory] += len(result.compactions)
+        if on_episode is not None:
+            on_episode(result)
+        result.compactions = []
+        results.append(result)
+    episodes = max(1, len(seeds))
+    return Comparison(
+        track=track_name,
+        tier=tier,
+        seeds=list(seeds),
+        reasoner=name,
+        scores=isolate(answer_table(results), oracle="full", resamples=resamples),
+        tokens_per_question={s: tokens[s] / tasks[s] if tasks[s] else 0.0 for s in specs},
+        compactions_per_episode={s: compactions[s] / episodes for s in specs},
     )
 
 
@@ -309,7 +371,10 @@ def run(args: argparse.Namespace) -> int:
     seeds = list(range(args.seed, args.seed + args.seeds))
     specs = memory_specs(args.memories, args.track)
     fixed = overrides(args.param)
-    check_work(args.track, args.tier, fixed, [(spec, args.reasoner) for spec in specs])
+    actor = args.reasoner
+    if _interactive(args.track) and actor == "scripted":
+        actor = INTERACTIVE_AGENT
+    check_work(args.track, args.tier, fixed, [(spec, actor) for spec in specs])
     preflight([args.reasoner, *specs], err_console.print)
     planned = len(seeds) * len(specs)
     with ResultsStore(args.results) as store:

@@ -116,6 +116,17 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
         options += [f"api_key_env={args.api_key_env}"] if args.api_key_env else []
         options += [f"cache={args.cache}"] if args.cache else []
         reasoner = "llm:" + ",".join(options)
+    from memgym.tracks import get_track
+
+    track = get_track(args.track)
+    if track.interactive:
+        if args.policies:
+            raise ValueError(
+                f"track {args.track!r} is interactive: give --memory and --reasoner (an agent: "
+                f"{', '.join(track.default_agents)}, or llm via --model), not --policies"
+            )
+        agents = [reasoner] if reasoner else list(track.default_agents)
+        return [(args.memory or "full", a) for a in agents], []
     if args.memory or reasoner:
         if args.policies:
             raise ValueError("give either --policies or --memory/--reasoner/--model, not both")
@@ -142,16 +153,22 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def check_work(track_name: str, tier: str | None, fixed: dict[str, Any], pairs: Any) -> None:
-    """Fail (one line) on a bad parameter, memory or reasoner before any run is recorded: build
-    the track's parameters and each memory and reasoner once."""
+    """Fail (one line) on a bad parameter, memory or reasoner (an interactive track's agent)
+    before any run is recorded: build the track's parameters and each component once."""
     from memgym.memory import make_memory
     from memgym.reasoners import make_reasoner
     from memgym.tracks import get_track
 
     track = get_track(track_name)
     track.params(tier, **fixed)
+    if track.interactive:
+        from memgym.interactive.agents import make_agent
+
+        make_actor: Any = make_agent
+    else:
+        make_actor = make_reasoner
     for memory, reasoner in dict.fromkeys(pairs):
-        for component in (make_memory(memory, track), make_reasoner(reasoner, track)):
+        for component in (make_memory(memory, track), make_actor(reasoner, track)):
             close = getattr(component, "close", None)
             if callable(close):
                 close()
