@@ -116,6 +116,24 @@ def describe(config: dict[str, Any]) -> str:
     return f"{track} / {tier} / {plural(len(seeds), 'seed')}"
 
 
+LIST_WIDTH = 18
+"""Width of the runs table's memory and policy lists: whole labels, packed into lines."""
+
+
+def pack(labels: Sequence[str], width: int = LIST_WIDTH) -> str:
+    """``labels`` joined by commas into lines of at most ``width`` characters where they fit,
+    never breaking a label (``window 2000`` stays on one line)."""
+    lines: list[str] = []
+    for label in labels:
+        if lines and len(lines[-1]) + 2 + len(label) + 1 <= width:
+            lines[-1] += f", {label}"
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.append(label)
+    return "\n".join(lines)
+
+
 def _what(config: dict[str, Any]) -> tuple[str, str]:
     """A run's memories and its policies or reasoner, short (``--json`` has the full specs)."""
     from memgym.commands.labels import distinct, reasoner_label
@@ -130,13 +148,11 @@ def _what(config: dict[str, Any]) -> tuple[str, str]:
     if config.get("policies"):  # the policy names tell the memories apart: name families
         from memgym.memory.registry import parse_spec
 
-        memory = ", ".join(dict.fromkeys(parse_spec(m)[0] for m in memories))
+        memory = pack(list(dict.fromkeys(parse_spec(m)[0] for m in memories)))
     else:
         labels = distinct(memories)
-        memory = ", ".join(labels[m] for m in memories)
-    policy = ", ".join(config.get("policies") or []) or ", ".join(
-        reasoner_label(r) for r in reasoners
-    )
+        memory = pack([labels[m] for m in memories])
+    policy = pack(config.get("policies") or [reasoner_label(r) for r in reasoners])
     return memory, policy
 
 
@@ -150,10 +166,10 @@ def print_runs(runs: Sequence[dict[str, Any]], path: str) -> None:
         Column("track", justify="left"),
         Column("tier", justify="left"),
         Column("seeds", priority=4),
-        Column("memory", priority=6, justify="left", wrap_at=24),
-        Column("policy", priority=7, justify="left", wrap_at=24),
+        Column("memory", priority=8, justify="left", wrap_at=LIST_WIDTH),
+        Column("policy", priority=7, justify="left", wrap_at=LIST_WIDTH),
         Column("episodes", "epi-\nsodes", priority=5),
-        Column("status", priority=8, justify="left", wrap_at=16),
+        Column("status", priority=9, justify="left", wrap_at=14),
         Column("created", priority=1, justify="left"),
     )
     rows: list[list[Cell]] = []
