@@ -24,7 +24,7 @@ def test_titles_name_the_tier_and_count_seeds(tmp_path, capsys):
         main(["run", "--seeds", "1", "--policies", "naive", "--results", str(tmp_path / "r")]) == 0
     )
     out = capsys.readouterr().out
-    assert re.search(r"^entities / lite / 1 seed *$", out, re.M), out
+    assert re.search(r"^entities / lite / 1 seed *$", out, re.MULTILINE), out
     assert "default tier" not in out and "1 seeds" not in out
     argv = ["compare", "--track", "research", "--seeds", "1", "--memories", "window"]
     assert main([*argv, "--results", str(tmp_path / "c")]) == 0
@@ -62,7 +62,7 @@ def test_tracks_shows_every_parameter_of_every_tier(capsys):
         table = capsys.readouterr().out
         for key in track.params(track.default_tier):
             if key != "tier":
-                assert re.search(rf"^{key}\b", table, re.M), (name, key)
+                assert re.search(rf"^{key}\b", table, re.MULTILINE), (name, key)
     assert "entities" in rows["research"]["derived"]  # set from tasks, hops and siblings
 
 

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 CITED = re.compile(r"`((?:memgym|tests|bench|docs|\.ci)/[\w./-]+\.(?:py|md|json|toml))`")
-FENCE = re.compile(r"^```.*?^```", re.S | re.M)
+FENCE = re.compile(r"^```.*?^```", re.DOTALL | re.MULTILINE)
 
 
 def slug(heading: str) -> str:
@@ -24,7 +24,7 @@ def slug(heading: str) -> str:
 
 def anchors(page: Path) -> set[str]:
     text = FENCE.sub("", page.read_text(encoding="utf-8"))
-    return {slug(m) for m in re.findall(r"^#+\s+(.*)$", text, re.M)}
+    return {slug(m) for m in re.findall(r"^#+\s+(.*)$", text, re.MULTILINE)}
 
 
 def links(page: Path) -> list[str]:

@@ -9,9 +9,9 @@ import re
 import pytest
 from rich.console import Console
 
-import memgym.commands.common as common
 import memgym.commands.compare as compare_cmd
 from memgym.cli import main
+from memgym.commands import common
 from memgym.commands.labels import distinct, pair_labels, spec_label
 from memgym.commands.tables import Column, fit
 from memgym.simulation.policies import POLICIES

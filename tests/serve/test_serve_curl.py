@@ -3,6 +3,7 @@ and ``--fail-questions`` fails the same questions on every request."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shlex
@@ -17,11 +18,13 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "llm.md"
 
 def curl_example() -> tuple[dict[str, str], bytes]:
     """The headers and body of the documented ``curl`` command."""
-    block = re.search(r"```bash\n(memgym serve --port 8123 &\ncurl .*?)```", DOC.read_text(), re.S)
+    block = re.search(
+        r"```bash\n(memgym serve --port 8123 &\ncurl .*?)```", DOC.read_text(), re.DOTALL
+    )
     assert block, "docs/llm.md lost its curl example"
     words = shlex.split(block.group(1).split("\n", 1)[1].replace("\\\n", " "))
     headers, body = {}, b""
-    for flag, value in zip(words, words[1:]):
+    for flag, value in itertools.pairwise(words):
         if flag == "-H":
             name, _, text = value.partition(":")
             headers[name.strip()] = text.strip()
