@@ -374,8 +374,8 @@ def run(args: argparse.Namespace) -> int:
     actor = args.reasoner
     if _interactive(args.track) and actor == "scripted":
         actor = INTERACTIVE_AGENT
-    check_work(args.track, args.tier, fixed, [(spec, actor) for spec in specs])
     preflight([args.reasoner, *specs], err_console.print)
+    check_work(args.track, args.tier, fixed, [(spec, actor) for spec in specs])
     planned = len(seeds) * len(specs)
     with ResultsStore(args.results) as store:
         run_id = store.start_run(

@@ -183,6 +183,7 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     pairs, names = pairs_of(args)
     fixed = overrides(args.param)
+    preflight([spec for pair in pairs for spec in pair], err_console.print)
     check_work(args.track, args.tier, fixed, pairs)
     seeds = range(args.seed, args.seed + args.seeds)
     items: Any = stream(args.track, args.tier, seeds, fixed, pairs)
@@ -190,7 +191,6 @@ def run(args: argparse.Namespace) -> int:
     if args.shard:
         items = shard(list(items), *parse_shard(args.shard))
         planned = len(items)
-    preflight([spec for pair in pairs for spec in pair], err_console.print)
     llm = any(parse_spec(r)[0] == "llm" for _, r in pairs)
     concurrency = args.concurrency or (LLM_CONCURRENCY if llm else 1)
     config: dict[str, Any] = {
