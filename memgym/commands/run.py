@@ -117,9 +117,10 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
         options += [f"cache={args.cache}"] if args.cache else []
         reasoner = "llm:" + ",".join(options)
     from memgym.tracks import get_track
+    from memgym.tracks.interactive import InteractiveTrack
 
     track = get_track(args.track)
-    if track.interactive:
+    if isinstance(track, InteractiveTrack):
         if args.policies:
             raise ValueError(
                 f"track {args.track!r} is interactive: give --memory and --reasoner (an agent: "
