@@ -175,6 +175,9 @@ def print_summary(
     from memgym.run.summary import COLUMNS, summarize
 
     table = summarize(results)
+    if table and all(not math.isnan(cols["turns"][0]) for cols in table.values()):
+        _print_tasks(table, title, policies, order, caption)
+        return
     keys = [k for k in order if k in table] + [k for k in table if k not in order]
     labels, shared = pair_labels(keys, policies)
     named = bool(policies) and all(k in (policies or {}) for k in keys)
@@ -191,6 +194,40 @@ def print_summary(
     if shared and not named:
         title += f" / reasoner {reasoner_label(shared)}"
     console.print(fit(title, (head, *SUMMARY_COLUMNS), rows, console.width, console, caption))
+
+
+TASK_COLUMNS = (
+    Column("reward"),
+    Column("solved", priority=5),
+    Column("turns / task", "turns/\ntask", priority=3),
+    Column("tool calls / task", "tools/\ntask", priority=2),
+    Column("view tokens / task", "view tok/\ntask", priority=4),
+    Column("episodes", "epi-\nsodes", priority=1),
+)
+
+
+def _print_tasks(
+    table: Mapping[tuple[str, str], Mapping[str, tuple[float, float]]],
+    title: str,
+    policies: Mapping[tuple[str, str], str] | None,
+    order: Sequence[tuple[str, str]],
+    caption: str | None,
+) -> None:
+    """``print_summary`` for interactive episodes: mean task reward, share solved, and the
+    agent's turns, tool calls and view tokens per task."""
+    from memgym.commands.labels import pair_labels
+
+    keys = [k for k in order if k in table] + [k for k in table if k not in order]
+    labels, _ = pair_labels(keys, policies)
+    rows: list[list[Cell]] = []
+    for key in keys:
+        cols = table[key]
+        cells: list[Cell] = [labels[key], mean_cell(*cols["composite"]), mean_cell(*cols["accuracy"])]
+        cells += [f"{cols[n][0]:.1f}" for n in ("turns", "tool_calls")]
+        cells += [f"{cols['view_tokens'][0]:.0f}", f"{int(cols['episodes'][0])}"]
+        rows.append(cells)
+    head = Column("memory / agent", justify="left")
+    console.print(fit(title, (head, *TASK_COLUMNS), rows, console.width, console, caption))
 
 
 def print_usage(results: Iterable[EpisodeResult]) -> None:

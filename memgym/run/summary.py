@@ -9,6 +9,8 @@ from statistics import mean, stdev
 from memgym.types import EpisodeResult
 
 COLUMNS = ("breadth", "maintenance", "reasoning", "efficiency", "composite", "accuracy")
+PER_TASK = ("turns", "tool_calls", "view_tokens")
+"""Usage counts of interactive episodes, summarised per task (``memgym.interactive.episode``)."""
 
 
 def mean_se(values: Sequence[float]) -> tuple[float, float]:
@@ -41,10 +43,16 @@ def summarize(
                 values.setdefault(name, []).append(v)
         if r.abstention is not None:
             values.setdefault("abstention", []).append(r.abstention)
+        if "task" in r.axes and r.answers:
+            for name in PER_TASK:
+                values.setdefault(name, []).append(r.usage.get(name, 0.0) / len(r.answers))
         values.setdefault("writes", []).append(float(r.writes_used))
     return {
         key: {
-            **{name: mean_se(values.get(name, [])) for name in (*COLUMNS, "abstention")},
+            **{
+                name: mean_se(values.get(name, []))
+                for name in (*COLUMNS, "abstention", *PER_TASK)
+            },
             "writes": mean_se(values["writes"]),
             "episodes": (float(len(values["writes"])), 0.0),
         }
