@@ -20,11 +20,12 @@ from memgym.commands.common import (
     add_results_arg,
     add_scenario_args,
     add_seed_args,
-    console,
     err_console,
     overrides,
+    plural,
     progress,
 )
+from memgym.commands.tables import Column, fit
 from memgym.reasoners.base import Reasoner
 from memgym.scoring.isolation import IsolatedScore
 from memgym.tokens import count_tokens
@@ -129,9 +130,11 @@ def run_seed(
     specs: Sequence[str],
     reasoner: str | Callable[[], Reasoner],
     fixed: Mapping[str, Any],
+    retries: int = 0,
 ) -> SeedRun:
     """Every memory of ``specs`` on one seed's scenario, plus the closed-book probe; each episode
-    gets a fresh reasoner, closed afterwards (an LLM reasoner's connections and loop)."""
+    gets a fresh reasoner, closed afterwards (an LLM reasoner's connections and loop). An episode
+    that ends ``infra_error`` is run again, up to ``retries`` times."""
     from memgym.memory import make_memory
     from memgym.reasoners import make_reasoner
     from memgym.run.episode import evaluate
@@ -151,13 +154,17 @@ def run_seed(
         _close(probe)
     run = SeedRun([], {}, {}, leaked)
     for spec in specs:
-        meter = ViewMeter(new_reasoner())
-        memory = make_memory(spec, track)
-        try:
-            run.results.append(evaluate(scenario, memory, meter))
-        finally:
-            _close(meter.inner)
-            _close(memory)
+        for _ in range(retries + 1):
+            meter = ViewMeter(new_reasoner())
+            memory = make_memory(spec, track)
+            try:
+                result = evaluate(scenario, memory, meter)
+            finally:
+                _close(meter.inner)
+                _close(memory)
+            if result.status != "infra_error":
+                break
+        run.results.append(result)
         run.tokens[spec], run.asked[spec] = meter.tokens, meter.questions
     return run
 
@@ -180,19 +187,26 @@ def seed_runs(
     reasoner: str | Callable[[], Reasoner],
     fixed: Mapping[str, Any],
     workers: int,
+    retries: int = 0,
 ) -> Iterator[SeedRun]:
-    """``run_seed`` for every seed, in seed order: here, or on ``workers`` processes (spawned,
-    so no thread or connection of this process is inherited)."""
-    tasks = [(track_name, tier, seed, list(specs), reasoner, dict(fixed)) for seed in seeds]
-    if workers <= 1 or len(tasks) <= 1:
-        yield from map(_seed_task, tasks)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """``run_seed`` for every seed, in seed order: on a worker thread, or on ``workers``
+    processes (spawned, so no thread or connection of this process is inherited). Either way
+    Ctrl-C stops it at once (``memgym.run.pool``), after the seeds already done."""
+    from memgym.run.pool import finished
 
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context) as pool:
-        yield from pool.map(_seed_task, tasks)
+    tasks = (
+        (track_name, tier, seed, list(specs), reasoner, dict(fixed), retries) for seed in seeds
+    )
+    processes = workers > 1 and len(seeds) > 1
+    for _, run in finished(
+        tasks,
+        _seed_task,
+        min(workers, len(seeds)) if processes else 1,
+        processes=processes,
+        start_method="spawn",
+        ordered=True,
+    ):
+        yield run
 
 
 def run_comparison(
@@ -205,13 +219,15 @@ def run_comparison(
     on_episode: Callable[[EpisodeResult], None] | None = None,
     resamples: int = 1000,
     workers: int = 1,
+    retries: int = 0,
 ) -> Comparison:
     """Run every memory of ``memory_specs(memories)`` with one reasoner on each seed's scenario.
 
     ``reasoner`` is a spec or a factory (for reasoners not in the registry; only with one
     worker). ``workers`` above 1 runs the seeds on that many processes, with the same results.
     ``on_episode`` sees each result with its compaction records (to store them), in seed and
-    memory order; they are then dropped from memory, only their count is kept.
+    memory order; they are then dropped from memory, only their count is kept. ``retries``: see
+    ``run_seed``.
     """
     from memgym.scoring.isolation import answer_table, isolate
 
@@ -233,7 +249,7 @@ def run_comparison(
     compactions = dict.fromkeys(specs, 0)
     leaked: set[tuple[str, str]] = set()
     name = ""
-    for run in seed_runs(track_name, tier, seeds, specs, reasoner, fixed or {}, workers):
+    for run in seed_runs(track_name, tier, seeds, specs, reasoner, fixed or {}, workers, retries):
         leaked |= run.leaked
         for spec, result in zip(specs, run.results):
             name = result.reasoner
@@ -329,18 +345,39 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=1,
         help="processes running seeds in parallel (default 1; results are the same)",
     )
+    p.add_argument(
+        "--episode-retries",
+        type=int,
+        default=2,
+        help="run an episode that ended infra_error again, up to N times (default 2)",
+    )
     add_results_arg(p)
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from memgym.commands.endpoints import preflight
+    from memgym.commands.run import check_work
+    from memgym.run.pool import interrupt_requested
     from memgym.run.results import ResultsStore
 
+    if args.resamples < 1:
+        raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
+    if args.workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {args.workers}")
+    if args.episode_retries < 0:
+        raise ValueError(f"--episode-retries must be at least 0, got {args.episode_retries}")
     seeds = list(range(args.seed, args.seed + args.seeds))
     specs = memory_specs(args.memories, args.track)
     fixed = overrides(args.param)
-    with ResultsStore(args.results) as store, progress() as bar:
+    actor = args.reasoner
+    if _interactive(args.track) and actor == "scripted":
+        actor = INTERACTIVE_AGENT
+    preflight([args.reasoner, *specs], err_console.print)
+    check_work(args.track, args.tier, fixed, [(spec, actor) for spec in specs])
+    planned = len(seeds) * len(specs)
+    with ResultsStore(args.results) as store:
         run_id = store.start_run(
             {
                 "command": "compare",
@@ -350,66 +387,104 @@ def run(args: argparse.Namespace) -> int:
                 "memories": specs,
                 "reasoner": args.reasoner,
                 "overrides": fixed,
-            }
+            },
+            planned,
         )
-        task = bar.add_task("episodes", total=len(seeds) * len(specs))
+        try:
+            with progress() as bar:
+                task = bar.add_task("episodes", total=planned)
 
-        def keep(result: EpisodeResult) -> None:
-            store.add_episode(run_id, result)
-            bar.advance(task)
+                def keep(result: EpisodeResult) -> None:
+                    if interrupt_requested():  # a seed's episodes take seconds to store
+                        raise KeyboardInterrupt
+                    store.add_episode(run_id, result)
+                    bar.advance(task)
 
-        comparison = run_comparison(
-            args.track,
-            args.tier,
-            seeds,
-            specs,
-            args.reasoner,
-            fixed,
-            keep,
-            args.resamples,
-            args.workers,
-        )
+                comparison = run_comparison(
+                    args.track,
+                    args.tier,
+                    seeds,
+                    specs,
+                    args.reasoner,
+                    fixed,
+                    keep,
+                    args.resamples,
+                    args.workers,
+                    args.episode_retries,
+                )
+        except KeyboardInterrupt:
+            done = store.status(run_id).done
+            err_console.print(
+                f"[yellow]interrupted[/]: {plural(done, 'episode')} of {planned} saved in run "
+                f"{run_id} of {args.results} (no comparison: it needs every seed)"
+            )
+            return 130
+        except BaseException:
+            store.drop_run_if_empty(run_id)
+            raise
+        status = store.status(run_id)
     if args.json:
-        print(json.dumps(comparison.to_json(), indent=2))
-        return 0
-    print_comparison(comparison)
+        data = comparison.to_json()
+        data.update(run=run_id, complete=status.complete, status=status.describe())
+        print(json.dumps(data, indent=2))
+        return 0 if status.complete else 1
+    print_comparison(
+        comparison,
+        None
+        if status.complete
+        else f"run {run_id} is {status.describe()}: infra_error answers are left out",
+    )
     err_console.print(f"results in {args.results} (run {run_id})")
+    if not status.complete:
+        err_console.print(f"[red]run {run_id} is {status.describe()}[/]")
+        return 1
     return 0
 
 
-def print_comparison(comparison: Comparison) -> None:
-    """The per-memory table."""
-    from rich.table import Table
+COMPARE_COLUMNS = (
+    Column("accuracy", "accu-\nracy", priority=5),
+    Column("isolated"),
+    Column("95% CI", priority=4),
+    Column("acc | oracle right", "acc |\noracle\nright", priority=3),
+    Column("tokens / question", "tokens\n/ ques-\ntion", priority=2),
+    Column("compactions / episode", "compac-\ntions /\nepisode", priority=1),
+)
+
+
+def print_comparison(comparison: Comparison, problem: str | None = None) -> None:
+    """The per-memory table, memories by short labels (``--json`` has the full specs); fits
+    the terminal's width."""
+    from memgym.commands.common import console, tier_name
+    from memgym.commands.labels import distinct, reasoner_label
 
     first = next(iter(comparison.scores.values()), None)
-    tier = comparison.tier or "default tier"
-    seeds = len(comparison.seeds)
-    table = Table(
-        title=f"{comparison.track} / {tier} / {seeds} seeds / {comparison.reasoner}",
-        caption=(
-            f"{first.questions if first else 0} scored questions, "
-            f"{len(comparison.leaked)} leaked closed-book (excluded from isolated scores)"
-        ),
+    tier = tier_name(comparison.track, comparison.tier)
+    seeds = plural(len(comparison.seeds), "seed")
+    rows = comparison.rows()
+    labels = distinct([row["memory"] for row in rows])
+    caption = (
+        f"{first.questions if first else 0} scored questions, "
+        f"{len(comparison.leaked)} leaked closed-book (excluded from isolated scores)"
     )
-    for column in (
-        "memory",
-        "accuracy",
-        "isolated [95% CI]",
-        "acc | oracle right",
-        "tokens / question",
-        "compactions / episode",
-    ):
-        table.add_column(column, justify="left" if column == "memory" else "right")
-    for row in comparison.rows():
-        table.add_row(
-            row["memory"],
+    if problem:
+        caption += f"\n{problem}"
+    table = [
+        [
+            labels[row["memory"]],
             _num(row["accuracy"]),
-            f"{_num(row['isolated'])} [{_num(row['ci_low'])}, {_num(row['ci_high'])}]",
+            _num(row["isolated"]),
+            f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]",
             _num(row["oracle_right"]),
-            f"{row['tokens_per_question']:.0f}",
+            f"{row['tokens_per_question']:,.0f}",
             f"{row['compactions_per_episode']:.1f}",
-        )
-    console.print(table)
+        ]
+        for row in rows
+    ]
+    title = (
+        f"{comparison.track} / {tier} / {seeds} / reasoner {reasoner_label(comparison.reasoner)}"
+    )
+    head = Column("memory", justify="left")
+    console.print(fit(title, (head, *COMPARE_COLUMNS), table, console.width, console, caption))
 
 
 def _finite(x: Any) -> Any:

@@ -26,6 +26,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--truncate", type=float, default=0.0, help="share of answers cut short")
     p.add_argument("--context", type=int, default=0, help="context window in tokens (0: none)")
+    p.add_argument(
+        "--fail-questions",
+        type=float,
+        default=0.0,
+        help="share of questions (a seeded hash of their spec) answered 503 on every request: "
+        "their episodes fail however often they are retried",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
     p.add_argument(
         "--max-episodes",
@@ -58,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         wrong_args=args.wrong_args,
         context=args.context,
         seed=args.seed,
+        fail_questions=args.fail_questions,
     )
     if args.max_episodes < 1:
         raise ValueError(f"--max-episodes must be at least 1, got {args.max_episodes}")
