@@ -85,11 +85,25 @@ def _in_order(spans: list[Span], extra: list[Span]) -> list[Span]:
 
 
 def model_score(path: str) -> Score:
-    """The scoring function of the MemRM saved at ``path``."""
+    """The scoring function of the MemRM saved at ``path``: the candidates of one proposal in
+    one call (a lite model reads them straight from the spans, with no row built)."""
     from memgym.rm.models import load_model
     from memgym.rm.rows import span_row
 
     model = load_model(path)
+    parts_of = getattr(model, "predict_parts", None)
+    if parts_of is not None:
+        from memgym.rm.features import Compaction
+
+        def direct(brief: str, candidates: Sequence[Sequence[Span]], kept: Sequence[Span],
+                   asked: Sequence[AskedQuestion]) -> list[float]:
+            kept_texts = [s.text for s in kept]
+            questions = [(q.step, q.text) for q in asked]
+            return [float(p) for p in parts_of([
+                Compaction(brief, [(s.step, s.text) for s in dropped], kept_texts, questions)
+                for dropped in candidates])]
+
+        return direct
 
     def score(brief: str, candidates: Sequence[Sequence[Span]], kept: Sequence[Span],
               asked: Sequence[AskedQuestion]) -> list[float]:
