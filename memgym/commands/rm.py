@@ -223,8 +223,10 @@ def _train(args: argparse.Namespace) -> int:
         with progress() as bar:
             task = bar.add_task("rm train lm", total=config.steps)
 
-            def step(_s: int, _loss: float) -> None:
+            def step(s: int, loss: float) -> None:
                 times.append(time.perf_counter())
+                since = times[-1] - (times[-2] if len(times) > 1 else start)
+                bar.console.print(f"step {s + 1}/{config.steps}: loss {loss:.4f}, {since:.1f} s")
                 bar.advance(task)
 
             lm = train_lm(rows, config, step, val=val)
