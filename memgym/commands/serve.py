@@ -26,6 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--truncate", type=float, default=0.0, help="share of answers cut short")
     p.add_argument("--context", type=int, default=0, help="context window in tokens (0: none)")
+    p.add_argument(
+        "--tools-need-choice",
+        action="store_true",
+        help="like llama-cpp-python's server: ignore a request's tools unless it sends tool_choice",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
     p.add_argument(
         "--max-episodes",
@@ -58,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         wrong_args=args.wrong_args,
         context=args.context,
         seed=args.seed,
+        tools_need_choice=args.tools_need_choice,
     )
     if args.max_episodes < 1:
         raise ValueError(f"--max-episodes must be at least 1, got {args.max_episodes}")

@@ -181,8 +181,12 @@ class LLMClient:
         """One chat completion: from the cache when answered before, else over HTTP with retries.
 
         ``params`` are chat-completions parameters (temperature, max_tokens, seed, ...) and are
-        part of the cache key; ``headers`` are extra HTTP headers and are not.
+        part of the cache key; ``headers`` are extra HTTP headers and are not. With ``tools``,
+        ``tool_choice`` is ``"auto"`` unless ``params`` says otherwise: servers that apply a
+        chat template (llama-cpp-python, vLLM) leave the tools out of the prompt without it.
         """
+        if tools:
+            params.setdefault("tool_choice", "auto")
         key = cache_key(self.model, messages, tools, params) if self.cache is not None else ""
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
             return self._result(hit, latency=0.0, attempts=0, cached=True)

@@ -19,7 +19,9 @@ class Faults:
     context window in tokens (0: unlimited): a request whose prompt plus ``max_tokens`` exceeds it
     is answered 400 ``context_length_exceeded``, as real servers do. ``malformed`` and
     ``wrong_args`` are rates per tool call (broken JSON; valid JSON the schema refuses),
-    ``truncate`` per final reply.
+    ``truncate`` per final reply. ``tools_need_choice`` behaves like llama-cpp-python's server: a
+    request's ``tools`` are ignored (left out of the prompt, so the reply is plain text) unless it
+    also sends ``tool_choice``.
     """
 
     rate_429: float = 0.0
@@ -31,6 +33,7 @@ class Faults:
     context: int = 0
     seed: int = 0
     wrong_args: float = 0.0
+    tools_need_choice: bool = False
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
