@@ -2,7 +2,9 @@
 
 ``none``, ``oracle`` and ``full`` are always run, since the isolated score is defined against the
 first two. Each question is also asked closed-book (empty view); questions answered right that
-way are counted as leaked and left out of the isolated scores. ``--workers N`` runs the seeds on
+way are counted as leaked and left out of the isolated scores. The probe's LLM calls are stored in
+the results file (``run_usage``, part ``closed_book``) and counted in the usage line. Answers lost
+to a context overflow are scored wrong and counted per memory; a cell left empty says why. ``--workers N`` runs the seeds on
 N spawned processes, with results identical to one process. With ``--reasoner llm:base_url=...``
 against ``memgym serve`` the table equals the scripted reasoner's, number for number.
 """
@@ -24,8 +26,12 @@ from memgym.commands.common import (
     err_console,
     overrides,
     progress,
+    short_label,
 )
+from memgym.commands.model_options import add_model_args
 from memgym.reasoners.base import Reasoner
+from memgym.run.results import CLOSED_BOOK
+from memgym.run.usage import add_usage, describe
 from memgym.scoring.isolation import IsolatedScore
 from memgym.tokens import count_tokens
 from memgym.types import EpisodeResult, Question, View
@@ -77,12 +83,20 @@ class Comparison:
     compactions_per_episode: dict[str, float] = field(default_factory=dict)
     leaked: list[str] = field(default_factory=list)
     """Scored questions answered right closed-book, as ``hash[:12]:question_id``."""
+    statuses: dict[str, dict[str, int]] = field(default_factory=dict)
+    """memory -> answer status -> count, over its scored questions (abstention ones excepted)."""
+    usage: dict[str, float] = field(default_factory=dict)
+    """LLM usage of every episode, added up."""
+    probe_usage: dict[str, float] = field(default_factory=dict)
+    """LLM usage of the closed-book probe."""
 
     def to_json(self) -> dict[str, Any]:
-        """Plain data for ``--json``: the settings and one row per memory (NaN as null)."""
+        """Plain data for ``--json``: the settings, one row per memory (NaN as null), the LLM
+        usage of the episodes and of the closed-book probe, and why any cell is empty."""
         rows = [{k: _finite(v) for k, v in row.items()} for row in self.rows()]
         settings = {k: getattr(self, k) for k in ("track", "tier", "seeds", "reasoner", "leaked")}
-        return {**settings, "memories": rows}
+        usage = {"usage": self.usage, "closed_book_usage": self.probe_usage}
+        return {**settings, "memories": rows, **usage, "notes": self.notes()}
 
     def rows(self) -> list[dict[str, Any]]:
         """One plain dict per memory, in run order (what ``--json`` prints)."""
@@ -91,19 +105,51 @@ class Comparison:
                 **asdict(score),
                 "tokens_per_question": self.tokens_per_question.get(name, math.nan),
                 "compactions_per_episode": self.compactions_per_episode.get(name, math.nan),
+                "asked": sum(self.statuses.get(name, {}).values()),
+                "context_overflow": self.statuses.get(name, {}).get("context_overflow", 0),
+                "infra_error": self.statuses.get(name, {}).get("infra_error", 0),
             }
             for name, score in self.scores.items()
         ]
 
+    def notes(self) -> list[str]:
+        """Why answers were lost or cells are empty: overflows and infrastructure errors per
+        memory, no question common to every memory, an isolated score that is undefined."""
+        lines = []
+        for name, counts in self.statuses.items():
+            asked = sum(counts.values())
+            if n := counts.get("context_overflow", 0):
+                lines.append(f"{name}: context overflow on {n}/{asked} (scored wrong)")
+            if n := counts.get("infra_error", 0):
+                lines.append(f"{name}: infra_error on {n}/{asked} (left out of every memory)")
+        first = next(iter(self.scores.values()), None)
+        if first is not None and first.questions == 0:
+            lines.append("no scored question was answered by every memory: every cell is empty")
+        elif first is not None and first.scored == 0:
+            lines.append("every common question leaked closed-book: isolated scores are empty")
+        elif first is not None and math.isnan(self.scores.get("oracle", first).isolated):
+            lines.append("oracle is no better than none here: isolated scores are undefined")
+        return lines
+
 
 def memory_specs(specs: Sequence[str], track_name: str) -> list[str]:
     """``none``, ``oracle``, ``full`` and then ``specs``, each as its canonical config, once."""
+    return list(memory_runs(specs, track_name))
+
+
+def memory_runs(specs: Sequence[str], track_name: str) -> dict[str, str]:
+    """canonical config -> the spec to run it with (the first given: a config leaves out options
+    such as ``cache`` or ``timeout``), for ``none``, ``oracle``, ``full`` and then ``specs``."""
     from memgym.memory import make_memory
     from memgym.tracks import get_track
 
     track = get_track(track_name)
-    canonical = [make_memory(s, track).config() for s in (*REQUIRED, *specs)]
-    return list(dict.fromkeys(canonical))
+    runs: dict[str, str] = {}
+    for spec in (*REQUIRED, *specs):
+        memory = make_memory(spec, track)
+        runs.setdefault(memory.config(), spec)
+        _close(memory)
+    return runs
 
 
 @dataclass
@@ -114,6 +160,7 @@ class SeedRun:
     tokens: dict[str, int]
     asked: dict[str, int]
     leaked: set[tuple[str, str]]
+    probe_usage: dict[str, float] = field(default_factory=dict)
 
 
 def run_seed(
@@ -129,6 +176,7 @@ def run_seed(
     from memgym.memory import make_memory
     from memgym.reasoners import make_reasoner
     from memgym.run.episode import evaluate
+    from memgym.run.usage import component_usage
     from memgym.scoring.isolation import closed_book
     from memgym.tracks import get_track
 
@@ -143,7 +191,7 @@ def run_seed(
         leaked = closed_book(scenario, probe)
     finally:
         _close(probe)
-    run = SeedRun([], {}, {}, leaked)
+    run = SeedRun([], {}, {}, leaked, component_usage(probe))
     for spec in specs:
         meter = ViewMeter(new_reasoner())
         memory = make_memory(spec, track)
@@ -199,13 +247,15 @@ def run_comparison(
     on_episode: Callable[[EpisodeResult], None] | None = None,
     resamples: int = 1000,
     workers: int = 1,
+    on_probe: Callable[[int, dict[str, float]], None] | None = None,
 ) -> Comparison:
-    """Run every memory of ``memory_specs(memories)`` with one reasoner on each seed's scenario.
+    """Run every memory of ``memory_runs(memories)`` with one reasoner on each seed's scenario.
 
     ``reasoner`` is a spec or a factory (for reasoners not in the registry; only with one
     worker). ``workers`` above 1 runs the seeds on that many processes, with the same results.
     ``on_episode`` sees each result with its compaction records (to store them), in seed and
-    memory order; they are then dropped from memory, only their count is kept.
+    memory order; they are then dropped from memory, only their count is kept. ``on_probe`` sees
+    each seed's closed-book probe usage (seed, usage) before that seed's episodes.
     """
     from memgym.scoring.isolation import answer_table, isolate
 
@@ -213,19 +263,30 @@ def run_comparison(
         raise ValueError(f"compare: workers must be a positive integer, got {workers!r}")
     if workers > 1 and not isinstance(reasoner, str):
         raise TypeError("compare: workers above 1 need the reasoner as a spec string")
-    specs = memory_specs(memories, track_name)
+    named = memory_runs(memories, track_name)
+    specs, to_run = list(named), list(named.values())
     results: list[EpisodeResult] = []
     tokens = dict.fromkeys(specs, 0)
     asked = dict.fromkeys(specs, 0)
     compactions = dict.fromkeys(specs, 0)
     leaked: set[tuple[str, str]] = set()
+    statuses: dict[str, dict[str, int]] = {s: {} for s in specs}
+    probe: dict[str, float] = {}
     name = ""
-    for run in seed_runs(track_name, tier, seeds, specs, reasoner, fixed or {}, workers):
+    runs = seed_runs(track_name, tier, seeds, to_run, reasoner, fixed or {}, workers)
+    for seed, run in zip(seeds, runs, strict=True):
         leaked |= run.leaked
-        for spec, result in zip(specs, run.results):
+        probe = add_usage([probe, run.probe_usage])
+        if on_probe is not None:
+            on_probe(seed, run.probe_usage)
+        for spec, given, result in zip(specs, to_run, run.results, strict=True):
+            counts = statuses[spec]
+            for answer in result.answers:
+                if answer.axis != "abstention":
+                    counts[answer.status] = counts.get(answer.status, 0) + 1
             name = result.reasoner
-            tokens[spec] += run.tokens[spec]
-            asked[spec] += run.asked[spec]
+            tokens[spec] += run.tokens[given]
+            asked[spec] += run.asked[given]
             compactions[spec] += len(result.compactions)
             if on_episode is not None:
                 on_episode(result)
@@ -243,6 +304,9 @@ def run_comparison(
         tokens_per_question={s: tokens[s] / asked[s] if asked[s] else 0.0 for s in specs},
         compactions_per_episode={s: compactions[s] / episodes for s in specs},
         leaked=sorted(f"{h[:12]}:{q}" for h, q in leaked & scored),
+        statuses=statuses,
+        usage=add_usage(r.usage for r in results),
+        probe_usage=probe,
     )
 
 
@@ -259,6 +323,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         f"default: {' '.join(DEFAULT_MEMORIES)})",
     )
     p.add_argument("--reasoner", default="scripted", help="reasoner spec (default scripted)")
+    add_model_args(p)
     add_seed_args(p, 10)
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
     p.add_argument(
@@ -273,10 +338,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from memgym.commands import model_options
     from memgym.run.results import ResultsStore
 
     seeds = list(range(args.seed, args.seed + args.seeds))
-    specs = memory_specs(args.memories, args.track)
+    *memories, reasoner = model_options.apply(
+        [*memory_runs(args.memories, args.track).values(), args.reasoner],
+        model_options.given(args),
+    )
+    model_options.check([*memories, reasoner], args.track)
     fixed = overrides(args.param)
     with ResultsStore(args.results) as store, progress() as bar:
         run_id = store.start_run(
@@ -285,27 +355,31 @@ def run(args: argparse.Namespace) -> int:
                 "track": args.track,
                 "tier": args.tier,
                 "seeds": seeds,
-                "memories": specs,
-                "reasoner": args.reasoner,
+                "memories": memories,
+                "reasoner": reasoner,
                 "overrides": fixed,
             }
         )
-        task = bar.add_task("episodes", total=len(seeds) * len(specs))
+        task = bar.add_task("episodes", total=len(seeds) * len(memories))
 
         def keep(result: EpisodeResult) -> None:
             store.add_episode(run_id, result)
             bar.advance(task)
 
+        def keep_probe(seed: int, usage: dict[str, float]) -> None:
+            store.add_run_usage(run_id, CLOSED_BOOK, usage)
+
         comparison = run_comparison(
             args.track,
             args.tier,
             seeds,
-            specs,
-            args.reasoner,
+            memories,
+            reasoner,
             fixed,
             keep,
             args.resamples,
             args.workers,
+            keep_probe,
         )
     if args.json:
         print(json.dumps(comparison.to_json(), indent=2))
@@ -322,12 +396,14 @@ def print_comparison(comparison: Comparison) -> None:
     first = next(iter(comparison.scores.values()), None)
     tier = comparison.tier or "default tier"
     seeds = len(comparison.seeds)
+    caption = (
+        f"{first.questions if first else 0} scored questions, "
+        f"{len(comparison.leaked)} leaked closed-book (excluded from isolated scores)"
+    )
+    reasoner = short_label(comparison.reasoner)
     table = Table(
-        title=f"{comparison.track} / {tier} / {seeds} seeds / {comparison.reasoner}",
-        caption=(
-            f"{first.questions if first else 0} scored questions, "
-            f"{len(comparison.leaked)} leaked closed-book (excluded from isolated scores)"
-        ),
+        title=f"{comparison.track} / {tier} / {seeds} seeds / {reasoner}",
+        caption="\n".join([caption, *(short_label(n) for n in comparison.notes())]),
     )
     for column in (
         "memory",
@@ -340,7 +416,7 @@ def print_comparison(comparison: Comparison) -> None:
         table.add_column(column, justify="left" if column == "memory" else "right")
     for row in comparison.rows():
         table.add_row(
-            row["memory"],
+            short_label(row["memory"]),
             _num(row["accuracy"]),
             f"{_num(row['isolated'])} [{_num(row['ci_low'])}, {_num(row['ci_high'])}]",
             _num(row["oracle_right"]),
@@ -348,6 +424,11 @@ def print_comparison(comparison: Comparison) -> None:
             f"{row['compactions_per_episode']:.1f}",
         )
     console.print(table)
+    usage = comparison.usage
+    if usage.get("calls") or comparison.probe_usage.get("calls"):
+        probe = comparison.probe_usage
+        console.print(f"usage: {describe(add_usage([usage, probe]))}")
+        console.print(f"  of which the closed-book probe: {describe(probe)}")
 
 
 def _finite(x: Any) -> Any:

@@ -10,7 +10,13 @@ import os
 
 from rich.table import Table
 
-from memgym.commands.common import console, err_console, print_summary, print_usage
+from memgym.commands.common import (
+    console,
+    err_console,
+    print_summary,
+    print_usage,
+    short_label,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -75,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         if args.run is not None:
             episodes = list(store.episodes(args.run, compactions=False))
             print_summary(episodes, f"run {args.run}")
-            print_usage(episodes)
+            print_usage(episodes, store.run_usage(args.run))
     return 0
 
 
@@ -87,8 +93,8 @@ def print_leaderboard(rows: list[dict[str, object]], title: str) -> None:
     for i, row in enumerate(rows, 1):
         table.add_row(
             str(i),
-            str(row["model"]),
-            str(row["memory"]),
+            short_label(str(row["model"])),
+            short_label(str(row["memory"])),
             str(row["track"]),
             f"{row['composite']:.3f} ±{row['composite_se']:.3f}",
             f"{row['accuracy']:.3f} ±{row['accuracy_se']:.3f}",

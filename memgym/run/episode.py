@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from memgym import __version__
-from memgym.errors import InfraError, ModelError
+from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.memory.base import Memory
 from memgym.reasoners.base import Reasoner
 from memgym.run.usage import add_usage, component_usage
@@ -55,6 +55,8 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
         text = ""
         try:
             text = reasoner.answer(question, view)
+        except ContextOverflow as exc:
+            status, error = "context_overflow", str(exc)
         except ModelError as exc:
             status, error = "model_error", str(exc)
         except InfraError as exc:
@@ -112,6 +114,7 @@ def score(
         tokens_observed=transcript.tokens_observed,
         tokens_stored=transcript.tokens_stored,
         status="infra_error" if infra else "ok",
+        overflows=sum(a.status == "context_overflow" for a in transcript.answers),
         usage=usage or {},
         answers=transcript.answers,
         compactions=transcript.compactions,
