@@ -95,6 +95,7 @@ class ToolAgent:
         self._client: Any = None
         self._ledger = Ledger()  # the client's, once made; kept after close for usage()
         self.tool_errors = 0
+        self.tool_calls = 0
         self.fitted = 0
 
     @property
@@ -157,6 +158,7 @@ class ToolAgent:
         """The result of each call, in order; a bad call (invalid, or refused by ``handle``) is
         an error result and counts as a tool error."""
         results = []
+        self.tool_calls += len(calls)
         for call in calls:
             try:
                 content, ok = handle(toolset.parse(call.name, call.arguments))
@@ -184,8 +186,11 @@ class ToolAgent:
             messages.append({"role": "user", "content": render_results(pairs)})
 
     def usage(self) -> dict[str, float]:
-        """The client ledger's totals (zeros before any call) plus ``tool_errors``."""
+        """The client ledger's totals (zeros before any call) plus ``tool_calls`` (the model's)
+        and ``tool_errors`` (those of them that were invalid or refused; the rest ran), and
+        ``fitted`` (requests cut to a declared window)."""
         totals = {k: float(v) for k, v in self._ledger.totals().items()}
+        totals["tool_calls"] = float(self.tool_calls)
         totals["tool_errors"] = float(self.tool_errors)
         if self.context_window:
             totals["fitted"] = float(self.fitted)

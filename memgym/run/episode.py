@@ -10,6 +10,7 @@ from memgym.memory.base import Memory
 from memgym.reasoners.base import Reasoner
 from memgym.run.usage import add_usage, component_usage
 from memgym.scoring import is_correct, score_answers
+from memgym.scoring.reading import answer_names
 from memgym.tokens import count_tokens
 from memgym.tracks.registry import stream_events
 from memgym.types import AnswerRecord, EpisodeResult, Scenario, StepStatus, Transcript
@@ -42,6 +43,7 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
     reasoner.reset(scenario.brief, scenario.params)
     transcript = Transcript(scenario_hash=scenario.hash)  # computed once per episode
     known_tokens, counter = _event_tokens(transcript.scenario_hash)
+    names = answer_names(scenario)  # read from the facts only if a sentence needs them
     observed = 0
     for event in stream_events(scenario):
         observed += counter(event.text)
@@ -68,7 +70,7 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
                 kind=question.kind,
                 axis=question.axis,
                 answer=text,
-                correct=status == "ok" and is_correct(question, text),
+                correct=status == "ok" and is_correct(question, text, names),
                 status=status,
                 error=error,
             )
