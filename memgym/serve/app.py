@@ -12,7 +12,7 @@ With ``tools_need_choice`` (llama-cpp-python's behaviour) a request's ``tools`` 
 anything else looks at it unless it sends ``tool_choice``: the prompt is counted without them, and
 the reply is plain text (an ``Answer:`` line; a write event gets a plain reply and no write).
 ``stats`` counts requests and answers by status, for tests and the log (``tools_dropped``: the
-requests whose tools were dropped).
+requests whose tools were dropped; ``slot_<n>``: requests naming llama.cpp's ``id_slot`` n).
 """
 
 from __future__ import annotations
@@ -157,6 +157,8 @@ class _Handler(BaseHTTPRequestHandler):
                 body.pop("tools")
             else:
                 dropped = False
+            if isinstance(body.get("id_slot"), int):  # llama.cpp's slot field, counted
+                server.count(f"slot_{body['id_slot']}")
             prompt = _prompt_tokens(body)
             if faults.context and prompt + (body.get("max_tokens") or 0) > faults.context:
                 return self._error(
