@@ -135,9 +135,7 @@ class ToolAgent:
                 sent[TOOLS_HEADER] = "text"
         outgoing: list[Mapping[str, Any]] = list(messages)
         if self.context_window:
-            budget = prompt_budget(
-                self.context_window, self.request.get("max_tokens", 0), schemas
-            )
+            budget = prompt_budget(self.context_window, self.request.get("max_tokens", 0), schemas)
             outgoing, cut = fit_messages(messages, budget, keep_from)
             self.fitted += cut
         request = dict(self.request)

@@ -168,12 +168,13 @@ class LLMSummarizer(Summarizer):
             TRACK_HEADER: self.track_name,
             BUDGET_HEADER: str(self.cap),
         }
+        limit = 2 * self.cap + 64  # room for a tokenizer other than memgym's; fit() caps
         try:
             reply = client.chat(
                 self.messages(previous, texts),
                 headers=headers,
                 temperature=0.0,
-                max_tokens=2 * self.cap + 64,  # room for a tokenizer other than memgym's; fit() caps
+                max_tokens=limit,
             )
         except ContextOverflow:
             for key in ("calls", "overflows"):

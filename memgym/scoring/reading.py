@@ -32,9 +32,10 @@ from memgym.types import Question, Scenario
 _WORD = re.compile(r"\w+")
 _COPULA = re.compile(r"\b(?:is|are|was|were|equals)\b|[:=]", re.IGNORECASE)
 FILLER = frozenset(
-    "the a an of for in on at to by as its it it's their this that these those s so far then "
-    "therefore thus here now currently current today answer value final my our based records "
-    "record according memory".split()
+    ("the", "a", "an", "of", "for", "in", "on", "at", "to", "by", "as", "its", "it", "their")
+    + ("this", "that", "these", "those", "s", "so", "far", "then", "therefore", "thus", "here")
+    + ("now", "currently", "current", "today", "answer", "value", "final", "my", "our", "based")
+    + ("records", "record", "according", "memory")
 )
 """Words a restatement may add to the question's own."""
 

@@ -3,9 +3,9 @@ fail: a list of candidates, every name of the scenario, the question echoed, two
 
 import pytest
 
+from memgym.memory import make_memory
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.run.episode import run_episode
-from memgym.memory import make_memory
 from memgym.scoring import is_correct
 from memgym.scoring.reading import Names, answer_names
 from memgym.tracks import get_track

@@ -202,7 +202,7 @@ class TestText:
         assert not is_correct(make_question("text", "Quell Systems"), answer)
 
     def test_a_sentence_that_only_restates_is_read(self, make_question):
-        """"It is X" restates nothing but filler around the copula: its reading is X."""
+        """In "It is X" only filler stands before the copula: its reading is X."""
         assert is_correct(make_question("text", "Quell Systems"), "It is Quell Systems")
 
     def test_series_gold_matches_number_by_number(self, make_question):
