@@ -15,9 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 Value = int | float | str | list[float]
 """A fact's value: integers, floats, text (also enums, dates, entity names) or a time series."""
 
-EventKind = Literal["document", "correction", "update", "distractor", "question", "session"]
+EventKind = Literal[
+    "document", "correction", "update", "distractor", "question", "session", "task"
+]
 AnswerType = Literal["int", "float", "text", "set", "name_value", "abstain"]
-Axis = Literal["breadth", "maintenance", "reasoning", "abstention"]
+Axis = Literal["breadth", "maintenance", "reasoning", "abstention", "task"]
 QuestionKind = Literal[
     "retrieval",
     "post_correction",
@@ -33,6 +35,7 @@ QuestionKind = Literal[
     "call_chain",
     "selection",
     "abstention",
+    "task",
 ]
 StepStatus = Literal["ok", "model_error", "context_overflow", "infra_error"]
 """How a step ended. ``model_error`` and ``context_overflow`` (the prompt did not fit the model's

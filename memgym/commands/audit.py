@@ -232,6 +232,8 @@ def run(args: argparse.Namespace) -> int:
     track = get_track(args.track)
     fixed = overrides(args.param)
     params = track.params(args.tier, **fixed)  # validates tier and overrides up front
+    if track.interactive:
+        return run_interactive(track, args, fixed)
     if args.context < 1:
         raise ValueError(f"--context must be a positive number of tokens, got {args.context}")
     if args.seeds < 1:
@@ -317,3 +319,33 @@ def print_audit(audit: Audit) -> None:
     for row in audit.rows:
         for failure in row.failures:
             console.print(f"[red]gate failed[/] at {format_length(row.length)}, {failure}")
+
+
+def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any]) -> int:
+    """The audit of an interactive track (``memgym.interactive.audit``): exit 1 unless every
+    task is solved by its gold plan and the track's own checks find nothing."""
+    from rich.table import Table
+
+    from memgym.interactive.audit import AGENTS, audit_interactive
+
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    with progress() as bar:
+        task = bar.add_task("audit", total=len(seeds))
+        audit = audit_interactive(track, args.tier, seeds, fixed, lambda _: bar.advance(task))
+    if args.json:
+        print(json.dumps(audit.to_json(), indent=2))
+        return 0 if audit.passed else 1
+    table = Table(title=f"{track.name} / {args.tier or track.default_tier} / {len(seeds)} seeds")
+    for column in ("group", "tasks", *AGENTS, "kept"):
+        table.add_column(column, justify="left" if column == "group" else "right")
+    for g in audit.groups.values():
+        shares = [f"{g.solved[a] / g.tasks:.2f}" if g.tasks else "-" for a in AGENTS]
+        table.add_row(g.group, str(g.tasks), *shares, str(g.kept))
+    console.print(table)
+    rate = audit.kept / audit.tasks if audit.tasks else 0.0
+    console.print(f"yield: {audit.kept}/{audit.tasks} tasks kept ({rate:.1%}) in {audit.seconds:.1f} s")
+    for problem in audit.problems:
+        err_console.print(f"[red]problem:[/] {problem}")
+    return 0 if audit.passed else 1

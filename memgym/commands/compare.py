@@ -37,6 +37,10 @@ from memgym.tokens import count_tokens
 from memgym.types import EpisodeResult, Question, View
 
 REQUIRED = ("none", "oracle", "full")
+INTERACTIVE_REQUIRED = ("none", "full")
+INTERACTIVE_AGENT = "context"
+"""The agent ``compare`` uses on an interactive track when none is named: the scripted probe
+that acts only on what its view still shows."""
 DEFAULT_MEMORIES = ("window", "mask", "summary", "rag-bm25")
 
 
@@ -133,19 +137,22 @@ class Comparison:
 
 
 def memory_specs(specs: Sequence[str], track_name: str) -> list[str]:
-    """``none``, ``oracle``, ``full`` and then ``specs``, each as its canonical config, once."""
+    """``none``, ``oracle``, ``full`` and then ``specs``, each as its canonical config, once.
+    Interactive tracks have no oracle memory: ``full`` (nothing compacted) is their ceiling."""
     return list(memory_runs(specs, track_name))
 
 
 def memory_runs(specs: Sequence[str], track_name: str) -> dict[str, str]:
     """canonical config -> the spec to run it with (the first given: a config leaves out options
-    such as ``cache`` or ``timeout``), for ``none``, ``oracle``, ``full`` and then ``specs``."""
+    such as ``cache`` or ``timeout``), for ``none``, ``oracle`` (not on interactive tracks),
+    ``full`` and then ``specs``."""
     from memgym.memory import make_memory
     from memgym.tracks import get_track
 
     track = get_track(track_name)
+    required = INTERACTIVE_REQUIRED if track.interactive else REQUIRED
     runs: dict[str, str] = {}
-    for spec in (*REQUIRED, *specs):
+    for spec in (*required, *specs):
         memory = make_memory(spec, track)
         runs.setdefault(memory.config(), spec)
         _close(memory)
@@ -265,6 +272,13 @@ def run_comparison(
         raise TypeError("compare: workers above 1 need the reasoner as a spec string")
     named = memory_runs(memories, track_name)
     specs, to_run = list(named), list(named.values())
+    if _interactive(track_name):
+        agent = INTERACTIVE_AGENT if reasoner == "scripted" else reasoner
+        if not isinstance(agent, str):
+            raise TypeError("compare: an interactive track needs the agent as a spec string")
+        return _interactive_comparison(
+            track_name, tier, seeds, specs, agent, fixed or {}, on_episode, resamples, workers
+        )
     results: list[EpisodeResult] = []
     tokens = dict.fromkeys(specs, 0)
     asked = dict.fromkeys(specs, 0)
@@ -307,6 +321,55 @@ def run_comparison(
         statuses=statuses,
         usage=add_usage(r.usage for r in results),
         probe_usage=probe,
+    )
+
+
+def _interactive(track_name: str) -> bool:
+    from memgym.tracks import get_track
+
+    return get_track(track_name).interactive
+
+
+def _interactive_comparison(
+    track_name: str,
+    tier: str | None,
+    seeds: Sequence[int],
+    specs: Sequence[str],
+    agent: str,
+    fixed: Mapping[str, Any],
+    on_episode: Callable[[EpisodeResult], None] | None,
+    resamples: int,
+    workers: int,
+) -> Comparison:
+    """``run_comparison`` for an interactive track: every memory compacts the same agent's
+    history on the same sessions; tasks are paired, ``full`` is the ceiling, no closed-book
+    probe (``none`` already shows what the agent does with no history at all)."""
+    from memgym.interactive.compare import session_runs
+    from memgym.scoring.isolation import answer_table, isolate
+
+    results: list[EpisodeResult] = []
+    tokens = dict.fromkeys(specs, 0.0)
+    tasks = dict.fromkeys(specs, 0)
+    compactions = dict.fromkeys(specs, 0)
+    name = agent
+    for result in session_runs(track_name, tier, seeds, specs, agent, fixed, workers):
+        name = result.reasoner
+        tokens[result.memory] += result.usage.get("view_tokens", 0.0)
+        tasks[result.memory] += len(result.answers)
+        compactions[result.memory] += len(result.compactions)
+        if on_episode is not None:
+            on_episode(result)
+        result.compactions = []
+        results.append(result)
+    episodes = max(1, len(seeds))
+    return Comparison(
+        track=track_name,
+        tier=tier,
+        seeds=list(seeds),
+        reasoner=name,
+        scores=isolate(answer_table(results), oracle="full", resamples=resamples),
+        tokens_per_question={s: tokens[s] / tasks[s] if tasks[s] else 0.0 for s in specs},
+        compactions_per_episode={s: compactions[s] / episodes for s in specs},
     )
 
 

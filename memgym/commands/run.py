@@ -100,6 +100,19 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
         options += [f"base_url={args.base_url}"] if args.base_url else []
         options += [f"api_key_env={args.api_key_env}"] if args.api_key_env else []
         reasoner = "llm:" + ",".join(options)
+    from memgym.tracks import get_track
+
+    track = get_track(args.track)
+    if track.interactive:
+        if args.policies:
+            raise ValueError(
+                f"track {args.track!r} is interactive: give --memory and --reasoner (an agent: "
+                f"{', '.join(track.default_agents)}, or llm via --model), not --policies"
+            )
+        if flags:
+            raise ValueError(f"track {args.track!r} is interactive: it takes no model flags yet")
+        agents = [reasoner] if reasoner else list(track.default_agents)
+        return [(args.memory or "full", a) for a in agents], []
     if args.memory or reasoner:
         if args.policies:
             raise ValueError("give either --policies or --memory/--reasoner/--model, not both")
@@ -138,8 +151,8 @@ def run(args: argparse.Namespace) -> int:
 
     _check(args)
     pairs, names = pairs_of(args)
-    get_track(args.track)  # an unknown track fails before any run is recorded
-    model_options.check([s for pair in pairs for s in pair], args.track)
+    if not get_track(args.track).interactive:  # an unknown track fails before any run is recorded
+        model_options.check([s for pair in pairs for s in pair], args.track)
     fixed = overrides(args.param)
     seeds = range(args.seed, args.seed + args.seeds)
     items = plan(args.track, args.tier, seeds, fixed, pairs)

@@ -87,6 +87,11 @@ class MemoryProxy:
     def force(self, turn: Turn) -> list[ChatMessage] | None:
         """After a context-length error: drop the oldest half of ``turn``'s body for good and
         return the smaller message list, or None when the body is already empty."""
+        forced = self.force_record(turn)
+        return None if forced is None else forced[0]
+
+    def force_record(self, turn: Turn) -> tuple[list[ChatMessage], CompactionRecord] | None:
+        """``force``, with the record of the forced compaction (also logged)."""
         conversation = turn.conversation
         with conversation.lock:
             record = conversation.force(turn.body)
@@ -95,7 +100,7 @@ class MemoryProxy:
             live = turn.history.live.text if turn.history.live is not None else ""
             body = conversation.view(live, {})
         self._log(conversation.brief, [record], [])
-        return flatten(turn.history, [e.messages for e in body])
+        return flatten(turn.history, [e.messages for e in body]), record
 
     def conversations(self) -> int:
         with self._lock:

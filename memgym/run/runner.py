@@ -29,7 +29,7 @@ from memgym.run.results import ResultsStore
 from memgym.run.usage import add_usage, component_usage
 from memgym.run.work import WorkItem
 from memgym.tracks import Track, get_track
-from memgym.types import EpisodeResult, Transcript
+from memgym.types import EpisodeResult, Scenario, Transcript
 
 
 @dataclass
@@ -89,6 +89,8 @@ def run_item(item: WorkItem, tally: Tally | None = None) -> EpisodeResult:
     """Generate the item's scenario, run its episode and score it (in the calling thread)."""
     track = _track(item.track)
     scenario = track.generate(item.seed, item.tier, **dict(item.overrides))
+    if track.interactive:
+        return run_interactive_item(track, scenario, item)
     memory = make_memory(item.memory, track)
     reasoner = make_reasoner(item.reasoner, track)
 
@@ -117,6 +119,22 @@ def run_item(item: WorkItem, tally: Tally | None = None) -> EpisodeResult:
             close = getattr(component, "close", None)
             if callable(close):
                 close()
+
+
+def run_interactive_item(track: Track, scenario: Scenario, item: WorkItem) -> EpisodeResult:
+    """An interactive track's episode (``memgym.interactive``): an agent loop, not a stream.
+    A world that cannot even start (``InfraError``) is an ``infra_error`` episode."""
+    from memgym.interactive.agents import make_agent
+    from memgym.interactive.episode import evaluate_interactive
+
+    agent = make_agent(item.reasoner, track)
+    try:
+        return evaluate_interactive(track, scenario, item.memory, agent)  # type: ignore[arg-type]
+    except InfraError as exc:
+        transcript = Transcript(scenario_hash=scenario.hash, errors=[str(exc)])
+        result = score(transcript, scenario, item.memory, agent.config(), agent.model_id())
+        result.status = "infra_error"
+        return result
 
 
 def run_concurrent(

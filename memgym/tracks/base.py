@@ -38,6 +38,8 @@ class Track(ABC):
     name: ClassVar[str]
     tiers: ClassVar[dict[str, dict[str, Any]]]
     default_tier: ClassVar[str]
+    interactive: ClassVar[bool] = False
+    """True for tracks whose episodes are agent loops (``memgym.tracks.interactive``)."""
 
     @abstractmethod
     def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:

@@ -1,0 +1,43 @@
+"""The episodes of ``memgym compare`` on an interactive track: every memory, the same sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from memgym.types import EpisodeResult
+
+
+def session_runs(
+    track_name: str,
+    tier: str | None,
+    seeds: Sequence[int],
+    specs: Sequence[str],
+    agent: str,
+    fixed: Mapping[str, Any],
+    workers: int = 1,
+) -> Iterator[EpisodeResult]:
+    """Every (seed, memory) episode with a fresh ``agent``, seed-major, memories in order; on
+    ``workers`` spawned processes (one seed each) when above 1, with the same results."""
+    tasks = [(track_name, tier, seed, list(specs), agent, dict(fixed)) for seed in seeds]
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield from _seed(task)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context) as pool:
+        for done in pool.map(_seed, tasks):
+            yield from done
+
+
+def _seed(task: tuple[Any, ...]) -> list[EpisodeResult]:
+    from memgym.interactive.episode import evaluate_interactive
+    from memgym.tracks import get_track
+
+    track_name, tier, seed, specs, agent, fixed = task
+    track = get_track(track_name)
+    scenario = track.generate(seed, tier, **fixed)
+    return [evaluate_interactive(track, scenario, spec, agent) for spec in specs]  # type: ignore[arg-type]

@@ -1,0 +1,102 @@
+"""One interactive episode, run and scored into the same ``EpisodeResult`` row as every track.
+
+Each task becomes one answer record (``kind`` and ``axis`` ``task``; right when its reward is 1),
+so ``run``, ``compare``, ``results``, the leaderboard and the report read interactive episodes
+unchanged. ``composite`` is the mean task reward, ``accuracy`` the share of tasks solved.
+``usage`` adds the loop's counts to the model's spend: ``turns``, ``tool_calls``,
+``view_tokens`` (memgym tokens of every view sent to the agent), ``history_tokens`` (the whole
+uncompacted history at the end), ``overflows`` and ``model_errors``.
+"""
+
+from __future__ import annotations
+
+from memgym import __version__
+from memgym.interactive.agents import Agent, make_agent
+from memgym.interactive.history import HistoryMemory
+from memgym.interactive.loop import Limits, SessionLog, run_session
+from memgym.run.usage import add_usage
+from memgym.tracks.interactive import InteractiveTrack
+from memgym.types import AnswerRecord, EpisodeResult, Scenario
+
+SOLVED = 1.0 - 1e-9
+
+
+def evaluate_interactive(
+    track: InteractiveTrack,
+    scenario: Scenario,
+    memory: str,
+    agent: str | Agent,
+    limits: Limits | None = None,
+) -> EpisodeResult:
+    """Run ``scenario`` with ``agent`` (a spec or an instance) seeing its history through
+    memory ``memory``, and score it."""
+    actor = make_agent(agent, track) if isinstance(agent, str) else agent
+    episode = scenario.hash
+    history = HistoryMemory(memory, track.name, episode)
+    session = track.open(scenario)
+    try:
+        log = run_session(session, actor, history, limits or Limits())
+    finally:
+        session.close()
+        actor.close()
+    return score_session(scenario, log, history, actor)
+
+
+def score_session(
+    scenario: Scenario, log: SessionLog, history: HistoryMemory, agent: Agent
+) -> EpisodeResult:
+    """The result row of one session."""
+    answers = [
+        AnswerRecord(
+            question_id=o.task_id,
+            kind="task",
+            axis="task",
+            answer=f"reward {o.reward:g}" + (f": {o.detail}" if o.detail else ""),
+            correct=o.status == "ok" and o.reward >= SOLVED,
+            status=o.status,
+            error=o.detail if o.status != "ok" else None,
+        )
+        for o in log.outcomes
+    ]
+    scored = [o for o in log.outcomes if o.status != "infra_error"]
+    mean = sum(o.reward for o in scored if o.status == "ok") / len(scored) if scored else 0.0
+    solved = sum(a.correct for a in answers)
+    counts = {
+        "turns": log.turns,
+        "tool_calls": log.tool_calls,
+        "view_tokens": log.view_tokens,
+        "history_tokens": log.history_tokens,
+        "overflows": log.overflows,
+        "model_errors": log.model_errors,
+    }
+    return EpisodeResult(
+        track=scenario.track,
+        seed=scenario.seed,
+        params=scenario.params,
+        scenario_hash=history.episode,
+        memory=history.config(),
+        reasoner=agent.config(),
+        model=agent.model_id(),
+        version=__version__,
+        axes={"task": mean},
+        composite=mean,
+        accuracy=solved / len(scored) if scored else 0.0,
+        abstention=None,
+        questions=len(scored),
+        correct=solved,
+        writes_used=0,
+        tokens_observed=log.history_tokens,
+        tokens_stored=0,
+        status="infra_error" if log.infra_error else "ok",
+        usage=add_usage([_spend(agent), {k: float(v) for k, v in counts.items()}]),
+        answers=answers,
+        compactions=history.records,
+    )
+
+
+def _spend(agent: Agent) -> dict[str, float]:
+    """The agent's LLM spend, less its ledger's ``overflows``: the loop counts each overflow
+    itself (every one forced a compaction), so it is not counted twice."""
+    spend = dict(agent.usage())
+    spend.pop("overflows", None)
+    return spend

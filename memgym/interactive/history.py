@@ -1,0 +1,63 @@
+"""A memory strategy compacting an agent's chat history: the proxy's core, run in process.
+
+The same code that compacts requests in ``memgym proxy`` (``memgym.proxy.core.MemoryProxy``)
+compacts the agent's history before every model call here, so a strategy behaves identically
+behind the proxy and inside an interactive track. The pinned head (system prompt and first user
+message) and the live unit are always kept; a tool call is never split from its results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from memgym.interactive.session import ChatMessage
+from memgym.memory import make_memory
+from memgym.proxy.core import CONVERSATION_HEADER, MemoryProxy, Turn
+from memgym.tokens import count_tokens
+from memgym.tracks import get_track
+from memgym.types import CompactionRecord
+
+
+class HistoryMemory:
+    """One episode's history compaction under memory ``spec`` (``full`` keeps everything)."""
+
+    def __init__(self, spec: str, track: str, episode: str) -> None:
+        self._proxy = MemoryProxy(spec, track=track, max_conversations=1)
+        self.spec = make_memory(spec, get_track(track)).config()
+        self.episode = episode
+        self.records: list[CompactionRecord] = []
+        self._turn: Turn | None = None
+        self._messages: list[ChatMessage] = []
+
+    def config(self) -> str:
+        """The canonical spec of the strategy (what results record)."""
+        return self.spec
+
+    def compact(self, messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+        """The messages to send the agent now: ``messages`` as the strategy keeps them."""
+        self._messages = list(messages)
+        turn = self._proxy.compact(self._messages, {CONVERSATION_HEADER: self.episode})
+        self._turn = turn
+        self.records.extend(r.model_copy(update={"episode": self.episode}) for r in turn.records)
+        return [dict(m) for m in turn.messages]
+
+    def force(self) -> list[ChatMessage] | None:
+        """After the agent's context overflowed on the last view: drop the oldest half of its
+        body for good and return the smaller view (None when its body is already empty)."""
+        forced = self._proxy.force_record(self._turn) if self._turn is not None else None
+        if forced is None:
+            return None
+        self.records.append(forced[1].model_copy(update={"episode": self.episode}))
+        return self.compact(self._messages)  # the new floor holds for every later view
+
+
+def view_tokens(messages: Sequence[ChatMessage]) -> int:
+    """memgym's token count of a view: every message's text and tool-call arguments."""
+    total = 0
+    for m in messages:
+        content = m.get("content")
+        total += count_tokens(content) if isinstance(content, str) else 0
+        for c in m.get("tool_calls") or []:
+            function = c.get("function") or {}
+            total += count_tokens(f"{function.get('name', '')} {function.get('arguments', '')}")
+    return total

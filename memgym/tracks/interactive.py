@@ -1,0 +1,38 @@
+"""Interactive tracks: a task is a world the agent acts on with tools, verified at the end.
+
+An interactive track generates a ``Scenario`` like any track (seeded, hashed, one ``task`` event
+per task, naming it), and ``open`` turns it into a live ``Session`` (the world, its tools, the
+other party and the verifier). The agent loop that drives a session, with a memory strategy
+compacting the agent's history, lives in ``memgym.interactive``; a track knows no agent.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import ClassVar
+
+from memgym.claims import Claim
+from memgym.interactive.session import Session
+from memgym.tracks.base import Track
+from memgym.types import Scenario
+
+
+class InteractiveTrack(Track):
+    """A track whose episodes are agent sessions rather than question streams."""
+
+    interactive: ClassVar[bool] = True
+    default_agents: ClassVar[tuple[str, ...]] = ("gold", "context", "noop")
+    """The scripted agents ``memgym run`` uses when none is named (ceiling, probe, floor)."""
+
+    @abstractmethod
+    def open(self, scenario: Scenario) -> Session:
+        """A fresh live session for ``scenario`` (the caller closes it)."""
+
+    def check(self, scenario: Scenario) -> list[str]:
+        """The track's own soundness checks of a generated scenario (``memgym audit``): one line
+        per problem, naming the task id it concerns; empty when sound."""
+        return []
+
+    def read(self, text: str) -> list[Claim]:
+        """Interactive tracks state no canonical claims; memories that read claims see none."""
+        return []

@@ -1,0 +1,108 @@
+"""The interactive agent loop: scripted reference agents, memory in the loop, scoring, run path."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from memgym.interactive.agents import make_agent
+from memgym.interactive.episode import evaluate_interactive
+from memgym.interactive.history import HistoryMemory
+from memgym.interactive.loop import Limits, run_session
+from memgym.interactive.session import AgentTurn
+from tests.interactive.world import CodesTrack
+
+TIGHT = "window:max_tokens=400"
+
+
+def expected_codes(track: CodesTrack, seed: int) -> list[str]:
+    """The codes recomputed from the scenario's task events (ground truth, not the output)."""
+    scenario = track.generate(seed)
+    return [re.search(r"K\d{6}", e.text).group(0) for e in scenario.events]  # type: ignore[union-attr]
+
+
+def test_gold_agent_solves_every_task_and_noop_none(codes_track: CodesTrack) -> None:
+    scenario = codes_track.generate(3)
+    gold = evaluate_interactive(codes_track, scenario, "full", "gold")
+    noop = evaluate_interactive(codes_track, scenario, "full", "noop")
+    tasks = len(expected_codes(codes_track, 3))
+    assert (gold.questions, gold.correct, gold.composite) == (tasks, tasks, 1.0)
+    assert (noop.correct, noop.composite) == (0, 0.0)
+    assert [a.kind for a in gold.answers] == ["task"] * tasks
+    assert gold.usage["tool_calls"] == tasks * (codes_track.params()["pages"] + 1)
+
+
+def test_context_agent_falls_under_tight_compaction(codes_track: CodesTrack) -> None:
+    scenario = codes_track.generate(5)
+    full = evaluate_interactive(codes_track, scenario, "full", "context")
+    tight = evaluate_interactive(codes_track, scenario, TIGHT, "context")
+    assert full.composite == 1.0
+    # The first code sits in the pinned head; later codes are body messages the window drops
+    # while the agent reads its pages.
+    assert [a.correct for a in tight.answers] == [True, False, False]
+    assert tight.compactions and all(c.episode == scenario.hash for c in tight.compactions)
+    assert tight.usage["view_tokens"] < full.usage["view_tokens"]
+    assert tight.memory == "window:max_tokens=400" and full.compactions == []
+
+
+def test_sessions_are_deterministic(codes_track: CodesTrack) -> None:
+    scenario = codes_track.generate(9)
+    a = evaluate_interactive(codes_track, scenario, TIGHT, "context")
+    b = evaluate_interactive(codes_track, scenario, TIGHT, "context")
+    assert a.model_dump_json() == b.model_dump_json()
+
+
+def test_turn_budget_ends_a_task_for_an_agent_that_never_finishes(
+    codes_track: CodesTrack,
+) -> None:
+    class Reader:
+        needs_oracle = False
+
+        def reset(self, oracle: object = None) -> None:
+            self.turns = 0
+
+        def act(self, messages: object, tools: object) -> AgentTurn:
+            from memgym.interactive.session import call
+
+            self.turns += 1
+            return AgentTurn(tool_calls=(call(f"c{self.turns}", "read_page", n=1),))
+
+    scenario = codes_track.generate(1)
+    session = codes_track.open(scenario)
+    reader = Reader()
+    log = run_session(
+        session, reader, HistoryMemory("full", "test-codes", "e"), Limits(turns_per_task=4)
+    )  # type: ignore[arg-type]
+    assert log.turns == reader.turns == 4 * len(scenario.events)
+    assert [o.reward for o in log.outcomes] == [0.0] * len(scenario.events)
+
+
+def test_bad_tool_calls_are_answered_not_raised(codes_track: CodesTrack) -> None:
+    session = codes_track.open(codes_track.generate(0))
+    from memgym.interactive.session import ToolCall
+
+    assert session.call(ToolCall("x", "submit", "{not json")).startswith("error:")
+    assert session.call(ToolCall("x", "nope", "{}")).startswith("error:")
+
+
+def test_unknown_agent_is_a_clear_error(codes_track: CodesTrack) -> None:
+    with pytest.raises(ValueError, match="unknown agent 'scripted'; known agents: .*gold"):
+        make_agent("scripted", codes_track)
+
+
+def test_audit_counts_every_task_and_flags_track_checks(codes_track: CodesTrack) -> None:
+    from memgym.interactive.audit import audit_interactive
+
+    audit = audit_interactive(codes_track, None, [0, 1])
+    tasks = sum(len(codes_track.generate(s).events) for s in (0, 1))
+    assert audit.tasks == audit.kept == tasks and audit.passed
+    assert audit.groups["errand-0"].solved == {"gold": 2, "noop": 0, "context": 2}  # 2 seeds
+
+    class Flagging(CodesTrack):
+        def check(self, scenario: object) -> list[str]:
+            return ["errand-1: the manual has no page 3"]
+
+    flagged = audit_interactive(Flagging(), None, [0])
+    assert not flagged.passed and flagged.kept == len(codes_track.generate(0).events) - 1
+    assert flagged.problems == ["seed 0: errand-1: the manual has no page 3"]

@@ -1,0 +1,142 @@
+"""Interactive tracks through the normal paths: `memgym run`, results file, `compare`, and an
+OpenAI-compatible model served over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from memgym.cli import main
+from memgym.commands.compare import run_comparison
+from memgym.interactive.episode import evaluate_interactive
+from memgym.interactive.loop import Limits
+from memgym.run.results import ResultsStore
+from tests.interactive.world import CodesTrack
+
+TIGHT = "window:max_tokens=400"
+
+
+def test_memgym_run_stores_interactive_episodes(codes_track: CodesTrack, tmp_path: Path) -> None:
+    results = tmp_path / "r.sqlite"
+    code = main(["run", "--track", "test-codes", "--seeds", "2", "--results", str(results)])
+    assert code == 0
+    with ResultsStore(results) as store:
+        (run_id,) = [r["id"] for r in store.runs()]
+        episodes = list(store.episodes(run_id))
+    by_agent: dict[str, list[float]] = {}
+    for e in episodes:
+        by_agent.setdefault(e.reasoner, []).append(e.composite)
+    assert by_agent == {"gold": [1.0, 1.0], "context": [1.0, 1.0], "noop": [0.0, 0.0]}
+
+
+def test_compare_pairs_tasks_against_full(codes_track: CodesTrack) -> None:
+    comparison = run_comparison("test-codes", None, [0, 1, 2, 3], [TIGHT], resamples=200)
+    scores = comparison.scores
+    assert list(scores) == ["none", "full", TIGHT]
+    assert scores["full"].accuracy == 1.0 and scores["full"].isolated == 1.0
+    # none keeps only the pinned head: the first errand of each session; the window keeps the
+    # same here (every later code is read away), so both solve 1 of 3.
+    assert scores["none"].accuracy == pytest.approx(1 / 3)
+    assert scores[TIGHT].accuracy == pytest.approx(1 / 3)
+    assert scores[TIGHT].ci_high < 1.0
+    assert comparison.compactions_per_episode[TIGHT] > 0
+    assert comparison.tokens_per_question["full"] > comparison.tokens_per_question[TIGHT]
+
+
+class _Model(BaseHTTPRequestHandler):
+    """A model that reads its context like a careful agent: read every page asked for, then
+    submit the most recent code it can see; it answers HTTP 400 (context length) to prompts
+    over ``limit`` characters, as llama.cpp and vLLM do."""
+
+    requests: ClassVar[list[dict[str, Any]]] = []
+    limit = 10**9
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append(body)
+        messages = body["messages"]
+        if sum(len(m.get("content") or "") for m in messages) > self.limit:
+            error = {"error": {"message": "This model's maximum context length is exceeded"}}
+            return self._send(400, error)
+        last = messages[-1]
+        text = " ".join(m.get("content") or "" for m in messages if m["role"] == "user")
+        codes = re.findall(r"K\d{6}", text)
+        pages = int(re.findall(r"pages 1 to (\d+)", text)[-1]) if text else 0
+        read = 0
+        for m in reversed(messages):
+            if m["role"] == "user":
+                break
+            read += sum(c["function"]["name"] == "read_page" for c in m.get("tool_calls") or [])
+        if last["role"] == "tool" and last["content"] == "submitted":
+            message: dict[str, Any] = {"role": "assistant", "content": "Done."}
+        elif read < pages:
+            message = _tool_call("read_page", {"n": read + 1}, len(type(self).requests))
+        else:
+            code = codes[-1] if codes else "none"
+            message = _tool_call("submit", {"code": code}, len(type(self).requests))
+        usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+        reply = {"choices": [{"message": message, "finish_reason": "stop"}], "usage": usage}
+        self._send(200, reply)
+
+    def _send(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _tool_call(name: str, args: dict[str, Any], n: int) -> dict[str, Any]:
+    function = {"name": name, "arguments": json.dumps(args)}
+    return {"role": "assistant", "content": None,
+            "tool_calls": [{"id": f"c{n}", "type": "function", "function": function}]}  # fmt: skip
+
+
+@pytest.fixture
+def model_url() -> Iterator[str]:
+    _Model.requests = []
+    _Model.limit = 10**9
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Model)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_llm_agent_makes_tool_calls_over_http(codes_track: CodesTrack, model_url: str) -> None:
+    scenario = codes_track.generate(4)
+    agent = f"llm:model=careful,base_url={model_url}"
+    full = evaluate_interactive(codes_track, scenario, "full", agent)
+    pages = codes_track.params()["pages"]
+    tasks = len(scenario.events)
+    assert full.composite == 1.0 and full.model == "careful"
+    assert full.usage["tool_calls"] == tasks * (pages + 1)
+    assert full.usage["calls"] == len(_Model.requests) == tasks * (pages + 2)
+    assert all(r.get("tool_choice") == "auto" and r["tools"] for r in _Model.requests)
+
+
+def test_context_overflow_forces_compaction_then_counts(
+    codes_track: CodesTrack, model_url: str
+) -> None:
+    _Model.limit = 2500  # a page is ~1,000 characters: the full history outgrows it
+    scenario = codes_track.generate(4)
+    agent = f"llm:model=small,base_url={model_url}"
+    result = evaluate_interactive(codes_track, scenario, "full", agent, Limits(turns_per_task=6))
+    assert result.usage["overflows"] > 0
+    forced = [c for c in result.compactions if c.strategy.endswith("+forced")]
+    assert len(forced) == result.usage["overflows"] and forced[0].dropped
+    assert result.status == "ok"  # an overflow is the model's limit, never an infra failure
