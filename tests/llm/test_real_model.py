@@ -147,6 +147,11 @@ def test_the_model_searches_the_store_with_native_tools(llama_server, tmp_path):
     assert len(result.answers) == 2 and result.writes_used > 0
     assert result.usage["tool_calls"] >= 1 and executed(result.usage) >= 1
     assert len(result.answers) <= result.usage["calls"] <= 2 * len(result.answers)
+    print(
+        f"native tools: {result.usage['calls']:.0f} calls, {result.usage['tool_calls']:.0f} tool "
+        f"calls ({executed(result.usage):.0f} run), composite {result.composite:.3f}, answers "
+        f"{[(a.status, a.answer[:40]) for a in result.answers]}"
+    )
 
 
 def test_an_episode_with_text_tools_over_the_store_is_fully_accounted(llama_server, tmp_path):
