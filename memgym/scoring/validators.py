@@ -231,7 +231,7 @@ def _reads_right(question: Question, text: str, names: Names | None) -> bool:
     kind, gold = question.answer_type, question.answer
     if kind in ("int", "float") and len(numbers(text)) > 1:
         value = one_new_number(question, text)
-        return value is not None and validator(question, format_number(value))
+        return value is not None and validator(question, str(value))
     if kind == "text" and isinstance(gold, str) and names is not None and _series(gold) is None:
         return states_only(question, text, gold, names)
     return False
