@@ -7,8 +7,11 @@ command is one new module and one line in ``COMMANDS``.
 from __future__ import annotations
 
 import argparse
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from rich.markup import escape
 
@@ -45,10 +48,18 @@ COMMANDS = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``memgym run: error: argument --seeds: ...`` and exit 2,
+    instead of the usage block (``--help`` still prints it)."""
+
+    def error(self, message: str) -> NoReturn:
+        line = f"{self.prog}: error: {message} (see {self.prog} --help)"
+        sys.stderr.write(" ".join(line.split()) + "\n")
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="memgym", description="Long-horizon memory benchmark for LLM agents."
-    )
+    parser = Parser(prog="memgym", description="Long-horizon memory benchmark for LLM agents.")
     parser.add_argument("--version", action="version", version=f"memgym {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
@@ -56,15 +67,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error(message: object) -> int:
+    """Print ``error: message`` as one line on stderr; the exit code of bad input."""
+    text = " ".join(str(message).split())
+    err_console.print(f"[red]error:[/] {escape(text)}", soft_wrap=True, highlight=False)
+    return 2
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the exit flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``memgym`` command."""
+    """Entry point of the ``memgym`` command.
+
+    Exit codes: 0 done; 1 done but not good (a run left incomplete by infrastructure failures, a
+    failed invariant); 2 bad input, one line on stderr (unknown names, bad numbers, a missing
+    folder, a damaged or foreign file, an unreachable endpoint, output closed early); 130
+    interrupted (Ctrl-C; what finished is saved).
+    """
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except (ValueError, KeyError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        err_console.print(f"[red]error:[/] {escape(str(message))}")
-        return 2
+        return _error(message)
+    except BrokenPipeError:
+        _silence_stdout()
+        return _error("output closed before memgym finished writing it (broken pipe)")
+    except sqlite3.DatabaseError as exc:
+        return _error(f"SQLite: {exc}")
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        return _error(f"{exc.strerror or exc}{where}")
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")
         return 130

@@ -21,11 +21,16 @@ def test_run_writes_results_and_prints_json(tmp_path, capsys):
     results = tmp_path / "r.sqlite"
     code = main(["run", "--tier", "lite", "--seeds", "2", "--policies", "perfect,naive", "--results", str(results), "--json"])
     assert code == 0
-    rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 4
-    assert {r["memory"] for r in rows} == {"agentic:policy=perfect", "agentic:policy=naive"}
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["run"], printed["complete"], printed["planned"]) == (1, True, 4)
+    rows = printed["episodes"]
+    assert [(r["seed"], r["memory"]) for r in rows] == [
+        (s, f"agentic:policy={p}") for s in (0, 1) for p in ("perfect", "naive")
+    ]
     assert main(["results", str(results), "--json"]) == 0
-    assert len(json.loads(capsys.readouterr().out)) == 4
+    listed = json.loads(capsys.readouterr().out)
+    assert [r["status"] for r in listed["runs"]] == ["complete"]
+    assert listed["episodes"] == rows
 
 
 def test_run_prints_a_per_axis_table(tmp_path, capsys):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -19,13 +19,34 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 
+from memgym.commands.labels import short_label
+from memgym.commands.tables import Cell, Column, fit
 from memgym.types import EpisodeResult
 
-# Tables are wide: when printing to a pipe or file, do not squeeze them to 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 200)
-err_console = Console(stderr=True)
+MAX_SEEDS = 100_000
+"""The most seeds one command takes (``--seeds``): more is surely a typo; shard bigger work."""
+
+
+def _stdout_width() -> int | None:
+    """The terminal's width (None: let rich ask it); through a pipe ``COLUMNS``, else 200, so
+    that tables written to a file are not squeezed to 80 columns."""
+    if sys.stdout.isatty():
+        return None
+    try:
+        return max(40, int(os.environ["COLUMNS"]))
+    except (KeyError, ValueError):
+        return 200
+
+
+console = Console(width=_stdout_width())
+err_console = Console(stderr=True, soft_wrap=True)
+"""stderr: progress bars and messages; ``soft_wrap``: a message is one line, never folded."""
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 seed``, ``5 seeds``."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def progress(*extra: ProgressColumn) -> Progress:
@@ -45,13 +66,26 @@ def progress(*extra: ProgressColumn) -> Progress:
 
 
 def overrides(pairs: Sequence[str]) -> dict[str, Any]:
-    """``["k=v", ...]`` from repeated ``--param`` flags as typed track overrides."""
-    from memgym.memory.registry import parse_spec
-
-    if not pairs:
-        return {}
-    _, options = parse_spec("x:" + ",".join(pairs))
+    """``["k=v", ...]`` from repeated ``--param`` flags as typed track overrides (each value an
+    int, a float, true/false or text, as in memory specs)."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"bad --param {pair!r}: expected KEY=VALUE, e.g. doc_style=kv")
+        if key.strip() == "tier":
+            raise ValueError("the tier is not a --param: give --tier NAME")
+        options[key.strip()] = _typed(value.strip())
     return options
+
+
+def _typed(raw: str) -> Any:
+    for cast in (int, float):
+        try:
+            return cast(raw)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(raw.lower(), raw)
 
 
 def add_scenario_args(p: argparse.ArgumentParser) -> None:
@@ -67,10 +101,40 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def seed_count(text: str) -> int:
+    """``--seeds``: a whole number from 1 to ``MAX_SEEDS`` (argparse prints the message)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of seeds, got {text!r}"
+        ) from None
+    if not 1 <= n <= MAX_SEEDS:
+        raise argparse.ArgumentTypeError(
+            f"must be from 1 to {MAX_SEEDS:,}, got {n:,} (split bigger work with --seed FIRST "
+            "and several runs)"
+        )
+    return n
+
+
 def add_seed_args(p: argparse.ArgumentParser, seeds: int, what: str = "number of seeds") -> None:
     """--seeds N and --seed FIRST: the seeds FIRST .. FIRST+N-1 a command runs."""
-    p.add_argument("--seeds", type=int, default=seeds, help=f"{what} (default {seeds})")
+    p.add_argument(
+        "--seeds",
+        type=seed_count,
+        default=seeds,
+        help=f"{what} (default {seeds}, at most {MAX_SEEDS:,})",
+    )
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+
+
+def tier_name(track: str, tier: str | None) -> str:
+    """``tier``, or the name of the track's default tier."""
+    if tier:
+        return tier
+    from memgym.tracks import get_track
+
+    return get_track(track).default_tier
 
 
 def add_results_arg(p: argparse.ArgumentParser) -> None:
@@ -78,71 +142,140 @@ def add_results_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--results", default="memgym-results.sqlite", help="SQLite results file")
 
 
-_FILE_PATH = re.compile(r"(?<![^\s,=])(?:~|\.{1,2})?/(?:[^,\s/]+/)*(?P<file>[^,\s/]+)")
-"""A file path (``/models/m.gguf``, ``./m.gguf``, ``~/m.gguf``) standing alone or after ``=``."""
+def mean_cell(mean: float, se: float) -> Cell:
+    """``("0.400", "±0.194")``; ``-`` for no value, no ``±`` for a single seed."""
+    if math.isnan(mean):
+        return "-"
+    return (f"{mean:.3f}", f"±{se:.3f}" if se and not math.isnan(se) else "")
 
 
-def short_label(text: str) -> str:
-    """``text`` with every file path in it (a GGUF model's, say) cut to its file name, for tables;
-    results files and ``--json`` keep the full name."""
-    return _FILE_PATH.sub(lambda m: m["file"], text)
+SUMMARY_COLUMNS = (
+    Column("breadth", priority=7),
+    Column("maintenance", "mainte-\nnance", priority=6),
+    Column("reasoning", "reason-\ning", priority=5),
+    Column("efficiency", "effi-\nciency", priority=4),
+    Column("composite", "compo-\nsite"),
+    Column("accuracy", "accu-\nracy", priority=8),
+    Column("abstention", "absten-\ntion", priority=3),
+    Column("writes", priority=2),
+    Column("episodes", "epi-\nsodes", priority=1),
+)
 
 
-def print_summary(results: list[EpisodeResult], title: str) -> None:
-    """The per-axis table: mean ± standard error per memory / reasoner pair."""
+def print_summary(
+    results: Iterable[EpisodeResult],
+    title: str,
+    policies: Mapping[tuple[str, str], str] | None = None,
+    order: Sequence[tuple[str, str]] = (),
+    caption: str | None = None,
+) -> None:
+    """The per-axis table: mean ± standard error over seeds per memory / reasoner pair, each
+    labelled by its policy name or a short memory label (the full specs are in ``--json``), in
+    the order of ``order`` and then of first appearance. Fits the terminal's width."""
+    from memgym.commands.labels import pair_labels, reasoner_label
     from memgym.run.summary import COLUMNS, summarize
 
-    table = Table(title=title)
-    table.add_column("memory / reasoner")
-    for name in (*COLUMNS, "abstention", "writes", "episodes"):
-        table.add_column(name, justify="right")
-    for key, cols in summarize(results, label="pair").items():
-        cells = []
-        for name in (*COLUMNS, "abstention"):
-            m, se = cols[name]
-            cells.append("-" if math.isnan(m) else f"{m:.3f}" + (f" ±{se:.3f}" if se else ""))
-        cells.append(f"{cols['writes'][0]:.1f}")
-        cells.append(f"{int(cols['episodes'][0])}")
-        table.add_row(short_label(key), *cells)
-    console.print(table)
+    table = summarize(results)
+    if table and all(not math.isnan(cols["turns"][0]) for cols in table.values()):
+        _print_tasks(table, title, policies, order, caption)
+        return
+    keys = [k for k in order if k in table] + [k for k in table if k not in order]
+    labels, shared = pair_labels(keys, policies)
+    named = bool(policies) and all(k in (policies or {}) for k in keys)
+    head = Column(
+        "policy" if named else "memory" if shared else "memory / reasoner", justify="left"
+    )
+    rows: list[list[Cell]] = []
+    for key in keys:
+        cols = table[key]
+        cells: list[Cell] = [labels[key]]
+        cells += [mean_cell(*cols[name]) for name in (*COLUMNS, "abstention")]
+        cells += [f"{cols['writes'][0]:.1f}", f"{int(cols['episodes'][0])}"]
+        rows.append(cells)
+    if shared and not named:
+        title += f" / reasoner {reasoner_label(shared)}"
+    console.print(fit(title, (head, *SUMMARY_COLUMNS), rows, console.width, console, caption))
+
+
+TASK_COLUMNS = (
+    Column("reward"),
+    Column("solved", priority=5),
+    Column("turns / task", "turns/\ntask", priority=3),
+    Column("tool calls / task", "tools/\ntask", priority=2),
+    Column("view tokens / task", "view tok/\ntask", priority=4),
+    Column("episodes", "epi-\nsodes", priority=1),
+)
+
+
+def _print_tasks(
+    table: Mapping[tuple[str, str], Mapping[str, tuple[float, float]]],
+    title: str,
+    policies: Mapping[tuple[str, str], str] | None,
+    order: Sequence[tuple[str, str]],
+    caption: str | None,
+) -> None:
+    """``print_summary`` for interactive episodes: mean task reward, share solved, and the
+    agent's turns, tool calls and view tokens per task."""
+    from memgym.commands.labels import pair_labels
+
+    keys = [k for k in order if k in table] + [k for k in table if k not in order]
+    labels, _ = pair_labels(keys, policies)
+    rows: list[list[Cell]] = []
+    for key in keys:
+        cols = table[key]
+        cells: list[Cell] = [labels[key], mean_cell(*cols["composite"]), mean_cell(*cols["accuracy"])]
+        cells += [f"{cols[n][0]:.1f}" for n in ("turns", "tool_calls")]
+        cells += [f"{cols['view_tokens'][0]:.0f}", f"{int(cols['episodes'][0])}"]
+        rows.append(cells)
+    head = Column("memory / agent", justify="left")
+    console.print(fit(title, (head, *TASK_COLUMNS), rows, console.width, console, caption))
 
 
 def print_usage(
-    results: list[EpisodeResult], outside: dict[str, dict[str, float]] | None = None
+    results: Iterable[EpisodeResult], outside: dict[str, dict[str, float]] | None = None
 ) -> None:
-    """Totals of the episodes' LLM usage (plus ``outside``: a run's calls outside its episodes,
-    by part), the answers lost to context overflows, and the ``infra_error`` episodes left out
-    of scores."""
+    """Totals of the episodes' LLM usage (nothing for runs without LLM calls; ``outside``: a
+    run's calls outside its episodes, by part, such as compare's closed-book probe), the answers
+    lost to context overflows, and the ``infra_error`` episodes left out of scores."""
     from memgym.run.usage import add_usage, describe
 
-    outside = {part: usage for part, usage in (outside or {}).items() if usage.get("calls")}
-    usage = add_usage([*(r.usage for r in results), *outside.values()])
+    outside = {part: spent for part, spent in (outside or {}).items() if spent.get("calls")}
+    usage: dict[str, float] = add_usage(outside.values())
+    infra = total = 0
+    kept: list[EpisodeResult] = []
+    for r in results:
+        usage = add_usage([usage, r.usage])
+        infra += r.status == "infra_error"
+        total += 1
+        kept.append(r)
     if usage.get("calls"):
         console.print(f"usage: {describe(usage)}")
         for part, spent in outside.items():
             console.print(f"  of which {part.replace('_', '-')}: {describe(spent)}")
-    print_overflows(results)
-    infra = sum(r.status == "infra_error" for r in results)
+    print_overflows(kept)
     if infra:
         console.print(
-            f"[yellow]{infra} of {len(results)} episodes ended infra_error[/]: excluded from the"
+            f"[yellow]{infra} of {total} episodes ended infra_error[/]: excluded from the"
             " table; `memgym run ... --resume` re-runs them"
         )
 
 
 def print_overflows(results: list[EpisodeResult]) -> None:
     """Per memory / reasoner pair, the answers lost to a context overflow (scored wrong)."""
+    from memgym.commands.labels import reasoner_label, spec_label
+
     lost: dict[str, list[int]] = {}
     for r in results:
         if r.status == "infra_error":
             continue
-        counts = lost.setdefault(f"{r.memory} / {r.reasoner}", [0, 0])
+        pair = f"{spec_label(r.memory)} / {reasoner_label(r.reasoner)}"
+        counts = lost.setdefault(pair, [0, 0])
         counts[0] += r.overflows
         counts[1] += len(r.answers)
     for key, (overflows, answers) in lost.items():
         if overflows:
             console.print(
                 f"[yellow]context overflow on {overflows}/{answers} answers[/] of "
-                f"{short_label(key)}: the prompt outgrew the model's window (scored wrong; "
+                f"{key}: the prompt outgrew the model's window (scored wrong; "
                 "--context-window N fits prompts to it)"
             )

@@ -22,13 +22,14 @@ from memgym.commands.common import (
     add_results_arg,
     add_scenario_args,
     add_seed_args,
-    console,
     err_console,
     overrides,
+    plural,
     progress,
     short_label,
 )
 from memgym.commands.model_options import add_model_args
+from memgym.commands.tables import Column, fit
 from memgym.reasoners.base import Reasoner
 from memgym.run.results import CLOSED_BOOK
 from memgym.run.usage import add_usage, describe
@@ -177,9 +178,11 @@ def run_seed(
     specs: Sequence[str],
     reasoner: str | Callable[[], Reasoner],
     fixed: Mapping[str, Any],
+    retries: int = 0,
 ) -> SeedRun:
     """Every memory of ``specs`` on one seed's scenario, plus the closed-book probe; each episode
-    gets a fresh reasoner, closed afterwards (an LLM reasoner's connections and loop)."""
+    gets a fresh reasoner, closed afterwards (an LLM reasoner's connections and loop). An episode
+    that ends ``infra_error`` is run again, up to ``retries`` times."""
     from memgym.memory import make_memory
     from memgym.reasoners import make_reasoner
     from memgym.run.episode import evaluate
@@ -200,13 +203,17 @@ def run_seed(
         _close(probe)
     run = SeedRun([], {}, {}, leaked, component_usage(probe))
     for spec in specs:
-        meter = ViewMeter(new_reasoner())
-        memory = make_memory(spec, track)
-        try:
-            run.results.append(evaluate(scenario, memory, meter))
-        finally:
-            _close(meter.inner)
-            _close(memory)
+        for _ in range(retries + 1):
+            meter = ViewMeter(new_reasoner())
+            memory = make_memory(spec, track)
+            try:
+                result = evaluate(scenario, memory, meter)
+            finally:
+                _close(meter.inner)
+                _close(memory)
+            if result.status != "infra_error":
+                break
+        run.results.append(result)
         run.tokens[spec], run.asked[spec] = meter.tokens, meter.questions
     return run
 
@@ -229,19 +236,26 @@ def seed_runs(
     reasoner: str | Callable[[], Reasoner],
     fixed: Mapping[str, Any],
     workers: int,
+    retries: int = 0,
 ) -> Iterator[SeedRun]:
-    """``run_seed`` for every seed, in seed order: here, or on ``workers`` processes (spawned,
-    so no thread or connection of this process is inherited)."""
-    tasks = [(track_name, tier, seed, list(specs), reasoner, dict(fixed)) for seed in seeds]
-    if workers <= 1 or len(tasks) <= 1:
-        yield from map(_seed_task, tasks)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """``run_seed`` for every seed, in seed order: on a worker thread, or on ``workers``
+    processes (spawned, so no thread or connection of this process is inherited). Either way
+    Ctrl-C stops it at once (``memgym.run.pool``), after the seeds already done."""
+    from memgym.run.pool import finished
 
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context) as pool:
-        yield from pool.map(_seed_task, tasks)
+    tasks = (
+        (track_name, tier, seed, list(specs), reasoner, dict(fixed), retries) for seed in seeds
+    )
+    processes = workers > 1 and len(seeds) > 1
+    for _, run in finished(
+        tasks,
+        _seed_task,
+        min(workers, len(seeds)) if processes else 1,
+        processes=processes,
+        start_method="spawn",
+        ordered=True,
+    ):
+        yield run
 
 
 def run_comparison(
@@ -254,6 +268,7 @@ def run_comparison(
     on_episode: Callable[[EpisodeResult], None] | None = None,
     resamples: int = 1000,
     workers: int = 1,
+    retries: int = 0,
     on_probe: Callable[[int, dict[str, float]], None] | None = None,
 ) -> Comparison:
     """Run every memory of ``memory_runs(memories)`` with one reasoner on each seed's scenario.
@@ -261,8 +276,9 @@ def run_comparison(
     ``reasoner`` is a spec or a factory (for reasoners not in the registry; only with one
     worker). ``workers`` above 1 runs the seeds on that many processes, with the same results.
     ``on_episode`` sees each result with its compaction records (to store them), in seed and
-    memory order; they are then dropped from memory, only their count is kept. ``on_probe`` sees
-    each seed's closed-book probe usage (seed, usage) before that seed's episodes.
+    memory order; they are then dropped from memory, only their count is kept. ``retries``: see
+    ``run_seed``. ``on_probe`` sees each seed's closed-book probe usage (seed, usage) before that
+    seed's episodes.
     """
     from memgym.scoring.isolation import answer_table, isolate
 
@@ -287,7 +303,7 @@ def run_comparison(
     statuses: dict[str, dict[str, int]] = {s: {} for s in specs}
     probe: dict[str, float] = {}
     name = ""
-    runs = seed_runs(track_name, tier, seeds, to_run, reasoner, fixed or {}, workers)
+    runs = seed_runs(track_name, tier, seeds, to_run, reasoner, fixed or {}, workers, retries)
     for seed, run in zip(seeds, runs, strict=True):
         leaked |= run.leaked
         probe = add_usage([probe, run.probe_usage])
@@ -395,6 +411,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=1,
         help="processes running seeds in parallel (default 1; results are the same)",
     )
+    p.add_argument(
+        "--episode-retries",
+        type=int,
+        default=2,
+        help="run an episode that ended infra_error again, up to N times (default 2)",
+    )
     add_results_arg(p)
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
     p.set_defaults(func=run)
@@ -402,16 +424,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from memgym.commands import model_options
+    from memgym.commands.endpoints import preflight
+    from memgym.commands.run import check_work
+    from memgym.run.pool import interrupt_requested
     from memgym.run.results import ResultsStore
 
+    if args.resamples < 1:
+        raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
+    if args.workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {args.workers}")
+    if args.episode_retries < 0:
+        raise ValueError(f"--episode-retries must be at least 0, got {args.episode_retries}")
     seeds = list(range(args.seed, args.seed + args.seeds))
     *memories, reasoner = model_options.apply(
         [*memory_runs(args.memories, args.track).values(), args.reasoner],
         model_options.given(args),
     )
-    model_options.check([*memories, reasoner], args.track)
     fixed = overrides(args.param)
-    with ResultsStore(args.results) as store, progress() as bar:
+    actor = reasoner
+    if _interactive(args.track) and actor == "scripted":
+        actor = INTERACTIVE_AGENT
+    check_work(args.track, args.tier, fixed, [(spec, actor) for spec in memories])
+    preflight([reasoner, *memories], err_console.print)
+    planned = len(seeds) * len(memories)
+    with ResultsStore(args.results) as store:
         run_id = store.start_run(
             {
                 "command": "compare",
@@ -421,75 +457,113 @@ def run(args: argparse.Namespace) -> int:
                 "memories": memories,
                 "reasoner": reasoner,
                 "overrides": fixed,
-            }
+            },
+            planned,
         )
-        task = bar.add_task("episodes", total=len(seeds) * len(memories))
+        try:
+            with progress() as bar:
+                task = bar.add_task("episodes", total=planned)
 
-        def keep(result: EpisodeResult) -> None:
-            store.add_episode(run_id, result)
-            bar.advance(task)
+                def keep(result: EpisodeResult) -> None:
+                    if interrupt_requested():  # a seed's episodes take seconds to store
+                        raise KeyboardInterrupt
+                    store.add_episode(run_id, result)
+                    bar.advance(task)
 
-        def keep_probe(seed: int, usage: dict[str, float]) -> None:
-            store.add_run_usage(run_id, CLOSED_BOOK, usage)
+                def keep_probe(seed: int, usage: dict[str, float]) -> None:
+                    store.add_run_usage(run_id, CLOSED_BOOK, usage)
 
-        comparison = run_comparison(
-            args.track,
-            args.tier,
-            seeds,
-            memories,
-            reasoner,
-            fixed,
-            keep,
-            args.resamples,
-            args.workers,
-            keep_probe,
-        )
+                comparison = run_comparison(
+                    args.track,
+                    args.tier,
+                    seeds,
+                    memories,
+                    reasoner,
+                    fixed,
+                    keep,
+                    args.resamples,
+                    args.workers,
+                    args.episode_retries,
+                    keep_probe,
+                )
+        except KeyboardInterrupt:
+            done = store.status(run_id).done
+            err_console.print(
+                f"[yellow]interrupted[/]: {plural(done, 'episode')} of {planned} saved in run "
+                f"{run_id} of {args.results} (no comparison: it needs every seed)"
+            )
+            return 130
+        except BaseException:
+            store.drop_run_if_empty(run_id)
+            raise
+        status = store.status(run_id)
     if args.json:
-        print(json.dumps(comparison.to_json(), indent=2))
-        return 0
-    print_comparison(comparison)
+        data = comparison.to_json()
+        data.update(run=run_id, complete=status.complete, status=status.describe())
+        print(json.dumps(data, indent=2))
+        return 0 if status.complete else 1
+    print_comparison(
+        comparison,
+        None
+        if status.complete
+        else f"run {run_id} is {status.describe()}: infra_error answers are left out",
+    )
     err_console.print(f"results in {args.results} (run {run_id})")
+    if not status.complete:
+        err_console.print(f"[red]run {run_id} is {status.describe()}[/]")
+        return 1
     return 0
 
 
-def print_comparison(comparison: Comparison) -> None:
-    """The per-memory table."""
-    from rich.table import Table
+COMPARE_COLUMNS = (
+    Column("accuracy", "accu-\nracy", priority=5),
+    Column("isolated"),
+    Column("95% CI", priority=4),
+    Column("acc | oracle right", "acc |\noracle\nright", priority=3),
+    Column("tokens / question", "tokens\n/ ques-\ntion", priority=2),
+    Column("compactions / episode", "compac-\ntions /\nepisode", priority=1),
+)
+
+
+def print_comparison(comparison: Comparison, problem: str | None = None) -> None:
+    """The per-memory table, memories by short labels (``--json`` has the full specs); fits
+    the terminal's width."""
+    from memgym.commands.common import console, tier_name
+    from memgym.commands.labels import distinct, reasoner_label
 
     first = next(iter(comparison.scores.values()), None)
-    tier = comparison.tier or "default tier"
-    seeds = len(comparison.seeds)
+    tier = tier_name(comparison.track, comparison.tier)
+    seeds = plural(len(comparison.seeds), "seed")
+    rows = comparison.rows()
+    labels = distinct([row["memory"] for row in rows])
     caption = (
         f"{first.questions if first else 0} scored questions, "
         f"{len(comparison.leaked)} leaked closed-book (excluded from isolated scores)"
     )
-    reasoner = short_label(comparison.reasoner)
-    table = Table(
-        title=f"{comparison.track} / {tier} / {seeds} seeds / {reasoner}",
-        caption="\n".join([caption, *(short_label(n) for n in comparison.notes())]),
-    )
-    for column in (
-        "memory",
-        "accuracy",
-        "isolated [95% CI]",
-        "acc | oracle right",
-        "tokens / question",
-        "compactions / episode",
-    ):
-        table.add_column(column, justify="left" if column == "memory" else "right")
-    for row in comparison.rows():
-        table.add_row(
-            short_label(row["memory"]),
+    if problem:
+        caption += f"\n{problem}"
+    table = [
+        [
+            labels[row["memory"]],
             _num(row["accuracy"]),
-            f"{_num(row['isolated'])} [{_num(row['ci_low'])}, {_num(row['ci_high'])}]",
+            _num(row["isolated"]),
+            f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]",
             _num(row["oracle_right"]),
-            f"{row['tokens_per_question']:.0f}",
+            f"{row['tokens_per_question']:,.0f}",
             f"{row['compactions_per_episode']:.1f}",
-        )
-    console.print(table)
-    usage = comparison.usage
-    if usage.get("calls") or comparison.probe_usage.get("calls"):
-        probe = comparison.probe_usage
+        ]
+        for row in rows
+    ]
+    title = (
+        f"{comparison.track} / {tier} / {seeds} / reasoner {reasoner_label(comparison.reasoner)}"
+    )
+    head = Column("memory", justify="left")
+    console.print(fit(title, (head, *COMPARE_COLUMNS), table, console.width, console, caption))
+    notes = comparison.notes()
+    if notes:
+        console.print("\n".join(short_label(n) for n in notes))
+    usage, probe = comparison.usage, comparison.probe_usage
+    if usage.get("calls") or probe.get("calls"):
         console.print(f"usage: {describe(add_usage([usage, probe]))}")
         console.print(f"  of which the closed-book probe: {describe(probe)}")
 

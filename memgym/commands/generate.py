@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from memgym.commands.common import add_scenario_args, console, err_console, overrides
 
@@ -21,6 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from memgym.tracks import get_track
 
+    if args.out:
+        folder = os.path.dirname(os.path.abspath(args.out))
+        if not os.path.isdir(folder):
+            raise ValueError(f"cannot write {args.out}: no folder {folder}")
     track = get_track(args.track)
     scenario = track.generate(args.seed, args.tier, **overrides(args.param))
     if args.out:

@@ -73,25 +73,6 @@ def with_options(spec: str, options: dict[str, Any]) -> str:
     return spec + ("," if ":" in spec else ":") + ",".join(extra)
 
 
-def check(specs: Sequence[str], track_name: str) -> None:
-    """Build (and close) every model-calling component of ``specs`` once, so a bad option is one
-    clear error before any run is recorded (they open no connection until their first call)."""
-    from memgym.memory import make_memory
-    from memgym.memory.registry import memory_names
-    from memgym.reasoners import make_reasoner
-    from memgym.tracks import get_track
-
-    track = get_track(track_name)
-    for spec in specs:
-        if not accepted(spec):
-            continue
-        is_memory = parse_spec(spec)[0] in memory_names()
-        component: object = (make_memory if is_memory else make_reasoner)(spec, track)
-        close = getattr(component, "close", None)
-        if callable(close):
-            close()
-
-
 def apply(specs: Sequence[str], options: dict[str, Any]) -> list[str]:
     """Every spec with the model flags it takes; a flag that no spec takes is a ``ValueError``."""
     if not options:

@@ -17,19 +17,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--resamples", type=int, default=1000, help="bootstrap resamples for isolated-score CIs"
     )
+    p.add_argument(
+        "--include-incomplete",
+        action="store_true",
+        help="rank incomplete runs in the leaderboard too (flagged); default: complete runs only",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from memgym.report import write_report
 
-    if not os.path.exists(args.results):
-        raise ValueError(f"no results file at {args.results}")
     if args.resamples < 1:
         raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
     out_dir = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(out_dir):
         raise ValueError(f"cannot write {args.out}: no folder {out_dir}")
-    path = write_report(args.results, args.out, args.run, args.resamples)
+    path = write_report(args.results, args.out, args.run, args.resamples, args.include_incomplete)
     err_console.print(f"report written to {path} ({path.stat().st_size / 1024:.0f} KiB)")
     return 0

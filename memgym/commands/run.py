@@ -4,6 +4,12 @@ Episodes run concurrently (``--concurrency`` threads, or ``--workers`` processes
 scripted runs); ``--resume`` continues the newest run with the same configuration (or ``--run``),
 skipping its finished episodes and re-running its ``infra_error`` ones; ``--shard i/N`` (1-based)
 runs a deterministic ``1/N`` of the episodes, and the N shards cover every episode exactly once.
+
+Before anything is recorded, the parameters, memories and reasoners are built once and every
+model endpoint is checked (``memgym.commands.endpoints``). The work is streamed. Ctrl-C stops the
+run at once, keeping every finished episode (exit 130). An episode that ends ``infra_error`` is
+retried (``--episode-retries``); a run still holding one, or missing episodes, is incomplete:
+flagged, unranked by the leaderboard, and the command exits 1.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ from memgym.commands.common import (
     add_seed_args,
     err_console,
     overrides,
+    plural,
     print_summary,
     print_usage,
     progress,
+    tier_name,
 )
 from memgym.commands.model_options import add_model_args
 
@@ -70,6 +78,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="with --executor ray: join this cluster (auto, ray://HOST:10001); default: start a "
         "local Ray with --workers CPUs (all cores when --workers is 1)",
     )
+    p.add_argument(
+        "--episode-retries",
+        type=int,
+        default=2,
+        help="run an episode that ended infra_error again, up to N times (default 2)",
+    )
     p.add_argument("--shard", help="run shard i of N (1-based, e.g. 2/4) of the episodes")
     p.add_argument(
         "--resume",
@@ -78,7 +92,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--run", type=int, dest="run_id", help="with --resume: the run id to continue")
     add_results_arg(p)
-    p.add_argument("--json", action="store_true", help="print every episode result as JSON")
+    p.add_argument(
+        "--json", action="store_true", help="print the run, its status and every episode as JSON"
+    )
     p.set_defaults(func=run)
 
 
@@ -101,9 +117,10 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
         options += [f"api_key_env={args.api_key_env}"] if args.api_key_env else []
         reasoner = "llm:" + ",".join(options)
     from memgym.tracks import get_track
+    from memgym.tracks.interactive import InteractiveTrack
 
     track = get_track(args.track)
-    if track.interactive:
+    if isinstance(track, InteractiveTrack):
         if args.policies:
             raise ValueError(
                 f"track {args.track!r} is interactive: give --memory and --reasoner (an agent: "
@@ -128,8 +145,6 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
 
 def _check(args: argparse.Namespace) -> None:
     """One-line errors for bad numbers."""
-    if args.seeds < 1:
-        raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
     if args.workers < 1:
         raise ValueError(f"--workers must be at least 1, got {args.workers}")
     if args.concurrency is not None and args.concurrency < 1:
@@ -140,24 +155,49 @@ def _check(args: argparse.Namespace) -> None:
         raise ValueError("--address needs --executor ray")
     if args.run_id is not None and not args.resume:
         raise ValueError("--run needs --resume")
+    if args.episode_retries < 0:
+        raise ValueError(f"--episode-retries must be at least 0, got {args.episode_retries}")
+
+
+def check_work(track_name: str, tier: str | None, fixed: dict[str, Any], pairs: Any) -> None:
+    """Fail (one line) on a bad parameter, memory or reasoner (an interactive track's agent)
+    before any run is recorded: build the track's parameters and each component once."""
+    from memgym.memory import make_memory
+    from memgym.reasoners import make_reasoner
+    from memgym.tracks import get_track
+
+    track = get_track(track_name)
+    track.params(tier, **fixed)
+    if track.interactive:
+        from memgym.interactive.agents import make_agent
+
+        make_actor: Any = make_agent
+    else:
+        make_actor = make_reasoner
+    for memory, reasoner in dict.fromkeys(pairs):
+        for component in (make_memory(memory, track), make_actor(reasoner, track)):
+            close = getattr(component, "close", None)
+            if callable(close):
+                close()
 
 
 def run(args: argparse.Namespace) -> int:
-    from memgym.commands import model_options
+    from memgym.commands.endpoints import preflight
     from memgym.memory.registry import parse_spec
     from memgym.run.results import ResultsStore
-    from memgym.run.work import parse_shard, plan, shard
-    from memgym.tracks import get_track
+    from memgym.run.work import parse_shard, shard, stream
 
     _check(args)
     pairs, names = pairs_of(args)
-    if not get_track(args.track).interactive:  # an unknown track fails before any run is recorded
-        model_options.check([s for pair in pairs for s in pair], args.track)
     fixed = overrides(args.param)
+    check_work(args.track, args.tier, fixed, pairs)  # local checks first: no network needed
+    preflight([spec for pair in pairs for spec in pair], err_console.print)
     seeds = range(args.seed, args.seed + args.seeds)
-    items = plan(args.track, args.tier, seeds, fixed, pairs)
+    items: Any = stream(args.track, args.tier, seeds, fixed, pairs)
+    planned = len(seeds) * len(pairs)
     if args.shard:
-        items = shard(items, *parse_shard(args.shard))
+        items = shard(list(items), *parse_shard(args.shard))
+        planned = len(items)
     llm = any(parse_spec(r)[0] == "llm" for _, r in pairs)
     concurrency = args.concurrency or (LLM_CONCURRENCY if llm else 1)
     config: dict[str, Any] = {
@@ -172,68 +212,145 @@ def run(args: argparse.Namespace) -> int:
     }
     start = time.perf_counter()
     with ResultsStore(args.results) as store:
-        run_id, todo = _resume(store, config, items, args) if args.resume else (None, items)
+        run_id = _resume(store, config, args) if args.resume else None
+        new = run_id is None
         if run_id is None:
-            run_id = store.start_run(config)
-        _execute(store, run_id, todo, concurrency, args.workers, args.executor, args.address)
-        stored = dict(store.keyed_episodes(run_id, compactions=args.json))
-    results = [stored[item.key] for item in items if item.key in stored]
-    if args.json:
-        print(json.dumps([r.model_dump(mode="json") for r in results], indent=2))
-        return 0
-    title = f"{args.track} / {args.tier or 'default tier'} / {len(seeds)} seeds"
-    print_summary(results, title + (f" / shard {args.shard}" if args.shard else ""))
-    print_usage(results)
+            run_id = store.start_run(config, planned)
+        done = store.done_keys(run_id) if not new else set()
+        todo = (item for item in items if item.key not in done)
+        left = planned - len(done)
+        try:
+            _execute(
+                store,
+                run_id,
+                todo,
+                concurrency,
+                args.workers,
+                args.executor,
+                args.address,
+                args.episode_retries,
+                left,
+            )
+        except KeyboardInterrupt:
+            status = store.status(run_id)
+            err_console.print(
+                f"[yellow]interrupted[/]: {plural(status.done, 'episode')} of {planned} saved in "
+                f"run {run_id} of {args.results}; `memgym run ... --resume` continues it"
+            )
+            return 130
+        except BaseException:
+            if new:
+                store.drop_run_if_empty(run_id)
+            raise
+        status = store.status(run_id)
+        if args.json:
+            print(json.dumps(_json(store, run_id, args, status, seeds, fixed, pairs), indent=2))
+            return 0 if status.complete else 1
+        tier = tier_name(args.track, args.tier)
+        title = f"{args.track} / {tier} / {plural(len(seeds), 'seed')}"
+        policies = dict(zip(pairs, names))
+        caption = None if status.complete else f"run {run_id} is {status.describe()}"
+        print_summary(
+            store.episodes(run_id, compactions=False),
+            title + (f" / shard {args.shard}" if args.shard else ""),
+            policies,
+            pairs,
+            caption,
+        )
+        print_usage(store.episodes(run_id, compactions=False))
     err_console.print(
-        f"{len(todo)} episodes run, {len(items) - len(todo)} resumed, in "
+        f"{left} episodes run, {planned - left} resumed, in "
         f"{time.perf_counter() - start:.2f} s; results in {args.results} (run {run_id})"
     )
+    if not status.complete:
+        err_console.print(
+            f"[red]run {run_id} is {status.describe()}[/]: its scores leave those episodes out, "
+            "so the leaderboard does not rank it; `memgym run ... --resume` re-runs them"
+        )
+        return 1
     return 0
 
 
-def _resume(
-    store: Any, config: dict[str, Any], items: list[Any], args: argparse.Namespace
-) -> tuple[int | None, list[Any]]:
-    """The run to continue (None: none yet, start one) and the items it has not finished."""
+def _json(
+    store: Any,
+    run_id: int,
+    args: argparse.Namespace,
+    status: Any,
+    seeds: range,
+    fixed: dict[str, Any],
+    pairs: list[tuple[str, str]],
+) -> dict[str, Any]:
+    """``--json``: the run, its status and every episode (in work order, compactions included)."""
+    from memgym.run.work import stream
+
+    stored = dict(store.keyed_episodes(run_id, compactions=True))
+    order = [i.key for i in stream(args.track, args.tier, seeds, fixed, pairs) if i.key in stored]
+    return {
+        "run": run_id,
+        "results": args.results,
+        "complete": status.complete,
+        "status": status.describe(),
+        "planned": status.planned,
+        "infra_error": status.infra,
+        "episodes": [stored[k].model_dump(mode="json") for k in order],
+    }
+
+
+def _resume(store: Any, config: dict[str, Any], args: argparse.Namespace) -> int | None:
+    """The run to continue (None: none matches; a note says a new run starts)."""
     if args.run_id is not None:
         if store.run_config(args.run_id) != json.loads(json.dumps(config)):
             raise ValueError(f"run {args.run_id} was started with other arguments; cannot resume")
-        run_id: int | None = args.run_id
-    else:
-        run_id = store.find_run(config)
+        return int(args.run_id)
+    run_id = store.find_run(config)
     if run_id is None:
-        return None, items
-    done = store.done_keys(run_id)
-    return run_id, [item for item in items if item.key not in done]
+        err_console.print(
+            f"--resume: no run in {args.results} was started with these arguments; "
+            "starting a new one"
+        )
+    return run_id
+
+
+def live_stats(snapshot: Any) -> str:
+    """The progress bar's usage text: LLM calls, tokens, retries and errors, or nothing for a
+    run that has made no call and had no failure (a scripted run)."""
+    from memgym.run.usage import progress_stats
+
+    if not snapshot.usage.get("calls") and not snapshot.infra:
+        return ""
+    return progress_stats(snapshot.usage, snapshot.infra)
 
 
 def _execute(
     store: Any,
     run_id: int,
-    items: list[Any],
+    items: Any,
     concurrency: int,
     workers: int,
     executor: str = "local",
     address: str | None = None,
+    retries: int = 0,
+    total: int = 0,
 ) -> None:
-    """Run ``items`` into run ``run_id`` with a live progress bar."""
+    """Run ``items`` (streamed) into run ``run_id`` with a live progress bar; LLM usage shows in
+    it only once there is some."""
     from rich.progress import TextColumn
 
     from memgym.run.runner import Snapshot, run_concurrent, run_processes
-    from memgym.run.usage import progress_stats
 
     with progress(TextColumn("{task.fields[stats]}")) as bar:
-        task = bar.add_task("episodes", total=len(items), stats="")
+        task = bar.add_task("episodes", total=total, stats="")
 
         def observe(s: Snapshot) -> None:
-            bar.update(task, completed=s.done, stats=progress_stats(s.usage, s.infra))
+            bar.update(task, completed=s.done, stats=live_stats(s))
 
+        options: dict[str, Any] = {"retries": retries, "keep": False, "total": total}
         if executor == "ray":
             from memgym.run.ray_executor import run_ray
 
             cpus = None if address is not None or workers == 1 else workers
-            run_ray(items, store, run_id, address, cpus, observe)
+            run_ray(items, store, run_id, address, cpus, observe, **options)
         elif workers > 1:
-            run_processes(items, store, run_id, workers, observe)
+            run_processes(items, store, run_id, workers, observe, **options)
         else:
-            run_concurrent(items, store, run_id, concurrency, observe)
+            run_concurrent(items, store, run_id, concurrency, observe, **options)

@@ -27,6 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--truncate", type=float, default=0.0, help="share of answers cut short")
     p.add_argument("--context", type=int, default=0, help="context window in tokens (0: none)")
     p.add_argument(
+        "--fail-questions",
+        type=float,
+        default=0.0,
+        help="share of questions (a seeded hash of their spec) answered 503 on every request: "
+        "their episodes fail however often they are retried",
+    )
+    p.add_argument(
         "--tools-need-choice",
         action="store_true",
         help="like llama-cpp-python's server: ignore a request's tools unless it sends tool_choice",
@@ -64,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         context=args.context,
         seed=args.seed,
         tools_need_choice=args.tools_need_choice,
+        fail_questions=args.fail_questions,
     )
     if args.max_episodes < 1:
         raise ValueError(f"--max-episodes must be at least 1, got {args.max_episodes}")

@@ -37,14 +37,20 @@ def figure(chart: str, caption: str, legend: Sequence[str] = ()) -> str:
 
 
 def leaderboard_chart(ids: Ids, rows: Sequence[dict[str, object]]) -> str:
-    """Composite (mean ± standard error over seeds) per model x memory x track."""
+    """Composite (mean ± standard error over seeds) per track x tier x model x memory x
+    policy; each bar named by what tells it apart (an incomplete run's bar says so)."""
     tracks = {r["track"] for r in rows}
+    tiers = {r.get("tier") for r in rows}
     models = {r["model"] for r in rows}
+    reasoners = {r.get("reasoner") for r in rows}
 
     def name(r: dict[str, object]) -> str:
-        parts = [str(r["memory"])]
+        parts = [str(r.get("policy") or r["memory"])]
+        parts += [str(r["reasoner"])] if len(reasoners) > 1 and not r.get("policy") else []
         parts += [str(r["model"])] if len(models) > 1 else []
         parts += [str(r["track"])] if len(tracks) > 1 else []
+        parts += [str(r["tier"])] if len(tiers) > 1 else []
+        parts += ["incomplete"] if r.get("complete") is False else []
         return " · ".join(parts)
 
     chart = svg.hbars(

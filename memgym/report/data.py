@@ -2,7 +2,9 @@
 scores (recomputed from the stored answers with ``memgym.scoring.isolation``), accuracy against
 stream length and against budget, compactions per episode, and MemRM predictions when present.
 
-``infra_error`` episodes are left out everywhere. Plain data only: drawing is ``charts.py``'s job.
+``infra_error`` episodes are left out everywhere. Incomplete runs (an ``infra_error`` episode, or
+episodes never run) are listed and flagged; the leaderboard ranks only complete runs unless asked
+to include them. Plain data only: drawing is ``charts.py``'s job. The file is opened read-only.
 """
 
 from __future__ import annotations
@@ -89,11 +91,19 @@ class ReportData:
     tracks: list[TrackData]
     isolation: list[IsolationGroup]
     rm: list[RMSplit]
+    include_incomplete: bool = False
+
+    @property
+    def incomplete(self) -> list[dict[str, Any]]:
+        """The runs shown that are not complete."""
+        return [r for r in self.runs if not r.get("complete", True)]
 
 
-def load(path: str, run_id: int | None = None, resamples: int = 1000) -> ReportData:
+def load(
+    path: str, run_id: int | None = None, resamples: int = 1000, include_incomplete: bool = False
+) -> ReportData:
     """Read everything the report shows from the results file at ``path``."""
-    with ResultsStore(path) as store:
+    with ResultsStore.open_read(path) as store:
         if run_id is not None:
             store.run_config(run_id)
         runs = [r for r in store.runs() if run_id is None or r["id"] == run_id]
@@ -104,7 +114,7 @@ def load(path: str, run_id: int | None = None, resamples: int = 1000) -> ReportD
                 index, store.episodes(run_id, compactions=False), strict=True
             )
         ]
-        board = store.leaderboard(run_id)
+        board = store.leaderboard(run_id, include_incomplete)
         rm = rm_splits(store.db)
     episodes = [e for e in stored if e.result.status != "infra_error"]
     name_episodes(episodes)
@@ -120,6 +130,7 @@ def load(path: str, run_id: int | None = None, resamples: int = 1000) -> ReportD
         ],
         isolation=isolation_groups([e.result for e in episodes], resamples),
         rm=rm,
+        include_incomplete=include_incomplete,
     )
 
 

@@ -28,6 +28,7 @@ th{background:#eef0f4}td.name,th.name{text-align:left}
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;margin-top:6px;max-width:600px}
 .legend .key i{display:inline-block;width:10px;height:10px;margin-right:5px;border-radius:2px}
 .note{color:#5a6170}
+.warn{background:#fff4e5;border:1px solid #f0b35a;border-radius:4px;padding:6px 10px}
 .ftitle{font-weight:600;font-size:13.5px;margin:2px 4px 6px}
 svg .label{font-size:12px;fill:#1d1f24}svg .tick{font-size:11px;fill:#6b7280}
 svg .value{font-size:11px;fill:#3a3f4a}svg .axis-label{font-size:12px;fill:#3a3f4a}
@@ -44,8 +45,19 @@ def build_html(data: ReportData) -> str:
         f"{data.episodes} episodes"
         + (f" · {data.infra_errors} infra_error episodes left out" if data.infra_errors else "")
         + f" · memgym {escape(__version__)}</p>",
-        "<h2>Leaderboard</h2>",
     ]
+    if data.incomplete:
+        listed = "; ".join(f"run {r['id']} ({r['status']})" for r in data.incomplete)
+        ranked = (
+            "they are ranked below, flagged incomplete"
+            if data.include_incomplete
+            else "the leaderboard leaves them out"
+        )
+        parts.append(
+            f"<p class=warn>Incomplete runs: {escape(listed)}. Their figures leave out the "
+            f"failed or missing episodes; {ranked}.</p>"
+        )
+    parts.append("<h2>Leaderboard</h2>")
     if data.leaderboard:
         parts.append(leaderboard_table(data.leaderboard))
         parts.append(f'<div class=grid>{charts.leaderboard_chart(ids, data.leaderboard)}</div>')
@@ -112,15 +124,19 @@ def _table(head: list[str], rows: list[list[str]], names: int = 1, last_left: bo
 
 def leaderboard_table(rows: list[dict[str, object]]) -> str:
     return _table(
-        ["model", "memory", "track", "composite", "accuracy", "seeds", "episodes"],
+        ["#", "track", "tier", "policy", "memory", "reasoner", "model", "composite", "accuracy",
+         "seeds", "episodes", "run status"],
         [
-            [str(r["model"]), str(r["memory"]), str(r["track"]),
+            [str(r["rank"]), str(r["track"]), str(r["tier"]), str(r["policy"]), str(r["memory"]),
+             str(r["reasoner"]), str(r["model"]),
              _num(float(r["composite"]), float(r["composite_se"])),  # type: ignore[arg-type]
              _num(float(r["accuracy"]), float(r["accuracy_se"])),  # type: ignore[arg-type]
-             str(r["seeds"]), str(r["episodes"])]
+             str(r["seeds"]), str(r["episodes"]),
+             "complete" if r["complete"] else "incomplete"]
             for r in rows
         ],
-        names=3,
+        names=7,
+        last_left=True,
     )
 
 
@@ -137,8 +153,8 @@ def isolation_table(group: charts.IsolationGroup) -> str:
 
 def runs_table(runs: list[dict[str, object]]) -> str:
     return _table(
-        ["id", "created", "episodes", "config"],
-        [[str(r["id"]), str(r["created"]), str(r["episodes"]),
+        ["id", "created", "episodes", "status", "config"],
+        [[str(r["id"]), str(r["created"]), str(r["episodes"]), str(r.get("status", "")),
           json.dumps(r["config"], sort_keys=True)[:160]] for r in runs],
         names=0,
         last_left=True,

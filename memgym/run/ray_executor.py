@@ -3,7 +3,8 @@ arrives, in its own transaction, exactly as the local executors do.
 
 A task whose worker process dies (killed, out of memory, node lost) is re-run by Ray up to
 ``max_retries`` times; an exception raised by the episode itself is not retried and stops the run
-(what finished is already stored). Results equal the local executor's for the same work: an
+(what finished is already stored). At most ``MAX_IN_FLIGHT`` tasks are submitted at a time, so the
+work list is streamed; Ctrl-C cancels them and stops within a tick (``memgym.run.pool``). Results equal the local executor's for the same work: an
 episode is a pure function of its work item.
 
 Without ``address`` a private local Ray instance is started (``num_cpus`` of them, temp files
@@ -13,18 +14,22 @@ joins an existing cluster, which must have memgym installed on every node.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from memgym.run.pool import SigintFlag
 from memgym.run.results import ResultsStore
-from memgym.run.runner import Observer, Tally, run_item
+from memgym.run.runner import Observer, Tally, item_count, noting_keys, run_item
 from memgym.run.work import WorkItem
 from memgym.types import EpisodeResult
 
 MAX_RETRIES = 3
 """Re-runs of a task whose worker died, before the run fails."""
+MAX_IN_FLIGHT = 256
+"""Tasks submitted to Ray at a time (more are submitted as these finish)."""
 
 Task = Callable[[WorkItem], EpisodeResult]
 
@@ -65,7 +70,7 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> bool:
 
 
 def run_ray(
-    items: Sequence[WorkItem],
+    items: Iterable[WorkItem],
     store: ResultsStore,
     run_id: int,
     address: str | None = None,
@@ -73,32 +78,48 @@ def run_ray(
     observe: Observer | None = None,
     max_retries: int = MAX_RETRIES,
     task: Task = run_item,
+    retries: int = 0,
+    keep: bool = True,
+    total: int | None = None,
+    tick_s: float = 0.1,
 ) -> list[EpisodeResult]:
     """Run ``items`` as Ray tasks (one episode each) and store every result as it arrives under
-    its item key. Returns the results in item order. ``task`` is the per-item function (default
-    ``run_item``; tests wrap it to inject faults)."""
+    its item key. Returns the results in item order (nothing when not ``keep``). ``task`` is
+    the per-item function (default ``run_item``, with ``retries`` for ``infra_error`` episodes;
+    tests wrap it to inject faults)."""
     ray = _ray()
-    if not items:  # nothing to do (a fully resumed run): do not start Ray for it
+    keys: list[str] | None = [] if keep else None
+    stream = noting_keys(items, keys)
+    first = list(itertools.islice(stream, 1))
+    if not first:  # nothing to do (a fully resumed run): do not start Ray for it
         return []
+    work = itertools.chain(first, stream)
     started = connect(address, num_cpus)
     remote = ray.remote(num_cpus=1, max_retries=max_retries, retry_exceptions=False)(task)
+    extra = (None, retries) if task is run_item else ()  # run_item(item, tally, retries)
     pending: dict[Any, WorkItem] = {}
     try:
-        pending = {remote.remote(item): item for item in items}
-        tally = Tally(len(items))
+        tally = Tally(item_count(items, total))
         results: dict[str, EpisodeResult] = {}
-        waiting = list(pending)
-        while waiting:
-            done, waiting = ray.wait(waiting, num_returns=1)
-            for ref in done:
-                item = pending.pop(ref)
-                result: EpisodeResult = ray.get(ref)
-                store.add_episode(run_id, result, item.key)
-                results[item.key] = result
-                tally.finish(item.key, result)
-                if observe:
-                    observe(tally.snapshot())
-        return [results[item.key] for item in items]
+        with SigintFlag() as interrupt:
+            for item in itertools.islice(work, MAX_IN_FLIGHT):
+                pending[remote.remote(item, *extra)] = item
+            while pending:
+                if interrupt.requested:
+                    raise KeyboardInterrupt
+                done, _ = ray.wait(list(pending), num_returns=1, timeout=tick_s)
+                for ref in done:
+                    item = pending.pop(ref)
+                    result: EpisodeResult = ray.get(ref)
+                    store.add_episode(run_id, result, item.key)
+                    if keep:
+                        results[item.key] = result
+                    tally.finish(item.key, result)
+                    for new in itertools.islice(work, 1):
+                        pending[remote.remote(new, *extra)] = new
+                    if observe:
+                        observe(tally.snapshot())
+        return [results[k] for k in keys] if keys is not None else []
     finally:
         for ref in pending:
             ray.cancel(ref, force=True)

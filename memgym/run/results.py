@@ -3,14 +3,25 @@
 LLM calls a run made outside its episodes, such as ``compare``'s closed-book probe, by part), the
 source of truth for reports. A compaction's full record (its views before and after) is kept
 zlib-compressed JSON; its step, strategy, dropped fact ids and token counts are plain columns for
-queries. Files written before a table existed open fine: the table is created empty."""
+queries. Files written before a table existed open fine: the table is created empty.
+
+``run_plans`` holds how many episodes each run set out to run: a run is *complete* when that many
+are stored and none ended ``infra_error`` (see ``RunStatus``).
+
+Writers open the file read-write, refuse a file that is some other SQLite database (it is left
+unchanged), use WAL while they work and switch the file back to a rollback journal when they are
+the last to close it. Readers (``ResultsStore.open_read``) open it read-only and never change it:
+on a read-only folder too, and with no side files left behind.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
@@ -71,6 +82,10 @@ CREATE TABLE IF NOT EXISTS run_usage (
     metric TEXT NOT NULL,
     value REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS run_plans (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+    episodes INTEGER NOT NULL
+);
 CREATE INDEX IF NOT EXISTS episodes_run ON episodes(run_id);
 CREATE INDEX IF NOT EXISTS compactions_episode ON compactions(episode_id);
 CREATE INDEX IF NOT EXISTS answers_episode ON answers(episode_id);
@@ -87,29 +102,169 @@ def episode_key(result: EpisodeResult) -> str:
     return f"{result.scenario_hash}|{result.memory}|{result.reasoner}|{result.model}"
 
 
+REQUIRED_TABLES = ("runs", "episodes")
+"""Tables every memgym results file has: a file with other tables and not these is foreign."""
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    """How far a run got: episodes planned (None: not recorded), stored ``ok`` and stored
+    ``infra_error``. Complete: nothing failed for infrastructure and nothing is missing."""
+
+    planned: int | None
+    done: int
+    infra: int
+
+    @property
+    def missing(self) -> int:
+        """Planned episodes with no stored result (interrupted, or still running)."""
+        return 0 if self.planned is None else max(0, self.planned - self.done - self.infra)
+
+    @property
+    def complete(self) -> bool:
+        return self.infra == 0 and self.missing == 0
+
+    def describe(self) -> str:
+        """``complete``, or ``incomplete`` with what is wrong: ``incomplete: 3 infra_error,
+        12 not run``."""
+        if self.complete:
+            return "complete"
+        parts = [f"{self.infra} infra_error"] if self.infra else []
+        parts += [f"{self.missing} not run"] if self.missing else []
+        return "incomplete: " + ", ".join(parts)
+
+
+def _journal_is_wal(path: str) -> bool:
+    """Whether the SQLite file at ``path`` is in WAL mode (header bytes 18-19 are 2)."""
+    with open(path, "rb") as f:
+        header = f.read(20)
+    return len(header) == 20 and header[18] == 2 and header[19] == 2
+
+
 class ResultsStore:
     """A results file. Each episode is written in its own transaction, so a killed run keeps
-    every finished episode and loses nothing else."""
+    every finished episode and loses nothing else.
 
-    def __init__(self, path: str | Path) -> None:
+    ``ResultsStore(path)`` opens for writing (creating the file); ``ResultsStore.open_read(path)``
+    opens an existing file read-only. Both refuse, with a ``ValueError`` naming the file, a file
+    that is not a memgym results file, and leave it unchanged. Inside ``with``, an SQLite error
+    (a damaged file, say) comes out as a one-line ``ValueError`` naming the file.
+    """
+
+    def __init__(self, path: str | Path, readonly: bool = False) -> None:
         self.path = str(path)
+        self.readonly = readonly
         try:
-            self.db = sqlite3.connect(self.path)
-            self.db.executescript(SCHEMA)
+            self.db = self._connect_read() if readonly else sqlite3.connect(self.path)
+            self._check_tables()
+            if not readonly:
+                self.db.executescript(SCHEMA)
+                self.db.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as exc:
+            self._close_quietly()
             raise ValueError(f"{self.path} is not a memgym results file: {exc}") from None
-        self.db.execute("PRAGMA journal_mode=WAL")
+        except ValueError:
+            self._close_quietly()
+            raise
 
-    def start_run(self, config: dict[str, Any]) -> int:
-        """Record a new run and return its id."""
+    @classmethod
+    def open_read(cls, path: str | Path) -> Self:
+        """An existing results file, read-only: nothing in the file or its folder changes."""
+        return cls(path, readonly=True)
+
+    def _connect_read(self) -> sqlite3.Connection:
+        """A read-only connection. A file in WAL mode with no WAL beside it (its writer closed
+        without switching back) is opened immutable, which needs no side files; a read-only
+        folder where SQLite cannot make them gets the same."""
+        if not os.path.isfile(self.path):
+            raise ValueError(f"no results file at {self.path}")
+        if os.path.getsize(self.path) == 0:
+            raise ValueError(f"{self.path} is empty, not a memgym results file")
+        uri = Path(os.path.abspath(self.path)).as_uri()
+        wal_left = os.path.exists(self.path + "-wal")
+        if _journal_is_wal(self.path) and not wal_left:
+            return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+        try:
+            db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        except sqlite3.OperationalError:
+            db.close()
+            return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+        return db
+
+    def _check_tables(self) -> None:
+        """Refuse (``ValueError``) a database that is not a memgym results file: one with tables
+        but not ``runs`` and ``episodes``, or, read-only, one with no tables at all."""
+        tables = {
+            n for (n,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        if all(t in tables for t in REQUIRED_TABLES):
+            return
+        if tables:
+            shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+            raise ValueError(
+                f"{self.path} is an SQLite database but not a memgym results file (its tables: "
+                f"{shown}); it was left unchanged"
+            )
+        if self.readonly:
+            raise ValueError(f"{self.path} holds no tables: not a memgym results file")
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "db", None)
+        if db is not None:
+            db.close()
+
+    def start_run(self, config: dict[str, Any], planned: int | None = None) -> int:
+        """Record a new run (with the number of episodes it plans, when known) and return its
+        id."""
         created = datetime.now(UTC).isoformat(timespec="seconds")
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO runs (created, config, version) VALUES (?, ?, ?)",
                 (created, json.dumps(config, sort_keys=True), __version__),
             )
-        assert cur.lastrowid is not None
+            assert cur.lastrowid is not None
+            if planned is not None:
+                self.db.execute(
+                    "INSERT INTO run_plans (run_id, episodes) VALUES (?, ?)",
+                    (cur.lastrowid, planned),
+                )
         return cur.lastrowid
+
+    def drop_run_if_empty(self, run_id: int) -> bool:
+        """Delete run ``run_id`` when it has no episode (it failed before its first one); True
+        when it was deleted."""
+        with self.db:
+            if self.db.execute("SELECT 1 FROM episodes WHERE run_id = ?", (run_id,)).fetchone():
+                return False
+            self.db.execute("DELETE FROM run_plans WHERE run_id = ?", (run_id,))
+            self.db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+        return True
+
+    def _has_table(self, name: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
+
+    def statuses(self) -> dict[int, RunStatus]:
+        """Every run's ``RunStatus``."""
+        planned: dict[int, int] = {}
+        if self._has_table("run_plans"):
+            planned = dict(self.db.execute("SELECT run_id, episodes FROM run_plans").fetchall())
+        counts = self.db.execute(
+            "SELECT r.id, SUM(e.status != 'infra_error'), SUM(e.status = 'infra_error')"
+            " FROM runs r LEFT JOIN episodes e ON e.run_id = r.id GROUP BY r.id"
+        ).fetchall()
+        return {
+            int(i): RunStatus(planned.get(int(i)), int(done or 0), int(infra or 0))
+            for i, done, infra in counts
+        }
+
+    def status(self, run_id: int) -> RunStatus:
+        """One run's ``RunStatus``; ``ValueError`` for an unknown run id."""
+        self.run_config(run_id)
+        return self.statuses()[run_id]
 
     def find_run(self, config: dict[str, Any]) -> int | None:
         """The newest run recorded with exactly ``config``, or None."""
@@ -224,15 +379,30 @@ class ResultsStore:
         self.db.execute("DELETE FROM episodes WHERE id = ?", row)
 
     def runs(self) -> list[dict[str, Any]]:
-        """Every run with its config and episode count."""
+        """Every run with its config, episode count and status (``complete``: bool, ``status``:
+        its description, ``planned``, ``infra_error``)."""
         rows = self.db.execute(
             "SELECT r.id, r.created, r.config, r.version, COUNT(e.id) FROM runs r"
             " LEFT JOIN episodes e ON e.run_id = r.id GROUP BY r.id ORDER BY r.id"
         ).fetchall()
-        return [
-            {"id": i, "created": c, "config": json.loads(cfg), "version": v, "episodes": n}
-            for i, c, cfg, v, n in rows
-        ]
+        statuses = self.statuses()
+        out = []
+        for i, c, cfg, v, n in rows:
+            st = statuses[int(i)]
+            out.append(
+                {
+                    "id": i,
+                    "created": c,
+                    "config": json.loads(cfg),
+                    "version": v,
+                    "episodes": n,
+                    "planned": st.planned,
+                    "infra_error": st.infra,
+                    "complete": st.complete,
+                    "status": st.describe(),
+                }
+            )
+        return out
 
     def episodes(
         self, run_id: int | None = None, compactions: bool = True
@@ -284,43 +454,99 @@ class ResultsStore:
         )
         return [(int(r), int(n)) for r, n in rows]
 
-    def leaderboard(self, run_id: int | None = None) -> list[dict[str, Any]]:
-        """One row per model x memory x track: composite and accuracy as mean and standard error
-        over seeds (a seed's episodes averaged first), ``infra_error`` episodes left out; best
-        composite first."""
+    def leaderboard(
+        self, run_id: int | None = None, include_incomplete: bool = False
+    ) -> list[dict[str, Any]]:
+        """One row per track x tier x model x memory x reasoner: composite and accuracy as mean
+        and standard error over seeds (a seed's episodes averaged first), ``infra_error``
+        episodes left out, best composite first within each track and tier (``rank``).
+
+        Only complete runs are ranked unless ``include_incomplete``; then a row with episodes of
+        an incomplete run has ``complete`` false. ``policy`` names the simulation policy a
+        ``memgym run --policies`` ran the pair as ("" otherwise)."""
         from memgym.run.summary import mean_se
 
+        statuses = self.statuses()
+        policies = self._policy_names()
         sql = (
-            "SELECT model, memory, track, seed, AVG(composite), AVG(accuracy), COUNT(*)"
-            " FROM episodes WHERE status != 'infra_error'"
+            "SELECT run_id, track, json_extract(result, '$.params.tier'), model, memory,"
+            " reasoner, seed, composite, accuracy FROM episodes WHERE status != 'infra_error'"
         )
         args: tuple[Any, ...] = ()
         if run_id is not None:
             sql += " AND run_id = ?"
             args = (run_id,)
-        groups: dict[tuple[str, str, str], list[tuple[float, float, int]]] = {}
-        for model, memory, track, _, comp, acc, n in self.db.execute(
-            sql + " GROUP BY model, memory, track, seed ORDER BY seed", args
+        Key = tuple[str, str, str, str, str]
+        seeds: dict[Key, dict[int, list[tuple[float, float]]]] = {}
+        runs_of: dict[Key, set[int]] = {}
+        for rid, track, tier, model, memory, reasoner, seed, comp, acc in self.db.execute(
+            sql + " ORDER BY id", args
         ):
-            groups.setdefault((model, memory, track), []).append((comp, acc, n))
-        rows = []
-        for (model, memory, track), seeds in groups.items():
-            comp, comp_se = mean_se([c for c, _, _ in seeds])
-            acc, acc_se = mean_se([a for _, a, _ in seeds])
+            if not (include_incomplete or statuses[rid].complete):
+                continue
+            key = (track, tier or "", model, memory, reasoner)
+            seeds.setdefault(key, {}).setdefault(seed, []).append((comp, acc))
+            runs_of.setdefault(key, set()).add(rid)
+        rows: list[dict[str, Any]] = []
+        for key, by_seed in seeds.items():
+            track, tier, model, memory, reasoner = key
+            per_seed = [
+                (sum(c for c, _ in v) / len(v), sum(a for _, a in v) / len(v))
+                for _, v in sorted(by_seed.items())
+            ]
+            comp, comp_se = mean_se([c for c, _ in per_seed])
+            acc, acc_se = mean_se([a for _, a in per_seed])
+            names = {policies.get((r, memory, reasoner), "") for r in runs_of[key]}
             rows.append(
                 {
+                    "track": track,
+                    "tier": tier,
                     "model": model,
                     "memory": memory,
-                    "track": track,
-                    "seeds": len(seeds),
-                    "episodes": sum(n for _, _, n in seeds),
+                    "reasoner": reasoner,
+                    "policy": names.pop() if len(names) == 1 else "",
+                    "seeds": len(per_seed),
+                    "episodes": sum(len(v) for v in by_seed.values()),
                     "composite": comp,
                     "composite_se": comp_se,
                     "accuracy": acc,
                     "accuracy_se": acc_se,
+                    "runs": sorted(runs_of[key]),
+                    "complete": all(statuses[r].complete for r in runs_of[key]),
                 }
             )
-        return sorted(rows, key=lambda r: (-r["composite"], r["model"], r["memory"], r["track"]))
+        rows.sort(
+            key=lambda r: (
+                r["track"],
+                r["tier"],
+                -r["composite"],
+                r["model"],
+                r["memory"],
+                r["reasoner"],
+            )
+        )
+        rank, group = 0, None
+        for row in rows:
+            rank = rank + 1 if (row["track"], row["tier"]) == group else 1
+            group = (row["track"], row["tier"])
+            row["rank"] = rank
+        return rows
+
+    def _policy_names(self) -> dict[tuple[int, str, str], str]:
+        """(run id, memory, reasoner) -> the policy name a ``memgym run --policies`` gave it."""
+        names: dict[tuple[int, str, str], str] = {}
+        for rid, raw in self.db.execute("SELECT id, config FROM runs"):
+            config = json.loads(raw)
+            pairs, policies = config.get("pairs") or [], config.get("policies") or []
+            if (
+                isinstance(pairs, list)
+                and isinstance(policies, list)
+                and len(pairs) == len(policies)
+            ):
+                for pair, name in zip(pairs, policies):
+                    if isinstance(pair, list) and len(pair) == 2:
+                        names[(int(rid), str(pair[0]), str(pair[1]))] = str(name)
+        return names
 
     def done_keys(self, run_id: int) -> set[str]:
         """Keys of the episodes a run has finished, ``infra_error`` ones excepted: what
@@ -331,10 +557,22 @@ class ResultsStore:
         return {k for (k,) in rows}
 
     def close(self) -> None:
+        """Close the file; a writer that is the last connection switches it back from WAL to a
+        rollback journal, so that readers need no side files (if another connection is still
+        open, the file stays in WAL and the last one does it)."""
+        if not self.readonly:
+            try:
+                self.db.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.DatabaseError:
+                pass
         self.db.close()
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, _: object
+    ) -> None:
         self.close()
+        if kind is not None and issubclass(kind, sqlite3.DatabaseError):
+            raise ValueError(f"{self.path}: {exc}") from None

@@ -1,23 +1,25 @@
 """Run work items and store each episode the moment it finishes.
 
-Two executors. ``run_concurrent``: an asyncio loop runs up to ``concurrency`` episodes at once on a
-thread pool (memories and reasoners are synchronous; LLM reasoners wait on the network, so threads
-overlap them well) and writes every finished episode from the loop's thread, in its own
-transaction, so a killed run keeps everything it finished. ``run_processes``: a process pool for
-CPU-bound scripted episodes, one scenario (all its pairs) per task, written as each task returns.
+Two executors, both on ``memgym.run.pool.finished`` (streamed work, Ctrl-C stops at once):
+``run_concurrent`` runs up to ``concurrency`` episodes at once on threads (memories and reasoners
+are synchronous; LLM reasoners wait on the network, so threads overlap them well);
+``run_processes`` runs CPU-bound scripted episodes on worker processes, one scenario (all its
+pairs) per task. Either way every finished episode is written from the calling thread, in its own
+transaction, so an interrupted or killed run keeps everything it finished.
 
-An infrastructure failure that escapes an episode (an LLM memory's write path, say) is recorded as
-an ``infra_error`` episode, excluded from scores, counted, and re-run by ``--resume``; any other
-exception stops the run (what finished is already stored).
+An episode that ends ``infra_error`` (a step's LLM call failed after the client's retries, or an
+infrastructure failure escaped the episode, e.g. from an LLM memory's write path) is run again, up
+to ``retries`` more times; the usage of every attempt is added up. One still failing is stored as
+``infra_error``: excluded from scores, counted, marking its run incomplete, and re-run by
+``--resume``. Any other exception stops the run (what finished is already stored).
 """
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import groupby
 from typing import Any
 
@@ -25,6 +27,7 @@ from memgym.errors import InfraError
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import model_id, run_episode, score
+from memgym.run.pool import finished
 from memgym.run.results import ResultsStore
 from memgym.run.usage import add_usage, component_usage
 from memgym.run.work import WorkItem
@@ -85,8 +88,22 @@ def _track(name: str) -> Track:
     return tracks[name]
 
 
-def run_item(item: WorkItem, tally: Tally | None = None) -> EpisodeResult:
-    """Generate the item's scenario, run its episode and score it (in the calling thread)."""
+def run_item(item: WorkItem, tally: Tally | None = None, retries: int = 0) -> EpisodeResult:
+    """Generate the item's scenario, run its episode and score it (in the calling thread); an
+    ``infra_error`` episode is run again up to ``retries`` times, the usage of every attempt
+    added to the result's (``episode_retries`` counts the extra attempts)."""
+    spent: list[dict[str, float]] = []
+    for attempt in range(retries + 1):
+        result = _run_once(item, tally)
+        spent.append(result.usage)
+        if result.status != "infra_error":
+            break
+    if len(spent) > 1:
+        result.usage = add_usage([*spent, {"episode_retries": float(len(spent) - 1)}])
+    return result
+
+
+def _run_once(item: WorkItem, tally: Tally | None) -> EpisodeResult:
     track = _track(item.track)
     scenario = track.generate(item.seed, item.tier, **dict(item.overrides))
     if track.interactive:
@@ -137,88 +154,88 @@ def run_interactive_item(track: Track, scenario: Scenario, item: WorkItem) -> Ep
         return result
 
 
+def item_count(items: Iterable[WorkItem], total: int | None) -> int:
+    if total is not None:
+        return total
+    return len(items) if isinstance(items, Sized) else 0
+
+
+def noting_keys(items: Iterable[WorkItem], keys: list[str] | None) -> Iterator[WorkItem]:
+    """``items``, noting each key in ``keys`` (when kept) as it is handed out."""
+    for item in items:
+        if keys is not None:
+            keys.append(item.key)
+        yield item
+
+
 def run_concurrent(
-    items: Sequence[WorkItem],
+    items: Iterable[WorkItem],
     store: ResultsStore,
     run_id: int,
     concurrency: int = 1,
     observe: Observer | None = None,
     tick_s: float = 0.25,
+    retries: int = 0,
+    keep: bool = True,
+    total: int | None = None,
 ) -> list[EpisodeResult]:
-    """Run ``items`` with up to ``concurrency`` episodes at once; each finished episode is
-    stored at once under its item key. Returns the results in item order."""
+    """Run ``items`` (any iterable: it is streamed) with up to ``concurrency`` episodes at once;
+    each finished episode is stored at once under its item key. Returns the results in item
+    order (nothing when not ``keep``: a long run need not hold them). ``total`` is the number
+    of items, for progress, when ``items`` has no length."""
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
-    return asyncio.run(_run(list(items), store, run_id, concurrency, observe, tick_s))
-
-
-async def _run(
-    items: list[WorkItem],
-    store: ResultsStore,
-    run_id: int,
-    concurrency: int,
-    observe: Observer | None,
-    tick_s: float,
-) -> list[EpisodeResult]:
-    loop = asyncio.get_running_loop()
-    tally = Tally(len(items))
+    tally = Tally(item_count(items, total))
+    keys: list[str] | None = [] if keep else None
     results: dict[str, EpisodeResult] = {}
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="memgym-episode") as pool:
-
-        async def one(item: WorkItem) -> tuple[WorkItem, EpisodeResult]:
-            return item, await loop.run_in_executor(pool, run_item, item, tally)
-
-        tasks = [asyncio.create_task(one(item)) for item in items]
-        ticker = asyncio.create_task(_tick(tally, observe, tick_s)) if observe else None
-        try:
-            for next_done in asyncio.as_completed(tasks):
-                item, result = await next_done
-                store.add_episode(run_id, result, item.key)
-                results[item.key] = result
-                tally.finish(item.key, result)
-                if observe:
-                    observe(tally.snapshot())
-        finally:
-            for task in (*tasks, *([ticker] if ticker else [])):
-                task.cancel()
-    return [results[item.key] for item in items]
+    tick = (lambda: observe(tally.snapshot())) if observe else None
+    work = partial(run_item, tally=tally, retries=retries)
+    for item, result in finished(
+        noting_keys(items, keys), work, concurrency, tick_s=tick_s, on_tick=tick
+    ):
+        store.add_episode(run_id, result, item.key)
+        if keep:
+            results[item.key] = result
+        tally.finish(item.key, result)
+        if observe:
+            observe(tally.snapshot())
+    return [results[k] for k in keys] if keys is not None else []
 
 
-async def _tick(tally: Tally, observe: Observer, every_s: float) -> None:
-    """Report live usage while episodes run."""
-    while True:
-        await asyncio.sleep(every_s)
-        observe(tally.snapshot())
-
-
-def _run_group(items: Sequence[WorkItem]) -> list[EpisodeResult]:
+def _run_group(items: list[WorkItem], retries: int = 0) -> list[EpisodeResult]:
     """Every item of one scenario, in a pool process."""
-    return [run_item(item) for item in items]
+    return [run_item(item, retries=retries) for item in items]
 
 
 def run_processes(
-    items: Sequence[WorkItem],
+    items: Iterable[WorkItem],
     store: ResultsStore,
     run_id: int,
     workers: int,
     observe: Observer | None = None,
+    retries: int = 0,
+    keep: bool = True,
+    total: int | None = None,
 ) -> list[EpisodeResult]:
-    """Run ``items`` on ``workers`` processes, one scenario's items per task (in item order);
-    each task's episodes are stored as it returns. Returns the results in item order."""
+    """Run ``items`` (streamed) on ``workers`` processes, one scenario's items per task (in item
+    order); each task's episodes are stored as it returns. Returns the results in item order
+    (nothing when not ``keep``)."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    groups = [list(g) for _, g in groupby(items, key=_scenario_of)]
-    tally = Tally(len(items))
+    tally = Tally(item_count(items, total))
+    keys: list[str] | None = [] if keep else None
+    groups = (list(g) for _, g in groupby(noting_keys(items, keys), key=_scenario_of))
     results: dict[str, EpisodeResult] = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for group, done in zip(groups, pool.map(_run_group, groups), strict=True):
-            for item, result in zip(group, done, strict=True):
-                store.add_episode(run_id, result, item.key)
+    work = partial(_run_group, retries=retries)
+    for group, done in finished(groups, work, workers, processes=True):
+        for item, result in zip(group, done, strict=True):
+            store.add_episode(run_id, result, item.key)
+            if keep:
                 results[item.key] = result
-                tally.finish(item.key, result)
-            if observe:
-                observe(tally.snapshot())
-    return [results[item.key] for item in items]
+            tally.finish(item.key, result)
+        if observe:
+            observe(tally.snapshot())
+    return [results[k] for k in keys] if keys is not None else []
 
 
 def _scenario_of(item: WorkItem) -> tuple[Any, ...]:

@@ -9,6 +9,8 @@ from statistics import mean, stdev
 from memgym.types import EpisodeResult
 
 COLUMNS = ("breadth", "maintenance", "reasoning", "efficiency", "composite", "accuracy")
+PER_TASK = ("turns", "tool_calls", "view_tokens")
+"""Usage counts of interactive episodes, summarised per task (``memgym.interactive.episode``)."""
 
 
 def mean_se(values: Sequence[float]) -> tuple[float, float]:
@@ -26,23 +28,33 @@ def column(result: EpisodeResult, name: str) -> float | None:
 
 
 def summarize(
-    results: Iterable[EpisodeResult], label: str = "memory"
-) -> dict[str, dict[str, tuple[float, float]]]:
-    """group label -> column -> (mean, standard error), over the episodes of each group."""
-    groups: dict[str, list[EpisodeResult]] = {}
+    results: Iterable[EpisodeResult],
+) -> dict[tuple[str, str], dict[str, tuple[float, float]]]:
+    """(memory, reasoner) -> column -> (mean, standard error), over the episodes of each pair
+    (``infra_error`` ones left out), pairs in order of first appearance. Keeps only the numbers,
+    so the results may be streamed."""
+    groups: dict[tuple[str, str], dict[str, list[float]]] = {}
     for r in results:
         if r.status == "infra_error":
             continue
-        key = r.memory if label == "memory" else f"{r.memory} / {r.reasoner}"
-        groups.setdefault(key, []).append(r)
-    table: dict[str, dict[str, tuple[float, float]]] = {}
-    for key, rows in groups.items():
-        table[key] = {}
+        values = groups.setdefault((r.memory, r.reasoner), {})
         for name in COLUMNS:
-            values = [v for r in rows if (v := column(r, name)) is not None]
-            table[key][name] = mean_se(values)
-        abst = [r.abstention for r in rows if r.abstention is not None]
-        table[key]["abstention"] = mean_se(abst)
-        table[key]["writes"] = mean_se([float(r.writes_used) for r in rows])
-        table[key]["episodes"] = (float(len(rows)), 0.0)
-    return table
+            if (v := column(r, name)) is not None:
+                values.setdefault(name, []).append(v)
+        if r.abstention is not None:
+            values.setdefault("abstention", []).append(r.abstention)
+        if "task" in r.axes and r.answers:
+            for name in PER_TASK:
+                values.setdefault(name, []).append(r.usage.get(name, 0.0) / len(r.answers))
+        values.setdefault("writes", []).append(float(r.writes_used))
+    return {
+        key: {
+            **{
+                name: mean_se(values.get(name, []))
+                for name in (*COLUMNS, "abstention", *PER_TASK)
+            },
+            "writes": mean_se(values["writes"]),
+            "episodes": (float(len(values["writes"])), 0.0),
+        }
+        for key, values in groups.items()
+    }

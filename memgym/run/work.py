@@ -4,7 +4,7 @@ runs (what ``--resume`` skips) and a deterministic split into shards."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,21 @@ class WorkItem:
         )
 
 
+def stream(
+    track: str,
+    tier: str | None,
+    seeds: Iterable[int],
+    overrides: dict[str, Any],
+    pairs: Sequence[tuple[str, str]],
+) -> Iterator[WorkItem]:
+    """Every (seed, pair) episode, seed-major, pairs in the order given, one at a time (a run
+    of any length is never listed in memory)."""
+    fixed = tuple(sorted(overrides.items()))
+    for s in seeds:
+        for m, r in pairs:
+            yield WorkItem(track, tier, s, fixed, m, r)
+
+
 def plan(
     track: str,
     tier: str | None,
@@ -36,9 +51,8 @@ def plan(
     overrides: dict[str, Any],
     pairs: Sequence[tuple[str, str]],
 ) -> list[WorkItem]:
-    """Every (seed, pair) episode, seed-major, pairs in the order given."""
-    fixed = tuple(sorted(overrides.items()))
-    return [WorkItem(track, tier, s, fixed, m, r) for s in seeds for m, r in pairs]
+    """``stream`` as a list."""
+    return list(stream(track, tier, seeds, overrides, pairs))
 
 
 def parse_shard(text: str) -> tuple[int, int]:

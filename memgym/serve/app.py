@@ -42,6 +42,17 @@ from memgym.tokens import count_tokens
 
 MODEL = "memgym-scripted"
 MAX_BODY = 64 << 20
+NO_SPEC = (
+    f"memgym serve answers as memgym's scripted reasoner, so it must know the question: send its "
+    f"spec as JSON in the {SPEC_HEADER} header, e.g. "
+    f"{SPEC_HEADER}: {{\"op\": \"value\", \"entity\": \"Torkbury Falcons\", \"attribute\": "
+    f"\"home_city\"}} (memgym's llm reasoner sends it; a write event sends the {POLICY_HEADER} "
+    "headers instead; docs/llm.md has a curl example)"
+)
+
+
+class MissingSpec(ValueError):
+    """A chat request with neither a question spec nor a write event's headers."""
 
 
 class ChatServer(ThreadingHTTPServer):
@@ -96,6 +107,8 @@ class ChatServer(ThreadingHTTPServer):
                     self.mirrors, headers, body["messages"], text, reasoner.read
                 )
                 return Reply(content=content, calls=tuple(calls), final=not calls)
+            if SPEC_HEADER not in headers:
+                raise MissingSpec(NO_SPEC)
             spec = json.loads(headers[SPEC_HEADER])
             searchable = text or any(
                 (t.get("function") or {}).get("name") == SEARCH.name
@@ -149,6 +162,9 @@ class _Handler(BaseHTTPRequestHandler):
             )
         if status is not None:
             return self._error(status, "injected server error", "server_error")
+        if faults.always_fails(self.headers.get(SPEC_HEADER)):
+            server.count("failed_question")
+            return self._error(503, "injected failure: this question always fails", "server_error")
         try:
             body = json.loads(raw)
             dropped = faults.tools_need_choice and bool(body.get("tools"))
@@ -170,6 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
             if is_summarize(self.headers):  # an LLM summariser's request
                 return self._send(200, self._completion(body, summarize(body, self.headers)))
             reply = server.reply(body, self.headers, dropped)
+        except MissingSpec as exc:
+            return self._error(400, str(exc), "missing_spec")
         except (TypeError, KeyError, ValueError) as exc:
             hint = (
                 f" (send the question spec as JSON in the {SPEC_HEADER} header, or a write "

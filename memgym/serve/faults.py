@@ -4,6 +4,7 @@ tool-call JSON, tool calls with wrong arguments and truncated replies. Draws com
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 from dataclasses import dataclass, field
@@ -19,7 +20,10 @@ class Faults:
     context window in tokens (0: unlimited): a request whose prompt plus ``max_tokens`` exceeds it
     is answered 400 ``context_length_exceeded``, as real servers do. ``malformed`` and
     ``wrong_args`` are rates per tool call (broken JSON; valid JSON the schema refuses),
-    ``truncate`` per final reply. ``tools_need_choice`` behaves like llama-cpp-python's server: a
+    ``truncate`` per final reply. ``fail_questions`` is a share of *questions*, not of requests:
+    a question whose spec (the ``X-Memgym-Spec`` header) hashes, with ``seed``, below it is
+    answered 503 on every request, so its episode fails however often it is retried, the same
+    questions on every run. ``tools_need_choice`` behaves like llama-cpp-python's server: a
     request's ``tools`` are ignored (left out of the prompt, so the reply is plain text) unless it
     also sends ``tool_choice``.
     """
@@ -34,11 +38,19 @@ class Faults:
     seed: int = 0
     wrong_args: float = 0.0
     tools_need_choice: bool = False
+    fail_questions: float = 0.0
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("rate_429", "rate_5xx", "malformed", "truncate", "wrong_args"):
+        for name in (
+            "rate_429",
+            "rate_5xx",
+            "malformed",
+            "truncate",
+            "wrong_args",
+            "fail_questions",
+        ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"fault rate {name} must be in [0, 1], got {value}")
@@ -63,6 +75,13 @@ class Faults:
         if u < self.rate_429:
             return 429
         return 503 if u < self.rate_429 + self.rate_5xx else None
+
+    def always_fails(self, spec: str | None) -> bool:
+        """Whether the question with this spec (header text) is one that always fails."""
+        if self.fail_questions <= 0.0 or not spec:
+            return False
+        digest = hashlib.sha256(f"{self.seed}:{spec}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64 < self.fail_questions
 
     def malform(self) -> bool:
         """Whether to break this reply's tool-call JSON."""

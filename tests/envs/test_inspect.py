@@ -91,7 +91,7 @@ def _memgym_run(policy: str, seed: int, tmp_path) -> list[str]:  # type: ignore[
 def test_eval_through_memgym_serve_scores_as_memgym_run(policy, tmp_path, capsys) -> None:
     seed = 5
     assert main(_memgym_run(policy, seed, tmp_path)) == 0
-    (expected,) = json.loads(capsys.readouterr().out)
+    (expected,) = json.loads(capsys.readouterr().out)["episodes"]
     with running() as server:
         model = get_model(
             "openai-api/memgym/memgym-scripted", base_url=server.base_url, api_key="unused"

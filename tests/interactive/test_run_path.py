@@ -23,10 +23,14 @@ from tests.interactive.world import CodesTrack
 TIGHT = "window:max_tokens=400"
 
 
-def test_memgym_run_stores_interactive_episodes(codes_track: CodesTrack, tmp_path: Path) -> None:
+def test_memgym_run_stores_interactive_episodes(
+    codes_track: CodesTrack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     results = tmp_path / "r.sqlite"
     code = main(["run", "--track", "test-codes", "--seeds", "2", "--results", str(results)])
     assert code == 0
+    table = capsys.readouterr().out
+    assert "reward" in table and "turns / task" in table and "breadth" not in table
     with ResultsStore(results) as store:
         (run_id,) = [r["id"] for r in store.runs()]
         episodes = list(store.episodes(run_id))

@@ -181,7 +181,7 @@ def test_memgym_run_with_a_model_writing_and_answering(llama_server, tmp_path, c
          "--results", str(results), "--json"]
     )  # fmt: skip
     assert code == 0
-    (row,) = json.loads(capsys.readouterr().out)
+    (row,) = json.loads(capsys.readouterr().out)["episodes"]
     wall = time.monotonic() - started
     assert row["memory"].startswith("agentic-llm:model=") and row["model"] == model
     usage = row["usage"]

@@ -46,17 +46,29 @@ def test_isolated_scores_are_recomputed_from_the_stored_answers(stored, data):
 
 def test_leaderboard_is_the_mean_and_standard_error_over_seeds(stored, data):
     seeds = stored.comparisons[0].seeds
+    tiers = {r.params["tier"] for r in stored.episodes}
+    assert len(tiers) == 2
+    # one row per tier and memory: tiers are never averaged together
+    assert {(row["tier"], row["memory"]) for row in data.leaderboard} == {
+        (r.params["tier"], r.memory) for r in stored.episodes
+    }
     for row in data.leaderboard:
         assert row["seeds"] == len(seeds)
-        # each seed's episodes (one per tier) averaged first, then mean and SE over seeds
         values = [
-            mean(r.composite for r in stored.episodes if r.memory == row["memory"] and r.seed == s)
+            mean(
+                r.composite
+                for r in stored.episodes
+                if r.memory == row["memory"] and r.seed == s and r.params["tier"] == row["tier"]
+            )
             for s in seeds
         ]
         assert row["composite"] == pytest.approx(mean(values))
         assert row["composite_se"] == pytest.approx(stdev(values) / math.sqrt(len(values)))
-    composites = [row["composite"] for row in data.leaderboard]
-    assert composites == sorted(composites, reverse=True)
+    for tier in tiers:  # best first within each track and tier, ranked from 1
+        rows = [row for row in data.leaderboard if row["tier"] == tier]
+        assert [row["rank"] for row in rows] == list(range(1, len(rows) + 1))
+        composites = [row["composite"] for row in rows]
+        assert composites == sorted(composites, reverse=True)
 
 
 def test_per_track_figures_match_the_episodes(stored, data):

@@ -21,10 +21,10 @@ def test_one_cache_replays_the_writer_and_the_reasoner(tmp_path, capsys):
             "--reasoner", f"llm:base_url={url}", "--cache", cache, "--json",
         ]  # fmt: skip
         assert main([*args, "--results", str(tmp_path / "a.sqlite")]) == 0
-        (first,) = json.loads(capsys.readouterr().out)
+        (first,) = json.loads(capsys.readouterr().out)["episodes"]
         asked = server.stats["requests"]
         assert main([*args, "--results", str(tmp_path / "b.sqlite")]) == 0
-        (again,) = json.loads(capsys.readouterr().out)
+        (again,) = json.loads(capsys.readouterr().out)["episodes"]
         assert server.stats["requests"] == asked  # no request the second time
     assert first["usage"]["cached"] == 0 and first["usage"]["calls"] > 0
     assert again["usage"]["cached"] == again["usage"]["calls"] == first["usage"]["calls"]

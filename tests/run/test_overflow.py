@@ -31,7 +31,7 @@ def run_cli(capsys, *args):
 def test_overflows_are_scored_counted_and_not_resumed(server, tmp_path, capsys):
     results = str(tmp_path / "r.sqlite")
     args = [*RUN, "--base-url", server.base_url, "--results", results, "--concurrency", "1"]
-    rows = json.loads(run_cli(capsys, *args, "--json")[0])
+    rows = json.loads(run_cli(capsys, *args, "--json")[0])["episodes"]
     assert [r["status"] for r in rows] == ["ok", "ok"]  # scored, never infra_error
     for row in rows:
         lost = [a for a in row["answers"] if a["status"] == "context_overflow"]
@@ -53,7 +53,9 @@ def test_overflows_are_scored_counted_and_not_resumed(server, tmp_path, capsys):
 
 def test_a_declared_context_window_fits_the_prompts(server, tmp_path, capsys):
     args = [*RUN, "--base-url", server.base_url, "--results", str(tmp_path / "r.sqlite")]
-    rows = json.loads(run_cli(capsys, *args, "--context-window", str(WINDOW), "--json")[0])
+    rows = json.loads(run_cli(capsys, *args, "--context-window", str(WINDOW), "--json")[0])[
+        "episodes"
+    ]
     for row in rows:
         assert row["overflows"] == 0 and row["usage"].get("overflows", 0) == 0
         assert row["usage"]["fitted"] > 0  # the view gave way, oldest first

@@ -46,17 +46,23 @@ def test_leaderboard_is_mean_and_standard_error_over_seeds(results_file):
     assert board[0]["composite"] >= board[1]["composite"]
 
 
-def test_infra_error_episodes_are_left_out_of_the_leaderboard(results_file, tmp_path):
+def test_an_infra_error_episode_makes_its_run_incomplete_and_unranked(results_file, tmp_path):
     copy = tmp_path / "copy.sqlite"
     with sqlite3.connect(results_file) as src, sqlite3.connect(copy) as dst:
         src.backup(dst)
     with ResultsStore(copy) as store:
         before = store.leaderboard()
+        assert all(row["complete"] for row in before)
         broken = next(store.episodes())
         broken.status = "infra_error"
         broken.composite = 0.0
         store.add_episode(1, broken, "another-key")
-        assert store.leaderboard() == before
+        assert store.status(1).describe() == "incomplete: 1 infra_error"
+        assert store.leaderboard() == []  # only complete runs are ranked by default
+        flagged = store.leaderboard(include_incomplete=True)
+        # the infra_error episode itself is still left out of every figure
+        assert [{**r, "complete": True} for r in flagged] == before
+        assert not any(r["complete"] for r in flagged)
 
 
 def test_export_jsonl_and_csv_hold_every_episode(results_file, tmp_path):
@@ -95,7 +101,8 @@ def test_calls_table_keeps_usage_and_old_files_still_open(results_file, tmp_path
 def test_results_cli_leaderboard_export_and_errors(results_file, tmp_path, capsys):
     assert main(["results", str(results_file), "--leaderboard", "--json"]) == 0
     with ResultsStore(results_file) as store:
-        assert json.loads(capsys.readouterr().out) == store.leaderboard()
+        printed = json.loads(capsys.readouterr().out)
+        assert printed == {"rows": store.leaderboard(), "incomplete_runs_left_out": []}
     out = tmp_path / "x.csv"
     assert main(["results", str(results_file), "--export", str(out), "--run", "1"]) == 0
     assert len(out.read_text().splitlines()) == 1 + 2 * SEEDS

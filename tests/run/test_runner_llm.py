@@ -120,16 +120,21 @@ def test_persistent_failures_are_infra_error_episodes_rerun_on_resume(tmp_path, 
     with running(faults=Faults(rate_5xx=1.0)) as server:
         args = [a.replace("max_retries=12", "max_retries=1") for a in argv(server, path)]
         args += ["--seeds", "2"]
-        assert main(args) == 0
-        out = " ".join(capsys.readouterr().out.split())
+        assert main(args) == 1  # the run is incomplete
+        captured = capsys.readouterr()
+        out = " ".join(captured.out.split())
         scores, usage, results = by_seed(path)
         assert [r.status for r in results] == ["infra_error"] * 2
-        assert usage["failed"] == sum(len(r.answers) for r in results) > 0
+        # each episode ran three times (--episode-retries 2), every attempt's calls counted
+        assert usage["episode_retries"] == 2 * 2
+        assert usage["failed"] == 3 * sum(len(r.answers) for r in results) > 0
         assert usage["retries"] == usage["failed"]  # one retry each, then given up
         assert "2 of 2 episodes ended infra_error" in out
+        assert "run 1 is incomplete: 2 infra_error" in " ".join(captured.err.split())
         assert main(["results", str(path), "--run", "1"]) == 0
         listed = " ".join(capsys.readouterr().out.split())
         assert "2 of 2 episodes ended infra_error" in listed
+        assert "run 1 is incomplete: 2 infra_error" in listed
         assert f"{int(usage['failed'])} failed" in listed
         server.faults.rate_5xx = 0.0
         assert main([*args, "--resume"]) == 0
@@ -144,7 +149,9 @@ def test_model_and_base_url_build_the_llm_reasoner(tmp_path, clean, capsys):
         args = ["run", "--tier", "lite", "--seeds", "1", "--memory", MEMORY, "--json"]
         args += ["--model", "memgym-scripted", "--base-url", server.base_url]
         assert main([*args, "--api-key-env", "MEMGYM_TEST_KEY", "--results", str(path)]) == 0
-    (row,) = json.loads(capsys.readouterr().out)
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["complete"], printed["status"], printed["planned"]) == (True, "complete", 1)
+    (row,) = printed["episodes"]
     assert row["model"] == "memgym-scripted" and row["usage"]["calls"] == len(row["answers"])
     assert row["reasoner"] == f"llm:model=memgym-scripted,base_url={server.base_url}"
     assert by_seed(path)[0][0][2:] == clean[0][2:]

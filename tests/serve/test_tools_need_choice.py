@@ -44,14 +44,14 @@ def test_memgym_runs_get_their_tools_on_a_server_that_needs_tool_choice(tmp_path
     """Writer and answerer over HTTP equal the in-process strategic policy, store included."""
     common = ["run", "--tier", "lite", "--seeds", "2"]
     assert run_json([*common, "--policies", "strategic", "--results", str(tmp_path / "a.db")]) == 0
-    local = json.loads(capsys.readouterr().out)
+    local = json.loads(capsys.readouterr().out)["episodes"]
     with running(faults=Faults(tools_need_choice=True)) as server:
         url = server.base_url
         writer = f"agentic-llm:base_url={url},script=strategic"
         args = ["--memory", writer, "--model", "memgym-scripted", "--base-url", url]
         assert run_json([*common, *args, "--results", str(tmp_path / "b.db")]) == 0
         stats = dict(server.stats)
-    served = json.loads(capsys.readouterr().out)
+    served = json.loads(capsys.readouterr().out)["episodes"]
     assert "tools_dropped" not in stats and stats["tool_calls"] > 0
     for mine, theirs in zip(served, local, strict=True):
         assert mine["writes_used"] == theirs["writes_used"] > 0

@@ -1,0 +1,114 @@
+"""The check a run makes before it starts: can every model endpoint it will call be reached?
+
+A wrong ``--base-url`` would otherwise cost every episode its full retry budget (minutes) before
+the run gives up. One ``GET {base_url}/models`` per endpoint, with a short timeout, settles it:
+no answer, or an answer refusing the API key, is one error line and no run. An endpoint that
+answers anything else is reachable (some servers do not list models: a 404 is fine). With a call
+cache, a failed check is only a warning: the cache may answer every call.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+TIMEOUT_S = 5.0
+"""Seconds the check waits for an endpoint (connect plus answer)."""
+OPENAI_URL = "https://api.openai.com/v1"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An endpoint a spec calls: base URL (None: the SDK's default), key variable, model."""
+
+    base_url: str | None
+    api_key_env: str
+    model: str | None
+    cached: bool
+
+    @property
+    def url(self) -> str:
+        return (self.base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL).rstrip("/")
+
+
+def endpoints(specs: Iterable[str]) -> list[Endpoint]:
+    """The endpoints named in memory and reasoner specs: the ``llm`` reasoner's, and any spec's
+    with a ``base_url`` option (LLM memories and summarisers), once each."""
+    from memgym.memory.registry import parse_spec
+
+    found: dict[tuple[str | None, str], Endpoint] = {}
+    for spec in specs:
+        name, options = parse_spec(spec)
+        if name != "llm" and "base_url" not in options:
+            continue
+        base = options.get("base_url")
+        key_env = str(options.get("api_key_env") or "OPENAI_API_KEY")
+        model = options.get("model")
+        point = Endpoint(
+            str(base) if base else None,
+            key_env,
+            str(model) if model is not None else None,
+            bool(options.get("cache")),
+        )
+        found.setdefault((point.base_url, key_env), point)
+    return list(found.values())
+
+
+def check(point: Endpoint, timeout: float = TIMEOUT_S) -> str | None:
+    """``ValueError`` (one line) when ``point`` cannot be reached or refuses its API key; a
+    warning line when it lists models and not the one asked for; else None."""
+    import httpx
+
+    key = os.environ.get(point.api_key_env)
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    url = f"{point.url}/models"
+    try:
+        reply = httpx.get(url, headers=headers, timeout=timeout, follow_redirects=True)
+    except httpx.HTTPError as exc:
+        reason = str(exc) or type(exc).__name__
+        raise ValueError(
+            f"cannot reach the model endpoint {point.url} ({reason}; GET /models, "
+            f"{timeout:g} s timeout): check --base-url; nothing was run"
+        ) from None
+    if reply.status_code in (401, 403):
+        raise ValueError(
+            f"the model endpoint {point.url} refused the API key (HTTP {reply.status_code}); "
+            f"check ${point.api_key_env} (--api-key-env); nothing was run"
+        )
+    if reply.status_code >= 500:
+        raise ValueError(
+            f"the model endpoint {point.url} answered HTTP {reply.status_code} to GET /models; "
+            "nothing was run"
+        )
+    return _missing_model(point, reply)
+
+
+def _missing_model(point: Endpoint, reply: object) -> str | None:
+    """A warning when the endpoint lists its models and ``point.model`` is not among them."""
+    if point.model is None or getattr(reply, "status_code", 0) != 200:
+        return None
+    try:
+        data = reply.json().get("data")  # type: ignore[attr-defined]
+        ids = [str(m["id"]) for m in data]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if not ids or point.model in ids:
+        return None
+    listed = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+    return f"warning: {point.url} does not list model {point.model!r} (it lists {listed})"
+
+
+def preflight(specs: Iterable[str], warn: object = None) -> None:
+    """Check every endpoint of ``specs`` (see ``check``); ``warn(line)`` gets the warnings,
+    including a failed check that a call cache may make up for."""
+    say = warn if callable(warn) else (lambda _line: None)
+    for point in endpoints(specs):
+        try:
+            note = check(point)
+        except ValueError as exc:
+            if not point.cached:
+                raise
+            note = f"warning: {exc}; going on, as the call cache may answer every call"
+        if note:
+            say(note)

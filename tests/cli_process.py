@@ -1,0 +1,55 @@
+"""Running ``memgym`` as a user does: a real process, real signals, real stderr."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def env() -> dict[str, str]:
+    """The environment for a child ``memgym``: this checkout first on the path, plain output."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120", "NO_COLOR": "1"}
+
+
+def memgym(
+    *args: str, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """``python -m memgym ARGS`` to completion: exit code, stdout, stderr (text)."""
+    return subprocess.run(
+        [sys.executable, "-m", "memgym", *args],
+        cwd=cwd, env=env(), capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start(*args: str, cwd: Path | None = None) -> subprocess.Popen:
+    """``python -m memgym ARGS`` in its own process group with SIGINT handled as in a terminal
+    (a background job of a script would otherwise inherit SIGINT ignored)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "memgym", *args],
+        cwd=cwd, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+        preexec_fn=_default_sigint,  # noqa: PLW1509 - the test process starts no threads here
+    )  # fmt: skip
+
+
+def stored(path: Path) -> int:
+    """Episodes in a results file, read without changing it (0 before it exists)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return 0
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM episodes").fetchone()[0])
+    except sqlite3.OperationalError:  # the schema is not written yet, or a writer holds it
+        return 0
+    finally:
+        db.close()

@@ -1,0 +1,62 @@
+"""``memgym.run.pool.finished``: streams its tasks (never more than twice the workers ahead of
+what it handed back), keeps task order when asked, and raises a worker's exception here."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+
+from memgym.run.pool import finished
+
+
+def square(x: int) -> int:
+    time.sleep(0.001 * (x % 3))
+    return x * x
+
+
+def fail_on_three(x: int) -> int:
+    if x == 3:
+        raise ValueError("three")
+    return x
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_an_endless_task_list_is_streamed(workers):
+    pulled = []
+
+    def tasks():
+        for n in itertools.count():
+            pulled.append(n)
+            yield n
+
+    got = []
+    for task, value in finished(tasks(), square, workers):
+        got.append((task, value))
+        assert len(pulled) <= len(got) + 2 * workers + 1
+        if len(got) == 50:
+            break
+    assert all(value == task * task for task, value in got)
+
+
+@pytest.mark.parametrize("processes", [False, True])
+def test_ordered_results_follow_the_tasks(processes):
+    out = list(finished(range(20), square, 3, processes=processes, ordered=True))
+    assert out == [(n, n * n) for n in range(20)]
+
+
+def test_unordered_results_hold_every_task_once():
+    out = list(finished(range(30), square, 4))
+    assert sorted(out) == [(n, n * n) for n in range(30)]
+
+
+@pytest.mark.parametrize("processes", [False, True])
+def test_a_worker_exception_is_raised_here(processes):
+    with pytest.raises(ValueError, match="three"):
+        list(finished(range(10), fail_on_three, 2, processes=processes, ordered=True))
+
+
+def test_bad_worker_counts_are_refused():
+    with pytest.raises(ValueError, match="workers"):
+        list(finished([1], square, 0))

@@ -1,0 +1,127 @@
+"""Bad input is one line on stderr and exit 2, never a traceback or a usage dump: a damaged
+results file (in results, report and run), an export or output into a missing folder, output
+closed early (``generate --json | head``), bad numbers, unknown names, absurd ``--seeds``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from memgym.cli import main
+from tests.cli_process import ROOT, env, memgym
+
+
+@pytest.fixture(scope="module")
+def damaged(tmp_path_factory):
+    """A real results file with two pages in its middle overwritten."""
+    folder = tmp_path_factory.mktemp("damaged")
+    path = folder / "r.sqlite"
+    assert main(["run", "--seeds", "2", "--policies", "strategic", "--results", str(path)]) == 0
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 6 * page
+    data[3 * page : 5 * page] = b"\xff" * (2 * page)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def one_line_exit_2(done: subprocess.CompletedProcess, *needles: str) -> str:
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "Traceback" not in done.stderr and "usage:" not in done.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["results", "{f}", "--run", "1"],
+        ["results", "{f}", "--export", "{d}/e.jsonl"],
+        ["report", "{f}", "-o", "{d}/r.html"],
+        ["run", "--seeds", "1", "--policies", "strategic", "--results", "{f}"],
+    ],
+    ids=["results", "export", "report", "run"],
+)
+def test_a_damaged_results_file_is_one_line(damaged, tmp_path, argv):
+    before, runs = damaged.read_bytes(), run_rows(damaged)
+    done = memgym(*(a.format(f=damaged, d=tmp_path) for a in argv))
+    one_line_exit_2(done, str(damaged), "malformed")
+    if argv[0] != "run":
+        assert damaged.read_bytes() == before  # readers never write
+    assert run_rows(damaged) == runs  # the run that could not store its episode is gone
+
+
+def run_rows(path):
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT * FROM runs").fetchall()
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["results", "{f}", "--export", "{d}/missing/e.jsonl"], "no folder"),
+        (["generate", "--out", "{d}/missing/s.json"], "no folder"),
+        (["report", "{f}", "-o", "{d}/missing/r.html"], "no folder"),
+        (["trajectories", "--seeds", "1", "--out", "{d}/missing/t.jsonl"], "missing/t.jsonl"),
+        (["run", "--seeds", "abc"], "argument --seeds"),
+        (["run", "--seeds", "0"], "from 1 to 100,000"),
+        (["compare", "--seeds", "-2"], "from 1 to 100,000"),
+        (["run", "--concurrency", "x"], "argument --concurrency"),
+        (["compare", "--resamples", "-5"], "--resamples must be at least 1"),
+        (["report", "{f}", "--resamples", "0"], "--resamples must be at least 1"),
+        (["run", "--param", "entities"], "bad --param 'entities': expected KEY=VALUE"),
+        (["run", "--param", "tier=hard"], "--tier"),
+        (["run", "--param", "bogus=1"], "unknown parameter 'bogus'"),
+        (["run", "--track", "nope"], "unknown track 'nope'"),
+        (["run", "--policies", "telepathy"], "unknown policy 'telepathy'"),
+        (["run", "--memory", "window:max_tokens=oops"], "max_tokens"),
+        (["results", "{d}/absent.sqlite"], "no results file"),
+        (["nonsense"], "invalid choice"),
+        (["run", "--resume", "--run", "7", "--results", "{f}"], "no run 7"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(damaged, tmp_path, argv, needle):
+    good = damaged.parent / "good.sqlite"
+    if not good.exists():
+        assert main(["run", "--seeds", "1", "--policies", "naive", "--results", str(good)]) == 0
+    done = memgym(*(a.format(f=good, d=tmp_path) for a in argv))
+    one_line_exit_2(done, needle)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_absurd_seeds_are_refused_at_once_without_memory():
+    start = time.monotonic()
+    done = memgym("run", "--seeds", "100000000000")
+    line = one_line_exit_2(done, "from 1 to 100,000", "100,000,000,000")
+    assert time.monotonic() - start < 10, line
+
+
+def test_output_closed_early_is_one_line(tmp_path):
+    if shutil.which("head") is None:
+        pytest.skip("needs head(1)")
+    script = f'"{sys.executable}" -m memgym generate --tier hard --json | head -c 100 >/dev/null'
+    done = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {script}; echo rc=${{PIPESTATUS[0]}} >&2"],
+        cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1] == "rc=2", done.stderr
+    assert len(lines) == 2 and "broken pipe" in lines[0], done.stderr
+
+
+def test_the_cli_runs_from_this_checkout():
+    done = memgym("--version")
+    assert done.returncode == 0 and done.stdout.startswith("memgym ")
+    assert str(ROOT) == env()["PYTHONPATH"] and os.path.isdir(ROOT / "memgym")
