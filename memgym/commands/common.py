@@ -20,7 +20,6 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from memgym.commands.labels import short_label
 from memgym.commands.tables import Cell, Column, fit
 from memgym.types import EpisodeResult
 

@@ -26,8 +26,8 @@ from memgym.commands.common import (
     overrides,
     plural,
     progress,
-    short_label,
 )
+from memgym.commands.labels import short_label
 from memgym.commands.model_options import add_model_args
 from memgym.commands.tables import Column, fit
 from memgym.reasoners.base import Reasoner

@@ -17,8 +17,8 @@ from memgym.commands.common import (
     plural,
     print_summary,
     print_usage,
-    short_label,
 )
+from memgym.commands.labels import short_label
 from memgym.commands.tables import Cell, Column, fit
 
 
