@@ -37,7 +37,9 @@ QuestionKind = Literal[
     "abstention",
     "task",
 ]
-StepStatus = Literal["ok", "model_error", "infra_error"]
+StepStatus = Literal["ok", "model_error", "context_overflow", "infra_error"]
+"""How a step ended. ``model_error`` and ``context_overflow`` (the prompt did not fit the model's
+window) are the model's failures, scored wrong; ``infra_error`` is excluded from scores."""
 
 
 class Fact(BaseModel):
@@ -218,6 +220,8 @@ class EpisodeResult(BaseModel):
     tokens_observed: int
     tokens_stored: int
     status: StepStatus = "ok"
+    overflows: int = 0
+    """Answers lost to a context overflow (status ``context_overflow``; scored wrong)."""
     usage: dict[str, float] = Field(default_factory=dict)
     """LLM calls, retries, failures, tokens and cost of the episode (memory's + reasoner's)."""
     answers: list[AnswerRecord] = Field(default_factory=list)

@@ -230,21 +230,51 @@ def _print_tasks(
     console.print(fit(title, (head, *TASK_COLUMNS), rows, console.width, console, caption))
 
 
-def print_usage(results: Iterable[EpisodeResult]) -> None:
-    """Totals of the episodes' LLM usage (nothing for runs without LLM calls), and the
-    ``infra_error`` episodes left out of scores."""
+def print_usage(
+    results: Iterable[EpisodeResult], outside: dict[str, dict[str, float]] | None = None
+) -> None:
+    """Totals of the episodes' LLM usage (nothing for runs without LLM calls; ``outside``: a
+    run's calls outside its episodes, by part, such as compare's closed-book probe), the answers
+    lost to context overflows, and the ``infra_error`` episodes left out of scores."""
     from memgym.run.usage import add_usage, describe
 
-    usage: dict[str, float] = {}
+    outside = {part: spent for part, spent in (outside or {}).items() if spent.get("calls")}
+    usage: dict[str, float] = add_usage(outside.values())
     infra = total = 0
+    kept: list[EpisodeResult] = []
     for r in results:
         usage = add_usage([usage, r.usage])
         infra += r.status == "infra_error"
         total += 1
+        kept.append(r)
     if usage.get("calls"):
         console.print(f"usage: {describe(usage)}")
+        for part, spent in outside.items():
+            console.print(f"  of which {part.replace('_', '-')}: {describe(spent)}")
+    print_overflows(kept)
     if infra:
         console.print(
             f"[yellow]{infra} of {total} episodes ended infra_error[/]: excluded from the"
             " table; `memgym run ... --resume` re-runs them"
         )
+
+
+def print_overflows(results: list[EpisodeResult]) -> None:
+    """Per memory / reasoner pair, the answers lost to a context overflow (scored wrong)."""
+    from memgym.commands.labels import reasoner_label, spec_label
+
+    lost: dict[str, list[int]] = {}
+    for r in results:
+        if r.status == "infra_error":
+            continue
+        pair = f"{spec_label(r.memory)} / {reasoner_label(r.reasoner)}"
+        counts = lost.setdefault(pair, [0, 0])
+        counts[0] += r.overflows
+        counts[1] += len(r.answers)
+    for key, (overflows, answers) in lost.items():
+        if overflows:
+            console.print(
+                f"[yellow]context overflow on {overflows}/{answers} answers[/] of "
+                f"{key}: the prompt outgrew the model's window (scored wrong; "
+                "--context-window N fits prompts to it)"
+            )

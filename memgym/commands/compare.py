@@ -2,7 +2,9 @@
 
 ``none``, ``oracle`` and ``full`` are always run, since the isolated score is defined against the
 first two. Each question is also asked closed-book (empty view); questions answered right that
-way are counted as leaked and left out of the isolated scores. ``--workers N`` runs the seeds on
+way are counted as leaked and left out of the isolated scores. The probe's LLM calls are stored in
+the results file (``run_usage``, part ``closed_book``) and counted in the usage line. Answers lost
+to a context overflow are scored wrong and counted per memory; a cell left empty says why. ``--workers N`` runs the seeds on
 N spawned processes, with results identical to one process. With ``--reasoner llm:base_url=...``
 against ``memgym serve`` the table equals the scripted reasoner's, number for number.
 """
@@ -25,8 +27,12 @@ from memgym.commands.common import (
     plural,
     progress,
 )
+from memgym.commands.labels import short_label
+from memgym.commands.model_options import add_model_args
 from memgym.commands.tables import Column, fit
 from memgym.reasoners.base import Reasoner
+from memgym.run.results import CLOSED_BOOK
+from memgym.run.usage import add_usage, describe
 from memgym.scoring.isolation import IsolatedScore
 from memgym.tokens import count_tokens
 from memgym.types import EpisodeResult, Question, View
@@ -82,12 +88,20 @@ class Comparison:
     compactions_per_episode: dict[str, float] = field(default_factory=dict)
     leaked: list[str] = field(default_factory=list)
     """Scored questions answered right closed-book, as ``hash[:12]:question_id``."""
+    statuses: dict[str, dict[str, int]] = field(default_factory=dict)
+    """memory -> answer status -> count, over its scored questions (abstention ones excepted)."""
+    usage: dict[str, float] = field(default_factory=dict)
+    """LLM usage of every episode, added up."""
+    probe_usage: dict[str, float] = field(default_factory=dict)
+    """LLM usage of the closed-book probe."""
 
     def to_json(self) -> dict[str, Any]:
-        """Plain data for ``--json``: the settings and one row per memory (NaN as null)."""
+        """Plain data for ``--json``: the settings, one row per memory (NaN as null), the LLM
+        usage of the episodes and of the closed-book probe, and why any cell is empty."""
         rows = [{k: _finite(v) for k, v in row.items()} for row in self.rows()]
         settings = {k: getattr(self, k) for k in ("track", "tier", "seeds", "reasoner", "leaked")}
-        return {**settings, "memories": rows}
+        usage = {"usage": self.usage, "closed_book_usage": self.probe_usage}
+        return {**settings, "memories": rows, **usage, "notes": self.notes()}
 
     def rows(self) -> list[dict[str, Any]]:
         """One plain dict per memory, in run order (what ``--json`` prints)."""
@@ -96,21 +110,54 @@ class Comparison:
                 **asdict(score),
                 "tokens_per_question": self.tokens_per_question.get(name, math.nan),
                 "compactions_per_episode": self.compactions_per_episode.get(name, math.nan),
+                "asked": sum(self.statuses.get(name, {}).values()),
+                "context_overflow": self.statuses.get(name, {}).get("context_overflow", 0),
+                "infra_error": self.statuses.get(name, {}).get("infra_error", 0),
             }
             for name, score in self.scores.items()
         ]
+
+    def notes(self) -> list[str]:
+        """Why answers were lost or cells are empty: overflows and infrastructure errors per
+        memory, no question common to every memory, an isolated score that is undefined."""
+        lines = []
+        for name, counts in self.statuses.items():
+            asked = sum(counts.values())
+            if n := counts.get("context_overflow", 0):
+                lines.append(f"{name}: context overflow on {n}/{asked} (scored wrong)")
+            if n := counts.get("infra_error", 0):
+                lines.append(f"{name}: infra_error on {n}/{asked} (left out of every memory)")
+        first = next(iter(self.scores.values()), None)
+        if first is not None and first.questions == 0:
+            lines.append("no scored question was answered by every memory: every cell is empty")
+        elif first is not None and first.scored == 0:
+            lines.append("every common question leaked closed-book: isolated scores are empty")
+        elif first is not None and math.isnan(self.scores.get("oracle", first).isolated):
+            lines.append("oracle is no better than none here: isolated scores are undefined")
+        return lines
 
 
 def memory_specs(specs: Sequence[str], track_name: str) -> list[str]:
     """``none``, ``oracle``, ``full`` and then ``specs``, each as its canonical config, once.
     Interactive tracks have no oracle memory: ``full`` (nothing compacted) is their ceiling."""
+    return list(memory_runs(specs, track_name))
+
+
+def memory_runs(specs: Sequence[str], track_name: str) -> dict[str, str]:
+    """canonical config -> the spec to run it with (the first given: a config leaves out options
+    such as ``cache`` or ``timeout``), for ``none``, ``oracle`` (not on interactive tracks),
+    ``full`` and then ``specs``."""
     from memgym.memory import make_memory
     from memgym.tracks import get_track
 
     track = get_track(track_name)
     required = INTERACTIVE_REQUIRED if track.interactive else REQUIRED
-    canonical = [make_memory(s, track).config() for s in (*required, *specs)]
-    return list(dict.fromkeys(canonical))
+    runs: dict[str, str] = {}
+    for spec in (*required, *specs):
+        memory = make_memory(spec, track)
+        runs.setdefault(memory.config(), spec)
+        _close(memory)
+    return runs
 
 
 @dataclass
@@ -121,6 +168,7 @@ class SeedRun:
     tokens: dict[str, int]
     asked: dict[str, int]
     leaked: set[tuple[str, str]]
+    probe_usage: dict[str, float] = field(default_factory=dict)
 
 
 def run_seed(
@@ -138,6 +186,7 @@ def run_seed(
     from memgym.memory import make_memory
     from memgym.reasoners import make_reasoner
     from memgym.run.episode import evaluate
+    from memgym.run.usage import component_usage
     from memgym.scoring.isolation import closed_book
     from memgym.tracks import get_track
 
@@ -152,7 +201,7 @@ def run_seed(
         leaked = closed_book(scenario, probe)
     finally:
         _close(probe)
-    run = SeedRun([], {}, {}, leaked)
+    run = SeedRun([], {}, {}, leaked, component_usage(probe))
     for spec in specs:
         for _ in range(retries + 1):
             meter = ViewMeter(new_reasoner())
@@ -220,14 +269,16 @@ def run_comparison(
     resamples: int = 1000,
     workers: int = 1,
     retries: int = 0,
+    on_probe: Callable[[int, dict[str, float]], None] | None = None,
 ) -> Comparison:
-    """Run every memory of ``memory_specs(memories)`` with one reasoner on each seed's scenario.
+    """Run every memory of ``memory_runs(memories)`` with one reasoner on each seed's scenario.
 
     ``reasoner`` is a spec or a factory (for reasoners not in the registry; only with one
     worker). ``workers`` above 1 runs the seeds on that many processes, with the same results.
     ``on_episode`` sees each result with its compaction records (to store them), in seed and
     memory order; they are then dropped from memory, only their count is kept. ``retries``: see
-    ``run_seed``.
+    ``run_seed``. ``on_probe`` sees each seed's closed-book probe usage (seed, usage) before that
+    seed's episodes.
     """
     from memgym.scoring.isolation import answer_table, isolate
 
@@ -235,7 +286,8 @@ def run_comparison(
         raise ValueError(f"compare: workers must be a positive integer, got {workers!r}")
     if workers > 1 and not isinstance(reasoner, str):
         raise TypeError("compare: workers above 1 need the reasoner as a spec string")
-    specs = memory_specs(memories, track_name)
+    named = memory_runs(memories, track_name)
+    specs, to_run = list(named), list(named.values())
     if _interactive(track_name):
         agent = INTERACTIVE_AGENT if reasoner == "scripted" else reasoner
         if not isinstance(agent, str):
@@ -248,13 +300,23 @@ def run_comparison(
     asked = dict.fromkeys(specs, 0)
     compactions = dict.fromkeys(specs, 0)
     leaked: set[tuple[str, str]] = set()
+    statuses: dict[str, dict[str, int]] = {s: {} for s in specs}
+    probe: dict[str, float] = {}
     name = ""
-    for run in seed_runs(track_name, tier, seeds, specs, reasoner, fixed or {}, workers, retries):
+    runs = seed_runs(track_name, tier, seeds, to_run, reasoner, fixed or {}, workers, retries)
+    for seed, run in zip(seeds, runs, strict=True):
         leaked |= run.leaked
-        for spec, result in zip(specs, run.results):
+        probe = add_usage([probe, run.probe_usage])
+        if on_probe is not None:
+            on_probe(seed, run.probe_usage)
+        for spec, given, result in zip(specs, to_run, run.results, strict=True):
+            counts = statuses[spec]
+            for answer in result.answers:
+                if answer.axis != "abstention":
+                    counts[answer.status] = counts.get(answer.status, 0) + 1
             name = result.reasoner
-            tokens[spec] += run.tokens[spec]
-            asked[spec] += run.asked[spec]
+            tokens[spec] += run.tokens[given]
+            asked[spec] += run.asked[given]
             compactions[spec] += len(result.compactions)
             if on_episode is not None:
                 on_episode(result)
@@ -272,6 +334,9 @@ def run_comparison(
         tokens_per_question={s: tokens[s] / asked[s] if asked[s] else 0.0 for s in specs},
         compactions_per_episode={s: compactions[s] / episodes for s in specs},
         leaked=sorted(f"{h[:12]}:{q}" for h, q in leaked & scored),
+        statuses=statuses,
+        usage=add_usage(r.usage for r in results),
+        probe_usage=probe,
     )
 
 
@@ -337,6 +402,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         f"default: {' '.join(DEFAULT_MEMORIES)})",
     )
     p.add_argument("--reasoner", default="scripted", help="reasoner spec (default scripted)")
+    add_model_args(p)
     add_seed_args(p, 10)
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
     p.add_argument(
@@ -357,6 +423,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from memgym.commands import model_options
     from memgym.commands.endpoints import preflight
     from memgym.commands.run import check_work
     from memgym.run.pool import interrupt_requested
@@ -369,14 +436,17 @@ def run(args: argparse.Namespace) -> int:
     if args.episode_retries < 0:
         raise ValueError(f"--episode-retries must be at least 0, got {args.episode_retries}")
     seeds = list(range(args.seed, args.seed + args.seeds))
-    specs = memory_specs(args.memories, args.track)
+    *memories, reasoner = model_options.apply(
+        [*memory_runs(args.memories, args.track).values(), args.reasoner],
+        model_options.given(args),
+    )
     fixed = overrides(args.param)
-    actor = args.reasoner
+    actor = reasoner
     if _interactive(args.track) and actor == "scripted":
         actor = INTERACTIVE_AGENT
-    preflight([args.reasoner, *specs], err_console.print)
-    check_work(args.track, args.tier, fixed, [(spec, actor) for spec in specs])
-    planned = len(seeds) * len(specs)
+    check_work(args.track, args.tier, fixed, [(spec, actor) for spec in memories])
+    preflight([reasoner, *memories], err_console.print)
+    planned = len(seeds) * len(memories)
     with ResultsStore(args.results) as store:
         run_id = store.start_run(
             {
@@ -384,8 +454,8 @@ def run(args: argparse.Namespace) -> int:
                 "track": args.track,
                 "tier": args.tier,
                 "seeds": seeds,
-                "memories": specs,
-                "reasoner": args.reasoner,
+                "memories": memories,
+                "reasoner": reasoner,
                 "overrides": fixed,
             },
             planned,
@@ -400,17 +470,21 @@ def run(args: argparse.Namespace) -> int:
                     store.add_episode(run_id, result)
                     bar.advance(task)
 
+                def keep_probe(seed: int, usage: dict[str, float]) -> None:
+                    store.add_run_usage(run_id, CLOSED_BOOK, usage)
+
                 comparison = run_comparison(
                     args.track,
                     args.tier,
                     seeds,
-                    specs,
-                    args.reasoner,
+                    memories,
+                    reasoner,
                     fixed,
                     keep,
                     args.resamples,
                     args.workers,
                     args.episode_retries,
+                    keep_probe,
                 )
         except KeyboardInterrupt:
             done = store.status(run_id).done
@@ -485,6 +559,13 @@ def print_comparison(comparison: Comparison, problem: str | None = None) -> None
     )
     head = Column("memory", justify="left")
     console.print(fit(title, (head, *COMPARE_COLUMNS), table, console.width, console, caption))
+    notes = comparison.notes()
+    if notes:
+        console.print("\n".join(short_label(n) for n in notes))
+    usage, probe = comparison.usage, comparison.probe_usage
+    if usage.get("calls") or probe.get("calls"):
+        console.print(f"usage: {describe(add_usage([usage, probe]))}")
+        console.print(f"  of which the closed-book probe: {describe(probe)}")
 
 
 def _finite(x: Any) -> Any:

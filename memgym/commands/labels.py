@@ -6,8 +6,18 @@ label that would clash with another's gets more of its options until none does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+_FILE_PATH = re.compile(r"(?<![^\s,=])(?:~|\.{1,2})?/(?:[^,\s/]+/)*(?P<file>[^,\s/]+)")
+"""A file path (``/models/m.gguf``, ``./m.gguf``, ``~/m.gguf``) standing alone or after ``=``."""
+
+
+def short_label(text: str) -> str:
+    """``text`` with every file path in it (a GGUF model's, say) cut to its file name, for tables;
+    results files and ``--json`` keep the full name."""
+    return _FILE_PATH.sub(lambda m: m["file"], text)
 
 KEY_OPTIONS = ("policy", "max_tokens", "k", "keep", "stages", "budget", "max_writes", "model")
 """A spec's options in the order they name it best: the first one present is its key option."""
@@ -23,7 +33,7 @@ def _parse(spec: str) -> tuple[str, dict[str, Any]]:
 
 
 def _value(value: Any) -> str:
-    return str(value).rstrip("/")
+    return short_label(str(value).rstrip("/"))
 
 
 def spec_label(spec: str, detail: int = 1) -> str:
@@ -42,7 +52,7 @@ def reasoner_label(spec: str) -> str:
     its name."""
     name, options = _parse(spec)
     model = options.get("model")
-    return str(model) if model else name
+    return short_label(str(model)) if model else name
 
 
 def distinct(specs: Sequence[str], short: Any = spec_label) -> dict[str, str]:

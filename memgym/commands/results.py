@@ -18,6 +18,7 @@ from memgym.commands.common import (
     print_summary,
     print_usage,
 )
+from memgym.commands.labels import short_label
 from memgym.commands.tables import Cell, Column, fit
 
 
@@ -99,7 +100,9 @@ def run(args: argparse.Namespace) -> int:
                 pairs,  # type: ignore[arg-type]
                 caption,
             )
-            print_usage(store.episodes(args.run, compactions=False))
+            print_usage(
+                list(store.episodes(args.run, compactions=False)), store.run_usage(args.run)
+            )
     return 0
 
 
@@ -243,7 +246,7 @@ def print_leaderboard(
                     str(r["rank"]),
                     (r["policy"] or reasoner_label(r["reasoner"])) + flag,
                     memories[r["memory"]],
-                    r["model"],
+                    short_label(r["model"]),
                     mean_cell(r["composite"], r["composite_se"]),
                     mean_cell(r["accuracy"], r["accuracy_se"]),
                     str(r["seeds"]),

@@ -31,6 +31,7 @@ from memgym.commands.common import (
     progress,
     tier_name,
 )
+from memgym.commands.model_options import add_model_args
 
 LLM_CONCURRENCY = 4
 """Default ``--concurrency`` when a reasoner calls a model (episodes mostly wait on the network)."""
@@ -55,10 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--api-key-env",
         help="environment variable holding the API key (default OPENAI_API_KEY)",
     )
-    p.add_argument(
-        "--cache",
-        help="with --model: SQLite call cache; a rerun replays every answered call without HTTP",
-    )
+    add_model_args(p)
     add_seed_args(p, 5)
     p.add_argument(
         "--concurrency",
@@ -101,20 +99,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]]:
-    """The (memory, reasoner) specs to run and the policy names they came from (if any)."""
+    """The (memory, reasoner) specs to run and the policy names they came from (if any); the
+    model flags (``--max-tokens``, ``--cache``, ...) are added to every spec that calls a model."""
+    from memgym.commands import model_options
     from memgym.simulation.policies import HONEST, get_policy
 
-    shorthand = args.model or args.base_url or args.api_key_env or args.cache
+    shorthand = args.model or args.base_url or args.api_key_env
     if shorthand and args.reasoner:
         raise ValueError("give either --reasoner or --model/--base-url/--api-key-env, not both")
     if shorthand and not args.model:
-        raise ValueError("--base-url, --api-key-env and --cache need --model")
+        raise ValueError("--base-url and --api-key-env need --model")
+    flags = model_options.given(args)
     reasoner = args.reasoner
     if args.model:
         options = [f"model={args.model}"]
         options += [f"base_url={args.base_url}"] if args.base_url else []
         options += [f"api_key_env={args.api_key_env}"] if args.api_key_env else []
-        options += [f"cache={args.cache}"] if args.cache else []
         reasoner = "llm:" + ",".join(options)
     from memgym.tracks import get_track
     from memgym.tracks.interactive import InteractiveTrack
@@ -126,15 +126,21 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
                 f"track {args.track!r} is interactive: give --memory and --reasoner (an agent: "
                 f"{', '.join(track.default_agents)}, or llm via --model), not --policies"
             )
+        if flags:
+            raise ValueError(f"track {args.track!r} is interactive: it takes no model flags yet")
         agents = [reasoner] if reasoner else list(track.default_agents)
         return [(args.memory or "full", a) for a in agents], []
     if args.memory or reasoner:
         if args.policies:
             raise ValueError("give either --policies or --memory/--reasoner/--model, not both")
-        return [(args.memory or "agentic:policy=strategic", reasoner or "scripted")], []
+        pair = [args.memory or "agentic:policy=strategic", reasoner or "scripted"]
+        memory, reasoner = model_options.apply(pair, flags)
+        return [(memory, reasoner)], []
     names = [p.strip() for p in (args.policies or ",".join(HONEST)).split(",") if p.strip()]
     policies = [get_policy(name) for name in names]
-    return [(p.memory, p.reasoner) for p in policies], names
+    pairs = [(p.memory, p.reasoner) for p in policies]
+    model_options.apply([s for pair in pairs for s in pair], flags)  # a flag no spec takes fails
+    return pairs, names
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -184,8 +190,8 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     pairs, names = pairs_of(args)
     fixed = overrides(args.param)
+    check_work(args.track, args.tier, fixed, pairs)  # local checks first: no network needed
     preflight([spec for pair in pairs for spec in pair], err_console.print)
-    check_work(args.track, args.tier, fixed, pairs)
     seeds = range(args.seed, args.seed + args.seeds)
     items: Any = stream(args.track, args.tier, seeds, fixed, pairs)
     planned = len(seeds) * len(pairs)

@@ -33,6 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="share of questions (a seeded hash of their spec) answered 503 on every request: "
         "their episodes fail however often they are retried",
     )
+    p.add_argument(
+        "--tools-need-choice",
+        action="store_true",
+        help="like llama-cpp-python's server: ignore a request's tools unless it sends tool_choice",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
     p.add_argument(
         "--max-episodes",
@@ -65,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         wrong_args=args.wrong_args,
         context=args.context,
         seed=args.seed,
+        tools_need_choice=args.tools_need_choice,
         fail_questions=args.fail_questions,
     )
     if args.max_episodes < 1:

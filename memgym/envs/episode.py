@@ -4,7 +4,10 @@ trajectory replay and the Inspect AI solver, so training and evaluation share on
 The agent lives through the scenario's events one at a time. On each it may call the memory tools
 any number of times, then ``next_event``; at a question it calls ``submit_answer`` (``next_event``
 there skips the question, scored wrong). Every correct answer earns 1.0 (abstention questions
-included: answering unknown to what was never stated is right, though no axis counts it).
+included: answering unknown to what was never stated is right, though no axis counts it). An
+unanswered question is one rule everywhere: a skipped question (``no_answer``) or an empty answer
+(``empty_answer``) is recorded as status ``model_error`` with that reason, as ``memgym run``
+records it, and scored wrong.
 Answers are checked with memgym's validators and the episode is scored with
 ``memgym.scoring.score_answers``, exactly as ``memgym.run.episode`` scores a ``run_episode``
 transcript.
@@ -29,6 +32,7 @@ from memgym.memory.agentic import budget_from_params
 from memgym.memory.store import Budget, Store
 from memgym.reasoners.memory_tools import execute
 from memgym.scoring import is_correct, score_answers
+from memgym.scoring.reading import Names, answer_names
 from memgym.tracks import Track, get_track, stream_events
 from memgym.types import AnswerRecord, Event, Fact, Question, Scenario
 
@@ -36,6 +40,36 @@ STATE_VERSION = 1
 _OK = json.dumps({"ok": True})
 MAX_CALLS_PER_EVENT = 64
 """Calls allowed on one event before the episode is truncated (stops an agent that never moves)."""
+
+
+NO_ANSWER = "no_answer"
+EMPTY_ANSWER = "empty_answer"
+
+
+def answer_record(
+    question: Question, answer: str, names: Names, reason: str | None = None
+) -> AnswerRecord:
+    """The scored record of ``answer``: ``model_error`` (scored wrong) when the question went
+    unanswered (``reason``) or the answer is empty, as ``memgym run`` records them."""
+    if reason is None and not answer.strip():
+        reason = EMPTY_ANSWER
+    if reason is not None:
+        return AnswerRecord(
+            question_id=question.id,
+            kind=question.kind,
+            axis=question.axis,
+            answer=answer,
+            correct=False,
+            status="model_error",
+            error=reason,
+        )
+    return AnswerRecord(
+        question_id=question.id,
+        kind=question.kind,
+        axis=question.axis,
+        answer=answer,
+        correct=is_correct(question, answer, names),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +112,8 @@ class Episode:
         self.store = Store(self.budget)
         self.entries: dict[int, str] = {}  # a mirror of the live entries, for cheap state
         self.answers: list[AnswerRecord] = []
-        self._given: list[tuple[str, str]] = []  # (question id, answer text), for the state
+        self.names = answer_names(scenario)
+        self._given: list[tuple[str, str, str | None]] = []  # (question id, answer, reason)
         self._events: Iterator[Event] = iter(stream_events(scenario))
         self.index = -1
         self.event: Event | None = None
@@ -143,25 +178,29 @@ class Episode:
         return Outcome(_OK, reward=reward, advanced=True)
 
     def _next(self) -> Outcome:
-        reward = self._record("") if self.question is not None else self._shaped()
+        reward = self._record("", NO_ANSWER) if self.question is not None else self._shaped()
         self._advance()
         return Outcome(_OK, reward=reward, advanced=True)
 
-    def _record(self, answer: str) -> float:
+    def skip(self, reason: str) -> Outcome:
+        """Leave the pending question unanswered because of the model's failure ``reason``
+        (``no_answer``, ``unparsable_answer``, ...): a ``model_error``, scored wrong."""
+        if self.question is None:
+            return Outcome(
+                T.refusal("no_question", "no question is pending; call next_event"), ok=False
+            )
+        self.calls += 1
+        self.total_calls += 1
+        reward = self._record("", reason)
+        self._advance()
+        return Outcome(_OK, reward=reward, advanced=True)
+
+    def _record(self, answer: str, reason: str | None = None) -> float:
         question = self.question
         assert question is not None
-        correct = is_correct(question, answer)
-        self.answers.append(
-            AnswerRecord(
-                question_id=question.id,
-                kind=question.kind,
-                axis=question.axis,
-                answer=answer,
-                correct=correct,
-            )
-        )
-        self._given.append((question.id, answer))
-        reward = 1.0 if correct else 0.0
+        self.answers.append(answer_record(question, answer, self.names, reason))
+        self._given.append((question.id, answer, reason))
+        reward = 1.0 if self.answers[-1].correct else 0.0
         self.reward_total += reward
         return reward
 
@@ -278,18 +317,10 @@ class Episode:
         questions = {q.id: q for q in scenario.questions}
         for _ in range(int(state["index"])):
             episode._advance()
-        for qid, answer in state["answers"]:
-            question = questions[qid]
-            episode.answers.append(
-                AnswerRecord(
-                    question_id=qid,
-                    kind=question.kind,
-                    axis=question.axis,
-                    answer=answer,
-                    correct=is_correct(question, answer),
-                )
-            )
-            episode._given.append((qid, answer))
+        for qid, answer, *reason in state["answers"]:
+            why = reason[0] if reason else None
+            episode.answers.append(answer_record(questions[qid], answer, episode.names, why))
+            episode._given.append((qid, answer, why))
         episode.calls = int(state["calls"])
         episode.total_calls = int(state["total_calls"])
         episode.reward_total = float(state["reward_total"])

@@ -215,10 +215,10 @@ class _Run:
                 stop = "length" if output.stop_reason == "max_tokens" else None
                 try:
                     answer = extract_answer(output.message.text, stop)
-                except LLMModelError:
+                    answered = self.episode.call(T.ANSWER, {"answer": answer}).advanced
+                except LLMModelError as exc:  # a model_error, as memgym run records it
                     self.model_errors += 1
-                    answer = ""
-                answered = self.episode.call(T.ANSWER, {"answer": answer}).advanced
+                    answered = self.episode.skip(exc.reason).advanced
             if answered or self.episode.truncated:
                 break
         if not answered and not self.episode.truncated:

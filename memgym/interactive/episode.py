@@ -88,7 +88,15 @@ def score_session(
         tokens_observed=log.history_tokens,
         tokens_stored=0,
         status="infra_error" if log.infra_error else "ok",
-        usage=add_usage([agent.usage(), {k: float(v) for k, v in counts.items()}]),
+        usage=add_usage([_spend(agent), {k: float(v) for k, v in counts.items()}]),
         answers=answers,
         compactions=history.records,
     )
+
+
+def _spend(agent: Agent) -> dict[str, float]:
+    """The agent's LLM spend, less its ledger's ``overflows``: the loop counts each overflow
+    itself (every one forced a compaction), so it is not counted twice."""
+    spend = dict(agent.usage())
+    spend.pop("overflows", None)
+    return spend

@@ -22,11 +22,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from memgym.errors import InfraError, ModelError
+from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.interactive.agents import Agent
 from memgym.interactive.history import HistoryMemory, view_tokens
 from memgym.interactive.session import AgentTurn, ChatMessage, Session, TaskOutcome
-from memgym.llm.classify import LLMInfraError
 
 
 @dataclass(frozen=True)
@@ -121,9 +120,7 @@ def _act(
         log.view_tokens += view_tokens(view)
         try:
             return agent.act(view, session.tools)
-        except LLMInfraError as exc:
-            if exc.reason != "context_length":
-                raise
+        except ContextOverflow:  # before ModelError, its base: a forced compaction, not a loss
             log.overflows += 1
             view = history.force()
         except ModelError as exc:

@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+OVERFLOW = "context_length"
+"""The status of a call whose prompt did not fit the model's window (counted in ``overflows``)."""
 RETRIES_PREFIX = "retries_"
 """Usage keys ``retries_<reason>`` count the retries of each failure reason."""
 
@@ -61,8 +63,10 @@ class Ledger:
             self.calls.append(record)
 
     def totals(self) -> dict[str, float]:
-        """Calls, HTTP attempts, retries, cache hits, failures, tokens and cost so far, plus a
-        ``retries_<reason>`` count for each reason retried (``retries_rate_limited``, ...)."""
+        """Calls, HTTP attempts, retries, cache hits, failures (``failed``: the infrastructure's;
+        ``overflows``: prompts too long for the model's window), tokens, cost and model time
+        (``latency_s``) so far, plus a ``retries_<reason>`` count for each reason retried
+        (``retries_rate_limited``, ...)."""
         with self._lock:
             calls = list(self.calls)
         live = [c for c in calls if not c.cached]
@@ -72,7 +76,8 @@ class Ledger:
             "cached": len(calls) - len(live),
             "attempts": sum(c.attempts for c in live),
             "retries": sum(max(0, c.attempts - 1) for c in live),
-            "failed": sum(c.status != "ok" for c in calls),
+            "failed": sum(c.status not in ("ok", OVERFLOW) for c in calls),
+            "overflows": sum(c.status == OVERFLOW for c in calls),
             "prompt_tokens": sum(c.usage.prompt_tokens for c in live),
             "completion_tokens": sum(c.usage.completion_tokens for c in live),
             "cost_usd": sum(c.cost or 0.0 for c in live),

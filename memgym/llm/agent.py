@@ -5,6 +5,12 @@ function calling, or ``text``: ``CALL`` lines, see ``memgym.llm.textcalls``) and
 the model's bad tool calls. A turn is ``ask`` (one chat call; the calls in the reply), ``run``
 (check each call against the toolset and carry out the valid ones; a bad one becomes an error
 result and is counted) and ``feed`` (append the reply and the results for the next turn).
+
+With ``context_window=N`` every request is fitted to the model's window before it goes out
+(``memgym.llm.fit``: the view gives way, oldest first; ``fitted`` counts the requests cut) and
+``max_tokens`` defaults to a quarter of the window (at most 512). ``slots=N`` pins each agent's
+requests to one of the server's N slots (``id_slot``, ``cache_prompt``: llama.cpp's server), so its
+prompt cache keeps serving an episode's growing conversation while other episodes run.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from typing import Any
 from memgym.llm.accounting import Ledger
 from memgym.llm.classify import LLMModelError
 from memgym.llm.client import ChatResult, ToolCall
+from memgym.llm.fit import MIN_PROMPT, completion_tokens, fit_messages, prompt_budget
+from memgym.llm.slots import slot_pool
 from memgym.llm.textcalls import describe, parse_calls, render_results
 from memgym.llm.tools import Call, Toolset, call_error
 
@@ -47,15 +55,32 @@ class ToolAgent:
         seed: int = 0,
         price_prompt: float = 0.0,
         price_completion: float = 0.0,
+        context_window: int = 0,
+        slots: int = 0,
     ) -> None:
         if tools not in MODES:
             raise ValueError(f"tools must be one of {', '.join(MODES)}, got {tools!r}")
         if not isinstance(max_turns, int) or max_turns < 1:
             raise ValueError(f"max_turns must be a positive integer, got {max_turns!r}")
+        for name, value in (("context_window", context_window), ("max_tokens", max_tokens)):
+            if not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        if not isinstance(slots, int) or slots < 0:
+            raise ValueError(f"slots must be a non-negative integer, got {slots!r}")
         self.model, self.base_url, self.mode, self.max_turns = model, base_url, tools, max_turns
+        self.context_window = context_window
         self.request: dict[str, Any] = {"temperature": temperature}
+        if context_window:
+            max_tokens = completion_tokens(context_window, max_tokens)
+            if prompt_budget(context_window, max_tokens) < MIN_PROMPT:
+                raise ValueError(
+                    f"context_window {context_window} leaves no room for a prompt beside "
+                    f"max_tokens {max_tokens}"
+                )
         if max_tokens:
             self.request["max_tokens"] = max_tokens
+        self._slots = slot_pool(base_url, slots) if slots else None
+        self.slot: int | None = None
         self._options: dict[str, Any] = {
             "api_key_env": api_key_env,
             "timeout": timeout,
@@ -70,6 +95,8 @@ class ToolAgent:
         self._client: Any = None
         self._ledger = Ledger()  # the client's, once made; kept after close for usage()
         self.tool_errors = 0
+        self.tool_calls = 0
+        self.fitted = 0
 
     @property
     def client(self) -> Any:
@@ -92,9 +119,13 @@ class ToolAgent:
         messages: list[dict[str, Any]],
         toolset: Toolset | None,
         headers: Mapping[str, str],
+        keep_from: int = 0,
     ) -> tuple[ChatResult, list[ToolCall]]:
-        """One chat call; the reply and the tool calls it makes. A reply cut off at the token
-        limit is ``LLMModelError("truncated")``; infrastructure failures raise ``LLMInfraError``."""
+        """One chat call; the reply and the tool calls it makes. ``keep_from``: the index of the
+        prompt; with a declared window, the messages before it are the view that may give way.
+        A reply cut off at the token limit is ``LLMModelError("truncated")``, a prompt the
+        server finds too long ``LLMContextOverflow``; infrastructure failures raise
+        ``LLMInfraError``."""
         sent = dict(headers)
         schemas = None
         if toolset is not None:
@@ -102,7 +133,17 @@ class ToolAgent:
                 schemas = toolset.schemas()
             else:
                 sent[TOOLS_HEADER] = "text"
-        reply = self.client.chat(messages, schemas, headers=sent, **self.request)
+        outgoing: list[Mapping[str, Any]] = list(messages)
+        if self.context_window:
+            budget = prompt_budget(self.context_window, self.request.get("max_tokens", 0), schemas)
+            outgoing, cut = fit_messages(messages, budget, keep_from)
+            self.fitted += cut
+        request = dict(self.request)
+        if self._slots is not None:
+            if self.slot is None:
+                self.slot = self._slots.take()
+            request.update(id_slot=self.slot, cache_prompt=True)
+        reply = self.client.chat(outgoing, schemas, headers=sent, **request)
         if reply.finish_reason == "length":
             tail = (reply.content or "")[-80:]
             raise LLMModelError("truncated", f"reply cut off at the token limit: {tail!r}")
@@ -115,6 +156,7 @@ class ToolAgent:
         """The result of each call, in order; a bad call (invalid, or refused by ``handle``) is
         an error result and counts as a tool error."""
         results = []
+        self.tool_calls += len(calls)
         for call in calls:
             try:
                 content, ok = handle(toolset.parse(call.name, call.arguments))
@@ -142,13 +184,21 @@ class ToolAgent:
             messages.append({"role": "user", "content": render_results(pairs)})
 
     def usage(self) -> dict[str, float]:
-        """The client ledger's totals (zeros before any call) plus ``tool_errors``."""
+        """The client ledger's totals (zeros before any call) plus ``tool_calls`` (the model's)
+        and ``tool_errors`` (those of them that were invalid or refused; the rest ran), and
+        ``fitted`` (requests cut to a declared window)."""
         totals = {k: float(v) for k, v in self._ledger.totals().items()}
+        totals["tool_calls"] = float(self.tool_calls)
         totals["tool_errors"] = float(self.tool_errors)
+        if self.context_window:
+            totals["fitted"] = float(self.fitted)
         return totals
 
     def close(self) -> None:
-        """Close the client's connections and cache."""
+        """Close the client's connections and cache; give its server slot back."""
+        if self._slots is not None and self.slot is not None:
+            self._slots.give(self.slot)
+            self.slot = None
         if self._client is not None:
             self._client.close()
             if self._client.client.cache is not None:
@@ -159,4 +209,5 @@ class ToolAgent:
         """The options that name the endpoint, for ``config()`` strings."""
         url = f",base_url={self.base_url}" if self.base_url else ""
         mode = ",tools=text" if self.mode == "text" else ""
-        return f"model={self.model}{url}{mode}"
+        window = f",context_window={self.context_window}" if self.context_window else ""
+        return f"model={self.model}{url}{mode}{window}"

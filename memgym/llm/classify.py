@@ -3,16 +3,19 @@ counted) or the model's (scored). Each error carries a short machine-readable ``
 
 Infrastructure: connection failures, timeouts, HTTP 408/409/429/5xx (retryable), other HTTP
 errors such as 401/403/404/400 (not retryable: retrying cannot help, and it is not the model's
-fault), and a context-length overflow (the client retries it once with a reduced request).
+fault).
 Model: an invalid tool call (unparsable arguments, unknown tool, wrong arguments), an empty or
-unparsable answer, a reply cut off at the token limit.
+unparsable answer, a reply cut off at the token limit, and a context overflow (an HTTP 400/413
+saying the prompt does not fit the model's window, in the words of OpenAI, vLLM, llama.cpp's or
+llama-cpp-python's server; the client retries it once with ``max_tokens`` halved, then it is
+``LLMContextOverflow``: the prompt the model and its memory made is too long for it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from memgym.errors import InfraError, ModelError
+from memgym.errors import ContextOverflow, InfraError, ModelError
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 MAX_RETRY_AFTER_S = 60.0
@@ -46,6 +49,28 @@ class LLMModelError(ModelError):
         self.reason = reason
 
 
+class LLMContextOverflow(LLMModelError, ContextOverflow):
+    """The endpoint refused the prompt as longer than the model's context window."""
+
+    def __init__(self, detail: str = "", status: int | None = None) -> None:
+        super().__init__("context_length", detail)
+        self.status = status
+
+
+OVERFLOW_WORDS = (
+    "context_length_exceeded",  # OpenAI's error code; llama-cpp-python's server sends it too
+    "context length",  # OpenAI, vLLM, llama-cpp-python: "maximum context length is N tokens"
+    "available context size",  # llama.cpp's server: "the request exceeds the available ..."
+    "exceed_context_size",  # llama.cpp's server: error type exceed_context_size_error
+    "context window",
+    "maximum model length",  # vLLM: "longer than the maximum model length of N"
+    "reduce the length of the messages",
+    "prompt is too long",
+    "too many tokens",
+)
+"""What an HTTP 400/413 body says when the prompt does not fit (matched case-insensitively)."""
+
+
 def retry_after(headers: Mapping[str, str] | None) -> float | None:
     """Seconds to wait from ``retry-after-ms`` or ``retry-after`` (seconds), capped; else None."""
     if not headers:
@@ -67,18 +92,16 @@ def is_context_overflow(status: int, body: object) -> bool:
     if status not in (400, 413):
         return False
     text = str(body).lower()
-    return (
-        "context_length_exceeded" in text or "context length" in text or "too many tokens" in text
-    )
+    return any(words in text for words in OVERFLOW_WORDS)
 
 
 def classify_status(
     status: int, body: object = None, headers: Mapping[str, str] | None = None
-) -> LLMInfraError:
-    """The infrastructure error for an HTTP error status."""
+) -> LLMInfraError | LLMContextOverflow:
+    """The error for an HTTP error status: a context overflow, or the infrastructure's."""
     detail = f"HTTP {status}" + (f" {str(body)[:200]}" if body else "")
     if is_context_overflow(status, body):
-        return LLMInfraError("context_length", detail, status=status)
+        return LLMContextOverflow(detail, status=status)
     if status == 429:
         return LLMInfraError(
             "rate_limited", detail, retryable=True, retry_after=retry_after(headers), status=status

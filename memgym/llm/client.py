@@ -3,9 +3,14 @@ retry policy, concurrency limit, call cache and ledger.
 
 Retries: a retryable infrastructure failure (see ``memgym.llm.classify``) is retried up to
 ``max_retries`` times, waiting the server's Retry-After (capped) or else an exponential backoff
-with jitter drawn from a seeded RNG. A context-length overflow is retried once with ``max_tokens``
-halved (when the request set it). A failure that persists is raised as ``LLMInfraError``; the
-episode loop marks that step ``infra_error``. The SDK's own retries are switched off.
+with jitter drawn from a seeded RNG. A failure that persists is raised as ``LLMInfraError``; the
+episode loop marks that step ``infra_error``. A context overflow is retried once with
+``max_tokens`` halved (when the request set it), then raised as ``LLMContextOverflow``: the
+prompt's fault, scored as a wrong answer (``context_overflow``). The SDK's own retries are
+switched off.
+
+Latency: each call's ``latency_s`` is the time its HTTP requests took, from the moment one held an
+endpoint slot to its reply: no waiting for a slot (other episodes' calls), no backoff sleeps.
 
 Concurrency: at most ``concurrency`` requests in flight to an endpoint, counted over every client
 of the process with that endpoint and limit (``EndpointLimit``), so a run's concurrent episodes
@@ -25,7 +30,7 @@ from typing import Any
 
 from memgym.llm.accounting import CallRecord, Ledger, Prices, Usage, cost
 from memgym.llm.cache import CallCache, cache_key
-from memgym.llm.classify import LLMInfraError, classify
+from memgym.llm.classify import LLMContextOverflow, LLMInfraError, classify
 
 PLACEHOLDER_KEY = "memgym-no-key"
 """Sent when the API key variable is unset: local servers need some key, and check none."""
@@ -64,6 +69,19 @@ def endpoint_limit(base_url: str | None, limit: int) -> EndpointLimit:
         if key not in _LIMITS:
             _LIMITS[key] = EndpointLimit(limit)
         return _LIMITS[key]
+
+
+class _Timer:
+    """Adds up the time spent inside its ``with`` blocks (a call's HTTP requests)."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+
+    def __enter__(self) -> None:
+        self._start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.spent += time.perf_counter() - self._start
 
 
 @dataclass(frozen=True)
@@ -181,23 +199,27 @@ class LLMClient:
         """One chat completion: from the cache when answered before, else over HTTP with retries.
 
         ``params`` are chat-completions parameters (temperature, max_tokens, seed, ...) and are
-        part of the cache key; ``headers`` are extra HTTP headers and are not.
+        part of the cache key; ``headers`` are extra HTTP headers and are not. With ``tools``,
+        ``tool_choice`` is ``"auto"`` unless ``params`` says otherwise: servers that apply a
+        chat template (llama-cpp-python, vLLM) leave the tools out of the prompt without it.
         """
+        if tools:
+            params.setdefault("tool_choice", "auto")
         key = cache_key(self.model, messages, tools, params) if self.cache is not None else ""
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
             return self._result(hit, latency=0.0, attempts=0, cached=True)
-        start = time.perf_counter()
+        timer = _Timer()
         attempts, reduced, request = 0, False, dict(params)
         retried: list[str] = []
         while True:
             attempts += 1
             try:
-                raw = await self._post(messages, tools, headers, request)
+                raw = await self._post(messages, tools, headers, request, timer)
                 parse_response(raw)  # a reply without choices is the server's failure
                 break
             except Exception as exc:  # noqa: BLE001 - every failure is classified here
                 error = classify(exc)
-            overflow = isinstance(error, LLMInfraError) and error.reason == "context_length"
+            overflow = isinstance(error, LLMContextOverflow)
             if overflow and not reduced and request.get("max_tokens", 0) > 1:
                 reduced, request["max_tokens"] = True, request["max_tokens"] // 2
                 retried.append(error.reason)
@@ -213,13 +235,11 @@ class LLMClient:
                 await self._sleep(wait)
                 retried.append(error.reason)
                 continue
-            elapsed = time.perf_counter() - start
-            self._record(Usage(), elapsed, attempts, False, error.reason, tuple(retried))
+            self._record(Usage(), timer.spent, attempts, False, error.reason, tuple(retried))
             raise error
         if self.cache is not None:
             self.cache.put(key, self.model, raw)
-        elapsed = time.perf_counter() - start
-        return self._result(raw, elapsed, attempts, cached=False, retried=tuple(retried))
+        return self._result(raw, timer.spent, attempts, cached=False, retried=tuple(retried))
 
     async def _post(
         self,
@@ -227,6 +247,7 @@ class LLMClient:
         tools: Sequence[Mapping[str, Any]] | None,
         headers: Mapping[str, str] | None,
         params: Mapping[str, Any],
+        timer: _Timer,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.model, "messages": list(messages), **params}
         if tools:
@@ -234,12 +255,13 @@ class LLMClient:
         # The SDK's low-level post: its typed request transform and response models cost ~2 ms
         # per call on a 10-message request (bench/bench_llm.py); the reply is the raw JSON.
         async with self._limit:
-            reply = await self._openai.post(
-                "/chat/completions",
-                body=body,
-                cast_to=object,
-                options={"headers": dict(headers or {})},
-            )
+            with timer:
+                reply = await self._openai.post(
+                    "/chat/completions",
+                    body=body,
+                    cast_to=object,
+                    options={"headers": dict(headers or {})},
+                )
         if not isinstance(reply, dict):
             raise LLMInfraError("bad_response", "the reply is not a JSON object", retryable=True)
         return reply

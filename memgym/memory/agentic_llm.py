@@ -8,7 +8,9 @@ tool list. The model gets the write tools (``memory_write``, ``memory_edit``, ``
 reply without a call ends the event. A bad call gets an error result back, is counted in
 ``usage()["tool_errors"]`` and never changes the store; so does a refused one (over budget, unknown
 id). A reply cut off at the token limit, or one the client cannot parse, ends the event and counts
-as one error. Infrastructure failures that outlast the client's retries propagate.
+as one error. A request too long for the model's window ends the event too (what the event said
+is lost: the memory's failure), counted in ``usage()["overflows"]``. Infrastructure failures
+that outlast the client's retries propagate.
 
 ``script=<policy>`` asks ``memgym serve`` to drive the writes as that scripted write policy would
 (headers ``X-Memgym-Policy``, ``X-Memgym-Episode`` and ``X-Memgym-Writer``, which real endpoints
@@ -26,6 +28,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from memgym.errors import ContextOverflow
 from memgym.llm.agent import ToolAgent
 from memgym.llm.classify import LLMModelError
 from memgym.memory.agentic import SILENT_KINDS, budget_from_params, policy_budget, policy_seed
@@ -131,7 +134,9 @@ class LLMAgenticMemory(Memory):
         self.events += 1
         for _ in range(self.agent.max_turns):
             try:
-                reply, calls = self.agent.ask(messages, WRITE_TOOLS, self.headers)
+                reply, calls = self.agent.ask(messages, WRITE_TOOLS, self.headers, 1)
+            except ContextOverflow:
+                return  # the ledger counts it in ``overflows``
             except LLMModelError:
                 self.agent.tool_errors += 1
                 return

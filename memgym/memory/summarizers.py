@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from memgym.claims import Claim, render_record
+from memgym.errors import ContextOverflow
 from memgym.memory.context import text_tokens
 from memgym.query import Table
 
@@ -109,16 +110,18 @@ _CLIENTS: dict[tuple[Any, ...], Any] = {}
 _CLIENTS_LOCK = threading.Lock()
 
 
-def shared_client(model: str, base_url: str | None, **options: Any) -> Any:
-    """One ``SyncLLMClient`` per (model, endpoint, options) per process: every summary memory of a
-    comparison reuses its connections and its loop thread."""
-    key = (model, base_url, *sorted(options.items()))
+def shared_client(model: str, base_url: str | None, cache: str = "", **options: Any) -> Any:
+    """One ``SyncLLMClient`` per (model, endpoint, options, cache file) per process: every summary
+    memory of a comparison reuses its connections and its loop thread."""
+    key = (model, base_url, cache, *sorted(options.items()))
     with _CLIENTS_LOCK:
         client = _CLIENTS.get(key)
         if client is None:
+            from memgym.llm.cache import CallCache
             from memgym.llm.client import SyncLLMClient
 
-            client = _CLIENTS[key] = SyncLLMClient(model, base_url, **options)
+            calls = CallCache(cache) if cache else None
+            client = _CLIENTS[key] = SyncLLMClient(model, base_url, cache=calls, **options)
         return client
 
 
@@ -137,6 +140,7 @@ class LLMSummarizer(Summarizer):
         api_key_env: str = "OPENAI_API_KEY",
         timeout: float = 60.0,
         max_retries: int = 6,
+        cache: str = "",
     ) -> None:
         self.track_name = track_name
         self.cap = cap
@@ -145,6 +149,7 @@ class LLMSummarizer(Summarizer):
             "api_key_env": api_key_env,
             "timeout": timeout,
             "max_retries": max_retries,
+            "cache": cache,
         }
         self.spent: dict[str, float] = {}
 
@@ -163,12 +168,18 @@ class LLMSummarizer(Summarizer):
             TRACK_HEADER: self.track_name,
             BUDGET_HEADER: str(self.cap),
         }
-        reply = client.chat(
-            self.messages(previous, texts),
-            headers=headers,
-            temperature=0.0,
-            max_tokens=2 * self.cap + 64,  # room for a tokenizer other than memgym's; fit() caps
-        )
+        limit = 2 * self.cap + 64  # room for a tokenizer other than memgym's; fit() caps
+        try:
+            reply = client.chat(
+                self.messages(previous, texts),
+                headers=headers,
+                temperature=0.0,
+                max_tokens=limit,
+            )
+        except ContextOverflow:
+            for key in ("calls", "overflows"):
+                self.spent[key] = self.spent.get(key, 0.0) + 1
+            return previous
         live = not reply.cached
         for key, value in (
             ("calls", 1),

@@ -3,7 +3,8 @@
 What falls out of the window is folded into the summary by a summariser (see
 ``memgym.memory.summarizers``) that sees only its previous summary and the texts leaving:
 ``summarizer=extractive`` (the default, no LLM) keeps the latest value of every attribute as
-canonical note lines; ``summarizer=llm,model=...,base_url=...`` asks a chat model to. The summary
+canonical note lines; ``summarizer=llm,model=...,base_url=...`` asks a chat model to (``timeout``,
+``max_retries`` and ``cache``, a call cache file, as for the ``llm`` reasoner). The summary
 is capped at ``summary_tokens`` and the window gets the rest of ``max_tokens``, so the whole
 context never exceeds ``max_tokens``.
 """
@@ -73,6 +74,7 @@ def summary(
     base_url: str | None = None,
     timeout: float = 60.0,
     max_retries: int = 6,
+    cache: str = "",
 ) -> ContextMemory:
     """A rolling summary (default cap: a quarter of ``max_tokens``) and a window."""
     cap = max_tokens // 4 if summary_tokens is None else summary_tokens
@@ -81,7 +83,7 @@ def summary(
         folder = ExtractiveSummarizer(track.read_cached, cap)
     elif summarizer == "llm":
         folder = LLMSummarizer(
-            track.name, cap, model, base_url, timeout=timeout, max_retries=max_retries
+            track.name, cap, model, base_url, timeout=timeout, max_retries=max_retries, cache=cache
         )
     else:
         raise ValueError(f"summary: summarizer must be extractive or llm, got {summarizer!r}")

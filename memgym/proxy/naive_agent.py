@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from memgym.llm.classify import LLMModelError
+from memgym.llm.classify import LLMModelError, is_context_overflow
 from memgym.proxy.core import CONVERSATION_HEADER
 from memgym.reasoners.llm import (
     FINISH_LINE,
@@ -24,6 +24,7 @@ from memgym.reasoners.llm import (
 )
 from memgym.run.episode import score
 from memgym.scoring import is_correct
+from memgym.scoring.reading import answer_names
 from memgym.tracks import stream_events
 from memgym.types import AnswerRecord, EpisodeResult, Question, Scenario, StepStatus, Transcript
 
@@ -45,7 +46,7 @@ def replay(
     timeout: float = 60.0,
 ) -> EpisodeResult:
     """Play ``scenario`` as one chat through ``base_url`` and score the answers."""
-    from openai import APIError, OpenAI
+    from openai import APIError, APIStatusError, OpenAI
 
     client = OpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=timeout)
     history: list[dict[str, Any]] = [
@@ -53,6 +54,7 @@ def replay(
         {"role": "user", "content": TASK},
     ]
     transcript = Transcript(scenario_hash=scenario.hash)
+    names = answer_names(scenario)
     try:
         for event in stream_events(scenario):
             question = event.question
@@ -73,6 +75,12 @@ def replay(
                 text = extract_answer(content, finish)
             except LLMModelError as exc:
                 status, error = "model_error", str(exc)
+            except APIStatusError as exc:
+                if is_context_overflow(exc.status_code, exc.body or exc.message):
+                    status, error = "context_overflow", f"context_length: {exc}"
+                else:
+                    status, error = "infra_error", f"{type(exc).__name__}: {exc}"
+                    transcript.errors.append(f"{question.id}: {error}")
             except APIError as exc:
                 status, error = "infra_error", f"{type(exc).__name__}: {exc}"
                 transcript.errors.append(f"{question.id}: {error}")
@@ -82,7 +90,7 @@ def replay(
                     kind=question.kind,
                     axis=question.axis,
                     answer=text,
-                    correct=status == "ok" and is_correct(question, text),
+                    correct=status == "ok" and is_correct(question, text, names),
                     status=status,
                     error=error,
                 )

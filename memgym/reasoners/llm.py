@@ -127,8 +127,9 @@ class LLMReasoner(Reasoner):
             assert store is not None  # tools are offered only with a store
             return execute(store, call)
 
+        prompt = len(messages) - 1  # the view before it gives way first to a declared window
         for _ in range(self.agent.max_turns):
-            reply, calls = self.agent.ask(messages, toolset, headers)
+            reply, calls = self.agent.ask(messages, toolset, headers, prompt)
             if not calls:
                 return extract_answer(reply.content, reply.finish_reason)
             assert toolset is not None

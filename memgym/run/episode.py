@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from memgym import __version__
-from memgym.errors import InfraError, ModelError
+from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.memory.base import Memory
 from memgym.reasoners.base import Reasoner
 from memgym.run.usage import add_usage, component_usage
 from memgym.scoring import is_correct, score_answers
+from memgym.scoring.reading import answer_names
 from memgym.tokens import count_tokens
 from memgym.tracks.registry import stream_events
 from memgym.types import AnswerRecord, EpisodeResult, Scenario, StepStatus, Transcript
@@ -42,6 +43,7 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
     reasoner.reset(scenario.brief, scenario.params)
     transcript = Transcript(scenario_hash=scenario.hash)  # computed once per episode
     known_tokens, counter = _event_tokens(transcript.scenario_hash)
+    names = answer_names(scenario)  # read from the facts only if a sentence needs them
     observed = 0
     for event in stream_events(scenario):
         observed += counter(event.text)
@@ -55,6 +57,8 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
         text = ""
         try:
             text = reasoner.answer(question, view)
+        except ContextOverflow as exc:
+            status, error = "context_overflow", str(exc)
         except ModelError as exc:
             status, error = "model_error", str(exc)
         except InfraError as exc:
@@ -66,7 +70,7 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
                 kind=question.kind,
                 axis=question.axis,
                 answer=text,
-                correct=status == "ok" and is_correct(question, text),
+                correct=status == "ok" and is_correct(question, text, names),
                 status=status,
                 error=error,
             )
@@ -112,6 +116,7 @@ def score(
         tokens_observed=transcript.tokens_observed,
         tokens_stored=transcript.tokens_stored,
         status="infra_error" if infra else "ok",
+        overflows=sum(a.status == "context_overflow" for a in transcript.answers),
         usage=usage or {},
         answers=transcript.answers,
         compactions=transcript.compactions,

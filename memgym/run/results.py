@@ -1,6 +1,7 @@
 """The SQLite results file: runs, episodes, answers, compaction records and LLM call accounting
-(``calls``: one row per episode and usage metric: calls, retries, tokens, cost), the source of
-truth for reports. A compaction's full record (its views before and after) is kept
+(``calls``: one row per episode and usage metric: calls, retries, tokens, cost; ``run_usage``:
+LLM calls a run made outside its episodes, such as ``compare``'s closed-book probe, by part), the
+source of truth for reports. A compaction's full record (its views before and after) is kept
 zlib-compressed JSON; its step, strategy, dropped fact ids and token counts are plain columns for
 queries. Files written before a table existed open fine: the table is created empty.
 
@@ -75,6 +76,12 @@ CREATE TABLE IF NOT EXISTS calls (
     metric TEXT NOT NULL,
     value REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS run_usage (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    part TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    value REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS run_plans (
     run_id INTEGER PRIMARY KEY REFERENCES runs(id),
     episodes INTEGER NOT NULL
@@ -84,6 +91,10 @@ CREATE INDEX IF NOT EXISTS compactions_episode ON compactions(episode_id);
 CREATE INDEX IF NOT EXISTS answers_episode ON answers(episode_id);
 CREATE INDEX IF NOT EXISTS calls_episode ON calls(episode_id);
 """
+
+
+CLOSED_BOOK = "closed_book"
+"""The ``run_usage`` part of ``compare``'s closed-book probe calls."""
 
 
 def episode_key(result: EpisodeResult) -> str:
@@ -334,6 +345,26 @@ class ResultsStore:
                 "INSERT INTO calls VALUES (?, ?, ?)",
                 [(cur.lastrowid, k, v) for k, v in sorted(result.usage.items())],
             )
+
+    def add_run_usage(self, run_id: int, part: str, usage: dict[str, float]) -> None:
+        """Add ``usage`` (LLM calls made outside any episode) to ``part`` of run ``run_id``."""
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO run_usage VALUES (?, ?, ?, ?)",
+                [(run_id, part, k, v) for k, v in sorted(usage.items())],
+            )
+
+    def run_usage(self, run_id: int | None = None) -> dict[str, dict[str, float]]:
+        """part -> usage totals of the LLM calls made outside episodes (of one run, or all)."""
+        sql = "SELECT part, metric, SUM(value) FROM run_usage"
+        args: tuple[Any, ...] = ()
+        if run_id is not None:
+            sql += " WHERE run_id = ?"
+            args = (run_id,)
+        parts: dict[str, dict[str, float]] = {}
+        for part, metric, value in self.db.execute(sql + " GROUP BY part, metric", args):
+            parts.setdefault(part, {})[metric] = value
+        return parts
 
     def _drop_infra_error(self, run_id: int, key: str) -> None:
         """Delete the run's ``infra_error`` episode under ``key`` (if any) with its rows."""

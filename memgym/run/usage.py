@@ -55,14 +55,16 @@ def retry_reasons(usage: Mapping[str, float]) -> str:
 
 
 def describe(usage: Mapping[str, float]) -> str:
-    """One line: calls, cache hits, retries, failed calls, tool errors, tokens and cost."""
+    """One line: calls, cache hits, retries, failed calls, context overflows (when any), tool
+    errors, tokens and cost."""
     if not usage.get("calls"):
         return "no LLM calls"
     text = (
         f"{int(usage['calls'])} LLM calls ({int(usage.get('cached', 0))} cached), "
         f"{int(usage.get('retries', 0))} retries{retry_reasons(usage)}, "
         f"{int(usage.get('failed', 0))} failed, "
-        f"{int(usage.get('tool_errors', 0))} tool errors, "
+        + (f"{int(usage['overflows'])} context overflows, " if usage.get("overflows") else "")
+        + f"{int(usage.get('tool_errors', 0))} tool errors, "
         f"{int(usage.get('prompt_tokens', 0))} prompt + "
         f"{int(usage.get('completion_tokens', 0))} completion tokens"
     )

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from memgym.errors import InfraError, ModelError
+from memgym.scoring.reading import answer_names
 from memgym.scoring.validators import is_correct
 from memgym.types import EpisodeResult, Scenario, View
 
@@ -66,12 +67,13 @@ def closed_book(scenario: Scenario, reasoner: Reasoner) -> set[QuestionKey]:
     reasoner.reset(scenario.brief, scenario.params)
     leaked: set[QuestionKey] = set()
     scenario_hash = scenario.hash
+    names = answer_names(scenario)
     for question in scenario.questions:
         try:
             text = reasoner.answer(question, View())
         except (ModelError, InfraError):
             continue
-        if is_correct(question, text):
+        if is_correct(question, text, names):
             leaked.add((scenario_hash, question.id))
     return leaked
 

@@ -24,6 +24,12 @@ Per type, with "numeral" as defined in ``memgym.scoring.normalize``:
   The name must equal the gold's after ``normalize_text`` and the value part must hold exactly
   one numeral within tolerance of the gold's (signs count: "falling (3.5)" is wrong for -3.5).
 - ``abstain``: the answer is a clean abstention (``is_abstention``).
+
+An answer that fails its validator as written is also read as a sentence
+(``memgym.scoring.reading``), the same way for every type: each side of a copula whose other side
+only restates the question is validated in its place; for ``int`` and ``float``, numerals the
+question states do not count; for ``text``, stating the gold and no other candidate name of the
+scenario (``names``; names the question mentions excepted) is right.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from decimal import Decimal
 from memgym.claims import format_number, parse_series
 from memgym.scoring.abstention import is_abstention, says_unknown
 from memgym.scoring.normalize import normalize_text, number_spans, numbers, unwrap
+from memgym.scoring.reading import Names, one_new_number, readings, states_only
 from memgym.types import AnswerType, Question
 
 REL_FLOOR = 1e-9
@@ -216,8 +223,24 @@ def _refuses(question: Question, text: str) -> bool:
     return not says_unknown(normalize_text(_gold_text(question.answer)))
 
 
-def is_correct(question: Question, answer: str) -> bool:
-    """Whether ``answer`` answers ``question``; malformed input is wrong, never an error."""
+def _reads_right(question: Question, text: str, names: Names | None) -> bool:
+    """Whether ``text``, read as a sentence (``memgym.scoring.reading``), answers ``question``."""
+    validator = VALIDATORS[question.answer_type]
+    if any(validator(question, reading) for reading in readings(question, text)):
+        return True
+    kind, gold = question.answer_type, question.answer
+    if kind in ("int", "float") and len(numbers(text)) > 1:
+        value = one_new_number(question, text)
+        return value is not None and validator(question, str(value))
+    if kind == "text" and isinstance(gold, str) and names is not None and _series(gold) is None:
+        return states_only(question, text, gold, names)
+    return False
+
+
+def is_correct(question: Question, answer: str, names: Names | None = None) -> bool:
+    """Whether ``answer`` answers ``question``; malformed input is wrong, never an error.
+    ``names``: the scenario's candidate names (``memgym.scoring.reading.answer_names``), for
+    reading a name stated in a sentence."""
     if not isinstance(question, Question) or not isinstance(answer, str):
         return False
     validator = VALIDATORS.get(question.answer_type)
@@ -225,6 +248,8 @@ def is_correct(question: Question, answer: str) -> bool:
         text = unwrap(answer)
         if validator is None or not text or _echoes(question, text):
             return False
-        return not _refuses(question, text) and validator(question, text)
+        if _refuses(question, text):
+            return False
+        return validator(question, text) or _reads_right(question, text, names)
     except (ArithmeticError, TypeError, ValueError):
         return False

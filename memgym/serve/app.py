@@ -8,7 +8,11 @@ scripted reply: a question's (``X-Memgym-Spec``; see ``memgym.serve.scripted``) 
 ends the reply there (so calls stay in order when they are redone), and so does a wrong-arguments
 fault (valid JSON that breaks the tool's schema); a truncation fault cuts the
 reply that ends an exchange (an answer, or the end of a write event) with ``finish_reason: length``.
-``stats`` counts requests and answers by status, for tests and the log.
+With ``tools_need_choice`` (llama-cpp-python's behaviour) a request's ``tools`` are dropped before
+anything else looks at it unless it sends ``tool_choice``: the prompt is counted without them, and
+the reply is plain text (an ``Answer:`` line; a write event gets a plain reply and no write).
+``stats`` counts requests and answers by status, for tests and the log (``tools_dropped``: the
+requests whose tools were dropped; ``slot_<n>``: requests naming llama.cpp's ``id_slot`` n).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.serve.faults import Faults, wrong_arguments
 from memgym.serve.scripted import Reply, scripted_reply
 from memgym.serve.summarize import is_summarize, summarize
-from memgym.serve.writes import MAX_EPISODES, Mirrors, write_reply
+from memgym.serve.writes import DONE, MAX_EPISODES, Mirrors, write_reply
 from memgym.tokens import count_tokens
 
 MODEL = "memgym-scripted"
@@ -83,9 +87,10 @@ class ChatServer(ThreadingHTTPServer):
             self.stats[key] += 1
             return self.stats[key]
 
-    def reply(self, body: dict[str, Any], request: Message) -> Reply:
+    def reply(self, body: dict[str, Any], request: Message, dropped: bool = False) -> Reply:
         """The scripted reply to one chat request: a write event's (``X-Memgym-Policy``) or a
-        question's (``X-Memgym-Spec``)."""
+        question's (``X-Memgym-Spec``). ``dropped``: the request's tools were dropped (no
+        ``tool_choice`` under ``tools_need_choice``), so a write event gets a plain reply."""
         from memgym.tracks import get_track
 
         headers = _memgym_headers(request)
@@ -96,6 +101,8 @@ class ChatServer(ThreadingHTTPServer):
             if reasoner is None:
                 reasoner = self._reasoners[track] = ScriptedReasoner(get_track(track))
             if headers.get(POLICY_HEADER):
+                if dropped:  # the model never saw the write tools: it replies in words
+                    return Reply(content=DONE, final=True)
                 calls, content = write_reply(
                     self.mirrors, headers, body["messages"], text, reasoner.read
                 )
@@ -160,6 +167,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(503, "injected failure: this question always fails", "server_error")
         try:
             body = json.loads(raw)
+            dropped = faults.tools_need_choice and bool(body.get("tools"))
+            if dropped and "tool_choice" not in body:
+                server.count("tools_dropped")
+                body.pop("tools")
+            else:
+                dropped = False
+            if isinstance(body.get("id_slot"), int):  # llama.cpp's slot field, counted
+                server.count(f"slot_{body['id_slot']}")
             prompt = _prompt_tokens(body)
             if faults.context and prompt + (body.get("max_tokens") or 0) > faults.context:
                 return self._error(
@@ -170,7 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             if is_summarize(self.headers):  # an LLM summariser's request
                 return self._send(200, self._completion(body, summarize(body, self.headers)))
-            reply = server.reply(body, self.headers)
+            reply = server.reply(body, self.headers, dropped)
         except MissingSpec as exc:
             return self._error(400, str(exc), "missing_spec")
         except (TypeError, KeyError, ValueError) as exc:

@@ -23,7 +23,9 @@ class Faults:
     ``truncate`` per final reply. ``fail_questions`` is a share of *questions*, not of requests:
     a question whose spec (the ``X-Memgym-Spec`` header) hashes, with ``seed``, below it is
     answered 503 on every request, so its episode fails however often it is retried, the same
-    questions on every run.
+    questions on every run. ``tools_need_choice`` behaves like llama-cpp-python's server: a
+    request's ``tools`` are ignored (left out of the prompt, so the reply is plain text) unless it
+    also sends ``tool_choice``.
     """
 
     rate_429: float = 0.0
@@ -35,6 +37,7 @@ class Faults:
     context: int = 0
     seed: int = 0
     wrong_args: float = 0.0
+    tools_need_choice: bool = False
     fail_questions: float = 0.0
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)

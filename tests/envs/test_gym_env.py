@@ -190,3 +190,24 @@ def test_without_gymnasium_the_error_names_the_extra(monkeypatch) -> None:
     with pytest.raises(ImportError, match=r"memgym\[gym\]"):
         register_envs()
     assert envs.env_ids()  # the ids themselves need no gymnasium
+
+
+def test_an_unanswered_question_is_a_model_error_as_in_memgym_run(track):
+    """next_event at a question, or an empty answer: status model_error with its reason."""
+    from memgym.envs.episode import Episode
+
+    episode = Episode(track.generate(0, "lite"))
+    reasons = []
+    while not episode.done:
+        if episode.question is None:
+            episode.call("next_event", {})
+            continue
+        if len(reasons) % 2:
+            episode.call("submit_answer", {"answer": " "})
+        else:
+            episode.call("next_event", {})
+        reasons.append(episode.answers[-1].error)
+        assert episode.answers[-1].status == "model_error" and not episode.answers[-1].correct
+    assert set(reasons) == {"no_answer", "empty_answer"}
+    restored = Episode.restore(episode.state())
+    assert [a.model_dump() for a in restored.answers] == [a.model_dump() for a in episode.answers]

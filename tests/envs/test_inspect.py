@@ -140,6 +140,8 @@ def test_bad_calls_are_answered_with_errors_and_scored_as_the_models(tmp_path) -
     scenario = get_track("entities").generate(2, "lite", **SMALL)
     assert result["model_errors"] == len(scenario.questions)  # no answer within max_turns
     assert [a["answer"] for a in result["answers"]] == [""] * len(scenario.questions)
+    # One rule for an unanswered question, as memgym run records it: a model_error, no_answer.
+    assert {(a["status"], a["error"]) for a in result["answers"]} == {("model_error", "no_answer")}
     assert result["scores"]["writes_used"] == 0 and result["scores"]["composite"] == 0.0
     tool_results = [m for m in sample.messages if m.role == "tool"]
     assert tool_results and all('"reason": "unknown_tool"' in m.text for m in tool_results)
@@ -156,6 +158,28 @@ def _unknown_scores(seed: int) -> tuple[str, object]:
         for q in scenario.questions
     ]
     return scenario.hash, score_answers(answers, 0)
+
+
+def _rambling(messages, tools, tool_choice, config):  # type: ignore[no-untyped-def]
+    """A model that replies in several lines without an Answer: line (and calls no tool)."""
+    out = ModelOutput.from_content("mockllm/model", "Let me think.\nThe records say many things.")
+    out.usage = ModelUsage(input_tokens=10, output_tokens=5, total_tokens=15)
+    return out
+
+
+def test_an_unreadable_reply_is_a_model_error_as_in_memgym_run(tmp_path) -> None:
+    from memgym.envs._registry import TASKS
+
+    task = TASKS["entities"](tier="lite", seed=2, params=PARAMS, max_turns=2)
+    logs = inspect_eval(
+        task, model=get_model("mockllm/model", custom_outputs=_rambling),
+        log_dir=str(tmp_path), display="none",
+    )  # fmt: skip
+    (sample,) = logs[0].samples or []
+    answers = sample.metadata["memgym"]["answers"]
+    assert answers and all(a["status"] == "model_error" for a in answers)
+    assert {a["error"] for a in answers} == {"unparsable_answer"}
+    assert not any(a["correct"] for a in answers)
 
 
 def test_memgym_mock_model_resolves_through_the_entry_point_offline(tmp_path) -> None:

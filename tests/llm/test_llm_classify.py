@@ -7,7 +7,7 @@ except ImportError:  # openai < 3 uses httpx
 import openai
 import pytest
 
-from memgym.errors import InfraError, ModelError
+from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.llm.classify import LLMInfraError, LLMModelError, classify, retry_after
 
 URL = "http://127.0.0.1:9/v1/chat/completions"
@@ -38,7 +38,7 @@ CASES = [
     (status_error(503), "infra", "server_error", True),
     (status_error(401), "infra", "auth", False),
     (status_error(404), "infra", "not_found", False),
-    (status_error(400, {"code": "context_length_exceeded"}), "infra", "context_length", False),
+    (status_error(400, {"code": "context_length_exceeded"}), "model", "context_length", False),
     (status_error(400, {"message": "bad temperature"}), "infra", "bad_request", False),
     (ConnectionResetError("reset"), "infra", "ConnectionResetError", True),
     (RuntimeError("boom"), "infra", "unexpected", False),
@@ -64,3 +64,49 @@ def test_retry_after_is_read_from_either_header_and_capped():
     assert retry_after({"retry-after": "99999"}) == 60.0
     assert retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) is None
     assert retry_after({}) is None
+
+
+OVERFLOWS = {
+    "llama.cpp server": {
+        "error": {
+            "code": 400,
+            "message": "the request exceeds the available context size, try increasing it",
+            "type": "exceed_context_size_error",
+        }
+    },
+    "llama-cpp-python / vLLM": {
+        "message": "This model's maximum context length is 2048 tokens. However, you requested "
+        "2101 tokens (2037 in the messages, 64 in the completion). Please reduce the length of "
+        "the messages or completion.",
+        "type": "invalid_request_error",
+        "code": "context_length_exceeded",
+    },
+    "vLLM (decoder prompt)": {
+        "message": "The decoder prompt (length 3012) is longer than the maximum model length of "
+        "2048. Make sure that `max_model_len` is no smaller than the number of text tokens.",
+    },
+    "OpenAI": {
+        "error": {
+            "message": "This model's maximum context length is 128000 tokens. However, your "
+            "messages resulted in 130211 tokens. Please reduce the length of the messages.",
+            "type": "invalid_request_error",
+            "param": "messages",
+            "code": "context_length_exceeded",
+        }
+    },
+}
+
+
+@pytest.mark.parametrize("server", list(OVERFLOWS))
+def test_real_servers_overflow_wordings_are_context_overflows(server):
+    error = classify(status_error(400, OVERFLOWS[server]))
+    assert isinstance(error, ContextOverflow) and isinstance(error, ModelError)
+    assert not isinstance(error, InfraError) and error.reason == "context_length"
+
+
+def test_only_a_4xx_is_read_as_an_overflow():
+    body = {"message": "context length of the KV cache: internal failure"}
+    assert classify(status_error(500, body)).reason == "server_error"
+    assert classify(status_error(400, {"message": "temperature out of range"})).reason == (
+        "bad_request"
+    )

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from memgym.llm.cache import CallCache
-from memgym.llm.classify import LLMInfraError
+from memgym.llm.classify import LLMContextOverflow, LLMInfraError
 from memgym.llm.client import LLMClient, SyncLLMClient
 from memgym.serve import Faults, running
 from tests.llm.canned import canned
@@ -128,7 +128,7 @@ def test_context_overflow_is_retried_once_with_fewer_tokens():
         result = chat(llm, max_tokens=400)
         assert result.attempts == 2 and server.stats["http_400"] == 1
         assert llm.ledger.calls[-1].retried == ("context_length",)
-        with pytest.raises(LLMInfraError, match="context_length"):
+        with pytest.raises(LLMContextOverflow, match="context_length"):
             chat(client(server), max_tokens=2000)
         assert server.stats["http_400"] == 3
 

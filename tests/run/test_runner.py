@@ -93,8 +93,10 @@ def test_bad_runner_flags_are_one_line_errors(tmp_path, capsys):
         (["--concurrency", "0"], "--concurrency must be at least 1"),
         (["--workers", "2", "--concurrency", "2"], "not both"),
         (["--model", "m", "--reasoner", "scripted"], "not both"),
-        (["--base-url", "http://x/v1"], "--base-url, --api-key-env and --cache need --model"),
-        (["--cache", "c.sqlite"], "--base-url, --api-key-env and --cache need --model"),
+        (["--base-url", "http://x/v1"], "--base-url and --api-key-env need --model"),
+        (["--cache", "c.sqlite"], "--cache needs a model"),
+        (["--max-tokens", "0", "--model", "m"], "--max-tokens must be at least 1"),
+        (["--model", "m", "--context-window", "64"], "leaves no room for a prompt"),
         (["--run", "1"], "--run needs --resume"),
         (["--model", "m", "--policies", "naive"], "not both"),
     ]:

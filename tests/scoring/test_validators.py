@@ -195,12 +195,15 @@ class TestText:
             "Quell",
             "Quell Systems Inc",
             "Quell Systems and Vantor Labs",
-            "It is Quell Systems",
             "Quell Systems or Orrin Dynamics",
         ],
     )
     def test_not_containment(self, make_question, answer):
         assert not is_correct(make_question("text", "Quell Systems"), answer)
+
+    def test_a_sentence_that_only_restates_is_read(self, make_question):
+        """In "It is X" only filler stands before the copula: its reading is X."""
+        assert is_correct(make_question("text", "Quell Systems"), "It is Quell Systems")
 
     def test_series_gold_matches_number_by_number(self, make_question):
         question = make_question("text", "1.5, 2, 3.25", 0.0)

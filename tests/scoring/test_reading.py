@@ -1,0 +1,141 @@
+"""Answers written as sentences are read fairly (``memgym.scoring.reading``), and the cheats still
+fail: a list of candidates, every name of the scenario, the question echoed, two numbers."""
+
+import pytest
+
+from memgym.memory import make_memory
+from memgym.reasoners.scripted import ScriptedReasoner
+from memgym.run.episode import run_episode
+from memgym.scoring import is_correct
+from memgym.scoring.reading import Names, answer_names
+from memgym.tracks import get_track
+from memgym.types import Question
+
+
+def current_value(scenario, entity, attribute):
+    """The gold of a value question, recomputed from the facts: the latest value stated."""
+    facts = [f for f in scenario.facts if f.entity == entity and f.attribute == attribute]
+    return max(facts, key=lambda f: f.step).value
+
+
+def value_question(scenario, words):
+    return next(q for q in scenario.questions if q.spec["op"] == "value" and words in q.text)
+
+
+@pytest.fixture(scope="module")
+def sports():
+    return get_track("entities").generate(0, None)
+
+
+@pytest.fixture(scope="module")
+def cities():
+    return get_track("entities").generate(0, "lite", template="city")
+
+
+def test_the_founding_year_sentence_is_right(sports):
+    question = value_question(sports, "founding year of Faldmore Stags")
+    gold = current_value(sports, "Faldmore Stags", question.spec["attribute"])
+    assert question.answer == gold == 2016
+    names = answer_names(sports)
+    assert is_correct(question, f"The founding year of Faldmore Stags is {gold}.", names)
+    assert not is_correct(question, f"The founding year of Faldmore Stags is {gold + 1}.", names)
+    assert not is_correct(question, f"It was founded in {gold} or {gold - 1}.", names)
+
+
+def test_the_trade_partner_sentence_is_right(cities):
+    question = value_question(cities, "trade partner of")
+    entity = question.spec["entity"]
+    gold = current_value(cities, entity, question.spec["attribute"])
+    assert question.answer == gold
+    names = answer_names(cities)
+    for sentence in (
+        f"The trade partner of {entity} is {gold}.",
+        f"{gold} is the trade partner of {entity}.",
+        f"{entity} trades with {gold}.",
+    ):
+        assert is_correct(question, sentence, names), sentence
+    others = sorted({f.entity for f in cities.facts} - {entity, gold})
+    assert not is_correct(question, f"The trade partner of {entity} is {others[0]}.", names)
+    assert not is_correct(question, f"{gold} or {others[0]}", names)  # several candidates
+    assert not is_correct(question, ", ".join([gold, *others]), names)  # every name
+    assert not is_correct(question, question.text, names)  # the question echoed
+    assert not is_correct(question, f"The trade partner of {entity} is unknown.", names)
+
+
+def test_the_issue_example_word_for_word():
+    question = Question(
+        id="q",
+        kind="retrieval",
+        axis="breadth",
+        text="Which city is the trade partner of Kaelford Bay?",
+        spec={"op": "value", "entity": "Kaelford Bay", "attribute": "trade_partner"},
+        answer="Quarwold Crossing",
+        answer_type="text",
+    )
+    names = Names(["Kaelford Bay", "Quarwold Crossing", "Quarwold", "Ostrness Bay"])
+    answer = "The trade partner of Kaelford Bay is Quarwold Crossing."
+    assert is_correct(question, answer, names)
+    assert is_correct(question, answer)  # the restatement alone reads it, without names
+    assert not is_correct(question, "Quarwold Crossing, not Ostrness Bay", names)
+    assert not is_correct(question, "Quarwold", names)  # a name inside the gold is not the gold
+
+
+def test_numbers_the_question_states_do_not_count():
+    question = Question(
+        id="q",
+        kind="retrieval",
+        axis="breadth",
+        text="What was the revenue of Vantor Labs in 2023, in million USD?",
+        spec={"op": "value", "entity": "Vantor Labs", "attribute": "revenue"},
+        answer=45,
+        answer_type="int",
+    )
+    assert is_correct(question, "The revenue of Vantor Labs in 2023 was 45 million USD.")
+    assert is_correct(question, "Vantor Labs made 45 million USD in 2023.")
+    assert not is_correct(question, "Vantor Labs made 45 or 46 million USD in 2023.")
+    assert not is_correct(question, "2023")
+
+
+def test_a_choice_the_question_offers_must_be_named_alone(sports):
+    question = next(q for q in sports.questions if q.kind == "comparison")
+    name, value = question.answer.rsplit(" (", 1)
+    value = value.rstrip(")")
+    names = answer_names(sports)
+    restated = f"{question.text.split(',')[0].removeprefix('Which has ')} is {name} ({value})"
+    assert is_correct(question, restated, names), restated
+    other = next(e for e in question.spec["entities"] if e != name)
+    assert not is_correct(question, f"{name} or {other} ({value})", names)
+
+
+class Sentences(ScriptedReasoner):
+    """The scripted reasoner's answer, said in a sentence that restates the question."""
+
+    def answer(self, question, view):
+        answer = super().answer(question, view)
+        spec = question.spec
+        if spec["op"] != "value":
+            return answer
+        attribute = spec["attribute"].replace("_", " ")
+        return f"Based on my records, the {attribute} of {spec['entity']} is {answer}."
+
+
+class EveryName(ScriptedReasoner):
+    """A cheat: every candidate name of the brief's scenario, whatever the question."""
+
+    names = ""
+
+    def answer(self, question, view):
+        return self.names
+
+
+def test_sentences_score_as_the_bare_answers_and_every_name_scores_nothing():
+    track = get_track("entities")
+    scenario = track.generate(1, "lite")
+    bare = run_episode(scenario, make_memory("full", track), ScriptedReasoner(track))
+    said = run_episode(scenario, make_memory("full", track), Sentences(track))
+    assert [a.correct for a in said.answers] == [a.correct for a in bare.answers]
+    assert sum(a.correct for a in bare.answers) > len(bare.answers) / 2
+    cheat = EveryName(track)
+    cheat.names = ", ".join(sorted({f.entity for f in scenario.facts}))
+    listed = run_episode(scenario, make_memory("full", track), cheat)
+    assert not any(a.correct for a in listed.answers)
