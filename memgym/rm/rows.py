@@ -88,6 +88,33 @@ def dropped_spans(row: Row) -> list[tuple[int, str]]:
     ]
 
 
+def drops_fact(row: Row) -> bool:
+    """Whether the compaction drops a span that states a fact (the rows where harm is possible:
+    one that drops only filler, distractors or notes the memory keeps the lines of is never
+    HARMFUL). Read from the dropped spans' fact ids, which no model reads."""
+    return any(isinstance(d, dict) and d.get("facts") for d in row["dropped"])
+
+
+def stratified(rows: Sequence[Row], n: int, seed: int = 0) -> list[Row]:
+    """``n`` rows drawn without replacement, each (track, label) stratum keeping its share
+    (largest remainders; ``random.Random(seed)`` within strata), in their original order."""
+    import random
+
+    if n >= len(rows):
+        return list(rows)
+    strata: dict[tuple[str, int], list[int]] = {}
+    for i, r in enumerate(rows):
+        strata.setdefault((str(r.get("track", "")), int(r.get("harmful", 0))), []).append(i)
+    keys = sorted(strata)
+    exact = {k: n * len(strata[k]) / len(rows) for k in keys}
+    take = {k: int(exact[k]) for k in keys}
+    for k in sorted(keys, key=lambda k: (take[k] - exact[k], k))[: n - sum(take.values())]:
+        take[k] += 1
+    rng = random.Random(seed)
+    chosen = sorted(i for k in keys for i in rng.sample(strata[k], take[k]))
+    return [rows[i] for i in chosen]
+
+
 def write_jsonl(path: str | Path, rows: Iterable[Row]) -> int:
     """Write rows one JSON object per line; the count written."""
     n = 0

@@ -19,9 +19,9 @@ from memgym.types import AskedQuestion, Span
 def _gate(score: float, threshold: float = 0.5) -> GatedMemory:
     track = get_track("entities")
 
-    def fixed(_brief: str, _dropped: Sequence[Span], _kept: Sequence[Span],
-              _asked: Sequence[AskedQuestion]) -> float:
-        return score
+    def fixed(_brief: str, candidates: Sequence[Sequence[Span]], _kept: Sequence[Span],
+              _asked: Sequence[AskedQuestion]) -> list[float]:
+        return [score] * len(candidates)
 
     return GatedMemory(window(track, max_tokens=800), fixed, threshold, "gated:test")
 
@@ -57,7 +57,7 @@ def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from memgym.rm.dataset import Job, run_job
     from memgym.rm.lite import train_lite
 
-    _, rows, _ = run_job(Job("codeqa", "window:max_tokens=1000", 0, "train"))
+    _, rows, _, _ = run_job(Job("codeqa", "window:max_tokens=1000", 0, "train"))
     path = tmp_path_factory.mktemp("gated") / "lite.pkl"
     train_lite(rows).save(path)
     return path
@@ -86,9 +86,9 @@ def test_refusal_is_span_by_span() -> None:
     track = get_track("entities")
     scenario = track.generate(0)
 
-    def facts_only(_brief: str, dropped: Sequence[Span], _kept: Sequence[Span],
-                   _asked: Sequence[AskedQuestion]) -> float:
-        return 1.0 if any(s.facts for s in dropped) else 0.0
+    def facts_only(_brief: str, candidates: Sequence[Sequence[Span]], _kept: Sequence[Span],
+                   _asked: Sequence[AskedQuestion]) -> list[float]:
+        return [1.0 if any(s.facts for s in dropped) else 0.0 for dropped in candidates]
 
     gated = GatedMemory(window(track, max_tokens=800), facts_only, 0.5, "gated:test")
     out = run_episode(scenario, gated, ScriptedReasoner(track))
@@ -109,10 +109,10 @@ def test_the_gate_sees_the_questions_asked_so_far() -> None:
     questions = [(e.step, e.text) for e in scenario.events if e.question is not None]
     seen: list[list[tuple[int, str]]] = []
 
-    def until_asked(_brief: str, dropped: Sequence[Span], _kept: Sequence[Span],
-                    asked: Sequence[AskedQuestion]) -> float:
+    def until_asked(_brief: str, candidates: Sequence[Sequence[Span]], _kept: Sequence[Span],
+                    asked: Sequence[AskedQuestion]) -> list[float]:
         seen.append([(q.step, q.text) for q in asked])
-        return 0.0 if asked else 1.0
+        return [0.0 if asked else 1.0] * len(candidates)
 
     gated = GatedMemory(window(track, max_tokens=800), until_asked, 0.5, "gated:test")
     out = run_episode(scenario, gated, ScriptedReasoner(track))
@@ -124,3 +124,21 @@ def test_the_gate_sees_the_questions_asked_so_far() -> None:
         assert [(q.step, q.text) for q in record.asked] == [
             q for q in questions if q[0] < record.step
         ]
+
+
+def test_model_score_batches_candidates_as_one_call_each(model_path: Path) -> None:
+    """The scoring function scores a batch of candidate drops as the model scores those rows,
+    one by one or all at once alike."""
+    from memgym.memory.gated import model_score
+    from memgym.rm.lite import load_lite
+    from memgym.rm.rows import span_row
+
+    track = get_track("codeqa")
+    events = [e for e in track.generate(2).events if e.kind != "question"][:6]
+    spans = [Span(step=e.step, text=e.text, facts=list(e.facts)) for e in events]
+    score = model_score(str(model_path))
+    candidates = [[spans[0]], [spans[1]], spans[:2]]
+    batch = score("brief", candidates, spans[2:], [])
+    alone = [score("brief", [c], spans[2:], [])[0] for c in candidates]
+    direct = load_lite(model_path).predict([span_row("brief", c, spans[2:], []) for c in candidates])
+    assert batch == pytest.approx(alone, abs=1e-12) and batch == pytest.approx(direct, abs=1e-12)

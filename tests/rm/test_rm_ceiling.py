@@ -15,7 +15,7 @@ from memgym.memory import make_memory
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.rm.dataset import build, quick_config
 from memgym.rm.metrics import auroc
-from memgym.rm.replay import actual_run, label_episode, label_fast
+from memgym.rm.replay import actual_run, label_episode_both, shared_labels
 from memgym.rm.rows import read_jsonl, write_jsonl
 from memgym.tracks import get_track
 from tests.rm.conftest import load_bench_script
@@ -29,7 +29,7 @@ ceiling = load_bench_script("rm_ceiling")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small dataset whose IID split holds entities rows (the quick one holds entities out)."""
     folder = tmp_path_factory.mktemp("rm-ceiling")
-    build(replace(quick_config(), ood_track="codeqa", seeds=2), folder)
+    build(replace(quick_config(), ood_track="codeqa", seeds=3, new_seeds=0), folder)
     return folder
 
 
@@ -65,10 +65,11 @@ def test_reasking_the_original_questions_gives_the_dataset_labels(setup: Any) ->
         asked, records = actual_run(ep.scenario, make_memory(strategy, track), reasoner)
         again = ceiling.reask(brief, asked, {a.step: a.question for a in asked}, reasoner)
         assert [a.correct for a in again] == [a.correct for a in asked]
-        for i, record in enumerate(records):
+        labels = shared_labels(brief, again, records, reasoner)
+        for i in range(len(records)):
             row = by_id.get(f"{ep.scenario.hash[:12]}-{strategy}-{i}")
             if row is not None:
-                assert int(label_fast(brief, again, record, reasoner).harmful) == row["harmful"]
+                assert int(labels[i]) == row["harmful"]
 
 
 @pytest.mark.parametrize(("seed", "tier"), [(1, None), (0, "hard"), (1, "hard")])
@@ -121,11 +122,11 @@ def test_pstar_is_the_harm_rate_of_full_reruns_with_the_redrawn_questions(setup:
             ]
             scenario = ep.scenario.model_copy(update={"events": events})
             memory = make_memory(strategy, track)
-            labelled = label_episode(scenario, memory, ScriptedReasoner(track))
-            for i, (_, label) in enumerate(labelled):
+            labelled = label_episode_both(scenario, memory, ScriptedReasoner(track))
+            for i, shared in enumerate(labelled.shared):
                 row_id = f"{ep.scenario.hash[:12]}-{strategy}-{i}"
                 if row_id in harmful:
-                    harmful[row_id] += label.harmful
+                    harmful[row_id] += shared
         for c in by_kept[kept]:
             assert c["pstar"] == harmful[c["id"]] / K
             checked += 1

@@ -16,14 +16,22 @@ def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path,
     folder, _ = quick_data
     model = tmp_path / "lite.pkl"
     assert main(["rm", "train", "--data", str(folder), "--out", str(model)]) == 0
+    assert "chosen on" in capsys.readouterr().out  # C and threshold chosen on the val split
     results = tmp_path / "res.sqlite"
     out_json = tmp_path / "eval.json"
     assert main(["rm", "eval", "--model", str(model), "--data", str(folder), "--resamples", "50",
                  "--results", str(results), "--label", "lite-q", "--json", str(out_json)]) == 0
     printed = capsys.readouterr().out
-    assert "AUROC" in printed and "covered AUROC t=0.88" in printed
+    assert "AUROC" in printed and "fact rows" in printed and "drops-fact" in printed
     metrics = json.loads(out_json.read_text())
-    assert set(metrics) == {"iid", "strategy_ood", "scenario_ood"}
+    assert set(metrics) == {"iid", "budget_ood", "strategy_ood", "scenario_ood"}
+    for split, m in metrics.items():  # the fact rows and the baselines, recomputed
+        rows = list(read_jsonl(folder / f"{split}.jsonl"))
+        fact = [r for r in rows if any(d["facts"] for d in r["dropped"])]
+        assert m["fact"]["n"] == len(fact)
+        assert m["all"]["base_rate"] == sum(r["harmful"] for r in rows) / len(rows)
+        assert m["all"]["constant"]["ap"] == m["all"]["base_rate"]
+        assert m["calibration"]["n"] == len(rows)
     db = sqlite3.connect(results)
     cols = [(r[1], r[2], r[3]) for r in db.execute("PRAGMA table_info(rm_predictions)")]
     assert cols == [("label", "TEXT", 1), ("split", "TEXT", 1), ("model", "TEXT", 1),
@@ -32,7 +40,7 @@ def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path,
         rows = list(read_jsonl(folder / f"{split}.jsonl"))
         got = db.execute("SELECT COUNT(*), SUM(harmful) FROM rm_predictions WHERE split = ?"
                          " AND label = 'lite-q' AND model = 'lite'", (split,)).fetchone()
-        assert got == (len(rows), sum(r["harmful"] for r in rows)) == (stats["n"], got[1])
+        assert got == (len(rows), sum(r["harmful"] for r in rows)) == (stats["all"]["n"], got[1])
     db.close()
 
     scored = tmp_path / "scored.jsonl"

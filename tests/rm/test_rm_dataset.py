@@ -11,26 +11,46 @@ import pytest
 
 from memgym.memory import make_memory
 from memgym.reasoners.scripted import ScriptedReasoner
-from memgym.rm.dataset import BuildConfig, Job, jobs, quick_config, run_job
-from memgym.rm.replay import label_episode
+from memgym.rm.dataset import SPLITS, BuildConfig, Job, add_split, jobs, quick_config, run_job
+from memgym.rm.replay import actual_run, label_both
 from memgym.rm.rows import before_texts, read_jsonl
 from memgym.tracks import get_track
 
 
 def test_splits_hold_out_seeds_strategies_and_track(quick_data: tuple[Path, Any]) -> None:
     folder, _ = quick_data
-    rows = {s: list(read_jsonl(folder / f"{s}.jsonl")) for s in
-            ("train", "iid", "strategy_ood", "scenario_ood")}
+    rows = {s: list(read_jsonl(folder / f"{s}.jsonl")) for s in SPLITS}
     assert all(rows.values()), "every split has rows"
-    held = set(quick_config().ood_strategies)
-    test_seeds = {2}
+    config = quick_config()
+    held = set(config.ood_strategies)
+    families = set(config.family_strategies)
     assert {r["track"] for r in rows["train"]} == {"codeqa"}
-    assert not {r["seed"] for r in rows["train"]} & test_seeds
-    assert {r["seed"] for r in rows["iid"]} == test_seeds
-    assert not {r["strategy"] for r in rows["train"] + rows["iid"]} & held
-    assert {r["strategy"] for r in rows["strategy_ood"]} <= held
+    assert {r["seed"] for r in rows["train"]} == {0, 1}
+    assert {r["seed"] for r in rows["val"]} == {2}
+    assert {r["seed"] for r in rows["iid"]} == {3}
+    assert not {r["strategy"] for r in rows["train"] + rows["val"] + rows["iid"]} & (
+        held | families)
+    assert {r["strategy"] for r in rows["budget_ood"]} <= held
+    assert {r["seed"] for r in rows["budget_ood"]} == {3}
+    assert {r["strategy"] for r in rows["strategy_ood"]} == families
+    assert {r["seed"] for r in rows["strategy_ood"]} == {4}  # new scenarios
     assert {r["track"] for r in rows["scenario_ood"]} == {"entities"}
+    assert {r["seed"] for r in rows["scenario_ood"]} == {0, 1, 2, 3}  # every seed
     assert all(r["later"] > 0 for split in rows.values() for r in split)
+
+
+def test_shared_label_charges_more_harm_than_single_undo(quick_data: tuple[Path, Any]) -> None:
+    """Every recoverable lost answer is charged by the shared label; the single-undo label
+    leaves some uncharged (the manifest counts both, recomputed from the rows here)."""
+    folder, manifest = quick_data
+    lost = {k: sum(s["lost_answers"][k] for s in manifest["splits"].values())
+            for k in ("recoverable", "charged_single", "charged_shared")}
+    assert lost["charged_shared"] == lost["recoverable"] > lost["charged_single"] > 0
+    for split in SPLITS:
+        rows = list(read_jsonl(folder / f"{split}.jsonl"))
+        assert all(r["harmful"] == int(r["charged"] > 0) for r in rows)
+        stats = manifest["splits"][split]
+        assert stats["harmful_single"] == sum(r["harmful_single"] for r in rows)
 
 
 def test_manifest_matches_files(quick_data: tuple[Path, Any]) -> None:
@@ -49,19 +69,23 @@ def test_manifest_matches_files(quick_data: tuple[Path, Any]) -> None:
 
 def test_rows_are_the_replayed_compactions() -> None:
     job = Job("entities", "window:max_tokens=1000", 1, "train")
-    _, rows, skipped = run_job(job)
+    _, rows, skipped, stats = run_job(job)
     track = get_track("entities")
     scenario = track.generate(1)
-    labelled = label_episode(
-        scenario, make_memory("window:max_tokens=1000", track), ScriptedReasoner(track)
-    )
-    kept = [(r, lab) for r, lab in labelled if lab.later > 0]
+    reasoner = ScriptedReasoner(track)
+    asked, records = actual_run(scenario, make_memory("window:max_tokens=1000", track), reasoner)
+    both = label_both(scenario.brief, asked, records, reasoner)
+    kept = [i for i, lab in enumerate(both.single) if lab.later > 0]
     questions = [(e.step, e.text) for e in scenario.events if e.question is not None]
-    assert skipped == len(labelled) - len(kept)
+    assert skipped == len(records) - len(kept)
     assert len(rows) == len(kept)
-    for row, (record, label) in zip(rows, kept, strict=True):
-        assert row["harmful"] == int(label.harmful)
-        assert row["label"] == ("HARMFUL" if label.harmful else "SAFE")
+    assert stats == both.stats()
+    for row, i in zip(rows, kept, strict=True):
+        record, label = records[i], both.single[i]
+        assert row["harmful_single"] == int(label.harmful)
+        assert row["harmful"] == int(both.shared[i])
+        assert row["charged"] == sum(i in c.charged for c in both.charges)
+        assert row["label"] == ("HARMFUL" if both.shared[i] else "SAFE")
         assert row["delta"] == label.delta
         assert before_texts(row) == [m.content for m in record.before]
         assert row["after"] == [m.content for m in record.after]
@@ -72,6 +96,26 @@ def test_rows_are_the_replayed_compactions() -> None:
     assert min(counts) == 0 and max(counts) >= 2
 
 
+def test_add_split_takes_labelled_rows_made_elsewhere(quick_data: tuple[Path, Any],
+                                                      tmp_path: Path) -> None:
+    import shutil
+
+    folder, _ = quick_data
+    data = tmp_path / "data"
+    shutil.copytree(folder, data)
+    rows = list(read_jsonl(data / "iid.jsonl"))[:10]
+    outside = [dict(r, track="tau2") for r in rows]
+    manifest = add_split(data, "interactive", outside)
+    assert manifest["added_splits"] == ["interactive"]
+    stats = manifest["splits"]["interactive"]
+    assert (stats["rows"], stats["harmful"]) == (10, sum(r["harmful"] for r in rows))
+    assert json.loads((data / "manifest.json").read_text()) == manifest
+    with pytest.raises(ValueError, match="taken"):
+        add_split(data, "iid", outside)
+    with pytest.raises(ValueError, match="lacks episode"):
+        add_split(data, "more", [{k: v for k, v in outside[0].items() if k != "episode"}])
+
+
 def test_bad_configs_are_refused() -> None:
     with pytest.raises(ValueError, match="ood-track"):
         jobs(BuildConfig(tracks=["entities", "codeqa"], ood_track="dialogue"))
@@ -79,6 +123,10 @@ def test_bad_configs_are_refused() -> None:
         jobs(BuildConfig(ood_strategies=["window:max_tokens=7"]))
     with pytest.raises(ValueError, match="test-seeds"):
         jobs(BuildConfig(seeds=2, test_seeds=2))
+    with pytest.raises(ValueError, match="val-seeds"):
+        jobs(BuildConfig(seeds=10, val_seeds=4, test_seeds=6))
+    with pytest.raises(ValueError, match="held-out families"):
+        jobs(BuildConfig(family_strategies=["window:max_tokens=600"]))
 
 
 def test_workers_give_identical_files(quick_data: tuple[Path, Any], tmp_path: Path) -> None:

@@ -128,3 +128,40 @@ def test_training_is_deterministic_and_needs_both_labels(quick_data: tuple[Path,
     safe = [r for r in rows if not r["harmful"]]
     with pytest.raises(ValueError, match="both SAFE and HARMFUL"):
         train_lite(safe)
+
+
+def test_direct_scores_equal_the_feature_matrix_path(quick_data: tuple[Path, Any],
+                                                     lite_model: Any) -> None:
+    from memgym.rm.lite import row_parts
+
+    folder, _ = quick_data
+    _, model = lite_model
+    parts = [row_parts(r) for r in read_jsonl(folder / "iid.jsonl")]
+    assert model.predict_parts(parts) == pytest.approx(model.predict_matrix(parts), abs=1e-9)
+    assert [model.predict_parts([p])[0] for p in parts[:20]] == pytest.approx(
+        model.predict_matrix(parts[:20]), abs=1e-9)
+
+
+def test_validation_chooses_c_calibration_and_threshold(quick_data: tuple[Path, Any]) -> None:
+    """Every candidate C is scored on validation rows and the best fact-row AUROC is kept;
+    Platt and threshold come from validation (recomputed here)."""
+    import numpy as np
+
+    from memgym.rm.lite import train_lite
+    from memgym.rm.metrics import auroc, best_f1_threshold
+    from memgym.rm.rows import drops_fact
+
+    folder, _ = quick_data
+    train = list(read_jsonl(folder / "train.jsonl"))
+    val = list(read_jsonl(folder / "val.jsonl"))
+    model = train_lite(train, val=val, grid=[0.1, 1.0])
+    grid = model.choices["grid"]
+    assert [g["c"] for g in grid] == [0.1, 1.0]
+    best = max(grid, key=lambda g: (np.nan_to_num(g["fact_auroc"]), g["auroc"]))
+    assert model.choices["c"] == best["c"] == model.regression.C
+    y = [int(r["harmful"]) for r in val]
+    p = model.predict(val)
+    fact = [drops_fact(r) for r in val]
+    assert auroc([v for v, f in zip(y, fact) if f], [q for q, f in zip(p, fact) if f]) == (
+        pytest.approx(best["fact_auroc"]))
+    assert model.threshold == best_f1_threshold(y, p)

@@ -10,7 +10,16 @@ import pytest
 pytest.importorskip("peft")
 pytest.importorskip("transformers")
 
-from memgym.rm.lm import LMConfig, answer_ids, load_base, load_lm, prompt, train_lm
+from memgym.rm.lm import (
+    LMConfig,
+    _batches,
+    answer_ids,
+    gguf_path,
+    load_base,
+    load_lm,
+    prompt,
+    train_lm,
+)
 from memgym.rm.metrics import report
 from memgym.rm.models import load_model, model_kind
 from memgym.rm.rows import labels, read_jsonl
@@ -33,10 +42,23 @@ def test_lm_trains_saves_reloads_and_evaluates(quick_data: tuple[Path, Any],
     assert len(clipped) == 32
     assert tokenizer.decode(clipped).endswith("Answer:")
     config = LMConfig(base_model=base, steps=3, batch_size=4, lr=1e-3, max_length=384,
-                      view_chars=400)
+                      view_chars=400, grad_checkpointing=True)
     losses: list[float] = []
-    model = train_lm(rows, config, lambda _step, loss: losses.append(loss))
+    val = [r for r in read_jsonl(folder / "val.jsonl") if r["harmful"]][:3] + [
+        r for r in read_jsonl(folder / "val.jsonl") if not r["harmful"]][:5]
+    model = train_lm(rows, config, lambda _step, loss: losses.append(loss), val=val)
     assert len(losses) == 3 and all(loss > 0 for loss in losses)
+    assert set(model.calibration) == {"a", "b", "threshold", "val_rows"}
+    assert 0.0 < model.threshold < 1.0
+    import torch
+
+    model.model.eval()
+    enc = tokenizer([prompt(r, 400) for r in test[:2]], return_tensors="pt", padding=True,
+                    truncation=True, max_length=384)
+    with torch.no_grad():
+        full = model.model(**enc).logits[:, -1, :]  # every position's logits, the last kept
+        last = model._logits(test[:2])
+    assert torch.allclose(last, torch.stack([full[:, yes], full[:, no]], dim=1), atol=1e-5)
     trainable = [n for n, p in model.model.named_parameters() if p.requires_grad]
     assert trainable and all("lora_" in n for n in trainable)
     assert {m for m in ("q_proj", "k_proj", "v_proj", "o_proj")
@@ -45,7 +67,9 @@ def test_lm_trains_saves_reloads_and_evaluates(quick_data: tuple[Path, Any],
     assert all(0.0 < p < 1.0 for p in before)
     model.save(tmp_path / "adapter")
     assert model_kind(tmp_path / "adapter") == "lm"
-    again = load_model(tmp_path / "adapter").predict(test)
+    reloaded = load_model(tmp_path / "adapter")
+    assert reloaded.calibration == model.calibration  # type: ignore[attr-defined]
+    again = reloaded.predict(test)
     assert again == pytest.approx(before, abs=1e-5)
     metrics = report(labels(test + rows), load_lm(tmp_path / "adapter").predict(test + rows),
                      resamples=20)
@@ -58,12 +82,29 @@ def test_missing_base_is_a_clear_error(tmp_path: Path) -> None:
         load_base(str(tmp_path / "nowhere"))
 
 
-def test_prompt_holds_brief_questions_views_and_ends_with_answer() -> None:
+def test_prompt_states_what_was_dropped_and_ends_with_answer() -> None:
     row = {"brief": "BRIEF", "after": ["kept"], "dropped": [{"step": 1, "text": "gone"}],
            "before_ref": [-1, 0], "asked": [{"step": 0, "text": "ASKED?"}]}
     text = prompt(row)
     assert text.endswith("Answer:")
-    assert text.index("BRIEF") < text.index("- ASKED?") < text.index("gone\nkept")
-    assert text.index("gone\nkept") < text.rindex("kept")
+    assert (text.index("BRIEF") < text.index("- ASKED?") < text.index("### Dropped")
+            < text.index("gone") < text.index("### Context kept") < text.index("kept\n"))
     unasked = prompt(row | {"asked": []})
     assert "(none yet)" in unasked and "ASKED?" not in unasked
+
+
+def test_balanced_batches_draw_each_class_about_equally() -> None:
+    rows = [{"harmful": int(i < 5)} for i in range(100)]  # 5 % HARMFUL
+    draw = _batches(rows, LMConfig(batch_size=4, seed=3))
+    drawn = [r["harmful"] for _ in range(500) for r in draw()]
+    assert 0.45 < sum(drawn) / len(drawn) < 0.55
+    plain = _batches(rows, LMConfig(batch_size=4, seed=3, balance=False))
+    drawn = [r["harmful"] for _ in range(500) for r in plain()]
+    assert sum(drawn) / len(drawn) == pytest.approx(0.05, abs=0.01)
+
+
+def test_gguf_base_names() -> None:
+    assert gguf_path("/x/model.gguf") == "/x/model.gguf"
+    assert gguf_path("Qwen/Qwen3-1.7B-Base") is None
+    with pytest.raises(ValueError, match="no GGUF file"):
+        load_base("/nowhere/model.gguf")

@@ -140,3 +140,38 @@ def test_kendall_tau_b_matches_scipy(seed: int) -> None:
     z = [v + rng.randint(-2, 2) for v in x]
     assert kendall_tau(x, z) == pytest.approx(kendalltau(x, z).statistic)
     assert math.isnan(kendall_tau([1, 1, 1], [1, 2, 3]))
+
+
+def test_average_precision_matches_sklearn_with_ties() -> None:
+    from sklearn.metrics import average_precision_score
+
+    from memgym.rm.metrics import average_precision
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        y = rng.integers(0, 2, 300)
+        p = np.round(rng.random(300), 1)  # many ties
+        assert average_precision(y, p) == pytest.approx(average_precision_score(y, p), abs=1e-12)
+    assert average_precision([0, 1, 0, 0], [0.5] * 4) == pytest.approx(0.25)
+
+
+def test_cluster_bootstrap_draws_whole_clusters() -> None:
+    """Recomputed with a plain loop over the same draws; and a split whose clusters are each one
+    label has a wider interval than its rows would give."""
+    from memgym.rm.metrics import auroc, auroc_ci, cluster_bootstrap
+
+    rng = np.random.default_rng(4)
+    clusters = [i // 20 for i in range(400)]
+    level = rng.random(20)  # each cluster's own score level: rows of a cluster move together
+    y = np.asarray([int(rng.random() < 0.1 + 0.6 * (c % 3 == 0)) for c in clusters])
+    p = np.asarray([level[c] + 0.2 * y[i] + 0.05 * rng.random() for i, c in enumerate(clusters)])
+    got = cluster_bootstrap(y, p, clusters, resamples=200, seed=7)
+    draw = np.random.default_rng(7)
+    values = []
+    for _ in range(200):
+        pick = draw.integers(0, 20, 20)
+        idx = [i for k in pick for i in range(k * 20, k * 20 + 20)]
+        values.append(auroc(y[idx], p[idx]))
+    assert got["auroc"] == pytest.approx(tuple(np.percentile(values, [2.5, 97.5])))
+    rows_ci = auroc_ci(y, p, 200, 7)
+    assert got["auroc"][1] - got["auroc"][0] > rows_ci[1] - rows_ci[0]

@@ -8,6 +8,9 @@ from memgym.memory import make_memory
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.rm.replay import (
     actual_run,
+    charge_losses,
+    charge_losses_plain,
+    label_both,
     label_episode,
     label_generic,
     merge_spans,
@@ -95,3 +98,48 @@ def test_merge_spans_orders_by_step_and_skips_present_texts() -> None:
     pinned = [Span(step=5, text="e"), Span(step=1, text="a"), Span(step=9, text="c")]
     assert [s.text for s in merge_spans(kept, pinned)] == ["a", "c", "e", "g"]
     assert merge_spans(kept, []) == kept
+
+
+@pytest.mark.parametrize(("track_name", "spec", "seed"), [
+    ("research", "window:max_tokens=1000", 0),
+    ("entities", "summary:max_tokens=1000", 1),
+    ("codeqa", "mask:keep=3", 3),
+])
+def test_shared_charges_fix_each_loss_and_none_can_be_restored(track_name: str, spec: str,
+                                                               seed: int) -> None:
+    """For each recoverable lost answer: pinning only the charged compactions fixes it and
+    restoring any one of them breaks it; the binary search equals the plain loop; a loss a
+    single undo fixes is charged."""
+    from memgym.reasoners.scripted import ScriptedReasoner as Scripted
+    from memgym.rm.replay import _answer, _pinned_union, merge_spans, span_view
+
+    track = get_track(track_name)
+    scenario = track.generate(seed)
+    asked, records = actual_run(scenario, make_memory(spec, track), Scripted(track))
+    reasoner = Scripted(track)
+    charges = charge_losses(scenario.brief, asked, records, reasoner)
+    assert charges == charge_losses_plain(scenario.brief, asked, records, reasoner)
+    assert [c.question for c in charges] == [i for i, a in enumerate(asked) if not a.correct]
+    pins = [pinned_spans(r) for r in records]
+    recovered = 0
+    for charge in charges:
+        a = asked[charge.question]
+        if not charge.charged:
+            continue
+        recovered += 1
+        assert all(records[i].step < a.step for i in charge.charged)
+
+        def right(chosen: list[int], a: object = a) -> bool:
+            view = span_view(scenario.brief, merge_spans(a.spans, _pinned_union(pins, chosen)))
+            return _answer(reasoner, a.question, view)
+
+        assert right(list(charge.charged))
+        for i in charge.charged:
+            assert not right([j for j in charge.charged if j != i])
+    assert recovered > 0
+    both = label_both(scenario.brief, asked, records, reasoner)
+    for i, fixed in enumerate(both.fixes):
+        for q in fixed:  # undoing i alone fixes q: q is recoverable, and charged to someone
+            assert next(c for c in charges if c.question == q).charged
+    stats = both.stats()
+    assert stats["charged_shared"] == recovered >= stats["charged_single"]

@@ -1,0 +1,155 @@
+"""Candidate MemRMs for the hard rows (those that drop a fact), chosen on the validation split.
+
+    python bench/rm_hard_rows.py [--data results/rm/data] [--model results/rm/lite.pkl] [--test]
+
+Fits each candidate on ``train`` and prints its validation AUROC and average precision on all
+rows and on the fact rows, beside the constant and "drops a fact" baselines; the candidate with
+the best validation fact-row AUROC is the choice. Only with ``--test`` are the test splits scored,
+for the chosen candidate and the default lite model (whole-scenario intervals), so a test figure
+never feeds a choice. Candidates:
+- ``lite``: the default (``memgym rm train``; C from its grid on validation; ``--model`` reuses
+  one trained so);
+- ``lite-fact``: the same regression fitted on the fact rows only, for the fact rows (the default
+  for the others);
+- ``boost``: gradient-boosted trees over the hand features and the lite regression's score
+  (out-of-fold on train, by episode), for the fact rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from memgym.rm.evaluate import split_report
+from memgym.rm.lite import LiteModel, _episode_folds, read_features, row_parts, train_lite
+from memgym.rm.metrics import auroc, average_precision
+from memgym.rm.rows import Row, drops_fact, read_jsonl
+
+TEST = ("iid", "budget_ood", "strategy_ood", "scenario_ood")
+
+
+class Combined:
+    """The default model for rows without a fact, ``fact_model`` for the others."""
+
+    def __init__(self, base: Any, fact_model: Any) -> None:
+        self.base, self.fact_model = base, fact_model
+
+    def predict(self, rows: Sequence[Row]) -> list[float]:
+        out = self.base.predict(rows)
+        idx = [i for i, r in enumerate(rows) if drops_fact(r)]
+        for i, p in zip(idx, self.fact_model.predict([rows[i] for i in idx]), strict=True):
+            out[i] = p
+        return out
+
+
+class Boost:
+    """Gradient-boosted trees over the hand features and a lite regression's score."""
+
+    def __init__(self, lite: LiteModel, trees: Any) -> None:
+        self.lite, self.trees = lite, trees
+
+    def inputs(self, rows: Sequence[Row]) -> Any:
+        read = read_features([row_parts(r) for r in rows])
+        hand = np.asarray([h for h, _ in read])
+        score = self.lite.regression.decision_function(self.lite.assemble(read))
+        return np.column_stack([hand, score])
+
+    def predict(self, rows: Sequence[Row]) -> list[float]:
+        if not rows:
+            return []
+        return list(self.trees.predict_proba(self.inputs(rows))[:, 1])
+
+
+def fit_boost(train: Sequence[Row], c: float, seed: int = 0) -> Boost:
+    """Trees on the fact rows of ``train``; the regression score fed to them is out-of-fold."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    fact = [r for r in train if drops_fact(r)]
+    folds = _episode_folds(fact, seed)
+    score = np.zeros(len(fact))
+    for k in range(int(folds.max()) + 1):
+        rest = [r for r, f in zip(fact, folds, strict=True) if f != k]
+        held = [i for i, f in enumerate(folds) if f == k]
+        part = train_lite(rest, seed=seed, c=c)
+        score[held] = part.regression.decision_function(
+            part.matrix([row_parts(fact[i]) for i in held]))
+    lite = train_lite(fact, seed=seed, c=c)
+    hand = np.asarray([h for h, _ in read_features([row_parts(r) for r in fact])])
+    y = np.asarray([int(r["harmful"]) for r in fact])
+    trees = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15,
+                                           l2_regularization=1.0, random_state=seed)
+    trees.fit(np.column_stack([hand, score]), y)
+    return Boost(lite, trees)
+
+
+def val_line(name: str, rows: Sequence[Row], p: Sequence[float]) -> str:
+    y = np.asarray([int(r["harmful"]) for r in rows])
+    pa = np.asarray(p)
+    fact = np.asarray([drops_fact(r) for r in rows])
+    return (f"{name:12s} all AUROC {auroc(y, pa):.3f} AP {average_precision(y, pa):.3f} | "
+            f"fact rows AUROC {auroc(y[fact], pa[fact]):.3f} "
+            f"AP {average_precision(y[fact], pa[fact]):.3f} (base {y[fact].mean():.3f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="results/rm/data")
+    parser.add_argument("--test", action="store_true", help="also score the test splits")
+    parser.add_argument("--resamples", type=int, default=500)
+    parser.add_argument("--model", default=None, help="a lite model trained on this data")
+    args = parser.parse_args()
+    folder = Path(args.data)
+    train = list(read_jsonl(folder / "train.jsonl"))
+    val = list(read_jsonl(folder / "val.jsonl"))
+    start = time.process_time()
+    if args.model:
+        from memgym.rm.lite import load_lite
+
+        lite = load_lite(args.model)
+    else:
+        lite = train_lite(train, val=val)
+    c = lite.choices.get("c", 0.5)
+    fact_train = [r for r in train if drops_fact(r)]
+    fact_val = [r for r in val if drops_fact(r)]
+    candidates: dict[str, Any] = {
+        "lite": lite,
+        "lite-fact": Combined(lite, train_lite(fact_train, val=fact_val)),
+        "boost": Combined(lite, fit_boost(train, c)),
+    }
+    print(f"fitted {len(candidates)} candidates in {time.process_time() - start:.0f} s CPU"
+          f" (lite C {c}, chosen on validation)")
+    scores = {}
+    for name, model in candidates.items():
+        p = model.predict(val)
+        print("val " + val_line(name, val, p))
+        fact = [drops_fact(r) for r in val]
+        y = [int(r["harmful"]) for r in val]
+        scores[name] = auroc([v for v, f in zip(y, fact, strict=True) if f],
+                             [q for q, f in zip(p, fact, strict=True) if f])
+    chosen = max(scores, key=lambda k: scores[k])
+    print(f"chosen on validation (fact-row AUROC): {chosen}")
+    if not args.test:
+        return
+    for split in TEST:
+        path = folder / f"{split}.jsonl"
+        if not path.exists():
+            continue
+        rows = list(read_jsonl(path))
+        for name in dict.fromkeys(["lite", chosen]):
+            p = candidates[name].predict(rows)
+            rep = split_report(rows, p, None, args.resamples)
+            for part in ("all", "fact"):
+                r = rep[part]
+                print(f"{split:12s} {name:10s} {part:4s} n {r['n']:6d} base {r['base_rate']:.3f}"
+                      f" AUROC {r['auroc']:.3f} ({r['auroc_ci'][0]:.3f}-{r['auroc_ci'][1]:.3f})"
+                      f" AP {r['ap']:.3f} ({r['ap_ci'][0]:.3f}-{r['ap_ci'][1]:.3f})"
+                      f" drops-fact {r['drops_fact']['auroc']:.3f}/{r['drops_fact']['ap']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

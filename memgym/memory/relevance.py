@@ -1,0 +1,88 @@
+"""The ``relevance`` memory: a context that keeps what looks relevant, not what is recent.
+
+A retrieval-style compaction: when the kept observations exceed ``max_tokens``, the ones that
+share the fewest words with the brief and the questions asked so far go first (the oldest first
+among equals); the newest observation always stays unless it alone is over budget. Where a
+window forgets by age, this forgets by a guess at relevance, which is why MemRM holds it out of
+training entirely (a strategy family it never saw).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from memgym.memory.context import ContextMemory, Stage, span_tokens, text_tokens
+from memgym.memory.registry import register_memory
+from memgym.tracks.base import Track
+from memgym.types import AskedQuestion, Event, Span
+
+_WORD = re.compile(r"[a-z0-9]{4,}")
+
+
+@lru_cache(maxsize=1 << 14)
+def words(text: str) -> frozenset[str]:
+    """Lower-case words of four or more letters or digits."""
+    return frozenset(_WORD.findall(text.lower()))
+
+
+class RelevanceStage(Stage):
+    """Drops the spans sharing the fewest words with ``query`` until the rest fit."""
+
+    def __init__(self, max_tokens: int) -> None:
+        if not isinstance(max_tokens, int) or max_tokens < 0:
+            raise ValueError(f"relevance: max_tokens must be a non-negative integer, got "
+                             f"{max_tokens!r}")
+        self.max_tokens = max_tokens
+        self.query: frozenset[str] = frozenset()
+
+    def reset(self) -> None:
+        self.query = frozenset()
+
+    def shrink(self, spans: list[Span]) -> list[Span]:
+        total = span_tokens(spans)
+        if total <= self.max_tokens:
+            return spans
+        order = sorted(range(len(spans) - 1),
+                       key=lambda i: (len(words(spans[i].text) & self.query), i))
+        order.append(len(spans) - 1)
+        gone = set()
+        for i in order:
+            if total <= self.max_tokens:
+                break
+            total -= text_tokens(spans[i].text)
+            gone.add(i)
+        return [s for i, s in enumerate(spans) if i not in gone]
+
+    def config(self) -> str:
+        return f"relevance:max_tokens={self.max_tokens}"
+
+
+class RelevanceMemory(ContextMemory):
+    """A context memory whose relevance stage reads the brief and the questions asked so far."""
+
+    def __init__(self, stage: RelevanceStage) -> None:
+        super().__init__([stage], stage.config())
+        self.stage = stage
+
+    def reset(self, brief: str, params: Mapping[str, Any]) -> None:
+        super().reset(brief, params)
+        self.stage.query = words(brief)
+
+    def observe(self, event: Event) -> None:
+        if self.note_question(event):
+            self.stage.query = _query(self.brief, tuple(self.asked))
+            return
+        super().observe(event)
+
+
+def _query(brief: str, asked: Sequence[AskedQuestion]) -> frozenset[str]:
+    return words(brief).union(*(words(q.text) for q in asked))
+
+
+@register_memory("relevance")
+def relevance(track: Track, max_tokens: int = 4000) -> ContextMemory:
+    """The observations most relevant to the brief and the questions asked, in ``max_tokens``."""
+    return RelevanceMemory(RelevanceStage(max_tokens))

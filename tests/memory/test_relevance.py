@@ -1,0 +1,53 @@
+import pytest
+
+from memgym.memory import make_memory
+from memgym.memory.context import span_tokens
+from memgym.memory.relevance import RelevanceStage, words
+from memgym.types import Span
+from tests.memory.conftest import assert_records_exact
+
+
+def test_relevance_keeps_the_budget_and_records_exactly(standard, track):
+    scenario = standard[0]
+    memory = make_memory("relevance:max_tokens=1500", track)
+    transcript = assert_records_exact(scenario, memory, track)
+    assert transcript.compactions
+    assert all(r.tokens_after <= 1500 for r in transcript.compactions)
+    assert span_tokens(memory.spans) <= 1500
+
+
+def test_the_least_relevant_go_first_and_the_newest_stays():
+    stage = RelevanceStage(max_tokens=6)
+    stage.query = words("the harbour ledger of Velmora")
+    spans = [Span(step=0, text="harbour ledger Velmora"), Span(step=1, text="unrelated filler"),
+             Span(step=2, text="other noise here"), Span(step=3, text="newest text arrives")]
+    kept = stage.shrink(spans)
+    assert [s.step for s in kept] == [0, 3]  # the two that share nothing with the query left
+    assert stage.shrink(kept) is kept
+
+
+def test_questions_asked_steer_what_stays(standard, track):
+    """Each compaction's kept view scores at least as relevant to the asked questions as what it
+    dropped (the rule, recomputed from the record)."""
+    from memgym.memory.relevance import _query
+
+    scenario = standard[0]
+    memory = make_memory("relevance:max_tokens=1200", track)
+    transcript = assert_records_exact(scenario, memory, track)
+    checked = 0
+    for record in transcript.compactions:
+        query = _query(scenario.brief, record.asked)
+        newest = record.before[-1].content
+        kept = [m.content for m in record.after if m.content != newest]
+        if not kept:
+            continue
+        worst_kept = min(len(words(t) & query) for t in kept)
+        best_dropped = max(len(words(s.text) & query) for s in record.dropped)
+        assert best_dropped <= worst_kept
+        checked += 1
+    assert checked
+
+
+def test_bad_budget_is_refused(track):
+    with pytest.raises(ValueError, match="max_tokens"):
+        make_memory("relevance:max_tokens=-1", track)
