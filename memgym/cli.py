@@ -27,6 +27,7 @@ from memgym.commands import (
     run,
     serve,
     tracks,
+    train,
     trajectories,
     validate,
 )
@@ -45,6 +46,7 @@ COMMANDS = (
     trajectories,
     proxy,
     rm,
+    train,
 )
 
 
