@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--accumulate", type=int, default=1, help="rows per step (default 1)")
     s.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     s.add_argument("--seed", type=int, default=0, help="seed of the row order (default 0)")
+    s.add_argument("--save-every", type=int, default=0,
+                   help="also save the adapter every N steps in OUT/checkpoint-N (default 0)")
     s.add_argument("--all-answers", action="store_true",
                    help="also learn the expert's wrong answers (default: right ones only)")
     s.set_defaults(func=_sft)
@@ -45,6 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     v = train.add_parser("serve", help="serve a model folder over the chat-completions API")
     v.add_argument("--model", required=True, help="model folder (train sft's OUT/model), .gguf"
                    " or smollm2")
+    v.add_argument("--adapter", default=None,
+                   help="a LoRA adapter folder (OUT/adapter, OUT/checkpoint-N) merged into --model")
     v.add_argument("--name", default=None, help="model id it answers to (default: folder name)")
     v.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     v.add_argument("--port", type=int, default=8100, help="port (default 8100; 0 picks one)")
@@ -91,6 +95,7 @@ def _sft(args: argparse.Namespace) -> int:
         threads=args.threads,
         seed=args.seed,
         correct_only=not args.all_answers,
+        save_every=max(0, args.save_every),
     )
 
     def on_step(step: int, loss: float, seconds: float) -> None:
@@ -117,7 +122,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     torch, _, _ = libs()
     torch.set_num_threads(max(1, args.threads))
-    tokenizer, model = load_model(args.model)
+    tokenizer, model = load_model(args.model, args.adapter)
     name = args.name or Path(args.model).name
     stop: list[int] = []
     restore = _stop_on_signals(stop)

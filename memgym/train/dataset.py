@@ -38,7 +38,7 @@ def _calls(record: Mapping[str, Any]) -> list[tuple[Call, float]]:
     """Every call of a chat record with the reward it earned, in order."""
     messages = record["messages"]
     rewards = record["memgym"].get("rewards") or []
-    out = []
+    out: list[tuple[Call, float]] = []
     for i, message in enumerate(messages):
         for call in message.get("tool_calls") or []:
             result = messages[i + 1]["content"] if i + 1 < len(messages) else ""

@@ -54,6 +54,8 @@ class SFTConfig:
     seed: int = 0
     correct_only: bool = True
     """Learn only the exchanges where the expert's answer scored right."""
+    save_every: int = 0
+    """Also save the adapter every N steps (``checkpoint-N/``; 0: only at the end)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -74,10 +76,11 @@ def libs() -> tuple[Any, Any, Any]:
     return torch, transformers, peft
 
 
-def load_model(name: str) -> tuple[Any, Any]:
+def load_model(name: str, adapter: str | None = None) -> tuple[Any, Any]:
     """Tokenizer and model of a local model folder or a GGUF (``smollm2`` or a ``.gguf`` path,
-    dequantised), never downloaded; a tokenizer without a chat template gets ``CHATML``."""
-    torch, transformers, _ = libs()
+    dequantised), never downloaded, with a saved LoRA ``adapter`` merged in when given; a
+    tokenizer without a chat template gets ``CHATML``."""
+    torch, transformers, peft = libs()
     from memgym.rm.lm import _load_gguf, gguf_path
 
     gguf = gguf_path(name)
@@ -91,6 +94,10 @@ def load_model(name: str) -> tuple[Any, Any]:
         model = transformers.AutoModelForCausalLM.from_pretrained(
             name, local_files_only=True, dtype=dtype
         )
+    if adapter is not None:
+        if not (Path(adapter) / "adapter_config.json").is_file():
+            raise ValueError(f"no LoRA adapter at {adapter} (adapter_config.json is missing)")
+        model = peft.PeftModel.from_pretrained(model, adapter).merge_and_unload()
     if torch.cuda.is_available():
         model = model.to("cuda")
     if not tokenizer.chat_template:
@@ -123,6 +130,23 @@ def encode(tokenizer: Any, messages: Sequence[dict[str, Any]]) -> tuple[list[int
         labels += [IGNORE] * (len(prompt) - len(ids)) + full[len(prompt) :]
         ids = full
     return ids, labels
+
+
+def answer_loss(model: Any, tokenizer: Any, rows: Sequence[dict[str, Any]]) -> float:
+    """Mean loss per assistant token of ``rows`` under ``model`` (no gradients)."""
+    import torch
+
+    total, count = 0.0, 0
+    model.eval()
+    with torch.no_grad():
+        for row in rows:
+            ids, labels = encode(tokenizer, row["messages"])
+            n = sum(1 for t in labels[1:] if t != IGNORE)  # the model predicts labels[1:]
+            x = torch.tensor([ids], device=model.device)
+            y = torch.tensor([labels], device=model.device)
+            total += float(model(input_ids=x, labels=y).loss) * n
+            count += n
+    return total / count if count else math.nan
 
 
 def _adapted_layers(model: Any, layers: int) -> list[int] | None:
@@ -198,6 +222,8 @@ def train_sft(
         seconds.append(time.perf_counter() - tick)
         if on_step is not None:
             on_step(step, total, seconds[-1])
+        if config.save_every and (step + 1) % config.save_every == 0 and step + 1 < config.steps:
+            model.save_pretrained(str(Path(out) / f"checkpoint-{step + 1}"))
     folder = Path(out)
     model.save_pretrained(str(folder / "adapter"))
     merged = model.merge_and_unload()
