@@ -55,6 +55,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     v.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     v.set_defaults(func=_serve)
 
+    e = train.add_parser("export", help="write a fine-tuned model as a GGUF for llama.cpp")
+    e.add_argument("--model", required=True, help="the merged model folder (train sft's OUT/model)")
+    e.add_argument("--adapter", default=None, help="a LoRA adapter folder merged into --model")
+    e.add_argument("--base-gguf", required=True,
+                   help="the GGUF the model was fine-tuned from (a .gguf path or smollm2)")
+    e.add_argument("--out", required=True, help="the GGUF file to write")
+    e.set_defaults(func=_export)
+
     lf = train.add_parser("lift", help="pair two models' runs from a results file, with CIs")
     lf.add_argument("results", help="SQLite results file holding both models' runs")
     lf.add_argument("--before", required=True, help="model name of the base runs")
@@ -137,6 +145,25 @@ def _serve(args: argparse.Namespace) -> int:
             err_console.print(f"served: {dict(server.stats)}")
     finally:
         restore()
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from memgym.rm.lm import gguf_path
+    from memgym.train.export import export_gguf
+    from memgym.train.sft import load_model
+
+    source = gguf_path(args.base_gguf)
+    if source is None or not Path(source).is_file():
+        raise ValueError(f"--base-gguf {args.base_gguf} is not a GGUF file (a .gguf or smollm2)")
+    if Path(args.out).resolve() == Path(source).resolve():
+        raise ValueError("--out would overwrite the base GGUF")
+    _, model = load_model(args.model, args.adapter)
+    counts = export_gguf(source, model, args.out)
+    console.print(
+        f"{args.out}: {counts['replaced']} attention tensors from {args.model} (float16),"
+        f" {counts['copied']} copied from {source}"
+    )
     return 0
 
 
