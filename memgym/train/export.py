@@ -79,7 +79,7 @@ def export_gguf(base_gguf: str, model: Any, out: str | Path) -> dict[str, int]:
             )
             copied += 1
     if new:
-        raise ValueError(f"the GGUF lacks {len(new)} attention tensors, e.g. {sorted(new)[0]}")
+        raise ValueError(f"the GGUF lacks {len(new)} attention tensors, e.g. {min(new)}")
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()

@@ -12,7 +12,7 @@ utils = pytest.importorskip(
     "transformers.modeling_gguf_pytorch_utils", reason="needs the train extra"
 )
 
-from memgym.train.export import to_gguf_order  # noqa: E402
+from memgym.train.export import to_gguf_order
 
 
 @pytest.mark.parametrize(("heads", "kv"), [(9, 9), (9, 3), (4, 2)])
