@@ -27,7 +27,6 @@ from memgym.tracks import get_track
 from memgym.types import Message, Question, Scenario, View
 
 ROW_FORMAT = "memgym-sft-v1"
-_ADVANCING = frozenset({T.NEXT, T.ANSWER})
 
 
 Call = tuple[str, dict[str, Any], str]
@@ -126,7 +125,9 @@ def read_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"line {n} is not JSON: {exc.msg}") from None
-        meta = record.get("memgym") if isinstance(record, dict) else None
+        if not isinstance(record, dict):
+            raise ValueError(f"line {n} is not a JSON object")  # noqa: TRY004 (exit 2)
+        meta = record.get("memgym")
         if isinstance(meta, dict) and meta.get("format") == ROW_FORMAT:
             yield record
         else:

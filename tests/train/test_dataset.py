@@ -93,6 +93,8 @@ def test_read_rows_takes_records_and_rows_and_refuses_others(tmp_path: Path) -> 
     assert all(r["memgym"]["format"] == ROW_FORMAT for r in again)
     with pytest.raises(ValueError, match="line 1 is not JSON"):
         list(read_rows(["{oops"]))
+    with pytest.raises(ValueError, match="line 2 is not a JSON object"):
+        list(read_rows([json.dumps(rows[0]), "[1, 2]"]))
     with pytest.raises(ValueError, match="not a memgym-chat-v1 chat record"):
         list(read_rows([json.dumps({"messages": []})]))
     record["memgym"]["seed"] += 1
