@@ -115,7 +115,8 @@ def _sft(args: argparse.Namespace) -> int:
         f"{summary['rows_used']} rows learnt ({summary['rows_wrong']} wrong answers and "
         f"{summary['rows_too_long']} over {args.max_length} tokens left out, of "
         f"{summary['rows']}); {len(steps)} steps, {summary['train_seconds'] / len(steps):.2f} s"
-        f" a step, {summary['total_seconds']:.0f} s in all; loss {summary['losses'][0]:.3f} ->"
+        f" a step ({sum(summary['step_cpu_seconds']) / len(steps):.2f} s CPU),"
+        f" {summary['total_seconds']:.0f} s in all; loss {summary['losses'][0]:.3f} ->"
         f" {summary['losses'][-1]:.3f}; model in {Path(args.out) / 'model'}"
     )
     return 0

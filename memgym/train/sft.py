@@ -10,7 +10,7 @@ rows longer than ``max_length`` tokens are left out and counted.
 The output folder holds ``adapter/`` (the LoRA weights, ``peft`` format), ``model/`` (the base
 with the adapter merged in, and its tokenizer: a plain model folder that ``memgym train serve`` or
 any transformers code loads) and ``train.json`` (the settings, the rows used and left out, the
-loss and the seconds of every step, the total time).
+loss, the wall-clock and CPU seconds of every step, the total time).
 """
 
 from __future__ import annotations
@@ -201,9 +201,10 @@ def train_sft(
     order: list[int] = []
     losses: list[float] = []
     seconds: list[float] = []
+    cpu: list[float] = []
     model.train()
     for step in range(config.steps):
-        tick = time.perf_counter()
+        tick, tock = time.perf_counter(), time.process_time()
         total = 0.0
         for _ in range(config.accumulate):
             if not order:
@@ -220,6 +221,7 @@ def train_sft(
         optimizer.zero_grad()
         losses.append(total)
         seconds.append(time.perf_counter() - tick)
+        cpu.append(time.process_time() - tock)
         if on_step is not None:
             on_step(step, total, seconds[-1])
         if config.save_every and (step + 1) % config.save_every == 0 and step + 1 < config.steps:
@@ -238,6 +240,7 @@ def train_sft(
         "tokens_mean": sum(len(i) for i, _ in encoded) / len(encoded),
         "losses": losses,
         "step_seconds": seconds,
+        "step_cpu_seconds": cpu,
         "train_seconds": sum(seconds),
         "total_seconds": time.perf_counter() - started,
     }

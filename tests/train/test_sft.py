@@ -62,6 +62,7 @@ def test_labels_cover_exactly_the_assistant_turns(trained: dict[str, Any]) -> No
 def test_training_lowers_the_loss_and_saves_what_serves(trained: dict[str, Any]) -> None:
     out, rows, summary = trained["out"], trained["rows"], trained["summary"]
     assert len(summary["losses"]) == len(summary["step_seconds"]) == STEPS
+    assert len(summary["step_cpu_seconds"]) == STEPS
     assert summary["rows_used"] == len(rows)
     assert (out / "checkpoint-10" / "adapter_config.json").is_file()
     assert (out / "checkpoint-20" / "adapter_config.json").is_file()
