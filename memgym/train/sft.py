@@ -94,6 +94,7 @@ def load_model(name: str, adapter: str | None = None) -> tuple[Any, Any]:
         model = transformers.AutoModelForCausalLM.from_pretrained(
             name, local_files_only=True, dtype=dtype
         )
+        model = _plain(model, transformers)
     if adapter is not None:
         if not (Path(adapter) / "adapter_config.json").is_file():
             raise ValueError(f"no LoRA adapter at {adapter} (adapter_config.json is missing)")
@@ -103,6 +104,19 @@ def load_model(name: str, adapter: str | None = None) -> tuple[Any, Any]:
     if not tokenizer.chat_template:
         tokenizer.chat_template = CHATML
     return tokenizer, model
+
+
+def _plain(model: Any, transformers: Any) -> Any:
+    """``model`` without a quantisation marker: a folder written from a GGUF-loaded model
+    (``memgym rm convert-base``) holds plain weights but keeps ``quantization_config`` (gguf), and
+    transformers refuses to save such a model; rebuilt from its config with the same weights."""
+    config = model.config
+    if getattr(config, "quantization_config", None) is None:
+        return model
+    del config.quantization_config
+    plain = transformers.AutoModelForCausalLM.from_config(config, dtype=model.dtype)
+    plain.load_state_dict(model.state_dict())
+    return plain
 
 
 def _template(tokenizer: Any, messages: Sequence[dict[str, Any]], prompt: bool) -> list[int]:

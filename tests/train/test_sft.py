@@ -129,3 +129,20 @@ def test_the_server_refuses_native_tools_and_overlong_prompts(trained: dict[str,
         server.positions = 8
         status, body = _post(server.base_url, {"messages": messages})
         assert status == 400 and body["error"]["code"] == "context_length_exceeded"
+
+
+def test_a_base_converted_from_gguf_trains_and_saves(trained: dict[str, Any], tmp_path: Path) -> None:
+    """`memgym rm convert-base` leaves a gguf quantization_config in the folder's config, which
+    transformers refuses to save; the merged model must still be written, as plain weights."""
+    import shutil
+
+    base = tmp_path / "converted"
+    shutil.copytree(trained["base"], base)
+    config = json.loads((base / "config.json").read_text())
+    config["quantization_config"] = {"dequantize": False, "quant_method": "gguf"}
+    (base / "config.json").write_text(json.dumps(config))
+    rows = trained["rows"][:1]
+    train_sft(rows, SFTConfig(base=str(base), steps=1, max_length=8192), tmp_path / "out")
+    saved = json.loads((tmp_path / "out" / "model" / "config.json").read_text())
+    assert "quantization_config" not in saved
+    assert (tmp_path / "out" / "model" / "model.safetensors").is_file()
