@@ -161,8 +161,9 @@ def _export(args: argparse.Namespace) -> int:
         raise ValueError("--out would overwrite the base GGUF")
     _, model = load_model(args.model, args.adapter)
     counts = export_gguf(source, model, args.out)
+    merged = args.model + (f" + {args.adapter}" if args.adapter else "")
     console.print(
-        f"{args.out}: {counts['replaced']} attention tensors from {args.model} (float16),"
+        f"{args.out}: {counts['replaced']} attention tensors from {merged} (float16),"
         f" {counts['copied']} copied from {source}"
     )
     return 0
