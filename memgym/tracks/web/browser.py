@@ -36,18 +36,18 @@ class Browser:
         self._playwright: Any = None
         self._browser: Any = None
         self._page: Any = None
+        self._errors: tuple[type[Exception], ...] = ()
 
     def open(self, url: str) -> None:
         """Start the browser and load ``url``; ``InfraError`` when it cannot start."""
         try:
-            from playwright.sync_api import sync_playwright
+            from playwright.sync_api import Error, sync_playwright
         except ImportError:
-            raise InfraError(
-                "the web track needs playwright: pip install 'memgym[web]'"
-            ) from None
+            raise InfraError("the web track needs playwright: pip install 'memgym[web]'") from None
         executable = chromium_path()
         if executable is None:
             raise InfraError("the web track needs chromium: apt-get install chromium")
+        self._errors = (Error,)
         try:
             self._playwright = sync_playwright().start()
             self._browser = self._playwright.chromium.launch(
@@ -103,8 +103,10 @@ class Browser:
         try:
             target = page.get_by_role(role, name=name, exact=True)
             count = target.count()
-        except Exception as exc:  # an unknown role is the agent's mistake
-            raise BrowserError(f"cannot look up role {role!r}: {str(exc).splitlines()[0]}") from None
+        except self._errors as exc:  # an unknown role is the agent's mistake
+            raise BrowserError(
+                f"cannot look up role {role!r}: {str(exc).splitlines()[0]}"
+            ) from None
         if count == 0:
             raise BrowserError(f"no {role} named {name!r} on this page")
         return target.first
@@ -113,9 +115,7 @@ class Browser:
         try:
             action()
             self._settle()
-        except InfraError:
-            raise
-        except Exception as exc:
+        except self._errors as exc:
             raise BrowserError(f"the action failed: {str(exc).splitlines()[0]}") from None
 
     def _settle(self) -> None:

@@ -18,7 +18,9 @@ def _tool(tool: str, description: str, **properties: str) -> dict[str, Any]:
             "description": description,
             "parameters": {
                 "type": "object",
-                "properties": {k: {"type": "string", "description": v} for k, v in properties.items()},
+                "properties": {
+                    k: {"type": "string", "description": v} for k, v in properties.items()
+                },
                 "required": list(properties),
             },
         },

@@ -28,7 +28,9 @@ class WebTrack(InteractiveTrack):
         params = self.params(tier, **overrides)
         world = build_world(seed, params)
         events = [Event(step=i, kind="task", text=t.text) for i, t in enumerate(world.tasks)]
-        brief = f"{world.app.name} app: {len(world.records)} {world.app.noun}s, {len(events)} errands"
+        brief = (
+            f"{world.app.name} app: {len(world.records)} {world.app.noun}s, {len(events)} errands"
+        )
         return Scenario(
             track=self.name, seed=seed, params=params, brief=brief, facts=[], events=events
         )

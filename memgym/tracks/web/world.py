@@ -101,7 +101,7 @@ def build_world(seed: int, params: dict[str, Any]) -> World:
 
 def describe(app: App, record: Record) -> str:
     """A record named without its id or value: its title, date and person."""
-    return f"the {app.noun} \"{record.title}\" dated {record.date} ({app.who_label} {record.who})"
+    return f'the {app.noun} "{record.title}" dated {record.date} ({app.who_label} {record.who})'
 
 
 def _review(app: App, seed: int, i: int, pages: tuple[int, ...]) -> WebTask:
