@@ -7,6 +7,7 @@ as seen). Each remembering errand names a record of one earlier review by its ti
 only, never its id or value, and asks to act on it ("archive it": the id is needed) or to copy
 its value into the note of a record elsewhere in the list (the value is needed). Those are the
 ``needs`` of the gold steps: what the agent must still see from pages read many pages earlier.
+The errand must be done from memory: paging through the list again fails it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any, Literal
 from memgym.tracks.web.apps import APP_NAMES, APPS, App, Record, draw_records
 
 TaskKind = Literal["review", "status", "note"]
+FROM_MEMORY = "Work from what you read then: do not page through the list again."
+"""The rule of every remembering errand (the verifier fails it when a list page is opened)."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ def _status(app: App, task_id: str, source: Record, rng: random.Random) -> WebTa
     label, status = rng.choice(app.actions)
     text = (
         f"Find {describe(app, source)}, which you reviewed earlier, and use '{label}' on it. "
-        "Reply when done."
+        f"{FROM_MEMORY} Reply when done."
     )
     steps = (
         Step("goto", {"url": f"#/item/{source.id}"}, (source.id,)),
@@ -134,7 +137,7 @@ def _note(app: App, task_id: str, source: Record, destination: Record) -> WebTas
     text = (
         f"Open {app.noun} {destination.id} (url #/item/{destination.id}) and save in its note "
         f"the {app.value_label} of {describe(app, source)}, which you reviewed earlier, exactly "
-        "as the list shows it. Reply when done."
+        f"as the list showed it. {FROM_MEMORY} Reply when done."
     )
     steps = (
         Step("goto", {"url": f"#/item/{destination.id}"}),

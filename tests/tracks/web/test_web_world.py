@@ -106,6 +106,10 @@ def test_verifier_reads_the_state_and_refuses_stray_changes() -> None:
     record = next(r for r in after["records"] if r["id"] == errand.target)  # type: ignore[union-attr]
     record[errand.field] = errand.expected
     assert verify(errand, before, after).reward == 1.0
+    paged = copy.deepcopy(after)  # done, but by paging through the list again
+    paged["pages_seen"] = [3]
+    outcome = verify(errand, before, paged)
+    assert outcome.reward == 0.0 and "paged through the list again" in outcome.detail
     record[errand.field] = errand.expected + "x"
     assert verify(errand, before, after).reward == 0.0
     record[errand.field] = errand.expected
