@@ -17,7 +17,8 @@ from memgym.errors import InfraError
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TIMEOUT_MS = 10_000
 SETTLED = "window.__ready === true && window.__pending === 0"
-_URL_LINE = re.compile(r"^\s*- /url: .*$\n?", re.MULTILINE)
+_URL_LINE = re.compile(r":?\n[ \t]*- /url: [^\n]*")
+"""A link's target line, with the colon that made it the link's child (links name themselves)."""
 
 
 def chromium_path() -> str | None:
