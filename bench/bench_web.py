@@ -45,7 +45,7 @@ def gold_session(seed: int, tier: str, overrides: dict[str, Any]) -> dict[str, A
     try:
         session.start()
         started = time.perf_counter() - start
-        rss = children_rss()
+        rss = children_pss()
         for task in world.tasks:
             for step in task.steps:
                 t0 = time.perf_counter()
@@ -62,9 +62,10 @@ def gold_session(seed: int, tier: str, overrides: dict[str, Any]) -> dict[str, A
             "wall": time.perf_counter() - start, "tasks": len(world.tasks)}  # fmt: skip
 
 
-def children_rss() -> float:
-    """MiB resident in this process's children (the Playwright driver and chromium's
-    processes; shared pages counted in each), or 0 without psutil."""
+def children_pss() -> float:
+    """MiB of memory this process's children hold (the Playwright driver and chromium's
+    processes; proportional set size, so pages they share are counted once), or 0 without
+    psutil."""
     try:
         import psutil
     except ImportError:
@@ -72,7 +73,7 @@ def children_rss() -> float:
     total = 0
     for child in psutil.Process().children(recursive=True):
         try:
-            total += child.memory_info().rss
+            total += child.memory_full_info().pss
         except psutil.Error:
             pass
     return total / 2**20
@@ -135,7 +136,7 @@ def main() -> None:
     print(f"  session start   median {statistics.median(r['start'] for r in runs):5.2f} s "
           "(server, chromium launch, first page)")  # fmt: skip
     rss = statistics.median(r["rss"] for r in runs)
-    print(f"  browser memory  {rss:5.0f} MiB resident per session (driver + chromium, RSS sum)")
+    print(f"  browser memory  {rss:5.0f} MiB per session (driver + chromium, PSS)")
     walls = [r["wall"] / len(r["steps"]) for r in runs]
     print(f"  episode wall / step, start included: {statistics.median(walls) * 1000:.0f} ms")
 
