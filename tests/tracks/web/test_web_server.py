@@ -59,3 +59,23 @@ def test_put_replaces_state_reset_restores_and_bad_input_loses_nothing(server: A
     assert server.state() == changed
     assert _request(server.url + "api/reset", "POST", b"")[0] == 200
     assert server.state() == INITIAL
+
+
+def test_without_chromium_a_session_fails_as_infrastructure_and_releases_its_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from memgym.errors import InfraError
+    from memgym.tracks.web import browser
+    from memgym.tracks.web.track import WebTrack
+
+    pytest.importorskip(
+        "playwright", reason="playwright is not installed (pip install -e '.[web]')"
+    )
+    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
+    track = WebTrack()
+    session = track.open(track.generate(0, "lite"))
+    with pytest.raises(InfraError, match="needs chromium: apt-get install chromium"):
+        session.start()
+    session.close()
+    session.close()  # twice is harmless
+    assert session._server is None  # type: ignore[attr-defined]
