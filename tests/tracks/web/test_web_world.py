@@ -117,3 +117,13 @@ def test_verifier_reads_the_state_and_refuses_stray_changes() -> None:
     other["status"] = "cancelled"
     outcome = verify(errand, before, after)
     assert outcome.reward == 0.0 and other["id"] in outcome.detail
+
+
+def test_a_bad_parameter_on_the_command_line_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from memgym.cli import main
+
+    assert main(["run", "--track", "web", "--param", "app=bank"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "app must be one of any, mail, shop, tracker, calendar" in err
