@@ -80,7 +80,7 @@ APPS: dict[str, App] = {
         _PEOPLE, "build",
     ),
     "calendar": App(
-        "calendar", "Events", "event", "EV", "Organiser", "Room",
+        "calendar", "Events", "event", "EV", "Organiser", "Location",
         (("Decline", "declined"), ("Accept", "accepted")),
         ("Design review", "Budget sync", "One-to-one", "Sprint planning", "Customer call",
          "Board prep", "Interview loop", "Retrospective", "Launch rehearsal", "Vendor demo",
@@ -91,8 +91,16 @@ APPS: dict[str, App] = {
 APP_NAMES = tuple(APPS)
 
 
+MAX_RECORDS = 2400
+"""Records one app may hold: well inside every space drawn from (4,032 title-date pairs, 7,200
+rooms, 90,000 ids), so drawing unique ones ends quickly."""
+
+
 def draw_records(app: App, count: int, rng: random.Random) -> list[Record]:
-    """``count`` records with unique ids, unique values and unique (title, date) pairs."""
+    """``count`` (at most ``MAX_RECORDS``) records with unique ids, unique values and unique
+    (title, date) pairs."""
+    if count > MAX_RECORDS:
+        raise ValueError(f"an app holds at most {MAX_RECORDS} records, asked for {count}")
     records: list[Record] = []
     ids: set[str] = set()
     values: set[str] = set()
@@ -119,4 +127,4 @@ def _value(kind: str, rng: random.Random) -> str:
         return f"${rng.randrange(5, 900)}.{rng.randrange(100):02d}"
     if kind == "build":
         return f"b{rng.randrange(1000, 10_000)}.{rng.randrange(10)}"
-    return f"Room {rng.randrange(1, 9)}{rng.choice('ABCDEFGH')}{rng.randrange(1, 10)}"
+    return f"Room {rng.randrange(100, 1000)}{rng.choice('ABCDEFGH')}"

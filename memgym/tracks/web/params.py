@@ -13,7 +13,7 @@ from typing import Any
 
 from memgym.tokens import count_tokens
 from memgym.tracks.checks import check_choice, check_int
-from memgym.tracks.web.apps import APP_NAMES
+from memgym.tracks.web.apps import APP_NAMES, MAX_RECORDS
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {"errands": 2, "pages": 2, "page_tokens": 400, "list_pages": 8},
@@ -51,6 +51,11 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
             f"errands x pages ({p['errands'] * p['pages']}) exceeds list_pages ({p['list_pages']})"
         )
     p["page_size"] = page_size(p["page_tokens"])
+    if p["list_pages"] * p["page_size"] > MAX_RECORDS:
+        raise ValueError(
+            f"list_pages x page_size ({p['list_pages']} x {p['page_size']}) exceeds the "
+            f"{MAX_RECORDS} records an app holds: lower list_pages or page_tokens"
+        )
     return {"tier": tier, **p}
 
 

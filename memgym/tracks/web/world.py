@@ -81,13 +81,14 @@ def build_world(seed: int, params: dict[str, Any]) -> World:
     blocks = rng.sample(range(params["list_pages"] // pages), errands)
     reviewed = [tuple(range(b * pages + 1, b * pages + pages + 1)) for b in blocks]
     browsed = {p for r in reviewed for p in r}
-    elsewhere = [r for r in world.records if world.page_of(r.id) not in browsed]
+    page = {r.id: i // size + 1 for i, r in enumerate(world.records)}
+    elsewhere = [r for r in world.records if page[r.id] not in browsed]
     used: set[str] = set()
     tasks = [_review(app, seed, i, stretch) for i, stretch in enumerate(reviewed)]
     order = list(range(errands))
     rng.shuffle(order)
     for n, i in enumerate(order):
-        on_pages = [r for r in world.records if world.page_of(r.id) in reviewed[i]]
+        on_pages = [r for r in world.records if page[r.id] in reviewed[i]]
         source = rng.choice([r for r in on_pages if r.id not in used])
         used.add(source.id)
         task_id = f"{app.name}/{seed}-{errands + n}"

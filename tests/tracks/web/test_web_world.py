@@ -41,6 +41,7 @@ def test_standard_sessions_hold_hundreds_of_records_and_page_size_follows_tokens
         ({"errands": 0}, "errands must be"),
         ({"errands": 5, "pages": 5, "list_pages": 20}, "exceeds list_pages"),
         ({"colour": 1}, "unknown parameter 'colour'"),
+        ({"list_pages": 400, "page_tokens": 1500}, "exceeds the 2400 records an app holds"),
     ],
 )
 def test_bad_parameters_are_named(overrides: dict[str, object], message: str) -> None:
