@@ -1,7 +1,8 @@
 """The ``llm`` agent on the web track over real HTTP: a scripted OpenAI-compatible model that
 reads its context like a careful agent (it finds a record by the title and date an errand names,
-in the pages it still sees). With ``full`` history it solves every errand; with ``none`` only the
-reviews, because the pages it read are gone from its view."""
+in the pages it still sees). Through ``memgym run --model --base-url`` with ``full`` history it
+solves every errand; with ``none`` only the reviews, because the pages it read are gone from its
+view."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
+from memgym.cli import main
 from memgym.interactive.episode import evaluate_interactive
+from memgym.run.results import ResultsStore
 from memgym.tracks.web.track import WebTrack
 from tests.tracks.web.small import SMALL
 
@@ -66,6 +70,9 @@ class _Careful(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
+    def do_GET(self) -> None:  # the endpoint check memgym run makes first
+        self._send({"object": "list", "data": [{"id": "careful", "object": "model"}]})
+
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append(body)
@@ -78,8 +85,10 @@ class _Careful(BaseHTTPRequestHandler):
             message = {"role": "assistant", "content": None,
                        "tool_calls": [{"id": f"c{n}", "type": "function", "function": function}]}  # fmt: skip
         usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
-        data = json.dumps({"choices": [{"message": message, "finish_reason": "stop"}],
-                           "usage": usage}).encode()  # fmt: skip
+        self._send({"choices": [{"message": message, "finish_reason": "stop"}], "usage": usage})
+
+    def _send(self, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -99,15 +108,24 @@ def careful_url() -> Iterator[str]:
         server.server_close()
 
 
-def test_a_careful_model_needs_its_history(browser_ready: None, careful_url: str) -> None:
+def test_a_careful_model_needs_its_history(
+    browser_ready: None, careful_url: str, tmp_path: Path
+) -> None:
     track = WebTrack()
     scenario = track.generate(2, "lite", **SMALL)
     world = track.world(scenario)
-    agent = f"llm:model=careful,base_url={careful_url}"
-    full = evaluate_interactive(track, scenario, "full", agent)
-    assert full.composite == 1.0 and full.model == "careful"
+    results = tmp_path / "r.sqlite"
+    params = [arg for k, v in SMALL.items() for arg in ("--param", f"{k}={v}")]
+    code = main(["run", "--track", "web", "--tier", "lite", *params, "--seed", "2", "--seeds", "1",
+                 "--model", "careful", "--base-url", careful_url, "--results", str(results)])  # fmt: skip
+    assert code == 0
+    with ResultsStore(results) as store:
+        (run_id,) = [r["id"] for r in store.runs()]
+        (full,) = list(store.episodes(run_id))
+    assert full.composite == 1.0 and full.model == "careful" and full.memory == "full"
     assert full.usage["tool_calls"] == sum(len(t.steps) for t in world.tasks)
     assert all(r["tools"] and r.get("tool_choice") == "auto" for r in _Careful.requests)
+    agent = f"llm:model=careful,base_url={careful_url}"
     none = evaluate_interactive(track, scenario, "none", agent)
     solved = {a.question_id for a in none.answers if a.correct}
     assert solved == {t.id for t in world.tasks if t.kind == "review"}
