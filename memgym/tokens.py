@@ -14,11 +14,26 @@ _PIECE = re.compile(r"\w+|[^\w\s]")
 _LONG_WORD = re.compile(r"\w{9,}")
 
 
+MEMO_SIZE = 4096
+"""Texts whose counts are remembered (a policy checks a text against its cap, then the store
+counts the same text again); the memo is emptied when full."""
+MEMO_MAX_CHARS = 16_384
+"""Longer texts are counted afresh each time (they are rarely counted twice)."""
+_MEMO: dict[str, int] = {}
+
+
 def count_tokens(text: str) -> int:
     """Return the number of tokens in ``text`` (0 for the empty string)."""
+    total = _MEMO.get(text)
+    if total is not None:
+        return total
     total = len(_PIECE.findall(text))
     for word in _LONG_WORD.findall(text):
         total += (len(word) - 1) // 8
+    if len(text) <= MEMO_MAX_CHARS:
+        if len(_MEMO) >= MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[text] = total
     return total
 
 

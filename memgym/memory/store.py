@@ -63,7 +63,6 @@ END;
 _INSERT = "INSERT INTO entries(text, tokens) VALUES (?, ?)"
 _UPDATE = "UPDATE entries SET text = ?, tokens = ? WHERE id = ?"
 _DELETE = "DELETE FROM entries WHERE id = ?"
-_GET = "SELECT id, text, tokens FROM entries WHERE id = ?"
 _ALL = "SELECT id, text, tokens FROM entries ORDER BY id"
 _SCORE = "SELECT rowid, bm25(entries_fts) FROM entries_fts WHERE entries_fts MATCH ?"
 _IDS = "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?"
@@ -146,14 +145,24 @@ class Store:
                 raise RuntimeError("memgym's Store needs an SQLite built with FTS5") from exc
             raise
         self._doc_freq: Counter[str] = Counter()  # folded word -> live entries containing it
-        self._tokens = self._live = 0
-        for _, text, tokens in cur.execute(_ALL).fetchall():
-            self._count_words(text, 1)
-            self._tokens += tokens
-            self._live += 1
+        # Word sets are counted lazily, only when a search needs the frequencies: entries
+        # changed since the last search wait in ``_unindexed`` (id -> text, None once deleted).
+        self._words: dict[int, frozenset[str]] = {}
+        self._unindexed: dict[int, str | None] = {}
+        self._rows: dict[int, Entry] = {}  # the live entries, so edits need no SELECT
+        self._tokens = 0
+        for stored in cur.execute(_ALL).fetchall():
+            entry = self._rows[stored[0]] = Entry(*stored)
+            self._unindexed[entry.id] = entry.text
+            self._tokens += entry.tokens
         row = cur.execute("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").fetchone()
         self._writes: int = row[0] if row else 0
         self._refusals = 0
+
+    @property
+    def _live(self) -> int:
+        """Live entries."""
+        return len(self._rows)
 
     @property
     def writes_used(self) -> int:
@@ -189,10 +198,10 @@ class Store:
         entry_id = self._cur.lastrowid
         assert entry_id is not None  # an INSERT always sets it
         self._writes = entry_id
-        self._live += 1
         self._tokens += tokens
-        self._count_words(text, 1)
-        return StoreResult(True, "write", entry=Entry(entry_id, text, tokens))
+        entry = self._rows[entry_id] = Entry(entry_id, text, tokens)
+        self._unindexed[entry_id] = text
+        return StoreResult(True, "write", entry=entry)
 
     def edit(self, entry_id: int, text: str) -> StoreResult:
         """Replace an entry's text; consumes no write but obeys both token caps."""
@@ -207,9 +216,9 @@ class Store:
         except UnicodeEncodeError:
             return self._refuse("edit", "edit refused: text is not valid unicode; resend it")
         self._tokens += tokens - old.tokens
-        self._count_words(old.text, -1)
-        self._count_words(text, 1)
-        return StoreResult(True, "edit", entry=Entry(entry_id, text, tokens))
+        entry = self._rows[entry_id] = Entry(entry_id, text, tokens)
+        self._unindexed[entry_id] = text
+        return StoreResult(True, "edit", entry=entry)
 
     def delete(self, entry_id: int) -> StoreResult:
         """Remove an entry, freeing its tokens; ``entry`` is the removed entry."""
@@ -217,9 +226,9 @@ class Store:
         if old is None:
             return self._refuse("delete", error)
         self._cur.execute(_DELETE, (entry_id,))
-        self._live -= 1
+        del self._rows[entry_id]
         self._tokens -= old.tokens
-        self._count_words(old.text, -1)
+        self._unindexed[entry_id] = None
         return StoreResult(True, "delete", entry=old)
 
     def read(self, entry_id: int) -> StoreResult:
@@ -245,6 +254,8 @@ class Store:
         words = _TERM.findall(query)
         if not words or self._live == 0:
             return StoreResult(True, "search")
+        if self._unindexed:
+            self._index_words()
         phrase = _fts_string(" ".join(words)) if len(words) > 1 else None
         distinct: dict[str, str] = {}  # folded key -> first spelling, which FTS5 folds itself
         for word in words:
@@ -315,17 +326,27 @@ class Store:
             return None
         hits = []
         for rowid, r in top:
-            _, text, tokens = cur.execute(_GET, (rowid,)).fetchone()
-            hits.append(Entry(rowid, text, tokens, _score(r, rowid in exact)))
+            entry = self._rows[rowid]
+            hits.append(Entry(rowid, entry.text, entry.tokens, _score(r, rowid in exact)))
         return tuple(hits)
 
-    def _count_words(self, text: str, step: int) -> None:
-        """Add ``step`` to the document frequency of every distinct word of ``text``."""
-        freq = self._doc_freq
-        for key in set(map(_fold, _TERM.findall(text))):
-            freq[key] += step
-            if not freq[key]:
-                del freq[key]
+    def _index_words(self) -> None:
+        """Bring the document frequencies up to date with the entries changed since last time
+        (each counted once however often it was edited in between)."""
+        freq, words = self._doc_freq, self._words
+        for entry_id, text in self._unindexed.items():
+            old = words.pop(entry_id, None)
+            new = None if text is None else frozenset(map(_fold, _TERM.findall(text)))
+            if old is not None:
+                for key in old - new if new is not None else old:
+                    freq[key] -= 1
+                    if not freq[key]:
+                        del freq[key]
+            if new is not None:
+                for key in new - old if old is not None else new:
+                    freq[key] += 1
+                words[entry_id] = new
+        self._unindexed.clear()
 
     def _refuse(self, op: str, error: str) -> StoreResult:
         self._refusals += 1
@@ -334,13 +355,11 @@ class Store:
     def _get(self, op: str, entry_id: int) -> tuple[Entry | None, str]:
         if not _is_int(entry_id):
             return None, f"{op} refused: entry id must be an integer, got {_kind(entry_id)}"
-        row = None
-        if -(2**63) <= entry_id < 2**63:
-            row = self._cur.execute(_GET, (entry_id,)).fetchone()
-        if row is None:
+        entry = self._rows.get(entry_id)
+        if entry is None:
             hint = "use an id that write or search returned"
             return None, f"{op} refused: no entry with id {entry_id}; {hint}"
-        return Entry(*row), ""
+        return entry, ""
 
     def _check_text(self, op: str, text: str, freed: int) -> tuple[int, str | None]:
         """Return the token count of ``text`` and the error refusing it (None if it fits)."""
