@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Characters NFKC leaves alone that mean the same as their ASCII twins in an answer.
 _ASCII = str.maketrans({"\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
@@ -63,9 +64,10 @@ def strip_edges(text: str) -> str:
     return text[start:end]
 
 
+@lru_cache(maxsize=8192)
 def normalize_text(text: str) -> str:
     """Casefolded NFKC text, whitespace collapsed, no surrounding punctuation, no leading
-    "the"."""
+    "the". Memoised: every policy's answers are scored against the same questions and golds."""
     text = " ".join(clean_unicode(text).casefold().split())
     return strip_edges(_LEADING_THE.sub("", strip_edges(text)))
 
