@@ -25,7 +25,7 @@ SET_K = 50
 PATH_SEARCHES = 64
 """Records a path question may search for while following links."""
 FRAGMENTS = 4096
-"""Entry texts whose folded claims the reasoner keeps (emptied when full)."""
+"""Entry texts whose folded claims the track's scripted reasoners keep (emptied when full)."""
 
 
 @register_reasoner("scripted")
@@ -36,7 +36,9 @@ class ScriptedReasoner(Reasoner):
 
     def __init__(self, track: Track) -> None:
         self.read: Callable[[str], list[Claim]] = track.read_cached
-        self._fragments: dict[str, Fragment] = {}
+        # Shared by every scripted reasoner of the track, as its read cache is: the policies
+        # of one scenario store many identical records.
+        self._fragments: dict[str, Fragment] = track.__dict__.setdefault("_fragment_cache", {})
 
     def answer(self, question: Question, view: View) -> str:
         known = self.read(view.text())
