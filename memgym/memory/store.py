@@ -338,7 +338,7 @@ class Store:
         freq, words = self._doc_freq, self._words
         for entry_id, text in self._unindexed.items():
             old = words.pop(entry_id, None)
-            new = None if text is None else frozenset(map(_fold, _TERM.findall(text)))
+            new = None if text is None else _text_words(text)
             if old is not None:
                 for key in old - new if new is not None else old:
                     freq[key] -= 1
@@ -419,6 +419,19 @@ def _kind(value: object) -> str:
 def _fts_string(term: str) -> str:
     """Quote ``term`` as an FTS5 string, which FTS5 never reads as an operator or column."""
     return '"' + term.replace('"', '""') + '"'
+
+
+def _text_words(text: str) -> frozenset[str]:
+    """The folded words of ``text``: the union of its lines' (no word spans a line break, and
+    an edited entry keeps most of its lines)."""
+    if "\n" not in text:
+        return _line_words(text)
+    return frozenset().union(*map(_line_words, text.split("\n")))
+
+
+@lru_cache(maxsize=1 << 14)
+def _line_words(line: str) -> frozenset[str]:
+    return frozenset(map(_fold, _TERM.findall(line)))
 
 
 @lru_cache(maxsize=1 << 16)
