@@ -1,8 +1,10 @@
 """The budgeted, searchable store that agent-managed memory writes into.
 
-SQLite with an FTS5 index (``unicode61``, diacritics folded) over an ordinary table, kept in sync by
-triggers, so every change is one atomic SQL statement. It lives in memory by default and on disk
-(WAL) when a path is given. Budgets are checked before anything touches the database, and every
+SQLite with an FTS5 index (``unicode61``, diacritics folded) over an ordinary table. It lives in
+memory by default and on disk (WAL) when a path is given. On disk, triggers keep the index in sync,
+so every change is one atomic SQL statement; in memory, the index catches up with the entries
+changed since the last search when the next search starts (an entry edited several times in
+between is indexed once; the same final index, so the same results). Budgets are checked before anything touches the database, and every
 refusal is a ``StoreResult(ok=False, error=...)`` that leaves the store exactly as it was: a model's
 bad tool call must never end an episode.
 
@@ -44,11 +46,13 @@ ROW_BUDGET = 256
 _BM25_MAX_TF = 2.2  # FTS5 bm25's k1 + 1: the most one word can add to a row, per unit of idf
 _TERM = re.compile(r"[^\W_]+")  # runs of letters and digits, the word pieces unicode61 indexes
 
-_SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS entries(
     id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL, tokens INTEGER NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(
     text, content='entries', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+"""
+_SCHEMA = _TABLES + """
 CREATE TRIGGER IF NOT EXISTS entries_ai AFTER INSERT ON entries BEGIN
     INSERT INTO entries_fts(rowid, text) VALUES (new.id, new.text);
 END;
@@ -62,6 +66,8 @@ END;
 """
 
 _INSERT = "INSERT INTO entries(text, tokens) VALUES (?, ?)"
+_FTS_ADD = "INSERT INTO entries_fts(rowid, text) VALUES (?, ?)"
+_FTS_DROP = "INSERT INTO entries_fts(entries_fts, rowid, text) VALUES ('delete', ?, ?)"
 _UPDATE = "UPDATE entries SET text = ?, tokens = ? WHERE id = ?"
 _DELETE = "DELETE FROM entries WHERE id = ?"
 _ALL = "SELECT id, text, tokens FROM entries ORDER BY id"
@@ -134,7 +140,7 @@ class Store:
         self._cur = cur = self._con.cursor()
         try:
             if path is None:
-                _copy_schema(self._con)
+                _copy_schema(self._con)  # no triggers: search indexes what changed
                 cur.execute("PRAGMA journal_mode=MEMORY")
                 cur.execute("PRAGMA synchronous=OFF")
             else:
@@ -152,6 +158,8 @@ class Store:
         self._words: dict[int, frozenset[str]] = {}
         self._unindexed: dict[int, str | None] = {}
         self._rows: dict[int, Entry] = {}  # the live entries, so edits need no SELECT
+        # In memory, the text each entry has in the FTS index (None on disk: triggers index).
+        self._fts: dict[int, str] | None = {} if path is None else None
         self._tokens = 0
         for stored in cur.execute(_ALL).fetchall():
             entry = self._rows[stored[0]] = Entry(*stored)
@@ -257,7 +265,7 @@ class Store:
         if not words or self._live == 0:
             return StoreResult(True, "search")
         if self._unindexed:
-            self._index_words()
+            self._catch_up()
         phrase = _fts_string(" ".join(words)) if len(words) > 1 else None
         distinct: dict[str, str] = {}  # folded key -> first spelling, which FTS5 folds itself
         for word in words:
@@ -332,11 +340,20 @@ class Store:
             hits.append(Entry(rowid, entry.text, entry.tokens, _score(r, rowid in exact)))
         return tuple(hits)
 
-    def _index_words(self) -> None:
-        """Bring the document frequencies up to date with the entries changed since last time
-        (each counted once however often it was edited in between)."""
-        freq, words = self._doc_freq, self._words
+    def _catch_up(self) -> None:
+        """Bring the document frequencies, and in memory the FTS index, up to date with the
+        entries changed since last time (each once, however often it was edited in between)."""
+        freq, words, fts = self._doc_freq, self._words, self._fts
+        if fts is not None:
+            self._cur.execute("BEGIN")
         for entry_id, text in self._unindexed.items():
+            if fts is not None:
+                indexed = fts.pop(entry_id, None)
+                if indexed is not None:
+                    self._cur.execute(_FTS_DROP, (entry_id, indexed))
+                if text is not None:
+                    self._cur.execute(_FTS_ADD, (entry_id, text))
+                    fts[entry_id] = text
             old = words.pop(entry_id, None)
             new = None if text is None else _text_words(text)
             if old is not None:
@@ -348,6 +365,8 @@ class Store:
                 for key in new - old if old is not None else new:
                     freq[key] += 1
                 words[entry_id] = new
+        if fts is not None:
+            self._cur.execute("COMMIT")
         self._unindexed.clear()
 
     def _refuse(self, op: str, error: str) -> StoreResult:
@@ -397,7 +416,7 @@ def _copy_schema(con: sqlite3.Connection) -> None:
         if template is None:
             template = sqlite3.connect(":memory:", check_same_thread=False)
             try:
-                template.executescript(_SCHEMA)
+                template.executescript(_TABLES)
             except sqlite3.OperationalError:
                 template.close()
                 raise
