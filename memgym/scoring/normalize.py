@@ -74,13 +74,19 @@ def normalize_text(text: str) -> str:
 
 def number_spans(text: str) -> list[tuple[int, int, Decimal]]:
     """Every numeral in ``text`` as (start, end, value), in order."""
+    return list(_number_spans(text))
+
+
+@lru_cache(maxsize=8192)
+def _number_spans(text: str) -> tuple[tuple[int, int, Decimal], ...]:
+    """``number_spans``, memoised (every policy's answers are read against the same golds)."""
     spans = []
     for m in _NUMBER.finditer(text):
         try:
             spans.append((m.start(), m.end(), Decimal(m.group().replace(",", ""))))
         except InvalidOperation:  # pragma: no cover - the pattern only matches numerals
             continue
-    return spans
+    return tuple(spans)
 
 
 def numbers(text: str) -> list[Decimal]:
