@@ -38,10 +38,10 @@ _POLL_S = 0.005
 
 
 class EndpointLimit:
-    """At most ``limit`` requests in flight to one endpoint from this process, whichever client
-    and event loop sends them (each episode's ``SyncLLMClient`` runs its own loop, so an
-    ``asyncio.Semaphore`` could not be shared). A waiting request polls; cancelling it while it
-    waits holds nothing."""
+    """At most ``limit`` requests in flight to one endpoint from this process, whichever client,
+    event loop or thread sends them (``SyncLLMClient`` sends from its callers' threads, so an
+    ``asyncio.Semaphore`` could not be shared). An async request waiting for a slot polls;
+    cancelling it while it waits holds nothing. A sync one blocks (``with limit:``)."""
 
     def __init__(self, limit: int) -> None:
         if limit < 1:
