@@ -11,7 +11,6 @@ extra (numpy, scikit-learn).
 
 from __future__ import annotations
 
-import copy
 import gc
 import math
 import operator
@@ -169,9 +168,14 @@ class LiteModel:
 
     def save(self, path: str | Path) -> None:
         """Pickle the model (load only files you made: pickle runs code)."""
-        clean = copy.copy(self)
-        clean.__dict__.pop("_direct", None)  # the weights made for scoring are not saved
-        Path(path).write_bytes(pickle.dumps({"kind": KIND, "model": clean}))
+        Path(path).write_bytes(pickle.dumps({"kind": KIND, "model": self}))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields only: the weights made for scoring are neither saved nor sent to worker
+        processes (they are made again on first use)."""
+        state = dict(self.__dict__)
+        state.pop("_direct", None)
+        return state
 
 
 def load_lite(path: str | Path) -> LiteModel:

@@ -157,6 +157,7 @@ def test_scoring_weights_are_not_saved_and_extreme_scores_do_not_overflow(
     model.save(tmp_path / "m.pkl")
     saved = pickle.loads((tmp_path / "m.pkl").read_bytes())["model"]
     assert "_direct" not in vars(saved)
+    assert "_direct" not in vars(pickle.loads(pickle.dumps(model)))  # as sent to workers
     assert load_lite(tmp_path / "m.pkl").predict_parts([part]) == [score]
     steep = copy.copy(model)
     steep.__dict__.pop("_direct", None)
