@@ -19,3 +19,17 @@ def test_truncation_is_a_prefix_within_budget(text, budget):
     assert count_tokens(cut) <= budget
     if count_tokens(text) <= budget:
         assert cut == text
+
+
+@given(st.lists(st.text(max_size=40), max_size=8))
+def test_a_text_counts_the_sum_of_its_lines_fresh_or_remembered(lines):
+    from memgym import tokens
+
+    text = "\n".join(lines)
+    tokens._MEMO.clear()
+    plain = len(tokens._PIECE.findall(text)) + sum(
+        (len(w) - 1) // 8 for w in tokens._LONG_WORD.findall(text)
+    )
+    assert count_tokens(text) == plain  # counted line by line, nothing remembered yet
+    assert count_tokens(text) == plain  # remembered
+    assert sum(count_tokens(line) for line in lines) == plain
