@@ -19,7 +19,10 @@ MEMO_SIZE = 8192
 the store counts it again; a packed entry is edited one line at a time); emptied when full."""
 MEMO_MAX_CHARS = 4096
 """Longer texts and lines are not remembered (they are rarely counted twice)."""
+MEMO_BUDGET_CHARS = 1 << 20
+"""Characters the memo may hold in all (about 1 MiB of text); emptied when over."""
 _MEMO: dict[str, int] = {}
+_memo_chars = 0
 
 
 def count_tokens(text: str) -> int:
@@ -44,10 +47,19 @@ def _line_tokens(line: str) -> int:
 
 
 def _remember(text: str, total: int) -> None:
+    global _memo_chars
     if len(text) <= MEMO_MAX_CHARS:
-        if len(_MEMO) >= MEMO_SIZE:
-            _MEMO.clear()
+        if len(_MEMO) >= MEMO_SIZE or _memo_chars + len(text) > MEMO_BUDGET_CHARS:
+            clear_memo()
         _MEMO[text] = total
+        _memo_chars += len(text)
+
+
+def clear_memo() -> None:
+    """Forget every remembered count."""
+    global _memo_chars
+    _MEMO.clear()
+    _memo_chars = 0
 
 
 def _count(text: str) -> int:
