@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--seed", type=int, default=0, help="seed of the row order (default 0)")
     s.add_argument("--save-every", type=int, default=0,
                    help="also save the adapter every N steps in OUT/checkpoint-N (default 0)")
+    s.add_argument("--resume", default=None,
+                   help="a LoRA adapter of --base (OUT/adapter, a checkpoint) to go on training")
     s.add_argument("--all-answers", action="store_true",
                    help="also learn the expert's wrong answers (default: right ones only)")
     s.set_defaults(func=_sft)
@@ -104,6 +106,7 @@ def _sft(args: argparse.Namespace) -> int:
         seed=args.seed,
         correct_only=not args.all_answers,
         save_every=max(0, args.save_every),
+        resume=args.resume,
     )
 
     def on_step(step: int, loss: float, seconds: float) -> None:

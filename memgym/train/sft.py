@@ -56,6 +56,8 @@ class SFTConfig:
     """Learn only the exchanges where the expert's answer scored right."""
     save_every: int = 0
     """Also save the adapter every N steps (``checkpoint-N/``; 0: only at the end)."""
+    resume: str | None = None
+    """A saved LoRA adapter of ``base`` to go on training (its rank, layers and modules kept)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -170,6 +172,17 @@ def _adapted_layers(model: Any, layers: int) -> list[int] | None:
     return list(range(total - layers, total))
 
 
+def _lora(config: SFTConfig, base: Any, peft: Any) -> Any:
+    return peft.LoraConfig(
+        r=config.r,
+        lora_alpha=config.alpha,
+        lora_dropout=config.dropout,
+        target_modules=list(config.target_modules),
+        layers_to_transform=_adapted_layers(base, config.layers),
+        task_type="CAUSAL_LM",
+    )
+
+
 def train_sft(
     rows: Sequence[dict[str, Any]],
     config: SFTConfig,
@@ -181,6 +194,8 @@ def train_sft(
     torch, transformers, peft = libs()
     if config.steps < 1:
         raise ValueError(f"steps must be at least 1, got {config.steps}")
+    if config.resume is not None and not (Path(config.resume) / "adapter_config.json").is_file():
+        raise ValueError(f"no LoRA adapter at {config.resume} (adapter_config.json is missing)")
     torch.set_num_threads(max(1, config.threads))
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
@@ -199,15 +214,11 @@ def train_sft(
             f"no row to learn: {len(rows)} rows, {len(chosen)} kept, {too_long} over"
             f" max_length {config.max_length}"
         )
-    lora = peft.LoraConfig(
-        r=config.r,
-        lora_alpha=config.alpha,
-        lora_dropout=config.dropout,
-        target_modules=list(config.target_modules),
-        layers_to_transform=_adapted_layers(base, config.layers),
-        task_type="CAUSAL_LM",
-    )
-    model = peft.get_peft_model(base, lora)
+    if config.resume is not None:
+        model = peft.PeftModel.from_pretrained(base, config.resume, is_trainable=True)
+    else:
+        model = peft.get_peft_model(base, _lora(config, base, peft))
+
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=config.lr)
     warm = max(1, math.ceil(config.warmup * config.steps))

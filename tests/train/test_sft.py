@@ -146,3 +146,29 @@ def test_a_base_converted_from_gguf_trains_and_saves(trained: dict[str, Any], tm
     saved = json.loads((tmp_path / "out" / "model" / "config.json").read_text())
     assert "quantization_config" not in saved
     assert (tmp_path / "out" / "model" / "model.safetensors").is_file()
+
+
+def test_resume_goes_on_from_a_saved_adapter(trained: dict[str, Any], tmp_path: Path) -> None:
+    """`--resume` starts from the adapter's weights (a fresh LoRA would start at the base's loss),
+    keeps its layers, and a missing adapter is a one-line error before any model loads."""
+    rows, checkpoint = trained["rows"], str(trained["out"] / "checkpoint-10")
+    tokenizer, base = load_model(trained["base"])
+    at_base = answer_loss(base, tokenizer, rows)
+    _, tuned = load_model(trained["base"], checkpoint)
+    at_checkpoint = answer_loss(tuned, tokenizer, rows)
+    assert at_checkpoint < at_base - 0.1, (at_base, at_checkpoint)
+    config = SFTConfig(base=trained["base"], steps=1, lr=1e-12, max_length=8192,
+                       correct_only=False, resume=checkpoint)
+    train_sft(rows, config, tmp_path / "out")
+    _, resumed = load_model(str(tmp_path / "out" / "model"))
+    assert answer_loss(resumed, tokenizer, rows) == pytest.approx(at_checkpoint, rel=1e-3)
+    saved = json.loads((tmp_path / "out" / "adapter" / "adapter_config.json").read_text())
+    assert saved["layers_to_transform"] == json.loads(
+        (Path(checkpoint) / "adapter_config.json").read_text())["layers_to_transform"]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code = main(["train", "sft", "--data", str(data), "--base",
+                 trained["base"], "--out", str(tmp_path / "x"), "--resume", str(tmp_path)])
+    assert code == 2
+    with pytest.raises(ValueError, match="no LoRA adapter"):
+        train_sft(rows, SFTConfig(base=trained["base"], resume=str(tmp_path)), tmp_path / "y")
