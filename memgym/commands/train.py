@@ -66,7 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e.set_defaults(func=_export)
 
     lf = train.add_parser("lift", help="pair two models' runs from a results file, with CIs")
-    lf.add_argument("results", help="SQLite results file holding both models' runs")
+    lf.add_argument("results", nargs="+",
+                    help="SQLite results file(s) holding both models' runs (read together)")
     lf.add_argument("--before", required=True, help="model name of the base runs")
     lf.add_argument("--after", required=True, help="model name of the fine-tuned runs")
     lf.add_argument("--memory", default=None,
@@ -182,12 +183,15 @@ def _lift(args: argparse.Namespace) -> int:
     from memgym.run.results import ResultsStore
     from memgym.train.lift import DEFAULT_MEMORY, lift
 
-    if not Path(args.results).is_file():
-        raise ValueError(f"no results file at {args.results}")
+    for path in args.results:
+        if not Path(path).is_file():
+            raise ValueError(f"no results file at {path}")
     if args.resamples < 1:
         raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
-    with ResultsStore.open_read(args.results) as store:
-        episodes = list(store.episodes(compactions=False))
+    episodes = []
+    for path in args.results:
+        with ResultsStore.open_read(path) as store:
+            episodes += list(store.episodes(compactions=False))
     out: dict[str, Any] = lift(
         episodes, args.before, args.after, args.memory or DEFAULT_MEMORY, args.resamples, args.seed
     )

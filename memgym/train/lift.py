@@ -1,6 +1,7 @@
 """Before and after: two models' runs on the same scenarios, paired, with bootstrap intervals.
 
-The runs are ordinary ``memgym run`` results in one results file. A model's episodes are grouped
+The runs are ordinary ``memgym run`` results (one results file, or several read together: runs
+made in parallel write separate files). A model's episodes are grouped
 by memory; the memory under test (``agentic:policy=strategic`` by default, what ``--model``
 alone uses) gives its composite, accuracy, tool calls and writes, and, when the same model also
 has ``none`` and ``oracle`` runs on those scenarios, its memory-isolated score

@@ -84,6 +84,29 @@ def test_lift_command_prints_the_same_figures_and_refuses_unknown_models(
     assert "no episodes of model 'nobody'" in capsys.readouterr().err
 
 
+def test_lift_reads_runs_from_several_results_files(
+    results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A model run into another file (as parallel runs are) pairs with the first file's runs."""
+    other = tmp_path / "other.sqlite"
+    with running() as server:
+        code = main(["run", "--tier", "lite", *SEEDS, *PARAMS, "--memory", MEMORIES[0],
+                     "--reasoner", f"llm:model=good2,base_url={server.base_url},tools=text",
+                     "--results", str(other)])
+    assert code == 0
+    capsys.readouterr()  # the run's own table
+    args = ["--before", "bad", "--after", "good2", "--resamples", "200", "--json"]
+    assert main(["train", "lift", str(results), str(other), *args]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    with ResultsStore.open_read(results) as store:
+        same = lift(list(store.episodes(compactions=False)), "bad", "good", resamples=200)
+    assert printed["scenarios"] == same["scenarios"] == 3
+    assert printed["composite_diff"]["mean"] == pytest.approx(same["composite_diff"].mean)
+    assert main(["train", "lift", str(results), *args]) == 2
+    assert "no episodes of model 'good2'" in capsys.readouterr().err
+    assert main(["train", "lift", str(results), str(tmp_path / "nope.sqlite"), *args]) == 2
+
+
 def test_bootstrap_interval_brackets_the_mean_and_is_seeded() -> None:
     values = [1.0] * 30 + [0.0] * 10
     a, b = bootstrap_mean(values, 500, 3), bootstrap_mean(values, 500, 3)
