@@ -208,10 +208,14 @@ def _lift(args: argparse.Namespace) -> int:
             f"writes {s.writes_used:.1f}/episode, isolated {_fmt(s.isolated)} "
             f"[{_fmt(s.isolated_low)}, {_fmt(s.isolated_high)}]"
         )
-    for key, label in (("composite_diff", "composite"), ("accuracy_diff", "accuracy")):
+    for key, label, unit in (
+        ("composite_diff", "composite", "episodes"),
+        ("accuracy_diff", "accuracy", "questions"),
+        ("tool_calls_diff", "tool calls per episode", "episodes"),
+    ):
         d = out[key]
         console.print(
             f"after - before, {label}: {d.mean:+.3f} [95% CI {d.low:+.3f}, {d.high:+.3f}] "
-            f"over {d.n} paired {'episodes' if label == 'composite' else 'questions'}"
+            f"over {d.n} paired {unit}"
         )
     return 0

@@ -6,7 +6,7 @@ by memory; the memory under test (``agentic:policy=strategic`` by default, what 
 alone uses) gives its composite, accuracy, tool calls and writes, and, when the same model also
 has ``none`` and ``oracle`` runs on those scenarios, its memory-isolated score
 (``memgym.scoring.isolation``). The difference after - before is paired on what both answered:
-per episode for the composite (same scenario hash), per question for accuracy (same scenario and
+per episode for the composite and the tool calls made (same scenario hash), per question for accuracy (same scenario and
 question), each with a seeded percentile bootstrap interval.
 """
 
@@ -98,6 +98,10 @@ def _side(
     )
 
 
+def _tool_calls(episode: EpisodeResult) -> float:
+    return float(episode.usage.get("tool_calls", 0.0))
+
+
 def lift(
     results: Iterable[EpisodeResult],
     before: str,
@@ -116,6 +120,7 @@ def lift(
     second = {e.scenario_hash: e for e in table[after][memory]}
     shared = sorted(set(first) & set(second))
     composite = [second[h].composite - first[h].composite for h in shared]
+    tools = [_tool_calls(second[h]) - _tool_calls(first[h]) for h in shared]
     a = answer_table(first[h] for h in shared).get(memory, {})
     b = answer_table(second[h] for h in shared).get(memory, {})
     keys = sorted(set(a) & set(b))
@@ -126,5 +131,6 @@ def lift(
         "after": sides[1],
         "composite_diff": bootstrap_mean(composite, resamples, seed),
         "accuracy_diff": bootstrap_mean(correct, resamples, seed + 1),
+        "tool_calls_diff": bootstrap_mean(tools, resamples, seed + 2),
         "scenarios": len(shared),
     }

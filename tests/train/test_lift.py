@@ -62,6 +62,10 @@ def test_lift_matches_the_answers_recomputed(results: Path) -> None:
     mean = sum(by[("good", h)] - by[("bad", h)] for h in hashes) / len(hashes)
     assert out["composite_diff"].mean == pytest.approx(mean)
     assert out["composite_diff"].low <= mean <= out["composite_diff"].high
+    calls = {(e.model, e.scenario_hash): e.usage["tool_calls"] for e in strategic}
+    more = sum(calls[("good", h)] - calls[("bad", h)] for h in hashes) / len(hashes)
+    assert out["tool_calls_diff"].mean == pytest.approx(more)
+    assert out["tool_calls_diff"].n == len(hashes)
     none, oracle = _answers(results, "good", "none"), _answers(results, "good", "oracle")
     acc = {m: sum(d.values()) / len(d) for m, d in (("s", good), ("n", none), ("o", oracle))}
     assert out["after"].isolated == pytest.approx((acc["s"] - acc["n"]) / (acc["o"] - acc["n"]))
