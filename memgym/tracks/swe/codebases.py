@@ -108,7 +108,7 @@ SHLEX = CodeBase(
     tuple(f"m.split({c})" for c in _COMMANDS)
     + tuple(f"m.split({c}, comments=True)" for c in _COMMANDS[3:6])
     + tuple(f"m.split({c}, posix=False)" for c in _COMMANDS[:6])
-    + _calls("m.quote({})", "'simple'", "'with space'", "\"it's\"", "''", "'a$b'", "'-x=1,2'")
+    + _calls("m.quote({})", "'simple'", "'with space'", '"it\'s"', "''", "'a$b'", "'-x=1,2'")
     + _calls("m.join({})", "['a', 'b c', \"d'e\"]", "[]", "['x']")
     + tuple(f"list(m.shlex({c}, punctuation_chars=True))" for c in _COMMANDS[:6])
     + tuple(f"list(m.shlex({c}))" for c in _COMMANDS[:6]),
@@ -119,33 +119,90 @@ FRACTIONS = CodeBase(
     "F = m.Fraction",
     _calls(
         "{}",
-        "F(3, 4) + F(1, 6)", "F(3, 4) - F(5, 6)", "F(2, 3) * F(9, 4)", "F(2, 3) / F(4, 9)",
-        "F('1.25')", "F('-3/7')", "F(' 7e-2 ')", "F(0.5)", "F(6, -4)", "F(0, 5)",
-        "F(7, 3) // 2", "F(-7, 3) // 2", "F(7, 3) % F(1, 2)", "divmod(F(7, 3), F(1, 2))",
-        "F(22, 7).limit_denominator(5)", "F(3141593, 1000000).limit_denominator(100)",
-        "F(1, 3).limit_denominator(1)", "round(F(7, 2))", "round(F(5, 2))", "round(F(-5, 2))",
-        "round(F(22, 7), 2)", "F(3, 4) ** 2", "F(4, 9) ** -2", "F(4, 9) ** F(1, 2)",
-        "F(2, 3) < F(3, 4)", "F(2, 3) >= F(3, 4)", "F(1, 3) == F(2, 6)", "F(1, 2) == 0.5",
-        "F(1, 3).as_integer_ratio()", "str(F(-6, 4))", "repr(F(5))", "F(5) / F(-10)",
-        "abs(F(-2, 3))", "-F(2, 3)", "int(F(-7, 2))", "F(-7, 2).__floor__()",
-        "F(-7, 2).__ceil__()", "F(-7, 2).__trunc__()", "F.from_float(0.1).limit_denominator(100)",
-        "F.from_decimal(__import__('decimal').Decimal('1.1'))", "F(1, 0)", "F('abc')",
-        "float(F(1, 8))", "F(1, 3) + 1", "2 - F(1, 3)", "F(3, 5) * 1.5", "bool(F(0, 3))",
-        "F(10, 4).numerator, F(10, 4).denominator", "F(3, 2).is_integer()",
-        "sum([F(1, n) for n in range(1, 8)])", "F(5, 3) // F(1, 3)", "F(-5, 3) % 2",
+        "F(3, 4) + F(1, 6)",
+        "F(3, 4) - F(5, 6)",
+        "F(2, 3) * F(9, 4)",
+        "F(2, 3) / F(4, 9)",
+        "F('1.25')",
+        "F('-3/7')",
+        "F(' 7e-2 ')",
+        "F(0.5)",
+        "F(6, -4)",
+        "F(0, 5)",
+        "F(7, 3) // 2",
+        "F(-7, 3) // 2",
+        "F(7, 3) % F(1, 2)",
+        "divmod(F(7, 3), F(1, 2))",
+        "F(22, 7).limit_denominator(5)",
+        "F(3141593, 1000000).limit_denominator(100)",
+        "F(1, 3).limit_denominator(1)",
+        "round(F(7, 2))",
+        "round(F(5, 2))",
+        "round(F(-5, 2))",
+        "round(F(22, 7), 2)",
+        "F(3, 4) ** 2",
+        "F(4, 9) ** -2",
+        "F(4, 9) ** F(1, 2)",
+        "F(2, 3) < F(3, 4)",
+        "F(2, 3) >= F(3, 4)",
+        "F(1, 3) == F(2, 6)",
+        "F(1, 2) == 0.5",
+        "F(1, 3).as_integer_ratio()",
+        "str(F(-6, 4))",
+        "repr(F(5))",
+        "F(5) / F(-10)",
+        "abs(F(-2, 3))",
+        "-F(2, 3)",
+        "int(F(-7, 2))",
+        "F(-7, 2).__floor__()",
+        "F(-7, 2).__ceil__()",
+        "F(-7, 2).__trunc__()",
+        "F.from_float(0.1).limit_denominator(100)",
+        "F.from_decimal(__import__('decimal').Decimal('1.1'))",
+        "F(1, 0)",
+        "F('abc')",
+        "float(F(1, 8))",
+        "F(1, 3) + 1",
+        "2 - F(1, 3)",
+        "F(3, 5) * 1.5",
+        "bool(F(0, 3))",
+        "F(10, 4).numerator, F(10, 4).denominator",
+        "F(3, 2).is_integer()",
+        "sum([F(1, n) for n in range(1, 8)])",
+        "F(5, 3) // F(1, 3)",
+        "F(-5, 3) % 2",
     ),
 )
 
-_DATA = ("[1, 2, 3, 4, 5, 6]", "[2.5, 3.25, 5.5, 11.25, 11.75]", "[1, 1, 2, 3, 3, 3, 9]",
-         "[F(1, 2), F(3, 4), F(5, 4)]", "[10, 20]", "[7]")  # fmt: skip
+_DATA = (
+    "[1, 2, 3, 4, 5, 6]",
+    "[2.5, 3.25, 5.5, 11.25, 11.75]",
+    "[1, 1, 2, 3, 3, 3, 9]",
+    "[F(1, 2), F(3, 4), F(5, 4)]",
+    "[10, 20]",
+    "[7]",
+)
 STATISTICS = CodeBase(
     "statistics",
     "from fractions import Fraction as F",
     tuple(
         f"m.{f}({d})"
-        for f in ("mean", "fmean", "median", "median_low", "median_high", "median_grouped",
-                  "mode", "multimode", "pvariance", "variance", "pstdev", "stdev",
-                  "geometric_mean", "harmonic_mean")  # fmt: skip
+        for f in (
+            "mean",
+            "fmean",
+            "median",
+            "median_low",
+            "median_high",
+            "median_grouped",
+            "mode",
+            "multimode",
+            "pvariance",
+            "variance",
+            "pstdev",
+            "stdev",
+            "geometric_mean",
+            "harmonic_mean",
+        )
         for d in _DATA
     )
     + _calls(
@@ -178,8 +235,14 @@ STATISTICS = CodeBase(
 
 _A = "['one\\n', 'two\\n', 'three\\n', 'four\\n', 'five\\n']"
 _B = "['zero\\n', 'one\\n', 'tree\\n', 'four\\n', 'five\\n', 'six\\n']"
-_PAIRS = ("'abcd', 'bcde'", "'private Thread', 'private Volatile'", "'hello world', 'yellow word'",
-          "'aaa', 'aaa'", "'', 'abc'", "'qabxcd', 'abycdf'")  # fmt: skip
+_PAIRS = (
+    "'abcd', 'bcde'",
+    "'private Thread', 'private Volatile'",
+    "'hello world', 'yellow word'",
+    "'aaa', 'aaa'",
+    "'', 'abc'",
+    "'qabxcd', 'abycdf'",
+)
 DIFFLIB = CodeBase(
     "difflib",
     "",
@@ -210,15 +273,29 @@ DIFFLIB = CodeBase(
     ),
 )
 
-_RGB = ("0.2, 0.4, 0.4", "1.0, 0.0, 0.0", "0.0, 1.0, 0.5", "0.5, 0.5, 0.5", "0.9, 0.1, 0.6",
-        "0.1, 0.2, 0.9", "0.0, 0.0, 0.0", "1.0, 1.0, 1.0")  # fmt: skip
+_RGB = (
+    "0.2, 0.4, 0.4",
+    "1.0, 0.0, 0.0",
+    "0.0, 1.0, 0.5",
+    "0.5, 0.5, 0.5",
+    "0.9, 0.1, 0.6",
+    "0.1, 0.2, 0.9",
+    "0.0, 0.0, 0.0",
+    "1.0, 1.0, 1.0",
+)
 COLORSYS = CodeBase(
     "colorsys",
     "r6 = lambda t: tuple(round(x, 6) for x in t)",
     tuple(
         f"r6(m.{f}({c}))"
-        for f in ("rgb_to_hsv", "hsv_to_rgb", "rgb_to_hls", "hls_to_rgb", "rgb_to_yiq",
-                  "yiq_to_rgb")  # fmt: skip
+        for f in (
+            "rgb_to_hsv",
+            "hsv_to_rgb",
+            "rgb_to_hls",
+            "hls_to_rgb",
+            "rgb_to_yiq",
+            "yiq_to_rgb",
+        )
         for c in _RGB
     )
     + _calls("r6(m.hsv_to_rgb({}, 0.5, 0.5))", *(f"{h / 12:.4f}" for h in range(12)))
@@ -231,17 +308,32 @@ CALENDAR = CodeBase(
     _calls("m.isleap({})", "1900", "2000", "2023", "2024")
     + _calls(
         "{}",
-        "m.leapdays(1900, 2024)", "m.leapdays(2000, 2001)", "m.monthrange(2024, 2)",
-        "m.monthrange(2023, 2)", "m.monthrange(2021, 8)", "m.weekday(2024, 3, 1)",
-        "m.weekday(1999, 12, 31)", "m.monthcalendar(2023, 5)", "m.monthcalendar(2024, 2)",
-        "m.month(2024, 2)", "m.month(2021, 8, w=3, l=2)", "m.TextCalendar(6).formatmonth(2021, 8)",
-        "m.TextCalendar().formatyear(2023, c=2, m=4)[:600]", "m.timegm((2020, 1, 1, 0, 0, 0))",
-        "m.timegm((1999, 12, 31, 23, 59, 59))", "list(m.Calendar(1).iterweekdays())",
-        "list(m.Calendar().itermonthdays(2024, 2))", "list(m.Calendar(6).itermonthdays2(2023, 4))",
+        "m.leapdays(1900, 2024)",
+        "m.leapdays(2000, 2001)",
+        "m.monthrange(2024, 2)",
+        "m.monthrange(2023, 2)",
+        "m.monthrange(2021, 8)",
+        "m.weekday(2024, 3, 1)",
+        "m.weekday(1999, 12, 31)",
+        "m.monthcalendar(2023, 5)",
+        "m.monthcalendar(2024, 2)",
+        "m.month(2024, 2)",
+        "m.month(2021, 8, w=3, l=2)",
+        "m.TextCalendar(6).formatmonth(2021, 8)",
+        "m.TextCalendar().formatyear(2023, c=2, m=4)[:600]",
+        "m.timegm((2020, 1, 1, 0, 0, 0))",
+        "m.timegm((1999, 12, 31, 23, 59, 59))",
+        "list(m.Calendar(1).iterweekdays())",
+        "list(m.Calendar().itermonthdays(2024, 2))",
+        "list(m.Calendar(6).itermonthdays2(2023, 4))",
         "[str(d) for d in m.Calendar().itermonthdates(2023, 1)]",
-        "m.Calendar().monthdays2calendar(2022, 7)", "m.Calendar().yeardayscalendar(2023, 4)[0]",
-        "m.HTMLCalendar().formatmonth(2024, 1)", "m.weekheader(3)", "m.weekheader(1)",
-        "m.monthrange(2024, 13)", "list(m.Calendar().itermonthdays3(2024, 12))[-3:]",
+        "m.Calendar().monthdays2calendar(2022, 7)",
+        "m.Calendar().yeardayscalendar(2023, 4)[0]",
+        "m.HTMLCalendar().formatmonth(2024, 1)",
+        "m.weekheader(3)",
+        "m.weekheader(1)",
+        "m.monthrange(2024, 13)",
+        "list(m.Calendar().itermonthdays3(2024, 12))[-3:]",
         "m.Calendar(firstweekday=3).monthdatescalendar(2021, 2)[0][0].isoformat()",
     ),
 )

@@ -36,8 +36,13 @@ class HiddenTest:
 
 def request(codebase: CodeBase, probes: list[str], trees: list[str]) -> str:
     return json.dumps(
-        {"module": codebase.name, "setup": codebase.setup, "probes": probes, "trees": trees,
-         "cpu": PROBE_CPU}  # fmt: skip
+        {
+            "module": codebase.name,
+            "setup": codebase.setup,
+            "probes": probes,
+            "trees": trees,
+            "cpu": PROBE_CPU,
+        }
     )
 
 
@@ -55,13 +60,13 @@ def evaluate_sources(codebase: CodeBase, sources: list[str], probes: list[str]) 
             path.parent.mkdir()
             path.write_text(text, encoding="utf-8")
             trees.append(str(path))
-        proc = subprocess.run(  # noqa: S603 - fixed argv
+        proc = subprocess.run(
             [sys.executable, "-I", "-S", str(RUNNER)],
             input=request(codebase, probes, trees),
             capture_output=True,
             text=True,
             timeout=60 + 2 * len(sources) * len(probes) * PROBE_CPU,
-            preexec_fn=_limits,  # noqa: PLW1509
+            preexec_fn=_limits,
             env={"PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "PATH": os.environ.get("PATH", "")},
             check=False,
         )
@@ -90,8 +95,12 @@ def verify(codebase: CodeBase, sandbox: Sandbox, tests: list[HiddenTest]) -> tup
     """Run ``tests`` on the module in the sandbox's directory: (tests passed, detail)."""
     tree = str(sandbox.workdir / codebase.filename)
     argv = [sys.executable, "-I", "-S", str(RUNNER)]
-    result = sandbox.run(argv, request(codebase, [t.probe for t in tests], [tree]), split_stderr=True,
-                         keep_chars=1_000_000)
+    result = sandbox.run(
+        argv,
+        request(codebase, [t.probe for t in tests], [tree]),
+        split_stderr=True,
+        keep_chars=1_000_000,
+    )
     if result.timed_out or result.returncode != 0:
         return 0, f"hidden tests did not run to the end (exit {result.returncode})"
     try:

@@ -146,9 +146,9 @@ def _change(kind: str, node: ast.AST, rng: random.Random) -> tuple[ast.AST, ast.
         return node, node
     if kind in ("off_by_one", "default") and isinstance(node, ast.Constant):
         value = node.value
-        if type(value) is bool:
+        if isinstance(value, bool):
             node.value = not value
-        else:
+        elif isinstance(value, int):
             node.value = value + 1 if value <= 0 or rng.random() < 0.5 else value - 1
         return node, node
     if kind == "negate" and isinstance(node, ast.If):
@@ -168,7 +168,8 @@ def mutate(source: str, site: Site, rng: random.Random) -> Mutation | None:
     if kind == "compare" and isinstance(node, ast.Compare):
         i = int(detail)
         node.ops[i] = COMPARE_SWAPS[type(node.ops[i])]()
-        span, new = node, node
+        span: ast.AST = node
+        new: ast.AST = node
     else:
         span, new = _change(kind, node, rng)
     line, end = getattr(span, "lineno", 0), getattr(span, "end_lineno", -1)

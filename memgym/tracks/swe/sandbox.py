@@ -117,7 +117,7 @@ class Sandbox:
         out_path, in_path = self._scratch / "out", self._scratch / "in"
         in_path.write_text(stdin)
         with open(out_path, "wb") as out, open(in_path, "rb") as inp:
-            proc = subprocess.Popen(  # noqa: S603 - the argv is built above, never a shell string
+            proc = subprocess.Popen(
                 self.argv(command, readonly),
                 stdin=inp,
                 stdout=out,

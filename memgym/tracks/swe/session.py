@@ -98,6 +98,7 @@ class SweSession(Session):
         self.sandbox = Sandbox(self.tree, limits, hidden)
         self.task = 0
         self.results: list[TaskOutcome] = []
+        self._before = bugged
 
     def start(self) -> list[ChatMessage]:
         return [
@@ -140,6 +141,10 @@ class SweSession(Session):
         spec = self.specs[self.task]
         passed, detail = verify(self.codebase, self.sandbox, spec.hidden_tests())
         reward = float(passed == len(spec.tests))
+        module = self.tree / self.codebase.filename
+        now = module.read_text(encoding="utf-8", errors="replace") if module.is_file() else ""
+        detail += "; module edited" if now != self._before else "; module unchanged"
+        self._before = now
         if turn is None:
             detail += "; out of turns"
         info = {"function": spec.function, "kind": spec.kind}
@@ -167,7 +172,12 @@ class SweSession(Session):
         first = max(spec.start, spec.line - 40)
         last = min(spec.end, first + 80)
         steps.append(_bash(f"sed -n '{first},{last}p' {file}", spec.outline_line))
-        steps.append(OracleStep(AgentTurn(tool_calls=(call("e", "edit", path=file, old=spec.old, new=spec.new),)), (spec.old,)))  # noqa: E501
+        steps.append(
+            OracleStep(
+                AgentTurn(tool_calls=(call("e", "edit", path=file, old=spec.old, new=spec.new),)),
+                (spec.old,),
+            )
+        )
         steps.append(_bash(reproduce(self.codebase, spec.issue[0])))
         return OraclePlan(spec.task_id, tuple(steps))
 

@@ -30,6 +30,7 @@ from memgym.types import Event, Fact, Scenario
 
 READ_LINES = 60
 """Lines of one padding read (``sed -n``) of the gold plan."""
+MAX_READS = 600
 
 
 def brief(codebase: CodeBase, tasks: int) -> str:
@@ -57,9 +58,7 @@ class SweTrack(InteractiveTrack):
         gen = build_tasks(codebase, rng, p["tasks"], f"{codebase.name}/{seed}")
         if not gen.tasks:
             raise ValueError(f"swe: no task could be made in {codebase.name} for seed {seed}")
-        issues = [
-            issue_text(codebase, i + 1, *spec.issue) for i, spec in enumerate(gen.tasks)
-        ]
+        issues = [issue_text(codebase, i + 1, *spec.issue) for i, spec in enumerate(gen.tasks)]
         reads = _reads(codebase, gen.tasks, issues, p["target_tokens"], rng)
         facts = [
             Fact(id=s.task_id, entity=s.task_id, attribute="spec",
@@ -69,7 +68,13 @@ class SweTrack(InteractiveTrack):
         stats = {"codebase": codebase.name, "sha": codebase.sha(), "tried": gen.tried,
                  "kept": len(gen.tasks), "rejected": dict(sorted(gen.rejected.items()))}  # fmt: skip
         facts.append(
-            Fact(id="generation", entity="generation", attribute="yield", value=json.dumps(stats), step=0)
+            Fact(
+                id="generation",
+                entity="generation",
+                attribute="yield",
+                value=json.dumps(stats),
+                step=0,
+            )
         )
         events = [Event(step=i, kind="task", text=text) for i, text in enumerate(issues)]
         return Scenario(
@@ -87,6 +92,13 @@ class SweTrack(InteractiveTrack):
         issues = [e.text for e in scenario.events]
         return SweSession(codebase, bugged, specs, issues, reads, limits)
 
+    def generation(self, scenario: Scenario) -> dict[str, int]:
+        """Candidate bugs tried, kept and rejected (by reason) for this scenario."""
+        stats = json.loads(str(next(f.value for f in scenario.facts if f.id == "generation")))
+        counts = {"tried": stats["tried"], "kept": stats["kept"]}
+        counts.update({f"rejected:{k}": v for k, v in stats["rejected"].items()})
+        return counts
+
     def check(self, scenario: Scenario) -> list[str]:
         """Every task's hidden tests fail with all bugs in place and pass with its own fixed."""
         codebase, specs, _ = unpack(scenario)
@@ -98,7 +110,9 @@ class SweTrack(InteractiveTrack):
         problems: list[str] = []
         for k, spec in enumerate(specs):
             tests = spec.hidden_tests()
-            rows = evaluate_sources(codebase, [trees[0], trees[1], trees[k + 2]], [t.probe for t in tests])
+            rows = evaluate_sources(
+                codebase, [trees[0], trees[1], trees[k + 2]], [t.probe for t in tests]
+            )
             if not failing(tests, rows[0]):
                 problems.append(f"{spec.task_id}: the hidden tests pass on the bugged tree")
             if failing(tests, rows[1]):
@@ -142,7 +156,8 @@ def _reads(
     rng: random.Random,
 ) -> list[list[list[int]]]:
     """Per task, the extra file reads (first and last line) that bring the gold history to about
-    ``target`` tokens: chunks of the file outside the task's own function, spread over the tasks."""
+    ``target`` tokens: chunks of the file away from the task's bug, spread over the tasks (a
+    small file is read again)."""
     lines = cached_source(codebase.name).split("\n")
     chunks = [(a, min(a + READ_LINES - 1, len(lines))) for a in range(1, len(lines), READ_LINES)]
     cost = {c: count_tokens("\n".join(lines[c[0] - 1 : c[1]])) for c in chunks}
@@ -152,11 +167,10 @@ def _reads(
     order = list(chunks)
     rng.shuffle(order)
     k = 0
-    for chunk in order:
-        if used >= target:
+    for chunk in order * (1 + target // max(1, sum(cost.values()))):  # small files: read again
+        if used >= target or k >= MAX_READS:
             break
-        spec = specs[k % len(specs)]
-        if chunk[0] <= spec.line <= chunk[1]:
+        if chunk[0] <= specs[k % len(specs)].line <= chunk[1]:
             continue
         reads[k % len(specs)].append(list(chunk))
         used += cost[chunk] + 20
