@@ -123,3 +123,13 @@ def test_sandbox_reports_each_stop(tmp_path: Path) -> None:
         assert "unreachable" in net.output
     finally:
         box.close()
+
+
+def test_audit_reports_the_generation_yield(capsys: pytest.CaptureFixture[str]) -> None:
+    from memgym.cli import main
+
+    assert main(["audit", "--track", "swe", "--seeds", "1", "--seed", "5"]) == 0
+    out = capsys.readouterr().out
+    counts = get_track("swe").generation(get_track("swe").generate(5))
+    assert f"generation: {counts['kept']}/{counts['tried']} candidates kept" in out
+    assert "yield: 3/3 tasks kept" in out and "colorsys" in out
