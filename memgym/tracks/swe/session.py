@@ -99,6 +99,7 @@ class SweSession(Session):
         self.task = 0
         self.results: list[TaskOutcome] = []
         self._before = bugged
+        self._calls = self._errors = 0
 
     def start(self) -> list[ChatMessage]:
         return [
@@ -107,6 +108,12 @@ class SweSession(Session):
         ]
 
     def call(self, tool_call: ToolCall) -> str:
+        self._calls += 1
+        result = self._call(tool_call)
+        self._errors += result.startswith("error:")
+        return result
+
+    def _call(self, tool_call: ToolCall) -> str:
         try:
             args = tool_call.parsed()
         except ValueError as exc:
@@ -144,7 +151,8 @@ class SweSession(Session):
         module = self.tree / self.codebase.filename
         now = module.read_text(encoding="utf-8", errors="replace") if module.is_file() else ""
         detail += "; module edited" if now != self._before else "; module unchanged"
-        self._before = now
+        detail += f"; {self._calls} tool calls ({self._errors} refused)"
+        self._before, self._calls, self._errors = now, 0, 0
         if turn is None:
             detail += "; out of turns"
         info = {"function": spec.function, "kind": spec.kind}

@@ -6,6 +6,7 @@ hidden tests, every failure classified. The score is low and not asserted. Slow:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -50,10 +51,14 @@ def test_smollm2_repairs_swe_tasks_end_to_end(llama_server, capsys) -> None:  # 
     classes = Counter(classify(a.answer) for a in result.answers)
     assert set(classes) <= set(CLASSES)
     assert classes["solved"] == result.correct
+    counted = [re.search(r"(\d+) tool calls \((\d+) refused\)", a.answer) for a in result.answers]
+    assert all(counted)  # every task says what the model did in it, and it adds up
+    assert sum(int(m[1]) for m in counted if m) == usage["tool_calls"]
+    refused = sum(int(m[2]) for m in counted if m)
     with capsys.disabled():
         print(
             f"\nswe real model: {result.correct}/2 solved; {dict(classes)}; "
-            f"{usage['calls']:.0f} calls, {usage['tool_calls']:.0f} tool calls, "
+            f"{usage['calls']:.0f} calls, {usage['tool_calls']:.0f} tool calls ({refused} refused), "
             f"{usage.get('model_errors', 0):.0f} model errors, {usage.get('overflows', 0):.0f} "
             f"overflows, {usage['view_tokens']:.0f} view tokens"
         )
