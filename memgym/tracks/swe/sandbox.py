@@ -47,14 +47,14 @@ class CommandResult:
 
     def render(self) -> str:
         """The tool result an agent reads."""
-        text = self.output
-        if self.cut:
-            text += f"\n[... {self.cut} more characters of output cut]"
+        notes = [f"[... {self.cut} more characters of output cut]"] if self.cut else []
         if self.timed_out:
-            text += "\n[stopped: the command ran past its time limit and was killed]"
+            notes.append("[stopped: the command ran past its time limit and was killed]")
         elif self.returncode < 0:
-            text += f"\n[killed by signal {signal.Signals(-self.returncode).name}]"
-        return f"{text}\n[exit code {self.returncode}]"
+            notes.append(f"[killed by signal {signal.Signals(-self.returncode).name}]")
+        notes.append(f"[exit code {self.returncode}]")
+        text = self.output if not self.output or self.output.endswith("\n") else self.output + "\n"
+        return text + "\n".join(notes)
 
 
 def bwrap() -> str | None:
