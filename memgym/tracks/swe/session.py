@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from memgym.errors import InfraError
 from memgym.interactive.session import (
     AgentTurn,
     ChatMessage,
@@ -29,7 +30,7 @@ from memgym.interactive.session import (
 )
 from memgym.tracks.swe.codebases import CodeBase
 from memgym.tracks.swe.hidden import verify
-from memgym.tracks.swe.sandbox import Sandbox, SandboxLimits
+from memgym.tracks.swe.sandbox import INSTALL_HINT, Sandbox, SandboxLimits, bwrap
 from memgym.tracks.swe.tasks import TaskSpec
 
 OUTLINE = "grep -n -E '^\\s*(def|class) ' {file}"
@@ -87,6 +88,8 @@ class SweSession(Session):
         reads: list[list[tuple[int, int]]],
         limits: SandboxLimits,
     ) -> None:
+        if bwrap() is None:
+            raise InfraError(INSTALL_HINT)  # the world cannot start: excluded, counted
         self.codebase, self.specs, self.issues, self.reads = codebase, specs, issues, reads
         self.root = Path(tempfile.mkdtemp(prefix="memgym-swe-"))
         self.tree = self.root / "work"

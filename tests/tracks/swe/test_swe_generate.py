@@ -61,3 +61,13 @@ def test_check_names_a_task_whose_tests_do_not_fail() -> None:
 def test_bad_parameters_are_named(overrides: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         get_track("swe").params(**overrides)
+
+
+def test_without_bubblewrap_a_session_is_an_infra_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from memgym.errors import InfraError
+    from memgym.tracks.swe import session
+
+    monkeypatch.setattr(session, "bwrap", lambda: None)
+    track = get_track("swe")
+    with pytest.raises(InfraError, match="apt-get install bubblewrap"):
+        track.open(track.generate(5))
