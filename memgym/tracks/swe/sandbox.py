@@ -3,8 +3,9 @@
 The whole file system is mounted read-only except the agent's own directory; ``/tmp`` is a private
 tmpfs (thrown away), there is no network and a fresh PID namespace (killing the sandbox kills all
 it started). Resource limits come on top: CPU seconds, address space, file size (which also caps
-the output, written to a file outside the sandbox) and processes (against fork bombs), and a wall
-clock timeout that kills the whole process group. A command never raises: a timeout, a kill or
+the output, written to a file outside the sandbox) and processes (against fork bombs: a pids
+cgroup as root, ``RLIMIT_NPROC`` otherwise, see ``process_cap``), and a wall clock timeout that
+kills the whole process group; whatever a command leaves running is killed when it ends. A command never raises: a timeout, a kill or
 a missing ``bwrap`` comes back as a result the caller reports.
 """
 
@@ -19,6 +20,8 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from memgym.tracks.swe.process_cap import ProcessCap
 
 INSTALL_HINT = "the swe track's sandbox needs bubblewrap (apt-get install bubblewrap)"
 
@@ -83,6 +86,7 @@ class Sandbox:
         self.limits = limits
         self.hidden = tuple(p for p in hidden if p.exists())
         self._scratch = Path(tempfile.mkdtemp(prefix="memgym-swe-io-"))
+        self.cap = ProcessCap(self._scratch.name, limits.processes)
 
     def argv(self, command: list[str], readonly: tuple[Path, ...] = ()) -> list[str]:
         """The ``bwrap`` command line running ``command`` in the sandbox."""
@@ -122,7 +126,7 @@ class Sandbox:
                 stdin=inp,
                 stdout=out,
                 stderr=subprocess.DEVNULL if split_stderr else subprocess.STDOUT,
-                preexec_fn=lambda: _limits(self.limits),  # noqa: PLW1509 - limits must be set in the child
+                preexec_fn=self._child,  # noqa: PLW1509 - limits must be set in the child
                 start_new_session=True,
             )
             timed_out = False
@@ -131,6 +135,7 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 timed_out = True
                 _kill(proc)
+            self.cap.kill_all()  # what the command left running (its namespace is gone too)
         raw = out_path.read_bytes()
         text = raw.decode("utf-8", errors="replace")
         keep = self.limits.output_chars if keep_chars is None else keep_chars
@@ -141,7 +146,13 @@ class Sandbox:
         """Run a bash script in the sandbox."""
         return self.run(["/bin/bash", "-c", script])
 
+    def _child(self) -> None:
+        """In the child, before ``exec``: resource limits and the process cap."""
+        _limits(self.limits)
+        self.cap.join()
+
     def close(self) -> None:
+        self.cap.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
 

@@ -1,0 +1,90 @@
+"""A cap on the processes of a sandboxed command: a pids cgroup, or ``RLIMIT_NPROC``.
+
+``RLIMIT_NPROC`` stops a fork bomb only for an unprivileged user: the kernel exempts root
+(measured: 100 children started under a limit of 32 as root inside bubblewrap's user namespace,
+which maps root to root). As root the cap is a pids cgroup (v1 ``/sys/fs/cgroup/pids`` or v2
+``/sys/fs/cgroup`` with the pids controller): the child joins it before ``bwrap`` runs, so every
+process it starts counts, and whatever is left when the command ends is killed. ``kind`` says
+which cap holds: ``cgroup``, ``rlimit`` or ``none`` (root without a writable pids cgroup).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+V1 = Path("/sys/fs/cgroup/pids")
+V2 = Path("/sys/fs/cgroup")
+
+
+def _cgroup_root() -> Path | None:
+    """A pids cgroup hierarchy this process may create groups in, or None."""
+    if (V1 / "cgroup.procs").exists() and os.access(V1, os.W_OK):
+        return V1
+    control = V2 / "cgroup.subtree_control"
+    if control.exists() and os.access(V2, os.W_OK) and "pids" in control.read_text().split():
+        return V2
+    return None
+
+
+class ProcessCap:
+    """At most ``limit`` processes for the commands of one sandbox (named by ``name``)."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        self.limit = limit
+        self.path: Path | None = None
+        root = _cgroup_root() if os.geteuid() == 0 else None
+        if root is not None:
+            path = root / name
+            try:
+                path.mkdir()
+                (path / "pids.max").write_text(str(limit))
+                self.path = path
+            except OSError:
+                self._remove(path)
+        self.kind = "cgroup" if self.path else ("rlimit" if os.geteuid() != 0 else "none")
+        self._procs = str(self.path / "cgroup.procs") if self.path else ""
+
+    def join(self) -> None:
+        """In the child, before ``exec``: enter the cgroup (``RLIMIT_NPROC`` is set anyway)."""
+        if self._procs:
+            fd = os.open(self._procs, os.O_WRONLY)
+            try:
+                os.write(fd, str(os.getpid()).encode())
+            finally:
+                os.close(fd)
+
+    def kill_all(self) -> None:
+        """Kill every process still in the cgroup and wait until it is empty (at most 10 s)."""
+        if self.path is None:
+            return
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        if self.path is not None:
+            self.kill_all()
+            self._remove(self.path)
+            self.path = None
+
+    @staticmethod
+    def _remove(path: Path) -> None:
+        for _ in range(50):
+            try:
+                path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.05)
