@@ -4,8 +4,11 @@
 (measured: 100 children started under a limit of 32 as root inside bubblewrap's user namespace,
 which maps root to root). As root the cap is a pids cgroup (v1 ``/sys/fs/cgroup/pids`` or v2
 ``/sys/fs/cgroup`` with the pids controller): the child joins it before ``bwrap`` runs, so every
-process it starts counts, and whatever is left when the command ends is killed. ``kind`` says
-which cap holds: ``cgroup``, ``rlimit`` or ``none`` (root without a writable pids cgroup).
+process it starts counts, and whatever is left when the command ends is killed. As root without
+a writable pids cgroup the child drops to an unused user id of its own (``uid``, one per
+sandbox, so sandboxes never share a count) where ``RLIMIT_NPROC`` binds; the sandbox checks that
+the interpreter runs under it and gives up the cap otherwise. ``kind`` says which cap holds:
+``cgroup``, ``uid``, ``rlimit`` (not root) or ``none``.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from __future__ import annotations
 import os
 import signal
 import time
+import zlib
 from pathlib import Path
 
 V1 = Path("/sys/fs/cgroup/pids")
 V2 = Path("/sys/fs/cgroup")
+UID_BASE = 2_000_000
+"""Sandbox user ids are ``UID_BASE`` plus up to a million: ids no account here uses."""
 
 
 def _cgroup_root() -> Path | None:
@@ -32,10 +38,12 @@ def _cgroup_root() -> Path | None:
 class ProcessCap:
     """At most ``limit`` processes for the commands of one sandbox (named by ``name``)."""
 
-    def __init__(self, name: str, limit: int) -> None:
+    def __init__(self, name: str, limit: int, cgroup: bool = True) -> None:
+        """``cgroup=False`` skips the pids cgroup (as if none were writable)."""
         self.limit = limit
         self.path: Path | None = None
-        root = _cgroup_root() if os.geteuid() == 0 else None
+        self.uid: int | None = None
+        root = _cgroup_root() if os.geteuid() == 0 and cgroup else None
         if root is not None:
             path = root / name
             try:
@@ -44,17 +52,35 @@ class ProcessCap:
                 self.path = path
             except OSError:
                 self._remove(path)
-        self.kind = "cgroup" if self.path else ("rlimit" if os.geteuid() != 0 else "none")
+        if self.path is None and os.geteuid() == 0:
+            self.uid = UID_BASE + zlib.crc32(name.encode()) % 1_000_000
         self._procs = str(self.path / "cgroup.procs") if self.path else ""
 
+    @property
+    def kind(self) -> str:
+        if self.path is not None:
+            return "cgroup"
+        if self.uid is not None:
+            return "uid"
+        return "rlimit" if os.geteuid() != 0 else "none"
+
+    def give_up_uid(self) -> None:
+        """No cap after all: the sandbox found nothing runs under ``uid``."""
+        self.uid = None
+
     def join(self) -> None:
-        """In the child, before ``exec``: enter the cgroup (``RLIMIT_NPROC`` is set anyway)."""
+        """In the child, before ``exec``, after ``RLIMIT_NPROC`` is set: enter the cgroup, or
+        become the sandbox's own user."""
         if self._procs:
             fd = os.open(self._procs, os.O_WRONLY)
             try:
                 os.write(fd, str(os.getpid()).encode())
             finally:
                 os.close(fd)
+        elif self.uid is not None:
+            os.setgroups([])
+            os.setgid(self.uid)
+            os.setuid(self.uid)
 
     def kill_all(self) -> None:
         """Kill every process still in the cgroup and wait until it is empty (at most 10 s)."""

@@ -4,9 +4,10 @@ The whole file system is mounted read-only except the agent's own directory; ``/
 tmpfs (thrown away), there is no network and a fresh PID namespace (killing the sandbox kills all
 it started). Resource limits come on top: CPU seconds, address space, file size (which also caps
 the output, written to a file outside the sandbox) and processes (against fork bombs: a pids
-cgroup as root, ``RLIMIT_NPROC`` otherwise, see ``process_cap``), and a wall clock timeout that
-kills the whole process group; whatever a command leaves running is killed when it ends. A command never raises: a timeout, a kill or
-a missing ``bwrap`` comes back as a result the caller reports.
+cgroup or a user id of its own as root, ``RLIMIT_NPROC`` otherwise, see ``process_cap``), and a
+wall clock timeout that kills the whole process group; whatever a command leaves running is
+killed when it ends. A command never raises: a timeout, a kill or a missing ``bwrap`` comes back
+as a result the caller reports.
 """
 
 from __future__ import annotations
@@ -80,13 +81,28 @@ class Sandbox:
     in ``hidden`` read as empty inside (the original of the code the agent repairs)."""
 
     def __init__(
-        self, workdir: Path, limits: SandboxLimits = SandboxLimits(), hidden: tuple[Path, ...] = ()
+        self,
+        workdir: Path,
+        limits: SandboxLimits = SandboxLimits(),
+        hidden: tuple[Path, ...] = (),
+        cgroup: bool = True,
     ) -> None:
+        """``cgroup=False`` caps processes without a pids cgroup (``process_cap``)."""
         self.workdir = workdir.resolve()
         self.limits = limits
         self.hidden = tuple(p for p in hidden if p.exists())
         self._scratch = Path(tempfile.mkdtemp(prefix="memgym-swe-io-"))
-        self.cap = ProcessCap(self._scratch.name, limits.processes)
+        self.cap = ProcessCap(self._scratch.name, limits.processes, cgroup)
+        if self.cap.uid is not None:
+            self._own(self.cap.uid)
+            if bwrap() is None or self.run([sys.executable, "-I", "-S", "-c", "pass"]).returncode:
+                self.cap.give_up_uid()  # e.g. the interpreter lives in root's home
+                self._own(0)
+
+    def _own(self, uid: int) -> None:
+        """Hand the working directory (and all in it) to ``uid``."""
+        for path in (self.workdir, *self.workdir.rglob("*")):
+            os.lchown(path, uid, uid)
 
     def argv(self, command: list[str], readonly: tuple[Path, ...] = ()) -> list[str]:
         """The ``bwrap`` command line running ``command`` in the sandbox."""

@@ -5,6 +5,7 @@ and leaves the run and the machine unharmed."""
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from memgym.interactive.agents import Agent
 from memgym.interactive.episode import evaluate_interactive
 from memgym.interactive.session import AgentTurn, ChatMessage, call
 from memgym.tracks import get_track
-from memgym.tracks.swe.sandbox import bwrap
+from memgym.tracks.swe.sandbox import Sandbox, bwrap
 
 pytestmark = pytest.mark.skipif(
     bwrap() is None, reason="bubblewrap is not installed (apt-get install bubblewrap)"
@@ -85,12 +86,19 @@ def test_hostile_agent_is_stopped_scored_zero_and_harms_nothing(tmp_path: Path) 
     marker = f"marker{uuid.uuid4().hex[:8]}"
     tmp_file = tmp_path / "outside.txt"
     tmp_file.write_text("untouched")
+    # Without a process cap a fork bomb is stopped only by the wall clock and the namespace's
+    # end, after thousands of processes: not something to do to a shared test machine.
+    (tmp_path / "probe").mkdir()
+    probe = Sandbox(tmp_path / "probe")
+    capped = probe.cap.kind != "none"
+    probe.close()
+    bomb = f"f(){{ f | f & }}; f # {marker}" if capped else f"echo no cap here # {marker}"
     scripts = [
         [{"command": f"echo pwned > {outside}; echo pwned > {tmp_file}; ls -d /work /tmp/*"},
          {"command": f"ln -s {tmp_file} link.txt"},
          {"path": "link.txt", "old": "untouched", "new": "pwned"},
          {"path": f"../{tmp_file.name}", "old": "untouched", "new": "pwned"}],
-        [{"command": f"f(){{ f | f & }}; f # {marker}"}, {"command": "echo alive"}],
+        [{"command": bomb}, {"command": "echo alive"}],
         [{"command": f"while true; do :; done # {marker}"}, {"command": "echo still-alive"}],
     ]  # fmt: skip
     agent = Hostile(scripts)
@@ -103,15 +111,20 @@ def test_hostile_agent_is_stopped_scored_zero_and_harms_nothing(tmp_path: Path) 
     assert _alive(marker) == []  # the bomb and the loop are gone
 
 
-def test_sandbox_reports_each_stop(tmp_path: Path) -> None:
-    from memgym.tracks.swe.sandbox import Sandbox, SandboxLimits
+@pytest.mark.parametrize("cgroup", [True, False], ids=["cgroup-if-any", "no-cgroup"])
+def test_sandbox_reports_each_stop(tmp_path: Path, cgroup: bool) -> None:
+    from memgym.tracks.swe.sandbox import SandboxLimits
 
-    box = Sandbox(tmp_path, SandboxLimits(wall_seconds=1.5, output_chars=100))
+    box = Sandbox(tmp_path, SandboxLimits(wall_seconds=1.5, output_chars=100), cgroup=cgroup)
     try:
         loop = box.shell("while true; do :; done")
         assert loop.timed_out and "time limit" in loop.render()
         if box.cap.kind == "none":
-            pytest.skip("root without a writable pids cgroup: no process cap")
+            pytest.skip(
+                "root without a writable pids cgroup, and the interpreter "
+                f"{sys.executable} does not run as an unprivileged user: no process cap"
+            )
+        assert box.cap.kind == ("cgroup" if cgroup else "uid") or box.cap.kind == "rlimit"
         # The cap holds: of 200 children asked for, fewer than the cap start.
         forks = (
             "import os, time\nn = 0\nfor _ in range(200):\n    try:\n        pid = os.fork()\n"
