@@ -9,7 +9,7 @@ from memgym.run.episode import run_episode
 from memgym.scoring import is_correct
 from memgym.scoring.reading import Names, answer_names
 from memgym.tracks import get_track
-from memgym.types import Question
+from memgym.types import GoldQuestion
 
 
 def current_value(scenario, entity, attribute):
@@ -63,7 +63,7 @@ def test_the_trade_partner_sentence_is_right(cities):
 
 
 def test_the_issue_example_word_for_word():
-    question = Question(
+    question = GoldQuestion(
         id="q",
         kind="retrieval",
         axis="breadth",
@@ -81,7 +81,7 @@ def test_the_issue_example_word_for_word():
 
 
 def test_numbers_the_question_states_do_not_count():
-    question = Question(
+    question = GoldQuestion(
         id="q",
         kind="retrieval",
         axis="breadth",

@@ -13,7 +13,7 @@ import pytest
 from memgym.claims import Claim, format_value
 from memgym.query import Table, evaluate
 from memgym.tracks import get_track
-from memgym.types import Question, Scenario
+from memgym.types import GoldQuestion, Scenario
 
 TRACK = get_track("dialogue")
 
@@ -33,7 +33,7 @@ def _fits(have: str, op: str, want: str) -> bool:
     return have == want if op == "==" else int(have) <= int(want)
 
 
-def _recompute(q: Question, history: dict[str, dict[str, list[str]]]) -> str:
+def _recompute(q: GoldQuestion, history: dict[str, dict[str, list[str]]]) -> str:
     spec = q.spec
     if spec["op"] == "value":
         return history[spec["entity"]][spec["attribute"]][-1]

@@ -21,7 +21,7 @@ from memgym.tracks.dialogue import filler, render
 from memgym.tracks.dialogue.catalogue import Catalogue
 from memgym.tracks.dialogue.questions import Draft
 from memgym.tracks.dialogue.world import CORRECTION, PROFILE, FactRec, World
-from memgym.types import Axis, Event, EventKind, Fact, Question, Scenario
+from memgym.types import Axis, Event, EventKind, Fact, GoldQuestion, Scenario
 
 PROFILE_END = 0.55
 CHANGES = (0.6, 0.92)
@@ -162,11 +162,11 @@ def assemble(
     )
 
 
-def _question(draft: Draft, number: int, claims: list[Claim]) -> Question:
+def _question(draft: Draft, number: int, claims: list[Claim]) -> GoldQuestion:
     evidence = [f.id for f in draft.evidence]
     assert all(evidence), "evidence must be stated before its question"
     gold = evaluate(draft.spec, Table.from_claims(claims))
-    return Question(
+    return GoldQuestion(
         id=f"q{number}",
         kind=draft.kind,
         axis=AXIS_OF[draft.kind],

@@ -22,7 +22,7 @@ from memgym.tracks.entities.fast import construct
 from memgym.tracks.research import filler, render
 from memgym.tracks.research.questions import Draft, draft
 from memgym.tracks.research.world import FactRec, World
-from memgym.types import Event, Fact, Question, Scenario
+from memgym.types import Event, Fact, GoldQuestion, Scenario
 
 INPAGE_FILLER = 0.5
 """Chance that a page holds one unrelated result among its own."""
@@ -104,8 +104,8 @@ def _gaps(rng: _random.Random, count: int, gaps: int) -> list[int]:
     return [b - a for a, b in pairwise(bounds)]
 
 
-def _question(d: Draft, number: int) -> Question:
-    return Question(
+def _question(d: Draft, number: int) -> GoldQuestion:
+    return GoldQuestion(
         id=f"q{number}",
         kind=d.kind,
         axis=d.axis,
