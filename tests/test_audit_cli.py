@@ -8,9 +8,9 @@ import pytest
 
 from memgym.cli import main
 from memgym.commands.audit import format_length, parse_lengths
+from memgym.simulation.gates import generate_gated
 from memgym.tokens import count_tokens
 from memgym.tracks import stream_events
-from memgym.tracks.gates import generate_gated
 from tests.tracks.toy_gates import NAME, ToyGatesTrack
 
 

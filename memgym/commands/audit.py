@@ -1,6 +1,6 @@
 """``memgym audit``: the ablation gates of a track, per stream length, with regeneration.
 
-For each length and seed it generates a gated scenario (``memgym.tracks.gates.generate_gated``:
+For each length and seed it generates a gated scenario (``memgym.simulation.gates.generate_gated``:
 rejected scenarios are regenerated from the seed's next sub-seed), then runs the scripted
 reasoner with ``full:max_tokens=<context>`` on it. It prints, per length, the mean accuracy of
 the ``oracle``, ``none`` and ``distractors`` ablations and of the cut ``full`` memory, each row's
@@ -29,7 +29,7 @@ from memgym.commands.common import (
     overrides,
     progress,
 )
-from memgym.tracks.gates import ABLATIONS, MAX_TRIES, Gated, Gates
+from memgym.simulation.gates import ABLATIONS, MAX_TRIES, Gated, Gates
 
 TREND_SLACK = 0.05
 """How much the cut ``full`` accuracy may rise from one length to the next (seed noise) while
@@ -139,8 +139,8 @@ def audit_length(
 ) -> AuditRow:
     """Gate-generate one scenario per seed at ``length`` tokens (None: the tier's own length)
     and average the ablations and the cut ``full`` memory over the kept scenarios."""
+    from memgym.simulation.gates import ablation_result, generate_gated
     from memgym.tracks import get_track
-    from memgym.tracks.gates import ablation_result, generate_gated
 
     track = get_track(track_name)
     params = dict(fixed) if length is None else {**fixed, "target_tokens": length}
