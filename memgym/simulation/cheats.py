@@ -145,7 +145,7 @@ def _prior_value(prior: Prior | None, smart: bool) -> str:
             return prior.choices[max(range(len(prior.choices)), key=lambda i: prior.weights[i])]
         return prior.choices[0]
     mid = (prior.low + prior.high) / 2
-    text = format_number(int(round(mid)) if prior.decimals == 0 else round(mid, prior.decimals))
+    text = format_number(round(mid) if prior.decimals == 0 else round(mid, prior.decimals))
     return ", ".join([text] * 4) if prior.type == "series" else text
 
 
