@@ -17,7 +17,7 @@ from typing import Any
 from memgym.claims import Claim
 from memgym.query import ABSTAIN, Table, evaluate
 from memgym.tracks.codeqa.stream import FactRec, Item
-from memgym.tracks.codeqa.world import RAISES_ERROR, World, call_path, path_counts
+from memgym.tracks.codeqa.world import World, call_path, path_counts
 from memgym.types import AnswerType, Axis, QuestionKind
 
 ATTEMPTS = 60
@@ -42,6 +42,12 @@ KINDS_OF: dict[str, tuple[QuestionKind, ...]] = {
     "reasoning": ("multi_hop", "call_chain", "filter_count"),
     "abstention": ("abstention",),
 }
+QUESTION_GAP = 4
+"""Core items between a question and the last one stating its evidence, so no reader of the
+last few events can answer it."""
+COUNT_SUPPORT = (1, 2, 3, 4)
+"""The counts a count question answers, taken in a shuffled turn per scenario, so no constant
+answer is right more often than chance over the support."""
 FIRST_SHARE = 0.25
 """Interleaved questions wait for this share of the core items."""
 
@@ -94,7 +100,15 @@ class Asker:
                 self.history.setdefault((fact.entity, fact.attribute), []).append((pos, fact))
         self.tables: dict[int, Table] = {}
         self.paths = path_counts(world)
+        self.count_targets = list(COUNT_SUPPORT)
+        rng.shuffle(self.count_targets)
+        """Count golds to draw, in turn: a scenario's count questions answer distinct counts
+        while the support lasts, so a constant is right on at most one of them."""
         self.changed = {ch.constant for ch in world.changes}
+        self.stated_at = {
+            id(fact): pos for hist in self.history.values() for pos, fact in hist
+        }
+        """id of a fact record -> the item stating it."""
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -118,7 +132,7 @@ class Asker:
         """A question position at or after ``need`` (the end if questions go there)."""
         if self.end:
             return self.n
-        lo = max(self.first, need)
+        lo = min(self.n, max(self.first, need + QUESTION_GAP))
         return lo + self._pick(self.n - lo + 1)
 
     def table(self, p: int) -> Table:
@@ -256,8 +270,7 @@ class Asker:
                     module_fact = self._at(name, "module", p)
                     assert module_fact is not None
                     evidence.append(module_fact)
-        expected = max(1, round(len(scope) * RAISES_ERROR / len(self.world.errors)))
-        if not evidence or len([f for f in evidence if f.attribute == "raises"]) == expected:
+        if not evidence:
             return None
         spec = {"op": "count", "where": where}
         return Draft(p, "filter_count", spec, text, evidence, "int")
@@ -284,8 +297,8 @@ class Asker:
 
     def _guessable(self, draft: Draft, gold: str) -> bool:
         """Whether a memoryless guess (a family's midpoint) would hit a numeric gold."""
-        if draft.answer_type not in ("int", "float"):
-            return False
+        if draft.answer_type not in ("int", "float") or draft.kind == "filter_count":
+            return False  # counts are spread evenly over COUNT_SUPPORT instead
         value = float(gold)
         for const in self.world.constants:
             mid = const.family.midpoint
@@ -294,8 +307,17 @@ class Asker:
                 return True
         return False
 
+    def _too_recent(self, draft: Draft) -> bool:
+        """Whether the question comes within ``QUESTION_GAP`` items of the last item stating
+        its evidence."""
+        last = max((self.stated_at[id(f)] for f in draft.evidence), default=-QUESTION_GAP)
+        return draft.p - 1 - last < QUESTION_GAP
+
     def _try(self, kind: QuestionKind) -> Draft | None:
         build = _BUILDERS[kind]
+        target = str(self.count_targets[0])
+        if kind == "filter_count":  # the next try asks for the next count, hit or miss
+            self.count_targets.append(self.count_targets.pop(0))
         for _ in range(ATTEMPTS):
             draft = build(self)
             if draft is None:
@@ -305,6 +327,10 @@ class Asker:
                 continue
             gold = evaluate(draft.spec, self.table(draft.p))
             if (gold == ABSTAIN) != (kind == "abstention") or self._guessable(draft, gold):
+                continue
+            if self._too_recent(draft):
+                continue
+            if kind == "filter_count" and gold != target:
                 continue
             self.seen.add(key)
             draft.gold = _typed(gold, draft.answer_type)
