@@ -9,9 +9,9 @@ from memgym.tracks.checks import check_int as _int
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {
         "target_tokens": 10_000,
-        "questions": 6,
-        "bookings": 1,
-        "companions": 2,
+        "questions": 8,
+        "bookings": 2,
+        "companions": 3,
         "colleagues": 2,
         "corrections": 2,
         "updates": 1,
@@ -44,9 +44,9 @@ TIERS: dict[str, dict[str, Any]] = {
 DEFAULT_TIER = "lite"
 DEFAULTS: dict[str, Any] = {
     "target_tokens": 10_000,
-    "questions": 6,
-    "bookings": 1,
-    "companions": 2,
+    "questions": 8,
+    "bookings": 2,
+    "companions": 3,
     "colleagues": 2,
     "corrections": 2,
     "updates": 1,

@@ -19,7 +19,12 @@ from memgym.tracks.dialogue import filler, reader
 from memgym.tracks.dialogue import params as parameters
 from memgym.tracks.dialogue.assemble import assemble, dialogue, ending
 from memgym.tracks.dialogue.catalogue import LEGS, build_catalogue, colleague_catalogue
-from memgym.tracks.dialogue.questions import profile_questions, select_question, typical_values
+from memgym.tracks.dialogue.questions import (
+    QUESTION_GAP,
+    profile_questions,
+    select_question,
+    typical_values,
+)
 from memgym.tracks.dialogue.vocab import CABINS, CITIES
 from memgym.tracks.dialogue.world import build_world
 from memgym.tracks.registry import register_track
@@ -72,7 +77,12 @@ class DialogueTrack(Track):
         said = [c for core in cores for c in reader.read(core.text)]
         typical = typical_values(said)
         selects = [select_question(world, c) for c in catalogues]
-        asked = profile_questions(rng, world, p["questions"], typical, PRIORS, p["entities"])
+        pages = [c for c in cores if c.kind != "distractor"]
+        recent = {id(f) for c in pages[-QUESTION_GAP:] for f in c.stated}
+        recent |= {id(ch.old) for ch in world.changes if id(ch.new) in recent}  # text says both
+        asked = profile_questions(
+            rng, world, p["questions"], typical, PRIORS, p["entities"], recent
+        )
         cores += ending(catalogues, selects, asked)
         return assemble(seed, p, BRIEF, cores, p["target_tokens"])
 
