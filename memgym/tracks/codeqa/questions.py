@@ -10,11 +10,13 @@ memoryless guess would get right are redrawn.
 from __future__ import annotations
 
 import random as _random
+import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from memgym.claims import Claim
+from memgym.claims import Claim, format_number, parse_number
 from memgym.query import ABSTAIN, Table, evaluate
 from memgym.tracks.codeqa.stream import FactRec, Item
 from memgym.tracks.codeqa.world import World, call_path, path_counts
@@ -295,10 +297,33 @@ class Asker:
 
     # -- drawing ---------------------------------------------------------------------------
 
+    def _typical(self, attribute: str, p: int) -> str | None:
+        """What a ``stats`` memory shows for ``attribute`` after ``p`` items: the median of
+        every value stated so far (numbers), else the most common one."""
+        texts = [
+            f.text
+            for (_, a), hist in self.history.items()
+            if a == attribute
+            for pos, f in hist
+            if pos < p
+        ]
+        if not texts:
+            return None
+        numbers = [parse_number(t) for t in texts]
+        if all(n is not None for n in numbers):
+            mid = statistics.median(n for n in numbers if n is not None)
+            return format_number(round(mid) if all("." not in t for t in texts) else mid)
+        return Counter(texts).most_common(1)[0][0]
+
     def _guessable(self, draft: Draft, gold: str) -> bool:
-        """Whether a memoryless guess (a family's midpoint) would hit a numeric gold."""
-        if draft.answer_type not in ("int", "float") or draft.kind == "filter_count":
+        """Whether a memoryless guess (a family's midpoint, the stream's typical value of the
+        asked attribute) would hit the gold."""
+        if draft.kind == "filter_count":
             return False  # counts are spread evenly over COUNT_SUPPORT instead
+        if gold == self._typical(str(draft.spec.get("attribute", "")), draft.p):
+            return True
+        if draft.answer_type not in ("int", "float"):
+            return False
         value = float(gold)
         for const in self.world.constants:
             mid = const.family.midpoint
