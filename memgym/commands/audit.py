@@ -76,6 +76,9 @@ class AuditRow:
     """Mean tokens streamed per kept scenario (filler included)."""
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cheats: dict[str, float] = field(default_factory=dict)
+    """Mean composite of each cheat of the suite (``memgym.simulation.cheats``) on the kept
+    scenarios; one above ``CHEAT_CEILING`` is a row failure."""
     kept: list[dict[str, Any]] = field(default_factory=list)
     """Per seed, the scenario kept: its seed, sub-seed (if the track has one), hash, how many
     scenarios were rejected before it (so each can be regenerated alone) and the tokens its
@@ -139,6 +142,7 @@ def audit_length(
 ) -> AuditRow:
     """Gate-generate one scenario per seed at ``length`` tokens (None: the tier's own length)
     and average the ablations and the cut ``full`` memory over the kept scenarios."""
+    from memgym.simulation.cheats import CHEAT_CEILING, learn, run_cheats
     from memgym.simulation.gates import ablation_result, generate_gated
     from memgym.tracks import get_track
 
@@ -150,6 +154,8 @@ def audit_length(
     accepted = generated = streamed = 0
     failures = []
     kept = []
+    learned = learn(track, tier, params)
+    cheats: dict[str, float] = {}
     for seed in seeds:
         gated = generate_gated(track, seed, tier, max_tries, gates, stream_filler, **params)
         for name in ABLATIONS:
@@ -157,6 +163,8 @@ def audit_length(
         result = ablation_result(track, gated.scenario, full)
         sums[full] += result.accuracy
         streamed += result.tokens_observed
+        for name, cheat in run_cheats(track, gated.scenario, learned).items():
+            cheats[name] = cheats.get(name, 0.0) + cheat.composite
         accepted += gated.accepted
         generated += gated.generated
         kept.append(
@@ -179,6 +187,12 @@ def audit_length(
         if on_seed is not None:
             on_seed(gated)
     n = max(1, len(seeds))
+    cheats = {name: total / n for name, total in cheats.items()}
+    failures += [
+        f"cheat {name} scores {value:.3f} > {CHEAT_CEILING}"
+        for name, value in cheats.items()
+        if value > CHEAT_CEILING
+    ]
     return AuditRow(
         length=length,
         accuracy={k: v / n for k, v in sums.items()},
@@ -187,6 +201,7 @@ def audit_length(
         streamed=streamed / n,
         failures=failures,
         seconds=time.perf_counter() - start,
+        cheats=cheats,
         kept=kept,
     )
 
@@ -289,10 +304,11 @@ def print_audit(audit: Audit) -> None:
         title=f"memgym audit: {audit.track} / {tier} / {len(audit.seeds)} seeds / scripted",
         caption=(
             f"mean accuracy; gates: oracle >= {g.oracle_min}, none <= {g.none_max}, "
-            f"distractors <= {g.distractors_max}"
+            f"distractors <= {g.distractors_max}; every cheat's mean composite <= 0.05"
         ),
     )
-    for column in ("length", "streamed", *ABLATIONS, audit.full, "yield", "gates", "seconds"):
+    columns = ("length", "streamed", *ABLATIONS, audit.full, "worst cheat", "yield", "gates")
+    for column in (*columns, "seconds"):
         table.add_column(column, justify="left" if column == "length" else "right")
     for row in audit.rows:
         verdict = "[green]pass[/]" if row.passed else f"[red]fail ({len(row.failures)})[/]"
@@ -300,6 +316,7 @@ def print_audit(audit: Audit) -> None:
             format_length(row.length),
             f"{row.streamed:,.0f}",
             *(f"{row.accuracy[name]:.3f}" for name in (*ABLATIONS, audit.full)),
+            _worst(row.cheats),
             f"{row.accepted}/{row.generated}",
             verdict,
             f"{row.seconds:.1f}",
@@ -319,6 +336,13 @@ def print_audit(audit: Audit) -> None:
     for row in audit.rows:
         for failure in row.failures:
             console.print(f"[red]gate failed[/] at {format_length(row.length)}, {failure}")
+
+
+def _worst(cheats: dict[str, float]) -> str:
+    if not cheats:
+        return "-"
+    name = max(cheats, key=lambda n: cheats[n])
+    return f"{cheats[name]:.3f} {name}"
 
 
 def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any]) -> int:
