@@ -45,8 +45,8 @@ KINDS_OF: dict[str, tuple[QuestionKind, ...]] = {
     "abstention": ("abstention",),
 }
 QUESTION_GAP = 4
-"""Core items between a question and the last one stating its evidence, so no reader of the
-last few events can answer it."""
+"""Pages (core items that are not distractors) between a question and the last item stating
+its evidence, so no reader of the last few events or pages can answer it."""
 COUNT_SUPPORT = (1, 2, 3, 4)
 """The counts a count question answers, taken in a shuffled turn per scenario, so no constant
 answer is right more often than chance over the support."""
@@ -111,6 +111,10 @@ class Asker:
             id(fact): pos for hist in self.history.values() for pos, fact in hist
         }
         """id of a fact record -> the item stating it."""
+        self.pages_before = [0]
+        """pages_before[p]: items among the first ``p`` that are not distractors (pages)."""
+        for item in items:
+            self.pages_before.append(self.pages_before[-1] + (item.kind != "distractor"))
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -333,10 +337,12 @@ class Asker:
         return False
 
     def _too_recent(self, draft: Draft) -> bool:
-        """Whether the question comes within ``QUESTION_GAP`` items of the last item stating
-        its evidence."""
-        last = max((self.stated_at[id(f)] for f in draft.evidence), default=-QUESTION_GAP)
-        return draft.p - 1 - last < QUESTION_GAP
+        """Whether fewer than ``QUESTION_GAP`` pages (items that are not distractors) come
+        between the last item stating the question's evidence and the question."""
+        if not draft.evidence:
+            return False
+        last = max(self.stated_at[id(f)] for f in draft.evidence)
+        return self.pages_before[draft.p] - self.pages_before[last + 1] < QUESTION_GAP
 
     def _try(self, kind: QuestionKind) -> Draft | None:
         build = _BUILDERS[kind]
