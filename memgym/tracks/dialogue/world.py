@@ -114,8 +114,9 @@ class World:
     companions: list[Person] = field(default_factory=list)
     colleagues: list[Person] = field(default_factory=list)
     counted_meal: str = ""
-    """The meal the count question asks about: ``0..companions`` of the party chose it, each
-    count equally likely, so no constant count beats chance over that support."""
+    """The meal the count question asks about: ``1..companions`` of the party chose it, each
+    count equally likely, so no constant count beats chance over that support (never 0: a
+    reader that read nothing answers 0)."""
 
     def current(self, attribute: str) -> FactRec:
         """The customer's fact for ``attribute`` after every change."""
@@ -174,7 +175,7 @@ def build_world(
     }
     world = World(user, {a: FactRec(user, a, values[a]) for a in PROFILE})
     world.counted_meal = rng.choice(MEALS)
-    choosing = int(rng.random() * (companions + 1))
+    choosing = 1 + int(rng.random() * companions)
     others = [m for m in MEALS if m != world.counted_meal]
     meals = [world.counted_meal] * choosing
     meals += [rng.choice(others) for _ in range(companions - choosing)]
