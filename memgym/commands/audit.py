@@ -139,9 +139,11 @@ def audit_length(
     gates: Gates | None = None,
     stream_filler: bool = True,
     on_seed: Callable[[Gated], None] | None = None,
+    cheats_too: bool = True,
 ) -> AuditRow:
     """Gate-generate one scenario per seed at ``length`` tokens (None: the tier's own length)
-    and average the ablations and the cut ``full`` memory over the kept scenarios."""
+    and average the ablations, the cut ``full`` memory and (``cheats_too``) every cheat of the
+    suite over the kept scenarios."""
     from memgym.simulation.cheats import CHEAT_CEILING, learn, run_cheats
     from memgym.simulation.gates import ablation_result, generate_gated
     from memgym.tracks import get_track
@@ -154,7 +156,7 @@ def audit_length(
     accepted = generated = streamed = 0
     failures = []
     kept = []
-    learned = learn(track, tier, params)
+    learned = learn(track, tier, params) if cheats_too else {}
     cheats: dict[str, float] = {}
     for seed in seeds:
         gated = generate_gated(track, seed, tier, max_tries, gates, stream_filler, **params)
@@ -163,7 +165,8 @@ def audit_length(
         result = ablation_result(track, gated.scenario, full)
         sums[full] += result.accuracy
         streamed += result.tokens_observed
-        for name, cheat in run_cheats(track, gated.scenario, learned).items():
+        ran = run_cheats(track, gated.scenario, learned) if cheats_too else {}
+        for name, cheat in ran.items():
             cheats[name] = cheats.get(name, 0.0) + cheat.composite
         accepted += gated.accepted
         generated += gated.generated
@@ -236,6 +239,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="do not stream filler through the distractors ablation (saves one pass over each "
         "scenario; filler states nothing by each track's contract)",
     )
+    p.add_argument(
+        "--no-cheats",
+        action="store_true",
+        help="skip the cheat suite (each cheat's mean composite must be <= 0.05 otherwise)",
+    )
     p.add_argument("--json", action="store_true", help="print the audit as JSON")
     p.set_defaults(func=run)
 
@@ -282,6 +290,7 @@ def run(args: argparse.Namespace) -> int:
                     None,
                     not args.skip_filler,
                     lambda _: bar.advance(task),
+                    not args.no_cheats,
                 )
             )
     if None in lengths and "target_tokens" in params:
