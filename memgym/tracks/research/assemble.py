@@ -87,8 +87,10 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
         if end:
             return
         for d in list(pending):
-            last = [stated_at.get(id(f)) for f in d.evidence]
-            if None not in last and len(shown) - 1 - max(last) >= QUESTION_GAP:  # type: ignore[type-var]
+            if any(id(f) not in stated_at for f in d.evidence):
+                continue
+            last = max(stated_at[id(f)] for f in d.evidence)
+            if len(shown) - 1 - last >= QUESTION_GAP:
                 blocks.append([Core("question", d.text, [], d)])
                 pending.remove(d)
 
