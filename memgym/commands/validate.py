@@ -37,9 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _tracks(text: str) -> list[str]:
-    from memgym.tracks import get_track, track_names
+    from memgym.tracks.registry import stream_track_names
 
-    streams = [n for n in track_names() if not get_track(n).interactive]
+    streams = stream_track_names()
     if text == "all":
         return streams
     asked = [t.strip() for t in text.split(",") if t.strip()]

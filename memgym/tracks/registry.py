@@ -38,6 +38,12 @@ def track_names() -> list[str]:
     return sorted(_TRACKS)
 
 
+def stream_track_names() -> list[str]:
+    """Registered question-stream tracks (not interactive), sorted: the tracks the Gymnasium
+    environment and the Inspect tasks serve."""
+    return sorted(name for name, cls in _TRACKS.items() if not cls.interactive)
+
+
 @cache
 def _shared(name: str) -> Track:
     return get_track(name)
