@@ -242,6 +242,10 @@ def _options(ctx: Context, s: Sighting) -> list[dict[str, str]]:
     return [{"id": e, **r} for e, r in rows.items() if r.get("catalogue") == ids[0]]
 
 
+NOT_COMPARED = frozenset({"id", "stops", "fare_usd", "catalogue", "airline", "departs"})
+"""Option fields the typical-option cheats do not compare: ids, limits and per-flight noise."""
+
+
 @cheat("first_option", "the first option of the asked catalogue (no customer known)")
 def first_option(ctx: Context, s: Sighting) -> str:
     options = _options(ctx, s)
@@ -254,12 +258,37 @@ def central_option(ctx: Context, s: Sighting) -> str:
     options = _options(ctx, s)
     if not options:
         return ABSTAIN
-    fields = [k for k in options[0] if k not in ("id", "stops", "fare_usd", "catalogue")]
+    fields = [k for k in options[0] if k not in NOT_COMPARED]
     common = {k: Counter(o.get(k) for o in options).most_common(1)[0][0] for k in fields}
 
     def rank(o: dict[str, str]) -> tuple[int, float, float]:
         agree = sum(o.get(k) == v for k, v in common.items())
         return (-agree, _num(o.get("stops")), _num(o.get("fare_usd")))
+
+    return min(options, key=rank)["id"]
+
+
+@cheat("cheapest_option", "the asked catalogue's cheapest option, fewest stops first")
+def cheapest_option(ctx: Context, s: Sighting) -> str:
+    options = _options(ctx, s)
+    if not options:
+        return ABSTAIN
+    return min(options, key=lambda o: (_num(o.get("stops")), _num(o.get("fare_usd"))))["id"]
+
+
+@cheat("hub_option", "the option with the most neighbours (options differing from it in one "
+       "of route/day/cabin), then fewest stops, then cheapest (no customer known)")
+def hub_option(ctx: Context, s: Sighting) -> str:
+    options = _options(ctx, s)
+    if not options:
+        return ABSTAIN
+    fields = [k for k in options[0] if k not in NOT_COMPARED]
+
+    def neighbours(o: dict[str, str]) -> int:
+        return sum(sum(o.get(k) != p.get(k) for k in fields) == 1 for p in options)
+
+    def rank(o: dict[str, str]) -> tuple[int, float, float]:
+        return (-neighbours(o), _num(o.get("stops")), _num(o.get("fare_usd")))
 
     return min(options, key=rank)["id"]
 

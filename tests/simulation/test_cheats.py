@@ -47,3 +47,43 @@ def test_template_gold_learns_from_other_seeds_only():
         {"op": "count", "where": [["raises", "==", "YError"]]}, fine=True
     )
     assert len(CHEATS) >= 20
+
+
+def _listing(rows: list[dict[str, object]]) -> str:
+    return "\n".join(
+        f"{r['id']} | " + "; ".join(f"{k}={v}" for k, v in r.items() if k != "id") for r in rows
+    )
+
+
+def test_the_option_cheats_find_a_target_built_around_its_catalogue():
+    """Fed a catalogue in the old style (the target plus one flight failing each rule, the rest
+    failing several), the catalogue-reading cheats pick the target: so their low scores on the
+    real track mean the catalogue hides it, not that they cannot read one."""
+    import random
+
+    from memgym.simulation.cheats import Context, Sighting
+    from memgym.types import Question
+
+    track = get_track("dialogue")
+    rng = random.Random(3)
+    want = {"from_city": "Oslo", "to_city": "Riga", "day": "2027-05-02",
+            "cabin_class": "economy", "stops": 1, "fare_usd": 500}  # fmt: skip
+    other = {"from_city": ["Porto", "Lyon", "Cork"], "to_city": ["Bern", "Graz", "Turku"],
+             "day": ["2027-05-04", "2027-04-29", "2027-05-07"],
+             "cabin_class": ["business", "premium economy"], "stops": [2, 3], "fare_usd": [700, 900]}  # fmt: skip
+    plans = [set()] + [{k} for k in want] + [set(rng.sample(list(want), 3)) for _ in range(3)]
+    rows = []
+    for i, fail in enumerate(plans):
+        row: dict[str, object] = {"id": f"AX{100 + i}", "catalogue": "S1", "airline": "Aerion"}
+        row.update({k: rng.choice(other[k]) if k in fail else v for k, v in want.items()})
+        row["departs"] = f"{8 + i:02d}:00"
+        rows.append(row)
+    rng.shuffle(rows)
+    question = Question(id="q", text="Which flight?", spec={
+        "op": "select", "entity": "U", "where": [["catalogue", "==", "S1"]],
+        "match": [["from_city", "==", "home_city"], ["stops", "<=", "max_stops"]]})  # fmt: skip
+    scenario = track.generate(0, "lite")
+    ctx = Context(track, scenario, {})
+    seen = Sighting(question, (), (), {"S1": _listing(rows)})
+    for name in ("central_option", "hub_option"):
+        assert CHEATS[name][0](ctx, seen) == "AX100", (name, _listing(rows))

@@ -28,8 +28,9 @@ from memgym.types import AnswerType, QuestionKind
 
 INT_ATTRIBUTES = frozenset({"max_price_usd"})
 QUESTION_GAP = 4
-"""Dialogue pages (turns that are not chatter) before the questions whose facts no profile
-question may rest on alone, so no reader of the last few turns can answer it."""
+"""Pages (turns that are not chatter, the flight searches included) before the profile questions
+whose facts no profile question may rest on alone, so no reader of the last few turns can
+answer it."""
 TYPICAL = "*"
 """The placeholder entity a ``stats`` memory files typical values under."""
 
