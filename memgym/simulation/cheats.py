@@ -252,8 +252,11 @@ def first_option(ctx: Context, s: Sighting) -> str:
     return options[0]["id"] if options else ABSTAIN
 
 
-@cheat("central_option", "the catalogue's most typical option: commonest route/day/cabin, "
-       "then fewest stops, then cheapest (no customer known)")
+@cheat(
+    "central_option",
+    "the catalogue's most typical option: commonest route/day/cabin, "
+    "then fewest stops, then cheapest (no customer known)",
+)
 def central_option(ctx: Context, s: Sighting) -> str:
     options = _options(ctx, s)
     if not options:
@@ -276,8 +279,11 @@ def cheapest_option(ctx: Context, s: Sighting) -> str:
     return min(options, key=lambda o: (_num(o.get("stops")), _num(o.get("fare_usd"))))["id"]
 
 
-@cheat("hub_option", "the option with the most neighbours (options differing from it in one "
-       "of route/day/cabin), then fewest stops, then cheapest (no customer known)")
+@cheat(
+    "hub_option",
+    "the option with the most neighbours (options differing from it in one "
+    "of route/day/cabin), then fewest stops, then cheapest (no customer known)",
+)
 def hub_option(ctx: Context, s: Sighting) -> str:
     options = _options(ctx, s)
     if not options:
@@ -371,4 +377,3 @@ def mean_composite(results: Sequence[EpisodeResult]) -> float:
     """Mean composite over episodes that have scored questions."""
     values = [r.composite for r in results if r.questions]
     return statistics.fmean(values) if values else 0.0
-

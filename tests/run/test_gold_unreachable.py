@@ -153,3 +153,43 @@ def test_the_gym_env_hands_no_gold() -> None:
     env.close()
     assert steps > 1
     assert gold_in(handed) == []
+
+
+@pytest.mark.parametrize("track_name", ["entities", "dialogue"])
+def test_an_endpoint_is_sent_no_gold(track_name: str) -> None:
+    """Everything the ``llm`` reasoner and the ``agentic-llm`` memory send ``memgym serve``
+    (request bodies and every header) holds no gold field, and each question's spec header is
+    its public spec: the server answers from the prompt and the spec alone."""
+    import json
+
+    from memgym.reasoners.llm import LLMReasoner
+    from memgym.serve import running
+
+    track = get_track(track_name)
+    scenario = track.generate(1, "lite")
+    sent: list[tuple[dict[str, Any], dict[str, str]]] = []
+    with running() as server:
+        reply = server.reply
+
+        def spy(body: dict[str, Any], request: Any, dropped: bool = False) -> Any:
+            sent.append((json.loads(json.dumps(body)), {k.lower(): v for k, v in request.items()}))
+            return reply(body, request, dropped)
+
+        server.reply = spy  # type: ignore[method-assign]
+        memory = make_memory(f"agentic-llm:script=strategic,base_url={server.base_url}", track)
+        reasoner = LLMReasoner(track, base_url=server.base_url)
+        try:
+            result = evaluate(scenario, memory, reasoner)
+        finally:
+            reasoner.close()
+    assert result.status == "ok" and result.correct > 0
+    specs = [json.loads(h["x-memgym-spec"]) for _, h in sent if "x-memgym-spec" in h]
+    assert specs and all(s in [q.public().spec for q in scenario.questions] for s in specs)
+    assert any("x-memgym-policy" in h for _, h in sent)  # the memory's write calls were seen
+    keys = {k.lower() for body, headers in sent for _, obj in walk([body, headers])
+            if isinstance(obj, Mapping) for k in obj if isinstance(k, str)}  # fmt: skip
+    assert not keys & {"evidence", "answer_type", "tolerance", "axis"}, keys
+    # "answer" is only the submit tool's parameter (what the model fills in), never a value sent
+    answers = [w for body, _ in sent for w, obj in walk(body, "body")
+               if isinstance(obj, Mapping) and "answer" in obj]  # fmt: skip
+    assert answers and all("['tools']" in w and "['properties']" in w for w in answers), answers

@@ -71,7 +71,6 @@ MAX_PEOPLE = 12
 MAX_QUESTIONS = 24
 
 
-
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
     tier = DEFAULT_TIER if tier is None else tier

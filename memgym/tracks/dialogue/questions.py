@@ -161,9 +161,7 @@ def profile_questions(
         draft.guess_hits = draft.guess_hits or gold in guesses
     pool.append((count_draft, str(n)))  # its gold is spread evenly by the world: no guess check
     rng.shuffle(pool)
-    fair = [
-        d for d, _ in pool if not d.guess_hits and not {id(f) for f in d.evidence} <= recent
-    ]
+    fair = [d for d, _ in pool if not d.guess_hits and not {id(f) for f in d.evidence} <= recent]
     first: list[Draft] = []
     for kind in ("previous_value", "post_correction", "filter_count"):
         pick = next((d for d in fair if d.kind == kind and d not in first), None)

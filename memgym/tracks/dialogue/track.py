@@ -72,9 +72,7 @@ class DialogueTrack(Track):
         tags = rng.sample(range(1000, 10000), p["bookings"] + 1)
         decoy = decoys(rng, world)
         catalogues = [
-            build_catalogue(
-                rng, world, LEGS[b], f"S{tags[b]}", p["catalogue_size"], used, decoy, b
-            )
+            build_catalogue(rng, world, LEGS[b], f"S{tags[b]}", p["catalogue_size"], used, decoy, b)
             for b in range(p["bookings"])
         ]
         side = None
