@@ -354,18 +354,22 @@ def run_cheats(
     reading = answer_names(scenario)
     scenario_hash = scenario.hash
     results = {}
+    marked: dict[tuple[str, str], bool] = {}  # many cheats give the same answer: score it once
     for name in names or list(CHEATS):
         fn = CHEATS[name][0]
         records = []
         for gold, sighting in seen:
             text = fn(ctx, sighting)
+            key = (gold.id, text)
+            if key not in marked:
+                marked[key] = is_correct(gold, text, reading)
             records.append(
                 AnswerRecord(
                     question_id=gold.id,
                     kind=gold.kind,
                     axis=gold.axis,
                     answer=text,
-                    correct=is_correct(gold, text, reading),
+                    correct=marked[key],
                 )
             )
         transcript = Transcript(scenario_hash=scenario_hash, answers=records)
