@@ -419,7 +419,7 @@ class Asker:
             return False
         if number is None or draft.answer_type == "text":
             return gold == self._mode(f)
-        guesses = [0.0] if op in ("trend", "delta") else self._typical_numbers(f)
+        guesses = [0.0] if op in ("trend", "delta") else self._typical_numbers(f, draft.p)
         if op == "aggregate" and spec["fn"] == "sum":
             n = self._expected_count(spec["where"])
             guesses = [g * max(1, n) for g in guesses]
@@ -438,13 +438,22 @@ class Asker:
         except ValueError:
             return None
 
-    def _typical_numbers(self, f: int) -> list[float]:
+    def _typical_numbers(self, f: int, p: int) -> list[float]:
+        """The world's median of field ``f``, the median of the values stated before item ``p``
+        (what the ``stats`` memory shows a guesser at the question) and the prior's midpoint."""
         values = sorted(
             v
             for e in range(len(self.world.names))
             if (v := parse_number(self.world.facts[e][f].text)) is not None
         )
+        now = Moment(self.world, self.timeline, p)
+        so_far = [
+            v
+            for e in range(now.known)
+            if (fact := now.fact(e, f)) is not None and (v := parse_number(fact.text)) is not None
+        ]
         guesses = [statistics.median(values)] if values else []
+        guesses += [statistics.median(so_far)] if so_far else []
         if f < len(self.template.attributes):
             a = self.template.attributes[f]
             guesses.append((a.low + a.high) / 2)
