@@ -103,7 +103,7 @@ def answer_conversations(record: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         )
     for question, (calls, correct) in zip(questions, exchanges, strict=True):
         yield {
-            "messages": conversation(question, scenario.brief, calls),
+            "messages": conversation(question.public(), scenario.brief, calls),
             "memgym": {
                 "format": ROW_FORMAT,
                 "scenario_hash": scenario.hash,
