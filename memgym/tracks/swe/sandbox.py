@@ -66,6 +66,15 @@ def bwrap() -> str | None:
     return shutil.which("bwrap")
 
 
+def _runtime_under_tmp() -> list[Path]:
+    """The interpreter and memgym's own files where they live under ``/tmp`` (a checkout or a
+    virtual environment there), which the sandbox's private ``/tmp`` would otherwise hide."""
+    tmp = Path("/tmp")
+    places = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent,
+              Path(__file__).resolve().parents[2]}  # fmt: skip
+    return sorted(p for p in places if p.is_relative_to(tmp) and p != tmp)
+
+
 def _limits(limits: SandboxLimits) -> None:
     """Resource limits, set in the child before ``bwrap`` runs (inherited by all it starts)."""
     mb = 1024 * 1024
@@ -109,8 +118,10 @@ class Sandbox:
         exe = bwrap()
         if exe is None:
             raise RuntimeError(INSTALL_HINT)
-        argv = [exe, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                "--tmpfs", "/tmp", "--bind", str(self.workdir), str(self.workdir)]  # fmt: skip
+        argv = [exe, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        for path in _runtime_under_tmp():
+            argv += ["--ro-bind", str(path), str(path)]
+        argv += ["--bind", str(self.workdir), str(self.workdir)]
         for path in readonly:
             argv += ["--ro-bind", str(path), str(path)]
         for path in self.hidden:

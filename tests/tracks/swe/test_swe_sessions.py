@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import memgym
 from memgym.interactive.agents import Agent
 from memgym.interactive.episode import evaluate_interactive
 from memgym.interactive.session import AgentTurn, ChatMessage, call
@@ -136,9 +137,10 @@ def test_sandbox_reports_each_stop(tmp_path: Path, cgroup: bool) -> None:
         bomb = box.shell("f(){ f | f & }; f; sleep 0.5; echo survived")
         assert not bomb.timed_out or bomb.returncode != 0
         assert box.shell("echo ok").output == "ok\n"
-        write = box.shell(f"touch {Path.cwd()}/escape-probe")
+        outside = Path(memgym.__file__).parent  # read-only inside, wherever the checkout lives
+        write = box.shell(f"touch {outside}/escape-probe")
         assert write.returncode != 0 and "Read-only" in write.output
-        assert not (Path.cwd() / "escape-probe").exists()
+        assert not (outside / "escape-probe").exists()
         flood = box.shell("yes")
         assert flood.cut > 0 and len(flood.output) == 100
         connect = "import socket; socket.create_connection(('1.1.1.1', 80), 1)"
