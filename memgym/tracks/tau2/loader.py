@@ -94,6 +94,8 @@ class DomainInfo:
     tools: tuple[dict[str, Any], ...]
     device_tools: frozenset[str]
     policy: str
+    writes: frozenset[str] = frozenset()
+    """The agent tools that change the database."""
 
 
 @cache
@@ -102,4 +104,7 @@ def domain_info(domain: str) -> DomainInfo:
     env = environment(domain)
     tools = tuple(t.openai_schema for t in sorted(env.get_tools(), key=lambda t: t.name))
     device = frozenset() if env.user_tools is None else frozenset(env.user_tools.get_tools())
-    return DomainInfo(tools, device, env.get_policy())
+    writes = frozenset(
+        name for name in env.tools.get_tools() if str(env.tools.tool_type(name).value) == "write"
+    )
+    return DomainInfo(tools, device, env.get_policy(), writes)

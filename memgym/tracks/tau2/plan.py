@@ -68,7 +68,9 @@ def gold_steps(task: Any) -> tuple[OracleStep, ...]:
     return tuple(steps)
 
 
-def has_actions(task: Any) -> bool:
-    """Whether the task changes anything (a callback needs something to call back for)."""
+def changes_world(task: Any, writes: frozenset[str]) -> bool:
+    """Whether the task's gold changes the world (a write tool of the agent, or an action of the
+    customer on its phone): a callback needs something to call back for."""
     criteria = task.evaluation_criteria
-    return bool(criteria is not None and criteria.actions)
+    actions = (criteria.actions or []) if criteria is not None else []
+    return any(a.requestor == "user" or a.name in writes for a in actions)

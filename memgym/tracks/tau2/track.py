@@ -17,7 +17,7 @@ from memgym.tracks.registry import register_track
 from memgym.tracks.tau2 import loader
 from memgym.tracks.tau2 import params as parameters
 from memgym.tracks.tau2.customer import ScriptedCustomer, scenario_text
-from memgym.tracks.tau2.plan import has_actions
+from memgym.tracks.tau2.plan import changes_world
 from memgym.tracks.tau2.schedule import Call, pick_tasks, plan_calls
 from memgym.types import Event, Scenario
 
@@ -42,7 +42,8 @@ class Tau2Track(InteractiveTrack):
         rng = random.Random(seed)
         ids = pick_tasks(list(tasks), seed // len(names), params["customers"])
         rng.shuffle(ids)
-        changing = [has_actions(tasks[i]) for i in ids]
+        writes = loader.domain_info(domain).writes
+        changing = [changes_world(tasks[i], writes) for i in ids]
         calls = plan_calls(changing, params["callbacks"], params["gap"], rng)
         plan = {"domain": domain, "calls": [[c.task, c.part] for c in calls]}
         events = [Event(step=i, kind="task", text=f"{domain}/{t}") for i, t in enumerate(ids)]
