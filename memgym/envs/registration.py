@@ -37,11 +37,13 @@ def env_id(track: str, tier: str) -> str:
 
 
 def env_specs() -> dict[str, tuple[str, str]]:
-    """Every id -> (track, tier), in registry order."""
-    from memgym.tracks import get_track, track_names
+    """Every id -> (track, tier), in registry order (question-stream tracks only)."""
+    from memgym.tracks import get_track, stream_track_names
 
     return {
-        env_id(name, tier): (name, tier) for name in track_names() for tier in get_track(name).tiers
+        env_id(name, tier): (name, tier)
+        for name in stream_track_names()
+        for tier in get_track(name).tiers
     }
 
 

@@ -7,6 +7,20 @@ from memgym.tracks import research  # noqa: F401  (registers the track)
 from memgym.tracks import dialogue  # noqa: F401  (registers the track)
 from memgym.tracks import tau2  # noqa: F401  (registers the track; τ²-bench imported lazily)
 from memgym.tracks.base import Track, fill_gaps
-from memgym.tracks.registry import get_track, register_track, stream_events, track_names
+from memgym.tracks.registry import (
+    get_track,
+    register_track,
+    stream_events,
+    stream_track_names,
+    track_names,
+)
 
-__all__ = ["Track", "fill_gaps", "get_track", "register_track", "stream_events", "track_names"]
+__all__ = [
+    "Track",
+    "fill_gaps",
+    "get_track",
+    "register_track",
+    "stream_events",
+    "stream_track_names",
+    "track_names",
+]

@@ -38,6 +38,13 @@ def track_names() -> list[str]:
     return sorted(_TRACKS)
 
 
+def stream_track_names() -> list[str]:
+    """Registered tracks whose episodes are question streams, sorted: the ones the Gymnasium and
+    Inspect front ends, gating and trajectory export serve (interactive tracks are agent
+    sessions, run through ``memgym.interactive``)."""
+    return [name for name in sorted(_TRACKS) if not _TRACKS[name].interactive]
+
+
 @cache
 def _shared(name: str) -> Track:
     return get_track(name)

@@ -16,7 +16,7 @@ from gymnasium.utils.env_checker import check_env
 import memgym
 from memgym import envs
 from memgym.envs.expert import run_expert
-from memgym.tracks import get_track, track_names
+from memgym.tracks import get_track, stream_track_names
 
 
 def _action(name: str, **args: object) -> str:
@@ -31,7 +31,9 @@ def _expert_actions(seed: int, policy: str = "strategic", tier: str = "lite") ->
 
 def test_an_id_for_every_track_and_tier() -> None:
     expected = {
-        f"memgym/{name}-{tier}-v0" for name in track_names() for tier in get_track(name).tiers
+        f"memgym/{name}-{tier}-v0"
+        for name in stream_track_names()
+        for tier in get_track(name).tiers
     }
     assert set(envs.env_ids()) == expected
     envs.register_envs()

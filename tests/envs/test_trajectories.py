@@ -13,7 +13,7 @@ from memgym.envs import tools as T
 from memgym.envs.episode import Episode
 from memgym.envs.expert import Recorder, run_expert
 from memgym.envs.trajectories import chat_record, replay, segment_records, tool_calls
-from memgym.tracks import get_track, track_names
+from memgym.tracks import get_track, stream_track_names
 
 
 @pytest.mark.parametrize("policy", ["perfect", "strategic", "priority", "naive"])
@@ -147,7 +147,7 @@ def test_trajectories_cli_writes_replayable_files(tmp_path, capsys) -> None:
     assert "cannot write --out" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", track_names())
+@pytest.mark.parametrize("name", stream_track_names())
 def test_every_track_expert_matches_memgym_run_and_replays(name: str) -> None:
     track = get_track(name)
     tier = "lite" if "lite" in track.tiers else track.default_tier
