@@ -75,6 +75,15 @@ class Tau2Track(InteractiveTrack):
                 customers.append(SimulatedCustomer(user, domain, task, call.part, first[call.task]))
         return Tau2Session(domain, tasks, calls, customers)
 
+    def final_calls(self, scenario: Scenario) -> dict[str, int]:
+        """Task id -> the number of the call that verifies it (1-based, in session order)."""
+        plan = json.loads(scenario.brief.splitlines()[-1])
+        return {
+            scenario.events[int(i)].text: n + 1
+            for n, (i, part) in enumerate(plan["calls"])
+            if part != "first"
+        }
+
     def check(self, scenario: Scenario) -> list[str]:
         """Every task named must exist in its domain."""
         known = loader.tasks(json.loads(scenario.brief.splitlines()[-1])["domain"])

@@ -104,3 +104,31 @@ def test_compare_pairs_strategies_with_full_on_the_same_tasks() -> None:
     assert scores["none"].accuracy < scores["full"].accuracy
     assert scores[tight].accuracy <= scores["full"].accuracy
     assert comparison.compactions_per_episode[tight] > 0
+
+
+def test_compactions_become_labelled_rm_rows(tmp_path: Path) -> None:
+    import json
+
+    from memgym.rm.dataset import add_split
+    from memgym.tracks.tau2.records import harm_rows
+
+    params = {"domain": "mock", "customers": 8, "callbacks": 3, "gap": 2}
+    scenario = TRACK.generate(0, None, **params)
+    tight = "window:max_tokens=150"
+    full, cut = (evaluate_interactive(TRACK, scenario, m, "context") for m in ("full", tight))
+    rows = harm_rows([full, cut])
+    assert len(rows) == len(cut.compactions) > 0
+    lost = {a.question_id for a in full.answers if a.correct} - {
+        a.question_id for a in cut.answers if a.correct
+    }
+    assert lost and any(r["harmful"] for r in rows)
+    for row in rows:
+        dropped = "\n".join(d["text"] for d in row["dropped"])
+        tasks = {t.split("/", 1)[1] for t in lost}
+        values = {n for t in tasks for s in gold_steps(loader.tasks("mock")[t]) for n in s.needs}
+        if row["harmful"]:
+            assert any(v in dropped for v in values)
+        assert row["track"] == "tau2" and row["strategy"].startswith("window")
+    (tmp_path / "manifest.json").write_text(json.dumps({"splits": {}}))
+    manifest = add_split(tmp_path, "tau2", rows)
+    assert manifest["splits"]["tau2"]["rows"] == len(rows)
