@@ -22,12 +22,14 @@ DEFAULTS: dict[str, Any] = {
     "callbacks": 0,
     "gap": 3,
     "user": "scripted",
+    "trial": 0,
 }
 """``domain``: one of airline, retail, telecom (its small split), mock, or several joined by
 ``+`` (seed ``s`` serves the ``s % n``-th); ``customers``: tasks served in one session;
 ``callbacks``: how many of them are served in two calls, ``gap`` calls apart; ``user``: the
 customer, ``scripted`` (deterministic, no model) or ``llm:model=M[,base_url=U][,api_key_env=E]``
-(τ²-bench's user simulator on any OpenAI-compatible endpoint)."""
+(τ²-bench's user simulator on any OpenAI-compatible endpoint); ``trial``: the trial number of a
+pass^k run (same tasks and order; only the episode's identity changes)."""
 
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -46,6 +48,7 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     check_int("customers", params["customers"], 1, 200)
     check_int("callbacks", params["callbacks"], 0, params["customers"] - 1)
     check_int("gap", params["gap"], 1, 200)
+    check_int("trial", params["trial"], 0, 1000)
     user = params["user"]
     if not isinstance(user, str) or not (user == "scripted" or user.startswith("llm:model=")):
         raise ValueError(f"user must be scripted or llm:model=NAME[,base_url=URL], got {user!r}")
