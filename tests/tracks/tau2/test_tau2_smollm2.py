@@ -33,7 +33,7 @@ from tests.llm.test_real_model import GGUF, free_port, gguf_path
 
 pytestmark = pytest.mark.slow
 TRACK = get_track("tau2")
-CONTEXT = 8192  # telecom's policy alone is ~6k model tokens
+CONTEXT = 8192  # SmolLM2's window; telecom's policy alone is ~7k model tokens: it overflows
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +74,9 @@ def smollm2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
 
 def test_smollm2_serves_mock_and_telecom_customers(smollm2: tuple[str, str]) -> None:
     base_url, model = smollm2
-    agent = f"llm:model={model},base_url={base_url},max_tokens=128,timeout=600,max_retries=2"
+    agent = f"llm:model={model},base_url={base_url},max_tokens=96,timeout=600,max_retries=2"
     runs = [
-        (TRACK.generate(0, None, domain="mock", customers=3), "scripted"),
+        (TRACK.generate(0, None, domain="mock", customers=2), "scripted"),
         (TRACK.generate(0, None, domain="telecom", customers=1), "scripted"),
         (TRACK.generate(1, None, domain="mock", customers=1,
                         user=f"llm:model={model},base_url={base_url}"), "smollm2"),
@@ -84,10 +84,12 @@ def test_smollm2_serves_mock_and_telecom_customers(smollm2: tuple[str, str]) -> 
     kinds: Counter[str] = Counter()
     tool_calls = 0
     for scenario, customer in runs:
-        result = evaluate_interactive(TRACK, scenario, "full", agent, Limits(turns_per_task=4))
+        result = evaluate_interactive(TRACK, scenario, "full", agent, Limits(turns_per_task=3))
         assert result.model == model and result.status == "ok", result.usage
         assert result.usage["calls"] >= len(result.answers)  # at least one model turn per task
-        assert result.usage["prompt_tokens"] > 0 and result.usage["view_tokens"] > 0
+        assert result.usage["view_tokens"] > 0
+        # a view the model's window cannot hold is the model's failure, forced-compacted, counted
+        assert result.usage["prompt_tokens"] > 0 or result.usage["model_errors"] > 0
         assert len(result.answers) == len(scenario.events)  # every task verified
         for a in result.answers:
             kind = failure_kind(a.answer, a.status, a.correct)
@@ -101,5 +103,5 @@ def test_smollm2_serves_mock_and_telecom_customers(smollm2: tuple[str, str]) -> 
             [a.answer for a in result.answers],
         )
     print("kinds:", dict(kinds), "tool calls:", tool_calls)
-    assert sum(kinds.values()) == 5
+    assert sum(kinds.values()) == 4
     assert tool_calls > 0  # the model called τ²-bench's tools natively, and they ran
