@@ -37,7 +37,8 @@ def env_id(track: str, tier: str) -> str:
 
 
 def env_specs() -> dict[str, tuple[str, str]]:
-    """Every id -> (track, tier), in registry order (question-stream tracks only)."""
+    """Every id -> (track, tier) of the question-stream tracks (interactive tracks are agent
+    sessions, not event streams), in registry order."""
     from memgym.tracks import get_track, stream_track_names
 
     return {

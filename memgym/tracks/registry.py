@@ -39,10 +39,9 @@ def track_names() -> list[str]:
 
 
 def stream_track_names() -> list[str]:
-    """Registered tracks whose episodes are question streams, sorted: the ones the Gymnasium and
-    Inspect front ends, gating and trajectory export serve (interactive tracks are agent
-    sessions, run through ``memgym.interactive``)."""
-    return [name for name in sorted(_TRACKS) if not _TRACKS[name].interactive]
+    """Registered question-stream tracks (not interactive), sorted: the tracks the Gymnasium
+    environment and the Inspect tasks serve."""
+    return sorted(name for name, cls in _TRACKS.items() if not cls.interactive)
 
 
 @cache

@@ -16,7 +16,7 @@ from gymnasium.utils.env_checker import check_env
 import memgym
 from memgym import envs
 from memgym.envs.expert import run_expert
-from memgym.tracks import get_track, stream_track_names
+from memgym.tracks import get_track, track_names
 
 
 def _action(name: str, **args: object) -> str:
@@ -29,13 +29,15 @@ def _expert_actions(seed: int, policy: str = "strategic", tier: str = "lite") ->
     return [json.dumps({"name": s.name, "arguments": s.args}) for s in ep.steps]
 
 
-def test_an_id_for_every_track_and_tier() -> None:
+def test_an_id_for_every_question_stream_track_and_tier() -> None:
     expected = {
         f"memgym/{name}-{tier}-v0"
-        for name in stream_track_names()
+        for name in track_names()
+        if not get_track(name).interactive
         for tier in get_track(name).tiers
     }
     assert set(envs.env_ids()) == expected
+    assert not any(id.startswith("memgym/web-") for id in envs.env_ids())  # an agent session
     envs.register_envs()
     assert expected <= set(gymnasium.envs.registration.registry)
     env = gymnasium.make("memgym/entities-lite-v0")  # plain gymnasium.make works too

@@ -27,10 +27,10 @@ def test_pass_hat_k_is_the_share_of_k_subsets_all_solved() -> None:
 
 
 def test_pass_hat_k_over_stored_tau2_trials(tmp_path, capsys) -> None:
-    import importlib.util
+    from memgym.tracks.tau2 import loader
 
-    if importlib.util.find_spec("tau2") is None:
-        pytest.skip("the tau2 track needs τ²-bench: pip install 'memgym[tau2]'")
+    if not loader.available():
+        pytest.skip(loader.MISSING)
     from memgym.cli import main as memgym
     from memgym.interactive.passk import main
 

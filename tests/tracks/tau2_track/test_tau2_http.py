@@ -4,7 +4,6 @@ of the gold agent. The served model is a small rule-following program, so reward
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import threading
@@ -16,7 +15,7 @@ import pytest
 
 from memgym.tracks.tau2 import loader
 
-if importlib.util.find_spec("tau2") is None:
+if not loader.available():
     pytest.skip(loader.MISSING, allow_module_level=True)
 
 from memgym.interactive.episode import evaluate_interactive

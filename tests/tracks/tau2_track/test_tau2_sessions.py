@@ -4,14 +4,13 @@ callback is lost with the memory that dropped its first call; ``memgym run`` and
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from memgym.tracks.tau2 import loader
 
-if importlib.util.find_spec("tau2") is None:
+if not loader.available():
     pytest.skip(loader.MISSING, allow_module_level=True)
 
 from memgym.cli import main

@@ -3,7 +3,7 @@ GGUF) behind llama-cpp-python's OpenAI-compatible server, as the agent of mock a
 with the scripted customer, and as both agent and customer (τ²-bench's user simulator) on a mock
 task. Asserted: what the model did (calls made and accounted, its tool calls run in τ²-bench's
 world and recorded, every task verified by τ²-bench's evaluator) and that every failure has a
-kind. Rewards are low and not asserted. Slow: ``pytest -m slow tests/tracks/tau2`` after
+kind. Rewards are low and not asserted. Slow: ``pytest -m slow tests/tracks/tau2_track`` after
 ``pip install -e '.[tau2,llama]'``."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pytest
 
 from memgym.tracks.tau2 import loader
 
-if importlib.util.find_spec("tau2") is None:
+if not loader.available():
     pytest.skip(loader.MISSING, allow_module_level=True)
 
 from memgym.interactive.episode import evaluate_interactive
