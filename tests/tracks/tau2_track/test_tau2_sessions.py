@@ -109,7 +109,7 @@ def test_compactions_become_labelled_rm_rows(tmp_path: Path) -> None:
     import json
 
     from memgym.rm.dataset import add_split
-    from memgym.tracks.tau2.records import harm_rows
+    from memgym.rm.tau2_rows import harm_rows
 
     params = {"domain": "mock", "customers": 8, "callbacks": 3, "gap": 2}
     scenario = TRACK.generate(0, None, **params)
