@@ -28,6 +28,7 @@ from memgym.commands import (
     run,
     serve,
     tracks,
+    train,
     trajectories,
     validate,
 )
@@ -46,6 +47,7 @@ COMMANDS = (
     trajectories,
     proxy,
     rm,
+    train,
 )
 
 

