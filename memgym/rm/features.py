@@ -76,6 +76,13 @@ HAND_FEATURES = (
     "title_continued",
     "title_continued_unasked",
     "title_continued_heading_restated",
+    "losing_spans",
+    "losing_unasked_spans",
+    "orphan_value_lines",
+    "superseded_value_lines",
+    "orphan_value_share",
+    "asked_novel_names",
+    "unasked_orphan_lines",
 )
 
 
@@ -124,6 +131,8 @@ class DroppedInfo(NamedTuple):
     """Its names (tagged)."""
     line_numbers: tuple[frozenset[str], ...]
     """The numbers of each line that has some (tagged)."""
+    line_names: tuple[frozenset[str], ...]
+    """The names of each of those lines (tagged), in the same order."""
     goes_on: frozenset[str]
     """Its body names less its heading's, tagged as heading names: a kept text whose heading
     names one goes on from it."""
@@ -187,7 +196,9 @@ def dropped_info(text: str) -> DroppedInfo:
     info = text_info(text)
     numbers = _tagged(_NUMBER_TAG, info.numbers)
     names = _tagged(_NAME_TAG, info.names)
-    per_line = (_tagged(_NUMBER_TAG, frozenset(_NUMBER.findall(ln))) for ln in text.splitlines())
+    numeric = [ln for ln in text.splitlines() if _NUMBER.search(ln)]
+    per_line = (_tagged(_NUMBER_TAG, frozenset(_NUMBER.findall(ln))) for ln in numeric)
+    line_names = tuple(_tagged(_NAME_TAG, frozenset(_NAME.findall(ln))) for ln in numeric)
     after_heading = info.body_names - info.heading_names
     goes_on = _tagged(_HEADING_TAG, after_heading)
     goes_on_title = _tagged(_TITLE_TAG, after_heading) if info.titled else frozenset()
@@ -197,7 +208,8 @@ def dropped_info(text: str) -> DroppedInfo:
         len(_DIGIT.findall(text)),
         numbers,
         names,
-        tuple(line for line in per_line if line),
+        tuple(per_line),
+        line_names,
         goes_on,
         goes_on_title,
         referred,
@@ -257,6 +269,9 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     d_infos = [text_info(t) for _, t in c.dropped]
     d_extra = [dropped_info(t) for _, t in c.dropped]
     empty: frozenset[str] = frozenset()
+    asked_names, asked_words = _dialogue(tuple(q for _, q in c.asked))
+    asked_steps = [s for s, _ in c.asked]  # in the order asked, so ascending
+    last_asked = asked_steps[-1] if asked_steps else -1
     d_words = empty.union(*map(_WORDS, d_infos))
     d_numbers = empty.union(*map(_NUMBERS, d_extra))  # tagged
     d_names = empty.union(*map(_NAMES, d_infos))
@@ -265,19 +280,25 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     found = asks - lacking
     novel_numbers = d_numbers & lacking
     novel_names = empty.union(*map(_NAMES, d_extra)) & lacking
+    novel_names_plain = frozenset(n[1:] for n in novel_names)
     novel_words = d_words & lacking
     brief_overlap = d_words & text_info(c.brief).words
-    novel_lines = (
-        sum(1 for i in d_extra for ln in i.line_numbers if not ln.isdisjoint(novel_numbers))
-        if novel_numbers
-        else 0
-    )
+    novel_lines = orphans = superseded = unasked_orphans = 0
+    if novel_numbers:  # a line whose value leaves: is its subject still named in the view?
+        for (step, _), i in zip(c.dropped, d_extra, strict=True):
+            for nums, names in zip(i.line_numbers, i.line_names, strict=True):
+                if nums.isdisjoint(novel_numbers):
+                    continue
+                novel_lines += 1
+                if names and names.isdisjoint(lacking):
+                    superseded += 1  # its names stay in view (with another value, or restated)
+                else:
+                    orphans += 1  # nothing kept names what the value was about
+                    unasked_orphans += step >= last_asked
     chars = sum(map(_CHARS, d_infos)) + max(0, len(d_infos) - 1)
     kept_chars = sum(map(len, c.kept))
     heading_restated = max((i.heading_restated for i in d_infos), default=0.0)
 
-    asked_names, asked_words = _dialogue(tuple(q for _, q in c.asked))
-    asked_steps = [s for s, _ in c.asked]  # in the order asked, so ascending
     losing = [  # the dropped spans that take a number or a name out of the view
         (step, text)
         for (step, text), d in zip(c.dropped, d_extra, strict=True)
@@ -329,6 +350,13 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
         math.log1p(titled),
         float(titled > 0) * unasked,
         float(titled > 0) * heading_restated,
+        math.log1p(len(losing)),
+        math.log1p(sum(1 for n in since if n == 0)),
+        math.log1p(orphans),
+        math.log1p(superseded),
+        orphans / (novel_lines + 1),
+        math.log1p(len(novel_names_plain & asked_names)),
+        math.log1p(unasked_orphans),
     ]
     no_buckets: frozenset[int] = frozenset()
     buckets = no_buckets.union(*map(_BUCKETS, d_extra))

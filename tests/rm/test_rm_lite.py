@@ -165,3 +165,22 @@ def test_validation_chooses_c_calibration_and_threshold(quick_data: tuple[Path, 
     assert auroc([v for v, f in zip(y, fact) if f], [q for q, f in zip(p, fact) if f]) == (
         pytest.approx(best["fact_auroc"]))
     assert model.threshold == best_f1_threshold(y, p)
+
+
+def test_features_tell_a_value_whose_subject_stays_in_view_from_an_orphan() -> None:
+    """A dropped value line whose names the kept view still holds (its subject is still in view,
+    e.g. with a corrected value) is counted apart from one nothing kept names; a line whose value
+    the view restates is neither; lines of spans no question followed yet are counted too."""
+    dropped = "Price list\nAcme Ltd costs 12 units.\nBolt Works costs 7 units."
+    both_named = _hand([dropped], ["Acme Ltd costs 15 units.", "Bolt Works costs 9 units."])
+    one_named = _hand([dropped], ["Acme Ltd costs 15 units."])
+    restated = _hand([dropped], ["Price list: Acme Ltd costs 12 units. Bolt Works costs 7 units."])
+    assert both_named["superseded_value_lines"] > 0.0 and both_named["orphan_value_lines"] == 0.0
+    assert one_named["superseded_value_lines"] > 0.0 and one_named["orphan_value_lines"] > 0.0
+    assert one_named["orphan_value_share"] > both_named["orphan_value_share"]
+    assert restated["orphan_value_lines"] == restated["superseded_value_lines"] == 0.0
+    assert one_named["losing_spans"] > 0.0 and restated["losing_spans"] == 0.0
+    asked_since = _hand([dropped], [], asked=[(9, "What does Bolt Works cost?")], step=5)
+    unasked = _hand([dropped], [], asked=[(2, "What does Bolt Works cost?")], step=5)
+    assert asked_since["unasked_orphan_lines"] == 0.0 < unasked["unasked_orphan_lines"]
+    assert unasked["asked_novel_names"] > 0.0 and unasked["losing_unasked_spans"] > 0.0
