@@ -12,7 +12,11 @@ never feeds a choice. Candidates:
 - ``lite-fact``: the same regression fitted on the fact rows only, for the fact rows (the default
   for the others);
 - ``boost``: gradient-boosted trees over the hand features and the lite regression's score
-  (out-of-fold on train, by episode), for the fact rows.
+  (out-of-fold on train, by episode), for the fact rows;
+- ``boost-all``: the same trees fitted on every training row and used for every row.
+``lite-fact`` and ``boost`` route a row by whether it drops a fact, which reads the fact ids no
+deployed model has: their fact-row figures are those of their fact-row model, their all-row
+figures are not deployable. ``lite`` and ``boost-all`` read only what a compaction shows.
 """
 
 from __future__ import annotations
@@ -65,11 +69,11 @@ class Boost:
         return list(self.trees.predict_proba(self.inputs(rows))[:, 1])
 
 
-def fit_boost(train: Sequence[Row], c: float, seed: int = 0) -> Boost:
-    """Trees on the fact rows of ``train``; the regression score fed to them is out-of-fold."""
+def fit_boost(train: Sequence[Row], c: float, seed: int = 0, fact_only: bool = True) -> Boost:
+    """Trees on the (fact) rows of ``train``; the regression score fed to them is out-of-fold."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    fact = [r for r in train if drops_fact(r)]
+    fact = [r for r in train if drops_fact(r) or not fact_only]
     folds = _episode_folds(fact, seed)
     score = np.zeros(len(fact))
     for k in range(int(folds.max()) + 1):
@@ -120,6 +124,7 @@ def main() -> None:
         "lite": lite,
         "lite-fact": Combined(lite, train_lite(fact_train, val=fact_val)),
         "boost": Combined(lite, fit_boost(train, c)),
+        "boost-all": fit_boost(train, c, fact_only=False),
     }
     print(f"fitted {len(candidates)} candidates in {time.process_time() - start:.0f} s CPU"
           f" (lite C {c}, chosen on validation)")
