@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from memgym.types import Value
 
@@ -91,14 +92,22 @@ def parse_notes(text: str) -> list[Claim]:
     """Claims from every canonical note line in ``text`` (other lines are ignored)."""
     claims: list[Claim] = []
     for line in text.splitlines():
-        if "|" not in line:
-            continue
-        m = _RECORD.match(line)
-        if m is None:
-            continue
-        entity = m.group(1)
-        for item in m.group(2).split(";"):
-            im = _ITEM.match(item)
-            if im is not None:
-                claims.append(Claim(entity, im.group(1), im.group(2), im.group(3)))
+        if "|" in line:
+            claims.extend(_parse_line(line))
     return claims
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_line(line: str) -> tuple[Claim, ...]:
+    """The claims of one line (memoised: a packed entry is edited one record at a time, and
+    every policy and reasoner reads the same records)."""
+    m = _RECORD.match(line)
+    if m is None:
+        return ()
+    entity = m.group(1)
+    claims = []
+    for item in m.group(2).split(";"):
+        im = _ITEM.match(item)
+        if im is not None:
+            claims.append(Claim(entity, im.group(1), im.group(2), im.group(3)))
+    return tuple(claims)

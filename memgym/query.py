@@ -74,6 +74,36 @@ class Table:
     def get(self, entity: str, attribute: str) -> Cell | None:
         return self.rows.get(entity, {}).get(attribute)
 
+    def merge(self, fragment: Fragment) -> None:
+        """``add`` every claim of ``fragment`` in order: an entity new to this table takes the
+        fragment's folded row whole (a dict copy), a known one gets its claims one by one."""
+        rows = self.rows
+        for entity, row in fragment.rows.items():
+            if entity in rows:
+                for claim in fragment.claims[entity]:
+                    self.add(claim)
+            else:
+                rows[entity] = dict(row)
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """The claims of one text folded into a table of their own, to merge into many tables
+    (``Table.merge``) without adding them claim by claim each time."""
+
+    rows: dict[str, dict[str, Cell]]
+    claims: dict[str, tuple[Claim, ...]]
+    """entity -> its claims in text order."""
+
+    @classmethod
+    def of(cls, claims: Iterable[Claim]) -> Fragment:
+        table = Table()
+        by_entity: dict[str, list[Claim]] = {}
+        for claim in claims:
+            table.add(claim)
+            by_entity.setdefault(claim.entity, []).append(claim)
+        return cls(table.rows, {e: tuple(c) for e, c in by_entity.items()})
+
 
 def _number(cell: Cell | None) -> float | None:
     return None if cell is None else parse_number(cell.value)

@@ -14,8 +14,55 @@ _PIECE = re.compile(r"\w+|[^\w\s]")
 _LONG_WORD = re.compile(r"\w{9,}")
 
 
+MEMO_SIZE = 8192
+"""Texts and lines whose counts are remembered (a policy checks a text against its cap, then
+the store counts it again; a packed entry is edited one line at a time); emptied when full."""
+MEMO_MAX_CHARS = 4096
+"""Longer texts and lines are not remembered (they are rarely counted twice)."""
+MEMO_BUDGET_CHARS = 1 << 20
+"""Characters the memo may hold in all (about 1 MiB of text); emptied when over."""
+_MEMO: dict[str, int] = {}
+_memo_chars = 0
+
+
 def count_tokens(text: str) -> int:
-    """Return the number of tokens in ``text`` (0 for the empty string)."""
+    """Return the number of tokens in ``text`` (0 for the empty string).
+
+    Counts add up over lines (no piece spans a newline), so a text of several lines is the sum
+    of its lines' remembered counts."""
+    total = _MEMO.get(text)
+    if total is not None:
+        return total
+    total = sum(map(_line_tokens, text.split("\n"))) if "\n" in text else _count(text)
+    _remember(text, total)
+    return total
+
+
+def _line_tokens(line: str) -> int:
+    total = _MEMO.get(line)
+    if total is None:
+        total = _count(line)
+        _remember(line, total)
+    return total
+
+
+def _remember(text: str, total: int) -> None:
+    global _memo_chars
+    if len(text) <= MEMO_MAX_CHARS:
+        if len(_MEMO) >= MEMO_SIZE or _memo_chars + len(text) > MEMO_BUDGET_CHARS:
+            clear_memo()
+        _MEMO[text] = total
+        _memo_chars += len(text)
+
+
+def clear_memo() -> None:
+    """Forget every remembered count."""
+    global _memo_chars
+    _MEMO.clear()
+    _memo_chars = 0
+
+
+def _count(text: str) -> int:
     total = len(_PIECE.findall(text))
     for word in _LONG_WORD.findall(text):
         total += (len(word) - 1) // 8
@@ -24,7 +71,7 @@ def count_tokens(text: str) -> int:
 
 def truncate_to_tokens(text: str, max_tokens: int) -> str:
     """Return the longest prefix of ``text`` whose token count is at most ``max_tokens``."""
-    if max_tokens <= 0:
+    if max_tokens < 0:
         return ""
     total = 0
     for match in _PIECE.finditer(text):

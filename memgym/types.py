@@ -8,6 +8,7 @@ params give equal hashes on every machine.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -103,8 +104,17 @@ class Scenario(BaseModel):
 
     @property
     def hash(self) -> str:
-        """sha256 of the canonical JSON, hex encoded."""
-        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+        """sha256 of the canonical JSON, hex encoded. Computed once per scenario object (every
+        policy of a run streams the same one): assigning a field or ``model_copy`` gives a fresh
+        hash; lists and dicts inside a hashed scenario must not be changed in place."""
+        key = id(self)
+        mark = _fingerprint(self)
+        hit = _HASHES.get(key)
+        if hit is not None and hit[0]() is self and hit[1] == mark:
+            return hit[2]
+        value = hashlib.sha256(self.canonical_json().encode()).hexdigest()
+        _HASHES[key] = (weakref.ref(self, _forget(key)), mark, value)
+        return value
 
     @property
     def questions(self) -> list[Question]:
@@ -114,6 +124,30 @@ class Scenario(BaseModel):
     def fact_index(self) -> dict[str, Fact]:
         """Facts by id."""
         return {f.id: f for f in self.facts}
+
+
+_HASHES: dict[int, tuple[weakref.ref[Scenario], tuple[int, ...], str]] = {}
+"""id(scenario) -> (weak reference, field fingerprint, hash) for live scenarios."""
+
+
+def _fingerprint(scenario: Scenario) -> tuple[int, ...]:
+    """The identities of a scenario's field values (and list lengths): any assignment changes it."""
+    return (
+        *(id(getattr(scenario, name)) for name in Scenario.model_fields),
+        len(scenario.events),
+        len(scenario.facts),
+    )
+
+
+def _forget(key: int) -> Any:
+    """The weakref callback dropping a dead scenario's cached hash."""
+
+    def drop(ref: weakref.ref[Scenario]) -> None:
+        hit = _HASHES.get(key)
+        if hit is not None and hit[0] is ref:
+            del _HASHES[key]
+
+    return drop
 
 
 class Message(BaseModel):

@@ -19,3 +19,28 @@ def test_truncation_is_a_prefix_within_budget(text, budget):
     assert count_tokens(cut) <= budget
     if count_tokens(text) <= budget:
         assert cut == text
+
+
+@given(st.lists(st.text(max_size=40), max_size=8))
+def test_a_text_counts_the_sum_of_its_lines_fresh_or_remembered(lines):
+    from memgym import tokens
+
+    text = "\n".join(lines)
+    tokens.clear_memo()
+    plain = len(tokens._PIECE.findall(text)) + sum(
+        (len(w) - 1) // 8 for w in tokens._LONG_WORD.findall(text)
+    )
+    assert count_tokens(text) == plain  # counted line by line, nothing remembered yet
+    assert count_tokens(text) == plain  # remembered
+    assert sum(count_tokens(line) for line in lines) == plain
+
+
+def test_the_memo_stays_within_its_entry_and_character_budgets():
+    from memgym import tokens
+
+    tokens.clear_memo()
+    for i in range(3 * tokens.MEMO_SIZE):
+        count_tokens(f"line {i} " + "x" * (i % 300))
+        assert len(tokens._MEMO) <= tokens.MEMO_SIZE
+        assert sum(map(len, tokens._MEMO)) <= tokens.MEMO_BUDGET_CHARS
+    assert tokens._MEMO  # it does remember

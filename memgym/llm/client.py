@@ -24,7 +24,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,10 +38,10 @@ _POLL_S = 0.005
 
 
 class EndpointLimit:
-    """At most ``limit`` requests in flight to one endpoint from this process, whichever client
-    and event loop sends them (each episode's ``SyncLLMClient`` runs its own loop, so an
-    ``asyncio.Semaphore`` could not be shared). A waiting request polls; cancelling it while it
-    waits holds nothing."""
+    """At most ``limit`` requests in flight to one endpoint from this process, whichever client,
+    event loop or thread sends them (``SyncLLMClient`` sends from its callers' threads, so an
+    ``asyncio.Semaphore`` could not be shared). An async request waiting for a slot polls;
+    cancelling it while it waits holds nothing. A sync one blocks (``with limit:``)."""
 
     def __init__(self, limit: int) -> None:
         if limit < 1:
@@ -54,6 +54,12 @@ class EndpointLimit:
             await asyncio.sleep(_POLL_S)
 
     async def __aexit__(self, *exc: object) -> None:
+        self._slots.release()
+
+    def __enter__(self) -> None:
+        self._slots.acquire()
+
+    def __exit__(self, *exc: object) -> None:
         self._slots.release()
 
 
@@ -82,6 +88,18 @@ class _Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.spent += time.perf_counter() - self._start
+
+
+@dataclass(frozen=True)
+class Send:
+    """A request for the driver of ``LLMClient.steps`` to send, timed by ``timer``."""
+
+    body: dict[str, Any]
+    timer: _Timer
+
+
+Outcome = object
+"""What a driver sends back into ``LLMClient.steps``: the reply JSON, an exception, or None."""
 
 
 @dataclass(frozen=True)
@@ -175,13 +193,14 @@ class LLMClient:
         self.ledger = ledger if ledger is not None else Ledger()
         self._sleep = sleep
         self._rng = random.Random(seed)
-        self._limit = endpoint_limit(base_url, concurrency)
-        self._openai = openai.AsyncOpenAI(
-            api_key=os.environ.get(api_key_env) or PLACEHOLDER_KEY,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=0,
-        )
+        self.limit = endpoint_limit(base_url, concurrency)
+        self.openai_options: dict[str, Any] = {
+            "api_key": os.environ.get(api_key_env) or PLACEHOLDER_KEY,
+            "base_url": base_url,
+            "timeout": timeout,
+            "max_retries": 0,
+        }
+        self._openai = openai.AsyncOpenAI(**self.openai_options)
 
     def backoff(self, attempt: int) -> float:
         """Seconds before retry ``attempt`` (1-based): exponential, capped, with equal jitter."""
@@ -203,6 +222,33 @@ class LLMClient:
         ``tool_choice`` is ``"auto"`` unless ``params`` says otherwise: servers that apply a
         chat template (llama-cpp-python, vLLM) leave the tools out of the prompt without it.
         """
+        steps = self.steps(messages, tools, params)
+        outcome: Outcome = None
+        try:
+            while True:
+                step = steps.send(outcome)
+                if isinstance(step, float):
+                    await self._sleep(step)
+                    outcome = None
+                    continue
+                try:
+                    outcome = await self._post(step.body, headers, step.timer)
+                except Exception as exc:  # noqa: BLE001 - the steps classify every failure
+                    outcome = exc
+        except StopIteration as done:
+            result: ChatResult = done.value
+            return result
+
+    def steps(
+        self,
+        messages: Sequence[Mapping[str, Any]],
+        tools: Sequence[Mapping[str, Any]] | None,
+        params: dict[str, Any],
+    ) -> Generator[Send | float, Outcome, ChatResult]:
+        """The policy of one call, without its I/O: yields each request to send (``Send``; the
+        driver sends back the reply JSON or the exception) or seconds to wait (``float``;
+        ``None`` back), and returns the result or raises the classified error. The async
+        ``chat`` and ``SyncLLMClient.chat`` drive it."""
         if tools:
             params.setdefault("tool_choice", "auto")
         key = cache_key(self.model, messages, tools, params) if self.cache is not None else ""
@@ -213,8 +259,15 @@ class LLMClient:
         retried: list[str] = []
         while True:
             attempts += 1
+            outcome = yield Send(self._body(messages, tools, request), timer)
             try:
-                raw = await self._post(messages, tools, headers, request, timer)
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                if not isinstance(outcome, dict):
+                    raise LLMInfraError(
+                        "bad_response", "the reply is not a JSON object", retryable=True
+                    )
+                raw = outcome
                 parse_response(raw)  # a reply without choices is the server's failure
                 break
             except Exception as exc:  # noqa: BLE001 - every failure is classified here
@@ -232,7 +285,7 @@ class LLMClient:
                 wait = (
                     error.retry_after if error.retry_after is not None else self.backoff(attempts)
                 )
-                await self._sleep(wait)
+                yield float(wait)
                 retried.append(error.reason)
                 continue
             self._record(Usage(), timer.spent, attempts, False, error.reason, tuple(retried))
@@ -241,30 +294,30 @@ class LLMClient:
             self.cache.put(key, self.model, raw)
         return self._result(raw, timer.spent, attempts, cached=False, retried=tuple(retried))
 
-    async def _post(
+    def _body(
         self,
         messages: Sequence[Mapping[str, Any]],
         tools: Sequence[Mapping[str, Any]] | None,
-        headers: Mapping[str, str] | None,
         params: Mapping[str, Any],
-        timer: _Timer,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.model, "messages": list(messages), **params}
         if tools:
             body["tools"] = list(tools)
+        return body
+
+    async def _post(
+        self, body: dict[str, Any], headers: Mapping[str, str] | None, timer: _Timer
+    ) -> object:
         # The SDK's low-level post: its typed request transform and response models cost ~2 ms
         # per call on a 10-message request (bench/bench_llm.py); the reply is the raw JSON.
-        async with self._limit:
+        async with self.limit:
             with timer:
-                reply = await self._openai.post(
+                return await self._openai.post(
                     "/chat/completions",
                     body=body,
                     cast_to=object,
                     options={"headers": dict(headers or {})},
                 )
-        if not isinstance(reply, dict):
-            raise LLMInfraError("bad_response", "the reply is not a JSON object", retryable=True)
-        return reply
 
     def _result(
         self,
@@ -298,13 +351,15 @@ class LLMClient:
 
 
 class SyncLLMClient:
-    """``LLMClient`` for synchronous callers: its event loop runs in a private daemon thread."""
+    """``LLMClient`` for synchronous callers: the same steps (cache, retries, ledger), sent with
+    the SDK's blocking client in the calling thread, so a call costs no hop to another thread
+    (measured in bench/bench_llm.py). Threads may share one: each call blocks only its own."""
 
     def __init__(self, model: str, base_url: str | None = None, **options: Any) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._thread.start()
+        import openai
+
         self.client = LLMClient(model, base_url, **options)
+        self._openai = openai.OpenAI(**self.client.openai_options)
 
     @property
     def ledger(self) -> Ledger:
@@ -319,17 +374,45 @@ class SyncLLMClient:
         **params: Any,
     ) -> ChatResult:
         """``LLMClient.chat``, waited for."""
-        call = self.client.chat(messages, tools, headers=headers, **params)
-        return asyncio.run_coroutine_threadsafe(call, self._loop).result()
+        steps = self.client.steps(messages, tools, params)
+        outcome: Outcome = None
+        extra = dict(headers or {})
+        try:
+            while True:
+                step = steps.send(outcome)
+                if isinstance(step, float):
+                    _wait(self.client._sleep, step)
+                    outcome = None
+                    continue
+                try:
+                    with self.client.limit, step.timer:
+                        outcome = self._openai.post(
+                            "/chat/completions",
+                            body=step.body,
+                            cast_to=object,
+                            options={"headers": extra},
+                        )
+                except Exception as exc:  # noqa: BLE001 - the steps classify every failure
+                    outcome = exc
+        except StopIteration as done:
+            result: ChatResult = done.value
+            return result
 
     def close(self) -> None:
-        """Close the connections and stop the loop thread (idempotent)."""
-        if self._loop.is_closed():
-            return
-        asyncio.run_coroutine_threadsafe(self.client.aclose(), self._loop).result()
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join()
-        self._loop.close()
+        """Close the connections (idempotent)."""
+        self._openai.close()
+
+
+def _wait(sleep: Callable[[float], Awaitable[None]], seconds: float) -> None:
+    """Wait ``seconds`` with the client's (async) sleep function, from synchronous code."""
+    if sleep is asyncio.sleep:
+        time.sleep(seconds)
+        return
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(sleep(seconds))
+    finally:
+        loop.close()
 
 
 __all__ = [

@@ -60,11 +60,12 @@ class GatedMemory(ContextMemory):
         if after is not before:
             kept = {id(s) for s in after}
             dropped = [s for s in before if id(s) not in kept]
-            if dropped and self.score(self.brief, [dropped], after,
-                                      self.asked)[0] >= self.threshold:
+            whole = self.score(self.brief, [dropped], after, self.asked)[0] if dropped else 0.0
+            if dropped and whole >= self.threshold:
                 self.refused += 1
-                alone = [dropped] if len(dropped) == 1 else [[s] for s in dropped]
-                probs = self.score(self.brief, alone, after, self.asked)
+                # One dropped span alone is the compaction just scored: no second call.
+                probs = ([whole] if len(dropped) == 1 else
+                         self.score(self.brief, [[s] for s in dropped], after, self.asked))
                 keep = [s for s, p in zip(dropped, probs, strict=True) if p >= self.threshold]
                 keep = keep or dropped
                 self.protected += len(keep)

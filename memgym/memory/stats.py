@@ -7,6 +7,7 @@ can be gamed by "answer with the typical value" would let this score; ours must 
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import Counter
 from collections.abc import Callable, Mapping
 from statistics import median
@@ -29,7 +30,7 @@ class StatsMemory(Memory):
 
     def __init__(self, track: Track) -> None:
         self.read: Callable[[str], list[Claim]] = track.read_cached
-        self.values: dict[str, list[str]] = {}
+        self.values: dict[str, Tally] = {}
         self.brief = ""
         self.note: str | None = None
 
@@ -42,12 +43,15 @@ class StatsMemory(Memory):
         if event.kind == "question":
             return
         for claim in self.read(event.text):
-            self.values.setdefault(claim.attribute, []).append(claim.value)
+            tally = self.values.get(claim.attribute)
+            if tally is None:
+                tally = self.values[claim.attribute] = Tally()
+            tally.add(claim.value)
             self.note = None
 
     def recall(self, question: Question) -> View:
         if self.note is None:
-            items = [(a, typical(v), None) for a, v in self.values.items()]
+            items = [(a, v.typical(), None) for a, v in self.values.items()]
             self.note = render_record(TYPICAL, items) if items else ""
         note = self.note
         return View(
@@ -64,5 +68,36 @@ def typical(values: list[str]) -> str:
     if numbers and all(n is not None for n in numbers):
         mid = median(n for n in numbers if n is not None)
         integral = all("." not in v for v in values)
-        return format_number(int(round(mid)) if integral else mid)
+        return format_number(round(mid) if integral else mid)
     return Counter(values).most_common(1)[0][0]
+
+
+class Tally:
+    """The values seen for one attribute, kept so that ``typical`` of them costs no sort: the
+    numbers in order (while every value is one), the text counts, whether all are integral."""
+
+    __slots__ = ("counts", "integral", "numeric", "ordered")
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.ordered: list[float] = []
+        self.numeric = True
+        self.integral = True
+
+    def add(self, value: str) -> None:
+        self.counts[value] += 1
+        if self.numeric:
+            number = parse_number(value)
+            if number is None:
+                self.numeric = False
+                self.ordered = []
+            else:
+                insort(self.ordered, number)
+        self.integral = self.integral and "." not in value
+
+    def typical(self) -> str:
+        """``typical`` of the values added, in the order they were added."""
+        if self.numeric and self.ordered:
+            mid = median(self.ordered)
+            return format_number(round(mid) if self.integral else mid)
+        return self.counts.most_common(1)[0][0]

@@ -1,8 +1,10 @@
 """The budgeted, searchable store that agent-managed memory writes into.
 
-SQLite with an FTS5 index (``unicode61``, diacritics folded) over an ordinary table, kept in sync by
-triggers, so every change is one atomic SQL statement. It lives in memory by default and on disk
-(WAL) when a path is given. Budgets are checked before anything touches the database, and every
+SQLite with an FTS5 index (``unicode61``, diacritics folded) over an ordinary table. It lives in
+memory by default and on disk (WAL) when a path is given. On disk, triggers keep the index in sync,
+so every change is one atomic SQL statement; in memory, the index catches up with the entries
+changed since the last search when the next search starts (an entry edited several times in
+between is indexed once; the same final index, so the same results). Budgets are checked before anything touches the database, and every
 refusal is a ``StoreResult(ok=False, error=...)`` that leaves the store exactly as it was: a model's
 bad tool call must never end an episode.
 
@@ -23,6 +25,7 @@ import math
 import os
 import re
 import sqlite3
+import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -43,11 +46,13 @@ ROW_BUDGET = 256
 _BM25_MAX_TF = 2.2  # FTS5 bm25's k1 + 1: the most one word can add to a row, per unit of idf
 _TERM = re.compile(r"[^\W_]+")  # runs of letters and digits, the word pieces unicode61 indexes
 
-_SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS entries(
     id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL, tokens INTEGER NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(
     text, content='entries', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+"""
+_SCHEMA = _TABLES + """
 CREATE TRIGGER IF NOT EXISTS entries_ai AFTER INSERT ON entries BEGIN
     INSERT INTO entries_fts(rowid, text) VALUES (new.id, new.text);
 END;
@@ -61,9 +66,10 @@ END;
 """
 
 _INSERT = "INSERT INTO entries(text, tokens) VALUES (?, ?)"
+_FTS_ADD = "INSERT INTO entries_fts(rowid, text) VALUES (?, ?)"
+_FTS_DROP = "INSERT INTO entries_fts(entries_fts, rowid, text) VALUES ('delete', ?, ?)"
 _UPDATE = "UPDATE entries SET text = ?, tokens = ? WHERE id = ?"
 _DELETE = "DELETE FROM entries WHERE id = ?"
-_GET = "SELECT id, text, tokens FROM entries WHERE id = ?"
 _ALL = "SELECT id, text, tokens FROM entries ORDER BY id"
 _SCORE = "SELECT rowid, bm25(entries_fts) FROM entries_fts WHERE entries_fts MATCH ?"
 _IDS = "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?"
@@ -132,28 +138,41 @@ class Store:
         self.budget = budget
         self._con = sqlite3.connect(":memory:" if path is None else path, isolation_level=None)
         self._cur = cur = self._con.cursor()
-        if path is None:
-            cur.execute("PRAGMA journal_mode=MEMORY")
-            cur.execute("PRAGMA synchronous=OFF")
-        else:
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
         try:
-            cur.executescript(_SCHEMA)
+            if path is None:
+                _copy_schema(self._con)  # no triggers: search indexes what changed
+                cur.execute("PRAGMA journal_mode=MEMORY")
+                cur.execute("PRAGMA synchronous=OFF")
+            else:
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+                cur.executescript(_SCHEMA)
         except sqlite3.OperationalError as exc:
             self._con.close()
             if "fts5" in str(exc):
                 raise RuntimeError("memgym's Store needs an SQLite built with FTS5") from exc
             raise
         self._doc_freq: Counter[str] = Counter()  # folded word -> live entries containing it
-        self._tokens = self._live = 0
-        for _, text, tokens in cur.execute(_ALL).fetchall():
-            self._count_words(text, 1)
-            self._tokens += tokens
-            self._live += 1
+        # Word sets are counted lazily, only when a search needs the frequencies: entries
+        # changed since the last search wait in ``_unindexed`` (id -> text, None once deleted).
+        self._words: dict[int, frozenset[str]] = {}
+        self._unindexed: dict[int, str | None] = {}
+        self._rows: dict[int, Entry] = {}  # the live entries, so edits need no SELECT
+        # In memory, the text each entry has in the FTS index (None on disk: triggers index).
+        self._fts: dict[int, str] | None = {} if path is None else None
+        self._tokens = 0
+        for stored in cur.execute(_ALL).fetchall():
+            entry = self._rows[stored[0]] = Entry(*stored)
+            self._unindexed[entry.id] = entry.text
+            self._tokens += entry.tokens
         row = cur.execute("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").fetchone()
         self._writes: int = row[0] if row else 0
         self._refusals = 0
+
+    @property
+    def _live(self) -> int:
+        """Live entries."""
+        return len(self._rows)
 
     @property
     def writes_used(self) -> int:
@@ -189,10 +208,10 @@ class Store:
         entry_id = self._cur.lastrowid
         assert entry_id is not None  # an INSERT always sets it
         self._writes = entry_id
-        self._live += 1
         self._tokens += tokens
-        self._count_words(text, 1)
-        return StoreResult(True, "write", entry=Entry(entry_id, text, tokens))
+        entry = self._rows[entry_id] = Entry(entry_id, text, tokens)
+        self._unindexed[entry_id] = text
+        return StoreResult(True, "write", entry=entry)
 
     def edit(self, entry_id: int, text: str) -> StoreResult:
         """Replace an entry's text; consumes no write but obeys both token caps."""
@@ -207,9 +226,9 @@ class Store:
         except UnicodeEncodeError:
             return self._refuse("edit", "edit refused: text is not valid unicode; resend it")
         self._tokens += tokens - old.tokens
-        self._count_words(old.text, -1)
-        self._count_words(text, 1)
-        return StoreResult(True, "edit", entry=Entry(entry_id, text, tokens))
+        entry = self._rows[entry_id] = Entry(entry_id, text, tokens)
+        self._unindexed[entry_id] = text
+        return StoreResult(True, "edit", entry=entry)
 
     def delete(self, entry_id: int) -> StoreResult:
         """Remove an entry, freeing its tokens; ``entry`` is the removed entry."""
@@ -217,9 +236,9 @@ class Store:
         if old is None:
             return self._refuse("delete", error)
         self._cur.execute(_DELETE, (entry_id,))
-        self._live -= 1
+        del self._rows[entry_id]
         self._tokens -= old.tokens
-        self._count_words(old.text, -1)
+        self._unindexed[entry_id] = None
         return StoreResult(True, "delete", entry=old)
 
     def read(self, entry_id: int) -> StoreResult:
@@ -245,6 +264,8 @@ class Store:
         words = _TERM.findall(query)
         if not words or self._live == 0:
             return StoreResult(True, "search")
+        if self._unindexed:
+            self._catch_up()
         phrase = _fts_string(" ".join(words)) if len(words) > 1 else None
         distinct: dict[str, str] = {}  # folded key -> first spelling, which FTS5 folds itself
         for word in words:
@@ -315,17 +336,38 @@ class Store:
             return None
         hits = []
         for rowid, r in top:
-            _, text, tokens = cur.execute(_GET, (rowid,)).fetchone()
-            hits.append(Entry(rowid, text, tokens, _score(r, rowid in exact)))
+            entry = self._rows[rowid]
+            hits.append(Entry(rowid, entry.text, entry.tokens, _score(r, rowid in exact)))
         return tuple(hits)
 
-    def _count_words(self, text: str, step: int) -> None:
-        """Add ``step`` to the document frequency of every distinct word of ``text``."""
-        freq = self._doc_freq
-        for key in set(map(_fold, _TERM.findall(text))):
-            freq[key] += step
-            if not freq[key]:
-                del freq[key]
+    def _catch_up(self) -> None:
+        """Bring the document frequencies, and in memory the FTS index, up to date with the
+        entries changed since last time (each once, however often it was edited in between)."""
+        freq, words, fts = self._doc_freq, self._words, self._fts
+        if fts is not None:
+            self._cur.execute("BEGIN")
+        for entry_id, text in self._unindexed.items():
+            if fts is not None:
+                indexed = fts.pop(entry_id, None)
+                if indexed is not None:
+                    self._cur.execute(_FTS_DROP, (entry_id, indexed))
+                if text is not None:
+                    self._cur.execute(_FTS_ADD, (entry_id, text))
+                    fts[entry_id] = text
+            old = words.pop(entry_id, None)
+            new = None if text is None else _text_words(text)
+            if old is not None:
+                for key in old - new if new is not None else old:
+                    freq[key] -= 1
+                    if not freq[key]:
+                        del freq[key]
+            if new is not None:
+                for key in new - old if old is not None else new:
+                    freq[key] += 1
+                words[entry_id] = new
+        if fts is not None:
+            self._cur.execute("COMMIT")
+        self._unindexed.clear()
 
     def _refuse(self, op: str, error: str) -> StoreResult:
         self._refusals += 1
@@ -334,13 +376,11 @@ class Store:
     def _get(self, op: str, entry_id: int) -> tuple[Entry | None, str]:
         if not _is_int(entry_id):
             return None, f"{op} refused: entry id must be an integer, got {_kind(entry_id)}"
-        row = None
-        if -(2**63) <= entry_id < 2**63:
-            row = self._cur.execute(_GET, (entry_id,)).fetchone()
-        if row is None:
+        entry = self._rows.get(entry_id)
+        if entry is None:
             hint = "use an id that write or search returned"
             return None, f"{op} refused: no entry with id {entry_id}; {hint}"
-        return Entry(*row), ""
+        return entry, ""
 
     def _check_text(self, op: str, text: str, freed: int) -> tuple[int, str | None]:
         """Return the token count of ``text`` and the error refusing it (None if it fits)."""
@@ -364,6 +404,27 @@ class Store:
         return tokens, None
 
 
+_TEMPLATE: dict[int, sqlite3.Connection] = {}  # process id -> an empty database with the schema
+_TEMPLATE_LOCK = threading.Lock()
+
+
+def _copy_schema(con: sqlite3.Connection) -> None:
+    """Give the new in-memory database ``con`` the schema by copying an empty one made once per
+    process (measured: ~0.01 ms a copy against ~0.2 ms running the schema script)."""
+    with _TEMPLATE_LOCK:
+        template = _TEMPLATE.get(os.getpid())
+        if template is None:
+            template = sqlite3.connect(":memory:", check_same_thread=False)
+            try:
+                template.executescript(_TABLES)
+            except sqlite3.OperationalError:
+                template.close()
+                raise
+            _TEMPLATE.clear()  # one made before a fork belongs to the parent
+            _TEMPLATE[os.getpid()] = template
+        template.backup(con)
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -377,6 +438,19 @@ def _kind(value: object) -> str:
 def _fts_string(term: str) -> str:
     """Quote ``term`` as an FTS5 string, which FTS5 never reads as an operator or column."""
     return '"' + term.replace('"', '""') + '"'
+
+
+def _text_words(text: str) -> frozenset[str]:
+    """The folded words of ``text``: the union of its lines' (no word spans a line break, and
+    an edited entry keeps most of its lines)."""
+    if "\n" not in text:
+        return _line_words(text)
+    return frozenset().union(*map(_line_words, text.split("\n")))
+
+
+@lru_cache(maxsize=1 << 14)
+def _line_words(line: str) -> frozenset[str]:
+    return frozenset(map(_fold, _TERM.findall(line)))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -112,7 +112,7 @@ _CLIENTS_LOCK = threading.Lock()
 
 def shared_client(model: str, base_url: str | None, cache: str = "", **options: Any) -> Any:
     """One ``SyncLLMClient`` per (model, endpoint, options, cache file) per process: every summary
-    memory of a comparison reuses its connections and its loop thread."""
+    memory of a comparison reuses its connections."""
     key = (model, base_url, cache, *sorted(options.items()))
     with _CLIENTS_LOCK:
         client = _CLIENTS.get(key)

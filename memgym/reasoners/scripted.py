@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from memgym.claims import Claim
 from memgym.memory.store import Store
-from memgym.query import Table, entities_named, evaluate, filter_terms, links
+from memgym.query import Fragment, Table, entities_named, evaluate, filter_terms, links
 from memgym.reasoners.base import Reasoner, register_reasoner
 from memgym.tracks.base import Track
 from memgym.types import Question, View
@@ -24,6 +24,8 @@ SET_K = 50
 """Hits read per filter-value search (set questions need every matching record)."""
 PATH_SEARCHES = 64
 """Records a path question may search for while following links."""
+FRAGMENTS = 4096
+"""Entry texts whose folded claims the track's scripted reasoners keep (emptied when full)."""
 
 
 @register_reasoner("scripted")
@@ -34,65 +36,73 @@ class ScriptedReasoner(Reasoner):
 
     def __init__(self, track: Track) -> None:
         self.read: Callable[[str], list[Claim]] = track.read_cached
+        # Shared by every scripted reasoner of the track, as its read cache is: the policies
+        # of one scenario store many identical records.
+        self._fragments: dict[str, Fragment] = track.__dict__.setdefault("_fragment_cache", {})
 
     def answer(self, question: Question, view: View) -> str:
-        claims = self.read(view.text())
-        if isinstance(view.store, Store):
-            claims.extend(self._search(view.store, question.spec, claims))
-        return evaluate(question.spec, Table.from_claims(claims))
-
-    def _search(self, store: Store, spec: dict, known: list[Claim]) -> list[Claim]:
+        known = self.read(view.text())
         hits: dict[int, str] = {}
+        if isinstance(view.store, Store):
+            self._search(view.store, question.spec, known, hits)
+        return evaluate(question.spec, self._table(known, hits))
+
+    def _table(self, known: list[Claim], hits: dict[int, str]) -> Table:
+        """The view's claims, then every hit's in entry id order (later claims win)."""
+        table = Table.from_claims(known)
+        for entry_id in sorted(hits):
+            table.merge(self._fragment(hits[entry_id]))
+        return table
+
+    def _fragment(self, text: str) -> Fragment:
+        """The claims of an entry's text, read and folded once."""
+        fragment = self._fragments.get(text)
+        if fragment is None:
+            if len(self._fragments) >= FRAGMENTS:
+                self._fragments.clear()
+            fragment = self._fragments[text] = Fragment.of(self.read(text))
+        return fragment
+
+    def _search(self, store: Store, spec: dict, known: list[Claim], hits: dict[int, str]) -> None:
         for name in entities_named(spec):
             self._find(store, name, hits)
         for term in filter_terms(spec):
             self._collect(store, term, SET_K, hits)
-        found = self._claims(hits)
-        if spec.get("op") == "hop":
-            link = Table.from_claims(known + found).get(spec["entity"], spec["relation"])
+        op = spec.get("op")
+        if op == "hop":
+            link = self._table(known, hits).get(spec["entity"], spec["relation"])
             if link is not None:
                 self._find(store, link.value, hits)
-                found = self._claims(hits)
-        if spec.get("op") == "path":
-            found = self._follow(store, spec, known, hits)
-        if spec.get("op") == "chain":
-            found = self._chain(store, spec, known, hits, found)
-        return found
+        if op == "path":
+            self._follow(store, spec, known, hits)
+        if op == "chain":
+            self._chain(store, spec, known, hits)
 
-    def _chain(
-        self, store: Store, spec: dict, known: list[Claim], hits: dict[int, str], found: list[Claim]
-    ) -> list[Claim]:
+    def _chain(self, store: Store, spec: dict, known: list[Claim], hits: dict[int, str]) -> None:
         """Follow a chain hop by hop: search for each entity a link leads to, then its link."""
         entity = spec["entity"]
         relations = spec["relations"]
         for i, relation in enumerate(relations):
-            link = Table.from_claims(known + found).get(entity, relation)
+            link = self._table(known, hits).get(entity, relation)
             if link is None:
                 break
             entity = link.value
             if i + 1 < len(relations) or "attribute" in spec:
                 self._find(store, entity, hits)
-                found = self._claims(hits)
-        return found
 
-    def _follow(
-        self, store: Store, spec: dict, known: list[Claim], hits: dict[int, str]
-    ) -> list[Claim]:
+    def _follow(self, store: Store, spec: dict, known: list[Claim], hits: dict[int, str]) -> None:
         """Search the records along ``spec["relation"]`` links from ``spec["from"]``, breadth
         first, until ``spec["to"]`` is reached (at most ``PATH_SEARCHES`` searches)."""
         searched = {spec["from"]}
         frontier = [spec["from"]]
-        found = self._claims(hits)
         while frontier and spec["to"] not in searched and len(searched) < PATH_SEARCHES:
-            table = Table.from_claims(known + found)
+            table = self._table(known, hits)
             nxt = [n for name in frontier for n in links(table, name, spec["relation"])]
             frontier = [n for n in dict.fromkeys(nxt) if n not in searched]
             for name in frontier:
                 searched.add(name)
                 if name != spec["to"]:
                     self._find(store, name, hits)
-            found = self._claims(hits)
-        return found
 
     def _find(self, store: Store, name: str, hits: dict[int, str]) -> None:
         """Search for ``name``, reading further pages until its own record turns up."""
@@ -102,7 +112,7 @@ class ScriptedReasoner(Reasoner):
             found = False
             for entry in page:
                 hits[entry.id] = entry.text
-                found = found or any(c.entity == name for c in self.read(entry.text))
+                found = found or name in self._fragment(entry.text).rows
             if found or len(page) < k or k >= SET_K:
                 return
             k = min(SET_K, k * 4)
@@ -112,9 +122,3 @@ class ScriptedReasoner(Reasoner):
         result = store.search(query, k=k)
         for entry in result.hits:
             hits[entry.id] = entry.text
-
-    def _claims(self, hits: dict[int, str]) -> list[Claim]:
-        claims: list[Claim] = []
-        for entry_id in sorted(hits):
-            claims.extend(self.read(hits[entry_id]))
-        return claims

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import math
+import operator
 import pickle
 import random
 from collections.abc import Iterator, Sequence
@@ -55,6 +56,14 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _sigmoid(z: float) -> float:
+    """1 / (1 + e^-z), without overflow for any z."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
 
 
 def read_features(parts: Sequence[Compaction]) -> list[tuple[list[float], list[int]]]:
@@ -114,23 +123,33 @@ class LiteModel:
 
     def predict_parts(self, parts: Sequence[Compaction]) -> list[float]:
         """P(HARMFUL) of each compaction: the regression's score computed straight from the
-        weights (no feature matrix is built, so one compaction per call, as the gated memory
-        asks, costs little more than reading it)."""
-        import numpy as np
-
+        weights, in plain floats (no feature matrix, no array per call, so one compaction per
+        call, as the gated memory asks, costs little more than reading it)."""
         if not parts:
             return []
-        coef = self.regression.coef_[0]
-        hashed, hand_w = coef[:BUCKETS], coef[BUCKETS:] / np.asarray(self.scale)
-        offset = float(self.regression.intercept_[0]) - float(hand_w @ np.asarray(self.mean))
-        read = read_features(parts)
-        hand = np.asarray([h for h, _ in read], dtype=np.float64).reshape(-1, len(HAND_FEATURES))
-        score = hand @ hand_w + offset
-        for i, (_, buckets) in enumerate(read):
-            if buckets:
-                score[i] += hashed[buckets].sum() / math.sqrt(len(buckets))
+        hashed, hand_w, offset = self._direct_weights()
         a, b = self.platt
-        return list(1.0 / (1.0 + np.exp(-(a * score + b))))
+        out = []
+        for hand, buckets in read_features(parts):
+            score = offset + sum(map(operator.mul, hand, hand_w))
+            if buckets:
+                score += sum(map(hashed.__getitem__, buckets)) / math.sqrt(len(buckets))
+            out.append(_sigmoid(a * score + b))
+        return out
+
+    def _direct_weights(self) -> tuple[memoryview, list[float], float]:
+        """The token-bucket weights, the hand-feature weights with the standardisation folded
+        in, and the offset; made once per loaded model (``save`` leaves them out)."""
+        cached = self.__dict__.get("_direct")
+        if cached is None:
+            import numpy as np
+
+            coef = np.asarray(self.regression.coef_[0], dtype=np.float64)
+            hand_w = coef[BUCKETS:] / np.asarray(self.scale)
+            offset = float(self.regression.intercept_[0]) - float(hand_w @ np.asarray(self.mean))
+            hashed = memoryview(np.ascontiguousarray(coef[:BUCKETS]))  # type: ignore[arg-type]
+            cached = self.__dict__["_direct"] = (hashed, hand_w.tolist(), offset)
+        return cached  # type: ignore[no-any-return]
 
     def predict_matrix(self, parts: Sequence[Compaction]) -> list[float]:
         """``predict_parts`` through scikit-learn on the feature matrix (the path before the
@@ -150,6 +169,13 @@ class LiteModel:
     def save(self, path: str | Path) -> None:
         """Pickle the model (load only files you made: pickle runs code)."""
         Path(path).write_bytes(pickle.dumps({"kind": KIND, "model": self}))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields only: the weights made for scoring are neither saved nor sent to worker
+        processes (they are made again on first use)."""
+        state = dict(self.__dict__)
+        state.pop("_direct", None)
+        return state
 
 
 def load_lite(path: str | Path) -> LiteModel:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Characters NFKC leaves alone that mean the same as their ASCII twins in an answer.
 _ASCII = str.maketrans({"\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
@@ -63,22 +64,29 @@ def strip_edges(text: str) -> str:
     return text[start:end]
 
 
+@lru_cache(maxsize=8192)
 def normalize_text(text: str) -> str:
     """Casefolded NFKC text, whitespace collapsed, no surrounding punctuation, no leading
-    "the"."""
+    "the". Memoised: every policy's answers are scored against the same questions and golds."""
     text = " ".join(clean_unicode(text).casefold().split())
     return strip_edges(_LEADING_THE.sub("", strip_edges(text)))
 
 
 def number_spans(text: str) -> list[tuple[int, int, Decimal]]:
     """Every numeral in ``text`` as (start, end, value), in order."""
+    return list(_number_spans(text))
+
+
+@lru_cache(maxsize=8192)
+def _number_spans(text: str) -> tuple[tuple[int, int, Decimal], ...]:
+    """``number_spans``, memoised (every policy's answers are read against the same golds)."""
     spans = []
     for m in _NUMBER.finditer(text):
         try:
             spans.append((m.start(), m.end(), Decimal(m.group().replace(",", ""))))
         except InvalidOperation:  # pragma: no cover - the pattern only matches numerals
             continue
-    return spans
+    return tuple(spans)
 
 
 def numbers(text: str) -> list[Decimal]:

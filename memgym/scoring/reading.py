@@ -73,9 +73,20 @@ class Names:
         return len(max(self.names, key=len, default=())) if self._names is None else self._longest
 
 
+_NAMES: dict[str, Names] = {}
+_NAMES_KEPT = 64
+
+
 def answer_names(scenario: Scenario) -> Names:
-    """The candidate names of ``scenario``: its entities and the text values of its facts."""
-    return Names(scenario=scenario)
+    """The candidate names of ``scenario``: its entities and the text values of its facts (one
+    ``Names`` per scenario hash, so every policy run on a scenario reads them at most once)."""
+    key = scenario.hash
+    names = _NAMES.get(key)
+    if names is None:
+        if len(_NAMES) >= _NAMES_KEPT:
+            _NAMES.clear()
+        names = _NAMES[key] = Names(scenario=scenario)
+    return names
 
 
 def mentions(text: Words, names: Names, extra: Iterable[Words] = ()) -> set[Words]:

@@ -180,3 +180,36 @@ def test_a_rerun_is_answered_from_the_cache_without_http(tmp_path):
     assert replay.cached and replay.attempts == 0 and replay.content == answer.content
     assert not other.cached
     assert again.ledger.totals()["cached"] == 1
+
+
+def test_the_sync_client_takes_the_same_steps_in_the_calling_thread():
+    """Retries, Retry-After, timeouts and connection failures through ``SyncLLMClient``, which
+    sends with the SDK's blocking client and no loop thread."""
+    import threading
+
+    sleeps = Sleeps()
+    with running(faults=Faults(rate_429=1.0, retry_after=0.25)) as server:
+        before = threading.active_count()
+        llm = SyncLLMClient("m", server.base_url, timeout=5, max_retries=2, sleep=sleeps)
+        assert threading.active_count() == before  # no loop thread
+        with pytest.raises(LLMInfraError) as info:
+            llm.chat(MESSAGES, headers=HEADERS)
+        llm.close()
+        assert server.stats["http_429"] == 3
+    assert info.value.reason == "rate_limited" and sleeps.waits == [0.25, 0.25]
+    assert llm.ledger.totals()["failed"] == 1 and llm.ledger.totals()["attempts"] == 3
+    with running(faults=Faults(latency=0.5)) as server, pytest.raises(LLMInfraError) as slow:
+        SyncLLMClient("m", server.base_url, timeout=0.1, max_retries=0).chat(MESSAGES)
+    assert slow.value.reason == "timeout"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    closed = SyncLLMClient("m", f"http://127.0.0.1:{port}/v1", max_retries=1, sleep=Sleeps())
+    with pytest.raises(LLMInfraError) as refused:
+        closed.chat(MESSAGES)
+    assert refused.value.reason == "connection" and closed.ledger.calls[-1].attempts == 2
+    with running() as server:
+        ok = SyncLLMClient("memgym-scripted", server.base_url)
+        answer = ok.chat(MESSAGES, headers=HEADERS, temperature=0)
+        ok.close()
+    assert answer.content == "Answer: unknown" and answer.attempts == 1 and answer.latency_s > 0

@@ -142,3 +142,28 @@ def test_model_score_batches_candidates_as_one_call_each(model_path: Path) -> No
     alone = [score("brief", [c], spans[2:], [])[0] for c in candidates]
     direct = load_lite(model_path).predict([span_row("brief", c, spans[2:], []) for c in candidates])
     assert batch == pytest.approx(alone, abs=1e-12) and batch == pytest.approx(direct, abs=1e-12)
+
+
+def test_a_refused_single_span_is_scored_once_and_several_spans_alone_in_one_batch() -> None:
+    track = get_track("entities")
+    calls: list[list[int]] = []  # per call: the number of spans of each candidate
+
+    def harmful(_brief: str, candidates: Sequence[Sequence[Span]], _kept: Sequence[Span],
+                _asked: Sequence[AskedQuestion]) -> list[float]:
+        calls.append([len(c) for c in candidates])
+        return [0.9] * len(candidates)
+
+    gated = GatedMemory(window(track, max_tokens=800), harmful, 0.5, "gated:test")
+    run_episode(track.generate(0), gated, ScriptedReasoner(track))
+    wholes = 0
+    i = 0
+    while i < len(calls):
+        assert len(calls[i]) == 1  # a proposal: the whole compaction as one candidate
+        wholes += 1
+        spans = calls[i][0]
+        if spans > 1:  # refused: its spans alone, all in the next call
+            assert calls[i + 1] == [1] * spans
+            i += 1
+        i += 1
+    assert wholes == gated.refused > 0  # every proposal refused, each scored once as a whole
+    assert any(c[0] == 1 for c in calls) and any(c[0] > 1 for c in calls if len(c) == 1)

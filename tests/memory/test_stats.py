@@ -30,3 +30,18 @@ def test_the_view_names_no_entity_of_the_stream(standard, track):
 def test_typical_values_answer_next_to_nothing(standard, track):
     for scenario in standard:
         assert accuracy(scenario, "stats", track) <= 0.05
+
+
+def test_the_running_tally_gives_typical_of_every_prefix():
+    import random
+
+    from memgym.memory.stats import Tally
+
+    rng = random.Random(7)
+    pools = (["1", "2.5", "-3", "10", "7", "0", "1,200"], ["red", "blue", "7", "green"])
+    for pool in pools * 20:
+        tally, seen = Tally(), []
+        for _ in range(rng.randint(1, 25)):
+            seen.append(rng.choice(pool))
+            tally.add(seen[-1])
+            assert tally.typical() == typical(seen)

@@ -360,3 +360,33 @@ def test_pruned_search_matches_full_bm25(
             assert got_exact == want_exact
             assert got_score == pytest.approx(want_score, abs=tolerance)
         assert all(not exact and score <= tolerance for exact, score in want[len(got):])
+
+
+def test_a_memory_store_searches_exactly_like_a_file_store(tmp_path):
+    """In memory the FTS index catches up at search time; on disk triggers keep it in sync:
+    the same random writes, edits and deletes, interleaved with searches, give the same hits."""
+    import random
+
+    rng = random.Random(11)
+    words = ["alpha", "Beta", "gamma", "délta", "42", "7.5", "Vantor", "Labs", "revenue"]
+    memory, disk = Store(), Store(path=tmp_path / "s.sqlite")
+    for _ in range(300):
+        ids = [e.id for e in memory.entries()]
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        roll = rng.random()
+        if roll < 0.35 or not ids:
+            results = memory.write(text), disk.write(text)
+        elif roll < 0.7:
+            target = rng.choice(ids)
+            results = memory.edit(target, text), disk.edit(target, text)
+        elif roll < 0.8:
+            target = rng.choice(ids)
+            results = memory.delete(target), disk.delete(target)
+        else:
+            query = " ".join(rng.choice(words) for _ in range(rng.randint(1, 3)))
+            k = rng.randint(1, 6)
+            results = memory.search(query, k=k), disk.search(query, k=k)
+        assert results[0] == results[1]
+    assert memory.entries() == disk.entries()
+    memory.close()
+    disk.close()

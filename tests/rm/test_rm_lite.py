@@ -142,6 +142,30 @@ def test_direct_scores_equal_the_feature_matrix_path(quick_data: tuple[Path, Any
         model.predict_matrix(parts[:20]), abs=1e-9)
 
 
+def test_scoring_weights_are_not_saved_and_extreme_scores_do_not_overflow(
+        lite_model: Any, tmp_path: Path) -> None:
+    import copy
+    import pickle
+
+    from memgym.rm.features import Compaction
+    from memgym.rm.lite import load_lite
+
+    _, model = lite_model
+    part = Compaction("brief", [(1, "Vantor Labs revenue 45.2")], ["kept 7"], [])
+    score = model.predict_parts([part])[0]
+    assert "_direct" in vars(model)  # made by the first direct score
+    model.save(tmp_path / "m.pkl")
+    saved = pickle.loads((tmp_path / "m.pkl").read_bytes())["model"]
+    assert "_direct" not in vars(saved)
+    assert "_direct" not in vars(pickle.loads(pickle.dumps(model)))  # as sent to workers
+    assert load_lite(tmp_path / "m.pkl").predict_parts([part]) == [score]
+    steep = copy.copy(model)
+    steep.__dict__.pop("_direct", None)
+    for a in (1e6, -1e6):
+        steep.platt = (a, 0.0)
+        assert steep.predict_parts([part])[0] in (0.0, 1.0)
+
+
 def test_validation_chooses_c_calibration_and_threshold(quick_data: tuple[Path, Any]) -> None:
     """Every candidate C is scored on validation rows and the best fact-row AUROC is kept;
     Platt and threshold come from validation (recomputed here)."""

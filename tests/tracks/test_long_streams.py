@@ -8,6 +8,7 @@ import tracemalloc
 
 import pytest
 
+from memgym import tokens as token_counts
 from memgym.tokens import count_tokens
 from memgym.tracks import get_track, stream_events
 
@@ -16,6 +17,7 @@ TRACKS = ("research", "codeqa", "dialogue")
 
 def _stream(track: str, target: int) -> tuple[int, int, int]:
     """(tokens streamed, traced peak bytes while generating and streaming, scenario JSON size)."""
+    token_counts.clear_memo()
     tracemalloc.start()
     try:
         scenario = get_track(track).generate(4, "lite", target_tokens=target)
@@ -27,7 +29,11 @@ def _stream(track: str, target: int) -> tuple[int, int, int]:
 
 
 @pytest.mark.parametrize("track", TRACKS)
-def test_streaming_memory_is_flat_in_the_stream_length(track: str) -> None:
+def test_streaming_memory_is_flat_in_the_stream_length(
+    track: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the token-count memo is a cache bounded on its own (tests/test_tokens.py): keep it tiny here
+    monkeypatch.setattr(token_counts, "MEMO_BUDGET_CHARS", 4096)
     _stream(track, 10_000)  # warm the per-process caches (filler size samples, regexes)
     short_tokens, short_peak, short_json = _stream(track, 10_000)
     long_tokens, long_peak, long_json = _stream(track, 100_000)

@@ -30,6 +30,7 @@ class PackedWriter(WritePolicy):
     def reset(self, store: Store, params: Mapping[str, Any], rng: random.Random) -> None:
         super().reset(store, params, rng)
         self.records: dict[str, Record] = {}
+        self.lines: dict[str, str] = {}  # entity -> its rendered record, until it changes
         self.entry_of: dict[str, int] = {}
         self.members: dict[int, list[str]] = {}
         self.open_entry: int | None = None
@@ -47,6 +48,7 @@ class PackedWriter(WritePolicy):
                     continue
                 record = self.records[entity] = {}
             known = len(record)
+            self.lines.pop(entity, None)
             changed = False
             for claim in group:
                 changed |= merge_claim(record, claim)
@@ -63,8 +65,14 @@ class PackedWriter(WritePolicy):
         """Should a newly seen entity be kept at all?"""
         return not self.full
 
+    def _line(self, entity: str) -> str:
+        line = self.lines.get(entity)
+        if line is None:
+            line = self.lines[entity] = render_entity(entity, self.records[entity])
+        return line
+
     def _text(self, members: list[str]) -> str:
-        return "\n".join(render_entity(e, self.records[e]) for e in members)
+        return "\n".join(map(self._line, members))
 
     def _rewrite(self, entry_id: int) -> None:
         self.store.edit(entry_id, self._text(self.members[entry_id]))
@@ -81,6 +89,7 @@ class PackedWriter(WritePolicy):
         if result is None or not result.ok or result.entry is None:
             self.full = True
             del self.records[entity]
+            self.lines.pop(entity, None)
             return
         self.open_entry = result.entry.id
         self.members[result.entry.id] = [entity]

@@ -96,6 +96,8 @@ class Priority(PackedWriter):
         victim = min(self.entry_of, key=lambda e: (self.changes.get(e, 0), -self.entry_of[e]))
         entry_id = self.entry_of.pop(victim)
         del self.records[victim]
+        self.lines.pop(victim, None)
+        self.lines.pop(entity, None)
         record: Record = {}
         for claim in group:
             merge_claim(record, claim)

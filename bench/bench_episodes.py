@@ -1,0 +1,74 @@
+"""CPU time of ``memgym validate --seeds 10`` (entities, standard tier) against a base commit.
+
+    python bench/bench_episodes.py [--base 23f3e89] [--repeats 3] [--seeds 10]
+
+Runs ``python -m memgym validate --seeds N --workers 1 --json`` in this tree and in a worktree of
+``--base`` (interleaved, ``--repeats`` times each), each in a child process, and prints the CPU
+time of each (user + system of the child: the machine is shared, so wall time is noise; best and
+median), their ratio, whether the two ``--json`` outputs are byte-identical, and whether every
+episode's full result row (answers, axes, tokens, writes) is byte-identical too (a sha256 over
+every ``EpisodeResult`` JSON of the run). Target: <= 3 s CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+
+from base_checkout import REPO, base_checkout, run_in
+
+TARGET_S = 3.0
+BASE = "23f3e89"
+"""The commit before the speed work of issue #24."""
+
+DIGEST = """
+import hashlib, sys
+from memgym.simulation.policies import POLICIES
+from memgym.simulation.runner import Unit, run_units
+from memgym.tracks.entities.templates import TEMPLATES
+units = [Unit("entities", "standard", seed, (("template", t),), tuple(POLICIES))
+         for t in sorted(TEMPLATES) for seed in range({seeds})]
+digest = hashlib.sha256()
+for done in run_units(units):
+    digest.update(done.scenario_hash.encode())
+    for name, result in done.results.items():
+        digest.update(name.encode() + result.model_dump_json().encode())
+print(len(units) * len(POLICIES), digest.hexdigest())
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", default=BASE, help=f"the commit to compare with (default {BASE})")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=10)
+    args = parser.parse_args()
+    trees = {"base": base_checkout(args.base), "this": REPO}
+    command = ["-m", "memgym", "validate", "--seeds", str(args.seeds), "--workers", "1", "--json"]
+    cpu: dict[str, list[float]] = {name: [] for name in trees}
+    out: dict[str, str] = {}
+    for _ in range(max(1, args.repeats)):
+        for name, tree in trees.items():
+            out[name], seconds = run_in(tree, command)
+            cpu[name].append(seconds)
+    digests = {name: run_in(tree, ["-c", DIGEST.format(seeds=args.seeds)])[0].strip()
+               for name, tree in trees.items()}
+    print(f"memgym validate --seeds {args.seeds} --workers 1 (entities standard, 10 templates "
+          f"x 10 policies); CPU seconds of the child process, {len(cpu['this'])} runs each, "
+          "interleaved")
+    for name, tree in trees.items():
+        label = f"{name} ({args.base})" if name == "base" else f"{name} ({Path(tree).name})"
+        print(f"  {label}: {min(cpu[name]):.2f} s best, {statistics.median(cpu[name]):.2f} s "
+              "median")
+    ratio = min(cpu["base"]) / min(cpu["this"])
+    print(f"  ratio base / this (best): {ratio:.2f}x")
+    print(f"  --json output byte-identical: {out['base'] == out['this']}")
+    print(f"  every episode's result row byte-identical: {digests['base'] == digests['this']}"
+          f" ({digests['this']})")
+    best = min(cpu["this"])
+    print(f"  target <= {TARGET_S} s CPU: {'met' if best <= TARGET_S else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""Compactions per second the ``gated`` memory scores as it calls MemRM lite, against a base commit.
+
+    python bench/bench_gated.py [--model results/rm/lite.pkl] [--base 23f3e89] [--repeats 3]
+
+Without ``--model`` it builds the quick dataset (``memgym rm build --quick``) and trains a lite
+model on it (``memgym rm train``) in a temp folder. Then, in this tree and in a worktree of
+``--base`` (interleaved, each in a child process), it runs real gated episodes
+(4 tracks x 2 seeds, ``gated:inner=window(max_tokens=1000)``, caches cleared first), recording
+every call the gated memory makes to MemRM, and prints the candidate drops scored per CPU second
+of scoring inside the episodes, and for the same calls replayed in order from cold caches (best
+of 3; the replay is the steadier figure: inside episodes each call is a few hundred microseconds
+between other work on a loaded machine), how many were scored and refused, and the ratios.
+Target: >= 5,000/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from base_checkout import REPO, base_checkout, run_in
+
+TARGET = 5000.0
+BASE = "23f3e89"
+"""The commit before the speed work of issue #24."""
+
+CHILD = """
+import json, statistics, time
+from memgym.memory import make_memory
+from memgym.reasoners.scripted import ScriptedReasoner
+from memgym.rm.features import clear_caches
+from memgym.run.episode import run_episode
+from memgym.tracks import get_track
+
+calls, spent, refused = [], 0.0, 0
+clear_caches()
+for name in ("entities", "research", "codeqa", "dialogue"):
+    track = get_track(name)
+    for seed in (100, 101):
+        memory = make_memory("gated:inner=window(max_tokens=1000),model={model}", track)
+        score = memory.score
+
+        def record(brief, candidates, kept, asked, score=score):
+            global spent
+            calls.append((score, (brief, [list(c) for c in candidates], list(kept), list(asked))))
+            start = time.process_time()
+            out = score(brief, candidates, kept, asked)
+            spent += time.process_time() - start
+            return out
+
+        memory.score = record
+        run_episode(track.generate(seed), memory, ScriptedReasoner(track))
+        refused += memory.refused
+scored = sum(len(a[1]) for _, a in calls)
+replays = []
+for _ in range({repeats}):
+    clear_caches()
+    start = time.process_time()
+    for score, args in calls:
+        score(*args)
+    replays.append(scored / (time.process_time() - start))
+print(json.dumps([scored / spent, max(replays), statistics.median(replays), scored, refused]))
+"""
+
+
+def quick_model() -> Path:
+    """A lite MemRM trained on the quick dataset, in a temp folder."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-gated-"))
+    memgym = [sys.executable, "-m", "memgym", "rm"]
+    subprocess.run([*memgym, "build", "--quick", "--workers", "1", "--out", str(folder / "data")],
+                   cwd=REPO, check=True, capture_output=True)
+    subprocess.run([*memgym, "train", "--data", str(folder / "data"), "--out",
+                    str(folder / "lite.pkl")], cwd=REPO, check=True, capture_output=True)
+    return folder / "lite.pkl"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="a lite MemRM (default: train one on the quick dataset)")
+    parser.add_argument("--base", default=BASE, help=f"the commit to compare with (default {BASE})")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    model = Path(args.model).resolve() if args.model else quick_model()
+    trees = {"base": base_checkout(args.base), "this": REPO}
+    inside: dict[str, list[float]] = {name: [] for name in trees}
+    replay: dict[str, list[float]] = {name: [] for name in trees}
+    counts: dict[str, tuple[int, int]] = {}
+    for _ in range(max(1, args.repeats)):
+        for name, tree in trees.items():
+            out = run_in(tree, ["-c", CHILD.format(model=str(model), repeats=3)])[0]
+            rate, best, _, scored, refused = json.loads(out)
+            inside[name].append(rate)
+            replay[name].append(best)
+            counts[name] = (scored, refused)
+    print(f"gated:inner=window(max_tokens=1000), 4 tracks x 2 seeds, MemRM lite {model}; "
+          f"candidate drops scored per CPU second of scoring, cold caches, "
+          f"{len(inside['this'])} runs per tree, interleaved")
+    for name in trees:
+        scored, refused = counts[name]
+        label = f"base ({args.base})" if name == "base" else "this"
+        print(f"  {label}: {scored} scored, {refused} refused; inside the episodes "
+              f"{max(inside[name]):,.0f}/s best, {statistics.median(inside[name]):,.0f}/s median; "
+              f"the same calls replayed in order {max(replay[name]):,.0f}/s best, "
+              f"{statistics.median(replay[name]):,.0f}/s median")
+    ratio_in = statistics.median(inside["this"]) / statistics.median(inside["base"])
+    ratio_re = statistics.median(replay["this"]) / statistics.median(replay["base"])
+    print(f"  ratio this / base (medians): inside {ratio_in:.2f}x, replayed {ratio_re:.2f}x")
+    best = max(replay["this"])
+    print(f"  target >= {TARGET:,.0f}/s as the gated memory calls it (replayed, best): "
+          f"{'met' if best >= TARGET else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
