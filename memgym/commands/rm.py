@@ -67,6 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="lm: a stratified sample of N validation rows (calibration, threshold)")
     t.add_argument("--c", type=float, action="append", dest="cs",
                    help="lite: a C to try on validation (repeatable; default 0.25, 0.5, 1)")
+    t.add_argument("--no-trees", action="store_true",
+                   help="lite: the regression alone (no boosted trees tried on validation)")
     t.add_argument("--no-val", action="store_true",
                    help="ignore the val split (lite: C 0.5, out-of-fold calibration)")
     t.add_argument("--fact-rows", action="store_true",
@@ -202,13 +204,17 @@ def _train(args: argparse.Namespace) -> int:
     if args.model == "lite":
         from memgym.rm.lite import train_lite
 
-        model = train_lite(rows, seed=args.seed, val=val, grid=args.cs)
+        model = train_lite(rows, seed=args.seed, val=val, grid=args.cs, trees=not args.no_trees)
         model.save(args.out)
         chosen = model.choices
         if val:
             console.print(f"chosen on {len(val)} validation rows: C {chosen['c']}, threshold"
                           f" {model.threshold:.2f} (fact-row AUROC per C: " + ", ".join(
                               f"{g['c']:g}: {g['fact_auroc']:.3f}" for g in chosen["grid"]) + ")")
+            if "trees_val" in chosen:
+                fact_auroc = chosen["trees_val"]["fact_auroc"]
+                console.print(f"boosted trees: fact-row AUROC {fact_auroc:.3f} on validation,"
+                              f" {chosen['trees']}")
     else:
         from memgym.rm.lm import LMConfig, train_lm
 

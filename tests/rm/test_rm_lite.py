@@ -178,7 +178,7 @@ def test_validation_chooses_c_calibration_and_threshold(quick_data: tuple[Path, 
     folder, _ = quick_data
     train = list(read_jsonl(folder / "train.jsonl"))
     val = list(read_jsonl(folder / "val.jsonl"))
-    model = train_lite(train, val=val, grid=[0.1, 1.0])
+    model = train_lite(train, val=val, grid=[0.1, 1.0], trees=False)
     grid = model.choices["grid"]
     assert [g["c"] for g in grid] == [0.1, 1.0]
     best = max(grid, key=lambda g: (np.nan_to_num(g["fact_auroc"]), g["auroc"]))
@@ -208,3 +208,58 @@ def test_features_tell_a_value_whose_subject_stays_in_view_from_an_orphan() -> N
     unasked = _hand([dropped], [], asked=[(2, "What does Bolt Works cost?")], step=5)
     assert asked_since["unasked_orphan_lines"] == 0.0 < unasked["unasked_orphan_lines"]
     assert unasked["asked_novel_names"] > 0.0 and unasked["losing_unasked_spans"] > 0.0
+
+
+def test_boosted_trees_are_kept_only_when_validation_prefers_them(
+        quick_data: tuple[Path, Any], tmp_path: Path) -> None:
+    """Trees over the hand features and the regression's score are kept iff their validation
+    fact-row AUROC beats the regression's; the model's validation figures are then theirs, its
+    direct score equals scikit-learn's, and the compiled trees are not saved."""
+    import pickle
+
+    import numpy as np
+
+    from memgym.rm.metrics import best_f1_threshold
+    from memgym.rm.rows import drops_fact
+
+    folder, _ = quick_data
+    train = list(read_jsonl(folder / "train.jsonl"))
+    val = list(read_jsonl(folder / "val.jsonl"))
+    model = train_lite(train, val=val, grid=[0.5])
+    boosted, (linear,) = model.choices["trees_val"], model.choices["grid"]
+    kept = (np.nan_to_num(boosted["fact_auroc"]), boosted["auroc"]) > (
+        np.nan_to_num(linear["fact_auroc"]), linear["auroc"])
+    assert (model.trees is not None) == kept == (model.choices["trees"] == "kept")
+    y = [int(r["harmful"]) for r in val]
+    p = model.predict(val)
+    fact = [drops_fact(r) for r in val]
+    assert auroc([v for v, f in zip(y, fact) if f], [q for q, f in zip(p, fact) if f]) == (
+        pytest.approx((boosted if kept else linear)["fact_auroc"]))
+    assert model.threshold == best_f1_threshold(y, p)
+    assert train_lite(train, val=val, grid=[0.5], trees=False).trees is None
+    if not kept:  # the scoring paths are checked with trees either way
+        from memgym.rm.trees import fit_trees
+
+        rng = np.random.RandomState(0)
+        model.trees = fit_trees(rng.rand(300, len(HAND_FEATURES) + 1), np.arange(300) % 2, 0)
+    parts = [row_parts(r) for r in read_jsonl(folder / "iid.jsonl")]
+    assert model.predict_parts(parts) == pytest.approx(model.predict_matrix(parts), abs=1e-9)
+    assert "_trees_fn" in vars(model)
+    model.save(tmp_path / "m.pkl")
+    assert "_trees_fn" not in vars(pickle.loads((tmp_path / "m.pkl").read_bytes())["model"])
+    assert load_lite(tmp_path / "m.pkl").predict_parts(parts[:5]) == model.predict_parts(parts[:5])
+
+
+def test_compiled_trees_equal_scikit_learns_decision_function() -> None:
+    import numpy as np
+
+    from memgym.rm.trees import compile_trees, fit_trees
+
+    rng = np.random.RandomState(1)
+    x = rng.rand(600, 5)
+    y = (x[:, 0] + x[:, 1] * x[:, 2] + 0.3 * rng.rand(600) > 0.9).astype(int)
+    trees = fit_trees(x, y, 0)
+    score = compile_trees(trees)
+    test = rng.rand(200, 5)
+    assert [score(list(r)) for r in test] == pytest.approx(list(trees.decision_function(test)),
+                                                           abs=1e-9)
