@@ -263,3 +263,19 @@ def test_compiled_trees_equal_scikit_learns_decision_function() -> None:
     test = rng.rand(200, 5)
     assert [score(list(r)) for r in test] == pytest.approx(list(trees.decision_function(test)),
                                                            abs=1e-9)
+
+
+def test_features_see_dropped_values_of_a_kind_the_questions_ask_about() -> None:
+    """A value line leaving the view counts as of an asked kind when a question asked before
+    used one of its content words (not its subject's name: that is ``asked_novel_names``)."""
+    dropped = "Ledger\nAcme Ltd costs 12 units.\nBolt Works weighs 7 kg."
+    cost = _hand([dropped], ["x"], asked=[(2, "What does Bolt Works cost?")])
+    weight = _hand([dropped], ["x"], asked=[(2, "How much does Acme Ltd weigh?")])
+    founder = _hand([dropped], ["x"], asked=[(2, "Who founded Bolt Works?")])
+    late = _hand([dropped], ["x"], asked=[(9, "What does Bolt Works cost?")], step=5)
+    restated = _hand([dropped], ["Acme Ltd costs 12 units. Bolt Works weighs 7 kg."],
+                     asked=[(2, "What does Bolt Works cost?")])
+    assert cost["asked_kind_lines"] == weight["asked_kind_lines"] > 0.0
+    assert founder["asked_kind_lines"] == restated["asked_kind_lines"] == 0.0
+    assert cost["unasked_kind_lines"] > 0.0 == late["unasked_kind_lines"]
+    assert 0.0 < cost["asked_kind_share"] < 1.0
