@@ -341,7 +341,7 @@ def _print_metrics(out: dict[str, Any], threshold: float) -> None:
     table = Table(title="MemRM on each split: model beside the baselines (HARMFUL positive;"
                         " 95 % intervals over whole scenarios)")
     for col in ("split", "rows", "scen.", "HARMFUL", "AUROC", "interval", "AP", "interval",
-                "AP/base", "drops-fact AUROC / AP", f"F1 at t={threshold:.2f}", "ECE"):
+                "AP/base (max)", "drops-fact AUROC / AP", f"F1 at t={threshold:.2f}", "ECE"):
         table.add_column(col, justify="left" if col == "split" else "right")
     for split, m in out.items():
         for part, name in (("all", split), ("fact", "  fact rows")):
@@ -350,11 +350,12 @@ def _print_metrics(out: dict[str, Any], threshold: float) -> None:
             table.add_row(
                 name, str(r["n"]), str(r["scenarios"]), _fmt(r["base_rate"]), _fmt(r["auroc"]),
                 f"{_fmt(ci[0])}-{_fmt(ci[1])}", _fmt(r["ap"]), f"{_fmt(ap_ci[0])}-{_fmt(ap_ci[1])}",
-                _fmt(r["ap_over_base"]),
+                f"{_fmt(r['ap_over_base'])} ({_fmt(r['ap_max_over_base'])})",
                 f"{_fmt(r['drops_fact']['auroc'])} / {_fmt(r['drops_fact']['ap'])}",
                 _fmt(r.get("at_threshold", {}).get("harmful_f1")), _fmt(r["ece"]))
     console.print(table)
-    console.print("constant baseline: AUROC 0.500, AP = the HARMFUL rate (column HARMFUL)")
+    console.print("constant baseline: AUROC 0.500, AP = the HARMFUL rate (column HARMFUL);"
+                  " AP is at most 1, so AP/base is at most 1/base (in brackets)")
     tracks = Table(title="per track: AUROC / AP, all rows and fact rows")
     for col in ("split", "track", "rows", "HARMFUL", "AUROC / AP", "fact rows", "fact HARMFUL",
                 "fact AUROC / AP"):
