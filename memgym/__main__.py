@@ -1,5 +1,5 @@
 """``python -m memgym``: the same command line as the ``memgym`` script."""
 
-from memgym.cli import main
+from memgym.cli import console_main
 
-raise SystemExit(main())
+console_main()

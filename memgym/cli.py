@@ -10,6 +10,7 @@ import argparse
 import os
 import sqlite3
 import sys
+import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -110,5 +111,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def console_main() -> NoReturn:
+    """The process entry point (``memgym``, ``python -m memgym``): ``main``, then exit.
+
+    After Ctrl-C, worker threads still inside an abandoned episode are neither waited for nor
+    finalised (a thread in native code at interpreter shutdown can abort the process with
+    SIGABRT): everything finished is already stored, so output is flushed and the process ends
+    at once with 130."""
+    code = main()
+    if code == 130 and any(t.daemon and t.is_alive() for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

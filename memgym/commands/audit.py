@@ -345,7 +345,18 @@ def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any])
         table.add_row(g.group, str(g.tasks), *shares, str(g.kept))
     console.print(table)
     rate = audit.kept / audit.tasks if audit.tasks else 0.0
-    console.print(f"yield: {audit.kept}/{audit.tasks} tasks kept ({rate:.1%}) in {audit.seconds:.1f} s")
+    console.print(
+        f"yield: {audit.kept}/{audit.tasks} tasks kept ({rate:.1%}) in {audit.seconds:.1f} s"
+    )
+    gen = audit.generation
+    if gen.get("tried"):
+        rejected = ", ".join(
+            f"{k.split(':', 1)[1]} {v}" for k, v in sorted(gen.items()) if k.startswith("rejected:")
+        )
+        console.print(
+            f"generation: {gen.get('kept', 0)}/{gen['tried']} candidates kept "
+            f"({gen.get('kept', 0) / gen['tried']:.1%}); rejected: {rejected or 'none'}"
+        )
     for problem in audit.problems:
         err_console.print(f"[red]problem:[/] {problem}")
     return 0 if audit.passed else 1

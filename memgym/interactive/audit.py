@@ -42,6 +42,8 @@ class InteractiveAudit:
     groups: dict[str, GroupAudit]
     problems: list[str]
     seconds: float
+    generation: dict[str, int] = field(default_factory=dict)
+    """The track's generation counts summed over seeds (``InteractiveTrack.generation``)."""
 
     @property
     def tasks(self) -> int:
@@ -63,6 +65,7 @@ class InteractiveAudit:
             "kept": self.kept, "yield": self.kept / self.tasks if self.tasks else 0.0,
             "passed": self.passed, "seconds": self.seconds, "problems": self.problems,
             "groups": {k: vars(g) for k, g in self.groups.items()},
+            "generation": self.generation,
         }  # fmt: skip
 
 
@@ -77,8 +80,11 @@ def audit_interactive(
     start = time.perf_counter()
     groups: dict[str, GroupAudit] = {}
     problems: list[str] = []
+    generation: dict[str, int] = {}
     for seed in seeds:
         scenario = track.generate(seed, tier, **(fixed or {}))
+        for key, count in track.generation(scenario).items():
+            generation[key] = generation.get(key, 0) + count
         flagged = track.check(scenario)
         problems += [f"seed {seed}: {p}" for p in flagged]
         runs = {a: evaluate_interactive(track, scenario, "full", a) for a in AGENTS}
@@ -95,5 +101,5 @@ def audit_interactive(
         if on_seed is not None:
             on_seed(seed)
     return InteractiveAudit(
-        track.name, tier, list(seeds), groups, problems, time.perf_counter() - start
+        track.name, tier, list(seeds), groups, problems, time.perf_counter() - start, generation
     )

@@ -5,6 +5,7 @@ from memgym.tracks import entities  # noqa: F401, I001  (registers the track)
 from memgym.tracks import codeqa  # noqa: F401  (registers the track)
 from memgym.tracks import research  # noqa: F401  (registers the track)
 from memgym.tracks import dialogue  # noqa: F401  (registers the track)
+from memgym.tracks import swe  # noqa: F401  (registers the track)
 from memgym.tracks import web  # noqa: F401  (registers the track)
 from memgym.tracks.base import Track, fill_gaps
 from memgym.tracks.registry import (

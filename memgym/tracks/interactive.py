@@ -33,6 +33,12 @@ class InteractiveTrack(Track):
         per problem, naming the task id it concerns; empty when sound."""
         return []
 
+    def generation(self, scenario: Scenario) -> dict[str, int]:
+        """How ``scenario``'s tasks were drawn (``memgym audit`` sums it over seeds): ``tried``
+        and ``kept`` candidates and ``rejected:REASON`` counts; empty when the track rejects
+        nothing while generating."""
+        return {}
+
     def read(self, text: str) -> list[Claim]:
         """Interactive tracks state no canonical claims; memories that read claims see none."""
         return []

@@ -1,0 +1,12 @@
+"""The swe track: an agent repairs seeded bugs in real Python code, issue after issue.
+
+Parts, one job each: ``codebases`` (standard-library modules and their probe calls),
+``mutations`` (seeded one-line AST mutations), ``probe_runner`` (the standalone script that
+evaluates probes), ``hidden`` (hidden tests: probe results of the original code), ``tasks``
+(checked generation of a session's bugs, with the yield), ``issue_text``, ``sandbox`` (bubblewrap
+plus resource limits), ``session`` (the tools and the verifier), ``params`` and ``track``.
+"""
+
+from memgym.tracks.swe.track import SweTrack
+
+__all__ = ["SweTrack"]

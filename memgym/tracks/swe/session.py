@@ -1,0 +1,207 @@
+"""A swe session: issues in a row in one code base, repaired with ``bash`` and ``edit`` tools.
+
+The agent works in a fresh temporary copy of the bugged module (every bug of the session in
+place); ``bash`` runs in the sandbox (``sandbox``), ``edit`` replaces one exact, unique text in a
+file of the working directory. A text turn ends the task in progress: its hidden tests run on
+the module as the agent left it (in the sandbox) and the next issue is the reply. The gold plan
+of a task reads the outline of the file once at the start of the session, then for each issue
+views the function (which needs the outline line of that function: where it is, learned earlier),
+edits the bug away (which needs the buggy lines in view) and runs the issue's call.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from memgym.errors import InfraError
+from memgym.interactive.session import (
+    AgentTurn,
+    ChatMessage,
+    OraclePlan,
+    OracleStep,
+    Session,
+    TaskOutcome,
+    ToolCall,
+    call,
+)
+from memgym.tracks.swe.codebases import CodeBase
+from memgym.tracks.swe.hidden import verify
+from memgym.tracks.swe.sandbox import INSTALL_HINT, Sandbox, SandboxLimits, bwrap
+from memgym.tracks.swe.tasks import TaskSpec
+
+OUTLINE = "grep -n -E '^\\s*(def|class) ' {file}"
+SYSTEM = (
+    "You repair bugs in a Python code base, one issue after another, in the same working "
+    "directory. Tools: `bash` runs a shell command in the working directory (no network; only "
+    "that directory is writable; long output is cut), `edit` replaces one exact, unique piece "
+    "of text in a file. What you learned about the code in earlier issues stays true: the "
+    "functions do not move. When an issue is fixed, reply with a short message and no tool call."
+)
+TOOLS: list[dict[str, Any]] = [
+    {
+        "type": "function",
+        "function": {
+            "name": "bash",
+            "description": "Run a bash command in the working directory; returns its output.",
+            "parameters": {
+                "type": "object",
+                "properties": {"command": {"type": "string"}},
+                "required": ["command"],
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "edit",
+            "description": "Replace the text `old` (which must occur exactly once) by `new` in "
+            "the file `path` (relative to the working directory).",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "path": {"type": "string"},
+                    "old": {"type": "string"},
+                    "new": {"type": "string"},
+                },
+                "required": ["path", "old", "new"],
+            },
+        },
+    },
+]
+
+
+class SweSession(Session):
+    """One session over ``specs`` in ``codebase``; ``issues`` are the tasks' opening texts."""
+
+    tools = TOOLS
+
+    def __init__(
+        self,
+        codebase: CodeBase,
+        bugged: str,
+        specs: list[TaskSpec],
+        issues: list[str],
+        reads: list[list[tuple[int, int]]],
+        limits: SandboxLimits,
+    ) -> None:
+        if bwrap() is None:
+            raise InfraError(INSTALL_HINT)  # the world cannot start: excluded, counted
+        self.codebase, self.specs, self.issues, self.reads = codebase, specs, issues, reads
+        self.root = Path(tempfile.mkdtemp(prefix="memgym-swe-"))
+        self.tree = self.root / "work"
+        self.tree.mkdir()
+        (self.tree / codebase.filename).write_text(bugged, encoding="utf-8")
+        original = codebase.path()
+        cached = original.parent / "__pycache__"
+        hidden = (original, *cached.glob(f"{codebase.name}.*.pyc"))
+        self.sandbox = Sandbox(self.tree, limits, hidden)
+        self.task = 0
+        self.results: list[TaskOutcome] = []
+        self._before = bugged
+        self._calls = self._errors = 0
+
+    def start(self) -> list[ChatMessage]:
+        return [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": self.issues[0]},
+        ]
+
+    def call(self, tool_call: ToolCall) -> str:
+        self._calls += 1
+        result = self._call(tool_call)
+        self._errors += result.startswith("error:")
+        return result
+
+    def _call(self, tool_call: ToolCall) -> str:
+        try:
+            args = tool_call.parsed()
+        except ValueError as exc:
+            return f"error: {exc}"
+        if tool_call.name == "bash":
+            command = args.get("command")
+            if not isinstance(command, str) or not command.strip():
+                return "error: bash needs a non-empty string `command`"
+            return self.sandbox.shell(command).render()
+        if tool_call.name == "edit":
+            return self._edit(args)
+        return f"error: unknown tool {tool_call.name!r}; the tools are bash and edit"
+
+    def _edit(self, args: dict[str, Any]) -> str:
+        path, old, new = args.get("path"), args.get("old"), args.get("new")
+        if not all(isinstance(v, str) for v in (path, old, new)) or not old:
+            return "error: edit needs strings `path`, `old` (not empty) and `new`"
+        assert isinstance(path, str) and isinstance(old, str) and isinstance(new, str)
+        target = (self.tree / path).resolve()
+        if not target.is_relative_to(self.tree.resolve()) or not target.is_file():
+            return f"error: {path} is not a file in the working directory"
+        text = target.read_text(encoding="utf-8", errors="replace")
+        found = text.count(old)
+        if found != 1:
+            return f"error: `old` occurs {found} times in {path}; it must occur exactly once"
+        target.write_text(text.replace(old, new), encoding="utf-8")
+        return f"edited {path}: {old.count(chr(10)) + 1} line(s) replaced"
+
+    def reply(self, turn: AgentTurn | None) -> str | None:
+        if self.task >= len(self.specs):
+            return None
+        spec = self.specs[self.task]
+        passed, detail = verify(self.codebase, self.sandbox, spec.hidden_tests())
+        reward = float(passed == len(spec.tests))
+        module = self.tree / self.codebase.filename
+        now = module.read_text(encoding="utf-8", errors="replace") if module.is_file() else ""
+        detail += "; module edited" if now != self._before else "; module unchanged"
+        detail += f"; {self._calls} tool calls ({self._errors} refused)"
+        self._before, self._calls, self._errors = now, 0, 0
+        if turn is None:
+            detail += "; out of turns"
+        info = {"function": spec.function, "kind": spec.kind}
+        self.results.append(TaskOutcome(spec.task_id, reward, "ok", detail, info))
+        self.task += 1
+        return self.issues[self.task] if self.task < len(self.specs) else None
+
+    def position(self) -> int:
+        return self.task
+
+    def outcomes(self) -> list[TaskOutcome]:
+        never = [
+            TaskOutcome(s.task_id, 0.0, "ok", "never reached") for s in self.specs[self.task :]
+        ]
+        return self.results + never
+
+    def oracle(self) -> OraclePlan | None:
+        if self.task >= len(self.specs):
+            return None
+        spec, file = self.specs[self.task], self.codebase.filename
+        steps: list[OracleStep] = []
+        if self.task == 0:
+            steps.append(_bash(OUTLINE.format(file=file)))
+        steps += [_bash(f"sed -n '{a},{b}p' {file}") for a, b in self.reads[self.task]]
+        first = max(spec.start, spec.line - 40)
+        last = min(spec.end, first + 80)
+        steps.append(_bash(f"sed -n '{first},{last}p' {file}", spec.outline_line))
+        steps.append(
+            OracleStep(
+                AgentTurn(tool_calls=(call("e", "edit", path=file, old=spec.old, new=spec.new),)),
+                (spec.old,),
+            )
+        )
+        steps.append(_bash(reproduce(self.codebase, spec.issue[0])))
+        return OraclePlan(spec.task_id, tuple(steps))
+
+    def close(self) -> None:
+        self.sandbox.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _bash(command: str, *needs: str) -> OracleStep:
+    return OracleStep(AgentTurn(tool_calls=(call("b", "bash", command=command),)), tuple(needs))
+
+
+def reproduce(codebase: CodeBase, probe: str) -> str:
+    """A shell command that runs an issue's call against the working directory's module."""
+    script = f"import {codebase.name} as m\n{codebase.setup}\nprint(repr({probe}))\n"
+    return f"python -c {shlex.quote(script)}"

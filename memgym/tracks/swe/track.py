@@ -1,0 +1,178 @@
+"""The swe track: sessions of issues in real Python code, with seeded bugs and hidden tests.
+
+``generate`` draws the code base (seed % 8 unless ``codebase`` is given) and ``tasks`` checked
+bugs (``tasks.build_tasks``), writes each issue from its failing call and plans the reads that
+bring the gold agent's history to ``target_tokens``. The scenario carries one ``task`` event per
+issue (its text) and one fact per task with its spec (bug, fix, hidden tests), plus a
+``generation`` fact with the generation yield. ``open`` gives a live ``SweSession``; ``check``
+re-runs the hidden tests on the bugged and the fixed trees.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any, ClassVar
+
+from memgym.interactive.session import Session
+from memgym.tokens import count_tokens
+from memgym.tracks.interactive import InteractiveTrack
+from memgym.tracks.registry import register_track
+from memgym.tracks.swe import params as parameters
+from memgym.tracks.swe.codebases import CODEBASES, CodeBase, cached_source, get_codebase, source_sha
+from memgym.tracks.swe.hidden import evaluate_sources, failing
+from memgym.tracks.swe.issue_text import issue_text
+from memgym.tracks.swe.mutations import Mutation, Site, apply_all
+from memgym.tracks.swe.sandbox import SandboxLimits
+from memgym.tracks.swe.session import SweSession
+from memgym.tracks.swe.tasks import TaskSpec, build_tasks
+from memgym.types import Event, Fact, Scenario
+
+READ_LINES = 60
+"""Lines of one padding read (``sed -n``) of the gold plan."""
+MAX_READS = 600
+
+
+def brief(codebase: CodeBase, tasks: int) -> str:
+    return (
+        f"You will fix {tasks} bugs, one issue at a time, in {codebase.filename}, a module of "
+        "the Python standard library with seeded bugs. Hidden tests check each fix."
+    )
+
+
+@register_track("swe")
+class SweTrack(InteractiveTrack):
+    """Seeded bugs in real modules; see ``memgym.tracks.swe`` for the parts."""
+
+    tiers: ClassVar[dict[str, dict[str, Any]]] = parameters.TIERS
+    default_tier: ClassVar[str] = parameters.DEFAULT_TIER
+
+    def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
+        return parameters.resolve(tier, overrides)
+
+    def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
+        p = self.params(tier, **overrides)
+        names = list(CODEBASES)
+        codebase = get_codebase(p["codebase"] or names[seed % len(names)])
+        rng = random.Random(f"swe|{seed}|{codebase.name}")
+        gen = build_tasks(codebase, rng, p["tasks"], f"{codebase.name}/{seed}")
+        if not gen.tasks:
+            raise ValueError(f"swe: no task could be made in {codebase.name} for seed {seed}")
+        issues = [issue_text(codebase, i + 1, *spec.issue) for i, spec in enumerate(gen.tasks)]
+        reads = _reads(codebase, gen.tasks, issues, p["target_tokens"], rng)
+        facts = [
+            Fact(id=s.task_id, entity=s.task_id, attribute="spec",
+                 value=json.dumps({**s.to_json(), "reads": r}, sort_keys=True), step=i)
+            for i, (s, r) in enumerate(zip(gen.tasks, reads, strict=True))
+        ]  # fmt: skip
+        stats = {"codebase": codebase.name, "sha": codebase.sha(), "tried": gen.tried,
+                 "kept": len(gen.tasks), "rejected": dict(sorted(gen.rejected.items()))}  # fmt: skip
+        facts.append(
+            Fact(
+                id="generation",
+                entity="generation",
+                attribute="yield",
+                value=json.dumps(stats),
+                step=0,
+            )
+        )
+        events = [Event(step=i, kind="task", text=text) for i, text in enumerate(issues)]
+        return Scenario(
+            track=self.name, seed=seed, params=p, brief=brief(codebase, len(issues)),
+            facts=facts, events=events,
+        )  # fmt: skip
+
+    def open(self, scenario: Scenario) -> Session:
+        codebase, specs, reads = unpack(scenario)
+        source = cached_source(codebase.name)
+        bugged = apply_all(source, [_mutation(s) for s in specs])
+        p = scenario.params
+        limits = SandboxLimits(wall_seconds=float(p["command_seconds"]),
+                               output_chars=int(p["output_chars"]))  # fmt: skip
+        issues = [e.text for e in scenario.events]
+        return SweSession(codebase, bugged, specs, issues, reads, limits)
+
+    def generation(self, scenario: Scenario) -> dict[str, int]:
+        """Candidate bugs tried, kept and rejected (by reason) for this scenario."""
+        stats = json.loads(str(next(f.value for f in scenario.facts if f.id == "generation")))
+        counts = {"tried": stats["tried"], "kept": stats["kept"]}
+        counts.update({f"rejected:{k}": v for k, v in stats["rejected"].items()})
+        return counts
+
+    def check(self, scenario: Scenario) -> list[str]:
+        """Every task's hidden tests fail with all bugs in place and pass with its own fixed."""
+        codebase, specs, _ = unpack(scenario)
+        source = cached_source(codebase.name)
+        mutations = [_mutation(s) for s in specs]
+        trees = [apply_all(source, mutations), source] + [
+            apply_all(source, mutations[:k] + mutations[k + 1 :]) for k in range(len(specs))
+        ]
+        problems: list[str] = []
+        for k, spec in enumerate(specs):
+            tests = spec.hidden_tests()
+            rows = evaluate_sources(
+                codebase, [trees[0], trees[1], trees[k + 2]], [t.probe for t in tests]
+            )
+            if not failing(tests, rows[0]):
+                problems.append(f"{spec.task_id}: the hidden tests pass on the bugged tree")
+            if failing(tests, rows[1]):
+                problems.append(f"{spec.task_id}: the hidden tests fail on the original code")
+            if failing(tests, rows[2]):
+                problems.append(f"{spec.task_id}: the hidden tests fail with its own bug fixed")
+        return problems
+
+
+def unpack(scenario: Scenario) -> tuple[CodeBase, list[TaskSpec], list[list[tuple[int, int]]]]:
+    """The code base, task specs and planned reads of a scenario; ``ValueError`` when this
+    interpreter's copy of the code base differs from the one it was generated from."""
+    by_id = {f.id: f for f in scenario.facts}
+    stats = json.loads(str(by_id["generation"].value))
+    codebase = get_codebase(stats["codebase"])
+    have = source_sha(cached_source(codebase.name))
+    if have != stats["sha"]:
+        raise ValueError(
+            f"swe: seed {scenario.seed} was generated from another {codebase.filename} "
+            f"(sha {stats['sha']}); this Python's is {have}: regenerate the scenario"
+        )
+    specs, reads = [], []
+    for e in scenario.facts:
+        if e.attribute != "spec":
+            continue
+        data = json.loads(str(e.value))
+        reads.append([tuple(r) for r in data.pop("reads")])
+        specs.append(TaskSpec(**data))
+    return codebase, specs, reads  # type: ignore[return-value]
+
+
+def _mutation(spec: TaskSpec) -> Mutation:
+    return Mutation(Site(0, spec.kind, spec.function, spec.line, ""), spec.gold_line, spec.bug_line)
+
+
+def _reads(
+    codebase: CodeBase,
+    specs: list[TaskSpec],
+    issues: list[str],
+    target: int,
+    rng: random.Random,
+) -> list[list[list[int]]]:
+    """Per task, the extra file reads (first and last line) that bring the gold history to about
+    ``target`` tokens: chunks of the file away from the task's bug, spread over the tasks (a
+    small file is read again)."""
+    lines = cached_source(codebase.name).split("\n")
+    chunks = [(a, min(a + READ_LINES - 1, len(lines))) for a in range(1, len(lines), READ_LINES)]
+    cost = {c: count_tokens("\n".join(lines[c[0] - 1 : c[1]])) for c in chunks}
+    used = sum(count_tokens(t) for t in issues)
+    used += sum(count_tokens("\n".join(lines[s.start - 1 : s.end])) for s in specs)
+    reads: list[list[list[int]]] = [[] for _ in specs]
+    order = list(chunks)
+    rng.shuffle(order)
+    k = 0
+    for chunk in order * (1 + target // max(1, sum(cost.values()))):  # small files: read again
+        if used >= target or k >= MAX_READS:
+            break
+        if chunk[0] <= specs[k % len(specs)].line <= chunk[1]:
+            continue
+        reads[k % len(specs)].append(list(chunk))
+        used += cost[chunk] + 20
+        k += 1
+    return reads
