@@ -151,9 +151,9 @@ class LiteModel:
             return None
         cached = self.__dict__.get("_trees_fn")
         if cached is None:
-            from memgym.rm.trees import compile_trees
+            from memgym.rm.trees import compiled_trees
 
-            cached = self.__dict__["_trees_fn"] = compile_trees(self.trees)
+            cached = self.__dict__["_trees_fn"] = compiled_trees(self.trees)
         return cached  # type: ignore[no-any-return]
 
     def _direct_weights(self) -> tuple[memoryview, list[float], float]:

@@ -263,6 +263,16 @@ def test_compiled_trees_equal_scikit_learns_decision_function() -> None:
     test = rng.rand(200, 5)
     assert [score(list(r)) for r in test] == pytest.approx(list(trees.decision_function(test)),
                                                            abs=1e-9)
+    import pickle
+
+    from memgym.rm.trees import compiled_trees
+
+    again = pickle.loads(pickle.dumps(trees))  # the same trees loaded anew: compiled once
+    assert compiled_trees(again) is compiled_trees(trees)
+    other = fit_trees(x, 1 - y, 0)
+    assert compiled_trees(other) is not compiled_trees(trees)
+    assert compiled_trees(other)(list(test[0])) == pytest.approx(
+        float(other.decision_function(test[:1])[0]), abs=1e-9)
 
 
 def test_features_see_dropped_values_of_a_kind_the_questions_ask_about() -> None:
