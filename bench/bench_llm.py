@@ -48,13 +48,14 @@ def request() -> tuple[list[dict[str, Any]], dict[str, str]]:
     memory.prepare(scenario)
     memory.reset(scenario.brief, scenario.params)
     for event in stream_events(scenario):
-        memory.observe(event)
+        memory.observe(event.public())
         if event.question is not None:
+            asked = event.question.public()
             headers = {
                 TRACK_HEADER: "entities",
-                SPEC_HEADER: json.dumps(event.question.spec, sort_keys=True),
+                SPEC_HEADER: json.dumps(asked.spec, sort_keys=True),
             }
-            return render(event.question, memory.recall(event.question), False), headers
+            return render(asked, memory.recall(asked), False), headers
     raise RuntimeError("the lite scenario asks no question")
 
 

@@ -35,7 +35,7 @@ from typing import Any
 
 # Two private names below: the replay's answer check ``_answer`` (a reasoner error is a wrong
 # answer), so that relabels are made exactly as the dataset's labels, and assembly's ``_question``
-# (Draft -> Question), so that redrawn questions are what generation would have made of them.
+# (Draft -> GoldQuestion), so that redrawn questions are what generation would have made of them.
 from memgym.memory import make_memory
 from memgym.reasoners.base import Reasoner
 from memgym.reasoners.scripted import ScriptedReasoner
@@ -49,12 +49,12 @@ from memgym.tracks.entities.questions import Asker, Draft
 from memgym.tracks.entities.stream import Moment, Timeline
 from memgym.tracks.entities.track import plan_world
 from memgym.tracks.entities.world import Change, World
-from memgym.types import Question, QuestionKind, Scenario
+from memgym.types import GoldQuestion, QuestionKind, Scenario
 
 DEFAULT_DATA = "results/rm/data"
 DEFAULT_MODEL = "results/rm/lite.pkl"
 MAINTENANCE = frozenset({"post_correction", "previous_value", "delta"})
-"""Question kinds that ask about a change (each change is asked about once while any is unused)."""
+"""GoldQuestion kinds that ask about a change (each change is asked about once while any is unused)."""
 
 
 # -- the generator's Asker, kept and pinned ------------------------------------------------------
@@ -170,12 +170,12 @@ class Episode:
     """Each draft's question number (its place in the stream)."""
     steps: list[int]
     """The event step of each question, by number."""
-    drawn: dict[tuple[int, int], list[dict[int, Question]]] = field(
+    drawn: dict[tuple[int, int], list[dict[int, GoldQuestion]]] = field(
         default_factory=dict, repr=False
     )
     """The redraws made so far, by (questions kept, k)."""
 
-    def draws(self, kept: int, k: int) -> list[dict[int, Question]]:
+    def draws(self, kept: int, k: int) -> list[dict[int, GoldQuestion]]:
         """``k`` redraws of the questions after the first ``kept`` (made once, then kept)."""
         if (kept, k) not in self.drawn:
             self.drawn[kept, k] = [
@@ -208,7 +208,7 @@ def rebuild(seed: int, tier: str | None = None) -> Episode:
     )
 
 
-def redraw(ep: Episode, kept: int, rng_seed: str) -> dict[int, Question]:
+def redraw(ep: Episode, kept: int, rng_seed: str) -> dict[int, GoldQuestion]:
     """The questions after the first ``kept`` drawn afresh at their positions with their kinds
     (asked in plan order, as generation asks), by step; ids and numbers as the originals'."""
     asked = [d for i, d in enumerate(ep.drafts) if ep.number[i] < kept]
@@ -222,7 +222,7 @@ def redraw(ep: Episode, kept: int, rng_seed: str) -> dict[int, Question]:
 
 
 def reask(
-    brief: str, asked: Sequence[Asked], questions: dict[int, Question], reasoner: Reasoner
+    brief: str, asked: Sequence[Asked], questions: dict[int, GoldQuestion], reasoner: Reasoner
 ) -> list[Asked]:
     """The actual run with the questions at the steps in ``questions`` swapped in, each answered
     on the view recorded at its step."""

@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "memgym.types": (
         "AnswerRecord", "AskedQuestion", "CompactionRecord", "EpisodeResult", "Event", "Fact",
-        "Question", "Scenario", "Transcript", "View",
+        "GoldQuestion", "Question", "Scenario", "Transcript", "View",
     ),
     "memgym.tokens": ("count_tokens",),
     "memgym.tracks": (

@@ -7,6 +7,7 @@ params give equal hashes on every machine.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import weakref
 from typing import Any, Literal
@@ -56,10 +57,27 @@ class Fact(BaseModel):
 
 
 class Question(BaseModel):
-    """A question with its gold answer and the ids of the facts that prove it.
+    """A question as an agent is asked it: its id, its text and its structured ``spec``.
 
-    ``spec`` is the question in memgym's structured query language (see ``memgym.query``): the
-    scripted reasoner reads it instead of parsing ``text``. It never contains the answer.
+    This is the public question: memories, reasoners, front ends and endpoints receive only
+    this. It carries no answer, no evidence, no kind, axis or answer type (an ``abstain`` type
+    or an ``abstention`` kind would say the answer). ``spec`` is the question in memgym's
+    structured query language (see ``memgym.query``): the scripted reasoner reads it instead of
+    parsing ``text``. It never contains the answer.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    text: str
+    spec: dict[str, Any]
+
+
+class GoldQuestion(BaseModel):
+    """A question with its gold answer and the ids of the facts that prove it: the scorer's.
+
+    Scenarios keep these; the episode loop hands agents ``public()`` only, and scores their
+    answers against this. ``spec`` never contains the answer.
     """
 
     id: str
@@ -72,6 +90,10 @@ class Question(BaseModel):
     tolerance: float = 0.0
     evidence: list[str] = Field(default_factory=list)
 
+    def public(self) -> Question:
+        """The question as an agent is asked it (a deep copy of ``spec``: nothing shared)."""
+        return Question(id=self.id, text=self.text, spec=copy.deepcopy(self.spec))
+
 
 class Event(BaseModel):
     """One thing the agent lives through. ``facts`` lists the ids of the facts its text states."""
@@ -80,7 +102,12 @@ class Event(BaseModel):
     kind: EventKind
     text: str
     facts: list[str] = Field(default_factory=list)
-    question: Question | None = None
+    question: GoldQuestion | None = None
+
+    def public(self) -> Event:
+        """The event as an agent sees it: a question event without its gold (an agent is asked
+        ``question.public()`` separately); any other event as it is."""
+        return self if self.question is None else self.model_copy(update={"question": None})
 
 
 class Scenario(BaseModel):
@@ -117,8 +144,8 @@ class Scenario(BaseModel):
         return value
 
     @property
-    def questions(self) -> list[Question]:
-        """The questions in stream order."""
+    def questions(self) -> list[GoldQuestion]:
+        """The questions (with their gold) in stream order."""
         return [e.question for e in self.events if e.question is not None]
 
     def fact_index(self) -> dict[str, Fact]:

@@ -8,15 +8,31 @@ import pytest
 
 from memgym.cli import main
 from memgym.commands.audit import format_length, parse_lengths
+from memgym.simulation.gates import generate_gated
 from memgym.tokens import count_tokens
 from memgym.tracks import stream_events
-from memgym.tracks.gates import generate_gated
 from tests.tracks.toy_gates import NAME, ToyGatesTrack
 
 
 def _audit(capsys, *argv):
+    if NAME in argv:  # the toy track asks right after its evidence: tested for gates only
+        argv = (*argv, "--no-cheats")
     code = main(["audit", *argv, "--json"])
     return code, json.loads(capsys.readouterr().out)
+
+
+def test_the_toy_track_fails_the_cheat_suite(capsys):
+    """Its questions follow their evidence (behind distractors), so a reader of the last page
+    answers them: the audit's cheat suite fails the row even though every gate passes."""
+    code = main(["audit", "--track", NAME, "--seeds", "2", "--json"])
+    audit = json.loads(capsys.readouterr().out)
+    (row,) = audit["rows"]
+    assert code == 1 and not row["passed"]
+    assert row["accuracy"]["oracle"] >= 0.95 and row["accuracy"]["none"] <= 0.05
+    assert any(f.startswith("cheat last_page scores") for f in row["failures"])
+    assert row["cheats"]["last_page"] > 0.05 and row["failures"] == [
+        f"cheat {n} scores {v:.3f} > 0.05" for n, v in row["cheats"].items() if v > 0.05
+    ]
 
 
 def test_entities_lite_two_seeds_passes(capsys):

@@ -41,7 +41,7 @@ def test_run_prints_a_per_axis_table(tmp_path, capsys):
 
 
 def test_validate_small(capsys):
-    assert main(["validate", "--seeds", "2", "--templates", "hospital", "--tiers", "lite", "--workers", "1"]) == 0
+    assert main(["validate", "--seeds", "2", "--track", "entities", "--templates", "hospital", "--tiers", "lite", "--workers", "1"]) == 0
     assert "hospital" in capsys.readouterr().out
 
 

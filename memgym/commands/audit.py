@@ -1,6 +1,6 @@
 """``memgym audit``: the ablation gates of a track, per stream length, with regeneration.
 
-For each length and seed it generates a gated scenario (``memgym.tracks.gates.generate_gated``:
+For each length and seed it generates a gated scenario (``memgym.simulation.gates.generate_gated``:
 rejected scenarios are regenerated from the seed's next sub-seed), then runs the scripted
 reasoner with ``full:max_tokens=<context>`` on it. It prints, per length, the mean accuracy of
 the ``oracle``, ``none`` and ``distractors`` ablations and of the cut ``full`` memory, each row's
@@ -29,7 +29,7 @@ from memgym.commands.common import (
     overrides,
     progress,
 )
-from memgym.tracks.gates import ABLATIONS, MAX_TRIES, Gated, Gates
+from memgym.simulation.gates import ABLATIONS, MAX_TRIES, Gated, Gates
 
 TREND_SLACK = 0.05
 """How much the cut ``full`` accuracy may rise from one length to the next (seed noise) while
@@ -76,6 +76,9 @@ class AuditRow:
     """Mean tokens streamed per kept scenario (filler included)."""
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cheats: dict[str, float] = field(default_factory=dict)
+    """Mean composite of each cheat of the suite (``memgym.simulation.cheats``) on the kept
+    scenarios; one above ``CHEAT_CEILING`` is a row failure."""
     kept: list[dict[str, Any]] = field(default_factory=list)
     """Per seed, the scenario kept: its seed, sub-seed (if the track has one), hash, how many
     scenarios were rejected before it (so each can be regenerated alone) and the tokens its
@@ -136,11 +139,14 @@ def audit_length(
     gates: Gates | None = None,
     stream_filler: bool = True,
     on_seed: Callable[[Gated], None] | None = None,
+    cheats_too: bool = True,
 ) -> AuditRow:
     """Gate-generate one scenario per seed at ``length`` tokens (None: the tier's own length)
-    and average the ablations and the cut ``full`` memory over the kept scenarios."""
+    and average the ablations, the cut ``full`` memory and (``cheats_too``) every cheat of the
+    suite over the kept scenarios."""
+    from memgym.simulation.cheats import CHEAT_CEILING, learn, run_cheats
+    from memgym.simulation.gates import ablation_result, generate_gated
     from memgym.tracks import get_track
-    from memgym.tracks.gates import ablation_result, generate_gated
 
     track = get_track(track_name)
     params = dict(fixed) if length is None else {**fixed, "target_tokens": length}
@@ -150,6 +156,8 @@ def audit_length(
     accepted = generated = streamed = 0
     failures = []
     kept = []
+    learned = learn(track, tier, params) if cheats_too else {}
+    cheats: dict[str, float] = {}
     for seed in seeds:
         gated = generate_gated(track, seed, tier, max_tries, gates, stream_filler, **params)
         for name in ABLATIONS:
@@ -157,6 +165,9 @@ def audit_length(
         result = ablation_result(track, gated.scenario, full)
         sums[full] += result.accuracy
         streamed += result.tokens_observed
+        ran = run_cheats(track, gated.scenario, learned) if cheats_too else {}
+        for name, cheat in ran.items():
+            cheats[name] = cheats.get(name, 0.0) + cheat.composite
         accepted += gated.accepted
         generated += gated.generated
         kept.append(
@@ -179,6 +190,12 @@ def audit_length(
         if on_seed is not None:
             on_seed(gated)
     n = max(1, len(seeds))
+    cheats = {name: total / n for name, total in cheats.items()}
+    failures += [
+        f"cheat {name} scores {value:.3f} > {CHEAT_CEILING}"
+        for name, value in cheats.items()
+        if value > CHEAT_CEILING
+    ]
     return AuditRow(
         length=length,
         accuracy={k: v / n for k, v in sums.items()},
@@ -187,6 +204,7 @@ def audit_length(
         streamed=streamed / n,
         failures=failures,
         seconds=time.perf_counter() - start,
+        cheats=cheats,
         kept=kept,
     )
 
@@ -220,6 +238,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="do not stream filler through the distractors ablation (saves one pass over each "
         "scenario; filler states nothing by each track's contract)",
+    )
+    p.add_argument(
+        "--no-cheats",
+        action="store_true",
+        help="skip the cheat suite (each cheat's mean composite must be <= 0.05 otherwise)",
     )
     p.add_argument("--json", action="store_true", help="print the audit as JSON")
     p.set_defaults(func=run)
@@ -267,6 +290,7 @@ def run(args: argparse.Namespace) -> int:
                     None,
                     not args.skip_filler,
                     lambda _: bar.advance(task),
+                    not args.no_cheats,
                 )
             )
     if None in lengths and "target_tokens" in params:
@@ -289,10 +313,11 @@ def print_audit(audit: Audit) -> None:
         title=f"memgym audit: {audit.track} / {tier} / {len(audit.seeds)} seeds / scripted",
         caption=(
             f"mean accuracy; gates: oracle >= {g.oracle_min}, none <= {g.none_max}, "
-            f"distractors <= {g.distractors_max}"
+            f"distractors <= {g.distractors_max}; every cheat's mean composite <= 0.05"
         ),
     )
-    for column in ("length", "streamed", *ABLATIONS, audit.full, "yield", "gates", "seconds"):
+    columns = ("length", "streamed", *ABLATIONS, audit.full, "worst cheat", "yield", "gates")
+    for column in (*columns, "seconds"):
         table.add_column(column, justify="left" if column == "length" else "right")
     for row in audit.rows:
         verdict = "[green]pass[/]" if row.passed else f"[red]fail ({len(row.failures)})[/]"
@@ -300,6 +325,7 @@ def print_audit(audit: Audit) -> None:
             format_length(row.length),
             f"{row.streamed:,.0f}",
             *(f"{row.accuracy[name]:.3f}" for name in (*ABLATIONS, audit.full)),
+            _worst(row.cheats),
             f"{row.accepted}/{row.generated}",
             verdict,
             f"{row.seconds:.1f}",
@@ -319,6 +345,13 @@ def print_audit(audit: Audit) -> None:
     for row in audit.rows:
         for failure in row.failures:
             console.print(f"[red]gate failed[/] at {format_length(row.length)}, {failure}")
+
+
+def _worst(cheats: dict[str, float]) -> str:
+    if not cheats:
+        return "-"
+    name = max(cheats, key=lambda n: cheats[n])
+    return f"{cheats[name]:.3f} {name}"
 
 
 def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any]) -> int:

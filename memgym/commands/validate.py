@@ -14,12 +14,21 @@ from memgym.commands.common import add_seed_args, console, err_console, progress
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``validate`` subcommand."""
-    p = sub.add_parser("validate", help="prove the scoring cannot be gamed (invariant table)")
-    add_seed_args(p, 10, "seeds per template and tier")
-    p.add_argument(
-        "--tiers", default="standard", help="comma-separated tiers, or 'all' (default standard)"
+    p = sub.add_parser(
+        "validate", help="prove the scoring cannot be gamed on every track (invariant table)"
     )
-    p.add_argument("--templates", help="comma-separated templates (default: all)")
+    add_seed_args(p, 10, "seeds per track and tier")
+    p.add_argument(
+        "--track",
+        default="all",
+        help="comma-separated tracks, or 'all' (default: every question-stream track)",
+    )
+    p.add_argument(
+        "--tiers",
+        default="lite,standard",
+        help="comma-separated tiers, or 'all' (each track's own tiers; default lite,standard)",
+    )
+    p.add_argument("--templates", help="entities only: one group per comma-separated template")
     p.add_argument(
         "--workers", type=int, default=min(2, os.cpu_count() or 1), help="worker processes"
     )
@@ -27,26 +36,57 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
+def _tracks(text: str) -> list[str]:
+    from memgym.tracks.registry import stream_track_names
+
+    streams = stream_track_names()
+    if text == "all":
+        return streams
+    asked = [t.strip() for t in text.split(",") if t.strip()]
+    if bad := [t for t in asked if t not in streams]:
+        raise ValueError(
+            f"unknown or interactive track(s) {bad}; validate runs: {', '.join(streams)}"
+        )
+    return asked
+
+
 def run(args: argparse.Namespace) -> int:
     from memgym.simulation.validate import validate
+    from memgym.tracks import get_track
     from memgym.tracks.entities.templates import TEMPLATES
 
-    templates = args.templates.split(",") if args.templates else sorted(TEMPLATES)
-    unknown = [t for t in templates if t not in TEMPLATES]
-    if unknown:
-        raise ValueError(f"unknown template(s) {unknown}; known: {', '.join(sorted(TEMPLATES))}")
-    from memgym.tracks import get_track
-
-    known = list(get_track("entities").tiers)
-    tiers = known if args.tiers == "all" else args.tiers.split(",")
-    if bad := [t for t in tiers if t not in known]:
-        raise ValueError(f"unknown tier(s) {bad}; known: {', '.join(known)} (or 'all')")
+    tracks = _tracks(args.track)
+    templates = args.templates.split(",") if args.templates else None
+    if templates is not None:
+        if "entities" not in tracks:
+            raise ValueError("--templates applies to the entities track only")
+        if unknown := [t for t in templates if t not in TEMPLATES]:
+            raise ValueError(
+                f"unknown template(s) {unknown}; known: {', '.join(sorted(TEMPLATES))}"
+            )
+    tiers = None if args.tiers == "all" else [t.strip() for t in args.tiers.split(",")]
+    if tiers is not None:
+        known = {t for name in tracks for t in get_track(name).tiers}
+        if bad := [t for t in tiers if t not in known]:
+            raise ValueError(f"unknown tier(s) {bad}; known: {', '.join(sorted(known))} (or 'all')")
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
     seeds = list(range(args.seed, args.seed + args.seeds))
+    groups = sum(
+        len([t for t in (tiers or get_track(n).tiers) if t in get_track(n).tiers])
+        * (len(templates) if n == "entities" and templates else 1)
+        for n in tracks
+    )
     start = time.perf_counter()
     with progress() as bar:
-        task = bar.add_task("validate", total=len(templates) * len(tiers) * len(seeds))
+        task = bar.add_task("validate", total=groups * len(seeds))
         reports = validate(
-            templates, tiers, seeds, workers=args.workers, on_done=lambda _: bar.advance(task)
+            tracks,
+            tiers,
+            seeds,
+            workers=args.workers,
+            on_done=lambda _: bar.advance(task),
+            templates=templates,
         )
     elapsed = time.perf_counter() - start
     if args.json:
@@ -54,9 +94,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_validate(reports, len(seeds))
     failed = [r for r in reports if not r.passed]
-    episodes = (
-        len(templates) * len(tiers) * len(seeds) * len(reports[0].composite) if reports else 0
-    )
+    episodes = sum(len(r.composite) for r in reports) * len(seeds)
     status = (
         "[green]all invariants pass[/]" if not failed else f"[red]{len(failed)} group(s) failed[/]"
     )
@@ -65,29 +103,43 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_validate(reports: list, seeds: int) -> None:  # type: ignore[type-arg]
-    from memgym.simulation.policies import CHEATS, HONEST
+    from memgym.simulation.cheats import CHEAT_CEILING
+    from memgym.simulation.policies import HONEST
+    from memgym.simulation.validate import CHEATS
 
     table = Table(title=f"memgym validate: mean composite over {seeds} seeds")
-    table.add_column("template")
-    table.add_column("tier")
+    table.add_column("track/tier")
     for name in HONEST:
         table.add_column(name, justify="right")
     table.add_column("worst cheat", justify="right")
     table.add_column("checks")
     for r in reports:
-        worst = max(CHEATS, key=lambda n: r.composite[n])
+        worst = r.worst_cheat
         checks = " ".join(
             ("[green]✓[/]" if ok else "[red]✗ " + name + "[/]") for name, ok in r.checks.items()
         )
         table.add_row(
-            r.template,
-            r.tier,
+            r.label,
             *(f"{r.composite[n]:.3f}" for n in HONEST),
             f"{r.composite[worst]:.3f} {worst}",
             checks,
         )
     console.print(table)
-    names = list(reports[0].checks) if reports else []
+    cheats = Table(title=f"cheats: mean composite (each must be ≤ {CHEAT_CEILING:.2f})")
+    cheats.add_column("cheat")
+    for r in reports:
+        cheats.add_column(r.label.replace("/", "\n"), justify="right")
+    for name in CHEATS:
+        cells = [
+            f"[red]{r.composite[name]:.3f}[/]"
+            if r.composite[name] > CHEAT_CEILING
+            else f"{r.composite[name]:.3f}"
+            for r in reports
+        ]
+        cheats.add_row(name, *cells)
+    console.print(cheats)
+    names = list(dict.fromkeys(n for r in reports for n in r.checks))
     for name in names:
-        passed = sum(r.checks[name] for r in reports)
-        console.print(f"  {name}: {passed}/{len(reports)} groups pass")
+        having = [r for r in reports if name in r.checks]
+        passed = sum(r.checks[name] for r in having)
+        console.print(f"  {name}: {passed}/{len(having)} groups pass")

@@ -34,7 +34,7 @@ from memgym.reasoners.memory_tools import execute
 from memgym.scoring import is_correct, score_answers
 from memgym.scoring.reading import Names, answer_names
 from memgym.tracks import Track, get_track, stream_events
-from memgym.types import AnswerRecord, Event, Fact, Question, Scenario
+from memgym.types import AnswerRecord, Event, Fact, GoldQuestion, Scenario
 
 STATE_VERSION = 1
 _OK = json.dumps({"ok": True})
@@ -47,7 +47,7 @@ EMPTY_ANSWER = "empty_answer"
 
 
 def answer_record(
-    question: Question, answer: str, names: Names, reason: str | None = None
+    question: GoldQuestion, answer: str, names: Names, reason: str | None = None
 ) -> AnswerRecord:
     """The scored record of ``answer``: ``model_error`` (scored wrong) when the question went
     unanswered (``reason``) or the answer is empty, as ``memgym run`` records them."""
@@ -140,7 +140,7 @@ class Episode:
         return self.calls > self.max_calls_per_event
 
     @property
-    def question(self) -> Question | None:
+    def question(self) -> GoldQuestion | None:
         """The pending question, or None."""
         return None if self.event is None else self.event.question
 

@@ -163,7 +163,7 @@ def run_expert(
         event = episode.event
         assert event is not None
         if event.question is not None:
-            recorder.call(T.ANSWER, {"answer": reasoner.answer(event.question, view)})
+            recorder.call(T.ANSWER, {"answer": reasoner.answer(event.question.public(), view)})
             continue
         writer.observe(event)
         recorder.call(T.NEXT, {})

@@ -140,7 +140,7 @@ class _Run:
             event = episode.event
             assert event is not None
             if event.question is not None:
-                await self._question(event.question)
+                await self._question(event.question.public())
             elif self.writer is not None:
                 self.writer.observe(event)
                 episode.call(T.NEXT, {})

@@ -25,10 +25,12 @@ class OracleMemory(Memory):
 
     def __init__(self, track: Track) -> None:
         self.facts: dict[str, Fact] = {}
+        self.evidence: dict[str, list[str]] = {}
         self.brief = ""
 
     def prepare(self, scenario: Scenario) -> None:
         self.facts = scenario.fact_index()
+        self.evidence = {q.id: list(q.evidence) for q in scenario.questions}
 
     def reset(self, brief: str, params: Mapping[str, Any]) -> None:
         self.brief = brief
@@ -38,20 +40,26 @@ class OracleMemory(Memory):
 
     def recall(self, question: Question) -> View:
         messages = [Message(role="system", content=self.brief)]
-        notes = evidence_notes(question, self.facts)
+        try:
+            evidence = self.evidence[question.id]
+        except KeyError:
+            raise ValueError(
+                f"oracle: {question.id} is not a question of the prepared scenario; "
+                "was prepare(scenario) called?"
+            ) from None
+        notes = evidence_notes(question.id, evidence, self.facts)
         if notes:
             messages.append(Message(role="user", content=notes))
         return View(messages=messages)
 
 
-def evidence_notes(question: Question, facts: Mapping[str, Fact]) -> str:
-    """The question's evidence facts as note lines, oldest first (so later values win)."""
+def evidence_notes(question_id: str, evidence: list[str], facts: Mapping[str, Fact]) -> str:
+    """The evidence facts as note lines, oldest first (so later values win)."""
     try:
-        evidence = [facts[f] for f in question.evidence]
+        found = [facts[f] for f in evidence]
     except KeyError as exc:
         raise ValueError(
-            f"oracle: evidence {exc.args[0]!r} of {question.id} is not a fact of the scenario; "
-            "was prepare(scenario) called?"
+            f"oracle: evidence {exc.args[0]!r} of {question_id} is not a fact of the scenario"
         ) from None
-    evidence.sort(key=lambda f: f.step)
-    return render_claims(Claim(f.entity, f.attribute, format_value(f.value)) for f in evidence)
+    found.sort(key=lambda f: f.step)
+    return render_claims(Claim(f.entity, f.attribute, format_value(f.value)) for f in found)

@@ -66,7 +66,7 @@ def replay(
                 SPEC_HEADER: json.dumps(question.spec, sort_keys=True, separators=(",", ":")),
                 CONVERSATION_HEADER: conversation,
             }
-            messages = [*history, {"role": "user", "content": question_prompt(question)}]
+            messages = [*history, {"role": "user", "content": question_prompt(question.public())}]
             status: StepStatus = "ok"
             error: str | None = None
             text = ""

@@ -150,10 +150,7 @@ class Conversation:
                 note_entry(s) if not self._is_unit(s) else self._unit_entry(s.step)
                 for s in memory.spans
             ]
-        question = Question(
-            id="proxy", kind="retrieval", axis="breadth", text=live, spec=spec,
-            answer=None, answer_type="text",
-        )  # fmt: skip
+        question = Question(id="proxy", text=live, spec=spec)
         view = memory.recall(question)
         if view.store is not None:
             raise ValueError(

@@ -25,7 +25,16 @@ from memgym.memory.base import Memory
 from memgym.reasoners.base import Reasoner
 from memgym.scoring import is_correct
 from memgym.tracks.registry import stream_events
-from memgym.types import CompactionRecord, Event, Message, Question, Scenario, Span, View
+from memgym.types import (
+    CompactionRecord,
+    Event,
+    GoldQuestion,
+    Message,
+    Question,
+    Scenario,
+    Span,
+    View,
+)
 
 
 @dataclass(frozen=True)
@@ -130,7 +139,7 @@ class Asked:
     """One question of the actual run: where it was asked, what the memory held, if it was right."""
 
     step: int
-    question: Question
+    question: GoldQuestion
     spans: list[Span]
     correct: bool
 
@@ -162,10 +171,11 @@ class _Recorder(Memory):
         return self.inner.compactions
 
 
-def _answer(reasoner: Reasoner, question: Question, view: View) -> bool:
-    """Whether ``reasoner`` answers right (a reasoner error counts as wrong)."""
+def _answer(reasoner: Reasoner, question: GoldQuestion, view: View) -> bool:
+    """Whether ``reasoner``, asked the public question, answers right (a reasoner error counts
+    as wrong)."""
     try:
-        return is_correct(question, reasoner.answer(question, view))
+        return is_correct(question, reasoner.answer(question.public(), view))
     except Exception:  # noqa: BLE001  (a failing counterfactual answer is a wrong one)
         return False
 
@@ -182,10 +192,10 @@ def actual_run(
     reasoner.reset(scenario.brief, scenario.params)
     asked: list[Asked] = []
     for event in stream_events(scenario):
-        recorder.observe(event)
+        recorder.observe(event.public())
         if event.question is None:
             continue
-        view = recorder.recall(event.question)
+        view = recorder.recall(event.question.public())
         step, spans = recorder.snapshots[-1]
         asked.append(Asked(step, event.question, spans, _answer(reasoner, event.question, view)))
     hash_ = scenario.hash

@@ -37,7 +37,11 @@ def _remember_tokens(scenario_hash: str, total: int) -> None:
 
 
 def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Transcript:
-    """Stream ``scenario`` through ``memory`` and ask ``reasoner`` every question on the way."""
+    """Stream ``scenario`` through ``memory`` and ask ``reasoner`` every question on the way.
+
+    The memory and the reasoner see public events and questions only (``Event.public``,
+    ``GoldQuestion.public``): no answer, evidence, kind or answer type reaches them. The only
+    exception is the privileged ``Memory.prepare`` hook of reference memories (``oracle``)."""
     memory.prepare(scenario)
     memory.reset(scenario.brief, scenario.params)
     reasoner.reset(scenario.brief, scenario.params)
@@ -47,16 +51,17 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
     observed = 0
     for event in stream_events(scenario):
         observed += counter(event.text)
-        memory.observe(event)
+        memory.observe(event.public())
         question = event.question
         if question is None:
             continue
-        view = memory.recall(question)
+        asked = question.public()  # the agent's; the gold stays here, with the scorer
+        view = memory.recall(asked)
         status: StepStatus = "ok"
         error: str | None = None
         text = ""
         try:
-            text = reasoner.answer(question, view)
+            text = reasoner.answer(asked, view)
         except ContextOverflow as exc:
             status, error = "context_overflow", str(exc)
         except ModelError as exc:

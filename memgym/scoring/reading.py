@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from memgym.scoring.normalize import normalize_text, numbers
-from memgym.types import Question, Scenario
+from memgym.types import GoldQuestion, Scenario
 
 _WORD = re.compile(r"\w+")
 _COPULA = re.compile(r"\b(?:is|are|was|were|equals)\b|[:=]", re.IGNORECASE)
@@ -107,13 +107,13 @@ def mentions(text: Words, names: Names, extra: Iterable[Words] = ()) -> set[Word
     return found
 
 
-def restates(part: str, question: Question) -> bool:
+def restates(part: str, question: GoldQuestion) -> bool:
     """Whether ``part`` only restates the question: its words are the question's or filler."""
     asked = set(words(question.text))
     return all(w in asked or w in FILLER for w in words(part))
 
 
-def readings(question: Question, text: str) -> list[str]:
+def readings(question: GoldQuestion, text: str) -> list[str]:
     """The other sides of every copula whose one side restates the question, in order."""
     found = []
     for m in _COPULA.finditer(text):
@@ -125,7 +125,7 @@ def readings(question: Question, text: str) -> list[str]:
     return found
 
 
-def one_new_number(question: Question, text: str) -> Decimal | None:
+def one_new_number(question: GoldQuestion, text: str) -> Decimal | None:
     """The one numeral of ``text`` that the question does not state itself, or None (no such
     numeral, or several)."""
     stated = set(numbers(question.text))
@@ -133,7 +133,7 @@ def one_new_number(question: Question, text: str) -> Decimal | None:
     return new[0] if len(new) == 1 else None
 
 
-def states_only(question: Question, text: str, gold: str, names: Names) -> bool:
+def states_only(question: GoldQuestion, text: str, gold: str, names: Names) -> bool:
     """Whether ``text`` states ``gold`` and no other candidate name, save those the question
     mentions; False when the question mentions ``gold`` itself (a choice it offers)."""
     target = words(gold)

@@ -43,7 +43,7 @@ from memgym.claims import format_number, parse_series
 from memgym.scoring.abstention import is_abstention, says_unknown
 from memgym.scoring.normalize import normalize_text, number_spans, numbers, unwrap
 from memgym.scoring.reading import Names, one_new_number, readings, states_only
-from memgym.types import AnswerType, Question
+from memgym.types import AnswerType, GoldQuestion
 
 REL_FLOOR = 1e-9
 """The smallest relative tolerance used, whatever ``question.tolerance`` says."""
@@ -52,7 +52,7 @@ ABS_FLOOR = 0.005 + 1e-12
 most two decimals), so a canonically rounded gold is always accepted, gold 0 included."""
 EMPTY_SET_ANSWERS = frozenset({"none", "nothing", "no one", "nobody", "empty", "empty set"})
 
-Validator = Callable[[Question, str], bool]
+Validator = Callable[[GoldQuestion, str], bool]
 
 _SEPARATOR = re.compile(r"[,;]|\band\b")
 _BULLET = re.compile(r"^(?:\d+[.)]|[-\u2022])\s+")
@@ -97,12 +97,12 @@ def _one_number(text: str) -> Decimal | None:
     return found[0] if len(found) == 1 else None
 
 
-def _int(question: Question, text: str) -> bool:
+def _int(question: GoldQuestion, text: str) -> bool:
     gold, given = _gold_number(question.answer), _one_number(text)
     return gold is not None and given is not None and given == gold
 
 
-def _float(question: Question, text: str) -> bool:
+def _float(question: GoldQuestion, text: str) -> bool:
     gold, given = _gold_number(question.answer), _one_number(text)
     if gold is None or given is None:
         return False
@@ -118,7 +118,7 @@ def _series(gold: object) -> list[float] | None:
     return parse_series(gold) if isinstance(gold, str) else None
 
 
-def _text(question: Question, text: str) -> bool:
+def _text(question: GoldQuestion, text: str) -> bool:
     series = _series(question.answer)
     if series is not None:
         given = numbers(text)
@@ -156,7 +156,7 @@ def _gold_items(gold: object) -> set[str] | None:
     return {item for item in items if item}
 
 
-def _set(question: Question, text: str) -> bool:
+def _set(question: GoldQuestion, text: str) -> bool:
     gold = _gold_items(question.answer)
     if gold is None:
         return False
@@ -178,7 +178,7 @@ def split_name_value(text: str) -> tuple[str, str] | None:
     return _CONNECTOR_TAIL.sub("", text[:start]), text[start:]
 
 
-def _name_value(question: Question, text: str) -> bool:
+def _name_value(question: GoldQuestion, text: str) -> bool:
     if not isinstance(question.answer, str):
         return False
     gold = split_name_value(unwrap(question.answer))
@@ -194,7 +194,7 @@ def _name_value(question: Question, text: str) -> bool:
     )
 
 
-def _abstain(question: Question, text: str) -> bool:
+def _abstain(question: GoldQuestion, text: str) -> bool:
     return is_abstention(text)
 
 
@@ -209,21 +209,21 @@ VALIDATORS: dict[AnswerType, Validator] = {
 """The validator for each answer type."""
 
 
-def _echoes(question: Question, text: str) -> bool:
+def _echoes(question: GoldQuestion, text: str) -> bool:
     """Whether the answer repeats the question's text (and the gold does not)."""
     asked = normalize_text(question.text)
     gold = normalize_text(_gold_text(question.answer))
     return bool(asked) and asked in normalize_text(text) and asked not in gold
 
 
-def _refuses(question: Question, text: str) -> bool:
+def _refuses(question: GoldQuestion, text: str) -> bool:
     """Whether a non-abstain answer says unknown where the gold does not."""
     if question.answer_type == "abstain" or not says_unknown(normalize_text(text)):
         return False
     return not says_unknown(normalize_text(_gold_text(question.answer)))
 
 
-def _reads_right(question: Question, text: str, names: Names | None) -> bool:
+def _reads_right(question: GoldQuestion, text: str, names: Names | None) -> bool:
     """Whether ``text``, read as a sentence (``memgym.scoring.reading``), answers ``question``."""
     validator = VALIDATORS[question.answer_type]
     if any(validator(question, reading) for reading in readings(question, text)):
@@ -237,11 +237,11 @@ def _reads_right(question: Question, text: str, names: Names | None) -> bool:
     return False
 
 
-def is_correct(question: Question, answer: str, names: Names | None = None) -> bool:
+def is_correct(question: GoldQuestion, answer: str, names: Names | None = None) -> bool:
     """Whether ``answer`` answers ``question``; malformed input is wrong, never an error.
     ``names``: the scenario's candidate names (``memgym.scoring.reading.answer_names``), for
     reading a name stated in a sentence."""
-    if not isinstance(question, Question) or not isinstance(answer, str):
+    if not isinstance(question, GoldQuestion) or not isinstance(answer, str):
         return False
     validator = VALIDATORS.get(question.answer_type)
     try:

@@ -89,15 +89,7 @@ def scripted_reply(
     found = exchanges(messages[asked + 1 :], text)
     store = ReplayStore(answered_searches(found)) if searchable else None
     view = View(messages=[Message(role="user", content=view_text)] if asked else [], store=store)
-    question = Question(
-        id="served",
-        kind="retrieval",
-        axis="breadth",
-        text="",
-        spec=spec,
-        answer=None,
-        answer_type="text",
-    )
+    question = Question(id="served", text="", spec=spec)
     try:
         answer = reasoner.answer(question, view)
     except Pending as need:

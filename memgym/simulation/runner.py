@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate
+from memgym.simulation.cheats import learn, run_cheats
 from memgym.simulation.policies import get_policy
 from memgym.tracks import Track, get_track
 from memgym.types import EpisodeResult
@@ -25,6 +27,8 @@ class Unit:
     seed: int
     overrides: tuple[tuple[str, Any], ...]
     policies: tuple[str, ...]
+    cheats: bool = False
+    """Also run the cheat suite (``memgym.simulation.cheats``) on the scenario."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,19 @@ def run_unit(unit: Unit) -> UnitResult:
         memory = make_memory(policy.memory, track)
         reasoner = make_reasoner(policy.reasoner, track)
         results[name] = evaluate(scenario, memory, reasoner)
+    if unit.cheats:
+        learned = _learned(unit.track, unit.tier, unit.overrides)
+        for name, result in run_cheats(track, scenario, learned).items():
+            results.setdefault(name, result)  # a policy of the same name stays
     return UnitResult(unit, scenario.hash, again.hash, results)
+
+
+@cache
+def _learned(
+    track: str, tier: str | None, overrides: tuple[tuple[str, Any], ...]
+) -> dict[str, Counter[str]]:
+    """Golds per question template on other seeds, once per process and scenario family."""
+    return learn(_shared_track(track), tier, dict(overrides))
 
 
 def run_units(

@@ -1,12 +1,14 @@
-"""``memgym validate``: the invariants that prove the scoring cannot be gamed.
+"""``memgym validate``: the invariants that prove the scoring cannot be gamed, on every track.
 
-For every template and tier, over the given seeds:
+For every track and tier (and, for entities, every template asked for), over the given seeds:
 
 - perfect scores 1.0 on every accuracy axis (breadth, maintenance, reasoning) on every seed;
-- every cheating policy (guesser, smart guesser, abstainer, dump-all, echo) has a mean composite
-  of at most ``CHEAT_CEILING``;
+- every cheat has a mean composite of at most ``CHEAT_CEILING``: the cheating policies
+  (guesser, smart guesser, abstainer, dump-all, echo) and the whole cheat suite of
+  ``memgym.simulation.cheats`` (keep-last-K, constants, priors, learned golds, ...);
 - strategic beats naive by at least ``MARGIN`` mean composite;
-- priority scores at least as well as random;
+- on entities, priority scores at least as well as random (its writer evicts for changed
+  entities, which only the entities track is built around);
 - generation and scoring are deterministic (same seed -> same hash, same scores).
 """
 
@@ -19,21 +21,28 @@ from statistics import mean
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate
-from memgym.simulation.policies import CHEATS, POLICIES, get_policy
+from memgym.simulation.cheats import CHEAT_CEILING
+from memgym.simulation.cheats import CHEATS as SUITE
+from memgym.simulation.policies import CHEATS as CHEAT_POLICIES
+from memgym.simulation.policies import POLICIES, get_policy
 from memgym.simulation.runner import Unit, UnitResult, run_units
 from memgym.tracks import get_track
 
 ACCURACY_AXES = ("breadth", "maintenance", "reasoning")
-CHEAT_CEILING = 0.05
 MARGIN = 0.10
+CHEATS = [*CHEAT_POLICIES, *(name for name in SUITE if name not in POLICIES)]
+"""Every cheat validate runs: the cheating policies, then the suite's cheats."""
+
+__all__ = ["CHEATS", "CHEAT_CEILING", "GroupReport", "validate"]
 
 
 @dataclass
 class GroupReport:
-    """Figures and checks for one (template, tier) over all seeds."""
+    """Figures and checks for one (track, tier[, template]) over all seeds."""
 
-    template: str
+    track: str
     tier: str
+    template: str | None
     seeds: int
     composite: dict[str, float] = field(default_factory=dict)
     perfect_axes_min: float = 0.0
@@ -44,10 +53,22 @@ class GroupReport:
     def passed(self) -> bool:
         return all(self.checks.values())
 
+    @property
+    def label(self) -> str:
+        """``track/tier`` (``entities:template/tier`` for one template)."""
+        track = f"{self.track}:{self.template}" if self.template else self.track
+        return f"{track}/{self.tier}"
 
-def _group(template: str, tier: str, units: Sequence[UnitResult], rerun_ok: bool) -> GroupReport:
-    report = GroupReport(template, tier, len(units))
-    for name in POLICIES:
+    @property
+    def worst_cheat(self) -> str:
+        return max(CHEATS, key=lambda n: self.composite[n])
+
+
+def _group(
+    key: tuple[str, str, str | None], units: Sequence[UnitResult], rerun_ok: bool
+) -> GroupReport:
+    report = GroupReport(*key, seeds=len(units))
+    for name in units[0].results:
         report.composite[name] = mean(u.results[name].composite for u in units)
     report.perfect_axes_min = min(
         u.results["perfect"].axes[a]
@@ -61,9 +82,10 @@ def _group(template: str, tier: str, units: Sequence[UnitResult], rerun_ok: bool
         "perfect = 1.0": report.perfect_axes_min == 1.0,
         f"cheats ≤ {CHEAT_CEILING:.2f}": max(c[name] for name in CHEATS) <= CHEAT_CEILING,
         f"strategic > naive + {MARGIN:.2f}": c["strategic"] >= c["naive"] + MARGIN,
-        "priority ≥ random": c["priority"] >= c["random"],
         "deterministic": report.deterministic,
     }
+    if report.track == "entities":
+        report.checks["priority ≥ random"] = c["priority"] >= c["random"]
     return report
 
 
@@ -80,27 +102,46 @@ def _rerun_matches(unit_result: UnitResult) -> bool:
 
 
 def validate(
-    templates: Sequence[str],
-    tiers: Sequence[str],
+    tracks: Sequence[str],
+    tiers: Sequence[str] | None,
     seeds: Sequence[int],
     workers: int = 1,
     on_done: Callable[[UnitResult], None] | None = None,
+    templates: Sequence[str] | None = None,
 ) -> list[GroupReport]:
-    """Run every policy on every (template, tier, seed) and check the invariants."""
+    """Run every policy and cheat on every (track, tier, seed) and check the invariants.
+
+    ``tiers`` None means each track's own tiers; a tier a track lacks is skipped for it.
+    ``templates`` splits entities into one group per template (None: the track's own mix).
+    """
+    keys: list[tuple[str, str, str | None]] = []
+    for name in tracks:
+        track = get_track(name)
+        for tier in tiers if tiers is not None else list(track.tiers):
+            if tier not in track.tiers:
+                continue
+            for template in templates if name == "entities" and templates else [None]:
+                keys.append((name, tier, template))
     units = [
-        Unit("entities", tier, seed, (("template", template),), tuple(POLICIES))
-        for template in templates
-        for tier in tiers
+        Unit(
+            name,
+            tier,
+            seed,
+            (("template", template),) if template else (),
+            tuple(POLICIES),
+            cheats=True,
+        )
+        for name, tier, template in keys
         for seed in seeds
     ]
     results = run_units(units, workers=workers, on_done=on_done)
     reports = []
-    for template in templates:
-        for tier in tiers:
-            group = [
-                r
-                for r in results
-                if r.unit.tier == tier and dict(r.unit.overrides)["template"] == template
-            ]
-            reports.append(_group(template, tier, group, _rerun_matches(group[0])))
+    for key in keys:
+        group = [r for r in results if _key(r.unit) == key]
+        reports.append(_group(key, group, _rerun_matches(group[0])))
     return reports
+
+
+def _key(unit: Unit) -> tuple[str, str, str | None]:
+    template = dict(unit.overrides).get("template")
+    return (unit.track, unit.tier or "", template)

@@ -13,15 +13,7 @@ from memgym.reasoners.memory_tools import ANSWER_TOOLS, SEARCH, execute, parse_h
 from memgym.types import Message, Question, View
 from tests.llm.canned import call, calls, canned, text
 
-QUESTION = Question(
-    id="q",
-    kind="retrieval",
-    axis="breadth",
-    text="What is X?",
-    spec={},
-    answer="1",
-    answer_type="int",
-)
+QUESTION = Question(id="q", text="What is X?", spec={})
 
 
 def test_render_keeps_the_view_and_asks_last():

@@ -22,13 +22,13 @@ def test_oracle_shows_exactly_the_evidence(standard, track):
     facts = scenario.fact_index()
     reasoner = make_reasoner("scripted", track)
     for question in scenario.questions:
-        view = memory.recall(question)
+        view = memory.recall(question.public())
         assert view.messages[0].content == scenario.brief
         claims = track.read(view.text())
         assert {(c.entity, c.attribute) for c in claims} == {
             (facts[f].entity, facts[f].attribute) for f in question.evidence
         }
-        assert is_correct(question, reasoner.answer(question, view))
+        assert is_correct(question, reasoner.answer(question.public(), view))
 
 
 def test_oracle_needs_prepare(standard, track):
@@ -37,7 +37,7 @@ def test_oracle_needs_prepare(standard, track):
     memory.reset(scenario.brief, scenario.params)
     question = next(q for q in scenario.questions if q.evidence)
     with pytest.raises(ValueError, match="prepare"):
-        memory.recall(question)
+        memory.recall(question.public())
 
 
 def test_oracle_never_compacts(standard, track):

@@ -44,8 +44,11 @@ def test_a_naive_openai_agent_through_the_proxy_scores_as_the_native_run(track, 
     assert proxied.status == "ok" and len(proxied.answers) == len(scenario.questions)
     assert native.compactions, "the budget must bite for the check to mean anything"
     records = list(read_records(tmp_path / "records.jsonl"))
+    # events after the last question (a question waits 4 items behind its evidence, so the
+    # stream may end on an update) reach no request, so the proxy cannot compact for them
+    asked = max(e.step for e in scenario.events if e.question is not None)
     assert [[s.text for s in r.dropped] for r in records] == [
-        [s.text for s in c.dropped] for c in native.compactions
+        [s.text for s in c.dropped] for c in native.compactions if c.step < asked
     ]
     assert {r.episode for r in records} == {"episode-0"}
     assert direct.accuracy >= native.accuracy  # the full history is the ceiling here

@@ -8,18 +8,19 @@ from memgym.run.episode import evaluate
 
 
 class Flaky(Reasoner):
-    """Fails every question of one axis with a chosen error."""
+    """Fails every question of one axis with a chosen error (it is handed the ids: a reasoner
+    sees the public question, which names no axis)."""
 
     name = "flaky"
 
-    def __init__(self, inner, axis, error):
-        self.inner, self.axis, self.error = inner, axis, error
+    def __init__(self, inner, ids, error):
+        self.inner, self.ids, self.error = inner, ids, error
 
     def reset(self, brief, params):
         self.inner.reset(brief, params)
 
     def answer(self, question, view):
-        if question.axis == self.axis:
+        if question.id in self.ids:
             raise self.error("boom")
         return self.inner.answer(question, view)
 
@@ -41,10 +42,11 @@ def test_model_errors_are_wrong_and_infra_errors_excluded(track):
     scenario = track.generate(5, "standard")
     memory = lambda: make_memory("agentic:policy=perfect", track)
     scripted = make_reasoner("scripted", track)
-    model = evaluate(scenario, memory(), Flaky(scripted, "reasoning", ModelError))
+    reasoning = {q.id for q in scenario.questions if q.axis == "reasoning"}
+    model = evaluate(scenario, memory(), Flaky(scripted, reasoning, ModelError))
     assert model.axes["reasoning"] == 0.0 and model.status == "ok"
     assert {a.status for a in model.answers if a.axis == "reasoning"} == {"model_error"}
-    infra = evaluate(scenario, memory(), Flaky(scripted, "reasoning", InfraError))
+    infra = evaluate(scenario, memory(), Flaky(scripted, reasoning, InfraError))
     assert infra.status == "infra_error"
     assert (
         "reasoning" not in infra.axes

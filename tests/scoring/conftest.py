@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from memgym.types import AnswerRecord, Question
+from memgym.types import AnswerRecord, GoldQuestion
 
 QUESTION_TEXT = {
     "int": "How many employees does Vantor Labs have?",
@@ -20,10 +20,10 @@ QUESTION_TEXT = {
 
 
 @pytest.fixture(scope="session")
-def make_question() -> Callable[..., Question]:
+def make_question() -> Callable[..., GoldQuestion]:
     """A factory for real questions: ``make_question(answer_type, answer, tolerance=0.0)``."""
 
-    def build(answer_type: str, answer: Any, tolerance: float = 0.0, **fields: Any) -> Question:
+    def build(answer_type: str, answer: Any, tolerance: float = 0.0, **fields: Any) -> GoldQuestion:
         values: dict[str, Any] = {
             "id": f"q-{answer_type}",
             "kind": "retrieval",
@@ -35,7 +35,7 @@ def make_question() -> Callable[..., Question]:
             "tolerance": tolerance,
         }
         values.update(fields)
-        return Question(**values)
+        return GoldQuestion(**values)
 
     return build
 

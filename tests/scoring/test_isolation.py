@@ -95,7 +95,8 @@ def test_answer_table_keeps_scored_paired_questions():
     assert answer_table([result]) == {"m": {("h", "q0"): True, ("h", "q3"): False}}
 
 
-ARITHMETIC = frozenset({"delta", "aggregation"})
+ARITHMETIC = frozenset({"delta", "aggregate"})
+"""Spec ops of arithmetic questions (a reasoner sees the public question: no kind)."""
 
 
 class Clumsy(Reasoner):
@@ -109,7 +110,7 @@ class Clumsy(Reasoner):
         self.share = share
 
     def answer(self, question, view):
-        if question.kind in ARITHMETIC:
+        if question.spec.get("op") in ARITHMETIC:
             digest = hashlib.sha256(question.text.encode()).digest()
             if digest[0] < 256 * self.share:
                 return "I cannot do sums"

@@ -9,7 +9,7 @@ from memgym.run.episode import run_episode
 from memgym.scoring import is_correct
 from memgym.scoring.reading import Names, answer_names
 from memgym.tracks import get_track
-from memgym.types import Question
+from memgym.types import GoldQuestion
 
 
 def current_value(scenario, entity, attribute):
@@ -33,12 +33,13 @@ def cities():
 
 
 def test_the_founding_year_sentence_is_right(sports):
-    question = value_question(sports, "founding year of Faldmore Stags")
-    gold = current_value(sports, "Faldmore Stags", question.spec["attribute"])
-    assert question.answer == gold == 2016
+    question = value_question(sports, "founding year of")
+    team = question.spec["entity"]
+    gold = current_value(sports, team, question.spec["attribute"])
+    assert question.answer == gold and isinstance(gold, int)
     names = answer_names(sports)
-    assert is_correct(question, f"The founding year of Faldmore Stags is {gold}.", names)
-    assert not is_correct(question, f"The founding year of Faldmore Stags is {gold + 1}.", names)
+    assert is_correct(question, f"The founding year of {team} is {gold}.", names)
+    assert not is_correct(question, f"The founding year of {team} is {gold + 1}.", names)
     assert not is_correct(question, f"It was founded in {gold} or {gold - 1}.", names)
 
 
@@ -63,7 +64,7 @@ def test_the_trade_partner_sentence_is_right(cities):
 
 
 def test_the_issue_example_word_for_word():
-    question = Question(
+    question = GoldQuestion(
         id="q",
         kind="retrieval",
         axis="breadth",
@@ -81,7 +82,7 @@ def test_the_issue_example_word_for_word():
 
 
 def test_numbers_the_question_states_do_not_count():
-    question = Question(
+    question = GoldQuestion(
         id="q",
         kind="retrieval",
         axis="breadth",

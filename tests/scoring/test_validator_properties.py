@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from memgym.claims import format_number
 from memgym.scoring import is_correct
 from memgym.scoring.validators import ABS_FLOOR, REL_FLOOR
-from memgym.types import Question
+from memgym.types import GoldQuestion
 
 golds = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)
 tolerances = st.sampled_from([0.0, 1e-6, 0.001, 0.01, 0.05, 0.2])
@@ -16,8 +16,8 @@ signs = st.sampled_from([-1.0, 1.0])
 margins = st.floats(min_value=0.01, max_value=100.0)
 
 
-def question(answer_type: str, answer: object, tolerance: float) -> Question:
-    return Question(
+def question(answer_type: str, answer: object, tolerance: float) -> GoldQuestion:
+    return GoldQuestion(
         id="p",
         kind="aggregation",
         axis="reasoning",

@@ -6,7 +6,7 @@ import pytest
 
 from memgym.scoring import VALIDATORS, is_correct, within_tolerance
 from memgym.scoring.validators import ABS_FLOOR
-from memgym.types import Question
+from memgym.types import GoldQuestion
 
 GOLDS = {
     "int": (1234, 0.0),
@@ -28,7 +28,7 @@ RIGHT = {
 
 @pytest.fixture
 def gold_question(make_question):
-    def build(answer_type: str) -> Question:
+    def build(answer_type: str) -> GoldQuestion:
         answer, tolerance = GOLDS[answer_type]
         return make_question(answer_type, answer, tolerance)
 

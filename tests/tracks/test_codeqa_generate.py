@@ -163,3 +163,29 @@ def test_ghosts_are_mentioned_but_never_defined() -> None:
     for name in ghosts:
         assert name not in entities
         assert any(name in text for text in texts)
+
+
+def test_no_count_is_a_safe_constant_and_questions_wait_behind_their_evidence() -> None:
+    from collections import Counter
+
+    from memgym.tracks.codeqa.questions import COUNT_SUPPORT, QUESTION_GAP
+
+    counts: Counter[int] = Counter()
+    track = get_track("codeqa")
+    for seed in range(20):
+        scenario = track.generate(seed, "standard")
+        last: dict[str, int] = {}
+        items = 0
+        for event in scenario.events:
+            if event.question is None:
+                items += event.kind != "distractor"
+                for fact in event.facts:
+                    last[fact] = items
+                continue
+            q = event.question
+            if q.evidence:
+                assert items - max(last[f] for f in q.evidence) >= QUESTION_GAP, (seed, q.id)
+            if q.kind == "filter_count":
+                counts[int(q.answer)] += 1  # type: ignore[arg-type]
+    assert set(counts) <= set(COUNT_SUPPORT) and sum(counts.values()) >= 20
+    assert max(counts.values()) / sum(counts.values()) < 1 / len(COUNT_SUPPORT) + 0.15, counts

@@ -7,7 +7,7 @@ from typing import Any
 
 from memgym.claims import format_value
 from memgym.tracks import get_track
-from memgym.types import Fact, Question
+from memgym.types import Fact, GoldQuestion
 
 TRACK = get_track("codeqa")
 
@@ -33,7 +33,7 @@ def _chain(calls: dict[str, list[str]], start: str, goal: str) -> list[list[str]
     return paths
 
 
-def _gold(question: Question, hist: dict[tuple[str, str], list[str]]) -> Any:
+def _gold(question: GoldQuestion, hist: dict[tuple[str, str], list[str]]) -> Any:
     spec = question.spec
     last = {key: values[-1] for key, values in hist.items()}
     if question.kind == "abstention":

@@ -8,7 +8,7 @@ from memgym.query import ABSTAIN, Table, entities_named, evaluate
 from memgym.reasoners import make_reasoner
 from memgym.scoring import is_correct
 from memgym.tracks import get_track
-from memgym.types import Message, Question, View
+from memgym.types import GoldQuestion, Message, View
 
 TRACK = get_track("codeqa")
 SPEC = {"op": "path", "from": "a_x", "to": "d_x", "relation": "calls"}
@@ -41,7 +41,7 @@ def test_scripted_reasoner_follows_links_through_the_store() -> None:
         store.write("a_x | module=pkg.m; calls=b_x")
         store.write("c_x | module=pkg.m; calls=d_x")
         store.write("b_x | module=pkg.n; calls=c_x, zed_x")
-        question = Question(
+        question = GoldQuestion(
             id="q0",
             kind="call_chain",
             axis="reasoning",
@@ -51,7 +51,7 @@ def test_scripted_reasoner_follows_links_through_the_store() -> None:
             answer_type="text",
         )
         view = View(messages=[Message(role="system", content="brief")], store=store)
-        answer = make_reasoner("scripted", TRACK).answer(question, view)
+        answer = make_reasoner("scripted", TRACK).answer(question.public(), view)
     assert answer == "a_x -> b_x -> c_x -> d_x"
     assert is_correct(question, answer)
     assert not is_correct(question, "a_x -> c_x -> d_x")

@@ -76,7 +76,7 @@ def test_a_profile_that_only_grows_is_kept_whole_by_the_packed_policies() -> Non
     """With no corrections or updates nothing ever rewrites the customer's entry as a change,
     so the record must be written back when it gains attributes over later turns."""
     overrides = {"companions": 11, "colleagues": 1, "corrections": 0, "updates": 0, "bookings": 2}
-    scenario = TRACK.generate(16, "standard", catalogue_size=8, questions=9, **overrides)
+    scenario = TRACK.generate(16, "standard", catalogue_size=32, questions=9, **overrides)
     for policy in ("perfect", "strategic"):
         memory = make_memory(f"agentic:policy={policy}", TRACK)
         assert evaluate(scenario, memory, make_reasoner("scripted", TRACK)).accuracy == 1.0

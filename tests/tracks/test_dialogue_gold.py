@@ -6,14 +6,14 @@ and the flight choice is recomputed from the customer's latest values and the ca
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 
 from memgym.claims import Claim, format_value
 from memgym.query import Table, evaluate
 from memgym.tracks import get_track
-from memgym.types import Question, Scenario
+from memgym.types import GoldQuestion, Scenario
 
 TRACK = get_track("dialogue")
 
@@ -33,7 +33,7 @@ def _fits(have: str, op: str, want: str) -> bool:
     return have == want if op == "==" else int(have) <= int(want)
 
 
-def _recompute(q: Question, history: dict[str, dict[str, list[str]]]) -> str:
+def _recompute(q: GoldQuestion, history: dict[str, dict[str, list[str]]]) -> str:
     spec = q.spec
     if spec["op"] == "value":
         return history[spec["entity"]][spec["attribute"]][-1]
@@ -75,12 +75,16 @@ def test_every_gold_answer_recomputes_from_the_facts(tier: str) -> None:
 
 
 def test_catalogues_hold_near_misses() -> None:
-    """Per search: for every rule a flight failing only it, and, when a change touches the
-    leg, a flight that fits the requirements as they were before the changes."""
+    """Per search: for every equality rule (route, day, cabin) a flight failing only it, for at
+    least one limit (stops, fare) a flight failing only it, both limits over a scenario's
+    searches when no limit changed, and, when a change touches the leg, a flight that fits the
+    requirements as they were before the changes."""
     stale_seen = 0
     for seed in range(8):
         scenario = TRACK.generate(seed, "standard")
         history = _history(scenario)
+        limits_failed: set[int] = set()
+        limit_changed = False
         for q in scenario.questions:
             if q.spec["op"] != "select":
                 continue
@@ -88,19 +92,43 @@ def test_catalogues_hold_near_misses() -> None:
             tag = q.spec["where"][0][2]
             rows = [e for e, row in history.items() if row.get("catalogue", [""])[-1] == tag]
             rules = q.spec["match"]
-
-            assert {
+            equal = {i for i, r in enumerate(rules) if r[1] == "=="}
+            alone = {
                 next(iter(_failed(history, rules, user, e, -1)))
                 for e in rows
                 if len(_failed(history, rules, user, e, -1)) == 1
-            } == set(range(len(rules)))
+            }
+            assert equal <= alone and alone - equal, (seed, tag, alone)
+            limits_failed |= alone - equal
+            limit_changed |= any(len(user[w]) > 1 for _, op, w in rules if op != "==")
             if any(len(user[w]) > 1 for _, _, w in rules):
                 assert any(
                     not _failed(history, rules, user, e, 0) and _failed(history, rules, user, e, -1)
                     for e in rows
                 )
                 stale_seen += 1
+        assert limit_changed or len(limits_failed) == 2, (seed, limits_failed)
     assert stale_seen > 0
+
+
+def test_a_catalogue_alone_does_not_tell_the_target() -> None:
+    """Every equality attribute of a search shows the wanted value exactly as often as one
+    decoy, and every combination of wanted and decoy values at least twice: the target's
+    route, day and cabin are no more typical than any other row's."""
+    for seed in range(6):
+        scenario = TRACK.generate(seed, "lite")
+        history = _history(scenario)
+        for q in scenario.questions:
+            if q.spec["op"] != "select":
+                continue
+            tag = q.spec["where"][0][2]
+            rows = [row for row in history.values() if row.get("catalogue", [""])[-1] == tag]
+            equal = [a for a, op, _ in q.spec["match"] if op == "=="]
+            for attribute in equal:
+                counts = sorted(Counter(row[attribute][-1] for row in rows).values())
+                assert counts == [len(rows) // 2] * 2, (seed, attribute, counts)
+            combos = Counter(tuple(row[a][-1] for a in equal) for row in rows)
+            assert len(combos) == 2 ** len(equal) and min(combos.values()) >= 2
 
 
 def test_evidence_ids_are_facts_stated_before_the_question() -> None:

@@ -15,7 +15,9 @@ def test_registered_with_tiers_that_grow() -> None:
     assert sizes == sorted(sizes) and len(set(sizes)) == 3
     p = TRACK.params("lite")
     assert p["tier"] == "lite"
-    assert p["entities"] == 1 + p["companions"] + p["colleagues"] + p["catalogue_size"]
+    assert p["entities"] == (
+        1 + p["companions"] + p["colleagues"] + p["bookings"] * p["catalogue_size"]
+    )
 
 
 @pytest.mark.parametrize(

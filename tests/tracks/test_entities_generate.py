@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from memgym.tracks import get_track
 from memgym.tracks.entities.templates import TEMPLATE_NAMES, TEMPLATES
 
 TIERS = ("lite", "standard", "hard", "multi")
@@ -276,3 +277,24 @@ def test_generation_is_fast(track):
         track.generate(seed, "standard")
         times.append(time.perf_counter() - start)
     assert statistics.median(times) < 0.05
+
+
+def test_a_question_comes_items_after_the_last_event_stating_its_evidence():
+    from memgym.tracks.entities.questions import QUESTION_GAP
+
+    track = get_track("entities")
+    for tier in ("lite", "standard", "hard"):
+        for seed in range(8):
+            scenario = track.generate(seed, tier)
+            last: dict[str, int] = {}
+            items = 0
+            for event in scenario.events:
+                if event.question is None:
+                    items += 1
+                    for fact in event.facts:
+                        last[fact] = items
+                    continue
+                q = event.question
+                if q.evidence:
+                    newest = max(last[f] for f in q.evidence)
+                    assert items - newest >= QUESTION_GAP, (tier, seed, q.id, q.kind)

@@ -102,6 +102,7 @@ def test_llm_reasoner_and_llm_memory_over_http_match_the_scripted_ones(
         ("agentic:policy=strategic", f"agentic-llm:script=strategic,base_url={server.base_url}"),
         (SPECS["full"], SPECS["full"]),
     ]
+    correct = []
     for local, served in pairs:
         reference = evaluate(scenario, make_memory(local, track), make_reasoner("scripted", track))
         reasoner = LLMReasoner(track, base_url=server.base_url)
@@ -114,4 +115,5 @@ def test_llm_reasoner_and_llm_memory_over_http_match_the_scripted_ones(
             (a.question_id, a.answer, a.correct) for a in reference.answers
         ], (track_name, served)
         assert result.reasoner.startswith("llm:")
-    assert reference.correct > 0
+        correct.append(reference.correct)
+    assert max(correct) > 0, correct  # the comparison covers answers that are right

@@ -33,15 +33,7 @@ def test_chain_follows_links_to_an_attribute_or_a_name() -> None:
 
 
 def _question(spec: dict) -> Question:
-    return Question(
-        id="q0",
-        kind="multi_hop",
-        axis="reasoning",
-        text="?",
-        spec=spec,
-        answer="x",
-        answer_type="text",
-    )
+    return Question(id="q0", text="?", spec=spec)
 
 
 def test_scripted_reasoner_follows_the_chain_through_the_store() -> None:

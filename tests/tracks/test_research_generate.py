@@ -6,6 +6,7 @@ import pytest
 
 from memgym.tokens import count_tokens
 from memgym.tracks import get_track, stream_events, track_names
+from memgym.tracks.research.assemble import QUESTION_GAP
 from memgym.tracks.research.filler import filler_text
 from memgym.tracks.research.params import hop_schedule
 
@@ -73,11 +74,27 @@ def test_event_kinds_and_pages() -> None:
     kinds = [e.kind for e in scenario.events]
     assert kinds.count("question") == p["questions"] == len(scenario.questions)
     assert kinds.count("correction") == p["corrections"]
-    assert kinds.count("document") == sum(hop_schedule(p))
-    assert kinds.count("distractor") == kinds.count("document") * p["siblings"]
+    assert kinds.count("document") == sum(hop_schedule(p)) + QUESTION_GAP  # revisits at the end
+    assert kinds.count("distractor") == sum(hop_schedule(p)) * p["siblings"]
     for event in scenario.events:
         if event.kind in ("document", "distractor"):
             assert event.text.startswith('Search result for "')
+
+
+def test_no_question_is_answerable_from_the_last_pages() -> None:
+    """The last QUESTION_GAP pages (results, errata) before a question never hold all of its
+    evidence."""
+    for seed, tier in [(0, "lite"), (1, "standard"), (2, "hard"), (3, "lite"), (5, "lite")]:
+        for placement in ("interleaved", "end"):
+            scenario = TRACK.generate(seed, tier, question_placement=placement)
+            pages: list[set[str]] = []
+            for event in scenario.events:
+                if event.kind in ("document", "correction"):
+                    pages.append(set(event.facts))
+                q = event.question
+                if q is not None:
+                    held = set().union(*pages[-QUESTION_GAP:])
+                    assert not set(q.evidence) <= held, (seed, placement, q.id)
 
 
 def test_questions_ask_chains_of_two_to_six_hops() -> None:

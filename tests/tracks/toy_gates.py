@@ -22,7 +22,7 @@ from memgym.query import ABSTAIN
 from memgym.tokens import count_tokens
 from memgym.tracks.base import Track, fill_gaps
 from memgym.tracks.registry import register_track
-from memgym.types import Event, Fact, Question, Scenario
+from memgym.types import Event, Fact, GoldQuestion, Scenario
 
 NAME = "toy-gates"
 WORDS = (
@@ -80,7 +80,7 @@ class ToyGatesTrack(Track):
             Fact(id=f"f{i}", entity=n, attribute="level", value=rng.randrange(10, 99), step=i)
             for i, n in enumerate(names)
         ]
-        core: list[tuple[str, str, list[str], Question | None]] = [
+        core: list[tuple[str, str, list[str], GoldQuestion | None]] = [
             ("document", f"{f.entity} | level={f.value}", [f.id], None) for f in facts
         ]
         asked = rng.sample(facts, p["questions"])
@@ -89,7 +89,7 @@ class ToyGatesTrack(Track):
         for i, f in enumerate(asked):
             entity = "Unit 7" if guess else f.entity
             answer: Any = ABSTAIN if guess else f.value + (1 if wrong else 0)
-            question = Question(
+            question = GoldQuestion(
                 id=f"q{i}",
                 kind="retrieval",
                 axis="breadth",

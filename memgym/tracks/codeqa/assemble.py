@@ -15,13 +15,13 @@ from memgym.tokens import count_tokens
 from memgym.tracks.codeqa.filler import mean_filler_tokens
 from memgym.tracks.codeqa.questions import AXIS_OF, Draft
 from memgym.tracks.codeqa.stream import Item
-from memgym.types import Event, Fact, Question, Scenario
+from memgym.types import Event, Fact, GoldQuestion, Scenario
 
 
-def _question(draft: Draft, number: int) -> Question:
+def _question(draft: Draft, number: int) -> GoldQuestion:
     evidence = [fact.id for fact in draft.evidence]
     assert all(evidence), "evidence must appear before its question"
-    return Question(
+    return GoldQuestion(
         id=f"q{number}",
         kind=draft.kind,
         axis=AXIS_OF[draft.kind],

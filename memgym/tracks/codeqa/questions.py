@@ -10,14 +10,16 @@ memoryless guess would get right are redrawn.
 from __future__ import annotations
 
 import random as _random
+import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from memgym.claims import Claim
+from memgym.claims import Claim, format_number, parse_number
 from memgym.query import ABSTAIN, Table, evaluate
 from memgym.tracks.codeqa.stream import FactRec, Item
-from memgym.tracks.codeqa.world import RAISES_ERROR, World, call_path, path_counts
+from memgym.tracks.codeqa.world import World, call_path, path_counts
 from memgym.types import AnswerType, Axis, QuestionKind
 
 ATTEMPTS = 60
@@ -42,6 +44,12 @@ KINDS_OF: dict[str, tuple[QuestionKind, ...]] = {
     "reasoning": ("multi_hop", "call_chain", "filter_count"),
     "abstention": ("abstention",),
 }
+QUESTION_GAP = 4
+"""Pages (core items that are not distractors) between a question and the last item stating
+its evidence, so no reader of the last few events or pages can answer it."""
+COUNT_SUPPORT = (1, 2, 3, 4)
+"""The counts a count question answers, taken in a shuffled turn per scenario, so no constant
+answer is right more often than chance over the support."""
 FIRST_SHARE = 0.25
 """Interleaved questions wait for this share of the core items."""
 
@@ -94,7 +102,19 @@ class Asker:
                 self.history.setdefault((fact.entity, fact.attribute), []).append((pos, fact))
         self.tables: dict[int, Table] = {}
         self.paths = path_counts(world)
+        self.count_targets = list(COUNT_SUPPORT)
+        rng.shuffle(self.count_targets)
+        """Count golds to draw, in turn: a scenario's count questions answer distinct counts
+        while the support lasts, so a constant is right on at most one of them."""
         self.changed = {ch.constant for ch in world.changes}
+        self.stated_at = {
+            id(fact): pos for hist in self.history.values() for pos, fact in hist
+        }
+        """id of a fact record -> the item stating it."""
+        self.pages_before = [0]
+        """pages_before[p]: items among the first ``p`` that are not distractors (pages)."""
+        for item in items:
+            self.pages_before.append(self.pages_before[-1] + (item.kind != "distractor"))
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -118,7 +138,7 @@ class Asker:
         """A question position at or after ``need`` (the end if questions go there)."""
         if self.end:
             return self.n
-        lo = max(self.first, need)
+        lo = min(self.n, max(self.first, need + QUESTION_GAP))
         return lo + self._pick(self.n - lo + 1)
 
     def table(self, p: int) -> Table:
@@ -256,8 +276,7 @@ class Asker:
                     module_fact = self._at(name, "module", p)
                     assert module_fact is not None
                     evidence.append(module_fact)
-        expected = max(1, round(len(scope) * RAISES_ERROR / len(self.world.errors)))
-        if not evidence or len([f for f in evidence if f.attribute == "raises"]) == expected:
+        if not evidence:
             return None
         spec = {"op": "count", "where": where}
         return Draft(p, "filter_count", spec, text, evidence, "int")
@@ -282,8 +301,31 @@ class Asker:
 
     # -- drawing ---------------------------------------------------------------------------
 
+    def _typical(self, attribute: str, p: int) -> str | None:
+        """What a ``stats`` memory shows for ``attribute`` after ``p`` items: the median of
+        every value stated so far (numbers), else the most common one."""
+        texts = [
+            f.text
+            for (_, a), hist in self.history.items()
+            if a == attribute
+            for pos, f in hist
+            if pos < p
+        ]
+        if not texts:
+            return None
+        numbers = [parse_number(t) for t in texts]
+        if all(n is not None for n in numbers):
+            mid = statistics.median(n for n in numbers if n is not None)
+            return format_number(round(mid) if all("." not in t for t in texts) else mid)
+        return Counter(texts).most_common(1)[0][0]
+
     def _guessable(self, draft: Draft, gold: str) -> bool:
-        """Whether a memoryless guess (a family's midpoint) would hit a numeric gold."""
+        """Whether a memoryless guess (a family's midpoint, the stream's typical value of the
+        asked attribute) would hit the gold."""
+        if draft.kind == "filter_count":
+            return False  # counts are spread evenly over COUNT_SUPPORT instead
+        if gold == self._typical(str(draft.spec.get("attribute", "")), draft.p):
+            return True
         if draft.answer_type not in ("int", "float"):
             return False
         value = float(gold)
@@ -294,8 +336,19 @@ class Asker:
                 return True
         return False
 
+    def _too_recent(self, draft: Draft) -> bool:
+        """Whether fewer than ``QUESTION_GAP`` pages (items that are not distractors) come
+        between the last item stating the question's evidence and the question."""
+        if not draft.evidence:
+            return False
+        last = max(self.stated_at[id(f)] for f in draft.evidence)
+        return self.pages_before[draft.p] - self.pages_before[last + 1] < QUESTION_GAP
+
     def _try(self, kind: QuestionKind) -> Draft | None:
         build = _BUILDERS[kind]
+        target = str(self.count_targets[0])
+        if kind == "filter_count":  # the next try asks for the next count, hit or miss
+            self.count_targets.append(self.count_targets.pop(0))
         for _ in range(ATTEMPTS):
             draft = build(self)
             if draft is None:
@@ -305,6 +358,10 @@ class Asker:
                 continue
             gold = evaluate(draft.spec, self.table(draft.p))
             if (gold == ABSTAIN) != (kind == "abstention") or self._guessable(draft, gold):
+                continue
+            if self._too_recent(draft):
+                continue
+            if kind == "filter_count" and gold != target:
                 continue
             self.seen.add(key)
             draft.gold = _typed(gold, draft.answer_type)

@@ -1,8 +1,8 @@
 """Laying the dialogue out as a Scenario: core events at their final steps, filler planned.
 
-Core items carry a relative position in [0, 1]: the opening at 0, the customer's profile and
-party early (before ``PROFILE_END``), colleague chat among them (``COLLEAGUES``), changes later
-(``CHANGES``), a search for a colleague's trip (a near miss) at ``SIDE_SEARCH``, and the
+Core items carry a relative position in [0, 1]: the opening at 0, the customer's profile early
+(before ``PROFILE_END``), companions anywhere before ``PARTY_END``, colleague chat among them
+(``COLLEAGUES``), changes later (``CHANGES``), a search for a colleague's trip (a near miss) at ``SIDE_SEARCH``, and the
 customer's flight searches with every question at 1 (the very end), so the agent
 must keep the requirements it heard long before the catalogue arrives. With ``F`` filler
 exchanges, core item ``i`` (in position order) lands at step ``floor(r * F) + i``.
@@ -21,9 +21,12 @@ from memgym.tracks.dialogue import filler, render
 from memgym.tracks.dialogue.catalogue import Catalogue
 from memgym.tracks.dialogue.questions import Draft
 from memgym.tracks.dialogue.world import CORRECTION, PROFILE, FactRec, World
-from memgym.types import Axis, Event, EventKind, Fact, Question, Scenario
+from memgym.types import Axis, Event, EventKind, Fact, GoldQuestion, Scenario
 
 PROFILE_END = 0.55
+PARTY_END = 0.95
+"""Companions join the party anywhere before this (a late one among the changes), so the last
+pages before the questions are not all changes: those stay askable at every tier."""
 CHANGES = (0.6, 0.92)
 COLLEAGUES = (0.02, 0.6)
 SIDE_SEARCH = 0.94
@@ -65,7 +68,7 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
     plan: list[tuple[float, int, str, Any]] = [(0.0, 0, "open", [world.profile[OPENING]])]
     plan += [(random() * PROFILE_END, len(plan) + i, "profile", g) for i, g in enumerate(groups)]
     plan += [
-        (random() * PROFILE_END, len(plan) + i, "party", p) for i, p in enumerate(world.companions)
+        (random() * PARTY_END, len(plan) + i, "party", p) for i, p in enumerate(world.companions)
     ]
     low, high = COLLEAGUES
     plan += [
@@ -162,11 +165,11 @@ def assemble(
     )
 
 
-def _question(draft: Draft, number: int, claims: list[Claim]) -> Question:
+def _question(draft: Draft, number: int, claims: list[Claim]) -> GoldQuestion:
     evidence = [f.id for f in draft.evidence]
     assert all(evidence), "evidence must be stated before its question"
     gold = evaluate(draft.spec, Table.from_claims(claims))
-    return Question(
+    return GoldQuestion(
         id=f"q{number}",
         kind=draft.kind,
         axis=AXIS_OF[draft.kind],

@@ -1,9 +1,17 @@
 """Flight catalogues: the search results the agent must choose from, near misses included.
 
-Each booking is a leg with matching rules ``(item attribute, op, customer attribute)``. Its
-catalogue holds exactly one flight meeting every rule under the customer's current profile
-(the target), one flight failing only rule r for every rule r, one flight meeting the profile
-as it was before its changes (when a change touches the leg), and flights failing several rules.
+Each booking is a leg with matching rules ``(item attribute, op, customer attribute)``: four
+equality rules (route, day, cabin) and two limits (stops, fare). Every customer attribute an
+equality rule reads has one decoy value, the same in every catalogue (the old value when a
+change touched it): a catalogue lists every one of the 16 combinations of wanted and decoy
+values ``GRID_ROWS`` times (rows beyond go to combinations drawn at random), so the catalogue
+alone does not tell which combination is the customer's: each value is as common as its decoy
+and every row has one neighbour per rule. Within the customer's combination, one flight meets
+both limits (the target) and the others each fail one limit; elsewhere a flight fails a limit
+one time in ``LIMIT_FAIL``, so fares and stops say nothing about which row is the target. A
+flight failing only rule r exists for every equality rule and for at least one limit (the
+changed limit where one changed, else alternating by booking), and a flight fitting the profile
+as it was before its changes exists whenever a change touches the leg.
 """
 
 from __future__ import annotations
@@ -30,6 +38,10 @@ ITEM_ATTRS = (
 )
 MAX_STOPS_LISTED = 3
 MIN_FARE = 90
+GRID_ROWS = 2
+"""Rows per combination of wanted and decoy values (the minimum catalogue is 16 times this)."""
+LIMIT_FAIL = 4
+"""Outside the customer's combination, one flight in ``LIMIT_FAIL`` fails a limit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,50 +125,85 @@ def _failing(rng: _random.Random, rule: Rule, want: Value, avoid: set[str]) -> V
 
 
 def _stale(rng: _random.Random, rule: Rule, old: Value, new: Value) -> Value:
-    """A value meeting ``rule`` for the old wish but not the new one (limits only tighten)."""
-    attribute, op, _ = rule
-    if op == "==":
-        return old
+    """A value meeting limit ``rule`` for the old wish but not the new one (limits tighten)."""
     assert isinstance(old, int) and isinstance(new, int)
-    step = 1 if attribute == "stops" else 10
+    step = 1 if rule[0] == "stops" else 10
     return new + step * (1 + int(rng.random() * ((old - new) // step)))
 
 
+def decoys(rng: _random.Random, world: World) -> dict[str, Value]:
+    """customer attribute -> its decoy in every catalogue: the old value after a change, else
+    another city (never the home or destination), day (a few days off) or cabin."""
+    attributes = ("home_city", "destination", "travel_date", "return_date", "cabin")
+    out: dict[str, Value] = {}
+    for attribute in attributes:
+        change = world.change_of(attribute)
+        if change is not None:
+            out[attribute] = change.old.value
+    taken = {str(world.current(a).value) for a in ("home_city", "destination")}
+    taken |= {str(v) for v in out.values()}
+    for attribute in attributes:
+        want = world.current(attribute).value
+        if attribute in out:
+            continue
+        if attribute in ("home_city", "destination"):
+            out[attribute] = rng.choice([c for c in CITIES if c not in taken])
+            taken.add(str(out[attribute]))
+        elif attribute == "cabin":
+            out[attribute] = rng.choice([c for c in CABINS if c != want])
+        else:
+            out[attribute] = _failing(rng, ("day", "==", attribute), want, set())
+    return out
+
+
 def build_catalogue(
-    rng: _random.Random, world: World, leg: Leg, tag: str, size: int, used_ids: set[str]
+    rng: _random.Random,
+    world: World,
+    leg: Leg,
+    tag: str,
+    size: int,
+    used_ids: set[str],
+    decoy: dict[str, Value],
+    booking: int = 0,
 ) -> Catalogue:
-    """``size`` flights for ``leg`` of which exactly one meets the customer's current profile."""
+    """``size`` flights for ``leg`` of which exactly one meets the customer's current profile:
+    the grid of wanted and decoy values described in the module docstring."""
+    equal = [r for r in leg.rules if r[1] == "=="]
+    limits = [r for r in leg.rules if r[1] != "=="]
     want = {r: world.current(r[2]).value for r in leg.rules}
-    ends = {str(want[r]) for r in leg.rules if r[0] in ("from_city", "to_city")}
-    plans: list[dict[Rule, str]] = [dict.fromkeys(leg.rules, "meet")]
-    for rule in leg.rules:
-        plans.append({r: "fail" if r == rule else "meet" for r in leg.rules})
-    changed = [r for r in leg.rules if world.change_of(r[2]) is not None]
-    if changed:
-        plans.append({r: "stale" if r in changed else "meet" for r in leg.rules})
-    while len(plans) < size:
-        failing = set(rng.sample(leg.rules, 2 + int(rng.random() * 3)))
-        plans.append({r: "fail" if r in failing else "meet" for r in leg.rules})
-    plans = plans[:size]
-    order = list(range(len(plans)))
-    rng.shuffle(order)
+    combos = [tuple((k >> i) & 1 for i in range(len(equal))) for k in range(2 ** len(equal))]
+    rows = [c for c in combos for _ in range(GRID_ROWS)]
+    rows += [rng.choice(combos) for _ in range(size - len(rows))]
+    rng.shuffle(rows)
+    changed = [r for r in limits if world.change_of(r[2]) is not None]
+    first_fail = changed[0] if changed else limits[booking % len(limits)]
+    stale = tuple(int(world.change_of(r[2]) is not None) for r in equal)
     items: list[Person] = []
-    target = ""
-    for i in order:
-        plan = plans[i]
-        values: dict[str, Value] = {}
-        for rule in leg.rules:
-            how = plan[rule]
-            if how == "meet":
+    target, twins, met = "", 0, set()
+    for combo in rows:
+        values: dict[str, Value] = {
+            r[0]: decoy[r[2]] if flip else want[r] for r, flip in zip(equal, combo)
+        }
+        fail: Rule | None = None
+        if not any(combo) and target:
+            fail = first_fail if twins == 0 else rng.choice(limits)
+            twins += 1
+        elif any(combo) and combo not in met and (sum(combo) == 1 or combo == stale):
+            fail = None  # the rule's near miss (or the stale row) meets every limit
+        elif any(combo) and rng.random() * LIMIT_FAIL < 1:
+            fail = rng.choice(limits)
+        met |= {combo} if fail is None else set()
+        for rule in limits:
+            if rule != fail:
                 values[rule[0]] = _meeting(rng, rule, want[rule])
-            elif how == "fail":
-                values[rule[0]] = _failing(rng, rule, want[rule], ends)
-            else:
+            elif rule in changed:
                 change = world.change_of(rule[2])
                 assert change is not None
                 values[rule[0]] = _stale(rng, rule, change.old.value, want[rule])
+            else:
+                values[rule[0]] = _failing(rng, rule, want[rule], set())
         items.append(_flight(rng, tag, values, used_ids))
-        if i == 0:
+        if not any(combo) and not target:
             target = items[-1].name
     return Catalogue(tag, leg, items, target)
 

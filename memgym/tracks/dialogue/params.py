@@ -9,25 +9,25 @@ from memgym.tracks.checks import check_int as _int
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {
         "target_tokens": 10_000,
-        "questions": 6,
-        "bookings": 1,
-        "companions": 2,
+        "questions": 8,
+        "bookings": 2,
+        "companions": 6,
         "colleagues": 2,
         "corrections": 2,
         "updates": 1,
-        "catalogue_size": 8,
-        "write_budget": 6,
+        "catalogue_size": 32,
+        "write_budget": 10,
     },
     "standard": {
         "target_tokens": 30_000,
         "questions": 10,
         "bookings": 2,
-        "companions": 3,
+        "companions": 6,
         "colleagues": 3,
         "corrections": 2,
         "updates": 2,
-        "catalogue_size": 10,
-        "write_budget": 10,
+        "catalogue_size": 32,
+        "write_budget": 14,
     },
     "hard": {
         "target_tokens": 100_000,
@@ -37,21 +37,21 @@ TIERS: dict[str, dict[str, Any]] = {
         "colleagues": 5,
         "corrections": 3,
         "updates": 3,
-        "catalogue_size": 12,
+        "catalogue_size": 32,
         "write_budget": 16,
     },
 }
 DEFAULT_TIER = "lite"
 DEFAULTS: dict[str, Any] = {
     "target_tokens": 10_000,
-    "questions": 6,
-    "bookings": 1,
-    "companions": 2,
+    "questions": 8,
+    "bookings": 2,
+    "companions": 6,
     "colleagues": 2,
     "corrections": 2,
     "updates": 1,
-    "catalogue_size": 8,
-    "write_budget": 6,
+    "catalogue_size": 32,
+    "write_budget": 10,
     "max_write_tokens": 500,
 }
 """Every parameter a caller may set. ``bookings`` is the number of flight searches at the end
@@ -64,10 +64,11 @@ CHANGEABLE = 8
 """Profile attributes that may change (see ``world.CHANGEABLE``): corrections + updates cap."""
 MIN_TOKENS, MAX_TOKENS = 10_000, 1_000_000
 MAX_BOOKINGS = 3
-MIN_CATALOGUE, MAX_CATALOGUE = 8, 40
+MIN_CATALOGUE, MAX_CATALOGUE = 32, 64
+"""A catalogue lists each of 16 combinations of wanted and decoy values twice (see
+``catalogue.GRID_ROWS``), then rows for random combinations."""
 MAX_PEOPLE = 12
 MAX_QUESTIONS = 24
-
 
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,10 @@ from memgym.tracks.dialogue.world import ASKABLE, COMPANION_ASKABLE, FactRec, Pe
 from memgym.types import AnswerType, QuestionKind
 
 INT_ATTRIBUTES = frozenset({"max_price_usd"})
+QUESTION_GAP = 4
+"""Pages (turns that are not chatter, the flight searches included) before the profile questions
+whose facts no profile question may rest on alone, so no reader of the last few turns can
+answer it."""
 TYPICAL = "*"
 """The placeholder entity a ``stats`` memory files typical values under."""
 
@@ -109,8 +113,10 @@ def profile_questions(
     typical: Mapping[str, str],
     priors: Mapping[str, Prior],
     entities: int,
+    recent: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> list[Draft]:
-    """Up to ``count`` profile questions no memoryless guess answers, kinds mixed."""
+    """Up to ``count`` profile questions no memoryless guess answers, kinds mixed; none whose
+    evidence lies wholly in ``recent`` (ids of the facts the last pages state)."""
     user = world.user
     pool: list[tuple[Draft, str]] = []
     for attribute in ASKABLE:
@@ -138,17 +144,14 @@ def profile_questions(
                 text = f"What is {person.name}'s {LABELS[fact.attribute]}?"
                 spec = {"op": "value", "entity": person.name, "attribute": fact.attribute}
                 pool.append((Draft("retrieval", text, spec, "text", [fact]), fact.text))
-    meals = Counter(_meal(p) for p in world.companions)
+    meal = world.counted_meal
+    n = sum(_meal(p) == meal for p in world.companions)
     party = [
         f for p in world.companions for f in p.facts if f.attribute in ("travels_with", "meal")
     ]
-    for meal, n in meals.items():
-        where: list[list[Any]] = [["travels_with", "==", user], ["meal", "==", meal]]
-        text = f"How many people in {user}'s travel party asked for a {meal} meal?"
-        spec = {"op": "count", "where": where}
-        guess = str(expected_count(entities, where, priors))
-        draft = Draft("filter_count", text, spec, "int", list(party), str(n) in ("0", guess))
-        pool.append((draft, str(n)))
+    where: list[list[Any]] = [["travels_with", "==", user], ["meal", "==", meal]]
+    text = f"How many people in {user}'s travel party asked for a {meal} meal?"
+    count_draft = Draft("filter_count", text, {"op": "count", "where": where}, "int", list(party))
     stats = Table.from_claims(Claim(TYPICAL, a, v) for a, v in typical.items())
     for draft, gold in pool:
         asked = draft.spec.get("attribute")
@@ -156,8 +159,9 @@ def profile_questions(
         if asked is not None:
             guesses |= prior_guesses(priors.get(asked)) | {typical.get(asked, "")}
         draft.guess_hits = draft.guess_hits or gold in guesses
+    pool.append((count_draft, str(n)))  # its gold is spread evenly by the world: no guess check
     rng.shuffle(pool)
-    fair = [d for d, _ in pool if not d.guess_hits]
+    fair = [d for d, _ in pool if not d.guess_hits and not {id(f) for f in d.evidence} <= recent]
     first: list[Draft] = []
     for kind in ("previous_value", "post_correction", "filter_count"):
         pick = next((d for d in fair if d.kind == kind and d not in first), None)

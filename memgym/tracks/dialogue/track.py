@@ -18,8 +18,18 @@ from memgym.tracks.base import Prior, Track, fill_gaps
 from memgym.tracks.dialogue import filler, reader
 from memgym.tracks.dialogue import params as parameters
 from memgym.tracks.dialogue.assemble import assemble, dialogue, ending
-from memgym.tracks.dialogue.catalogue import LEGS, build_catalogue, colleague_catalogue
-from memgym.tracks.dialogue.questions import profile_questions, select_question, typical_values
+from memgym.tracks.dialogue.catalogue import (
+    LEGS,
+    build_catalogue,
+    colleague_catalogue,
+    decoys,
+)
+from memgym.tracks.dialogue.questions import (
+    QUESTION_GAP,
+    profile_questions,
+    select_question,
+    typical_values,
+)
 from memgym.tracks.dialogue.vocab import CABINS, CITIES
 from memgym.tracks.dialogue.world import build_world
 from memgym.tracks.registry import register_track
@@ -60,8 +70,9 @@ class DialogueTrack(Track):
         world = build_world(rng, p["companions"], p["colleagues"], p["corrections"], p["updates"])
         used: set[str] = set()
         tags = rng.sample(range(1000, 10000), p["bookings"] + 1)
+        decoy = decoys(rng, world)
         catalogues = [
-            build_catalogue(rng, world, LEGS[b], f"S{tags[b]}", p["catalogue_size"], used)
+            build_catalogue(rng, world, LEGS[b], f"S{tags[b]}", p["catalogue_size"], used, decoy, b)
             for b in range(p["bookings"])
         ]
         side = None
@@ -72,7 +83,13 @@ class DialogueTrack(Track):
         said = [c for core in cores for c in reader.read(core.text)]
         typical = typical_values(said)
         selects = [select_question(world, c) for c in catalogues]
-        asked = profile_questions(rng, world, p["questions"], typical, PRIORS, p["entities"])
+        pages = [c for c in cores if c.kind != "distractor"]
+        gap = max(0, QUESTION_GAP - len(catalogues))  # the searches are pages too
+        recent = {id(f) for c in pages[len(pages) - gap :] for f in c.stated}
+        recent |= {id(ch.old) for ch in world.changes if id(ch.new) in recent}  # text says both
+        asked = profile_questions(
+            rng, world, p["questions"], typical, PRIORS, p["entities"], recent
+        )
         cores += ending(catalogues, selects, asked)
         return assemble(seed, p, BRIEF, cores, p["target_tokens"])
 

@@ -113,6 +113,10 @@ class World:
     changes: list[Change] = field(default_factory=list)
     companions: list[Person] = field(default_factory=list)
     colleagues: list[Person] = field(default_factory=list)
+    counted_meal: str = ""
+    """The meal the count question asks about: ``1..companions`` of the party chose it, each
+    count equally likely, so no constant count beats chance over that support (never 0: a
+    reader that read nothing answers 0)."""
 
     def current(self, attribute: str) -> FactRec:
         """The customer's fact for ``attribute`` after every change."""
@@ -170,10 +174,16 @@ def build_world(
         "emergency_contact": spare.pop(),
     }
     world = World(user, {a: FactRec(user, a, values[a]) for a in PROFILE})
-    for name in people[1 : 1 + companions]:
+    world.counted_meal = rng.choice(MEALS)
+    choosing = 1 + int(rng.random() * companions)
+    others = [m for m in MEALS if m != world.counted_meal]
+    meals = [world.counted_meal] * choosing
+    meals += [rng.choice(others) for _ in range(companions - choosing)]
+    rng.shuffle(meals)
+    for name, meal in zip(people[1 : 1 + companions], meals):
         facts = [
             FactRec(name, "travels_with", user),
-            FactRec(name, "meal", rng.choice(MEALS)),
+            FactRec(name, "meal", meal),
             FactRec(name, "date_of_birth", _day(rng, date(1940, 1, 1), 82 * 365).isoformat()),
             FactRec(name, "loyalty_number", str(rng.randrange(100_000_000, 1_000_000_000))),
             FactRec(name, "passport_expiry", _day(rng, date(2028, 1, 1), 8 * 365).isoformat()),

@@ -16,14 +16,14 @@ from memgym.tracks.entities.mix import AXIS_OF
 from memgym.tracks.entities.questions import Draft
 from memgym.tracks.entities.stream import CHANGE, DOC, Timeline
 from memgym.tracks.entities.world import CORRECTION, World
-from memgym.types import Event, Fact, Question, Scenario
+from memgym.types import Event, Fact, GoldQuestion, Scenario
 
 
-def _question(draft: Draft, number: int) -> Question:
+def _question(draft: Draft, number: int) -> GoldQuestion:
     evidence = [fact.id for fact in draft.evidence]
     assert all(evidence), "evidence must appear before its question"
     return construct(
-        Question,
+        GoldQuestion,
         {
             "id": f"q{number}",
             "kind": draft.kind,
@@ -39,7 +39,7 @@ def _question(draft: Draft, number: int) -> Question:
 
 
 def _event(
-    step: int, kind: str, text: str, facts: list[str], question: Question | None = None
+    step: int, kind: str, text: str, facts: list[str], question: GoldQuestion | None = None
 ) -> Event:
     return construct(
         Event, {"step": step, "kind": kind, "text": text, "facts": facts, "question": question}

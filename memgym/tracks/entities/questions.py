@@ -27,6 +27,9 @@ from memgym.tracks.entities.values import SHAPES, shape
 from memgym.tracks.entities.world import Change, FactRec, World
 from memgym.types import AnswerType, QuestionKind
 
+QUESTION_GAP = 4
+"""Timeline items (documents, changes, memos) that come between a question and the last one
+stating its evidence, so no reader of the last few events can answer it."""
 ATTEMPTS = 60
 """Redraws per question before trying another kind of the same axis."""
 FLOAT_TOLERANCE = 0.01
@@ -108,6 +111,8 @@ class Asker:
         series (trend questions ask those)."""
         self.targets = tuple(f for f in self.asked if f < len(self.template.attributes))
         """Attributes a multi-hop question may end on."""
+        self.stated_at = _stated_at(world, timeline)
+        """id of a fact record -> the last timeline item that states it."""
 
     # -- drawing helpers -------------------------------------------------------------------
 
@@ -118,7 +123,7 @@ class Asker:
         """The world at a random question position after item ``after`` (the end if placed so)."""
         if self.end:
             return Moment(self.world, self.timeline, self.last)
-        lo = max(self.first, after + 1)
+        lo = min(self.last, max(self.first, after + 1 + QUESTION_GAP))
         return Moment(self.world, self.timeline, lo + int(self.random() * (self.last - lo + 1)))
 
     def _type(self, f: int) -> AnswerType:
@@ -414,12 +419,18 @@ class Asker:
             return False
         if number is None or draft.answer_type == "text":
             return gold == self._mode(f)
-        guesses = [0.0] if op in ("trend", "delta") else self._typical_numbers(f)
+        guesses = [0.0] if op in ("trend", "delta") else self._typical_numbers(f, draft.p)
         if op == "aggregate" and spec["fn"] == "sum":
             n = self._expected_count(spec["where"])
             guesses = [g * max(1, n) for g in guesses]
         band = max(draft.tolerance * abs(number), 0.005)
         return any(abs(number - g) <= band for g in guesses)
+
+    def _too_recent(self, draft: Draft) -> bool:
+        """Does the question come within ``QUESTION_GAP`` items of the last one stating its
+        evidence (so a reader of the last few events could answer it)?"""
+        last = max((self.stated_at.get(id(f), 0) for f in draft.evidence), default=-1)
+        return draft.p - 1 - last < QUESTION_GAP
 
     def _field(self, name: Any) -> int | None:
         try:
@@ -427,13 +438,22 @@ class Asker:
         except ValueError:
             return None
 
-    def _typical_numbers(self, f: int) -> list[float]:
+    def _typical_numbers(self, f: int, p: int) -> list[float]:
+        """The world's median of field ``f``, the median of the values stated before item ``p``
+        (what the ``stats`` memory shows a guesser at the question) and the prior's midpoint."""
         values = sorted(
             v
             for e in range(len(self.world.names))
             if (v := parse_number(self.world.facts[e][f].text)) is not None
         )
+        now = Moment(self.world, self.timeline, p)
+        so_far = [
+            v
+            for e in range(now.known)
+            if (fact := now.fact(e, f)) is not None and (v := parse_number(fact.text)) is not None
+        ]
         guesses = [statistics.median(values)] if values else []
+        guesses += [statistics.median(so_far)] if so_far else []
         if f < len(self.template.attributes):
             a = self.template.attributes[f]
             guesses.append((a.low + a.high) / 2)
@@ -482,6 +502,8 @@ class Asker:
                 continue
             if kind != "abstention" and self._guessable(draft, gold):
                 continue
+            if kind != "abstention" and self._too_recent(draft):
+                continue
             self.seen.add(key)
             draft.gold = typed(gold, draft.answer_type)
             if draft.commit is not None:
@@ -513,6 +535,26 @@ _BUILDERS: dict[str, Callable[[Asker], Draft | None]] = {
     "abstention": Asker.abstention,
 }
 """The builder of each question kind."""
+
+
+def _stated_at(world: World, timeline: Timeline) -> dict[int, int]:
+    """id of each fact record -> the last timeline item stating it: its entity's document, the
+    change that sets it, or a later update restating the field (counted for every record of
+    that field: a conservative over-estimate)."""
+    at: dict[int, int] = {}
+    for e, row in enumerate(world.facts):
+        for fact in row:
+            at[id(fact)] = timeline.doc_pos[e]
+    by_field: dict[tuple[int, int], list[FactRec]] = {}
+    for change in world.changes:
+        by_field.setdefault((change.entity, change.field), []).append(change.new)
+    for c, change in enumerate(world.changes):
+        pos = timeline.change_pos[c]
+        at[id(change.new)] = max(at.get(id(change.new), 0), pos)
+        for r in change.restate:
+            for fact in [world.facts[change.entity][r], *by_field.get((change.entity, r), [])]:
+                at[id(fact)] = max(at.get(id(fact), 0), pos)
+    return at
 
 
 def _numeric_part(gold: str) -> float | None:

@@ -22,8 +22,11 @@ from memgym.tracks.entities.fast import construct
 from memgym.tracks.research import filler, render
 from memgym.tracks.research.questions import Draft, draft
 from memgym.tracks.research.world import FactRec, World
-from memgym.types import Event, Fact, Question, Scenario
+from memgym.types import Event, Fact, GoldQuestion, Scenario
 
+QUESTION_GAP = 4
+"""Task pages shown between a question and the last page it needs (other tasks' pages, or
+revisits of earlier ones at the end), so no reader of the last few pages can answer it."""
 INPAGE_FILLER = 0.5
 """Chance that a page holds one unrelated result among its own."""
 FILLER_SEED_BITS = 40
@@ -68,7 +71,29 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
     style = p["doc_style"]
     end = p["question_placement"] == "end"
     blocks: list[Block] = []
-    at_end: list[Block] = []
+    pending: list[Draft] = []
+    """Questions waiting until ``QUESTION_GAP`` pages follow the last one stating evidence."""
+    shown: list[Core] = []
+    """Every page (task result or erratum) shown so far, in order."""
+    stated_at: dict[int, int] = {}
+    """id of a fact -> the index in ``shown`` of the last page stating it."""
+
+    def show(core: Core) -> None:
+        for f in core.stated:
+            stated_at[id(f)] = len(shown)
+        shown.append(core)
+
+    def release() -> None:
+        if end:
+            return
+        for d in list(pending):
+            if any(id(f) not in stated_at for f in d.evidence):
+                continue
+            last = max(stated_at[id(f)] for f in d.evidence)
+            if len(shown) - 1 - last >= QUESTION_GAP:
+                blocks.append([Core("question", d.text, [], d)])
+                pending.remove(d)
+
     for t, task in enumerate(world.tasks):
         prefix_turn = task.prefix - 1 if task.prefix else -1
         fix_after = -1
@@ -76,25 +101,42 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
             needed_by = prefix_turn if 0 <= task.fix.turn < task.used(True) else task.hops - 1
             fix_after = task.fix.turn + int(random() * (needed_by - task.fix.turn + 1))
         for turn in range(task.hops):
-            blocks.append(_page(rng, world, t, turn, style))
+            block = _page(rng, world, t, turn, style)
+            blocks.append(block)
+            for c in block:
+                if c is not None and c.kind == "document":
+                    show(c)
+            release()
             if turn == fix_after and task.fix is not None:
-                blocks.append(
-                    [
-                        Core(
-                            "correction",
-                            render.erratum(task.fix.right, task.fix.wrong),
-                            [task.fix.right],
-                        )
-                    ]
+                fix = Core(
+                    "correction", render.erratum(task.fix.right, task.fix.wrong), [task.fix.right]
                 )
-            asked: list[Draft] = []
+                blocks.append([fix])
+                show(fix)
+                release()
             if turn == prefix_turn:
-                asked.append(draft(world, t, True))
+                pending.append(draft(world, t, True))
             if turn == task.hops - 1:
-                asked.append(draft(world, t, False))
-            for d in asked:
-                (at_end if end else blocks).append([Core("question", d.text, [], d)])
-    return blocks + at_end
+                pending.append(draft(world, t, False))
+    # The last questions have no later task's pages to wait behind: earlier pages are shown
+    # again (a revisit restates facts, never a link an erratum corrected since), and never so
+    # that the last QUESTION_GAP pages hold a waiting question's whole evidence.
+    wrong = {id(t.fix.wrong) for t in world.tasks if t.fix is not None}
+    revisits = [
+        c for c in shown if c.kind == "document" and not any(id(f) in wrong for f in c.stated)
+    ]
+    needs = [{id(f) for f in d.evidence} for d in pending]
+    held: set[int] = set()
+    for _ in range(QUESTION_GAP):
+        while revisits:
+            page = revisits.pop(int(random() * len(revisits)))
+            more = held | {id(f) for f in page.stated}
+            if not any(need <= more for need in needs):
+                held = more
+                blocks.append([Core("document", page.text, list(page.stated))])
+                break
+    blocks += [[Core("question", d.text, [], d)] for d in pending]
+    return blocks
 
 
 def _gaps(rng: _random.Random, count: int, gaps: int) -> list[int]:
@@ -104,8 +146,8 @@ def _gaps(rng: _random.Random, count: int, gaps: int) -> list[int]:
     return [b - a for a, b in pairwise(bounds)]
 
 
-def _question(d: Draft, number: int) -> Question:
-    return Question(
+def _question(d: Draft, number: int) -> GoldQuestion:
+    return GoldQuestion(
         id=f"q{number}",
         kind=d.kind,
         axis=d.axis,

@@ -1,11 +1,11 @@
-"""Ablation gates and deterministic regeneration (memgym.tracks.gates)."""
+"""Ablation gates and deterministic regeneration (memgym.simulation.gates)."""
 
 from __future__ import annotations
 
 import pytest
 
+from memgym.simulation.gates import Gates, ablation_result, check, generate_gated, subseed
 from memgym.tracks import get_track, track_names
-from memgym.tracks.gates import Gates, ablation_result, check, generate_gated, subseed
 from tests.tracks.toy_gates import NAME, ToyGatesTrack, ToySubseedTrack
 
 TOY = ToyGatesTrack()

@@ -1,0 +1,383 @@
+"""The cheat suite: strategies that remember nothing useful, run on every track and tier.
+
+Each cheat answers every question of a scenario from what a memoryless agent could have: the
+public question, the brief, the last few events before it (``RECENT``), the track's priors, the
+scenario's list of names, and golds learned on *other* seeds. None holds a memory of the
+stream, so each must score a mean composite of at most ``CHEAT_CEILING``; one that scores more
+means the track's generator lets answers be had without remembering.
+
+Cheats are cheap: one pass over a scenario's stream collects what every cheat may see
+(``sightings``), and every cheat answers from that, scored by the scorer's own ``is_correct``.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from memgym.claims import Claim, format_number
+from memgym.query import ABSTAIN, Table, evaluate
+from memgym.scoring import is_correct
+from memgym.scoring.reading import answer_names
+from memgym.tracks.base import Prior, Track
+from memgym.tracks.registry import stream_events
+from memgym.types import AnswerRecord, EpisodeResult, GoldQuestion, Question, Scenario
+
+CHEAT_CEILING = 0.05
+"""The most mean composite any cheat may score on any track and tier."""
+RECENT = 3
+"""Events a keep-last cheat may hold (the ``K`` of keep-last-K)."""
+TRAIN_SEEDS = 10
+"""Seeds a learning cheat learns golds on, far from any validated seed (``TRAIN_BASE + i``)."""
+TRAIN_BASE = 1_000_000
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """What a memoryless agent has at one question: the public question and the last events."""
+
+    question: Question
+    recent: tuple[str, ...]
+    """Texts of the last ``RECENT`` events before the question (questions excluded)."""
+    pages: tuple[str, ...]
+    """Texts of the last ``RECENT`` events that are not distractors (the last pages read)."""
+    named: Mapping[str, str]
+    """For each string the spec names (an entity, a catalogue id): the last event text naming
+    it. Only the option-picking cheats use it, to read a catalogue and nothing about the
+    customer."""
+
+
+@dataclass
+class Context:
+    """What a cheat may know besides the sighting: track, params, priors, brief, the names the
+    scenario uses and the golds learned on other seeds."""
+
+    track: Track
+    scenario: Scenario
+    priors: dict[str, Prior]
+    learned: Mapping[str, Counter[str]] = field(default_factory=dict)
+    _names: list[str] | None = None
+
+    @property
+    def names(self) -> list[str]:
+        """Every entity of the scenario (the names a shotgun answer would list)."""
+        if self._names is None:
+            self._names = sorted({f.entity for f in self.scenario.facts})
+        return self._names
+
+
+Cheat = Callable[[Context, Sighting], str]
+CHEATS: dict[str, tuple[Cheat, str]] = {}
+
+
+def cheat(name: str, about: str) -> Callable[[Cheat], Cheat]:
+    """Register a cheat under ``name`` with a one-line description."""
+
+    def decorate(fn: Cheat) -> Cheat:
+        CHEATS[name] = (fn, about)
+        return fn
+
+    return decorate
+
+
+def _read(ctx: Context, texts: Iterable[str], question: Question) -> str:
+    claims: list[Claim] = []
+    for text in texts:
+        claims.extend(ctx.track.read_cached(text))
+    return evaluate(question.spec, Table.from_claims(claims))
+
+
+@cheat("last_event", "the scripted reader over the last event only")
+def last_event(ctx: Context, s: Sighting) -> str:
+    return _read(ctx, s.recent[-1:], s.question)
+
+
+@cheat(f"last_{RECENT}_events", f"the scripted reader over the last {RECENT} events")
+def last_events(ctx: Context, s: Sighting) -> str:
+    return _read(ctx, s.recent, s.question)
+
+
+@cheat("last_page", "the scripted reader over the last non-distractor event (page) only")
+def last_page(ctx: Context, s: Sighting) -> str:
+    return _read(ctx, s.pages[-1:], s.question)
+
+
+@cheat(f"last_{RECENT}_pages", f"the scripted reader over the last {RECENT} non-distractor events")
+def last_pages(ctx: Context, s: Sighting) -> str:
+    return _read(ctx, s.pages, s.question)
+
+
+@cheat("question_only", "the scripted reader over the question text alone")
+def question_only(ctx: Context, s: Sighting) -> str:
+    return _read(ctx, [s.question.text], s.question)
+
+
+@cheat("brief_only", "the scripted reader over the brief alone")
+def brief_only(ctx: Context, s: Sighting) -> str:
+    return _read(ctx, [ctx.scenario.brief], s.question)
+
+
+@cheat("echo", "repeats the question")
+def echo(ctx: Context, s: Sighting) -> str:
+    return s.question.text
+
+
+@cheat("abstain", "always 'unknown'")
+def abstain(ctx: Context, s: Sighting) -> str:
+    return ABSTAIN
+
+
+for _constant in ("0", "1", "2", "3"):
+    cheat(f"const_{_constant}", f"always {_constant}")(
+        lambda ctx, s, c=_constant: c  # type: ignore[misc]
+    )
+
+
+def _prior_value(prior: Prior | None, smart: bool) -> str:
+    if prior is None:
+        return "0"
+    if prior.choices:
+        if smart and prior.weights:
+            return prior.choices[max(range(len(prior.choices)), key=lambda i: prior.weights[i])]
+        return prior.choices[0]
+    mid = (prior.low + prior.high) / 2
+    text = format_number(round(mid) if prior.decimals == 0 else round(mid, prior.decimals))
+    return ", ".join([text] * 4) if prior.type == "series" else text
+
+
+@cheat("prior_median", "the middle of the asked attribute's prior (its first choice)")
+def prior_median(ctx: Context, s: Sighting) -> str:
+    return _prior_value(ctx.priors.get(s.question.spec.get("attribute", "")), smart=False)
+
+
+@cheat("prior_mode", "the asked attribute's likeliest prior value")
+def prior_mode(ctx: Context, s: Sighting) -> str:
+    return _prior_value(ctx.priors.get(s.question.spec.get("attribute", "")), smart=True)
+
+
+@cheat("first_named", "the first name the question's spec mentions")
+def first_named(ctx: Context, s: Sighting) -> str:
+    spec = s.question.spec
+    names = spec.get("entities") or [spec.get("entity") or spec.get("from") or ABSTAIN]
+    return str(names[0])
+
+
+@cheat("candidates", "every value stated in the last events, listed")
+def candidates(ctx: Context, s: Sighting) -> str:
+    values: list[str] = []
+    for text in s.recent:
+        values += [c.value for c in ctx.track.read_cached(text)]
+    return ", ".join(dict.fromkeys([*values, "0", "1", "2"]))
+
+
+@cheat("every_entity", "names every entity of the scenario")
+def every_entity(ctx: Context, s: Sighting) -> str:
+    return ", ".join(ctx.names)
+
+
+def template_key(spec: Mapping[str, Any], fine: bool) -> str:
+    """The question's template: its spec without the names it asks about (``fine``: filter
+    values kept, so 'count kosher meals' and 'count vegan meals' differ)."""
+    dropped = {"entity", "entities", "from", "to"}
+    out: dict[str, Any] = {}
+    for key, value in spec.items():
+        if key in dropped:
+            continue
+        if key in ("where", "match") and isinstance(value, list):
+            value = [list(w) if fine else list(w[:2]) for w in value if isinstance(w, list)]
+            if fine:  # a value that names an entity is not part of the template
+                value = [w for w in value if w[0] not in ("travels_with", "catalogue")]
+        out[key] = value
+    return json.dumps(out, sort_keys=True)
+
+
+def learn(track: Track, tier: str | None, overrides: Mapping[str, Any]) -> dict[str, Counter[str]]:
+    """template key -> how often each gold text answered it, over ``TRAIN_SEEDS`` other seeds."""
+    table: dict[str, Counter[str]] = {}
+    for i in range(TRAIN_SEEDS):
+        scenario = track.generate(TRAIN_BASE + i, tier, **dict(overrides))
+        for q in scenario.questions:
+            if q.answer is None:
+                continue
+            gold = q.answer if isinstance(q.answer, str) else _gold_text(q.answer)
+            for fine in (False, True):
+                table.setdefault(f"{fine}:{template_key(q.spec, fine)}", Counter())[gold] += 1
+    return table
+
+
+def _gold_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return format_number(value) if isinstance(value, (int, float)) else str(value)
+
+
+def _learned(ctx: Context, s: Sighting, fine: bool) -> str:
+    counts = ctx.learned.get(f"{fine}:{template_key(s.question.spec, fine)}")
+    return counts.most_common(1)[0][0] if counts else ABSTAIN
+
+
+@cheat("template_gold", "the commonest gold of the question's template on other seeds")
+def template_gold(ctx: Context, s: Sighting) -> str:
+    return _learned(ctx, s, fine=False)
+
+
+@cheat("template_gold_fine", "as template_gold, with the template's filter values kept")
+def template_gold_fine(ctx: Context, s: Sighting) -> str:
+    return _learned(ctx, s, fine=True)
+
+
+def _options(ctx: Context, s: Sighting) -> list[dict[str, str]]:
+    """The options of a selection question's catalogue, read from the last event naming it."""
+    where = s.question.spec.get("where", [])
+    ids = [w[2] for w in where if isinstance(w, list) and len(w) == 3 and w[0] == "catalogue"]
+    if s.question.spec.get("op") != "select" or not ids or ids[0] not in s.named:
+        return []
+    rows: dict[str, dict[str, str]] = {}
+    for c in ctx.track.read_cached(s.named[ids[0]]):
+        rows.setdefault(c.entity, {})[c.attribute] = c.value
+    return [{"id": e, **r} for e, r in rows.items() if r.get("catalogue") == ids[0]]
+
+
+NOT_COMPARED = frozenset({"id", "stops", "fare_usd", "catalogue", "airline", "departs"})
+"""Option fields the typical-option cheats do not compare: ids, limits and per-flight noise."""
+
+
+@cheat("first_option", "the first option of the asked catalogue (no customer known)")
+def first_option(ctx: Context, s: Sighting) -> str:
+    options = _options(ctx, s)
+    return options[0]["id"] if options else ABSTAIN
+
+
+@cheat(
+    "central_option",
+    "the catalogue's most typical option: commonest route/day/cabin, "
+    "then fewest stops, then cheapest (no customer known)",
+)
+def central_option(ctx: Context, s: Sighting) -> str:
+    options = _options(ctx, s)
+    if not options:
+        return ABSTAIN
+    fields = [k for k in options[0] if k not in NOT_COMPARED]
+    common = {k: Counter(o.get(k) for o in options).most_common(1)[0][0] for k in fields}
+
+    def rank(o: dict[str, str]) -> tuple[int, float, float]:
+        agree = sum(o.get(k) == v for k, v in common.items())
+        return (-agree, _num(o.get("stops")), _num(o.get("fare_usd")))
+
+    return min(options, key=rank)["id"]
+
+
+@cheat("cheapest_option", "the asked catalogue's cheapest option, fewest stops first")
+def cheapest_option(ctx: Context, s: Sighting) -> str:
+    options = _options(ctx, s)
+    if not options:
+        return ABSTAIN
+    return min(options, key=lambda o: (_num(o.get("stops")), _num(o.get("fare_usd"))))["id"]
+
+
+@cheat(
+    "hub_option",
+    "the option with the most neighbours (options differing from it in one "
+    "of route/day/cabin), then fewest stops, then cheapest (no customer known)",
+)
+def hub_option(ctx: Context, s: Sighting) -> str:
+    options = _options(ctx, s)
+    if not options:
+        return ABSTAIN
+    fields = [k for k in options[0] if k not in NOT_COMPARED]
+
+    def neighbours(o: dict[str, str]) -> int:
+        return sum(sum(o.get(k) != p.get(k) for k in fields) == 1 for p in options)
+
+    def rank(o: dict[str, str]) -> tuple[int, float, float]:
+        return (-neighbours(o), _num(o.get("stops")), _num(o.get("fare_usd")))
+
+    return min(options, key=rank)["id"]
+
+
+def _num(text: str | None) -> float:
+    try:
+        return float(text or "inf")
+    except ValueError:
+        return float("inf")
+
+
+def sightings(scenario: Scenario) -> list[tuple[GoldQuestion, Sighting]]:
+    """One pass over the stream: each question (gold, for the scorer) and what a memoryless
+    agent sees at it."""
+    recent: deque[str] = deque(maxlen=RECENT)
+    pages: deque[str] = deque(maxlen=RECENT)
+    wanted = {v for q in scenario.questions for v in _spec_strings(q.spec)}
+    last_naming: dict[str, str] = {}
+    out = []
+    for event in stream_events(scenario):
+        q = event.question
+        if q is None:
+            recent.append(event.text)
+            if event.kind != "distractor":
+                pages.append(event.text)
+                for name in wanted:
+                    if name in event.text:
+                        last_naming[name] = event.text
+            continue
+        public = q.public()
+        named = {v: last_naming[v] for v in _spec_strings(public.spec) if v in last_naming}
+        out.append((q, Sighting(public, tuple(recent), tuple(pages), named)))
+    return out
+
+
+def _spec_strings(spec: Mapping[str, Any]) -> list[str]:
+    """The catalogue ids a spec filters on (the only names the option cheats look up)."""
+    return [
+        w[2]
+        for w in spec.get("where", [])
+        if isinstance(w, list) and len(w) == 3 and w[0] == "catalogue" and isinstance(w[2], str)
+    ]
+
+
+def run_cheats(
+    track: Track,
+    scenario: Scenario,
+    learned: Mapping[str, Counter[str]],
+    names: Sequence[str] | None = None,
+) -> dict[str, EpisodeResult]:
+    """Every cheat (or those in ``names``) on ``scenario``, scored as episodes with no writes."""
+    from memgym.run.episode import score
+    from memgym.types import Transcript
+
+    ctx = Context(track, scenario, track.priors(scenario.params), learned)
+    seen = sightings(scenario)
+    reading = answer_names(scenario)
+    scenario_hash = scenario.hash
+    results = {}
+    marked: dict[tuple[str, str], bool] = {}  # many cheats give the same answer: score it once
+    for name in names or list(CHEATS):
+        fn = CHEATS[name][0]
+        records = []
+        for gold, sighting in seen:
+            text = fn(ctx, sighting)
+            key = (gold.id, text)
+            if key not in marked:
+                marked[key] = is_correct(gold, text, reading)
+            records.append(
+                AnswerRecord(
+                    question_id=gold.id,
+                    kind=gold.kind,
+                    axis=gold.axis,
+                    answer=text,
+                    correct=marked[key],
+                )
+            )
+        transcript = Transcript(scenario_hash=scenario_hash, answers=records)
+        results[name] = score(transcript, scenario, memory="cheat", reasoner=name)
+    return results
+
+
+def mean_composite(results: Sequence[EpisodeResult]) -> float:
+    """Mean composite over episodes that have scored questions."""
+    values = [r.composite for r in results if r.questions]
+    return statistics.fmean(values) if values else 0.0

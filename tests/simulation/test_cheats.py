@@ -1,0 +1,89 @@
+"""The cheat suite: each cheat sees only what a memoryless agent has, and scores what it should."""
+
+from memgym.simulation.cheats import CHEATS, RECENT, learn, run_cheats, sightings, template_key
+from memgym.tracks import get_track
+
+
+def test_a_sighting_holds_the_public_question_and_only_the_last_events():
+    track = get_track("entities")
+    scenario = track.generate(0, "lite")
+    seen = sightings(scenario)
+    assert [g.id for g, _ in seen] == [q.id for q in scenario.questions]
+    for gold, s in seen:
+        assert s.question == gold.public()
+        assert len(s.recent) <= RECENT and len(s.pages) <= RECENT
+
+
+def test_a_cheat_that_reads_the_evidence_would_be_caught():
+    """The keep-last cheats are real readers: fed a stream whose questions follow their
+    evidence, they score well (so a low score means the generator is fair, not the cheat
+    broken)."""
+    track = get_track("entities")
+    scenario = track.generate(0, "lite")
+    index = scenario.fact_index()
+    events = []
+    for e in scenario.events:
+        if e.question is not None:
+            facts = [index[f] for f in e.question.evidence]
+            text = "\n".join(f"{f.entity} | {f.attribute}={f.value}" for f in facts)
+            events.append(e.model_copy(update={"question": None, "kind": "document", "text": text}))
+        events.append(e)
+    cheat = scenario.model_copy(
+        update={"events": [ev.model_copy(update={"step": i}) for i, ev in enumerate(events)]}
+    )
+    result = run_cheats(track, cheat, {}, ["last_event"])["last_event"]
+    assert result.composite > 0.5
+
+
+def test_template_gold_learns_from_other_seeds_only():
+    track = get_track("codeqa")
+    learned = learn(track, "lite", {})
+    assert learned and all(sum(c.values()) > 0 for c in learned.values())
+    spec = {"op": "count", "where": [["raises", "==", "XError"]]}
+    assert template_key(spec, fine=False) == template_key(
+        {"op": "count", "where": [["raises", "==", "YError"]]}, fine=False
+    )
+    assert template_key(spec, fine=True) != template_key(
+        {"op": "count", "where": [["raises", "==", "YError"]]}, fine=True
+    )
+    assert len(CHEATS) >= 20
+
+
+def _listing(rows: list[dict[str, object]]) -> str:
+    return "\n".join(
+        f"{r['id']} | " + "; ".join(f"{k}={v}" for k, v in r.items() if k != "id") for r in rows
+    )
+
+
+def test_the_option_cheats_find_a_target_built_around_its_catalogue():
+    """Fed a catalogue in the old style (the target plus one flight failing each rule, the rest
+    failing several), the catalogue-reading cheats pick the target: so their low scores on the
+    real track mean the catalogue hides it, not that they cannot read one."""
+    import random
+
+    from memgym.simulation.cheats import Context, Sighting
+    from memgym.types import Question
+
+    track = get_track("dialogue")
+    rng = random.Random(3)
+    want = {"from_city": "Oslo", "to_city": "Riga", "day": "2027-05-02",
+            "cabin_class": "economy", "stops": 1, "fare_usd": 500}  # fmt: skip
+    other = {"from_city": ["Porto", "Lyon", "Cork"], "to_city": ["Bern", "Graz", "Turku"],
+             "day": ["2027-05-04", "2027-04-29", "2027-05-07"],
+             "cabin_class": ["business", "premium economy"], "stops": [2, 3], "fare_usd": [700, 900]}  # fmt: skip
+    plans = [set()] + [{k} for k in want] + [set(rng.sample(list(want), 3)) for _ in range(3)]
+    rows = []
+    for i, fail in enumerate(plans):
+        row: dict[str, object] = {"id": f"AX{100 + i}", "catalogue": "S1", "airline": "Aerion"}
+        row.update({k: rng.choice(other[k]) if k in fail else v for k, v in want.items()})
+        row["departs"] = f"{8 + i:02d}:00"
+        rows.append(row)
+    rng.shuffle(rows)
+    question = Question(id="q", text="Which flight?", spec={
+        "op": "select", "entity": "U", "where": [["catalogue", "==", "S1"]],
+        "match": [["from_city", "==", "home_city"], ["stops", "<=", "max_stops"]]})  # fmt: skip
+    scenario = track.generate(0, "lite")
+    ctx = Context(track, scenario, {})
+    seen = Sighting(question, (), (), {"S1": _listing(rows)})
+    for name in ("central_option", "hub_option"):
+        assert CHEATS[name][0](ctx, seen) == "AX100", (name, _listing(rows))
