@@ -7,7 +7,8 @@ compactions per second of the lite model:
 - in batches: cold caches, one pass over the rows, then a warm second pass;
 - one compaction per call in stream order, as the gated memory calls it, by the direct score
   (``predict_parts``) and by the feature-matrix path it replaced (``predict_matrix``), cold, in
-  the same run, and their ratio;
+  the same run, and their ratio; for a model with boosted trees, also the direct score without
+  them (the regression alone), to show what the trees cost;
 - inside real gated episodes (``gated:inner=window(max_tokens=1000)``): compactions scored per
   second of scoring time;
 each timed pass repeated ``--repeats`` times (best and median; CPU time, the machine is shared),
@@ -51,7 +52,14 @@ def main() -> None:
     from memgym.rm.lite import row_parts
 
     parts = [row_parts(r) for r in rows]
-    colds, warms, singles, olds = [], [], [], []
+    colds, warms, singles, olds, plains = [], [], [], [], []
+    import copy
+
+    plain = copy.copy(model)  # the same model without its trees (speed only: not calibrated)
+    plain.trees = None
+    passes = [(model.predict_parts, singles), (model.predict_matrix, olds)]
+    if model.trees is not None:
+        passes.append((plain.predict_parts, plains))
     for _ in range(max(1, args.repeats)):
         clear_caches()
         start = time.process_time()
@@ -60,7 +68,7 @@ def main() -> None:
         start = time.process_time()
         model.predict_parts(parts)
         warms.append(len(rows) / (time.process_time() - start))
-        for path, out in ((model.predict_parts, singles), (model.predict_matrix, olds)):
+        for path, out in passes:
             clear_caches()
             start = time.process_time()
             for part in parts:
@@ -99,6 +107,10 @@ def main() -> None:
           f" score {single:,.0f}/s best ({statistics.median(singles):,.0f} median); feature-matrix"
           f" path before it {old:,.0f}/s best ({statistics.median(olds):,.0f} median);"
           f" ratio {single / old:.1f}x")
+    if plains:
+        print(f"the same one per call without the boosted trees (regression alone):"
+              f" {max(plains):,.0f}/s best ({statistics.median(plains):,.0f} median); with trees"
+              f" / without: {single / max(plains):.2f}x")
     print(f"inside gated episodes: {gated[0]:,.0f} compactions scored per second of scoring"
           f" ({gated[1]} scored, {gated[2]} refused)")
     print(f"replay labelling (scripted reasoner): {replay:,.0f} compactions/s ({labelled})")

@@ -67,6 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="lm: a stratified sample of N validation rows (calibration, threshold)")
     t.add_argument("--c", type=float, action="append", dest="cs",
                    help="lite: a C to try on validation (repeatable; default 0.25, 0.5, 1)")
+    t.add_argument("--no-trees", action="store_true",
+                   help="lite: the regression alone (no boosted trees tried on validation)")
     t.add_argument("--no-val", action="store_true",
                    help="ignore the val split (lite: C 0.5, out-of-fold calibration)")
     t.add_argument("--fact-rows", action="store_true",
@@ -202,13 +204,17 @@ def _train(args: argparse.Namespace) -> int:
     if args.model == "lite":
         from memgym.rm.lite import train_lite
 
-        model = train_lite(rows, seed=args.seed, val=val, grid=args.cs)
+        model = train_lite(rows, seed=args.seed, val=val, grid=args.cs, trees=not args.no_trees)
         model.save(args.out)
         chosen = model.choices
         if val:
             console.print(f"chosen on {len(val)} validation rows: C {chosen['c']}, threshold"
                           f" {model.threshold:.2f} (fact-row AUROC per C: " + ", ".join(
                               f"{g['c']:g}: {g['fact_auroc']:.3f}" for g in chosen["grid"]) + ")")
+            if "trees_val" in chosen:
+                fact_auroc = chosen["trees_val"]["fact_auroc"]
+                console.print(f"boosted trees: fact-row AUROC {fact_auroc:.3f} on validation,"
+                              f" {chosen['trees']}")
     else:
         from memgym.rm.lm import LMConfig, train_lm
 
@@ -335,7 +341,7 @@ def _print_metrics(out: dict[str, Any], threshold: float) -> None:
     table = Table(title="MemRM on each split: model beside the baselines (HARMFUL positive;"
                         " 95 % intervals over whole scenarios)")
     for col in ("split", "rows", "scen.", "HARMFUL", "AUROC", "interval", "AP", "interval",
-                "AP/base", "drops-fact AUROC / AP", f"F1 at t={threshold:.2f}", "ECE"):
+                "AP/base (max)", "drops-fact AUROC / AP", f"F1 at t={threshold:.2f}", "ECE"):
         table.add_column(col, justify="left" if col == "split" else "right")
     for split, m in out.items():
         for part, name in (("all", split), ("fact", "  fact rows")):
@@ -344,11 +350,12 @@ def _print_metrics(out: dict[str, Any], threshold: float) -> None:
             table.add_row(
                 name, str(r["n"]), str(r["scenarios"]), _fmt(r["base_rate"]), _fmt(r["auroc"]),
                 f"{_fmt(ci[0])}-{_fmt(ci[1])}", _fmt(r["ap"]), f"{_fmt(ap_ci[0])}-{_fmt(ap_ci[1])}",
-                _fmt(r["ap_over_base"]),
+                f"{_fmt(r['ap_over_base'])} ({_fmt(r['ap_max_over_base'])})",
                 f"{_fmt(r['drops_fact']['auroc'])} / {_fmt(r['drops_fact']['ap'])}",
                 _fmt(r.get("at_threshold", {}).get("harmful_f1")), _fmt(r["ece"]))
     console.print(table)
-    console.print("constant baseline: AUROC 0.500, AP = the HARMFUL rate (column HARMFUL)")
+    console.print("constant baseline: AUROC 0.500, AP = the HARMFUL rate (column HARMFUL);"
+                  " AP is at most 1, so AP/base is at most 1/base (in brackets)")
     tracks = Table(title="per track: AUROC / AP, all rows and fact rows")
     for col in ("split", "track", "rows", "HARMFUL", "AUROC / AP", "fact rows", "fact HARMFUL",
                 "fact AUROC / AP"):

@@ -46,6 +46,7 @@ def subset_report(
         "ap": average_precision(y, p),
         "ap_ci": list(intervals.get("ap", (math.nan, math.nan))),
         "ap_over_base": average_precision(y, p) / base if base else math.nan,
+        "ap_max_over_base": 1.0 / base if base else math.nan,
         "constant": {"auroc": 0.5 if 0 < sum(y) < n else math.nan, "ap": base},
         "drops_fact": {"auroc": auroc(y, indicator), "ap": average_precision(y, indicator)},
         "ece": ece(y, p),

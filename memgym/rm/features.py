@@ -76,6 +76,16 @@ HAND_FEATURES = (
     "title_continued",
     "title_continued_unasked",
     "title_continued_heading_restated",
+    "losing_spans",
+    "losing_unasked_spans",
+    "orphan_value_lines",
+    "superseded_value_lines",
+    "orphan_value_share",
+    "asked_novel_names",
+    "unasked_orphan_lines",
+    "asked_kind_lines",
+    "asked_kind_share",
+    "unasked_kind_lines",
 )
 
 
@@ -124,6 +134,10 @@ class DroppedInfo(NamedTuple):
     """Its names (tagged)."""
     line_numbers: tuple[frozenset[str], ...]
     """The numbers of each line that has some (tagged)."""
+    line_names: tuple[frozenset[str], ...]
+    """The names of each of those lines (tagged), in the same order."""
+    line_words: tuple[frozenset[str], ...]
+    """The kinds (``_kinds``: content words, not its names') of each of those lines, in order."""
     goes_on: frozenset[str]
     """Its body names less its heading's, tagged as heading names: a kept text whose heading
     names one goes on from it."""
@@ -134,6 +148,14 @@ class DroppedInfo(NamedTuple):
     asks: frozenset[str]
     """All of the above and its words: what the novelty pass looks for in the kept view."""
 
+
+_FUNCTION_TEXT = (
+    "what which when where whom whose that this these those there their they them then than"
+    " with from into onto over under about after before does have been were will would could"
+    " should shall must many much more most some such only also each every other another your"
+    " shown answer give name names value values number")
+_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+"""Words of four or more letters that say nothing of what a line is about."""
 
 _NUMBER_TAG, _NAME_TAG, _HEADING_TAG, _BODY_TAG, _TITLE_TAG = "\x00", "\x01", "\x02", "\x03", "\x04"
 
@@ -181,13 +203,25 @@ def text_info(text: str) -> TextInfo:
     return TextInfo(words, numbers, names, items, len(text), titled, heading, body, restated)
 
 
+def _kinds(text: str, skip: str = "") -> frozenset[str]:
+    """The first four letters of ``text``'s content words (four letters or more, no function
+    words, none of ``skip``'s words): what kind of thing a line or a question is about."""
+    skipped = set(skip.split())
+    return frozenset(w[:4] for w in _TOKEN.findall(text.lower())
+                     if len(w) > 3 and w[0].isalpha() and w not in _FUNCTION_WORDS
+                     and w not in skipped)
+
+
 @lru_cache(maxsize=1 << 14)
 def dropped_info(text: str) -> DroppedInfo:
     """Token buckets, digit count and the tagged items of a text that is dropped."""
     info = text_info(text)
     numbers = _tagged(_NUMBER_TAG, info.numbers)
     names = _tagged(_NAME_TAG, info.names)
-    per_line = (_tagged(_NUMBER_TAG, frozenset(_NUMBER.findall(ln))) for ln in text.splitlines())
+    numeric = [ln for ln in text.splitlines() if _NUMBER.search(ln)]
+    per_line = (_tagged(_NUMBER_TAG, frozenset(_NUMBER.findall(ln))) for ln in numeric)
+    line_names = tuple(_tagged(_NAME_TAG, frozenset(_NAME.findall(ln))) for ln in numeric)
+    line_words = tuple(_kinds(ln, " ".join(_NAME.findall(ln)).lower()) for ln in numeric)
     after_heading = info.body_names - info.heading_names
     goes_on = _tagged(_HEADING_TAG, after_heading)
     goes_on_title = _tagged(_TITLE_TAG, after_heading) if info.titled else frozenset()
@@ -197,7 +231,9 @@ def dropped_info(text: str) -> DroppedInfo:
         len(_DIGIT.findall(text)),
         numbers,
         names,
-        tuple(line for line in per_line if line),
+        tuple(per_line),
+        line_names,
+        line_words,
         goes_on,
         goes_on_title,
         referred,
@@ -236,12 +272,16 @@ def unasked_buckets(text: str) -> frozenset[int]:
 
 
 @lru_cache(maxsize=1 << 12)
-def _dialogue(questions: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """The names and the words of the questions asked (consecutive compactions share them)."""
+def _dialogue(
+    questions: tuple[str, ...],
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The names, the words and the kinds (``_kinds``) of the questions asked (consecutive
+    compactions share them)."""
     infos = [text_info(q) for q in questions]
     return (
         frozenset().union(*(i.names for i in infos)),
         frozenset().union(*(i.words for i in infos)),
+        frozenset().union(*map(_kinds, questions)),
     )
 
 
@@ -257,6 +297,9 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     d_infos = [text_info(t) for _, t in c.dropped]
     d_extra = [dropped_info(t) for _, t in c.dropped]
     empty: frozenset[str] = frozenset()
+    asked_names, asked_words, asked_kinds = _dialogue(tuple(q for _, q in c.asked))
+    asked_steps = [s for s, _ in c.asked]  # in the order asked, so ascending
+    last_asked = asked_steps[-1] if asked_steps else -1
     d_words = empty.union(*map(_WORDS, d_infos))
     d_numbers = empty.union(*map(_NUMBERS, d_extra))  # tagged
     d_names = empty.union(*map(_NAMES, d_infos))
@@ -265,19 +308,29 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     found = asks - lacking
     novel_numbers = d_numbers & lacking
     novel_names = empty.union(*map(_NAMES, d_extra)) & lacking
+    novel_names_plain = frozenset(n[1:] for n in novel_names)
     novel_words = d_words & lacking
     brief_overlap = d_words & text_info(c.brief).words
-    novel_lines = (
-        sum(1 for i in d_extra for ln in i.line_numbers if not ln.isdisjoint(novel_numbers))
-        if novel_numbers
-        else 0
-    )
+    novel_lines = orphans = superseded = unasked_orphans = asked_kind = unasked_kind = 0
+    if novel_numbers:  # a line whose value leaves: is its subject still named in the view?
+        for (step, _), i in zip(c.dropped, d_extra, strict=True):
+            for nums, names, words in zip(i.line_numbers, i.line_names, i.line_words,
+                                          strict=True):
+                if nums.isdisjoint(novel_numbers):
+                    continue
+                novel_lines += 1
+                if not words.isdisjoint(asked_kinds):  # a kind of value questions ask about
+                    asked_kind += 1
+                    unasked_kind += step >= last_asked
+                if names and names.isdisjoint(lacking):
+                    superseded += 1  # its names stay in view (with another value, or restated)
+                else:
+                    orphans += 1  # nothing kept names what the value was about
+                    unasked_orphans += step >= last_asked
     chars = sum(map(_CHARS, d_infos)) + max(0, len(d_infos) - 1)
     kept_chars = sum(map(len, c.kept))
     heading_restated = max((i.heading_restated for i in d_infos), default=0.0)
 
-    asked_names, asked_words = _dialogue(tuple(q for _, q in c.asked))
-    asked_steps = [s for s, _ in c.asked]  # in the order asked, so ascending
     losing = [  # the dropped spans that take a number or a name out of the view
         (step, text)
         for (step, text), d in zip(c.dropped, d_extra, strict=True)
@@ -329,6 +382,16 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
         math.log1p(titled),
         float(titled > 0) * unasked,
         float(titled > 0) * heading_restated,
+        math.log1p(len(losing)),
+        math.log1p(sum(1 for n in since if n == 0)),
+        math.log1p(orphans),
+        math.log1p(superseded),
+        orphans / (novel_lines + 1),
+        math.log1p(len(novel_names_plain & asked_names)),
+        math.log1p(unasked_orphans),
+        math.log1p(asked_kind),
+        asked_kind / (novel_lines + 1),
+        math.log1p(unasked_kind),
     ]
     no_buckets: frozenset[int] = frozenset()
     buckets = no_buckets.union(*map(_BUCKETS, d_extra))

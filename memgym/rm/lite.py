@@ -16,7 +16,7 @@ import math
 import operator
 import pickle
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +92,9 @@ class LiteModel:
     """P(HARMFUL) from which a compaction is called HARMFUL (chosen on validation)."""
     choices: dict[str, Any] = field(default_factory=dict)
     """What was chosen on validation, and the validation figures each candidate had."""
+    trees: Any = None
+    """Gradient-boosted trees over the hand features and the regression's score (``trees.py``),
+    when validation chose them over the regression alone; Platt then calibrates their score."""
 
     def matrix(self, parts: Sequence[Compaction]) -> Any:
         """The feature matrix of compactions: l2-normalised binary token buckets, then the
@@ -128,14 +131,30 @@ class LiteModel:
         if not parts:
             return []
         hashed, hand_w, offset = self._direct_weights()
+        boosted = self._tree_score()
         a, b = self.platt
         out = []
         for hand, buckets in read_features(parts):
             score = offset + sum(map(operator.mul, hand, hand_w))
             if buckets:
                 score += sum(map(hashed.__getitem__, buckets)) / math.sqrt(len(buckets))
+            if boosted is not None:
+                hand.append(score)
+                score = boosted(hand)
             out.append(_sigmoid(a * score + b))
         return out
+
+    def _tree_score(self) -> Callable[[Sequence[float]], float] | None:
+        """The trees as one plain function (made once per loaded model, not saved); None
+        without trees."""
+        if vars(self).get("trees") is None:
+            return None
+        cached = self.__dict__.get("_trees_fn")
+        if cached is None:
+            from memgym.rm.trees import compiled_trees
+
+            cached = self.__dict__["_trees_fn"] = compiled_trees(self.trees)
+        return cached  # type: ignore[no-any-return]
 
     def _direct_weights(self) -> tuple[memoryview, list[float], float]:
         """The token-bucket weights, the hand-feature weights with the standardisation folded
@@ -158,7 +177,11 @@ class LiteModel:
 
         if not parts:
             return []
-        score = self.regression.decision_function(self.matrix(parts))
+        read = read_features(parts)
+        score = self.regression.decision_function(self.assemble(read))
+        if vars(self).get("trees") is not None:
+            hand = np.asarray([h for h, _ in read], dtype=np.float64)
+            score = self.trees.decision_function(np.column_stack([hand, score]))
         a, b = self.platt
         return list(1.0 / (1.0 + np.exp(-(a * score + b))))
 
@@ -175,6 +198,7 @@ class LiteModel:
         processes (they are made again on first use)."""
         state = dict(self.__dict__)
         state.pop("_direct", None)
+        state.pop("_trees_fn", None)
         return state
 
 
@@ -201,10 +225,13 @@ def train_lite(
     c: float = 0.5,
     val: Sequence[Row] | None = None,
     grid: Sequence[float] | None = None,
+    trees: bool = True,
 ) -> LiteModel:
     """Fit on labelled rows. With ``val``: C chosen from ``grid`` (default ``C_GRID``) by the
-    validation fact-row AUROC, Platt and threshold fitted on validation. Without: ``c``, Platt on
-    out-of-fold scores, threshold 0.5."""
+    validation fact-row AUROC, then (with ``trees``) gradient-boosted trees over the hand
+    features and the regression's out-of-fold score, kept if their validation fact-row AUROC is
+    higher; Platt and threshold fitted on validation. Without: ``c``, Platt on out-of-fold
+    scores, threshold 0.5, no trees."""
     import numpy as np
 
     linear = _sklearn()
@@ -223,16 +250,25 @@ def train_lite(
                                                random_state=seed)
         return regression.fit(x[idx], y[idx])
 
+    def out_of_fold(strength: float) -> tuple[Any, Any]:
+        """Each row's score by a regression fitted without its episodes, and which rows got
+        one (a fold whose rest lacks a label is left unscored)."""
+        fold = _episode_folds(rows, seed)
+        score = np.zeros(len(rows))
+        scored = np.zeros(len(rows), dtype=bool)
+        for k in range(FOLDS):
+            held, rest = fold == k, fold != k
+            if held.any() and len(set(y[rest].tolist())) == 2:
+                score[held] = fit(rest, strength).decision_function(x[held])
+                scored |= held
+        return score, scored
+
     if val:
-        return _fit_on_validation(model, fit, len(rows), val, list(grid or C_GRID))
-    fold = _episode_folds(rows, seed)
-    score = np.zeros(len(rows))
-    scored = np.zeros(len(rows), dtype=bool)
-    for k in range(FOLDS):
-        held, rest = fold == k, fold != k
-        if held.any() and len(set(y[rest].tolist())) == 2:
-            score[held] = fit(rest, c).decision_function(x[held])
-            scored |= held
+        model = _fit_on_validation(model, fit, len(rows), val, list(grid or C_GRID))
+        if trees:
+            _add_trees(model, hand, y, out_of_fold, val, seed)
+        return model
+    score, scored = out_of_fold(c)
     model.regression = fit(np.arange(len(rows)), c)
     if not scored.all():  # too few episodes for out-of-fold scores: calibrate in-sample
         score = model.regression.decision_function(x)
@@ -281,6 +317,44 @@ def _fit_on_validation(
     model.choices = {"c": strength, "calibration": "validation", "threshold": model.threshold,
                      "grid": table, "val_rows": len(val)}
     return model
+
+
+def _add_trees(model: LiteModel, hand: Any, y: Any, out_of_fold: Any, val: Sequence[Row],
+               seed: int) -> None:
+    """Trees over the hand features and the regression's out-of-fold score; kept (with Platt
+    and threshold refitted on their validation scores) if their validation fact-row AUROC beats
+    the regression's."""
+    import numpy as np
+
+    from memgym.rm.metrics import auroc, average_precision, best_f1_threshold
+    from memgym.rm.rows import drops_fact
+    from memgym.rm.trees import fit_trees
+
+    score, scored = out_of_fold(model.choices["c"])
+    if not scored.any() or len(set(y[scored].tolist())) < 2:
+        model.choices["trees"] = "not fitted: too few episodes for out-of-fold scores"
+        return
+    fitted = fit_trees(np.column_stack([hand, score])[scored], y[scored], seed)
+    yv = np.asarray([int(r["harmful"]) for r in val])
+    fact = np.asarray([drops_fact(r) for r in val])
+    read = read_features([row_parts(r) for r in val])
+    linear = model.regression.decision_function(model.assemble(read))
+    boosted = fitted.decision_function(
+        np.column_stack([np.asarray([h for h, _ in read], dtype=np.float64), linear]))
+    entry = {"auroc": auroc(yv, boosted), "fact_auroc": auroc(yv[fact], boosted[fact]),
+             "fact_ap": average_precision(yv[fact], boosted[fact])}
+    chosen = next(e for e in model.choices["grid"] if e["c"] == model.choices["c"])
+    model.choices["trees_val"] = entry
+    keep = (np.nan_to_num(entry["fact_auroc"]), entry["auroc"]) > (
+        np.nan_to_num(chosen["fact_auroc"]), chosen["auroc"])
+    model.choices["trees"] = "kept" if keep else "not kept: the regression scores higher"
+    if not keep:
+        return
+    model.trees = fitted
+    model.platt = _platt(boosted, yv)
+    a, b = model.platt
+    model.threshold = best_f1_threshold(yv, 1.0 / (1.0 + np.exp(-(a * boosted + b))))
+    model.choices["threshold"] = model.threshold
 
 
 def _episode_folds(rows: Sequence[Row], seed: int) -> Any:

@@ -7,6 +7,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from memgym.cli import main
 from memgym.rm.rows import read_jsonl
 
@@ -31,6 +33,10 @@ def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path,
         assert m["fact"]["n"] == len(fact)
         assert m["all"]["base_rate"] == sum(r["harmful"] for r in rows) / len(rows)
         assert m["all"]["constant"]["ap"] == m["all"]["base_rate"]
+        for part in ("all", "fact"):  # AP <= 1, so AP / base <= 1 / base
+            if m[part]["harmful"]:
+                assert m[part]["ap_max_over_base"] == pytest.approx(1 / m[part]["base_rate"])
+                assert m[part]["ap_over_base"] <= m[part]["ap_max_over_base"] + 1e-12
         assert m["calibration"]["n"] == len(rows)
     db = sqlite3.connect(results)
     cols = [(r[1], r[2], r[3]) for r in db.execute("PRAGMA table_info(rm_predictions)")]

@@ -56,7 +56,7 @@ def test_shared_label_charges_more_harm_than_single_undo(quick_data: tuple[Path,
 def test_manifest_matches_files(quick_data: tuple[Path, Any]) -> None:
     folder, manifest = quick_data
     assert json.loads((folder / "manifest.json").read_text()) == manifest
-    for split, stats in manifest["splits"].items():
+    for stats in manifest["splits"].values():
         path = folder / stats["file"]
         assert stats["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
         rows = list(read_jsonl(path))

@@ -178,7 +178,7 @@ def test_validation_chooses_c_calibration_and_threshold(quick_data: tuple[Path, 
     folder, _ = quick_data
     train = list(read_jsonl(folder / "train.jsonl"))
     val = list(read_jsonl(folder / "val.jsonl"))
-    model = train_lite(train, val=val, grid=[0.1, 1.0])
+    model = train_lite(train, val=val, grid=[0.1, 1.0], trees=False)
     grid = model.choices["grid"]
     assert [g["c"] for g in grid] == [0.1, 1.0]
     best = max(grid, key=lambda g: (np.nan_to_num(g["fact_auroc"]), g["auroc"]))
@@ -189,3 +189,103 @@ def test_validation_chooses_c_calibration_and_threshold(quick_data: tuple[Path, 
     assert auroc([v for v, f in zip(y, fact) if f], [q for q, f in zip(p, fact) if f]) == (
         pytest.approx(best["fact_auroc"]))
     assert model.threshold == best_f1_threshold(y, p)
+
+
+def test_features_tell_a_value_whose_subject_stays_in_view_from_an_orphan() -> None:
+    """A dropped value line whose names the kept view still holds (its subject is still in view,
+    e.g. with a corrected value) is counted apart from one nothing kept names; a line whose value
+    the view restates is neither; lines of spans no question followed yet are counted too."""
+    dropped = "Price list\nAcme Ltd costs 12 units.\nBolt Works costs 7 units."
+    both_named = _hand([dropped], ["Acme Ltd costs 15 units.", "Bolt Works costs 9 units."])
+    one_named = _hand([dropped], ["Acme Ltd costs 15 units."])
+    restated = _hand([dropped], ["Price list: Acme Ltd costs 12 units. Bolt Works costs 7 units."])
+    assert both_named["superseded_value_lines"] > 0.0 and both_named["orphan_value_lines"] == 0.0
+    assert one_named["superseded_value_lines"] > 0.0 and one_named["orphan_value_lines"] > 0.0
+    assert one_named["orphan_value_share"] > both_named["orphan_value_share"]
+    assert restated["orphan_value_lines"] == restated["superseded_value_lines"] == 0.0
+    assert one_named["losing_spans"] > 0.0 and restated["losing_spans"] == 0.0
+    asked_since = _hand([dropped], [], asked=[(9, "What does Bolt Works cost?")], step=5)
+    unasked = _hand([dropped], [], asked=[(2, "What does Bolt Works cost?")], step=5)
+    assert asked_since["unasked_orphan_lines"] == 0.0 < unasked["unasked_orphan_lines"]
+    assert unasked["asked_novel_names"] > 0.0 and unasked["losing_unasked_spans"] > 0.0
+
+
+def test_boosted_trees_are_kept_only_when_validation_prefers_them(
+        quick_data: tuple[Path, Any], tmp_path: Path) -> None:
+    """Trees over the hand features and the regression's score are kept iff their validation
+    fact-row AUROC beats the regression's; the model's validation figures are then theirs, its
+    direct score equals scikit-learn's, and the compiled trees are not saved."""
+    import pickle
+
+    import numpy as np
+
+    from memgym.rm.metrics import best_f1_threshold
+    from memgym.rm.rows import drops_fact
+
+    folder, _ = quick_data
+    train = list(read_jsonl(folder / "train.jsonl"))
+    val = list(read_jsonl(folder / "val.jsonl"))
+    model = train_lite(train, val=val, grid=[0.5])
+    boosted, (linear,) = model.choices["trees_val"], model.choices["grid"]
+    kept = (np.nan_to_num(boosted["fact_auroc"]), boosted["auroc"]) > (
+        np.nan_to_num(linear["fact_auroc"]), linear["auroc"])
+    assert (model.trees is not None) == kept == (model.choices["trees"] == "kept")
+    y = [int(r["harmful"]) for r in val]
+    p = model.predict(val)
+    fact = [drops_fact(r) for r in val]
+    assert auroc([v for v, f in zip(y, fact) if f], [q for q, f in zip(p, fact) if f]) == (
+        pytest.approx((boosted if kept else linear)["fact_auroc"]))
+    assert model.threshold == best_f1_threshold(y, p)
+    assert train_lite(train, val=val, grid=[0.5], trees=False).trees is None
+    if not kept:  # the scoring paths are checked with trees either way
+        from memgym.rm.trees import fit_trees
+
+        rng = np.random.RandomState(0)
+        model.trees = fit_trees(rng.rand(300, len(HAND_FEATURES) + 1), np.arange(300) % 2, 0)
+    parts = [row_parts(r) for r in read_jsonl(folder / "iid.jsonl")]
+    assert model.predict_parts(parts) == pytest.approx(model.predict_matrix(parts), abs=1e-9)
+    assert "_trees_fn" in vars(model)
+    model.save(tmp_path / "m.pkl")
+    assert "_trees_fn" not in vars(pickle.loads((tmp_path / "m.pkl").read_bytes())["model"])
+    assert load_lite(tmp_path / "m.pkl").predict_parts(parts[:5]) == model.predict_parts(parts[:5])
+
+
+def test_compiled_trees_equal_scikit_learns_decision_function() -> None:
+    import numpy as np
+
+    from memgym.rm.trees import compile_trees, fit_trees
+
+    rng = np.random.RandomState(1)
+    x = rng.rand(600, 5)
+    y = (x[:, 0] + x[:, 1] * x[:, 2] + 0.3 * rng.rand(600) > 0.9).astype(int)
+    trees = fit_trees(x, y, 0)
+    score = compile_trees(trees)
+    test = rng.rand(200, 5)
+    assert [score(list(r)) for r in test] == pytest.approx(list(trees.decision_function(test)),
+                                                           abs=1e-9)
+    import pickle
+
+    from memgym.rm.trees import compiled_trees
+
+    again = pickle.loads(pickle.dumps(trees))  # the same trees loaded anew: compiled once
+    assert compiled_trees(again) is compiled_trees(trees)
+    other = fit_trees(x, 1 - y, 0)
+    assert compiled_trees(other) is not compiled_trees(trees)
+    assert compiled_trees(other)(list(test[0])) == pytest.approx(
+        float(other.decision_function(test[:1])[0]), abs=1e-9)
+
+
+def test_features_see_dropped_values_of_a_kind_the_questions_ask_about() -> None:
+    """A value line leaving the view counts as of an asked kind when a question asked before
+    used one of its content words (not its subject's name: that is ``asked_novel_names``)."""
+    dropped = "Ledger\nAcme Ltd costs 12 units.\nBolt Works weighs 7 kg."
+    cost = _hand([dropped], ["x"], asked=[(2, "What does Bolt Works cost?")])
+    weight = _hand([dropped], ["x"], asked=[(2, "How much does Acme Ltd weigh?")])
+    founder = _hand([dropped], ["x"], asked=[(2, "Who founded Bolt Works?")])
+    late = _hand([dropped], ["x"], asked=[(9, "What does Bolt Works cost?")], step=5)
+    restated = _hand([dropped], ["Acme Ltd costs 12 units. Bolt Works weighs 7 kg."],
+                     asked=[(2, "What does Bolt Works cost?")])
+    assert cost["asked_kind_lines"] == weight["asked_kind_lines"] > 0.0
+    assert founder["asked_kind_lines"] == restated["asked_kind_lines"] == 0.0
+    assert cost["unasked_kind_lines"] > 0.0 == late["unasked_kind_lines"]
+    assert 0.0 < cost["asked_kind_share"] < 1.0

@@ -1,0 +1,84 @@
+"""Gradient-boosted trees for the ``lite`` MemRM, and their score as one plain Python function.
+
+The trees read the hand features and the regression's score (``lite.LiteModel``). Fitted by
+scikit-learn's ``HistGradientBoostingClassifier``; scoring one compaction per call through
+scikit-learn costs far more than reading it (input checks, arrays per call), so the fitted trees
+are written out once per loaded model as one function of nested comparisons that sums the leaf
+values (``compile_trees``; a test checks it equals scikit-learn's decision function).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+TREE_PARAMS: dict[str, Any] = {
+    "max_iter": 200,
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 15,
+    "min_samples_leaf": 40,
+    "l2_regularization": 1.0,
+}
+"""The trees' settings (those bench/rm_hard_rows.py tried on validation)."""
+
+
+def fit_trees(x: Any, y: Any, seed: int) -> Any:
+    """A ``HistGradientBoostingClassifier`` fitted on ``x``, ``y`` (no early stopping: every
+    row is used, the choice of trees against the regression is made on validation)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    trees = HistGradientBoostingClassifier(**TREE_PARAMS, early_stopping=False,
+                                           random_state=seed)
+    return trees.fit(x, y)
+
+
+_COMPILED: dict[str, Callable[[Sequence[float]], float]] = {}
+"""Compiled trees by the digest of their nodes: a model loaded again (each gated memory loads
+its own) reuses the function instead of compiling ~50 ms of code anew."""
+
+
+def compiled_trees(trees: Any) -> Callable[[Sequence[float]], float]:
+    """``compile_trees(trees)``, compiled once per process for the same fitted trees."""
+    import numpy as np
+
+    digest = hashlib.sha256(np.ravel(trees._baseline_prediction).tobytes())
+    for per_class in trees._predictors:
+        digest.update(per_class[0].nodes.tobytes())
+    key = digest.hexdigest()
+    score = _COMPILED.get(key)
+    if score is None:
+        if len(_COMPILED) >= 8:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        score = _COMPILED[key] = compile_trees(trees)
+    return score
+
+
+def _lines(nodes: Any, i: int, depth: int, out: list[str]) -> None:
+    pad = " " * depth
+    node = nodes[i]
+    if node["is_leaf"]:
+        out.append(f"{pad}s += {float(node['value'])!r}")
+        return
+    feature, threshold = int(node["feature_idx"]), float(node["num_threshold"])
+    out.append(f"{pad}if x[{feature}] <= {threshold!r}:")
+    _lines(nodes, int(node["left"]), depth + 1, out)
+    out.append(f"{pad}else:")
+    _lines(nodes, int(node["right"]), depth + 1, out)
+
+
+def compile_trees(trees: Any) -> Callable[[Sequence[float]], float]:
+    """The raw score (log-odds) of a fitted binary ``HistGradientBoostingClassifier`` for one
+    row of inputs, as a plain function (the inputs must hold no NaN: the features never do)."""
+    import numpy as np
+
+    baseline = float(np.ravel(trees._baseline_prediction)[0])
+    out = ["def score(x):", f" s = {baseline!r}"]
+    for per_class in trees._predictors:
+        if any(bool(n["is_categorical"]) for n in per_class[0].nodes):
+            raise ValueError("categorical splits are not supported")
+        _lines(per_class[0].nodes, 0, 1, out)
+    out.append(" return s")
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(out), "<memgym-rm-trees>", "exec"), namespace)  # noqa: S102 (numbers only)
+    return namespace["score"]  # type: ignore[no-any-return]
