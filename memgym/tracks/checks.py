@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -20,3 +21,22 @@ def check_choice(name: str, value: Any, options: tuple[str, ...]) -> str:
     if value not in options:
         raise ValueError(f"{name} must be one of {', '.join(options)}, got {value!r}")
     return value
+
+
+def tier_params(
+    tier: str | None,
+    overrides: Mapping[str, Any],
+    tiers: Mapping[str, Mapping[str, Any]],
+    defaults: Mapping[str, Any],
+    default_tier: str,
+) -> dict[str, Any]:
+    """``defaults`` under ``tier``'s values under ``overrides`` (``default_tier`` for None); an
+    unknown tier or parameter is a ``ValueError`` naming the known ones. Values are not checked
+    here: each track's ``resolve`` checks its own."""
+    name = default_tier if tier is None else tier
+    if name not in tiers:
+        raise ValueError(f"unknown tier {name!r}; known: {', '.join(tiers)}")
+    unknown = [key for key in overrides if key not in defaults]
+    if unknown:
+        raise ValueError(f"unknown parameter {unknown[0]!r}; known: {', '.join(defaults)}")
+    return {**defaults, **tiers[name], **overrides}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from memgym.tracks.checks import check_int as _int
+from memgym.tracks.checks import tier_params
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {"modules": 4, "functions": 14, "constants": 8, "errors": 3, "questions": 10,
@@ -55,18 +56,11 @@ LIMITS: dict[str, tuple[int, int]] = {
 }
 
 
-
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
-    tier = DEFAULT_TIER if tier is None else tier
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
     overrides = dict(overrides)
     restated = overrides.pop("entities", None)
-    unknown = [k for k in overrides if k not in DEFAULTS]
-    if unknown:
-        raise ValueError(f"unknown parameter {unknown[0]!r}; known: {', '.join(DEFAULTS)}")
-    p = {**DEFAULTS, **TIERS[tier], **overrides}
+    p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     for name, (low, high) in LIMITS.items():
         _int(name, p[name], low, high)
     if p["modules"] > p["functions"] // 2:
@@ -101,4 +95,4 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
             f"entities is derived (functions + constants = {entities}) and cannot be set to"
             f" {restated!r}"
         )
-    return {"tier": tier, **p, "entities": entities}
+    return {"tier": tier or DEFAULT_TIER, **p, "entities": entities}

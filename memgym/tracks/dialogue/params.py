@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from memgym.tracks.checks import check_int as _int
+from memgym.tracks.checks import tier_params
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {
@@ -73,13 +74,7 @@ MAX_QUESTIONS = 24
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
-    tier = DEFAULT_TIER if tier is None else tier
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
-    unknown = [k for k in overrides if k not in DEFAULTS]
-    if unknown:
-        raise ValueError(f"unknown parameter {unknown[0]!r}; known: {', '.join(DEFAULTS)}")
-    p = {**DEFAULTS, **TIERS[tier], **overrides}
+    p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     _int("target_tokens", p["target_tokens"], MIN_TOKENS, MAX_TOKENS)
     _int("questions", p["questions"], 1, MAX_QUESTIONS)
     _int("bookings", p["bookings"], 1, MAX_BOOKINGS)
@@ -97,4 +92,4 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     _int("max_write_tokens", p["max_write_tokens"], 1)
     people = 1 + p["companions"] + p["colleagues"]
     p["entities"] = people + p["bookings"] * p["catalogue_size"]
-    return {"tier": tier, **p}
+    return {"tier": tier or DEFAULT_TIER, **p}

@@ -6,6 +6,7 @@ from typing import Any
 
 from memgym.tracks.checks import check_choice as _choice
 from memgym.tracks.checks import check_int as _int
+from memgym.tracks.checks import tier_params
 from memgym.tracks.entities.render import DOC_STYLES
 from memgym.tracks.entities.templates import TEMPLATES
 
@@ -41,17 +42,9 @@ MAX_SESSIONS = 5
 MAX_DISTRACTOR_RATE = 5.0
 
 
-
-
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
-    tier = DEFAULT_TIER if tier is None else tier
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
-    unknown = [k for k in overrides if k not in DEFAULTS]
-    if unknown:
-        raise ValueError(f"unknown parameter {unknown[0]!r}; known: {', '.join(DEFAULTS)}")
-    p = {**DEFAULTS, **TIERS[tier], **overrides}
+    p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     if p["template"] is not None and p["template"] not in TEMPLATES:
         raise ValueError(
             f"template must be one of {', '.join(sorted(TEMPLATES))} or None, got {p['template']!r}"
@@ -84,4 +77,4 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     _choice("doc_style", p["doc_style"], DOC_STYLES)
     _choice("question_placement", p["question_placement"], PLACEMENTS)
     _int("sessions", p["sessions"], 1, MAX_SESSIONS)
-    return {"tier": tier, **p}
+    return {"tier": tier or DEFAULT_TIER, **p}

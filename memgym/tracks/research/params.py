@@ -11,6 +11,7 @@ from typing import Any
 
 from memgym.tracks.checks import check_choice as _choice
 from memgym.tracks.checks import check_int as _int
+from memgym.tracks.checks import tier_params
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {
@@ -76,8 +77,6 @@ MAX_SIBLINGS = 6
 MIN_TOKENS, MAX_TOKENS = 10_000, 1_000_000
 
 
-
-
 def hop_schedule(p: dict[str, Any]) -> list[int]:
     """Hops of each task, in task order before shuffling."""
     span = p["max_hops"] - p["min_hops"] + 1
@@ -86,15 +85,12 @@ def hop_schedule(p: dict[str, Any]) -> list[int]:
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
-    tier = DEFAULT_TIER if tier is None else tier
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
-    for key in overrides:
-        if key in DERIVED:
-            raise ValueError(f"{key} is derived from tasks, hops and siblings; set those instead")
-        if key not in DEFAULTS:
-            raise ValueError(f"unknown parameter {key!r}; known: {', '.join(DEFAULTS)}")
-    p = {**DEFAULTS, **TIERS[tier], **overrides}
+    derived = [key for key in overrides if key in DERIVED]
+    if derived:
+        raise ValueError(
+            f"{derived[0]} is derived from tasks, hops and siblings; set those instead"
+        )
+    p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     tasks = _int("tasks", p["tasks"], 1, MAX_TASKS)
     _int("min_hops", p["min_hops"], MIN_HOPS, MAX_HOPS)
     _int("max_hops", p["max_hops"], MIN_HOPS, MAX_HOPS)
@@ -111,4 +107,4 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     hops = hop_schedule(p)
     p["entities"] = sum(hops) * (1 + p["siblings"])
     p["questions"] = tasks + min(p["intermediate"], sum(1 for h in hops if h >= 3))
-    return {"tier": tier, **p}
+    return {"tier": tier or DEFAULT_TIER, **p}

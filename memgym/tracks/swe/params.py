@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from memgym.tracks.checks import check_int
+from memgym.tracks.checks import check_int, tier_params
 from memgym.tracks.swe.codebases import CODEBASES
 
 TIERS: dict[str, dict[str, Any]] = {
@@ -34,13 +34,7 @@ LIMITS: dict[str, tuple[int, int]] = {
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
-    tier = DEFAULT_TIER if tier is None else tier
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
-    unknown = [k for k in overrides if k not in DEFAULTS]
-    if unknown:
-        raise ValueError(f"unknown parameter {unknown[0]!r}; known: {', '.join(DEFAULTS)}")
-    p = {**DEFAULTS, **TIERS[tier], **overrides}
+    p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     for name, (low, high) in LIMITS.items():
         if isinstance(p[name], str) and p[name].isdigit():
             p[name] = int(p[name])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from memgym.tracks.checks import check_int
+from memgym.tracks.checks import check_int, tier_params
 from memgym.tracks.tau2.loader import DOMAINS
 
 TIERS: dict[str, dict[str, Any]] = {
@@ -34,16 +34,7 @@ pass^k run (same tasks and order; only the episode's identity changes)."""
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     """The full parameter set of ``tier`` with ``overrides`` applied and checked."""
-    name = tier or DEFAULT_TIER
-    if name not in TIERS:
-        raise ValueError(f"unknown tier {name!r} for track tau2; tiers: {', '.join(TIERS)}")
-    params = {**DEFAULTS, **TIERS[name]}
-    for key, value in overrides.items():
-        if key not in DEFAULTS:
-            raise ValueError(
-                f"unknown parameter {key!r} for track tau2; known: {', '.join(DEFAULTS)}"
-            )
-        params[key] = value
+    params = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     domains(params["domain"])
     check_int("customers", params["customers"], 1, 200)
     check_int("callbacks", params["callbacks"], 0, params["customers"] - 1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from memgym.tokens import count_tokens
-from memgym.tracks.checks import check_choice, check_int
+from memgym.tracks.checks import check_choice, check_int, tier_params
 from memgym.tracks.web.apps import APP_NAMES, MAX_RECORDS
 
 TIERS: dict[str, dict[str, Any]] = {
@@ -34,13 +34,7 @@ the mean over every app's rows is 32 to 34)."""
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
-    tier = DEFAULT_TIER if tier is None else tier
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
-    unknown = [k for k in overrides if k not in DEFAULTS]
-    if unknown:
-        raise ValueError(f"unknown parameter {unknown[0]!r}; known: {', '.join(DEFAULTS)}")
-    p = {**DEFAULTS, **TIERS[tier], **overrides}
+    p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     check_choice("app", p["app"], ("any", *APP_NAMES))
     check_int("errands", p["errands"], 1, 20)
     check_int("pages", p["pages"], 1, 20)
