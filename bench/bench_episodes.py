@@ -1,8 +1,10 @@
 """CPU time of ``memgym validate --seeds 10`` (entities, standard tier) against a base commit.
 
-    python bench/bench_episodes.py [--base 23f3e89] [--repeats 3] [--seeds 10]
+    python bench/bench_episodes.py [--base 87b7e26] [--repeats 3] [--seeds 10] [--scope entities]
 
-Runs ``python -m memgym validate --seeds N --workers 1 --json`` in this tree and in a worktree of
+Runs ``python -m memgym validate --seeds N --workers 1 --json`` (``--scope entities``: with
+``--track entities --tiers standard``; ``all``: the default, every track at lite and standard;
+``templates``: entities standard split into its 10 templates) in this tree and in a worktree of
 ``--base`` (interleaved, ``--repeats`` times each), each in a child process, and prints the CPU
 time of each (user + system of the child: the machine is shared, so wall time is noise; best and
 median), their ratio, whether the two ``--json`` outputs are byte-identical, and whether every
@@ -19,8 +21,13 @@ from pathlib import Path
 from base_checkout import REPO, base_checkout, run_in
 
 TARGET_S = 3.0
-BASE = "23f3e89"
-"""The commit before the speed work of issue #24."""
+BASE = "87b7e26"
+"""The commit before round 2 of issue #24 (round 1 compared with ``23f3e89``)."""
+SCOPES = {
+    "entities": ["--track", "entities", "--tiers", "standard"],
+    "templates": ["--track", "entities", "--tiers", "standard", "--templates", "all"],
+    "all": [],
+}
 
 DIGEST = """
 import hashlib, sys
@@ -43,31 +50,45 @@ def main() -> None:
     parser.add_argument("--base", default=BASE, help=f"the commit to compare with (default {BASE})")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--scope", choices=sorted(SCOPES), default="entities")
     args = parser.parse_args()
     trees = {"base": base_checkout(args.base), "this": REPO}
+    scope = SCOPES[args.scope]
+    if args.scope == "templates":
+        from memgym.tracks.entities.templates import TEMPLATES
+
+        scope = [*scope[:-1], ",".join(sorted(TEMPLATES))]
     command = ["-m", "memgym", "validate", "--seeds", str(args.seeds), "--workers", "1", "--json"]
+    command += scope
     cpu: dict[str, list[float]] = {name: [] for name in trees}
     out: dict[str, str] = {}
     for _ in range(max(1, args.repeats)):
         for name, tree in trees.items():
             out[name], seconds = run_in(tree, command)
             cpu[name].append(seconds)
-    digests = {name: run_in(tree, ["-c", DIGEST.format(seeds=args.seeds)])[0].strip()
-               for name, tree in trees.items()}
-    print(f"memgym validate --seeds {args.seeds} --workers 1 (entities standard, 10 templates "
-          f"x 10 policies); CPU seconds of the child process, {len(cpu['this'])} runs each, "
-          "interleaved")
+    digests = {
+        name: run_in(tree, ["-c", DIGEST.format(seeds=args.seeds)])[0].strip()
+        for name, tree in trees.items()
+    }
+    print(
+        f"memgym validate --seeds {args.seeds} --workers 1 {' '.join(scope)}; CPU seconds of "
+        f"the child process, {len(cpu['this'])} runs each, interleaved"
+    )
     for name, tree in trees.items():
         label = f"{name} ({args.base})" if name == "base" else f"{name} ({Path(tree).name})"
-        print(f"  {label}: {min(cpu[name]):.2f} s best, {statistics.median(cpu[name]):.2f} s "
-              "median")
+        print(
+            f"  {label}: {min(cpu[name]):.2f} s best, {statistics.median(cpu[name]):.2f} s median"
+        )
     ratio = min(cpu["base"]) / min(cpu["this"])
     print(f"  ratio base / this (best): {ratio:.2f}x")
     print(f"  --json output byte-identical: {out['base'] == out['this']}")
-    print(f"  every episode's result row byte-identical: {digests['base'] == digests['this']}"
-          f" ({digests['this']})")
+    print(
+        f"  every episode's result row byte-identical: {digests['base'] == digests['this']}"
+        f" ({digests['this']})"
+    )
     best = min(cpu["this"])
-    print(f"  target <= {TARGET_S} s CPU: {'met' if best <= TARGET_S else 'NOT met'}")
+    if args.scope == "entities":
+        print(f"  target <= {TARGET_S} s CPU: {'met' if best <= TARGET_S else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -49,8 +49,26 @@ def _shared(name: str) -> Track:
     return get_track(name)
 
 
+STREAM_CACHE_TOKENS = 30_000
+"""A stream whose ``target_tokens`` is at most this (lite and standard tiers) is kept, for the
+last scenario streamed: every policy and cheat of a validate unit streams the same scenario,
+and its filler is generated once. A longer stream is generated lazily each time and never held
+in memory at once."""
+_last_stream: list[tuple[Scenario, str, tuple[Event, ...]]] = []
+
+
 def stream_events(scenario: Scenario) -> Iterator[Event]:
-    """Every event of ``scenario`` in step order, filler included, generated lazily by its track."""
+    """Every event of ``scenario`` in step order, filler included, generated lazily by its track
+    (short streams once per scenario object, see ``STREAM_CACHE_TOKENS``)."""
     if not scenario.filler:
         return iter(scenario.events)
-    return _shared(scenario.track).stream(scenario)
+    if _last_stream:
+        kept, digest, events = _last_stream[0]
+        if kept is scenario and digest == scenario.hash:
+            return iter(events)
+    stream = _shared(scenario.track).stream(scenario)
+    if scenario.params.get("target_tokens", STREAM_CACHE_TOKENS + 1) > STREAM_CACHE_TOKENS:
+        return stream
+    events = tuple(stream)
+    _last_stream[:] = [(scenario, scenario.hash, events)]
+    return iter(events)

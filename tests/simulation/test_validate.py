@@ -1,5 +1,13 @@
+from typing import Any
+
+import pytest
+
+from memgym.simulation import runner
 from memgym.simulation.policies import POLICIES
 from memgym.simulation.validate import CHEATS, validate
+from memgym.tracks import registry
+from memgym.tracks.research.track import ResearchTrack
+from memgym.types import Scenario
 
 
 def test_invariants_hold_on_a_small_matrix():
@@ -26,3 +34,31 @@ def test_a_broken_invariant_is_reported():
     report.composite["naive"] = report.composite["strategic"]
     # recompute the one check by its definition: it must now fail
     assert not report.composite["strategic"] >= report.composite["naive"] + 0.10
+
+
+class _Drifting(ResearchTrack):
+    """The research track with state left by earlier calls: from its fourth ``generate`` call
+    on, a seed gives the next seed's scenario (as a generator reading a module-level counter
+    would), so the same seed gives two scenarios within one run."""
+
+    calls = 0
+
+    def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
+        type(self).calls += 1
+        return super().generate(seed + (type(self).calls > 3), tier, **overrides)
+
+
+@pytest.mark.parametrize("drifts", [False, True])
+def test_a_nondeterministic_generator_is_caught(drifts: bool) -> None:
+    name = "test-drifting-research"
+    cls = _Drifting if drifts else type("_Steady", (ResearchTrack,), {})
+    registry.register_track(name)(cls)
+    try:
+        (report,) = validate([name], ["lite"], [0, 1, 2])
+    finally:
+        registry._TRACKS.pop(name, None)
+        registry._shared.cache_clear()
+        runner._shared_track.cache_clear()
+        runner._learned.cache_clear()
+    assert report.deterministic is not drifts
+    assert report.checks["deterministic"] is not drifts

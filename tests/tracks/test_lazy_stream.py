@@ -40,3 +40,23 @@ def test_scenario_without_filler_streams_its_events() -> None:
     scenario = get_track("entities").generate(3, "lite")
     assert scenario.filler == {}
     assert list(stream_events(scenario)) == scenario.events
+
+
+def test_a_short_stream_is_generated_once_per_scenario_and_a_long_one_never_kept() -> None:
+    from memgym.tracks import registry
+
+    track = get_track("codeqa")
+    scenario = track.generate(4, "lite")
+    fresh = list(track.stream(scenario))
+    first = list(stream_events(scenario))
+    again = list(stream_events(scenario))
+    assert first == fresh and all(a is b for a, b in zip(first, again))  # kept, not remade
+    changed = scenario.model_copy(update={"brief": scenario.brief + " "})
+    core = {e.step for e in scenario.events}
+    remade = [a is not b for a, b in zip(stream_events(changed), first) if a.step not in core]
+    assert remade and all(remade)  # another scenario object: its filler is generated again
+    long = track.generate(4, "lite", target_tokens=100_000)
+    assert long.params["target_tokens"] > registry.STREAM_CACHE_TOKENS
+    head = [e.text for e, _ in zip(stream_events(long), range(50))]
+    assert registry._last_stream[0][0] is changed  # the long stream was not kept
+    assert head == [e.text for e, _ in zip(track.stream(long), range(50))]

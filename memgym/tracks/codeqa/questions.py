@@ -47,7 +47,7 @@ KINDS_OF: dict[str, tuple[QuestionKind, ...]] = {
 QUESTION_GAP = 4
 """Pages (core items that are not distractors) between a question and the last item stating
 its evidence, so no reader of the last few events or pages can answer it."""
-COUNT_SUPPORT = (1, 2, 3, 4)
+COUNT_SUPPORT = (1, 2, 3, 4, 5, 6)
 """The counts a count question answers, taken in a shuffled turn per scenario, so no constant
 answer is right more often than chance over the support."""
 FIRST_SHARE = 0.25

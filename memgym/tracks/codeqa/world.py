@@ -55,7 +55,10 @@ FAMILIES = (
 CALL_DEGREES = (0, 1, 1, 1, 2, 2, 3)
 """Out-degree of a function in the call graph, drawn uniformly from this tuple."""
 USES_CONSTANT = 0.65
-RAISES_ERROR = 0.5
+RAISES_ERROR = 0.75
+"""Share of functions that raise an error class. Error classes are picked with weights 1, 2,
+3, ... (in the scenario's shuffled order), so some classes are raised by many functions and
+others by few: count questions then have golds all over their support."""
 GHOSTS = 2
 """Constant and function names per repository that only distractors mention (never defined):
 what abstention questions ask about."""
@@ -121,6 +124,17 @@ def _spread(rng: _random.Random, count: int, bins: int, at_least: int) -> list[i
     return out
 
 
+def _weighted_error(x: float, n: int) -> int:
+    """The error index that ``x`` in [0, 1) picks when error ``e`` has weight ``e + 1``."""
+    target = x * n * (n + 1) / 2
+    total = 0
+    for e in range(n):
+        total += e + 1
+        if target < total:
+            return e
+    return n - 1  # pragma: no cover (x < 1)
+
+
 def _changed(rng: _random.Random, family: Family, old: float) -> int | float:
     """A new value of ``family`` clearly different from ``old`` (at least 5 % of the range)."""
     gap = 0.05 * (family.high - family.low)
@@ -156,7 +170,7 @@ def build_world(rng: _random.Random, p: dict[str, Any]) -> World:
         degree = min(len(later), CALL_DEGREES[int(random() * len(CALL_DEGREES))])
         functions[f].calls = rng.sample(later, degree)
         if random() < RAISES_ERROR:
-            functions[f].raises = int(random() * len(errors))
+            functions[f].raises = _weighted_error(random(), len(errors))
         own = by_module[functions[f].module]
         if random() < USES_CONSTANT:
             functions[f].uses = own[int(random() * len(own))]
