@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from memgym.background import in_background
 from memgym.errors import MemgymError
 from memgym.llm.classify import is_context_overflow
 from memgym.proxy.core import CONVERSATION_HEADER, MemoryProxy, Turn
@@ -306,16 +307,8 @@ def _headers(handler: BaseHTTPRequestHandler) -> dict[str, str]:
 def running(proxy: MemoryProxy, upstream: str, **options: Any) -> Iterator[ProxyServer]:
     """A ``ProxyServer`` serving in a background thread for the ``with`` block."""
     server = ProxyServer(proxy, upstream, **options)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
+    with in_background(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 __all__ = ["ProxyServer", "running"]

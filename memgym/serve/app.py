@@ -28,6 +28,7 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from memgym.background import in_background
 from memgym.llm.agent import TOOLS_HEADER
 from memgym.llm.textcalls import render_calls
 from memgym.memory.agentic_llm import EPISODE_HEADER, POLICY_HEADER, WRITER_HEADER
@@ -45,8 +46,8 @@ MAX_BODY = 64 << 20
 NO_SPEC = (
     f"memgym serve answers as memgym's scripted reasoner, so it must know the question: send its "
     f"spec as JSON in the {SPEC_HEADER} header, e.g. "
-    f"{SPEC_HEADER}: {{\"op\": \"value\", \"entity\": \"Torkbury Falcons\", \"attribute\": "
-    f"\"home_city\"}} (memgym's llm reasoner sends it; a write event sends the {POLICY_HEADER} "
+    f'{SPEC_HEADER}: {{"op": "value", "entity": "Torkbury Falcons", "attribute": '
+    f'"home_city"}} (memgym\'s llm reasoner sends it; a write event sends the {POLICY_HEADER} '
     "headers instead; docs/llm.md has a curl example)"
 )
 
@@ -298,14 +299,8 @@ def running(
 ) -> Iterator[ChatServer]:
     """A ``ChatServer`` serving in a background thread for the ``with`` block, then shut down."""
     server = ChatServer(host, port, faults, max_episodes)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
     try:
-        yield server
+        with in_background(server):
+            yield server
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
         server.mirrors.close()

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from memgym.background import in_background
+
 MAX_BODY = 64 << 20
 DEFAULT_MAX_TOKENS = 256
 NATIVE_TOOLS = (
@@ -50,7 +52,9 @@ class ModelServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}/v1"
 
-    def complete(self, messages: list[dict[str, Any]], max_tokens: int) -> tuple[str, str, int, int]:
+    def complete(
+        self, messages: list[dict[str, Any]], max_tokens: int
+    ) -> tuple[str, str, int, int]:
         """Greedy completion: (text, finish reason, prompt tokens, completion tokens).
         ``ValueError("context_length_exceeded ...")`` when the prompt leaves no room."""
         import torch
@@ -173,13 +177,5 @@ def serving(
 ) -> Iterator[ModelServer]:
     """A ``ModelServer`` serving in a background thread for the ``with`` block, then shut down."""
     server = ModelServer(model, tokenizer, name, host, port)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
+    with in_background(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

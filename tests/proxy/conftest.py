@@ -3,10 +3,11 @@ completion, as JSON or as server-sent events, or with a context-length error for
 ``context`` messages."""
 
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from memgym.background import in_background
 
 
 class Recorder(ThreadingHTTPServer):
@@ -107,13 +108,5 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def upstream():
     server = Recorder()
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
+    with in_background(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
