@@ -70,6 +70,8 @@ def test_command_prints_json_and_stores_episodes(tmp_path, capsys):
             "mask:keep=3",
             "--resamples",
             "50",
+            "--param",
+            "questions=6",
             "--results",
             str(path),
             "--json",
@@ -77,6 +79,7 @@ def test_command_prints_json_and_stores_episodes(tmp_path, capsys):
     )
     assert args.func(args) == 0
     out = json.loads(capsys.readouterr().out)
+    assert out["params"] == {"questions": 6}
     assert [m["memory"] for m in out["memories"]] == ["none", "oracle", "full", "mask:keep=3"]
     with ResultsStore(path) as store:
         episodes = list(store.episodes())
@@ -94,9 +97,12 @@ def test_command_prints_json_and_stores_episodes(tmp_path, capsys):
             "window",
             "--resamples",
             "10",
+            "--param",
+            "questions=6",
             "--results",
             str(path),
         ]
     )
     assert args.func(args) == 0
-    assert "isolated" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "isolated" in out and "entities / lite questions=6 / 1 seed" in out

@@ -94,12 +94,15 @@ class Comparison:
     """LLM usage of every episode, added up."""
     probe_usage: dict[str, float] = field(default_factory=dict)
     """LLM usage of the closed-book probe."""
+    params: dict[str, Any] = field(default_factory=dict)
+    """The ``--param`` overrides every scenario was generated with."""
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for ``--json``: the settings, one row per memory (NaN as null), the LLM
         usage of the episodes and of the closed-book probe, and why any cell is empty."""
         rows = [{k: _finite(v) for k, v in row.items()} for row in self.rows()]
-        settings = {k: getattr(self, k) for k in ("track", "tier", "seeds", "reasoner", "leaked")}
+        names = ("track", "tier", "params", "seeds", "reasoner", "leaked")
+        settings = {k: getattr(self, k) for k in names}
         usage = {"usage": self.usage, "closed_book_usage": self.probe_usage}
         return {**settings, "memories": rows, **usage, "notes": self.notes()}
 
@@ -330,6 +333,7 @@ def run_comparison(
         tier=tier,
         seeds=list(seeds),
         reasoner=name,
+        params=dict(fixed or {}),
         scores=isolate(table, leaked, resamples=resamples),
         tokens_per_question={s: tokens[s] / asked[s] if asked[s] else 0.0 for s in specs},
         compactions_per_episode={s: compactions[s] / episodes for s in specs},
@@ -383,6 +387,7 @@ def _interactive_comparison(
         tier=tier,
         seeds=list(seeds),
         reasoner=name,
+        params=dict(fixed or {}),
         scores=isolate(answer_table(results), oracle="full", resamples=resamples),
         tokens_per_question={s: tokens[s] / tasks[s] if tasks[s] else 0.0 for s in specs},
         compactions_per_episode={s: compactions[s] / episodes for s in specs},
@@ -533,6 +538,8 @@ def print_comparison(comparison: Comparison, problem: str | None = None) -> None
 
     first = next(iter(comparison.scores.values()), None)
     tier = tier_name(comparison.track, comparison.tier)
+    if comparison.params:
+        tier += " " + ",".join(f"{k}={v}" for k, v in comparison.params.items())
     seeds = plural(len(comparison.seeds), "seed")
     rows = comparison.rows()
     labels = distinct([row["memory"] for row in rows])
