@@ -36,7 +36,7 @@ _EXPORTS = {
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = ["__version__", *sorted(_WHERE)]
+__all__ = ["__version__", *sorted(_WHERE)]  # noqa: PLE0604 (lazy exports, all names)
 
 
 def __getattr__(name: str) -> Any:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from memgym.claims import Claim, format_number, parse_number, parse_series
@@ -132,7 +133,7 @@ def _selected(table: Table, where: list[list[Any]]) -> list[str]:
 
 
 def _fmt(x: float, integral: bool) -> str:
-    return format_number(int(round(x))) if integral else format_number(x)
+    return format_number(round(x)) if integral else format_number(x)
 
 
 def _is_integral(texts: Iterable[str]) -> bool:
@@ -199,7 +200,7 @@ def evaluate(spec: dict[str, Any], table: Table) -> str:
         series = None if cell is None else parse_series(cell.value)
         if cell is None or not series:
             return ABSTAIN
-        steps = [b - a for a, b in zip(series, series[1:])]
+        steps = [b - a for a, b in pairwise(series)]
         change = _fmt(series[-1] - series[0], _is_integral(cell.value.split(",")))
         if all(s > 0 for s in steps):
             return f"rising ({change})"

@@ -11,4 +11,4 @@ from memgym.tracks import stream_track_names
 TASKS = {name: track_task(name) for name in stream_track_names()}
 globals().update(TASKS)
 
-__all__ = ["TASKS", "memgym_mock", *TASKS]
+__all__ = ["TASKS", "memgym_mock", *TASKS]  # noqa: PLE0604 (one task per track name)

@@ -97,7 +97,7 @@ def _overrides(params: Params) -> dict[str, Any]:
             raise ValueError(f"params must be 'k=v' texts, got {params!r}")
         params = ",".join(params)
     if not isinstance(params, str):
-        raise ValueError(f"params must be 'k=v,k2=v2', got {params!r}")
+        raise TypeError(f"params must be 'k=v,k2=v2', got {params!r}")
     return parse_spec("x:" + params)[1] if params else {}
 
 

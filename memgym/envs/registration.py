@@ -98,7 +98,7 @@ class _AfterGymnasium(importlib.abc.MetaPathFinder):
             run(module)
             try:
                 register_envs()
-            except Exception as exc:  # never break gymnasium's import over memgym's ids
+            except Exception as exc:  # noqa: BLE001 (never break gymnasium's import over memgym's ids)
                 warnings.warn(f"memgym could not register its Gymnasium ids: {exc}", stacklevel=2)
 
         loader.exec_module = exec_module  # type: ignore[method-assign]

@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from types import TracebackType
+from typing import Self
 
 from memgym.tokens import count_tokens
 
@@ -296,7 +297,7 @@ class Store:
         """Close the database; a file store keeps its entries for the next ``Store(path=...)``."""
         self._con.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

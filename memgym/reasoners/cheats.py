@@ -30,7 +30,7 @@ def prior_guess(prior: Prior, smart: bool) -> str:
         return prior.choices[0]
     mid = (prior.low + prior.high) / 2
     value = (
-        format_number(int(round(mid)))
+        format_number(round(mid))
         if prior.decimals == 0
         else format_number(round(mid, prior.decimals))
     )

@@ -4,7 +4,7 @@ ROC with a tie-aware AUROC, the reliability diagram, ECE and the risk-coverage c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import groupby
+from itertools import groupby, pairwise
 
 
 def roc(labels: Sequence[bool], scores: Sequence[float]) -> list[tuple[float, float]]:
@@ -25,7 +25,7 @@ def roc(labels: Sequence[bool], scores: Sequence[float]) -> list[tuple[float, fl
 
 def auc(points: Sequence[tuple[float, float]]) -> float:
     """Area under a curve given as (x, y) points in x order (trapezoids)."""
-    return sum((x1 - x0) * (y0 + y1) / 2 for (x0, y0), (x1, y1) in zip(points, points[1:]))
+    return sum((x1 - x0) * (y0 + y1) / 2 for (x0, y0), (x1, y1) in pairwise(points))
 
 
 def reliability(

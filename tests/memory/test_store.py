@@ -22,8 +22,8 @@ FACTS = [
 ]
 
 
-def _store(texts: list[str] = FACTS, budget: Budget = Budget()) -> Store:
-    store = Store(budget)
+def _store(texts: list[str] = FACTS, budget: Budget | None = None) -> Store:
+    store = Store(budget or Budget())
     for text in texts:
         assert store.write(text).ok
     return store
