@@ -240,6 +240,9 @@ def _train(args: argparse.Namespace) -> int:
         if len(times) > 1:
             console.print(f"{len(times)} steps, {(times[-1] - times[0]) / (len(times) - 1):.2f}"
                           " s per step after the first")
+        if lm.skipped_steps:
+            console.print(f"{lm.skipped_steps} steps skipped: their loss or gradient was not"
+                          " finite (the adapter is left as it was)")
         if lm.calibration:
             console.print(f"calibrated on {len(val or [])} validation rows: {lm.calibration}")
     seconds = time.perf_counter() - start

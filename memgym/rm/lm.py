@@ -53,6 +53,9 @@ class LMConfig:
     balance: bool = True
     """Draw HARMFUL and SAFE rows equally often."""
     grad_checkpointing: bool = False
+    max_grad_norm: float = 1.0
+    """Gradients are clipped to this norm; a step whose loss or gradient is not finite is
+    skipped (its batch is counted in ``LMModel.skipped_steps``)."""
 
 
 def _libs() -> tuple[Any, Any, Any]:
@@ -205,6 +208,8 @@ class LMModel:
     model: Any
     calibration: dict[str, float] = field(default_factory=dict)
     """Platt ``a``, ``b`` over the logit difference, and ``threshold`` (from validation)."""
+    skipped_steps: int = 0
+    """Training steps skipped because their loss or gradient was not finite."""
 
     @property
     def threshold(self) -> float:
@@ -335,7 +340,11 @@ def train_lm(
         )
         loss = torch.nn.functional.cross_entropy(lm._logits(batch), target)
         loss.backward()
-        optimizer.step()
+        norm = torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)
+        if torch.isfinite(loss) and torch.isfinite(norm):
+            optimizer.step()
+        else:
+            lm.skipped_steps += 1
         schedule.step()
         optimizer.zero_grad()
         if on_step is not None:

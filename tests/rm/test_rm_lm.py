@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ def test_lm_trains_saves_reloads_and_evaluates(quick_data: tuple[Path, Any],
         r for r in read_jsonl(folder / "val.jsonl") if not r["harmful"]][:5]
     model = train_lm(rows, config, lambda _step, loss: losses.append(loss), val=val)
     assert len(losses) == 3 and all(loss > 0 for loss in losses)
+    assert model.skipped_steps == 0
     assert set(model.calibration) == {"a", "b", "threshold", "val_rows"}
     assert 0.0 < model.threshold < 1.0
     import torch
@@ -75,6 +77,32 @@ def test_lm_trains_saves_reloads_and_evaluates(quick_data: tuple[Path, Any],
                      resamples=20)
     assert metrics["n"] == len(test) + len(rows)
     assert 0.0 <= metrics["ece"] <= 1.0
+
+
+@pytest.mark.filterwarnings(r"ignore:Detected call of `lr_scheduler.step\(\)`")
+def test_a_step_that_is_not_finite_is_skipped(quick_data: tuple[Path, Any],
+                                              tmp_path: Path) -> None:
+    """A base whose output is NaN makes every loss NaN: no step may touch the adapter (its
+    zero-initialised B matrices stay zero) and each is counted as skipped."""
+    import torch
+
+    folder, _ = quick_data
+    train = list(read_jsonl(folder / "train.jsonl"))
+    rows = [r for r in train if r["harmful"]][:2] + [r for r in train if not r["harmful"]][:2]
+    base = build_tiny_base(tmp_path / "base", [prompt(r, 200) for r in rows])
+    tokenizer, model = load_base(base)
+    with torch.no_grad():
+        model.model.norm.weight[0] = float("nan")
+    model.save_pretrained(str(tmp_path / "broken"))
+    tokenizer.save_pretrained(str(tmp_path / "broken"))
+    config = LMConfig(base_model=str(tmp_path / "broken"), steps=2, batch_size=2, lr=1e-2,
+                      max_length=128, view_chars=200)
+    losses: list[float] = []
+    lm = train_lm(rows, config, lambda _step, loss: losses.append(loss))
+    assert len(losses) == 2 and all(math.isnan(loss) for loss in losses)
+    assert lm.skipped_steps == 2
+    lora_b = [p for n, p in lm.model.named_parameters() if "lora_B" in n]
+    assert lora_b and all(torch.count_nonzero(p) == 0 for p in lora_b)
 
 
 def test_missing_base_is_a_clear_error(tmp_path: Path) -> None:
