@@ -1,6 +1,7 @@
 """Candidate MemRMs for the hard rows (those that drop a fact), chosen on the validation split.
 
     python bench/rm_hard_rows.py [--data results/rm/data] [--model results/rm/lite.pkl] [--test]
+    python bench/rm_hard_rows.py --transfer [--data results/rm/data]
 
 Fits each candidate on ``train`` and prints its validation AUROC and average precision on all
 rows and on the fact rows, beside the constant and "drops a fact" baselines; the candidate with
@@ -16,6 +17,11 @@ never feeds a choice. Candidates:
   for the others). It routes a row by whether it drops a fact, which reads the fact ids no
   deployed model has: its fact-row figures are those of its fact-row model, its all-row figures
   are not deployable.
+
+``--transfer`` is a validation-only stand-in for an unseen track: for each training track, the
+default lite and the regression alone are trained (every choice on validation) on the other
+tracks' train and val rows, and score that track's val fact rows (AUROC, AP, base rate, mean P,
+ECE); no test split is read.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import numpy as np
 
 from memgym.rm.evaluate import split_report
 from memgym.rm.lite import train_lite
-from memgym.rm.metrics import auroc, average_precision
+from memgym.rm.metrics import auroc, average_precision, ece
 from memgym.rm.rows import Row, drops_fact, read_jsonl
 
 TEST = ("iid", "budget_ood", "strategy_ood", "scenario_ood")
@@ -59,16 +65,56 @@ def val_line(name: str, rows: Sequence[Row], p: Sequence[float]) -> str:
             f"AP {average_precision(y[fact], pa[fact]):.3f} (base {y[fact].mean():.3f})")
 
 
+def transfer_figures(train: Sequence[Row], val: Sequence[Row]) -> dict[str, dict[str, Any]]:
+    """Leave one training track out: for each track, the lite and the regression alone fitted on
+    the other tracks' train rows (choices on their val rows), scored on its val fact rows.
+    ``{track: {model: {n, base, auroc, ap, mean_p, ece, trees}}}``; no test split is read."""
+    out: dict[str, dict[str, Any]] = {}
+    for held in sorted({str(r.get("track", "")) for r in train}):
+        fit_train = [r for r in train if r.get("track") != held]
+        fit_val = [r for r in val if r.get("track") != held]
+        rows = [r for r in val if r.get("track") == held and drops_fact(r)]
+        y = np.asarray([int(r["harmful"]) for r in rows])
+        out[held] = {}
+        for name, trees in (("lite", True), ("regression", False)):
+            model = train_lite(fit_train, val=fit_val, trees=trees)
+            p = np.asarray(model.predict(rows))
+            out[held][name] = {"n": len(rows), "base": float(y.mean()), "auroc": auroc(y, p),
+                               "ap": average_precision(y, p), "mean_p": float(p.mean()),
+                               "ece": ece(y, p), "trees": model.choices.get("trees", "not tried")}
+    return out
+
+
+def transfer(train: Sequence[Row], val: Sequence[Row]) -> None:
+    """Print ``transfer_figures``, per held-out track and their mean."""
+    start = time.process_time()
+    figures = transfer_figures(train, val)
+    for held, models in figures.items():
+        for name, f in models.items():
+            print(f"held-out {held:10s} {name:10s} fact rows {f['n']:5d} base {f['base']:.3f}"
+                  f" AUROC {f['auroc']:.3f} AP {f['ap']:.3f} mean P {f['mean_p']:.3f}"
+                  f" ECE {f['ece']:.3f} (trees: {f['trees']})")
+    for name in ("lite", "regression"):
+        mean = np.mean([models[name]["auroc"] for models in figures.values()])
+        print(f"mean over held-out tracks {name:10s} fact-row AUROC {mean:.3f}")
+    print(f"({time.process_time() - start:.0f} s CPU)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="results/rm/data")
     parser.add_argument("--test", action="store_true", help="also score the test splits")
     parser.add_argument("--resamples", type=int, default=500)
     parser.add_argument("--model", default=None, help="a lite model trained on this data")
+    parser.add_argument("--transfer", action="store_true",
+                        help="leave one training track out, on train and val only")
     args = parser.parse_args()
     folder = Path(args.data)
     train = list(read_jsonl(folder / "train.jsonl"))
     val = list(read_jsonl(folder / "val.jsonl"))
+    if args.transfer:
+        transfer(train, val)
+        return
     start = time.process_time()
     if args.model:
         from memgym.rm.lite import load_lite
