@@ -15,7 +15,7 @@ from memgym.tracks.entities.fast import construct
 from memgym.tracks.entities.mix import AXIS_OF
 from memgym.tracks.entities.questions import Draft
 from memgym.tracks.entities.stream import CHANGE, DOC, Timeline
-from memgym.tracks.entities.world import CORRECTION, World
+from memgym.tracks.entities.world import CORRECTION, World, state
 from memgym.types import Event, Fact, GoldQuestion, Scenario
 
 
@@ -89,20 +89,8 @@ def assemble(
         ids = []
         for fact in stated:
             if not fact.id:
-                fact.id = fid = f"f{len(facts)}"
-                fact.step = step
-                facts.append(
-                    construct(
-                        Fact,
-                        {
-                            "id": fid,
-                            "entity": fact.entity,
-                            "attribute": fact.attribute,
-                            "value": fact.value,
-                            "step": step,
-                        },
-                    )
-                )
+                state(fact, f"f{len(facts)}", step)
+                facts.append(fact)
             ids.append(fact.id)
         events.append(_event(step, event_kind, text, ids))
         for draft in asked.get(idx + 1, ()):
