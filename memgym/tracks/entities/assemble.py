@@ -86,13 +86,7 @@ def assemble(
                 text, stated = render.update(rng, world, change, style)
         else:
             event_kind, text, stated = "distractor", memos.memo(rng, world.names), []
-        ids = []
-        for fact in stated:
-            if not fact.id:
-                state(fact, f"f{len(facts)}", step)
-                facts.append(fact)
-            ids.append(fact.id)
-        events.append(_event(step, event_kind, text, ids))
+        events.append(_event(step, event_kind, text, state(stated, facts, step)))
         for draft in asked.get(idx + 1, ()):
             question = _question(draft, questions)
             questions += 1

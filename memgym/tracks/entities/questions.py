@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from memgym.claims import format_number, parse_number
 from memgym.query import ABSTAIN, Cell, Table, evaluate
@@ -471,7 +471,12 @@ class Asker:
         of the change to that field."""
         cached = self._field_numbers.get(f)
         if cached is None:
-            numbers = [parse_number(row[f]) for row in self.world.texts]
+            numbers: list[float | None] = (
+                # a number field's values: what parse_number reads from its texts
+                cast(list[float | None], [row[f].value for row in self.world.facts])
+                if self.lay.kinds[f] in ("int", "float")
+                else [parse_number(row[f]) for row in self.world.texts]
+            )
             values = sorted(v for v in numbers if v is not None)
             changed = {
                 change.entity: (self.timeline.change_pos[c], parse_number(change.new_text))
@@ -565,9 +570,8 @@ def _stated_at(world: World, timeline: Timeline) -> dict[int, int]:
     change that sets it, or a later update restating the field (counted for every record of
     that field: a conservative over-estimate)."""
     at: dict[int, int] = {}
-    for e, row in enumerate(world.facts):
-        for fact in row:
-            at[id(fact)] = timeline.doc_pos[e]
+    for row, pos in zip(world.facts, timeline.doc_pos):
+        at.update(dict.fromkeys(map(id, row), pos))
     by_field: dict[tuple[int, int], list[Fact]] = {}
     for change in world.changes:
         by_field.setdefault((change.entity, change.field), []).append(change.new)

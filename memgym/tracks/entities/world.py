@@ -38,12 +38,20 @@ def new_fact(entity: str, attribute: str, value: Value) -> Fact:
     )
 
 
-def state(fact: Fact, fid: str, step: int) -> None:
-    """Give a fact its id and step when an event first states it (in place: the values are known
-    valid, and the field order of the dict, which serialisation follows, stays as built)."""
-    values = fact.__dict__
-    values["id"] = fid
-    values["step"] = step
+def state(stated: list[Fact], facts: list[Fact], step: int) -> list[str]:
+    """The ids of the facts an event at ``step`` states. A fact stated for the first time gets
+    the next id (``f0``, ``f1``, ... in stream order) and this step, and is appended to ``facts``.
+    Set in place: the values are known valid, and the field order of the dict, which
+    serialisation follows, stays as built."""
+    ids = []
+    for fact in stated:
+        values = fact.__dict__
+        if not values["id"]:
+            values["id"] = f"f{len(facts)}"
+            values["step"] = step
+            facts.append(fact)
+        ids.append(values["id"])
+    return ids
 
 
 def number(fact: Fact) -> float:
@@ -145,27 +153,24 @@ def build_world(
     lay = layout(template)
     all_names = entity_names(rng.sample, random, template.names, entities + absent)
     names = all_names[:entities]
-    fields = tuple(zip(lay.names, drawers(template)))
+    draws = drawers(template)
     links = [_cycle(rng, entities) for _ in lay.relations]
     build = _build_fact
     facts: list[list[Fact]] = []
     texts: list[list[str]] = []
     for e, name in enumerate(names):
-        row: list[Fact] = []
-        row_texts: list[str] = []
-        for attr, draw in fields:
-            value, text = draw(random)
-            row.append(
+        drawn = [draw(random) for draw in draws]
+        values: list[Value] = [value for value, _ in drawn]
+        row_texts = [text for _, text in drawn]
+        for targets in links:
+            values.append(names[targets[e]])
+            row_texts.append(names[targets[e]])
+        facts.append(
+            [
                 build({"id": "", "entity": name, "attribute": attr, "value": value, "step": -1})
-            )
-            row_texts.append(text)
-        for rel, targets in zip(lay.names[len(fields) :], links):
-            other = names[targets[e]]
-            row.append(
-                build({"id": "", "entity": name, "attribute": rel, "value": other, "step": -1})
-            )
-            row_texts.append(other)
-        facts.append(row)
+                for attr, value in zip(lay.names, values)
+            ]
+        )
         texts.append(row_texts)
     world = World(
         template,
