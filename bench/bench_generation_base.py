@@ -19,8 +19,7 @@ import statistics
 from base_checkout import REPO, base_checkout, run_in
 
 BASE = "27b49a3"
-"""The commit before round 3's generation work (issue #24: main when the generators' rewrite for
-speed began)."""
+"""The commit before round 3's generation work (issue #24: main when round 3 started)."""
 TARGET_MS = {"standard": 1.0, "hard": 3.0}
 
 CHILD = """
