@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from memgym.tokens import count_tokens
+from memgym.tokens import total_tokens
 from memgym.tracks.entities.fast import construct
 from memgym.tracks.research import filler, render
 from memgym.tracks.research.questions import Draft, draft
@@ -165,7 +165,7 @@ def assemble(
     """The scenario: core events at their final steps, the filler plan for the gaps."""
     blocks = _blocks(rng, world, p)
     filler_seed = int(rng.random() * (1 << FILLER_SEED_BITS))
-    core_tokens = sum(count_tokens(c.text) for b in blocks for c in b if c is not None)
+    core_tokens = total_tokens(c.text for b in blocks for c in b if c is not None)
     total_filler = filler.filler_count(p["target_tokens"], core_tokens)
     inside = 0
     for block in blocks:
