@@ -1,4 +1,5 @@
-"""Building pydantic models from already-valid values without paying for validation.
+"""Building pydantic models from already-valid values without paying for validation, and the
+facts of a world being built, which get their ids and steps when an event first states them.
 
 Generation makes about a thousand facts per standard scenario, all correct by construction. On
 pydantic 2.x ``Model.model_construct`` costs more per object than validation itself (it walks
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from memgym.types import Fact
+from memgym.types import Fact, Value
 
 M = TypeVar("M", bound=BaseModel)
 _set = object.__setattr__
@@ -78,3 +79,30 @@ def builder(cls: type[M]) -> Callable[[dict[str, Any]], M]:
         return obj
 
     return build
+
+
+build_fact = builder(Fact)
+"""``build_fact(values)``: a ``Fact`` holding ``values`` (a dict in field order)."""
+
+
+def new_fact(entity: str, attribute: str, value: Value) -> Fact:
+    """A fact of a world being built: id ``""`` and step ``-1`` until an event states it."""
+    return build_fact(
+        {"id": "", "entity": entity, "attribute": attribute, "value": value, "step": -1}
+    )
+
+
+def state(stated: list[Fact], facts: list[Fact], step: int) -> list[str]:
+    """The ids of the facts an event at ``step`` states. A fact stated for the first time gets
+    the next id (``f0``, ``f1``, ... in stream order) and this step, and is appended to
+    ``facts``. Set in place: the values are known valid, and the dict keeps its field order,
+    which serialisation follows."""
+    ids = []
+    for fact in stated:
+        values = fact.__dict__
+        if not values["id"]:
+            values["id"] = f"f{len(facts)}"
+            values["step"] = step
+            facts.append(fact)
+        ids.append(values["id"])
+    return ids

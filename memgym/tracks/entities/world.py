@@ -8,7 +8,7 @@ A change (correction or unlabeled update) replaces one scalar numeric value with
 
 Facts are the scenario's own ``memgym.types.Fact`` objects from the start (built without
 validation: every value is valid by construction), with id ``""`` and step ``-1`` until the
-stream is written out and the first event stating a fact gives it both (``state``).
+stream is written out and the first event stating a fact gives it both (``fast.state``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import random as _random
 from dataclasses import dataclass, field
 
 from memgym.claims import format_value
-from memgym.tracks.entities.fast import builder
+from memgym.tracks.entities.fast import build_fact, new_fact
 from memgym.tracks.entities.names import entity_names
 from memgym.tracks.entities.templates import TEMPLATES, Template
 from memgym.tracks.entities.values import changed, drawers
@@ -26,32 +26,6 @@ from memgym.types import Fact, Value
 CORRECTION, UPDATE = "correction", "update"
 RESTATED = (2, 3)
 """An update restates between these many unchanged numeric values besides the changed one."""
-
-
-_build_fact = builder(Fact)
-
-
-def new_fact(entity: str, attribute: str, value: Value) -> Fact:
-    """A fact not stated yet (id ``""``, step ``-1``)."""
-    return _build_fact(
-        {"id": "", "entity": entity, "attribute": attribute, "value": value, "step": -1}
-    )
-
-
-def state(stated: list[Fact], facts: list[Fact], step: int) -> list[str]:
-    """The ids of the facts an event at ``step`` states. A fact stated for the first time gets
-    the next id (``f0``, ``f1``, ... in stream order) and this step, and is appended to ``facts``.
-    Set in place: the values are known valid, and the field order of the dict, which
-    serialisation follows, stays as built."""
-    ids = []
-    for fact in stated:
-        values = fact.__dict__
-        if not values["id"]:
-            values["id"] = f"f{len(facts)}"
-            values["step"] = step
-            facts.append(fact)
-        ids.append(values["id"])
-    return ids
 
 
 def number(fact: Fact) -> float:
@@ -155,7 +129,7 @@ def build_world(
     names = all_names[:entities]
     draws = drawers(template)
     links = [_cycle(rng, entities) for _ in lay.relations]
-    build = _build_fact
+    build = build_fact
     facts: list[list[Fact]] = []
     texts: list[list[str]] = []
     for e, name in enumerate(names):

@@ -18,10 +18,10 @@ from itertools import pairwise
 from typing import Any
 
 from memgym.tokens import total_tokens
-from memgym.tracks.entities.fast import construct
+from memgym.tracks.entities.fast import construct, state
 from memgym.tracks.research import filler, render
 from memgym.tracks.research.questions import Draft, draft
-from memgym.tracks.research.world import FactRec, World
+from memgym.tracks.research.world import World
 from memgym.types import Event, Fact, GoldQuestion, Scenario
 
 QUESTION_GAP = 4
@@ -38,7 +38,7 @@ class Core:
 
     kind: str
     text: str
-    stated: list[FactRec] = field(default_factory=list)
+    stated: list[Fact] = field(default_factory=list)
     question: Draft | None = None
 
 
@@ -183,23 +183,7 @@ def assemble(
             if core is None:
                 step += 1
                 continue
-            ids = []
-            for fact in core.stated:
-                if not fact.id:
-                    fact.id, fact.step = f"f{len(facts)}", step
-                    facts.append(
-                        construct(
-                            Fact,
-                            {
-                                "id": fact.id,
-                                "entity": fact.entity,
-                                "attribute": fact.attribute,
-                                "value": fact.value,
-                                "step": step,
-                            },
-                        )
-                    )
-                ids.append(fact.id)
+            ids = state(core.stated, facts, step)
             question = None
             if core.question is not None:
                 question = _question(core.question, questions)

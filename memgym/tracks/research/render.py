@@ -11,7 +11,8 @@ import random as _random
 from typing import Any
 
 from memgym.tracks.research.schema import FIELDS, NOUNS, TYPES, WHO
-from memgym.tracks.research.world import Entity, FactRec, Task, World
+from memgym.tracks.research.world import Entity, Task, World
+from memgym.types import Fact
 
 NARRATIVE, KV = "narrative", "kv"
 RESULT_HEADER = 'Search result for "{query}":'
@@ -32,8 +33,8 @@ def query(task: Task, world: World, turn: int) -> str:
 
 
 def document(
-    rng: _random.Random, entity: Entity, style: str, facts: dict[str, FactRec] | None = None
-) -> tuple[str, list[FactRec]]:
+    rng: _random.Random, entity: Entity, style: str, facts: dict[str, Fact] | None = None
+) -> tuple[str, list[Fact]]:
     """Every fact of ``entity`` as a narrative paragraph or a profile."""
     random = rng.random
     facts = entity.facts if facts is None else facts
@@ -41,7 +42,7 @@ def document(
     if style == KV:
         lines = [PROFILE_HEADER.format(E=entity.name, N=noun)]
         stated = [facts[f.name] for f in TYPES[entity.kind]]
-        lines += [PROFILE_LINE.format(L=FIELDS[x.attribute].label, V=x.text) for x in stated]
+        lines += [PROFILE_LINE.format(L=FIELDS[x.attribute].label, V=x.value) for x in stated]
         return "\n".join(lines), stated
     order = list(TYPES[entity.kind])
     rng.shuffle(order)
@@ -51,22 +52,20 @@ def document(
     for f in order:
         fact = facts[f.name]
         frame = f.frames[int(random() * len(f.frames))]
-        parts.append(frame.format(E=entity.name, V=fact.text))
+        parts.append(frame.format(E=entity.name, V=fact.value))
         stated.append(fact)
     return " ".join(parts), stated
 
 
-def result(
-    rng: _random.Random, search: str, entity: Entity, style: str
-) -> tuple[str, list[FactRec]]:
+def result(rng: _random.Random, search: str, entity: Entity, style: str) -> tuple[str, list[Fact]]:
     """One search result: the query header and ``entity``'s document."""
     text, stated = document(rng, entity, style)
     return RESULT_HEADER.format(query=search) + "\n" + text, stated
 
 
-def erratum(fact: FactRec, was: FactRec) -> str:
+def erratum(fact: Fact, was: Fact) -> str:
     """The correction of a chain link: the right value and the wrong one it replaces."""
-    return ERRATUM.format(E=fact.entity, L=FIELDS[fact.attribute].label, V=fact.text, P=was.text)
+    return ERRATUM.format(E=fact.entity, L=FIELDS[fact.attribute].label, V=fact.value, P=was.value)
 
 
 def question_text(world: World, start: str, relations: list[str], attribute: str | None) -> str:
