@@ -147,15 +147,19 @@ def _gaps(rng: _random.Random, count: int, gaps: int) -> list[int]:
 
 
 def _question(d: Draft, number: int) -> GoldQuestion:
-    return GoldQuestion(
-        id=f"q{number}",
-        kind=d.kind,
-        axis=d.axis,
-        text=d.text,
-        spec=d.spec,
-        answer=d.gold,
-        answer_type=d.answer_type,
-        evidence=[f.id for f in d.evidence],
+    return construct(
+        GoldQuestion,
+        {
+            "id": f"q{number}",
+            "kind": d.kind,
+            "axis": d.axis,
+            "text": d.text,
+            "spec": d.spec,
+            "answer": d.gold,
+            "answer_type": d.answer_type,
+            "tolerance": 0.0,
+            "evidence": [f.id for f in d.evidence],
+        },
     )
 
 
@@ -201,12 +205,15 @@ def assemble(
                 )
             )
             step += 1
-    return Scenario(
-        track="research",
-        seed=seed,
-        params=p,
-        brief=brief,
-        facts=facts,
-        events=events,
-        filler={"total_steps": step, "seed": filler_seed, "pages": total_filler},
+    return construct(
+        Scenario,
+        {
+            "track": "research",
+            "seed": seed,
+            "params": p,
+            "brief": brief,
+            "facts": facts,
+            "events": events,
+            "filler": {"total_steps": step, "seed": filler_seed, "pages": total_filler},
+        },
     )

@@ -16,10 +16,10 @@ import random as _random
 from dataclasses import dataclass, field
 from typing import Any
 
-from memgym.tracks.entities.fast import new_fact
+from memgym.tracks.entities.fast import build_fact, new_fact
 from memgym.tracks.research.names import Namer
 from memgym.tracks.research.params import hop_schedule
-from memgym.tracks.research.schema import ATTRIBUTES, FIELDS, RELATIONS, TYPES
+from memgym.tracks.research.schema import ATTRIBUTES, FIELDS, RELATIONS, TYPES, Field
 from memgym.types import Fact
 
 ATTRIBUTE_ENDING = 0.6
@@ -104,6 +104,9 @@ class _Builder:
         self.entities: list[Entity] = []
         self.background: dict[str, list[int]] = {}
         self.index: dict[str, int] = {}
+        self.pools: dict[str, tuple[int, ...]] = {}
+        """Per type, the chain then background entities ``other`` picks from (the chain ones of
+        each type are fixed before the first pick)."""
 
     def pick(self, options: Any) -> Any:
         return options[int(self.random() * len(options))]
@@ -115,17 +118,18 @@ class _Builder:
 
     def other(self, kind: str, by_kind: dict[str, list[int]], avoid: set[int]) -> int:
         """A chain or background entity of ``kind`` outside ``avoid``."""
-        if kind not in self.background:
+        base = self.pools.get(kind)
+        if base is None:
             self.background[kind] = [
                 self.add(self.namer.fresh(kind), kind, BACKGROUND)
                 for _ in range(BACKGROUND_PER_TYPE)
             ]
-        pool = [e for e in (*by_kind.get(kind, ()), *self.background[kind]) if e not in avoid]
-        return self.pick(pool)
+            base = self.pools[kind] = (*by_kind.get(kind, ()), *self.background[kind])
+        pool = [e for e in base if e not in avoid]
+        return pool[int(self.random() * len(pool))]
 
-    def value(self, name: str, avoid: int | None = None) -> int:
-        """An integer for attribute ``name``, never its prior midpoint nor ``avoid``."""
-        f = FIELDS[name]
+    def value(self, f: Field, avoid: int | None = None) -> int:
+        """An integer for attribute ``f``, never its prior midpoint nor ``avoid``."""
         while True:
             v = f.low + int(self.random() * (f.high - f.low + 1))
             if v != f.midpoint and v != avoid:
@@ -197,18 +201,22 @@ def _fill(
     """Every field of entity ``e``: ``fixed`` links as given, a value unlike ``differ``'s for
     those fields, everything else drawn."""
     entity = b.entities[e]
+    name, facts = entity.name, entity.facts
     for f in TYPES[entity.kind]:
-        if fixed and f.name in fixed:
-            value: int | str = b.entities[fixed[f.name]].name
-        elif f.relation:
+        field = f.name
+        if fixed and field in fixed:
+            value: int | str = b.entities[fixed[field]].name
+        elif f.target:  # a relation
             avoid = {e}
-            if f.name in differ:
-                avoid.add(b.index[str(differ[f.name])])
+            if field in differ:
+                avoid.add(b.index[str(differ[field])])
             value = b.entities[b.other(f.target, by_kind, avoid)].name
         else:
-            shun = differ.get(f.name)
-            value = b.value(f.name, shun if isinstance(shun, int) else None)
-        entity.facts[f.name] = new_fact(entity.name, f.name, value)
+            shun = differ.get(field)
+            value = b.value(f, shun if isinstance(shun, int) else None)
+        facts[field] = build_fact(
+            {"id": "", "entity": name, "attribute": field, "value": value, "step": -1}
+        )
 
 
 def _intermediates(b: _Builder, tasks: list[Task], count: int) -> None:
