@@ -98,11 +98,14 @@ def state(stated: list[Fact], facts: list[Fact], step: int) -> list[str]:
     ``facts``. Set in place: the values are known valid, and the dict keeps its field order,
     which serialisation follows."""
     ids = []
+    n = len(facts)
     for fact in stated:
         values = fact.__dict__
-        if not values["id"]:
-            values["id"] = f"f{len(facts)}"
+        fid = values["id"]
+        if not fid:
+            values["id"] = fid = f"f{n}"
             values["step"] = step
             facts.append(fact)
-        ids.append(values["id"])
+            n += 1
+        ids.append(fid)
     return ids

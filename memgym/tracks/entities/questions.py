@@ -57,6 +57,12 @@ class Draft:
     commit: Callable[[], None] | None = None
 
 
+FieldNumbers = tuple[list[float | None], float | None, dict[int, tuple[int, float | None]], bool]
+"""Per field: each entity's starting value as a number (None when not one), their median,
+entity -> (timeline position, number) of the change to that field, and whether every value and
+change is a number and no entity withholds the field."""
+
+
 def _table(rows: dict[str, dict[str, Cell | None]]) -> Table:
     table = Table()
     table.rows = {e: {a: c for a, c in row.items() if c is not None} for e, row in rows.items()}
@@ -112,11 +118,10 @@ class Asker:
         series (trend questions ask those)."""
         self.targets = tuple(f for f in self.asked if f < len(self.template.attributes))
         """Attributes a multi-hop question may end on."""
-        self.stated_at = _stated_at(world, timeline)
-        """id of a fact record -> the last timeline item that states it."""
-        self._field_numbers: dict[
-            int, tuple[list[float | None], float | None, dict[int, tuple[int, float | None]]]
-        ] = {}
+        self.stated_late = _stated_late(world, timeline)
+        """id of a fact stated after its entity's document -> the last item that states it."""
+        self.field_of = {name: f for f, name in enumerate(self.lay.names)}
+        self._field_numbers: dict[int, FieldNumbers] = {}
         self._modes: dict[int, str | None] = {}
 
     # -- drawing helpers -------------------------------------------------------------------
@@ -432,28 +437,33 @@ class Asker:
     def _too_recent(self, draft: Draft) -> bool:
         """Does the question come within ``QUESTION_GAP`` items of the last one stating its
         evidence (so a reader of the last few events could answer it)?"""
-        last = max((self.stated_at.get(id(f), 0) for f in draft.evidence), default=-1)
+        late, doc_pos, index = self.stated_late, self.timeline.doc_pos, self.world.index
+        last = max((late.get(id(f), doc_pos[index[f.entity]]) for f in draft.evidence), default=-1)
         return draft.p - 1 - last < QUESTION_GAP
 
     def _field(self, name: Any) -> int | None:
-        try:
-            return self.lay.names.index(name)
-        except ValueError:
-            return None
+        return self.field_of.get(name) if isinstance(name, str) else None
 
     def _typical_numbers(self, f: int, p: int) -> list[float]:
         """The world's median of field ``f``, the median of the values stated before item ``p``
         (what the ``stats`` memory shows a guesser at the question) and the prior's midpoint."""
-        numbers, median, changed = self._numbers(f)
+        numbers, median, changed, plain = self._numbers(f)
         known = bisect_left(self.timeline.doc_pos, p)
-        hidden = self.world.hidden
-        so_far = [
-            v
-            for e in range(known)
-            if hidden.get(e) != f
-            and (v := numbers[e] if e not in changed or changed[e][0] >= p else changed[e][1])
-            is not None
-        ]
+        so_far: list[float]
+        if plain:  # every entity has a number for f, none withheld: the first ``known`` ones
+            so_far = cast(list[float], numbers[:known])
+            for e, (pos, v) in changed.items():
+                if e < known and pos < p:
+                    so_far[e] = cast(float, v)
+        else:
+            hidden = self.world.hidden
+            so_far = [
+                v
+                for e in range(known)
+                if hidden.get(e) != f
+                and (v := numbers[e] if e not in changed or changed[e][0] >= p else changed[e][1])
+                is not None
+            ]
         guesses = [median] if median is not None else []
         guesses += [statistics.median(so_far)] if so_far else []
         if f < len(self.template.attributes):
@@ -463,12 +473,8 @@ class Asker:
             guesses += [float(round(g)) for g in guesses]
         return guesses
 
-    def _numbers(
-        self, f: int
-    ) -> tuple[list[float | None], float | None, dict[int, tuple[int, float | None]]]:
-        """Field ``f``'s statistics, computed once per scenario: each entity's starting value as
-        a number (None when not one), their median, and entity -> (timeline position, number)
-        of the change to that field."""
+    def _numbers(self, f: int) -> FieldNumbers:
+        """Field ``f``'s statistics, computed once per scenario (see ``FieldNumbers``)."""
         cached = self._field_numbers.get(f)
         if cached is None:
             numbers: list[float | None] = (
@@ -484,7 +490,12 @@ class Asker:
                 if change.field == f
             }
             median = statistics.median(values) if values else None
-            cached = self._field_numbers[f] = (numbers, median, changed)
+            plain = (
+                len(values) == len(numbers)
+                and f not in self.world.hidden.values()
+                and all(v is not None for _, v in changed.values())
+            )
+            cached = self._field_numbers[f] = (numbers, median, changed, plain)
         return cached
 
     def _mode(self, f: int) -> str | None:
@@ -565,13 +576,12 @@ _BUILDERS: dict[str, Callable[[Asker], Draft | None]] = {
 """The builder of each question kind."""
 
 
-def _stated_at(world: World, timeline: Timeline) -> dict[int, int]:
-    """id of each fact record -> the last timeline item stating it: its entity's document, the
-    change that sets it, or a later update restating the field (counted for every record of
-    that field: a conservative over-estimate)."""
+def _stated_late(world: World, timeline: Timeline) -> dict[int, int]:
+    """id of each fact stated after its entity's document -> the last timeline item stating it:
+    the change that sets it, or a later update restating the field (counted for every record
+    of that field: a conservative over-estimate). Any other fact is last stated by its
+    entity's document."""
     at: dict[int, int] = {}
-    for row, pos in zip(world.facts, timeline.doc_pos):
-        at.update(dict.fromkeys(map(id, row), pos))
     by_field: dict[tuple[int, int], list[Fact]] = {}
     for change in world.changes:
         by_field.setdefault((change.entity, change.field), []).append(change.new)
@@ -579,7 +589,9 @@ def _stated_at(world: World, timeline: Timeline) -> dict[int, int]:
         pos = timeline.change_pos[c]
         at[id(change.new)] = max(at.get(id(change.new), 0), pos)
         for r in change.restate:
-            for fact in [world.facts[change.entity][r], *by_field.get((change.entity, r), [])]:
+            fact = world.facts[change.entity][r]
+            at[id(fact)] = max(at.get(id(fact), timeline.doc_pos[change.entity]), pos)
+            for fact in by_field.get((change.entity, r), []):
                 at[id(fact)] = max(at.get(id(fact), 0), pos)
     return at
 

@@ -61,10 +61,11 @@ class Moment:
 
     def change(self, e: int, f: int) -> Change | None:
         """The change to field ``f`` of ``e`` if it has happened by now."""
-        c = self.world.change_at.get((e, f))
+        c = self.world.change_of.get(e)
         if c is None or self.timeline.change_pos[c] >= self.p:
             return None
-        return self.world.changes[c]
+        change = self.world.changes[c]
+        return change if change.field == f else None
 
     def fact(self, e: int, f: int) -> Fact | None:
         """The fact that holds now for field ``f`` of ``e`` (None if never stated so far)."""

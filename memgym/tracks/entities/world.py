@@ -105,7 +105,8 @@ class World:
     """``texts[e][f]``: the canonical text of ``facts[e][f]`` (``format_value`` of its value)."""
     index: dict[str, int]
     changes: list[Change] = field(default_factory=list)
-    change_at: dict[tuple[int, int], int] = field(default_factory=dict)
+    change_of: dict[int, int] = field(default_factory=dict)
+    """entity -> the index of its change (an entity changes at most once)."""
     hidden: dict[int, int] = field(default_factory=dict)
     """entity -> the field its document withholds."""
     withheld: list[tuple[int, int]] = field(default_factory=list)
@@ -195,7 +196,7 @@ def _changes(rng: _random.Random, world: World, corrections: int, updates: int) 
             others = [g for g in world.layout.varying if g != f]
             k = RESTATED[0] + int(random() * (RESTATED[1] - RESTATED[0] + 1))
             restate = tuple(rng.sample(others, min(k, len(others))))
-        world.change_at[(e, f)] = len(world.changes)
+        world.change_of[e] = len(world.changes)
         world.changes.append(
             Change(kind, e, f, old, new, world.texts[e][f], format_value(value), restate)
         )
