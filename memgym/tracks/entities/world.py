@@ -21,7 +21,7 @@ from memgym.tracks.entities.fast import build_fact, new_fact
 from memgym.tracks.entities.names import entity_names
 from memgym.tracks.entities.templates import TEMPLATES, Template
 from memgym.tracks.entities.values import changed, drawers
-from memgym.types import Fact, Value
+from memgym.types import Fact
 
 CORRECTION, UPDATE = "correction", "update"
 RESTATED = (2, 3)
@@ -133,19 +133,21 @@ def build_world(
     build = build_fact
     facts: list[list[Fact]] = []
     texts: list[list[str]] = []
+    attrs, relations = lay.names[: len(draws)], lay.names[len(draws) :]
     for e, name in enumerate(names):
         drawn = [draw(random) for draw in draws]
-        values: list[Value] = [value for value, _ in drawn]
+        row = [
+            build({"id": "", "entity": name, "attribute": attr, "value": value, "step": -1})
+            for attr, (value, _) in zip(attrs, drawn)
+        ]
         row_texts = [text for _, text in drawn]
-        for targets in links:
-            values.append(names[targets[e]])
-            row_texts.append(names[targets[e]])
-        facts.append(
-            [
-                build({"id": "", "entity": name, "attribute": attr, "value": value, "step": -1})
-                for attr, value in zip(lay.names, values)
-            ]
-        )
+        for rel, targets in zip(relations, links):
+            other = names[targets[e]]
+            row.append(
+                build({"id": "", "entity": name, "attribute": rel, "value": other, "step": -1})
+            )
+            row_texts.append(other)
+        facts.append(row)
         texts.append(row_texts)
     world = World(
         template,
