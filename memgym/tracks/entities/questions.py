@@ -123,6 +123,7 @@ class Asker:
         self.field_of = {name: f for f, name in enumerate(self.lay.names)}
         self._field_numbers: dict[int, FieldNumbers] = {}
         self._modes: dict[int, str | None] = {}
+        self._enum_index: dict[int, dict[str, list[int]]] = {}
 
     # -- drawing helpers -------------------------------------------------------------------
 
@@ -150,11 +151,22 @@ class Asker:
         for _ in range(FILTER_DRAWS):
             f = self._pick(self.lay.enums)
             wanted = texts[int(self.random() * m.known)][f]
-            matching = [e for e in range(m.known) if texts[e][f] == wanted]
+            having = self._having(f)[wanted]
+            matching = having[: bisect_left(having, m.known)]
             if best is None or len(matching) > len(best[2]):
                 best = (f, wanted, matching)
         assert best is not None
         return best
+
+    def _having(self, f: int) -> dict[str, list[int]]:
+        """Enum field ``f``'s values -> the entities that have each, in entity order (enums
+        never change and are never withheld), computed once per scenario."""
+        having = self._enum_index.get(f)
+        if having is None:
+            having = self._enum_index[f] = {}
+            for e, row in enumerate(self.world.texts):
+                having.setdefault(row[f], []).append(e)
+        return having
 
     @staticmethod
     def _now(m: Moment, e: int, f: int) -> Fact:
@@ -292,14 +304,15 @@ class Asker:
             return None
         f = self._pick(self.lay.numeric)
         direction = "max" if self.random() < 0.5 else "min"
-        values = sorted(number(self._now(m, e, f)) for e in selected)
+        now = [self._now(m, e, f) for e in selected]
+        values = sorted(number(fact) for fact in now)
         if (values[-1] == values[-2]) if direction == "max" else (values[0] == values[1]):
             return None
         where_attr, attr = self.lay.names[fw], self.lay.names[f]
         evidence: list[Fact] = []
         rows: dict[str, dict[str, Cell | None]] = {}
-        for e in selected:
-            evidence += [self.world.facts[e][fw], self._now(m, e, f)]
+        for e, fact in zip(selected, now):
+            evidence += [self.world.facts[e][fw], fact]
             rows[self.world.names[e]] = {where_attr: Cell(wanted), attr: m.cell(e, f)}
         spec = {
             "op": "argmax",
