@@ -114,8 +114,9 @@ def new_fact(entity: str, attribute: str, value: Value) -> Fact:
 def state(stated: list[Fact], facts: list[Fact], step: int) -> list[str]:
     """The ids of the facts an event at ``step`` states. A fact stated for the first time gets
     the next id (``f0``, ``f1``, ... in stream order) and this step, and is appended to
-    ``facts``. Set in place: the values are known valid, and the dict keeps its field order,
-    which serialisation follows."""
+    ``facts``. Set in place although ``Fact`` is frozen: the fact belongs to the scenario being
+    assembled, which nothing has seen (or hashed) yet; the values are known valid, and the dict
+    keeps its field order, which serialisation follows."""
     ids = []
     n = len(facts)
     for fact in stated:
