@@ -125,7 +125,7 @@ class _Builder:
                 for _ in range(BACKGROUND_PER_TYPE)
             ]
             base = self.pools[kind] = (*by_kind.get(kind, ()), *self.background[kind])
-        pool = [e for e in base if e not in avoid]
+        pool = base if avoid.isdisjoint(base) else [e for e in base if e not in avoid]
         return pool[int(self.random() * len(pool))]
 
     def value(self, f: Field, avoid: int | None = None) -> int:
