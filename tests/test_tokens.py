@@ -44,3 +44,33 @@ def test_the_memo_stays_within_its_entry_and_character_budgets():
         assert len(tokens._MEMO) <= tokens.MEMO_SIZE
         assert sum(map(len, tokens._MEMO)) <= tokens.MEMO_BUDGET_CHARS
     assert tokens._MEMO  # it does remember
+
+
+def _regex_count(text: str) -> int:
+    """The counter's definition, written out: word runs and other non-space characters are
+    pieces, a word adds one token per started 8 characters after its first 8."""
+    import re
+
+    pieces = re.findall(r"\w+|[^\w\s]", text)
+    return len(pieces) + sum((len(p) - 1) // 8 for p in pieces if len(p) > 8)
+
+
+ASCII_TEXT = st.text(alphabet=st.characters(max_codepoint=127), max_size=200)
+WORDY_TEXT = st.lists(
+    st.sampled_from(["a", "_", "Z9", "x" * 8, "y" * 9, "w" * 17, " ", "\n", ".", ",", "\x1c", "é"]),
+    max_size=40,
+).map("".join)
+
+
+@given(st.one_of(ASCII_TEXT, WORDY_TEXT, st.text(max_size=100)))
+def test_the_fast_ascii_count_matches_the_definition(text):
+    from memgym import tokens
+
+    assert tokens._count(text) == _regex_count(text)
+
+
+@given(st.lists(st.one_of(ASCII_TEXT, WORDY_TEXT), max_size=6))
+def test_total_tokens_is_the_sum_of_the_counts(texts):
+    from memgym.tokens import total_tokens
+
+    assert total_tokens(texts) == sum(count_tokens(t) for t in texts)

@@ -11,7 +11,7 @@ import random as _random
 from typing import Any
 
 from memgym.tracks.entities import memos, render
-from memgym.tracks.entities.fast import construct
+from memgym.tracks.entities.fast import construct, state
 from memgym.tracks.entities.mix import AXIS_OF
 from memgym.tracks.entities.questions import Draft
 from memgym.tracks.entities.stream import CHANGE, DOC, Timeline
@@ -86,25 +86,7 @@ def assemble(
                 text, stated = render.update(rng, world, change, style)
         else:
             event_kind, text, stated = "distractor", memos.memo(rng, world.names), []
-        ids = []
-        for fact in stated:
-            if not fact.id:
-                fact.id = fid = f"f{len(facts)}"
-                fact.step = step
-                facts.append(
-                    construct(
-                        Fact,
-                        {
-                            "id": fid,
-                            "entity": fact.entity,
-                            "attribute": fact.attribute,
-                            "value": fact.value,
-                            "step": step,
-                        },
-                    )
-                )
-            ids.append(fact.id)
-        events.append(_event(step, event_kind, text, ids))
+        events.append(_event(step, event_kind, text, state(stated, facts, step)))
         for draft in asked.get(idx + 1, ()):
             question = _question(draft, questions)
             questions += 1

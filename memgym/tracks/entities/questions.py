@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import random as _random
 import statistics
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from memgym.claims import format_number, parse_number
 from memgym.query import ABSTAIN, Cell, Table, evaluate
@@ -24,8 +25,8 @@ from memgym.tracks.entities.mix import AXIS_OF, KINDS_OF
 from memgym.tracks.entities.stream import Moment, Timeline
 from memgym.tracks.entities.templates import Attribute
 from memgym.tracks.entities.values import SHAPES, shape
-from memgym.tracks.entities.world import Change, FactRec, World
-from memgym.types import AnswerType, QuestionKind
+from memgym.tracks.entities.world import Change, World, number
+from memgym.types import AnswerType, Fact, QuestionKind
 
 QUESTION_GAP = 4
 """Timeline items (documents, changes, memos) that come between a question and the last one
@@ -48,12 +49,18 @@ class Draft:
     kind: QuestionKind
     spec: dict[str, Any]
     text: str
-    evidence: list[FactRec]
+    evidence: list[Fact]
     answer_type: AnswerType
     tolerance: float
     table: Table
     gold: Any = None
     commit: Callable[[], None] | None = None
+
+
+FieldNumbers = tuple[list[float | None], float | None, dict[int, tuple[int, float | None]], bool]
+"""Per field: each entity's starting value as a number (None when not one), their median,
+entity -> (timeline position, number) of the change to that field, and whether every value and
+change is a number and no entity withholds the field."""
 
 
 def _table(rows: dict[str, dict[str, Cell | None]]) -> Table:
@@ -111,8 +118,12 @@ class Asker:
         series (trend questions ask those)."""
         self.targets = tuple(f for f in self.asked if f < len(self.template.attributes))
         """Attributes a multi-hop question may end on."""
-        self.stated_at = _stated_at(world, timeline)
-        """id of a fact record -> the last timeline item that states it."""
+        self.stated_late = _stated_late(world, timeline)
+        """id of a fact stated after its entity's document -> the last item that states it."""
+        self.field_of = {name: f for f, name in enumerate(self.lay.names)}
+        self._field_numbers: dict[int, FieldNumbers] = {}
+        self._modes: dict[int, str | None] = {}
+        self._enum_index: dict[int, dict[str, list[int]]] = {}
 
     # -- drawing helpers -------------------------------------------------------------------
 
@@ -135,19 +146,30 @@ class Asker:
 
     def _filter(self, m: Moment) -> tuple[int, str, list[int]]:
         """An enum field, a value some known entity has, and every known entity that has it."""
-        facts = self.world.facts
+        texts = self.world.texts
         best: tuple[int, str, list[int]] | None = None
         for _ in range(FILTER_DRAWS):
             f = self._pick(self.lay.enums)
-            wanted = facts[int(self.random() * m.known)][f].text
-            matching = [e for e in range(m.known) if facts[e][f].text == wanted]
+            wanted = texts[int(self.random() * m.known)][f]
+            having = self._having(f)[wanted]
+            matching = having[: bisect_left(having, m.known)]
             if best is None or len(matching) > len(best[2]):
                 best = (f, wanted, matching)
         assert best is not None
         return best
 
+    def _having(self, f: int) -> dict[str, list[int]]:
+        """Enum field ``f``'s values -> the entities that have each, in entity order (enums
+        never change and are never withheld), computed once per scenario."""
+        having = self._enum_index.get(f)
+        if having is None:
+            having = self._enum_index[f] = {}
+            for e, row in enumerate(self.world.texts):
+                having.setdefault(row[f], []).append(e)
+        return having
+
     @staticmethod
-    def _now(m: Moment, e: int, f: int) -> FactRec:
+    def _now(m: Moment, e: int, f: int) -> Fact:
         """The current fact of a known entity's field that is never withheld."""
         fact = m.fact(e, f)
         assert fact is not None, "only text and date fields are withheld"
@@ -165,9 +187,7 @@ class Asker:
 
     # -- one builder per kind --------------------------------------------------------------
 
-    def _value(
-        self, kind: QuestionKind, m: Moment, e: int, f: int, evidence: list[FactRec]
-    ) -> Draft:
+    def _value(self, kind: QuestionKind, m: Moment, e: int, f: int, evidence: list[Fact]) -> Draft:
         name, attr = self.world.names[e], self.lay.names[f]
         text = asking.value(self.template, self.fields[f], name, current=kind == "post_correction")
         spec = {"op": "value", "entity": name, "attribute": attr}
@@ -224,7 +244,7 @@ class Asker:
         fw, wanted, selected = self._filter(m)
         where_attr = self.lay.names[fw]
         facts = self.world.facts
-        evidence: list[FactRec] = []
+        evidence: list[Fact] = []
         rows: dict[str, dict[str, Cell | None]] = {}
         answer_type: AnswerType = "int"
         if fn == "count":
@@ -284,14 +304,15 @@ class Asker:
             return None
         f = self._pick(self.lay.numeric)
         direction = "max" if self.random() < 0.5 else "min"
-        values = sorted(self._now(m, e, f).number for e in selected)
+        now = [self._now(m, e, f) for e in selected]
+        values = sorted(number(fact) for fact in now)
         if (values[-1] == values[-2]) if direction == "max" else (values[0] == values[1]):
             return None
         where_attr, attr = self.lay.names[fw], self.lay.names[f]
-        evidence: list[FactRec] = []
+        evidence: list[Fact] = []
         rows: dict[str, dict[str, Cell | None]] = {}
-        for e in selected:
-            evidence += [self.world.facts[e][fw], self._now(m, e, f)]
+        for e, fact in zip(selected, now):
+            evidence += [self.world.facts[e][fw], fact]
             rows[self.world.names[e]] = {where_attr: Cell(wanted), attr: m.cell(e, f)}
         spec = {
             "op": "argmax",
@@ -314,8 +335,8 @@ class Asker:
         m = self._moment()
         e = int(self.random() * m.known)
         r = self._pick(self.lay.relations)
-        link = self.world.facts[e][r]
-        t = self.world.index[link.text]
+        link, linked = self.world.facts[e][r], self.world.texts[e][r]
+        t = self.world.index[linked]
         f = self._pick(self.targets)
         target = m.fact(t, f)
         if target is None:
@@ -324,7 +345,7 @@ class Asker:
         spec = {"op": "hop", "entity": name, "relation": relation, "attribute": attr}
         rel = self.template.relations[r - len(self.template.attributes)]
         text = asking.hop(self.template, rel, self.template.attributes[f], name)
-        table = _table({name: {relation: Cell(link.text)}, link.text: {attr: m.cell(t, f)}})
+        table = _table({name: {relation: Cell(linked)}, linked: {attr: m.cell(t, f)}})
         return Draft(
             m.p, "multi_hop", spec, text, [link, target], self._type(f), self._tolerance(f), table
         )
@@ -334,18 +355,18 @@ class Asker:
         fw, wanted, matching = self._filter(m)
         f = self._pick(self.lay.numeric)
         facts = [self._now(m, e, f) for e in matching]
-        values = sorted({x.number for x in facts})
+        values = sorted({number(x) for x in facts})
         if len(values) < 2:
             return None
         op = ">" if self.random() < 0.5 else "<"
         k = int(self.random() * (len(values) - 1))
         threshold = values[k] if op == ">" else values[k + 1]
         where_attr, attr = self.lay.names[fw], self.lay.names[f]
-        evidence: list[FactRec] = []
+        evidence: list[Fact] = []
         rows: dict[str, dict[str, Cell | None]] = {}
         for e, fact in zip(matching, facts):
             rows[self.world.names[e]] = {where_attr: Cell(wanted), attr: m.cell(e, f)}
-            if (fact.number > threshold) if op == ">" else (fact.number < threshold):
+            if (number(fact) > threshold) if op == ">" else (number(fact) < threshold):
                 evidence += [self.world.facts[e][fw], fact]
         spec = {"op": "count", "where": [[where_attr, "==", wanted], [attr, op, threshold]]}
         a = self.template.attributes[f]
@@ -429,30 +450,34 @@ class Asker:
     def _too_recent(self, draft: Draft) -> bool:
         """Does the question come within ``QUESTION_GAP`` items of the last one stating its
         evidence (so a reader of the last few events could answer it)?"""
-        last = max((self.stated_at.get(id(f), 0) for f in draft.evidence), default=-1)
+        late, doc_pos, index = self.stated_late, self.timeline.doc_pos, self.world.index
+        last = max((late.get(id(f), doc_pos[index[f.entity]]) for f in draft.evidence), default=-1)
         return draft.p - 1 - last < QUESTION_GAP
 
     def _field(self, name: Any) -> int | None:
-        try:
-            return self.lay.names.index(name)
-        except ValueError:
-            return None
+        return self.field_of.get(name) if isinstance(name, str) else None
 
     def _typical_numbers(self, f: int, p: int) -> list[float]:
         """The world's median of field ``f``, the median of the values stated before item ``p``
         (what the ``stats`` memory shows a guesser at the question) and the prior's midpoint."""
-        values = sorted(
-            v
-            for e in range(len(self.world.names))
-            if (v := parse_number(self.world.facts[e][f].text)) is not None
-        )
-        now = Moment(self.world, self.timeline, p)
-        so_far = [
-            v
-            for e in range(now.known)
-            if (fact := now.fact(e, f)) is not None and (v := parse_number(fact.text)) is not None
-        ]
-        guesses = [statistics.median(values)] if values else []
+        numbers, median, changed, plain = self._numbers(f)
+        known = bisect_left(self.timeline.doc_pos, p)
+        so_far: list[float]
+        if plain:  # every entity has a number for f, none withheld: the first ``known`` ones
+            so_far = cast(list[float], numbers[:known])
+            for e, (pos, v) in changed.items():
+                if e < known and pos < p:
+                    so_far[e] = cast(float, v)
+        else:
+            hidden = self.world.hidden
+            so_far = [
+                v
+                for e in range(known)
+                if hidden.get(e) != f
+                and (v := numbers[e] if e not in changed or changed[e][0] >= p else changed[e][1])
+                is not None
+            ]
+        guesses = [median] if median is not None else []
         guesses += [statistics.median(so_far)] if so_far else []
         if f < len(self.template.attributes):
             a = self.template.attributes[f]
@@ -461,10 +486,37 @@ class Asker:
             guesses += [float(round(g)) for g in guesses]
         return guesses
 
+    def _numbers(self, f: int) -> FieldNumbers:
+        """Field ``f``'s statistics, computed once per scenario (see ``FieldNumbers``)."""
+        cached = self._field_numbers.get(f)
+        if cached is None:
+            numbers: list[float | None] = (
+                # a number field's values: what parse_number reads from its texts
+                cast(list[float | None], [row[f].value for row in self.world.facts])
+                if self.lay.kinds[f] in ("int", "float")
+                else [parse_number(row[f]) for row in self.world.texts]
+            )
+            values = sorted(v for v in numbers if v is not None)
+            changed = {
+                change.entity: (self.timeline.change_pos[c], parse_number(change.new_text))
+                for c, change in enumerate(self.world.changes)
+                if change.field == f
+            }
+            median = statistics.median(values) if values else None
+            plain = (
+                len(values) == len(numbers)
+                and f not in self.world.hidden.values()
+                and all(v is not None for _, v in changed.values())
+            )
+            cached = self._field_numbers[f] = (numbers, median, changed, plain)
+        return cached
+
     def _mode(self, f: int) -> str | None:
-        texts = Counter(self.world.facts[e][f].text for e in range(len(self.world.names)))
-        text, count = texts.most_common(1)[0]
-        return text if count > 1 else None
+        if f not in self._modes:
+            texts = Counter(row[f] for row in self.world.texts)
+            text, count = texts.most_common(1)[0]
+            self._modes[f] = text if count > 1 else None
+        return self._modes[f]
 
     def _expected_count(self, where: list[list[Any]]) -> int:
         n = float(len(self.world.names))
@@ -537,22 +589,22 @@ _BUILDERS: dict[str, Callable[[Asker], Draft | None]] = {
 """The builder of each question kind."""
 
 
-def _stated_at(world: World, timeline: Timeline) -> dict[int, int]:
-    """id of each fact record -> the last timeline item stating it: its entity's document, the
-    change that sets it, or a later update restating the field (counted for every record of
-    that field: a conservative over-estimate)."""
+def _stated_late(world: World, timeline: Timeline) -> dict[int, int]:
+    """id of each fact stated after its entity's document -> the last timeline item stating it:
+    the change that sets it, or a later update restating the field (counted for every record
+    of that field: a conservative over-estimate). Any other fact is last stated by its
+    entity's document."""
     at: dict[int, int] = {}
-    for e, row in enumerate(world.facts):
-        for fact in row:
-            at[id(fact)] = timeline.doc_pos[e]
-    by_field: dict[tuple[int, int], list[FactRec]] = {}
+    by_field: dict[tuple[int, int], list[Fact]] = {}
     for change in world.changes:
         by_field.setdefault((change.entity, change.field), []).append(change.new)
     for c, change in enumerate(world.changes):
         pos = timeline.change_pos[c]
         at[id(change.new)] = max(at.get(id(change.new), 0), pos)
         for r in change.restate:
-            for fact in [world.facts[change.entity][r], *by_field.get((change.entity, r), [])]:
+            fact = world.facts[change.entity][r]
+            at[id(fact)] = max(at.get(id(fact), timeline.doc_pos[change.entity]), pos)
+            for fact in by_field.get((change.entity, r), []):
                 at[id(fact)] = max(at.get(id(fact), 0), pos)
     return at
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from memgym.tracks.entities import phrases
 from memgym.tracks.entities.templates import TEMPLATES, Template
-from memgym.tracks.entities.world import Change, FactRec, World
+from memgym.tracks.entities.world import Change, World
+from memgym.types import Fact
 
 NARRATIVE, KV = "narrative", "kv"
 DOC_STYLES = (NARRATIVE, KV)
@@ -126,76 +127,82 @@ def prose_value(text: str) -> str:
     return f"{head}{phrases.SERIES_LAST}{last}"
 
 
-def document(rng: _random.Random, world: World, e: int, style: str) -> tuple[str, list[FactRec]]:
+def document(rng: _random.Random, world: World, e: int, style: str) -> tuple[str, list[Fact]]:
     """The document introducing entity ``e``: every fact it has, in narrative or key-value form."""
     w = wording(world.template)
     random = rng.random
     row = world.facts[e]
+    texts = world.texts[e]
     name = world.names[e]
     hidden = world.hidden.get(e)
     if hidden is None:
-        values = [fact.text for fact in row]
         if style == KV:
-            return w.kv_doc.format(name, *values), list(row)
+            return w.kv_doc.format(name, *texts), list(row)
+        values = list(texts)
         for f in w.series:
             values[f] = prose_value(values[f])
         intro = w.intros[int(random() * len(w.intros))]
         order, body = w.bodies[int(random() * len(w.bodies))]
         return intro.format(name) + " " + body.format(name, *values), [row[f] for f in order]
-    return _document_without(random, w, row, name, style, hidden)
+    return _document_without(random, w, row, texts, name, style, hidden)
 
 
 def _document_without(
-    random: Callable[[], float], w: Wording, row: list[FactRec], name: str, style: str, hidden: int
-) -> tuple[str, list[FactRec]]:
+    random: Callable[[], float],
+    w: Wording,
+    row: list[Fact],
+    texts: list[str],
+    name: str,
+    style: str,
+    hidden: int,
+) -> tuple[str, list[Fact]]:
     """A document that withholds field ``hidden``, written sentence by sentence."""
     stated = []
     if style == KV:
         parts = [w.doc_header.format(name)]
         for f, fact in enumerate(row):
             if f != hidden:
-                parts.append(w.lines[f].format(name, fact.text))
+                parts.append(w.lines[f].format(name, texts[f]))
                 stated.append(fact)
         return "\n".join(parts), stated
     series = w.series
     parts = [w.intros[int(random() * len(w.intros))].format(name)]
     for f in w.orders[int(random() * len(w.orders))]:
-        fact = row[f]
         if f == hidden:
             continue
         patterns = w.prose[f]
-        value = prose_value(fact.text) if f in series else fact.text
+        value = prose_value(texts[f]) if f in series else texts[f]
         parts.append(patterns[int(random() * len(patterns))].format(name, value))
-        stated.append(fact)
+        stated.append(row[f])
     return " ".join(parts), stated
 
 
-def correction(rng: _random.Random, world: World, change: Change) -> tuple[str, list[FactRec]]:
+def correction(rng: _random.Random, world: World, change: Change) -> tuple[str, list[Fact]]:
     """The labelled correction sentence: new value, and the value it replaces."""
     patterns = wording(world.template).corrections[change.field]
     text = patterns[int(rng.random() * len(patterns))].format(
-        change.new.entity, change.new.text, change.old.text
+        change.new.entity, change.new_text, change.old_text
     )
     return text, [change.new]
 
 
-def update(
-    rng: _random.Random, world: World, change: Change, style: str
-) -> tuple[str, list[FactRec]]:
+def update(rng: _random.Random, world: World, change: Change, style: str) -> tuple[str, list[Fact]]:
     """A short unlabeled update: a few unchanged numbers restated and the changed one, shuffled."""
     w = wording(world.template)
     random = rng.random
     row = world.facts[change.entity]
+    row_texts = world.texts[change.entity]
     name = world.names[change.entity]
     fields = list(change.restate)
     fields.insert(int(random() * (len(fields) + 1)), change.field)
     stated = [change.new if f == change.field else row[f] for f in fields]
+    texts = [change.new_text if f == change.field else row_texts[f] for f in fields]
     if style == KV:
         parts = [w.update_header.format(name)]
-        parts += [w.lines[f].format(name, fact.text) for f, fact in zip(fields, stated)]
+        parts += [w.lines[f].format(name, text) for f, text in zip(fields, texts)]
         return "\n".join(parts), stated
     parts = [w.update_intros[int(random() * len(w.update_intros))].format(name)]
-    for f, fact in zip(fields, stated):
+    for f, text in zip(fields, texts):
         patterns = w.prose[f]
-        parts.append(patterns[int(random() * len(patterns))].format(name, fact.text))
+        parts.append(patterns[int(random() * len(patterns))].format(name, text))
     return " ".join(parts), stated

@@ -12,7 +12,8 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from memgym.query import Cell
-from memgym.tracks.entities.world import Change, FactRec, World
+from memgym.tracks.entities.world import Change, World
+from memgym.types import Fact
 
 DOC, CHANGE, MEMO = 0, 1, 2
 
@@ -60,12 +61,13 @@ class Moment:
 
     def change(self, e: int, f: int) -> Change | None:
         """The change to field ``f`` of ``e`` if it has happened by now."""
-        c = self.world.change_at.get((e, f))
+        c = self.world.change_of.get(e)
         if c is None or self.timeline.change_pos[c] >= self.p:
             return None
-        return self.world.changes[c]
+        change = self.world.changes[c]
+        return change if change.field == f else None
 
-    def fact(self, e: int, f: int) -> FactRec | None:
+    def fact(self, e: int, f: int) -> Fact | None:
         """The fact that holds now for field ``f`` of ``e`` (None if never stated so far)."""
         if e >= self.known or self.world.hidden.get(e) == f:
             return None
@@ -78,5 +80,5 @@ class Moment:
             return None
         change = self.change(e, f)
         if change is not None:
-            return Cell(change.new.text, change.old.text)
-        return Cell(self.world.facts[e][f].text)
+            return Cell(change.new_text, change.old_text)
+        return Cell(self.world.texts[e][f])

@@ -80,15 +80,24 @@ def _text(a: Attribute) -> Drawer:
 def _series(a: Attribute) -> Drawer:
     scale = 10**a.decimals
     low, high = round(a.low * scale), round(a.high * scale)
-
-    def unit(base: float, random: Random01) -> int:
-        return min(high, max(low, int(base * (1 + _SERIES_SPREAD * (2 * random() - 1)))))
+    spread = _SERIES_SPREAD
+    n_mixed = len(_MIXED_ORDERS)
 
     def draw(random: Random01) -> tuple[list[float], str]:
         while True:
             base = low + random() * (high - low)
+            # four units within the spread of the base, clamped to the range, drawn in order
+            u1 = int(base * (1 + spread * (2 * random() - 1)))
+            u2 = int(base * (1 + spread * (2 * random() - 1)))
+            u3 = int(base * (1 + spread * (2 * random() - 1)))
+            u4 = int(base * (1 + spread * (2 * random() - 1)))
             units = sorted(
-                {unit(base, random), unit(base, random), unit(base, random), unit(base, random)}
+                {
+                    min(high, max(low, u1)),
+                    min(high, max(low, u2)),
+                    min(high, max(low, u3)),
+                    min(high, max(low, u4)),
+                }
             )
             if len(units) == 4:
                 break
@@ -96,7 +105,9 @@ def _series(a: Attribute) -> Drawer:
         if shape == 1:
             units.reverse()
         elif shape == 2:
-            units = [units[i] for i in _MIXED_ORDERS[int(random() * len(_MIXED_ORDERS))]]
+            units = [units[i] for i in _MIXED_ORDERS[int(random() * n_mixed)]]
+        if scale == 1:  # whole numbers: k / 1 is written as k
+            return [float(k) for k in units], ", ".join(map(str, units))
         values = [k / scale for k in units]
         return values, ", ".join([f"{x:.2f}".rstrip("0").rstrip(".") for x in values])
 

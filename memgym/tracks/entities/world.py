@@ -1,11 +1,14 @@
 """The world of one scenario: entities, their attribute and relation values, and later changes.
 
 Fields are a template's attributes followed by its relations; ``World.facts[e][f]`` is the fact
-entity ``e`` starts with for field ``f``. ``World.hidden[e]`` names the one field (if any) that
-entity ``e``'s document withholds, so that an abstention question can ask for it: that fact is
-never stated and never becomes a scenario fact. A change (correction or unlabeled update)
-replaces one scalar numeric value with a new fact. Fact ids and steps are filled in later, when
-the stream is written out.
+entity ``e`` starts with for field ``f`` and ``World.texts[e][f]`` its canonical text.
+``World.hidden[e]`` names the one field (if any) that entity ``e``'s document withholds, so that an
+abstention question can ask for it: that fact is never stated and never becomes a scenario fact.
+A change (correction or unlabeled update) replaces one scalar numeric value with a new fact.
+
+Facts are the scenario's own ``memgym.types.Fact`` objects from the start (built without
+validation: every value is valid by construction), with id ``""`` and step ``-1`` until the
+stream is written out and the first event stating a fact gives it both (``fast.state``).
 """
 
 from __future__ import annotations
@@ -14,35 +17,22 @@ import random as _random
 from dataclasses import dataclass, field
 
 from memgym.claims import format_value
+from memgym.tracks.entities.fast import build_fact, new_fact
 from memgym.tracks.entities.names import entity_names
 from memgym.tracks.entities.templates import TEMPLATES, Template
 from memgym.tracks.entities.values import changed, drawers
-from memgym.types import Value
+from memgym.types import Fact
 
 CORRECTION, UPDATE = "correction", "update"
 RESTATED = (2, 3)
 """An update restates between these many unchanged numeric values besides the changed one."""
 
 
-class FactRec:
-    """A fact while the scenario is being built (mutable: id and step come last)."""
-
-    __slots__ = ("attribute", "entity", "id", "step", "text", "value")
-
-    def __init__(self, entity: str, attribute: str, value: Value, text: str) -> None:
-        self.entity = entity
-        self.attribute = attribute
-        self.value = value
-        self.text = text
-        """``format_value(value)``, computed once."""
-        self.id = ""
-        self.step = -1
-
-    @property
-    def number(self) -> float:
-        """The value of a numeric fact."""
-        assert isinstance(self.value, (int, float))
-        return self.value
+def number(fact: Fact) -> float:
+    """The value of a numeric fact."""
+    value = fact.value
+    assert isinstance(value, (int, float))
+    return value
 
 
 @dataclass(slots=True)
@@ -52,8 +42,10 @@ class Change:
     kind: str
     entity: int
     field: int
-    old: FactRec
-    new: FactRec
+    old: Fact
+    new: Fact
+    old_text: str
+    new_text: str
     restate: tuple[int, ...] = ()
 
 
@@ -108,10 +100,13 @@ class World:
     template: Template
     layout: Layout
     names: list[str]
-    facts: list[list[FactRec]]
+    facts: list[list[Fact]]
+    texts: list[list[str]]
+    """``texts[e][f]``: the canonical text of ``facts[e][f]`` (``format_value`` of its value)."""
     index: dict[str, int]
     changes: list[Change] = field(default_factory=list)
-    change_at: dict[tuple[int, int], int] = field(default_factory=dict)
+    change_of: dict[int, int] = field(default_factory=dict)
+    """entity -> the index of its change (an entity changes at most once)."""
     hidden: dict[int, int] = field(default_factory=dict)
     """entity -> the field its document withholds."""
     withheld: list[tuple[int, int]] = field(default_factory=list)
@@ -133,23 +128,33 @@ def build_world(
     lay = layout(template)
     all_names = entity_names(rng.sample, random, template.names, entities + absent)
     names = all_names[:entities]
-    fields = tuple(zip(lay.names, drawers(template)))
+    draws = drawers(template)
     links = [_cycle(rng, entities) for _ in lay.relations]
-    facts: list[list[FactRec]] = []
+    build = build_fact
+    facts: list[list[Fact]] = []
+    texts: list[list[str]] = []
+    attrs, relations = lay.names[: len(draws)], lay.names[len(draws) :]
     for e, name in enumerate(names):
-        row: list[FactRec] = []
-        for attr, draw in fields:
-            value, text = draw(random)
-            row.append(FactRec(name, attr, value, text))
-        for rel, targets in zip(lay.names[len(fields) :], links):
+        drawn = [draw(random) for draw in draws]
+        row = [
+            build({"id": "", "entity": name, "attribute": attr, "value": value, "step": -1})
+            for attr, (value, _) in zip(attrs, drawn)
+        ]
+        row_texts = [text for _, text in drawn]
+        for rel, targets in zip(relations, links):
             other = names[targets[e]]
-            row.append(FactRec(name, rel, other, other))
+            row.append(
+                build({"id": "", "entity": name, "attribute": rel, "value": other, "step": -1})
+            )
+            row_texts.append(other)
         facts.append(row)
+        texts.append(row_texts)
     world = World(
         template,
         lay,
         names,
         facts,
+        texts,
         {n: i for i, n in enumerate(names)},
         absent=all_names[entities:],
     )
@@ -186,12 +191,14 @@ def _changes(rng: _random.Random, world: World, corrections: int, updates: int) 
         fields = world.layout.numeric if kind == CORRECTION else world.layout.varying
         f = fields[int(random() * len(fields))]
         old = world.facts[e][f]
-        value = changed(random, attrs[f], old.number)
-        new = FactRec(old.entity, old.attribute, value, format_value(value))
+        value = changed(random, attrs[f], number(old))
+        new = new_fact(old.entity, old.attribute, value)
         restate: tuple[int, ...] = ()
         if kind == UPDATE:
             others = [g for g in world.layout.varying if g != f]
             k = RESTATED[0] + int(random() * (RESTATED[1] - RESTATED[0] + 1))
             restate = tuple(rng.sample(others, min(k, len(others))))
-        world.change_at[(e, f)] = len(world.changes)
-        world.changes.append(Change(kind, e, f, old, new, restate))
+        world.change_of[e] = len(world.changes)
+        world.changes.append(
+            Change(kind, e, f, old, new, world.texts[e][f], format_value(value), restate)
+        )

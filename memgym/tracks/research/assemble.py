@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from memgym.tokens import count_tokens
-from memgym.tracks.entities.fast import construct
+from memgym.tokens import total_tokens
+from memgym.tracks.entities.fast import construct, state
 from memgym.tracks.research import filler, render
 from memgym.tracks.research.questions import Draft, draft
-from memgym.tracks.research.world import FactRec, World
+from memgym.tracks.research.world import World
 from memgym.types import Event, Fact, GoldQuestion, Scenario
 
 QUESTION_GAP = 4
@@ -38,7 +38,7 @@ class Core:
 
     kind: str
     text: str
-    stated: list[FactRec] = field(default_factory=list)
+    stated: list[Fact] = field(default_factory=list)
     question: Draft | None = None
 
 
@@ -147,15 +147,19 @@ def _gaps(rng: _random.Random, count: int, gaps: int) -> list[int]:
 
 
 def _question(d: Draft, number: int) -> GoldQuestion:
-    return GoldQuestion(
-        id=f"q{number}",
-        kind=d.kind,
-        axis=d.axis,
-        text=d.text,
-        spec=d.spec,
-        answer=d.gold,
-        answer_type=d.answer_type,
-        evidence=[f.id for f in d.evidence],
+    return construct(
+        GoldQuestion,
+        {
+            "id": f"q{number}",
+            "kind": d.kind,
+            "axis": d.axis,
+            "text": d.text,
+            "spec": d.spec,
+            "answer": d.gold,
+            "answer_type": d.answer_type,
+            "tolerance": 0.0,
+            "evidence": [f.id for f in d.evidence],
+        },
     )
 
 
@@ -165,7 +169,7 @@ def assemble(
     """The scenario: core events at their final steps, the filler plan for the gaps."""
     blocks = _blocks(rng, world, p)
     filler_seed = int(rng.random() * (1 << FILLER_SEED_BITS))
-    core_tokens = sum(count_tokens(c.text) for b in blocks for c in b if c is not None)
+    core_tokens = total_tokens(c.text for b in blocks for c in b if c is not None)
     total_filler = filler.filler_count(p["target_tokens"], core_tokens)
     inside = 0
     for block in blocks:
@@ -183,23 +187,7 @@ def assemble(
             if core is None:
                 step += 1
                 continue
-            ids = []
-            for fact in core.stated:
-                if not fact.id:
-                    fact.id, fact.step = f"f{len(facts)}", step
-                    facts.append(
-                        construct(
-                            Fact,
-                            {
-                                "id": fact.id,
-                                "entity": fact.entity,
-                                "attribute": fact.attribute,
-                                "value": fact.value,
-                                "step": step,
-                            },
-                        )
-                    )
-                ids.append(fact.id)
+            ids = state(core.stated, facts, step)
             question = None
             if core.question is not None:
                 question = _question(core.question, questions)
@@ -217,12 +205,15 @@ def assemble(
                 )
             )
             step += 1
-    return Scenario(
-        track="research",
-        seed=seed,
-        params=p,
-        brief=brief,
-        facts=facts,
-        events=events,
-        filler={"total_steps": step, "seed": filler_seed, "pages": total_filler},
+    return construct(
+        Scenario,
+        {
+            "track": "research",
+            "seed": seed,
+            "params": p,
+            "brief": brief,
+            "facts": facts,
+            "events": events,
+            "filler": {"total_steps": step, "seed": filler_seed, "pages": total_filler},
+        },
     )

@@ -15,8 +15,8 @@ from typing import Any
 from memgym.claims import Claim
 from memgym.query import Table, evaluate
 from memgym.tracks.research import render
-from memgym.tracks.research.world import FactRec, Task, World
-from memgym.types import AnswerType, Axis, QuestionKind
+from memgym.tracks.research.world import Task, World, value_of
+from memgym.types import AnswerType, Axis, Fact, QuestionKind
 
 AXIS_OF: dict[str, Axis] = {
     "multi_hop": "reasoning",
@@ -34,7 +34,7 @@ class Draft:
     kind: QuestionKind
     spec: dict[str, Any]
     text: str
-    evidence: list[FactRec]
+    evidence: list[Fact]
     gold: int | str
     answer_type: AnswerType
 
@@ -59,7 +59,7 @@ def draft(world: World, t: int, intermediate: bool) -> Draft:
     if attribute is not None:
         end = entities[task.chain[len(relations)]]
         evidence.append(end.facts[attribute])
-        truth: int | str = end.facts[attribute].value
+        truth: int | str = value_of(end.facts[attribute])
     elif len(relations) < len(task.chain):
         truth = entities[task.chain[len(relations)]].name
     else:
@@ -68,7 +68,7 @@ def draft(world: World, t: int, intermediate: bool) -> Draft:
     spec: dict[str, Any] = {"op": "chain", "entity": start, "relations": list(relations)}
     if attribute is not None:
         spec["attribute"] = attribute
-    table = Table.from_claims(Claim(f.entity, f.attribute, f.text) for f in evidence)
+    table = Table.from_claims(Claim(f.entity, f.attribute, str(f.value)) for f in evidence)
     gold = evaluate(spec, table)
     if gold != str(truth):  # the world's chain and the query language must agree
         raise AssertionError(f"research: chain gold {gold!r} disagrees with the world ({truth!r})")

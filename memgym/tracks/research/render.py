@@ -8,10 +8,12 @@ entity has. Each renderer returns the text and the facts it states, in text orde
 from __future__ import annotations
 
 import random as _random
+from dataclasses import dataclass
 from typing import Any
 
 from memgym.tracks.research.schema import FIELDS, NOUNS, TYPES, WHO
-from memgym.tracks.research.world import Entity, FactRec, Task, World
+from memgym.tracks.research.world import Entity, Task, World
+from memgym.types import Fact
 
 NARRATIVE, KV = "narrative", "kv"
 RESULT_HEADER = 'Search result for "{query}":'
@@ -31,42 +33,69 @@ def query(task: Task, world: World, turn: int) -> str:
     return f"{FIELDS[task.turn_field(turn)].ask} of {name}"
 
 
+@dataclass(frozen=True, slots=True)
+class _Wording:
+    """One entity type's patterns, prepared once at import: the entity is ``{0}``, a value
+    ``{1}`` in a frame and ``{0}`` in a profile line."""
+
+    fields: tuple[tuple[str, tuple[str, ...]], ...]
+    """(field name, its frames) in schema order."""
+    intros: tuple[str, ...]
+    header: str
+    lines: tuple[str, ...]
+    """The profile line of each field, in schema order."""
+
+
+def _wording(kind: str) -> _Wording:
+    noun = NOUNS[kind]
+    article = "an" if noun[0] in "aeiou" else "a"
+    return _Wording(
+        fields=tuple(
+            (f.name, tuple(x.replace("{E}", "{0}").replace("{V}", "{1}") for x in f.frames))
+            for f in TYPES[kind]
+        ),
+        intros=tuple(i.format(E="{0}", A=article, N=noun) for i in INTROS),
+        header=PROFILE_HEADER.format(E="{0}", N=noun),
+        lines=tuple(PROFILE_LINE.format(L=f.label, V="{0}") for f in TYPES[kind]),
+    )
+
+
+_WORDINGS = {kind: _wording(kind) for kind in TYPES}
+
+
 def document(
-    rng: _random.Random, entity: Entity, style: str, facts: dict[str, FactRec] | None = None
-) -> tuple[str, list[FactRec]]:
+    rng: _random.Random, entity: Entity, style: str, facts: dict[str, Fact] | None = None
+) -> tuple[str, list[Fact]]:
     """Every fact of ``entity`` as a narrative paragraph or a profile."""
     random = rng.random
     facts = entity.facts if facts is None else facts
-    noun = NOUNS[entity.kind]
+    w = _WORDINGS[entity.kind]
+    name = entity.name
     if style == KV:
-        lines = [PROFILE_HEADER.format(E=entity.name, N=noun)]
-        stated = [facts[f.name] for f in TYPES[entity.kind]]
-        lines += [PROFILE_LINE.format(L=FIELDS[x.attribute].label, V=x.text) for x in stated]
+        stated = [facts[field] for field, _ in w.fields]
+        lines = [w.header.format(name)]
+        lines += [line.format(x.value) for line, x in zip(w.lines, stated)]
         return "\n".join(lines), stated
-    order = list(TYPES[entity.kind])
+    order = list(w.fields)
     rng.shuffle(order)
-    article = "an" if noun[0] in "aeiou" else "a"
-    parts = [INTROS[int(random() * len(INTROS))].format(E=entity.name, A=article, N=noun)]
+    parts = [w.intros[int(random() * len(w.intros))].format(name)]
     stated = []
-    for f in order:
-        fact = facts[f.name]
-        frame = f.frames[int(random() * len(f.frames))]
-        parts.append(frame.format(E=entity.name, V=fact.text))
+    for field, frames in order:
+        fact = facts[field]
+        parts.append(frames[int(random() * len(frames))].format(name, fact.value))
         stated.append(fact)
     return " ".join(parts), stated
 
 
-def result(
-    rng: _random.Random, search: str, entity: Entity, style: str
-) -> tuple[str, list[FactRec]]:
+def result(rng: _random.Random, search: str, entity: Entity, style: str) -> tuple[str, list[Fact]]:
     """One search result: the query header and ``entity``'s document."""
     text, stated = document(rng, entity, style)
     return RESULT_HEADER.format(query=search) + "\n" + text, stated
 
 
-def erratum(fact: FactRec, was: FactRec) -> str:
+def erratum(fact: Fact, was: Fact) -> str:
     """The correction of a chain link: the right value and the wrong one it replaces."""
-    return ERRATUM.format(E=fact.entity, L=FIELDS[fact.attribute].label, V=fact.text, P=was.text)
+    return ERRATUM.format(E=fact.entity, L=FIELDS[fact.attribute].label, V=fact.value, P=was.value)
 
 
 def question_text(world: World, start: str, relations: list[str], attribute: str | None) -> str:

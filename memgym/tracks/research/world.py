@@ -6,7 +6,8 @@ Every chain entity is documented by exactly one search result; each of its turns
 ``siblings`` near misses (same type, a name sharing one part, a different value for the field
 the turn is about). Relations that no chain follows point at random chain entities of the right
 type or at a few background entities (named, never documented). A correction states one
-chain link wrong in its document and fixes it in a later erratum.
+chain link wrong in its document and fixes it in a later erratum. Facts are the scenario's own
+``Fact`` objects from the start, with their ids and steps filled in when first stated.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import random as _random
 from dataclasses import dataclass, field
 from typing import Any
 
+from memgym.tracks.entities.fast import build_fact, new_fact
 from memgym.tracks.research.names import Namer
 from memgym.tracks.research.params import hop_schedule
-from memgym.tracks.research.schema import ATTRIBUTES, FIELDS, RELATIONS, TYPES
+from memgym.tracks.research.schema import ATTRIBUTES, FIELDS, RELATIONS, TYPES, Field
+from memgym.types import Fact
 
 ATTRIBUTE_ENDING = 0.6
 """Share of chains that end at an attribute (the rest end at an entity's name)."""
@@ -27,21 +30,11 @@ BACKGROUND_PER_TYPE = 4
 among link values that it makes a good guess."""
 
 
-class FactRec:
-    """A fact while the scenario is being built (id and step come when it is first stated)."""
-
-    __slots__ = ("attribute", "entity", "id", "step", "value")
-
-    def __init__(self, entity: str, attribute: str, value: int | str) -> None:
-        self.entity = entity
-        self.attribute = attribute
-        self.value = value
-        self.id = ""
-        self.step = -1
-
-    @property
-    def text(self) -> str:
-        return str(self.value)
+def value_of(fact: Fact) -> int | str:
+    """A research fact's value: an integer attribute or the name a relation points to."""
+    value = fact.value
+    assert isinstance(value, (int, str))
+    return value
 
 
 @dataclass(slots=True)
@@ -51,7 +44,7 @@ class Entity:
     name: str
     kind: str
     role: str
-    facts: dict[str, FactRec] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -59,8 +52,8 @@ class Fix:
     """Chain link ``turn`` is stated as ``wrong`` in its document and corrected to ``right``."""
 
     turn: int
-    wrong: FactRec
-    right: FactRec
+    wrong: Fact
+    right: Fact
 
 
 @dataclass(slots=True)
@@ -111,6 +104,9 @@ class _Builder:
         self.entities: list[Entity] = []
         self.background: dict[str, list[int]] = {}
         self.index: dict[str, int] = {}
+        self.pools: dict[str, tuple[int, ...]] = {}
+        """Per type, the chain then background entities ``other`` picks from (the chain ones of
+        each type are fixed before the first pick)."""
 
     def pick(self, options: Any) -> Any:
         return options[int(self.random() * len(options))]
@@ -122,17 +118,18 @@ class _Builder:
 
     def other(self, kind: str, by_kind: dict[str, list[int]], avoid: set[int]) -> int:
         """A chain or background entity of ``kind`` outside ``avoid``."""
-        if kind not in self.background:
+        base = self.pools.get(kind)
+        if base is None:
             self.background[kind] = [
                 self.add(self.namer.fresh(kind), kind, BACKGROUND)
                 for _ in range(BACKGROUND_PER_TYPE)
             ]
-        pool = [e for e in (*by_kind.get(kind, ()), *self.background[kind]) if e not in avoid]
-        return self.pick(pool)
+            base = self.pools[kind] = (*by_kind.get(kind, ()), *self.background[kind])
+        pool = base if avoid.isdisjoint(base) else [e for e in base if e not in avoid]
+        return pool[int(self.random() * len(pool))]
 
-    def value(self, name: str, avoid: int | None = None) -> int:
-        """An integer for attribute ``name``, never its prior midpoint nor ``avoid``."""
-        f = FIELDS[name]
+    def value(self, f: Field, avoid: int | None = None) -> int:
+        """An integer for attribute ``f``, never its prior midpoint nor ``avoid``."""
         while True:
             v = f.low + int(self.random() * (f.high - f.low + 1))
             if v != f.midpoint and v != avoid:
@@ -177,7 +174,7 @@ def build_world(rng: _random.Random, p: dict[str, Any]) -> World:
         _fill_chain(b, task, by_kind)
     for task in tasks:
         for turn, sibs in enumerate(task.siblings):
-            truth = b.entities[task.chain[turn]].facts[task.turn_field(turn)].value
+            truth = value_of(b.entities[task.chain[turn]].facts[task.turn_field(turn)])
             for s in sibs:
                 _fill(b, s, by_kind, {task.turn_field(turn): truth})
     _intermediates(b, tasks, p["intermediate"])
@@ -204,18 +201,22 @@ def _fill(
     """Every field of entity ``e``: ``fixed`` links as given, a value unlike ``differ``'s for
     those fields, everything else drawn."""
     entity = b.entities[e]
+    name, facts = entity.name, entity.facts
     for f in TYPES[entity.kind]:
-        if fixed and f.name in fixed:
-            value: int | str = b.entities[fixed[f.name]].name
-        elif f.relation:
+        field = f.name
+        if fixed and field in fixed:
+            value: int | str = b.entities[fixed[field]].name
+        elif f.target:  # a relation
             avoid = {e}
-            if f.name in differ:
-                avoid.add(b.index[str(differ[f.name])])
+            if field in differ:
+                avoid.add(b.index[str(differ[field])])
             value = b.entities[b.other(f.target, by_kind, avoid)].name
         else:
-            shun = differ.get(f.name)
-            value = b.value(f.name, shun if isinstance(shun, int) else None)
-        entity.facts[f.name] = FactRec(entity.name, f.name, value)
+            shun = differ.get(field)
+            value = b.value(f, shun if isinstance(shun, int) else None)
+        facts[field] = build_fact(
+            {"id": "", "entity": name, "attribute": field, "value": value, "step": -1}
+        )
 
 
 def _intermediates(b: _Builder, tasks: list[Task], count: int) -> None:
@@ -233,8 +234,8 @@ def _corrections(b: _Builder, tasks: list[Task], count: int, by_kind: dict[str, 
         rel = task.relations[turn]
         right = entity.facts[rel]
         avoid = set(task.chain) | {b.index[str(right.value)]}
-        wrong = FactRec(
+        wrong = new_fact(
             entity.name, rel, b.entities[b.other(FIELDS[rel].target, by_kind, avoid)].name
         )
         entity.facts[rel] = wrong
-        task.fix = Fix(turn, wrong, FactRec(entity.name, rel, right.value))
+        task.fix = Fix(turn, wrong, new_fact(entity.name, rel, right.value))
