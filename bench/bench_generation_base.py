@@ -18,8 +18,8 @@ import statistics
 
 from base_checkout import REPO, base_checkout, run_in
 
-BASE = "87b7e26"
-"""The commit before round 2's generation work (issue #24: after codeqa's count support)."""
+BASE = "27b49a3"
+"""The commit before round 3's generation work (issue #24: main when round 3 started)."""
 TARGET_MS = {"standard": 1.0, "hard": 3.0}
 
 CHILD = """

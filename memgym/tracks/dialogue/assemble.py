@@ -14,7 +14,7 @@ import random as _random
 from dataclasses import dataclass, field
 from typing import Any
 
-from memgym.claims import Claim, format_value
+from memgym.claims import Claim
 from memgym.query import Table, evaluate
 from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import filler, render
@@ -127,9 +127,10 @@ def assemble(
             f"{core_tokens} tokens"
         )
     exchanges = filler.plan_count(seed, need)
+    asked = 0
     facts: list[Fact] = []
     events: list[Event] = []
-    claims: list[Claim] = []
+    table = Table()  # every fact stated so far: the gold answers are evaluated over it
     for i, core in enumerate(cores):
         step = int(core.r * exchanges) + i
         ids = []
@@ -145,11 +146,12 @@ def assemble(
                         step=step,
                     )
                 )
-                claims.append(Claim(rec.entity, rec.attribute, format_value(rec.value)))
+                table.add(Claim(rec.entity, rec.attribute, rec.text))
             ids.append(rec.id)
         question = None
         if core.draft is not None:
-            question = _question(core.draft, len([e for e in events if e.question]), claims)
+            question = _question(core.draft, asked, table)
+            asked += 1
         events.append(
             Event(step=step, kind=core.kind, text=core.text, facts=ids, question=question)
         )
@@ -165,10 +167,10 @@ def assemble(
     )
 
 
-def _question(draft: Draft, number: int, claims: list[Claim]) -> GoldQuestion:
+def _question(draft: Draft, number: int, table: Table) -> GoldQuestion:
     evidence = [f.id for f in draft.evidence]
     assert all(evidence), "evidence must be stated before its question"
-    gold = evaluate(draft.spec, Table.from_claims(claims))
+    gold = evaluate(draft.spec, table)
     return GoldQuestion(
         id=f"q{number}",
         kind=draft.kind,

@@ -84,26 +84,69 @@ AGENT_EXTRAS = (
 )
 
 
+def _parts(rng: _random.Random) -> tuple[str, str, str, str, str]:
+    """Topic, user line, user extra, agent line, agent extra ("" when none), drawn in order."""
+    choice, random = rng.choice, rng.random
+    topic = choice(TOPICS)
+    user = choice(USER_LINES)
+    user_extra = choice(USER_EXTRAS) if random() < 0.5 else ""
+    agent = choice(AGENT_LINES)
+    agent_extra = choice(AGENT_EXTRAS) if random() < 0.5 else ""
+    return topic, user, user_extra, agent, agent_extra
+
+
+def _seeded(rng: _random.Random, seed: int, k: int) -> _random.Random:
+    rng.seed(f"dialogue-filler|{seed}|{k}")
+    return rng
+
+
 def exchange(seed: int, k: int) -> str:
     """Filler exchange ``k`` of the scenario drawn from ``seed``: one user and one agent turn."""
-    rng = _random.Random(f"dialogue-filler|{seed}|{k}")
-    topic = rng.choice(TOPICS)
-    user = [rng.choice(USER_LINES)]
-    if rng.random() < 0.5:
-        user.append(rng.choice(USER_EXTRAS))
-    agent = [rng.choice(AGENT_LINES)]
-    if rng.random() < 0.5:
-        agent.append(rng.choice(AGENT_EXTRAS))
-    text = f"User: {' '.join(user)}\nAgent: {' '.join(agent)}"
-    return text.replace("{t}", topic)
+    topic, user, user_extra, agent, agent_extra = _parts(_seeded(_random.Random(), seed, k))
+    if user_extra:
+        user = f"{user} {user_extra}"
+    if agent_extra:
+        agent = f"{agent} {agent_extra}"
+    return f"User: {user}\nAgent: {agent}".replace("{t}", topic)
+
+
+def _tokens_without_topic(text: str) -> int:
+    return count_tokens(text.replace("{t}", ""))
+
+
+_TOPIC_TOKENS = {t: count_tokens(t) for t in TOPICS}
+_USER_TOKENS = {line: _tokens_without_topic("User: " + line) for line in USER_LINES}
+_AGENT_TOKENS = {line: _tokens_without_topic("Agent: " + line) for line in AGENT_LINES}
+_EXTRA_TOKENS = {e: count_tokens(e) for e in ("", *USER_EXTRAS, *AGENT_EXTRAS)}
+_AGENT_NAMES_TOPIC = {line: "{t}" in line for line in AGENT_LINES}
+"""Per-part token counts: an exchange's count is the sum of its parts' (its pieces never span
+two parts, and every user line names the topic once; ``tests/tracks/test_dialogue_filler.py``
+checks the sum against ``count_tokens`` of every exchange text)."""
+
+
+def exchange_tokens(seed: int, k: int, rng: _random.Random | None = None) -> int:
+    """``count_tokens(exchange(seed, k))``, from the drawn parts without building the text."""
+    topic, user, user_extra, agent, agent_extra = _parts(
+        _seeded(rng or _random.Random(), seed, k)
+    )
+    topic_tokens = _TOPIC_TOKENS[topic]
+    return (
+        _USER_TOKENS[user]
+        + topic_tokens
+        + _EXTRA_TOKENS[user_extra]
+        + _AGENT_TOKENS[agent]
+        + (topic_tokens if _AGENT_NAMES_TOPIC[agent] else 0)
+        + _EXTRA_TOKENS[agent_extra]
+    )
 
 
 def plan_count(seed: int, need: int) -> int:
     """How many filler exchanges add up closest to ``need`` tokens."""
+    rng = _random.Random()
     total = 0
     k = 0
     while k < EXACT_WALK:
-        size = count_tokens(exchange(seed, k))
+        size = exchange_tokens(seed, k, rng)
         if total + size >= need:
             return k + 1 if total + size - need < need - total else k
         total += size
