@@ -126,9 +126,7 @@ checks the sum against ``count_tokens`` of every exchange text)."""
 
 def exchange_tokens(seed: int, k: int, rng: _random.Random | None = None) -> int:
     """``count_tokens(exchange(seed, k))``, from the drawn parts without building the text."""
-    topic, user, user_extra, agent, agent_extra = _parts(
-        _seeded(rng or _random.Random(), seed, k)
-    )
+    topic, user, user_extra, agent, agent_extra = _parts(_seeded(rng or _random.Random(), seed, k))
     topic_tokens = _TOPIC_TOKENS[topic]
     return (
         _USER_TOKENS[user]
