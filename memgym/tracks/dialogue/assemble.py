@@ -21,7 +21,7 @@ from memgym.tracks.dialogue import filler, render
 from memgym.tracks.dialogue.catalogue import Catalogue
 from memgym.tracks.dialogue.questions import Draft
 from memgym.tracks.dialogue.world import CORRECTION, PROFILE, FactRec, World
-from memgym.types import Axis, Event, EventKind, Fact, GoldQuestion, Scenario
+from memgym.types import Axis, EventKind, Scenario
 
 PROFILE_END = 0.55
 PARTY_END = 0.95
@@ -128,8 +128,8 @@ def assemble(
         )
     exchanges = filler.plan_count(seed, need)
     asked = 0
-    facts: list[Fact] = []
-    events: list[Event] = []
+    facts: list[dict[str, Any]] = []  # validated into Fact/Event models once, by the Scenario
+    events: list[dict[str, Any]] = []
     table = Table()  # every fact stated so far: the gold answers are evaluated over it
     for i, core in enumerate(cores):
         step = int(core.r * exchanges) + i
@@ -138,13 +138,13 @@ def assemble(
             if not rec.id:
                 rec.id, rec.step = f"f{len(facts)}", step
                 facts.append(
-                    Fact(
-                        id=rec.id,
-                        entity=rec.entity,
-                        attribute=rec.attribute,
-                        value=rec.value,
-                        step=step,
-                    )
+                    {
+                        "id": rec.id,
+                        "entity": rec.entity,
+                        "attribute": rec.attribute,
+                        "value": rec.value,
+                        "step": step,
+                    }
                 )
                 table.add(Claim(rec.entity, rec.attribute, rec.text))
             ids.append(rec.id)
@@ -153,31 +153,34 @@ def assemble(
             question = _question(core.draft, asked, table)
             asked += 1
         events.append(
-            Event(step=step, kind=core.kind, text=core.text, facts=ids, question=question)
+            {"step": step, "kind": core.kind, "text": core.text, "facts": ids, "question": question}
         )
     plan = {"exchanges": exchanges, "total_steps": exchanges + len(cores)}
-    return Scenario(
-        track="dialogue",
-        seed=seed,
-        params=params,
-        brief=brief,
-        facts=facts,
-        events=events,
-        filler=plan,
+    return Scenario.model_validate(
+        {
+            "track": "dialogue",
+            "seed": seed,
+            "params": params,
+            "brief": brief,
+            "facts": facts,
+            "events": events,
+            "filler": plan,
+        }
     )
 
 
-def _question(draft: Draft, number: int, table: Table) -> GoldQuestion:
+def _question(draft: Draft, number: int, table: Table) -> dict[str, Any]:
+    """The gold question's fields (validated with the scenario)."""
     evidence = [f.id for f in draft.evidence]
     assert all(evidence), "evidence must be stated before its question"
     gold = evaluate(draft.spec, table)
-    return GoldQuestion(
-        id=f"q{number}",
-        kind=draft.kind,
-        axis=AXIS_OF[draft.kind],
-        text=draft.text,
-        spec=draft.spec,
-        answer=int(gold) if draft.answer_type == "int" else gold,
-        answer_type=draft.answer_type,
-        evidence=evidence,
-    )
+    return {
+        "id": f"q{number}",
+        "kind": draft.kind,
+        "axis": AXIS_OF[draft.kind],
+        "text": draft.text,
+        "spec": draft.spec,
+        "answer": int(gold) if draft.answer_type == "int" else gold,
+        "answer_type": draft.answer_type,
+        "evidence": evidence,
+    }
