@@ -52,6 +52,8 @@ class Core:
     text: str
     stated: list[FactRec] = field(default_factory=list)
     draft: Draft | None = None
+    tokens: int = -1
+    """``count_tokens(text)`` where the text's parts gave it; -1: count the text."""
 
 
 def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[Core]:
@@ -94,7 +96,9 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         elif what == "colleague":
             out.append(Core(r, "distractor", render.colleague(rng, payload)))
         elif what == "side":
-            out.append(Core(r, "distractor", render.colleague_search(rng, *payload)))
+            text = render.colleague_search(rng, *payload)
+            tokens = render.colleague_search_tokens(text, payload[0])
+            out.append(Core(r, "distractor", text, tokens=tokens))
         elif payload.kind == CORRECTION:
             text, stated = render.correction(rng, payload)
             out.append(Core(r, "correction", text, stated))
@@ -109,7 +113,8 @@ def ending(catalogues: list[Catalogue], selects: list[Draft], profile: list[Draf
     out = []
     for booking, (catalogue, draft) in enumerate(zip(catalogues, selects)):
         text, stated = render.search(catalogue, booking)
-        out.append(Core(1.0, "document", text, stated))
+        tokens = render.search_tokens(catalogue, booking)
+        out.append(Core(1.0, "document", text, stated, tokens=tokens))
         out.append(Core(1.0, "question", draft.text, draft=draft))
     out += [Core(1.0, "question", d.text, draft=d) for d in profile]
     return out
@@ -119,7 +124,7 @@ def assemble(
     seed: int, params: dict[str, Any], brief: str, cores: list[Core], target: int
 ) -> Scenario:
     """The scenario: steps, fact ids, gold answers and the filler plan for ``target`` tokens."""
-    core_tokens = sum(count_tokens(c.text) for c in cores)
+    core_tokens = sum(count_tokens(c.text) if c.tokens < 0 else c.tokens for c in cores)
     need = target - core_tokens
     if need < 0:
         raise ValueError(

@@ -1,4 +1,4 @@
-"""The dialogue filler's token plan: counts summed from parts equal ``count_tokens`` of the text."""
+"""The dialogue's token plan: counts summed from parts equal ``count_tokens`` of the texts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import itertools
 import random
 
 from memgym.tokens import count_tokens
-from memgym.tracks.dialogue import filler
+from memgym.tracks.dialogue import filler, render
+from memgym.tracks.dialogue.catalogue import LEGS, build_catalogue, colleague_catalogue, decoys
+from memgym.tracks.dialogue.world import build_world
 
 
 def test_every_possible_turn_counts_as_the_sum_of_its_parts() -> None:
@@ -49,3 +51,19 @@ def _plan_by_counting_texts(seed: int, need: int) -> int:
 def test_plan_count_equals_counting_every_text() -> None:
     for seed, need in ((0, 500), (3, 7_000), (11, 25_000), (4, 90_000)):
         assert filler.plan_count(seed, need) == _plan_by_counting_texts(seed, need)
+
+
+def test_search_listings_count_as_the_sum_of_their_parts() -> None:
+    for seed in range(12):
+        rng = random.Random(seed)
+        world = build_world(rng, 4, 2, 2, 2)
+        used: set[str] = set()
+        decoy = decoys(rng, world)
+        size = 32 + seed
+        for booking, leg in enumerate(LEGS):
+            catalogue = build_catalogue(rng, world, leg, f"S{seed}{booking}", size, used, decoy)
+            text, _ = render.search(catalogue, booking)
+            assert render.search_tokens(catalogue, booking) == count_tokens(text)
+        side = colleague_catalogue(rng, world.colleagues[0], "S9", size // 2, used)
+        text = render.colleague_search(rng, side, world.colleagues[0])
+        assert render.colleague_search_tokens(text, side) == count_tokens(text)
