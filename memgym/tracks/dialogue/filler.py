@@ -10,6 +10,8 @@ target: it counts the first exchanges exactly and extrapolates from their mean b
 from __future__ import annotations
 
 import random as _random
+from collections.abc import Callable
+from hashlib import sha512
 
 from memgym.tokens import count_tokens
 
@@ -84,20 +86,40 @@ AGENT_EXTRAS = (
 )
 
 
+def _below(getrandbits: Callable[[int], int], n: int) -> int:
+    """``random.Random.choice``'s index into a sequence of ``n``: the same ``getrandbits``
+    draws (``n.bit_length()`` bits, redrawn while >= n), without its per-call overhead;
+    ``tests/tracks/test_dialogue_token_plan.py`` checks the parts against ``choice``'s."""
+    k = n.bit_length()
+    r = getrandbits(k)
+    while r >= n:
+        r = getrandbits(k)
+    return r
+
+
 def _parts(rng: _random.Random) -> tuple[str, str, str, str, str]:
     """Topic, user line, user extra, agent line, agent extra ("" when none), drawn in order."""
-    choice, random = rng.choice, rng.random
-    topic = choice(TOPICS)
-    user = choice(USER_LINES)
-    user_extra = choice(USER_EXTRAS) if random() < 0.5 else ""
-    agent = choice(AGENT_LINES)
-    agent_extra = choice(AGENT_EXTRAS) if random() < 0.5 else ""
+    bits, random = rng.getrandbits, rng.random
+    topic = TOPICS[_below(bits, len(TOPICS))]
+    user = USER_LINES[_below(bits, len(USER_LINES))]
+    user_extra = USER_EXTRAS[_below(bits, len(USER_EXTRAS))] if random() < 0.5 else ""
+    agent = AGENT_LINES[_below(bits, len(AGENT_LINES))]
+    agent_extra = AGENT_EXTRAS[_below(bits, len(AGENT_EXTRAS))] if random() < 0.5 else ""
     return topic, user, user_extra, agent, agent_extra
 
 
 def _seeded(rng: _random.Random, seed: int, k: int) -> _random.Random:
-    rng.seed(f"dialogue-filler|{seed}|{k}")
+    """``rng`` in the state of ``random.Random(f"dialogue-filler|{seed}|{k}")``: the integer a
+    text seed stands for (its bytes, then their sha512) set by the base generator's ``seed``,
+    skipping ``random.Random.seed``'s type dispatch (a test compares the states)."""
+    key = f"dialogue-filler|{seed}|{k}".encode()
+    _SEED(rng, int.from_bytes(key + sha512(key).digest()))
     return rng
+
+
+_SEED = _random.Random.__mro__[1].seed  # type: ignore[attr-defined]
+"""The C base generator's ``seed`` (``random.Random.seed`` converts a text seed to an integer
+and calls it)."""
 
 
 def exchange(seed: int, k: int) -> str:
@@ -120,7 +142,7 @@ _AGENT_TOKENS = {line: _tokens_without_topic("Agent: " + line) for line in AGENT
 _EXTRA_TOKENS = {e: count_tokens(e) for e in ("", *USER_EXTRAS, *AGENT_EXTRAS)}
 _AGENT_NAMES_TOPIC = {line: "{t}" in line for line in AGENT_LINES}
 """Per-part token counts: an exchange's count is the sum of its parts' (its pieces never span
-two parts, and every user line names the topic once; ``tests/tracks/test_dialogue_filler.py``
+two parts, and every user line names the topic once; ``tests/tracks/test_dialogue_token_plan.py``
 checks the sum against ``count_tokens`` of every exchange text)."""
 
 
