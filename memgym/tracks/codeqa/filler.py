@@ -47,6 +47,26 @@ def _log_line(rng: _random.Random) -> str:
     return f"[debug] {stamp} {service}-{int(r() * 8)} {what} in {1 + int(r() * 400)} ms"
 
 
+def _log_line_tokens(rng: _random.Random) -> int:
+    """``count_tokens(_log_line(rng))`` from the same draws: every number of a log line is one
+    short word (one token), so only the service and the words vary its count."""
+    r = rng.random
+    service = int(r() * len(names.FILLER_SERVICES))
+    what = int(r() * len(names.FILLER_WORDS))
+    r(), r(), r(), r(), r(), r()  # the stamp, the worker number and the duration
+    return _LOG_TOKENS[service][what]
+
+
+_LOG_TOKENS = [
+    [
+        count_tokens(f"[debug] 00:00:00.000 {service}-0 {what} in 1 ms")
+        for what in names.FILLER_WORDS
+    ]
+    for service in names.FILLER_SERVICES
+]
+"""service index -> word index -> a log line's token count."""
+
+
 def _scratch(rng: _random.Random) -> list[str]:
     r = rng.random
     where = names.FILLER_FILES[int(r() * len(names.FILLER_FILES))]
@@ -55,6 +75,22 @@ def _scratch(rng: _random.Random) -> list[str]:
         args, body = _HELPERS[name]
         lines += [f"def {name}({args}):", f"    {body}", ""]
     return lines
+
+
+def _scratch_tokens(rng: _random.Random) -> int:
+    """``count_tokens`` of ``_scratch(rng)``'s lines joined, from the same draws."""
+    r = rng.random
+    where = names.FILLER_FILES[int(r() * len(names.FILLER_FILES))]
+    header = f"# scratch file tmp/{where}_{int(r() * 100)}.py (personal experiment, not shipped)"
+    return count_tokens(header) + sum(
+        _HELPER_TOKENS[name] for name in rng.sample(names.FILLER_HELPERS, 3)
+    )
+
+
+_HELPER_TOKENS = {
+    name: count_tokens(f"def {name}({args}):") + count_tokens(f"    {body}")
+    for name, (args, body) in _HELPERS.items()
+}
 
 
 def filler_text(seed: int, subseed: int, step: int) -> str:
@@ -69,11 +105,25 @@ def filler_text(seed: int, subseed: int, step: int) -> str:
     return "\n".join(lines)
 
 
+def filler_tokens(seed: int, subseed: int, step: int) -> int:
+    """``count_tokens(filler_text(seed, subseed, step))`` from the same draws, without building
+    the text (a text's count is the sum of its lines'; ``tests/tracks/test_codeqa_filler.py``
+    checks it against the text)."""
+    rng = _random.Random(f"codeqa-filler|{seed}|{subseed}|{step}")
+    tokens = _scratch_tokens(rng) if rng.random() < SCRATCH_SHARE else 0
+    total = tokens
+    while tokens < FILLER_TOKENS:
+        size = _log_line_tokens(rng)
+        tokens += size + 1
+        total += size
+    return total
+
+
 def filler_event(seed: int, subseed: int, step: int) -> Event:
     return Event(step=step, kind="distractor", text=filler_text(seed, subseed, step))
 
 
 def mean_filler_tokens(seed: int, subseed: int) -> float:
     """The mean token count of a sample of this scenario's filler texts."""
-    sample = [count_tokens(filler_text(seed, subseed, -1 - i)) for i in range(SAMPLE)]
+    sample = [filler_tokens(seed, subseed, -1 - i) for i in range(SAMPLE)]
     return sum(sample) / len(sample)

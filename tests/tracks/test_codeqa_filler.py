@@ -1,0 +1,33 @@
+"""The codeqa filler's token counts from its draws equal ``count_tokens`` of its texts."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+from memgym.tokens import count_tokens
+from memgym.tracks.codeqa import filler, names
+
+
+def test_filler_tokens_matches_the_text_it_would_build() -> None:
+    rng = random.Random(3)
+    for _ in range(400):
+        seed, subseed, step = rng.randrange(10**6), rng.choice((0, 1, 77)), rng.randrange(-96, 9000)
+        text = filler.filler_text(seed, subseed, step)
+        assert filler.filler_tokens(seed, subseed, step) == count_tokens(text)
+
+
+def test_every_log_line_counts_as_its_service_and_words() -> None:
+    rng = random.Random(5)
+    for (s, service), (w, what) in itertools.product(
+        enumerate(names.FILLER_SERVICES), enumerate(names.FILLER_WORDS)
+    ):
+        stamp = f"{rng.randrange(24):02d}:{rng.randrange(60):02d}:00.{rng.randrange(1000):03d}"
+        line = f"[debug] {stamp} {service}-{rng.randrange(8)} {what} in {rng.randrange(1, 401)} ms"
+        assert filler._LOG_TOKENS[s][w] == count_tokens(line), line
+
+
+def test_mean_is_the_mean_of_the_sampled_texts() -> None:
+    texts = [filler.filler_text(4, 0, -1 - i) for i in range(filler.SAMPLE)]
+    expected = sum(count_tokens(t) for t in texts) / len(texts)
+    assert filler.mean_filler_tokens(4, 0) == expected
