@@ -14,8 +14,7 @@ import random as _random
 from dataclasses import dataclass, field
 from typing import Any
 
-from memgym.claims import Claim
-from memgym.query import Table, evaluate
+from memgym.query import Cell, Table, evaluate
 from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import filler, render
 from memgym.tracks.dialogue.catalogue import Catalogue
@@ -136,6 +135,7 @@ def assemble(
     facts: list[dict[str, Any]] = []  # validated into Fact/Event models once, by the Scenario
     events: list[dict[str, Any]] = []
     table = Table()  # every fact stated so far: the gold answers are evaluated over it
+    rows = table.rows
     for i, core in enumerate(cores):
         step = int(core.r * exchanges) + i
         ids = []
@@ -151,7 +151,14 @@ def assemble(
                         "step": step,
                     }
                 )
-                table.add(Claim(rec.entity, rec.attribute, rec.text))
+                row = rows.get(rec.entity)
+                if row is None:  # Table.add for a claim without a previous value, inlined
+                    row = rows[rec.entity] = {}
+                cell = row.get(rec.attribute)
+                if cell is None:
+                    row[rec.attribute] = Cell(rec.text)
+                elif cell.value != rec.text:
+                    row[rec.attribute] = Cell(rec.text, cell.value)
             ids.append(rec.id)
         question = None
         if core.draft is not None:
