@@ -63,7 +63,10 @@ def assemble(
 ) -> Scenario:
     """The scenario: core events at their final steps, filler planned in ``scenario.filler``."""
     core = _core(items, drafts)
-    core_tokens = sum(count_tokens(entry.text) for entry in core)
+    core_tokens = sum(
+        entry.tokens if isinstance(entry, Item) and entry.tokens >= 0 else count_tokens(entry.text)
+        for entry in core
+    )
     target = params["target_tokens"]
     if core_tokens > target:
         raise ValueError(

@@ -107,7 +107,7 @@ def filler_text(seed: int, subseed: int, step: int) -> str:
 
 def filler_tokens(seed: int, subseed: int, step: int) -> int:
     """``count_tokens(filler_text(seed, subseed, step))`` from the same draws, without building
-    the text (a text's count is the sum of its lines'; ``tests/tracks/test_codeqa_filler.py``
+    the text (a text's count is the sum of its lines'; ``tests/tracks/test_codeqa_token_counts.py``
     checks it against the text)."""
     rng = _random.Random(f"codeqa-filler|{seed}|{subseed}|{step}")
     tokens = _scratch_tokens(rng) if rng.random() < SCRATCH_SHARE else 0

@@ -1,4 +1,4 @@
-"""The codeqa filler's token counts from its draws equal ``count_tokens`` of its texts."""
+"""codeqa token counts taken from parts (filler draws, code blocks) equal ``count_tokens``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import itertools
 import random
 
 from memgym.tokens import count_tokens
-from memgym.tracks.codeqa import filler, names
+from memgym.tracks import get_track
+from memgym.tracks.codeqa import code, filler, names
+from memgym.tracks.codeqa.stream import source_files
+from memgym.tracks.codeqa.world import build_world
 
 
 def test_filler_tokens_matches_the_text_it_would_build() -> None:
@@ -31,3 +34,13 @@ def test_mean_is_the_mean_of_the_sampled_texts() -> None:
     texts = [filler.filler_text(4, 0, -1 - i) for i in range(filler.SAMPLE)]
     expected = sum(count_tokens(t) for t in texts) / len(texts)
     assert filler.mean_filler_tokens(4, 0) == expected
+
+
+def test_chunk_token_counts_equal_counting_their_text() -> None:
+    track = get_track("codeqa")
+    for seed, tier, chunk_tokens in ((0, "lite", 80), (1, "standard", 220), (2, "hard", 700)):
+        p = track.params(tier, chunk_tokens=chunk_tokens)
+        rng = random.Random(seed)
+        for source in source_files(rng, build_world(rng, p)):
+            for chunk in code.chunks(source, chunk_tokens):
+                assert chunk.tokens == count_tokens(chunk.text)
