@@ -10,7 +10,7 @@ import random as _random
 from memgym.claims import render_record
 from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import phrases
-from memgym.tracks.dialogue.catalogue import Catalogue
+from memgym.tracks.dialogue.catalogue import ITEM_ATTRS, Catalogue
 from memgym.tracks.dialogue.world import Change, FactRec, Person
 
 PARTY_FACTS = ("travels_with", "meal")
@@ -107,8 +107,13 @@ def _listing_tokens(catalogue: Catalogue) -> int:
     for item in catalogue.items:
         total += count_tokens(item.name) + 2 * len(item.facts)  # "|", then "=" or ";" per item
         for fact in item.facts:
-            total += count_tokens(fact.attribute) + count_tokens(fact.text)
+            total += _ATTRIBUTE_TOKENS.get(fact.attribute) or count_tokens(fact.attribute)
+            total += count_tokens(fact.text)
     return total
+
+
+_ATTRIBUTE_TOKENS = {a: count_tokens(a) for a in ITEM_ATTRS}
+"""A listed flight's attribute names and their token counts."""
 
 
 def search(catalogue: Catalogue, booking: int) -> tuple[str, list[FactRec]]:
