@@ -44,3 +44,20 @@ def test_chunk_token_counts_equal_counting_their_text() -> None:
         for source in source_files(rng, build_world(rng, p)):
             for chunk in code.chunks(source, chunk_tokens):
                 assert chunk.tokens == count_tokens(chunk.text)
+
+
+def _text_by_counting_lines(seed: int, subseed: int, step: int) -> str:
+    """The filler text grown the plain way: count each line's text to decide when to stop."""
+    rng = random.Random(f"codeqa-filler|{seed}|{subseed}|{step}")
+    lines = filler._scratch(rng)[0] if rng.random() < filler.SCRATCH_SHARE else []
+    tokens = count_tokens("\n".join(lines))
+    while tokens < filler.FILLER_TOKENS:
+        line = filler._log_line(rng)[0]
+        lines.append(line)
+        tokens += count_tokens(line) + 1
+    return "\n".join(lines)
+
+
+def test_filler_text_stops_where_counting_its_lines_would() -> None:
+    for step in range(300):
+        assert filler.filler_text(9, 0, step) == _text_by_counting_lines(9, 0, step)

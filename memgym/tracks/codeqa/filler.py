@@ -39,12 +39,15 @@ _HELPERS: dict[str, tuple[str, str]] = {
 assert set(_HELPERS) == set(names.FILLER_HELPERS)
 
 
-def _log_line(rng: _random.Random) -> str:
+def _log_line(rng: _random.Random) -> tuple[str, int]:
+    """A debug log line and its token count."""
     r = rng.random
-    service = names.FILLER_SERVICES[int(r() * len(names.FILLER_SERVICES))]
-    what = names.FILLER_WORDS[int(r() * len(names.FILLER_WORDS))]
+    s = int(r() * len(names.FILLER_SERVICES))
+    w = int(r() * len(names.FILLER_WORDS))
+    service, what = names.FILLER_SERVICES[s], names.FILLER_WORDS[w]
     stamp = f"{int(r() * 24):02d}:{int(r() * 60):02d}:{int(r() * 60):02d}.{int(r() * 1000):03d}"
-    return f"[debug] {stamp} {service}-{int(r() * 8)} {what} in {1 + int(r() * 400)} ms"
+    line = f"[debug] {stamp} {service}-{int(r() * 8)} {what} in {1 + int(r() * 400)} ms"
+    return line, _LOG_TOKENS[s][w]
 
 
 def _log_line_tokens(rng: _random.Random) -> int:
@@ -67,14 +70,17 @@ _LOG_TOKENS = [
 """service index -> word index -> a log line's token count."""
 
 
-def _scratch(rng: _random.Random) -> list[str]:
+def _scratch(rng: _random.Random) -> tuple[list[str], int]:
+    """A scratch file's lines and their token count."""
     r = rng.random
     where = names.FILLER_FILES[int(r() * len(names.FILLER_FILES))]
     lines = [f"# scratch file tmp/{where}_{int(r() * 100)}.py (personal experiment, not shipped)"]
+    tokens = count_tokens(lines[0])
     for name in rng.sample(names.FILLER_HELPERS, 3):
         args, body = _HELPERS[name]
         lines += [f"def {name}({args}):", f"    {body}", ""]
-    return lines
+        tokens += _HELPER_TOKENS[name]
+    return lines, tokens
 
 
 def _scratch_tokens(rng: _random.Random) -> int:
@@ -96,12 +102,11 @@ _HELPER_TOKENS = {
 def filler_text(seed: int, subseed: int, step: int) -> str:
     """The filler text at ``step``: deterministic in its arguments alone."""
     rng = _random.Random(f"codeqa-filler|{seed}|{subseed}|{step}")
-    lines = _scratch(rng) if rng.random() < SCRATCH_SHARE else []
-    tokens = count_tokens("\n".join(lines))
+    lines, tokens = _scratch(rng) if rng.random() < SCRATCH_SHARE else ([], 0)
     while tokens < FILLER_TOKENS:
-        line = _log_line(rng)
+        line, size = _log_line(rng)
         lines.append(line)
-        tokens += count_tokens(line) + 1
+        tokens += size + 1
     return "\n".join(lines)
 
 
