@@ -61,3 +61,11 @@ def _text_by_counting_lines(seed: int, subseed: int, step: int) -> str:
 def test_filler_text_stops_where_counting_its_lines_would() -> None:
     for step in range(300):
         assert filler.filler_text(9, 0, step) == _text_by_counting_lines(9, 0, step)
+
+
+def test_skipping_bits_advances_the_generator_as_six_draws_do() -> None:
+    drawn, skipped = random.Random(11), random.Random(11)
+    for _ in range(6):
+        drawn.random()
+    skipped.getrandbits(filler.SKIPPED_BITS)
+    assert drawn.getstate() == skipped.getstate()
