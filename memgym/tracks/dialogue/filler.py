@@ -10,6 +10,7 @@ target: it counts the first exchanges exactly and extrapolates from their mean b
 from __future__ import annotations
 
 import random as _random
+import threading
 from collections.abc import Callable
 from hashlib import sha512
 
@@ -122,9 +123,22 @@ _SEED = _random.Random.__mro__[1].seed  # type: ignore[attr-defined]
 and calls it)."""
 
 
+def _generator() -> _random.Random:
+    """This thread's generator to reseed for each exchange (making one costs more than seeding
+    it: ``random.Random()`` reads the OS's entropy first)."""
+    try:
+        return _LOCAL.rng  # type: ignore[no-any-return]
+    except AttributeError:
+        _LOCAL.rng = _random.Random()
+        return _LOCAL.rng  # type: ignore[no-any-return]
+
+
+_LOCAL = threading.local()
+
+
 def exchange(seed: int, k: int) -> str:
     """Filler exchange ``k`` of the scenario drawn from ``seed``: one user and one agent turn."""
-    topic, user, user_extra, agent, agent_extra = _parts(_seeded(_random.Random(), seed, k))
+    topic, user, user_extra, agent, agent_extra = _parts(_seeded(_generator(), seed, k))
     if user_extra:
         user = f"{user} {user_extra}"
     if agent_extra:
@@ -148,7 +162,7 @@ checks the sum against ``count_tokens`` of every exchange text)."""
 
 def exchange_tokens(seed: int, k: int, rng: _random.Random | None = None) -> int:
     """``count_tokens(exchange(seed, k))``, from the drawn parts without building the text."""
-    topic, user, user_extra, agent, agent_extra = _parts(_seeded(rng or _random.Random(), seed, k))
+    topic, user, user_extra, agent, agent_extra = _parts(_seeded(rng or _generator(), seed, k))
     topic_tokens = _TOPIC_TOKENS[topic]
     return (
         _USER_TOKENS[user]
@@ -162,7 +176,7 @@ def exchange_tokens(seed: int, k: int, rng: _random.Random | None = None) -> int
 
 def plan_count(seed: int, need: int) -> int:
     """How many filler exchanges add up closest to ``need`` tokens."""
-    rng = _random.Random()
+    rng = _generator()
     total = 0
     k = 0
     while k < EXACT_WALK:
