@@ -73,11 +73,11 @@ def test_drawn_parts_are_those_of_random_choice_on_a_text_seed() -> None:
     for seed, k in ((0, 0), (5, 11), (123456, 4999), (-3, 2)):
         reference = random.Random(f"dialogue-filler|{seed}|{k}")
         state = reference.getstate()
-        assert filler._seeded(random.Random(), seed, k).getstate() == state
+        assert filler._seeded(seed, k).getstate() == state
         choice, draw = reference.choice, reference.random
         topic, user = choice(filler.TOPICS), choice(filler.USER_LINES)
         user_extra = choice(filler.USER_EXTRAS) if draw() < 0.5 else ""
         agent = choice(filler.AGENT_LINES)
         agent_extra = choice(filler.AGENT_EXTRAS) if draw() < 0.5 else ""
         expected = (topic, user, user_extra, agent, agent_extra)
-        assert filler._parts(filler._seeded(random.Random(), seed, k)) == expected
+        assert filler._parts(filler._seeded(seed, k)) == expected

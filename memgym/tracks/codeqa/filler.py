@@ -11,6 +11,7 @@ import random as _random
 
 from memgym.tokens import count_tokens
 from memgym.tracks.codeqa import names
+from memgym.tracks.seeding import reseeded
 from memgym.types import Event
 
 FILLER_TOKENS = 90
@@ -107,7 +108,7 @@ _HELPER_TOKENS = {
 
 def filler_text(seed: int, subseed: int, step: int) -> str:
     """The filler text at ``step``: deterministic in its arguments alone."""
-    rng = _random.Random(f"codeqa-filler|{seed}|{subseed}|{step}")
+    rng = reseeded(f"codeqa-filler|{seed}|{subseed}|{step}")
     lines, tokens = _scratch(rng) if rng.random() < SCRATCH_SHARE else ([], 0)
     while tokens < FILLER_TOKENS:
         line, size = _log_line(rng)
@@ -120,7 +121,7 @@ def filler_tokens(seed: int, subseed: int, step: int) -> int:
     """``count_tokens(filler_text(seed, subseed, step))`` from the same draws, without building
     the text (a text's count is the sum of its lines'; ``tests/tracks/test_codeqa_token_counts.py``
     checks it against the text)."""
-    rng = _random.Random(f"codeqa-filler|{seed}|{subseed}|{step}")
+    rng = reseeded(f"codeqa-filler|{seed}|{subseed}|{step}")
     tokens = _scratch_tokens(rng) if rng.random() < SCRATCH_SHARE else 0
     total = tokens
     while tokens < FILLER_TOKENS:

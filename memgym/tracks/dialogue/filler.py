@@ -10,11 +10,10 @@ target: it counts the first exchanges exactly and extrapolates from their mean b
 from __future__ import annotations
 
 import random as _random
-import threading
 from collections.abc import Callable
-from hashlib import sha512
 
 from memgym.tokens import count_tokens
+from memgym.tracks.seeding import reseeded
 
 EXACT_WALK = 1500
 """Filler exchanges counted one by one when planning; beyond this, the running mean is used."""
@@ -109,36 +108,14 @@ def _parts(rng: _random.Random) -> tuple[str, str, str, str, str]:
     return topic, user, user_extra, agent, agent_extra
 
 
-def _seeded(rng: _random.Random, seed: int, k: int) -> _random.Random:
-    """``rng`` in the state of ``random.Random(f"dialogue-filler|{seed}|{k}")``: the integer a
-    text seed stands for (its bytes, then their sha512) set by the base generator's ``seed``,
-    skipping ``random.Random.seed``'s type dispatch (a test compares the states)."""
-    key = f"dialogue-filler|{seed}|{k}".encode()
-    _SEED(rng, int.from_bytes(key + sha512(key).digest()))
-    return rng
-
-
-_SEED = _random.Random.__mro__[1].seed  # type: ignore[attr-defined]
-"""The C base generator's ``seed`` (``random.Random.seed`` converts a text seed to an integer
-and calls it)."""
-
-
-def _generator() -> _random.Random:
-    """This thread's generator to reseed for each exchange (making one costs more than seeding
-    it: ``random.Random()`` reads the OS's entropy first)."""
-    try:
-        return _LOCAL.rng  # type: ignore[no-any-return]
-    except AttributeError:
-        _LOCAL.rng = _random.Random()
-        return _LOCAL.rng  # type: ignore[no-any-return]
-
-
-_LOCAL = threading.local()
+def _seeded(seed: int, k: int) -> _random.Random:
+    """A generator in the state of ``random.Random(f"dialogue-filler|{seed}|{k}")``."""
+    return reseeded(f"dialogue-filler|{seed}|{k}")
 
 
 def exchange(seed: int, k: int) -> str:
     """Filler exchange ``k`` of the scenario drawn from ``seed``: one user and one agent turn."""
-    topic, user, user_extra, agent, agent_extra = _parts(_seeded(_generator(), seed, k))
+    topic, user, user_extra, agent, agent_extra = _parts(_seeded(seed, k))
     if user_extra:
         user = f"{user} {user_extra}"
     if agent_extra:
@@ -160,9 +137,9 @@ two parts, and every user line names the topic once; ``tests/tracks/test_dialogu
 checks the sum against ``count_tokens`` of every exchange text)."""
 
 
-def exchange_tokens(seed: int, k: int, rng: _random.Random | None = None) -> int:
+def exchange_tokens(seed: int, k: int) -> int:
     """``count_tokens(exchange(seed, k))``, from the drawn parts without building the text."""
-    topic, user, user_extra, agent, agent_extra = _parts(_seeded(rng or _generator(), seed, k))
+    topic, user, user_extra, agent, agent_extra = _parts(_seeded(seed, k))
     topic_tokens = _TOPIC_TOKENS[topic]
     return (
         _USER_TOKENS[user]
@@ -176,11 +153,10 @@ def exchange_tokens(seed: int, k: int, rng: _random.Random | None = None) -> int
 
 def plan_count(seed: int, need: int) -> int:
     """How many filler exchanges add up closest to ``need`` tokens."""
-    rng = _generator()
     total = 0
     k = 0
     while k < EXACT_WALK:
-        size = exchange_tokens(seed, k, rng)
+        size = exchange_tokens(seed, k)
         if total + size >= need:
             return k + 1 if total + size - need < need - total else k
         total += size
