@@ -15,22 +15,23 @@ from memgym.tokens import count_tokens
 from memgym.tracks.codeqa.filler import mean_filler_tokens
 from memgym.tracks.codeqa.questions import AXIS_OF, Draft
 from memgym.tracks.codeqa.stream import Item
-from memgym.types import Event, Fact, GoldQuestion, Scenario
+from memgym.types import Scenario
 
 
-def _question(draft: Draft, number: int) -> GoldQuestion:
+def _question(draft: Draft, number: int) -> dict[str, Any]:
+    """The gold question's fields (validated with the scenario)."""
     evidence = [fact.id for fact in draft.evidence]
     assert all(evidence), "evidence must appear before its question"
-    return GoldQuestion(
-        id=f"q{number}",
-        kind=draft.kind,
-        axis=AXIS_OF[draft.kind],
-        text=draft.text,
-        spec=draft.spec,
-        answer=draft.gold,
-        answer_type=draft.answer_type,
-        evidence=evidence,
-    )
+    return {
+        "id": f"q{number}",
+        "kind": draft.kind,
+        "axis": AXIS_OF[draft.kind],
+        "text": draft.text,
+        "spec": draft.spec,
+        "answer": draft.gold,
+        "answer_type": draft.answer_type,
+        "evidence": evidence,
+    }
 
 
 def _core(items: list[Item], drafts: list[Draft]) -> list[Item | Draft]:
@@ -62,7 +63,10 @@ def assemble(
 ) -> Scenario:
     """The scenario: core events at their final steps, filler planned in ``scenario.filler``."""
     core = _core(items, drafts)
-    core_tokens = sum(count_tokens(entry.text) for entry in core)
+    core_tokens = sum(
+        entry.tokens if isinstance(entry, Item) and entry.tokens >= 0 else count_tokens(entry.text)
+        for entry in core
+    )
     target = params["target_tokens"]
     if core_tokens > target:
         raise ValueError(
@@ -76,8 +80,8 @@ def assemble(
         while tail < len(core) and isinstance(core[len(core) - 1 - tail], Draft):
             tail += 1
     steps = _steps(rng, len(core), fill, tail)
-    events: list[Event] = []
-    facts: list[Fact] = []
+    events: list[dict[str, Any]] = []  # validated into Fact/Event models once, by the Scenario
+    facts: list[dict[str, Any]] = []
     number = 0
     for step, item in zip(steps, core, strict=True):
         if isinstance(item, Item):
@@ -85,26 +89,30 @@ def assemble(
             for fact in item.facts:
                 fact.id, fact.step = f"f{len(facts)}", step
                 facts.append(
-                    Fact(
-                        id=fact.id,
-                        entity=fact.entity,
-                        attribute=fact.attribute,
-                        value=fact.value,
-                        step=step,
-                    )
+                    {
+                        "id": fact.id,
+                        "entity": fact.entity,
+                        "attribute": fact.attribute,
+                        "value": fact.value,
+                        "step": step,
+                    }
                 )
                 ids.append(fact.id)
-            events.append(Event(step=step, kind=item.kind, text=item.text, facts=ids))
+            events.append({"step": step, "kind": item.kind, "text": item.text, "facts": ids})
         else:
             question = _question(item, number)
             number += 1
-            events.append(Event(step=step, kind="question", text=question.text, question=question))
-    return Scenario(
-        track="codeqa",
-        seed=seed,
-        params=params,
-        brief=brief,
-        facts=facts,
-        events=events,
-        filler={"total_steps": len(core) + fill, "subseed": params["subseed"]},
+            events.append(
+                {"step": step, "kind": "question", "text": item.text, "question": question}
+            )
+    return Scenario.model_validate(
+        {
+            "track": "codeqa",
+            "seed": seed,
+            "params": params,
+            "brief": brief,
+            "facts": facts,
+            "events": events,
+            "filler": {"total_steps": len(core) + fill, "subseed": params["subseed"]},
+        }
     )

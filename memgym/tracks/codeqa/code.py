@@ -54,6 +54,8 @@ class Chunk:
     text: str
     constants: list[int]
     functions: list[int]
+    tokens: int = -1
+    """``count_tokens(text)``, summed from its blocks and markers (-1: not known)."""
 
 
 @dataclass(slots=True)
@@ -160,28 +162,28 @@ def chunks(source: SourceFile, chunk_tokens: int) -> list[Chunk]:
     """``source`` cut into framed chunks of whole blocks, each about ``chunk_tokens`` or less
     (a block larger than that is a chunk of its own)."""
     groups: list[list[Block]] = []
-    size = 0
+    sizes: list[int] = []
     for block in source.blocks:
         tokens = count_tokens(block.text)
-        if groups and size + tokens <= chunk_tokens:
+        if groups and sizes[-1] + tokens <= chunk_tokens:
             groups[-1].append(block)
-            size += tokens
+            sizes[-1] += tokens
         else:
             groups.append([block])
-            size = tokens
+            sizes.append(tokens)
     out = []
-    for i, group in enumerate(groups, start=1):
+    for i, (group, size) in enumerate(zip(groups, sizes), start=1):
         body = "\n\n\n".join(b.text for b in group)
-        text = "\n".join(
-            (start_marker(source.path, i, len(groups)), body, end_marker(source.path, i))
-        )
+        start, end = start_marker(source.path, i, len(groups)), end_marker(source.path, i)
         out.append(
             Chunk(
                 source.path,
                 source.module,
-                text,
+                f"{start}\n{body}\n{end}",
                 [c for b in group for c in b.constants],
                 [f for b in group for f in b.functions],
+                # counts add up over lines, and the blank lines between blocks count nothing
+                count_tokens(start) + size + count_tokens(end),
             )
         )
     return out

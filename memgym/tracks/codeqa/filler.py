@@ -11,6 +11,7 @@ import random as _random
 
 from memgym.tokens import count_tokens
 from memgym.tracks.codeqa import names
+from memgym.tracks.seeding import reseeded
 from memgym.types import Event
 
 FILLER_TOKENS = 90
@@ -39,34 +40,95 @@ _HELPERS: dict[str, tuple[str, str]] = {
 assert set(_HELPERS) == set(names.FILLER_HELPERS)
 
 
-def _log_line(rng: _random.Random) -> str:
+def _log_line(rng: _random.Random) -> tuple[str, int]:
+    """A debug log line and its token count."""
     r = rng.random
-    service = names.FILLER_SERVICES[int(r() * len(names.FILLER_SERVICES))]
-    what = names.FILLER_WORDS[int(r() * len(names.FILLER_WORDS))]
+    s = int(r() * len(names.FILLER_SERVICES))
+    w = int(r() * len(names.FILLER_WORDS))
+    service, what = names.FILLER_SERVICES[s], names.FILLER_WORDS[w]
     stamp = f"{int(r() * 24):02d}:{int(r() * 60):02d}:{int(r() * 60):02d}.{int(r() * 1000):03d}"
-    return f"[debug] {stamp} {service}-{int(r() * 8)} {what} in {1 + int(r() * 400)} ms"
+    line = f"[debug] {stamp} {service}-{int(r() * 8)} {what} in {1 + int(r() * 400)} ms"
+    return line, _LOG_TOKENS[s][w]
 
 
-def _scratch(rng: _random.Random) -> list[str]:
+def _log_line_tokens(rng: _random.Random) -> int:
+    """``count_tokens(_log_line(rng))`` from the same draws: every number of a log line is one
+    short word (one token), so only the service and the words vary its count."""
+    r = rng.random
+    service = int(r() * len(names.FILLER_SERVICES))
+    what = int(r() * len(names.FILLER_WORDS))
+    rng.getrandbits(SKIPPED_BITS)  # the stamp, the worker number and the duration
+    return _LOG_TOKENS[service][what]
+
+
+SKIPPED_BITS = 6 * 64
+"""The six ``random()`` draws a log line's count does not need: each takes two 32-bit words of
+the generator, and ``getrandbits`` of this many bits takes the same twelve in one call (a test
+checks the generator's state after either is the same)."""
+
+
+_LOG_TOKENS = [
+    [
+        count_tokens(f"[debug] 00:00:00.000 {service}-0 {what} in 1 ms")
+        for what in names.FILLER_WORDS
+    ]
+    for service in names.FILLER_SERVICES
+]
+"""service index -> word index -> a log line's token count."""
+
+
+def _scratch(rng: _random.Random) -> tuple[list[str], int]:
+    """A scratch file's lines and their token count."""
     r = rng.random
     where = names.FILLER_FILES[int(r() * len(names.FILLER_FILES))]
     lines = [f"# scratch file tmp/{where}_{int(r() * 100)}.py (personal experiment, not shipped)"]
+    tokens = count_tokens(lines[0])
     for name in rng.sample(names.FILLER_HELPERS, 3):
         args, body = _HELPERS[name]
         lines += [f"def {name}({args}):", f"    {body}", ""]
-    return lines
+        tokens += _HELPER_TOKENS[name]
+    return lines, tokens
+
+
+def _scratch_tokens(rng: _random.Random) -> int:
+    """``count_tokens`` of ``_scratch(rng)``'s lines joined, from the same draws."""
+    r = rng.random
+    where = names.FILLER_FILES[int(r() * len(names.FILLER_FILES))]
+    header = f"# scratch file tmp/{where}_{int(r() * 100)}.py (personal experiment, not shipped)"
+    return count_tokens(header) + sum(
+        _HELPER_TOKENS[name] for name in rng.sample(names.FILLER_HELPERS, 3)
+    )
+
+
+_HELPER_TOKENS = {
+    name: count_tokens(f"def {name}({args}):") + count_tokens(f"    {body}")
+    for name, (args, body) in _HELPERS.items()
+}
 
 
 def filler_text(seed: int, subseed: int, step: int) -> str:
     """The filler text at ``step``: deterministic in its arguments alone."""
-    rng = _random.Random(f"codeqa-filler|{seed}|{subseed}|{step}")
-    lines = _scratch(rng) if rng.random() < SCRATCH_SHARE else []
-    tokens = count_tokens("\n".join(lines))
+    rng = reseeded(f"codeqa-filler|{seed}|{subseed}|{step}")
+    lines, tokens = _scratch(rng) if rng.random() < SCRATCH_SHARE else ([], 0)
     while tokens < FILLER_TOKENS:
-        line = _log_line(rng)
+        line, size = _log_line(rng)
         lines.append(line)
-        tokens += count_tokens(line) + 1
+        tokens += size + 1
     return "\n".join(lines)
+
+
+def filler_tokens(seed: int, subseed: int, step: int) -> int:
+    """``count_tokens(filler_text(seed, subseed, step))`` from the same draws, without building
+    the text (a text's count is the sum of its lines'; ``tests/tracks/test_codeqa_token_counts.py``
+    checks it against the text)."""
+    rng = reseeded(f"codeqa-filler|{seed}|{subseed}|{step}")
+    tokens = _scratch_tokens(rng) if rng.random() < SCRATCH_SHARE else 0
+    total = tokens
+    while tokens < FILLER_TOKENS:
+        size = _log_line_tokens(rng)
+        tokens += size + 1
+        total += size
+    return total
 
 
 def filler_event(seed: int, subseed: int, step: int) -> Event:
@@ -75,5 +137,5 @@ def filler_event(seed: int, subseed: int, step: int) -> Event:
 
 def mean_filler_tokens(seed: int, subseed: int) -> float:
     """The mean token count of a sample of this scenario's filler texts."""
-    sample = [count_tokens(filler_text(seed, subseed, -1 - i)) for i in range(SAMPLE)]
+    sample = [filler_tokens(seed, subseed, -1 - i) for i in range(SAMPLE)]
     return sum(sample) / len(sample)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random as _random
 import statistics
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,15 +102,26 @@ class Asker:
             for fact in item.facts:
                 self.history.setdefault((fact.entity, fact.attribute), []).append((pos, fact))
         self.tables: dict[int, Table] = {}
+        self._stated: list[tuple[int, Claim]] | None = None
+        """Every fact as a claim, in stream order, with its item position (``table``)."""
+        self._typicals: dict[tuple[str, int], str | None] = {}
+        self._by_attribute: dict[str, list[tuple[int, str]]] = {}
+        """attribute -> (position, value text) of every fact of it, in ``history`` order."""
+        for (_, attribute), hist in self.history.items():
+            self._by_attribute.setdefault(attribute, []).extend((pos, f.text) for pos, f in hist)
+        midpoints = [const.family.midpoint for const in world.constants]
+        self._guesses: dict[str, list[float]] = {
+            "int": [round(m) for m in midpoints],
+            "float": midpoints,
+        }
+        """answer type -> the family midpoints a memoryless guesser answers."""
         self.paths = path_counts(world)
         self.count_targets = list(COUNT_SUPPORT)
         rng.shuffle(self.count_targets)
         """Count golds to draw, in turn: a scenario's count questions answer distinct counts
         while the support lasts, so a constant is right on at most one of them."""
         self.changed = {ch.constant for ch in world.changes}
-        self.stated_at = {
-            id(fact): pos for hist in self.history.values() for pos, fact in hist
-        }
+        self.stated_at = {id(fact): pos for hist in self.history.values() for pos, fact in hist}
         """id of a fact record -> the item stating it."""
         self.pages_before = [0]
         """pages_before[p]: items among the first ``p`` that are not distractors (pages)."""
@@ -142,17 +154,32 @@ class Asker:
         return lo + self._pick(self.n - lo + 1)
 
     def table(self, p: int) -> Table:
-        """Every fact stated in the first ``p`` items, as the query table."""
+        """Every fact stated in the first ``p`` items, as the query table: the table of the
+        nearest earlier position already built (rows copied: cells are never changed in
+        place), with the facts stated since added."""
         table = self.tables.get(p)
-        if table is None:
+        if table is not None:
+            return table
+        stated = self._stated
+        if stated is None:
             facts = sorted(
                 ((pos, i, f) for hist in self.history.values() for i, (pos, f) in enumerate(hist)),
                 key=lambda t: (t[0], t[1]),
             )
-            table = Table.from_claims(
-                Claim(f.entity, f.attribute, f.text) for pos, _, f in facts if pos < p
-            )
-            self.tables[p] = table
+            stated = self._stated = [
+                (pos, Claim(f.entity, f.attribute, f.text)) for pos, _, f in facts
+            ]
+        base = max((q for q in self.tables if q < p), default=None)
+        table = Table()
+        start = 0
+        if base is not None:
+            table.rows = {e: dict(row) for e, row in self.tables[base].rows.items()}
+            start = bisect_left(stated, base, key=lambda t: t[0])
+        for pos, claim in stated[start:]:
+            if pos >= p:
+                break
+            table.add(claim)
+        self.tables[p] = table
         return table
 
     def _answer_type(self, c: int) -> AnswerType:
@@ -303,14 +330,15 @@ class Asker:
 
     def _typical(self, attribute: str, p: int) -> str | None:
         """What a ``stats`` memory shows for ``attribute`` after ``p`` items: the median of
-        every value stated so far (numbers), else the most common one."""
-        texts = [
-            f.text
-            for (_, a), hist in self.history.items()
-            if a == attribute
-            for pos, f in hist
-            if pos < p
-        ]
+        every value stated so far (numbers), else the most common one (remembered per
+        attribute and position)."""
+        key = (attribute, p)
+        if key not in self._typicals:
+            self._typicals[key] = self._typical_of(attribute, p)
+        return self._typicals[key]
+
+    def _typical_of(self, attribute: str, p: int) -> str | None:
+        texts = [text for pos, text in self._by_attribute.get(attribute, ()) if pos < p]
         if not texts:
             return None
         numbers = [parse_number(t) for t in texts]
@@ -329,12 +357,9 @@ class Asker:
         if draft.answer_type not in ("int", "float"):
             return False
         value = float(gold)
-        for const in self.world.constants:
-            mid = const.family.midpoint
-            guesses = (round(mid),) if draft.answer_type == "int" else (mid,)
-            if any(abs(value - g) <= max(0.01 * abs(g), 0.005) for g in guesses):
-                return True
-        return False
+        return any(
+            abs(value - g) <= max(0.01 * abs(g), 0.005) for g in self._guesses[draft.answer_type]
+        )
 
     def _too_recent(self, draft: Draft) -> bool:
         """Whether fewer than ``QUESTION_GAP`` pages (items that are not distractors) come

@@ -28,7 +28,7 @@ class FactRec:
         self.entity = entity
         self.attribute = attribute
         self.value = value
-        self.text = format_value(value)
+        self.text = value if type(value) is str else format_value(value)
         self.id = ""
         self.step = -1
 
@@ -40,6 +40,8 @@ class Item:
     kind: EventKind
     text: str
     facts: list[FactRec] = field(default_factory=list)
+    tokens: int = -1
+    """``count_tokens(text)`` where the text's parts gave it; -1: count the text."""
 
 
 def source_files(rng: _random.Random, world: World) -> list[code.SourceFile]:
@@ -87,7 +89,7 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
     for _, kind, index in keyed:
         if kind == DOC:
             chunk = chunks[index]
-            items.append(Item("document", chunk.text, _chunk_facts(world, chunk)))
+            items.append(Item("document", chunk.text, _chunk_facts(world, chunk), chunk.tokens))
         elif kind == CHANGE:
             change = world.changes[index]
             const = world.constants[change.constant]

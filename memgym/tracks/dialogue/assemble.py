@@ -14,14 +14,13 @@ import random as _random
 from dataclasses import dataclass, field
 from typing import Any
 
-from memgym.claims import Claim, format_value
-from memgym.query import Table, evaluate
+from memgym.query import Cell, Table, evaluate
 from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import filler, render
 from memgym.tracks.dialogue.catalogue import Catalogue
 from memgym.tracks.dialogue.questions import Draft
 from memgym.tracks.dialogue.world import CORRECTION, PROFILE, FactRec, World
-from memgym.types import Axis, Event, EventKind, Fact, GoldQuestion, Scenario
+from memgym.types import Axis, EventKind, Scenario
 
 PROFILE_END = 0.55
 PARTY_END = 0.95
@@ -52,6 +51,8 @@ class Core:
     text: str
     stated: list[FactRec] = field(default_factory=list)
     draft: Draft | None = None
+    tokens: int = -1
+    """``count_tokens(text)`` where the text's parts gave it; -1: count the text."""
 
 
 def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[Core]:
@@ -94,7 +95,9 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         elif what == "colleague":
             out.append(Core(r, "distractor", render.colleague(rng, payload)))
         elif what == "side":
-            out.append(Core(r, "distractor", render.colleague_search(rng, *payload)))
+            text = render.colleague_search(rng, *payload)
+            tokens = render.colleague_search_tokens(text, payload[0])
+            out.append(Core(r, "distractor", text, tokens=tokens))
         elif payload.kind == CORRECTION:
             text, stated = render.correction(rng, payload)
             out.append(Core(r, "correction", text, stated))
@@ -109,7 +112,8 @@ def ending(catalogues: list[Catalogue], selects: list[Draft], profile: list[Draf
     out = []
     for booking, (catalogue, draft) in enumerate(zip(catalogues, selects)):
         text, stated = render.search(catalogue, booking)
-        out.append(Core(1.0, "document", text, stated))
+        tokens = render.search_tokens(catalogue, booking)
+        out.append(Core(1.0, "document", text, stated, tokens=tokens))
         out.append(Core(1.0, "question", draft.text, draft=draft))
     out += [Core(1.0, "question", d.text, draft=d) for d in profile]
     return out
@@ -119,7 +123,7 @@ def assemble(
     seed: int, params: dict[str, Any], brief: str, cores: list[Core], target: int
 ) -> Scenario:
     """The scenario: steps, fact ids, gold answers and the filler plan for ``target`` tokens."""
-    core_tokens = sum(count_tokens(c.text) for c in cores)
+    core_tokens = sum(count_tokens(c.text) if c.tokens < 0 else c.tokens for c in cores)
     need = target - core_tokens
     if need < 0:
         raise ValueError(
@@ -127,9 +131,11 @@ def assemble(
             f"{core_tokens} tokens"
         )
     exchanges = filler.plan_count(seed, need)
-    facts: list[Fact] = []
-    events: list[Event] = []
-    claims: list[Claim] = []
+    asked = 0
+    facts: list[dict[str, Any]] = []  # validated into Fact/Event models once, by the Scenario
+    events: list[dict[str, Any]] = []
+    table = Table()  # every fact stated so far: the gold answers are evaluated over it
+    rows = table.rows
     for i, core in enumerate(cores):
         step = int(core.r * exchanges) + i
         ids = []
@@ -137,45 +143,56 @@ def assemble(
             if not rec.id:
                 rec.id, rec.step = f"f{len(facts)}", step
                 facts.append(
-                    Fact(
-                        id=rec.id,
-                        entity=rec.entity,
-                        attribute=rec.attribute,
-                        value=rec.value,
-                        step=step,
-                    )
+                    {
+                        "id": rec.id,
+                        "entity": rec.entity,
+                        "attribute": rec.attribute,
+                        "value": rec.value,
+                        "step": step,
+                    }
                 )
-                claims.append(Claim(rec.entity, rec.attribute, format_value(rec.value)))
+                row = rows.get(rec.entity)
+                if row is None:  # Table.add for a claim without a previous value, inlined
+                    row = rows[rec.entity] = {}
+                cell = row.get(rec.attribute)
+                if cell is None:
+                    row[rec.attribute] = Cell(rec.text)
+                elif cell.value != rec.text:
+                    row[rec.attribute] = Cell(rec.text, cell.value)
             ids.append(rec.id)
         question = None
         if core.draft is not None:
-            question = _question(core.draft, len([e for e in events if e.question]), claims)
+            question = _question(core.draft, asked, table)
+            asked += 1
         events.append(
-            Event(step=step, kind=core.kind, text=core.text, facts=ids, question=question)
+            {"step": step, "kind": core.kind, "text": core.text, "facts": ids, "question": question}
         )
     plan = {"exchanges": exchanges, "total_steps": exchanges + len(cores)}
-    return Scenario(
-        track="dialogue",
-        seed=seed,
-        params=params,
-        brief=brief,
-        facts=facts,
-        events=events,
-        filler=plan,
+    return Scenario.model_validate(
+        {
+            "track": "dialogue",
+            "seed": seed,
+            "params": params,
+            "brief": brief,
+            "facts": facts,
+            "events": events,
+            "filler": plan,
+        }
     )
 
 
-def _question(draft: Draft, number: int, claims: list[Claim]) -> GoldQuestion:
+def _question(draft: Draft, number: int, table: Table) -> dict[str, Any]:
+    """The gold question's fields (validated with the scenario)."""
     evidence = [f.id for f in draft.evidence]
     assert all(evidence), "evidence must be stated before its question"
-    gold = evaluate(draft.spec, Table.from_claims(claims))
-    return GoldQuestion(
-        id=f"q{number}",
-        kind=draft.kind,
-        axis=AXIS_OF[draft.kind],
-        text=draft.text,
-        spec=draft.spec,
-        answer=int(gold) if draft.answer_type == "int" else gold,
-        answer_type=draft.answer_type,
-        evidence=evidence,
-    )
+    gold = evaluate(draft.spec, table)
+    return {
+        "id": f"q{number}",
+        "kind": draft.kind,
+        "axis": AXIS_OF[draft.kind],
+        "text": draft.text,
+        "spec": draft.spec,
+        "answer": int(gold) if draft.answer_type == "int" else gold,
+        "answer_type": draft.answer_type,
+        "evidence": evidence,
+    }

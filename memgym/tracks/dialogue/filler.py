@@ -10,8 +10,10 @@ target: it counts the first exchanges exactly and extrapolates from their mean b
 from __future__ import annotations
 
 import random as _random
+from collections.abc import Callable
 
 from memgym.tokens import count_tokens
+from memgym.tracks.seeding import reseeded
 
 EXACT_WALK = 1500
 """Filler exchanges counted one by one when planning; beyond this, the running mean is used."""
@@ -84,18 +86,69 @@ AGENT_EXTRAS = (
 )
 
 
+def _below(getrandbits: Callable[[int], int], n: int) -> int:
+    """``random.Random.choice``'s index into a sequence of ``n``: the same ``getrandbits``
+    draws (``n.bit_length()`` bits, redrawn while >= n), without its per-call overhead;
+    ``tests/tracks/test_dialogue_token_plan.py`` checks the parts against ``choice``'s."""
+    k = n.bit_length()
+    r = getrandbits(k)
+    while r >= n:
+        r = getrandbits(k)
+    return r
+
+
+def _parts(rng: _random.Random) -> tuple[str, str, str, str, str]:
+    """Topic, user line, user extra, agent line, agent extra ("" when none), drawn in order."""
+    bits, random = rng.getrandbits, rng.random
+    topic = TOPICS[_below(bits, len(TOPICS))]
+    user = USER_LINES[_below(bits, len(USER_LINES))]
+    user_extra = USER_EXTRAS[_below(bits, len(USER_EXTRAS))] if random() < 0.5 else ""
+    agent = AGENT_LINES[_below(bits, len(AGENT_LINES))]
+    agent_extra = AGENT_EXTRAS[_below(bits, len(AGENT_EXTRAS))] if random() < 0.5 else ""
+    return topic, user, user_extra, agent, agent_extra
+
+
+def _seeded(seed: int, k: int) -> _random.Random:
+    """A generator in the state of ``random.Random(f"dialogue-filler|{seed}|{k}")``."""
+    return reseeded(f"dialogue-filler|{seed}|{k}")
+
+
 def exchange(seed: int, k: int) -> str:
     """Filler exchange ``k`` of the scenario drawn from ``seed``: one user and one agent turn."""
-    rng = _random.Random(f"dialogue-filler|{seed}|{k}")
-    topic = rng.choice(TOPICS)
-    user = [rng.choice(USER_LINES)]
-    if rng.random() < 0.5:
-        user.append(rng.choice(USER_EXTRAS))
-    agent = [rng.choice(AGENT_LINES)]
-    if rng.random() < 0.5:
-        agent.append(rng.choice(AGENT_EXTRAS))
-    text = f"User: {' '.join(user)}\nAgent: {' '.join(agent)}"
-    return text.replace("{t}", topic)
+    topic, user, user_extra, agent, agent_extra = _parts(_seeded(seed, k))
+    if user_extra:
+        user = f"{user} {user_extra}"
+    if agent_extra:
+        agent = f"{agent} {agent_extra}"
+    return f"User: {user}\nAgent: {agent}".replace("{t}", topic)
+
+
+def _tokens_without_topic(text: str) -> int:
+    return count_tokens(text.replace("{t}", ""))
+
+
+_TOPIC_TOKENS = {t: count_tokens(t) for t in TOPICS}
+_USER_TOKENS = {line: _tokens_without_topic("User: " + line) for line in USER_LINES}
+_AGENT_TOKENS = {line: _tokens_without_topic("Agent: " + line) for line in AGENT_LINES}
+_EXTRA_TOKENS = {e: count_tokens(e) for e in ("", *USER_EXTRAS, *AGENT_EXTRAS)}
+_AGENT_NAMES_TOPIC = {line: "{t}" in line for line in AGENT_LINES}
+"""Per-part token counts: an exchange's count is the sum of its parts' (its pieces never span
+two parts, and every user line names the topic once; ``tests/tracks/test_dialogue_token_plan.py``
+checks the sum against ``count_tokens`` of every exchange text)."""
+
+
+def exchange_tokens(seed: int, k: int) -> int:
+    """``count_tokens(exchange(seed, k))``, from the drawn parts without building the text."""
+    topic, user, user_extra, agent, agent_extra = _parts(_seeded(seed, k))
+    topic_tokens = _TOPIC_TOKENS[topic]
+    return (
+        _USER_TOKENS[user]
+        + topic_tokens
+        + _EXTRA_TOKENS[user_extra]
+        + _AGENT_TOKENS[agent]
+        + (topic_tokens if _AGENT_NAMES_TOPIC[agent] else 0)
+        + _EXTRA_TOKENS[agent_extra]
+    )
 
 
 def plan_count(seed: int, need: int) -> int:
@@ -103,7 +156,7 @@ def plan_count(seed: int, need: int) -> int:
     total = 0
     k = 0
     while k < EXACT_WALK:
-        size = count_tokens(exchange(seed, k))
+        size = exchange_tokens(seed, k)
         if total + size >= need:
             return k + 1 if total + size - need < need - total else k
         total += size

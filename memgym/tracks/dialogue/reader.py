@@ -24,15 +24,21 @@ _SLOTS = {
     "{C}": rf"(?P<c>{NAME})",
     "{M}": r"(?P<m>[a-z]+(?: [a-z]+)*)",
 }
-_START = r"(?:(?<=^)|(?<=\s))"
 _END = r"(?=\s|$)"
 
 
 def _compile(frame: str) -> re.Pattern[str]:
-    out = re.escape(frame)
+    """The frame as a pattern matching where a sentence may start: at the start of the text or
+    after whitespace. The frame's opening words come first and the start is checked behind
+    them (``(?<!\\S<words>)``: no non-space before them), so the regex engine scans for those
+    words as a literal prefix instead of trying every position (same matches, several times
+    faster)."""
+    head = frame[: frame.index("{")]
+    out = re.escape(frame[len(head) :])
     for slot, group in _SLOTS.items():
         out = out.replace(re.escape(slot), group)
-    return re.compile(_START + out + _END, re.MULTILINE)
+    start = rf"(?<!\S{re.escape(head)})"
+    return re.compile(re.escape(head) + start + out + _END, re.MULTILINE)
 
 
 _FRAMES = tuple(_compile(f) for f in phrases.CONFIRM_FRAMES + phrases.CORRECTION_FRAMES)

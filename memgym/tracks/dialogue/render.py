@@ -8,8 +8,9 @@ from __future__ import annotations
 import random as _random
 
 from memgym.claims import render_record
+from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import phrases
-from memgym.tracks.dialogue.catalogue import Catalogue
+from memgym.tracks.dialogue.catalogue import ITEM_ATTRS, Catalogue
 from memgym.tracks.dialogue.world import Change, FactRec, Person
 
 PARTY_FACTS = ("travels_with", "meal")
@@ -97,6 +98,24 @@ def _listing(catalogue: Catalogue) -> list[str]:
     return [header, *lines]
 
 
+def _listing_tokens(catalogue: Catalogue) -> int:
+    """``count_tokens`` of ``_listing``'s lines, summed from their parts: a note line
+    ``name | a=v; b=w`` splits into pieces at ``|``, ``=`` and ``;`` (one token each), so its
+    count is the sum of its names' and values' counts and one per separator."""
+    header = phrases.TOOL_HEADER.replace("{T}", catalogue.tag)
+    total = count_tokens(header.replace("{N}", str(len(catalogue.items))))
+    for item in catalogue.items:
+        total += count_tokens(item.name) + 2 * len(item.facts)  # "|", then "=" or ";" per item
+        for fact in item.facts:
+            total += _ATTRIBUTE_TOKENS.get(fact.attribute) or count_tokens(fact.attribute)
+            total += count_tokens(fact.text)
+    return total
+
+
+_ATTRIBUTE_TOKENS = {a: count_tokens(a) for a in ITEM_ATTRS}
+"""A listed flight's attribute names and their token counts."""
+
+
 def search(catalogue: Catalogue, booking: int) -> tuple[str, list[FactRec]]:
     """The customer asks for a search; the tool returns the catalogue as note lines."""
     request = phrases.SEARCH_REQUESTS[booking]
@@ -105,8 +124,22 @@ def search(catalogue: Catalogue, booking: int) -> tuple[str, list[FactRec]]:
     return text, [f for item in catalogue.items for f in item.facts]
 
 
+def search_tokens(catalogue: Catalogue, booking: int) -> int:
+    """``count_tokens(search(catalogue, booking)[0])`` without counting the text itself."""
+    request = phrases.SEARCH_REQUESTS[booking]
+    agent = f"Agent: Searching {catalogue.leg.name} flights now."
+    return count_tokens(f"User: {request}") + count_tokens(agent) + _listing_tokens(catalogue)
+
+
 def colleague_search(rng: _random.Random, catalogue: Catalogue, person: Person) -> str:
     """A near miss: a search run for a colleague's trip (it states no fact of the scenario)."""
     request = rng.choice(phrases.COLLEAGUE_SEARCHES).replace("{C}", person.name)
     agent = f"Agent: Searching flights for {person.name} now; this is not your booking."
     return "\n".join([f"User: {request}", agent, *_listing(catalogue)])
+
+
+def colleague_search_tokens(text: str, catalogue: Catalogue) -> int:
+    """``count_tokens(text)`` of ``colleague_search``'s ``text`` for ``catalogue``: its two
+    chat lines counted, its listing summed from parts."""
+    user, agent, _ = text.split("\n", 2)
+    return count_tokens(user) + count_tokens(agent) + _listing_tokens(catalogue)

@@ -81,7 +81,7 @@ class FactRec:
         self.entity = entity
         self.attribute = attribute
         self.value = value
-        self.text = format_value(value)
+        self.text = value if type(value) is str else format_value(value)
         self.id = ""
         self.step = -1
 
