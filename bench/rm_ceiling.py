@@ -102,7 +102,7 @@ class PinnedAsker(Asker):
             if d.kind in MAINTENANCE or (d.kind == "abstention" and d.spec["entity"] in names):
                 target = (names.index(d.spec["entity"]), fields.index(d.spec["attribute"]))
                 if d.kind in MAINTENANCE:
-                    used_changes.add(world.change_at[target])
+                    used_changes.add(world.change_of[target[0]])  # an entity changes at most once
                 else:
                     used_withheld.add(target)
         self.seen = {repr(d.spec) for d in asked}
