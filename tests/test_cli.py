@@ -45,6 +45,19 @@ def test_validate_small(capsys):
     assert "hospital" in capsys.readouterr().out
 
 
+def test_validate_all_templates_is_one_group_per_template(capsys):
+    import json
+
+    from memgym.tracks.entities.templates import TEMPLATES
+
+    # one seed is too few for every invariant (exit 1 is allowed): the groups are what is checked
+    assert main(["validate", "--seeds", "1", "--track", "entities", "--templates", "all", "--tiers", "lite", "--workers", "1", "--json"]) in (0, 1)
+    reports = json.loads(capsys.readouterr().out)
+    assert [r["template"] for r in reports] == sorted(TEMPLATES)
+    assert main(["validate", "--seeds", "1", "--track", "entities", "--templates", "nope"]) == 2
+    assert "unknown template(s) ['nope']" in capsys.readouterr().err
+
+
 def test_bad_input_is_a_clear_error(capsys):
     assert main(["generate", "--track", "nope"]) == 2
     assert "unknown track 'nope'" in capsys.readouterr().err

@@ -28,7 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default="lite,standard",
         help="comma-separated tiers, or 'all' (each track's own tiers; default lite,standard)",
     )
-    p.add_argument("--templates", help="entities only: one group per comma-separated template")
+    p.add_argument(
+        "--templates",
+        help="entities only: one group per comma-separated template, or 'all' (every template)",
+    )
     p.add_argument(
         "--workers", type=int, default=min(2, os.cpu_count() or 1), help="worker processes"
     )
@@ -56,7 +59,13 @@ def run(args: argparse.Namespace) -> int:
     from memgym.tracks.entities.templates import TEMPLATES
 
     tracks = _tracks(args.track)
-    templates = args.templates.split(",") if args.templates else None
+    templates = None
+    if args.templates:
+        templates = (
+            sorted(TEMPLATES)
+            if args.templates == "all"
+            else [t.strip() for t in args.templates.split(",") if t.strip()]
+        )
     if templates is not None:
         if "entities" not in tracks:
             raise ValueError("--templates applies to the entities track only")
