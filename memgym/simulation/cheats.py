@@ -22,6 +22,7 @@ from typing import Any
 from memgym.claims import Claim, format_number
 from memgym.query import ABSTAIN, Table, evaluate
 from memgym.scoring import is_correct
+from memgym.scoring.normalize import numbers
 from memgym.scoring.reading import answer_names
 from memgym.tracks.base import Prior, Track
 from memgym.tracks.registry import stream_events
@@ -177,6 +178,44 @@ def candidates(ctx: Context, s: Sighting) -> str:
 @cheat("every_entity", "names every entity of the scenario")
 def every_entity(ctx: Context, s: Sighting) -> str:
     return ", ".join(ctx.names)
+
+
+def asked_attribute(spec: Mapping[str, Any]) -> str:
+    """The attribute a question's answer is a value of (a chain's last relation when it asks
+    for the entity at the chain's end)."""
+    relations = spec.get("relations") or [""]
+    return str(spec.get("attribute") or relations[-1])
+
+
+def _recent_values(ctx: Context, s: Sighting) -> list[str]:
+    """Values of the asked attribute stated in the last events, whoever they are about."""
+    attribute = asked_attribute(s.question.spec)
+    return [c.value for t in s.recent for c in ctx.track.read_cached(t) if c.attribute == attribute]
+
+
+@cheat("recent_attribute", "the last value of the asked attribute in the last events, any entity")
+def recent_attribute(ctx: Context, s: Sighting) -> str:
+    values = _recent_values(ctx, s)
+    return values[-1] if values else ABSTAIN
+
+
+@cheat("recent_values_or", "every value of the asked attribute in the last events, joined by 'or'")
+def recent_values_or(ctx: Context, s: Sighting) -> str:
+    return " or ".join(dict.fromkeys(_recent_values(ctx, s))) or ABSTAIN
+
+
+@cheat("question_number", "the last number the question states (a filter threshold, a year)")
+def question_number(ctx: Context, s: Sighting) -> str:
+    found = numbers(s.question.text)
+    return format_number(float(found[-1])) if found else ABSTAIN
+
+
+@cheat("every_number", "every integer from 0 to 1000, listed")
+def every_number(ctx: Context, s: Sighting) -> str:
+    return EVERY_NUMBER
+
+
+EVERY_NUMBER = ", ".join(str(i) for i in range(1001))
 
 
 def template_key(spec: Mapping[str, Any], fine: bool) -> str:

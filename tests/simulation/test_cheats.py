@@ -87,3 +87,51 @@ def test_the_option_cheats_find_a_target_built_around_its_catalogue():
     seen = Sighting(question, (), (), {"S1": _listing(rows)})
     for name in ("central_option", "hub_option"):
         assert CHEATS[name][0](ctx, seen) == "AX100", (name, _listing(rows))
+
+
+def test_the_entity_blind_cheats_read_the_asked_attribute_of_whoever_the_last_events_name():
+    """recent_attribute and recent_values_or take the asked attribute's values from the last
+    events whatever entity they are about; question_number echoes the question's last number."""
+    from memgym.simulation.cheats import Context, Sighting
+    from memgym.types import Question
+
+    track = get_track("entities")
+    ctx = Context(track, track.generate(0, "lite"), {})
+    recent = (
+        "Zedmoor Falls | founded_year=1500; parks=3",
+        "Yonford Bay | parks=9",
+        "Yonford Bay | founded_year=1700",
+    )
+    asked = Question(
+        id="q", text="What is the founding year of Oskby Heights?",
+        spec={"op": "value", "entity": "Oskby Heights", "attribute": "founded_year"},
+    )  # fmt: skip
+    seen = Sighting(asked, recent, recent, {})
+    assert CHEATS["recent_attribute"][0](ctx, seen) == "1700"
+    assert CHEATS["recent_values_or"][0](ctx, seen) == "1500 or 1700"
+    chain = Question(
+        id="q", text="Which city is the rival city of the twin city of Oskby Heights?",
+        spec={"op": "chain", "entity": "Oskby Heights", "relations": ["twin_city", "rival_city"]},
+    )  # fmt: skip
+    linked = ("Zedmoor Falls | rival_city=Yonford Bay", "Yonford Bay | parks=9")
+    assert CHEATS["recent_attribute"][0](ctx, Sighting(chain, linked, linked, {})) == "Yonford Bay"
+    count = Question(
+        id="q", text="How many of the cities described so far have a school count above 672?",
+        spec={"op": "count", "where": [["schools", ">", 672]]},
+    )  # fmt: skip
+    assert CHEATS["question_number"][0](ctx, Sighting(count, (), (), {})) == "672"
+
+
+def test_every_number_holds_the_gold_and_is_still_wrong():
+    """The shotgun of every integer 0..1000 contains any small count, and the scorer rejects it."""
+    from memgym.scoring import is_correct
+    from memgym.simulation.cheats import Context, Sighting
+
+    track = get_track("codeqa")
+    scenario = track.generate(0, "lite")
+    ctx = Context(track, scenario, {})
+    counts = [q for q in scenario.questions if q.answer_type == "int" and 0 <= q.answer <= 1000]
+    assert counts
+    for gold in counts:
+        text = CHEATS["every_number"][0](ctx, Sighting(gold.public(), (), (), {}))
+        assert f" {gold.answer}," in f" {text}," and not is_correct(gold, text)
