@@ -50,6 +50,10 @@ class Sighting:
     """For each string the spec names (an entity, a catalogue id): the last event text naming
     it. Only the option-picking cheats use it, to read a catalogue and nothing about the
     customer."""
+    attribute_values: tuple[str, ...] = ()
+    """Every value of the asked attribute stated so far in the whole stream, whoever it is
+    about, in stream order: what a memory that keeps values but not whose they are holds. Only
+    the entity-blind cheats use it."""
 
 
 @dataclass
@@ -204,6 +208,24 @@ def recent_values_or(ctx: Context, s: Sighting) -> str:
     return " or ".join(dict.fromkeys(_recent_values(ctx, s))) or ABSTAIN
 
 
+@cheat(
+    "stream_attribute_last",
+    "the last value of the asked attribute stated anywhere so far, about anyone "
+    "(a memory of values without whose they are)",
+)
+def stream_attribute_last(ctx: Context, s: Sighting) -> str:
+    return s.attribute_values[-1] if s.attribute_values else ABSTAIN
+
+
+@cheat(
+    "stream_attribute_mode",
+    "the commonest value of the asked attribute stated so far, about anyone (ties: first seen)",
+)
+def stream_attribute_mode(ctx: Context, s: Sighting) -> str:
+    counts = Counter(s.attribute_values)
+    return max(counts, key=counts.__getitem__) if counts else ABSTAIN  # first seen wins ties
+
+
 @cheat("question_number", "the last number the question states (a filter threshold, a year)")
 def question_number(ctx: Context, s: Sighting) -> str:
     found = numbers(s.question.text)
@@ -345,18 +367,24 @@ def _num(text: str | None) -> float:
         return float("inf")
 
 
-def sightings(scenario: Scenario) -> list[tuple[GoldQuestion, Sighting]]:
+def sightings(track: Track, scenario: Scenario) -> list[tuple[GoldQuestion, Sighting]]:
     """One pass over the stream: each question (gold, for the scorer) and what a memoryless
-    agent sees at it."""
+    agent sees at it (plus the asked attribute's values so far, for the entity-blind cheats)."""
     recent: deque[str] = deque(maxlen=RECENT)
     pages: deque[str] = deque(maxlen=RECENT)
     wanted = {v for q in scenario.questions for v in _spec_strings(q.spec)}
     last_naming: dict[str, str] = {}
+    asked = {asked_attribute(q.spec) for q in scenario.questions}
+    values: dict[str, list[str]] = {a: [] for a in asked}
+    read = track.read_cached
     out = []
     for event in stream_events(scenario):
         q = event.question
         if q is None:
             recent.append(event.text)
+            for claim in read(event.text):
+                if claim.attribute in values:
+                    values[claim.attribute].append(claim.value)
             if event.kind != "distractor":
                 pages.append(event.text)
                 for name in wanted:
@@ -365,7 +393,8 @@ def sightings(scenario: Scenario) -> list[tuple[GoldQuestion, Sighting]]:
             continue
         public = q.public()
         named = {v: last_naming[v] for v in _spec_strings(public.spec) if v in last_naming}
-        out.append((q, Sighting(public, tuple(recent), tuple(pages), named)))
+        stated = tuple(values[asked_attribute(public.spec)])
+        out.append((q, Sighting(public, tuple(recent), tuple(pages), named, stated)))
     return out
 
 
@@ -389,7 +418,7 @@ def run_cheats(
     from memgym.types import Transcript
 
     ctx = Context(track, scenario, track.priors(scenario.params), learned)
-    seen = sightings(scenario)
+    seen = sightings(track, scenario)
     reading = answer_names(scenario)
     scenario_hash = scenario.hash
     results = {}

@@ -7,11 +7,30 @@ from memgym.tracks import get_track
 def test_a_sighting_holds_the_public_question_and_only_the_last_events():
     track = get_track("entities")
     scenario = track.generate(0, "lite")
-    seen = sightings(scenario)
+    seen = sightings(track, scenario)
     assert [g.id for g, _ in seen] == [q.id for q in scenario.questions]
     for gold, s in seen:
         assert s.question == gold.public()
         assert len(s.recent) <= RECENT and len(s.pages) <= RECENT
+
+
+def test_the_entity_blind_memory_holds_every_value_of_the_asked_attribute_so_far():
+    from memgym.simulation.cheats import asked_attribute
+
+    track = get_track("research")
+    scenario = track.generate(3, "lite")
+    seen = {g.id: s for g, s in sightings(track, scenario)}
+    stated: list[tuple[str, str]] = []  # (attribute, value) in stream order, recomputed
+    checked = 0
+    for event in scenario.events:
+        if event.question is None:
+            stated += [(c.attribute, c.value) for c in track.read(event.text)]
+            continue
+        attribute = asked_attribute(event.question.spec)
+        expected = tuple(v for a, v in stated if a == attribute)
+        assert seen[event.question.id].attribute_values == expected
+        checked += bool(expected)
+    assert checked  # some questions ask about an attribute stated before them
 
 
 def test_a_cheat_that_reads_the_evidence_would_be_caught():
