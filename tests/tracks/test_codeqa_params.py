@@ -35,7 +35,7 @@ def test_tiers_resolve_with_derived_values() -> None:
         ({"target_tokens": 9_999}, "target_tokens"),
         ({"target_tokens": 1_000_001}, "target_tokens"),
         ({"modules": 8}, "modules"),
-        ({"corrections": 5, "updates": 5}, "corrections \\+ updates"),
+        ({"corrections": 13, "updates": 13}, "corrections \\+ updates"),
         ({"corrections": -1}, "corrections"),
         ({"distractors": 2.5}, "distractors"),
         ({"question_placement": "middle"}, "question_placement"),

@@ -8,18 +8,18 @@ from memgym.tracks.checks import check_int as _int
 from memgym.tracks.checks import tier_params
 
 TIERS: dict[str, dict[str, Any]] = {
-    "lite": {"modules": 4, "functions": 14, "constants": 8, "errors": 3, "questions": 10,
-             "target_tokens": 10_000, "write_budget": 3},
-    "standard": {"modules": 6, "functions": 26, "constants": 14, "errors": 4, "questions": 20,
-                 "target_tokens": 30_000, "write_budget": 5},
-    "hard": {"modules": 10, "functions": 48, "constants": 24, "errors": 6, "questions": 40,
-             "target_tokens": 100_000, "write_budget": 8},
+    "lite": {"modules": 4, "functions": 14, "constants": 24, "errors": 3, "questions": 10,
+             "target_tokens": 10_000, "write_budget": 5},
+    "standard": {"modules": 6, "functions": 26, "constants": 32, "errors": 4, "questions": 20,
+                 "target_tokens": 30_000, "write_budget": 7},
+    "hard": {"modules": 10, "functions": 48, "constants": 48, "errors": 6, "questions": 40,
+             "target_tokens": 100_000, "write_budget": 11},
 }  # fmt: skip
 DEFAULT_TIER = "lite"
 DEFAULTS: dict[str, Any] = {
     "modules": 4,
     "functions": 14,
-    "constants": 8,
+    "constants": 24,
     "errors": 3,
     "questions": 10,
     "corrections": None,
@@ -27,7 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "distractors": None,
     "target_tokens": 10_000,
     "chunk_tokens": 220,
-    "write_budget": 3,
+    "write_budget": 5,
     "max_write_tokens": 120,
     "question_placement": "interleaved",
     "subseed": 0,

@@ -53,6 +53,9 @@ COUNT_SUPPORT = (1, 2, 3, 4, 5, 6)
 answer is right more often than chance over the support."""
 FIRST_SHARE = 0.25
 """Interleaved questions wait for this share of the core items."""
+BLIND_WINDOWS = (5, 10, 20)
+"""Recent spans (core items) over which ``Asker._blind`` also takes an entity-blind memory's
+picks: what a memory of the last values stated, whoever they are about, would answer."""
 
 
 @dataclass(slots=True)
@@ -109,6 +112,12 @@ class Asker:
         """attribute -> (position, value text) of every fact of it, in ``history`` order."""
         for (_, attribute), hist in self.history.items():
             self._by_attribute.setdefault(attribute, []).extend((pos, f.text) for pos, f in hist)
+        self._in_order: dict[str, list[tuple[int, str]]] = {}
+        """attribute -> (position, value text) of every fact of it, in stream order."""
+        for pos, item in enumerate(items):
+            for fact in item.facts:
+                self._in_order.setdefault(fact.attribute, []).append((pos, fact.text))
+        self._blinds: dict[tuple[str, int], frozenset[str]] = {}
         midpoints = [const.family.midpoint for const in world.constants]
         self._guesses: dict[str, list[float]] = {
             "int": [round(m) for m in midpoints],
@@ -347,12 +356,33 @@ class Asker:
             return format_number(round(mid) if all("." not in t for t in texts) else mid)
         return Counter(texts).most_common(1)[0][0]
 
+    def _blind(self, attribute: str, p: int) -> frozenset[str]:
+        """What a memory of ``attribute``'s values without whose they are answers after ``p``
+        items: the first, last, second-last and commonest value stated so far (ties: the first
+        seen), and the first and commonest within each of the last ``BLIND_WINDOWS`` items
+        (remembered per attribute and position)."""
+        key = (attribute, p)
+        found = self._blinds.get(key)
+        if found is None:
+            stated = self._in_order.get(attribute, [])
+            texts = [t for _, t in stated[: bisect_left(stated, p, key=lambda pt: pt[0])]]
+            picks = set(texts[:1] + texts[-2:])
+            if texts:
+                picks.add(Counter(texts).most_common(1)[0][0])
+            for window in BLIND_WINDOWS:
+                recent = [t for pos, t in stated if p - window <= pos < p]
+                if recent:
+                    picks |= {recent[0], Counter(recent).most_common(1)[0][0]}
+            found = self._blinds[key] = frozenset(picks)
+        return found
+
     def _guessable(self, draft: Draft, gold: str) -> bool:
         """Whether a memoryless guess (a family's midpoint, the stream's typical value of the
-        asked attribute) would hit the gold."""
+        asked attribute) or an entity-blind memory (``_blind``) would hit the gold."""
         if draft.kind == "filter_count":
             return False  # counts are spread evenly over COUNT_SUPPORT instead
-        if gold == self._typical(str(draft.spec.get("attribute", "")), draft.p):
+        attribute = str(draft.spec.get("attribute", ""))
+        if gold == self._typical(attribute, draft.p) or gold in self._blind(attribute, draft.p):
             return True
         if draft.answer_type not in ("int", "float"):
             return False

@@ -62,6 +62,10 @@ others by few: count questions then have golds all over their support."""
 GHOSTS = 2
 """Constant and function names per repository that only distractors mention (never defined):
 what abstention questions ask about."""
+PER_FAMILY = 8
+"""Constants per family a repository aims at: it draws its constants from only
+``ceil(constants / PER_FAMILY)`` families (at least 2), so a name's suffix does not name the
+constant and a memory of values per suffix must still tell several constants apart."""
 
 
 @dataclass(slots=True)
@@ -135,14 +139,37 @@ def _weighted_error(x: float, n: int) -> int:
     return n - 1  # pragma: no cover (x < 1)
 
 
-def _changed(rng: _random.Random, family: Family, old: float) -> int | float:
-    """A new value of ``family`` clearly different from ``old`` (at least 5 % of the range)."""
+def _fresh(rng: _random.Random, family: Family, taken: set[int | float]) -> int | float:
+    """A value of ``family`` that no other constant of the repository has had (``taken``, then
+    updated), so a memory of values without their names holds as many candidates as values."""
+    for _ in range(100):
+        value = family.draw(rng.random)
+        if value not in taken:
+            break
+    taken.add(value)
+    return value
+
+
+def _changed(
+    rng: _random.Random, family: Family, old: float, taken: set[int | float]
+) -> int | float:
+    """A new value of ``family`` clearly different from ``old`` (at least 5 % of the range)
+    and from every value taken so far (``taken``, then updated)."""
     gap = 0.05 * (family.high - family.low)
     for _ in range(100):
         value = family.draw(rng.random)
-        if abs(value - old) >= gap:
+        if abs(value - old) >= gap and value not in taken:
+            taken.add(value)
             return value
     return family.low if old - family.low >= gap else family.high  # pragma: no cover
+
+
+def _families(rng: _random.Random, constants: int) -> list[Family]:
+    """The families a repository of ``constants`` constants draws from (``PER_FAMILY``),
+    enough that their names (stem x suffix) cover the constants and the ghosts."""
+    stems = len(names.CONST_STEMS)
+    k = max(2, -(-constants // PER_FAMILY), -(-(constants + GHOSTS) // stems))
+    return rng.sample(FAMILIES, min(k, len(FAMILIES)))
 
 
 def build_world(rng: _random.Random, p: dict[str, Any]) -> World:
@@ -151,10 +178,12 @@ def build_world(rng: _random.Random, p: dict[str, Any]) -> World:
     package = names.PACKAGES[int(random() * len(names.PACKAGES))]
     modules = rng.sample(names.MODULES, p["modules"])
     errors = rng.sample(names.ERRORS, p["errors"])
-    combos = [(s, f) for s in names.CONST_STEMS for f in FAMILIES]
+    families = _families(rng, p["constants"])
+    combos = [(s, f) for s in names.CONST_STEMS for f in families]
     const_modules = _spread(rng, p["constants"], p["modules"], 1)
+    taken: set[int | float] = set()
     constants = [
-        Constant(f"{stem}_{family.suffix}", m, family, family.draw(random))
+        Constant(f"{stem}_{family.suffix}", m, family, _fresh(rng, family, taken))
         for (stem, family), m in zip(rng.sample(combos, p["constants"]), const_modules)
     ]
     by_module: dict[int, list[int]] = {}
@@ -178,10 +207,10 @@ def build_world(rng: _random.Random, p: dict[str, Any]) -> World:
     changes = []
     for kind, c in zip(kinds, rng.sample(range(len(constants)), len(kinds))):
         old = constants[c].value
-        changes.append(Change(kind, c, old, _changed(rng, constants[c].family, old)))
-    taken = {c.name for c in constants}
+        changes.append(Change(kind, c, old, _changed(rng, constants[c].family, old, taken)))
+    defined = {c.name for c in constants}
     ghost_constants = rng.sample(
-        [n for s, fam in combos if (n := f"{s}_{fam.suffix}") not in taken], GHOSTS
+        [n for s, fam in combos if (n := f"{s}_{fam.suffix}") not in defined], GHOSTS
     )
     named = {fn.name for fn in functions}
     ghost_functions = rng.sample(
