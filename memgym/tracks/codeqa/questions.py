@@ -108,16 +108,18 @@ class Asker:
         self._stated: list[tuple[int, Claim]] | None = None
         """Every fact as a claim, in stream order, with its item position (``table``)."""
         self._typicals: dict[tuple[str, int], str | None] = {}
-        self._by_attribute: dict[str, list[tuple[int, str]]] = {}
-        """attribute -> (position, value text) of every fact of it, in ``history`` order."""
-        for (_, attribute), hist in self.history.items():
-            self._by_attribute.setdefault(attribute, []).extend((pos, f.text) for pos, f in hist)
         self._in_order: dict[str, list[tuple[int, str]]] = {}
         """attribute -> (position, value text) of every fact of it, in stream order."""
         for pos, item in enumerate(items):
             for fact in item.facts:
                 self._in_order.setdefault(fact.attribute, []).append((pos, fact.text))
+        self._numbers: dict[str, list[float] | None] = {}
+        """attribute -> its values in ``_in_order`` as numbers (None: not all are numbers)."""
+        for attribute, stated in self._in_order.items():
+            parsed = [n for _, t in stated if (n := parse_number(t)) is not None]
+            self._numbers[attribute] = parsed if len(parsed) == len(stated) else None
         self._blinds: dict[tuple[str, int], frozenset[str]] = {}
+        self._leading: dict[str, list[str]] = {}
         midpoints = [const.family.midpoint for const in world.constants]
         self._guesses: dict[str, list[float]] = {
             "int": [round(m) for m in midpoints],
@@ -164,8 +166,8 @@ class Asker:
 
     def table(self, p: int) -> Table:
         """Every fact stated in the first ``p`` items, as the query table: the table of the
-        nearest earlier position already built (rows copied: cells are never changed in
-        place), with the facts stated since added."""
+        nearest earlier position already built, with the facts stated since added (a row is
+        shared until a fact changes it, then copied: cells are never changed in place)."""
         table = self.tables.get(p)
         if table is not None:
             return table
@@ -182,11 +184,16 @@ class Asker:
         table = Table()
         start = 0
         if base is not None:
-            table.rows = {e: dict(row) for e, row in self.tables[base].rows.items()}
+            table.rows = dict(self.tables[base].rows)
             start = bisect_left(stated, base, key=lambda t: t[0])
+        rows, copied = table.rows, set()
         for pos, claim in stated[start:]:
             if pos >= p:
                 break
+            if claim.entity not in copied:
+                copied.add(claim.entity)
+                if claim.entity in rows:
+                    rows[claim.entity] = dict(rows[claim.entity])
             table.add(claim)
         self.tables[p] = table
         return table
@@ -346,15 +353,37 @@ class Asker:
             self._typicals[key] = self._typical_of(attribute, p)
         return self._typicals[key]
 
+    def _stated_before(self, attribute: str, p: int) -> int:
+        """How many values of ``attribute`` the first ``p`` items state."""
+        return bisect_left(self._in_order.get(attribute, []), p, key=lambda pt: pt[0])
+
     def _typical_of(self, attribute: str, p: int) -> str | None:
-        texts = [text for pos, text in self._by_attribute.get(attribute, ()) if pos < p]
-        if not texts:
+        end = self._stated_before(attribute, p)
+        if not end:
             return None
-        numbers = [parse_number(t) for t in texts]
-        if all(n is not None for n in numbers):
-            mid = statistics.median(n for n in numbers if n is not None)
-            return format_number(round(mid) if all("." not in t for t in texts) else mid)
-        return Counter(texts).most_common(1)[0][0]
+        numbers = self._numbers[attribute]
+        if numbers is None:
+            return self._leaders(attribute)[end - 1]
+        texts = [t for _, t in self._in_order[attribute][:end]]
+        mid = statistics.median(numbers[:end])
+        return format_number(round(mid) if all("." not in t for t in texts) else mid)
+
+    def _leaders(self, attribute: str) -> list[str]:
+        """For each k, the commonest of ``attribute``'s first k + 1 values in stream order
+        (ties: the first seen), as ``Counter.most_common`` would say, in one pass."""
+        found = self._leading.get(attribute)
+        if found is None:
+            counts: dict[str, int] = {}
+            first: dict[str, int] = {}
+            found = self._leading[attribute] = []
+            best = ""
+            for i, (_, text) in enumerate(self._in_order[attribute]):
+                counts[text] = counts.get(text, 0) + 1
+                first.setdefault(text, i)
+                if not found or (counts[text], -first[text]) > (counts[best], -first[best]):
+                    best = text
+                found.append(best)
+        return found
 
     def _blind(self, attribute: str, p: int) -> frozenset[str]:
         """What a memory of ``attribute``'s values without whose they are answers after ``p``
@@ -365,12 +394,13 @@ class Asker:
         found = self._blinds.get(key)
         if found is None:
             stated = self._in_order.get(attribute, [])
-            texts = [t for _, t in stated[: bisect_left(stated, p, key=lambda pt: pt[0])]]
+            end = self._stated_before(attribute, p)
+            texts = [t for _, t in stated[:end]]
             picks = set(texts[:1] + texts[-2:])
             if texts:
-                picks.add(Counter(texts).most_common(1)[0][0])
+                picks.add(self._leaders(attribute)[end - 1])
             for window in BLIND_WINDOWS:
-                recent = [t for pos, t in stated if p - window <= pos < p]
+                recent = texts[self._stated_before(attribute, p - window) :]
                 if recent:
                     picks |= {recent[0], Counter(recent).most_common(1)[0][0]}
             found = self._blinds[key] = frozenset(picks)
@@ -411,10 +441,10 @@ class Asker:
             key = repr(draft.spec)
             if key in self.seen:
                 continue
+            if self._too_recent(draft):
+                continue
             gold = evaluate(draft.spec, self.table(draft.p))
             if (gold == ABSTAIN) != (kind == "abstention") or self._guessable(draft, gold):
-                continue
-            if self._too_recent(draft):
                 continue
             if kind == "filter_count" and gold != target:
                 continue
