@@ -62,7 +62,7 @@ others by few: count questions then have golds all over their support."""
 GHOSTS = 2
 """Constant and function names per repository that only distractors mention (never defined):
 what abstention questions ask about."""
-PER_FAMILY = 8
+PER_FAMILY = 12
 """Constants per family a repository aims at: it draws its constants from only
 ``ceil(constants / PER_FAMILY)`` families (at least 2), so a name's suffix does not name the
 constant and a memory of values per suffix must still tell several constants apart."""
