@@ -311,6 +311,8 @@ class Asker:
             )
         evidence: list[FactRec] = []
         for f in scope:
+            if self.world.functions[f].raises != e:
+                continue  # its only raises fact (if any) names another error
             name = self.world.functions[f].name
             raised = self._at(name, "raises", p)
             if raised is not None and raised.value == error:
