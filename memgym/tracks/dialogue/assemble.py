@@ -27,7 +27,12 @@ PARTY_END = 0.95
 """Companions join the party anywhere before this (a late one among the changes), so the last
 pages before the questions are not all changes: those stay askable at every tier."""
 CHANGES = (0.6, 0.92)
-COLLEAGUES = (0.02, 0.6)
+COLLEAGUES = (0.02, 0.93)
+"""Colleague chats fall anywhere in the conversation, before and after the changes."""
+MENTION_END = 0.95
+"""After each change, colleague mentions of the changed attribute fall between it and this:
+one colleague's value twice, half the time another's once, so the changed value is never the
+last, second-last or commonest value of its attribute stated after it."""
 SIDE_SEARCH = 0.94
 """Where the search for a colleague's trip lands: after every change, shortly before the end."""
 OPENING = "cabin"
@@ -83,6 +88,7 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         (low + random() * (high - low), len(plan) + i, "change", c)
         for i, c in enumerate(world.changes)
     ]
+    plan += _mentions(rng, world, [item for item in plan if item[2] == "change"], len(plan))
     plan.sort(key=lambda item: (item[0], item[1]))
     out = []
     for r, _, what, payload in plan:
@@ -94,6 +100,8 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
             out.append(Core(r, "document", text, stated))
         elif what == "colleague":
             out.append(Core(r, "distractor", render.colleague(rng, payload)))
+        elif what == "mention":
+            out.append(Core(r, "distractor", render.colleague_mention(rng, payload)))
         elif what == "side":
             text = render.colleague_search(rng, *payload)
             tokens = render.colleague_search_tokens(text, payload[0])
@@ -104,6 +112,27 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         else:
             text, stated = render.update(rng, payload)
             out.append(Core(r, "update", text, stated))
+    return out
+
+
+def _mentions(
+    rng: _random.Random, world: World, changes: list[tuple[float, int, str, Any]], order: int
+) -> list[tuple[float, int, str, Any]]:
+    """Colleague mentions of each changed attribute the colleagues have, after the change."""
+    out: list[tuple[float, int, str, Any]] = []
+    random = rng.random
+    for r, _, _, change in changes:
+        facts = [
+            f for p in world.colleagues for f in p.facts if f.attribute == change.attribute
+        ]
+        if not facts:
+            continue
+        twice = rng.choice(facts)
+        said = [twice, twice]
+        if len(facts) > 1 and random() < 0.5:
+            said.append(rng.choice([f for f in facts if f is not twice]))
+        for fact in said:
+            out.append((r + random() * (MENTION_END - r), order + len(out), "mention", fact))
     return out
 
 

@@ -70,7 +70,15 @@ COLLEAGUE_SAYINGS = {
     "travel_date": "leaves on {v}",
     "max_price_usd": "won't pay more than {v} dollars",
     "return_date": "comes back on {v}",
+    "employer": "has the trip paid by {v}",
+    "emergency_contact": "gave {v} as emergency contact",
 }
+COLLEAGUE_MENTIONS = (
+    "My colleague {C} messaged me about that other trip again: {C} {S}.",
+    "Side note about my coworker {C}, not me: {C} {S}.",
+)
+"""A later word about one colleague's fact (what keeps a customer's change from being the last
+value of its attribute the chat states)."""
 COLLEAGUE_OPENERS = (
     "Unrelated, but my colleague {C} is booking a separate trip: {C} {S}.",
     "Funny thing, my coworker {C} asked me about flights as well: {C} {S}.",

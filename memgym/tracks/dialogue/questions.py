@@ -20,6 +20,7 @@ from typing import Any
 
 from memgym.claims import Claim, format_number, parse_number
 from memgym.query import Table, evaluate
+from memgym.scoring.normalize import normalize_text
 from memgym.tracks.base import Prior
 from memgym.tracks.dialogue.catalogue import Catalogue
 from memgym.tracks.dialogue.phrases import LABELS
@@ -31,6 +32,9 @@ QUESTION_GAP = 4
 """Pages (turns that are not chatter, the flight searches included) before the profile questions
 whose facts no profile question may rest on alone, so no reader of the last few turns can
 answer it."""
+BLIND_SPANS: tuple[int, ...] = ()
+"""Lengths of the last stretches of an attribute's values whose commonest value no question's
+answer may be (the entity-blind memory of the last few events)."""
 TYPICAL = "*"
 """The placeholder entity a ``stats`` memory files typical values under."""
 
@@ -88,6 +92,41 @@ def typical_values(claims: list[Claim]) -> dict[str, str]:
     return out
 
 
+def blind_key(attribute: str, text: str) -> str:
+    """``text`` as the scorer compares it: an exact number for a number attribute, else the
+    normalised text."""
+    if attribute in INT_ATTRIBUTES:
+        number = parse_number(text)
+        if number is not None:
+            return format_number(number)
+    return normalize_text(text)
+
+
+def _modes(values: list[str]) -> set[str]:
+    """The commonest of ``values``, ties broken both ways (first seen, last seen)."""
+    counts = Counter(values)
+    top = max(counts.values())
+    tied = [v for v in counts if counts[v] == top]  # in first-seen order
+    return {tied[0], tied[-1]}
+
+
+def blind_answers(claims: list[Claim]) -> dict[str, set[str]]:
+    """attribute -> what a memory of values without whose they are answers at the end of
+    ``claims``: the last and second-last value stated, and the commonest over every stretch of
+    ``BLIND_SPANS`` last values and over all (ties either way); compared as ``blind_key``."""
+    values: dict[str, list[str]] = {}
+    for claim in claims:
+        values.setdefault(claim.attribute, []).append(blind_key(claim.attribute, claim.value))
+    out = {}
+    for attribute, seen in values.items():
+        answers = set(seen[-2:]) | _modes(seen)
+        for span in BLIND_SPANS:
+            if span < len(seen):
+                answers |= _modes(seen[-span:])
+        out[attribute] = answers
+    return out
+
+
 def prior_guesses(prior: Prior | None) -> set[str]:
     """What a prior-only guesser answers for an attribute with ``prior``."""
     if prior is None:
@@ -114,9 +153,11 @@ def profile_questions(
     priors: Mapping[str, Prior],
     entities: int,
     recent: set[int] = frozenset(),  # type: ignore[assignment]
+    blind: Mapping[str, set[str]] | None = None,
 ) -> list[Draft]:
     """Up to ``count`` profile questions no memoryless guess answers, kinds mixed; none whose
-    evidence lies wholly in ``recent`` (ids of the facts the last pages state)."""
+    evidence lies wholly in ``recent`` (ids of the facts the last pages state), and none whose
+    answer an entity-blind memory gives (``blind``: attribute -> ``blind_answers``)."""
     user = world.user
     pool: list[tuple[Draft, str]] = []
     for attribute in ASKABLE:
@@ -159,6 +200,8 @@ def profile_questions(
         if asked is not None:
             guesses |= prior_guesses(priors.get(asked)) | {typical.get(asked, "")}
         draft.guess_hits = draft.guess_hits or gold in guesses
+        if asked is not None and blind is not None:
+            draft.guess_hits = draft.guess_hits or blind_key(asked, gold) in blind.get(asked, ())
     pool.append((count_draft, str(n)))  # its gold is spread evenly by the world: no guess check
     rng.shuffle(pool)
     fair = [d for d, _ in pool if not d.guess_hits and not {id(f) for f in d.evidence} <= recent]

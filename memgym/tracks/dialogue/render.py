@@ -87,6 +87,14 @@ def colleague(rng: _random.Random, person: Person) -> str:
     return f"User: {opener}\nAgent: {' '.join(agent)}"
 
 
+def colleague_mention(rng: _random.Random, fact: FactRec) -> str:
+    """A near miss: the customer passes on one fact of a colleague's own trip."""
+    said = phrases.COLLEAGUE_SAYINGS[fact.attribute].replace("{v}", fact.text)
+    opener = rng.choice(phrases.COLLEAGUE_MENTIONS).replace("{C}", fact.entity)
+    agent = f"{rng.choice(phrases.COLLEAGUE_REPLIES)} {_confirm(rng, fact)}"
+    return f"User: {opener.replace('{S}', said)}\nAgent: {agent}"
+
+
 def _listing(catalogue: Catalogue) -> list[str]:
     """The tool result: a header and one note line per flight."""
     header = phrases.TOOL_HEADER.replace("{T}", catalogue.tag)

@@ -140,6 +140,18 @@ def _names(rng: _random.Random, count: int) -> list[str]:
     return [f"{a} {b}" for a, b in zip(firsts, lasts)]
 
 
+def _contacts(rng: _random.Random, count: int, people: list[str]) -> list[str]:
+    """``count`` distinct names for colleagues' emergency contacts, made of first and last names
+    no person of the world uses (so no contact is confusable with anyone asked about)."""
+    taken = {part for name in people for part in name.split()}
+    firsts = [n for n in FIRST_NAMES if n not in taken]
+    lasts = [n for n in LAST_NAMES if n not in taken]
+    names: dict[str, None] = {}
+    while len(names) < count:
+        names[f"{rng.choice(firsts)} {rng.choice(lasts)}"] = None
+    return list(names)
+
+
 def _employer(rng: _random.Random, avoid: str = "") -> str:
     while True:
         name = f"{rng.choice(EMPLOYER_HEADS)} {rng.choice(EMPLOYER_TAILS)}"
@@ -157,6 +169,7 @@ def build_world(
     """Draw the customer, their party, the colleagues and the profile changes."""
     people = _names(rng, 1 + companions + colleagues + 2 + corrections + updates)
     user, spare = people[0], people[1 + companions + colleagues :]
+    contacts = _contacts(rng, colleagues, people)
     home = rng.choice(CITIES)
     outbound = _day(rng, FIRST_DAY, TRIP_WINDOW)
     values: dict[str, Value] = {
@@ -196,6 +209,8 @@ def build_world(
         facts.append(FactRec(name, "max_price_usd", 400 + 10 * int(rng.random() * 111)))
         back = date.fromisoformat(str(facts[2].value)) + timedelta(days=3 + int(rng.random() * 20))
         facts.append(FactRec(name, "return_date", back.isoformat()))
+        facts.append(FactRec(name, "employer", _employer(rng)))
+        facts.append(FactRec(name, "emergency_contact", contacts.pop()))
         world.colleagues.append(Person(name, facts))
     kinds = [CORRECTION] * corrections + [UPDATE] * updates
     for kind, attribute in zip(kinds, rng.sample(CHANGEABLE, len(kinds))):
