@@ -19,7 +19,13 @@ from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import filler, render
 from memgym.tracks.dialogue.catalogue import Catalogue
 from memgym.tracks.dialogue.questions import Draft
-from memgym.tracks.dialogue.world import CORRECTION, PROFILE, FactRec, World
+from memgym.tracks.dialogue.world import (
+    CORRECTION,
+    PROFILE,
+    FactRec,
+    World,
+    colleague_change,
+)
 from memgym.types import Axis, EventKind, Scenario
 
 PROFILE_END = 0.55
@@ -31,8 +37,11 @@ COLLEAGUES = (0.02, 0.93)
 """Colleague chats fall anywhere in the conversation, before and after the changes."""
 MENTION_END = 0.95
 """After each change, colleague mentions of the changed attribute fall between it and this:
-one colleague's value twice, half the time another's once, so the changed value is never the
-last, second-last or commonest value of its attribute stated after it."""
+one colleague's value twice and, half the time, a colleague's own change (a value stated once,
+as the customer's change is), so the customer's changed value is not the last, second-last or
+commonest value of its attribute, nor the last one stated only once."""
+ASIDES = 4
+"""Colleague mentions of one random fact each, anywhere in the conversation, per colleague."""
 SIDE_SEARCH = 0.94
 """Where the search for a colleague's trip lands: after every change, shortly before the end."""
 OPENING = "cabin"
@@ -77,9 +86,9 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         (random() * PARTY_END, len(plan) + i, "party", p) for i, p in enumerate(world.companions)
     ]
     low, high = COLLEAGUES
+    chat_at = {p.name: low + random() * (high - low) for p in world.colleagues}
     plan += [
-        (low + random() * (high - low), len(plan) + i, "colleague", p)
-        for i, p in enumerate(world.colleagues)
+        (chat_at[p.name], len(plan) + i, "colleague", p) for i, p in enumerate(world.colleagues)
     ]
     if side is not None and world.colleagues:
         plan.append((SIDE_SEARCH, len(plan), "side", (side, world.colleagues[0])))
@@ -88,9 +97,14 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         (low + random() * (high - low), len(plan) + i, "change", c)
         for i, c in enumerate(world.changes)
     ]
-    plan += _mentions(rng, world, [item for item in plan if item[2] == "change"], len(plan))
+    plan += _mentions(rng, world, chat_at, [item for item in plan if item[2] == "change"])
+    said = [f for p in world.colleagues for f in p.facts]
+    for _ in range(ASIDES * len(world.colleagues)):
+        fact = rng.choice(said)
+        plan.append((_after(rng, chat_at[fact.entity]), len(plan), "mention", fact))
     plan.sort(key=lambda item: (item[0], item[1]))
     out = []
+    moved: dict[int, FactRec] = {}
     for r, _, what, payload in plan:
         if what in ("open", "profile"):
             text, stated = render.profile(rng, payload, opening=what == "open")
@@ -99,9 +113,13 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
             text, stated = render.party(rng, payload, world.user)
             out.append(Core(r, "document", text, stated))
         elif what == "colleague":
-            out.append(Core(r, "distractor", render.colleague(rng, payload)))
+            out.append(Core(r, "distractor", render.colleague(rng, payload.facts)))
         elif what == "mention":
-            out.append(Core(r, "distractor", render.colleague_mention(rng, payload)))
+            fact = moved.get(id(payload), payload)
+            if isinstance(fact, tuple):  # a colleague's change: later mentions say the new value
+                moved[id(fact[0])] = fact[1]
+                fact = fact[1]
+            out.append(Core(r, "distractor", render.colleague_mention(rng, fact)))
         elif what == "side":
             text = render.colleague_search(rng, *payload)
             tokens = render.colleague_search_tokens(text, payload[0])
@@ -115,24 +133,35 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
     return out
 
 
+def _after(rng: _random.Random, r: float) -> float:
+    """A position between ``r`` and ``MENTION_END``."""
+    return r + rng.random() * (MENTION_END - r)
+
+
 def _mentions(
-    rng: _random.Random, world: World, changes: list[tuple[float, int, str, Any]], order: int
+    rng: _random.Random,
+    world: World,
+    chat_at: dict[str, float],
+    changes: list[tuple[float, int, str, Any]],
 ) -> list[tuple[float, int, str, Any]]:
-    """Colleague mentions of each changed attribute the colleagues have, after the change."""
+    """After each change, mentions of colleagues' values of the changed attribute (each after
+    that colleague's own chat): one value twice and, half the time, a colleague's own change
+    (never the first colleague's, whose trip the side search lists)."""
     out: list[tuple[float, int, str, Any]] = []
-    random = rng.random
+    order = 10_000  # after every other planned item at the same position
     for r, _, _, change in changes:
-        facts = [
-            f for p in world.colleagues for f in p.facts if f.attribute == change.attribute
-        ]
+        facts = [f for p in world.colleagues for f in p.facts if f.attribute == change.attribute]
         if not facts:
             continue
         twice = rng.choice(facts)
-        said = [twice, twice]
-        if len(facts) > 1 and random() < 0.5:
-            said.append(rng.choice([f for f in facts if f is not twice]))
-        for fact in said:
-            out.append((r + random() * (MENTION_END - r), order + len(out), "mention", fact))
+        at = max(r, chat_at[twice.entity])
+        out += [(_after(rng, at), order + len(out), "mention", twice) for _ in range(2)]
+        others = [f for f in facts if f is not twice and f.entity != world.colleagues[0].name]
+        if others and rng.random() < 0.5:
+            old = rng.choice(others)
+            new = colleague_change(rng, world, old)
+            at = max(r, chat_at[old.entity])
+            out.append((_after(rng, at), order + len(out), "mention", (old, new)))
     return out
 
 

@@ -72,16 +72,23 @@ COLLEAGUE_SAYINGS = {
     "return_date": "comes back on {v}",
     "employer": "has the trip paid by {v}",
     "emergency_contact": "gave {v} as emergency contact",
+    "date_of_birth": "was born on {v}",
+    "loyalty_number": "flies with frequent flyer number {v}",
+    "passport_expiry": "has a passport valid until {v}",
 }
 COLLEAGUE_MENTIONS = (
-    "My colleague {C} messaged me about that other trip again: {C} {S}.",
-    "Side note about my coworker {C}, not me: {C} {S}.",
+    "News on my colleague's trip: {C} {S}.",
+    "About my coworker, not me: {C} {S}.",
 )
 """A later word about one colleague's fact (what keeps a customer's change from being the last
 value of its attribute the chat states)."""
 COLLEAGUE_OPENERS = (
     "Unrelated, but my colleague {C} is booking a separate trip: {C} {S}.",
     "Funny thing, my coworker {C} asked me about flights as well: {C} {S}.",
+)
+COLLEAGUE_PERSONAL = (
+    "For their own file: {C} {S}.",
+    "And for a separate profile, {C} {S}.",
 )
 COLLEAGUE_REPLIES = (
     "I can keep that apart from your booking.",

@@ -5,7 +5,9 @@ gold answer itself is computed later by ``memgym.query.evaluate`` over the world
 profile question is dropped when a memoryless guess would hit it: the customer's value equals
 the attribute's typical value in the stream (what the ``stats`` memory shows a guesser) or the
 prior's guess, a count equals the guesser's expected count, or the question's spec evaluated
-over a table holding only the typical values gives the gold answer.
+over a table holding only the typical values gives the gold answer. It is also dropped when a
+memory of the values stated without whose they are would hit it (``blind_answers``: the first,
+last, second-last or commonest value of the asked attribute, about anyone).
 """
 
 from __future__ import annotations
@@ -32,9 +34,6 @@ QUESTION_GAP = 4
 """Pages (turns that are not chatter, the flight searches included) before the profile questions
 whose facts no profile question may rest on alone, so no reader of the last few turns can
 answer it."""
-BLIND_SPANS: tuple[int, ...] = ()
-"""Lengths of the last stretches of an attribute's values whose commonest value no question's
-answer may be (the entity-blind memory of the last few events)."""
 TYPICAL = "*"
 """The placeholder entity a ``stats`` memory files typical values under."""
 
@@ -112,18 +111,15 @@ def _modes(values: list[str]) -> set[str]:
 
 def blind_answers(claims: list[Claim]) -> dict[str, set[str]]:
     """attribute -> what a memory of values without whose they are answers at the end of
-    ``claims``: the last and second-last value stated, and the commonest over every stretch of
-    ``BLIND_SPANS`` last values and over all (ties either way); compared as ``blind_key``."""
+    ``claims``: the first, last and second-last value stated and the commonest (ties broken
+    either way), each compared as ``blind_key``. The profile questions all come after every
+    statement, so this is what such a memory answers at each of them."""
     values: dict[str, list[str]] = {}
     for claim in claims:
         values.setdefault(claim.attribute, []).append(blind_key(claim.attribute, claim.value))
     out = {}
     for attribute, seen in values.items():
-        answers = set(seen[-2:]) | _modes(seen)
-        for span in BLIND_SPANS:
-            if span < len(seen):
-                answers |= _modes(seen[-span:])
-        out[attribute] = answers
+        out[attribute] = {seen[0], *seen[-2:]} | _modes(seen)
     return out
 
 
