@@ -1,11 +1,12 @@
 """Laying the dialogue out as a Scenario: core events at their final steps, filler planned.
 
 Core items carry a relative position in [0, 1]: the opening at 0, the customer's profile early
-(before ``PROFILE_END``), companions anywhere before ``PARTY_END``, colleague chat among them
-(``COLLEAGUES``), changes later (``CHANGES``), a search for a colleague's trip (a near miss) at ``SIDE_SEARCH``, and the
-customer's flight searches with every question at 1 (the very end), so the agent
-must keep the requirements it heard long before the catalogue arrives. With ``F`` filler
-exchanges, core item ``i`` (in position order) lands at step ``floor(r * F) + i``.
+(before ``PROFILE_END``), companions anywhere before ``PARTY_END``, colleague chats anywhere
+(``COLLEAGUES``) and later mentions of their facts (``ASIDES``; after each change, its attribute:
+``MENTION_END``), changes later (``CHANGES``), a search for a colleague's trip (a near miss) at
+``SIDE_SEARCH``, and the customer's flight searches with every question at 1 (the very end), so
+the agent must keep the requirements it heard long before the catalogue arrives. With ``F``
+filler exchanges, core item ``i`` (in position order) lands at step ``floor(r * F) + i``.
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ COLLEAGUES = (0.02, 0.93)
 MENTION_END = 0.95
 """After each change, colleague mentions of the changed attribute fall between it and this:
 one colleague's value twice and, half the time, a colleague's own change (a value stated once,
-as the customer's change is), so the customer's changed value is not the last, second-last or
-commonest value of its attribute, nor the last one stated only once."""
+as the customer's change is), so the customer's changed value is never the last or second-last
+value of its attribute, and half the time not the last one stated only once either."""
 ASIDES = 4
-"""Colleague mentions of one random fact each, anywhere in the conversation, per colleague."""
+"""Colleague mentions of one random fact each, per colleague, anywhere after their chat."""
 SIDE_SEARCH = 0.94
 """Where the search for a colleague's trip lands: after every change, shortly before the end."""
 OPENING = "cabin"
