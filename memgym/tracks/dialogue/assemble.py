@@ -38,9 +38,9 @@ COLLEAGUES = (0.02, 0.93)
 """Colleague chats fall anywhere in the conversation, before and after the changes."""
 MENTION_END = 0.95
 """After each change, colleague mentions of the changed attribute fall between it and this:
-one colleague's value twice and, half the time, a colleague's own change (a value stated once,
-as the customer's change is), so the customer's changed value is never the last or second-last
-value of its attribute, and half the time not the last one stated only once either."""
+one colleague's value twice and another colleague's own change (a value stated once, as the
+customer's change is), so the customer's changed value is never the last or second-last value
+of its attribute, nor usually the last one stated only once."""
 ASIDES = 4
 """Colleague mentions of one random fact each, per colleague, anywhere after their chat."""
 SIDE_SEARCH = 0.94
@@ -139,6 +139,14 @@ def _after(rng: _random.Random, r: float) -> float:
     return r + rng.random() * (MENTION_END - r)
 
 
+SIDE_LISTED = frozenset({"home_city", "destination", "travel_date"})
+"""The first colleague's facts the side search lists (so they never change)."""
+
+
+def _may_change(world: World, fact: FactRec) -> bool:
+    return fact.entity != world.colleagues[0].name or fact.attribute not in SIDE_LISTED
+
+
 def _mentions(
     rng: _random.Random,
     world: World,
@@ -146,8 +154,8 @@ def _mentions(
     changes: list[tuple[float, int, str, Any]],
 ) -> list[tuple[float, int, str, Any]]:
     """After each change, mentions of colleagues' values of the changed attribute (each after
-    that colleague's own chat): one value twice and, half the time, a colleague's own change
-    (never the first colleague's, whose trip the side search lists)."""
+    that colleague's own chat): one value twice and another colleague's own change where one
+    may change (never a fact of the first colleague's trip that the side search lists)."""
     out: list[tuple[float, int, str, Any]] = []
     order = 10_000  # after every other planned item at the same position
     for r, _, _, change in changes:
@@ -157,8 +165,8 @@ def _mentions(
         twice = rng.choice(facts)
         at = max(r, chat_at[twice.entity])
         out += [(_after(rng, at), order + len(out), "mention", twice) for _ in range(2)]
-        others = [f for f in facts if f is not twice and f.entity != world.colleagues[0].name]
-        if others and rng.random() < 0.5:
+        others = [f for f in facts if f is not twice and _may_change(world, f)]
+        if others:
             old = rng.choice(others)
             new = colleague_change(rng, world, old)
             at = max(r, chat_at[old.entity])
