@@ -1,11 +1,12 @@
 """Laying the dialogue out as a Scenario: core events at their final steps, filler planned.
 
 Core items carry a relative position in [0, 1]: the opening at 0, the customer's profile early
-(before ``PROFILE_END``), companions anywhere before ``PARTY_END``, colleague chat among them
-(``COLLEAGUES``), changes later (``CHANGES``), a search for a colleague's trip (a near miss) at ``SIDE_SEARCH``, and the
-customer's flight searches with every question at 1 (the very end), so the agent
-must keep the requirements it heard long before the catalogue arrives. With ``F`` filler
-exchanges, core item ``i`` (in position order) lands at step ``floor(r * F) + i``.
+(before ``PROFILE_END``), companions anywhere before ``PARTY_END``, colleague chats anywhere
+(``COLLEAGUES``) and later mentions of their facts (``ASIDES``; after each change, its attribute:
+``MENTION_END``), changes later (``CHANGES``), a search for a colleague's trip (a near miss) at
+``SIDE_SEARCH``, and the customer's flight searches with every question at 1 (the very end), so
+the agent must keep the requirements it heard long before the catalogue arrives. With ``F``
+filler exchanges, core item ``i`` (in position order) lands at step ``floor(r * F) + i``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import filler, render
 from memgym.tracks.dialogue.catalogue import Catalogue
 from memgym.tracks.dialogue.questions import Draft
-from memgym.tracks.dialogue.world import CORRECTION, PROFILE, FactRec, World
+from memgym.tracks.dialogue.world import (
+    CORRECTION,
+    PROFILE,
+    FactRec,
+    World,
+    colleague_change,
+)
 from memgym.types import Axis, EventKind, Scenario
 
 PROFILE_END = 0.55
@@ -27,7 +34,15 @@ PARTY_END = 0.95
 """Companions join the party anywhere before this (a late one among the changes), so the last
 pages before the questions are not all changes: those stay askable at every tier."""
 CHANGES = (0.6, 0.92)
-COLLEAGUES = (0.02, 0.6)
+COLLEAGUES = (0.02, 0.93)
+"""Colleague chats fall anywhere in the conversation, before and after the changes."""
+MENTION_END = 0.95
+"""After each change, colleague mentions of the changed attribute fall between it and this:
+one colleague's value twice and another colleague's own change (a value stated once, as the
+customer's change is), so the customer's changed value is never the last or second-last value
+of its attribute, nor usually the last one stated only once."""
+ASIDES = 4
+"""Colleague mentions of one random fact each, per colleague, anywhere after their chat."""
 SIDE_SEARCH = 0.94
 """Where the search for a colleague's trip lands: after every change, shortly before the end."""
 OPENING = "cabin"
@@ -72,9 +87,9 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         (random() * PARTY_END, len(plan) + i, "party", p) for i, p in enumerate(world.companions)
     ]
     low, high = COLLEAGUES
+    chat_at = {p.name: low + random() * (high - low) for p in world.colleagues}
     plan += [
-        (low + random() * (high - low), len(plan) + i, "colleague", p)
-        for i, p in enumerate(world.colleagues)
+        (chat_at[p.name], len(plan) + i, "colleague", p) for i, p in enumerate(world.colleagues)
     ]
     if side is not None and world.colleagues:
         plan.append((SIDE_SEARCH, len(plan), "side", (side, world.colleagues[0])))
@@ -83,8 +98,14 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         (low + random() * (high - low), len(plan) + i, "change", c)
         for i, c in enumerate(world.changes)
     ]
+    plan += _mentions(rng, world, chat_at, [item for item in plan if item[2] == "change"])
+    said = [f for p in world.colleagues for f in p.facts]
+    for _ in range(ASIDES * len(world.colleagues)):
+        fact = rng.choice(said)
+        plan.append((_after(rng, chat_at[fact.entity]), len(plan), "mention", fact))
     plan.sort(key=lambda item: (item[0], item[1]))
     out = []
+    moved: dict[int, FactRec] = {}
     for r, _, what, payload in plan:
         if what in ("open", "profile"):
             text, stated = render.profile(rng, payload, opening=what == "open")
@@ -93,7 +114,13 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
             text, stated = render.party(rng, payload, world.user)
             out.append(Core(r, "document", text, stated))
         elif what == "colleague":
-            out.append(Core(r, "distractor", render.colleague(rng, payload)))
+            out.append(Core(r, "distractor", render.colleague(rng, payload.facts)))
+        elif what == "mention":
+            fact = moved.get(id(payload), payload)
+            if isinstance(fact, tuple):  # a colleague's change: later mentions say the new value
+                moved[id(fact[0])] = fact[1]
+                fact = fact[1]
+            out.append(Core(r, "distractor", render.colleague_mention(rng, fact)))
         elif what == "side":
             text = render.colleague_search(rng, *payload)
             tokens = render.colleague_search_tokens(text, payload[0])
@@ -104,6 +131,46 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         else:
             text, stated = render.update(rng, payload)
             out.append(Core(r, "update", text, stated))
+    return out
+
+
+def _after(rng: _random.Random, r: float) -> float:
+    """A position between ``r`` and ``MENTION_END``."""
+    return r + rng.random() * (MENTION_END - r)
+
+
+SIDE_LISTED = frozenset({"home_city", "destination", "travel_date"})
+"""The first colleague's facts the side search lists (so they never change)."""
+
+
+def _may_change(world: World, fact: FactRec) -> bool:
+    return fact.entity != world.colleagues[0].name or fact.attribute not in SIDE_LISTED
+
+
+def _mentions(
+    rng: _random.Random,
+    world: World,
+    chat_at: dict[str, float],
+    changes: list[tuple[float, int, str, Any]],
+) -> list[tuple[float, int, str, Any]]:
+    """After each change, mentions of colleagues' values of the changed attribute (each after
+    that colleague's own chat): one value twice and another colleague's own change where one
+    may change (never a fact of the first colleague's trip that the side search lists)."""
+    out: list[tuple[float, int, str, Any]] = []
+    order = 10_000  # after every other planned item at the same position
+    for r, _, _, change in changes:
+        facts = [f for p in world.colleagues for f in p.facts if f.attribute == change.attribute]
+        if not facts:
+            continue
+        twice = rng.choice(facts)
+        at = max(r, chat_at[twice.entity])
+        out += [(_after(rng, at), order + len(out), "mention", twice) for _ in range(2)]
+        others = [f for f in facts if f is not twice and _may_change(world, f)]
+        if others:
+            old = rng.choice(others)
+            new = colleague_change(rng, world, old)
+            at = max(r, chat_at[old.entity])
+            out.append((_after(rng, at), order + len(out), "mention", (old, new)))
     return out
 
 

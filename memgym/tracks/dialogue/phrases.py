@@ -70,10 +70,25 @@ COLLEAGUE_SAYINGS = {
     "travel_date": "leaves on {v}",
     "max_price_usd": "won't pay more than {v} dollars",
     "return_date": "comes back on {v}",
+    "employer": "has the trip paid by {v}",
+    "emergency_contact": "gave {v} as emergency contact",
+    "date_of_birth": "was born on {v}",
+    "loyalty_number": "flies with frequent flyer number {v}",
+    "passport_expiry": "has a passport valid until {v}",
 }
+COLLEAGUE_MENTIONS = (
+    "News on my colleague's trip: {C} {S}.",
+    "About my coworker, not me: {C} {S}.",
+)
+"""A later word about one colleague's fact (what keeps a customer's change from being the last
+value of its attribute the chat states)."""
 COLLEAGUE_OPENERS = (
     "Unrelated, but my colleague {C} is booking a separate trip: {C} {S}.",
     "Funny thing, my coworker {C} asked me about flights as well: {C} {S}.",
+)
+COLLEAGUE_PERSONAL = (
+    "For their own file: {C} {S}.",
+    "And for a separate profile, {C} {S}.",
 )
 COLLEAGUE_REPLIES = (
     "I can keep that apart from your booking.",

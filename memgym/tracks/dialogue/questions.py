@@ -5,7 +5,9 @@ gold answer itself is computed later by ``memgym.query.evaluate`` over the world
 profile question is dropped when a memoryless guess would hit it: the customer's value equals
 the attribute's typical value in the stream (what the ``stats`` memory shows a guesser) or the
 prior's guess, a count equals the guesser's expected count, or the question's spec evaluated
-over a table holding only the typical values gives the gold answer.
+over a table holding only the typical values gives the gold answer. It is also dropped when a
+memory of the values stated without whose they are would hit it (``blind_answers``: the first,
+last, second-last or commonest value of the asked attribute, about anyone).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from memgym.claims import Claim, format_number, parse_number
 from memgym.query import Table, evaluate
+from memgym.scoring.normalize import normalize_text
 from memgym.tracks.base import Prior
 from memgym.tracks.dialogue.catalogue import Catalogue
 from memgym.tracks.dialogue.phrases import LABELS
@@ -88,6 +91,38 @@ def typical_values(claims: list[Claim]) -> dict[str, str]:
     return out
 
 
+def blind_key(attribute: str, text: str) -> str:
+    """``text`` as the scorer compares it: an exact number for a number attribute, else the
+    normalised text."""
+    if attribute in INT_ATTRIBUTES:
+        number = parse_number(text)
+        if number is not None:
+            return format_number(number)
+    return normalize_text(text)
+
+
+def _modes(values: list[str]) -> set[str]:
+    """The commonest of ``values``, ties broken both ways (first seen, last seen)."""
+    counts = Counter(values)
+    top = max(counts.values())
+    tied = [v for v in counts if counts[v] == top]  # in first-seen order
+    return {tied[0], tied[-1]}
+
+
+def blind_answers(claims: list[Claim]) -> dict[str, set[str]]:
+    """attribute -> what a memory of values without whose they are answers at the end of
+    ``claims``: the first, last and second-last value stated and the commonest (ties broken
+    either way), each compared as ``blind_key``. The profile questions all come after every
+    statement, so this is what such a memory answers at each of them."""
+    values: dict[str, list[str]] = {}
+    for claim in claims:
+        values.setdefault(claim.attribute, []).append(blind_key(claim.attribute, claim.value))
+    out = {}
+    for attribute, seen in values.items():
+        out[attribute] = {seen[0], *seen[-2:]} | _modes(seen)
+    return out
+
+
 def prior_guesses(prior: Prior | None) -> set[str]:
     """What a prior-only guesser answers for an attribute with ``prior``."""
     if prior is None:
@@ -114,9 +149,11 @@ def profile_questions(
     priors: Mapping[str, Prior],
     entities: int,
     recent: set[int] = frozenset(),  # type: ignore[assignment]
+    blind: Mapping[str, set[str]] | None = None,
 ) -> list[Draft]:
     """Up to ``count`` profile questions no memoryless guess answers, kinds mixed; none whose
-    evidence lies wholly in ``recent`` (ids of the facts the last pages state)."""
+    evidence lies wholly in ``recent`` (ids of the facts the last pages state), and none whose
+    answer an entity-blind memory gives (``blind``: attribute -> ``blind_answers``)."""
     user = world.user
     pool: list[tuple[Draft, str]] = []
     for attribute in ASKABLE:
@@ -159,6 +196,8 @@ def profile_questions(
         if asked is not None:
             guesses |= prior_guesses(priors.get(asked)) | {typical.get(asked, "")}
         draft.guess_hits = draft.guess_hits or gold in guesses
+        if asked is not None and blind is not None:
+            draft.guess_hits = draft.guess_hits or blind_key(asked, gold) in blind.get(asked, ())
     pool.append((count_draft, str(n)))  # its gold is spread evenly by the world: no guess check
     rng.shuffle(pool)
     fair = [d for d, _ in pool if not d.guess_hits and not {id(f) for f in d.evidence} <= recent]

@@ -11,7 +11,7 @@ from memgym.claims import render_record
 from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import phrases
 from memgym.tracks.dialogue.catalogue import ITEM_ATTRS, Catalogue
-from memgym.tracks.dialogue.world import Change, FactRec, Person
+from memgym.tracks.dialogue.world import COLLEAGUE_TRIP, Change, FactRec, Person
 
 PARTY_FACTS = ("travels_with", "meal")
 """What the party frame states; a companion's other facts get confirmation frames."""
@@ -78,13 +78,29 @@ def update(rng: _random.Random, change: Change) -> tuple[str, list[FactRec]]:
     return profile(rng, [change.new], opening=False)
 
 
-def colleague(rng: _random.Random, person: Person) -> str:
-    """A near miss: the customer chats about a colleague's own trip, with the same labels."""
-    parts = [phrases.COLLEAGUE_SAYINGS[f.attribute].replace("{v}", f.text) for f in person.facts]
+def _sentence(rng: _random.Random, frames: tuple[str, ...], facts: list[FactRec]) -> str:
+    parts = [phrases.COLLEAGUE_SAYINGS[f.attribute].replace("{v}", f.text) for f in facts]
     said = ", ".join(parts[:-1]) + " and " + parts[-1]
-    opener = rng.choice(phrases.COLLEAGUE_OPENERS).replace("{C}", person.name).replace("{S}", said)
-    agent = [rng.choice(phrases.COLLEAGUE_REPLIES)] + [_confirm(rng, f) for f in person.facts]
+    return rng.choice(frames).replace("{C}", facts[0].entity).replace("{S}", said)
+
+
+def colleague(rng: _random.Random, facts: list[FactRec]) -> str:
+    """A near miss: the customer chats about a colleague's own trip and passes on their other
+    details, with the same labels as the customer's."""
+    trip = [f for f in facts if f.attribute in COLLEAGUE_TRIP]
+    rest = [f for f in facts if f.attribute not in COLLEAGUE_TRIP]
+    opener = _sentence(rng, phrases.COLLEAGUE_OPENERS, trip)
+    if rest:
+        opener += " " + _sentence(rng, phrases.COLLEAGUE_PERSONAL, rest)
+    agent = [rng.choice(phrases.COLLEAGUE_REPLIES)] + [_confirm(rng, f) for f in facts]
     return f"User: {opener}\nAgent: {' '.join(agent)}"
+
+
+def colleague_mention(rng: _random.Random, fact: FactRec) -> str:
+    """A near miss: the customer passes on one fact of a colleague's own trip."""
+    said = phrases.COLLEAGUE_SAYINGS[fact.attribute].replace("{v}", fact.text)
+    opener = rng.choice(phrases.COLLEAGUE_MENTIONS).replace("{C}", fact.entity)
+    return f"User: {opener.replace('{S}', said)}\nAgent: {_confirm(rng, fact)}"
 
 
 def _listing(catalogue: Catalogue) -> list[str]:

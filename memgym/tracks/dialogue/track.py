@@ -26,6 +26,7 @@ from memgym.tracks.dialogue.catalogue import (
 )
 from memgym.tracks.dialogue.questions import (
     QUESTION_GAP,
+    blind_answers,
     profile_questions,
     select_question,
     typical_values,
@@ -87,8 +88,9 @@ class DialogueTrack(Track):
         gap = max(0, QUESTION_GAP - len(catalogues))  # the searches are pages too
         recent = {id(f) for c in pages[len(pages) - gap :] for f in c.stated}
         recent |= {id(ch.old) for ch in world.changes if id(ch.new) in recent}  # text says both
+        blind = blind_answers(said)
         asked = profile_questions(
-            rng, world, p["questions"], typical, PRIORS, p["entities"], recent
+            rng, world, p["questions"], typical, PRIORS, p["entities"], recent, blind
         )
         cores += ending(catalogues, selects, asked)
         return assemble(seed, p, BRIEF, cores, p["target_tokens"])

@@ -65,6 +65,9 @@ ASKABLE = (
     "emergency_contact",
 )
 """Attributes with many possible values: what value and previous-value questions ask about."""
+COLLEAGUE_TRIP = ("home_city", "destination", "travel_date", "max_price_usd", "return_date")
+"""A colleague's facts the customer tells in one chat about the colleague's trip; the rest
+(employer, emergency contact, date of birth, loyalty number, passport) come in another."""
 COMPANION_ASKABLE = ("date_of_birth", "loyalty_number", "passport_expiry")
 """A companion's attributes that value questions ask about (meal is asked by counting)."""
 FIRST_DAY = date(2027, 3, 1)
@@ -113,6 +116,8 @@ class World:
     changes: list[Change] = field(default_factory=list)
     companions: list[Person] = field(default_factory=list)
     colleagues: list[Person] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)
+    """Unused names for colleagues' changed emergency contacts."""
     counted_meal: str = ""
     """The meal the count question asks about: ``1..companions`` of the party chose it, each
     count equally likely, so no constant count beats chance over that support (never 0: a
@@ -140,6 +145,18 @@ def _names(rng: _random.Random, count: int) -> list[str]:
     return [f"{a} {b}" for a, b in zip(firsts, lasts)]
 
 
+def _contacts(rng: _random.Random, count: int, people: list[str]) -> list[str]:
+    """``count`` distinct names for colleagues' emergency contacts, made of first and last names
+    no person of the world uses (so no contact is confusable with anyone asked about)."""
+    taken = {part for name in people for part in name.split()}
+    firsts = [n for n in FIRST_NAMES if n not in taken]
+    lasts = [n for n in LAST_NAMES if n not in taken]
+    names: dict[str, None] = {}
+    while len(names) < count:
+        names[f"{rng.choice(firsts)} {rng.choice(lasts)}"] = None
+    return list(names)
+
+
 def _employer(rng: _random.Random, avoid: str = "") -> str:
     while True:
         name = f"{rng.choice(EMPLOYER_HEADS)} {rng.choice(EMPLOYER_TAILS)}"
@@ -157,6 +174,7 @@ def build_world(
     """Draw the customer, their party, the colleagues and the profile changes."""
     people = _names(rng, 1 + companions + colleagues + 2 + corrections + updates)
     user, spare = people[0], people[1 + companions + colleagues :]
+    contacts = _contacts(rng, colleagues + corrections + updates, people)
     home = rng.choice(CITIES)
     outbound = _day(rng, FIRST_DAY, TRIP_WINDOW)
     values: dict[str, Value] = {
@@ -196,13 +214,35 @@ def build_world(
         facts.append(FactRec(name, "max_price_usd", 400 + 10 * int(rng.random() * 111)))
         back = date.fromisoformat(str(facts[2].value)) + timedelta(days=3 + int(rng.random() * 20))
         facts.append(FactRec(name, "return_date", back.isoformat()))
+        facts.append(FactRec(name, "employer", _employer(rng)))
+        facts.append(FactRec(name, "emergency_contact", contacts.pop()))
+        born = _day(rng, date(1955, 1, 1), 48 * 365).isoformat()
+        facts.append(FactRec(name, "date_of_birth", born))
+        facts.append(
+            FactRec(name, "loyalty_number", str(rng.randrange(100_000_000, 1_000_000_000)))
+        )
+        facts.append(
+            FactRec(name, "passport_expiry", _day(rng, date(2028, 1, 1), 8 * 365).isoformat())
+        )
         world.colleagues.append(Person(name, facts))
     kinds = [CORRECTION] * corrections + [UPDATE] * updates
     for kind, attribute in zip(kinds, rng.sample(CHANGEABLE, len(kinds))):
         old = world.profile[attribute]
         new = FactRec(user, attribute, _changed(rng, attribute, old.value, spare, home))
         world.changes.append(Change(kind, attribute, old, new))
+    world.contacts = contacts
     return world
+
+
+def colleague_change(rng: _random.Random, world: World, fact: FactRec) -> FactRec:
+    """A new value of a colleague's ``fact`` (their plans change too): drawn as the customer's
+    changes are, so a change is no sign of whose it is."""
+    home = next((f.text for f in world.colleagues[0].facts if f.attribute == "home_city"), "")
+    for person in world.colleagues:
+        if person.name == fact.entity:
+            home = next(f.text for f in person.facts if f.attribute == "home_city")
+    value = _changed(rng, fact.attribute, fact.value, world.contacts, home)
+    return FactRec(fact.entity, fact.attribute, value)
 
 
 def _iso(value: Value) -> date:
