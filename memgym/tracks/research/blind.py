@@ -1,19 +1,16 @@
 """The entity-blind guard: no question may be answered by the values of its field alone.
 
 A memory that keeps every value stated for a field (``population``, ``employer``, ...) but not
-whose it is would answer a question with the field's last value so far, a recent one, or its
-commonest. After the blocks are laid out, the guard walks them in order and, at each question,
-looks at the values of the asked field stated so far about anyone. It inserts look-alike results
-(near-miss namesakes of the fact's holder, drawn like siblings, never stating the gold) between
-the previous question and this one until:
-
-- at least ``LATER_VALUES`` values of the field follow the gold's last statement (so the last,
-  second-last, ... value is a look-alike's);
-- the gold is not the commonest value, nor tied for it, over the whole stream so far; nor the
-  commonest of the last ``WINDOWS`` statements, nor tied for it as the first or last seen there.
-
-Only events before the question are added, none before the previous question, so a question
-checked earlier stays as it was checked.
+whose it is would answer with the field's last value so far, a recent one, or its commonest.
+Before each question (and after the previous one) the guard inserts ``LOOKALIKES`` look-alike
+results: near-miss namesakes of the asked fact's holder, every field drawn like a sibling's,
+none stating the gold. Some come after the gold's last statement (a number drawn per question,
+so the gold sits at no fixed rank from the end), the rest shortly before its first statement
+(so it does not open a recent run of the field); each states a value of the field not stated
+yet, except that the last ones repeat the commonest other value until it is commoner than the
+gold. So the field's last, second-last, ... value, its commonest, and those of a recent window
+are a look-alike's, and its pool of values grows with every question; when the gold still
+opens or leads a recent window, up to ``EXTRA`` more look-alikes follow it.
 """
 
 from __future__ import annotations
@@ -25,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from memgym.tracks.entities.fast import build_fact
 from memgym.tracks.research import render
+from memgym.tracks.research.params import LOOKALIKES
 from memgym.tracks.research.schema import FIELDS, TYPES
 from memgym.tracks.research.world import BACKGROUND, CHAIN, Entity, World
 from memgym.types import Fact
@@ -36,52 +34,19 @@ Decoy = tuple[str, list[Fact]]
 """A look-alike result: its text and the facts it states."""
 Insert = tuple[float, Decoy]
 
-LATER_VALUES = 4
-"""Values of the asked field, about others, stated after the gold's last statement."""
-WINDOWS = (5, 10, 20, 30)
-"""Sizes (in statements of the field) of the recent windows whose commonest value is checked."""
-MAX_DECOYS = 40
-"""Look-alikes one question may add at most (a bound the checks never come near)."""
+MAX_DRAWS = 100
+"""Draws of an unstated integer before settling for a stated one (never reached in practice)."""
+LATER_VALUES = 3
+"""Of them, at least this many (plus ``0..SPREAD`` drawn per question) come after the gold's
+last statement, so the gold sits at no fixed rank from the end; the rest come shortly before
+its first statement (within ``BEFORE_SPAN`` blocks), so it is not the first of a recent run."""
+SPREAD = 3
+BEFORE_SPAN = 4.0
+WINDOWS = (5, 10, 15, 20, 30)
+"""Recent windows (in statements of the field) whose commonest value must not be the gold; up to
+``EXTRA`` more look-alikes after the gold shift them when one is."""
+EXTRA = 4
 DECOY = "decoy"
-
-
-def _blind_hit(values: list[str], gold: str) -> bool:
-    """Whether an entity-blind memory holding ``values`` (in stream order) could answer gold."""
-    if len(values) - 1 - _last(values, gold) < LATER_VALUES:
-        return True
-    counts = Counter(values)
-    top_other = max((n for v, n in counts.items() if v != gold), default=0)
-    if counts[gold] >= top_other:
-        return True
-    for w in WINDOWS:
-        if w >= len(values):
-            break
-        window = values[-w:]
-        if gold not in window:
-            continue
-        counts = Counter(window)
-        top = max(counts.values())
-        if counts[gold] == top and (
-            window[0] == gold or window[-1] == gold or sum(n == top for n in counts.values()) == 1
-        ):
-            return True
-    return False
-
-
-def _last(values: list[str], gold: str) -> int:
-    for i in range(len(values) - 1, -1, -1):
-        if values[i] == gold:
-            return i
-    return -1
-
-
-def _wanted(values: list[str], gold: str) -> str | None:
-    """The value the next look-alike should state: the commonest other value when the gold is
-    too common (over the stream or a window), else None (a fresh value)."""
-    if len(values) - 1 - _last(values, gold) < LATER_VALUES:
-        return None
-    counts = Counter(v for v in values if v != gold)
-    return max(counts, key=counts.__getitem__) if counts else None
 
 
 class _Decoys:
@@ -100,9 +65,11 @@ class _Decoys:
             if e.role in (CHAIN, BACKGROUND):
                 self.pools.setdefault(e.kind, []).append(e.name)
 
-    def make(self, holder: str, field: str, value: str | None, gold: str) -> Decoy:
-        """A result about a new near miss of ``holder`` stating ``value`` (or a fresh one) for
-        ``field``; no field of it states ``gold``."""
+    def make(
+        self, holder: str, field: str, value: str | None, gold: str, stated: set[str]
+    ) -> Decoy:
+        """A result about a new near miss of ``holder`` stating ``value`` for ``field`` (None: one
+        not in ``stated``); no field of it states ``gold``."""
         rng = self.rng
         kind = self.by_name[holder].kind
         name = self.namer.near_miss(kind, holder)
@@ -112,6 +79,8 @@ class _Decoys:
         for f in TYPES[kind]:
             if f.name == field and value is not None:
                 drawn: int | str = int(value) if not f.relation else value
+            elif f.name == field:
+                drawn = self._fresh(f.name, name, gold, stated)
             else:
                 drawn = self._draw(f.name, name, gold)
             entity.facts[f.name] = build_fact(
@@ -120,13 +89,32 @@ class _Decoys:
         search = f"{FIELDS[field].ask} of {holder}"
         return render.result(rng, search, entity, render.pick_style(rng, self.style))
 
+    def _fresh(self, field: str, owner: str, gold: str, stated: set[str]) -> int | str:
+        """A value of ``field`` not yet stated for it (a new named-only entity when every name
+        of the target type has been)."""
+        f = FIELDS[field]
+        if not f.relation:
+            for _ in range(MAX_DRAWS):
+                drawn = self._draw(field, owner, gold)
+                if str(drawn) not in stated:
+                    break
+            return drawn
+        pool = self.pools.setdefault(f.target, [])
+        unused = [n for n in pool if n not in stated and n != gold and n != owner]
+        if unused:
+            return unused[int(self.rng.random() * len(unused))]
+        name = self.namer.fresh(f.target)
+        self.world.entities.append(Entity(name, f.target, BACKGROUND))
+        pool.append(name)
+        return name
+
     def _draw(self, field: str, owner: str, gold: str) -> int | str:
         f = FIELDS[field]
         random = self.rng.random
         if f.relation:
             pool = [n for n in self.pools.get(f.target, ()) if n != gold and n != owner]
             if not pool:
-                return self.namer.fresh(f.target)
+                return self._fresh(field, owner, gold, set())
             return pool[int(random() * len(pool))]
         while True:
             v = f.low + int(random() * (f.high - f.low + 1))
@@ -135,7 +123,7 @@ class _Decoys:
 
 
 def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) -> list[Insert]:
-    """The look-alike results to insert into ``blocks`` so that no question is entity-blind:
+    """The look-alike results to insert into ``blocks``, ``LOOKALIKES`` per question:
     (position, result), sorted; a position ``p`` goes right after block ``int(p)``."""
     decoys = _Decoys(rng, world, style)
     seen: dict[str, list[tuple[float, str]]] = {}
@@ -143,6 +131,7 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
     an inserted look-alike sits at a fraction between two blocks)."""
     added: list[Insert] = []
     previous = -1.0
+    random = rng.random
     for i, block in enumerate(blocks):
         for core in block:
             if core is None:
@@ -154,17 +143,51 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
             asked = core.question.evidence[-1]
             statements = seen.setdefault(asked.attribute, [])
             gold = str(asked.value)
-            for _ in range(MAX_DECOYS):
-                values = [v for _, v in statements]
-                if not _blind_hit(values, gold):
+            golds = [p for p, v in statements if v == gold]
+            first, last = (golds[0], golds[-1]) if golds else (previous, previous)
+            after = LATER_VALUES + int(random() * (SPREAD + 1))
+            spans = [(max(previous, last), float(i))] * after
+            before = (max(previous, first - BEFORE_SPAN), first) if first > previous else None
+            spans += [before or (previous, float(i))] * (LOOKALIKES - after)
+            plan: list[tuple[tuple[float, float], str | None]] = list(
+                zip(spans, _values([v for _, v in statements], gold))
+            )
+            plan += [((max(previous, last), float(i)), None)] * EXTRA
+            for k, ((low, high), value) in enumerate(plan):
+                if k >= LOOKALIKES and not _window_hit([v for _, v in statements], gold):
                     break
-                last_gold = max((p for p, v in statements if v == gold), default=-1.0)
-                low = max(previous, last_gold)
-                at = low + (i - low) * (0.001 + 0.998 * rng.random())
-                decoy = decoys.make(asked.entity, asked.attribute, _wanted(values, gold), gold)
+                at = low + (high - low) * (0.001 + 0.998 * random())
+                decoy = decoys.make(
+                    asked.entity, asked.attribute, value, gold, {v for _, v in statements}
+                )
                 added.append((at, decoy))
                 for f in decoy[1]:
                     insort(seen.setdefault(f.attribute, []), (at, str(f.value)))
             previous = float(i)
     added.sort(key=lambda pair: pair[0])
     return added
+
+
+def _window_hit(values: list[str], gold: str) -> bool:
+    """Whether the gold is the commonest of one of the last ``WINDOWS`` statements, or tied for
+    it as the first or last seen there."""
+    for w in WINDOWS:
+        window = values[-w:]
+        if gold not in window:
+            continue
+        counts = Counter(window)
+        top = max(counts.values())
+        if counts[gold] == top and (
+            window[0] == gold or window[-1] == gold or sum(n == top for n in counts.values()) == 1
+        ):
+            return True
+    return False
+
+
+def _values(values: list[str], gold: str) -> list[str | None]:
+    """The asked field's value in each look-alike (None: one not stated yet): fresh, except
+    that the last ones repeat the commonest other value until it is commoner than the gold."""
+    counts = Counter(v for v in values if v != gold)
+    top, n = counts.most_common(1)[0] if counts else (None, 0)
+    repeats = max(0, values.count(gold) - n + 1)
+    return [None] * (LOOKALIKES - repeats) + [top] * repeats

@@ -1,6 +1,7 @@
 """The research track's parameters: tiers, defaults and validation with errors naming the culprit.
 
-``entities`` and ``questions`` are derived (documented entities and questions asked), not set:
+``entities`` and ``questions`` are derived (documented entities, the entity-blind guard's
+look-alikes included, and questions asked), not set:
 write policies read them to size their notes. Hop counts follow a fixed schedule over the tasks
 (``min_hops``, ``min_hops + 1``, ... cycling to ``max_hops``), so both are exact per params.
 """
@@ -69,6 +70,8 @@ whole stream's length (±5 %); ``max_write_tokens``: one entity's note record (1
 always fits in a write, three to six at most, so ``write_budget`` (about a sixth of the entities
 in a tier) bounds how much of the graph a budgeted memory can keep."""
 DERIVED = ("entities", "questions")
+LOOKALIKES = 8
+"""Look-alike results the entity-blind guard adds before each question (``blind.py``)."""
 DOC_STYLES = ("narrative", "kv", "mixed")
 PLACEMENTS = ("interleaved", "end")
 MIN_HOPS, MAX_HOPS = 2, 6
@@ -105,6 +108,6 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     _choice("doc_style", p["doc_style"], DOC_STYLES)
     _choice("question_placement", p["question_placement"], PLACEMENTS)
     hops = hop_schedule(p)
-    p["entities"] = sum(hops) * (1 + p["siblings"])
     p["questions"] = tasks + min(p["intermediate"], sum(1 for h in hops if h >= 3))
+    p["entities"] = sum(hops) * (1 + p["siblings"]) + LOOKALIKES * p["questions"]
     return {"tier": tier or DEFAULT_TIER, **p}
