@@ -23,7 +23,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "intermediate": 2,
         "corrections": 1,
         "target_tokens": 10_000,
-        "write_budget": 6,
+        "write_budget": 14,
     },
     "standard": {
         "tasks": 8,
@@ -33,7 +33,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "intermediate": 4,
         "corrections": 2,
         "target_tokens": 30_000,
-        "write_budget": 20,
+        "write_budget": 35,
     },
     "hard": {
         "tasks": 12,
@@ -43,7 +43,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "intermediate": 6,
         "corrections": 4,
         "target_tokens": 100_000,
-        "write_budget": 45,
+        "write_budget": 69,
     },
 }
 DEFAULT_TIER = "lite"
@@ -55,7 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "intermediate": 2,
     "corrections": 1,
     "target_tokens": 10_000,
-    "write_budget": 6,
+    "write_budget": 14,
     "max_write_tokens": 100,
     "doc_style": "mixed",
     "question_placement": "interleaved",
