@@ -34,13 +34,14 @@ Decoy = tuple[str, list[Fact]]
 """A look-alike result: its text and the facts it states."""
 Insert = tuple[float, Decoy]
 
-MAX_DRAWS = 100
-"""Draws of an unstated integer before settling for a stated one (never reached in practice)."""
+MAX_DRAWS = 8
+"""Draws of an unstated integer before settling for a stated one (a narrow field, such as a
+year, can run out of unstated values in the hard tier)."""
 LATER_VALUES = 3
 """Of them, at least this many (plus ``0..SPREAD`` drawn per question) come after the gold's
 last statement, so the gold sits at no fixed rank from the end; the rest come shortly before
 its first statement (within ``BEFORE_SPAN`` blocks), so it is not the first of a recent run."""
-SPREAD = 3
+SPREAD = 1
 BEFORE_SPAN = 4.0
 WINDOWS = (5, 10, 15, 20, 30)
 """Recent windows (in statements of the field) whose commonest value must not be the gold; up to
@@ -112,13 +113,17 @@ class _Decoys:
         f = FIELDS[field]
         random = self.rng.random
         if f.relation:
-            pool = [n for n in self.pools.get(f.target, ()) if n != gold and n != owner]
-            if not pool:
-                return self._fresh(field, owner, gold, set())
-            return pool[int(random() * len(pool))]
+            pool = self.pools.get(f.target, ())
+            if len(pool) > 2:
+                while True:
+                    n = pool[int(random() * len(pool))]
+                    if n != gold and n != owner:
+                        return n
+            return self._fresh(field, owner, gold, set())
+        low, span, mid = f.low, f.high - f.low + 1, f.midpoint
         while True:
-            v = f.low + int(random() * (f.high - f.low + 1))
-            if v != f.midpoint and str(v) != gold:
+            v = low + int(random() * span)
+            if v != mid and str(v) != gold:
                 return v
 
 
@@ -153,16 +158,17 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
                 zip(spans, _values([v for _, v in statements], gold))
             )
             plan += [((max(previous, last), float(i)), None)] * EXTRA
+            stated = {v for _, v in statements}
             for k, ((low, high), value) in enumerate(plan):
                 if k >= LOOKALIKES and not _window_hit([v for _, v in statements], gold):
                     break
                 at = low + (high - low) * (0.001 + 0.998 * random())
-                decoy = decoys.make(
-                    asked.entity, asked.attribute, value, gold, {v for _, v in statements}
-                )
+                decoy = decoys.make(asked.entity, asked.attribute, value, gold, stated)
                 added.append((at, decoy))
                 for f in decoy[1]:
                     insort(seen.setdefault(f.attribute, []), (at, str(f.value)))
+                    if f.attribute == asked.attribute:
+                        stated.add(str(f.value))
             previous = float(i)
     added.sort(key=lambda pair: pair[0])
     return added

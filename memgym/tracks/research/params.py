@@ -23,7 +23,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "intermediate": 2,
         "corrections": 1,
         "target_tokens": 10_000,
-        "write_budget": 14,
+        "write_budget": 12,
     },
     "standard": {
         "tasks": 8,
@@ -33,7 +33,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "intermediate": 4,
         "corrections": 2,
         "target_tokens": 30_000,
-        "write_budget": 35,
+        "write_budget": 31,
     },
     "hard": {
         "tasks": 12,
@@ -43,7 +43,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "intermediate": 6,
         "corrections": 4,
         "target_tokens": 100_000,
-        "write_budget": 69,
+        "write_budget": 63,
     },
 }
 DEFAULT_TIER = "lite"
@@ -55,7 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "intermediate": 2,
     "corrections": 1,
     "target_tokens": 10_000,
-    "write_budget": 14,
+    "write_budget": 12,
     "max_write_tokens": 100,
     "doc_style": "mixed",
     "question_placement": "interleaved",
@@ -70,7 +70,7 @@ whole stream's length (±5 %); ``max_write_tokens``: one entity's note record (1
 always fits in a write, three to six at most, so ``write_budget`` (about a sixth of the entities
 in a tier) bounds how much of the graph a budgeted memory can keep."""
 DERIVED = ("entities", "questions")
-LOOKALIKES = 8
+LOOKALIKES = 6
 """Look-alike results the entity-blind guard adds before each question (``blind.py``)."""
 DOC_STYLES = ("narrative", "kv", "mixed")
 PLACEMENTS = ("interleaved", "end")
