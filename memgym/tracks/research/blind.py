@@ -131,9 +131,15 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
     """The look-alike results to insert into ``blocks``, ``LOOKALIKES`` per question:
     (position, result), sorted; a position ``p`` goes right after block ``int(p)``."""
     decoys = _Decoys(rng, world, style)
-    seen: dict[str, list[tuple[float, str]]] = {}
-    """field -> (position, value) of every statement so far, by position (a block's index;
-    an inserted look-alike sits at a fraction between two blocks)."""
+    asked_fields = {
+        c.question.evidence[-1].attribute
+        for b in blocks
+        for c in b
+        if c is not None and c.question is not None
+    }
+    seen: dict[str, list[tuple[float, str]]] = {a: [] for a in asked_fields}
+    """asked field -> (position, value) of every statement so far, by position (a block's
+    index; an inserted look-alike sits at a fraction between two blocks)."""
     added: list[Insert] = []
     previous = -1.0
     random = rng.random
@@ -143,10 +149,11 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
                 continue
             if core.question is None:
                 for f in core.stated:
-                    seen.setdefault(f.attribute, []).append((float(i), str(f.value)))
+                    if f.attribute in seen:
+                        seen[f.attribute].append((i, str(f.value)))
                 continue
             asked = core.question.evidence[-1]
-            statements = seen.setdefault(asked.attribute, [])
+            statements = seen[asked.attribute]
             gold = str(asked.value)
             golds = [p for p, v in statements if v == gold]
             first, last = (golds[0], golds[-1]) if golds else (previous, previous)
@@ -166,9 +173,10 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
                 decoy = decoys.make(asked.entity, asked.attribute, value, gold, stated)
                 added.append((at, decoy))
                 for f in decoy[1]:
-                    insort(seen.setdefault(f.attribute, []), (at, str(f.value)))
-                    if f.attribute == asked.attribute:
-                        stated.add(str(f.value))
+                    if f.attribute in seen:
+                        insort(seen[f.attribute], (at, str(f.value)))
+                        if f.attribute == asked.attribute:
+                            stated.add(str(f.value))
             previous = float(i)
     added.sort(key=lambda pair: pair[0])
     return added
