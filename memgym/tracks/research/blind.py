@@ -67,10 +67,11 @@ class _Decoys:
                 self.pools.setdefault(e.kind, []).append(e.name)
 
     def make(
-        self, holder: str, field: str, value: str | None, gold: str, stated: set[str]
+        self, holder: str, field: str, value: str | None, golds: set[str], stated: set[str]
     ) -> Decoy:
         """A result about a new near miss of ``holder`` stating ``value`` for ``field`` (None: one
-        not in ``stated``); no field of it states ``gold``."""
+        not in ``stated``); no other field of it states one of ``golds`` (those of this question
+        and the earlier ones, which a look-alike may precede)."""
         rng = self.rng
         kind = self.by_name[holder].kind
         name = self.namer.near_miss(kind, holder)
@@ -81,27 +82,27 @@ class _Decoys:
             if f.name == field and value is not None:
                 drawn: int | str = int(value) if not f.relation else value
             elif f.name == field:
-                drawn = self._fresh(f.name, name, gold, stated)
+                drawn = self._fresh(f.name, name, golds, stated)
             else:
-                drawn = self._draw(f.name, name, gold)
+                drawn = self._draw(f.name, name, golds)
             entity.facts[f.name] = build_fact(
                 {"id": "", "entity": name, "attribute": f.name, "value": drawn, "step": -1}
             )
         search = f"{FIELDS[field].ask} of {holder}"
         return render.result(rng, search, entity, render.pick_style(rng, self.style))
 
-    def _fresh(self, field: str, owner: str, gold: str, stated: set[str]) -> int | str:
+    def _fresh(self, field: str, owner: str, golds: set[str], stated: set[str]) -> int | str:
         """A value of ``field`` not yet stated for it (a new named-only entity when every name
         of the target type has been)."""
         f = FIELDS[field]
         if not f.relation:
             for _ in range(MAX_DRAWS):
-                drawn = self._draw(field, owner, gold)
+                drawn = self._draw(field, owner, golds)
                 if str(drawn) not in stated:
                     break
             return drawn
         pool = self.pools.setdefault(f.target, [])
-        unused = [n for n in pool if n not in stated and n != gold and n != owner]
+        unused = [n for n in pool if n not in stated and n not in golds and n != owner]
         if unused:
             return unused[int(self.rng.random() * len(unused))]
         name = self.namer.fresh(f.target)
@@ -109,7 +110,7 @@ class _Decoys:
         pool.append(name)
         return name
 
-    def _draw(self, field: str, owner: str, gold: str) -> int | str:
+    def _draw(self, field: str, owner: str, golds: set[str]) -> int | str:
         f = FIELDS[field]
         random = self.rng.random
         if f.relation:
@@ -117,13 +118,13 @@ class _Decoys:
             if len(pool) > 2:
                 while True:
                     n = pool[int(random() * len(pool))]
-                    if n != gold and n != owner:
+                    if n not in golds and n != owner:
                         return n
-            return self._fresh(field, owner, gold, set())
+            return self._fresh(field, owner, golds, set())
         low, span, mid = f.low, f.high - f.low + 1, f.midpoint
         while True:
             v = low + int(random() * span)
-            if v != mid and str(v) != gold:
+            if v != mid and str(v) not in golds:
                 return v
 
 
@@ -141,6 +142,7 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
     """asked field -> (position, value) of every statement so far, by position (a block's
     index; an inserted look-alike sits at a fraction between two blocks)."""
     added: list[Insert] = []
+    asked_golds: set[str] = set()
     previous = -1.0
     random = rng.random
     for i, block in enumerate(blocks):
@@ -155,12 +157,13 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
             asked = core.question.evidence[-1]
             statements = seen[asked.attribute]
             gold = str(asked.value)
-            golds = [p for p, v in statements if v == gold]
-            first, last = (golds[0], golds[-1]) if golds else (previous, previous)
+            asked_golds.add(gold)
+            at_gold = [p for p, v in statements if v == gold]
+            first, last = (at_gold[0], at_gold[-1]) if at_gold else (previous, previous)
             after = LATER_VALUES + int(random() * (SPREAD + 1))
             spans = [(max(previous, last), float(i))] * after
-            before = (max(previous, first - BEFORE_SPAN), first) if first > previous else None
-            spans += [before or (previous, float(i))] * (LOOKALIKES - after)
+            before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (previous, float(i))
+            spans += [before] * (LOOKALIKES - after)
             plan: list[tuple[tuple[float, float], str | None]] = list(
                 zip(spans, _values([v for _, v in statements], gold))
             )
@@ -169,8 +172,10 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
             for k, ((low, high), value) in enumerate(plan):
                 if k >= LOOKALIKES and not _window_hit([v for _, v in statements], gold):
                     break
+                if value is not None and low < previous:  # a repeat never precedes an
+                    low, high = max(previous, last), float(i)  # earlier question
                 at = low + (high - low) * (0.001 + 0.998 * random())
-                decoy = decoys.make(asked.entity, asked.attribute, value, gold, stated)
+                decoy = decoys.make(asked.entity, asked.attribute, value, asked_golds, stated)
                 added.append((at, decoy))
                 for f in decoy[1]:
                     if f.attribute in seen:
@@ -200,8 +205,9 @@ def _window_hit(values: list[str], gold: str) -> bool:
 
 def _values(values: list[str], gold: str) -> list[str | None]:
     """The asked field's value in each look-alike (None: one not stated yet): fresh, except
-    that the last ones repeat the commonest other value until it is commoner than the gold."""
+    that the first ones (placed after the gold) repeat the commonest other value until it is
+    commoner than the gold."""
     counts = Counter(v for v in values if v != gold)
     top, n = counts.most_common(1)[0] if counts else (None, 0)
     repeats = max(0, values.count(gold) - n + 1)
-    return [None] * (LOOKALIKES - repeats) + [top] * repeats
+    return [top] * repeats + [None] * (LOOKALIKES - repeats)
