@@ -2,15 +2,16 @@
 
 A memory that keeps every value stated for a field (``population``, ``employer``, ...) but not
 whose it is would answer with the field's last value so far, a recent one, or its commonest.
-Before each question (and after the previous one) the guard inserts ``LOOKALIKES`` look-alike
-results: near-miss namesakes of the asked fact's holder, every field drawn like a sibling's,
-none stating the gold. Some come after the gold's last statement (a number drawn per question,
-so the gold sits at no fixed rank from the end), the rest shortly before its first statement
-(so it does not open a recent run of the field); each states a value of the field not stated
-yet, except that the last ones repeat the commonest other value until it is commoner than the
-gold. So the field's last, second-last, ... value, its commonest, and those of a recent window
-are a look-alike's, and its pool of values grows with every question; when the gold still
-opens or leads a recent window, up to ``EXTRA`` more look-alikes follow it.
+For each question the guard inserts ``LOOKALIKES`` look-alike results: near-miss namesakes of
+the asked fact's holder, every field drawn like a sibling's, none stating the gold of this or
+an earlier question. Some come after the gold's last statement and before the question (a
+number drawn per question, so the gold sits at no fixed rank from the end), the rest shortly
+before the gold's first statement (so it does not open a recent run of the field). Each states
+a value of the field not stated yet, except that the first ones (after the gold, never before
+an earlier question) repeat the commonest other value until it is commoner than the gold. So
+the field's last, second-last, ... value and its commonest are a look-alike's, and its pool of
+values grows with every question; when the gold still opens or leads one of the last
+``WINDOWS`` statements, up to ``EXTRA`` more look-alikes follow it.
 """
 
 from __future__ import annotations
