@@ -20,6 +20,7 @@ from typing import Any
 from memgym.tokens import total_tokens
 from memgym.tracks.entities.fast import construct, state
 from memgym.tracks.research import filler, render
+from memgym.tracks.research.blind import Insert, guard
 from memgym.tracks.research.questions import Draft, draft
 from memgym.tracks.research.world import World
 from memgym.types import Event, Fact, GoldQuestion, Scenario
@@ -46,16 +47,10 @@ Block = list[Core | None]
 """Consecutive core events; None marks a filler page inside the block."""
 
 
-def _style(rng: _random.Random, style: str) -> str:
-    if style == "mixed":
-        return render.KV if rng.random() < 0.5 else render.NARRATIVE
-    return style
-
-
 def _page(rng: _random.Random, world: World, t: int, turn: int, style: str) -> Block:
     task = world.tasks[t]
     search = render.query(task, world, turn)
-    chosen = _style(rng, style)
+    chosen = render.pick_style(rng, style)
     block: Block = []
     text, stated = render.result(rng, search, world.entities[task.chain[turn]], chosen)
     block.append(Core("document", text, stated))
@@ -139,6 +134,21 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
     return blocks
 
 
+def _merge(blocks: list[Block], added: list[Insert]) -> list[Block]:
+    """``blocks`` with each look-alike of the entity-blind guard as a block of its own."""
+    if not added:
+        return blocks
+    out: list[Block] = []
+    k = 0
+    for i, block in enumerate(blocks):
+        out.append(block)
+        while k < len(added) and added[k][0] < i + 1:
+            text, stated = added[k][1]
+            out.append([Core("distractor", text, stated)])
+            k += 1
+    return out
+
+
 def _gaps(rng: _random.Random, count: int, gaps: int) -> list[int]:
     """``count`` filler pages spread over ``gaps`` gaps at random (a uniform composition)."""
     cuts = sorted(int(rng.random() * (count + 1)) for _ in range(gaps - 1))
@@ -168,6 +178,7 @@ def assemble(
 ) -> Scenario:
     """The scenario: core events at their final steps, the filler plan for the gaps."""
     blocks = _blocks(rng, world, p)
+    blocks = _merge(blocks, guard(rng, world, blocks, p["doc_style"]))
     filler_seed = int(rng.random() * (1 << FILLER_SEED_BITS))
     core_tokens = total_tokens(c.text for b in blocks for c in b if c is not None)
     total_filler = filler.filler_count(p["target_tokens"], core_tokens)

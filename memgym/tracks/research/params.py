@@ -1,6 +1,7 @@
 """The research track's parameters: tiers, defaults and validation with errors naming the culprit.
 
-``entities`` and ``questions`` are derived (documented entities and questions asked), not set:
+``entities`` and ``questions`` are derived (documented entities, the entity-blind guard's
+look-alikes included, and questions asked), not set:
 write policies read them to size their notes. Hop counts follow a fixed schedule over the tasks
 (``min_hops``, ``min_hops + 1``, ... cycling to ``max_hops``), so both are exact per params.
 """
@@ -22,7 +23,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "intermediate": 2,
         "corrections": 1,
         "target_tokens": 10_000,
-        "write_budget": 6,
+        "write_budget": 12,
     },
     "standard": {
         "tasks": 8,
@@ -32,7 +33,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "intermediate": 4,
         "corrections": 2,
         "target_tokens": 30_000,
-        "write_budget": 20,
+        "write_budget": 31,
     },
     "hard": {
         "tasks": 12,
@@ -42,7 +43,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "intermediate": 6,
         "corrections": 4,
         "target_tokens": 100_000,
-        "write_budget": 45,
+        "write_budget": 63,
     },
 }
 DEFAULT_TIER = "lite"
@@ -54,7 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "intermediate": 2,
     "corrections": 1,
     "target_tokens": 10_000,
-    "write_budget": 6,
+    "write_budget": 12,
     "max_write_tokens": 100,
     "doc_style": "mixed",
     "question_placement": "interleaved",
@@ -69,6 +70,8 @@ whole stream's length (±5 %); ``max_write_tokens``: one entity's note record (1
 always fits in a write, three to six at most, so ``write_budget`` (about a sixth of the entities
 in a tier) bounds how much of the graph a budgeted memory can keep."""
 DERIVED = ("entities", "questions")
+LOOKALIKES = 6
+"""Look-alike results the entity-blind guard adds before each question (``blind.py``)."""
 DOC_STYLES = ("narrative", "kv", "mixed")
 PLACEMENTS = ("interleaved", "end")
 MIN_HOPS, MAX_HOPS = 2, 6
@@ -105,6 +108,6 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     _choice("doc_style", p["doc_style"], DOC_STYLES)
     _choice("question_placement", p["question_placement"], PLACEMENTS)
     hops = hop_schedule(p)
-    p["entities"] = sum(hops) * (1 + p["siblings"])
     p["questions"] = tasks + min(p["intermediate"], sum(1 for h in hops if h >= 3))
+    p["entities"] = sum(hops) * (1 + p["siblings"]) + LOOKALIKES * p["questions"]
     return {"tier": tier or DEFAULT_TIER, **p}

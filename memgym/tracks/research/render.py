@@ -27,6 +27,13 @@ INTROS = (
 ERRATUM = "Erratum to an earlier search result: {E}'s {L} is {V}, not {P}."
 
 
+def pick_style(rng: _random.Random, style: str) -> str:
+    """The style of one page: ``style``, or narrative or profile at even odds for "mixed"."""
+    if style == "mixed":
+        return KV if rng.random() < 0.5 else NARRATIVE
+    return style
+
+
 def query(task: Task, world: World, turn: int) -> str:
     """The search a turn shows results for: the field it needs, of its chain entity."""
     name = world.entities[task.chain[turn]].name

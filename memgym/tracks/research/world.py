@@ -94,6 +94,8 @@ class World:
     tasks: list[Task]
     by_kind: dict[str, list[int]] = field(default_factory=dict)
     """Chain entities of each type (with the background ones, what unrelated links point at)."""
+    namer: Namer | None = None
+    """The world's namer, for the look-alikes the entity-blind guard adds (unique names)."""
 
 
 class _Builder:
@@ -179,7 +181,7 @@ def build_world(rng: _random.Random, p: dict[str, Any]) -> World:
                 _fill(b, s, by_kind, {task.turn_field(turn): truth})
     _intermediates(b, tasks, p["intermediate"])
     _corrections(b, tasks, p["corrections"], by_kind)
-    return World(b.entities, tasks, by_kind)
+    return World(b.entities, tasks, by_kind, b.namer)
 
 
 def _fill_chain(b: _Builder, task: Task, by_kind: dict[str, list[int]]) -> None:

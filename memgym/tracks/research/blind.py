@@ -1,0 +1,214 @@
+"""The entity-blind guard: no question may be answered by the values of its field alone.
+
+A memory that keeps every value stated for a field (``population``, ``employer``, ...) but not
+whose it is would answer with the field's last value so far, a recent one, or its commonest.
+For each question the guard inserts ``LOOKALIKES`` look-alike results: near-miss namesakes of
+the asked fact's holder, every field drawn like a sibling's, none stating the gold of this or
+an earlier question. Some come after the gold's last statement and before the question (a
+number drawn per question, so the gold sits at no fixed rank from the end), the rest shortly
+before the gold's first statement (so it does not open a recent run of the field). Each states
+a value of the field not stated yet, except that the first ones (after the gold, never before
+an earlier question) repeat the commonest other value until it is commoner than the gold. So
+the field's last, second-last, ... value and its commonest are a look-alike's, and its pool of
+values grows with every question; when the gold still opens or leads one of the last
+``WINDOWS`` statements, up to ``EXTRA`` more look-alikes follow it.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from bisect import insort
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from memgym.tracks.entities.fast import build_fact
+from memgym.tracks.research import render
+from memgym.tracks.research.params import LOOKALIKES
+from memgym.tracks.research.schema import FIELDS, TYPES
+from memgym.tracks.research.world import BACKGROUND, CHAIN, Entity, World
+from memgym.types import Fact
+
+if TYPE_CHECKING:
+    from memgym.tracks.research.assemble import Block
+
+Decoy = tuple[str, list[Fact]]
+"""A look-alike result: its text and the facts it states."""
+Insert = tuple[float, Decoy]
+
+MAX_DRAWS = 8
+"""Draws of an unstated integer before settling for a stated one (a narrow field, such as a
+year, can run out of unstated values in the hard tier)."""
+LATER_VALUES = 3
+"""Of them, at least this many (plus ``0..SPREAD`` drawn per question) come after the gold's
+last statement, so the gold sits at no fixed rank from the end; the rest come shortly before
+its first statement (within ``BEFORE_SPAN`` blocks), so it is not the first of a recent run."""
+SPREAD = 1
+BEFORE_SPAN = 4.0
+WINDOWS = (5, 10, 15, 20, 30)
+"""Recent windows (in statements of the field) whose commonest value must not be the gold; up to
+``EXTRA`` more look-alikes after the gold shift them when one is."""
+EXTRA = 4
+DECOY = "decoy"
+
+
+class _Decoys:
+    """Makes look-alike entities: near misses of a holder, every field drawn, none the gold."""
+
+    def __init__(self, rng: _random.Random, world: World, style: str) -> None:
+        self.rng = rng
+        self.world = world
+        self.style = style
+        if world.namer is None:
+            raise ValueError("research: the entity-blind guard needs the world's namer")
+        self.namer = world.namer
+        self.by_name = {e.name: e for e in world.entities}
+        self.pools: dict[str, list[str]] = {}
+        for e in world.entities:
+            if e.role in (CHAIN, BACKGROUND):
+                self.pools.setdefault(e.kind, []).append(e.name)
+
+    def make(
+        self, holder: str, field: str, value: str | None, golds: set[str], stated: set[str]
+    ) -> Decoy:
+        """A result about a new near miss of ``holder`` stating ``value`` for ``field`` (None: one
+        not in ``stated``); no other field of it states one of ``golds`` (those of this question
+        and the earlier ones, which a look-alike may precede)."""
+        rng = self.rng
+        kind = self.by_name[holder].kind
+        name = self.namer.near_miss(kind, holder)
+        entity = Entity(name, kind, DECOY)
+        self.world.entities.append(entity)
+        self.by_name[name] = entity
+        for f in TYPES[kind]:
+            if f.name == field and value is not None:
+                drawn: int | str = int(value) if not f.relation else value
+            elif f.name == field:
+                drawn = self._fresh(f.name, name, golds, stated)
+            else:
+                drawn = self._draw(f.name, name, golds)
+            entity.facts[f.name] = build_fact(
+                {"id": "", "entity": name, "attribute": f.name, "value": drawn, "step": -1}
+            )
+        search = f"{FIELDS[field].ask} of {holder}"
+        return render.result(rng, search, entity, render.pick_style(rng, self.style))
+
+    def _fresh(self, field: str, owner: str, golds: set[str], stated: set[str]) -> int | str:
+        """A value of ``field`` not yet stated for it (a new named-only entity when every name
+        of the target type has been)."""
+        f = FIELDS[field]
+        if not f.relation:
+            for _ in range(MAX_DRAWS):
+                drawn = self._draw(field, owner, golds)
+                if str(drawn) not in stated:
+                    break
+            return drawn
+        pool = self.pools.setdefault(f.target, [])
+        unused = [n for n in pool if n not in stated and n not in golds and n != owner]
+        if unused:
+            return unused[int(self.rng.random() * len(unused))]
+        name = self.namer.fresh(f.target)
+        self.world.entities.append(Entity(name, f.target, BACKGROUND))
+        pool.append(name)
+        return name
+
+    def _draw(self, field: str, owner: str, golds: set[str]) -> int | str:
+        f = FIELDS[field]
+        random = self.rng.random
+        if f.relation:
+            pool = self.pools.get(f.target, ())
+            if len(pool) > 2:
+                while True:
+                    n = pool[int(random() * len(pool))]
+                    if n not in golds and n != owner:
+                        return n
+            return self._fresh(field, owner, golds, set())
+        low, span, mid = f.low, f.high - f.low + 1, f.midpoint
+        while True:
+            v = low + int(random() * span)
+            if v != mid and str(v) not in golds:
+                return v
+
+
+def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) -> list[Insert]:
+    """The look-alike results to insert into ``blocks``, ``LOOKALIKES`` per question:
+    (position, result), sorted; a position ``p`` goes right after block ``int(p)``."""
+    decoys = _Decoys(rng, world, style)
+    asked_fields = {
+        c.question.evidence[-1].attribute
+        for b in blocks
+        for c in b
+        if c is not None and c.question is not None
+    }
+    seen: dict[str, list[tuple[float, str]]] = {a: [] for a in asked_fields}
+    """asked field -> (position, value) of every statement so far, by position (a block's
+    index; an inserted look-alike sits at a fraction between two blocks)."""
+    added: list[Insert] = []
+    asked_golds: set[str] = set()
+    previous = -1.0
+    random = rng.random
+    for i, block in enumerate(blocks):
+        for core in block:
+            if core is None:
+                continue
+            if core.question is None:
+                for f in core.stated:
+                    if f.attribute in seen:
+                        seen[f.attribute].append((i, str(f.value)))
+                continue
+            asked = core.question.evidence[-1]
+            statements = seen[asked.attribute]
+            gold = str(asked.value)
+            asked_golds.add(gold)
+            at_gold = [p for p, v in statements if v == gold]
+            first, last = (at_gold[0], at_gold[-1]) if at_gold else (previous, previous)
+            after = LATER_VALUES + int(random() * (SPREAD + 1))
+            spans = [(max(previous, last), float(i))] * after
+            before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (previous, float(i))
+            spans += [before] * (LOOKALIKES - after)
+            plan: list[tuple[tuple[float, float], str | None]] = list(
+                zip(spans, _values([v for _, v in statements], gold))
+            )
+            plan += [((max(previous, last), float(i)), None)] * EXTRA
+            stated = {v for _, v in statements}
+            for k, ((low, high), value) in enumerate(plan):
+                if k >= LOOKALIKES and not _window_hit([v for _, v in statements], gold):
+                    break
+                if value is not None and low < previous:  # a repeat never precedes an
+                    low, high = max(previous, last), float(i)  # earlier question
+                at = low + (high - low) * (0.001 + 0.998 * random())
+                decoy = decoys.make(asked.entity, asked.attribute, value, asked_golds, stated)
+                added.append((at, decoy))
+                for f in decoy[1]:
+                    if f.attribute in seen:
+                        insort(seen[f.attribute], (at, str(f.value)))
+                        if f.attribute == asked.attribute:
+                            stated.add(str(f.value))
+            previous = float(i)
+    added.sort(key=lambda pair: pair[0])
+    return added
+
+
+def _window_hit(values: list[str], gold: str) -> bool:
+    """Whether the gold is the commonest of one of the last ``WINDOWS`` statements, or tied for
+    it as the first or last seen there."""
+    for w in WINDOWS:
+        window = values[-w:]
+        if gold not in window:
+            continue
+        counts = Counter(window)
+        top = max(counts.values())
+        if counts[gold] == top and (
+            window[0] == gold or window[-1] == gold or sum(n == top for n in counts.values()) == 1
+        ):
+            return True
+    return False
+
+
+def _values(values: list[str], gold: str) -> list[str | None]:
+    """The asked field's value in each look-alike (None: one not stated yet): fresh, except
+    that the first ones (placed after the gold) repeat the commonest other value until it is
+    commoner than the gold."""
+    counts = Counter(v for v in values if v != gold)
+    top, n = counts.most_common(1)[0] if counts else (None, 0)
+    repeats = max(0, values.count(gold) - n + 1)
+    return [top] * repeats + [None] * (LOOKALIKES - repeats)
