@@ -90,3 +90,28 @@ def test_perfect_packing_uses_ceil_entities_per_question(track):
 def test_unknown_policy_is_a_clear_error(track):
     with pytest.raises(ValueError, match="unknown write policy 'nope'"):
         make_memory("agentic:policy=nope", track)
+
+
+def test_a_grown_record_that_no_longer_fits_its_entry_moves_to_its_own():
+    """Strategic packs records up to the per-write cap; when one of them grows past what the
+    entry can hold, the edit is refused by the store, so the record moves to a new entry (the
+    old one keeps the others) instead of silently keeping its old values."""
+    import random
+
+    from memgym.claims import Claim
+    from memgym.memory.store import Budget, Store
+    from memgym.simulation.writers.base import make_policy
+
+    cap = 38  # both records fit at first (10 tokens); grown, Ada alone takes 35, both 40
+    store = Store(Budget(max_writes=5, max_tokens_per_write=cap))
+    writer = make_policy("strategic")
+    writer.reset(store, {"max_write_tokens": cap, "write_budget": 5, "entities": 3}, random.Random(0))
+    writer.on_event("", [Claim("Ada", "city", "Oslo"), Claim("Bo", "city", "Rome")])
+    assert store.writes_used == 1  # both records packed into one entry
+    grown = [Claim("Ada", f"field_{i}", f"value number {i}") for i in range(5)]
+    writer.on_event("", grown)
+    notes = {(c.entity, c.attribute): c.value for e in store.entries() for c in parse_notes(e.text)}
+    assert all(notes.get((c.entity, c.attribute)) == c.value for c in grown)
+    assert notes[("Bo", "city")] == "Rome" and notes[("Ada", "city")] == "Oslo"
+    assert store.writes_used == 2
+    assert all(e.tokens <= cap for e in store.entries())

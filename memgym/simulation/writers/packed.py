@@ -57,7 +57,7 @@ class PackedWriter(WritePolicy):
             changed |= len(record) > known
             if entity in self.entry_of:
                 if changed and self.updates:
-                    self._rewrite(self.entry_of[entity])
+                    self._update(entity)
             else:
                 self._place(entity)
 
@@ -76,6 +76,26 @@ class PackedWriter(WritePolicy):
 
     def _rewrite(self, entry_id: int) -> None:
         self.store.edit(entry_id, self._text(self.members[entry_id]))
+
+    def _update(self, entity: str) -> None:
+        """Write ``entity``'s grown record back. When its entry no longer fits (the per-write
+        cap), the record moves to an entry of its own and the old entry keeps the others; with
+        no write left, the entry keeps its older text."""
+        entry_id = self.entry_of[entity]
+        members = self.members[entry_id]
+        if self.store.edit(entry_id, self._text(members)).ok:
+            return
+        others = [m for m in members if m != entity]
+        if not others or self.full:
+            return
+        result = self.store.write(self._text([entity]))
+        if not result.ok or result.entry is None:
+            self.full = True
+            return
+        self.members[entry_id] = others
+        self.store.edit(entry_id, self._text(others))  # fewer records: it fits
+        self.members[result.entry.id] = [entity]
+        self.entry_of[entity] = self.open_entry = result.entry.id
 
     def _place(self, entity: str) -> None:
         if self.open_entry is not None:
