@@ -124,6 +124,7 @@ class Asker:
         self._field_numbers: dict[int, FieldNumbers] = {}
         self._modes: dict[int, str | None] = {}
         self._blind_memo: dict[tuple[int, int], tuple[str, ...]] = {}
+        self._field_statements: dict[int, tuple[list[int], list[str]]] = {}
         self._enum_index: dict[int, dict[str, list[int]]] = {}
 
     # -- drawing helpers -------------------------------------------------------------------
@@ -453,30 +454,41 @@ class Asker:
     def _blind(self, f: int, p: int) -> tuple[str, ...]:
         """What a memory of field ``f``'s values without whose they are answers before item
         ``p``: the values the last event stating ``f`` states, and the commonest value (ties:
-        the first stated). Documents state every field; a change states its new value, an
-        update also restates a few other fields. Questions with such a gold are redrawn."""
+        the first stated). Questions with such a gold are redrawn."""
         key = (f, p)
         if key not in self._blind_memo:
+            positions, texts = self._statements(f)
+            end = bisect_left(positions, p)
+            if end == 0:
+                self._blind_memo[key] = ()
+                return ()
+            last = positions[end - 1]
+            first_of_last = bisect_left(positions, last)
+            counts = Counter(texts[:end])
+            common = max(counts, key=counts.__getitem__)
+            self._blind_memo[key] = tuple(
+                dict.fromkeys([*sorted(set(texts[first_of_last:end])), common])
+            )
+        return self._blind_memo[key]
+
+    def _statements(self, f: int) -> tuple[list[int], list[str]]:
+        """Field ``f``'s statements in stream order, computed once per field: positions and
+        texts. Documents state every field; a change states its new value, an update also
+        restates a few other fields (an event's values keep their order)."""
+        cached = self._field_statements.get(f)
+        if cached is None:
             hidden, texts, doc_pos = self.world.hidden, self.world.texts, self.timeline.doc_pos
-            stated = [
-                (doc_pos[e], texts[e][f])
-                for e in range(bisect_left(doc_pos, p))
-                if hidden.get(e) != f
-            ]
+            stated = [(doc_pos[e], texts[e][f]) for e in range(len(doc_pos)) if hidden.get(e) != f]
             for c, change in enumerate(self.world.changes):
                 pos = self.timeline.change_pos[c]
-                if pos >= p:
-                    continue
                 if change.field == f:
                     stated.append((pos, change.new_text))
                 elif f in change.restate and hidden.get(change.entity) != f:
                     stated.append((pos, texts[change.entity][f]))
-            stated.sort(key=lambda item: item[0])  # stable: an event's values keep their order
-            counts = Counter(text for _, text in stated)
-            last = {text for pos, text in stated if pos == stated[-1][0]} if stated else set()
-            common = [max(counts, key=counts.__getitem__)] if counts else []
-            self._blind_memo[key] = tuple(dict.fromkeys([*sorted(last), *common]))
-        return self._blind_memo[key]
+            stated.sort(key=lambda item: item[0])
+            cached = self._field_statements[f] = ([pos for pos, _ in stated],
+                                                  [text for _, text in stated])
+        return cached
 
     def _too_recent(self, draft: Draft) -> bool:
         """Does the question come within ``QUESTION_GAP`` items of the last one stating its
