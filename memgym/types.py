@@ -253,7 +253,6 @@ class Transcript(BaseModel):
     scenario_hash: str
     answers: list[AnswerRecord] = Field(default_factory=list)
     writes_used: int = 0
-    write_refusals: int = 0
     tokens_observed: int = 0
     tokens_stored: int = 0
     errors: list[str] = Field(default_factory=list)
