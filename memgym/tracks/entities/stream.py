@@ -33,7 +33,7 @@ def order(rng: _random.Random, world: World, memos: int) -> Timeline:
     n = len(world.names)
     keyed: list[tuple[float, int, int]] = [(float(e), DOC, e) for e in range(n)]
     for c, change in enumerate(world.changes):
-        keyed.append((change.entity + 0.5 + random() * (n - change.entity), CHANGE, c))
+        keyed.append((change.entity + 0.5 + random() ** 2 * (n - change.entity), CHANGE, c))
     keyed.extend((random() * n, MEMO, m) for m in range(memos))
     keyed.sort()
     items = [(kind, index) for _, kind, index in keyed]
