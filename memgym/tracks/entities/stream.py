@@ -1,6 +1,8 @@
 """The order of events, and the world as it is known at any point of that order.
 
-Documents come in entity order; each change lands at a random point after its entity's document;
+Documents come in entity order; each change lands at a random point after its entity's document
+(nearer it more often: the remaining stream times a squared uniform draw, so early changes leave
+room for questions many documents later);
 memos land anywhere. A question "at p" is asked after the first ``p`` items, and ``Moment(p)``
 answers what is true then: which entities have appeared and which fact holds for each field.
 """

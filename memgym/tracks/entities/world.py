@@ -16,6 +16,7 @@ from __future__ import annotations
 import random as _random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from memgym.claims import format_value
 from memgym.tracks.entities.fast import build_fact, new_fact
@@ -210,4 +211,5 @@ def _strata(random: Callable[[], float], n: int, k: int) -> list[int]:
     """``k`` distinct entities of ``n``, one drawn from each of ``k`` equal slices of the entity
     order, so some change always comes early and a question can be asked many documents after
     it (a uniform sample often leaves every change late)."""
-    return [int((j + random()) * n / k) for j in range(k)]
+    bounds = [j * n // max(1, k) for j in range(k + 1)]  # k <= n: every slice holds one
+    return [lo + int(random() * (hi - lo)) for lo, hi in pairwise(bounds)]
