@@ -226,6 +226,72 @@ def stream_attribute_mode(ctx: Context, s: Sighting) -> str:
     return max(counts, key=counts.__getitem__) if counts else ABSTAIN  # first seen wins ties
 
 
+def _kth_last(k: int) -> Callable[[Sequence[str]], str]:
+    return lambda values: values[-k] if len(values) >= k else ""
+
+
+def _kth_last_distinct(k: int) -> Callable[[Sequence[str]], str]:
+    def rule(values: Sequence[str]) -> str:
+        seen = list(dict.fromkeys(reversed(values)))
+        return seen[k - 1] if len(seen) >= k else ""
+
+    return rule
+
+
+def _by_count(values: Sequence[str], commonest: bool) -> list[str]:
+    """Distinct values by how often they were stated (ties: the one stated last first)."""
+    counts = Counter(values)
+    latest_first = list(dict.fromkeys(reversed(values)))
+    return sorted(latest_first, key=lambda v: -counts[v] if commonest else counts[v])
+
+
+def _kth_commonest(k: int, window: int) -> Callable[[Sequence[str]], str]:
+    def rule(values: Sequence[str]) -> str:
+        ranked = _by_count(values[-window:], commonest=True)
+        return ranked[k - 1] if len(ranked) >= k else ""
+
+    return rule
+
+
+def _kth_rarest(k: int, window: int) -> Callable[[Sequence[str]], str]:
+    def rule(values: Sequence[str]) -> str:
+        ranked = _by_count(values[-window:], commonest=False)
+        return ranked[k - 1] if len(ranked) >= k else ""
+
+    return rule
+
+
+POSITION_RULES: dict[str, Callable[[Sequence[str]], str]] = {
+    **{f"last{k}": _kth_last(k) for k in range(1, 13)},
+    **{f"distinct{k}": _kth_last_distinct(k) for k in range(1, 13)},
+    **{f"commonest{k}@{w}": _kth_commonest(k, w) for k in (1, 2, 3) for w in (5, 10, 20, 10**9)},
+    **{f"rarest{k}@{w}": _kth_rarest(k, w) for k in (1, 2) for w in (5, 10, 20, 10**9)},
+    "first": lambda values: values[0] if values else "",
+}
+"""Ways to pick one of the asked attribute's stated values by position or frequency alone (no
+entity): the entity-blind memory's answers, one of which ``stream_attribute_learned`` learns."""
+
+
+@cheat(
+    "stream_attribute_learned",
+    "of the asked attribute's values stated so far (about anyone), the one at the position or "
+    "frequency rank (k-th last, k-th last distinct, k-th commonest or rarest, first) that held "
+    "the gold most often on other seeds, per template",
+)
+def stream_attribute_learned(ctx: Context, s: Sighting) -> str:
+    rules = ctx.learned.get(f"rule:{template_key(s.question.spec, False)}")
+    if not rules or rules.most_common(1)[0][1] < MIN_RULE_HITS:
+        rules = ctx.learned.get("rule:*")
+    if not rules:
+        return ABSTAIN
+    return POSITION_RULES[rules.most_common(1)[0][0]](s.attribute_values) or ABSTAIN
+
+
+MIN_RULE_HITS = 3
+"""A template's own learned rule is used when it held the gold at least this often; otherwise
+the rule learned over every template."""
+
+
 @cheat("question_number", "the last number the question states (a filter threshold, a year)")
 def question_number(ctx: Context, s: Sighting) -> str:
     found = numbers(s.question.text)
@@ -257,7 +323,10 @@ def template_key(spec: Mapping[str, Any], fine: bool) -> str:
 
 
 def learn(track: Track, tier: str | None, overrides: Mapping[str, Any]) -> dict[str, Counter[str]]:
-    """template key -> how often each gold text answered it, over ``TRAIN_SEEDS`` other seeds."""
+    """What the learning cheats take from ``TRAIN_SEEDS`` other seeds: per template key, how
+    often each gold text answered it (``"{fine}:{key}"``) and how often each of the
+    ``POSITION_RULES`` picked the gold from the asked attribute's stated values
+    (``"rule:{key}"``, and ``"rule:*"`` over every template)."""
     table: dict[str, Counter[str]] = {}
     for i in range(TRAIN_SEEDS):
         scenario = track.generate(TRAIN_BASE + i, tier, **dict(overrides))
@@ -267,7 +336,24 @@ def learn(track: Track, tier: str | None, overrides: Mapping[str, Any]) -> dict[
             gold = q.answer if isinstance(q.answer, str) else _gold_text(q.answer)
             for fine in (False, True):
                 table.setdefault(f"{fine}:{template_key(q.spec, fine)}", Counter())[gold] += 1
+        _learn_rules(track, scenario, table)
     return table
+
+
+def _learn_rules(track: Track, scenario: Scenario, table: dict[str, Counter[str]]) -> None:
+    """Count, per template and overall, the position rules that would have answered right."""
+    reading = answer_names(scenario)
+    overall = table.setdefault("rule:*", Counter())
+    for gold, sighting in sightings(track, scenario):
+        if gold.answer is None or not sighting.attribute_values:
+            continue
+        per_template = table.setdefault(f"rule:{template_key(gold.spec, False)}", Counter())
+        marked: dict[str, bool] = {}
+        for name, rule in POSITION_RULES.items():
+            answer = rule(sighting.attribute_values)
+            if answer and marked.setdefault(answer, is_correct(gold, answer, reading)):
+                per_template[name] += 1
+                overall[name] += 1
 
 
 def _gold_text(value: Any) -> str:

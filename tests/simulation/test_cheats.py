@@ -154,3 +154,60 @@ def test_every_number_holds_the_gold_and_is_still_wrong():
     for gold in counts:
         text = CHEATS["every_number"][0](ctx, Sighting(gold.public(), (), (), {}))
         assert f" {gold.answer}," in f" {text}," and not is_correct(gold, text)
+
+
+def test_the_position_rules_pick_by_recency_and_frequency_alone():
+    from memgym.simulation.cheats import POSITION_RULES
+
+    values = ["a", "b", "a", "c", "b", "a", "d"]
+    assert POSITION_RULES["last1"](values) == "d"
+    assert POSITION_RULES["last3"](values) == "b"
+    assert POSITION_RULES["distinct2"](values) == "a"  # d, a, b, c by last mention
+    assert POSITION_RULES["distinct4"](values) == "c"
+    assert POSITION_RULES["commonest1@1000000000"](values) == "a"
+    assert POSITION_RULES["commonest2@1000000000"](values) == "b"
+    assert POSITION_RULES["commonest1@5"](values) == "a"  # c b a d + a: a twice
+    assert POSITION_RULES["rarest1@1000000000"](values) == "d"  # c and d once: d stated last
+    assert POSITION_RULES["first"](values) == "a"
+    assert POSITION_RULES["last12"](values) == "" and POSITION_RULES["first"]([]) == ""
+
+
+def test_the_learned_position_cheat_applies_the_rule_that_won_on_other_seeds():
+    """learn counts, per template, the rules that picked the gold on other seeds (recounted
+    here on the same training scenarios); the cheat answers with the winning rule."""
+    from collections import Counter
+
+    from memgym.query import ABSTAIN
+    from memgym.scoring import is_correct
+    from memgym.scoring.reading import answer_names
+    from memgym.simulation.cheats import (
+        POSITION_RULES,
+        TRAIN_BASE,
+        TRAIN_SEEDS,
+        Context,
+        stream_attribute_learned,
+    )
+
+    track = get_track("research")
+    learned = learn(track, "lite", {})
+    overall: Counter[str] = Counter()
+    for i in range(TRAIN_SEEDS):
+        scenario = track.generate(TRAIN_BASE + i, "lite")
+        names = answer_names(scenario)
+        for gold, s in sightings(track, scenario):
+            for rule, pick in POSITION_RULES.items():
+                answer = pick(s.attribute_values)
+                overall[rule] += bool(answer) and is_correct(gold, answer, names)
+    assert +overall == learned["rule:*"]
+    scenario = track.generate(0, "lite")
+    ctx = Context(track, scenario, {}, learned)
+    answered = 0
+    for _, s in sightings(track, scenario):
+        rules = learned.get(f"rule:{template_key(s.question.spec, False)}") or learned["rule:*"]
+        if rules.most_common(1)[0][1] < 3:
+            rules = learned["rule:*"]
+        expected = POSITION_RULES[rules.most_common(1)[0][0]](s.attribute_values)
+        got = stream_attribute_learned(ctx, s)
+        assert got == (expected or ABSTAIN)
+        answered += bool(expected)
+    assert answered

@@ -39,3 +39,46 @@ def test_no_value_question_is_the_blind_memorys_answer(tier: str, template: str)
                 assert not is_correct(q, guess, names), (seed, q.id, q.spec, guess)
             checked += 1
     assert checked >= 10
+
+
+def _kth_last_distinct(values: list[str], k: int) -> str | None:
+    seen = list(dict.fromkeys(reversed(values)))
+    return seen[k - 1] if len(seen) >= k else None
+
+
+def test_no_rank_of_the_stated_values_holds_the_gold_often() -> None:
+    """Re-read from the stream over 150 lite seeds: of the value questions' golds, no k-th last,
+    k-th last distinct or k-th first (k = 1..30) stated value of the asked attribute, whoever it
+    is about, picks more than 6.5 % (the floor is about 1 / (values stated - QUESTION_GAP), ~4 %
+    at lite; with the entity uniform among the known ones the 6th last distinct value picked
+    7.4 %, the last12 rule now picks 5.8 %)."""
+    tier, seeds, most = "lite", 150, 0.065
+    track = get_track("entities")
+    picked: Counter[str] = Counter()
+    asked = 0
+    for seed in range(seeds):
+        scenario = track.generate(seed, tier)
+        names = answer_names(scenario)
+        stated: dict[str, list[str]] = {}
+        for event in stream_events(scenario):
+            q = event.question
+            if q is None:
+                for claim in track.read(event.text):
+                    stated.setdefault(claim.attribute, []).append(claim.value)
+                continue
+            values = stated.get(asked_attribute(q.spec), [])
+            if q.spec.get("op") not in VALUE_OPS or not values:
+                continue
+            asked += 1
+            for k in range(1, 31):
+                guesses = {
+                    f"last{k}": values[-k] if len(values) >= k else None,
+                    f"distinct{k}": _kth_last_distinct(values, k),
+                    f"first{k}": values[k - 1] if len(values) >= k else None,
+                }
+                for rule, guess in guesses.items():
+                    if guess is not None and is_correct(q, guess, names):
+                        picked[rule] += 1
+    assert asked >= 4 * seeds
+    rule, hits = picked.most_common(1)[0]
+    assert hits / asked <= most, (rule, hits, asked, picked.most_common(5))

@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from memgym.claims import format_number, parse_number
 from memgym.query import ABSTAIN, Cell, Table, evaluate
-from memgym.tracks.entities import asking
+from memgym.tracks.entities import asking, spread
 from memgym.tracks.entities.mix import AXIS_OF, KINDS_OF
 from memgym.tracks.entities.stream import Moment, Timeline
 from memgym.tracks.entities.templates import Attribute
@@ -106,6 +106,13 @@ class Asker:
         self.last = len(timeline.items)
         self.first = timeline.doc_pos[min(n - 1, max(1, n // 4))] + 1
         """Interleaved questions wait for a quarter of the documents (at least two)."""
+        self.value_first = self.last if self.end else spread.value_first(timeline.doc_pos)
+        """Value questions wait longer (see ``spread``)."""
+        self.reach = spread.reach(timeline.doc_pos, self.value_first, self.last, QUESTION_GAP)
+        self.linked_by = [
+            {world.index[row[r]]: e for e, row in enumerate(world.texts)} for r in self.lay.relations
+        ]
+        """Per relation: entity -> the entity whose relation points at it (links are a cycle)."""
         self.seen: set[str] = set()
         self.unused_changes = list(range(len(world.changes)))
         rng.shuffle(self.unused_changes)
@@ -132,11 +139,13 @@ class Asker:
     def _pick(self, options: tuple[int, ...] | list[int]) -> int:
         return options[int(self.random() * len(options))]
 
-    def _moment(self, after: int = -1) -> Moment:
-        """The world at a random question position after item ``after`` (the end if placed so)."""
+    def _moment(self, after: int = -1, first: int | None = None) -> Moment:
+        """The world at a random question position after item ``after`` and from ``first`` (the
+        interleaved questions' start by default; the end if placed so)."""
         if self.end:
             return Moment(self.world, self.timeline, self.last)
-        lo = min(self.last, max(self.first, after + 1 + QUESTION_GAP))
+        start = self.first if first is None else first
+        lo = min(self.last, max(start, after + 1 + QUESTION_GAP))
         return Moment(self.world, self.timeline, lo + int(self.random() * (self.last - lo + 1)))
 
     def _type(self, f: int) -> AnswerType:
@@ -177,7 +186,7 @@ class Asker:
         assert fact is not None, "only text and date fields are withheld"
         return fact
 
-    def _change(self) -> tuple[Change, Moment] | None:
+    def _change(self, first: int | None = None) -> tuple[Change, Moment] | None:
         if not self.world.changes:
             return None
         c = (
@@ -185,7 +194,36 @@ class Asker:
             if self.unused_changes
             else int(self.random() * len(self.world.changes))
         )
-        return self.world.changes[c], self._moment(self.timeline.change_pos[c])
+        return self.world.changes[c], self._moment(self.timeline.change_pos[c], first)
+
+    def _change_apart(self) -> tuple[Change, Moment] | None:
+        """A change and a question position ``d`` documents after it, ``d`` uniform up to what
+        the earliest change allows (an unused change that fits first), so the new value's rank
+        back from the question is spread: a change and a position uniform after it would pile
+        it onto the few ranks a late change leaves."""
+        if self.end or not self.world.changes:
+            return self._change(self.value_first)
+        doc_pos, change_pos = self.timeline.doc_pos, self.timeline.change_pos
+        n = len(doc_pos)
+        before = [bisect_left(doc_pos, pos) for pos in change_pos]
+        room = n - min(before)
+        if room < 1:  # every change comes after the last document
+            return self._change(self.value_first)
+        gap = min(QUESTION_GAP, room)
+        d = gap + int(self.random() * (room - gap + 1))
+        fits = [c for c in self.unused_changes if before[c] + d <= n]
+        if not fits:
+            fits = [c for c in range(len(before)) if before[c] + d <= n]
+        c = fits[int(self.random() * len(fits))]
+        known = before[c] + d
+        lo = max(doc_pos[known - 1] + 1, change_pos[c] + 1 + QUESTION_GAP, self.first)
+        hi = doc_pos[known] if known < n else self.last
+        if lo > hi:
+            return None
+        if c in self.unused_changes:
+            self.unused_changes.remove(c)
+        m = Moment(self.world, self.timeline, lo + int(self.random() * (hi - lo + 1)))
+        return self.world.changes[c], m
 
     # -- one builder per kind --------------------------------------------------------------
 
@@ -197,22 +235,22 @@ class Asker:
         return Draft(m.p, kind, spec, text, evidence, self._type(f), self._tolerance(f), table)
 
     def retrieval(self) -> Draft | None:
-        m = self._moment()
-        e, f = int(self.random() * m.known), self._pick(self.asked)
+        m = self._moment(first=self.value_first)
+        e, f = spread.entity(self.random, m.known, self.reach, QUESTION_GAP), self._pick(self.asked)
         fact = m.fact(e, f)
         if fact is None or m.change(e, f) is not None:
             return None
         return self._value("retrieval", m, e, f, [fact])
 
     def post_correction(self) -> Draft | None:
-        found = self._change()
+        found = self._change_apart()
         if found is None:
             return None
         change, m = found
         return self._value("post_correction", m, change.entity, change.field, [change.new])
 
     def _before_after(self, kind: QuestionKind) -> Draft | None:
-        found = self._change()
+        found = self._change(self.value_first if kind == "previous_value" else None)
         if found is None:
             return None
         change, m = found
@@ -334,11 +372,13 @@ class Asker:
         )
 
     def multi_hop(self) -> Draft | None:
-        m = self._moment()
-        e = int(self.random() * m.known)
+        m = self._moment(first=self.value_first)
+        t = spread.entity(self.random, m.known, self.reach, QUESTION_GAP)
         r = self._pick(self.lay.relations)
+        e = self.linked_by[r - len(self.template.attributes)][t]
+        if e >= m.known:
+            return None
         link, linked = self.world.facts[e][r], self.world.texts[e][r]
-        t = self.world.index[linked]
         f = self._pick(self.targets)
         target = m.fact(t, f)
         if target is None:

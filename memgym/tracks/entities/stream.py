@@ -1,6 +1,8 @@
 """The order of events, and the world as it is known at any point of that order.
 
-Documents come in entity order; each change lands at a random point after its entity's document;
+Documents come in entity order; each change lands at a random point after its entity's document
+(nearer it more often: the remaining stream times a squared uniform draw, so early changes leave
+room for questions many documents later);
 memos land anywhere. A question "at p" is asked after the first ``p`` items, and ``Moment(p)``
 answers what is true then: which entities have appeared and which fact holds for each field.
 """
@@ -33,7 +35,7 @@ def order(rng: _random.Random, world: World, memos: int) -> Timeline:
     n = len(world.names)
     keyed: list[tuple[float, int, int]] = [(float(e), DOC, e) for e in range(n)]
     for c, change in enumerate(world.changes):
-        keyed.append((change.entity + 0.5 + random() * (n - change.entity), CHANGE, c))
+        keyed.append((change.entity + 0.5 + random() ** 2 * (n - change.entity), CHANGE, c))
     keyed.extend((random() * n, MEMO, m) for m in range(memos))
     keyed.sort()
     items = [(kind, index) for _, kind, index in keyed]

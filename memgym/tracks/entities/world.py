@@ -14,7 +14,9 @@ stream is written out and the first event stating a fact gives it both (``fast.s
 from __future__ import annotations
 
 import random as _random
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from memgym.claims import format_value
 from memgym.tracks.entities.fast import build_fact, new_fact
@@ -187,7 +189,8 @@ def _changes(rng: _random.Random, world: World, corrections: int, updates: int) 
     attrs = world.template.attributes
     n = len(world.names)
     kinds = [CORRECTION] * corrections + [UPDATE] * updates
-    for kind, e in zip(kinds, rng.sample(range(n), len(kinds))):
+    rng.shuffle(kinds)
+    for kind, e in zip(kinds, _strata(random, n, len(kinds))):
         fields = world.layout.numeric if kind == CORRECTION else world.layout.varying
         f = fields[int(random() * len(fields))]
         old = world.facts[e][f]
@@ -202,3 +205,11 @@ def _changes(rng: _random.Random, world: World, corrections: int, updates: int) 
         world.changes.append(
             Change(kind, e, f, old, new, world.texts[e][f], format_value(value), restate)
         )
+
+
+def _strata(random: Callable[[], float], n: int, k: int) -> list[int]:
+    """``k`` distinct entities of ``n``, one drawn from each of ``k`` equal slices of the entity
+    order, so some change always comes early and a question can be asked many documents after
+    it (a uniform sample often leaves every change late)."""
+    bounds = [j * n // max(1, k) for j in range(k + 1)]  # k <= n: every slice holds one
+    return [lo + int(random() * (hi - lo)) for lo, hi in pairwise(bounds)]
