@@ -11,7 +11,10 @@ from memgym.types import Scenario
 
 
 def test_invariants_hold_on_a_small_matrix():
-    reports = validate(["entities"], ["lite", "standard"], [0, 1, 2], templates=["company", "film"])
+    # the invariants are means over seeds: with 3, one seed decided priority against random on
+    # company/lite (0.473 against 0.543; over 100 seeds 0.615 against 0.517)
+    seeds = list(range(6))
+    reports = validate(["entities"], ["lite", "standard"], seeds, templates=["company", "film"])
     assert len(reports) == 4
     for report in reports:
         assert report.passed, (report.label, report.checks, report.composite)
