@@ -72,6 +72,8 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
     """Every page (task result or erratum) shown so far, in order."""
     stated_at: dict[int, int] = {}
     """id of a fact -> the index in ``shown`` of the last page stating it."""
+    due: dict[int, float] = {}
+    """id of a waiting question -> the pages that must be shown before it comes."""
 
     def show(core: Core) -> None:
         for f in core.stated:
@@ -85,7 +87,7 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
             if any(id(f) not in stated_at for f in d.evidence):
                 continue
             last = max(stated_at[id(f)] for f in d.evidence)
-            if len(shown) - 1 - last >= QUESTION_GAP:
+            if len(shown) - 1 - last >= QUESTION_GAP and len(shown) >= due[id(d)]:
                 blocks.append([Core("question", d.text, [], d)])
                 pending.remove(d)
 
@@ -109,16 +111,18 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
                 blocks.append([fix])
                 show(fix)
                 release()
-            if turn == prefix_turn:
-                pending.append(draft(world, t, True))
-            if turn == task.hops - 1:
-                pending.append(draft(world, t, False))
+            for d in _drafts(world, t, turn, prefix_turn):
+                due[id(d)] = (len(shown) + QUESTION_GAP) / max(random(), 1e-9)
+                pending.append(d)
     # The last questions have no later task's pages to wait behind: earlier pages are shown
     # again (a revisit restates facts, never a link an erratum corrected since), and never so
     # that the last QUESTION_GAP pages hold a waiting question's whole evidence.
     wrong = {id(t.fix.wrong) for t in world.tasks if t.fix is not None}
+    asked = {id(d.evidence[-1]) for d in pending}
     revisits = [
-        c for c in shown if c.kind == "document" and not any(id(f) in wrong for f in c.stated)
+        c
+        for c in shown
+        if c.kind == "document" and not any(id(f) in wrong or id(f) in asked for f in c.stated)
     ]
     needs = [{id(f) for f in d.evidence} for d in pending]
     held: set[int] = set()
@@ -132,6 +136,12 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
                 break
     blocks += [[Core("question", d.text, [], d)] for d in pending]
     return blocks
+
+
+def _drafts(world: World, t: int, turn: int, prefix_turn: int) -> list[Draft]:
+    """The questions of task ``t`` whose evidence is complete after its turn ``turn``."""
+    out = [draft(world, t, True)] if turn == prefix_turn else []
+    return out + ([draft(world, t, False)] if turn == world.tasks[t].hops - 1 else [])
 
 
 def _merge(blocks: list[Block], added: list[Insert]) -> list[Block]:

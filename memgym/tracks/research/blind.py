@@ -38,11 +38,15 @@ Insert = tuple[float, Decoy]
 MAX_DRAWS = 8
 """Draws of an unstated integer before settling for a stated one (a narrow field, such as a
 year, can run out of unstated values in the hard tier)."""
-LATER_VALUES = 3
+MIN_AFTER = 2
 """Of them, at least this many (plus ``0..SPREAD`` drawn per question) come after the gold's
 last statement, so the gold sits at no fixed rank from the end; the rest come shortly before
 its first statement (within ``BEFORE_SPAN`` blocks), so it is not the first of a recent run."""
-SPREAD = 1
+LIFT = 8
+MAX_REPEATS = 10
+MIN_DISTINCT = 30
+MIN_RANK, MAX_RANK = 3, 30
+MAX_LATER = 12
 BEFORE_SPAN = 4.0
 WINDOWS = (5, 10, 15, 20, 30)
 """Recent windows (in statements of the field) whose commonest value must not be the gold; up to
@@ -161,20 +165,24 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
             asked_golds.add(gold)
             at_gold = [p for p, v in statements if v == gold]
             first, last = (at_gold[0], at_gold[-1]) if at_gold else (previous, previous)
-            after = LATER_VALUES + int(random() * (SPREAD + 1))
-            spans = [(max(previous, last), float(i))] * after
+            values = [v for _, v in statements]
+            repeats = _repeats(rng, values, gold)
+            tail = _after_last(values, gold)
+            once = Counter(values)
+            need = max(0, MIN_AFTER - sum(once[v] == 1 for v in tail))
+            rank = 1 + len(set(tail) | set(repeats))
+            target = MIN_RANK + int(random() * (MAX_RANK - MIN_RANK + 1))
+            after = max(need, min(MAX_LATER, target - rank))
+            fresh = max(after, MIN_DISTINCT - len(set(values)) - len(repeats))
+            later = (max(previous, last), float(i))
             before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (previous, float(i))
-            spans += [before] * (LOOKALIKES - after)
-            plan: list[tuple[tuple[float, float], str | None]] = list(
-                zip(spans, _values([v for _, v in statements], gold))
-            )
-            plan += [((max(previous, last), float(i)), None)] * EXTRA
+            plan: list[tuple[tuple[float, float], str | None]] = [(later, v) for v in repeats]
+            plan += [(later, None)] * after + [(before, None)] * (fresh - after)
+            plan += [(later, None)] * EXTRA
             stated = {v for _, v in statements}
             for k, ((low, high), value) in enumerate(plan):
-                if k >= LOOKALIKES and not _window_hit([v for _, v in statements], gold):
+                if k >= len(plan) - EXTRA and not _window_hit([v for _, v in statements], gold):
                     break
-                if value is not None and low < previous:  # a repeat never precedes an
-                    low, high = max(previous, last), float(i)  # earlier question
                 at = low + (high - low) * (0.001 + 0.998 * random())
                 decoy = decoys.make(asked.entity, asked.attribute, value, asked_golds, stated)
                 added.append((at, decoy))
@@ -204,11 +212,29 @@ def _window_hit(values: list[str], gold: str) -> bool:
     return False
 
 
-def _values(values: list[str], gold: str) -> list[str | None]:
-    """The asked field's value in each look-alike (None: one not stated yet): fresh, except
-    that the first ones (placed after the gold) repeat the commonest other value until it is
-    commoner than the gold."""
+def _after_last(values: list[str], gold: str) -> list[str]:
+    """The values stated after the gold's last statement (all of them when it was never)."""
+    for k in range(len(values) - 1, -1, -1):
+        if values[k] == gold:
+            return values[k + 1 :]
+    return values
+
+
+def _repeats(rng: _random.Random, values: list[str], gold: str) -> list[str]:
+    """Restatements of other values that make a drawn number (1 to ``LIFT``) of them commoner
+    than the gold, the commonest first, within ``LOOKALIKES`` restatements (at least one value
+    is always lifted)."""
     counts = Counter(v for v in values if v != gold)
-    top, n = counts.most_common(1)[0] if counts else (None, 0)
-    repeats = max(0, values.count(gold) - n + 1)
-    return [top] * repeats + [None] * (LOOKALIKES - repeats)
+    mine = values.count(gold)
+    above = sum(n > mine for n in counts.values())
+    wanted = 1 + int(rng.random() * LIFT)
+    out: list[str] = []
+    for v, n in counts.most_common():
+        if above >= wanted or n > mine:
+            continue
+        cost = mine + 1 - n
+        if above >= 1 and len(out) + cost > MAX_REPEATS:
+            break
+        out += [v] * cost
+        above += 1
+    return out

@@ -70,7 +70,7 @@ whole stream's length (±5 %); ``max_write_tokens``: one entity's note record (1
 always fits in a write, three to six at most, so ``write_budget`` (about a sixth of the entities
 in a tier) bounds how much of the graph a budgeted memory can keep."""
 DERIVED = ("entities", "questions")
-LOOKALIKES = 6
+LOOKALIKES = 4
 """Look-alike results the entity-blind guard adds before each question (``blind.py``)."""
 DOC_STYLES = ("narrative", "kv", "mixed")
 PLACEMENTS = ("interleaved", "end")
