@@ -46,7 +46,7 @@ LIFT = 8
 MAX_REPEATS = 10
 MIN_DISTINCT = 30
 MIN_RANK, MAX_RANK = 3, 30
-MAX_LATER = 12
+MAX_LATER = 24
 BEFORE_SPAN = 4.0
 WINDOWS = (5, 10, 15, 20, 30)
 """Recent windows (in statements of the field) whose commonest value must not be the gold; up to
@@ -170,13 +170,18 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
             tail = _after_last(values, gold)
             once = Counter(values)
             need = max(0, MIN_AFTER - sum(once[v] == 1 for v in tail))
-            rank = 1 + len(set(tail) | set(repeats))
-            target = MIN_RANK + int(random() * (MAX_RANK - MIN_RANK + 1))
-            after = max(need, min(MAX_LATER, target - rank))
+            since = max(previous, -1.0)
+            spots = [since + (i - since) * (0.001 + 0.998 * random()) for _ in repeats]
+            rank = 1 + len(set(tail) | {v for v, at in zip(repeats, spots) if at > last})
+            top = max(MAX_RANK, rank)
+            target = MIN_RANK + int(random() * (top - MIN_RANK + 1))
+            after = max(need, target - rank)
             fresh = max(after, MIN_DISTINCT - len(set(values)) - len(repeats))
             later = (max(previous, last), float(i))
             before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (previous, float(i))
-            plan: list[tuple[tuple[float, float], str | None]] = [(later, v) for v in repeats]
+            plan: list[tuple[tuple[float, float], str | None]] = [
+                ((at, at), v) for v, at in zip(repeats, spots)
+            ]
             plan += [(later, None)] * after + [(before, None)] * (fresh - after)
             plan += [(later, None)] * EXTRA
             stated = {v for _, v in statements}
@@ -197,17 +202,19 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
 
 
 def _window_hit(values: list[str], gold: str) -> bool:
-    """Whether the gold is the commonest of one of the last ``WINDOWS`` statements, or tied for
-    it as the first or last seen there."""
+    """Whether the gold is the commonest of one of the last ``WINDOWS`` statements: alone, or
+    tied with values all stated before its own last statement there (a windowed commonest that
+    breaks ties by recency would pick it)."""
     for w in WINDOWS:
         window = values[-w:]
         if gold not in window:
             continue
         counts = Counter(window)
-        top = max(counts.values())
-        if counts[gold] == top and (
-            window[0] == gold or window[-1] == gold or sum(n == top for n in counts.values()) == 1
-        ):
+        top = counts[gold]
+        if top < max(counts.values()):
+            continue
+        latest = {v: k for k, v in enumerate(window)}
+        if all(latest[v] < latest[gold] for v, n in counts.items() if n == top and v != gold):
             return True
     return False
 
@@ -227,7 +234,7 @@ def _repeats(rng: _random.Random, values: list[str], gold: str) -> list[str]:
     counts = Counter(v for v in values if v != gold)
     mine = values.count(gold)
     above = sum(n > mine for n in counts.values())
-    wanted = 1 + int(rng.random() * LIFT)
+    wanted = 1 + int(rng.random() * LIFT) if mine > 1 else 1
     out: list[str] = []
     for v, n in counts.most_common():
         if above >= wanted or n > mine:
