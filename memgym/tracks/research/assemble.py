@@ -3,8 +3,10 @@
 Each task is a run of blocks: one page per turn (its chain entity's result among its siblings'
 results, shuffled, sometimes with a filler page inside), the erratum of a corrected link after a
 page between the link's own turn and the first question that follows it, and its questions (the
-intermediate one after the prefix's last page, the final one after the last page; all at the end
-with ``question_placement="end"``). Filler pages fill the gaps between blocks; the core events
+intermediate one after the prefix's last page, the final one after the last page, each at a
+drawn delay: when ``n`` pages have been shown, it waits until ``(n + QUESTION_GAP) / u`` have,
+``u`` uniform in (0, 1], so its last page sits at a uniformly drawn fraction of the pages before
+it, and many wait until the end; all at the end with ``question_placement="end"``). Filler pages fill the gaps between blocks; the core events
 keep their final step numbers and the filler is generated on demand by the track's ``stream``.
 Facts get ids (``f0``, ``f1``, ... in stream order) and steps from the event that first states
 them.
@@ -73,7 +75,7 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
     stated_at: dict[int, int] = {}
     """id of a fact -> the index in ``shown`` of the last page stating it."""
     due: dict[int, float] = {}
-    """id of a waiting question -> the pages that must be shown before it comes."""
+    """id of a waiting question -> the pages that must be shown before it comes (its delay)."""
 
     def show(core: Core) -> None:
         for f in core.stated:
@@ -115,8 +117,9 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
                 due[id(d)] = (len(shown) + QUESTION_GAP) / max(random(), 1e-9)
                 pending.append(d)
     # The last questions have no later task's pages to wait behind: earlier pages are shown
-    # again (a revisit restates facts, never a link an erratum corrected since), and never so
-    # that the last QUESTION_GAP pages hold a waiting question's whole evidence.
+    # again (a revisit restates facts, never a link an erratum corrected since nor the asked
+    # fact of a waiting question, whose count it would raise), and never so that the last
+    # QUESTION_GAP pages hold a waiting question's whole evidence.
     wrong = {id(t.fix.wrong) for t in world.tasks if t.fix is not None}
     asked = {id(d.evidence[-1]) for d in pending}
     revisits = [

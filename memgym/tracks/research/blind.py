@@ -1,17 +1,25 @@
 """The entity-blind guard: no question may be answered by the values of its field alone.
 
 A memory that keeps every value stated for a field (``population``, ``employer``, ...) but not
-whose it is would answer with the field's last value so far, a recent one, or its commonest.
-For each question the guard inserts ``LOOKALIKES`` look-alike results: near-miss namesakes of
+whose it is holds the field's values in stream order and their counts; any rule that picks one
+by recency or frequency (the last, the k-th last distinct, the commonest...) wins as often as
+the gold sits at that rank. The guard makes the gold's rank spread, not just avoid a few ranks
+(which would move it to the next ones). It inserts look-alike results, near-miss namesakes of
 the asked fact's holder, every field drawn like a sibling's, none stating the gold of this or
-an earlier question. Some come after the gold's last statement and before the question (a
-number drawn per question, so the gold sits at no fixed rank from the end), the rest shortly
-before the gold's first statement (so it does not open a recent run of the field). Each states
-a value of the field not stated yet, except that the first ones (after the gold, never before
-an earlier question) repeat the commonest other value until it is commoner than the gold. So
-the field's last, second-last, ... value and its commonest are a look-alike's, and its pool of
-values grows with every question; when the gold still opens or leads one of the last
-``WINDOWS`` statements, up to ``EXTRA`` more look-alikes follow it.
+an earlier question:
+
+- after the gold's last statement, enough fresh values of the field that the gold's recency
+  rank (1 + distinct values after it) reaches a target drawn uniformly from ``MIN_RANK`` to
+  ``MAX_RANK`` (none when it is deeper already: questions come at a drawn delay, so many are),
+  and never fewer than ``MIN_AFTER`` values stated once, so the last two values and the latest
+  once-stated ones are never the gold;
+- shortly before the gold's first statement, fresh values until the field has ``MIN_DISTINCT``
+  distinct values, so a short stream still offers many candidates;
+- anywhere since the previous question, restatements of other values so that one (a gold
+  stated once, whose count rank then follows its recency rank) or 1 to ``LIFT`` (a gold stated
+  more often) of them are commoner than the gold;
+- up to ``EXTRA`` more after the gold while it still leads one of the last ``WINDOWS``
+  statements by count.
 """
 
 from __future__ import annotations
@@ -23,7 +31,6 @@ from typing import TYPE_CHECKING
 
 from memgym.tracks.entities.fast import build_fact
 from memgym.tracks.research import render
-from memgym.tracks.research.params import LOOKALIKES
 from memgym.tracks.research.schema import FIELDS, TYPES
 from memgym.tracks.research.world import BACKGROUND, CHAIN, Entity, World
 from memgym.types import Fact
@@ -39,18 +46,20 @@ MAX_DRAWS = 8
 """Draws of an unstated integer before settling for a stated one (a narrow field, such as a
 year, can run out of unstated values in the hard tier)."""
 MIN_AFTER = 2
-"""Of them, at least this many (plus ``0..SPREAD`` drawn per question) come after the gold's
-last statement, so the gold sits at no fixed rank from the end; the rest come shortly before
-its first statement (within ``BEFORE_SPAN`` blocks), so it is not the first of a recent run."""
+"""Values stated once that always follow the gold's last statement."""
+MIN_RANK, MAX_RANK = 3, 30
+"""The range of the drawn recency rank of the gold (1: the field's last distinct value)."""
+MIN_DISTINCT = 30
+"""Distinct values of the asked field the stream holds by each question, at least."""
 LIFT = 8
 MAX_REPEATS = 10
-MIN_DISTINCT = 30
-MIN_RANK, MAX_RANK = 3, 30
-MAX_LATER = 24
+"""Values lifted above a gold stated more than once (drawn from 1..``LIFT``), within
+``MAX_REPEATS`` restatements (at least one value is always lifted)."""
 BEFORE_SPAN = 4.0
 WINDOWS = (5, 10, 15, 20, 30)
 """Recent windows (in statements of the field) whose commonest value must not be the gold; up to
-``EXTRA`` more look-alikes after the gold shift them when one is."""
+``EXTRA`` more look-alikes after the gold shift them when it is (or when too few values stated
+once follow it)."""
 EXTRA = 4
 DECOY = "decoy"
 
@@ -134,7 +143,7 @@ class _Decoys:
 
 
 def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) -> list[Insert]:
-    """The look-alike results to insert into ``blocks``, ``LOOKALIKES`` per question:
+    """The look-alike results to insert into ``blocks`` (about ``params.lookalikes``):
     (position, result), sorted; a position ``p`` goes right after block ``int(p)``."""
     decoys = _Decoys(rng, world, style)
     asked_fields = {
@@ -163,30 +172,10 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
             statements = seen[asked.attribute]
             gold = str(asked.value)
             asked_golds.add(gold)
-            at_gold = [p for p, v in statements if v == gold]
-            first, last = (at_gold[0], at_gold[-1]) if at_gold else (previous, previous)
-            values = [v for _, v in statements]
-            repeats = _repeats(rng, values, gold)
-            tail = _after_last(values, gold)
-            once = Counter(values)
-            need = max(0, MIN_AFTER - sum(once[v] == 1 for v in tail))
-            since = max(previous, -1.0)
-            spots = [since + (i - since) * (0.001 + 0.998 * random()) for _ in repeats]
-            rank = 1 + len(set(tail) | {v for v, at in zip(repeats, spots) if at > last})
-            top = max(MAX_RANK, rank)
-            target = MIN_RANK + int(random() * (top - MIN_RANK + 1))
-            after = max(need, target - rank)
-            fresh = max(after, MIN_DISTINCT - len(set(values)) - len(repeats))
-            later = (max(previous, last), float(i))
-            before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (previous, float(i))
-            plan: list[tuple[tuple[float, float], str | None]] = [
-                ((at, at), v) for v, at in zip(repeats, spots)
-            ]
-            plan += [(later, None)] * after + [(before, None)] * (fresh - after)
-            plan += [(later, None)] * EXTRA
+            plan = _plan(rng, statements, gold, previous, float(i))
             stated = {v for _, v in statements}
             for k, ((low, high), value) in enumerate(plan):
-                if k >= len(plan) - EXTRA and not _window_hit([v for _, v in statements], gold):
+                if k >= len(plan) - EXTRA and not _exposed([v for _, v in statements], gold):
                     break
                 at = low + (high - low) * (0.001 + 0.998 * random())
                 decoy = decoys.make(asked.entity, asked.attribute, value, asked_golds, stated)
@@ -201,10 +190,46 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
     return added
 
 
-def _window_hit(values: list[str], gold: str) -> bool:
-    """Whether the gold is the commonest of one of the last ``WINDOWS`` statements: alone, or
-    tied with values all stated before its own last statement there (a windowed commonest that
-    breaks ties by recency would pick it)."""
+Plan = list[tuple[tuple[float, float], str | None]]
+"""Look-alikes to add: (span of positions to draw one from, the value of the asked field it
+states; None: one not stated yet), then ``EXTRA`` in reserve."""
+
+
+def _plan(
+    rng: _random.Random, statements: list[tuple[float, str]], gold: str, previous: float, at: float
+) -> Plan:
+    """The look-alikes for a question at position ``at`` after one at ``previous``, given the
+    asked field's statements so far (``(position, value)``, by position)."""
+    random = rng.random
+    at_gold = [p for p, v in statements if v == gold]
+    first, last = (at_gold[0], at_gold[-1]) if at_gold else (previous, previous)
+    values = [v for _, v in statements]
+    repeats = _repeats(rng, values, gold)
+    tail = _after_last(values, gold)
+    counts = Counter(values)
+    lifted = set(repeats)
+    need = max(0, MIN_AFTER - sum(counts[v] == 1 and v not in lifted for v in tail))
+    since = max(previous, -1.0)
+    spots = [since + (at - since) * (0.001 + 0.998 * random()) for _ in repeats]
+    rank = 1 + len(set(tail) | {v for v, p in zip(repeats, spots) if p > last})
+    target = MIN_RANK + int(random() * (max(MAX_RANK, rank) - MIN_RANK + 1))
+    after = max(need, target - rank)
+    fresh = max(after, MIN_DISTINCT - len(counts) - len(repeats))
+    later = (max(previous, last), at)
+    before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (previous, at)
+    plan: Plan = [((p, p), v) for v, p in zip(repeats, spots)]
+    plan += [(later, None)] * after + [(before, None)] * (fresh - after)
+    return plan + [(later, None)] * EXTRA
+
+
+def _exposed(values: list[str], gold: str) -> bool:
+    """Whether fewer than ``MIN_AFTER`` values stated once follow the gold's last statement (a
+    narrow field can run out of fresh values), or the gold is the commonest of one of the last
+    ``WINDOWS`` statements: alone, or tied with values all stated before its own last statement
+    there (a windowed commonest that breaks ties by recency would pick it)."""
+    counts = Counter(values)
+    if sum(counts[v] == 1 for v in _after_last(values, gold)) < MIN_AFTER:
+        return True
     for w in WINDOWS:
         window = values[-w:]
         if gold not in window:
@@ -228,9 +253,9 @@ def _after_last(values: list[str], gold: str) -> list[str]:
 
 
 def _repeats(rng: _random.Random, values: list[str], gold: str) -> list[str]:
-    """Restatements of other values that make a drawn number (1 to ``LIFT``) of them commoner
-    than the gold, the commonest first, within ``LOOKALIKES`` restatements (at least one value
-    is always lifted)."""
+    """Restatements of other values that make some of them commoner than the gold (one for a
+    gold stated once, 1 to ``LIFT`` drawn otherwise), the commonest first, within
+    ``MAX_REPEATS`` restatements (at least one value is always lifted)."""
     counts = Counter(v for v in values if v != gold)
     mine = values.count(gold)
     above = sum(n > mine for n in counts.values())
