@@ -46,7 +46,7 @@ def test_blind_values_never_give_the_gold(seed: int, tier: str, placement: str) 
         assert stated[-1] != gold and stated[-2] != gold, gold
 
 
-@pytest.mark.parametrize(("tier", "seeds", "ceiling"), [("lite", 40, 0.07), ("standard", 20, 0.05)])
+@pytest.mark.parametrize(("tier", "seeds", "ceiling"), [("lite", 40, 0.05), ("standard", 20, 0.05)])
 def test_no_position_rule_finds_the_gold_often(tier: str, seeds: int, ceiling: float) -> None:
     """The gold's rank among the field's values (by recency, distinct recency, frequency) is
     spread: no rule of the entity-blind cheats picks it for more than ``ceiling`` of the
@@ -62,7 +62,7 @@ def test_no_position_rule_finds_the_gold_often(tier: str, seeds: int, ceiling: f
                 hits[name] += rule(stated) == gold
     worst, count = hits.most_common(1)[0]
     assert count / questions <= ceiling, (worst, count, questions)
-    assert len(ranks) >= 20, sorted(ranks.items())
+    assert len(ranks) >= 25, sorted(ranks.items())
     assert max(ranks.values()) / questions <= 0.08, sorted(ranks.items())
 
 

@@ -6,18 +6,19 @@ by recency or frequency (the last, the k-th last distinct, the commonest...) win
 the gold sits at that rank. The guard makes the gold's rank spread, not just avoid a few ranks
 (which would move it to the next ones). It inserts look-alike results, near-miss namesakes of
 the asked fact's holder, every field drawn like a sibling's, none stating the gold of this or
-an earlier question:
+an earlier question, and restates earlier results:
 
-- after the gold's last statement, enough fresh values of the field that the gold's recency
-  rank (1 + distinct values after it) reaches a target drawn uniformly from ``MIN_RANK`` to
-  ``MAX_RANK`` (none when it is deeper already: questions come at a drawn delay, so many are),
-  and never fewer than ``MIN_AFTER`` values stated once, so the last two values and the latest
-  once-stated ones are never the gold;
+- after the gold's last statement, enough values of the field that the gold's recency rank
+  (1 + distinct values after it) reaches a target drawn uniformly from ``MIN_RANK`` to
+  ``MAX_RANK`` (none when it is deeper already: questions come at a drawn delay, so many are):
+  ``MIN_AFTER`` fresh ones stated once, so the last two values and the latest once-stated ones
+  are never the gold, the rest restatements of earlier results (a sibling's or a look-alike's,
+  each a value not stated since the gold) while there are any, which cost no new entity;
 - shortly before the gold's first statement, fresh values until the field has ``MIN_DISTINCT``
   distinct values, so a short stream still offers many candidates;
-- anywhere since the previous question, restatements of other values so that one (a gold
-  stated once, whose count rank then follows its recency rank) or 1 to ``LIFT`` (a gold stated
-  more often) of them are commoner than the gold;
+- anywhere since the previous question, look-alikes repeating other values so that one (a
+  gold stated once, whose count rank then follows its recency rank) or 1 to ``LIFT`` (a gold
+  stated more often) of them are commoner than the gold;
 - up to ``EXTRA`` more after the gold while it still leads one of the last ``WINDOWS``
   statements by count.
 """
@@ -47,10 +48,11 @@ MAX_DRAWS = 8
 year, can run out of unstated values in the hard tier)."""
 MIN_AFTER = 2
 """Values stated once that always follow the gold's last statement."""
-MIN_RANK, MAX_RANK = 3, 30
+MIN_RANK, MAX_RANK = 3, 40
 """The range of the drawn recency rank of the gold (1: the field's last distinct value)."""
 MIN_DISTINCT = 30
-"""Distinct values of the asked field the stream holds by each question, at least."""
+"""Distinct values of the asked field the stream holds by each question (fresh look-alikes top
+it up)."""
 LIFT = 8
 MAX_REPEATS = 10
 """Values lifted above a gold stated more than once (drawn from 1..``LIFT``), within
@@ -143,8 +145,9 @@ class _Decoys:
 
 
 def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) -> list[Insert]:
-    """The look-alike results to insert into ``blocks`` (about ``params.lookalikes``):
-    (position, result), sorted; a position ``p`` goes right after block ``int(p)``."""
+    """The results to insert into ``blocks`` (new look-alikes, about ``params.LOOKALIKES`` of
+    them, and restated earlier results): (position, result), sorted; a position ``p`` goes right
+    after block ``int(p)``."""
     decoys = _Decoys(rng, world, style)
     asked_fields = {
         c.question.evidence[-1].attribute
@@ -155,10 +158,22 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
     seen: dict[str, list[tuple[float, str]]] = {a: [] for a in asked_fields}
     """asked field -> (position, value) of every statement so far, by position (a block's
     index; an inserted look-alike sits at a fraction between two blocks)."""
+    shown: dict[str, list[tuple[float, str, Decoy]]] = {a: [] for a in asked_fields}
+    """asked field -> (position, value, result) of every result (a sibling's or a look-alike's)
+    stating it so far, in the order they were met: the ones a restatement may repeat."""
     added: list[Insert] = []
     asked_golds: set[str] = set()
     previous = -1.0
     random = rng.random
+
+    def put(at: float, decoy: Decoy, fresh: bool) -> None:
+        added.append((at, decoy))
+        for f in decoy[1]:
+            if f.attribute in seen:
+                insort(seen[f.attribute], (at, str(f.value)))
+                if fresh:
+                    shown[f.attribute].append((at, str(f.value), decoy))
+
     for i, block in enumerate(blocks):
         for core in block:
             if core is None:
@@ -167,24 +182,36 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
                 for f in core.stated:
                     if f.attribute in seen:
                         seen[f.attribute].append((i, str(f.value)))
+                        if core.kind == "distractor":
+                            shown[f.attribute].append((i, str(f.value), (core.text, core.stated)))
                 continue
             asked = core.question.evidence[-1]
-            statements = seen[asked.attribute]
+            field = asked.attribute
+            statements = seen[field]
             gold = str(asked.value)
             asked_golds.add(gold)
-            plan = _plan(rng, statements, gold, previous, float(i))
+            plan, spare = _plan(rng, statements, gold, previous, float(i))
+            later = plan[-1][0]
+            tail = set(_after_last([v for _, v in statements], gold))
+            again: dict[str, Decoy] = {}
+            for _, v, d in shown[field]:
+                if v != gold and v not in tail and v not in again:
+                    again[v] = d
+            pool = list(again.values())
+            for _ in range(spare):
+                if not pool:  # no earlier result to restate: a fresh look-alike instead
+                    plan.insert(0, (later, None))
+                    continue
+                d = pool.pop(int(random() * len(pool)))
+                put(later[0] + (later[1] - later[0]) * (0.001 + 0.998 * random()), d, False)
             stated = {v for _, v in statements}
             for k, ((low, high), value) in enumerate(plan):
                 if k >= len(plan) - EXTRA and not _exposed([v for _, v in statements], gold):
                     break
                 at = low + (high - low) * (0.001 + 0.998 * random())
-                decoy = decoys.make(asked.entity, asked.attribute, value, asked_golds, stated)
-                added.append((at, decoy))
-                for f in decoy[1]:
-                    if f.attribute in seen:
-                        insort(seen[f.attribute], (at, str(f.value)))
-                        if f.attribute == asked.attribute:
-                            stated.add(str(f.value))
+                decoy = decoys.make(asked.entity, field, value, asked_golds, stated)
+                put(at, decoy, True)
+                stated.add(_value(decoy, field))
             previous = float(i)
     added.sort(key=lambda pair: pair[0])
     return added
@@ -197,9 +224,10 @@ states; None: one not stated yet), then ``EXTRA`` in reserve."""
 
 def _plan(
     rng: _random.Random, statements: list[tuple[float, str]], gold: str, previous: float, at: float
-) -> Plan:
+) -> tuple[Plan, int]:
     """The look-alikes for a question at position ``at`` after one at ``previous``, given the
-    asked field's statements so far (``(position, value)``, by position)."""
+    asked field's statements so far (``(position, value)``, by position), and how many more
+    values to state after the gold by restating earlier results."""
     random = rng.random
     at_gold = [p for p, v in statements if v == gold]
     first, last = (at_gold[0], at_gold[-1]) if at_gold else (previous, previous)
@@ -218,8 +246,13 @@ def _plan(
     later = (max(previous, last), at)
     before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (previous, at)
     plan: Plan = [((p, p), v) for v, p in zip(repeats, spots)]
-    plan += [(later, None)] * after + [(before, None)] * (fresh - after)
-    return plan + [(later, None)] * EXTRA
+    plan += [(later, None)] * need + [(before, None)] * (fresh - after)
+    return plan + [(later, None)] * EXTRA, after - need
+
+
+def _value(decoy: Decoy, field: str) -> str:
+    """The value a result states for ``field``."""
+    return next(str(f.value) for f in decoy[1] if f.attribute == field)
 
 
 def _exposed(values: list[str], gold: str) -> bool:
