@@ -7,8 +7,9 @@ from collections import Counter
 
 import pytest
 
+from memgym.simulation.cheats import POSITION_RULES
 from memgym.tracks import get_track, stream_events
-from memgym.tracks.research.blind import LATER_VALUES
+from memgym.tracks.research.blind import MIN_AFTER
 
 TRACK = get_track("research")
 
@@ -17,25 +18,52 @@ def _asked(spec: dict) -> str:
     return str(spec.get("attribute") or spec["relations"][-1])
 
 
-@pytest.mark.parametrize(("seed", "tier"), [(0, "lite"), (4, "lite"), (1, "standard"), (2, "hard")])
-@pytest.mark.parametrize("placement", ["interleaved", "end"])
-def test_blind_values_never_give_the_gold(seed: int, tier: str, placement: str) -> None:
-    scenario = TRACK.generate(seed, tier, question_placement=placement)
+def _sightings(seed: int, tier: str, **overrides: str) -> list[tuple[str, list[str]]]:
+    """Each question's gold and the asked field's values stated before it, about anyone, read
+    back from the stream's text (not the generator's bookkeeping)."""
+    scenario = TRACK.generate(seed, tier, **overrides)
     values: dict[str, list[str]] = {}
+    out = []
     for event in stream_events(scenario):
         q = event.question
         if q is None:
             for claim in TRACK.read(event.text):
                 values.setdefault(claim.attribute, []).append(claim.value)
             continue
-        stated = values.get(_asked(q.spec), [])
-        gold = str(q.answer)
-        assert gold in stated, q.id  # the gold was stated, so memory can answer
+        out.append((str(q.answer), list(values.get(_asked(q.spec), []))))
+    return out
+
+
+@pytest.mark.parametrize(("seed", "tier"), [(0, "lite"), (4, "lite"), (1, "standard"), (2, "hard")])
+@pytest.mark.parametrize("placement", ["interleaved", "end"])
+def test_blind_values_never_give_the_gold(seed: int, tier: str, placement: str) -> None:
+    for gold, stated in _sightings(seed, tier, question_placement=placement):
+        assert gold in stated, gold  # the gold was stated, so memory can answer
         last_gold = max(i for i, v in enumerate(stated) if v == gold)
-        assert len(stated) - 1 - last_gold >= LATER_VALUES, q.id
+        assert len(stated) - 1 - last_gold >= MIN_AFTER, gold
         counts = Counter(stated)
-        assert counts[gold] < max(n for v, n in counts.items() if v != gold), q.id
-        assert stated[-1] != gold and stated[-2] != gold, q.id
+        assert counts[gold] < max(n for v, n in counts.items() if v != gold), gold
+        assert stated[-1] != gold and stated[-2] != gold, gold
+
+
+@pytest.mark.parametrize(("tier", "seeds", "ceiling"), [("lite", 40, 0.05), ("standard", 20, 0.05)])
+def test_no_position_rule_finds_the_gold_often(tier: str, seeds: int, ceiling: float) -> None:
+    """The gold's rank among the field's values (by recency, distinct recency, frequency) is
+    spread: no rule of the entity-blind cheats picks it for more than ``ceiling`` of the
+    questions, and its distinct recency rank takes many values, none of them often."""
+    hits: Counter[str] = Counter()
+    ranks: Counter[int] = Counter()
+    questions = 0
+    for seed in range(seeds):
+        for gold, stated in _sightings(10_000 + seed, tier):
+            questions += 1
+            ranks[list(dict.fromkeys(reversed(stated))).index(gold) + 1] += 1
+            for name, rule in POSITION_RULES.items():
+                hits[name] += rule(stated) == gold
+    worst, count = hits.most_common(1)[0]
+    assert count / questions <= ceiling, (worst, count, questions)
+    assert len(ranks) >= 25, sorted(ranks.items())
+    assert max(ranks.values()) / questions <= 0.08, sorted(ranks.items())
 
 
 def test_the_guard_is_deterministic() -> None:

@@ -15,7 +15,7 @@ def test_tiers_resolve_with_derived_counts() -> None:
         p = TRACK.params(tier)
         hops = hop_schedule(p)
         assert p["questions"] == p["tasks"] + min(p["intermediate"], sum(h >= 3 for h in hops))
-        assert p["entities"] == sum(hops) * (1 + p["siblings"]) + LOOKALIKES * p["questions"]
+        assert p["entities"] == sum(hops) * (1 + p["siblings"]) + LOOKALIKES
     assert TRACK.params()["tier"] == "lite"
     assert [TRACK.params(t)["target_tokens"] for t in ("lite", "standard", "hard")] == [
         10_000,

@@ -3,8 +3,10 @@
 Each task is a run of blocks: one page per turn (its chain entity's result among its siblings'
 results, shuffled, sometimes with a filler page inside), the erratum of a corrected link after a
 page between the link's own turn and the first question that follows it, and its questions (the
-intermediate one after the prefix's last page, the final one after the last page; all at the end
-with ``question_placement="end"``). Filler pages fill the gaps between blocks; the core events
+intermediate one after the prefix's last page, the final one after the last page, each at a
+drawn delay: when ``n`` pages have been shown, it waits until ``(n + QUESTION_GAP) / u`` have,
+``u`` uniform in (0, 1], so its last page sits at a uniformly drawn fraction of the pages before
+it, and many wait until the end; all at the end with ``question_placement="end"``). Filler pages fill the gaps between blocks; the core events
 keep their final step numbers and the filler is generated on demand by the track's ``stream``.
 Facts get ids (``f0``, ``f1``, ... in stream order) and steps from the event that first states
 them.
@@ -72,6 +74,8 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
     """Every page (task result or erratum) shown so far, in order."""
     stated_at: dict[int, int] = {}
     """id of a fact -> the index in ``shown`` of the last page stating it."""
+    due: dict[int, float] = {}
+    """id of a waiting question -> the pages that must be shown before it comes (its delay)."""
 
     def show(core: Core) -> None:
         for f in core.stated:
@@ -85,7 +89,7 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
             if any(id(f) not in stated_at for f in d.evidence):
                 continue
             last = max(stated_at[id(f)] for f in d.evidence)
-            if len(shown) - 1 - last >= QUESTION_GAP:
+            if len(shown) - 1 - last >= QUESTION_GAP and len(shown) >= due[id(d)]:
                 blocks.append([Core("question", d.text, [], d)])
                 pending.remove(d)
 
@@ -109,16 +113,19 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
                 blocks.append([fix])
                 show(fix)
                 release()
-            if turn == prefix_turn:
-                pending.append(draft(world, t, True))
-            if turn == task.hops - 1:
-                pending.append(draft(world, t, False))
+            for d in _drafts(world, t, turn, prefix_turn):
+                due[id(d)] = (len(shown) + QUESTION_GAP) / max(random(), 1e-9)
+                pending.append(d)
     # The last questions have no later task's pages to wait behind: earlier pages are shown
-    # again (a revisit restates facts, never a link an erratum corrected since), and never so
-    # that the last QUESTION_GAP pages hold a waiting question's whole evidence.
+    # again (a revisit restates facts, never a link an erratum corrected since nor the asked
+    # fact of a waiting question, whose count it would raise), and never so that the last
+    # QUESTION_GAP pages hold a waiting question's whole evidence.
     wrong = {id(t.fix.wrong) for t in world.tasks if t.fix is not None}
+    asked = {id(d.evidence[-1]) for d in pending}
     revisits = [
-        c for c in shown if c.kind == "document" and not any(id(f) in wrong for f in c.stated)
+        c
+        for c in shown
+        if c.kind == "document" and not any(id(f) in wrong or id(f) in asked for f in c.stated)
     ]
     needs = [{id(f) for f in d.evidence} for d in pending]
     held: set[int] = set()
@@ -132,6 +139,12 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
                 break
     blocks += [[Core("question", d.text, [], d)] for d in pending]
     return blocks
+
+
+def _drafts(world: World, t: int, turn: int, prefix_turn: int) -> list[Draft]:
+    """The questions of task ``t`` whose evidence is complete after its turn ``turn``."""
+    out = [draft(world, t, True)] if turn == prefix_turn else []
+    return out + ([draft(world, t, False)] if turn == world.tasks[t].hops - 1 else [])
 
 
 def _merge(blocks: list[Block], added: list[Insert]) -> list[Block]:

@@ -1,17 +1,26 @@
 """The entity-blind guard: no question may be answered by the values of its field alone.
 
 A memory that keeps every value stated for a field (``population``, ``employer``, ...) but not
-whose it is would answer with the field's last value so far, a recent one, or its commonest.
-For each question the guard inserts ``LOOKALIKES`` look-alike results: near-miss namesakes of
+whose it is holds the field's values in stream order and their counts; any rule that picks one
+by recency or frequency (the last, the k-th last distinct, the commonest...) wins as often as
+the gold sits at that rank. The guard makes the gold's rank spread, not just avoid a few ranks
+(which would move it to the next ones). It inserts look-alike results, near-miss namesakes of
 the asked fact's holder, every field drawn like a sibling's, none stating the gold of this or
-an earlier question. Some come after the gold's last statement and before the question (a
-number drawn per question, so the gold sits at no fixed rank from the end), the rest shortly
-before the gold's first statement (so it does not open a recent run of the field). Each states
-a value of the field not stated yet, except that the first ones (after the gold, never before
-an earlier question) repeat the commonest other value until it is commoner than the gold. So
-the field's last, second-last, ... value and its commonest are a look-alike's, and its pool of
-values grows with every question; when the gold still opens or leads one of the last
-``WINDOWS`` statements, up to ``EXTRA`` more look-alikes follow it.
+an earlier question, and restates earlier results:
+
+- after the gold's last statement, enough values of the field that the gold's recency rank
+  (1 + distinct values after it) reaches a target drawn uniformly from ``MIN_RANK`` to
+  ``MAX_RANK`` (none when it is deeper already: questions come at a drawn delay, so many are):
+  ``MIN_AFTER`` fresh ones stated once, so the last two values and the latest once-stated ones
+  are never the gold, the rest restatements of earlier results (a sibling's or a look-alike's,
+  each a value not stated since the gold) while there are any, which cost no new entity;
+- shortly before the gold's first statement, fresh values until the field has ``MIN_DISTINCT``
+  distinct values, so a short stream still offers many candidates;
+- anywhere since the previous question, look-alikes repeating other values so that one (a
+  gold stated once, whose count rank then follows its recency rank) or 1 to ``LIFT`` (a gold
+  stated more often) of them are commoner than the gold;
+- up to ``EXTRA`` more after the gold while it still leads one of the last ``WINDOWS``
+  statements by count.
 """
 
 from __future__ import annotations
@@ -23,7 +32,6 @@ from typing import TYPE_CHECKING
 
 from memgym.tracks.entities.fast import build_fact
 from memgym.tracks.research import render
-from memgym.tracks.research.params import LOOKALIKES
 from memgym.tracks.research.schema import FIELDS, TYPES
 from memgym.tracks.research.world import BACKGROUND, CHAIN, Entity, World
 from memgym.types import Fact
@@ -38,15 +46,22 @@ Insert = tuple[float, Decoy]
 MAX_DRAWS = 8
 """Draws of an unstated integer before settling for a stated one (a narrow field, such as a
 year, can run out of unstated values in the hard tier)."""
-LATER_VALUES = 3
-"""Of them, at least this many (plus ``0..SPREAD`` drawn per question) come after the gold's
-last statement, so the gold sits at no fixed rank from the end; the rest come shortly before
-its first statement (within ``BEFORE_SPAN`` blocks), so it is not the first of a recent run."""
-SPREAD = 1
+MIN_AFTER = 2
+"""Values stated once that always follow the gold's last statement."""
+MIN_RANK, MAX_RANK = 3, 40
+"""The range of the drawn recency rank of the gold (1: the field's last distinct value)."""
+MIN_DISTINCT = 30
+"""Distinct values of the asked field the stream holds by each question (fresh look-alikes top
+it up)."""
+LIFT = 8
+MAX_REPEATS = 10
+"""Values lifted above a gold stated more than once (drawn from 1..``LIFT``), within
+``MAX_REPEATS`` restatements (at least one value is always lifted)."""
 BEFORE_SPAN = 4.0
 WINDOWS = (5, 10, 15, 20, 30)
 """Recent windows (in statements of the field) whose commonest value must not be the gold; up to
-``EXTRA`` more look-alikes after the gold shift them when one is."""
+``EXTRA`` more look-alikes after the gold shift them when it is (or when too few values stated
+once follow it)."""
 EXTRA = 4
 DECOY = "decoy"
 
@@ -130,8 +145,9 @@ class _Decoys:
 
 
 def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) -> list[Insert]:
-    """The look-alike results to insert into ``blocks``, ``LOOKALIKES`` per question:
-    (position, result), sorted; a position ``p`` goes right after block ``int(p)``."""
+    """The results to insert into ``blocks`` (new look-alikes, about ``params.LOOKALIKES`` of
+    them, and restated earlier results): (position, result), sorted; a position ``p`` goes right
+    after block ``int(p)``."""
     decoys = _Decoys(rng, world, style)
     asked_fields = {
         c.question.evidence[-1].attribute
@@ -142,10 +158,22 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
     seen: dict[str, list[tuple[float, str]]] = {a: [] for a in asked_fields}
     """asked field -> (position, value) of every statement so far, by position (a block's
     index; an inserted look-alike sits at a fraction between two blocks)."""
+    shown: dict[str, list[tuple[float, str, Decoy]]] = {a: [] for a in asked_fields}
+    """asked field -> (position, value, result) of every result (a sibling's or a look-alike's)
+    stating it so far, in the order they were met: the ones a restatement may repeat."""
     added: list[Insert] = []
     asked_golds: set[str] = set()
     previous = -1.0
     random = rng.random
+
+    def put(at: float, decoy: Decoy, fresh: bool) -> None:
+        added.append((at, decoy))
+        for f in decoy[1]:
+            if f.attribute in seen:
+                insort(seen[f.attribute], (at, str(f.value)))
+                if fresh:
+                    shown[f.attribute].append((at, str(f.value), decoy))
+
     for i, block in enumerate(blocks):
         for core in block:
             if core is None:
@@ -154,61 +182,124 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
                 for f in core.stated:
                     if f.attribute in seen:
                         seen[f.attribute].append((i, str(f.value)))
+                        if core.kind == "distractor":
+                            shown[f.attribute].append((i, str(f.value), (core.text, core.stated)))
                 continue
             asked = core.question.evidence[-1]
-            statements = seen[asked.attribute]
+            field = asked.attribute
+            statements = seen[field]
             gold = str(asked.value)
             asked_golds.add(gold)
-            at_gold = [p for p, v in statements if v == gold]
-            first, last = (at_gold[0], at_gold[-1]) if at_gold else (previous, previous)
-            after = LATER_VALUES + int(random() * (SPREAD + 1))
-            spans = [(max(previous, last), float(i))] * after
-            before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (previous, float(i))
-            spans += [before] * (LOOKALIKES - after)
-            plan: list[tuple[tuple[float, float], str | None]] = list(
-                zip(spans, _values([v for _, v in statements], gold))
-            )
-            plan += [((max(previous, last), float(i)), None)] * EXTRA
+            plan, spare = _plan(rng, statements, gold, previous, float(i))
+            later = plan[-1][0]
+            tail = set(_after_last([v for _, v in statements], gold))
+            again: dict[str, Decoy] = {}
+            for _, v, d in shown[field]:
+                if v != gold and v not in tail and v not in again:
+                    again[v] = d
+            pool = list(again.values())
+            for _ in range(spare):
+                if not pool:  # no earlier result to restate: a fresh look-alike instead
+                    plan.insert(0, (later, None))
+                    continue
+                d = pool.pop(int(random() * len(pool)))
+                put(later[0] + (later[1] - later[0]) * (0.001 + 0.998 * random()), d, False)
             stated = {v for _, v in statements}
             for k, ((low, high), value) in enumerate(plan):
-                if k >= LOOKALIKES and not _window_hit([v for _, v in statements], gold):
+                if k >= len(plan) - EXTRA and not _exposed([v for _, v in statements], gold):
                     break
-                if value is not None and low < previous:  # a repeat never precedes an
-                    low, high = max(previous, last), float(i)  # earlier question
                 at = low + (high - low) * (0.001 + 0.998 * random())
-                decoy = decoys.make(asked.entity, asked.attribute, value, asked_golds, stated)
-                added.append((at, decoy))
-                for f in decoy[1]:
-                    if f.attribute in seen:
-                        insort(seen[f.attribute], (at, str(f.value)))
-                        if f.attribute == asked.attribute:
-                            stated.add(str(f.value))
+                decoy = decoys.make(asked.entity, field, value, asked_golds, stated)
+                put(at, decoy, True)
+                stated.add(_value(decoy, field))
             previous = float(i)
     added.sort(key=lambda pair: pair[0])
     return added
 
 
-def _window_hit(values: list[str], gold: str) -> bool:
-    """Whether the gold is the commonest of one of the last ``WINDOWS`` statements, or tied for
-    it as the first or last seen there."""
+Plan = list[tuple[tuple[float, float], str | None]]
+"""Look-alikes to add: (span of positions to draw one from, the value of the asked field it
+states; None: one not stated yet), then ``EXTRA`` in reserve."""
+
+
+def _plan(
+    rng: _random.Random, statements: list[tuple[float, str]], gold: str, previous: float, at: float
+) -> tuple[Plan, int]:
+    """The look-alikes for a question at position ``at`` after one at ``previous``, given the
+    asked field's statements so far (``(position, value)``, by position), and how many more
+    values to state after the gold by restating earlier results."""
+    random = rng.random
+    at_gold = [p for p, v in statements if v == gold]
+    first, last = (at_gold[0], at_gold[-1]) if at_gold else (previous, previous)
+    values = [v for _, v in statements]
+    repeats = _repeats(rng, values, gold)
+    tail = _after_last(values, gold)
+    counts = Counter(values)
+    lifted = set(repeats)
+    need = max(0, MIN_AFTER - sum(counts[v] == 1 and v not in lifted for v in tail))
+    since = max(previous, -1.0)
+    spots = [since + (at - since) * (0.001 + 0.998 * random()) for _ in repeats]
+    rank = 1 + len(set(tail) | {v for v, p in zip(repeats, spots) if p > last})
+    target = MIN_RANK + int(random() * (max(MAX_RANK, rank) - MIN_RANK + 1))
+    after = max(need, target - rank)
+    fresh = max(after, MIN_DISTINCT - len(counts) - len(repeats))
+    later = (max(previous, last), at)
+    before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (previous, at)
+    plan: Plan = [((p, p), v) for v, p in zip(repeats, spots)]
+    plan += [(later, None)] * need + [(before, None)] * (fresh - after)
+    return plan + [(later, None)] * EXTRA, after - need
+
+
+def _value(decoy: Decoy, field: str) -> str:
+    """The value a result states for ``field``."""
+    return next(str(f.value) for f in decoy[1] if f.attribute == field)
+
+
+def _exposed(values: list[str], gold: str) -> bool:
+    """Whether fewer than ``MIN_AFTER`` values stated once follow the gold's last statement (a
+    narrow field can run out of fresh values), or the gold is the commonest of one of the last
+    ``WINDOWS`` statements: alone, or tied with values all stated before its own last statement
+    there (a windowed commonest that breaks ties by recency would pick it)."""
+    counts = Counter(values)
+    if sum(counts[v] == 1 for v in _after_last(values, gold)) < MIN_AFTER:
+        return True
     for w in WINDOWS:
         window = values[-w:]
         if gold not in window:
             continue
         counts = Counter(window)
-        top = max(counts.values())
-        if counts[gold] == top and (
-            window[0] == gold or window[-1] == gold or sum(n == top for n in counts.values()) == 1
-        ):
+        top = counts[gold]
+        if top < max(counts.values()):
+            continue
+        latest = {v: k for k, v in enumerate(window)}
+        if all(latest[v] < latest[gold] for v, n in counts.items() if n == top and v != gold):
             return True
     return False
 
 
-def _values(values: list[str], gold: str) -> list[str | None]:
-    """The asked field's value in each look-alike (None: one not stated yet): fresh, except
-    that the first ones (placed after the gold) repeat the commonest other value until it is
-    commoner than the gold."""
+def _after_last(values: list[str], gold: str) -> list[str]:
+    """The values stated after the gold's last statement (all of them when it was never)."""
+    for k in range(len(values) - 1, -1, -1):
+        if values[k] == gold:
+            return values[k + 1 :]
+    return values
+
+
+def _repeats(rng: _random.Random, values: list[str], gold: str) -> list[str]:
+    """Restatements of other values that make some of them commoner than the gold (one for a
+    gold stated once, 1 to ``LIFT`` drawn otherwise), the commonest first, within
+    ``MAX_REPEATS`` restatements (at least one value is always lifted)."""
     counts = Counter(v for v in values if v != gold)
-    top, n = counts.most_common(1)[0] if counts else (None, 0)
-    repeats = max(0, values.count(gold) - n + 1)
-    return [top] * repeats + [None] * (LOOKALIKES - repeats)
+    mine = values.count(gold)
+    above = sum(n > mine for n in counts.values())
+    wanted = 1 + int(rng.random() * LIFT) if mine > 1 else 1
+    out: list[str] = []
+    for v, n in counts.most_common():
+        if above >= wanted or n > mine:
+            continue
+        cost = mine + 1 - n
+        if above >= 1 and len(out) + cost > MAX_REPEATS:
+            break
+        out += [v] * cost
+        above += 1
+    return out

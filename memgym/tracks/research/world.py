@@ -25,7 +25,7 @@ from memgym.types import Fact
 ATTRIBUTE_ENDING = 0.6
 """Share of chains that end at an attribute (the rest end at an entity's name)."""
 CHAIN, SIBLING, BACKGROUND = "chain", "sibling", "background"
-BACKGROUND_PER_TYPE = 4
+BACKGROUND_PER_TYPE = 16
 """Named-only entities per type that unrelated links may point at, so that no name is so common
 among link values that it makes a good guess."""
 
