@@ -17,7 +17,7 @@ from typing import Any
 
 from memgym.query import Cell, Table, evaluate
 from memgym.tokens import count_tokens
-from memgym.tracks.dialogue import filler, render
+from memgym.tracks.dialogue import filler, lookups, render
 from memgym.tracks.dialogue.catalogue import Catalogue
 from memgym.tracks.dialogue.questions import Draft
 from memgym.tracks.dialogue.world import (
@@ -99,6 +99,8 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         for i, c in enumerate(world.changes)
     ]
     plan += _mentions(rng, world, chat_at, [item for item in plan if item[2] == "change"])
+    crowd = lookups.lookup_groups(rng, lookups.build_lookups(rng, world))
+    plan += [(r, len(plan) + i, "lookup", g) for i, (r, g) in enumerate(crowd)]
     said = [f for p in world.colleagues for f in p.facts]
     for _ in range(ASIDES * len(world.colleagues)):
         fact = rng.choice(said)
@@ -121,6 +123,8 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
                 moved[id(fact[0])] = fact[1]
                 fact = fact[1]
             out.append(Core(r, "distractor", render.colleague_mention(rng, fact)))
+        elif what == "lookup":
+            out.append(Core(r, "distractor", lookups.render_lookup(rng, payload)))
         elif what == "side":
             text = render.colleague_search(rng, *payload)
             tokens = render.colleague_search_tokens(text, payload[0])
