@@ -70,9 +70,10 @@ class Core:
     """``count_tokens(text)`` where the text's parts gave it; -1: count the text."""
 
 
-def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[Core]:
-    """The profile, party, colleague and change turns in position order, rendered; ``side``
-    (a search for the first colleague's trip) comes after the changes."""
+def dialogue(rng: _random.Random, world: World, side: Catalogue | None, room: int) -> list[Core]:
+    """The profile, party, colleague, change and lookup turns in position order, rendered;
+    ``side`` (a search for the first colleague's trip) comes after the changes. The lookups
+    (``lookups``) take at most what is left of ``room`` tokens after the other turns."""
     random = rng.random
     rest = [a for a in PROFILE if a != OPENING]
     rng.shuffle(rest)
@@ -99,8 +100,6 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         for i, c in enumerate(world.changes)
     ]
     plan += _mentions(rng, world, chat_at, [item for item in plan if item[2] == "change"])
-    crowd = lookups.lookup_groups(rng, lookups.build_lookups(rng, world))
-    plan += [(r, len(plan) + i, "lookup", g) for i, (r, g) in enumerate(crowd)]
     said = [f for p in world.colleagues for f in p.facts]
     for _ in range(ASIDES * len(world.colleagues)):
         fact = rng.choice(said)
@@ -123,8 +122,6 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
                 moved[id(fact[0])] = fact[1]
                 fact = fact[1]
             out.append(Core(r, "distractor", render.colleague_mention(rng, fact)))
-        elif what == "lookup":
-            out.append(Core(r, "distractor", lookups.render_lookup(rng, payload)))
         elif what == "side":
             text = render.colleague_search(rng, *payload)
             tokens = render.colleague_search_tokens(text, payload[0])
@@ -135,6 +132,9 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         else:
             text, stated = render.update(rng, payload)
             out.append(Core(r, "update", text, stated))
+    used = sum(count_tokens(c.text) if c.tokens < 0 else c.tokens for c in out)
+    out += [Core(r, "distractor", text) for r, text in lookups.lookups(rng, world, room - used)]
+    out.sort(key=lambda core: core.r)  # stable: a lookup comes after a turn at its position
     return out
 
 

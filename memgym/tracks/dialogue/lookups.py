@@ -4,10 +4,12 @@ A memory that keeps the values stated for an attribute but not whose they are ho
 question, the asked attribute's values in stream order; any rule by recency or frequency picks
 the gold as often as the gold sits at that rank. So the chat also updates the separate profiles
 of people no question asks about (a friend, a neighbour), each at a random point: for every
-askable attribute the number of such values is drawn anew from ``0..MAX_VALUES`` and each lands
-anywhere before ``END``, so how many values of the asked attribute come after the gold (and how
-often each was stated) varies widely from scenario to scenario. Values are drawn as the
-customer's, companions' and colleagues' are, so no value tells whose it is.
+askable attribute the number of such values is drawn anew from ``0..MAX_VALUES``, a random share
+of the requests comes right after the opening and the rest anywhere, denser towards the end
+(``lookup_groups``), so how many values of the asked attribute come before and after the gold
+varies widely from scenario to scenario and its rank by recency, distinct recency or frequency
+says little. Values are drawn as the customer's, companions' and colleagues' are, so no value
+tells whose it is.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import random as _random
 from datetime import date, timedelta
 
 from memgym.claims import render_record
+from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import phrases
 from memgym.tracks.dialogue.vocab import CITIES, FIRST_NAMES, LAST_NAMES
 from memgym.tracks.dialogue.world import (
@@ -30,16 +33,17 @@ from memgym.tracks.dialogue.world import (
 )
 from memgym.types import Value
 
-MAX_VALUES = 45
+MAX_VALUES = 70
 """The most values of one attribute the lookups state (each count ``0..MAX_VALUES`` equally
-likely, per attribute and scenario)."""
-START, END = 0.0, 0.95
-"""Lookups land between these relative positions (the questions come at 1)."""
+likely, per attribute and scenario; at lite the token budget trims the largest draws)."""
 GROUP = 6
 """A request updates ``1..GROUP`` profiles (one request each keeps the chat's overhead low)."""
-SKEW = 2.0
-"""Lookup positions are ``END * (1 - u ** SKEW)``: the density rises towards the end, so facts
-stated late (a companion added near the end, a change) also have many, or few, values after."""
+EARLY = 1 / 3
+"""The share of lookups right after the opening is drawn per scenario from ``0..EARLY``."""
+END, SKEW = 0.99, 3.0
+"""The other lookups land at ``END * (1 - u ** SKEW)`` for a uniform ``u``: anywhere in the
+chat, denser towards its end (after every companion and change at times), so a fact stated
+late also has many, or few, values after it."""
 
 
 def _free_names(rng: _random.Random, world: World, count: int) -> list[str]:
@@ -122,13 +126,15 @@ def build_lookups(rng: _random.Random, world: World) -> list[Person]:
 
 def lookup_groups(rng: _random.Random, people: list[Person]) -> list[tuple[float, list[Person]]]:
     """The lookups: ``people`` in groups of ``1..GROUP`` (one request each), each at its own
-    position: ``END * (1 - u ** SKEW)`` for a uniform ``u``, denser towards the end so that
-    even a fact stated late has a varying number of values after it."""
+    position: right after the opening (position 0) with a probability drawn per scenario from
+    ``0..EARLY``, else at ``END * (1 - u ** SKEW)``. The early ones vary how many values come
+    before a fact, the others how many come after it."""
     out = []
     rest = list(people)
+    early = EARLY * rng.random()
     while rest:
         size = 1 + int(rng.random() * GROUP)
-        at = START + (END - START) * (1 - rng.random() ** SKEW)
+        at = 0.0 if rng.random() < early else END * (1 - rng.random() ** SKEW)
         out.append((at, rest[:size]))
         rest = rest[size:]
     return out
@@ -142,3 +148,16 @@ def render_lookup(rng: _random.Random, group: list[Person]) -> str:
     reply = rng.choice(phrases.LOOKUP_REPLIES)
     records = [render_record(p.name, [(f.attribute, f.text, None) for f in p.facts]) for p in group]
     return "\n".join([f"User: {request}", f"Agent: {reply}", *records])
+
+
+def lookups(rng: _random.Random, world: World, budget: int) -> list[tuple[float, str]]:
+    """The lookup turns, positioned and rendered, at most ``budget`` tokens in all (a group
+    that would overflow it is left out: only parameters far from the tiers' need that)."""
+    out = []
+    for at, group in lookup_groups(rng, build_lookups(rng, world)):
+        text = render_lookup(rng, group)
+        tokens = count_tokens(text)
+        if tokens <= budget:
+            budget -= tokens
+            out.append((at, text))
+    return out

@@ -31,6 +31,7 @@ from memgym.tracks.dialogue.questions import (
     select_question,
     typical_values,
 )
+from memgym.tracks.dialogue.render import search_tokens
 from memgym.tracks.dialogue.vocab import CABINS, CITIES
 from memgym.tracks.dialogue.world import build_world
 from memgym.tracks.registry import register_track
@@ -43,6 +44,10 @@ BRIEF = (
     "end you will search flights and must book the one that meets the customer's current "
     "requirements, and answer questions about the customer. Answer 'unknown' if you cannot tell."
 )
+FILLER_SHARE = 0.1
+"""The least share of ``target_tokens`` left to filler: the lookups (``lookups``) shrink to fit."""
+QUESTION_TOKENS = 40
+"""Tokens kept per question when the lookups are fitted (a selection question takes ~35)."""
 PRIORS: dict[str, Prior] = {
     "home_city": Prior("enum", choices=CITIES),
     "destination": Prior("enum", choices=CITIES),
@@ -80,7 +85,10 @@ class DialogueTrack(Track):
         if world.colleagues:
             size = p["catalogue_size"] // 2
             side = colleague_catalogue(rng, world.colleagues[0], f"S{tags[-1]}", size, used)
-        cores = dialogue(rng, world, side)
+        reserve = sum(search_tokens(c, b) for b, c in enumerate(catalogues))
+        reserve += QUESTION_TOKENS * (p["questions"] + p["bookings"])
+        room = int(p["target_tokens"] * (1 - FILLER_SHARE)) - reserve
+        cores = dialogue(rng, world, side, room)
         said = [c for core in cores for c in reader.read(core.text)]
         typical = typical_values(said)
         selects = [select_question(world, c) for c in catalogues]
