@@ -44,7 +44,7 @@ BRIEF = (
     "end you will search flights and must book the one that meets the customer's current "
     "requirements, and answer questions about the customer. Answer 'unknown' if you cannot tell."
 )
-FILLER_SHARE = 0.1
+FILLER_SHARE = 0.06
 """The least share of ``target_tokens`` left to filler: the lookups (``lookups``) shrink to fit."""
 QUESTION_TOKENS = 40
 """Tokens kept per question when the lookups are fitted (a selection question takes ~35)."""
