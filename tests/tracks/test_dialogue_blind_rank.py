@@ -11,6 +11,7 @@ best rule held 19-23 % of the questions (k-th last distinct, k-th from the start
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -19,7 +20,10 @@ import pytest
 from memgym.scoring.reading import answer_names
 from memgym.scoring.validators import is_correct
 from memgym.simulation.cheats import POSITION_RULES, asked_attribute
+from memgym.tokens import count_tokens
 from memgym.tracks import get_track, stream_events
+from memgym.tracks.dialogue.lookups import lookups
+from memgym.tracks.dialogue.world import build_world
 from memgym.types import GoldQuestion
 
 TRACK = get_track("dialogue")
@@ -114,3 +118,17 @@ def test_the_gold_rank_is_spread_widely() -> None:
     assert len(ranks) >= 40, sorted(ranks)
     top, count = ranks.most_common(1)[0]
     assert count <= 0.06 * len(asked), (top, count, len(asked))
+
+
+def test_lookup_claims_are_what_the_reader_reads() -> None:
+    """The generator takes a lookup's claims from its records instead of parsing the text: they
+    must be exactly the reader's, or the guards would judge another stream."""
+    checked = 0
+    for seed in range(20):
+        rng = random.Random(seed)
+        world = build_world(rng, companions=6, colleagues=3, corrections=2, updates=2)
+        for _, text, tokens, claims in lookups(rng, world, budget=10**6):
+            assert TRACK.read(text) == claims
+            assert count_tokens(text) == tokens
+            checked += len(claims)
+    assert checked > 1000

@@ -15,6 +15,7 @@ import random as _random
 from dataclasses import dataclass, field
 from typing import Any
 
+from memgym.claims import Claim
 from memgym.query import Cell, Table, evaluate
 from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import filler, lookups, render
@@ -68,6 +69,8 @@ class Core:
     draft: Draft | None = None
     tokens: int = -1
     """``count_tokens(text)`` where the text's parts gave it; -1: count the text."""
+    claims: list[Claim] | None = None
+    """``reader.read(text)`` where the text's parts gave it; None: read the text."""
 
 
 def dialogue(rng: _random.Random, world: World, side: Catalogue | None, room: int) -> list[Core]:
@@ -133,7 +136,8 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None, room: in
             text, stated = render.update(rng, payload)
             out.append(Core(r, "update", text, stated))
     used = sum(count_tokens(c.text) if c.tokens < 0 else c.tokens for c in out)
-    out += [Core(r, "distractor", text) for r, text in lookups.lookups(rng, world, room - used)]
+    for r, text, tokens, claims in lookups.lookups(rng, world, room - used):
+        out.append(Core(r, "distractor", text, tokens=tokens, claims=claims))
     out.sort(key=lambda core: core.r)  # stable: a lookup comes after a turn at its position
     return out
 

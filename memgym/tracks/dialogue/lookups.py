@@ -17,7 +17,7 @@ from __future__ import annotations
 import random as _random
 from datetime import date, timedelta
 
-from memgym.claims import render_record
+from memgym.claims import Claim, render_record
 from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import phrases
 from memgym.tracks.dialogue.vocab import CITIES, FIRST_NAMES, LAST_NAMES
@@ -74,7 +74,10 @@ def _value(rng: _random.Random, attribute: str, facts: dict[str, Value], contact
     if attribute == "home_city":
         return rng.choice(CITIES)
     if attribute == "destination":
-        return rng.choice([c for c in CITIES if c != facts.get("home_city")])
+        while True:  # uniform over the cities but the home city, as the world draws them
+            city = rng.choice(CITIES)
+            if city != facts.get("home_city"):
+                return city
     if attribute == "travel_date":
         return some_day(rng, FIRST_DAY, TRIP_WINDOW).isoformat()
     if attribute == "return_date":
@@ -150,14 +153,20 @@ def render_lookup(rng: _random.Random, group: list[Person]) -> str:
     return "\n".join([f"User: {request}", f"Agent: {reply}", *records])
 
 
-def lookups(rng: _random.Random, world: World, budget: int) -> list[tuple[float, str]]:
+Lookup = tuple[float, str, int, list[Claim]]
+"""A lookup turn: its position, text, token count and the claims the reader finds in it."""
+
+
+def lookups(rng: _random.Random, world: World, budget: int) -> list[Lookup]:
     """The lookup turns, positioned and rendered, at most ``budget`` tokens in all (a group
-    that would overflow it is left out: only parameters far from the tiers' need that)."""
+    that would overflow it is left out: only parameters far from the tiers' need that). The
+    claims are the records' own (what ``reader.read`` finds in the text, without parsing it)."""
     out = []
     for at, group in lookup_groups(rng, build_lookups(rng, world)):
         text = render_lookup(rng, group)
         tokens = count_tokens(text)
         if tokens <= budget:
             budget -= tokens
-            out.append((at, text))
+            claims = [Claim(p.name, f.attribute, f.text) for p in group for f in p.facts]
+            out.append((at, text, tokens, claims))
     return out

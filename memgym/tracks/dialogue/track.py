@@ -33,7 +33,7 @@ from memgym.tracks.dialogue.questions import (
 )
 from memgym.tracks.dialogue.render import search_tokens
 from memgym.tracks.dialogue.vocab import CABINS, CITIES
-from memgym.tracks.dialogue.world import build_world
+from memgym.tracks.dialogue.world import ASKABLE, build_world
 from memgym.tracks.registry import register_track
 from memgym.types import Event, Scenario
 
@@ -89,14 +89,14 @@ class DialogueTrack(Track):
         reserve += QUESTION_TOKENS * (p["questions"] + p["bookings"])
         room = int(p["target_tokens"] * (1 - FILLER_SHARE)) - reserve
         cores = dialogue(rng, world, side, room)
-        said = [c for core in cores for c in reader.read(core.text)]
+        said = [c for core in cores for c in core.claims or reader.read(core.text)]
         typical = typical_values(said)
         selects = [select_question(world, c) for c in catalogues]
         pages = [c for c in cores if c.kind != "distractor"]
         gap = max(0, QUESTION_GAP - len(catalogues))  # the searches are pages too
         recent = {id(f) for c in pages[len(pages) - gap :] for f in c.stated}
         recent |= {id(ch.old) for ch in world.changes if id(ch.new) in recent}  # text says both
-        blind = blind_answers(said)
+        blind = blind_answers([c for c in said if c.attribute in ASKABLE])  # what is asked
         asked = profile_questions(
             rng, world, p["questions"], typical, PRIORS, p["entities"], recent, blind
         )
