@@ -142,6 +142,20 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None, room: in
     return out
 
 
+def opening_facts(cores: list[Core], tokens: int) -> set[int]:
+    """Ids of the facts stated in the core events that start within the stream's first
+    ``tokens`` tokens (filler only pushes events later): what one verbatim write of the
+    stream's start (``max_write_tokens``) can hold, so no question rests on them alone."""
+    out: set[int] = set()
+    at = 0
+    for core in cores:
+        if at >= tokens:
+            break
+        out |= {id(f) for f in core.stated}
+        at += count_tokens(core.text) if core.tokens < 0 else core.tokens
+    return out
+
+
 def _after(rng: _random.Random, r: float) -> float:
     """A position between ``r`` and ``MENTION_END``."""
     return r + rng.random() * (MENTION_END - r)

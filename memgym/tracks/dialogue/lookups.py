@@ -100,7 +100,12 @@ def _value(rng: _random.Random, attribute: str, facts: dict[str, Value], contact
     raise ValueError(f"no lookup value for {attribute!r}")
 
 
-def build_lookups(rng: _random.Random, world: World) -> list[Person]:
+Profile = tuple[str, list[str], str]
+"""Another customer before their values are drawn: name, attributes (in ``ASKABLE`` order) and
+the emergency contact's name when they have one."""
+
+
+def crowd(rng: _random.Random, world: World) -> list[Profile]:
     """The people whose profiles the chat updates: ``counts[a]`` of them have attribute ``a``
     (each count drawn from ``0..MAX_VALUES``), every one has at least one."""
     counts = {a: int(rng.random() * (MAX_VALUES + 1)) for a in ASKABLE}
@@ -114,20 +119,23 @@ def build_lookups(rng: _random.Random, world: World) -> list[Person]:
         for i in rng.sample(range(people), min(counts[attribute], people)):
             owners[i].append(attribute)
     contacts = names[people:]
-    out = []
-    for name, attributes in zip(names, owners):
-        if not attributes:
-            continue
-        values: dict[str, Value] = {}
-        for attribute in ASKABLE:
-            if attribute in attributes:
-                contact = contacts.pop() if attribute == "emergency_contact" else ""
-                values[attribute] = _value(rng, attribute, values, contact)
-        out.append(Person(name, [FactRec(name, a, v) for a, v in values.items()]))
-    return out
+    return [
+        (name, attributes, contacts.pop() if "emergency_contact" in attributes else "")
+        for name, attributes in zip(names, owners)
+        if attributes
+    ]
 
 
-def lookup_groups(rng: _random.Random, people: list[Person]) -> list[tuple[float, list[Person]]]:
+def _person(rng: _random.Random, profile: Profile) -> Person:
+    """``profile`` with its values drawn."""
+    name, attributes, contact = profile
+    values: dict[str, Value] = {}
+    for attribute in attributes:
+        values[attribute] = _value(rng, attribute, values, contact)
+    return Person(name, [FactRec(name, a, v) for a, v in values.items()])
+
+
+def lookup_groups(rng: _random.Random, people: list[Profile]) -> list[tuple[float, list[Profile]]]:
     """The lookups: ``people`` in groups of ``1..GROUP`` (one request each), each at its own
     position: right after the opening (position 0) with a probability drawn per scenario from
     ``0..EARLY``, else at ``END * (1 - u ** SKEW)``. The early ones vary how many values come
@@ -158,15 +166,18 @@ Lookup = tuple[float, str, int, list[Claim]]
 
 
 def lookups(rng: _random.Random, world: World, budget: int) -> list[Lookup]:
-    """The lookup turns, positioned and rendered, at most ``budget`` tokens in all (a group
-    that would overflow it is left out: only parameters far from the tiers' need that). The
-    claims are the records' own (what ``reader.read`` finds in the text, without parsing it)."""
+    """The lookup turns, positioned and rendered, at most ``budget`` tokens in all (the groups
+    from the first that would overflow it on are left out: at lite that trims the largest
+    draws). The claims are the records' own (what ``reader.read`` finds in the text, without
+    parsing it)."""
     out = []
-    for at, group in lookup_groups(rng, build_lookups(rng, world)):
+    for at, profiles in lookup_groups(rng, crowd(rng, world)):
+        group = [_person(rng, p) for p in profiles]
         text = render_lookup(rng, group)
         tokens = count_tokens(text)
-        if tokens <= budget:
-            budget -= tokens
-            claims = [Claim(p.name, f.attribute, f.text) for p in group for f in p.facts]
-            out.append((at, text, tokens, claims))
+        if tokens > budget:
+            break
+        budget -= tokens
+        claims = [Claim(p.name, f.attribute, f.text) for p in group for f in p.facts]
+        out.append((at, text, tokens, claims))
     return out

@@ -17,7 +17,7 @@ from memgym.claims import Claim
 from memgym.tracks.base import Prior, Track, fill_gaps
 from memgym.tracks.dialogue import filler, reader
 from memgym.tracks.dialogue import params as parameters
-from memgym.tracks.dialogue.assemble import assemble, dialogue, ending
+from memgym.tracks.dialogue.assemble import assemble, dialogue, ending, opening_facts
 from memgym.tracks.dialogue.catalogue import (
     LEGS,
     build_catalogue,
@@ -96,6 +96,7 @@ class DialogueTrack(Track):
         gap = max(0, QUESTION_GAP - len(catalogues))  # the searches are pages too
         recent = {id(f) for c in pages[len(pages) - gap :] for f in c.stated}
         recent |= {id(ch.old) for ch in world.changes if id(ch.new) in recent}  # text says both
+        recent |= opening_facts(cores, p["max_write_tokens"])
         blind = blind_answers([c for c in said if c.attribute in ASKABLE])  # what is asked
         asked = profile_questions(
             rng, world, p["questions"], typical, PRIORS, p["entities"], recent, blind
