@@ -1,8 +1,11 @@
 """The dialogue track against a memory that keeps values but not whose they are.
 
 Each value the stream states is read back from the real event texts with the track's reader;
-the entity-blind answers (last, second-last, first, commonest, and the last or commonest over
-the last 10, 20 and 30 events) are recomputed here and scored with the real scorer.
+the entity-blind answers the generator guards against (last, second-last, first, commonest, and
+the last over the last 10, 20 and 30 events) are recomputed here and scored with the real
+scorer: none is ever right. The commonest over the last 10, 20 or 30 events is one of the rank
+rules the lookups spread (right on a few per cent of the questions, like any rank):
+``test_dialogue_blind_rank.py`` bounds it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from memgym.types import GoldQuestion
 
 TRACK = get_track("dialogue")
 WINDOWS = (10, 20, 30)
+GUARDED = {"last", "first", "commonest", "second_last", *(f"last_{w}" for w in WINDOWS)}
 
 
 def _commonest(values: list[str]) -> str:
@@ -69,7 +73,7 @@ def test_no_entity_blind_answer_is_right(tier: str, seeds: range) -> None:
     kinds = Counter(q.kind for q, _ in asked)
     assert kinds["post_correction"] >= len(seeds) // 2, kinds  # changes are still asked about
     for question, guesses in asked:
-        right = [name for name, guess in guesses.items() if is_correct(question, guess)]
+        right = [n for n, guess in guesses.items() if n in GUARDED and is_correct(question, guess)]
         assert not right, (question.text, question.answer, right)
 
 

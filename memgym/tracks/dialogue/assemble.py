@@ -15,9 +15,10 @@ import random as _random
 from dataclasses import dataclass, field
 from typing import Any
 
+from memgym.claims import Claim
 from memgym.query import Cell, Table, evaluate
 from memgym.tokens import count_tokens
-from memgym.tracks.dialogue import filler, render
+from memgym.tracks.dialogue import filler, lookups, render
 from memgym.tracks.dialogue.catalogue import Catalogue
 from memgym.tracks.dialogue.questions import Draft
 from memgym.tracks.dialogue.world import (
@@ -68,11 +69,14 @@ class Core:
     draft: Draft | None = None
     tokens: int = -1
     """``count_tokens(text)`` where the text's parts gave it; -1: count the text."""
+    claims: list[Claim] | None = None
+    """``reader.read(text)`` where the text's parts gave it; None: read the text."""
 
 
-def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[Core]:
-    """The profile, party, colleague and change turns in position order, rendered; ``side``
-    (a search for the first colleague's trip) comes after the changes."""
+def dialogue(rng: _random.Random, world: World, side: Catalogue | None, room: int) -> list[Core]:
+    """The profile, party, colleague, change and lookup turns in position order, rendered;
+    ``side`` (a search for the first colleague's trip) comes after the changes. The lookups
+    (``lookups``) take at most what is left of ``room`` tokens after the other turns."""
     random = rng.random
     rest = [a for a in PROFILE if a != OPENING]
     rng.shuffle(rest)
@@ -131,6 +135,24 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None) -> list[
         else:
             text, stated = render.update(rng, payload)
             out.append(Core(r, "update", text, stated))
+    used = sum(count_tokens(c.text) if c.tokens < 0 else c.tokens for c in out)
+    for r, text, tokens, claims in lookups.lookups(rng, world, room - used):
+        out.append(Core(r, "distractor", text, tokens=tokens, claims=claims))
+    out.sort(key=lambda core: core.r)  # stable: a lookup comes after a turn at its position
+    return out
+
+
+def opening_facts(cores: list[Core], tokens: int) -> set[int]:
+    """Ids of the facts stated in the core events that start within the stream's first
+    ``tokens`` tokens (filler only pushes events later): what one verbatim write of the
+    stream's start (``max_write_tokens``) can hold, so no question rests on them alone."""
+    out: set[int] = set()
+    at = 0
+    for core in cores:
+        if at >= tokens:
+            break
+        out |= {id(f) for f in core.stated}
+        at += count_tokens(core.text) if core.tokens < 0 else core.tokens
     return out
 
 

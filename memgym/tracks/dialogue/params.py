@@ -17,7 +17,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "corrections": 2,
         "updates": 1,
         "catalogue_size": 32,
-        "write_budget": 10,
+        "write_budget": 14,
     },
     "standard": {
         "target_tokens": 30_000,
@@ -28,7 +28,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "corrections": 2,
         "updates": 2,
         "catalogue_size": 32,
-        "write_budget": 14,
+        "write_budget": 16,
     },
     "hard": {
         "target_tokens": 100_000,
@@ -39,7 +39,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "corrections": 3,
         "updates": 3,
         "catalogue_size": 32,
-        "write_budget": 16,
+        "write_budget": 20,
     },
 }
 DEFAULT_TIER = "lite"
@@ -52,10 +52,12 @@ DEFAULTS: dict[str, Any] = {
     "corrections": 2,
     "updates": 1,
     "catalogue_size": 32,
-    "write_budget": 10,
+    "write_budget": 14,
     "max_write_tokens": 500,
 }
-"""Every parameter a caller may set. ``bookings`` is the number of flight searches at the end
+"""Every parameter a caller may set. The write budgets leave room for every record written
+compactly, the other customers' profiles (``lookups``) included: the scripted strategic writer
+keeps them all. ``bookings`` is the number of flight searches at the end
 (outbound, return, then repeated outbound searches), each asked as one selection question on
 top of the ``questions`` profile questions (an upper bound: fewer are asked when the world
 offers fewer questions that no memoryless guess answers). ``entities`` is derived (the people and catalogue

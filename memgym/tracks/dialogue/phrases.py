@@ -104,3 +104,14 @@ SEARCH_REQUESTS = {
     2: "Those fares expired. Can you search the outbound trip again?",
 }
 TOOL_HEADER = "Tool search_flights returned catalogue {T} with {N} flights:"
+LOOKUP_REQUESTS = (
+    "While you're at it, please update the separate profiles of my friends: {C}.",
+    "My neighbours asked me to pass on their details for their own profiles with you: {C}.",
+    "Could you also refresh what you have on file for {C}? Not my booking, just theirs.",
+)
+LOOKUP_REPLIES = (
+    "Done, their own profiles (not yours) now read:",
+    "Updated these records, kept apart from your booking:",
+)
+"""Other customers' profiles updated on request (see ``lookups``): near misses stating values of
+the customer's attributes about people no question asks about."""

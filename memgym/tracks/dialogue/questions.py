@@ -152,7 +152,8 @@ def profile_questions(
     blind: Mapping[str, set[str]] | None = None,
 ) -> list[Draft]:
     """Up to ``count`` profile questions no memoryless guess answers, kinds mixed; none whose
-    evidence lies wholly in ``recent`` (ids of the facts the last pages state), and none whose
+    evidence lies wholly in ``recent`` (ids of the facts the last pages or the stream's first
+    ``max_write_tokens`` tokens state), and none whose
     answer an entity-blind memory gives (``blind``: attribute -> ``blind_answers``)."""
     user = world.user
     pool: list[tuple[Draft, str]] = []

@@ -17,7 +17,7 @@ from memgym.claims import Claim
 from memgym.tracks.base import Prior, Track, fill_gaps
 from memgym.tracks.dialogue import filler, reader
 from memgym.tracks.dialogue import params as parameters
-from memgym.tracks.dialogue.assemble import assemble, dialogue, ending
+from memgym.tracks.dialogue.assemble import assemble, dialogue, ending, opening_facts
 from memgym.tracks.dialogue.catalogue import (
     LEGS,
     build_catalogue,
@@ -31,8 +31,9 @@ from memgym.tracks.dialogue.questions import (
     select_question,
     typical_values,
 )
+from memgym.tracks.dialogue.render import search_tokens
 from memgym.tracks.dialogue.vocab import CABINS, CITIES
-from memgym.tracks.dialogue.world import build_world
+from memgym.tracks.dialogue.world import ASKABLE, build_world
 from memgym.tracks.registry import register_track
 from memgym.types import Event, Scenario
 
@@ -43,6 +44,10 @@ BRIEF = (
     "end you will search flights and must book the one that meets the customer's current "
     "requirements, and answer questions about the customer. Answer 'unknown' if you cannot tell."
 )
+FILLER_SHARE = 0.06
+"""The least share of ``target_tokens`` left to filler: the lookups (``lookups``) shrink to fit."""
+QUESTION_TOKENS = 40
+"""Tokens kept per question when the lookups are fitted (a selection question takes ~35)."""
 PRIORS: dict[str, Prior] = {
     "home_city": Prior("enum", choices=CITIES),
     "destination": Prior("enum", choices=CITIES),
@@ -80,15 +85,19 @@ class DialogueTrack(Track):
         if world.colleagues:
             size = p["catalogue_size"] // 2
             side = colleague_catalogue(rng, world.colleagues[0], f"S{tags[-1]}", size, used)
-        cores = dialogue(rng, world, side)
-        said = [c for core in cores for c in reader.read(core.text)]
+        reserve = sum(search_tokens(c, b) for b, c in enumerate(catalogues))
+        reserve += QUESTION_TOKENS * (p["questions"] + p["bookings"])
+        room = int(p["target_tokens"] * (1 - FILLER_SHARE)) - reserve
+        cores = dialogue(rng, world, side, room)
+        said = [c for core in cores for c in core.claims or reader.read(core.text)]
         typical = typical_values(said)
         selects = [select_question(world, c) for c in catalogues]
         pages = [c for c in cores if c.kind != "distractor"]
         gap = max(0, QUESTION_GAP - len(catalogues))  # the searches are pages too
         recent = {id(f) for c in pages[len(pages) - gap :] for f in c.stated}
         recent |= {id(ch.old) for ch in world.changes if id(ch.new) in recent}  # text says both
-        blind = blind_answers(said)
+        recent |= opening_facts(cores, p["max_write_tokens"])
+        blind = blind_answers([c for c in said if c.attribute in ASKABLE])  # what is asked
         asked = profile_questions(
             rng, world, p["questions"], typical, PRIORS, p["entities"], recent, blind
         )

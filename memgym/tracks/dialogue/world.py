@@ -134,7 +134,8 @@ class World:
         return next((c for c in self.changes if c.attribute == attribute), None)
 
 
-def _day(rng: _random.Random, start: date, span: int) -> date:
+def some_day(rng: _random.Random, start: date, span: int) -> date:
+    """A day within ``span`` days from ``start``."""
     return start + timedelta(days=int(rng.random() * span))
 
 
@@ -157,7 +158,8 @@ def _contacts(rng: _random.Random, count: int, people: list[str]) -> list[str]:
     return list(names)
 
 
-def _employer(rng: _random.Random, avoid: str = "") -> str:
+def employer_name(rng: _random.Random, avoid: str = "") -> str:
+    """A company name (two words), not ``avoid``."""
     while True:
         name = f"{rng.choice(EMPLOYER_HEADS)} {rng.choice(EMPLOYER_TAILS)}"
         if name != avoid:
@@ -176,7 +178,7 @@ def build_world(
     user, spare = people[0], people[1 + companions + colleagues :]
     contacts = _contacts(rng, colleagues + corrections + updates, people)
     home = rng.choice(CITIES)
-    outbound = _day(rng, FIRST_DAY, TRIP_WINDOW)
+    outbound = some_day(rng, FIRST_DAY, TRIP_WINDOW)
     values: dict[str, Value] = {
         "home_city": home,
         "destination": _other(rng, CITIES, {home}),
@@ -186,9 +188,9 @@ def build_world(
         "max_stops": 1 + int(rng.random() * 2),
         "max_price_usd": 400 + 10 * int(rng.random() * 111),
         "loyalty_number": str(rng.randrange(100_000_000, 1_000_000_000)),
-        "date_of_birth": _day(rng, date(1955, 1, 1), 48 * 365).isoformat(),
-        "passport_expiry": _day(rng, date(2028, 1, 1), 8 * 365).isoformat(),
-        "employer": _employer(rng),
+        "date_of_birth": some_day(rng, date(1955, 1, 1), 48 * 365).isoformat(),
+        "passport_expiry": some_day(rng, date(2028, 1, 1), 8 * 365).isoformat(),
+        "employer": employer_name(rng),
         "emergency_contact": spare.pop(),
     }
     world = World(user, {a: FactRec(user, a, values[a]) for a in PROFILE})
@@ -202,27 +204,29 @@ def build_world(
         facts = [
             FactRec(name, "travels_with", user),
             FactRec(name, "meal", meal),
-            FactRec(name, "date_of_birth", _day(rng, date(1940, 1, 1), 82 * 365).isoformat()),
+            FactRec(name, "date_of_birth", some_day(rng, date(1940, 1, 1), 82 * 365).isoformat()),
             FactRec(name, "loyalty_number", str(rng.randrange(100_000_000, 1_000_000_000))),
-            FactRec(name, "passport_expiry", _day(rng, date(2028, 1, 1), 8 * 365).isoformat()),
+            FactRec(name, "passport_expiry", some_day(rng, date(2028, 1, 1), 8 * 365).isoformat()),
         ]
         world.companions.append(Person(name, facts))
     for name in people[1 + companions : 1 + companions + colleagues]:
         facts = [FactRec(name, "home_city", rng.choice(CITIES))]
         facts.append(FactRec(name, "destination", _other(rng, CITIES, {str(facts[0].value)})))
-        facts.append(FactRec(name, "travel_date", _day(rng, FIRST_DAY, TRIP_WINDOW).isoformat()))
+        facts.append(
+            FactRec(name, "travel_date", some_day(rng, FIRST_DAY, TRIP_WINDOW).isoformat())
+        )
         facts.append(FactRec(name, "max_price_usd", 400 + 10 * int(rng.random() * 111)))
         back = date.fromisoformat(str(facts[2].value)) + timedelta(days=3 + int(rng.random() * 20))
         facts.append(FactRec(name, "return_date", back.isoformat()))
-        facts.append(FactRec(name, "employer", _employer(rng)))
+        facts.append(FactRec(name, "employer", employer_name(rng)))
         facts.append(FactRec(name, "emergency_contact", contacts.pop()))
-        born = _day(rng, date(1955, 1, 1), 48 * 365).isoformat()
+        born = some_day(rng, date(1955, 1, 1), 48 * 365).isoformat()
         facts.append(FactRec(name, "date_of_birth", born))
         facts.append(
             FactRec(name, "loyalty_number", str(rng.randrange(100_000_000, 1_000_000_000)))
         )
         facts.append(
-            FactRec(name, "passport_expiry", _day(rng, date(2028, 1, 1), 8 * 365).isoformat())
+            FactRec(name, "passport_expiry", some_day(rng, date(2028, 1, 1), 8 * 365).isoformat())
         )
         world.colleagues.append(Person(name, facts))
     kinds = [CORRECTION] * corrections + [UPDATE] * updates
@@ -266,7 +270,7 @@ def _changed(rng: _random.Random, attribute: str, old: Value, spare: list[str], 
     if attribute == "cabin":
         return _other(rng, CABINS, {str(old)})
     if attribute == "employer":
-        return _employer(rng, str(old))
+        return employer_name(rng, str(old))
     if attribute == "emergency_contact":
         return spare.pop()
     raise ValueError(f"attribute {attribute!r} cannot change")

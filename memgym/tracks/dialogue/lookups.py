@@ -1,0 +1,183 @@
+"""Other customers' profiles the agent updates on request: the crowd that hides the rank.
+
+A memory that keeps the values stated for an attribute but not whose they are holds, at a
+question, the asked attribute's values in stream order; any rule by recency or frequency picks
+the gold as often as the gold sits at that rank. So the chat also updates the separate profiles
+of people no question asks about (a friend, a neighbour), each at a random point: for every
+askable attribute the number of such values is drawn anew from ``0..MAX_VALUES``, a random share
+of the requests comes right after the opening and the rest anywhere, denser towards the end
+(``lookup_groups``), so how many values of the asked attribute come before and after the gold
+varies widely from scenario to scenario and its rank by recency, distinct recency or frequency
+says little. Values are drawn as the customer's, companions' and colleagues' are, so no value
+tells whose it is.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from datetime import date, timedelta
+
+from memgym.claims import Claim, render_record
+from memgym.tokens import count_tokens
+from memgym.tracks.dialogue import phrases
+from memgym.tracks.dialogue.vocab import CITIES, FIRST_NAMES, LAST_NAMES
+from memgym.tracks.dialogue.world import (
+    ASKABLE,
+    FIRST_DAY,
+    TRIP_WINDOW,
+    FactRec,
+    Person,
+    World,
+    employer_name,
+    some_day,
+)
+from memgym.types import Value
+
+MAX_VALUES = 70
+"""The most values of one attribute the lookups state (each count ``0..MAX_VALUES`` equally
+likely, per attribute and scenario; at lite the token budget trims the largest draws)."""
+GROUP = 6
+"""A request updates ``1..GROUP`` profiles (one request each keeps the chat's overhead low)."""
+EARLY = 1 / 3
+"""The share of lookups right after the opening is drawn per scenario from ``0..EARLY``."""
+END, SKEW = 0.99, 3.0
+"""The other lookups land at ``END * (1 - u ** SKEW)`` for a uniform ``u``: anywhere in the
+chat, denser towards its end (after every companion and change at times), so a fact stated
+late also has many, or few, values after it."""
+
+
+def _free_names(rng: _random.Random, world: World, count: int) -> list[str]:
+    """``count`` distinct names made of first and last names no person of the world uses (nor
+    any emergency contact stated), so none is confusable with anyone a question names."""
+    taken = {world.user, *(p.name for p in world.companions + world.colleagues)}
+    taken |= {str(f.value) for f in world.profile.values() if f.attribute == "emergency_contact"}
+    taken |= {str(c.new.value) for c in world.changes if c.attribute == "emergency_contact"}
+    taken |= set(world.contacts)
+    taken |= {
+        str(f.value)
+        for p in world.colleagues
+        for f in p.facts
+        if f.attribute == "emergency_contact"
+    }
+    parts = {part for name in taken for part in name.split()}
+    firsts = [n for n in FIRST_NAMES if n not in parts]
+    lasts = [n for n in LAST_NAMES if n not in parts]
+    count = min(count, len(firsts) * len(lasts))
+    names: dict[str, None] = {}
+    while len(names) < count:
+        names[f"{rng.choice(firsts)} {rng.choice(lasts)}"] = None
+    return list(names)
+
+
+def _value(rng: _random.Random, attribute: str, facts: dict[str, Value], contact: str) -> Value:
+    """A value of ``attribute`` drawn as the world draws the customer's and others' values."""
+    if attribute == "home_city":
+        return rng.choice(CITIES)
+    if attribute == "destination":
+        while True:  # uniform over the cities but the home city, as the world draws them
+            city = rng.choice(CITIES)
+            if city != facts.get("home_city"):
+                return city
+    if attribute == "travel_date":
+        return some_day(rng, FIRST_DAY, TRIP_WINDOW).isoformat()
+    if attribute == "return_date":
+        leave = facts.get("travel_date") or some_day(rng, FIRST_DAY, TRIP_WINDOW).isoformat()
+        return (
+            date.fromisoformat(str(leave)) + timedelta(days=3 + int(rng.random() * 20))
+        ).isoformat()
+    if attribute == "max_price_usd":
+        return 400 + 10 * int(rng.random() * 111)
+    if attribute == "loyalty_number":
+        return str(rng.randrange(100_000_000, 1_000_000_000))
+    if attribute == "date_of_birth":
+        return some_day(rng, date(1940, 1, 1), 82 * 365).isoformat()
+    if attribute == "passport_expiry":
+        return some_day(rng, date(2028, 1, 1), 8 * 365).isoformat()
+    if attribute == "employer":
+        return employer_name(rng)
+    if attribute == "emergency_contact":
+        return contact
+    raise ValueError(f"no lookup value for {attribute!r}")
+
+
+Profile = tuple[str, list[str], str]
+"""Another customer before their values are drawn: name, attributes (in ``ASKABLE`` order) and
+the emergency contact's name when they have one."""
+
+
+def crowd(rng: _random.Random, world: World) -> list[Profile]:
+    """The people whose profiles the chat updates: ``counts[a]`` of them have attribute ``a``
+    (each count drawn from ``0..MAX_VALUES``), every one has at least one."""
+    counts = {a: int(rng.random() * (MAX_VALUES + 1)) for a in ASKABLE}
+    people = max(counts.values())
+    if people == 0:
+        return []
+    names = _free_names(rng, world, people + counts["emergency_contact"])
+    people = min(people, len(names) - counts["emergency_contact"])
+    owners: list[list[str]] = [[] for _ in range(people)]
+    for attribute in ASKABLE:  # in a fixed order, so the draws are the same on every machine
+        for i in rng.sample(range(people), min(counts[attribute], people)):
+            owners[i].append(attribute)
+    contacts = names[people:]
+    return [
+        (name, attributes, contacts.pop() if "emergency_contact" in attributes else "")
+        for name, attributes in zip(names, owners)
+        if attributes
+    ]
+
+
+def _person(rng: _random.Random, profile: Profile) -> Person:
+    """``profile`` with its values drawn."""
+    name, attributes, contact = profile
+    values: dict[str, Value] = {}
+    for attribute in attributes:
+        values[attribute] = _value(rng, attribute, values, contact)
+    return Person(name, [FactRec(name, a, v) for a, v in values.items()])
+
+
+def lookup_groups(rng: _random.Random, people: list[Profile]) -> list[tuple[float, list[Profile]]]:
+    """The lookups: ``people`` in groups of ``1..GROUP`` (one request each), each at its own
+    position: right after the opening (position 0) with a probability drawn per scenario from
+    ``0..EARLY``, else at ``END * (1 - u ** SKEW)``. The early ones vary how many values come
+    before a fact, the others how many come after it."""
+    out = []
+    rest = list(people)
+    early = EARLY * rng.random()
+    while rest:
+        size = 1 + int(rng.random() * GROUP)
+        at = 0.0 if rng.random() < early else END * (1 - rng.random() ** SKEW)
+        out.append((at, rest[:size]))
+        rest = rest[size:]
+    return out
+
+
+def render_lookup(rng: _random.Random, group: list[Person]) -> str:
+    """The customer asks to update friends' separate profiles; the agent shows the records."""
+    names = ", ".join(p.name for p in group[:-1])
+    names = f"{names} and {group[-1].name}" if names else group[0].name
+    request = rng.choice(phrases.LOOKUP_REQUESTS).replace("{C}", names)
+    reply = rng.choice(phrases.LOOKUP_REPLIES)
+    records = [render_record(p.name, [(f.attribute, f.text, None) for f in p.facts]) for p in group]
+    return "\n".join([f"User: {request}", f"Agent: {reply}", *records])
+
+
+Lookup = tuple[float, str, int, list[Claim]]
+"""A lookup turn: its position, text, token count and the claims the reader finds in it."""
+
+
+def lookups(rng: _random.Random, world: World, budget: int) -> list[Lookup]:
+    """The lookup turns, positioned and rendered, at most ``budget`` tokens in all (the groups
+    from the first that would overflow it on are left out: at lite that trims the largest
+    draws). The claims are the records' own (what ``reader.read`` finds in the text, without
+    parsing it)."""
+    out = []
+    for at, profiles in lookup_groups(rng, crowd(rng, world)):
+        group = [_person(rng, p) for p in profiles]
+        text = render_lookup(rng, group)
+        tokens = count_tokens(text)
+        if tokens > budget:
+            break
+        budget -= tokens
+        claims = [Claim(p.name, f.attribute, f.text) for p in group for f in p.facts]
+        out.append((at, text, tokens, claims))
+    return out
