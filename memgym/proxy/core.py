@@ -86,7 +86,8 @@ class MemoryProxy:
 
     def force(self, turn: Turn) -> list[ChatMessage] | None:
         """After a context-length error: drop the oldest half of ``turn``'s body for good and
-        return the smaller message list, or None when the body is already empty."""
+        return the smaller message list, or None when the body is already empty. ``turn`` now
+        holds the smaller body, so another call halves it again."""
         forced = self.force_record(turn)
         return None if forced is None else forced[0]
 
@@ -98,9 +99,10 @@ class MemoryProxy:
             if record is None:
                 return None
             live = turn.history.live.text if turn.history.live is not None else ""
-            body = conversation.view(live, {})
+            turn.body = conversation.view(live, {})
         self._log(conversation.brief, [record], [])
-        return flatten(turn.history, [e.messages for e in body]), record
+        turn.messages = flatten(turn.history, [e.messages for e in turn.body])
+        return turn.messages, record
 
     def conversations(self) -> int:
         with self._lock:

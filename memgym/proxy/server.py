@@ -2,7 +2,8 @@
 
 ``POST /v1/chat/completions`` is compacted by the ``MemoryProxy`` and forwarded; the reply
 (JSON, or server-sent events when ``stream`` is true) goes back as the upstream sent it. A
-context-length error from upstream triggers one forced compaction and one retry. Every other
+context-length error from upstream triggers forced compactions (each halving the body) and a
+retry after each until the request fits. Every other
 ``/v1/...`` request is passed through unchanged.
 
 Security: binds to loopback by default, and to any other address only with ``token`` set. With a
@@ -187,20 +188,25 @@ class _Handler(BaseHTTPRequestHandler):
         stream = bool(body.get("stream"))
         report = f"messages_in={len(body_messages(turn))};messages_out={len(turn.messages)}"
         try:
-            return self._forward(json.dumps(body).encode(), stream, report, retry=True)
+            return self._forward(json.dumps(body).encode(), stream, report)
         except _Overflow:
+            pass
+        while True:  # halve the body until the request fits: at most log2(units) tries
             forced = server.proxy.force(turn)
-        if forced is None:
-            return self._error(400, "context length exceeded and nothing left to compact",
-                               "context_length_exceeded")  # fmt: skip
-        server.count("forced")
-        body["messages"] = forced
-        report = f"{report};forced={len(forced)}"
-        self._forward(json.dumps(body).encode(), stream, report, retry=False)
+            if forced is None:
+                return self._error(400, "context length exceeded and nothing left to compact",
+                                   "context_length_exceeded")  # fmt: skip
+            server.count("forced")
+            body["messages"] = forced
+            try:
+                data = json.dumps(body).encode()
+                return self._forward(data, stream, f"{report};forced={len(forced)}")
+            except _Overflow:
+                continue
 
-    def _forward(self, data: bytes, stream: bool, report: str, retry: bool) -> None:
-        """Send ``data`` upstream and relay the reply; raises ``_Overflow`` (when ``retry``)
-        on a context-length error instead of relaying it."""
+    def _forward(self, data: bytes, stream: bool, report: str) -> None:
+        """Send ``data`` upstream and relay the reply; raises ``_Overflow`` on a context-length
+        error instead of relaying it."""
         upstream = self.server.upstream
         headers = self._upstream_headers()
         headers["Content-Type"] = "application/json"
@@ -208,7 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
             with upstream.exchange("POST", self.path, data, headers) as response:
                 if response.status != 200 or not stream:
                     payload = response.read()
-                    if retry and is_context_overflow(response.status, payload[:4000]):
+                    if is_context_overflow(response.status, payload[:4000]):
                         raise _Overflow
                     self._reply(response, payload, report)
                 else:

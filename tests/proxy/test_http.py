@@ -60,22 +60,26 @@ def test_streaming_is_passed_through_as_server_sent_events(upstream):
     assert stats["streams"] == 1 and upstream.requests[-1][1]["stream"] is True
 
 
-def test_a_context_length_error_forces_one_compaction_and_one_retry(upstream, tmp_path):
+def test_a_context_length_error_halves_the_body_until_the_request_fits(upstream, tmp_path):
     upstream.context = 6
     log = RecordLog(tmp_path / "r.jsonl")
     with running(MemoryProxy("full", records=log), upstream.base_url) as proxy:
         ok = sdk(proxy).chat.completions.create(model="echo", messages=chat(6))
-        upstream.context = 2
-        with pytest.raises(openai.BadRequestError, match="context length"):
-            sdk(proxy).chat.completions.create(model="echo", messages=chat(20))
+        upstream.context = 5
+        fits = sdk(proxy).chat.completions.create(model="echo", messages=chat(20))
+        upstream.context = 2  # system, task and the live message alone are 3: nothing fits
+        with pytest.raises(openai.BadRequestError, match="nothing left to compact"):
+            sdk(proxy).chat.completions.create(model="echo", messages=chat(21))
     log.close()
     sizes = [len(body["messages"]) for _, body in upstream.requests]
-    assert ok.choices[0].message.content == "".join(CHUNKS)
+    assert ok.choices[0].message.content == fits.choices[0].message.content == "".join(CHUNKS)
     # 8 messages overflow 6: the body (5 units, the 6th is live) loses its oldest 2 -> 6 sent.
-    # The same conversation grows to 22 messages: the 2 stay dropped (20 sent), overflow, the
-    # oldest 8 of the 17 body units go (12 sent), overflow again: relayed, no second retry.
-    assert sizes == [8, 6, 20, 12]
-    assert [r.strategy for r in log_records(tmp_path / "r.jsonl")] == ["full+forced"] * 2
+    # The conversation grows to 22 messages: the 2 stay dropped (20 sent: 17 body units), and
+    # each overflow drops the oldest half of the body: 17 -> 9 -> 5 -> 3 -> 2 units (5 sent:
+    # fits). At context 2 the body halves down to nothing (2 -> 1 -> 0 units) and the proxy
+    # answers the context-length error itself.
+    assert sizes == [8, 6, 20, 12, 8, 6, 5, 6, 5, 4, 3]
+    assert [r.strategy for r in log_records(tmp_path / "r.jsonl")] == ["full+forced"] * 8
 
 
 def test_tool_pairs_travel_whole_through_the_server(upstream):
