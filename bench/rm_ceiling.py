@@ -122,12 +122,16 @@ class PinnedAsker(Asker):
             self.free_changes.discard(self.last_change)
         return draft
 
-    def _moment(self, after: int = -1) -> Moment:
-        # the callers that pass ``after`` pick only items before ``p`` (_change, _choose_withheld)
+    def _moment(self, after: int = -1, first: int | None = None) -> Moment:
+        # the callers that pass ``after`` pick only items before ``p`` (_change, _choose_withheld);
+        # ``first``, the earliest place of a value question, held for the generator's own draw
         assert after < self.p
         return Moment(self.world, self.timeline, self.p)
 
-    def _change(self) -> tuple[Change, Moment] | None:
+    def _change_apart(self) -> tuple[Change, Moment] | None:
+        return self._change()
+
+    def _change(self, first: int | None = None) -> tuple[Change, Moment] | None:
         before = [c for c, pos in enumerate(self.timeline.change_pos) if pos < self.p]
         if not before:
             return None

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from memgym.claims import Claim
 from memgym.memory.store import Store
-from memgym.query import Fragment, Table, entities_named, evaluate, filter_terms, links
+from memgym.query import ABSTAIN, Fragment, Table, entities_named, evaluate, filter_terms, links
 from memgym.reasoners.base import Reasoner, register_reasoner
 from memgym.tracks.base import Track
 from memgym.types import Question, View
@@ -45,6 +45,8 @@ class ScriptedReasoner(Reasoner):
         hits: dict[int, str] = {}
         if isinstance(view.store, Store):
             self._search(view.store, question.spec, known, hits)
+        if not known and not hits:  # nothing read: no count of zero, no guess
+            return ABSTAIN
         return evaluate(question.spec, self._table(known, hits))
 
     def _table(self, known: list[Claim], hits: dict[int, str]) -> Table:
