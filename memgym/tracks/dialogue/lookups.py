@@ -35,7 +35,7 @@ from memgym.tracks.dialogue.world import (
 )
 from memgym.types import Value
 
-MAX_EARLY, MAX_VALUES = 40, 55
+MAX_EARLY, MAX_VALUES = 30, 60
 """How many values of one attribute the lookups state right after the opening
 (``0..MAX_EARLY``) and later (``0..MAX_VALUES``): each count equally likely, drawn per attribute
 and scenario, the two apart (at lite the token budget trims a random share of the groups)."""
