@@ -42,7 +42,7 @@ and scenario, the two apart (at lite the token budget trims a random share of th
 GROUP = 6
 """A request updates ``1..GROUP`` profiles (one request each keeps the chat's overhead low)."""
 END, SKEW = 0.99, 3.0
-"""The other lookups land at ``END * (1 - u ** SKEW)`` for a uniform ``u``: anywhere in the
+"""The later lookups land at ``END * (1 - u ** SKEW)`` for a uniform ``u``: anywhere in the
 chat, denser towards its end (after every companion and change at times), so a fact stated
 late also has many, or few, values after it."""
 
@@ -188,9 +188,9 @@ Lookup = tuple[float, str, int, list[Claim]]
 
 
 def lookups(rng: _random.Random, world: World, budget: int) -> list[Lookup]:
-    """The lookup turns, positioned and rendered, at most ``budget`` tokens in all (the groups
-    from the first that would overflow it on are left out: at lite that trims the largest
-    draws). The claims are the records' own (what ``reader.read`` finds in the text, without
+    """The lookup turns, positioned and rendered, at most ``budget`` tokens in all (the groups,
+    in random order, from the first that would overflow it on are left out: at lite that trims
+    early and later ones alike). The claims are the records' own (what ``reader.read`` finds in the text, without
     parsing it)."""
     out = []
     for at, profiles in lookup_groups(rng, *crowd(rng, world)):
