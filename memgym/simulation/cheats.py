@@ -230,43 +230,55 @@ def _kth_last(k: int) -> Callable[[Sequence[str]], str]:
     return lambda values: values[-k] if len(values) >= k else ""
 
 
-def _kth_last_distinct(k: int) -> Callable[[Sequence[str]], str]:
+def _kth_first(k: int) -> Callable[[Sequence[str]], str]:
+    return lambda values: values[k - 1] if len(values) >= k else ""
+
+
+def _kth_distinct(k: int, latest: bool) -> Callable[[Sequence[str]], str]:
+    """The k-th distinct value by its last mention (``latest``) or by its first."""
+
     def rule(values: Sequence[str]) -> str:
-        seen = list(dict.fromkeys(reversed(values)))
+        seen = list(dict.fromkeys(reversed(values) if latest else values))
         return seen[k - 1] if len(seen) >= k else ""
 
     return rule
 
 
-def _by_count(values: Sequence[str], commonest: bool) -> list[str]:
-    """Distinct values by how often they were stated (ties: the one stated last first)."""
+def _by_count(values: Sequence[str], commonest: bool, latest: bool) -> list[str]:
+    """Distinct values by how often they were stated; ties: the one mentioned last first
+    (``latest``) or the one seen first first."""
     counts = Counter(values)
-    latest_first = list(dict.fromkeys(reversed(values)))
-    return sorted(latest_first, key=lambda v: -counts[v] if commonest else counts[v])
+    order = list(dict.fromkeys(reversed(values) if latest else values))
+    return sorted(order, key=lambda v: -counts[v] if commonest else counts[v])
 
 
-def _kth_commonest(k: int, window: int) -> Callable[[Sequence[str]], str]:
+def _kth_by_count(
+    k: int, window: int, commonest: bool, latest: bool
+) -> Callable[[Sequence[str]], str]:
     def rule(values: Sequence[str]) -> str:
-        ranked = _by_count(values[-window:], commonest=True)
+        ranked = _by_count(values[-window:], commonest, latest)
         return ranked[k - 1] if len(ranked) >= k else ""
 
     return rule
 
 
-def _kth_rarest(k: int, window: int) -> Callable[[Sequence[str]], str]:
-    def rule(values: Sequence[str]) -> str:
-        ranked = _by_count(values[-window:], commonest=False)
-        return ranked[k - 1] if len(ranked) >= k else ""
-
-    return rule
-
+WINDOWS = (5, 10, 20, 50, 10**9)
+"""The last values a frequency rule counts over (10**9: all of them)."""
 
 POSITION_RULES: dict[str, Callable[[Sequence[str]], str]] = {
     **{f"last{k}": _kth_last(k) for k in range(1, 13)},
-    **{f"distinct{k}": _kth_last_distinct(k) for k in range(1, 13)},
-    **{f"commonest{k}@{w}": _kth_commonest(k, w) for k in (1, 2, 3) for w in (5, 10, 20, 10**9)},
-    **{f"rarest{k}@{w}": _kth_rarest(k, w) for k in (1, 2) for w in (5, 10, 20, 10**9)},
-    "first": lambda values: values[0] if values else "",
+    **{f"first{k}": _kth_first(k) for k in range(1, 13)},
+    **{f"distinct{k}": _kth_distinct(k, latest=True) for k in range(1, 13)},
+    **{f"first_distinct{k}": _kth_distinct(k, latest=False) for k in range(1, 13)},
+    **{
+        f"{'commonest' if common else 'rarest'}{k}@{w}{'' if latest else '^'}": _kth_by_count(
+            k, w, common, latest
+        )
+        for common, ks in ((True, (1, 2, 3)), (False, (1, 2, 3)))
+        for k in ks
+        for w in WINDOWS
+        for latest in (True, False)
+    },
 }
 """Ways to pick one of the asked attribute's stated values by position or frequency alone (no
 entity): the entity-blind memory's answers, one of which ``stream_attribute_learned`` learns."""
@@ -275,7 +287,8 @@ entity): the entity-blind memory's answers, one of which ``stream_attribute_lear
 @cheat(
     "stream_attribute_learned",
     "of the asked attribute's values stated so far (about anyone), the one at the position or "
-    "frequency rank (k-th last, k-th last distinct, k-th commonest or rarest, first) that held "
+    "frequency rank (k-th last or first, k-th distinct from either end, k-th commonest or rarest "
+    "over the last 5-50 or all values) that held "
     "the gold most often on other seeds, per template",
 )
 def stream_attribute_learned(ctx: Context, s: Sighting) -> str:

@@ -168,8 +168,11 @@ def test_the_position_rules_pick_by_recency_and_frequency_alone():
     assert POSITION_RULES["commonest2@1000000000"](values) == "b"
     assert POSITION_RULES["commonest1@5"](values) == "a"  # c b a d + a: a twice
     assert POSITION_RULES["rarest1@1000000000"](values) == "d"  # c and d once: d stated last
-    assert POSITION_RULES["first"](values) == "a"
-    assert POSITION_RULES["last12"](values) == "" and POSITION_RULES["first"]([]) == ""
+    assert POSITION_RULES["rarest1@1000000000^"](values) == "c"  # ... c seen first
+    assert POSITION_RULES["commonest2@1000000000^"](values) == "b"
+    assert POSITION_RULES["first1"](values) == "a" and POSITION_RULES["first4"](values) == "c"
+    assert POSITION_RULES["first_distinct3"](values) == "c"  # a, b, c, d by first mention
+    assert POSITION_RULES["last12"](values) == "" and POSITION_RULES["first1"]([]) == ""
 
 
 def test_the_learned_position_cheat_applies_the_rule_that_won_on_other_seeds():

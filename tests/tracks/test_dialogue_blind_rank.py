@@ -2,11 +2,14 @@
 by its position or frequency rank (the rule ``stream_attribute_learned`` learns on other seeds).
 
 The values are read back from the real stream with the track's reader (not the generator's
-bookkeeping); every rank rule of the cheat suite, the same rules counted from the start of the
-stream, and the commonest value over the last 10/20/30 events are recomputed here and scored
-with the real scorer. The lookups (other customers' profiles, ``memgym.tracks.dialogue.lookups``)
-spread the gold's rank, so no rule picks the gold of more than a few questions. Before them the
-best rule held 19-23 % of the questions (k-th last distinct, k-th from the start).
+bookkeeping); every rule of the cheat suite (k-th value and k-th distinct value from either end,
+k-th commonest or rarest over windows with either tie order) and the commonest value over the
+last 10/20/30 events are recomputed here and scored with the real scorer. The lookups (other
+customers' profiles, ``memgym.tracks.dialogue.lookups``) spread the gold's rank from both ends,
+so no rule picks the gold of more than a few per cent of the questions. Before them the best
+rule held 19-23 % of the questions (k-th last distinct, k-th from the start); with a share of
+them right after the opening drawn per scenario, 7.6 / 7.8 / 6.7 % (lite / standard / hard: the
+7th-10th value from the start, or the first value stated once over the last 20 or 50).
 """
 
 from __future__ import annotations
@@ -30,22 +33,6 @@ TRACK = get_track("dialogue")
 Rule = Callable[[Sequence[str]], str]
 
 
-def _kth_first(k: int) -> Rule:
-    return lambda values: values[k - 1] if len(values) >= k else ""
-
-
-def _kth_first_distinct(k: int) -> Rule:
-    def rule(values: Sequence[str]) -> str:
-        seen = list(dict.fromkeys(values))
-        return seen[k - 1] if len(seen) >= k else ""
-
-    return rule
-
-
-FROM_START: dict[str, Rule] = {
-    **{f"first{k}": _kth_first(k) for k in range(2, 13)},
-    **{f"first_distinct{k}": _kth_first_distinct(k) for k in range(2, 13)},
-}
 WINDOWS = (10, 20, 30)
 
 
@@ -54,8 +41,9 @@ def _commonest(values: list[str]) -> str:
     return max(counts, key=counts.__getitem__) if counts else ""  # first seen wins ties
 
 
-Asked = tuple[GoldQuestion, list[str], dict[str, str], int]
-"""A question, its attribute's values so far, the windowed answers, the gold's distinct rank."""
+Asked = tuple[GoldQuestion, list[str], dict[str, str], tuple[int, int]]
+"""A question, its attribute's values so far, the windowed answers, the gold's distinct rank
+latest first and first seen first."""
 
 
 def _asked(tier: str, seeds: range) -> list[Asked]:
@@ -78,11 +66,11 @@ def _asked(tier: str, seeds: range) -> list[Asked]:
                 f"commonest_{w}_events": _commonest([v for i, v in pairs if i >= index - w])
                 for w in WINDOWS
             }
-            latest_first = list(dict.fromkeys(reversed(values)))
-            rank = next(
-                (r for r, v in enumerate(latest_first, 1) if is_correct(question, v, names)), 0
+            ranks = tuple(
+                next((r for r, v in enumerate(order, 1) if is_correct(question, v, names)), 0)
+                for order in (dict.fromkeys(reversed(values)), dict.fromkeys(values))
             )
-            out.append((question, values, windowed, rank))
+            out.append((question, values, windowed, (ranks[0], ranks[1])))
     return out
 
 
@@ -96,28 +84,41 @@ def _hit_rates(asked: list[Asked], rules: dict[str, Rule]) -> dict[str, float]:
     return {name: hits[name] / len(asked) for name in [*rules, *asked[0][2]]}
 
 
-@pytest.mark.parametrize(("tier", "seeds"), [("lite", range(60)), ("hard", range(30))])
-def test_no_rank_rule_picks_the_gold_of_many_questions(tier: str, seeds: range) -> None:
+@pytest.mark.parametrize(
+    ("tier", "seeds", "ceiling"),
+    [("lite", range(60), 0.065), ("standard", range(30), 0.05), ("hard", range(30), 0.055)],
+)
+def test_no_rank_rule_picks_the_gold_of_many_questions(
+    tier: str, seeds: range, ceiling: float
+) -> None:
+    """Measured: 6.2 / 4.4 / 4.9 % at most (lite / standard / hard), 7.6 / 7.8 / 6.7 % on the
+    generator before the early lookups were drawn per attribute. Lite's token budget trims the
+    lookups to about 30 values per attribute, hence its higher ceiling."""
     asked = _asked(tier, seeds)
     assert len(asked) >= 6 * len(seeds)
-    suite = _hit_rates(asked, dict(POSITION_RULES))
-    best = max(suite, key=suite.__getitem__)
-    assert suite[best] <= 0.06, (best, suite[best])
-    others = _hit_rates(asked, FROM_START)
-    best = max(others, key=others.__getitem__)
-    assert others[best] <= 0.11, (best, others[best])
+    rates = _hit_rates(asked, dict(POSITION_RULES))
+    best = max(rates, key=rates.__getitem__)
+    assert rates[best] <= ceiling, (best, rates[best])
+    from_start = [name for name in POSITION_RULES if name.startswith("first")]
+    assert len(from_start) == 24 and max(rates[name] for name in from_start) <= ceiling
+    ties_first_seen = [name for name in POSITION_RULES if name.endswith("^")]
+    assert len(ties_first_seen) >= 30 and max(rates[n] for n in ties_first_seen) <= ceiling
 
 
-def test_the_gold_rank_is_spread_widely() -> None:
-    """Over many questions the gold's rank among its attribute's distinct values (latest
-    first) takes many values, none of them often: the number of values stated after the gold
-    is drawn from a wide range, none included."""
+@pytest.mark.parametrize(("end", "most"), [("latest first", 0.06), ("first seen first", 0.065)])
+def test_the_gold_rank_is_spread_widely(end: str, most: float) -> None:
+    """Over many questions the gold's rank among its attribute's distinct values, counted from
+    either end, takes many values, none of them often: the numbers of values stated before and
+    after the gold are drawn apart, from wide ranges. Measured over 420 questions: 49 ranks, at
+    most 5.7 % each, counted from the end; 43 ranks, at most 6.2 %, from the start (the start
+    before: 7.6 %, the 8th distinct value)."""
     asked = _asked("lite", range(60))
-    ranks = Counter(rank for *_, rank in asked)
+    side = 0 if end == "latest first" else 1
+    ranks = Counter(rank[side] for *_, rank in asked)
     assert 0 not in ranks  # the gold is always one of the values stated
     assert len(ranks) >= 40, sorted(ranks)
     top, count = ranks.most_common(1)[0]
-    assert count <= 0.06 * len(asked), (top, count, len(asked))
+    assert count <= most * len(asked), (top, count, len(asked))
 
 
 def test_lookup_claims_are_what_the_reader_reads() -> None:

@@ -1,15 +1,17 @@
 """Other customers' profiles the agent updates on request: the crowd that hides the rank.
 
 A memory that keeps the values stated for an attribute but not whose they are holds, at a
-question, the asked attribute's values in stream order; any rule by recency or frequency picks
-the gold as often as the gold sits at that rank. So the chat also updates the separate profiles
-of people no question asks about (a friend, a neighbour), each at a random point: for every
-askable attribute the number of such values is drawn anew from ``0..MAX_VALUES``, a random share
-of the requests comes right after the opening and the rest anywhere, denser towards the end
-(``lookup_groups``), so how many values of the asked attribute come before and after the gold
-varies widely from scenario to scenario and its rank by recency, distinct recency or frequency
-says little. Values are drawn as the customer's, companions' and colleagues' are, so no value
-tells whose it is.
+question, the asked attribute's values in stream order; any rule by position (from either end),
+distinct order or frequency picks the gold as often as the gold sits at that rank. So the chat
+also updates the separate profiles of people no question asks about (a friend, a neighbour).
+For every askable attribute two numbers are drawn apart: how many such values come right after
+the opening (``0..MAX_EARLY``), before anything a question asks about, and how many later
+(``0..MAX_VALUES``), anywhere and denser towards the end (``lookup_groups``). The first spreads
+the gold's place counted from the start (an early share drawn per scenario, as before, left it
+near 0 in most scenarios: the 7th or 10th value from the start was the customer's too often),
+the second its place counted from the end. Every lookup value is stated once, as the customer's are, so
+counts single out nothing. Values are drawn as the customer's, companions' and colleagues' are,
+so no value tells whose it is.
 """
 
 from __future__ import annotations
@@ -33,15 +35,14 @@ from memgym.tracks.dialogue.world import (
 )
 from memgym.types import Value
 
-MAX_VALUES = 70
-"""The most values of one attribute the lookups state (each count ``0..MAX_VALUES`` equally
-likely, per attribute and scenario; at lite the token budget trims the largest draws)."""
+MAX_EARLY, MAX_VALUES = 30, 60
+"""How many values of one attribute the lookups state right after the opening
+(``0..MAX_EARLY``) and later (``0..MAX_VALUES``): each count equally likely, drawn per attribute
+and scenario, the two apart (at lite the token budget trims a random share of the groups)."""
 GROUP = 6
 """A request updates ``1..GROUP`` profiles (one request each keeps the chat's overhead low)."""
-EARLY = 1 / 3
-"""The share of lookups right after the opening is drawn per scenario from ``0..EARLY``."""
 END, SKEW = 0.99, 3.0
-"""The other lookups land at ``END * (1 - u ** SKEW)`` for a uniform ``u``: anywhere in the
+"""The later lookups land at ``END * (1 - u ** SKEW)`` for a uniform ``u``: anywhere in the
 chat, denser towards its end (after every companion and change at times), so a fact stated
 late also has many, or few, values after it."""
 
@@ -105,25 +106,44 @@ Profile = tuple[str, list[str], str]
 the emergency contact's name when they have one."""
 
 
-def crowd(rng: _random.Random, world: World) -> list[Profile]:
-    """The people whose profiles the chat updates: ``counts[a]`` of them have attribute ``a``
-    (each count drawn from ``0..MAX_VALUES``), every one has at least one."""
-    counts = {a: int(rng.random() * (MAX_VALUES + 1)) for a in ASKABLE}
-    people = max(counts.values())
-    if people == 0:
-        return []
-    names = _free_names(rng, world, people + counts["emergency_contact"])
-    people = min(people, len(names) - counts["emergency_contact"])
-    owners: list[list[str]] = [[] for _ in range(people)]
+def crowd(rng: _random.Random, world: World) -> tuple[list[Profile], list[Profile]]:
+    """The people whose profiles the chat updates, right after the opening and later: for each
+    askable attribute, ``0..MAX_EARLY`` early people and ``0..MAX_VALUES`` later ones have it
+    (the two counts drawn apart, so the number of values before a fact says nothing of the
+    number after it); each is updated once (a second update of a stored record would cost a
+    budgeted memory a write) and has at least one attribute."""
+    early = {a: int(rng.random() * (MAX_EARLY + 1)) for a in ASKABLE}
+    late = {a: int(rng.random() * (MAX_VALUES + 1)) for a in ASKABLE}
+    sizes = [max(early.values()), max(late.values())]
+    contacts = early["emergency_contact"] + late["emergency_contact"]
+    names = _free_names(rng, world, sum(sizes) + contacts)  # fewer when the pool runs out
+    spares = names[sum(sizes) :]
+    return (
+        _owners(rng, names[: sizes[0]], early, spares),
+        _owners(rng, names[sizes[0] : sum(sizes)], late, spares),
+    )
+
+
+def _owners(
+    rng: _random.Random, names: list[str], counts: dict[str, int], contacts: list[str]
+) -> list[Profile]:
+    """``names`` given attributes so that ``counts[a]`` of them have ``a`` (fewer when the
+    names run out); an emergency contact's name comes from ``contacts``."""
+    owners: list[list[str]] = [[] for _ in names]
     for attribute in ASKABLE:  # in a fixed order, so the draws are the same on every machine
-        for i in rng.sample(range(people), min(counts[attribute], people)):
+        for i in rng.sample(range(len(names)), min(counts[attribute], len(names))):
             owners[i].append(attribute)
-    contacts = names[people:]
-    return [
-        (name, attributes, contacts.pop() if "emergency_contact" in attributes else "")
-        for name, attributes in zip(names, owners)
-        if attributes
-    ]
+    out = []
+    for name, attributes in zip(names, owners):
+        contact = ""
+        if "emergency_contact" in attributes:
+            if contacts:
+                contact = contacts.pop()
+            else:  # the name pool ran out (many people in the world): no contact to state
+                attributes.remove("emergency_contact")
+        if attributes:
+            out.append((name, attributes, contact))
+    return out
 
 
 def _person(rng: _random.Random, profile: Profile) -> Person:
@@ -135,19 +155,21 @@ def _person(rng: _random.Random, profile: Profile) -> Person:
     return Person(name, [FactRec(name, a, v) for a, v in values.items()])
 
 
-def lookup_groups(rng: _random.Random, people: list[Profile]) -> list[tuple[float, list[Profile]]]:
-    """The lookups: ``people`` in groups of ``1..GROUP`` (one request each), each at its own
-    position: right after the opening (position 0) with a probability drawn per scenario from
-    ``0..EARLY``, else at ``END * (1 - u ** SKEW)``. The early ones vary how many values come
-    before a fact, the others how many come after it."""
-    out = []
-    rest = list(people)
-    early = EARLY * rng.random()
-    while rest:
-        size = 1 + int(rng.random() * GROUP)
-        at = 0.0 if rng.random() < early else END * (1 - rng.random() ** SKEW)
-        out.append((at, rest[:size]))
-        rest = rest[size:]
+def lookup_groups(
+    rng: _random.Random, early: list[Profile], late: list[Profile]
+) -> list[tuple[float, list[Profile]]]:
+    """The lookups: ``early`` people right after the opening (position 0), ``late`` ones at
+    ``END * (1 - u ** SKEW)``, in groups of ``1..GROUP`` (one request each). The groups come in
+    a random order, so a token budget that ends them trims early and late alike."""
+    out: list[tuple[float, list[Profile]]] = []
+    for people, late_ones in ((early, False), (late, True)):
+        rest = list(people)
+        while rest:
+            size = 1 + int(rng.random() * GROUP)
+            at = END * (1 - rng.random() ** SKEW) if late_ones else 0.0
+            out.append((at, rest[:size]))
+            rest = rest[size:]
+    rng.shuffle(out)
     return out
 
 
@@ -166,12 +188,12 @@ Lookup = tuple[float, str, int, list[Claim]]
 
 
 def lookups(rng: _random.Random, world: World, budget: int) -> list[Lookup]:
-    """The lookup turns, positioned and rendered, at most ``budget`` tokens in all (the groups
-    from the first that would overflow it on are left out: at lite that trims the largest
-    draws). The claims are the records' own (what ``reader.read`` finds in the text, without
+    """The lookup turns, positioned and rendered, at most ``budget`` tokens in all (the groups,
+    in random order, from the first that would overflow it on are left out: at lite that trims
+    early and later ones alike). The claims are the records' own (what ``reader.read`` finds in the text, without
     parsing it)."""
     out = []
-    for at, profiles in lookup_groups(rng, crowd(rng, world)):
+    for at, profiles in lookup_groups(rng, *crowd(rng, world)):
         group = [_person(rng, p) for p in profiles]
         text = render_lookup(rng, group)
         tokens = count_tokens(text)

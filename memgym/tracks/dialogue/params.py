@@ -28,7 +28,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "corrections": 2,
         "updates": 2,
         "catalogue_size": 32,
-        "write_budget": 16,
+        "write_budget": 18,
     },
     "hard": {
         "target_tokens": 100_000,
@@ -39,7 +39,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "corrections": 3,
         "updates": 3,
         "catalogue_size": 32,
-        "write_budget": 20,
+        "write_budget": 22,
     },
 }
 DEFAULT_TIER = "lite"
