@@ -30,6 +30,7 @@ from bisect import insort
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from memgym.tokens import count_tokens
 from memgym.tracks.entities.fast import build_fact
 from memgym.tracks.research import render
 from memgym.tracks.research.schema import FIELDS, TYPES
@@ -57,7 +58,21 @@ LIFT = 8
 MAX_REPEATS = 10
 """Values lifted above a gold stated more than once (drawn from 1..``LIFT``), within
 ``MAX_REPEATS`` restatements (at least one value is always lifted)."""
+AHEAD = 4
 BEFORE_SPAN = 4.0
+"""Restated earlier results shortly before the gold's first statement (since the previous
+question, 0 to ``AHEAD``), so values stated once within a recent window precede the gold too."""
+ONCE = 4
+"""Fresh values stated once after the gold: ``MIN_AFTER`` plus 0 to ``ONCE`` drawn, so the gold's
+place among the values stated once, counted from the end, is spread."""
+LEAD = 20
+"""The distinct values of the field stated before the gold's first statement: drawn from 0 to
+``LEAD``; fresh look-alikes anywhere since the stream's start make up what is missing, so the
+gold's place counted from the start is spread (the stream's first questions ask about its
+first pages)."""
+ROOM = 0.85
+"""Share of ``target_tokens`` the core events may fill before the optional look-alikes (the
+drawn lead, fresh values beyond ``MIN_AFTER``, restatements ahead of the gold) are left out."""
 WINDOWS = (5, 10, 15, 20, 30)
 """Recent windows (in statements of the field) whose commonest value must not be the gold; up to
 ``EXTRA`` more look-alikes after the gold shift them when it is (or when too few values stated
@@ -144,10 +159,13 @@ class _Decoys:
                 return v
 
 
-def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) -> list[Insert]:
+def guard(
+    rng: _random.Random, world: World, blocks: list[Block], style: str, room: int
+) -> list[Insert]:
     """The results to insert into ``blocks`` (new look-alikes, about ``params.LOOKALIKES`` of
     them, and restated earlier results): (position, result), sorted; a position ``p`` goes right
-    after block ``int(p)``."""
+    after block ``int(p)`` (before the first block when negative). Optional ones stop once the
+    inserts take ``room`` tokens."""
     decoys = _Decoys(rng, world, style)
     asked_fields = {
         c.question.evidence[-1].attribute
@@ -166,7 +184,11 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
     previous = -1.0
     random = rng.random
 
+    spent = 0
+
     def put(at: float, decoy: Decoy, fresh: bool) -> None:
+        nonlocal spent
+        spent += count_tokens(decoy[0])
         added.append((at, decoy))
         for f in decoy[1]:
             if f.attribute in seen:
@@ -197,17 +219,26 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
             for _, v, d in shown[field]:
                 if v != gold and v not in tail and v not in again:
                     again[v] = d
-            pool = list(again.values())
+            pool = _restatable(rng, again, Counter(v for _, v in statements))
+            at_gold = [p for p, v in statements if v == gold]
+            ahead = (max(previous, at_gold[0] - BEFORE_SPAN), at_gold[0]) if at_gold else (0, 0)
+            for _ in range(int(random() * (AHEAD + 1)) if ahead[1] > ahead[0] else 0):
+                if not pool or spent > room:
+                    break
+                d = pool.pop(int(random() * len(pool)))
+                put(ahead[0] + (ahead[1] - ahead[0]) * (0.001 + 0.998 * random()), d, False)
             for _ in range(spare):
                 if not pool:  # no earlier result to restate: a fresh look-alike instead
-                    plan.insert(0, (later, None))
+                    plan.insert(0, (later, None, False))
                     continue
                 d = pool.pop(int(random() * len(pool)))
                 put(later[0] + (later[1] - later[0]) * (0.001 + 0.998 * random()), d, False)
             stated = {v for _, v in statements}
-            for k, ((low, high), value) in enumerate(plan):
+            for k, ((low, high), value, optional) in enumerate(plan):
                 if k >= len(plan) - EXTRA and not _exposed([v for _, v in statements], gold):
                     break
+                if optional and spent > room:
+                    continue
                 at = low + (high - low) * (0.001 + 0.998 * random())
                 decoy = decoys.make(asked.entity, field, value, asked_golds, stated)
                 put(at, decoy, True)
@@ -217,9 +248,9 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
     return added
 
 
-Plan = list[tuple[tuple[float, float], str | None]]
+Plan = list[tuple[tuple[float, float], str | None, bool]]
 """Look-alikes to add: (span of positions to draw one from, the value of the asked field it
-states; None: one not stated yet), then ``EXTRA`` in reserve."""
+states (None: one not stated yet), whether it is optional), then ``EXTRA`` in reserve."""
 
 
 def _plan(
@@ -242,12 +273,31 @@ def _plan(
     rank = 1 + len(set(tail) | {v for v, p in zip(repeats, spots) if p > last})
     target = MIN_RANK + int(random() * (max(MAX_RANK, rank) - MIN_RANK + 1))
     after = max(need, target - rank)
-    fresh = max(after, MIN_DISTINCT - len(counts) - len(repeats))
+    ahead = len(set(values[: values.index(gold)])) if at_gold else len(counts)
+    lead = max(0, int(random() * (LEAD + 1)) - ahead)
+    once = need + int(random() * (ONCE + 1))
+    after = max(after, once)
+    fresh = max(0, MIN_DISTINCT - len(counts) - len(repeats) - after - lead)
     later = (max(previous, last), at)
-    before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (previous, at)
-    plan: Plan = [((p, p), v) for v, p in zip(repeats, spots)]
-    plan += [(later, None)] * need + [(before, None)] * (fresh - after)
-    return plan + [(later, None)] * EXTRA, after - need
+    start = (-1.0, first) if at_gold else (since, at)
+    before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (since, at)
+    plan: Plan = [((p, p), v, False) for v, p in zip(repeats, spots)]
+    plan += [(later, None, False)] * need + [(later, None, True)] * (once - need)
+    plan += [(start, None, True)] * lead + [(before, None, False)] * fresh
+    return plan + [(later, None, False)] * EXTRA, after - once
+
+
+def _restatable(rng: _random.Random, again: dict[str, Decoy], counts: Counter[str]) -> list[Decoy]:
+    """The earlier results a restatement after the gold may repeat: every one stating a value
+    stated more than once, and those stating a value stated once but a drawn number of them
+    (0 to all), which keep their single statement, so the gold's place among the values stated
+    once (counted from the start) is spread, not first."""
+    single = [d for v, d in again.items() if counts[v] == 1]
+    keep = int(rng.random() * (len(single) + 1))
+    for k in range(keep):  # a uniform random subset of ``keep`` stays out of the pool
+        j = k + int(rng.random() * (len(single) - k))
+        single[k], single[j] = single[j], single[k]
+    return [d for v, d in again.items() if counts[v] != 1] + single[keep:]
 
 
 def _value(decoy: Decoy, field: str) -> str:
