@@ -62,6 +62,12 @@ AHEAD = 4
 BEFORE_SPAN = 4.0
 """Restated earlier results shortly before the gold's first statement (since the previous
 question, 0 to ``AHEAD``), so values stated once within a recent window precede the gold too."""
+SPARE = 1.0
+"""Share of the restatable results a question may leave alone (drawn from 0 to it)."""
+OLD = 2.0
+"""A restatement picks the result at a drawn place in the pool, older first (place ``u ** OLD``
+of the pool, ``u`` uniform): values stated long ago come back after the gold, those stated just
+before it are left once-stated in a recent window, as the gold is."""
 ONCE = 4
 """Fresh values stated once after the gold: ``MIN_AFTER`` plus 0 to ``ONCE`` drawn, so the gold's
 place among the values stated once, counted from the end, is spread."""
@@ -70,9 +76,9 @@ LEAD = 20
 ``LEAD``; fresh look-alikes anywhere since the stream's start make up what is missing, so the
 gold's place counted from the start is spread (the stream's first questions ask about its
 first pages)."""
-ROOM = 0.85
-"""Share of ``target_tokens`` the core events may fill before the optional look-alikes (the
-drawn lead, fresh values beyond ``MIN_AFTER``, restatements ahead of the gold) are left out."""
+ROOM = 0.8
+"""Share of ``target_tokens`` the core events may fill before the optional inserts (the drawn
+lead, fresh values beyond ``MIN_AFTER``, restatements) are left out."""
 WINDOWS = (5, 10, 15, 20, 30)
 """Recent windows (in statements of the field) whose commonest value must not be the gold; up to
 ``EXTRA`` more look-alikes after the gold shift them when it is (or when too few values stated
@@ -219,19 +225,21 @@ def guard(
             for _, v, d in shown[field]:
                 if v != gold and v not in tail and v not in again:
                     again[v] = d
-            pool = _restatable(rng, again, Counter(v for _, v in statements))
+            pool = _restatable(rng, again, statements)
             at_gold = [p for p, v in statements if v == gold]
-            ahead = (max(previous, at_gold[0] - BEFORE_SPAN), at_gold[0]) if at_gold else (0, 0)
+            ahead = (max(previous, at_gold[-1] - BEFORE_SPAN), at_gold[-1]) if at_gold else (0, 0)
             for _ in range(int(random() * (AHEAD + 1)) if ahead[1] > ahead[0] else 0):
                 if not pool or spent > room:
                     break
-                d = pool.pop(int(random() * len(pool)))
+                d = pool.pop(int(random() ** OLD * len(pool)))
                 put(ahead[0] + (ahead[1] - ahead[0]) * (0.001 + 0.998 * random()), d, False)
             for _ in range(spare):
+                if spent > room:
+                    break
                 if not pool:  # no earlier result to restate: a fresh look-alike instead
-                    plan.insert(0, (later, None, False))
+                    plan.insert(0, (later, None, True))
                     continue
-                d = pool.pop(int(random() * len(pool)))
+                d = pool.pop(int(random() ** OLD * len(pool)))
                 put(later[0] + (later[1] - later[0]) * (0.001 + 0.998 * random()), d, False)
             stated = {v for _, v in statements}
             for k, ((low, high), value, optional) in enumerate(plan):
@@ -287,17 +295,21 @@ def _plan(
     return plan + [(later, None, False)] * EXTRA, after - once
 
 
-def _restatable(rng: _random.Random, again: dict[str, Decoy], counts: Counter[str]) -> list[Decoy]:
-    """The earlier results a restatement after the gold may repeat: every one stating a value
-    stated more than once, and those stating a value stated once but a drawn number of them
-    (0 to all), which keep their single statement, so the gold's place among the values stated
-    once (counted from the start) is spread, not first."""
-    single = [d for v, d in again.items() if counts[v] == 1]
-    keep = int(rng.random() * (len(single) + 1))
+def _restatable(
+    rng: _random.Random, again: dict[str, Decoy], statements: list[tuple[float, str]]
+) -> list[Decoy]:
+    """The earlier results a restatement may repeat, the one whose value was stated longest ago
+    first, less a drawn share (0 to ``SPARE``) of them left alone, so that some values stated
+    before the gold (once, or once within a recent window) stay as the gold is, not restated
+    after it: the gold's place among the values stated once is spread, not first."""
+    latest = {v: k for k, (_, v) in enumerate(statements)}
+    values = list(again)
+    keep = int(rng.random() * (SPARE * len(values) + 1))
     for k in range(keep):  # a uniform random subset of ``keep`` stays out of the pool
-        j = k + int(rng.random() * (len(single) - k))
-        single[k], single[j] = single[j], single[k]
-    return [d for v, d in again.items() if counts[v] != 1] + single[keep:]
+        j = k + int(rng.random() * (len(values) - k))
+        values[k], values[j] = values[j], values[k]
+    kept = set(values[:keep])
+    return [again[v] for v in sorted(again, key=latest.__getitem__) if v not in kept]
 
 
 def _value(decoy: Decoy, field: str) -> str:
