@@ -76,7 +76,7 @@ LEAD = 20
 ``LEAD``; fresh look-alikes anywhere since the stream's start make up what is missing, so the
 gold's place counted from the start is spread (the stream's first questions ask about its
 first pages)."""
-ROOM = 0.8
+ROOM = 0.75
 """Share of ``target_tokens`` the core events may fill before the optional inserts (the drawn
 lead, fresh values beyond ``MIN_AFTER``, restatements) are left out."""
 WINDOWS = (5, 10, 15, 20, 30)
