@@ -11,16 +11,24 @@ an earlier question, and restates earlier results:
 - after the gold's last statement, enough values of the field that the gold's recency rank
   (1 + distinct values after it) reaches a target drawn uniformly from ``MIN_RANK`` to
   ``MAX_RANK`` (none when it is deeper already: questions come at a drawn delay, so many are):
-  ``MIN_AFTER`` fresh ones stated once, so the last two values and the latest once-stated ones
-  are never the gold, the rest restatements of earlier results (a sibling's or a look-alike's,
-  each a value not stated since the gold) while there are any, which cost no new entity;
-- shortly before the gold's first statement, fresh values until the field has ``MIN_DISTINCT``
-  distinct values, so a short stream still offers many candidates;
+  ``MIN_AFTER`` plus 0 to ``ONCE`` fresh ones stated once, so the last two values are never the
+  gold and its place among the once-stated values counted from the end is spread, the rest
+  restatements of earlier results (a sibling's or a look-alike's, each a value not stated since
+  the gold; older values first, and a drawn share of them left alone, so that values stated
+  once, overall or within a recent window, still precede the gold) while there are any;
+- before the gold's first statement, anywhere since the stream's start, fresh values until a
+  drawn number (0 to ``LEAD``) of distinct values precede it, so its place counted from the
+  start is spread (the first questions ask about the first pages), 0 to ``AHEAD`` restated
+  results shortly before its last statement, and fresh values until the field has
+  ``MIN_DISTINCT`` distinct values;
 - anywhere since the previous question, look-alikes repeating other values so that one (a
   gold stated once, whose count rank then follows its recency rank) or 1 to ``LIFT`` (a gold
   stated more often) of them are commoner than the gold;
 - up to ``EXTRA`` more after the gold while it still leads one of the last ``WINDOWS``
   statements by count.
+
+The optional ones (the drawn lead and fresh values beyond ``MIN_AFTER``, restatements) stop
+once the inserts fill ``ROOM`` of ``target_tokens`` less the core events.
 """
 
 from __future__ import annotations
