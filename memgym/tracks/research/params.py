@@ -73,7 +73,7 @@ DERIVED = ("entities", "questions")
 LOOKALIKES = 120
 """Look-alike entities the entity-blind guard adds to a scenario, about (``blind.py``): to give
 each asked field ``MIN_DISTINCT`` values, a drawn number of them before the gold and stated once
-after it (measured means 100, 127 and 138 in lite, standard and hard over 12 seeds; 76, 66 and
+after it (measured means 100, 127 and 138 in lite, standard and hard over 12 seeds; 72, 69 and
 49 before the spread from the start); it also restates earlier results."""
 DOC_STYLES = ("narrative", "kv", "mixed")
 PLACEMENTS = ("interleaved", "end")
