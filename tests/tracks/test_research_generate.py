@@ -51,7 +51,7 @@ def _world_names(scenario) -> set[str]:
 
 
 def test_filler_states_nothing_about_the_world() -> None:
-    scenario = TRACK.generate(5, "lite")
+    scenario = TRACK.generate(6, "lite")  # seed 5 has 18 filler pages since the lead spread
     names = _world_names(scenario)
     core = {e.step for e in scenario.events}
     filler = [e for e in stream_events(scenario) if e.step not in core]

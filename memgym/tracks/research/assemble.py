@@ -22,7 +22,7 @@ from typing import Any
 from memgym.tokens import total_tokens
 from memgym.tracks.entities.fast import construct, state
 from memgym.tracks.research import filler, render
-from memgym.tracks.research.blind import Insert, guard
+from memgym.tracks.research.blind import ROOM, Insert, guard
 from memgym.tracks.research.questions import Draft, draft
 from memgym.tracks.research.world import World
 from memgym.types import Event, Fact, GoldQuestion, Scenario
@@ -154,11 +154,12 @@ def _merge(blocks: list[Block], added: list[Insert]) -> list[Block]:
     out: list[Block] = []
     k = 0
     for i, block in enumerate(blocks):
-        out.append(block)
-        while k < len(added) and added[k][0] < i + 1:
+        while k < len(added) and added[k][0] < i:
             text, stated = added[k][1]
             out.append([Core("distractor", text, stated)])
             k += 1
+        out.append(block)
+    out += [[Core("distractor", *decoy)] for _, decoy in added[k:]]
     return out
 
 
@@ -191,7 +192,9 @@ def assemble(
 ) -> Scenario:
     """The scenario: core events at their final steps, the filler plan for the gaps."""
     blocks = _blocks(rng, world, p)
-    blocks = _merge(blocks, guard(rng, world, blocks, p["doc_style"]))
+    texts = (c.text for b in blocks for c in b if c is not None)
+    room = int(p["target_tokens"] * ROOM) - total_tokens(texts)
+    blocks = _merge(blocks, guard(rng, world, blocks, p["doc_style"], room))
     filler_seed = int(rng.random() * (1 << FILLER_SEED_BITS))
     core_tokens = total_tokens(c.text for b in blocks for c in b if c is not None)
     total_filler = filler.filler_count(p["target_tokens"], core_tokens)

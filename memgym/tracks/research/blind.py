@@ -11,16 +11,24 @@ an earlier question, and restates earlier results:
 - after the gold's last statement, enough values of the field that the gold's recency rank
   (1 + distinct values after it) reaches a target drawn uniformly from ``MIN_RANK`` to
   ``MAX_RANK`` (none when it is deeper already: questions come at a drawn delay, so many are):
-  ``MIN_AFTER`` fresh ones stated once, so the last two values and the latest once-stated ones
-  are never the gold, the rest restatements of earlier results (a sibling's or a look-alike's,
-  each a value not stated since the gold) while there are any, which cost no new entity;
-- shortly before the gold's first statement, fresh values until the field has ``MIN_DISTINCT``
-  distinct values, so a short stream still offers many candidates;
+  ``MIN_AFTER`` plus 0 to ``ONCE`` fresh ones stated once, so the last two values are never the
+  gold and its place among the once-stated values counted from the end is spread, the rest
+  restatements of earlier results (a sibling's or a look-alike's, each a value not stated since
+  the gold; older values first, and a drawn share of them left alone, so that values stated
+  once, overall or within a recent window, still precede the gold) while there are any;
+- before the gold's first statement, anywhere since the stream's start, fresh values until a
+  drawn number (0 to ``LEAD``) of distinct values precede it, so its place counted from the
+  start is spread (the first questions ask about the first pages), 0 to ``AHEAD`` restated
+  results shortly before its last statement, and fresh values until the field has
+  ``MIN_DISTINCT`` distinct values;
 - anywhere since the previous question, look-alikes repeating other values so that one (a
   gold stated once, whose count rank then follows its recency rank) or 1 to ``LIFT`` (a gold
   stated more often) of them are commoner than the gold;
 - up to ``EXTRA`` more after the gold while it still leads one of the last ``WINDOWS``
   statements by count.
+
+The optional ones (the drawn lead and fresh values beyond ``MIN_AFTER``, restatements) stop
+once the inserts fill ``ROOM`` of ``target_tokens`` less the core events.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from bisect import insort
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from memgym.tokens import count_tokens
 from memgym.tracks.entities.fast import build_fact
 from memgym.tracks.research import render
 from memgym.tracks.research.schema import FIELDS, TYPES
@@ -57,7 +66,27 @@ LIFT = 8
 MAX_REPEATS = 10
 """Values lifted above a gold stated more than once (drawn from 1..``LIFT``), within
 ``MAX_REPEATS`` restatements (at least one value is always lifted)."""
+AHEAD = 4
 BEFORE_SPAN = 4.0
+"""Restated earlier results shortly before the gold's first statement (since the previous
+question, 0 to ``AHEAD``), so values stated once within a recent window precede the gold too."""
+SPARE = 1.0
+"""Share of the restatable results a question may leave alone (drawn from 0 to it)."""
+OLD = 2.0
+"""A restatement picks the result at a drawn place in the pool, older first (place ``u ** OLD``
+of the pool, ``u`` uniform): values stated long ago come back after the gold, those stated just
+before it are left once-stated in a recent window, as the gold is."""
+ONCE = 4
+"""Fresh values stated once after the gold: ``MIN_AFTER`` plus 0 to ``ONCE`` drawn, so the gold's
+place among the values stated once, counted from the end, is spread."""
+LEAD = 20
+"""The distinct values of the field stated before the gold's first statement: drawn from 0 to
+``LEAD``; fresh look-alikes anywhere since the stream's start make up what is missing, so the
+gold's place counted from the start is spread (the stream's first questions ask about its
+first pages)."""
+ROOM = 0.75
+"""Share of ``target_tokens`` the core events may fill before the optional inserts (the drawn
+lead, fresh values beyond ``MIN_AFTER``, restatements) are left out."""
 WINDOWS = (5, 10, 15, 20, 30)
 """Recent windows (in statements of the field) whose commonest value must not be the gold; up to
 ``EXTRA`` more look-alikes after the gold shift them when it is (or when too few values stated
@@ -144,10 +173,13 @@ class _Decoys:
                 return v
 
 
-def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) -> list[Insert]:
+def guard(
+    rng: _random.Random, world: World, blocks: list[Block], style: str, room: int
+) -> list[Insert]:
     """The results to insert into ``blocks`` (new look-alikes, about ``params.LOOKALIKES`` of
     them, and restated earlier results): (position, result), sorted; a position ``p`` goes right
-    after block ``int(p)``."""
+    after block ``int(p)`` (before the first block when negative). Optional ones stop once the
+    inserts take ``room`` tokens."""
     decoys = _Decoys(rng, world, style)
     asked_fields = {
         c.question.evidence[-1].attribute
@@ -166,7 +198,11 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
     previous = -1.0
     random = rng.random
 
+    spent = 0
+
     def put(at: float, decoy: Decoy, fresh: bool) -> None:
+        nonlocal spent
+        spent += count_tokens(decoy[0])
         added.append((at, decoy))
         for f in decoy[1]:
             if f.attribute in seen:
@@ -197,17 +233,28 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
             for _, v, d in shown[field]:
                 if v != gold and v not in tail and v not in again:
                     again[v] = d
-            pool = list(again.values())
+            pool = _restatable(rng, again, statements)
+            at_gold = [p for p, v in statements if v == gold]
+            ahead = (max(previous, at_gold[-1] - BEFORE_SPAN), at_gold[-1]) if at_gold else (0, 0)
+            for _ in range(int(random() * (AHEAD + 1)) if ahead[1] > ahead[0] else 0):
+                if not pool or spent > room:
+                    break
+                d = pool.pop(int(random() ** OLD * len(pool)))
+                put(ahead[0] + (ahead[1] - ahead[0]) * (0.001 + 0.998 * random()), d, False)
             for _ in range(spare):
+                if spent > room:
+                    break
                 if not pool:  # no earlier result to restate: a fresh look-alike instead
-                    plan.insert(0, (later, None))
+                    plan.insert(0, (later, None, True))
                     continue
-                d = pool.pop(int(random() * len(pool)))
+                d = pool.pop(int(random() ** OLD * len(pool)))
                 put(later[0] + (later[1] - later[0]) * (0.001 + 0.998 * random()), d, False)
             stated = {v for _, v in statements}
-            for k, ((low, high), value) in enumerate(plan):
+            for k, ((low, high), value, optional) in enumerate(plan):
                 if k >= len(plan) - EXTRA and not _exposed([v for _, v in statements], gold):
                     break
+                if optional and spent > room:
+                    continue
                 at = low + (high - low) * (0.001 + 0.998 * random())
                 decoy = decoys.make(asked.entity, field, value, asked_golds, stated)
                 put(at, decoy, True)
@@ -217,9 +264,9 @@ def guard(rng: _random.Random, world: World, blocks: list[Block], style: str) ->
     return added
 
 
-Plan = list[tuple[tuple[float, float], str | None]]
+Plan = list[tuple[tuple[float, float], str | None, bool]]
 """Look-alikes to add: (span of positions to draw one from, the value of the asked field it
-states; None: one not stated yet), then ``EXTRA`` in reserve."""
+states (None: one not stated yet), whether it is optional), then ``EXTRA`` in reserve."""
 
 
 def _plan(
@@ -242,12 +289,35 @@ def _plan(
     rank = 1 + len(set(tail) | {v for v, p in zip(repeats, spots) if p > last})
     target = MIN_RANK + int(random() * (max(MAX_RANK, rank) - MIN_RANK + 1))
     after = max(need, target - rank)
-    fresh = max(after, MIN_DISTINCT - len(counts) - len(repeats))
+    ahead = len(set(values[: values.index(gold)])) if at_gold else len(counts)
+    lead = max(0, int(random() * (LEAD + 1)) - ahead)
+    once = need + int(random() * (ONCE + 1))
+    after = max(after, once)
+    fresh = max(0, MIN_DISTINCT - len(counts) - len(repeats) - after - lead)
     later = (max(previous, last), at)
-    before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (previous, at)
-    plan: Plan = [((p, p), v) for v, p in zip(repeats, spots)]
-    plan += [(later, None)] * need + [(before, None)] * (fresh - after)
-    return plan + [(later, None)] * EXTRA, after - need
+    start = (-1.0, first) if at_gold else (since, at)
+    before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (since, at)
+    plan: Plan = [((p, p), v, False) for v, p in zip(repeats, spots)]
+    plan += [(later, None, False)] * need + [(later, None, True)] * (once - need)
+    plan += [(start, None, True)] * lead + [(before, None, False)] * fresh
+    return plan + [(later, None, False)] * EXTRA, after - once
+
+
+def _restatable(
+    rng: _random.Random, again: dict[str, Decoy], statements: list[tuple[float, str]]
+) -> list[Decoy]:
+    """The earlier results a restatement may repeat, the one whose value was stated longest ago
+    first, less a drawn share (0 to ``SPARE``) of them left alone, so that some values stated
+    before the gold (once, or once within a recent window) stay as the gold is, not restated
+    after it: the gold's place among the values stated once is spread, not first."""
+    latest = {v: k for k, (_, v) in enumerate(statements)}
+    values = list(again)
+    keep = int(rng.random() * (SPARE * len(values) + 1))
+    for k in range(keep):  # a uniform random subset of ``keep`` stays out of the pool
+        j = k + int(rng.random() * (len(values) - k))
+        values[k], values[j] = values[j], values[k]
+    kept = set(values[:keep])
+    return [again[v] for v in sorted(again, key=latest.__getitem__) if v not in kept]
 
 
 def _value(decoy: Decoy, field: str) -> str:
