@@ -3,6 +3,7 @@ asked attribute's last or commonest value stated so far about anyone (recomputed
 reading the stream with the track's reader)."""
 
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
@@ -10,9 +11,26 @@ from memgym.scoring import is_correct
 from memgym.scoring.reading import answer_names
 from memgym.simulation.cheats import asked_attribute
 from memgym.tracks import get_track
+from memgym.tracks.base import Track
 from memgym.tracks.registry import stream_events
+from memgym.types import GoldQuestion, Scenario
 
 VALUE_OPS = {"value", "previous", "hop"}
+
+
+def value_questions(track: Track, scenario: Scenario) -> Iterator[tuple[GoldQuestion, list[str]]]:
+    """Each value question with the asked attribute's values stated before it about anyone, in
+    stream order, read from the stream with the track's reader (questions with none left out)."""
+    stated: dict[str, list[str]] = {}
+    for event in stream_events(scenario):
+        q = event.question
+        if q is None:
+            for claim in track.read(event.text):
+                stated.setdefault(claim.attribute, []).append(claim.value)
+            continue
+        values = stated.get(asked_attribute(q.spec), [])
+        if q.spec.get("op") in VALUE_OPS and values:
+            yield q, list(values)
 
 
 @pytest.mark.parametrize(("tier", "template"), [("lite", "sports_team"), ("standard", "city"),
@@ -23,16 +41,7 @@ def test_no_value_question_is_the_blind_memorys_answer(tier: str, template: str)
     for seed in range(6):
         scenario = track.generate(seed, tier, template=template)
         names = answer_names(scenario)
-        stated: dict[str, list[str]] = {}
-        for event in stream_events(scenario):
-            q = event.question
-            if q is None:
-                for claim in track.read(event.text):
-                    stated.setdefault(claim.attribute, []).append(claim.value)
-                continue
-            values = stated.get(asked_attribute(q.spec), [])
-            if q.spec.get("op") not in VALUE_OPS or not values:
-                continue
+        for q, values in value_questions(track, scenario):
             counts = Counter(values)
             commonest = max(counts, key=counts.__getitem__)
             for guess in {values[-1], commonest}:
@@ -59,16 +68,7 @@ def test_no_rank_of_the_stated_values_holds_the_gold_often() -> None:
     for seed in range(seeds):
         scenario = track.generate(seed, tier)
         names = answer_names(scenario)
-        stated: dict[str, list[str]] = {}
-        for event in stream_events(scenario):
-            q = event.question
-            if q is None:
-                for claim in track.read(event.text):
-                    stated.setdefault(claim.attribute, []).append(claim.value)
-                continue
-            values = stated.get(asked_attribute(q.spec), [])
-            if q.spec.get("op") not in VALUE_OPS or not values:
-                continue
+        for q, values in value_questions(track, scenario):
             asked += 1
             for k in range(1, 31):
                 guesses = {
