@@ -288,8 +288,7 @@ entity): the entity-blind memory's answers, one of which ``stream_attribute_lear
     "stream_attribute_learned",
     "of the asked attribute's values stated so far (about anyone), the one at the position or "
     "frequency rank (k-th last or first, k-th distinct from either end, k-th commonest or rarest "
-    "over the last 5-50 or all values) that held "
-    "the gold most often on other seeds, per template",
+    "over the last 5-50 or all values) that held the gold most often on other seeds, per template",
 )
 def stream_attribute_learned(ctx: Context, s: Sighting) -> str:
     rules = ctx.learned.get(f"rule:{template_key(s.question.spec, False)}")
@@ -364,7 +363,11 @@ def _learn_rules(track: Track, scenario: Scenario, table: dict[str, Counter[str]
         marked: dict[str, bool] = {}
         for name, rule in POSITION_RULES.items():
             answer = rule(sighting.attribute_values)
-            if answer and marked.setdefault(answer, is_correct(gold, answer, reading)):
+            if not answer:
+                continue
+            if answer not in marked:  # many rules pick the same value: score it once
+                marked[answer] = is_correct(gold, answer, reading)
+            if marked[answer]:
                 per_template[name] += 1
                 overall[name] += 1
 
