@@ -9,10 +9,9 @@ import pytest
 
 from memgym.scoring import is_correct
 from memgym.scoring.reading import answer_names
-from memgym.simulation.cheats import asked_attribute
+from memgym.simulation.cheats import sightings
 from memgym.tracks import get_track
 from memgym.tracks.base import Track
-from memgym.tracks.registry import stream_events
 from memgym.types import GoldQuestion, Scenario
 
 VALUE_OPS = {"value", "previous", "hop"}
@@ -21,16 +20,9 @@ VALUE_OPS = {"value", "previous", "hop"}
 def value_questions(track: Track, scenario: Scenario) -> Iterator[tuple[GoldQuestion, list[str]]]:
     """Each value question with the asked attribute's values stated before it about anyone, in
     stream order, read from the stream with the track's reader (questions with none left out)."""
-    stated: dict[str, list[str]] = {}
-    for event in stream_events(scenario):
-        q = event.question
-        if q is None:
-            for claim in track.read(event.text):
-                stated.setdefault(claim.attribute, []).append(claim.value)
-            continue
-        values = stated.get(asked_attribute(q.spec), [])
-        if q.spec.get("op") in VALUE_OPS and values:
-            yield q, list(values)
+    for q, seen in sightings(track, scenario):
+        if q.spec.get("op") in VALUE_OPS and seen.attribute_values:
+            yield q, list(seen.attribute_values)
 
 
 @pytest.mark.parametrize(("tier", "template"), [("lite", "sports_team"), ("standard", "city"),

@@ -7,31 +7,18 @@ from collections import Counter
 
 import pytest
 
-from memgym.simulation.cheats import POSITION_RULES
-from memgym.tracks import get_track, stream_events
+from memgym.simulation.cheats import POSITION_RULES, sightings
+from memgym.tracks import get_track
 from memgym.tracks.research.blind import MIN_AFTER
 
 TRACK = get_track("research")
 
 
-def _asked(spec: dict) -> str:
-    return str(spec.get("attribute") or spec["relations"][-1])
-
-
 def _sightings(seed: int, tier: str, **overrides: str) -> list[tuple[str, list[str]]]:
     """Each question's gold and the asked field's values stated before it, about anyone, read
-    back from the stream's text (not the generator's bookkeeping)."""
+    back from the stream's text by the track's reader (not the generator's bookkeeping)."""
     scenario = TRACK.generate(seed, tier, **overrides)
-    values: dict[str, list[str]] = {}
-    out = []
-    for event in stream_events(scenario):
-        q = event.question
-        if q is None:
-            for claim in TRACK.read(event.text):
-                values.setdefault(claim.attribute, []).append(claim.value)
-            continue
-        out.append((str(q.answer), list(values.get(_asked(q.spec), []))))
-    return out
+    return [(str(q.answer), list(s.attribute_values)) for q, s in sightings(TRACK, scenario)]
 
 
 @pytest.mark.parametrize(("seed", "tier"), [(0, "lite"), (4, "lite"), (1, "standard"), (2, "hard")])
