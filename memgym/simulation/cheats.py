@@ -265,11 +265,15 @@ def _kth_by_count(
 WINDOWS = (5, 10, 20, 50, 10**9)
 """The last values a frequency rule counts over (10**9: all of them)."""
 
+DEPTH = 40
+"""The deepest place a position rule counts to, from either end (the k of k-th last, k-th first,
+k-th distinct)."""
+
 POSITION_RULES: dict[str, Callable[[Sequence[str]], str]] = {
-    **{f"last{k}": _kth_last(k) for k in range(1, 13)},
-    **{f"first{k}": _kth_first(k) for k in range(1, 13)},
-    **{f"distinct{k}": _kth_distinct(k, latest=True) for k in range(1, 13)},
-    **{f"first_distinct{k}": _kth_distinct(k, latest=False) for k in range(1, 13)},
+    **{f"last{k}": _kth_last(k) for k in range(1, DEPTH + 1)},
+    **{f"first{k}": _kth_first(k) for k in range(1, DEPTH + 1)},
+    **{f"distinct{k}": _kth_distinct(k, latest=True) for k in range(1, DEPTH + 1)},
+    **{f"first_distinct{k}": _kth_distinct(k, latest=False) for k in range(1, DEPTH + 1)},
     **{
         f"{'commonest' if common else 'rarest'}{k}@{w}{'' if latest else '^'}": _kth_by_count(
             k, w, common, latest
@@ -287,8 +291,9 @@ entity): the entity-blind memory's answers, one of which ``stream_attribute_lear
 @cheat(
     "stream_attribute_learned",
     "of the asked attribute's values stated so far (about anyone), the one at the position or "
-    "frequency rank (k-th last or first, k-th distinct from either end, k-th commonest or rarest "
-    "over the last 5-50 or all values) that held the gold most often on other seeds, per template",
+    "frequency rank (k-th last or first, k-th distinct from either end, k = 1-40, k-th commonest "
+    "or rarest over the last 5-50 or all values) that held the gold most often on other seeds, "
+    "per template",
 )
 def stream_attribute_learned(ctx: Context, s: Sighting) -> str:
     rules = ctx.learned.get(f"rule:{template_key(s.question.spec, False)}")
