@@ -157,7 +157,7 @@ def test_every_number_holds_the_gold_and_is_still_wrong():
 
 
 def test_the_position_rules_pick_by_recency_and_frequency_alone():
-    from memgym.simulation.cheats import POSITION_RULES
+    from memgym.simulation.cheats import DEPTH, POSITION_RULES
 
     values = ["a", "b", "a", "c", "b", "a", "d"]
     assert POSITION_RULES["last1"](values) == "d"
@@ -173,6 +173,10 @@ def test_the_position_rules_pick_by_recency_and_frequency_alone():
     assert POSITION_RULES["first1"](values) == "a" and POSITION_RULES["first4"](values) == "c"
     assert POSITION_RULES["first_distinct3"](values) == "c"  # a, b, c, d by first mention
     assert POSITION_RULES["last12"](values) == "" and POSITION_RULES["first1"]([]) == ""
+    deep = [f"v{i}" for i in range(DEPTH + 5)]  # rules count to DEPTH from either end
+    assert POSITION_RULES[f"first{DEPTH}"](deep) == f"v{DEPTH - 1}"
+    assert POSITION_RULES[f"distinct{DEPTH}"](deep) == deep[-DEPTH]
+    assert f"first{DEPTH + 1}" not in POSITION_RULES
 
 
 def test_the_learned_position_cheat_applies_the_rule_that_won_on_other_seeds():
