@@ -4,13 +4,13 @@ A memory that keeps the values stated for an attribute but not whose they are ho
 question, the asked attribute's values in stream order; any rule by position (from either end),
 distinct order or frequency picks the gold as often as the gold sits at that rank. So the chat
 also updates the separate profiles of people no question asks about (a friend, a neighbour).
-For every askable attribute two numbers are drawn apart: how many such values come right after
-the opening (``0..MAX_EARLY``), before anything a question asks about, and how many later
-(``0..MAX_VALUES``), anywhere and denser towards the end (``lookup_groups``). The first spreads
-the gold's place counted from the start (an early share drawn per scenario, as before, left it
-near 0 in most scenarios: the 7th or 10th value from the start was the customer's too often),
-the second its place counted from the end. Every lookup value is stated once, as the customer's are, so
-counts single out nothing. Values are drawn as the customer's, companions' and colleagues' are,
+For every askable attribute two numbers are drawn apart, each uniform: how many such values come
+right after the opening, before anything a question asks about (``0..0.8 * spread``), and how
+many later (``0..1.2 * spread``), anywhere and denser towards the end (``lookup_groups``). So the
+gold's place among its attribute's values, counted from either end, is spread evenly over as many
+places as the token budget affords (``spread``: the range fitted to the budget, so no random
+trimming narrows it; 45 at standard and hard, about 39 at lite), not piled up near one place.
+Every lookup value is stated once, as the customer's are, so counts single out nothing. Values are drawn as the customer's, companions' and colleagues' are,
 so no value tells whose it is.
 """
 
@@ -35,11 +35,18 @@ from memgym.tracks.dialogue.world import (
 )
 from memgym.types import Value
 
-MAX_EARLY, MAX_VALUES = 30, 60
-"""How many values of one attribute the lookups state right after the opening
-(``0..MAX_EARLY``) and later (``0..MAX_VALUES``): each count equally likely, drawn per attribute
-and scenario, the two apart (at lite the token budget trims a random share of the groups)."""
-GROUP = 6
+SPREAD = 45
+"""The widest ``spread`` (below): ``0.8 * 45`` values before and ``1.2 * 45`` after per
+attribute at most, about as many people as the lookups had before (~80: the perfect writer packs
+records per entry by ``entities``, so more people would cost it writes at standard)."""
+EARLY = 0.8
+"""The early count's bound is ``EARLY * spread``, the later one's ``(2 - EARLY) * spread``: the
+gold's place from the start also counts the later values stated before it, so the early range
+may be the narrower."""
+VALUE_TOKENS = 9
+"""Tokens one lookup value costs on average, its share of the name and the request included
+(measured: 9.1 at lite and standard)."""
+GROUP = 10
 """A request updates ``1..GROUP`` profiles (one request each keeps the chat's overhead low)."""
 END, SKEW = 0.99, 3.0
 """The later lookups land at ``END * (1 - u ** SKEW)`` for a uniform ``u``: anywhere in the
@@ -106,14 +113,27 @@ Profile = tuple[str, list[str], str]
 the emergency contact's name when they have one."""
 
 
-def crowd(rng: _random.Random, world: World) -> tuple[list[Profile], list[Profile]]:
+def spread(budget: int) -> int:
+    """The count range per attribute (``spread``: early counts ``0..EARLY * spread``, later ones
+    ``0..(2 - EARLY) * spread``) whose lookups fit ``budget`` tokens on average
+    (``len(ASKABLE) * spread`` values), at most ``SPREAD``: a fixed range that the budget trimmed
+    at random would narrow the counts again (lite's did: the 10th value from the start held the
+    gold of 7 % of the questions)."""
+    return max(0, min(SPREAD, budget // (VALUE_TOKENS * len(ASKABLE))))
+
+
+def crowd(
+    rng: _random.Random, world: World, most: int = SPREAD
+) -> tuple[list[Profile], list[Profile]]:
     """The people whose profiles the chat updates, right after the opening and later: for each
-    askable attribute, ``0..MAX_EARLY`` early people and ``0..MAX_VALUES`` later ones have it
-    (the two counts drawn apart, so the number of values before a fact says nothing of the
-    number after it); each is updated once (a second update of a stored record would cost a
-    budgeted memory a write) and has at least one attribute."""
-    early = {a: int(rng.random() * (MAX_EARLY + 1)) for a in ASKABLE}
-    late = {a: int(rng.random() * (MAX_VALUES + 1)) for a in ASKABLE}
+    askable attribute, ``0..EARLY * most`` early people and ``0..(2 - EARLY) * most`` later ones
+    have it (the two counts drawn apart, each equally likely, so the number of values before a
+    fact says nothing of the number after it, and the gold's place from either end is spread
+    evenly over some 40 places or more); each is updated once (a second update of a stored record would cost a budgeted
+    memory a write) and has at least one attribute."""
+    before, after = round(most * EARLY), round(most * (2 - EARLY))
+    early = {a: int(rng.random() * (before + 1)) for a in ASKABLE}
+    late = {a: int(rng.random() * (after + 1)) for a in ASKABLE}
     sizes = [max(early.values()), max(late.values())]
     contacts = early["emergency_contact"] + late["emergency_contact"]
     names = _free_names(rng, world, sum(sizes) + contacts)  # fewer when the pool runs out
@@ -188,12 +208,13 @@ Lookup = tuple[float, str, int, list[Claim]]
 
 
 def lookups(rng: _random.Random, world: World, budget: int) -> list[Lookup]:
-    """The lookup turns, positioned and rendered, at most ``budget`` tokens in all (the groups,
-    in random order, from the first that would overflow it on are left out: at lite that trims
-    early and later ones alike). The claims are the records' own (what ``reader.read`` finds in the text, without
-    parsing it)."""
+    """The lookup turns, positioned and rendered, at most ``budget`` tokens in all: their counts
+    are fitted to the budget (``spread``), and the groups, in random order, from the first that
+    would still overflow it on are left out (early and later ones alike; about a quarter of lite
+    scenarios lose a few). The claims are the records' own (what ``reader.read`` finds in the
+    text, without parsing it)."""
     out = []
-    for at, profiles in lookup_groups(rng, *crowd(rng, world)):
+    for at, profiles in lookup_groups(rng, *crowd(rng, world, spread(budget))):
         group = [_person(rng, p) for p in profiles]
         text = render_lookup(rng, group)
         tokens = count_tokens(text)

@@ -17,7 +17,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "corrections": 2,
         "updates": 1,
         "catalogue_size": 32,
-        "write_budget": 14,
+        "write_budget": 16,
     },
     "standard": {
         "target_tokens": 30_000,
@@ -52,7 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "corrections": 2,
     "updates": 1,
     "catalogue_size": 32,
-    "write_budget": 14,
+    "write_budget": 16,
     "max_write_tokens": 500,
 }
 """Every parameter a caller may set. The write budgets leave room for every record written
