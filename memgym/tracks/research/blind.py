@@ -8,19 +8,20 @@ the gold sits at that rank. The guard makes the gold's rank spread, not just avo
 the asked fact's holder, every field drawn like a sibling's, none stating the gold of this or
 an earlier question, and restates earlier results:
 
-- after the gold's last statement, enough values of the field that the gold's recency rank
-  (1 + distinct values after it) reaches a target drawn uniformly from ``MIN_RANK`` to
-  ``MAX_RANK`` (none when it is deeper already: questions come at a drawn delay, so many are):
-  ``MIN_AFTER`` plus 0 to ``ONCE`` fresh ones stated once, so the last two values are never the
-  gold and its place among the once-stated values counted from the end is spread, the rest
-  restatements of earlier results (a sibling's or a look-alike's, each a value not stated since
-  the gold; older values first, and a drawn share of them left alone, so that values stated
-  once, overall or within a recent window, still precede the gold) while there are any;
+- after the gold's last statement, ``MIN_AFTER`` plus a drawn 0 to ``SPREAD`` more values of the
+  field, added to those already there (an offset, not a target, so the gold's recency place is
+  spread however the natural places pile up): ``MIN_AFTER`` plus 0 to ``ONCE`` fresh ones stated
+  once, so the last two values are never the gold and its place among the once-stated values
+  counted from the end is spread, the rest restatements of earlier results (a sibling's or a
+  look-alike's, each a value not stated since the gold; older values first, and a drawn share of
+  them left alone, so that values stated once, overall or within a recent window, still precede
+  the gold) while there are any;
 - before the gold's first statement, anywhere since the stream's start, fresh values until a
-  drawn number (0 to ``LEAD``) of distinct values precede it, so its place counted from the
-  start is spread (the first questions ask about the first pages), 0 to ``AHEAD`` restated
-  results shortly before its last statement, and fresh values until the field has
-  ``MIN_DISTINCT`` distinct values;
+  number of distinct values drawn from 0 to the field's distinct values so far (at least
+  ``SPREAD``) precede it, so its place counted from the start is spread over the field's whole
+  stream (the first questions ask about the first pages), 0 to ``AHEAD`` restated results
+  shortly before its last statement, and fresh values anywhere before the question until the
+  field has ``MIN_DISTINCT`` distinct values;
 - anywhere since the previous question, look-alikes repeating other values so that one (a
   gold stated once, whose count rank then follows its recency rank) or 1 to ``LIFT`` (a gold
   stated more often) of them are commoner than the gold;
@@ -57,8 +58,6 @@ MAX_DRAWS = 8
 year, can run out of unstated values in the hard tier)."""
 MIN_AFTER = 2
 """Values stated once that always follow the gold's last statement."""
-MIN_RANK, MAX_RANK = 3, 40
-"""The range of the drawn recency rank of the gold (1: the field's last distinct value)."""
 MIN_DISTINCT = 30
 """Distinct values of the asked field the stream holds by each question (fresh look-alikes top
 it up)."""
@@ -79,12 +78,14 @@ before it are left once-stated in a recent window, as the gold is."""
 ONCE = 4
 """Fresh values stated once after the gold: ``MIN_AFTER`` plus 0 to ``ONCE`` drawn, so the gold's
 place among the values stated once, counted from the end, is spread."""
-LEAD = 20
-"""The distinct values of the field stated before the gold's first statement: drawn from 0 to
-``LEAD``; fresh look-alikes anywhere since the stream's start make up what is missing, so the
-gold's place counted from the start is spread (the stream's first questions ask about its
-first pages)."""
-ROOM = 0.75
+SPREAD = 28
+"""The width of the two drawn offsets that spread the gold's place over the whole stream. After
+the gold's last statement: ``MIN_AFTER`` plus 0 to ``SPREAD`` more values (drawn uniformly and
+added to whatever already follows it, so any natural pile of places is smeared over
+``SPREAD + 1`` of them). Before its first statement: fresh values until a drawn number, 0 to
+the field's distinct values so far (at least ``SPREAD``), of distinct values precede it (the
+place from the start is drawn over the field's whole stream, not a fixed head of it)."""
+ROOM = 0.85
 """Share of ``target_tokens`` the core events may fill before the optional inserts (the drawn
 lead, fresh values beyond ``MIN_AFTER``, restatements) are left out."""
 WINDOWS = (5, 10, 15, 20, 30)
@@ -256,7 +257,10 @@ def guard(
                 if optional and spent > room:
                     continue
                 at = low + (high - low) * (0.001 + 0.998 * random())
-                decoy = decoys.make(asked.entity, field, value, asked_golds, stated)
+                try:
+                    decoy = decoys.make(asked.entity, field, value, asked_golds, stated)
+                except ValueError:  # the kind's fictional names ran out: no more look-alikes
+                    break
                 put(at, decoy, True)
                 stated.add(_value(decoy, field))
             previous = float(i)
@@ -286,19 +290,16 @@ def _plan(
     need = max(0, MIN_AFTER - sum(counts[v] == 1 and v not in lifted for v in tail))
     since = max(previous, -1.0)
     spots = [since + (at - since) * (0.001 + 0.998 * random()) for _ in repeats]
-    rank = 1 + len(set(tail) | {v for v, p in zip(repeats, spots) if p > last})
-    target = MIN_RANK + int(random() * (max(MAX_RANK, rank) - MIN_RANK + 1))
-    after = max(need, target - rank)
     ahead = len(set(values[: values.index(gold)])) if at_gold else len(counts)
-    lead = max(0, int(random() * (LEAD + 1)) - ahead)
-    once = need + int(random() * (ONCE + 1))
-    after = max(after, once)
+    lead = max(0, int(random() * (max(len(counts), SPREAD) + 1)) - ahead)
+    after = need + int(random() * (SPREAD + 1))
+    once = min(after, need + int(random() * (ONCE + 1)))
     fresh = max(0, MIN_DISTINCT - len(counts) - len(repeats) - after - lead)
     later = (max(previous, last), at)
-    start = (-1.0, first) if at_gold else (since, at)
-    before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (since, at)
+    before = (-1.0, at)
     plan: Plan = [((p, p), v, False) for v, p in zip(repeats, spots)]
     plan += [(later, None, False)] * need + [(later, None, True)] * (once - need)
+    start = (-1.0, first) if at_gold else (since, at)
     plan += [(start, None, True)] * lead + [(before, None, False)] * fresh
     return plan + [(later, None, False)] * EXTRA, after - once
 
