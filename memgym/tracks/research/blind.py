@@ -17,11 +17,11 @@ an earlier question, and restates earlier results:
   them left alone, so that values stated once, overall or within a recent window, still precede
   the gold) while there are any;
 - before the gold's first statement, anywhere since the stream's start, fresh values until a
-  number of distinct values drawn from 0 to the field's distinct values so far (at least
-  ``SPREAD``) precede it, so its place counted from the start is spread over the field's whole
-  stream (the first questions ask about the first pages), 0 to ``AHEAD`` restated results
-  shortly before its last statement, and fresh values anywhere before the question until the
-  field has ``MIN_DISTINCT`` distinct values;
+  drawn number (0 to ``SPREAD``) of distinct values precede it, so its place counted from the
+  start is spread (the first questions ask about the first pages), 0 to ``AHEAD`` restated
+  results shortly before its last statement; and fresh values anywhere before the question (not
+  just before the gold, which piled its place from the start up at ``MIN_DISTINCT`` less the
+  values after it) until the field has ``MIN_DISTINCT`` distinct values;
 - anywhere since the previous question, look-alikes repeating other values so that one (a
   gold stated once, whose count rank then follows its recency rank) or 1 to ``LIFT`` (a gold
   stated more often) of them are commoner than the gold;
@@ -39,7 +39,7 @@ from bisect import insort
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from memgym.tokens import count_tokens
+from memgym.tokens import total_tokens
 from memgym.tracks.entities.fast import build_fact
 from memgym.tracks.research import render
 from memgym.tracks.research.schema import FIELDS, TYPES
@@ -79,13 +79,13 @@ ONCE = 4
 """Fresh values stated once after the gold: ``MIN_AFTER`` plus 0 to ``ONCE`` drawn, so the gold's
 place among the values stated once, counted from the end, is spread."""
 SPREAD = 28
-"""The width of the two drawn offsets that spread the gold's place over the whole stream. After
-the gold's last statement: ``MIN_AFTER`` plus 0 to ``SPREAD`` more values (drawn uniformly and
-added to whatever already follows it, so any natural pile of places is smeared over
-``SPREAD + 1`` of them). Before its first statement: fresh values until a drawn number, 0 to
-the field's distinct values so far (at least ``SPREAD``), of distinct values precede it (the
-place from the start is drawn over the field's whole stream, not a fixed head of it)."""
-ROOM = 0.85
+"""The width of the drawn places that spread the gold over the stream. After its last statement:
+``MIN_AFTER`` plus 0 to ``SPREAD`` more values, added to whatever already follows it (an offset,
+not a target, so a pile of natural places is smeared over ``SPREAD + 1`` of them rather than
+kept). Before its first statement: fresh values until a drawn 0 to ``SPREAD`` distinct values
+precede it (none when more already do: each fresh look-alike there is one more entity that a
+budgeted memory meets before the chain it needs, so the lead lifts shallow golds only)."""
+ROOM = 0.75
 """Share of ``target_tokens`` the core events may fill before the optional inserts (the drawn
 lead, fresh values beyond ``MIN_AFTER``, restatements) are left out."""
 WINDOWS = (5, 10, 15, 20, 30)
@@ -199,11 +199,11 @@ def guard(
     previous = -1.0
     random = rng.random
 
-    spent = 0
+    budget = _Budget(room)
+    full = budget.full
 
     def put(at: float, decoy: Decoy, fresh: bool) -> None:
-        nonlocal spent
-        spent += count_tokens(decoy[0])
+        budget.add(decoy[0])
         added.append((at, decoy))
         for f in decoy[1]:
             if f.attribute in seen:
@@ -238,12 +238,12 @@ def guard(
             at_gold = [p for p, v in statements if v == gold]
             ahead = (max(previous, at_gold[-1] - BEFORE_SPAN), at_gold[-1]) if at_gold else (0, 0)
             for _ in range(int(random() * (AHEAD + 1)) if ahead[1] > ahead[0] else 0):
-                if not pool or spent > room:
+                if not pool or full():
                     break
                 d = pool.pop(int(random() ** OLD * len(pool)))
                 put(ahead[0] + (ahead[1] - ahead[0]) * (0.001 + 0.998 * random()), d, False)
             for _ in range(spare):
-                if spent > room:
+                if full():
                     break
                 if not pool:  # no earlier result to restate: a fresh look-alike instead
                     plan.insert(0, (later, None, True))
@@ -254,7 +254,7 @@ def guard(
             for k, ((low, high), value, optional) in enumerate(plan):
                 if k >= len(plan) - EXTRA and not _exposed([v for _, v in statements], gold):
                     break
-                if optional and spent > room:
+                if optional and full():
                     continue
                 at = low + (high - low) * (0.001 + 0.998 * random())
                 try:
@@ -266,6 +266,30 @@ def guard(
             previous = float(i)
     added.sort(key=lambda pair: pair[0])
     return added
+
+
+class _Budget:
+    """The tokens the inserts take, counted only when they may exceed ``room``: a text has at
+    most as many tokens as characters, so until the characters not yet counted could pass the
+    room, nothing is counted (the same answers as counting every text, for less work)."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.spent = 0
+        self.pending: list[str] = []
+        self.chars = 0
+
+    def add(self, text: str) -> None:
+        self.pending.append(text)
+        self.chars += len(text)
+
+    def full(self) -> bool:
+        """Whether the inserts so far take more than ``room`` tokens."""
+        if self.spent + self.chars > self.room and self.pending:
+            self.spent += total_tokens(self.pending)
+            self.pending.clear()
+            self.chars = 0
+        return self.spent > self.room
 
 
 Plan = list[tuple[tuple[float, float], str | None, bool]]
@@ -291,7 +315,7 @@ def _plan(
     since = max(previous, -1.0)
     spots = [since + (at - since) * (0.001 + 0.998 * random()) for _ in repeats]
     ahead = len(set(values[: values.index(gold)])) if at_gold else len(counts)
-    lead = max(0, int(random() * (max(len(counts), SPREAD) + 1)) - ahead)
+    lead = max(0, int(random() * (SPREAD + 1)) - ahead)
     after = need + int(random() * (SPREAD + 1))
     once = min(after, need + int(random() * (ONCE + 1)))
     fresh = max(0, MIN_DISTINCT - len(counts) - len(repeats) - after - lead)

@@ -202,14 +202,18 @@ def _part(random: Random01, kind: str, head: bool) -> str:
         pairs = FIRST if head else SURNAME
         return _pick(random, pairs[0]) + _pick(random, pairs[1])
     if kind == ORG:
-        return _pick(random, ORG_STEM[0]) + _pick(random, ORG_STEM[1]) if head else _pick(
-            random, ORG_SUFFIX
+        return (
+            _pick(random, ORG_STEM[0]) + _pick(random, ORG_STEM[1])
+            if head
+            else _pick(random, ORG_SUFFIX)
         )
     if kind == PLACE:
         return _pick(random, PLACE_PARTS[0 if head else 1])
     if kind == EVENT:
-        return _pick(random, EVENT_STEM[0]) + _pick(random, EVENT_STEM[1]) if head else _pick(
-            random, EVENT_KIND
+        return (
+            _pick(random, EVENT_STEM[0]) + _pick(random, EVENT_STEM[1])
+            if head
+            else _pick(random, EVENT_KIND)
         )
     raise ValueError(f"unknown entity type {kind!r}")
 
