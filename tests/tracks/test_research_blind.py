@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from memgym.simulation.cheats import POSITION_RULES, sightings
+from memgym.simulation.cheats import DEPTH, POSITION_RULES, sightings, template_key
 from memgym.tracks import get_track
 from memgym.tracks.research.blind import MIN_AFTER
 
@@ -34,31 +34,45 @@ def test_blind_values_never_give_the_gold(seed: int, tier: str, placement: str) 
 
 
 @pytest.mark.parametrize(
-    ("tier", "seeds", "ceiling"), [("lite", 120, 0.045), ("standard", 60, 0.045)]
+    ("tier", "seeds", "ceiling"), [("lite", 200, 0.06), ("standard", 100, 0.05)]
 )
 def test_no_position_rule_finds_the_gold_often(tier: str, seeds: int, ceiling: float) -> None:
-    """The gold's rank among the field's values is spread from either end (recency, distinct
-    recency, first statements, first distinct values) and by how often it was stated (commonest
-    or rarest over the last 5-50 or all values, either tie order): no rule of the entity-blind
-    cheats picks it for more than ``ceiling`` of the questions (before the spread from the start
-    and the spared restatements, the rarest value first seen picked 17 % at lite), and its
-    distinct rank from either end takes many values, none of them often."""
+    """The gold's place among the field's values is spread from either end (k-th last or first
+    statement, k-th distinct by last or first mention, k up to ``DEPTH``) and by how often it
+    was stated (commonest or rarest over the last 5-50 or all values, either tie order): no rule
+    of the entity-blind cheats picks it for more than ``ceiling`` of the questions (1,200 of
+    them; measured 5.4 % at lite, 4.7 % at standard, where the fixed head of 0-20 distinct
+    values before the gold put 7.9 % of lite's golds at the 21st statement). Its place counted
+    from the start (statements and distinct values) and its distinct rank from the end take
+    many values, none of them often, over all questions and within the commonest template."""
     hits: Counter[str] = Counter()
-    ranks: Counter[int] = Counter()
-    starts: Counter[int] = Counter()
+    places: dict[str, Counter[int]] = {"first": Counter(), "first distinct": Counter()}
+    places["distinct from the end"] = Counter()
+    per_template: dict[str, Counter[int]] = {}
     questions = 0
     for seed in range(seeds):
-        for gold, stated in _sightings(10_000 + seed, tier):
+        scenario = TRACK.generate(10_000 + seed, tier)
+        for q, s in sightings(TRACK, scenario):
+            gold, stated = str(q.answer), list(s.attribute_values)
             questions += 1
-            ranks[list(dict.fromkeys(reversed(stated))).index(gold) + 1] += 1
-            starts[list(dict.fromkeys(stated)).index(gold) + 1] += 1
+            places["first"][stated.index(gold) + 1] += 1
+            places["first distinct"][list(dict.fromkeys(stated)).index(gold) + 1] += 1
+            places["distinct from the end"][
+                list(dict.fromkeys(reversed(stated))).index(gold) + 1
+            ] += 1
+            key = template_key(q.spec, False)
+            per_template.setdefault(key, Counter())[stated.index(gold) + 1] += 1
             for name, rule in POSITION_RULES.items():
                 hits[name] += rule(stated) == gold
+    assert any(name.startswith("first") and name.endswith(str(DEPTH)) for name in hits)
     worst, count = hits.most_common(1)[0]
     assert count / questions <= ceiling, (worst, count, questions)
-    for seen in (ranks, starts):
-        assert len(seen) >= 25, sorted(seen.items())
-        assert max(seen.values()) / questions <= 0.08, sorted(seen.items())
+    for name, seen in places.items():
+        assert len(seen) >= 50, (name, sorted(seen.items()))
+        assert max(seen.values()) / questions <= 0.05, (name, seen.most_common(3))
+    key, seen = max(per_template.items(), key=lambda kv: sum(kv[1].values()))
+    assert sum(seen.values()) >= 90, key
+    assert max(seen.values()) / sum(seen.values()) <= 0.08, (key, seen.most_common(3))
 
 
 def test_the_guard_is_deterministic() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from memgym.tracks import get_track
-from memgym.tracks.research.params import LOOKALIKES, hop_schedule
+from memgym.tracks.research.params import LOOKALIKES, LOOKALIKES_PER_QUESTION, hop_schedule
 
 TRACK = get_track("research")
 
@@ -15,7 +15,8 @@ def test_tiers_resolve_with_derived_counts() -> None:
         p = TRACK.params(tier)
         hops = hop_schedule(p)
         assert p["questions"] == p["tasks"] + min(p["intermediate"], sum(h >= 3 for h in hops))
-        assert p["entities"] == sum(hops) * (1 + p["siblings"]) + LOOKALIKES
+        lookalikes = LOOKALIKES + LOOKALIKES_PER_QUESTION * p["questions"]
+        assert p["entities"] == sum(hops) * (1 + p["siblings"]) + lookalikes
     assert TRACK.params()["tier"] == "lite"
     assert [TRACK.params(t)["target_tokens"] for t in ("lite", "standard", "hard")] == [
         10_000,

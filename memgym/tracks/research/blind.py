@@ -8,19 +8,20 @@ the gold sits at that rank. The guard makes the gold's rank spread, not just avo
 the asked fact's holder, every field drawn like a sibling's, none stating the gold of this or
 an earlier question, and restates earlier results:
 
-- after the gold's last statement, enough values of the field that the gold's recency rank
-  (1 + distinct values after it) reaches a target drawn uniformly from ``MIN_RANK`` to
-  ``MAX_RANK`` (none when it is deeper already: questions come at a drawn delay, so many are):
-  ``MIN_AFTER`` plus 0 to ``ONCE`` fresh ones stated once, so the last two values are never the
-  gold and its place among the once-stated values counted from the end is spread, the rest
-  restatements of earlier results (a sibling's or a look-alike's, each a value not stated since
-  the gold; older values first, and a drawn share of them left alone, so that values stated
-  once, overall or within a recent window, still precede the gold) while there are any;
+- after the gold's last statement, ``MIN_AFTER`` plus a drawn 0 to ``SPREAD`` more values of the
+  field, added to those already there (an offset, not a target, so the gold's recency place is
+  spread however the natural places pile up): ``MIN_AFTER`` plus 0 to ``ONCE`` fresh ones stated
+  once, so the last two values are never the gold and its place among the once-stated values
+  counted from the end is spread, the rest restatements of earlier results (a sibling's or a
+  look-alike's, each a value not stated since the gold; older values first, and a drawn share of
+  them left alone, so that values stated once, overall or within a recent window, still precede
+  the gold) while there are any;
 - before the gold's first statement, anywhere since the stream's start, fresh values until a
-  drawn number (0 to ``LEAD``) of distinct values precede it, so its place counted from the
+  drawn number (0 to ``SPREAD``) of distinct values precede it, so its place counted from the
   start is spread (the first questions ask about the first pages), 0 to ``AHEAD`` restated
-  results shortly before its last statement, and fresh values until the field has
-  ``MIN_DISTINCT`` distinct values;
+  results shortly before its last statement; and fresh values anywhere before the question (not
+  just before the gold, which piled its place from the start up at ``MIN_DISTINCT`` less the
+  values after it) until the field has ``MIN_DISTINCT`` distinct values;
 - anywhere since the previous question, look-alikes repeating other values so that one (a
   gold stated once, whose count rank then follows its recency rank) or 1 to ``LIFT`` (a gold
   stated more often) of them are commoner than the gold;
@@ -38,7 +39,7 @@ from bisect import insort
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from memgym.tokens import count_tokens
+from memgym.tokens import total_tokens
 from memgym.tracks.entities.fast import build_fact
 from memgym.tracks.research import render
 from memgym.tracks.research.schema import FIELDS, TYPES
@@ -57,8 +58,6 @@ MAX_DRAWS = 8
 year, can run out of unstated values in the hard tier)."""
 MIN_AFTER = 2
 """Values stated once that always follow the gold's last statement."""
-MIN_RANK, MAX_RANK = 3, 40
-"""The range of the drawn recency rank of the gold (1: the field's last distinct value)."""
 MIN_DISTINCT = 30
 """Distinct values of the asked field the stream holds by each question (fresh look-alikes top
 it up)."""
@@ -79,11 +78,13 @@ before it are left once-stated in a recent window, as the gold is."""
 ONCE = 4
 """Fresh values stated once after the gold: ``MIN_AFTER`` plus 0 to ``ONCE`` drawn, so the gold's
 place among the values stated once, counted from the end, is spread."""
-LEAD = 20
-"""The distinct values of the field stated before the gold's first statement: drawn from 0 to
-``LEAD``; fresh look-alikes anywhere since the stream's start make up what is missing, so the
-gold's place counted from the start is spread (the stream's first questions ask about its
-first pages)."""
+SPREAD = 28
+"""The width of the drawn places that spread the gold over the stream. After its last statement:
+``MIN_AFTER`` plus 0 to ``SPREAD`` more values, added to whatever already follows it (an offset,
+not a target, so a pile of natural places is smeared over ``SPREAD + 1`` of them rather than
+kept). Before its first statement: fresh values until a drawn 0 to ``SPREAD`` distinct values
+precede it (none when more already do: each fresh look-alike there is one more entity that a
+budgeted memory meets before the chain it needs, so the lead lifts shallow golds only)."""
 ROOM = 0.75
 """Share of ``target_tokens`` the core events may fill before the optional inserts (the drawn
 lead, fresh values beyond ``MIN_AFTER``, restatements) are left out."""
@@ -176,8 +177,8 @@ class _Decoys:
 def guard(
     rng: _random.Random, world: World, blocks: list[Block], style: str, room: int
 ) -> list[Insert]:
-    """The results to insert into ``blocks`` (new look-alikes, about ``params.LOOKALIKES`` of
-    them, and restated earlier results): (position, result), sorted; a position ``p`` goes right
+    """The results to insert into ``blocks`` (new look-alikes, about ``params.LOOKALIKES`` plus
+    ``params.LOOKALIKES_PER_QUESTION`` per question, and restated earlier results): (position, result), sorted; a position ``p`` goes right
     after block ``int(p)`` (before the first block when negative). Optional ones stop once the
     inserts take ``room`` tokens."""
     decoys = _Decoys(rng, world, style)
@@ -198,11 +199,11 @@ def guard(
     previous = -1.0
     random = rng.random
 
-    spent = 0
+    budget = _Budget(room)
+    full = budget.full
 
     def put(at: float, decoy: Decoy, fresh: bool) -> None:
-        nonlocal spent
-        spent += count_tokens(decoy[0])
+        budget.add(decoy[0])
         added.append((at, decoy))
         for f in decoy[1]:
             if f.attribute in seen:
@@ -237,12 +238,12 @@ def guard(
             at_gold = [p for p, v in statements if v == gold]
             ahead = (max(previous, at_gold[-1] - BEFORE_SPAN), at_gold[-1]) if at_gold else (0, 0)
             for _ in range(int(random() * (AHEAD + 1)) if ahead[1] > ahead[0] else 0):
-                if not pool or spent > room:
+                if not pool or full():
                     break
                 d = pool.pop(int(random() ** OLD * len(pool)))
                 put(ahead[0] + (ahead[1] - ahead[0]) * (0.001 + 0.998 * random()), d, False)
             for _ in range(spare):
-                if spent > room:
+                if full():
                     break
                 if not pool:  # no earlier result to restate: a fresh look-alike instead
                     plan.insert(0, (later, None, True))
@@ -253,15 +254,42 @@ def guard(
             for k, ((low, high), value, optional) in enumerate(plan):
                 if k >= len(plan) - EXTRA and not _exposed([v for _, v in statements], gold):
                     break
-                if optional and spent > room:
+                if optional and full():
                     continue
                 at = low + (high - low) * (0.001 + 0.998 * random())
-                decoy = decoys.make(asked.entity, field, value, asked_golds, stated)
+                try:
+                    decoy = decoys.make(asked.entity, field, value, asked_golds, stated)
+                except ValueError:  # the kind's fictional names ran out: no more look-alikes
+                    break
                 put(at, decoy, True)
                 stated.add(_value(decoy, field))
             previous = float(i)
     added.sort(key=lambda pair: pair[0])
     return added
+
+
+class _Budget:
+    """The tokens the inserts take, counted only when they may exceed ``room``: a text has at
+    most as many tokens as characters, so until the characters not yet counted could pass the
+    room, nothing is counted (the same answers as counting every text, for less work)."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.spent = 0
+        self.pending: list[str] = []
+        self.chars = 0
+
+    def add(self, text: str) -> None:
+        self.pending.append(text)
+        self.chars += len(text)
+
+    def full(self) -> bool:
+        """Whether the inserts so far take more than ``room`` tokens."""
+        if self.spent + self.chars > self.room and self.pending:
+            self.spent += total_tokens(self.pending)
+            self.pending.clear()
+            self.chars = 0
+        return self.spent > self.room
 
 
 Plan = list[tuple[tuple[float, float], str | None, bool]]
@@ -286,19 +314,16 @@ def _plan(
     need = max(0, MIN_AFTER - sum(counts[v] == 1 and v not in lifted for v in tail))
     since = max(previous, -1.0)
     spots = [since + (at - since) * (0.001 + 0.998 * random()) for _ in repeats]
-    rank = 1 + len(set(tail) | {v for v, p in zip(repeats, spots) if p > last})
-    target = MIN_RANK + int(random() * (max(MAX_RANK, rank) - MIN_RANK + 1))
-    after = max(need, target - rank)
     ahead = len(set(values[: values.index(gold)])) if at_gold else len(counts)
-    lead = max(0, int(random() * (LEAD + 1)) - ahead)
-    once = need + int(random() * (ONCE + 1))
-    after = max(after, once)
+    lead = max(0, int(random() * (SPREAD + 1)) - ahead)
+    after = need + int(random() * (SPREAD + 1))
+    once = min(after, need + int(random() * (ONCE + 1)))
     fresh = max(0, MIN_DISTINCT - len(counts) - len(repeats) - after - lead)
     later = (max(previous, last), at)
-    start = (-1.0, first) if at_gold else (since, at)
-    before = (max(-1.0, first - BEFORE_SPAN), first) if at_gold else (since, at)
+    before = (-1.0, at)
     plan: Plan = [((p, p), v, False) for v, p in zip(repeats, spots)]
     plan += [(later, None, False)] * need + [(later, None, True)] * (once - need)
+    start = (-1.0, first) if at_gold else (since, at)
     plan += [(start, None, True)] * lead + [(before, None, False)] * fresh
     return plan + [(later, None, False)] * EXTRA, after - once
 

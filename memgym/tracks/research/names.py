@@ -195,6 +195,29 @@ def _parts(random: Random01, kind: str) -> tuple[str, str]:
     raise ValueError(f"unknown entity type {kind!r}")
 
 
+def _part(random: Random01, kind: str, head: bool) -> str:
+    """One part of a fresh name of ``kind`` (its head or its tail): what a near miss draws to
+    go with the part it keeps, drawn as ``_parts`` draws it."""
+    if kind == PERSON:
+        pairs = FIRST if head else SURNAME
+        return _pick(random, pairs[0]) + _pick(random, pairs[1])
+    if kind == ORG:
+        return (
+            _pick(random, ORG_STEM[0]) + _pick(random, ORG_STEM[1])
+            if head
+            else _pick(random, ORG_SUFFIX)
+        )
+    if kind == PLACE:
+        return _pick(random, PLACE_PARTS[0 if head else 1])
+    if kind == EVENT:
+        return (
+            _pick(random, EVENT_STEM[0]) + _pick(random, EVENT_STEM[1])
+            if head
+            else _pick(random, EVENT_KIND)
+        )
+    raise ValueError(f"unknown entity type {kind!r}")
+
+
 def _join(kind: str, parts: tuple[str, str]) -> str:
     return parts[0] + parts[1] if kind == PLACE else f"{parts[0]} {parts[1]}"
 
@@ -218,9 +241,9 @@ class Namer:
         """A new name of ``kind`` that shares one part with ``name`` (a sibling's name)."""
         head, tail = self.parts[name]
         for _ in range(MAX_TRIES):
-            other = _parts(self.random, kind)
             keep_head = self.random() < KEEP_HEAD.get(kind, 0.5)
-            parts = (head, other[1]) if keep_head else (other[0], tail)
+            drawn = _part(self.random, kind, not keep_head)
+            parts = (head, drawn) if keep_head else (drawn, tail)
             if self._take(kind, parts):
                 return _join(kind, parts)
         return self.fresh(kind)

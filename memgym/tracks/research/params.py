@@ -70,11 +70,13 @@ whole stream's length (±5 %); ``max_write_tokens``: one entity's note record (1
 always fits in a write, three to six at most, so ``write_budget`` (about a sixth of the entities
 in a tier) bounds how much of the graph a budgeted memory can keep."""
 DERIVED = ("entities", "questions")
-LOOKALIKES = 120
-"""Look-alike entities the entity-blind guard adds to a scenario, about (``blind.py``): to give
-each asked field ``MIN_DISTINCT`` values, a drawn number of them before the gold and stated once
-after it (measured means 100, 127 and 138 in lite, standard and hard over 12 seeds; 72, 69 and
-49 before the spread from the start); it also restates earlier results."""
+LOOKALIKES, LOOKALIKES_PER_QUESTION = 36, 12
+"""Look-alike entities the entity-blind guard adds to a scenario, about (``blind.py``):
+``LOOKALIKES`` plus ``LOOKALIKES_PER_QUESTION`` per question, for each question's lead before
+its gold, fresh values stated once after it, lifted repeats and the fresh ones that stand in for
+restatements when no earlier result is left to restate (measured means 106, 178 and 244 in lite,
+standard and hard over 12 seeds, 6, 12 and 18 questions; 100, 127 and 138 before the place from
+the start was spread over more than its first 21 values); it also restates earlier results."""
 DOC_STYLES = ("narrative", "kv", "mixed")
 PLACEMENTS = ("interleaved", "end")
 MIN_HOPS, MAX_HOPS = 2, 6
@@ -112,5 +114,7 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     _choice("question_placement", p["question_placement"], PLACEMENTS)
     hops = hop_schedule(p)
     p["questions"] = tasks + min(p["intermediate"], sum(1 for h in hops if h >= 3))
-    p["entities"] = sum(hops) * (1 + p["siblings"]) + LOOKALIKES
+    p["entities"] = (
+        sum(hops) * (1 + p["siblings"]) + LOOKALIKES + LOOKALIKES_PER_QUESTION * p["questions"]
+    )
     return {"tier": tier or DEFAULT_TIER, **p}
