@@ -106,7 +106,7 @@ class Asker:
         self.last = len(timeline.items)
         self.first = timeline.doc_pos[min(n - 1, max(1, n // 4))] + 1
         """Interleaved questions wait for a quarter of the documents (at least two)."""
-        self.value_first = self.last if self.end else spread.value_first(timeline.doc_pos)
+        self.value_first = self.last if self.end else spread.value_first(timeline.doc_pos, QUESTION_GAP)
         """Value questions wait longer (see ``spread``)."""
         self.reach = spread.reach(timeline.doc_pos, self.value_first, self.last, QUESTION_GAP)
         self.linked_by = [
