@@ -39,6 +39,9 @@ for attributes whose range is small next to their size (see ``tolerance``)."""
 FILTER_DRAWS = 3
 """Filters are the best of this many draws (most matching entities), so counts spread wide."""
 AGGREGATES = ("sum", "mean", "count")
+TWIN_OPS = ("value", "previous", "hop")
+"""Ops whose gold is one stated value of the asked field: redrawn when another entity's stated
+value of that field would score too (``Asker._twin``)."""
 
 
 @dataclass(slots=True)
@@ -131,7 +134,8 @@ class Asker:
         self._field_numbers: dict[int, FieldNumbers] = {}
         self._modes: dict[int, str | None] = {}
         self._blind_memo: dict[tuple[int, int], tuple[str, ...]] = {}
-        self._field_statements: dict[int, tuple[list[int], list[str]]] = {}
+        self._field_statements: dict[int, tuple[list[int], list[str], list[int]]] = {}
+        self._field_stated_numbers: dict[int, list[float | None]] = {}
         self._enum_index: dict[int, dict[str, list[int]]] = {}
 
     # -- drawing helpers -------------------------------------------------------------------
@@ -481,6 +485,8 @@ class Asker:
         if f is None:
             return False
         blind = () if op in ("trend", "delta", "aggregate") else self._blind(f, draft.p)
+        if op in TWIN_OPS and self._twin(draft, f, gold, number):
+            return True
         if number is None or draft.answer_type == "text":
             return gold == self._mode(f) or gold in blind
         guesses = [0.0] if op in ("trend", "delta") else self._typical_numbers(f, draft.p)
@@ -497,7 +503,7 @@ class Asker:
         the first stated). Questions with such a gold are redrawn."""
         key = (f, p)
         if key not in self._blind_memo:
-            positions, texts = self._statements(f)
+            positions, texts, _ = self._statements(f)
             end = bisect_left(positions, p)
             if end == 0:
                 self._blind_memo[key] = ()
@@ -511,23 +517,54 @@ class Asker:
             )
         return self._blind_memo[key]
 
-    def _statements(self, f: int) -> tuple[list[int], list[str]]:
-        """Field ``f``'s statements in stream order, computed once per field: positions and
-        texts. Documents state every field; a change states its new value, an update also
-        restates a few other fields (an event's values keep their order)."""
+    def _statements(self, f: int) -> tuple[list[int], list[str], list[int]]:
+        """Field ``f``'s statements in stream order, computed once per field: positions, texts
+        and the entity each is about. Documents state every field; a change states its new
+        value, an update also restates a few other fields (an event's values keep their order)."""
         cached = self._field_statements.get(f)
         if cached is None:
             hidden, texts, doc_pos = self.world.hidden, self.world.texts, self.timeline.doc_pos
-            stated = [(doc_pos[e], texts[e][f]) for e in range(len(doc_pos)) if hidden.get(e) != f]
+            stated = [
+                (doc_pos[e], texts[e][f], e) for e in range(len(doc_pos)) if hidden.get(e) != f
+            ]
             for c, change in enumerate(self.world.changes):
-                pos = self.timeline.change_pos[c]
+                pos, e = self.timeline.change_pos[c], change.entity
                 if change.field == f:
-                    stated.append((pos, change.new_text))
-                elif f in change.restate and hidden.get(change.entity) != f:
-                    stated.append((pos, texts[change.entity][f]))
+                    stated.append((pos, change.new_text, e))
+                elif f in change.restate and hidden.get(e) != f:
+                    stated.append((pos, texts[e][f], e))
             stated.sort(key=lambda item: item[0])
-            cached = self._field_statements[f] = ([pos for pos, _ in stated],
-                                                  [text for _, text in stated])
+            cached = self._field_statements[f] = (
+                [pos for pos, _, _ in stated],
+                [text for _, text, _ in stated],
+                [e for _, _, e in stated],
+            )
+        return cached
+
+    def _twin(self, draft: Draft, f: int, gold: str, number: float | None) -> bool:
+        """Is another entity's value of field ``f`` stated before the question one that would
+        be scored as its gold (the same text, or a number within its tolerance)? A memory of
+        the field's values without whose they are would be right by picking that entity's
+        value, so such questions are redrawn: the gold is the one stated value that scores."""
+        positions, texts, entities = self._statements(f)
+        owner = self.world.index[draft.evidence[-1].entity]
+        end = bisect_left(positions, draft.p)
+        if number is None or draft.answer_type == "text":
+            return any(t == gold and e != owner for t, e in zip(texts[:end], entities[:end]))
+        band = max(draft.tolerance * abs(number), 0.005)
+        numbers = self._stated_numbers(f)
+        return any(
+            v is not None and abs(v - number) <= band and e != owner
+            for v, e in zip(numbers[:end], entities[:end])
+        )
+
+    def _stated_numbers(self, f: int) -> list[float | None]:
+        """The numbers of field ``f``'s statements (``_statements`` order), computed once."""
+        cached = self._field_stated_numbers.get(f)
+        if cached is None:
+            cached = self._field_stated_numbers[f] = [
+                parse_number(t) for t in self._statements(f)[1]
+            ]
         return cached
 
     def _too_recent(self, draft: Draft) -> bool:
