@@ -109,7 +109,9 @@ class Asker:
         self.last = len(timeline.items)
         self.first = timeline.doc_pos[min(n - 1, max(1, n // 4))] + 1
         """Interleaved questions wait for a quarter of the documents (at least two)."""
-        self.value_first = self.last if self.end else spread.value_first(timeline.doc_pos, QUESTION_GAP)
+        self.value_first = (
+            self.last if self.end else spread.value_first(timeline.doc_pos, QUESTION_GAP)
+        )
         """Value questions wait longer (see ``spread``)."""
         self.reach = spread.reach(timeline.doc_pos, self.value_first, self.last, QUESTION_GAP)
         self.linked_by = [
@@ -135,7 +137,9 @@ class Asker:
         self._modes: dict[int, str | None] = {}
         self._blind_memo: dict[tuple[int, int], tuple[str, ...]] = {}
         self._field_statements: dict[int, tuple[list[int], list[str], list[int]]] = {}
-        self._field_stated_numbers: dict[int, list[float | None]] = {}
+        self._field_values: dict[
+            int, tuple[dict[str, list[tuple[int, int]]], list[tuple[float, int, int]]]
+        ] = {}
         self._enum_index: dict[int, dict[str, list[int]]] = {}
 
     # -- drawing helpers -------------------------------------------------------------------
@@ -546,25 +550,34 @@ class Asker:
         be scored as its gold (the same text, or a number within its tolerance)? A memory of
         the field's values without whose they are would be right by picking that entity's
         value, so such questions are redrawn: the gold is the one stated value that scores."""
-        positions, texts, entities = self._statements(f)
         owner = self.world.index[draft.evidence[-1].entity]
-        end = bisect_left(positions, draft.p)
+        texts, numbers = self._stated_values(f)
         if number is None or draft.answer_type == "text":
-            return any(t == gold and e != owner for t, e in zip(texts[:end], entities[:end]))
+            return any(pos < draft.p and e != owner for pos, e in texts.get(gold, ()))
         band = max(draft.tolerance * abs(number), 0.005)
-        numbers = self._stated_numbers(f)
-        return any(
-            v is not None and abs(v - number) <= band and e != owner
-            for v, e in zip(numbers[:end], entities[:end])
-        )
+        lo = bisect_left(numbers, (number - band, -1, -1))
+        for value, pos, e in numbers[lo:]:
+            if value > number + band:
+                return False
+            if pos < draft.p and e != owner:
+                return True
+        return False
 
-    def _stated_numbers(self, f: int) -> list[float | None]:
-        """The numbers of field ``f``'s statements (``_statements`` order), computed once."""
-        cached = self._field_stated_numbers.get(f)
+    def _stated_values(
+        self, f: int
+    ) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[float, int, int]]]:
+        """Field ``f``'s statements (``_statements``) by text and, sorted, by number: text ->
+        [(position, entity)] and [(number, position, entity)], computed once per field."""
+        cached = self._field_values.get(f)
         if cached is None:
-            cached = self._field_stated_numbers[f] = [
-                parse_number(t) for t in self._statements(f)[1]
-            ]
+            by_text: dict[str, list[tuple[int, int]]] = {}
+            by_number: list[tuple[float, int, int]] = []
+            for pos, text, e in zip(*self._statements(f)):
+                by_text.setdefault(text, []).append((pos, e))
+                if (value := parse_number(text)) is not None:
+                    by_number.append((value, pos, e))
+            by_number.sort()
+            cached = self._field_values[f] = (by_text, by_number)
         return cached
 
     def _too_recent(self, draft: Draft) -> bool:
