@@ -35,18 +35,20 @@ def test_the_toy_track_fails_the_cheat_suite(capsys):
     ]
 
 
-def test_entities_lite_two_seeds_passes(capsys):
-    code, audit = _audit(capsys, "--track", "entities", "--tier", "lite", "--seeds", "2")
+def test_entities_lite_ten_seeds_passes(capsys):
+    """Ten seeds (about 1 s): a cheat's composite is a mean over the seeds, and one lucky
+    answer of the learned entity-blind rule on a lite scenario is worth about 0.05 over two."""
+    code, audit = _audit(capsys, "--track", "entities", "--tier", "lite", "--seeds", "10")
     assert code == 0 and audit["passed"]
     (row,) = audit["rows"]
-    assert row["length"] is None and row["accepted"] == 2 and row["generated"] >= 2
+    assert row["length"] is None and row["accepted"] == 10 and row["generated"] >= 10
     assert row["accuracy"]["oracle"] >= 0.95 and row["accuracy"]["none"] <= 0.05
     assert row["accuracy"]["distractors"] <= 0.10
     assert "full:max_tokens=8000" in row["accuracy"] and audit["full_falls"] is None
 
 
 def test_entities_says_lengths_do_not_apply(capsys):
-    code = main(["audit", "--track", "entities", "--seeds", "1", "--lengths", "10k,1m"])
+    code = main(["audit", "--track", "entities", "--seeds", "10", "--lengths", "10k,1m"])
     captured = capsys.readouterr()
     assert code == 0
     assert "no target_tokens parameter" in captured.err

@@ -11,7 +11,7 @@ from memgym.cli import main
 from memgym.run.results import CLOSED_BOOK, ResultsStore
 from memgym.serve import Faults, running
 
-WINDOW = 7000  # the lite streams of seeds 0-1 reach 6,201-7,638 tokens at their questions
+WINDOW = 10_000  # lite seeds 0-1: first questions at 4,533 and 8,389 stream tokens, last at 11,864, 12,175
 RUN = ["run", "--tier", "lite", "--seeds", "2", "--memory", "full", "--model", "memgym-scripted"]
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from memgym.scoring import is_correct
 from memgym.scoring.reading import answer_names
-from memgym.simulation.cheats import sightings
+from memgym.simulation.cheats import DEPTH, POSITION_RULES, sightings
 from memgym.tracks import get_track
 from memgym.tracks.base import Track
 from memgym.types import GoldQuestion, Scenario
@@ -42,18 +42,14 @@ def test_no_value_question_is_the_blind_memorys_answer(tier: str, template: str)
     assert checked >= 10
 
 
-def _kth_last_distinct(values: list[str], k: int) -> str | None:
-    seen = list(dict.fromkeys(reversed(values)))
-    return seen[k - 1] if len(seen) >= k else None
-
-
-def test_no_rank_of_the_stated_values_holds_the_gold_often() -> None:
-    """Re-read from the stream over 150 lite seeds: of the value questions' golds, no k-th last,
-    k-th last distinct or k-th first (k = 1..30) stated value of the asked attribute, whoever it
-    is about, picks more than 6.5 % (the floor is about 1 / (values stated - QUESTION_GAP), ~4 %
-    at lite; with the entity uniform among the known ones the 6th last distinct value picked
-    7.4 %, the last12 rule now picks 5.8 %)."""
-    tier, seeds, most = "lite", 150, 0.065
+def test_no_position_rule_holds_the_gold_often() -> None:
+    """Re-read from the stream over 150 lite seeds: of the value questions' golds, no rule of
+    the entity-blind family (``POSITION_RULES``: k-th value or distinct value from either end,
+    k up to ``DEPTH`` = 40, k-th commonest or rarest) picks more than 4.5 % (measured 3.6 %,
+    distinct21). The floor is 1 / (entities a value question chooses from), 1/44-1/36 at lite
+    (48 entities). Before (30 entities, at most 26 to choose from, near twins allowed) the
+    12th last value picked 5.8 %."""
+    tier, seeds, most = "lite", 150, 0.045
     track = get_track("entities")
     picked: Counter[str] = Counter()
     asked = 0
@@ -62,15 +58,12 @@ def test_no_rank_of_the_stated_values_holds_the_gold_often() -> None:
         names = answer_names(scenario)
         for q, values in value_questions(track, scenario):
             asked += 1
-            for k in range(1, 31):
-                guesses = {
-                    f"last{k}": values[-k] if len(values) >= k else None,
-                    f"distinct{k}": _kth_last_distinct(values, k),
-                    f"first{k}": values[k - 1] if len(values) >= k else None,
-                }
-                for rule, guess in guesses.items():
-                    if guess is not None and is_correct(q, guess, names):
-                        picked[rule] += 1
+            right: dict[str, bool] = {}
+            for rule, pick in POSITION_RULES.items():
+                guess = pick(values)
+                if guess and right.setdefault(guess, is_correct(q, guess, names)):
+                    picked[rule] += 1
+    assert DEPTH >= 40 and len(POSITION_RULES) >= 4 * DEPTH
     assert asked >= 4 * seeds
     rule, hits = picked.most_common(1)[0]
     assert hits / asked <= most, (rule, hits, asked, picked.most_common(5))

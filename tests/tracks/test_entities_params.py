@@ -7,7 +7,7 @@ import pytest
 from memgym.tracks import get_track, track_names
 
 EXPECTED_TIERS = {
-    "lite": (30, 10, 3, 15),
+    "lite": (48, 10, 3, 24),
     "standard": (60, 20, 5, 30),
     "hard": (120, 40, 10, 30),
     "multi": (60, 20, 5, 30),
@@ -95,7 +95,7 @@ def test_overrides_apply_one_by_one(track):
         ("entities", True),
         ("entities", 12.0),
         ("questions", 0),
-        ("questions", 31),
+        ("questions", 49),
         ("corrections", -1),
         ("updates", -2),
         ("write_budget", 0),
@@ -127,7 +127,7 @@ def test_unknown_tier(track):
 
 def test_changes_cannot_outnumber_entities(track):
     with pytest.raises(ValueError, match="corrections"):
-        track.params("lite", corrections=20, updates=20)
+        track.params("lite", corrections=30, updates=30)
 
 
 def test_generate_validates_too(track):

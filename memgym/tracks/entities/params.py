@@ -11,7 +11,7 @@ from memgym.tracks.entities.render import DOC_STYLES
 from memgym.tracks.entities.templates import TEMPLATES
 
 TIERS: dict[str, dict[str, Any]] = {
-    "lite": {"entities": 30, "questions": 10, "corrections": 3, "write_budget": 15},
+    "lite": {"entities": 48, "questions": 10, "corrections": 3, "write_budget": 24},
     "standard": {"entities": 60, "questions": 20, "corrections": 5, "write_budget": 30},
     "hard": {"entities": 120, "questions": 40, "corrections": 10, "write_budget": 30},
     "multi": {"entities": 60, "questions": 20, "corrections": 5, "write_budget": 30, "sessions": 3},
@@ -19,11 +19,11 @@ TIERS: dict[str, dict[str, Any]] = {
 DEFAULT_TIER = "lite"
 DEFAULTS: dict[str, Any] = {
     "template": None,
-    "entities": 30,
+    "entities": 48,
     "questions": 10,
     "corrections": 3,
     "updates": None,
-    "write_budget": 15,
+    "write_budget": 24,
     "max_write_tokens": 200,
     "distractor_rate": 0.2,
     "doc_style": "narrative",

@@ -39,6 +39,9 @@ for attributes whose range is small next to their size (see ``tolerance``)."""
 FILTER_DRAWS = 3
 """Filters are the best of this many draws (most matching entities), so counts spread wide."""
 AGGREGATES = ("sum", "mean", "count")
+TWIN_OPS = ("value", "previous", "hop")
+"""Ops whose gold is one stated value of the asked field: redrawn when another entity's stated
+value of that field would score too (``Asker._twin``)."""
 
 
 @dataclass(slots=True)
@@ -106,7 +109,9 @@ class Asker:
         self.last = len(timeline.items)
         self.first = timeline.doc_pos[min(n - 1, max(1, n // 4))] + 1
         """Interleaved questions wait for a quarter of the documents (at least two)."""
-        self.value_first = self.last if self.end else spread.value_first(timeline.doc_pos)
+        self.value_first = (
+            self.last if self.end else spread.value_first(timeline.doc_pos, QUESTION_GAP)
+        )
         """Value questions wait longer (see ``spread``)."""
         self.reach = spread.reach(timeline.doc_pos, self.value_first, self.last, QUESTION_GAP)
         self.linked_by = [
@@ -131,7 +136,10 @@ class Asker:
         self._field_numbers: dict[int, FieldNumbers] = {}
         self._modes: dict[int, str | None] = {}
         self._blind_memo: dict[tuple[int, int], tuple[str, ...]] = {}
-        self._field_statements: dict[int, tuple[list[int], list[str]]] = {}
+        self._field_statements: dict[int, tuple[list[int], list[str], list[int]]] = {}
+        self._field_values: dict[
+            int, tuple[dict[str, list[tuple[int, int]]], list[tuple[float, int, int]]]
+        ] = {}
         self._enum_index: dict[int, dict[str, list[int]]] = {}
 
     # -- drawing helpers -------------------------------------------------------------------
@@ -481,6 +489,8 @@ class Asker:
         if f is None:
             return False
         blind = () if op in ("trend", "delta", "aggregate") else self._blind(f, draft.p)
+        if op in TWIN_OPS and self._twin(draft, f, gold, number):
+            return True
         if number is None or draft.answer_type == "text":
             return gold == self._mode(f) or gold in blind
         guesses = [0.0] if op in ("trend", "delta") else self._typical_numbers(f, draft.p)
@@ -497,7 +507,7 @@ class Asker:
         the first stated). Questions with such a gold are redrawn."""
         key = (f, p)
         if key not in self._blind_memo:
-            positions, texts = self._statements(f)
+            positions, texts, _ = self._statements(f)
             end = bisect_left(positions, p)
             if end == 0:
                 self._blind_memo[key] = ()
@@ -511,23 +521,63 @@ class Asker:
             )
         return self._blind_memo[key]
 
-    def _statements(self, f: int) -> tuple[list[int], list[str]]:
-        """Field ``f``'s statements in stream order, computed once per field: positions and
-        texts. Documents state every field; a change states its new value, an update also
-        restates a few other fields (an event's values keep their order)."""
+    def _statements(self, f: int) -> tuple[list[int], list[str], list[int]]:
+        """Field ``f``'s statements in stream order, computed once per field: positions, texts
+        and the entity each is about. Documents state every field; a change states its new
+        value, an update also restates a few other fields (an event's values keep their order)."""
         cached = self._field_statements.get(f)
         if cached is None:
             hidden, texts, doc_pos = self.world.hidden, self.world.texts, self.timeline.doc_pos
-            stated = [(doc_pos[e], texts[e][f]) for e in range(len(doc_pos)) if hidden.get(e) != f]
+            stated = [
+                (doc_pos[e], texts[e][f], e) for e in range(len(doc_pos)) if hidden.get(e) != f
+            ]
             for c, change in enumerate(self.world.changes):
-                pos = self.timeline.change_pos[c]
+                pos, e = self.timeline.change_pos[c], change.entity
                 if change.field == f:
-                    stated.append((pos, change.new_text))
-                elif f in change.restate and hidden.get(change.entity) != f:
-                    stated.append((pos, texts[change.entity][f]))
+                    stated.append((pos, change.new_text, e))
+                elif f in change.restate and hidden.get(e) != f:
+                    stated.append((pos, texts[e][f], e))
             stated.sort(key=lambda item: item[0])
-            cached = self._field_statements[f] = ([pos for pos, _ in stated],
-                                                  [text for _, text in stated])
+            cached = self._field_statements[f] = (
+                [pos for pos, _, _ in stated],
+                [text for _, text, _ in stated],
+                [e for _, _, e in stated],
+            )
+        return cached
+
+    def _twin(self, draft: Draft, f: int, gold: str, number: float | None) -> bool:
+        """Is another entity's value of field ``f`` stated before the question one that would
+        be scored as its gold (the same text, or a number within its tolerance)? A memory of
+        the field's values without whose they are would be right by picking that entity's
+        value, so such questions are redrawn: the gold is the one stated value that scores."""
+        owner = self.world.index[draft.evidence[-1].entity]
+        texts, numbers = self._stated_values(f)
+        if number is None or draft.answer_type == "text":
+            return any(pos < draft.p and e != owner for pos, e in texts.get(gold, ()))
+        band = max(draft.tolerance * abs(number), 0.005)
+        lo = bisect_left(numbers, (number - band, -1, -1))
+        for value, pos, e in numbers[lo:]:
+            if value > number + band:
+                return False
+            if pos < draft.p and e != owner:
+                return True
+        return False
+
+    def _stated_values(
+        self, f: int
+    ) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[float, int, int]]]:
+        """Field ``f``'s statements (``_statements``) by text and, sorted, by number: text ->
+        [(position, entity)] and [(number, position, entity)], computed once per field."""
+        cached = self._field_values.get(f)
+        if cached is None:
+            by_text: dict[str, list[tuple[int, int]]] = {}
+            by_number: list[tuple[float, int, int]] = []
+            for pos, text, e in zip(*self._statements(f)):
+                by_text.setdefault(text, []).append((pos, e))
+                if (value := parse_number(text)) is not None:
+                    by_number.append((value, pos, e))
+            by_number.sort()
+            cached = self._field_values[f] = (by_text, by_number)
         return cached
 
     def _too_recent(self, draft: Draft) -> bool:

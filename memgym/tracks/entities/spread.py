@@ -1,19 +1,22 @@
-"""Where a value question goes and whose value it asks, so the gold's rank tells nothing.
+"""Where a value question goes and whose value it asks, so the gold's place tells nothing.
 
 A memory that keeps the asked field's stated values but not whose they are holds, at a question,
 the K values stated so far (documents come in entity order, so entity ``e``'s value is the
 ``e``-th from the start and the ``K - e``-th from the end). Any fixed rule ("the 4th last", "the
-first") is right as often as the gold sits at its rank. Drawing the entity uniformly among the
-known ones makes that ``1/K`` per question, so early questions (small K) pile the gold onto the
-first and the last few ranks of every mixture of K. Two draws spread it instead:
+21st distinct from the start") picks one entity's value, so with the asked entity drawn among S
+candidates it is right about ``1/S`` of the time, whatever the rule: the floor is set by how
+many entities a value question chooses from, not by where they stand. So:
 
-- value questions wait until ``VALUE_DOCS`` documents are out, so K is never small;
+- value questions wait until ``VALUE_PLACES`` entities are ``gap`` documents or more back (half
+  of them in larger worlds), so S is never small (at lite, 48 entities, this is the last sixth
+  of the documents; with 30 entities no wait could make S larger than 26);
 - of the S entities at least ``gap`` documents back (nearer ones are too recent to ask), the
   asked one is uniform within the band ``[S - reach, reach)`` (``reach``: the mean S over the
   value questions' positions), so a question with many known values asks neither the oldest
-  nor the newest of them more often than one with few does, and the gold's rank from either
-  end (distance back from the question, place from the start) is about flat over
-  ``[0, reach)``. A change's new value is asked ``d`` documents after it, ``d`` uniform.
+  nor the newest of them more often than one with few does, and the gold's place from either
+  end (distance back from the question, place from the start) is about flat over the band,
+  at least ``VALUE_PLACES`` wide. A change's new value is asked ``d`` documents after it, ``d``
+  uniform.
 """
 
 from __future__ import annotations
@@ -21,14 +24,16 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable
 
-VALUE_DOCS = 24
-"""Documents out before a question asks for a stated value (half of them in larger worlds)."""
+VALUE_PLACES = 36
+"""Entities a value question's entity is drawn among, at least (half of them in larger worlds):
+no place rule is right more often than about 1 / ``VALUE_PLACES`` (2.8 %)."""
 
 
-def value_first(doc_pos: list[int]) -> int:
-    """The first timeline position a value question may take."""
+def value_first(doc_pos: list[int], gap: int) -> int:
+    """The first timeline position a value question may take: ``VALUE_PLACES`` entities
+    ``gap`` documents back (the last document in smaller worlds)."""
     n = len(doc_pos)
-    return doc_pos[min(n - 1, max(n // 2, VALUE_DOCS))] + 1
+    return doc_pos[min(n - 1, max(n // 2, VALUE_PLACES + gap))] + 1
 
 
 def reach(doc_pos: list[int], first: int, last: int, gap: int) -> int:
