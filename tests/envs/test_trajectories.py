@@ -67,7 +67,8 @@ def test_chat_record_is_openai_format_with_valid_tool_calls(track) -> None:
         }
     # every call's arguments are valid against the store: the only refusal is the budget's
     errors = {json.loads(s.result).get("error") for s in expert.steps} - {None}
-    budget = "write refused: budget of 15 writes used; edit an existing entry instead"
+    limit = expert.scenario.params["write_budget"]
+    budget = f"write refused: budget of {limit} writes used; edit an existing entry instead"
     assert all(e.startswith(budget) for e in errors)
     assert sum(1 for _ in tool_calls(record)) == len(expert.steps)
     assert sum(record["memgym"]["rewards"]) == sum(a.correct for a in replay(record).answers)
