@@ -6,9 +6,7 @@ the features do not move when those change). Three parts:
 - hand features of the dropped text: sizes; how many numbers, capitalised names and words it
   states, and how many of them the kept view does not restate (novel); overlap with the brief;
   whether a span's body restates the names of its heading (a result about what was asked for,
-  not a look-alike about a similarly named entity); the numbers and the value lines that leave
-  as a share of the view's (those plus the kept view's), which read alike on tracks whose texts
-  hold more or fewer values;
+  not a look-alike about a similarly named entity);
 - hand features of the dialogue and the links: how many questions were asked, whether they
   named what is dropped, whether a dropped span came after the last question (nothing has been
   asked since: what it holds may still be waited for), and whether the kept view goes on from a
@@ -88,8 +86,6 @@ HAND_FEATURES = (
     "asked_kind_lines",
     "asked_kind_share",
     "unasked_kind_lines",
-    "number_view_share",
-    "value_line_view_share",
 )
 
 
@@ -124,8 +120,6 @@ class TextInfo(NamedTuple):
     """Names in the rest of the text (the whole text's without a heading)."""
     heading_restated: float
     """Share of the heading's names the rest of the text names again (0 without a heading)."""
-    value_lines: int
-    """How many of its lines state a number."""
 
 
 class DroppedInfo(NamedTuple):
@@ -206,9 +200,7 @@ def text_info(text: str) -> TextInfo:
         map(_BODY_TAG.__add__, body),
         map(_TITLE_TAG.__add__, heading) if titled else (),
     )
-    value_lines = sum(1 for line in text.splitlines() if _NUMBER.search(line))
-    return TextInfo(words, numbers, names, items, len(text), titled, heading, body, restated,
-                    value_lines)
+    return TextInfo(words, numbers, names, items, len(text), titled, heading, body, restated)
 
 
 def _kinds(text: str, skip: str = "") -> frozenset[str]:
@@ -337,9 +329,6 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
                     unasked_orphans += step >= last_asked
     chars = sum(map(_CHARS, d_infos)) + max(0, len(d_infos) - 1)
     kept_chars = sum(map(len, c.kept))
-    k_infos = [text_info(t) for t in c.kept]
-    kept_numbers = sum(len(i.numbers) for i in k_infos)  # per text: restatements count again
-    kept_lines = sum(i.value_lines for i in k_infos)
     heading_restated = max((i.heading_restated for i in d_infos), default=0.0)
 
     losing = [  # the dropped spans that take a number or a name out of the view
@@ -403,8 +392,6 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
         math.log1p(asked_kind),
         asked_kind / (novel_lines + 1),
         math.log1p(unasked_kind),
-        len(novel_numbers) / (len(novel_numbers) + kept_numbers + 1),
-        novel_lines / (novel_lines + kept_lines + 1),
     ]
     no_buckets: frozenset[int] = frozenset()
     buckets = no_buckets.union(*map(_BUCKETS, d_extra))

@@ -31,7 +31,7 @@ FOLDS = 3
 """Episode groups for the out-of-fold scores the calibration is fitted on (without validation)."""
 C_GRID = (0.25, 0.5, 1.0)
 """The regularisation strengths tried on the validation split."""
-VOTE_WEIGHT = 0.25
+VOTE_WEIGHT = 0.5
 """Weight of the transfer vote beside the fitted score's rank (``Vote``), chosen on
 leave-one-training-track-out validation (bench/rm_transfer.py), never on a test split."""
 VOTE_REFERENCE = 1024
