@@ -4,7 +4,9 @@ Trains in seconds on a CPU. The regression is fitted on every training row. With
 rows (the dataset's ``val`` split, the default of ``memgym rm train``) every choice is made on
 them: C from ``C_GRID`` by the validation AUROC on the rows that drop a fact (the rows where harm
 is possible), then the Platt (sigmoid) calibration on the validation scores, then the threshold
-with the best validation Harmful-F1. Without them, the calibration is fitted on out-of-fold
+with the best validation Harmful-F1; boosted trees and the transfer vote (``Vote``: features
+whose direction every training track agrees on, by rank) come in between. Without them, the
+calibration is fitted on out-of-fold
 scores (``FOLDS`` groups of whole training episodes) and the threshold is 0.5. Needs the ``rm``
 extra (numpy, scikit-learn).
 """
