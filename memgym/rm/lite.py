@@ -4,7 +4,9 @@ Trains in seconds on a CPU. The regression is fitted on every training row. With
 rows (the dataset's ``val`` split, the default of ``memgym rm train``) every choice is made on
 them: C from ``C_GRID`` by the validation AUROC on the rows that drop a fact (the rows where harm
 is possible), then the Platt (sigmoid) calibration on the validation scores, then the threshold
-with the best validation Harmful-F1. Without them, the calibration is fitted on out-of-fold
+with the best validation Harmful-F1; boosted trees and the transfer vote (``Vote``: features
+whose direction every training track agrees on, by rank) come in between. Without them, the
+calibration is fitted on out-of-fold
 scores (``FOLDS`` groups of whole training episodes) and the threshold is 0.5. Needs the ``rm``
 extra (numpy, scikit-learn).
 """
@@ -16,6 +18,7 @@ import math
 import operator
 import pickle
 import random
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +33,11 @@ FOLDS = 3
 """Episode groups for the out-of-fold scores the calibration is fitted on (without validation)."""
 C_GRID = (0.25, 0.5, 1.0)
 """The regularisation strengths tried on the validation split."""
+VOTE_WEIGHT = 0.5
+"""Weight of the transfer vote beside the fitted score's rank (``Vote``), chosen on
+leave-one-training-track-out validation (bench/rm_transfer.py), never on a test split."""
+VOTE_REFERENCE = 1024
+"""Reference values kept per voting feature (evenly spaced in the sorted training values)."""
 
 
 def _sklearn() -> Any:
@@ -78,6 +86,69 @@ def row_parts(row: Row) -> Compaction:
                       asked_questions(row))
 
 
+def _midrank(reference: Sequence[float], x: float) -> float:
+    """The share of ``reference`` (sorted) below ``x``, ties counting half."""
+    return (bisect_left(reference, x) + bisect_right(reference, x)) / (2 * len(reference))
+
+
+@dataclass
+class Vote:
+    """A fit-free score that transfers to unseen tracks better than any fit: the hand features
+    whose direction (single-feature AUROC above or below 0.5 on the fact rows) agrees on every
+    training track, each read as its rank among the training fact rows' values (turned round
+    when it points to SAFE), averaged; added with ``weight`` to the fitted score's rank among
+    the validation fact rows' scores. Ranks make it read alike whatever a track's scale."""
+
+    features: tuple[tuple[int, int], ...]
+    """(index into ``HAND_FEATURES``, +1 or -1) of each voting feature."""
+    references: tuple[tuple[float, ...], ...]
+    """Sorted reference values of each voting feature (training fact rows)."""
+    score_reference: tuple[float, ...]
+    """Sorted fitted scores of the validation fact rows."""
+    weight: float
+
+    def combine(self, hand: Sequence[float], score: float) -> float:
+        """The blended score of one compaction from its hand features and fitted score."""
+        total = 0.0
+        for (j, sign), reference in zip(self.features, self.references, strict=True):
+            rank = _midrank(reference, hand[j])
+            total += rank if sign > 0 else 1.0 - rank
+        vote = total / len(self.features) if self.features else 0.5
+        return _midrank(self.score_reference, score) + self.weight * vote
+
+
+def fit_vote(hand: Any, y: Any, tracks: Sequence[str], fact: Any, score_reference: Any,
+             weight: float) -> Vote:
+    """The ``Vote`` of training ``hand`` features (rows x features), labels ``y``, their
+    ``tracks`` and which drop a fact; ``score_reference``: the validation fact rows' fitted
+    scores."""
+    import numpy as np
+
+    from memgym.rm.metrics import auroc
+
+    track_arr = np.asarray(tracks)
+    groups = [(track_arr == t) & fact for t in sorted(set(tracks))]
+    groups = [g for g in groups if 0 < int(y[g].sum()) < int(g.sum())]
+    chosen, references = [], []
+    for j in range(hand.shape[1]):
+        figures = [auroc(y[g], hand[g, j]) for g in groups]
+        sign = 1 if figures and min(figures) > 0.5 else -1 if figures and max(figures) < 0.5 else 0
+        if sign:
+            chosen.append((j, sign))
+            references.append(_reference(hand[fact, j]))
+    return Vote(tuple(chosen), tuple(references), _reference(score_reference), weight)
+
+
+def _reference(values: Any) -> tuple[float, ...]:
+    """At most ``VOTE_REFERENCE`` values evenly spaced in ``values`` sorted."""
+    import numpy as np
+
+    ordered = np.sort(np.asarray(values, dtype=np.float64))
+    if ordered.size > VOTE_REFERENCE:
+        ordered = ordered[np.linspace(0, ordered.size - 1, VOTE_REFERENCE).round().astype(int)]
+    return tuple(ordered.tolist()) or (0.0,)
+
+
 @dataclass
 class LiteModel:
     """The fitted pieces; ``predict`` gives P(HARMFUL) per row."""
@@ -95,6 +166,8 @@ class LiteModel:
     trees: Any = None
     """Gradient-boosted trees over the hand features and the regression's score (``trees.py``),
     when validation chose them over the regression alone; Platt then calibrates their score."""
+    vote: Vote | None = None
+    """The transfer vote blended with the fitted score (Platt then calibrates the blend)."""
 
     def matrix(self, parts: Sequence[Compaction]) -> Any:
         """The feature matrix of compactions: l2-normalised binary token buckets, then the
@@ -128,11 +201,16 @@ class LiteModel:
         """P(HARMFUL) of each compaction: the regression's score computed straight from the
         weights, in plain floats (no feature matrix, no array per call, so one compaction per
         call, as the gated memory asks, costs little more than reading it)."""
+        a, b = self.platt
+        return [_sigmoid(a * score + b) for score in self.scores(parts)]
+
+    def scores(self, parts: Sequence[Compaction], vote: bool = True) -> list[float]:
+        """The uncalibrated score of each compaction (with ``vote``: blended with the vote)."""
         if not parts:
             return []
         hashed, hand_w, offset = self._direct_weights()
         boosted = self._tree_score()
-        a, b = self.platt
+        blend = vars(self).get("vote") if vote else None
         out = []
         for hand, buckets in read_features(parts):
             score = offset + sum(map(operator.mul, hand, hand_w))
@@ -141,7 +219,9 @@ class LiteModel:
             if boosted is not None:
                 hand.append(score)
                 score = boosted(hand)
-            out.append(_sigmoid(a * score + b))
+            if blend is not None:
+                score = blend.combine(hand, score)
+            out.append(score)
         return out
 
     def _tree_score(self) -> Callable[[Sequence[float]], float] | None:
@@ -179,9 +259,12 @@ class LiteModel:
             return []
         read = read_features(parts)
         score = self.regression.decision_function(self.assemble(read))
+        hand = np.asarray([h for h, _ in read], dtype=np.float64)
         if vars(self).get("trees") is not None:
-            hand = np.asarray([h for h, _ in read], dtype=np.float64)
             score = self.trees.decision_function(np.column_stack([hand, score]))
+        blend = vars(self).get("vote")
+        if blend is not None:
+            score = _blend_matrix(blend, hand, score)
         a, b = self.platt
         return list(1.0 / (1.0 + np.exp(-(a * score + b))))
 
@@ -200,6 +283,22 @@ class LiteModel:
         state.pop("_direct", None)
         state.pop("_trees_fn", None)
         return state
+
+
+def _blend_matrix(vote: Vote, hand: Any, score: Any) -> Any:
+    """``Vote.combine`` of many rows at once (numpy)."""
+    import numpy as np
+
+    def midrank(reference: Sequence[float], x: Any) -> Any:
+        ref = np.asarray(reference)
+        return (np.searchsorted(ref, x, "left") + np.searchsorted(ref, x, "right")) / (2 * ref.size)
+
+    total = np.zeros(len(score))
+    for (j, sign), reference in zip(vote.features, vote.references, strict=True):
+        rank = midrank(reference, hand[:, j])
+        total += rank if sign > 0 else 1.0 - rank
+    votes = total / len(vote.features) if vote.features else 0.5
+    return midrank(vote.score_reference, score) + vote.weight * votes
 
 
 def load_lite(path: str | Path) -> LiteModel:
@@ -226,12 +325,14 @@ def train_lite(
     val: Sequence[Row] | None = None,
     grid: Sequence[float] | None = None,
     trees: bool = True,
+    vote: float = VOTE_WEIGHT,
 ) -> LiteModel:
     """Fit on labelled rows. With ``val``: C chosen from ``grid`` (default ``C_GRID``) by the
     validation fact-row AUROC, then (with ``trees``) gradient-boosted trees over the hand
     features and the regression's out-of-fold score, kept if their validation fact-row AUROC is
-    higher; Platt and threshold fitted on validation. Without: ``c``, Platt on out-of-fold
-    scores, threshold 0.5, no trees."""
+    higher, then (``vote`` > 0) the transfer vote blended in at that weight; Platt and threshold
+    fitted on validation. Without: ``c``, Platt on out-of-fold scores, threshold 0.5, no trees,
+    no vote."""
     import numpy as np
 
     linear = _sklearn()
@@ -267,6 +368,8 @@ def train_lite(
         model = _fit_on_validation(model, fit, len(rows), val, list(grid or C_GRID))
         if trees:
             _add_trees(model, hand, y, out_of_fold, val, seed)
+        if vote > 0:
+            _add_vote(model, hand, y, rows, val, vote)
         return model
     score, scored = out_of_fold(c)
     model.regression = fit(np.arange(len(rows)), c)
@@ -357,6 +460,36 @@ def _add_trees(model: LiteModel, hand: Any, y: Any, out_of_fold: Any, val: Seque
     model.choices["threshold"] = model.threshold
 
 
+def _add_vote(model: LiteModel, hand: Any, y: Any, rows: Sequence[Row], val: Sequence[Row],
+              weight: float) -> None:
+    """Blend the transfer vote (``fit_vote``) into the fitted score; Platt and threshold
+    refitted on the blended validation scores."""
+    import numpy as np
+
+    from memgym.rm.metrics import auroc, best_f1_threshold
+    from memgym.rm.rows import drops_fact
+
+    yv = np.asarray([int(r["harmful"]) for r in val])
+    fact_v = np.asarray([drops_fact(r) for r in val])
+    parts = [row_parts(r) for r in val]
+    fitted = np.asarray(model.scores(parts, vote=False))
+    fact = np.asarray([drops_fact(r) for r in rows])
+    model.vote = fit_vote(hand, y, [str(r.get("track", "")) for r in rows], fact,
+                          fitted[fact_v] if fact_v.any() else fitted, weight)
+    blended = np.asarray(model.scores(parts))
+    model.platt = _platt(blended, yv)
+    a, b = model.platt
+    model.threshold = best_f1_threshold(yv, 1.0 / (1.0 + np.exp(-(a * blended + b))))
+    model.choices["threshold"] = model.threshold
+    model.choices["vote"] = {
+        "weight": weight,
+        "features": [("+" if sign > 0 else "-") + HAND_FEATURES[j]
+                     for j, sign in model.vote.features],
+        "val_fact_auroc_without": auroc(yv[fact_v], fitted[fact_v]),
+        "val_fact_auroc": auroc(yv[fact_v], blended[fact_v]),
+    }
+
+
 def _episode_folds(rows: Sequence[Row], seed: int) -> Any:
     """Each row's fold (0 .. FOLDS-1), whole episodes per fold, episodes shuffled by ``seed``."""
     import numpy as np
@@ -368,4 +501,4 @@ def _episode_folds(rows: Sequence[Row], seed: int) -> Any:
     return np.asarray([fold_of[k] for k in keys])
 
 
-__all__ = ["HAND_FEATURES", "LiteModel", "load_lite", "row_parts", "train_lite"]
+__all__ = ["HAND_FEATURES", "LiteModel", "Vote", "load_lite", "row_parts", "train_lite"]

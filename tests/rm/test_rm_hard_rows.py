@@ -50,3 +50,45 @@ def test_transfer_scores_each_track_by_models_fitted_on_the_others(
     again = hard_rows.transfer_figures(flipped, val)
     assert again["entities"] == figures["entities"]
     assert again["codeqa"]["lite"]["auroc"] != pytest.approx(figures["codeqa"]["lite"]["auroc"])
+
+
+transfer = load_bench_script("rm_transfer")
+
+
+def test_rm_transfer_scores_each_track_by_a_model_fitted_on_the_others(
+    splits: tuple[list[Any], list[Any]],
+) -> None:
+    """bench/rm_transfer.py: each held-out track's figure at each vote weight is that of a
+    model fitted on the other tracks (recomputed), and the IID figure that of one fitted on all."""
+    import numpy as np
+
+    from memgym.rm.lite import row_parts
+
+    train, val = splits
+    weights = [0.0, 0.5]
+    figures = transfer.transfer_figures(train, val, weights, c=[0.5])
+    tracks = sorted({r["track"] for r in train})
+    for held in [*tracks, None]:
+        rows = [r for r in val if (held is None or r["track"] == held) and drops_fact(r)]
+        y = [int(r["harmful"]) for r in rows]
+        model = train_lite([r for r in train if r["track"] != held],
+                           val=[r for r in val if r["track"] != held], grid=[0.5], vote=0.5)
+        parts = [row_parts(r) for r in rows]
+        key = held or "iid"
+        assert figures[key][0.5] == pytest.approx(auroc(y, model.scores(parts)))
+        assert figures[key][0.0] == pytest.approx(auroc(y, model.scores(parts, vote=False)))
+    lines = transfer.report(figures, weights)
+    assert len(lines) == 2
+    mean = np.mean([figures[t][0.5] for t in tracks])
+    assert f"mean {mean:.3f} worst {min(figures[t][0.5] for t in tracks):.3f}" in lines[1]
+
+
+def test_rm_transfer_reads_lean_rows_that_train_alike(quick_data: tuple[Any, Any]) -> None:
+    from memgym.rm.lite import row_parts
+
+    folder, _ = quick_data
+    full = list(read_jsonl(folder / "val.jsonl"))
+    lean = list(transfer.lean_rows(folder / "val.jsonl"))
+    assert [row_parts(r) for r in lean] == [row_parts(r) for r in full]
+    assert [(r["harmful"], drops_fact(r), r["track"]) for r in lean] == [
+        (r["harmful"], drops_fact(r), r["track"]) for r in full]

@@ -181,7 +181,7 @@ def test_validation_chooses_c_calibration_and_threshold(quick_data: tuple[Path, 
     folder, _ = quick_data
     train = list(read_jsonl(folder / "train.jsonl"))
     val = list(read_jsonl(folder / "val.jsonl"))
-    model = train_lite(train, val=val, grid=[0.1, 1.0], trees=False)
+    model = train_lite(train, val=val, grid=[0.1, 1.0], trees=False, vote=0)
     grid = model.choices["grid"]
     assert [g["c"] for g in grid] == [0.1, 1.0]
     best = max(grid, key=lambda g: (np.nan_to_num(g["fact_auroc"]), g["auroc"]))
@@ -228,7 +228,7 @@ def test_boosted_trees_are_kept_only_when_validation_prefers_them(
     folder, _ = quick_data
     train = list(read_jsonl(folder / "train.jsonl"))
     val = list(read_jsonl(folder / "val.jsonl"))
-    model = train_lite(train, val=val, grid=[0.5])
+    model = train_lite(train, val=val, grid=[0.5], vote=0)
     boosted, (linear,) = model.choices["trees_val"], model.choices["grid"]
     kept = (np.nan_to_num(boosted["fact_auroc"]), boosted["auroc"]) > (
         np.nan_to_num(linear["fact_auroc"]), linear["auroc"])
@@ -239,7 +239,7 @@ def test_boosted_trees_are_kept_only_when_validation_prefers_them(
     assert auroc([v for v, f in zip(y, fact) if f], [q for q, f in zip(p, fact) if f]) == (
         pytest.approx((boosted if kept else linear)["fact_auroc"]))
     assert model.threshold == best_f1_threshold(y, p)
-    assert train_lite(train, val=val, grid=[0.5], trees=False).trees is None
+    assert train_lite(train, val=val, grid=[0.5], trees=False, vote=0).trees is None
     if not kept:  # the scoring paths are checked with trees either way
         from memgym.rm.trees import fit_trees
 
