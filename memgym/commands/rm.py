@@ -69,6 +69,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="lite: a C to try on validation (repeatable; default 0.25, 0.5, 1)")
     t.add_argument("--no-trees", action="store_true",
                    help="lite: the regression alone (no boosted trees tried on validation)")
+    t.add_argument("--vote", type=float, default=None, metavar="W",
+                   help="lite: weight of the transfer vote blended with the fitted score"
+                        " (default VOTE_WEIGHT; 0: none)")
     t.add_argument("--no-val", action="store_true",
                    help="ignore the val split (lite: C 0.5, out-of-fold calibration)")
     t.add_argument("--fact-rows", action="store_true",
@@ -202,9 +205,12 @@ def _train(args: argparse.Namespace) -> int:
                     args.fact_rows)
     start = time.perf_counter()
     if args.model == "lite":
-        from memgym.rm.lite import train_lite
+        from memgym.rm.lite import VOTE_WEIGHT, train_lite
 
-        model = train_lite(rows, seed=args.seed, val=val, grid=args.cs, trees=not args.no_trees)
+        if args.vote is not None and args.vote < 0:
+            raise ValueError("--vote must be 0 or more")
+        model = train_lite(rows, seed=args.seed, val=val, grid=args.cs, trees=not args.no_trees,
+                           vote=VOTE_WEIGHT if args.vote is None else args.vote)
         model.save(args.out)
         chosen = model.choices
         if val:
@@ -215,6 +221,11 @@ def _train(args: argparse.Namespace) -> int:
                 fact_auroc = chosen["trees_val"]["fact_auroc"]
                 console.print(f"boosted trees: fact-row AUROC {fact_auroc:.3f} on validation,"
                               f" {chosen['trees']}")
+            if "vote" in chosen:
+                v = chosen["vote"]
+                console.print(f"transfer vote: weight {v['weight']:g}, {len(v['features'])}"
+                              f" features; validation fact-row AUROC {v['val_fact_auroc']:.3f}"
+                              f" ({v['val_fact_auroc_without']:.3f} without)")
     else:
         from memgym.rm.lm import LMConfig, train_lm
 
