@@ -30,6 +30,9 @@ CONST_STEMS = (
     "SPOOL", "CURSOR", "GRID", "HANDSHAKE", "LEDGER", "ROUTE", "VAULT", "RELAY", "SHARD",
     "LEASE", "DIGEST", "BEACON", "QUORUM", "TARIFF", "PARCEL", "STENCIL", "JOURNAL", "ROSTER",
 )  # fmt: skip
+DEPENDENCIES = ("grpcio", "urllib3", "redis", "kombu", "boto3", "httpx", "celery", "psycopg")
+"""Vendored dependencies whose settings config audits also report (``STEM_DEP_SUFFIX`` names,
+never a repository constant's name nor containing one)."""
 ERRORS = (
     "QuotaExceededError", "StaleCursorError", "LeaseExpiredError", "ShardMissingError",
     "DigestMismatchError", "RouteLoopError", "VoucherRejectedError", "ManifestCorruptError",
