@@ -31,8 +31,9 @@ CONST_STEMS = (
     "LEASE", "DIGEST", "BEACON", "QUORUM", "TARIFF", "PARCEL", "STENCIL", "JOURNAL", "ROSTER",
 )  # fmt: skip
 DEPENDENCIES = ("grpcio", "urllib3", "redis", "kombu", "boto3", "httpx", "celery", "psycopg")
-"""Vendored dependencies whose settings config audits also report (``STEM_DEP_SUFFIX`` names,
-never a repository constant's name nor containing one)."""
+"""Vendored dependencies whose settings config audits also report (``DEP_PART_SUFFIX`` names:
+no word of them but the family suffix is a repository constant's)."""
+DEPENDENCY_PARTS = ("SOCKET", "CLIENT", "WORKER", "QUEUE", "CHANNEL", "BROKER", "CACHE", "SESSION")
 ERRORS = (
     "QuotaExceededError", "StaleCursorError", "LeaseExpiredError", "ShardMissingError",
     "DigestMismatchError", "RouteLoopError", "VoucherRejectedError", "ManifestCorruptError",

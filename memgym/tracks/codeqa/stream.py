@@ -39,9 +39,9 @@ def lookalikes(rng: _random.Random, world: World, count: int) -> list[tuple[str,
     named: set[str] = set()
     for _ in range(count):
         dependency = names.DEPENDENCIES[int(random() * len(names.DEPENDENCIES))]
-        stem = names.CONST_STEMS[int(random() * len(names.CONST_STEMS))]
+        part = names.DEPENDENCY_PARTS[int(random() * len(names.DEPENDENCY_PARTS))]
         family = families[int(random() * len(families))]
-        name = f"{stem}_{dependency.upper()}_{family.suffix}"
+        name = f"{dependency.upper()}_{part}_{family.suffix}"
         value = family.draw(random)
         if name in named or value in taken:
             continue  # a name stated once, a value no constant has
