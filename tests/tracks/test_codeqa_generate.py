@@ -52,8 +52,9 @@ def test_every_file_and_every_chunk_compiles(tier: str) -> None:
         for source in files:
             compile(source.source, source.path, "exec")
         scenario = TRACK.generate(seed, tier)
-        chunks = [e for e in scenario.events if e.kind == "document"]
-        assert chunks
+        documents = [e for e in scenario.events if e.kind == "document"]
+        chunks = [e for e in documents if not e.text.startswith("CONFIG AUDIT ")]
+        assert chunks and all(e.text.startswith("# === ") for e in chunks)
         for event in chunks:
             compile(event.text, "<chunk>", "exec")
 
@@ -148,8 +149,8 @@ def test_facts_use_canonical_values() -> None:
         if fact.attribute in ("calls", "uses", "raises"):
             assert isinstance(fact.value, str)
     for event in scenario.events:
-        if event.kind == "document":
-            ast.parse(event.text)
+        if event.kind == "document" and not event.text.startswith("CONFIG AUDIT "):
+            ast.parse(event.text)  # code chunks (config audits are prose)
 
 
 def test_ghosts_are_mentioned_but_never_defined() -> None:
@@ -172,7 +173,7 @@ def test_no_count_is_a_safe_constant_and_questions_wait_behind_their_evidence() 
 
     counts: Counter[int] = Counter()
     track = get_track("codeqa")
-    for seed in range(20):
+    for seed in range(40):  # about 80 count questions (20 seeds: 40, too few to bound a share)
         scenario = track.generate(seed, "standard")
         last: dict[str, int] = {}
         items = 0

@@ -140,3 +140,25 @@ def test_notes_hotfix_and_changelog_lines() -> None:
         Claim("seal_voucher", "calls", "probe_lease, merge_token"),
         Claim("seal_voucher", "raises", "QuotaError"),
     ]
+
+
+def test_config_audits_state_dependency_settings_no_constant_shares() -> None:
+    line = "CONFIG AUDIT 1.2.3: vendor/redis/settings.py: REDIS_QUEUE_TTL_S is still 900 (ok)."
+    assert TRACK.read(line) == [Claim("REDIS_QUEUE_TTL_S", "value", "900")]
+    assert TRACK.read(line.replace("is still", "might be")) == []
+    audited = 0
+    for seed in range(6):
+        scenario = TRACK.generate(seed, "lite")
+        world = build_world(random.Random(seed), TRACK.params("lite"))
+        own = {c.name for c in world.constants} | set(world.ghost_constants)
+        stems = {name.split("_")[0] for name in own}
+        values = {c.value for c in world.constants} | {ch.new for ch in world.changes}
+        for event in scenario.events:
+            if not event.text.startswith("CONFIG AUDIT "):
+                continue
+            (claim,) = TRACK.read(event.text)
+            audited += 1
+            assert claim.entity not in own and claim.entity.split("_")[0] not in stems
+            assert not any(name in claim.entity or claim.entity in name for name in own)
+            assert float(claim.value) not in values  # a value no constant of the world has
+    assert audited > 30

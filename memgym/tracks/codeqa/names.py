@@ -30,6 +30,10 @@ CONST_STEMS = (
     "SPOOL", "CURSOR", "GRID", "HANDSHAKE", "LEDGER", "ROUTE", "VAULT", "RELAY", "SHARD",
     "LEASE", "DIGEST", "BEACON", "QUORUM", "TARIFF", "PARCEL", "STENCIL", "JOURNAL", "ROSTER",
 )  # fmt: skip
+DEPENDENCIES = ("grpcio", "urllib3", "redis", "kombu", "boto3", "httpx", "celery", "psycopg")
+"""Vendored dependencies whose settings config audits also report (``DEP_PART_SUFFIX`` names:
+no word of them but the family suffix is a repository constant's)."""
+DEPENDENCY_PARTS = ("SOCKET", "CLIENT", "WORKER", "QUEUE", "CHANNEL", "BROKER", "CACHE", "SESSION")
 ERRORS = (
     "QuotaExceededError", "StaleCursorError", "LeaseExpiredError", "ShardMissingError",
     "DigestMismatchError", "RouteLoopError", "VoucherRejectedError", "ManifestCorruptError",

@@ -1,6 +1,8 @@
-"""Prose around the code: hotfix notes, changelog entries and near-miss distractors.
+"""Prose around the code: hotfix notes, changelog entries, config audits and near-miss distractors.
 
-Hotfix notes and changelog entries change a constant (the reader turns them into claims);
+Hotfix notes and changelog entries change a constant, and a config audit states a vendored
+dependency's setting (a look-alike constant no question asks about; the reader turns them all
+into claims);
 distractors name real functions and constants but state nothing: a review on a pull request that
 was never merged, a vendored legacy snapshot that is not imported, issue chatter, and proposals
 that name ghost constants and functions the repository never defines.
@@ -55,6 +57,14 @@ def changelog(rng: _random.Random, world: World, c: int, new: float) -> str:
         lines.append(noise.format(path=world.file_path(fn.module), func=fn.name))
     rng.shuffle(lines[1:])
     return "\n".join(lines)
+
+
+def dependency_audit(rng: _random.Random, dependency: str, name: str, value: float) -> str:
+    """A config audit of a vendored ``dependency``'s setting ``name`` (a look-alike constant)."""
+    return (
+        f"CONFIG AUDIT {_version(rng)}: vendor/{dependency}/settings.py: {name} is still "
+        f"{format_number(value)} (checked in production; unchanged)."
+    )
 
 
 def _other_value(rng: _random.Random, world: World, c: int, current: float) -> str:

@@ -127,6 +127,8 @@ class Asker:
         }
         """answer type -> the family midpoints a memoryless guesser answers."""
         self.paths = path_counts(world)
+        self.within = False
+        """Whether ``_position`` draws within the stream (a last resort, see ``_try``)."""
         self.count_targets = list(COUNT_SUPPORT)
         rng.shuffle(self.count_targets)
         """Count golds to draw, in turn: a scenario's count questions answer distinct counts
@@ -157,12 +159,20 @@ class Asker:
             found = fact
         return found
 
-    def _position(self, need: int) -> int:
-        """A question position at or after ``need`` (the end if questions go there)."""
+    def _position(self, need: int, wide: bool = True) -> int:
+        """A question position at or after ``need`` (the end if questions go there): an offset
+        drawn over the stream's whole length past the earliest allowed place (denser further on),
+        so past the end (``_try`` redraws the question) when it is late; within what is left
+        when ``within`` (a kind that found no question otherwise) or not ``wide`` (counts and
+        abstentions, whose answers are no stated value). A draw within what is left would pile
+        the questions about late statements right after them (a change that lands near the
+        end), and with them the gold's place counted from the end of the values stated."""
         if self.end:
             return self.n
         lo = min(self.n, max(self.first, need + QUESTION_GAP))
-        return lo + self._pick(self.n - lo + 1)
+        if self.within or not wide:
+            return lo + self._pick(self.n - lo + 1)
+        return lo + int((self.n + 1) * self.random() ** 0.5)
 
     def table(self, p: int) -> Table:
         """Every fact stated in the first ``p`` items, as the query table: the table of the
@@ -293,7 +303,7 @@ class Asker:
     def filter_count(self) -> Draft | None:
         e = self._pick(len(self.world.errors))
         error = self.world.errors[e]
-        p = self._position(self.first)
+        p = self._position(self.first, wide=False)
         where: list[list[Any]] = [["raises", "==", error]]
         scope = list(range(len(self.world.functions)))
         text = (
@@ -332,7 +342,7 @@ class Asker:
         const = self.random() < 0.5
         name = (self.world.ghost_constants if const else self.world.ghost_functions)[ghost]
         mentioned = [pos for pos, item in enumerate(self.items) if name in item.text]
-        p = self._position(mentioned[0] + 1 if mentioned else self.first)
+        p = self._position(mentioned[0] + 1 if mentioned else self.first, wide=False)
         if const:
             spec = {"op": "value", "entity": name, "attribute": "value"}
             text = f"In the {self.world.package} source, what is the value of the constant {name}?"
@@ -436,9 +446,12 @@ class Asker:
         target = str(self.count_targets[0])
         if kind == "filter_count":  # the next try asks for the next count, hit or miss
             self.count_targets.append(self.count_targets.pop(0))
-        for _ in range(ATTEMPTS):
+        for attempt in range(2 * ATTEMPTS):
+            self.within = attempt >= ATTEMPTS
             draft = build(self)
             if draft is None:
+                continue
+            if draft.p > self.n:
                 continue
             key = repr(draft.spec)
             if key in self.seen:
@@ -452,7 +465,9 @@ class Asker:
                 continue
             self.seen.add(key)
             draft.gold = _typed(gold, draft.answer_type)
+            self.within = False
             return draft
+        self.within = False
         return None
 
     def ask(self, kind: QuestionKind) -> Draft:

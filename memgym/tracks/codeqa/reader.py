@@ -9,7 +9,8 @@ up to its end marker), so vendored snapshots, scratch code and logs state nothin
   first-call order, (f, raises, E) for ``raise E(``, (f, uses, C) for UPPER_CASE names read.
 
 ``HOTFIX v: path: C changed from a to b (...)`` -> (C, value, b, previous a); a changelog line
-``- path: C is now b.`` -> (C, value, b). Canonical note lines go through ``parse_notes``.
+``- path: C is now b.`` -> (C, value, b); a config audit
+``CONFIG AUDIT v: path: C is still b (...)`` -> (C, value, b). Canonical note lines go through ``parse_notes``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ _HOTFIX = re.compile(
     rf"(?P<new>{_NUM}) \("
 )
 _CHANGELOG = re.compile(rf"^- [\w/]+\.py: (?P<name>{_CONST_NAME}) is now (?P<new>{_NUM})\.$")
+_AUDIT = re.compile(
+    rf"^CONFIG AUDIT [\d.]+: [\w/]+\.py: (?P<name>{_CONST_NAME}) is still (?P<value>{_NUM}) \("
+)
 _NOT_CALLS = frozenset(dir(builtins)) | frozenset(keyword.kwlist)
 
 
@@ -117,4 +121,8 @@ def read(text: str) -> list[Claim]:
         c = _CHANGELOG.match(line)
         if c is not None:
             claims.append(Claim(c["name"], "value", number(c["new"])))
+            continue
+        a = _AUDIT.match(line)
+        if a is not None:
+            claims.append(Claim(a["name"], "value", number(a["value"])))
     return claims

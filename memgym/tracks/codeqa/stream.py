@@ -1,8 +1,10 @@
-"""The core stream in order: code chunks, hotfix and changelog notes, distractors.
+"""The core stream in order: code chunks, hotfix and changelog notes, config audits, distractors.
 
 Files come one after another (modules in a random order, ``errors.py`` somewhere among them),
 each as consecutive chunks; a change lands at a random point after the chunk that defines its
-constant; distractors land anywhere (the first ones name the world's ghosts). Each item records the facts its text states, in text order.
+constant; config audits of vendored dependencies' settings (look-alike constants) land before
+the code and anywhere; distractors land anywhere (the first ones name the world's ghosts). Each
+item records the facts its text states, in text order.
 """
 
 from __future__ import annotations
@@ -12,11 +14,41 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from memgym.claims import format_value
-from memgym.tracks.codeqa import code, notes
+from memgym.tracks.codeqa import code, names, notes
 from memgym.tracks.codeqa.world import CORRECTION, World
 from memgym.types import EventKind, Value
 
-DOC, CHANGE, DISTRACTOR = 0, 1, 2
+DOC, CHANGE, DISTRACTOR, LOOKALIKE = 0, 1, 2, 3
+LOOKALIKES_PER_CONSTANT = 2
+"""Config audits report 0 to this many times ``constants`` settings of vendored dependencies
+anywhere in the stream (count drawn uniformly), each stated once, with a value no repository
+constant ever has: how many values of the attribute a question asks about come after its gold
+then varies widely (the gold's place counted from the end)."""
+HEAD_LOOKALIKES_PER_CONSTANT = 1.5
+"""And 0 to this many times ``constants`` of them before the first code chunk: how many values
+come before the gold varies too (its place counted from the start)."""
+
+
+def lookalikes(rng: _random.Random, world: World, count: int) -> list[tuple[str, str, int | float]]:
+    """(dependency, name, value) of at most ``count`` dependency settings for config audits
+    (a draw that repeats a name or a value taken is dropped)."""
+    random = rng.random
+    families = list(dict.fromkeys(c.family for c in world.constants))
+    taken = {c.value for c in world.constants} | {ch.new for ch in world.changes}
+    out: list[tuple[str, str, int | float]] = []
+    named: set[str] = set()
+    for _ in range(count):
+        dependency = names.DEPENDENCIES[int(random() * len(names.DEPENDENCIES))]
+        part = names.DEPENDENCY_PARTS[int(random() * len(names.DEPENDENCY_PARTS))]
+        family = families[int(random() * len(families))]
+        name = f"{dependency.upper()}_{part}_{family.suffix}"
+        value = family.draw(random)
+        if name in named or value in taken:
+            continue  # a name stated once, a value no constant has
+        named.add(name)
+        taken.add(value)
+        out.append((dependency, name, value))
+    return out
 
 
 class FactRec:
@@ -83,6 +115,12 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
         at = defined_in[change.constant]
         keyed.append((at + 0.5 + random() * (n - at), CHANGE, k))
     keyed += [(random() * n, DISTRACTOR, d) for d in range(p["distractors"])]
+    head = int(random() * (int(HEAD_LOOKALIKES_PER_CONSTANT * len(world.constants)) + 1))
+    anywhere = int(random() * (int(LOOKALIKES_PER_CONSTANT * len(world.constants)) + 1))
+    looks = lookalikes(rng, world, head + anywhere)
+    keyed += [
+        (random() * 0.5 - 1 if k < head else random() * n, LOOKALIKE, k) for k in range(len(looks))
+    ]
     keyed.sort()
     current: list[int | float] = [c.value for c in world.constants]
     items: list[Item] = []
@@ -102,6 +140,10 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
                 text = notes.changelog(rng, world, change.constant, change.new)
             current[change.constant] = change.new
             items.append(Item(event_kind, text, [FactRec(const.name, "value", change.new)]))
+        elif kind == LOOKALIKE:
+            dependency, name, value = looks[index]
+            text = notes.dependency_audit(rng, dependency, name, value)
+            items.append(Item("document", text, [FactRec(name, "value", value)]))
         elif index < len(world.ghost_constants):
             items.append(Item("distractor", notes.ghost_review(rng, world, index)))
         else:
