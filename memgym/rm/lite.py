@@ -86,9 +86,18 @@ def row_parts(row: Row) -> Compaction:
                       asked_questions(row))
 
 
+TIE = 1e-9
+"""Relative distance within which a value ties with a reference value: the direct and the
+matrix scoring paths differ by rounding (~1e-15), and boosted trees give many exactly equal
+scores, so an exact comparison would rank the same compaction differently in the two paths."""
+
+
 def _midrank(reference: Sequence[float], x: float) -> float:
-    """The share of ``reference`` (sorted) below ``x``, ties counting half."""
-    return (bisect_left(reference, x) + bisect_right(reference, x)) / (2 * len(reference))
+    """The share of ``reference`` (sorted) below ``x``, ties (within ``TIE``) counting half."""
+    eps = TIE * max(1.0, abs(x))
+    return (bisect_left(reference, x - eps) + bisect_right(reference, x + eps)) / (
+        2 * len(reference)
+    )
 
 
 @dataclass
@@ -291,7 +300,9 @@ def _blend_matrix(vote: Vote, hand: Any, score: Any) -> Any:
 
     def midrank(reference: Sequence[float], x: Any) -> Any:
         ref = np.asarray(reference)
-        return (np.searchsorted(ref, x, "left") + np.searchsorted(ref, x, "right")) / (2 * ref.size)
+        eps = TIE * np.maximum(1.0, np.abs(x))
+        below = np.searchsorted(ref, x - eps, "left") + np.searchsorted(ref, x + eps, "right")
+        return below / (2 * ref.size)
 
     total = np.zeros(len(score))
     for (j, sign), reference in zip(vote.features, vote.references, strict=True):

@@ -10,15 +10,19 @@ from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate
 from memgym.tracks import get_track
+from memgym.tracks.codeqa.params import HEAD_LOOKALIKES_PER_CONSTANT, LOOKALIKES_PER_CONSTANT
 
 TRACK = get_track("codeqa")
 
 
 def test_tiers_resolve_with_derived_values() -> None:
+    assert (LOOKALIKES_PER_CONSTANT, HEAD_LOOKALIKES_PER_CONSTANT) == (2, 1.5)
     for tier in ("lite", "standard", "hard"):
         p = TRACK.params(tier)
         assert p["tier"] == tier
-        assert p["entities"] == p["functions"] + p["constants"]
+        # the audited dependency settings: 0..2 and 0..1.5 times the constants, drawn uniformly
+        settings = round((2 + 1.5) / 2 * p["constants"])
+        assert p["entities"] == p["functions"] + p["constants"] + settings
         assert p["corrections"] == p["updates"] == max(1, p["constants"] // 4)
         assert p["distractors"] == p["modules"]
     assert TRACK.params()["tier"] == "lite"

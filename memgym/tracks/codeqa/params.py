@@ -37,9 +37,18 @@ entries) default to a quarter of the constants each, ``distractors`` to one per 
 ``max_write_tokens`` fits four or five canonical note records (one function's record runs 15 to
 35 tokens), so the write budget lets a note-keeping memory keep about half of the records in
 lite, fewer in standard and hard. ``subseed`` > 0 draws an independent scenario for the same
-seed (for audit regeneration). The resolved params also carry ``entities`` (functions + constants: the records a note-keeping
-memory may store), which write policies read; it is derived: passing it back (as in a
-scenario's recorded params) is accepted only with the derived value."""
+seed (for audit regeneration). The resolved params also carry ``entities`` (functions + constants
++ the expected number of config-audited dependency settings: the records a note-keeping memory
+may store), which write policies read; it is derived: passing it back (as in a scenario's
+recorded params) is accepted only with the derived value."""
+LOOKALIKES_PER_CONSTANT = 2
+"""Config audits report 0 to this many times ``constants`` settings of vendored dependencies
+anywhere in the stream (count drawn uniformly), each stated once, with a value no repository
+constant ever has: how many values of the attribute a question asks about come after its gold
+then varies widely (the gold's place counted from the end)."""
+HEAD_LOOKALIKES_PER_CONSTANT = 1.5
+"""And 0 to this many times ``constants`` of them before the first code chunk: how many values
+come before the gold varies too (its place counted from the start)."""
 PLACEMENTS = ("interleaved", "end")
 MIN_TARGET_TOKENS = 10_000
 MAX_TARGET_TOKENS = 1_000_000
@@ -84,15 +93,22 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
             f"question_placement must be one of {', '.join(PLACEMENTS)},"
             f" got {p['question_placement']!r}"
         )
-    entities = p["functions"] + p["constants"]
-    if p["questions"] > entities:
+    repository = p["functions"] + p["constants"]
+    if p["questions"] > repository:
         raise ValueError(
-            f"questions ({p['questions']}) is too many for a repository of {entities} functions"
+            f"questions ({p['questions']}) is too many for a repository of {repository} functions"
             " and constants"
         )
+    entities = repository + expected_settings(p["constants"])
     if restated is not None and restated != entities:
         raise ValueError(
-            f"entities is derived (functions + constants = {entities}) and cannot be set to"
-            f" {restated!r}"
+            f"entities is derived (functions + constants + expected audited settings ="
+            f" {entities}) and cannot be set to {restated!r}"
         )
     return {"tier": tier or DEFAULT_TIER, **p, "entities": entities}
+
+
+def expected_settings(constants: int) -> int:
+    """The mean number of dependency settings config audits report (both counts are drawn
+    uniformly from 0 to their cap): records a keeper of every record also writes."""
+    return round((LOOKALIKES_PER_CONSTANT + HEAD_LOOKALIKES_PER_CONSTANT) / 2 * constants)

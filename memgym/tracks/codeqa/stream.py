@@ -15,18 +15,11 @@ from typing import Any
 
 from memgym.claims import format_value
 from memgym.tracks.codeqa import code, names, notes
+from memgym.tracks.codeqa.params import HEAD_LOOKALIKES_PER_CONSTANT, LOOKALIKES_PER_CONSTANT
 from memgym.tracks.codeqa.world import CORRECTION, World
 from memgym.types import EventKind, Value
 
 DOC, CHANGE, DISTRACTOR, LOOKALIKE = 0, 1, 2, 3
-LOOKALIKES_PER_CONSTANT = 2
-"""Config audits report 0 to this many times ``constants`` settings of vendored dependencies
-anywhere in the stream (count drawn uniformly), each stated once, with a value no repository
-constant ever has: how many values of the attribute a question asks about come after its gold
-then varies widely (the gold's place counted from the end)."""
-HEAD_LOOKALIKES_PER_CONSTANT = 1.5
-"""And 0 to this many times ``constants`` of them before the first code chunk: how many values
-come before the gold varies too (its place counted from the start)."""
 
 
 def lookalikes(rng: _random.Random, world: World, count: int) -> list[tuple[str, str, int | float]]:
