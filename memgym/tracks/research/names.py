@@ -180,24 +180,14 @@ def _pick(random: Random01, options: tuple[str, ...]) -> str:
 
 
 def _parts(random: Random01, kind: str) -> tuple[str, str]:
-    """A fresh name of ``kind`` as two parts that a near miss can keep one of."""
-    if kind == PERSON:
-        first = _pick(random, FIRST[0]) + _pick(random, FIRST[1])
-        return first, _pick(random, SURNAME[0]) + _pick(random, SURNAME[1])
-    if kind == ORG:
-        return _pick(random, ORG_STEM[0]) + _pick(random, ORG_STEM[1]), _pick(random, ORG_SUFFIX)
-    if kind == PLACE:
-        return _pick(random, PLACE_PARTS[0]), _pick(random, PLACE_PARTS[1])
-    if kind == EVENT:
-        return _pick(random, EVENT_STEM[0]) + _pick(random, EVENT_STEM[1]), _pick(
-            random, EVENT_KIND
-        )
-    raise ValueError(f"unknown entity type {kind!r}")
+    """A fresh name of ``kind`` as two parts that a near miss can keep one of (head drawn
+    first)."""
+    return _part(random, kind, True), _part(random, kind, False)
 
 
 def _part(random: Random01, kind: str, head: bool) -> str:
-    """One part of a fresh name of ``kind`` (its head or its tail): what a near miss draws to
-    go with the part it keeps, drawn as ``_parts`` draws it."""
+    """One part of a fresh name of ``kind`` (its head or its tail): ``_parts`` draws both, a
+    near miss the one that goes with the part it keeps."""
     if kind == PERSON:
         pairs = FIRST if head else SURNAME
         return _pick(random, pairs[0]) + _pick(random, pairs[1])
