@@ -10,7 +10,8 @@ up to its end marker), so vendored snapshots, scratch code and logs state nothin
 
 ``HOTFIX v: path: C changed from a to b (...)`` -> (C, value, b, previous a); a changelog line
 ``- path: C is now b.`` -> (C, value, b); a config audit
-``CONFIG AUDIT v: path: C is still b (...)`` -> (C, value, b). Canonical note lines go through ``parse_notes``.
+``CONFIG AUDIT v: path: C is still b (...)`` -> (C, value, b). Canonical note lines go through
+``parse_notes``.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ many later (``0..1.2 * spread``), anywhere and denser towards the end (``lookup_
 gold's place among its attribute's values, counted from either end, is spread evenly over as many
 places as the token budget affords (``spread``: the range fitted to the budget, so no random
 trimming narrows it; 45 at standard and hard, about 39 at lite), not piled up near one place.
-Every lookup value is stated once, as the customer's are, so counts single out nothing. Values are drawn as the customer's, companions' and colleagues' are,
-so no value tells whose it is.
+Every lookup value is stated once, as the customer's are, so counts single out nothing. Values
+are drawn as the customer's, companions' and colleagues' are, so no value tells whose it is.
 """
 
 from __future__ import annotations
@@ -129,8 +129,8 @@ def crowd(
     askable attribute, ``0..EARLY * most`` early people and ``0..(2 - EARLY) * most`` later ones
     have it (the two counts drawn apart, each equally likely, so the number of values before a
     fact says nothing of the number after it, and the gold's place from either end is spread
-    evenly over some 40 places or more); each is updated once (a second update of a stored record would cost a budgeted
-    memory a write) and has at least one attribute."""
+    evenly over some 40 places or more); each is updated once (a second update of a stored
+    record would cost a budgeted memory a write) and has at least one attribute."""
     before, after = round(most * EARLY), round(most * (2 - EARLY))
     early = {a: int(rng.random() * (before + 1)) for a in ASKABLE}
     late = {a: int(rng.random() * (after + 1)) for a in ASKABLE}

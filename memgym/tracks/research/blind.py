@@ -178,9 +178,9 @@ def guard(
     rng: _random.Random, world: World, blocks: list[Block], style: str, room: int
 ) -> list[Insert]:
     """The results to insert into ``blocks`` (new look-alikes, about ``params.LOOKALIKES`` plus
-    ``params.LOOKALIKES_PER_QUESTION`` per question, and restated earlier results): (position, result), sorted; a position ``p`` goes right
-    after block ``int(p)`` (before the first block when negative). Optional ones stop once the
-    inserts take ``room`` tokens."""
+    ``params.LOOKALIKES_PER_QUESTION`` per question, and restated earlier results): (position,
+    result), sorted; a position ``p`` goes right after block ``int(p)`` (before the first block
+    when negative). Optional ones stop once the inserts take ``room`` tokens."""
     decoys = _Decoys(rng, world, style)
     asked_fields = {
         c.question.evidence[-1].attribute
