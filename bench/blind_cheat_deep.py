@@ -1,8 +1,9 @@
-"""A stronger entity-blind memory than the suite's ``stream_attribute_learned``: position rules
-to a deeper place from either end (default 80; the suite counts to ``cheats.DEPTH``) plus the
-suite's frequency rules, learned per question template on more training seeds (default 50, seeds
-5000+; the suite uses 10), scored on seeds 0..N-1. Prints, per track and tier, the share of the
-gold questions it answers (a composite cannot exceed it by much) and its best template.
+"""A stronger entity-blind memory than the suite's ``stream_attribute_learned``: the same rules
+and the same choice (``cheats.learned_rule``), with place rules counted deeper from either end
+(default 80; the suite counts to ``cheats.DEPTH``) and learned on more training seeds (default
+50, seeds 5000+; the suite uses 10), scored on seeds 0..N-1. Prints, per track and tier, the
+share of the gold questions it answers (a composite cannot exceed it by much) and its best
+template.
 
     python bench/blind_cheat_deep.py --tracks entities,research,codeqa,dialogue \\
         --tiers lite,standard,hard --train 50 --test 30 --depth 80
@@ -11,16 +12,14 @@ gold questions it answers (a composite cannot exceed it by much) and its best te
 from __future__ import annotations
 
 import argparse
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
 
 from memgym.scoring.reading import answer_names
 from memgym.scoring.validators import is_correct
 from memgym.simulation.cheats import (
-    POSITION_RULES,
-    _kth_distinct,
-    _kth_first,
-    _kth_last,
+    learn_rules,
+    learned_rule,
+    position_rules,
     sightings,
     template_key,
 )
@@ -29,57 +28,29 @@ from memgym.tracks import get_track
 TRAIN_BASE = 5000
 
 
-def rules(depth: int) -> dict[str, Callable[[Sequence[str]], str]]:
-    """The suite's frequency rules and the place rules counted to ``depth``."""
-    out = {name: rule for name, rule in POSITION_RULES.items() if "@" in name}
-    for k in range(1, depth + 1):
-        out[f"last{k}"] = _kth_last(k)
-        out[f"first{k}"] = _kth_first(k)
-        out[f"distinct{k}"] = _kth_distinct(k, latest=True)
-        out[f"first_distinct{k}"] = _kth_distinct(k, latest=False)
-    return out
-
-
-def questions(
-    track_name: str, tier: str, seeds: range
-) -> Iterator[tuple[str, object, object, object]]:
-    """(template, gold, sighting, answer names) of every question with a gold answer."""
+def measure(track_name: str, tier: str, train: int, test: int, depth: int) -> str:
     track = get_track(track_name)
-    for seed in seeds:
+    rules = position_rules(depth)
+    learned: dict[str, Counter[str]] = {}
+    for seed in range(TRAIN_BASE, TRAIN_BASE + train):
+        learn_rules(track, track.generate(seed, tier), learned, rules)
+    hits, asked = Counter[str](), Counter[str]()
+    for seed in range(test):
         scenario = track.generate(seed, tier)
         names = answer_names(scenario)
-        for gold, sighting in sightings(track, scenario):
-            if gold.answer is not None:
-                yield template_key(gold.spec, False), gold, sighting, names
-
-
-def measure(track: str, tier: str, train: int, test: int, depth: int) -> str:
-    family = rules(depth)
-    learned: dict[str, Counter[str]] = defaultdict(Counter)
-    for template, gold, s, names in questions(track, tier, range(TRAIN_BASE, TRAIN_BASE + train)):
-        marked: dict[str, bool] = {}
-        for name, rule in family.items():
-            answer = rule(s.attribute_values)  # type: ignore[attr-defined]
-            if not answer:
+        for gold, s in sightings(track, scenario):
+            if gold.answer is None:
                 continue
-            if answer not in marked:
-                marked[answer] = is_correct(gold, answer, names)  # type: ignore[arg-type]
-            if marked[answer]:
-                learned[template][name] += 1
-                learned["*"][name] += 1
-    hits, asked = Counter[str](), Counter[str]()
-    for template, gold, s, names in questions(track, tier, range(test)):
-        asked[template] += 1
-        counts = learned.get(template) or learned["*"]
-        if not counts:
-            continue
-        answer = family[counts.most_common(1)[0][0]](s.attribute_values)  # type: ignore[attr-defined]
-        hits[template] += bool(answer) and is_correct(gold, answer, names)  # type: ignore[arg-type]
+            template = template_key(gold.spec, False)
+            asked[template] += 1
+            name = learned_rule(learned, gold.spec)
+            answer = rules[name](s.attribute_values) if name else ""
+            hits[template] += bool(answer) and is_correct(gold, answer, names)
     total = sum(asked.values())
     best = max(asked, key=lambda t: (hits[t] / asked[t], asked[t])) if asked else "-"
     return (
-        f"{track} {tier}: {sum(hits.values()) / max(1, total):.3f} of {total} gold questions"
-        f" (best template {hits[best]}/{asked[best]}: {best})"
+        f"{track_name} {tier}: {sum(hits.values()) / max(1, total):.3f} of {total} gold"
+        f" questions (best template {hits[best]}/{asked[best]}: {best})"
     )
 
 

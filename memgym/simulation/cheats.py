@@ -269,21 +269,30 @@ DEPTH = 40
 """The deepest place a position rule counts to, from either end (the k of k-th last, k-th first,
 k-th distinct)."""
 
-POSITION_RULES: dict[str, Callable[[Sequence[str]], str]] = {
-    **{f"last{k}": _kth_last(k) for k in range(1, DEPTH + 1)},
-    **{f"first{k}": _kth_first(k) for k in range(1, DEPTH + 1)},
-    **{f"distinct{k}": _kth_distinct(k, latest=True) for k in range(1, DEPTH + 1)},
-    **{f"first_distinct{k}": _kth_distinct(k, latest=False) for k in range(1, DEPTH + 1)},
-    **{
-        f"{'commonest' if common else 'rarest'}{k}@{w}{'' if latest else '^'}": _kth_by_count(
-            k, w, common, latest
-        )
-        for common, ks in ((True, (1, 2, 3)), (False, (1, 2, 3)))
-        for k in ks
-        for w in WINDOWS
-        for latest in (True, False)
-    },
-}
+Rule = Callable[[Sequence[str]], str]
+
+
+def position_rules(depth: int) -> dict[str, Rule]:
+    """The entity-blind rules with place rules counted to ``depth`` from either end."""
+    places = range(1, depth + 1)
+    return {
+        **{f"last{k}": _kth_last(k) for k in places},
+        **{f"first{k}": _kth_first(k) for k in places},
+        **{f"distinct{k}": _kth_distinct(k, latest=True) for k in places},
+        **{f"first_distinct{k}": _kth_distinct(k, latest=False) for k in places},
+        **{
+            f"{'commonest' if common else 'rarest'}{k}@{w}{'' if latest else '^'}": _kth_by_count(
+                k, w, common, latest
+            )
+            for common, ks in ((True, (1, 2, 3)), (False, (1, 2, 3)))
+            for k in ks
+            for w in WINDOWS
+            for latest in (True, False)
+        },
+    }
+
+
+POSITION_RULES = position_rules(DEPTH)
 """Ways to pick one of the asked attribute's stated values by position or frequency alone (no
 entity): the entity-blind memory's answers, one of which ``stream_attribute_learned`` learns."""
 
@@ -296,12 +305,19 @@ entity): the entity-blind memory's answers, one of which ``stream_attribute_lear
     "per template",
 )
 def stream_attribute_learned(ctx: Context, s: Sighting) -> str:
-    rules = ctx.learned.get(f"rule:{template_key(s.question.spec, False)}")
-    if not rules or rules.most_common(1)[0][1] < MIN_RULE_HITS:
-        rules = ctx.learned.get("rule:*")
-    if not rules:
+    name = learned_rule(ctx.learned, s.question.spec)
+    if name is None:
         return ABSTAIN
-    return POSITION_RULES[rules.most_common(1)[0][0]](s.attribute_values) or ABSTAIN
+    return POSITION_RULES[name](s.attribute_values) or ABSTAIN
+
+
+def learned_rule(learned: Mapping[str, Counter[str]], spec: Mapping[str, Any]) -> str | None:
+    """The rule that held the gold most often for the question's template (``learn_rules``'
+    counts), or over every template when that one held fewer than ``MIN_RULE_HITS`` times."""
+    rules = learned.get(f"rule:{template_key(spec, False)}")
+    if not rules or rules.most_common(1)[0][1] < MIN_RULE_HITS:
+        rules = learned.get("rule:*")
+    return rules.most_common(1)[0][0] if rules else None
 
 
 MIN_RULE_HITS = 3
@@ -353,12 +369,17 @@ def learn(track: Track, tier: str | None, overrides: Mapping[str, Any]) -> dict[
             gold = q.answer if isinstance(q.answer, str) else _gold_text(q.answer)
             for fine in (False, True):
                 table.setdefault(f"{fine}:{template_key(q.spec, fine)}", Counter())[gold] += 1
-        _learn_rules(track, scenario, table)
+        learn_rules(track, scenario, table)
     return table
 
 
-def _learn_rules(track: Track, scenario: Scenario, table: dict[str, Counter[str]]) -> None:
-    """Count, per template and overall, the position rules that would have answered right."""
+def learn_rules(
+    track: Track,
+    scenario: Scenario,
+    table: dict[str, Counter[str]],
+    rules: Mapping[str, Rule] = POSITION_RULES,
+) -> None:
+    """Count, per template and overall, the ``rules`` that would have answered right."""
     reading = answer_names(scenario)
     overall = table.setdefault("rule:*", Counter())
     for gold, sighting in sightings(track, scenario):
@@ -366,7 +387,7 @@ def _learn_rules(track: Track, scenario: Scenario, table: dict[str, Counter[str]
             continue
         per_template = table.setdefault(f"rule:{template_key(gold.spec, False)}", Counter())
         marked: dict[str, bool] = {}
-        for name, rule in POSITION_RULES.items():
+        for name, rule in rules.items():
             answer = rule(sighting.attribute_values)
             if not answer:
                 continue
