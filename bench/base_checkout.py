@@ -33,16 +33,19 @@ def base_checkout(rev: str) -> Path:
     return folder
 
 
-def run_in(tree: Path, args: list[str]) -> tuple[str, float]:
-    """Run ``python ARGS`` with ``tree`` first on the import path; its stdout and CPU seconds
-    (user + system of the child, so other developers' load on the machine does not count)."""
+def run_in(tree: Path, args: list[str], stdin: str | None = None) -> tuple[str, float]:
+    """Run ``python ARGS`` with ``tree`` first on the import path (``stdin`` as its input); its
+    stdout and CPU seconds (user + system of the child, so other developers' load on the
+    machine does not count). Exits with the child's error when it fails: any exit status but
+    0, or 1 with nothing on stdout (``memgym validate`` exits 1 when an invariant fails)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = dict(os.environ, PYTHONPATH=str(tree))
     done = subprocess.run(
-        [sys.executable, *args], cwd=tree, env=env, capture_output=True, text=True, check=False
+        [sys.executable, *args], cwd=tree, env=env, input=stdin, capture_output=True,
+        text=True, check=False,
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode not in (0, 1):
+    if done.returncode not in (0, 1) or (done.returncode == 1 and not done.stdout.strip()):
         raise SystemExit(f"{' '.join(args)} failed in {tree}:\n{done.stderr[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return done.stdout, cpu

@@ -18,7 +18,6 @@ import argparse
 import json
 import statistics
 import sys
-from pathlib import Path
 
 from base_checkout import REPO, base_checkout, run_in
 
@@ -28,11 +27,9 @@ BASE = "23f3e89"
 
 CHILD = """
 import http.client, json, resource, statistics, sys, time
-sys.path.insert(0, {bench!r})
-from bench_llm import request
 from memgym.llm import SyncLLMClient
 
-messages, headers = request()
+messages, headers = json.loads(sys.stdin.read())
 port, calls = {port}, {calls}
 body = json.dumps({{"model": "memgym-scripted", "messages": messages, "temperature": 0.0}})
 conn = http.client.HTTPConnection("127.0.0.1", port)
@@ -72,18 +69,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
-    from bench_llm import free_port, start_server
+    from bench_llm import free_port, request, start_server
 
     trees = {"base": base_checkout(args.base), "this": REPO}
     port = free_port()
     server = start_server(port)
+    sent = json.dumps(request())  # built by this tree, so a base with older types sends the same
     figures: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
     try:
         for _ in range(max(1, args.repeats)):
             for name, tree in trees.items():
-                child = CHILD.format(bench=str(Path(__file__).parent), port=port,
-                                     calls=args.calls)
-                out = json.loads(run_in(tree, ["-c", child])[0])
+                child = CHILD.format(port=port, calls=args.calls)
+                out = json.loads(run_in(tree, ["-c", child], stdin=sent)[0])
                 raw_wall = min(out["raw"][0], out["raw2"][0])
                 raw_cpu = min(out["raw"][1], out["raw2"][1])
                 wall = min(out["sync"][0], out["sync2"][0]) - raw_wall
