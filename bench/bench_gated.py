@@ -1,7 +1,7 @@
 """Compactions per second the ``gated`` memory scores as it calls MemRM lite, against a base commit.
 
     python bench/bench_gated.py [--model results/rm/lite.pkl] [--base 23f3e89]
-        [--base-model PATH] [--repeats 3]
+        [--base-model PATH] [--threshold 0.5] [--repeats 3]
 
 Without ``--model`` it builds the quick dataset (``memgym rm build --quick``) and trains a lite
 model on it (``memgym rm train``) in a temp folder. Then, in this tree and in a worktree of
@@ -11,7 +11,8 @@ every call the gated memory makes to MemRM, and prints the candidate drops score
 of scoring inside the episodes, and for the same calls replayed in order from cold caches (best
 of 3; the replay is the steadier figure: inside episodes each call is a few hundred microseconds
 between other work on a loaded machine), how many were scored and refused, and the ratios.
-Target: >= 5,000/s. A model pickled by newer code may not load under the base tree (a class
+``--threshold 1`` gates with a model that never refuses: every compaction goes through, one
+candidate per call (the slowest case). Target: >= 5,000/s. A model pickled by newer code may not load under the base tree (a class
 it does not have): ``--base-model`` gives the base tree a model of its own (e.g. one its own
 ``memgym rm train`` made); when the base cannot load its model, the bench says so and prints
 this tree's figures alone.
@@ -46,7 +47,7 @@ clear_caches()
 for name in ("entities", "research", "codeqa", "dialogue"):
     track = get_track(name)
     for seed in (100, 101):
-        memory = make_memory("gated:inner=window(max_tokens=1000),model={model}", track)
+        memory = make_memory("gated:inner=window(max_tokens=1000),model={model},threshold={threshold}", track)
         score = memory.score
 
         def record(brief, candidates, kept, asked, score=score):
@@ -89,6 +90,8 @@ def main() -> None:
     parser.add_argument("--base", default=BASE, help=f"the commit to compare with (default {BASE})")
     parser.add_argument("--base-model", help="the model the base tree scores with "
                         "(default: the same as --model)")
+    parser.add_argument("--threshold", type=float, default=0.5,
+                        help="refuse at P(HARMFUL) >= this (1: never refuses)")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     model = Path(args.model).resolve() if args.model else quick_model()
@@ -100,7 +103,8 @@ def main() -> None:
     for _ in range(max(1, args.repeats)):
         for name, tree in list(trees.items()):
             try:
-                out = run_in(tree, ["-c", CHILD.format(model=str(models[name]), repeats=3)])[0]
+                out = run_in(tree, ["-c", CHILD.format(model=str(models[name]), repeats=3,
+                                                     threshold=args.threshold)])[0]
             except SystemExit as failed:
                 if name != "base":
                     raise
@@ -113,7 +117,8 @@ def main() -> None:
             inside[name].append(rate)
             replay[name].append(best)
             counts[name] = (scored, refused)
-    print(f"gated:inner=window(max_tokens=1000), 4 tracks x 2 seeds, MemRM lite {model}; "
+    print(f"gated:inner=window(max_tokens=1000),threshold={args.threshold}, 4 tracks x 2 seeds, "
+          f"MemRM lite {model}; "
           f"candidate drops scored per CPU second of scoring, cold caches, "
           f"{len(inside['this'])} runs per tree, interleaved")
     for name in trees:
