@@ -89,4 +89,3 @@ def test_inlined_sizes_draw_as_the_exchanges_do() -> None:
         assert [next(sizes) for _ in range(400)] == [
             filler.exchange_tokens(seed, k) for k in range(400)
         ]
-
