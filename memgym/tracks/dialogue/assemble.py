@@ -28,7 +28,10 @@ from memgym.tracks.dialogue.world import (
     World,
     colleague_change,
 )
-from memgym.types import Axis, EventKind, Scenario
+from memgym.tracks.entities.fast import build_fact, builder, construct
+from memgym.types import Axis, Event, EventKind, Fact, GoldQuestion, Scenario
+
+_build_event = builder(Event)
 
 PROFILE_END = 0.55
 PARTY_END = 0.95
@@ -221,8 +224,8 @@ def assemble(
         )
     exchanges = filler.plan_count(seed, need)
     asked = 0
-    facts: list[dict[str, Any]] = []  # validated into Fact/Event models once, by the Scenario
-    events: list[dict[str, Any]] = []
+    facts: list[Fact] = []
+    events: list[Event] = []
     table = Table()  # every fact stated so far: the gold answers are evaluated over it
     rows = table.rows
     for i, core in enumerate(cores):
@@ -232,13 +235,15 @@ def assemble(
             if not rec.id:
                 rec.id, rec.step = f"f{len(facts)}", step
                 facts.append(
-                    {
-                        "id": rec.id,
-                        "entity": rec.entity,
-                        "attribute": rec.attribute,
-                        "value": rec.value,
-                        "step": step,
-                    }
+                    build_fact(
+                        {
+                            "id": rec.id,
+                            "entity": rec.entity,
+                            "attribute": rec.attribute,
+                            "value": rec.value,
+                            "step": step,
+                        }
+                    )
                 )
                 row = rows.get(rec.entity)
                 if row is None:  # Table.add for a claim without a previous value, inlined
@@ -254,10 +259,19 @@ def assemble(
             question = _question(core.draft, asked, table)
             asked += 1
         events.append(
-            {"step": step, "kind": core.kind, "text": core.text, "facts": ids, "question": question}
+            _build_event(
+                {
+                    "step": step,
+                    "kind": core.kind,
+                    "text": core.text,
+                    "facts": ids,
+                    "question": question,
+                }
+            )
         )
     plan = {"exchanges": exchanges, "total_steps": exchanges + len(cores)}
-    return Scenario.model_validate(
+    return construct(  # every value is valid by construction: no pydantic validation
+        Scenario,
         {
             "track": "dialogue",
             "seed": seed,
@@ -266,22 +280,26 @@ def assemble(
             "facts": facts,
             "events": events,
             "filler": plan,
-        }
+        },
     )
 
 
-def _question(draft: Draft, number: int, table: Table) -> dict[str, Any]:
-    """The gold question's fields (validated with the scenario)."""
+def _question(draft: Draft, number: int, table: Table) -> GoldQuestion:
+    """The gold question, its answer evaluated over ``table``."""
     evidence = [f.id for f in draft.evidence]
     assert all(evidence), "evidence must be stated before its question"
     gold = evaluate(draft.spec, table)
-    return {
-        "id": f"q{number}",
-        "kind": draft.kind,
-        "axis": AXIS_OF[draft.kind],
-        "text": draft.text,
-        "spec": draft.spec,
-        "answer": int(gold) if draft.answer_type == "int" else gold,
-        "answer_type": draft.answer_type,
-        "evidence": evidence,
-    }
+    return construct(
+        GoldQuestion,
+        {
+            "id": f"q{number}",
+            "kind": draft.kind,
+            "axis": AXIS_OF[draft.kind],
+            "text": draft.text,
+            "spec": draft.spec,
+            "answer": int(gold) if draft.answer_type == "int" else gold,
+            "answer_type": draft.answer_type,
+            "tolerance": 0.0,
+            "evidence": evidence,
+        },
+    )

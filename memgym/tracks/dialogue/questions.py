@@ -81,14 +81,28 @@ def typical_values(claims: list[Claim]) -> dict[str, str]:
         values.setdefault(claim.attribute, []).append(claim.value)
     out = {}
     for attribute, texts in values.items():
-        numbers = [parse_number(t) for t in texts]
-        if all(n is not None for n in numbers):
-            mid = median(n for n in numbers if n is not None)
+        numbers: list[float] = []
+        for text in texts:  # stops at the first text that is not a number
+            number = parse_number(text)
+            if number is None:
+                out[attribute] = Counter(texts).most_common(1)[0][0]
+                break
+            numbers.append(number)
+        else:
+            mid = median(numbers)
             integral = all("." not in t for t in texts)
             out[attribute] = format_number(round(mid) if integral else mid)
-        else:
-            out[attribute] = Counter(texts).most_common(1)[0][0]
     return out
+
+
+def plain_normalized(text: str) -> str:
+    """``normalize_text(text)``; for an ASCII text with a letter or digit at both ends and no
+    leading "the" (every value the world draws), its lower-case words joined by single spaces,
+    which is what ``normalize_text`` makes of it (NFKC and casefolding change no ASCII letter,
+    nothing is stripped at the edges), 5-10x cheaper than a miss of its memo."""
+    if text.isascii() and text[:1].isalnum() and text[-1:].isalnum() and text[:3].lower() != "the":
+        return " ".join(text.lower().split())
+    return normalize_text(text)
 
 
 def blind_key(attribute: str, text: str) -> str:
@@ -98,7 +112,7 @@ def blind_key(attribute: str, text: str) -> str:
         number = parse_number(text)
         if number is not None:
             return format_number(number)
-    return normalize_text(text)
+    return plain_normalized(text)
 
 
 def _modes(values: list[str]) -> set[str]:
