@@ -192,11 +192,12 @@ def assemble(
 ) -> Scenario:
     """The scenario: core events at their final steps, the filler plan for the gaps."""
     blocks = _blocks(rng, world, p)
-    texts = (c.text for b in blocks for c in b if c is not None)
-    room = int(p["target_tokens"] * ROOM) - total_tokens(texts)
-    blocks = _merge(blocks, guard(rng, world, blocks, p["doc_style"], room))
-    filler_seed = int(rng.random() * (1 << FILLER_SEED_BITS))
     core_tokens = total_tokens(c.text for b in blocks for c in b if c is not None)
+    room = int(p["target_tokens"] * ROOM) - core_tokens
+    added, added_tokens = guard(rng, world, blocks, p["doc_style"], room)
+    blocks = _merge(blocks, added)
+    core_tokens += added_tokens  # counts add up over texts: each text counted once
+    filler_seed = int(rng.random() * (1 << FILLER_SEED_BITS))
     total_filler = filler.filler_count(p["target_tokens"], core_tokens)
     inside = 0
     for block in blocks:

@@ -176,11 +176,12 @@ class _Decoys:
 
 def guard(
     rng: _random.Random, world: World, blocks: list[Block], style: str, room: int
-) -> list[Insert]:
+) -> tuple[list[Insert], int]:
     """The results to insert into ``blocks`` (new look-alikes, about ``params.LOOKALIKES`` plus
     ``params.LOOKALIKES_PER_QUESTION`` per question, and restated earlier results): (position,
     result), sorted; a position ``p`` goes right after block ``int(p)`` (before the first block
-    when negative). Optional ones stop once the inserts take ``room`` tokens."""
+    when negative). Optional ones stop once the inserts take ``room`` tokens. Also the tokens
+    the inserted texts take in all (``total_tokens`` of them)."""
     decoys = _Decoys(rng, world, style)
     asked_fields = {
         c.question.evidence[-1].attribute
@@ -265,7 +266,7 @@ def guard(
                 stated.add(_value(decoy, field))
             previous = float(i)
     added.sort(key=lambda pair: pair[0])
-    return added
+    return added, budget.total()
 
 
 class _Budget:
@@ -290,6 +291,14 @@ class _Budget:
             self.pending.clear()
             self.chars = 0
         return self.spent > self.room
+
+    def total(self) -> int:
+        """The tokens of every text added (each counted once)."""
+        if self.pending:
+            self.spent += total_tokens(self.pending)
+            self.pending.clear()
+            self.chars = 0
+        return self.spent
 
 
 Plan = list[tuple[tuple[float, float], str | None, bool]]
