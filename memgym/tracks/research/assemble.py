@@ -59,7 +59,7 @@ def _page(rng: _random.Random, world: World, t: int, turn: int, style: str) -> B
     for s in task.siblings[turn]:
         text, stated = render.result(rng, search, world.entities[s], chosen)
         block.append(Core("distractor", text, stated))
-    rng.shuffle(block)
+    render.shuffle(rng.getrandbits, block)
     return block
 
 

@@ -117,22 +117,40 @@ class _Decoys:
     ) -> Decoy:
         """A result about a new near miss of ``holder`` stating ``value`` for ``field`` (None: one
         not in ``stated``); no other field of it states one of ``golds`` (those of this question
-        and the earlier ones, which a look-alike may precede)."""
+        and the earlier ones, which a look-alike may precede). The other fields are drawn as
+        ``_draw`` draws them, inlined."""
         rng = self.rng
+        random = rng.random
         kind = self.by_name[holder].kind
         name = self.namer.near_miss(kind, holder)
         entity = Entity(name, kind, DECOY)
         self.world.entities.append(entity)
         self.by_name[name] = entity
-        for f in TYPES[kind]:
-            if f.name == field and value is not None:
-                drawn: int | str = int(value) if not f.relation else value
-            elif f.name == field:
-                drawn = self._fresh(f.name, name, golds, stated)
+        facts = entity.facts
+        pools = self.pools
+        drawn: int | str
+        for f, target, low, span, mid in _SPECS[kind]:
+            if f == field:
+                if value is not None:
+                    drawn = value if target else int(value)
+                else:
+                    drawn = self._fresh(f, name, golds, stated)
+            elif target:
+                pool = pools.get(target, ())
+                if len(pool) > 2:
+                    while True:
+                        drawn = pool[int(random() * len(pool))]
+                        if drawn not in golds and drawn != name:
+                            break
+                else:
+                    drawn = self._fresh(f, name, golds, set())
             else:
-                drawn = self._draw(f.name, name, golds)
-            entity.facts[f.name] = build_fact(
-                {"id": "", "entity": name, "attribute": f.name, "value": drawn, "step": -1}
+                while True:
+                    drawn = low + int(random() * span)
+                    if drawn != mid and str(drawn) not in golds:
+                        break
+            facts[f] = build_fact(
+                {"id": "", "entity": name, "attribute": f, "value": drawn, "step": -1}
             )
         search = f"{FIELDS[field].ask} of {holder}"
         return render.result(rng, search, entity, render.pick_style(rng, self.style))
@@ -172,6 +190,14 @@ class _Decoys:
             v = low + int(random() * span)
             if v != mid and str(v) not in golds:
                 return v
+
+
+_SPECS: dict[str, tuple[tuple[str, str, int, int, int], ...]] = {
+    kind: tuple((f.name, f.target, f.low, f.high - f.low + 1, f.midpoint) for f in fields)
+    for kind, fields in TYPES.items()
+}
+"""Per entity type, each field's name, target type ("" for an integer) and integer range
+(low, span, prior midpoint), in schema order: what ``_Decoys.make`` draws from."""
 
 
 def guard(

@@ -179,6 +179,21 @@ def _pick(random: Random01, options: tuple[str, ...]) -> str:
     return options[int(random() * len(options))]
 
 
+_OPTIONS: dict[tuple[str, bool], tuple[tuple[str, ...], ...]] = {
+    (PERSON, True): FIRST,
+    (PERSON, False): SURNAME,
+    (ORG, True): ORG_STEM,
+    (ORG, False): (ORG_SUFFIX,),
+    (PLACE, True): (PLACE_PARTS[0],),
+    (PLACE, False): (PLACE_PARTS[1],),
+    (EVENT, True): EVENT_STEM,
+    (EVENT, False): (EVENT_KIND,),
+}
+"""(kind, head) -> the option lists one part of a name is drawn from, one pick from each in
+order and joined: a person's first name and surname and an organisation's or event's stem
+are two picks, every other part one."""
+
+
 def _parts(random: Random01, kind: str) -> tuple[str, str]:
     """A fresh name of ``kind`` as two parts that a near miss can keep one of (head drawn
     first)."""
@@ -188,24 +203,13 @@ def _parts(random: Random01, kind: str) -> tuple[str, str]:
 def _part(random: Random01, kind: str, head: bool) -> str:
     """One part of a fresh name of ``kind`` (its head or its tail): ``_parts`` draws both, a
     near miss the one that goes with the part it keeps."""
-    if kind == PERSON:
-        pairs = FIRST if head else SURNAME
-        return _pick(random, pairs[0]) + _pick(random, pairs[1])
-    if kind == ORG:
-        return (
-            _pick(random, ORG_STEM[0]) + _pick(random, ORG_STEM[1])
-            if head
-            else _pick(random, ORG_SUFFIX)
-        )
-    if kind == PLACE:
-        return _pick(random, PLACE_PARTS[0 if head else 1])
-    if kind == EVENT:
-        return (
-            _pick(random, EVENT_STEM[0]) + _pick(random, EVENT_STEM[1])
-            if head
-            else _pick(random, EVENT_KIND)
-        )
-    raise ValueError(f"unknown entity type {kind!r}")
+    options = _OPTIONS.get((kind, head))
+    if options is None:
+        raise ValueError(f"unknown entity type {kind!r}")
+    if len(options) == 1:
+        return options[0][int(random() * len(options[0]))]
+    first, second = options
+    return first[int(random() * len(first))] + second[int(random() * len(second))]
 
 
 def _join(kind: str, parts: tuple[str, str]) -> str:
@@ -230,12 +234,17 @@ class Namer:
     def near_miss(self, kind: str, name: str) -> str:
         """A new name of ``kind`` that shares one part with ``name`` (a sibling's name)."""
         head, tail = self.parts[name]
+        random, taken = self.random, self.parts
+        keep = KEEP_HEAD.get(kind, 0.5)
+        space = "" if kind == PLACE else " "
         for _ in range(MAX_TRIES):
-            keep_head = self.random() < KEEP_HEAD.get(kind, 0.5)
-            drawn = _part(self.random, kind, not keep_head)
+            keep_head = random() < keep
+            drawn = _part(random, kind, not keep_head)
             parts = (head, drawn) if keep_head else (drawn, tail)
-            if self._take(kind, parts):
-                return _join(kind, parts)
+            joined = parts[0] + space + parts[1]  # _join
+            if joined not in taken:
+                taken[joined] = parts
+                return joined
         return self.fresh(kind)
 
     def _take(self, kind: str, parts: tuple[str, str]) -> bool:

@@ -8,6 +8,7 @@ entity has. Each renderer returns the text and the facts it states, in text orde
 from __future__ import annotations
 
 import random as _random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,19 @@ INTROS = (
     "{E} is {A} {N} listed in the registry.",
 )
 ERRATUM = "Erratum to an earlier search result: {E}'s {L} is {V}, not {P}."
+
+
+def shuffle(getrandbits: Callable[[int], int], items: list[Any]) -> None:
+    """Shuffle ``items`` in place with ``random.Random.shuffle``'s draws (``getrandbits`` of
+    ``n.bit_length()`` bits for each place, redrawn while >= n) without its per-call overhead;
+    ``tests/tracks/test_research_shuffle.py`` compares the two."""
+    for i in range(len(items) - 1, 0, -1):
+        n = i + 1
+        k = n.bit_length()
+        j = getrandbits(k)
+        while j >= n:
+            j = getrandbits(k)
+        items[i], items[j] = items[j], items[i]
 
 
 def pick_style(rng: _random.Random, style: str) -> str:
@@ -84,7 +98,7 @@ def document(
         lines += [line.format(x.value) for line, x in zip(w.lines, stated)]
         return "\n".join(lines), stated
     order = list(w.fields)
-    rng.shuffle(order)
+    shuffle(rng.getrandbits, order)
     parts = [w.intros[int(random() * len(w.intros))].format(name)]
     stated = []
     for field, frames in order:
