@@ -175,17 +175,16 @@ class _Decoys:
         return name
 
     def _draw(self, field: str, owner: str, golds: set[str]) -> int | str:
-        f = FIELDS[field]
+        target, low, span, mid = _SPEC_OF[field]
         random = self.rng.random
-        if f.relation:
-            pool = self.pools.get(f.target, ())
+        if target:
+            pool = self.pools.get(target, ())
             if len(pool) > 2:
                 while True:
                     n = pool[int(random() * len(pool))]
                     if n not in golds and n != owner:
                         return n
             return self._fresh(field, owner, golds, set())
-        low, span, mid = f.low, f.high - f.low + 1, f.midpoint
         while True:
             v = low + int(random() * span)
             if v != mid and str(v) not in golds:
@@ -198,6 +197,8 @@ _SPECS: dict[str, tuple[tuple[str, str, int, int, int], ...]] = {
 }
 """Per entity type, each field's name, target type ("" for an integer) and integer range
 (low, span, prior midpoint), in schema order: what ``_Decoys.make`` draws from."""
+_SPEC_OF = {spec[0]: spec[1:] for specs in _SPECS.values() for spec in specs}
+"""field -> its target type and integer range, as in ``_SPECS``."""
 
 
 def guard(

@@ -57,14 +57,14 @@ def query(task: Task, world: World, turn: int) -> str:
 @dataclass(frozen=True, slots=True)
 class _Wording:
     """One entity type's patterns, prepared once at import: the entity is ``{0}``, a value
-    ``{1}`` in a frame and ``{0}`` in a profile line."""
+    ``{1}`` in a frame."""
 
     fields: tuple[tuple[str, tuple[str, ...]], ...]
     """(field name, its frames) in schema order."""
     intros: tuple[str, ...]
-    header: str
-    lines: tuple[str, ...]
-    """The profile line of each field, in schema order."""
+    profile: str
+    """The whole profile as one pattern: the entity ``{0}``, the values ``{1}``, ``{2}``, ...
+    in schema order (the header and lines joined)."""
 
 
 def _wording(kind: str) -> _Wording:
@@ -76,8 +76,15 @@ def _wording(kind: str) -> _Wording:
             for f in TYPES[kind]
         ),
         intros=tuple(i.format(E="{0}", A=article, N=noun) for i in INTROS),
-        header=PROFILE_HEADER.format(E="{0}", N=noun),
-        lines=tuple(PROFILE_LINE.format(L=f.label, V="{0}") for f in TYPES[kind]),
+        profile="\n".join(
+            [
+                PROFILE_HEADER.format(E="{0}", N=noun),
+                *(
+                    PROFILE_LINE.format(L=f.label, V=f"{{{k}}}")
+                    for k, f in enumerate(TYPES[kind], 1)
+                ),
+            ]
+        ),
     )
 
 
@@ -94,9 +101,7 @@ def document(
     name = entity.name
     if style == KV:
         stated = [facts[field] for field, _ in w.fields]
-        lines = [w.header.format(name)]
-        lines += [line.format(x.value) for line, x in zip(w.lines, stated)]
-        return "\n".join(lines), stated
+        return w.profile.format(name, *[x.value for x in stated]), stated
     order = list(w.fields)
     shuffle(rng.getrandbits, order)
     parts = [w.intros[int(random() * len(w.intros))].format(name)]
