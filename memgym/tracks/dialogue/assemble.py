@@ -113,31 +113,37 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None, room: in
     plan.sort(key=lambda item: (item[0], item[1]))
     out = []
     moved: dict[int, FactRec] = {}
-    for r, _, what, payload in plan:
+    for r, _, what, payload in plan:  # each turn's claims from its facts, as ``render`` says
         if what in ("open", "profile"):
             text, stated = render.profile(rng, payload, opening=what == "open")
-            out.append(Core(r, "document", text, stated))
+            out.append(Core(r, "document", text, stated, claims=render.confirmed(stated)))
         elif what == "party":
             text, stated = render.party(rng, payload, world.user)
-            out.append(Core(r, "document", text, stated))
+            out.append(Core(r, "document", text, stated, claims=render.confirmed(stated)))
         elif what == "colleague":
-            out.append(Core(r, "distractor", render.colleague(rng, payload.facts)))
+            text = render.colleague(rng, payload.facts)
+            out.append(Core(r, "distractor", text, claims=render.confirmed(payload.facts)))
         elif what == "mention":
             fact = moved.get(id(payload), payload)
             if isinstance(fact, tuple):  # a colleague's change: later mentions say the new value
                 moved[id(fact[0])] = fact[1]
                 fact = fact[1]
-            out.append(Core(r, "distractor", render.colleague_mention(rng, fact)))
+            text = render.colleague_mention(rng, fact)
+            out.append(Core(r, "distractor", text, claims=render.confirmed([fact])))
         elif what == "side":
             text = render.colleague_search(rng, *payload)
             tokens = render.colleague_search_tokens(text, payload[0])
-            out.append(Core(r, "distractor", text, tokens=tokens))
+            claims = render.listed(payload[0])
+            out.append(Core(r, "distractor", text, tokens=tokens, claims=claims))
         elif payload.kind == CORRECTION:
             text, stated = render.correction(rng, payload)
-            out.append(Core(r, "correction", text, stated))
+            claims = [
+                Claim(payload.new.entity, payload.attribute, payload.new.text, payload.old.text)
+            ]
+            out.append(Core(r, "correction", text, stated, claims=claims))
         else:
             text, stated = render.update(rng, payload)
-            out.append(Core(r, "update", text, stated))
+            out.append(Core(r, "update", text, stated, claims=render.confirmed(stated)))
     used = sum(count_tokens(c.text) if c.tokens < 0 else c.tokens for c in out)
     for r, text, tokens, claims in lookups.lookups(rng, world, room - used):
         out.append(Core(r, "distractor", text, tokens=tokens, claims=claims))
