@@ -234,32 +234,36 @@ def assemble(
     events: list[Event] = []
     table = Table()  # every fact stated so far: the gold answers are evaluated over it
     rows = table.rows
+    add_fact = facts.append
     for i, core in enumerate(cores):
         step = int(core.r * exchanges) + i
         ids = []
         for rec in core.stated:
-            if not rec.id:
-                rec.id, rec.step = f"f{len(facts)}", step
-                facts.append(
+            fid = rec.id
+            if not fid:
+                rec.id = fid = f"f{len(facts)}"
+                rec.step = step
+                entity, attribute, text = rec.entity, rec.attribute, rec.text
+                add_fact(
                     build_fact(
                         {
-                            "id": rec.id,
-                            "entity": rec.entity,
-                            "attribute": rec.attribute,
+                            "id": fid,
+                            "entity": entity,
+                            "attribute": attribute,
                             "value": rec.value,
                             "step": step,
                         }
                     )
                 )
-                row = rows.get(rec.entity)
+                row = rows.get(entity)
                 if row is None:  # Table.add for a claim without a previous value, inlined
-                    row = rows[rec.entity] = {}
-                cell = row.get(rec.attribute)
+                    row = rows[entity] = {}
+                cell = row.get(attribute)
                 if cell is None:
-                    row[rec.attribute] = Cell(rec.text)
-                elif cell.value != rec.text:
-                    row[rec.attribute] = Cell(rec.text, cell.value)
-            ids.append(rec.id)
+                    row[attribute] = Cell(text)
+                elif cell.value != text:
+                    row[attribute] = Cell(text, cell.value)
+            ids.append(fid)
         question = None
         if core.draft is not None:
             question = _question(core.draft, asked, table)

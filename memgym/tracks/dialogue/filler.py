@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import random as _random
 from collections.abc import Callable, Iterator
+from hashlib import sha512
 
 from memgym.tokens import count_tokens
-from memgym.tracks.seeding import C_SEED, reseeded, text_key, thread_generator
+from memgym.tracks.seeding import C_SEED, reseeded, thread_generator
 
 EXACT_WALK = 1500
 """Filler exchanges counted one by one when planning; beyond this, the running mean is used."""
@@ -174,9 +175,11 @@ def _sizes(seed: int) -> Iterator[int]:
     nt, nu, nue, na, nae = map(len, (topics, users, user_extras, agents, agent_extras))
     bt, bu, bue, ba, bae = (n.bit_length() for n in (nt, nu, nue, na, nae))
     prefix = f"dialogue-filler|{seed}|".encode()
+    from_bytes, seed_with = int.from_bytes, C_SEED
     k = 0
     while True:
-        C_SEED(rng, text_key(prefix + b"%d" % k))
+        data = prefix + b"%d" % k  # text_key, inlined
+        seed_with(rng, from_bytes(data + sha512(data).digest(), "big"))
         k += 1
         t = bits(bt)
         while t >= nt:
