@@ -194,15 +194,9 @@ order and joined: a person's first name and surname and an organisation's or eve
 are two picks, every other part one."""
 
 
-def _parts(random: Random01, kind: str) -> tuple[str, str]:
-    """A fresh name of ``kind`` as two parts that a near miss can keep one of (head drawn
-    first)."""
-    return _part(random, kind, True), _part(random, kind, False)
-
-
 def _part(random: Random01, kind: str, head: bool) -> str:
-    """One part of a fresh name of ``kind`` (its head or its tail): ``_parts`` draws both, a
-    near miss the one that goes with the part it keeps."""
+    """One part of a fresh name of ``kind`` (its head or its tail): ``Namer.fresh`` draws both,
+    a near miss the one that goes with the part it keeps."""
     options = _OPTIONS.get((kind, head))
     if options is None:
         raise ValueError(f"unknown entity type {kind!r}")
@@ -225,31 +219,43 @@ class Namer:
 
     def fresh(self, kind: str) -> str:
         """A new name of ``kind`` that no entity of this world has yet."""
+        random, taken = self.random, self.parts
         for _ in range(MAX_TRIES):
-            parts = _parts(self.random, kind)
-            if self._take(kind, parts):
-                return _join(kind, parts)
+            parts = (_part(random, kind, True), _part(random, kind, False))  # head drawn first
+            joined = _join(kind, parts)
+            if joined not in taken:
+                taken[joined] = parts
+                return joined
         raise ValueError(f"ran out of fictional {kind} names; lower tasks, hops or siblings")
 
     def near_miss(self, kind: str, name: str) -> str:
-        """A new name of ``kind`` that shares one part with ``name`` (a sibling's name)."""
+        """A new name of ``kind`` that shares one part with ``name`` (a sibling's name). The
+        draws of ``_part`` inlined: a holder with many look-alikes runs out of near misses, and
+        then every one of ``MAX_TRIES`` tries draws again (a place keeps one of two parts, one
+        of them drawn from eight tails)."""
         head, tail = self.parts[name]
         random, taken = self.random, self.parts
         keep = KEEP_HEAD.get(kind, 0.5)
         space = "" if kind == PLACE else " "
+        heads, tails = _OPTIONS.get((kind, True)), _OPTIONS.get((kind, False))
+        if heads is None or tails is None:
+            raise ValueError(f"unknown entity type {kind!r}")
         for _ in range(MAX_TRIES):
             keep_head = random() < keep
-            drawn = _part(random, kind, not keep_head)
-            parts = (head, drawn) if keep_head else (drawn, tail)
-            joined = parts[0] + space + parts[1]  # _join
-            if joined not in taken:
-                taken[joined] = parts
-                return joined
+            options = tails if keep_head else heads
+            if len(options) == 1:
+                drawn = options[0][int(random() * len(options[0]))]
+            else:
+                first, second = options
+                drawn = first[int(random() * len(first))] + second[int(random() * len(second))]
+            if keep_head:
+                joined = head + space + drawn  # _join
+                if joined not in taken:
+                    taken[joined] = (head, drawn)
+                    return joined
+            else:
+                joined = drawn + space + tail
+                if joined not in taken:
+                    taken[joined] = (drawn, tail)
+                    return joined
         return self.fresh(kind)
-
-    def _take(self, kind: str, parts: tuple[str, str]) -> bool:
-        name = _join(kind, parts)
-        if name in self.parts:
-            return False
-        self.parts[name] = parts
-        return True
