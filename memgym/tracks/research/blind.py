@@ -158,19 +158,24 @@ class _Decoys:
     def _fresh(self, field: str, owner: str, golds: set[str], stated: set[str]) -> int | str:
         """A value of ``field`` not yet stated for it (a new named-only entity when every name
         of the target type has been)."""
-        f = FIELDS[field]
-        if not f.relation:
+        target, low, span, mid = _SPEC_OF[field]
+        if not target:
+            random = self.rng.random
             for _ in range(MAX_DRAWS):
-                drawn = self._draw(field, owner, golds)
-                if str(drawn) not in stated:
+                while True:  # _draw of an integer, inlined
+                    drawn = low + int(random() * span)
+                    text = str(drawn)
+                    if drawn != mid and text not in golds:
+                        break
+                if text not in stated:
                     break
             return drawn
-        pool = self.pools.setdefault(f.target, [])
+        pool = self.pools.setdefault(target, [])
         unused = [n for n in pool if n not in stated and n not in golds and n != owner]
         if unused:
             return unused[int(self.rng.random() * len(unused))]
-        name = self.namer.fresh(f.target)
-        self.world.entities.append(Entity(name, f.target, BACKGROUND))
+        name = self.namer.fresh(target)
+        self.world.entities.append(Entity(name, target, BACKGROUND))
         pool.append(name)
         return name
 
