@@ -348,9 +348,9 @@ def _plan(
     at_gold = [p for p, v in statements if v == gold]
     first, last = (at_gold[0], at_gold[-1]) if at_gold else (previous, previous)
     values = [v for _, v in statements]
-    repeats = _repeats(rng, values, gold)
-    tail = _after_last(values, gold)
     counts = Counter(values)
+    repeats = _repeats(rng, counts, gold)
+    tail = _after_last(values, gold)
     lifted = set(repeats)
     need = max(0, MIN_AFTER - sum(counts[v] == 1 and v not in lifted for v in tail))
     since = max(previous, -1.0)
@@ -421,17 +421,20 @@ def _after_last(values: list[str], gold: str) -> list[str]:
     return values
 
 
-def _repeats(rng: _random.Random, values: list[str], gold: str) -> list[str]:
-    """Restatements of other values that make some of them commoner than the gold (one for a
-    gold stated once, 1 to ``LIFT`` drawn otherwise), the commonest first, within
-    ``MAX_REPEATS`` restatements (at least one value is always lifted)."""
-    counts = Counter(v for v in values if v != gold)
-    mine = values.count(gold)
+def _repeats(rng: _random.Random, counts: Counter[str], gold: str) -> list[str]:
+    """Restatements of other values (``counts``: every value's statements, in first-seen
+    order) that make some of them commoner than the gold (one for a gold stated once, 1 to
+    ``LIFT`` drawn otherwise), the commonest first, within ``MAX_REPEATS`` restatements (at
+    least one value is always lifted)."""
+    counts = counts.copy()
+    mine = counts.pop(gold, 0)
     above = sum(n > mine for n in counts.values())
     wanted = 1 + int(rng.random() * LIFT) if mine > 1 else 1
     out: list[str] = []
     for v, n in counts.most_common():
-        if above >= wanted or n > mine:
+        if above >= wanted:
+            break  # nothing more is lifted
+        if n > mine:
             continue
         cost = mine + 1 - n
         if above >= 1 and len(out) + cost > MAX_REPEATS:
