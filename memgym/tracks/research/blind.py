@@ -239,10 +239,12 @@ def guard(
         budget.add(decoy[0])
         added.append((at, decoy))
         for f in decoy[1]:
-            if f.attribute in seen:
-                insort(seen[f.attribute], (at, str(f.value)))
+            attribute = f.attribute
+            if attribute in seen:
+                value = str(f.value)
+                insort(seen[attribute], (at, value))
                 if fresh:
-                    shown[f.attribute].append((at, str(f.value), decoy))
+                    shown[attribute].append((at, value, decoy))
 
     for i, block in enumerate(blocks):
         for core in block:
