@@ -128,11 +128,15 @@ def blind_answers(claims: list[Claim]) -> dict[str, set[str]]:
     ``claims``: the first, last and second-last value stated and the commonest (ties broken
     either way), each compared as ``blind_key``. The profile questions all come after every
     statement, so this is what such a memory answers at each of them."""
-    values: dict[str, list[str]] = {}
+    texts: dict[str, list[str]] = {}
     for claim in claims:
-        values.setdefault(claim.attribute, []).append(blind_key(claim.attribute, claim.value))
+        texts.setdefault(claim.attribute, []).append(claim.value)
     out = {}
-    for attribute, seen in values.items():
+    for attribute, said in texts.items():
+        if attribute in INT_ATTRIBUTES:
+            seen = [blind_key(attribute, text) for text in said]
+        else:  # blind_key of a text attribute
+            seen = list(map(plain_normalized, said))
         out[attribute] = {seen[0], *seen[-2:]} | _modes(seen)
     return out
 
