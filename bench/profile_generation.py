@@ -51,7 +51,6 @@ PARTS: dict[str, list[tuple[str, str, str]]] = {
     ],
     "codeqa": [
         ("assemble", "mean_filler_tokens", "filler sample (96 texts seeded and sized)"),
-        ("assemble", "Scenario.model_validate", "pydantic: the Scenario from dicts"),
         ("track", "build_world", "world"),
         ("track", "order", "code rendered, chunked and sized; notes"),
         ("track", "draw_questions", "questions drawn (tables, golds, guards)"),

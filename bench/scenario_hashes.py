@@ -33,7 +33,11 @@ EXTRA: dict[str, list[dict[str, object]]] = {
         {"doc_style": "narrative", "tier": "hard"},
         {"question_placement": "end", "tier": "standard"},
     ],
-    "codeqa": [{"target_tokens": 100_000, "tier": "standard"}],
+    "codeqa": [
+        {"target_tokens": 100_000, "tier": "standard"},
+        {"question_placement": "end", "tier": "standard"},
+        {"subseed": 3, "tier": "hard"},
+    ],
 }
 CHILD = """
 import hashlib, json
