@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 from memgym.tokens import total_tokens
 from memgym.tracks.entities.fast import build_fact
 from memgym.tracks.research import render
-from memgym.tracks.research.schema import FIELDS, TYPES
+from memgym.tracks.research.schema import FIELDS, SPEC_OF, SPECS
 from memgym.tracks.research.world import BACKGROUND, CHAIN, Entity, World
 from memgym.types import Fact
 
@@ -129,7 +129,7 @@ class _Decoys:
         facts = entity.facts
         pools = self.pools
         drawn: int | str
-        for f, target, low, span, mid in _SPECS[kind]:
+        for f, target, low, span, mid in SPECS[kind]:
             if f == field:
                 if value is not None:
                     drawn = value if target else int(value)
@@ -158,7 +158,7 @@ class _Decoys:
     def _fresh(self, field: str, owner: str, golds: set[str], stated: set[str]) -> int | str:
         """A value of ``field`` not yet stated for it (a new named-only entity when every name
         of the target type has been)."""
-        target, low, span, mid = _SPEC_OF[field]
+        target, low, span, mid = SPEC_OF[field]
         if not target:
             random = self.rng.random
             for _ in range(MAX_DRAWS):
@@ -180,7 +180,7 @@ class _Decoys:
         return name
 
     def _draw(self, field: str, owner: str, golds: set[str]) -> int | str:
-        target, low, span, mid = _SPEC_OF[field]
+        target, low, span, mid = SPEC_OF[field]
         random = self.rng.random
         if target:
             pool = self.pools.get(target, ())
@@ -194,16 +194,6 @@ class _Decoys:
             v = low + int(random() * span)
             if v != mid and str(v) not in golds:
                 return v
-
-
-_SPECS: dict[str, tuple[tuple[str, str, int, int, int], ...]] = {
-    kind: tuple((f.name, f.target, f.low, f.high - f.low + 1, f.midpoint) for f in fields)
-    for kind, fields in TYPES.items()
-}
-"""Per entity type, each field's name, target type ("" for an integer) and integer range
-(low, span, prior midpoint), in schema order: what ``_Decoys.make`` draws from."""
-_SPEC_OF = {spec[0]: spec[1:] for specs in _SPECS.values() for spec in specs}
-"""field -> its target type and integer range, as in ``_SPECS``."""
 
 
 def guard(
