@@ -20,7 +20,7 @@ from itertools import pairwise
 from typing import Any
 
 from memgym.tokens import total_tokens
-from memgym.tracks.entities.fast import construct, state
+from memgym.tracks.entities.fast import builder, construct, state
 from memgym.tracks.research import filler, render
 from memgym.tracks.research.blind import ROOM, Insert, guard
 from memgym.tracks.research.questions import Draft, draft
@@ -33,6 +33,7 @@ revisits of earlier ones at the end), so no reader of the last few pages can ans
 INPAGE_FILLER = 0.5
 """Chance that a page holds one unrelated result among its own."""
 FILLER_SEED_BITS = 40
+_build_event = builder(Event)
 
 
 @dataclass(slots=True)
@@ -221,15 +222,14 @@ def assemble(
                 question = _question(core.question, questions)
                 questions += 1
             events.append(
-                construct(
-                    Event,
+                _build_event(
                     {
                         "step": step,
                         "kind": core.kind,
                         "text": core.text,
                         "facts": ids,
                         "question": question,
-                    },
+                    }
                 )
             )
             step += 1
