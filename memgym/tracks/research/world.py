@@ -109,6 +109,8 @@ class _Builder:
         self.pools: dict[str, tuple[int, ...]] = {}
         """Per type, the chain then background entities ``other`` picks from (the chain ones of
         each type are fixed before the first pick)."""
+        self.places: dict[str, dict[int, int]] = {}
+        """Per type, each entity of its pool -> its place there."""
 
     def pick(self, options: Any) -> Any:
         return options[int(self.random() * len(options))]
@@ -127,8 +129,14 @@ class _Builder:
                 for _ in range(BACKGROUND_PER_TYPE)
             ]
             base = self.pools[kind] = (*by_kind.get(kind, ()), *self.background[kind])
-        pool = base if avoid.isdisjoint(base) else [e for e in base if e not in avoid]
-        return pool[int(self.random() * len(pool))]
+            self.places[kind] = {e: i for i, e in enumerate(base)}
+        places = self.places[kind]
+        skipped = sorted(places[e] for e in avoid if e in places)
+        k = int(self.random() * (len(base) - len(skipped)))  # a place in base less avoid
+        for place in skipped:  # that place counted in base (its entities are distinct)
+            if k >= place:
+                k += 1
+        return base[k]
 
 
 def _chain(b: _Builder, hops: int) -> Task:
