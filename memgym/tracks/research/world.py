@@ -131,11 +131,13 @@ class _Builder:
             base = self.pools[kind] = (*by_kind.get(kind, ()), *self.background[kind])
             self.places[kind] = {e: i for i, e in enumerate(base)}
         places = self.places[kind]
-        skipped = sorted(places[e] for e in avoid if e in places)
+        skipped = [places[e] for e in avoid if e in places]
         k = int(self.random() * (len(base) - len(skipped)))  # a place in base less avoid
-        for place in skipped:  # that place counted in base (its entities are distinct)
-            if k >= place:
-                k += 1
+        if skipped:
+            skipped.sort()
+            for place in skipped:  # that place counted in base (its entities are distinct)
+                if k >= place:
+                    k += 1
         return base[k]
 
 
