@@ -8,7 +8,8 @@ Every name of a world is unique; all choices come from the scenario's ``random``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import product
 
 from memgym.tracks.research.schema import EVENT, ORG, PERSON, PLACE
 
@@ -206,6 +207,20 @@ def _part(random: Random01, kind: str, head: bool) -> str:
     return first[int(random() * len(first))] + second[int(random() * len(second))]
 
 
+def _near_misses(
+    head: str,
+    tail: str,
+    space: str,
+    heads: tuple[tuple[str, ...], ...],
+    tails: tuple[tuple[str, ...], ...],
+) -> Iterator[str]:
+    """Every name sharing ``head`` or ``tail`` that ``Namer.near_miss`` could draw."""
+    for parts in product(*tails):
+        yield head + space + "".join(parts)
+    for parts in product(*heads):
+        yield "".join(parts) + space + tail
+
+
 def _join(kind: str, parts: tuple[str, str]) -> str:
     return parts[0] + parts[1] if kind == PLACE else f"{parts[0]} {parts[1]}"
 
@@ -216,6 +231,8 @@ class Namer:
     def __init__(self, random: Random01) -> None:
         self.random = random
         self.parts: dict[str, tuple[str, str]] = {}
+        self.exhausted: set[str] = set()
+        """Names every near miss of which is taken (for good: names are never given back)."""
 
     def fresh(self, kind: str) -> str:
         """A new name of ``kind`` that no entity of this world has yet."""
@@ -240,6 +257,11 @@ class Namer:
         heads, tails = _OPTIONS.get((kind, True)), _OPTIONS.get((kind, False))
         if heads is None or tails is None:
             raise ValueError(f"unknown entity type {kind!r}")
+        if name in self.exhausted:  # every try fails: the same draws, no name built
+            for _ in range(MAX_TRIES):
+                for _ in tails if random() < keep else heads:
+                    random()
+            return self.fresh(kind)
         for _ in range(MAX_TRIES):
             keep_head = random() < keep
             options = tails if keep_head else heads
@@ -258,4 +280,6 @@ class Namer:
                 if joined not in taken:
                     taken[joined] = (drawn, tail)
                     return joined
+        if all(n in taken for n in _near_misses(head, tail, space, heads, tails)):
+            self.exhausted.add(name)
         return self.fresh(kind)
