@@ -1,4 +1,5 @@
-"""Where one track's scenario generation spends its CPU time, part by part (codeqa, dialogue).
+"""Where one track's scenario generation spends its CPU time, part by part (codeqa, dialogue,
+research).
 
     python bench/profile_generation.py --track dialogue [--tier standard] [--seeds 40]
 
@@ -26,22 +27,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this tree's m
 PARTS: dict[str, list[tuple[str, str, str]]] = {
     "dialogue": [
         ("assemble", "filler.plan_count", "filler plan (each exchange seeded and sized)"),
-        ("assemble", "Scenario.model_validate", "pydantic: the Scenario from dicts"),
+        ("lookups", "lookups", "other customers' profiles (lookups)"),
+        ("assemble", "_question", "gold answers evaluated"),
         ("track", "build_world", "world"),
         ("track", "decoys", "catalogues"),
         ("track", "build_catalogue", "catalogues"),
         ("track", "colleague_catalogue", "catalogues"),
-        ("track", "dialogue", "dialogue turns rendered"),
-        ("track", "reader.read", "reading the turns (typical values)"),
-        ("track", "typical_values", "questions drawn"),
-        ("track", "select_question", "questions drawn"),
-        ("track", "profile_questions", "questions drawn"),
+        ("track", "dialogue", "dialogue turns rendered (lookups aside)"),
+        ("track", "typical_values", "questions drawn (typical and blind values, guards)"),
+        ("track", "blind_answers", "questions drawn (typical and blind values, guards)"),
+        ("track", "select_question", "questions drawn (typical and blind values, guards)"),
+        ("track", "profile_questions", "questions drawn (typical and blind values, guards)"),
         ("track", "ending", "searches rendered and sized"),
+        ("track", "assemble", "assemble"),
+    ],
+    "research": [
+        ("track", "build_world", "world: tasks, chains, siblings, facts"),
+        ("assemble", "_blocks", "pages laid out and rendered, questions released"),
+        ("assemble", "guard", "entity-blind guard (look-alikes drawn, rendered, placed)"),
+        ("assemble", "total_tokens", "core tokens counted"),
+        ("assemble", "_merge", "look-alikes merged into the pages"),
         ("track", "assemble", "assemble"),
     ],
     "codeqa": [
         ("assemble", "mean_filler_tokens", "filler sample (96 texts seeded and sized)"),
-        ("assemble", "Scenario.model_validate", "pydantic: the Scenario from dicts"),
         ("track", "build_world", "world"),
         ("track", "order", "code rendered, chunked and sized; notes"),
         ("track", "draw_questions", "questions drawn (tables, golds, guards)"),
@@ -49,7 +58,12 @@ PARTS: dict[str, list[tuple[str, str, str]]] = {
     ],
 }
 INSIDE_ASSEMBLE = {"assemble"}
-"""Parts patched in the assemble module run inside ``assemble``."""
+"""Parts patched in the assemble module run inside ``assemble`` (dialogue's lookups run inside
+``dialogue``: "dialogue turns rendered" is shown without them)."""
+NESTED = {
+    "dialogue": ("dialogue turns rendered (lookups aside)", "other customers' profiles (lookups)")
+}
+"""Per track, (outer part, inner part): the outer's time is shown less the inner's."""
 
 
 def _timed(spent: Counter[str], label: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,7 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     modules = {
         where: importlib.import_module(f"memgym.tracks.{args.track}.{where}")
-        for where in ("track", "assemble")
+        for where in {where for where, _, _ in PARTS[args.track]} | {"track", "assemble"}
     }
     spent: Counter[str] = Counter()
     inside: set[str] = set()
@@ -90,9 +104,12 @@ def main() -> None:
     for seed in range(args.seeds):
         track.generate(seed, args.tier)
     total = time.process_time() - start
-    spent["assemble: the rest (steps, fact records, golds)"] = spent.pop("assemble") - sum(
+    spent["assemble: the rest (steps, fact records, events)"] = spent.pop("assemble") - sum(
         spent[label] for label in inside
     )
+    if args.track in NESTED:
+        outer, inner = NESTED[args.track]
+        spent[outer] -= spent[inner]
     print(f"{args.track} {args.tier}: CPU per scenario, seeds 0-{args.seeds - 1}")
     print("| part | CPU ms | share |\n|---|---:|---:|")
     for label, seconds in spent.most_common():

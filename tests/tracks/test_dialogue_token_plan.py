@@ -81,3 +81,11 @@ def test_drawn_parts_are_those_of_random_choice_on_a_text_seed() -> None:
         agent_extra = choice(filler.AGENT_EXTRAS) if draw() < 0.5 else ""
         expected = (topic, user, user_extra, agent, agent_extra)
         assert filler._parts(filler._seeded(seed, k)) == expected
+
+
+def test_inlined_sizes_draw_as_the_exchanges_do() -> None:
+    for seed in (0, 9, -4, 123_456_789):
+        sizes = filler._sizes(seed)
+        assert [next(sizes) for _ in range(400)] == [
+            filler.exchange_tokens(seed, k) for k in range(400)
+        ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 
-from memgym.tracks.seeding import reseeded, thread_generator
+from memgym.tracks.seeding import C_SEED, reseeded, text_key, thread_generator
 
 
 def test_reseeded_state_equals_a_new_generator_from_the_text() -> None:
@@ -23,3 +23,10 @@ def test_each_thread_has_its_own_generator() -> None:
     worker.join()
     assert seen[0] is not thread_generator()
     assert thread_generator() is thread_generator()
+
+
+def test_the_c_seed_with_the_text_key_seeds_as_random_does() -> None:
+    for text in ("", "dialogue-filler|3|17", "é|ß|" * 40):
+        rng = random.Random()
+        C_SEED(rng, text_key(text.encode()))
+        assert rng.getstate() == random.Random(text).getstate()

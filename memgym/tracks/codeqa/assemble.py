@@ -15,23 +15,30 @@ from memgym.tokens import count_tokens
 from memgym.tracks.codeqa.filler import mean_filler_tokens
 from memgym.tracks.codeqa.questions import AXIS_OF, Draft
 from memgym.tracks.codeqa.stream import Item
-from memgym.types import Scenario
+from memgym.tracks.entities.fast import build_fact, builder, construct
+from memgym.types import Event, Fact, GoldQuestion, Scenario
+
+_build_event = builder(Event)
 
 
-def _question(draft: Draft, number: int) -> dict[str, Any]:
-    """The gold question's fields (validated with the scenario)."""
+def _question(draft: Draft, number: int) -> GoldQuestion:
+    """The gold question (valid by construction: built without validation)."""
     evidence = [fact.id for fact in draft.evidence]
     assert all(evidence), "evidence must appear before its question"
-    return {
-        "id": f"q{number}",
-        "kind": draft.kind,
-        "axis": AXIS_OF[draft.kind],
-        "text": draft.text,
-        "spec": draft.spec,
-        "answer": draft.gold,
-        "answer_type": draft.answer_type,
-        "evidence": evidence,
-    }
+    return construct(
+        GoldQuestion,
+        {
+            "id": f"q{number}",
+            "kind": draft.kind,
+            "axis": AXIS_OF[draft.kind],
+            "text": draft.text,
+            "spec": draft.spec,
+            "answer": draft.gold,
+            "answer_type": draft.answer_type,
+            "tolerance": 0.0,
+            "evidence": evidence,
+        },
+    )
 
 
 def _core(items: list[Item], drafts: list[Draft]) -> list[Item | Draft]:
@@ -80,8 +87,8 @@ def assemble(
         while tail < len(core) and isinstance(core[len(core) - 1 - tail], Draft):
             tail += 1
     steps = _steps(rng, len(core), fill, tail)
-    events: list[dict[str, Any]] = []  # validated into Fact/Event models once, by the Scenario
-    facts: list[dict[str, Any]] = []
+    events: list[Event] = []  # built without validation: every value is valid by construction
+    facts: list[Fact] = []
     number = 0
     for step, item in zip(steps, core, strict=True):
         if isinstance(item, Item):
@@ -89,23 +96,44 @@ def assemble(
             for fact in item.facts:
                 fact.id, fact.step = f"f{len(facts)}", step
                 facts.append(
-                    {
-                        "id": fact.id,
-                        "entity": fact.entity,
-                        "attribute": fact.attribute,
-                        "value": fact.value,
-                        "step": step,
-                    }
+                    build_fact(
+                        {
+                            "id": fact.id,
+                            "entity": fact.entity,
+                            "attribute": fact.attribute,
+                            "value": fact.value,
+                            "step": step,
+                        }
+                    )
                 )
                 ids.append(fact.id)
-            events.append({"step": step, "kind": item.kind, "text": item.text, "facts": ids})
+            events.append(
+                _build_event(
+                    {
+                        "step": step,
+                        "kind": item.kind,
+                        "text": item.text,
+                        "facts": ids,
+                        "question": None,
+                    }
+                )
+            )
         else:
             question = _question(item, number)
             number += 1
             events.append(
-                {"step": step, "kind": "question", "text": item.text, "question": question}
+                _build_event(
+                    {
+                        "step": step,
+                        "kind": "question",
+                        "text": item.text,
+                        "facts": [],
+                        "question": question,
+                    }
+                )
             )
-    return Scenario.model_validate(
+    return construct(
+        Scenario,
         {
             "track": "codeqa",
             "seed": seed,
@@ -114,5 +142,5 @@ def assemble(
             "facts": facts,
             "events": events,
             "filler": {"total_steps": len(core) + fill, "subseed": params["subseed"]},
-        }
+        },
     )

@@ -28,7 +28,10 @@ from memgym.tracks.dialogue.world import (
     World,
     colleague_change,
 )
-from memgym.types import Axis, EventKind, Scenario
+from memgym.tracks.entities.fast import build_fact, builder, construct
+from memgym.types import Axis, Event, EventKind, Fact, GoldQuestion, Scenario
+
+_build_event = builder(Event)
 
 PROFILE_END = 0.55
 PARTY_END = 0.95
@@ -110,31 +113,37 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None, room: in
     plan.sort(key=lambda item: (item[0], item[1]))
     out = []
     moved: dict[int, FactRec] = {}
-    for r, _, what, payload in plan:
+    for r, _, what, payload in plan:  # each turn's claims from its facts, as ``render`` says
         if what in ("open", "profile"):
             text, stated = render.profile(rng, payload, opening=what == "open")
-            out.append(Core(r, "document", text, stated))
+            out.append(Core(r, "document", text, stated, claims=render.confirmed(stated)))
         elif what == "party":
             text, stated = render.party(rng, payload, world.user)
-            out.append(Core(r, "document", text, stated))
+            out.append(Core(r, "document", text, stated, claims=render.confirmed(stated)))
         elif what == "colleague":
-            out.append(Core(r, "distractor", render.colleague(rng, payload.facts)))
+            text = render.colleague(rng, payload.facts)
+            out.append(Core(r, "distractor", text, claims=render.confirmed(payload.facts)))
         elif what == "mention":
             fact = moved.get(id(payload), payload)
             if isinstance(fact, tuple):  # a colleague's change: later mentions say the new value
                 moved[id(fact[0])] = fact[1]
                 fact = fact[1]
-            out.append(Core(r, "distractor", render.colleague_mention(rng, fact)))
+            text = render.colleague_mention(rng, fact)
+            out.append(Core(r, "distractor", text, claims=render.confirmed([fact])))
         elif what == "side":
             text = render.colleague_search(rng, *payload)
             tokens = render.colleague_search_tokens(text, payload[0])
-            out.append(Core(r, "distractor", text, tokens=tokens))
+            claims = render.listed(payload[0])
+            out.append(Core(r, "distractor", text, tokens=tokens, claims=claims))
         elif payload.kind == CORRECTION:
             text, stated = render.correction(rng, payload)
-            out.append(Core(r, "correction", text, stated))
+            claims = [
+                Claim(payload.new.entity, payload.attribute, payload.new.text, payload.old.text)
+            ]
+            out.append(Core(r, "correction", text, stated, claims=claims))
         else:
             text, stated = render.update(rng, payload)
-            out.append(Core(r, "update", text, stated))
+            out.append(Core(r, "update", text, stated, claims=render.confirmed(stated)))
     used = sum(count_tokens(c.text) if c.tokens < 0 else c.tokens for c in out)
     for r, text, tokens, claims in lookups.lookups(rng, world, room - used):
         out.append(Core(r, "distractor", text, tokens=tokens, claims=claims))
@@ -221,43 +230,58 @@ def assemble(
         )
     exchanges = filler.plan_count(seed, need)
     asked = 0
-    facts: list[dict[str, Any]] = []  # validated into Fact/Event models once, by the Scenario
-    events: list[dict[str, Any]] = []
+    facts: list[Fact] = []
+    events: list[Event] = []
     table = Table()  # every fact stated so far: the gold answers are evaluated over it
     rows = table.rows
+    add_fact = facts.append
     for i, core in enumerate(cores):
         step = int(core.r * exchanges) + i
         ids = []
         for rec in core.stated:
-            if not rec.id:
-                rec.id, rec.step = f"f{len(facts)}", step
-                facts.append(
-                    {
-                        "id": rec.id,
-                        "entity": rec.entity,
-                        "attribute": rec.attribute,
-                        "value": rec.value,
-                        "step": step,
-                    }
+            fid = rec.id
+            if not fid:
+                rec.id = fid = f"f{len(facts)}"
+                rec.step = step
+                entity, attribute, text = rec.entity, rec.attribute, rec.text
+                add_fact(
+                    build_fact(
+                        {
+                            "id": fid,
+                            "entity": entity,
+                            "attribute": attribute,
+                            "value": rec.value,
+                            "step": step,
+                        }
+                    )
                 )
-                row = rows.get(rec.entity)
+                row = rows.get(entity)
                 if row is None:  # Table.add for a claim without a previous value, inlined
-                    row = rows[rec.entity] = {}
-                cell = row.get(rec.attribute)
+                    row = rows[entity] = {}
+                cell = row.get(attribute)
                 if cell is None:
-                    row[rec.attribute] = Cell(rec.text)
-                elif cell.value != rec.text:
-                    row[rec.attribute] = Cell(rec.text, cell.value)
-            ids.append(rec.id)
+                    row[attribute] = Cell(text)
+                elif cell.value != text:
+                    row[attribute] = Cell(text, cell.value)
+            ids.append(fid)
         question = None
         if core.draft is not None:
             question = _question(core.draft, asked, table)
             asked += 1
         events.append(
-            {"step": step, "kind": core.kind, "text": core.text, "facts": ids, "question": question}
+            _build_event(
+                {
+                    "step": step,
+                    "kind": core.kind,
+                    "text": core.text,
+                    "facts": ids,
+                    "question": question,
+                }
+            )
         )
     plan = {"exchanges": exchanges, "total_steps": exchanges + len(cores)}
-    return Scenario.model_validate(
+    return construct(  # every value is valid by construction: no pydantic validation
+        Scenario,
         {
             "track": "dialogue",
             "seed": seed,
@@ -266,22 +290,26 @@ def assemble(
             "facts": facts,
             "events": events,
             "filler": plan,
-        }
+        },
     )
 
 
-def _question(draft: Draft, number: int, table: Table) -> dict[str, Any]:
-    """The gold question's fields (validated with the scenario)."""
+def _question(draft: Draft, number: int, table: Table) -> GoldQuestion:
+    """The gold question, its answer evaluated over ``table``."""
     evidence = [f.id for f in draft.evidence]
     assert all(evidence), "evidence must be stated before its question"
     gold = evaluate(draft.spec, table)
-    return {
-        "id": f"q{number}",
-        "kind": draft.kind,
-        "axis": AXIS_OF[draft.kind],
-        "text": draft.text,
-        "spec": draft.spec,
-        "answer": int(gold) if draft.answer_type == "int" else gold,
-        "answer_type": draft.answer_type,
-        "evidence": evidence,
-    }
+    return construct(
+        GoldQuestion,
+        {
+            "id": f"q{number}",
+            "kind": draft.kind,
+            "axis": AXIS_OF[draft.kind],
+            "text": draft.text,
+            "spec": draft.spec,
+            "answer": int(gold) if draft.answer_type == "int" else gold,
+            "answer_type": draft.answer_type,
+            "tolerance": 0.0,
+            "evidence": evidence,
+        },
+    )

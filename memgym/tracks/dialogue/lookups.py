@@ -19,7 +19,7 @@ from __future__ import annotations
 import random as _random
 from datetime import date, timedelta
 
-from memgym.claims import Claim, render_record
+from memgym.claims import Claim, format_value, render_record
 from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import phrases
 from memgym.tracks.dialogue.vocab import CITIES, FIRST_NAMES, LAST_NAMES
@@ -27,8 +27,6 @@ from memgym.tracks.dialogue.world import (
     ASKABLE,
     FIRST_DAY,
     TRIP_WINDOW,
-    FactRec,
-    Person,
     World,
     employer_name,
     some_day,
@@ -70,10 +68,27 @@ def _free_names(rng: _random.Random, world: World, count: int) -> list[str]:
     parts = {part for name in taken for part in name.split()}
     firsts = [n for n in FIRST_NAMES if n not in parts]
     lasts = [n for n in LAST_NAMES if n not in parts]
+    return distinct_names(rng, firsts, lasts, count)
+
+
+def distinct_names(
+    rng: _random.Random, firsts: list[str], lasts: list[str], count: int
+) -> list[str]:
+    """``count`` distinct "first last" names (fewer when the lists run out), each drawn as
+    ``rng.choice(firsts)`` then ``rng.choice(lasts)``: ``choice``'s ``getrandbits`` draws
+    inlined (a third of a scenario's ``choice`` calls are here)."""
     count = min(count, len(firsts) * len(lasts))
     names: dict[str, None] = {}
+    bits, nf, nl = rng.getrandbits, len(firsts), len(lasts)
+    kf, kl = nf.bit_length(), nl.bit_length()
     while len(names) < count:
-        names[f"{rng.choice(firsts)} {rng.choice(lasts)}"] = None
+        i = bits(kf)
+        while i >= nf:
+            i = bits(kf)
+        j = bits(kl)
+        while j >= nl:
+            j = bits(kl)
+        names[f"{firsts[i]} {lasts[j]}"] = None
     return list(names)
 
 
@@ -166,13 +181,17 @@ def _owners(
     return out
 
 
-def _person(rng: _random.Random, profile: Profile) -> Person:
-    """``profile`` with its values drawn."""
+Record = tuple[str, list[tuple[str, str]]]
+"""Another customer's record as stated: name and (attribute, value text) pairs."""
+
+
+def _person(rng: _random.Random, profile: Profile) -> Record:
+    """``profile`` with its values drawn (their texts as ``FactRec`` writes them)."""
     name, attributes, contact = profile
     values: dict[str, Value] = {}
     for attribute in attributes:
         values[attribute] = _value(rng, attribute, values, contact)
-    return Person(name, [FactRec(name, a, v) for a, v in values.items()])
+    return name, [(a, v if type(v) is str else format_value(v)) for a, v in values.items()]
 
 
 def lookup_groups(
@@ -193,13 +212,13 @@ def lookup_groups(
     return out
 
 
-def render_lookup(rng: _random.Random, group: list[Person]) -> str:
+def render_lookup(rng: _random.Random, group: list[Record]) -> str:
     """The customer asks to update friends' separate profiles; the agent shows the records."""
-    names = ", ".join(p.name for p in group[:-1])
-    names = f"{names} and {group[-1].name}" if names else group[0].name
+    names = ", ".join(name for name, _ in group[:-1])
+    names = f"{names} and {group[-1][0]}" if names else group[0][0]
     request = rng.choice(phrases.LOOKUP_REQUESTS).replace("{C}", names)
     reply = rng.choice(phrases.LOOKUP_REPLIES)
-    records = [render_record(p.name, [(f.attribute, f.text, None) for f in p.facts]) for p in group]
+    records = [render_record(name, [(a, v, None) for a, v in items]) for name, items in group]
     return "\n".join([f"User: {request}", f"Agent: {reply}", *records])
 
 
@@ -221,6 +240,6 @@ def lookups(rng: _random.Random, world: World, budget: int) -> list[Lookup]:
         if tokens > budget:
             break
         budget -= tokens
-        claims = [Claim(p.name, f.attribute, f.text) for p in group for f in p.facts]
+        claims = [Claim(name, a, v) for name, items in group for a, v in items]
         out.append((at, text, tokens, claims))
     return out

@@ -81,14 +81,28 @@ def typical_values(claims: list[Claim]) -> dict[str, str]:
         values.setdefault(claim.attribute, []).append(claim.value)
     out = {}
     for attribute, texts in values.items():
-        numbers = [parse_number(t) for t in texts]
-        if all(n is not None for n in numbers):
-            mid = median(n for n in numbers if n is not None)
+        numbers: list[float] = []
+        for text in texts:  # stops at the first text that is not a number
+            number = parse_number(text)
+            if number is None:
+                out[attribute] = Counter(texts).most_common(1)[0][0]
+                break
+            numbers.append(number)
+        else:
+            mid = median(numbers)
             integral = all("." not in t for t in texts)
             out[attribute] = format_number(round(mid) if integral else mid)
-        else:
-            out[attribute] = Counter(texts).most_common(1)[0][0]
     return out
+
+
+def plain_normalized(text: str) -> str:
+    """``normalize_text(text)``; for an ASCII text with a letter or digit at both ends and no
+    leading "the" (every value the world draws), its lower-case words joined by single spaces,
+    which is what ``normalize_text`` makes of it (NFKC and casefolding change no ASCII letter,
+    nothing is stripped at the edges), 5-10x cheaper than a miss of its memo."""
+    if text.isascii() and text[:1].isalnum() and text[-1:].isalnum() and text[:3].lower() != "the":
+        return " ".join(text.lower().split())
+    return normalize_text(text)
 
 
 def blind_key(attribute: str, text: str) -> str:
@@ -98,7 +112,7 @@ def blind_key(attribute: str, text: str) -> str:
         number = parse_number(text)
         if number is not None:
             return format_number(number)
-    return normalize_text(text)
+    return plain_normalized(text)
 
 
 def _modes(values: list[str]) -> set[str]:
@@ -114,11 +128,15 @@ def blind_answers(claims: list[Claim]) -> dict[str, set[str]]:
     ``claims``: the first, last and second-last value stated and the commonest (ties broken
     either way), each compared as ``blind_key``. The profile questions all come after every
     statement, so this is what such a memory answers at each of them."""
-    values: dict[str, list[str]] = {}
+    texts: dict[str, list[str]] = {}
     for claim in claims:
-        values.setdefault(claim.attribute, []).append(blind_key(claim.attribute, claim.value))
+        texts.setdefault(claim.attribute, []).append(claim.value)
     out = {}
-    for attribute, seen in values.items():
+    for attribute, said in texts.items():
+        if attribute in INT_ATTRIBUTES:
+            seen = [blind_key(attribute, text) for text in said]
+        else:  # blind_key of a text attribute
+            seen = list(map(plain_normalized, said))
         out[attribute] = {seen[0], *seen[-2:]} | _modes(seen)
     return out
 

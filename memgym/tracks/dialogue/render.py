@@ -1,13 +1,16 @@
 """Dialogue turns as event texts: what the customer says and how the agent confirms it.
 
 Every function returns the text and the facts it states (in the order the reader finds them).
+The customer's own words match no frame the reader parses, so what the reader finds in a turn
+is known from its facts (``confirmed``, ``listed``), without reading the text back;
+``tests/tracks/test_dialogue_turn_claims.py`` checks that against the reader.
 """
 
 from __future__ import annotations
 
 import random as _random
 
-from memgym.claims import render_record
+from memgym.claims import Claim, render_record
 from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import phrases
 from memgym.tracks.dialogue.catalogue import ITEM_ATTRS, Catalogue
@@ -15,6 +18,18 @@ from memgym.tracks.dialogue.world import COLLEAGUE_TRIP, Change, FactRec, Person
 
 PARTY_FACTS = ("travels_with", "meal")
 """What the party frame states; a companion's other facts get confirmation frames."""
+
+
+def confirmed(facts: list[FactRec]) -> list[Claim]:
+    """What the reader finds in a turn whose agent confirms ``facts`` in order (a profile,
+    party, colleague or mention turn; a party frame states travels_with and meal, the first
+    two facts of a companion)."""
+    return [Claim(f.entity, f.attribute, f.text) for f in facts]
+
+
+def listed(catalogue: Catalogue) -> list[Claim]:
+    """What the reader finds in a search listing ``catalogue``: every note line's claims."""
+    return [Claim(item.name, f.attribute, f.text) for item in catalogue.items for f in item.facts]
 
 
 def _confirm(rng: _random.Random, fact: FactRec) -> str:

@@ -84,7 +84,13 @@ class FactRec:
         self.entity = entity
         self.attribute = attribute
         self.value = value
-        self.text = value if type(value) is str else format_value(value)
+        self.text: str
+        if type(value) is str:
+            self.text = value
+        elif type(value) is int:  # format_value's text of an int, inlined
+            self.text = str(value)
+        else:
+            self.text = format_value(value)
         self.id = ""
         self.step = -1
 

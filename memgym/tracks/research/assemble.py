@@ -20,7 +20,7 @@ from itertools import pairwise
 from typing import Any
 
 from memgym.tokens import total_tokens
-from memgym.tracks.entities.fast import construct, state
+from memgym.tracks.entities.fast import builder, construct, state
 from memgym.tracks.research import filler, render
 from memgym.tracks.research.blind import ROOM, Insert, guard
 from memgym.tracks.research.questions import Draft, draft
@@ -33,6 +33,7 @@ revisits of earlier ones at the end), so no reader of the last few pages can ans
 INPAGE_FILLER = 0.5
 """Chance that a page holds one unrelated result among its own."""
 FILLER_SEED_BITS = 40
+_build_event = builder(Event)
 
 
 @dataclass(slots=True)
@@ -59,7 +60,7 @@ def _page(rng: _random.Random, world: World, t: int, turn: int, style: str) -> B
     for s in task.siblings[turn]:
         text, stated = render.result(rng, search, world.entities[s], chosen)
         block.append(Core("distractor", text, stated))
-    rng.shuffle(block)
+    render.shuffle(rng.getrandbits, block)
     return block
 
 
@@ -192,11 +193,12 @@ def assemble(
 ) -> Scenario:
     """The scenario: core events at their final steps, the filler plan for the gaps."""
     blocks = _blocks(rng, world, p)
-    texts = (c.text for b in blocks for c in b if c is not None)
-    room = int(p["target_tokens"] * ROOM) - total_tokens(texts)
-    blocks = _merge(blocks, guard(rng, world, blocks, p["doc_style"], room))
-    filler_seed = int(rng.random() * (1 << FILLER_SEED_BITS))
     core_tokens = total_tokens(c.text for b in blocks for c in b if c is not None)
+    room = int(p["target_tokens"] * ROOM) - core_tokens
+    added, added_tokens = guard(rng, world, blocks, p["doc_style"], room)
+    blocks = _merge(blocks, added)
+    core_tokens += added_tokens  # counts add up over texts: each text counted once
+    filler_seed = int(rng.random() * (1 << FILLER_SEED_BITS))
     total_filler = filler.filler_count(p["target_tokens"], core_tokens)
     inside = 0
     for block in blocks:
@@ -220,15 +222,14 @@ def assemble(
                 question = _question(core.question, questions)
                 questions += 1
             events.append(
-                construct(
-                    Event,
+                _build_event(
                     {
                         "step": step,
                         "kind": core.kind,
                         "text": core.text,
                         "facts": ids,
                         "question": question,
-                    },
+                    }
                 )
             )
             step += 1

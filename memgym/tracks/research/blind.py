@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 from memgym.tokens import total_tokens
 from memgym.tracks.entities.fast import build_fact
 from memgym.tracks.research import render
-from memgym.tracks.research.schema import FIELDS, TYPES
+from memgym.tracks.research.schema import FIELDS, SPEC_OF, SPECS
 from memgym.tracks.research.world import BACKGROUND, CHAIN, Entity, World
 from memgym.types import Fact
 
@@ -117,22 +117,40 @@ class _Decoys:
     ) -> Decoy:
         """A result about a new near miss of ``holder`` stating ``value`` for ``field`` (None: one
         not in ``stated``); no other field of it states one of ``golds`` (those of this question
-        and the earlier ones, which a look-alike may precede)."""
+        and the earlier ones, which a look-alike may precede). The other fields are drawn as
+        ``_draw`` draws them, inlined."""
         rng = self.rng
+        random = rng.random
         kind = self.by_name[holder].kind
         name = self.namer.near_miss(kind, holder)
         entity = Entity(name, kind, DECOY)
         self.world.entities.append(entity)
         self.by_name[name] = entity
-        for f in TYPES[kind]:
-            if f.name == field and value is not None:
-                drawn: int | str = int(value) if not f.relation else value
-            elif f.name == field:
-                drawn = self._fresh(f.name, name, golds, stated)
+        facts = entity.facts
+        pools = self.pools
+        drawn: int | str
+        for f, target, low, span, mid in SPECS[kind]:
+            if f == field:
+                if value is not None:
+                    drawn = value if target else int(value)
+                else:
+                    drawn = self._fresh(f, name, golds, stated)
+            elif target:
+                pool = pools.get(target, ())
+                if len(pool) > 2:
+                    while True:
+                        drawn = pool[int(random() * len(pool))]
+                        if drawn not in golds and drawn != name:
+                            break
+                else:
+                    drawn = self._fresh(f, name, golds, set())
             else:
-                drawn = self._draw(f.name, name, golds)
-            entity.facts[f.name] = build_fact(
-                {"id": "", "entity": name, "attribute": f.name, "value": drawn, "step": -1}
+                while True:
+                    drawn = low + int(random() * span)
+                    if drawn != mid and str(drawn) not in golds:
+                        break
+            facts[f] = build_fact(
+                {"id": "", "entity": name, "attribute": f, "value": drawn, "step": -1}
             )
         search = f"{FIELDS[field].ask} of {holder}"
         return render.result(rng, search, entity, render.pick_style(rng, self.style))
@@ -140,34 +158,38 @@ class _Decoys:
     def _fresh(self, field: str, owner: str, golds: set[str], stated: set[str]) -> int | str:
         """A value of ``field`` not yet stated for it (a new named-only entity when every name
         of the target type has been)."""
-        f = FIELDS[field]
-        if not f.relation:
+        target, low, span, mid = SPEC_OF[field]
+        if not target:
+            random = self.rng.random
             for _ in range(MAX_DRAWS):
-                drawn = self._draw(field, owner, golds)
-                if str(drawn) not in stated:
+                while True:  # _draw of an integer, inlined
+                    drawn = low + int(random() * span)
+                    text = str(drawn)
+                    if drawn != mid and text not in golds:
+                        break
+                if text not in stated:
                     break
             return drawn
-        pool = self.pools.setdefault(f.target, [])
+        pool = self.pools.setdefault(target, [])
         unused = [n for n in pool if n not in stated and n not in golds and n != owner]
         if unused:
             return unused[int(self.rng.random() * len(unused))]
-        name = self.namer.fresh(f.target)
-        self.world.entities.append(Entity(name, f.target, BACKGROUND))
+        name = self.namer.fresh(target)
+        self.world.entities.append(Entity(name, target, BACKGROUND))
         pool.append(name)
         return name
 
     def _draw(self, field: str, owner: str, golds: set[str]) -> int | str:
-        f = FIELDS[field]
+        target, low, span, mid = SPEC_OF[field]
         random = self.rng.random
-        if f.relation:
-            pool = self.pools.get(f.target, ())
+        if target:
+            pool = self.pools.get(target, ())
             if len(pool) > 2:
                 while True:
                     n = pool[int(random() * len(pool))]
                     if n not in golds and n != owner:
                         return n
             return self._fresh(field, owner, golds, set())
-        low, span, mid = f.low, f.high - f.low + 1, f.midpoint
         while True:
             v = low + int(random() * span)
             if v != mid and str(v) not in golds:
@@ -176,11 +198,12 @@ class _Decoys:
 
 def guard(
     rng: _random.Random, world: World, blocks: list[Block], style: str, room: int
-) -> list[Insert]:
+) -> tuple[list[Insert], int]:
     """The results to insert into ``blocks`` (new look-alikes, about ``params.LOOKALIKES`` plus
     ``params.LOOKALIKES_PER_QUESTION`` per question, and restated earlier results): (position,
     result), sorted; a position ``p`` goes right after block ``int(p)`` (before the first block
-    when negative). Optional ones stop once the inserts take ``room`` tokens."""
+    when negative). Optional ones stop once the inserts take ``room`` tokens. Also the tokens
+    the inserted texts take in all (``total_tokens`` of them)."""
     decoys = _Decoys(rng, world, style)
     asked_fields = {
         c.question.evidence[-1].attribute
@@ -206,10 +229,12 @@ def guard(
         budget.add(decoy[0])
         added.append((at, decoy))
         for f in decoy[1]:
-            if f.attribute in seen:
-                insort(seen[f.attribute], (at, str(f.value)))
+            attribute = f.attribute
+            if attribute in seen:
+                value = str(f.value)
+                insort(seen[attribute], (at, value))
                 if fresh:
-                    shown[f.attribute].append((at, str(f.value), decoy))
+                    shown[attribute].append((at, value, decoy))
 
     for i, block in enumerate(blocks):
         for core in block:
@@ -265,7 +290,7 @@ def guard(
                 stated.add(_value(decoy, field))
             previous = float(i)
     added.sort(key=lambda pair: pair[0])
-    return added
+    return added, budget.total()
 
 
 class _Budget:
@@ -291,6 +316,14 @@ class _Budget:
             self.chars = 0
         return self.spent > self.room
 
+    def total(self) -> int:
+        """The tokens of every text added (each counted once)."""
+        if self.pending:
+            self.spent += total_tokens(self.pending)
+            self.pending.clear()
+            self.chars = 0
+        return self.spent
+
 
 Plan = list[tuple[tuple[float, float], str | None, bool]]
 """Look-alikes to add: (span of positions to draw one from, the value of the asked field it
@@ -307,9 +340,9 @@ def _plan(
     at_gold = [p for p, v in statements if v == gold]
     first, last = (at_gold[0], at_gold[-1]) if at_gold else (previous, previous)
     values = [v for _, v in statements]
-    repeats = _repeats(rng, values, gold)
-    tail = _after_last(values, gold)
     counts = Counter(values)
+    repeats = _repeats(rng, counts, gold)
+    tail = _after_last(values, gold)
     lifted = set(repeats)
     need = max(0, MIN_AFTER - sum(counts[v] == 1 and v not in lifted for v in tail))
     since = max(previous, -1.0)
@@ -380,17 +413,20 @@ def _after_last(values: list[str], gold: str) -> list[str]:
     return values
 
 
-def _repeats(rng: _random.Random, values: list[str], gold: str) -> list[str]:
-    """Restatements of other values that make some of them commoner than the gold (one for a
-    gold stated once, 1 to ``LIFT`` drawn otherwise), the commonest first, within
-    ``MAX_REPEATS`` restatements (at least one value is always lifted)."""
-    counts = Counter(v for v in values if v != gold)
-    mine = values.count(gold)
+def _repeats(rng: _random.Random, counts: Counter[str], gold: str) -> list[str]:
+    """Restatements of other values (``counts``: every value's statements, in first-seen
+    order) that make some of them commoner than the gold (one for a gold stated once, 1 to
+    ``LIFT`` drawn otherwise), the commonest first, within ``MAX_REPEATS`` restatements (at
+    least one value is always lifted)."""
+    counts = counts.copy()
+    mine = counts.pop(gold, 0)
     above = sum(n > mine for n in counts.values())
     wanted = 1 + int(rng.random() * LIFT) if mine > 1 else 1
     out: list[str] = []
     for v, n in counts.most_common():
-        if above >= wanted or n > mine:
+        if above >= wanted:
+            break  # nothing more is lifted
+        if n > mine:
             continue
         cost = mine + 1 - n
         if above >= 1 and len(out) + cost > MAX_REPEATS:

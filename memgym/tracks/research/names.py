@@ -8,7 +8,8 @@ Every name of a world is unique; all choices come from the scenario's ``random``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import product
 
 from memgym.tracks.research.schema import EVENT, ORG, PERSON, PLACE
 
@@ -179,33 +180,45 @@ def _pick(random: Random01, options: tuple[str, ...]) -> str:
     return options[int(random() * len(options))]
 
 
-def _parts(random: Random01, kind: str) -> tuple[str, str]:
-    """A fresh name of ``kind`` as two parts that a near miss can keep one of (head drawn
-    first)."""
-    return _part(random, kind, True), _part(random, kind, False)
+_OPTIONS: dict[tuple[str, bool], tuple[tuple[str, ...], ...]] = {
+    (PERSON, True): FIRST,
+    (PERSON, False): SURNAME,
+    (ORG, True): ORG_STEM,
+    (ORG, False): (ORG_SUFFIX,),
+    (PLACE, True): (PLACE_PARTS[0],),
+    (PLACE, False): (PLACE_PARTS[1],),
+    (EVENT, True): EVENT_STEM,
+    (EVENT, False): (EVENT_KIND,),
+}
+"""(kind, head) -> the option lists one part of a name is drawn from, one pick from each in
+order and joined: a person's first name and surname and an organisation's or event's stem
+are two picks, every other part one."""
 
 
 def _part(random: Random01, kind: str, head: bool) -> str:
-    """One part of a fresh name of ``kind`` (its head or its tail): ``_parts`` draws both, a
-    near miss the one that goes with the part it keeps."""
-    if kind == PERSON:
-        pairs = FIRST if head else SURNAME
-        return _pick(random, pairs[0]) + _pick(random, pairs[1])
-    if kind == ORG:
-        return (
-            _pick(random, ORG_STEM[0]) + _pick(random, ORG_STEM[1])
-            if head
-            else _pick(random, ORG_SUFFIX)
-        )
-    if kind == PLACE:
-        return _pick(random, PLACE_PARTS[0 if head else 1])
-    if kind == EVENT:
-        return (
-            _pick(random, EVENT_STEM[0]) + _pick(random, EVENT_STEM[1])
-            if head
-            else _pick(random, EVENT_KIND)
-        )
-    raise ValueError(f"unknown entity type {kind!r}")
+    """One part of a fresh name of ``kind`` (its head or its tail): ``Namer.fresh`` draws both,
+    a near miss the one that goes with the part it keeps."""
+    options = _OPTIONS.get((kind, head))
+    if options is None:
+        raise ValueError(f"unknown entity type {kind!r}")
+    if len(options) == 1:
+        return options[0][int(random() * len(options[0]))]
+    first, second = options
+    return first[int(random() * len(first))] + second[int(random() * len(second))]
+
+
+def _near_misses(
+    head: str,
+    tail: str,
+    space: str,
+    heads: tuple[tuple[str, ...], ...],
+    tails: tuple[tuple[str, ...], ...],
+) -> Iterator[str]:
+    """Every name sharing ``head`` or ``tail`` that ``Namer.near_miss`` could draw."""
+    for parts in product(*tails):
+        yield head + space + "".join(parts)
+    for parts in product(*heads):
+        yield "".join(parts) + space + tail
 
 
 def _join(kind: str, parts: tuple[str, str]) -> str:
@@ -218,29 +231,55 @@ class Namer:
     def __init__(self, random: Random01) -> None:
         self.random = random
         self.parts: dict[str, tuple[str, str]] = {}
+        self.exhausted: set[str] = set()
+        """Names every near miss of which is taken (for good: names are never given back)."""
 
     def fresh(self, kind: str) -> str:
         """A new name of ``kind`` that no entity of this world has yet."""
+        random, taken = self.random, self.parts
         for _ in range(MAX_TRIES):
-            parts = _parts(self.random, kind)
-            if self._take(kind, parts):
-                return _join(kind, parts)
+            parts = (_part(random, kind, True), _part(random, kind, False))  # head drawn first
+            joined = _join(kind, parts)
+            if joined not in taken:
+                taken[joined] = parts
+                return joined
         raise ValueError(f"ran out of fictional {kind} names; lower tasks, hops or siblings")
 
     def near_miss(self, kind: str, name: str) -> str:
-        """A new name of ``kind`` that shares one part with ``name`` (a sibling's name)."""
+        """A new name of ``kind`` that shares one part with ``name`` (a sibling's name). The
+        draws of ``_part`` inlined: a holder with many look-alikes runs out of near misses, and
+        then every one of ``MAX_TRIES`` tries draws again (a place keeps one of two parts, one
+        of them drawn from eight tails)."""
         head, tail = self.parts[name]
+        random, taken = self.random, self.parts
+        keep = KEEP_HEAD.get(kind, 0.5)
+        space = "" if kind == PLACE else " "
+        heads, tails = _OPTIONS.get((kind, True)), _OPTIONS.get((kind, False))
+        if heads is None or tails is None:
+            raise ValueError(f"unknown entity type {kind!r}")
+        if name in self.exhausted:  # every try fails: the same draws, no name built
+            for _ in range(MAX_TRIES):
+                for _ in tails if random() < keep else heads:
+                    random()
+            return self.fresh(kind)
         for _ in range(MAX_TRIES):
-            keep_head = self.random() < KEEP_HEAD.get(kind, 0.5)
-            drawn = _part(self.random, kind, not keep_head)
-            parts = (head, drawn) if keep_head else (drawn, tail)
-            if self._take(kind, parts):
-                return _join(kind, parts)
+            keep_head = random() < keep
+            options = tails if keep_head else heads
+            if len(options) == 1:
+                drawn = options[0][int(random() * len(options[0]))]
+            else:
+                first, second = options
+                drawn = first[int(random() * len(first))] + second[int(random() * len(second))]
+            if keep_head:
+                joined = head + space + drawn  # _join
+                if joined not in taken:
+                    taken[joined] = (head, drawn)
+                    return joined
+            else:
+                joined = drawn + space + tail
+                if joined not in taken:
+                    taken[joined] = (drawn, tail)
+                    return joined
+        if all(n in taken for n in _near_misses(head, tail, space, heads, tails)):
+            self.exhausted.add(name)
         return self.fresh(kind)
-
-    def _take(self, kind: str, parts: tuple[str, str]) -> bool:
-        name = _join(kind, parts)
-        if name in self.parts:
-            return False
-        self.parts[name] = parts
-        return True

@@ -8,6 +8,7 @@ entity has. Each renderer returns the text and the facts it states, in text orde
 from __future__ import annotations
 
 import random as _random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,19 @@ INTROS = (
 ERRATUM = "Erratum to an earlier search result: {E}'s {L} is {V}, not {P}."
 
 
+def shuffle(getrandbits: Callable[[int], int], items: list[Any]) -> None:
+    """Shuffle ``items`` in place with ``random.Random.shuffle``'s draws (``getrandbits`` of
+    ``n.bit_length()`` bits for each place, redrawn while >= n) without its per-call overhead;
+    ``tests/tracks/test_research_shuffle.py`` compares the two."""
+    for i in range(len(items) - 1, 0, -1):
+        n = i + 1
+        k = n.bit_length()
+        j = getrandbits(k)
+        while j >= n:
+            j = getrandbits(k)
+        items[i], items[j] = items[j], items[i]
+
+
 def pick_style(rng: _random.Random, style: str) -> str:
     """The style of one page: ``style``, or narrative or profile at even odds for "mixed"."""
     if style == "mixed":
@@ -43,14 +57,14 @@ def query(task: Task, world: World, turn: int) -> str:
 @dataclass(frozen=True, slots=True)
 class _Wording:
     """One entity type's patterns, prepared once at import: the entity is ``{0}``, a value
-    ``{1}`` in a frame and ``{0}`` in a profile line."""
+    ``{1}`` in a frame."""
 
     fields: tuple[tuple[str, tuple[str, ...]], ...]
     """(field name, its frames) in schema order."""
     intros: tuple[str, ...]
-    header: str
-    lines: tuple[str, ...]
-    """The profile line of each field, in schema order."""
+    profile: str
+    """The whole profile as one pattern: the entity ``{0}``, the values ``{1}``, ``{2}``, ...
+    in schema order (the header and lines joined)."""
 
 
 def _wording(kind: str) -> _Wording:
@@ -62,8 +76,15 @@ def _wording(kind: str) -> _Wording:
             for f in TYPES[kind]
         ),
         intros=tuple(i.format(E="{0}", A=article, N=noun) for i in INTROS),
-        header=PROFILE_HEADER.format(E="{0}", N=noun),
-        lines=tuple(PROFILE_LINE.format(L=f.label, V="{0}") for f in TYPES[kind]),
+        profile="\n".join(
+            [
+                PROFILE_HEADER.format(E="{0}", N=noun),
+                *(
+                    PROFILE_LINE.format(L=f.label, V=f"{{{k}}}")
+                    for k, f in enumerate(TYPES[kind], 1)
+                ),
+            ]
+        ),
     )
 
 
@@ -80,11 +101,9 @@ def document(
     name = entity.name
     if style == KV:
         stated = [facts[field] for field, _ in w.fields]
-        lines = [w.header.format(name)]
-        lines += [line.format(x.value) for line, x in zip(w.lines, stated)]
-        return "\n".join(lines), stated
+        return w.profile.format(name, *[x.value for x in stated]), stated
     order = list(w.fields)
-    rng.shuffle(order)
+    shuffle(rng.getrandbits, order)
     parts = [w.intros[int(random() * len(w.intros))].format(name)]
     stated = []
     for field, frames in order:

@@ -177,3 +177,17 @@ def _check() -> None:
 
 
 _check()
+
+
+Spec = tuple[str, str, int, int, int]
+"""A field as the generators draw it: name, target type ("" for an integer), and the integer's
+range: low, span (``high - low + 1``) and prior midpoint."""
+SPECS: dict[str, tuple[Spec, ...]] = {
+    kind: tuple((f.name, f.target, f.low, f.high - f.low + 1, f.midpoint) for f in fields)
+    for kind, fields in TYPES.items()
+}
+"""Per entity type, its fields' specs in schema order (prepared once: no property per draw)."""
+SPEC_OF: dict[str, tuple[str, int, int, int]] = {
+    spec[0]: spec[1:] for specs in SPECS.values() for spec in specs
+}
+"""field -> its target type and integer range, as in ``SPECS``."""

@@ -19,7 +19,7 @@ from typing import Any
 from memgym.tracks.entities.fast import build_fact, new_fact
 from memgym.tracks.research.names import Namer
 from memgym.tracks.research.params import hop_schedule
-from memgym.tracks.research.schema import ATTRIBUTES, FIELDS, RELATIONS, TYPES, Field
+from memgym.tracks.research.schema import ATTRIBUTES, FIELDS, RELATIONS, SPECS, TYPES
 from memgym.types import Fact
 
 ATTRIBUTE_ENDING = 0.6
@@ -109,6 +109,8 @@ class _Builder:
         self.pools: dict[str, tuple[int, ...]] = {}
         """Per type, the chain then background entities ``other`` picks from (the chain ones of
         each type are fixed before the first pick)."""
+        self.places: dict[str, dict[int, int]] = {}
+        """Per type, each entity of its pool -> its place there."""
 
     def pick(self, options: Any) -> Any:
         return options[int(self.random() * len(options))]
@@ -127,15 +129,16 @@ class _Builder:
                 for _ in range(BACKGROUND_PER_TYPE)
             ]
             base = self.pools[kind] = (*by_kind.get(kind, ()), *self.background[kind])
-        pool = base if avoid.isdisjoint(base) else [e for e in base if e not in avoid]
-        return pool[int(self.random() * len(pool))]
-
-    def value(self, f: Field, avoid: int | None = None) -> int:
-        """An integer for attribute ``f``, never its prior midpoint nor ``avoid``."""
-        while True:
-            v = f.low + int(self.random() * (f.high - f.low + 1))
-            if v != f.midpoint and v != avoid:
-                return v
+            self.places[kind] = {e: i for i, e in enumerate(base)}
+        places = self.places[kind]
+        skipped = [places[e] for e in avoid if e in places]
+        k = int(self.random() * (len(base) - len(skipped)))  # a place in base less avoid
+        if skipped:
+            skipped.sort()
+            for place in skipped:  # that place counted in base (its entities are distinct)
+                if k >= place:
+                    k += 1
+        return base[k]
 
 
 def _chain(b: _Builder, hops: int) -> Task:
@@ -204,20 +207,24 @@ def _fill(
     those fields, everything else drawn."""
     entity = b.entities[e]
     name, facts = entity.name, entity.facts
-    for f in TYPES[entity.kind]:
-        field = f.name
-        if fixed and field in fixed:
-            value: int | str = b.entities[fixed[field]].name
-        elif f.target:  # a relation
+    random = b.random
+    for attribute, target, low, span, mid in SPECS[entity.kind]:
+        if fixed and attribute in fixed:
+            value: int | str = b.entities[fixed[attribute]].name
+        elif target:  # a relation
             avoid = {e}
-            if field in differ:
-                avoid.add(b.index[str(differ[field])])
-            value = b.entities[b.other(f.target, by_kind, avoid)].name
-        else:
-            shun = differ.get(field)
-            value = b.value(f, shun if isinstance(shun, int) else None)
-        facts[field] = build_fact(
-            {"id": "", "entity": name, "attribute": field, "value": value, "step": -1}
+            if attribute in differ:
+                avoid.add(b.index[str(differ[attribute])])
+            value = b.entities[b.other(target, by_kind, avoid)].name
+        else:  # _Builder.value, inlined
+            shun = differ.get(attribute)
+            shun = shun if isinstance(shun, int) else None
+            while True:
+                value = low + int(random() * span)
+                if value != mid and value != shun:
+                    break
+        facts[attribute] = build_fact(
+            {"id": "", "entity": name, "attribute": attribute, "value": value, "step": -1}
         )
 
 
