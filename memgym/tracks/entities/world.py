@@ -17,9 +17,10 @@ import random as _random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 from memgym.claims import format_value
-from memgym.tracks.entities.fast import build_fact, new_fact
+from memgym.tracks.entities.fast import build_facts, new_fact
 from memgym.tracks.entities.names import entity_names
 from memgym.tracks.entities.templates import TEMPLATES, Template
 from memgym.tracks.entities.values import changed, drawers
@@ -132,25 +133,23 @@ def build_world(
     names = all_names[:entities]
     draws = drawers(template)
     links = [_cycle(rng, entities) for _ in lay.relations]
-    build = build_fact
-    facts: list[list[Fact]] = []
+    values: list[dict[str, Any]] = []
     texts: list[list[str]] = []
     attrs, relations = lay.names[: len(draws)], lay.names[len(draws) :]
     for e, name in enumerate(names):
         drawn = [draw(random) for draw in draws]
-        row = [
-            build({"id": "", "entity": name, "attribute": attr, "value": value, "step": -1})
+        values += [
+            {"id": "", "entity": name, "attribute": attr, "value": value, "step": -1}
             for attr, (value, _) in zip(attrs, drawn)
         ]
         row_texts = [text for _, text in drawn]
         for rel, targets in zip(relations, links):
             other = names[targets[e]]
-            row.append(
-                build({"id": "", "entity": name, "attribute": rel, "value": other, "step": -1})
-            )
+            values.append({"id": "", "entity": name, "attribute": rel, "value": other, "step": -1})
             row_texts.append(other)
-        facts.append(row)
         texts.append(row_texts)
+    built, width = build_facts(values), len(lay.names)
+    facts = [built[i : i + width] for i in range(0, len(built), width)]
     world = World(
         template,
         lay,
