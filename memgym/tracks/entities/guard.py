@@ -10,7 +10,6 @@ evidence is too recent. Everything the guard reads is indexed once per field and
 
 from __future__ import annotations
 
-import statistics
 from bisect import bisect_left, insort
 from collections import Counter
 from dataclasses import dataclass
@@ -152,10 +151,9 @@ class Guard:
             if end == 0:
                 found = ()
             else:
-                first_of_last = bisect_left(positions, positions[end - 1])
-                counts = Counter(texts[:end])
-                common = max(counts, key=counts.__getitem__)
-                found = tuple(dict.fromkeys([*sorted(set(texts[first_of_last:end])), common]))
+                # positions never repeat: the last event stating f states one value of it
+                last, common = texts[end - 1], _commonest(texts[:end])
+                found = (last,) if last == common else (last, common)
             self._blind_memo[key] = found
         return found
 
@@ -212,7 +210,7 @@ class Guard:
                 is not None
             ]
         guesses = [median] if median is not None else []
-        guesses += [statistics.median(so_far)] if so_far else []
+        guesses += [_median(so_far)] if so_far else []
         if f < len(self.attributes):
             a = self.attributes[f]
             guesses.append((a.low + a.high) / 2)
@@ -236,7 +234,7 @@ class Guard:
                 for c, change in enumerate(self.world.changes)
                 if change.field == f
             }
-            median = statistics.median(values) if values else None
+            median = _median(values) if values else None
             plain = (
                 len(values) == len(numbers)
                 and f not in self.world.hidden.values()
@@ -246,10 +244,11 @@ class Guard:
         return cached
 
     def _mode(self, f: int) -> str | None:
+        """The world's commonest value of field ``f`` when some value repeats, else None."""
         if f not in self._modes:
-            texts = Counter(row[f] for row in self.world.texts)
-            text, count = texts.most_common(1)[0]
-            self._modes[f] = text if count > 1 else None
+            column = [row[f] for row in self.world.texts]
+            common = _commonest(column)
+            self._modes[f] = common if column.count(common) > 1 else None
         return self._modes[f]
 
     def _expected_count(self, where: list[list[Any]]) -> int:
@@ -281,6 +280,23 @@ def _stated_late(world: World, timeline: Timeline) -> dict[int, int]:
             for fact in by_field.get((change.entity, r), []):
                 at[id(fact)] = max(at.get(id(fact), 0), pos)
     return at
+
+
+def _median(values: list[float]) -> float:
+    """``statistics.median`` of ``values`` (not empty), without its checks and conversions."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if n % 2:
+        return ordered[n // 2]
+    return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
+def _commonest(texts: list[str]) -> str:
+    """The commonest of ``texts`` (not empty); ties go to the first stated."""
+    if len(set(texts)) == len(texts):  # all distinct: every count is 1
+        return texts[0]
+    counts = Counter(texts)
+    return max(counts, key=counts.__getitem__)
 
 
 def _numeric_part(gold: str) -> float | None:
