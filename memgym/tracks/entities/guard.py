@@ -10,7 +10,7 @@ evidence is too recent. Everything the guard reads is indexed once per field and
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -46,6 +46,8 @@ class Statements:
     texts: list[str]
     entities: list[int]
     numbers: list[float | None] | None
+    ordered: list[float] | None = None
+    """The numbers sorted (None left out), once a numeric gold is checked against them."""
 
 
 def statements(world: World, timeline: Timeline, f: int) -> Statements:
@@ -57,7 +59,7 @@ def statements(world: World, timeline: Timeline, f: int) -> Statements:
     numeric = world.layout.kinds[f] in NUMBER_KINDS
     texts = [row[f] for row in world.texts]
     # a number field's values are what parse_number reads from their canonical texts
-    numbers: list[Any] = [row[f].value for row in world.facts] if numeric else []
+    numbers: list[Any] = [row[f] for row in world.values] if numeric else []
     entities = list(range(len(texts)))
     positions = list(doc_pos)
     if f in hidden.values():
@@ -69,7 +71,7 @@ def statements(world: World, timeline: Timeline, f: int) -> Statements:
         if change.field == f:
             text, value = change.new_text, change.new.value
         elif f in change.restate and hidden.get(e) != f:
-            text, value = world.texts[e][f], world.facts[e][f].value
+            text, value = world.texts[e][f], world.values[e][f]
         else:
             continue
         pos = timeline.change_pos[c]
@@ -180,6 +182,18 @@ class Guard:
         numbers = st.numbers
         if numbers is None:
             numbers = st.numbers = [parse_number(text) for text in st.texts]
+        ordered = st.ordered
+        if ordered is None:
+            ordered = st.ordered = sorted(v for v in numbers if v is not None)
+        # every statement in the band, at any position, is the owner's: no twin (the usual case)
+        in_band = bisect_right(ordered, hi) - bisect_left(ordered, lo)
+        i, owners = -1, 0
+        for _ in range(entities.count(owner)):
+            i = entities.index(owner, i + 1)
+            value = numbers[i]
+            owners += value is not None and lo <= value <= hi
+        if in_band == owners:
+            return False
         for i in range(end):
             value = numbers[i]
             if value is not None and lo <= value <= hi and entities[i] != owner:
@@ -224,7 +238,7 @@ class Guard:
         if cached is None:
             numbers: list[float | None] = (
                 # a number field's values: what parse_number reads from its texts
-                cast(list[float | None], [row[f].value for row in self.world.facts])
+                cast(list[float | None], [row[f] for row in self.world.values])
                 if self.kinds[f] in NUMBER_KINDS
                 else [parse_number(row[f]) for row in self.world.texts]
             )

@@ -24,7 +24,7 @@ from memgym.tracks.entities.fast import build_facts, new_fact
 from memgym.tracks.entities.names import entity_names
 from memgym.tracks.entities.templates import TEMPLATES, Template
 from memgym.tracks.entities.values import changed, drawers
-from memgym.types import Fact
+from memgym.types import Fact, Value
 
 CORRECTION, UPDATE = "correction", "update"
 RESTATED = (2, 3)
@@ -106,6 +106,9 @@ class World:
     facts: list[list[Fact]]
     texts: list[list[str]]
     """``texts[e][f]``: the canonical text of ``facts[e][f]`` (``format_value`` of its value)."""
+    values: list[list[Value]]
+    """``values[e][f]``: the value of ``facts[e][f]``, in a plain list: reading a column here
+    touches none of the fact objects (reading them back is slow once they left the cache)."""
     index: dict[str, int]
     changes: list[Change] = field(default_factory=list)
     change_of: dict[int, int] = field(default_factory=dict)
@@ -133,22 +136,21 @@ def build_world(
     names = all_names[:entities]
     draws = drawers(template)
     links = [_cycle(rng, entities) for _ in lay.relations]
-    values: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
+    values: list[list[Value]] = []
     texts: list[list[str]] = []
-    attrs, relations = lay.names[: len(draws)], lay.names[len(draws) :]
+    fields = lay.names
     for e, name in enumerate(names):
-        drawn = [draw(random) for draw in draws]
-        values += [
+        drawn_values, drawn_texts = zip(*[draw(random) for draw in draws])
+        others = [names[targets[e]] for targets in links]  # relation values: names
+        row = [*drawn_values, *others]
+        records += [
             {"id": "", "entity": name, "attribute": attr, "value": value, "step": -1}
-            for attr, (value, _) in zip(attrs, drawn)
+            for attr, value in zip(fields, row)
         ]
-        row_texts = [text for _, text in drawn]
-        for rel, targets in zip(relations, links):
-            other = names[targets[e]]
-            values.append({"id": "", "entity": name, "attribute": rel, "value": other, "step": -1})
-            row_texts.append(other)
-        texts.append(row_texts)
-    built, width = build_facts(values), len(lay.names)
+        values.append(row)
+        texts.append([*drawn_texts, *others])
+    built, width = build_facts(records), len(fields)
     facts = [built[i : i + width] for i in range(0, len(built), width)]
     world = World(
         template,
@@ -156,6 +158,7 @@ def build_world(
         names,
         facts,
         texts,
+        values,
         {n: i for i, n in enumerate(names)},
         absent=all_names[entities:],
     )
