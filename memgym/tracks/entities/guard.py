@@ -242,7 +242,7 @@ class Guard:
                 if self.kinds[f] in NUMBER_KINDS
                 else [parse_number(row[f]) for row in self.world.texts]
             )
-            values = sorted(v for v in numbers if v is not None)
+            values = sorted([v for v in numbers if v is not None])
             changed = {
                 change.entity: (self.timeline.change_pos[c], parse_number(change.new_text))
                 for c, change in enumerate(self.world.changes)
