@@ -34,6 +34,7 @@ class Pattern:
     ``fill(args)`` is ``pattern.format(*args)``, in about half the time for a whole document
     (``%`` does not parse field numbers; one ``itemgetter`` call puts the arguments in order)."""
 
+    source: str
     text: str
     pick: Callable[[Sequence[str]], tuple[str, ...]]
 
@@ -52,7 +53,7 @@ def percent(pattern: str) -> Pattern:
             parts.append("%s")
             fields.append(int(name))
     assert len(fields) > 1, pattern  # itemgetter of one index returns the item, not a tuple
-    return Pattern("".join(parts), itemgetter(*fields))
+    return Pattern(pattern, "".join(parts), itemgetter(*fields))
 
 
 @dataclass(frozen=True, slots=True)
