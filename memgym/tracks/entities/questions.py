@@ -14,7 +14,7 @@ import random as _random
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from memgym.claims import format_number
 from memgym.query import ABSTAIN, Cell, Table, evaluate
@@ -24,7 +24,7 @@ from memgym.tracks.entities.mix import AXIS_OF, KINDS_OF
 from memgym.tracks.entities.stream import Moment, Timeline
 from memgym.tracks.entities.templates import Attribute
 from memgym.tracks.entities.values import SHAPES, shape
-from memgym.tracks.entities.world import Change, World, number
+from memgym.tracks.entities.world import Change, World
 from memgym.types import AnswerType, Fact, QuestionKind
 
 ATTEMPTS = 60
@@ -102,7 +102,8 @@ class Asker:
         """Value questions wait longer (see ``spread``)."""
         self.reach = spread.reach(timeline.doc_pos, self.value_first, self.last, QUESTION_GAP)
         self.linked_by = [
-            {world.index[row[r]]: e for e, row in enumerate(world.texts)} for r in self.lay.relations
+            {world.index[row[r]]: e for e, row in enumerate(world.texts)}
+            for r in self.lay.relations
         ]
         """Per relation: entity -> the entity whose relation points at it (links are a cycle)."""
         self.seen: set[str] = set()
@@ -273,11 +274,12 @@ class Asker:
         evidence: list[Fact] = []
         rows: dict[str, dict[str, Cell | None]] = {}
         answer_type: AnswerType = "int"
+        where = Cell(wanted)  # cells are frozen: every row shares it
         if fn == "count":
             f, tol = fw, 0.0
             for e in selected:
                 evidence.append(facts[e][fw])
-                rows[self.world.names[e]] = {where_attr: Cell(wanted)}
+                rows[self.world.names[e]] = {where_attr: where}
         else:
             if len(selected) < 2:
                 return None
@@ -285,12 +287,11 @@ class Asker:
             float_sum = fn == "mean" or self.lay.kinds[f] == "float"
             answer_type = "float" if float_sum else "int"
             tol = tolerance(self.template.attributes[f]) if float_sum else 0.0
+            attr = self.lay.names[f]
             for e in selected:
-                evidence += [facts[e][fw], self._now(m, e, f)]
-                rows[self.world.names[e]] = {
-                    where_attr: Cell(wanted),
-                    self.lay.names[f]: m.cell(e, f),
-                }
+                fact, cell, _ = m.now(e, f)
+                evidence += [facts[e][fw], fact]
+                rows[self.world.names[e]] = {where_attr: where, attr: cell}
         a = self.template.attributes[f]
         spec = {
             "op": "aggregate",
@@ -330,16 +331,17 @@ class Asker:
             return None
         f = self._pick(self.lay.numeric)
         direction = "max" if self.random() < 0.5 else "min"
-        now = [self._now(m, e, f) for e in selected]
-        values = sorted(number(fact) for fact in now)
+        now = [m.now(e, f) for e in selected]
+        values = sorted([cast(float, value) for _, _, value in now])
         if (values[-1] == values[-2]) if direction == "max" else (values[0] == values[1]):
             return None
         where_attr, attr = self.lay.names[fw], self.lay.names[f]
+        where = Cell(wanted)
         evidence: list[Fact] = []
         rows: dict[str, dict[str, Cell | None]] = {}
-        for e, fact in zip(selected, now):
+        for e, (fact, cell, _) in zip(selected, now):
             evidence += [self.world.facts[e][fw], fact]
-            rows[self.world.names[e]] = {where_attr: Cell(wanted), attr: m.cell(e, f)}
+            rows[self.world.names[e]] = {where_attr: where, attr: cell}
         spec = {
             "op": "argmax",
             "attribute": attr,
@@ -382,19 +384,20 @@ class Asker:
         m = self._moment()
         fw, wanted, matching = self._filter(m)
         f = self._pick(self.lay.numeric)
-        facts = [self._now(m, e, f) for e in matching]
-        values = sorted({number(x) for x in facts})
+        now = [m.now(e, f) for e in matching]
+        values = sorted({cast(float, value) for _, _, value in now})
         if len(values) < 2:
             return None
         op = ">" if self.random() < 0.5 else "<"
         k = int(self.random() * (len(values) - 1))
         threshold = values[k] if op == ">" else values[k + 1]
         where_attr, attr = self.lay.names[fw], self.lay.names[f]
+        where = Cell(wanted)
         evidence: list[Fact] = []
         rows: dict[str, dict[str, Cell | None]] = {}
-        for e, fact in zip(matching, facts):
-            rows[self.world.names[e]] = {where_attr: Cell(wanted), attr: m.cell(e, f)}
-            if (number(fact) > threshold) if op == ">" else (number(fact) < threshold):
+        for e, (fact, cell, value) in zip(matching, now):
+            rows[self.world.names[e]] = {where_attr: where, attr: cell}
+            if (cast(float, value) > threshold) if op == ">" else (cast(float, value) < threshold):
                 evidence += [self.world.facts[e][fw], fact]
         spec = {"op": "count", "where": [[where_attr, "==", wanted], [attr, op, threshold]]}
         a = self.template.attributes[f]
