@@ -310,7 +310,8 @@ def _commonest(texts: list[str]) -> str:
     if len(set(texts)) == len(texts):  # all distinct: every count is 1
         return texts[0]
     counts = Counter(texts)
-    return max(counts, key=counts.__getitem__)
+    most = max(counts.values())
+    return next(text for text, count in counts.items() if count == most)  # the first stated
 
 
 def _numeric_part(gold: str) -> float | None:
