@@ -17,7 +17,7 @@ from memgym.claims import format_value, parse_number
 from memgym.query import Table
 from memgym.tracks.entities import track as entities_track
 from memgym.tracks.entities.fast import build_facts, collector_paused
-from memgym.tracks.entities.guard import Guard, _commonest, _median, statements
+from memgym.tracks.entities.guard import QUESTION_GAP, Guard, _commonest, _median, statements
 from memgym.tracks.entities.params import resolve
 from memgym.tracks.entities.questions import Draft
 from memgym.tracks.entities.render import VOICES, percent, wording
@@ -169,3 +169,26 @@ def test_the_twin_check_is_the_scan_over_earlier_statements(seed, tier, override
             checked += 1
             twins += expected
     assert checked > 100 and 0 < twins < checked  # both answers were exercised
+
+
+@pytest.mark.parametrize(("seed", "tier", "overrides"), WORLDS)
+def test_the_recency_check_is_the_latest_statement_of_any_evidence(seed, tier, overrides) -> None:
+    plan = _plan(seed, tier, **overrides)
+    world, timeline = plan.world, plan.timeline
+    guard = Guard(world, timeline)
+    late, doc_pos, index = guard.stated_late, timeline.doc_pos, world.index
+    pool = [fact for row in world.facts for fact in row] + [c.new for c in world.changes]
+    late_facts = [fact for fact in pool if id(fact) in late]
+    assert late_facts  # changes and restated fields are stated after their documents
+    rng = random.Random(seed)
+    verdicts = set()
+    for _ in range(400):
+        evidence = rng.sample(pool, rng.randrange(0, 6)) + rng.sample(late_facts, 1)
+        evidence = evidence[rng.randrange(2) :]  # sometimes without a late fact
+        p = rng.randrange(len(timeline.items) + 1)
+        draft = Draft(p, "retrieval", {}, "", evidence, "text", 0.0, Table())  # type: ignore[arg-type]
+        last = max((late.get(id(f), doc_pos[index[f.entity]]) for f in evidence), default=-1)
+        expected = p - 1 - last < QUESTION_GAP
+        assert guard.too_recent(draft) == expected
+        verdicts.add(expected)
+    assert verdicts == {True, False}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from memgym.claims import parse_number
@@ -29,6 +30,7 @@ TWIN_OPS = ("value", "previous", "hop")
 """Ops whose gold is one stated value of the asked field: redrawn when another entity's stated
 value of that field would score too (``Guard.twin``)."""
 NUMBER_KINDS = ("int", "float")
+_ENTITY = attrgetter("entity")
 
 FieldNumbers = tuple[list[float | None], float | None, dict[int, tuple[int, float | None]], bool]
 """Per field: each entity's starting value as a number (None when not one), their median,
@@ -129,8 +131,16 @@ class Guard:
     def too_recent(self, draft: Draft) -> bool:
         """Does the question come within ``QUESTION_GAP`` items of the last one stating its
         evidence (so a reader of the last few events could answer it)?"""
+        evidence = draft.evidence
+        if not evidence:
+            return draft.p < QUESTION_GAP  # last = -1
+        # a fact stated late is stated after its entity's document, so the latest document of
+        # an evidence entity can stand in for every fact, and the late ones are looked up
         late, doc_pos, index = self.stated_late, self.timeline.doc_pos, self.world.index
-        last = max((late.get(id(f), doc_pos[index[f.entity]]) for f in draft.evidence), default=-1)
+        last = max(map(doc_pos.__getitem__, map(index.__getitem__, set(map(_ENTITY, evidence)))))
+        stated_late = late.keys() & map(id, evidence)
+        if stated_late:
+            last = max(last, *map(late.__getitem__, stated_late))
         return draft.p - 1 - last < QUESTION_GAP
 
     def statements(self, f: int) -> Statements:
