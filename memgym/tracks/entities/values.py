@@ -35,9 +35,9 @@ def _int(a: Attribute) -> Drawer:
 
 
 def decimal_text(k: int, decimals: int) -> str:
-    """The canonical text of ``k / 10**decimals`` (0-2 decimals) from the integer ``k``: what
-    ``f"{k / 10**decimals:.2f}"`` gives with trailing zeros and point stripped, without
-    formatting a float."""
+    """The canonical text of ``k / 10**decimals`` (0-2 decimals: the template loader allows no
+    more) from the integer ``k``: what ``f"{k / 10**decimals:.2f}"`` gives with trailing zeros
+    and point stripped, without formatting a float."""
     if decimals == 0:
         return str(k)
     if k < 0:
