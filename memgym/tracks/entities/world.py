@@ -107,8 +107,8 @@ class World:
     texts: list[list[str]]
     """``texts[e][f]``: the canonical text of ``facts[e][f]`` (``format_value`` of its value)."""
     values: list[list[Value]]
-    """``values[e][f]``: the value of ``facts[e][f]``, in a plain list: reading a column here
-    touches none of the fact objects (reading them back is slow once they left the cache)."""
+    """``values[e][f]``: the value of ``facts[e][f]``, in a plain list: the guard reads whole
+    columns of it without touching the fact objects."""
     index: dict[str, int]
     changes: list[Change] = field(default_factory=list)
     change_of: dict[int, int] = field(default_factory=dict)
