@@ -11,19 +11,21 @@ import random as _random
 from typing import Any
 
 from memgym.tracks.entities import memos, render
-from memgym.tracks.entities.fast import construct, state
+from memgym.tracks.entities.fast import builder, construct, state
 from memgym.tracks.entities.mix import AXIS_OF
 from memgym.tracks.entities.questions import Draft
 from memgym.tracks.entities.stream import CHANGE, DOC, Timeline
 from memgym.tracks.entities.world import CORRECTION, World
 from memgym.types import Event, Fact, GoldQuestion, Scenario
 
+_build_question = builder(GoldQuestion)
+_build_event = builder(Event)
+
 
 def _question(draft: Draft, number: int) -> GoldQuestion:
     evidence = [fact.id for fact in draft.evidence]
     assert all(evidence), "evidence must appear before its question"
-    return construct(
-        GoldQuestion,
+    return _build_question(
         {
             "id": f"q{number}",
             "kind": draft.kind,
@@ -34,15 +36,15 @@ def _question(draft: Draft, number: int) -> GoldQuestion:
             "answer_type": draft.answer_type,
             "tolerance": draft.tolerance,
             "evidence": evidence,
-        },
+        }
     )
 
 
 def _event(
     step: int, kind: str, text: str, facts: list[str], question: GoldQuestion | None = None
 ) -> Event:
-    return construct(
-        Event, {"step": step, "kind": kind, "text": text, "facts": facts, "question": question}
+    return _build_event(
+        {"step": step, "kind": kind, "text": text, "facts": facts, "question": question}
     )
 
 

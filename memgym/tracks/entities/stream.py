@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from memgym.query import Cell
 from memgym.tracks.entities.world import Change, World
-from memgym.types import Fact
+from memgym.types import Fact, Value
 
 DOC, CHANGE, MEMO = 0, 1, 2
 
@@ -75,6 +75,19 @@ class Moment:
             return None
         change = self.change(e, f)
         return change.new if change is not None else self.world.facts[e][f]
+
+    def now(self, e: int, f: int) -> tuple[Fact, Cell, Value]:
+        """``fact``, ``cell`` and the value that hold now for field ``f`` of a known entity whose
+        document states it, with one lookup of the entity's change (the aggregate builders ask
+        this of every entity a filter selects)."""
+        world = self.world
+        assert e < self.known and world.hidden.get(e) != f, "a known, stated field"
+        c = world.change_of.get(e)
+        if c is not None and self.timeline.change_pos[c] < self.p:
+            change = world.changes[c]
+            if change.field == f:
+                return change.new, Cell(change.new_text, change.old_text), change.new.value
+        return world.facts[e][f], Cell(world.texts[e][f]), world.values[e][f]
 
     def cell(self, e: int, f: int) -> Cell | None:
         """What a ``memgym.query.Table`` filled with every fact so far holds for this field."""

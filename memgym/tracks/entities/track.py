@@ -12,6 +12,7 @@ from memgym.tracks.base import Prior, Track
 from memgym.tracks.entities import memos, mix, reader
 from memgym.tracks.entities import params as parameters
 from memgym.tracks.entities.assemble import assemble
+from memgym.tracks.entities.fast import collector_paused
 from memgym.tracks.entities.questions import draw_questions
 from memgym.tracks.entities.stream import Timeline, order
 from memgym.tracks.entities.templates import TEMPLATE_NAMES, TEMPLATES, Template
@@ -67,10 +68,13 @@ class EntitiesTrack(Track):
         """The scenario for ``seed``: one ``random.Random(seed)`` drives every choice."""
         p = self.params(tier, **overrides)
         rng = _random.Random(seed)
-        plan = plan_world(rng, p)
-        drafts = draw_questions(rng, plan.world, plan.timeline, plan.kinds, p["question_placement"])
-        brief = memos.brief(p, plan.template.noun, plan.template.plural)
-        return assemble(rng, seed, p, plan.world, plan.timeline, drafts, brief)
+        with collector_paused():  # nothing built here is garbage before it is returned
+            plan = plan_world(rng, p)
+            drafts = draw_questions(
+                rng, plan.world, plan.timeline, plan.kinds, p["question_placement"]
+            )
+            brief = memos.brief(p, plan.template.noun, plan.template.plural)
+            return assemble(rng, seed, p, plan.world, plan.timeline, drafts, brief)
 
     def read(self, text: str) -> list[Claim]:
         """Every claim in ``text`` (documents, corrections, updates, note lines), in text order."""

@@ -34,13 +34,31 @@ def _int(a: Attribute) -> Drawer:
     return draw
 
 
+def decimal_text(k: int, decimals: int) -> str:
+    """The canonical text of ``k / 10**decimals`` (0-2 decimals: the template loader allows no
+    more) from the integer ``k``: what ``f"{k / 10**decimals:.2f}"`` gives with trailing zeros
+    and point stripped, without formatting a float."""
+    if decimals == 0:
+        return str(k)
+    if k < 0:
+        return "-" + decimal_text(-k, decimals)
+    if decimals == 1:
+        whole, tenths = divmod(k, 10)
+        return f"{whole}.{tenths}" if tenths else str(whole)
+    whole, cents = divmod(k, 100)
+    if not cents:
+        return str(whole)
+    return f"{whole}.{cents // 10}" if cents % 10 == 0 else f"{whole}.{cents:02d}"
+
+
 def _float(a: Attribute) -> Drawer:
-    scale = 10**a.decimals
+    decimals = a.decimals
+    scale = 10**decimals
     low, span = round(a.low * scale), round(a.high * scale) - round(a.low * scale) + 1
 
     def draw(random: Random01) -> tuple[float, str]:
-        value = (low + int(random() * span)) / scale
-        return value, f"{value:.2f}".rstrip("0").rstrip(".")
+        k = low + int(random() * span)
+        return k / scale, decimal_text(k, decimals)
 
     return draw
 
@@ -78,7 +96,8 @@ def _text(a: Attribute) -> Drawer:
 
 
 def _series(a: Attribute) -> Drawer:
-    scale = 10**a.decimals
+    decimals = a.decimals
+    scale = 10**decimals
     low, high = round(a.low * scale), round(a.high * scale)
     spread = _SERIES_SPREAD
     n_mixed = len(_MIXED_ORDERS)
@@ -91,14 +110,9 @@ def _series(a: Attribute) -> Drawer:
             u2 = int(base * (1 + spread * (2 * random() - 1)))
             u3 = int(base * (1 + spread * (2 * random() - 1)))
             u4 = int(base * (1 + spread * (2 * random() - 1)))
-            units = sorted(
-                {
-                    min(high, max(low, u1)),
-                    min(high, max(low, u2)),
-                    min(high, max(low, u3)),
-                    min(high, max(low, u4)),
-                }
-            )
+            units = sorted({u1, u2, u3, u4})
+            if units[0] < low or units[-1] > high:  # clamped to the range: distinct ones left
+                units = sorted({min(high, max(low, u)) for u in units})
             if len(units) == 4:
                 break
         shape = int(random() * 3)
@@ -108,8 +122,7 @@ def _series(a: Attribute) -> Drawer:
             units = [units[i] for i in _MIXED_ORDERS[int(random() * n_mixed)]]
         if scale == 1:  # whole numbers: k / 1 is written as k
             return [float(k) for k in units], ", ".join(map(str, units))
-        values = [k / scale for k in units]
-        return values, ", ".join([f"{x:.2f}".rstrip("0").rstrip(".") for x in values])
+        return [k / scale for k in units], ", ".join([decimal_text(k, decimals) for k in units])
 
     return draw
 

@@ -17,13 +17,14 @@ import random as _random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 from memgym.claims import format_value
-from memgym.tracks.entities.fast import build_fact, new_fact
+from memgym.tracks.entities.fast import build_facts, new_fact
 from memgym.tracks.entities.names import entity_names
 from memgym.tracks.entities.templates import TEMPLATES, Template
 from memgym.tracks.entities.values import changed, drawers
-from memgym.types import Fact
+from memgym.types import Fact, Value
 
 CORRECTION, UPDATE = "correction", "update"
 RESTATED = (2, 3)
@@ -105,6 +106,9 @@ class World:
     facts: list[list[Fact]]
     texts: list[list[str]]
     """``texts[e][f]``: the canonical text of ``facts[e][f]`` (``format_value`` of its value)."""
+    values: list[list[Value]]
+    """``values[e][f]``: the value of ``facts[e][f]``, in a plain list: the guard reads whole
+    columns of it without touching the fact objects."""
     index: dict[str, int]
     changes: list[Change] = field(default_factory=list)
     change_of: dict[int, int] = field(default_factory=dict)
@@ -132,31 +136,29 @@ def build_world(
     names = all_names[:entities]
     draws = drawers(template)
     links = [_cycle(rng, entities) for _ in lay.relations]
-    build = build_fact
-    facts: list[list[Fact]] = []
+    records: list[dict[str, Any]] = []
+    values: list[list[Value]] = []
     texts: list[list[str]] = []
-    attrs, relations = lay.names[: len(draws)], lay.names[len(draws) :]
+    fields = lay.names
     for e, name in enumerate(names):
-        drawn = [draw(random) for draw in draws]
-        row = [
-            build({"id": "", "entity": name, "attribute": attr, "value": value, "step": -1})
-            for attr, (value, _) in zip(attrs, drawn)
+        drawn_values, drawn_texts = zip(*[draw(random) for draw in draws])
+        others = [names[targets[e]] for targets in links]  # relation values: names
+        row = [*drawn_values, *others]
+        records += [
+            {"id": "", "entity": name, "attribute": attr, "value": value, "step": -1}
+            for attr, value in zip(fields, row)
         ]
-        row_texts = [text for _, text in drawn]
-        for rel, targets in zip(relations, links):
-            other = names[targets[e]]
-            row.append(
-                build({"id": "", "entity": name, "attribute": rel, "value": other, "step": -1})
-            )
-            row_texts.append(other)
-        facts.append(row)
-        texts.append(row_texts)
+        values.append(row)
+        texts.append([*drawn_texts, *others])
+    built, width = build_facts(records), len(fields)
+    facts = [built[i : i + width] for i in range(0, len(built), width)]
     world = World(
         template,
         lay,
         names,
         facts,
         texts,
+        values,
         {n: i for i, n in enumerate(names)},
         absent=all_names[entities:],
     )
