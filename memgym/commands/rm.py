@@ -136,6 +136,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     i.add_argument("--seeds", type=int, default=30, help="number of seeds (default 30)")
     i.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     i.add_argument("--tier", default=None, help="track tier (default: the track's)")
+    i.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one track parameter (repeatable), e.g. tasks=2")
     i.add_argument("--agent", default="context",
                    help="deterministic agent spec (default context: the scripted probe)")
     i.add_argument("--single-only", action="store_true",
@@ -314,12 +316,18 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _interactive(args: argparse.Namespace) -> int:
+    from memgym.commands.common import overrides
     from memgym.rm.interactive_build import SessionJob, check_specs, label_sessions, totals
+    from memgym.tracks import get_track
 
     if args.workers < 1 or args.seeds < 1:
         raise ValueError("--workers and --seeds must be at least 1")
     check_specs(args.track, args.memories, args.agent)
-    jobs = [SessionJob(args.track, seed, memory, args.agent, args.tier, not args.single_only)
+    fixed = overrides(args.param)
+    get_track(args.track).params(args.tier, **fixed)  # bad tier or parameter: one line, exit 2
+    params = tuple(sorted(fixed.items()))
+    jobs = [SessionJob(args.track, seed, memory, args.agent, args.tier, not args.single_only,
+                       params)
             for seed in range(args.seed, args.seed + args.seeds) for memory in args.memories]
     with progress() as bar:
         task = bar.add_task(f"rm interactive {args.track}", total=len(jobs))

@@ -12,7 +12,8 @@ exactly as without it (its records are unchanged); only the view sent to the age
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from memgym.interactive.session import ChatMessage
 from memgym.memory import make_memory
@@ -26,9 +27,7 @@ from memgym.types import CompactionRecord
 class HistoryMemory:
     """One episode's history compaction under memory ``spec`` (``full`` keeps everything)."""
 
-    def __init__(
-        self, spec: str, track: str, episode: str, keep: Collection[str] = ()
-    ) -> None:
+    def __init__(self, spec: str, track: str, episode: str, keep: Collection[str] = ()) -> None:
         self._proxy = MemoryProxy(spec, track=track, max_conversations=1)
         self.keep = frozenset(keep)
         self.spec = make_memory(spec, get_track(track)).config()
@@ -49,7 +48,7 @@ class HistoryMemory:
         self.records.extend(r.model_copy(update={"episode": self.episode}) for r in turn.records)
         return [dict(m) for m in (self._kept(turn) if self.keep else turn.messages)]
 
-    def _kept(self, turn: Turn) -> list[ChatMessage]:
+    def _kept(self, turn: Turn) -> Sequence[Mapping[str, Any]]:
         """``turn``'s messages with every unit named by ``keep`` back in place (at its position,
         its placeholder removed), above the floor of forced compactions."""
         shown = {e.step for e in turn.body if e.unit}
@@ -59,8 +58,10 @@ class HistoryMemory:
             if unit.text in self.keep and i not in shown and i >= floor
         }  # fmt: skip
         if not back:
-            return list(turn.messages)
-        entries = [(e.step, e.messages) for e in turn.body if not (e.placeholder and e.step in back)]
+            return turn.messages
+        entries = [
+            (e.step, e.messages) for e in turn.body if not (e.placeholder and e.step in back)
+        ]
         entries += [(i, turn.history.body[i].messages) for i in back]
         entries.sort(key=lambda e: e[0])
         return flatten(turn.history, [m for _, m in entries])

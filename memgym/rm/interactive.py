@@ -24,8 +24,9 @@ oracle plan's ``needs``; no model reads them): the interactive analogue of "drop
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from memgym.interactive.agents import make_agent
@@ -178,8 +179,9 @@ def label_session(
     runs: dict[frozenset[str], list[bool]] = {frozenset(): actual.solved}
 
     def pins(chosen: Iterable[int]) -> frozenset[str]:
-        return frozenset(s.text for i in chosen for s in actual.records[i].dropped
-                         if s.text in actual.units)
+        return frozenset(
+            s.text for i in chosen for s in actual.records[i].dropped if s.text in actual.units
+        )
 
     def solved(chosen: Iterable[int]) -> list[bool]:
         texts = pins(chosen)
@@ -215,7 +217,7 @@ def label_session(
             if not useful or not solved(useful)[t]:
                 charges[t] = ()
                 continue
-            charges[t] = tuple(restore_oldest_first(useful, lambda c, t=t: solved(c)[t]))
+            charges[t] = tuple(restore_oldest_first(useful, partial(_solves, solved, t)))
     charged = {i: sum(i in c for c in charges.values()) for i in kept}
     by_single = {t: sum(t in f for f in fixes.values()) for t in failed}
     recoverable = [t for t, c in charges.items() if c]
@@ -236,6 +238,12 @@ def label_session(
         shared={i: charged[i] > 0 for i in kept} if shared else dict(single),
         charged=charged, stats=stats, replays=len(runs) - 1,
     )  # fmt: skip
+
+
+def _solves(
+    solved: Callable[[Iterable[int]], list[bool]], task: int, chosen: Sequence[int]
+) -> bool:
+    return solved(chosen)[task]
 
 
 def session_rows(

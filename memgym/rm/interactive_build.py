@@ -29,10 +29,13 @@ class SessionJob:
     agent: str = "context"
     tier: str | None = None
     shared: bool = True
+    params: tuple[tuple[str, Any], ...] = ()
+    """Track parameter overrides (``--param``), sorted by name."""
 
     @property
     def key(self) -> str:
-        return f"{self.track}/{self.tier or '-'}/{self.seed}/{self.memory}/{self.agent}"
+        fixed = "".join(f"{k}={v}," for k, v in self.params)
+        return f"{self.track}/{fixed}{self.tier or '-'}/{self.seed}/{self.memory}/{self.agent}"
 
 
 def check_specs(track_name: str, memories: Sequence[str], agent: str) -> None:
@@ -44,8 +47,9 @@ def check_specs(track_name: str, memories: Sequence[str], agent: str) -> None:
 
     track = get_track(track_name)
     if not getattr(track, "interactive", False):
-        raise ValueError(f"track {track_name!r} is not interactive: label its compactions with"
-                         " `memgym rm build`")
+        raise ValueError(
+            f"track {track_name!r} is not interactive: label its compactions with `memgym rm build`"
+        )
     if not memories:
         raise ValueError("give at least one --memories spec")
     for spec in memories:
@@ -64,8 +68,8 @@ def label_job(job: SessionJob) -> tuple[SessionJob, list[Row], dict[str, Any]]:
     start = time.perf_counter()
     track = get_track(job.track)
     if not isinstance(track, InteractiveTrack):
-        raise ValueError(f"track {job.track!r} is not interactive")
-    scenario = track.generate(job.seed, job.tier)
+        raise TypeError(f"track {job.track!r} is not interactive")
+    scenario = track.generate(job.seed, job.tier, **dict(job.params))
     labels = label_session(track, scenario, job.memory, job.agent, job.shared)
     rows = session_rows(labels, scenario, job.memory, job.agent, job=job.key)
     summary = {
@@ -90,8 +94,11 @@ def done_jobs(out: Path) -> dict[str, dict[str, Any]]:
             continue  # a line cut by the kill: that session runs again
         done[entry["job"]] = entry
     if out.exists():
-        kept = [line for line in out.read_text(encoding="utf-8").splitlines(keepends=True)
-                if _job_of(line) in done]
+        kept = [
+            line
+            for line in out.read_text(encoding="utf-8").splitlines(keepends=True)
+            if _job_of(line) in done
+        ]
         out.write_text("".join(kept), encoding="utf-8")
     jobs_file.write_text("".join(json.dumps(e) + "\n" for e in done.values()), encoding="utf-8")
     return done
@@ -121,11 +128,12 @@ def label_sessions(
     for job in jobs:
         if job.key in done and on_done is not None:
             on_done(done[job.key])
-    with open(path, "a", encoding="utf-8") as rows_fh, \
-            open(f"{path}.jobs", "a", encoding="utf-8") as jobs_fh:
+    with (
+        open(path, "a", encoding="utf-8") as rows_fh,
+        open(f"{path}.jobs", "a", encoding="utf-8") as jobs_fh,
+    ):
         for _job, rows, summary in parallel_map(label_job, todo, workers):
-            for row in rows:
-                rows_fh.write(json.dumps(row, separators=(",", ":")) + "\n")
+            rows_fh.writelines(json.dumps(row, separators=(",", ":")) + "\n" for row in rows)
             rows_fh.flush()
             jobs_fh.write(json.dumps(summary) + "\n")
             jobs_fh.flush()
