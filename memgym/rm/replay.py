@@ -310,28 +310,39 @@ def _charges(
         if not useful or not right(useful):
             out.append(Charge(qi, ()))
             continue
-        charged: list[int] = []
-        start = 0
-        while start < len(useful):
-            if bisect:  # the largest j with right(charged + useful[j:]), given right at start
-                lo, hi = start, len(useful)
-                while lo < hi:
-                    mid = (lo + hi + 1) // 2
-                    if right([*charged, *useful[mid:]]):
-                        lo = mid
-                    else:
-                        hi = mid - 1
-                j = lo
-            else:
-                j = start
-                while j < len(useful) and right([*charged, *useful[j + 1:]]):
-                    j += 1
-            if j == len(useful):
-                break
-            charged.append(useful[j])
-            start = j + 1
-        out.append(Charge(qi, tuple(charged)))
+        out.append(Charge(qi, tuple(restore_oldest_first(useful, right, bisect))))
     return out
+
+
+def restore_oldest_first(
+    useful: Sequence[int], right: Callable[[Sequence[int]], bool], bisect: bool = True
+) -> list[int]:
+    """The compactions charged with a lost answer that undoing all of ``useful`` fixes
+    (``right(useful)`` holds): restore them one at a time, oldest first, keeping each restored
+    while ``right`` of the ones still undone holds; those that cannot be restored are charged.
+    With ``bisect`` the pass is a binary search over how far it gets (the same result whenever
+    undoing more never turns a right answer wrong)."""
+    charged: list[int] = []
+    start = 0
+    while start < len(useful):
+        if bisect:  # the largest j with right(charged + useful[j:]), given right at start
+            lo, hi = start, len(useful)
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if right([*charged, *useful[mid:]]):
+                    lo = mid
+                else:
+                    hi = mid - 1
+            j = lo
+        else:
+            j = start
+            while j < len(useful) and right([*charged, *useful[j + 1:]]):
+                j += 1
+        if j == len(useful):
+            break
+        charged.append(useful[j])
+        start = j + 1
+    return charged
 
 
 def shared_labels(
