@@ -219,12 +219,8 @@ def _train(args: argparse.Namespace) -> int:
                               f"{g['c']:g}: {g['fact_auroc']:.3f}" for g in chosen["grid"]) + ")")
             if "trees_val" in chosen:
                 fact_auroc = chosen["trees_val"]["fact_auroc"]
-                hand = ", ".join(f"+ {k} x regression {e['fact_auroc']:.3f}"
-                                 for k, e in chosen.get("hand_trees_val", {}).items())
-                console.print(f"boosted trees: fact-row AUROC {fact_auroc:.3f} on validation"
-                              f" reading the regression's score" + (
-                                  f"; over the hand features alone {hand}" if hand else "")
-                              + f"; {chosen['trees']}")
+                console.print(f"boosted trees: fact-row AUROC {fact_auroc:.3f} on validation,"
+                              f" {chosen['trees']}")
             if "vote" in chosen:
                 v = chosen["vote"]
                 console.print(f"transfer vote: weight {v['weight']:g}, {len(v['features'])}"
