@@ -223,14 +223,14 @@ def test_boosted_trees_are_kept_only_when_validation_prefers_them(
 
     import numpy as np
 
-    from memgym.rm.lite import OFFSET_GRID
+    from memgym.rm.lite import OFFSET_GRID, TREE_FORMS
     from memgym.rm.metrics import best_f1_threshold
     from memgym.rm.rows import drops_fact
 
     folder, _ = quick_data
     train = list(read_jsonl(folder / "train.jsonl"))
     val = list(read_jsonl(folder / "val.jsonl"))
-    model = train_lite(train, val=val, grid=[0.5], vote=0)
+    model = train_lite(train, val=val, grid=[0.5], vote=0, tree_forms=TREE_FORMS)
     (linear,) = model.choices["grid"]
     forms = {None: model.choices["trees_val"],
              **{w: model.choices["hand_trees_val"][str(w)] for w in OFFSET_GRID}}
@@ -250,6 +250,11 @@ def test_boosted_trees_are_kept_only_when_validation_prefers_them(
         pytest.approx((forms[best] if kept else linear)["fact_auroc"]))
     assert model.threshold == best_f1_threshold(y, p)
     assert train_lite(train, val=val, grid=[0.5], trees=False, vote=0).trees is None
+    default = train_lite(train, val=val, grid=[0.5], vote=0)  # the stacked form alone
+    assert "hand_trees_val" not in default.choices and default.tree_offset is None
+    assert default.choices["trees_val"] == model.choices["trees_val"]
+    with pytest.raises(ValueError, match="tree forms"):
+        train_lite(train, val=val, tree_forms=("forest",))
     from memgym.rm.trees import fit_trees
 
     rng = np.random.RandomState(0)
