@@ -36,6 +36,15 @@ C_GRID = (0.25, 0.5, 1.0)
 VOTE_WEIGHT = 0.5
 """Weight of the transfer vote beside the fitted score's rank (``Vote``), chosen on
 leave-one-training-track-out validation (bench/rm_transfer.py), never on a test split."""
+OFFSET_GRID = (0.25, 0.5, 1.0)
+"""Shares of the regression's score added to the score of trees over the hand features alone,
+tried on the validation split beside the trees that read the regression's score."""
+TREE_FORMS = ("stacked", "hand")
+"""The forms of boosted trees ``train_lite`` can try (``_add_trees``)."""
+DEFAULT_TREE_FORMS = ("stacked",)
+"""Tried by default: the hand form lifts the training tracks' validation (entities most) but
+fails the transfer validation (bench/rm_transfer.py: held-out-track mean 0.452, worst 0.246,
+against 0.547 and 0.470 for the stacked form), so it is only an option (docs/rm.md)."""
 VOTE_REFERENCE = 1024
 """Reference values kept per voting feature (evenly spaced in the sorted training values)."""
 
@@ -175,6 +184,9 @@ class LiteModel:
     trees: Any = None
     """Gradient-boosted trees over the hand features and the regression's score (``trees.py``),
     when validation chose them over the regression alone; Platt then calibrates their score."""
+    tree_offset: float | None = None
+    """When set, the trees read the hand features alone and their score is added to this share
+    of the regression's score (validation chose that form over trees reading the score)."""
     vote: Vote | None = None
     """The transfer vote blended with the fitted score (Platt then calibrates the blend)."""
 
@@ -219,6 +231,7 @@ class LiteModel:
             return []
         hashed, hand_w, offset = self._direct_weights()
         boosted = self._tree_score()
+        share: float | None = vars(self).get("tree_offset")
         blend = vars(self).get("vote") if vote else None
         out = []
         for hand, buckets in read_features(parts):
@@ -226,8 +239,11 @@ class LiteModel:
             if buckets:
                 score += sum(map(hashed.__getitem__, buckets)) / math.sqrt(len(buckets))
             if boosted is not None:
-                hand.append(score)
-                score = boosted(hand)
+                if share is None:
+                    hand.append(score)
+                    score = boosted(hand)
+                else:
+                    score = boosted(hand) + share * score
             if blend is not None:
                 score = blend.combine(hand, score)
             out.append(score)
@@ -270,7 +286,9 @@ class LiteModel:
         score = self.regression.decision_function(self.assemble(read))
         hand = np.asarray([h for h, _ in read], dtype=np.float64)
         if vars(self).get("trees") is not None:
-            score = self.trees.decision_function(np.column_stack([hand, score]))
+            offset = vars(self).get("tree_offset")
+            score = (self.trees.decision_function(np.column_stack([hand, score]))
+                     if offset is None else self.trees.decision_function(hand) + offset * score)
         blend = vars(self).get("vote")
         if blend is not None:
             score = _blend_matrix(blend, hand, score)
@@ -337,15 +355,20 @@ def train_lite(
     grid: Sequence[float] | None = None,
     trees: bool = True,
     vote: float = VOTE_WEIGHT,
+    tree_forms: Sequence[str] = DEFAULT_TREE_FORMS,
 ) -> LiteModel:
     """Fit on labelled rows. With ``val``: C chosen from ``grid`` (default ``C_GRID``) by the
     validation fact-row AUROC, then (with ``trees``) gradient-boosted trees over the hand
     features and the regression's out-of-fold score, kept if their validation fact-row AUROC is
-    higher, then (``vote`` > 0) the transfer vote blended in at that weight; Platt and threshold
-    fitted on validation. Without: ``c``, Platt on out-of-fold scores, threshold 0.5, no trees,
+    higher (of ``tree_forms``: see ``_add_trees``), then (``vote`` > 0) the transfer vote blended
+    in at that weight; Platt and threshold fitted on validation. Without: ``c``, Platt on out-of-fold scores, threshold 0.5, no trees,
     no vote."""
     import numpy as np
 
+    unknown = set(tree_forms) - set(TREE_FORMS)
+    if unknown or not tree_forms:
+        raise ValueError(f"tree forms must be some of {', '.join(TREE_FORMS)}, got"
+                         f" {', '.join(map(str, tree_forms)) or 'none'}")
     linear = _sklearn()
     y = np.asarray([int(r["harmful"]) for r in rows])
     if len(set(y.tolist())) < 2:
@@ -378,7 +401,7 @@ def train_lite(
     if val:
         model = _fit_on_validation(model, fit, len(rows), val, list(grid or C_GRID))
         if trees:
-            _add_trees(model, hand, y, out_of_fold, val, seed)
+            _add_trees(model, hand, y, out_of_fold, val, seed, tree_forms)
         if vote > 0:
             _add_vote(model, hand, y, rows, val, vote)
         return model
@@ -434,40 +457,60 @@ def _fit_on_validation(
 
 
 def _add_trees(model: LiteModel, hand: Any, y: Any, out_of_fold: Any, val: Sequence[Row],
-               seed: int) -> None:
-    """Trees over the hand features and the regression's out-of-fold score; kept (with Platt
-    and threshold refitted on their validation scores) if their validation fact-row AUROC beats
-    the regression's."""
+               seed: int, forms: Sequence[str] = DEFAULT_TREE_FORMS) -> None:
+    """The trees of ``forms`` with the best validation fact-row AUROC, kept (with Platt and
+    threshold refitted on their validation scores) if it beats the regression's: trees over the
+    hand features and the regression's out-of-fold score (``stacked``), and trees over the
+    hand features alone whose score is added to a share of the regression's (``hand``, the
+    share from ``OFFSET_GRID``)."""
     import numpy as np
 
     from memgym.rm.metrics import auroc, average_precision, best_f1_threshold
     from memgym.rm.rows import drops_fact
-    from memgym.rm.trees import fit_trees
+    from memgym.rm.trees import HAND_TREE_PARAMS, fit_trees
 
     score, scored = out_of_fold(model.choices["c"])
     if not scored.any() or len(set(y[scored].tolist())) < 2:
         model.choices["trees"] = "not fitted: too few episodes for out-of-fold scores"
         return
-    fitted = fit_trees(np.column_stack([hand, score])[scored], y[scored], seed)
     yv = np.asarray([int(r["harmful"]) for r in val])
     fact = np.asarray([drops_fact(r) for r in val])
     read = read_features([row_parts(r) for r in val])
+    hand_v = np.asarray([h for h, _ in read], dtype=np.float64)
     linear = model.regression.decision_function(model.assemble(read))
-    boosted = fitted.decision_function(
-        np.column_stack([np.asarray([h for h, _ in read], dtype=np.float64), linear]))
-    entry = {"auroc": auroc(yv, boosted), "fact_auroc": auroc(yv[fact], boosted[fact]),
-             "fact_ap": average_precision(yv[fact], boosted[fact])}
+
+    def figures(s: Any) -> dict[str, float]:
+        return {"auroc": auroc(yv, s), "fact_auroc": auroc(yv[fact], s[fact]),
+                "fact_ap": average_precision(yv[fact], s[fact])}
+
+    def key(entry: dict[str, float]) -> tuple[float, float]:
+        return (float(np.nan_to_num(entry["fact_auroc"])), float(entry["auroc"]))
+
+    candidates: list[tuple[Any, float | None, Any, dict[str, float]]] = []
+    if "stacked" in forms:
+        stacked = fit_trees(np.column_stack([hand, score])[scored], y[scored], seed)
+        boosted = stacked.decision_function(np.column_stack([hand_v, linear]))
+        candidates.append((stacked, None, boosted, figures(boosted)))
+        model.choices["trees_val"] = candidates[-1][3]
+    if "hand" in forms:
+        alone = fit_trees(hand, y, seed, HAND_TREE_PARAMS)
+        tree_score = alone.decision_function(hand_v)
+        model.choices["hand_trees_val"] = {}
+        for weight in OFFSET_GRID:
+            s = tree_score + weight * linear
+            candidates.append((alone, weight, s, figures(s)))
+            model.choices["hand_trees_val"][str(weight)] = candidates[-1][3]
+    fitted, share, best, entry = max(candidates, key=lambda c: key(c[3]))
     chosen = next(e for e in model.choices["grid"] if e["c"] == model.choices["c"])
-    model.choices["trees_val"] = entry
-    keep = (np.nan_to_num(entry["fact_auroc"]), entry["auroc"]) > (
-        np.nan_to_num(chosen["fact_auroc"]), chosen["auroc"])
-    model.choices["trees"] = "kept" if keep else "not kept: the regression scores higher"
+    keep = key(entry) > key(chosen)
+    form = "" if share is None else f": hand + {share:g} x regression"
+    model.choices["trees"] = f"kept{form}" if keep else "not kept: the regression scores higher"
     if not keep:
         return
-    model.trees = fitted
-    model.platt = _platt(boosted, yv)
+    model.trees, model.tree_offset = fitted, share
+    model.platt = _platt(best, yv)
     a, b = model.platt
-    model.threshold = best_f1_threshold(yv, 1.0 / (1.0 + np.exp(-(a * boosted + b))))
+    model.threshold = best_f1_threshold(yv, 1.0 / (1.0 + np.exp(-(a * best + b))))
     model.choices["threshold"] = model.threshold
 
 
@@ -512,4 +555,4 @@ def _episode_folds(rows: Sequence[Row], seed: int) -> Any:
     return np.asarray([fold_of[k] for k in keys])
 
 
-__all__ = ["HAND_FEATURES", "LiteModel", "Vote", "load_lite", "row_parts", "train_lite"]
+__all__ = ["HAND_FEATURES", "TREE_FORMS", "LiteModel", "Vote", "load_lite", "row_parts", "train_lite"]

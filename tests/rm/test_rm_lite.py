@@ -215,42 +215,81 @@ def test_features_tell_a_value_whose_subject_stays_in_view_from_an_orphan() -> N
 
 def test_boosted_trees_are_kept_only_when_validation_prefers_them(
         quick_data: tuple[Path, Any], tmp_path: Path) -> None:
-    """Trees over the hand features and the regression's score are kept iff their validation
-    fact-row AUROC beats the regression's; the model's validation figures are then theirs, its
-    direct score equals scikit-learn's, and the compiled trees are not saved."""
+    """Of the regression, trees over the hand features and its score, and trees over the hand
+    features alone plus a share of its score, the form with the best validation fact-row AUROC
+    is kept; the model's validation figures are then its, its direct score equals
+    scikit-learn's in both tree forms, and the compiled trees are not saved."""
     import pickle
 
     import numpy as np
 
+    from memgym.rm.lite import OFFSET_GRID, TREE_FORMS
     from memgym.rm.metrics import best_f1_threshold
     from memgym.rm.rows import drops_fact
 
     folder, _ = quick_data
     train = list(read_jsonl(folder / "train.jsonl"))
     val = list(read_jsonl(folder / "val.jsonl"))
-    model = train_lite(train, val=val, grid=[0.5], vote=0)
-    boosted, (linear,) = model.choices["trees_val"], model.choices["grid"]
-    kept = (np.nan_to_num(boosted["fact_auroc"]), boosted["auroc"]) > (
-        np.nan_to_num(linear["fact_auroc"]), linear["auroc"])
-    assert (model.trees is not None) == kept == (model.choices["trees"] == "kept")
+    model = train_lite(train, val=val, grid=[0.5], vote=0, tree_forms=TREE_FORMS)
+    (linear,) = model.choices["grid"]
+    forms = {None: model.choices["trees_val"],
+             **{w: model.choices["hand_trees_val"][str(w)] for w in OFFSET_GRID}}
+
+    def key(e: dict[str, float]) -> tuple[float, float]:
+        return (float(np.nan_to_num(e["fact_auroc"])), e["auroc"])
+
+    best = max(forms, key=lambda w: key(forms[w]))
+    kept = key(forms[best]) > key(linear)
+    assert (model.trees is not None) == kept == model.choices["trees"].startswith("kept")
+    if kept:
+        assert model.tree_offset == best
     y = [int(r["harmful"]) for r in val]
     p = model.predict(val)
     fact = [drops_fact(r) for r in val]
     assert auroc([v for v, f in zip(y, fact) if f], [q for q, f in zip(p, fact) if f]) == (
-        pytest.approx((boosted if kept else linear)["fact_auroc"]))
+        pytest.approx((forms[best] if kept else linear)["fact_auroc"]))
     assert model.threshold == best_f1_threshold(y, p)
     assert train_lite(train, val=val, grid=[0.5], trees=False, vote=0).trees is None
-    if not kept:  # the scoring paths are checked with trees either way
-        from memgym.rm.trees import fit_trees
+    default = train_lite(train, val=val, grid=[0.5], vote=0)  # the stacked form alone
+    assert "hand_trees_val" not in default.choices and default.tree_offset is None
+    assert default.choices["trees_val"] == model.choices["trees_val"]
+    with pytest.raises(ValueError, match="tree forms"):
+        train_lite(train, val=val, tree_forms=("forest",))
+    from memgym.rm.trees import fit_trees
 
-        rng = np.random.RandomState(0)
-        model.trees = fit_trees(rng.rand(300, len(HAND_FEATURES) + 1), np.arange(300) % 2, 0)
+    rng = np.random.RandomState(0)
     parts = [row_parts(r) for r in read_jsonl(folder / "iid.jsonl")]
-    assert model.predict_parts(parts) == pytest.approx(model.predict_matrix(parts), abs=1e-9)
+    for share in (None, 0.5):  # the scoring paths are checked in both forms
+        width = len(HAND_FEATURES) + (share is None)
+        model.trees = fit_trees(rng.rand(300, width), np.arange(300) % 2, 0)
+        model.tree_offset = share
+        model.__dict__.pop("_trees_fn", None)
+        assert model.predict_parts(parts) == pytest.approx(model.predict_matrix(parts), abs=1e-9)
     assert "_trees_fn" in vars(model)
     model.save(tmp_path / "m.pkl")
     assert "_trees_fn" not in vars(pickle.loads((tmp_path / "m.pkl").read_bytes())["model"])
     assert load_lite(tmp_path / "m.pkl").predict_parts(parts[:5]) == model.predict_parts(parts[:5])
+
+
+def test_hand_trees_add_a_share_of_the_regression_score(quick_data: tuple[Path, Any]) -> None:
+    """In the hand form the score is the trees' score over the hand features alone plus
+    ``tree_offset`` times the regression's, recomputed here from scikit-learn's parts."""
+    import numpy as np
+
+    from memgym.rm.lite import read_features
+    from memgym.rm.trees import HAND_TREE_PARAMS, fit_trees
+
+    folder, _ = quick_data
+    train = list(read_jsonl(folder / "train.jsonl"))
+    model = train_lite(train, grid=[0.5], c=0.5)
+    parts = [row_parts(r) for r in train[:200]]
+    hand = np.asarray([h for h, _ in read_features(parts)])
+    y = np.asarray([int(r["harmful"]) for r in train[:200]])
+    model.trees = fit_trees(hand, y, 0, HAND_TREE_PARAMS)
+    model.tree_offset = 0.25
+    linear = model.regression.decision_function(model.matrix(parts))
+    expected = model.trees.decision_function(hand) + 0.25 * linear
+    assert model.scores(parts) == pytest.approx(list(expected), abs=1e-9)
 
 
 def test_compiled_trees_equal_scikit_learns_decision_function() -> None:
