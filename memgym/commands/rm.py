@@ -69,6 +69,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="lite: a C to try on validation (repeatable; default 0.25, 0.5, 1)")
     t.add_argument("--no-trees", action="store_true",
                    help="lite: the regression alone (no boosted trees tried on validation)")
+    t.add_argument("--tree-forms", default=None, metavar="FORMS",
+                   help="lite: tree forms tried on validation, comma-separated: stacked (trees"
+                        " over the hand features and the regression's score; the default),"
+                        " hand (trees over the hand features plus a share of that score)")
     t.add_argument("--vote", type=float, default=None, metavar="W",
                    help="lite: weight of the transfer vote blended with the fitted score"
                         " (default VOTE_WEIGHT; 0: none)")
@@ -211,8 +215,25 @@ def _read(file: str, limit: int | None = None, seed: int = 0,
     return rows if limit is None else stratified(rows, limit, seed)
 
 
+def _tree_forms(text: str | None) -> tuple[str, ...]:
+    """``--tree-forms`` as a tuple (the default without it); a clear error for unknown forms,
+    before any row is read."""
+    from memgym.rm.lite import DEFAULT_TREE_FORMS, TREE_FORMS
+
+    if text is None:
+        return DEFAULT_TREE_FORMS
+    forms = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = [f for f in forms if f not in TREE_FORMS]
+    if unknown or not forms:
+        raise ValueError(f"--tree-forms must be some of {', '.join(TREE_FORMS)},"
+                         f" got {text!r}")
+    return forms
+
+
 def _train(args: argparse.Namespace) -> int:
     import time
+
+    forms = _tree_forms(args.tree_forms)
 
     (file,) = _split_files(args.data, ["train"], ("train",)).values()
     rows = _read(file, args.limit, args.seed, args.fact_rows)
@@ -228,7 +249,8 @@ def _train(args: argparse.Namespace) -> int:
         if args.vote is not None and args.vote < 0:
             raise ValueError("--vote must be 0 or more")
         model = train_lite(rows, seed=args.seed, val=val, grid=args.cs, trees=not args.no_trees,
-                           vote=VOTE_WEIGHT if args.vote is None else args.vote)
+                           vote=VOTE_WEIGHT if args.vote is None else args.vote,
+                           tree_forms=forms)
         model.save(args.out)
         chosen = model.choices
         if val:

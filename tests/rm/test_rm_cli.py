@@ -84,6 +84,10 @@ def test_errors_are_one_line(tmp_path: Path, capsys: Any) -> None:
     assert "no MemRM model" in capsys.readouterr().err
     assert main(["rm", "train", "--data", str(tmp_path / "missing"), "--out", "x"]) == 2
     assert main(["rm", "build", "--out", str(tmp_path), "--seeds", "2", "--test-seeds", "2"]) == 2
+    capsys.readouterr()
+    assert main(["rm", "train", "--data", str(tmp_path / "missing"), "--out", "x",
+                 "--tree-forms", "stacked,forest"]) == 2
+    assert "--tree-forms must be some of stacked, hand" in capsys.readouterr().err
 
 
 def test_rank_refuses_a_strategy_given_twice(lite_model: tuple[Path, Any], capsys: Any) -> None:
