@@ -19,6 +19,7 @@ from typing import Any
 
 from memgym.claims import Claim, format_number, parse_number
 from memgym.query import ABSTAIN, Table, evaluate
+from memgym.tracks.codeqa.cells import CellsAt, FieldCells
 from memgym.tracks.codeqa.stream import FactRec, Item
 from memgym.tracks.codeqa.world import World, call_path, path_counts
 from memgym.types import AnswerType, Axis, QuestionKind
@@ -53,6 +54,8 @@ COUNT_SUPPORT = (1, 2, 3, 4, 5, 6)
 answer is right more often than chance over the support."""
 FIRST_SHARE = 0.25
 """Interleaved questions wait for this share of the core items."""
+GET_OPS = frozenset({"value", "previous", "hop", "path"})
+"""Spec ops whose gold reads only single cells (``CellsAt`` answers them without a table)."""
 BLIND_WINDOWS = (5, 10, 20)
 """Recent spans (core items) over which ``Asker._blind`` also takes an entity-blind memory's
 picks: what a memory of the last values stated, whoever they are about, would answer."""
@@ -105,6 +108,13 @@ class Asker:
             for fact in item.facts:
                 self.history.setdefault((fact.entity, fact.attribute), []).append((pos, fact))
         self.tables: dict[int, Table] = {}
+        self.cells = FieldCells(self.history)
+        """Each field's cells after each of its facts: the cells of ``table(p)`` for any p."""
+        self.raisers: list[list[int]] = [[] for _ in world.errors]
+        """error index -> the functions that raise it, in function order."""
+        for f, fn in enumerate(world.functions):
+            if fn.raises is not None:
+                self.raisers[fn.raises].append(f)
         self._stated: list[tuple[int, Claim]] | None = None
         """Every fact as a claim, in stream order, with its item position (``table``)."""
         self._typicals: dict[tuple[str, int], str | None] = {}
@@ -305,7 +315,7 @@ class Asker:
         error = self.world.errors[e]
         p = self._position(self.first, wide=False)
         where: list[list[Any]] = [["raises", "==", error]]
-        scope = list(range(len(self.world.functions)))
+        scope = self.raisers[e]  # a function raising another error states another value
         text = (
             f"Among the functions of {self.world.package} shown so far, how many directly "
             f"raise {error}?"
@@ -321,8 +331,6 @@ class Asker:
             )
         evidence: list[FactRec] = []
         for f in scope:
-            if self.world.functions[f].raises != e:
-                continue  # its only raises fact (if any) names another error
             name = self.world.functions[f].name
             raised = self._at(name, "raises", p)
             if raised is not None and raised.value == error:
@@ -458,7 +466,11 @@ class Asker:
                 continue
             if self._too_recent(draft):
                 continue
-            gold = evaluate(draft.spec, self.table(draft.p))
+            if kind == "filter_count" and str(_counted(draft)) != target:
+                continue  # its gold would be this count (see ``_counted``)
+            op = draft.spec["op"]
+            table = CellsAt(self.cells, draft.p) if op in GET_OPS else self.table(draft.p)
+            gold = evaluate(draft.spec, table)
             if (gold == ABSTAIN) != (kind == "abstention") or self._guessable(draft, gold):
                 continue
             if kind == "filter_count" and gold != target:
@@ -494,6 +506,14 @@ _BUILDERS: dict[QuestionKind, Callable[[Asker], Draft | None]] = {
     "filter_count": Asker.filter_count,
     "abstention": Asker.abstention,
 }
+
+
+def _counted(draft: Draft) -> int:
+    """A ``filter_count`` draft's gold without a table: the functions whose ``raises`` fact is
+    in its evidence. Only functions state ``raises``, once each and in the chunk that states
+    their module, so these are the rows the count's ``where`` selects
+    (``tests/tracks/test_codeqa_cells.py`` checks it against ``evaluate``)."""
+    return sum(fact.attribute == "raises" for fact in draft.evidence)
 
 
 def _typed(gold: str, answer_type: AnswerType) -> int | float | str | None:
