@@ -19,31 +19,34 @@ History = dict[tuple[str, str], list[tuple[int, FactRec]]]
 
 
 class FieldCells:
-    """(entity, attribute) -> the cell after each of its facts, with the stating positions."""
+    """(entity, attribute) -> the cell after each of its facts, with the stating positions
+    (folded when a field is first read: most fields never are)."""
 
     def __init__(self, history: History) -> None:
-        self.positions: dict[tuple[str, str], list[int]] = {}
-        self.cells: dict[tuple[str, str], list[Cell]] = {}
-        for key, facts in history.items():
-            cells: list[Cell] = []
-            cell: Cell | None = None
-            for _, fact in facts:  # Table.add for a claim without a labelled previous value
-                if cell is None:
-                    cell = Cell(fact.text)
-                elif cell.value != fact.text:
-                    cell = Cell(fact.text, cell.value)
-                cells.append(cell)
-            self.positions[key] = [pos for pos, _ in facts]
-            self.cells[key] = cells
+        self.history = history
+        self.folded: dict[tuple[str, str], tuple[list[int], list[Cell]]] = {}
+
+    def _fold(self, key: tuple[str, str]) -> tuple[list[int], list[Cell]]:
+        positions: list[int] = []
+        cells: list[Cell] = []
+        cell: Cell | None = None
+        for pos, fact in self.history.get(key, ()):  # Table.add, no labelled previous value
+            if cell is None:
+                cell = Cell(fact.text)
+            elif cell.value != fact.text:
+                cell = Cell(fact.text, cell.value)
+            positions.append(pos)
+            cells.append(cell)
+        found = self.folded[key] = (positions, cells)
+        return found
 
     def get(self, entity: str, attribute: str, p: int) -> Cell | None:
         """The cell ``Table.get`` gives after the first ``p`` items (None: not stated yet)."""
         key = (entity, attribute)
-        positions = self.positions.get(key)
-        if positions is None:
-            return None
+        found = self.folded.get(key)
+        positions, cells = self._fold(key) if found is None else found
         k = bisect_left(positions, p)
-        return self.cells[key][k - 1] if k else None
+        return cells[k - 1] if k else None
 
 
 class CellsAt(Table):

@@ -124,10 +124,8 @@ class Asker:
             for fact in item.facts:
                 self._in_order.setdefault(fact.attribute, []).append((pos, fact.text))
         self._numbers: dict[str, list[float] | None] = {}
-        """attribute -> its values in ``_in_order`` as numbers (None: not all are numbers)."""
-        for attribute, stated in self._in_order.items():
-            parsed = [n for _, t in stated if (n := parse_number(t)) is not None]
-            self._numbers[attribute] = parsed if len(parsed) == len(stated) else None
+        """attribute -> its values in ``_in_order`` as numbers (None: not all are numbers),
+        parsed when the attribute is first asked about (``_numbers_of``)."""
         self._blinds: dict[tuple[str, int], frozenset[str]] = {}
         self._leading: dict[str, list[str]] = {}
         midpoints = [const.family.midpoint for const in world.constants]
@@ -381,12 +379,26 @@ class Asker:
         end = self._stated_before(attribute, p)
         if not end:
             return None
-        numbers = self._numbers[attribute]
+        numbers = self._numbers_of(attribute)
         if numbers is None:
             return self._leaders(attribute)[end - 1]
         texts = [t for _, t in self._in_order[attribute][:end]]
         mid = statistics.median(numbers[:end])
         return format_number(round(mid) if all("." not in t for t in texts) else mid)
+
+    def _numbers_of(self, attribute: str) -> list[float] | None:
+        """``attribute``'s values in stream order as numbers, or None when one is not a number
+        (parsing stops there)."""
+        if attribute not in self._numbers:
+            parsed = []
+            for _, text in self._in_order[attribute]:
+                number = parse_number(text)
+                if number is None:
+                    self._numbers[attribute] = None
+                    return None
+                parsed.append(number)
+            self._numbers[attribute] = parsed
+        return self._numbers[attribute]
 
     def _leaders(self, attribute: str) -> list[str]:
         """For each k, the commonest of ``attribute``'s first k + 1 values in stream order
