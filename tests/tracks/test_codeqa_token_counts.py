@@ -69,3 +69,10 @@ def test_skipping_bits_advances_the_generator_as_six_draws_do() -> None:
         drawn.random()
     skipped.getrandbits(filler.SKIPPED_BITS)
     assert drawn.getstate() == skipped.getstate()
+
+
+def test_sample_tokens_equal_filler_tokens_step_by_step() -> None:
+    for seed, subseed in ((0, 0), (4, 0), (123456, 3), (9, 77)):
+        expected = [filler.filler_tokens(seed, subseed, -1 - i) for i in range(filler.SAMPLE)]
+        assert filler.sample_tokens(seed, subseed) == expected
+    assert len(set(expected)) > 3  # the sizes vary, so an order slip would show

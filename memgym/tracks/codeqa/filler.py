@@ -11,7 +11,7 @@ import random as _random
 
 from memgym.tokens import count_tokens
 from memgym.tracks.codeqa import names
-from memgym.tracks.seeding import reseeded
+from memgym.tracks.seeding import C_SEED, reseeded, text_key, thread_generator
 from memgym.types import Event
 
 FILLER_TOKENS = 90
@@ -135,7 +135,30 @@ def filler_event(seed: int, subseed: int, step: int) -> Event:
     return Event(step=step, kind="distractor", text=filler_text(seed, subseed, step))
 
 
+def sample_tokens(seed: int, subseed: int) -> list[int]:
+    """``filler_tokens(seed, subseed, step)`` for steps -1 .. -SAMPLE, in one loop: the thread's
+    generator seeded through the C seed with the text's key (what ``Random.seed(text)`` hands
+    it) and a log line's draws made inline (``tests/tracks/test_codeqa_token_counts.py``
+    compares both)."""
+    rng = thread_generator()
+    random, bits, seed_with = rng.random, rng.getrandbits, C_SEED
+    sizes, services, words = _LOG_TOKENS, len(names.FILLER_SERVICES), len(names.FILLER_WORDS)
+    prefix = f"codeqa-filler|{seed}|{subseed}|".encode()
+    out = []
+    for i in range(1, SAMPLE + 1):
+        seed_with(rng, text_key(prefix + b"-%d" % i))
+        tokens = _scratch_tokens(rng) if random() < SCRATCH_SHARE else 0
+        total = tokens
+        while tokens < FILLER_TOKENS:
+            size = sizes[int(random() * services)][int(random() * words)]
+            bits(SKIPPED_BITS)  # the stamp, the worker number and the duration
+            tokens += size + 1
+            total += size
+        out.append(total)
+    return out
+
+
 def mean_filler_tokens(seed: int, subseed: int) -> float:
     """The mean token count of a sample of this scenario's filler texts."""
-    sample = [filler_tokens(seed, subseed, -1 - i) for i in range(SAMPLE)]
+    sample = sample_tokens(seed, subseed)
     return sum(sample) / len(sample)
