@@ -12,7 +12,7 @@ import random as _random
 import re
 from dataclasses import dataclass, field
 
-from memgym.tokens import count_tokens
+from memgym.tokens import count_tokens, total_tokens
 from memgym.tracks.codeqa.world import Function, World
 
 ARGS = ("items", "request", "payload", "records", "entries", "batch_in")
@@ -164,7 +164,7 @@ def chunks(source: SourceFile, chunk_tokens: int) -> list[Chunk]:
     groups: list[list[Block]] = []
     sizes: list[int] = []
     for block in source.blocks:
-        tokens = count_tokens(block.text)
+        tokens = total_tokens((block.text,))  # one scan, not remembered: no text repeats it
         if groups and sizes[-1] + tokens <= chunk_tokens:
             groups[-1].append(block)
             sizes[-1] += tokens

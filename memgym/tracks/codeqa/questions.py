@@ -135,6 +135,9 @@ class Asker:
         }
         """answer type -> the family midpoints a memoryless guesser answers."""
         self.paths = path_counts(world)
+        self._targets: dict[int, list[int]] = {}
+        """function -> the functions it reaches by exactly one call path, in order."""
+        self._chains: dict[tuple[int, int], tuple[list[str], int] | None] = {}
         self.within = False
         """Whether ``_position`` draws within the stream (a last resort, see ``_try``)."""
         self.count_targets = list(COUNT_SUPPORT)
@@ -227,6 +230,8 @@ class Asker:
             return None
         name = self.world.constants[c].name
         p = self._position(self._pos(name, "value") + 1)
+        if p > self.n:
+            return None  # past the end: ``_try`` redraws it (no draw follows the position)
         spec = {"op": "value", "entity": name, "attribute": "value"}
         text = f"In the {self.world.package} source, what is the value of the constant {name}?"
         fact = self._at(name, "value", p)
@@ -240,6 +245,8 @@ class Asker:
         name = self.world.constants[change.constant].name
         hist = self.history[(name, "value")]
         p = self._position(hist[-1][0] + 1)
+        if p > self.n:
+            return None
         if kind == "post_correction":
             spec = {"op": "value", "entity": name, "attribute": "value"}
             text = (
@@ -266,6 +273,8 @@ class Asker:
                 return None
             const = self.world.constants[fn.uses].name
             p = self._position(max(self._pos(fn.name, "uses"), self._pos(const, "value")) + 1)
+            if p > self.n:
+                return None
             spec = {"op": "hop", "entity": fn.name, "relation": "uses", "attribute": "value"}
             text = (
                 f"{fn.name}() reads one module-level constant. What is that constant's value "
@@ -279,6 +288,8 @@ class Asker:
             return None
         callee = self.world.functions[fn.calls[0]].name
         p = self._position(max(self._pos(fn.name, "calls"), self._pos(callee, "module")) + 1)
+        if p > self.n:
+            return None
         spec = {"op": "hop", "entity": fn.name, "relation": "calls", "attribute": "module"}
         text = (
             f"{fn.name}() calls exactly one other function of {self.world.package}. Which module "
@@ -290,16 +301,19 @@ class Asker:
 
     def call_chain(self) -> Draft | None:
         a = self._pick(len(self.world.functions))
-        targets = sorted(b for b, n in self.paths[a].items() if n == 1)
+        targets = self._targets.get(a)
+        if targets is None:
+            targets = self._targets[a] = sorted(b for b, n in self.paths[a].items() if n == 1)
         if not targets:
             return None
         b = targets[self._pick(len(targets))]
-        path = call_path(self.world, a, b, self.paths)
-        if path is None or len(path) < 3:
+        chain = self._chain(a, b)
+        if chain is None:
             return None
-        names = [self.world.functions[f].name for f in path]
-        need = max(self._pos(name, "calls") for name in names[:-1]) + 1
+        names, need = chain
         p = self._position(need)
+        if p > self.n:
+            return None
         evidence = [self._at(name, "calls", p) for name in names[:-1]]
         spec = {"op": "path", "from": names[0], "to": names[-1], "relation": "calls"}
         text = (
@@ -307,6 +321,20 @@ class Asker:
             f"call chain from {names[0]} to {names[-1]}, names joined by ' -> '."
         )
         return Draft(p, "call_chain", spec, text, [f for f in evidence if f is not None], "text")
+
+    def _chain(self, a: int, b: int) -> tuple[list[str], int] | None:
+        """The names on the one call path from ``a`` to ``b`` (None: none of three or more)
+        and the position after which all its links are stated (remembered per pair)."""
+        key = (a, b)
+        if key not in self._chains:
+            path = call_path(self.world, a, b, self.paths)
+            if path is None or len(path) < 3:
+                self._chains[key] = None
+            else:
+                names = [self.world.functions[f].name for f in path]
+                need = max(self._pos(name, "calls") for name in names[:-1]) + 1
+                self._chains[key] = (names, need)
+        return self._chains[key]
 
     def filter_count(self) -> Draft | None:
         e = self._pick(len(self.world.errors))
