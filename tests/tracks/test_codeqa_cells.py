@@ -5,14 +5,16 @@ evidence against ``memgym.query.evaluate``."""
 from __future__ import annotations
 
 import random
+import statistics
+from collections import Counter
 
 import pytest
 
-from memgym.claims import Claim
+from memgym.claims import Claim, format_number, parse_number
 from memgym.query import Table, evaluate
 from memgym.tracks import get_track
 from memgym.tracks.codeqa.cells import CellsAt
-from memgym.tracks.codeqa.questions import Asker, _counted
+from memgym.tracks.codeqa.questions import BLIND_WINDOWS, Asker, _counted, _median
 from memgym.tracks.codeqa.stream import order
 from memgym.tracks.codeqa.world import build_world
 
@@ -63,3 +65,52 @@ def test_counted_is_the_count_gold(seed: int, tier: str) -> None:
         assert str(_counted(draft)) == gold, (seed, tier, draft.spec, draft.p)
         counts.add((gold, len(draft.spec["where"])))
     assert len({c for c, _ in counts}) > 1 and {w for _, w in counts} == {1, 2}
+
+
+def _plain_typical(texts: list[str]) -> str | None:
+    """The stats memory's value by its definition: the median of numbers, else the commonest."""
+    if not texts:
+        return None
+    numbers = [parse_number(t) for t in texts]
+    if any(n is None for n in numbers):
+        return Counter(texts).most_common(1)[0][0]
+    mid = statistics.median([n for n in numbers if n is not None])
+    return format_number(round(mid) if all("." not in t for t in texts) else mid)
+
+
+def _plain_blind(stated: list[tuple[int, str]], p: int) -> frozenset[str]:
+    texts = [t for pos, t in stated if pos < p]
+    picks = set(texts[:1] + texts[-2:])
+    if texts:
+        picks.add(Counter(texts).most_common(1)[0][0])
+    for window in BLIND_WINDOWS:
+        recent = [t for pos, t in stated if p - window <= pos < p]
+        if recent:
+            picks |= {recent[0], Counter(recent).most_common(1)[0][0]}
+    return frozenset(picks)
+
+
+def test_typical_and_blind_values_equal_their_definitions() -> None:
+    floats = 0
+    for seed, tier in CASES:
+        asker = _asker(seed, tier)
+        stated: dict[str, list[tuple[int, str]]] = {}
+        for pos, item in enumerate(asker.items):
+            for fact in item.facts:
+                stated.setdefault(fact.attribute, []).append((pos, fact.text))
+        for attribute, facts in [*stated.items(), ("", [])]:
+            for p in range(0, asker.n + 1, 3):
+                texts = [t for pos, t in facts if pos < p]
+                assert asker._typical(attribute, p) == _plain_typical(texts), (seed, attribute, p)
+                assert asker._blind(attribute, p) == _plain_blind(facts, p), (seed, attribute, p)
+                floats += attribute == "value" and any("." in t for t in texts)
+    assert floats  # decimal values were among the medians compared
+
+
+def test_median_is_statistics_median() -> None:
+    rng = random.Random(11)
+    for size in range(1, 60):
+        numbers = [
+            rng.choice((float(rng.randrange(-50, 50)), rng.uniform(-9, 9))) for _ in range(size)
+        ]
+        assert _median(numbers) == statistics.median(numbers)

@@ -10,7 +10,6 @@ memoryless guess would get right are redrawn.
 from __future__ import annotations
 
 import random as _random
-import statistics
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
@@ -118,13 +117,19 @@ class Asker:
         self._stated: list[tuple[int, Claim]] | None = None
         """Every fact as a claim, in stream order, with its item position (``table``)."""
         self._typicals: dict[tuple[str, int], str | None] = {}
-        self._in_order: dict[str, list[tuple[int, str]]] = {}
-        """attribute -> (position, value text) of every fact of it, in stream order."""
+        self._positions: dict[str, list[int]] = {}
+        self._texts: dict[str, list[str]] = {}
+        """attribute -> the position and the value text of every fact of it, in stream order."""
         for pos, item in enumerate(items):
             for fact in item.facts:
-                self._in_order.setdefault(fact.attribute, []).append((pos, fact.text))
+                if fact.attribute not in self._texts:
+                    self._positions[fact.attribute], self._texts[fact.attribute] = [], []
+                self._positions[fact.attribute].append(pos)
+                self._texts[fact.attribute].append(fact.text)
+        self._integral: dict[str, int] = {}
+        """attribute -> how many of its first values are written without a decimal point."""
         self._numbers: dict[str, list[float] | None] = {}
-        """attribute -> its values in ``_in_order`` as numbers (None: not all are numbers),
+        """attribute -> its values in ``_texts`` as numbers (None: not all are numbers),
         parsed when the attribute is first asked about (``_numbers_of``)."""
         self._blinds: dict[tuple[str, int], frozenset[str]] = {}
         self._leading: dict[str, list[str]] = {}
@@ -401,7 +406,7 @@ class Asker:
 
     def _stated_before(self, attribute: str, p: int) -> int:
         """How many values of ``attribute`` the first ``p`` items state."""
-        return bisect_left(self._in_order.get(attribute, []), p, key=lambda pt: pt[0])
+        return bisect_left(self._positions.get(attribute, ()), p)
 
     def _typical_of(self, attribute: str, p: int) -> str | None:
         end = self._stated_before(attribute, p)
@@ -410,16 +415,24 @@ class Asker:
         numbers = self._numbers_of(attribute)
         if numbers is None:
             return self._leaders(attribute)[end - 1]
-        texts = [t for _, t in self._in_order[attribute][:end]]
-        mid = statistics.median(numbers[:end])
-        return format_number(round(mid) if all("." not in t for t in texts) else mid)
+        mid = _median(numbers[:end])
+        return format_number(round(mid) if end <= self._integral_of(attribute) else mid)
+
+    def _integral_of(self, attribute: str) -> int:
+        """How many of ``attribute``'s first values have no decimal point (all: its count)."""
+        found = self._integral.get(attribute)
+        if found is None:
+            texts = self._texts[attribute]
+            found = next((i for i, t in enumerate(texts) if "." in t), len(texts))
+            self._integral[attribute] = found
+        return found
 
     def _numbers_of(self, attribute: str) -> list[float] | None:
         """``attribute``'s values in stream order as numbers, or None when one is not a number
         (parsing stops there)."""
         if attribute not in self._numbers:
             parsed = []
-            for _, text in self._in_order[attribute]:
+            for text in self._texts[attribute]:
                 number = parse_number(text)
                 if number is None:
                     self._numbers[attribute] = None
@@ -437,7 +450,7 @@ class Asker:
             first: dict[str, int] = {}
             found = self._leading[attribute] = []
             best = ""
-            for i, (_, text) in enumerate(self._in_order[attribute]):
+            for i, text in enumerate(self._texts[attribute]):
                 counts[text] = counts.get(text, 0) + 1
                 first.setdefault(text, i)
                 if not found or (counts[text], -first[text]) > (counts[best], -first[best]):
@@ -453,14 +466,13 @@ class Asker:
         key = (attribute, p)
         found = self._blinds.get(key)
         if found is None:
-            stated = self._in_order.get(attribute, [])
+            texts = self._texts.get(attribute, [])
             end = self._stated_before(attribute, p)
-            texts = [t for _, t in stated[:end]]
-            picks = set(texts[:1] + texts[-2:])
-            if texts:
+            picks = set(texts[: min(end, 1)] + texts[max(0, end - 2) : end])
+            if end:
                 picks.add(self._leaders(attribute)[end - 1])
             for window in BLIND_WINDOWS:
-                recent = texts[self._stated_before(attribute, p - window) :]
+                recent = texts[self._stated_before(attribute, p - window) : end]
                 if recent:
                     picks |= {recent[0], Counter(recent).most_common(1)[0][0]}
             found = self._blinds[key] = frozenset(picks)
@@ -546,6 +558,14 @@ _BUILDERS: dict[QuestionKind, Callable[[Asker], Draft | None]] = {
     "filter_count": Asker.filter_count,
     "abstention": Asker.abstention,
 }
+
+
+def _median(numbers: list[float]) -> float:
+    """``statistics.median`` of a non-empty list (the same sort and middle, without its checks
+    and conversions)."""
+    data = sorted(numbers)
+    half = len(data) // 2
+    return data[half] if len(data) % 2 else (data[half - 1] + data[half]) / 2
 
 
 def _counted(draft: Draft) -> int:
