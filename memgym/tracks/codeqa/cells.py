@@ -1,11 +1,12 @@
 """The query table's cells at any stream position, read from each field's history.
 
-``Asker.table(p)`` folds every fact stated in the first ``p`` items into a ``memgym.query.Table``.
-Most golds read only a few cells of it (``value``, ``previous``, ``hop`` and ``path`` ops), so
-building a whole table per drawn position is wasted work: ``FieldCells`` folds each field's
-facts once per scenario (``Table.add``'s rule), and ``CellsAt`` answers ``get`` at a position by
-a bisection over the field's positions. ``tests/tracks/test_codeqa_cells.py`` checks every cell
-against the folded tables.
+A gold is ``memgym.query.evaluate`` over the table of every fact stated in the first ``p`` items.
+Most golds read only a few cells of it (``value``, ``previous``, ``hop`` and ``path`` ops), and a
+count only the attributes its conditions name, so building a whole table per drawn position is
+wasted work: ``FieldCells`` folds each field's facts once (``Table.add``'s rule) when it is first
+read, ``CellsAt`` answers ``get`` at a position by a bisection over the field's positions, and
+``FieldCells.table`` gives the rows of the named attributes. ``tests/tracks/test_codeqa_cells.py``
+checks both against tables folded fact by fact.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ class FieldCells:
     def __init__(self, history: History) -> None:
         self.history = history
         self.folded: dict[tuple[str, str], tuple[list[int], list[Cell]]] = {}
+        self.entities: dict[str, list[str]] = {}
+        """attribute -> the entities with a fact of it (in the history's order)."""
+        for entity, attribute in history:
+            self.entities.setdefault(attribute, []).append(entity)
 
     def _fold(self, key: tuple[str, str]) -> tuple[list[int], list[Cell]]:
         positions: list[int] = []
@@ -47,6 +52,19 @@ class FieldCells:
         positions, cells = self._fold(key) if found is None else found
         k = bisect_left(positions, p)
         return cells[k - 1] if k else None
+
+    def table(self, p: int, attributes: set[str]) -> Table:
+        """The rows of ``Table`` after the first ``p`` items with only ``attributes``' cells:
+        what a ``count`` over conditions on those attributes reads (a row missing one of them
+        is not counted, in the whole table or in this one)."""
+        table = Table()
+        rows = table.rows
+        for attribute in attributes:
+            for entity in self.entities.get(attribute, ()):
+                cell = self.get(entity, attribute, p)
+                if cell is not None:
+                    rows.setdefault(entity, {})[attribute] = cell
+        return table
 
 
 class CellsAt(Table):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from memgym.claims import Claim, format_number, parse_number
+from memgym.claims import format_number, parse_number
 from memgym.query import ABSTAIN, Table, evaluate
 from memgym.tracks.codeqa.cells import CellsAt, FieldCells
 from memgym.tracks.codeqa.stream import FactRec, Item
@@ -106,7 +106,6 @@ class Asker:
         for pos, item in enumerate(items):
             for fact in item.facts:
                 self.history.setdefault((fact.entity, fact.attribute), []).append((pos, fact))
-        self.tables: dict[int, Table] = {}
         self.cells = FieldCells(self.history)
         """Each field's cells after each of its facts: the cells of ``table(p)`` for any p."""
         self.raisers: list[list[int]] = [[] for _ in world.errors]
@@ -114,8 +113,6 @@ class Asker:
         for f, fn in enumerate(world.functions):
             if fn.raises is not None:
                 self.raisers[fn.raises].append(f)
-        self._stated: list[tuple[int, Claim]] | None = None
-        """Every fact as a claim, in stream order, with its item position (``table``)."""
         self._typicals: dict[tuple[str, int], str | None] = {}
         self._positions: dict[str, list[int]] = {}
         self._texts: dict[str, list[str]] = {}
@@ -190,39 +187,12 @@ class Asker:
             return lo + self._pick(self.n - lo + 1)
         return lo + int((self.n + 1) * self.random() ** 0.5)
 
-    def table(self, p: int) -> Table:
-        """Every fact stated in the first ``p`` items, as the query table: the table of the
-        nearest earlier position already built, with the facts stated since added (a row is
-        shared until a fact changes it, then copied: cells are never changed in place)."""
-        table = self.tables.get(p)
-        if table is not None:
-            return table
-        stated = self._stated
-        if stated is None:
-            facts = sorted(
-                ((pos, i, f) for hist in self.history.values() for i, (pos, f) in enumerate(hist)),
-                key=lambda t: (t[0], t[1]),
-            )
-            stated = self._stated = [
-                (pos, Claim(f.entity, f.attribute, f.text)) for pos, _, f in facts
-            ]
-        base = max((q for q in self.tables if q < p), default=None)
-        table = Table()
-        start = 0
-        if base is not None:
-            table.rows = dict(self.tables[base].rows)
-            start = bisect_left(stated, base, key=lambda t: t[0])
-        rows, copied = table.rows, set()
-        for pos, claim in stated[start:]:
-            if pos >= p:
-                break
-            if claim.entity not in copied:
-                copied.add(claim.entity)
-                if claim.entity in rows:
-                    rows[claim.entity] = dict(rows[claim.entity])
-            table.add(claim)
-        self.tables[p] = table
-        return table
+    def _table(self, draft: Draft) -> Table:
+        """What ``evaluate`` needs of the table after the draft's first ``p`` items: its cells
+        (single-cell ops), or the rows of the attributes a count's conditions name."""
+        if draft.spec["op"] in GET_OPS:
+            return CellsAt(self.cells, draft.p)
+        return self.cells.table(draft.p, {attribute for attribute, _, _ in draft.spec["where"]})
 
     def _answer_type(self, c: int) -> AnswerType:
         return "float" if self.world.constants[c].family.decimals else "int"
@@ -520,9 +490,7 @@ class Asker:
                 continue
             if kind == "filter_count" and str(_counted(draft)) != target:
                 continue  # its gold would be this count (see ``_counted``)
-            op = draft.spec["op"]
-            table = CellsAt(self.cells, draft.p) if op in GET_OPS else self.table(draft.p)
-            gold = evaluate(draft.spec, table)
+            gold = evaluate(draft.spec, self._table(draft))
             if (gold == ABSTAIN) != (kind == "abstention") or self._guessable(draft, gold):
                 continue
             if kind == "filter_count" and gold != target:
