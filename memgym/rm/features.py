@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from zlib import crc32
 from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
@@ -132,12 +133,9 @@ class DroppedInfo(NamedTuple):
     """Its numbers (tagged)."""
     names: frozenset[str]
     """Its names (tagged)."""
-    line_numbers: tuple[frozenset[str], ...]
-    """The numbers of each line that has some (tagged)."""
-    line_names: tuple[frozenset[str], ...]
-    """The names of each of those lines (tagged), in the same order."""
-    line_words: tuple[frozenset[str], ...]
-    """The kinds (``_kinds``: content words, not its names') of each of those lines, in order."""
+    lines: tuple[tuple[frozenset[str], frozenset[str], frozenset[str]], ...]
+    """Of each line that has numbers: its numbers (tagged), its names (tagged) and its kinds
+    (``_kinds``: content words, not its names'), in order."""
     goes_on: frozenset[str]
     """Its body names less its heading's, tagged as heading names: a kept text whose heading
     names one goes on from it."""
@@ -212,32 +210,62 @@ def _kinds(text: str, skip: str = "") -> frozenset[str]:
                      and w not in skipped)
 
 
+LineInfo = tuple[frozenset[str], frozenset[str], frozenset[str]]
+"""A line's numbers (tagged), names (tagged) and kinds, as in ``DroppedInfo.lines``."""
+
+_LINES: dict[str, LineInfo | None] = {}
+"""``_line_info`` of each line read (texts share lines); emptied when it holds ``LINE_CACHE``."""
+LINE_CACHE = 1 << 16
+
+
+def _line_info(line: str) -> LineInfo | None:
+    """The numbers, names and kinds of a line that has numbers (None for a line without)."""
+    numbers = _NUMBER.findall(line)
+    if not numbers:
+        return None
+    names = _NAME.findall(line)
+    return (frozenset(map(_NUMBER_TAG.__add__, numbers)), frozenset(map(_NAME_TAG.__add__, names)),
+            _kinds(line, " ".join(names).lower()))
+
+
+def _token_buckets(prefix: str, words: frozenset[str]) -> frozenset[int]:
+    """``bucket(prefix + _shape(word))`` of each word (straight, no cache: one crc32 costs less
+    than a cache miss)."""
+    return frozenset([crc32((prefix + ("#" if w[0].isdigit() else w)).encode()) % BUCKETS
+                      for w in words])
+
+
 @lru_cache(maxsize=1 << 14)
 def dropped_info(text: str) -> DroppedInfo:
     """Token buckets, digit count and the tagged items of a text that is dropped."""
     info = text_info(text)
     numbers = _tagged(_NUMBER_TAG, info.numbers)
     names = _tagged(_NAME_TAG, info.names)
-    numeric = [ln for ln in text.splitlines() if _NUMBER.search(ln)]
-    per_line = (_tagged(_NUMBER_TAG, frozenset(_NUMBER.findall(ln))) for ln in numeric)
-    line_names = tuple(_tagged(_NAME_TAG, frozenset(_NAME.findall(ln))) for ln in numeric)
-    line_words = tuple(_kinds(ln, " ".join(_NAME.findall(ln)).lower()) for ln in numeric)
+    cache = _LINES
+    lines = []
+    for ln in text.splitlines():
+        if ln in cache:
+            line = cache[ln]
+        else:
+            if len(cache) >= LINE_CACHE:
+                cache.clear()
+            line = cache[ln] = _line_info(ln)
+        if line is not None:
+            lines.append(line)
     after_heading = info.body_names - info.heading_names
     goes_on = _tagged(_HEADING_TAG, after_heading)
     goes_on_title = _tagged(_TITLE_TAG, after_heading) if info.titled else frozenset()
     referred = _tagged(_BODY_TAG, info.heading_names)
     return DroppedInfo(
-        frozenset(map(word_bucket, info.words)),
+        _token_buckets("", info.words),
         len(_DIGIT.findall(text)),
         numbers,
         names,
-        tuple(per_line),
-        line_names,
-        line_words,
+        tuple(lines),
         goes_on,
         goes_on_title,
         referred,
-        info.words | numbers | names | goes_on | goes_on_title | referred,
+        info.words.union(numbers, names, goes_on, goes_on_title, referred),
     )
 
 
@@ -268,7 +296,7 @@ def unasked_bucket(word: str) -> int:
 @lru_cache(maxsize=1 << 15)
 def unasked_buckets(text: str) -> frozenset[int]:
     """The buckets of ``text``'s tokens as those of a span no question has followed yet."""
-    return frozenset(map(unasked_bucket, text_info(text).words))
+    return _token_buckets("z_", text_info(text).words)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -314,8 +342,7 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     novel_lines = orphans = superseded = unasked_orphans = asked_kind = unasked_kind = 0
     if novel_numbers:  # a line whose value leaves: is its subject still named in the view?
         for (step, _), i in zip(c.dropped, d_extra, strict=True):
-            for nums, names, words in zip(i.line_numbers, i.line_names, i.line_words,
-                                          strict=True):
+            for nums, names, words in i.lines:
                 if nums.isdisjoint(novel_numbers):
                     continue
                 novel_lines += 1
@@ -395,7 +422,7 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     ]
     no_buckets: frozenset[int] = frozenset()
     buckets = no_buckets.union(*map(_BUCKETS, d_extra))
-    buckets = buckets.union(map(novel_bucket, novel_words), map(asked_bucket, words_asked))
+    buckets = buckets.union(_token_buckets("n_", novel_words), _token_buckets("a_", words_asked))
     for (_, text), n in zip(losing, since, strict=True):
         if n == 0:
             buckets |= unasked_buckets(text)
@@ -412,3 +439,4 @@ def clear_caches() -> None:
     for cached in (text_info, dropped_info, bucket, word_bucket, novel_bucket, asked_bucket,
                    unasked_bucket, unasked_buckets, _dialogue):
         cached.cache_clear()
+    _LINES.clear()
