@@ -204,10 +204,11 @@ def text_info(text: str) -> TextInfo:
 def _kinds(text: str, skip: str = "") -> frozenset[str]:
     """The first four letters of ``text``'s content words (four letters or more, no function
     words, none of ``skip``'s words): what kind of thing a line or a question is about."""
-    skipped = set(skip.split())
-    return frozenset(w[:4] for w in _TOKEN.findall(text.lower())
-                     if len(w) > 3 and w[0].isalpha() and w not in _FUNCTION_WORDS
-                     and w not in skipped)
+    words = set(_TOKEN.findall(text.lower()))
+    words -= _FUNCTION_WORDS
+    if skip:
+        words.difference_update(skip.split())
+    return frozenset([w[:4] for w in words if len(w) > 3 and w[0].isalpha()])
 
 
 LineInfo = tuple[frozenset[str], frozenset[str], frozenset[str]]
@@ -228,11 +229,20 @@ def _line_info(line: str) -> LineInfo | None:
             _kinds(line, " ".join(names).lower()))
 
 
+_BUCKET_MEMOS: dict[str, dict[str, int]] = {}
+"""Per prefix, the bucket of each word hashed (``_token_buckets``); emptied at ``BUCKET_CACHE``."""
+BUCKET_CACHE = 1 << 18
+
+
 def _token_buckets(prefix: str, words: frozenset[str]) -> frozenset[int]:
-    """``bucket(prefix + _shape(word))`` of each word (straight, no cache: one crc32 costs less
-    than a cache miss)."""
-    return frozenset([crc32((prefix + ("#" if w[0].isdigit() else w)).encode()) % BUCKETS
-                      for w in words])
+    """``bucket(prefix + _shape(word))`` of each word, remembered per word in a plain dict (the
+    words not seen yet hashed first, then all looked up in one pass)."""
+    memo = _BUCKET_MEMOS.get(prefix)
+    if memo is None or len(memo) >= BUCKET_CACHE:
+        memo = _BUCKET_MEMOS[prefix] = {}
+    for w in words.difference(memo):
+        memo[w] = crc32((prefix + ("#" if w[0].isdigit() else w)).encode()) % BUCKETS
+    return frozenset(map(memo.__getitem__, words))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -440,3 +450,4 @@ def clear_caches() -> None:
                    unasked_bucket, unasked_buckets, _dialogue):
         cached.cache_clear()
     _LINES.clear()
+    _BUCKET_MEMOS.clear()
