@@ -35,6 +35,9 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _NAME = re.compile(r"\b[A-Z][a-z0-9]+(?:[ -][A-Z][a-z0-9]+)*\b")
 _DIGIT = re.compile(r"\d")
+_LONG_WORD = re.compile(r"([A-Za-z][A-Za-z0-9_]{3,})|[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
+"""``_TOKEN``'s matches (the same alternatives, so the same spans), each given as itself when it
+is a word of four letters or more and as '' otherwise."""
 _HEADING = re.compile(r"\n|(?<=[.:])\s")
 """Where a text's heading ends: its first line break, or the first space after a '.' or ':'."""
 
@@ -204,11 +207,18 @@ def text_info(text: str) -> TextInfo:
 def _kinds(text: str, skip: str = "") -> frozenset[str]:
     """The first four letters of ``text``'s content words (four letters or more, no function
     words, none of ``skip``'s words): what kind of thing a line or a question is about."""
-    words = set(_TOKEN.findall(text.lower()))
-    words -= _FUNCTION_WORDS
+    words = set(_LONG_WORD.findall(text.lower())) - _FUNCTION_WORDS
+    words.discard("")
     if skip:
         words.difference_update(skip.split())
-    return frozenset([w[:4] for w in words if len(w) > 3 and w[0].isalpha()])
+    return frozenset([w[:4] for w in words])
+
+
+def _digits(text: str) -> int:
+    """How many digits ``text`` has (``\\d``: counted straight in an ASCII text)."""
+    if text.isascii():
+        return sum(map(text.count, "0123456789"))
+    return len(_DIGIT.findall(text))
 
 
 LineInfo = tuple[frozenset[str], frozenset[str], frozenset[str]]
@@ -268,7 +278,7 @@ def dropped_info(text: str) -> DroppedInfo:
     referred = _tagged(_BODY_TAG, info.heading_names)
     return DroppedInfo(
         _token_buckets("", info.words),
-        len(_DIGIT.findall(text)),
+        _digits(text),
         numbers,
         names,
         tuple(lines),
