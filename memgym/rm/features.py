@@ -24,12 +24,12 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from zlib import crc32
 from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
+from zlib import crc32
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
@@ -340,6 +340,26 @@ _WORDS, _NUMBERS, _NAMES, _ITEMS, _CHARS, _BUCKETS, _DIGITS, _ASKS = (
 """Fields of ``TextInfo`` and ``DroppedInfo`` (``numbers`` and ``names`` of the latter tagged)."""
 
 
+_last_view: tuple[tuple[str, ...], frozenset[str] | None] = ((), None)
+"""The last kept view ``_lacking`` saw, and the union of its texts' items once seen twice."""
+
+
+def _lacking(asks: frozenset[str], kept: Sequence[str]) -> frozenset[str]:
+    """What of ``asks`` no kept text offers. One pass over the kept texts' items; when the kept
+    view is the one of the call before (the gated memory scores several candidate drops against
+    one view), their union is made once and only ``asks`` is looked up in it."""
+    global _last_view
+    view = tuple(kept)
+    seen, union = _last_view
+    if view == seen:
+        if union is None:
+            union = frozenset().union(*map(_ITEMS, map(text_info, view)))
+            _last_view = (view, union)
+        return asks - union
+    _last_view = (view, None)
+    return asks.difference(*map(_ITEMS, map(text_info, view)))
+
+
 def features(c: Compaction) -> tuple[list[float], list[int]]:
     """The ``HAND_FEATURES`` of one compaction, in that order, and its token buckets."""
     d_infos = [text_info(t) for _, t in c.dropped]
@@ -352,7 +372,7 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     d_numbers = empty.union(*map(_NUMBERS, d_extra))  # tagged
     d_names = empty.union(*map(_NAMES, d_infos))
     asks = empty.union(*map(_ASKS, d_extra))
-    lacking = asks.difference(*map(_ITEMS, map(text_info, c.kept)))  # one pass over the kept
+    lacking = _lacking(asks, c.kept)
     found = asks - lacking
     novel_numbers = d_numbers & lacking
     novel_names = empty.union(*map(_NAMES, d_extra)) & lacking
@@ -456,8 +476,10 @@ def hand_features(c: Compaction) -> list[float]:
 
 def clear_caches() -> None:
     """Forget every cached text (benchmarks start cold)."""
+    global _last_view
     for cached in (text_info, dropped_info, bucket, word_bucket, novel_bucket, asked_bucket,
                    unasked_bucket, unasked_buckets, _dialogue):
         cached.cache_clear()
     _LINES.clear()
     _BUCKET_MEMOS.clear()
+    _last_view = ((), None)
