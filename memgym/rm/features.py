@@ -29,11 +29,15 @@ from collections.abc import Sequence
 from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
+from zlib import crc32
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _NAME = re.compile(r"\b[A-Z][a-z0-9]+(?:[ -][A-Z][a-z0-9]+)*\b")
 _DIGIT = re.compile(r"\d")
+_LONG_WORD = re.compile(r"([A-Za-z][A-Za-z0-9_]{3,})|[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
+"""``_TOKEN``'s matches (the same alternatives, so the same spans), each given as itself when it
+is a word of four letters or more and as '' otherwise."""
 _HEADING = re.compile(r"\n|(?<=[.:])\s")
 """Where a text's heading ends: its first line break, or the first space after a '.' or ':'."""
 
@@ -132,12 +136,9 @@ class DroppedInfo(NamedTuple):
     """Its numbers (tagged)."""
     names: frozenset[str]
     """Its names (tagged)."""
-    line_numbers: tuple[frozenset[str], ...]
-    """The numbers of each line that has some (tagged)."""
-    line_names: tuple[frozenset[str], ...]
-    """The names of each of those lines (tagged), in the same order."""
-    line_words: tuple[frozenset[str], ...]
-    """The kinds (``_kinds``: content words, not its names') of each of those lines, in order."""
+    lines: tuple[tuple[frozenset[str], frozenset[str], frozenset[str]], ...]
+    """Of each line that has numbers: its numbers (tagged), its names (tagged) and its kinds
+    (``_kinds``: content words, not its names'), in order."""
     goes_on: frozenset[str]
     """Its body names less its heading's, tagged as heading names: a kept text whose heading
     names one goes on from it."""
@@ -206,10 +207,52 @@ def text_info(text: str) -> TextInfo:
 def _kinds(text: str, skip: str = "") -> frozenset[str]:
     """The first four letters of ``text``'s content words (four letters or more, no function
     words, none of ``skip``'s words): what kind of thing a line or a question is about."""
-    skipped = set(skip.split())
-    return frozenset(w[:4] for w in _TOKEN.findall(text.lower())
-                     if len(w) > 3 and w[0].isalpha() and w not in _FUNCTION_WORDS
-                     and w not in skipped)
+    words = set(_LONG_WORD.findall(text.lower())) - _FUNCTION_WORDS
+    words.discard("")
+    if skip:
+        words.difference_update(skip.split())
+    return frozenset([w[:4] for w in words])
+
+
+def _digits(text: str) -> int:
+    """How many digits ``text`` has (``\\d``: counted straight in an ASCII text)."""
+    if text.isascii():
+        return sum(map(text.count, "0123456789"))
+    return len(_DIGIT.findall(text))
+
+
+LineInfo = tuple[frozenset[str], frozenset[str], frozenset[str]]
+"""A line's numbers (tagged), names (tagged) and kinds, as in ``DroppedInfo.lines``."""
+
+_LINES: dict[str, LineInfo | None] = {}
+"""``_line_info`` of each line read (texts share lines); emptied when it holds ``LINE_CACHE``."""
+LINE_CACHE = 1 << 16
+
+
+def _line_info(line: str) -> LineInfo | None:
+    """The numbers, names and kinds of a line that has numbers (None for a line without)."""
+    numbers = _NUMBER.findall(line)
+    if not numbers:
+        return None
+    names = _NAME.findall(line)
+    return (frozenset(map(_NUMBER_TAG.__add__, numbers)), frozenset(map(_NAME_TAG.__add__, names)),
+            _kinds(line, " ".join(names).lower()))
+
+
+_BUCKET_MEMOS: dict[str, dict[str, int]] = {}
+"""Per prefix, the bucket of each word hashed (``_token_buckets``); emptied at ``BUCKET_CACHE``."""
+BUCKET_CACHE = 1 << 18
+
+
+def _token_buckets(prefix: str, words: frozenset[str]) -> frozenset[int]:
+    """``bucket(prefix + _shape(word))`` of each word, remembered per word in a plain dict (the
+    words not seen yet hashed first, then all looked up in one pass)."""
+    memo = _BUCKET_MEMOS.get(prefix)
+    if memo is None or len(memo) >= BUCKET_CACHE:
+        memo = _BUCKET_MEMOS[prefix] = {}
+    for w in words.difference(memo):
+        memo[w] = crc32((prefix + ("#" if w[0].isdigit() else w)).encode()) % BUCKETS
+    return frozenset(map(memo.__getitem__, words))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -218,26 +261,31 @@ def dropped_info(text: str) -> DroppedInfo:
     info = text_info(text)
     numbers = _tagged(_NUMBER_TAG, info.numbers)
     names = _tagged(_NAME_TAG, info.names)
-    numeric = [ln for ln in text.splitlines() if _NUMBER.search(ln)]
-    per_line = (_tagged(_NUMBER_TAG, frozenset(_NUMBER.findall(ln))) for ln in numeric)
-    line_names = tuple(_tagged(_NAME_TAG, frozenset(_NAME.findall(ln))) for ln in numeric)
-    line_words = tuple(_kinds(ln, " ".join(_NAME.findall(ln)).lower()) for ln in numeric)
+    cache = _LINES
+    lines = []
+    for ln in text.splitlines():
+        if ln in cache:
+            line = cache[ln]
+        else:
+            if len(cache) >= LINE_CACHE:
+                cache.clear()
+            line = cache[ln] = _line_info(ln)
+        if line is not None:
+            lines.append(line)
     after_heading = info.body_names - info.heading_names
     goes_on = _tagged(_HEADING_TAG, after_heading)
     goes_on_title = _tagged(_TITLE_TAG, after_heading) if info.titled else frozenset()
     referred = _tagged(_BODY_TAG, info.heading_names)
     return DroppedInfo(
-        frozenset(map(word_bucket, info.words)),
-        len(_DIGIT.findall(text)),
+        _token_buckets("", info.words),
+        _digits(text),
         numbers,
         names,
-        tuple(per_line),
-        line_names,
-        line_words,
+        tuple(lines),
         goes_on,
         goes_on_title,
         referred,
-        info.words | numbers | names | goes_on | goes_on_title | referred,
+        info.words.union(numbers, names, goes_on, goes_on_title, referred),
     )
 
 
@@ -268,7 +316,7 @@ def unasked_bucket(word: str) -> int:
 @lru_cache(maxsize=1 << 15)
 def unasked_buckets(text: str) -> frozenset[int]:
     """The buckets of ``text``'s tokens as those of a span no question has followed yet."""
-    return frozenset(map(unasked_bucket, text_info(text).words))
+    return _token_buckets("z_", text_info(text).words)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -292,6 +340,26 @@ _WORDS, _NUMBERS, _NAMES, _ITEMS, _CHARS, _BUCKETS, _DIGITS, _ASKS = (
 """Fields of ``TextInfo`` and ``DroppedInfo`` (``numbers`` and ``names`` of the latter tagged)."""
 
 
+_last_view: tuple[tuple[str, ...], frozenset[str] | None] = ((), None)
+"""The last kept view ``_lacking`` saw, and the union of its texts' items once seen twice."""
+
+
+def _lacking(asks: frozenset[str], kept: Sequence[str]) -> frozenset[str]:
+    """What of ``asks`` no kept text offers. One pass over the kept texts' items; when the kept
+    view is the one of the call before (the gated memory scores several candidate drops against
+    one view), their union is made once and only ``asks`` is looked up in it."""
+    global _last_view
+    view = tuple(kept)
+    seen, union = _last_view
+    if view == seen:
+        if union is None:
+            union = frozenset().union(*map(_ITEMS, map(text_info, view)))
+            _last_view = (view, union)
+        return asks - union
+    _last_view = (view, None)
+    return asks.difference(*map(_ITEMS, map(text_info, view)))
+
+
 def features(c: Compaction) -> tuple[list[float], list[int]]:
     """The ``HAND_FEATURES`` of one compaction, in that order, and its token buckets."""
     d_infos = [text_info(t) for _, t in c.dropped]
@@ -304,7 +372,7 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     d_numbers = empty.union(*map(_NUMBERS, d_extra))  # tagged
     d_names = empty.union(*map(_NAMES, d_infos))
     asks = empty.union(*map(_ASKS, d_extra))
-    lacking = asks.difference(*map(_ITEMS, map(text_info, c.kept)))  # one pass over the kept
+    lacking = _lacking(asks, c.kept)
     found = asks - lacking
     novel_numbers = d_numbers & lacking
     novel_names = empty.union(*map(_NAMES, d_extra)) & lacking
@@ -314,8 +382,7 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     novel_lines = orphans = superseded = unasked_orphans = asked_kind = unasked_kind = 0
     if novel_numbers:  # a line whose value leaves: is its subject still named in the view?
         for (step, _), i in zip(c.dropped, d_extra, strict=True):
-            for nums, names, words in zip(i.line_numbers, i.line_names, i.line_words,
-                                          strict=True):
+            for nums, names, words in i.lines:
                 if nums.isdisjoint(novel_numbers):
                     continue
                 novel_lines += 1
@@ -395,7 +462,7 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     ]
     no_buckets: frozenset[int] = frozenset()
     buckets = no_buckets.union(*map(_BUCKETS, d_extra))
-    buckets = buckets.union(map(novel_bucket, novel_words), map(asked_bucket, words_asked))
+    buckets = buckets.union(_token_buckets("n_", novel_words), _token_buckets("a_", words_asked))
     for (_, text), n in zip(losing, since, strict=True):
         if n == 0:
             buckets |= unasked_buckets(text)
@@ -409,6 +476,10 @@ def hand_features(c: Compaction) -> list[float]:
 
 def clear_caches() -> None:
     """Forget every cached text (benchmarks start cold)."""
+    global _last_view
     for cached in (text_info, dropped_info, bucket, word_bucket, novel_bucket, asked_bucket,
                    unasked_bucket, unasked_buckets, _dialogue):
         cached.cache_clear()
+    _LINES.clear()
+    _BUCKET_MEMOS.clear()
+    _last_view = ((), None)

@@ -1,0 +1,68 @@
+"""The fast paths of MemRM lite's feature reading give what the plain definitions give: cached
+lines, the one-pass kinds, digits counted straight, remembered token buckets, a shared kept view."""
+
+from __future__ import annotations
+
+import re
+
+from memgym.rm import features as f
+from memgym.rm.features import Compaction, clear_caches, features
+
+TRICKY = [
+    "Alpha-Beta 12 units at 3:4:5, value 1,200.5; 1abcd x_1abcd _abcd 5_abcde 1.5abcd abcd1",
+    "what WHAT Shown shown answers Answering Total Totals",
+    "Ωmega İstanbul \u212aelvin café naïve 3:4:5word ٣٤ digits",
+    "[debug] 12:24:37.439 sidecar-4 connection pool in 71 ms",
+    "",
+]
+TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
+
+
+def _plain_kinds(text: str, skip: str = "") -> frozenset[str]:
+    """The definition: first four letters of the content words (four letters or more, starting
+    with a letter, no function words, none of ``skip``'s)."""
+    skipped = set(skip.split())
+    return frozenset(w[:4] for w in TOKEN.findall(text.lower())
+                     if len(w) > 3 and w[0].isalpha() and w not in f._FUNCTION_WORDS
+                     and w not in skipped)
+
+
+def test_kinds_and_digits_match_their_definitions() -> None:
+    for text in TRICKY:
+        for skip in ("", "abcd totals", " ".join(f._NAME.findall(text)).lower()):
+            assert f._kinds(text, skip) == _plain_kinds(text, skip), (text, skip)
+        assert f._digits(text) == len(re.findall(r"\d", text)), text
+    assert f._digits("٣4x") == 2  # a non-ASCII digit counts as \d does
+
+
+def test_token_buckets_match_bucket_of_the_shaped_token() -> None:
+    words = frozenset(TOKEN.findall(" ".join(TRICKY).lower()))
+    for prefix in ("", "n_", "a_", "z_"):
+        expected = frozenset(f.bucket(prefix + ("#" if w[0].isdigit() else w)) for w in words)
+        assert f._token_buckets(prefix, words) == expected
+        assert f._token_buckets(prefix, words) == expected  # remembered: the same again
+
+
+def _as_sets(read: tuple[list[float], list[int]]) -> tuple[list[float], list[int]]:
+    return read[0], sorted(read[1])
+
+
+def test_cached_lines_and_shared_views_change_no_feature() -> None:
+    """Each compaction read cold equals it read after texts sharing its lines, and after the
+    same kept view was seen (the union path of ``_lacking``)."""
+    kept = ["Brief note. Alpha-Beta owns 12 units", "Gamma Station reports 7 crates\nDelta 3",
+            "Nothing numeric here at all"]
+    dropped = [(3, "Gamma Station ledger\nGamma Station reports 7 crates\nAlpha-Beta 12 units"),
+               (4, "Epsilon log\nDelta 3\nwhat shown value 44 total crates")]
+    parts = [Compaction("brief about crates and units", [d], kept, [(2, "How many crates?")])
+             for d in dropped]
+    parts.append(Compaction("brief", dropped, kept, []))
+    cold = []
+    for c in parts:
+        clear_caches()
+        cold.append(_as_sets(features(c)))
+    clear_caches()
+    warm = [_as_sets(features(c)) for c in parts for _ in range(2)]  # each view seen twice
+    assert warm[::2] == cold
+    assert warm[1::2] == cold
+    assert any(h[14] > 0 for h, _ in cold)  # novel_number_lines: the line paths were taken
