@@ -14,9 +14,10 @@ from collections import Counter
 import pytest
 
 from memgym.claims import format_value, parse_number
+from memgym.collector import collector_paused
 from memgym.query import Table
 from memgym.tracks.entities import track as entities_track
-from memgym.tracks.entities.fast import build_facts, collector_paused
+from memgym.tracks.entities.fast import build_facts
 from memgym.tracks.entities.guard import QUESTION_GAP, Guard, _commonest, _median, statements
 from memgym.tracks.entities.params import resolve
 from memgym.tracks.entities.questions import Draft

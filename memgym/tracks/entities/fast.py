@@ -11,10 +11,8 @@ falls back to ``model_construct`` instead of building broken objects.
 
 from __future__ import annotations
 
-import gc
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from itertools import repeat
 from typing import Any, TypeVar, cast
 
@@ -122,22 +120,6 @@ def build_facts(rows: list[dict[str, Any]]) -> list[Fact]:
     deque(map(_set_extra, facts, repeat(None, n)), 0)
     deque(map(_set_private, facts, repeat(None, n)), 0)
     return facts
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a scenario is built. Generation makes
-    thousands of containers that all live until the scenario is returned, so the collections
-    they trigger find nothing to free; the collector is resumed afterwards if it was running,
-    and passes over the new objects once (net: 2 % of entities' generation CPU at standard,
-    10 % at hard)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def new_fact(entity: str, attribute: str, value: Value) -> Fact:

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from memgym.claims import Claim
+from memgym.collector import collector_paused
 from memgym.tracks.base import Prior, Track
 from memgym.tracks.entities import memos, mix, reader
 from memgym.tracks.entities import params as parameters
 from memgym.tracks.entities.assemble import assemble
-from memgym.tracks.entities.fast import collector_paused
 from memgym.tracks.entities.questions import draw_questions
 from memgym.tracks.entities.stream import Timeline, order
 from memgym.tracks.entities.templates import TEMPLATE_NAMES, TEMPLATES, Template
