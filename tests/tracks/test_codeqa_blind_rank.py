@@ -26,10 +26,6 @@ TRACK = get_track("codeqa")
 SEEDS = range(500)
 """Lite seeds: about 4,300 valued questions, 500-2,000 per template but one."""
 CEILING = 0.045
-TEMPLATE_CEILING = 0.06
-"""The most of a valued template's questions one rule may hold: ~450-2,000 questions each, and
-the best of ~330 rules over ~450 of them varies by about a point from one seed range to
-another."""
 SIDES = ("from the end", "from the start", "distinct latest first", "distinct first seen first")
 Asked = tuple[GoldQuestion, list[str], Names]
 COUNT_RULES = {name: rule for name, rule in POSITION_RULES.items() if "@" in name}
@@ -97,25 +93,20 @@ def test_places_name_the_rules_answers() -> None:
 
 
 def test_no_rank_rule_picks_the_gold_of_many_questions_of_a_template() -> None:
-    """Measured over lite seeds 0-499: at most 3.9 / 5.2 / 5.2 % of a template's questions
-    (value / a function's constant / previous value; 3.6 / 4.8 / 5.8 % on seeds 1000-1499;
-    3.6 / 4.0 / 4.4 % on 0-499 before the callee question took half the multi-hop draws and
-    every scenario was drawn anew). Before the config audits and wide offsets, over seeds
-    0-149: 6.3 % (last15), 6.8 % (last10), 8.0 % (last23). The callee's qualified name (one of
-    the repository's ~14 functions at lite) has its own check in
-    ``test_codeqa_callee_question.py``."""
-    groups = {
-        k: v
-        for k, v in _by_template().items()
-        if len(v) >= 300 and asked_attribute(v[0][0].spec) == "value"
-    }
+    """Measured over lite seeds 0-499: at most 3.6 / 4.0 / 4.4 % of a template's questions
+    (value / a function's constant / previous value; 5.8 % for previous value on seeds
+    1000-1499). Before the config audits and wide offsets, over seeds 0-149: 6.3 % (last15),
+    6.8 % (last10), 8.0 % (last23). Templates with fewer than 300 questions (the module of a
+    called function: 4 modules, the guards leave it the 2nd or 3rd module first seen) are left
+    to the learned-rule figure."""
+    groups = {k: v for k, v in _by_template().items() if len(v) >= 300}
     assert len(groups) >= 3, sorted(groups)
     for template, asked in groups.items():
         hits: Counter[str] = Counter()
         for question, values, names in asked:
             hits.update(_hits(question, values, names))
         best, count = hits.most_common(1)[0]
-        assert count <= TEMPLATE_CEILING * len(asked), (template, best, count, len(asked))
+        assert count <= CEILING * len(asked), (template, best, count, len(asked))
 
 
 def _place(question: GoldQuestion, order: list[str], names: Names) -> int:

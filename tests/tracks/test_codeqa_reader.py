@@ -49,7 +49,7 @@ def _ast_claims(source: str, module: str) -> set[tuple[str, str, str]]:
             name = node.targets[0].id  # type: ignore[attr-defined]
             out |= {(name, "value", format_number(node.value.value)), (name, "module", module)}
         if isinstance(node, ast.FunctionDef):
-            out |= {(node.name, "module", module), (node.name, "qualname", f"{module}.{node.name}")}
+            out.add((node.name, "module", module))
             calls: list[str] = []
             raises: list[str] = []
             uses: list[str] = []
@@ -99,7 +99,6 @@ def test_code_outside_a_frame_and_unfinished_functions_state_nothing() -> None:
         Claim("SPOOL_RETRY_LIMIT", "value", "7"),
         Claim("SPOOL_RETRY_LIMIT", "module", "orbitkit.spool"),
         Claim("flush_cursor", "module", "orbitkit.spool"),
-        Claim("flush_cursor", "qualname", "orbitkit.spool.flush_cursor"),
     ]
 
 
@@ -118,7 +117,6 @@ def test_strings_comments_builtins_and_methods_are_not_calls() -> None:
     )
     assert TRACK.read(text) == [
         Claim("probe_lease", "module", "pkg.mod"),
-        Claim("probe_lease", "qualname", "pkg.mod.probe_lease"),
         Claim("probe_lease", "raises", "LeaseExpiredError"),
     ]
 

@@ -146,13 +146,6 @@ class Asker:
         rng.shuffle(self.count_targets)
         """Count golds to draw, in turn: a scenario's count questions answer distinct counts
         while the support lasts, so a constant is right on at most one of them."""
-        self.hop_forms = ["uses", "calls"]
-        rng.shuffle(self.hop_forms)
-        self.hop_form = self.hop_forms[0]
-        """The relation a multi-hop question follows, taken in turn (``_try``): a scenario asks
-        the constant's value and the callee's qualified name about equally often (a callee
-        question always fits in the stream, so a coin per draw would let it crowd out the
-        other)."""
         self.changed = {ch.constant for ch in world.changes}
         self.stated_at = {id(fact): pos for hist in self.history.values() for pos, fact in hist}
         """id of a fact record -> the item stating it."""
@@ -179,7 +172,7 @@ class Asker:
             found = fact
         return found
 
-    def _position(self, need: int, wide: bool = True, fit: bool = False) -> int:
+    def _position(self, need: int, wide: bool = True) -> int:
         """A question position at or after ``need`` (the end if questions go there): an offset
         drawn over the stream's whole length past the earliest allowed place (denser further on),
         so past the end (``_try`` redraws the question) when it is late; within what is left
@@ -192,8 +185,6 @@ class Asker:
         lo = min(self.n, max(self.first, need + QUESTION_GAP))
         if self.within or not wide:
             return lo + self._pick(self.n - lo + 1)
-        if fit:
-            return lo + int((self.n - lo + 1) * self.random() ** 0.5)
         return lo + int((self.n + 1) * self.random() ** 0.5)
 
     def _table(self, draft: Draft) -> Table:
@@ -252,7 +243,7 @@ class Asker:
 
     def multi_hop(self) -> Draft | None:
         fn = self.world.functions[self._pick(len(self.world.functions))]
-        if self.hop_form == "uses":
+        if self.random() < 0.5:
             if fn.uses is None:
                 return None
             const = self.world.constants[fn.uses].name
@@ -268,28 +259,20 @@ class Asker:
             uses = self._at(fn.name, "uses", p)
             assert value is not None and uses is not None
             return Draft(p, "multi_hop", spec, text, [uses, value], self._answer_type(fn.uses))
-        return self._callee(fn.name, fn.calls)
-
-    def _callee(self, name: str, calls: list[int]) -> Draft | None:
-        """The fully qualified name (``package.module.function``) of the one function ``name``
-        calls: the call hop gives the function, the module hop its module, so a memory of
-        neither can only pick among every function of the repository (the module alone had
-        4-10 answers, and the entity-blind guards left a lite question 2 or 3 of them)."""
-        if len(calls) != 1:
+        if len(fn.calls) != 1:
             return None
-        callee = self.world.functions[calls[0]].name
-        need = max(self._pos(name, "calls"), self._pos(callee, "qualname")) + 1
-        p = self._position(need, fit=True)
+        callee = self.world.functions[fn.calls[0]].name
+        p = self._position(max(self._pos(fn.name, "calls"), self._pos(callee, "module")) + 1)
         if p > self.n:
             return None
-        spec = {"op": "hop", "entity": name, "relation": "calls", "attribute": "qualname"}
+        spec = {"op": "hop", "entity": fn.name, "relation": "calls", "attribute": "module"}
         text = (
-            f"{name}() calls exactly one other function of {self.world.package}. What is that "
-            "function's fully qualified name? Answer as package.module.function."
+            f"{fn.name}() calls exactly one other function of {self.world.package}. Which module "
+            "defines that function? Answer with the dotted module path."
         )
-        link, qualname = self._at(name, "calls", p), self._at(callee, "qualname", p)
-        assert link is not None and qualname is not None
-        return Draft(p, "multi_hop", spec, text, [link, qualname], "text")
+        calls, module = self._at(fn.name, "calls", p), self._at(callee, "module", p)
+        assert calls is not None and module is not None
+        return Draft(p, "multi_hop", spec, text, [calls, module], "text")
 
     def call_chain(self) -> Draft | None:
         a = self._pick(len(self.world.functions))
@@ -493,9 +476,6 @@ class Asker:
         target = str(self.count_targets[0])
         if kind == "filter_count":  # the next try asks for the next count, hit or miss
             self.count_targets.append(self.count_targets.pop(0))
-        if kind == "multi_hop":  # and the next multi-hop try the other relation
-            self.hop_form = self.hop_forms[0]
-            self.hop_forms.append(self.hop_forms.pop(0))
         for attempt in range(2 * ATTEMPTS):
             self.within = attempt >= ATTEMPTS
             draft = build(self)

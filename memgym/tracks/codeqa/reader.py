@@ -4,10 +4,9 @@ Code is read line by line, and only inside a chunk frame (``# === pkg/mod.py (pa
 up to its end marker), so vendored snapshots, scratch code and logs state nothing. In a frame:
 
 - ``NAME = <number>`` at column 0 -> (NAME, value, number) and (NAME, module, pkg.mod);
-- ``def f(`` at column 0 -> (f, module, pkg.mod) and (f, qualname, pkg.mod.f); when the
-  function's body is complete (the next column-0 line or the end marker) -> (f, calls, "g, h")
-  for the plain calls to non-builtins in first-call order, (f, raises, E) for ``raise E(``,
-  (f, uses, C) for UPPER_CASE names read.
+- ``def f(`` at column 0 -> (f, module, pkg.mod); when the function's body is complete (the next
+  column-0 line or the end marker) -> (f, calls, "g, h") for the plain calls to non-builtins in
+  first-call order, (f, raises, E) for ``raise E(``, (f, uses, C) for UPPER_CASE names read.
 
 ``HOTFIX v: path: C changed from a to b (...)`` -> (C, value, b, previous a); a changelog line
 ``- path: C is now b.`` -> (C, value, b); a config audit
@@ -105,10 +104,7 @@ def read(text: str) -> list[Claim]:
             d = _DEF.match(line)
             if d is not None:
                 function = _Function(d["name"])
-                claims += [
-                    Claim(function.name, "module", module),
-                    Claim(function.name, "qualname", f"{module}.{function.name}"),
-                ]
+                claims.append(Claim(function.name, "module", module))
                 continue
             if not _START.match(line):
                 continue

@@ -87,7 +87,6 @@ def _chunk_facts(world: World, chunk: code.Chunk) -> list[FactRec]:
     for f in chunk.functions:
         fn = world.functions[f]
         facts.append(FactRec(fn.name, "module", module))
-        facts.append(FactRec(fn.name, "qualname", f"{module}.{fn.name}"))
         if fn.calls:
             calls = ", ".join(world.functions[g].name for g in fn.calls)
             facts.append(FactRec(fn.name, "calls", calls))

@@ -25,9 +25,8 @@ def brief(package: str) -> str:
         f"You are reading the source of the Python package {package}, file by file in chunks, "
         "mixed with hotfix notes, changelog entries, review comments, issue chatter, vendored "
         "legacy snapshots and unrelated debug logs. Questions will ask for constant values "
-        "(current and before a change), which module defines a function, the fully qualified "
-        "name of a function another one calls, call chains between functions and how many "
-        "functions raise an error. Only released hotfixes and changelog "
+        "(current and before a change), which module defines a function, call chains between "
+        "functions and how many functions raise an error. Only released hotfixes and changelog "
         "entries change values; unmerged proposals and legacy snapshots do not."
     )
 
