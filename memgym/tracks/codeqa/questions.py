@@ -242,37 +242,28 @@ class Asker:
         return self._change_question("previous_value")
 
     def multi_hop(self) -> Draft | None:
+        """The value of the constant a function reads: the ``uses`` hop gives the constant, the
+        value hop its value, one of the ~36-60 values stated (constants and config audits)
+        that the guards of ``_guessable`` cover. A hop from a function to its one callee's
+        module is not asked: its 4-10 answers (the package's modules) left a memoryless guess
+        1 in 5 and, after the guards, the 2nd module first seen held 68-74 % of lite's
+        questions."""
         fn = self.world.functions[self._pick(len(self.world.functions))]
-        if self.random() < 0.5:
-            if fn.uses is None:
-                return None
-            const = self.world.constants[fn.uses].name
-            p = self._position(max(self._pos(fn.name, "uses"), self._pos(const, "value")) + 1)
-            if p > self.n:
-                return None
-            spec = {"op": "hop", "entity": fn.name, "relation": "uses", "attribute": "value"}
-            text = (
-                f"{fn.name}() reads one module-level constant. What is that constant's value "
-                "at this point?"
-            )
-            value = self._at(const, "value", p)
-            uses = self._at(fn.name, "uses", p)
-            assert value is not None and uses is not None
-            return Draft(p, "multi_hop", spec, text, [uses, value], self._answer_type(fn.uses))
-        if len(fn.calls) != 1:
+        if fn.uses is None:
             return None
-        callee = self.world.functions[fn.calls[0]].name
-        p = self._position(max(self._pos(fn.name, "calls"), self._pos(callee, "module")) + 1)
+        const = self.world.constants[fn.uses].name
+        p = self._position(max(self._pos(fn.name, "uses"), self._pos(const, "value")) + 1)
         if p > self.n:
             return None
-        spec = {"op": "hop", "entity": fn.name, "relation": "calls", "attribute": "module"}
+        spec = {"op": "hop", "entity": fn.name, "relation": "uses", "attribute": "value"}
         text = (
-            f"{fn.name}() calls exactly one other function of {self.world.package}. Which module "
-            "defines that function? Answer with the dotted module path."
+            f"{fn.name}() reads one module-level constant. What is that constant's value "
+            "at this point?"
         )
-        calls, module = self._at(fn.name, "calls", p), self._at(callee, "module", p)
-        assert calls is not None and module is not None
-        return Draft(p, "multi_hop", spec, text, [calls, module], "text")
+        value = self._at(const, "value", p)
+        uses = self._at(fn.name, "uses", p)
+        assert value is not None and uses is not None
+        return Draft(p, "multi_hop", spec, text, [uses, value], self._answer_type(fn.uses))
 
     def call_chain(self) -> Draft | None:
         a = self._pick(len(self.world.functions))
