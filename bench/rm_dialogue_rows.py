@@ -14,10 +14,14 @@ lines) and the customer's name (whom the opening turn introduces, read before an
   after the dropped span, or in the new summary), only an older value kept (a value stated
   before it), or gone (nothing of it kept);
 - questions asked so far, and whether one names a dropped value's person.
-For each it prints the rows, the HARMFUL share with and without it and its AUROC alone; then,
+For each it prints the rows, the HARMFUL share with and without it and its AUROC alone, and
+the AUROC of boosted trees over them all fitted on dialogue itself, whole scenarios held out (a
+probe of what the text holds; no MemRM model is trained on dialogue); then,
 for analysis only (no model may read them), the share whose dropped facts a later question's
-evidence holds (``rm_entities.needed_later``), ``--pstar``'s Bayes ceiling (the ``--out`` of
-``rm_ceiling_dialogue.py``) on the rows it covers, and ``--model``'s AUROC beside them.
+evidence holds (``rm_entities.needed_later``), the share whose dropped values change after
+the compaction (what the ceiling is told of the later stream), ``--pstar``'s Bayes ceiling (the ``--out`` of
+``rm_ceiling_dialogue.py``) on the rows it covers, per strategy kind too, and ``--model``'s
+AUROC beside them.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -109,6 +114,38 @@ def signals(row: Row, user: str) -> dict[str, float]:
     }
 
 
+def changed_later(rows: Sequence[Row]) -> list[bool]:
+    """Whether a value a row drops is stated anew after its compaction (a change the stream
+    has not reached yet: read from the regenerated scenario, analysis only)."""
+    from memgym.tracks import get_track
+
+    facts: dict[int, Any] = {}
+    out = []
+    for r in rows:
+        seed = int(r["seed"])
+        if seed not in facts:
+            facts[seed] = get_track("dialogue").generate(seed).facts
+        by_id = {f.id: f for f in facts[seed]}
+        keys = {(by_id[f].entity, by_id[f].attribute) for d in r["dropped"]
+                for f in d.get("facts", ())}
+        out.append(any((f.entity, f.attribute) in keys and f.step > r["step"]
+                       for f in facts[seed]))
+    return out
+
+
+def probe(x: np.ndarray, y: np.ndarray, groups: Sequence[int], folds: int = 5) -> float:
+    """AUROC of boosted trees over ``x``, each row scored by the fold that held its scenario
+    out (``GroupKFold``)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.model_selection import GroupKFold
+
+    out = np.zeros(len(y))
+    for train, test in GroupKFold(folds).split(x, y, groups):
+        fit = HistGradientBoostingClassifier(max_leaf_nodes=15, random_state=0)
+        out[test] = fit.fit(x[train], y[train]).predict_proba(x[test])[:, 1]
+    return auroc(y, out)
+
+
 def table(rows: Sequence[Row], columns: dict[str, np.ndarray], y: np.ndarray,
           out: Callable[[str], None] = print) -> None:
     """Per signal: rows with it, HARMFUL share with and without it, AUROC alone."""
@@ -143,6 +180,14 @@ def main() -> None:
     print(f"analysis only: needed by a later question {need.mean():.3f}; HARMFUL"
           f" {y[need > 0].mean():.3f} if so, {y[need == 0].mean():.3f} if not;"
           f" AUROC of that oracle {auroc(y, need):.3f}")
+    x = np.column_stack(list(columns.values()))
+    print(f"the signals together, boosted trees fitted on dialogue itself (5 folds, whole"
+          f" scenarios held out; a probe of what the text holds, not a MemRM model): AUROC"
+          f" {probe(x, y, [int(r['seed']) for r in rows]):.3f}")
+    later = np.asarray(changed_later(rows), dtype=float)
+    print(f"analysis only: a dropped value changes after the compaction (the later stream)"
+          f" {later.mean():.3f}; HARMFUL {y[later > 0].mean():.3f} if so,"
+          f" {y[later == 0].mean():.3f} if not")
     p = None
     if args.model:
         from memgym.rm.models import load_model
@@ -164,11 +209,19 @@ def main() -> None:
                 pstar[item["id"]] = item["pstar"]
         idx = [i for i, r in enumerate(rows) if r["id"] in pstar]
         ps = np.asarray([pstar[rows[i]["id"]] for i in idx])
-        line = (f"Bayes ceiling p* on the {len(idx)} fact rows it covers: AUROC"
-                f" {auroc(y[idx], ps):.3f}")
-        if p is not None:
-            line += f"; the model on the same rows {auroc(y[idx], p[idx]):.3f}"
-        print(line)
+        sure = (ps == 0) | (ps == 1)
+        print(f"p* is 0 or 1 on {sure.mean():.3f} of the fact rows (every draw agrees; HARMFUL"
+              f" {y[idx][sure].mean():.3f}); in between on {int((~sure).sum())}, HARMFUL"
+              f" {y[idx][~sure].mean():.3f}, AUROC of p* there {auroc(y[idx][~sure], ps[~sure]):.3f}")
+        kinds = np.asarray([str(rows[i]["strategy"]).split(":")[0] for i in idx])
+        for kind in ["all", *sorted(set(kinds))]:
+            on = np.ones(len(idx), bool) if kind == "all" else kinds == kind
+            pick = np.asarray(idx)[on]
+            line = (f"Bayes ceiling p*, {kind} ({int(on.sum())} fact rows, HARMFUL"
+                    f" {y[pick].mean():.3f}): AUROC {auroc(y[pick], ps[on]):.3f}")
+            if p is not None:
+                line += f"; the model on the same rows {auroc(y[pick], p[pick]):.3f}"
+            print(line)
 
 
 if __name__ == "__main__":
