@@ -143,3 +143,46 @@ def test_main_reproduces_the_dataset_labels_and_refuses_stale_ones(
     monkeypatch.setattr(sys, "argv", [*argv, str(tmp_path / "none")])
     with pytest.raises(SystemExit, match="no MemRM dataset"):
         ceiling.main()
+
+
+rows_bench = load_bench_script("rm_dialogue_rows")
+
+
+def test_fate_tells_restated_superseded_older_and_gone() -> None:
+    from memgym.claims import Claim
+
+    dropped = Claim("Ann Lee", "max_price_usd", "900")
+    kept = [(1, [Claim("Ann Lee", "max_price_usd", "700")]), (5, [Claim("Bo Li", "cabin", "x")])]
+    assert rows_bench.fate(3, dropped, kept) == "older kept"  # 700 was said before it
+    assert rows_bench.fate(0, dropped, kept) == "superseded"  # 700 comes after it
+    assert rows_bench.fate(0, dropped, [(9, [Claim("Ann Lee", "max_price_usd", "900")])]) == (
+        "restated")
+    assert rows_bench.fate(0, dropped, kept[1:]) == "gone"
+
+
+def test_signals_read_the_dropped_and_kept_texts_of_real_rows() -> None:
+    scenario = get_track("dialogue").generate(SEED)
+    user = rows_bench.customer(SEED)
+    party = [f.value for f in scenario.facts if f.attribute == "travels_with"]
+    assert party and set(party) == {user}  # the one every companion travels with
+    facts = {f.id: f for f in scenario.facts}
+    rows = [r for s in STRATEGIES for r in run_job(Job("dialogue", s, SEED, "scenario_ood"))[1]
+            if any(d["facts"] for d in r["dropped"])]
+    assert rows
+    for r in rows:
+        got = rows_bench.signals(r, user)
+        dropped = [facts[f] for d in r["dropped"] for f in d["facts"]]
+        assert got["states a customer value"] == any(f.entity == user for f in dropped)
+        mine = {(f.attribute, str(f.value)) for f in dropped if f.entity == user}
+        kept_text = "\n".join(r["after"])
+        lines = kept_text.splitlines()
+        if got["every customer or companion value restated"]:
+            assert all(value in kept_text for _, value in mine)
+        if got["a customer value gone from the view"]:  # no kept line says it of the customer
+            assert any(not any(user in line and value in line for line in lines)
+                       for _, value in mine)
+    later = rows_bench.changed_later(rows)
+    for r, flag in zip(rows, later, strict=True):
+        keys = {(facts[f].entity, facts[f].attribute) for d in r["dropped"] for f in d["facts"]}
+        assert flag == any((f.entity, f.attribute) in keys and f.step > r["step"]
+                           for f in scenario.facts)
