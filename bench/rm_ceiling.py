@@ -31,7 +31,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 # Two private names below: the replay's answer check ``_answer`` (a reasoner error is a wrong
 # answer), so that relabels are made exactly as the dataset's labels, and assembly's ``_question``
@@ -157,6 +157,20 @@ class PinnedAsker(Asker):
 # -- episodes and redraws ------------------------------------------------------------------------
 
 
+class Redrawable(Protocol):
+    """A rebuilt episode whose later questions can be drawn again (entities' ``Episode`` here,
+    dialogue's in ``rm_ceiling_dialogue``): what ``ceiling_rows`` needs of it."""
+
+    seed: int
+    scenario: Scenario
+    steps: list[int]
+    """The event step of each question, by number."""
+
+    def draws(self, kept: int, k: int) -> list[dict[int, GoldQuestion]]:
+        """``k`` redraws of the questions after the first ``kept``, by step."""
+        ...
+
+
 @dataclass
 class Episode:
     """An entities scenario with the parts generation discards: world, timeline and drafts."""
@@ -240,10 +254,11 @@ def reask(
     return out
 
 
-def ceiling_rows(ep: Episode, strategy: str, k: int) -> list[Row]:
+def ceiling_rows(ep: Redrawable, strategy: str, k: int) -> list[Row]:
     """Per compaction of ``strategy`` with a later question: its dataset id, replay label
-    (harmful, delta, later) and p*, the HARMFUL share over ``k`` redraws of the later questions."""
-    track = get_track("entities")
+    (harmful, delta, later) and p*, the HARMFUL share over ``k`` redraws of the later questions
+    (on ``ep``'s own track)."""
+    track = get_track(ep.scenario.track)
     reasoner = ScriptedReasoner(track)
     asked, records = actual_run(ep.scenario, make_memory(strategy, track), reasoner)
     brief = ep.scenario.brief
