@@ -328,6 +328,17 @@ def reproduced(dataset: Sequence[Row], computed: dict[str, Row]) -> tuple[int, i
     return found, agree
 
 
+def require_reproduced(dataset: Sequence[Row], computed: dict[str, Row], track: str) -> None:
+    """Print how many of ``track``'s dataset rows the rebuilt episodes matched and reproduced;
+    exit non-zero unless every one was recomputed and reproduced."""
+    found, agree = reproduced(dataset, computed)
+    print(f"{track} rows: {len(dataset)}, recomputed {len(computed)}, matched {found}; "
+          f"dataset labels reproduced: {agree / len(dataset):.4f}")
+    if agree != len(dataset) or len(computed) != len(dataset):
+        raise SystemExit("the rebuilt episodes do not reproduce the dataset labels: "
+                         "the dataset is stale or the generator changed")
+
+
 def pooled(
     rows: Sequence[Row], entities: Mapping[str, float], others: Mapping[str, float] | None = None
 ) -> float:
@@ -376,17 +387,12 @@ def main() -> None:
                   file=sys.stderr, flush=True)
     seconds = time.perf_counter() - start
 
-    found, agree = reproduced(dataset, computed)
     total, changed, same = redraw_stats(episodes)
     print(f"K = {args.k} redraws per compaction, {seconds:.1f} s "
           f"(entities seeds {' '.join(map(str, seeds))}, {len(strategies)} strategies)")
-    print(f"entities IID rows: {len(dataset)}, recomputed {len(computed)}, matched {found}; "
-          f"dataset labels reproduced: {agree / len(dataset):.4f}")
     print(f"redrawn questions: {total:,}; kind fell back {changed / max(total, 1):.1%}; "
           f"same target as the original {same / max(total, 1):.1%}")
-    if agree != len(dataset) or len(computed) != len(dataset):
-        raise SystemExit("the rebuilt episodes do not reproduce the dataset labels: "
-                         "the dataset is stale or the generator changed")
+    require_reproduced(dataset, computed, "entities IID")
 
     y = [r["harmful"] for r in dataset]
     pstar = [computed[r["id"]]["pstar"] for r in dataset]
