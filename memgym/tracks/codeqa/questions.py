@@ -55,6 +55,10 @@ FIRST_SHARE = 0.25
 """Interleaved questions wait for this share of the core items."""
 GET_OPS = frozenset({"value", "previous", "hop", "path"})
 """Spec ops whose gold reads only single cells (``CellsAt`` answers them without a table)."""
+MIN_CHAIN = 4
+"""Functions on a call chain asked about, endpoints included: the two it names and at least two
+unknown between them, so a guess from names and places alone must get an ordered pair (or
+more) right, not one name of ~11 (lite)."""
 BLIND_WINDOWS = (5, 10, 20)
 """Recent spans (core items) over which ``Asker._blind`` also takes an entity-blind memory's
 picks: what a memory of the last values stated, whoever they are about, would answer."""
@@ -289,12 +293,12 @@ class Asker:
         return Draft(p, "call_chain", spec, text, [f for f in evidence if f is not None], "text")
 
     def _chain(self, a: int, b: int) -> tuple[list[str], int] | None:
-        """The names on the one call path from ``a`` to ``b`` (None: none of three or more)
+        """The names on the one call path from ``a`` to ``b`` (None: none of ``MIN_CHAIN`` or more)
         and the position after which all its links are stated (remembered per pair)."""
         key = (a, b)
         if key not in self._chains:
             path = call_path(self.world, a, b, self.paths)
-            if path is None or len(path) < 3:
+            if path is None or len(path) < MIN_CHAIN:
                 self._chains[key] = None
             else:
                 names = [self.world.functions[f].name for f in path]
