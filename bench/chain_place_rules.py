@@ -22,7 +22,9 @@ from itertools import product
 from memgym.tracks import get_track, stream_events
 
 
-def _slots(name: str, names: list[str], pool: list[str], ends: tuple[str, str], depth: int):
+def _slots(
+    name: str, names: list[str], pool: list[str], ends: tuple[str, str], depth: int
+) -> list[str]:
     """Every place descriptor that picks ``name``: from either end of ``pool``, or an offset
     from either endpoint's place in ``names``."""
     out: list[str] = []
