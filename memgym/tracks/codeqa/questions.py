@@ -55,6 +55,14 @@ FIRST_SHARE = 0.25
 """Interleaved questions wait for this share of the core items."""
 GET_OPS = frozenset({"value", "previous", "hop", "path"})
 """Spec ops whose gold reads only single cells (``CellsAt`` answers them without a table)."""
+MIN_CHAIN = 4
+"""Functions on a call chain asked about, endpoints included: the two it names and at least two
+unknown between them, so a guess from names and places alone must get an ordered pair (or
+more) right, not one name of ~11 (lite)."""
+MIN_STATED = 15
+"""Distinct values of the asked attribute stated before a question whose answer is one of them
+(a value question): fewer leave a memoryless pick among too few. Rare at lite (2 of 2,069
+value questions over seeds 0-299 had fewer, 11 the least), so the guard redraws little."""
 BLIND_WINDOWS = (5, 10, 20)
 """Recent spans (core items) over which ``Asker._blind`` also takes an entity-blind memory's
 picks: what a memory of the last values stated, whoever they are about, would answer."""
@@ -123,6 +131,8 @@ class Asker:
                     self._positions[fact.attribute], self._texts[fact.attribute] = [], []
                 self._positions[fact.attribute].append(pos)
                 self._texts[fact.attribute].append(fact.text)
+        self._distinct: dict[str, list[int]] = {}
+        """attribute -> for each k, how many distinct values its first k + 1 values hold."""
         self._integral: dict[str, int] = {}
         """attribute -> how many of its first values are written without a decimal point."""
         self._numbers: dict[str, list[float] | None] = {}
@@ -138,7 +148,8 @@ class Asker:
         """answer type -> the family midpoints a memoryless guesser answers."""
         self.paths = path_counts(world)
         self._targets: dict[int, list[int]] = {}
-        """function -> the functions it reaches by exactly one call path, in order."""
+        """function -> the functions it reaches by exactly one call path of at least
+        ``MIN_CHAIN`` functions, in order."""
         self._chains: dict[tuple[int, int], tuple[list[str], int] | None] = {}
         self.within = False
         """Whether ``_position`` draws within the stream (a last resort, see ``_try``)."""
@@ -269,7 +280,9 @@ class Asker:
         a = self._pick(len(self.world.functions))
         targets = self._targets.get(a)
         if targets is None:
-            targets = self._targets[a] = sorted(b for b, n in self.paths[a].items() if n == 1)
+            targets = self._targets[a] = sorted(
+                b for b, n in self.paths[a].items() if n == 1 and self._chain(a, b) is not None
+            )
         if not targets:
             return None
         b = targets[self._pick(len(targets))]
@@ -289,12 +302,12 @@ class Asker:
         return Draft(p, "call_chain", spec, text, [f for f in evidence if f is not None], "text")
 
     def _chain(self, a: int, b: int) -> tuple[list[str], int] | None:
-        """The names on the one call path from ``a`` to ``b`` (None: none of three or more)
+        """The names on the one call path from ``a`` to ``b`` (None: none of ``MIN_CHAIN`` or more)
         and the position after which all its links are stated (remembered per pair)."""
         key = (a, b)
         if key not in self._chains:
             path = call_path(self.world, a, b, self.paths)
-            if path is None or len(path) < 3:
+            if path is None or len(path) < MIN_CHAIN:
                 self._chains[key] = None
             else:
                 names = [self.world.functions[f].name for f in path]
@@ -368,6 +381,20 @@ class Asker:
     def _stated_before(self, attribute: str, p: int) -> int:
         """How many values of ``attribute`` the first ``p`` items state."""
         return bisect_left(self._positions.get(attribute, ()), p)
+
+    def _distinct_before(self, attribute: str, p: int) -> int:
+        """How many distinct values of ``attribute`` the first ``p`` items state."""
+        end = self._stated_before(attribute, p)
+        if not end:
+            return 0
+        counts = self._distinct.get(attribute)
+        if counts is None:
+            seen: set[str] = set()
+            counts = self._distinct[attribute] = []
+            for text in self._texts[attribute]:
+                seen.add(text)
+                counts.append(len(seen))
+        return counts[end - 1]
 
     def _typical_of(self, attribute: str, p: int) -> str | None:
         end = self._stated_before(attribute, p)
@@ -462,6 +489,13 @@ class Asker:
         last = max(self.stated_at[id(f)] for f in draft.evidence)
         return self.pages_before[draft.p] - self.pages_before[last + 1] < QUESTION_GAP
 
+    def _few_stated(self, draft: Draft) -> bool:
+        """Whether a value question comes before ``MIN_STATED`` distinct values of its
+        attribute have been stated."""
+        if draft.answer_type not in ("int", "float") or draft.kind == "filter_count":
+            return False
+        return self._distinct_before(str(draft.spec["attribute"]), draft.p) < MIN_STATED
+
     def _try(self, kind: QuestionKind) -> Draft | None:
         build = _BUILDERS[kind]
         target = str(self.count_targets[0])
@@ -478,6 +512,8 @@ class Asker:
             if key in self.seen:
                 continue
             if self._too_recent(draft):
+                continue
+            if self._few_stated(draft):
                 continue
             if kind == "filter_count" and str(_counted(draft)) != target:
                 continue  # its gold would be this count (see ``_counted``)
