@@ -12,8 +12,9 @@ golds, and the share of its questions that memoryless rules answer, scored by th
 - ``learned``: the place rule that held the gold most often on ``--train`` other seeds (5000+),
   per template, scored on the test seeds (no in-sample choice).
 
-Templates are ``cheats.template_key`` coarse (``fine`` 0) and, where a coarse template splits,
-fine (filter values kept). Abstention questions (outside the composite) are left out. Rows are
+Templates are ``cheats.template_key`` coarse (``coarse``), fine (``fine``: filter values kept)
+where that splits a coarse template, and families (``family``: the coarse key without the asked
+attribute or relations) where those join templates. Abstention questions (outside the composite) are left out. Rows are
 sorted by their worst figure (templates with fewer than ``--min-questions`` last); a row is flagged ``!!`` when any figure is above ``--threshold``
 and the template has at least ``--min-questions`` questions.
 
@@ -39,7 +40,7 @@ from memgym.types import GoldQuestion
 
 TRAIN_BASE = 5000
 DEFAULT_SEEDS = {"lite": 300, "standard": 100, "hard": 50}
-POOLS = ("value", "name")
+POOLS = ("value", "name", "spec")
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Group:
     track: str
     tier: str
     key: str
-    fine: bool
+    level: str
     asked: list[Asked] = field(default_factory=list)
     hits: list[set[str]] = field(default_factory=list)
 
@@ -93,8 +94,30 @@ def asked_questions(track: Track, seed: int, tier: str) -> Iterator[Asked]:
         pools = {
             "value": tuple(values.get(asked_attribute(question.spec), ())),
             "name": tuple(entities),
+            "spec": spec_names(question.spec),
         }
         yield Asked(question, pools, names)
+
+
+def spec_names(spec: Mapping[str, object]) -> tuple[str, ...]:
+    """The names the question itself mentions, in spec order (what ``first_named`` picks from)."""
+    listed = spec.get("entities")
+    out = [str(v) for v in listed] if isinstance(listed, list) else []
+    out += [str(spec[k]) for k in ("entity", "from", "to") if spec.get(k)]
+    return tuple(out)
+
+
+FAMILY_DROPS = ("attribute", "relations", "relation")
+
+
+def family_key(spec: Mapping[str, object]) -> str:
+    """The coarse template without what it asks about (attribute, relations, the attributes a
+    filter names; its comparisons kept): entities asks ~900 attribute templates over its world
+    kinds, a few questions each; its families are ~15."""
+    out = {k: v for k, v in spec.items() if k not in FAMILY_DROPS}
+    if isinstance(out.get("where"), list):
+        out["where"] = [w[1:2] for w in out["where"] if isinstance(w, list)]
+    return template_key(out, False)
 
 
 def _orders(values: Sequence[str]) -> dict[str, list[str]]:
@@ -132,19 +155,27 @@ def count_rules(depth: int) -> dict[str, Rule]:
     return {n: r for n, r in position_rules(depth).items() if "@" in n}
 
 
+def template_keys(spec: Mapping[str, object]) -> dict[str, str]:
+    """Level -> the question's key at that level."""
+    return {
+        "coarse": template_key(spec, False),
+        "fine": template_key(spec, True),
+        "family": family_key(spec),
+    }
+
+
 def collect(
     track_name: str, tier: str, seeds: Sequence[int], depth: int
-) -> dict[tuple[str, bool], Group]:
-    """Each template's questions and rule hits over ``seeds``, coarse and fine keys."""
+) -> dict[tuple[str, str], Group]:
+    """Each template's questions and rule hits over ``seeds``, at every level."""
     track = get_track(track_name)
     counting = count_rules(depth)
-    groups: dict[tuple[str, bool], Group] = {}
+    groups: dict[tuple[str, str], Group] = {}
     for seed in seeds:
         for asked in asked_questions(track, seed, tier):
             hits = rule_hits(asked, counting, depth)
-            for fine in (False, True):
-                key = template_key(asked.gold.spec, fine)
-                group = groups.setdefault((key, fine), Group(track_name, tier, key, fine))
+            for level, key in template_keys(asked.gold.spec).items():
+                group = groups.setdefault((key, level), Group(track_name, tier, key, level))
                 group.asked.append(asked)
                 group.hits.append(hits)
     return groups
@@ -172,7 +203,7 @@ class Row:
     track: str
     tier: str
     key: str
-    fine: bool
+    level: str
     questions: int
     distinct: int
     constant: tuple[str, int]
@@ -192,30 +223,30 @@ class Row:
 
 
 def rows_for(track: str, tier: str, seeds: Sequence[int], train: int, depth: int) -> list[Row]:
-    """Every template's row for one track and tier (fine rows only where the coarse splits)."""
+    """Every template's row for one track and tier; a fine or family group holding the same
+    questions as a coarse one is not repeated."""
     groups = collect(track, tier, seeds, depth)
-    learned: dict[tuple[str, bool], Group] = {}
+    learned: dict[tuple[str, str], Group] = {}
     if train:
         learned = collect(track, tier, range(TRAIN_BASE, TRAIN_BASE + train), depth)
-    coarse_sizes = {k: len(g.asked) for (k, fine), g in groups.items() if not fine}
     rows = []
-    for (key, fine), group in groups.items():
-        if (
-            fine
-            and _coarse_of(group) is not None
-            and coarse_sizes[_coarse_of(group)] == len(group.asked)
-        ):
-            continue  # the fine key does not split its coarse template
+    seen: set[frozenset[int]] = set()
+    order = {"coarse": 0, "fine": 1, "family": 2}
+    for (key, level), group in sorted(groups.items(), key=lambda kv: order[kv[0][1]]):
+        members = frozenset(map(id, group.asked))
+        if members in seen:
+            continue
+        seen.add(members)
         learned_row = None
         if train:
-            rule = best_rule(learned[(key, fine)])[0] if (key, fine) in learned else "-"
+            rule = best_rule(learned[(key, level)])[0] if (key, level) in learned else "-"
             learned_row = (rule, sum(rule in hits for hits in group.hits))
         rows.append(
             Row(
                 track,
                 tier,
                 key,
-                fine,
+                level,
                 len(group.asked),
                 len({gold_text(a.gold) for a in group.asked}),
                 best_constant(group),
@@ -224,10 +255,6 @@ def rows_for(track: str, tier: str, seeds: Sequence[int], train: int, depth: int
             )
         )
     return rows
-
-
-def _coarse_of(group: Group) -> str | None:
-    return template_key(group.asked[0].gold.spec, False) if group.asked else None
 
 
 def flagged(row: Row, threshold: float, min_questions: int) -> bool:
@@ -246,7 +273,7 @@ def format_row(row: Row, threshold: float, min_questions: int) -> str:
         f"{mark} {row.track:9s} {row.tier:8s} n={row.questions:5d} golds={row.distinct:5d}"
         f" const {shares['const']:6.1%} ({row.constant[0][:24]!r})"
         f" place {shares['place']:6.1%} ({row.place[0]}){learned}"
-        f" fine={int(row.fine)} {row.key}"
+        f" {row.level} {row.key}"
     )
 
 
