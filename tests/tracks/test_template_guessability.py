@@ -64,12 +64,9 @@ RULES = position_rules(DEPTH)
 COUNT_RULES = {name: rule for name, rule in RULES.items() if "@" in name}
 _LITE = "bench lite seeds 0-299"
 KNOWN_WEAK: dict[tuple[str, str], str] = {
-    ("codeqa", '{"op": "count", "where": [["module", "=="], ["raises", "=="]]}'): (
-        f"the constant 2 holds 40.7 % of the module-scoped counts (81 questions, {_LITE}): a "
-        "module has too few raisers for the targets 4-6, so its golds are 1-4"
-    ),
     ("codeqa", '{"op": "count", "where": [["raises", "=="]]}'): (
-        f"counts are uniform over 1-6, so a constant holds ~1/6 (19.4 % of 191, {_LITE})"
+        "counts are taken in a turn over 1-6, but a large count is often not reachable where "
+        f"the question goes, so the constant 1 holds 24.3 % of them (243 questions, {_LITE})"
     ),
     ("dialogue", '{"op": "count", "where": [["travels_with", "=="], ["meal", "=="]]}'): (
         f"meal counts are uniform over 1-6, so a constant holds ~1/6 (20.3 % of 300, {_LITE})"
@@ -241,7 +238,6 @@ def test_no_memoryless_rule_holds_a_template(track_name: str, template: str | No
     """``template`` None: every judged template not in ``KNOWN_WEAK``; else that one alone."""
     figures = _figures(track_name)
     if template is not None:
-        assert template in figures, sorted(figures)
         chosen = {template: figures[template]}
     else:
         known = {t for (tr, t) in KNOWN_WEAK if tr == track_name}
@@ -253,6 +249,13 @@ def test_no_memoryless_rule_holds_a_template(track_name: str, template: str | No
         if any(v[2] > THRESHOLD for v in f.values())
     }
     assert not over, over
+
+
+def test_every_known_weak_template_is_judged() -> None:
+    """A ``KNOWN_WEAK`` entry names a template the track still asks often enough to judge (its
+    xfail would otherwise pass on a missing key)."""
+    for track_name, template in KNOWN_WEAK:
+        assert template in _figures(track_name), (track_name, template)
 
 
 def test_the_hits_are_the_rules_answers() -> None:
