@@ -77,18 +77,10 @@ def quick_model() -> Path:
     """A lite MemRM trained on the quick dataset, in a temp folder."""
     folder = Path(tempfile.mkdtemp(prefix="bench-gated-"))
     memgym = [sys.executable, "-m", "memgym", "rm"]
-    subprocess.run(
-        [*memgym, "build", "--quick", "--workers", "1", "--out", str(folder / "data")],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [*memgym, "train", "--data", str(folder / "data"), "--out", str(folder / "lite.pkl")],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
+    subprocess.run([*memgym, "build", "--quick", "--workers", "1", "--out", str(folder / "data")],
+                   cwd=REPO, check=True, capture_output=True)
+    subprocess.run([*memgym, "train", "--data", str(folder / "data"), "--out",
+                    str(folder / "lite.pkl")], cwd=REPO, check=True, capture_output=True)
     return folder / "lite.pkl"
 
 
@@ -96,15 +88,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="a lite MemRM (default: train one on the quick dataset)")
     parser.add_argument("--base", default=BASE, help=f"the commit to compare with (default {BASE})")
-    parser.add_argument(
-        "--base-model", help="the model the base tree scores with (default: the same as --model)"
-    )
-    parser.add_argument(
-        "--threshold",
-        type=float,
-        default=0.5,
-        help="refuse at P(HARMFUL) >= this (1: never refuses)",
-    )
+    parser.add_argument("--base-model", help="the model the base tree scores with "
+                        "(default: the same as --model)")
+    parser.add_argument("--threshold", type=float, default=0.5,
+                        help="refuse at P(HARMFUL) >= this (1: never refuses)")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     model = Path(args.model).resolve() if args.model else quick_model()
@@ -116,51 +103,38 @@ def main() -> None:
     for _ in range(max(1, args.repeats)):
         for name, tree in list(trees.items()):
             try:
-                out = run_in(
-                    tree,
-                    [
-                        "-c",
-                        CHILD.format(model=str(models[name]), repeats=3, threshold=args.threshold),
-                    ],
-                )[0]
+                out = run_in(tree, ["-c", CHILD.format(model=str(models[name]), repeats=3,
+                                                     threshold=args.threshold)])[0]
             except SystemExit as failed:
                 if name != "base":
                     raise
-                print(
-                    f"base ({args.base}) cannot score with {models['base']}: "
-                    f"{str(failed).strip().splitlines()[-1]}; pass --base-model, a model the "
-                    "base tree's own `memgym rm train` made. This tree's figures alone:"
-                )
+                print(f"base ({args.base}) cannot score with {models['base']}: "
+                      f"{str(failed).strip().splitlines()[-1]}; pass --base-model, a model the "
+                      "base tree's own `memgym rm train` made. This tree's figures alone:")
                 del trees["base"]
                 continue
             rate, best, _, scored, refused = json.loads(out)
             inside[name].append(rate)
             replay[name].append(best)
             counts[name] = (scored, refused)
-    print(
-        f"gated:inner=window(max_tokens=1000),threshold={args.threshold}, 4 tracks x 2 seeds, "
-        f"MemRM lite {model}; "
-        f"candidate drops scored per CPU second of scoring, cold caches, "
-        f"{len(inside['this'])} runs per tree, interleaved"
-    )
+    print(f"gated:inner=window(max_tokens=1000),threshold={args.threshold}, 4 tracks x 2 seeds, "
+          f"MemRM lite {model}; "
+          f"candidate drops scored per CPU second of scoring, cold caches, "
+          f"{len(inside['this'])} runs per tree, interleaved")
     for name in trees:
         scored, refused = counts[name]
         label = f"base ({args.base})" if name == "base" else "this"
-        print(
-            f"  {label}: {scored} scored, {refused} refused; inside the episodes "
-            f"{max(inside[name]):,.0f}/s best, {statistics.median(inside[name]):,.0f}/s median; "
-            f"the same calls replayed in order {max(replay[name]):,.0f}/s best, "
-            f"{statistics.median(replay[name]):,.0f}/s median"
-        )
+        print(f"  {label}: {scored} scored, {refused} refused; inside the episodes "
+              f"{max(inside[name]):,.0f}/s best, {statistics.median(inside[name]):,.0f}/s median; "
+              f"the same calls replayed in order {max(replay[name]):,.0f}/s best, "
+              f"{statistics.median(replay[name]):,.0f}/s median")
     if "base" in trees:
         ratio_in = statistics.median(inside["this"]) / statistics.median(inside["base"])
         ratio_re = statistics.median(replay["this"]) / statistics.median(replay["base"])
         print(f"  ratio this / base (medians): inside {ratio_in:.2f}x, replayed {ratio_re:.2f}x")
     rate = statistics.median(inside["this"])
-    print(
-        f"  target >= {TARGET:,.0f}/s as the gated memory calls it (inside the episodes, "
-        f"median): {'met' if rate >= TARGET else 'NOT met'}"
-    )
+    print(f"  target >= {TARGET:,.0f}/s as the gated memory calls it (inside the episodes, "
+          f"median): {'met' if rate >= TARGET else 'NOT met'}")
 
 
 if __name__ == "__main__":

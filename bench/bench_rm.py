@@ -99,36 +99,24 @@ def main() -> None:
             labelled += len(records)
     replay = labelled / replay_s
 
-    print(
-        f"lite scoring in one batch, cold caches: {cold:,.0f} compactions/s best, "
-        f"{statistics.median(colds):,.0f} median ({len(rows)} rows, {len(colds)} passes)"
-    )
-    print(
-        f"lite scoring in one batch, warm second pass: {warm:,.0f} compactions/s best, "
-        f"{statistics.median(warms):,.0f} median"
-    )
-    print(
-        f"one compaction per call in stream order (as the gated memory calls it), cold: direct"
-        f" score {single:,.0f}/s best ({statistics.median(singles):,.0f} median); feature-matrix"
-        f" path before it {old:,.0f}/s best ({statistics.median(olds):,.0f} median);"
-        f" ratio {single / old:.1f}x"
-    )
+    print(f"lite scoring in one batch, cold caches: {cold:,.0f} compactions/s best, "
+          f"{statistics.median(colds):,.0f} median ({len(rows)} rows, {len(colds)} passes)")
+    print(f"lite scoring in one batch, warm second pass: {warm:,.0f} compactions/s best, "
+          f"{statistics.median(warms):,.0f} median")
+    print(f"one compaction per call in stream order (as the gated memory calls it), cold: direct"
+          f" score {single:,.0f}/s best ({statistics.median(singles):,.0f} median); feature-matrix"
+          f" path before it {old:,.0f}/s best ({statistics.median(olds):,.0f} median);"
+          f" ratio {single / old:.1f}x")
     if plains:
-        print(
-            f"the same one per call without the boosted trees (regression alone):"
-            f" {max(plains):,.0f}/s best ({statistics.median(plains):,.0f} median); with trees"
-            f" / without: {single / max(plains):.2f}x"
-        )
-    print(
-        f"inside gated episodes: {gated[0]:,.0f} compactions scored per second of scoring"
-        f" ({gated[1]} scored, {gated[2]} refused)"
-    )
+        print(f"the same one per call without the boosted trees (regression alone):"
+              f" {max(plains):,.0f}/s best ({statistics.median(plains):,.0f} median); with trees"
+              f" / without: {single / max(plains):.2f}x")
+    print(f"inside gated episodes: {gated[0]:,.0f} compactions scored per second of scoring"
+          f" ({gated[1]} scored, {gated[2]} refused)")
     print(f"replay labelling (scripted reasoner): {replay:,.0f} compactions/s ({labelled})")
     print(f"ratio lite one-per-call / replay: {single / replay:.1f}x")
-    print(
-        f"target >= 5,000/s cold, one per call: {'met' if single >= 5000 else 'NOT met'};"
-        f" inside gated episodes: {'met' if gated[0] >= 5000 else 'NOT met'}"
-    )
+    print(f"target >= 5,000/s cold, one per call: {'met' if single >= 5000 else 'NOT met'};"
+          f" inside gated episodes: {'met' if gated[0] >= 5000 else 'NOT met'}")
 
 
 def gated_rate(model: str, repeats: int) -> tuple[float, int, int]:
@@ -149,7 +137,8 @@ def gated_rate(model: str, repeats: int) -> tuple[float, int, int]:
         for track_name in ("entities", "research", "codeqa", "dialogue"):
             track = get_track(track_name)
             for seed in (100, 101):
-                memory = make_memory(f"gated:inner=window(max_tokens=1000),model={model}", track)
+                memory = make_memory(f"gated:inner=window(max_tokens=1000),model={model}",
+                                     track)
                 assert isinstance(memory, GatedMemory)
                 inner = memory.score
 
