@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -13,18 +10,6 @@ import pytest
 from memgym.rm.dataset import build, quick_config
 
 QUICK = quick_config()
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def load_bench_script(name: str) -> ModuleType:
-    """The module of ``bench/<name>.py`` (bench scripts are not a package), registered in
-    ``sys.modules`` so its dataclasses can look their module up."""
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="session")

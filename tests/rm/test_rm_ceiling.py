@@ -18,7 +18,7 @@ from memgym.rm.metrics import auroc
 from memgym.rm.replay import actual_run, label_episode_both, shared_labels
 from memgym.rm.rows import read_jsonl, write_jsonl
 from memgym.tracks import get_track
-from tests.rm.conftest import load_bench_script
+from tests.bench_scripts import load_bench_script
 
 K = 2
 

@@ -18,7 +18,7 @@ from memgym.rm.dataset import Job, run_job
 from memgym.rm.replay import label_episode_both
 from memgym.rm.rows import write_jsonl
 from memgym.tracks import get_track
-from tests.rm.conftest import load_bench_script
+from tests.bench_scripts import load_bench_script
 
 load_bench_script("rm_ceiling")  # what the dialogue ceiling imports (bench is no package)
 ceiling = load_bench_script("rm_ceiling_dialogue")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from memgym.tracks import get_track
-from tests.rm.conftest import load_bench_script
+from tests.bench_scripts import load_bench_script
 
 entities = load_bench_script("rm_entities")
 

@@ -12,7 +12,7 @@ from memgym.rm.dataset import build, quick_config
 from memgym.rm.lite import train_lite
 from memgym.rm.metrics import auroc
 from memgym.rm.rows import drops_fact, read_jsonl
-from tests.rm.conftest import load_bench_script
+from tests.bench_scripts import load_bench_script
 
 hard_rows = load_bench_script("rm_hard_rows")
 

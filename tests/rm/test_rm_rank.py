@@ -19,7 +19,7 @@ from memgym.rm.rank import (
     summarise,
     tau_interval,
 )
-from tests.rm.conftest import load_bench_script
+from tests.bench_scripts import load_bench_script
 
 
 def _episodes(seed: int) -> list[EpisodeHarm]:

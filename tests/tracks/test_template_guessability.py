@@ -28,21 +28,19 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 import pytest
 
-from memgym.scoring.reading import Names, answer_names
 from memgym.scoring.validators import is_correct
-from memgym.simulation.cheats import (
-    DEPTH,
-    MIN_RULE_HITS,
-    asked_attribute,
-    position_rules,
-    template_key,
-)
-from memgym.tracks import get_track, stream_events
+from memgym.simulation.cheats import DEPTH, MIN_RULE_HITS, position_rules, template_key
+from memgym.tracks import get_track
 from memgym.tracks.registry import stream_track_names
-from memgym.types import GoldQuestion
+from tests.bench_scripts import load_bench_script
+
+guess = load_bench_script("template_guessability")
+"""The bench's own reading of the stream and its rule arithmetic (what this test judges is what
+``bench/template_guessability.py`` prints)."""
 
 THRESHOLD = 0.10
 MIN_QUESTIONS = 20
@@ -57,13 +55,8 @@ its families do (its filter counts 50-60 questions); research's ~200 chain templ
 about 20 cases, and its chain family has 1,800 questions."""
 TRAIN = 20
 TRAIN_BASE = 5000
-FAMILY_DROPS = ("attribute", "relations", "relation")
-"""A family is a template without what it asks about (attribute, relations, the attributes a
-filter names): entities asks ~900
-attribute templates over its world kinds, a handful of questions each at 300 seeds; its
-families (value, previous, trend, compare, argmax, aggregate...) have hundreds."""
 RULES = position_rules(DEPTH)
-COUNT_RULES = {name: rule for name, rule in RULES.items() if "@" in name}
+COUNT_RULES = guess.count_rules(DEPTH)
 _LITE = "bench lite seeds 0-299"
 KNOWN_WEAK: dict[tuple[str, str], str] = {
     ("codeqa", '{"op": "count", "where": [["raises", "=="]]}'): (
@@ -84,86 +77,34 @@ KNOWN_WEAK: dict[tuple[str, str], str] = {
 }
 """Templates above ``THRESHOLD`` today: (track, template) -> the measured share."""
 
-Asked = tuple[GoldQuestion, dict[str, tuple[str, ...]], Names]
+Asked = Any
+"""``bench/template_guessability.Asked``: a question, its pools, the scenario's answer names."""
 
 
 def _asked(track_name: str, seeds: Sequence[int]) -> dict[str, list[Asked]]:
-    """Each valued, scored question by template, with what a memoryless memory holds before it:
-    the asked attribute's values and the names claims were about, in stream order, and the
-    names the question mentions. Keyed by template and (where it joins templates) family."""
+    """Each valued, scored question by template, with what a memoryless memory holds before it
+    (``guess.asked_questions``: the asked attribute's values and the names claims were about,
+    in stream order, and the names the question mentions). Keyed by template and (where it
+    joins templates) family."""
     track = get_track(track_name)
     groups: dict[str, list[Asked]] = {}
     for seed in seeds:
-        scenario = track.generate(seed, "lite")
-        names = answer_names(scenario)
-        values: dict[str, list[str]] = {}
-        entities: list[str] = []
-        for event in stream_events(scenario):
-            q = event.question
-            if q is None:
-                for claim in track.read_cached(event.text):
-                    values.setdefault(claim.attribute, []).append(claim.value)
-                    entities.append(claim.entity)
-                continue
-            if q.answer is None or q.axis == "abstention":
-                continue
-            pools = {
-                "value": tuple(values.get(asked_attribute(q.spec), ())),
-                "name": tuple(entities),
-                "spec": _spec_names(q.spec),
-            }
-            groups.setdefault(template_key(q.spec, False), []).append((q, pools, names))
-            groups.setdefault(f"family {_family_key(q.spec)}", []).append((q, pools, names))
-    coarse = {frozenset(id(a[0]) for a in v) for k, v in groups.items() if k[0] == "{"}
+        for asked in guess.asked_questions(track, seed, "lite"):
+            spec = asked.gold.spec
+            groups.setdefault(template_key(spec, False), []).append(asked)
+            groups.setdefault(f"family {guess.family_key(spec)}", []).append(asked)
+    coarse = {frozenset(id(a.gold) for a in v) for k, v in groups.items() if k[0] == "{"}
     return {  # a family that is one template is judged as that template
         k: v
         for k, v in groups.items()
-        if k[0] == "{" or frozenset(id(a[0]) for a in v) not in coarse
+        if k[0] == "{" or frozenset(id(a.gold) for a in v) not in coarse
     }
-
-
-def _family_key(spec: dict[str, object]) -> str:
-    out = {k: v for k, v in spec.items() if k not in FAMILY_DROPS}
-    where = out.get("where")
-    if isinstance(where, list):  # keep a filter's comparisons, not the attributes it names
-        out["where"] = [w[1:2] for w in where if isinstance(w, list)]
-    return template_key(out, False)
-
-
-def _spec_names(spec: dict[str, object]) -> tuple[str, ...]:
-    """The names the question mentions, in spec order (``first_named`` picks the first)."""
-    listed = spec.get("entities")
-    out = [str(v) for v in listed] if isinstance(listed, list) else []
-    return tuple(out + [str(spec[k]) for k in ("entity", "from", "to") if spec.get(k)])
 
 
 def _hits(asked: Asked) -> set[str]:
     """Every ``pool:rule`` of ``RULES`` whose answer the scorer marks right."""
-    question, pools, names = asked
-    hits: set[str] = set()
-    for pool, values in pools.items():
-        orders = {
-            "last": values[::-1],
-            "first": values,
-            "distinct": tuple(dict.fromkeys(reversed(values))),
-            "first_distinct": tuple(dict.fromkeys(values)),
-        }
-        counted = {name: rule(values) for name, rule in COUNT_RULES.items()}
-        candidates = {v for order in orders.values() for v in order[:DEPTH]} | set(counted.values())
-        right = {v for v in candidates if v and is_correct(question, v, names)}
-        for prefix, order in orders.items():
-            hits |= {f"{pool}:{prefix}{k}" for k, v in enumerate(order[:DEPTH], 1) if v in right}
-        hits |= {f"{pool}:{name}" for name, v in counted.items() if v in right}
+    hits: set[str] = guess.rule_hits(asked, COUNT_RULES, DEPTH)
     return hits
-
-
-def _gold_text(question: GoldQuestion) -> str:
-    answer = question.answer
-    if isinstance(answer, list):
-        return ", ".join(str(v) for v in answer)
-    if isinstance(answer, float) and answer.is_integer():
-        return str(int(answer))
-    return str(answer)
 
 
 def _lower_bound(hits: int, n: int, z: float = Z) -> float:
@@ -189,9 +130,9 @@ def _figures(track_name: str) -> dict[str, tuple[int, dict[str, Figure]]]:
     memo: dict[int, set[str]] = {}  # a question is in its template's group and its family's
 
     def hits_of(asked: Asked) -> set[str]:
-        if id(asked[0]) not in memo:
-            memo[id(asked[0])] = _hits(asked)
-        return memo[id(asked[0])]
+        if id(asked.gold) not in memo:
+            memo[id(asked.gold)] = _hits(asked)
+        return memo[id(asked.gold)]
 
     overall: Counter[str] = Counter()
     learned: dict[str, Counter[str]] = {}
@@ -204,9 +145,9 @@ def _figures(track_name: str) -> dict[str, tuple[int, dict[str, Figure]]]:
         n = len(asked)
         if n < MIN_QUESTIONS:
             continue
-        texts = Counter(_gold_text(q) for q, _, _ in asked).most_common(3)
+        texts = Counter(guess.gold_text(a.gold) for a in asked).most_common(3)
         text, const = max(
-            ((t, sum(is_correct(q, t, names) for q, _, names in asked)) for t, _ in texts),
+            ((t, sum(is_correct(a.gold, t, a.names) for a in asked)) for t, _ in texts),
             key=lambda f: f[1],
         )
         counts = learned.get(template, Counter())
@@ -265,10 +206,10 @@ def test_the_hits_are_the_rules_answers() -> None:
     the values of most value questions (a zero share is not an empty computation)."""
     asked = _asked("codeqa", range(20))['{"attribute": "value", "op": "value"}']
     found = 0
-    for question, pools, names in asked:
-        hits = _hits((question, pools, names))
+    for a in asked:
+        hits = _hits(a)
         found += any(h.startswith("value:") for h in hits)
         for hit in hits:
             pool, rule = hit.split(":", 1)
-            assert is_correct(question, RULES[rule](pools[pool]), names), hit
+            assert is_correct(a.gold, RULES[rule](a.pools[pool]), a.names), hit
     assert len(asked) >= 20 and found >= 0.8 * len(asked), (found, len(asked))
