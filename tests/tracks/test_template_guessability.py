@@ -165,9 +165,14 @@ def _figures(track_name: str) -> dict[str, tuple[int, dict[str, Figure]]]:
     return out
 
 
+def _shipped_stream_tracks() -> list[str]:
+    """The question-stream tracks memgym ships (other tests register toy tracks too)."""
+    return [n for n in stream_track_names() if type(get_track(n)).__module__.startswith("memgym.")]
+
+
 def _cases() -> list[object]:
     cases: list[object] = []
-    for track_name in stream_track_names():
+    for track_name in _shipped_stream_tracks():
         cases.append(pytest.param(track_name, None, id=track_name))
         for (track, template), why in KNOWN_WEAK.items():
             if track == track_name:
@@ -192,6 +197,11 @@ def test_no_memoryless_rule_holds_a_template(track_name: str, template: str | No
         if any(v[2] > THRESHOLD for v in f.values())
     }
     assert not over, over
+
+
+def test_every_shipped_stream_track_is_judged() -> None:
+    """A new question-stream track gets its seeds here (and so its templates judged)."""
+    assert set(_shipped_stream_tracks()) == set(SEEDS)
 
 
 def test_every_known_weak_template_is_judged() -> None:
