@@ -55,3 +55,20 @@ def test_count_question_gold_matches_the_party() -> None:
             }
             assert len(party) == PARTY
             assert str(question.answer) == str(len(eating))
+
+
+def test_reader_reads_a_roster_line_by_line() -> None:
+    text = (
+        "User: Please put the rest of our group on the trip as well.\n"
+        "Agent: Added to the travel party of Maya Okafor:\n"
+        "- Ivo Brandt, gluten free meal\n"
+        "- Lena Sato, vegan meal\n"
+        "Ivo Brandt called earlier."
+    )
+    claims = [(c.entity, c.attribute, c.value) for c in get_track("dialogue").read(text)]
+    assert claims == [
+        ("Ivo Brandt", "travels_with", "Maya Okafor"),
+        ("Ivo Brandt", "meal", "gluten free"),
+        ("Lena Sato", "travels_with", "Maya Okafor"),
+        ("Lena Sato", "meal", "vegan"),
+    ]

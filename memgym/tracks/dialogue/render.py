@@ -72,6 +72,18 @@ def party(rng: _random.Random, person: Person, user: str) -> tuple[str, list[Fac
     return f"User: {said}\nAgent: {' '.join([agent, *details])}", list(person.facts)
 
 
+def roster(rng: _random.Random, people: list[Person], user: str) -> tuple[str, list[FactRec]]:
+    """The customer adds several party members who have only a meal to tell; the agent lists
+    them under one frame naming whose party (the fewest tokens the reader parses)."""
+    lines = [phrases.ROSTER_FRAME.replace("{E}", user)]
+    for person in people:
+        meal = next(f.text for f in person.facts if f.attribute == "meal")
+        lines.append(phrases.ROSTER_LINE.replace("{C}", person.name).replace("{M}", meal))
+    said = rng.choice(phrases.ROSTER_REQUESTS)
+    facts = [f for p in people for f in p.facts]
+    return f"User: {said}\nAgent: " + "\n".join(lines), facts
+
+
 def correction(rng: _random.Random, change: Change) -> tuple[str, list[FactRec]]:
     """The customer says an earlier value was wrong; the agent corrects it, naming both."""
     slots = {
