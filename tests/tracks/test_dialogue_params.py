@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from memgym.tracks import get_track, track_names
+from memgym.tracks.dialogue.world import PARTY
 
 TRACK = get_track("dialogue")
 
@@ -15,9 +16,8 @@ def test_registered_with_tiers_that_grow() -> None:
     assert sizes == sorted(sizes) and len(set(sizes)) == 3
     p = TRACK.params("lite")
     assert p["tier"] == "lite"
-    assert p["entities"] == (
-        1 + p["companions"] + p["colleagues"] + p["bookings"] * p["catalogue_size"]
-    )
+    assert p["companions"] <= PARTY  # the party is PARTY people, companions of them in full
+    assert p["entities"] == (1 + PARTY + p["colleagues"] + p["bookings"] * p["catalogue_size"])
 
 
 @pytest.mark.parametrize(

@@ -63,9 +63,6 @@ KNOWN_WEAK: dict[tuple[str, str], str] = {
         "counts are taken in a turn over 1-6, but a large count is often not reachable where "
         f"the question goes, so the constant 1 holds 24.3 % of them (243 questions, {_LITE})"
     ),
-    ("dialogue", '{"op": "count", "where": [["travels_with", "=="], ["meal", "=="]]}'): (
-        f"meal counts are uniform over 1-6, so a constant holds ~1/6 (20.3 % of 300, {_LITE})"
-    ),
     ("entities", 'family {"op": "count", "where": [["=="], [">"]]}'): (
         f"the constant 1 holds 22.0 % of the filter counts with a 'more than' condition (82 "
         f"questions, {_LITE}; 13 distinct golds)"

@@ -37,6 +37,9 @@ PROFILE_END = 0.55
 PARTY_END = 0.95
 """Companions join the party anywhere before this (a late one among the changes), so the last
 pages before the questions are not all changes: those stay askable at every tier."""
+ROSTER = 10
+"""Party members with only a meal (``world.PARTY`` beyond the companions) come ``1..ROSTER`` to
+a turn, listed as note lines: the party costs lite's lookups as few tokens as it can."""
 CHANGES = (0.6, 0.92)
 COLLEAGUES = (0.02, 0.93)
 """Colleague chats fall anywhere in the conversation, before and after the changes."""
@@ -90,9 +93,13 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None, room: in
         rest = rest[size:]
     plan: list[tuple[float, int, str, Any]] = [(0.0, 0, "open", [world.profile[OPENING]])]
     plan += [(random() * PROFILE_END, len(plan) + i, "profile", g) for i, g in enumerate(groups)]
-    plan += [
-        (random() * PARTY_END, len(plan) + i, "party", p) for i, p in enumerate(world.companions)
-    ]
+    full = [p for p in world.companions if len(p.facts) > len(render.PARTY_FACTS)]
+    plan += [(random() * PARTY_END, len(plan) + i, "party", p) for i, p in enumerate(full)]
+    light = [p for p in world.companions if len(p.facts) == len(render.PARTY_FACTS)]
+    while light:
+        size = 1 + int(random() * ROSTER)
+        plan.append((random() * PARTY_END, len(plan), "roster", light[:size]))
+        light = light[size:]
     low, high = COLLEAGUES
     chat_at = {p.name: low + random() * (high - low) for p in world.colleagues}
     plan += [
@@ -119,6 +126,9 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None, room: in
             out.append(Core(r, "document", text, stated, claims=render.confirmed(stated)))
         elif what == "party":
             text, stated = render.party(rng, payload, world.user)
+            out.append(Core(r, "document", text, stated, claims=render.confirmed(stated)))
+        elif what == "roster":
+            text, stated = render.roster(rng, payload, world.user)
             out.append(Core(r, "document", text, stated, claims=render.confirmed(stated)))
         elif what == "colleague":
             text = render.colleague(rng, payload.facts)

@@ -6,13 +6,14 @@ from typing import Any
 
 from memgym.tracks.checks import check_int as _int
 from memgym.tracks.checks import tier_params
+from memgym.tracks.dialogue.world import PARTY
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {
         "target_tokens": 10_000,
         "questions": 8,
         "bookings": 2,
-        "companions": 6,
+        "companions": 4,
         "colleagues": 2,
         "corrections": 2,
         "updates": 1,
@@ -47,7 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "target_tokens": 10_000,
     "questions": 8,
     "bookings": 2,
-    "companions": 6,
+    "companions": 4,
     "colleagues": 2,
     "corrections": 2,
     "updates": 1,
@@ -92,6 +93,6 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     _int("catalogue_size", p["catalogue_size"], MIN_CATALOGUE, MAX_CATALOGUE)
     _int("write_budget", p["write_budget"], 1)
     _int("max_write_tokens", p["max_write_tokens"], 1)
-    people = 1 + p["companions"] + p["colleagues"]
+    people = 1 + max(PARTY, p["companions"]) + p["colleagues"]
     p["entities"] = people + p["bookings"] * p["catalogue_size"]
     return {"tier": tier or DEFAULT_TIER, **p}

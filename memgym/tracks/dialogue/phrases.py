@@ -115,3 +115,11 @@ LOOKUP_REPLIES = (
 )
 """Other customers' profiles updated on request (see ``lookups``): near misses stating values of
 the customer's attributes about people no question asks about."""
+ROSTER_REQUESTS = (
+    "A few more people from our group are joining the trip.",
+    "Please put the rest of our group on the trip as well.",
+)
+ROSTER_FRAME = "Added to the travel party of {E}:"
+ROSTER_LINE = "- {C}, {M} meal"
+"""Party members with nothing but a meal to tell, added several at once (see ``render.roster``):
+the agent's frame names whose party, then one line per member."""

@@ -1,7 +1,8 @@
 """The dialogue track's reader: the agent's confirmation frames and canonical note lines.
 
 A claim is read from every confirmation, correction and party frame in the agent's turns
-(wherever it starts a sentence) and from every note line (``Entity | attr=value; ...``), which
+(wherever it starts a sentence), from every line of a party roster (``ROSTER_FRAME`` then
+``ROSTER_LINE`` lines) and from every note line (``Entity | attr=value; ...``), which
 is also how the search tool lists its flights. The customer's free prose, questions, briefs and
 filler chat use none of these forms and so yield nothing.
 """
@@ -43,6 +44,17 @@ def _compile(frame: str) -> re.Pattern[str]:
 
 _FRAMES = tuple(_compile(f) for f in phrases.CONFIRM_FRAMES + phrases.CORRECTION_FRAMES)
 _PARTY = _compile(phrases.PARTY_FRAME)
+_ROSTER = re.compile(
+    re.escape(phrases.ROSTER_FRAME).replace(re.escape("{E}"), rf"(?P<e>{NAME})")
+    + r"(?P<lines>(?:\n- .*)+)"
+)
+_ROSTER_LINE = re.compile(
+    re.escape(phrases.ROSTER_LINE)
+    .replace(re.escape("{C}"), rf"(?P<c>{NAME})")
+    .replace(re.escape("{M}"), _SLOTS["{M}"])
+    + "$",
+    re.MULTILINE,
+)
 
 
 def read(text: str) -> list[Claim]:
@@ -56,6 +68,13 @@ def read(text: str) -> list[Claim]:
     for m in _PARTY.finditer(text):
         who = m["c"]
         found.append((m.start(), [Claim(who, "travels_with", m["e"]), Claim(who, "meal", m["m"])]))
+    if phrases.ROSTER_FRAME[:12] in text:
+        for m in _ROSTER.finditer(text):
+            start, user = m.start("lines"), m["e"]
+            for member in _ROSTER_LINE.finditer(m["lines"]):
+                who = member["c"]
+                claims = [Claim(who, "travels_with", user), Claim(who, "meal", member["m"])]
+                found.append((start + member.start(), claims))
     if "|" in text:
         offset = 0
         for line in text.splitlines(keepends=True):

@@ -55,22 +55,33 @@ def profile(rng: _random.Random, facts: list[FactRec], opening: bool) -> tuple[s
 
 
 def party(rng: _random.Random, person: Person, user: str) -> tuple[str, list[FactRec]]:
-    """The customer adds a companion to the trip; the agent records them."""
+    """The customer adds a companion to the trip (with their details, where they have more than
+    a meal); the agent records them."""
     values = {f.attribute: f.text for f in person.facts}
-    slots = {
-        "{C}": person.name,
-        "{E}": user,
-        "{M}": values["meal"],
-        "{B}": values["date_of_birth"],
-        "{N}": values["loyalty_number"],
-        "{X}": values["passport_expiry"],
-    }
-    said = rng.choice(phrases.PARTY_SAYINGS) + " " + phrases.PARTY_DETAILS
+    slots = {"{C}": person.name, "{E}": user, "{M}": values["meal"]}
+    said = rng.choice(phrases.PARTY_SAYINGS)
+    if "date_of_birth" in values:
+        slots["{B}"] = values["date_of_birth"]
+        slots["{N}"] = values["loyalty_number"]
+        slots["{X}"] = values["passport_expiry"]
+        said += " " + phrases.PARTY_DETAILS
     agent = phrases.PARTY_FRAME
     for slot, value in slots.items():
         said, agent = said.replace(slot, value), agent.replace(slot, value)
     details = [_confirm(rng, f) for f in person.facts if f.attribute not in PARTY_FACTS]
     return f"User: {said}\nAgent: {' '.join([agent, *details])}", list(person.facts)
+
+
+def roster(rng: _random.Random, people: list[Person], user: str) -> tuple[str, list[FactRec]]:
+    """The customer adds several party members who have only a meal to tell; the agent lists
+    them under one frame naming whose party (the fewest tokens the reader parses)."""
+    lines = [phrases.ROSTER_FRAME.replace("{E}", user)]
+    for person in people:
+        meal = next(f.text for f in person.facts if f.attribute == "meal")
+        lines.append(phrases.ROSTER_LINE.replace("{C}", person.name).replace("{M}", meal))
+    said = rng.choice(phrases.ROSTER_REQUESTS)
+    facts = [f for p in people for f in p.facts]
+    return f"User: {said}\nAgent: " + "\n".join(lines), facts
 
 
 def correction(rng: _random.Random, change: Change) -> tuple[str, list[FactRec]]:

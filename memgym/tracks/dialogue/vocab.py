@@ -12,13 +12,17 @@ FIRST_NAMES = (
     "Ines", "Rafael", "Selma", "Dario", "Keiko", "Anders", "Leila", "Marek", "Zora", "Elias",
     "Hana", "Bruno", "Sofia", "Kwame", "Greta", "Luca", "Amara", "Viktor", "Noor", "Emil",
     "Yara", "Cyrus", "Livia", "Tariq", "Edda", "Mateo", "Rina", "Soren", "Thea", "Omar",
+    "Ada", "Boris", "Clara", "Dmitri", "Esme", "Farid", "Gil", "Hugo", "Ilse", "Jun",
+    "Kira", "Linus", "Mira", "Nils", "Olga", "Pavel",
 )  # fmt: skip
 LAST_NAMES = (
     "Okafor", "Brandt", "Castell", "Haddad", "Lindqvist", "Moreau", "Nakamura", "Petrov",
     "Quintero", "Rasmussen", "Sato", "Tanaka", "Varga", "Weller", "Yilmaz", "Zeller",
     "Abara", "Bianchi", "Dvorak", "Esposito", "Falk", "Gallo", "Horvat", "Iversen", "Jansen",
     "Kowalski", "Lund", "Mendes", "Novak", "Ortega", "Pereira", "Rossi", "Sandoval", "Toivonen",
-    "Ueda", "Vidal", "Wolff", "Xavier", "Young", "Ziegler",
+    "Ueda", "Vidal", "Wolff", "Xavier", "Young", "Ziegler", "Aalto", "Berger", "Costa", "Dahl",
+    "Eklund", "Ferreira", "Grimaldi", "Hayashi", "Ibarra", "Jovanovic", "Kaminski", "Larsen",
+    "Moretti", "Nyberg", "Olsen", "Paredes",
 )  # fmt: skip
 CITIES = (
     "Porto", "Lisbon", "Oslo", "Bergen", "Tallinn", "Riga", "Vilnius", "Krakow", "Gdansk",

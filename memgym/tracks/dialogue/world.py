@@ -70,6 +70,10 @@ COLLEAGUE_TRIP = ("home_city", "destination", "travel_date", "max_price_usd", "r
 (employer, emergency contact, date of birth, loyalty number, passport) come in another."""
 COMPANION_ASKABLE = ("date_of_birth", "loyalty_number", "passport_expiry")
 """A companion's attributes that value questions ask about (meal is asked by counting)."""
+PARTY = 16
+"""Travellers in the customer's party at every tier: ``companions`` of them with full details
+(``COMPANION_ASKABLE``), the rest named with their meal only. The meal count is uniform over
+``1..PARTY``, so no constant count holds more than ~1/16 of the count questions."""
 FIRST_DAY = date(2027, 3, 1)
 """Outbound dates fall within ``TRIP_WINDOW`` days of this day."""
 TRIP_WINDOW = 150
@@ -125,9 +129,9 @@ class World:
     contacts: list[str] = field(default_factory=list)
     """Unused names for colleagues' changed emergency contacts."""
     counted_meal: str = ""
-    """The meal the count question asks about: ``1..companions`` of the party chose it, each
-    count equally likely, so no constant count beats chance over that support (never 0: a
-    reader that read nothing answers 0)."""
+    """The meal the count question asks about: ``1..PARTY`` of the party chose it, each count
+    equally likely, so no constant count beats chance over that support (never 0: a reader
+    that read nothing answers 0)."""
 
     def current(self, attribute: str) -> FactRec:
         """The customer's fact for ``attribute`` after every change."""
@@ -179,9 +183,11 @@ def _other(rng: _random.Random, options: tuple[str, ...], avoid: set[str]) -> st
 def build_world(
     rng: _random.Random, companions: int, colleagues: int, corrections: int, updates: int
 ) -> World:
-    """Draw the customer, their party, the colleagues and the profile changes."""
-    people = _names(rng, 1 + companions + colleagues + 2 + corrections + updates)
-    user, spare = people[0], people[1 + companions + colleagues :]
+    """Draw the customer, their party (``PARTY`` travellers, ``companions`` of them with full
+    details), the colleagues and the profile changes."""
+    party = max(PARTY, companions)
+    people = _names(rng, 1 + party + colleagues + 2 + corrections + updates)
+    user, spare = people[0], people[1 + party + colleagues :]
     contacts = _contacts(rng, colleagues + corrections + updates, people)
     home = rng.choice(CITIES)
     outbound = some_day(rng, FIRST_DAY, TRIP_WINDOW)
@@ -201,21 +207,23 @@ def build_world(
     }
     world = World(user, {a: FactRec(user, a, values[a]) for a in PROFILE})
     world.counted_meal = rng.choice(MEALS)
-    choosing = 1 + int(rng.random() * companions)
+    choosing = 1 + int(rng.random() * party)
     others = [m for m in MEALS if m != world.counted_meal]
     meals = [world.counted_meal] * choosing
-    meals += [rng.choice(others) for _ in range(companions - choosing)]
+    meals += [rng.choice(others) for _ in range(party - choosing)]
     rng.shuffle(meals)
-    for name, meal in zip(people[1 : 1 + companions], meals):
-        facts = [
-            FactRec(name, "travels_with", user),
-            FactRec(name, "meal", meal),
-            FactRec(name, "date_of_birth", some_day(rng, date(1940, 1, 1), 82 * 365).isoformat()),
-            FactRec(name, "loyalty_number", str(rng.randrange(100_000_000, 1_000_000_000))),
-            FactRec(name, "passport_expiry", some_day(rng, date(2028, 1, 1), 8 * 365).isoformat()),
-        ]
+    for i, (name, meal) in enumerate(zip(people[1 : 1 + party], meals)):
+        facts = [FactRec(name, "travels_with", user), FactRec(name, "meal", meal)]
+        if i < companions:
+            born = some_day(rng, date(1940, 1, 1), 82 * 365).isoformat()
+            facts.append(FactRec(name, "date_of_birth", born))
+            facts.append(
+                FactRec(name, "loyalty_number", str(rng.randrange(100_000_000, 1_000_000_000)))
+            )
+            expiry = some_day(rng, date(2028, 1, 1), 8 * 365).isoformat()
+            facts.append(FactRec(name, "passport_expiry", expiry))
         world.companions.append(Person(name, facts))
-    for name in people[1 + companions : 1 + companions + colleagues]:
+    for name in people[1 + party : 1 + party + colleagues]:
         facts = [FactRec(name, "home_city", rng.choice(CITIES))]
         facts.append(FactRec(name, "destination", _other(rng, CITIES, {str(facts[0].value)})))
         facts.append(
