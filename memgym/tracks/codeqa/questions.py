@@ -525,6 +525,8 @@ class Asker:
             if draft.p > self.n:
                 continue
             key = repr(draft.spec)
+            if kind == "filter_count":  # one error's count again, where it is another count
+                key += f" = {target}"
             if key in self.seen:
                 continue
             if self._too_recent(draft):
