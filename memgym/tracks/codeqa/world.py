@@ -5,7 +5,7 @@ distractors mention them, and abstention questions ask about them.
 
 Functions form a call DAG (a function only calls functions among the next ``CALL_REACH`` in a
 hidden rank order, so there is no recursion and call chains run several functions deep); each
-function may read one module-level constant of its own module and may raise one error class.
+function may read one module-level constant of its own module and raises one error class.
 Constants are numbers from a family (``RETRY_LIMIT``, ``TIMEOUT_MS``, ...); a change (a hotfix
 ``correction`` or a changelog ``update``) gives one constant a new value.
 """
@@ -65,9 +65,9 @@ USES_CONSTANT = 0.65
 RAISES_ERROR = 1.0
 """Share of functions that raise an error class (all: the raisers of the commonest class then
 reach the large counts of ``questions.count_support``; at 0.75, 5 on average at lite)."""
-ERROR_WEIGHT_POWER = 2
+ERROR_WEIGHT_POWER = 3
 """Error ``e`` (0-based, in the scenario's shuffled order) is picked with weight
-``(e + 1) ** ERROR_WEIGHT_POWER`` (1, 4, 9, ...): one class is raised by many functions and
+``(e + 1) ** ERROR_WEIGHT_POWER`` (1, 8, 27, ...): one class is raised by many functions and
 others by few, so count questions have golds all over their support. With weights 1, 2, 3 the
 commonest class had too few raisers for a count of 5 or 6 where a question could go, and the
 small counts piled up (the constant 1 held 24.3 % of lite's count questions)."""
