@@ -59,11 +59,6 @@ RULES = position_rules(DEPTH)
 COUNT_RULES = guess.count_rules(DEPTH)
 _LITE = "bench lite seeds 0-299"
 KNOWN_WEAK: dict[tuple[str, str], str] = {
-    ("codeqa", '{"op": "count", "where": [["raises", "=="]]}'): (
-        "counts are taken in a turn over 1-10, but lite's 14 functions seldom reach 8-10 "
-        f"raisers of one error, so the constant 7 holds 14.0 % of them (271 questions, {_LITE};"
-        " 24.3 % over 1-6 before)"
-    ),
     ("dialogue", '{"op": "count", "where": [["travels_with", "=="], ["meal", "=="]]}'): (
         f"meal counts are uniform over 1-6, so a constant holds ~1/6 (20.3 % of 300, {_LITE})"
     ),

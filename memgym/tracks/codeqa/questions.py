@@ -48,12 +48,12 @@ KINDS_OF: dict[str, tuple[QuestionKind, ...]] = {
 QUESTION_GAP = 4
 """Pages (core items that are not distractors) between a question and the last item stating
 its evidence, so no reader of the last few events or pages can answer it."""
-COUNT_SPREAD = 2.7
+COUNT_SPREAD = 3.2
 """A count question answers 1 to ``COUNT_SPREAD`` times the square root of the repository's
-functions (``count_support``): 10 / 14 / 19 at lite / standard / hard, about as far as the
-commonest error's raisers reach where a question can go in most scenarios. The old support
-1-6 let the constant 1 hold 24.3 / 23.5 / 20.9 % of them (a 1-in-6 share at best); lite's 14
-functions cap its support, so its constant still holds ~13-14 % (``docs/tracks.md``)."""
+functions (``count_support``): 12 / 16 / 22 at lite / standard / hard, about as far as the
+commonest error's raisers leave room for a question in about half the scenarios or more. The
+old support 1-6 let the constant 1 hold 24.3 / 23.5 / 20.9 % of them (a 1-in-6 share at
+best); now 12.6 / 7.4 / 7.3 % (``docs/tracks.md``)."""
 FIRST_SHARE = 0.25
 """Interleaved questions wait for this share of the core items."""
 GET_OPS = frozenset({"value", "previous", "hop", "path"})

@@ -65,9 +65,9 @@ USES_CONSTANT = 0.65
 RAISES_ERROR = 1.0
 """Share of functions that raise an error class (all: the raisers of the commonest class then
 reach the large counts of ``questions.count_support``; at 0.75, 5 on average at lite)."""
-ERROR_WEIGHT_POWER = 3
+ERROR_WEIGHT_POWER = 4
 """Error ``e`` (0-based, in the scenario's shuffled order) is picked with weight
-``(e + 1) ** ERROR_WEIGHT_POWER`` (1, 8, 27, ...): one class is raised by many functions and
+``(e + 1) ** ERROR_WEIGHT_POWER`` (1, 16, 81, ...): one class is raised by many functions and
 others by few, so count questions have golds all over their support. With weights 1, 2, 3 the
 commonest class had too few raisers for a count of 5 or 6 where a question could go, and the
 small counts piled up (the constant 1 held 24.3 % of lite's count questions)."""
