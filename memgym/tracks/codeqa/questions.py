@@ -158,14 +158,14 @@ class Asker:
         """Whether ``_position`` draws within the stream (a last resort, see ``_try``)."""
         self.count_targets = count_support(len(world.functions))
         rng.shuffle(self.count_targets)
+        """Count golds to draw, in turn: a scenario's count questions answer distinct counts
+        while the support lasts, so a constant is right on at most one of them."""
         self.count_target = self.count_targets[0]
         """The count ``filter_count`` asks for (``_try`` sets it from ``count_targets``)."""
         self.raised_at = [
             sorted(self._pos(world.functions[f].name, "raises") for f in fs) for fs in self.raisers
         ]
         """error index -> the positions stating its raisers, in stream order."""
-        """Count golds to draw, in turn: a scenario's count questions answer distinct counts
-        while the support lasts, so a constant is right on at most one of them."""
         self.changed = {ch.constant for ch in world.changes}
         self.stated_at = {id(fact): pos for hist in self.history.values() for pos, fact in hist}
         """id of a fact record -> the item stating it."""
