@@ -59,10 +59,6 @@ RULES = position_rules(DEPTH)
 COUNT_RULES = guess.count_rules(DEPTH)
 _LITE = "bench lite seeds 0-299"
 KNOWN_WEAK: dict[tuple[str, str], str] = {
-    ("codeqa", '{"op": "count", "where": [["raises", "=="]]}'): (
-        "counts are taken in a turn over 1-6, but a large count is often not reachable where "
-        f"the question goes, so the constant 1 holds 24.3 % of them (243 questions, {_LITE})"
-    ),
     ("entities", 'family {"op": "count", "where": [["=="], [">"]]}'): (
         f"the constant 1 holds 22.0 % of the filter counts with a 'more than' condition (82 "
         f"questions, {_LITE}; 13 distinct golds)"

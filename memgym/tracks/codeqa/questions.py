@@ -48,9 +48,12 @@ KINDS_OF: dict[str, tuple[QuestionKind, ...]] = {
 QUESTION_GAP = 4
 """Pages (core items that are not distractors) between a question and the last item stating
 its evidence, so no reader of the last few events or pages can answer it."""
-COUNT_SUPPORT = (1, 2, 3, 4, 5, 6)
-"""The counts a count question answers, taken in a shuffled turn per scenario, so no constant
-answer is right more often than chance over the support."""
+COUNT_SPREAD = 3.2
+"""A count question answers 1 to ``COUNT_SPREAD`` times the square root of the repository's
+functions (``count_support``): 12 / 16 / 22 at lite / standard / hard, about as far as the
+commonest error's raisers leave room for a question in about half the scenarios or more. The
+old support 1-6 let the constant 1 hold 24.3 / 23.5 / 20.9 % of them (a 1-in-6 share at
+best); now 12.6 / 7.4 / 7.3 % (``docs/tracks.md``)."""
 FIRST_SHARE = 0.25
 """Interleaved questions wait for this share of the core items."""
 GET_OPS = frozenset({"value", "previous", "hop", "path"})
@@ -153,10 +156,16 @@ class Asker:
         self._chains: dict[tuple[int, int], tuple[list[str], int] | None] = {}
         self.within = False
         """Whether ``_position`` draws within the stream (a last resort, see ``_try``)."""
-        self.count_targets = list(COUNT_SUPPORT)
+        self.count_targets = count_support(len(world.functions))
         rng.shuffle(self.count_targets)
         """Count golds to draw, in turn: a scenario's count questions answer distinct counts
         while the support lasts, so a constant is right on at most one of them."""
+        self.count_target = self.count_targets[0]
+        """The count ``filter_count`` asks for (``_try`` sets it from ``count_targets``)."""
+        self.raised_at = [
+            sorted(self._pos(world.functions[f].name, "raises") for f in fs) for fs in self.raisers
+        ]
+        """error index -> the positions stating its raisers, in stream order."""
         self.changed = {ch.constant for ch in world.changes}
         self.stated_at = {id(fact): pos for hist in self.history.values() for pos, fact in hist}
         """id of a fact record -> the item stating it."""
@@ -316,9 +325,24 @@ class Asker:
         return self._chains[key]
 
     def filter_count(self) -> Draft | None:
+        """How many functions shown so far raise an error: the error drawn, then a position
+        where the count is ``count_target`` (after its k-th raiser is stated, before its next
+        one), so every count of ``count_support`` is asked wherever it can be, not only where
+        a uniform position happens to land on it (the narrow windows of large counts)."""
         e = self._pick(len(self.world.errors))
         error = self.world.errors[e]
-        p = self._position(self.first, wide=False)
+        stated = self.raised_at[e]
+        k = self.count_target
+        if self.end:
+            p = self.n
+        else:
+            if len(stated) < k:
+                return None
+            lo = max(self.first, stated[k - 1] + 1)
+            hi = stated[k] if k < len(stated) else self.n
+            if lo > hi:
+                return None
+            p = lo + self._pick(hi - lo + 1)
         where: list[list[Any]] = [["raises", "==", error]]
         scope = self.raisers[e]  # a function raising another error states another value
         text = (
@@ -459,7 +483,7 @@ class Asker:
         """Whether a memoryless guess (a family's midpoint, the stream's typical value of the
         asked attribute) or an entity-blind memory (``_blind``) would hit the gold."""
         if draft.kind == "filter_count":
-            return False  # counts are spread evenly over COUNT_SUPPORT instead
+            return False  # counts are spread evenly over ``count_support`` instead
         attribute = str(draft.spec.get("attribute", ""))
         if gold == self._typical(attribute, draft.p) or gold in self._blind(attribute, draft.p):
             return True
@@ -472,10 +496,13 @@ class Asker:
 
     def _too_recent(self, draft: Draft) -> bool:
         """Whether fewer than ``QUESTION_GAP`` pages (items that are not distractors) come
-        between the last item stating the question's evidence and the question."""
+        between the last item stating the question's evidence and the question; for a count,
+        the first item stating a fact it counts (a reader of the last few pages then misses
+        one at least, and a count may be asked between any two raisers stated apart)."""
         if not draft.evidence:
             return False
-        last = max(self.stated_at[id(f)] for f in draft.evidence)
+        at = [self.stated_at[id(f)] for f in draft.evidence]
+        last = min(at) if draft.kind == "filter_count" else max(at)
         return self.pages_before[draft.p] - self.pages_before[last + 1] < QUESTION_GAP
 
     def _few_stated(self, draft: Draft) -> bool:
@@ -489,6 +516,7 @@ class Asker:
         build = _BUILDERS[kind]
         target = str(self.count_targets[0])
         if kind == "filter_count":  # the next try asks for the next count, hit or miss
+            self.count_target = self.count_targets[0]
             self.count_targets.append(self.count_targets.pop(0))
         for attempt in range(2 * ATTEMPTS):
             self.within = attempt >= ATTEMPTS
@@ -498,6 +526,8 @@ class Asker:
             if draft.p > self.n:
                 continue
             key = repr(draft.spec)
+            if kind == "filter_count":  # one error's count again, where it is another count
+                key += f" = {target}"
             if key in self.seen:
                 continue
             if self._too_recent(draft):
@@ -558,6 +588,12 @@ def _counted(draft: Draft) -> int:
     their module, so these are the rows the count's ``where`` selects
     (``tests/tracks/test_codeqa_cells.py`` checks it against ``evaluate``)."""
     return sum(fact.attribute == "raises" for fact in draft.evidence)
+
+
+def count_support(functions: int) -> list[int]:
+    """The counts a count question answers in a repository of ``functions`` functions: 1 to
+    ``COUNT_SPREAD * sqrt(functions)`` (at least 6)."""
+    return list(range(1, max(6, round(COUNT_SPREAD * functions**0.5)) + 1))
 
 
 def _typed(gold: str, answer_type: AnswerType) -> int | float | str | None:
