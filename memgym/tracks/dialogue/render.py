@@ -55,16 +55,18 @@ def profile(rng: _random.Random, facts: list[FactRec], opening: bool) -> tuple[s
 
 
 def party(rng: _random.Random, person: Person, user: str) -> tuple[str, list[FactRec]]:
-    """The customer adds a companion to the trip (with their details, where they have more than
-    a meal); the agent records them."""
+    """The customer adds a companion with full details to the trip (members with a meal only
+    come in ``roster`` turns); the agent records them."""
     values = {f.attribute: f.text for f in person.facts}
-    slots = {"{C}": person.name, "{E}": user, "{M}": values["meal"]}
-    said = rng.choice(phrases.PARTY_SAYINGS)
-    if "date_of_birth" in values:
-        slots["{B}"] = values["date_of_birth"]
-        slots["{N}"] = values["loyalty_number"]
-        slots["{X}"] = values["passport_expiry"]
-        said += " " + phrases.PARTY_DETAILS
+    slots = {
+        "{C}": person.name,
+        "{E}": user,
+        "{M}": values["meal"],
+        "{B}": values["date_of_birth"],
+        "{N}": values["loyalty_number"],
+        "{X}": values["passport_expiry"],
+    }
+    said = rng.choice(phrases.PARTY_SAYINGS) + " " + phrases.PARTY_DETAILS
     agent = phrases.PARTY_FRAME
     for slot, value in slots.items():
         said, agent = said.replace(slot, value), agent.replace(slot, value)
