@@ -514,10 +514,11 @@ class Asker:
 
     def _try(self, kind: QuestionKind) -> Draft | None:
         build = _BUILDERS[kind]
-        target = str(self.count_targets[0])
+        target = ""  # a count question's gold, as text
         if kind == "filter_count":  # the next try asks for the next count, hit or miss
             self.count_target = self.count_targets[0]
             self.count_targets.append(self.count_targets.pop(0))
+            target = str(self.count_target)
         for attempt in range(2 * ATTEMPTS):
             self.within = attempt >= ATTEMPTS
             draft = build(self)
