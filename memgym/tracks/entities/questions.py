@@ -399,7 +399,10 @@ class Asker:
         c = self.count_target
         if c < 1:
             return None
-        fw, wanted, members = self._group(c + 1)
+        group = self._group(c + 1)
+        if group is None:
+            return None
+        fw, wanted, members = group
         m = self._moment(self.timeline.doc_pos[members[c]])
         matching = members[: bisect_left(members, m.known)]
         if len(matching) <= c:  # the position fell back to the end of a short stream
@@ -426,10 +429,16 @@ class Asker:
         )
         return Draft(m.p, "filter_count", spec, text, evidence, "int", 0.0, _table(rows))
 
-    def _group(self, size: int) -> tuple[int, str, list[int]]:
-        """A group of ``groups`` with at least ``size`` members, drawn in proportion to its
-        size (the group of a random entity among those in such groups)."""
+    def _group(self, size: int, before: int | None = None) -> tuple[int, str, list[int]] | None:
+        """A group of ``groups`` with at least ``size`` members (whose member number ``size`` is
+        described before item ``before``, when given), drawn in proportion to its size (the
+        group of a random entity among those in such groups); None when there is none."""
         fits = [g for g in self.groups if len(g[2]) >= size]
+        if before is not None:
+            doc_pos = self.timeline.doc_pos
+            fits = [g for g in fits if doc_pos[g[2][size - 1]] < before]
+        if not fits:
+            return None
         i = int(self.random() * sum(len(g[2]) for g in fits))
         for g in fits:
             if i < len(g[2]):
