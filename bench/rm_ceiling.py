@@ -116,6 +116,8 @@ class PinnedAsker(Asker):
         self.p, self.turn, self.last_change = p, dict(turn), None
         if kind == "abstention":
             self._choose_withheld()
+        if kind == "filter_count":
+            self._count_described()
         draft = self.ask(kind)
         assert draft.p == p, "a pinned question moved"
         if draft.kind in MAINTENANCE and self.last_change is not None:
@@ -130,6 +132,20 @@ class PinnedAsker(Asker):
 
     def _change_apart(self) -> tuple[Change, Moment] | None:
         return self._change()
+
+    def _group(self, size: int, before: int | None = None) -> tuple[int, str, list[int]] | None:
+        # the filter count's group: one whose member number ``size`` is described before ``p``
+        return super()._group(size, self.p)
+
+    def _count_described(self) -> None:
+        """Turn the filter counts' targets to the next count some group can give at ``p`` (the
+        generator draws the position after the count's group, here it is pinned)."""
+        doc_pos, targets = self.timeline.doc_pos, self.count_targets
+        described = [sum(doc_pos[e] < self.p for e in g[2]) for g in self.groups]
+        for _ in range(len(targets)):
+            if targets[0] < max(described, default=0):
+                return
+            targets.append(targets.pop(0))
 
     def _change(self, first: int | None = None) -> tuple[Change, Moment] | None:
         before = [c for c, pos in enumerate(self.timeline.change_pos) if pos < self.p]

@@ -21,7 +21,7 @@ from memgym.tracks import get_track
 from memgym.types import CompactionRecord, Message, Span
 
 CASES = [
-    ("entities", "window:max_tokens=1000", 0),
+    ("entities", "window:max_tokens=1000", 1),
     ("codeqa", "summary:max_tokens=1500", 1),
     ("entities", "pipeline:stages=mask(keep=2)+window(max_tokens=1200)", 2),
 ]

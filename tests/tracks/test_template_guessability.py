@@ -57,17 +57,7 @@ TRAIN = 20
 TRAIN_BASE = 5000
 RULES = position_rules(DEPTH)
 COUNT_RULES = guess.count_rules(DEPTH)
-_LITE = "bench lite seeds 0-299"
-KNOWN_WEAK: dict[tuple[str, str], str] = {
-    ("entities", 'family {"op": "count", "where": [["=="], [">"]]}'): (
-        f"the constant 1 holds 22.0 % of the filter counts with a 'more than' condition (82 "
-        f"questions, {_LITE}; 13 distinct golds)"
-    ),
-    ("entities", 'family {"op": "count", "where": [["=="], ["<"]]}'): (
-        f"the constant 1 holds 20.0 % of the filter counts with a 'less than' condition (75 "
-        f"questions, {_LITE}; 12 distinct golds)"
-    ),
-}
+KNOWN_WEAK: dict[tuple[str, str], str] = {}
 """Templates above ``THRESHOLD`` today: (track, template) -> the measured share."""
 
 Asked = Any

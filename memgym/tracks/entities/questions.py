@@ -19,6 +19,7 @@ from typing import Any, cast
 from memgym.claims import format_number
 from memgym.query import ABSTAIN, Cell, Table, evaluate
 from memgym.tracks.entities import asking, spread
+from memgym.tracks.entities.counts import count_support
 from memgym.tracks.entities.guard import QUESTION_GAP, Guard
 from memgym.tracks.entities.mix import AXIS_OF, KINDS_OF
 from memgym.tracks.entities.stream import Moment, Timeline
@@ -120,6 +121,14 @@ class Asker:
         """Attributes a multi-hop question may end on."""
         self.guard = Guard(world, timeline)
         self._enum_index: dict[int, dict[str, list[int]]] = {}
+        self.groups = [(f, v, es) for f in self.lay.enums for v, es in self._having(f).items()]
+        """Every (enum field, value, the entities that have it) of the world."""
+        self.count_targets = count_support(max((len(g[2]) for g in self.groups), default=0))
+        rng.shuffle(self.count_targets)
+        """Filter-count golds to draw, in turn (``filter_count``): a scenario's filter counts
+        answer distinct counts while the support lasts."""
+        self.count_target = self.count_targets[0] if self.count_targets else 0
+        """The count ``filter_count`` asks for (``_try`` sets it from ``count_targets``)."""
 
     # -- drawing helpers -------------------------------------------------------------------
 
@@ -381,16 +390,30 @@ class Asker:
         )
 
     def filter_count(self) -> Draft | None:
-        m = self._moment()
-        fw, wanted, matching = self._filter(m)
+        """How many entities with an enum value have a number above / below a threshold: the
+        count ``count_target`` first, then a group of the world with more members than that
+        (drawn in proportion to its size), a position after its member number ``count + 1``
+        is described, and the threshold that leaves exactly ``count`` of the known members on
+        its side. So counts spread evenly over ``count_support``; a threshold drawn among the
+        members' values piled them on 1-3, as most filters match few entities."""
+        c = self.count_target
+        if c < 1:
+            return None
+        group = self._group(c + 1)
+        if group is None:
+            return None
+        fw, wanted, members = group
+        m = self._moment(self.timeline.doc_pos[members[c]])
+        matching = members[: bisect_left(members, m.known)]
+        if len(matching) <= c:  # the position fell back to the end of a short stream
+            return None
         f = self._pick(self.lay.numeric)
         now = [m.now(e, f) for e in matching]
-        values = sorted({cast(float, value) for _, _, value in now})
-        if len(values) < 2:
-            return None
         op = ">" if self.random() < 0.5 else "<"
-        k = int(self.random() * (len(values) - 1))
-        threshold = values[k] if op == ">" else values[k + 1]
+        ordered = sorted((cast(float, value) for _, _, value in now), reverse=op == ">")
+        if ordered[c - 1] == ordered[c]:  # a tie at the boundary: no threshold counts c
+            return None
+        threshold = ordered[c]
         where_attr, attr = self.lay.names[fw], self.lay.names[f]
         where = Cell(wanted)
         evidence: list[Fact] = []
@@ -405,6 +428,23 @@ class Asker:
             self.template, self.template.attributes[fw], wanted, a, op, format_number(threshold)
         )
         return Draft(m.p, "filter_count", spec, text, evidence, "int", 0.0, _table(rows))
+
+    def _group(self, size: int, before: int | None = None) -> tuple[int, str, list[int]] | None:
+        """A group of ``groups`` with at least ``size`` members (whose member number ``size`` is
+        described before item ``before``, when given), drawn in proportion to its size (the
+        group of a random entity among those in such groups); None when there is none."""
+        fits = [g for g in self.groups if len(g[2]) >= size]
+        if before is not None:
+            doc_pos = self.timeline.doc_pos
+            fits = [g for g in fits if doc_pos[g[2][size - 1]] < before]
+        if not fits:
+            return None
+        i = int(self.random() * sum(len(g[2]) for g in fits))
+        for g in fits:
+            if i < len(g[2]):
+                return g
+            i -= len(g[2])
+        return fits[-1]
 
     def trend(self) -> Draft | None:
         m = self._moment()
@@ -466,6 +506,9 @@ class Asker:
 
     def _try(self, kind: QuestionKind) -> Draft | None:
         build = _BUILDERS[kind]
+        if kind == "filter_count" and self.count_targets:  # hit or miss, the next asks the next
+            self.count_target = self.count_targets[0]
+            self.count_targets.append(self.count_targets.pop(0))
         for _ in range(ATTEMPTS):
             draft = build(self)
             if draft is None:
