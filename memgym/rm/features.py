@@ -90,6 +90,8 @@ HAND_FEATURES = (
     "asked_kind_lines",
     "asked_kind_share",
     "unasked_kind_lines",
+    "novel_name_lines",
+    "novel_value_lines",
 )
 
 
@@ -137,7 +139,7 @@ class DroppedInfo(NamedTuple):
     names: frozenset[str]
     """Its names (tagged)."""
     lines: tuple[tuple[frozenset[str], frozenset[str], frozenset[str]], ...]
-    """Of each line that has numbers: its numbers (tagged), its names (tagged) and its kinds
+    """Of each line that has numbers or names: its numbers (tagged), its names (tagged) and its kinds
     (``_kinds``: content words, not its names'), in order."""
     goes_on: frozenset[str]
     """Its body names less its heading's, tagged as heading names: a kept text whose heading
@@ -230,11 +232,12 @@ LINE_CACHE = 1 << 16
 
 
 def _line_info(line: str) -> LineInfo | None:
-    """The numbers, names and kinds of a line that has numbers (None for a line without)."""
+    """The numbers, names and kinds of a line that has numbers or names (None for a line
+    with neither)."""
     numbers = _NUMBER.findall(line)
-    if not numbers:
-        return None
     names = _NAME.findall(line)
+    if not numbers and not names:
+        return None
     return (frozenset(map(_NUMBER_TAG.__add__, numbers)), frozenset(map(_NAME_TAG.__add__, names)),
             _kinds(line, " ".join(names).lower()))
 
@@ -394,6 +397,11 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
                 else:
                     orphans += 1  # nothing kept names what the value was about
                     unasked_orphans += step >= last_asked
+    name_lines = 0  # lines without numbers whose names leave the view (a named value)
+    if novel_names:
+        for i in d_extra:
+            for nums, names, _ in i.lines:
+                name_lines += not nums and not names.isdisjoint(novel_names)
     chars = sum(map(_CHARS, d_infos)) + max(0, len(d_infos) - 1)
     kept_chars = sum(map(len, c.kept))
     heading_restated = max((i.heading_restated for i in d_infos), default=0.0)
@@ -459,6 +467,8 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
         math.log1p(asked_kind),
         asked_kind / (novel_lines + 1),
         math.log1p(unasked_kind),
+        math.log1p(name_lines),
+        math.log1p(novel_lines + name_lines),
     ]
     no_buckets: frozenset[int] = frozenset()
     buckets = no_buckets.union(*map(_BUCKETS, d_extra))

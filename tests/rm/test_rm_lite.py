@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
@@ -331,3 +332,19 @@ def test_features_see_dropped_values_of_a_kind_the_questions_ask_about() -> None
     assert founder["asked_kind_lines"] == restated["asked_kind_lines"] == 0.0
     assert cost["unasked_kind_lines"] > 0.0 == late["unasked_kind_lines"]
     assert 0.0 < cost["asked_kind_share"] < 1.0
+
+
+def test_features_count_dropped_lines_whose_named_value_leaves_the_view() -> None:
+    """A dropped line that states a value as a name (a city, an employer) and no number counts
+    as a named-value line when the kept view no longer names that value, and not when it does;
+    the value-line count adds these to the lines whose numbers leave."""
+    dropped = "Customer: My destination is Seville.\nCustomer: My budget is 900 USD."
+    gone = _hand([dropped], ["Customer: My plans are firm.", "Agent: Noted."])
+    kept = _hand([dropped], ["Customer: My plans are firm.", "Agent: Seville, 900 USD."])
+    assert gone["novel_name_lines"] == pytest.approx(math.log1p(1))
+    assert kept["novel_name_lines"] == 0.0
+    assert gone["novel_value_lines"] == pytest.approx(math.log1p(2))
+    assert kept["novel_value_lines"] == 0.0
+    numbers_only = _hand(["Stock 12 left.\nStock 15 right."], [])
+    assert numbers_only["novel_name_lines"] == 0.0
+    assert numbers_only["novel_value_lines"] == pytest.approx(numbers_only["novel_number_lines"])
