@@ -66,7 +66,7 @@ MIN_AFTER = 2
 """Values stated once that always follow the gold's last statement."""
 MIN_DISTINCT = 30
 """Distinct values of the asked field the stream holds by each question (fresh look-alikes top
-it up)."""
+it up; as many more as the draws are wider than ``SPREAD``, see ``width``)."""
 LIFT = 8
 MAX_REPEATS = 10
 """Values lifted above a gold stated more than once (drawn from 1..``LIFT``), within
@@ -422,7 +422,7 @@ def _restatable(
     stated last before the gold: with up to ``WIDEST`` values after it, the gold often opens a
     recent window (the last 50 values), and a random subset of the few values before it there
     left none of them once-stated for one question in ``m + 1`` (``m`` values), so the window's
-    first value stated once was the gold (4.8 % of lite's questions at 100k tokens); a recent
+    first value stated once was the gold (4.8 % of lite's questions at 100k tokens, 60 wide); a recent
     stretch of drawn length keeps ``min(m, stretch)`` of them as the gold is."""
     latest = {v: k for k, (_, v) in enumerate(statements)}
     values = list(again)
