@@ -9,7 +9,6 @@ from memgym.tracks import get_track, stream_events, track_names
 from memgym.tracks.research.assemble import QUESTION_GAP
 from memgym.tracks.research.filler import filler_text
 from memgym.tracks.research.params import LOOKALIKES, LOOKALIKES_PER_QUESTION, hop_schedule
-from memgym.types import Scenario
 
 TRACK = get_track("research")
 
@@ -139,19 +138,9 @@ def test_brief_mentions_errata_only_when_there_are_some() -> None:
     assert "Errata" not in TRACK.generate(0, "lite", corrections=0).brief
 
 
-def test_length_changes_the_filler_plan_and_the_look_alikes_only() -> None:
+def test_length_only_changes_the_filler_plan() -> None:
     short = TRACK.generate(9, "lite")
-    longer = TRACK.generate(9, "lite", target_tokens=100_000)
     long = TRACK.generate(9, "lite", target_tokens=1_000_000)
-
-    def pages(scenario: Scenario) -> list[tuple[str, str]]:  # results, errata and questions
-        return [(e.kind, e.text) for e in scenario.events if e.kind != "distractor"]
-
-    assert pages(long) == pages(longer) == pages(short)
-    assert [q.answer for q in long.questions] == [q.answer for q in short.questions]
+    assert [e.text for e in long.events] == [e.text for e in short.events]
     assert long.filler["pages"] > 100 * short.filler["pages"]
-    # the look-alikes widen with the room (blind.width), up to blind.WIDEST: the stored
-    # scenario grows to a bound, not with the stream
-    assert len(longer.events) > len(short.events)
-    assert len(long.model_dump_json()) < 4 * len(short.model_dump_json())
-    assert len(long.model_dump_json()) < 1.1 * len(longer.model_dump_json())
+    assert len(long.model_dump_json()) < 2 * len(short.model_dump_json())

@@ -30,12 +30,6 @@ an earlier question, and restates earlier results:
 
 The optional ones (the drawn lead and fresh values beyond ``MIN_AFTER``, restatements) stop
 once the inserts fill ``ROOM`` of ``target_tokens`` less the core events.
-
-The draws are ``SPREAD`` wide at every tier's own length; a longer stream, whose room per
-question affords more look-alikes, draws them wider (``width``, to ``WIDEST`` places, less for an
-integer field with few values), so the gold's places spread over as many places as the room
-buys: with ``SPREAD`` at 100k and 1M tokens the learned entity-blind rule held the gold as often
-as at 10k.
 """
 
 from __future__ import annotations
@@ -66,7 +60,7 @@ MIN_AFTER = 2
 """Values stated once that always follow the gold's last statement."""
 MIN_DISTINCT = 30
 """Distinct values of the asked field the stream holds by each question (fresh look-alikes top
-it up; as many more as the draws are wider than ``SPREAD``, see ``width``)."""
+it up)."""
 LIFT = 8
 MAX_REPEATS = 10
 """Values lifted above a gold stated more than once (drawn from 1..``LIFT``), within
@@ -91,21 +85,6 @@ not a target, so a pile of natural places is smeared over ``SPREAD + 1`` of them
 kept). Before its first statement: fresh values until a drawn 0 to ``SPREAD`` distinct values
 precede it (none when more already do: each fresh look-alike there is one more entity that a
 budgeted memory meets before the chain it needs, so the lead lifts shallow golds only)."""
-WIDEST = 80
-"""The widest the drawn places get (``width``, which is ``SPREAD`` where the room is short): a
-long stream has room for many more look-alikes per question than a tier's own length, and with
-the same ``SPREAD`` the rules of the entity-blind memory found the gold as often there as at
-10k tokens (3.4 % of lite's questions at 100k for the suite's learned rule, 3.8 % for one
-counted to the 80th place; ``bench/blind_lengths.py``)."""
-PLACE_TOKENS = 150
-"""Room per question that buys one more place of ``width`` (about three look-alikes of ~45
-tokens: a wider place adds one to the lead and one after the gold at most, and the top-up),
-so the optional inserts are rarely cut by the room (a cut that trims late questions only would
-pile their places again). Every tier at its own length gets ``SPREAD``."""
-FIELD_SHARE = 0.6
-"""An integer field with few values (years of birth: 67) widens to at most this share of them:
-once every value has been stated, fresh values run out and the gold's places pile at the far
-end of the range instead of spreading."""
 ROOM = 0.75
 """Share of ``target_tokens`` the core events may fill before the optional inserts (the drawn
 lead, fresh values beyond ``MIN_AFTER``, restatements) are left out."""
@@ -238,9 +217,6 @@ def guard(
     shown: dict[str, list[tuple[float, str, Decoy]]] = {a: [] for a in asked_fields}
     """asked field -> (position, value, result) of every result (a sibling's or a look-alike's)
     stating it so far, in the order they were met: the ones a restatement may repeat."""
-    questions = sum(1 for b in blocks for c in b if c is not None and c.question is not None)
-    widest = width(room, questions)
-    widths = {a: field_width(a, widest) for a in asked_fields}
     added: list[Insert] = []
     asked_golds: set[str] = set()
     previous = -1.0
@@ -276,14 +252,14 @@ def guard(
             statements = seen[field]
             gold = str(asked.value)
             asked_golds.add(gold)
-            plan, spare = _plan(rng, statements, gold, previous, float(i), widths[field])
+            plan, spare = _plan(rng, statements, gold, previous, float(i))
             later = plan[-1][0]
             tail = set(_after_last([v for _, v in statements], gold))
             again: dict[str, Decoy] = {}
             for _, v, d in shown[field]:
                 if v != gold and v not in tail and v not in again:
                     again[v] = d
-            pool = _restatable(rng, again, statements, widths[field] > SPREAD)
+            pool = _restatable(rng, again, statements)
             at_gold = [p for p, v in statements if v == gold]
             ahead = (max(previous, at_gold[-1] - BEFORE_SPAN), at_gold[-1]) if at_gold else (0, 0)
             for _ in range(int(random() * (AHEAD + 1)) if ahead[1] > ahead[0] else 0):
@@ -315,23 +291,6 @@ def guard(
             previous = float(i)
     added.sort(key=lambda pair: pair[0])
     return added, budget.total()
-
-
-def width(room: int, questions: int) -> int:
-    """The width of the drawn places for a stream whose optional inserts may take ``room``
-    tokens over ``questions`` questions: ``SPREAD``, wider (to ``WIDEST``) when each question
-    has more than ``SPREAD * PLACE_TOKENS`` tokens of room."""
-    fitted = room // (max(1, questions) * PLACE_TOKENS)
-    return max(SPREAD, min(WIDEST, fitted))
-
-
-def field_width(field: str, widest: int) -> int:
-    """``widest`` for ``field``, at most ``FIELD_SHARE`` of an integer field's values (never
-    below ``SPREAD``)."""
-    target, _, span, _ = SPEC_OF[field]
-    if target:  # names: a fresh one is made when the world's run out
-        return widest
-    return max(SPREAD, min(widest, int(FIELD_SHARE * (span - 1))))
 
 
 class _Budget:
@@ -372,17 +331,11 @@ states (None: one not stated yet), whether it is optional), then ``EXTRA`` in re
 
 
 def _plan(
-    rng: _random.Random,
-    statements: list[tuple[float, str]],
-    gold: str,
-    previous: float,
-    at: float,
-    wide: int = SPREAD,
+    rng: _random.Random, statements: list[tuple[float, str]], gold: str, previous: float, at: float
 ) -> tuple[Plan, int]:
     """The look-alikes for a question at position ``at`` after one at ``previous``, given the
     asked field's statements so far (``(position, value)``, by position), and how many more
-    values to state after the gold by restating earlier results; ``wide``: the width of the
-    drawn places (``SPREAD`` at every tier's own length, see ``width``)."""
+    values to state after the gold by restating earlier results."""
     random = rng.random
     at_gold = [p for p, v in statements if v == gold]
     first, last = (at_gold[0], at_gold[-1]) if at_gold else (previous, previous)
@@ -395,10 +348,10 @@ def _plan(
     since = max(previous, -1.0)
     spots = [since + (at - since) * (0.001 + 0.998 * random()) for _ in repeats]
     ahead = len(set(values[: values.index(gold)])) if at_gold else len(counts)
-    lead = max(0, int(random() * (wide + 1)) - ahead)
-    after = need + int(random() * (wide + 1))
+    lead = max(0, int(random() * (SPREAD + 1)) - ahead)
+    after = need + int(random() * (SPREAD + 1))
     once = min(after, need + int(random() * (ONCE + 1)))
-    fresh = max(0, MIN_DISTINCT + wide - SPREAD - len(counts) - len(repeats) - after - lead)
+    fresh = max(0, MIN_DISTINCT - len(counts) - len(repeats) - after - lead)
     later = (max(previous, last), at)
     before = (-1.0, at)
     plan: Plan = [((p, p), v, False) for v, p in zip(repeats, spots)]
@@ -409,27 +362,15 @@ def _plan(
 
 
 def _restatable(
-    rng: _random.Random,
-    again: dict[str, Decoy],
-    statements: list[tuple[float, str]],
-    recent: bool = False,
+    rng: _random.Random, again: dict[str, Decoy], statements: list[tuple[float, str]]
 ) -> list[Decoy]:
     """The earlier results a restatement may repeat, the one whose value was stated longest ago
     first, less a drawn share (0 to ``SPARE``) of them left alone, so that some values stated
     before the gold (once, or once within a recent window) stay as the gold is, not restated
-    after it: the gold's place among the values stated once is spread, not first. The share
-    left alone is a random subset, or (``recent``, for draws wider than ``SPREAD``) the values
-    stated last before the gold: with up to ``WIDEST`` values after it, the gold often opens a
-    recent window (the last 50 values), and a random subset of the few values before it there
-    left none of them once-stated for one question in ``m + 1`` (``m`` values), so the window's
-    first value stated once was the gold (4.8 % of lite's questions at 100k tokens, 60 wide); a recent
-    stretch of drawn length keeps ``min(m, stretch)`` of them as the gold is."""
+    after it: the gold's place among the values stated once is spread, not first."""
     latest = {v: k for k, (_, v) in enumerate(statements)}
     values = list(again)
     keep = int(rng.random() * (SPARE * len(values) + 1))
-    if recent:  # the ``keep`` latest stay out of the pool
-        order = sorted(again, key=latest.__getitem__)
-        return [again[v] for v in order[: len(order) - keep]]
     for k in range(keep):  # a uniform random subset of ``keep`` stays out of the pool
         j = k + int(rng.random() * (len(values) - k))
         values[k], values[j] = values[j], values[k]
