@@ -176,7 +176,7 @@ def test_lookup_claims_are_what_the_reader_reads() -> None:
     for seed in range(20):
         rng = random.Random(seed)
         world = build_world(rng, companions=6, colleagues=3, corrections=2, updates=2)
-        for _, text, tokens, claims in lookups(rng, world, budget=10**6):
+        for _, text, tokens, claims in lookups(rng, world, budget=10**6, questions=12):
             assert TRACK.read(text) == claims
             assert count_tokens(text) == tokens
             checked += len(claims)

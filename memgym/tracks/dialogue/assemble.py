@@ -79,10 +79,13 @@ class Core:
     """``reader.read(text)`` where the text's parts gave it; None: read the text."""
 
 
-def dialogue(rng: _random.Random, world: World, side: Catalogue | None, room: int) -> list[Core]:
+def dialogue(
+    rng: _random.Random, world: World, side: Catalogue | None, room: int, questions: int
+) -> list[Core]:
     """The profile, party, colleague, change and lookup turns in position order, rendered;
     ``side`` (a search for the first colleague's trip) comes after the changes. The lookups
-    (``lookups``) take at most what is left of ``room`` tokens after the other turns."""
+    (``lookups``) take at most what is left of ``room`` tokens after the other turns, fitted to
+    the ``questions`` asked."""
     random = rng.random
     rest = [a for a in PROFILE if a != OPENING]
     rng.shuffle(rest)
@@ -155,7 +158,7 @@ def dialogue(rng: _random.Random, world: World, side: Catalogue | None, room: in
             text, stated = render.update(rng, payload)
             out.append(Core(r, "update", text, stated, claims=render.confirmed(stated)))
     used = sum(count_tokens(c.text) if c.tokens < 0 else c.tokens for c in out)
-    for r, text, tokens, claims in lookups.lookups(rng, world, room - used):
+    for r, text, tokens, claims in lookups.lookups(rng, world, room - used, questions):
         out.append(Core(r, "distractor", text, tokens=tokens, claims=claims))
     out.sort(key=lambda core: core.r)  # stable: a lookup comes after a turn at its position
     return out

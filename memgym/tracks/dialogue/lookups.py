@@ -9,7 +9,8 @@ right after the opening, before anything a question asks about (``0..0.8 * sprea
 many later (``0..1.2 * spread``), anywhere and denser towards the end (``lookup_groups``). So the
 gold's place among its attribute's values, counted from either end, is spread evenly over as many
 places as the token budget affords (``spread``: the range fitted to the budget, so no random
-trimming narrows it; 45 at standard and hard, about 39 at lite), not piled up near one place.
+trimming narrows it; 45 at standard and hard, about 39 at lite, wider in longer streams: 72 in
+lite at 100k tokens, 90 at 1M), not piled up near one place.
 Every lookup value is stated once, as the customer's are, so counts single out nothing. Values
 are drawn as the customer's, companions' and colleagues' are, so no value tells whose it is.
 """
@@ -37,6 +38,17 @@ SPREAD = 45
 """The widest ``spread`` (below): ``0.8 * 45`` values before and ``1.2 * 45`` after per
 attribute at most, about as many people as the lookups had before (~80: the perfect writer packs
 records per entry by ``entities``, so more people would cost it writes at standard)."""
+WIDEST = 90
+QUESTION_TOKENS = 125
+"""Beyond ``SPREAD``, the range widens where each question asked (profile and selection) has
+more than ``QUESTION_TOKENS`` tokens of budget per place, up to ``WIDEST``: with ``SPREAD`` at 100k
+and 1M tokens (budgets of ~90k and ~960k tokens, where the lookups took under 5 % of the chat)
+the suite's learned entity-blind rule found the gold of 2.9 % of lite's valued questions over 200
+seeds (1.9 % at 10k); widened, 1.3 % at 100k (72 places) and 1.1 % at 1M (``WIDEST``;
+``bench/blind_lengths.py``). Per question, because the write budgets scale with the questions:
+the tiers' (16 to 22 writes) hold a crowd of ``SPREAD``, and every tier keeps it (hard's ~87k
+tokens over 17 questions buy 41 places; widened to ``WIDEST`` there, its strategic writer fell
+from 0.960 to 0.833 and the perfect one, packing into one entry per two questions, below 1.0)."""
 EARLY = 0.8
 """The early count's bound is ``EARLY * spread``, the later one's ``(2 - EARLY) * spread``: the
 gold's place from the start also counts the later values stated before it, so the early range
@@ -128,13 +140,15 @@ Profile = tuple[str, list[str], str]
 the emergency contact's name when they have one."""
 
 
-def spread(budget: int) -> int:
+def spread(budget: int, questions: int) -> int:
     """The count range per attribute (``spread``: early counts ``0..EARLY * spread``, later ones
     ``0..(2 - EARLY) * spread``) whose lookups fit ``budget`` tokens on average
     (``len(ASKABLE) * spread`` values), at most ``SPREAD``: a fixed range that the budget trimmed
     at random would narrow the counts again (lite's did: the 10th value from the start held the
-    gold of 7 % of the questions)."""
-    return max(0, min(SPREAD, budget // (VALUE_TOKENS * len(ASKABLE))))
+    gold of 7 % of the questions); wider, to ``WIDEST``, where the budget per question of
+    ``questions`` affords more (``QUESTION_TOKENS`` a place)."""
+    fitted = max(0, min(SPREAD, budget // (VALUE_TOKENS * len(ASKABLE))))
+    return max(fitted, min(WIDEST, budget // (max(1, questions) * QUESTION_TOKENS)))
 
 
 def crowd(
@@ -226,14 +240,14 @@ Lookup = tuple[float, str, int, list[Claim]]
 """A lookup turn: its position, text, token count and the claims the reader finds in it."""
 
 
-def lookups(rng: _random.Random, world: World, budget: int) -> list[Lookup]:
+def lookups(rng: _random.Random, world: World, budget: int, questions: int) -> list[Lookup]:
     """The lookup turns, positioned and rendered, at most ``budget`` tokens in all: their counts
-    are fitted to the budget (``spread``), and the groups, in random order, from the first that
+    are fitted to the budget and the ``questions`` asked (``spread``), and the groups, in random order, from the first that
     would still overflow it on are left out (early and later ones alike; about a quarter of lite
     scenarios lose a few). The claims are the records' own (what ``reader.read`` finds in the
     text, without parsing it)."""
     out = []
-    for at, profiles in lookup_groups(rng, *crowd(rng, world, spread(budget))):
+    for at, profiles in lookup_groups(rng, *crowd(rng, world, spread(budget, questions))):
         group = [_person(rng, p) for p in profiles]
         text = render_lookup(rng, group)
         tokens = count_tokens(text)

@@ -89,7 +89,7 @@ class DialogueTrack(Track):
         reserve = sum(search_tokens(c, b) for b, c in enumerate(catalogues))
         reserve += QUESTION_TOKENS * p["questions"] + SELECT_TOKENS * p["bookings"]
         room = int(p["target_tokens"] * (1 - FILLER_SHARE)) - reserve
-        cores = dialogue(rng, world, side, room)
+        cores = dialogue(rng, world, side, room, p["questions"] + p["bookings"])
         said = [c for core in cores for c in core.claims or reader.read(core.text)]
         typical = typical_values(said)
         selects = [select_question(world, c) for c in catalogues]
