@@ -383,6 +383,18 @@ def main() -> None:
     if args.k < 1:
         parser.error("--k must be at least 1")
 
+    model_path = Path(args.model or DEFAULT_MODEL)
+    model = None
+    if args.model is not None or model_path.exists():  # loaded first: a wrong one fails at once
+        if not model_path.exists():
+            raise SystemExit(f"no model at {model_path}")
+        from memgym.rm.lite import load_lite
+
+        try:
+            model = load_lite(model_path)
+        except ValueError as err:
+            raise SystemExit(f"--model: {err}") from err
+
     iid, config = load(Path(args.data))
     seeds = args.seeds or sorted({r["seed"] for r in iid if r["track"] == "entities"})
     dataset = [r for r in iid if r["track"] == "entities" and r["seed"] in seeds]
@@ -430,14 +442,9 @@ def main() -> None:
     print(f"pooled IID ceiling, other tracks perfect, entities constant: "
           f"{pooled(pool, constant):.4f}")
 
-    model_path = Path(args.model or DEFAULT_MODEL)
-    if args.model is None and not model_path.exists():
+    if model is None:
         return
-    if not model_path.exists():
-        raise SystemExit(f"no model at {model_path}")
-    from memgym.rm.lite import load_lite
-
-    scores = dict(zip((r["id"] for r in pool), load_lite(model_path).predict(pool), strict=True))
+    scores = dict(zip((r["id"] for r in pool), model.predict(pool), strict=True))
     print(f"model {model_path}: pooled IID AUROC {pooled(pool, scores, scores):.4f}; "
           f"entities rows {auroc(y, [scores[r['id']] for r in dataset]):.4f}; "
           f"with entities rows at p* {pooled(pool, at_pstar, scores):.4f}")

@@ -208,6 +208,17 @@ def main() -> None:
     if args.k < 1:
         parser.error("--k must be at least 1")
 
+    model = None
+    if args.model is not None:  # loaded before the long redraws: a wrong model fails at once
+        if not Path(args.model).exists():
+            raise SystemExit(f"no model at {args.model}")
+        from memgym.rm.models import load_model
+
+        try:
+            model = load_model(args.model)
+        except ValueError as err:
+            raise SystemExit(f"--model: {err}") from err
+
     rows, config = load(Path(args.data))
     seeds = args.seeds or sorted({r["seed"] for r in rows})
     held = set(config["ood_strategies"])
@@ -242,14 +253,9 @@ def main() -> None:
         print(f"{name}: {len(part)}, HARMFUL {harmful} ({harmful / max(len(part), 1):.3f})")
         pstar = [computed[r["id"]]["pstar"] for r in part]
         print("  " + figure("Bayes ceiling AUROC(p*, label)", part, pstar, args.resamples))
-    if args.model is None:
+    if model is None:
         return
-    if not Path(args.model).exists():
-        raise SystemExit(f"no model at {args.model}")
-    from memgym.rm.models import load_model
-
-    scores = dict(zip((r["id"] for r in dataset), load_model(args.model).predict(dataset),
-                      strict=True))
+    scores = dict(zip((r["id"] for r in dataset), model.predict(dataset), strict=True))
     for name, part in (("all rows", dataset), ("fact rows", fact)):
         print(figure(f"model {args.model}, {name}", part, [scores[r["id"]] for r in part],
                      args.resamples))

@@ -145,6 +145,26 @@ def test_main_reproduces_the_dataset_labels_and_refuses_stale_ones(
         ceiling.main()
 
 
+def test_main_refuses_a_wrong_model_before_the_redraws(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model that cannot score (missing, not a model) stops the bench before its long redraws,
+    not after them."""
+    def no_redraws(*_: Any) -> None:
+        raise AssertionError("redrew before checking the model")
+
+    monkeypatch.setattr(ceiling, "rebuild", no_redraws)
+    not_a_model = tmp_path / "notes.pkl"
+    not_a_model.write_text("not a model")
+    argv = ["rm_ceiling_dialogue.py", "--data", str(tmp_path), "--model"]
+    monkeypatch.setattr(sys, "argv", [*argv, str(not_a_model)])
+    with pytest.raises(SystemExit, match="--model: cannot read a lite MemRM"):
+        ceiling.main()
+    monkeypatch.setattr(sys, "argv", [*argv, str(tmp_path / "missing.pkl")])
+    with pytest.raises(SystemExit, match="no model at"):
+        ceiling.main()
+
+
 rows_bench = load_bench_script("rm_dialogue_rows")
 
 
