@@ -18,8 +18,14 @@ import pytest
 
 from memgym.scoring.reading import Names, answer_names
 from memgym.scoring.validators import is_correct
-from memgym.simulation.cheats import DEPTH, POSITION_RULES, asked_attribute, template_key
-from memgym.tracks import get_track, stream_events
+from memgym.simulation.cheats import (
+    DEPTH,
+    POSITION_RULES,
+    asked_attribute,
+    sightings,
+    template_key,
+)
+from memgym.tracks import get_track
 from memgym.types import GoldQuestion
 
 TRACK = get_track("codeqa")
@@ -45,16 +51,9 @@ def _asked() -> list[Asked]:
     for seed in SEEDS:
         scenario = TRACK.generate(seed, "lite")
         names = answer_names(scenario)
-        stated: dict[str, list[str]] = {}
-        for event in stream_events(scenario):
-            question = event.question
-            if question is None:
-                for claim in TRACK.read(event.text):
-                    stated.setdefault(claim.attribute, []).append(claim.value)
-                continue
-            values = stated.get(asked_attribute(question.spec), [])
-            if question.answer is not None and values:
-                out.append((question, list(values), names))
+        for question, sighting in sightings(TRACK, scenario):
+            if question.answer is not None and sighting.attribute_values:
+                out.append((question, list(sighting.attribute_values), names))
     return out
 
 

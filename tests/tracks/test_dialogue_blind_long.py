@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 
 from memgym.simulation import cheats
-from memgym.tracks import get_track, stream_events
+from memgym.tracks import get_track
 from memgym.tracks.dialogue import lookups
 
 TRACK = get_track("dialogue")
@@ -27,14 +27,8 @@ def _places() -> list[int]:
     out = []
     for seed in SEEDS:
         scenario = TRACK.generate(seed, "lite", target_tokens=LENGTH)
-        values: dict[str, list[str]] = {}
-        for event in stream_events(scenario):
-            question = event.question
-            if question is None:
-                for claim in TRACK.read(event.text):
-                    values.setdefault(claim.attribute, []).append(claim.value)
-                continue
-            stated = values.get(cheats.asked_attribute(question.spec), [])
+        for question, sighting in cheats.sightings(TRACK, scenario):
+            stated = sighting.attribute_values
             gold = str(question.answer)
             if question.answer is not None and gold in stated:
                 out.append(stated.index(gold) + 1)
