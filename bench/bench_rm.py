@@ -28,7 +28,8 @@ from pathlib import Path
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="results/rm/lite.pkl")
-    parser.add_argument("--data", default="results/rm/data/iid.jsonl")
+    parser.add_argument("--data", default="results/rm/data/iid.jsonl",
+                        help="rows to score (.jsonl), or a dataset folder (its iid.jsonl)")
     parser.add_argument("--rows", type=int, default=5000, help="rows to score (default 5000)")
     parser.add_argument("--repeats", type=int, default=5, help="timed passes (default 5)")
     args = parser.parse_args()
@@ -38,6 +39,8 @@ def main() -> None:
     from memgym.rm.rows import read_jsonl
 
     model_path, data_path = Path(args.model), Path(args.data)
+    if data_path.is_dir():  # a dataset folder: its IID split
+        data_path = data_path / "iid.jsonl"
     if not (model_path.exists() and data_path.exists()):
         from memgym.rm.dataset import build, quick_config
 
