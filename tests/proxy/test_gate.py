@@ -41,8 +41,18 @@ def test_a_gated_proxy_refuses_what_memrm_scores_harmful(track, tmp_path):
     chat = [{"role": "system", "content": scenario.brief}, {"role": "user", "content": TASK}]
     chat += [{"role": "user", "content": e.text} for e in stream_events(scenario) if not e.question]
     chat.append({"role": "user", "content": "question?"})
+    # the threshold: the median score the model gives this history's compactions ungated, so the
+    # gate meets scores on both sides whatever the scenarios make of a model trained on three
+    probe = RecordLog(tmp_path / "ungated.jsonl")
+    MemoryProxy(SPEC, gate=gate, threshold=1.0, records=probe).compact(chat, {})
+    probe.close()
+    scores = sorted(
+        json.loads(x)["gate"]["p_harmful"]
+        for x in (tmp_path / "ungated.jsonl").read_text().splitlines()
+    )
+    threshold = scores[len(scores) // 2]
     log = RecordLog(tmp_path / "gated.jsonl")
-    turn = MemoryProxy(SPEC, gate=gate, threshold=0.5, records=log).compact(chat, {})
+    turn = MemoryProxy(SPEC, gate=gate, threshold=threshold, records=log).compact(chat, {})
     log.close()
 
     lines = [json.loads(x) for x in (tmp_path / "gated.jsonl").read_text().splitlines()]
@@ -53,7 +63,7 @@ def test_a_gated_proxy_refuses_what_memrm_scores_harmful(track, tmp_path):
     for line in lines:
         expected = model.predict([record_row(_record(line), brief)])[0]
         assert line["gate"]["p_harmful"] == pytest.approx(expected)
-        assert line["gate"]["refused"] == (expected >= 0.5)
+        assert line["gate"]["refused"] == (expected >= threshold)
     sent = {m["content"] for m in turn.messages}
     assert all(s["text"] in sent for x in refused for s in x["dropped"])  # undone: still sent
     native = run_episode(scenario, make_memory(SPEC, track), make_reasoner("scripted", track))
