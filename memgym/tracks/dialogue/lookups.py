@@ -39,9 +39,10 @@ SPREAD = 45
 attribute at most, about as many people as the lookups had before (~80: the perfect writer packs
 records per entry by ``entities``, so more people would cost it writes at standard)."""
 WIDEST = 90
-QUESTION_TOKENS = 125
+"""The widest ``spread`` in a long stream (below: ``PLACE_TOKENS``)."""
+PLACE_TOKENS = 125
 """Beyond ``SPREAD``, the range widens where each question asked (profile and selection) has
-more than ``QUESTION_TOKENS`` tokens of budget per place, up to ``WIDEST``: with ``SPREAD`` at 100k
+more than ``PLACE_TOKENS`` tokens of budget per place, up to ``WIDEST``: with ``SPREAD`` at 100k
 and 1M tokens (budgets of ~90k and ~960k tokens, where the lookups took under 5 % of the chat)
 the suite's learned entity-blind rule found the gold of 2.9 % of lite's valued questions over 200
 seeds (1.9 % at 10k); widened, 1.3 % at 100k (72 places) and 1.1 % at 1M (``WIDEST``;
@@ -146,9 +147,9 @@ def spread(budget: int, questions: int) -> int:
     (``len(ASKABLE) * spread`` values), at most ``SPREAD``: a fixed range that the budget trimmed
     at random would narrow the counts again (lite's did: the 10th value from the start held the
     gold of 7 % of the questions); wider, to ``WIDEST``, where the budget per question of
-    ``questions`` affords more (``QUESTION_TOKENS`` a place)."""
+    ``questions`` affords more (``PLACE_TOKENS`` a place)."""
     fitted = max(0, min(SPREAD, budget // (VALUE_TOKENS * len(ASKABLE))))
-    return max(fitted, min(WIDEST, budget // (max(1, questions) * QUESTION_TOKENS)))
+    return max(fitted, min(WIDEST, budget // (max(1, questions) * PLACE_TOKENS)))
 
 
 def crowd(
