@@ -24,7 +24,6 @@ goes. Call chains (answers of several names in order) are judged by
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
@@ -90,17 +89,6 @@ def _hits(asked: Asked) -> set[str]:
     return hits
 
 
-def _lower_bound(hits: int, n: int, z: float = Z) -> float:
-    """The Wilson score interval's lower end for ``hits`` of ``n``: the least share the rule
-    could hold that still explains the hits (one-sided, ``Z`` standard errors)."""
-    if n == 0:
-        return 0.0
-    p = hits / n
-    centre = p + z * z / (2 * n)
-    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (centre - spread) / (1 + z * z / n)
-
-
 Figure = tuple[str, int, float]
 """What the rule answers (a constant's text, a rule's name), its hits, their lower bound."""
 
@@ -141,8 +129,8 @@ def _figures(track_name: str) -> dict[str, tuple[int, dict[str, Figure]]]:
         out[template] = (
             n,
             {
-                "const": (text, const, _lower_bound(const, n)),
-                "learned": (rule, hits, _lower_bound(hits, n)),
+                "const": (text, const, guess.lower_bound(const, n, Z)),
+                "learned": (rule, hits, guess.lower_bound(hits, n, Z)),
             },
         )
     return out
@@ -206,3 +194,19 @@ def test_the_hits_are_the_rules_answers() -> None:
             pool, rule = hit.split(":", 1)
             assert is_correct(a.gold, RULES[rule](a.pools[pool]), a.names), hit
     assert len(asked) >= 20 and found >= 0.8 * len(asked), (found, len(asked))
+
+
+def test_the_bench_flags_what_this_test_fails_not_sampling_floors() -> None:
+    """The bench's ``!!`` judges the constant and the held-out rule by the same Wilson bound as
+    this test: 5 of 47 (10.6 %, a sampling floor) is not flagged, 12 of 40 is, and the in-sample
+    place rule (the best of many) alone flags nothing."""
+    def row(const: int, place: int, learned: int, n: int) -> Any:
+        return guess.Row("t", "lite", "k", "coarse", n, 10, ("1", const), ("r", place),
+                         ("r", learned))
+
+    assert guess.lower_bound(5, 47, Z) < THRESHOLD < guess.lower_bound(12, 40, Z)
+    assert not guess.flagged(row(5, 0, 0, 47), THRESHOLD, MIN_QUESTIONS)
+    assert guess.flagged(row(12, 0, 0, 40), THRESHOLD, MIN_QUESTIONS)
+    assert guess.flagged(row(0, 0, 12, 40), THRESHOLD, MIN_QUESTIONS)
+    assert not guess.flagged(row(0, 30, 0, 40), THRESHOLD, MIN_QUESTIONS)
+    assert not guess.flagged(row(12, 0, 0, 19), THRESHOLD, 20)
