@@ -26,7 +26,7 @@ from memgym.scoring.normalize import normalize_text
 from memgym.tracks.base import Prior
 from memgym.tracks.dialogue.catalogue import Catalogue
 from memgym.tracks.dialogue.phrases import LABELS
-from memgym.tracks.dialogue.world import ASKABLE, COMPANION_ASKABLE, FactRec, Person, World
+from memgym.tracks.dialogue.world import ASKABLE, COMPANION_ASKABLE, FactRec, World
 from memgym.types import AnswerType, QuestionKind
 
 INT_ATTRIBUTES = frozenset({"max_price_usd"})
@@ -68,10 +68,6 @@ def select_question(world: World, catalogue: Catalogue) -> Draft:
     evidence = [world.current(a) for a in world.profile if a in wanted]
     evidence += [f for item in catalogue.items for f in item.facts]
     return Draft("selection", text, spec, "text", evidence)
-
-
-def _meal(person: Person) -> str:
-    return next(f.text for f in person.facts if f.attribute == "meal")
 
 
 def typical_values(claims: list[Claim]) -> dict[str, str]:
@@ -201,7 +197,7 @@ def profile_questions(
                 spec = {"op": "value", "entity": person.name, "attribute": fact.attribute}
                 pool.append((Draft("retrieval", text, spec, "text", [fact]), fact.text))
     meal = world.counted_meal
-    n = sum(_meal(p) == meal for p in world.companions)
+    n = sum(p.meal == meal for p in world.companions)
     party = [
         f for p in world.companions for f in p.facts if f.attribute in ("travels_with", "meal")
     ]

@@ -55,6 +55,8 @@ _ROSTER_LINE = re.compile(
     + "$",
     re.MULTILINE,
 )
+_ROSTER_HEAD = phrases.ROSTER_FRAME.split("{E}")[0]
+"""The roster frame's fixed words: a text without them holds no roster (a cheap pre-check)."""
 
 
 def read(text: str) -> list[Claim]:
@@ -68,7 +70,7 @@ def read(text: str) -> list[Claim]:
     for m in _PARTY.finditer(text):
         who = m["c"]
         found.append((m.start(), [Claim(who, "travels_with", m["e"]), Claim(who, "meal", m["m"])]))
-    if phrases.ROSTER_FRAME[:12] in text:
+    if _ROSTER_HEAD in text:
         for m in _ROSTER.finditer(text):
             start, user = m.start("lines"), m["e"]
             for member in _ROSTER_LINE.finditer(m["lines"]):

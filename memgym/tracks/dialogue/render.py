@@ -79,8 +79,7 @@ def roster(rng: _random.Random, people: list[Person], user: str) -> tuple[str, l
     them under one frame naming whose party (the fewest tokens the reader parses)."""
     lines = [phrases.ROSTER_FRAME.replace("{E}", user)]
     for person in people:
-        meal = next(f.text for f in person.facts if f.attribute == "meal")
-        lines.append(phrases.ROSTER_LINE.replace("{C}", person.name).replace("{M}", meal))
+        lines.append(phrases.ROSTER_LINE.replace("{C}", person.name).replace("{M}", person.meal))
     said = rng.choice(phrases.ROSTER_REQUESTS)
     facts = [f for p in people for f in p.facts]
     return f"User: {said}\nAgent: " + "\n".join(lines), facts

@@ -116,6 +116,11 @@ class Person:
     name: str
     facts: list[FactRec]
 
+    @property
+    def meal(self) -> str:
+        """A party member's meal (a colleague has none: ``StopIteration``)."""
+        return next(f.text for f in self.facts if f.attribute == "meal")
+
 
 @dataclass(slots=True)
 class World:
