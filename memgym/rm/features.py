@@ -139,8 +139,8 @@ class DroppedInfo(NamedTuple):
     names: frozenset[str]
     """Its names (tagged)."""
     lines: tuple[tuple[frozenset[str], frozenset[str], frozenset[str]], ...]
-    """Of each line that has numbers or names: its numbers (tagged), its names (tagged) and its kinds
-    (``_kinds``: content words, not its names'), in order."""
+    """Of each line that has numbers or names: its numbers (tagged), its names (tagged) and, for a
+    line with numbers, its kinds (``_kinds``: content words, not its names'), in order."""
     goes_on: frozenset[str]
     """Its body names less its heading's, tagged as heading names: a kept text whose heading
     names one goes on from it."""
@@ -238,8 +238,9 @@ def _line_info(line: str) -> LineInfo | None:
     names = _NAME.findall(line)
     if not numbers and not names:
         return None
+    kinds = _kinds(line, " ".join(names).lower()) if numbers else frozenset()  # of value lines
     return (frozenset(map(_NUMBER_TAG.__add__, numbers)), frozenset(map(_NAME_TAG.__add__, names)),
-            _kinds(line, " ".join(names).lower()))
+            kinds)
 
 
 _BUCKET_MEMOS: dict[str, dict[str, int]] = {}
@@ -383,10 +384,12 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     novel_words = d_words & lacking
     brief_overlap = d_words & text_info(c.brief).words
     novel_lines = orphans = superseded = unasked_orphans = asked_kind = unasked_kind = 0
-    if novel_numbers:  # a line whose value leaves: is its subject still named in the view?
+    name_lines = 0  # lines without numbers whose names leave the view (a named value)
+    if novel_numbers or novel_names:  # a line whose value leaves: is its subject still in view?
         for (step, _), i in zip(c.dropped, d_extra, strict=True):
             for nums, names, words in i.lines:
                 if nums.isdisjoint(novel_numbers):
+                    name_lines += not nums and not names.isdisjoint(novel_names)
                     continue
                 novel_lines += 1
                 if not words.isdisjoint(asked_kinds):  # a kind of value questions ask about
@@ -397,11 +400,6 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
                 else:
                     orphans += 1  # nothing kept names what the value was about
                     unasked_orphans += step >= last_asked
-    name_lines = 0  # lines without numbers whose names leave the view (a named value)
-    if novel_names:
-        for i in d_extra:
-            for nums, names, _ in i.lines:
-                name_lines += not nums and not names.isdisjoint(novel_names)
     chars = sum(map(_CHARS, d_infos)) + max(0, len(d_infos) - 1)
     kept_chars = sum(map(len, c.kept))
     heading_restated = max((i.heading_restated for i in d_infos), default=0.0)
