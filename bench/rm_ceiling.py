@@ -40,6 +40,7 @@ from memgym.memory import make_memory
 from memgym.reasoners.base import Reasoner
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.rm.metrics import auroc, auroc_ci
+from memgym.rm.models import Scorer, load_model
 from memgym.rm.replay import Asked, _answer, actual_run, label_both, shared_labels, span_view
 from memgym.rm.rows import Row, drops_fact, read_jsonl
 from memgym.tracks import get_track
@@ -344,6 +345,18 @@ def reproduced(dataset: Sequence[Row], computed: dict[str, Row]) -> tuple[int, i
     return found, agree
 
 
+def load_first(path: str | Path) -> Scorer:
+    """The MemRM model at ``path``, loaded before a bench's long work: a missing, unreadable or
+    stale one (trained on another feature set) exits at once in one line, and a memgym change
+    during the run cannot make it unloadable at the end."""
+    if not Path(path).exists():
+        raise SystemExit(f"no model at {path}")
+    try:
+        return load_model(path)
+    except ValueError as err:
+        raise SystemExit(f"--model: {err}") from err
+
+
 def require_reproduced(dataset: Sequence[Row], computed: dict[str, Row], track: str) -> None:
     """Print how many of ``track``'s dataset rows the rebuilt episodes matched and reproduced;
     exit non-zero unless every one was recomputed and reproduced."""
@@ -385,15 +398,8 @@ def main() -> None:
 
     model_path = Path(args.model or DEFAULT_MODEL)
     model = None
-    if args.model is not None or model_path.exists():  # loaded first: a wrong one fails at once
-        if not model_path.exists():
-            raise SystemExit(f"no model at {model_path}")
-        from memgym.rm.lite import load_lite
-
-        try:
-            model = load_lite(model_path)
-        except ValueError as err:
-            raise SystemExit(f"--model: {err}") from err
+    if args.model is not None or model_path.exists():
+        model = load_first(model_path)
 
     iid, config = load(Path(args.data))
     seeds = args.seeds or sorted({r["seed"] for r in iid if r["track"] == "entities"})

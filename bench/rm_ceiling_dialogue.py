@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rm_ceiling import ceiling_rows, require_reproduced
+from rm_ceiling import ceiling_rows, load_first, require_reproduced
 
 import memgym.tracks.dialogue.track as dialogue_track
 from memgym.claims import Claim, format_value
@@ -208,16 +208,7 @@ def main() -> None:
     if args.k < 1:
         parser.error("--k must be at least 1")
 
-    model = None
-    if args.model is not None:  # loaded before the long redraws: a wrong model fails at once
-        if not Path(args.model).exists():
-            raise SystemExit(f"no model at {args.model}")
-        from memgym.rm.models import load_model
-
-        try:
-            model = load_model(args.model)
-        except ValueError as err:
-            raise SystemExit(f"--model: {err}") from err
+    model = None if args.model is None else load_first(args.model)
 
     rows, config = load(Path(args.data))
     seeds = args.seeds or sorted({r["seed"] for r in rows})
