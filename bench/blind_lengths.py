@@ -32,7 +32,6 @@ from dataclasses import dataclass
 
 from memgym.commands.audit import parse_lengths
 from memgym.scoring.reading import Names, answer_names
-from memgym.scoring.validators import is_correct
 from memgym.simulation import cheats
 from memgym.simulation.cheats import Rule, asked_attribute, position_rules, template_key
 from memgym.tracks import get_track
@@ -69,24 +68,7 @@ def asked(
         if q.answer is None:
             continue
         stated = tuple(values[asked_attribute(q.spec)])
-        yield Asked(q, stated, frozenset(hits(q, stated, rules, names)))
-
-
-def hits(
-    gold: GoldQuestion, values: Sequence[str], rules: Mapping[str, Rule], names: Names
-) -> set[str]:
-    """The rules whose answer the scorer marks right (each distinct answer judged once)."""
-    judged: dict[str, bool] = {}
-    out = set()
-    for name, rule in rules.items():
-        answer = rule(values)
-        if not answer:
-            continue
-        if answer not in judged:
-            judged[answer] = is_correct(gold, answer, names)
-        if judged[answer]:
-            out.add(name)
-    return out
+        yield Asked(q, stated, frozenset(cheats.rules_holding(q, stated, rules, names)))
 
 
 def probe_rules(depth: int, windows: Sequence[int]) -> dict[str, Rule]:

@@ -23,7 +23,7 @@ from memgym.claims import Claim, format_number
 from memgym.query import ABSTAIN, Table, evaluate
 from memgym.scoring import is_correct
 from memgym.scoring.normalize import numbers
-from memgym.scoring.reading import answer_names
+from memgym.scoring.reading import Names, answer_names
 from memgym.tracks.base import Prior, Track
 from memgym.tracks.registry import stream_events
 from memgym.types import AnswerRecord, EpisodeResult, GoldQuestion, Question, Scenario
@@ -385,17 +385,27 @@ def learn_rules(
     for gold, sighting in sightings(track, scenario):
         if gold.answer is None or not sighting.attribute_values:
             continue
-        per_template = table.setdefault(f"rule:{template_key(gold.spec, False)}", Counter())
-        marked: dict[str, bool] = {}
-        for name, rule in rules.items():
-            answer = rule(sighting.attribute_values)
-            if not answer:
-                continue
-            if answer not in marked:  # many rules pick the same value: score it once
-                marked[answer] = is_correct(gold, answer, reading)
-            if marked[answer]:
-                per_template[name] += 1
-                overall[name] += 1
+        held = rules_holding(gold, sighting.attribute_values, rules, reading)
+        table.setdefault(f"rule:{template_key(gold.spec, False)}", Counter()).update(held)
+        overall.update(held)
+
+
+def rules_holding(
+    gold: GoldQuestion, values: Sequence[str], rules: Mapping[str, Rule], names: Names
+) -> list[str]:
+    """The ``rules`` whose pick among ``values`` the scorer marks right for ``gold``, in
+    ``rules``' order (each distinct pick judged once: many rules pick the same value)."""
+    marked: dict[str, bool] = {}
+    out = []
+    for name, rule in rules.items():
+        answer = rule(values)
+        if not answer:
+            continue
+        if answer not in marked:
+            marked[answer] = is_correct(gold, answer, names)
+        if marked[answer]:
+            out.append(name)
+    return out
 
 
 def _gold_text(value: Any) -> str:
