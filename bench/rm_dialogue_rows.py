@@ -16,7 +16,9 @@ lines) and the customer's name (whom the opening turn introduces, read before an
 - questions asked so far, and whether one names a dropped value's person.
 For each it prints the rows, the HARMFUL share with and without it and its AUROC alone, and
 the AUROC of boosted trees over them all fitted on dialogue itself, whole scenarios held out (a
-probe of what the text holds; no MemRM model is trained on dialogue); then,
+probe of what the text holds; no MemRM model is trained on dialogue), the same probe over lite's
+own hand features (what that feature family can tell apart on this track, transfer aside) and
+over both, per strategy kind; then,
 for analysis only (no model may read them), the share whose dropped facts a later question's
 evidence holds (``rm_entities.needed_later``), the share whose dropped values change after
 the compaction (what the ceiling is told of the later stream), ``--pstar``'s Bayes ceiling (the ``--out`` of
@@ -133,9 +135,9 @@ def changed_later(rows: Sequence[Row]) -> list[bool]:
     return out
 
 
-def probe(x: np.ndarray, y: np.ndarray, groups: Sequence[int], folds: int = 5) -> float:
-    """AUROC of boosted trees over ``x``, each row scored by the fold that held its scenario
-    out (``GroupKFold``)."""
+def probe(x: np.ndarray, y: np.ndarray, groups: Sequence[int], folds: int = 5) -> np.ndarray:
+    """The scores of boosted trees over ``x``, each row scored by the fold that held its
+    scenario out (``GroupKFold``)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import GroupKFold
 
@@ -143,7 +145,14 @@ def probe(x: np.ndarray, y: np.ndarray, groups: Sequence[int], folds: int = 5) -
     for train, test in GroupKFold(folds).split(x, y, groups):
         fit = HistGradientBoostingClassifier(max_leaf_nodes=15, random_state=0)
         out[test] = fit.fit(x[train], y[train]).predict_proba(x[test])[:, 1]
-    return auroc(y, out)
+    return out
+
+
+def per_kind(rows: Sequence[Row], y: np.ndarray, scores: np.ndarray) -> str:
+    """``scores``' AUROC on the rows of each strategy kind (window, mask, summary, ...)."""
+    kinds = np.asarray([str(r["strategy"]).split(":")[0] for r in rows])
+    return ", ".join(f"{k} {auroc(y[kinds == k], scores[kinds == k]):.3f}"
+                     for k in sorted(set(kinds)))
 
 
 def table(rows: Sequence[Row], columns: dict[str, np.ndarray], y: np.ndarray,
@@ -181,9 +190,21 @@ def main() -> None:
           f" {y[need > 0].mean():.3f} if so, {y[need == 0].mean():.3f} if not;"
           f" AUROC of that oracle {auroc(y, need):.3f}")
     x = np.column_stack(list(columns.values()))
+    seeds = [int(r["seed"]) for r in rows]
     print(f"the signals together, boosted trees fitted on dialogue itself (5 folds, whole"
           f" scenarios held out; a probe of what the text holds, not a MemRM model): AUROC"
-          f" {probe(x, y, [int(r['seed']) for r in rows]):.3f}")
+          f" {auroc(y, probe(x, y, seeds)):.3f}")
+    from memgym.rm.features import hand_features
+    from memgym.rm.lite import row_parts
+
+    hand = np.asarray([hand_features(row_parts(r)) for r in rows])
+    own = probe(hand, y, seeds)
+    print(f"lite's own hand features, the same trees fitted on dialogue itself (what the"
+          f" feature family can tell apart here, transfer aside): AUROC {auroc(y, own):.3f};"
+          f" per kind {per_kind(rows, y, own)}")
+    both = probe(np.column_stack([hand, x]), y, seeds)
+    print(f"lite's hand features and the signals above, the same probe: AUROC"
+          f" {auroc(y, both):.3f}; per kind {per_kind(rows, y, both)}")
     later = np.asarray(changed_later(rows), dtype=float)
     print(f"analysis only: a dropped value changes after the compaction (the later stream)"
           f" {later.mean():.3f}; HARMFUL {y[later > 0].mean():.3f} if so,"
