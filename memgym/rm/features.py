@@ -482,9 +482,20 @@ def hand_features(c: Compaction) -> list[float]:
     return features(c)[0]
 
 
+_clears = 0
+"""How many times ``clear_caches`` ran (caches kept elsewhere, per model, follow it)."""
+
+
+def cache_clears() -> int:
+    """How many times ``clear_caches`` ran: a cache kept outside this module (``lite.Vote``'s)
+    starts again when it changes."""
+    return _clears
+
+
 def clear_caches() -> None:
     """Forget every cached text (benchmarks start cold)."""
-    global _last_view
+    global _last_view, _clears
+    _clears += 1
     for cached in (text_info, dropped_info, bucket, word_bucket, novel_bucket, asked_bucket,
                    unasked_bucket, unasked_buckets, _dialogue):
         cached.cache_clear()

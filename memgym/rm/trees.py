@@ -66,7 +66,7 @@ def _lines(nodes: Any, i: int, depth: int, out: list[str]) -> None:
         out.append(f"{pad}s += {float(node['value'])!r}")
         return
     feature, threshold = int(node["feature_idx"]), float(node["num_threshold"])
-    out.append(f"{pad}if x[{feature}] <= {threshold!r}:")
+    out.append(f"{pad}if x{feature} <= {threshold!r}:")
     _lines(nodes, int(node["left"]), depth + 1, out)
     out.append(f"{pad}else:")
     _lines(nodes, int(node["right"]), depth + 1, out)
@@ -74,11 +74,13 @@ def _lines(nodes: Any, i: int, depth: int, out: list[str]) -> None:
 
 def compile_trees(trees: Any) -> Callable[[Sequence[float]], float]:
     """The raw score (log-odds) of a fitted binary ``HistGradientBoostingClassifier`` for one
-    row of inputs, as a plain function (the inputs must hold no NaN: the features never do)."""
+    row of inputs (exactly as many as it was fitted on), as a plain function (the inputs must
+    hold no NaN: the features never do)."""
     import numpy as np
 
     baseline = float(np.ravel(trees._baseline_prediction)[0])
-    out = ["def score(x):", f" s = {baseline!r}"]
+    names = [f"x{i}" for i in range(int(trees.n_features_in_))]  # each input a local: no x[i]
+    out = ["def score(x):", f" {', '.join(names)}, = x", f" s = {baseline!r}"]
     for per_class in trees._predictors:
         if any(bool(n["is_categorical"]) for n in per_class[0].nodes):
             raise ValueError("categorical splits are not supported")
