@@ -25,8 +25,9 @@ import math
 import re
 import zlib
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 from operator import attrgetter
 from typing import NamedTuple
 from zlib import crc32
@@ -107,6 +108,10 @@ class Compaction(NamedTuple):
     """(step, text) of each question asked before the compaction, in order."""
 
 
+LineInfo = tuple[frozenset[str], frozenset[str], frozenset[str]]
+"""A line's numbers (tagged), names (tagged) and kinds, as in ``DroppedInfo.lines``."""
+
+
 class TextInfo(NamedTuple):
     """What the features read of any text (kept or dropped)."""
 
@@ -126,6 +131,13 @@ class TextInfo(NamedTuple):
     """Names in the rest of the text (the whole text's without a heading)."""
     heading_restated: float
     """Share of the heading's names the rest of the text names again (0 without a heading)."""
+    tagged_numbers: frozenset[str]
+    """Its numbers tagged as in ``items``."""
+    tagged_names: frozenset[str]
+    """Its names tagged as in ``items``."""
+    lines: tuple[LineInfo, ...] | None
+    """``DroppedInfo.lines``, when its lines were read one by one (a plain text: ``_plain``);
+    None otherwise."""
 
 
 class DroppedInfo(NamedTuple):
@@ -178,32 +190,131 @@ def _tagged(tag: str, items: frozenset[str]) -> frozenset[str]:
     return frozenset(map(tag.__add__, items))
 
 
+class _Line(NamedTuple):
+    """What is read of one line (``_line``): ``_TOKEN``'s, ``_NUMBER``'s and ``_NAME``'s matches
+    in order (the lower-case line's tokens), and its ``LineInfo`` (None without numbers or
+    names)."""
+
+    tokens: tuple[str, ...]
+    numbers: tuple[str, ...]
+    names: tuple[str, ...]
+    info: LineInfo | None
+
+
+_LINES: dict[str, _Line] = {}
+"""``_line`` of each line read (texts share lines); emptied when it holds ``LINE_CACHE``."""
+LINE_CACHE = 1 << 16
+_NO_INFO: frozenset[str] = frozenset()
+
+
+def _read_line(line: str) -> _Line:
+    """``_Line`` of ``line``; its kinds (``_kinds``, of a line with numbers) from its tokens:
+    ``_LONG_WORD``'s words are its tokens of four characters or more that start with a letter
+    (the same alternatives give the same spans)."""
+    tokens = tuple(_TOKEN.findall(line.lower()))
+    numbers = tuple(_NUMBER.findall(line))
+    names = tuple(_NAME.findall(line))
+    if not numbers and not names:
+        return _Line(tokens, numbers, names, None)
+    kinds = _NO_INFO
+    if numbers:  # the kinds of value lines
+        words = {w for w in tokens if len(w) > 3 and not w[0].isdigit()} - _FUNCTION_WORDS
+        if names:
+            words.difference_update(" ".join(names).lower().split())
+        kinds = frozenset([w[:4] for w in words])
+    return _Line(tokens, numbers, names, (frozenset(map(_NUMBER_TAG.__add__, numbers)),
+                                          frozenset(map(_NAME_TAG.__add__, names)), kinds))
+
+
+def _line(line: str) -> _Line:
+    """``_read_line``, cached."""
+    read = _LINES.get(line)
+    if read is None:
+        if len(_LINES) >= LINE_CACHE:
+            _LINES.clear()
+        read = _LINES[line] = _read_line(line)
+    return read
+
+
+_ODD_BREAK = re.compile(r"[\r\x0b\x0c\x1c-\x1e]")
+"""The line breaks of ``str.splitlines`` in an ASCII text other than ``\\n``."""
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` reads line by line: ASCII (its lower case is its lines' lower case) and
+    broken only at ``\\n`` (its ``splitlines`` are its pieces between ``\\n``). No match of
+    ``_TOKEN``, ``_NUMBER`` or ``_NAME`` spans a ``\\n``, and ``\\b`` reads a ``\\n`` as it
+    reads the start or end of a string, so the whole text's matches are its lines' in order."""
+    return text.isascii() and _ODD_BREAK.search(text) is None
+
+
+Matches = tuple[
+    Iterable[str], Iterable[str], Iterable[str] | None, Iterable[str], tuple[LineInfo, ...] | None
+]
+"""A text's matches, in order: ``_TOKEN``'s in its lower case, ``_NUMBER``'s, ``_NAME``'s in its
+heading (None without one) and in the rest, and its ``DroppedInfo.lines`` (None when not read
+line by line)."""
+
+
+def _whole_matches(text: str, end: int | None) -> Matches:
+    """``Matches`` of ``text`` read whole (``end``: where its heading ends, if it has one)."""
+    tokens, numbers = _TOKEN.findall(text.lower()), _NUMBER.findall(text)
+    if end is None:
+        return tokens, numbers, None, _NAME.findall(text), None
+    # a name never spans the heading's end (a space after '.' or ':')
+    return tokens, numbers, _NAME.findall(text, 0, end), _NAME.findall(text, end), None
+
+
+def _line_matches(text: str, end: int | None) -> Matches:
+    """``Matches`` of a plain text (``_plain``) read line by line (texts share lines)."""
+    pieces = text.split("\n")
+    reads = list(map(_line, pieces))
+    tokens = chain.from_iterable(r.tokens for r in reads)
+    numbers = chain.from_iterable(r.numbers for r in reads)
+    lines = tuple(r.info for r in reads if r.info is not None)
+    if end is None:  # one line
+        return tokens, numbers, None, reads[0].names, lines
+    first = len(pieces[0])  # end <= first: the heading ends at the first break or before
+    rest = chain.from_iterable(r.names for r in reads[1:])
+    if end == first:  # the heading is the first line
+        return tokens, numbers, reads[0].names, rest, lines
+    return tokens, numbers, _NAME.findall(text, 0, end), chain(
+        _NAME.findall(text, end, first), rest), lines
+
+
 @lru_cache(maxsize=1 << 15)
 def text_info(text: str) -> TextInfo:
     """Words (lower case), numbers, names, the names of the heading and of the body, and the
-    tagged items a kept text offers the novelty pass."""
-    words = frozenset(_TOKEN.findall(text.lower()))
-    numbers = frozenset(_NUMBER.findall(text))
+    tagged items a kept text offers the novelty pass. A plain text (``_plain``) is read line by
+    line, each set built from the same matches in the same order as from the whole text (so it
+    iterates alike)."""
     end = _HEADING.search(text)
+    read = _line_matches if _plain(text) else _whole_matches
+    tokens, found, in_heading, in_body, lines = read(text, None if end is None else end.start())
+    words = frozenset(tokens)
+    numbers = frozenset(found)
     heading: frozenset[str] = frozenset()
     restated = 0.0
-    if end is None:
-        body = names = frozenset(_NAME.findall(text))
-    else:  # a name never spans the heading's end (a space after '.' or ':')
-        heading = frozenset(_NAME.findall(text, 0, end.start()))
-        body = frozenset(_NAME.findall(text, end.start()))
+    if in_heading is None:
+        body = names = frozenset(in_body)
+    else:
+        heading = frozenset(in_heading)
+        body = frozenset(in_body)
         names = heading | body
         if heading:
             restated = len(heading & body) / (len(heading) + 1)
     titled = "\n" in text.strip()
+    tagged_numbers = frozenset(map(_NUMBER_TAG.__add__, numbers))
+    tagged_names = frozenset(map(_NAME_TAG.__add__, names))
     items = words.union(
-        map(_NUMBER_TAG.__add__, numbers),
-        map(_NAME_TAG.__add__, names),
+        tagged_numbers,
+        tagged_names,
         map(_HEADING_TAG.__add__, heading),
         map(_BODY_TAG.__add__, body),
         map(_TITLE_TAG.__add__, heading) if titled else (),
     )
-    return TextInfo(words, numbers, names, items, len(text), titled, heading, body, restated)
+    return TextInfo(words, numbers, names, items, len(text), titled, heading, body, restated,
+                    tagged_numbers, tagged_names, lines)
 
 
 def _kinds(text: str, skip: str = "") -> frozenset[str]:
@@ -221,26 +332,6 @@ def _digits(text: str) -> int:
     if text.isascii():
         return sum(map(text.count, "0123456789"))
     return len(_DIGIT.findall(text))
-
-
-LineInfo = tuple[frozenset[str], frozenset[str], frozenset[str]]
-"""A line's numbers (tagged), names (tagged) and kinds, as in ``DroppedInfo.lines``."""
-
-_LINES: dict[str, LineInfo | None] = {}
-"""``_line_info`` of each line read (texts share lines); emptied when it holds ``LINE_CACHE``."""
-LINE_CACHE = 1 << 16
-
-
-def _line_info(line: str) -> LineInfo | None:
-    """The numbers, names and kinds of a line that has numbers or names (None for a line
-    with neither)."""
-    numbers = _NUMBER.findall(line)
-    names = _NAME.findall(line)
-    if not numbers and not names:
-        return None
-    kinds = _kinds(line, " ".join(names).lower()) if numbers else frozenset()  # of value lines
-    return (frozenset(map(_NUMBER_TAG.__add__, numbers)), frozenset(map(_NAME_TAG.__add__, names)),
-            kinds)
 
 
 _BUCKET_MEMOS: dict[str, dict[str, int]] = {}
@@ -263,19 +354,11 @@ def _token_buckets(prefix: str, words: frozenset[str]) -> frozenset[int]:
 def dropped_info(text: str) -> DroppedInfo:
     """Token buckets, digit count and the tagged items of a text that is dropped."""
     info = text_info(text)
-    numbers = _tagged(_NUMBER_TAG, info.numbers)
-    names = _tagged(_NAME_TAG, info.names)
-    cache = _LINES
-    lines = []
-    for ln in text.splitlines():
-        if ln in cache:
-            line = cache[ln]
-        else:
-            if len(cache) >= LINE_CACHE:
-                cache.clear()
-            line = cache[ln] = _line_info(ln)
-        if line is not None:
-            lines.append(line)
+    numbers = info.tagged_numbers
+    names = info.tagged_names
+    lines = info.lines
+    if lines is None:
+        lines = tuple(r.info for r in map(_line, text.splitlines()) if r.info is not None)
     after_heading = info.body_names - info.heading_names
     goes_on = _tagged(_HEADING_TAG, after_heading)
     goes_on_title = _tagged(_TITLE_TAG, after_heading) if info.titled else frozenset()
@@ -285,7 +368,7 @@ def dropped_info(text: str) -> DroppedInfo:
         _digits(text),
         numbers,
         names,
-        tuple(lines),
+        lines,
         goes_on,
         goes_on_title,
         referred,
