@@ -116,7 +116,6 @@ class TextInfo(NamedTuple):
     """What the features read of any text (kept or dropped)."""
 
     words: frozenset[str]
-    numbers: frozenset[str]
     names: frozenset[str]
     items: frozenset[str]
     """What a kept text offers the one pass that finds what a dropped text has that the kept view
@@ -186,8 +185,13 @@ def _shape(token: str) -> str:
     return "#" if token[0].isdigit() else token
 
 
-def _tagged(tag: str, items: frozenset[str]) -> frozenset[str]:
-    return frozenset(map(tag.__add__, items))
+_EMPTY: frozenset[str] = frozenset()
+"""The one empty set the cached reads hold (each cached set is an object the cyclic collector
+passes over; many are empty)."""
+
+
+def _tagged(tag: str, items: Iterable[str]) -> frozenset[str]:
+    return frozenset(map(tag.__add__, items)) if items else _EMPTY
 
 
 class _Line(NamedTuple):
@@ -204,7 +208,6 @@ class _Line(NamedTuple):
 _LINES: dict[str, _Line] = {}
 """``_line`` of each line read (texts share lines); emptied when it holds ``LINE_CACHE``."""
 LINE_CACHE = 1 << 16
-_NO_INFO: frozenset[str] = frozenset()
 
 
 def _read_line(line: str) -> _Line:
@@ -216,14 +219,14 @@ def _read_line(line: str) -> _Line:
     names = tuple(_NAME.findall(line))
     if not numbers and not names:
         return _Line(tokens, numbers, names, None)
-    kinds = _NO_INFO
+    kinds = _EMPTY
     if numbers:  # the kinds of value lines
         words = {w for w in tokens if len(w) > 3 and not w[0].isdigit()} - _FUNCTION_WORDS
         if names:
             words.difference_update(" ".join(names).lower().split())
-        kinds = frozenset([w[:4] for w in words])
-    return _Line(tokens, numbers, names, (frozenset(map(_NUMBER_TAG.__add__, numbers)),
-                                          frozenset(map(_NAME_TAG.__add__, names)), kinds))
+        kinds = frozenset([w[:4] for w in words]) or _EMPTY
+    return _Line(tokens, numbers, names, (_tagged(_NUMBER_TAG, numbers),
+                                          _tagged(_NAME_TAG, names), kinds))
 
 
 def _line(line: str) -> _Line:
@@ -293,19 +296,19 @@ def text_info(text: str) -> TextInfo:
     tokens, found, in_heading, in_body, lines = read(text, None if end is None else end.start())
     words = frozenset(tokens)
     numbers = frozenset(found)
-    heading: frozenset[str] = frozenset()
+    heading = _EMPTY
     restated = 0.0
     if in_heading is None:
-        body = names = frozenset(in_body)
+        body = names = frozenset(in_body) or _EMPTY
     else:
-        heading = frozenset(in_heading)
-        body = frozenset(in_body)
-        names = heading | body
+        heading = frozenset(in_heading) or _EMPTY
+        body = frozenset(in_body) or _EMPTY
+        names = (heading | body) or _EMPTY
         if heading:
             restated = len(heading & body) / (len(heading) + 1)
     titled = "\n" in text.strip()
-    tagged_numbers = frozenset(map(_NUMBER_TAG.__add__, numbers))
-    tagged_names = frozenset(map(_NAME_TAG.__add__, names))
+    tagged_numbers = _tagged(_NUMBER_TAG, numbers)
+    tagged_names = _tagged(_NAME_TAG, names)
     items = words.union(
         tagged_numbers,
         tagged_names,
@@ -313,7 +316,7 @@ def text_info(text: str) -> TextInfo:
         map(_BODY_TAG.__add__, body),
         map(_TITLE_TAG.__add__, heading) if titled else (),
     )
-    return TextInfo(words, numbers, names, items, len(text), titled, heading, body, restated,
+    return TextInfo(words, names, items, len(text), titled, heading, body, restated,
                     tagged_numbers, tagged_names, lines)
 
 
@@ -361,7 +364,7 @@ def dropped_info(text: str) -> DroppedInfo:
         lines = tuple(r.info for r in map(_line, text.splitlines()) if r.info is not None)
     after_heading = info.body_names - info.heading_names
     goes_on = _tagged(_HEADING_TAG, after_heading)
-    goes_on_title = _tagged(_TITLE_TAG, after_heading) if info.titled else frozenset()
+    goes_on_title = _tagged(_TITLE_TAG, after_heading) if info.titled else _EMPTY
     referred = _tagged(_BODY_TAG, info.heading_names)
     return DroppedInfo(
         _token_buckets("", info.words),
