@@ -16,6 +16,8 @@ TRICKY = [
     "",
 ]
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
+NAME = re.compile(r"\b[A-Z][a-z0-9]+(?:[ -][A-Z][a-z0-9]+)*\b")
+"""The names' definition (``features._NAME`` reads its leading ``\\b`` after the capital)."""
 
 
 def _plain_kinds(text: str, skip: str = "") -> frozenset[str]:
@@ -87,7 +89,7 @@ def _old_lines(text: str) -> tuple[f.LineInfo, ...]:
     its kinds by ``_kinds``."""
     out = []
     for line in text.splitlines():
-        numbers, names = f._NUMBER.findall(line), f._NAME.findall(line)
+        numbers, names = f._NUMBER.findall(line), NAME.findall(line)
         if numbers or names:
             kinds = f._kinds(line, " ".join(names).lower()) if numbers else frozenset()
             out.append((frozenset("\x00" + n for n in numbers),
@@ -109,6 +111,9 @@ def test_a_plain_text_read_line_by_line_gives_the_whole_texts_matches_in_order()
         end = f._HEADING.search(text)
         cut = None if end is None else end.start()
         whole, lined = f._whole_matches(text, cut), f._line_matches(text, cut)
+        names = [NAME.findall(text)] if cut is None else [NAME.findall(text, 0, cut),
+                                                          NAME.findall(text, cut)]
+        assert [list(n) for n in whole[2:4] if n is not None] == names
         for a, b in zip(whole[:4], lined[:4], strict=True):
             assert (a if a is None else list(a)) == (b if b is None else list(b)), text
         assert lined[4] == _old_lines(text), text
@@ -116,7 +121,10 @@ def test_a_plain_text_read_line_by_line_gives_the_whole_texts_matches_in_order()
         info = f.text_info(text)
         assert list(info.words) == list(frozenset(whole[0]))
         assert f.dropped_info(text).lines == _old_lines(text)
-    for odd in ("Alpha 1\r\nBeta 2", "Alpha 1\x0cBeta 2", "Ωmega 3\nBeta 4"):
+    for odd in ("Alpha 1\r\nBeta 2", "Alpha 1\x0cBeta 2", "Ωmega 3\nBeta 4", TRICKY[2]):
+        for cut in range(len(odd) + 1):  # names read from and up to any place, as for a heading
+            assert f._NAME.findall(odd, cut) == NAME.findall(odd, cut)
+            assert f._NAME.findall(odd, 0, cut) == NAME.findall(odd, 0, cut)
         assert not f._plain(odd)
         assert f.text_info(odd).lines is None
         assert f.dropped_info(odd).lines == _old_lines(odd)
