@@ -347,12 +347,17 @@ BUCKET_CACHE = 1 << 18
 
 def _token_buckets(prefix: str, words: frozenset[str]) -> frozenset[int]:
     """``bucket(prefix + _shape(word))`` of each word, remembered per word in a plain dict (the
-    words not seen yet hashed first, then all looked up in one pass)."""
+    words not seen yet hashed first, then all looked up in one pass). The crc32 of the prefix is
+    carried on into the word's (as of the two joined); every number is ``#``."""
     memo = _BUCKET_MEMOS.get(prefix)
     if memo is None or len(memo) >= BUCKET_CACHE:
         memo = _BUCKET_MEMOS[prefix] = {}
-    for w in words.difference(memo):
-        memo[w] = crc32((prefix + ("#" if w[0].isdigit() else w)).encode()) % BUCKETS
+    new = words.difference(memo)
+    if new:
+        start = crc32(prefix.encode())
+        number = crc32(b"#", start) % BUCKETS
+        for w in new:
+            memo[w] = number if w[0].isdigit() else crc32(w.encode(), start) % BUCKETS
     return frozenset(map(memo.__getitem__, words))
 
 
@@ -415,14 +420,15 @@ def unasked_buckets(text: str) -> frozenset[int]:
 @lru_cache(maxsize=1 << 12)
 def _dialogue(
     questions: tuple[str, ...],
-) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """The names, the words and the kinds (``_kinds``) of the questions asked (consecutive
-    compactions share them)."""
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """The names, the words, the kinds (``_kinds``) and the tagged names of the questions asked
+    (consecutive compactions share them)."""
     infos = [text_info(q) for q in questions]
     return (
         frozenset().union(*(i.names for i in infos)),
         frozenset().union(*(i.words for i in infos)),
         frozenset().union(*map(_kinds, questions)),
+        frozenset().union(*(i.tagged_names for i in infos)),
     )
 
 
@@ -458,7 +464,7 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     d_infos = [text_info(t) for _, t in c.dropped]
     d_extra = [dropped_info(t) for _, t in c.dropped]
     empty: frozenset[str] = frozenset()
-    asked_names, asked_words, asked_kinds = _dialogue(tuple(q for _, q in c.asked))
+    asked_names, asked_words, asked_kinds, asked_tagged = _dialogue(tuple(q for _, q in c.asked))
     asked_steps = [s for s, _ in c.asked]  # in the order asked, so ascending
     last_asked = asked_steps[-1] if asked_steps else -1
     d_words = empty.union(*map(_WORDS, d_infos))
@@ -469,7 +475,6 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     found = asks - lacking
     novel_numbers = d_numbers & lacking
     novel_names = empty.union(*map(_NAMES, d_extra)) & lacking
-    novel_names_plain = frozenset(n[1:] for n in novel_names)
     novel_words = d_words & lacking
     brief_overlap = d_words & text_info(c.brief).words
     novel_lines = orphans = superseded = unasked_orphans = asked_kind = unasked_kind = 0
@@ -549,7 +554,7 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
         math.log1p(orphans),
         math.log1p(superseded),
         orphans / (novel_lines + 1),
-        math.log1p(len(novel_names_plain & asked_names)),
+        math.log1p(len(novel_names & asked_tagged)),  # novel names a question named
         math.log1p(unasked_orphans),
         math.log1p(asked_kind),
         asked_kind / (novel_lines + 1),
