@@ -121,7 +121,10 @@ def test_a_plain_text_read_line_by_line_gives_the_whole_texts_matches_in_order()
         info = f.text_info(text)
         assert list(info.words) == list(frozenset(whole[0]))
         assert f.dropped_info(text).lines == _old_lines(text)
-    for odd in ("Alpha 1\r\nBeta 2", "Alpha 1\x0cBeta 2", "Ωmega 3\nBeta 4", TRICKY[2]):
+    breaks = [chr(i) for i in range(128) if len(f"a{chr(i)}b".splitlines()) == 2]
+    assert sorted(f._ODD_BREAKS) == sorted(set(breaks) - {"\n"})  # every other ASCII break
+    for odd in ("Alpha 1\r\nBeta 2", "Alpha 1\x0cBeta 2", "Ωmega 3\nBeta 4", TRICKY[2],
+                *(f"Alpha 1{b}Beta 2" for b in f._ODD_BREAKS)):
         for cut in range(len(odd) + 1):  # names read from and up to any place, as for a heading
             assert f._NAME.findall(odd, cut) == NAME.findall(odd, cut)
             assert f._NAME.findall(odd, 0, cut) == NAME.findall(odd, 0, cut)
