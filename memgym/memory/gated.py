@@ -18,6 +18,7 @@ the accepted part of each compaction is recorded as usual.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from memgym.memory.context import ContextMemory
@@ -85,12 +86,27 @@ def _in_order(spans: list[Span], extra: list[Span]) -> list[Span]:
     return out + queue
 
 
+_LOADED: dict[tuple[str, int, int], Score] = {}
+"""The scoring function of each lite model file loaded, by path, modification time and size:
+the gated memories of one process (one per episode) score with one loaded model, so what it
+makes on first use (folded weights, compiled trees, the vote's remembered parts) is made once."""
+LOADED = 4
+
+
 def model_score(path: str) -> Score:
     """The scoring function of the MemRM saved at ``path``: the candidates of one proposal in
-    one call (a lite model reads them straight from the spans, with no row built)."""
-    from memgym.rm.models import load_model
+    one call (a lite model reads them straight from the spans, with no row built, and is loaded
+    once per process while its file stays the same)."""
+    from memgym.rm.models import load_model, model_kind
     from memgym.rm.rows import span_row
 
+    key = None
+    if model_kind(path) == "lite":
+        stat = Path(path).stat()
+        key = (str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+        loaded = _LOADED.get(key)
+        if loaded is not None:
+            return loaded
     model = load_model(path)
     parts_of = getattr(model, "predict_parts", None)
     if parts_of is not None:
@@ -104,6 +120,10 @@ def model_score(path: str) -> Score:
                 Compaction(brief, [(s.step, s.text) for s in dropped], kept_texts, questions)
                 for dropped in candidates])]
 
+        if key is not None:
+            if len(_LOADED) >= LOADED:
+                _LOADED.pop(next(iter(_LOADED)))
+            _LOADED[key] = direct
         return direct
 
     def score(brief: str, candidates: Sequence[Sequence[Span]], kept: Sequence[Span],

@@ -25,15 +25,19 @@ import math
 import re
 import zlib
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 from operator import attrgetter
 from typing import NamedTuple
 from zlib import crc32
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
-_NAME = re.compile(r"\b[A-Z][a-z0-9]+(?:[ -][A-Z][a-z0-9]+)*\b")
+_NAME = re.compile(r"[A-Z](?<!\w[A-Z])[a-z0-9]+(?:[ -][A-Z][a-z0-9]+)*\b")
+"""Capitalised names: ``\\b[A-Z][a-z0-9]+(?:[ -][A-Z][a-z0-9]+)*\\b`` with its leading ``\\b``
+read after the capital (no word character before it), so the pattern starts with a character
+class and the regex engine skips to the capitals (the same matches; half the time)."""
 _DIGIT = re.compile(r"\d")
 _LONG_WORD = re.compile(r"([A-Za-z][A-Za-z0-9_]{3,})|[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
 """``_TOKEN``'s matches (the same alternatives, so the same spans), each given as itself when it
@@ -107,11 +111,14 @@ class Compaction(NamedTuple):
     """(step, text) of each question asked before the compaction, in order."""
 
 
+LineInfo = tuple[frozenset[str], frozenset[str], frozenset[str]]
+"""A line's numbers (tagged), names (tagged) and kinds, as in ``DroppedInfo.lines``."""
+
+
 class TextInfo(NamedTuple):
     """What the features read of any text (kept or dropped)."""
 
     words: frozenset[str]
-    numbers: frozenset[str]
     names: frozenset[str]
     items: frozenset[str]
     """What a kept text offers the one pass that finds what a dropped text has that the kept view
@@ -126,6 +133,13 @@ class TextInfo(NamedTuple):
     """Names in the rest of the text (the whole text's without a heading)."""
     heading_restated: float
     """Share of the heading's names the rest of the text names again (0 without a heading)."""
+    tagged_numbers: frozenset[str]
+    """Its numbers tagged as in ``items``."""
+    tagged_names: frozenset[str]
+    """Its names tagged as in ``items``."""
+    lines: tuple[LineInfo, ...] | None
+    """``DroppedInfo.lines``, when its lines were read one by one (a plain text: ``_plain``);
+    None otherwise."""
 
 
 class DroppedInfo(NamedTuple):
@@ -174,36 +188,143 @@ def _shape(token: str) -> str:
     return "#" if token[0].isdigit() else token
 
 
-def _tagged(tag: str, items: frozenset[str]) -> frozenset[str]:
-    return frozenset(map(tag.__add__, items))
+_EMPTY: frozenset[str] = frozenset()
+"""The one empty set the cached reads hold (each cached set is an object the cyclic collector
+passes over; many are empty)."""
+
+
+def _tagged(tag: str, items: Iterable[str]) -> frozenset[str]:
+    return frozenset(map(tag.__add__, items)) if items else _EMPTY
+
+
+class _Line(NamedTuple):
+    """What is read of one line (``_line``): ``_TOKEN``'s, ``_NUMBER``'s and ``_NAME``'s matches
+    in order (the lower-case line's tokens), and its ``LineInfo`` (None without numbers or
+    names)."""
+
+    tokens: tuple[str, ...]
+    numbers: tuple[str, ...]
+    names: tuple[str, ...]
+    info: LineInfo | None
+
+
+_LINES: dict[str, _Line] = {}
+"""``_line`` of each line read (texts share lines); emptied when it holds ``LINE_CACHE``."""
+LINE_CACHE = 1 << 16
+
+
+def _read_line(line: str) -> _Line:
+    """``_Line`` of ``line``; its kinds (``_kinds``, of a line with numbers) from its tokens:
+    ``_LONG_WORD``'s words are its tokens of four characters or more that start with a letter
+    (the same alternatives give the same spans)."""
+    tokens = tuple(_TOKEN.findall(line.lower()))
+    numbers = tuple(_NUMBER.findall(line))
+    names = tuple(_NAME.findall(line))
+    if not numbers and not names:
+        return _Line(tokens, numbers, names, None)
+    kinds = _EMPTY
+    if numbers:  # the kinds of value lines
+        words = {w for w in tokens if len(w) > 3 and not w[0].isdigit()} - _FUNCTION_WORDS
+        if names:
+            words.difference_update(" ".join(names).lower().split())
+        kinds = frozenset([w[:4] for w in words]) or _EMPTY
+    return _Line(tokens, numbers, names, (_tagged(_NUMBER_TAG, numbers),
+                                          _tagged(_NAME_TAG, names), kinds))
+
+
+def _line(line: str) -> _Line:
+    """``_read_line``, cached."""
+    read = _LINES.get(line)
+    if read is None:
+        if len(_LINES) >= LINE_CACHE:
+            _LINES.clear()
+        read = _LINES[line] = _read_line(line)
+    return read
+
+
+_ODD_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+"""The line breaks of ``str.splitlines`` in an ASCII text other than ``\\n``."""
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` reads line by line: ASCII (its lower case is its lines' lower case) and
+    broken only at ``\\n`` (its ``splitlines`` are its pieces between ``\\n``). No match of
+    ``_TOKEN``, ``_NUMBER`` or ``_NAME`` spans a ``\\n``, and ``\\b`` reads a ``\\n`` as it
+    reads the start or end of a string, so the whole text's matches are its lines' in order."""
+    if not text.isascii():
+        return False
+    r, vt, ff, fs, gs, rs = _ODD_BREAKS  # one scan of the text each (memchr), no regex
+    return (r not in text and vt not in text and ff not in text and fs not in text
+            and gs not in text and rs not in text)
+
+
+Matches = tuple[
+    Iterable[str], Iterable[str], Iterable[str] | None, Iterable[str], tuple[LineInfo, ...] | None
+]
+"""A text's matches, in order: ``_TOKEN``'s in its lower case, ``_NUMBER``'s, ``_NAME``'s in its
+heading (None without one) and in the rest, and its ``DroppedInfo.lines`` (None when not read
+line by line)."""
+
+
+def _whole_matches(text: str, end: int | None) -> Matches:
+    """``Matches`` of ``text`` read whole (``end``: where its heading ends, if it has one)."""
+    tokens, numbers = _TOKEN.findall(text.lower()), _NUMBER.findall(text)
+    if end is None:
+        return tokens, numbers, None, _NAME.findall(text), None
+    # a name never spans the heading's end (a space after '.' or ':')
+    return tokens, numbers, _NAME.findall(text, 0, end), _NAME.findall(text, end), None
+
+
+def _line_matches(text: str, end: int | None) -> Matches:
+    """``Matches`` of a plain text (``_plain``) read line by line (texts share lines)."""
+    pieces = text.split("\n")
+    reads = list(map(_line, pieces))
+    tokens = chain.from_iterable(r.tokens for r in reads)
+    numbers = chain.from_iterable(r.numbers for r in reads)
+    lines = tuple(r.info for r in reads if r.info is not None)
+    if end is None:  # one line
+        return tokens, numbers, None, reads[0].names, lines
+    first = len(pieces[0])  # end <= first: the heading ends at the first break or before
+    rest = chain.from_iterable(r.names for r in reads[1:])
+    if end == first:  # the heading is the first line
+        return tokens, numbers, reads[0].names, rest, lines
+    return tokens, numbers, _NAME.findall(text, 0, end), chain(
+        _NAME.findall(text, end, first), rest), lines
 
 
 @lru_cache(maxsize=1 << 15)
 def text_info(text: str) -> TextInfo:
     """Words (lower case), numbers, names, the names of the heading and of the body, and the
-    tagged items a kept text offers the novelty pass."""
-    words = frozenset(_TOKEN.findall(text.lower()))
-    numbers = frozenset(_NUMBER.findall(text))
+    tagged items a kept text offers the novelty pass. A plain text (``_plain``) is read line by
+    line, each set built from the same matches in the same order as from the whole text (so it
+    iterates alike)."""
     end = _HEADING.search(text)
-    heading: frozenset[str] = frozenset()
+    read = _line_matches if _plain(text) else _whole_matches
+    tokens, found, in_heading, in_body, lines = read(text, None if end is None else end.start())
+    words = frozenset(tokens)
+    numbers = frozenset(found)
+    heading = _EMPTY
     restated = 0.0
-    if end is None:
-        body = names = frozenset(_NAME.findall(text))
-    else:  # a name never spans the heading's end (a space after '.' or ':')
-        heading = frozenset(_NAME.findall(text, 0, end.start()))
-        body = frozenset(_NAME.findall(text, end.start()))
-        names = heading | body
+    if in_heading is None:
+        body = names = frozenset(in_body) or _EMPTY
+    else:
+        heading = frozenset(in_heading) or _EMPTY
+        body = frozenset(in_body) or _EMPTY
+        names = (heading | body) or _EMPTY
         if heading:
             restated = len(heading & body) / (len(heading) + 1)
     titled = "\n" in text.strip()
+    tagged_numbers = _tagged(_NUMBER_TAG, numbers)
+    tagged_names = _tagged(_NAME_TAG, names)
     items = words.union(
-        map(_NUMBER_TAG.__add__, numbers),
-        map(_NAME_TAG.__add__, names),
+        tagged_numbers,
+        tagged_names,
         map(_HEADING_TAG.__add__, heading),
         map(_BODY_TAG.__add__, body),
         map(_TITLE_TAG.__add__, heading) if titled else (),
     )
-    return TextInfo(words, numbers, names, items, len(text), titled, heading, body, restated)
+    return TextInfo(words, names, items, len(text), titled, heading, body, restated,
+                    tagged_numbers, tagged_names, lines)
 
 
 def _kinds(text: str, skip: str = "") -> frozenset[str]:
@@ -223,26 +344,6 @@ def _digits(text: str) -> int:
     return len(_DIGIT.findall(text))
 
 
-LineInfo = tuple[frozenset[str], frozenset[str], frozenset[str]]
-"""A line's numbers (tagged), names (tagged) and kinds, as in ``DroppedInfo.lines``."""
-
-_LINES: dict[str, LineInfo | None] = {}
-"""``_line_info`` of each line read (texts share lines); emptied when it holds ``LINE_CACHE``."""
-LINE_CACHE = 1 << 16
-
-
-def _line_info(line: str) -> LineInfo | None:
-    """The numbers, names and kinds of a line that has numbers or names (None for a line
-    with neither)."""
-    numbers = _NUMBER.findall(line)
-    names = _NAME.findall(line)
-    if not numbers and not names:
-        return None
-    kinds = _kinds(line, " ".join(names).lower()) if numbers else frozenset()  # of value lines
-    return (frozenset(map(_NUMBER_TAG.__add__, numbers)), frozenset(map(_NAME_TAG.__add__, names)),
-            kinds)
-
-
 _BUCKET_MEMOS: dict[str, dict[str, int]] = {}
 """Per prefix, the bucket of each word hashed (``_token_buckets``); emptied at ``BUCKET_CACHE``."""
 BUCKET_CACHE = 1 << 18
@@ -250,12 +351,17 @@ BUCKET_CACHE = 1 << 18
 
 def _token_buckets(prefix: str, words: frozenset[str]) -> frozenset[int]:
     """``bucket(prefix + _shape(word))`` of each word, remembered per word in a plain dict (the
-    words not seen yet hashed first, then all looked up in one pass)."""
+    words not seen yet hashed first, then all looked up in one pass). The crc32 of the prefix is
+    carried on into the word's (as of the two joined); every number is ``#``."""
     memo = _BUCKET_MEMOS.get(prefix)
     if memo is None or len(memo) >= BUCKET_CACHE:
         memo = _BUCKET_MEMOS[prefix] = {}
-    for w in words.difference(memo):
-        memo[w] = crc32((prefix + ("#" if w[0].isdigit() else w)).encode()) % BUCKETS
+    new = words.difference(memo)
+    if new:
+        start = crc32(prefix.encode())
+        number = crc32(b"#", start) % BUCKETS
+        for w in new:
+            memo[w] = number if w[0].isdigit() else crc32(w.encode(), start) % BUCKETS
     return frozenset(map(memo.__getitem__, words))
 
 
@@ -263,29 +369,21 @@ def _token_buckets(prefix: str, words: frozenset[str]) -> frozenset[int]:
 def dropped_info(text: str) -> DroppedInfo:
     """Token buckets, digit count and the tagged items of a text that is dropped."""
     info = text_info(text)
-    numbers = _tagged(_NUMBER_TAG, info.numbers)
-    names = _tagged(_NAME_TAG, info.names)
-    cache = _LINES
-    lines = []
-    for ln in text.splitlines():
-        if ln in cache:
-            line = cache[ln]
-        else:
-            if len(cache) >= LINE_CACHE:
-                cache.clear()
-            line = cache[ln] = _line_info(ln)
-        if line is not None:
-            lines.append(line)
+    numbers = info.tagged_numbers
+    names = info.tagged_names
+    lines = info.lines
+    if lines is None:
+        lines = tuple(r.info for r in map(_line, text.splitlines()) if r.info is not None)
     after_heading = info.body_names - info.heading_names
     goes_on = _tagged(_HEADING_TAG, after_heading)
-    goes_on_title = _tagged(_TITLE_TAG, after_heading) if info.titled else frozenset()
+    goes_on_title = _tagged(_TITLE_TAG, after_heading) if info.titled else _EMPTY
     referred = _tagged(_BODY_TAG, info.heading_names)
     return DroppedInfo(
         _token_buckets("", info.words),
         _digits(text),
         numbers,
         names,
-        tuple(lines),
+        lines,
         goes_on,
         goes_on_title,
         referred,
@@ -326,14 +424,15 @@ def unasked_buckets(text: str) -> frozenset[int]:
 @lru_cache(maxsize=1 << 12)
 def _dialogue(
     questions: tuple[str, ...],
-) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """The names, the words and the kinds (``_kinds``) of the questions asked (consecutive
-    compactions share them)."""
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """The names, the words, the kinds (``_kinds``) and the tagged names of the questions asked
+    (consecutive compactions share them)."""
     infos = [text_info(q) for q in questions]
     return (
         frozenset().union(*(i.names for i in infos)),
         frozenset().union(*(i.words for i in infos)),
         frozenset().union(*map(_kinds, questions)),
+        frozenset().union(*(i.tagged_names for i in infos)),
     )
 
 
@@ -369,7 +468,7 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     d_infos = [text_info(t) for _, t in c.dropped]
     d_extra = [dropped_info(t) for _, t in c.dropped]
     empty: frozenset[str] = frozenset()
-    asked_names, asked_words, asked_kinds = _dialogue(tuple(q for _, q in c.asked))
+    asked_names, asked_words, asked_kinds, asked_tagged = _dialogue(tuple(q for _, q in c.asked))
     asked_steps = [s for s, _ in c.asked]  # in the order asked, so ascending
     last_asked = asked_steps[-1] if asked_steps else -1
     d_words = empty.union(*map(_WORDS, d_infos))
@@ -380,7 +479,6 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     found = asks - lacking
     novel_numbers = d_numbers & lacking
     novel_names = empty.union(*map(_NAMES, d_extra)) & lacking
-    novel_names_plain = frozenset(n[1:] for n in novel_names)
     novel_words = d_words & lacking
     brief_overlap = d_words & text_info(c.brief).words
     novel_lines = orphans = superseded = unasked_orphans = asked_kind = unasked_kind = 0
@@ -460,7 +558,7 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
         math.log1p(orphans),
         math.log1p(superseded),
         orphans / (novel_lines + 1),
-        math.log1p(len(novel_names_plain & asked_names)),
+        math.log1p(len(novel_names & asked_tagged)),  # novel names a question named
         math.log1p(unasked_orphans),
         math.log1p(asked_kind),
         asked_kind / (novel_lines + 1),
@@ -482,9 +580,20 @@ def hand_features(c: Compaction) -> list[float]:
     return features(c)[0]
 
 
+_clears = 0
+"""How many times ``clear_caches`` ran (caches kept elsewhere, per model, follow it)."""
+
+
+def cache_clears() -> int:
+    """How many times ``clear_caches`` ran: a cache kept outside this module (``lite.Vote``'s)
+    starts again when it changes."""
+    return _clears
+
+
 def clear_caches() -> None:
     """Forget every cached text (benchmarks start cold)."""
-    global _last_view
+    global _last_view, _clears
+    _clears += 1
     for cached in (text_info, dropped_info, bucket, word_bucket, novel_bucket, asked_bucket,
                    unasked_bucket, unasked_buckets, _dialogue):
         cached.cache_clear()

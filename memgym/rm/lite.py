@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from memgym.collector import collector_paused
-from memgym.rm.features import BUCKETS, HAND_FEATURES, Compaction, features
+from memgym.rm.features import BUCKETS, HAND_FEATURES, Compaction, cache_clears, features
 from memgym.rm.rows import Row, asked_questions, dropped_spans
 
 KIND = "memgym-rm-lite"
@@ -46,6 +46,8 @@ fails the transfer validation (bench/rm_transfer.py: held-out-track mean 0.452, 
 against 0.547 and 0.470 for the stacked form), so it is only an option (docs/rm.md)."""
 VOTE_REFERENCE = 1024
 """Reference values kept per voting feature (evenly spaced in the sorted training values)."""
+VOTE_MEMO = 1 << 12
+"""Values whose vote part ``Vote.combine`` remembers per feature."""
 
 
 def _sklearn() -> Any:
@@ -113,14 +115,36 @@ class Vote:
     def combine(self, hand: Sequence[float], score: float) -> float:
         """The blended score of one compaction from its hand features and fitted score."""
         total = 0.0
-        for (j, sign), reference in zip(self.features, self.references, strict=True):
-            x = hand[j]  # _midrank inlined (the same arithmetic): one call per compaction
-            eps = TIE * max(1.0, abs(x))
-            rank = (bisect_left(reference, x - eps) + bisect_right(reference, x + eps)) / (
-                2 * len(reference))
-            total += rank if sign > 0 else 1.0 - rank
+        for (j, sign), reference, memo in zip(self.features, self.references, self._memos(),
+                                              strict=True):
+            x = hand[j]
+            part = memo.get(x)
+            if part is None:  # _midrank inlined (the same arithmetic)
+                eps = TIE * max(1.0, abs(x))
+                rank = (bisect_left(reference, x - eps) + bisect_right(reference, x + eps)) / (
+                    2 * len(reference))
+                part = rank if sign > 0 else 1.0 - rank
+                if len(memo) < VOTE_MEMO:
+                    memo[x] = part
+            total += part
         vote = total / len(self.features) if self.features else 0.5
         return _midrank(self.score_reference, score) + self.weight * vote
+
+    def _memos(self) -> tuple[dict[float, float], ...]:
+        """Per voting feature, the vote part of each value seen (most hand features are counts
+        that take few values); not saved, and forgotten with the feature caches
+        (``features.clear_caches``: benchmarks start cold)."""
+        memo: tuple[int, tuple[dict[float, float], ...]] | None = self.__dict__.get("_memo")
+        clears = cache_clears()
+        if memo is None or memo[0] != clears:
+            memo = self.__dict__["_memo"] = (clears, tuple({} for _ in self.features))
+        return memo[1]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields only (the memos are made again on first use)."""
+        state = dict(self.__dict__)
+        state.pop("_memo", None)
+        return state
 
 
 def fit_vote(hand: Any, y: Any, tracks: Sequence[str], fact: Any, score_reference: Any,

@@ -148,6 +148,29 @@ def test_model_score_batches_candidates_as_one_call_each(model_path: Path) -> No
     assert batch == pytest.approx(alone, abs=1e-12) and batch == pytest.approx(direct, abs=1e-12)
 
 
+
+def test_a_model_file_is_loaded_once_while_it_stays_the_same(
+        model_path: Path, tmp_path: Path) -> None:
+    """Each gated memory of a process scores with the model loaded first from that file; a file
+    written again (another model at the same path) is loaded anew."""
+    import os
+    import shutil
+
+    from memgym.memory.gated import model_score
+
+    path = tmp_path / "lite.pkl"
+    shutil.copyfile(model_path, path)
+    first = model_score(str(path))
+    assert model_score(str(path)) is first
+    spans = [Span(step=i, text=f"Node{i} holds {i * 7} units", facts=[]) for i in range(4)]
+    before = first("brief", [spans[:1]], spans[1:], [])
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    again = model_score(str(path))
+    assert again is not first
+    assert again("brief", [spans[:1]], spans[1:], []) == before
+
+
 def test_a_refused_single_span_is_scored_once_and_several_spans_alone_in_one_batch() -> None:
     track = get_track("entities")
     calls: list[list[int]] = []  # per call: the number of spans of each candidate

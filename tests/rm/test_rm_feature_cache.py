@@ -16,6 +16,8 @@ TRICKY = [
     "",
 ]
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
+NAME = re.compile(r"\b[A-Z][a-z0-9]+(?:[ -][A-Z][a-z0-9]+)*\b")
+"""The names' definition (``features._NAME`` reads its leading ``\\b`` after the capital)."""
 
 
 def _plain_kinds(text: str, skip: str = "") -> frozenset[str]:
@@ -66,3 +68,66 @@ def test_cached_lines_and_shared_views_change_no_feature() -> None:
     assert warm[::2] == cold
     assert warm[1::2] == cold
     assert any(h[14] > 0 for h, _ in cold)  # novel_number_lines: the line paths were taken
+
+
+LINED = [
+    "Title Alpha Beta\nGamma 12 units. Delta said 3:4:5\n\nEpsilon-Zeta 7",
+    "Report: Alpha Beta went home. Then Gamma 12\nDelta Station 44\n",
+    "One line. Alpha Beta 12 and Gamma",
+    "Alpha: Beta 1,200.5 abcd1 5_abcde\nWhat shown value 44 Total Totals\nAlpha Beta",
+    "no heading here 12 Alpha",
+    "\nLeading break Alpha 3\n",
+    "Ends with colon:\nAlpha 1",
+    "x.\nAlpha Beta\n\n",
+    "Gamma.\tDelta 9 Epsilon",
+    "",
+]
+
+
+def _old_lines(text: str) -> tuple[f.LineInfo, ...]:
+    """``DroppedInfo.lines`` by its definition: each ``splitlines`` line with numbers or names,
+    its kinds by ``_kinds``."""
+    out = []
+    for line in text.splitlines():
+        numbers, names = f._NUMBER.findall(line), NAME.findall(line)
+        if numbers or names:
+            kinds = f._kinds(line, " ".join(names).lower()) if numbers else frozenset()
+            out.append((frozenset("\x00" + n for n in numbers),
+                        frozenset("\x01" + n for n in names), kinds))
+    return tuple(out)
+
+
+def test_a_plain_text_read_line_by_line_gives_the_whole_texts_matches_in_order() -> None:
+    """The same matches in the same order (so the same sets, iterating alike), the same lines;
+    over hand-made texts and the texts of one scenario of each track."""
+    from memgym.tracks import get_track
+
+    texts = LINED + [t for t in TRICKY if f._plain(t)]
+    for name in ("entities", "research", "codeqa", "dialogue"):
+        texts += [e.text for e in get_track(name).generate(100).events]
+    assert sum("\n" in t for t in texts) > 200
+    for text in texts:
+        assert f._plain(text)
+        end = f._HEADING.search(text)
+        cut = None if end is None else end.start()
+        whole, lined = f._whole_matches(text, cut), f._line_matches(text, cut)
+        names = [NAME.findall(text)] if cut is None else [NAME.findall(text, 0, cut),
+                                                          NAME.findall(text, cut)]
+        assert [list(n) for n in whole[2:4] if n is not None] == names
+        for a, b in zip(whole[:4], lined[:4], strict=True):
+            assert (a if a is None else list(a)) == (b if b is None else list(b)), text
+        assert lined[4] == _old_lines(text), text
+        clear_caches()
+        info = f.text_info(text)
+        assert list(info.words) == list(frozenset(whole[0]))
+        assert f.dropped_info(text).lines == _old_lines(text)
+    breaks = [chr(i) for i in range(128) if len(f"a{chr(i)}b".splitlines()) == 2]
+    assert sorted(f._ODD_BREAKS) == sorted(set(breaks) - {"\n"})  # every other ASCII break
+    for odd in ("Alpha 1\r\nBeta 2", "Alpha 1\x0cBeta 2", "Ωmega 3\nBeta 4", TRICKY[2],
+                *(f"Alpha 1{b}Beta 2" for b in f._ODD_BREAKS)):
+        for cut in range(len(odd) + 1):  # names read from and up to any place, as for a heading
+            assert f._NAME.findall(odd, cut) == NAME.findall(odd, cut)
+            assert f._NAME.findall(odd, 0, cut) == NAME.findall(odd, 0, cut)
+        assert not f._plain(odd)
+        assert f.text_info(odd).lines is None
+        assert f.dropped_info(odd).lines == _old_lines(odd)

@@ -48,6 +48,26 @@ def test_the_vote_keeps_the_features_whose_direction_every_track_agrees_on() -> 
     assert vote.combine(list(row), 0.3) == pytest.approx(score_rank + 0.5 * np.mean(ranks))
 
 
+
+def test_the_votes_remembered_parts_give_the_same_score_bit_for_bit() -> None:
+    from memgym.rm.features import clear_caches
+
+    rng = np.random.RandomState(2)
+    references = tuple(tuple(sorted(rng.rand(300).round(2).tolist())) for _ in range(3))
+    vote = Vote(((0, 1), (2, -1), (3, 1)), references, tuple(sorted(rng.rand(40))), 0.5)
+    rows = [[float(v) for v in rng.randint(0, 5, 4) / 4] for _ in range(60)]  # values repeat
+    scores = [float(s) for s in rng.rand(60)]
+    first = [vote.combine(r, s) for r, s in zip(rows, scores, strict=True)]
+    again = [vote.combine(r, s) for r, s in zip(rows, scores, strict=True)]  # all remembered
+    fresh = [Vote(vote.features, references, vote.score_reference, 0.5).combine(r, s)
+             for r, s in zip(rows, scores, strict=True)]  # a new vote each row: nothing kept
+    assert first == again == fresh
+    assert sum(map(len, vote._memos())) == sum(len({r[j] for r in rows}) for j in (0, 2, 3))
+    assert "_memo" not in pickle.loads(pickle.dumps(vote)).__dict__
+    clear_caches()
+    assert not any(vote._memos())  # benchmarks start cold
+
+
 def test_the_vote_is_blended_calibrated_on_validation_and_saved(
         quick_data: tuple[Path, Any], tmp_path: Path) -> None:
     folder, _ = quick_data
