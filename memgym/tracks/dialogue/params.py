@@ -76,7 +76,8 @@ MAX_QUESTIONS = 24
 
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
+    """The full, validated parameter dict for ``tier`` with ``overrides`` applied (``entities``
+    derived)."""
     p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     _int("target_tokens", p["target_tokens"], MIN_TOKENS, MAX_TOKENS)
     _int("questions", p["questions"], 1, MAX_QUESTIONS)

@@ -92,7 +92,8 @@ def hop_schedule(p: dict[str, Any]) -> list[int]:
 
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
+    """The full, validated parameter dict for ``tier`` with ``overrides`` applied (``entities``
+    and ``questions`` derived)."""
     derived = [key for key in overrides if key in DERIVED]
     if derived:
         raise ValueError(
