@@ -1,9 +1,13 @@
 """Spec text to typed options: ``"name:key=value,..."`` (memories, reasoners, agents) and the
-values of ``--param KEY=VALUE``; light, so the CLI can parse without importing the registries."""
+values of ``--param KEY=VALUE``; light, so the CLI can parse without importing the registries.
+``make_named`` makes what a spec names from a registry's factories."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
@@ -27,3 +31,21 @@ def typed_value(raw: str) -> Any:
         except ValueError:
             pass
     return {"true": True, "false": False}.get(raw.lower(), raw)
+
+
+def make_named(
+    spec: str, track: Any, factories: Mapping[str, Callable[..., T]], kind: str, kinds: str
+) -> T:
+    """The ``kind`` (memory, reasoner, agent) that ``spec`` names, made by its factory as
+    ``factory(track, **options)``; a ``ValueError`` listing the known ``kinds`` for an unknown
+    name, and one naming the ``kind`` for options its factory refuses."""
+    name, options = parse_spec(spec)
+    try:
+        factory = factories[name]
+    except KeyError:
+        known = ", ".join(sorted(factories))
+        raise ValueError(f"unknown {kind} {name!r}; known {kinds}: {known}") from None
+    try:
+        return factory(track, **options)
+    except TypeError as exc:
+        raise ValueError(f"bad options for {kind} {name!r}: {exc}") from None

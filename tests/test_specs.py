@@ -21,3 +21,21 @@ def test_memory_specs_and_track_overrides_type_values_alike():
     assert overrides(["max_tokens=4000", "exact=true", "style = kv"]) == options
     with pytest.raises(ValueError, match="expected key=value"):
         parse_spec("window:max_tokens")
+
+
+def test_each_registry_names_its_kind_and_known_names_in_its_errors(track):
+    from memgym.interactive.agents import agent_names, make_agent
+    from memgym.memory import make_memory, memory_names
+    from memgym.reasoners import make_reasoner, reasoner_names
+
+    makers = [
+        (make_memory, "memory", "memories", memory_names()),
+        (make_reasoner, "reasoner", "reasoners", reasoner_names()),
+        (make_agent, "agent", "agents", agent_names()),
+    ]
+    for make, kind, kinds, names in makers:
+        with pytest.raises(ValueError) as unknown:
+            make("no-such", track)
+        assert str(unknown.value) == f"unknown {kind} 'no-such'; known {kinds}: {', '.join(names)}"
+        with pytest.raises(ValueError, match=f"^bad options for {kind} '{names[-1]}': "):
+            make(f"{names[-1]}:no_such_option=1", track)

@@ -1,12 +1,12 @@
-"""Memory registry: ``"agentic:policy=strategic"`` -> a configured Memory (specs parsed by
-``memgym.specs``, re-exported here as ``parse_spec``)."""
+"""Memory registry: ``"agentic:policy=strategic"`` -> a configured Memory (the spec read by
+``memgym.specs``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from memgym.memory.base import Memory
-from memgym.specs import parse_spec
+from memgym.specs import make_named
 from memgym.tracks.base import Track
 
 MemoryFactory = Callable[..., Memory]
@@ -30,16 +30,7 @@ def register_memory(name: str) -> Callable[[MemoryFactory], MemoryFactory]:
 
 def make_memory(spec: str, track: Track) -> Memory:
     """Build the memory named by ``spec`` for ``track``; clear errors for unknown names/options."""
-    name, options = parse_spec(spec)
-    try:
-        factory = _MEMORIES[name]
-    except KeyError:
-        known = ", ".join(sorted(_MEMORIES))
-        raise ValueError(f"unknown memory {name!r}; known memories: {known}") from None
-    try:
-        return factory(track, **options)
-    except TypeError as exc:
-        raise ValueError(f"bad options for memory {name!r}: {exc}") from None
+    return make_named(spec, track, _MEMORIES, "memory", "memories")
 
 
 def memory_names() -> list[str]:
