@@ -21,6 +21,7 @@ from rich.progress import (
 )
 
 from memgym.commands.tables import Cell, Column, fit
+from memgym.specs import typed_value
 from memgym.types import EpisodeResult
 
 MAX_SEEDS = 100_000
@@ -74,17 +75,8 @@ def overrides(pairs: Sequence[str]) -> dict[str, Any]:
             raise ValueError(f"bad --param {pair!r}: expected KEY=VALUE, e.g. doc_style=kv")
         if key.strip() == "tier":
             raise ValueError("the tier is not a --param: give --tier NAME")
-        options[key.strip()] = _typed(value.strip())
+        options[key.strip()] = typed_value(value.strip())
     return options
-
-
-def _typed(raw: str) -> Any:
-    for cast in (int, float):
-        try:
-            return cast(raw)
-        except ValueError:
-            pass
-    return {"true": True, "false": False}.get(raw.lower(), raw)
 
 
 def add_scenario_args(p: argparse.ArgumentParser) -> None:

@@ -35,7 +35,7 @@ class Endpoint:
 def endpoints(specs: Iterable[str]) -> list[Endpoint]:
     """The endpoints named in memory and reasoner specs: the ``llm`` reasoner's, and any spec's
     with a ``base_url`` option (LLM memories and summarisers), once each."""
-    from memgym.memory.registry import parse_spec
+    from memgym.specs import parse_spec
 
     found: dict[tuple[str | None, str], Endpoint] = {}
     for spec in specs:

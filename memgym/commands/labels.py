@@ -24,7 +24,7 @@ KEY_OPTIONS = ("policy", "max_tokens", "k", "keep", "stages", "budget", "max_wri
 
 
 def _parse(spec: str) -> tuple[str, dict[str, Any]]:
-    from memgym.memory.registry import parse_spec
+    from memgym.specs import parse_spec
 
     try:
         return parse_spec(spec)

@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from memgym.memory.registry import parse_spec
+from memgym.specs import parse_spec
 
 FLAGS = {
     "max_tokens": "completion limit per model call",

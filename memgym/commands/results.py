@@ -149,7 +149,7 @@ def _what(config: dict[str, Any]) -> tuple[str, str]:
         [str(config["reasoner"])] if config.get("reasoner") else []
     )
     if config.get("policies"):  # the policy names tell the memories apart: name families
-        from memgym.memory.registry import parse_spec
+        from memgym.specs import parse_spec
 
         memory = pack(list(dict.fromkeys(parse_spec(m)[0] for m in memories)))
     else:

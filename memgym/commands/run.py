@@ -183,9 +183,9 @@ def check_work(track_name: str, tier: str | None, fixed: dict[str, Any], pairs: 
 
 def run(args: argparse.Namespace) -> int:
     from memgym.commands.endpoints import preflight
-    from memgym.memory.registry import parse_spec
     from memgym.run.results import ResultsStore
     from memgym.run.work import parse_shard, shard, stream
+    from memgym.specs import parse_spec
 
     _check(args)
     pairs, names = pairs_of(args)

@@ -31,7 +31,8 @@ from memgym.envs import tools as T
 from memgym.memory.agentic import budget_from_params
 from memgym.memory.store import Budget, Store
 from memgym.reasoners.memory_tools import execute
-from memgym.scoring import is_correct, score_answers
+from memgym.run.episode import scored_answer
+from memgym.scoring import score_answers
 from memgym.scoring.reading import Names, answer_names
 from memgym.tracks import Track, get_track, stream_events
 from memgym.types import AnswerRecord, Event, Fact, GoldQuestion, Scenario
@@ -54,22 +55,8 @@ def answer_record(
     if reason is None and not answer.strip():
         reason = EMPTY_ANSWER
     if reason is not None:
-        return AnswerRecord(
-            question_id=question.id,
-            kind=question.kind,
-            axis=question.axis,
-            answer=answer,
-            correct=False,
-            status="model_error",
-            error=reason,
-        )
-    return AnswerRecord(
-        question_id=question.id,
-        kind=question.kind,
-        axis=question.axis,
-        answer=answer,
-        correct=is_correct(question, answer, names),
-    )
+        return scored_answer(question, answer, names, "model_error", reason)
+    return scored_answer(question, answer, names)
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,9 +61,9 @@ from memgym.memory.agentic_llm import (
     describe_budget,
     event_message,
 )
-from memgym.memory.registry import parse_spec
 from memgym.reasoners.llm import SPEC_HEADER, TRACK_HEADER, extract_answer, render
 from memgym.simulation.writers import make_policy
+from memgym.specs import parse_spec
 from memgym.tracks import Track, get_track
 from memgym.types import Message, Question, View
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from memgym.interactive.session import AgentTurn, ChatMessage, OraclePlan, ToolCall
-from memgym.memory.registry import parse_spec
+from memgym.specs import make_named
 from memgym.tracks.base import Track
 
 Oracle = Callable[[], OraclePlan | None]
@@ -76,16 +76,7 @@ def make_agent(spec: str, track: Track) -> Agent:
     """Build the agent named by ``spec`` (``name:key=value,...``) for ``track``."""
     from memgym.interactive import llm_agent  # noqa: F401  (registers "llm")
 
-    name, options = parse_spec(spec)
-    try:
-        factory = _AGENTS[name]
-    except KeyError:
-        known = ", ".join(sorted(_AGENTS))
-        raise ValueError(f"unknown agent {name!r}; known agents: {known}") from None
-    try:
-        return factory(track, **options)
-    except TypeError as exc:
-        raise ValueError(f"bad options for agent {name!r}: {exc}") from None
+    return make_named(spec, track, _AGENTS, "agent", "agents")
 
 
 def agent_names() -> list[str]:

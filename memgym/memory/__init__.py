@@ -19,6 +19,7 @@ from memgym.memory import (  # noqa: F401  (register the strategies)
     window,
 )
 from memgym.memory.base import Memory
-from memgym.memory.registry import make_memory, memory_names, parse_spec, register_memory
+from memgym.memory.registry import make_memory, memory_names, register_memory
+from memgym.specs import parse_spec
 
 __all__ = ["Memory", "make_memory", "memory_names", "parse_spec", "register_memory"]

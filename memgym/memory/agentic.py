@@ -41,8 +41,27 @@ def policy_seed(policy: str, brief: str, params: Mapping[str, Any]) -> str:
     return f"{policy}|{brief}|{sorted(params.items())}"
 
 
+class StoreMemory(Memory):
+    """A memory whose reasoner gets the brief and the budgeted store (``store``, set by
+    ``reset``): ``agentic`` and ``agentic-llm``, which differ only in who writes the store."""
+
+    store: Store | None
+    brief: str
+
+    def recall(self, question: Question) -> View:
+        return View(messages=[Message(role="system", content=self.brief)], store=self.store)
+
+    @property
+    def writes_used(self) -> int:
+        return 0 if self.store is None else self.store.writes_used
+
+    @property
+    def tokens_stored(self) -> int:
+        return 0 if self.store is None else self.store.tokens_used
+
+
 @register_memory("agentic")
-class AgenticMemory(Memory):
+class AgenticMemory(StoreMemory):
     """The budgeted store, written by a scripted write policy."""
 
     name = "agentic"
@@ -65,17 +84,6 @@ class AgenticMemory(Memory):
         if event.kind in SILENT_KINDS:
             return
         self.policy.on_event(event.text, self.read(event.text))
-
-    def recall(self, question: Question) -> View:
-        return View(messages=[Message(role="system", content=self.brief)], store=self.store)
-
-    @property
-    def writes_used(self) -> int:
-        return 0 if self.store is None else self.store.writes_used
-
-    @property
-    def tokens_stored(self) -> int:
-        return 0 if self.store is None else self.store.tokens_used
 
     def config(self) -> str:
         return f"agentic:policy={self.policy.name}"

@@ -31,15 +31,20 @@ from typing import Any
 from memgym.errors import ContextOverflow
 from memgym.llm.agent import ToolAgent
 from memgym.llm.classify import LLMModelError
-from memgym.memory.agentic import SILENT_KINDS, budget_from_params, policy_budget, policy_seed
-from memgym.memory.base import Memory
+from memgym.memory.agentic import (
+    SILENT_KINDS,
+    StoreMemory,
+    budget_from_params,
+    policy_budget,
+    policy_seed,
+)
 from memgym.memory.registry import register_memory
 from memgym.memory.store import Budget, Store
 from memgym.reasoners.llm import TRACK_HEADER
 from memgym.reasoners.memory_tools import WRITE_TOOLS, execute
 from memgym.simulation.writers import WritePolicy, make_policy
 from memgym.tracks.base import Track
-from memgym.types import Event, Message, Question, View
+from memgym.types import Event
 
 POLICY_HEADER = "X-Memgym-Policy"
 EPISODE_HEADER = "X-Memgym-Episode"
@@ -83,7 +88,7 @@ def parse_event_message(content: str) -> tuple[int, str]:
 
 
 @register_memory("agentic-llm")
-class LLMAgenticMemory(Memory):
+class LLMAgenticMemory(StoreMemory):
     """The budgeted store, written by a chat model through the memory tools."""
 
     name = "agentic-llm"
@@ -144,17 +149,6 @@ class LLMAgenticMemory(Memory):
                 return
             results = self.agent.run(WRITE_TOOLS, calls, lambda call: execute(store, call))
             self.agent.feed(messages, reply, calls, results)
-
-    def recall(self, question: Question) -> View:
-        return View(messages=[Message(role="system", content=self.brief)], store=self.store)
-
-    @property
-    def writes_used(self) -> int:
-        return 0 if self.store is None else self.store.writes_used
-
-    @property
-    def tokens_stored(self) -> int:
-        return 0 if self.store is None else self.store.tokens_used
 
     def usage(self) -> dict[str, float]:
         return self.agent.usage()

@@ -9,8 +9,10 @@ holds it out of training entirely (a strategy family it never saw).
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
-from memgym.memory.context import ContextMemory, Note, Stage, text_tokens
+from memgym.memory.context import ContextMemory, Note, text_tokens
+from memgym.memory.mask import MaskStage
 from memgym.memory.registry import register_memory
 from memgym.tracks.base import Track
 from memgym.types import Span
@@ -39,35 +41,14 @@ def headline(span: Span) -> Span:
     return Headline(step=span.step, text=cut)
 
 
-class HeadlineStage(Stage):
+class HeadlineStage(MaskStage):
     """Keeps the ``keep`` most recent observations whole and cuts every older one to its
     headline (notes, headlines included, are left alone)."""
 
-    def __init__(self, keep: int) -> None:
-        if not isinstance(keep, int) or keep < 0:
-            raise ValueError(f"headline: keep must be a non-negative integer, got {keep!r}")
-        self.keep = keep
+    name: ClassVar[str] = "headline"
 
-    def reset(self) -> None:
-        return None
-
-    def shrink(self, spans: list[Span]) -> list[Span]:
-        out: list[Span] | None = None
-        seen = 0
-        for i in range(len(spans) - 1, -1, -1):
-            span = spans[i]
-            if isinstance(span, Note):
-                continue
-            seen += 1
-            if seen > self.keep:
-                cut = headline(span)
-                if cut is not span:
-                    out = out if out is not None else list(spans)
-                    out[i] = cut
-        return spans if out is None else out
-
-    def config(self) -> str:
-        return f"headline:keep={self.keep}"
+    def older(self, span: Span) -> Span:
+        return headline(span)
 
 
 @register_memory("headline")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from memgym.memory.context import ContextMemory, Note, Stage
 from memgym.memory.registry import register_memory
 from memgym.tracks.base import Track
@@ -18,13 +20,22 @@ def placeholder(span: Span) -> Placeholder:
 
 
 class MaskStage(Stage):
-    """Keeps the ``keep`` most recent observations verbatim and masks every older one (notes the
-    memory wrote itself, such as placeholders and summaries, are neither counted nor masked)."""
+    """Keeps the ``keep`` most recent observations verbatim and replaces every older one with
+    ``older(span)``, a placeholder here (notes the memory wrote itself, such as placeholders and
+    summaries, are neither counted nor replaced). ``headline`` subclasses it with another
+    ``older``."""
+
+    name: ClassVar[str] = "mask"
 
     def __init__(self, keep: int) -> None:
         if not isinstance(keep, int) or keep < 0:
-            raise ValueError(f"mask: keep must be a non-negative integer, got {keep!r}")
+            raise ValueError(f"{self.name}: keep must be a non-negative integer, got {keep!r}")
         self.keep = keep
+
+    def older(self, span: Span) -> Span:
+        """What stays of ``span`` once it is older than the last ``keep`` (``span`` itself to
+        leave it as it is)."""
+        return placeholder(span)
 
     def reset(self) -> None:
         return None
@@ -38,12 +49,14 @@ class MaskStage(Stage):
                 continue
             seen += 1
             if seen > self.keep:
-                out = out if out is not None else list(spans)
-                out[i] = placeholder(span)
+                cut = self.older(span)
+                if cut is not span:
+                    out = out if out is not None else list(spans)
+                    out[i] = cut
         return spans if out is None else out
 
     def config(self) -> str:
-        return f"mask:keep={self.keep}"
+        return f"{self.name}:keep={self.keep}"
 
 
 @register_memory("mask")

@@ -1,11 +1,12 @@
-"""Memory registry and spec parsing: ``"agentic:policy=strategic"`` -> a configured Memory."""
+"""Memory registry: ``"agentic:policy=strategic"`` -> a configured Memory (the spec read by
+``memgym.specs``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from memgym.memory.base import Memory
+from memgym.specs import make_named
 from memgym.tracks.base import Track
 
 MemoryFactory = Callable[..., Memory]
@@ -27,39 +28,9 @@ def register_memory(name: str) -> Callable[[MemoryFactory], MemoryFactory]:
     return decorate
 
 
-def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
-    """Split ``"name:key=value,key=value"`` into the name and typed options."""
-    name, _, rest = spec.partition(":")
-    options: dict[str, Any] = {}
-    for part in filter(None, (p.strip() for p in rest.split(","))):
-        key, sep, raw = part.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(f"bad option {part!r} in spec {spec!r}: expected key=value")
-        options[key.strip()] = _typed(raw.strip())
-    return name.strip(), options
-
-
-def _typed(raw: str) -> Any:
-    for cast in (int, float):
-        try:
-            return cast(raw)
-        except ValueError:
-            pass
-    return {"true": True, "false": False}.get(raw.lower(), raw)
-
-
 def make_memory(spec: str, track: Track) -> Memory:
     """Build the memory named by ``spec`` for ``track``; clear errors for unknown names/options."""
-    name, options = parse_spec(spec)
-    try:
-        factory = _MEMORIES[name]
-    except KeyError:
-        known = ", ".join(sorted(_MEMORIES))
-        raise ValueError(f"unknown memory {name!r}; known memories: {known}") from None
-    try:
-        return factory(track, **options)
-    except TypeError as exc:
-        raise ValueError(f"bad options for memory {name!r}: {exc}") from None
+    return make_named(spec, track, _MEMORIES, "memory", "memories")
 
 
 def memory_names() -> list[str]:

@@ -22,11 +22,10 @@ from memgym.reasoners.llm import (
     TRACK_HEADER,
     extract_answer,
 )
-from memgym.run.episode import score
-from memgym.scoring import is_correct
+from memgym.run.episode import score, scored_answer
 from memgym.scoring.reading import answer_names
 from memgym.tracks import stream_events
-from memgym.types import AnswerRecord, EpisodeResult, Question, Scenario, StepStatus, Transcript
+from memgym.types import EpisodeResult, Question, Scenario, StepStatus, Transcript
 
 TASK = "Records follow, one per message. Questions about them come later; answer from the records."
 
@@ -84,17 +83,7 @@ def replay(
             except APIError as exc:
                 status, error = "infra_error", f"{type(exc).__name__}: {exc}"
                 transcript.errors.append(f"{question.id}: {error}")
-            transcript.answers.append(
-                AnswerRecord(
-                    question_id=question.id,
-                    kind=question.kind,
-                    axis=question.axis,
-                    answer=text,
-                    correct=status == "ok" and is_correct(question, text, names),
-                    status=status,
-                    error=error,
-                )
-            )
+            transcript.answers.append(scored_answer(question, text, names, status, error))
     finally:
         client.close()
     return score(transcript, scenario, memory="proxy", reasoner="naive-openai", model=model)

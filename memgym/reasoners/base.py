@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from memgym.memory.registry import parse_spec
+from memgym.specs import make_named
 from memgym.tracks.base import Track
 from memgym.types import Question, View
 
@@ -50,16 +50,7 @@ def register_reasoner(name: str) -> Callable[[ReasonerFactory], ReasonerFactory]
 
 def make_reasoner(spec: str, track: Track) -> Reasoner:
     """Build the reasoner named by ``spec`` (``name:key=value,...``) for ``track``."""
-    name, options = parse_spec(spec)
-    try:
-        factory = _REASONERS[name]
-    except KeyError:
-        known = ", ".join(sorted(_REASONERS))
-        raise ValueError(f"unknown reasoner {name!r}; known reasoners: {known}") from None
-    try:
-        return factory(track, **options)
-    except TypeError as exc:
-        raise ValueError(f"bad options for reasoner {name!r}: {exc}") from None
+    return make_named(spec, track, _REASONERS, "reasoner", "reasoners")
 
 
 def reasoner_names() -> list[str]:

@@ -186,7 +186,7 @@ def track_data(track: str, episodes: Sequence[Episode]) -> TrackData:
 
 def budget_data(data: TrackData, episodes: Iterable[Episode]) -> None:
     """Accuracy against the budget option of every memory family run at two or more budgets."""
-    from memgym.memory.registry import parse_spec
+    from memgym.specs import parse_spec
 
     families: dict[str, dict[str, dict[float, list[float]]]] = {}
     options: dict[str, str] = {}

@@ -10,10 +10,17 @@ from memgym.memory.base import Memory
 from memgym.reasoners.base import Reasoner
 from memgym.run.usage import add_usage, component_usage
 from memgym.scoring import is_correct, score_answers
-from memgym.scoring.reading import answer_names
+from memgym.scoring.reading import Names, answer_names
 from memgym.tokens import count_tokens
 from memgym.tracks.registry import stream_events
-from memgym.types import AnswerRecord, EpisodeResult, Scenario, StepStatus, Transcript
+from memgym.types import (
+    AnswerRecord,
+    EpisodeResult,
+    GoldQuestion,
+    Scenario,
+    StepStatus,
+    Transcript,
+)
 
 _STREAM_TOKENS: dict[str, int] = {}
 _STREAM_TOKENS_MAX = 4096
@@ -69,17 +76,7 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
         except InfraError as exc:
             status, error = "infra_error", str(exc)
             transcript.errors.append(f"{question.id}: {exc}")
-        transcript.answers.append(
-            AnswerRecord(
-                question_id=question.id,
-                kind=question.kind,
-                axis=question.axis,
-                answer=text,
-                correct=status == "ok" and is_correct(question, text, names),
-                status=status,
-                error=error,
-            )
-        )
+        transcript.answers.append(scored_answer(question, text, names, status, error))
     transcript.writes_used = memory.writes_used
     transcript.tokens_stored = memory.tokens_stored
     if known_tokens is None:
@@ -89,6 +86,26 @@ def run_episode(scenario: Scenario, memory: Memory, reasoner: Reasoner) -> Trans
         c.model_copy(update={"episode": transcript.scenario_hash}) for c in memory.compactions
     ]
     return transcript
+
+
+def scored_answer(
+    question: GoldQuestion,
+    answer: str,
+    names: Names | None,
+    status: StepStatus = "ok",
+    error: str | None = None,
+) -> AnswerRecord:
+    """The record of ``answer`` to ``question``: correct when the step went well (``status``
+    ``ok``) and the scorer marks it right (``names``: ``answer_names`` of the scenario)."""
+    return AnswerRecord(
+        question_id=question.id,
+        kind=question.kind,
+        axis=question.axis,
+        answer=answer,
+        correct=status == "ok" and is_correct(question, answer, names),
+        status=status,
+        error=error,
+    )
 
 
 def score(

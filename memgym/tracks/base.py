@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from memgym.claims import Claim
 from memgym.types import Event, Scenario
@@ -27,6 +27,16 @@ class Prior:
     weights: tuple[float, ...] = ()
 
 
+class TierParameters(Protocol):
+    """A track's parameters module (``memgym.tracks.<name>.params``): its tiers, the default
+    one and ``resolve``, which validates a tier's values with overrides applied."""
+
+    TIERS: dict[str, dict[str, Any]]
+    DEFAULT_TIER: str
+
+    def resolve(self, tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]: ...
+
+
 class Track(ABC):
     """A family of synthetic, seeded, length-controllable scenarios.
 
@@ -41,12 +51,27 @@ class Track(ABC):
     interactive: ClassVar[bool] = False
     """True for tracks whose episodes are agent loops (``memgym.tracks.interactive``)."""
 
-    @abstractmethod
+    parameters: ClassVar[TierParameters | None] = None
+    """The parameters module a track names in its class line (``parameters=``), if any."""
+
+    def __init_subclass__(cls, parameters: TierParameters | None = None, **kwargs: Any) -> None:
+        """``class X(Track, parameters=module)``: the tiers, the default tier and ``params`` of
+        the track are its parameters module's ``TIERS``, ``DEFAULT_TIER`` and ``resolve``."""
+        super().__init_subclass__(**kwargs)
+        if parameters is not None:
+            cls.parameters = parameters
+            cls.tiers = parameters.TIERS
+            cls.default_tier = parameters.DEFAULT_TIER
+
     def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
-        """The full, validated parameter set for ``tier`` with ``overrides`` applied.
+        """The full, validated parameter set for ``tier`` with ``overrides`` applied: the
+        parameters module's ``resolve`` (a track with none overrides this).
 
         Raises ``ValueError`` naming the offending parameter for unknown names or bad values.
         """
+        if self.parameters is None:
+            raise NotImplementedError(f"{type(self).__name__} names no parameters module")
+        return self.parameters.resolve(tier, overrides)
 
     @abstractmethod
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:

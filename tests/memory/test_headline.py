@@ -35,5 +35,6 @@ def test_headlines_are_never_cut_again_and_short_texts_stay():
 
 
 def test_bad_keep_is_refused(track):
-    with pytest.raises(ValueError, match="keep"):
+    with pytest.raises(ValueError, match="^headline: keep"):
         make_memory("headline:keep=-2", track)
+    assert make_memory("headline", track).config() == "headline:keep=5"

@@ -40,6 +40,6 @@ def test_more_kept_is_never_worse_here(lite, track):
 
 
 def test_bad_keep_is_a_clear_error(track):
-    with pytest.raises(ValueError, match="keep"):
+    with pytest.raises(ValueError, match="^mask: keep"):
         make_memory("mask:keep=-2", track)
     assert make_memory("mask", track).config() == "mask:keep=5"

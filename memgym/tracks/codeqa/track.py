@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random as _random
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 from memgym.claims import Claim
 from memgym.tracks.base import Track, fill_gaps
@@ -32,15 +32,8 @@ def brief(package: str) -> str:
 
 
 @register_track("codeqa")
-class CodeQATrack(Track):
+class CodeQATrack(Track, parameters=parameters):
     """Seeded repositories; see ``memgym.tracks.codeqa`` for the parts."""
-
-    tiers: ClassVar[dict[str, dict[str, Any]]] = parameters.TIERS
-    default_tier: ClassVar[str] = parameters.DEFAULT_TIER
-
-    def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
-        """Every parameter for ``tier`` with ``overrides`` applied and validated."""
-        return parameters.resolve(tier, overrides)
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         """The scenario for ``seed`` (and ``subseed``): one ``random.Random`` drives it all."""

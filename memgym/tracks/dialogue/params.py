@@ -44,19 +44,8 @@ TIERS: dict[str, dict[str, Any]] = {
     },
 }
 DEFAULT_TIER = "lite"
-DEFAULTS: dict[str, Any] = {
-    "target_tokens": 10_000,
-    "questions": 8,
-    "bookings": 2,
-    "companions": 4,
-    "colleagues": 2,
-    "corrections": 2,
-    "updates": 1,
-    "catalogue_size": 32,
-    "write_budget": 16,
-    "max_write_tokens": 500,
-}
-"""Every parameter a caller may set. The write budgets leave room for every record written
+DEFAULTS: dict[str, Any] = {**TIERS[DEFAULT_TIER], "max_write_tokens": 500}
+"""Every parameter a caller may set: the default tier's, and ``max_write_tokens``. The write budgets leave room for every record written
 compactly, the other customers' profiles (``lookups``) included: the scripted strategic writer
 keeps them all. ``bookings`` is the number of flight searches at the end
 (outbound, return, then repeated outbound searches), each asked as one selection question on
@@ -76,7 +65,8 @@ MAX_QUESTIONS = 24
 
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
+    """The full, validated parameter dict for ``tier`` with ``overrides`` applied (``entities``
+    derived)."""
     p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     _int("target_tokens", p["target_tokens"], MIN_TOKENS, MAX_TOKENS)
     _int("questions", p["questions"], 1, MAX_QUESTIONS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random as _random
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from memgym.claims import Claim
 from memgym.tracks.base import Prior, Track, fill_gaps
@@ -58,15 +58,8 @@ PRIORS: dict[str, Prior] = {
 
 
 @register_track("dialogue")
-class DialogueTrack(Track):
+class DialogueTrack(Track, parameters=parameters):
     """Seeded customer-support dialogues; see ``memgym.tracks.dialogue`` for the parts."""
-
-    tiers: ClassVar[dict[str, dict[str, Any]]] = parameters.TIERS
-    default_tier: ClassVar[str] = parameters.DEFAULT_TIER
-
-    def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
-        """Every parameter for ``tier`` with ``overrides`` (``entities`` is derived)."""
-        return parameters.resolve(tier, overrides)
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         """The scenario for ``seed``: one ``random.Random(seed)`` drives every core choice and

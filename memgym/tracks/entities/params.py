@@ -43,7 +43,8 @@ MAX_DISTRACTOR_RATE = 5.0
 
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
+    """The full, validated parameter dict for ``tier`` with ``overrides`` applied (``template``
+    None: chosen per seed)."""
     p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     if p["template"] is not None and p["template"] not in TEMPLATES:
         raise ValueError(

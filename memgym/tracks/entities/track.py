@@ -5,7 +5,7 @@ from __future__ import annotations
 import random as _random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from memgym.claims import Claim
 from memgym.collector import collector_paused
@@ -54,15 +54,8 @@ def plan_world(rng: _random.Random, p: dict[str, Any]) -> WorldPlan:
 
 
 @register_track("entities")
-class EntitiesTrack(Track):
+class EntitiesTrack(Track, parameters=parameters):
     """Seeded entity worlds in ten domains; see ``memgym.tracks.entities`` for the parts."""
-
-    tiers: ClassVar[dict[str, dict[str, Any]]] = parameters.TIERS
-    default_tier: ClassVar[str] = parameters.DEFAULT_TIER
-
-    def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
-        """Every parameter for ``tier`` with ``overrides``; ``template=None`` is chosen per seed."""
-        return parameters.resolve(tier, overrides)
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         """The scenario for ``seed``: one ``random.Random(seed)`` drives every choice."""

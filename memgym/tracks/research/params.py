@@ -48,19 +48,12 @@ TIERS: dict[str, dict[str, Any]] = {
 }
 DEFAULT_TIER = "lite"
 DEFAULTS: dict[str, Any] = {
-    "tasks": 4,
-    "min_hops": 2,
-    "max_hops": 4,
-    "siblings": 2,
-    "intermediate": 2,
-    "corrections": 1,
-    "target_tokens": 10_000,
-    "write_budget": 16,
+    **TIERS[DEFAULT_TIER],
     "max_write_tokens": 100,
     "doc_style": "mixed",
     "question_placement": "interleaved",
 }
-"""Every settable parameter and its default.
+"""Every settable parameter and its default: the default tier's values, and three more.
 
 ``tasks``: research tasks, each a chain ending in a final question; ``min_hops``/``max_hops``:
 facts a chain needs (2..6); ``siblings``: near-miss results per page; ``intermediate``: tasks
@@ -92,7 +85,8 @@ def hop_schedule(p: dict[str, Any]) -> list[int]:
 
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The full, validated parameter dict for ``tier`` with ``overrides`` applied."""
+    """The full, validated parameter dict for ``tier`` with ``overrides`` applied (``entities``
+    and ``questions`` derived)."""
     derived = [key for key in overrides if key in DERIVED]
     if derived:
         raise ValueError(

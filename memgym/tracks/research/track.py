@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random as _random
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from memgym.claims import Claim
 from memgym.tracks.base import Prior, Track, fill_gaps
@@ -24,15 +24,8 @@ def filler_event(scenario: Scenario, step: int) -> Event:
 
 
 @register_track("research")
-class ResearchTrack(Track):
+class ResearchTrack(Track, parameters=parameters):
     """Research tasks that follow chains of 2-6 hops through pages of look-alike results."""
-
-    tiers: ClassVar[dict[str, dict[str, Any]]] = parameters.TIERS
-    default_tier: ClassVar[str] = parameters.DEFAULT_TIER
-
-    def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
-        """Every parameter for ``tier`` with ``overrides`` (``entities``, ``questions`` derived)."""
-        return parameters.resolve(tier, overrides)
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         """The scenario for ``seed``: one ``random.Random(seed)`` drives every choice."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import random
-from typing import Any, ClassVar
+from typing import Any
 
 from memgym.interactive.session import Session
 from memgym.tokens import count_tokens
@@ -41,14 +41,8 @@ def brief(codebase: CodeBase, tasks: int) -> str:
 
 
 @register_track("swe")
-class SweTrack(InteractiveTrack):
+class SweTrack(InteractiveTrack, parameters=parameters):
     """Seeded bugs in real modules; see ``memgym.tracks.swe`` for the parts."""
-
-    tiers: ClassVar[dict[str, dict[str, Any]]] = parameters.TIERS
-    default_tier: ClassVar[str] = parameters.DEFAULT_TIER
-
-    def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
-        return parameters.resolve(tier, overrides)
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         p = self.params(tier, **overrides)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import random
-from typing import Any, ClassVar
+from typing import Any
 
 from memgym.interactive.session import Session
 from memgym.tracks.interactive import InteractiveTrack
@@ -25,14 +25,8 @@ BRIEF = "A shift of τ²-bench {domain} customers served by one agent in one con
 
 
 @register_track("tau2")
-class Tau2Track(InteractiveTrack):
+class Tau2Track(InteractiveTrack, parameters=parameters):
     """τ²-bench as an interactive track; see ``memgym.tracks.tau2`` for the parts."""
-
-    tiers: ClassVar[dict[str, dict[str, Any]]] = parameters.TIERS
-    default_tier: ClassVar[str] = parameters.DEFAULT_TIER
-
-    def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
-        return parameters.resolve(tier, overrides)
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         params = self.params(tier, **overrides)

@@ -3,7 +3,7 @@ an errand needs shown many pages before it (see ``world``)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from memgym.interactive.session import Session
 from memgym.tracks.interactive import InteractiveTrack
@@ -15,14 +15,8 @@ from memgym.types import Event, Scenario
 
 
 @register_track("web")
-class WebTrack(InteractiveTrack):
+class WebTrack(InteractiveTrack, parameters=web_params):
     """Generated mail, shop, issue-tracker and calendar apps; one app per session."""
-
-    tiers: ClassVar[dict[str, dict[str, Any]]] = web_params.TIERS
-    default_tier: ClassVar[str] = web_params.DEFAULT_TIER
-
-    def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
-        return web_params.resolve(tier, overrides)
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         params = self.params(tier, **overrides)

@@ -1,0 +1,51 @@
+"""Spec text to typed options: ``"name:key=value,..."`` (memories, reasoners, agents) and the
+values of ``--param KEY=VALUE``; light, so the CLI can parse without importing the registries.
+``make_named`` makes what a spec names from a registry's factories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
+    """Split ``"name:key=value,key=value"`` into the name and typed options."""
+    name, _, rest = spec.partition(":")
+    options: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in rest.split(","))):
+        key, sep, raw = part.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"bad option {part!r} in spec {spec!r}: expected key=value")
+        options[key.strip()] = typed_value(raw.strip())
+    return name.strip(), options
+
+
+def typed_value(raw: str) -> Any:
+    """``raw`` as an int, else a float, else True/False for ``true``/``false`` (any case), else
+    the text itself."""
+    for cast in (int, float):
+        try:
+            return cast(raw)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(raw.lower(), raw)
+
+
+def make_named(
+    spec: str, track: Any, factories: Mapping[str, Callable[..., T]], kind: str, kinds: str
+) -> T:
+    """The ``kind`` (memory, reasoner, agent) that ``spec`` names, made by its factory as
+    ``factory(track, **options)``; a ``ValueError`` listing the known ``kinds`` for an unknown
+    name, and one naming the ``kind`` for options its factory refuses."""
+    name, options = parse_spec(spec)
+    try:
+        factory = factories[name]
+    except KeyError:
+        known = ", ".join(sorted(factories))
+        raise ValueError(f"unknown {kind} {name!r}; known {kinds}: {known}") from None
+    try:
+        return factory(track, **options)
+    except TypeError as exc:
+        raise ValueError(f"bad options for {kind} {name!r}: {exc}") from None

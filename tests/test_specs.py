@@ -1,0 +1,41 @@
+import pytest
+
+from memgym.commands.common import overrides
+from memgym.specs import parse_spec, typed_value
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("12", 12), ("-3", -3), ("0.5", 0.5), ("1e3", 1000.0), ("TRUE", True), ("false", False),
+     ("kv", "kv"), ("", "")],
+)  # fmt: skip
+def test_typed_value_tries_int_float_bool_then_text(raw, value):
+    got = typed_value(raw)
+    assert got == value and type(got) is type(value)
+
+
+def test_memory_specs_and_track_overrides_type_values_alike():
+    name, options = parse_spec(" window : max_tokens=4000 , exact=true, ,style=kv")
+    assert name == "window"
+    assert options == {"max_tokens": 4000, "exact": True, "style": "kv"}
+    assert overrides(["max_tokens=4000", "exact=true", "style = kv"]) == options
+    with pytest.raises(ValueError, match="expected key=value"):
+        parse_spec("window:max_tokens")
+
+
+def test_each_registry_names_its_kind_and_known_names_in_its_errors(track):
+    from memgym.interactive.agents import agent_names, make_agent
+    from memgym.memory import make_memory, memory_names
+    from memgym.reasoners import make_reasoner, reasoner_names
+
+    makers = [
+        (make_memory, "memory", "memories", memory_names()),
+        (make_reasoner, "reasoner", "reasoners", reasoner_names()),
+        (make_agent, "agent", "agents", agent_names()),
+    ]
+    for make, kind, kinds, names in makers:
+        with pytest.raises(ValueError) as unknown:
+            make("no-such", track)
+        assert str(unknown.value) == f"unknown {kind} 'no-such'; known {kinds}: {', '.join(names)}"
+        with pytest.raises(ValueError, match=f"^bad options for {kind} '{names[-1]}': "):
+            make(f"{names[-1]}:no_such_option=1", track)
