@@ -206,3 +206,19 @@ def test_signals_read_the_dropped_and_kept_texts_of_real_rows() -> None:
         keys = {(facts[f].entity, facts[f].attribute) for d in r["dropped"] for f in d["facts"]}
         assert flag == any((f.entity, f.attribute) in keys and f.step > r["step"]
                            for f in scenario.facts)
+
+
+def test_per_kind_scores_each_strategy_kind_on_its_own_rows() -> None:
+    import numpy as np
+
+    from memgym.rm.metrics import auroc
+
+    rows = [{"strategy": s} for s in ("window:max_tokens=9", "mask:keep=2", "window:max_tokens=3",
+                                      "mask:keep=6", "window:max_tokens=1", "mask:keep=1")]
+    y = np.asarray([1, 0, 0, 1, 1, 0])
+    scores = np.asarray([0.9, 0.8, 0.1, 0.2, 0.7, 0.3])
+    line = rows_bench.per_kind(rows, y, scores)
+    window = auroc(y[[0, 2, 4]], scores[[0, 2, 4]])
+    mask = auroc(y[[1, 3, 5]], scores[[1, 3, 5]])
+    assert line == f"mask {mask:.3f}, window {window:.3f}"
+    assert window == 1.0 and mask < 0.5  # the kinds are scored apart, not pooled
