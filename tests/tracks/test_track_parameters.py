@@ -8,7 +8,6 @@ from memgym.tracks import get_track, track_names
 from memgym.tracks.base import Track
 from memgym.types import Scenario
 
-
 BUILT_IN = [n for n in track_names() if type(get_track(n)).__module__.startswith("memgym.tracks.")]
 """memgym's own tracks (other tests register toy tracks in the same registry)."""
 
