@@ -39,9 +39,6 @@ _NAME = re.compile(r"[A-Z](?<!\w[A-Z])[a-z0-9]+(?:[ -][A-Z][a-z0-9]+)*\b")
 read after the capital (no word character before it), so the pattern starts with a character
 class and the regex engine skips to the capitals (the same matches; half the time)."""
 _DIGIT = re.compile(r"\d")
-_LONG_WORD = re.compile(r"([A-Za-z][A-Za-z0-9_]{3,})|[A-Za-z][A-Za-z0-9_]*|\d+(?:[.,:]\d+)*")
-"""``_TOKEN``'s matches (the same alternatives, so the same spans), each given as itself when it
-is a word of four letters or more and as '' otherwise."""
 _HEADING = re.compile(r"\n|(?<=[.:])\s")
 """Where a text's heading ends: its first line break, or the first space after a '.' or ':'."""
 
@@ -214,20 +211,13 @@ LINE_CACHE = 1 << 16
 
 
 def _read_line(line: str) -> _Line:
-    """``_Line`` of ``line``; its kinds (``_kinds``, of a line with numbers) from its tokens:
-    ``_LONG_WORD``'s words are its tokens of four characters or more that start with a letter
-    (the same alternatives give the same spans)."""
+    """``_Line`` of ``line``; its kinds (of a line with numbers) from its tokens."""
     tokens = tuple(_TOKEN.findall(line.lower()))
     numbers = tuple(_NUMBER.findall(line))
     names = tuple(_NAME.findall(line))
     if not numbers and not names:
         return _Line(tokens, numbers, names, None)
-    kinds = _EMPTY
-    if numbers:  # the kinds of value lines
-        words = {w for w in tokens if len(w) > 3 and not w[0].isdigit()} - _FUNCTION_WORDS
-        if names:
-            words.difference_update(" ".join(names).lower().split())
-        kinds = frozenset([w[:4] for w in words]) or _EMPTY
+    kinds = _kinds_of(tokens, " ".join(names).lower()) if numbers else _EMPTY  # value lines
     return _Line(tokens, numbers, names, (_tagged(_NUMBER_TAG, numbers),
                                           _tagged(_NAME_TAG, names), kinds))
 
@@ -327,14 +317,19 @@ def text_info(text: str) -> TextInfo:
                     tagged_numbers, tagged_names, lines)
 
 
-def _kinds(text: str, skip: str = "") -> frozenset[str]:
-    """The first four letters of ``text``'s content words (four letters or more, no function
-    words, none of ``skip``'s words): what kind of thing a line or a question is about."""
-    words = set(_LONG_WORD.findall(text.lower())) - _FUNCTION_WORDS
-    words.discard("")
+def _kinds_of(tokens: Iterable[str], skip: str = "") -> frozenset[str]:
+    """The first four letters of the content words among ``tokens`` (``_TOKEN``'s matches in a
+    lower-case text: the words of four letters or more, no function words, none of ``skip``'s
+    words): what kind of thing a line or a question is about."""
+    words = {w for w in tokens if len(w) > 3 and not w[0].isdigit()} - _FUNCTION_WORDS
     if skip:
         words.difference_update(skip.split())
-    return frozenset([w[:4] for w in words])
+    return frozenset([w[:4] for w in words]) or _EMPTY
+
+
+def _kinds(text: str, skip: str = "") -> frozenset[str]:
+    """``_kinds_of`` the tokens of ``text``."""
+    return _kinds_of(_TOKEN.findall(text.lower()), skip)
 
 
 def _digits(text: str) -> int:
