@@ -89,14 +89,14 @@ def _in_order(spans: list[Span], extra: list[Span]) -> list[Span]:
 _LOADED: dict[tuple[str, int, int], Score] = {}
 """The scoring function of each lite model file loaded, by path, modification time and size:
 the gated memories of one process (one per episode) score with one loaded model, so what it
-makes on first use (folded weights, compiled trees, the vote's remembered parts) is made once."""
+makes (folded weights and compiled trees, made at load; the vote's remembered parts) is made once."""
 LOADED = 4
 
 
 def model_score(path: str) -> Score:
     """The scoring function of the MemRM saved at ``path``: the candidates of one proposal in
     one call (a lite model reads them straight from the spans, with no row built, and is loaded
-    once per process while its file stays the same)."""
+    once per process while its file stays the same, its trees' function made at load)."""
     from memgym.rm.models import load_model, model_kind
     from memgym.rm.rows import span_row
 
@@ -110,6 +110,7 @@ def model_score(path: str) -> Score:
     model = load_model(path)
     parts_of = getattr(model, "predict_parts", None)
     if parts_of is not None:
+        getattr(model, "prepare", lambda: None)()  # the trees' function now, not in a call
         from memgym.rm.features import Compaction
 
         def direct(brief: str, candidates: Sequence[Sequence[Span]], kept: Sequence[Span],
