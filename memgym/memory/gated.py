@@ -18,6 +18,7 @@ the accepted part of each compaction is recorded as usual.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,9 @@ def _in_order(spans: list[Span], extra: list[Span]) -> list[Span]:
     return out + queue
 
 
+_TEXT, _STEP_TEXT = attrgetter("text"), attrgetter("step", "text")
+"""A span's (or question's) text, and its (step, text)."""
+
 _LOADED: dict[tuple[str, int, int], Score] = {}
 """The scoring function of each lite model file loaded, by path, modification time and size:
 the gated memories of one process (one per episode) score with one loaded model, so what it
@@ -115,10 +119,10 @@ def model_score(path: str) -> Score:
 
         def direct(brief: str, candidates: Sequence[Sequence[Span]], kept: Sequence[Span],
                    asked: Sequence[AskedQuestion]) -> list[float]:
-            kept_texts = [s.text for s in kept]
-            questions = [(q.step, q.text) for q in asked]
+            kept_texts = list(map(_TEXT, kept))
+            questions = list(map(_STEP_TEXT, asked))  # (step, text) tuples
             return [float(p) for p in parts_of([
-                Compaction(brief, [(s.step, s.text) for s in dropped], kept_texts, questions)
+                Compaction(brief, list(map(_STEP_TEXT, dropped)), kept_texts, questions)
                 for dropped in candidates])]
 
         if key is not None:
