@@ -12,7 +12,12 @@ of scoring inside the episodes, and for the same calls replayed in order from co
 of 3; the replay is the steadier figure: inside episodes each call is a few hundred microseconds
 between other work on a loaded machine), how many were scored and refused, and the ratios.
 ``--threshold 1`` gates with a model that never refuses: every compaction goes through, one
-candidate per call (the slowest case). Target: >= 5,000/s. A model pickled by newer code may not load under the base tree (a class
+candidate per call (the slowest case). Target: >= 5,000/s. What each process does once is
+printed beside it: loading the model (``model_score``, CPU; scikit-learn imported before it and
+not counted; with trees compiled then when the file holds no code for them), the first call
+(inside the figure), and the inside rate with the load counted; and this tree's load of the same
+model saved again by this tree (which stores the trees' compiled code with it). A model pickled
+by newer code may not load under the base tree (a class
 it does not have): ``--base-model`` gives the base tree a model of its own (e.g. one its own
 ``memgym rm train`` made); when the base cannot load its model, the bench says so and prints
 this tree's figures alone.
@@ -34,15 +39,26 @@ TARGET = 5000.0
 BASE = "23f3e89"
 """The commit before the speed work of issue #24."""
 
-CHILD = """
+LOAD = """
 import json, statistics, time
+start = time.process_time()
+import sklearn.ensemble, sklearn.linear_model  # what unpickling a lite model imports
+imports = time.process_time() - start
 from memgym.memory import make_memory
+from memgym.memory.gated import model_score
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.rm.features import clear_caches
 from memgym.run.episode import run_episode
 from memgym.tracks import get_track
 
-calls, spent, refused = [], 0.0, 0
+start = time.process_time()
+model_score("{model}")  # once per process: the gated memories below reuse it
+load = time.process_time() - start
+"""
+"""The imports, then loading the model (CPU), as each child does it."""
+
+CHILD = LOAD + """
+calls, spent, refused, calls_first = [], 0.0, 0, 0.0
 clear_caches()
 for name in ("entities", "research", "codeqa", "dialogue"):
     track = get_track(name)
@@ -51,11 +67,13 @@ for name in ("entities", "research", "codeqa", "dialogue"):
         score = memory.score
 
         def record(brief, candidates, kept, asked, score=score):
-            global spent
+            global spent, calls_first
             calls.append((score, (brief, [list(c) for c in candidates], list(kept), list(asked))))
             start = time.process_time()
             out = score(brief, candidates, kept, asked)
             spent += time.process_time() - start
+            if len(calls) == 1:
+                calls_first = spent
             return out
 
         memory.score = record
@@ -69,7 +87,8 @@ for _ in range({repeats}):
     for score, args in calls:
         score(*args)
     replays.append(scored / (time.process_time() - start))
-print(json.dumps([scored / spent, max(replays), statistics.median(replays), scored, refused]))
+print(json.dumps([scored / spent, max(replays), statistics.median(replays), scored, refused,
+                  load, calls_first, imports]))
 """
 
 
@@ -82,6 +101,19 @@ def quick_model() -> Path:
     subprocess.run([*memgym, "train", "--data", str(folder / "data"), "--out",
                     str(folder / "lite.pkl")], cwd=REPO, check=True, capture_output=True)
     return folder / "lite.pkl"
+
+
+def stored_load(model: Path, repeats: int) -> float | None:
+    """CPU seconds this tree takes to load ``model`` saved again by this tree's ``save`` (with
+    what it stores beside the model), median of ``repeats`` processes; None if it cannot save."""
+    copy = Path(tempfile.mkdtemp(prefix="bench-gated-")) / "resaved.pkl"
+    try:
+        run_in(REPO, ["-c", ("from memgym.rm.lite import load_lite; "
+                             f"load_lite({str(model)!r}).save({str(copy)!r})")])
+    except SystemExit:
+        return None
+    return statistics.median(float(run_in(REPO, ["-c", LOAD.format(model=copy) + "print(load)"])[0])
+                             for _ in range(repeats))
 
 
 def main() -> None:
@@ -99,6 +131,7 @@ def main() -> None:
     trees = {"base": base_checkout(args.base), "this": REPO}
     inside: dict[str, list[float]] = {name: [] for name in trees}
     replay: dict[str, list[float]] = {name: [] for name in trees}
+    once: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in trees}
     counts: dict[str, tuple[int, int]] = {}
     for _ in range(max(1, args.repeats)):
         for name, tree in list(trees.items()):
@@ -113,9 +146,10 @@ def main() -> None:
                       "base tree's own `memgym rm train` made. This tree's figures alone:")
                 del trees["base"]
                 continue
-            rate, best, _, scored, refused = json.loads(out)
+            rate, best, _, scored, refused, load, first, imports = json.loads(out)
             inside[name].append(rate)
             replay[name].append(best)
+            once[name].append((load, first, imports, scored / (scored / rate + load)))
             counts[name] = (scored, refused)
     print(f"gated:inner=window(max_tokens=1000),threshold={args.threshold}, 4 tracks x 2 seeds, "
           f"MemRM lite {model}; "
@@ -128,10 +162,22 @@ def main() -> None:
               f"{max(inside[name]):,.0f}/s best, {statistics.median(inside[name]):,.0f}/s median; "
               f"the same calls replayed in order {max(replay[name]):,.0f}/s best, "
               f"{statistics.median(replay[name]):,.0f}/s median")
+        load, first, imports, with_load = (statistics.median(v) for v in zip(*once[name]))
+        print(f"    once per process: loading the model {load * 1e3:.1f} ms (scikit-learn's "
+              f"import before it, {imports * 1e3:.0f} ms, not counted), the first call "
+              f"{first * 1e3:.1f} ms (inside the figure above); inside the episodes with the "
+              f"load counted: {with_load:,.0f}/s (medians)")
     if "base" in trees:
         ratio_in = statistics.median(inside["this"]) / statistics.median(inside["base"])
         ratio_re = statistics.median(replay["this"]) / statistics.median(replay["base"])
         print(f"  ratio this / base (medians): inside {ratio_in:.2f}x, replayed {ratio_re:.2f}x")
+    stored = stored_load(model, max(1, args.repeats))
+    if stored is not None:
+        rate = statistics.median(inside["this"])
+        scored = counts["this"][0]
+        print(f"  this, the same model saved again by this tree (with its trees' compiled code): "
+              f"loading it {stored * 1e3:.1f} ms (median); inside the episodes with that load "
+              f"counted: {scored / (scored / rate + stored):,.0f}/s")
     rate = statistics.median(inside["this"])
     print(f"  target >= {TARGET:,.0f}/s as the gated memory calls it (inside the episodes, "
           f"median): {'met' if rate >= TARGET else 'NOT met'}")

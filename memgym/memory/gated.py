@@ -18,6 +18,7 @@ the accepted part of each compaction is recorded as usual.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -86,17 +87,20 @@ def _in_order(spans: list[Span], extra: list[Span]) -> list[Span]:
     return out + queue
 
 
+_TEXT, _STEP_TEXT = attrgetter("text"), attrgetter("step", "text")
+"""A span's (or question's) text, and its (step, text)."""
+
 _LOADED: dict[tuple[str, int, int], Score] = {}
 """The scoring function of each lite model file loaded, by path, modification time and size:
 the gated memories of one process (one per episode) score with one loaded model, so what it
-makes on first use (folded weights, compiled trees, the vote's remembered parts) is made once."""
+makes (folded weights and compiled trees, made at load; the vote's remembered parts) is made once."""
 LOADED = 4
 
 
 def model_score(path: str) -> Score:
     """The scoring function of the MemRM saved at ``path``: the candidates of one proposal in
     one call (a lite model reads them straight from the spans, with no row built, and is loaded
-    once per process while its file stays the same)."""
+    once per process while its file stays the same, its trees' function made at load)."""
     from memgym.rm.models import load_model, model_kind
     from memgym.rm.rows import span_row
 
@@ -110,14 +114,15 @@ def model_score(path: str) -> Score:
     model = load_model(path)
     parts_of = getattr(model, "predict_parts", None)
     if parts_of is not None:
+        getattr(model, "prepare", lambda: None)()  # the trees' function now, not in a call
         from memgym.rm.features import Compaction
 
         def direct(brief: str, candidates: Sequence[Sequence[Span]], kept: Sequence[Span],
                    asked: Sequence[AskedQuestion]) -> list[float]:
-            kept_texts = [s.text for s in kept]
-            questions = [(q.step, q.text) for q in asked]
+            kept_texts = list(map(_TEXT, kept))
+            questions = list(map(_STEP_TEXT, asked))  # (step, text) tuples
             return [float(p) for p in parts_of([
-                Compaction(brief, [(s.step, s.text) for s in dropped], kept_texts, questions)
+                Compaction(brief, list(map(_STEP_TEXT, dropped)), kept_texts, questions)
                 for dropped in candidates])]
 
         if key is not None:

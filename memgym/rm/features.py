@@ -28,7 +28,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 from zlib import crc32
 
@@ -117,7 +117,7 @@ class TextInfo(NamedTuple):
 
     words: frozenset[str]
     names: frozenset[str]
-    items: frozenset[str]
+    items: dict[str, None]
     """What a kept text offers the one pass that finds what a dropped text has that the kept view
     lacks: its words, numbers (tagged NUL), names (SOH), heading names (STX), body names (ETX)
     and, for a titled text, title names (EOT)."""
@@ -306,13 +306,14 @@ def text_info(text: str) -> TextInfo:
     titled = "\n" in text.strip()
     tagged_numbers = _tagged(_NUMBER_TAG, numbers)
     tagged_names = _tagged(_NAME_TAG, names)
-    items = words.union(
+    items = dict.fromkeys(chain(
+        words,
         tagged_numbers,
         tagged_names,
         map(_HEADING_TAG.__add__, heading),
         map(_BODY_TAG.__add__, body),
         map(_TITLE_TAG.__add__, heading) if titled else (),
-    )
+    ))
     return TextInfo(words, names, items, len(text), titled, heading, body, restated,
                     tagged_numbers, tagged_names, lines)
 
@@ -333,9 +334,10 @@ def _kinds(text: str, skip: str = "") -> frozenset[str]:
 
 
 def _digits(text: str) -> int:
-    """How many digits ``text`` has (``\\d``: counted straight in an ASCII text)."""
+    """How many digits ``text`` has (``\\d``: in an ASCII text, the bytes that deleting the
+    digits takes out)."""
     if text.isascii():
-        return sum(map(text.count, "0123456789"))
+        return len(text) - len(text.encode().translate(None, b"0123456789"))
     return len(_DIGIT.findall(text))
 
 
@@ -436,6 +438,7 @@ _WORDS, _NUMBERS, _NAMES, _ITEMS, _CHARS, _BUCKETS, _DIGITS, _ASKS = (
     for f in ("words", "numbers", "names", "items", "chars", "buckets", "digits", "asks")
 )
 """Fields of ``TextInfo`` and ``DroppedInfo`` (``numbers`` and ``names`` of the latter tagged)."""
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 _last_view: tuple[tuple[str, ...], frozenset[str] | None] = ((), None)
@@ -463,8 +466,8 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
     d_infos = [text_info(t) for _, t in c.dropped]
     d_extra = [dropped_info(t) for _, t in c.dropped]
     empty: frozenset[str] = frozenset()
-    asked_names, asked_words, asked_kinds, asked_tagged = _dialogue(tuple(q for _, q in c.asked))
-    asked_steps = [s for s, _ in c.asked]  # in the order asked, so ascending
+    asked_names, asked_words, asked_kinds, asked_tagged = _dialogue(tuple(map(_SECOND, c.asked)))
+    asked_steps = list(map(_FIRST, c.asked))  # in the order asked, so ascending
     last_asked = asked_steps[-1] if asked_steps else -1
     d_words = empty.union(*map(_WORDS, d_infos))
     d_numbers = empty.union(*map(_NUMBERS, d_extra))  # tagged

@@ -4,13 +4,20 @@ The trees read the hand features and the regression's score (``lite.LiteModel``)
 scikit-learn's ``HistGradientBoostingClassifier``; scoring one compaction per call through
 scikit-learn costs far more than reading it (input checks, arrays per call), so the fitted trees
 are written out once per loaded model as one function of nested comparisons that sums the leaf
-values (``compile_trees``; a test checks it equals scikit-learn's decision function).
+values (``compile_trees``; a test checks it equals scikit-learn's decision function). Compiling
+it takes ~40 ms, so a saved model carries the compiled code (``stored_code``), tagged with the
+interpreter's bytecode version and the trees' digest; loading uses it only when both match
+(``stored_trees``) and compiles otherwise.
 """
 
 from __future__ import annotations
 
 import hashlib
+import marshal
+import sys
 from collections.abc import Callable, Sequence
+from importlib.util import MAGIC_NUMBER
+from types import CodeType
 from typing import Any
 
 TREE_PARAMS: dict[str, Any] = {
@@ -44,23 +51,58 @@ limit); the trees of ``TREE_PARAMS`` have at most 15 leaves."""
 
 _COMPILED: dict[str, Callable[[Sequence[float]], float]] = {}
 """Compiled trees by the digest of their nodes: a model loaded again (each gated memory loads
-its own) reuses the function instead of compiling ~50 ms of code anew."""
+its own) reuses the function instead of compiling ~40 ms of code anew."""
+
+FORM = 1
+"""The form of the code ``trees_code`` writes: stored code of another form is compiled anew."""
+CODE_TAG = f"{sys.implementation.cache_tag}:{MAGIC_NUMBER.hex()}:{FORM}"
+"""What stored code must have been made by: this interpreter's bytecode (the tag and magic
+number of its ``.pyc`` files) and this form of the function."""
 
 
-def compiled_trees(trees: Any) -> Callable[[Sequence[float]], float]:
-    """``compile_trees(trees)``, compiled once per process for the same fitted trees."""
+def trees_digest(trees: Any) -> str:
+    """The sha256 of the fitted trees' baseline and nodes (every split and leaf value)."""
     import numpy as np
 
     digest = hashlib.sha256(np.ravel(trees._baseline_prediction).tobytes())
     for per_class in trees._predictors:
         digest.update(per_class[0].nodes.tobytes())
-    key = digest.hexdigest()
+    return digest.hexdigest()
+
+
+def compiled_trees(trees: Any, stored: Any = None) -> Callable[[Sequence[float]], float]:
+    """``compile_trees(trees)``, compiled once per process for the same fitted trees; from
+    ``stored`` code (``stored_code``) instead when it was made for these trees by this
+    interpreter."""
+    key = trees_digest(trees)
     score = _COMPILED.get(key)
     if score is None:
         if len(_COMPILED) >= 8:
             _COMPILED.pop(next(iter(_COMPILED)))
-        score = _COMPILED[key] = compile_trees(trees)
+        score = _stored_function(stored, key) if stored is not None else None
+        score = _COMPILED[key] = score or compile_trees(trees)
     return score
+
+
+def stored_code(trees: Any) -> dict[str, Any]:
+    """The compiled code of ``compile_trees(trees)`` to save beside them: ``marshal`` bytes of
+    the code object, with ``CODE_TAG`` and the trees' digest (``compiled_trees`` checks both)."""
+    return {"tag": CODE_TAG, "digest": trees_digest(trees),
+            "code": marshal.dumps(trees_code(trees))}
+
+
+def _stored_function(stored: Any, digest: str) -> Callable[[Sequence[float]], float] | None:
+    """The function ``stored`` (``stored_code``) holds, when it was made for the trees of
+    ``digest`` by this interpreter; None otherwise (another Python, another form, other trees,
+    not such a dict)."""
+    if (not isinstance(stored, dict) or stored.get("tag") != CODE_TAG
+            or stored.get("digest") != digest or not isinstance(stored.get("code"), bytes)):
+        return None
+    try:
+        code = marshal.loads(stored["code"])
+    except (EOFError, ValueError, TypeError):
+        return None
+    return _function(code) if isinstance(code, CodeType) else None
 
 
 def _expression(rows: list[tuple[Any, ...]], at: dict[str, int], i: int) -> str:
@@ -76,8 +118,21 @@ def _expression(rows: list[tuple[Any, ...]], at: dict[str, int], i: int) -> str:
 
 
 def compile_trees(trees: Any) -> Callable[[Sequence[float]], float]:
-    """The raw score (log-odds) of a fitted binary ``HistGradientBoostingClassifier`` for one
-    row of inputs (exactly as many as it was fitted on), as a plain function (the inputs must
+    """``trees_code(trees)`` made a function."""
+    return _function(trees_code(trees))
+
+
+def _function(code: CodeType) -> Callable[[Sequence[float]], float]:
+    """The ``score`` function that ``code`` (of ``trees_code``) defines."""
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102 (comparisons of one row's numbers with numbers)
+    return namespace["score"]  # type: ignore[no-any-return]
+
+
+def trees_code(trees: Any) -> CodeType:
+    """The compiled code of a module that defines ``score(x)``: the raw score (log-odds) of a
+    fitted binary ``HistGradientBoostingClassifier`` for one row of inputs (exactly as many as
+    it was fitted on), as a plain function (the inputs must
     hold no NaN: the features never do): each tree's leaf value added in turn, picked by one
     conditional expression per tree (compiled in half the time of nested statements, each
     comparison the same), its nodes read as Python tuples (not numpy records)."""
@@ -95,6 +150,4 @@ def compile_trees(trees: Any) -> Callable[[Sequence[float]], float]:
         at = {name: place for place, name in enumerate(nodes.dtype.names)}
         out.append(f" s += {_expression(nodes.tolist(), at, 0)}")
     out.append(" return s")
-    namespace: dict[str, Any] = {}
-    exec(compile("\n".join(out), "<memgym-rm-trees>", "exec"), namespace)  # noqa: S102 (numbers only)
-    return namespace["score"]  # type: ignore[no-any-return]
+    return compile("\n".join(out), "<memgym-rm-trees>", "exec")

@@ -194,3 +194,47 @@ def test_a_refused_single_span_is_scored_once_and_several_spans_alone_in_one_bat
         i += 1
     assert wholes == gated.refused > 0  # every proposal refused, each scored once as a whole
     assert any(c[0] == 1 for c in calls) and any(c[0] > 1 for c in calls if len(c) == 1)
+
+
+def test_the_trees_are_made_when_the_model_loads_not_in_a_call(
+        model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading a lite model with trees for the gated memory makes their function then (from the
+    file's stored code, or compiled for a file without it); no scoring call compiles, and both
+    files score alike."""
+    import pickle
+
+    import numpy as np
+
+    from memgym.memory import gated as gated_module
+    from memgym.rm import trees as trees_module
+    from memgym.rm.features import HAND_FEATURES
+    from memgym.rm.lite import KIND, load_lite
+    from memgym.rm.trees import fit_trees
+
+    model = load_lite(model_path)
+    rng = np.random.RandomState(3)
+    model.trees = fit_trees(rng.rand(300, len(HAND_FEATURES) + 1), np.arange(300) % 2, 0)
+    model.save(tmp_path / "stored.pkl")
+    payload = pickle.loads((tmp_path / "stored.pkl").read_bytes())
+    (tmp_path / "old.pkl").write_bytes(pickle.dumps({"kind": KIND, "model": payload["model"]}))
+    compiled: list[int] = []
+    real = trees_module.trees_code
+
+    def counted(trees: object) -> object:
+        compiled.append(1)
+        return real(trees)
+
+    monkeypatch.setattr(trees_module, "trees_code", counted)
+    monkeypatch.setattr(gated_module, "_LOADED", {})
+    track = get_track("codeqa")
+    events = [e for e in track.generate(2).events if e.kind != "question"][:6]
+    spans = [Span(step=e.step, text=e.text, facts=list(e.facts)) for e in events]
+    scores = []
+    for name, compiles in (("stored.pkl", 0), ("old.pkl", 1)):
+        monkeypatch.setattr(trees_module, "_COMPILED", {})
+        score = gated_module.model_score(str(tmp_path / name))
+        assert len(compiled) == compiles
+        scores.append(score("brief", [[spans[0]], spans[:2]], spans[2:], []))
+        assert len(compiled) == compiles
+        compiled.clear()
+    assert scores[0] == scores[1]
