@@ -132,10 +132,10 @@ def _function(code: CodeType) -> Callable[[Sequence[float]], float]:
 def trees_code(trees: Any) -> CodeType:
     """The compiled code of a module that defines ``score(x)``: the raw score (log-odds) of a
     fitted binary ``HistGradientBoostingClassifier`` for one row of inputs (exactly as many as
-    it was fitted on), as a plain function (the inputs must
-    hold no NaN: the features never do): each tree's leaf value added in turn, picked by one
-    conditional expression per tree (compiled in half the time of nested statements, each
-    comparison the same), its nodes read as Python tuples (not numpy records)."""
+    it was fitted on), as a plain function (the inputs must hold no NaN: the features never
+    do): each tree's leaf value added in turn, picked by one conditional expression per tree
+    (compiled in half the time of nested statements, each comparison the same), its nodes read
+    as Python tuples (not numpy records)."""
     import numpy as np
 
     baseline = float(np.ravel(trees._baseline_prediction)[0])
