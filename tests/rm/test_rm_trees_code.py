@@ -102,10 +102,12 @@ def test_saved_model_loads_its_code_and_old_files_still_score_alike(
 
     compiles.clear()
     new = load_lite(tmp_path / "new.pkl")
+    assert "_trees_code" in vars(new)
+    assert "_trees_code" not in vars(pickle.loads(pickle.dumps(new)))  # not sent to workers
     new.prepare()
     assert compiles == []
+    assert "_trees_fn" not in vars(pickle.loads(pickle.dumps(new)))
     assert new.predict_parts(parts) == expected
-    assert TREES_CODE not in vars(pickle.loads(pickle.dumps(new)))  # not sent to workers
 
     trees_module._COMPILED.clear()
     old = load_lite(tmp_path / "old.pkl")
