@@ -45,13 +45,13 @@ TIERS: dict[str, dict[str, Any]] = {
 }
 DEFAULT_TIER = "lite"
 DEFAULTS: dict[str, Any] = {**TIERS[DEFAULT_TIER], "max_write_tokens": 500}
-"""Every parameter a caller may set: the default tier's, and ``max_write_tokens``. The write budgets leave room for every record written
-compactly, the other customers' profiles (``lookups``) included: the scripted strategic writer
-keeps them all. ``bookings`` is the number of flight searches at the end
-(outbound, return, then repeated outbound searches), each asked as one selection question on
-top of the ``questions`` profile questions (an upper bound: fewer are asked when the world
-offers fewer questions that no memoryless guess answers). ``entities`` is derived (the people and catalogue
-items a memory may have to keep) and cannot be set."""
+"""Every parameter a caller may set: the default tier's, and ``max_write_tokens``. The write
+budgets leave room for every record written compactly, the other customers' profiles
+(``lookups``) included: the scripted strategic writer keeps them all. ``bookings`` is the number
+of flight searches at the end (outbound, return, then repeated outbound searches), each asked as
+one selection question on top of the ``questions`` profile questions (an upper bound: fewer are
+asked when the world offers fewer questions that no memoryless guess answers). ``entities`` is
+derived (the people and catalogue items a memory may have to keep) and cannot be set."""
 
 CHANGEABLE = 8
 """Profile attributes that may change (see ``world.CHANGEABLE``): corrections + updates cap."""
