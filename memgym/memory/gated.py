@@ -93,7 +93,8 @@ _TEXT, _STEP_TEXT = attrgetter("text"), attrgetter("step", "text")
 _LOADED: dict[tuple[str, int, int], Score] = {}
 """The scoring function of each lite model file loaded, by path, modification time and size:
 the gated memories of one process (one per episode) score with one loaded model, so what it
-makes (folded weights and compiled trees, made at load; the vote's remembered parts) is made once."""
+makes (folded weights and the trees' function at load; the vote's remembered parts) is made
+once."""
 LOADED = 4
 
 
@@ -101,6 +102,7 @@ def model_score(path: str) -> Score:
     """The scoring function of the MemRM saved at ``path``: the candidates of one proposal in
     one call (a lite model reads them straight from the spans, with no row built, and is loaded
     once per process while its file stays the same, its trees' function made at load)."""
+    from memgym.rm.lite import LiteModel
     from memgym.rm.models import load_model, model_kind
     from memgym.rm.rows import span_row
 
@@ -112,9 +114,9 @@ def model_score(path: str) -> Score:
         if loaded is not None:
             return loaded
     model = load_model(path)
-    parts_of = getattr(model, "predict_parts", None)
-    if parts_of is not None:
-        getattr(model, "prepare", lambda: None)()  # the trees' function now, not in a call
+    if isinstance(model, LiteModel):
+        model.prepare()  # the trees' function now, not in a scoring call
+        parts_of = model.predict_parts
         from memgym.rm.features import Compaction
 
         def direct(brief: str, candidates: Sequence[Sequence[Span]], kept: Sequence[Span],
