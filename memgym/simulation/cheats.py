@@ -184,6 +184,80 @@ def every_entity(ctx: Context, s: Sighting) -> str:
     return ", ".join(ctx.names)
 
 
+@cheat(
+    "stream_attribute_list",
+    "every value of the asked attribute stated so far, about anyone, listed (a long answer "
+    "that holds the gold)",
+)
+def stream_attribute_list(ctx: Context, s: Sighting) -> str:
+    return ", ".join(dict.fromkeys(s.attribute_values)) or ABSTAIN
+
+
+@cheat(
+    "vocabulary_list",
+    "every value of the asked attribute the track's streams state on other seeds, listed "
+    "(the track's vocabulary, no memory of this stream)",
+)
+def vocabulary_list(ctx: Context, s: Sighting) -> str:
+    values = ctx.learned.get(f"vocab:{asked_attribute(s.question.spec)}")
+    return ", ".join(sorted(values)) if values else ABSTAIN
+
+
+def prior_count(ctx: Context, spec: Mapping[str, Any]) -> int | None:
+    """``independence_count`` with the scenario's entity count (its ``entities`` or
+    ``functions`` parameter)."""
+    params = ctx.scenario.params
+    return independence_count(
+        ctx.priors, spec, int(params.get("entities") or params.get("functions") or 0)
+    )
+
+
+def independence_count(priors: Mapping[str, Prior], spec: Mapping[str, Any], n: int) -> int | None:
+    """A count question's estimate from priors alone: ``n`` times each filter's prior share
+    (``==`` a choice: its weight or 1/choices; ``>``/``<`` a threshold: the prior range's share
+    beyond it; anything else 1/2), rounded. None for other questions."""
+    if spec.get("op") not in ("count", "aggregate") or spec.get("fn", "count") != "count":
+        return None
+    estimate = float(n)
+    for w in spec.get("where", []):
+        if isinstance(w, list) and len(w) == 3 and w[0] != "travels_with":
+            estimate *= _prior_share(priors.get(str(w[0])), str(w[1]), w[2])
+    return int(estimate + 0.5)
+
+
+def _prior_share(prior: Prior | None, op: str, value: Any) -> float:
+    if prior is None:
+        return 0.5
+    if op == "==" and prior.choices:
+        if prior.weights and str(value) in prior.choices:
+            return prior.weights[prior.choices.index(str(value))] / sum(prior.weights)
+        return 1 / len(prior.choices)
+    found = numbers(str(value))
+    if not found or op not in ("<", "<=", ">", ">=") or prior.high <= prior.low:
+        return 0.5
+    above = (prior.high - float(found[0])) / (prior.high - prior.low)
+    above = min(1.0, max(0.0, above))
+    return above if op.startswith(">") else 1 - above
+
+
+@cheat(
+    "prior_count", "a count's independence estimate: entity count times the filters' prior shares"
+)
+def prior_count_cheat(ctx: Context, s: Sighting) -> str:
+    estimate = prior_count(ctx, s.question.spec)
+    return ABSTAIN if estimate is None else str(estimate)
+
+
+@cheat(
+    "prior_count_plus1",
+    "prior_count plus one (a generator that redraws golds equal to the estimate leaves its "
+    "neighbours likelier)",
+)
+def prior_count_plus1(ctx: Context, s: Sighting) -> str:
+    estimate = prior_count(ctx, s.question.spec)
+    return ABSTAIN if estimate is None else str(estimate + 1)
+
+
 def asked_attribute(spec: Mapping[str, Any]) -> str:
     """The attribute a question's answer is a value of (a chain's last relation when it asks
     for the entity at the chain's end)."""
@@ -357,9 +431,10 @@ def template_key(spec: Mapping[str, Any], fine: bool) -> str:
 
 def learn(track: Track, tier: str | None, overrides: Mapping[str, Any]) -> dict[str, Counter[str]]:
     """What the learning cheats take from ``TRAIN_SEEDS`` other seeds: per template key, how
-    often each gold text answered it (``"{fine}:{key}"``) and how often each of the
+    often each gold text answered it (``"{fine}:{key}"``), how often each of the
     ``POSITION_RULES`` picked the gold from the asked attribute's stated values
-    (``"rule:{key}"``, and ``"rule:*"`` over every template)."""
+    (``"rule:{key}"``, and ``"rule:*"`` over every template), and every value stated per
+    attribute (``"vocab:{attribute}"``)."""
     table: dict[str, Counter[str]] = {}
     for i in range(TRAIN_SEEDS):
         scenario = track.generate(TRAIN_BASE + i, tier, **dict(overrides))
@@ -370,7 +445,17 @@ def learn(track: Track, tier: str | None, overrides: Mapping[str, Any]) -> dict[
             for fine in (False, True):
                 table.setdefault(f"{fine}:{template_key(q.spec, fine)}", Counter())[gold] += 1
         learn_rules(track, scenario, table)
+        learn_vocabulary(track, scenario, table)
     return table
+
+
+def learn_vocabulary(track: Track, scenario: Scenario, table: dict[str, Counter[str]]) -> None:
+    """Count every value the track's reader finds in ``scenario``'s stream, per attribute
+    (``"vocab:{attribute}"``): the vocabulary ``vocabulary_list`` answers with."""
+    for event in stream_events(scenario):
+        if event.question is None:
+            for claim in track.read_cached(event.text):
+                table.setdefault(f"vocab:{claim.attribute}", Counter())[claim.value] += 1
 
 
 def learn_rules(

@@ -218,3 +218,66 @@ def test_the_learned_position_cheat_applies_the_rule_that_won_on_other_seeds():
         assert got == (expected or ABSTAIN)
         answered += bool(expected)
     assert answered
+
+
+def test_prior_count_is_the_entity_count_times_each_filters_prior_share():
+    """prior_count (and its +1) answer count questions from the params and priors alone,
+    recomputed here from the entities track's own priors: a choice weighs its prior weight, a
+    threshold the share of the prior's range beyond it."""
+    from memgym.simulation.cheats import Context, Sighting
+    from memgym.types import Question
+
+    track = get_track("entities")
+    scenario = track.generate(0, "lite")
+    priors = track.priors(scenario.params)
+    ctx = Context(track, scenario, priors)
+    n = scenario.params["entities"]
+    kit, cap = priors["kit_colour"], priors["stadium_capacity"]
+    share = kit.weights[kit.choices.index("blue")] / sum(kit.weights)
+    above = (cap.high - 50000) / (cap.high - cap.low)
+    spec = {
+        "op": "count",
+        "where": [["kit_colour", "==", "blue"], ["stadium_capacity", ">", 50000]],
+    }
+    question = Question(id="q", text="How many teams ...?", spec=spec)
+    seen = Sighting(question, (), (), {})
+    assert CHEATS["prior_count"][0](ctx, seen) == str(round(n * share * above))
+    assert CHEATS["prior_count_plus1"][0](ctx, seen) == str(round(n * share * above) + 1)
+    value = Question(
+        id="q", text="What?", spec={"op": "value", "entity": "X", "attribute": "titles"}
+    )
+    assert CHEATS["prior_count"][0](ctx, Sighting(value, (), (), {})) == "unknown"
+
+
+def test_the_list_cheats_hold_every_value_and_are_judged_by_the_scorer():
+    """stream_attribute_list lists each value of the asked attribute stated so far once, in
+    order; vocabulary_list lists the values the training streams stated; both run in
+    run_cheats and are scored like every cheat (a list is right only where the scorer says)."""
+    from memgym.scoring import is_correct
+    from memgym.scoring.reading import answer_names
+    from memgym.simulation.cheats import Context
+
+    track = get_track("dialogue")
+    learned = learn(track, "lite", {})
+    scenario = track.generate(0, "lite")
+    ctx = Context(track, scenario, track.priors(scenario.params), learned)
+    names = answer_names(scenario)
+    listed = 0
+    for gold, s in sightings(track, scenario):
+        text = CHEATS["stream_attribute_list"][0](ctx, s)
+        expected = list(dict.fromkeys(s.attribute_values))
+        assert text == (", ".join(expected) or "unknown")
+        listed += len(expected) > 1
+        vocab = CHEATS["vocabulary_list"][0](ctx, s)
+        learned_values = learned.get(f"vocab:{s.question.spec.get('attribute')}")
+        if learned_values and s.question.spec.get("attribute"):
+            assert vocab.split(", ") == sorted(learned_values)
+    assert listed
+    results = run_cheats(track, scenario, learned, ["stream_attribute_list", "vocabulary_list"])
+    assert all(result.questions > 0 for result in results.values())
+    seen = sightings(track, scenario)
+    answers = {g.id: CHEATS["stream_attribute_list"][0](ctx, s) for g, s in seen}
+    scored = [q for q in scenario.questions if q.axis != "abstention"]
+    correct = sum(is_correct(q, answers[q.id], names) for q in scored)
+    result = results["stream_attribute_list"]
+    assert result.questions == len(scored) and round(result.accuracy * len(scored)) == correct
