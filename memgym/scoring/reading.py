@@ -12,9 +12,13 @@ only make a committed, single answer right (never a list of guesses):
   wrong.
 - **Names** (``states_only``): a name is right when the answer states the gold name and no other
   candidate name of the scenario (its entities and the text values of its facts), names the
-  question mentions excepted. So a list of candidates, or every entity, is wrong. When the gold
-  itself is in the question (a choice between names it lists), this reading is not used: the
-  answer must then be the gold alone, or a restatement of it.
+  question mentions excepted, and offers no alternative (``offers_nothing_else``): cut at list
+  separators (commas, semicolons, slashes, line breaks, "and", "or"), no piece but the gold's
+  says a word beyond the question's, ``FILLER`` and ``HEDGES``, and the gold's piece at most
+  ``MAX_SAID`` ("Anna works at Solvent Studios"). So a list of candidates, of every value the
+  stream states or of names the scenario never uses, is wrong. When the gold itself is in the
+  question (a choice between names it lists), this reading is not used: the answer must then
+  be the gold alone, or a restatement of it.
 
 Matching is on word sequences of normalised text (``normalize_text``), longest name first, so
 "Quarwold" inside "Quarwold Crossing" is not a second name.
@@ -26,7 +30,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
-from memgym.scoring.normalize import normalize_text, numbers
+from memgym.scoring.normalize import clean_unicode, normalize_text, numbers
 from memgym.types import GoldQuestion, Scenario
 
 _WORD = re.compile(r"\w+")
@@ -35,9 +39,25 @@ FILLER = frozenset(
     ("the", "a", "an", "of", "for", "in", "on", "at", "to", "by", "as", "its", "it", "their")
     + ("this", "that", "these", "those", "s", "so", "far", "then", "therefore", "thus", "here")
     + ("now", "currently", "current", "today", "answer", "value", "final", "my", "our", "based")
-    + ("records", "record", "according", "memory")
+    + ("records", "record", "according", "memory", "notes", "note")
 )
 """Words a restatement may add to the question's own."""
+HEDGES = frozenset(
+    ("i", "we", "me", "us", "he", "she", "they", "him", "her", "his", "them", "you", "is", "are")
+    + ("was", "were", "be", "been", "would", "will", "should", "must", "believe", "think")
+    + ("guess", "recall", "remember", "know", "sure", "likely", "probably", "far", "with")
+    + ("from", "into", "since", "via", "says", "said", "stated", "told", "has", "have", "had")
+    + ("mentioned", "given", "conversation", "chat", "context", "history", "document", "page")
+    + ("earlier", "previously", "latest", "last", "update", "updated", "after", "any", "changes")
+)
+"""Words a sentence naming the gold may add besides ``FILLER`` (pronouns, auxiliaries, hedges,
+prepositions, where it was read): none of them is a second answer."""
+MAX_SAID = 1
+"""Other words the piece of an answer that names the gold may say: its verb ("works at", "flies
+to"); a run of guesses with no separator between them says more."""
+_ALTERNATIVE = re.compile(r"[,;/|\n]|\b(?:and|or)\b")
+"""Where an answer lists alternatives (in its casefolded text)."""
+_GOLD_MARK = "\x00"
 
 Words = tuple[str, ...]
 
@@ -133,9 +153,28 @@ def one_new_number(question: GoldQuestion, text: str) -> Decimal | None:
     return new[0] if len(new) == 1 else None
 
 
+def offers_nothing_else(question: GoldQuestion, text: str, gold: Words) -> bool:
+    """Whether ``text``, which names ``gold``, offers no alternative: cut at list separators
+    (each occurrence of ``gold`` kept whole), the pieces without it say nothing beyond the
+    question's words, ``FILLER`` and ``HEDGES``, and the pieces with it ``MAX_SAID`` words at
+    most."""
+    known = set(words(question.text)) | FILLER | HEDGES
+    gold_words = r"\W+".join(map(re.escape, gold))
+    folded = clean_unicode(text).casefold()  # line breaks kept: they separate a list too
+    marked = re.sub(rf"(?<!\w){gold_words}(?!\w)", _GOLD_MARK, folded)
+    said = 0
+    for piece in _ALTERNATIVE.split(marked):
+        new = sum(w not in known for w in words(piece))
+        if _GOLD_MARK not in piece and new:
+            return False
+        said += new
+    return said <= MAX_SAID
+
+
 def states_only(question: GoldQuestion, text: str, gold: str, names: Names) -> bool:
     """Whether ``text`` states ``gold`` and no other candidate name, save those the question
-    mentions; False when the question mentions ``gold`` itself (a choice it offers)."""
+    mentions, and offers no alternative (``offers_nothing_else``); False when the question
+    mentions ``gold`` itself (a choice it offers)."""
     target = words(gold)
     if not target:
         return False
@@ -143,6 +182,6 @@ def states_only(question: GoldQuestion, text: str, gold: str, names: Names) -> b
     if target in mentions(asked, names, [target]):
         return False
     found = mentions(words(text), names, [target])
-    if target not in found:
+    if target not in found or found - {target} - mentions(asked, names):
         return False
-    return not (found - {target} - mentions(asked, names))
+    return offers_nothing_else(question, text, target)

@@ -29,7 +29,8 @@ An answer that fails its validator as written is also read as a sentence
 (``memgym.scoring.reading``), the same way for every type: each side of a copula whose other side
 only restates the question is validated in its place; for ``int`` and ``float``, numerals the
 question states do not count; for ``text``, stating the gold and no other candidate name of the
-scenario (``names``; names the question mentions excepted) is right.
+scenario (``names``; names the question mentions excepted), and no alternative of any kind (a
+list is not an answer), is right.
 """
 
 from __future__ import annotations

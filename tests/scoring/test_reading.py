@@ -7,7 +7,7 @@ from memgym.memory import make_memory
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.run.episode import run_episode
 from memgym.scoring import is_correct
-from memgym.scoring.reading import Names, answer_names
+from memgym.scoring.reading import Names, answer_names, words
 from memgym.tracks import get_track
 from memgym.types import GoldQuestion
 
@@ -152,3 +152,41 @@ def test_sentences_score_as_the_bare_answers_and_every_name_scores_nothing():
     cheat.names = ", ".join(sorted({f.entity for f in scenario.facts}))
     listed = run_episode(scenario, make_memory("full", track), cheat)
     assert not any(a.correct for a in listed.answers)
+
+
+def test_a_list_is_wrong_even_of_names_the_scenario_never_uses():
+    """A list holding the gold fails however its other items were got: values the stream states
+    about anyone, names of other scenarios (not candidates of this one), or made up; cut by
+    commas, "or", slashes or line breaks, or run together. A sentence naming the gold alone,
+    hedged or not, is right."""
+    track = get_track("dialogue")
+    scenario = track.generate(0, "lite")
+    question = next(q for q in scenario.questions
+                    if q.spec["op"] == "value" and q.spec["attribute"] == "employer")
+    customer = question.spec["entity"]
+    gold = current_value(scenario, customer, "employer")
+    assert question.answer == gold
+    names = answer_names(scenario)
+    elsewhere = sorted({
+        str(f.value) for seed in range(1, 20) for f in track.generate(seed, "lite").facts
+        if f.attribute == "employer"} - {gold})[:3]
+    assert not any(words(e) in names.names for e in elsewhere[:2])  # not this scenario's names
+    for answer in (gold, f"{customer} works at {gold}.", f"I believe it is {gold}",
+                   f"Based on my notes, the answer is {gold}"):
+        assert is_correct(question, answer, names), answer
+    for answer in (", ".join([gold, *elsewhere]), f"{gold} or {elsewhere[0]}",
+                   f"{elsewhere[0]} / {gold}", f"{gold}\n{elsewhere[1]}",
+                   f"{customer} works at {gold} and maybe {elsewhere[0]}",
+                   f"{gold} {elsewhere[0]}", f"{gold}, Acme Nonsense Ltd, Foo Bar"):
+        assert not is_correct(question, answer, names), answer
+
+
+def test_an_answer_from_notes_is_read_like_one_from_records(sports):
+    """"Based on my notes, the answer is X (v)" reads as "Based on my records, ...": a
+    name-and-value gold stated after a restating preamble is right."""
+    sports, _ = sports
+    _, question = with_question(lambda q: q.answer_type == "name_value", None)
+    names = answer_names(sports)
+    for source in ("records", "notes"):
+        answer = f"Based on my {source}, the answer is {question.answer}"
+        assert is_correct(question, answer, names), answer
