@@ -1,7 +1,9 @@
 """``memgym serve`` over HTTP: routes, errors, the scripted tool-call protocol, the command."""
 
 import argparse
+import http.client
 import json
+from urllib.parse import urlsplit
 
 import openai
 import pytest
@@ -58,6 +60,45 @@ def test_search_calls_then_a_submitted_answer_from_the_tool_results():
             messages.append({"role": "tool", "tool_call_id": call.id, "content": content})
         assert reply.usage.prompt_tokens > 0
     assert json.loads(call.function.arguments) == {"answer": "120"}
+
+
+SPEC = {"op": "value", "entity": "Orvona Group", "attribute": "revenue_musd"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [1, 2],
+        "hello",
+        {"model": MODEL, "messages": "hello"},
+        {"model": MODEL, "messages": ["hello"]},
+        {
+            "model": MODEL,
+            "messages": [
+                {"role": "user", "content": "What is the revenue of Orvona Group?"},
+                {"role": "assistant", "content": None, "tool_calls": [1]},
+            ],
+            "tools": ANSWER_TOOLS.schemas(),
+        },
+    ],
+    ids=["list", "string", "messages-string", "message-string", "tool-call-number"],
+)
+def test_a_body_of_the_wrong_shape_gets_400_not_a_dropped_connection(body, capsys):
+    with running() as server:
+        url = urlsplit(server.base_url)
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=5)
+        connection.request(
+            "POST",
+            "/v1/chat/completions",
+            json.dumps(body),
+            {"Content-Type": "application/json", "X-Memgym-Spec": json.dumps(SPEC)},
+        )
+        reply = connection.getresponse()
+        error = json.loads(reply.read())["error"]
+        connection.close()
+    assert reply.status == 400
+    assert error["message"].startswith("cannot script a reply:")
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_faults_are_validated():
