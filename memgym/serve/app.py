@@ -156,8 +156,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         server = self.server
         server.count("requests")
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(min(length, MAX_BODY))
+        length = (self.headers.get("Content-Length") or "0").strip()
+        if not (length.isascii() and length.isdigit()):
+            self.close_connection = True  # where the body ends is unknown
+            return self._error(400, f"bad Content-Length {length!r}")
+        raw = self.rfile.read(min(int(length), MAX_BODY))
         if self.path.rstrip("/") != "/v1/chat/completions":
             return self._error(404, f"no route {self.path}")
         faults = server.faults

@@ -3,6 +3,7 @@
 import argparse
 import http.client
 import json
+import socket
 from urllib.parse import urlsplit
 
 import openai
@@ -98,6 +99,24 @@ def test_a_body_of_the_wrong_shape_gets_400_not_a_dropped_connection(body, capsy
         connection.close()
     assert reply.status == 400
     assert error["message"].startswith("cannot script a reply:")
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("length", ["abc", "-5", "1.5"])
+def test_a_bad_content_length_gets_400_and_the_connection_closed(length, capsys):
+    with running() as server:
+        url = urlsplit(server.base_url)
+        with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
+            sock.sendall(
+                f"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                f"Content-Length: {length}\r\n\r\n{{}}".encode()
+            )
+            reply = b""
+            while chunk := sock.recv(65536):  # the server closes: no hang on the body
+                reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert json.loads(body)["error"]["message"] == f"bad Content-Length {length!r}"
     assert "Traceback" not in capsys.readouterr().err
 
 
