@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from memgym.commands.common import port
+
 DEFAULT_MEMORY = "summary:max_tokens=8000"
 
 
@@ -22,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--track", default="entities", help="track whose reader memories use (default entities)"
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8001, help="port (default 8001; 0 picks a free one)")
+    p.add_argument(
+        "--port", type=port, default=8001, help="port (default 8001; 0 picks a free one)"
+    )
     p.add_argument(
         "--records",
         default="memgym-proxy-compactions.jsonl",
