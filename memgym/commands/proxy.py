@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from memgym.proxy import MemoryProxy, RecordLog, running
     from memgym.proxy.gate import load_gate
     from memgym.proxy.records import export_rows
+    from memgym.proxy.server import LOOPBACK
 
     if args.export_rows:
         if not os.path.exists(args.records):
@@ -82,6 +83,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.upstream:
         raise ValueError("--upstream URL is required (the endpoint requests are forwarded to)")
     token = os.environ.get(args.token_env) or None
+    if not token and args.host not in LOOPBACK:
+        raise ValueError(
+            f"refusing to bind {args.host} without a token: set ${args.token_env} (the variable "
+            "--token-env names) to the bearer token clients must send"
+        )
     upstream_key = None
     if args.upstream_key_env:
         upstream_key = os.environ.get(args.upstream_key_env)

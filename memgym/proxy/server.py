@@ -74,7 +74,7 @@ class ProxyServer(ThreadingHTTPServer):
         timeout: float = 600.0,
     ) -> None:
         if host not in LOOPBACK and not token:
-            raise ValueError(f"refusing to bind {host} without --token: only loopback is open")
+            raise ValueError(f"refusing to bind {host} without a token: only loopback is open")
         self.upstream = Upstream(upstream, timeout)
         if max_body < 1 or max_messages < 1:
             raise ValueError("max_body and max_messages must be positive")

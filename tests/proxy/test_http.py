@@ -145,7 +145,7 @@ def test_an_unreachable_upstream_is_a_502():
 
 
 def test_binding_beyond_loopback_needs_a_token():
-    with pytest.raises(ValueError, match="without --token"):
+    with pytest.raises(ValueError, match="without a token"):
         ProxyServer(MemoryProxy("full"), "http://127.0.0.1:1/v1", host="0.0.0.0")
 
 
@@ -156,8 +156,11 @@ def test_the_command_runs_and_refuses_bad_options(upstream, tmp_path, monkeypatc
     assert "memgym proxy on http://127.0.0.1:" in capsys.readouterr().err
     assert main([*base, "--memory", "nope"]) == 2
     assert "unknown memory" in capsys.readouterr().err
+    monkeypatch.delenv("MEMGYM_PROXY_TOKEN", raising=False)
     assert main([*base, "--host", "0.0.0.0"]) == 2
-    assert "without --token" in capsys.readouterr().err
+    assert "without a token: set $MEMGYM_PROXY_TOKEN" in capsys.readouterr().err
+    assert main([*base, "--host", "0.0.0.0", "--token-env", "NO_SUCH_TOKEN_VAR"]) == 2
+    assert "set $NO_SUCH_TOKEN_VAR (the variable --token-env names)" in capsys.readouterr().err
     monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
     assert main([*base, "--upstream-key-env", "NO_SUCH_KEY_VAR"]) == 2
     assert main([*base, "--gate", str(tmp_path / "missing-model")]) == 2
