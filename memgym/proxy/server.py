@@ -143,7 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
                     f"{self.server.max_messages} (--max-messages)",
                 )
             turn = self.server.proxy.compact(messages, _headers(self))
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, RecursionError) as exc:  # RecursionError: JSON too deep
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
             return self._error(400, f"bad chat request: {message}")
         except MemgymError as exc:  # e.g. an LLM summariser that could not reach its model

@@ -202,7 +202,7 @@ class _Handler(BaseHTTPRequestHandler):
             reply = server.reply(body, self.headers, dropped)
         except MissingSpec as exc:
             return self._error(400, str(exc), "missing_spec")
-        except (TypeError, KeyError, ValueError, AttributeError) as exc:  # a body of odd shape
+        except (TypeError, KeyError, ValueError, AttributeError, RecursionError) as exc:  # odd body
             hint = (
                 f" (send the question spec as JSON in the {SPEC_HEADER} header, or a write "
                 f"event with the {POLICY_HEADER} headers)"

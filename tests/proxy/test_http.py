@@ -136,6 +136,14 @@ def test_oversized_and_malformed_requests_get_one_line_errors(upstream):
     assert upstream.requests == []
 
 
+def test_json_nested_past_the_parsers_depth_is_a_400_not_a_dropped_connection(upstream, capsys):
+    deep = b'{"model": "m", "messages": [], "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with running(MemoryProxy("full"), upstream.base_url) as proxy:
+        status, body = raw_post(proxy, deep, {"Content-Type": "application/json"})
+    assert status == 400 and "recursion" in body["error"]["message"]
+    assert "Traceback" not in capsys.readouterr().err and upstream.requests == []
+
+
 def test_an_unreachable_upstream_is_a_502():
     with (
         running(MemoryProxy("full"), "http://127.0.0.1:9/v1") as proxy,

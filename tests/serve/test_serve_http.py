@@ -64,6 +64,7 @@ def test_search_calls_then_a_submitted_answer_from_the_tool_results():
 
 
 SPEC = {"op": "value", "entity": "Orvona Group", "attribute": "revenue_musd"}
+DEEP = b'{"messages": [], "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"  # past json's depth
 
 
 @pytest.mark.parametrize(
@@ -81,8 +82,9 @@ SPEC = {"op": "value", "entity": "Orvona Group", "attribute": "revenue_musd"}
             ],
             "tools": ANSWER_TOOLS.schemas(),
         },
+        DEEP,
     ],
-    ids=["list", "string", "messages-string", "message-string", "tool-call-number"],
+    ids=["list", "string", "messages-string", "message-string", "tool-call-number", "deep"],
 )
 def test_a_body_of_the_wrong_shape_gets_400_not_a_dropped_connection(body, capsys):
     with running() as server:
@@ -91,7 +93,7 @@ def test_a_body_of_the_wrong_shape_gets_400_not_a_dropped_connection(body, capsy
         connection.request(
             "POST",
             "/v1/chat/completions",
-            json.dumps(body),
+            body if isinstance(body, bytes) else json.dumps(body),
             {"Content-Type": "application/json", "X-Memgym-Spec": json.dumps(SPEC)},
         )
         reply = connection.getresponse()
