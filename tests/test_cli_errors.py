@@ -81,6 +81,7 @@ def run_rows(path):
         (["run", "--concurrency", "x"], "argument --concurrency"),
         (["compare", "--resamples", "-5"], "--resamples must be at least 1"),
         (["report", "{f}", "--resamples", "0"], "--resamples must be at least 1"),
+        (["rm", "eval", "--model", "{d}", "--resamples", "-1"], "--resamples must be at least 1"),
         (["run", "--param", "entities"], "bad --param 'entities': expected KEY=VALUE"),
         (["run", "--param", "tier=hard"], "--tier"),
         (["run", "--param", "bogus=1"], "unknown parameter 'bogus'"),
