@@ -92,6 +92,7 @@ def run_rows(path):
         (["nonsense"], "invalid choice"),
         (["run", "--resume", "--run", "7", "--results", "{f}"], "no run 7"),
         (["generate", "--show", "-2"], "--show must be at least 0, got -2"),
+        (["validate", "--workers", "0"], "--workers must be at least 1, got 0"),
         (["serve", "--port", "99999"], "argument --port: must be from 0 to 65535"),
         (["proxy", "--upstream", "http://127.0.0.1:9/v1", "--port", "-1"], "argument --port"),
         (["train", "serve", "--model", "{d}", "--port", "65536"], "argument --port"),
