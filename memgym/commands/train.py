@@ -188,6 +188,8 @@ def _lift(args: argparse.Namespace) -> int:
             raise ValueError(f"no results file at {path}")
     if args.resamples < 1:
         raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
+    if args.before == args.after:
+        raise ValueError(f"--before and --after both name {args.before!r}: a lift needs two models")
     episodes = []
     for path in args.results:
         with ResultsStore.open_read(path) as store:
