@@ -18,6 +18,8 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
         key, sep, raw = part.partition("=")
         if not sep or not key.strip():
             raise ValueError(f"bad option {part!r} in spec {spec!r}: expected key=value")
+        if key.strip() in options:  # the first value would be silently dropped
+            raise ValueError(f"option {key.strip()!r} given twice in spec {spec!r}")
         options[key.strip()] = typed_value(raw.strip())
     return name.strip(), options
 

@@ -55,6 +55,18 @@ def test_an_unreachable_endpoint_fails_fast_with_one_line_and_no_run(tmp_path):
     assert not path.exists()
 
 
+@pytest.mark.parametrize("cache", [False, True], ids=["plain", "with-cache"])
+@pytest.mark.parametrize("url", ["http://127.0.0.1:abc/v1", "http://[::1"])
+def test_a_malformed_base_url_is_one_line_and_no_run(tmp_path, url, cache):
+    path = tmp_path / "r.sqlite"
+    argv = ["run", "--seeds", "1", "--model", "m", "--base-url", url, "--results", str(path)]
+    done = memgym(*argv, *(["--cache", str(tmp_path / "c.sqlite")] if cache else []))
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: bad model endpoint URL {url} (")
+    assert not path.exists()
+
+
 class _Refuses(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.send_response(401)

@@ -81,6 +81,7 @@ def run_rows(path):
         (["run", "--concurrency", "x"], "argument --concurrency"),
         (["compare", "--resamples", "-5"], "--resamples must be at least 1"),
         (["report", "{f}", "--resamples", "0"], "--resamples must be at least 1"),
+        (["rm", "eval", "--model", "{d}", "--resamples", "-1"], "--resamples must be at least 1"),
         (["run", "--param", "entities"], "bad --param 'entities': expected KEY=VALUE"),
         (["run", "--param", "tier=hard"], "--tier"),
         (["run", "--param", "bogus=1"], "unknown parameter 'bogus'"),
@@ -90,6 +91,11 @@ def run_rows(path):
         (["results", "{d}/absent.sqlite"], "no results file"),
         (["nonsense"], "invalid choice"),
         (["run", "--resume", "--run", "7", "--results", "{f}"], "no run 7"),
+        (["generate", "--show", "-2"], "--show must be at least 0, got -2"),
+        (["validate", "--workers", "0"], "--workers must be at least 1, got 0"),
+        (["serve", "--port", "99999"], "argument --port: must be from 0 to 65535"),
+        (["proxy", "--upstream", "http://127.0.0.1:9/v1", "--port", "-1"], "argument --port"),
+        (["train", "serve", "--model", "{d}", "--port", "65536"], "argument --port"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(damaged, tmp_path, argv, needle):

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 
 import pytest
 
 from memgym.cli import main
 from memgym.run.results import ResultsStore
-from tests.cli_process import memgym
+from tests.cli_process import env, memgym
 
 
 def digest(path) -> str:
@@ -131,3 +134,51 @@ def test_empty_and_text_files_are_refused_by_readers(tmp_path, content, command)
     assert len(done.stderr.strip().splitlines()) == 1 and "not a memgym results file" in done.stderr
     assert path.read_bytes() == content
     assert listing(tmp_path) == ["r.sqlite"]
+
+
+WRITERS = (
+    ["run", "--seeds", "1", "--results", "{f}"],
+    ["compare", "--seeds", "1", "--memories", "window", "--results", "{f}"],
+)
+
+
+@pytest.mark.parametrize("argv", WRITERS, ids=["run", "compare"])
+def test_results_into_a_missing_folder_is_refused_as_such(tmp_path, argv):
+    path = tmp_path / "missing" / "r.sqlite"
+    done = memgym(*(a.format(f=path) for a in argv))
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"error: cannot write {path}: no folder {path.parent}"
+    assert listing(tmp_path) == []
+
+
+def unprivileged() -> list[str]:
+    """A prefix running a command without root's power to write anything (none when not root)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("root without setpriv: a read-only file is writable")
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"]
+
+
+@pytest.mark.parametrize("argv", WRITERS, ids=["run", "compare"])
+@pytest.mark.parametrize("where", ["file", "folder"])
+def test_a_read_only_results_file_or_folder_is_refused_unchanged(results, tmp_path, argv, where):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "r.sqlite"
+    path.write_bytes(results.read_bytes())
+    before = digest(path)
+    target = path if where == "file" else folder
+    target.chmod(target.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    try:
+        command = [sys.executable, "-m", "memgym", *(a.format(f=path) for a in argv)]
+        done = subprocess.run(
+            unprivileged() + command,
+            env=env(), capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        target.chmod(target.stat().st_mode | stat.S_IWUSR)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: cannot write {path}: "), done.stderr
+    assert digest(path) == before and listing(folder) == ["r.sqlite"]

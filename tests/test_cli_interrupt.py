@@ -9,6 +9,7 @@ import os
 import signal
 import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +89,27 @@ def test_sigint_stops_compare_and_keeps_its_episodes(tmp_path):
     assert took < 2.0, f"took {took:.2f} s to stop"
     assert stored(path) >= at_signal
     assert "interrupted:" in err and "Traceback" not in err
+
+
+def test_sigint_stops_validate_on_worker_processes_within_two_seconds():
+    """``validate --workers 2`` hands each worker big chunks; Ctrl-C must not wait for them."""
+    child = start("validate", "--seeds", "30", "--workers", "2")
+    children = f"/proc/{child.pid}/task/{child.pid}/children"
+    try:
+        deadline = time.monotonic() + 120
+        while not Path(children).read_text().split():  # until the worker pool has started
+            assert child.poll() is None, child.stderr.read()
+            assert time.monotonic() < deadline, "no worker process in 120 s"
+            time.sleep(0.02)
+        time.sleep(0.5)
+        sent = time.monotonic()
+        os.killpg(child.pid, signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+        took = time.monotonic() - sent
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+    assert child.returncode == 130, err
+    assert took < 2.0, f"took {took:.2f} s to stop"
+    assert err.strip() == "interrupted"

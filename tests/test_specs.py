@@ -23,6 +23,13 @@ def test_memory_specs_and_track_overrides_type_values_alike():
         parse_spec("window:max_tokens")
 
 
+def test_an_option_given_twice_in_a_spec_is_refused_not_silently_dropped():
+    with pytest.raises(ValueError, match="option 'max_tokens' given twice"):
+        parse_spec("window:max_tokens=2000,max_tokens=3")
+    with pytest.raises(ValueError, match="option 'k' given twice"):
+        parse_spec("rag-bm25:k=5, k =5")
+
+
 def test_each_registry_names_its_kind_and_known_names_in_its_errors(track):
     from memgym.interactive.agents import agent_names, make_agent
     from memgym.memory import make_memory, memory_names

@@ -108,6 +108,17 @@ def seed_count(text: str) -> int:
     return n
 
 
+def port(text: str) -> int:
+    """``--port``: a TCP port from 0 (any free one) to 65535 (argparse prints the message)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= n <= 65535:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 65535, got {n}")
+    return n
+
+
 def add_seed_args(p: argparse.ArgumentParser, seeds: int, what: str = "number of seeds") -> None:
     """--seeds N and --seed FIRST: the seeds FIRST .. FIRST+N-1 a command runs."""
     p.add_argument(

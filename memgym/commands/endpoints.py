@@ -55,6 +55,10 @@ def endpoints(specs: Iterable[str]) -> list[Endpoint]:
     return list(found.values())
 
 
+class BadURL(ValueError):
+    """A base URL no client can call, with a call cache or without."""
+
+
 def check(point: Endpoint, timeout: float = TIMEOUT_S) -> str | None:
     """``ValueError`` (one line) when ``point`` cannot be reached or refuses its API key; a
     warning line when it lists models and not the one asked for; else None."""
@@ -65,6 +69,10 @@ def check(point: Endpoint, timeout: float = TIMEOUT_S) -> str | None:
     url = f"{point.url}/models"
     try:
         reply = httpx.get(url, headers=headers, timeout=timeout, follow_redirects=True)
+    except httpx.InvalidURL as exc:  # e.g. http://host:abc/v1: no client can call it
+        raise BadURL(
+            f"bad model endpoint URL {point.url} ({exc}): check --base-url; nothing was run"
+        ) from None
     except httpx.HTTPError as exc:
         reason = str(exc) or type(exc).__name__
         raise ValueError(
@@ -107,7 +115,7 @@ def preflight(specs: Iterable[str], warn: object = None) -> None:
         try:
             note = check(point)
         except ValueError as exc:
-            if not point.cached:
+            if not point.cached or isinstance(exc, BadURL):
                 raise
             note = f"warning: {exc}; going on, as the call cache may answer every call"
         if note:

@@ -12,7 +12,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``generate`` subcommand."""
     p = sub.add_parser("generate", help="generate one scenario and summarise or dump it")
     add_scenario_args(p)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="scenario seed (default 0)")
     p.add_argument("--json", action="store_true", help="print the scenario as JSON")
     p.add_argument("--out", help="write the scenario JSON to this file")
     p.add_argument("--show", type=int, default=5, help="questions to show in the summary")
@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from memgym.tracks import get_track
 
+    if args.show < 0:
+        raise ValueError(f"--show must be at least 0, got {args.show}")
     if args.out:
         folder = os.path.dirname(os.path.abspath(args.out))
         if not os.path.isdir(folder):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from memgym.commands.common import port
+
 DEFAULT_MEMORY = "summary:max_tokens=8000"
 
 
@@ -22,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--track", default="entities", help="track whose reader memories use (default entities)"
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8001, help="port (default 8001; 0 picks a free one)")
+    p.add_argument(
+        "--port", type=port, default=8001, help="port (default 8001; 0 picks a free one)"
+    )
     p.add_argument(
         "--records",
         default="memgym-proxy-compactions.jsonl",
@@ -68,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from memgym.proxy import MemoryProxy, RecordLog, running
     from memgym.proxy.gate import load_gate
     from memgym.proxy.records import export_rows
+    from memgym.proxy.server import LOOPBACK
 
     if args.export_rows:
         if not os.path.exists(args.records):
@@ -78,6 +83,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.upstream:
         raise ValueError("--upstream URL is required (the endpoint requests are forwarded to)")
     token = os.environ.get(args.token_env) or None
+    if not token and args.host not in LOOPBACK:
+        raise ValueError(
+            f"refusing to bind {args.host} without a token: set ${args.token_env} (the variable "
+            "--token-env names) to the bearer token clients must send"
+        )
     upstream_key = None
     if args.upstream_key_env:
         upstream_key = os.environ.get(args.upstream_key_env)

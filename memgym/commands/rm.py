@@ -308,6 +308,8 @@ def _eval(args: argparse.Namespace) -> int:
     from memgym.rm.metrics import report, risk_coverage
     from memgym.rm.models import load_model, model_kind
 
+    if args.resamples < 1:
+        raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
     kind = model_kind(args.model)
     files = _split_files(args.data, args.splits, _test_splits(args.data))
     model = load_model(args.model)

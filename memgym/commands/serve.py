@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from memgym.commands.common import port
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``serve`` subcommand."""
@@ -12,7 +14,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "serve", help="serve scripted replies over the OpenAI chat-completions API (for testing)"
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument(
+        "--port", type=port, default=8000, help="port (default 8000; 0 picks a free one)"
+    )
     p.add_argument("--rate-429", type=float, default=0.0, help="share of requests answered 429")
     p.add_argument("--rate-5xx", type=float, default=0.0, help="share of requests answered 503")
     p.add_argument("--retry-after", type=float, default=1.0, help="Retry-After of a 429, seconds")

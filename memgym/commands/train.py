@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from memgym.commands.common import console, err_console
+from memgym.commands.common import console, err_console, port
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="a LoRA adapter folder (OUT/adapter, OUT/checkpoint-N) merged into --model")
     v.add_argument("--name", default=None, help="model id it answers to (default: folder name)")
     v.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    v.add_argument("--port", type=int, default=8100, help="port (default 8100; 0 picks one)")
+    v.add_argument("--port", type=port, default=8100, help="port (default 8100; 0 picks one)")
     v.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     v.set_defaults(func=_serve)
 
@@ -188,6 +188,8 @@ def _lift(args: argparse.Namespace) -> int:
             raise ValueError(f"no results file at {path}")
     if args.resamples < 1:
         raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
+    if args.before == args.after:
+        raise ValueError(f"--before and --after both name {args.before!r}: a lift needs two models")
     episodes = []
     for path in args.results:
         with ResultsStore.open_read(path) as store:

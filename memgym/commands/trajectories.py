@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from contextlib import ExitStack
 from typing import TextIO
 
@@ -45,6 +46,11 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
     track = get_track(args.track)
     fixed = overrides(args.param)
+    # Bad input (a tier, a parameter, a folder) fails here, before either file is truncated.
+    first = track.generate(args.seed, args.tier, **fixed)
+    for path, option in ((args.out, "--out"), (args.segments, "--segments")):
+        if path and not os.path.isdir(folder := os.path.dirname(os.path.abspath(path))):
+            raise ValueError(f"cannot write {option} {path}: no folder {folder}")
     episodes = segments = 0
     with ExitStack() as files:
         out = files.enter_context(_open(args.out, "--out"))
@@ -54,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         bar = files.enter_context(progress())
         job = bar.add_task("expert episodes", total=args.seeds * len(names))
         for seed in range(args.seed, args.seed + args.seeds):
-            scenario = track.generate(seed, args.tier, **fixed)
+            scenario = first if seed == args.seed else track.generate(seed, args.tier, **fixed)
             for name in names:
                 ep = run_expert(scenario, name, tier=args.tier, overrides=fixed, track=track)
                 out.write(json.dumps(chat_record(ep), ensure_ascii=False) + "\n")

@@ -80,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"unknown tier(s) {bad}; known: {', '.join(sorted(known))} (or 'all')")
     if args.seeds < 1:
         raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
+    if args.workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {args.workers}")
     seeds = list(range(args.seed, args.seed + args.seeds))
     groups = sum(
         len([t for t in (tiers or get_track(n).tiers) if t in get_track(n).tiers])

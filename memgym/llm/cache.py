@@ -45,10 +45,20 @@ class CallCache:
     """key -> response JSON, in an SQLite file (``":memory:"`` for a throwaway cache)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self._con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        """Open or create the cache; ``ValueError`` names a file that cannot be one (a folder
+        memgym may not write, a damaged file, another program's ``calls`` table)."""
         self._lock = threading.Lock()
-        with self._lock:
-            self._setup(str(path) != ":memory:")
+        try:
+            self._con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except sqlite3.DatabaseError as exc:
+            raise ValueError(f"cannot use {path} as the call cache: {exc}") from None
+        try:
+            with self._lock:
+                self._setup(str(path) != ":memory:")
+                self._con.execute("SELECT key, model, response, created FROM calls LIMIT 0")
+        except sqlite3.DatabaseError as exc:
+            self._con.close()
+            raise ValueError(f"cannot use {path} as the call cache: {exc}") from None
 
     def _setup(self, on_disk: bool) -> None:
         """WAL mode and the table, retried while another connection holds the file's lock."""

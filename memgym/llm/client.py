@@ -152,13 +152,23 @@ def parse_response(
         ToolCall(c.get("id") or "", c["function"]["name"], c["function"].get("arguments") or "")
         for c in message.get("tool_calls") or []
     )
+    content = message.get("content")
+    if content is not None and not isinstance(content, str):
+        detail = f"the reply's content is {type(content).__name__}, not text"
+        raise LLMInfraError("bad_response", detail, retryable=True)
     usage = raw.get("usage") or {}
-    return (
-        message.get("content"),
-        calls,
-        choice.get("finish_reason"),
-        Usage(usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0),
-    )
+    if not isinstance(usage, Mapping):
+        raise LLMInfraError("bad_response", "the reply's usage is not an object", retryable=True)
+    tokens = Usage(_tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens"))
+    return content, calls, choice.get("finish_reason"), tokens
+
+
+def _tokens(usage: Mapping[str, Any], key: str) -> int:
+    """``usage[key]`` (0 when absent); a value that is not a token count is a bad reply."""
+    value = usage.get(key) or 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise LLMInfraError("bad_response", f"usage {key} is {value!r}", retryable=True)
+    return value
 
 
 class LLMClient:

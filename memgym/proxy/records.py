@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from memgym.types import CompactionRecord
 
 
@@ -56,7 +58,7 @@ def read_records(path: str | Path) -> Iterator[CompactionRecord]:
             try:
                 yield CompactionRecord.model_validate_json(line)
             except ValueError as exc:
-                raise ValueError(f"{path}:{number}: not a CompactionRecord: {exc}") from None
+                raise ValueError(f"{path}:{number}: not a CompactionRecord: {_why(exc)}") from None
 
 
 def export_rows(path: str | Path, out: str | Path) -> int:
@@ -75,6 +77,19 @@ def export_rows(path: str | Path, out: str | Path) -> int:
                 raw = json.loads(line)
                 record = CompactionRecord.model_validate(raw)
             except ValueError as exc:
-                raise ValueError(f"{path}:{number}: not a CompactionRecord: {exc}") from None
+                raise ValueError(f"{path}:{number}: not a CompactionRecord: {_why(exc)}") from None
             rows.append(record_row(record, str(raw.get("brief", "")), source="proxy"))
     return int(write_jsonl(out, rows))
+
+
+def _why(exc: ValueError) -> str:
+    """A validation error in a few words: the fields missing, else the first field's problem."""
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    errors = exc.errors()
+    missing = [".".join(map(str, e["loc"])) for e in errors if e["type"] == "missing"]
+    if missing:
+        return "missing " + ", ".join(missing)
+    first = errors[0]
+    where = ".".join(map(str, first["loc"])) or "the line"
+    return f"{where}: {first['msg']}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")

@@ -74,7 +74,7 @@ class ProxyServer(ThreadingHTTPServer):
         timeout: float = 600.0,
     ) -> None:
         if host not in LOOPBACK and not token:
-            raise ValueError(f"refusing to bind {host} without --token: only loopback is open")
+            raise ValueError(f"refusing to bind {host} without a token: only loopback is open")
         self.upstream = Upstream(upstream, timeout)
         if max_body < 1 or max_messages < 1:
             raise ValueError("max_body and max_messages must be positive")
@@ -143,7 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
                     f"{self.server.max_messages} (--max-messages)",
                 )
             turn = self.server.proxy.compact(messages, _headers(self))
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, RecursionError) as exc:  # RecursionError: JSON too deep
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
             return self._error(400, f"bad chat request: {message}")
         except MemgymError as exc:  # e.g. an LLM summariser that could not reach its model

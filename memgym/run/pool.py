@@ -64,7 +64,7 @@ class SigintFlag:
             signal.signal(signal.SIGINT, self._before)
 
 
-def _ignore_sigint() -> None:
+def ignore_sigint() -> None:
     """Pool process initializer: Ctrl-C is the parent's to handle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -190,7 +190,7 @@ def _process_pool(
     import multiprocessing
 
     context = multiprocessing.get_context(start_method)
-    pool = context.Pool(workers, initializer=_ignore_sigint)
+    pool = context.Pool(workers, initializer=ignore_sigint)
     closed = False
 
     def submit(index: int, task: Any) -> None:

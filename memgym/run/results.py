@@ -104,6 +104,8 @@ def episode_key(result: EpisodeResult) -> str:
 
 REQUIRED_TABLES = ("runs", "episodes")
 """Tables every memgym results file has: a file with other tables and not these is foreign."""
+UNWRITABLE = frozenset({"unable to open database file", "attempt to write a readonly database"})
+"""SQLite's words for a results file it cannot create or change (its contents are not at fault)."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,9 @@ class ResultsStore:
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
         self.path = str(path)
         self.readonly = readonly
+        folder = os.path.dirname(os.path.abspath(self.path))
+        if not readonly and not os.path.isdir(folder):
+            raise ValueError(f"cannot write {self.path}: no folder {folder}")
         try:
             self.db = self._connect_read() if readonly else sqlite3.connect(self.path)
             self._check_tables()
@@ -162,6 +167,8 @@ class ResultsStore:
                 self.db.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
+            if not readonly and str(exc) in UNWRITABLE:  # a folder, or a read-only file or folder
+                raise ValueError(f"cannot write {self.path}: {exc}") from None
             raise ValueError(f"{self.path} is not a memgym results file: {exc}") from None
         except ValueError:
             self._close_quietly()

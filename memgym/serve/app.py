@@ -118,6 +118,16 @@ class ChatServer(ThreadingHTTPServer):
             return scripted_reply(reasoner, body["messages"], spec, searchable, text)
 
 
+def _chat_body(body: Any) -> dict[str, Any]:
+    """``body`` if it is a chat request's shape: an object whose ``messages`` are objects."""
+    if not isinstance(body, dict):
+        raise TypeError(f"the request body must be a JSON object, not {type(body).__name__}")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+        raise TypeError("the request's messages must be a list of JSON objects")
+    return body
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: ChatServer
     protocol_version = "HTTP/1.1"
@@ -146,8 +156,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         server = self.server
         server.count("requests")
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(min(length, MAX_BODY))
+        length = (self.headers.get("Content-Length") or "0").strip()
+        if not (length.isascii() and length.isdigit()):
+            self.close_connection = True  # where the body ends is unknown
+            return self._error(400, f"bad Content-Length {length!r}")
+        raw = self.rfile.read(min(int(length), MAX_BODY))
         if self.path.rstrip("/") != "/v1/chat/completions":
             return self._error(404, f"no route {self.path}")
         faults = server.faults
@@ -167,7 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
             server.count("failed_question")
             return self._error(503, "injected failure: this question always fails", "server_error")
         try:
-            body = json.loads(raw)
+            body = _chat_body(json.loads(raw))
             dropped = faults.tools_need_choice and bool(body.get("tools"))
             if dropped and "tool_choice" not in body:
                 server.count("tools_dropped")
@@ -189,7 +202,7 @@ class _Handler(BaseHTTPRequestHandler):
             reply = server.reply(body, self.headers, dropped)
         except MissingSpec as exc:
             return self._error(400, str(exc), "missing_spec")
-        except (TypeError, KeyError, ValueError) as exc:
+        except (TypeError, KeyError, ValueError, AttributeError, RecursionError) as exc:  # odd body
             hint = (
                 f" (send the question spec as JSON in the {SPEC_HEADER} header, or a write "
                 f"event with the {POLICY_HEADER} headers)"

@@ -148,6 +148,20 @@ def test_trajectories_cli_writes_replayable_files(tmp_path, capsys) -> None:
     assert "cannot write --out" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [["--tier", "nope"], ["--param", "entities=abc"], ["--segments", "{d}/missing/s.jsonl"]],
+    ids=["tier", "param", "segments-folder"],
+)
+def test_bad_input_leaves_an_existing_out_file_as_it_was(tmp_path, capsys, bad) -> None:
+    out = tmp_path / "t.jsonl"
+    out.write_text('{"kept": true}\n')
+    args = [a.format(d=tmp_path) for a in bad]
+    assert main(["trajectories", "--seeds", "1", "--out", str(out), *args]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert out.read_text() == '{"kept": true}\n' and not (tmp_path / "missing").exists()
+
+
 # memgym's own tracks (a toy track another test module registered is not one of them)
 OWN_STREAM_TRACKS = [
     name for name in stream_track_names() if type(get_track(name)).__module__.startswith("memgym.")

@@ -1,10 +1,15 @@
 """The call cache: content-addressed keys, each entry committed at once."""
 
+import sqlite3
 import subprocess
 import sys
 import threading
 
+import pytest
+
+from memgym.cli import main
 from memgym.llm.cache import CallCache, cache_key
+from tests.cli_process import memgym
 
 MESSAGES = [{"role": "user", "content": "What is 2+2?"}]
 
@@ -64,3 +69,31 @@ def test_an_entry_survives_a_crash(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], timeout=30, check=False)
     assert done.returncode == 9
     assert CallCache(path).get("k") == {"ok": True}
+
+
+def test_a_file_that_cannot_be_a_cache_is_refused_naming_it(tmp_path):
+    results = tmp_path / "r.sqlite"  # a results file: its own calls table, other columns
+    assert main(["run", "--seeds", "1", "--results", str(results)]) == 0
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(results.read_bytes()[:200])
+    for path, why in (
+        (results, "no such column"),
+        (damaged, "database disk image is malformed"),
+        (tmp_path / "missing" / "c.sqlite", "unable to open"),
+    ):
+        with pytest.raises(ValueError, match=f"cannot use {path} as the call cache: {why}"):
+            CallCache(path)
+
+
+def test_run_with_a_bad_cache_is_one_line_naming_the_cache_and_records_no_run(tmp_path):
+    results, cache = tmp_path / "r.sqlite", tmp_path / "missing" / "c.sqlite"
+    done = memgym(
+        "run", "--seeds", "1", "--model", "memgym-scripted", "--base-url",
+        "http://127.0.0.1:9/v1", "--cache", str(cache), "--results", str(results),
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"error: cannot use {cache} as the call cache: unable to open database file"
+    )
+    with sqlite3.connect(results) as db:
+        assert db.execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)

@@ -9,9 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from memgym.llm.accounting import Usage
 from memgym.llm.cache import CallCache
 from memgym.llm.classify import LLMContextOverflow, LLMInfraError
-from memgym.llm.client import LLMClient, SyncLLMClient
+from memgym.llm.client import LLMClient, SyncLLMClient, parse_response
 from memgym.serve import Faults, running
 from tests.llm.canned import canned
 
@@ -213,3 +214,35 @@ def test_the_sync_client_takes_the_same_steps_in_the_calling_thread():
         answer = ok.chat(MESSAGES, headers=HEADERS, temperature=0)
         ok.close()
     assert answer.content == "Answer: unknown" and answer.attempts == 1 and answer.latency_s > 0
+
+
+def test_a_reply_whose_content_is_not_text_is_a_retried_bad_response():
+    """A server answering ``"content": 42`` is the server's failure (retried, then infra), not a
+    crash of the reasoner reading the answer."""
+    sleeps = Sleeps()
+    with canned([{"role": "assistant", "content": 42}], cycle=True) as server:
+        llm = LLMClient("m", server.base_url, timeout=5, max_retries=2, sleep=sleeps)
+        with pytest.raises(LLMInfraError, match="content is int, not text") as info:
+            chat(llm)
+        assert len(server.requests) == 3
+    assert info.value.reason == "bad_response" and len(sleeps.waits) == 2
+
+
+@pytest.mark.parametrize(
+    "usage",
+    [
+        {"prompt_tokens": "many"},
+        {"prompt_tokens": float("nan")},
+        {"completion_tokens": -1},
+        {"completion_tokens": True},
+        {"prompt_tokens": 1e400},
+        [3, 4],
+    ],
+)
+def test_usage_that_is_not_token_counts_is_a_bad_response(usage):
+    reply = {"choices": [{"message": {"role": "assistant", "content": "Answer: x"}}]}
+    with pytest.raises(LLMInfraError, match="usage") as info:
+        parse_response({**reply, "usage": usage})
+    assert info.value.reason == "bad_response" and info.value.retryable
+    good = parse_response({**reply, "usage": {"prompt_tokens": 7}})
+    assert good[0] == "Answer: x" and good[3] == Usage(7, 0)

@@ -3,6 +3,7 @@
 import pytest
 
 from memgym.proxy import MemoryProxy, RecordLog, read_records, split
+from memgym.proxy.records import export_rows
 from memgym.proxy.units import render
 from memgym.tokens import count_tokens
 from tests.proxy.test_units import SYSTEM, TASK, call_unit
@@ -107,3 +108,20 @@ def test_split_of_the_forwarded_messages_keeps_the_head():
     turn = MemoryProxy("none").compact([SYSTEM, TASK, user("a"), user("q")], CONV)
     assert split(turn.messages).head == (SYSTEM, TASK)
     assert turn.messages == [SYSTEM, TASK, user("q")]
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        ('{"a": 1}', "missing step, strategy, before, after, dropped, facts, tokens_before"),
+        ("[1, 2]", "not a CompactionRecord: the line: Input should be"),
+    ],
+)
+def test_a_bad_records_line_is_named_in_a_few_words(tmp_path, line, why):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(line + "\n")
+    for read in (lambda: list(read_records(path)), lambda: export_rows(path, tmp_path / "o")):
+        with pytest.raises(ValueError, match="not a CompactionRecord") as info:
+            read()
+        message = str(info.value)
+        assert why in message and "pydantic" not in message and len(message) < 300

@@ -136,6 +136,14 @@ def test_oversized_and_malformed_requests_get_one_line_errors(upstream):
     assert upstream.requests == []
 
 
+def test_json_nested_past_the_parsers_depth_is_a_400_not_a_dropped_connection(upstream, capsys):
+    deep = b'{"model": "m", "messages": [], "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with running(MemoryProxy("full"), upstream.base_url) as proxy:
+        status, body = raw_post(proxy, deep, {"Content-Type": "application/json"})
+    assert status == 400 and "recursion" in body["error"]["message"]
+    assert "Traceback" not in capsys.readouterr().err and upstream.requests == []
+
+
 def test_an_unreachable_upstream_is_a_502():
     with (
         running(MemoryProxy("full"), "http://127.0.0.1:9/v1") as proxy,
@@ -145,7 +153,7 @@ def test_an_unreachable_upstream_is_a_502():
 
 
 def test_binding_beyond_loopback_needs_a_token():
-    with pytest.raises(ValueError, match="without --token"):
+    with pytest.raises(ValueError, match="without a token"):
         ProxyServer(MemoryProxy("full"), "http://127.0.0.1:1/v1", host="0.0.0.0")
 
 
@@ -156,8 +164,11 @@ def test_the_command_runs_and_refuses_bad_options(upstream, tmp_path, monkeypatc
     assert "memgym proxy on http://127.0.0.1:" in capsys.readouterr().err
     assert main([*base, "--memory", "nope"]) == 2
     assert "unknown memory" in capsys.readouterr().err
+    monkeypatch.delenv("MEMGYM_PROXY_TOKEN", raising=False)
     assert main([*base, "--host", "0.0.0.0"]) == 2
-    assert "without --token" in capsys.readouterr().err
+    assert "without a token: set $MEMGYM_PROXY_TOKEN" in capsys.readouterr().err
+    assert main([*base, "--host", "0.0.0.0", "--token-env", "NO_SUCH_TOKEN_VAR"]) == 2
+    assert "set $NO_SUCH_TOKEN_VAR (the variable --token-env names)" in capsys.readouterr().err
     monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
     assert main([*base, "--upstream-key-env", "NO_SUCH_KEY_VAR"]) == 2
     assert main([*base, "--gate", str(tmp_path / "missing-model")]) == 2

@@ -1,7 +1,10 @@
 """``memgym serve`` over HTTP: routes, errors, the scripted tool-call protocol, the command."""
 
 import argparse
+import http.client
 import json
+import socket
+from urllib.parse import urlsplit
 
 import openai
 import pytest
@@ -58,6 +61,65 @@ def test_search_calls_then_a_submitted_answer_from_the_tool_results():
             messages.append({"role": "tool", "tool_call_id": call.id, "content": content})
         assert reply.usage.prompt_tokens > 0
     assert json.loads(call.function.arguments) == {"answer": "120"}
+
+
+SPEC = {"op": "value", "entity": "Orvona Group", "attribute": "revenue_musd"}
+DEEP = b'{"messages": [], "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"  # past json's depth
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [1, 2],
+        "hello",
+        {"model": MODEL, "messages": "hello"},
+        {"model": MODEL, "messages": ["hello"]},
+        {
+            "model": MODEL,
+            "messages": [
+                {"role": "user", "content": "What is the revenue of Orvona Group?"},
+                {"role": "assistant", "content": None, "tool_calls": [1]},
+            ],
+            "tools": ANSWER_TOOLS.schemas(),
+        },
+        DEEP,
+    ],
+    ids=["list", "string", "messages-string", "message-string", "tool-call-number", "deep"],
+)
+def test_a_body_of_the_wrong_shape_gets_400_not_a_dropped_connection(body, capsys):
+    with running() as server:
+        url = urlsplit(server.base_url)
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=5)
+        connection.request(
+            "POST",
+            "/v1/chat/completions",
+            body if isinstance(body, bytes) else json.dumps(body),
+            {"Content-Type": "application/json", "X-Memgym-Spec": json.dumps(SPEC)},
+        )
+        reply = connection.getresponse()
+        error = json.loads(reply.read())["error"]
+        connection.close()
+    assert reply.status == 400
+    assert error["message"].startswith("cannot script a reply:")
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("length", ["abc", "-5", "1.5"])
+def test_a_bad_content_length_gets_400_and_the_connection_closed(length, capsys):
+    with running() as server:
+        url = urlsplit(server.base_url)
+        with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
+            sock.sendall(
+                f"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                f"Content-Length: {length}\r\n\r\n{{}}".encode()
+            )
+            reply = b""
+            while chunk := sock.recv(65536):  # the server closes: no hang on the body
+                reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert json.loads(body)["error"]["message"] == f"bad Content-Length {length!r}"
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_faults_are_validated():

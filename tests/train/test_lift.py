@@ -86,6 +86,8 @@ def test_lift_command_prints_the_same_figures_and_refuses_unknown_models(
     assert printed["after"]["composite"] == pytest.approx(out["after"].composite)
     assert main(["train", "lift", str(results), "--before", "nobody", "--after", "good"]) == 2
     assert "no episodes of model 'nobody'" in capsys.readouterr().err
+    assert main(["train", "lift", str(results), "--before", "good", "--after", "good"]) == 2
+    assert "--before and --after both name 'good'" in capsys.readouterr().err
 
 
 def test_lift_reads_runs_from_several_results_files(

@@ -20,21 +20,22 @@ MISSING = "the tau2 track needs τ²-bench: pip install 'memgym[tau2]'"
 
 
 def require() -> None:
-    """Import tau2 (raising ``ImportError`` naming the extra when it is missing)."""
+    """Import tau2 (raising ``ValueError`` naming the extra when it is missing, which the CLI
+    prints as one line, like memgym's other missing extras)."""
     # litellm (imported by tau2) fetches a model cost map over the network unless told not to.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     try:
         _quiet()
         import tau2.registry  # noqa: F401
     except ImportError as exc:
-        raise ImportError(f"{MISSING} ({exc})") from None
+        raise ValueError(f"{MISSING} ({exc})") from None
 
 
 def available() -> bool:
     """Whether τ²-bench can be imported here."""
     try:
         require()
-    except ImportError:
+    except ValueError:
         return False
     return True
 

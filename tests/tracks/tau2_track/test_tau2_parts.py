@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from memgym.tracks import get_track
+from memgym.tracks.tau2 import loader
 from memgym.tracks.tau2.customer import (
     HANG_UP,
     PATIENCE,
@@ -19,6 +20,7 @@ from memgym.tracks.tau2.customer import (
 )
 from memgym.tracks.tau2.plan import ask_customer, needs_of
 from memgym.tracks.tau2.schedule import pick_tasks, plan_calls
+from tests.cli_process import memgym
 
 
 def test_tiers_resolve_and_bad_parameters_fail_with_their_name() -> None:
@@ -122,3 +124,14 @@ def test_a_callback_opens_without_any_detail_and_its_first_call_ends_at_once() -
     assert "call 2" in back.opening()
     assert "EHGLP3" not in back.opening() and "emma_kim_9957" not in back.opening()
     assert first.respond("Noted.", lambda n, a: "").stop
+
+
+@pytest.mark.parametrize("command", ["generate", "run"])
+def test_without_tau2_bench_a_command_is_one_line_naming_the_extra(command, tmp_path) -> None:
+    if loader.available():
+        pytest.skip("τ²-bench is installed here")
+    argv = [command, "--track", "tau2"]
+    done = memgym(*argv, *(["--results", str(tmp_path / "r.sqlite")] if command == "run" else []))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"error: {loader.MISSING} (")
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
