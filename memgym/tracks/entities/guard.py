@@ -125,7 +125,7 @@ class Guard:
             return False
         if op in TWIN_OPS and self.twin(draft, f, gold, number):
             return True
-        if op in ONE_EVENT_OPS and self.one_event(draft, gold, number):
+        if op in ONE_EVENT_OPS and self.one_event(draft, f, gold, number):
             return True
         blind = () if op in ("trend", "delta", "aggregate") else self.blind(f, draft.p)
         if number is None or draft.answer_type == "text":
@@ -153,22 +153,22 @@ class Guard:
             last = max(last, *map(late.__getitem__, stated_late))
         return draft.p - 1 - last < QUESTION_GAP
 
-    def one_event(self, draft: Draft, gold: str, number: float | None) -> bool:
+    def one_event(self, draft: Draft, f: int, gold: str, number: float | None) -> bool:
         """Does a memory of only the last event of one kind before the question (document,
         correction or update: ``LastEvents``) answer it: the query over that event's
-        statements, or, for a value op, a value of the asked field the event states (current
-        or replaced) that scores as the gold?"""
+        statements (only an event about the asked entity can answer it), or, for a value op, a
+        value of the asked field ``f`` the event states (current or replaced) that scores as
+        the gold?"""
         spec = draft.spec
         values = spec["op"] in TWIN_OPS
-        attribute = str(spec.get("attribute"))
-        for table in self.last_events.tables(draft.p):
-            if evaluate(spec, table) == gold:
+        last, names = self.last_events, self.world.names
+        for event in last.before(draft.p):
+            if names[last.entity(event)] == spec.get("entity") and (
+                evaluate(spec, last.table(event)) == gold
+            ):
                 return True
-            if values:
-                for row in table.rows.values():
-                    cell = row.get(attribute)
-                    if cell is not None and _scores(draft, gold, number, cell.value, cell.previous):
-                        return True
+            if values and _scores(draft, gold, number, *last.stated(event, f)):
+                return True
         return False
 
     def statements(self, f: int) -> Statements:
@@ -352,14 +352,14 @@ def _commonest(texts: list[str]) -> str:
     return next(text for text, count in counts.items() if count == most)  # the first stated
 
 
-def _scores(draft: Draft, gold: str, number: float | None, *stated: str | None) -> bool:
+def _scores(draft: Draft, gold: str, number: float | None, *stated: str) -> bool:
     """Would one of the ``stated`` texts score as ``gold`` (the same text, or for a number gold
     a number within its tolerance band)?"""
     if number is None or draft.answer_type == "text":
         return gold in stated
     band = max(draft.tolerance * abs(number), 0.005)
     for text in stated:
-        if text is not None and (v := parse_number(text)) is not None and abs(v - number) <= band:
+        if (v := parse_number(text)) is not None and abs(v - number) <= band:
             return True
     return False
 

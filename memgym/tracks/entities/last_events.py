@@ -22,46 +22,64 @@ KINDS = ("document", CORRECTION, UPDATE)
 """The kinds of events that state values, whose last one a one-event memory keeps."""
 
 
+Event = tuple[int, int]
+"""(0, an entity) for a document, (1, a change index) for a correction or an update."""
+
+
 class LastEvents:
-    """The last event of every kind before any stream position, as the table it states."""
+    """The last event of every kind before any stream position, what it states and about whom."""
 
     def __init__(self, world: World, timeline: Timeline) -> None:
         self.world = world
         order = sorted(range(len(world.changes)), key=timeline.change_pos.__getitem__)
-        self.kinds: list[tuple[list[int], list[tuple[int, int]]]] = [
+        self.kinds: list[tuple[list[int], list[Event]]] = [
             (list(timeline.doc_pos), [(0, e) for e in range(len(world.names))])
         ]
-        """Per kind: the positions of its events in stream order, and each event as (0, an
-        entity) for a document or (1, a change index)."""
+        """Per kind: the positions of its events in stream order, and the events."""
         for kind in KINDS[1:]:
             chosen = [c for c in order if world.changes[c].kind == kind]
             self.kinds.append(([timeline.change_pos[c] for c in chosen], [(1, c) for c in chosen]))
-        self._tables: dict[tuple[int, int], Table] = {}
+        self._tables: dict[Event, Table] = {}
 
-    def tables(self, p: int) -> list[Table]:
-        """What the last event of each kind before item ``p`` states (kinds with none before
-        it left out)."""
+    def before(self, p: int) -> list[Event]:
+        """The last event of each kind before item ``p`` (kinds with none before it left out)."""
         out = []
         for positions, events in self.kinds:
             i = bisect_left(positions, p)
             if i:
-                out.append(self.table(events[i - 1]))
+                out.append(events[i - 1])
         return out
 
-    def table(self, event: tuple[int, int]) -> Table:
-        """The table of one event's statements: a document's every stated field, a
-        correction's new value with the one it replaces, an update's new value and the
-        unchanged ones it restates."""
+    def entity(self, event: Event) -> int:
+        """The entity an event is about."""
+        kind, index = event
+        return index if kind == 0 else self.world.changes[index].entity
+
+    def stated(self, event: Event, f: int) -> tuple[str, ...]:
+        """The texts of field ``f`` an event states: a document's value (unless withheld), a
+        correction's new value and the one it replaces, an update's new or restated value."""
+        world = self.world
+        kind, index = event
+        if kind == 0:
+            return () if world.hidden.get(index) == f else (world.texts[index][f],)
+        change = world.changes[index]
+        if change.field == f:
+            if change.kind == CORRECTION:
+                return (change.new_text, change.old_text)
+            return (change.new_text,)
+        return (world.texts[change.entity][f],) if f in change.restate else ()
+
+    def table(self, event: Event) -> Table:
+        """The table of an event's statements (``stated`` for every field it states, a
+        correction's replaced value as the cell's previous one)."""
         found = self._tables.get(event)
         if found is None:
             world = self.world
             fields, texts = world.layout.names, world.texts
             kind, index = event
-            row: dict[str, Cell] = {}
             if kind == 0:
-                hidden = world.hidden.get(index)
-                row = {fields[f]: Cell(t) for f, t in enumerate(texts[index]) if f != hidden}
-                e = index
+                e, hidden = index, world.hidden.get(index)
+                row = {fields[f]: Cell(t) for f, t in enumerate(texts[e]) if f != hidden}
             else:
                 change = world.changes[index]
                 e = change.entity
