@@ -3,7 +3,8 @@
 A question is redrawn when its gold is what an agent without memory of the stream would answer
 (the field's typical value, the prior's midpoint, the independence estimate of a count), what a
 memory of the field's values without whose they are would answer (the last value stated, the
-commonest one, another entity's value that scores as well), or when the last event stating its
+commonest one, another entity's value that scores as well), what a memory of the last event of one kind would answer (the last
+document, correction or update: ``last_events``), or when the last event stating its
 evidence is too recent. Everything the guard reads is indexed once per field and scenario
 (``Statements``), so each check is a lookup or a short scan, not a walk of the world.
 """
@@ -17,6 +18,8 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from memgym.claims import parse_number
+from memgym.query import evaluate
+from memgym.tracks.entities.last_events import LastEvents
 from memgym.tracks.entities.stream import Timeline
 from memgym.tracks.entities.world import World
 
@@ -29,6 +32,9 @@ stating its evidence, so no reader of the last few events can answer it."""
 TWIN_OPS = ("value", "previous", "hop")
 """Ops whose gold is one stated value of the asked field: redrawn when another entity's stated
 value of that field would score too (``Guard.twin``)."""
+ONE_EVENT_OPS = ("value", "previous", "delta", "hop", "trend")
+"""Ops whose gold one entity's statements give: redrawn when the last event of one kind before
+the question gives it (``Guard.one_event``)."""
 NUMBER_KINDS = ("int", "float")
 _ENTITY = attrgetter("entity")
 
@@ -100,13 +106,15 @@ class Guard:
         self._field_numbers: dict[int, FieldNumbers] = {}
         self._modes: dict[int, str | None] = {}
         self._blind_memo: dict[tuple[int, int], tuple[str, ...]] = {}
+        self.last_events = LastEvents(world, timeline)
 
     def guessable(self, draft: Draft, gold: str) -> bool:
         """Would an agent with no memory of the stream get this right by answering the typical
         value? Numbers are checked against the attribute's world median and prior midpoint (and
         their multiples for sums), counts against the independence estimate, text against the
         world's most common value, and value golds against what an entity-blind memory answers
-        (``blind``, ``twin``). Such questions are redrawn, so guessing scores ~0."""
+        (``blind``, ``twin``) or a memory of the last event of one kind (``one_event``). Such
+        questions are redrawn, so guessing scores ~0."""
         spec = draft.spec
         op = spec["op"]
         number = _numeric_part(gold)
@@ -116,6 +124,8 @@ class Guard:
         if f is None:
             return False
         if op in TWIN_OPS and self.twin(draft, f, gold, number):
+            return True
+        if op in ONE_EVENT_OPS and self.one_event(draft, f, gold, number):
             return True
         blind = () if op in ("trend", "delta", "aggregate") else self.blind(f, draft.p)
         if number is None or draft.answer_type == "text":
@@ -142,6 +152,24 @@ class Guard:
         if stated_late:
             last = max(last, *map(late.__getitem__, stated_late))
         return draft.p - 1 - last < QUESTION_GAP
+
+    def one_event(self, draft: Draft, f: int, gold: str, number: float | None) -> bool:
+        """Does a memory of only the last event of one kind before the question (document,
+        correction or update: ``LastEvents``) answer it: the query over that event's
+        statements (only an event about the asked entity can answer it), or, for a value op, a
+        value of the asked field ``f`` the event states (current or replaced) that scores as
+        the gold?"""
+        spec = draft.spec
+        values = spec["op"] in TWIN_OPS
+        last, names = self.last_events, self.world.names
+        for event in last.before(draft.p):
+            if names[last.entity(event)] == spec.get("entity") and (
+                evaluate(spec, last.table(event)) == gold
+            ):
+                return True
+            if values and _scores(draft, gold, number, *last.stated(event, f)):
+                return True
+        return False
 
     def statements(self, f: int) -> Statements:
         """Field ``f``'s statements (``statements``), indexed once per scenario."""
@@ -322,6 +350,18 @@ def _commonest(texts: list[str]) -> str:
     counts = Counter(texts)
     most = max(counts.values())
     return next(text for text, count in counts.items() if count == most)  # the first stated
+
+
+def _scores(draft: Draft, gold: str, number: float | None, *stated: str) -> bool:
+    """Would one of the ``stated`` texts score as ``gold`` (the same text, or for a number gold
+    a number within its tolerance band)?"""
+    if number is None or draft.answer_type == "text":
+        return gold in stated
+    band = max(draft.tolerance * abs(number), 0.005)
+    for text in stated:
+        if (v := parse_number(text)) is not None and abs(v - number) <= band:
+            return True
+    return False
 
 
 def _numeric_part(gold: str) -> float | None:
