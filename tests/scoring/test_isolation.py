@@ -118,7 +118,9 @@ class Clumsy(Reasoner):
 
 
 def test_a_clumsy_reasoner_lowers_raw_accuracy_not_the_isolated_score(track):
-    scenarios = [track.generate(seed, "standard") for seed in range(6)]
+    # Ten seeds: a 3000-token window answers few arithmetic questions, so fewer seeds may hold
+    # none that the clumsy reasoner fails (its raw accuracy could then not drop).
+    scenarios = [track.generate(seed, "standard") for seed in range(10)]
     memories = ("none", "oracle", "full", "window:max_tokens=3000")
 
     def run(make):
