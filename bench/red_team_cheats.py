@@ -11,9 +11,9 @@ memory and so is *expected* to score, never a finding):
 - ``count_brief_share`` (M): a count question's gold guessed as the entity count the brief
   states (or the track's ``entities`` parameter) times each filter's prior share
   (``cheats.independence_count``: ``==`` a choice -> 1/choices or its weight, ``>``/``<`` a
-  threshold -> the prior range's share beyond it); ``count_seen_share`` the same with the number of
-  document events seen so far (one counter, told the event kind) in place of the brief's count; ``count_seen_share_pm1``
-  answers that estimate plus one (the closed-book guard redraws the independence estimate, so
+  threshold -> the prior range's share beyond it); ``count_seen_share`` the same with the
+  number of document events seen so far (one counter, told the event kind) in place of the
+  brief's count; ``count_seen_share_pm1`` answers that estimate plus one (the closed-book guard redraws the independence estimate, so
   its neighbours may gain what it loses); ``count_learned_offset`` adds the offset
   (gold - estimate) commonest for the coarse template on training seeds.
 - ``qnum_plus1`` / ``qnum_minus1`` (M): the question's last number plus / minus one;

@@ -3,9 +3,9 @@
 A question is redrawn when its gold is what an agent without memory of the stream would answer
 (the field's typical value, the prior's midpoint, the independence estimate of a count), what a
 memory of the field's values without whose they are would answer (the last value stated, the
-commonest one, another entity's value that scores as well), what a memory of the last event of one kind would answer (the last
-document, correction or update: ``last_events``), or when the last event stating its
-evidence is too recent. Everything the guard reads is indexed once per field and scenario
+commonest one, another entity's value that scores as well), what a memory of the last event of
+one kind would answer (the last document, correction or update: ``last_events``), or when the
+last event stating its evidence is too recent. Everything the guard reads is indexed once per field and scenario
 (``Statements``), so each check is a lookup or a short scan, not a walk of the world.
 """
 
