@@ -21,27 +21,40 @@ from tests.cli_process import start, stored
 RUN = ["run", "--track", "dialogue", "--tier", "hard", "--seeds", "30"]
 
 
-def interrupt_after(path, args, episodes=2):
-    """Start ``memgym ARGS``, wait for ``episodes`` stored, send SIGINT to its process group;
-    returns (exit code, seconds from the signal to the exit, episodes stored at the signal,
-    stderr)."""
-    child = start(*args, "--results", str(path))
+def interrupt_when(child, ready, what, timeout=30):
+    """Wait (120 s at most) until ``ready()``, then send SIGINT to ``child``'s process group;
+    returns (exit code, seconds from the signal to the exit, stderr). ``what``: what the wait
+    is for, in the failure message."""
     try:
         deadline = time.monotonic() + 120
-        while stored(path) < episodes:
+        while not ready():
             assert child.poll() is None, child.stderr.read()
-            assert time.monotonic() < deadline, "no episode stored in 120 s"
+            assert time.monotonic() < deadline, f"{what} in 120 s"
             time.sleep(0.02)
-        at_signal = stored(path)
         sent = time.monotonic()
         os.killpg(child.pid, signal.SIGINT)
-        _, err = child.communicate(timeout=30)
+        _, err = child.communicate(timeout=timeout)
         took = time.monotonic() - sent
     finally:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
-    return child.returncode, took, at_signal, err
+    return child.returncode, took, err
+
+
+def interrupt_after(path, args, episodes=2):
+    """Start ``memgym ARGS``, wait for ``episodes`` stored, send SIGINT to its process group;
+    returns (exit code, seconds from the signal to the exit, episodes stored at the signal,
+    stderr)."""
+    child = start(*args, "--results", str(path))
+    at_signal = []
+
+    def ready():
+        at_signal[:] = [stored(path)]
+        return at_signal[0] >= episodes
+
+    code, took, err = interrupt_when(child, ready, "no episode stored")
+    return code, took, at_signal[0], err
 
 
 def episodes(path):
@@ -94,22 +107,15 @@ def test_sigint_stops_compare_and_keeps_its_episodes(tmp_path):
 def test_sigint_stops_validate_on_worker_processes_within_two_seconds():
     """``validate --workers 2`` hands each worker big chunks; Ctrl-C must not wait for them."""
     child = start("validate", "--seeds", "30", "--workers", "2")
-    children = f"/proc/{child.pid}/task/{child.pid}/children"
-    try:
-        deadline = time.monotonic() + 120
-        while not Path(children).read_text().split():  # until the worker pool has started
-            assert child.poll() is None, child.stderr.read()
-            assert time.monotonic() < deadline, "no worker process in 120 s"
-            time.sleep(0.02)
-        time.sleep(0.5)
-        sent = time.monotonic()
-        os.killpg(child.pid, signal.SIGINT)
-        _, err = child.communicate(timeout=60)
-        took = time.monotonic() - sent
-    finally:
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
-    assert child.returncode == 130, err
+    children = Path(f"/proc/{child.pid}/task/{child.pid}/children")
+    started: list[float] = []
+
+    def ready():  # the worker pool has started, and had half a second to take its chunks
+        if not started and children.read_text().split():
+            started.append(time.monotonic())
+        return bool(started) and time.monotonic() - started[0] >= 0.5
+
+    code, took, err = interrupt_when(child, ready, "no worker process", timeout=60)
+    assert code == 130, err
     assert took < 2.0, f"took {took:.2f} s to stop"
     assert err.strip() == "interrupted"
