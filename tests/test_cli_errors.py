@@ -95,6 +95,10 @@ def run_rows(path):
         (["validate", "--workers", "0"], "--workers must be at least 1, got 0"),
         (["serve", "--port", "99999"], "argument --port: must be from 0 to 65535"),
         (["proxy", "--upstream", "http://127.0.0.1:9/v1", "--port", "-1"], "argument --port"),
+        (["proxy", "--upstream", "http://127.0.0.1:9/v1", "--max-seconds", "-1"],
+         "--max-seconds must be above 0 seconds, got -1.0"),
+        (["proxy", "--upstream", "http://127.0.0.1:9/v1", "--timeout", "0"],
+         "--timeout must be above 0 seconds, got 0.0"),
         (["train", "serve", "--model", "{d}", "--port", "65536"], "argument --port"),
     ],
 )

@@ -93,6 +93,9 @@ def run(args: argparse.Namespace) -> int:
         upstream_key = os.environ.get(args.upstream_key_env)
         if not upstream_key:
             raise ValueError(f"--upstream-key-env: ${args.upstream_key_env} is not set")
+    for option, value in (("--timeout", args.timeout), ("--max-seconds", args.max_seconds)):
+        if value is not None and not value > 0:
+            raise ValueError(f"{option} must be above 0 seconds, got {value}")
     if not 0.0 <= args.gate_threshold <= 1.0:
         raise ValueError(f"--gate-threshold must be in [0, 1], got {args.gate_threshold}")
     gate = load_gate(args.gate) if args.gate else None

@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "validate", help="prove the scoring cannot be gamed on every track (invariant table)"
     )
-    add_seed_args(p, 10, "seeds per track and tier")
+    add_seed_args(p, 10, "seeds per track and tier; the invariants are means over seeds, so "
+                  "use 10 or more (a few seeds can fail them by chance)")
     p.add_argument(
         "--track",
         default="all",
