@@ -45,7 +45,7 @@ FILLER = frozenset(
 HEDGES = frozenset(
     ("i", "we", "me", "us", "he", "she", "they", "him", "her", "his", "them", "you", "is", "are")
     + ("was", "were", "be", "been", "would", "will", "should", "must", "believe", "think")
-    + ("guess", "recall", "remember", "know", "sure", "likely", "probably", "far", "with")
+    + ("guess", "recall", "remember", "know", "sure", "likely", "probably", "with")
     + ("from", "into", "since", "via", "says", "said", "stated", "told", "has", "have", "had")
     + ("mentioned", "given", "conversation", "chat", "context", "history", "document", "page")
     + ("earlier", "previously", "latest", "last", "update", "updated", "after", "any", "changes")
