@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from memgym.tracks.swe.codebases import CodeBase
+from memgym.tracks.swe.disguise import Variant
 
 SHOWN = 300
 """Characters of a value the issue quotes."""
@@ -15,12 +15,13 @@ def _outcome(result: str) -> str:
     return f"returns `{value}`"
 
 
-def issue_text(codebase: CodeBase, number: int, probe: str, expected: str, actual: str) -> str:
+def issue_text(code: Variant, number: int, probe: str, expected: str, actual: str) -> str:
     """The issue an agent is given: what goes wrong, never where."""
-    setup = f" after running\n\n```python\n{codebase.setup}\n```\n\n" if codebase.setup else " "
+    setup_code = code.codebase.setup
+    setup = f" after running\n\n```python\n{setup_code}\n```\n\n" if setup_code else " "
     return (
-        f"Issue #{number} in `{codebase.filename}` (the module `{codebase.name}` in your working "
-        f"directory). With `import {codebase.name} as m`{setup}the call `{probe}` "
+        f"Issue #{number} in `{code.filename}` (the module `{code.module}` in your working "
+        f"directory). With `import {code.module} as m`{setup}the call `{probe}` "
         f"{_outcome(actual)}, but it should {_outcome(expected).replace('returns', 'return', 1).replace('raises', 'raise', 1)}. "
         "Find the cause and fix it in the source; hidden tests check this call and related "
         "behaviour. Reply with a short message (no tool call) when you are done."

@@ -1,15 +1,17 @@
-"""Seeded AST mutations of a real module: the bugs of the swe track (the SWE-smith approach).
+"""Seeded AST mutations of a module: the bugs of the swe track (the SWE-smith approach), made to
+read like a person's mistakes.
 
-Every mutation changes one expression (or one statement) inside one function, on one source line,
-so line numbers never move and the rest of the file (comments, layout) is untouched: the node is
-changed in the AST, ``ast.unparse``-d, spliced into its line's column span, and the spliced file
-is parsed back and must give exactly the mutated AST (otherwise the site is dropped).
+The module is in ``ast.unparse``'s layout (``disguise``), so a mutation is made on the AST and the
+whole file unparsed again: the bug's line has the layout of every other line, and a mutation is
+kept only when exactly one line changes and the file stays a fixed point of the layout (nothing
+in its text singles it out).
 
 Kinds: ``compare`` (``<`` to ``<=``, ``==`` to ``!=``, ``in`` to ``not in``, ...), ``operator``
 (``+`` to ``-``, ``*`` to ``//``, ...), ``boolean`` (``and`` to ``or``), ``off_by_one`` (an integer
 constant plus or minus one), ``default`` (a parameter's default: a flipped bool, an integer plus
-one), ``negate`` (an ``if`` test negated) and ``drop_branch`` (the one-line body of an ``if``
-replaced by ``pass``).
+one), ``negate`` (an ``if`` condition inverted: ``<`` to ``>=``, ``x`` to ``not x``, ``not x`` to
+``x``), ``drop_condition`` (one operand of an ``and``/``or`` left out: a missed case) and
+``swap_args`` (the two arguments of a call swapped).
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ OPERATOR_SWAPS: dict[type[ast.operator], type[ast.operator]] = {
     ast.Mod: ast.FloorDiv, ast.LShift: ast.RShift, ast.RShift: ast.LShift, ast.BitAnd: ast.BitOr,
     ast.BitOr: ast.BitAnd,
 }  # fmt: skip
-SIMPLE = (ast.Return, ast.Assign, ast.AugAssign, ast.Expr, ast.Raise, ast.Break, ast.Continue)
+INVERSE: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE, ast.LtE: ast.Gt, ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -98,11 +103,18 @@ def _targets(tree: ast.Module) -> list[tuple[str, str, ast.AST, str]]:
                 out.append(("operator", name, child, type(child.op).__name__))
             elif isinstance(child, ast.BoolOp):
                 out.append(("boolean", name, child, type(child.op).__name__))
-            elif isinstance(child, ast.If):
-                out.append(("negate", name, child, "test"))
-                body = child.body
-                if not child.orelse and len(body) == 1 and isinstance(body[0], SIMPLE):
-                    out.append(("drop_branch", name, child, "body"))
+                out.append(("drop_condition", name, child, str(len(child.values) - 1)))
+            elif isinstance(child, ast.If) and not isinstance(child.test, ast.BoolOp):
+                test = child.test
+                if not isinstance(test, ast.Compare) or len(test.ops) == 1:
+                    out.append(("negate", name, child, "test"))
+            elif (
+                isinstance(child, ast.Call)
+                and len(child.args) == 2
+                and not child.keywords
+                and not any(isinstance(a, ast.Starred) for a in child.args)
+            ):
+                out.append(("swap_args", name, child, "args"))
             elif (
                 isinstance(child, ast.Constant)
                 and type(child.value) is int
@@ -135,60 +147,56 @@ def sites(source: str) -> list[Site]:
     ]
 
 
-def _change(kind: str, node: ast.AST, rng: random.Random) -> tuple[ast.AST, ast.AST]:
-    """Mutate ``node`` in place; return (the node whose span is rewritten, its new form).
-    Comparisons are changed by ``mutate`` (which knows the operator's index)."""
-    if kind == "operator" and isinstance(node, ast.BinOp):
+def _change(kind: str, node: ast.AST, detail: str, rng: random.Random) -> None:
+    """Mutate ``node`` in place."""
+    if kind == "compare" and isinstance(node, ast.Compare):
+        i = int(detail)
+        node.ops[i] = COMPARE_SWAPS[type(node.ops[i])]()
+    elif kind == "operator" and isinstance(node, ast.BinOp):
         node.op = OPERATOR_SWAPS[type(node.op)]()
-        return node, node
-    if kind == "boolean" and isinstance(node, ast.BoolOp):
+    elif kind == "boolean" and isinstance(node, ast.BoolOp):
         node.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
-        return node, node
-    if kind in ("off_by_one", "default") and isinstance(node, ast.Constant):
+    elif kind == "drop_condition" and isinstance(node, ast.BoolOp):
+        del node.values[rng.randrange(len(node.values))]
+    elif kind == "swap_args" and isinstance(node, ast.Call):
+        node.args.reverse()
+    elif kind in ("off_by_one", "default") and isinstance(node, ast.Constant):
         value = node.value
         if isinstance(value, bool):
             node.value = not value
         elif isinstance(value, int):
             node.value = value + 1 if value <= 0 or rng.random() < 0.5 else value - 1
-        return node, node
-    if kind == "negate" and isinstance(node, ast.If):
-        node.test = ast.UnaryOp(ast.Not(), node.test)
-        return node.test.operand, node.test
-    if kind == "drop_branch" and isinstance(node, ast.If):
-        old = node.body[0]
-        node.body = [ast.Pass()]
-        return old, node.body[0]
-    raise ValueError(f"cannot apply {kind} to {type(node).__name__}")
+    elif kind == "negate" and isinstance(node, ast.If):
+        test = node.test
+        if isinstance(test, ast.Compare):
+            test.ops[0] = INVERSE[type(test.ops[0])]()
+        elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            node.test = test.operand
+        else:
+            node.test = ast.UnaryOp(ast.Not(), test)
+    else:
+        raise ValueError(f"cannot apply {kind} to {type(node).__name__}")
 
 
 def mutate(source: str, site: Site, rng: random.Random) -> Mutation | None:
-    """The mutation of ``source`` at ``site``; None when it cannot be made on one line."""
+    """The mutation of ``source`` (in ``ast.unparse``'s layout) at ``site``; None when it
+    changes more or less than one line, or leaves a line no ``ast.unparse`` would write."""
     tree = ast.parse(source)
     kind, _, node, detail = _targets(tree)[site.index]
-    if kind == "compare" and isinstance(node, ast.Compare):
-        i = int(detail)
-        node.ops[i] = COMPARE_SWAPS[type(node.ops[i])]()
-        span: ast.AST = node
-        new: ast.AST = node
-    else:
-        span, new = _change(kind, node, rng)
-    line, end = getattr(span, "lineno", 0), getattr(span, "end_lineno", -1)
-    if line != end:
-        return None
+    _change(kind, node, detail, rng)
     lines = source.split("\n")
-    raw = lines[line - 1].encode()
-    start, stop = getattr(span, "col_offset", 0), getattr(span, "end_col_offset", 0)
-    bug = (raw[:start] + ast.unparse(new).encode() + raw[stop:]).decode()
-    if bug == lines[line - 1]:
-        return None
-    mutated = [*lines[: line - 1], bug, *lines[line:]]
     try:
-        reparsed = ast.parse("\n".join(mutated))
-    except SyntaxError:
+        mutated = (ast.unparse(ast.fix_missing_locations(tree)) + "\n").split("\n")
+    except (ValueError, TypeError):
         return None
-    if ast.dump(reparsed) != ast.dump(tree):
+    if len(mutated) != len(lines):
         return None
-    return Mutation(Site(site.index, kind, site.function, line, detail), lines[line - 1], bug)
+    changed = [i for i, (a, b) in enumerate(zip(lines, mutated, strict=True)) if a != b]
+    if len(changed) != 1:
+        return None
+    line = changed[0] + 1
+    return Mutation(Site(site.index, kind, site.function, line, detail), lines[line - 1],
+                    mutated[line - 1])  # fmt: skip
 
 
 def apply_all(source: str, mutations: list[Mutation]) -> str:

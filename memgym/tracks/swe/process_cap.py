@@ -2,13 +2,12 @@
 
 ``RLIMIT_NPROC`` stops a fork bomb only for an unprivileged user: the kernel exempts root
 (measured: 100 children started under a limit of 32 as root inside bubblewrap's user namespace,
-which maps root to root). As root the cap is a pids cgroup (v1 ``/sys/fs/cgroup/pids`` or v2
-``/sys/fs/cgroup`` with the pids controller): the child joins it before ``bwrap`` runs, so every
-process it starts counts, and whatever is left when the command ends is killed. As root without
-a writable pids cgroup the child drops to an unused user id of its own (``uid``, one per
-sandbox, so sandboxes never share a count) where ``RLIMIT_NPROC`` binds; the sandbox checks that
-the interpreter runs under it and gives up the cap otherwise. ``kind`` says which cap holds:
-``cgroup``, ``uid``, ``rlimit`` (not root) or ``none``.
+which maps root to root). As root every command runs as an unused user id of its own (``uid``,
+one per sandbox, so sandboxes never share a count; the sandbox drops to it inside) where
+``RLIMIT_NPROC`` binds, and when a pids cgroup is writable (v1 ``/sys/fs/cgroup/pids`` or v2
+``/sys/fs/cgroup`` with the pids controller) the child joins it before ``bwrap`` runs, so every
+process it starts counts, and whatever is left when the command ends is killed. ``kind`` says
+which cap holds: ``cgroup`` (and ``uid``), ``uid`` or ``rlimit`` (not root: the user's own id).
 """
 
 from __future__ import annotations
@@ -52,7 +51,7 @@ class ProcessCap:
                 self.path = path
             except OSError:
                 self._remove(path)
-        if self.path is None and os.geteuid() == 0:
+        if os.geteuid() == 0:
             self.uid = UID_BASE + zlib.crc32(name.encode()) % 1_000_000
         self._procs = str(self.path / "cgroup.procs") if self.path else ""
 
@@ -62,25 +61,16 @@ class ProcessCap:
             return "cgroup"
         if self.uid is not None:
             return "uid"
-        return "rlimit" if os.geteuid() != 0 else "none"
-
-    def give_up_uid(self) -> None:
-        """No cap after all: the sandbox found nothing runs under ``uid``."""
-        self.uid = None
+        return "rlimit"
 
     def join(self) -> None:
-        """In the child, before ``exec``, after ``RLIMIT_NPROC`` is set: enter the cgroup, or
-        become the sandbox's own user."""
+        """In the child, before ``exec``: enter the cgroup (if any)."""
         if self._procs:
             fd = os.open(self._procs, os.O_WRONLY)
             try:
                 os.write(fd, str(os.getpid()).encode())
             finally:
                 os.close(fd)
-        elif self.uid is not None:
-            os.setgroups([])
-            os.setgid(self.uid)
-            os.setuid(self.uid)
 
     def kill_all(self) -> None:
         """Kill every process still in the cgroup and wait until it is empty (at most 10 s)."""

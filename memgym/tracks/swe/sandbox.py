@@ -1,13 +1,15 @@
 """Run an agent's command in a sandbox: bubblewrap (Debian ``bubblewrap``) with resource limits.
 
-The whole file system is mounted read-only except the agent's own directory; ``/tmp`` is a private
-tmpfs (thrown away), there is no network and a fresh PID namespace (killing the sandbox kills all
-it started). Resource limits come on top: CPU seconds, address space, file size (which also caps
-the output, written to a file outside the sandbox) and processes (against fork bombs: a pids
-cgroup or a user id of its own as root, ``RLIMIT_NPROC`` otherwise, see ``process_cap``), and a
-wall clock timeout that kills the whole process group; whatever a command leaves running is
-killed when it ends. A command never raises: a timeout, a kill or a missing ``bwrap`` comes back
-as a result the caller reports.
+``bwrap`` starts with an empty environment (nothing of the user's reaches any process inside)
+and builds a new root (``runtime``): the interpreter and the minimal system read-only, the
+agent's directory writable at ``/repo``, a private ``/tmp``, nothing else of the machine; no
+network, fresh PID/IPC/UTS namespaces (the command is PID 1: when it ends, all it started dies).
+Commands run as an unprivileged user: as root, a user id of the sandbox's own, dropped to inside
+before the command starts (no capability survives); otherwise the user's own id in a user
+namespace. Resource limits come on top: CPU seconds, address space, file size (which also caps
+the output, written to a file outside the sandbox) and processes (``process_cap``), and a wall
+clock timeout that kills the whole process group. A command never raises: a timeout, a kill or
+a missing ``bwrap`` comes back as a result the caller reports.
 """
 
 from __future__ import annotations
@@ -17,14 +19,18 @@ import resource
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from memgym.tracks.swe.process_cap import ProcessCap
+from memgym.tracks.swe.runtime import PREFIX, runtime
 
 INSTALL_HINT = "the swe track's sandbox needs bubblewrap (apt-get install bubblewrap)"
+INSIDE = Path("/repo")
+"""The agent's directory as commands see it."""
+DROP = "import os,sys;u=int(sys.argv[1]);os.setgroups([]);os.setgid(u);os.setuid(u);os.execv(sys.argv[2],sys.argv[2:])"
+"""Run as root: become the sandbox's own user, then run the command (``python -c DROP UID ARGV``)."""
 
 
 @dataclass(frozen=True)
@@ -66,15 +72,6 @@ def bwrap() -> str | None:
     return shutil.which("bwrap")
 
 
-def _runtime_under_tmp() -> list[Path]:
-    """The interpreter and memgym's own files where they live under ``/tmp`` (a checkout or a
-    virtual environment there), which the sandbox's private ``/tmp`` would otherwise hide."""
-    tmp = Path("/tmp")
-    places = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent,
-              Path(__file__).resolve().parents[2]}  # fmt: skip
-    return sorted(p for p in places if p.is_relative_to(tmp) and p != tmp)
-
-
 def _limits(limits: SandboxLimits) -> None:
     """Resource limits, set in the child before ``bwrap`` runs (inherited by all it starts)."""
     mb = 1024 * 1024
@@ -86,49 +83,55 @@ def _limits(limits: SandboxLimits) -> None:
 
 
 class Sandbox:
-    """Commands confined to ``workdir`` (the only writable place), with ``limits``; the files
-    in ``hidden`` read as empty inside (the original of the code the agent repairs)."""
+    """Commands confined to ``workdir`` (the only writable place, ``/repo`` inside), with
+    ``limits``; the standard-library modules named in ``hidden`` read as empty inside."""
 
     def __init__(
         self,
         workdir: Path,
         limits: SandboxLimits = SandboxLimits(),
-        hidden: tuple[Path, ...] = (),
+        hidden: tuple[str, ...] = (),
         cgroup: bool = True,
     ) -> None:
         """``cgroup=False`` caps processes without a pids cgroup (``process_cap``)."""
         self.workdir = workdir.resolve()
         self.limits = limits
-        self.hidden = tuple(p for p in hidden if p.exists())
+        self.hidden = hidden
         self._scratch = Path(tempfile.mkdtemp(prefix="memgym-swe-io-"))
         self.cap = ProcessCap(self._scratch.name, limits.processes, cgroup)
         if self.cap.uid is not None:
-            self._own(self.cap.uid)
-            if bwrap() is None or self.run([sys.executable, "-I", "-S", "-c", "pass"]).returncode:
-                self.cap.give_up_uid()  # e.g. the interpreter lives in root's home
-                self._own(0)
+            self.own()
 
-    def _own(self, uid: int) -> None:
-        """Hand the working directory (and all in it) to ``uid``."""
+    def own(self) -> None:
+        """Hand the working directory (and all in it) to the sandbox's user (after the host
+        wrote into it)."""
+        if self.cap.uid is None:
+            return
         for path in (self.workdir, *self.workdir.rglob("*")):
-            os.lchown(path, uid, uid)
+            os.lchown(path, self.cap.uid, self.cap.uid)
+        self.workdir.chmod(0o755)  # bwrap, root without capabilities, must enter it
 
-    def argv(self, command: list[str], readonly: tuple[Path, ...] = ()) -> list[str]:
-        """The ``bwrap`` command line running ``command`` in the sandbox."""
+    def argv(self, command: list[str], readonly: tuple[tuple[Path, Path], ...] = ()) -> list[str]:
+        """The ``bwrap`` command line running ``command`` in the sandbox; ``readonly`` binds
+        (host path, inside path) pairs read-only."""
         exe = bwrap()
         if exe is None:
             raise RuntimeError(INSTALL_HINT)
-        argv = [exe, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-        for path in _runtime_under_tmp():
-            argv += ["--ro-bind", str(path), str(path)]
-        argv += ["--bind", str(self.workdir), str(self.workdir)]
-        for path in readonly:
-            argv += ["--ro-bind", str(path), str(path)]
-        for path in self.hidden:
-            argv += ["--ro-bind", "/dev/null", str(path)]
-        argv += ["--unshare-all", "--die-with-parent", "--new-session", "--chdir",
-                 str(self.workdir), "--clearenv", "--setenv", "HOME", str(self.workdir),
-                 "--setenv", "PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        rt = runtime()
+        argv = [exe, *rt.binds(self.hidden), "--dev", "/dev", "--proc", "/proc",
+                "--perms", "1777", "--tmpfs", "/tmp", "--bind", str(self.workdir), str(INSIDE)]  # fmt: skip
+        for host, inside in readonly:
+            argv += ["--ro-bind", str(host), str(inside)]
+        if self.cap.uid is None:
+            argv += ["--unshare-all"]  # not root: a user namespace maps the user's own id
+        else:  # root: no user namespace; keep only what dropping to the sandbox's user needs
+            argv += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                     "--unshare-cgroup-try", "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]  # fmt: skip
+            command = [str(rt.inside_binary), "-I", "-S", "-c", DROP, str(self.cap.uid), *command]
+        argv += ["--die-with-parent", "--new-session", "--as-pid-1", "--chdir", str(INSIDE),
+                 "--clearenv", "--setenv", "HOME", str(INSIDE),
+                 "--setenv", "PATH", f"{PREFIX / 'bin'}:/usr/bin:/bin",
+                 "--setenv", "LD_LIBRARY_PATH", str(PREFIX / "lib"),
                  "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
                  "--setenv", "PYTHONHASHSEED", "0"]  # fmt: skip
         return argv + command
@@ -137,7 +140,7 @@ class Sandbox:
         self,
         command: list[str],
         stdin: str = "",
-        readonly: tuple[Path, ...] = (),
+        readonly: tuple[tuple[Path, Path], ...] = (),
         split_stderr: bool = False,
         keep_chars: int | None = None,
     ) -> CommandResult:
@@ -155,6 +158,7 @@ class Sandbox:
                 stderr=subprocess.DEVNULL if split_stderr else subprocess.STDOUT,
                 preexec_fn=self._child,  # noqa: PLW1509 - limits must be set in the child
                 start_new_session=True,
+                env={},  # bwrap itself holds no variable of the user's (it is visible inside)
             )
             timed_out = False
             try:

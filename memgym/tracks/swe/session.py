@@ -28,8 +28,8 @@ from memgym.interactive.session import (
     ToolCall,
     call,
 )
-from memgym.tracks.swe.codebases import CodeBase
-from memgym.tracks.swe.hidden import verify
+from memgym.tracks.swe.disguise import Variant
+from memgym.tracks.swe.hidden import Verifier
 from memgym.tracks.swe.sandbox import INSTALL_HINT, Sandbox, SandboxLimits, bwrap
 from memgym.tracks.swe.tasks import TaskSpec
 
@@ -75,13 +75,13 @@ TOOLS: list[dict[str, Any]] = [
 
 
 class SweSession(Session):
-    """One session over ``specs`` in ``codebase``; ``issues`` are the tasks' opening texts."""
+    """One session over ``specs`` in ``code``; ``issues`` are the tasks' opening texts."""
 
     tools = TOOLS
 
     def __init__(
         self,
-        codebase: CodeBase,
+        code: Variant,
         bugged: str,
         specs: list[TaskSpec],
         issues: list[str],
@@ -90,15 +90,18 @@ class SweSession(Session):
     ) -> None:
         if bwrap() is None:
             raise InfraError(INSTALL_HINT)  # the world cannot start: excluded, counted
-        self.codebase, self.specs, self.issues, self.reads = codebase, specs, issues, reads
+        self.code, self.specs, self.issues, self.reads = code, specs, issues, reads
         self.root = Path(tempfile.mkdtemp(prefix="memgym-swe-"))
         self.tree = self.root / "work"
         self.tree.mkdir()
-        (self.tree / codebase.filename).write_text(bugged, encoding="utf-8")
-        original = codebase.path()
-        cached = original.parent / "__pycache__"
-        hidden = (original, *cached.glob(f"{codebase.name}.*.pyc"))
-        self.sandbox = Sandbox(self.tree, limits, hidden)
+        (self.tree / code.filename).write_text(bugged, encoding="utf-8")
+        self.sandbox = Sandbox(self.tree, limits, hidden=(code.codebase.name,))
+        self.verifier = Verifier(code, self.sandbox)
+        try:
+            self.verifier.healthy()  # the world cannot start: excluded, counted
+        except InfraError:
+            self.close()
+            raise
         self.task = 0
         self.results: list[TaskOutcome] = []
         self._before = bugged
@@ -143,15 +146,16 @@ class SweSession(Session):
         if found != 1:
             return f"error: `old` occurs {found} times in {path}; it must occur exactly once"
         target.write_text(text.replace(old, new), encoding="utf-8")
+        self.sandbox.own()
         return f"edited {path}: {old.count(chr(10)) + 1} line(s) replaced"
 
     def reply(self, turn: AgentTurn | None) -> str | None:
         if self.task >= len(self.specs):
             return None
         spec = self.specs[self.task]
-        passed, detail = verify(self.codebase, self.sandbox, spec.hidden_tests())
+        passed, detail = self.verifier.verify(spec.hidden_tests())
         reward = float(passed == len(spec.tests))
-        module = self.tree / self.codebase.filename
+        module = self.tree / self.code.filename
         now = module.read_text(encoding="utf-8", errors="replace") if module.is_file() else ""
         detail += "; module edited" if now != self._before else "; module unchanged"
         detail += f"; {self._calls} tool calls ({self._errors} refused)"
@@ -175,7 +179,7 @@ class SweSession(Session):
     def oracle(self) -> OraclePlan | None:
         if self.task >= len(self.specs):
             return None
-        spec, file = self.specs[self.task], self.codebase.filename
+        spec, file = self.specs[self.task], self.code.filename
         steps: list[OracleStep] = []
         if self.task == 0:
             steps.append(_bash(OUTLINE.format(file=file)))
@@ -189,10 +193,11 @@ class SweSession(Session):
                 (spec.old,),
             )
         )
-        steps.append(_bash(reproduce(self.codebase, spec.issue[0])))
+        steps.append(_bash(reproduce(self.code, spec.issue[0])))
         return OraclePlan(spec.task_id, tuple(steps))
 
     def close(self) -> None:
+        self.verifier.close()
         self.sandbox.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -201,7 +206,7 @@ def _bash(command: str, *needs: str) -> OracleStep:
     return OracleStep(AgentTurn(tool_calls=(call("b", "bash", command=command),)), tuple(needs))
 
 
-def reproduce(codebase: CodeBase, probe: str) -> str:
+def reproduce(code: Variant, probe: str) -> str:
     """A shell command that runs an issue's call against the working directory's module."""
-    script = f"import {codebase.name} as m\n{codebase.setup}\nprint(repr({probe}))\n"
+    script = f"import {code.module} as m\n{code.codebase.setup}\nprint(repr({probe}))\n"
     return f"python -c {shlex.quote(script)}"

@@ -21,8 +21,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from memgym.tracks.swe.codebases import CodeBase, cached_source
-from memgym.tracks.swe.hidden import HiddenTest, evaluate_sources, original_results
+from memgym.tracks.swe.disguise import Variant
+from memgym.tracks.swe.hidden import HiddenTest, evaluate_sources
 from memgym.tracks.swe.mutations import Mutation, apply_all, functions, mutate, sites
 
 BATCH = 8
@@ -85,12 +85,17 @@ def _snippet(lines: list[str], line: int, function: tuple[int, int], fix: str) -
 
 
 def build_tasks(
-    codebase: CodeBase, rng: random.Random, count: int, prefix: str, max_tried: int = 96
+    code: Variant,
+    original: tuple[str, ...],
+    rng: random.Random,
+    count: int,
+    prefix: str,
+    max_tried: int = 96,
 ) -> Generation:
-    """``count`` checked tasks in ``codebase`` (fewer only when ``max_tried`` candidates run out)."""
-    source = cached_source(codebase.name)
-    original = original_results(codebase.name)
-    probes = list(codebase.probes)
+    """``count`` checked tasks in ``code`` (``original``: every probe's result on it; fewer
+    tasks only when ``max_tried`` candidates run out)."""
+    source = code.source
+    probes = list(code.codebase.probes)
     funcs = functions(source)
     order = sites(source)
     rng.shuffle(order)
@@ -117,7 +122,7 @@ def build_tasks(
         remaining = left
         if not batch:
             break
-        rows = evaluate_sources(codebase, [apply_all(source, [m]) for m in batch], probes)
+        rows = evaluate_sources(code, [apply_all(source, [m]) for m in batch], probes)
         for mutation, row in zip(batch, rows, strict=True):
             changed = {i for i, (r, o) in enumerate(zip(row, original, strict=True)) if r != o}
             if any(r == "!Timeout" for r in row):
@@ -131,8 +136,8 @@ def build_tasks(
                 seen[mutation.site.index] = row
             else:
                 gen.tried -= 1  # drawn beyond need: not a rejection
-        accepted = _settle(codebase, source, original, accepted, gen)
-    gen.tasks = _specs(codebase, source, original, accepted, seen, funcs, rng, prefix, gen)
+        accepted = _settle(code, original, accepted, gen)
+    gen.tasks = _specs(code, original, accepted, seen, funcs, rng, prefix, gen)
     return gen
 
 
@@ -142,8 +147,7 @@ def _own(accepted: list[tuple[Mutation, set[int]]], k: int) -> set[int]:
 
 
 def _settle(
-    codebase: CodeBase,
-    source: str,
+    code: Variant,
     original: tuple[str, ...],
     accepted: list[tuple[Mutation, set[int]]],
     gen: Generation,
@@ -158,11 +162,12 @@ def _settle(
             accepted = [a for k, a in enumerate(accepted) if k != broadest]
             continue
         mutations = [m for m, _ in accepted]
+        source = code.source
         trees = [apply_all(source, mutations)] + [
             apply_all(source, mutations[:k] + mutations[k + 1 :]) for k in range(len(mutations))
         ]
         probes = sorted(set().union(*own))
-        rows = evaluate_sources(codebase, trees, [codebase.probes[i] for i in probes])
+        rows = evaluate_sources(code, trees, [code.codebase.probes[i] for i in probes])
         bad = []
         for k, o in enumerate(own):
             picked = [probes.index(i) for i in o]
@@ -178,8 +183,7 @@ def _settle(
 
 
 def _specs(
-    codebase: CodeBase,
-    source: str,
+    code: Variant,
     original: tuple[str, ...],
     accepted: list[tuple[Mutation, set[int]]],
     seen: dict[int, list[str]],
@@ -189,7 +193,8 @@ def _specs(
     gen: Generation,
 ) -> list[TaskSpec]:
     """The task specs of the settled mutations (fixes stated as unique replacements)."""
-    bugged = apply_all(source, [m for m, _ in accepted]).split("\n")
+    codebase = code.codebase
+    bugged = apply_all(code.source, [m for m, _ in accepted]).split("\n")
     touched = set().union(*(c for _, c in accepted)) if accepted else set()
     guards = [i for i in range(len(original)) if i not in touched]
     specs: list[TaskSpec] = []

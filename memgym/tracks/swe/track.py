@@ -19,8 +19,9 @@ from memgym.tokens import count_tokens
 from memgym.tracks.interactive import InteractiveTrack
 from memgym.tracks.registry import register_track
 from memgym.tracks.swe import params as parameters
-from memgym.tracks.swe.codebases import CODEBASES, CodeBase, cached_source, get_codebase, source_sha
-from memgym.tracks.swe.hidden import evaluate_sources, failing
+from memgym.tracks.swe.codebases import CODEBASES, cached_source, get_codebase, source_sha
+from memgym.tracks.swe.disguise import Variant, variant
+from memgym.tracks.swe.hidden import evaluate_sources, failing, original_results
 from memgym.tracks.swe.issue_text import issue_text
 from memgym.tracks.swe.mutations import Mutation, Site, apply_all
 from memgym.tracks.swe.sandbox import SandboxLimits
@@ -33,10 +34,10 @@ READ_LINES = 60
 MAX_READS = 600
 
 
-def brief(codebase: CodeBase, tasks: int) -> str:
+def brief(code: Variant, tasks: int) -> str:
     return (
-        f"You will fix {tasks} bugs, one issue at a time, in {codebase.filename}, a module of "
-        "the Python standard library with seeded bugs. Hidden tests check each fix."
+        f"You will fix {tasks} bugs, one issue at a time, in {code.filename}, a Python module "
+        "with seeded bugs. Hidden tests check each fix."
     )
 
 
@@ -48,18 +49,21 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         p = self.params(tier, **overrides)
         names = list(CODEBASES)
         codebase = get_codebase(p["codebase"] or names[seed % len(names)])
+        code = variant(codebase.name, seed)
         rng = random.Random(f"swe|{seed}|{codebase.name}")
-        gen = build_tasks(codebase, rng, p["tasks"], f"{codebase.name}/{seed}")
+        original = original_results(codebase.name, seed)
+        gen = build_tasks(code, original, rng, p["tasks"], f"{codebase.name}/{seed}")
         if not gen.tasks:
             raise ValueError(f"swe: no task could be made in {codebase.name} for seed {seed}")
-        issues = [issue_text(codebase, i + 1, *spec.issue) for i, spec in enumerate(gen.tasks)]
-        reads = _reads(codebase, gen.tasks, issues, p["target_tokens"], rng)
+        issues = [issue_text(code, i + 1, *spec.issue) for i, spec in enumerate(gen.tasks)]
+        reads = _reads(code, gen.tasks, issues, p["target_tokens"], rng)
         facts = [
             Fact(id=s.task_id, entity=s.task_id, attribute="spec",
                  value=json.dumps({**s.to_json(), "reads": r}, sort_keys=True), step=i)
             for i, (s, r) in enumerate(zip(gen.tasks, reads, strict=True))
         ]  # fmt: skip
-        stats = {"codebase": codebase.name, "sha": codebase.sha(), "tried": gen.tried,
+        stats = {"codebase": codebase.name, "sha": codebase.sha(), "module": code.module,
+                 "variant": source_sha(code.source), "tried": gen.tried,
                  "kept": len(gen.tasks), "rejected": dict(sorted(gen.rejected.items()))}  # fmt: skip
         facts.append(
             Fact(
@@ -72,19 +76,18 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         )
         events = [Event(step=i, kind="task", text=text) for i, text in enumerate(issues)]
         return Scenario(
-            track=self.name, seed=seed, params=p, brief=brief(codebase, len(issues)),
+            track=self.name, seed=seed, params=p, brief=brief(code, len(issues)),
             facts=facts, events=events,
         )  # fmt: skip
 
     def open(self, scenario: Scenario) -> Session:
-        codebase, specs, reads = unpack(scenario)
-        source = cached_source(codebase.name)
-        bugged = apply_all(source, [_mutation(s) for s in specs])
+        code, specs, reads = unpack(scenario)
+        bugged = apply_all(code.source, [_mutation(s) for s in specs])
         p = scenario.params
         limits = SandboxLimits(wall_seconds=float(p["command_seconds"]),
                                output_chars=int(p["output_chars"]))  # fmt: skip
         issues = [e.text for e in scenario.events]
-        return SweSession(codebase, bugged, specs, issues, reads, limits)
+        return SweSession(code, bugged, specs, issues, reads, limits)
 
     def generation(self, scenario: Scenario) -> dict[str, int]:
         """Candidate bugs tried, kept and rejected (by reason) for this scenario."""
@@ -95,8 +98,8 @@ class SweTrack(InteractiveTrack, parameters=parameters):
 
     def check(self, scenario: Scenario) -> list[str]:
         """Every task's hidden tests fail with all bugs in place and pass with its own fixed."""
-        codebase, specs, _ = unpack(scenario)
-        source = cached_source(codebase.name)
+        code, specs, _ = unpack(scenario)
+        source = code.source
         mutations = [_mutation(s) for s in specs]
         trees = [apply_all(source, mutations), source] + [
             apply_all(source, mutations[:k] + mutations[k + 1 :]) for k in range(len(specs))
@@ -105,7 +108,7 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         for k, spec in enumerate(specs):
             tests = spec.hidden_tests()
             rows = evaluate_sources(
-                codebase, [trees[0], trees[1], trees[k + 2]], [t.probe for t in tests]
+                code, [trees[0], trees[1], trees[k + 2]], [t.probe for t in tests]
             )
             if not failing(tests, rows[0]):
                 problems.append(f"{spec.task_id}: the hidden tests pass on the bugged tree")
@@ -116,9 +119,10 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         return problems
 
 
-def unpack(scenario: Scenario) -> tuple[CodeBase, list[TaskSpec], list[list[tuple[int, int]]]]:
-    """The code base, task specs and planned reads of a scenario; ``ValueError`` when this
-    interpreter's copy of the code base differs from the one it was generated from."""
+def unpack(scenario: Scenario) -> tuple[Variant, list[TaskSpec], list[list[tuple[int, int]]]]:
+    """The rewritten code base, task specs and planned reads of a scenario; ``ValueError`` when
+    this interpreter's copy of the code base (or its rewrite) differs from the one it was
+    generated from."""
     by_id = {f.id: f for f in scenario.facts}
     stats = json.loads(str(by_id["generation"].value))
     codebase = get_codebase(stats["codebase"])
@@ -128,6 +132,12 @@ def unpack(scenario: Scenario) -> tuple[CodeBase, list[TaskSpec], list[list[tupl
             f"swe: seed {scenario.seed} was generated from another {codebase.filename} "
             f"(sha {stats['sha']}); this Python's is {have}: regenerate the scenario"
         )
+    code = variant(codebase.name, scenario.seed)
+    if source_sha(code.source) != stats.get("variant"):
+        raise ValueError(
+            f"swe: seed {scenario.seed} was generated by another version of the swe track's "
+            "rewrite of its code base: regenerate the scenario"
+        )
     specs, reads = [], []
     for e in scenario.facts:
         if e.attribute != "spec":
@@ -135,7 +145,7 @@ def unpack(scenario: Scenario) -> tuple[CodeBase, list[TaskSpec], list[list[tupl
         data = json.loads(str(e.value))
         reads.append([tuple(r) for r in data.pop("reads")])
         specs.append(TaskSpec(**data))
-    return codebase, specs, reads  # type: ignore[return-value]
+    return code, specs, reads  # type: ignore[return-value]
 
 
 def _mutation(spec: TaskSpec) -> Mutation:
@@ -143,7 +153,7 @@ def _mutation(spec: TaskSpec) -> Mutation:
 
 
 def _reads(
-    codebase: CodeBase,
+    code: Variant,
     specs: list[TaskSpec],
     issues: list[str],
     target: int,
@@ -152,7 +162,7 @@ def _reads(
     """Per task, the extra file reads (first and last line) that bring the gold history to about
     ``target`` tokens: chunks of the file away from the task's bug, spread over the tasks (a
     small file is read again)."""
-    lines = cached_source(codebase.name).split("\n")
+    lines = code.source.split("\n")
     chunks = [(a, min(a + READ_LINES - 1, len(lines))) for a in range(1, len(lines), READ_LINES)]
     cost = {c: count_tokens("\n".join(lines[c[0] - 1 : c[1]])) for c in chunks}
     used = sum(count_tokens(t) for t in issues)
