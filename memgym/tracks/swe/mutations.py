@@ -186,8 +186,9 @@ def mutate(source: str, site: Site, rng: random.Random) -> Mutation | None:
     _change(kind, node, detail, rng)
     lines = source.split("\n")
     try:
-        mutated = (ast.unparse(ast.fix_missing_locations(tree)) + "\n").split("\n")
-    except (ValueError, TypeError):
+        text = ast.unparse(ast.fix_missing_locations(tree))
+        mutated = (ast.unparse(ast.parse(text)) + "\n").split("\n")  # e.g. ``(x)`` left by a drop
+    except (ValueError, TypeError, SyntaxError):
         return None
     if len(mutated) != len(lines):
         return None

@@ -29,7 +29,7 @@ from memgym.tracks.swe.runtime import PREFIX, runtime
 INSTALL_HINT = "the swe track's sandbox needs bubblewrap (apt-get install bubblewrap)"
 INSIDE = Path("/repo")
 """The agent's directory as commands see it."""
-DROP = "import os,sys;u=int(sys.argv[1]);os.setgroups([]);os.setgid(u);os.setuid(u);os.execv(sys.argv[2],sys.argv[2:])"
+DROP = "import os,sys;u=int(sys.argv[1]);os.setgroups([]);os.setgid(u);os.setuid(u);os.execvp(sys.argv[2],sys.argv[2:])"
 """Run as root: become the sandbox's own user, then run the command (``python -c DROP UID ARGV``)."""
 
 

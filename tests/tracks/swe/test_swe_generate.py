@@ -8,7 +8,6 @@ import json
 import pytest
 
 from memgym.tracks import get_track
-from memgym.tracks.swe.codebases import cached_source
 from memgym.tracks.swe.hidden import evaluate_sources, failing
 from memgym.tracks.swe.mutations import apply_all
 from memgym.tracks.swe.track import _mutation, unpack
@@ -18,16 +17,16 @@ def test_a_session_is_seeded_and_its_hidden_tests_tell_bug_from_fix() -> None:
     track = get_track("swe")
     scenario = track.generate(2)
     assert scenario.hash == track.generate(2).hash
-    codebase, specs, _ = unpack(scenario)
-    assert codebase.name == "fractions" and len(specs) == 3
+    code, specs, _ = unpack(scenario)
+    assert code.codebase.name == "fractions" and len(specs) == 3
     assert len({s.function for s in specs}) == 3  # one bug per function
-    source = cached_source(codebase.name)
+    source = code.source
     mutations = [_mutation(s) for s in specs]
     bugged = apply_all(source, mutations)
     for k, spec in enumerate(specs):
         tests = spec.hidden_tests()
         own_fixed = apply_all(source, mutations[:k] + mutations[k + 1 :])
-        rows = evaluate_sources(codebase, [bugged, own_fixed, source], [t.probe for t in tests])
+        rows = evaluate_sources(code, [bugged, own_fixed, source], [t.probe for t in tests])
         assert failing(tests, rows[0]), spec.task_id
         assert not failing(tests, rows[1]) and not failing(tests, rows[2])
         assert spec.issue[0] in scenario.events[k].text

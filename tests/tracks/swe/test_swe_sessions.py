@@ -5,7 +5,6 @@ and leaves the run and the machine unharmed."""
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -87,13 +86,7 @@ def test_hostile_agent_is_stopped_scored_zero_and_harms_nothing(tmp_path: Path) 
     marker = f"marker{uuid.uuid4().hex[:8]}"
     tmp_file = tmp_path / "outside.txt"
     tmp_file.write_text("untouched")
-    # Without a process cap a fork bomb is stopped only by the wall clock and the namespace's
-    # end, after thousands of processes: not something to do to a shared test machine.
-    (tmp_path / "probe").mkdir()
-    probe = Sandbox(tmp_path / "probe")
-    capped = probe.cap.kind != "none"
-    probe.close()
-    bomb = f"f(){{ f | f & }}; f # {marker}" if capped else f"echo no cap here # {marker}"
+    bomb = f"f(){{ f | f & }}; f # {marker}"  # capped: a user id of its own, or RLIMIT_NPROC
     scripts = [
         [{"command": f"echo pwned > {outside}; echo pwned > {tmp_file}; ls -d /work /tmp/*"},
          {"command": f"ln -s {tmp_file} link.txt"},
@@ -120,11 +113,6 @@ def test_sandbox_reports_each_stop(tmp_path: Path, cgroup: bool) -> None:
     try:
         loop = box.shell("while true; do :; done")
         assert loop.timed_out and "time limit" in loop.render()
-        if box.cap.kind == "none":
-            pytest.skip(
-                "root without a writable pids cgroup, and the interpreter "
-                f"{sys.executable} does not run as an unprivileged user: no process cap"
-            )
         assert box.cap.kind == ("cgroup" if cgroup else "uid") or box.cap.kind == "rlimit"
         # The cap holds: of 200 children asked for, fewer than the cap start.
         forks = (
@@ -137,9 +125,9 @@ def test_sandbox_reports_each_stop(tmp_path: Path, cgroup: bool) -> None:
         bomb = box.shell("f(){ f | f & }; f; sleep 0.5; echo survived")
         assert not bomb.timed_out or bomb.returncode != 0
         assert box.shell("echo ok").output == "ok\n"
-        outside = Path(memgym.__file__).parent  # read-only inside, wherever the checkout lives
-        write = box.shell(f"touch {outside}/escape-probe")
-        assert write.returncode != 0 and "Read-only" in write.output
+        outside = Path(memgym.__file__).parent  # not there inside, wherever the checkout lives
+        write = box.shell(f"touch {outside}/escape-probe /opt/python/lib/escape-probe")
+        assert write.returncode != 0 and write.output.count("touch: cannot touch") == 2
         assert not (outside / "escape-probe").exists()
         flood = box.shell("yes")
         assert flood.cut > 0 and len(flood.output) == 100
