@@ -142,4 +142,3 @@ class Verifier:
 
     def close(self) -> None:
         shutil.rmtree(self._folder, ignore_errors=True)
-

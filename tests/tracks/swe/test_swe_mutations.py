@@ -11,7 +11,10 @@ from memgym.tracks.swe.codebases import CODEBASES
 from memgym.tracks.swe.disguise import normalise, variant
 from memgym.tracks.swe.mutations import apply_all, mutate, sites
 
-ODD_SHAPES = re.compile(r"\b(?:if|while|and|or) not (?!in\b)[\w.\[\]()]+ (?:[<>]=?|[!=]=|is|in) |^\s*pass$", re.M)
+ODD_SHAPES = re.compile(
+    r"\b(?:if|while|and|or) not (?!in\b)[\w.\[\]()]+ (?:[<>]=?|[!=]=|is|in) |^\s*pass$",
+    re.MULTILINE,
+)
 """``if not n < 1:`` (a negation spliced around a comparison) and a body replaced by ``pass``."""
 
 
