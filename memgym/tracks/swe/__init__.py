@@ -9,7 +9,6 @@ plus resource limits: ``runtime`` builds its root, ``process_cap`` caps processe
 ``params``, ``track`` and ``attacks`` (scripted agents that try to score without memory).
 """
 
-from memgym.tracks.swe import attacks  # noqa: F401  (registers the swe-* attack agents)
 from memgym.tracks.swe.track import SweTrack
 
 __all__ = ["SweTrack"]

@@ -45,6 +45,11 @@ def brief(code: Variant, tasks: int) -> str:
 class SweTrack(InteractiveTrack, parameters=parameters):
     """Seeded bugs in real modules; see ``memgym.tracks.swe`` for the parts."""
 
+    def __init__(self) -> None:
+        # The swe-* attack agents register here, not at import: the agent registry imports the
+        # tracks, so importing it while the tracks load would be circular.
+        from memgym.tracks.swe import attacks  # noqa: F401
+
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         p = self.params(tier, **overrides)
         names = list(CODEBASES)
