@@ -84,7 +84,8 @@ def _limits(limits: SandboxLimits) -> None:
 
 class Sandbox:
     """Commands confined to ``workdir`` (the only writable place, ``/repo`` inside), with
-    ``limits``; the standard-library modules named in ``hidden`` read as empty inside."""
+    ``limits``; the standard-library modules named in ``hidden`` (source and bytecode) cannot
+    be read or imported inside."""
 
     def __init__(
         self,
@@ -126,7 +127,8 @@ class Sandbox:
             argv += ["--unshare-all"]  # not root: a user namespace maps the user's own id
         else:  # root: no user namespace; keep only what dropping to the sandbox's user needs
             argv += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                     "--unshare-cgroup-try", "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]  # fmt: skip
+                     "--unshare-cgroup-try", "--cap-drop", "ALL",
+                     "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]  # fmt: skip
             command = [str(rt.inside_binary), "-I", "-S", "-c", DROP, str(self.cap.uid), *command]
         argv += ["--die-with-parent", "--new-session", "--as-pid-1", "--chdir", str(INSIDE),
                  "--clearenv", "--setenv", "HOME", str(INSIDE),
