@@ -22,7 +22,7 @@ import memgym
 from memgym.interactive.episode import evaluate_interactive
 from memgym.interactive.session import AgentTurn
 from memgym.tracks import get_track
-from memgym.tracks.swe.attacks import COPY, REGEN, SHAPE, CopyAgent
+from memgym.tracks.swe.attacks import REGEN, SHAPE, CopyAgent
 from memgym.tracks.swe.mutations import apply_all
 from memgym.tracks.swe.sandbox import bwrap
 from memgym.tracks.swe.track import _mutation, unpack
@@ -155,6 +155,3 @@ def test_the_shape_attack_undoes_a_spliced_negation(tmp_path: Path) -> None:
     done = _run_script(SHAPE, tmp_path)
     assert "undone: 1" in done.stdout and "    if n < 1:" in module.read_text()
 
-
-def test_copy_script_is_what_the_agent_sends() -> None:
-    assert COPY.strip() in CopyAgent.command
