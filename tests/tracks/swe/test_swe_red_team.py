@@ -154,4 +154,3 @@ def test_the_shape_attack_undoes_a_spliced_negation(tmp_path: Path) -> None:
     module.write_text("def f(n):\n    if not n < 1:\n        return 0\n    return n\n")
     done = _run_script(SHAPE, tmp_path)
     assert "undone: 1" in done.stdout and "    if n < 1:" in module.read_text()
-
