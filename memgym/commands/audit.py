@@ -255,6 +255,7 @@ def run(args: argparse.Namespace) -> int:
     track = get_track(args.track)
     fixed = overrides(args.param)
     params = track.params(args.tier, **fixed)  # validates tier and overrides up front
+    track.require()
     if track.interactive:
         return run_interactive(track, args, fixed)
     if args.context < 1:

@@ -26,9 +26,10 @@ from memgym.commands.common import (
     overrides,
     plural,
     progress,
+    say_reasons,
 )
 from memgym.commands.labels import short_label
-from memgym.commands.model_options import add_model_args
+from memgym.commands.model_options import add_model_args, add_shorthand_args
 from memgym.commands.tables import Column, fit
 from memgym.reasoners.base import Reasoner
 from memgym.run.results import CLOSED_BOOK
@@ -406,7 +407,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="memory specs, space-separated (none, oracle and full are always added; "
         f"default: {' '.join(DEFAULT_MEMORIES)})",
     )
-    p.add_argument("--reasoner", default="scripted", help="reasoner spec (default scripted)")
+    p.add_argument(
+        "--reasoner",
+        help="reasoner spec (default scripted); llm without base_url calls $OPENAI_BASE_URL, "
+        "else the public OpenAI API",
+    )
+    add_shorthand_args(p)
     add_model_args(p)
     add_seed_args(p, 10)
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
@@ -442,7 +448,10 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--episode-retries must be at least 0, got {args.episode_retries}")
     seeds = list(range(args.seed, args.seed + args.seeds))
     *memories, reasoner = model_options.apply(
-        [*memory_runs(args.memories, args.track).values(), args.reasoner],
+        [
+            *memory_runs(args.memories, args.track).values(),
+            model_options.shorthand(args, args.reasoner) or "scripted",
+        ],
         model_options.given(args),
     )
     fixed = overrides(args.param)
@@ -516,6 +525,8 @@ def run(args: argparse.Namespace) -> int:
     err_console.print(f"results in {args.results} (run {run_id})")
     if not status.complete:
         err_console.print(f"[red]run {run_id} is {status.describe()}[/]")
+        with ResultsStore.open_read(args.results) as store:
+            say_reasons(store.episodes(run_id, compactions=False))
         return 1
     return 0
 

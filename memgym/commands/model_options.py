@@ -31,6 +31,37 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cache", help=FLAGS["cache"])
 
 
+def add_shorthand_args(p: argparse.ArgumentParser) -> None:
+    """``--model``, ``--base-url`` and ``--api-key-env``: the ``llm`` reasoner in three flags."""
+    p.add_argument(
+        "--model", help="model name: shorthand for --reasoner llm:model=NAME (with --base-url)"
+    )
+    p.add_argument(
+        "--base-url",
+        help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (default: $OPENAI_BASE_URL,"
+        " else the public OpenAI API)",
+    )
+    p.add_argument(
+        "--api-key-env",
+        help="environment variable holding the API key (default OPENAI_API_KEY)",
+    )
+
+
+def shorthand(args: argparse.Namespace, reasoner: str | None) -> str | None:
+    """The reasoner spec ``--model``/``--base-url``/``--api-key-env`` stand for, else
+    ``reasoner`` (``--reasoner``; given both is a ``ValueError``)."""
+    if not (args.model or args.base_url or args.api_key_env):
+        return reasoner
+    if reasoner:
+        raise ValueError("give either --reasoner or --model/--base-url/--api-key-env, not both")
+    if not args.model:
+        raise ValueError("--base-url and --api-key-env need --model")
+    options = [f"model={args.model}"]
+    options += [f"base_url={args.base_url}"] if args.base_url else []
+    options += [f"api_key_env={args.api_key_env}"] if args.api_key_env else []
+    return "llm:" + ",".join(options)
+
+
 def given(args: argparse.Namespace) -> dict[str, Any]:
     """The model flags given on the command line, by spec option name."""
     options = {name: getattr(args, name, None) for name in FLAGS}

@@ -88,6 +88,7 @@ def score_session(
         tokens_observed=log.history_tokens,
         tokens_stored=0,
         status="infra_error" if log.infra_error else "ok",
+        reason=log.infra_error or None,
         usage=add_usage([_spend(agent), {k: float(v) for k, v in counts.items()}]),
         answers=answers,
         compactions=history.records,
