@@ -97,6 +97,15 @@ class Comparison:
     """LLM usage of the closed-book probe."""
     params: dict[str, Any] = field(default_factory=dict)
     """The ``--param`` overrides every scenario was generated with."""
+    rewards: dict[str, float] = field(default_factory=dict)
+    """Interactive tracks: memory -> mean task reward (the verifier's, 0 to 1)."""
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Interactive tracks: memory -> outcome class (solved, failed, model_error, ...) -> tasks."""
+
+    @property
+    def interactive(self) -> bool:
+        """Whether the episodes were agent sessions (``full`` the ceiling, no closed-book probe)."""
+        return bool(self.outcomes)
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for ``--json``: the settings, one row per memory (NaN as null), the LLM
@@ -105,6 +114,12 @@ class Comparison:
         names = ("track", "tier", "params", "seeds", "reasoner", "leaked")
         settings = {k: getattr(self, k) for k in names}
         usage = {"usage": self.usage, "closed_book_usage": self.probe_usage}
+        if self.interactive:
+            for row in rows:
+                row["task_reward"] = self.rewards.get(row["memory"])
+                row["outcomes"] = self.outcomes.get(row["memory"], {})
+            settings = {**settings, "interactive": True, "ceiling": "full"}
+            del settings["leaked"], usage["closed_book_usage"]
         return {**settings, "memories": rows, **usage, "notes": self.notes()}
 
     def rows(self) -> list[dict[str, Any]]:
@@ -132,7 +147,12 @@ class Comparison:
             if n := counts.get("infra_error", 0):
                 lines.append(f"{name}: infra_error on {n}/{asked} (left out of every memory)")
         first = next(iter(self.scores.values()), None)
-        if first is not None and first.questions == 0:
+        if first is not None and self.interactive:
+            if first.questions == 0:
+                lines.append("no task was verified for every memory: every cell is empty")
+            elif math.isnan(self.scores.get("full", first).isolated):
+                lines.append("full solves no more than none here: isolated scores are undefined")
+        elif first is not None and first.questions == 0:
             lines.append("no scored question was answered by every memory: every cell is empty")
         elif first is not None and first.scored == 0:
             lines.append("every common question leaked closed-book: isolated scores are empty")
@@ -366,23 +386,27 @@ def _interactive_comparison(
     history on the same sessions; tasks are paired, ``full`` is the ceiling, no closed-book
     probe (``none`` already shows what the agent does with no history at all)."""
     from memgym.interactive.compare import session_runs
+    from memgym.interactive.episode import outcome_counts
     from memgym.scoring.isolation import answer_table, isolate
 
     results: list[EpisodeResult] = []
     tokens = dict.fromkeys(specs, 0.0)
     tasks = dict.fromkeys(specs, 0)
     compactions = dict.fromkeys(specs, 0)
+    rewards = dict.fromkeys(specs, 0.0)
     name = agent
     for result in session_runs(track_name, tier, seeds, specs, agent, fixed, workers):
         name = result.reasoner
         tokens[result.memory] += result.usage.get("view_tokens", 0.0)
         tasks[result.memory] += len(result.answers)
+        rewards[result.memory] += result.composite * result.questions
         compactions[result.memory] += len(result.compactions)
         if on_episode is not None:
             on_episode(result)
         result.compactions = []
         results.append(result)
     episodes = max(1, len(seeds))
+    outcomes = outcome_counts(results)
     return Comparison(
         track=track_name,
         tier=tier,
@@ -392,7 +416,26 @@ def _interactive_comparison(
         scores=isolate(answer_table(results), oracle="full", resamples=resamples),
         tokens_per_question={s: tokens[s] / tasks[s] if tasks[s] else 0.0 for s in specs},
         compactions_per_episode={s: compactions[s] / episodes for s in specs},
+        usage=add_usage(r.usage for r in results),
+        rewards={s: _mean_reward(rewards[s], outcomes.get(s, {})) for s in specs},
+        outcomes={s: outcomes.get(s, {}) for s in specs},
+        statuses={s: _statuses(outcomes.get(s, {})) for s in specs},
     )
+
+
+def _mean_reward(total: float, outcomes: Mapping[str, int]) -> float:
+    """Mean task reward over the scored tasks (``infra_error`` ones are left out)."""
+    scored = sum(n for cls, n in outcomes.items() if cls != "infra_error")
+    return total / scored if scored else math.nan
+
+
+def _statuses(outcomes: Mapping[str, int]) -> dict[str, int]:
+    """Outcome classes as answer statuses (solved and failed are both ``ok``)."""
+    statuses: dict[str, int] = {}
+    for cls, n in outcomes.items():
+        status = "ok" if cls in ("solved", "failed") else cls
+        statuses[status] = statuses.get(status, 0) + n
+    return statuses
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -469,7 +512,7 @@ def run(args: argparse.Namespace) -> int:
                 "tier": args.tier,
                 "seeds": seeds,
                 "memories": memories,
-                "reasoner": reasoner,
+                "reasoner": actor,
                 "overrides": fixed,
             },
             planned,
@@ -547,6 +590,10 @@ def print_comparison(comparison: Comparison, problem: str | None = None) -> None
     from memgym.commands.common import console, tier_name
     from memgym.commands.labels import distinct, reasoner_label
 
+    if comparison.interactive:
+        from memgym.commands.interactive_table import print_interactive
+
+        return print_interactive(comparison, problem)
     first = next(iter(comparison.scores.values()), None)
     tier = tier_name(comparison.track, comparison.tier)
     if comparison.params:
