@@ -269,7 +269,11 @@ def print_leaderboard(
                 ]
             )
         name = f"leaderboard: {track} / {_tier(track, tier)}"
-        console.print(fit(name, columns, table, console.width, console))
+        shown = columns
+        if actor_label(track, "").startswith("agent"):  # sessions: the verifier's task reward
+            scores = (Column("task reward", "task\nreward"), Column("solved", priority=7))
+            shown = (*columns[:4], *scores, *columns[6:])
+        console.print(fit(name, shown, table, console.width, console))
     if not rows:
         console.print(f"leaderboard: no complete run with scored episodes in {title}")
     if left_out and not include_incomplete:

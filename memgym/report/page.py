@@ -8,7 +8,7 @@ from html import escape
 
 from memgym import __version__
 from memgym.report import charts
-from memgym.report.data import ReportData
+from memgym.report.data import ReportData, interactive
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1f24;margin:0;
@@ -131,8 +131,10 @@ def _table(head: list[str], rows: list[list[str]], names: int = 1, last_left: bo
 
 
 def leaderboard_table(rows: list[dict[str, object]]) -> str:
+    agents = any(interactive(str(r["track"])) for r in rows)
+    score, share = ("score", "accuracy / solved") if agents else ("composite", "accuracy")
     return _table(
-        ["#", "track", "tier", "policy", "memory", "reasoner", "model", "composite", "accuracy",
+        ["#", "track", "tier", "policy", "memory", "reasoner", "model", score, share,
          "seeds", "episodes", "run status"],
         [
             [str(r["rank"]), str(r["track"]), str(r["tier"]), str(r["policy"]), str(r["memory"]),
