@@ -123,3 +123,12 @@ def test_inside_a_run_the_missing_extra_is_the_stored_reason(tmp_path):
     assert [r["status"] for r in rows] == ["infra_error", "infra_error"]
     assert all(r["reason"].endswith(install_command("embed")) for r in rows)
     assert all(r["reason"].startswith("rag-embed needs ") for r in rows)
+
+
+def test_the_llama_server_without_llama_cpp_names_the_llama_extra():
+    script = HIDE + "import runpy\nrunpy.run_module('memgym.llm.llama_server', run_name='__main__')\n"
+    done = hidden_run("llama_cpp", script)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == "error: memgym's llama server needs llama-cpp-python: " + (
+        install_command("llama")
+    )
