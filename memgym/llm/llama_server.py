@@ -31,7 +31,7 @@ def without_repacking(default_params: Callable[[], Any]) -> Callable[[], Any]:
 
 def patch() -> None:
     """Make every model llama-cpp-python loads in this process skip weight repacking."""
-    native = require("llama_cpp.llama_cpp", "memgym's llama server", "llama")
+    native: Any = require("llama_cpp.llama_cpp", "memgym's llama server", "llama")
     native.llama_model_default_params = without_repacking(native.llama_model_default_params)
 
 

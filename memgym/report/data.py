@@ -157,8 +157,8 @@ def interactive(track: str) -> bool:
 
 
 def named_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A leaderboard row with its tier (the track's default when run without one) and, where no
-    policy named it, ``agent NAME`` or ``reasoner NAME`` in the policy column."""
+    """A leaderboard row with its tier (the track's default when run without one) and ``shown``,
+    what its policy column shows: the policy, else ``agent NAME`` or ``reasoner NAME``."""
     from memgym.tracks import get_track
 
     if not row.get("tier"):
@@ -166,9 +166,8 @@ def named_row(row: dict[str, Any]) -> dict[str, Any]:
             row["tier"] = get_track(str(row["track"])).default_tier
         except (KeyError, ValueError):
             pass
-    if not row.get("policy"):
-        actor = "agent" if interactive(str(row["track"])) else "reasoner"
-        row["policy"] = f"{actor} {row['reasoner']}"
+    actor = "agent" if interactive(str(row["track"])) else "reasoner"
+    row["shown"] = row.get("policy") or f"{actor} {row['reasoner']}"
     return row
 
 

@@ -137,7 +137,7 @@ def leaderboard_table(rows: list[dict[str, object]]) -> str:
         ["#", "track", "tier", "policy", "memory", "reasoner", "model", score, share,
          "seeds", "episodes", "run status"],
         [
-            [str(r["rank"]), str(r["track"]), str(r["tier"]), str(r["policy"]), str(r["memory"]),
+            [str(r["rank"]), str(r["track"]), str(r["tier"]), str(r["shown"]), str(r["memory"]),
              str(r["reasoner"]), str(r["model"]),
              _num(float(r["composite"]), float(r["composite_se"])),  # type: ignore[arg-type]
              _num(float(r["accuracy"]), float(r["accuracy_se"])),  # type: ignore[arg-type]
