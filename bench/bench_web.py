@@ -62,14 +62,14 @@ def gold_session(seed: int, tier: str, overrides: dict[str, Any]) -> dict[str, A
             "wall": time.perf_counter() - start, "tasks": len(world.tasks)}  # fmt: skip
 
 
-def children_pss() -> float:
+def children_pss() -> float | None:
     """MiB of memory this process's children hold (the Playwright driver and chromium's
-    processes; proportional set size, so pages they share are counted once), or 0 without
-    psutil."""
+    processes; proportional set size, so pages they share are counted once), or None (unknown)
+    without psutil."""
     try:
         import psutil
     except ImportError:
-        return 0.0
+        return None
     total = 0
     for child in psutil.Process().children(recursive=True):
         try:
@@ -135,8 +135,9 @@ def main() -> None:
     print(f"  ratio           {step / protocol:7.1f}x")
     print(f"  session start   median {statistics.median(r['start'] for r in runs):5.2f} s "
           "(server, chromium launch, first page)")  # fmt: skip
-    rss = statistics.median(r["rss"] for r in runs)
-    print(f"  browser memory  {rss:5.0f} MiB per session (driver + chromium, PSS)")
+    known = [r["rss"] for r in runs if r["rss"] is not None]
+    memory = f"{statistics.median(known):5.0f} MiB" if known else "unknown (pip install psutil)"
+    print(f"  browser memory  {memory} per session (driver + chromium, PSS)")
     walls = [r["wall"] / len(r["steps"]) for r in runs]
     print(f"  episode wall / step, start included: {statistics.median(walls) * 1000:.0f} ms")
 

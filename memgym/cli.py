@@ -33,6 +33,7 @@ from memgym.commands import (
     validate,
 )
 from memgym.commands.common import err_console
+from memgym.extras import explain
 
 COMMANDS = (
     tracks,
@@ -100,6 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, KeyError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         return _error(message)
+    except ImportError as exc:  # an optional module imported outside ``memgym.extras.require``
+        sub = getattr(args, f"{args.command}_command", None)
+        missing = explain(exc, " ".join(["memgym", args.command, *([sub] if sub else [])]))
+        if missing is None:
+            raise
+        return _error(missing)
     except BrokenPipeError:
         _silence_stdout()
         return _error("output closed before memgym finished writing it (broken pipe)")

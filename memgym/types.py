@@ -282,6 +282,8 @@ class EpisodeResult(BaseModel):
     status: StepStatus = "ok"
     overflows: int = 0
     """Answers lost to a context overflow (status ``context_overflow``; scored wrong)."""
+    reason: str | None = None
+    """Why an ``infra_error`` episode failed (one line, e.g. a missing extra's install command)."""
     usage: dict[str, float] = Field(default_factory=dict)
     """LLM calls, retries, failures, tokens and cost of the episode (memory's + reasoner's)."""
     answers: list[AnswerRecord] = Field(default_factory=list)

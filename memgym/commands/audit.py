@@ -212,10 +212,14 @@ def audit_length(
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``audit`` subcommand."""
     p = sub.add_parser(
-        "audit", help="ablation gates of a track per stream length, with regeneration"
+        "audit",
+        help="ablation gates of a track per stream length, with regeneration",
+        description="The gates and the cheat bound (<= 0.05) hold on means over 10 or more "
+        "seeds: over fewer, one seed's luck can fail a gate (codeqa's const_1 cheat scores "
+        "0.056 over seeds 0-2).",
     )
     add_scenario_args(p)
-    add_seed_args(p, 5)
+    add_seed_args(p, 5, "number of seeds (the gates need 10 or more to be trusted)")
     p.add_argument(
         "--lengths",
         help="comma-separated stream lengths in tokens, e.g. 10k,100k,1m (default: the tier's "
@@ -255,6 +259,7 @@ def run(args: argparse.Namespace) -> int:
     track = get_track(args.track)
     fixed = overrides(args.param)
     params = track.params(args.tier, **fixed)  # validates tier and overrides up front
+    track.require()
     if track.interactive:
         return run_interactive(track, args, fixed)
     if args.context < 1:
@@ -304,33 +309,42 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_audit(audit: Audit) -> None:
-    """The per-length table, the trend line and any gate failures."""
-    from rich.table import Table
+    """The per-length table (fitted to the terminal: labels are never cut, the least needed
+    columns give way first), the trend line and any gate failures."""
+    from memgym.commands.tables import Column, build, fit, width_of
 
     g = audit.gates
     tier = audit.tier or "default tier"
-    table = Table(
-        title=f"memgym audit: {audit.track} / {tier} / {len(audit.seeds)} seeds / scripted",
-        caption=(
-            f"mean accuracy; gates: oracle >= {g.oracle_min}, none <= {g.none_max}, "
-            f"distractors <= {g.distractors_max}; every cheat's mean composite <= 0.05"
-        ),
+    title = f"memgym audit: {audit.track} / {tier} / {len(audit.seeds)} seeds / scripted"
+    caption = (
+        f"mean accuracy; gates: oracle >= {g.oracle_min}, none <= {g.none_max}, "
+        f"distractors <= {g.distractors_max}; every cheat's mean composite <= 0.05"
     )
-    columns = ("length", "streamed", *ABLATIONS, audit.full, "worst cheat", "yield", "gates")
-    for column in (*columns, "seconds"):
-        table.add_column(column, justify="left" if column == "length" else "right")
-    for row in audit.rows:
-        verdict = "[green]pass[/]" if row.passed else f"[red]fail ({len(row.failures)})[/]"
-        table.add_row(
+    columns = (
+        Column("length", justify="left"),
+        Column("streamed", priority=3),
+        *(Column(name, _stacked(name)) for name in (*ABLATIONS, audit.full)),
+        Column("worst cheat", "worst\ncheat", priority=4),
+        Column("yield", priority=2),
+        Column("gates"),
+        Column("seconds", "sec-\nonds", priority=1),
+    )
+    table = [
+        [
             format_length(row.length),
             f"{row.streamed:,.0f}",
             *(f"{row.accuracy[name]:.3f}" for name in (*ABLATIONS, audit.full)),
             _worst(row.cheats),
             f"{row.accepted}/{row.generated}",
-            verdict,
+            "[green]pass[/]" if row.passed else f"[red]fail ({len(row.failures)})[/]",
             f"{row.seconds:.1f}",
-        )
-    console.print(table)
+        ]
+        for row in audit.rows
+    ]
+    console.print(fit(title, columns, table, console.width, console, caption))
+    if width_of(build(title, columns, table, stacked=True), console) > console.width:
+        for row in audit.rows:  # the column may have given way: the names, whole
+            console.print(f"worst cheat at {format_length(row.length)}: {_worst(row.cheats)}")
     values = " -> ".join(
         f"{format_length(r.length)} {r.accuracy[audit.full]:.3f}"
         for r in audit.rows
@@ -345,6 +359,15 @@ def print_audit(audit: Audit) -> None:
     for row in audit.rows:
         for failure in row.failures:
             console.print(f"[red]gate failed[/] at {format_length(row.length)}, {failure}")
+
+
+def _stacked(name: str) -> str:
+    """A column header on two lines at its word boundary or its ``:`` (``full`` ablations)."""
+    for mark in (" ", ":", "_"):
+        if mark in name:
+            head, _, tail = name.partition(mark)
+            return f"{head}{mark if mark != ' ' else ''}\n{tail}"
+    return name
 
 
 def _worst(cheats: dict[str, float]) -> str:

@@ -6,10 +6,12 @@ import argparse
 import math
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -281,3 +283,10 @@ def print_overflows(results: list[EpisodeResult]) -> None:
                 f"{key}: the prompt outgrew the model's window (scored wrong; "
                 "--context-window N fits prompts to it)"
             )
+
+
+def say_reasons(episodes: Iterable[EpisodeResult]) -> None:
+    """On stderr, each distinct reason ``infra_error`` episodes failed for (one line each)."""
+    reasons = Counter(e.reason for e in episodes if e.status == "infra_error" and e.reason)
+    for reason, count in reasons.most_common():
+        err_console.print(f"{plural(count, 'episode')} failed: {escape(reason)}", soft_wrap=True)

@@ -26,9 +26,10 @@ from memgym.commands.common import (
     overrides,
     plural,
     progress,
+    say_reasons,
 )
 from memgym.commands.labels import short_label
-from memgym.commands.model_options import add_model_args
+from memgym.commands.model_options import add_model_args, add_shorthand_args
 from memgym.commands.tables import Column, fit
 from memgym.reasoners.base import Reasoner
 from memgym.run.results import CLOSED_BOOK
@@ -96,6 +97,15 @@ class Comparison:
     """LLM usage of the closed-book probe."""
     params: dict[str, Any] = field(default_factory=dict)
     """The ``--param`` overrides every scenario was generated with."""
+    rewards: dict[str, float] = field(default_factory=dict)
+    """Interactive tracks: memory -> mean task reward (the verifier's, 0 to 1)."""
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Interactive tracks: memory -> outcome class (solved, failed, model_error, ...) -> tasks."""
+
+    @property
+    def interactive(self) -> bool:
+        """Whether the episodes were agent sessions (``full`` the ceiling, no closed-book probe)."""
+        return bool(self.outcomes)
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for ``--json``: the settings, one row per memory (NaN as null), the LLM
@@ -104,6 +114,12 @@ class Comparison:
         names = ("track", "tier", "params", "seeds", "reasoner", "leaked")
         settings = {k: getattr(self, k) for k in names}
         usage = {"usage": self.usage, "closed_book_usage": self.probe_usage}
+        if self.interactive:
+            for row in rows:
+                row["task_reward"] = self.rewards.get(row["memory"])
+                row["outcomes"] = self.outcomes.get(row["memory"], {})
+            settings = {**settings, "interactive": True, "ceiling": "full"}
+            del settings["leaked"], usage["closed_book_usage"]
         return {**settings, "memories": rows, **usage, "notes": self.notes()}
 
     def rows(self) -> list[dict[str, Any]]:
@@ -131,7 +147,12 @@ class Comparison:
             if n := counts.get("infra_error", 0):
                 lines.append(f"{name}: infra_error on {n}/{asked} (left out of every memory)")
         first = next(iter(self.scores.values()), None)
-        if first is not None and first.questions == 0:
+        if first is not None and self.interactive:
+            if first.questions == 0:
+                lines.append("no task was verified for every memory: every cell is empty")
+            elif math.isnan(self.scores.get("full", first).isolated):
+                lines.append("full solves no more than none here: isolated scores are undefined")
+        elif first is not None and first.questions == 0:
             lines.append("no scored question was answered by every memory: every cell is empty")
         elif first is not None and first.scored == 0:
             lines.append("every common question leaked closed-book: isolated scores are empty")
@@ -365,23 +386,27 @@ def _interactive_comparison(
     history on the same sessions; tasks are paired, ``full`` is the ceiling, no closed-book
     probe (``none`` already shows what the agent does with no history at all)."""
     from memgym.interactive.compare import session_runs
+    from memgym.interactive.episode import outcome_counts
     from memgym.scoring.isolation import answer_table, isolate
 
     results: list[EpisodeResult] = []
     tokens = dict.fromkeys(specs, 0.0)
     tasks = dict.fromkeys(specs, 0)
     compactions = dict.fromkeys(specs, 0)
+    rewards = dict.fromkeys(specs, 0.0)
     name = agent
     for result in session_runs(track_name, tier, seeds, specs, agent, fixed, workers):
         name = result.reasoner
         tokens[result.memory] += result.usage.get("view_tokens", 0.0)
         tasks[result.memory] += len(result.answers)
+        rewards[result.memory] += result.composite * result.questions
         compactions[result.memory] += len(result.compactions)
         if on_episode is not None:
             on_episode(result)
         result.compactions = []
         results.append(result)
     episodes = max(1, len(seeds))
+    outcomes = outcome_counts(results)
     return Comparison(
         track=track_name,
         tier=tier,
@@ -391,7 +416,26 @@ def _interactive_comparison(
         scores=isolate(answer_table(results), oracle="full", resamples=resamples),
         tokens_per_question={s: tokens[s] / tasks[s] if tasks[s] else 0.0 for s in specs},
         compactions_per_episode={s: compactions[s] / episodes for s in specs},
+        usage=add_usage(r.usage for r in results),
+        rewards={s: _mean_reward(rewards[s], outcomes.get(s, {})) for s in specs},
+        outcomes={s: outcomes.get(s, {}) for s in specs},
+        statuses={s: _statuses(outcomes.get(s, {})) for s in specs},
     )
+
+
+def _mean_reward(total: float, outcomes: Mapping[str, int]) -> float:
+    """Mean task reward over the scored tasks (``infra_error`` ones are left out)."""
+    scored = sum(n for cls, n in outcomes.items() if cls != "infra_error")
+    return total / scored if scored else math.nan
+
+
+def _statuses(outcomes: Mapping[str, int]) -> dict[str, int]:
+    """Outcome classes as answer statuses (solved and failed are both ``ok``)."""
+    statuses: dict[str, int] = {}
+    for cls, n in outcomes.items():
+        status = "ok" if cls in ("solved", "failed") else cls
+        statuses[status] = statuses.get(status, 0) + n
+    return statuses
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -406,7 +450,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="memory specs, space-separated (none, oracle and full are always added; "
         f"default: {' '.join(DEFAULT_MEMORIES)})",
     )
-    p.add_argument("--reasoner", default="scripted", help="reasoner spec (default scripted)")
+    p.add_argument(
+        "--reasoner",
+        help="reasoner spec (default scripted); llm without base_url calls $OPENAI_BASE_URL, "
+        "else the public OpenAI API",
+    )
+    add_shorthand_args(p)
     add_model_args(p)
     add_seed_args(p, 10)
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
@@ -442,7 +491,10 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--episode-retries must be at least 0, got {args.episode_retries}")
     seeds = list(range(args.seed, args.seed + args.seeds))
     *memories, reasoner = model_options.apply(
-        [*memory_runs(args.memories, args.track).values(), args.reasoner],
+        [
+            *memory_runs(args.memories, args.track).values(),
+            model_options.shorthand(args, args.reasoner) or "scripted",
+        ],
         model_options.given(args),
     )
     fixed = overrides(args.param)
@@ -460,7 +512,7 @@ def run(args: argparse.Namespace) -> int:
                 "tier": args.tier,
                 "seeds": seeds,
                 "memories": memories,
-                "reasoner": reasoner,
+                "reasoner": actor,
                 "overrides": fixed,
             },
             planned,
@@ -516,6 +568,8 @@ def run(args: argparse.Namespace) -> int:
     err_console.print(f"results in {args.results} (run {run_id})")
     if not status.complete:
         err_console.print(f"[red]run {run_id} is {status.describe()}[/]")
+        with ResultsStore.open_read(args.results) as store:
+            say_reasons(store.episodes(run_id, compactions=False))
         return 1
     return 0
 
@@ -536,6 +590,10 @@ def print_comparison(comparison: Comparison, problem: str | None = None) -> None
     from memgym.commands.common import console, tier_name
     from memgym.commands.labels import distinct, reasoner_label
 
+    if comparison.interactive:
+        from memgym.commands.interactive_table import print_interactive
+
+        return print_interactive(comparison, problem)
     first = next(iter(comparison.scores.values()), None)
     tier = tier_name(comparison.track, comparison.tier)
     if comparison.params:

@@ -9,13 +9,19 @@ cache, a failed check is only a warning: the cache may answer every call.
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
+import urllib.error
+import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 TIMEOUT_S = 5.0
 """Seconds the check waits for an endpoint (connect plus answer)."""
 OPENAI_URL = "https://api.openai.com/v1"
+MAX_BODY = 4 << 20
+"""Bytes of a model list read at most (a list of a few thousand models fits)."""
 
 
 @dataclass(frozen=True)
@@ -61,43 +67,54 @@ class BadURL(ValueError):
 
 def check(point: Endpoint, timeout: float = TIMEOUT_S) -> str | None:
     """``ValueError`` (one line) when ``point`` cannot be reached or refuses its API key; a
-    warning line when it lists models and not the one asked for; else None."""
-    import httpx
+    warning line when it lists models and not the one asked for; else None.
 
+    The standard library's HTTP client makes the call: memgym declares no HTTP package of its
+    own (the openai SDK's transport changed from httpx to httpx2 between major versions)."""
+    status, body = _get(point, timeout)
+    if status in (401, 403):
+        raise ValueError(
+            f"the model endpoint {point.url} refused the API key (HTTP {status}); "
+            f"check ${point.api_key_env} (--api-key-env); nothing was run"
+        )
+    if status >= 500:
+        raise ValueError(
+            f"the model endpoint {point.url} answered HTTP {status} to GET /models; "
+            "nothing was run"
+        )
+    return _missing_model(point, status, body)
+
+
+def _get(point: Endpoint, timeout: float) -> tuple[int, bytes]:
+    """``GET {url}/models`` (redirects followed): the status and the body (empty unless 200)."""
     key = os.environ.get(point.api_key_env)
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     url = f"{point.url}/models"
     try:
-        reply = httpx.get(url, headers=headers, timeout=timeout, follow_redirects=True)
-    except httpx.InvalidURL as exc:  # e.g. http://host:abc/v1: no client can call it
+        request = urllib.request.Request(url, headers=headers)
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            return int(reply.status), reply.read(MAX_BODY) if reply.status == 200 else b""
+    except urllib.error.HTTPError as exc:  # an answer all the same: 4xx or 5xx
+        exc.close()
+        return int(exc.code), b""
+    except (ValueError, http.client.InvalidURL) as exc:  # e.g. http://host:abc/v1, no scheme
         raise BadURL(
             f"bad model endpoint URL {point.url} ({exc}): check --base-url; nothing was run"
         ) from None
-    except httpx.HTTPError as exc:
-        reason = str(exc) or type(exc).__name__
+    except (OSError, http.client.HTTPException) as exc:  # refused, timed out, no such host
+        reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
         raise ValueError(
             f"cannot reach the model endpoint {point.url} ({reason}; GET /models, "
             f"{timeout:g} s timeout): check --base-url; nothing was run"
         ) from None
-    if reply.status_code in (401, 403):
-        raise ValueError(
-            f"the model endpoint {point.url} refused the API key (HTTP {reply.status_code}); "
-            f"check ${point.api_key_env} (--api-key-env); nothing was run"
-        )
-    if reply.status_code >= 500:
-        raise ValueError(
-            f"the model endpoint {point.url} answered HTTP {reply.status_code} to GET /models; "
-            "nothing was run"
-        )
-    return _missing_model(point, reply)
 
 
-def _missing_model(point: Endpoint, reply: object) -> str | None:
+def _missing_model(point: Endpoint, status: int, body: bytes) -> str | None:
     """A warning when the endpoint lists its models and ``point.model`` is not among them."""
-    if point.model is None or getattr(reply, "status_code", 0) != 200:
+    if point.model is None or status != 200:
         return None
     try:
-        data = reply.json().get("data")  # type: ignore[attr-defined]
+        data = json.loads(body).get("data")
         ids = [str(m["id"]) for m in data]
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
@@ -112,6 +129,11 @@ def preflight(specs: Iterable[str], warn: object = None) -> None:
     including a failed check that a call cache may make up for."""
     say = warn if callable(warn) else (lambda _line: None)
     for point in endpoints(specs):
+        if point.base_url is None and not os.environ.get("OPENAI_BASE_URL"):
+            say(
+                f"note: no base_url given: model calls go to the public OpenAI API ({OPENAI_URL});"
+                " give --base-url (or base_url=, or $OPENAI_BASE_URL) for another endpoint"
+            )
         try:
             note = check(point)
         except ValueError as exc:

@@ -1,5 +1,5 @@
 """The model flags of ``run`` and ``compare`` (``--max-tokens``, ``--timeout``, ``--context-window``,
-``--slots``, ``--cache``): each becomes the same option of every spec in the run that calls a
+``--slots``, ``--cache``, ``--max-turns``): each becomes the same option of every spec in the run that calls a
 model, so the LLM writer's and summariser's calls are covered as well as the reasoner's, whether
 it came from ``--model`` or ``--reasoner llm:...``."""
 
@@ -17,6 +17,8 @@ FLAGS = {
     "context_window": "the model's context window in tokens: prompts are fitted to it",
     "slots": "pin each model conversation to one of the server's N slots (llama.cpp -np N)",
     "cache": "SQLite call cache: a rerun replays every answered call without HTTP",
+    "max_turns": "model turns per question (llm, default 12) or per event (agentic-llm, "
+    "default 8); a question still unanswered after them is no_answer",
 }
 TOOL_AGENT_OPTIONS = frozenset(FLAGS)
 SUMMARIZER_OPTIONS = frozenset({"timeout", "cache"})
@@ -29,12 +31,44 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--context-window", type=int, help=FLAGS["context_window"])
     p.add_argument("--slots", type=int, help=FLAGS["slots"])
     p.add_argument("--cache", help=FLAGS["cache"])
+    p.add_argument("--max-turns", type=int, help=FLAGS["max_turns"])
+
+
+def add_shorthand_args(p: argparse.ArgumentParser) -> None:
+    """``--model``, ``--base-url`` and ``--api-key-env``: the ``llm`` reasoner in three flags."""
+    p.add_argument(
+        "--model", help="model name: shorthand for --reasoner llm:model=NAME (with --base-url)"
+    )
+    p.add_argument(
+        "--base-url",
+        help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (default: $OPENAI_BASE_URL,"
+        " else the public OpenAI API)",
+    )
+    p.add_argument(
+        "--api-key-env",
+        help="environment variable holding the API key (default OPENAI_API_KEY)",
+    )
+
+
+def shorthand(args: argparse.Namespace, reasoner: str | None) -> str | None:
+    """The reasoner spec ``--model``/``--base-url``/``--api-key-env`` stand for, else
+    ``reasoner`` (``--reasoner``; given both is a ``ValueError``)."""
+    if not (args.model or args.base_url or args.api_key_env):
+        return reasoner
+    if reasoner:
+        raise ValueError("give either --reasoner or --model/--base-url/--api-key-env, not both")
+    if not args.model:
+        raise ValueError("--base-url and --api-key-env need --model")
+    options = [f"model={args.model}"]
+    options += [f"base_url={args.base_url}"] if args.base_url else []
+    options += [f"api_key_env={args.api_key_env}"] if args.api_key_env else []
+    return "llm:" + ",".join(options)
 
 
 def given(args: argparse.Namespace) -> dict[str, Any]:
     """The model flags given on the command line, by spec option name."""
     options = {name: getattr(args, name, None) for name in FLAGS}
-    for name in ("max_tokens", "context_window", "slots"):
+    for name in ("max_tokens", "context_window", "slots", "max_turns"):
         value = options[name]
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")

@@ -139,7 +139,7 @@ def pack(labels: Sequence[str], width: int = LIST_WIDTH) -> str:
 
 def _what(config: dict[str, Any]) -> tuple[str, str]:
     """A run's memories and its policies or reasoner, short (``--json`` has the full specs)."""
-    from memgym.commands.labels import distinct, reasoner_label
+    from memgym.commands.labels import distinct
 
     pairs = [p for p in config.get("pairs") or [] if len(p) == 2]
     memories = list(dict.fromkeys(str(m) for m, _ in pairs)) or [
@@ -155,8 +155,22 @@ def _what(config: dict[str, Any]) -> tuple[str, str]:
     else:
         labels = distinct(memories)
         memory = pack([labels[m] for m in memories])
-    policy = pack(config.get("policies") or [reasoner_label(r) for r in reasoners])
+    track = str(config.get("track") or "")
+    policy = pack(config.get("policies") or [actor_label(track, r) for r in reasoners])
     return memory, policy
+
+
+def actor_label(track: str, reasoner: str) -> str:
+    """A run without policy names: ``reasoner NAME``, or ``agent NAME`` on an interactive
+    track (the compare runs' column, where a policy name would be)."""
+    from memgym.commands.labels import reasoner_label
+    from memgym.tracks import get_track
+
+    try:
+        interactive = get_track(track).interactive
+    except (KeyError, ValueError):
+        interactive = False
+    return f"{'agent' if interactive else 'reasoner'} {reasoner_label(reasoner)}"
 
 
 def print_runs(runs: Sequence[dict[str, Any]], path: str) -> None:
@@ -220,7 +234,7 @@ def print_leaderboard(
     include_incomplete: bool = False,
 ) -> None:
     """The leaderboard: one table per track and tier, best composite first."""
-    from memgym.commands.labels import distinct, reasoner_label
+    from memgym.commands.labels import distinct
 
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
@@ -244,7 +258,7 @@ def print_leaderboard(
             table.append(
                 [
                     str(r["rank"]),
-                    (r["policy"] or reasoner_label(r["reasoner"])) + flag,
+                    (r["policy"] or actor_label(track, r["reasoner"])) + flag,
                     memories[r["memory"]],
                     short_label(r["model"]),
                     mean_cell(r["composite"], r["composite_se"]),
@@ -254,8 +268,12 @@ def print_leaderboard(
                     ",".join(str(i) for i in r["runs"]),
                 ]
             )
-        name = f"leaderboard: {track} / {tier or '?'}"
-        console.print(fit(name, columns, table, console.width, console))
+        name = f"leaderboard: {track} / {_tier(track, tier)}"
+        shown = columns
+        if actor_label(track, "").startswith("agent"):  # sessions: the verifier's task reward
+            scores = (Column("task reward", "task\nreward"), Column("solved", priority=7))
+            shown = (*columns[:4], *scores, *columns[6:])
+        console.print(fit(name, shown, table, console.width, console))
     if not rows:
         console.print(f"leaderboard: no complete run with scored episodes in {title}")
     if left_out and not include_incomplete:
@@ -263,6 +281,16 @@ def print_leaderboard(
         console.print(
             f"[yellow]not ranked, incomplete:[/] {listed}; --include-incomplete ranks them too"
         )
+
+
+def _tier(track: str, tier: str | None) -> str:
+    """``tier``, else the track's default tier (an episode run without ``--tier``)."""
+    from memgym.commands.common import tier_name
+
+    try:
+        return tier_name(track, tier)
+    except (KeyError, ValueError):
+        return tier or "?"
 
 
 def _finite(x: object) -> object:

@@ -29,9 +29,10 @@ from memgym.commands.common import (
     print_summary,
     print_usage,
     progress,
+    say_reasons,
     tier_name,
 )
-from memgym.commands.model_options import add_model_args
+from memgym.commands.model_options import add_model_args, add_shorthand_args
 
 LLM_CONCURRENCY = 4
 """Default ``--concurrency`` when a reasoner calls a model (episodes mostly wait on the network)."""
@@ -47,15 +48,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--memory", help="memory spec, e.g. agentic:policy=strategic (instead of --policies)"
     )
-    p.add_argument("--reasoner", help="reasoner spec, e.g. scripted (instead of --policies)")
     p.add_argument(
-        "--model", help="model name: shorthand for --reasoner llm:model=NAME (with --base-url)"
+        "--reasoner",
+        help="reasoner spec, e.g. scripted (instead of --policies); llm without base_url calls "
+        "$OPENAI_BASE_URL, else the public OpenAI API",
     )
-    p.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
-    p.add_argument(
-        "--api-key-env",
-        help="environment variable holding the API key (default OPENAI_API_KEY)",
-    )
+    add_shorthand_args(p)
     add_model_args(p)
     add_seed_args(p, 5)
     p.add_argument(
@@ -104,18 +102,8 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
     from memgym.commands import model_options
     from memgym.simulation.policies import HONEST, get_policy
 
-    shorthand = args.model or args.base_url or args.api_key_env
-    if shorthand and args.reasoner:
-        raise ValueError("give either --reasoner or --model/--base-url/--api-key-env, not both")
-    if shorthand and not args.model:
-        raise ValueError("--base-url and --api-key-env need --model")
+    reasoner = model_options.shorthand(args, args.reasoner)
     flags = model_options.given(args)
-    reasoner = args.reasoner
-    if args.model:
-        options = [f"model={args.model}"]
-        options += [f"base_url={args.base_url}"] if args.base_url else []
-        options += [f"api_key_env={args.api_key_env}"] if args.api_key_env else []
-        reasoner = "llm:" + ",".join(options)
     from memgym.tracks import get_track
     from memgym.tracks.interactive import InteractiveTrack
 
@@ -168,6 +156,7 @@ def check_work(track_name: str, tier: str | None, fixed: dict[str, Any], pairs: 
 
     track = get_track(track_name)
     track.params(tier, **fixed)
+    track.require()
     if track.interactive:
         from memgym.interactive.agents import make_agent
 
@@ -183,6 +172,7 @@ def check_work(track_name: str, tier: str | None, fixed: dict[str, Any], pairs: 
 
 def run(args: argparse.Namespace) -> int:
     from memgym.commands.endpoints import preflight
+    from memgym.extras import require
     from memgym.run.results import ResultsStore
     from memgym.run.work import parse_shard, shard, stream
     from memgym.specs import parse_spec
@@ -192,6 +182,8 @@ def run(args: argparse.Namespace) -> int:
     fixed = overrides(args.param)
     check_work(args.track, args.tier, fixed, pairs)  # local checks first: no network needed
     preflight([spec for pair in pairs for spec in pair], err_console.print)
+    if args.executor == "ray":
+        require("ray", "the Ray executor", "ray")
     seeds = range(args.seed, args.seed + args.seeds)
     items: Any = stream(args.track, args.tier, seeds, fixed, pairs)
     planned = len(seeds) * len(pairs)
@@ -267,6 +259,8 @@ def run(args: argparse.Namespace) -> int:
             f"[red]run {run_id} is {status.describe()}[/]: its scores leave those episodes out, "
             "so the leaderboard does not rank it; `memgym run ... --resume` re-runs them"
         )
+        with ResultsStore.open_read(args.results) as store:
+            say_reasons(store.episodes(run_id, compactions=False))
         return 1
     return 0
 

@@ -25,7 +25,7 @@ try:
     from gymnasium import spaces
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
-        "memgym's Gymnasium environment needs gymnasium: pip install 'memgym[gym]'"
+        "memgym's Gymnasium environment needs gymnasium: pip install -e '.[gym]'"
     ) from exc
 
 from memgym.envs.episode import MAX_CALLS_PER_EVENT, Episode

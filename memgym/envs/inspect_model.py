@@ -24,7 +24,7 @@ try:
     from inspect_ai.tool import ToolChoice, ToolInfo
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
-        "memgym's Inspect AI model needs inspect-ai: pip install 'memgym[inspect]'"
+        "memgym's Inspect AI model needs inspect-ai: pip install -e '.[inspect]'"
     ) from exc
 
 from memgym.tokens import count_tokens

@@ -44,7 +44,7 @@ try:
     from inspect_ai.tool import ToolCall, ToolInfo, ToolParams
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
-        "memgym's Inspect AI tasks need inspect-ai: pip install 'memgym[inspect]'"
+        "memgym's Inspect AI tasks need inspect-ai: pip install -e '.[inspect]'"
     ) from exc
 
 from memgym.envs import tools as T

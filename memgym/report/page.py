@@ -8,7 +8,7 @@ from html import escape
 
 from memgym import __version__
 from memgym.report import charts
-from memgym.report.data import ReportData
+from memgym.report.data import ReportData, interactive
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1f24;margin:0;
@@ -67,15 +67,23 @@ def build_html(data: ReportData) -> str:
     if data.isolation:
         for group in data.isolation:
             parts.append(f"<h3>{escape(group.track)} · {escape(group.model)}</h3>")
-            parts.append(isolation_table(group))
+            table = interactive_table(group) if group.interactive else isolation_table(group)
+            parts.append(table)
             parts.append(f"<div class=grid>{charts.isolation_chart(ids, group)}</div>")
     else:
         parts.append(
-            "<p class=note>Needs runs of <code>none</code> and <code>oracle</code> with the same "
-            "reasoner on the same scenarios (<code>memgym compare</code> runs both).</p>"
+            "<p class=note>Needs runs of <code>none</code> and <code>oracle</code> (on an "
+            "interactive track: <code>none</code> and <code>full</code>, the ceiling) with the "
+            "same reasoner or agent on the same scenarios (<code>memgym compare</code> runs "
+            "them).</p>"
         )
     for track in data.tracks:
         parts.append(f"<h2>Track: {escape(track.track)}</h2><div class=grid>")
+        if track.interactive:  # agent sessions: no question axes, no stream length or budget
+            parts.append(charts.compactions_chart(ids, track))
+            parts.append("</div><p class=note>An interactive track: its episodes are agent "
+                         "sessions scored by task reward (above), with no question axes.</p>")
+            continue
         parts.append(charts.axes_chart(ids, track))
         parts.append(charts.length_chart(ids, track))
         parts.extend(charts.budget_chart(ids, track, family) for family in track.budget)
@@ -123,11 +131,13 @@ def _table(head: list[str], rows: list[list[str]], names: int = 1, last_left: bo
 
 
 def leaderboard_table(rows: list[dict[str, object]]) -> str:
+    agents = any(interactive(str(r["track"])) for r in rows)
+    score, share = ("score", "accuracy / solved") if agents else ("composite", "accuracy")
     return _table(
-        ["#", "track", "tier", "policy", "memory", "reasoner", "model", "composite", "accuracy",
+        ["#", "track", "tier", "policy", "memory", "reasoner", "model", score, share,
          "seeds", "episodes", "run status"],
         [
-            [str(r["rank"]), str(r["track"]), str(r["tier"]), str(r["policy"]), str(r["memory"]),
+            [str(r["rank"]), str(r["track"]), str(r["tier"]), str(r["shown"]), str(r["memory"]),
              str(r["reasoner"]), str(r["model"]),
              _num(float(r["composite"]), float(r["composite_se"])),  # type: ignore[arg-type]
              _num(float(r["accuracy"]), float(r["accuracy_se"])),  # type: ignore[arg-type]
@@ -148,6 +158,22 @@ def isolation_table(group: charts.IsolationGroup) -> str:
              f"[{_num(s.ci_low)}, {_num(s.ci_high)}]", _num(s.oracle_right), str(s.scored)]
             for s in group.scores
         ],
+    )
+
+
+def interactive_table(group: charts.IsolationGroup) -> str:
+    """An interactive track's comparison, as ``memgym compare`` prints it."""
+    from memgym.interactive.episode import outcome_text
+
+    return _table(
+        ["memory", "task reward", "solved", "isolated", "95 % CI", "tasks", "task outcomes"],
+        [
+            [s.memory, _num(group.rewards.get(s.memory, math.nan)), _num(s.accuracy),
+             _num(s.isolated), f"[{_num(s.ci_low)}, {_num(s.ci_high)}]", str(s.questions),
+             outcome_text(group.outcomes.get(s.memory, {}))]
+            for s in group.scores
+        ],
+        last_left=True,
     )
 
 

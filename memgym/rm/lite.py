@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from memgym.collector import collector_paused
+from memgym.extras import require
 from memgym.rm.features import BUCKETS, HAND_FEATURES, Compaction, cache_clears, features
 from memgym.rm.rows import Row, asked_questions, dropped_spans
 
@@ -54,15 +55,7 @@ VOTE_MEMO = 1 << 12
 
 
 def _sklearn() -> Any:
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        raise ValueError(
-            "the lite MemRM needs scikit-learn: pip install 'memgym[rm]'"
-        ) from None
-    import sklearn.linear_model as linear
-
-    return linear
+    return require("sklearn.linear_model", "the lite MemRM", "rm")
 
 
 def _sigmoid(z: float) -> float:

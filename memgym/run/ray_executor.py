@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from memgym.extras import require
 from memgym.run.pool import SigintFlag
 from memgym.run.results import ResultsStore
 from memgym.run.runner import Observer, Tally, item_count, noting_keys, run_item
@@ -36,13 +37,7 @@ Task = Callable[[WorkItem], EpisodeResult]
 
 def _ray() -> Any:
     """The ``ray`` module, or a one-line error naming the extra to install."""
-    try:
-        import ray
-    except ImportError:
-        raise ValueError(
-            "the Ray executor needs ray: pip install 'memgym[ray]'"
-        ) from None
-    return ray
+    return require("ray", "the Ray executor", "ray")
 
 
 def temp_dir() -> str:

@@ -24,6 +24,7 @@ from itertools import groupby
 from typing import Any
 
 from memgym.errors import InfraError
+from memgym.extras import MissingExtra
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import model_id, run_episode, score
@@ -108,8 +109,11 @@ def _run_once(item: WorkItem, tally: Tally | None) -> EpisodeResult:
     scenario = track.generate(item.seed, item.tier, **dict(item.overrides))
     if track.interactive:
         return run_interactive_item(track, scenario, item)
-    memory = make_memory(item.memory, track)
-    reasoner = make_reasoner(item.reasoner, track)
+    try:
+        memory = make_memory(item.memory, track)
+        reasoner = make_reasoner(item.reasoner, track)
+    except MissingExtra as exc:  # e.g. a Ray worker without the extra the driver has
+        return failed_item(scenario, item, exc)
 
     def usage() -> dict[str, float]:
         return add_usage([component_usage(memory), component_usage(reasoner)])
@@ -120,14 +124,14 @@ def _run_once(item: WorkItem, tally: Tally | None) -> EpisodeResult:
         try:
             transcript = run_episode(scenario, memory, reasoner)
             failed = False
-        except InfraError as exc:
+        except (InfraError, MissingExtra) as exc:
             transcript, failed = Transcript(scenario_hash=scenario.hash, errors=[str(exc)]), True
         spent = usage()
         result = score(
             transcript, scenario, memory.config(), reasoner.config(), model_id(reasoner), spent
         )
         if failed:
-            result.status = "infra_error"
+            result.status, result.reason = "infra_error", transcript.errors[0]
         if tally is not None:
             tally.watch(item.key, lambda: spent)
         return result
@@ -144,14 +148,25 @@ def run_interactive_item(track: Track, scenario: Scenario, item: WorkItem) -> Ep
     from memgym.interactive.agents import make_agent
     from memgym.interactive.episode import evaluate_interactive
 
-    agent = make_agent(item.reasoner, track)
+    try:
+        agent = make_agent(item.reasoner, track)
+    except MissingExtra as exc:
+        return failed_item(scenario, item, exc)
     try:
         return evaluate_interactive(track, scenario, item.memory, agent)  # type: ignore[arg-type]
-    except InfraError as exc:
+    except (InfraError, MissingExtra) as exc:
         transcript = Transcript(scenario_hash=scenario.hash, errors=[str(exc)])
         result = score(transcript, scenario, item.memory, agent.config(), agent.model_id())
-        result.status = "infra_error"
+        result.status, result.reason = "infra_error", str(exc)
         return result
+
+
+def failed_item(scenario: Scenario, item: WorkItem, exc: Exception) -> EpisodeResult:
+    """An ``infra_error`` episode that could not start, ``exc``'s line as its reason."""
+    transcript = Transcript(scenario_hash=scenario.hash, errors=[str(exc)])
+    result = score(transcript, scenario, item.memory, item.reasoner, "unknown")
+    result.status, result.reason = "infra_error", str(exc)
+    return result
 
 
 def item_count(items: Iterable[WorkItem], total: int | None) -> int:

@@ -63,6 +63,10 @@ class Track(ABC):
             cls.tiers = parameters.TIERS
             cls.default_tier = parameters.DEFAULT_TIER
 
+    def require(self) -> None:
+        """Raise ``memgym.extras.MissingExtra`` (one line naming the install command) when an
+        optional dependency the track's episodes need is missing; checked before a run starts."""
+
     def params(self, tier: str | None = None, **overrides: Any) -> dict[str, Any]:
         """The full, validated parameter set for ``tier`` with ``overrides`` applied: the
         parameters module's ``resolve`` (a track with none overrides this).

@@ -14,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from memgym.extras import require
+
 ATTENTION = {"q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_output"}
 ARCHITECTURES = ("llama",)
 
@@ -34,7 +36,7 @@ def _field(reader: Any, key: str) -> Any:
 def export_gguf(base_gguf: str, model: Any, out: str | Path) -> dict[str, int]:
     """Write ``out``: ``base_gguf`` with the attention projections of ``model`` (the merged
     fine-tuned model, same architecture); counts of the tensors replaced and copied."""
-    import gguf
+    gguf = require("gguf", "memgym train export", "train")
     import numpy as np
 
     reader = gguf.GGUFReader(base_gguf)

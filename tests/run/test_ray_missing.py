@@ -11,4 +11,4 @@ def test_missing_ray_names_the_extra(monkeypatch, tmp_path, capsys):
     monkeypatch.setitem(sys.modules, "ray", None)  # what `import ray` sees when it is absent
     argv = ["run", "--tier", "lite", "--seeds", "1", "--executor", "ray"]
     assert main([*argv, "--results", str(tmp_path / "r.sqlite")]) == 2
-    assert "pip install 'memgym[ray]'" in " ".join(capsys.readouterr().err.split())
+    assert "pip install -e '.[ray]'" in " ".join(capsys.readouterr().err.split())

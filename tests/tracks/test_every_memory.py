@@ -57,7 +57,7 @@ def _cases() -> list[object]:
         if memory in SLOW:
             marks.append(pytest.mark.slow)
             if not EMBED:
-                marks.append(pytest.mark.skip(reason="needs pip install 'memgym[embed]'"))
+                marks.append(pytest.mark.skip(reason="needs pip install -e '.[embed]'"))
         cases += [pytest.param(t, memory, marks=marks, id=f"{t}-{memory}") for t in TRACKS]
     return cases
 

@@ -12,23 +12,26 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from memgym.extras import MissingExtra
+
 DOMAINS = ("airline", "retail", "telecom", "mock")
 """τ²-bench's domains. ``telecom`` is its small task split (20 tasks): the full set holds 2,285
 generated variants of the same issues. ``mock`` has 8 of its 9 tasks (see ``replayable``)."""
 
-MISSING = "the tau2 track needs τ²-bench: pip install 'memgym[tau2]'"
+MISSING = str(MissingExtra("the tau2 track", "tau2"))
+"""The line a missing τ²-bench is reported with."""
 
 
 def require() -> None:
-    """Import tau2 (raising ``ValueError`` naming the extra when it is missing, which the CLI
-    prints as one line, like memgym's other missing extras)."""
+    """Import tau2 (raising ``MissingExtra``, a ``ValueError`` naming the extra, when it is
+    missing: the CLI prints it as one line, like memgym's other missing extras)."""
     # litellm (imported by tau2) fetches a model cost map over the network unless told not to.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     try:
         _quiet()
         import tau2.registry  # noqa: F401
-    except ImportError as exc:
-        raise ValueError(f"{MISSING} ({exc})") from None
+    except ImportError:
+        raise MissingExtra("the tau2 track", "tau2") from None
 
 
 def available() -> bool:

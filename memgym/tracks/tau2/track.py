@@ -46,6 +46,10 @@ class Tau2Track(InteractiveTrack, parameters=parameters):
             track=self.name, seed=seed, params=params, brief=brief, facts=[], events=events
         )
 
+    def require(self) -> None:
+        """τ²-bench (``.[tau2]``)."""
+        loader.require()
+
     def open(self, scenario: Scenario) -> Session:
         from memgym.tracks.tau2.session import Tau2Session
 

@@ -13,6 +13,7 @@ import shutil
 from typing import Any
 
 from memgym.errors import InfraError
+from memgym.extras import require
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TIMEOUT_MS = 10_000
@@ -24,6 +25,13 @@ _URL_LINE = re.compile(r":?\n[ \t]*- /url: [^\n]*")
 def chromium_path() -> str | None:
     """The system chromium, or None when it is not installed."""
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def require_browser() -> None:
+    """``MissingExtra`` without playwright, ``ValueError`` without chromium (one line each)."""
+    require("playwright.sync_api", "the web track")
+    if chromium_path() is None:
+        raise ValueError("the web track needs chromium: apt-get install chromium")
 
 
 class BrowserError(Exception):
@@ -41,10 +49,8 @@ class Browser:
 
     def open(self, url: str) -> None:
         """Start the browser and load ``url``; ``InfraError`` when it cannot start."""
-        try:
-            from playwright.sync_api import Error, sync_playwright
-        except ImportError:
-            raise InfraError("the web track needs playwright: pip install 'memgym[web]'") from None
+        sync_api = require("playwright.sync_api", "the web track")
+        Error, sync_playwright = sync_api.Error, sync_api.sync_playwright
         executable = chromium_path()
         if executable is None:
             raise InfraError("the web track needs chromium: apt-get install chromium")

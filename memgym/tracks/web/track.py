@@ -9,6 +9,7 @@ from memgym.interactive.session import Session
 from memgym.tracks.interactive import InteractiveTrack
 from memgym.tracks.registry import register_track
 from memgym.tracks.web import params as web_params
+from memgym.tracks.web.browser import require_browser
 from memgym.tracks.web.session import WebSession
 from memgym.tracks.web.world import World, build_world
 from memgym.types import Event, Scenario
@@ -33,6 +34,10 @@ class WebTrack(InteractiveTrack, parameters=web_params):
         """The world of ``scenario`` (rebuilt from its seed and params)."""
         params = {k: v for k, v in scenario.params.items() if k != "tier"}
         return build_world(scenario.seed, params)
+
+    def require(self) -> None:
+        """Playwright (``.[web]``) and Debian's chromium."""
+        require_browser()
 
     def open(self, scenario: Scenario) -> Session:
         return WebSession(self.world(scenario))

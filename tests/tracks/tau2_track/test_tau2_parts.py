@@ -133,5 +133,5 @@ def test_without_tau2_bench_a_command_is_one_line_naming_the_extra(command, tmp_
     argv = [command, "--track", "tau2"]
     done = memgym(*argv, *(["--results", str(tmp_path / "r.sqlite")] if command == "run" else []))
     assert done.returncode == 2, done.stderr
-    assert done.stderr.startswith(f"error: {loader.MISSING} (")
+    assert done.stderr.strip() == f"error: {loader.MISSING}"
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
