@@ -262,10 +262,11 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
     print_entry(entry)
     measured = entry.tokens.prompt + entry.tokens.completion
     estimated = entry.estimated.prompt + entry.estimated.completion
+    cached = f", {entry.tokens.cached:,} calls answered by the cache" if entry.tokens.cached else ""
     err_console.print(
         f"{len(work)} episodes run in {seconds:.1f} s; tokens measured {measured:,} vs estimated "
-        f"{estimated:,} ({_ratio(measured, estimated)}); entry in {args.entry}, report in "
-        f"{args.report}"
+        f"{estimated:,} ({_ratio(measured, estimated)}{cached}); entry in {args.entry}, report "
+        f"in {args.report}"
     )
     if not entry.complete:
         err_console.print(

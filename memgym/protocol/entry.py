@@ -35,9 +35,12 @@ class Strict(BaseModel):
 
 
 class Tokens(Strict):
-    """LLM calls and tokens (memgym's count for estimates, the server's for measured ones)."""
+    """LLM calls and tokens (memgym's count for estimates, the server's for measured ones).
+    Calls answered by the call cache (``--cache``) count in ``calls`` and ``cached``, and no
+    tokens: the tokens are what this evaluation had the server process."""
 
     calls: int = Field(ge=0)
+    cached: int = Field(ge=0, default=0)
     prompt: int = Field(ge=0)
     completion: int = Field(ge=0)
     tool_calls: int = Field(ge=0, default=0)
@@ -136,13 +139,14 @@ def _num(x: float) -> float | None:
 
 
 def _tokens(results: Iterable[EpisodeResult]) -> Tokens:
-    keys = ("calls", "prompt_tokens", "completion_tokens", "tool_calls", "tool_errors")
+    keys = ("calls", "cached", "prompt_tokens", "completion_tokens", "tool_calls", "tool_errors")
     total = dict.fromkeys(keys, 0.0)
     for result in results:
         for key in keys:
             total[key] += result.usage.get(key, 0.0)
     return Tokens(
         calls=int(total["calls"]),
+        cached=int(total["cached"]),
         prompt=int(total["prompt_tokens"]),
         completion=int(total["completion_tokens"]),
         tool_calls=int(total["tool_calls"]),
