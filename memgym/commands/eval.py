@@ -193,7 +193,7 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
     from memgym.commands.run import _execute, check_work
     from memgym.protocol import runs
     from memgym.protocol.entry import build_entry
-    from memgym.protocol.fingerprint import fingerprint
+    from memgym.protocol.fingerprint import fingerprint, problems
     from memgym.protocol.work import items, run_config
     from memgym.run.results import ResultsStore
     from memgym.run.work import parse_shard, shard
@@ -208,7 +208,13 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
     costs = _estimate(protocol, args)
     with progress() as bar:
         task = bar.add_task("fingerprint", total=len(protocol.tracks))
-        digest = fingerprint(protocol, lambda _t: bar.advance(task))["fingerprint"]
+        current = fingerprint(protocol, lambda _t: bar.advance(task))
+    digest = current["fingerprint"]
+    for problem in problems(protocol, current):
+        err_console.print(
+            f"[yellow]warning[/]: {problem}; this entry carries the new fingerprint and is "
+            "ranked apart from the recorded version's entries"
+        )
     config = run_config(protocol, spec)
     todo: Any = items(protocol, spec)
     if shard_of:

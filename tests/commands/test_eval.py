@@ -181,3 +181,34 @@ def test_two_shards_then_resume_give_the_same_entry(server, clean, tmp_path):
     assert main(eval_args(server, tmp_path, "--resume")) == 0  # nothing left to run
     assert stored(tmp_path / "r.sqlite") == 28
     assert (tmp_path / "entry.json").read_bytes() == (clean[0] / "entry.json").read_bytes()
+
+
+def test_an_evaluation_missing_an_episode_is_flagged_incomplete(clean):
+    from memgym.protocol import runs
+    from memgym.protocol.entry import build_entry
+    from memgym.protocol.estimate import estimate
+    from memgym.protocol.work import items, run_config
+
+    entry = load_entry(clean[0] / "entry.json")
+    spec = f"llm:model=memgym-scripted,base_url={entry_base_url(clean[0])}"
+    with ResultsStore.open_read(clean[0] / "r.sqlite") as store:
+        episodes = runs.episodes_of(store, runs.matching_runs(store, run_config(SMOKE, spec)))
+    assert len(episodes) == 28
+    dropped = episodes.pop(next(iter(episodes)))
+    status = runs.status(SMOKE.episodes, episodes)
+    keys = (item.key for item in items(SMOKE, spec))
+    partial = build_entry(
+        SMOKE, entry.protocol.fingerprint, entry.model, entry.reasoner,
+        runs.ordered(episodes, keys), status, estimate(SMOKE),
+    )  # fmt: skip
+    assert not partial.complete and partial.status == "incomplete: 1 not run"
+    assert partial.episodes.done == 27
+    assert {t.track: t.episodes for t in partial.tracks}[dropped.track] == 6
+
+
+def entry_base_url(folder):
+    """The base URL the clean run's reasoner used, read from its run config."""
+    with ResultsStore.open_read(folder / "r.sqlite") as store:
+        (run,) = store.runs()
+    spec = run["config"]["reasoner"]
+    return spec.split("base_url=")[1].split(",")[0]
