@@ -22,6 +22,8 @@ def run_config(protocol: Protocol, reasoner: str) -> dict[str, Any]:
     is not part of it, so every shard of one protocol run adds to the same run)."""
     return {
         "command": "eval",
+        "track": "+".join(plan.track for plan in protocol.tracks),
+        "tier": protocol.name,
         "protocol": protocol.name,
         "protocol_version": protocol.version,
         "reasoner": reasoner,
