@@ -25,12 +25,17 @@ from tests.llm.test_real_model import GGUF, free_port, gguf_path
 pytestmark = pytest.mark.slow
 
 LAUNCH = (
-    "import functools, runpy, llama_cpp\n"
-    "llama_cpp.Llama.__init__ = functools.partialmethod(llama_cpp.Llama.__init__,"
-    " use_extra_bufts=False)\n"
+    "import runpy, llama_cpp.llama_cpp as c\n"
+    "defaults = c.llama_model_default_params\n"
+    "def params():\n"
+    "    p = defaults()\n"
+    "    p.use_extra_bufts = False\n"
+    "    return p\n"
+    "c.llama_model_default_params = params\n"
     "runpy.run_module('llama_cpp.server', run_name='__main__')\n"
 )
-"""``python -m llama_cpp.server`` with every model loaded with ``use_extra_bufts=False``."""
+"""``python -m llama_cpp.server`` with every model's parameters ``use_extra_bufts=False`` (a
+field of llama.cpp's model parameters that ``Llama`` takes from ``llama_model_default_params``)."""
 
 
 @pytest.fixture(scope="module")
