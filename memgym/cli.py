@@ -32,6 +32,7 @@ from memgym.commands import (
     trajectories,
     validate,
 )
+from memgym.commands import eval as evaluation
 from memgym.commands.common import err_console
 from memgym.extras import explain
 
@@ -41,6 +42,7 @@ COMMANDS = (
     run,
     validate,
     compare,
+    evaluation,
     results,
     report,
     serve,

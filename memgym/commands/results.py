@@ -113,7 +113,7 @@ def describe(config: dict[str, Any]) -> str:
     track = str(config.get("track") or "?")
     try:
         tier = tier_name(track, config.get("tier"))
-    except ValueError:
+    except (ValueError, KeyError):  # an unknown track, or an eval run's several
         tier = str(config.get("tier") or "?")
     seeds = config.get("seeds") or []
     return f"{track} / {tier} / {plural(len(seeds), 'seed')}"
@@ -195,7 +195,7 @@ def print_runs(runs: Sequence[dict[str, Any]], path: str) -> None:
         track = str(config.get("track") or "?")
         try:
             tier = tier_name(track, config.get("tier"))
-        except ValueError:
+        except (ValueError, KeyError):  # an unknown track, or an eval run's several
             tier = str(config.get("tier") or "?")
         memory, policy = _what(config)
         status = r["status"] if r["complete"] else f"[red]{r['status']}[/]"

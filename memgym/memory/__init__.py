@@ -3,6 +3,7 @@
 from memgym.memory import (  # noqa: F401  (register the strategies)
     agentic,
     agentic_llm,
+    closed_book,
     distractors,
     full,
     gated,

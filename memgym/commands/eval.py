@@ -1,0 +1,413 @@
+"""``memgym eval``: one model on the benchmark's fixed protocol, one leaderboard entry.
+
+``memgym eval --model M --base-url U`` runs every track, seed and memory the protocol names
+(``memgym.protocol.spec``; ``--protocol smoke`` is the small one) with the ``llm`` reasoner, on
+the run machinery of ``memgym run`` (results file, ``--resume``, ``--shard``, ``--cache``,
+``--executor ray``, the progress view). Before it starts it prints the estimated calls and
+tokens per track and the time at ``--throughput``; at the end it writes the entry (JSON,
+``--entry``) and the HTML report (``--report``) and prints the scores with their intervals.
+
+Other modes: ``--estimate-only`` prints the estimate and stops; ``--fingerprint`` prints each
+protocol's fingerprint against the record (``--write`` records it, refusing a changed one whose
+version was not bumped); ``--table ENTRY ...`` prints the model x track table of entries, one
+table per protocol version (``--markdown`` as Markdown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from memgym.commands.common import add_results_arg, console, err_console, plural, progress
+from memgym.commands.model_options import add_model_args
+
+DEFAULT_THROUGHPUT = 2000.0
+"""Tokens per second the time estimate assumes when ``--throughput`` is not given."""
+PRIVATE_OPTIONS = ("base_url", "api_key_env", "cache", "timeout", "slots", "max_retries")
+"""Reasoner options left out of an entry: where the model was served, not what was measured."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``eval`` subcommand."""
+    p = sub.add_parser(
+        "eval", help="evaluate a model on the benchmark's fixed protocol: one leaderboard entry"
+    )
+    p.add_argument("--model", help="model name at the endpoint")
+    p.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
+    p.add_argument(
+        "--api-key-env", help="environment variable holding the API key (default OPENAI_API_KEY)"
+    )
+    p.add_argument(
+        "--protocol", default="standard", help="standard (default) or smoke (CI, small models)"
+    )
+    add_model_args(p)
+    p.add_argument(
+        "--concurrency", type=int, default=4, help="episodes run at once on threads (default 4)"
+    )
+    p.add_argument(
+        "--executor", choices=("local", "ray"), default="local", help="local threads or Ray tasks"
+    )
+    p.add_argument("--address", help="with --executor ray: the cluster to join (auto, ray://...)")
+    p.add_argument(
+        "--episode-retries",
+        type=int,
+        default=2,
+        help="run an episode that ended infra_error again, up to N times (default 2)",
+    )
+    p.add_argument("--shard", help="run shard i of N (1-based) into the same results file")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue this model's runs of the protocol in the results file (any shard)",
+    )
+    add_results_arg(p)
+    p.add_argument("--entry", default="memgym-eval.json", help="leaderboard entry file to write")
+    p.add_argument("--report", default="memgym-eval.html", help="HTML report file to write")
+    p.add_argument(
+        "--throughput",
+        type=float,
+        help=f"tokens per second the time estimate assumes (default {DEFAULT_THROUGHPUT:,.0f})",
+    )
+    p.add_argument(
+        "--estimate-only", action="store_true", help="print the estimate and stop (no model call)"
+    )
+    p.add_argument(
+        "--fingerprint",
+        action="store_true",
+        help="print each protocol's fingerprint against the recorded one",
+    )
+    p.add_argument(
+        "--write",
+        action="store_true",
+        help="with --fingerprint: record the fingerprints and the entry schema in the package",
+    )
+    p.add_argument(
+        "--table", nargs="+", metavar="ENTRY", help="print the model x track table of entries"
+    )
+    p.add_argument("--markdown", action="store_true", help="with --table: print it as Markdown")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    _check(args)
+    if args.fingerprint:
+        return _fingerprint(args.write)
+    if args.table:
+        return _table(args.table, args.markdown)
+    from memgym.protocol.spec import get_protocol
+
+    protocol = get_protocol(args.protocol)
+    if args.estimate_only:
+        _estimate(protocol, args)
+        return 0
+    return _evaluate(protocol, args)
+
+
+def _check(args: argparse.Namespace) -> None:
+    """One-line errors for flags that do not go together and bad numbers."""
+    modes = [args.fingerprint, bool(args.table), args.estimate_only]
+    if sum(modes) > 1:
+        raise ValueError("give one of --fingerprint, --table and --estimate-only")
+    if args.write and not args.fingerprint:
+        raise ValueError("--write needs --fingerprint")
+    if args.markdown and not args.table:
+        raise ValueError("--markdown needs --table")
+    if not any(modes) and not args.model:
+        raise ValueError("--model is required (with --base-url for a local server)")
+    if args.model and any(modes[:2]):
+        raise ValueError("--model runs an evaluation: not with --fingerprint or --table")
+    if (args.base_url or args.api_key_env) and not args.model:
+        raise ValueError("--base-url and --api-key-env need --model")
+    if args.concurrency < 1:
+        raise ValueError(f"--concurrency must be at least 1, got {args.concurrency}")
+    if args.episode_retries < 0:
+        raise ValueError(f"--episode-retries must be at least 0, got {args.episode_retries}")
+    if args.throughput is not None and not args.throughput > 0:
+        raise ValueError(f"--throughput must be above 0, got {args.throughput}")
+    if args.address is not None and args.executor != "ray":
+        raise ValueError("--address needs --executor ray")
+
+
+def reasoner_spec(args: argparse.Namespace) -> str:
+    """The ``llm`` reasoner spec of the model, with the model flags."""
+    from memgym.commands import model_options
+
+    options = [f"model={args.model}"]
+    options += [f"base_url={args.base_url}"] if args.base_url else []
+    options += [f"api_key_env={args.api_key_env}"] if args.api_key_env else []
+    (spec,) = model_options.apply(["llm:" + ",".join(options)], model_options.given(args))
+    return spec
+
+
+def public_spec(spec: str) -> str:
+    """``spec`` without the options that say where and how the model was reached."""
+    from memgym.specs import parse_spec
+
+    name, options = parse_spec(spec)
+    kept = [f"{k}={v}" for k, v in options.items() if k not in PRIVATE_OPTIONS]
+    return name + (":" + ",".join(kept) if kept else "")
+
+
+def _estimate(protocol: Any, args: argparse.Namespace) -> list[Any]:
+    """Estimate the run's cost (with a progress bar) and print it; the per-track costs."""
+    from memgym.protocol.estimate import estimate
+
+    with progress() as bar:
+        task = bar.add_task("estimating", total=protocol.episodes)
+        costs = estimate(
+            protocol,
+            args.context_window or 0,
+            args.max_tokens or 0,
+            lambda: bar.advance(task),
+        )
+    throughput = args.throughput or DEFAULT_THROUGHPUT
+    total = sum(c.tokens for c in costs)
+    window = f", context window {args.context_window:,}" if args.context_window else ""
+    err_console.print(
+        f"protocol {protocol.name} v{protocol.version}: {plural(protocol.episodes, 'episode')} "
+        f"({len(protocol.tracks)} tracks x seeds x {len(protocol.memories)} memories){window}"
+    )
+    for c in costs:
+        err_console.print(
+            f"  {c.track:<9} {plural(c.episodes, 'episode'):>13}  {c.calls:>7,} calls  "
+            f"{c.prompt_tokens:>12,} prompt + {c.completion_tokens:>9,} completion tokens"
+        )
+    hours = total / throughput / 3600
+    err_console.print(
+        f"estimate: {sum(c.calls for c in costs):,} calls, {total:,} tokens (memgym's count), "
+        f"~{_duration(hours)} at {throughput:,.0f} tokens/s (--throughput)"
+    )
+    return costs
+
+
+def _duration(hours: float) -> str:
+    if hours >= 1:
+        return f"{hours:.1f} h"
+    minutes = hours * 60
+    return f"{minutes:.1f} min" if minutes >= 1 else f"{minutes * 60:.0f} s"
+
+
+def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
+    from memgym.commands.endpoints import preflight
+    from memgym.commands.run import _execute, check_work
+    from memgym.protocol import runs
+    from memgym.protocol.entry import build_entry
+    from memgym.protocol.fingerprint import fingerprint, problems
+    from memgym.protocol.work import items, run_config
+    from memgym.run.results import ResultsStore
+    from memgym.run.work import parse_shard, shard
+
+    for path in (args.entry, args.report):
+        _writable(path)
+    spec = reasoner_spec(args)
+    shard_of = parse_shard(args.shard) if args.shard else None
+    for plan in protocol.tracks:
+        check_work(plan.track, plan.tier, plan.params, [(m, spec) for m in protocol.memories])
+    preflight([spec], err_console.print)
+    costs = _estimate(protocol, args)
+    with progress() as bar:
+        task = bar.add_task("fingerprint", total=len(protocol.tracks))
+        current = fingerprint(protocol, lambda _t: bar.advance(task))
+    digest = current["fingerprint"]
+    for problem in problems(protocol, current):
+        err_console.print(
+            f"[yellow]warning[/]: {problem}; this entry carries the new fingerprint and is "
+            "ranked apart from the recorded version's entries"
+        )
+    config = run_config(protocol, spec)
+    todo: Any = items(protocol, spec)
+    if shard_of:
+        todo = shard(list(todo), *shard_of)
+    start = time.perf_counter()
+    with ResultsStore(args.results) as store:
+        joined = runs.matching_runs(store, config) if args.resume or shard_of else []
+        done = runs.done_keys(store, joined)
+        work = [item for item in todo if item.key not in done]
+        run_id = _run_for(store, config, args.shard, joined, protocol.episodes)
+        err_console.print(
+            f"{plural(len(work), 'episode')} to run"
+            + (f", {len(done):,} done before" if done else "")
+            + f" (run {run_id} of {args.results})"
+        )
+        try:
+            _execute(
+                store,
+                run_id,
+                iter(work),
+                args.concurrency,
+                1,
+                args.executor,
+                args.address,
+                args.episode_retries,
+                len(work),
+            )
+        except KeyboardInterrupt:
+            err_console.print(
+                f"[yellow]interrupted[/]: finished episodes are saved in run {run_id} of "
+                f"{args.results}; `memgym eval ... --resume` continues it"
+            )
+            return 130
+        every = runs.matching_runs(store, config) if joined or shard_of else [run_id]
+        episodes = runs.episodes_of(store, every)
+    keys = (item.key for item in items(protocol, spec))
+    status = runs.status(protocol.episodes, episodes)
+    seconds = time.perf_counter() - start
+    if shard_of and status.missing:
+        err_console.print(
+            f"shard {args.shard} done in {seconds:.1f} s; the evaluation is {status.describe()}: "
+            "run the other shards, then `memgym eval ... --resume` writes the entry"
+        )
+        return 0 if not status.infra else 1
+    entry = build_entry(
+        protocol, digest, args.model, public_spec(spec), runs.ordered(episodes, keys), status, costs
+    )
+    with open(args.entry, "w", encoding="utf-8") as out:
+        out.write(entry.dumps())
+    _report(args.results, args.report, every[0] if len(every) == 1 else None)
+    print_entry(entry)
+    measured = entry.tokens.prompt + entry.tokens.completion
+    estimated = entry.estimated.prompt + entry.estimated.completion
+    cached = f", {entry.tokens.cached:,} calls answered by the cache" if entry.tokens.cached else ""
+    err_console.print(
+        f"{len(work)} episodes run in {seconds:.1f} s; tokens measured {measured:,} vs estimated "
+        f"{estimated:,} ({_ratio(measured, estimated)}{cached}); entry in {args.entry}, report "
+        f"in {args.report}"
+    )
+    if not entry.complete:
+        err_console.print(
+            f"[red]the evaluation is {entry.status}[/]: the entry is flagged incomplete and is "
+            "not ranked; `memgym eval ... --resume` re-runs the missing episodes"
+        )
+        return 1
+    return 0
+
+
+def _ratio(measured: int, estimated: int) -> str:
+    return f"{measured / estimated - 1:+.1%}" if estimated else "no estimate"
+
+
+def _writable(path: str) -> None:
+    import os
+
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"cannot write {path}: no folder {folder}")
+
+
+def _run_for(
+    store: Any, config: dict[str, Any], shard: str | None, joined: list[int], planned: int
+) -> int:
+    """The run this invocation adds to: the newest joined run of the same shard, or a new one."""
+    for run_id in reversed(joined):
+        if store.run_config(run_id).get("shard") == shard:
+            return int(run_id)
+    return int(store.start_run({**config, "shard": shard}, planned))
+
+
+def _report(results: str, out: str, run_id: int | None) -> None:
+    from memgym.report import write_report
+
+    write_report(results, out, run_id)
+
+
+def print_entry(entry: Any) -> None:
+    """The entry's scores, one line per track, and its tokens."""
+    from memgym.commands.tables import Column, fit
+    from memgym.protocol.table import cell
+
+    columns = (
+        Column("track", justify="left"),
+        Column("score [95% CI]", justify="left"),
+        Column("scored", priority=3),
+        Column("leaked", priority=2),
+        Column("overflow", priority=1),
+        Column("calls", priority=4),
+        Column("tokens", priority=5),
+        Column("tool calls run", priority=3),
+    )
+    rows: list[list[Any]] = [
+        [
+            t.track,
+            cell(t.score, t.ci_low, t.ci_high),
+            str(t.scored),
+            str(t.leaked),
+            str(t.context_overflow),
+            f"{t.tokens.calls:,}",
+            f"{t.tokens.prompt + t.tokens.completion:,}",
+            str(t.tokens.tool_calls_executed),
+        ]
+        for t in entry.tracks
+    ]
+    title = (
+        f"{entry.model} / protocol {entry.protocol.name} v{entry.protocol.version} / {entry.status}"
+    )
+    console.print(fit(title, columns, rows, console.width, console))
+
+
+def _fingerprint(write: bool) -> int:
+    """Print (and with ``write`` record) every protocol's fingerprint; 1 when one differs."""
+    import json
+
+    from memgym.protocol import entry, fingerprint
+    from memgym.protocol.spec import PROTOCOLS
+
+    protocols = list(PROTOCOLS.values())
+    current = {p.name: fingerprint.fingerprint(p) for p in protocols}
+    if write:
+        fingerprint.write(protocols, current)
+        entry.SCHEMA_PATH.write_text(json.dumps(entry.schema(), indent=2) + "\n", encoding="utf-8")
+        err_console.print(f"recorded in {fingerprint.RECORD} and {entry.SCHEMA_PATH}")
+    bad = 0
+    for p in protocols:
+        problems = fingerprint.problems(p, current[p.name])
+        state = "[green]recorded[/]" if not problems else "[red]" + "; ".join(problems) + "[/]"
+        console.print(f"{p.name} v{p.version} {current[p.name]['fingerprint']}: {state}")
+        bad += bool(problems)
+    return 1 if bad else 0
+
+
+def _table(paths: list[str], markdown: bool) -> int:
+    """Print the model x track table of the entries at ``paths``, one per protocol version."""
+    from memgym.commands.tables import Column, fit
+    from memgym.protocol import table
+    from memgym.protocol.entry import load_entry
+
+    loaded = [load_entry(p) for p in paths]
+    groups = table.group([(e.model, e) for e in loaded])
+    if markdown:
+        print(table.markdown(groups), end="")
+        return 0
+    for g in groups:
+        columns = (
+            Column("#", justify="right"),
+            Column("model", justify="left"),
+            *(Column(t, justify="left") for t in g.tracks),
+            Column("mean"),
+            Column("tokens", priority=1),
+        )
+        rows: list[list[Any]] = []
+        for row in g.rows:
+            by_track = {t.track: t for t in row.entry.tracks}
+            flag = "" if row.entry.complete else " [red](incomplete)[/]"
+            rows.append(
+                [
+                    str(row.rank or "-"),
+                    row.label + flag,
+                    *(
+                        table.cell(by_track[t].score, by_track[t].ci_low, by_track[t].ci_high)
+                        if t in by_track
+                        else "-"
+                        for t in g.tracks
+                    ),
+                    "-" if row.mean is None else f"{row.mean:.3f}",
+                    f"{row.entry.tokens.prompt + row.entry.tokens.completion:,}",
+                ]
+            )
+        console.print(fit(g.title, columns, rows, console.width, console))
+    if len(groups) > 1:
+        console.print(
+            f"{len(groups)} protocol versions: entries of different versions are not ranked "
+            "together"
+        )
+    return 0

@@ -1,0 +1,236 @@
+"""The leaderboard entry of one ``memgym eval`` run: the protocol (name, version, fingerprint),
+the model, every track's score and interval, tokens per track (measured and estimated), and how
+complete the run is. Built from the results file alone, so a resumed run gives the same entry
+byte for byte; no clock time or run id is in it.
+
+The JSON schema shipped beside this file (``entry.schema.json``) is ``Entry``'s, written by
+``memgym eval --fingerprint --write``; a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from memgym import __version__
+from memgym.protocol.estimate import TrackCost
+from memgym.protocol.score import track_score
+from memgym.protocol.spec import Protocol
+from memgym.run.results import RunStatus
+from memgym.scoring.isolation import answer_table
+from memgym.types import EpisodeResult
+
+SCHEMA_ID = "memgym-eval-entry/1"
+SCHEMA_PATH = Path(__file__).with_name("entry.schema.json")
+DIGITS = 4
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Tokens(Strict):
+    """LLM calls and tokens (memgym's count for estimates, the server's for measured ones).
+    Calls answered by the call cache (``--cache``) count in ``calls`` and ``cached``, and no
+    tokens: the tokens are what this evaluation had the server process."""
+
+    calls: int = Field(ge=0)
+    cached: int = Field(ge=0, default=0)
+    prompt: int = Field(ge=0)
+    completion: int = Field(ge=0)
+    tool_calls: int = Field(ge=0, default=0)
+    tool_calls_executed: int = Field(ge=0, default=0)
+
+
+class MemoryScore(Strict):
+    """One memory's scores on a track (null where undefined)."""
+
+    memory: str
+    accuracy: float | None
+    isolated: float | None
+    ci_low: float | None
+    ci_high: float | None
+    oracle_right: float | None
+
+
+class TrackEntry(Strict):
+    """One track: the headline score (mean isolated score of the strategies) with its 95 %
+    interval, every memory's scores, answer statuses and tokens."""
+
+    track: str
+    tier: str
+    params: dict[str, Any]
+    seeds: list[int]
+    episodes: int = Field(ge=0)
+    questions: int = Field(ge=0, description="questions every memory answered")
+    scored: int = Field(ge=0, description="of them, not leaked closed-book")
+    leaked: int = Field(ge=0)
+    score: float | None
+    ci_low: float | None
+    ci_high: float | None
+    memories: list[MemoryScore]
+    context_overflow: int = Field(ge=0)
+    model_error: int = Field(ge=0)
+    tokens: Tokens
+    estimated: Tokens
+
+
+class ProtocolRef(Strict):
+    name: str
+    version: int = Field(ge=1)
+    fingerprint: str = Field(pattern="^[0-9a-f]{64}$")
+
+
+class Episodes(Strict):
+    planned: int = Field(ge=0)
+    done: int = Field(ge=0)
+    infra_error: int = Field(ge=0)
+
+
+class Entry(Strict):
+    """A leaderboard entry: what ``memgym eval`` writes."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_id: str = Field(alias="schema", pattern="^memgym-eval-entry/1$")
+    protocol: ProtocolRef
+    model: str
+    reasoner: str = Field(description="the reasoner spec without endpoint, key or cache")
+    memgym_version: str
+    complete: bool
+    status: str
+    episodes: Episodes
+    strategies: list[str]
+    tracks: list[TrackEntry]
+    tokens: Tokens
+    estimated: Tokens
+
+    def dumps(self) -> str:
+        """The entry as JSON text, the same bytes for the same entry."""
+        return json.dumps(self.model_dump(mode="json", by_alias=True), indent=2) + "\n"
+
+
+def schema() -> dict[str, Any]:
+    """The entry's JSON schema (what ``entry.schema.json`` holds)."""
+    return Entry.model_json_schema(by_alias=True)
+
+
+def load_entry(path: str | Path) -> Entry:
+    """An entry read from ``path``; ``ValueError`` (one line) when it is not one."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot read entry {path}: {exc.strerror or exc}") from None
+    try:
+        return Entry.model_validate_json(text)
+    except ValueError as exc:
+        first = str(exc).splitlines()
+        why = "; ".join(first[1:3]) if len(first) > 1 else str(exc)
+        raise ValueError(f"{path} is not a memgym eval entry: {why}") from None
+
+
+def _num(x: float) -> float | None:
+    return None if math.isnan(x) else round(x, DIGITS)
+
+
+def _tokens(results: Iterable[EpisodeResult]) -> Tokens:
+    keys = ("calls", "cached", "prompt_tokens", "completion_tokens", "tool_calls", "tool_errors")
+    total = dict.fromkeys(keys, 0.0)
+    for result in results:
+        for key in keys:
+            total[key] += result.usage.get(key, 0.0)
+    return Tokens(
+        calls=int(total["calls"]),
+        cached=int(total["cached"]),
+        prompt=int(total["prompt_tokens"]),
+        completion=int(total["completion_tokens"]),
+        tool_calls=int(total["tool_calls"]),
+        tool_calls_executed=int(total["tool_calls"] - total["tool_errors"]),
+    )
+
+
+def _estimated(cost: TrackCost) -> Tokens:
+    return Tokens(calls=cost.calls, prompt=cost.prompt_tokens, completion=cost.completion_tokens)
+
+
+def _sum(parts: Sequence[Tokens]) -> Tokens:
+    return Tokens(**{k: sum(getattr(p, k) for p in parts) for k in Tokens.model_fields})
+
+
+def build_entry(
+    protocol: Protocol,
+    fingerprint: str,
+    model: str,
+    reasoner: str,
+    results: Iterable[EpisodeResult],
+    status: RunStatus,
+    costs: Sequence[TrackCost],
+) -> Entry:
+    """The entry of a protocol run from its stored ``results`` and ``status``."""
+    by_track: dict[str, list[EpisodeResult]] = {plan.track: [] for plan in protocol.tracks}
+    for result in results:
+        by_track.setdefault(result.track, []).append(result)
+    estimated = {cost.track: cost for cost in costs}
+    tracks = []
+    for plan in protocol.tracks:
+        stored = by_track[plan.track]
+        scored = [r for r in stored if r.status != "infra_error"]
+        table = answer_table(scored)
+        answers = [a for r in scored for a in r.answers]
+        if all(m in table for m in ("none", "oracle", *protocol.strategies)):
+            scores = track_score(table, protocol.strategies, protocol.resamples)
+            score, low, high = scores.score, scores.ci_low, scores.ci_high
+            per_memory = [scores.memories[m] for m in protocol.memories if m in scores.memories]
+        else:
+            score = low = high = math.nan
+            per_memory = []
+        first = per_memory[0] if per_memory else None
+        tracks.append(
+            TrackEntry(
+                track=plan.track,
+                tier=plan.tier,
+                params=dict(sorted(plan.params.items())),
+                seeds=list(plan.seeds),
+                episodes=len(stored),
+                questions=first.questions if first else 0,
+                scored=first.scored if first else 0,
+                leaked=first.leaked if first else 0,
+                score=_num(score),
+                ci_low=_num(low),
+                ci_high=_num(high),
+                memories=[
+                    MemoryScore(
+                        memory=s.memory,
+                        accuracy=_num(s.accuracy),
+                        isolated=_num(s.isolated),
+                        ci_low=_num(s.ci_low),
+                        ci_high=_num(s.ci_high),
+                        oracle_right=_num(s.oracle_right),
+                    )
+                    for s in per_memory
+                ],
+                context_overflow=sum(a.status == "context_overflow" for a in answers),
+                model_error=sum(a.status == "model_error" for a in answers),
+                tokens=_tokens(stored),
+                estimated=_estimated(estimated[plan.track]),
+            )
+        )
+    return Entry(
+        schema=SCHEMA_ID,
+        protocol=ProtocolRef(name=protocol.name, version=protocol.version, fingerprint=fingerprint),
+        model=model,
+        reasoner=reasoner,
+        memgym_version=__version__,
+        complete=status.complete,
+        status=status.describe(),
+        episodes=Episodes(planned=status.planned or 0, done=status.done, infra_error=status.infra),
+        strategies=list(protocol.strategies),
+        tracks=tracks,
+        tokens=_sum([t.tokens for t in tracks]),
+        estimated=_sum([t.estimated for t in tracks]),
+    )
