@@ -3,25 +3,20 @@ cheat suite scores, and the union bound chooses on training seeds only."""
 
 from memgym.scoring import is_correct
 from memgym.scoring.reading import answer_names
-from memgym.simulation.bounded import (
-    BOUNDED_SHARE,
+from memgym.simulation.bounded import BOUNDED_SHARE, UNION, bounded_scores, choose, main
+from memgym.simulation.bounded_family import (
     CHANGE,
-    UNION,
     Marked,
     Member,
     _Keeper,
     answers,
-    bounded_scores,
-    choose,
     event_classes,
     family,
     looks_like_change,
-    main,
 )
 from memgym.simulation.cheats import CHEAT_CEILING, run_cheats
 from memgym.tokens import count_tokens
 from memgym.tracks import get_track, stream_events
-from memgym.types import GoldQuestion
 
 
 def test_the_family_has_every_shape_the_issue_names():
@@ -97,28 +92,20 @@ def test_answers_are_marked_by_the_scorer():
     assert right > 0  # some member is right somewhere: the reader reads
 
 
-def _gold(template: str, axis: str = "maintenance") -> GoldQuestion:
-    return GoldQuestion(
-        id=template, kind="post_correction", axis=axis, text="?", spec={"op": template},
-        answer="x", answer_type="text",
-    )  # fmt: skip
-
-
 def test_the_union_chooses_per_template_among_small_members_only():
-    a, b = _gold("value"), _gold("delta")
     small, big = 0.0, 1.0
     training = [
         Marked(
-            golds=[a, b],
-            correct=[[True, False, True], [False, True, True]],
-            given=[["x", "y", "x"], ["y", "x", "x"]],
-            shares=[[small, small, big], [small, small, big]],
+            templates=["value", "delta", "value"],
+            axes=["maintenance", "maintenance", "abstention"],
+            correct=[(True, False, True), (False, True, True), (False, False, True)],
+            shares=[(small, small, big)] * 3,
         )
     ]
     choice = choose(training, 3)
     assert choice.allowed == (0, 1)  # member 2 held the whole stream: not a bounded memory
-    assert choice.pick(a.spec) == 0 and choice.pick(b.spec) == 1
-    assert choice.pick({"op": "unseen"}) in (0, 1)
+    assert choice.pick("value") == 0 and choice.pick("delta") == 1
+    assert choice.pick("unseen") in (0, 1)
 
 
 def test_rows_judge_only_small_members_and_the_union_is_last():
