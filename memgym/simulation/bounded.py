@@ -118,7 +118,7 @@ class Row:
     composite: float
     share: float
     """The mean share of the stream seen so far that the member held at the questions (the
-    union's: the largest any member it may choose held)."""
+    union's: the largest any member it may choose held in training, so it is always judged)."""
 
     @property
     def judged(self) -> bool:
@@ -145,7 +145,7 @@ def summarize(
         composite(m.axes, [row[choice.pick(t)] for t, row in zip(m.templates, m.correct)])
         for m in scored
     ]
-    held = max((rows[j].share for j in choice.allowed), default=0.0)
+    held = max((_mean([m.share(j) for m in training]) for j in choice.allowed), default=0.0)
     rows.append(Row(UNION, _mean(union), held))
     return rows
 
@@ -196,7 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows = bounded_scores(track, tier, seeds, args.full)
             union = rows[-1]
             shown = rows if args.all else sorted(rows[:-1], key=lambda r: -r.composite)[:10]
-            print(f"{track}/{tier} over seeds {args.seeds}: union {union.composite:.3f}")
+            verdict = "" if union.passed else "  > ceiling"
+            print(f"{track}/{tier} over seeds {args.seeds}: union {union.composite:.3f}{verdict}")
             for r in shown:
                 verdict = "" if r.passed else "  > ceiling"
                 if not r.judged:
