@@ -117,7 +117,7 @@ def event_classes(event: Event) -> list[str]:
     return out
 
 
-class _Keeper:
+class Keeper:
     """Every member's kept texts, updated one event at a time (one pass per scenario)."""
 
     def __init__(self, members: Sequence[Member], seed: int) -> None:
@@ -178,7 +178,7 @@ class _Keeper:
         return tuple(reversed(out))
 
 
-class _Reader:
+class Reader:
     """The scripted reader over kept texts, with each text's claims folded once and each kept
     set's table built once per scenario (members often hold the same texts question after
     question)."""
@@ -213,8 +213,8 @@ def answers(
     """Each question of ``scenario`` (with its gold, for the scorer), every member's answer to
     it, read from what the member kept when it was asked, and the share of the tokens seen so
     far that the member held then."""
-    keeper = _Keeper(members, scenario.seed)
-    reader = _Reader(track)
+    keeper = Keeper(members, scenario.seed)
+    reader = Reader(track)
     seen = 0
     for event in stream_events(scenario):
         q = event.question

@@ -6,9 +6,9 @@ from memgym.scoring.reading import answer_names
 from memgym.simulation.bounded import BOUNDED_SHARE, UNION, bounded_scores, choose, main
 from memgym.simulation.bounded_family import (
     CHANGE,
+    Keeper,
     Marked,
     Member,
-    _Keeper,
     answers,
     event_classes,
     family,
@@ -32,7 +32,7 @@ def test_each_member_keeps_only_what_its_rule_allows():
     track = get_track("codeqa")
     scenario = track.generate(3, "lite")
     members = family(True)
-    keeper = _Keeper(members, scenario.seed)
+    keeper = Keeper(members, scenario.seed)
     history: list[tuple[str, list[str]]] = []  # (text, classes) of every event so far
     checked = 0
     for event in stream_events(scenario):
