@@ -17,9 +17,10 @@ For every track and tier (and, for entities, every template asked for), over the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from statistics import mean
+from fractions import Fraction
 
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
@@ -70,22 +71,49 @@ class GroupReport:
         return max(CHEATS, key=lambda n: self.composite[n])
 
 
-def _group(
-    key: tuple[str, str, str | None], units: Sequence[UnitResult], rerun_ok: bool
-) -> GroupReport:
-    report = GroupReport(*key, seeds=len(units))
-    for name in units[0].results:
-        report.composite[name] = mean(u.results[name].composite for u in units)
-    report.perfect_axes_min = min(
-        u.results["perfect"].axes[a]
-        for u in units
-        for a in ACCURACY_AXES
-        if a in u.results["perfect"].axes
-    )
-    checked = [u for u in units if u.regenerated_hash is not None]
-    report.deterministic = (
-        rerun_ok and bool(checked) and all(u.scenario_hash == u.regenerated_hash for u in checked)
-    )
+class _Tally:
+    """One group's running figures, fed unit by unit: exact sums of each policy's composite
+    (a mean of them equals ``statistics.mean`` over every value, bit for bit), the perfect
+    policy's lowest accuracy axis, the determinism checks, and the first seed's strategic
+    result for the re-run check. Nothing grows with the number of seeds."""
+
+    def __init__(self, key: tuple[str, str, str | None], first_seed: int) -> None:
+        self.key = key
+        self.first_seed = first_seed
+        self.seeds = 0
+        self.sums: dict[str, Fraction] = {}
+        self.perfect_min = math.inf
+        self.checked = 0
+        self.same_hash = True
+        self.first: UnitResult | None = None
+
+    def add(self, done: UnitResult) -> None:
+        self.seeds += 1
+        for name, result in done.results.items():
+            self.sums[name] = self.sums.get(name, Fraction(0)) + Fraction(result.composite)
+        axes = done.results["perfect"].axes
+        for axis in ACCURACY_AXES:
+            if axis in axes:
+                self.perfect_min = min(self.perfect_min, axes[axis])
+        if done.regenerated_hash is not None:
+            self.checked += 1
+            self.same_hash &= done.scenario_hash == done.regenerated_hash
+        if done.unit.seed == self.first_seed and self.first is None:
+            strategic = {"strategic": done.results["strategic"]}
+            self.first = UnitResult(done.unit, done.scenario_hash, done.regenerated_hash, strategic)
+
+    def report(self) -> GroupReport:
+        """The group's report, its checks and the re-run check included."""
+        assert self.first is not None, f"no result for the first seed of {self.key}"
+        return _group(self, _rerun_matches(self.first))
+
+
+def _group(tally: _Tally, rerun_ok: bool) -> GroupReport:
+    report = GroupReport(*tally.key, seeds=tally.seeds)
+    for name, total in tally.sums.items():
+        report.composite[name] = float(total / tally.seeds)
+    report.perfect_axes_min = tally.perfect_min
+    report.deterministic = rerun_ok and tally.checked > 0 and tally.same_hash
     c = report.composite
     report.checks = {
         "perfect = 1.0": report.perfect_axes_min == 1.0,
@@ -135,7 +163,7 @@ def validate(
             for template in templates if name == "entities" and templates else [None]:
                 keys.append((name, tier, template))
     sample = {seeds[0], seeds[-1]}
-    units = [
+    units = (  # a generator: the work list is streamed, never listed
         Unit(
             name,
             tier,
@@ -147,13 +175,11 @@ def validate(
         )
         for name, tier, template in keys
         for seed in seeds
-    ]
-    results = run_units(units, workers=workers, on_done=on_done)
-    reports = []
-    for key in keys:
-        group = [r for r in results if _key(r.unit) == key]
-        reports.append(_group(key, group, _rerun_matches(group[0])))
-    return reports
+    )
+    tallies = {key: _Tally(key, seeds[0]) for key in keys}
+    for done in run_units(units, workers=workers, on_done=on_done):
+        tallies[_key(done.unit)].add(done)
+    return [tallies[key].report() for key in keys]
 
 
 def _key(unit: Unit) -> tuple[str, str, str | None]:
