@@ -54,7 +54,7 @@ def test_validate_means_equal_the_mean_over_every_seed() -> None:
 
 def test_compare_keeps_no_episode_of_finished_seeds(tmp_path) -> None:
     alive: list[int] = []
-    seeds = list(range(4))
+    seeds = list(range(6))
     comparison = run_comparison(
         "entities",
         "lite",
@@ -65,9 +65,9 @@ def test_compare_keeps_no_episode_of_finished_seeds(tmp_path) -> None:
     )
     memories = len(comparison.scores)
     assert len(alive) == memories * len(seeds)
-    # one seed's episodes are alive at a time; keeping them would add ``memories`` per seed
-    firsts = alive[::memories]
-    assert max(firsts) - firsts[0] < memories, alive
+    # at most three seeds' episodes are alive at once: the one counted and the two its worker
+    # thread may have in flight; keeping them would reach ``memories`` x 6 by the last seed
+    assert max(alive) <= 3 * memories + 1, alive
 
 
 def test_running_summary_equals_the_whole_list_bit_for_bit() -> None:
