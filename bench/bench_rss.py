@@ -31,7 +31,7 @@ COMPARE_MEMORIES = 7
 
 
 def measure(tree: Path, args: list[str]) -> tuple[float, float]:
-    """Run ``python ARGS`` with ``tree`` first on the import path; (peak RSS in MB, CPU s) of
+    """Run ``python ARGS`` with ``tree`` first on the import path; (peak RSS in MiB, CPU s) of
     that child alone. Exits with its error unless it exits 0 (or 1 with stdout)."""
     env = dict(os.environ, PYTHONPATH=str(tree))
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -95,7 +95,7 @@ def main() -> None:
                 seeds_at = argv[argv.index("--seeds") + 1]
                 print(
                     f"{name:4} {label:8} --seeds {seeds_at:>5}: {episodes:>6,} episodes, "
-                    f"peak RSS {rss:7.1f} MB, {cpu:7.1f} s CPU",
+                    f"peak RSS {rss:7.1f} MiB, {cpu:7.1f} s CPU",
                     flush=True,
                 )
     for (name, label), values in peaks.items():
