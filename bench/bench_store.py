@@ -1,10 +1,15 @@
-"""Benchmark memgym's Store: write and search latency at 1k and 10k entries.
+"""Benchmark memgym's Store: CPU per write (its FTS5 indexing included) and per search, at 1k
+and 10k entries.
 
 Run as ``python bench/bench_store.py``. Entries are synthetic facts about named entities with filler
 words; queries are a third entity names, a third questions ("what is the revenue of X Labs?"), a
-third single filler words. The baseline, measured in the same run on the same entries and queries,
-is a naive Python list: append to write, a full scan with case-insensitive substring search (first k
-matches, no ranking) to search. Targets (medians): write <= 0.2 ms, search <= 1 ms.
+third single filler words. The store indexes a write lazily (the FTS5 index catches up at the next
+search), so each write here is followed by the catch-up it leaves, inside its timing: ``write`` is
+what a write costs in all. Every figure is CPU time of this process (``time.process_time_ns``: the
+machine is shared, wall time is noise), median and mean. The baseline, measured in the same run on
+the same entries and queries, is a naive Python list: append to write, a full scan with
+case-insensitive substring search (first k matches, no ranking) to search. Targets (medians):
+write <= 0.2 ms, search <= 1 ms.
 """
 
 from __future__ import annotations
@@ -50,12 +55,12 @@ def _corpus(rng: random.Random, n: int) -> tuple[list[str], list[str]]:
 
 
 def _timed(call: Callable[[str], object], args: list[str]) -> list[float]:
-    """Milliseconds each ``call(arg)`` took."""
+    """CPU milliseconds each ``call(arg)`` took."""
     out = []
     for arg in args:
-        start = time.perf_counter_ns()
+        start = time.process_time_ns()
         call(arg)
-        out.append((time.perf_counter_ns() - start) / 1e6)
+        out.append((time.process_time_ns() - start) / 1e6)
     return out
 
 
@@ -63,7 +68,13 @@ def _bench_store(texts: list[str], extra: list[str], queries: list[str]) -> dict
     with Store() as store:
         for text in texts:
             store.write(text)
-        writes = _timed(store.write, extra)
+        store._catch_up()  # the filled store's index is current before timing starts
+
+        def write(text: str) -> None:
+            store.write(text)
+            store._catch_up()  # the FTS5 indexing this write leaves for the next search
+
+        writes = _timed(write, extra)
         searches = _timed(lambda query: store.search(query, K), queries)
     return {"write": writes, "search": searches}
 
@@ -80,10 +91,10 @@ def _bench_naive(texts: list[str], extra: list[str], queries: list[str]) -> dict
 
 
 def main() -> None:
-    """Measure and print the table (median and 90th percentile, in milliseconds)."""
+    """Measure and print the table (CPU ms: median, mean and 90th percentile)."""
     rng = random.Random(0)
     header = (
-        f"{'entries':>8} {'op':>7} {'median':>8} {'p90':>8} {'target':>7} {'met':>4}"
+        f"{'entries':>8} {'op':>7} {'median':>8} {'mean':>8} {'p90':>8} {'target':>7} {'met':>4}"
         f" {'naive':>8} {'naive/store':>12}"
     )
     print(header)
@@ -94,11 +105,12 @@ def main() -> None:
         store, naive = _bench_store(base, extra, queries), _bench_naive(base, extra, queries)
         for op, target in TARGET_MS.items():
             median = statistics.median(store[op])
+            mean = statistics.fmean(store[op])
             p90 = statistics.quantiles(store[op], n=10)[-1]
             naive_median = statistics.median(naive[op])
             met = "yes" if median <= target else "NO"
             print(
-                f"{n:>8} {op:>7} {median:>8.4f} {p90:>8.4f} {target:>7.1f} {met:>4}"
+                f"{n:>8} {op:>7} {median:>8.4f} {mean:>8.4f} {p90:>8.4f} {target:>7.1f} {met:>4}"
                 f" {naive_median:>8.4f} {naive_median / median:>11.3g}x"
             )
 

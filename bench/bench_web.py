@@ -4,10 +4,12 @@ its target, and how many browser sessions fit side by side on this machine.
 Run: ``python bench/bench_web.py [--tier standard] [--seeds 4] [--workers 1,2,3,4]``.
 
 - **per step**: gold-replay sessions (``full`` history), timed per tool call: the browser acts,
-  waits until the app has saved, and reads the accessibility tree. Session start (server,
-  chromium launch, first page) is timed apart. Baseline in the same run: the same number of app
-  protocol round trips without a browser (``GET /api/state`` + ``PUT /api/state`` over loopback
-  HTTP), so ``step / protocol`` is what the browser costs.
+  waits until the app has saved, and reads the accessibility tree. Baseline in the same run: the
+  same number of app protocol round trips without a browser (``GET /api/state`` + ``PUT
+  /api/state`` over loopback HTTP), so ``step / protocol`` is what the browser costs.
+- **session start** (server, browser, first page), interleaved: cold (the pooled chromium closed
+  first, so Playwright and chromium start, as every session did before the pool) against pooled
+  (a new context in the thread's running chromium, ``memgym.tracks.web.pool``).
 - **length control**: tokens of list-page observations against ``page_tokens``.
 - **workers**: W processes each running whole gold sessions at once; steps per second of wall
   time over all of them, against W = 1 in the same run. Where the ratio stops growing, more
@@ -30,11 +32,17 @@ from typing import Any
 
 from memgym.interactive.session import ToolCall
 from memgym.tokens import count_tokens
+from memgym.tracks.web.pool import close_pooled
 from memgym.tracks.web.track import WebTrack
 
 
-def gold_session(seed: int, tier: str, overrides: dict[str, Any]) -> dict[str, Any]:
-    """One gold-replay session, timed: start, each step, and list-page observation tokens."""
+def gold_session(
+    seed: int, tier: str, overrides: dict[str, Any], cold: bool = False
+) -> dict[str, Any]:
+    """One gold-replay session, timed: start, each step, and list-page observation tokens
+    (``cold``: the thread's pooled chromium closed first, so this session launches one)."""
+    if cold:
+        close_pooled()
     track = WebTrack()
     scenario = track.generate(seed, tier, **overrides)
     world = track.world(scenario)
@@ -124,7 +132,10 @@ def main() -> None:
     args = parser.parse_args()
     print(f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} at start")
 
-    runs = [gold_session(s, args.tier, {}) for s in range(args.seeds)]
+    colds, runs = [], []
+    for s in range(args.seeds):  # interleaved: a cold start, then a pooled one
+        colds.append(gold_session(s, args.tier, {}, cold=True))
+        runs.append(gold_session(s, args.tier, {}))
     steps = [t for r in runs for t in r["steps"]]
     protocol = protocol_round_trips(200)
     step = statistics.median(steps)
@@ -133,8 +144,12 @@ def main() -> None:
           f"{statistics.quantiles(steps, n=10)[-1] * 1000:7.1f} ms")  # fmt: skip
     print(f"  protocol only   {protocol * 1000:7.1f} ms (GET + PUT of the state, no browser)")
     print(f"  ratio           {step / protocol:7.1f}x")
-    print(f"  session start   median {statistics.median(r['start'] for r in runs):5.2f} s "
-          "(server, chromium launch, first page)")  # fmt: skip
+    cold = statistics.median(r["start"] for r in colds)
+    pooled = statistics.median(r["start"] for r in runs)
+    print(f"  session start   cold   median {cold:5.3f} s (server, Playwright and chromium "
+          "launched, first page)")  # fmt: skip
+    print(f"                  pooled median {pooled:5.3f} s (server, a new context in the "
+          f"running chromium, first page): {cold / pooled:.1f}x faster")  # fmt: skip
     known = [r["rss"] for r in runs if r["rss"] is not None]
     memory = f"{statistics.median(known):5.0f} MiB" if known else "unknown (pip install psutil)"
     print(f"  browser memory  {memory} per session (driver + chromium, PSS)")

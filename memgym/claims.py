@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from memgym.caches import per_scenario
 from memgym.types import Value
 
 
@@ -97,6 +98,7 @@ def parse_notes(text: str) -> list[Claim]:
     return claims
 
 
+@per_scenario
 @lru_cache(maxsize=1 << 16)
 def _parse_line(line: str) -> tuple[Claim, ...]:
     """The claims of one line (memoised: a packed entry is edited one record at a time, and

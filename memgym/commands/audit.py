@@ -144,6 +144,7 @@ def audit_length(
     """Gate-generate one scenario per seed at ``length`` tokens (None: the tier's own length)
     and average the ablations, the cut ``full`` memory and (``cheats_too``) every cheat of the
     suite over the kept scenarios."""
+    from memgym.caches import next_scenario
     from memgym.simulation.cheats import CHEAT_CEILING, learn, run_cheats
     from memgym.simulation.gates import ablation_result, generate_gated
     from memgym.tracks import get_track
@@ -160,6 +161,7 @@ def audit_length(
     cheats: dict[str, float] = {}
     for seed in seeds:
         gated = generate_gated(track, seed, tier, max_tries, gates, stream_filler, **params)
+        next_scenario(gated.scenario.hash)
         for name in ABLATIONS:
             sums[name] += gated.report.accuracy[name]
         result = ablation_result(track, gated.scenario, full)

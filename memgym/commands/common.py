@@ -246,17 +246,17 @@ def print_usage(
     outside = {part: spent for part, spent in (outside or {}).items() if spent.get("calls")}
     usage: dict[str, float] = add_usage(outside.values())
     infra = total = 0
-    kept: list[EpisodeResult] = []
+    lost: dict[str, list[int]] = {}  # streamed: counts per pair, no episode kept
     for r in results:
         usage = add_usage([usage, r.usage])
         infra += r.status == "infra_error"
         total += 1
-        kept.append(r)
+        count_overflows(lost, r)
     if usage.get("calls"):
         console.print(f"usage: {describe(usage)}")
         for part, spent in outside.items():
             console.print(f"  of which {part.replace('_', '-')}: {describe(spent)}")
-    print_overflows(kept)
+    print_lost(lost)
     if infra:
         console.print(
             f"[yellow]{infra} of {total} episodes ended infra_error[/]: excluded from the"
@@ -264,18 +264,20 @@ def print_usage(
         )
 
 
-def print_overflows(results: list[EpisodeResult]) -> None:
-    """Per memory / reasoner pair, the answers lost to a context overflow (scored wrong)."""
+def count_overflows(lost: dict[str, list[int]], r: EpisodeResult) -> None:
+    """Add one episode to ``lost``: pair label -> [answers lost to overflows, answers]."""
     from memgym.commands.labels import reasoner_label, spec_label
 
-    lost: dict[str, list[int]] = {}
-    for r in results:
-        if r.status == "infra_error":
-            continue
-        pair = f"{spec_label(r.memory)} / {reasoner_label(r.reasoner)}"
-        counts = lost.setdefault(pair, [0, 0])
-        counts[0] += r.overflows
-        counts[1] += len(r.answers)
+    if r.status == "infra_error":
+        return
+    pair = f"{spec_label(r.memory)} / {reasoner_label(r.reasoner)}"
+    counts = lost.setdefault(pair, [0, 0])
+    counts[0] += r.overflows
+    counts[1] += len(r.answers)
+
+
+def print_lost(lost: dict[str, list[int]]) -> None:
+    """The overflow lines of ``count_overflows``' tallies (pairs without any: nothing)."""
     for key, (overflows, answers) in lost.items():
         if overflows:
             console.print(

@@ -34,7 +34,7 @@ from memgym.commands.tables import Column, fit
 from memgym.reasoners.base import Reasoner
 from memgym.run.results import CLOSED_BOOK
 from memgym.run.usage import add_usage, describe
-from memgym.scoring.isolation import IsolatedScore
+from memgym.scoring.isolation import IsolatedScore, QuestionKey
 from memgym.tokens import count_tokens
 from memgym.types import EpisodeResult, Question, View
 
@@ -207,6 +207,7 @@ def run_seed(
     """Every memory of ``specs`` on one seed's scenario, plus the closed-book probe; each episode
     gets a fresh reasoner, closed afterwards (an LLM reasoner's connections and loop). An episode
     that ends ``infra_error`` is run again, up to ``retries`` times."""
+    from memgym.caches import next_scenario
     from memgym.memory import make_memory
     from memgym.reasoners import make_reasoner
     from memgym.run.episode import evaluate
@@ -220,6 +221,7 @@ def run_seed(
         return make_reasoner(reasoner, track) if isinstance(reasoner, str) else reasoner()
 
     scenario = track.generate(seed, tier, **dict(fixed))
+    next_scenario(scenario.hash)
     probe = new_reasoner()
     try:
         leaked = closed_book(scenario, probe)
@@ -300,11 +302,13 @@ def run_comparison(
     ``reasoner`` is a spec or a factory (for reasoners not in the registry; only with one
     worker). ``workers`` above 1 runs the seeds on that many processes, with the same results.
     ``on_episode`` sees each result with its compaction records (to store them), in seed and
-    memory order; they are then dropped from memory, only their count is kept. ``retries``: see
+    memory order; nothing of it is kept after that but its scored answers (one entry per
+    question, for the paired bootstrap) and running sums, so memory stays flat in the number of
+    episodes. ``retries``: see
     ``run_seed``. ``on_probe`` sees each seed's closed-book probe usage (seed, usage) before that
     seed's episodes.
     """
-    from memgym.scoring.isolation import answer_table, isolate
+    from memgym.scoring.isolation import add_answers, isolate
 
     if not isinstance(workers, int) or workers < 1:
         raise ValueError(f"compare: workers must be a positive integer, got {workers!r}")
@@ -319,7 +323,8 @@ def run_comparison(
         return _interactive_comparison(
             track_name, tier, seeds, specs, agent, fixed or {}, on_episode, resamples, workers
         )
-    results: list[EpisodeResult] = []
+    table: dict[str, dict[QuestionKey, bool]] = {}  # streamed: no episode is kept
+    usage: dict[str, float] = {}
     tokens = dict.fromkeys(specs, 0)
     asked = dict.fromkeys(specs, 0)
     compactions = dict.fromkeys(specs, 0)
@@ -344,10 +349,9 @@ def run_comparison(
             compactions[spec] += len(result.compactions)
             if on_episode is not None:
                 on_episode(result)
-            result.compactions = []
-            results.append(result)
+            add_answers(table, result)
+            usage = add_usage([usage, result.usage])
     episodes = max(1, len(seeds))
-    table = answer_table(results)
     scored = set().union(*table.values())
     return Comparison(
         track=track_name,
@@ -360,7 +364,7 @@ def run_comparison(
         compactions_per_episode={s: compactions[s] / episodes for s in specs},
         leaked=sorted(f"{h[:12]}:{q}" for h, q in leaked & scored),
         statuses=statuses,
-        usage=add_usage(r.usage for r in results),
+        usage=usage,
         probe_usage=probe,
     )
 
@@ -387,13 +391,15 @@ def _interactive_comparison(
     probe (``none`` already shows what the agent does with no history at all)."""
     from memgym.interactive.compare import session_runs
     from memgym.interactive.episode import outcome_counts
-    from memgym.scoring.isolation import answer_table, isolate
+    from memgym.scoring.isolation import add_answers, isolate
 
-    results: list[EpisodeResult] = []
+    table: dict[str, dict[QuestionKey, bool]] = {}  # streamed: no episode is kept
     tokens = dict.fromkeys(specs, 0.0)
     tasks = dict.fromkeys(specs, 0)
     compactions = dict.fromkeys(specs, 0)
     rewards = dict.fromkeys(specs, 0.0)
+    outcomes: dict[str, dict[str, int]] = {}
+    usage: dict[str, float] = {}
     name = agent
     for result in session_runs(track_name, tier, seeds, specs, agent, fixed, workers):
         name = result.reasoner
@@ -403,20 +409,23 @@ def _interactive_comparison(
         compactions[result.memory] += len(result.compactions)
         if on_episode is not None:
             on_episode(result)
-        result.compactions = []
-        results.append(result)
+        add_answers(table, result)
+        usage = add_usage([usage, result.usage])
+        for memory, classes in outcome_counts([result]).items():
+            counts = outcomes.setdefault(memory, {})
+            for cls, n in classes.items():
+                counts[cls] = counts.get(cls, 0) + n
     episodes = max(1, len(seeds))
-    outcomes = outcome_counts(results)
     return Comparison(
         track=track_name,
         tier=tier,
         seeds=list(seeds),
         reasoner=name,
         params=dict(fixed or {}),
-        scores=isolate(answer_table(results), oracle="full", resamples=resamples),
+        scores=isolate(table, oracle="full", resamples=resamples),
         tokens_per_question={s: tokens[s] / tasks[s] if tasks[s] else 0.0 for s in specs},
         compactions_per_episode={s: compactions[s] / episodes for s in specs},
-        usage=add_usage(r.usage for r in results),
+        usage=usage,
         rewards={s: _mean_reward(rewards[s], outcomes.get(s, {})) for s in specs},
         outcomes={s: outcomes.get(s, {}) for s in specs},
         statuses={s: _statuses(outcomes.get(s, {})) for s in specs},

@@ -18,19 +18,20 @@ def session_runs(
     workers: int = 1,
 ) -> Iterator[EpisodeResult]:
     """Every (seed, memory) episode with a fresh ``agent``, seed-major, memories in order; on
-    ``workers`` spawned processes (one seed each) when above 1, with the same results."""
-    tasks = [(track_name, tier, seed, list(specs), agent, dict(fixed)) for seed in seeds]
-    if workers <= 1 or len(tasks) <= 1:
+    ``workers`` spawned processes (one seed each) when above 1, with the same results. Streamed
+    (at most ``2 * workers`` seeds in flight; Ctrl-C stops at once: ``memgym.run.pool``)."""
+    tasks = ((track_name, tier, seed, list(specs), agent, dict(fixed)) for seed in seeds)
+    if workers <= 1 or len(seeds) <= 1:
         for task in tasks:
             yield from _seed(task)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from memgym.run.pool import finished
 
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context) as pool:
-        for done in pool.map(_seed, tasks):
-            yield from done
+    processes = min(workers, len(seeds))
+    for _, done in finished(
+        tasks, _seed, processes, processes=True, start_method="spawn", ordered=True
+    ):
+        yield from done
 
 
 def _seed(task: tuple[Any, ...]) -> list[EpisodeResult]:

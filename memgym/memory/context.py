@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from memgym.caches import per_scenario
 from memgym.memory.base import Memory
 from memgym.tokens import count_tokens
 from memgym.types import AskedQuestion, CompactionRecord, Event, Message, Question, Span, View
@@ -49,6 +50,7 @@ class Stage(ABC):
         return {}
 
 
+@per_scenario
 @lru_cache(maxsize=1 << 14)
 def text_tokens(text: str) -> int:
     """``count_tokens``, cached: stages count the same kept texts after every observation."""
@@ -65,6 +67,7 @@ def messages(spans: Sequence[Span]) -> list[Message]:
     return [_user_message(s.text) for s in spans]
 
 
+@per_scenario
 @lru_cache(maxsize=1 << 14)
 def _user_message(text: str) -> Message:
     """One shared Message per kept text: consecutive compaction records repeat almost every

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from memgym.caches import per_scenario
 from memgym.memory.context import ContextMemory, Stage, span_tokens, text_tokens
 from memgym.memory.registry import register_memory
 from memgym.tracks.base import Track
@@ -22,6 +23,7 @@ from memgym.types import AskedQuestion, Event, Span
 _WORD = re.compile(r"[a-z0-9]{4,}")
 
 
+@per_scenario
 @lru_cache(maxsize=1 << 14)
 def words(text: str) -> frozenset[str]:
     """Lower-case words of four or more letters or digits."""

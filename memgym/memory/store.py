@@ -33,6 +33,7 @@ from functools import lru_cache
 from types import TracebackType
 from typing import Self
 
+from memgym.caches import per_scenario
 from memgym.tokens import count_tokens
 
 MAX_QUERY_TERMS = 32
@@ -449,6 +450,7 @@ def _text_words(text: str) -> frozenset[str]:
     return frozenset().union(*map(_line_words, text.split("\n")))
 
 
+@per_scenario
 @lru_cache(maxsize=1 << 14)
 def _line_words(line: str) -> frozenset[str]:
     return frozenset(map(_fold, _TERM.findall(line)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from memgym.caches import on_next_scenario
 from memgym.claims import Claim
 from memgym.memory.store import Store
 from memgym.query import ABSTAIN, Fragment, Table, entities_named, evaluate, filter_terms, links
@@ -37,8 +38,12 @@ class ScriptedReasoner(Reasoner):
     def __init__(self, track: Track) -> None:
         self.read: Callable[[str], list[Claim]] = track.read_cached
         # Shared by every scripted reasoner of the track, as its read cache is: the policies
-        # of one scenario store many identical records.
-        self._fragments: dict[str, Fragment] = track.__dict__.setdefault("_fragment_cache", {})
+        # of one scenario store many identical records. Emptied at the next scenario.
+        fragments = track.__dict__.get("_fragment_cache")
+        if fragments is None:
+            fragments = track.__dict__["_fragment_cache"] = {}
+            on_next_scenario(fragments.clear)
+        self._fragments: dict[str, Fragment] = fragments
 
     def answer(self, question: Question, view: View) -> str:
         known = self.read(view.text())

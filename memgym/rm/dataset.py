@@ -181,6 +181,7 @@ def jobs(config: BuildConfig) -> list[Job]:
 def run_job(job: Job) -> tuple[Job, list[Row], int, dict[str, int]]:
     """Run and label one episode: its rows, the count left out for lack of later questions, and
     its lost answers and how each label charges them (``EpisodeLabels.stats``)."""
+    from memgym.caches import next_scenario
     from memgym.memory import make_memory
     from memgym.reasoners.scripted import ScriptedReasoner
     from memgym.rm.replay import label_episode_both
@@ -188,6 +189,7 @@ def run_job(job: Job) -> tuple[Job, list[Row], int, dict[str, int]]:
 
     track = get_track(job.track)
     scenario = track.generate(job.seed, job.tier)
+    next_scenario(scenario.hash)
     memory = make_memory(job.strategy, track)
     labelled = label_episode_both(scenario, memory, ScriptedReasoner(track))
     charged = [0] * len(labelled.records)

@@ -94,6 +94,8 @@ CREATE INDEX IF NOT EXISTS calls_episode ON calls(episode_id);
 
 
 CLOSED_BOOK = "closed_book"
+PAGE = 256
+"""Episodes read from the store per query when streaming them (``keyed_episodes``)."""
 """The ``run_usage`` part of ``compare``'s closed-book probe calls."""
 
 
@@ -422,13 +424,9 @@ class ResultsStore:
     def keyed_episodes(
         self, run_id: int | None = None, compactions: bool = True
     ) -> Iterator[tuple[str, EpisodeResult]]:
-        """``episodes``, each with the key it is stored under."""
-        sql = "SELECT id, key, result FROM episodes"
-        args: tuple[Any, ...] = ()
-        if run_id is not None:
-            sql += " WHERE run_id = ?"
-            args = (run_id,)
-        for episode_id, key, raw in self.db.execute(sql + " ORDER BY id", args).fetchall():
+        """``episodes``, each with the key it is stored under. Read a page of ``PAGE`` rows at
+        a time, so memory stays flat in the number of episodes."""
+        for episode_id, key, raw in self._episode_rows(run_id):
             result = EpisodeResult.model_validate_json(raw)
             result.answers = [
                 AnswerRecord(
@@ -449,6 +447,22 @@ class ResultsStore:
                     )
                 ]
             yield key, result
+
+    def _episode_rows(self, run_id: int | None) -> Iterator[tuple[int, str, str]]:
+        """(id, key, result JSON) of the stored episodes in id order, a page at a time (no
+        statement stays open between pages, so the caller may write in between)."""
+        where = " AND run_id = ?" if run_id is not None else ""
+        last = -1
+        while True:
+            args: tuple[Any, ...] = (last, run_id) if run_id is not None else (last,)
+            page = self.db.execute(
+                f"SELECT id, key, result FROM episodes WHERE id > ?{where} ORDER BY id LIMIT ?",
+                (*args, PAGE),
+            ).fetchall()
+            yield from page
+            if len(page) < PAGE:
+                return
+            last = page[-1][0]
 
     def episode_index(self, run_id: int | None = None) -> list[tuple[int, int]]:
         """(run id, number of compaction records) of each stored episode (of one run, or all),

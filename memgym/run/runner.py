@@ -23,6 +23,7 @@ from functools import partial
 from itertools import groupby
 from typing import Any
 
+from memgym.caches import next_scenario
 from memgym.errors import InfraError
 from memgym.extras import MissingExtra
 from memgym.memory import make_memory
@@ -107,6 +108,7 @@ def run_item(item: WorkItem, tally: Tally | None = None, retries: int = 0) -> Ep
 def _run_once(item: WorkItem, tally: Tally | None) -> EpisodeResult:
     track = _track(item.track)
     scenario = track.generate(item.seed, item.tier, **dict(item.overrides))
+    next_scenario(scenario.hash)
     if track.interactive:
         return run_interactive_item(track, scenario, item)
     try:

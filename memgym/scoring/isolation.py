@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -55,11 +56,18 @@ def answer_table(results: Iterable[EpisodeResult]) -> dict[str, dict[QuestionKey
     """memory -> (scenario hash, question id) -> correct, over scored questions only."""
     table: dict[str, dict[QuestionKey, bool]] = {}
     for result in results:
-        row = table.setdefault(result.memory, {})
-        for a in result.answers:
-            if a.axis != "abstention" and a.status != "infra_error":
-                row[(result.scenario_hash, a.question_id)] = a.correct and a.status == "ok"
+        add_answers(table, result)
     return table
+
+
+def add_answers(table: dict[str, dict[QuestionKey, bool]], result: EpisodeResult) -> None:
+    """Add one episode's scored answers to an ``answer_table`` (so results can be streamed:
+    only one entry per scored question is kept, its strings shared by every memory)."""
+    row = table.setdefault(result.memory, {})
+    scenario = sys.intern(result.scenario_hash)
+    for a in result.answers:
+        if a.axis != "abstention" and a.status != "infra_error":
+            row[(scenario, sys.intern(a.question_id))] = a.correct and a.status == "ok"
 
 
 def closed_book(scenario: Scenario, reasoner: Reasoner) -> set[QuestionKey]:

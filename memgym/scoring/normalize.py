@@ -14,6 +14,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from memgym.caches import per_scenario
+
 # Characters NFKC leaves alone that mean the same as their ASCII twins in an answer.
 _ASCII = str.maketrans({"\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _FINAL = re.compile(r"\bfinal\s+answer\s*(?:is\b)?\s*[:=\-\u2013\u2014]?", re.IGNORECASE)
@@ -64,6 +66,7 @@ def strip_edges(text: str) -> str:
     return text[start:end]
 
 
+@per_scenario
 @lru_cache(maxsize=8192)
 def normalize_text(text: str) -> str:
     """Casefolded NFKC text, whitespace collapsed, no surrounding punctuation, no leading
@@ -77,6 +80,7 @@ def number_spans(text: str) -> list[tuple[int, int, Decimal]]:
     return list(_number_spans(text))
 
 
+@per_scenario
 @lru_cache(maxsize=8192)
 def _number_spans(text: str) -> tuple[tuple[int, int, Decimal], ...]:
     """``number_spans``, memoised (every policy's answers are read against the same golds)."""

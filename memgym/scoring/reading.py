@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
+from memgym.caches import on_next_scenario
 from memgym.scoring.normalize import clean_unicode, normalize_text, numbers
 from memgym.types import GoldQuestion, Scenario
 
@@ -95,6 +96,7 @@ class Names:
 
 _NAMES: dict[str, Names] = {}
 _NAMES_KEPT = 64
+on_next_scenario(_NAMES.clear)
 
 
 def answer_names(scenario: Scenario) -> Names:

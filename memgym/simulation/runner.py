@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from memgym.caches import next_scenario
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate
-from memgym.run.pool import ignore_sigint
+from memgym.run.pool import finished
 from memgym.simulation.bounded_family import Marked, family, mark
 from memgym.simulation.cheats import learn, run_cheats
 from memgym.simulation.policies import get_policy
@@ -63,6 +63,7 @@ def run_unit(unit: Unit) -> UnitResult:
     track = _shared_track(unit.track)
     overrides = dict(unit.overrides)
     scenario = track.generate(unit.seed, unit.tier, **overrides)
+    next_scenario(scenario.hash)
     results = {}
     for name in unit.policies:
         policy = get_policy(name)
@@ -90,22 +91,19 @@ def run_units(
     units: Iterable[Unit],
     workers: int = 1,
     on_done: Callable[[UnitResult], None] | None = None,
-) -> list[UnitResult]:
-    """Run units, in order of submission, on ``workers`` processes (1 = in this process)."""
-    units = list(units)
-    done: list[UnitResult] = []
-    if workers <= 1 or len(units) <= 1:
+) -> Iterator[UnitResult]:
+    """Run units and yield each result in order of submission, on ``workers`` processes
+    (1 = in this process). Streamed: at most ``2 * workers`` units are in flight and nothing
+    is kept once yielded, so memory stays flat in the number of units; Ctrl-C stops at once
+    (``memgym.run.pool.finished``)."""
+    if workers <= 1:
         for unit in units:
-            done.append(run_unit(unit))
+            done = run_unit(unit)
             if on_done:
-                on_done(done[-1])
-        return done
-    chunk = max(1, len(units) // (workers * 4))
-    # Workers ignore SIGINT and leaving the block terminates them, so Ctrl-C stops at once
-    # (an executor's shutdown would first finish every chunk already handed out).
-    with multiprocessing.Pool(workers, initializer=ignore_sigint) as pool:
-        for result in pool.imap(run_unit, units, chunksize=chunk):
-            done.append(result)
-            if on_done:
-                on_done(result)
-    return done
+                on_done(done)
+            yield done
+        return
+    for _, result in finished(units, run_unit, workers, processes=True, ordered=True):
+        if on_done:
+            on_done(result)
+        yield result

@@ -20,15 +20,17 @@ For every track and tier (and, for entities, every template asked for), over the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from itertools import chain
 from dataclasses import dataclass, field
-from statistics import mean
+from fractions import Fraction
 
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate
 from memgym.simulation.bounded import BOUNDED_SHARE, TRAIN_BASE, TRAIN_SEEDS, summarize
-from memgym.simulation.bounded_family import family
+from memgym.simulation.bounded_family import Marked, family
 from memgym.simulation.cheats import CHEAT_CEILING
 from memgym.simulation.cheats import CHEATS as SUITE
 from memgym.simulation.policies import CHEATS as CHEAT_POLICIES
@@ -88,34 +90,63 @@ class GroupReport:
         return max(judged, key=lambda n: self.bounded[n]) if judged else None
 
 
-def _group(
-    key: tuple[str, str, str | None],
-    units: Sequence[UnitResult],
-    rerun_ok: bool,
-    training: Sequence[UnitResult] = (),
-    bounded: str = "",
-) -> GroupReport:
-    report = GroupReport(*key, seeds=len(units))
+class _Tally:
+    """One group's running figures, fed unit by unit: exact sums of each policy's composite
+    (a mean of them equals ``statistics.mean`` over every value, bit for bit), the perfect
+    policy's lowest accuracy axis, the determinism checks, and the first seed's strategic
+    result for the re-run check. Nothing grows with the number of seeds but the bounded
+    family's marked rows, which its union bound needs whole (small: one verdict per question
+    and member)."""
+
+    def __init__(self, key: tuple[str, str, str | None], first_seed: int) -> None:
+        self.key = key
+        self.first_seed = first_seed
+        self.seeds = 0
+        self.sums: dict[str, Fraction] = {}
+        self.perfect_min = math.inf
+        self.checked = 0
+        self.same_hash = True
+        self.first: UnitResult | None = None
+        self.bounded: list[Marked] = []
+        self.trained: list[Marked] = []
+
+    def add(self, done: UnitResult) -> None:
+        if not done.unit.cheats:  # a training seed of the bounded family's union bound
+            if done.bounded is not None:
+                self.trained.append(done.bounded)
+            return
+        if done.bounded is not None:
+            self.bounded.append(done.bounded)
+        self.seeds += 1
+        for name, result in done.results.items():
+            self.sums[name] = self.sums.get(name, Fraction(0)) + Fraction(result.composite)
+        axes = done.results["perfect"].axes
+        for axis in ACCURACY_AXES:
+            if axis in axes:
+                self.perfect_min = min(self.perfect_min, axes[axis])
+        if done.regenerated_hash is not None:
+            self.checked += 1
+            self.same_hash &= done.scenario_hash == done.regenerated_hash
+        if done.unit.seed == self.first_seed and self.first is None:
+            strategic = {"strategic": done.results["strategic"]}
+            self.first = UnitResult(done.unit, done.scenario_hash, done.regenerated_hash, strategic)
+
+    def report(self, bounded: str) -> GroupReport:
+        """The group's report, its checks and the re-run check included."""
+        assert self.first is not None, f"no result for the first seed of {self.key}"
+        return _group(self, _rerun_matches(self.first), bounded)
+
+
+def _group(tally: _Tally, rerun_ok: bool, bounded: str = "") -> GroupReport:
+    report = GroupReport(*tally.key, seeds=tally.seeds)
     if bounded:
-        rows = summarize(
-            family(bounded == "full"),
-            [u.bounded for u in training if u.bounded is not None],
-            [u.bounded for u in units if u.bounded is not None],
-        )
+        rows = summarize(family(bounded == "full"), tally.trained, tally.bounded)
         report.bounded = {r.member: r.composite for r in rows}
         report.bounded_share = {r.member: r.share for r in rows}
-    for name in units[0].results:
-        report.composite[name] = mean(u.results[name].composite for u in units)
-    report.perfect_axes_min = min(
-        u.results["perfect"].axes[a]
-        for u in units
-        for a in ACCURACY_AXES
-        if a in u.results["perfect"].axes
-    )
-    checked = [u for u in units if u.regenerated_hash is not None]
-    report.deterministic = (
-        rerun_ok and bool(checked) and all(u.scenario_hash == u.regenerated_hash for u in checked)
-    )
+    for name, total in tally.sums.items():
+        report.composite[name] = float(total / tally.seeds)
+    report.perfect_axes_min = tally.perfect_min
+    report.deterministic = rerun_ok and tally.checked > 0 and tally.same_hash
     c = report.composite
     report.checks = {
         "perfect = 1.0": report.perfect_axes_min == 1.0,
@@ -174,7 +205,7 @@ def validate(
             for template in templates if name == "entities" and templates else [None]:
                 keys.append((name, tier, template))
     sample = {seeds[0], seeds[-1]}
-    units = [
+    units = (  # a generator: the work list is streamed, never listed
         Unit(
             name,
             tier,
@@ -187,20 +218,16 @@ def validate(
         )
         for name, tier, template in keys
         for seed in seeds
-    ]
-    training = [
+    )
+    training = (
         Unit(name, tier, TRAIN_BASE + i, _overrides(template), (), bounded=bounded)
         for name, tier, template in keys
         for i in range(TRAIN_SEEDS if bounded else 0)
-    ]
-    results = run_units([*units, *training], workers=workers, on_done=on_done)
-    scored, trained = results[: len(units)], results[len(units) :]
-    reports = []
-    for key in keys:
-        group = [r for r in scored if _key(r.unit) == key]
-        learned = [r for r in trained if _key(r.unit) == key]
-        reports.append(_group(key, group, _rerun_matches(group[0]), learned, bounded))
-    return reports
+    )
+    tallies = {key: _Tally(key, seeds[0]) for key in keys}
+    for done in run_units(chain(units, training), workers=workers, on_done=on_done):
+        tallies[_key(done.unit)].add(done)
+    return [tallies[key].report(bounded) for key in keys]
 
 
 def _overrides(template: str | None) -> tuple[tuple[str, str], ...]:

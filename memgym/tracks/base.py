@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
+from memgym.caches import own
 from memgym.claims import Claim
 from memgym.types import Event, Scenario
 
@@ -85,12 +86,20 @@ class Track(ABC):
     def read(self, text: str) -> list[Claim]:
         """Every claim stated in ``text``, in text order."""
 
+    def clear_scenario_caches(self) -> None:
+        """Empty the read cache (``memgym.caches.next_scenario``: texts hardly repeat across
+        scenarios, so memory stays flat in the number of scenarios)."""
+        cache = self.__dict__.get("_read_cache")
+        if cache is not None:
+            cache.clear()
+
     def read_cached(self, text: str) -> list[Claim]:
         """``read`` with a bounded per-instance cache: policies and reasoners read the same event
         and entry texts many times. Returns a fresh list each call (callers may extend it)."""
         cache: OrderedDict[str, tuple[Claim, ...]] | None = self.__dict__.get("_read_cache")
         if cache is None:
             cache = self.__dict__["_read_cache"] = OrderedDict()
+            own(self)  # emptied when the process moves on to another scenario
         claims = cache.get(text)
         if claims is None:
             claims = cache[text] = tuple(self.read(text))

@@ -1,5 +1,9 @@
 """A real browser for the web track: Playwright driving Debian's chromium, headless.
 
+Each session is a fresh browser context (its own cookies, storage and page) in the thread's
+pooled chromium (``memgym.tracks.web.pool``): the browser process is started once, not per
+session.
+
 No ``playwright install``: the browser is the system's ``chromium`` (``apt-get install
 chromium``). Observations are the page's accessibility tree as text (Playwright's aria
 snapshot, link targets left out); actions find elements by role and accessible name, as a
@@ -14,8 +18,8 @@ from typing import Any
 
 from memgym.errors import InfraError
 from memgym.extras import require
+from memgym.tracks.web import pool
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TIMEOUT_MS = 10_000
 SETTLED = "window.__ready === true && window.__pending === 0"
 _URL_LINE = re.compile(r":?\n[ \t]*- /url: [^\n]*")
@@ -39,28 +43,24 @@ class BrowserError(Exception):
 
 
 class Browser:
-    """One headless chromium with one page, started on ``open`` and ended on ``close``."""
+    """One browser context with one page in the pooled chromium, opened on ``open`` and closed
+    on ``close`` (the chromium stays for the next session)."""
 
     def __init__(self) -> None:
-        self._playwright: Any = None
-        self._browser: Any = None
+        self._context: Any = None
         self._page: Any = None
         self._errors: tuple[type[Exception], ...] = ()
 
     def open(self, url: str) -> None:
         """Start the browser and load ``url``; ``InfraError`` when it cannot start."""
-        sync_api = require("playwright.sync_api", "the web track")
-        Error, sync_playwright = sync_api.Error, sync_api.sync_playwright
+        Error = require("playwright.sync_api", "the web track").Error
         executable = chromium_path()
         if executable is None:
             raise InfraError("the web track needs chromium: apt-get install chromium")
         self._errors = (Error,)
         try:
-            self._playwright = sync_playwright().start()
-            self._browser = self._playwright.chromium.launch(
-                executable_path=executable, headless=True, args=ARGS
-            )
-            self._page = self._browser.new_page()
+            self._context = pool.new_context(executable)
+            self._page = self._context.new_page()
             self._page.set_default_timeout(TIMEOUT_MS)
             self._page.goto(url)
             self._settle()
@@ -96,14 +96,13 @@ class Browser:
         self._act(lambda: self._live().evaluate("h => window.__go(h)", route))
 
     def close(self) -> None:
-        """End the browser (safe to call twice, and after a failed ``open``)."""
-        for thing, method in ((self._browser, "close"), (self._playwright, "stop")):
-            if thing is not None:
-                try:
-                    getattr(thing, method)()
-                except Exception:  # noqa: BLE001, S110  (already gone: nothing to release)
-                    pass
-        self._playwright = self._browser = self._page = None
+        """Close the session's context (safe to call twice, and after a failed ``open``)."""
+        if self._context is not None:
+            try:
+                self._context.close()
+            except Exception:  # noqa: BLE001, S110  (already gone: nothing to release)
+                pass
+        self._context = self._page = None
 
     def _find(self, role: str, name: str) -> Any:
         page = self._live()
