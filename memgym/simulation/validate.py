@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from itertools import chain
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import chain
 
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
