@@ -42,6 +42,10 @@ QuestionKind = Literal[
 StepStatus = Literal["ok", "model_error", "context_overflow", "infra_error"]
 """How a step ended. ``model_error`` and ``context_overflow`` (the prompt did not fit the model's
 window) are the model's failures, scored wrong; ``infra_error`` is excluded from scores."""
+EpisodeStatus = Literal["ok", "model_error", "context_overflow", "infra_error", "tampered"]
+"""How an episode ended: as its steps did, or ``tampered``: its scenario no longer hashed to the
+hash taken before the episode (something changed it in place), so its score stands for nothing
+and, like ``infra_error``, it is excluded from scores and marks its run incomplete."""
 
 
 class Fact(BaseModel):
@@ -105,9 +109,12 @@ class Event(BaseModel):
     question: GoldQuestion | None = None
 
     def public(self) -> Event:
-        """The event as an agent sees it: a question event without its gold (an agent is asked
-        ``question.public()`` separately); any other event as it is."""
-        return self if self.question is None else self.model_copy(update={"question": None})
+        """The event as an agent sees it: a fresh copy (what an agent changes in it changes
+        nothing of the scenario's), without the gold of a question event (an agent is asked
+        ``question.public()`` separately)."""
+        return Event.model_construct(
+            step=self.step, kind=self.kind, text=self.text, facts=list(self.facts), question=None
+        )
 
 
 class Scenario(BaseModel):
@@ -139,9 +146,14 @@ class Scenario(BaseModel):
         hit = _HASHES.get(key)
         if hit is not None and hit[0]() is self and hit[1] == mark:
             return hit[2]
-        value = hashlib.sha256(self.canonical_json().encode()).hexdigest()
+        value = self.fresh_hash()
         _HASHES[key] = (weakref.ref(self, _forget(key)), mark, value)
         return value
+
+    def fresh_hash(self) -> str:
+        """``hash`` computed again from the canonical JSON, never from the cache: what the
+        evaluator compares after an episode with the hash taken before it."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
 
     @property
     def questions(self) -> list[GoldQuestion]:
@@ -279,9 +291,15 @@ class EpisodeResult(BaseModel):
     writes_used: int
     tokens_observed: int
     tokens_stored: int
-    status: StepStatus = "ok"
+    status: EpisodeStatus = "ok"
     overflows: int = 0
     """Answers lost to a context overflow (status ``context_overflow``; scored wrong)."""
+    boundary: Literal["in-process", "process", "sandbox"] = "in-process"
+    """What ran the memory and the reasoner: the evaluator's own process (trusted built-ins),
+    a worker process, or a worker process in a sandbox (``memgym.run.sandbox``)."""
+    salt: str = ""
+    """The digest of the salt the scenario's seed was drawn under (``memgym.salt``); "" when
+    the seed is public."""
     usage: dict[str, float] = Field(default_factory=dict)
     """LLM calls, retries, failures, tokens and cost of the episode (memory's + reasoner's)."""
     answers: list[AnswerRecord] = Field(default_factory=list)

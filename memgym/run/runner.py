@@ -26,11 +26,14 @@ from typing import Any
 from memgym.errors import InfraError
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
-from memgym.run.episode import model_id, run_episode, score
+from memgym.run.episode import model_id, play, run_episode, score, untouched
 from memgym.run.pool import finished
+from memgym.run.remote import RemoteSide, thread_worker
 from memgym.run.results import ResultsStore
+from memgym.run.trust import in_process, plugin_modules
 from memgym.run.usage import add_usage, component_usage
 from memgym.run.work import WorkItem
+from memgym.salt import evaluation_seed, salt_digest
 from memgym.tracks import Track, get_track
 from memgym.types import EpisodeResult, Scenario, Transcript
 
@@ -105,9 +108,23 @@ def run_item(item: WorkItem, tally: Tally | None = None, retries: int = 0) -> Ep
 
 def _run_once(item: WorkItem, tally: Tally | None) -> EpisodeResult:
     track = _track(item.track)
-    scenario = track.generate(item.seed, item.tier, **dict(item.overrides))
     if track.interactive:
+        scenario = track.generate(item.seed, item.tier, **dict(item.overrides))
         return run_interactive_item(track, scenario, item)
+    scenario = track.generate(
+        evaluation_seed(track.name, item.seed), item.tier, **dict(item.overrides)
+    )
+    if in_process(item.memory, item.reasoner, track, item.isolate):
+        result = _run_local(item, track, scenario, tally)
+    else:
+        result = run_remote_item(item, scenario)
+    result.seed, result.salt = item.seed, salt_digest()
+    return untouched(result, scenario)
+
+
+def _run_local(
+    item: WorkItem, track: Track, scenario: Scenario, tally: Tally | None
+) -> EpisodeResult:
     memory = make_memory(item.memory, track)
     reasoner = make_reasoner(item.reasoner, track)
 
@@ -136,6 +153,26 @@ def _run_once(item: WorkItem, tally: Tally | None) -> EpisodeResult:
             close = getattr(component, "close", None)
             if callable(close):
                 close()
+
+
+def run_remote_item(item: WorkItem, scenario: Scenario) -> EpisodeResult:
+    """The item's episode behind the boundary: its memory and reasoner in a child of this
+    thread's worker (``memgym.run.remote``); an ``InfraError`` there is an ``infra_error``
+    episode."""
+    worker = thread_worker(plugin_modules((item.memory, item.reasoner), item.plugins))
+    with RemoteSide(worker, item.track, item.memory, item.reasoner) as side:
+        try:
+            transcript = play(scenario, side)
+            failed = False
+        except InfraError as exc:
+            transcript, failed = Transcript(scenario_hash=scenario.hash, errors=[str(exc)]), True
+        result = score(
+            transcript, scenario, side.memory_config, side.reasoner_config, side.model, side.usage
+        )
+    result.boundary = worker.boundary  # type: ignore[assignment]
+    if failed:
+        result.status = "infra_error"
+    return result
 
 
 def run_interactive_item(track: Track, scenario: Scenario, item: WorkItem) -> EpisodeResult:

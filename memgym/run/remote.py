@@ -1,0 +1,182 @@
+"""The evaluator's end of the boundary: a memory and a reasoner in a worker process.
+
+``WorkerProcess`` starts ``memgym.run.worker`` (in a sandbox when bubblewrap is there, see
+``memgym.run.sandbox``) with the plugin modules it imports, once; every episode then runs in a
+fresh child of it. ``RemoteSide`` is the episode loop's side (``memgym.run.episode.Side``) for one
+episode: public events are sent in batches with the next question, one round trip per question.
+A worker that fails is a ``WorkerError`` (a ``ValueError``: one line, the run stops) naming the
+last lines it wrote to stderr; an ``InfraError`` in it comes back as one.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Self
+
+from memgym.errors import InfraError
+from memgym.run.episode import EpisodeEnd
+from memgym.run.sandbox import worker_argv, worker_env
+from memgym.run.wire import PROTOCOL, event_wire, question_wire, receive, send
+from memgym.types import CompactionRecord, Event, Question, StepStatus
+
+BATCH_EVENTS = 512
+"""Events sent in one ``observe`` request at most (between questions of a long stream)."""
+STDERR_TAIL = 400
+"""Characters of the worker's stderr quoted in an error."""
+
+
+class WorkerError(ValueError):
+    """The worker failed: a plugin raised, a spec was refused, or the process died."""
+
+
+class WorkerProcess:
+    """A running worker importing ``plugins``; ``hidden`` files read as empty inside it."""
+
+    def __init__(self, plugins: Sequence[str] = (), hidden: Sequence[str | Path] = ()) -> None:
+        self.plugins = tuple(plugins)
+        argv, self.boundary = worker_argv(self.plugins, hidden)
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=worker_env(),
+            text=True,
+            encoding="utf-8",
+            start_new_session=True,
+        )
+
+    def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Send ``request``; its reply (``WorkerError`` or ``InfraError`` when it failed)."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            send(self.proc.stdin, request)
+            reply = receive(self.proc.stdout)
+        except (OSError, ValueError) as exc:
+            raise self.failed(f"the wire broke ({exc})") from None
+        if reply is None:
+            raise self.failed(f"it exited with code {self.proc.wait()}")
+        if reply.get("ended"):
+            raise self.failed(f"its episode process ended with code {reply.get('code')}")
+        if not reply.get("ok"):
+            error = str(reply.get("error", "no reason given"))
+            if reply.get("infra"):
+                raise InfraError(error)
+            raise WorkerError(f"worker: {error}")
+        return reply
+
+    def end_episode(self) -> None:
+        """Close the episode's child and wait until it has ended."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            send(self.proc.stdin, {"op": "close"})
+            while (reply := receive(self.proc.stdout)) is not None and not reply.get("ended"):
+                pass
+        except (OSError, ValueError) as exc:
+            raise self.failed(f"the wire broke ({exc})") from None
+        if reply is None:
+            raise self.failed(f"it exited with code {self.proc.wait()}")
+
+    def failed(self, what: str) -> WorkerError:
+        """A ``WorkerError`` saying ``what`` with the tail of the worker's stderr."""
+        self._stderr.seek(0)
+        tail = self._stderr.read().decode("utf-8", errors="replace")[-STDERR_TAIL:]
+        said = " ".join(tail.split())
+        return WorkerError(f"worker: {what}" + (f"; it said: {said}" if said else ""))
+
+    def close(self) -> None:
+        """End the worker (closing its input ends it; killed after 5 s)."""
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self._stderr.close()
+
+
+_local = threading.local()
+
+
+def thread_worker(plugins: Sequence[str] = (), hidden: Sequence[str | Path] = ()) -> WorkerProcess:
+    """This thread's worker for ``plugins`` (started on first use, then reused: every episode
+    runs in a fresh child of it). Its processes end when this process does."""
+    workers: dict[tuple[str, ...], WorkerProcess] = _local.__dict__.setdefault("workers", {})
+    key = tuple(plugins)
+    worker = workers.get(key)
+    if worker is None or worker.proc.poll() is not None:
+        worker = workers[key] = WorkerProcess(key, hidden)
+    return worker
+
+
+class RemoteSide:
+    """One episode's memory and reasoner in a child of ``worker``: use as a context manager
+    (leaving it ends the child)."""
+
+    def __init__(self, worker: WorkerProcess, track: str, memory: str, reasoner: str) -> None:
+        self.worker = worker
+        reply = worker.call(
+            {
+                "op": "start",
+                "protocol": PROTOCOL,
+                "track": track,
+                "memory": memory,
+                "reasoner": reasoner,
+            }
+        )
+        self.memory_config: str = reply["memory"]
+        self.reasoner_config: str = reply["reasoner"]
+        self.model: str = reply["model"]
+        self.usage: dict[str, float] = {}
+        self._pending: list[list[Any]] = []
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.worker.end_episode()
+
+    def reset(self, brief: str, params: dict[str, Any]) -> None:
+        self.worker.call({"op": "reset", "brief": brief, "params": params})
+
+    def observe(self, event: Event) -> None:
+        self._pending.append(event_wire(event))
+        if len(self._pending) >= BATCH_EVENTS:
+            self.worker.call({"op": "observe", "events": self._take()})
+
+    def _take(self) -> list[list[Any]]:
+        events, self._pending = self._pending, []
+        return events
+
+    def answer(self, question: Question) -> tuple[str, StepStatus, str | None]:
+        reply = self.worker.call(
+            {"op": "ask", "events": self._take(), "question": question_wire(question)}
+        )
+        status = reply.get("status")
+        if status not in ("ok", "model_error", "context_overflow", "infra_error"):
+            raise WorkerError(f"worker: unknown step status {status!r}")
+        answer, error = reply.get("answer"), reply.get("error")
+        if not isinstance(answer, str):
+            raise WorkerError("worker: an answer must be text")
+        return answer, status, None if error is None else str(error)
+
+    def end(self) -> EpisodeEnd:
+        reply = self.worker.call({"op": "finish", "events": self._take()})
+        usage = reply.get("usage", {})
+        self.usage = {str(k): float(v) for k, v in usage.items()}
+        return EpisodeEnd(
+            int(reply["writes_used"]),
+            int(reply["tokens_stored"]),
+            [CompactionRecord.model_validate(c) for c in reply["compactions"]],
+        )

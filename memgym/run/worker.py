@@ -1,0 +1,171 @@
+"""The worker: evaluated code (a memory and a reasoner, plugins included) in its own process.
+
+``python -m memgym.run.worker PLUGIN...`` imports the plugin modules (their
+``@register_memory``/``@register_reasoner`` run here, never in the evaluator) and memgym once,
+then serves episodes one after another, each in a fresh child forked for it: a ``start`` request
+forks a child that builds the memory and the reasoner from their specs and answers every request
+of the episode until ``close``; then the worker reports ``{"ended": true, "code": N}`` and waits
+for the next ``start``. An episode thus starts in milliseconds and keeps nothing from the one
+before. Requests and replies are one JSON object a line (``memgym.run.wire``).
+
+A child only ever receives public data: the brief, the track params, public events and public
+questions. It holds no scenario and no gold, so reading its own frames, its garbage collector or
+memgym's module globals finds none; the evaluator's process is not visible to it
+(``memgym.run.sandbox``). Plugin code that prints cannot corrupt the wire: stdout is stderr here,
+the wire has a descriptor of its own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import IO, Any
+
+from memgym.errors import ContextOverflow, InfraError, ModelError
+from memgym.memory import make_memory
+from memgym.memory.base import Memory
+from memgym.reasoners import make_reasoner
+from memgym.reasoners.base import Reasoner
+from memgym.run.episode import model_id
+from memgym.run.usage import add_usage, component_usage
+from memgym.run.wire import PROTOCOL, event_from_wire, question_from_wire, receive, send
+from memgym.tracks import get_track
+
+
+class Worker:
+    """One episode's memory and reasoner, driven by requests."""
+
+    def __init__(self) -> None:
+        self.memory: Memory | None = None
+        self.reasoner: Reasoner | None = None
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        op = request.get("op")
+        handler = getattr(self, f"op_{op}", None) if isinstance(op, str) else None
+        if handler is None:
+            raise ValueError(f"worker: unknown request {op!r}")
+        return handler(request)  # type: ignore[no-any-return]
+
+    def op_start(self, request: dict[str, Any]) -> dict[str, Any]:
+        if request.get("protocol") != PROTOCOL:
+            raise ValueError(f"worker: protocol {request.get('protocol')!r}, expected {PROTOCOL}")
+        track = get_track(request["track"])
+        self.memory = make_memory(request["memory"], track)
+        self.reasoner = make_reasoner(request["reasoner"], track)
+        return {
+            "memory": self.memory.config(),
+            "reasoner": self.reasoner.config(),
+            "model": model_id(self.reasoner),
+        }
+
+    def parts(self) -> tuple[Memory, Reasoner]:
+        if self.memory is None or self.reasoner is None:
+            raise ValueError("worker: start first")
+        return self.memory, self.reasoner
+
+    def op_reset(self, request: dict[str, Any]) -> dict[str, Any]:
+        memory, reasoner = self.parts()
+        memory.reset(request["brief"], request["params"])
+        reasoner.reset(request["brief"], request["params"])
+        return {}
+
+    def observe(self, events: list[Any]) -> None:
+        memory, _ = self.parts()
+        for raw in events:
+            memory.observe(event_from_wire(raw))
+
+    def op_observe(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.observe(request["events"])
+        return {}
+
+    def op_ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        memory, reasoner = self.parts()
+        self.observe(request["events"])
+        question = question_from_wire(request["question"])
+        view = memory.recall(question)
+        status, error, text = "ok", None, ""
+        try:
+            text = reasoner.answer(question, view)
+        except ContextOverflow as exc:
+            status, error = "context_overflow", str(exc)
+        except ModelError as exc:
+            status, error = "model_error", str(exc)
+        except InfraError as exc:
+            status, error = "infra_error", str(exc)
+        if not isinstance(text, str):
+            raise TypeError(f"worker: the reasoner answered a {type(text).__name__}, not text")
+        return {"answer": text, "status": status, "error": error}
+
+    def op_finish(self, request: dict[str, Any]) -> dict[str, Any]:
+        memory, reasoner = self.parts()
+        self.observe(request["events"])
+        return {
+            "writes_used": int(memory.writes_used),
+            "tokens_stored": int(memory.tokens_stored),
+            "compactions": [c.model_dump(mode="json") for c in memory.compactions],
+            "usage": add_usage([component_usage(memory), component_usage(reasoner)]),
+        }
+
+    def close(self) -> None:
+        for component in (self.reasoner, self.memory):
+            close = getattr(component, "close", None)
+            if callable(close):
+                close()
+
+
+def reply_to(worker: Worker, request: dict[str, Any]) -> dict[str, Any]:
+    """The reply to one request; an exception is an error reply (``infra``: an ``InfraError``,
+    which the evaluator marks ``infra_error``)."""
+    try:
+        return {"ok": True, **worker.handle(request)}
+    except InfraError as exc:
+        return {"ok": False, "infra": True, "error": f"{type(exc).__name__}: {exc}"}
+    except BaseException as exc:  # noqa: BLE001 - every failure, SystemExit too, is a reply
+        return {"ok": False, "infra": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def serve_episode(start: dict[str, Any], requests: IO[str], replies: IO[str]) -> None:
+    """One episode, from its ``start`` request to ``close`` (or the end of input)."""
+    worker = Worker()
+    try:
+        request: dict[str, Any] | None = start
+        while request is not None and request.get("op") != "close":
+            send(replies, reply_to(worker, request))
+            request = receive(requests)
+    finally:
+        worker.close()
+
+
+def serve(requests: IO[str], replies: IO[str]) -> None:
+    """Serve episodes until the end of input, each in a child forked for it."""
+    while (request := receive(requests)) is not None:
+        if request.get("op") != "start":
+            send(replies, {"ok": False, "infra": False, "error": "worker: no episode started"})
+            continue
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                serve_episode(request, requests, replies)
+            except BaseException:  # noqa: BLE001 - the worker reports the code
+                code = 1
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        send(replies, {"ended": True, "code": os.waitstatus_to_exitcode(status)})
+
+
+def main() -> None:
+    """Import the plugins named on the command line, then serve; the wire on a descriptor of
+    its own, stdout (what plugin code prints) to stderr."""
+    wire = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    for module in sys.argv[1:]:
+        importlib.import_module(module)
+    serve(sys.stdin, wire)
+
+
+if __name__ == "__main__":
+    main()
