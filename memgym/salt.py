@@ -64,3 +64,10 @@ def evaluation_seed(track: str, seed: int, salt: bytes | None = None) -> int:
         return seed
     mac = hmac.new(salt, f"memgym seed\0{track}\0{seed}".encode(), hashlib.sha256).digest()
     return SALTED_SEED_BASE + int.from_bytes(mac[:8], "big")
+
+
+def seeds_note() -> str:
+    """`` on seeds salted under 3f9a12cd`` (the digest's first 8 digits) for a command's closing
+    line; "" when unsalted."""
+    digest = salt_digest()
+    return f" on seeds salted under {digest[:8]}" if digest else ""

@@ -17,9 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Value = int | float | str | list[float]
 """A fact's value: integers, floats, text (also enums, dates, entity names) or a time series."""
 
-EventKind = Literal[
-    "document", "correction", "update", "distractor", "question", "session", "task"
-]
+EventKind = Literal["document", "correction", "update", "distractor", "question", "session", "task"]
 AnswerType = Literal["int", "float", "text", "set", "name_value", "abstain"]
 Axis = Literal["breadth", "maintenance", "reasoning", "abstention", "task"]
 QuestionKind = Literal[

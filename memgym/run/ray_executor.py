@@ -39,9 +39,7 @@ def _ray() -> Any:
     try:
         import ray
     except ImportError:
-        raise ValueError(
-            "the Ray executor needs ray: pip install 'memgym[ray]'"
-        ) from None
+        raise ValueError("the Ray executor needs ray: pip install 'memgym[ray]'") from None
     return ray
 
 

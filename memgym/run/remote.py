@@ -18,10 +18,19 @@ from pathlib import Path
 from typing import Any, Self
 
 from memgym.errors import InfraError
-from memgym.run.episode import EpisodeEnd
+from memgym.run.episode import EpisodeEnd, play, score
 from memgym.run.sandbox import worker_argv, worker_env
+from memgym.run.trust import plugin_modules
 from memgym.run.wire import PROTOCOL, event_wire, question_wire, receive, send
-from memgym.types import CompactionRecord, Event, Question, StepStatus
+from memgym.types import (
+    CompactionRecord,
+    EpisodeResult,
+    Event,
+    Question,
+    Scenario,
+    StepStatus,
+    Transcript,
+)
 
 BATCH_EVENTS = 512
 """Events sent in one ``observe`` request at most (between questions of a long stream)."""
@@ -180,3 +189,25 @@ class RemoteSide:
             int(reply["tokens_stored"]),
             [CompactionRecord.model_validate(c) for c in reply["compactions"]],
         )
+
+
+def evaluate_remote(
+    scenario: Scenario, memory: str, reasoner: str, plugins: Sequence[str] = ()
+) -> EpisodeResult:
+    """Run and score one episode with the memory and the reasoner ``memory`` and ``reasoner``
+    name behind the boundary (a child of this thread's worker, which imports ``plugins``); an
+    ``InfraError`` there is an ``infra_error`` episode. The result records the boundary."""
+    worker = thread_worker(plugin_modules((memory, reasoner), plugins))
+    with RemoteSide(worker, scenario.track, memory, reasoner) as side:
+        try:
+            transcript = play(scenario, side)
+            failed = False
+        except InfraError as exc:
+            transcript, failed = Transcript(scenario_hash=scenario.hash, errors=[str(exc)]), True
+        result = score(
+            transcript, scenario, side.memory_config, side.reasoner_config, side.model, side.usage
+        )
+    result.boundary = worker.boundary  # type: ignore[assignment]
+    if failed:
+        result.status = "infra_error"
+    return result

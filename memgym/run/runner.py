@@ -26,11 +26,11 @@ from typing import Any
 from memgym.errors import InfraError
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
-from memgym.run.episode import model_id, play, run_episode, score, untouched
+from memgym.run.episode import model_id, run_episode, score, untouched
 from memgym.run.pool import finished
-from memgym.run.remote import RemoteSide, thread_worker
+from memgym.run.remote import evaluate_remote
 from memgym.run.results import ResultsStore
-from memgym.run.trust import in_process, plugin_modules
+from memgym.run.trust import in_process
 from memgym.run.usage import add_usage, component_usage
 from memgym.run.work import WorkItem
 from memgym.salt import evaluation_seed, salt_digest
@@ -117,7 +117,7 @@ def _run_once(item: WorkItem, tally: Tally | None) -> EpisodeResult:
     if in_process(item.memory, item.reasoner, track, item.isolate):
         result = _run_local(item, track, scenario, tally)
     else:
-        result = run_remote_item(item, scenario)
+        result = evaluate_remote(scenario, item.memory, item.reasoner, item.plugins)
     result.seed, result.salt = item.seed, salt_digest()
     return untouched(result, scenario)
 
@@ -153,26 +153,6 @@ def _run_local(
             close = getattr(component, "close", None)
             if callable(close):
                 close()
-
-
-def run_remote_item(item: WorkItem, scenario: Scenario) -> EpisodeResult:
-    """The item's episode behind the boundary: its memory and reasoner in a child of this
-    thread's worker (``memgym.run.remote``); an ``InfraError`` there is an ``infra_error``
-    episode."""
-    worker = thread_worker(plugin_modules((item.memory, item.reasoner), item.plugins))
-    with RemoteSide(worker, item.track, item.memory, item.reasoner) as side:
-        try:
-            transcript = play(scenario, side)
-            failed = False
-        except InfraError as exc:
-            transcript, failed = Transcript(scenario_hash=scenario.hash, errors=[str(exc)]), True
-        result = score(
-            transcript, scenario, side.memory_config, side.reasoner_config, side.model, side.usage
-        )
-    result.boundary = worker.boundary  # type: ignore[assignment]
-    if failed:
-        result.status = "infra_error"
-    return result
 
 
 def run_interactive_item(track: Track, scenario: Scenario, item: WorkItem) -> EpisodeResult:

@@ -49,10 +49,7 @@ def summarize(
         values.setdefault("writes", []).append(float(r.writes_used))
     return {
         key: {
-            **{
-                name: mean_se(values.get(name, []))
-                for name in (*COLUMNS, "abstention", *PER_TASK)
-            },
+            **{name: mean_se(values.get(name, [])) for name in (*COLUMNS, "abstention", *PER_TASK)},
             "writes": mean_se(values["writes"]),
             "episodes": (float(len(values["writes"])), 0.0),
         }

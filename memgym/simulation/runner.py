@@ -13,6 +13,9 @@ from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate
 from memgym.run.pool import ignore_sigint
+from memgym.run.remote import evaluate_remote
+from memgym.run.trust import in_process
+from memgym.salt import evaluation_seed
 from memgym.simulation.cheats import learn, run_cheats
 from memgym.simulation.policies import get_policy
 from memgym.tracks import Track, get_track
@@ -34,6 +37,9 @@ class Unit:
     """Generate the scenario again after every policy ran on it, to check determinism (a
     generator that reads state left by earlier calls, the clock or the OS's randomness gives
     another hash). Validate asks it for a sample of seeds per group, not every scenario."""
+    isolate: bool = False
+    """Run the policies behind the trust boundary (``memgym.run.remote``), as plugins would;
+    the cheat suite and the ``oracle`` reference stay in this process."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +62,14 @@ def run_unit(unit: Unit) -> UnitResult:
     when the unit asks for the determinism check)."""
     track = _shared_track(unit.track)
     overrides = dict(unit.overrides)
-    scenario = track.generate(unit.seed, unit.tier, **overrides)
+    seed = evaluation_seed(track.name, unit.seed)  # the seed itself unless a salt is set
+    scenario = track.generate(seed, unit.tier, **overrides)
     results = {}
     for name in unit.policies:
         policy = get_policy(name)
+        if not in_process(policy.memory, policy.reasoner, track, unit.isolate):
+            results[name] = evaluate_remote(scenario, policy.memory, policy.reasoner)
+            continue
         memory = make_memory(policy.memory, track)
         reasoner = make_reasoner(policy.reasoner, track)
         results[name] = evaluate(scenario, memory, reasoner)
@@ -67,7 +77,9 @@ def run_unit(unit: Unit) -> UnitResult:
         learned = _learned(unit.track, unit.tier, unit.overrides)
         for name, result in run_cheats(track, scenario, learned).items():
             results.setdefault(name, result)  # a policy of the same name stays
-    again = track.generate(unit.seed, unit.tier, **overrides).hash if unit.regenerate else None
+    if scenario.fresh_hash() != scenario.hash:  # once per unit: every episode shared it
+        raise ValueError(f"{unit.track} seed {unit.seed}: the scenario changed during its episodes")
+    again = track.generate(seed, unit.tier, **overrides).hash if unit.regenerate else None
     return UnitResult(unit, scenario.hash, again, results)
 
 
