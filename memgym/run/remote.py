@@ -10,6 +10,7 @@ last lines it wrote to stderr; an ``InfraError`` in it comes back as one.
 
 from __future__ import annotations
 
+import atexit
 import subprocess
 import tempfile
 import threading
@@ -116,17 +117,30 @@ class WorkerProcess:
 
 
 _local = threading.local()
+_started: list[WorkerProcess] = []
+_started_lock = threading.Lock()
 
 
 def thread_worker(plugins: Sequence[str] = (), hidden: Sequence[str | Path] = ()) -> WorkerProcess:
     """This thread's worker for ``plugins`` (started on first use, then reused: every episode
-    runs in a fresh child of it). Its processes end when this process does."""
+    runs in a fresh child of it); ``close_workers`` (run at exit) ends them all."""
     workers: dict[tuple[str, ...], WorkerProcess] = _local.__dict__.setdefault("workers", {})
     key = tuple(plugins)
     worker = workers.get(key)
     if worker is None or worker.proc.poll() is not None:
         worker = workers[key] = WorkerProcess(key, hidden)
+        with _started_lock:
+            _started.append(worker)
     return worker
+
+
+@atexit.register
+def close_workers() -> None:
+    """End every worker this process started (and wait for it)."""
+    with _started_lock:
+        started, _started[:] = list(_started), []
+    for worker in started:
+        worker.close()
 
 
 class RemoteSide:
