@@ -33,6 +33,7 @@ from memgym.commands.common import (
     tier_name,
 )
 from memgym.commands.model_options import add_model_args
+from memgym.commands.trust_options import add_trust_args, trust_config
 
 LLM_CONCURRENCY = 4
 """Default ``--concurrency`` when a reasoner calls a model (episodes mostly wait on the network)."""
@@ -98,24 +99,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--json", action="store_true", help="print the run, its status and every episode as JSON"
     )
     p.set_defaults(func=run)
-
-
-def add_trust_args(p: argparse.ArgumentParser) -> None:
-    """``--plugin`` and ``--isolate``: what runs behind the trust boundary (docs/trust.md)."""
-    p.add_argument(
-        "--plugin",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="import MODULE in the worker process only (its registered memories and reasoners "
-        "then run behind the trust boundary); repeatable",
-    )
-    p.add_argument(
-        "--isolate",
-        action="store_true",
-        help="run memgym's own memories and reasoners behind the trust boundary too (the "
-        "oracle reference stays in the evaluator)",
-    )
 
 
 def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]]:
@@ -313,15 +296,6 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
-
-
-def trust_config(args: argparse.Namespace) -> dict[str, Any]:
-    """What a run records of its trust settings: the plugins, ``isolate`` and the salt's digest
-    (so ``--resume`` never mixes seeds drawn under another salt); nothing when all are unset."""
-    from memgym.salt import salt_digest
-
-    found = {"plugins": args.plugin, "isolate": args.isolate, "salt": salt_digest()}
-    return {k: v for k, v in found.items() if v}
 
 
 def _json(

@@ -162,6 +162,9 @@ class RemoteSide:
         self.reasoner_config: str = reply["reasoner"]
         self.model: str = reply["model"]
         self.usage: dict[str, float] = {}
+        self.view_tokens = 0
+        """Tokens of every view the reasoner was shown (``count_tokens``), known at the end."""
+        self.asked = 0
         self._pending: list[list[Any]] = []
 
     def __enter__(self) -> Self:
@@ -198,6 +201,7 @@ class RemoteSide:
         reply = self.worker.call({"op": "finish", "events": self._take()})
         usage = reply.get("usage", {})
         self.usage = {str(k): float(v) for k, v in usage.items()}
+        self.view_tokens, self.asked = int(reply["view_tokens"]), int(reply["asked"])
         return EpisodeEnd(
             int(reply["writes_used"]),
             int(reply["tokens_stored"]),
@@ -206,11 +210,16 @@ class RemoteSide:
 
 
 def evaluate_remote(
-    scenario: Scenario, memory: str, reasoner: str, plugins: Sequence[str] = ()
+    scenario: Scenario,
+    memory: str,
+    reasoner: str,
+    plugins: Sequence[str] = (),
+    views: dict[str, int] | None = None,
 ) -> EpisodeResult:
     """Run and score one episode with the memory and the reasoner ``memory`` and ``reasoner``
     name behind the boundary (a child of this thread's worker, which imports ``plugins``); an
-    ``InfraError`` there is an ``infra_error`` episode. The result records the boundary."""
+    ``InfraError`` there is an ``infra_error`` episode. The result records the boundary;
+    ``views`` (when given) receives ``tokens`` and ``asked``: the views' tokens and count."""
     worker = thread_worker(plugin_modules((memory, reasoner), plugins))
     with RemoteSide(worker, scenario.track, memory, reasoner) as side:
         try:
@@ -221,6 +230,8 @@ def evaluate_remote(
         result = score(
             transcript, scenario, side.memory_config, side.reasoner_config, side.model, side.usage
         )
+        if views is not None:
+            views.update(tokens=side.view_tokens, asked=side.asked)
     result.boundary = worker.boundary  # type: ignore[assignment]
     if failed:
         result.status = "infra_error"

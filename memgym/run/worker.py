@@ -30,6 +30,7 @@ from memgym.reasoners.base import Reasoner
 from memgym.run.episode import model_id
 from memgym.run.usage import add_usage, component_usage
 from memgym.run.wire import PROTOCOL, event_from_wire, question_from_wire, receive, send
+from memgym.tokens import count_tokens
 from memgym.tracks import get_track
 
 
@@ -39,6 +40,8 @@ class Worker:
     def __init__(self) -> None:
         self.memory: Memory | None = None
         self.reasoner: Reasoner | None = None
+        self.view_tokens = 0
+        self.asked = 0
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request.get("op")
@@ -84,6 +87,8 @@ class Worker:
         self.observe(request["events"])
         question = question_from_wire(request["question"])
         view = memory.recall(question)
+        self.asked += 1
+        self.view_tokens += count_tokens(view.text())
         status, error, text = "ok", None, ""
         try:
             text = reasoner.answer(question, view)
@@ -105,6 +110,8 @@ class Worker:
             "tokens_stored": int(memory.tokens_stored),
             "compactions": [c.model_dump(mode="json") for c in memory.compactions],
             "usage": add_usage([component_usage(memory), component_usage(reasoner)]),
+            "view_tokens": self.view_tokens,
+            "asked": self.asked,
         }
 
     def close(self) -> None:
