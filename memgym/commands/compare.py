@@ -175,10 +175,10 @@ def memory_runs(
 
 def _remote_config(track_name: str, spec: str, plugins: Sequence[str]) -> str:
     """The config of the memory ``spec`` names, as a worker importing ``plugins`` builds it."""
-    from memgym.run.remote import RemoteSide, thread_worker
+    from memgym.run.remote import RemoteSide, shared_worker
     from memgym.run.trust import plugin_modules
 
-    worker = thread_worker(plugin_modules((spec,), plugins))
+    worker = shared_worker(plugin_modules((spec,), plugins))
     with RemoteSide(worker, track_name, spec, "scripted") as side:
         return side.memory_config
 

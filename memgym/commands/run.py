@@ -180,12 +180,12 @@ def check_work(
     track = get_track(track_name)
     track.params(tier, **fixed)
     if not track.interactive:
-        from memgym.run.remote import RemoteSide, thread_worker
+        from memgym.run.remote import RemoteSide, shared_worker
         from memgym.run.trust import in_process, plugin_modules
 
         remote = [(m, r) for m, r in dict.fromkeys(pairs) if not in_process(m, r, track, isolate)]
         for memory, reasoner in remote:
-            worker = thread_worker(plugin_modules((memory, reasoner), plugins))
+            worker = shared_worker(plugin_modules((memory, reasoner), plugins))
             with RemoteSide(worker, track_name, memory, reasoner):
                 pass
         pairs = [p for p in pairs if p not in remote]

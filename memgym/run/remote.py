@@ -1,8 +1,9 @@
 """The evaluator's end of the boundary: a memory and a reasoner in a worker process.
 
 ``WorkerProcess`` starts ``memgym.run.worker`` (in a sandbox when bubblewrap is there, see
-``memgym.run.sandbox``) with the plugin modules it imports, once; every episode then runs in a
-fresh child of it. ``RemoteSide`` is the episode loop's side (``memgym.run.episode.Side``) for one
+``memgym.run.sandbox``) with the plugin modules it imports, once per process and set of plugins
+(``shared_worker``); every episode then runs in a fresh child of it, over a connection of its
+own (``Episode``). ``RemoteSide`` is the episode loop's side (``memgym.run.episode.Side``) for one
 episode: public events are sent in batches with the next question, one round trip per question.
 A worker that fails is a ``WorkerError`` (a ``ValueError``: one line, the run stops) naming the
 last lines it wrote to stderr; an ``InfraError`` in it comes back as one.
@@ -11,6 +12,9 @@ last lines it wrote to stderr; an ``InfraError`` in it comes back as one.
 from __future__ import annotations
 
 import atexit
+import os
+import shutil
+import socket
 import subprocess
 import tempfile
 import threading
@@ -44,11 +48,14 @@ class WorkerError(ValueError):
 
 
 class WorkerProcess:
-    """A running worker importing ``plugins``; ``hidden`` files read as empty inside it."""
+    """A running worker importing ``plugins``, listening on a Unix socket in a folder of its own;
+    ``hidden`` files read as empty inside it. Threads share it: each episode is a connection."""
 
     def __init__(self, plugins: Sequence[str] = (), hidden: Sequence[str | Path] = ()) -> None:
         self.plugins = tuple(plugins)
-        argv, self.boundary = worker_argv(self.plugins, hidden)
+        self._folder = tempfile.mkdtemp(prefix="memgym-worker-")
+        self.path = os.path.join(self._folder, "worker.sock")
+        argv, self.boundary = worker_argv([self.path, *self.plugins], hidden)
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self.proc = subprocess.Popen(
             argv,
@@ -60,37 +67,25 @@ class WorkerProcess:
             encoding="utf-8",
             start_new_session=True,
         )
-
-    def call(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Send ``request``; its reply (``WorkerError`` or ``InfraError`` when it failed)."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+        assert self.proc.stdout is not None
         try:
-            send(self.proc.stdin, request)
-            reply = receive(self.proc.stdout)
-        except (OSError, ValueError) as exc:
-            raise self.failed(f"the wire broke ({exc})") from None
-        if reply is None:
-            raise self.failed(f"it exited with code {self.proc.wait()}")
-        if reply.get("ended"):
-            raise self.failed(f"its episode process ended with code {reply.get('code')}")
-        if not reply.get("ok"):
-            error = str(reply.get("error", "no reason given"))
-            if reply.get("infra"):
-                raise InfraError(error)
-            raise WorkerError(f"worker: {error}")
-        return reply
+            ready = receive(self.proc.stdout)
+        except ValueError:
+            ready = None
+        if not ready or not ready.get("ready"):
+            error = self.failed(f"it did not start (exit code {self.proc.wait()})")
+            self.close()
+            raise error
 
-    def end_episode(self) -> None:
-        """Close the episode's child and wait until it has ended."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+    def connect(self) -> Episode:
+        """A connection to a fresh episode child."""
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            send(self.proc.stdin, {"op": "close"})
-            while (reply := receive(self.proc.stdout)) is not None and not reply.get("ended"):
-                pass
-        except (OSError, ValueError) as exc:
-            raise self.failed(f"the wire broke ({exc})") from None
-        if reply is None:
-            raise self.failed(f"it exited with code {self.proc.wait()}")
+            conn.connect(self.path)
+        except OSError as exc:
+            conn.close()
+            raise self.failed(f"cannot connect ({exc.strerror})") from None
+        return Episode(self, conn)
 
     def failed(self, what: str) -> WorkerError:
         """A ``WorkerError`` saying ``what`` with the tail of the worker's stderr."""
@@ -114,31 +109,69 @@ class WorkerProcess:
         if self.proc.stdout is not None:
             self.proc.stdout.close()
         self._stderr.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
 
 
-_local = threading.local()
-_started: list[WorkerProcess] = []
+class Episode:
+    """One episode's connection to its child in ``worker``."""
+
+    def __init__(self, worker: WorkerProcess, conn: socket.socket) -> None:
+        self.worker = worker
+        self.conn = conn
+        self._in = conn.makefile("r", encoding="utf-8")
+        self._out = conn.makefile("w", encoding="utf-8")
+
+    def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Send ``request``; its reply (``WorkerError`` or ``InfraError`` when it failed)."""
+        try:
+            send(self._out, request)
+            reply = receive(self._in)
+        except (OSError, ValueError) as exc:
+            raise self.worker.failed(f"the episode's wire broke ({exc})") from None
+        if reply is None:
+            raise self.worker.failed("the episode's process ended")
+        if not reply.get("ok"):
+            error = str(reply.get("error", "no reason given"))
+            if reply.get("infra"):
+                raise InfraError(error)
+            raise WorkerError(f"worker: {error}")
+        return reply
+
+    def close(self) -> None:
+        """Tell the child to end, and wait until it has (its end of the connection closes)."""
+        try:
+            send(self._out, {"op": "close"})
+            while receive(self._in) is not None:
+                pass
+        except (OSError, ValueError):
+            pass
+        finally:
+            self._in.close()
+            self._out.close()
+            self.conn.close()
+
+
+_started: dict[tuple[str, ...], WorkerProcess] = {}
 _started_lock = threading.Lock()
 
 
-def thread_worker(plugins: Sequence[str] = (), hidden: Sequence[str | Path] = ()) -> WorkerProcess:
-    """This thread's worker for ``plugins`` (started on first use, then reused: every episode
-    runs in a fresh child of it); ``close_workers`` (run at exit) ends them all."""
-    workers: dict[tuple[str, ...], WorkerProcess] = _local.__dict__.setdefault("workers", {})
+def shared_worker(plugins: Sequence[str] = (), hidden: Sequence[str | Path] = ()) -> WorkerProcess:
+    """This process's worker for ``plugins`` (started on first use, shared by every thread:
+    each episode is a fresh child of it); ``close_workers`` (run at exit) ends them all."""
     key = tuple(plugins)
-    worker = workers.get(key)
-    if worker is None or worker.proc.poll() is not None:
-        worker = workers[key] = WorkerProcess(key, hidden)
-        with _started_lock:
-            _started.append(worker)
-    return worker
+    with _started_lock:
+        worker = _started.get(key)
+        if worker is None or worker.proc.poll() is not None:
+            worker = _started[key] = WorkerProcess(key, hidden)
+        return worker
 
 
 @atexit.register
 def close_workers() -> None:
     """End every worker this process started (and wait for it)."""
     with _started_lock:
-        started, _started[:] = list(_started), []
+        started = list(_started.values())
+        _started.clear()
     for worker in started:
         worker.close()
 
@@ -149,15 +182,14 @@ class RemoteSide:
 
     def __init__(self, worker: WorkerProcess, track: str, memory: str, reasoner: str) -> None:
         self.worker = worker
-        reply = worker.call(
-            {
-                "op": "start",
-                "protocol": PROTOCOL,
-                "track": track,
-                "memory": memory,
-                "reasoner": reasoner,
-            }
-        )
+        self.episode = worker.connect()
+        self.worker_call = self.episode.call
+        start = {"op": "start", "protocol": PROTOCOL, "track": track, "memory": memory}
+        try:
+            reply = self.worker_call({**start, "reasoner": reasoner})
+        except BaseException:
+            self.episode.close()
+            raise
         self.memory_config: str = reply["memory"]
         self.reasoner_config: str = reply["reasoner"]
         self.model: str = reply["model"]
@@ -171,22 +203,22 @@ class RemoteSide:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.worker.end_episode()
+        self.episode.close()
 
     def reset(self, brief: str, params: dict[str, Any]) -> None:
-        self.worker.call({"op": "reset", "brief": brief, "params": params})
+        self.worker_call({"op": "reset", "brief": brief, "params": params})
 
     def observe(self, event: Event) -> None:
         self._pending.append(event_wire(event))
         if len(self._pending) >= BATCH_EVENTS:
-            self.worker.call({"op": "observe", "events": self._take()})
+            self.worker_call({"op": "observe", "events": self._take()})
 
     def _take(self) -> list[list[Any]]:
         events, self._pending = self._pending, []
         return events
 
     def answer(self, question: Question) -> tuple[str, StepStatus, str | None]:
-        reply = self.worker.call(
+        reply = self.worker_call(
             {"op": "ask", "events": self._take(), "question": question_wire(question)}
         )
         status = reply.get("status")
@@ -198,7 +230,7 @@ class RemoteSide:
         return answer, status, None if error is None else str(error)
 
     def end(self) -> EpisodeEnd:
-        reply = self.worker.call({"op": "finish", "events": self._take()})
+        reply = self.worker_call({"op": "finish", "events": self._take()})
         usage = reply.get("usage", {})
         self.usage = {str(k): float(v) for k, v in usage.items()}
         self.view_tokens, self.asked = int(reply["view_tokens"]), int(reply["asked"])
@@ -220,7 +252,7 @@ def evaluate_remote(
     name behind the boundary (a child of this thread's worker, which imports ``plugins``); an
     ``InfraError`` there is an ``infra_error`` episode. The result records the boundary;
     ``views`` (when given) receives ``tokens`` and ``asked``: the views' tokens and count."""
-    worker = thread_worker(plugin_modules((memory, reasoner), plugins))
+    worker = shared_worker(plugin_modules((memory, reasoner), plugins))
     with RemoteSide(worker, scenario.track, memory, reasoner) as side:
         try:
             transcript = play(scenario, side)

@@ -49,12 +49,12 @@ def worker_env() -> dict[str, str]:
 
 
 def worker_argv(
-    plugins: Sequence[str] = (), hidden: Sequence[str | Path] = ()
+    args: Sequence[str] = (), hidden: Sequence[str | Path] = ()
 ) -> tuple[list[str], str]:
-    """The command that starts a worker importing ``plugins``, and which boundary it gives
-    (``SANDBOX`` or ``PROCESS``). ``hidden``: files the worker must not read besides the salt
-    file (those that exist read as empty)."""
-    command = [sys.executable, "-m", "memgym.run.worker", *plugins]
+    """The command that starts a worker with ``args`` (``memgym.run.worker.main``), and which
+    boundary it gives (``SANDBOX`` or ``PROCESS``). ``hidden``: files the worker must not read
+    besides the salt file (those that exist read as empty)."""
+    command = [sys.executable, "-m", "memgym.run.worker", *args]
     exe = _bwrap()
     if exe is None:
         return command, PROCESS

@@ -1,12 +1,13 @@
 """The worker: evaluated code (a memory and a reasoner, plugins included) in its own process.
 
-``python -m memgym.run.worker PLUGIN...`` imports the plugin modules (their
+``python -m memgym.run.worker SOCKET PLUGIN...`` imports the plugin modules (their
 ``@register_memory``/``@register_reasoner`` run here, never in the evaluator) and memgym once,
-then serves episodes one after another, each in a fresh child forked for it: a ``start`` request
-forks a child that builds the memory and the reasoner from their specs and answers every request
-of the episode until ``close``; then the worker reports ``{"ended": true, "code": N}`` and waits
-for the next ``start``. An episode thus starts in milliseconds and keeps nothing from the one
-before. Requests and replies are one JSON object a line (``memgym.run.wire``).
+then listens on a Unix socket: every connection is one episode, served by a child forked for it,
+which builds the memory and the reasoner from the ``start`` request's specs and answers every
+request until ``close``, then exits (the evaluator sees the connection end). Episodes thus start
+in milliseconds, run side by side for a concurrent run, and keep nothing from one another; a
+child is not dumpable, so its siblings cannot read it. Requests and replies are one JSON object a
+line (``memgym.run.wire``).
 
 A child only ever receives public data: the brief, the track params, public events and public
 questions. It holds no scenario and no gold, so reading its own frames, its garbage collector or
@@ -17,10 +18,13 @@ the wire has a descriptor of its own.
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import os
+import select
+import socket
 import sys
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.memory import make_memory
@@ -132,46 +136,95 @@ def reply_to(worker: Worker, request: dict[str, Any]) -> dict[str, Any]:
         return {"ok": False, "infra": False, "error": f"{type(exc).__name__}: {exc}"}
 
 
-def serve_episode(start: dict[str, Any], requests: IO[str], replies: IO[str]) -> None:
+def serve_episode(requests: IO[str], replies: IO[str]) -> None:
     """One episode, from its ``start`` request to ``close`` (or the end of input)."""
     worker = Worker()
     try:
-        request: dict[str, Any] | None = start
-        while request is not None and request.get("op") != "close":
+        while (request := receive(requests)) is not None and request.get("op") != "close":
             send(replies, reply_to(worker, request))
-            request = receive(requests)
     finally:
         worker.close()
 
 
-def serve(requests: IO[str], replies: IO[str]) -> None:
-    """Serve episodes until the end of input, each in a child forked for it."""
-    while (request := receive(requests)) is not None:
-        if request.get("op") != "start":
-            send(replies, {"ok": False, "infra": False, "error": "worker: no episode started"})
-            continue
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                serve_episode(request, requests, replies)
-            except BaseException:  # noqa: BLE001 - the worker reports the code
-                code = 1
-            finally:
-                os._exit(code)
-        _, status = os.waitpid(pid, 0)
-        send(replies, {"ended": True, "code": os.waitstatus_to_exitcode(status)})
+def episode_child(conn: socket.socket) -> NoReturn:
+    """In a forked child: serve one episode on ``conn``, then exit. The child cannot be read or
+    traced by its siblings (not dumpable: they run as the same user, without capabilities)."""
+    code = 0
+    try:
+        _not_dumpable()
+        with (
+            conn.makefile("r", encoding="utf-8") as requests,
+            conn.makefile("w", encoding="utf-8") as replies,
+        ):
+            serve_episode(requests, replies)
+    except BaseException:  # noqa: BLE001 - the evaluator sees the connection close
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _not_dumpable() -> None:
+    """``prctl(PR_SET_DUMPABLE, 0)``: no other process of this user may read this one's memory
+    or environment under ``/proc``, or trace it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE = 4
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+
+
+def serve(listener: socket.socket, control: IO[str]) -> None:
+    """Accept one connection per episode and fork a child for it, until ``control`` (the
+    evaluator's pipe) ends; finished children are reaped as they go."""
+    watched: list[Any] = [listener, control]
+    while True:
+        ready, _, _ = select.select(watched, [], [])
+        if control in ready and not control.readline():
+            return
+        if listener in ready:
+            conn, _ = listener.accept()
+            if os.fork() == 0:
+                listener.close()
+                episode_child(conn)
+            conn.close()
+        _reap()
+
+
+def _reap() -> None:
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def preload() -> None:
+    """Import once, before any fork, what an LLM episode would import on its first call (the
+    OpenAI SDK, its client and chat resource: about a second of CPU), so no episode pays it."""
+    try:
+        import openai
+
+        client = openai.OpenAI(api_key="preload", base_url="http://127.0.0.1:9/v1")
+        _ = client.chat.completions
+        client.close()
+    except Exception:  # noqa: BLE001, S110 - a missing or odd SDK only loses the head start
+        pass
 
 
 def main() -> None:
-    """Import the plugins named on the command line, then serve; the wire on a descriptor of
-    its own, stdout (what plugin code prints) to stderr."""
-    wire = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    """``python -m memgym.run.worker SOCKET PLUGIN...``: import the plugins, listen on the Unix
+    socket ``SOCKET``, say ``ready`` on stdout and serve until stdin ends. What plugin code
+    prints goes to stderr."""
+    ready = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    for module in sys.argv[1:]:
+    path, *plugins = sys.argv[1:]
+    preload()
+    for module in plugins:
         importlib.import_module(module)
-    serve(sys.stdin, wire)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        listener.listen(64)
+        send(ready, {"ready": True})
+        serve(listener, sys.stdin)
 
 
 if __name__ == "__main__":
