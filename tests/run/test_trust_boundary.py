@@ -7,10 +7,13 @@ reported ``tampered``, never scored silently."""
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from memgym.cli import main
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate, run_episode, score, untouched
@@ -169,3 +172,18 @@ def test_a_scenario_changed_in_place_is_tampered_not_scored(thieves_here: None) 
 def test_a_reference_memory_with_a_plugin_reasoner_is_refused() -> None:
     with pytest.raises(ValueError, match="reference"):
         official("oracle", "frames", 0)
+
+
+def test_memgym_run_plugin_runs_behind_the_boundary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "r.db")
+    base = ["run", "--track", "entities", "--tier", "lite", "--seeds", "1", "--results", db]
+    thief = ["--memory", "none", "--reasoner", "frames", "--plugin", PLUGINS[0], "--json"]
+    assert main([*base, *thief]) == 0
+    episode = json.loads(capsys.readouterr().out)["episodes"][0]
+    assert episode["boundary"] in ("process", "sandbox") and episode["composite"] == 0.0
+    assert main([*base, "--memory", "none", "--reasoner", "frames", "--plugin", "no_such_mod"]) == 2
+    assert "no_such_mod" in capsys.readouterr().err
+    assert main([*base, "--memory", "oracle", "--reasoner", "frames", "--plugin", PLUGINS[0]]) == 2
+    assert "reference" in capsys.readouterr().err
