@@ -180,11 +180,21 @@ class RemoteSide:
     """One episode's memory and reasoner in a child of ``worker``: use as a context manager
     (leaving it ends the child)."""
 
-    def __init__(self, worker: WorkerProcess, track: str, memory: str, reasoner: str) -> None:
+    def __init__(
+        self,
+        worker: WorkerProcess,
+        track: str,
+        memory: str,
+        reasoner: str,
+        count_views: bool = False,
+    ) -> None:
+        """``count_views``: count the tokens of every view (``view_tokens``; costs a count per
+        question, so only ``compare`` asks)."""
         self.worker = worker
         self.episode = worker.connect()
         self.worker_call = self.episode.call
-        start = {"op": "start", "protocol": PROTOCOL, "track": track, "memory": memory}
+        start = {"op": "start", "protocol": PROTOCOL, "track": track, "memory": memory,
+                 "count_views": count_views}  # fmt: skip
         try:
             reply = self.worker_call({**start, "reasoner": reasoner})
         except BaseException:
@@ -253,7 +263,7 @@ def evaluate_remote(
     ``InfraError`` there is an ``infra_error`` episode. The result records the boundary;
     ``views`` (when given) receives ``tokens`` and ``asked``: the views' tokens and count."""
     worker = shared_worker(plugin_modules((memory, reasoner), plugins))
-    with RemoteSide(worker, scenario.track, memory, reasoner) as side:
+    with RemoteSide(worker, scenario.track, memory, reasoner, views is not None) as side:
         try:
             transcript = play(scenario, side)
             failed = False

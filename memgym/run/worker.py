@@ -46,6 +46,7 @@ class Worker:
         self.reasoner: Reasoner | None = None
         self.view_tokens = 0
         self.asked = 0
+        self.count_views = False
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request.get("op")
@@ -57,6 +58,7 @@ class Worker:
     def op_start(self, request: dict[str, Any]) -> dict[str, Any]:
         if request.get("protocol") != PROTOCOL:
             raise ValueError(f"worker: protocol {request.get('protocol')!r}, expected {PROTOCOL}")
+        self.count_views = bool(request.get("count_views"))
         track = get_track(request["track"])
         self.memory = make_memory(request["memory"], track)
         self.reasoner = make_reasoner(request["reasoner"], track)
@@ -92,7 +94,8 @@ class Worker:
         question = question_from_wire(request["question"])
         view = memory.recall(question)
         self.asked += 1
-        self.view_tokens += count_tokens(view.text())
+        if self.count_views:
+            self.view_tokens += count_tokens(view.text())
         status, error, text = "ok", None, ""
         try:
             text = reasoner.answer(question, view)
