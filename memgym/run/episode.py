@@ -56,7 +56,8 @@ class Side(Protocol):
 
     def reset(self, brief: str, params: dict[str, Any]) -> None: ...
 
-    def observe(self, event: Event) -> None: ...
+    def observe(self, event: Event) -> None:
+        """See a scenario event: the side hands on its public copy (``Event.public``)."""
 
     def answer(self, question: Question) -> tuple[str, StepStatus, str | None]: ...
 
@@ -78,13 +79,14 @@ class LocalSide:
     def __init__(self, memory: Memory, reasoner: Reasoner) -> None:
         self.memory = memory
         self.reasoner = reasoner
+        self.reference = isinstance(memory, ReferenceMemory)
 
     def reset(self, brief: str, params: dict[str, Any]) -> None:
         self.memory.reset(brief, copy.deepcopy(params))
         self.reasoner.reset(brief, copy.deepcopy(params))
 
     def observe(self, event: Event) -> None:
-        self.memory.observe(event)
+        self.memory.observe(event.reference() if self.reference else event.public())
 
     def answer(self, question: Question) -> tuple[str, StepStatus, str | None]:
         view = self.memory.recall(question)
@@ -122,9 +124,12 @@ def play(scenario: Scenario, side: Side) -> Transcript:
     known_tokens, counter = _event_tokens(transcript.scenario_hash)
     names = answer_names(scenario)  # read from the facts only if a sentence needs them
     observed = 0
+    stated: dict[int, tuple[int, list[str]]] = {}
     for event in stream_events(scenario):
         observed += counter(event.text)
-        side.observe(event.public())
+        if event.facts:
+            stated[event.step] = (hash(event.text), event.facts)
+        side.observe(event)
         question = event.question
         if question is None:
             continue
@@ -139,9 +144,25 @@ def play(scenario: Scenario, side: Side) -> Transcript:
         _remember_tokens(transcript.scenario_hash, observed)
     transcript.tokens_observed = observed if known_tokens is None else known_tokens
     transcript.compactions = [
-        c.model_copy(update={"episode": transcript.scenario_hash}) for c in end.compactions
+        with_facts(c, stated, transcript.scenario_hash) for c in end.compactions
     ]
     return transcript
+
+
+def with_facts(
+    record: CompactionRecord, stated: dict[int, tuple[int, list[str]]], episode: str
+) -> CompactionRecord:
+    """``record`` of ``episode`` with the fact ids its dropped spans carried, filled in by the
+    evaluator (memories are handed no fact ids): a dropped span that is an observed event's text
+    states that event's facts (``stated``: step -> hash of the text, fact ids); a text the
+    memory made (a placeholder, a summary) states none."""
+    dropped = []
+    for span in record.dropped:
+        hit = stated.get(span.step)
+        facts = list(hit[1]) if hit is not None and hit[0] == hash(span.text) else []
+        dropped.append(span.model_copy(update={"facts": facts}))
+    facts = list(dict.fromkeys(f for s in dropped for f in s.facts))
+    return record.model_copy(update={"episode": episode, "dropped": dropped, "facts": facts})
 
 
 def untouched(result: EpisodeResult, scenario: Scenario) -> EpisodeResult:

@@ -219,7 +219,7 @@ class RemoteSide:
         self.worker_call({"op": "reset", "brief": brief, "params": params})
 
     def observe(self, event: Event) -> None:
-        self._pending.append(event_wire(event))
+        self._pending.append(event_wire(event.public()))
         if len(self._pending) >= BATCH_EVENTS:
             self.worker_call({"op": "observe", "events": self._take()})
 

@@ -181,6 +181,7 @@ def serve(listener: socket.socket, control: IO[str]) -> None:
     while True:
         ready, _, _ = select.select(watched, [], [])
         if control in ready and not control.readline():
+            _reap(block=True)  # every child waited for: its CPU counts as this process's
             return
         if listener in ready:
             conn, _ = listener.accept()
@@ -191,9 +192,10 @@ def serve(listener: socket.socket, control: IO[str]) -> None:
         _reap()
 
 
-def _reap() -> None:
+def _reap(block: bool = False) -> None:
+    """Wait for finished children (all of them, ``block``: until none is left)."""
     try:
-        while os.waitpid(-1, os.WNOHANG)[0]:
+        while os.waitpid(-1, 0 if block else os.WNOHANG)[0]:
             pass
     except ChildProcessError:
         pass

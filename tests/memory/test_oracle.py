@@ -55,4 +55,4 @@ def test_the_plugin_contract_has_no_scenario_hook():
     references = sorted(
         n for n, f in _MEMORIES.items() if isinstance(f, type) and issubclass(f, ReferenceMemory)
     )
-    assert references == ["oracle"]
+    assert references == ["distractors", "oracle"]
