@@ -45,7 +45,6 @@ def request() -> tuple[list[dict[str, Any]], dict[str, str]]:
     track = get_track("entities")
     scenario = track.generate(0, "lite")
     memory = make_memory("window:max_tokens=1500", track)
-    memory.prepare(scenario)
     memory.reset(scenario.brief, scenario.params)
     for event in stream_events(scenario):
         memory.observe(event.public())

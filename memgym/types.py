@@ -17,9 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Value = int | float | str | list[float]
 """A fact's value: integers, floats, text (also enums, dates, entity names) or a time series."""
 
-EventKind = Literal[
-    "document", "correction", "update", "distractor", "question", "session", "task"
-]
+EventKind = Literal["document", "correction", "update", "distractor", "question", "session", "task"]
 AnswerType = Literal["int", "float", "text", "set", "name_value", "abstain"]
 Axis = Literal["breadth", "maintenance", "reasoning", "abstention", "task"]
 QuestionKind = Literal[
@@ -42,6 +40,10 @@ QuestionKind = Literal[
 StepStatus = Literal["ok", "model_error", "context_overflow", "infra_error"]
 """How a step ended. ``model_error`` and ``context_overflow`` (the prompt did not fit the model's
 window) are the model's failures, scored wrong; ``infra_error`` is excluded from scores."""
+EpisodeStatus = Literal["ok", "model_error", "context_overflow", "infra_error", "tampered"]
+"""How an episode ended: as its steps did, or ``tampered``: its scenario no longer hashed to the
+hash taken before the episode (something changed it in place), so its score stands for nothing
+and, like ``infra_error``, it is excluded from scores and marks its run incomplete."""
 
 
 class Fact(BaseModel):
@@ -95,6 +97,11 @@ class GoldQuestion(BaseModel):
         return Question(id=self.id, text=self.text, spec=copy.deepcopy(self.spec))
 
 
+PUBLIC_KINDS = frozenset({"question", "session"})
+"""Event kinds a memory is told: a question is asked at that very step, a session boundary is
+stated by the event's text."""
+
+
 class Event(BaseModel):
     """One thing the agent lives through. ``facts`` lists the ids of the facts its text states."""
 
@@ -105,9 +112,22 @@ class Event(BaseModel):
     question: GoldQuestion | None = None
 
     def public(self) -> Event:
-        """The event as an agent sees it: a question event without its gold (an agent is asked
-        ``question.public()`` separately); any other event as it is."""
-        return self if self.question is None else self.model_copy(update={"question": None})
+        """The event as a memory sees it: a fresh copy (what a memory changes in it changes
+        nothing of the scenario's) of its step and text, its kind only where the stream says it
+        anyway (``question``, ``session``; every other kind reads ``document``: a memory must
+        tell a correction or a distractor from a document by reading), no fact ids and no gold
+        (an agent is asked ``question.public()`` separately)."""
+        kind = self.kind if self.kind in PUBLIC_KINDS else "document"
+        return Event.model_construct(
+            step=self.step, kind=kind, text=self.text, facts=[], question=None
+        )
+
+    def reference(self) -> Event:
+        """The event as a reference memory of the evaluator's sees it (``distractors``, the
+        ablation, reads the true kind): a fresh copy without the gold."""
+        return Event.model_construct(
+            step=self.step, kind=self.kind, text=self.text, facts=list(self.facts), question=None
+        )
 
 
 class Scenario(BaseModel):
@@ -139,9 +159,14 @@ class Scenario(BaseModel):
         hit = _HASHES.get(key)
         if hit is not None and hit[0]() is self and hit[1] == mark:
             return hit[2]
-        value = hashlib.sha256(self.canonical_json().encode()).hexdigest()
+        value = self.fresh_hash()
         _HASHES[key] = (weakref.ref(self, _forget(key)), mark, value)
         return value
+
+    def fresh_hash(self) -> str:
+        """``hash`` computed again from the canonical JSON, never from the cache: what the
+        evaluator compares after an episode with the hash taken before it."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
 
     @property
     def questions(self) -> list[GoldQuestion]:
@@ -279,11 +304,17 @@ class EpisodeResult(BaseModel):
     writes_used: int
     tokens_observed: int
     tokens_stored: int
-    status: StepStatus = "ok"
+    status: EpisodeStatus = "ok"
     overflows: int = 0
     """Answers lost to a context overflow (status ``context_overflow``; scored wrong)."""
     reason: str | None = None
     """Why an ``infra_error`` episode failed (one line, e.g. a missing extra's install command)."""
+    boundary: Literal["in-process", "process", "sandbox"] = "in-process"
+    """What ran the memory and the reasoner: the evaluator's own process (trusted built-ins),
+    a worker process, or a worker process in a sandbox (``memgym.run.sandbox``)."""
+    salt: str = ""
+    """The digest of the salt the scenario's seed was drawn under (``memgym.salt``); "" when
+    the seed is public."""
     usage: dict[str, float] = Field(default_factory=dict)
     """LLM calls, retries, failures, tokens and cost of the episode (memory's + reasoner's)."""
     answers: list[AnswerRecord] = Field(default_factory=list)

@@ -314,10 +314,14 @@ def print_audit(audit: Audit) -> None:
     """The per-length table (fitted to the terminal: labels are never cut, the least needed
     columns give way first), the trend line and any gate failures."""
     from memgym.commands.tables import Column, build, fit, width_of
+    from memgym.salt import seeds_note
 
     g = audit.gates
     tier = audit.tier or "default tier"
-    title = f"memgym audit: {audit.track} / {tier} / {len(audit.seeds)} seeds / scripted"
+    title = (
+        f"memgym audit: {audit.track} / {tier} / {len(audit.seeds)} seeds / scripted"
+        + seeds_note()
+    )
     caption = (
         f"mean accuracy; gates: oracle >= {g.oracle_min}, none <= {g.none_max}, "
         f"distractors <= {g.distractors_max}; every cheat's mean composite <= 0.05"

@@ -227,7 +227,11 @@ def _print_tasks(
     rows: list[list[Cell]] = []
     for key in keys:
         cols = table[key]
-        cells: list[Cell] = [labels[key], mean_cell(*cols["composite"]), mean_cell(*cols["accuracy"])]
+        cells: list[Cell] = [
+            labels[key],
+            mean_cell(*cols["composite"]),
+            mean_cell(*cols["accuracy"]),
+        ]
         cells += [f"{cols[n][0]:.1f}" for n in ("turns", "tool_calls")]
         cells += [f"{cols['view_tokens'][0]:.0f}", f"{int(cols['episodes'][0])}"]
         rows.append(cells)

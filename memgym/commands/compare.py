@@ -31,6 +31,7 @@ from memgym.commands.common import (
 from memgym.commands.labels import short_label
 from memgym.commands.model_options import add_model_args, add_shorthand_args
 from memgym.commands.tables import Column, fit
+from memgym.commands.trust_options import add_trust_args, trust_config
 from memgym.reasoners.base import Reasoner
 from memgym.run.results import CLOSED_BOOK
 from memgym.run.usage import add_usage, describe
@@ -167,21 +168,40 @@ def memory_specs(specs: Sequence[str], track_name: str) -> list[str]:
     return list(memory_runs(specs, track_name))
 
 
-def memory_runs(specs: Sequence[str], track_name: str) -> dict[str, str]:
+def memory_runs(
+    specs: Sequence[str], track_name: str, plugins: Sequence[str] = ()
+) -> dict[str, str]:
     """canonical config -> the spec to run it with (the first given: a config leaves out options
     such as ``cache`` or ``timeout``), for ``none``, ``oracle`` (not on interactive tracks),
-    ``full`` and then ``specs``."""
+    ``full`` and then ``specs``. A memory that is not memgym's own is built in a worker
+    importing ``plugins`` (``memgym.run.remote``), which tells its config."""
     from memgym.memory import make_memory
+    from memgym.memory.registry import memory_module
+    from memgym.run.trust import trusted
+    from memgym.specs import parse_spec
     from memgym.tracks import get_track
 
     track = get_track(track_name)
     required = INTERACTIVE_REQUIRED if track.interactive else REQUIRED
     runs: dict[str, str] = {}
     for spec in (*required, *specs):
+        if not track.interactive and not trusted(memory_module(parse_spec(spec)[0])):
+            runs.setdefault(_remote_config(track_name, spec, plugins), spec)
+            continue
         memory = make_memory(spec, track)
         runs.setdefault(memory.config(), spec)
         _close(memory)
     return runs
+
+
+def _remote_config(track_name: str, spec: str, plugins: Sequence[str]) -> str:
+    """The config of the memory ``spec`` names, as a worker importing ``plugins`` builds it."""
+    from memgym.run.remote import RemoteSide, shared_worker
+    from memgym.run.trust import plugin_modules
+
+    worker = shared_worker(plugin_modules((spec,), plugins))
+    with RemoteSide(worker, track_name, spec, "scripted") as side:
+        return side.memory_config
 
 
 @dataclass
@@ -203,15 +223,22 @@ def run_seed(
     reasoner: str | Callable[[], Reasoner],
     fixed: Mapping[str, Any],
     retries: int = 0,
+    isolate: bool = False,
+    plugins: Sequence[str] = (),
 ) -> SeedRun:
-    """Every memory of ``specs`` on one seed's scenario, plus the closed-book probe; each episode
-    gets a fresh reasoner, closed afterwards (an LLM reasoner's connections and loop). An episode
-    that ends ``infra_error`` is run again, up to ``retries`` times."""
+    """Every memory of ``specs`` on one seed's scenario (drawn under the salt, if one is set),
+    plus the closed-book probe; each episode gets a fresh reasoner, closed afterwards (an LLM
+    reasoner's connections and loop). An episode that ends ``infra_error`` is run again, up to
+    ``retries`` times. A memory that is not memgym's own, or any with ``isolate``, runs behind
+    the trust boundary (``memgym.run.trust``) with a worker importing ``plugins``."""
     from memgym.caches import next_scenario
     from memgym.memory import make_memory
     from memgym.reasoners import make_reasoner
     from memgym.run.episode import evaluate
+    from memgym.run.remote import evaluate_remote
+    from memgym.run.trust import in_process
     from memgym.run.usage import component_usage
+    from memgym.salt import evaluation_seed, salt_digest
     from memgym.scoring.isolation import closed_book
     from memgym.tracks import get_track
 
@@ -220,7 +247,10 @@ def run_seed(
     def new_reasoner() -> Reasoner:
         return make_reasoner(reasoner, track) if isinstance(reasoner, str) else reasoner()
 
-    scenario = track.generate(seed, tier, **dict(fixed))
+    def local(spec: str) -> bool:
+        return not isinstance(reasoner, str) or in_process(spec, reasoner, track, isolate)
+
+    scenario = track.generate(evaluation_seed(track.name, seed), tier, **dict(fixed))
     next_scenario(scenario.hash)
     probe = new_reasoner()
     try:
@@ -230,17 +260,27 @@ def run_seed(
     run = SeedRun([], {}, {}, leaked, component_usage(probe))
     for spec in specs:
         for _ in range(retries + 1):
-            meter = ViewMeter(new_reasoner())
-            memory = make_memory(spec, track)
-            try:
-                result = evaluate(scenario, memory, meter)
-            finally:
-                _close(meter.inner)
-                _close(memory)
+            if not local(spec):
+                views: dict[str, int] = {}
+                result = evaluate_remote(scenario, spec, str(reasoner), plugins, views)
+                tokens, asked = views.get("tokens", 0), views.get("asked", 0)
+            else:
+                meter = ViewMeter(new_reasoner())
+                memory = make_memory(spec, track)
+                try:
+                    result = evaluate(scenario, memory, meter)
+                finally:
+                    _close(meter.inner)
+                    _close(memory)
+                tokens, asked = meter.tokens, meter.questions
             if result.status != "infra_error":
                 break
+        result.seed, result.salt = seed, salt_digest()
         run.results.append(result)
-        run.tokens[spec], run.asked[spec] = meter.tokens, meter.questions
+        run.tokens[spec], run.asked[spec] = tokens, asked
+    if scenario.fresh_hash() != scenario.hash:  # every episode of the seed shared it
+        for result in run.results:
+            result.status = "tampered"
     return run
 
 
@@ -263,6 +303,8 @@ def seed_runs(
     fixed: Mapping[str, Any],
     workers: int,
     retries: int = 0,
+    isolate: bool = False,
+    plugins: Sequence[str] = (),
 ) -> Iterator[SeedRun]:
     """``run_seed`` for every seed, in seed order: on a worker thread, or on ``workers``
     processes (spawned, so no thread or connection of this process is inherited). Either way
@@ -270,7 +312,8 @@ def seed_runs(
     from memgym.run.pool import finished
 
     tasks = (
-        (track_name, tier, seed, list(specs), reasoner, dict(fixed), retries) for seed in seeds
+        (track_name, tier, seed, list(specs), reasoner, dict(fixed), retries, isolate, plugins)
+        for seed in seeds
     )
     processes = workers > 1 and len(seeds) > 1
     for _, run in finished(
@@ -296,6 +339,8 @@ def run_comparison(
     workers: int = 1,
     retries: int = 0,
     on_probe: Callable[[int, dict[str, float]], None] | None = None,
+    isolate: bool = False,
+    plugins: Sequence[str] = (),
 ) -> Comparison:
     """Run every memory of ``memory_runs(memories)`` with one reasoner on each seed's scenario.
 
@@ -306,15 +351,16 @@ def run_comparison(
     question, for the paired bootstrap) and running sums, so memory stays flat in the number of
     episodes. ``retries``: see
     ``run_seed``. ``on_probe`` sees each seed's closed-book probe usage (seed, usage) before that
-    seed's episodes.
+    seed's episodes. ``isolate`` and ``plugins``: see ``run_seed``.
     """
-    from memgym.scoring.isolation import add_answers, isolate
+    from memgym.scoring.isolation import add_answers
+    from memgym.scoring.isolation import isolate as isolated_scores
 
     if not isinstance(workers, int) or workers < 1:
         raise ValueError(f"compare: workers must be a positive integer, got {workers!r}")
     if workers > 1 and not isinstance(reasoner, str):
         raise TypeError("compare: workers above 1 need the reasoner as a spec string")
-    named = memory_runs(memories, track_name)
+    named = memory_runs(memories, track_name, plugins)
     specs, to_run = list(named), list(named.values())
     if _interactive(track_name):
         agent = INTERACTIVE_AGENT if reasoner == "scripted" else reasoner
@@ -332,7 +378,9 @@ def run_comparison(
     statuses: dict[str, dict[str, int]] = {s: {} for s in specs}
     probe: dict[str, float] = {}
     name = ""
-    runs = seed_runs(track_name, tier, seeds, to_run, reasoner, fixed or {}, workers, retries)
+    runs = seed_runs(
+        track_name, tier, seeds, to_run, reasoner, fixed or {}, workers, retries, isolate, plugins
+    )
     for seed, run in zip(seeds, runs, strict=True):
         leaked |= run.leaked
         probe = add_usage([probe, run.probe_usage])
@@ -359,7 +407,7 @@ def run_comparison(
         seeds=list(seeds),
         reasoner=name,
         params=dict(fixed or {}),
-        scores=isolate(table, leaked, resamples=resamples),
+        scores=isolated_scores(table, leaked, resamples=resamples),
         tokens_per_question={s: tokens[s] / asked[s] if asked[s] else 0.0 for s in specs},
         compactions_per_episode={s: compactions[s] / episodes for s in specs},
         leaked=sorted(f"{h[:12]}:{q}" for h, q in leaked & scored),
@@ -480,6 +528,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=2,
         help="run an episode that ended infra_error again, up to N times (default 2)",
     )
+    add_trust_args(p)
     add_results_arg(p)
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
     p.set_defaults(func=run)
@@ -501,7 +550,7 @@ def run(args: argparse.Namespace) -> int:
     seeds = list(range(args.seed, args.seed + args.seeds))
     *memories, reasoner = model_options.apply(
         [
-            *memory_runs(args.memories, args.track).values(),
+            *memory_runs(args.memories, args.track, args.plugin).values(),
             model_options.shorthand(args, args.reasoner) or "scripted",
         ],
         model_options.given(args),
@@ -510,7 +559,8 @@ def run(args: argparse.Namespace) -> int:
     actor = reasoner
     if _interactive(args.track) and actor == "scripted":
         actor = INTERACTIVE_AGENT
-    check_work(args.track, args.tier, fixed, [(spec, actor) for spec in memories])
+    pairs = [(spec, actor) for spec in memories]
+    check_work(args.track, args.tier, fixed, pairs, args.isolate, args.plugin)
     preflight([reasoner, *memories], err_console.print)
     planned = len(seeds) * len(memories)
     with ResultsStore(args.results) as store:
@@ -523,6 +573,7 @@ def run(args: argparse.Namespace) -> int:
                 "memories": memories,
                 "reasoner": actor,
                 "overrides": fixed,
+                **trust_config(args),
             },
             planned,
         )
@@ -551,6 +602,8 @@ def run(args: argparse.Namespace) -> int:
                     args.workers,
                     args.episode_retries,
                     keep_probe,
+                    args.isolate,
+                    args.plugin,
                 )
         except KeyboardInterrupt:
             done = store.status(run_id).done

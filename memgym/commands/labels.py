@@ -19,6 +19,7 @@ def short_label(text: str) -> str:
     results files and ``--json`` keep the full name."""
     return _FILE_PATH.sub(lambda m: m["file"], text)
 
+
 KEY_OPTIONS = ("policy", "max_tokens", "k", "keep", "stages", "budget", "max_writes", "model")
 """A spec's options in the order they name it best: the first one present is its key option."""
 

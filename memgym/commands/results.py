@@ -187,6 +187,7 @@ def print_runs(runs: Sequence[dict[str, Any]], path: str) -> None:
         Column("policy", priority=7, justify="left", wrap_at=LIST_WIDTH),
         Column("episodes", "epi-\nsodes", priority=5),
         Column("status", priority=9, justify="left", wrap_at=14),
+        Column("trust", priority=6, justify="left"),
         Column("created", priority=1, justify="left"),
     )
     rows: list[list[Cell]] = []
@@ -210,10 +211,18 @@ def print_runs(runs: Sequence[dict[str, Any]], path: str) -> None:
                 policy,
                 str(r["episodes"]),
                 status,
+                trust_label(r["boundary"], r["salt"]),
                 str(r["created"]).replace("T", " ").split("+")[0],
             ]
         )
     console.print(fit(f"runs in {path}", columns, rows, console.width, console))
+
+
+def trust_label(boundaries: Sequence[str], salts: Sequence[str]) -> str:
+    """What ran the episodes and under which seeds: ``sandbox`` over ``salted 3f9a12cd`` (the
+    salt's digest), ``in-process`` over ``public seeds``; every kind found, comma-separated."""
+    seeds = [f"salted {s[:8]}" if s else "public seeds" for s in salts]
+    return "\n".join(part for part in (", ".join(boundaries), ", ".join(seeds)) if part)
 
 
 def leaderboard_json(
@@ -249,6 +258,7 @@ def print_leaderboard(
         Column("seeds", priority=3),
         Column("episodes", "epi-\nsodes", priority=2),
         Column("runs", priority=1, justify="left"),
+        Column("trust", priority=4, justify="left"),
     )
     memories = distinct([r["memory"] for r in rows])
     for (track, tier), group in groups.items():
@@ -266,6 +276,7 @@ def print_leaderboard(
                     str(r["seeds"]),
                     str(r["episodes"]),
                     ",".join(str(i) for i in r["runs"]),
+                    trust_label(r["boundary"], r["salt"]),
                 ]
             )
         name = f"leaderboard: {track} / {_tier(track, tier)}"

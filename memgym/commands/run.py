@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from memgym.commands.common import (
@@ -33,6 +34,7 @@ from memgym.commands.common import (
     tier_name,
 )
 from memgym.commands.model_options import add_model_args, add_shorthand_args
+from memgym.commands.trust_options import add_trust_args, trust_config
 
 LLM_CONCURRENCY = 4
 """Default ``--concurrency`` when a reasoner calls a model (episodes mostly wait on the network)."""
@@ -82,6 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=2,
         help="run an episode that ended infra_error again, up to N times (default 2)",
     )
+    add_trust_args(p)
     p.add_argument("--shard", help="run shard i of N (1-based, e.g. 2/4) of the episodes")
     p.add_argument(
         "--resume",
@@ -147,9 +150,17 @@ def _check(args: argparse.Namespace) -> None:
         raise ValueError(f"--episode-retries must be at least 0, got {args.episode_retries}")
 
 
-def check_work(track_name: str, tier: str | None, fixed: dict[str, Any], pairs: Any) -> None:
+def check_work(
+    track_name: str,
+    tier: str | None,
+    fixed: dict[str, Any],
+    pairs: Any,
+    isolate: bool = False,
+    plugins: Sequence[str] = (),
+) -> None:
     """Fail (one line) on a bad parameter, memory or reasoner (an interactive track's agent)
-    before any run is recorded: build the track's parameters and each component once."""
+    before any run is recorded: build the track's parameters and each component once (a pair
+    that runs behind the trust boundary is built in a worker, which imports ``plugins``)."""
     from memgym.memory import make_memory
     from memgym.reasoners import make_reasoner
     from memgym.tracks import get_track
@@ -157,6 +168,21 @@ def check_work(track_name: str, tier: str | None, fixed: dict[str, Any], pairs: 
     track = get_track(track_name)
     track.params(tier, **fixed)
     track.require()
+    if not track.interactive:
+        from memgym.run.remote import RemoteSide, shared_worker
+        from memgym.run.trust import in_process, plugin_modules
+
+        remote = [(m, r) for m, r in dict.fromkeys(pairs) if not in_process(m, r, track, isolate)]
+        for memory, reasoner in remote:
+            worker = shared_worker(plugin_modules((memory, reasoner), plugins))
+            with RemoteSide(worker, track_name, memory, reasoner):
+                pass
+        pairs = [p for p in pairs if p not in remote]
+    elif plugins or isolate:
+        raise ValueError(
+            f"track {track_name!r} is interactive: --plugin and --isolate serve "
+            "question-stream tracks only"
+        )
     if track.interactive:
         from memgym.interactive.agents import make_agent
 
@@ -180,12 +206,12 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     pairs, names = pairs_of(args)
     fixed = overrides(args.param)
-    check_work(args.track, args.tier, fixed, pairs)  # local checks first: no network needed
+    check_work(args.track, args.tier, fixed, pairs, args.isolate, args.plugin)  # no network yet
     preflight([spec for pair in pairs for spec in pair], err_console.print)
     if args.executor == "ray":
         require("ray", "the Ray executor", "ray")
     seeds = range(args.seed, args.seed + args.seeds)
-    items: Any = stream(args.track, args.tier, seeds, fixed, pairs)
+    items: Any = stream(args.track, args.tier, seeds, fixed, pairs, args.isolate, args.plugin)
     planned = len(seeds) * len(pairs)
     if args.shard:
         items = shard(list(items), *parse_shard(args.shard))
@@ -201,6 +227,7 @@ def run(args: argparse.Namespace) -> int:
         "pairs": [list(p) for p in pairs],
         "overrides": fixed,
         "shard": args.shard,
+        **trust_config(args),
     }
     start = time.perf_counter()
     with ResultsStore(args.results) as store:

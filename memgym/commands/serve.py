@@ -84,8 +84,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with running(args.host, args.port, faults, args.max_episodes) as server:
             err_console.print(
-                f"memgym serve on {server.base_url} (model memgym-scripted; {faults}); "
-                "Ctrl-C stops"
+                f"memgym serve on {server.base_url} (model memgym-scripted; {faults}); Ctrl-C stops"
             )
             end = float("inf") if args.max_seconds is None else time.monotonic() + args.max_seconds
             while not stop and (left := end - time.monotonic()) > 0:

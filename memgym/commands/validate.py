@@ -47,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--workers", type=int, default=min(2, os.cpu_count() or 1), help="worker processes"
     )
+    p.add_argument(
+        "--isolate",
+        action="store_true",
+        help="run the policies behind the trust boundary (a worker process), as plugins run",
+    )
     p.add_argument("--json", action="store_true", help="print the reports as JSON")
     p.set_defaults(func=run)
 
@@ -66,6 +71,7 @@ def _tracks(text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from memgym.salt import seeds_note
     from memgym.simulation.validate import BOUNDED_MODES, unit_count, validate
     from memgym.tracks import get_track
     from memgym.tracks.entities.templates import TEMPLATES
@@ -114,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
             on_done=lambda _: bar.advance(task),
             templates=templates,
             bounded=bounded,
+            isolate=args.isolate,
         )
     elapsed = time.perf_counter() - start
     if args.json:
@@ -127,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     status = (
         "[green]all invariants pass[/]" if not failed else f"[red]{len(failed)} group(s) failed[/]"
     )
-    err_console.print(f"{status}: {episodes} episodes in {elapsed:.2f} s")
+    err_console.print(f"{status}: {episodes} episodes in {elapsed:.2f} s{seeds_note()}")
     return 1 if failed else 0
 
 

@@ -6,21 +6,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from memgym.types import CompactionRecord, Event, Question, Scenario, View
+from memgym.types import CompactionRecord, Event, Question, View
 
 
 class Memory(ABC):
     """A memory strategy. ``reset`` starts an episode, ``observe`` sees every event in order,
-    ``recall`` builds the view for a question. A memory knows no scorer and no gold answers."""
+    ``recall`` builds the view for a question. A memory knows no scorer and no gold answers: it
+    receives public events and questions (fresh copies) and nothing else."""
 
     name: ClassVar[str]
-
-    def prepare(self, scenario: Scenario) -> None:
-        """Privileged hook, called by ``run_episode`` before ``reset`` with the whole scenario.
-
-        A default no-op: only reference memories that are meant to see ground truth (``oracle``,
-        the ceiling of the isolated score) use it. A real strategy must never override it.
-        """
 
     @abstractmethod
     def reset(self, brief: str, params: Mapping[str, Any]) -> None:

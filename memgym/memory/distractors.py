@@ -1,7 +1,8 @@
 """The ``distractors`` memory: the distractors-only ablation.
 
 It keeps every event of kind ``"distractor"`` (near misses and filler) and nothing else, and shows
-them after the brief at each question. A sound track scores (almost) nothing with it: if a
+them after the brief at each question. It is the evaluator's own ablation, a reference memory
+(``memgym.memory.reference``): only references are told events' true kinds. A sound track scores (almost) nothing with it: if a
 reasoner could answer from distractors alone, the near misses give the answer away. It never
 drops what it kept, so it records no compaction.
 """
@@ -11,17 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from memgym.memory.base import Memory
+from memgym.memory.reference import ReferenceMemory
 from memgym.memory.registry import register_memory
 from memgym.tokens import count_tokens
 from memgym.tracks.base import Track
-from memgym.types import Event, Message, Question, View
+from memgym.types import Event, Message, Question, Scenario, View
 
 KEPT_KIND = "distractor"
 
 
 @register_memory("distractors")
-class DistractorsMemory(Memory):
+class DistractorsMemory(ReferenceMemory):
     """Shows the brief and every distractor event seen so far, in stream order."""
 
     name = "distractors"
@@ -30,6 +31,9 @@ class DistractorsMemory(Memory):
         self.brief = ""
         self.kept: list[str] = []
         self._tokens = 0
+
+    def bind(self, scenario: Scenario) -> None:
+        """Nothing to take: it reads the true kinds of the events it is shown."""
 
     def reset(self, brief: str, params: Mapping[str, Any]) -> None:
         self.brief = brief

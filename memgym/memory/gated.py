@@ -66,8 +66,11 @@ class GatedMemory(ContextMemory):
             if dropped and whole >= self.threshold:
                 self.refused += 1
                 # One dropped span alone is the compaction just scored: no second call.
-                probs = ([whole] if len(dropped) == 1 else
-                         self.score(self.brief, [[s] for s in dropped], after, self.asked))
+                probs = (
+                    [whole]
+                    if len(dropped) == 1
+                    else self.score(self.brief, [[s] for s in dropped], after, self.asked)
+                )
                 keep = [s for s, p in zip(dropped, probs, strict=True) if p >= self.threshold]
                 keep = keep or dropped
                 self.protected += len(keep)
@@ -119,13 +122,23 @@ def model_score(path: str) -> Score:
         parts_of = model.predict_parts
         from memgym.rm.features import Compaction
 
-        def direct(brief: str, candidates: Sequence[Sequence[Span]], kept: Sequence[Span],
-                   asked: Sequence[AskedQuestion]) -> list[float]:
+        def direct(
+            brief: str,
+            candidates: Sequence[Sequence[Span]],
+            kept: Sequence[Span],
+            asked: Sequence[AskedQuestion],
+        ) -> list[float]:
             kept_texts = list(map(_TEXT, kept))
             questions = list(map(_STEP_TEXT, asked))  # (step, text) tuples
-            return [float(p) for p in parts_of([
-                Compaction(brief, list(map(_STEP_TEXT, dropped)), kept_texts, questions)
-                for dropped in candidates])]
+            return [
+                float(p)
+                for p in parts_of(
+                    [
+                        Compaction(brief, list(map(_STEP_TEXT, dropped)), kept_texts, questions)
+                        for dropped in candidates
+                    ]
+                )
+            ]
 
         if key is not None:
             if len(_LOADED) >= LOADED:
@@ -133,8 +146,12 @@ def model_score(path: str) -> Score:
             _LOADED[key] = direct
         return direct
 
-    def score(brief: str, candidates: Sequence[Sequence[Span]], kept: Sequence[Span],
-              asked: Sequence[AskedQuestion]) -> list[float]:
+    def score(
+        brief: str,
+        candidates: Sequence[Sequence[Span]],
+        kept: Sequence[Span],
+        asked: Sequence[AskedQuestion],
+    ) -> list[float]:
         rows = [span_row(brief, dropped, kept, asked) for dropped in candidates]
         return [float(p) for p in model.predict(rows)]
 

@@ -1,7 +1,8 @@
 """The ``oracle`` memory: exactly the question's evidence facts, the ceiling of the isolated score.
 
-It is privileged by design: ``prepare`` hands it the scenario, and at a question it shows the
-brief and the evidence facts as canonical note lines (in stream order), nothing else. With the
+It is a reference memory (``memgym.memory.reference``): the evaluator binds it to the scenario's
+gold on its own side, and at a question it shows the brief and the evidence facts as canonical
+note lines (in stream order), nothing else. With the
 scripted reasoner it answers every question right; with an LLM it measures the reasoning ceiling.
 """
 
@@ -11,14 +12,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from memgym.claims import Claim, format_value, render_claims
-from memgym.memory.base import Memory
+from memgym.memory.reference import ReferenceMemory
 from memgym.memory.registry import register_memory
 from memgym.tracks.base import Track
 from memgym.types import Event, Fact, Message, Question, Scenario, View
 
 
 @register_memory("oracle")
-class OracleMemory(Memory):
+class OracleMemory(ReferenceMemory):
     """Shows each question's gold evidence and nothing else."""
 
     name = "oracle"
@@ -28,7 +29,7 @@ class OracleMemory(Memory):
         self.evidence: dict[str, list[str]] = {}
         self.brief = ""
 
-    def prepare(self, scenario: Scenario) -> None:
+    def bind(self, scenario: Scenario) -> None:
         self.facts = scenario.fact_index()
         self.evidence = {q.id: list(q.evidence) for q in scenario.questions}
 
@@ -44,8 +45,8 @@ class OracleMemory(Memory):
             evidence = self.evidence[question.id]
         except KeyError:
             raise ValueError(
-                f"oracle: {question.id} is not a question of the prepared scenario; "
-                "was prepare(scenario) called?"
+                f"oracle: {question.id} is not a question of the bound scenario; "
+                "was bind(scenario) called?"
             ) from None
         notes = evidence_notes(question.id, evidence, self.facts)
         if notes:

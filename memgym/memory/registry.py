@@ -36,3 +36,9 @@ def make_memory(spec: str, track: Track) -> Memory:
 def memory_names() -> list[str]:
     """Registered memory names, sorted."""
     return sorted(_MEMORIES)
+
+
+def memory_module(name: str) -> str | None:
+    """The module that registered memory ``name`` (None when no module did, in this process)."""
+    factory = _MEMORIES.get(name)
+    return None if factory is None else factory.__module__

@@ -35,8 +35,9 @@ class RelevanceStage(Stage):
 
     def __init__(self, max_tokens: int) -> None:
         if not isinstance(max_tokens, int) or max_tokens < 0:
-            raise ValueError(f"relevance: max_tokens must be a non-negative integer, got "
-                             f"{max_tokens!r}")
+            raise ValueError(
+                f"relevance: max_tokens must be a non-negative integer, got {max_tokens!r}"
+            )
         self.max_tokens = max_tokens
         self.query: frozenset[str] = frozenset()
 
@@ -47,8 +48,9 @@ class RelevanceStage(Stage):
         total = span_tokens(spans)
         if total <= self.max_tokens:
             return spans
-        order = sorted(range(len(spans) - 1),
-                       key=lambda i: (len(words(spans[i].text) & self.query), i))
+        order = sorted(
+            range(len(spans) - 1), key=lambda i: (len(words(spans[i].text) & self.query), i)
+        )
         order.append(len(spans) - 1)
         gone = set()
         for i in order:

@@ -54,7 +54,9 @@ CREATE TABLE IF NOT EXISTS entries(
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(
     text, content='entries', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
 """
-_SCHEMA = _TABLES + """
+_SCHEMA = (
+    _TABLES
+    + """
 CREATE TRIGGER IF NOT EXISTS entries_ai AFTER INSERT ON entries BEGIN
     INSERT INTO entries_fts(rowid, text) VALUES (new.id, new.text);
 END;
@@ -66,6 +68,7 @@ CREATE TRIGGER IF NOT EXISTS entries_au AFTER UPDATE OF text ON entries BEGIN
     INSERT INTO entries_fts(rowid, text) VALUES (new.id, new.text);
 END;
 """
+)
 
 _INSERT = "INSERT INTO entries(text, tokens) VALUES (?, ?)"
 _FTS_ADD = "INSERT INTO entries_fts(rowid, text) VALUES (?, ?)"

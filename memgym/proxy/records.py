@@ -92,4 +92,6 @@ def _why(exc: ValueError) -> str:
         return "missing " + ", ".join(missing)
     first = errors[0]
     where = ".".join(map(str, first["loc"])) or "the line"
-    return f"{where}: {first['msg']}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+    return f"{where}: {first['msg']}" + (
+        f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    )

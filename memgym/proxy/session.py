@@ -22,6 +22,7 @@ from typing import Any
 from memgym.memory.base import Memory
 from memgym.memory.context import ContextMemory, Note, span_tokens
 from memgym.memory.mask import Placeholder
+from memgym.memory.reference import ReferenceMemory
 from memgym.proxy.units import ChatMessage, History, Unit, digest, text_of
 from memgym.types import CompactionRecord, Event, Message, Question, Span
 
@@ -48,8 +49,8 @@ def note_entry(span: Span) -> Entry:
 
 
 def needs_scenario(memory: Memory) -> bool:
-    """Whether ``memory`` reads the whole scenario (``prepare``), which a proxy never has."""
-    return type(memory).prepare is not Memory.prepare
+    """Whether ``memory`` is a reference bound to a scenario's gold, which a proxy never has."""
+    return isinstance(memory, ReferenceMemory)
 
 
 class Conversation:

@@ -55,3 +55,9 @@ def make_reasoner(spec: str, track: Track) -> Reasoner:
 
 def reasoner_names() -> list[str]:
     return sorted(_REASONERS)
+
+
+def reasoner_module(name: str) -> str | None:
+    """The module that registered reasoner ``name`` (None when no module did, in this process)."""
+    factory = _REASONERS.get(name)
+    return None if factory is None else factory.__module__

@@ -204,9 +204,7 @@ def track_data(track: str, episodes: Sequence[Episode]) -> TrackData:
     compactions = {
         label: mean_se([float(e.compactions) for e in rows]) for label, rows in by_label.items()
     }
-    param = next(
-        (p for p in LENGTH_PARAMS if any(p in e.result.params for e in episodes)), "tier"
-    )
+    param = next((p for p in LENGTH_PARAMS if any(p in e.result.params for e in episodes)), "tier")
     length: dict[str, list[Point]] = {}
     for label, rows in by_label.items():
         acc: dict[Any, list[float]] = {}

@@ -60,7 +60,7 @@ def build_html(data: ReportData) -> str:
     parts.append("<h2>Leaderboard</h2>")
     if data.leaderboard:
         parts.append(leaderboard_table(data.leaderboard))
-        parts.append(f'<div class=grid>{charts.leaderboard_chart(ids, data.leaderboard)}</div>')
+        parts.append(f"<div class=grid>{charts.leaderboard_chart(ids, data.leaderboard)}</div>")
     else:
         parts.append("<p class=note>No scored episodes in this file.</p>")
     parts.append("<h2>Memory-isolated scores</h2>")
@@ -121,7 +121,7 @@ def _table(head: list[str], rows: list[list[str]], names: int = 1, last_left: bo
 
     def cell(tag: str, i: int, value: str) -> str:
         left = i < names or (last_left and i == len(head) - 1)
-        return f'<{tag}{" class=name" if left else ""}>{escape(value)}</{tag}>'
+        return f"<{tag}{' class=name' if left else ''}>{escape(value)}</{tag}>"
 
     th = "".join(cell("th", i, h) for i, h in enumerate(head))
     trs = "".join(
@@ -154,8 +154,14 @@ def isolation_table(group: charts.IsolationGroup) -> str:
     return _table(
         ["memory", "accuracy", "isolated", "95 % CI", "accuracy | oracle right", "questions"],
         [
-            [s.memory, _num(s.accuracy), _num(s.isolated),
-             f"[{_num(s.ci_low)}, {_num(s.ci_high)}]", _num(s.oracle_right), str(s.scored)]
+            [
+                s.memory,
+                _num(s.accuracy),
+                _num(s.isolated),
+                f"[{_num(s.ci_low)}, {_num(s.ci_high)}]",
+                _num(s.oracle_right),
+                str(s.scored),
+            ]
             for s in group.scores
         ],
     )
@@ -180,8 +186,16 @@ def interactive_table(group: charts.IsolationGroup) -> str:
 def runs_table(runs: list[dict[str, object]]) -> str:
     return _table(
         ["id", "created", "episodes", "status", "config"],
-        [[str(r["id"]), str(r["created"]), str(r["episodes"]), str(r.get("status", "")),
-          json.dumps(r["config"], sort_keys=True)[:160]] for r in runs],
+        [
+            [
+                str(r["id"]),
+                str(r["created"]),
+                str(r["episodes"]),
+                str(r.get("status", "")),
+                json.dumps(r["config"], sort_keys=True)[:160],
+            ]
+            for r in runs
+        ],
         names=0,
         last_left=True,
     )

@@ -92,8 +92,7 @@ class BuildConfig:
     tracks: list[str] = field(default_factory=lambda: list(DEFAULT_TRACKS))
     strategies: list[str] = field(default_factory=lambda: list(DEFAULT_STRATEGIES))
     ood_strategies: list[str] = field(default_factory=lambda: list(DEFAULT_OOD_STRATEGIES))
-    family_strategies: list[str] = field(
-        default_factory=lambda: list(DEFAULT_FAMILY_STRATEGIES))
+    family_strategies: list[str] = field(default_factory=lambda: list(DEFAULT_FAMILY_STRATEGIES))
     ood_track: str = "dialogue"
     seeds: int = 30
     val_seeds: int = 4
@@ -166,8 +165,7 @@ def jobs(config: BuildConfig) -> list[Job]:
                 elif held:
                     split = "budget_ood" if seed >= test_start else None
                 else:
-                    split = ("iid" if seed >= test_start else
-                             "val" if seed >= val_start else "train")
+                    split = "iid" if seed >= test_start else "val" if seed >= val_start else "train"
                 if split is not None:
                     out.append(Job(track, strategy, seed, split, config.tier))
         if track == config.ood_track:
@@ -255,8 +253,9 @@ def build(
         "splits": {},
     }
     for split in SPLITS:
-        split_rows = sorted(rows[split], key=lambda r: (r["track"], r["strategy"], r["seed"],
-                                                         r["step"], r["id"]))
+        split_rows = sorted(
+            rows[split], key=lambda r: (r["track"], r["strategy"], r["seed"], r["step"], r["id"])
+        )
         path = folder / f"{split}.jsonl"
         write_jsonl(path, split_rows)
         manifest["splits"][split] = split_stats(split_rows) | {
@@ -282,21 +281,29 @@ def parallel_map(fn: Callable[[Any], Any], todo: Sequence[Any], workers: int) ->
 
 def split_stats(rows: list[Row]) -> dict[str, Any]:
     """Counts and label rates of a split (both labels), overall and per track and strategy."""
+
     def rate(part: list[Row]) -> dict[str, Any]:
         harmful = sum(r["harmful"] for r in part)
         single = 0
         for r in part:
             single += int(r["harmful_single"] if "harmful_single" in r else r["harmful"])
         facts = [r for r in part if drops_fact(r)]
-        return {"rows": len(part), "harmful": harmful,
-                "harmful_rate": round(harmful / len(part), 4) if part else None,
-                "harmful_single": single, "fact_rows": len(facts),
-                "fact_harmful": sum(r["harmful"] for r in facts)}
+        return {
+            "rows": len(part),
+            "harmful": harmful,
+            "harmful_rate": round(harmful / len(part), 4) if part else None,
+            "harmful_single": single,
+            "fact_rows": len(facts),
+            "fact_harmful": sum(r["harmful"] for r in facts),
+        }
 
-    by_track = {t: rate([r for r in rows if r["track"] == t])
-                for t in sorted({r["track"] for r in rows})}
-    by_strategy = {s: rate([r for r in rows if r["strategy"] == s])
-                   for s in sorted({r["strategy"] for r in rows})}
+    by_track = {
+        t: rate([r for r in rows if r["track"] == t]) for t in sorted({r["track"] for r in rows})
+    }
+    by_strategy = {
+        s: rate([r for r in rows if r["strategy"] == s])
+        for s in sorted({r["strategy"] for r in rows})
+    }
     return rate(rows) | {"tracks": by_track, "strategies": by_strategy}
 
 
@@ -324,7 +331,9 @@ def add_split(folder: str | Path, name: str, rows: Sequence[Row]) -> dict[str, A
     if name not in manifest["added_splits"]:
         manifest["added_splits"].append(name)
     manifest["splits"][name] = split_stats(list(read_jsonl(path))) | {
-        "file": path.name, "sha256": file_sha256(path)}
+        "file": path.name,
+        "sha256": file_sha256(path),
+    }
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 

@@ -28,8 +28,13 @@ from memgym.rm.rows import Row, drops_fact
 
 
 def subset_report(
-    y: Sequence[int], p: Sequence[float], fact: Sequence[bool], clusters: Sequence[Any],
-    threshold: float | None, resamples: int, seed: int = 0,
+    y: Sequence[int],
+    p: Sequence[float],
+    fact: Sequence[bool],
+    clusters: Sequence[Any],
+    threshold: float | None,
+    resamples: int,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """Model and baselines on one set of rows."""
     n = len(y)
@@ -57,8 +62,12 @@ def subset_report(
 
 
 def split_report(
-    rows: Sequence[Row], p: Sequence[float], threshold: float | None = None,
-    resamples: int = 1000, seed: int = 0, target: str = "harmful",
+    rows: Sequence[Row],
+    p: Sequence[float],
+    threshold: float | None = None,
+    resamples: int = 1000,
+    seed: int = 0,
+    target: str = "harmful",
 ) -> dict[str, Any]:
     """All rows and fact rows, overall and per track; ``target`` names the label field."""
     y = [int(r[target]) for r in rows]
@@ -67,8 +76,15 @@ def split_report(
 
     def part(keep: Sequence[bool], boot: int) -> dict[str, Any]:
         idx = [i for i, k in enumerate(keep) if k]
-        return subset_report([y[i] for i in idx], [p[i] for i in idx], [fact[i] for i in idx],
-                             [clusters[i] for i in idx], threshold, boot, seed)
+        return subset_report(
+            [y[i] for i in idx],
+            [p[i] for i in idx],
+            [fact[i] for i in idx],
+            [clusters[i] for i in idx],
+            threshold,
+            boot,
+            seed,
+        )
 
     out: dict[str, Any] = {
         "all": part([True] * len(rows), resamples),

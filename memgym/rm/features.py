@@ -167,7 +167,8 @@ _FUNCTION_TEXT = (
     "what which when where whom whose that this these those there their they them then than"
     " with from into onto over under about after before does have been were will would could"
     " should shall must many much more most some such only also each every other another your"
-    " shown answer give name names value values number")
+    " shown answer give name names value values number"
+)
 _FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 """Words of four or more letters that say nothing of what a line is about."""
 
@@ -218,8 +219,9 @@ def _read_line(line: str) -> _Line:
     if not numbers and not names:
         return _Line(tokens, numbers, names, None)
     kinds = _kinds_of(tokens, " ".join(names).lower()) if numbers else _EMPTY  # value lines
-    return _Line(tokens, numbers, names, (_tagged(_NUMBER_TAG, numbers),
-                                          _tagged(_NAME_TAG, names), kinds))
+    return _Line(
+        tokens, numbers, names, (_tagged(_NUMBER_TAG, numbers), _tagged(_NAME_TAG, names), kinds)
+    )
 
 
 def _line(line: str) -> _Line:
@@ -244,8 +246,14 @@ def _plain(text: str) -> bool:
     if not text.isascii():
         return False
     r, vt, ff, fs, gs, rs = _ODD_BREAKS  # one scan of the text each (memchr), no regex
-    return (r not in text and vt not in text and ff not in text and fs not in text
-            and gs not in text and rs not in text)
+    return (
+        r not in text
+        and vt not in text
+        and ff not in text
+        and fs not in text
+        and gs not in text
+        and rs not in text
+    )
 
 
 Matches = tuple[
@@ -278,8 +286,13 @@ def _line_matches(text: str, end: int | None) -> Matches:
     rest = chain.from_iterable(r.names for r in reads[1:])
     if end == first:  # the heading is the first line
         return tokens, numbers, reads[0].names, rest, lines
-    return tokens, numbers, _NAME.findall(text, 0, end), chain(
-        _NAME.findall(text, end, first), rest), lines
+    return (
+        tokens,
+        numbers,
+        _NAME.findall(text, 0, end),
+        chain(_NAME.findall(text, end, first), rest),
+        lines,
+    )
 
 
 @lru_cache(maxsize=1 << 15)
@@ -306,16 +319,29 @@ def text_info(text: str) -> TextInfo:
     titled = "\n" in text.strip()
     tagged_numbers = _tagged(_NUMBER_TAG, numbers)
     tagged_names = _tagged(_NAME_TAG, names)
-    items = dict.fromkeys(chain(
+    items = dict.fromkeys(
+        chain(
+            words,
+            tagged_numbers,
+            tagged_names,
+            map(_HEADING_TAG.__add__, heading),
+            map(_BODY_TAG.__add__, body),
+            map(_TITLE_TAG.__add__, heading) if titled else (),
+        )
+    )
+    return TextInfo(
         words,
+        names,
+        items,
+        len(text),
+        titled,
+        heading,
+        body,
+        restated,
         tagged_numbers,
         tagged_names,
-        map(_HEADING_TAG.__add__, heading),
-        map(_BODY_TAG.__add__, body),
-        map(_TITLE_TAG.__add__, heading) if titled else (),
-    ))
-    return TextInfo(words, names, items, len(text), titled, heading, body, restated,
-                    tagged_numbers, tagged_names, lines)
+        lines,
+    )
 
 
 def _kinds_of(tokens: Iterable[str], skip: str = "") -> frozenset[str]:
@@ -592,8 +618,17 @@ def clear_caches() -> None:
     """Forget every cached text (benchmarks start cold)."""
     global _last_view, _clears
     _clears += 1
-    for cached in (text_info, dropped_info, bucket, word_bucket, novel_bucket, asked_bucket,
-                   unasked_bucket, unasked_buckets, _dialogue):
+    for cached in (
+        text_info,
+        dropped_info,
+        bucket,
+        word_bucket,
+        novel_bucket,
+        asked_bucket,
+        unasked_bucket,
+        unasked_buckets,
+        _dialogue,
+    ):
         cached.cache_clear()
     _LINES.clear()
     _BUCKET_MEMOS.clear()

@@ -74,8 +74,9 @@ def read_features(parts: Sequence[Compaction]) -> list[tuple[list[float], list[i
 
 def row_parts(row: Row) -> Compaction:
     """All a model may read of a row: brief, dropped spans, kept view, questions asked so far."""
-    return Compaction(str(row.get("brief", "")), dropped_spans(row), list(row["after"]),
-                      asked_questions(row))
+    return Compaction(
+        str(row.get("brief", "")), dropped_spans(row), list(row["after"]), asked_questions(row)
+    )
 
 
 TIE = 1e-9
@@ -111,14 +112,16 @@ class Vote:
     def combine(self, hand: Sequence[float], score: float) -> float:
         """The blended score of one compaction from its hand features and fitted score."""
         total = 0.0
-        for (j, sign), reference, memo in zip(self.features, self.references, self._memos(),
-                                              strict=True):
+        for (j, sign), reference, memo in zip(
+            self.features, self.references, self._memos(), strict=True
+        ):
             x = hand[j]
             part = memo.get(x)
             if part is None:  # _midrank inlined (the same arithmetic)
                 eps = TIE * max(1.0, abs(x))
                 rank = (bisect_left(reference, x - eps) + bisect_right(reference, x + eps)) / (
-                    2 * len(reference))
+                    2 * len(reference)
+                )
                 part = rank if sign > 0 else 1.0 - rank
                 if len(memo) < VOTE_MEMO:
                     memo[x] = part
@@ -143,8 +146,9 @@ class Vote:
         return state
 
 
-def fit_vote(hand: Any, y: Any, tracks: Sequence[str], fact: Any, score_reference: Any,
-             weight: float) -> Vote:
+def fit_vote(
+    hand: Any, y: Any, tracks: Sequence[str], fact: Any, score_reference: Any, weight: float
+) -> Vote:
     """The ``Vote`` of training ``hand`` features (rows x features), labels ``y``, their
     ``tracks`` and which drop a fact; ``score_reference``: the validation fact rows' fitted
     scores."""
@@ -222,8 +226,9 @@ class LiteModel:
             (np.asarray(data), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
             shape=(len(read), BUCKETS),
         )
-        hand_m = (np.asarray(hand_rows, dtype=np.float64).reshape(-1, width)
-                  - np.asarray(self.mean)) / np.asarray(self.scale)
+        hand_m = (
+            np.asarray(hand_rows, dtype=np.float64).reshape(-1, width) - np.asarray(self.mean)
+        ) / np.asarray(self.scale)
         return sp.hstack([hashed, sp.csr_matrix(hand_m)], format="csr")
 
     def predict_parts(self, parts: Sequence[Compaction]) -> list[float]:
@@ -303,8 +308,11 @@ class LiteModel:
         hand = np.asarray([h for h, _ in read], dtype=np.float64)
         if vars(self).get("trees") is not None:
             offset = vars(self).get("tree_offset")
-            score = (self.trees.decision_function(np.column_stack([hand, score]))
-                     if offset is None else self.trees.decision_function(hand) + offset * score)
+            score = (
+                self.trees.decision_function(np.column_stack([hand, score]))
+                if offset is None
+                else self.trees.decision_function(hand) + offset * score
+            )
         blend = vars(self).get("vote")
         if blend is not None:
             score = _blend_matrix(blend, hand, score)
@@ -391,8 +399,10 @@ def train_lite(
 
     unknown = set(tree_forms) - set(TREE_FORMS)
     if unknown or not tree_forms:
-        raise ValueError(f"tree forms must be some of {', '.join(TREE_FORMS)}, got"
-                         f" {', '.join(map(str, tree_forms)) or 'none'}")
+        raise ValueError(
+            f"tree forms must be some of {', '.join(TREE_FORMS)}, got"
+            f" {', '.join(map(str, tree_forms)) or 'none'}"
+        )
     linear = _sklearn()
     y = np.asarray([int(r["harmful"]) for r in rows])
     if len(set(y.tolist())) < 2:
@@ -400,13 +410,15 @@ def train_lite(
     read = read_features([row_parts(r) for r in rows])  # once: standardising and fitting share it
     hand = np.asarray([h for h, _ in read], dtype=np.float64)
     scale = hand.std(axis=0)
-    model = LiteModel(list(hand.mean(axis=0)), list(np.where(scale > 0, scale, 1.0)), None,
-                      (1.0, 0.0))
+    model = LiteModel(
+        list(hand.mean(axis=0)), list(np.where(scale > 0, scale, 1.0)), None, (1.0, 0.0)
+    )
     x = model.assemble(read)
 
     def fit(idx: Any, strength: float) -> Any:
-        regression = linear.LogisticRegression(C=strength, solver="liblinear", max_iter=2000,
-                                               random_state=seed)
+        regression = linear.LogisticRegression(
+            C=strength, solver="liblinear", max_iter=2000, random_state=seed
+        )
         return regression.fit(x[idx], y[idx])
 
     def out_of_fold(strength: float) -> tuple[Any, Any]:
@@ -462,9 +474,12 @@ def _fit_on_validation(
     for strength in grid:
         regression = fit(np.arange(n), strength)
         score = regression.decision_function(xv)
-        entry = {"c": strength, "auroc": auroc(yv, score),
-                 "fact_auroc": auroc(yv[fact], score[fact]),
-                 "fact_ap": average_precision(yv[fact], score[fact])}
+        entry = {
+            "c": strength,
+            "auroc": auroc(yv, score),
+            "fact_auroc": auroc(yv[fact], score[fact]),
+            "fact_ap": average_precision(yv[fact], score[fact]),
+        }
         table.append(entry)
         key = (np.nan_to_num(entry["fact_auroc"]), entry["auroc"])
         if best is None or key > best[0]:
@@ -475,13 +490,25 @@ def _fit_on_validation(
     a, b = model.platt
     calibrated = 1.0 / (1.0 + np.exp(-(a * score + b)))
     model.threshold = best_f1_threshold(yv, calibrated)
-    model.choices = {"c": strength, "calibration": "validation", "threshold": model.threshold,
-                     "grid": table, "val_rows": len(val)}
+    model.choices = {
+        "c": strength,
+        "calibration": "validation",
+        "threshold": model.threshold,
+        "grid": table,
+        "val_rows": len(val),
+    }
     return model
 
 
-def _add_trees(model: LiteModel, hand: Any, y: Any, out_of_fold: Any, val: Sequence[Row],
-               seed: int, forms: Sequence[str] = DEFAULT_TREE_FORMS) -> None:
+def _add_trees(
+    model: LiteModel,
+    hand: Any,
+    y: Any,
+    out_of_fold: Any,
+    val: Sequence[Row],
+    seed: int,
+    forms: Sequence[str] = DEFAULT_TREE_FORMS,
+) -> None:
     """The trees of ``forms`` with the best validation fact-row AUROC, kept (with Platt and
     threshold refitted on their validation scores) if it beats the regression's: trees over the
     hand features and the regression's out-of-fold score (``stacked``), and trees over the
@@ -504,8 +531,11 @@ def _add_trees(model: LiteModel, hand: Any, y: Any, out_of_fold: Any, val: Seque
     linear = model.regression.decision_function(model.assemble(read))
 
     def figures(s: Any) -> dict[str, float]:
-        return {"auroc": auroc(yv, s), "fact_auroc": auroc(yv[fact], s[fact]),
-                "fact_ap": average_precision(yv[fact], s[fact])}
+        return {
+            "auroc": auroc(yv, s),
+            "fact_auroc": auroc(yv[fact], s[fact]),
+            "fact_ap": average_precision(yv[fact], s[fact]),
+        }
 
     def key(entry: dict[str, float]) -> tuple[float, float]:
         return (float(np.nan_to_num(entry["fact_auroc"])), float(entry["auroc"]))
@@ -538,8 +568,9 @@ def _add_trees(model: LiteModel, hand: Any, y: Any, out_of_fold: Any, val: Seque
     model.choices["threshold"] = model.threshold
 
 
-def _add_vote(model: LiteModel, hand: Any, y: Any, rows: Sequence[Row], val: Sequence[Row],
-              weight: float) -> None:
+def _add_vote(
+    model: LiteModel, hand: Any, y: Any, rows: Sequence[Row], val: Sequence[Row], weight: float
+) -> None:
     """Blend the transfer vote (``fit_vote``) into the fitted score; Platt and threshold
     refitted on the blended validation scores."""
     import numpy as np
@@ -552,8 +583,14 @@ def _add_vote(model: LiteModel, hand: Any, y: Any, rows: Sequence[Row], val: Seq
     parts = [row_parts(r) for r in val]
     fitted = np.asarray(model.scores(parts, vote=False))
     fact = np.asarray([drops_fact(r) for r in rows])
-    model.vote = fit_vote(hand, y, [str(r.get("track", "")) for r in rows], fact,
-                          fitted[fact_v] if fact_v.any() else fitted, weight)
+    model.vote = fit_vote(
+        hand,
+        y,
+        [str(r.get("track", "")) for r in rows],
+        fact,
+        fitted[fact_v] if fact_v.any() else fitted,
+        weight,
+    )
     blended = np.asarray(model.scores(parts))
     model.platt = _platt(blended, yv)
     a, b = model.platt
@@ -561,8 +598,9 @@ def _add_vote(model: LiteModel, hand: Any, y: Any, rows: Sequence[Row], val: Seq
     model.choices["threshold"] = model.threshold
     model.choices["vote"] = {
         "weight": weight,
-        "features": [("+" if sign > 0 else "-") + HAND_FEATURES[j]
-                     for j, sign in model.vote.features],
+        "features": [
+            ("+" if sign > 0 else "-") + HAND_FEATURES[j] for j, sign in model.vote.features
+        ],
         "val_fact_auroc_without": auroc(yv[fact_v], fitted[fact_v]),
         "val_fact_auroc": auroc(yv[fact_v], blended[fact_v]),
     }
@@ -579,4 +617,12 @@ def _episode_folds(rows: Sequence[Row], seed: int) -> Any:
     return np.asarray([fold_of[k] for k in keys])
 
 
-__all__ = ["HAND_FEATURES", "TREE_FORMS", "LiteModel", "Vote", "load_lite", "row_parts", "train_lite"]
+__all__ = [
+    "HAND_FEATURES",
+    "TREE_FORMS",
+    "LiteModel",
+    "Vote",
+    "load_lite",
+    "row_parts",
+    "train_lite",
+]

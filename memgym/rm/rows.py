@@ -30,8 +30,9 @@ def record_row(record: CompactionRecord, brief: str, **extra: Any) -> Row:
     for m in record.before:
         ref = where_dropped.get(m.content, where_after.get(m.content))
         if ref is None:
-            raise ValueError(f"compaction at step {record.step}: a message before is neither kept"
-                             " nor dropped")
+            raise ValueError(
+                f"compaction at step {record.step}: a message before is neither kept nor dropped"
+            )
         before_ref.append(ref)
     return {
         "episode": record.episode,

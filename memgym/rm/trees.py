@@ -40,8 +40,9 @@ def fit_trees(x: Any, y: Any, seed: int, params: dict[str, Any] | None = None) -
     regression is made on validation)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    trees = HistGradientBoostingClassifier(**(params or TREE_PARAMS), early_stopping=False,
-                                           random_state=seed)
+    trees = HistGradientBoostingClassifier(
+        **(params or TREE_PARAMS), early_stopping=False, random_state=seed
+    )
     return trees.fit(x, y)
 
 
@@ -87,16 +88,23 @@ def compiled_trees(trees: Any, stored: Any = None) -> Callable[[Sequence[float]]
 def stored_code(trees: Any) -> dict[str, Any]:
     """The compiled code of ``compile_trees(trees)`` to save beside them: ``marshal`` bytes of
     the code object, with ``CODE_TAG`` and the trees' digest (``compiled_trees`` checks both)."""
-    return {"tag": CODE_TAG, "digest": trees_digest(trees),
-            "code": marshal.dumps(trees_code(trees))}
+    return {
+        "tag": CODE_TAG,
+        "digest": trees_digest(trees),
+        "code": marshal.dumps(trees_code(trees)),
+    }
 
 
 def _stored_function(stored: Any, digest: str) -> Callable[[Sequence[float]], float] | None:
     """The function ``stored`` (``stored_code``) holds, when it was made for the trees of
     ``digest`` by this interpreter; None otherwise (another Python, another form, other trees,
     not such a dict)."""
-    if (not isinstance(stored, dict) or stored.get("tag") != CODE_TAG
-            or stored.get("digest") != digest or not isinstance(stored.get("code"), bytes)):
+    if (
+        not isinstance(stored, dict)
+        or stored.get("tag") != CODE_TAG
+        or stored.get("digest") != digest
+        or not isinstance(stored.get("code"), bytes)
+    ):
         return None
     try:
         code = marshal.loads(stored["code"])
@@ -113,8 +121,10 @@ def _expression(rows: list[tuple[Any, ...]], at: dict[str, int], i: int) -> str:
         return repr(float(node[at["value"]]))
     left = _expression(rows, at, int(node[at["left"]]))
     right = _expression(rows, at, int(node[at["right"]]))
-    return (f"({left} if x{int(node[at['feature_idx']])} <= "
-            f"{float(node[at['num_threshold']])!r} else {right})")
+    return (
+        f"({left} if x{int(node[at['feature_idx']])} <= "
+        f"{float(node[at['num_threshold']])!r} else {right})"
+    )
 
 
 def compile_trees(trees: Any) -> Callable[[Sequence[float]], float]:

@@ -104,6 +104,10 @@ def episode_key(result: EpisodeResult) -> str:
     return f"{result.scenario_hash}|{result.memory}|{result.reasoner}|{result.model}"
 
 
+FAILED = "('infra_error', 'tampered')"
+"""Episode statuses that score nothing and mark their run incomplete (SQL list): the ones
+``--resume`` runs again."""
+
 REQUIRED_TABLES = ("runs", "episodes")
 """Tables every memgym results file has: a file with other tables and not these is foreign."""
 UNWRITABLE = frozenset({"unable to open database file", "attempt to write a readonly database"})
@@ -113,7 +117,8 @@ UNWRITABLE = frozenset({"unable to open database file", "attempt to write a read
 @dataclass(frozen=True)
 class RunStatus:
     """How far a run got: episodes planned (None: not recorded), stored ``ok`` and stored
-    ``infra_error``. Complete: nothing failed for infrastructure and nothing is missing."""
+    ``infra_error`` (``infra``; ``tampered`` episodes are counted there too). Complete: nothing
+    failed and nothing is missing."""
 
     planned: int | None
     done: int
@@ -262,7 +267,7 @@ class ResultsStore:
         if self._has_table("run_plans"):
             planned = dict(self.db.execute("SELECT run_id, episodes FROM run_plans").fetchall())
         counts = self.db.execute(
-            "SELECT r.id, SUM(e.status != 'infra_error'), SUM(e.status = 'infra_error')"
+            "SELECT r.id, SUM(e.status NOT IN " + FAILED + "), SUM(e.status IN " + FAILED + ")"
             " FROM runs r LEFT JOIN episodes e ON e.run_id = r.id GROUP BY r.id"
         ).fetchall()
         return {
@@ -378,7 +383,7 @@ class ResultsStore:
     def _drop_infra_error(self, run_id: int, key: str) -> None:
         """Delete the run's ``infra_error`` episode under ``key`` (if any) with its rows."""
         row = self.db.execute(
-            "SELECT id FROM episodes WHERE run_id = ? AND key = ? AND status = 'infra_error'",
+            "SELECT id FROM episodes WHERE run_id = ? AND key = ? AND status IN " + FAILED,
             (run_id, key),
         ).fetchone()
         if row is None:
@@ -389,15 +394,18 @@ class ResultsStore:
 
     def runs(self) -> list[dict[str, Any]]:
         """Every run with its config, episode count and status (``complete``: bool, ``status``:
-        its description, ``planned``, ``infra_error``)."""
+        its description, ``planned``, ``infra_error``), what ran its episodes (``boundary``) and
+        its salts' digests (``salt``: "" for public seeds)."""
         rows = self.db.execute(
             "SELECT r.id, r.created, r.config, r.version, COUNT(e.id) FROM runs r"
             " LEFT JOIN episodes e ON e.run_id = r.id GROUP BY r.id ORDER BY r.id"
         ).fetchall()
         statuses = self.statuses()
+        trust = self._trust()
         out = []
         for i, c, cfg, v, n in rows:
             st = statuses[int(i)]
+            paths, salts = trust.get(int(i), ([], []))
             out.append(
                 {
                     "id": i,
@@ -409,9 +417,24 @@ class ResultsStore:
                     "infra_error": st.infra,
                     "complete": st.complete,
                     "status": st.describe(),
+                    "boundary": paths,
+                    "salt": salts,
                 }
             )
         return out
+
+    def _trust(self) -> dict[int, tuple[list[str], list[str]]]:
+        """run id -> what ran its episodes (``EpisodeResult.boundary``) and the digests of the
+        salts its seeds were drawn under ("" for public seeds), each sorted."""
+        found: dict[int, tuple[set[str], set[str]]] = {}
+        for rid, path, salt in self.db.execute(
+            "SELECT DISTINCT run_id, json_extract(result, '$.boundary'),"
+            " json_extract(result, '$.salt') FROM episodes"
+        ):
+            paths, salts = found.setdefault(int(rid), (set(), set()))
+            paths.add(path or "in-process")
+            salts.add(salt or "")
+        return {rid: (sorted(p), sorted(s)) for rid, (p, s) in found.items()}
 
     def episodes(
         self, run_id: int | None = None, compactions: bool = True
@@ -491,7 +514,8 @@ class ResultsStore:
         policies = self._policy_names()
         sql = (
             "SELECT run_id, track, json_extract(result, '$.params.tier'), model, memory,"
-            " reasoner, seed, composite, accuracy FROM episodes WHERE status != 'infra_error'"
+            " reasoner, seed, composite, accuracy, json_extract(result, '$.boundary'),"
+            " json_extract(result, '$.salt') FROM episodes WHERE status NOT IN " + FAILED
         )
         args: tuple[Any, ...] = ()
         if run_id is not None:
@@ -500,14 +524,28 @@ class ResultsStore:
         Key = tuple[str, str, str, str, str]
         seeds: dict[Key, dict[int, list[tuple[float, float]]]] = {}
         runs_of: dict[Key, set[int]] = {}
-        for rid, track, tier, model, memory, reasoner, seed, comp, acc in self.db.execute(
-            sql + " ORDER BY id", args
-        ):
+        trust: dict[Key, tuple[set[str], set[str]]] = {}
+        for (
+            rid,
+            track,
+            tier,
+            model,
+            memory,
+            reasoner,
+            seed,
+            comp,
+            acc,
+            path,
+            salt,
+        ) in self.db.execute(sql + " ORDER BY id", args):
             if not (include_incomplete or statuses[rid].complete):
                 continue
             key = (track, tier or "", model, memory, reasoner)
             seeds.setdefault(key, {}).setdefault(seed, []).append((comp, acc))
             runs_of.setdefault(key, set()).add(rid)
+            paths, salts = trust.setdefault(key, (set(), set()))
+            paths.add(path or "in-process")
+            salts.add(salt or "")
         rows: list[dict[str, Any]] = []
         for key, by_seed in seeds.items():
             track, tier, model, memory, reasoner = key
@@ -534,6 +572,8 @@ class ResultsStore:
                     "accuracy_se": acc_se,
                     "runs": sorted(runs_of[key]),
                     "complete": all(statuses[r].complete for r in runs_of[key]),
+                    "boundary": sorted(trust[key][0]),
+                    "salt": sorted(trust[key][1]),
                 }
             )
         rows.sort(
@@ -573,7 +613,7 @@ class ResultsStore:
         """Keys of the episodes a run has finished, ``infra_error`` ones excepted: what
         ``--resume`` skips."""
         rows = self.db.execute(
-            "SELECT key FROM episodes WHERE run_id = ? AND status != 'infra_error'", (run_id,)
+            "SELECT key FROM episodes WHERE run_id = ? AND status NOT IN " + FAILED, (run_id,)
         )
         return {k for (k,) in rows}
 

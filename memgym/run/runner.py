@@ -28,11 +28,14 @@ from memgym.errors import InfraError
 from memgym.extras import MissingExtra
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
-from memgym.run.episode import model_id, run_episode, score
+from memgym.run.episode import model_id, run_episode, score, untouched
 from memgym.run.pool import finished
+from memgym.run.remote import evaluate_remote
 from memgym.run.results import ResultsStore
+from memgym.run.trust import in_process
 from memgym.run.usage import add_usage, component_usage
 from memgym.run.work import WorkItem
+from memgym.salt import evaluation_seed, salt_digest
 from memgym.tracks import Track, get_track
 from memgym.types import EpisodeResult, Scenario, Transcript
 
@@ -107,10 +110,24 @@ def run_item(item: WorkItem, tally: Tally | None = None, retries: int = 0) -> Ep
 
 def _run_once(item: WorkItem, tally: Tally | None) -> EpisodeResult:
     track = _track(item.track)
-    scenario = track.generate(item.seed, item.tier, **dict(item.overrides))
-    next_scenario(scenario.hash)
     if track.interactive:
+        scenario = track.generate(item.seed, item.tier, **dict(item.overrides))
         return run_interactive_item(track, scenario, item)
+    scenario = track.generate(
+        evaluation_seed(track.name, item.seed), item.tier, **dict(item.overrides)
+    )
+    next_scenario(scenario.hash)
+    if in_process(item.memory, item.reasoner, track, item.isolate):
+        result = _run_local(item, track, scenario, tally)
+    else:
+        result = evaluate_remote(scenario, item.memory, item.reasoner, item.plugins)
+    result.seed, result.salt = item.seed, salt_digest()
+    return untouched(result, scenario)
+
+
+def _run_local(
+    item: WorkItem, track: Track, scenario: Scenario, tally: Tally | None
+) -> EpisodeResult:
     try:
         memory = make_memory(item.memory, track)
         reasoner = make_reasoner(item.reasoner, track)

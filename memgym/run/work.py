@@ -19,6 +19,10 @@ class WorkItem:
     overrides: tuple[tuple[str, Any], ...]
     memory: str
     reasoner: str
+    isolate: bool = False
+    """Run the pair behind the boundary even when it is memgym's own (``memgym.run.trust``)."""
+    plugins: tuple[str, ...] = ()
+    """Modules the worker imports (their memories and reasoners are named by the specs)."""
 
     @property
     def key(self) -> str:
@@ -35,13 +39,15 @@ def stream(
     seeds: Iterable[int],
     overrides: dict[str, Any],
     pairs: Sequence[tuple[str, str]],
+    isolate: bool = False,
+    plugins: Sequence[str] = (),
 ) -> Iterator[WorkItem]:
     """Every (seed, pair) episode, seed-major, pairs in the order given, one at a time (a run
-    of any length is never listed in memory)."""
+    of any length is never listed in memory); ``isolate`` and ``plugins``: see ``WorkItem``."""
     fixed = tuple(sorted(overrides.items()))
     for s in seeds:
         for m, r in pairs:
-            yield WorkItem(track, tier, s, fixed, m, r)
+            yield WorkItem(track, tier, s, fixed, m, r, isolate, tuple(plugins))
 
 
 def plan(

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from memgym.salt import evaluation_seed
 from memgym.tracks.base import Track
 from memgym.tracks.registry import get_track
 from memgym.types import EpisodeResult, Scenario
@@ -178,19 +179,21 @@ def generate_gated(
     **overrides: Any,
 ) -> Gated:
     """Generate attempt 0, 1, ... (see the module docstring) until a scenario passes ``gates``
-    or ``max_tries`` scenarios were tried; deterministic for equal arguments."""
+    or ``max_tries`` scenarios were tried; deterministic for equal arguments (and salt: under a
+    salt, ``memgym.salt``, seed ``seed`` is drawn as its evaluation seed)."""
     if isinstance(max_tries, bool) or not isinstance(max_tries, int) or max_tries < 1:
         raise ValueError(f"max_tries must be a positive integer, got {max_tries!r}")
     t = _track(track)
     base = t.params(tier, **overrides).get("subseed")
+    drawn = evaluation_seed(t.name, seed)  # the seed itself unless a salt is set
     rejected: list[GateReport] = []
     for attempt in range(max_tries):
         if attempt == 0:
-            scenario = t.generate(seed, tier, **overrides)
+            scenario = t.generate(drawn, tier, **overrides)
         elif isinstance(base, int) and not isinstance(base, bool):
-            scenario = t.generate(seed, tier, **{**overrides, "subseed": base + attempt})
+            scenario = t.generate(drawn, tier, **{**overrides, "subseed": base + attempt})
         else:
-            scenario = t.generate(subseed(seed, attempt), tier, **overrides)
+            scenario = t.generate(subseed(drawn, attempt), tier, **overrides)
         report = check(t, scenario, gates, stream_filler)
         if report.passed or attempt == max_tries - 1:
             return Gated(seed=seed, scenario=scenario, report=report, rejected=rejected)

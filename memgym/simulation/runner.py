@@ -13,6 +13,9 @@ from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate
 from memgym.run.pool import finished
+from memgym.run.remote import evaluate_remote
+from memgym.run.trust import in_process
+from memgym.salt import evaluation_seed
 from memgym.simulation.bounded_family import Marked, family, mark
 from memgym.simulation.cheats import learn, run_cheats
 from memgym.simulation.policies import get_policy
@@ -38,6 +41,9 @@ class Unit:
     bounded: str = ""
     """Also mark the bounded-memory family (``memgym.simulation.bounded_family``) on the
     scenario: ``quick`` or ``full`` (every class); empty: not."""
+    isolate: bool = False
+    """Run the policies behind the trust boundary (``memgym.run.remote``), as plugins would;
+    the cheat suite and the ``oracle`` reference stay in this process."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +68,15 @@ def run_unit(unit: Unit) -> UnitResult:
     when the unit asks for the determinism check)."""
     track = _shared_track(unit.track)
     overrides = dict(unit.overrides)
-    scenario = track.generate(unit.seed, unit.tier, **overrides)
+    seed = evaluation_seed(track.name, unit.seed)  # the seed itself unless a salt is set
+    scenario = track.generate(seed, unit.tier, **overrides)
     next_scenario(scenario.hash)
     results = {}
     for name in unit.policies:
         policy = get_policy(name)
+        if not in_process(policy.memory, policy.reasoner, track, unit.isolate):
+            results[name] = evaluate_remote(scenario, policy.memory, policy.reasoner)
+            continue
         memory = make_memory(policy.memory, track)
         reasoner = make_reasoner(policy.reasoner, track)
         results[name] = evaluate(scenario, memory, reasoner)
@@ -74,8 +84,10 @@ def run_unit(unit: Unit) -> UnitResult:
         learned = _learned(unit.track, unit.tier, unit.overrides)
         for name, result in run_cheats(track, scenario, learned).items():
             results.setdefault(name, result)  # a policy of the same name stays
+    if scenario.fresh_hash() != scenario.hash:  # once per unit: every episode shared it
+        raise ValueError(f"{unit.track} seed {unit.seed}: the scenario changed during its episodes")
     marked = mark(track, scenario, family(unit.bounded == "full")) if unit.bounded else None
-    again = track.generate(unit.seed, unit.tier, **overrides).hash if unit.regenerate else None
+    again = track.generate(seed, unit.tier, **overrides).hash if unit.regenerate else None
     return UnitResult(unit, scenario.hash, again, results, marked)
 
 

@@ -85,10 +85,11 @@ def test_refusal_is_span_by_span() -> None:
     stays, every fact-free one the window let go is gone, and accepted parts are recorded."""
     track = get_track("entities")
     scenario = track.generate(0)
+    stating = {e.step for e in scenario.events if e.facts}  # memories are told no fact ids
 
     def facts_only(_brief: str, candidates: Sequence[Sequence[Span]], _kept: Sequence[Span],
                    _asked: Sequence[AskedQuestion]) -> list[float]:
-        return [1.0 if any(s.facts for s in dropped) else 0.0 for dropped in candidates]
+        return [1.0 if any(s.step in stating for s in dropped) else 0.0 for dropped in candidates]
 
     gated = GatedMemory(window(track, max_tokens=800), facts_only, 0.5, "gated:test")
     out = run_episode(scenario, gated, ScriptedReasoner(track))

@@ -17,7 +17,7 @@ def test_oracle_with_scripted_answers_every_question_right(lite, standard, track
 def test_oracle_shows_exactly_the_evidence(standard, track):
     scenario = standard[0]
     memory = make_memory("oracle", track)
-    memory.prepare(scenario)
+    memory.bind(scenario)
     memory.reset(scenario.brief, scenario.params)
     facts = scenario.fact_index()
     reasoner = make_reasoner("scripted", track)
@@ -31,14 +31,28 @@ def test_oracle_shows_exactly_the_evidence(standard, track):
         assert is_correct(question, reasoner.answer(question.public(), view))
 
 
-def test_oracle_needs_prepare(standard, track):
+def test_oracle_needs_binding(standard, track):
     scenario = standard[0]
     memory = make_memory("oracle", track)
     memory.reset(scenario.brief, scenario.params)
     question = next(q for q in scenario.questions if q.evidence)
-    with pytest.raises(ValueError, match="prepare"):
+    with pytest.raises(ValueError, match="bind"):
         memory.recall(question.public())
 
 
 def test_oracle_never_compacts(standard, track):
     assert replay(standard[0], make_memory("oracle", track), track).compactions == []
+
+
+def test_the_plugin_contract_has_no_scenario_hook():
+    """``Memory.prepare`` is gone: no public hook receives a scenario; only reference memories
+    (the evaluator's own) are bound, and only by ``run_episode``."""
+    from memgym.memory.base import Memory
+    from memgym.memory.reference import ReferenceMemory
+    from memgym.memory.registry import _MEMORIES
+
+    assert not hasattr(Memory, "prepare")
+    references = sorted(
+        n for n, f in _MEMORIES.items() if isinstance(f, type) and issubclass(f, ReferenceMemory)
+    )
+    assert references == ["distractors", "oracle"]

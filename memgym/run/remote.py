@@ -1,0 +1,280 @@
+"""The evaluator's end of the boundary: a memory and a reasoner in a worker process.
+
+``WorkerProcess`` starts ``memgym.run.worker`` (in a sandbox when bubblewrap is there, see
+``memgym.run.sandbox``) with the plugin modules it imports, once per process and set of plugins
+(``shared_worker``); every episode then runs in a fresh child of it, over a connection of its
+own (``Episode``). ``RemoteSide`` is the episode loop's side (``memgym.run.episode.Side``) for one
+episode: public events are sent in batches with the next question, one round trip per question.
+A worker that fails is a ``WorkerError`` (a ``ValueError``: one line, the run stops) naming the
+last lines it wrote to stderr; an ``InfraError`` in it comes back as one.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Self
+
+from memgym.errors import InfraError
+from memgym.run.episode import EpisodeEnd, play, score
+from memgym.run.sandbox import worker_argv, worker_env
+from memgym.run.trust import plugin_modules
+from memgym.run.wire import PROTOCOL, event_wire, question_wire, receive, send
+from memgym.types import (
+    CompactionRecord,
+    EpisodeResult,
+    Event,
+    Question,
+    Scenario,
+    StepStatus,
+    Transcript,
+)
+
+BATCH_EVENTS = 512
+"""Events sent in one ``observe`` request at most (between questions of a long stream)."""
+STDERR_TAIL = 400
+"""Characters of the worker's stderr quoted in an error."""
+
+
+class WorkerError(ValueError):
+    """The worker failed: a plugin raised, a spec was refused, or the process died."""
+
+
+class WorkerProcess:
+    """A running worker importing ``plugins``, listening on a Unix socket in a folder of its own;
+    ``hidden`` files read as empty inside it. Threads share it: each episode is a connection."""
+
+    def __init__(self, plugins: Sequence[str] = (), hidden: Sequence[str | Path] = ()) -> None:
+        self.plugins = tuple(plugins)
+        self._folder = tempfile.mkdtemp(prefix="memgym-worker-")
+        self.path = os.path.join(self._folder, "worker.sock")
+        argv, self.boundary = worker_argv([self.path, *self.plugins], hidden)
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=worker_env(),
+            text=True,
+            encoding="utf-8",
+            start_new_session=True,
+        )
+        assert self.proc.stdout is not None
+        try:
+            ready = receive(self.proc.stdout)
+        except ValueError:
+            ready = None
+        if not ready or not ready.get("ready"):
+            error = self.failed(f"it did not start (exit code {self.proc.wait()})")
+            self.close()
+            raise error
+
+    def connect(self) -> Episode:
+        """A connection to a fresh episode child."""
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            conn.connect(self.path)
+        except OSError as exc:
+            conn.close()
+            raise self.failed(f"cannot connect ({exc.strerror})") from None
+        return Episode(self, conn)
+
+    def failed(self, what: str) -> WorkerError:
+        """A ``WorkerError`` saying ``what`` with the tail of the worker's stderr."""
+        self._stderr.seek(0)
+        tail = self._stderr.read().decode("utf-8", errors="replace")[-STDERR_TAIL:]
+        said = " ".join(tail.split())
+        return WorkerError(f"worker: {what}" + (f"; it said: {said}" if said else ""))
+
+    def close(self) -> None:
+        """End the worker (closing its input ends it; killed after 5 s)."""
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self._stderr.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+class Episode:
+    """One episode's connection to its child in ``worker``."""
+
+    def __init__(self, worker: WorkerProcess, conn: socket.socket) -> None:
+        self.worker = worker
+        self.conn = conn
+        self._in = conn.makefile("r", encoding="utf-8")
+        self._out = conn.makefile("w", encoding="utf-8")
+
+    def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Send ``request``; its reply (``WorkerError`` or ``InfraError`` when it failed)."""
+        try:
+            send(self._out, request)
+            reply = receive(self._in)
+        except (OSError, ValueError) as exc:
+            raise self.worker.failed(f"the episode's wire broke ({exc})") from None
+        if reply is None:
+            raise self.worker.failed("the episode's process ended")
+        if not reply.get("ok"):
+            error = str(reply.get("error", "no reason given"))
+            if reply.get("infra"):
+                raise InfraError(error)
+            raise WorkerError(f"worker: {error}")
+        return reply
+
+    def close(self) -> None:
+        """Tell the child to end, and wait until it has (its end of the connection closes)."""
+        try:
+            send(self._out, {"op": "close"})
+            while receive(self._in) is not None:
+                pass
+        except (OSError, ValueError):
+            pass
+        finally:
+            self._in.close()
+            self._out.close()
+            self.conn.close()
+
+
+_started: dict[tuple[str, ...], WorkerProcess] = {}
+_started_lock = threading.Lock()
+
+
+def shared_worker(plugins: Sequence[str] = (), hidden: Sequence[str | Path] = ()) -> WorkerProcess:
+    """This process's worker for ``plugins`` (started on first use, shared by every thread:
+    each episode is a fresh child of it); ``close_workers`` (run at exit) ends them all."""
+    key = tuple(plugins)
+    with _started_lock:
+        worker = _started.get(key)
+        if worker is None or worker.proc.poll() is not None:
+            worker = _started[key] = WorkerProcess(key, hidden)
+        return worker
+
+
+@atexit.register
+def close_workers() -> None:
+    """End every worker this process started (and wait for it)."""
+    with _started_lock:
+        started = list(_started.values())
+        _started.clear()
+    for worker in started:
+        worker.close()
+
+
+class RemoteSide:
+    """One episode's memory and reasoner in a child of ``worker``: use as a context manager
+    (leaving it ends the child)."""
+
+    def __init__(
+        self,
+        worker: WorkerProcess,
+        track: str,
+        memory: str,
+        reasoner: str,
+        count_views: bool = False,
+    ) -> None:
+        """``count_views``: count the tokens of every view (``view_tokens``; costs a count per
+        question, so only ``compare`` asks)."""
+        self.worker = worker
+        self.episode = worker.connect()
+        self.worker_call = self.episode.call
+        start = {"op": "start", "protocol": PROTOCOL, "track": track, "memory": memory,
+                 "count_views": count_views}  # fmt: skip
+        try:
+            reply = self.worker_call({**start, "reasoner": reasoner})
+        except BaseException:
+            self.episode.close()
+            raise
+        self.memory_config: str = reply["memory"]
+        self.reasoner_config: str = reply["reasoner"]
+        self.model: str = reply["model"]
+        self.usage: dict[str, float] = {}
+        self.view_tokens = 0
+        """Tokens of every view the reasoner was shown (``count_tokens``), known at the end."""
+        self.asked = 0
+        self._pending: list[list[Any]] = []
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.episode.close()
+
+    def reset(self, brief: str, params: dict[str, Any]) -> None:
+        self.worker_call({"op": "reset", "brief": brief, "params": params})
+
+    def observe(self, event: Event) -> None:
+        self._pending.append(event_wire(event.public()))
+        if len(self._pending) >= BATCH_EVENTS:
+            self.worker_call({"op": "observe", "events": self._take()})
+
+    def _take(self) -> list[list[Any]]:
+        events, self._pending = self._pending, []
+        return events
+
+    def answer(self, question: Question) -> tuple[str, StepStatus, str | None]:
+        reply = self.worker_call(
+            {"op": "ask", "events": self._take(), "question": question_wire(question)}
+        )
+        status = reply.get("status")
+        if status not in ("ok", "model_error", "context_overflow", "infra_error"):
+            raise WorkerError(f"worker: unknown step status {status!r}")
+        answer, error = reply.get("answer"), reply.get("error")
+        if not isinstance(answer, str):
+            raise WorkerError("worker: an answer must be text")
+        return answer, status, None if error is None else str(error)
+
+    def end(self) -> EpisodeEnd:
+        reply = self.worker_call({"op": "finish", "events": self._take()})
+        usage = reply.get("usage", {})
+        self.usage = {str(k): float(v) for k, v in usage.items()}
+        self.view_tokens, self.asked = int(reply["view_tokens"]), int(reply["asked"])
+        return EpisodeEnd(
+            int(reply["writes_used"]),
+            int(reply["tokens_stored"]),
+            [CompactionRecord.model_validate(c) for c in reply["compactions"]],
+        )
+
+
+def evaluate_remote(
+    scenario: Scenario,
+    memory: str,
+    reasoner: str,
+    plugins: Sequence[str] = (),
+    views: dict[str, int] | None = None,
+) -> EpisodeResult:
+    """Run and score one episode with the memory and the reasoner ``memory`` and ``reasoner``
+    name behind the boundary (a child of this thread's worker, which imports ``plugins``); an
+    ``InfraError`` there is an ``infra_error`` episode. The result records the boundary;
+    ``views`` (when given) receives ``tokens`` and ``asked``: the views' tokens and count."""
+    worker = shared_worker(plugin_modules((memory, reasoner), plugins))
+    with RemoteSide(worker, scenario.track, memory, reasoner, views is not None) as side:
+        try:
+            transcript = play(scenario, side)
+            failed = False
+        except InfraError as exc:
+            transcript, failed = Transcript(scenario_hash=scenario.hash, errors=[str(exc)]), True
+        result = score(
+            transcript, scenario, side.memory_config, side.reasoner_config, side.model, side.usage
+        )
+        if views is not None:
+            views.update(tokens=side.view_tokens, asked=side.asked)
+    result.boundary = worker.boundary  # type: ignore[assignment]
+    if failed:
+        result.status = "infra_error"
+    return result

@@ -1,0 +1,236 @@
+"""The worker: evaluated code (a memory and a reasoner, plugins included) in its own process.
+
+``python -m memgym.run.worker SOCKET PLUGIN...`` imports the plugin modules (their
+``@register_memory``/``@register_reasoner`` run here, never in the evaluator) and memgym once,
+then listens on a Unix socket: every connection is one episode, served by a child forked for it,
+which builds the memory and the reasoner from the ``start`` request's specs and answers every
+request until ``close``, then exits (the evaluator sees the connection end). Episodes thus start
+in milliseconds, run side by side for a concurrent run, and keep nothing from one another; a
+child is not dumpable, so its siblings cannot read it. Requests and replies are one JSON object a
+line (``memgym.run.wire``).
+
+A child only ever receives public data: the brief, the track params, public events and public
+questions. It holds no scenario and no gold, so reading its own frames, its garbage collector or
+memgym's module globals finds none; the evaluator's process is not visible to it
+(``memgym.run.sandbox``). Plugin code that prints cannot corrupt the wire: stdout is stderr here,
+the wire has a descriptor of its own.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import os
+import select
+import socket
+import sys
+from typing import IO, Any, NoReturn
+
+from memgym.errors import ContextOverflow, InfraError, ModelError
+from memgym.memory import make_memory
+from memgym.memory.base import Memory
+from memgym.reasoners import make_reasoner
+from memgym.reasoners.base import Reasoner
+from memgym.run.episode import model_id
+from memgym.run.usage import add_usage, component_usage
+from memgym.run.wire import PROTOCOL, event_from_wire, question_from_wire, receive, send
+from memgym.tokens import count_tokens
+from memgym.tracks import get_track
+
+
+class Worker:
+    """One episode's memory and reasoner, driven by requests."""
+
+    def __init__(self) -> None:
+        self.memory: Memory | None = None
+        self.reasoner: Reasoner | None = None
+        self.view_tokens = 0
+        self.asked = 0
+        self.count_views = False
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        op = request.get("op")
+        handler = getattr(self, f"op_{op}", None) if isinstance(op, str) else None
+        if handler is None:
+            raise ValueError(f"worker: unknown request {op!r}")
+        return handler(request)  # type: ignore[no-any-return]
+
+    def op_start(self, request: dict[str, Any]) -> dict[str, Any]:
+        if request.get("protocol") != PROTOCOL:
+            raise ValueError(f"worker: protocol {request.get('protocol')!r}, expected {PROTOCOL}")
+        self.count_views = bool(request.get("count_views"))
+        track = get_track(request["track"])
+        self.memory = make_memory(request["memory"], track)
+        self.reasoner = make_reasoner(request["reasoner"], track)
+        return {
+            "memory": self.memory.config(),
+            "reasoner": self.reasoner.config(),
+            "model": model_id(self.reasoner),
+        }
+
+    def parts(self) -> tuple[Memory, Reasoner]:
+        if self.memory is None or self.reasoner is None:
+            raise ValueError("worker: start first")
+        return self.memory, self.reasoner
+
+    def op_reset(self, request: dict[str, Any]) -> dict[str, Any]:
+        memory, reasoner = self.parts()
+        memory.reset(request["brief"], request["params"])
+        reasoner.reset(request["brief"], request["params"])
+        return {}
+
+    def observe(self, events: list[Any]) -> None:
+        memory, _ = self.parts()
+        for raw in events:
+            memory.observe(event_from_wire(raw))
+
+    def op_observe(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.observe(request["events"])
+        return {}
+
+    def op_ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        memory, reasoner = self.parts()
+        self.observe(request["events"])
+        question = question_from_wire(request["question"])
+        view = memory.recall(question)
+        self.asked += 1
+        if self.count_views:
+            self.view_tokens += count_tokens(view.text())
+        status, error, text = "ok", None, ""
+        try:
+            text = reasoner.answer(question, view)
+        except ContextOverflow as exc:
+            status, error = "context_overflow", str(exc)
+        except ModelError as exc:
+            status, error = "model_error", str(exc)
+        except InfraError as exc:
+            status, error = "infra_error", str(exc)
+        if not isinstance(text, str):
+            raise TypeError(f"worker: the reasoner answered a {type(text).__name__}, not text")
+        return {"answer": text, "status": status, "error": error}
+
+    def op_finish(self, request: dict[str, Any]) -> dict[str, Any]:
+        memory, reasoner = self.parts()
+        self.observe(request["events"])
+        return {
+            "writes_used": int(memory.writes_used),
+            "tokens_stored": int(memory.tokens_stored),
+            "compactions": [c.model_dump(mode="json") for c in memory.compactions],
+            "usage": add_usage([component_usage(memory), component_usage(reasoner)]),
+            "view_tokens": self.view_tokens,
+            "asked": self.asked,
+        }
+
+    def close(self) -> None:
+        for component in (self.reasoner, self.memory):
+            close = getattr(component, "close", None)
+            if callable(close):
+                close()
+
+
+def reply_to(worker: Worker, request: dict[str, Any]) -> dict[str, Any]:
+    """The reply to one request; an exception is an error reply (``infra``: an ``InfraError``,
+    which the evaluator marks ``infra_error``)."""
+    try:
+        return {"ok": True, **worker.handle(request)}
+    except InfraError as exc:
+        return {"ok": False, "infra": True, "error": f"{type(exc).__name__}: {exc}"}
+    except BaseException as exc:  # noqa: BLE001 - every failure, SystemExit too, is a reply
+        return {"ok": False, "infra": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def serve_episode(requests: IO[str], replies: IO[str]) -> None:
+    """One episode, from its ``start`` request to ``close`` (or the end of input)."""
+    worker = Worker()
+    try:
+        while (request := receive(requests)) is not None and request.get("op") != "close":
+            send(replies, reply_to(worker, request))
+    finally:
+        worker.close()
+
+
+def episode_child(conn: socket.socket) -> NoReturn:
+    """In a forked child: serve one episode on ``conn``, then exit. The child cannot be read or
+    traced by its siblings (not dumpable: they run as the same user, without capabilities)."""
+    code = 0
+    try:
+        _not_dumpable()
+        with (
+            conn.makefile("r", encoding="utf-8") as requests,
+            conn.makefile("w", encoding="utf-8") as replies,
+        ):
+            serve_episode(requests, replies)
+    except BaseException:  # noqa: BLE001 - the evaluator sees the connection close
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _not_dumpable() -> None:
+    """``prctl(PR_SET_DUMPABLE, 0)``: no other process of this user may read this one's memory
+    or environment under ``/proc``, or trace it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE = 4
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+
+
+def serve(listener: socket.socket, control: IO[str]) -> None:
+    """Accept one connection per episode and fork a child for it, until ``control`` (the
+    evaluator's pipe) ends; finished children are reaped as they go."""
+    watched: list[Any] = [listener, control]
+    while True:
+        ready, _, _ = select.select(watched, [], [])
+        if control in ready and not control.readline():
+            _reap(block=True)  # every child waited for: its CPU counts as this process's
+            return
+        if listener in ready:
+            conn, _ = listener.accept()
+            if os.fork() == 0:
+                listener.close()
+                episode_child(conn)
+            conn.close()
+        _reap()
+
+
+def _reap(block: bool = False) -> None:
+    """Wait for finished children (all of them, ``block``: until none is left)."""
+    try:
+        while os.waitpid(-1, 0 if block else os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def preload() -> None:
+    """Import once, before any fork, what an LLM episode would import on its first call (the
+    OpenAI SDK, its client and chat resource: about a second of CPU), so no episode pays it."""
+    try:
+        import openai
+
+        client = openai.OpenAI(api_key="preload", base_url="http://127.0.0.1:9/v1")
+        _ = client.chat.completions
+        client.close()
+    except Exception:  # noqa: BLE001, S110 - a missing or odd SDK only loses the head start
+        pass
+
+
+def main() -> None:
+    """``python -m memgym.run.worker SOCKET PLUGIN...``: import the plugins, listen on the Unix
+    socket ``SOCKET``, say ``ready`` on stdout and serve until stdin ends. What plugin code
+    prints goes to stderr."""
+    ready = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    path, *plugins = sys.argv[1:]
+    preload()
+    for module in plugins:
+        importlib.import_module(module)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        listener.listen(64)
+        send(ready, {"ready": True})
+        serve(listener, sys.stdin)
+
+
+if __name__ == "__main__":
+    main()
