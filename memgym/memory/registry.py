@@ -38,6 +38,11 @@ def memory_names() -> list[str]:
     return sorted(_MEMORIES)
 
 
+def memory_factory(name: str) -> MemoryFactory | None:
+    """The factory registered as memory ``name`` (None when none is, in this process)."""
+    return _MEMORIES.get(name)
+
+
 def memory_module(name: str) -> str | None:
     """The module that registered memory ``name`` (None when no module did, in this process)."""
     factory = _MEMORIES.get(name)

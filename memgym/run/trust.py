@@ -27,11 +27,15 @@ def trusted(module: str | None) -> bool:
 def reference(memory_spec: str, track: Track) -> bool:
     """Whether ``memory_spec`` names a reference memory (``oracle``), which runs in process."""
     from memgym.memory import make_memory
+    from memgym.memory.registry import memory_factory
 
-    if not trusted(memory_module(parse_spec(memory_spec)[0])):
+    name = parse_spec(memory_spec)[0]
+    if not trusted(memory_module(name)):
         return False
-    memory = make_memory(memory_spec, track)
-    return isinstance(memory, ReferenceMemory)
+    factory = memory_factory(name)
+    if isinstance(factory, type):  # a class answers without being built (no model loaded)
+        return issubclass(factory, ReferenceMemory)
+    return isinstance(make_memory(memory_spec, track), ReferenceMemory)
 
 
 def in_process(memory_spec: str, reasoner_spec: str, track: Track, isolate: bool) -> bool:
