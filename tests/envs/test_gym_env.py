@@ -193,7 +193,7 @@ def test_without_gymnasium_the_error_names_the_extra(monkeypatch) -> None:
     from memgym.envs.registration import register_envs
 
     monkeypatch.setitem(sys.modules, "gymnasium", None)  # as if not installed
-    with pytest.raises(ImportError, match=r"memgym\[gym\]"):
+    with pytest.raises(ImportError, match=r"pip install -e '\.\[gym\]'"):
         register_envs()
     assert envs.env_ids()  # the ids themselves need no gymnasium
 
