@@ -114,7 +114,9 @@ def play(env: Any, agent: Agent, seed: int) -> Played:
         event = episode.event
         action = _NEXT
         if event.question is None:
-            agent.observe(event.public())
+            # the adversary is told each event's true kind, as validate's family is (a memory
+            # is not: Event.public), so the return it earns bounds what a memory could
+            agent.observe(event.public().model_copy(update={"kind": event.kind}))
         else:
             text = agent.answer(event.question.public())
             if text is not None:
