@@ -146,15 +146,15 @@ class ShapeAgent(ScriptAgent):
 
 
 @register_agent("swe-copy")
-def _copy(track: Any, **options: Any) -> Agent:
+def _copy(track: Any) -> Agent:
     return CopyAgent()
 
 
 @register_agent("swe-regen")
-def _regen(track: Any, seeds: str = "0-63", **options: Any) -> Agent:
+def _regen(track: Any, seeds: str = "0-63") -> Agent:
     return RegenAgent(str(seeds))
 
 
 @register_agent("swe-shape")
-def _shape(track: Any, **options: Any) -> Agent:
+def _shape(track: Any) -> Agent:
     return ShapeAgent()
