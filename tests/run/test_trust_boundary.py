@@ -7,8 +7,10 @@ reported ``tampered``, never scored silently."""
 from __future__ import annotations
 
 import importlib
+import multiprocessing
 import json
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -155,18 +157,25 @@ def test_what_a_memory_is_handed_is_a_copy() -> None:
     assert scenario.fresh_hash() == before == scenario.hash
 
 
-def test_a_scenario_changed_in_place_is_tampered_not_scored(thieves_here: None) -> None:
-    """A memory in the evaluator's process that reaches around the loop (gc) and rewrites the
-    scenario: the result says ``tampered`` (the hash taken afresh differs)."""
+def _tamper_then_clean() -> tuple[str, str]:
+    """The statuses of a ``mutator`` episode run in process and of a clean one after it."""
     track = get_track("entities")
     scenario = track.generate(4, "lite")
     memory = make_memory("mutator", track)
     transcript = run_episode(scenario, memory, make_reasoner("scripted", track))
-    result = untouched(score(transcript, scenario, "mutator", "scripted"), scenario)
-    assert result.status == "tampered"
+    spoiled = untouched(score(transcript, scenario, "mutator", "scripted"), scenario).status
     clean = get_track("entities").generate(4, "lite")
     ok = evaluate(clean, make_memory("full", track), make_reasoner("scripted", track))
-    assert untouched(ok, clean).status == "ok"
+    return spoiled, untouched(ok, clean).status
+
+
+def test_a_scenario_changed_in_place_is_tampered_not_scored(thieves_here: None) -> None:
+    """A memory in the evaluator's process that reaches around the loop (gc) and rewrites the
+    scenario: the result says ``tampered`` (the hash taken afresh differs). It runs in a forked
+    child: in this process its gc sweep would spoil every scenario other tests hold."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        spoiled, clean = pool.submit(_tamper_then_clean).result(timeout=120)
+    assert (spoiled, clean) == ("tampered", "ok")
 
 
 def test_a_reference_memory_with_a_plugin_reasoner_is_refused() -> None:
