@@ -1,6 +1,6 @@
 """Choose the strategies ``memgym rm rank`` compares by default, from replay alone.
 
-    python bench/rm_rank_pool.py [--seed 200] [--seeds 10] [--size 8] [--workers 2] [--top 5]
+    python bench/studies/rm_rank_pool.py [--seed 200] [--seeds 10] [--size 8] [--workers 2] [--top 5]
 
 Labels every compaction of a pool of strategies by replay on seeds that neither the MemRM
 dataset (0-29) nor ``rm rank`` (100-) uses, then scores every set of ``--size`` strategies that

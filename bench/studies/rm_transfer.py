@@ -1,6 +1,6 @@
 """Transfer validation for the lite MemRM: every choice made on the training tracks only.
 
-    python bench/rm_transfer.py [--data results/rm/data] [--weights 0 0.25 0.5 1] [--no-trees]
+    python bench/studies/rm_transfer.py [--data results/rm/data] [--weights 0 0.25 0.5 1] [--no-trees]
 
 An unseen track cannot be looked at to choose a model, so this stands in for it: for each
 training track, ``train_lite`` is fitted on the other tracks' ``train`` rows (C, trees and

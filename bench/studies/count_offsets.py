@@ -1,6 +1,6 @@
 """How far entities' filter counts sit from the memoryless estimate a cheat forms from priors.
 
-    PYTHONPATH=. python bench/count_offsets.py [--tiers lite,standard] [--seeds 200]
+    PYTHONPATH=. python bench/studies/count_offsets.py [--tiers lite,standard] [--seeds 200]
 
 For every filter-count question of seeds 0..N-1, the offset of its gold from
 ``cheats.independence_count`` with the documents seen before the question (a counter an agent

@@ -1,6 +1,6 @@
 """What separates HARMFUL from SAFE on the dialogue track's fact rows, read at compaction time.
 
-    python bench/rm_dialogue_rows.py [--data results/rm/data] [--model PATH] [--pstar ROWS.jsonl]
+    python bench/studies/rm_dialogue_rows.py [--data results/rm/data] [--model PATH] [--pstar ROWS.jsonl]
 
 Reads the dialogue rows of ``scenario_ood.jsonl`` that drop a fact. Every signal is read from
 what a model sees (the dropped spans, the kept view, the questions asked so far) with the

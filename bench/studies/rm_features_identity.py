@@ -1,7 +1,7 @@
 """Checks that MemRM lite's features are bit-identical to those of another tree.
 
-    python bench/rm_features_identity.py dump OUT.pkl DATA.jsonl [DATA.jsonl ...]
-    python bench/rm_features_identity.py compare A.pkl B.pkl
+    python bench/studies/rm_features_identity.py dump OUT.pkl DATA.jsonl [DATA.jsonl ...]
+    python bench/studies/rm_features_identity.py compare A.pkl B.pkl
 
 ``dump`` reads every row of the files with ``read_features`` (the scoring path: cold caches,
 rows in file order, so the caches fill as they do when a model scores them) and pickles the

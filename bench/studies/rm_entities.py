@@ -1,6 +1,6 @@
 """Why a track's fact rows are hard for the lite MemRM, and which tree form validation prefers.
 
-    python bench/rm_entities.py [--data results/rm/data] [--model results/rm/lite.pkl]
+    python bench/studies/rm_entities.py [--data results/rm/data] [--model results/rm/lite.pkl]
                                 [--track entities] [--forms]
 
 Reads only ``train`` and ``val`` (no test split). On the track's ``val`` fact rows it prints the

@@ -1,6 +1,6 @@
 """Empirical Bayes ceiling of MemRM on the dialogue track (the scenario-OOD split).
 
-    python bench/rm_ceiling_dialogue.py [--data results/rm/data] [--k 30] [--seeds 0 1 2]
+    python bench/studies/rm_ceiling_dialogue.py [--data results/rm/data] [--k 30] [--seeds 0 1 2]
                                         [--strategy SPEC ...] [--given kinds|nothing]
                                         [--model PATH] [--out ROWS.jsonl]
 
@@ -16,7 +16,7 @@ each draw by replay (``shared_labels``, the dataset's ``harmful``); p* = the sha
 are HARMFUL, and AUROC(p*, label) bounds what any model can reach. Held fixed: the world, every
 event of the stream (the lookups, the searches and the changes after the compaction too), the
 questions' places (the end), the selection questions, the questions up to the compaction, and
-with ``--given kinds`` (the default, as ``bench/rm_ceiling.py`` holds entities') each profile
+with ``--given kinds`` (the default, as ``bench/studies/rm_ceiling.py`` holds entities') each profile
 question's kind: each is drawn among the unused fair questions of its kind, which is the
 generator's draw given the kinds (a uniform shuffle, given the kinds in order, orders each kind's
 questions uniformly). ``--given nothing`` runs ``profile_questions`` itself with a fresh random

@@ -32,7 +32,7 @@ measured again on four times as many fresh seeds (10000+), with its constant and
 before:
 ``!!`` when it holds there too, ``? `` when it does not (a fluke of the first seeds).
 
-    python bench/template_guessability.py --tracks entities,research,codeqa,dialogue \\
+    python bench/studies/template_guessability.py --tracks entities,research,codeqa,dialogue \\
         --tiers lite,standard,hard --seeds 300,100,50 --train 50
 """
 

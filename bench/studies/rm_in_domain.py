@@ -1,6 +1,6 @@
 """What lite's own hand features can tell apart on one split, fitted on that split itself.
 
-    python bench/rm_in_domain.py --data results/rm/data --split swe_ood [--track T] [--model PATH]
+    python bench/studies/rm_in_domain.py --data results/rm/data --split swe_ood [--track T] [--model PATH]
 
 Reads the split's rows that drop a fact, computes lite's 47 hand features
 (``memgym.rm.features.hand_features``) and fits boosted trees on them in 5 folds that hold whole

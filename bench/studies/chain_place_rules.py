@@ -10,7 +10,7 @@ the chain questions per scenario and what else the reasoning axis asked, the nam
 from, and the best rule's share of the chain questions (a rule that must guess more names
 cannot hit chains of another length).
 
-    python bench/chain_place_rules.py --tiers lite,standard,hard --seeds 300
+    python bench/studies/chain_place_rules.py --tiers lite,standard,hard --seeds 300
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ held-out questions (or a question kind, ``kind:...``, which joins an entities ki
 per-attribute templates) answered above ``TEMPLATE_SHARE``, with its one-sided 95 % Wilson
 lower end (diagnostics and format rows excluded).
 
-    PYTHONPATH=. python bench/red_team_cheats.py --tracks entities,research,codeqa,dialogue \\
+    PYTHONPATH=. python bench/studies/red_team_cheats.py --tracks entities,research,codeqa,dialogue \\
         --tiers lite,standard,hard,multi --seeds 200 --train 20
 
 (4 min 19 s on the 2-core box; ``--seeds 30`` takes about 35 s.)

@@ -1,6 +1,6 @@
 """What a fine-tuned answerer learnt, turn by turn: held-out expert conversations, teacher-forced.
 
-Run: ``python bench/train_turns.py --before URL --after URL [--seed 1000] [--seeds 5] [--rows 20]``
+Run: ``python bench/studies/train_turns.py --before URL --after URL [--seed 1000] [--seeds 5] [--rows 20]``
 against two OpenAI-compatible endpoints (e.g. ``memgym train serve`` of the base and of the
 fine-tuned model). For each held-out question (the expert's conversation, as ``memgym run`` has
 it), each model is given the conversation up to each of the expert's turns and its greedy reply is

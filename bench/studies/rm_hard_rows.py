@@ -1,7 +1,7 @@
 """Candidate MemRMs for the hard rows (those that drop a fact), chosen on the validation split.
 
-    python bench/rm_hard_rows.py [--data results/rm/data] [--model results/rm/lite.pkl] [--test]
-    python bench/rm_hard_rows.py --transfer [--data results/rm/data]
+    python bench/studies/rm_hard_rows.py [--data results/rm/data] [--model results/rm/lite.pkl] [--test]
+    python bench/studies/rm_hard_rows.py --transfer [--data results/rm/data]
 
 Fits each candidate on ``train`` and prints its validation AUROC and average precision on all
 rows and on the fact rows, beside the constant and "drops a fact" baselines; the candidate with

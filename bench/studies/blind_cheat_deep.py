@@ -5,7 +5,7 @@ and the same choice (``cheats.learned_rule``), with place rules counted deeper f
 share of the gold questions it answers (a composite cannot exceed it by much) and its best
 template.
 
-    python bench/blind_cheat_deep.py --tracks entities,research,codeqa,dialogue \\
+    python bench/studies/blind_cheat_deep.py --tracks entities,research,codeqa,dialogue \\
         --tiers lite,standard,hard --train 50 --test 30 --depth 80
 """
 

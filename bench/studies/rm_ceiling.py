@@ -1,6 +1,6 @@
 """Empirical Bayes ceiling of MemRM on the entities track: the best AUROC at compaction time.
 
-    python bench/rm_ceiling.py [--data results/rm/data] [--k 50] [--model PATH] [--seeds 6 7 8]
+    python bench/studies/rm_ceiling.py [--data results/rm/data] [--k 50] [--model PATH] [--seeds 6 7 8]
 
 A compaction is HARMFUL when it is charged with a lost answer (the shared-harm label of
 ``memgym.rm.replay.charge_losses``, the dataset's ``harmful``). On the entities track a question's target (entity, field, change, filter,

@@ -19,7 +19,7 @@ those the suite's ``sightings`` sees). It prints the share of gold questions ans
 then the rules the suite learned, per template, and histograms of the gold's place counted from
 the end among distinct values (``distinct``) and from the start (``first_distinct``).
 
-    PYTHONPATH=. python bench/blind_lengths.py --tracks research,dialogue --lengths 10k,100k,1m \\
+    PYTHONPATH=. python bench/studies/blind_lengths.py --tracks research,dialogue --lengths 10k,100k,1m \\
         --test 200 --train 50 --windows 15,30,40,70,100
 """
 
