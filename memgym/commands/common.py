@@ -245,7 +245,7 @@ def print_usage(
     """Totals of the episodes' LLM usage (nothing for runs without LLM calls; ``outside``: a
     run's calls outside its episodes, by part, such as compare's closed-book probe), the answers
     lost to context overflows, and the ``infra_error`` episodes left out of scores."""
-    from memgym.run.usage import add_usage, describe
+    from memgym.llm.usage import add_usage, describe
 
     outside = {part: spent for part, spent in (outside or {}).items() if spent.get("calls")}
     usage: dict[str, float] = add_usage(outside.values())

@@ -335,7 +335,7 @@ def _resume(store: Any, config: dict[str, Any], args: argparse.Namespace) -> int
 def live_stats(snapshot: Any) -> str:
     """The progress bar's usage text: LLM calls, tokens, retries and errors, or nothing for a
     run that has made no call and had no failure (a scripted run)."""
-    from memgym.run.usage import progress_stats
+    from memgym.llm.usage import progress_stats
 
     if not snapshot.usage.get("calls") and not snapshot.infra:
         return ""

@@ -103,13 +103,19 @@ class ContextMemory(Memory):
         self.asked.append(AskedQuestion(step=event.step, text=event.text))
         return True
 
-    def observe(self, event: Event) -> None:
-        if self.note_question(event):
-            return
+    def propose(self, event: Event) -> tuple[list[Span], list[Span]]:
+        """The spans with ``event`` added, and what the stages shrink them to (the same list
+        when nothing is compacted)."""
         before = [*self.spans, Span(step=event.step, text=event.text, facts=list(event.facts))]
         after = before
         for stage in self.stages:
             after = stage.shrink(after)
+        return before, after
+
+    def observe(self, event: Event) -> None:
+        if self.note_question(event):
+            return
+        before, after = self.propose(event)
         if after is not before:
             self._record(event.step, before, after)
         self.spans = after

@@ -55,10 +55,7 @@ class GatedMemory(ContextMemory):
     def observe(self, event: Event) -> None:
         if self.note_question(event):
             return
-        before = [*self.spans, Span(step=event.step, text=event.text, facts=list(event.facts))]
-        after = before
-        for stage in self.stages:
-            after = stage.shrink(after)
+        before, after = self.propose(event)
         if after is not before:
             kept = {id(s) for s in after}
             dropped = [s for s in before if id(s) not in kept]

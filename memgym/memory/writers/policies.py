@@ -9,14 +9,14 @@ from typing import Any
 
 from memgym.claims import Claim
 from memgym.memory.store import Store
-from memgym.simulation.writers.base import (
+from memgym.memory.writers.base import (
     Record,
     WritePolicy,
     group_by_entity,
     merge_claim,
     register_policy,
 )
-from memgym.simulation.writers.packed import PackedWriter, fits_cap, token_cap
+from memgym.memory.writers.packed import PackedWriter, fits_cap, token_cap
 
 
 @register_policy("perfect")

@@ -7,7 +7,7 @@ from itertools import combinations
 
 import pytest
 
-from memgym.interactive.passk import pass_hat_k
+from memgym.run.passk import pass_hat_k
 
 
 def _brute(results: list[bool], k: int) -> float:
@@ -32,7 +32,7 @@ def test_pass_hat_k_over_stored_tau2_trials(tmp_path, capsys) -> None:
     if not loader.available():
         pytest.skip(loader.MISSING)
     from memgym.cli import main as memgym
-    from memgym.interactive.passk import main
+    from memgym.run.passk import main
 
     results = str(tmp_path / "r.sqlite")
     for trial in range(3):

@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from memgym.llm.headers import SPEC_HEADER, TRACK_HEADER
 from memgym.memory import make_memory
-from memgym.proxy.records import RecordLog
-from memgym.proxy.session import Conversation, Entry, Gate, needs_scenario
-from memgym.proxy.units import ChatMessage, History, flatten, split
-from memgym.reasoners.llm import SPEC_HEADER, TRACK_HEADER
+from memgym.memory.history.conversation import Conversation, Entry, Gate, needs_scenario
+from memgym.memory.history.records import RecordLog
+from memgym.memory.history.units import ChatMessage, History, flatten, split
 from memgym.tracks import get_track
 from memgym.types import CompactionRecord
 

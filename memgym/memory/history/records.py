@@ -51,35 +51,21 @@ class RecordLog:
 
 def read_records(path: str | Path) -> Iterator[CompactionRecord]:
     """The records of a JSONL file, in order; ``ValueError`` naming the line of a bad one."""
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                yield CompactionRecord.model_validate_json(line)
-            except ValueError as exc:
-                raise ValueError(f"{path}:{number}: not a CompactionRecord: {_why(exc)}") from None
+    return (record for _, record in read_lines(path))
 
 
-def export_rows(path: str | Path, out: str | Path) -> int:
-    """Write the records of ``path`` as MemRM rows (``memgym.rm.rows.record_row``, with the
-    line's ``brief``) to ``out``, the JSONL ``memgym rm score`` reads; the count written."""
-    try:
-        from memgym.rm.rows import record_row, write_jsonl
-    except ImportError as exc:
-        raise ValueError(f"exporting rows needs MemRM (memgym.rm): {exc}") from None
-    rows = []
+def read_lines(path: str | Path) -> Iterator[tuple[dict[str, Any], CompactionRecord]]:
+    """Each line of a records file as its JSON object (``brief`` and ``gate`` beside the record's
+    fields) and its record, in order; ``ValueError`` naming the line of a bad one."""
     with Path(path).open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
                 raw = json.loads(line)
-                record = CompactionRecord.model_validate(raw)
+                yield raw, CompactionRecord.model_validate(raw)
             except ValueError as exc:
                 raise ValueError(f"{path}:{number}: not a CompactionRecord: {_why(exc)}") from None
-            rows.append(record_row(record, str(raw.get("brief", "")), source="proxy"))
-    return int(write_jsonl(out, rows))
 
 
 def _why(exc: ValueError) -> str:

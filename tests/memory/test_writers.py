@@ -100,7 +100,7 @@ def test_a_grown_record_that_no_longer_fits_its_entry_moves_to_its_own():
 
     from memgym.claims import Claim
     from memgym.memory.store import Budget, Store
-    from memgym.simulation.writers.base import make_policy
+    from memgym.memory.writers.base import make_policy
 
     cap = 38  # both records fit at first (10 tokens); grown, Ada alone takes 35, both 40
     store = Store(Budget(max_writes=5, max_tokens_per_write=cap))

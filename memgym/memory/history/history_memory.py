@@ -1,6 +1,6 @@
 """A memory strategy compacting an agent's chat history: the proxy's core, run in process.
 
-The same code that compacts requests in ``memgym proxy`` (``memgym.proxy.core.MemoryProxy``)
+The same code that compacts requests in ``memgym proxy`` (``memgym.memory.history.core.MemoryProxy``)
 compacts the agent's history before every model call here, so a strategy behaves identically
 behind the proxy and inside an interactive track. The pinned head (system prompt and first user
 message) and the live unit are always kept; a tool call is never split from its results.
@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from memgym.interactive.session import ChatMessage
 from memgym.memory import make_memory
-from memgym.proxy.core import CONVERSATION_HEADER, MemoryProxy, Turn
-from memgym.proxy.units import flatten
+from memgym.memory.history.core import CONVERSATION_HEADER, MemoryProxy, Turn
+from memgym.memory.history.units import flatten
 from memgym.tokens import count_tokens
 from memgym.tracks import get_track
 from memgym.types import CompactionRecord
+
+ChatMessage = dict[str, Any]
 
 
 class HistoryMemory:

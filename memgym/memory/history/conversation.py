@@ -21,9 +21,9 @@ from typing import Any
 
 from memgym.memory.base import Memory
 from memgym.memory.context import ContextMemory, Note, span_tokens
+from memgym.memory.history.units import ChatMessage, History, Unit, digest, text_of
 from memgym.memory.mask import Placeholder
 from memgym.memory.reference import ReferenceMemory
-from memgym.proxy.units import ChatMessage, History, Unit, digest, text_of
 from memgym.types import CompactionRecord, Event, Message, Question, Span
 
 Gate = Callable[[str, CompactionRecord], float]

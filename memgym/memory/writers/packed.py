@@ -8,7 +8,7 @@ from typing import Any
 
 from memgym.claims import Claim
 from memgym.memory.store import Store
-from memgym.simulation.writers.base import (
+from memgym.memory.writers.base import (
     Record,
     WritePolicy,
     group_by_entity,

@@ -35,14 +35,14 @@ def task_trials(episodes: Iterable[EpisodeResult]) -> dict[tuple[str, str], dict
 
 
 def main(argv: Sequence[str]) -> int:
-    """``python -m memgym.interactive.passk RESULTS.sqlite [TRACK]``: pass^1..pass^n per memory
+    """``python -m memgym.run.passk RESULTS.sqlite [TRACK]``: pass^1..pass^n per memory
     and agent over the stored episodes (of ``TRACK``), n the fewest trials of any task."""
     import sys
 
     from memgym.run.results import ResultsStore
 
     if len(argv) not in (1, 2):
-        print("usage: python -m memgym.interactive.passk RESULTS.sqlite [TRACK]", file=sys.stderr)
+        print("usage: python -m memgym.run.passk RESULTS.sqlite [TRACK]", file=sys.stderr)
         return 2
     with ResultsStore(argv[0]) as store:
         episodes = [e for e in store.episodes(compactions=False) if argv[1:] in ([], [e.track])]
