@@ -141,6 +141,16 @@ def tier_name(track: str, tier: str | None) -> str:
     return get_track(track).default_tier
 
 
+def add_retries_arg(p: argparse.ArgumentParser) -> None:
+    """--episode-retries N: an episode that ended ``infra_error`` is run again, up to N times."""
+    p.add_argument(
+        "--episode-retries",
+        type=int,
+        default=2,
+        help="run an episode that ended infra_error again, up to N times (default 2)",
+    )
+
+
 def add_results_arg(p: argparse.ArgumentParser) -> None:
     """--results FILE: the SQLite results file episodes are written to."""
     p.add_argument("--results", default="memgym-results.sqlite", help="SQLite results file")

@@ -20,6 +20,7 @@ from typing import Any
 
 from memgym.commands.common import (
     add_results_arg,
+    add_retries_arg,
     add_scenario_args,
     add_seed_args,
     err_console,
@@ -438,12 +439,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=1,
         help="processes running seeds in parallel (default 1; results are the same)",
     )
-    p.add_argument(
-        "--episode-retries",
-        type=int,
-        default=2,
-        help="run an episode that ended infra_error again, up to N times (default 2)",
-    )
+    add_retries_arg(p)
     add_trust_args(p)
     add_results_arg(p)
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")

@@ -25,6 +25,19 @@ QUIET_KINDS = frozenset({"question"})
 """Event kinds a context memory does not keep (questions are asked, not observed)."""
 
 
+
+def in_step_order(spans: Sequence[Span], extra: Sequence[Span]) -> list[Span]:
+    """``spans`` with ``extra`` inserted by step, each before the first span of a later step (so
+    the stream order of what is read is kept)."""
+    out: list[Span] = []
+    queue = sorted(extra, key=lambda s: s.step)
+    for span in spans:
+        while queue and queue[0].step < span.step:
+            out.append(queue.pop(0))
+        out.append(span)
+    return out + queue
+
+
 class Note(Span):
     """A span the memory wrote itself (a placeholder, a summary): it states no fact id, and
     stages that act on observations (``mask``) leave it alone."""

@@ -19,6 +19,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from memgym.chat import assistant_message
+
 ChatMessage = dict[str, Any]
 OutcomeStatus = Literal["ok", "model_error", "infra_error"]
 
@@ -52,17 +54,7 @@ class AgentTurn:
     def message(self) -> ChatMessage:
         """The assistant message for the history (``content`` always present: some servers
         refuse an echoed assistant message without it)."""
-        message: ChatMessage = {"role": "assistant", "content": self.content}
-        if self.tool_calls:
-            message["tool_calls"] = [
-                {
-                    "id": c.id,
-                    "type": "function",
-                    "function": {"name": c.name, "arguments": c.arguments},
-                }
-                for c in self.tool_calls
-            ]
-        return message
+        return assistant_message(self.content, self.tool_calls)
 
 
 def call(call_id: str, name: str, **arguments: Any) -> ToolCall:
