@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.import_graph import cycles, file_graph, floors, imports_of, room, room_graph
 
 KNOWN_UPHILL = {
@@ -24,13 +26,21 @@ KNOWN_UPHILL = {
 }
 
 
-def downhill() -> dict[str, set[str]]:
-    files = file_graph()
+@pytest.fixture(scope="module")
+def files() -> dict[str, set[str]]:
+    """The file graph, read once for this module (tests build new graphs from it, never change it)."""
+    return file_graph()
+
+
+def downhill(files: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The file graph without the listed uphill imports (a new graph)."""
     return {m: {t for t in ts if (m, t) not in KNOWN_UPHILL} for m, ts in files.items()}
 
 
-def test_the_graph_reads_every_room_and_resolves_lazy_and_relative_imports(tmp_path: Path) -> None:
-    rooms = room_graph()
+def test_the_graph_reads_every_room_and_resolves_lazy_and_relative_imports(
+    tmp_path: Path, files: dict[str, set[str]]
+) -> None:
+    rooms = room_graph(files)
     assert {"tracks", "memory", "run", "interactive", "proxy", "rm", "commands"} <= set(rooms)
     assert "memory" in rooms["proxy"] and "tracks" in rooms["memory"]
     probe = tmp_path / "probe.py"
@@ -41,7 +51,7 @@ def test_the_graph_reads_every_room_and_resolves_lazy_and_relative_imports(tmp_p
         "    from ..tracks import base\n"
         "    from . import episode\n"
     )
-    found = imports_of(probe, file_graph(), name="memgym.run.probe")
+    found = imports_of(probe, files, name="memgym.run.probe")
     assert found == {"memgym.rm.rows", "memgym.tracks.base", "memgym.run.episode"}
 
 
@@ -53,16 +63,14 @@ def test_cycles_and_floors_on_a_small_graph() -> None:
     assert room("memgym.run.episode") == "run" and room("memgym.types") == "types"
 
 
-def test_no_room_imports_one_that_imports_it_back() -> None:
-    files = downhill()
-    assert cycles(room_graph(files)) == []
+def test_no_room_imports_one_that_imports_it_back(files: dict[str, set[str]]) -> None:
+    assert cycles(room_graph(downhill(files))) == []
 
 
-def test_no_two_files_import_each_other() -> None:
-    assert cycles(downhill()) == []
+def test_no_two_files_import_each_other(files: dict[str, set[str]]) -> None:
+    assert cycles(downhill(files)) == []
 
 
-def test_every_listed_uphill_import_still_exists() -> None:
-    files = file_graph()
+def test_every_listed_uphill_import_still_exists(files: dict[str, set[str]]) -> None:
     gone = sorted(edge for edge in KNOWN_UPHILL if edge[1] not in files.get(edge[0], set()))
     assert gone == [], f"these no longer run uphill: strike them from KNOWN_UPHILL: {gone}"
