@@ -9,22 +9,24 @@ and answers with one ``AgentTurn``. Three scripted agents need no model and boun
   compaction (the probe that makes memory matter without a model);
 - ``noop`` does nothing and says so (the floor).
 
-``gold`` and ``context`` read the plan through the session's oracle channel, which the loop hands
-only to agents that declare ``needs_oracle``; the ``llm`` agent (``memgym.interactive.llm_agent``)
-never sees it.
+``gold`` and ``context`` read the plan through a ``PlanCursor`` over the session's oracle
+channel, which the loop hands only to agents that declare ``needs_oracle``; the ``llm`` agent
+(``memgym.interactive.llm_agent``) never sees it. Agents are stateless by contract
+(``memgym.interactive.stateless``): each turn is acted by a fresh copy of the agent, so whatever
+an agent must carry from turn to turn is the loop's (the view, and the cursor's place in the
+plan).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 
-from memgym.interactive.session import AgentTurn, ChatMessage, OraclePlan, ToolCall
+from memgym.interactive.session import AgentTurn, ChatMessage, OraclePlan, OracleStep, ToolCall
 from memgym.specs import make_named
 from memgym.tracks.base import Track
 
-Oracle = Callable[[], OraclePlan | None]
 DONE = "I have done everything I can for this request."
 
 
@@ -35,8 +37,9 @@ class Agent(ABC):
     name: ClassVar[str]
     needs_oracle: ClassVar[bool] = False
 
-    def reset(self, oracle: Oracle | None = None) -> None:
-        """Start a session (``oracle``: the gold-plan channel, for reference agents only)."""
+    def reset(self, oracle: PlanCursor | None = None) -> None:
+        """Start a turn on a fresh copy (``oracle``: the gold-plan cursor, for reference agents
+        only). Nothing set here or in ``act`` reaches the next turn."""
 
     @abstractmethod
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
@@ -85,44 +88,57 @@ def agent_names() -> list[str]:
     return sorted(_AGENTS)
 
 
-class PlanFollower(Agent):
-    """Walks the current task's gold plan one step per turn, then says it is done."""
+class PlanCursor:
+    """A reference agent's place in the gold plan of the task in progress, held by the loop (an
+    agent lives one turn): ``steps`` yields the steps not yet taken, each taken as it is
+    yielded, and starts over when the session moves to another task."""
 
-    needs_oracle = True
-
-    def reset(self, oracle: Oracle | None = None) -> None:
-        if oracle is None:
-            raise ValueError(f"agent {self.name!r} needs the session's oracle")
+    def __init__(self, oracle: Callable[[], OraclePlan | None]) -> None:
         self._oracle = oracle
         self._task = ""
         self._next = 0
         self._calls = 0
 
-    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
+    def steps(self) -> Iterator[OracleStep]:
+        """The steps of the current task not yet taken (none when the session is over)."""
         plan = self._oracle()
         if plan is None:
-            return AgentTurn(DONE)
+            return
         if plan.task_id != self._task:
             self._task, self._next = plan.task_id, 0
-        visible = visible_text(messages)
         while self._next < len(plan.steps):
-            step = plan.steps[self._next]
             self._next += 1
-            if self.can_make(step.needs, visible):
-                return self._renumbered(step.turn)
-        return AgentTurn(DONE)
+            yield plan.steps[self._next - 1]
 
-    def can_make(self, needs: tuple[str, ...], visible: str) -> bool:
-        """Whether a step needing ``needs`` can be made with ``visible`` in view."""
-        return True
-
-    def _renumbered(self, turn: AgentTurn) -> AgentTurn:
-        """``turn`` with fresh, unique tool-call ids."""
+    def renumbered(self, turn: AgentTurn) -> AgentTurn:
+        """``turn`` with fresh tool-call ids, unique in the session."""
         calls = []
         for c in turn.tool_calls:
             self._calls += 1
             calls.append(ToolCall(f"call_{self._calls}", c.name, c.arguments))
         return AgentTurn(turn.content, tuple(calls))
+
+
+class PlanFollower(Agent):
+    """Takes the current task's next gold step each turn, then says it is done."""
+
+    needs_oracle = True
+
+    def reset(self, oracle: PlanCursor | None = None) -> None:
+        if oracle is None:
+            raise ValueError(f"agent {self.name!r} needs the session's oracle")
+        self._cursor = oracle
+
+    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
+        visible = visible_text(messages)
+        for step in self._cursor.steps():
+            if self.can_make(step.needs, visible):
+                return self._cursor.renumbered(step.turn)
+        return AgentTurn(DONE)
+
+    def can_make(self, needs: tuple[str, ...], visible: str) -> bool:
+        """Whether a step needing ``needs`` can be made with ``visible`` in view."""
+        return True
 
 
 def visible_text(messages: Sequence[ChatMessage]) -> str:

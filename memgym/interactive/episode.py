@@ -91,7 +91,7 @@ def score_session(
         tokens_stored=0,
         status="infra_error" if log.infra_error else "ok",
         reason=log.infra_error or None,
-        usage=add_usage([_spend(agent), {k: float(v) for k, v in counts.items()}]),
+        usage=add_usage([_spend(log), {k: float(v) for k, v in counts.items()}]),
         answers=answers,
         compactions=history.records,
     )
@@ -127,9 +127,9 @@ def outcome_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts[c]} {c}" for c in [*known, *rest]) or "-"
 
 
-def _spend(agent: Agent) -> dict[str, float]:
-    """The agent's LLM spend, less its ledger's ``overflows``: the loop counts each overflow
-    itself (every one forced a compaction), so it is not counted twice."""
-    spend = dict(agent.usage())
+def _spend(log: SessionLog) -> dict[str, float]:
+    """The agent's LLM spend over its turns, less its ledger's ``overflows``: the loop counts
+    each overflow itself (every one forced a compaction), so it is not counted twice."""
+    spend = dict(log.spend)
     spend.pop("overflows", None)
     return spend

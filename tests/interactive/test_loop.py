@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from memgym.interactive.agents import make_agent
+from memgym.interactive.agents import Agent, make_agent
 from memgym.interactive.episode import evaluate_interactive
 from memgym.interactive.history import HistoryMemory
 from memgym.interactive.loop import Limits, run_session
@@ -56,25 +56,20 @@ def test_sessions_are_deterministic(codes_track: CodesTrack) -> None:
 def test_turn_budget_ends_a_task_for_an_agent_that_never_finishes(
     codes_track: CodesTrack,
 ) -> None:
-    class Reader:
-        needs_oracle = False
-
-        def reset(self, oracle: object = None) -> None:
-            self.turns = 0
+    class Reader(Agent):
+        name = "reader"
 
         def act(self, messages: object, tools: object) -> AgentTurn:
             from memgym.interactive.session import call
 
-            self.turns += 1
-            return AgentTurn(tool_calls=(call(f"c{self.turns}", "read_page", n=1),))
+            return AgentTurn(tool_calls=(call("c", "read_page", n=1),))
 
     scenario = codes_track.generate(1)
     session = codes_track.open(scenario)
-    reader = Reader()
     log = run_session(
-        session, reader, HistoryMemory("full", "test-codes", "e"), Limits(turns_per_task=4)
-    )  # type: ignore[arg-type]
-    assert log.turns == reader.turns == 4 * len(scenario.events)
+        session, Reader(), HistoryMemory("full", "test-codes", "e"), Limits(turns_per_task=4)
+    )
+    assert log.turns == log.tool_calls == 4 * len(scenario.events)
     assert [o.reward for o in log.outcomes] == [0.0] * len(scenario.events)
 
 
