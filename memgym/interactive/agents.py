@@ -77,13 +77,13 @@ def register_agent(name: str) -> Callable[[AgentFactory], AgentFactory]:
 
 def make_agent(spec: str, track: Track) -> Agent:
     """Build the agent named by ``spec`` (``name:key=value,...``) for ``track``."""
-    from memgym.interactive import llm_agent  # noqa: F401  (registers "llm")
+    from memgym.interactive import cheats, llm_agent  # noqa: F401  (register theirs)
 
     return make_named(spec, track, _AGENTS, "agent", "agents")
 
 
 def agent_names() -> list[str]:
-    from memgym.interactive import llm_agent  # noqa: F401  (registers "llm")
+    from memgym.interactive import cheats, llm_agent  # noqa: F401  (register theirs)
 
     return sorted(_AGENTS)
 
@@ -109,6 +109,13 @@ class PlanCursor:
         while self._next < len(plan.steps):
             self._next += 1
             yield plan.steps[self._next - 1]
+
+    def pending(self) -> tuple[OracleStep, ...]:
+        """The steps of the current task not yet taken, without taking them."""
+        plan = self._oracle()
+        if plan is None:
+            return ()
+        return plan.steps[self._next if plan.task_id == self._task else 0 :]
 
     def renumbered(self, turn: AgentTurn) -> AgentTurn:
         """``turn`` with fresh tool-call ids, unique in the session."""

@@ -24,7 +24,7 @@ the run (every task 0, ``model_error``): all an agent knows comes through the vi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.interactive.agents import Agent, PlanCursor
@@ -112,12 +112,12 @@ def run_session(
     log.spend = agents.spend
     if log.stateful:
         log.outcomes = [
-            TaskOutcome(o.task_id, 0.0, "model_error", log.stateful) for o in log.outcomes
+            replace(o, reward=0.0, status="model_error", detail=log.stateful) for o in log.outcomes
         ]
     elif log.infra_error:
         ended = session.position()
         log.outcomes = [
-            o if i < ended else TaskOutcome(o.task_id, 0.0, "infra_error", log.infra_error)
+            o if i < ended else replace(o, reward=0.0, status="infra_error", detail=log.infra_error)
             for i, o in enumerate(log.outcomes)
         ]
     log.history_tokens = view_tokens(messages)

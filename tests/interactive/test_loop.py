@@ -92,7 +92,23 @@ def test_audit_counts_every_task_and_flags_track_checks(codes_track: CodesTrack)
     audit = audit_interactive(codes_track, None, [0, 1])
     tasks = sum(len(codes_track.generate(s).events) for s in (0, 1))
     assert audit.tasks == audit.kept == tasks and audit.passed
-    assert audit.groups["errand-0"].solved == {"gold": 2, "noop": 0, "context": 2}  # 2 seeds
+    # 2 seeds; errand 0's code sits in the pinned head, so even none has it
+    assert audit.groups["errand-0"].solved == {"gold": 2, "noop": 0, "context": 2, "none": 2}
+    assert audit.groups["errand-1"].solved["none"] == 0
+    assert set(audit.groups["errand-1"].cheats) == {"peek", "notes", "notes-class"}
+    gate = audit.gate()
+    assert (gate.floor, gate.full) == (0.0, 1.0)
+    assert gate.runs["none"] == pytest.approx(2 / tasks)  # errand 0 of each seed
+    assert gate.problems() == [  # reported: the track is not gated
+        f"gate: none reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
+        f"gate: notes reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
+        f"gate: peek reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
+    ]
+
+    class Gated(CodesTrack):
+        gated = True
+
+    assert not audit_interactive(Gated(), None, [0]).passed  # the gate fails a gated track
 
     class Flagging(CodesTrack):
         def check(self, scenario: object) -> list[str]:
