@@ -38,8 +38,10 @@ def test_memgym_run_scores_gold_one_noop_zero(
     assert [a.question_id for a in gold.answers] == [
         t.id for t in world.tasks if t.kind != "review"
     ]
-    assert gold.usage["setup_tasks"] == gold.usage["setup_solved"] == sum(
-        t.kind == "review" for t in world.tasks
+    assert (
+        gold.usage["setup_tasks"]
+        == gold.usage["setup_solved"]
+        == sum(t.kind == "review" for t in world.tasks)
     )
     assert gold.usage["tool_calls"] == sum(len(t.steps) for t in world.tasks)
     assert episodes["noop"].usage["tool_calls"] == 0

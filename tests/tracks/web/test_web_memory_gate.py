@@ -99,4 +99,3 @@ def _needs_the_last_page(track: WebTrack, seed: int) -> bool:
         for r in world.records
         if r.id in needs or r.value in needs
     )
-
