@@ -31,7 +31,7 @@ def test_an_option_given_twice_in_a_spec_is_refused_not_silently_dropped():
 
 
 def test_each_registry_names_its_kind_and_known_names_in_its_errors(track):
-    from memgym.interactive.agents import agent_names, make_agent
+    from memgym.interactive.registry import agent_names, make_agent
     from memgym.memory import make_memory, memory_names
     from memgym.reasoners import make_reasoner, reasoner_names
 

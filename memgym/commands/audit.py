@@ -319,8 +319,7 @@ def print_audit(audit: Audit) -> None:
     g = audit.gates
     tier = audit.tier or "default tier"
     title = (
-        f"memgym audit: {audit.track} / {tier} / {len(audit.seeds)} seeds / scripted"
-        + seeds_note()
+        f"memgym audit: {audit.track} / {tier} / {len(audit.seeds)} seeds / scripted" + seeds_note()
     )
     caption = (
         f"mean accuracy; gates: oracle >= {g.oracle_min}, none <= {g.none_max}, "
@@ -400,12 +399,23 @@ def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any])
         print(json.dumps(audit.to_json(), indent=2))
         return 0 if audit.passed else 1
     table = Table(title=f"{track.name} / {args.tier or track.default_tier} / {len(seeds)} seeds")
-    for column in ("group", "tasks", *AGENTS, "kept"):
+    cheats = sorted({c for g in audit.groups.values() for c in g.cheats})
+    for column in ("group", "tasks", *AGENTS, *cheats, "kept"):
         table.add_column(column, justify="left" if column == "group" else "right")
     for g in audit.groups.values():
-        shares = [f"{g.solved[a] / g.tasks:.2f}" if g.tasks else "-" for a in AGENTS]
+        solved = [g.solved[a] for a in AGENTS] + [g.cheats.get(c, 0) for c in cheats]
+        shares = [f"{n / g.tasks:.2f}" if g.tasks else "-" for n in solved]
         table.add_row(g.group, str(g.tasks), *shares, str(g.kept))
     console.print(table)
+    if audit.setup.get("tasks"):
+        apart = ", ".join(f"{a} {audit.setup.get(a, 0)}" for a in AGENTS)
+        console.print(f"unscored (need no memory), solved: {apart} of {audit.setup['tasks']}")
+    gate = audit.gate()
+    runs = ", ".join(f"{k} {gate.runs[k]:.3f} ({gate.gap_share(k):.1%})" for k in gate.runs)
+    console.print(
+        f"gate{'' if audit.gated else ' (reported, not enforced)'}: floor {gate.floor:.3f}, "
+        f"full {gate.full:.3f}; no-memory runs (share of full's gap): {runs}"
+    )
     rate = audit.kept / audit.tasks if audit.tasks else 0.0
     console.print(
         f"yield: {audit.kept}/{audit.tasks} tasks kept ({rate:.1%}) in {audit.seconds:.1f} s"
@@ -419,6 +429,6 @@ def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any])
             f"generation: {gen.get('kept', 0)}/{gen['tried']} candidates kept "
             f"({gen.get('kept', 0) / gen['tried']:.1%}); rejected: {rejected or 'none'}"
         )
-    for problem in audit.problems:
+    for problem in [*audit.problems, *(gate.problems() if audit.gated else [])]:
         err_console.print(f"[red]problem:[/] {problem}")
     return 0 if audit.passed else 1

@@ -180,7 +180,7 @@ def check_work(
             "question-stream tracks only"
         )
     if track.interactive:
-        from memgym.interactive.agents import make_agent
+        from memgym.interactive.registry import make_agent
 
         make_actor: Any = make_agent
     else:

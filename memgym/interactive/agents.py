@@ -10,9 +10,12 @@ and answers with one ``AgentTurn``. Three scripted agents need no model and boun
   compaction (the probe that makes memory matter without a model);
 - ``noop`` does nothing and says so (the floor).
 
-``gold`` and ``context`` read the plan through the session's oracle channel, which the loop hands
-only to agents that declare ``needs_oracle``; the ``llm`` agent (``memgym.interactive.llm_agent``)
-never sees it.
+``gold`` and ``context`` read the plan through a ``PlanCursor`` over the session's oracle
+channel, which the loop hands only to agents that declare ``needs_oracle``; the ``llm`` agent
+(``memgym.interactive.llm_agent``) never sees it. Agents are stateless by contract
+(``memgym.interactive.stateless``): each turn is acted by a fresh copy of the agent, so whatever
+an agent must carry from turn to turn is the loop's (the view, and the cursor's place in the
+plan).
 """
 
 from __future__ import annotations
@@ -20,63 +23,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from memgym.specs import make_named
-from memgym.tracks.agent import _AGENTS, DONE, Agent, Oracle, register_agent
+from memgym.tracks.agent import DONE, Agent, PlanCursor, register_agent
 from memgym.tracks.base import Track
-from memgym.tracks.session import AgentTurn, ChatMessage, ToolCall
-
-
-def make_agent(spec: str, track: Track) -> Agent:
-    """Build the agent named by ``spec`` (``name:key=value,...``) for ``track``."""
-    from memgym.interactive import llm_agent  # noqa: F401  (registers "llm")
-
-    return make_named(spec, track, _AGENTS, "agent", "agents")
-
-
-def agent_names() -> list[str]:
-    from memgym.interactive import llm_agent  # noqa: F401  (registers "llm")
-
-    return sorted(_AGENTS)
+from memgym.tracks.session import AgentTurn, ChatMessage
 
 
 class PlanFollower(Agent):
-    """Walks the current task's gold plan one step per turn, then says it is done."""
+    """Takes the current task's next gold step each turn, then says it is done."""
 
     needs_oracle = True
 
-    def reset(self, oracle: Oracle | None = None) -> None:
+    def reset(self, oracle: PlanCursor | None = None) -> None:
         if oracle is None:
             raise ValueError(f"agent {self.name!r} needs the session's oracle")
-        self._oracle = oracle
-        self._task = ""
-        self._next = 0
-        self._calls = 0
+        self._cursor = oracle
 
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
-        plan = self._oracle()
-        if plan is None:
-            return AgentTurn(DONE)
-        if plan.task_id != self._task:
-            self._task, self._next = plan.task_id, 0
         visible = visible_text(messages)
-        while self._next < len(plan.steps):
-            step = plan.steps[self._next]
-            self._next += 1
+        for step in self._cursor.steps():
             if self.can_make(step.needs, visible):
-                return self._renumbered(step.turn)
+                return self._cursor.renumbered(step.turn)
         return AgentTurn(DONE)
 
     def can_make(self, needs: tuple[str, ...], visible: str) -> bool:
         """Whether a step needing ``needs`` can be made with ``visible`` in view."""
         return True
-
-    def _renumbered(self, turn: AgentTurn) -> AgentTurn:
-        """``turn`` with fresh, unique tool-call ids."""
-        calls = []
-        for c in turn.tool_calls:
-            self._calls += 1
-            calls.append(ToolCall(f"call_{self._calls}", c.name, c.arguments))
-        return AgentTurn(turn.content, tuple(calls))
 
 
 def visible_text(messages: Sequence[ChatMessage]) -> str:

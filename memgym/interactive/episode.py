@@ -2,7 +2,9 @@
 
 Each task becomes one answer record (``kind`` and ``axis`` ``task``; right when its reward is 1),
 so ``run``, ``compare``, ``results``, the leaderboard and the report read interactive episodes
-unchanged. ``composite`` is the mean task reward, ``accuracy`` the share of tasks solved.
+unchanged. ``composite`` is the mean task reward, ``accuracy`` the share of tasks solved. Tasks
+a track marks unscored (``TaskOutcome.scored``: they need no memory) are reported apart, as
+``setup_tasks`` and ``setup_solved`` in ``usage``, and are in no score.
 ``usage`` adds the loop's counts to the model's spend: ``turns``, ``tool_calls``,
 ``view_tokens`` (memgym tokens of every view sent to the agent), ``history_tokens`` (the whole
 uncompacted history at the end), ``overflows`` and ``model_errors``.
@@ -13,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from memgym import __version__
-from memgym.interactive.agents import Agent, make_agent
 from memgym.interactive.loop import Limits, SessionLog, run_session
+from memgym.interactive.registry import make_agent
 from memgym.llm.usage import add_usage
 from memgym.memory.history.history_memory import HistoryMemory
+from memgym.tracks.agent import Agent
 from memgym.tracks.interactive import InteractiveTrack
 from memgym.types import AnswerRecord, EpisodeResult, Scenario
 
@@ -48,6 +51,8 @@ def score_session(
     scenario: Scenario, log: SessionLog, history: HistoryMemory, agent: Agent
 ) -> EpisodeResult:
     """The result row of one session."""
+    setup = [o for o in log.outcomes if not o.scored]
+    outcomes = [o for o in log.outcomes if o.scored]
     answers = [
         AnswerRecord(
             question_id=o.task_id,
@@ -58,9 +63,9 @@ def score_session(
             status=o.status,
             error=o.detail if o.status != "ok" else None,
         )
-        for o in log.outcomes
+        for o in outcomes
     ]
-    scored = [o for o in log.outcomes if o.status != "infra_error"]
+    scored = [o for o in outcomes if o.status != "infra_error"]
     mean = sum(o.reward for o in scored if o.status == "ok") / len(scored) if scored else 0.0
     solved = sum(a.correct for a in answers)
     counts = {
@@ -71,6 +76,9 @@ def score_session(
         "overflows": log.overflows,
         "model_errors": log.model_errors,
     }
+    if setup:
+        counts["setup_tasks"] = len(setup)
+        counts["setup_solved"] = sum(o.status == "ok" and o.reward >= SOLVED for o in setup)
     return EpisodeResult(
         track=scenario.track,
         seed=scenario.seed,
@@ -91,7 +99,7 @@ def score_session(
         tokens_stored=0,
         status="infra_error" if log.infra_error else "ok",
         reason=log.infra_error or None,
-        usage=add_usage([_spend(agent), {k: float(v) for k, v in counts.items()}]),
+        usage=add_usage([_spend(log), {k: float(v) for k, v in counts.items()}]),
         answers=answers,
         compactions=history.records,
     )
@@ -127,9 +135,9 @@ def outcome_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts[c]} {c}" for c in [*known, *rest]) or "-"
 
 
-def _spend(agent: Agent) -> dict[str, float]:
-    """The agent's LLM spend, less its ledger's ``overflows``: the loop counts each overflow
-    itself (every one forced a compaction), so it is not counted twice."""
-    spend = dict(agent.usage())
+def _spend(log: SessionLog) -> dict[str, float]:
+    """The agent's LLM spend over its turns, less its ledger's ``overflows``: the loop counts
+    each overflow itself (every one forced a compaction), so it is not counted twice."""
+    spend = dict(log.spend)
     spend.pop("overflows", None)
     return spend

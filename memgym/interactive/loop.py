@@ -16,16 +16,22 @@ rule: an ``InfraError`` (endpoint down, world crashed) ends the session and mark
 yet verified ``infra_error`` (excluded, counted, re-run by ``--resume``); a ``ModelError`` (a
 reply cut off, a context the model cannot hold even after forced compaction) is the agent's
 failure: the turn is lost, counted, and the task goes on within its turn budget.
+
+Agents are stateless by contract (``memgym.interactive.stateless``): every turn is acted by a
+fresh copy of the agent, and a turn that changes the data of the agent's class or module fails
+the run (every task 0, ``model_error``): all an agent knows comes through the view.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.interactive.agents import Agent
+from memgym.interactive.stateless import FreshAgents, changed_by, outside_state
 from memgym.memory.history.history_memory import HistoryMemory, view_tokens
-from memgym.tracks.session import AgentTurn, ChatMessage, Session, TaskOutcome
+from memgym.tracks.agent import PlanCursor
+from memgym.tracks.session import AgentTurn, ChatMessage, Session, TaskOutcome, ToolCall
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,10 @@ class SessionLog:
     history_tokens: int = 0
     errors: list[str] = field(default_factory=list)
     infra_error: str = ""
+    stateful: str = ""
+    """Why the run failed for an agent that kept state across turns (``""``: it did not)."""
+    spend: dict[str, float] = field(default_factory=dict)
+    """The agent's LLM spend, summed over its turns."""
 
 
 def run_session(
@@ -61,8 +71,10 @@ def run_session(
 ) -> SessionLog:
     """Drive ``session`` with ``agent`` seeing ``history``'s view; the caller closes both."""
     log = SessionLog()
-    agent.reset(session.oracle if agent.needs_oracle else None)
+    agents = FreshAgents(agent, PlanCursor(session.oracle) if agent.needs_oracle else None)
+    outside = outside_state(agent)
     messages = list(session.start())
+    used: set[str] = set()
     turns_on_task = 0
     try:
         while True:
@@ -73,11 +85,14 @@ def run_session(
                 messages.append({"role": "user", "content": opening})
                 turns_on_task = 0
                 continue
-            turn = _act(agent, history, messages, session, log)
+            turn = _act(agents, outside, history, messages, session, log)
             turns_on_task += 1
             log.turns += 1
+            if log.stateful:
+                break
             if turn is None:
                 continue
+            turn = _unique_ids(turn, used)
             messages.append(turn.message())
             if turn.tool_calls:
                 for call in turn.tool_calls:
@@ -95,10 +110,15 @@ def run_session(
         log.infra_error = str(exc)
         log.errors.append(f"infra: {exc}")
     log.outcomes = session.outcomes()
-    if log.infra_error:
+    log.spend = agents.spend
+    if log.stateful:
+        log.outcomes = [
+            replace(o, reward=0.0, status="model_error", detail=log.stateful) for o in log.outcomes
+        ]
+    elif log.infra_error:
         ended = session.position()
         log.outcomes = [
-            o if i < ended else TaskOutcome(o.task_id, 0.0, "infra_error", log.infra_error)
+            o if i < ended else replace(o, reward=0.0, status="infra_error", detail=log.infra_error)
             for i, o in enumerate(log.outcomes)
         ]
     log.history_tokens = view_tokens(messages)
@@ -106,7 +126,8 @@ def run_session(
 
 
 def _act(
-    agent: Agent,
+    agents: FreshAgents,
+    outside: str,
     history: HistoryMemory,
     messages: list[ChatMessage],
     session: Session,
@@ -114,12 +135,18 @@ def _act(
 ) -> AgentTurn | None:
     """One agent turn over the compacted view; None when the turn was lost to a model error.
     A context overflow forces compactions (oldest half of the view, for good) until the model
-    takes the view or nothing is left to drop (then the turn is the model's failure)."""
+    takes the view or nothing is left to drop (then the turn is the model's failure). Each try is
+    made by a fresh copy of the agent; one that changed its class's or module's data ends the
+    run (``log.stateful``)."""
     view: list[ChatMessage] | None = history.compact(messages)
     while view is not None:
         log.view_tokens += view_tokens(view)
         try:
-            return agent.act(view, session.tools)
+            with agents.turn() as agent:
+                try:
+                    return agent.act(view, session.tools)
+                finally:
+                    log.stateful = log.stateful or changed_by(agent, outside)
         except ContextOverflow:  # before ModelError, its base: a forced compaction, not a loss
             log.overflows += 1
             view = history.force()
@@ -130,6 +157,20 @@ def _act(
     log.model_errors += 1
     log.errors.append("model: context_overflow: the view does not fit even with nothing dropped")
     return None
+
+
+def _unique_ids(turn: AgentTurn, used: set[str]) -> AgentTurn:
+    """``turn`` with any tool-call id already used in the session made unique (an agent that
+    lives one turn cannot know the ids it gave before)."""
+    calls = []
+    for c in turn.tool_calls:
+        name, n = c.id or "call", 1
+        while name in used:
+            n += 1
+            name = f"{c.id or 'call'}_{n}"
+        used.add(name)
+        calls.append(c if name == c.id else ToolCall(name, c.name, c.arguments))
+    return AgentTurn(turn.content, tuple(calls))
 
 
 def _clip(text: str, limit: int) -> str:

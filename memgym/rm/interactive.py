@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from memgym.interactive.agents import make_agent
 from memgym.interactive.loop import Limits, run_session
+from memgym.interactive.registry import make_agent
 from memgym.memory.history.history_memory import HistoryMemory
 from memgym.memory.history.units import split
 from memgym.rm.replay import restore_oldest_first

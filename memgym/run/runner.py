@@ -164,8 +164,8 @@ def _run_local(
 def run_interactive_item(track: Track, scenario: Scenario, item: WorkItem) -> EpisodeResult:
     """An interactive track's episode (``memgym.interactive``): an agent loop, not a stream.
     A world that cannot even start (``InfraError``) is an ``infra_error`` episode."""
-    from memgym.interactive.agents import make_agent
     from memgym.interactive.episode import evaluate_interactive
+    from memgym.interactive.registry import make_agent
 
     try:
         agent = make_agent(item.reasoner, track)

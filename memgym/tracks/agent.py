@@ -5,13 +5,51 @@ call, from the view its memory left) and ``register_agent``. The reference agent
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 
-from memgym.tracks.session import AgentTurn, ChatMessage, OraclePlan
+from memgym.tracks.session import AgentTurn, ChatMessage, OraclePlan, OracleStep, ToolCall
 
 Oracle = Callable[[], OraclePlan | None]
 DONE = "I have done everything I can for this request."
+
+
+class PlanCursor:
+    """A reference agent's place in the gold plan of the task in progress, held by the loop (an
+    agent lives one turn): ``steps`` yields the steps not yet taken, each taken as it is
+    yielded, and starts over when the session moves to another task."""
+
+    def __init__(self, oracle: Callable[[], OraclePlan | None]) -> None:
+        self._oracle = oracle
+        self._task = ""
+        self._next = 0
+        self._calls = 0
+
+    def steps(self) -> Iterator[OracleStep]:
+        """The steps of the current task not yet taken (none when the session is over)."""
+        plan = self._oracle()
+        if plan is None:
+            return
+        if plan.task_id != self._task:
+            self._task, self._next = plan.task_id, 0
+        while self._next < len(plan.steps):
+            self._next += 1
+            yield plan.steps[self._next - 1]
+
+    def pending(self) -> tuple[OracleStep, ...]:
+        """The steps of the current task not yet taken, without taking them."""
+        plan = self._oracle()
+        if plan is None:
+            return ()
+        return plan.steps[self._next if plan.task_id == self._task else 0 :]
+
+    def renumbered(self, turn: AgentTurn) -> AgentTurn:
+        """``turn`` with fresh tool-call ids, unique in the session."""
+        calls = []
+        for c in turn.tool_calls:
+            self._calls += 1
+            calls.append(ToolCall(f"call_{self._calls}", c.name, c.arguments))
+        return AgentTurn(turn.content, tuple(calls))
 
 
 class Agent(ABC):
@@ -21,8 +59,9 @@ class Agent(ABC):
     name: ClassVar[str]
     needs_oracle: ClassVar[bool] = False
 
-    def reset(self, oracle: Oracle | None = None) -> None:
-        """Start a session (``oracle``: the gold-plan channel, for reference agents only)."""
+    def reset(self, oracle: PlanCursor | None = None) -> None:
+        """Start a turn on a fresh copy (``oracle``: the gold-plan cursor, for reference agents
+        only). Nothing set here or in ``act`` reaches the next turn."""
 
     @abstractmethod
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:

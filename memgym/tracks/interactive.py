@@ -23,6 +23,12 @@ class InteractiveTrack(Track):
     interactive: ClassVar[bool] = True
     default_agents: ClassVar[tuple[str, ...]] = ("gold", "context", "noop")
     """The scripted agents ``memgym run`` uses when none is named (ceiling, probe, floor)."""
+    cheats: ClassVar[tuple[str, ...]] = ()
+    """The track's own no-memory cheat agents, audited beside the generic family
+    (``memgym.interactive.cheats``)."""
+    gated: ClassVar[bool] = False
+    """Whether ``memgym audit`` fails when the memory gate does not hold
+    (``memgym.interactive.gate``); on other tracks the gate is reported only."""
 
     @abstractmethod
     def open(self, scenario: Scenario) -> Session:

@@ -91,6 +91,9 @@ class TaskOutcome:
     status: OutcomeStatus = "ok"
     detail: str = ""
     info: dict[str, Any] = field(default_factory=dict)
+    scored: bool = True
+    """False for a task that needs no memory (a review that only shows what later tasks need):
+    it is reported apart (``setup_tasks`` / ``setup_solved`` in usage), never in the score."""
 
 
 class Session(ABC):

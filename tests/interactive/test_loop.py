@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from memgym.interactive.agents import make_agent
 from memgym.interactive.episode import evaluate_interactive
 from memgym.interactive.loop import Limits, run_session
+from memgym.interactive.registry import make_agent
 from memgym.memory.history.history_memory import HistoryMemory
+from memgym.tracks.agent import Agent
 from memgym.tracks.session import AgentTurn
 from tests.interactive.world import CodesTrack
 
@@ -56,25 +57,20 @@ def test_sessions_are_deterministic(codes_track: CodesTrack) -> None:
 def test_turn_budget_ends_a_task_for_an_agent_that_never_finishes(
     codes_track: CodesTrack,
 ) -> None:
-    class Reader:
-        needs_oracle = False
-
-        def reset(self, oracle: object = None) -> None:
-            self.turns = 0
+    class Reader(Agent):
+        name = "reader"
 
         def act(self, messages: object, tools: object) -> AgentTurn:
             from memgym.tracks.session import call
 
-            self.turns += 1
-            return AgentTurn(tool_calls=(call(f"c{self.turns}", "read_page", n=1),))
+            return AgentTurn(tool_calls=(call("c", "read_page", n=1),))
 
     scenario = codes_track.generate(1)
     session = codes_track.open(scenario)
-    reader = Reader()
     log = run_session(
-        session, reader, HistoryMemory("full", "test-codes", "e"), Limits(turns_per_task=4)
-    )  # type: ignore[arg-type]
-    assert log.turns == reader.turns == 4 * len(scenario.events)
+        session, Reader(), HistoryMemory("full", "test-codes", "e"), Limits(turns_per_task=4)
+    )
+    assert log.turns == log.tool_calls == 4 * len(scenario.events)
     assert [o.reward for o in log.outcomes] == [0.0] * len(scenario.events)
 
 
@@ -97,7 +93,23 @@ def test_audit_counts_every_task_and_flags_track_checks(codes_track: CodesTrack)
     audit = audit_interactive(codes_track, None, [0, 1])
     tasks = sum(len(codes_track.generate(s).events) for s in (0, 1))
     assert audit.tasks == audit.kept == tasks and audit.passed
-    assert audit.groups["errand-0"].solved == {"gold": 2, "noop": 0, "context": 2}  # 2 seeds
+    # 2 seeds; errand 0's code sits in the pinned head, so even none has it
+    assert audit.groups["errand-0"].solved == {"gold": 2, "noop": 0, "context": 2, "none": 2}
+    assert audit.groups["errand-1"].solved["none"] == 0
+    assert set(audit.groups["errand-1"].cheats) == {"peek", "notes", "notes-class"}
+    gate = audit.gate()
+    assert (gate.floor, gate.full) == (0.0, 1.0)
+    assert gate.runs["none"] == pytest.approx(2 / tasks)  # errand 0 of each seed
+    assert gate.problems() == [  # reported: the track is not gated
+        f"gate: none reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
+        f"gate: notes reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
+        f"gate: peek reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
+    ]
+
+    class Gated(CodesTrack):
+        gated = True
+
+    assert not audit_interactive(Gated(), None, [0]).passed  # the gate fails a gated track
 
     class Flagging(CodesTrack):
         def check(self, scenario: object) -> list[str]:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from memgym.cli import main
-from memgym.interactive.agents import make_agent
 from memgym.interactive.loop import Limits, run_session
+from memgym.interactive.registry import make_agent
 from memgym.memory.history.history_memory import HistoryMemory
 from memgym.rm.dataset import add_split
 from memgym.rm.interactive import label_session, session_rows

@@ -111,18 +111,16 @@ def python_command(script: str) -> str:
 
 class ScriptAgent(Agent):
     """Sends ``command`` once, at the start of the session (what it does to the module holds
-    for every issue), then says each issue is done."""
+    for every issue), then says each issue is done: it has sent it when its call is in view
+    (agents are stateless: the view is all they know)."""
 
     name = "script"
     command = ""
 
-    def reset(self, oracle: Any = None) -> None:
-        self._sent = False
-
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
-        if self._sent:
+        sent = any(c.get("id") == "attack_1" for m in messages for c in m.get("tool_calls") or [])
+        if sent:
             return AgentTurn(DONE)
-        self._sent = True
         return AgentTurn(tool_calls=(call("attack_1", "bash", command=self.command),))
 
 

@@ -9,6 +9,11 @@ evaluation raises (e.g. "task not found") scores 0, with the error in its detail
 
 The agent sees one growing history: the system prompt (τ²-bench's agent instructions and the
 domain policy, plus how a shift works), then every call in turn, each opening with ``[Call N]``.
+
+Callbacks are enforced: on a callback's first call the customer is not ready to go ahead, so a
+world changed during that call (the domain's database or the customer's phone) fails the task,
+whatever the evaluator says of it later (``ACTED_EARLY``; the evaluator's reward is kept in the
+outcome's ``info``): an agent cannot act at once to spare itself remembering the details.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ You serve several customers in a row in this one conversation. Each call opens w
 a customer may call back later about an earlier call. When you have done everything you can for
 the customer on the line, say so and end your message with ###STOP###."""
 
+ACTED_EARLY = "acted before the callback: the world changed during the first call"
 DEVICE = """
 The customer's phone has its own tools, which only the customer can run. To have the customer run
 one, write its name followed by its JSON arguments, e.g. "toggle_airplane_mode {{}}". They are: {names}."""
@@ -65,6 +71,9 @@ class TaskState:
     trajectory: list[Any] = field(default_factory=list)
     call_number: int = 0
     outcome: TaskOutcome | None = None
+    opened: tuple[Any, ...] = ()
+    """The world's hashes when the first call of a callback opened."""
+    acted_early: bool = False
 
 
 class Tau2Session(Session):
@@ -168,6 +177,8 @@ class Tau2Session(Session):
             earlier = render(state.trajectory)
             if earlier:
                 prefix += f"(Earlier in this conversation:\n{earlier})\n"
+        if self.calls[self.now].part == "first":
+            state.opened = _hashes(state.env)
         text = prefix + self.customers[self.now].opening()
         state.trajectory.append(UserMessage(role="user", content=text))
         return text
@@ -190,9 +201,14 @@ class Tau2Session(Session):
         """End the call in progress (verifying its task unless it will call back) and open the
         next call; None when the shift is over."""
         call = self.calls[self.now]
-        if call.part != "first":
-            state = self.states[call.task]
+        state = self.states[call.task]
+        if call.part == "first":
+            state.acted_early = _hashes(state.env) != state.opened
+        else:
             state.outcome = evaluate(self.domain, state, reason, self._id(call.task))
+            if state.acted_early:
+                info = {**state.outcome.info, "evaluator_reward": state.outcome.reward}
+                state.outcome = TaskOutcome(state.outcome.task_id, 0.0, "ok", ACTED_EARLY, info)
             self.verified += 1
         self.now += 1
         return self._open() if self.now < len(self.calls) else None
@@ -213,6 +229,11 @@ class Tau2Session(Session):
             return str(result.content)
 
         return run
+
+
+def _hashes(env: Any) -> tuple[Any, ...]:
+    """The hashes of a task's world: the domain's database and the customer's (its phone)."""
+    return (env.get_db_hash(), env.get_user_db_hash())
 
 
 def evaluate(domain: str, state: TaskState, reason: str, task_id: str) -> TaskOutcome:

@@ -2,8 +2,9 @@
 filled from the app's config and its state (``GET /api/state``), saving every change back
 (``PUT /api/state``). Plain DOM, no framework, no network beyond its own server.
 
-Routes: ``#/list/N`` (page N of the list) and ``#/item/ID`` (one record, its status actions and
-its note). Rendering a list page appends it to ``state.pages_seen`` (the app's log of pages
+Routes: ``#/list/N`` (page N of the list), ``#/item/ID`` (one record, its status actions and
+its note) and ``#/start`` (a neutral page that shows no record and links nowhere: where each
+remembering errand begins). Rendering a list page appends it to ``state.pages_seen`` (the app's log of pages
 reviewed). ``window.__pending`` counts saves in flight, so a driver can wait until the server
 holds what the page shows; ``window.__go(hash)`` navigates and renders at once.
 """
@@ -39,6 +40,10 @@ function render() {
   window.__shown = location.hash;
   const main = document.getElementById('main');
   main.replaceChildren();
+  if (location.hash === '#/start') {
+    main.append(el('h1', CONFIG.heading + ': ready for your request'));
+    return;
+  }
   const item = location.hash.match(/^#\/item\/(.+)$/);
   if (item) return renderItem(main, decodeURIComponent(item[1]));
   const list = location.hash.match(/^#\/list\/(\d+)$/);

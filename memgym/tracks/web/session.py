@@ -2,7 +2,10 @@
 
 ``start`` serves the app and opens the browser on its first list page; tool calls act in the
 browser (``tools``); a text turn of the agent ends the errand in progress, which the verifier
-then judges from the app's state, and the next errand is the answer. The gold plan of the
+then judges from the app's state, and the next errand is the answer. Before each remembering
+errand the browser is moved to the neutral page ``#/start``: the page left on screen by a
+review cannot be read again for free (a failing action answers with the page as it stands).
+Reviews need no memory: their outcomes are reported apart, never scored. The gold plan of the
 errand in progress is the oracle's.
 """
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from memgym.errors import InfraError
 from memgym.tracks.session import (
     AgentTurn,
     ChatMessage,
@@ -20,7 +24,7 @@ from memgym.tracks.session import (
     TaskOutcome,
     ToolCall,
 )
-from memgym.tracks.web.browser import Browser
+from memgym.tracks.web.browser import Browser, BrowserError
 from memgym.tracks.web.page import render_page
 from memgym.tracks.web.server import AppServer
 from memgym.tracks.web.tools import TOOLS, carry_out
@@ -42,10 +46,17 @@ def system_prompt(world: World) -> str:
     )
 
 
+NEUTRAL = "#/start"
+"""The page each remembering errand begins on: no record, no link."""
+
+
 class WebSession(Session):
     """One session of errands in one app; not thread-safe (one loop drives it)."""
 
     tools = TOOLS
+    neutral = NEUTRAL
+    """Where each remembering errand begins (``""``: where the last errand left the browser,
+    only for the test that shows why it must not)."""
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -76,17 +87,27 @@ class WebSession(Session):
         if self._task >= len(tasks):
             return None
         after = self.state()
-        self._outcomes.append(verify(tasks[self._task], self._before, after))
+        outcome = verify(tasks[self._task], self._before, after)
+        outcome.scored = tasks[self._task].kind != "review"
+        self._outcomes.append(outcome)
         self._before = after
         self._task += 1
-        return tasks[self._task].text if self._task < len(tasks) else None
+        if self._task >= len(tasks):
+            return None
+        if tasks[self._task].kind != "review" and self.neutral:
+            try:
+                self._browser.goto(self.neutral)
+            except BrowserError as exc:
+                raise InfraError(f"browser could not open the neutral page: {exc}") from exc
+        return tasks[self._task].text
 
     def position(self) -> int:
         return self._task
 
     def outcomes(self) -> list[TaskOutcome]:
         unreached = [
-            TaskOutcome(t.id, 0.0, detail="not reached") for t in self.world.tasks[self._task :]
+            TaskOutcome(t.id, 0.0, detail="not reached", scored=t.kind != "review")
+            for t in self.world.tasks[self._task :]
         ]
         return [*self._outcomes, *unreached]
 

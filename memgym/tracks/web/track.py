@@ -19,6 +19,9 @@ from memgym.types import Event, Scenario
 class WebTrack(InteractiveTrack, parameters=web_params):
     """Generated mail, shop, issue-tracker and calendar apps; one app per session."""
 
+    cheats = ("web-explore",)
+    gated = True
+
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         params = self.params(tier, **overrides)
         world = build_world(seed, params)

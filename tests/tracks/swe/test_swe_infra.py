@@ -15,8 +15,8 @@ import pytest
 
 import memgym
 from memgym.errors import InfraError
-from memgym.interactive.agents import make_agent
 from memgym.interactive.loop import Limits, run_session
+from memgym.interactive.registry import make_agent
 from memgym.memory.history.history_memory import HistoryMemory
 from memgym.tracks import get_track
 from memgym.tracks.session import AgentTurn, call

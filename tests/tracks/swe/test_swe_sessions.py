@@ -43,28 +43,24 @@ def test_gold_solves_noop_fails_and_context_needs_memory() -> None:
 
 
 class Hostile(Agent):
-    """Runs each task's commands, then says it is done (never fixes anything)."""
+    """Runs each task's commands, then says it is done (never fixes anything). Stateless: the
+    task is the number of user messages in its (full) view, the step the tool results since."""
 
     name = "hostile"
 
     def __init__(self, scripts: list[list[dict[str, Any]]]) -> None:
         self.scripts = scripts
 
-    def reset(self, oracle: Any = None) -> None:
-        self.task, self.step, self.calls = 0, 0, 0
-
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
-        if messages[-1]["role"] == "user" and self.step:
-            self.task, self.step = self.task + 1, 0
-        script = self.scripts[self.task] if self.task < len(self.scripts) else []
-        if self.step >= len(script):
-            self.step += 1
+        users = [i for i, m in enumerate(messages) if m["role"] == "user"]
+        task = len(users) - 1
+        step = sum(m["role"] == "tool" for m in messages[users[-1] :])
+        script = self.scripts[task] if task < len(self.scripts) else []
+        if step >= len(script):
             return AgentTurn("done")
-        self.step += 1
-        self.calls += 1
-        args = script[self.step - 1]
+        args = script[step]
         name = "edit" if "old" in args else "bash"
-        return AgentTurn(tool_calls=(call(f"h{self.calls}", name, **args),))
+        return AgentTurn(tool_calls=(call(f"h{task}_{step}", name, **args),))
 
 
 def _alive(marker: str) -> list[int]:

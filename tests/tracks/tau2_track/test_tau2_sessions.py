@@ -13,12 +13,23 @@ from memgym.tracks.tau2 import loader
 if not loader.available():
     pytest.skip(loader.MISSING, allow_module_level=True)
 
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
 from memgym.cli import main
 from memgym.commands.compare import run_comparison
+from memgym.interactive.agents import Agent
 from memgym.interactive.episode import evaluate_interactive
+from memgym.interactive.loop import run_session
+from memgym.memory.history.history_memory import HistoryMemory
 from memgym.run.results import ResultsStore
 from memgym.tracks import get_track
+from memgym.tracks.session import AgentTurn, ChatMessage, ToolCall
+from memgym.tracks.tau2.customer import STOP
 from memgym.tracks.tau2.plan import changes_world, gold_steps
+from memgym.tracks.tau2.session import ACTED_EARLY
 
 TRACK = get_track("tau2")
 
@@ -79,6 +90,61 @@ def test_a_callback_needs_its_first_call_remembered() -> None:
         if index in opening and needs and full[task_id][0]:
             assert not forgetful[task_id][0], task_id  # its details were only in the first call
     assert sum(ok for ok, _ in forgetful.values()) < sum(ok for ok, _ in full.values())
+
+
+class ActEarly(Agent):
+    """Carries out each callback's gold tool calls in its first call, while the customer says
+    it is not ready, then says it is done; says it is done on every other call. Stateless: the
+    call is the last ``[Call N]`` opening in its (full) view, the step the tool results since."""
+
+    name = "act-early"
+
+    def __init__(self, early: dict[int, list[ToolCall]]) -> None:
+        self.early = early
+
+    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
+        opening = max(
+            i for i, m in enumerate(messages) if str(m.get("content")).startswith("[Call ")
+        )
+        number = int(re.match(r"\[Call (\d+)\]", messages[opening]["content"])[1])  # type: ignore[index]
+        done = sum(m["role"] == "tool" for m in messages[opening:])
+        plan = self.early.get(number, [])
+        if done < len(plan):
+            return AgentTurn(tool_calls=(plan[done],))
+        return AgentTurn(f"That is all. {STOP}")
+
+
+def test_acting_before_the_callback_fails_it() -> None:
+    params = {"customers": 8, "callbacks": 3, "gap": 2}
+    scenario = TRACK.generate(0, None, domain="mock", **params)
+    session = TRACK.open(scenario)
+    try:
+        early = {
+            n + 1: [
+                replace(c, id=f"early_{n}_{i}")
+                for i, c in enumerate(
+                    c for s in gold_steps(session.states[call.task].task) for c in s.turn.tool_calls
+                )
+            ]
+            for n, call in enumerate(session.calls)
+            if call.part == "first"
+        }
+        ids = {n + 1: session._id(call.task) for n, call in enumerate(session.calls)}
+    finally:
+        session.close()
+    acted = {ids[n] for n, plan in early.items() if plan}
+    assert acted
+    session = TRACK.open(scenario)
+    try:
+        log = run_session(session, ActEarly(early), HistoryMemory("full", "tau2", "e"))
+    finally:
+        session.close()
+    outcomes = {o.task_id: o for o in log.outcomes}
+    for task_id in acted:
+        assert outcomes[task_id].reward == 0.0 and outcomes[task_id].detail == ACTED_EARLY
+    # the control: τ²-bench's evaluator alone passes a callback served early (the world is as
+    # the customer asked), so only the enforcement fails it
+    assert any(outcomes[t].info["evaluator_reward"] == 1.0 for t in acted)
 
 
 def test_memgym_run_stores_the_reference_agents(tmp_path: Path) -> None:

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from memgym.interactive.agents import make_agent
 from memgym.interactive.episode import score_session
 from memgym.interactive.loop import Limits, run_session
+from memgym.interactive.registry import make_agent
 from memgym.memory.history.history_memory import HistoryMemory
 from memgym.tracks.session import ToolCall
 from memgym.tracks.web.session import WebSession

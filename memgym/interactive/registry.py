@@ -1,0 +1,20 @@
+"""Every agent of interactive tracks by name: ``make_agent`` and ``agent_names`` over the
+registry of ``memgym.tracks.agent``, with the reference agents, the ``llm`` agent and the
+no-memory cheat family (generic and the web track's ``web-explore``) registered."""
+
+from __future__ import annotations
+
+from memgym.interactive import agents, cheats, llm_agent, web_explore  # noqa: F401  (register)
+from memgym.specs import make_named
+from memgym.tracks.agent import _AGENTS, Agent
+from memgym.tracks.base import Track
+
+
+def make_agent(spec: str, track: Track) -> Agent:
+    """Build the agent named by ``spec`` (``name:key=value,...``) for ``track``."""
+    return make_named(spec, track, _AGENTS, "agent", "agents")
+
+
+def agent_names() -> list[str]:
+    """The names of every registered agent, sorted."""
+    return sorted(_AGENTS)

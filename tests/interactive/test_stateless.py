@@ -1,0 +1,90 @@
+"""Stateless agents by contract: an agent's private notes die with its turn, and notes kept on
+its class or module fail the run (``memgym.interactive.stateless``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from memgym.interactive.agents import ContextAgent, visible_text
+from memgym.interactive.episode import evaluate_interactive
+from memgym.tracks.session import AgentTurn, ChatMessage
+from tests.interactive.world import CodesTrack
+
+MODULE_NOTES: list[str] = []
+
+
+class InstanceNotes(ContextAgent):
+    """The context agent that also keeps every view it saw in a dict of its own."""
+
+    name = "instance-notes"
+
+    def __init__(self) -> None:
+        self.notes: dict[int, str] = {}
+
+    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
+        self.notes[len(self.notes)] = visible_text(messages)
+        return super().act(messages, tools)
+
+    def can_make(self, needs: tuple[str, ...], visible: str) -> bool:
+        seen = visible + "\n".join(self.notes.values())
+        return all(n in seen for n in needs)
+
+
+class ClassNotes(InstanceNotes):
+    """The same notes, kept on the class."""
+
+    name = "class-notes"
+    shared: ClassVar[dict[int, str]] = {}
+
+    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
+        ClassNotes.shared[len(ClassNotes.shared)] = visible_text(messages)
+        self.notes = ClassNotes.shared
+        return ContextAgent.act(self, messages, tools)
+
+
+class ModuleNotes(InstanceNotes):
+    """The same notes, kept in a global of its module."""
+
+    name = "module-notes"
+
+    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
+        MODULE_NOTES.append(visible_text(messages))
+        self.notes = dict(enumerate(MODULE_NOTES))
+        return ContextAgent.act(self, messages, tools)
+
+
+def _codes(track: CodesTrack, seed: int) -> list[str]:
+    return [re.search(r"K\d{6}", e.text).group(0) for e in track.generate(seed).events]  # type: ignore[union-attr]
+
+
+def test_private_notes_gain_nothing_over_none(codes_track: CodesTrack) -> None:
+    scenario = codes_track.generate(3)
+    tasks = len(_codes(codes_track, 3))
+    none = evaluate_interactive(codes_track, scenario, "none", "context")
+    full = evaluate_interactive(codes_track, scenario, "full", "context")
+    notes = evaluate_interactive(codes_track, scenario, "none", InstanceNotes())
+    assert full.correct == tasks and none.correct < tasks  # the track needs memory
+    # with its notes alive across turns the agent would equal full; a fresh copy per turn
+    # leaves it exactly what none sees
+    assert notes.correct == none.correct
+    assert [a.correct for a in notes.answers] == [a.correct for a in none.answers]
+
+
+def test_notes_on_the_class_or_module_fail_the_run(codes_track: CodesTrack) -> None:
+    scenario = codes_track.generate(3)
+    for agent in (ClassNotes(), ModuleNotes()):
+        result = evaluate_interactive(codes_track, scenario, "none", agent)
+        assert result.correct == 0 and result.composite == 0.0
+        assert {a.status for a in result.answers} == {"model_error"}
+        assert all("kept state across turns" in (a.error or "") for a in result.answers)
+        assert result.usage["turns"] == 1  # stopped at the first turn that kept something
+
+
+def test_reference_agents_are_stateless_and_their_runs_repeat(codes_track: CodesTrack) -> None:
+    scenario = codes_track.generate(5)
+    gold = evaluate_interactive(codes_track, scenario, "full", "gold")
+    again = evaluate_interactive(codes_track, scenario, "full", "gold")
+    assert gold.correct == len(_codes(codes_track, 5))
+    assert gold.model_dump_json() == again.model_dump_json()
