@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import time
+from typing import Any
 
 from rich.table import Table
 
@@ -17,8 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "validate", help="prove the scoring cannot be gamed on every track (invariant table)"
     )
-    add_seed_args(p, 10, "seeds per track and tier; the invariants are means over seeds, so "
-                  "use 10 or more (a few seeds can fail them by chance)")
+    add_seed_args(
+        p,
+        10,
+        "seeds per track and tier; the invariants are means over seeds, so "
+        "use 10 or more (a few seeds can fail them by chance)",
+    )
     p.add_argument(
         "--track",
         default="all",
@@ -32,6 +37,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--templates",
         help="entities only: one group per comma-separated template, or 'all' (every template)",
+    )
+    p.add_argument(
+        "--bounded",
+        default="quick",
+        help="the bounded-memory family: quick (default), full (every event class, every "
+        "member printed) or off",
     )
     p.add_argument(
         "--workers", type=int, default=min(2, os.cpu_count() or 1), help="worker processes"
@@ -55,7 +66,7 @@ def _tracks(text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from memgym.simulation.validate import validate
+    from memgym.simulation.validate import BOUNDED_MODES, unit_count, validate
     from memgym.tracks import get_track
     from memgym.tracks.entities.templates import TEMPLATES
 
@@ -79,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
         known = {t for name in tracks for t in get_track(name).tiers}
         if bad := [t for t in tiers if t not in known]:
             raise ValueError(f"unknown tier(s) {bad}; known: {', '.join(sorted(known))} (or 'all')")
+    bounded = "" if args.bounded == "off" else args.bounded
+    if bounded not in BOUNDED_MODES:
+        raise ValueError(f"--bounded must be quick, full or off, got {args.bounded!r}")
     if args.seeds < 1:
         raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
     if args.workers < 1:
@@ -91,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     )
     start = time.perf_counter()
     with progress() as bar:
-        task = bar.add_task("validate", total=groups * len(seeds))
+        task = bar.add_task("validate", total=unit_count(groups, len(seeds), bounded))
         reports = validate(
             tracks,
             tiers,
@@ -99,12 +113,15 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             on_done=lambda _: bar.advance(task),
             templates=templates,
+            bounded=bounded,
         )
     elapsed = time.perf_counter() - start
     if args.json:
         print(json.dumps([r.__dict__ | {"passed": r.passed} for r in reports], indent=2))
     else:
         _print_validate(reports, len(seeds))
+        if bounded:
+            _print_bounded(reports, every=bounded == "full")
     failed = [r for r in reports if not r.passed]
     episodes = sum(len(r.composite) for r in reports) * len(seeds)
     status = (
@@ -155,3 +172,43 @@ def _print_validate(reports: list, seeds: int) -> None:  # type: ignore[type-arg
         having = [r for r in reports if name in r.checks]
         passed = sum(r.checks[name] for r in having)
         console.print(f"  {name}: {passed}/{len(having)} groups pass")
+
+
+def _print_bounded(reports: list, every: bool) -> None:  # type: ignore[type-arg]
+    """The bounded family's table: per member shape the worst judged size (``every``: each
+    member), and the union bound; a member holding too much of the stream to be judged shows
+    in parentheses."""
+    from memgym.simulation.bounded import BOUNDED_SHARE, UNION
+    from memgym.simulation.bounded_family import family
+    from memgym.simulation.cheats import CHEAT_CEILING
+
+    table = Table(
+        title=f"bounded memories: mean composite, each ≤ {CHEAT_CEILING:.2f} "
+        f"((x): held over {BOUNDED_SHARE:.1%} of the stream, not judged)"
+    )
+    table.add_column("member" if every else "member (worst size)")
+    for r in reports:
+        table.add_column(r.label.replace("/", "\n"), justify="right")
+    members = family(every)
+    shapes: dict[str, list[str]] = {}
+    for m in members:
+        shapes.setdefault(m.name if every else m.group, []).append(m.name)
+    shapes[UNION] = [UNION]
+    sizes = {m.name: ("N=" if m.rule == "tokens" else "K=") + str(m.size) for m in members}
+
+    def cell(r: Any, names: list[str]) -> str:
+        present = [n for n in names if n in r.bounded]
+        if not present:
+            return ""
+        judged = [n for n in present if r.bounded_share[n] <= BOUNDED_SHARE]
+        if not judged:
+            worst = max(present, key=lambda n: r.bounded[n])
+            return f"[dim]({r.bounded[worst]:.3f})[/]"
+        worst = max(judged, key=lambda n: r.bounded[n])
+        size = "" if len(names) == 1 else f" {sizes[worst]}"
+        text = f"{r.bounded[worst]:.3f}{size}"
+        return f"[red]{text}[/]" if r.bounded[worst] > CHEAT_CEILING else text
+
+    for shape, names in shapes.items():
+        table.add_row(shape, *(cell(r, names) for r in reports))
+    console.print(table)

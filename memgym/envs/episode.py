@@ -3,9 +3,11 @@ trajectory replay and the Inspect AI solver, so training and evaluation share on
 
 The agent lives through the scenario's events one at a time. On each it may call the memory tools
 any number of times, then ``next_event``; at a question it calls ``submit_answer`` (``next_event``
-there skips the question, scored wrong). Every correct answer earns 1.0 (abstention questions
-included: answering unknown to what was never stated is right, though no axis counts it). An
-unanswered question is one rule everywhere: a skipped question (``no_answer``) or an empty answer
+there skips the question, scored wrong). Every correct answer to a scored question earns 1.0;
+abstention questions (gold "unknown") earn nothing, as the composite counts them on no axis: their
+accuracy is reported apart (``scores()["abstention"]``), so a policy that remembers nothing and
+answers "unknown" everywhere earns 0 (``max_return``: the scored questions, plus the shaping
+weight). An unanswered question is one rule everywhere: a skipped question (``no_answer``) or an empty answer
 (``empty_answer``) is recorded as status ``model_error`` with that reason, as ``memgym run``
 records it, and scored wrong.
 Answers are checked with memgym's validators and the episode is scored with
@@ -187,9 +189,15 @@ class Episode:
         assert question is not None
         self.answers.append(answer_record(question, answer, self.names, reason))
         self._given.append((question.id, answer, reason))
-        reward = 1.0 if self.answers[-1].correct else 0.0
+        reward = 1.0 if self.answers[-1].correct and question.axis != "abstention" else 0.0
         self.reward_total += reward
         return reward
+
+    @property
+    def max_return(self) -> float:
+        """The most an episode can earn: one per scored (non-abstention) question, plus the
+        shaping weight (shaping sums to at most ``shaping``)."""
+        return sum(q.axis != "abstention" for q in self.scenario.questions) + self.shaping
 
     def _shaped(self) -> float:
         """The shaping reward for leaving the current event (0 unless ``shaping`` is on)."""
@@ -242,6 +250,8 @@ class Episode:
             "correct": s.correct,
             "writes_used": self.store.writes_used,
             "tokens_stored": self.store.tokens_used,
+            "return": self.reward_total,
+            "max_return": self.max_return,
         }
 
     # ------------------------------------------------------------------ state

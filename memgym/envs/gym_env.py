@@ -3,10 +3,12 @@
 Observation: text, the current event (the brief before it after a reset) and the result of the
 last tool call. Action: one tool call as JSON text, ``{"name": "memory_write", "arguments":
 {"text": "..."}}`` (``arguments`` may also be a JSON string, as OpenAI tool calls carry it); the
-tools are ``memgym.envs.tools``. Reward: 1.0 per correct answer, plus the opt-in shaping that
-``memgym.envs.episode`` documents. ``info`` carries ``state`` (resume with
+tools are ``memgym.envs.tools``. Reward: 1.0 per correct answer to a scored question (abstention
+questions earn nothing, as in the composite; their accuracy is ``scores["abstention"]``), plus the
+opt-in shaping that ``memgym.envs.episode`` documents. ``info`` carries ``state`` (resume with
 ``env.reset(options={"state": state})``), and at termination ``scores`` (memgym's composite and
-axes, as ``memgym run`` computes them) and ``scenario_hash``.
+axes, as ``memgym run`` computes them, the episode's ``return`` and ``max_return``) and
+``scenario_hash``.
 
 Seeding: ``seed`` (a ``make`` argument) picks the first scenario; ``reset(seed=s)`` plays scenario
 ``s``; a later ``reset()`` draws the next scenario seed from the env's seeded generator, so a run

@@ -13,6 +13,7 @@ from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate
 from memgym.run.pool import ignore_sigint
+from memgym.simulation.bounded_family import Marked, family, mark
 from memgym.simulation.cheats import learn, run_cheats
 from memgym.simulation.policies import get_policy
 from memgym.tracks import Track, get_track
@@ -34,6 +35,9 @@ class Unit:
     """Generate the scenario again after every policy ran on it, to check determinism (a
     generator that reads state left by earlier calls, the clock or the OS's randomness gives
     another hash). Validate asks it for a sample of seeds per group, not every scenario."""
+    bounded: str = ""
+    """Also mark the bounded-memory family (``memgym.simulation.bounded_family``) on the
+    scenario: ``quick`` or ``full`` (every class); empty: not."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class UnitResult:
     regenerated_hash: str | None
     """The hash of the scenario generated again (None when the unit did not ask for it)."""
     results: dict[str, EpisodeResult]
+    bounded: Marked | None = None
+    """The bounded family's verdicts, when the unit asked for them."""
 
 
 @cache
@@ -67,8 +73,9 @@ def run_unit(unit: Unit) -> UnitResult:
         learned = _learned(unit.track, unit.tier, unit.overrides)
         for name, result in run_cheats(track, scenario, learned).items():
             results.setdefault(name, result)  # a policy of the same name stays
+    marked = mark(track, scenario, family(unit.bounded == "full")) if unit.bounded else None
     again = track.generate(unit.seed, unit.tier, **overrides).hash if unit.regenerate else None
-    return UnitResult(unit, scenario.hash, again, results)
+    return UnitResult(unit, scenario.hash, again, results, marked)
 
 
 @cache

@@ -23,6 +23,8 @@ from memgym.envs.trajectories import FORMAT
 from memgym.llm.textcalls import describe, render_calls, render_results
 from memgym.reasoners.llm import render
 from memgym.reasoners.memory_tools import ANSWER_TOOLS
+from memgym.scoring import is_correct
+from memgym.scoring.reading import answer_names
 from memgym.tracks import get_track
 from memgym.types import Message, Question, Scenario, View
 
@@ -101,7 +103,11 @@ def answer_conversations(record: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
             f"record {meta['track']}/{meta['seed']} answers {len(exchanges)} of"
             f" {len(questions)} questions"
         )
-    for question, (calls, correct) in zip(questions, exchanges, strict=True):
+    names = answer_names(scenario)
+    for question, (calls, _) in zip(questions, exchanges, strict=True):
+        # marked again, not read off the reward: abstention questions earn none, right or not
+        given = [str(args.get("answer", "")) for name, args, _ in calls if name == T.ANSWER]
+        correct = bool(given) and is_correct(question, given[-1], names)
         yield {
             "messages": conversation(question.public(), scenario.brief, calls),
             "memgym": {

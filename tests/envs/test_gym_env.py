@@ -114,7 +114,9 @@ def test_expert_actions_reach_memgym_scores_and_rewards() -> None:
     )
     assert info["scores"]["composite"] == result.composite
     assert info["scores"]["axes"] == result.axes
-    assert rewards == sum(a.correct for a in result.answers)
+    # one per right answer to a scored question: abstention is reported apart, never paid
+    assert rewards == sum(a.correct for a in result.answers if a.axis != "abstention")
+    assert info["scores"]["max_return"] == sum(a.axis != "abstention" for a in result.answers)
 
 
 def test_resume_from_info_state_continues_exactly() -> None:

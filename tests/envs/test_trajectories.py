@@ -71,7 +71,8 @@ def test_chat_record_is_openai_format_with_valid_tool_calls(track) -> None:
     budget = f"write refused: budget of {limit} writes used; edit an existing entry instead"
     assert all(e.startswith(budget) for e in errors)
     assert sum(1 for _ in tool_calls(record)) == len(expert.steps)
-    assert sum(record["memgym"]["rewards"]) == sum(a.correct for a in replay(record).answers)
+    paid = [a.correct for a in replay(record).answers if a.axis != "abstention"]
+    assert sum(record["memgym"]["rewards"]) == sum(paid)  # abstention is reported apart
 
 
 def test_replay_refuses_a_record_whose_scenario_changed(track) -> None:
@@ -109,7 +110,8 @@ def test_shaping_rewards_keeping_stated_facts_and_sums_to_at_most_w(track) -> No
     for policy in ("perfect", "nothing"):
         episode = Episode(scenario, track=track, waive_budget=policy == "perfect", shaping=2.0)
         run_expert(scenario, policy, track=track, recorder=Recorder(episode))
-        totals[policy] = episode.reward_total - sum(a.correct for a in episode.answers)
+        paid = sum(a.correct for a in episode.answers if a.axis != "abstention")
+        totals[policy] = episode.reward_total - paid
     assert totals["perfect"] == pytest.approx(2.0)
     assert totals["nothing"] == 0.0
 

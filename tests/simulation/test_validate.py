@@ -3,6 +3,9 @@ from typing import Any
 import pytest
 
 from memgym.simulation import runner
+from memgym.simulation.bounded import BOUNDED_SHARE, UNION, bounded_scores
+from memgym.simulation.bounded_family import family
+from memgym.simulation.cheats import CHEAT_CEILING
 from memgym.simulation.policies import POLICIES
 from memgym.simulation.validate import CHEATS, validate
 from memgym.tracks import registry
@@ -14,7 +17,9 @@ def test_invariants_hold_on_a_small_matrix():
     # the invariants are means over seeds: with 3, one seed decided priority against random on
     # company/lite (0.473 against 0.543; over 100 seeds 0.615 against 0.517)
     seeds = list(range(6))
-    reports = validate(["entities"], ["lite", "standard"], seeds, templates=["company", "film"])
+    reports = validate(
+        ["entities"], ["lite", "standard"], seeds, templates=["company", "film"], bounded=""
+    )
     assert len(reports) == 4
     for report in reports:
         assert report.passed, (report.label, report.checks, report.composite)
@@ -29,6 +34,21 @@ def test_every_track_gets_the_cheat_suite():
         assert {"last_event", "last_3_pages", "const_1", "template_gold"} <= set(report.composite)
         assert report.composite["perfect"] == 1.0
         assert "priority ≥ random" not in report.checks
+
+
+def test_the_bounded_family_is_judged_by_its_definition():
+    (report,) = validate(["dialogue"], ["lite"], [200, 201, 202])
+    members = {m.name for m in family()}
+    assert set(report.bounded) == members | {UNION} == set(report.bounded_share)
+    assert report.bounded_share[UNION] <= BOUNDED_SHARE  # the union is always judged
+    judged = [n for n in report.bounded if report.bounded_share[n] <= BOUNDED_SHARE]
+    worst = max(report.bounded[n] for n in judged)
+    assert report.checks["bounded ≤ 0.05"] == (worst <= CHEAT_CEILING)
+    # the group's scores are the API's on the same seeds (two paths, one figure)
+    rows = {r.member: r for r in bounded_scores("dialogue", "lite", [200, 201, 202])}
+    assert {n: r.composite for n, r in rows.items()} == report.bounded
+    with pytest.raises(ValueError, match="bounded must be one of"):
+        validate(["dialogue"], ["lite"], [0], bounded="some")
 
 
 def test_a_broken_invariant_is_reported():
