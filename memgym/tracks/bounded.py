@@ -1,9 +1,9 @@
 """The bounded-memory guard: would a memory of a fixed number of events answer a question?
 
-A memory whose size does not grow with the stream keeps a fixed slice of it: the last K events
-of one class (any event, pages that are not distractors, documents, corrections, updates,
-changes of either kind, events whose text looks like a change), the first K events or pages, or
-the last N tokens. It answers with the reader over what it kept (``evaluate`` over the claims
+A memory whose size does not grow with the stream keeps a fixed slice of it: the last or the
+first K events of one class (any event, pages that are not distractors, documents,
+corrections, updates, changes of either kind, events whose text looks like a change), or the
+last N tokens. It answers with the reader over what it kept (``evaluate`` over the claims
 of those events), or, where that abstains, the last value of the asked attribute they state
 about anyone. ``BoundedGuard`` lays out a stream's core items once (per class, the positions of
 its items; the running token count) so a generator can ask, for a drafted question at any
@@ -32,6 +32,8 @@ CHANGE_WORD = re.compile(
 """Words that mark a text as a change to an agent that is not told event kinds."""
 CLASSES = ("any", "page", "document", "correction", "update", "change", "changeword")
 """The event classes a last-K memory keeps one of (``classes_of``)."""
+FIRST_CLASSES = ("events", "page", "document", "correction", "update", "change", "changeword")
+"""The classes a first-K memory keeps one of (``events``: every event)."""
 LAST_KS = (1, 2, 4, 8, 16)
 FIRST_KS = (1, 2, 3, 4, 8, 16)
 TOKEN_WINDOWS = (250, 500, 1000, 2000)
@@ -54,7 +56,8 @@ def classes_of(kind: str, text: str) -> list[str]:
 @dataclass(frozen=True)
 class Members:
     """Which bounded memories a guard checks: per class the K of its last-K memories, the K of
-    the first-K events and pages, and the N of the last-N-token windows."""
+    the first-K memories of each class (``FIRST_CLASSES``), and the N of the last-N-token
+    windows."""
 
     last: dict[str, tuple[int, ...]]
     first: tuple[int, ...] = FIRST_KS
@@ -71,8 +74,8 @@ pages (the code chunks of a small repository)."""
 FEW_PAGES = Members(
     {c: (1, 2, 4) if c in ("page", "document") else LAST_KS for c in CLASSES}, FIRST_KS[:4]
 )
-"""The family but the memories of the last or first 8 or 16 pages: for a stream whose pages
-are too few for a memory of 8 of them to be a small part (the dialogue's profile turns)."""
+"""The family but the memories of the last or first 8 or 16 pages (or documents): for a stream
+whose pages are too few for a memory of 8 of them to be a small part of them."""
 
 
 def same_answer(answer: str, gold: str) -> bool:
@@ -124,7 +127,7 @@ class BoundedGuard:
             end = bisect_left(positions, p)
             for k in ks:
                 out.setdefault(tuple(positions[max(0, end - k) : end]), f"last{k}_{c}")
-        for c in ("events", "page"):
+        for c in FIRST_CLASSES:
             positions = self.positions[c]
             end = bisect_left(positions, p)
             for k in members.first:

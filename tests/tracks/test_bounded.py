@@ -9,12 +9,17 @@ VALUE = {"op": "value", "entity": "ALPHA_LIMIT", "attribute": "value"}
 PREVIOUS = {"op": "previous", "entity": "ALPHA_LIMIT", "attribute": "value"}
 
 
-def _stream(later_changes: int, pages_first: int = 20) -> BoundedGuard:
-    """Pages about others, one correction of ALPHA_LIMIT (8 -> 9), then ``later_changes``
-    corrections of other names, then pages about others; every item 100 tokens."""
+def _stream(later_changes: int, pages_first: int = 20, early_changes: int = 0) -> BoundedGuard:
+    """``early_changes`` corrections of other names, pages about others, one correction of
+    ALPHA_LIMIT (8 -> 9), then ``later_changes`` corrections of other names, then pages about
+    others; every item 100 tokens."""
     kinds: list[str] = []
     texts: list[str] = []
     claims: list[list[Claim]] = []
+    for i in range(early_changes):
+        kinds.append("correction")
+        texts.append(f"HOTFIX: EARLY_{i} changed")
+        claims.append([Claim(f"EARLY_{i}", "value", str(400 + i), str(500 + i))])
     for i in range(pages_first):
         kinds.append("document")
         texts.append(f"page {i}")
@@ -41,13 +46,15 @@ def test_a_recent_correction_is_answered_by_a_memory_of_the_last_changes() -> No
     assert guard.answered_by(VALUE, "77", end) is None  # a wrong gold is nobody's answer
 
 
-def test_sixteen_later_changes_and_far_pages_leave_it_to_no_member() -> None:
-    guard = _stream(later_changes=16)
+def test_sixteen_changes_either_side_and_far_pages_leave_it_to_no_member() -> None:
+    guard = _stream(later_changes=16, early_changes=16)
     end = len(guard.claims)
     assert guard.answered_by(VALUE, "9", end) is None
     assert guard.answered_by(PREVIOUS, "8", end) is None
     # right after the correction, the last event answers
-    assert guard.answered_by(VALUE, "9", 21) == "last1_any"
+    assert guard.answered_by(VALUE, "9", 16 + 21) == "last1_any"
+    # without the early ones, it is the first correction
+    assert _stream(later_changes=16).answered_by(VALUE, "9", end - 16) == "first1_correction"
 
 
 def test_first_pages_and_token_windows() -> None:

@@ -19,12 +19,18 @@ from memgym.tracks.codeqa.params import HEAD_LOOKALIKES_PER_CONSTANT, LOOKALIKES
 from memgym.tracks.codeqa.world import CORRECTION, Family, World
 from memgym.types import EventKind, Value
 
-DOC, CHANGE, DISTRACTOR, LOOKALIKE, DECOY = 0, 1, 2, 3, 4
+DOC, CHANGE, DISTRACTOR, LOOKALIKE, DECOY, DECOY_AUDIT = 0, 1, 2, 3, 4, 5
 DECOYS_PER_CONSTANT = 2
 """Decoy changes (hotfix notes and changelog entries of vendored dependencies' settings, half
 each) per repository constant, anywhere in the stream: many more changes than maintenance
 questions, so a memory of the last few changes (by kind or by their words) holds no asked one.
 The guard (``memgym.tracks.bounded``) redraws a question one still answers."""
+DECOY_TOKENS = 200
+"""And at least one decoy change per this many tokens of the stream (50 / 150 / 500 at lite /
+standard / hard), so a random sample of 16 changes rarely holds an asked one."""
+DECOY_AUDITS_TOKENS = 200
+"""Config audits restating a decoy setting's current value, one per this many tokens: many more
+documents than questions, so a random sample of 16 documents rarely holds an asked one."""
 DECOY_SETTINGS = 8
 """The vendored settings the decoy changes change, each again and again."""
 
@@ -125,8 +131,10 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
     ]
     settings = lookalikes(rng, world, DECOY_SETTINGS)
     if settings:
-        decoys = DECOYS_PER_CONSTANT * len(world.constants)
+        decoys = max(DECOYS_PER_CONSTANT * len(world.constants), p["target_tokens"] // DECOY_TOKENS)
         keyed += [(random() * n, DECOY, d) for d in range(decoys)]
+        audits = p["target_tokens"] // DECOY_AUDITS_TOKENS
+        keyed += [(random() * n, DECOY_AUDIT, d) for d in range(audits)]
     keyed.sort()
     current: list[int | float] = [c.value for c in world.constants]
     setting_now = [value for _, _, value, _ in settings]
@@ -163,6 +171,11 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
             text = notes.dependency_change(rng, dependency, name, old, new, correct)
             decoy: EventKind = "correction" if correct else "update"
             items.append(Item(decoy, text, [FactRec(name, "value", new)]))
+        elif kind == DECOY_AUDIT:
+            k = int(random() * len(settings))
+            dependency, name, _, _ = settings[k]
+            text = notes.dependency_audit(rng, dependency, name, setting_now[k])
+            items.append(Item("document", text, [FactRec(name, "value", setting_now[k])]))
         elif index < len(world.ghost_constants):
             items.append(Item("distractor", notes.ghost_review(rng, world, index)))
         else:

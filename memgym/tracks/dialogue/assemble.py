@@ -40,18 +40,7 @@ pages before the questions are not all changes: those stay askable at every tier
 ROSTER = 10
 """Party members with only a meal (``world.PARTY`` beyond the companions) come ``1..ROSTER`` to
 a turn, listed as note lines: the party costs lite's lookups as few tokens as it can."""
-CHANGES = (0.6, 0.8)
-"""Where the customer's changes fall: early enough that most decoy changes come after them."""
-DECOY_CHANGES = 48
-"""Colleagues' changes (half corrections naming both values, half updates), each an event of
-the ``correction`` or ``update`` kind, between the first customer change's earliest place and
-``DECOY_END``, denser towards the end: many more changes than maintenance questions, so a
-memory of the last few changes (of either kind, or of both) holds no asked one; the guard
-(``memgym.tracks.bounded``) drops a question one still answers."""
-DECOY_END = 0.97
-DECOYED = frozenset({"destination", "travel_date", "return_date", "cabin", "employer"})
-"""The attributes a decoy changes: those that can change again and again (a fare or stop
-limit only tightens, emergency contacts come from a small spare pool)."""
+CHANGES = (0.6, 0.92)
 COLLEAGUES = (0.02, 0.93)
 """Colleague chats fall anywhere in the conversation, before and after the changes."""
 MENTION_END = 0.95
@@ -127,7 +116,6 @@ def dialogue(
         for i, c in enumerate(world.changes)
     ]
     plan += _mentions(rng, world, chat_at, [item for item in plan if item[2] == "change"])
-    plan += _decoys(rng, world, chat_at, len(plan))
     said = [f for p in world.colleagues for f in p.facts]
     for _ in range(ASIDES * len(world.colleagues)):
         fact = rng.choice(said)
@@ -155,18 +143,6 @@ def dialogue(
                 fact = fact[1]
             text = render.colleague_mention(rng, fact)
             out.append(Core(r, "distractor", text, claims=render.confirmed([fact])))
-        elif what == "decoy":
-            fact, correct = payload
-            old = moved.get(id(fact), fact)
-            new = colleague_change(rng, world, old)
-            moved[id(fact)] = new
-            if correct:
-                text = render.colleague_correction(rng, old, new)
-                claims = [Claim(new.entity, new.attribute, new.text, old.text)]
-                out.append(Core(r, "correction", text, claims=claims))
-            else:
-                text = render.colleague_mention(rng, new)
-                out.append(Core(r, "update", text, claims=render.confirmed([new])))
         elif what == "side":
             text = render.colleague_search(rng, *payload)
             tokens = render.colleague_search_tokens(text, payload[0])
@@ -242,41 +218,14 @@ def _mentions(
     return out
 
 
-def _decoys(
-    rng: _random.Random, world: World, chat_at: dict[str, float], order: int
-) -> list[tuple[float, int, str, Any]]:
-    """``DECOY_CHANGES`` colleague changes, each after its colleague's chat (see
-    ``DECOY_CHANGES``); payload: the fact changed and whether it is told as a correction."""
-    facts = [
-        f
-        for p in world.colleagues
-        for f in p.facts
-        if f.attribute in DECOYED and _may_change(world, f)
-    ]
-    if not facts:
-        return []
-    out: list[tuple[float, int, str, Any]] = []
-    low = CHANGES[0]
-    for i in range(DECOY_CHANGES):
-        fact = facts[int(rng.random() * len(facts))]
-        start = max(low, chat_at[fact.entity])
-        r = start + (DECOY_END - start) * rng.random() ** 0.5
-        out.append((r, order + i, "decoy", (fact, i % 2 == 0)))
-    return out
-
-
-def ending(
-    catalogues: list[Catalogue], selects: list[Draft | None], profile: list[Draft]
-) -> list[Core]:
-    """Each search with its selection question (None: none asked), then the profile questions,
-    all at the end."""
+def ending(catalogues: list[Catalogue], selects: list[Draft], profile: list[Draft]) -> list[Core]:
+    """Each search with its selection question, then the profile questions, all at the end."""
     out = []
-    for booking, (catalogue, draft) in enumerate(zip(catalogues, selects, strict=True)):
+    for booking, (catalogue, draft) in enumerate(zip(catalogues, selects)):
         text, stated = render.search(catalogue, booking)
         tokens = render.search_tokens(catalogue, booking)
         out.append(Core(1.0, "document", text, stated, tokens=tokens))
-        if draft is not None:
-            out.append(Core(1.0, "question", draft.text, draft=draft))
+        out.append(Core(1.0, "question", draft.text, draft=draft))
     out += [Core(1.0, "question", d.text, draft=d) for d in profile]
     return out
 

@@ -59,11 +59,6 @@ CORRECTION_SAYINGS = (
     "Sorry, I gave you the wrong {L} earlier: it is {V}, not {P}.",
     "Wait, my mistake about the {L}. It should be {V} instead of {P}.",
 )
-COLLEAGUE_CORRECTIONS = (
-    "About my coworker {C}: I gave you the wrong {L} earlier, it is {V}, not {P}.",
-    "Wait, a mistake about my colleague {C}'s {L}. It should be {V} instead of {P}.",
-)
-"""A colleague's correction (a decoy change: ``assemble.DECOY_CHANGES``)."""
 PARTY_SAYINGS = (
     "{C} is coming along too and needs a {M} meal.",
     "Please add {C} to the trip, with a {M} meal.",

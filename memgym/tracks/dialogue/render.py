@@ -100,22 +100,6 @@ def correction(rng: _random.Random, change: Change) -> tuple[str, list[FactRec]]
     return f"User: {said}\nAgent: {agent}", [change.new]
 
 
-def colleague_correction(rng: _random.Random, old: FactRec, new: FactRec) -> str:
-    """A decoy change: the customer corrects a colleague's value; the agent names both."""
-    slots = {
-        "{C}": new.entity,
-        "{E}": new.entity,
-        "{L}": phrases.LABELS[new.attribute],
-        "{V}": new.text,
-        "{P}": old.text,
-    }
-    said = rng.choice(phrases.COLLEAGUE_CORRECTIONS)
-    agent = rng.choice(phrases.CORRECTION_FRAMES)
-    for slot, value in slots.items():
-        said, agent = said.replace(slot, value), agent.replace(slot, value)
-    return f"User: {said}\nAgent: {agent}"
-
-
 def update(rng: _random.Random, change: Change) -> tuple[str, list[FactRec]]:
     """The customer states a new value as if for the first time (an unlabeled update)."""
     return profile(rng, [change.new], opening=False)

@@ -14,13 +14,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from memgym.claims import Claim
-from memgym.query import Table, evaluate
-from memgym.tokens import count_tokens
 from memgym.tracks.base import Prior, Track, fill_gaps
-from memgym.tracks.bounded import FEW_PAGES, BoundedGuard
 from memgym.tracks.dialogue import filler, reader
 from memgym.tracks.dialogue import params as parameters
-from memgym.tracks.dialogue.assemble import Core, assemble, dialogue, ending, opening_facts
+from memgym.tracks.dialogue.assemble import assemble, dialogue, ending, opening_facts
 from memgym.tracks.dialogue.catalogue import (
     LEGS,
     build_catalogue,
@@ -34,7 +31,7 @@ from memgym.tracks.dialogue.questions import (
     select_question,
     typical_values,
 )
-from memgym.tracks.dialogue.render import search, search_tokens
+from memgym.tracks.dialogue.render import search_tokens
 from memgym.tracks.dialogue.vocab import CABINS, CITIES
 from memgym.tracks.dialogue.world import ASKABLE, build_world
 from memgym.tracks.registry import register_track
@@ -58,18 +55,6 @@ PRIORS: dict[str, Prior] = {
     "cabin": Prior("enum", choices=CABINS),
     "max_price_usd": Prior("int", low=400, high=1500),
 }
-
-
-def bounded_guard(cores: list[Core], searches: list[str]) -> BoundedGuard:
-    """The bounded-memory guard over the dialogue's turns and then its searches (the turns
-    before the questions, in order)."""
-    kinds = [c.kind for c in cores] + ["document"] * len(searches)
-    texts = [c.text for c in cores] + searches
-    claims = [c.claims if c.claims is not None else reader.read(c.text) for c in cores]
-    claims += [reader.read(text) for text in searches]
-    tokens = [count_tokens(c.text) if c.tokens < 0 else c.tokens for c in cores]
-    tokens += [count_tokens(text) for text in searches]
-    return BoundedGuard(kinds, texts, claims, tokens, FEW_PAGES)
 
 
 @register_track("dialogue")
@@ -107,26 +92,10 @@ class DialogueTrack(Track, parameters=parameters):
         recent |= {id(ch.old) for ch in world.changes if id(ch.new) in recent}  # text says both
         recent |= opening_facts(cores, p["max_write_tokens"])
         blind = blind_answers([c for c in said if c.attribute in ASKABLE])  # what is asked
-        searches = [search(c, b)[0] for b, c in enumerate(catalogues)]
-        guard = bounded_guard(cores, searches)
-        end = len(cores) + len(searches)
         asked = profile_questions(
-            rng,
-            world,
-            p["questions"],
-            typical,
-            PRIORS,
-            p["entities"],
-            recent,
-            blind,
-            lambda draft, gold: guard.answered_by(draft.spec, gold, end) is not None,
+            rng, world, p["questions"], typical, PRIORS, p["entities"], recent, blind
         )
-        table = Table.from_claims(c for i in range(end) for c in guard.claims[i])
-        kept = [
-            None if guard.answered_by(d.spec, evaluate(d.spec, table), len(cores) + b + 1) else d
-            for b, d in enumerate(selects)
-        ]
-        cores += ending(catalogues, kept, asked)
+        cores += ending(catalogues, selects, asked)
         return assemble(seed, p, BRIEF, cores, p["target_tokens"])
 
     def read(self, text: str) -> list[Claim]:
