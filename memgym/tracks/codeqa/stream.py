@@ -25,12 +25,10 @@ DECOYS_PER_CONSTANT = 2
 each) per repository constant, anywhere in the stream: many more changes than maintenance
 questions, so a memory of the last few changes (by kind or by their words) holds no asked one.
 The guard (``memgym.tracks.bounded``) redraws a question one still answers."""
-DECOY_TOKENS = 200
-"""And at least one decoy change per this many tokens of the stream (50 / 150 / 500 at lite /
-standard / hard), so a random sample of 16 changes rarely holds an asked one."""
-DECOY_AUDITS_TOKENS = 200
-"""Config audits restating a decoy setting's current value, one per this many tokens: many more
-documents than questions, so a random sample of 16 documents rarely holds an asked one."""
+DECOY_AUDITS_PER_CONSTANT = 2
+"""Config audits restating a decoy setting's current value, per repository constant: many more
+documents than questions, so a random sample of 16 documents rarely holds an asked one. Both
+counts follow the repository, not the stream's length, so the core stays flat in it."""
 DECOY_SETTINGS = 8
 """The vendored settings the decoy changes change, each again and again."""
 
@@ -131,9 +129,9 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
     ]
     settings = lookalikes(rng, world, DECOY_SETTINGS)
     if settings:
-        decoys = max(DECOYS_PER_CONSTANT * len(world.constants), p["target_tokens"] // DECOY_TOKENS)
+        decoys = DECOYS_PER_CONSTANT * len(world.constants)
         keyed += [(random() * n, DECOY, d) for d in range(decoys)]
-        audits = p["target_tokens"] // DECOY_AUDITS_TOKENS
+        audits = DECOY_AUDITS_PER_CONSTANT * len(world.constants)
         keyed += [(random() * n, DECOY_AUDIT, d) for d in range(audits)]
     keyed.sort()
     current: list[int | float] = [c.value for c in world.constants]
