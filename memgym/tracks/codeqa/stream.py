@@ -20,12 +20,12 @@ from memgym.tracks.codeqa.world import CORRECTION, Family, World
 from memgym.types import EventKind, Value
 
 DOC, CHANGE, DISTRACTOR, LOOKALIKE, DECOY, DECOY_AUDIT = 0, 1, 2, 3, 4, 5
-DECOYS_PER_CONSTANT = 2
+DECOYS_PER_CONSTANT = 3
 """Decoy changes (hotfix notes and changelog entries of vendored dependencies' settings, half
 each) per repository constant, anywhere in the stream: many more changes than maintenance
 questions, so a memory of the last few changes (by kind or by their words) holds no asked one.
 The guard (``memgym.tracks.bounded``) redraws a question one still answers."""
-DECOY_AUDITS_PER_CONSTANT = 2
+DECOY_AUDITS_PER_CONSTANT = 3
 """Config audits restating a decoy setting's current value, per repository constant: many more
 documents than questions, so a random sample of 16 documents rarely holds an asked one. Both
 counts follow the repository, not the stream's length, so the core stays flat in it."""
