@@ -94,6 +94,21 @@ def asked_attribute(spec: dict[str, Any]) -> str:
     return str(spec.get("attribute") or relations[-1])
 
 
+ONE_CELL = frozenset({"value", "previous", "delta", "trend"})
+"""Ops whose answer is one cell of the asked entity."""
+
+
+def read_attributes(spec: dict[str, Any]) -> frozenset[str]:
+    """The attributes ``evaluate`` reads for ``spec`` (the asked attribute, the relations it
+    follows, the attributes its conditions and rules name): claims of others change nothing."""
+    out = {str(spec.get("attribute", "")), str(spec.get("relation", ""))}
+    out.update(str(r) for r in spec.get("relations", []))
+    out.update(str(w[0]) for w in spec.get("where", []) if isinstance(w, list) and w)
+    for rule in spec.get("match", []):
+        out.update((str(rule[0]), str(rule[2])))
+    return frozenset(out)
+
+
 class BoundedGuard:
     """The bounded memories of one stream of core items (see the module docstring)."""
 
@@ -107,6 +122,13 @@ class BoundedGuard:
     ) -> None:
         self.claims = claims
         self.members = members
+        self.by_attribute: list[dict[str, list[Claim]]] = []
+        """Per item: its claims grouped by attribute, each group in text order."""
+        for stated in claims:
+            groups: dict[str, list[Claim]] = {}
+            for claim in stated:
+                groups.setdefault(claim.attribute, []).append(claim)
+            self.by_attribute.append(groups)
         self.positions: dict[str, list[int]] = {c: [] for c in (*CLASSES, "events")}
         for i, (kind, text) in enumerate(zip(kinds, texts, strict=True)):
             self.positions["events"].append(i)
@@ -148,15 +170,20 @@ class BoundedGuard:
         if gold == ABSTAIN:
             return None
         attribute = asked_attribute(spec)
-        claims = self.claims
+        read = read_attributes(spec)
+        one = spec["entity"] if spec["op"] in ONE_CELL else None  # the one entity read, if one
+        by_attribute = self.by_attribute
         for held, name in self.kept(p, members).items():
             table = Table()
             stated = ""
-            for i in held:
-                for claim in claims[i]:
-                    table.add(claim)
-                    if claim.attribute == attribute:
-                        stated = claim.value
+            for i in held:  # cells are per attribute: adding attribute by attribute is the same
+                groups = by_attribute[i]
+                for a in read:
+                    for claim in groups.get(a, ()):
+                        if a == attribute:
+                            stated = claim.value
+                        if one is None or claim.entity == one:
+                            table.add(claim)
             answer = evaluate(spec, table)
             if answer == ABSTAIN:
                 answer = stated
