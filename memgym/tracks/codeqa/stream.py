@@ -10,6 +10,7 @@ item records the facts its text states, in text order.
 from __future__ import annotations
 
 import random as _random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,12 @@ documents than questions, so a random sample of 16 documents rarely holds an ask
 counts follow the repository, not the stream's length, so the core stays flat in it."""
 DECOY_SETTINGS = 8
 """The vendored settings the decoy changes change, each again and again."""
+HEAD_DECOYS = 20
+"""Decoy changes of each kind (hotfix notes, changelog entries) and decoy config audits placed
+before the first code chunk (more than the 16 events a first-K memory of any class keeps): the
+stream opens with vendored settings only, so a memory of its first events holds nothing asked
+and the guard need not push the questions past them (which would pile the asked values just
+after its cut, where a rule counting values from the start finds them)."""
 
 
 def lookalikes(
@@ -110,6 +117,11 @@ def _chunk_facts(world: World, chunk: code.Chunk) -> list[FactRec]:
     return facts
 
 
+def _place(random: Callable[[], float], n: int, head: bool) -> float:
+    """A sort key before the first code chunk (``head``) or anywhere among ``n`` chunks."""
+    return random() * 0.5 - 1 if head else random() * n
+
+
 def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
     """The core items in stream order."""
     random = rng.random
@@ -130,9 +142,9 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
     settings = lookalikes(rng, world, DECOY_SETTINGS)
     if settings:
         decoys = DECOYS_PER_CONSTANT * len(world.constants)
-        keyed += [(random() * n, DECOY, d) for d in range(decoys)]
+        keyed += [(_place(random, n, d < 2 * HEAD_DECOYS), DECOY, d) for d in range(decoys)]
         audits = DECOY_AUDITS_PER_CONSTANT * len(world.constants)
-        keyed += [(random() * n, DECOY_AUDIT, d) for d in range(audits)]
+        keyed += [(_place(random, n, d < HEAD_DECOYS), DECOY_AUDIT, d) for d in range(audits)]
     keyed.sort()
     current: list[int | float] = [c.value for c in world.constants]
     setting_now = [value for _, _, value, _ in settings]
