@@ -30,6 +30,11 @@ CHANGE_WORD = re.compile(
     re.IGNORECASE,
 )
 """Words that mark a text as a change to an agent that is not told event kinds."""
+_CHANGE_STEMS = (
+    "actual", "correct", "updat", "hotfix", "errat", "chang", "now", "instead", "revis", "amend",
+    "scratch that", "no longer",
+)  # fmt: skip
+"""Substrings of every ``CHANGE_WORD`` word: a text with none of them needs no regex."""
 CLASSES = ("any", "page", "document", "correction", "update", "change", "changeword")
 """The event classes a last-K memory keeps one of (``classes_of``)."""
 FIRST_CLASSES = ("events", "page", "document", "correction", "update", "change", "changeword")
@@ -48,7 +53,8 @@ def classes_of(kind: str, text: str) -> list[str]:
         out.append(kind)
     if kind in ("correction", "update"):
         out.append("change")
-    if CHANGE_WORD.search(text):
+    low = text.lower()
+    if any(stem in low for stem in _CHANGE_STEMS) and CHANGE_WORD.search(text):
         out.append("changeword")
     return out
 
@@ -96,6 +102,17 @@ def asked_attribute(spec: dict[str, Any]) -> str:
 
 ONE_CELL = frozenset({"value", "previous", "delta", "trend"})
 """Ops whose answer is one cell of the asked entity."""
+STATED_OPS = frozenset({"value", "previous", "hop", "chain"})
+"""Ops whose answer, when not an abstention, is a value (or the value before it) that a claim
+of the asked attribute states: a memory holding no such claim equal to the gold cannot give it,
+whatever else it holds (its fallback, the last stated value, is such a claim too)."""
+
+
+def answer_keys(text: str) -> tuple[object, ...]:
+    """Keys under which ``same_answer`` may match ``text``: its number, its normalised text."""
+    number = parse_number(text)
+    normal = " ".join(text.lower().split())
+    return (normal,) if number is None else (normal, number)
 
 
 def read_attributes(spec: dict[str, Any]) -> frozenset[str]:
@@ -130,36 +147,83 @@ class BoundedGuard:
                 groups.setdefault(claim.attribute, []).append(claim)
             self.by_attribute.append(groups)
         self.positions: dict[str, list[int]] = {c: [] for c in (*CLASSES, "events")}
+        self.rank: dict[str, dict[int, int]] = {c: {} for c in self.positions}
+        """Per class: item -> its place among the class's items."""
         for i, (kind, text) in enumerate(zip(kinds, texts, strict=True)):
-            self.positions["events"].append(i)
-            for c in classes_of(kind, text):
-                self.positions[c].append(i)
+            for c in ("events", *classes_of(kind, text)):
+                at = self.positions[c]
+                self.rank[c][i] = len(at)
+                at.append(i)
+        self.stating: dict[str, dict[object, list[int]]] = {}
+        """attribute -> answer key -> the items whose claims of the attribute state a value (or
+        a value before it) under that key, in stream order (built per attribute when asked)."""
         self.cumulative = [0]
         """cumulative[i]: the tokens of the first ``i`` items."""
         for count in tokens:
             self.cumulative.append(self.cumulative[-1] + count)
 
-    def kept(self, p: int, members: Members | None = None) -> dict[tuple[int, ...], str]:
+    def kept(
+        self, p: int, members: Members | None = None, hits: Sequence[int] | None = None
+    ) -> dict[tuple[int, ...], str]:
         """Every distinct set of items (indices) a member (of ``members``, else the guard's)
-        keeps after the first ``p`` items, with the name of one member keeping it."""
+        keeps after the first ``p`` items, with the name of one member keeping it; with
+        ``hits`` (items before ``p``), only the sets holding one of them."""
         members = members or self.members
         out: dict[tuple[int, ...], str] = {}
         for c, ks in members.last.items():
             positions = self.positions[c]
             end = bisect_left(positions, p)
+            need = 0  # the least K whose memory holds a hit
+            if hits is not None:
+                ranks = self._ranks(c, hits)
+                if not ranks:
+                    continue
+                need = end - max(ranks)
             for k in ks:
-                out.setdefault(tuple(positions[max(0, end - k) : end]), f"last{k}_{c}")
+                if k >= need:
+                    out.setdefault(tuple(positions[max(0, end - k) : end]), f"last{k}_{c}")
         for c in FIRST_CLASSES:
             positions = self.positions[c]
             end = bisect_left(positions, p)
+            need = 0
+            if hits is not None:
+                ranks = self._ranks(c, hits)
+                if not ranks:
+                    continue
+                need = min(ranks) + 1
             for k in members.first:
-                out.setdefault(tuple(positions[: min(k, end)]), f"first{k}_{c}")
+                if k >= need:
+                    out.setdefault(tuple(positions[: min(k, end)]), f"first{k}_{c}")
         cumulative = self.cumulative
+        latest = p if hits is None else max(hits, default=-1)
         for n in members.tokens:
             start = bisect_left(cumulative, cumulative[p] - n, 0, p + 1)
-            out.setdefault(tuple(range(start, p)), f"tokens{n}")
+            if start <= latest:
+                out.setdefault(tuple(range(start, p)), f"tokens{n}")
         out.pop((), None)
         return out
+
+    def _stating(self, attribute: str) -> dict[object, list[int]]:
+        """``stating[attribute]``, indexed on first use."""
+        found = self.stating.get(attribute)
+        if found is None:
+            found = self.stating[attribute] = {}
+            for i, groups in enumerate(self.by_attribute):
+                for claim in groups.get(attribute, ()):
+                    said = (
+                        (claim.value,) if claim.previous is None else (claim.value, claim.previous)
+                    )
+                    for text in said:
+                        for key in answer_keys(text):
+                            items = found.setdefault(key, [])
+                            if not items or items[-1] != i:
+                                items.append(i)
+        return found
+
+    def _ranks(self, c: str, hits: Sequence[int]) -> list[int]:
+        """The places among class ``c``'s items of those of ``hits`` in it."""
+        rank = self.rank[c]
+        return [rank[h] for h in hits if h in rank]
 
     def answered_by(
         self, spec: dict[str, Any], gold: str, p: int, members: Members | None = None
@@ -172,8 +236,15 @@ class BoundedGuard:
         attribute = asked_attribute(spec)
         read = read_attributes(spec)
         one = spec["entity"] if spec["op"] in ONE_CELL else None  # the one entity read, if one
+        hits: list[int] | None = None
+        if spec["op"] in STATED_OPS:  # only a memory holding a claim stating the gold may give it
+            stating = self._stating(attribute)
+            found = {i for key in answer_keys(gold) for i in stating.get(key, ())}
+            hits = [i for i in found if i < p]
+            if not hits:
+                return None
         by_attribute = self.by_attribute
-        for held, name in self.kept(p, members).items():
+        for held, name in self.kept(p, members, hits).items():
             table = Table()
             stated = ""
             for i in held:  # cells are per attribute: adding attribute by attribute is the same

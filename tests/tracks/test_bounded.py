@@ -96,3 +96,24 @@ def test_classes_of_reads_kinds_and_change_words() -> None:
         "changeword",
     ]
     assert set(classes_of("update", "X")) == {"any", "page", "update", "change"}
+
+
+def test_kept_with_hits_is_exactly_the_memories_holding_one() -> None:
+    guard = _stream(later_changes=6, early_changes=3)
+    n = len(guard.claims)
+    for p in (5, 20, 24, 30, n):
+        every = guard.kept(p)
+        for hits in ([0], [3], [23], [2, 23], [p - 1], list(range(0, p, 7))):
+            hits = [h for h in hits if h < p]
+            pruned = guard.kept(p, hits=hits)
+            holding = {held for held in every if set(held) & set(hits)}
+            assert set(pruned) == holding, (p, hits)
+
+
+def test_a_stated_answer_needs_a_claim_stating_it() -> None:
+    guard = _stream(later_changes=3)
+    end = len(guard.claims)
+    # "9.0" is the number 9: the same answer, found through the number key
+    assert guard.answered_by(VALUE, "9.0", end) == "last4_correction"
+    # a gold no claim states is given by no memory, whatever it holds
+    assert guard.answered_by(PREVIOUS, "10", end) is None
