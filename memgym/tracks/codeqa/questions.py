@@ -174,11 +174,14 @@ class Asker:
         self.changed = {ch.constant for ch in world.changes}
         self.stated_at = {id(fact): pos for hist in self.history.values() for pos, fact in hist}
         """id of a fact record -> the item stating it."""
+        for item in items:  # counted once: ``assemble`` reads it back
+            if item.tokens < 0:
+                item.tokens = count_tokens(item.text)
         self.guard = BoundedGuard(
             [item.kind for item in items],
             [item.text for item in items],
             [reader.read(item.text) for item in items],
-            [count_tokens(item.text) if item.tokens < 0 else item.tokens for item in items],
+            [item.tokens for item in items],
         )
         """The bounded-memory guard over the core items (``memgym.tracks.bounded``): the whole
         family, or while ``relaxed`` is set those members (fewer pages; see ``ask``)."""
