@@ -3,11 +3,12 @@
 Each memory keeps a fixed number of events of the stream the track serves (filler included):
 the last K events of one kind (corrections, updates, either), of any kind, or whose text looks
 like a change, and the first K changes of each kind (K up to 16); the last 1-4 pages or
-documents; the first 1-4 events or pages; the last 250-2,000 tokens. It answers with the track's reader over what it kept, or the last value
-of the asked attribute those events state about anyone, scored by the scorer's ``is_correct``.
+documents; the first 1-4 events or pages; the last 250-2,000 tokens. It answers with the
+track's reader over what it kept, or the last value of the asked attribute those events state
+about anyone, scored by the scorer's ``is_correct``.
 The generator's guard (``memgym.tracks.bounded``) redraws what one of them would answer, so
 none scores; before it (and the decoy changes) a memory of the last 4 corrections scored 0.144
-at lite (seeds 200-219, ``bench/bounded_family.py``).
+at lite (seeds 200-219; validate's family is ``memgym.simulation.bounded``).
 """
 
 from __future__ import annotations
