@@ -10,7 +10,9 @@ its items; the running token count) so a generator can ask, for a drafted questi
 position, whether one of these memories gives its gold, and redraw it if so.
 
 Filler between core items is left out: it only pushes items further back, so a memory of core
-items alone answers at least what the same memory of the real stream answers.
+items alone answers at least what the same memory of the real stream answers. A question whose
+answer is a stated value (``STATED_OPS``) is checked only against the memories holding a claim
+that states it (``stating``): no other memory can give it, so the verdicts are the same.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 Files come one after another (modules in a random order, ``errors.py`` somewhere among them),
 each as consecutive chunks; a change lands at a random point after the chunk that defines its
 constant; config audits of vendored dependencies' settings (look-alike constants) land before
-the code and anywhere; distractors land anywhere (the first ones name the world's ghosts). Each
-item records the facts its text states, in text order.
+the code and anywhere; decoy changes of vendored settings and audits restating them open the
+stream (``HEAD_DECOYS`` of each) and land anywhere; distractors land anywhere (the first ones
+name the world's ghosts). Each item records the facts its text states, in text order.
 """
 
 from __future__ import annotations
