@@ -129,8 +129,12 @@ def test_killed_half_way_and_resumed_gives_the_same_entry_byte_for_byte(server, 
 
 def test_the_table_ranks_one_protocol_version_apart_from_another(clean, tmp_path, capsys):
     entry = load_entry(clean[0] / "entry.json")
+    version = entry.protocol.version
     bumped = entry.model_copy(
-        update={"protocol": entry.protocol.model_copy(update={"version": 2}), "model": "other"}
+        update={
+            "protocol": entry.protocol.model_copy(update={"version": version + 1}),
+            "model": "other",
+        }
     )
     broken = entry.model_copy(update={"model": "half", "complete": False, "status": "incomplete"})
     paths = []
@@ -140,9 +144,10 @@ def test_the_table_ranks_one_protocol_version_apart_from_another(clean, tmp_path
     assert main(["eval", "--table", *paths, "--markdown"]) == 0
     out = capsys.readouterr().out
     tables = out.split("**protocol smoke v")
-    assert len(tables) == 3  # v1 and v2 apart
-    v1 = next(t for t in tables if t.startswith("1 "))
-    assert "| 1 | memgym-scripted |" in v1 and "| - | half |" in v1 and "other" not in v1
+    assert len(tables) == 3  # the two versions apart
+    current = next(t for t in tables if t.startswith(f"{version} "))
+    assert "| 1 | memgym-scripted |" in current and "| - | half |" in current
+    assert "other" not in current
 
 
 @pytest.mark.parametrize(

@@ -182,17 +182,24 @@ def test_every_known_weak_template_is_judged() -> None:
         assert template in _figures(track_name), (track_name, template)
 
 
+DEEP = 1000
+"""Places counted deep enough to reach every value stated before a codeqa question (its decoy
+changes and audits put more than ``DEPTH`` values of the asked attribute around each gold)."""
+
+
 def test_the_hits_are_the_rules_answers() -> None:
-    """The place arithmetic names rules whose real answer is right, and finds the gold among
-    the values of most value questions (a zero share is not an empty computation)."""
+    """The place arithmetic names rules whose real answer is right, and, counting places to
+    ``DEEP``, finds the gold among the values of most value questions (a zero share is not an
+    empty computation)."""
     asked = _asked("codeqa", range(20))['{"attribute": "value", "op": "value"}']
+    rules, counts = position_rules(DEEP), guess.count_rules(DEEP)
     found = 0
     for a in asked:
-        hits = _hits(a)
+        hits: set[str] = guess.rule_hits(a, counts, DEEP)
         found += any(h.startswith("value:") for h in hits)
         for hit in hits:
             pool, rule = hit.split(":", 1)
-            assert is_correct(a.gold, RULES[rule](a.pools[pool]), a.names), hit
+            assert is_correct(a.gold, rules[rule](a.pools[pool]), a.names), hit
     assert len(asked) >= 20 and found >= 0.8 * len(asked), (found, len(asked))
 
 

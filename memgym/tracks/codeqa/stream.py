@@ -3,32 +3,53 @@
 Files come one after another (modules in a random order, ``errors.py`` somewhere among them),
 each as consecutive chunks; a change lands at a random point after the chunk that defines its
 constant; config audits of vendored dependencies' settings (look-alike constants) land before
-the code and anywhere; distractors land anywhere (the first ones name the world's ghosts). Each
-item records the facts its text states, in text order.
+the code and anywhere; decoy changes of vendored settings and audits restating them open the
+stream (``HEAD_DECOYS`` of each) and land anywhere; distractors land anywhere (the first ones
+name the world's ghosts). Each item records the facts its text states, in text order.
 """
 
 from __future__ import annotations
 
 import random as _random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from memgym.claims import format_value
 from memgym.tracks.codeqa import code, names, notes
 from memgym.tracks.codeqa.params import HEAD_LOOKALIKES_PER_CONSTANT, LOOKALIKES_PER_CONSTANT
-from memgym.tracks.codeqa.world import CORRECTION, World
+from memgym.tracks.codeqa.world import CORRECTION, Family, World
 from memgym.types import EventKind, Value
 
-DOC, CHANGE, DISTRACTOR, LOOKALIKE = 0, 1, 2, 3
+DOC, CHANGE, DISTRACTOR, LOOKALIKE, DECOY, DECOY_AUDIT = 0, 1, 2, 3, 4, 5
+DECOYS_PER_CONSTANT = 3
+"""Decoy changes (hotfix notes and changelog entries of vendored dependencies' settings, half
+each) per repository constant, anywhere in the stream: many more changes than maintenance
+questions, so a memory of the last few changes (by kind or by their words) holds no asked one.
+The guard (``memgym.tracks.bounded``) redraws a question one still answers."""
+DECOY_AUDITS_PER_CONSTANT = 3
+"""Config audits restating a decoy setting's current value, per repository constant: many more
+documents than questions, so a random sample of 16 documents rarely holds an asked one. Both
+counts follow the repository, not the stream's length, so the core stays flat in it."""
+DECOY_SETTINGS = 8
+"""The vendored settings the decoy changes change, each again and again."""
+HEAD_DECOYS = 20
+"""Decoy changes of each kind (hotfix notes, changelog entries) and decoy config audits placed
+before the first code chunk (more than the 16 events a first-K memory of any class keeps): the
+stream opens with vendored settings only, so a memory of its first events holds nothing asked
+and the guard need not push the questions past them (which would pile the asked values just
+after its cut, where a rule counting values from the start finds them)."""
 
 
-def lookalikes(rng: _random.Random, world: World, count: int) -> list[tuple[str, str, int | float]]:
-    """(dependency, name, value) of at most ``count`` dependency settings for config audits
-    (a draw that repeats a name or a value taken is dropped)."""
+def lookalikes(
+    rng: _random.Random, world: World, count: int
+) -> list[tuple[str, str, int | float, Family]]:
+    """(dependency, name, value, family) of at most ``count`` dependency settings for config
+    audits and decoy changes (a draw that repeats a name or a value taken is dropped)."""
     random = rng.random
     families = list(dict.fromkeys(c.family for c in world.constants))
     taken = {c.value for c in world.constants} | {ch.new for ch in world.changes}
-    out: list[tuple[str, str, int | float]] = []
+    out: list[tuple[str, str, int | float, Family]] = []
     named: set[str] = set()
     for _ in range(count):
         dependency = names.DEPENDENCIES[int(random() * len(names.DEPENDENCIES))]
@@ -40,7 +61,7 @@ def lookalikes(rng: _random.Random, world: World, count: int) -> list[tuple[str,
             continue  # a name stated once, a value no constant has
         named.add(name)
         taken.add(value)
-        out.append((dependency, name, value))
+        out.append((dependency, name, value, family))
     return out
 
 
@@ -97,6 +118,11 @@ def _chunk_facts(world: World, chunk: code.Chunk) -> list[FactRec]:
     return facts
 
 
+def _place(random: Callable[[], float], n: int, head: bool) -> float:
+    """A sort key before the first code chunk (``head``) or anywhere among ``n`` chunks."""
+    return random() * 0.5 - 1 if head else random() * n
+
+
 def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
     """The core items in stream order."""
     random = rng.random
@@ -114,8 +140,16 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
     keyed += [
         (random() * 0.5 - 1 if k < head else random() * n, LOOKALIKE, k) for k in range(len(looks))
     ]
+    settings = lookalikes(rng, world, DECOY_SETTINGS)
+    if settings:
+        decoys = DECOYS_PER_CONSTANT * len(world.constants)
+        keyed += [(_place(random, n, d < 2 * HEAD_DECOYS), DECOY, d) for d in range(decoys)]
+        audits = DECOY_AUDITS_PER_CONSTANT * len(world.constants)
+        keyed += [(_place(random, n, d < HEAD_DECOYS), DECOY_AUDIT, d) for d in range(audits)]
     keyed.sort()
     current: list[int | float] = [c.value for c in world.constants]
+    setting_now = [value for _, _, value, _ in settings]
+    taken = {c.value for c in world.constants} | {ch.new for ch in world.changes}
     items: list[Item] = []
     for _, kind, index in keyed:
         if kind == DOC:
@@ -134,9 +168,25 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
             current[change.constant] = change.new
             items.append(Item(event_kind, text, [FactRec(const.name, "value", change.new)]))
         elif kind == LOOKALIKE:
-            dependency, name, value = looks[index]
+            dependency, name, value, _ = looks[index]
             text = notes.dependency_audit(rng, dependency, name, value)
             items.append(Item("document", text, [FactRec(name, "value", value)]))
+        elif kind == DECOY:
+            k = int(random() * len(settings))
+            dependency, name, _, family = settings[k]
+            old, new = setting_now[k], family.draw(random)
+            if new == old or new in taken:
+                continue
+            setting_now[k] = new
+            correct = index % 2 == 0
+            text = notes.dependency_change(rng, dependency, name, old, new, correct)
+            decoy: EventKind = "correction" if correct else "update"
+            items.append(Item(decoy, text, [FactRec(name, "value", new)]))
+        elif kind == DECOY_AUDIT:
+            k = int(random() * len(settings))
+            dependency, name, _, _ = settings[k]
+            text = notes.dependency_audit(rng, dependency, name, setting_now[k])
+            items.append(Item("document", text, [FactRec(name, "value", setting_now[k])]))
         elif index < len(world.ghost_constants):
             items.append(Item("distractor", notes.ghost_review(rng, world, index)))
         else:
