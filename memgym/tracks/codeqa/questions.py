@@ -368,7 +368,7 @@ class Asker:
         )
         # Not scoped to a module: a module has too few raisers for the counts 4-6, so the
         # module-scoped count answered 1-4 and the constant 2 held 40.7 / 47.6 / 57.5 % of it
-        # (lite / standard / hard; bench/template_guessability.py).
+        # (lite / standard / hard; bench/studies/template_guessability.py).
         evidence: list[FactRec] = []
         for f in scope:
             raised = self._at(self.world.functions[f].name, "raises", p)

@@ -46,7 +46,7 @@ more than ``PLACE_TOKENS`` tokens of budget per place, up to ``WIDEST``: with ``
 and 1M tokens (budgets of ~90k and ~960k tokens, where the lookups took under 5 % of the chat)
 the suite's learned entity-blind rule found the gold of 2.9 % of lite's valued questions over 200
 seeds (1.9 % at 10k); widened, 1.3 % at 100k (72 places) and 1.1 % at 1M (``WIDEST``;
-``bench/blind_lengths.py``). Per question, because the write budgets scale with the questions:
+``bench/studies/blind_lengths.py``). Per question, because the write budgets scale with the questions:
 the tiers' (16 to 22 writes) hold a crowd of ``SPREAD``, and every tier keeps it (hard's ~87k
 tokens over 17 questions buy 41 places; widened to ``WIDEST`` there, its strategic writer fell
 from 0.960 to 0.833 and the perfect one, packing into one entry per two questions, below 1.0)."""
