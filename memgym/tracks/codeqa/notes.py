@@ -59,6 +59,22 @@ def changelog(rng: _random.Random, world: World, c: int, new: float) -> str:
     return "\n".join(lines)
 
 
+def dependency_change(
+    rng: _random.Random, dependency: str, name: str, old: float, new: float, correct: bool
+) -> str:
+    """A decoy change of a vendored ``dependency``'s setting ``name``: a hotfix note naming
+    both values (``correct``) or a changelog entry stating the new one, as the repository's
+    own are written."""
+    path = f"vendor/{dependency}/settings.py"
+    if correct:
+        reason = REASONS[int(rng.random() * len(REASONS))]
+        return (
+            f"HOTFIX {_version(rng)}: {path}: {name} changed from {format_number(old)} to "
+            f"{format_number(new)} ({reason})."
+        )
+    return f"CHANGELOG {_version(rng)}\n- {path}: {name} is now {format_number(new)}."
+
+
 def dependency_audit(rng: _random.Random, dependency: str, name: str, value: float) -> str:
     """A config audit of a vendored ``dependency``'s setting ``name`` (a look-alike constant)."""
     return (

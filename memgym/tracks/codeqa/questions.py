@@ -18,6 +18,9 @@ from typing import Any
 
 from memgym.claims import format_number, parse_number
 from memgym.query import ABSTAIN, Table, evaluate
+from memgym.tokens import count_tokens
+from memgym.tracks.bounded import EIGHT_PAGES, FEW_PAGES, BoundedGuard, Members
+from memgym.tracks.codeqa import reader
 from memgym.tracks.codeqa.cells import CellsAt, FieldCells
 from memgym.tracks.codeqa.stream import FactRec, Item
 from memgym.tracks.codeqa.world import World, call_path, path_counts
@@ -66,6 +69,8 @@ MIN_STATED = 15
 """Distinct values of the asked attribute stated before a question whose answer is one of them
 (a value question): fewer leave a memoryless pick among too few. Rare at lite (2 of 2,069
 value questions over seeds 0-299 had fewer, 11 the least), so the guard redraws little."""
+RELAXED: tuple[Members | None, ...] = (None, EIGHT_PAGES, FEW_PAGES)
+"""The bounded-memory guard's members, in turn, where no question passes the whole family."""
 BLIND_WINDOWS = (5, 10, 20)
 """Recent spans (core items) over which ``Asker._blind`` also takes an entity-blind memory's
 picks: what a memory of the last values stated, whoever they are about, would answer."""
@@ -169,6 +174,15 @@ class Asker:
         self.changed = {ch.constant for ch in world.changes}
         self.stated_at = {id(fact): pos for hist in self.history.values() for pos, fact in hist}
         """id of a fact record -> the item stating it."""
+        self.guard = BoundedGuard(
+            [item.kind for item in items],
+            [item.text for item in items],
+            [reader.read(item.text) for item in items],
+            [count_tokens(item.text) if item.tokens < 0 else item.tokens for item in items],
+        )
+        """The bounded-memory guard over the core items (``memgym.tracks.bounded``): the whole
+        family, or while ``relaxed`` is set those members (fewer pages; see ``ask``)."""
+        self.relaxed: Members | None = None
         self.pages_before = [0]
         """pages_before[p]: items among the first ``p`` that are not distractors (pages)."""
         for item in items:
@@ -540,6 +554,8 @@ class Asker:
             gold = evaluate(draft.spec, self._table(draft))
             if (gold == ABSTAIN) != (kind == "abstention") or self._guessable(draft, gold):
                 continue
+            if self.guard.answered_by(draft.spec, gold, draft.p, self.relaxed) is not None:
+                continue  # a memory of a fixed number of events would answer it
             if kind == "filter_count" and gold != target:
                 continue
             self.seen.add(key)
@@ -554,10 +570,14 @@ class Asker:
         axis = AXIS_OF[kind]
         order: list[QuestionKind] = [kind, *(k for k in KINDS_OF[axis] if k != kind)]
         order += [k for k in _BUILDERS if k not in order]
-        for candidate in order:
-            draft = self._try(candidate)
-            if draft is not None:
-                return draft
+        for relaxed in RELAXED:  # a small repository may leave no question that a memory of
+            self.relaxed = relaxed  # 16 (then 8) pages does not answer: such a memory is let be
+            for candidate in order:
+                draft = self._try(candidate)
+                if draft is not None:
+                    self.relaxed = None
+                    return draft
+        self.relaxed = None
         raise ValueError(
             f"questions ({len(self.seen) + 1} so far) is too many for this repository: no new "
             f"distinct {kind} question could be drawn; ask fewer or grow functions/constants"

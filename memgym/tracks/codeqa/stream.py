@@ -16,19 +16,32 @@ from typing import Any
 from memgym.claims import format_value
 from memgym.tracks.codeqa import code, names, notes
 from memgym.tracks.codeqa.params import HEAD_LOOKALIKES_PER_CONSTANT, LOOKALIKES_PER_CONSTANT
-from memgym.tracks.codeqa.world import CORRECTION, World
+from memgym.tracks.codeqa.world import CORRECTION, Family, World
 from memgym.types import EventKind, Value
 
-DOC, CHANGE, DISTRACTOR, LOOKALIKE = 0, 1, 2, 3
+DOC, CHANGE, DISTRACTOR, LOOKALIKE, DECOY, DECOY_AUDIT = 0, 1, 2, 3, 4, 5
+DECOYS_PER_CONSTANT = 3
+"""Decoy changes (hotfix notes and changelog entries of vendored dependencies' settings, half
+each) per repository constant, anywhere in the stream: many more changes than maintenance
+questions, so a memory of the last few changes (by kind or by their words) holds no asked one.
+The guard (``memgym.tracks.bounded``) redraws a question one still answers."""
+DECOY_AUDITS_PER_CONSTANT = 3
+"""Config audits restating a decoy setting's current value, per repository constant: many more
+documents than questions, so a random sample of 16 documents rarely holds an asked one. Both
+counts follow the repository, not the stream's length, so the core stays flat in it."""
+DECOY_SETTINGS = 8
+"""The vendored settings the decoy changes change, each again and again."""
 
 
-def lookalikes(rng: _random.Random, world: World, count: int) -> list[tuple[str, str, int | float]]:
-    """(dependency, name, value) of at most ``count`` dependency settings for config audits
-    (a draw that repeats a name or a value taken is dropped)."""
+def lookalikes(
+    rng: _random.Random, world: World, count: int
+) -> list[tuple[str, str, int | float, Family]]:
+    """(dependency, name, value, family) of at most ``count`` dependency settings for config
+    audits and decoy changes (a draw that repeats a name or a value taken is dropped)."""
     random = rng.random
     families = list(dict.fromkeys(c.family for c in world.constants))
     taken = {c.value for c in world.constants} | {ch.new for ch in world.changes}
-    out: list[tuple[str, str, int | float]] = []
+    out: list[tuple[str, str, int | float, Family]] = []
     named: set[str] = set()
     for _ in range(count):
         dependency = names.DEPENDENCIES[int(random() * len(names.DEPENDENCIES))]
@@ -40,7 +53,7 @@ def lookalikes(rng: _random.Random, world: World, count: int) -> list[tuple[str,
             continue  # a name stated once, a value no constant has
         named.add(name)
         taken.add(value)
-        out.append((dependency, name, value))
+        out.append((dependency, name, value, family))
     return out
 
 
@@ -114,8 +127,16 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
     keyed += [
         (random() * 0.5 - 1 if k < head else random() * n, LOOKALIKE, k) for k in range(len(looks))
     ]
+    settings = lookalikes(rng, world, DECOY_SETTINGS)
+    if settings:
+        decoys = DECOYS_PER_CONSTANT * len(world.constants)
+        keyed += [(random() * n, DECOY, d) for d in range(decoys)]
+        audits = DECOY_AUDITS_PER_CONSTANT * len(world.constants)
+        keyed += [(random() * n, DECOY_AUDIT, d) for d in range(audits)]
     keyed.sort()
     current: list[int | float] = [c.value for c in world.constants]
+    setting_now = [value for _, _, value, _ in settings]
+    taken = {c.value for c in world.constants} | {ch.new for ch in world.changes}
     items: list[Item] = []
     for _, kind, index in keyed:
         if kind == DOC:
@@ -134,9 +155,25 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
             current[change.constant] = change.new
             items.append(Item(event_kind, text, [FactRec(const.name, "value", change.new)]))
         elif kind == LOOKALIKE:
-            dependency, name, value = looks[index]
+            dependency, name, value, _ = looks[index]
             text = notes.dependency_audit(rng, dependency, name, value)
             items.append(Item("document", text, [FactRec(name, "value", value)]))
+        elif kind == DECOY:
+            k = int(random() * len(settings))
+            dependency, name, _, family = settings[k]
+            old, new = setting_now[k], family.draw(random)
+            if new == old or new in taken:
+                continue
+            setting_now[k] = new
+            correct = index % 2 == 0
+            text = notes.dependency_change(rng, dependency, name, old, new, correct)
+            decoy: EventKind = "correction" if correct else "update"
+            items.append(Item(decoy, text, [FactRec(name, "value", new)]))
+        elif kind == DECOY_AUDIT:
+            k = int(random() * len(settings))
+            dependency, name, _, _ = settings[k]
+            text = notes.dependency_audit(rng, dependency, name, setting_now[k])
+            items.append(Item("document", text, [FactRec(name, "value", setting_now[k])]))
         elif index < len(world.ghost_constants):
             items.append(Item("distractor", notes.ghost_review(rng, world, index)))
         else:
