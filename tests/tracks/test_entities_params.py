@@ -7,10 +7,10 @@ import pytest
 from memgym.tracks import get_track, track_names
 
 EXPECTED_TIERS = {
-    "lite": (48, 10, 3, 24),
-    "standard": (60, 20, 5, 30),
-    "hard": (120, 40, 10, 30),
-    "multi": (60, 20, 5, 30),
+    "lite": (48, 10, 48, 24),
+    "standard": (60, 20, 60, 30),
+    "hard": (120, 40, 120, 30),
+    "multi": (60, 20, 60, 30),
 }
 KEYS = {
     "tier",
@@ -125,9 +125,11 @@ def test_unknown_tier(track):
         track.params("gigantic")
 
 
-def test_changes_cannot_outnumber_entities(track):
+def test_changes_cannot_outnumber_four_per_entity(track):
+    assert track.params("lite", corrections=100, updates=92)["updates"] == 92
     with pytest.raises(ValueError, match="corrections"):
-        track.params("lite", corrections=30, updates=30)
+        track.params("lite", corrections=100, updates=93)
+    assert track.params("lite", corrections=180)["updates"] == 12
 
 
 def test_generate_validates_too(track):
