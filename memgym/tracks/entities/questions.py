@@ -25,7 +25,7 @@ from memgym.tracks.entities.mix import AXIS_OF, KINDS_OF
 from memgym.tracks.entities.stream import Moment, Timeline
 from memgym.tracks.entities.templates import Attribute
 from memgym.tracks.entities.values import SHAPES, shape
-from memgym.tracks.entities.world import Change, World
+from memgym.tracks.entities.world import UPDATE, Change, World
 from memgym.types import AnswerType, Fact, QuestionKind
 
 ATTEMPTS = 60
@@ -188,13 +188,20 @@ class Asker:
     def _entity_of(self, c: int) -> int:
         return self.world.changes[c].entity
 
-    def _change(self, first: int | None = None) -> tuple[Change, Moment] | None:
-        """An askable change (an unused one while any is left) and a question position from
-        its ``earliest`` on (and from ``first``, the interleaved start by default): ``WINDOW``
-        changes of its kind come between, so no bounded memory of change events holds it."""
-        if not self.earliest:
+    def _change(
+        self, first: int | None = None, kind: str | None = None
+    ) -> tuple[Change, Moment] | None:
+        """An askable change (an unused one while any is left; of ``kind`` only, if given) and a
+        question position from its ``earliest`` on (and from ``first``, the interleaved start by
+        default): ``WINDOW`` changes of its kind come between, so no bounded memory of change
+        events holds it."""
+        askable = [c for c in self.earliest if kind is None or self.world.changes[c].kind == kind]
+        if not askable:
             return None
-        pool = sorted(self.unused_changes or self.earliest, key=self._entity_of)
+        unused = [
+            c for c in self.unused_changes if kind is None or self.world.changes[c].kind == kind
+        ]
+        pool = sorted(unused or askable, key=self._entity_of)
         c = pool[int(min(self.random(), self.random()) * len(pool))]
         if self.end:
             m = Moment(self.world, self.timeline, self.last)
@@ -263,7 +270,10 @@ class Asker:
         return self._value("post_correction", m, change.entity, change.field, [change.new])
 
     def _before_after(self, kind: QuestionKind) -> Draft | None:
-        found = self._change(self.value_first if kind == "previous_value" else None)
+        # an update, not a correction: a correction states the value it replaces, so one event
+        # would answer; after an update the old value is only in an earlier event
+        first = self.value_first if kind == "previous_value" else None
+        found = self._change(first, UPDATE)
         if found is None:
             return None
         change, m = found
