@@ -45,6 +45,17 @@ def test_tiers(track, tier):
     assert p["template"] is None
 
 
+def test_changes_follow_a_smaller_world(track):
+    # corrections and updates default to one each per entity, in any tier: a small world
+    # (the smoke protocol's 8 entities) is valid and gets as many of each as it has entities
+    for tier in EXPECTED_TIERS:
+        p = track.params(tier, entities=8, questions=3)
+        assert (p["corrections"], p["updates"]) == (8, 8)
+    scenario = track.generate(0, "lite", entities=8, questions=3)
+    kinds = [e.kind for e in scenario.events]
+    assert kinds.count("correction") == kinds.count("update") == 8
+
+
 def test_defaults(track):
     assert track.default_tier == "lite"
     p = track.params()

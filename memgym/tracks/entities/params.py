@@ -11,23 +11,17 @@ from memgym.tracks.entities.render import DOC_STYLES
 from memgym.tracks.entities.templates import TEMPLATES
 
 TIERS: dict[str, dict[str, Any]] = {
-    "lite": {"entities": 48, "questions": 10, "corrections": 48, "write_budget": 24},
-    "standard": {"entities": 60, "questions": 20, "corrections": 60, "write_budget": 30},
-    "hard": {"entities": 120, "questions": 40, "corrections": 120, "write_budget": 30},
-    "multi": {
-        "entities": 60,
-        "questions": 20,
-        "corrections": 60,
-        "write_budget": 30,
-        "sessions": 3,
-    },
+    "lite": {"entities": 48, "questions": 10, "write_budget": 24},
+    "standard": {"entities": 60, "questions": 20, "write_budget": 30},
+    "hard": {"entities": 120, "questions": 40, "write_budget": 30},
+    "multi": {"entities": 60, "questions": 20, "write_budget": 30, "sessions": 3},
 }
 DEFAULT_TIER = "lite"
 DEFAULTS: dict[str, Any] = {
     "template": None,
     "entities": 48,
     "questions": 10,
-    "corrections": 48,
+    "corrections": None,
     "updates": None,
     "write_budget": 24,
     "max_write_tokens": 200,
@@ -36,7 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "question_placement": "interleaved",
     "sessions": 1,
 }
-"""Every parameter and its default; ``updates=None`` means as many as ``corrections``.
+"""Every parameter and its default; ``corrections=None`` means as many as ``entities`` (so a
+smaller world gets fewer: ``entities=8`` is valid in any tier), ``updates=None`` as many as
+``corrections``.
 
 Changes (``corrections`` + ``updates``) far outnumber the maintenance questions: most are
 decoys, so a memory that keeps a bounded number of change events (the last or first K of a
@@ -71,6 +67,8 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
             f"questions ({p['questions']}) is too many for a world of {entities} entities"
         )
     most = CHANGES_PER_ENTITY * entities
+    if p["corrections"] is None:
+        p["corrections"] = entities
     _int("corrections", p["corrections"], 0, most)
     if p["updates"] is None:
         p["updates"] = min(p["corrections"], most - p["corrections"])
