@@ -72,12 +72,12 @@ def test_recording_refuses_a_change_without_a_version_bump(tmp_path, monkeypatch
     assert fp.problems(SMOKE, current[SMOKE.name]) == []
     changed = {SMOKE.name: {**current[SMOKE.name], "fingerprint": "0" * 64}}
     (problem,) = fp.problems(SMOKE, changed[SMOKE.name])
-    assert "but is still version 1: bump its version" in problem
+    assert f"but is still version {SMOKE.version}: bump its version" in problem
     with pytest.raises(ValueError, match="bump its version"):
         fp.write([SMOKE], changed)
     assert json.loads(record.read_text())["smoke"]["fingerprint"] == current["smoke"]["fingerprint"]
-    bumped = dataclasses.replace(SMOKE, version=2)
+    bumped = dataclasses.replace(SMOKE, version=SMOKE.version + 1)
     assert "run `memgym eval --fingerprint --write`" in fp.problems(bumped, changed["smoke"])[0]
     fp.write([bumped], changed)
-    assert json.loads(record.read_text())["smoke"]["version"] == 2
+    assert json.loads(record.read_text())["smoke"]["version"] == bumped.version
     assert fp.problems(bumped, changed["smoke"]) == []
