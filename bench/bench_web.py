@@ -30,8 +30,8 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
 
-from memgym.interactive.session import ToolCall
 from memgym.tokens import count_tokens
+from memgym.tracks.session import ToolCall
 from memgym.tracks.web.pool import close_pooled
 from memgym.tracks.web.track import WebTrack
 

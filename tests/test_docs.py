@@ -60,6 +60,6 @@ def test_the_readme_links_every_guide():
 
 
 def test_ci_and_bench_do_not_point_outside_the_repository():
-    for path in [ROOT / ".ci" / "run", *sorted((ROOT / "bench").glob("*.py"))]:
+    for path in [ROOT / ".ci" / "run", *sorted((ROOT / "bench").rglob("*.py"))]:
         text = path.read_text(encoding="utf-8")
         assert "../shared" not in text and "DESIGN.md" not in text, path.name

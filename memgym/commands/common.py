@@ -141,6 +141,16 @@ def tier_name(track: str, tier: str | None) -> str:
     return get_track(track).default_tier
 
 
+def add_retries_arg(p: argparse.ArgumentParser) -> None:
+    """--episode-retries N: an episode that ended ``infra_error`` is run again, up to N times."""
+    p.add_argument(
+        "--episode-retries",
+        type=int,
+        default=2,
+        help="run an episode that ended infra_error again, up to N times (default 2)",
+    )
+
+
 def add_results_arg(p: argparse.ArgumentParser) -> None:
     """--results FILE: the SQLite results file episodes are written to."""
     p.add_argument("--results", default="memgym-results.sqlite", help="SQLite results file")
@@ -245,7 +255,7 @@ def print_usage(
     """Totals of the episodes' LLM usage (nothing for runs without LLM calls; ``outside``: a
     run's calls outside its episodes, by part, such as compare's closed-book probe), the answers
     lost to context overflows, and the ``infra_error`` episodes left out of scores."""
-    from memgym.run.usage import add_usage, describe
+    from memgym.llm.usage import add_usage, describe
 
     outside = {part: spent for part, spent in (outside or {}).items() if spent.get("calls")}
     usage: dict[str, float] = add_usage(outside.values())

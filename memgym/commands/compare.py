@@ -15,11 +15,12 @@ import argparse
 import json
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from memgym.commands.common import (
     add_results_arg,
+    add_retries_arg,
     add_scenario_args,
     add_seed_args,
     err_console,
@@ -28,14 +29,15 @@ from memgym.commands.common import (
     progress,
     say_reasons,
 )
+from memgym.commands.comparison import Comparison
 from memgym.commands.labels import short_label
 from memgym.commands.model_options import add_model_args, add_shorthand_args
 from memgym.commands.tables import Column, fit
 from memgym.commands.trust_options import add_trust_args, trust_config
+from memgym.llm.usage import add_usage, describe
 from memgym.reasoners.base import Reasoner
 from memgym.run.results import CLOSED_BOOK
-from memgym.run.usage import add_usage, describe
-from memgym.scoring.isolation import IsolatedScore, QuestionKey
+from memgym.scoring.isolation import QuestionKey
 from memgym.tokens import count_tokens
 from memgym.types import EpisodeResult, Question, View
 
@@ -75,91 +77,6 @@ class ViewMeter(Reasoner):
 
     def config(self) -> str:
         return self.inner.config()
-
-
-@dataclass
-class Comparison:
-    """Per-memory isolated scores plus view tokens per question and compactions per episode."""
-
-    track: str
-    tier: str | None
-    seeds: list[int]
-    reasoner: str
-    scores: dict[str, IsolatedScore]
-    tokens_per_question: dict[str, float] = field(default_factory=dict)
-    compactions_per_episode: dict[str, float] = field(default_factory=dict)
-    leaked: list[str] = field(default_factory=list)
-    """Scored questions answered right closed-book, as ``hash[:12]:question_id``."""
-    statuses: dict[str, dict[str, int]] = field(default_factory=dict)
-    """memory -> answer status -> count, over its scored questions (abstention ones excepted)."""
-    usage: dict[str, float] = field(default_factory=dict)
-    """LLM usage of every episode, added up."""
-    probe_usage: dict[str, float] = field(default_factory=dict)
-    """LLM usage of the closed-book probe."""
-    params: dict[str, Any] = field(default_factory=dict)
-    """The ``--param`` overrides every scenario was generated with."""
-    rewards: dict[str, float] = field(default_factory=dict)
-    """Interactive tracks: memory -> mean task reward (the verifier's, 0 to 1)."""
-    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
-    """Interactive tracks: memory -> outcome class (solved, failed, model_error, ...) -> tasks."""
-
-    @property
-    def interactive(self) -> bool:
-        """Whether the episodes were agent sessions (``full`` the ceiling, no closed-book probe)."""
-        return bool(self.outcomes)
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for ``--json``: the settings, one row per memory (NaN as null), the LLM
-        usage of the episodes and of the closed-book probe, and why any cell is empty."""
-        rows = [{k: _finite(v) for k, v in row.items()} for row in self.rows()]
-        names = ("track", "tier", "params", "seeds", "reasoner", "leaked")
-        settings = {k: getattr(self, k) for k in names}
-        usage = {"usage": self.usage, "closed_book_usage": self.probe_usage}
-        if self.interactive:
-            for row in rows:
-                row["task_reward"] = self.rewards.get(row["memory"])
-                row["outcomes"] = self.outcomes.get(row["memory"], {})
-            settings = {**settings, "interactive": True, "ceiling": "full"}
-            del settings["leaked"], usage["closed_book_usage"]
-        return {**settings, "memories": rows, **usage, "notes": self.notes()}
-
-    def rows(self) -> list[dict[str, Any]]:
-        """One plain dict per memory, in run order (what ``--json`` prints)."""
-        return [
-            {
-                **asdict(score),
-                "tokens_per_question": self.tokens_per_question.get(name, math.nan),
-                "compactions_per_episode": self.compactions_per_episode.get(name, math.nan),
-                "asked": sum(self.statuses.get(name, {}).values()),
-                "context_overflow": self.statuses.get(name, {}).get("context_overflow", 0),
-                "infra_error": self.statuses.get(name, {}).get("infra_error", 0),
-            }
-            for name, score in self.scores.items()
-        ]
-
-    def notes(self) -> list[str]:
-        """Why answers were lost or cells are empty: overflows and infrastructure errors per
-        memory, no question common to every memory, an isolated score that is undefined."""
-        lines = []
-        for name, counts in self.statuses.items():
-            asked = sum(counts.values())
-            if n := counts.get("context_overflow", 0):
-                lines.append(f"{name}: context overflow on {n}/{asked} (scored wrong)")
-            if n := counts.get("infra_error", 0):
-                lines.append(f"{name}: infra_error on {n}/{asked} (left out of every memory)")
-        first = next(iter(self.scores.values()), None)
-        if first is not None and self.interactive:
-            if first.questions == 0:
-                lines.append("no task was verified for every memory: every cell is empty")
-            elif math.isnan(self.scores.get("full", first).isolated):
-                lines.append("full solves no more than none here: isolated scores are undefined")
-        elif first is not None and first.questions == 0:
-            lines.append("no scored question was answered by every memory: every cell is empty")
-        elif first is not None and first.scored == 0:
-            lines.append("every common question leaked closed-book: isolated scores are empty")
-        elif first is not None and math.isnan(self.scores.get("oracle", first).isolated):
-            lines.append("oracle is no better than none here: isolated scores are undefined")
-        return lines
 
 
 def memory_specs(specs: Sequence[str], track_name: str) -> list[str]:
@@ -232,12 +149,12 @@ def run_seed(
     ``retries`` times. A memory that is not memgym's own, or any with ``isolate``, runs behind
     the trust boundary (``memgym.run.trust``) with a worker importing ``plugins``."""
     from memgym.caches import next_scenario
+    from memgym.llm.usage import component_usage
     from memgym.memory import make_memory
     from memgym.reasoners import make_reasoner
     from memgym.run.episode import evaluate
     from memgym.run.remote import evaluate_remote
     from memgym.run.trust import in_process
-    from memgym.run.usage import component_usage
     from memgym.salt import evaluation_seed, salt_digest
     from memgym.scoring.isolation import closed_book
     from memgym.tracks import get_track
@@ -308,8 +225,8 @@ def seed_runs(
 ) -> Iterator[SeedRun]:
     """``run_seed`` for every seed, in seed order: on a worker thread, or on ``workers``
     processes (spawned, so no thread or connection of this process is inherited). Either way
-    Ctrl-C stops it at once (``memgym.run.pool``), after the seeds already done."""
-    from memgym.run.pool import finished
+    Ctrl-C stops it at once (``memgym.pool``), after the seeds already done."""
+    from memgym.pool import finished
 
     tasks = (
         (track_name, tier, seed, list(specs), reasoner, dict(fixed), retries, isolate, plugins)
@@ -522,12 +439,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=1,
         help="processes running seeds in parallel (default 1; results are the same)",
     )
-    p.add_argument(
-        "--episode-retries",
-        type=int,
-        default=2,
-        help="run an episode that ended infra_error again, up to N times (default 2)",
-    )
+    add_retries_arg(p)
     add_trust_args(p)
     add_results_arg(p)
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
@@ -538,7 +450,7 @@ def run(args: argparse.Namespace) -> int:
     from memgym.commands import model_options
     from memgym.commands.endpoints import preflight
     from memgym.commands.run import check_work
-    from memgym.run.pool import interrupt_requested
+    from memgym.pool import interrupt_requested
     from memgym.run.results import ResultsStore
 
     if args.resamples < 1:
@@ -693,10 +605,6 @@ def print_comparison(comparison: Comparison, problem: str | None = None) -> None
     if usage.get("calls") or probe.get("calls"):
         console.print(f"usage: {describe(add_usage([usage, probe]))}")
         console.print(f"  of which the closed-book probe: {describe(probe)}")
-
-
-def _finite(x: Any) -> Any:
-    return None if isinstance(x, float) and math.isnan(x) else x
 
 
 def _num(x: float) -> str:

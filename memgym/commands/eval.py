@@ -19,7 +19,14 @@ import argparse
 import time
 from typing import Any
 
-from memgym.commands.common import add_results_arg, console, err_console, plural, progress
+from memgym.commands.common import (
+    add_results_arg,
+    add_retries_arg,
+    console,
+    err_console,
+    plural,
+    progress,
+)
 from memgym.commands.model_options import add_model_args
 
 DEFAULT_THROUGHPUT = 2000.0
@@ -49,12 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--executor", choices=("local", "ray"), default="local", help="local threads or Ray tasks"
     )
     p.add_argument("--address", help="with --executor ray: the cluster to join (auto, ray://...)")
-    p.add_argument(
-        "--episode-retries",
-        type=int,
-        default=2,
-        help="run an episode that ended infra_error again, up to N times (default 2)",
-    )
+    add_retries_arg(p)
     p.add_argument("--shard", help="run shard i of N (1-based) into the same results file")
     p.add_argument(
         "--resume",

@@ -5,16 +5,13 @@ No question-stream words: no oracle, no closed-book probe, no scored questions."
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from memgym.commands.common import console, plural, tier_name
+from memgym.commands.comparison import Comparison
 from memgym.commands.labels import distinct, reasoner_label, short_label
 from memgym.commands.tables import Column, fit
 from memgym.interactive.episode import outcome_text
-from memgym.run.usage import describe
-
-if TYPE_CHECKING:
-    from memgym.commands.compare import Comparison
+from memgym.llm.usage import describe
 
 COLUMNS = (
     Column("task reward", "task\nreward"),

@@ -22,6 +22,7 @@ from typing import Any
 
 from memgym.commands.common import (
     add_results_arg,
+    add_retries_arg,
     add_scenario_args,
     add_seed_args,
     err_console,
@@ -78,12 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="with --executor ray: join this cluster (auto, ray://HOST:10001); default: start a "
         "local Ray with --workers CPUs (all cores when --workers is 1)",
     )
-    p.add_argument(
-        "--episode-retries",
-        type=int,
-        default=2,
-        help="run an episode that ended infra_error again, up to N times (default 2)",
-    )
+    add_retries_arg(p)
     add_trust_args(p)
     p.add_argument("--shard", help="run shard i of N (1-based, e.g. 2/4) of the episodes")
     p.add_argument(
@@ -335,7 +331,7 @@ def _resume(store: Any, config: dict[str, Any], args: argparse.Namespace) -> int
 def live_stats(snapshot: Any) -> str:
     """The progress bar's usage text: LLM calls, tokens, retries and errors, or nothing for a
     run that has made no call and had no failure (a scripted run)."""
-    from memgym.run.usage import progress_stats
+    from memgym.llm.usage import progress_stats
 
     if not snapshot.usage.get("calls") and not snapshot.infra:
         return ""

@@ -32,7 +32,7 @@ from memgym.claims import format_value
 from memgym.envs import tools as T
 from memgym.memory.agentic import budget_from_params
 from memgym.memory.store import Budget, Store
-from memgym.reasoners.memory_tools import execute
+from memgym.memory.tools import execute
 from memgym.run.episode import scored_answer
 from memgym.scoring import score_answers
 from memgym.scoring.reading import Names, answer_names
@@ -63,7 +63,7 @@ def answer_record(
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What one tool call did: its result as JSON text (``memgym.reasoners.memory_tools``'
+    """What one tool call did: its result as JSON text (``memgym.memory.tools``'
     format), the reward it earned, whether it moved to the next event and whether it succeeded."""
 
     result: str

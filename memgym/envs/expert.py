@@ -17,9 +17,9 @@ from memgym.envs import tools as T
 from memgym.envs.episode import Episode, Outcome
 from memgym.memory.agentic import SILENT_KINDS, policy_seed
 from memgym.memory.store import Entry, Store, StoreResult
-from memgym.reasoners.memory_tools import parse_hits
+from memgym.memory.tools import parse_hits
+from memgym.memory.writers import make_policy
 from memgym.reasoners.scripted import ScriptedReasoner
-from memgym.simulation.writers import make_policy
 from memgym.tracks import Track, get_track
 from memgym.types import Event, Message, Scenario, View
 

@@ -51,6 +51,7 @@ from memgym.envs import tools as T
 from memgym.envs.episode import MAX_CALLS_PER_EVENT, Episode
 from memgym.envs.expert import Recorder, ScriptedWriter
 from memgym.llm.classify import LLMModelError
+from memgym.llm.headers import SPEC_HEADER, TRACK_HEADER
 from memgym.llm.tools import Toolset
 from memgym.memory.agentic import SILENT_KINDS, policy_seed
 from memgym.memory.agentic_llm import (
@@ -61,8 +62,8 @@ from memgym.memory.agentic_llm import (
     describe_budget,
     event_message,
 )
-from memgym.reasoners.llm import SPEC_HEADER, TRACK_HEADER, extract_answer, render
-from memgym.simulation.writers import make_policy
+from memgym.memory.writers import make_policy
+from memgym.reasoners.llm import extract_answer, render
 from memgym.specs import parse_spec
 from memgym.tracks import Track, get_track
 from memgym.types import Message, Question, View

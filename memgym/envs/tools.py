@@ -1,4 +1,4 @@
-"""The environment's tools: memgym's memory tools (``memgym.reasoners.memory_tools``, declared
+"""The environment's tools: memgym's memory tools (``memgym.memory.tools``, declared
 once in ``memgym.llm.tools``) plus ``next_event``.
 
 One action of the environment is one tool call. The memory tools act on the episode's budgeted
@@ -13,7 +13,7 @@ from typing import Any
 
 from memgym.llm.classify import LLMModelError
 from memgym.llm.tools import Call, Tool, Toolset, call_error
-from memgym.reasoners.memory_tools import ANSWER_TOOLS, DELETE, EDIT, READ, SEARCH, SUBMIT, WRITE
+from memgym.memory.tools import ANSWER_TOOLS, DELETE, EDIT, READ, SEARCH, SUBMIT, WRITE
 
 NEXT_TOOL = Tool("next_event", "Done with this event: show the next one.")
 ENV_TOOLS = Toolset([WRITE, EDIT, DELETE, SEARCH, READ, SUBMIT, NEXT_TOOL])

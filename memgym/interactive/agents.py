@@ -1,4 +1,5 @@
-"""Agents of interactive tracks: the contract, the registry and the scripted reference agents.
+"""Agents of interactive tracks: the scripted reference agents and ``make_agent`` (the contract and
+the registry are in ``agent``).
 
 An agent sees only the view its memory strategy left of the history (``act(messages, tools)``)
 and answers with one ``AgentTurn``. Three scripted agents need no model and bound every track:
@@ -16,60 +17,13 @@ never sees it.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any
 
-from memgym.interactive.session import AgentTurn, ChatMessage, OraclePlan, ToolCall
 from memgym.specs import make_named
+from memgym.tracks.agent import _AGENTS, DONE, Agent, Oracle, register_agent
 from memgym.tracks.base import Track
-
-Oracle = Callable[[], OraclePlan | None]
-DONE = "I have done everything I can for this request."
-
-
-class Agent(ABC):
-    """Acts in an interactive session, one turn per call. Raises ``ModelError`` (scored) or
-    ``InfraError`` (excluded, counted) on failure."""
-
-    name: ClassVar[str]
-    needs_oracle: ClassVar[bool] = False
-
-    def reset(self, oracle: Oracle | None = None) -> None:
-        """Start a session (``oracle``: the gold-plan channel, for reference agents only)."""
-
-    @abstractmethod
-    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
-        """The next turn, given the view of the history and the tools on offer."""
-
-    def usage(self) -> dict[str, float]:
-        """LLM spend so far (``{}`` without a model)."""
-        return {}
-
-    def model_id(self) -> str:
-        """The model behind the agent ("scripted" without one)."""
-        return "scripted"
-
-    def config(self) -> str:
-        """The spec string that recreates this agent."""
-        return self.name
-
-    def close(self) -> None:
-        """Release connections."""
-
-
-AgentFactory = Callable[..., Agent]
-_AGENTS: dict[str, AgentFactory] = {}
-
-
-def register_agent(name: str) -> Callable[[AgentFactory], AgentFactory]:
-    """Decorator registering an agent factory, called as ``factory(track, **options)``."""
-
-    def decorate(factory: AgentFactory) -> AgentFactory:
-        _AGENTS[name] = factory
-        return factory
-
-    return decorate
+from memgym.tracks.session import AgentTurn, ChatMessage, ToolCall
 
 
 def make_agent(spec: str, track: Track) -> Agent:

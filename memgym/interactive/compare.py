@@ -19,13 +19,13 @@ def session_runs(
 ) -> Iterator[EpisodeResult]:
     """Every (seed, memory) episode with a fresh ``agent``, seed-major, memories in order; on
     ``workers`` spawned processes (one seed each) when above 1, with the same results. Streamed
-    (at most ``2 * workers`` seeds in flight; Ctrl-C stops at once: ``memgym.run.pool``)."""
+    (at most ``2 * workers`` seeds in flight; Ctrl-C stops at once: ``memgym.pool``)."""
     tasks = ((track_name, tier, seed, list(specs), agent, dict(fixed)) for seed in seeds)
     if workers <= 1 or len(seeds) <= 1:
         for task in tasks:
             yield from _seed(task)
         return
-    from memgym.run.pool import finished
+    from memgym.pool import finished
 
     processes = min(workers, len(seeds))
     for _, done in finished(

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 
 from memgym import __version__
 from memgym.interactive.agents import Agent, make_agent
-from memgym.interactive.history import HistoryMemory
 from memgym.interactive.loop import Limits, SessionLog, run_session
-from memgym.run.usage import add_usage
+from memgym.llm.usage import add_usage
+from memgym.memory.history.history_memory import HistoryMemory
 from memgym.tracks.interactive import InteractiveTrack
 from memgym.types import AnswerRecord, EpisodeResult, Scenario
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from memgym.interactive.agents import Agent, register_agent
-from memgym.interactive.session import AgentTurn, ChatMessage, ToolCall
 from memgym.llm.classify import LLMModelError
+from memgym.tracks.agent import Agent, register_agent
 from memgym.tracks.base import Track
+from memgym.tracks.session import AgentTurn, ChatMessage, ToolCall
 
 
 @register_agent("llm")

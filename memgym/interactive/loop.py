@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.interactive.agents import Agent
-from memgym.interactive.history import HistoryMemory, view_tokens
-from memgym.interactive.session import AgentTurn, ChatMessage, Session, TaskOutcome
+from memgym.memory.history.history_memory import HistoryMemory, view_tokens
+from memgym.tracks.session import AgentTurn, ChatMessage, Session, TaskOutcome
 
 
 @dataclass(frozen=True)

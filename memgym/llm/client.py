@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from memgym.chat import assistant_message
 from memgym.llm.accounting import CallRecord, Ledger, Prices, Usage, cost
 from memgym.llm.cache import CallCache, cache_key
 from memgym.llm.classify import LLMContextOverflow, LLMInfraError, classify
@@ -126,17 +127,7 @@ class ChatResult:
 
     def message(self) -> dict[str, Any]:
         """The assistant message to append to the conversation for the next turn."""
-        message: dict[str, Any] = {"role": "assistant", "content": self.content or ""}
-        if self.tool_calls:
-            message["tool_calls"] = [
-                {
-                    "id": c.id,
-                    "type": "function",
-                    "function": {"name": c.name, "arguments": c.arguments},
-                }
-                for c in self.tool_calls
-            ]
-        return message
+        return assistant_message(self.content or "", self.tool_calls)
 
 
 def parse_response(
@@ -433,3 +424,4 @@ __all__ = [
     "ToolCall",
     "endpoint_limit",
 ]
+

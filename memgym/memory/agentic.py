@@ -1,6 +1,6 @@
 """Agent-managed memory: a budgeted store written by the agent itself.
 
-Here the agent is a scripted write policy (``memgym.simulation.writers``); the LLM-driven variant
+Here the agent is a scripted write policy (``memgym.memory.writers``); the LLM-driven variant
 (``agentic-llm``, ``memgym.memory.agentic_llm``) writes through tool calls to the same Store under
 the same budget. At a question the reasoner
 gets the brief and the store, and must search it: reading the whole store is not free.
@@ -16,7 +16,7 @@ from memgym.claims import Claim
 from memgym.memory.base import Memory
 from memgym.memory.registry import register_memory
 from memgym.memory.store import Budget, Store
-from memgym.simulation.writers import WritePolicy, make_policy
+from memgym.memory.writers import WritePolicy, make_policy
 from memgym.tracks.base import Track
 from memgym.types import Event, Message, Question, View
 

@@ -31,6 +31,7 @@ from typing import Any
 from memgym.errors import ContextOverflow
 from memgym.llm.agent import ToolAgent
 from memgym.llm.classify import LLMModelError
+from memgym.llm.headers import TRACK_HEADER
 from memgym.memory.agentic import (
     SILENT_KINDS,
     StoreMemory,
@@ -40,9 +41,8 @@ from memgym.memory.agentic import (
 )
 from memgym.memory.registry import register_memory
 from memgym.memory.store import Budget, Store
-from memgym.reasoners.llm import TRACK_HEADER
-from memgym.reasoners.memory_tools import WRITE_TOOLS, execute
-from memgym.simulation.writers import WritePolicy, make_policy
+from memgym.memory.tools import WRITE_TOOLS, execute
+from memgym.memory.writers import WritePolicy, make_policy
 from memgym.tracks.base import Track
 from memgym.types import Event
 

@@ -25,6 +25,19 @@ QUIET_KINDS = frozenset({"question"})
 """Event kinds a context memory does not keep (questions are asked, not observed)."""
 
 
+
+def in_step_order(spans: Sequence[Span], extra: Sequence[Span]) -> list[Span]:
+    """``spans`` with ``extra`` inserted by step, each before the first span of a later step (so
+    the stream order of what is read is kept)."""
+    out: list[Span] = []
+    queue = sorted(extra, key=lambda s: s.step)
+    for span in spans:
+        while queue and queue[0].step < span.step:
+            out.append(queue.pop(0))
+        out.append(span)
+    return out + queue
+
+
 class Note(Span):
     """A span the memory wrote itself (a placeholder, a summary): it states no fact id, and
     stages that act on observations (``mask``) leave it alone."""
@@ -103,13 +116,19 @@ class ContextMemory(Memory):
         self.asked.append(AskedQuestion(step=event.step, text=event.text))
         return True
 
-    def observe(self, event: Event) -> None:
-        if self.note_question(event):
-            return
+    def propose(self, event: Event) -> tuple[list[Span], list[Span]]:
+        """The spans with ``event`` added, and what the stages shrink them to (the same list
+        when nothing is compacted)."""
         before = [*self.spans, Span(step=event.step, text=event.text, facts=list(event.facts))]
         after = before
         for stage in self.stages:
             after = stage.shrink(after)
+        return before, after
+
+    def observe(self, event: Event) -> None:
+        if self.note_question(event):
+            return
+        before, after = self.propose(event)
         if after is not before:
             self._record(event.step, before, after)
         self.spans = after

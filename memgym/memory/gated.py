@@ -22,7 +22,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from memgym.memory.context import ContextMemory
+from memgym.memory.context import ContextMemory, in_step_order
 from memgym.memory.pipeline import stage_spec
 from memgym.memory.registry import make_memory, register_memory
 from memgym.tracks.base import Track
@@ -55,10 +55,7 @@ class GatedMemory(ContextMemory):
     def observe(self, event: Event) -> None:
         if self.note_question(event):
             return
-        before = [*self.spans, Span(step=event.step, text=event.text, facts=list(event.facts))]
-        after = before
-        for stage in self.stages:
-            after = stage.shrink(after)
+        before, after = self.propose(event)
         if after is not before:
             kept = {id(s) for s in after}
             dropped = [s for s in before if id(s) not in kept]
@@ -74,20 +71,9 @@ class GatedMemory(ContextMemory):
                 keep = [s for s, p in zip(dropped, probs, strict=True) if p >= self.threshold]
                 keep = keep or dropped
                 self.protected += len(keep)
-                after = _in_order(after, keep)
+                after = in_step_order(after, keep)
             self._record(event.step, before, after)
         self.spans = after
-
-
-def _in_order(spans: list[Span], extra: list[Span]) -> list[Span]:
-    """``spans`` with ``extra`` inserted by step (each before the first span of a later step)."""
-    out: list[Span] = []
-    queue = sorted(extra, key=lambda s: s.step)
-    for span in spans:
-        while queue and queue[0].step < span.step:
-            out.append(queue.pop(0))
-        out.append(span)
-    return out + queue
 
 
 _TEXT, _STEP_TEXT = attrgetter("text"), attrgetter("step", "text")

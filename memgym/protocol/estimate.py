@@ -22,10 +22,11 @@ from typing import Any
 from memgym.llm.agent import ToolAgent
 from memgym.llm.client import ChatResult, ToolCall, Usage
 from memgym.llm.fit import fit_messages, prompt_budget
+from memgym.llm.headers import SPEC_HEADER
 from memgym.llm.tools import Toolset
 from memgym.memory import make_memory
 from memgym.protocol.spec import Protocol
-from memgym.reasoners.llm import SPEC_HEADER, LLMReasoner
+from memgym.reasoners.llm import LLMReasoner
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.run.episode import run_episode
 from memgym.serve.scripted import scripted_reply

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from memgym.extras import require
-from memgym.proxy.session import Gate
+from memgym.memory.history.conversation import Gate
 from memgym.types import CompactionRecord
 
 

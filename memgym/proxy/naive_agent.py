@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from memgym.llm.classify import LLMModelError, is_context_overflow
-from memgym.proxy.core import CONVERSATION_HEADER
+from memgym.memory.history.core import CONVERSATION_HEADER
 from memgym.reasoners.llm import (
     FINISH_LINE,
     QUESTION_PROMPT,

@@ -29,7 +29,7 @@ from typing import Any
 from memgym.background import in_background
 from memgym.errors import MemgymError
 from memgym.llm.classify import is_context_overflow
-from memgym.proxy.core import CONVERSATION_HEADER, MemoryProxy, Turn
+from memgym.memory.history.core import CONVERSATION_HEADER, MemoryProxy, Turn
 from memgym.proxy.upstream import Upstream, UpstreamError
 
 TOKEN_HEADER = "X-Memgym-Proxy-Token"
@@ -303,7 +303,7 @@ def body_messages(turn: Turn) -> list[Any]:
 
 def _headers(handler: BaseHTTPRequestHandler) -> dict[str, str]:
     """The request's headers under their canonical spelling (what ``MemoryProxy`` reads)."""
-    from memgym.reasoners.llm import SPEC_HEADER, TRACK_HEADER
+    from memgym.llm.headers import SPEC_HEADER, TRACK_HEADER
 
     names = (CONVERSATION_HEADER, SPEC_HEADER, TRACK_HEADER)
     return {name: value for name in names if (value := handler.headers.get(name)) is not None}

@@ -2,7 +2,7 @@
 
 The view's messages go out as they are (a ``tool`` message of the view as ``user``), then one user
 message with the question. When the view holds a store, the model gets the answer tools
-(``memory_search``, ``memory_read``, ``submit_answer``; see ``memgym.reasoners.memory_tools``),
+(``memory_search``, ``memory_read``, ``submit_answer``; see ``memgym.memory.tools``),
 natively or, with ``tools=text``, described in the prompt and written as ``CALL`` lines. It may
 call them for up to ``max_turns`` turns; a bad call is answered with an error the model can
 correct, and counted. The answer is the ``submit_answer`` argument or, failing that, the final
@@ -21,15 +21,13 @@ from typing import Any
 
 from memgym.llm.agent import ToolAgent
 from memgym.llm.classify import LLMModelError
+from memgym.llm.headers import SPEC_HEADER, TRACK_HEADER
 from memgym.llm.tools import Call
 from memgym.memory.store import Store
+from memgym.memory.tools import ANSWER_TOOLS, SEARCH, SUBMIT, execute
 from memgym.reasoners.base import Reasoner, register_reasoner
-from memgym.reasoners.memory_tools import ANSWER_TOOLS, SEARCH, SUBMIT, execute
 from memgym.tracks.base import Track
 from memgym.types import Question, View
-
-SPEC_HEADER = "X-Memgym-Spec"
-TRACK_HEADER = "X-Memgym-Track"
 
 QUESTION_PROMPT = (
     "Question: {question}\n\n{tool_hint}Answer with the value alone, written as the records "

@@ -81,7 +81,7 @@ RANK_STRATEGIES = (
 """What ``memgym rm rank`` compares by default: every kind, most harmful first (by replay). Of a
 pool of 17 strategies, the sets of 8 whose replay ranking agrees best with itself between
 disjoint halves of seeds 200-209 (seeds neither the dataset nor ``rank`` uses); two tie, and
-this is their union (``bench/rm_rank_pool.py``). Strategies whose replay harms differ less than
+this is their union (``bench/studies/rm_rank_pool.py``). Strategies whose replay harms differ less than
 the seeds vary cannot be ranked by anyone (docs/rm.md)."""
 
 

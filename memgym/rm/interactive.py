@@ -30,9 +30,13 @@ from functools import partial
 from typing import Any
 
 from memgym.interactive.agents import make_agent
-from memgym.interactive.history import HistoryMemory
 from memgym.interactive.loop import Limits, run_session
-from memgym.interactive.session import (
+from memgym.memory.history.history_memory import HistoryMemory
+from memgym.memory.history.units import split
+from memgym.rm.replay import restore_oldest_first
+from memgym.rm.rows import LABELS, Row, record_row
+from memgym.tracks.interactive import InteractiveTrack
+from memgym.tracks.session import (
     AgentTurn,
     ChatMessage,
     OraclePlan,
@@ -40,10 +44,6 @@ from memgym.interactive.session import (
     TaskOutcome,
     ToolCall,
 )
-from memgym.proxy.units import split
-from memgym.rm.replay import restore_oldest_first
-from memgym.rm.rows import LABELS, Row, record_row
-from memgym.tracks.interactive import InteractiveTrack
 from memgym.types import CompactionRecord, Scenario
 
 

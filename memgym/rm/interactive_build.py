@@ -42,7 +42,7 @@ def check_specs(track_name: str, memories: Sequence[str], agent: str) -> None:
     """``ValueError`` (one line) for a track that is not interactive, a memory that cannot
     compact a history or an unknown agent; before any session runs."""
     from memgym.interactive.agents import make_agent
-    from memgym.interactive.history import HistoryMemory
+    from memgym.memory.history.history_memory import HistoryMemory
     from memgym.tracks import get_track
 
     track = get_track(track_name)

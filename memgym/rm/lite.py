@@ -38,7 +38,7 @@ C_GRID = (0.25, 0.5, 1.0)
 """The regularisation strengths tried on the validation split."""
 VOTE_WEIGHT = 0.5
 """Weight of the transfer vote beside the fitted score's rank (``Vote``), chosen on
-leave-one-training-track-out validation (bench/rm_transfer.py), never on a test split."""
+leave-one-training-track-out validation (bench/studies/rm_transfer.py), never on a test split."""
 OFFSET_GRID = (0.25, 0.5, 1.0)
 """Shares of the regression's score added to the score of trees over the hand features alone,
 tried on the validation split beside the trees that read the regression's score."""
@@ -46,7 +46,7 @@ TREE_FORMS = ("stacked", "hand")
 """The forms of boosted trees ``train_lite`` can try (``_add_trees``)."""
 DEFAULT_TREE_FORMS = ("stacked",)
 """Tried by default: the hand form lifts the training tracks' validation (entities most) but
-fails the transfer validation (bench/rm_transfer.py: held-out-track mean 0.452, worst 0.246,
+fails the transfer validation (bench/studies/rm_transfer.py: held-out-track mean 0.452, worst 0.246,
 against 0.547 and 0.470 for the stacked form), so it is only an option (docs/rm.md)."""
 VOTE_REFERENCE = 1024
 """Reference values kept per voting feature (evenly spaced in the sorted training values)."""

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from memgym.memory.base import Memory
+from memgym.memory.context import in_step_order
 from memgym.reasoners.base import Reasoner
 from memgym.scoring import is_correct
 from memgym.tracks.registry import stream_events
@@ -68,16 +69,7 @@ def merge_spans(spans: Sequence[Span], pinned: Sequence[Span]) -> list[Span]:
     later step (so the stream order of what is read is kept)."""
     present = {s.text for s in spans}
     extra = [p for p in pinned if p.text not in present]
-    if not extra:
-        return list(spans)
-    out: list[Span] = []
-    queue = sorted(extra, key=lambda s: s.step)
-    for span in spans:
-        while queue and queue[0].step < span.step:
-            out.append(queue.pop(0))
-        out.append(span)
-    out.extend(queue)
-    return out
+    return in_step_order(spans, extra)
 
 
 def merge_messages(messages: Sequence[Message], pinned: Sequence[Span]) -> list[Message]:

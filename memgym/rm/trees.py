@@ -27,11 +27,11 @@ TREE_PARAMS: dict[str, Any] = {
     "min_samples_leaf": 40,
     "l2_regularization": 1.0,
 }
-"""The trees' settings (those bench/rm_hard_rows.py tried on validation)."""
+"""The trees' settings (those bench/studies/rm_hard_rows.py tried on validation)."""
 HAND_TREE_PARAMS: dict[str, Any] = {**TREE_PARAMS, "max_leaf_nodes": 31}
 """The settings of the trees over the hand features alone (``lite``: their score is added to a
 share of the regression's instead of reading it), chosen on validation: 31 leaves lifted the
-entities track's validation fact rows from 0.676 to 0.692 (bench/rm_entities.py)."""
+entities track's validation fact rows from 0.676 to 0.692 (bench/studies/rm_entities.py)."""
 
 
 def fit_trees(x: Any, y: Any, seed: int, params: dict[str, Any] | None = None) -> Any:

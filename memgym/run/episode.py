@@ -9,10 +9,10 @@ from typing import Any, Protocol
 
 from memgym import __version__
 from memgym.errors import ContextOverflow, InfraError, ModelError
+from memgym.llm.usage import add_usage, component_usage
 from memgym.memory.base import Memory
 from memgym.memory.reference import ReferenceMemory
 from memgym.reasoners.base import Reasoner
-from memgym.run.usage import add_usage, component_usage
 from memgym.scoring import is_correct, score_answers
 from memgym.scoring.reading import Names, answer_names
 from memgym.tokens import count_tokens

@@ -4,7 +4,7 @@ arrives, in its own transaction, exactly as the local executors do.
 A task whose worker process dies (killed, out of memory, node lost) is re-run by Ray up to
 ``max_retries`` times; an exception raised by the episode itself is not retried and stops the run
 (what finished is already stored). At most ``MAX_IN_FLIGHT`` tasks are submitted at a time, so the
-work list is streamed; Ctrl-C cancels them and stops within a tick (``memgym.run.pool``). Results equal the local executor's for the same work: an
+work list is streamed; Ctrl-C cancels them and stops within a tick (``memgym.pool``). Results equal the local executor's for the same work: an
 episode is a pure function of its work item.
 
 Without ``address`` a private local Ray instance is started (``num_cpus`` of them, temp files
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from memgym.extras import require
-from memgym.run.pool import SigintFlag
+from memgym.pool import SigintFlag
 from memgym.run.results import ResultsStore
 from memgym.run.runner import Observer, Tally, item_count, noting_keys, run_item
 from memgym.run.work import WorkItem

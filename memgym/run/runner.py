@@ -1,6 +1,6 @@
 """Run work items and store each episode the moment it finishes.
 
-Two executors, both on ``memgym.run.pool.finished`` (streamed work, Ctrl-C stops at once):
+Two executors, both on ``memgym.pool.finished`` (streamed work, Ctrl-C stops at once):
 ``run_concurrent`` runs up to ``concurrency`` episodes at once on threads (memories and reasoners
 are synchronous; LLM reasoners wait on the network, so threads overlap them well);
 ``run_processes`` runs CPU-bound scripted episodes on worker processes, one scenario (all its
@@ -26,14 +26,14 @@ from typing import Any
 from memgym.caches import next_scenario
 from memgym.errors import InfraError
 from memgym.extras import MissingExtra
+from memgym.llm.usage import add_usage, component_usage
 from memgym.memory import make_memory
+from memgym.pool import finished
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import model_id, run_episode, score, untouched
-from memgym.run.pool import finished
 from memgym.run.remote import evaluate_remote
 from memgym.run.results import ResultsStore
 from memgym.run.trust import in_process
-from memgym.run.usage import add_usage, component_usage
 from memgym.run.work import WorkItem
 from memgym.salt import evaluation_seed, salt_digest
 from memgym.tracks import Track, get_track

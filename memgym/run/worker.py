@@ -27,12 +27,12 @@ import sys
 from typing import IO, Any, NoReturn
 
 from memgym.errors import ContextOverflow, InfraError, ModelError
+from memgym.llm.usage import add_usage, component_usage
 from memgym.memory import make_memory
 from memgym.memory.base import Memory
 from memgym.reasoners import make_reasoner
 from memgym.reasoners.base import Reasoner
 from memgym.run.episode import model_id
-from memgym.run.usage import add_usage, component_usage
 from memgym.run.wire import PROTOCOL, event_from_wire, question_from_wire, receive, send
 from memgym.tokens import count_tokens
 from memgym.tracks import get_track

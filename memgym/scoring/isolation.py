@@ -20,15 +20,21 @@ import random
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from memgym.errors import InfraError, ModelError
 from memgym.scoring.reading import answer_names
 from memgym.scoring.validators import is_correct
-from memgym.types import EpisodeResult, Scenario, View
+from memgym.types import EpisodeResult, Question, Scenario, View
 
-if TYPE_CHECKING:
-    from memgym.reasoners.base import Reasoner
+
+class Reasoner(Protocol):
+    """What ``closed_book`` asks of a reasoner (``memgym.reasoners.base.Reasoner`` is one): the
+    scorer sits below the reasoners and names no class of theirs."""
+
+    def reset(self, brief: str, params: Mapping[str, Any]) -> None: ...
+
+    def answer(self, question: Question, view: View) -> str: ...
 
 QuestionKey = tuple[str, str]
 """(scenario hash, question id): one question of one scenario."""

@@ -30,10 +30,10 @@ from typing import Any
 
 from memgym.background import in_background
 from memgym.llm.agent import TOOLS_HEADER
+from memgym.llm.headers import SPEC_HEADER, TRACK_HEADER
 from memgym.llm.textcalls import render_calls
 from memgym.memory.agentic_llm import EPISODE_HEADER, POLICY_HEADER, WRITER_HEADER
-from memgym.reasoners.llm import SPEC_HEADER, TRACK_HEADER
-from memgym.reasoners.memory_tools import SEARCH
+from memgym.memory.tools import SEARCH
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.serve.faults import Faults, wrong_arguments
 from memgym.serve.scripted import Reply, scripted_reply

@@ -18,7 +18,7 @@ from typing import Any
 
 from memgym.llm.classify import LLMModelError
 from memgym.memory.store import Entry, Store, StoreResult
-from memgym.reasoners.memory_tools import SEARCH, SUBMIT, parse_hits
+from memgym.memory.tools import SEARCH, SUBMIT, parse_hits
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.serve.conversation import Exchange, exchanges, last_prompt, text_of
 from memgym.types import Message, Question, View

@@ -32,9 +32,9 @@ from memgym.memory.agentic_llm import (
     parse_event_message,
 )
 from memgym.memory.store import Budget, Store, StoreResult
-from memgym.reasoners.memory_tools import DELETE, EDIT, READ, SEARCH, WRITE
+from memgym.memory.tools import DELETE, EDIT, READ, SEARCH, WRITE
+from memgym.memory.writers import make_policy
 from memgym.serve.conversation import exchanges, last_prompt, text_of
-from memgym.simulation.writers import make_policy
 
 MAX_EPISODES = 64
 MAX_CALLS = 16

@@ -10,9 +10,9 @@ from typing import Any
 
 from memgym.caches import next_scenario
 from memgym.memory import make_memory
+from memgym.pool import finished
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate
-from memgym.run.pool import finished
 from memgym.run.remote import evaluate_remote
 from memgym.run.trust import in_process
 from memgym.salt import evaluation_seed
@@ -107,7 +107,7 @@ def run_units(
     """Run units and yield each result in order of submission, on ``workers`` processes
     (1 = in this process). Streamed: at most ``2 * workers`` units are in flight and nothing
     is kept once yielded, so memory stays flat in the number of units; Ctrl-C stops at once
-    (``memgym.run.pool.finished``)."""
+    (``memgym.pool.finished``)."""
     if workers <= 1:
         for unit in units:
             done = run_unit(unit)

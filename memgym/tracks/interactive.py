@@ -12,8 +12,8 @@ from abc import abstractmethod
 from typing import ClassVar
 
 from memgym.claims import Claim
-from memgym.interactive.session import Session
 from memgym.tracks.base import Track
+from memgym.tracks.session import Session
 from memgym.types import Scenario
 
 

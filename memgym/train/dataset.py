@@ -21,8 +21,8 @@ from typing import Any
 from memgym.envs import tools as T
 from memgym.envs.trajectories import FORMAT
 from memgym.llm.textcalls import describe, render_calls, render_results
+from memgym.memory.tools import ANSWER_TOOLS
 from memgym.reasoners.llm import render
-from memgym.reasoners.memory_tools import ANSWER_TOOLS
 from memgym.scoring import is_correct
 from memgym.scoring.reading import answer_names
 from memgym.tracks import get_track

@@ -8,9 +8,9 @@ import pytest
 
 from memgym.interactive.agents import make_agent
 from memgym.interactive.episode import evaluate_interactive
-from memgym.interactive.history import HistoryMemory
 from memgym.interactive.loop import Limits, run_session
-from memgym.interactive.session import AgentTurn
+from memgym.memory.history.history_memory import HistoryMemory
+from memgym.tracks.session import AgentTurn
 from tests.interactive.world import CodesTrack
 
 TIGHT = "window:max_tokens=400"
@@ -63,7 +63,7 @@ def test_turn_budget_ends_a_task_for_an_agent_that_never_finishes(
             self.turns = 0
 
         def act(self, messages: object, tools: object) -> AgentTurn:
-            from memgym.interactive.session import call
+            from memgym.tracks.session import call
 
             self.turns += 1
             return AgentTurn(tool_calls=(call(f"c{self.turns}", "read_page", n=1),))
@@ -80,7 +80,7 @@ def test_turn_budget_ends_a_task_for_an_agent_that_never_finishes(
 
 def test_bad_tool_calls_are_answered_not_raised(codes_track: CodesTrack) -> None:
     session = codes_track.open(codes_track.generate(0))
-    from memgym.interactive.session import ToolCall
+    from memgym.tracks.session import ToolCall
 
     assert session.call(ToolCall("x", "submit", "{not json")).startswith("error:")
     assert session.call(ToolCall("x", "nope", "{}")).startswith("error:")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import random
 from typing import Any, ClassVar
 
-from memgym.interactive.session import (
+from memgym.tracks.interactive import InteractiveTrack
+from memgym.tracks.session import (
     AgentTurn,
     OraclePlan,
     OracleStep,
@@ -21,7 +22,6 @@ from memgym.interactive.session import (
     ToolCall,
     call,
 )
-from memgym.tracks.interactive import InteractiveTrack
 from memgym.types import Event, Scenario
 
 TOOLS = [

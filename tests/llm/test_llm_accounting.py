@@ -1,7 +1,7 @@
 """Per-call usage and cost."""
 
 from memgym.llm.accounting import CallRecord, Ledger, Usage, cost
-from memgym.run.usage import describe
+from memgym.llm.usage import describe
 
 
 def test_cost_from_a_price_table():

@@ -7,9 +7,9 @@ import pytest
 from memgym.errors import ModelError
 from memgym.llm.tools import Call
 from memgym.memory.store import Store
+from memgym.memory.tools import ANSWER_TOOLS, SEARCH, execute, parse_hits
 from memgym.reasoners import make_reasoner
 from memgym.reasoners.llm import extract_answer, render
-from memgym.reasoners.memory_tools import ANSWER_TOOLS, SEARCH, execute, parse_hits
 from memgym.types import Message, Question, View
 from tests.llm.canned import call, calls, canned, text
 

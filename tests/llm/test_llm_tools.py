@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from memgym.errors import ModelError
 from memgym.llm.textcalls import parse_calls, parse_results, render_calls, render_results
 from memgym.llm.tools import Param, Tool
-from memgym.reasoners.memory_tools import ANSWER_TOOLS, MAX_K, WRITE_TOOLS
+from memgym.memory.tools import ANSWER_TOOLS, MAX_K, WRITE_TOOLS
 
 jsonschema = pytest.importorskip("jsonschema")
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from memgym.memory.history.units import render
 from memgym.proxy import MemoryProxy, RecordLog, read_records, split
-from memgym.proxy.records import export_rows
-from memgym.proxy.units import render
+from memgym.rm.rows import export_rows
 from memgym.tokens import count_tokens
 from tests.proxy.test_units import SYSTEM, TASK, call_unit
 

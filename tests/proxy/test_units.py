@@ -6,8 +6,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from memgym.memory.history.units import group, render
 from memgym.proxy import MemoryProxy, dangling, split
-from memgym.proxy.units import group, render
 
 SYSTEM = {"role": "system", "content": "You are an agent."}
 TASK = {"role": "user", "content": "Fix the bug in parser.py."}

@@ -1,4 +1,4 @@
-"""bench/rm_ceiling.py: the rebuilt episodes reproduce the dataset labels, the redrawn questions
+"""bench/studies/rm_ceiling.py: the rebuilt episodes reproduce the dataset labels, the redrawn questions
 keep their places, and p* is what full re-runs of the episode with those questions give."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""bench/rm_ceiling_dialogue.py: a redraw changes only the profile questions after the
+"""bench/studies/rm_ceiling_dialogue.py: a redraw changes only the profile questions after the
 compaction, each what generation would have made of the redrawn choice; p* is what full re-runs
 with those questions give; the bench reproduces the dataset's labels or exits non-zero."""
 

@@ -1,4 +1,4 @@
-"""bench/rm_entities.py: the later-question oracle and the value sentences it groups rows by."""
+"""bench/studies/rm_entities.py: the later-question oracle and the value sentences it groups rows by."""
 
 from __future__ import annotations
 

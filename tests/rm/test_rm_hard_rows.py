@@ -1,4 +1,4 @@
-"""bench/rm_hard_rows.py --transfer: each training track is scored by models that never read
+"""bench/studies/rm_hard_rows.py --transfer: each training track is scored by models that never read
 its rows, and the figures are those of a model fitted on the other tracks alone."""
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ transfer = load_bench_script("rm_transfer")
 def test_rm_transfer_scores_each_track_by_a_model_fitted_on_the_others(
     splits: tuple[list[Any], list[Any]],
 ) -> None:
-    """bench/rm_transfer.py: each held-out track's figure at each vote weight is that of a
+    """bench/studies/rm_transfer.py: each held-out track's figure at each vote weight is that of a
     model fitted on the other tracks (recomputed), and the IID figure that of one fitted on all."""
     import numpy as np
 

@@ -13,8 +13,8 @@ import pytest
 
 from memgym.cli import main
 from memgym.interactive.agents import make_agent
-from memgym.interactive.history import HistoryMemory
 from memgym.interactive.loop import Limits, run_session
+from memgym.memory.history.history_memory import HistoryMemory
 from memgym.rm.dataset import add_split
 from memgym.rm.interactive import label_session, session_rows
 from memgym.rm.rows import read_jsonl

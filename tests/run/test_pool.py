@@ -1,4 +1,4 @@
-"""``memgym.run.pool.finished``: streams its tasks (never more than twice the workers ahead of
+"""``memgym.pool.finished``: streams its tasks (never more than twice the workers ahead of
 what it handed back), keeps task order when asked, and raises a worker's exception here."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from memgym.run.pool import finished
+from memgym.pool import finished
 
 
 def square(x: int) -> int:

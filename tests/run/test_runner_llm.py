@@ -14,8 +14,8 @@ import time
 import pytest
 
 from memgym.cli import main
+from memgym.llm.usage import add_usage
 from memgym.run.results import ResultsStore
-from memgym.run.usage import add_usage
 from memgym.serve import Faults, running
 
 SEEDS = 10

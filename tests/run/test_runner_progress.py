@@ -8,7 +8,7 @@ from rich.console import Console
 
 from memgym.cli import main
 from memgym.commands import common
-from memgym.run.usage import progress_stats
+from memgym.llm.usage import progress_stats
 from memgym.serve import Faults, running
 
 

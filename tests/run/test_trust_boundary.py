@@ -7,8 +7,8 @@ reported ``tampered``, never scored silently."""
 from __future__ import annotations
 
 import importlib
-import multiprocessing
 import json
+import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path

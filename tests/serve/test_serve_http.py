@@ -12,7 +12,7 @@ import pytest
 from memgym.claims import render_record
 from memgym.commands import serve as serve_command
 from memgym.memory.store import Store
-from memgym.reasoners.memory_tools import ANSWER_TOOLS, SEARCH, SUBMIT, execute
+from memgym.memory.tools import ANSWER_TOOLS, SEARCH, SUBMIT, execute
 from memgym.serve import Faults, running
 from memgym.serve.app import MODEL
 

@@ -10,8 +10,8 @@ from memgym.errors import ModelError
 from memgym.llm.tools import Toolset
 from memgym.memory import make_memory
 from memgym.memory.agentic_llm import EPISODE_HEADER, POLICY_HEADER, WRITER_HEADER, event_message
+from memgym.memory.tools import EDIT, SEARCH, SUBMIT, WRITE
 from memgym.reasoners import make_reasoner
-from memgym.reasoners.memory_tools import EDIT, SEARCH, SUBMIT, WRITE
 from memgym.run.episode import evaluate
 from memgym.serve import Faults, running
 from memgym.serve.app import MODEL

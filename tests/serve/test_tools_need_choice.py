@@ -7,7 +7,7 @@ import json
 import urllib.request
 
 from memgym.cli import main
-from memgym.reasoners.memory_tools import ANSWER_TOOLS
+from memgym.memory.tools import ANSWER_TOOLS
 from memgym.serve import Faults, running
 
 

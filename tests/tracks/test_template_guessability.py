@@ -1,5 +1,5 @@
 """No question template of any question-stream track is guessable without memory, small
-templates included (``bench/template_guessability.py`` measures every tier; this is lite).
+templates included (``bench/studies/template_guessability.py`` measures every tier; this is lite).
 
 Per template (``cheats.template_key``, coarse; and per family, the template without its asked
 attribute, where that joins templates), over lite seeds, recomputed from the real stream with
@@ -42,7 +42,7 @@ from tests.bench_scripts import load_bench_script
 
 guess = load_bench_script("template_guessability")
 """The bench's own reading of the stream and its rule arithmetic (what this test judges is what
-``bench/template_guessability.py`` prints)."""
+``bench/studies/template_guessability.py`` prints)."""
 
 THRESHOLD = 0.10
 MIN_QUESTIONS = 20
@@ -63,7 +63,7 @@ KNOWN_WEAK: dict[tuple[str, str], str] = {}
 """Templates above ``THRESHOLD`` today: (track, template) -> the measured share."""
 
 Asked = Any
-"""``bench/template_guessability.Asked``: a question, its pools, the scenario's answer names."""
+"""``bench/studies/template_guessability.Asked``: a question, its pools, the scenario's answer names."""
 
 
 def _asked(track_name: str, seeds: Sequence[int]) -> dict[str, list[Asked]]:

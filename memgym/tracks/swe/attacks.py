@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from memgym.interactive.agents import DONE, Agent, register_agent
-from memgym.interactive.session import AgentTurn, ChatMessage, call
+from memgym.tracks.agent import DONE, Agent, register_agent
+from memgym.tracks.session import AgentTurn, ChatMessage, call
 
 COPY = r"""
 import marshal, os, re

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from memgym.errors import InfraError
-from memgym.interactive.session import (
+from memgym.tracks.session import (
     AgentTurn,
     ChatMessage,
     OraclePlan,

@@ -14,10 +14,10 @@ import json
 import random
 from typing import Any
 
-from memgym.interactive.session import Session
 from memgym.tokens import count_tokens
 from memgym.tracks.interactive import InteractiveTrack
 from memgym.tracks.registry import register_track
+from memgym.tracks.session import Session
 from memgym.tracks.swe import params as parameters
 from memgym.tracks.swe.codebases import CODEBASES, cached_source, get_codebase, source_sha
 from memgym.tracks.swe.disguise import Variant, variant

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from memgym.interactive.session import AgentTurn, OracleStep, ToolCall
+from memgym.tracks.session import AgentTurn, OracleStep, ToolCall
 
 MIN_NEED = 3
 """Values shorter than this ("0", "no") are not needs: they are visible almost anywhere."""

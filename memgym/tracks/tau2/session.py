@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from memgym.interactive.session import (
+from memgym.tracks.session import (
     AgentTurn,
     ChatMessage,
     OraclePlan,

@@ -11,9 +11,9 @@ import json
 import random
 from typing import Any
 
-from memgym.interactive.session import Session
 from memgym.tracks.interactive import InteractiveTrack
 from memgym.tracks.registry import register_track
+from memgym.tracks.session import Session
 from memgym.tracks.tau2 import loader
 from memgym.tracks.tau2 import params as parameters
 from memgym.tracks.tau2.customer import ScriptedCustomer, scenario_text

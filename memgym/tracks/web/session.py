@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from memgym.interactive.session import (
+from memgym.tracks.session import (
     AgentTurn,
     ChatMessage,
     OraclePlan,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from memgym.interactive.session import ToolCall
+from memgym.tracks.session import ToolCall
 from memgym.tracks.web.browser import Browser, BrowserError
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from memgym.interactive.session import Session
 from memgym.tracks.interactive import InteractiveTrack
 from memgym.tracks.registry import register_track
+from memgym.tracks.session import Session
 from memgym.tracks.web import params as web_params
 from memgym.tracks.web.browser import require_browser
 from memgym.tracks.web.session import WebSession

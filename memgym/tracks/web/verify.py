@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from memgym.interactive.session import TaskOutcome
+from memgym.tracks.session import TaskOutcome
 from memgym.tracks.web.world import WebTask
 
 EDITABLE = ("status", "note")

@@ -16,10 +16,10 @@ import pytest
 import memgym
 from memgym.errors import InfraError
 from memgym.interactive.agents import make_agent
-from memgym.interactive.history import HistoryMemory
 from memgym.interactive.loop import Limits, run_session
-from memgym.interactive.session import AgentTurn, call
+from memgym.memory.history.history_memory import HistoryMemory
 from memgym.tracks import get_track
+from memgym.tracks.session import AgentTurn, call
 from memgym.tracks.swe import hidden
 from memgym.tracks.swe.runtime import Runtime, runtime
 from memgym.tracks.swe.sandbox import bwrap

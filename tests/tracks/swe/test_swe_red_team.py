@@ -20,8 +20,8 @@ import pytest
 
 import memgym
 from memgym.interactive.episode import evaluate_interactive
-from memgym.interactive.session import AgentTurn
 from memgym.tracks import get_track
+from memgym.tracks.session import AgentTurn
 from memgym.tracks.swe.attacks import REGEN, SHAPE, CopyAgent
 from memgym.tracks.swe.mutations import apply_all
 from memgym.tracks.swe.sandbox import bwrap

@@ -15,8 +15,8 @@ import pytest
 import memgym
 from memgym.interactive.agents import Agent
 from memgym.interactive.episode import evaluate_interactive
-from memgym.interactive.session import AgentTurn, ChatMessage, call
 from memgym.tracks import get_track
+from memgym.tracks.session import AgentTurn, ChatMessage, call
 from memgym.tracks.swe.sandbox import Sandbox, bwrap
 
 pytestmark = pytest.mark.skipif(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from memgym.interactive.session import ToolCall
+from memgym.tracks.session import ToolCall
 from memgym.tracks.web.track import WebTrack
 from tests.tracks.web.small import SMALL
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 
-from memgym.interactive.session import ToolCall
+from memgym.tracks.session import ToolCall
 from memgym.tracks.web import pool
 from memgym.tracks.web.track import WebTrack
 from tests.tracks.web.small import SMALL

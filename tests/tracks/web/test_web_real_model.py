@@ -19,9 +19,9 @@ import pytest
 
 from memgym.interactive.agents import make_agent
 from memgym.interactive.episode import score_session
-from memgym.interactive.history import HistoryMemory
 from memgym.interactive.loop import Limits, run_session
-from memgym.interactive.session import ToolCall
+from memgym.memory.history.history_memory import HistoryMemory
+from memgym.tracks.session import ToolCall
 from memgym.tracks.web.session import WebSession
 from memgym.tracks.web.track import WebTrack
 from tests.llm.test_real_model import llama_server  # noqa: F401  (the server fixture)
