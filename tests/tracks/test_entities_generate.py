@@ -259,9 +259,12 @@ def test_question_wording(sample):
                     assert name in q.text
 
 
-def test_trends_and_counts_are_not_guessable(sample):
+def test_trends_and_counts_are_not_guessable(track, sample):
+    # a scenario asks one trend or two, its shape a seeded draw: 44 in the sample are too few
+    # for a share test, so 120 standard scenarios more are counted (200 trends and more)
+    more = [track.generate(seed, "standard") for seed in range(500, 620)]
     shapes = Counter(
-        q.answer.split(" ")[0] for s in sample for q in s.questions if q.kind == "trend"
+        q.answer.split(" ")[0] for s in [*sample, *more] for q in s.questions if q.kind == "trend"
     )
     assert set(shapes) == {"rising", "falling", "mixed"}
     assert min(shapes.values()) >= sum(shapes.values()) / 5
@@ -272,10 +275,10 @@ def test_trends_and_counts_are_not_guessable(sample):
 def test_generation_is_fast(track):
     """A loose guard against accidental slowdowns (the real numbers: bench/bench_generation.py)."""
     times = []
-    for seed in range(15):
-        start = time.perf_counter()
+    for seed in range(15):  # CPU time: wall time counts other processes on a loaded machine
+        start = time.process_time()
         track.generate(seed, "standard")
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     assert statistics.median(times) < 0.05
 
 

@@ -7,10 +7,10 @@ import pytest
 from memgym.tracks import get_track, track_names
 
 EXPECTED_TIERS = {
-    "lite": (48, 10, 3, 24),
-    "standard": (60, 20, 5, 30),
-    "hard": (120, 40, 10, 30),
-    "multi": (60, 20, 5, 30),
+    "lite": (48, 10, 48, 24),
+    "standard": (60, 20, 60, 30),
+    "hard": (120, 40, 120, 30),
+    "multi": (60, 20, 60, 30),
 }
 KEYS = {
     "tier",
@@ -43,6 +43,17 @@ def test_tiers(track, tier):
     assert p["updates"] == p["corrections"]
     assert p["sessions"] == (3 if tier == "multi" else 1)
     assert p["template"] is None
+
+
+def test_changes_follow_a_smaller_world(track):
+    # corrections and updates default to one each per entity, in any tier: a small world
+    # (the smoke protocol's 8 entities) is valid and gets as many of each as it has entities
+    for tier in EXPECTED_TIERS:
+        p = track.params(tier, entities=8, questions=3)
+        assert (p["corrections"], p["updates"]) == (8, 8)
+    scenario = track.generate(0, "lite", entities=8, questions=3)
+    kinds = [e.kind for e in scenario.events]
+    assert kinds.count("correction") == kinds.count("update") == 8
 
 
 def test_defaults(track):
@@ -125,9 +136,11 @@ def test_unknown_tier(track):
         track.params("gigantic")
 
 
-def test_changes_cannot_outnumber_entities(track):
+def test_changes_cannot_outnumber_four_per_entity(track):
+    assert track.params("lite", corrections=100, updates=92)["updates"] == 92
     with pytest.raises(ValueError, match="corrections"):
-        track.params("lite", corrections=30, updates=30)
+        track.params("lite", corrections=100, updates=93)
+    assert track.params("lite", corrections=180)["updates"] == 12
 
 
 def test_generate_validates_too(track):

@@ -74,7 +74,10 @@ def test_event_kinds_and_pages() -> None:
     kinds = [e.kind for e in scenario.events]
     assert kinds.count("question") == p["questions"] == len(scenario.questions)
     assert kinds.count("correction") == p["corrections"]
-    assert kinds.count("document") == sum(hop_schedule(p)) + QUESTION_GAP  # revisits at the end
+    # the chain's pages, the revisits at the end, and the look-alike results (documents too:
+    # a memory told true kinds must not find the chain as the only pages)
+    chain = sum(hop_schedule(p)) + QUESTION_GAP
+    assert kinds.count("document") >= 4 * chain
     for event in scenario.events:
         if event.kind in ("document", "distractor"):
             assert event.text.startswith('Search result for "')

@@ -4,7 +4,8 @@ A question is redrawn when its gold is what an agent without memory of the strea
 (the field's typical value, the prior's midpoint, the independence estimate of a count), what a
 memory of the field's values without whose they are would answer (the last value stated, the
 commonest one, another entity's value that scores as well), what a memory of the last event of
-one kind would answer (the last document, correction or update: ``last_events``), or when the
+one kind would answer (the last document, correction or update: ``last_events``) or of a window
+of ``WINDOW`` events of one kind (``Guard.windowed``), or when the
 last event stating its evidence is too recent. Everything the guard reads is indexed once per field and scenario
 (``Statements``), so each check is a lookup or a short scan, not a walk of the world.
 """
@@ -118,6 +119,8 @@ class Guard:
         spec = draft.spec
         op = spec["op"]
         number = _numeric_part(gold)
+        if self.windowed(draft, gold):
+            return True
         if op in ("count", "aggregate") and spec.get("fn", "count") == "count":
             return number is not None and number == self._expected_count(spec["where"])
         f = self._field(spec.get("attribute"))
@@ -168,6 +171,18 @@ class Guard:
             ):
                 return True
             if values and _scores(draft, gold, number, *last.stated(event, f)):
+                return True
+        return False
+
+    def windowed(self, draft: Draft, gold: str) -> bool:
+        """Does a memory of a fixed window of change events of one kind (``LastEvents.windows``:
+        the last or the first ``WINDOW`` corrections, updates or changes) answer the question:
+        the query over what the window states about the entities of its evidence?"""
+        last, index = self.last_events, self.world.index
+        entities = {index[fact.entity] for fact in draft.evidence}
+        for window in last.windows(draft.p):
+            table = last.merged(window, entities)
+            if table is not None and evaluate(draft.spec, table) == gold:
                 return True
         return False
 

@@ -11,17 +11,17 @@ from memgym.tracks.entities.render import DOC_STYLES
 from memgym.tracks.entities.templates import TEMPLATES
 
 TIERS: dict[str, dict[str, Any]] = {
-    "lite": {"entities": 48, "questions": 10, "corrections": 3, "write_budget": 24},
-    "standard": {"entities": 60, "questions": 20, "corrections": 5, "write_budget": 30},
-    "hard": {"entities": 120, "questions": 40, "corrections": 10, "write_budget": 30},
-    "multi": {"entities": 60, "questions": 20, "corrections": 5, "write_budget": 30, "sessions": 3},
+    "lite": {"entities": 48, "questions": 10, "write_budget": 24},
+    "standard": {"entities": 60, "questions": 20, "write_budget": 30},
+    "hard": {"entities": 120, "questions": 40, "write_budget": 30},
+    "multi": {"entities": 60, "questions": 20, "write_budget": 30, "sessions": 3},
 }
 DEFAULT_TIER = "lite"
 DEFAULTS: dict[str, Any] = {
     "template": None,
     "entities": 48,
     "questions": 10,
-    "corrections": 3,
+    "corrections": None,
     "updates": None,
     "write_budget": 24,
     "max_write_tokens": 200,
@@ -30,7 +30,13 @@ DEFAULTS: dict[str, Any] = {
     "question_placement": "interleaved",
     "sessions": 1,
 }
-"""Every parameter and its default; ``updates=None`` means as many as ``corrections``.
+"""Every parameter and its default; ``corrections=None`` means as many as ``entities`` (so a
+smaller world gets fewer: ``entities=8`` is valid in any tier), ``updates=None`` as many as
+``corrections``.
+
+Changes (``corrections`` + ``updates``) far outnumber the maintenance questions: most are
+decoys, so a memory that keeps a bounded number of change events (the last or first K of a
+kind) holds few of those asked about (``guard.WINDOW``).
 
 ``max_write_tokens`` is sized so one entity's full canonical note record always fits in one
 write (records run 105 to 140 tokens) but two never do, so the write budget bounds how many
@@ -40,6 +46,10 @@ MIN_ENTITIES = 4
 MAX_ENTITIES = 250
 MAX_SESSIONS = 5
 MAX_DISTRACTOR_RATE = 5.0
+CHANGES_PER_ENTITY = 4
+"""At most this many changes (corrections + updates) per entity on average: every template has
+eight or more fields that may change, so some stay unchanged for updates to restate (the tiers
+use two)."""
 
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -56,13 +66,17 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(
             f"questions ({p['questions']}) is too many for a world of {entities} entities"
         )
-    _int("corrections", p["corrections"], 0, entities)
+    most = CHANGES_PER_ENTITY * entities
+    if p["corrections"] is None:
+        p["corrections"] = entities
+    _int("corrections", p["corrections"], 0, most)
     if p["updates"] is None:
-        p["updates"] = min(p["corrections"], entities - p["corrections"])
-    _int("updates", p["updates"], 0, entities)
-    if p["corrections"] + p["updates"] > entities:
+        p["updates"] = min(p["corrections"], most - p["corrections"])
+    _int("updates", p["updates"], 0, most)
+    if p["corrections"] + p["updates"] > most:
         raise ValueError(
-            f"corrections + updates ({p['corrections'] + p['updates']}) exceeds entities ({entities})"
+            f"corrections + updates ({p['corrections'] + p['updates']}) exceeds "
+            f"{CHANGES_PER_ENTITY} x entities ({most})"
         )
     _int("write_budget", p["write_budget"], 1)
     _int("max_write_tokens", p["max_write_tokens"], 1)

@@ -25,7 +25,7 @@ from memgym.tracks.entities.mix import AXIS_OF, KINDS_OF
 from memgym.tracks.entities.stream import Moment, Timeline
 from memgym.tracks.entities.templates import Attribute
 from memgym.tracks.entities.values import SHAPES, shape
-from memgym.tracks.entities.world import Change, World
+from memgym.tracks.entities.world import UPDATE, Change, World
 from memgym.types import AnswerType, Fact, QuestionKind
 
 ATTEMPTS = 60
@@ -108,7 +108,11 @@ class Asker:
         ]
         """Per relation: entity -> the entity whose relation points at it (links are a cycle)."""
         self.seen: set[str] = set()
-        self.unused_changes = list(range(len(world.changes)))
+        self.guard = Guard(world, timeline)
+        self.earliest = self.guard.last_events.earliest(timeline)
+        """Change -> the first position a question on it may take (``LastEvents.earliest``);
+        the changes left out are decoys, never asked about."""
+        self.unused_changes = sorted(self.earliest)
         rng.shuffle(self.unused_changes)
         self.unused_withheld = list(world.withheld)
         self.turn = {kind: int(self.random() * 3) for kind in ("aggregation", "trend")}
@@ -119,7 +123,6 @@ class Asker:
         series (trend questions ask those)."""
         self.targets = tuple(f for f in self.asked if f < len(self.template.attributes))
         """Attributes a multi-hop question may end on."""
-        self.guard = Guard(world, timeline)
         self._enum_index: dict[int, dict[str, list[int]]] = {}
         self.groups = [(f, v, es) for f in self.lay.enums for v, es in self._having(f).items()]
         """Every (enum field, value, the entities that have it) of the world."""
@@ -182,37 +185,58 @@ class Asker:
         assert fact is not None, "only text and date fields are withheld"
         return fact
 
-    def _change(self, first: int | None = None) -> tuple[Change, Moment] | None:
-        if not self.world.changes:
+    def _entity_of(self, c: int) -> int:
+        return self.world.changes[c].entity
+
+    def _change(
+        self, first: int | None = None, kind: str | None = None
+    ) -> tuple[Change, Moment] | None:
+        """An askable change (an unused one while any is left; of ``kind`` only, if given) and a
+        question position from its ``earliest`` on (and from ``first``, the interleaved start by
+        default): ``WINDOW`` changes of its kind come between, so no bounded memory of change
+        events holds it."""
+        askable = [c for c in self.earliest if kind is None or self.world.changes[c].kind == kind]
+        if not askable:
             return None
-        c = (
-            self.unused_changes.pop()
-            if self.unused_changes
-            else int(self.random() * len(self.world.changes))
-        )
-        return self.world.changes[c], self._moment(self.timeline.change_pos[c], first)
+        unused = [
+            c for c in self.unused_changes if kind is None or self.world.changes[c].kind == kind
+        ]
+        pool = sorted(unused or askable, key=self._entity_of)
+        c = pool[int(min(self.random(), self.random()) * len(pool))]
+        if self.end:
+            m = Moment(self.world, self.timeline, self.last)
+        else:
+            start = self.first if first is None else first
+            lo = min(self.last, max(start, self.earliest[c]))
+            m = Moment(self.world, self.timeline, lo + int(self.random() * (self.last - lo + 1)))
+        if c in self.unused_changes:
+            self.unused_changes.remove(c)
+        return self.world.changes[c], m
 
     def _change_apart(self) -> tuple[Change, Moment] | None:
-        """A change and a question position ``d`` documents after it, ``d`` uniform up to what
-        the earliest change allows (an unused change that fits first), so the new value's rank
-        back from the question is spread: a change and a position uniform after it would pile
-        it onto the few ranks a late change leaves."""
-        if self.end or not self.world.changes:
+        """An askable change and a question position ``d`` documents after it, ``d`` uniform
+        from the least distance an askable change allows (``earliest``) to what the earliest
+        change allows (an unused change that fits first), so the new value's rank back from the
+        question is spread: a change and a position uniform after it would pile it onto the
+        few ranks a late change leaves."""
+        if self.end or not self.earliest:
             return self._change(self.value_first)
         doc_pos, change_pos = self.timeline.doc_pos, self.timeline.change_pos
         n = len(doc_pos)
-        before = [bisect_left(doc_pos, pos) for pos in change_pos]
-        room = n - min(before)
-        if room < 1:  # every change comes after the last document
+        before = {c: bisect_left(doc_pos, change_pos[c]) for c in self.earliest}
+        need = {c: max(1, bisect_left(doc_pos, p) - before[c]) for c, p in self.earliest.items()}
+        least, room = min(need.values()), n - min(before.values())
+        if room < least:
             return self._change(self.value_first)
-        gap = min(QUESTION_GAP, room)
-        d = gap + int(self.random() * (room - gap + 1))
-        fits = [c for c in self.unused_changes if before[c] + d <= n]
+        d = least + int(self.random() * (room - least + 1))
+        fits = [c for c in self.unused_changes if need[c] <= d and before[c] + d <= n]
         if not fits:
-            fits = [c for c in range(len(before)) if before[c] + d <= n]
+            fits = [c for c in self.earliest if need[c] <= d and before[c] + d <= n]
+        if not fits:
+            return None
         c = fits[int(self.random() * len(fits))]
         known = before[c] + d
-        lo = max(doc_pos[known - 1] + 1, change_pos[c] + 1 + QUESTION_GAP, self.first)
+        lo = max(doc_pos[known - 1] + 1, self.earliest[c], self.first)
         hi = doc_pos[known] if known < n else self.last
         if lo > hi:
             return None
@@ -246,7 +270,10 @@ class Asker:
         return self._value("post_correction", m, change.entity, change.field, [change.new])
 
     def _before_after(self, kind: QuestionKind) -> Draft | None:
-        found = self._change(self.value_first if kind == "previous_value" else None)
+        # an update, not a correction: a correction states the value it replaces, so one event
+        # would answer; after an update the old value is only in an earlier event
+        first = self.value_first if kind == "previous_value" else None
+        found = self._change(first, UPDATE)
         if found is None:
             return None
         change, m = found

@@ -35,7 +35,7 @@ def order(rng: _random.Random, world: World, memos: int) -> Timeline:
     n = len(world.names)
     keyed: list[tuple[float, int, int]] = [(float(e), DOC, e) for e in range(n)]
     for c, change in enumerate(world.changes):
-        keyed.append((change.entity + 0.5 + random() ** 2 * (n - change.entity), CHANGE, c))
+        keyed.append((change.entity + 0.5 + random() * (n - change.entity), CHANGE, c))
     keyed.extend((random() * n, MEMO, m) for m in range(memos))
     keyed.sort()
     items = [(kind, index) for _, kind, index in keyed]
@@ -63,11 +63,10 @@ class Moment:
 
     def change(self, e: int, f: int) -> Change | None:
         """The change to field ``f`` of ``e`` if it has happened by now."""
-        c = self.world.change_of.get(e)
+        c = self.world.change_of.get((e, f))
         if c is None or self.timeline.change_pos[c] >= self.p:
             return None
-        change = self.world.changes[c]
-        return change if change.field == f else None
+        return self.world.changes[c]
 
     def fact(self, e: int, f: int) -> Fact | None:
         """The fact that holds now for field ``f`` of ``e`` (None if never stated so far)."""
@@ -82,11 +81,10 @@ class Moment:
         this of every entity a filter selects)."""
         world = self.world
         assert e < self.known and world.hidden.get(e) != f, "a known, stated field"
-        c = world.change_of.get(e)
+        c = world.change_of.get((e, f))
         if c is not None and self.timeline.change_pos[c] < self.p:
             change = world.changes[c]
-            if change.field == f:
-                return change.new, Cell(change.new_text, change.old_text), change.new.value
+            return change.new, Cell(change.new_text, change.old_text), change.new.value
         return world.facts[e][f], Cell(world.texts[e][f]), world.values[e][f]
 
     def cell(self, e: int, f: int) -> Cell | None:

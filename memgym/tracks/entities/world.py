@@ -5,6 +5,9 @@ entity ``e`` starts with for field ``f`` and ``World.texts[e][f]`` its canonical
 ``World.hidden[e]`` names the one field (if any) that entity ``e``'s document withholds, so that an
 abstention question can ask for it: that fact is never stated and never becomes a scenario fact.
 A change (correction or unlabeled update) replaces one scalar numeric value with a new fact.
+Changes far outnumber the maintenance questions (most are decoys, never asked about), so a
+memory that keeps a bounded number of change events holds few of the ones asked about; each
+(entity, field) changes at most once, and an entity may change in several fields.
 
 Facts are the scenario's own ``memgym.types.Fact`` objects from the start (built without
 validation: every value is valid by construction), with id ``""`` and step ``-1`` until the
@@ -16,7 +19,6 @@ from __future__ import annotations
 import random as _random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 from memgym.claims import format_value
@@ -111,8 +113,8 @@ class World:
     columns of it without touching the fact objects."""
     index: dict[str, int]
     changes: list[Change] = field(default_factory=list)
-    change_of: dict[int, int] = field(default_factory=dict)
-    """entity -> the index of its change (an entity changes at most once)."""
+    change_of: dict[tuple[int, int], int] = field(default_factory=dict)
+    """(entity, field) -> the index of its change (a field changes at most once)."""
     hidden: dict[int, int] = field(default_factory=dict)
     """entity -> the field its document withholds."""
     withheld: list[tuple[int, int]] = field(default_factory=list)
@@ -192,26 +194,55 @@ def _changes(rng: _random.Random, world: World, corrections: int, updates: int) 
     n = len(world.names)
     kinds = [CORRECTION] * corrections + [UPDATE] * updates
     rng.shuffle(kinds)
-    for kind, e in zip(kinds, _strata(random, n, len(kinds))):
+    for kind, start in zip(kinds, _strata(random, n, len(kinds))):
         fields = world.layout.numeric if kind == CORRECTION else world.layout.varying
-        f = fields[int(random() * len(fields))]
+        e, free = _free_entity(world, start, fields)
+        f = free[int(random() * len(free))]
         old = world.facts[e][f]
         value = changed(random, attrs[f], number(old))
-        new = new_fact(old.entity, old.attribute, value)
-        restate: tuple[int, ...] = ()
-        if kind == UPDATE:
-            others = [g for g in world.layout.varying if g != f]
-            k = RESTATED[0] + int(random() * (RESTATED[1] - RESTATED[0] + 1))
-            restate = tuple(rng.sample(others, min(k, len(others))))
-        world.change_of[e] = len(world.changes)
+        world.change_of[(e, f)] = len(world.changes)
         world.changes.append(
-            Change(kind, e, f, old, new, world.texts[e][f], format_value(value), restate)
+            Change(
+                kind,
+                e,
+                f,
+                old,
+                new_fact(old.entity, old.attribute, value),
+                world.texts[e][f],
+                format_value(value),
+            )
         )
+    _restate(rng, world)
+
+
+def _free_entity(world: World, start: int, fields: tuple[int, ...]) -> tuple[int, list[int]]:
+    """The first entity from ``start`` on (wrapping) with a field of ``fields`` that has not
+    changed yet, and those fields (``params`` keeps the changes within the fields there are)."""
+    n = len(world.names)
+    for i in range(n):
+        e = (start + i) % n
+        free = [f for f in fields if (e, f) not in world.change_of]
+        if free:
+            return e, free
+    raise ValueError("more changes than changeable fields")
+
+
+def _restate(rng: _random.Random, world: World) -> None:
+    """Give each update the few unchanged numbers it restates: fields of its entity that never
+    change, so a restated value is always the entity's current one."""
+    random = rng.random
+    for change in world.changes:
+        if change.kind != UPDATE:
+            continue
+        e = change.entity
+        others = [g for g in world.layout.varying if (e, g) not in world.change_of]
+        k = RESTATED[0] + int(random() * (RESTATED[1] - RESTATED[0] + 1))
+        change.restate = tuple(rng.sample(others, min(k, len(others))))
 
 
 def _strata(random: Callable[[], float], n: int, k: int) -> list[int]:
-    """``k`` distinct entities of ``n``, one drawn from each of ``k`` equal slices of the entity
-    order, so some change always comes early and a question can be asked many documents after
-    it (a uniform sample often leaves every change late)."""
-    bounds = [j * n // max(1, k) for j in range(k + 1)]  # k <= n: every slice holds one
-    return [lo + int(random() * (hi - lo)) for lo, hi in pairwise(bounds)]
+    """``k`` entities of ``n``, one drawn from each of ``k`` equal slices of the entity order
+    (a slice holds a fraction of an entity when ``k > n``), so some change always comes early
+    and a question can be asked many documents after it (a uniform sample often leaves every
+    change late)."""
+    return [min(n - 1, int((j + random()) * n / k)) for j in range(k)]

@@ -33,6 +33,7 @@ revisits of earlier ones at the end), so no reader of the last few pages can ans
 INPAGE_FILLER = 0.5
 """Chance that a page holds one unrelated result among its own."""
 FILLER_SEED_BITS = 40
+LOOKALIKE_KIND = "document"
 _build_event = builder(Event)
 
 
@@ -157,10 +158,10 @@ def _merge(blocks: list[Block], added: list[Insert]) -> list[Block]:
     for i, block in enumerate(blocks):
         while k < len(added) and added[k][0] < i:
             text, stated = added[k][1]
-            out.append([Core("distractor", text, stated)])
+            out.append([Core(LOOKALIKE_KIND, text, stated)])
             k += 1
         out.append(block)
-    out += [[Core("distractor", *decoy)] for _, decoy in added[k:]]
+    out += [[Core(LOOKALIKE_KIND, *decoy)] for _, decoy in added[k:]]
     return out
 
 
