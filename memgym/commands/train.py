@@ -258,4 +258,20 @@ def _lift(args: argparse.Namespace) -> int:
             f"after - before, {label}: {d.mean:+.3f} [95% CI {d.low:+.3f}, {d.high:+.3f}] "
             f"over {d.n} paired {unit}"
         )
+        console.print("  " + _exact(d))
     return 0
+
+
+def _exact(d: Any) -> str:
+    """The exact tests beside a bootstrap line (``memgym.train.paired``)."""
+    from memgym.train.lift import FEW_PAIRS
+
+    flip, t = d.sign_flip, d.t
+    how = "exact" if flip.exact else "Monte Carlo"
+    text = (
+        f"sign-flip p {_fmt(flip.p)} ({how}; {flip.n} pairs can give no p below "
+        f"{_fmt(flip.floor)}), t interval [{t.low:+.3f}, {t.high:+.3f}]"
+    )
+    if d.n < FEW_PAIRS:
+        text += f"; under {FEW_PAIRS} pairs: read these, not the bootstrap interval"
+    return text
