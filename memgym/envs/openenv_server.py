@@ -7,7 +7,8 @@
     #   .reset(seed=3); .step({"text": '{"name": "next_event", "arguments": {}}'})
 
 The action is ``{"text": <one env action>}`` (the JSON tool call, or ``{"content": ...}`` on an
-interactive id); the observation carries ``text`` (the env's observation), ``info`` (its info
+interactive id), or the call itself, ``{"name": ..., "arguments": {...}}`` / ``{"content": ...}``
+(what an LLM client that sends the model's JSON reply as the action sends); the observation carries ``text`` (the env's observation), ``info`` (its info
 dict: scores at the end), ``reward`` and ``done``. Sessions run over OpenEnv's WebSocket
 (``/ws``: one env per connection, several at once); its stateless HTTP ``/reset`` and ``/step``
 each make a fresh env, as OpenEnv does for every environment.
@@ -32,9 +33,23 @@ from pydantic import Field
 
 
 class MemgymAction(Action):
-    """One env action as text."""
+    """One env action: its JSON text (``text``), or the call's own fields (``name`` and
+    ``arguments``, or ``content`` on a session id), as a model replying in JSON writes them."""
 
-    text: str = Field(description="one tool call as JSON, or {'content': ...} on a session id")
+    text: str | None = Field(default=None, description="one env action as JSON text")
+    name: str | None = Field(default=None, description="a tool's name")
+    arguments: dict[str, Any] | str | None = Field(default=None, description="its arguments")
+    content: str | None = Field(default=None, description="a text turn (interactive ids)")
+
+    def action(self) -> str:
+        """The env action text."""
+        if self.text is not None:
+            return self.text
+        if self.name is not None:
+            return json.dumps({"name": self.name, "arguments": self.arguments or {}})
+        if self.content is not None:
+            return json.dumps({"content": self.content})
+        return ""
 
 
 class MemgymObservation(Observation):
@@ -67,7 +82,7 @@ class MemgymEnvironment(Environment[MemgymAction, MemgymObservation, State]):
     def step(
         self, action: MemgymAction, timeout_s: float | None = None, **kwargs: Any
     ) -> MemgymObservation:
-        text, reward, terminated, truncated, info = self.env.step(action.text)
+        text, reward, terminated, truncated, info = self.env.step(action.action())
         self._state.step_count += 1
         done = bool(terminated or truncated)
         return MemgymObservation(text=text, info=_plain(info), reward=float(reward), done=done)

@@ -49,6 +49,8 @@ def test_an_expert_episode_over_openenv_scores_what_a_local_env_scores(base_url:
     actions = [json.dumps({"name": s.name, "arguments": s.args}) for s in steps]
     local = envs.make(ENV)
     obs, _ = local.reset(seed=5)
+    obs_first, first_step = obs, local.step(actions[0])[0]
+    local.reset(seed=5)
     with GenericEnvClient(base_url=base_url).sync() as client:
         result = client.reset(seed=5)
         assert result.observation["text"] == obs and not result.done
@@ -62,7 +64,11 @@ def test_an_expert_episode_over_openenv_scores_what_a_local_env_scores(base_url:
                 break
         assert result.done and earned > 0
         assert result.observation["info"]["scores"] == info["scores"]  # JSON keeps every float
-        bad = client.reset(seed=5)
+        again = client.reset(seed=5)
+        call = json.loads(actions[0])
+        as_fields = client.step({"name": call["name"], "arguments": call["arguments"]})
+        assert again.observation["text"] == obs_first and as_fields.observation["info"]["ok"]
+        assert as_fields.observation["text"] == first_step
         bad = client.step({"text": "not json"})
         assert "not JSON" in bad.observation["text"] and bad.observation["info"]["ok"] is False
     local.close()
