@@ -15,38 +15,14 @@ pytest.importorskip("gymnasium", reason="needs the gym extra")
 
 import datasets
 import torch
-import transformers
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from trl import GRPOConfig, GRPOTrainer
 
 from memgym import envs
 from memgym.envs.trl_rollout import env_reward, parse_prompt, prompts, rollout_func
+from tests.tiny_lm import tiny_lm
 
 ENV = "memgym/entities-lite-v0"
 SHORT = {"entities": 8, "questions": 1}
-
-
-def _tokenizer(texts: list[str]) -> Any:
-    """A byte-level BPE trained on ``texts`` with a plain chat template (nothing downloaded)."""
-    bpe = Tokenizer(models.BPE())
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.decoder = decoders.ByteLevel()
-    bpe.train_from_iterator(
-        texts,
-        trainers.BpeTrainer(
-            vocab_size=2000,
-            special_tokens=["<pad>", "<eos>"],
-            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        ),
-    )
-    tok = transformers.PreTrainedTokenizerFast(
-        tokenizer_object=bpe, eos_token="<eos>", pad_token="<pad>", padding_side="left"
-    )
-    tok.chat_template = (
-        "{% for m in messages %}<{{ m.role }}>{{ m.content }}\n{% endfor %}"
-        "{% if add_generation_prompt %}<assistant>{% endif %}"
-    )
-    return tok
 
 
 def test_prompts_name_the_env_and_seed() -> None:
@@ -62,14 +38,7 @@ def test_grpo_trains_two_steps_on_memgym_episodes(tmp_path) -> None:
     obs, _ = env.reset(seed=0)
     env.close()
     actions = [json.dumps({"name": "next_event", "arguments": {}})]
-    tokenizer = _tokenizer([obs, *actions] * 3)
-    config = transformers.LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32, num_hidden_layers=2,
-        num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=4096,
-        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
-    )  # fmt: skip
-    torch.manual_seed(0)
-    model = transformers.LlamaForCausalLM(config)
+    tokenizer, model = tiny_lm([obs, *actions] * 3)
     played: list[dict[str, list[Any]]] = []
     inner = rollout_func(max_turns=3, max_new_tokens=6, **SHORT)
 
