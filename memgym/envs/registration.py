@@ -19,6 +19,7 @@ from typing import Any
 
 ENV_VERSION = 0
 ENTRY_POINT = "memgym.envs.gym_env:MemgymEnv"
+SESSION_ENTRY_POINT = "memgym.envs.session_env:SessionEnv"
 
 
 def _gymnasium() -> Any:
@@ -48,9 +49,20 @@ def env_specs() -> dict[str, tuple[str, str]]:
     }
 
 
+def session_env_specs() -> dict[str, tuple[str, str]]:
+    """Every id -> (track, tier) of the interactive tracks (tau2, swe, web: agent sessions,
+    served by ``memgym.envs.session_env.SessionEnv``), in registry order."""
+    from memgym.tracks import get_track, track_names
+
+    tracks = [get_track(name) for name in track_names()]
+    return {
+        env_id(t.name, tier): (t.name, tier) for t in tracks if t.interactive for tier in t.tiers
+    }
+
+
 def env_ids() -> list[str]:
-    """Every registered memgym environment id."""
-    return list(env_specs())
+    """Every registered memgym environment id: the question streams', then the sessions'."""
+    return [*env_specs(), *session_env_specs()]
 
 
 def register_envs() -> list[str]:
@@ -58,11 +70,12 @@ def register_envs() -> list[str]:
     gymnasium = _gymnasium()
     registry = gymnasium.envs.registration.registry
     ids = []
-    for name, (track, tier) in env_specs().items():
+    sessions = session_env_specs()
+    for name, (track, tier) in {**env_specs(), **sessions}.items():
         if name not in registry:
             gymnasium.register(
                 id=name,
-                entry_point=ENTRY_POINT,
+                entry_point=SESSION_ENTRY_POINT if name in sessions else ENTRY_POINT,
                 kwargs={"track": track, "tier": tier},
                 nondeterministic=False,
             )

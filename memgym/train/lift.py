@@ -7,7 +7,9 @@ alone uses) gives its composite, accuracy, tool calls and writes, and, when the 
 has ``none`` and ``oracle`` runs on those scenarios, its memory-isolated score
 (``memgym.scoring.isolation``). The difference after - before is paired on what both answered:
 per episode for the composite and the tool calls made (same scenario hash), per question for accuracy (same scenario and
-question), each with a seeded percentile bootstrap interval.
+question), each with a seeded percentile bootstrap interval and, beside it, the exact paired
+sign-flip p and the Student t interval (``memgym.train.paired``): with few pairs (under
+``FEW_PAIRS``) a percentile bootstrap interval is too narrow to be read alone.
 """
 
 from __future__ import annotations
@@ -19,19 +21,33 @@ from dataclasses import dataclass
 from typing import Any
 
 from memgym.scoring.isolation import CONFIDENCE, answer_table, isolate, percentile
+from memgym.train.paired import SignFlip, TInterval, sign_flip_p, t_interval
 from memgym.types import EpisodeResult
 
 DEFAULT_MEMORY = "agentic:policy=strategic"
+FEW_PAIRS = 20
+"""Below this many pairs ``train lift`` warns that the bootstrap interval is not to be trusted."""
 
 
 @dataclass(frozen=True)
 class Interval:
-    """A mean with its bootstrap interval, over ``n`` paired items."""
+    """A mean with its bootstrap interval, over ``n`` paired items, and the exact tests beside
+    it: the sign-flip p and the t interval (``memgym.train.paired``)."""
 
     mean: float
     low: float
     high: float
     n: int
+    sign_flip: SignFlip | None = None
+    t: TInterval | None = None
+
+
+def paired(values: Sequence[float], resamples: int, seed: int) -> Interval:
+    """``bootstrap_mean`` of paired differences, with the sign-flip p and the t interval."""
+    boot = bootstrap_mean(values, resamples, seed)
+    return Interval(
+        boot.mean, boot.low, boot.high, boot.n, sign_flip_p(values, seed), t_interval(values)
+    )
 
 
 @dataclass(frozen=True)
@@ -129,8 +145,8 @@ def lift(
         "memory": memory,
         "before": sides[0],
         "after": sides[1],
-        "composite_diff": bootstrap_mean(composite, resamples, seed),
-        "accuracy_diff": bootstrap_mean(correct, resamples, seed + 1),
-        "tool_calls_diff": bootstrap_mean(tools, resamples, seed + 2),
+        "composite_diff": paired(composite, resamples, seed),
+        "accuracy_diff": paired(correct, resamples, seed + 1),
+        "tool_calls_diff": paired(tools, resamples, seed + 2),
         "scenarios": len(shared),
     }

@@ -16,6 +16,8 @@ from gymnasium.utils.env_checker import check_env
 import memgym
 from memgym import envs
 from memgym.envs.expert import run_expert
+from memgym.envs.registration import env_specs
+from memgym.envs.tools import tool_schemas
 from memgym.tracks import get_track, track_names
 
 
@@ -36,15 +38,15 @@ def test_an_id_for_every_question_stream_track_and_tier() -> None:
         if not get_track(name).interactive
         for tier in get_track(name).tiers
     }
-    assert set(envs.env_ids()) == expected
-    assert not any(id.startswith("memgym/web-") for id in envs.env_ids())  # an agent session
+    assert set(env_specs()) == expected
+    assert not any(id.startswith("memgym/web-") for id in env_specs())  # an agent session
     envs.register_envs()
     assert expected <= set(gymnasium.envs.registration.registry)
     env = gymnasium.make("memgym/entities-lite-v0")  # plain gymnasium.make works too
     assert env.unwrapped.track.name == "entities" and env.unwrapped.tier == "lite"
 
 
-@pytest.mark.parametrize("env_id", envs.env_ids())
+@pytest.mark.parametrize("env_id", list(env_specs()))
 def test_check_env_passes(env_id: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a checker warning is a failure too
@@ -217,3 +219,31 @@ def test_an_unanswered_question_is_a_model_error_as_in_memgym_run(track):
     assert set(reasons) == {"no_answer", "empty_answer"}
     restored = Episode.restore(episode.state())
     assert [a.model_dump() for a in restored.answers] == [a.model_dump() for a in episode.answers]
+
+
+def test_the_first_observation_holds_the_system_prompt_and_the_tool_schemas() -> None:
+    from memgym.envs.prompts import system_prompt
+
+    env = envs.make("memgym/research-lite-v0")
+    obs, _ = env.reset(seed=4)
+    brief = get_track("research").generate(4, "lite").brief
+    system, tools, event = obs.split("\n\n[", 2)
+    assert system == "[system]\n" + system_prompt(brief)
+    assert json.loads(tools.removeprefix("tools]\n")) == tool_schemas()
+    assert {t["function"]["name"] for t in tool_schemas()} >= {"memory_write", "next_event"}
+    assert event.startswith("event 0]")
+
+
+def test_every_episode_ends_within_max_episode_steps() -> None:
+    """The bound is events x (calls per event + 1): an agent that never moves is truncated on
+    the first event, one that always moves ends after exactly the events."""
+    env = envs.make("memgym/entities-lite-v0", max_calls_per_event=3)
+    _, info = env.reset(seed=1)
+    events = len(get_track("entities").generate(1, "lite").events)
+    assert info["max_episode_steps"] == events * 4
+    steps, done = 0, False
+    while not done:
+        _, _, terminated, truncated, info = env.step(_action("next_event"))
+        steps += 1
+        done = terminated or truncated
+    assert terminated and steps == events <= info["max_episode_steps"]

@@ -84,6 +84,13 @@ def test_lift_command_prints_the_same_figures_and_refuses_unknown_models(
         out = lift(list(store.episodes(compactions=False)), "bad", "good", resamples=200)
     assert printed["accuracy_diff"]["mean"] == pytest.approx(out["accuracy_diff"].mean)
     assert printed["after"]["composite"] == pytest.approx(out["after"].composite)
+    assert main(["train", "lift", str(results), "--before", "bad", "--after", "good",
+                 "--resamples", "200"]) == 0
+    text = capsys.readouterr().out
+    flip = out["composite_diff"].sign_flip
+    assert flip.n == 3 and flip.floor == pytest.approx(0.25)
+    assert f"sign-flip p {flip.p:.3f} (exact; 3 pairs can give no p below 0.250)" in text
+    assert "under 20 pairs: read these, not the bootstrap interval" in text
     assert main(["train", "lift", str(results), "--before", "nobody", "--after", "good"]) == 2
     assert "no episodes of model 'nobody'" in capsys.readouterr().err
     assert main(["train", "lift", str(results), "--before", "good", "--after", "good"]) == 2

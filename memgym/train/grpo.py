@@ -1,0 +1,143 @@
+"""``memgym train grpo``: GRPO (TRL) on memgym episodes over a curriculum, short to longer.
+
+Each stage plays one env id with its own track parameters (``entities=8,questions=1``: a few
+events and one question, then more) for a number of optimizer steps, on the same model, through
+``memgym.envs.trl_rollout``. The reward is the episode's return in the env (the validated score).
+Every step's mean reward is written to ``OUT/rewards.json`` and drawn in ``OUT/report.html``
+(one SVG line, a mark where each stage begins); the trained model goes to ``OUT/model``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from memgym.train.sft import libs, load_model
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One curriculum stage: ``steps`` optimizer steps on ``env`` made with ``params``."""
+
+    env: str
+    steps: int
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_stage(text: str, env: str) -> Stage:
+    """``STEPS[:k=v,k=v]`` (e.g. ``4:entities=8,questions=1``) as a stage of ``env``."""
+    steps, _, rest = text.partition(":")
+    try:
+        count = int(steps)
+    except ValueError:
+        raise ValueError(f"a stage reads STEPS[:k=v,...], got {text!r}") from None
+    if count < 1:
+        raise ValueError(f"a stage needs at least 1 step, got {text!r}")
+    params: dict[str, Any] = {}
+    for item in filter(None, (p.strip() for p in rest.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise ValueError(f"a stage parameter reads k=v, got {item!r}")
+        params[key] = int(value) if value.lstrip("-").isdigit() else value
+    return Stage(env, count, params)
+
+
+@dataclass(frozen=True)
+class GRPORun:
+    """What ``train_grpo`` needs."""
+
+    base: str
+    out: str
+    stages: Sequence[Stage]
+    seeds: Sequence[int]
+    generations: int = 4
+    max_turns: int = 32
+    max_new_tokens: int = 48
+    lr: float = 1e-5
+    seed: int = 0
+
+
+def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[dict[str, Any]]:
+    """Train through every stage; the per-step rewards (also written to ``OUT``)."""
+    from memgym.extras import require
+
+    torch, _, _ = libs()
+    trl = require("trl", "memgym train grpo", "rl")
+    datasets = require("datasets", "memgym train grpo", "rl")
+    from memgym.envs.trl_rollout import env_reward, prompts, rollout_func
+
+    if model is None or tokenizer is None:
+        tokenizer, model = load_model(run.base)
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    torch.manual_seed(run.seed)
+    out = Path(run.out)
+    out.mkdir(parents=True, exist_ok=True)
+    curve: list[dict[str, Any]] = []
+    for index, stage in enumerate(run.stages):
+        config = trl.GRPOConfig(
+            output_dir=str(out / f"stage-{index}"), max_steps=stage.steps,
+            per_device_train_batch_size=run.generations, num_generations=run.generations,
+            learning_rate=run.lr, logging_steps=1, save_strategy="no", report_to=[],
+            use_cpu=not torch.cuda.is_available(), seed=run.seed + index,
+        )  # fmt: skip
+        trainer = trl.GRPOTrainer(
+            model=model,
+            reward_funcs=env_reward,
+            train_dataset=datasets.Dataset.from_dict({"prompt": prompts(stage.env, run.seeds)}),
+            args=config,
+            processing_class=tokenizer,
+            rollout_func=rollout_func(
+                max_turns=run.max_turns, max_new_tokens=run.max_new_tokens, **stage.params
+            ),
+        )
+        trainer.train()
+        for h in trainer.state.log_history:
+            if "reward" in h:
+                curve.append({"stage": index, "step": len(curve) + 1, "reward": h["reward"],
+                              "reward_std": h.get("reward_std", 0.0)})  # fmt: skip
+        model = trainer.model
+    model.save_pretrained(out / "model")
+    tokenizer.save_pretrained(out / "model")
+    (out / "rewards.json").write_text(json.dumps({"stages": [s.__dict__ for s in run.stages],
+                                                  "steps": curve}, indent=1))  # fmt: skip
+    (out / "report.html").write_text(reward_page(curve, run.stages))
+    return curve
+
+
+def reward_page(curve: Sequence[dict[str, Any]], stages: Sequence[Stage]) -> str:
+    """A page with the reward per step as an SVG line (stage starts marked)."""
+    width, height, pad = 640, 240, 30
+    top = max([1.0, *(c["reward"] for c in curve)])
+    n = max(1, len(curve) - 1)
+
+    def xy(i: int, r: float) -> str:
+        return f"{pad + i * (width - 2 * pad) / n:.1f},{height - pad - r / top * (height - 2 * pad):.1f}"
+
+    points = " ".join(xy(i, c["reward"]) for i, c in enumerate(curve))
+    marks = "".join(
+        f'<line class="stage" x1="{xy(i, 0).split(",")[0]}" y1="{pad}" '
+        f'x2="{xy(i, 0).split(",")[0]}" y2="{height - pad}" stroke="#bbb"/>'
+        for i, c in enumerate(curve)
+        if i == 0 or c["stage"] != curve[i - 1]["stage"]
+    )
+    rows = "".join(
+        f"<tr><td>{c['step']}</td><td>{c['stage']}</td><td>{c['reward']:.3f}</td></tr>"
+        for c in curve
+    )
+    legend = "; ".join(
+        f"stage {i}: {html.escape(s.env)} {html.escape(json.dumps(s.params))}, {s.steps} steps"
+        for i, s in enumerate(stages)
+    )
+    return (
+        "<!doctype html><meta charset=utf-8><title>memgym train grpo</title>"
+        f"<h1>GRPO reward per step</h1><p>{legend}</p>"
+        f'<svg width="{width}" height="{height}" role="img" aria-label="reward per step">'
+        f'{marks}<polyline fill=none stroke=#2a6 stroke-width=2 points="{points}"/></svg>'
+        f"<table><tr><th>step</th><th>stage</th><th>mean reward</th></tr>{rows}</table>"
+    )
