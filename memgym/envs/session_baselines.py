@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from memgym.interactive.agents import Agent, make_agent
-from memgym.interactive.session import AgentTurn, ChatMessage
+from memgym.interactive.registry import make_agent
+from memgym.tracks.agent import Agent, PlanCursor
+from memgym.tracks.session import AgentTurn, ChatMessage
 
 AGENTS = ("noop", "forgetful", "recall", "gold")
 
@@ -49,7 +50,7 @@ def play(env: Any, name: str, seed: int) -> Played:
     base = env.unwrapped
     spec = {"forgetful": "context", "recall": "context"}.get(name, name)
     agent: Agent = make_agent(spec, base.track)
-    agent.reset(base.session.oracle if agent.needs_oracle else None)
+    agent.reset(PlanCursor(base.session.oracle) if agent.needs_oracle else None)
     seen: list[ChatMessage] = []
     earned = 0.0
     while True:

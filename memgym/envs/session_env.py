@@ -35,9 +35,9 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 from memgym.envs.gym_env import MAX_ACTION_CHARS, MAX_OBSERVATION_CHARS, AnyText
 from memgym.errors import InfraError
-from memgym.interactive.session import AgentTurn, Session, TaskOutcome, ToolCall
 from memgym.tracks import get_track
 from memgym.tracks.interactive import InteractiveTrack
+from memgym.tracks.session import AgentTurn, Session, TaskOutcome, ToolCall
 from memgym.types import Scenario
 
 TURNS_PER_TASK = 30
