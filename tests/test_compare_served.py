@@ -7,7 +7,7 @@ from memgym.commands.compare import run_comparison
 from memgym.serve import running
 
 MEMORIES = [
-    "window:max_tokens=1500",
+    "window:max_tokens=5000",
     "summary:max_tokens=1500",
     "mask:keep=3",
     "rag-bm25:k=3",
@@ -49,7 +49,7 @@ def test_llm_reasoner_through_the_server_gives_the_scripted_numbers(scripted):
     extractive = next(r for r in rows if r["memory"] == SUMMARY)
     assert {**llm_summary, "memory": SUMMARY} == extractive
     assert (rows, leaked, seeds) == table(scripted)
-    assert 0 < scripted.scores["window:max_tokens=1500"].accuracy < 1
+    assert 0 < scripted.scores["window:max_tokens=5000"].accuracy < 1
 
 
 def test_worker_processes_give_the_same_results(scripted):

@@ -148,8 +148,14 @@ class PinnedAsker(Asker):
                 return
             targets.append(targets.pop(0))
 
-    def _change(self, first: int | None = None) -> tuple[Change, Moment] | None:
-        before = [c for c, pos in enumerate(self.timeline.change_pos) if pos < self.p]
+    def _change(
+        self, first: int | None = None, kind: str | None = None
+    ) -> tuple[Change, Moment] | None:
+        before = [
+            c
+            for c, pos in enumerate(self.timeline.change_pos)
+            if pos < self.p and (kind is None or self.world.changes[c].kind == kind)
+        ]
         if not before:
             return None
         c = self._pick([c for c in before if c in self.free_changes] or before)

@@ -40,16 +40,17 @@ def test_summary_lines_are_the_latest_values_of_what_left_the_window(standard, t
 
 @pytest.mark.parametrize("style, strictly", [("narrative", True), ("kv", False)])
 def test_summary_beats_a_window_of_the_same_budget_here(track, style, strictly):
-    """Over six standard scenarios the summary's lines of what left the window answer more
+    """Over twelve standard scenarios the summary's lines of what left the window answer more
     (narrative prose) or as much (key-value documents, whose recent lines the window's extra room
-    also answers) as the window does; on one scenario the window may win: the summary takes room."""
+    also answers) as the window does; on a few scenarios the window may win (one in six): the
+    summary takes room."""
     window, summary = [], []
-    for seed in range(6):
+    for seed in range(12):
         scenario = track.generate(seed, "standard", doc_style=style)
         window.append(accuracy(scenario, "window:max_tokens=4000", track))
         summary.append(accuracy(scenario, "summary:max_tokens=4000", track))
     assert sum(summary) > sum(window) if strictly else sum(summary) >= sum(window) - 1e-9
-    assert sum(s < w for s, w in zip(summary, window, strict=True)) <= 1
+    assert sum(s < w for s, w in zip(summary, window, strict=True)) <= len(window) // 6
 
 
 def test_bad_cap_is_a_clear_error(track):

@@ -11,7 +11,7 @@ from memgym.cli import main
 from memgym.run.results import CLOSED_BOOK, ResultsStore
 from memgym.serve import Faults, running
 
-WINDOW = 10_000  # lite seeds 0-1: first questions at 4,533 and 8,389 stream tokens, last at 11,864, 12,175
+WINDOW = 15_000  # lite seeds 0-1: first questions at 7,088 and 12,821 stream tokens, last at 15,588, 16,139
 RUN = ["run", "--tier", "lite", "--seeds", "2", "--memory", "full", "--model", "memgym-scripted"]
 
 

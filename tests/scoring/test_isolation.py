@@ -118,10 +118,10 @@ class Clumsy(Reasoner):
 
 
 def test_a_clumsy_reasoner_lowers_raw_accuracy_not_the_isolated_score(track):
-    # Ten seeds: a 3000-token window answers few arithmetic questions, so fewer seeds may hold
+    # Ten seeds: a 10000-token window answers few arithmetic questions, so fewer seeds may hold
     # none that the clumsy reasoner fails (its raw accuracy could then not drop).
     scenarios = [track.generate(seed, "standard") for seed in range(10)]
-    memories = ("none", "oracle", "full", "window:max_tokens=3000")
+    memories = ("none", "oracle", "full", "window:max_tokens=10000")
 
     def run(make):
         results = [evaluate(s, make_memory(m, track), make()) for s in scenarios for m in memories]
@@ -129,7 +129,7 @@ def test_a_clumsy_reasoner_lowers_raw_accuracy_not_the_isolated_score(track):
 
     exact = run(lambda: make_reasoner("scripted", track))
     clumsy = run(lambda: Clumsy(track, 0.6))
-    window = "window:max_tokens=3000"
+    window = "window:max_tokens=10000"
     assert clumsy["oracle"].accuracy < exact["oracle"].accuracy == 1.0
     assert clumsy[window].accuracy < exact[window].accuracy
     assert exact[window].ci_low <= clumsy[window].isolated <= exact[window].ci_high

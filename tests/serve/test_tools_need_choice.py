@@ -56,7 +56,7 @@ def test_memgym_runs_get_their_tools_on_a_server_that_needs_tool_choice(tmp_path
     for mine, theirs in zip(served, local, strict=True):
         assert mine["writes_used"] == theirs["writes_used"] > 0
         assert mine["tokens_stored"] == theirs["tokens_stored"]
-        assert mine["composite"] == theirs["composite"] > 0.3
+        assert mine["composite"] == theirs["composite"] > 0.2
         assert [a["answer"] for a in mine["answers"]] == [a["answer"] for a in theirs["answers"]]
     # Every write the store holds came from a tool call the server made and memgym executed.
     assert stats["tool_calls"] >= sum(r["writes_used"] for r in served)

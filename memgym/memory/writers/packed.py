@@ -79,11 +79,13 @@ class PackedWriter(WritePolicy):
 
     def _update(self, entity: str) -> None:
         """Write ``entity``'s grown record back. When its entry no longer fits (the per-write
-        cap), the record moves to an entry of its own and the old entry keeps the others; with
+        cap, checked before the edit so no refused call is made), the record moves to an entry of its own and the old entry keeps the others; with
         no write left, the entry keeps its older text."""
         entry_id = self.entry_of[entity]
         members = self.members[entry_id]
-        if self.store.edit(entry_id, self._text(members)).ok:
+        text = self._text(members)
+        cap = None if self.waives_budget else token_cap(self.params)  # waived: no cap either
+        if fits_cap(text, cap) and self.store.edit(entry_id, text).ok:
             return
         others = [m for m in members if m != entity]
         if not others or self.full:
