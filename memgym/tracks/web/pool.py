@@ -7,7 +7,8 @@ that context when it ends. Playwright's sync API is bound to the thread that sta
 one browser per thread (worker processes, and Ray's, run their tasks on one thread each). A
 browser found disconnected (crashed, killed) is replaced; ``close_pooled`` ends this thread's
 (the main thread's at exit). A thread that ends leaves its browser to the process's exit, when
-Playwright's driver ends with it.
+Playwright's driver ends with it. While a thread holds a browser, Playwright keeps an asyncio
+loop running in it: call ``close_pooled`` before ``asyncio.run`` in that thread.
 """
 
 from __future__ import annotations
