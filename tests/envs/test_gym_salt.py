@@ -90,3 +90,20 @@ def test_resets_without_a_seed_are_salted_too(monkeypatch: pytest.MonkeyPatch) -
     assert seed == public["state"]["seed"]
     expected = get_track("entities").generate(evaluation_seed("entities", seed), "lite", **SMALL)
     assert salted["scenario_hash"] == expected.hash != public["scenario_hash"]
+
+
+def test_vector_copies_are_salted_in_their_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from memgym.envs import make_vec
+
+    monkeypatch.setenv(SALT_ENV, SALT)
+    track = get_track("entities")
+    vec = make_vec(ENV, 2, mode="async", seed=5, **SMALL)
+    try:
+        _, info = vec.reset()
+    finally:
+        vec.close()
+    expected = [
+        track.generate(evaluation_seed("entities", s), "lite", **SMALL).hash for s in (5, 6)
+    ]
+    assert list(info["scenario_hash"]) == expected
+    assert list(info["salt"]) == [salt_digest()] * 2
