@@ -34,6 +34,7 @@ from memgym.memory.agentic import budget_from_params
 from memgym.memory.store import Budget, Store
 from memgym.memory.tools import execute
 from memgym.run.episode import scored_answer
+from memgym.salt import evaluation_seed, salt_digest
 from memgym.scoring import score_answers
 from memgym.scoring.reading import Names, answer_names
 from memgym.tracks import Track, get_track, stream_events
@@ -86,11 +87,17 @@ class Episode:
         shaping: float = 0.0,
         max_calls_per_event: int = MAX_CALLS_PER_EVENT,
         scenario_hash: str | None = None,
+        seed: int | None = None,
+        salt: str = "",
     ) -> None:
         if shaping < 0:
             raise ValueError(f"shaping must be >= 0, got {shaping}")
         self.scenario = scenario
         self.scenario_hash = scenario_hash or scenario.hash
+        self.seed = scenario.seed if seed is None else seed
+        """The public seed the state records (the scenario's own unless it was drawn salted)."""
+        self.salt = salt
+        """The digest of the salt the scenario was drawn under ("" for a public seed)."""
         self.tier = tier
         self.overrides = dict(overrides or {})
         self.track = track or get_track(scenario.track)
@@ -261,7 +268,8 @@ class Episode:
         return {
             "version": STATE_VERSION,
             "track": self.scenario.track,
-            "seed": self.scenario.seed,
+            "seed": self.seed,
+            **({"salt": self.salt} if self.salt else {}),
             "tier": self.tier,
             "overrides": dict(self.overrides),
             "scenario_hash": self.scenario_hash,
@@ -293,9 +301,10 @@ class Episode:
                 f"a state of track {state.get('track')!r} cannot resume on {track.name!r}"
             )
         track = track or get_track(state["track"])
+        drawn = state_seed(state)
         if scenario is None:
-            scenario = track.generate(state["seed"], state["tier"], **state["overrides"])
-        elif (scenario.track, scenario.seed) != (state["track"], state["seed"]):
+            scenario = track.generate(drawn, state["tier"], **state["overrides"])
+        elif (scenario.track, scenario.seed) != (state["track"], drawn):
             raise ValueError("the scenario given does not match the state's track and seed")
         expected = state.get("scenario_hash")
         if expected != scenario.hash:
@@ -309,6 +318,8 @@ class Episode:
             shaping=float(state["shaping"]),
             max_calls_per_event=max_calls_per_event,
             scenario_hash=expected,
+            seed=int(state["seed"]),
+            salt=str(state.get("salt", "")),
         )
         episode._load_store(int(state["writes_used"]), [(int(i), t) for i, t in state["entries"]])
         questions = {q.id: q for q in scenario.questions}
@@ -344,3 +355,16 @@ class Episode:
 
     def close(self) -> None:
         self.store.close()
+
+
+def state_seed(state: Mapping[str, Any]) -> int:
+    """The seed a state's scenario is generated with: its public seed, drawn through the salt
+    when the state was salted (refused unless the same salt is set now)."""
+    salt = state.get("salt", "")
+    if not salt:
+        return int(state["seed"])
+    if salt != salt_digest():
+        raise ValueError(
+            f"the state was drawn under the salt {salt[:8]}; set the same MEMGYM_SALT to resume it"
+        )
+    return evaluation_seed(str(state["track"]), int(state["seed"]))

@@ -12,7 +12,9 @@ axes, as ``memgym run`` computes them, the episode's ``return`` and ``max_return
 
 Seeding: ``seed`` (a ``make`` argument) picks the first scenario; ``reset(seed=s)`` plays scenario
 ``s``; a later ``reset()`` draws the next scenario seed from the env's seeded generator, so a run
-of resets is deterministic.
+of resets is deterministic. With a salt set (``MEMGYM_SALT``/``MEMGYM_SALT_FILE``, see
+``memgym.salt``) seed ``s`` plays the scenario ``memgym run`` draws for it under that salt;
+``info["salt"]`` is then the salt's digest, and the state keeps the public seed.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "memgym's Gymnasium environment needs gymnasium: pip install -e '.[gym]'"
     ) from exc
 
-from memgym.envs.episode import MAX_CALLS_PER_EVENT, Episode
+from memgym.envs.episode import MAX_CALLS_PER_EVENT, Episode, state_seed
 from memgym.envs.prompts import system_prompt
 from memgym.envs.tools import refusal, tool_schemas
+from memgym.salt import evaluation_seed, salt_digest
 from memgym.tracks import Track, get_track
 from memgym.types import Scenario
 
@@ -121,7 +124,7 @@ class MemgymEnv(gymnasium.Env[str, str]):
                 and "seed" in state
             ):
                 scenario = _scenario(
-                    self.track, state["seed"], state.get("tier"), state.get("overrides") or {}
+                    self.track, state_seed(state), state.get("tier"), state.get("overrides") or {}
                 )[0]
             self.episode = Episode.restore(
                 state, scenario, self.track, max_calls_per_event=self.max_calls_per_event
@@ -129,7 +132,8 @@ class MemgymEnv(gymnasium.Env[str, str]):
             self._last = self.episode.event_text()
             return self._last, self._info()
         scenario_seed = seed if seed is not None else int(self.np_random.integers(2**31))
-        scenario, digest = _scenario(self.track, scenario_seed, self.tier, self.overrides)
+        drawn = evaluation_seed(self.track.name, scenario_seed)  # the seed itself when unsalted
+        scenario, digest = _scenario(self.track, drawn, self.tier, self.overrides)
         self.episode = Episode(
             scenario,
             tier=self.tier,
@@ -139,6 +143,8 @@ class MemgymEnv(gymnasium.Env[str, str]):
             shaping=self.shaping,
             max_calls_per_event=self.max_calls_per_event,
             scenario_hash=digest,
+            seed=scenario_seed,
+            salt=salt_digest(),
         )
         self._last = first_observation(scenario.brief, self.episode.event_text())
         return self._last, self._info()
@@ -171,12 +177,15 @@ class MemgymEnv(gymnasium.Env[str, str]):
         self.max_episode_steps = max(len(events), events[-1].step + 1 if events else 0) * (
             self.max_calls_per_event + 1
         )
-        return {
+        info: dict[str, Any] = {
             "max_episode_steps": self.max_episode_steps,
             "state": episode.state(),
             "scenario_hash": episode.scenario_hash,
             "event_index": episode.index,
         }
+        if episode.salt:
+            info["salt"] = episode.salt
+        return info
 
     def render(self) -> str | None:  # type: ignore[override]
         return self._last if self.render_mode == "ansi" else None

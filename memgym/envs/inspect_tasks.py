@@ -16,6 +16,10 @@ them as the scripted agents would, so an eval against it scores exactly what ``m
 ``-T writer=<write policy>`` instead keeps the memory with that scripted policy in-process, and
 the model only answers the questions (as ``--memory agentic:policy=<p> --reasoner llm`` does).
 The log carries each sample's scenario hash and memgym's per-axis scores (score value and metadata).
+
+With a salt set (``MEMGYM_SALT``/``MEMGYM_SALT_FILE``) sample seed ``s`` is the scenario
+``memgym run`` draws for ``s`` under that salt; the sample metadata and the task metadata carry
+the salt's digest (``salt``), never the salt.
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ from memgym.memory.agentic_llm import (
 )
 from memgym.memory.writers import make_policy
 from memgym.reasoners.llm import extract_answer, render
+from memgym.salt import evaluation_seed, salt_digest
 from memgym.specs import parse_spec
 from memgym.tracks import Track, get_track
 from memgym.types import Message, Question, View
@@ -248,7 +253,14 @@ def memgym_agent(
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         shared = get_track(track)
-        scenario = shared.generate(int(state.metadata["seed"]), tier, **overrides)
+        seed = int(state.metadata["seed"])
+        salt = salt_digest()
+        if salt != state.metadata.get("salt", ""):
+            raise ValueError(
+                "the sample was drawn under another salt than MEMGYM_SALT names now: "
+                "build and run the task under one salt"
+            )
+        scenario = shared.generate(evaluation_seed(shared.name, seed), tier, **overrides)
         episode = Episode(
             scenario,
             tier=tier,
@@ -256,6 +268,8 @@ def memgym_agent(
             track=shared,
             waive_budget=waive,
             max_calls_per_event=max_calls_per_event,
+            seed=seed,
+            salt=salt,
         )
         run = _Run(get_model(), state, shared, episode, script, writer, max_turns)
         try:
@@ -314,9 +328,10 @@ def memgym_task(
         raise ValueError(f"seeds must be at least 1, got {seeds}")
     shared = get_track(track)
     overrides = _overrides(params)
+    salt = salt_digest()
     samples = []
     for s in range(seed, seed + seeds):
-        scenario = shared.generate(s, tier, **overrides)
+        scenario = shared.generate(evaluation_seed(shared.name, s), tier, **overrides)
         samples.append(
             Sample(
                 input=f"memgym {track} episode, seed {s}",
@@ -327,6 +342,7 @@ def memgym_task(
                     "scenario_hash": scenario.hash,
                     "track": track,
                     "params": scenario.params,
+                    **({"salt": salt} if salt else {}),
                 },
             )
         )
@@ -334,7 +350,13 @@ def memgym_task(
         dataset=MemoryDataset(samples, name=f"memgym-{track}"),
         solver=memgym_agent(track, tier, params, script, writer, max_turns),
         scorer=memgym_scorer(),
-        metadata={"memgym_track": track, "tier": tier, "script": script, "writer": writer},
+        metadata={
+            "memgym_track": track,
+            "tier": tier,
+            "script": script,
+            "writer": writer,
+            "salt": salt,
+        },
     )
 
 
