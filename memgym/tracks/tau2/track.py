@@ -27,6 +27,8 @@ BRIEF = "A shift of τ²-bench {domain} customers served by one agent in one con
 class Tau2Track(InteractiveTrack, parameters=parameters):
     """τ²-bench as an interactive track; see ``memgym.tracks.tau2`` for the parts."""
 
+    gated = True
+
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         params = self.params(tier, **overrides)
         names = parameters.domains(params["domain"])

@@ -13,6 +13,7 @@ from memgym.tracks.tau2 import loader
 if not loader.available():
     pytest.skip(loader.MISSING, allow_module_level=True)
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -21,6 +22,7 @@ from typing import Any
 from memgym.cli import main
 from memgym.commands.compare import run_comparison
 from memgym.interactive.agents import Agent
+from memgym.interactive.cheats import GENERIC
 from memgym.interactive.episode import evaluate_interactive
 from memgym.interactive.loop import run_session
 from memgym.interactive.registry import make_agent
@@ -112,6 +114,26 @@ def test_every_scored_task_is_a_callback_that_needs_its_first_call() -> None:
         assert full[task_id][0] and not none[task_id][0] and not noop[task_id][0], task_id
 
 
+def test_the_lite_audit_holds_the_memory_gate_against_every_cheat() -> None:
+    """``memgym audit``'s run on a lite shift: the scripted reference agent with ``full`` solves
+    every scored task, ``none`` and each no-memory cheat (peek, notes, notes-class) solve none
+    of them, and the tasks served in one call are counted apart."""
+    from memgym.interactive.audit import audit_interactive
+
+    assert TRACK.gated
+    audit = audit_interactive(TRACK, "lite", [0])
+    scenario = TRACK.generate(0, "lite")
+    plan = json.loads(scenario.brief.splitlines()[-1])
+    callbacks = sum(part == "callback" for _, part in plan["calls"])
+    assert audit.tasks == callbacks == 2 and audit.setup["tasks"] == len(scenario.events) - 2
+    gate = audit.gate()
+    assert (gate.floor, gate.full) == (0.0, 1.0) and set(gate.runs) >= set(GENERIC) | {"none"}
+    assert all(share == 0.0 for share in gate.runs.values()) and not gate.problems()
+    assert audit.passed
+    whole = audit.whole_gate()
+    assert whole.runs["none"] - whole.floor <= 0.25 * (whole.full - whole.floor)
+
+
 class ActEarly(Agent):
     """Carries out each callback's gold tool calls in its first call, while the customer says
     it is not ready, then says it is done; says it is done on every other call. Stateless: the
@@ -192,8 +214,6 @@ def test_compare_pairs_strategies_with_full_on_the_same_tasks() -> None:
 
 
 def test_compactions_become_labelled_rm_rows(tmp_path: Path) -> None:
-    import json
-
     from memgym.rm.dataset import add_split
     from memgym.rm.tau2_rows import harm_rows
 
