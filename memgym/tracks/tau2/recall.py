@@ -100,21 +100,3 @@ def _world(domain: str, task: Any) -> Any:
         message_history=copy.deepcopy(initial.message_history or []),
     )
     return env
-
-
-def main() -> int:
-    """Print, per domain, how many tasks are memory-sensitive and why the others are not."""
-    from collections import Counter
-
-    for domain in loader.DOMAINS:
-        found = profiles(domain)
-        why = Counter(p.reason for p in found.values() if not p.sensitive)
-        reasons = "; ".join(f"{r} {n}" for r, n in why.most_common())
-        print(
-            f"{domain:8} {len(memory_tasks(domain)):3} of {len(found):3} memory-sensitive ({reasons})"
-        )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
