@@ -40,6 +40,8 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     params = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     domains(params["domain"])
     check_int("customers", params["customers"], 1, 200)
+    if "callbacks" not in overrides:  # the tier's callbacks, as many as the customers allow
+        params["callbacks"] = min(params["callbacks"], params["customers"] - 1)
     check_int("callbacks", params["callbacks"], 0, params["customers"] - 1)
     check_int("gap", params["gap"], 1, 200)
     check_int("trial", params["trial"], 0, 1000)

@@ -36,6 +36,7 @@ def test_tiers_resolve_and_bad_parameters_fail_with_their_name() -> None:
         ({"user": "gpt"}, "user"),
         ({"colour": 1}, "colour"),
     ]
+    assert track.params("lite", customers=1)["callbacks"] == 0  # the tier's, as many as fit
     for overrides, name in bad:
         with pytest.raises(ValueError, match=name):
             track.params("standard", **overrides)
