@@ -136,3 +136,21 @@ def test_without_tau2_bench_a_command_is_one_line_naming_the_extra(command, tmp_
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == f"error: {loader.MISSING}"
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_the_memory_sensitive_listing_names_the_extra_or_counts_every_domain() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "memgym.tracks.tau2"], capture_output=True, text=True, check=False
+    )
+    if not loader.available():
+        assert done.returncode == 2 and done.stderr.strip() == f"error: {loader.MISSING}"
+        return
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == list(loader.DOMAINS)
+    for line in lines:
+        domain = line.split()[0]
+        assert f" of {len(loader.tasks(domain)):3} memory-sensitive" in line
