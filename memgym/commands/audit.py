@@ -416,6 +416,13 @@ def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any])
         f"gate{'' if audit.gated else ' (reported, not enforced)'}: floor {gate.floor:.3f}, "
         f"full {gate.full:.3f}; no-memory runs (share of full's gap): {runs}"
     )
+    if audit.setup.get("tasks"):
+        whole = audit.whole_gate()
+        runs = ", ".join(f"{k} {whole.runs[k]:.3f} ({whole.gap_share(k):.1%})" for k in whole.runs)
+        console.print(
+            f"whole track (scored and apart): floor {whole.floor:.3f}, full {whole.full:.3f}; "
+            f"no-memory runs (share of full's gap; reported): {runs}"
+        )
     rate = audit.kept / audit.tasks if audit.tasks else 0.0
     console.print(
         f"yield: {audit.kept}/{audit.tasks} tasks kept ({rate:.1%}) in {audit.seconds:.1f} s"

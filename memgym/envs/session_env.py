@@ -13,7 +13,8 @@ task in progress where the track says so: a web errand, a swe issue; a tau2 cust
 Reward: each task's verified reward (in [0, 1], the track's own verifier: τ²'s evaluator, the
 hidden tests, the app's state) when the task ends, for the tasks that need memory: a task whose
 gold plan needs nothing remembered (every step's ``needs`` empty, e.g. a web errand that only pages
-through a list) pays nothing and is reported apart (``scores["apart"]``), as the house rule
+through a list) or that its track does not score (``TaskOutcome.scored``: a tau2 request served
+within one call) pays nothing and is reported apart (``scores["apart"]``), as the house rule
 keeps such tasks out of the score. ``max_return`` counts the tasks that need memory (a task never
 reached counts as one). ``turns_per_task`` turns end a task (as ``memgym run``'s loop
 does), so an episode ends within ``max_episode_steps = tasks * turns_per_task`` steps.
@@ -191,13 +192,16 @@ class SessionEnv(gymnasium.Env[str, str]):
         session = self.session
         assert session is not None
         position = session.position()
-        if position in self.needs_memory or position >= self.tasks:
+        if self.needs_memory.get(position) or position >= self.tasks:
             return
         plan = session.oracle()
+        # a task may be served over several calls (a tau2 callback's first call has no steps):
+        # it needs memory when the plan of any of them names a value to remember
         self.needs_memory[position] = plan is None or any(step.needs for step in plan.steps)
 
-    def _pays(self, index: int) -> bool:
-        return self.needs_memory.get(index, True)
+    def _pays(self, index: int, outcomes: list[TaskOutcome]) -> bool:
+        """Whether task ``index`` is paid: it needs memory and its track scores it."""
+        return self.needs_memory.get(index, True) and outcomes[index].scored
 
     def _outcomes(self) -> list[TaskOutcome]:
         assert self.session is not None
@@ -214,7 +218,7 @@ class SessionEnv(gymnasium.Env[str, str]):
         earned = sum(
             o.reward
             for i, o in enumerate(outcomes[first:ended], first)
-            if o.status == "ok" and self._pays(i)
+            if o.status == "ok" and self._pays(i, outcomes)
         )
         self.paid += earned
         return earned
@@ -222,14 +226,14 @@ class SessionEnv(gymnasium.Env[str, str]):
     def scores(self) -> dict[str, Any]:
         """The episode's task rewards so far, as ``memgym run`` sums them."""
         outcomes = self._outcomes()
-        paying = sum(self._pays(i) for i in range(self.tasks))
-        apart = [o.reward for i, o in enumerate(outcomes) if not self._pays(i)]
+        paying = sum(self._pays(i, outcomes) for i in range(self.tasks))
+        apart = [o.reward for i, o in enumerate(outcomes) if not self._pays(i, outcomes)]
         return {
             "composite": self.paid / paying if paying else 0.0,
             "tasks": self.tasks,
             "rewards": [o.reward for o in outcomes],
             "statuses": [o.status for o in outcomes],
-            "needs_memory": [self._pays(i) for i in range(self.tasks)],
+            "needs_memory": [self._pays(i, outcomes) for i in range(self.tasks)],
             "apart": sum(apart) / len(apart) if apart else None,
             "infra_error": self.infra_error or None,
             "return": self.paid,

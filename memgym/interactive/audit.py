@@ -22,7 +22,7 @@ from typing import Any
 
 from memgym.interactive.cheats import GENERIC
 from memgym.interactive.episode import evaluate_interactive
-from memgym.interactive.gate import Gate
+from memgym.interactive.gate import WHOLE_SHARE, Gate
 from memgym.tracks.interactive import InteractiveTrack
 
 AGENTS = ("gold", "noop", "context", "none")
@@ -66,6 +66,19 @@ class InteractiveAudit:
         runs |= {c: sum(g.cheats.get(c, 0) for g in self.groups.values()) / total for c in cheats}
         return Gate(solved["noop"], solved["context"], runs)
 
+    def whole_gate(self) -> Gate:
+        """The gate's shares over the whole track, the scored tasks and those reported apart
+        together (reported, never enforced: the tasks apart need no memory by construction)."""
+        total = self.tasks + self.setup.get("tasks", 0) or 1
+        scored = {a: sum(g.solved[a] for g in self.groups.values()) for a in AGENTS}
+        cheats: dict[str, int] = {}
+        for g in self.groups.values():
+            for c, n in g.cheats.items():
+                cheats[c] = cheats.get(c, 0) + n
+        share = {k: (n + self.setup.get(k, 0)) / total for k, n in {**scored, **cheats}.items()}
+        runs = {"none": share["none"]} | {c: share[c] for c in sorted(cheats)}
+        return Gate(share["noop"], share["context"], runs, WHOLE_SHARE, 0.0, "whole-track gate")
+
     @property
     def tasks(self) -> int:
         return sum(g.tasks for g in self.groups.values())
@@ -82,7 +95,7 @@ class InteractiveAudit:
         return not self.problems and not gate and gold == self.tasks
 
     def to_json(self) -> dict[str, Any]:
-        gate = self.gate()
+        gate, whole = self.gate(), self.whole_gate()
         return {
             "track": self.track, "tier": self.tier, "seeds": self.seeds, "tasks": self.tasks,
             "kept": self.kept, "yield": self.kept / self.tasks if self.tasks else 0.0,
@@ -92,6 +105,9 @@ class InteractiveAudit:
             "gate": {"floor": gate.floor, "full": gate.full, "runs": gate.runs,
                      "gap_share": {k: gate.gap_share(k) for k in gate.runs},
                      "problems": gate.problems()},
+            "whole_gate": {"floor": whole.floor, "full": whole.full, "runs": whole.runs,
+                           "gap_share": {k: whole.gap_share(k) for k in whole.runs},
+                           "problems": whole.problems()},
         }  # fmt: skip
 
 
@@ -119,7 +135,7 @@ def audit_interactive(
         runs["none"] = evaluate_interactive(track, scenario, "none", "context")
         tried = {c: evaluate_interactive(track, scenario, "none", c) for c in cheats}
         setup["tasks"] = setup.get("tasks", 0) + int(runs["gold"].usage.get("setup_tasks", 0))
-        for name, run in runs.items():
+        for name, run in {**runs, **tried}.items():
             setup[name] = setup.get(name, 0) + int(run.usage.get("setup_solved", 0))
         by_task = {a: {r.question_id: r.correct for r in runs[a].answers} for a in AGENTS}
         cheat_tasks = {c: {r.question_id: r.correct for r in tried[c].answers} for c in cheats}

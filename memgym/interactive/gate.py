@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 GAP_SHARE = 0.10
 FULL_MIN = 0.95
+WHOLE_SHARE = 0.25
+"""The most a no-memory run may reach of full's gap on the whole track (scored tasks and those
+reported apart together)."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,9 @@ class Gate:
     full: float
     runs: dict[str, float]
     """``none`` and each cheat: its share solved under ``none`` history."""
+    share_limit: float = GAP_SHARE
+    full_min: float = FULL_MIN
+    label: str = "gate"
 
     def gap_share(self, name: str) -> float:
         """``runs[name]`` above the floor, as a share of ``full``'s gap (1.0 without a gap)."""
@@ -34,13 +40,15 @@ class Gate:
     def problems(self) -> list[str]:
         """One line per failed condition (empty: the gate holds)."""
         found = []
-        if self.full < FULL_MIN:
-            found.append(f"gate: full solves {self.full:.3f} of the scored tasks (< {FULL_MIN})")
+        if self.full < self.full_min:
+            found.append(
+                f"{self.label}: full solves {self.full:.3f} of the scored tasks (< {self.full_min})"
+            )
         for name in self.runs:
             share = self.gap_share(name)
-            if share > GAP_SHARE:
+            if share > self.share_limit:
                 found.append(
-                    f"gate: {name} reaches {share:.1%} of full's gap above the floor "
-                    f"(> {GAP_SHARE:.0%})"
+                    f"{self.label}: {name} reaches {share:.1%} of full's gap above the floor "
+                    f"(> {self.share_limit:.0%})"
                 )
         return found

@@ -41,12 +41,6 @@ def _lite_first(env_id: str) -> object:
 
 SESSION_IDS = [_lite_first(i) for i in session_env_specs()]
 LITE_IDS = [i for i in session_env_specs() if "-lite-" in i]
-MEMORYLESS_PAID = {
-    "memgym/tau2-lite-v0": "tau2 lite serves one customer whose every gold step's values are in the "
-    "observation before it: the forgetful probe solves it (1.000 of the maximum on seeds 0-1)",
-}
-"""Ids whose track still pays a memoryless agent (the track's generator is at fault, as in
-validate; the env pays the track's verified reward): the test is a strict xfail there."""
 
 
 def test_an_id_for_every_interactive_track_and_tier() -> None:
@@ -112,15 +106,7 @@ def test_a_malformed_action_uses_a_turn_and_the_turn_limit_ends_each_task() -> N
         env.close()
 
 
-@pytest.mark.parametrize(
-    "env_id",
-    [
-        pytest.param(i, marks=pytest.mark.xfail(reason=MEMORYLESS_PAID[i], strict=True))
-        if i in MEMORYLESS_PAID
-        else i
-        for i in LITE_IDS
-    ],
-)
+@pytest.mark.parametrize("env_id", LITE_IDS)
 def test_a_memoryless_agent_earns_nothing_and_the_gold_plan_earns_everything(env_id: str) -> None:
     """The forgetful probe makes every gold step whose values are in the current observation:
     it earns only what needs no memory, which the reward does not pay; gold earns the maximum,

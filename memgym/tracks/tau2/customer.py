@@ -93,7 +93,8 @@ class ScriptedCustomer:
         if self.part == "callback":
             return (
                 f"Hello again, I am the customer of call {self.first_call}, calling back as I "
-                "said I would. Please go ahead with my request from that call now."
+                "said I would. Please go ahead now with the request I made in that call, using "
+                "the details I told you about then (my ids, the booking or order I named)."
             )
         if self.part == "first":
             return f"{self.scenario}\n{LATER}"

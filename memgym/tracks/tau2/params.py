@@ -8,12 +8,14 @@ from memgym.tracks.checks import check_int, tier_params
 from memgym.tracks.tau2.loader import DOMAINS
 
 TIERS: dict[str, dict[str, Any]] = {
-    # τ²-bench as it is, one customer per session: the small domains, then the main two.
-    "lite": {"domain": "mock+telecom", "customers": 1, "callbacks": 0},
-    "standard": {"domain": "airline+retail", "customers": 1, "callbacks": 0},
-    # Shifts: one agent serves 8 customers in one history, 3 of whom call back 3 calls later
-    # and must be served from what the agent kept of their first call.
-    "long": {"domain": "airline", "customers": 8, "callbacks": 3, "gap": 3},
+    # Every tier is a shift: its scored tasks are callbacks of memory-sensitive tasks (their
+    # details given only in an earlier call); the tasks served in one call are reported apart.
+    # lite: the mock domain (5 of its 8 tasks are memory-sensitive), 3 customers, 2 call back.
+    "lite": {"domain": "mock", "customers": 3, "callbacks": 2, "gap": 1},
+    # standard: airline and retail, 4 customers, 2 call back 2 calls later.
+    "standard": {"domain": "airline+retail", "customers": 4, "callbacks": 2, "gap": 2},
+    # long: 8 customers, 4 call back 3 calls later.
+    "long": {"domain": "airline+retail", "customers": 8, "callbacks": 4, "gap": 3},
 }
 DEFAULT_TIER = "lite"
 DEFAULTS: dict[str, Any] = {
@@ -26,7 +28,8 @@ DEFAULTS: dict[str, Any] = {
 }
 """``domain``: one of airline, retail, telecom (its small split), mock, or several joined by
 ``+`` (seed ``s`` serves the ``s % n``-th); ``customers``: tasks served in one session;
-``callbacks``: how many of them are served in two calls, ``gap`` calls apart; ``user``: the
+``callbacks``: how many of them are memory-sensitive tasks served in two calls, ``gap`` calls
+apart (the scored tasks; at most the domain's memory-sensitive tasks, none in telecom); ``user``: the
 customer, ``scripted`` (deterministic, no model) or ``llm:model=M[,base_url=U][,api_key_env=E]``
 (τ²-bench's user simulator on any OpenAI-compatible endpoint); ``trial``: the trial number of a
 pass^k run (same tasks and order; only the episode's identity changes)."""
@@ -37,6 +40,8 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     params = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     domains(params["domain"])
     check_int("customers", params["customers"], 1, 200)
+    if "callbacks" not in overrides:  # the tier's callbacks, as many as the customers allow
+        params["callbacks"] = min(params["callbacks"], params["customers"] - 1)
     check_int("callbacks", params["callbacks"], 0, params["customers"] - 1)
     check_int("gap", params["gap"], 1, 200)
     check_int("trial", params["trial"], 0, 1000)

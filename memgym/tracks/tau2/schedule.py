@@ -5,10 +5,11 @@ growing history. Seed ``s`` of domains ``D`` serves domain ``D[s % len(D)]`` and
 ``k*K .. k*K+K-1`` (wrapping; ``k = s // len(D)``, ``K = customers``) in a seeded order, so seeds
 ``0 .. ceil(n/K)*len(D) - 1`` cover every task of every domain once.
 
-``callbacks`` of those tasks (chosen among the tasks that change something, never the shift's
-first) are served in two calls: a first call where the customer tells its request and details
-and says it will call back, placed ``gap`` calls before the callback, where it asks the agent to
-go ahead without repeating anything. Only the callback is verified.
+``callbacks`` of those tasks are memory-sensitive ones (``recall``), each served in two calls: a
+first call where the customer tells its request and details and says it will call back, placed
+``gap`` calls before the callback, where it asks the agent to go ahead without repeating
+anything. Only the callback is verified. The other tasks are served in one call (the first task
+of a shift is always one of those).
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ def pick_tasks(ids: Sequence[str], chunk: int, customers: int) -> list[str]:
     """Chunk ``chunk`` of ``customers`` task ids (wrapping around ``ids``)."""
     start = chunk * customers
     return [ids[(start + i) % len(ids)] for i in range(min(customers, len(ids)))]
+
+
+def order_tasks(served: Sequence[str], recalled: Sequence[str], rng: random.Random) -> list[str]:
+    """The shift's task order: a task served in one call first, then the other ``served`` and
+    the ``recalled`` tasks in a seeded order."""
+    whole = list(served)
+    rng.shuffle(whole)
+    rest = [*whole[1:], *recalled]
+    rng.shuffle(rest)
+    return [*whole[:1], *rest]
 
 
 def plan_calls(

@@ -8,12 +8,17 @@ environment assertions, actions, communicated information) scores that trajector
 evaluation raises (e.g. "task not found") scores 0, with the error in its detail.
 
 The agent sees one growing history: the system prompt (τ²-bench's agent instructions and the
-domain policy, plus how a shift works), then every call in turn, each opening with ``[Call N]``.
+domain policy, plus how a shift works), the shift's opening line (``SHIFT``: the pinned head,
+no customer in it), then every call in turn, each opening with ``[Call N]``.
 
 Callbacks are enforced: on a callback's first call the customer is not ready to go ahead, so a
 world changed during that call (the domain's database or the customer's phone) fails the task,
 whatever the evaluator says of it later (``ACTED_EARLY``; the evaluator's reward is kept in the
 outcome's ``info``): an agent cannot act at once to spare itself remembering the details.
+
+Only callbacks are scored: their tasks are memory-sensitive by construction (``recall``: the
+details the callback needs were given only in the first call). A task served in one call needs
+no memory of an earlier call; its outcome is reported apart (``TaskOutcome.scored`` False).
 """
 
 from __future__ import annotations
@@ -48,6 +53,12 @@ You serve several customers in a row in this one conversation. Each call opens w
 a customer may call back later about an earlier call. When you have done everything you can for
 the customer on the line, say so and end your message with ###STOP###."""
 
+SHIFT = (
+    "[Shift] Your shift begins: {calls} calls will follow in this conversation, one customer "
+    "on the line at a time."
+)
+"""The session's first user message, the head every strategy pins: it holds no customer's
+details, so no strategy keeps a customer's call for free."""
 ACTED_EARLY = "acted before the callback: the world changed during the first call"
 DEVICE = """
 The customer's phone has its own tools, which only the customer can run. To have the customer run
@@ -101,7 +112,11 @@ class Tau2Session(Session):
         if self.device_tools:
             system += DEVICE.format(names=", ".join(sorted(self.device_tools)))
         system += f"\n</instructions>\n<policy>\n{self.policy}\n</policy>"
-        return [{"role": "system", "content": system}, {"role": "user", "content": self._open()}]
+        return [
+            {"role": "system", "content": system},
+            {"role": "user", "content": SHIFT.format(calls=len(self.calls))},
+            {"role": "user", "content": self._open()},
+        ]
 
     def call(self, tool_call: ToolCall) -> str:
         state = self._state()
@@ -142,10 +157,13 @@ class Tau2Session(Session):
         return self.verified
 
     def outcomes(self) -> list[TaskOutcome]:
-        order = [c.task for c in self.calls if c.part != "first"]
+        finals = [c for c in self.calls if c.part != "first"]
         return [
-            self.states[i].outcome or TaskOutcome(self._id(i), 0.0, detail="never reached")
-            for i in order
+            self.states[c.task].outcome
+            or TaskOutcome(
+                self._id(c.task), 0.0, detail="never reached", scored=c.part == "callback"
+            )
+            for c in finals
         ]
 
     def oracle(self) -> OraclePlan | None:
@@ -209,6 +227,7 @@ class Tau2Session(Session):
             if state.acted_early:
                 info = {**state.outcome.info, "evaluator_reward": state.outcome.reward}
                 state.outcome = TaskOutcome(state.outcome.task_id, 0.0, "ok", ACTED_EARLY, info)
+            state.outcome.scored = call.part == "callback"
             self.verified += 1
         self.now += 1
         return self._open() if self.now < len(self.calls) else None

@@ -14,11 +14,10 @@ from typing import Any
 from memgym.tracks.interactive import InteractiveTrack
 from memgym.tracks.registry import register_track
 from memgym.tracks.session import Session
-from memgym.tracks.tau2 import loader
+from memgym.tracks.tau2 import loader, recall
 from memgym.tracks.tau2 import params as parameters
 from memgym.tracks.tau2.customer import ScriptedCustomer, scenario_text
-from memgym.tracks.tau2.plan import changes_world
-from memgym.tracks.tau2.schedule import Call, pick_tasks, plan_calls
+from memgym.tracks.tau2.schedule import Call, order_tasks, pick_tasks, plan_calls
 from memgym.types import Event, Scenario
 
 BRIEF = "A shift of τ²-bench {domain} customers served by one agent in one conversation."
@@ -28,17 +27,23 @@ BRIEF = "A shift of τ²-bench {domain} customers served by one agent in one con
 class Tau2Track(InteractiveTrack, parameters=parameters):
     """τ²-bench as an interactive track; see ``memgym.tracks.tau2`` for the parts."""
 
+    gated = True
+
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         params = self.params(tier, **overrides)
         names = parameters.domains(params["domain"])
         domain = names[seed % len(names)]
-        tasks = loader.tasks(domain)
+        chunk = seed // len(names)
+        memory = recall.memory_tasks(domain)
+        wanted = min(params["callbacks"], len(memory), params["customers"] - 1)
+        recalled = pick_tasks(memory, chunk, wanted) if wanted else []
+        # with callbacks, the memory-sensitive tasks are served only as callbacks
+        others = [t for t in loader.tasks(domain) if not recalled or t not in set(memory)]
+        served = pick_tasks(others, chunk, params["customers"] - len(recalled)) if others else []
         rng = random.Random(seed)
-        ids = pick_tasks(list(tasks), seed // len(names), params["customers"])
-        rng.shuffle(ids)
-        writes = loader.domain_info(domain).writes
-        changing = [changes_world(tasks[i], writes) for i in ids]
-        calls = plan_calls(changing, params["callbacks"], params["gap"], rng)
+        ids = order_tasks(served, recalled, rng)
+        changing = [t in set(recalled) for t in ids]
+        calls = plan_calls(changing, len(recalled), params["gap"], rng)
         plan = {"domain": domain, "calls": [[c.task, c.part] for c in calls]}
         events = [Event(step=i, kind="task", text=f"{domain}/{t}") for i, t in enumerate(ids)]
         brief = BRIEF.format(domain=domain) + "\n" + json.dumps(plan, separators=(",", ":"))
@@ -83,9 +88,16 @@ class Tau2Track(InteractiveTrack, parameters=parameters):
         }
 
     def check(self, scenario: Scenario) -> list[str]:
-        """Every task named must exist in its domain."""
-        known = loader.tasks(json.loads(scenario.brief.splitlines()[-1])["domain"])
+        """Every task named exists in its domain; every callback is of a memory-sensitive task."""
+        plan = json.loads(scenario.brief.splitlines()[-1])
+        known = loader.tasks(plan["domain"])
+        ids = [e.text.split("/", 1)[1] for e in scenario.events]
+        found = [f"{plan['domain']}/{t}: task not found in tau2" for t in ids if t not in known]
+        if found:
+            return found
+        profiles = recall.profiles(plan["domain"])
         return [
-            f"{e.text}: task not found in tau2" for e in scenario.events
-            if e.text.split("/", 1)[1] not in known
-        ]  # fmt: skip
+            f"{plan['domain']}/{ids[int(i)]}: a callback that needs no memory"
+            for i, part in plan["calls"]
+            if part == "callback" and not profiles[ids[int(i)]].sensitive
+        ]

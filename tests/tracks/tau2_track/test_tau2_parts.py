@@ -26,8 +26,8 @@ from tests.cli_process import memgym
 def test_tiers_resolve_and_bad_parameters_fail_with_their_name() -> None:
     track = get_track("tau2")
     assert track.interactive
-    assert track.params("lite")["domain"] == "mock+telecom"
-    assert track.params("long")["callbacks"] == 3
+    assert track.params("lite")["domain"] == "mock" and track.params("lite")["callbacks"] == 2
+    assert track.params("long")["callbacks"] == 4
     bad = [
         ({"domain": "airline+banking"}, "domain"),
         ({"customers": 0}, "customers"),
@@ -36,6 +36,7 @@ def test_tiers_resolve_and_bad_parameters_fail_with_their_name() -> None:
         ({"user": "gpt"}, "user"),
         ({"colour": 1}, "colour"),
     ]
+    assert track.params("lite", customers=1)["callbacks"] == 0  # the tier's, as many as fit
     for overrides, name in bad:
         with pytest.raises(ValueError, match=name):
             track.params("standard", **overrides)
@@ -135,3 +136,21 @@ def test_without_tau2_bench_a_command_is_one_line_naming_the_extra(command, tmp_
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == f"error: {loader.MISSING}"
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_the_memory_sensitive_listing_names_the_extra_or_counts_every_domain() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "memgym.tracks.tau2"], capture_output=True, text=True, check=False
+    )
+    if not loader.available():
+        assert done.returncode == 2 and done.stderr.strip() == f"error: {loader.MISSING}"
+        return
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == list(loader.DOMAINS)
+    for line in lines:
+        domain = line.split()[0]
+        assert f" of {len(loader.tasks(domain)):3} memory-sensitive" in line

@@ -13,6 +13,7 @@ from memgym.tracks.tau2 import loader
 if not loader.available():
     pytest.skip(loader.MISSING, allow_module_level=True)
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -21,23 +22,35 @@ from typing import Any
 from memgym.cli import main
 from memgym.commands.compare import run_comparison
 from memgym.interactive.agents import Agent
+from memgym.interactive.cheats import GENERIC
 from memgym.interactive.episode import evaluate_interactive
 from memgym.interactive.loop import run_session
+from memgym.interactive.registry import make_agent
 from memgym.memory.history.history_memory import HistoryMemory
 from memgym.run.results import ResultsStore
 from memgym.tracks import get_track
 from memgym.tracks.session import AgentTurn, ChatMessage, ToolCall
-from memgym.tracks.tau2.customer import STOP
+from memgym.tracks.tau2.customer import STOP, scenario_text
 from memgym.tracks.tau2.plan import changes_world, gold_steps
-from memgym.tracks.tau2.session import ACTED_EARLY
+from memgym.tracks.tau2.session import ACTED_EARLY, SHIFT
 
 TRACK = get_track("tau2")
 
 
 def _solved(domain: str, seed: int, agent: str, memory: str = "full", **params: object) -> dict:
+    """Every task's (solved, answer text), scored or reported apart, from the session's log."""
     scenario = TRACK.generate(seed, None, domain=domain, **params)
-    result = evaluate_interactive(TRACK, scenario, memory, agent)  # type: ignore[arg-type]
-    return {a.question_id: (a.correct, a.answer) for a in result.answers}
+    session = TRACK.open(scenario)
+    actor = make_agent(agent, TRACK)
+    try:
+        log = run_session(session, actor, HistoryMemory(memory, "tau2", scenario.hash))
+    finally:
+        session.close()
+        actor.close()
+    return {
+        o.task_id: (o.reward == 1.0, f"reward {o.reward:g}: {o.detail}", o.scored)
+        for o in log.outcomes
+    }
 
 
 def _needs_nothing(task_id: str) -> bool:
@@ -54,42 +67,71 @@ def _needs_nothing(task_id: str) -> bool:
 def test_gold_solves_every_task_and_noop_only_those_needing_nothing(
     domain: str, customers: int
 ) -> None:
-    gold = _solved(domain, 0, "gold", customers=customers)
-    noop = _solved(domain, 0, "noop", customers=customers)
+    gold = _solved(domain, 0, "gold", customers=customers, callbacks=0)
+    noop = _solved(domain, 0, "noop", customers=customers, callbacks=0)
     assert len(gold) == min(customers, len(loader.tasks(domain)))
-    assert all(ok for ok, _ in gold.values()), gold
-    for task_id, (ok, answer) in noop.items():
+    assert all(ok for ok, _, _ in gold.values()), gold
+    for task_id, (ok, answer, _) in noop.items():
         if domain in ("airline", "retail", "telecom"):
             assert ok == _needs_nothing(task_id), (task_id, answer)
     if domain == "telecom":
-        assert not any(ok for ok, _ in noop.values())  # every small task needs the phone fixed
+        assert not any(ok for ok, _, _ in noop.values())  # every small task needs the phone fixed
+    assert not any(scored for _, _, scored in gold.values())  # served in one call: apart
 
 
 def test_an_evaluator_failure_scores_zero_and_says_why() -> None:
-    noop = _solved("mock", 0, "noop", customers=8)
-    failed = [a for ok, a in noop.values() if "evaluator error" in a]
+    noop = _solved("mock", 0, "noop", customers=8, callbacks=0)
+    failed = [a for ok, a, _ in noop.values() if "evaluator error" in a]
     assert failed and all(a.startswith("reward 0") for a in failed)  # "task not found" in tau2
 
 
-def test_a_callback_needs_its_first_call_remembered() -> None:
+def test_every_scored_task_is_a_callback_that_needs_its_first_call() -> None:
+    """The scored tasks are the callbacks; each one's first gold step needs a detail the
+    customer gave only in its first call (recomputed here from the task), so ``context`` solves
+    it with ``full`` history and neither ``none`` nor ``noop`` does."""
     params = {"customers": 8, "callbacks": 3, "gap": 2}
     scenario = TRACK.generate(0, None, domain="mock", **params)
     assert TRACK.generate(0, None, domain="mock", **params).hash == scenario.hash
+    assert not TRACK.check(scenario)
     session = TRACK.open(scenario)
     try:
-        callbacks = [c for c in session.calls if c.part == "callback"]
-        assert callbacks and not TRACK.check(scenario)
-        opening = {c.task: c for c in callbacks}
+        head = session.start()[:2]  # system prompt and the first user message: pinned
+        callbacks = {session._id(c.task) for c in session.calls if c.part == "callback"}
     finally:
         session.close()
-    full = _solved("mock", 0, "context", **params)
-    forgetful = _solved("mock", 0, "context", "none", **params)
-    ids = [e.text for e in scenario.events]
-    for index, task_id in enumerate(ids):
-        needs = any(s.needs for s in gold_steps(loader.tasks("mock")[task_id.split("/")[1]]))
-        if index in opening and needs and full[task_id][0]:
-            assert not forgetful[task_id][0], task_id  # its details were only in the first call
-    assert sum(ok for ok, _ in forgetful.values()) < sum(ok for ok, _ in full.values())
+    pinned = "\n".join(m["content"] for m in head)
+    assert pinned.endswith(SHIFT.format(calls=len(session.calls)))
+    assert len(callbacks) == 3
+    full, none, noop = (
+        _solved("mock", 0, a, m, **params)
+        for a, m in (("context", "full"), ("context", "none"), ("noop", "full"))
+    )
+    assert {t for t, (_, _, scored) in full.items() if scored} == callbacks
+    for task_id in callbacks:
+        task = loader.tasks("mock")[task_id.split("/", 1)[1]]
+        said = scenario_text(task.user_scenario.instructions)
+        assert any(n in said and n not in pinned for n in gold_steps(task)[0].needs), task_id
+        assert full[task_id][0] and not none[task_id][0] and not noop[task_id][0], task_id
+
+
+def test_the_lite_audit_holds_the_memory_gate_against_every_cheat() -> None:
+    """``memgym audit``'s run on a lite shift: the scripted reference agent with ``full`` solves
+    every scored task, ``none`` and each no-memory cheat (peek, notes, notes-class) solve none
+    of them, and the tasks served in one call are counted apart."""
+    from memgym.interactive.audit import audit_interactive
+
+    assert TRACK.gated
+    audit = audit_interactive(TRACK, "lite", [0])
+    scenario = TRACK.generate(0, "lite")
+    plan = json.loads(scenario.brief.splitlines()[-1])
+    callbacks = sum(part == "callback" for _, part in plan["calls"])
+    assert audit.tasks == callbacks == 2 and audit.setup["tasks"] == len(scenario.events) - 2
+    gate = audit.gate()
+    assert (gate.floor, gate.full) == (0.0, 1.0) and set(gate.runs) >= set(GENERIC) | {"none"}
+    assert all(share == 0.0 for share in gate.runs.values()) and not gate.problems()
+    assert audit.passed
+    whole = audit.whole_gate()
+    assert whole.runs["none"] - whole.floor <= 0.25 * (whole.full - whole.floor)
 
 
 class ActEarly(Agent):
@@ -172,8 +214,6 @@ def test_compare_pairs_strategies_with_full_on_the_same_tasks() -> None:
 
 
 def test_compactions_become_labelled_rm_rows(tmp_path: Path) -> None:
-    import json
-
     from memgym.rm.dataset import add_split
     from memgym.rm.tau2_rows import harm_rows
 

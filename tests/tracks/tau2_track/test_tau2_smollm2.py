@@ -96,7 +96,8 @@ def test_smollm2_serves_mock_customers(smollm2: tuple[str, str]) -> None:
         assert result.usage["view_tokens"] > 0
         # a view the model's window cannot hold is the model's failure, forced-compacted, counted
         assert result.usage["prompt_tokens"] > 0 or result.usage["model_errors"] > 0
-        assert len(result.answers) == len(scenario.events)  # every task verified
+        # every task verified: the callbacks scored, the others reported apart
+        assert len(result.answers) + result.usage.get("setup_tasks", 0) == len(scenario.events)
         for a in result.answers:
             kind = failure_kind(a.answer, a.status, a.correct)
             assert kind in KINDS and kind != "other", a.answer
@@ -109,5 +110,5 @@ def test_smollm2_serves_mock_customers(smollm2: tuple[str, str]) -> None:
             [a.answer for a in result.answers],
         )
     print("kinds:", dict(kinds), "tool calls:", tool_calls)
-    assert sum(kinds.values()) == 3
+    assert sum(kinds.values()) == 1  # the one callback of the first shift; the rest apart
     assert tool_calls > 0  # the model called τ²-bench's tools natively, and they ran
