@@ -48,7 +48,7 @@ def brief(code: Variant, tasks: int) -> str:
 class SweTrack(InteractiveTrack, parameters=parameters):
     """Seeded bugs in real modules; see ``memgym.tracks.swe`` for the parts."""
 
-    cheats = ("swe-explore", "swe-copy", "swe-regen", "swe-shape")
+    cheats = ("swe-explore", "swe-stash", "swe-copy", "swe-regen", "swe-shape")
     gated = True
 
     def __init__(self) -> None:
