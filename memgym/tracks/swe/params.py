@@ -23,13 +23,13 @@ DEFAULTS: dict[str, Any] = {
 }
 """``tasks``: fix issues in a row in one code base (one session: setup, unscored); ``redo``: the
 issues after them that ask for earlier fixes again (at most one per fix, only fixes that cannot
-be read in the bugged tree: the scored tasks); ``target_tokens``: the length the
+be read in the bugged tree: the scored tasks; 0: none, the fixes scored); ``target_tokens``: the length the
 gold agent's history reaches (the plan adds reads of other parts of the file until it does);
 ``codebase``: one of ``CODEBASES`` ("" takes seed % 8); ``command_seconds``: the wall clock
 limit of one command; ``output_chars``: the longest command output an agent is shown."""
 LIMITS: dict[str, tuple[int, int]] = {
     "tasks": (1, 12),
-    "redo": (1, 12),
+    "redo": (0, 12),
     "target_tokens": (0, 1_000_000),
     "command_seconds": (1, 300),
     "output_chars": (500, 200_000),

@@ -6,7 +6,8 @@ fix of issue #j again". Before a redo issue the session resets the working direc
 bugged tree the session started from (every fix gone, every other file removed), so the fix
 cannot be read anywhere in the world: by construction it is in the history alone (the agent's
 own edit during issue #j), and issue #j's report is not repeated. The fix issues need no memory
-of earlier issues: they are setup, reported apart; the redo issues are scored.
+of earlier issues: they are setup, reported apart; the redo issues are scored (``redo=0``: no
+redo, the fixes scored, a session that measures repair and no memory of earlier issues).
 
 A fix is redone only when its fixed text (``TaskSpec.new``) occurs nowhere in the bugged tree
 (else a re-exploring agent could read it there): ``redoable`` checks it at generation and
@@ -26,14 +27,12 @@ FIX, REDO = "fix", "redo"
 
 @dataclass(frozen=True)
 class Issue:
-    """One issue of a session: a fix of bug ``spec`` (setup) or a redo of that fix (scored)."""
+    """One issue of a session: a fix of bug ``spec`` or a redo of that fix; ``scored`` for the
+    redos, or for the fixes of a session without redos (``redo=0``: no memory-sensitive task)."""
 
     kind: str
     spec: int
-
-    @property
-    def scored(self) -> bool:
-        return self.kind == REDO
+    scored: bool
 
 
 def redoable(spec: TaskSpec, bugged: str) -> bool:
@@ -43,9 +42,11 @@ def redoable(spec: TaskSpec, bugged: str) -> bool:
 
 def plan_issues(specs: list[TaskSpec], bugged: str, redo: int) -> list[Issue]:
     """Every fix in order, then the redo of the first ``redo`` redoable fixes, in fix order
-    (each redo comes as many issues after its fix as there are fixes)."""
+    (each redo comes as many issues after its fix as there are fixes). Without redos the fixes
+    are scored."""
     chosen = [k for k, s in enumerate(specs) if redoable(s, bugged)][:redo]
-    return [Issue(FIX, k) for k in range(len(specs))] + [Issue(REDO, k) for k in chosen]
+    fixes = [Issue(FIX, k, not chosen) for k in range(len(specs))]
+    return fixes + [Issue(REDO, k, True) for k in chosen]
 
 
 def redo_id(spec: TaskSpec) -> str:

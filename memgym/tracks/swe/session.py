@@ -98,7 +98,7 @@ class SweSession(Session):
         if bwrap() is None:
             raise InfraError(INSTALL_HINT)  # the world cannot start: excluded, counted
         self.code, self.specs, self.texts, self.reads = code, specs, texts, reads
-        self.issues = issues if issues is not None else [Issue(FIX, k) for k in range(len(specs))]
+        self.issues = issues or [Issue(FIX, k, True) for k in range(len(specs))]
         self.bugged = bugged
         self.root = Path(tempfile.mkdtemp(prefix="memgym-swe-"))
         self.tree = self.root / "work"

@@ -68,6 +68,9 @@ class SweTrack(InteractiveTrack, parameters=parameters):
             raise ValueError(f"swe: no task could be made in {codebase.name} for seed {seed}")
         bugged = apply_all(code.source, [_mutation(s) for s in gen.tasks])
         order = plan_issues(gen.tasks, bugged, p["redo"])
+        if p["redo"] and all(o.kind == FIX for o in order):
+            raise ValueError(f"swe: no fix of seed {seed} can be redone from memory alone "
+                             "(each can be read in the bugged tree): use another seed or redo=0")  # fmt: skip
         texts = [
             issue_text(code, i + 1, *gen.tasks[o.spec].issue) if o.kind == FIX
             else redo_text(code, i + 1, o.spec + 1)
@@ -82,7 +85,7 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         stats = {"codebase": codebase.name, "sha": codebase.sha(), "module": code.module,
                  "variant": source_sha(code.source), "tried": gen.tried,
                  "kept": len(gen.tasks), "rejected": dict(sorted(gen.rejected.items()))}  # fmt: skip
-        plan = [[o.kind, o.spec] for o in order]
+        plan = [[o.kind, o.spec, o.scored] for o in order]
         facts.append(Fact(id="issues", entity="issues", attribute="order",
                           value=json.dumps(plan), step=0))  # fmt: skip
         facts.append(
@@ -174,7 +177,7 @@ def unpack(scenario: Scenario) -> tuple[Variant, list[TaskSpec], list[list[tuple
 def issues(scenario: Scenario) -> list[Issue]:
     """The scenario's issues in order: its fixes, then its redos."""
     order = next(f.value for f in scenario.facts if f.id == "issues")
-    return [Issue(kind, int(k)) for kind, k in json.loads(str(order))]
+    return [Issue(kind, int(k), bool(scored)) for kind, k, scored in json.loads(str(order))]
 
 
 def _mutation(spec: TaskSpec) -> Mutation:
