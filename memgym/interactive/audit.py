@@ -54,7 +54,7 @@ class InteractiveAudit:
     generation: dict[str, int] = field(default_factory=dict)
     """The track's generation counts summed over seeds (``InteractiveTrack.generation``)."""
     setup: dict[str, int] = field(default_factory=dict)
-    """Unscored tasks (``tasks``) and those each agent solved, reported apart."""
+    """Unscored tasks (``tasks``) and those each agent and cheat solved, reported apart."""
     gated: bool = False
 
     def gate(self) -> Gate:
@@ -119,7 +119,7 @@ def audit_interactive(
         runs["none"] = evaluate_interactive(track, scenario, "none", "context")
         tried = {c: evaluate_interactive(track, scenario, "none", c) for c in cheats}
         setup["tasks"] = setup.get("tasks", 0) + int(runs["gold"].usage.get("setup_tasks", 0))
-        for name, run in runs.items():
+        for name, run in {**runs, **tried}.items():
             setup[name] = setup.get(name, 0) + int(run.usage.get("setup_solved", 0))
         by_task = {a: {r.question_id: r.correct for r in runs[a].answers} for a in AGENTS}
         cheat_tasks = {c: {r.question_id: r.correct for r in tried[c].answers} for c in cheats}
