@@ -43,8 +43,7 @@ SYSTEM = (
     "directory. Tools: `bash` runs a shell command in the working directory (no network; only "
     "that directory is writable; long output is cut), `edit` replaces one exact, unique piece "
     "of text in a file. What you learned about the code in earlier issues stays true: the "
-    "functions do not move; a later issue may ask you to make an earlier fix again. When an "
-    "issue is fixed, reply with a short message and no tool call."
+    "functions do not move. When an issue is fixed, reply with a short message and no tool call."
 )
 TOOLS: list[dict[str, Any]] = [
     {

@@ -37,10 +37,11 @@ READ_LINES = 60
 MAX_READS = 600
 
 
-def brief(code: Variant, tasks: int) -> str:
+def brief(code: Variant, tasks: int, redo: bool) -> str:
+    again = ": fixes, then fixes to make again" if redo else ""
     return (
         f"You will work through {tasks} issues, one at a time, in {code.filename}, a Python "
-        "module with seeded bugs: fixes, then fixes to make again. Hidden tests check each."
+        f"module with seeded bugs{again}. Hidden tests check each."
     )
 
 
@@ -99,7 +100,7 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         )
         events = [Event(step=i, kind="task", text=text) for i, text in enumerate(texts)]
         return Scenario(
-            track=self.name, seed=seed, params=p, brief=brief(code, len(texts)),
+            track=self.name, seed=seed, params=p, brief=brief(code, len(texts), len(texts) > len(gen.tasks)),
             facts=facts, events=events,
         )  # fmt: skip
 
