@@ -14,6 +14,7 @@ of the earlier issue wrote it (``redo.fix_needle``: nowhere in the reset tree).
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import tempfile
@@ -183,15 +184,15 @@ class SweSession(Session):
         return self.texts[self.task]
 
     def _reset(self) -> None:
-        """The working directory back to the bugged module alone (a redo issue's world)."""
-        for path in self.tree.iterdir():
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
+        """The working directory back to the bugged module alone (a redo issue's world): the old
+        one is moved out of the sandbox's reach whole (whatever its permissions), then removed."""
+        stale = self.root / f"stale-{self.task}"
+        self.tree.rename(stale)
+        self.tree.mkdir()
         (self.tree / self.code.filename).write_text(self.bugged, encoding="utf-8")
         self.sandbox.own()
         self._before = self.bugged
+        remove_tree(stale)
 
     def position(self) -> int:
         return self.task
@@ -226,7 +227,21 @@ class SweSession(Session):
     def close(self) -> None:
         self.verifier.close()
         self.sandbox.close()
-        shutil.rmtree(self.root, ignore_errors=True)
+        remove_tree(self.root)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove ``path`` and all in it, folders an agent made unreadable or unwritable included
+    (each is opened up before it is walked); links are removed, never followed."""
+    if not path.is_dir() or path.is_symlink():
+        return
+    path.chmod(0o700)
+    for root, folders, _ in os.walk(path):  # top down: a folder is opened up before its walk
+        for name in folders:
+            folder = Path(root) / name
+            if not folder.is_symlink():
+                folder.chmod(0o700)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _task_id(issue: Issue, spec: TaskSpec) -> str:

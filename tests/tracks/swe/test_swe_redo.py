@@ -11,6 +11,7 @@ import pytest
 
 from memgym.interactive.episode import evaluate_interactive
 from memgym.tracks import get_track
+from memgym.tracks.session import AgentTurn, ToolCall
 from memgym.tracks.swe.mutations import apply_all
 from memgym.tracks.swe.redo import REDO, fix_needle
 from memgym.tracks.swe.sandbox import bwrap
@@ -69,3 +70,30 @@ def test_memory_decides_the_redos_and_no_memory_cheat_gets_them(
     monkeypatch.setattr(SweSession, "_reset", module_only)
     assert run("none", "swe-stash") == (2, 2)  # then the notes win every redo
     assert run("none", "swe-explore") == (0, 2)
+
+
+@pytest.mark.skipif(bwrap() is None, reason="bubblewrap is not installed")
+def test_the_reset_before_a_redo_leaves_the_bugged_module_alone(scenario: Scenario) -> None:
+    track = get_track("swe")
+    code, specs, _ = unpack(scenario)
+    session = track.open(scenario)
+    assert isinstance(session, SweSession)
+    root = session.root
+    try:
+        module = code.filename
+        hide = (f"mkdir -p notes/deep && cp {module} notes/deep/ && echo kept > .hidden && "
+                "ln -s /etc etc-link && chmod 000 notes/deep && chmod 500 notes && echo ok")  # fmt: skip
+        assert session.call(ToolCall("h", "bash", json.dumps({"command": hide}))).startswith("ok")
+        session.call(ToolCall("e", "edit", json.dumps({"path": module, "old": specs[0].old,
+                                                       "new": specs[0].new})))  # fmt: skip
+        for _ in specs:  # the fix issues end; the first redo begins
+            session.reply(AgentTurn("done"))
+        listing = session.call(ToolCall("l", "bash", json.dumps({"command": "ls -A"})))
+        assert listing.split("\n")[0] == module and "notes" not in listing
+        assert session.tree.joinpath(module).read_text() == apply_all(
+            code.source, [_mutation(s) for s in specs]
+        )  # the fix made in issue 1 is gone too
+        assert [p.name for p in root.iterdir()] == ["work"]  # the old tree removed, not parked
+    finally:
+        session.close()
+    assert not root.exists()
