@@ -408,8 +408,12 @@ def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any])
         table.add_row(g.group, str(g.tasks), *shares, str(g.kept))
     console.print(table)
     if audit.setup.get("tasks"):
-        apart = ", ".join(f"{a} {audit.setup.get(a, 0)}" for a in AGENTS)
+        apart = ", ".join(f"{a} {audit.setup.get(a, 0)}" for a in (*AGENTS, *cheats))
         console.print(f"unscored (need no memory), solved: {apart} of {audit.setup['tasks']}")
+        every = audit.tasks + audit.setup["tasks"]
+        console.print(
+            f"memory-sensitive (scored): {audit.tasks} of {every} tasks ({audit.tasks / every:.1%})"
+        )
     gate = audit.gate()
     runs = ", ".join(f"{k} {gate.runs[k]:.3f} ({gate.gap_share(k):.1%})" for k in gate.runs)
     console.print(

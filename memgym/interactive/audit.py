@@ -54,7 +54,7 @@ class InteractiveAudit:
     generation: dict[str, int] = field(default_factory=dict)
     """The track's generation counts summed over seeds (``InteractiveTrack.generation``)."""
     setup: dict[str, int] = field(default_factory=dict)
-    """Unscored tasks (``tasks``) and those each agent solved, reported apart."""
+    """Unscored tasks (``tasks``) and those each agent and cheat solved, reported apart."""
     gated: bool = False
 
     def gate(self) -> Gate:

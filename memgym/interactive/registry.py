@@ -1,10 +1,17 @@
 """Every agent of interactive tracks by name: ``make_agent`` and ``agent_names`` over the
 registry of ``memgym.tracks.agent``, with the reference agents, the ``llm`` agent and the
-no-memory cheat family (generic and the web track's ``web-explore``) registered."""
+no-memory cheat family (generic, the web track's ``web-explore`` and the swe track's
+``swe-explore``) registered."""
 
 from __future__ import annotations
 
-from memgym.interactive import agents, cheats, llm_agent, web_explore  # noqa: F401  (register)
+from memgym.interactive import (  # noqa: F401  (register)
+    agents,
+    cheats,
+    llm_agent,
+    swe_explore,
+    web_explore,
+)
 from memgym.specs import make_named
 from memgym.tracks.agent import _AGENTS, Agent
 from memgym.tracks.base import Track

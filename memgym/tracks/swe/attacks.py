@@ -1,6 +1,6 @@
 """Scripted attacks on the swe track: agents that try to score without repairing anything from
-memory. Each sends one shell command at the start of a session and says every issue is done (the
-module it leaves is what each issue's hidden tests run on); a sound track scores them
+memory. Each sends one shell command at the start of each issue and says the issue is done (the
+module it leaves is what the issue's hidden tests run on); a sound track scores them
 at most 0.05 (``memgym compare --track swe --reasoner swe-copy --memories full``, the
 red-team tests).
 
@@ -110,16 +110,18 @@ def python_command(script: str) -> str:
 
 
 class ScriptAgent(Agent):
-    """Sends ``command`` once, at the start of the session (what it does to the module holds
-    for every issue), then says each issue is done: it has sent it when its call is in view
-    (agents are stateless: the view is all they know)."""
+    """Sends ``command`` at the start of each issue (a redo issue resets the tree), then says
+    the issue is done: it has sent it when its call is in view after the issue's text (agents
+    are stateless: the view is all they know; the loop may rename a repeated call id)."""
 
     name = "script"
     command = ""
 
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
-        sent = any(c.get("id") == "attack_1" for m in messages for c in m.get("tool_calls") or [])
-        if sent:
+        users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
+        since = messages[users[-1] + 1 :] if users else messages
+        if any(str(c.get("id", "")).startswith("attack_1") for m in since
+               for c in m.get("tool_calls") or []):  # fmt: skip
             return AgentTurn(DONE)
         return AgentTurn(tool_calls=(call("attack_1", "bash", command=self.command),))
 

@@ -3,14 +3,18 @@
 The agent works in a fresh temporary copy of the bugged module (every bug of the session in
 place); ``bash`` runs in the sandbox (``sandbox``), ``edit`` replaces one exact, unique text in a
 file of the working directory. A text turn ends the task in progress: its hidden tests run on
-the module as the agent left it (in the sandbox) and the next issue is the reply. The gold plan
-of a task reads the outline of the file once at the start of the session, then for each issue
-views the function (which needs the outline line of that function: where it is, learned earlier),
-edits the bug away (which needs the buggy lines in view) and runs the issue's call.
+the module as the agent left it (in the sandbox) and the next issue is the reply. Before a redo
+issue (``redo``) the working directory is reset to the bugged module alone. The gold plan of a
+fix issue reads the outline of the file once at the start of the session, then views the
+function (which needs the outline line of that function: where it is, learned earlier), edits
+the bug away (which needs the buggy lines in view) and runs the issue's call; the plan of a redo
+issue views the function and makes the same edit, which also needs the fix as the agent's edit
+of the earlier issue wrote it (``redo.fix_needle``: nowhere in the reset tree).
 """
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import tempfile
@@ -30,6 +34,7 @@ from memgym.tracks.session import (
 )
 from memgym.tracks.swe.disguise import Variant
 from memgym.tracks.swe.hidden import Verifier
+from memgym.tracks.swe.redo import FIX, REDO, Issue, fix_needle, redo_id
 from memgym.tracks.swe.sandbox import INSTALL_HINT, Sandbox, SandboxLimits, bwrap
 from memgym.tracks.swe.tasks import TaskSpec
 
@@ -75,7 +80,8 @@ TOOLS: list[dict[str, Any]] = [
 
 
 class SweSession(Session):
-    """One session over ``specs`` in ``code``; ``issues`` are the tasks' opening texts."""
+    """One session over ``specs`` in ``code``: ``issues`` (fixes, then redos; default: a fix of
+    each spec) with their opening texts ``texts``."""
 
     tools = TOOLS
 
@@ -84,13 +90,16 @@ class SweSession(Session):
         code: Variant,
         bugged: str,
         specs: list[TaskSpec],
-        issues: list[str],
+        texts: list[str],
         reads: list[list[tuple[int, int]]],
         limits: SandboxLimits,
+        issues: list[Issue] | None = None,
     ) -> None:
         if bwrap() is None:
             raise InfraError(INSTALL_HINT)  # the world cannot start: excluded, counted
-        self.code, self.specs, self.issues, self.reads = code, specs, issues, reads
+        self.code, self.specs, self.texts, self.reads = code, specs, texts, reads
+        self.issues = issues or [Issue(FIX, k, True) for k in range(len(specs))]
+        self.bugged = bugged
         self.root = Path(tempfile.mkdtemp(prefix="memgym-swe-"))
         self.tree = self.root / "work"
         self.tree.mkdir()
@@ -110,7 +119,7 @@ class SweSession(Session):
     def start(self) -> list[ChatMessage]:
         return [
             {"role": "system", "content": SYSTEM},
-            {"role": "user", "content": self.issues[0]},
+            {"role": "user", "content": self.texts[0]},
         ]
 
     def call(self, tool_call: ToolCall) -> str:
@@ -150,9 +159,10 @@ class SweSession(Session):
         return f"edited {path}: {old.count(chr(10)) + 1} line(s) replaced"
 
     def reply(self, turn: AgentTurn | None) -> str | None:
-        if self.task >= len(self.specs):
+        if self.task >= len(self.issues):
             return None
-        spec = self.specs[self.task]
+        issue = self.issues[self.task]
+        spec = self.specs[issue.spec]
         passed, detail = self.verifier.verify(spec.hidden_tests())
         reward = float(passed == len(spec.tests))
         module = self.tree / self.code.filename
@@ -162,44 +172,80 @@ class SweSession(Session):
         self._before, self._calls, self._errors = now, 0, 0
         if turn is None:
             detail += "; out of turns"
-        info = {"function": spec.function, "kind": spec.kind}
-        self.results.append(TaskOutcome(spec.task_id, reward, "ok", detail, info))
+        info = {"function": spec.function, "kind": spec.kind, "issue": issue.kind}
+        self.results.append(
+            TaskOutcome(_task_id(issue, spec), reward, "ok", detail, info, scored=issue.scored)
+        )
         self.task += 1
-        return self.issues[self.task] if self.task < len(self.specs) else None
+        if self.task >= len(self.issues):
+            return None
+        if self.issues[self.task].kind == REDO:
+            self._reset()
+        return self.texts[self.task]
+
+    def _reset(self) -> None:
+        """The working directory back to the bugged module alone (a redo issue's world): the old
+        one is moved out of the sandbox's reach whole (whatever its permissions), then removed."""
+        stale = self.root / f"stale-{self.task}"
+        self.tree.rename(stale)
+        self.tree.mkdir()
+        (self.tree / self.code.filename).write_text(self.bugged, encoding="utf-8")
+        self.sandbox.own()
+        self._before = self.bugged
+        remove_tree(stale)
 
     def position(self) -> int:
         return self.task
 
     def outcomes(self) -> list[TaskOutcome]:
         never = [
-            TaskOutcome(s.task_id, 0.0, "ok", "never reached") for s in self.specs[self.task :]
-        ]
+            TaskOutcome(_task_id(i, self.specs[i.spec]), 0.0, "ok", "never reached",
+                        scored=i.scored)
+            for i in self.issues[self.task :]
+        ]  # fmt: skip
         return self.results + never
 
     def oracle(self) -> OraclePlan | None:
-        if self.task >= len(self.specs):
+        if self.task >= len(self.issues):
             return None
-        spec, file = self.specs[self.task], self.code.filename
+        issue = self.issues[self.task]
+        spec, file = self.specs[issue.spec], self.code.filename
         steps: list[OracleStep] = []
         if self.task == 0:
             steps.append(_bash(OUTLINE.format(file=file)))
-        steps += [_bash(f"sed -n '{a},{b}p' {file}") for a, b in self.reads[self.task]]
+        if issue.kind == FIX:
+            steps += [_bash(f"sed -n '{a},{b}p' {file}") for a, b in self.reads[issue.spec]]
         first = max(spec.start, spec.line - 40)
         last = min(spec.end, first + 80)
         steps.append(_bash(f"sed -n '{first},{last}p' {file}", spec.outline_line))
-        steps.append(
-            OracleStep(
-                AgentTurn(tool_calls=(call("e", "edit", path=file, old=spec.old, new=spec.new),)),
-                (spec.old,),
-            )
-        )
+        needs = (spec.old,) if issue.kind == FIX else (spec.old, fix_needle(spec))
+        edit = call("e", "edit", path=file, old=spec.old, new=spec.new)
+        steps.append(OracleStep(AgentTurn(tool_calls=(edit,)), needs))
         steps.append(_bash(reproduce(self.code, spec.issue[0])))
-        return OraclePlan(spec.task_id, tuple(steps))
+        return OraclePlan(_task_id(issue, spec), tuple(steps))
 
     def close(self) -> None:
         self.verifier.close()
         self.sandbox.close()
-        shutil.rmtree(self.root, ignore_errors=True)
+        remove_tree(self.root)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove ``path`` and all in it, folders an agent made unreadable or unwritable included
+    (each is opened up before it is walked); links are removed, never followed."""
+    if not path.is_dir() or path.is_symlink():
+        return
+    path.chmod(0o700)
+    for root, folders, _ in os.walk(path):  # top down: a folder is opened up before its walk
+        for name in folders:
+            folder = Path(root) / name
+            if not folder.is_symlink():
+                folder.chmod(0o700)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _task_id(issue: Issue, spec: TaskSpec) -> str:
+    return spec.task_id if issue.kind == FIX else redo_id(spec)
 
 
 def _bash(command: str, *needs: str) -> OracleStep:

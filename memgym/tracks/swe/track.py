@@ -1,11 +1,13 @@
 """The swe track: sessions of issues in real Python code, with seeded bugs and hidden tests.
 
 ``generate`` draws the code base (seed % 8 unless ``codebase`` is given) and ``tasks`` checked
-bugs (``tasks.build_tasks``), writes each issue from its failing call and plans the reads that
-bring the gold agent's history to ``target_tokens``. The scenario carries one ``task`` event per
-issue (its text) and one fact per task with its spec (bug, fix, hidden tests), plus a
-``generation`` fact with the generation yield. ``open`` gives a live ``SweSession``; ``check``
-re-runs the hidden tests on the bugged and the fixed trees.
+bugs (``tasks.build_tasks``), writes each fix issue from its failing call, adds ``redo`` issues
+that ask for earlier fixes again after the tree is reset (``redo``: the scored, memory-sensitive
+tasks) and plans the reads that bring the gold agent's history to ``target_tokens``. The scenario
+carries one ``task`` event per issue (its text), one fact per bug with its spec (bug, fix, hidden
+tests), an ``issues`` fact with the order of fixes and redos, and a ``generation`` fact with the
+generation yield. ``open`` gives a live ``SweSession``; ``check`` re-runs the hidden tests on the
+bugged and the fixed trees and checks that no redone fix can be read in the bugged tree.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from memgym.tracks.swe.disguise import Variant, variant
 from memgym.tracks.swe.hidden import evaluate_sources, failing, original_results
 from memgym.tracks.swe.issue_text import issue_text
 from memgym.tracks.swe.mutations import Mutation, Site, apply_all
+from memgym.tracks.swe.redo import FIX, Issue, plan_issues, redo_text, redoable
 from memgym.tracks.swe.sandbox import SandboxLimits
 from memgym.tracks.swe.session import SweSession
 from memgym.tracks.swe.tasks import TaskSpec, build_tasks
@@ -34,16 +37,20 @@ READ_LINES = 60
 MAX_READS = 600
 
 
-def brief(code: Variant, tasks: int) -> str:
+def brief(code: Variant, tasks: int, redo: bool) -> str:
+    again = ": fixes, then fixes to make again" if redo else ""
     return (
-        f"You will fix {tasks} bugs, one issue at a time, in {code.filename}, a Python module "
-        "with seeded bugs. Hidden tests check each fix."
+        f"You will work through {tasks} issues, one at a time, in {code.filename}, a Python "
+        f"module with seeded bugs{again}. Hidden tests check each."
     )
 
 
 @register_track("swe")
 class SweTrack(InteractiveTrack, parameters=parameters):
     """Seeded bugs in real modules; see ``memgym.tracks.swe`` for the parts."""
+
+    cheats = ("swe-explore", "swe-stash", "swe-copy", "swe-regen", "swe-shape")
+    gated = True
 
     def __init__(self) -> None:
         # The swe-* attack agents register here, not at import: the agent registry imports the
@@ -60,8 +67,17 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         gen = build_tasks(code, original, rng, p["tasks"], f"{codebase.name}/{seed}")
         if not gen.tasks:
             raise ValueError(f"swe: no task could be made in {codebase.name} for seed {seed}")
-        issues = [issue_text(code, i + 1, *spec.issue) for i, spec in enumerate(gen.tasks)]
-        reads = _reads(code, gen.tasks, issues, p["target_tokens"], rng)
+        bugged = apply_all(code.source, [_mutation(s) for s in gen.tasks])
+        order = plan_issues(gen.tasks, bugged, p["redo"])
+        if p["redo"] and all(o.kind == FIX for o in order):
+            raise ValueError(f"swe: no fix of seed {seed} can be redone from memory alone "
+                             "(each can be read in the bugged tree): use another seed or redo=0")  # fmt: skip
+        texts = [
+            issue_text(code, i + 1, *gen.tasks[o.spec].issue) if o.kind == FIX
+            else redo_text(code, i + 1, o.spec + 1)
+            for i, o in enumerate(order)
+        ]  # fmt: skip
+        reads = _reads(code, gen.tasks, texts, p["target_tokens"], rng)
         facts = [
             Fact(id=s.task_id, entity=s.task_id, attribute="spec",
                  value=json.dumps({**s.to_json(), "reads": r}, sort_keys=True), step=i)
@@ -70,6 +86,9 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         stats = {"codebase": codebase.name, "sha": codebase.sha(), "module": code.module,
                  "variant": source_sha(code.source), "tried": gen.tried,
                  "kept": len(gen.tasks), "rejected": dict(sorted(gen.rejected.items()))}  # fmt: skip
+        plan = [[o.kind, o.spec, o.scored] for o in order]
+        facts.append(Fact(id="issues", entity="issues", attribute="order",
+                          value=json.dumps(plan), step=0))  # fmt: skip
         facts.append(
             Fact(
                 id="generation",
@@ -79,9 +98,9 @@ class SweTrack(InteractiveTrack, parameters=parameters):
                 step=0,
             )
         )
-        events = [Event(step=i, kind="task", text=text) for i, text in enumerate(issues)]
+        events = [Event(step=i, kind="task", text=text) for i, text in enumerate(texts)]
         return Scenario(
-            track=self.name, seed=seed, params=p, brief=brief(code, len(issues)),
+            track=self.name, seed=seed, params=p, brief=brief(code, len(texts), len(texts) > len(gen.tasks)),
             facts=facts, events=events,
         )  # fmt: skip
 
@@ -91,8 +110,8 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         p = scenario.params
         limits = SandboxLimits(wall_seconds=float(p["command_seconds"]),
                                output_chars=int(p["output_chars"]))  # fmt: skip
-        issues = [e.text for e in scenario.events]
-        return SweSession(code, bugged, specs, issues, reads, limits)
+        texts = [e.text for e in scenario.events]
+        return SweSession(code, bugged, specs, texts, reads, limits, issues(scenario))
 
     def generation(self, scenario: Scenario) -> dict[str, int]:
         """Candidate bugs tried, kept and rejected (by reason) for this scenario."""
@@ -121,6 +140,9 @@ class SweTrack(InteractiveTrack, parameters=parameters):
                 problems.append(f"{spec.task_id}: the hidden tests fail on the original code")
             if failing(tests, rows[2]):
                 problems.append(f"{spec.task_id}: the hidden tests fail with its own bug fixed")
+        for issue in issues(scenario):
+            if issue.scored and not redoable(specs[issue.spec], trees[0]):
+                problems.append(f"{specs[issue.spec].task_id}: its fix can be read in the tree")
         return problems
 
 
@@ -145,12 +167,18 @@ def unpack(scenario: Scenario) -> tuple[Variant, list[TaskSpec], list[list[tuple
         )
     specs, reads = [], []
     for e in scenario.facts:
-        if e.attribute != "spec":
+        if e.attribute != "spec":  # the generation and issues facts
             continue
         data = json.loads(str(e.value))
         reads.append([tuple(r) for r in data.pop("reads")])
         specs.append(TaskSpec(**data))
     return code, specs, reads  # type: ignore[return-value]
+
+
+def issues(scenario: Scenario) -> list[Issue]:
+    """The scenario's issues in order: its fixes, then its redos."""
+    order = next(f.value for f in scenario.facts if f.id == "issues")
+    return [Issue(kind, int(k), bool(scored)) for kind, k, scored in json.loads(str(order))]
 
 
 def _mutation(spec: TaskSpec) -> Mutation:

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(
     bwrap() is None, reason="bubblewrap is not installed (apt-get install bubblewrap)"
 )
 CHECKOUT = Path(memgym.__file__).resolve().parents[1]
-ONE = {"codebase": "colorsys", "tasks": 1, "target_tokens": 0}
+ONE = {"codebase": "colorsys", "tasks": 1, "redo": 0, "target_tokens": 0}
 
 
 def _no_interpreter() -> Runtime:

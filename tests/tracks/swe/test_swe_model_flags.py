@@ -75,10 +75,11 @@ def test_model_flags_drive_a_swe_session(model_url: str, tmp_path: Path) -> None
         (run_id,) = [r["id"] for r in store.runs()]
         (episode,) = list(store.episodes(run_id))
     assert episode.model == "reader" and episode.composite == 0.0
-    assert episode.usage["tool_calls"] == 3 and episode.usage["calls"] == 6
+    # three fix issues and three redos: one tool call and one closing reply each
+    assert episode.usage["tool_calls"] == 6 and episode.usage["calls"] == 12
     tool_results = [
         m["content"] for r in _Reader.requests for m in r["messages"][-1:] if m["role"] == "tool"
     ]
-    assert len(tool_results) == 3
+    assert len(tool_results) == 6
     assert all(re.match(r"\d+\n\[exit code 0\]$", t) for t in tool_results), tool_results
     assert all("module unchanged; 1 tool calls (0 refused)" in a.answer for a in episode.answers)

@@ -38,7 +38,7 @@ def classify(answer: str) -> str:
 def test_smollm2_repairs_swe_tasks_end_to_end(llama_server, capsys) -> None:  # noqa: F811
     base_url, model = llama_server
     track = get_track("swe")
-    scenario = track.generate(5, tasks=2, output_chars=1500, target_tokens=0)
+    scenario = track.generate(5, tasks=2, redo=0, output_chars=1500, target_tokens=0)
     agent = f"llm:model={model},base_url={base_url},max_tokens=160,timeout=600,max_retries=2"
     result = evaluate_interactive(
         track, scenario, "window:max_tokens=1000", agent, Limits(turns_per_task=4)

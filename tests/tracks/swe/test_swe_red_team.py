@@ -52,7 +52,7 @@ print(json.dumps(out))
 @pytest.fixture(scope="module")
 def scenarios() -> list[Scenario]:
     track = get_track("swe")
-    return [track.generate(seed) for seed in SEEDS]
+    return [track.generate(seed, redo=1) for seed in SEEDS]  # 3 fix issues and 1 redo each
 
 
 def test_a_command_sees_nothing_of_the_user_or_the_machine(tmp_path: Path) -> None:
@@ -96,15 +96,18 @@ def test_a_command_sees_nothing_of_the_user_or_the_machine(tmp_path: Path) -> No
     assert caps.split()[1] == "0000000000000000"
 
 
-def _solved(track_scenario: Scenario, agent: str) -> float:
+def _solved(track_scenario: Scenario, agent: str) -> tuple[float, float]:
+    """(redo issues solved, fix issues solved), as shares."""
     track = get_track("swe")
-    return evaluate_interactive(track, track_scenario, "full", agent).composite
+    result = evaluate_interactive(track, track_scenario, "full", agent)
+    return result.composite, result.usage["setup_solved"] / result.usage["setup_tasks"]
 
 
 @pytest.mark.parametrize("agent", ["swe-copy", "swe-regen", "swe-shape"])
 def test_each_attack_scores_at_most_the_ceiling(scenarios: list[Scenario], agent: str) -> None:
     scores = [_solved(s, agent) for s in scenarios]
-    assert sum(scores) / len(scores) <= CEILING, scores
+    for kind in (0, 1):  # the scored redo issues, and the fix issues reported apart
+        assert sum(s[kind] for s in scores) / len(scores) <= CEILING, scores
 
 
 def test_the_copy_attack_wins_when_a_copy_is_readable(scenarios: list[Scenario]) -> None:
@@ -120,9 +123,9 @@ def test_the_copy_attack_wins_when_a_copy_is_readable(scenarios: list[Scenario])
         session.sandbox.own()
         result = session.sandbox.shell(CopyAgent.command).render()
         assert "/repo/vendor/copy.py" in result
-        for _ in specs:
+        for _ in specs:  # the fix issues (the redo issue after them resets the tree)
             session.reply(AgentTurn("done"))
-        assert [o.reward for o in session.outcomes()] == [1.0] * len(specs)
+        assert [o.reward for o in session.outcomes()][: len(specs)] == [1.0] * len(specs)
     finally:
         session.close()
 

@@ -28,17 +28,19 @@ TIGHT = "window:max_tokens=1500"
 def test_gold_solves_noop_fails_and_context_needs_memory() -> None:
     track = get_track("swe")
     scenario = track.generate(1)
-    tasks = len(scenario.events)
+    redos = sum("Make the fix of issue" in e.text for e in scenario.events)
+    fixes = len(scenario.events) - redos
     gold = evaluate_interactive(track, scenario, "full", "gold")
     noop = evaluate_interactive(track, scenario, "full", "noop")
     full = evaluate_interactive(track, scenario, "full", "context")
     tight = evaluate_interactive(track, scenario, TIGHT, "context")
-    assert gold.composite == 1.0 and gold.correct == tasks
-    assert noop.composite == 0.0
+    assert gold.composite == 1.0 and gold.correct == redos  # the redo issues are scored
+    assert gold.usage["setup_tasks"] == gold.usage["setup_solved"] == fixes  # fixes apart
+    assert noop.composite == 0.0 and noop.usage["setup_solved"] == 0
     assert full.composite == 1.0
-    # The outline read at the start of the session falls out of the window under the reads that
-    # follow it: the context agent can no longer find the functions it must view.
-    assert tight.correct < tasks and tight.compactions
+    # The fix made issues earlier (and the outline read at the start) fall out of the window
+    # under the reads that follow: the context agent cannot make the fix again.
+    assert tight.correct < redos and tight.compactions
     assert gold.usage["tool_calls"] > 0 and gold.usage["view_tokens"] > tight.usage["view_tokens"]
 
 
@@ -95,7 +97,8 @@ def test_hostile_agent_is_stopped_scored_zero_and_harms_nothing(tmp_path: Path) 
     result = evaluate_interactive(track, scenario, "full", agent)
     assert not outside.exists() and tmp_file.read_text() == "untouched"
     assert result.status == "ok" and result.composite == 0.0
-    assert [a.status for a in result.answers] == ["ok"] * 3
+    assert result.usage["setup_solved"] == 0
+    assert [a.status for a in result.answers] == ["ok"] * 3  # the three redo issues
     assert all("hidden tests pass" in a.answer for a in result.answers)  # verified, not crashed
     assert result.usage["tool_calls"] == sum(len(s) for s in scripts)
     assert _alive(marker) == []  # the bomb and the loop are gone
@@ -143,3 +146,6 @@ def test_audit_reports_the_generation_yield(capsys: pytest.CaptureFixture[str]) 
     counts = get_track("swe").generation(get_track("swe").generate(5))
     assert f"generation: {counts['kept']}/{counts['tried']} candidates kept" in out
     assert "yield: 3/3 tasks kept" in out and "colorsys" in out
+    text = " ".join(out.split())  # lines wrapped at the console's width
+    assert "memory-sensitive (scored): 3 of 6 tasks (50.0%)" in text  # 3 redos, 3 fixes apart
+    assert "gate: floor 0.000, full 1.000" in text and "swe-explore 0.000 (0.0%)" in text
