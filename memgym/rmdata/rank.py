@@ -189,7 +189,7 @@ def episode_harms(
     score them by ``model`` (without one, replay alone: every prediction is 0)."""
     from memgym.memory import make_memory
     from memgym.reasoners.scripted import ScriptedReasoner
-    from memgym.rm.replay import actual_run, label_both
+    from memgym.rmdata.replay import actual_run, label_both
     from memgym.tracks import get_track
 
     track_name, seed = job
@@ -240,7 +240,7 @@ def rank(
 ) -> Ranking:
     """Run every (track, strategy, seed), label by replay and score by ``model``; compare.
     With ``workers`` > 1 the scenarios run on that many processes (the model is pickled to each)."""
-    from memgym.rm.dataset import parallel_map
+    from memgym.rmdata.dataset import parallel_map
 
     jobs = [(t, s) for t in tracks for s in seeds]
     episodes: list[EpisodeHarm] = []
