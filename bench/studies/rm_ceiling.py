@@ -46,7 +46,8 @@ from memgym.rmdata.replay import Asked, _answer, actual_run, label_both, shared_
 from memgym.tracks import get_track
 from memgym.tracks.entities import memos
 from memgym.tracks.entities.assemble import _question, assemble
-from memgym.tracks.entities.questions import Asker, Draft
+from memgym.tracks.entities.draft import Draft
+from memgym.tracks.entities.questions import Asker
 from memgym.tracks.entities.stream import Moment, Timeline
 from memgym.tracks.entities.track import plan_world
 from memgym.tracks.entities.world import Change, World

@@ -11,9 +11,9 @@ import random as _random
 from typing import Any
 
 from memgym.tracks.entities import memos, render
+from memgym.tracks.entities.draft import Draft
 from memgym.tracks.entities.fast import builder, construct, state
 from memgym.tracks.entities.mix import AXIS_OF
-from memgym.tracks.entities.questions import Draft
 from memgym.tracks.entities.stream import CHANGE, DOC, Timeline
 from memgym.tracks.entities.world import CORRECTION, World
 from memgym.types import Event, Fact, GoldQuestion, Scenario
