@@ -1,6 +1,6 @@
 """Spec text to typed options: ``"name:key=value,..."`` (memories, reasoners, agents) and the
 values of ``--param KEY=VALUE``; light, so the CLI can parse without importing the registries.
-``make_named`` makes what a spec names from a registry's factories."""
+``register_factory`` fills a registry and ``make_named`` makes what a spec names from it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
@@ -33,6 +34,19 @@ def typed_value(raw: str) -> Any:
         except ValueError:
             pass
     return {"true": True, "false": False}.get(raw.lower(), raw)
+
+
+def register_factory(factories: dict[str, F], name: str, kind: str) -> Callable[[F], F]:
+    """A decorator putting a factory (a class or function) into ``factories`` as ``name``; a
+    ``ValueError`` when another factory has that name already (a plugin cannot replace one)."""
+
+    def decorate(factory: F) -> F:
+        if name in factories and factories[name] is not factory:
+            raise ValueError(f"{kind} {name!r} is already registered")
+        factories[name] = factory
+        return factory
+
+    return decorate
 
 
 def make_named(

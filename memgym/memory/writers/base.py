@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from memgym.claims import Claim, render_record
 from memgym.memory.store import Store
+from memgym.specs import register_factory
 
 Record = dict[str, tuple[str, str | None]]
 """attribute -> (current value, previous value) for one entity, as the policy knows it."""
@@ -72,8 +73,7 @@ def register_policy(name: str) -> Callable[[type[WritePolicy]], type[WritePolicy
 
     def decorate(cls: type[WritePolicy]) -> type[WritePolicy]:
         cls.name = name
-        _POLICIES[name] = cls
-        return cls
+        return register_factory(_POLICIES, name, "write policy")(cls)
 
     return decorate
 
