@@ -19,7 +19,7 @@ from itertools import pairwise
 from typing import Any
 
 from memgym.tokens import total_tokens
-from memgym.tracks.entities.fast import builder, construct, state
+from memgym.tracks.entities.fast import builder, construct, gold_question, state
 from memgym.tracks.research import filler, render
 from memgym.tracks.research.blind import ROOM, Insert, guard
 from memgym.tracks.research.blocks import Block, Core
@@ -159,20 +159,7 @@ def _gaps(rng: _random.Random, count: int, gaps: int) -> list[int]:
 
 
 def _question(d: Draft, number: int) -> GoldQuestion:
-    return construct(
-        GoldQuestion,
-        {
-            "id": f"q{number}",
-            "kind": d.kind,
-            "axis": d.axis,
-            "text": d.text,
-            "spec": d.spec,
-            "answer": d.gold,
-            "answer_type": d.answer_type,
-            "tolerance": 0.0,
-            "evidence": [f.id for f in d.evidence],
-        },
-    )
+    return gold_question(d, number, d.axis, 0.0)
 
 
 def assemble(
