@@ -125,6 +125,11 @@ class EpisodeHarm:
     """HARMFUL by the single-undo label (``harmful`` is the shared-harm label)."""
 
 
+def _share(part: float, whole: int) -> float:
+    """``part / whole``, 0 when there is no whole."""
+    return part / whole if whole else 0.0
+
+
 @dataclass
 class StrategyHarm:
     """One strategy's compactions, replay harm rate and predicted harm."""
@@ -138,19 +143,19 @@ class StrategyHarm:
 
     @property
     def replay_per_episode(self) -> float:
-        return self.harmful / self.episodes if self.episodes else 0.0
+        return _share(self.harmful, self.episodes)
 
     @property
     def predicted_per_episode(self) -> float:
-        return self.predicted / self.episodes if self.episodes else 0.0
+        return _share(self.predicted, self.episodes)
 
     @property
     def replay_rate(self) -> float:
-        return self.harmful / self.compactions if self.compactions else 0.0
+        return _share(self.harmful, self.compactions)
 
     @property
     def predicted_rate(self) -> float:
-        return self.predicted / self.compactions if self.compactions else 0.0
+        return _share(self.predicted, self.compactions)
 
 
 @dataclass
