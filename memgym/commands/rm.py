@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from memgym.commands.common import console, err_console, progress
+from memgym.commands.common import check_at_least, console, err_console, progress
 
 if TYPE_CHECKING:
     from memgym.types import Scenario
@@ -430,8 +430,7 @@ def _eval(args: argparse.Namespace) -> int:
     from memgym.rm.metrics import report, risk_coverage
     from memgym.rm.models import load_model, model_kind
 
-    if args.resamples < 1:
-        raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
+    check_at_least(args, resamples=1)
     kind = model_kind(args.model)
     files = _split_files(args.data, args.splits, _test_splits(args.data))
     model = load_model(args.model)
