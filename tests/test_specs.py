@@ -53,7 +53,7 @@ def test_no_registry_lets_a_second_factory_take_a_name() -> None:
     from memgym.memory import register_memory
     from memgym.memory.writers.base import register_policy
     from memgym.reasoners import make_reasoner, register_reasoner
-    from memgym.specs import register_factory
+    from memgym.specs import factory_module, register_factory
     from memgym.tracks import get_track, register_track
     from memgym.tracks.agent import register_agent
 
@@ -63,6 +63,10 @@ def test_no_registry_lets_a_second_factory_take_a_name() -> None:
     with pytest.raises(ValueError, match="thing 'a' is already registered"):
         register_factory(table, "a", "thing")(str)
     assert table == {"a": len}
+    thing = type("Thing", (), {})
+    register_factory(table, "b", "thing", named=True)(thing)
+    assert thing.name == "b" and factory_module(table, "b") == __name__  # type: ignore[attr-defined]
+    assert factory_module(table, "c") is None
     # Each real registry refuses before it changes anything (built-in names stay built-in).
     for register, name in [
         (register_memory, "window"), (register_reasoner, "scripted"), (register_agent, "gold"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from memgym.memory.base import Memory
-from memgym.specs import make_named, register_factory
+from memgym.specs import factory_module, make_named, register_factory
 from memgym.tracks.base import Track
 
 MemoryFactory = Callable[..., Memory]
@@ -39,5 +39,4 @@ def memory_factory(name: str) -> MemoryFactory | None:
 
 def memory_module(name: str) -> str | None:
     """The module that registered memory ``name`` (None when no module did, in this process)."""
-    factory = _MEMORIES.get(name)
-    return None if factory is None else factory.__module__
+    return factory_module(_MEMORIES, name)

@@ -15,11 +15,7 @@ _TRACKS: dict[str, type[Track]] = {}
 def register_track(name: str) -> Callable[[type[Track]], type[Track]]:
     """Class decorator registering a Track subclass under ``name``."""
 
-    def decorate(cls: type[Track]) -> type[Track]:
-        cls.name = name
-        return register_factory(_TRACKS, name, "track")(cls)
-
-    return decorate
+    return register_factory(_TRACKS, name, "track", named=True)
 
 
 def get_track(name: str) -> Track:

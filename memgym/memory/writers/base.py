@@ -71,11 +71,7 @@ _POLICIES: dict[str, type[WritePolicy]] = {}
 def register_policy(name: str) -> Callable[[type[WritePolicy]], type[WritePolicy]]:
     """Class decorator registering a write policy under ``name``."""
 
-    def decorate(cls: type[WritePolicy]) -> type[WritePolicy]:
-        cls.name = name
-        return register_factory(_POLICIES, name, "write policy")(cls)
-
-    return decorate
+    return register_factory(_POLICIES, name, "write policy", named=True)
 
 
 def make_policy(name: str) -> WritePolicy:
