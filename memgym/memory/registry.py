@@ -18,7 +18,6 @@ def register_memory(name: str) -> Callable[[MemoryFactory], MemoryFactory]:
 
     The factory is called as ``factory(track, **options)``.
     """
-
     return register_factory(_MEMORIES, name, "memory")
 
 

@@ -40,7 +40,6 @@ _REASONERS: dict[str, ReasonerFactory] = {}
 
 def register_reasoner(name: str) -> Callable[[ReasonerFactory], ReasonerFactory]:
     """Decorator registering a reasoner factory, called as ``factory(track, **options)``."""
-
     return register_factory(_REASONERS, name, "reasoner")
 
 

@@ -90,5 +90,4 @@ _AGENTS: dict[str, AgentFactory] = {}
 
 def register_agent(name: str) -> Callable[[AgentFactory], AgentFactory]:
     """Decorator registering an agent factory, called as ``factory(track, **options)``."""
-
     return register_factory(_AGENTS, name, "agent")

@@ -14,7 +14,6 @@ _TRACKS: dict[str, type[Track]] = {}
 
 def register_track(name: str) -> Callable[[type[Track]], type[Track]]:
     """Class decorator registering a Track subclass under ``name``."""
-
     return register_factory(_TRACKS, name, "track", named=True)
 
 

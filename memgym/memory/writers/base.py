@@ -70,7 +70,6 @@ _POLICIES: dict[str, type[WritePolicy]] = {}
 
 def register_policy(name: str) -> Callable[[type[WritePolicy]], type[WritePolicy]]:
     """Class decorator registering a write policy under ``name``."""
-
     return register_factory(_POLICIES, name, "write policy", named=True)
 
 
