@@ -42,7 +42,7 @@ def main() -> None:
     if data_path.is_dir():  # a dataset folder: its IID split
         data_path = data_path / "iid.jsonl"
     if not (model_path.exists() and data_path.exists()):
-        from memgym.rm.dataset import build, quick_config
+        from memgym.rmdata.dataset import build, quick_config
 
         folder = Path(tempfile.mkdtemp(prefix="bench-rm-"))
         build(quick_config(), folder)
@@ -82,7 +82,7 @@ def main() -> None:
 
     from memgym.memory import make_memory
     from memgym.reasoners.scripted import ScriptedReasoner
-    from memgym.rm.replay import actual_run, label_fast
+    from memgym.rmdata.replay import actual_run, label_fast
     from memgym.tracks import get_track
 
     labelled = 0

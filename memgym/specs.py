@@ -1,6 +1,6 @@
 """Spec text to typed options: ``"name:key=value,..."`` (memories, reasoners, agents) and the
 values of ``--param KEY=VALUE``; light, so the CLI can parse without importing the registries.
-``make_named`` makes what a spec names from a registry's factories."""
+``register_factory`` fills a registry and ``make_named`` makes what a spec names from it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
@@ -33,6 +34,31 @@ def typed_value(raw: str) -> Any:
         except ValueError:
             pass
     return {"true": True, "false": False}.get(raw.lower(), raw)
+
+
+def register_factory(
+    factories: dict[str, F], name: str, kind: str, named: bool = False
+) -> Callable[[F], F]:
+    """A decorator putting a factory (a class or function) into ``factories`` as ``name``; a
+    ``ValueError`` when another factory has that name already (a plugin cannot replace one).
+    ``named``: the factory (a class) also gets ``name`` as its ``name`` attribute."""
+
+    def decorate(factory: F) -> F:
+        if name in factories and factories[name] is not factory:
+            raise ValueError(f"{kind} {name!r} is already registered")
+        if named:
+            factory.name = name  # type: ignore[attr-defined]
+        factories[name] = factory
+        return factory
+
+    return decorate
+
+
+def factory_module(factories: Mapping[str, Callable[..., Any]], name: str) -> str | None:
+    """The module that registered ``name`` in ``factories`` (None when none did, in this
+    process)."""
+    factory = factories.get(name)
+    return None if factory is None else factory.__module__
 
 
 def make_named(

@@ -46,3 +46,33 @@ def test_each_registry_names_its_kind_and_known_names_in_its_errors(track):
         assert str(unknown.value) == f"unknown {kind} 'no-such'; known {kinds}: {', '.join(names)}"
         with pytest.raises(ValueError, match=f"^bad options for {kind} '{names[-1]}': "):
             make(f"{names[-1]}:no_such_option=1", track)
+
+
+def test_no_registry_lets_a_second_factory_take_a_name() -> None:
+    from memgym.interactive.registry import make_agent  # noqa: F401  (registers the agents)
+    from memgym.memory import register_memory
+    from memgym.memory.writers.base import register_policy
+    from memgym.reasoners import make_reasoner, register_reasoner
+    from memgym.specs import factory_module, register_factory
+    from memgym.tracks import get_track, register_track
+    from memgym.tracks.agent import register_agent
+
+    table: dict[str, object] = {}
+    register_factory(table, "a", "thing")(len)
+    register_factory(table, "a", "thing")(len)  # the same factory again: a re-import
+    with pytest.raises(ValueError, match="thing 'a' is already registered"):
+        register_factory(table, "a", "thing")(str)
+    assert table == {"a": len}
+    thing = type("Thing", (), {})
+    register_factory(table, "b", "thing", named=True)(thing)
+    assert thing.name == "b" and factory_module(table, "b") == __name__  # type: ignore[attr-defined]
+    assert factory_module(table, "c") is None
+    # Each real registry refuses before it changes anything (built-in names stay built-in).
+    for register, name in [
+        (register_memory, "window"), (register_reasoner, "scripted"), (register_agent, "gold"),
+        (register_track, "entities"), (register_policy, "perfect"),
+    ]:  # fmt: skip
+        with pytest.raises(ValueError, match="already registered"):
+            register(name)(type("Impostor", (), {}))
+    track = get_track("entities")
+    assert type(make_reasoner("scripted", track)).__name__ == "ScriptedReasoner"

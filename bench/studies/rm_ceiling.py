@@ -3,7 +3,7 @@
     python bench/studies/rm_ceiling.py [--data results/rm/data] [--k 50] [--model PATH] [--seeds 6 7 8]
 
 A compaction is HARMFUL when it is charged with a lost answer (the shared-harm label of
-``memgym.rm.replay.charge_losses``, the dataset's ``harmful``). On the entities track a question's target (entity, field, change, filter,
+``memgym.rmdata.replay.charge_losses``, the dataset's ``harmful``). On the entities track a question's target (entity, field, change, filter,
 direction) is drawn at random, so at compaction time harm is partly unknowable. For each entities
 IID compaction this redraws the targets of the questions after it K times, holding fixed the
 world, the documents, every question's position and kind and the questions up to the compaction;
@@ -41,12 +41,13 @@ from memgym.reasoners.base import Reasoner
 from memgym.reasoners.scripted import ScriptedReasoner
 from memgym.rm.metrics import auroc, auroc_ci
 from memgym.rm.models import Scorer, load_model
-from memgym.rm.replay import Asked, _answer, actual_run, label_both, shared_labels, span_view
 from memgym.rm.rows import Row, drops_fact, read_jsonl
+from memgym.rmdata.replay import Asked, _answer, actual_run, label_both, shared_labels, span_view
 from memgym.tracks import get_track
 from memgym.tracks.entities import memos
 from memgym.tracks.entities.assemble import _question, assemble
-from memgym.tracks.entities.questions import Asker, Draft
+from memgym.tracks.entities.draft import Draft
+from memgym.tracks.entities.questions import Asker
 from memgym.tracks.entities.stream import Moment, Timeline
 from memgym.tracks.entities.track import plan_world
 from memgym.tracks.entities.world import Change, World
@@ -298,7 +299,7 @@ def ceiling_rows(ep: Redrawable, strategy: str, k: int) -> list[Row]:
                                         reasoner) for qs in ep.draws(kept, k)]
         harmful = [labels[i] for labels in runs[kept]]
         out.append({
-            "id": f"{ep.scenario.hash[:12]}-{strategy}-{i}",  # as memgym.rm.dataset names rows
+            "id": f"{ep.scenario.hash[:12]}-{strategy}-{i}",  # as memgym.rmdata.dataset names rows
             "seed": ep.seed,
             "strategy": strategy,
             "step": record.step,

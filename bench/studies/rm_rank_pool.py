@@ -21,8 +21,8 @@ from functools import partial
 
 import numpy as np
 
-from memgym.rm.dataset import DEFAULT_TRACKS, parallel_map
-from memgym.rm.rank import EpisodeHarm, episode_harms, harm_matrices, replay_agreement
+from memgym.rmdata.dataset import DEFAULT_TRACKS, parallel_map
+from memgym.rmdata.rank import EpisodeHarm, episode_harms, harm_matrices, replay_agreement
 
 POOL = (
     "window:max_tokens=400",

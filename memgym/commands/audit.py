@@ -24,6 +24,7 @@ from typing import Any
 from memgym.commands.common import (
     add_scenario_args,
     add_seed_args,
+    check_at_least,
     console,
     err_console,
     overrides,
@@ -266,8 +267,7 @@ def run(args: argparse.Namespace) -> int:
         return run_interactive(track, args, fixed)
     if args.context < 1:
         raise ValueError(f"--context must be a positive number of tokens, got {args.context}")
-    if args.seeds < 1:
-        raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
+    check_at_least(args, seeds=1)
     lengths: list[int | None] = [None]
     if args.lengths is not None:
         asked = parse_lengths(args.lengths)
@@ -389,8 +389,7 @@ def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any])
 
     from memgym.interactive.audit import AGENTS, audit_interactive
 
-    if args.seeds < 1:
-        raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
+    check_at_least(args, seeds=1)
     seeds = list(range(args.seed, args.seed + args.seeds))
     with progress() as bar:
         task = bar.add_task("audit", total=len(seeds))

@@ -94,6 +94,15 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def check_at_least(args: argparse.Namespace, **floors: int) -> None:
+    """A ``ValueError`` naming the first option below its floor, e.g. ``check_at_least(args,
+    workers=1)``: "--workers must be at least 1, got 0" (an option left None is not checked)."""
+    for name, floor in floors.items():
+        value = getattr(args, name)
+        if value is not None and value < floor:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least {floor}, got {value}")
+
+
 def seed_count(text: str) -> int:
     """``--seeds``: a whole number from 1 to ``MAX_SEEDS`` (argparse prints the message)."""
     try:

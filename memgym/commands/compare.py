@@ -23,6 +23,7 @@ from memgym.commands.common import (
     add_retries_arg,
     add_scenario_args,
     add_seed_args,
+    check_at_least,
     err_console,
     overrides,
     plural,
@@ -316,21 +317,38 @@ def run_comparison(
                 on_episode(result)
             add_answers(table, result)
             usage = add_usage([usage, result.usage])
-    episodes = max(1, len(seeds))
     scored = set().union(*table.values())
+    return _comparison(
+        (track_name, tier, seeds, name, fixed),
+        (tokens, asked, compactions),
+        scores=isolated_scores(table, leaked, resamples=resamples),
+        leaked=sorted(f"{h[:12]}:{q}" for h, q in leaked & scored),
+        statuses=statuses,
+        usage=usage,
+        probe_usage=probe,
+    )
+
+
+def _comparison(
+    run: tuple[str, str | None, Sequence[int], str, Mapping[str, Any] | None],
+    counts: tuple[Mapping[str, float], Mapping[str, int], Mapping[str, int]],
+    **fields: Any,
+) -> Comparison:
+    """The ``Comparison`` of one run (track, tier, seeds, reasoner or agent, fixed params) from
+    each memory's summed view tokens, questions (or tasks) and compactions (memories in the
+    order of ``counts``' keys); ``fields``: the rest of it (scores, usage ...)."""
+    track_name, tier, seeds, name, fixed = run
+    tokens, asked, compactions = counts
+    episodes = max(1, len(seeds))
     return Comparison(
         track=track_name,
         tier=tier,
         seeds=list(seeds),
         reasoner=name,
         params=dict(fixed or {}),
-        scores=isolated_scores(table, leaked, resamples=resamples),
-        tokens_per_question={s: tokens[s] / asked[s] if asked[s] else 0.0 for s in specs},
-        compactions_per_episode={s: compactions[s] / episodes for s in specs},
-        leaked=sorted(f"{h[:12]}:{q}" for h, q in leaked & scored),
-        statuses=statuses,
-        usage=usage,
-        probe_usage=probe,
+        tokens_per_question={s: t / asked[s] if asked[s] else 0.0 for s, t in tokens.items()},
+        compactions_per_episode={s: n / episodes for s, n in compactions.items()},
+        **fields,
     )
 
 
@@ -380,16 +398,10 @@ def _interactive_comparison(
             counts = outcomes.setdefault(memory, {})
             for cls, n in classes.items():
                 counts[cls] = counts.get(cls, 0) + n
-    episodes = max(1, len(seeds))
-    return Comparison(
-        track=track_name,
-        tier=tier,
-        seeds=list(seeds),
-        reasoner=name,
-        params=dict(fixed or {}),
+    return _comparison(
+        (track_name, tier, seeds, name, fixed),
+        (tokens, tasks, compactions),
         scores=isolate(table, oracle="full", resamples=resamples),
-        tokens_per_question={s: tokens[s] / tasks[s] if tasks[s] else 0.0 for s in specs},
-        compactions_per_episode={s: compactions[s] / episodes for s in specs},
         usage=usage,
         rewards={s: _mean_reward(rewards[s], outcomes.get(s, {})) for s in specs},
         outcomes={s: outcomes.get(s, {}) for s in specs},
@@ -453,12 +465,7 @@ def run(args: argparse.Namespace) -> int:
     from memgym.pool import interrupt_requested
     from memgym.run.results import ResultsStore
 
-    if args.resamples < 1:
-        raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
-    if args.workers < 1:
-        raise ValueError(f"--workers must be at least 1, got {args.workers}")
-    if args.episode_retries < 0:
-        raise ValueError(f"--episode-retries must be at least 0, got {args.episode_retries}")
+    check_at_least(args, resamples=1, workers=1, episode_retries=0)
     seeds = list(range(args.seed, args.seed + args.seeds))
     *memories, reasoner = model_options.apply(
         [

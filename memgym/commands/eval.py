@@ -22,6 +22,7 @@ from typing import Any
 from memgym.commands.common import (
     add_results_arg,
     add_retries_arg,
+    check_at_least,
     console,
     err_console,
     plural,
@@ -121,10 +122,7 @@ def _check(args: argparse.Namespace) -> None:
         raise ValueError("--model runs an evaluation: not with --fingerprint or --table")
     if (args.base_url or args.api_key_env) and not args.model:
         raise ValueError("--base-url and --api-key-env need --model")
-    if args.concurrency < 1:
-        raise ValueError(f"--concurrency must be at least 1, got {args.concurrency}")
-    if args.episode_retries < 0:
-        raise ValueError(f"--episode-retries must be at least 0, got {args.episode_retries}")
+    check_at_least(args, concurrency=1, episode_retries=0)
     if args.throughput is not None and not args.throughput > 0:
         raise ValueError(f"--throughput must be above 0, got {args.throughput}")
     if args.address is not None and args.executor != "ray":

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 
-from memgym.commands.common import add_scenario_args, console, err_console, overrides
+from memgym.commands.common import (
+    add_scenario_args,
+    check_at_least,
+    console,
+    err_console,
+    overrides,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,8 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from memgym.tracks import get_track
 
-    if args.show < 0:
-        raise ValueError(f"--show must be at least 0, got {args.show}")
+    check_at_least(args, show=0)
     if args.out:
         folder = os.path.dirname(os.path.abspath(args.out))
         if not os.path.isdir(folder):

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from memgym.proxy import MemoryProxy, RecordLog, running
     from memgym.proxy.gate import load_gate
     from memgym.proxy.server import LOOPBACK
-    from memgym.rm.rows import export_rows
+    from memgym.rmdata.proxy_rows import export_rows
 
     if args.export_rows:
         if not os.path.exists(args.records):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from memgym.commands.common import err_console
+from memgym.commands.common import check_at_least, err_console
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -28,8 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from memgym.report import write_report
 
-    if args.resamples < 1:
-        raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
+    check_at_least(args, resamples=1)
     out_dir = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(out_dir):
         raise ValueError(f"cannot write {args.out}: no folder {out_dir}")

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from memgym.commands.common import console, err_console, progress
+from memgym.commands.common import check_at_least, console, err_console, progress
 
 if TYPE_CHECKING:
     from memgym.types import Scenario
@@ -248,7 +248,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _build(args: argparse.Namespace) -> int:
-    from memgym.rm.dataset import BuildConfig, build, jobs, quick_config
+    from memgym.rmdata.dataset import BuildConfig, build, jobs, quick_config
 
     config = BuildConfig()
     if args.quick:
@@ -430,8 +430,7 @@ def _eval(args: argparse.Namespace) -> int:
     from memgym.rm.metrics import report, risk_coverage
     from memgym.rm.models import load_model, model_kind
 
-    if args.resamples < 1:
-        raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
+    check_at_least(args, resamples=1)
     kind = model_kind(args.model)
     files = _split_files(args.data, args.splits, _test_splits(args.data))
     model = load_model(args.model)
@@ -466,7 +465,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _interactive(args: argparse.Namespace) -> int:
     from memgym.commands.common import overrides
-    from memgym.rm.interactive_build import SessionJob, check_specs, label_sessions, totals
+    from memgym.rmdata.interactive_build import SessionJob, check_specs, label_sessions, totals
     from memgym.tracks import get_track
 
     if args.workers < 1 or args.seeds < 1:
@@ -522,8 +521,8 @@ def _test_splits(data: str) -> tuple[str, ...]:
 
 
 def _add_split(args: argparse.Namespace) -> int:
-    from memgym.rm.dataset import add_split
     from memgym.rm.rows import read_jsonl
+    from memgym.rmdata.dataset import add_split
 
     if not os.path.exists(args.rows):
         raise ValueError(f"no file at {args.rows}")
@@ -700,9 +699,9 @@ def _brief(episode: Any) -> str:
 
 
 def _rank(args: argparse.Namespace) -> int:
-    from memgym.rm.dataset import DEFAULT_TRACKS, RANK_STRATEGIES
     from memgym.rm.models import load_model
-    from memgym.rm.rank import rank
+    from memgym.rmdata.dataset import DEFAULT_TRACKS, RANK_STRATEGIES
+    from memgym.rmdata.rank import rank
 
     model = load_model(args.model)
     tracks = args.tracks or list(DEFAULT_TRACKS)

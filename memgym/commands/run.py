@@ -25,6 +25,7 @@ from memgym.commands.common import (
     add_retries_arg,
     add_scenario_args,
     add_seed_args,
+    check_at_least,
     err_console,
     overrides,
     plural,
@@ -132,8 +133,7 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
 
 def _check(args: argparse.Namespace) -> None:
     """One-line errors for bad numbers."""
-    if args.workers < 1:
-        raise ValueError(f"--workers must be at least 1, got {args.workers}")
+    check_at_least(args, workers=1)
     if args.concurrency is not None and args.concurrency < 1:
         raise ValueError(f"--concurrency must be at least 1, got {args.concurrency}")
     if args.workers > 1 and (args.concurrency or 1) > 1:
@@ -142,8 +142,7 @@ def _check(args: argparse.Namespace) -> None:
         raise ValueError("--address needs --executor ray")
     if args.run_id is not None and not args.resume:
         raise ValueError("--run needs --resume")
-    if args.episode_retries < 0:
-        raise ValueError(f"--episode-retries must be at least 0, got {args.episode_retries}")
+    check_at_least(args, episode_retries=0)
 
 
 def check_work(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from memgym.commands.common import port
+from memgym.commands.common import check_at_least, port
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -77,8 +77,7 @@ def run(args: argparse.Namespace) -> int:
         tools_need_choice=args.tools_need_choice,
         fail_questions=args.fail_questions,
     )
-    if args.max_episodes < 1:
-        raise ValueError(f"--max-episodes must be at least 1, got {args.max_episodes}")
+    check_at_least(args, max_episodes=1)
     stop: list[int] = []
     restore = _stop_on_signals(stop)  # before the address is printed: a client may kill at once
     try:

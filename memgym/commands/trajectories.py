@@ -11,6 +11,7 @@ from typing import TextIO
 from memgym.commands.common import (
     add_scenario_args,
     add_seed_args,
+    check_at_least,
     err_console,
     overrides,
     progress,
@@ -42,8 +43,7 @@ def run(args: argparse.Namespace) -> int:
     for name in names:
         if name not in known:
             raise ValueError(f"unknown expert policy {name!r}; known: {', '.join(known)}")
-    if args.seeds < 1:
-        raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
+    check_at_least(args, seeds=1)
     track = get_track(args.track)
     fixed = overrides(args.param)
     # Bad input (a tier, a parameter, a folder) fails here, before either file is truncated.

@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.table import Table
 
-from memgym.commands.common import add_seed_args, console, err_console, progress
+from memgym.commands.common import add_seed_args, check_at_least, console, err_console, progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -99,10 +99,7 @@ def run(args: argparse.Namespace) -> int:
     bounded = "" if args.bounded == "off" else args.bounded
     if bounded not in BOUNDED_MODES:
         raise ValueError(f"--bounded must be quick, full or off, got {args.bounded!r}")
-    if args.seeds < 1:
-        raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
-    if args.workers < 1:
-        raise ValueError(f"--workers must be at least 1, got {args.workers}")
+    check_at_least(args, seeds=1, workers=1)
     seeds = list(range(args.seed, args.seed + args.seeds))
     groups = sum(
         len([t for t in (tiers or get_track(n).tiers) if t in get_track(n).tiers])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from memgym.memory.base import Memory
-from memgym.specs import make_named
+from memgym.specs import factory_module, make_named, register_factory
 from memgym.tracks.base import Track
 
 MemoryFactory = Callable[..., Memory]
@@ -18,14 +18,7 @@ def register_memory(name: str) -> Callable[[MemoryFactory], MemoryFactory]:
 
     The factory is called as ``factory(track, **options)``.
     """
-
-    def decorate(factory: MemoryFactory) -> MemoryFactory:
-        if name in _MEMORIES and _MEMORIES[name] is not factory:
-            raise ValueError(f"memory {name!r} is already registered")
-        _MEMORIES[name] = factory
-        return factory
-
-    return decorate
+    return register_factory(_MEMORIES, name, "memory")
 
 
 def make_memory(spec: str, track: Track) -> Memory:
@@ -45,5 +38,4 @@ def memory_factory(name: str) -> MemoryFactory | None:
 
 def memory_module(name: str) -> str | None:
     """The module that registered memory ``name`` (None when no module did, in this process)."""
-    factory = _MEMORIES.get(name)
-    return None if factory is None else factory.__module__
+    return factory_module(_MEMORIES, name)

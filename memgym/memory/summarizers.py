@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from memgym.claims import Claim, render_record
@@ -66,17 +66,28 @@ class Summarizer(ABC):
 def render_table(table: Table, recent: Sequence[str], cap: int) -> str:
     """Header and note lines of the ``recent`` entities (least recently updated first), the newest
     that fit in ``cap`` tokens; empty when none fits."""
-    lines: list[str] = []
+    rows = table.rows
+    return _newest_that_fit(
+        (
+            render_record(entity, [(a, c.value, c.previous) for a, c in rows[entity].items()])
+            for entity in reversed(recent)
+        ),
+        cap,
+    )
+
+
+def _newest_that_fit(newest_first: Iterable[str], cap: int) -> str:
+    """The header and the lines of ``newest_first`` up to the first that would overflow ``cap``
+    tokens (each line's cost counted as it comes), oldest first; empty when none fits."""
     budget = cap - text_tokens(HEADER)
-    for entity in reversed(recent):
-        row = table.rows[entity]
-        line = render_record(entity, [(a, c.value, c.previous) for a, c in row.items()])
+    kept: list[str] = []
+    for line in newest_first:
         cost = text_tokens(line)
         if cost > budget:
             break
         budget -= cost
-        lines.append(line)
-    return "\n".join([HEADER, *reversed(lines)]) if lines else ""
+        kept.append(line)
+    return "\n".join([HEADER, *reversed(kept)]) if kept else ""
 
 
 def extractive_summary(read: Callable[[str], list[Claim]], texts: Sequence[str], cap: int) -> str:
@@ -211,12 +222,4 @@ def fit(summary: str, cap: int) -> str:
     lines = [x for x in summary.splitlines() if x.strip()]
     if lines and lines[0].strip() == HEADER:
         lines = lines[1:]
-    budget = cap - text_tokens(HEADER)
-    kept: list[str] = []
-    for line in reversed(lines):
-        cost = text_tokens(line)
-        if cost > budget:
-            break
-        budget -= cost
-        kept.append(line)
-    return "\n".join([HEADER, *reversed(kept)]) if kept else ""
+    return _newest_that_fit(reversed(lines), cap)

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from memgym.specs import make_named
+from memgym.specs import factory_module, make_named, register_factory
 from memgym.tracks.base import Track
 from memgym.types import Question, View
 
@@ -40,12 +40,7 @@ _REASONERS: dict[str, ReasonerFactory] = {}
 
 def register_reasoner(name: str) -> Callable[[ReasonerFactory], ReasonerFactory]:
     """Decorator registering a reasoner factory, called as ``factory(track, **options)``."""
-
-    def decorate(factory: ReasonerFactory) -> ReasonerFactory:
-        _REASONERS[name] = factory
-        return factory
-
-    return decorate
+    return register_factory(_REASONERS, name, "reasoner")
 
 
 def make_reasoner(spec: str, track: Track) -> Reasoner:
@@ -59,5 +54,4 @@ def reasoner_names() -> list[str]:
 
 def reasoner_module(name: str) -> str | None:
     """The module that registered reasoner ``name`` (None when no module did, in this process)."""
-    factory = _REASONERS.get(name)
-    return None if factory is None else factory.__module__
+    return factory_module(_REASONERS, name)

@@ -61,8 +61,7 @@ def leaderboard_chart(ids: Ids, rows: Sequence[dict[str, object]]) -> str:
         [name(r) for r in rows],
         [float(r["composite"]) for r in rows],  # type: ignore[arg-type]
         [float(r["composite_se"]) for r in rows],  # type: ignore[arg-type]
-        ("composite score" if not agents else "score")
-        + " (whisker: ± standard error over seeds)",
+        ("composite score" if not agents else "score") + " (whisker: ± standard error over seeds)",
         x_max=1.0,
     )
     caption = []
@@ -159,6 +158,14 @@ def compactions_chart(ids: Ids, data: TrackData) -> str:
     return figure(chart, f"{data.track}: how often each memory compacted its context.")
 
 
+UNIT = (0.0, 1.0)
+
+
+def _unit_square(chart_id: str, title: str, series: list[svg.Series], axes: tuple[str, str]) -> str:
+    """A line chart of rates on both axes, [0, 1] each, with the diagonal drawn."""
+    return svg.lines(chart_id, title, series, *axes, x_domain=UNIT, y_domain=UNIT, diagonal=True)
+
+
 def rm_charts(ids: Ids, split: RMSplit) -> list[str]:
     """ROC, reliability diagram and risk-coverage curve of every model on one split."""
     models = list(split.models)
@@ -171,26 +178,17 @@ def rm_charts(ids: Ids, split: RMSplit) -> list[str]:
         rels.append(svg.Series(name, [(p, o) for p, o, _ in bins]))
         risks.append(svg.Series(name, risk_coverage(labels, scores), markers=False))
         notes.append(f"{name}: n={len(labels)}, ECE {ece(labels, scores):.3f}")
-    unit = (0.0, 1.0)
-    roc_chart = svg.lines(
+    roc_chart = _unit_square(
         ids("roc", split.split),
         f"ROC, {split.split}",
         rocs,
-        "false positive rate",
-        "true positive rate",
-        x_domain=unit,
-        y_domain=unit,
-        diagonal=True,
+        ("false positive rate", "true positive rate"),
     )
-    reliability_chart = svg.lines(
+    reliability_chart = _unit_square(
         ids("reliability", split.split),
         f"Reliability, {split.split}",
         rels,
-        "predicted P(HARMFUL)",
-        "observed HARMFUL rate",
-        x_domain=unit,
-        y_domain=unit,
-        diagonal=True,
+        ("predicted P(HARMFUL)", "observed HARMFUL rate"),
     )
     risk_chart = svg.lines(
         ids("risk-coverage", split.split),
@@ -198,7 +196,7 @@ def rm_charts(ids: Ids, split: RMSplit) -> list[str]:
         risks,
         "coverage (most confident first)",
         "error rate",
-        x_domain=unit,
+        x_domain=UNIT,
     )
     return [
         figure(

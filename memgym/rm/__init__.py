@@ -1,7 +1,9 @@
-"""MemRM, the compaction reward model: replay labels, dataset, models, metrics, ranking.
+"""MemRM, the compaction reward model: rows, features, models, metrics.
 
-Modules: ``replay`` (counterfactual labels), ``rows`` (the JSONL row), ``dataset`` (build and
-splits), ``features`` and ``lite`` (the CPU model), ``lm`` and ``tiny`` (the LoRA model and its
-tiny test base), ``metrics``, ``models`` (loading either kind), ``rank``. Import what you need:
-nothing here pulls numpy, scikit-learn or torch until used.
+Modules: ``rows`` (the JSONL row), ``features`` and ``lite`` (the CPU model), ``trees`` (its
+compiled trees), ``lm`` and ``tiny`` (the LoRA model and its tiny test base), ``metrics``,
+``evaluate`` (the honest report of one split), ``models`` (loading either kind). This room runs
+no memory: it stands below ``memory/`` (the ``gated`` memory scores with it); what labels
+compactions by running memories is ``memgym.rmdata``. Import what you need: nothing here pulls
+numpy, scikit-learn or torch until used.
 """

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from memgym.memory.history.records import read_lines
 from memgym.types import AskedQuestion, CompactionRecord, Span
 
 Row = dict[str, Any]
@@ -151,9 +150,3 @@ def labels(rows: Iterable[Row]) -> list[int]:
         out.append(int(row["harmful"]))
     return out
 
-
-def export_rows(path: str | Path, out: str | Path) -> int:
-    """Write the records of a proxy's records file ``path`` as MemRM rows (``record_row``, with
-    the line's ``brief``) to ``out``, the JSONL ``memgym rm score`` reads; the count written."""
-    rows = [record_row(record, str(raw.get("brief", "")), source="proxy") for raw, record in read_lines(path)]
-    return int(write_jsonl(out, rows))

@@ -23,7 +23,7 @@ from typing import Any
 from memgym.extras import require
 from memgym.pool import SigintFlag
 from memgym.run.results import ResultsStore
-from memgym.run.runner import Observer, Tally, item_count, noting_keys, run_item
+from memgym.run.runner import Finished, Observer, run_item
 from memgym.run.work import WorkItem
 from memgym.types import EpisodeResult
 
@@ -83,8 +83,8 @@ def run_ray(
     the per-item function (default ``run_item``, with ``retries`` for ``infra_error`` episodes;
     tests wrap it to inject faults)."""
     ray = _ray()
-    keys: list[str] | None = [] if keep else None
-    stream = noting_keys(items, keys)
+    out = Finished(items, store, run_id, keep, total)
+    stream = out.items
     first = list(itertools.islice(stream, 1))
     if not first:  # nothing to do (a fully resumed run): do not start Ray for it
         return []
@@ -94,8 +94,6 @@ def run_ray(
     extra = (None, retries) if task is run_item else ()  # run_item(item, tally, retries)
     pending: dict[Any, WorkItem] = {}
     try:
-        tally = Tally(item_count(items, total))
-        results: dict[str, EpisodeResult] = {}
         with SigintFlag() as interrupt:
             for item in itertools.islice(work, MAX_IN_FLIGHT):
                 pending[remote.remote(item, *extra)] = item
@@ -106,15 +104,12 @@ def run_ray(
                 for ref in done:
                     item = pending.pop(ref)
                     result: EpisodeResult = ray.get(ref)
-                    store.add_episode(run_id, result, item.key)
-                    if keep:
-                        results[item.key] = result
-                    tally.finish(item.key, result)
+                    out.add(item, result)
                     for new in itertools.islice(work, 1):
                         pending[remote.remote(new, *extra)] = new
                     if observe:
-                        observe(tally.snapshot())
-        return [results[k] for k in keys] if keys is not None else []
+                        observe(out.tally.snapshot())
+        return out.in_order()
     finally:
         for ref in pending:
             ray.cancel(ref, force=True)

@@ -202,6 +202,37 @@ def noting_keys(items: Iterable[WorkItem], keys: list[str] | None) -> Iterator[W
         yield item
 
 
+class Finished:
+    """Where a run's finished episodes go: each stored at once under its item key and counted in
+    ``tally``; kept, when ``keep``, to be handed back in item order. ``items`` is the work as
+    handed out (each key noted as it goes)."""
+
+    def __init__(
+        self,
+        items: Iterable[WorkItem],
+        store: ResultsStore,
+        run_id: int,
+        keep: bool,
+        total: int | None,
+    ) -> None:
+        self.store, self.run_id = store, run_id
+        self.tally = Tally(item_count(items, total))
+        self._keys: list[str] | None = [] if keep else None
+        self._results: dict[str, EpisodeResult] = {}
+        self.items = noting_keys(items, self._keys)
+
+    def add(self, item: WorkItem, result: EpisodeResult) -> None:
+        """Store, count and (when kept) keep one finished episode."""
+        self.store.add_episode(self.run_id, result, item.key)
+        if self._keys is not None:
+            self._results[item.key] = result
+        self.tally.finish(item.key, result)
+
+    def in_order(self) -> list[EpisodeResult]:
+        """The kept results in item order (nothing when not kept)."""
+        return [self._results[k] for k in self._keys] if self._keys is not None else []
+
+
 def run_concurrent(
     items: Iterable[WorkItem],
     store: ResultsStore,
@@ -219,21 +250,15 @@ def run_concurrent(
     of items, for progress, when ``items`` has no length."""
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
-    tally = Tally(item_count(items, total))
-    keys: list[str] | None = [] if keep else None
-    results: dict[str, EpisodeResult] = {}
+    out = Finished(items, store, run_id, keep, total)
+    tally = out.tally
     tick = (lambda: observe(tally.snapshot())) if observe else None
     work = partial(run_item, tally=tally, retries=retries)
-    for item, result in finished(
-        noting_keys(items, keys), work, concurrency, tick_s=tick_s, on_tick=tick
-    ):
-        store.add_episode(run_id, result, item.key)
-        if keep:
-            results[item.key] = result
-        tally.finish(item.key, result)
+    for item, result in finished(out.items, work, concurrency, tick_s=tick_s, on_tick=tick):
+        out.add(item, result)
         if observe:
             observe(tally.snapshot())
-    return [results[k] for k in keys] if keys is not None else []
+    return out.in_order()
 
 
 def _run_group(items: list[WorkItem], retries: int = 0) -> list[EpisodeResult]:
@@ -256,20 +281,15 @@ def run_processes(
     (nothing when not ``keep``)."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    tally = Tally(item_count(items, total))
-    keys: list[str] | None = [] if keep else None
-    groups = (list(g) for _, g in groupby(noting_keys(items, keys), key=_scenario_of))
-    results: dict[str, EpisodeResult] = {}
+    out = Finished(items, store, run_id, keep, total)
+    groups = (list(g) for _, g in groupby(out.items, key=_scenario_of))
     work = partial(_run_group, retries=retries)
     for group, done in finished(groups, work, workers, processes=True):
         for item, result in zip(group, done, strict=True):
-            store.add_episode(run_id, result, item.key)
-            if keep:
-                results[item.key] = result
-            tally.finish(item.key, result)
+            out.add(item, result)
         if observe:
-            observe(tally.snapshot())
-    return [results[k] for k in keys] if keys is not None else []
+            observe(out.tally.snapshot())
+    return out.in_order()
 
 
 def _scenario_of(item: WorkItem) -> tuple[Any, ...]:

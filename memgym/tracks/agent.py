@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 
+from memgym.specs import register_factory
 from memgym.tracks.session import AgentTurn, ChatMessage, OraclePlan, OracleStep, ToolCall
 
 Oracle = Callable[[], OraclePlan | None]
@@ -89,9 +90,4 @@ _AGENTS: dict[str, AgentFactory] = {}
 
 def register_agent(name: str) -> Callable[[AgentFactory], AgentFactory]:
     """Decorator registering an agent factory, called as ``factory(track, **options)``."""
-
-    def decorate(factory: AgentFactory) -> AgentFactory:
-        _AGENTS[name] = factory
-        return factory
-
-    return decorate
+    return register_factory(_AGENTS, name, "agent")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from functools import cache
 
+from memgym.specs import register_factory
 from memgym.tracks.base import Track
 from memgym.types import Event, Scenario
 
@@ -13,15 +14,7 @@ _TRACKS: dict[str, type[Track]] = {}
 
 def register_track(name: str) -> Callable[[type[Track]], type[Track]]:
     """Class decorator registering a Track subclass under ``name``."""
-
-    def decorate(cls: type[Track]) -> type[Track]:
-        if name in _TRACKS and _TRACKS[name] is not cls:
-            raise ValueError(f"track {name!r} is already registered")
-        cls.name = name
-        _TRACKS[name] = cls
-        return cls
-
-    return decorate
+    return register_factory(_TRACKS, name, "track", named=True)
 
 
 def get_track(name: str) -> Track:

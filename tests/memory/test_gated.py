@@ -54,8 +54,8 @@ def test_closed_gate_refuses_every_compaction() -> None:
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A lite MemRM trained on one replay-labelled codeqa episode."""
-    from memgym.rm.dataset import Job, run_job
     from memgym.rm.lite import train_lite
+    from memgym.rmdata.dataset import Job, run_job
 
     _, rows, _, _ = run_job(Job("codeqa", "window:max_tokens=1000", 0, "train"))
     path = tmp_path_factory.mktemp("gated") / "lite.pkl"

@@ -4,7 +4,7 @@ import pytest
 
 from memgym.memory.history.units import render
 from memgym.proxy import MemoryProxy, RecordLog, read_records, split
-from memgym.rm.rows import export_rows
+from memgym.rmdata.proxy_rows import export_rows
 from memgym.tokens import count_tokens
 from tests.proxy.test_units import SYSTEM, TASK, call_unit
 

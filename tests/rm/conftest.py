@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from memgym.rm.dataset import build, quick_config
+from memgym.rmdata.dataset import build, quick_config
 
 QUICK = quick_config()
 

@@ -14,9 +14,9 @@ import pytest
 import memgym.tracks.dialogue.track as dialogue_track
 from memgym.memory import make_memory
 from memgym.reasoners.scripted import ScriptedReasoner
-from memgym.rm.dataset import Job, run_job
-from memgym.rm.replay import label_episode_both
 from memgym.rm.rows import write_jsonl
+from memgym.rmdata.dataset import Job, run_job
+from memgym.rmdata.replay import label_episode_both
 from memgym.tracks import get_track
 from tests.bench_scripts import load_bench_script
 

@@ -11,9 +11,9 @@ import pytest
 
 from memgym.memory import make_memory
 from memgym.reasoners.scripted import ScriptedReasoner
-from memgym.rm.dataset import SPLITS, BuildConfig, Job, add_split, jobs, quick_config, run_job
-from memgym.rm.replay import actual_run, label_both
 from memgym.rm.rows import before_texts, read_jsonl
+from memgym.rmdata.dataset import SPLITS, BuildConfig, Job, add_split, jobs, quick_config, run_job
+from memgym.rmdata.replay import actual_run, label_both
 from memgym.tracks import get_track
 
 
@@ -130,7 +130,7 @@ def test_bad_configs_are_refused() -> None:
 
 
 def test_workers_give_identical_files(quick_data: tuple[Path, Any], tmp_path: Path) -> None:
-    from memgym.rm.dataset import build
+    from memgym.rmdata.dataset import build
 
     _, manifest = quick_data
     again = build(quick_config(), tmp_path, workers=2)

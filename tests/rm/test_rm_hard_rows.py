@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from memgym.rm.dataset import build, quick_config
 from memgym.rm.lite import train_lite
 from memgym.rm.metrics import auroc
 from memgym.rm.rows import drops_fact, read_jsonl
+from memgym.rmdata.dataset import build, quick_config
 from tests.bench_scripts import load_bench_script
 
 hard_rows = load_bench_script("rm_hard_rows")

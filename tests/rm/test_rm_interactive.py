@@ -15,9 +15,9 @@ from memgym.cli import main
 from memgym.interactive.loop import Limits, run_session
 from memgym.interactive.registry import make_agent
 from memgym.memory.history.history_memory import HistoryMemory
-from memgym.rm.dataset import add_split
-from memgym.rm.interactive import label_session, session_rows
 from memgym.rm.rows import read_jsonl
+from memgym.rmdata.dataset import add_split
+from memgym.rmdata.interactive import label_session, session_rows
 from memgym.tracks import get_track
 from memgym.tracks.swe.sandbox import bwrap
 from memgym.types import Scenario

@@ -20,7 +20,7 @@ from memgym.rm.metrics import (
     risk_coverage,
     threshold_sweep,
 )
-from memgym.rm.rank import kendall_tau
+from memgym.rmdata.rank import kendall_tau
 
 
 def _data(seed: int, n: int = 400, rate: float = 0.2) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-"""``memgym.rm.rank``: tau's seed interval, replay's agreement with itself, and the summary of
+"""``memgym.rmdata.rank``: tau's seed interval, replay's agreement with itself, and the summary of
 labelled episodes, each recomputed by plain loops."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from memgym.rm.rank import (
+from memgym.rmdata.rank import (
     EpisodeHarm,
     harm_matrices,
     kendall_tau,
@@ -99,7 +99,7 @@ def test_replay_agreement_tells_separable_from_tied_strategies() -> None:
 def test_rank_on_two_processes_equals_one(lite_model: tuple[Any, Any]) -> None:
     """Real episodes, replay and scoring: the spawned workers give the same harms, and the
     per-episode figures add up to the strategy totals."""
-    from memgym.rm.rank import rank
+    from memgym.rmdata.rank import rank
 
     _, model = lite_model
     strategies = ["window:max_tokens=700", "summary:max_tokens=1200"]
@@ -141,7 +141,7 @@ def test_pool_selection_keeps_every_kind_and_drops_identical_outcomes() -> None:
 
 
 def test_replay_only_episodes_predict_nothing() -> None:
-    from memgym.rm.rank import episode_harms
+    from memgym.rmdata.rank import episode_harms
 
     harms = episode_harms(None, ["window:max_tokens=700"], None, ("codeqa", 100))
     assert len(harms) == 1 and harms[0].compactions > 0 and harms[0].predicted == 0.0

@@ -6,7 +6,7 @@ import pytest
 
 from memgym.memory import make_memory
 from memgym.reasoners.scripted import ScriptedReasoner
-from memgym.rm.replay import (
+from memgym.rmdata.replay import (
     actual_run,
     charge_losses,
     charge_losses_plain,
@@ -111,7 +111,7 @@ def test_shared_charges_fix_each_loss_and_none_can_be_restored(track_name: str, 
     restoring any one of them breaks it; the binary search equals the plain loop; a loss a
     single undo fixes is charged."""
     from memgym.reasoners.scripted import ScriptedReasoner as Scripted
-    from memgym.rm.replay import _answer, _pinned_union, merge_spans, span_view
+    from memgym.rmdata.replay import _answer, _pinned_union, merge_spans, span_view
 
     track = get_track(track_name)
     scenario = track.generate(seed)

@@ -17,10 +17,10 @@ from memgym.claims import format_value, parse_number
 from memgym.collector import collector_paused
 from memgym.query import Table
 from memgym.tracks.entities import track as entities_track
+from memgym.tracks.entities.draft import Draft
 from memgym.tracks.entities.fast import build_facts
 from memgym.tracks.entities.guard import QUESTION_GAP, Guard, _commonest, _median, statements
 from memgym.tracks.entities.params import resolve
-from memgym.tracks.entities.questions import Draft
 from memgym.tracks.entities.render import VOICES, percent, wording
 from memgym.tracks.entities.templates import TEMPLATE_NAMES, TEMPLATES
 from memgym.tracks.entities.values import decimal_text

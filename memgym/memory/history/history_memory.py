@@ -5,7 +5,7 @@ compacts the agent's history before every model call here, so a strategy behaves
 behind the proxy and inside an interactive track. The pinned head (system prompt and first user
 message) and the live unit are always kept; a tool call is never split from its results.
 
-``keep`` (for counterfactual replay, ``memgym.rm.interactive``) names history units, by their
+``keep`` (for counterfactual replay, ``memgym.rmdata.interactive``) names history units, by their
 text, that every view shows whatever the strategy dropped: the strategy observes and decides
 exactly as without it (its records are unchanged); only the view sent to the agent gains them.
 """

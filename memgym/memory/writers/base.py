@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from memgym.claims import Claim, render_record
 from memgym.memory.store import Store
+from memgym.specs import register_factory
 
 Record = dict[str, tuple[str, str | None]]
 """attribute -> (current value, previous value) for one entity, as the policy knows it."""
@@ -69,13 +70,7 @@ _POLICIES: dict[str, type[WritePolicy]] = {}
 
 def register_policy(name: str) -> Callable[[type[WritePolicy]], type[WritePolicy]]:
     """Class decorator registering a write policy under ``name``."""
-
-    def decorate(cls: type[WritePolicy]) -> type[WritePolicy]:
-        cls.name = name
-        _POLICIES[name] = cls
-        return cls
-
-    return decorate
+    return register_factory(_POLICIES, name, "write policy", named=True)
 
 
 def make_policy(name: str) -> WritePolicy:

@@ -15,30 +15,14 @@ from memgym.tokens import count_tokens
 from memgym.tracks.codeqa.filler import mean_filler_tokens
 from memgym.tracks.codeqa.questions import AXIS_OF, Draft
 from memgym.tracks.codeqa.stream import Item
-from memgym.tracks.entities.fast import build_fact, builder, construct
+from memgym.tracks.entities.fast import build_fact, builder, construct, gold_question
 from memgym.types import Event, Fact, GoldQuestion, Scenario
 
 _build_event = builder(Event)
 
 
 def _question(draft: Draft, number: int) -> GoldQuestion:
-    """The gold question (valid by construction: built without validation)."""
-    evidence = [fact.id for fact in draft.evidence]
-    assert all(evidence), "evidence must appear before its question"
-    return construct(
-        GoldQuestion,
-        {
-            "id": f"q{number}",
-            "kind": draft.kind,
-            "axis": AXIS_OF[draft.kind],
-            "text": draft.text,
-            "spec": draft.spec,
-            "answer": draft.gold,
-            "answer_type": draft.answer_type,
-            "tolerance": 0.0,
-            "evidence": evidence,
-        },
-    )
+    return gold_question(draft, number, AXIS_OF[draft.kind], 0.0)
 
 
 def _core(items: list[Item], drafts: list[Draft]) -> list[Item | Draft]:

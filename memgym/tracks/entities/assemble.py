@@ -11,33 +11,18 @@ import random as _random
 from typing import Any
 
 from memgym.tracks.entities import memos, render
-from memgym.tracks.entities.fast import builder, construct, state
+from memgym.tracks.entities.draft import Draft
+from memgym.tracks.entities.fast import builder, construct, gold_question, state
 from memgym.tracks.entities.mix import AXIS_OF
-from memgym.tracks.entities.questions import Draft
 from memgym.tracks.entities.stream import CHANGE, DOC, Timeline
 from memgym.tracks.entities.world import CORRECTION, World
 from memgym.types import Event, Fact, GoldQuestion, Scenario
 
-_build_question = builder(GoldQuestion)
 _build_event = builder(Event)
 
 
 def _question(draft: Draft, number: int) -> GoldQuestion:
-    evidence = [fact.id for fact in draft.evidence]
-    assert all(evidence), "evidence must appear before its question"
-    return _build_question(
-        {
-            "id": f"q{number}",
-            "kind": draft.kind,
-            "axis": AXIS_OF[draft.kind],
-            "text": draft.text,
-            "spec": draft.spec,
-            "answer": draft.gold,
-            "answer_type": draft.answer_type,
-            "tolerance": draft.tolerance,
-            "evidence": evidence,
-        }
-    )
+    return gold_question(draft, number, AXIS_OF[draft.kind], draft.tolerance)
 
 
 def _event(

@@ -12,13 +12,13 @@ falls back to ``model_construct`` instead of building broken objects.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import repeat
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
 
-from memgym.types import Fact, Value
+from memgym.types import AnswerType, Axis, Fact, GoldQuestion, QuestionKind, Value
 
 M = TypeVar("M", bound=BaseModel)
 _SLOTS = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
@@ -104,6 +104,52 @@ def builder(cls: type[M]) -> Callable[[dict[str, Any]], M]:
 
 build_fact = builder(Fact)
 """``build_fact(values)``: a ``Fact`` holding ``values`` (a dict in field order)."""
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class QuestionDraft(Protocol):
+    """What a track's question draft holds by the time it is placed: the public question, its
+    gold and the facts that prove it (each with its id by then)."""
+
+    @property
+    def kind(self) -> QuestionKind: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def spec(self) -> dict[str, Any]: ...
+    @property
+    def gold(self) -> Any: ...
+    @property
+    def answer_type(self) -> AnswerType: ...
+    @property
+    def evidence(self) -> Sequence[_HasId]: ...
+
+
+_build_question = builder(GoldQuestion)
+
+
+def gold_question(draft: QuestionDraft, number: int, axis: Axis, tolerance: float) -> GoldQuestion:
+    """Question ``q{number}`` of a scenario from its draft (valid by construction: built without
+    validation); every evidence fact must have its id, i.e. be stated before the question."""
+    evidence = [fact.id for fact in draft.evidence]
+    assert all(evidence), "evidence must appear before its question"
+    return _build_question(
+        {
+            "id": f"q{number}",
+            "kind": draft.kind,
+            "axis": axis,
+            "text": draft.text,
+            "spec": draft.spec,
+            "answer": draft.gold,
+            "answer_type": draft.answer_type,
+            "tolerance": tolerance,
+            "evidence": evidence,
+        }
+    )
+
 
 _FACT_FIELDS = set(Fact.model_fields)
 

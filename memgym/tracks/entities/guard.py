@@ -16,16 +16,14 @@ from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from memgym.claims import parse_number
 from memgym.query import evaluate
+from memgym.tracks.entities.draft import Draft
 from memgym.tracks.entities.last_events import LastEvents
 from memgym.tracks.entities.stream import Timeline
 from memgym.tracks.entities.world import World
-
-if TYPE_CHECKING:
-    from memgym.tracks.entities.questions import Draft
 
 QUESTION_GAP = 4
 """Timeline items (documents, changes, memos) that come between a question and the last one

@@ -13,13 +13,13 @@ from __future__ import annotations
 import random as _random
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from memgym.claims import format_number
 from memgym.query import ABSTAIN, Cell, Table, evaluate
 from memgym.tracks.entities import asking, spread
 from memgym.tracks.entities.counts import count_support
+from memgym.tracks.entities.draft import Draft
 from memgym.tracks.entities.guard import QUESTION_GAP, Guard
 from memgym.tracks.entities.mix import AXIS_OF, KINDS_OF
 from memgym.tracks.entities.stream import Moment, Timeline
@@ -36,22 +36,6 @@ for attributes whose range is small next to their size (see ``tolerance``)."""
 FILTER_DRAWS = 3
 """Filters are the best of this many draws (most matching entities), so counts spread wide."""
 AGGREGATES = ("sum", "mean", "count")
-
-
-@dataclass(slots=True)
-class Draft:
-    """A question before it has an id: where it goes, what it asks, what proves it, its gold."""
-
-    p: int
-    kind: QuestionKind
-    spec: dict[str, Any]
-    text: str
-    evidence: list[Fact]
-    answer_type: AnswerType
-    tolerance: float
-    table: Table
-    gold: Any = None
-    commit: Callable[[], None] | None = None
 
 
 def _table(rows: dict[str, dict[str, Cell | None]]) -> Table:

@@ -15,14 +15,14 @@ them.
 from __future__ import annotations
 
 import random as _random
-from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
 from memgym.tokens import total_tokens
-from memgym.tracks.entities.fast import builder, construct, state
+from memgym.tracks.entities.fast import builder, construct, gold_question, state
 from memgym.tracks.research import filler, render
 from memgym.tracks.research.blind import ROOM, Insert, guard
+from memgym.tracks.research.blocks import Block, Core
 from memgym.tracks.research.questions import Draft, draft
 from memgym.tracks.research.world import World
 from memgym.types import Event, Fact, GoldQuestion, Scenario
@@ -35,20 +35,6 @@ INPAGE_FILLER = 0.5
 FILLER_SEED_BITS = 40
 LOOKALIKE_KIND = "document"
 _build_event = builder(Event)
-
-
-@dataclass(slots=True)
-class Core:
-    """One core event before it has a step."""
-
-    kind: str
-    text: str
-    stated: list[Fact] = field(default_factory=list)
-    question: Draft | None = None
-
-
-Block = list[Core | None]
-"""Consecutive core events; None marks a filler page inside the block."""
 
 
 def _page(rng: _random.Random, world: World, t: int, turn: int, style: str) -> Block:
@@ -173,20 +159,7 @@ def _gaps(rng: _random.Random, count: int, gaps: int) -> list[int]:
 
 
 def _question(d: Draft, number: int) -> GoldQuestion:
-    return construct(
-        GoldQuestion,
-        {
-            "id": f"q{number}",
-            "kind": d.kind,
-            "axis": d.axis,
-            "text": d.text,
-            "spec": d.spec,
-            "answer": d.gold,
-            "answer_type": d.answer_type,
-            "tolerance": 0.0,
-            "evidence": [f.id for f in d.evidence],
-        },
-    )
+    return gold_question(d, number, d.axis, 0.0)
 
 
 def assemble(

@@ -37,17 +37,14 @@ from __future__ import annotations
 import random as _random
 from bisect import insort
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from memgym.tokens import total_tokens
 from memgym.tracks.entities.fast import build_fact
 from memgym.tracks.research import render
+from memgym.tracks.research.blocks import Block
 from memgym.tracks.research.schema import FIELDS, SPEC_OF, SPECS
 from memgym.tracks.research.world import BACKGROUND, CHAIN, Entity, World
 from memgym.types import Fact
-
-if TYPE_CHECKING:
-    from memgym.tracks.research.assemble import Block
 
 Decoy = tuple[str, list[Fact]]
 """A look-alike result: its text and the facts it states."""

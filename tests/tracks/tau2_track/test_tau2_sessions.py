@@ -214,8 +214,8 @@ def test_compare_pairs_strategies_with_full_on_the_same_tasks() -> None:
 
 
 def test_compactions_become_labelled_rm_rows(tmp_path: Path) -> None:
-    from memgym.rm.dataset import add_split
-    from memgym.rm.tau2_rows import harm_rows
+    from memgym.rmdata.dataset import add_split
+    from memgym.rmdata.tau2_rows import harm_rows
 
     params = {"domain": "mock", "customers": 8, "callbacks": 3, "gap": 2}
     scenario = TRACK.generate(0, None, **params)

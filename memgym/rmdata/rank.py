@@ -125,6 +125,11 @@ class EpisodeHarm:
     """HARMFUL by the single-undo label (``harmful`` is the shared-harm label)."""
 
 
+def _share(part: float, whole: int) -> float:
+    """``part / whole``, 0 when there is no whole."""
+    return part / whole if whole else 0.0
+
+
 @dataclass
 class StrategyHarm:
     """One strategy's compactions, replay harm rate and predicted harm."""
@@ -138,19 +143,19 @@ class StrategyHarm:
 
     @property
     def replay_per_episode(self) -> float:
-        return self.harmful / self.episodes if self.episodes else 0.0
+        return _share(self.harmful, self.episodes)
 
     @property
     def predicted_per_episode(self) -> float:
-        return self.predicted / self.episodes if self.episodes else 0.0
+        return _share(self.predicted, self.episodes)
 
     @property
     def replay_rate(self) -> float:
-        return self.harmful / self.compactions if self.compactions else 0.0
+        return _share(self.harmful, self.compactions)
 
     @property
     def predicted_rate(self) -> float:
-        return self.predicted / self.compactions if self.compactions else 0.0
+        return _share(self.predicted, self.compactions)
 
 
 @dataclass
@@ -189,7 +194,7 @@ def episode_harms(
     score them by ``model`` (without one, replay alone: every prediction is 0)."""
     from memgym.memory import make_memory
     from memgym.reasoners.scripted import ScriptedReasoner
-    from memgym.rm.replay import actual_run, label_both
+    from memgym.rmdata.replay import actual_run, label_both
     from memgym.tracks import get_track
 
     track_name, seed = job
@@ -240,7 +245,7 @@ def rank(
 ) -> Ranking:
     """Run every (track, strategy, seed), label by replay and score by ``model``; compare.
     With ``workers`` > 1 the scenarios run on that many processes (the model is pickled to each)."""
-    from memgym.rm.dataset import parallel_map
+    from memgym.rmdata.dataset import parallel_map
 
     jobs = [(t, s) for t in tracks for s in seeds]
     episodes: list[EpisodeHarm] = []

@@ -33,8 +33,8 @@ from memgym.interactive.loop import Limits, run_session
 from memgym.interactive.registry import make_agent
 from memgym.memory.history.history_memory import HistoryMemory
 from memgym.memory.history.units import split
-from memgym.rm.replay import restore_oldest_first
 from memgym.rm.rows import LABELS, Row, record_row
+from memgym.rmdata.replay import restore_oldest_first
 from memgym.tracks.interactive import InteractiveTrack
 from memgym.tracks.session import (
     AgentTurn,

@@ -1,6 +1,6 @@
 """``memgym rm interactive``: label an interactive track's compactions over seeds x memories.
 
-Every (seed, memory) session is run and labelled by ``memgym.rm.interactive`` and its rows are
+Every (seed, memory) session is run and labelled by ``memgym.rmdata.interactive`` and its rows are
 appended to ``OUT`` as soon as it is done; ``OUT.jobs`` gets one JSON line per finished session
 (its key, rows, label stats, replays, seconds). A killed run resumes: sessions already in
 ``OUT.jobs`` are skipped, and rows of a session that was not finished are dropped first. The
@@ -61,7 +61,7 @@ def check_specs(track_name: str, memories: Sequence[str], agent: str) -> None:
 
 def label_job(job: SessionJob) -> tuple[SessionJob, list[Row], dict[str, Any]]:
     """Run and label one session: its rows and a summary (stats, replays, seconds)."""
-    from memgym.rm.interactive import label_session, session_rows
+    from memgym.rmdata.interactive import label_session, session_rows
     from memgym.tracks import get_track
     from memgym.tracks.interactive import InteractiveTrack
 
@@ -119,7 +119,7 @@ def label_sessions(
 ) -> list[dict[str, Any]]:
     """Label every job not already done, appending to ``out`` and ``out.jobs``; the summaries
     of every job (earlier ones included), in job order."""
-    from memgym.rm.dataset import parallel_map
+    from memgym.rmdata.dataset import parallel_map
 
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)

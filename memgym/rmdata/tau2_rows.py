@@ -7,7 +7,7 @@ was in progress or later) and the same agent solved it with ``full`` on the same
 not with this strategy; SAFE otherwise. Episodes without a ``full`` twin give no rows.
 
     memgym compare --track tau2 --tier long --results r.sqlite ...
-    python -m memgym.rm.tau2_rows r.sqlite tau2-rows.jsonl
+    python -m memgym.rmdata.tau2_rows r.sqlite tau2-rows.jsonl
     memgym rm add-split tau2-rows.jsonl --name tau2
 """
 
@@ -71,13 +71,13 @@ def call_in_progress(record: CompactionRecord) -> int:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m memgym.rm.tau2_rows RESULTS.sqlite OUT.jsonl``: every stored tau2
+    """``python -m memgym.rmdata.tau2_rows RESULTS.sqlite OUT.jsonl``: every stored tau2
     episode's compactions, labelled, as JSONL for ``memgym rm add-split``."""
     from memgym.rm.rows import write_jsonl
     from memgym.run.results import ResultsStore
 
     if len(argv) != 2:
-        print("usage: python -m memgym.rm.tau2_rows RESULTS.sqlite OUT.jsonl", file=sys.stderr)
+        print("usage: python -m memgym.rmdata.tau2_rows RESULTS.sqlite OUT.jsonl", file=sys.stderr)
         return 2
     with ResultsStore(argv[0]) as store:
         rows = harm_rows(e for e in store.episodes() if e.track == "tau2")

@@ -182,7 +182,7 @@ def run_job(job: Job) -> tuple[Job, list[Row], int, dict[str, int]]:
     from memgym.caches import next_scenario
     from memgym.memory import make_memory
     from memgym.reasoners.scripted import ScriptedReasoner
-    from memgym.rm.replay import label_episode_both
+    from memgym.rmdata.replay import label_episode_both
     from memgym.tracks import get_track
 
     track = get_track(job.track)
