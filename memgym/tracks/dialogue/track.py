@@ -15,15 +15,23 @@ from typing import Any
 
 from memgym.claims import Claim
 from memgym.tracks.base import Prior, Track, fill_gaps
+from memgym.tracks.bounded import SMALL_SHARE
 from memgym.tracks.dialogue import filler, reader
 from memgym.tracks.dialogue import params as parameters
-from memgym.tracks.dialogue.assemble import assemble, dialogue, ending, opening_facts
+from memgym.tracks.dialogue.assemble import (
+    assemble,
+    dialogue,
+    ending,
+    guard_of,
+    opening_facts,
+)
 from memgym.tracks.dialogue.catalogue import (
     LEGS,
     build_catalogue,
     colleague_catalogue,
     decoys,
 )
+from memgym.tracks.dialogue.chores import chore_count
 from memgym.tracks.dialogue.questions import (
     QUESTION_GAP,
     blind_answers,
@@ -82,7 +90,8 @@ class DialogueTrack(Track, parameters=parameters):
         reserve = sum(search_tokens(c, b) for b, c in enumerate(catalogues))
         reserve += QUESTION_TOKENS * p["questions"] + SELECT_TOKENS * p["bookings"]
         room = int(p["target_tokens"] * (1 - FILLER_SHARE)) - reserve
-        cores = dialogue(rng, world, side, room, p["questions"] + p["bookings"])
+        count = chore_count(p["target_tokens"])
+        cores = dialogue(rng, world, side, room, p["questions"] + p["bookings"], count)
         said = [c for core in cores for c in core.claims or reader.read(core.text)]
         typical = typical_values(said)
         selects = [select_question(world, c) for c in catalogues]
@@ -92,8 +101,16 @@ class DialogueTrack(Track, parameters=parameters):
         recent |= {id(ch.old) for ch in world.changes if id(ch.new) in recent}  # text says both
         recent |= opening_facts(cores, p["max_write_tokens"])
         blind = blind_answers([c for c in said if c.attribute in ASKABLE])  # what is asked
+        searches = [c for c in ending(catalogues, selects, []) if c.kind != "question"]
+        guard = guard_of(cores + searches)
+        at = len(cores) + len(searches)  # the profile questions come after every search
+        small = int(SMALL_SHARE * p["target_tokens"])  # a memory holding more is not judged
+
+        def bounded(spec: dict[str, Any], gold: str) -> bool:
+            return guard.answered_by(spec, gold, at, most=small) is not None
+
         asked = profile_questions(
-            rng, world, p["questions"], typical, PRIORS, p["entities"], recent, blind
+            rng, world, p["questions"], typical, PRIORS, p["entities"], recent, blind, bounded
         )
         cores += ending(catalogues, selects, asked)
         return assemble(seed, p, BRIEF, cores, p["target_tokens"])
