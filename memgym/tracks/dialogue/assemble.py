@@ -168,7 +168,9 @@ def dialogue(
     left = room - used
     most = max(int(left * chores.MOST_SHARE), left - lookups.LOOKUP_ROOM)
     reserve = min(chores.CHORE_TOKENS * count, most)
-    found = lookups.lookups(rng, world, room - used - reserve, questions, chores.SUBJECTS)
+    fitted = chores.kind_counts(min(count, reserve // chores.CHORE_TOKENS))
+    booked = chores.SUBJECTS if fitted[chores.DOCUMENT] else 0  # bookings only if read back
+    found = lookups.lookups(rng, world, room - used - reserve, questions, booked)
     used += sum(tokens for _, _, tokens, _ in found)
     for r, text, tokens, claims in found:
         out.append(Core(r, "distractor", text, tokens=tokens, claims=claims))

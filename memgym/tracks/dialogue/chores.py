@@ -3,9 +3,10 @@
 A memory that keeps a fixed number of events of one class (the first or last K pages,
 documents, corrections or updates, or a random sample of them) holds the customer's facts only
 as often as they are among what it keeps. So the chat also does chores for the other customers
-whose profiles it updates (``lookups``): it reads their booking records back (documents), fixes
-a value they gave wrongly (corrections, in the customer's own correction frame) and notes a
-value of theirs that changed (updates, in the customer's own confirmation frames), on the same
+whose profiles it updates (``lookups``), in turns of the agent's alone (working through what
+the customer passed on for friends): it reads their booking records back (documents), fixes a
+value they gave wrongly (corrections, in the customer's own correction frame) and notes a value
+of theirs that changed (updates, in the customer's own confirmation frames), on the same
 attributes the questions ask about. Their number grows with the token budget
 (``chore_count``), so the customer's pages are a vanishing share of every class; ``HEAD`` of
 each kind open the chat (after the greeting) and ``TAIL`` of each close it (after every change
@@ -34,28 +35,28 @@ TAIL = 16
 """Chores of each kind between ``TAIL_START`` and ``END``: after the customer's last change,
 companion and colleague mention, so a memory of the last 16 events of a class holds none."""
 TAIL_START, END = 0.955, 0.99
-TOKENS_PER_CHORE = 100
+TOKENS_PER_CHORE = 75
 """One chore per this many tokens of the target (about a quarter of the chat's tokens): a random
 sample of 16 documents or pages holds under 5 % of the customer's at every length."""
 MAX_CHORES = 3000
-"""The most chores at any length (reached at 300k tokens)."""
-CHORE_TOKENS = 30
-"""Tokens one chore costs on average (measured: 29 over the 300 chores of a standard chat, 30 at lite)."""
-MIN_CORRECTIONS, MIN_UPDATES = 40, 10
+"""The most chores at any length (reached at 225k tokens)."""
+CHORE_TOKENS = 19
+"""Tokens one chore costs on average (measured: 18 over the 400 chores of a standard chat, 19 at lite)."""
+MIN_CORRECTIONS, MIN_UPDATES = 50, 12
 """The fewest corrections and updates a chat holds where its budget allows: many more than the
 customer's few, so that a random sample of 4 of them rarely holds one of the customer's (its
 corrections carry most of the maintenance questions' answers: the more of them)."""
 CORRECTION_SHARE, UPDATE_SHARE = 0.25, 0.15
 """Of the chores, the shares that are corrections and updates beyond those least counts; the
 rest are documents (the customer's documents outnumber their changes)."""
-MOST_SHARE = 0.4
+MOST_SHARE = 0.3
 """The least share of the room the other turns leave that the chores may take from the lookups
 (more where the lookups cannot use it: ``LOOKUP_ROOM``)."""
 CHANGED = ASKABLE
 """The attributes a chore changes: those the questions ask about."""
 BOOKING = ("seat", "checked_bags")
 """What a booking record states (``lookups.booking``): nothing any question asks about."""
-SUBJECTS = 8
+SUBJECTS = 12
 """The other customers the chores are about: the first people of the opening lookups, given a
 booking there. Few, so that a memory that keeps every record meets few new values (a changed
 value adds its previous one once per attribute)."""
@@ -97,35 +98,36 @@ def _plan(rng: _random.Random, count: int) -> list[tuple[float, str]]:
 
 
 def _people(lookups: Sequence[Lookup]) -> tuple[list[str], dict[tuple[str, str], str]]:
-    """The people whose bookings the opening lookups state (``SUBJECTS`` of them), and each
-    one's stated values by attribute: a chore names no one the chat has not named yet, and
-    changes only what it stated (so a record kept of them gains no attribute)."""
-    values: dict[tuple[str, str], str] = {}
-    for at, _, _, claims in lookups:
-        if at == 0.0:
-            booked = {c.entity for c in claims if c.attribute == BOOKING[0]}
-            for claim in claims:
-                if claim.entity in booked:
-                    values[(claim.entity, claim.attribute)] = claim.value
+    """The people the chores are about: those whose bookings the opening lookups state (else
+    the first ``SUBJECTS`` people of the opening lookups), and each one's stated values by
+    attribute. A chore names no one the chat has not named yet, and changes only what it
+    stated (so a record kept of them gains no attribute)."""
+    early = [claims for at, _, _, claims in lookups if at == 0.0]
+    booked = {c.entity for claims in early for c in claims if c.attribute == BOOKING[0]}
+    if not booked:
+        booked = set(list(dict.fromkeys(c.entity for cs in early for c in cs))[:SUBJECTS])
+    values = {
+        (c.entity, c.attribute): c.value for claims in early for c in claims if c.entity in booked
+    }
     return list(dict.fromkeys(entity for entity, _ in values)), values
 
 
-def chores(
-    rng: _random.Random, lookups: Sequence[Lookup], count: int, budget: int
-) -> list[Chore]:
+def chores(rng: _random.Random, lookups: Sequence[Lookup], count: int, budget: int) -> list[Chore]:
     """At most ``count`` chores about the people ``lookups`` state, positioned and rendered, at
     most ``budget`` tokens in all: as many as ``CHORE_TOKENS`` each fit (those that would still
     overflow it, in position order, left out)."""
     people, current = _people(lookups)
     count = min(count, budget // CHORE_TOKENS)
-    if not people:
-        return []
     stated = [key for key in current if key[1] in CHANGED]
+    if not stated:
+        return []
+    booked = (people[0], BOOKING[0]) in current
     contacts = [p for p in people if (p, "emergency_contact") not in current]
     out: list[Chore] = []
     for at, kind in _plan(rng, count):
-        if kind == DOCUMENT or not stated:
-            kind = DOCUMENT
+        if kind == DOCUMENT and not booked:
+            kind = UPDATE  # no booking to read back: a change instead
+        if kind == DOCUMENT:
             text, claims = _booking(rng, people[int(rng.random() * len(people))], current)
         else:  # a value the chat stated changes: the record gains no attribute
             name, attribute = stated[int(rng.random() * len(stated))]
@@ -161,32 +163,28 @@ def _new_value(
 def _booking(
     rng: _random.Random, name: str, current: dict[tuple[str, str], str]
 ) -> tuple[str, list[Claim]]:
-    """The customer asks for a friend's booking record; the agent reads it back as stated."""
+    """The agent reads a friend's booking record back as stated."""
     items = [(a, current[(name, a)]) for a in BOOKING]
-    request = rng.choice(phrases.BOOKING_REQUESTS)
     reply = rng.choice(phrases.BOOKING_REPLIES)
     record = render_record(name, [(a, v, None) for a, v in items])
-    return f"User: {request}\nAgent: {reply}\n{record}", [Claim(name, a, v) for a, v in items]
+    return f"Agent: {reply}\n{record}", [Claim(name, a, v) for a, v in items]
 
 
 def _fill(frame: str, name: str, attribute: str, value: str, old: str = "") -> str:
     label = phrases.LABELS[attribute]
-    return frame.replace("{E}", name).replace("{L}", label).replace("{V}", value).replace(
-        "{P}", old
-    )
+    out = frame.replace("{E}", name).replace("{L}", label).replace("{V}", value)
+    return out.replace("{P}", old)
 
 
 def _correction(
     rng: _random.Random, name: str, attribute: str, new: str, old: str
 ) -> tuple[str, list[Claim]]:
     """A friend's value was given wrongly; the agent corrects it in the customer's frame."""
-    said = _fill(rng.choice(phrases.CHORE_CORRECTIONS), name, attribute, new, old)
     agent = _fill(rng.choice(phrases.CORRECTION_FRAMES), name, attribute, new, old)
-    return f"User: {said}\nAgent: {agent}", [Claim(name, attribute, new, old)]
+    return f"Agent: {agent}", [Claim(name, attribute, new, old)]
 
 
 def _update(rng: _random.Random, name: str, attribute: str, new: str) -> tuple[str, list[Claim]]:
     """A friend's value changed; the agent notes it in the customer's confirmation frame."""
-    said = _fill(rng.choice(phrases.CHORE_UPDATES), name, attribute, new)
     agent = _fill(rng.choice(phrases.CONFIRM_FRAMES), name, attribute, new)
-    return f"User: {said}\nAgent: {agent}", [Claim(name, attribute, new)]
+    return f"Agent: {agent}", [Claim(name, attribute, new)]

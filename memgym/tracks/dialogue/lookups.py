@@ -54,7 +54,7 @@ EARLY = 0.8
 """The early count's bound is ``EARLY * spread``, the later one's ``(2 - EARLY) * spread``: the
 gold's place from the start also counts the later values stated before it, so the early range
 may be the narrower."""
-VALUE_TOKENS = 8
+VALUE_TOKENS = 9
 """Tokens one lookup value costs on average, its share of the name and the request included
 (measured: 9.1 at lite and standard)."""
 LOOKUP_ROOM = SPREAD * 10 * VALUE_TOKENS

@@ -123,9 +123,7 @@ ROSTER_FRAME = "Added to the travel party of {E}:"
 ROSTER_LINE = "- {C}, {M} meal"
 """Party members with nothing but a meal to tell, added several at once (see ``render.roster``):
 the agent's frame names whose party, then one line per member."""
-BOOKING_REQUESTS = ("And my friend's booking?", "My neighbour's booking?")
-BOOKING_REPLIES = ("Theirs, not yours:", "Kept apart from yours:")
-CHORE_CORRECTIONS = ("Fix my friend's record too.", "My neighbour's was wrong.")
-CHORE_UPDATES = ("One for my friend's record.", "My neighbour's news.")
-"""Chores for the other customers (see ``chores``): their booking records read back, their
-values corrected and changed in the frames the customer's own are (the agent names whose)."""
+BOOKING_REPLIES = ("Their booking, not yours:", "Kept apart from yours:")
+"""Chores for the other customers (see ``chores``): the agent works through the requests the
+customer passed on for friends, alone in its turn: their booking records read back (after one
+of these), their values corrected and changed in the frames the customer's own are."""

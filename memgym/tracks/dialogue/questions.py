@@ -166,7 +166,8 @@ def profile_questions(
     blind: Mapping[str, set[str]] | None = None,
     bounded: Callable[[dict[str, Any], str], bool] | None = None,
 ) -> list[Draft]:
-    """Up to ``count`` profile questions no memoryless guess answers, kinds mixed; none whose
+    """Up to ``count`` profile questions no memoryless guess answers, kinds mixed (the first
+    previous-value and post-correction questions about two changes where two are fair); none whose
     evidence lies wholly in ``recent`` (ids of the facts the last pages or the stream's first
     ``max_write_tokens`` tokens state), none whose answer an entity-blind memory gives
     (``blind``: attribute -> ``blind_answers``) and none a bounded memory answers (``bounded``:
@@ -223,7 +224,10 @@ def profile_questions(
     fair = [d for d, _ in pool if not d.guess_hits and not {id(f) for f in d.evidence} <= recent]
     first: list[Draft] = []
     for kind in ("previous_value", "post_correction", "filter_count"):
-        pick = next((d for d in fair if d.kind == kind and d not in first), None)
+        drafts = [d for d in fair if d.kind == kind and d not in first]
+        asked = {d.spec.get("attribute") for d in first}  # another change where there is one
+        pick = next((d for d in drafts if d.spec.get("attribute") not in asked), None)
+        pick = pick or next(iter(drafts), None)
         if pick is not None:
             first.append(pick)
     counts = max(1, count // 4)

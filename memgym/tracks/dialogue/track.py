@@ -52,11 +52,14 @@ BRIEF = (
     "end you will search flights and must book the one that meets the customer's current "
     "requirements, and answer questions about the customer. Answer 'unknown' if you cannot tell."
 )
-FILLER_SHARE = 0.03
+FILLER_SHARE = 0.01
 """The least share of ``target_tokens`` left to filler: the lookups (``lookups``) shrink to fit."""
 QUESTION_TOKENS, SELECT_TOKENS = 20, 40
 """Tokens kept per profile question and per selection question when the lookups are fitted
 (the longest measured over 100 seeds of each tier: 18 and 36)."""
+SIDE_SHARE = 4
+"""The search for a colleague's trip lists ``catalogue_size // SIDE_SHARE`` flights: a near miss
+that leaves lite's budget to the lookups and chores."""
 PRIORS: dict[str, Prior] = {
     "home_city": Prior("enum", choices=CITIES),
     "destination": Prior("enum", choices=CITIES),
@@ -85,7 +88,7 @@ class DialogueTrack(Track, parameters=parameters):
         ]
         side = None
         if world.colleagues:
-            size = p["catalogue_size"] // 2
+            size = p["catalogue_size"] // SIDE_SHARE
             side = colleague_catalogue(rng, world.colleagues[0], f"S{tags[-1]}", size, used)
         reserve = sum(search_tokens(c, b) for b, c in enumerate(catalogues))
         reserve += QUESTION_TOKENS * p["questions"] + SELECT_TOKENS * p["bookings"]
