@@ -35,18 +35,18 @@ TAIL = 16
 """Chores of each kind between ``TAIL_START`` and ``END``: after the customer's last change,
 companion and colleague mention, so a memory of the last 16 events of a class holds none."""
 TAIL_START, END = 0.955, 0.99
-TOKENS_PER_CHORE = 75
+TOKENS_PER_CHORE = 50
 """One chore per this many tokens of the target (about a quarter of the chat's tokens): a random
 sample of 16 documents or pages holds under 5 % of the customer's at every length."""
 MAX_CHORES = 3000
-"""The most chores at any length (reached at 225k tokens)."""
+"""The most chores at any length (reached at 150k tokens)."""
 CHORE_TOKENS = 19
 """Tokens one chore costs on average (measured: 18 over the 400 chores of a standard chat, 19 at lite)."""
 MIN_CORRECTIONS, MIN_UPDATES = 50, 12
 """The fewest corrections and updates a chat holds where its budget allows: many more than the
 customer's few, so that a random sample of 4 of them rarely holds one of the customer's (its
 corrections carry most of the maintenance questions' answers: the more of them)."""
-CORRECTION_SHARE, UPDATE_SHARE = 0.25, 0.15
+CORRECTION_SHARE, UPDATE_SHARE = 0.25, 0.25
 """Of the chores, the shares that are corrections and updates beyond those least counts; the
 rest are documents (the customer's documents outnumber their changes)."""
 MOST_SHARE = 0.3
@@ -132,7 +132,10 @@ def chores(rng: _random.Random, lookups: Sequence[Lookup], count: int, budget: i
         else:  # a value the chat stated changes: the record gains no attribute
             name, attribute = stated[int(rng.random() * len(stated))]
             old = current[(name, attribute)]
-            new = current[(name, attribute)] = _new_value(rng, attribute, old, contacts, name)
+            new = _new_value(rng, attribute, old, contacts, name)
+            if new == old:
+                continue  # no other value to give (a contact where every name is taken)
+            current[(name, attribute)] = new
             if kind == CORRECTION:
                 text, claims = _correction(rng, name, attribute, new, old)
             else:
@@ -148,7 +151,8 @@ def chores(rng: _random.Random, lookups: Sequence[Lookup], count: int, budget: i
 def _new_value(
     rng: _random.Random, attribute: str, old: str | None, contacts: list[str], name: str
 ) -> str:
-    """A value of ``attribute`` for ``name`` other than ``old``, drawn as the lookups draw."""
+    """A value of ``attribute`` for ``name`` other than ``old``, drawn as the lookups draw
+    (``old`` itself where 20 draws found no other)."""
     for _ in range(20):
         contact = contacts[int(rng.random() * len(contacts))] if contacts else ""
         if attribute == "emergency_contact" and (not contact or contact == name):
