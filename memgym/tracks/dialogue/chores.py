@@ -25,8 +25,11 @@ from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import phrases
 from memgym.tracks.dialogue.lookups import Lookup, value_of
 from memgym.tracks.dialogue.world import ASKABLE
+from memgym.types import EventKind
 
-DOCUMENT, CORRECTION, UPDATE = "document", "correction", "update"
+DOCUMENT: EventKind = "document"
+CORRECTION: EventKind = "correction"
+UPDATE: EventKind = "update"
 KINDS = (DOCUMENT, CORRECTION, UPDATE)
 HEAD = 17
 """Chores of each kind right after the greeting: more than the 16 events a first-K memory of
@@ -61,7 +64,7 @@ SUBJECTS = 12
 booking there. Few, so that a memory that keeps every record meets few new values (a changed
 value adds its previous one once per attribute)."""
 
-Chore = tuple[float, str, str, int, list[Claim]]
+Chore = tuple[float, EventKind, str, int, list[Claim]]
 """A chore turn: its position, kind, text, token count and the claims the reader finds in it."""
 
 
@@ -70,7 +73,7 @@ def chore_count(target_tokens: int) -> int:
     return min(MAX_CHORES, target_tokens // TOKENS_PER_CHORE)
 
 
-def kind_counts(count: int) -> dict[str, int]:
+def kind_counts(count: int) -> dict[EventKind, int]:
     """How many of ``count`` chores are of each kind: ``CORRECTION_SHARE`` corrections (at
     least ``MIN_CORRECTIONS``), ``UPDATE_SHARE`` updates (at least ``MIN_UPDATES``), the rest
     documents (none where ``count`` is short: the changes come first)."""
@@ -79,12 +82,12 @@ def kind_counts(count: int) -> dict[str, int]:
     return {DOCUMENT: count - corrections - updates, CORRECTION: corrections, UPDATE: updates}
 
 
-def _plan(rng: _random.Random, count: int) -> list[tuple[float, str]]:
+def _plan(rng: _random.Random, count: int) -> list[tuple[float, EventKind]]:
     """(position, kind) of ``count`` chores in position order: of each kind a third (at most
     ``HEAD``) at the head (position 0), as many (at most ``TAIL``) near the end, the rest
     anywhere."""
-    head: list[tuple[float, str]] = []
-    plan: list[tuple[float, str]] = []
+    head: list[tuple[float, EventKind]] = []
+    plan: list[tuple[float, EventKind]] = []
     random = rng.random
     for kind, n in kind_counts(count).items():
         first = min(HEAD, n // 3)
