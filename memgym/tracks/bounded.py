@@ -162,7 +162,7 @@ class BoundedGuard:
                 at.append(i)
         self.stating: dict[str, dict[object, list[int]]] = {}
         """attribute -> answer key -> the items whose claims of the attribute state a value (or
-        a value before it) under that key, in stream order (built per attribute when asked)."""
+        a value before it) under that key, in stream order (built when first asked)."""
         self.tokens = tokens
         self.cumulative = [0]
         """cumulative[i]: the tokens of the first ``i`` items."""
@@ -235,21 +235,26 @@ class BoundedGuard:
         return out
 
     def _stating(self, attribute: str) -> dict[object, list[int]]:
-        """``stating[attribute]``, indexed on first use."""
-        found = self.stating.get(attribute)
-        if found is None:
-            found = self.stating[attribute] = {}
+        """``stating[attribute]``, every attribute indexed in one pass on first use."""
+        if not self.stating:
+            stating = self.stating
             for i, groups in enumerate(self.by_attribute):
-                for claim in groups.get(attribute, ()):
-                    said = (
-                        (claim.value,) if claim.previous is None else (claim.value, claim.previous)
-                    )
-                    for text in said:
-                        for key in answer_keys(text):
-                            items = found.setdefault(key, [])
-                            if not items or items[-1] != i:
-                                items.append(i)
-        return found
+                for name, claims in groups.items():
+                    found = stating.get(name)
+                    if found is None:
+                        found = stating[name] = {}
+                    for claim in claims:
+                        said = (
+                            (claim.value,)
+                            if claim.previous is None
+                            else (claim.value, claim.previous)
+                        )
+                        for text in said:
+                            for key in answer_keys(text):
+                                items = found.setdefault(key, [])
+                                if not items or items[-1] != i:
+                                    items.append(i)
+        return self.stating.get(attribute, {})
 
     def _ranks(self, c: str, hits: Sequence[int]) -> list[int]:
         """The places among class ``c``'s items of those of ``hits`` in it."""

@@ -41,8 +41,10 @@ TAIL_START, END = 0.955, 0.99
 TOKENS_PER_CHORE = 50
 """One chore per this many tokens of the target (about a quarter of the chat's tokens): a random
 sample of 16 documents or pages holds under 5 % of the customer's at every length."""
-MAX_CHORES = 3000
-"""The most chores at any length (reached at 150k tokens)."""
+MAX_CHORES = 1000
+"""The most chores at any length (reached at 50k tokens): 250 corrections and as many updates,
+each 16 times the largest memory of the bounded-memory family, at a cost to generation time
+that stays flat beyond."""
 CHORE_TOKENS = 19
 """Tokens one chore costs on average (measured: 18 over the 400 chores of a standard chat, 19 at lite)."""
 MIN_CORRECTIONS, MIN_UPDATES = 50, 12
@@ -125,13 +127,24 @@ def chores(rng: _random.Random, lookups: Sequence[Lookup], count: int, budget: i
     if not stated:
         return []
     booked = (people[0], BOOKING[0]) in current
+    bookings: dict[tuple[str, int], tuple[str, int, list[Claim]]] = {}
     contacts = [p for p in people if (p, "emergency_contact") not in current]
     out: list[Chore] = []
     for at, kind in _plan(rng, count):
         if kind == DOCUMENT and not booked:
             kind = UPDATE  # no booking to read back: a change instead
-        if kind == DOCUMENT:
-            text, claims = _booking(rng, people[int(rng.random() * len(people))], current)
+        if kind == DOCUMENT:  # a booking never changes: its text is rendered once
+            key = (people[int(rng.random() * len(people))], int(rng.random() * 2))
+            done = bookings.get(key)
+            if done is None:
+                text, claims = _booking(key[0], key[1], current)
+                done = bookings[key] = (text, count_tokens(text), claims)
+            text, tokens, claims = done
+            if tokens > budget:
+                break
+            budget -= tokens
+            out.append((at, kind, text, tokens, list(claims)))
+            continue
         else:  # a value the chat stated changes: the record gains no attribute
             name, attribute = stated[int(rng.random() * len(stated))]
             old = current[(name, attribute)]
@@ -167,14 +180,12 @@ def _new_value(
     return old or ""
 
 
-def _booking(
-    rng: _random.Random, name: str, current: dict[tuple[str, str], str]
-) -> tuple[str, list[Claim]]:
-    """The agent reads a friend's booking record back as stated."""
+def _booking(name: str, reply: int, current: dict[tuple[str, str], str]) -> tuple[str, list[Claim]]:
+    """The agent reads a friend's booking record back as stated (after reply ``reply``)."""
     items = [(a, current[(name, a)]) for a in BOOKING]
-    reply = rng.choice(phrases.BOOKING_REPLIES)
     record = render_record(name, [(a, v, None) for a, v in items])
-    return f"Agent: {reply}\n{record}", [Claim(name, a, v) for a, v in items]
+    text = f"Agent: {phrases.BOOKING_REPLIES[reply]}\n{record}"
+    return text, [Claim(name, a, v) for a, v in items]
 
 
 def _fill(frame: str, name: str, attribute: str, value: str, old: str = "") -> str:
