@@ -170,7 +170,7 @@ def dialogue(
     reserve = min(chores.CHORE_TOKENS * count, most)
     fitted = chores.kind_counts(min(count, reserve // chores.CHORE_TOKENS))
     booked = chores.SUBJECTS if fitted[chores.DOCUMENT] else 0  # bookings only if read back
-    found = lookups.lookups(rng, world, room - used - reserve, questions, booked)
+    found = lookups.lookups(rng, world, left - reserve, questions, booked, left)
     used += sum(tokens for _, _, tokens, _ in found)
     for r, text, tokens, claims in found:
         out.append(Core(r, "distractor", text, tokens=tokens, claims=claims))

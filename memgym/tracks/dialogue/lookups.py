@@ -252,16 +252,26 @@ SEAT_LETTERS = "ABCDEF"
 
 
 def lookups(
-    rng: _random.Random, world: World, budget: int, questions: int, booked: int = 0
+    rng: _random.Random,
+    world: World,
+    budget: int,
+    questions: int,
+    booked: int = 0,
+    room: int | None = None,
 ) -> list[Lookup]:
     """The lookup turns, positioned and rendered, at most ``budget`` tokens in all: their counts
     are fitted to the budget and the ``questions`` asked (``spread``), and the groups, in random
     order, from the first that would still overflow it on are left out (early and later ones
     alike; about a quarter of lite scenarios lose a few). The first ``booked`` people of the
-    opening lookups also have a booking (``booking``: what the chores read back). The claims are
-    the records' own (what ``reader.read`` finds in the text, without parsing it)."""
+    opening lookups also have a booking (``booking``: what the chores read back). The range is
+    the one ``room`` tokens afford (the budget before others took their share: the chores) where
+    its values fit ``budget``, else the one ``budget`` affords. The claims are the records' own
+    (what ``reader.read`` finds in the text, without parsing it)."""
     out = []
-    for at, profiles in lookup_groups(rng, *crowd(rng, world, spread(budget, questions))):
+    wide = spread(budget if room is None else room, questions)
+    if wide * len(ASKABLE) * VALUE_TOKENS > budget:
+        wide = spread(budget, questions)
+    for at, profiles in lookup_groups(rng, *crowd(rng, world, wide)):
         group = [_person(rng, p) for p in profiles]
         if at == 0.0:
             for _, items in group[:booked]:
