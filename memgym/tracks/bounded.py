@@ -41,6 +41,10 @@ CLASSES = ("any", "page", "document", "correction", "update", "change", "changew
 """The event classes a last-K memory keeps one of (``classes_of``)."""
 FIRST_CLASSES = ("events", "page", "document", "correction", "update", "change", "changeword")
 """The classes a first-K memory keeps one of (``events``: every event)."""
+SMALL_SHARE = 0.025
+"""The most of a stream a memory may hold and still count as small: what ``memgym validate``
+judges (``memgym.simulation.bounded.BOUNDED_SHARE``); a generator may pass ``most`` =
+``SMALL_SHARE`` times its stream's tokens to ``BoundedGuard.answered_by``."""
 LAST_KS = (1, 2, 4, 8, 16)
 FIRST_KS = (1, 2, 3, 4, 8, 16)
 TOKEN_WINDOWS = (250, 500, 1000, 2000)
@@ -158,19 +162,44 @@ class BoundedGuard:
                 at.append(i)
         self.stating: dict[str, dict[object, list[int]]] = {}
         """attribute -> answer key -> the items whose claims of the attribute state a value (or
-        a value before it) under that key, in stream order (built per attribute when asked)."""
+        a value before it) under that key, in stream order (built when first asked)."""
+        self.tokens = tokens
         self.cumulative = [0]
         """cumulative[i]: the tokens of the first ``i`` items."""
         for count in tokens:
             self.cumulative.append(self.cumulative[-1] + count)
 
     def kept(
-        self, p: int, members: Members | None = None, hits: Sequence[int] | None = None
+        self,
+        p: int,
+        members: Members | None = None,
+        hits: Sequence[int] | None = None,
+        most: int | None = None,
     ) -> dict[tuple[int, ...], str]:
         """Every distinct set of items (indices) a member (of ``members``, else the guard's)
         keeps after the first ``p`` items, with the name of one member keeping it; with
-        ``hits`` (items before ``p``), only the sets holding one of them."""
-        members = members or self.members
+        ``hits`` (items before ``p``), only the sets holding one of them; with ``most``, only
+        the sets of at most ``most`` tokens (a memory holding more is not small)."""
+        out = self._kept(p, members or self.members, hits)
+        if most is None:
+            return out
+        cumulative = self.cumulative
+        tokens = self.tokens
+        return {
+            held: name
+            for held, name in out.items()
+            if (
+                cumulative[held[-1] + 1] - cumulative[held[0]]
+                if len(held) == held[-1] - held[0] + 1  # a run of items: a window
+                else sum(tokens[i] for i in held)
+            )
+            <= most
+        }
+
+    def _kept(
+        self, p: int, members: Members, hits: Sequence[int] | None
+    ) -> dict[tuple[int, ...], str]:
+        """``kept`` of every size."""
         out: dict[tuple[int, ...], str] = {}
         for c, ks in members.last.items():
             positions = self.positions[c]
@@ -206,21 +235,26 @@ class BoundedGuard:
         return out
 
     def _stating(self, attribute: str) -> dict[object, list[int]]:
-        """``stating[attribute]``, indexed on first use."""
-        found = self.stating.get(attribute)
-        if found is None:
-            found = self.stating[attribute] = {}
+        """``stating[attribute]``, every attribute indexed in one pass on first use."""
+        if not self.stating:
+            stating = self.stating
             for i, groups in enumerate(self.by_attribute):
-                for claim in groups.get(attribute, ()):
-                    said = (
-                        (claim.value,) if claim.previous is None else (claim.value, claim.previous)
-                    )
-                    for text in said:
-                        for key in answer_keys(text):
-                            items = found.setdefault(key, [])
-                            if not items or items[-1] != i:
-                                items.append(i)
-        return found
+                for name, claims in groups.items():
+                    found = stating.get(name)
+                    if found is None:
+                        found = stating[name] = {}
+                    for claim in claims:
+                        said = (
+                            (claim.value,)
+                            if claim.previous is None
+                            else (claim.value, claim.previous)
+                        )
+                        for text in said:
+                            for key in answer_keys(text):
+                                items = found.setdefault(key, [])
+                                if not items or items[-1] != i:
+                                    items.append(i)
+        return self.stating.get(attribute, {})
 
     def _ranks(self, c: str, hits: Sequence[int]) -> list[int]:
         """The places among class ``c``'s items of those of ``hits`` in it."""
@@ -228,11 +262,16 @@ class BoundedGuard:
         return [rank[h] for h in hits if h in rank]
 
     def answered_by(
-        self, spec: dict[str, Any], gold: str, p: int, members: Members | None = None
+        self,
+        spec: dict[str, Any],
+        gold: str,
+        p: int,
+        members: Members | None = None,
+        most: int | None = None,
     ) -> str | None:
         """The name of a member (of ``members``, else the guard's) whose memory after the first
-        ``p`` items gives ``gold`` to ``spec`` (None: none does). An abstention's gold is never
-        checked."""
+        ``p`` items gives ``gold`` to ``spec`` (None: none does); with ``most``, only members
+        holding at most ``most`` tokens there. An abstention's gold is never checked."""
         if gold == ABSTAIN:
             return None
         attribute = asked_attribute(spec)
@@ -246,7 +285,7 @@ class BoundedGuard:
             if not hits:
                 return None
         by_attribute = self.by_attribute
-        for held, name in self.kept(p, members, hits).items():
+        for held, name in self.kept(p, members, hits, most).items():
             table = Table()
             stated = ""
             for i in held:  # cells are per attribute: adding attribute by attribute is the same

@@ -117,3 +117,20 @@ def test_a_stated_answer_needs_a_claim_stating_it() -> None:
     assert guard.answered_by(VALUE, "9.0", end) == "last4_correction"
     # a gold no claim states is given by no memory, whatever it holds
     assert guard.answered_by(PREVIOUS, "10", end) is None
+
+
+def test_most_leaves_out_the_memories_that_are_not_small() -> None:
+    guard = _stream(later_changes=3, early_changes=16)  # only the last 4 corrections hold it
+    end = len(guard.claims)
+    assert guard.answered_by(VALUE, "9", end) == "last4_correction"
+    assert guard.answered_by(VALUE, "9", end, most=400) == "last4_correction"  # 4 x 100 tokens
+    assert guard.answered_by(VALUE, "9", end, most=399) is None
+    held = guard.kept(end, most=250)
+    assert held and all(len(items) <= 2 for items in held)  # 100 tokens an item
+
+
+def test_small_is_what_validate_judges() -> None:
+    from memgym.simulation.bounded import BOUNDED_SHARE
+    from memgym.tracks.bounded import SMALL_SHARE
+
+    assert SMALL_SHARE == BOUNDED_SHARE

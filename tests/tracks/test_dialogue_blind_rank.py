@@ -130,9 +130,12 @@ def test_the_gold_place_is_spread_over_the_whole_stream(tier: str, side: str) ->
     """The gold's place among its attribute's values (all of them, or the distinct ones),
     counted from either end and to any depth, takes many values, none of them often: a
     checker counting past ``DEPTH`` finds no pile either, and at most a third of the
-    golds lie past it. Measured: 52-66 places, at most 4.3 / 3.6 / 3.7 % of the golds each
-    (lite / standard / hard), 3-26 % past ``DEPTH``; before: 47-70 places, at most 5.6 / 3.9 /
-    4.2 % (the 10th distinct value from the start at lite)."""
+    golds lie past it (at lite, whose budget holds few chores: elsewhere the chores' changes
+    of other customers' values, ``memgym.tracks.dialogue.chores``, spread the golds over twice
+    the places, and past ``DEPTH`` with them, so there no place may hold 3 %). Measured with
+    the chores: 100-136 places at standard and hard, at most 2.7 / 2.3 % of the golds each,
+    37-59 % past ``DEPTH``; before them: 52-66 places, at most 4.3 / 3.6 / 3.7 % (lite /
+    standard / hard), 3-26 % past ``DEPTH``."""
     asked = _asked(tier, SEEDS[tier])
     places = Counter(place[SIDES.index(side)] for *_, place in asked)
     assert 0 not in places  # the gold is always one of the values stated
@@ -140,7 +143,11 @@ def test_the_gold_place_is_spread_over_the_whole_stream(tier: str, side: str) ->
     top, count = places.most_common(1)[0]
     assert count <= CEILING * len(asked), (top, count, len(asked))
     beyond = sum(n for place, n in places.items() if place > DEPTH) / len(asked)
-    assert beyond <= 0.35, beyond  # spread, not moved past the rules' depth
+    if tier == "lite":
+        assert beyond <= 0.35, beyond  # spread, not moved past the rules' depth
+    else:  # spread wider by the chores: many more places, none holding a pile
+        assert len(places) >= 90 and count <= 0.03 * len(asked), (len(places), top, count)
+        assert beyond <= 0.65, beyond
 
 
 @pytest.mark.parametrize("tier", list(SEEDS))

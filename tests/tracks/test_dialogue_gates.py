@@ -77,6 +77,13 @@ def test_a_profile_that_only_grows_is_kept_whole_by_the_packed_policies() -> Non
     so the record must be written back when it gains attributes over later turns."""
     overrides = {"companions": 11, "colleagues": 1, "corrections": 0, "updates": 0, "bookings": 2}
     scenario = TRACK.generate(16, "standard", catalogue_size=32, questions=9, **overrides)
-    for policy in ("perfect", "strategic"):
-        memory = make_memory(f"agentic:policy={policy}", TRACK)
-        assert evaluate(scenario, memory, make_reasoner("scripted", TRACK)).accuracy == 1.0
+    memory = make_memory("agentic:policy=perfect", TRACK)
+    assert evaluate(scenario, memory, make_reasoner("scripted", TRACK)).accuracy == 1.0
+    # within its budget the strategic writer may run out of writes before the last catalogue
+    # (the chores' records grow too), but never loses the customer's grown record
+    result = evaluate(
+        scenario, make_memory("agentic:policy=strategic", TRACK), make_reasoner("scripted", TRACK)
+    )
+    kinds = {q.id: q.kind for q in scenario.questions}
+    about_profile = [a for a in result.answers if kinds[a.question_id] != "selection"]
+    assert len(about_profile) >= 6 and all(a.correct for a in about_profile)

@@ -18,7 +18,8 @@ from typing import Any
 from memgym.claims import Claim
 from memgym.query import Cell, Table, evaluate
 from memgym.tokens import count_tokens
-from memgym.tracks.dialogue import filler, lookups, render
+from memgym.tracks.bounded import BoundedGuard
+from memgym.tracks.dialogue import chores, filler, lookups, reader, render
 from memgym.tracks.dialogue.catalogue import Catalogue
 from memgym.tracks.dialogue.questions import Draft
 from memgym.tracks.dialogue.world import (
@@ -80,12 +81,18 @@ class Core:
 
 
 def dialogue(
-    rng: _random.Random, world: World, side: Catalogue | None, room: int, questions: int
+    rng: _random.Random,
+    world: World,
+    side: Catalogue | None,
+    room: int,
+    questions: int,
+    count: int,
 ) -> list[Core]:
-    """The profile, party, colleague, change and lookup turns in position order, rendered;
-    ``side`` (a search for the first colleague's trip) comes after the changes. The lookups
-    (``lookups``) take at most what is left of ``room`` tokens after the other turns, fitted to
-    the ``questions`` asked."""
+    """The profile, party, colleague, change, lookup and chore turns in position order,
+    rendered; ``side`` (a search for the first colleague's trip) comes after the changes. The
+    lookups (``lookups``) take at most what is left of ``room`` tokens after the other turns and
+    the ``count`` chores' expected tokens (at most half of it), fitted to the ``questions``
+    asked; the chores (``chores``, about the people the lookups name) take what is left."""
     random = rng.random
     rest = [a for a in PROFILE if a != OPENING]
     rng.shuffle(rest)
@@ -158,9 +165,18 @@ def dialogue(
             text, stated = render.update(rng, payload)
             out.append(Core(r, "update", text, stated, claims=render.confirmed(stated)))
     used = sum(count_tokens(c.text) if c.tokens < 0 else c.tokens for c in out)
-    for r, text, tokens, claims in lookups.lookups(rng, world, room - used, questions):
+    left = room - used
+    most = max(int(left * chores.MOST_SHARE), left - lookups.LOOKUP_ROOM)
+    reserve = min(chores.CHORE_TOKENS * count, most)
+    fitted = chores.kind_counts(min(count, reserve // chores.CHORE_TOKENS))
+    booked = chores.SUBJECTS if fitted[chores.DOCUMENT] else 0  # bookings only if read back
+    found = lookups.lookups(rng, world, left - reserve, questions, booked, left)
+    used += sum(tokens for _, _, tokens, _ in found)
+    for r, text, tokens, claims in found:
         out.append(Core(r, "distractor", text, tokens=tokens, claims=claims))
-    out.sort(key=lambda core: core.r)  # stable: a lookup comes after a turn at its position
+    for r, kind, text, tokens, claims in chores.chores(rng, found, count, room - used):
+        out.append(Core(r, kind, text, tokens=tokens, claims=claims))
+    out.sort(key=lambda core: core.r)  # stable: a lookup, then a chore, after a turn there
     return out
 
 
@@ -176,6 +192,17 @@ def opening_facts(cores: list[Core], tokens: int) -> set[int]:
         out |= {id(f) for f in core.stated}
         at += count_tokens(core.text) if core.tokens < 0 else core.tokens
     return out
+
+
+def guard_of(cores: list[Core]) -> BoundedGuard:
+    """The bounded-memory guard over ``cores`` (no question among them), in stream order:
+    filler left out, which only pushes them further back (``memgym.tracks.bounded``)."""
+    return BoundedGuard(
+        [c.kind for c in cores],
+        [c.text for c in cores],
+        [reader.read(c.text) if c.claims is None else c.claims for c in cores],
+        [count_tokens(c.text) if c.tokens < 0 else c.tokens for c in cores],
+    )
 
 
 def _after(rng: _random.Random, r: float) -> float:

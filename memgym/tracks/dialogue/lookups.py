@@ -57,6 +57,9 @@ may be the narrower."""
 VALUE_TOKENS = 9
 """Tokens one lookup value costs on average, its share of the name and the request included
 (measured: 9.1 at lite and standard)."""
+LOOKUP_ROOM = SPREAD * 10 * VALUE_TOKENS
+"""The tokens the lookups use at most where the budget does not widen their range (``SPREAD``
+values of each of the 10 askable attributes): the chores may take the rest of the room."""
 GROUP = 10
 """A request updates ``1..GROUP`` profiles (one request each keeps the chat's overhead low)."""
 END, SKEW = 0.99, 3.0
@@ -105,7 +108,7 @@ def distinct_names(
     return list(names)
 
 
-def _value(rng: _random.Random, attribute: str, facts: dict[str, Value], contact: str) -> Value:
+def value_of(rng: _random.Random, attribute: str, facts: dict[str, Value], contact: str) -> Value:
     """A value of ``attribute`` drawn as the world draws the customer's and others' values."""
     if attribute == "home_city":
         return rng.choice(CITIES)
@@ -205,7 +208,7 @@ def _person(rng: _random.Random, profile: Profile) -> Record:
     name, attributes, contact = profile
     values: dict[str, Value] = {}
     for attribute in attributes:
-        values[attribute] = _value(rng, attribute, values, contact)
+        values[attribute] = value_of(rng, attribute, values, contact)
     return name, [(a, v if type(v) is str else format_value(v)) for a, v in values.items()]
 
 
@@ -229,9 +232,7 @@ def lookup_groups(
 
 def render_lookup(rng: _random.Random, group: list[Record]) -> str:
     """The customer asks to update friends' separate profiles; the agent shows the records."""
-    names = ", ".join(name for name, _ in group[:-1])
-    names = f"{names} and {group[-1][0]}" if names else group[0][0]
-    request = rng.choice(phrases.LOOKUP_REQUESTS).replace("{C}", names)
+    request = rng.choice(phrases.LOOKUP_REQUESTS)
     reply = rng.choice(phrases.LOOKUP_REPLIES)
     records = [render_record(name, [(a, v, None) for a, v in items]) for name, items in group]
     return "\n".join([f"User: {request}", f"Agent: {reply}", *records])
@@ -241,15 +242,41 @@ Lookup = tuple[float, str, int, list[Claim]]
 """A lookup turn: its position, text, token count and the claims the reader finds in it."""
 
 
-def lookups(rng: _random.Random, world: World, budget: int, questions: int) -> list[Lookup]:
+def booking(rng: _random.Random) -> list[tuple[str, str]]:
+    """A booking's seat and checked bags (attributes no question asks about)."""
+    seat = f"{1 + int(rng.random() * 40)}{SEAT_LETTERS[int(rng.random() * len(SEAT_LETTERS))]}"
+    return [("seat", seat), ("checked_bags", str(int(rng.random() * 4)))]
+
+
+SEAT_LETTERS = "ABCDEF"
+
+
+def lookups(
+    rng: _random.Random,
+    world: World,
+    budget: int,
+    questions: int,
+    booked: int = 0,
+    room: int | None = None,
+) -> list[Lookup]:
     """The lookup turns, positioned and rendered, at most ``budget`` tokens in all: their counts
-    are fitted to the budget and the ``questions`` asked (``spread``), and the groups, in random order, from the first that
-    would still overflow it on are left out (early and later ones alike; about a quarter of lite
-    scenarios lose a few). The claims are the records' own (what ``reader.read`` finds in the
-    text, without parsing it)."""
+    are fitted to the budget and the ``questions`` asked (``spread``), and the groups, in random
+    order, from the first that would still overflow it on are left out (early and later ones
+    alike; about a quarter of lite scenarios lose a few). The first ``booked`` people of the
+    opening lookups also have a booking (``booking``: what the chores read back). The range is
+    the one ``room`` tokens afford (the budget before others took their share: the chores) where
+    its values fit ``budget``, else the one ``budget`` affords. The claims are the records' own
+    (what ``reader.read`` finds in the text, without parsing it)."""
     out = []
-    for at, profiles in lookup_groups(rng, *crowd(rng, world, spread(budget, questions))):
+    wide = spread(budget if room is None else room, questions)
+    if wide * len(ASKABLE) * VALUE_TOKENS > budget:
+        wide = spread(budget, questions)
+    for at, profiles in lookup_groups(rng, *crowd(rng, world, wide)):
         group = [_person(rng, p) for p in profiles]
+        if at == 0.0:
+            for _, items in group[:booked]:
+                items += booking(rng)
+            booked = max(0, booked - len(group))
         text = render_lookup(rng, group)
         tokens = count_tokens(text)
         if tokens > budget:

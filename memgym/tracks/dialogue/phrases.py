@@ -105,9 +105,9 @@ SEARCH_REQUESTS = {
 }
 TOOL_HEADER = "Tool search_flights returned catalogue {T} with {N} flights:"
 LOOKUP_REQUESTS = (
-    "While you're at it, please update the separate profiles of my friends: {C}.",
-    "My neighbours asked me to pass on their details for their own profiles with you: {C}.",
-    "Could you also refresh what you have on file for {C}? Not my booking, just theirs.",
+    "While you're at it, please update the separate profiles of my friends.",
+    "My neighbours asked me to pass on their details for their own profiles with you.",
+    "Could you also refresh what you have on file for them? Not my booking, just theirs.",
 )
 LOOKUP_REPLIES = (
     "Done, their own profiles (not yours) now read:",
@@ -123,3 +123,7 @@ ROSTER_FRAME = "Added to the travel party of {E}:"
 ROSTER_LINE = "- {C}, {M} meal"
 """Party members with nothing but a meal to tell, added several at once (see ``render.roster``):
 the agent's frame names whose party, then one line per member."""
+BOOKING_REPLIES = ("Their booking, not yours:", "Kept apart from yours:")
+"""Chores for the other customers (see ``chores``): the agent works through the requests the
+customer passed on for friends, alone in its turn: their booking records read back (after one
+of these), their values corrected and changed in the frames the customer's own are."""

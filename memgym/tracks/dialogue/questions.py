@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import random as _random
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from statistics import median
 from typing import Any
@@ -164,11 +164,14 @@ def profile_questions(
     entities: int,
     recent: set[int] = frozenset(),  # type: ignore[assignment]
     blind: Mapping[str, set[str]] | None = None,
+    bounded: Callable[[dict[str, Any], str], bool] | None = None,
 ) -> list[Draft]:
-    """Up to ``count`` profile questions no memoryless guess answers, kinds mixed; none whose
+    """Up to ``count`` profile questions no memoryless guess answers, kinds mixed (the first
+    previous-value and post-correction questions about two changes where two are fair); none whose
     evidence lies wholly in ``recent`` (ids of the facts the last pages or the stream's first
-    ``max_write_tokens`` tokens state), and none whose
-    answer an entity-blind memory gives (``blind``: attribute -> ``blind_answers``)."""
+    ``max_write_tokens`` tokens state), none whose answer an entity-blind memory gives
+    (``blind``: attribute -> ``blind_answers``) and none a bounded memory answers (``bounded``:
+    spec, gold -> whether one of a fixed number of events does, ``memgym.tracks.bounded``)."""
     user = world.user
     pool: list[tuple[Draft, str]] = []
     for attribute in ASKABLE:
@@ -214,11 +217,17 @@ def profile_questions(
         if asked is not None and blind is not None:
             draft.guess_hits = draft.guess_hits or blind_key(asked, gold) in blind.get(asked, ())
     pool.append((count_draft, str(n)))  # its gold is spread evenly by the world: no guess check
+    if bounded is not None:
+        for draft, gold in pool:
+            draft.guess_hits = draft.guess_hits or bounded(draft.spec, gold)
     rng.shuffle(pool)
     fair = [d for d, _ in pool if not d.guess_hits and not {id(f) for f in d.evidence} <= recent]
     first: list[Draft] = []
     for kind in ("previous_value", "post_correction", "filter_count"):
-        pick = next((d for d in fair if d.kind == kind and d not in first), None)
+        drafts = [d for d in fair if d.kind == kind and d not in first]
+        asked = {d.spec.get("attribute") for d in first}  # another change where there is one
+        pick = next((d for d in drafts if d.spec.get("attribute") not in asked), None)
+        pick = pick or next(iter(drafts), None)
         if pick is not None:
             first.append(pick)
     counts = max(1, count // 4)

@@ -15,15 +15,23 @@ from typing import Any
 
 from memgym.claims import Claim
 from memgym.tracks.base import Prior, Track, fill_gaps
+from memgym.tracks.bounded import SMALL_SHARE
 from memgym.tracks.dialogue import filler, reader
 from memgym.tracks.dialogue import params as parameters
-from memgym.tracks.dialogue.assemble import assemble, dialogue, ending, opening_facts
+from memgym.tracks.dialogue.assemble import (
+    assemble,
+    dialogue,
+    ending,
+    guard_of,
+    opening_facts,
+)
 from memgym.tracks.dialogue.catalogue import (
     LEGS,
     build_catalogue,
     colleague_catalogue,
     decoys,
 )
+from memgym.tracks.dialogue.chores import chore_count
 from memgym.tracks.dialogue.questions import (
     QUESTION_GAP,
     blind_answers,
@@ -44,11 +52,14 @@ BRIEF = (
     "end you will search flights and must book the one that meets the customer's current "
     "requirements, and answer questions about the customer. Answer 'unknown' if you cannot tell."
 )
-FILLER_SHARE = 0.03
+FILLER_SHARE = 0.01
 """The least share of ``target_tokens`` left to filler: the lookups (``lookups``) shrink to fit."""
 QUESTION_TOKENS, SELECT_TOKENS = 20, 40
 """Tokens kept per profile question and per selection question when the lookups are fitted
 (the longest measured over 100 seeds of each tier: 18 and 36)."""
+SIDE_SHARE = 4
+"""The search for a colleague's trip lists ``catalogue_size // SIDE_SHARE`` flights: a near miss
+that leaves lite's budget to the lookups and chores."""
 PRIORS: dict[str, Prior] = {
     "home_city": Prior("enum", choices=CITIES),
     "destination": Prior("enum", choices=CITIES),
@@ -77,12 +88,13 @@ class DialogueTrack(Track, parameters=parameters):
         ]
         side = None
         if world.colleagues:
-            size = p["catalogue_size"] // 2
+            size = p["catalogue_size"] // SIDE_SHARE
             side = colleague_catalogue(rng, world.colleagues[0], f"S{tags[-1]}", size, used)
         reserve = sum(search_tokens(c, b) for b, c in enumerate(catalogues))
         reserve += QUESTION_TOKENS * p["questions"] + SELECT_TOKENS * p["bookings"]
         room = int(p["target_tokens"] * (1 - FILLER_SHARE)) - reserve
-        cores = dialogue(rng, world, side, room, p["questions"] + p["bookings"])
+        count = chore_count(p["target_tokens"])
+        cores = dialogue(rng, world, side, room, p["questions"] + p["bookings"], count)
         said = [c for core in cores for c in core.claims or reader.read(core.text)]
         typical = typical_values(said)
         selects = [select_question(world, c) for c in catalogues]
@@ -92,8 +104,16 @@ class DialogueTrack(Track, parameters=parameters):
         recent |= {id(ch.old) for ch in world.changes if id(ch.new) in recent}  # text says both
         recent |= opening_facts(cores, p["max_write_tokens"])
         blind = blind_answers([c for c in said if c.attribute in ASKABLE])  # what is asked
+        searches = [c for c in ending(catalogues, selects, []) if c.kind != "question"]
+        guard = guard_of(cores + searches)
+        at = len(cores) + len(searches)  # the profile questions come after every search
+        small = int(SMALL_SHARE * p["target_tokens"])  # a memory holding more is not judged
+
+        def bounded(spec: dict[str, Any], gold: str) -> bool:
+            return guard.answered_by(spec, gold, at, most=small) is not None
+
         asked = profile_questions(
-            rng, world, p["questions"], typical, PRIORS, p["entities"], recent, blind
+            rng, world, p["questions"], typical, PRIORS, p["entities"], recent, blind, bounded
         )
         cores += ending(catalogues, selects, asked)
         return assemble(seed, p, BRIEF, cores, p["target_tokens"])
