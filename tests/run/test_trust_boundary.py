@@ -159,6 +159,7 @@ def test_what_a_memory_is_handed_is_a_copy() -> None:
 
 def _tamper_then_clean() -> tuple[str, str]:
     """The statuses of a ``mutator`` episode run in process and of a clean one after it."""
+    importlib.import_module(PLUGINS[0])  # a spawned child registers the red team itself
     track = get_track("entities")
     scenario = track.generate(4, "lite")
     memory = make_memory("mutator", track)
@@ -171,9 +172,11 @@ def _tamper_then_clean() -> tuple[str, str]:
 
 def test_a_scenario_changed_in_place_is_tampered_not_scored(thieves_here: None) -> None:
     """A memory in the evaluator's process that reaches around the loop (gc) and rewrites the
-    scenario: the result says ``tampered`` (the hash taken afresh differs). It runs in a forked
-    child: in this process its gc sweep would spoil every scenario other tests hold."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+    scenario: the result says ``tampered`` (the hash taken afresh differs). It runs in a child
+    process: in this process its gc sweep would spoil every scenario other tests hold. Spawned,
+    not forked: a fork of a process whose earlier tests left threads (Playwright's, torch's) can
+    hang on a lock one of them held."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         spoiled, clean = pool.submit(_tamper_then_clean).result(timeout=120)
     assert (spoiled, clean) == ("tampered", "ok")
 
