@@ -161,7 +161,7 @@ def test_a_list_is_wrong_even_of_names_the_scenario_never_uses():
     hedged or not, is right."""
     track = get_track("dialogue")
     scenario, question = next(
-        (s, q) for s in map(lambda seed: track.generate(seed, "lite"), range(40))
+        (s, q) for s in (track.generate(seed, "lite") for seed in range(40))
         for q in s.questions if q.spec["op"] == "value" and q.spec["attribute"] == "employer")
     customer = question.spec["entity"]
     gold = current_value(scenario, customer, "employer")
