@@ -66,6 +66,14 @@ def _scenario(
     return hit
 
 
+def check_env_arguments(render_mode: str | None, seed: object) -> None:
+    """What every memgym env checks first: a render mode it has and an integer seed."""
+    if render_mode not in (None, "ansi"):
+        raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an integer, got {seed!r}")
+
+
 class MemgymEnv(gymnasium.Env[str, str]):
     """One memgym track and tier as a Gymnasium environment."""
 
@@ -82,10 +90,7 @@ class MemgymEnv(gymnasium.Env[str, str]):
         render_mode: str | None = None,
         **overrides: Any,
     ) -> None:
-        if render_mode not in (None, "ansi"):
-            raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise TypeError(f"seed must be an integer, got {seed!r}")
+        check_env_arguments(render_mode, seed)
         self.track = get_track(track)
         self.tier = tier
         self.overrides = overrides

@@ -34,7 +34,12 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "memgym's Gymnasium environment needs gymnasium: pip install -e '.[gym]'"
     ) from exc
 
-from memgym.envs.gym_env import MAX_ACTION_CHARS, MAX_OBSERVATION_CHARS, AnyText
+from memgym.envs.gym_env import (
+    MAX_ACTION_CHARS,
+    MAX_OBSERVATION_CHARS,
+    AnyText,
+    check_env_arguments,
+)
 from memgym.errors import InfraError
 from memgym.tracks import get_track
 from memgym.tracks.interactive import InteractiveTrack
@@ -79,10 +84,7 @@ class SessionEnv(gymnasium.Env[str, str]):
         render_mode: str | None = None,
         **overrides: Any,
     ) -> None:
-        if render_mode not in (None, "ansi"):
-            raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise TypeError(f"seed must be an integer, got {seed!r}")
+        check_env_arguments(render_mode, seed)
         if turns_per_task < 1 or result_chars < 100:
             raise ValueError("turns_per_task must be >= 1 and result_chars >= 100")
         found = get_track(track)
