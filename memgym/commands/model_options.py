@@ -1,5 +1,5 @@
 """The model flags of ``run`` and ``compare`` (``--max-tokens``, ``--timeout``, ``--context-window``,
-``--slots``, ``--cache``, ``--max-turns``): each becomes the same option of every spec in the run that calls a
+``--slots``, ``--cache``, ``--max-turns``, ``--tools``): each becomes the same option of every spec in the run that calls a
 model, so the LLM writer's and summariser's calls are covered as well as the reasoner's, whether
 it came from ``--model`` or ``--reasoner llm:...``."""
 
@@ -19,6 +19,9 @@ FLAGS = {
     "cache": "SQLite call cache: a rerun replays every answered call without HTTP",
     "max_turns": "model turns per question (llm, default 12) or per event (agentic-llm, "
     "default 8); a question still unanswered after them is no_answer",
+    "tools": "how tools reach the model: native (the API's tool calls, the default) or text "
+    "(described in the prompt, answered as CALL lines) for servers without tool calling, such "
+    "as memgym train serve",
 }
 TOOL_AGENT_OPTIONS = frozenset(FLAGS)
 SUMMARIZER_OPTIONS = frozenset({"timeout", "cache"})
@@ -32,6 +35,7 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--slots", type=int, help=FLAGS["slots"])
     p.add_argument("--cache", help=FLAGS["cache"])
     p.add_argument("--max-turns", type=int, help=FLAGS["max_turns"])
+    p.add_argument("--tools", choices=("native", "text"), help=FLAGS["tools"])
 
 
 def add_shorthand_args(p: argparse.ArgumentParser) -> None:

@@ -27,7 +27,7 @@ MAX_BODY = 64 << 20
 DEFAULT_MAX_TOKENS = 256
 NATIVE_TOOLS = (
     "this server takes tools as text only: run memgym's llm reasoner with tools=text "
-    "(e.g. --reasoner llm:model=NAME,base_url=URL,tools=text)"
+    "(--tools text on run, compare and eval, or --reasoner llm:model=NAME,base_url=URL,tools=text)"
 )
 
 

@@ -44,3 +44,22 @@ def test_flags_reach_every_model_spec_and_contradictions_fail():
         apply(["llm:model=m,max_tokens=32"], flags)
     with pytest.raises(ValueError, match="--cache needs a model"):
         apply(["window", "scripted"], {"cache": "c.db"})
+
+
+def test_tools_text_reaches_the_reasoner_and_its_calls_run(tmp_path, capsys):
+    """``--tools text`` (for servers without tool calling, as ``memgym train serve``): the run's
+    reasoner offers the store's tools in its prompt, and the CALL lines the server writes run."""
+    with running() as server:
+        args = [
+            "run", "--tier", "lite", "--seeds", "1", "--param", "entities=6",
+            "--param", "questions=3", "--memory", "agentic:policy=strategic",
+            "--model", "memgym-scripted", "--base-url", server.base_url, "--tools", "text",
+            "--results", str(tmp_path / "r.sqlite"), "--json",
+        ]  # fmt: skip
+        assert main(args) == 0
+        text_calls = server.stats["requests"]
+    (episode,) = json.loads(capsys.readouterr().out)["episodes"]
+    assert episode["reasoner"].endswith(",tools=text")
+    assert episode["usage"]["tool_calls"] > 0 and episode["usage"]["tool_errors"] == 0
+    assert episode["usage"]["calls"] == text_calls
+    assert sum(a["correct"] for a in episode["answers"]) >= 1
