@@ -15,7 +15,7 @@ prompt cache keeps serving an episode's growing conversation while other episode
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from memgym.llm.accounting import Ledger
@@ -143,7 +143,7 @@ class ToolAgent:
             if self.slot is None:
                 self.slot = self._slots.take()
             request.update(id_slot=self.slot, cache_prompt=True)
-        reply = self.client.chat(outgoing, schemas, headers=sent, **request)
+        reply = self.send(outgoing, schemas, sent, request)
         if reply.finish_reason == "length":
             tail = (reply.content or "")[-80:]
             raise LLMModelError("truncated", f"reply cut off at the token limit: {tail!r}")
@@ -151,6 +151,17 @@ class ToolAgent:
             return reply, []
         calls = list(reply.tool_calls) if self.mode == "native" else parse_calls(reply.content)
         return reply, calls
+
+    def send(
+        self,
+        messages: Sequence[Mapping[str, Any]],
+        schemas: list[dict[str, Any]] | None,
+        headers: Mapping[str, str],
+        request: Mapping[str, Any],
+    ) -> ChatResult:
+        """The transport of ``ask``: one chat request, fitted and with its headers, to the
+        endpoint (a subclass may answer it otherwise)."""
+        return self.client.chat(messages, schemas, headers=headers, **request)
 
     def run(self, toolset: Toolset, calls: list[ToolCall], handle: Handler) -> list[str]:
         """The result of each call, in order; a bad call (invalid, or refused by ``handle``) is
