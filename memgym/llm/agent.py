@@ -21,6 +21,7 @@ from typing import Any
 from memgym.llm.accounting import Ledger
 from memgym.llm.classify import LLMModelError
 from memgym.llm.client import ChatResult, ToolCall
+from memgym.llm.endpoint import close_client, open_client
 from memgym.llm.fit import MIN_PROMPT, completion_tokens, fit_messages, prompt_budget
 from memgym.llm.slots import slot_pool
 from memgym.llm.textcalls import describe, parse_calls, render_results
@@ -102,11 +103,7 @@ class ToolAgent:
     def client(self) -> Any:
         """The ``SyncLLMClient``, made on first use."""
         if self._client is None:
-            from memgym.llm.cache import CallCache
-            from memgym.llm.client import SyncLLMClient
-
-            cache = CallCache(self._cache_path) if self._cache_path else None
-            self._client = SyncLLMClient(self.model, self.base_url, cache=cache, **self._options)
+            self._client = open_client(self.model, self.base_url, self._cache_path, self._options)
             self._ledger = self._client.ledger
         return self._client
 
@@ -211,9 +208,7 @@ class ToolAgent:
             self._slots.give(self.slot)
             self.slot = None
         if self._client is not None:
-            self._client.close()
-            if self._client.client.cache is not None:
-                self._client.client.cache.close()
+            close_client(self._client)
             self._client = None
 
     def spec(self) -> str:
