@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("gymnasium")
+pytest.importorskip("gymnasium", reason="needs the gym extra")
 
-from memgym.envs.gym_env import MemgymEnv  # noqa: E402
-from memgym.envs.text_env import ScenarioCache  # noqa: E402
-from memgym.tracks import get_track  # noqa: E402
+from memgym.envs.gym_env import MemgymEnv
+from memgym.envs.text_env import ScenarioCache
+from memgym.tracks import get_track
 
 
 def test_cache_keys_on_track_seed_tier_and_overrides_and_evicts_the_oldest() -> None:

@@ -28,21 +28,19 @@ def _prose(line: str, claims: list[Claim]) -> None:
 
 def test_blocks_notes_and_prose_in_text_order() -> None:
     note = render_claims([Claim("Bo", "age", "40")])
-    text = "\n".join(
-        [
-            "Record of Ann:",
-            "- age: 31",
-            "- age: old",  # an item whose value does not fit: no claim, the block goes on
-            "- city: Oslo",
-            "Now Cy lives in Rome",  # not an item: closes the block, read as prose
-            "- city: Lima",  # outside a block: prose that says nothing
-            "Record of Di:",
-            "- city: Bern",
-            note,  # a note line closes the block too
-            "- age: 7",
-        ]
-    )
-    assert read_lines(text, _header, _item, _prose) == [
+    lines = [
+        "Record of Ann:",
+        "- age: 31",
+        "- age: old",  # an item whose value does not fit: no claim, the block goes on
+        "- city: Oslo",
+        "Now Cy lives in Rome",  # not an item: closes the block, read as prose
+        "- city: Lima",  # outside a block: prose that says nothing
+        "Record of Di:",
+        "- city: Bern",
+        note,  # a note line closes the block too
+        "- age: 7",
+    ]
+    assert read_lines("\n".join(lines), _header, _item, _prose) == [
         Claim("Ann", "age", "31"),
         Claim("Ann", "city", "Oslo"),
         Claim("Cy", "city", "Rome"),
