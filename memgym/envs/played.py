@@ -7,6 +7,8 @@ import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from memgym.specs import seed_range
+
 
 @dataclass(frozen=True)
 class Played:
@@ -37,5 +39,4 @@ def seeds_and_ids(
     p.add_argument("--seeds", default=seeds, help="a range A-B (inclusive)")
     p.add_argument("--ids", help=ids_help)
     args = p.parse_args(argv)
-    low, _, high = args.seeds.partition("-")
-    return range(int(low), int(high or low) + 1), args.ids.split(",") if args.ids else None
+    return seed_range(args.seeds), args.ids.split(",") if args.ids else None
