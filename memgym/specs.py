@@ -1,6 +1,7 @@
 """Spec text to typed options: ``"name:key=value,..."`` (memories, reasoners, agents) and the
 values of ``--param KEY=VALUE``; light, so the CLI can parse without importing the registries.
-``register_factory`` fills a registry and ``make_named`` makes what a spec names from it."""
+``register_factory`` fills a registry and ``make_named`` makes what a spec names from it;
+``seed_range`` reads the ``A-B`` seed ranges of the adversary scripts."""
 
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ def typed_value(raw: str) -> Any:
         except ValueError:
             pass
     return {"true": True, "false": False}.get(raw.lower(), raw)
+
+
+def seed_range(text: str) -> range:
+    """The seeds ``"A-B"`` names, both ends included (``"A"``: seed A alone)."""
+    low, _, high = text.partition("-")
+    return range(int(low), int(high or low) + 1)
 
 
 def register_factory(

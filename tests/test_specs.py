@@ -1,7 +1,7 @@
 import pytest
 
 from memgym.commands.common import overrides
-from memgym.specs import parse_spec, typed_value
+from memgym.specs import parse_spec, seed_range, typed_value
 
 
 @pytest.mark.parametrize(
@@ -76,3 +76,11 @@ def test_no_registry_lets_a_second_factory_take_a_name() -> None:
             register(name)(type("Impostor", (), {}))
     track = get_track("entities")
     assert type(make_reasoner("scripted", track)).__name__ == "ScriptedReasoner"
+
+
+def test_seed_range_reads_both_ends_included_and_a_lone_seed() -> None:
+    assert list(seed_range("3-6")) == [3, 4, 5, 6]
+    assert list(seed_range("7")) == [7]
+    assert list(seed_range("5-4")) == []
+    with pytest.raises(ValueError):
+        seed_range("a-b")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from memgym.envs import tools as T
+from memgym.envs.played import Played, return_share, seeds_and_ids
 from memgym.query import ABSTAIN
 from memgym.simulation.bounded import BOUNDED_SHARE
 from memgym.simulation.bounded_family import Keeper, Member, Reader, family
@@ -87,24 +88,15 @@ class Bounded(Agent):
 
 
 @dataclass(frozen=True)
-class Played:
+class ScoredPlay(Played):
     """One episode of an agent: the return it earned, the most it could and memgym's scores."""
 
-    agent: str
-    seed: int
-    earned: float
-    max_return: float
     scores: dict[str, Any]
     held: float = 0.0
     """The mean share of the stream the agent held at the questions (0: it keeps nothing)."""
 
-    @property
-    def share(self) -> float:
-        """The return as a share of the maximum (0 when nothing could be earned)."""
-        return self.earned / self.max_return if self.max_return else 0.0
 
-
-def play(env: Any, agent: Agent, seed: int) -> Played:
+def play(env: Any, agent: Agent, seed: int) -> ScoredPlay:
     """Play one episode of ``env`` (a ``MemgymEnv``, possibly wrapped) with ``agent``."""
     env.reset(seed=seed)
     episode = env.unwrapped.episode
@@ -127,7 +119,7 @@ def play(env: Any, agent: Agent, seed: int) -> Played:
             scores = info["scores"]
             kept = getattr(agent, "held", None) or [0.0]
             held = sum(kept) / len(kept)
-            return Played(agent.name, seed, earned, float(scores["max_return"]), scores, held)
+            return ScoredPlay(agent.name, seed, earned, float(scores["max_return"]), scores, held)
 
 
 def agents(track: Track, members: Sequence[Member] | None = None) -> list[Agent]:
@@ -141,19 +133,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     always-unknown agent's and the skip-all agent's return share, and the worst of the bounded
     family's members that held at most ``BOUNDED_SHARE`` of the stream, as validate judges them
     (exit 1 when any is above 5 % of the maximum return)."""
-    import argparse
-
     from memgym.envs import make
     from memgym.envs.registration import env_specs
 
-    p = argparse.ArgumentParser(prog="python -m memgym.envs.baselines")
-    p.add_argument("--seeds", default="200-209", help="a range A-B (inclusive)")
-    p.add_argument("--ids", help="comma-separated env ids (default: every one)")
-    args = p.parse_args(argv)
-    low, _, high = args.seeds.partition("-")
-    seeds = range(int(low), int(high or low) + 1)
+    seeds, ids = seeds_and_ids(
+        "python -m memgym.envs.baselines",
+        "200-209",
+        "comma-separated env ids (default: every one)",
+        argv,
+    )
     specs = env_specs()
-    ids = args.ids.split(",") if args.ids else list(specs)
+    ids = ids or list(specs)
     worst_all = 0.0
     for env_id in ids:
         env = make(env_id)
@@ -162,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs = [play(env, agent, s) for s in seeds]
             if sum(r.held for r in runs) / len(runs) > BOUNDED_SHARE:
                 continue  # holds too much of the stream to be a bounded memory (as in validate)
-            shares[agent.name] = sum(r.earned for r in runs) / sum(r.max_return for r in runs)
+            shares[agent.name] = return_share(runs)
         env.close()
         bounded = [n for n in shares if n not in ("always-unknown", "skip-all")]
         worst = max(bounded, key=lambda n: shares[n], default=None)

@@ -20,64 +20,20 @@ of resets is deterministic. With a salt set (``MEMGYM_SALT``/``MEMGYM_SALT_FILE`
 from __future__ import annotations
 
 import json
-import string
-from collections import OrderedDict
 from typing import Any
-
-try:
-    import gymnasium
-    from gymnasium import spaces
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "memgym's Gymnasium environment needs gymnasium: pip install -e '.[gym]'"
-    ) from exc
 
 from memgym.envs.episode import MAX_CALLS_PER_EVENT, Episode, state_seed
 from memgym.envs.prompts import system_prompt
+from memgym.envs.text_env import ScenarioCache, TextEnv, check_env_arguments
 from memgym.envs.tools import refusal, tool_schemas
 from memgym.salt import evaluation_seed, salt_digest
-from memgym.tracks import Track, get_track
-from memgym.types import Scenario
+from memgym.tracks import get_track
 
-MAX_OBSERVATION_CHARS = 1 << 20
-MAX_ACTION_CHARS = 1 << 14
-_SCENARIOS: OrderedDict[tuple[Any, ...], tuple[Scenario, str]] = OrderedDict()
-_SCENARIOS_MAX = 64
+_SCENARIOS = ScenarioCache(64)
 
 
-class AnyText(spaces.Text):
-    """Text of any characters (``Text`` admits only its charset); samples printable ASCII."""
-
-    def contains(self, x: Any) -> bool:
-        return isinstance(x, str) and self.min_length <= len(x) <= self.max_length
-
-
-def _scenario(
-    track: Track, seed: int, tier: str | None, overrides: dict[str, Any]
-) -> tuple[Scenario, str]:
-    """The scenario and its hash, from a small cache (resets replay the same seeds often)."""
-    key = (track.name, seed, tier, tuple(sorted(overrides.items())))
-    hit = _SCENARIOS.get(key)
-    if hit is None:
-        scenario = track.generate(seed, tier, **overrides)
-        hit = _SCENARIOS[key] = (scenario, scenario.hash)
-        if len(_SCENARIOS) > _SCENARIOS_MAX:
-            _SCENARIOS.popitem(last=False)
-    return hit
-
-
-def check_env_arguments(render_mode: str | None, seed: object) -> None:
-    """What every memgym env checks first: a render mode it has and an integer seed."""
-    if render_mode not in (None, "ansi"):
-        raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
-
-
-class MemgymEnv(gymnasium.Env[str, str]):
+class MemgymEnv(TextEnv):
     """One memgym track and tier as a Gymnasium environment."""
-
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012  (Gymnasium's name)
 
     def __init__(
         self,
@@ -92,32 +48,20 @@ class MemgymEnv(gymnasium.Env[str, str]):
     ) -> None:
         check_env_arguments(render_mode, seed)
         self.track = get_track(track)
-        self.tier = tier
-        self.overrides = overrides
-        self.track.params(tier, **overrides)  # a bad tier or parameter fails here, clearly
-        self.seed = seed
+        self._configure(self.track, tier, seed, render_mode, overrides)
         self.shaping = shaping
         self.waive_budget = waive_budget
         self.max_calls_per_event = max_calls_per_event
-        self.render_mode = render_mode
-        charset = string.printable
-        self.observation_space = AnyText(MAX_OBSERVATION_CHARS, min_length=0, charset=charset)
-        self.action_space = AnyText(MAX_ACTION_CHARS, min_length=0, charset=charset)
         self.episode: Episode | None = None
         self.max_episode_steps = 0
         """Steps this scenario's episode takes at most (set by ``reset``): every event allows
         ``max_calls_per_event`` calls, and the next one truncates."""
-        self._reset_once = False
-        self._last = ""
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[str, dict[str, Any]]:
         options = options or {}
-        if seed is None and not self._reset_once:
-            seed = self.seed  # the first reset plays make()'s seed and seeds the generator
-        super().reset(seed=seed)
-        self._reset_once = True
+        seed = self._reset_generator(seed)
         if self.episode is not None:
             self.episode.close()
         state = options.get("state")
@@ -128,17 +72,17 @@ class MemgymEnv(gymnasium.Env[str, str]):
                 and state.get("track") == self.track.name
                 and "seed" in state
             ):
-                scenario = _scenario(
+                scenario = _SCENARIOS.get(
                     self.track, state_seed(state), state.get("tier"), state.get("overrides") or {}
-                )[0]
+                )
             self.episode = Episode.restore(
                 state, scenario, self.track, max_calls_per_event=self.max_calls_per_event
             )
             self._last = self.episode.event_text()
             return self._last, self._info()
-        scenario_seed = seed if seed is not None else int(self.np_random.integers(2**31))
+        scenario_seed = self._scenario_seed(seed)
         drawn = evaluation_seed(self.track.name, scenario_seed)  # the seed itself when unsalted
-        scenario, digest = _scenario(self.track, drawn, self.tier, self.overrides)
+        scenario = _SCENARIOS.get(self.track, drawn, self.tier, self.overrides)
         self.episode = Episode(
             scenario,
             tier=self.tier,
@@ -147,7 +91,7 @@ class MemgymEnv(gymnasium.Env[str, str]):
             waive_budget=self.waive_budget,
             shaping=self.shaping,
             max_calls_per_event=self.max_calls_per_event,
-            scenario_hash=digest,
+            scenario_hash=scenario.hash,
             seed=scenario_seed,
             salt=salt_digest(),
         )
@@ -191,9 +135,6 @@ class MemgymEnv(gymnasium.Env[str, str]):
         if episode.salt:
             info["salt"] = episode.salt
         return info
-
-    def render(self) -> str | None:  # type: ignore[override]
-        return self._last if self.render_mode == "ansi" else None
 
     def close(self) -> None:
         if self.episode is not None:

@@ -16,24 +16,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from memgym.envs.played import Played, return_share, seeds_and_ids
 from memgym.interactive.registry import make_agent
 from memgym.tracks.agent import Agent, PlanCursor
 from memgym.tracks.session import AgentTurn, ChatMessage
 
 AGENTS = ("noop", "forgetful", "recall", "gold")
-
-
-@dataclass(frozen=True)
-class Played:
-    """One episode: the return earned and the most that could be."""
-
-    agent: str
-    seed: int
-    earned: float
-    max_return: float
 
 
 def action(turn: AgentTurn) -> str:
@@ -67,25 +57,23 @@ def play(env: Any, name: str, seed: int) -> Played:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print each agent's return share per interactive env id (exit 1 when ``forgetful`` or
     ``noop`` earns above 5 % of the maximum return)."""
-    import argparse
-
     from memgym.envs import make
     from memgym.envs.registration import session_env_specs
 
-    p = argparse.ArgumentParser(prog="python -m memgym.envs.session_baselines")
-    p.add_argument("--seeds", default="0-2", help="a range A-B (inclusive)")
-    p.add_argument("--ids", help="comma-separated env ids (default: every interactive one)")
-    args = p.parse_args(argv)
-    low, _, high = args.seeds.partition("-")
-    seeds = range(int(low), int(high or low) + 1)
-    ids = args.ids.split(",") if args.ids else list(session_env_specs())
+    seeds, ids = seeds_and_ids(
+        "python -m memgym.envs.session_baselines",
+        "0-2",
+        "comma-separated env ids (default: every interactive one)",
+        argv,
+    )
+    ids = ids or list(session_env_specs())
     worst = 0.0
     for env_id in ids:
         env = make(env_id)
         shares = {}
         for name in AGENTS:
             runs = [play(env, name, s) for s in seeds]
-            shares[name] = sum(r.earned for r in runs) / sum(r.max_return for r in runs)
+            shares[name] = return_share(runs)
         env.close()
         print(f"{env_id:28} " + "  ".join(f"{n} {shares[n]:.3f}" for n in AGENTS))
         worst = max(worst, shares["noop"], shares["forgetful"])

@@ -23,23 +23,9 @@ does), so an episode ends within ``max_episode_steps = tasks * turns_per_task`` 
 from __future__ import annotations
 
 import json
-import string
-from collections import OrderedDict
 from typing import Any
 
-try:
-    import gymnasium
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "memgym's Gymnasium environment needs gymnasium: pip install -e '.[gym]'"
-    ) from exc
-
-from memgym.envs.gym_env import (
-    MAX_ACTION_CHARS,
-    MAX_OBSERVATION_CHARS,
-    AnyText,
-    check_env_arguments,
-)
+from memgym.envs.text_env import ScenarioCache, TextEnv, check_env_arguments
 from memgym.errors import InfraError
 from memgym.tracks import get_track
 from memgym.tracks.interactive import InteractiveTrack
@@ -48,8 +34,7 @@ from memgym.types import Scenario
 
 TURNS_PER_TASK = 30
 RESULT_CHARS = 40_000
-_SCENARIOS: OrderedDict[tuple[Any, ...], Scenario] = OrderedDict()
-_SCENARIOS_MAX = 16
+_SCENARIOS = ScenarioCache(16)
 
 
 def parse_turn(action: object) -> tuple[AgentTurn | None, str | None]:
@@ -69,10 +54,8 @@ def parse_turn(action: object) -> tuple[AgentTurn | None, str | None]:
     return None, 'an action is {"name": <tool>, "arguments": {...}} or {"content": "<text>"}'
 
 
-class SessionEnv(gymnasium.Env[str, str]):
+class SessionEnv(TextEnv):
     """One interactive track and tier as a Gymnasium environment."""
-
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012  (Gymnasium's name)
 
     def __init__(
         self,
@@ -91,42 +74,20 @@ class SessionEnv(gymnasium.Env[str, str]):
         if not isinstance(found, InteractiveTrack):
             raise TypeError(f"track {track!r} is a question stream: use MemgymEnv")
         self.track: InteractiveTrack = found
-        self.tier = tier
-        self.overrides = overrides
-        self.track.params(tier, **overrides)  # a bad tier or parameter fails here, clearly
-        self.seed = seed
+        self._configure(found, tier, seed, render_mode, overrides)
         self.turns_per_task = turns_per_task
         self.result_chars = result_chars
-        self.render_mode = render_mode
-        self.observation_space = AnyText(
-            MAX_OBSERVATION_CHARS, min_length=0, charset=string.printable
-        )
-        self.action_space = AnyText(MAX_ACTION_CHARS, min_length=0, charset=string.printable)
         self.session: Session | None = None
         self.scenario: Scenario | None = None
-        self.max_episode_steps = 0
-        self._reset_once = False
-        self._last = ""
-
-    def _scenario(self, seed: int) -> Scenario:
-        key = (self.track.name, seed, self.tier, tuple(sorted(self.overrides.items())))
-        hit = _SCENARIOS.get(key)
-        if hit is None:
-            hit = _SCENARIOS[key] = self.track.generate(seed, self.tier, **self.overrides)
-            if len(_SCENARIOS) > _SCENARIOS_MAX:
-                _SCENARIOS.popitem(last=False)
-        return hit
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[str, dict[str, Any]]:
-        if seed is None and not self._reset_once:
-            seed = self.seed
-        super().reset(seed=seed)
-        self._reset_once = True
+        seed = self._reset_generator(seed)
         self._close_session()
-        scenario_seed = seed if seed is not None else int(self.np_random.integers(2**31))
-        self.scenario = self._scenario(scenario_seed)
+        self.scenario = _SCENARIOS.get(
+            self.track, self._scenario_seed(seed), self.tier, self.overrides
+        )
         self.session = self.track.open(self.scenario)
         messages = self.session.start()
         self.tasks = len(self.session.outcomes())
@@ -252,9 +213,6 @@ class SessionEnv(gymnasium.Env[str, str]):
             "steps": self.steps,
             "max_episode_steps": self.max_episode_steps,
         }
-
-    def render(self) -> str | None:  # type: ignore[override]
-        return self._last if self.render_mode == "ansi" else None
 
     def _close_session(self) -> None:
         if self.session is not None:

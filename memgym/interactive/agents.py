@@ -33,6 +33,9 @@ class PlanFollower(Agent):
 
     needs_oracle = True
 
+    def __init__(self, track: Track) -> None:
+        """A plan follower needs nothing of the track: the session's oracle comes at ``reset``."""
+
     def reset(self, oracle: PlanCursor | None = None) -> None:
         if oracle is None:
             raise ValueError(f"agent {self.name!r} needs the session's oracle")
@@ -68,18 +71,12 @@ class GoldAgent(PlanFollower):
 
     name = "gold"
 
-    def __init__(self, track: Track) -> None:
-        pass
-
 
 @register_agent("context")
 class ContextAgent(PlanFollower):
     """Makes a gold step only when every value it needs is visible in its view."""
 
     name = "context"
-
-    def __init__(self, track: Track) -> None:
-        pass
 
     def can_make(self, needs: tuple[str, ...], visible: str) -> bool:
         return all(n in visible for n in needs)

@@ -65,9 +65,6 @@ class PeekAgent(Trick):
 
     name = PEEK
 
-    def __init__(self, track: Track) -> None:
-        pass
-
     def trick(
         self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]
     ) -> ToolCall | None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from memgym.llm.classify import LLMModelError
+from memgym.llm.endpoint import close_client, open_client
 from memgym.tracks.agent import Agent, register_agent
 from memgym.tracks.base import Track
 from memgym.tracks.session import AgentTurn, ChatMessage, ToolCall
@@ -55,11 +56,7 @@ class LLMAgent(Agent):
 
     def _chat(self) -> Any:
         if self._client is None:
-            from memgym.llm.cache import CallCache
-            from memgym.llm.client import SyncLLMClient
-
-            cache = CallCache(self._cache_path) if self._cache_path else None
-            self._client = SyncLLMClient(self.model, self.base_url, cache=cache, **self._options)
+            self._client = open_client(self.model, self.base_url, self._cache_path, self._options)
         return self._client
 
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
@@ -93,7 +90,5 @@ class LLMAgent(Agent):
         if self._client is None:
             return
         self.usage()
-        self._client.close()
-        if self._client.client.cache is not None:
-            self._client.client.cache.close()
+        close_client(self._client)
         self._client = None

@@ -20,7 +20,6 @@ from typing import Any
 from memgym.interactive.agents import visible_text
 from memgym.interactive.cheats import Trick, last_call_id
 from memgym.tracks.agent import register_agent
-from memgym.tracks.base import Track
 from memgym.tracks.session import AgentTurn, ChatMessage, ToolCall, call
 
 EXPLORE, STASH, UNSTASH = "explore", "stash", "unstash"
@@ -35,9 +34,8 @@ class SweExploreAgent(Trick):
     """Re-runs the plan's reading steps blind, and dumps the directory before a blind edit."""
 
     name = "swe-explore"
-
-    def __init__(self, track: Track) -> None:
-        pass
+    trick_id, trick_command = EXPLORE, DUMP
+    """The id of the trick's bash calls, and their command."""
 
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
         pending = self._cursor.pending()
@@ -50,9 +48,9 @@ class SweExploreAgent(Trick):
     def trick(
         self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]
     ) -> ToolCall | None:
-        if last_call_id(messages).startswith(EXPLORE):
+        if last_call_id(messages).startswith(self.trick_id):
             return None
-        return call(EXPLORE, "bash", command=DUMP)
+        return call(self.trick_id, "bash", command=self.trick_command)
 
 
 @register_agent("swe-stash")
@@ -61,16 +59,10 @@ class SweStashAgent(SweExploreAgent):
     copied back when an edit needs what it cannot see."""
 
     name = "swe-stash"
+    trick_id, trick_command = UNSTASH, RESTORE
 
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
         last = next((m for m in reversed(messages) if m.get("role") in ("tool", "user")), {})
         if last.get("role") == "tool" and str(last.get("content", "")).startswith("edited "):
             return AgentTurn(tool_calls=(call(STASH, "bash", command=SAVE),))
         return super().act(messages, tools)
-
-    def trick(
-        self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]
-    ) -> ToolCall | None:
-        if last_call_id(messages).startswith(UNSTASH):
-            return None
-        return call(UNSTASH, "bash", command=RESTORE)

@@ -10,7 +10,6 @@ from typing import Any
 
 from memgym.interactive.cheats import Trick
 from memgym.tracks.agent import register_agent
-from memgym.tracks.base import Track
 from memgym.tracks.session import ChatMessage, ToolCall, call
 
 _PAGE = re.compile(r"url: #/list/(\d+)\n.*?page \d+ of (\d+)", re.DOTALL)
@@ -21,9 +20,6 @@ class ExploreAgent(Trick):
     """Opens the next list page while a step's needs are out of view."""
 
     name = "web-explore"
-
-    def __init__(self, track: Track) -> None:
-        pass
 
     def trick(
         self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]

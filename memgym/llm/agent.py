@@ -15,12 +15,13 @@ prompt cache keeps serving an episode's growing conversation while other episode
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from memgym.llm.accounting import Ledger
 from memgym.llm.classify import LLMModelError
 from memgym.llm.client import ChatResult, ToolCall
+from memgym.llm.endpoint import close_client, open_client
 from memgym.llm.fit import MIN_PROMPT, completion_tokens, fit_messages, prompt_budget
 from memgym.llm.slots import slot_pool
 from memgym.llm.textcalls import describe, parse_calls, render_results
@@ -102,11 +103,7 @@ class ToolAgent:
     def client(self) -> Any:
         """The ``SyncLLMClient``, made on first use."""
         if self._client is None:
-            from memgym.llm.cache import CallCache
-            from memgym.llm.client import SyncLLMClient
-
-            cache = CallCache(self._cache_path) if self._cache_path else None
-            self._client = SyncLLMClient(self.model, self.base_url, cache=cache, **self._options)
+            self._client = open_client(self.model, self.base_url, self._cache_path, self._options)
             self._ledger = self._client.ledger
         return self._client
 
@@ -143,7 +140,7 @@ class ToolAgent:
             if self.slot is None:
                 self.slot = self._slots.take()
             request.update(id_slot=self.slot, cache_prompt=True)
-        reply = self.client.chat(outgoing, schemas, headers=sent, **request)
+        reply = self.send(outgoing, schemas, sent, request)
         if reply.finish_reason == "length":
             tail = (reply.content or "")[-80:]
             raise LLMModelError("truncated", f"reply cut off at the token limit: {tail!r}")
@@ -151,6 +148,17 @@ class ToolAgent:
             return reply, []
         calls = list(reply.tool_calls) if self.mode == "native" else parse_calls(reply.content)
         return reply, calls
+
+    def send(
+        self,
+        messages: Sequence[Mapping[str, Any]],
+        schemas: list[dict[str, Any]] | None,
+        headers: Mapping[str, str],
+        request: Mapping[str, Any],
+    ) -> ChatResult:
+        """The transport of ``ask``: one chat request, fitted and with its headers, to the
+        endpoint (a subclass may answer it otherwise)."""
+        return self.client.chat(messages, schemas, headers=headers, **request)
 
     def run(self, toolset: Toolset, calls: list[ToolCall], handle: Handler) -> list[str]:
         """The result of each call, in order; a bad call (invalid, or refused by ``handle``) is
@@ -200,9 +208,7 @@ class ToolAgent:
             self._slots.give(self.slot)
             self.slot = None
         if self._client is not None:
-            self._client.close()
-            if self._client.client.cache is not None:
-                self._client.client.cache.close()
+            close_client(self._client)
             self._client = None
 
     def spec(self) -> str:

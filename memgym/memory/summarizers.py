@@ -128,11 +128,9 @@ def shared_client(model: str, base_url: str | None, cache: str = "", **options: 
     with _CLIENTS_LOCK:
         client = _CLIENTS.get(key)
         if client is None:
-            from memgym.llm.cache import CallCache
-            from memgym.llm.client import SyncLLMClient
+            from memgym.llm.endpoint import open_client
 
-            calls = CallCache(cache) if cache else None
-            client = _CLIENTS[key] = SyncLLMClient(model, base_url, cache=calls, **options)
+            client = _CLIENTS[key] = open_client(model, base_url, cache, options)
         return client
 
 

@@ -15,15 +15,13 @@ replies. The time estimate divides the tokens by a throughput the user gives.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from memgym.llm.agent import ToolAgent
 from memgym.llm.client import ChatResult, ToolCall, Usage
-from memgym.llm.fit import fit_messages, prompt_budget
 from memgym.llm.headers import SPEC_HEADER
-from memgym.llm.tools import Toolset
 from memgym.memory import make_memory
 from memgym.protocol.spec import Protocol
 from memgym.reasoners.llm import LLMReasoner
@@ -43,29 +41,24 @@ class MeteredAgent(ToolAgent):
         self.scripted = scripted
         self.calls = self.prompt_tokens = self.completion_tokens = 0
 
-    def ask(
+    def send(
         self,
-        messages: list[dict[str, Any]],
-        toolset: Toolset | None,
+        messages: Sequence[Mapping[str, Any]],
+        schemas: list[dict[str, Any]] | None,
         headers: Mapping[str, str],
-        keep_from: int = 0,
-    ) -> tuple[ChatResult, list[ToolCall]]:
-        schemas = toolset.schemas() if toolset is not None else None
-        outgoing: list[Any] = list(messages)
-        if self.context_window:
-            budget = prompt_budget(self.context_window, self.request.get("max_tokens", 0), schemas)
-            outgoing, _ = fit_messages(messages, budget, keep_from)
+        request: Mapping[str, Any],
+    ) -> ChatResult:
         spec = json.loads(headers[SPEC_HEADER])
-        reply = scripted_reply(self.scripted, outgoing, spec, toolset is not None)
+        reply = scripted_reply(self.scripted, messages, spec, schemas is not None)
         calls = tuple(
             ToolCall(f"call_{self.calls}_{i}", name, json.dumps(args))
             for i, (name, args) in enumerate(reply.calls)
         )
         result = ChatResult(reply.content, calls, "stop", Usage(0, 0), 0.0, 1, False, None)
         self.calls += 1
-        self.prompt_tokens += count_tokens(json.dumps(outgoing)) + count_tokens(json.dumps(schemas))
+        self.prompt_tokens += count_tokens(json.dumps(messages)) + count_tokens(json.dumps(schemas))
         self.completion_tokens += count_tokens(json.dumps(result.message()))
-        return result, list(calls)
+        return result
 
 
 @dataclass

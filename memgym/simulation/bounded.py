@@ -31,6 +31,7 @@ from typing import Any
 from memgym.scoring import score_answers
 from memgym.simulation.bounded_family import Marked, Member, family, mark
 from memgym.simulation.cheats import CHEAT_CEILING
+from memgym.specs import seed_range
 from memgym.tracks import get_track
 from memgym.types import AnswerRecord
 
@@ -186,8 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--full", action="store_true", help="every class (default: the quick family)")
     p.add_argument("--all", action="store_true", help="print every member, not the worst 10")
     args = p.parse_args(argv)
-    low, _, high = args.seeds.partition("-")
-    seeds = list(range(int(low), int(high or low) + 1))
+    seeds = list(seed_range(args.seeds))
     failed = 0
     for track in args.tracks.split(","):
         for tier in args.tiers.split(","):

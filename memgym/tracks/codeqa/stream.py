@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from memgym.claims import format_value
 from memgym.tracks.codeqa import code, names, notes
 from memgym.tracks.codeqa.params import HEAD_LOOKALIKES_PER_CONSTANT, LOOKALIKES_PER_CONSTANT
 from memgym.tracks.codeqa.world import CORRECTION, Family, World
-from memgym.types import EventKind, Value
+from memgym.tracks.factrec import FactRec
+from memgym.types import EventKind
 
 DOC, CHANGE, DISTRACTOR, LOOKALIKE, DECOY, DECOY_AUDIT = 0, 1, 2, 3, 4, 5
 DECOYS_PER_CONSTANT = 3
@@ -63,20 +63,6 @@ def lookalikes(
         taken.add(value)
         out.append((dependency, name, value, family))
     return out
-
-
-class FactRec:
-    """A fact while the scenario is being built (id and step come when it is written out)."""
-
-    __slots__ = ("attribute", "entity", "id", "step", "text", "value")
-
-    def __init__(self, entity: str, attribute: str, value: Value) -> None:
-        self.entity = entity
-        self.attribute = attribute
-        self.value = value
-        self.text = value if type(value) is str else format_value(value)
-        self.id = ""
-        self.step = -1
 
 
 @dataclass(slots=True)

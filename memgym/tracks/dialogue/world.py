@@ -14,7 +14,6 @@ import random as _random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from memgym.claims import format_value
 from memgym.tracks.dialogue.vocab import (
     CABINS,
     CITIES,
@@ -24,6 +23,7 @@ from memgym.tracks.dialogue.vocab import (
     LAST_NAMES,
     MEALS,
 )
+from memgym.tracks.factrec import FactRec
 from memgym.types import Value
 
 CORRECTION, UPDATE = "correction", "update"
@@ -77,26 +77,6 @@ PARTY = 16
 FIRST_DAY = date(2027, 3, 1)
 """Outbound dates fall within ``TRIP_WINDOW`` days of this day."""
 TRIP_WINDOW = 150
-
-
-class FactRec:
-    """A fact while the scenario is being built (id and step come when it is written out)."""
-
-    __slots__ = ("attribute", "entity", "id", "step", "text", "value")
-
-    def __init__(self, entity: str, attribute: str, value: Value) -> None:
-        self.entity = entity
-        self.attribute = attribute
-        self.value = value
-        self.text: str
-        if type(value) is str:
-            self.text = value
-        elif type(value) is int:  # format_value's text of an int, inlined
-            self.text = str(value)
-        else:
-            self.text = format_value(value)
-        self.id = ""
-        self.step = -1
 
 
 @dataclass(slots=True)

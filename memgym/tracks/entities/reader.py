@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
-from memgym.claims import Claim, format_number, parse_notes
+from memgym.claims import Claim, format_number
 from memgym.tracks.entities import phrases
 from memgym.tracks.entities.templates import FIELDS, Field
+from memgym.tracks.record_lines import item_pattern, read_lines
 
 NAME = r"[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*)*"
 _VALUE = r"(?:[^.\n]|\.(?=\d))+?"
@@ -69,13 +70,7 @@ _HEADERS = tuple(
     re.compile("^" + _header_pattern(h) + r"\s*$")
     for h in (phrases.KV_DOC_HEADER, phrases.KV_UPDATE_HEADER)
 )
-_KV_LINE = re.compile(
-    "^"
-    + re.escape(phrases.KV_LINE)
-    .replace(re.escape("{L}"), f"(?P<l>{_LABELS})")
-    .replace(re.escape("{V}"), "(?P<v>.+?)")
-    + r"\s*$"
-)
+_KV_LINE = item_pattern(phrases.KV_LINE, _LABELS)
 
 
 def _header(line: str) -> str | None:
@@ -128,27 +123,14 @@ def _sentences(line: str, out: list[Claim]) -> None:
         out.append(Claim(m.group(e), field.name, value, previous))
 
 
+def _item(line: str) -> tuple[str, str | None] | None:
+    item = _KV_LINE.match(line)
+    if item is None:
+        return None
+    field = FIELDS[item.group("l")]
+    return field.name, value_text(field, item.group("v"))
+
+
 def read(text: str) -> list[Claim]:
     """Every claim in ``text``, in text order: prose of both styles, corrections, note lines."""
-    claims: list[Claim] = []
-    entity: str | None = None
-    for line in text.splitlines():
-        if "|" in line:
-            claims.extend(parse_notes(line))
-            entity = None
-            continue
-        header = _header(line)
-        if header is not None:
-            entity = header
-            continue
-        if entity is not None:
-            item = _KV_LINE.match(line)
-            if item is not None:
-                field = FIELDS[item.group("l")]
-                value = value_text(field, item.group("v"))
-                if value is not None:
-                    claims.append(Claim(entity, field.name, value))
-                continue
-            entity = None
-        _sentences(line, claims)
-    return claims
+    return read_lines(text, _header, _item, _sentences)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from memgym.claims import Claim, parse_notes
+from memgym.claims import Claim
+from memgym.tracks.record_lines import item_pattern, read_lines
 from memgym.tracks.research import render
 from memgym.tracks.research.schema import BY_LABEL, FIELDS, NOUNS, Field
 
@@ -58,13 +59,7 @@ _PROFILE = re.compile(
     .replace(re.escape("{N}"), f"(?:{_NOUNS})")
     + r"\s*$"
 )
-_LINE = re.compile(
-    "^"
-    + re.escape(render.PROFILE_LINE)
-    .replace(re.escape("{L}"), f"(?P<l>{_LABELS})")
-    .replace(re.escape("{V}"), "(?P<v>.+?)")
-    + r"\s*$"
-)
+_LINE = item_pattern(render.PROFILE_LINE, _LABELS)
 _ERRATUM = re.compile(
     "^"
     + re.escape(render.ERRATUM)
@@ -80,34 +75,32 @@ def _fits(field: Field, value: str) -> bool:
     return bool((_NAME if field.relation else _NUMBER).fullmatch(value))
 
 
+def _header(line: str) -> str | None:
+    m = _PROFILE.match(line)
+    return None if m is None else m.group("e")
+
+
+def _item(line: str) -> tuple[str, str | None] | None:
+    item = _LINE.match(line)
+    if item is None:
+        return None
+    field = BY_LABEL[item.group("l")]
+    value = item.group("v")
+    return field.name, value if _fits(field, value) else None
+
+
+def _prose(line: str, claims: list[Claim]) -> None:
+    m = _ERRATUM.match(line)
+    if m is not None:
+        field = BY_LABEL[m.group("l")]
+        if _fits(field, m.group("v")) and _fits(field, m.group("p")):
+            claims.append(Claim(m.group("e"), field.name, m.group("v"), m.group("p")))
+        return
+    for s in _SENTENCE.finditer(line):
+        e, v, name = _GROUPS[s.lastindex or 0]
+        claims.append(Claim(s.group(e), name, s.group(v)))
+
+
 def read(text: str) -> list[Claim]:
     """Every claim in ``text``, in text order: narrative, profiles, errata and note lines."""
-    claims: list[Claim] = []
-    entity: str | None = None
-    for line in text.splitlines():
-        if "|" in line:
-            claims.extend(parse_notes(line))
-            entity = None
-            continue
-        m = _PROFILE.match(line)
-        if m is not None:
-            entity = m.group("e")
-            continue
-        if entity is not None:
-            item = _LINE.match(line)
-            if item is not None:
-                field = BY_LABEL[item.group("l")]
-                if _fits(field, item.group("v")):
-                    claims.append(Claim(entity, field.name, item.group("v")))
-                continue
-            entity = None
-        m = _ERRATUM.match(line)
-        if m is not None:
-            field = BY_LABEL[m.group("l")]
-            if _fits(field, m.group("v")) and _fits(field, m.group("p")):
-                claims.append(Claim(m.group("e"), field.name, m.group("v"), m.group("p")))
-            continue
-        for s in _SENTENCE.finditer(line):
-            e, v, name = _GROUPS[s.lastindex or 0]
-            claims.append(Claim(s.group(e), name, s.group(v)))
-    return claims
+    return read_lines(text, _header, _item, _prose)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from memgym.specs import seed_range
 from memgym.tracks.agent import DONE, Agent, register_agent
 from memgym.tracks.session import AgentTurn, ChatMessage, call
 
@@ -135,9 +136,8 @@ class RegenAgent(ScriptAgent):
     name = "swe-regen"
 
     def __init__(self, seeds: str = "0-63") -> None:
-        low, _, high = seeds.partition("-")
-        chosen = range(int(low), int(high or low) + 1)
-        self.command = python_command(REGEN.replace("SEEDS", repr(list(chosen))))
+        chosen = list(seed_range(seeds))
+        self.command = python_command(REGEN.replace("SEEDS", repr(chosen)))
 
 
 class ShapeAgent(ScriptAgent):
