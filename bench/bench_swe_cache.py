@@ -7,6 +7,8 @@ scenario is generated: the mutation search and its probe subprocesses) and **war
 folder again: every scenario read from its entry). CPU is the child's user + system time with
 every process it waited for (``os.wait4``: the probe and sandbox subprocesses included), never
 wall time. The audits' JSON reports must be equal but for their timing, or the bench fails.
+Beside them, generation alone: ``SweTrack.generate`` over the same seeds, cold then warm, in one
+child process (its CPU with the probe subprocesses it waited for).
 """
 
 from __future__ import annotations
@@ -38,6 +40,32 @@ def audit(folder: Path, seeds: int, tier: str) -> tuple[float, dict[str, Any]]:
     return usage.ru_utime + usage.ru_stime, report
 
 
+GENERATE = """
+import json, resource, sys
+from memgym.tracks.swe.track import SweTrack
+
+def cpu():
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+track, spent = SweTrack(), []
+for _ in range(2):
+    start = cpu()
+    hashes = [track.generate(seed, sys.argv[2]).hash for seed in range(int(sys.argv[1]))]
+    spent.append(cpu() - start)
+print(json.dumps(spent))
+"""
+
+
+def generation(folder: Path, seeds: int, tier: str) -> tuple[float, float]:
+    """CPU seconds of generating ``seeds`` scenarios into an empty ``folder``, then again."""
+    env = {**os.environ, "MEMGYM_SWE_CACHE": str(folder)}
+    argv = [sys.executable, "-c", GENERATE, str(seeds), tier]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True, env=env).stdout
+    cold, warm = json.loads(out.strip().splitlines()[-1])
+    return cold, warm
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=2)
@@ -55,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
             entries = len(list(Path(folder).glob("*.json")))
         cold.append(first)
         warm.append(second)
+    with tempfile.TemporaryDirectory() as folder:
+        made, read = generation(Path(folder), args.seeds, args.tier)
+    print(
+        f"swe generation alone, {args.seeds} seeds: CPU cold {made:.2f} s, warm {read:.3f} s "
+        f"({made / max(read, 1e-9):.0f}× less)"
+    )
     c, w = statistics.median(cold), statistics.median(warm)
     print(
         f"swe audit, {args.tier}, {args.seeds} seeds ({entries} cache entries): CPU cold "

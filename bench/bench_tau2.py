@@ -1,7 +1,8 @@
 """tau2 track speed: CPU per task-run of ``memgym audit --track tau2`` against τ²-bench alone.
 
 Run (in the venv with ``.[tau2]``): ``python bench/bench_tau2.py [--domains mock,airline,telecom]
-[--seeds 1] [--repeats 2]``.
+[--seeds 1] [--repeats 2]``. With ``PYTHONPATH`` at another checkout it measures that tree's
+memgym (the figures before a change).
 
 - **import**: CPU of importing τ²-bench (litellm's import is most of it) in a fresh process,
   paid once per process or worker, reported apart.
@@ -64,7 +65,8 @@ def once_per_domain(domain: str) -> float:
     loader.tasks(domain)
     loader.domain_info(domain)
     recall.profiles(domain)
-    loader.evaluated(domain)
+    if hasattr(loader, "evaluated"):  # a tree before the cached databases has none
+        loader.evaluated(domain)
     loader.environment(domain)
     return time.process_time() - start
 
