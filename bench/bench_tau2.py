@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             f"({'met' if ratio <= TARGET else 'not met'}, target ≤ {TARGET}×)"
         )
     load = os.getloadavg()[0]
-    print(f"load average {load:.1f}; {'met' if met else 'not met'} on every domain")
+    print(f"load average {load:.1f}; target met on every domain: {'yes' if met else 'no'}")
     return 0
 
 
