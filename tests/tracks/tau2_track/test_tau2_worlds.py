@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import pytest
@@ -89,3 +90,19 @@ def test_a_task_that_writes_leaves_the_next_session_its_own_world() -> None:
     finally:
         again.close()
     assert "tau2" in sys.modules  # imported once, in this process, and reused
+
+
+def test_the_tau2_bench_runs_small(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.bench_scripts import BENCH, load_bench_script
+
+    monkeypatch.syspath_prepend(str(BENCH))
+    bench = load_bench_script("bench_tau2")
+    assert bench.main(["--domains", "mock", "--seeds", "1", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    figures = re.search(r"memgym ([\d.]+) ms, τ²-bench alone ([\d.]+) ms: ([\d.]+)×", out)
+    assert figures is not None, out
+    mine, alone, ratio = map(float, figures.groups())
+    assert mine > 0 and alone > 0 and abs(ratio - mine / alone) < 0.05 * ratio + 0.02
+    assert "import of τ²-bench" in out and "target met on every domain" in out
