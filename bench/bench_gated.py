@@ -4,7 +4,8 @@
         [--base-model PATH] [--threshold 0.5] [--repeats 3]
 
 Without ``--model`` it builds the quick dataset (``memgym rm build --quick``) and trains a lite
-model on it (``memgym rm train``) in a temp folder. Then, in this tree and in a worktree of
+model on it (``memgym rm train``) in a temp folder: the bench needs no model file but the one it
+makes. ``--base none`` measures this tree alone (no worktree). Then, in this tree and in a worktree of
 ``--base`` (interleaved, each in a child process), it runs real gated episodes
 (4 tracks x 2 seeds, ``gated:inner=window(max_tokens=1000)``, caches cleared first), recording
 every call the gated memory makes to MemRM, and prints the candidate drops scored per CPU second
@@ -119,7 +120,8 @@ def stored_load(model: Path, repeats: int) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="a lite MemRM (default: train one on the quick dataset)")
-    parser.add_argument("--base", default=BASE, help=f"the commit to compare with (default {BASE})")
+    parser.add_argument("--base", default=BASE,
+                        help=f"the commit to compare with (default {BASE}; none: this tree alone)")
     parser.add_argument("--base-model", help="the model the base tree scores with "
                         "(default: the same as --model)")
     parser.add_argument("--threshold", type=float, default=0.5,
@@ -128,7 +130,7 @@ def main() -> None:
     args = parser.parse_args()
     model = Path(args.model).resolve() if args.model else quick_model()
     models = {"base": Path(args.base_model).resolve() if args.base_model else model, "this": model}
-    trees = {"base": base_checkout(args.base), "this": REPO}
+    trees = {"this": REPO} if args.base == "none" else {"base": base_checkout(args.base), "this": REPO}
     inside: dict[str, list[float]] = {name: [] for name in trees}
     replay: dict[str, list[float]] = {name: [] for name in trees}
     once: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in trees}

@@ -1,7 +1,7 @@
 """Benchmark memgym's Store: CPU per write (its FTS5 indexing included) and per search, at 1k
 and 10k entries.
 
-Run as ``python bench/bench_store.py``. Entries are synthetic facts about named entities with filler
+Run as ``python bench/bench_store.py [--sizes 1000,10000] [--samples 600]``. Entries are synthetic facts about named entities with filler
 words; queries are a third entity names, a third questions ("what is the revenue of X Labs?"), a
 third single filler words. The store indexes a write lazily (the FTS5 index catches up at the next
 search), so each write here is followed by the catch-up it leaves, inside its timing: ``write`` is
@@ -14,6 +14,7 @@ write <= 0.2 ms, search <= 1 ms.
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
 import time
@@ -35,8 +36,8 @@ def _word(rng: random.Random, syllables: tuple[str, ...] = _SYLLABLES) -> str:
     return "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
 
 
-def _corpus(rng: random.Random, n: int) -> tuple[list[str], list[str]]:
-    """Return ``n`` entry texts about synthetic entities and ``SAMPLES`` queries over them."""
+def _corpus(rng: random.Random, n: int, samples: int = SAMPLES) -> tuple[list[str], list[str]]:
+    """Return ``n`` entry texts about synthetic entities and ``samples`` queries over them."""
     names = [f"{_word(rng, _NAME_SYLLABLES)} {rng.choice(_SUFFIXES)}" for _ in range(n // 10 + 1)]
     vocab = [_word(rng) for _ in range(3_000)]
     texts = []
@@ -47,7 +48,7 @@ def _corpus(rng: random.Random, n: int) -> tuple[list[str], list[str]]:
             f"as of step {rng.randint(1, 50_000)}; {filler}."
         )
     queries = []
-    for i in range(SAMPLES):
+    for i in range(samples):
         name = rng.choice(names)
         question = f"what is the {rng.choice(_ATTRIBUTES)} of {name}?"
         queries.append((name, question, rng.choice(vocab))[i % 3])
@@ -90,8 +91,12 @@ def _bench_naive(texts: list[str], extra: list[str], queries: list[str]) -> dict
     return {"write": writes, "search": _timed(search, queries)}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Measure and print the table (CPU ms: median, mean and 90th percentile)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="entries, e.g. 1000")
+    parser.add_argument("--samples", type=int, default=SAMPLES, help="writes and searches timed")
+    args = parser.parse_args(argv)
     rng = random.Random(0)
     header = (
         f"{'entries':>8} {'op':>7} {'median':>8} {'mean':>8} {'p90':>8} {'target':>7} {'met':>4}"
@@ -99,8 +104,8 @@ def main() -> None:
     )
     print(header)
     print("-" * len(header))
-    for n in SIZES:
-        texts, queries = _corpus(rng, n + SAMPLES)
+    for n in (int(size) for size in args.sizes.split(",")):
+        texts, queries = _corpus(rng, n + args.samples, args.samples)
         base, extra = texts[:n], texts[n:]
         store, naive = _bench_store(base, extra, queries), _bench_naive(base, extra, queries)
         for op, target in TARGET_MS.items():

@@ -1,4 +1,10 @@
+import os
+
 import pytest
+
+# Tests generate swe scenarios afresh (some change the generator); the task cache's own tests
+# turn it on in a temporary folder.
+os.environ["MEMGYM_SWE_CACHE"] = "off"
 
 from memgym.tracks import get_track
 

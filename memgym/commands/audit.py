@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -252,6 +253,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="skip the cheat suite (each cheat's mean composite must be <= 0.05 otherwise)",
     )
     p.add_argument("--json", action="store_true", help="print the audit as JSON")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="generate every swe scenario afresh, not from the task cache (the same as "
+        "MEMGYM_SWE_CACHE=off)",
+    )
     p.set_defaults(func=run)
 
 
@@ -259,6 +266,10 @@ def run(args: argparse.Namespace) -> int:
     from memgym.memory import make_memory
     from memgym.tracks import get_track
 
+    if args.no_cache:
+        from memgym.tracks.swe.task_cache import CACHE_ENV
+
+        os.environ[CACHE_ENV] = "off"
     track = get_track(args.track)
     fixed = overrides(args.param)
     params = track.params(args.tier, **fixed)  # validates tier and overrides up front

@@ -21,6 +21,7 @@ from memgym.tracks.interactive import InteractiveTrack
 from memgym.tracks.registry import register_track
 from memgym.tracks.session import Session
 from memgym.tracks.swe import params as parameters
+from memgym.tracks.swe import task_cache
 from memgym.tracks.swe.codebases import CODEBASES, cached_source, get_codebase, source_sha
 from memgym.tracks.swe.disguise import Variant, variant
 from memgym.tracks.swe.hidden import evaluate_sources, failing, original_results
@@ -58,9 +59,16 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         from memgym.tracks.swe import attacks  # noqa: F401
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
+        """The scenario of ``seed``, from the task cache (``task_cache``) when it holds it."""
         p = self.params(tier, **overrides)
         names = list(CODEBASES)
-        codebase = get_codebase(p["codebase"] or names[seed % len(names)])
+        name = p["codebase"] or names[seed % len(names)]
+        get_codebase(name)
+        entry = task_cache.key(seed, p, name, source_sha(cached_source(name)))
+        return task_cache.cached(entry, lambda: self._generate(seed, p, name))
+
+    def _generate(self, seed: int, p: dict[str, Any], name: str) -> Scenario:
+        codebase = get_codebase(name)
         code = variant(codebase.name, seed)
         rng = random.Random(f"swe|{seed}|{codebase.name}")
         original = original_results(codebase.name, seed)

@@ -8,6 +8,7 @@ and fails with one line naming the extra when it is missing.
 from __future__ import annotations
 
 import os
+import pickle
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -81,12 +82,45 @@ def replayable(task: Any) -> bool:
     return "ENV_ASSERTION" not in {str(getattr(b, "value", b)) for b in criteria.reward_basis}
 
 
-def environment(domain: str) -> Any:
-    """A fresh τ²-bench environment of ``domain`` (its own database)."""
+def environment(domain: str, solo_mode: bool = False) -> Any:
+    """A fresh τ²-bench environment of ``domain``: τ²-bench's own constructor given a deep copy of
+    the domain's databases as τ²-bench first built them (``_pristine``), so no task sees another's
+    changes and no environment rebuilds its database from its data files (telecom's TOML)."""
     require()
     from tau2.registry import registry
 
-    return registry.get_env_constructor(domain)()
+    db, user_db = _pristine(domain)
+    extra = {} if user_db is None else {"user_db": pickle.loads(user_db)}
+    return registry.get_env_constructor(domain)(db=pickle.loads(db), solo_mode=solo_mode, **extra)
+
+
+@cache
+def _pristine(domain: str) -> tuple[bytes, bytes | None]:
+    """The domain's databases (the agent's; the customer's phone, telecom only) as τ²-bench's
+    constructor builds them, pickled once per process: unpickling is the per-task deep copy."""
+    require()
+    from tau2.registry import registry
+
+    env = registry.get_env_constructor(domain)()
+    user = None if env.user_tools is None else pickle.dumps(env.user_tools.db, protocol=5)
+    return pickle.dumps(env.tools.db, protocol=5), user
+
+
+PREFIX = "memgym-"
+"""The prefix of the names ``evaluated`` registers in τ²-bench's registry."""
+
+
+@cache
+def evaluated(domain: str) -> str:
+    """The name under which τ²-bench's evaluator finds ``environment(domain)``: registered once per
+    process, so the evaluator's two environments (replayed and gold) are deep copies too."""
+    require()
+    from tau2.registry import registry
+
+    name = PREFIX + domain
+    if name not in registry.get_domains():
+        registry.register_domain(lambda solo_mode=False: environment(domain, solo_mode), name)
+    return name
 
 
 @dataclass(frozen=True)
