@@ -34,15 +34,16 @@ def test_blind_values_never_give_the_gold(seed: int, tier: str, placement: str) 
 
 
 @pytest.mark.parametrize(
-    ("tier", "seeds", "ceiling"), [("lite", 200, 0.06), ("standard", 100, 0.05)]
+    ("tier", "seeds", "ceiling"), [("lite", 200, 0.06), ("standard", 100, 0.04)]
 )
 def test_no_position_rule_finds_the_gold_often(tier: str, seeds: int, ceiling: float) -> None:
     """The gold's place among the field's values is spread from either end (k-th last or first
     statement, k-th distinct by last or first mention, k up to ``DEPTH``) and by how often it
     was stated (commonest or rarest over the last 5-50 or all values, either tie order): no rule
     of the entity-blind cheats picks it for more than ``ceiling`` of the questions (1,200 of
-    them; measured 5.4 % at lite, 4.7 % at standard, where the fixed head of 0-20 distinct
-    values before the gold put 7.9 % of lite's golds at the 21st statement). Its place counted
+    them; measured 5.0 % at lite, 3.5 % at standard with the places 40 wide; 5.4 and 4.7 % at 28
+    wide; 7.9 % of lite's golds at the 21st statement under a fixed head of 0-20 distinct values
+    before the gold). Its place counted
     from the start (statements and distinct values) and its distinct rank from the end take
     many values, none of them often, over all questions and within the commonest template."""
     hits: Counter[str] = Counter()

@@ -21,7 +21,7 @@ from typing import Any
 from memgym.tokens import total_tokens
 from memgym.tracks.entities.fast import builder, construct, gold_question, state
 from memgym.tracks.research import filler, render
-from memgym.tracks.research.blind import ROOM, Insert, guard
+from memgym.tracks.research.blind import ONCE_ROOM, ROOM, Insert, guard
 from memgym.tracks.research.blocks import Block, Core
 from memgym.tracks.research.questions import Draft, draft
 from memgym.tracks.research.world import World
@@ -169,7 +169,8 @@ def assemble(
     blocks = _blocks(rng, world, p)
     core_tokens = total_tokens(c.text for b in blocks for c in b if c is not None)
     room = int(p["target_tokens"] * ROOM) - core_tokens
-    added, added_tokens = guard(rng, world, blocks, p["doc_style"], room)
+    wide = int(p["target_tokens"] * ONCE_ROOM) - core_tokens
+    added, added_tokens = guard(rng, world, blocks, p["doc_style"], room, wide)
     blocks = _merge(blocks, added)
     core_tokens += added_tokens  # counts add up over texts: each text counted once
     filler_seed = int(rng.random() * (1 << FILLER_SEED_BITS))

@@ -11,11 +11,11 @@ an earlier question, and restates earlier results:
 - after the gold's last statement, ``MIN_AFTER`` plus a drawn 0 to ``SPREAD`` more values of the
   field, added to those already there (an offset, not a target, so the gold's recency place is
   spread however the natural places pile up): ``MIN_AFTER`` plus 0 to ``ONCE`` fresh ones stated
-  once, so the last two values are never the gold and its place among the once-stated values
-  counted from the end is spread, the rest restatements of earlier results (a sibling's or a
-  look-alike's, each a value not stated since the gold; older values first, and a drawn share of
-  them left alone, so that values stated once, overall or within a recent window, still precede
-  the gold) while there are any;
+  once (kept until the inserts fill ``ONCE_ROOM``), so the last two values are never the gold and its place among the
+  once-stated values counted from the end is spread, the rest restatements of earlier results (a
+  sibling's or a look-alike's, each a value not stated since the gold; older values first, and a
+  drawn share of them left alone, so that values stated once, overall or within a recent window,
+  still precede the gold) while there are any;
 - before the gold's first statement, anywhere since the stream's start, fresh values until a
   drawn number (0 to ``SPREAD``) of distinct values precede it, so its place counted from the
   start is spread (the first questions ask about the first pages), 0 to ``AHEAD`` restated
@@ -28,8 +28,9 @@ an earlier question, and restates earlier results:
 - up to ``EXTRA`` more after the gold while it still leads one of the last ``WINDOWS``
   statements by count.
 
-The optional ones (the drawn lead and fresh values beyond ``MIN_AFTER``, restatements) stop
-once the inserts fill ``ROOM`` of ``target_tokens`` less the core events.
+The optional ones (the drawn lead, restatements) stop once the inserts fill ``ROOM`` of
+``target_tokens`` less the core events, the fresh values after the gold once they fill
+``ONCE_ROOM``.
 """
 
 from __future__ import annotations
@@ -72,19 +73,28 @@ OLD = 2.0
 """A restatement picks the result at a drawn place in the pool, older first (place ``u ** OLD``
 of the pool, ``u`` uniform): values stated long ago come back after the gold, those stated just
 before it are left once-stated in a recent window, as the gold is."""
-ONCE = 4
-"""Fresh values stated once after the gold: ``MIN_AFTER`` plus 0 to ``ONCE`` drawn, so the gold's
-place among the values stated once, counted from the end, is spread."""
-SPREAD = 28
+ONCE = 16
+"""Fresh values stated once after the gold: ``MIN_AFTER`` plus 0 to ``ONCE`` drawn (at most the
+drawn offset), so the gold's place among the values stated once, counted from the end, is spread.
+They are kept past ``ROOM``: left out there (4 wide), a full room put the gold third among the
+once-stated values from the end, and the rarest-by-recency rule found it for 7 % of lite's
+questions."""
+SPREAD = 40
 """The width of the drawn places that spread the gold over the stream. After its last statement:
 ``MIN_AFTER`` plus 0 to ``SPREAD`` more values, added to whatever already follows it (an offset,
 not a target, so a pile of natural places is smeared over ``SPREAD + 1`` of them rather than
 kept). Before its first statement: fresh values until a drawn 0 to ``SPREAD`` distinct values
 precede it (none when more already do: each fresh look-alike there is one more entity that a
-budgeted memory meets before the chain it needs, so the lead lifts shallow golds only)."""
+budgeted memory meets before the chain it needs, so the lead lifts shallow golds only). 40,
+not 28: at 28 every place rule found about 1 gold in 29, and the learned one averaged near the
+0.05 ceiling, over it on 2 of 3 salts' 10 lite seeds (docs/tracks.md)."""
 ROOM = 0.75
 """Share of ``target_tokens`` the core events may fill before the optional inserts (the drawn
-lead, fresh values beyond ``MIN_AFTER``, restatements) are left out."""
+lead, restatements) are left out."""
+ONCE_ROOM = 0.85
+"""Share of ``target_tokens`` the core events may fill before the fresh values stated once after
+a gold beyond ``MIN_AFTER`` are left out (the rest, up to ``target_tokens``, holds the required
+inserts and the filler)."""
 WINDOWS = (5, 10, 15, 20, 30)
 """Recent windows (in statements of the field) whose commonest value must not be the gold; up to
 ``EXTRA`` more look-alikes after the gold shift them when it is (or when too few values stated
@@ -194,13 +204,14 @@ class _Decoys:
 
 
 def guard(
-    rng: _random.Random, world: World, blocks: list[Block], style: str, room: int
+    rng: _random.Random, world: World, blocks: list[Block], style: str, room: int, wide: int
 ) -> tuple[list[Insert], int]:
     """The results to insert into ``blocks`` (new look-alikes, about ``params.LOOKALIKES`` plus
     ``params.LOOKALIKES_PER_QUESTION`` per question, and restated earlier results): (position,
     result), sorted; a position ``p`` goes right after block ``int(p)`` (before the first block
-    when negative). Optional ones stop once the inserts take ``room`` tokens. Also the tokens
-    the inserted texts take in all (``total_tokens`` of them)."""
+    when negative). Optional ones stop once the inserts take ``room`` tokens, the fresh values
+    stated once after a gold once they take ``wide`` (more). Also the tokens the inserted texts
+    take in all (``total_tokens`` of them)."""
     decoys = _Decoys(rng, world, style)
     asked_fields = {
         c.question.evidence[-1].attribute
@@ -219,8 +230,11 @@ def guard(
     previous = -1.0
     random = rng.random
 
-    budget = _Budget(room)
-    full = budget.full
+    budget = _Budget()
+    limits = {REQUIRED: None, ONCE_LEVEL: wide, OPTIONAL: room}
+
+    def full(limit: int | None = room) -> bool:
+        return limit is not None and budget.over(limit)
 
     def put(at: float, decoy: Decoy, fresh: bool) -> None:
         budget.add(decoy[0])
@@ -268,15 +282,15 @@ def guard(
                 if full():
                     break
                 if not pool:  # no earlier result to restate: a fresh look-alike instead
-                    plan.insert(0, (later, None, True))
+                    plan.insert(0, (later, None, OPTIONAL))
                     continue
                 d = pool.pop(int(random() ** OLD * len(pool)))
                 put(later[0] + (later[1] - later[0]) * (0.001 + 0.998 * random()), d, False)
             stated = {v for _, v in statements}
-            for k, ((low, high), value, optional) in enumerate(plan):
+            for k, ((low, high), value, level) in enumerate(plan):
                 if k >= len(plan) - EXTRA and not _exposed([v for _, v in statements], gold):
                     break
-                if optional and full():
+                if full(limits[level]):
                     continue
                 at = low + (high - low) * (0.001 + 0.998 * random())
                 try:
@@ -291,12 +305,11 @@ def guard(
 
 
 class _Budget:
-    """The tokens the inserts take, counted only when they may exceed ``room``: a text has at
-    most as many tokens as characters, so until the characters not yet counted could pass the
-    room, nothing is counted (the same answers as counting every text, for less work)."""
+    """The tokens the inserts take, counted only when they may exceed a limit: a text has at
+    most as many tokens as characters, so until the characters not yet counted could pass it,
+    nothing is counted (the same answers as counting every text, for less work)."""
 
-    def __init__(self, room: int) -> None:
-        self.room = room
+    def __init__(self) -> None:
         self.spent = 0
         self.pending: list[str] = []
         self.chars = 0
@@ -305,13 +318,13 @@ class _Budget:
         self.pending.append(text)
         self.chars += len(text)
 
-    def full(self) -> bool:
-        """Whether the inserts so far take more than ``room`` tokens."""
-        if self.spent + self.chars > self.room and self.pending:
+    def over(self, limit: int) -> bool:
+        """Whether the inserts so far take more than ``limit`` tokens."""
+        if self.spent + self.chars > limit and self.pending:
             self.spent += total_tokens(self.pending)
             self.pending.clear()
             self.chars = 0
-        return self.spent > self.room
+        return self.spent > limit
 
     def total(self) -> int:
         """The tokens of every text added (each counted once)."""
@@ -322,9 +335,12 @@ class _Budget:
         return self.spent
 
 
-Plan = list[tuple[tuple[float, float], str | None, bool]]
+REQUIRED, ONCE_LEVEL, OPTIONAL = 0, 1, 2
+"""How far a planned look-alike may go: always, until the inserts fill ``ONCE_ROOM`` (the fresh
+values stated once after the gold), until they fill ``ROOM`` (the drawn lead)."""
+Plan = list[tuple[tuple[float, float], str | None, int]]
 """Look-alikes to add: (span of positions to draw one from, the value of the asked field it
-states (None: one not stated yet), whether it is optional), then ``EXTRA`` in reserve."""
+states (None: one not stated yet), how far it may go), then ``EXTRA`` in reserve."""
 
 
 def _plan(
@@ -351,11 +367,11 @@ def _plan(
     fresh = max(0, MIN_DISTINCT - len(counts) - len(repeats) - after - lead)
     later = (max(previous, last), at)
     before = (-1.0, at)
-    plan: Plan = [((p, p), v, False) for v, p in zip(repeats, spots)]
-    plan += [(later, None, False)] * need + [(later, None, True)] * (once - need)
+    plan: Plan = [((p, p), v, REQUIRED) for v, p in zip(repeats, spots)]
+    plan += [(later, None, REQUIRED)] * need + [(later, None, ONCE_LEVEL)] * (once - need)
     start = (-1.0, first) if at_gold else (since, at)
-    plan += [(start, None, True)] * lead + [(before, None, False)] * fresh
-    return plan + [(later, None, False)] * EXTRA, after - once
+    plan += [(start, None, OPTIONAL)] * lead + [(before, None, REQUIRED)] * fresh
+    return plan + [(later, None, REQUIRED)] * EXTRA, after - once
 
 
 def _restatable(

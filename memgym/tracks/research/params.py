@@ -63,13 +63,13 @@ whole stream's length (±5 %); ``max_write_tokens``: one entity's note record (1
 always fits in a write, three to six at most, so ``write_budget`` (about a sixth of the entities
 in a tier) bounds how much of the graph a budgeted memory can keep."""
 DERIVED = ("entities", "questions")
-LOOKALIKES, LOOKALIKES_PER_QUESTION = 36, 12
+LOOKALIKES, LOOKALIKES_PER_QUESTION = 20, 20
 """Look-alike entities the entity-blind guard adds to a scenario, about (``blind.py``):
 ``LOOKALIKES`` plus ``LOOKALIKES_PER_QUESTION`` per question, for each question's lead before
 its gold, fresh values stated once after it, lifted repeats and the fresh ones that stand in for
-restatements when no earlier result is left to restate (measured means 106, 178 and 244 in lite,
-standard and hard over 12 seeds, 6, 12 and 18 questions; 100, 127 and 138 before the place from
-the start was spread over more than its first 21 values); it also restates earlier results."""
+restatements when no earlier result is left to restate (measured means 139, 279 and 385 in lite,
+standard and hard over 12 seeds, 6, 12 and 18 questions, with the gold's places 40 wide; 106,
+178 and 244 at 28 wide); it also restates earlier results."""
 DOC_STYLES = ("narrative", "kv", "mixed")
 PLACEMENTS = ("interleaved", "end")
 MIN_HOPS, MAX_HOPS = 2, 6
