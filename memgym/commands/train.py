@@ -15,6 +15,10 @@ from typing import Any
 
 from memgym.commands.common import console, err_console, port
 
+SHORT = "entities={},questions=1,corrections=1,updates=1,doc_style=kv,distractor_rate=0"
+"""A short curriculum stage: N entities in key-value sheets, one correction and one update, no
+memos, one question (4 entities: 7 events)."""
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``train`` command and its subcommands."""
@@ -104,13 +108,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--stage",
         action="append",
         default=None,
-        help="STEPS[:k=v,...] (repeatable, in order; default 4:entities=8,questions=1 then "
-        "4:entities=12,questions=3)",
+        help="STEPS[:k=v,...] (repeatable, in order; default 4 steps of 4 entities, 7 events, "
+        "then 4 of 6 entities, 9 events)",
     )
     g.add_argument("--seeds", default="0-63", help="training scenario seeds A-B (default 0-63)")
     g.add_argument("--generations", type=int, default=4, help="episodes per prompt (default 4)")
-    g.add_argument("--max-turns", type=int, default=32, help="actions per episode (default 32)")
-    g.add_argument("--max-new-tokens", type=int, default=48, help="tokens per action (48)")
+    g.add_argument("--max-turns", type=int, default=12, help="actions per episode (default 12)")
+    g.add_argument("--max-new-tokens", type=int, default=24, help="tokens per action (24)")
     g.add_argument("--lr", type=float, default=1e-5, help="learning rate (default 1e-5)")
     g.add_argument("--seed", type=int, default=0, help="torch seed (default 0)")
     g.add_argument(
@@ -123,10 +127,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     h.add_argument("--before", required=True, help="base model: folder, .gguf or smollm2")
     h.add_argument("--after", required=True, help="trained model folder (e.g. a GRPO OUT/model)")
     h.add_argument("--env", default="memgym/entities-lite-v0", help="env id (as trained)")
-    h.add_argument("--params", default="", help="track parameters k=v,... (as the last stage)")
+    h.add_argument(
+        "--params", default=SHORT.format(6), help="track parameters k=v,... (as the last stage)"
+    )
     h.add_argument("--seeds", default="1000-1019", help="held-out seeds A-B (default 1000-1019)")
-    h.add_argument("--max-turns", type=int, default=32, help="actions per episode (default 32)")
-    h.add_argument("--max-new-tokens", type=int, default=48, help="tokens per action (48)")
+    h.add_argument("--max-turns", type=int, default=12, help="actions per episode (default 12)")
+    h.add_argument("--max-new-tokens", type=int, default=24, help="tokens per action (24)")
     h.add_argument("--threads", type=int, default=1, help="CPU threads torch uses (default 1)")
     h.add_argument("--json", default=None, help="also write the returns and figures here")
     h.set_defaults(func=_heldout)
@@ -230,7 +236,7 @@ def _grpo(args: argparse.Namespace) -> int:
     if args.env not in env_ids():
         raise ValueError(f"unknown memgym environment {args.env!r}")
     seeds = _seed_range(args.seeds)
-    texts = args.stage or ["4:entities=8,questions=1", "4:entities=12,questions=3"]
+    texts = args.stage or [f"4:{SHORT.format(4)}", f"4:{SHORT.format(6)}"]
     stages = [parse_stage(t, args.env) for t in texts]
     if min(args.generations, args.max_turns, args.max_new_tokens, args.threads) < 1:
         raise ValueError(
@@ -278,7 +284,7 @@ def _heldout(args: argparse.Namespace) -> int:
         play_seeds(name, args.env, params, seeds, args.max_turns, args.max_new_tokens)
         for name in (args.before, args.after)
     ]
-    d = compare(*sides)
+    d = compare(sides[0], sides[1])
     for key, s in zip(("before", "after"), sides, strict=True):
         console.print(
             f"{key:6} {s.model}: mean return {s.mean:.3f} over {len(seeds)} seeds, "

@@ -9,9 +9,9 @@ memory; the trained model goes to ``OUT/model``.
 
 By default only LoRA adapters (rank ``lora_rank``, on the attention projections) are trained: the
 optimizer then holds a few MB instead of four float32 copies of every weight, and the adapter is
-merged into ``OUT/model`` (and kept in ``OUT/adapter``). On CPU the trainer runs in float32 without
-gradient checkpointing: bf16 autocast on a CPU without native bf16 is several times slower than
-float32, and short curriculum episodes fit in memory without recomputing activations.
+merged into ``OUT/model`` (and kept in ``OUT/adapter``). On CPU the trainer runs in float32: bf16
+autocast on a CPU without native bf16 is several times slower. Gradient checkpointing stays on:
+without it the attention activations of a few thousand tokens take gigabytes.
 """
 
 from __future__ import annotations
@@ -130,13 +130,13 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
 
 
 def grpo_config(trl: Any, run: GRPORun, index: int, folder: str, steps: int, cuda: bool) -> Any:
-    """TRL's ``GRPOConfig`` of stage ``index``: float32 without gradient checkpointing on CPU
-    (bf16 and checkpointing only with CUDA), one batch of ``generations`` episodes a step."""
+    """TRL's ``GRPOConfig`` of stage ``index``: float32 on CPU (bf16 only with CUDA), gradient
+    checkpointing on, one batch of ``generations`` episodes a step."""
     return trl.GRPOConfig(
         output_dir=folder, max_steps=steps, per_device_train_batch_size=run.generations,
         num_generations=run.generations, learning_rate=run.lr, logging_steps=1,
         save_strategy="no", report_to=[], use_cpu=not cuda, bf16=cuda,
-        gradient_checkpointing=cuda, seed=run.seed + index,
+        gradient_checkpointing=True, seed=run.seed + index,
     )  # fmt: skip
 
 
