@@ -15,6 +15,10 @@ from typing import Any
 
 from memgym.commands.common import console, err_console, port
 
+SHORT = "entities={},questions=1,corrections=1,updates=1,doc_style=kv,distractor_rate=0"
+"""A short curriculum stage: N entities in key-value sheets, one correction and one update, no
+memos, one question (4 entities: 7 events)."""
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``train`` command and its subcommands."""
@@ -104,16 +108,34 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--stage",
         action="append",
         default=None,
-        help="STEPS[:k=v,...] (repeatable, in order; default 4:entities=8,questions=1 then "
-        "4:entities=12,questions=3)",
+        help="STEPS[:k=v,...] (repeatable, in order; default 4 steps of 4 entities, 7 events, "
+        "then 4 of 6 entities, 9 events)",
     )
     g.add_argument("--seeds", default="0-63", help="training scenario seeds A-B (default 0-63)")
     g.add_argument("--generations", type=int, default=4, help="episodes per prompt (default 4)")
-    g.add_argument("--max-turns", type=int, default=32, help="actions per episode (default 32)")
-    g.add_argument("--max-new-tokens", type=int, default=48, help="tokens per action (48)")
+    g.add_argument("--max-turns", type=int, default=12, help="actions per episode (default 12)")
+    g.add_argument("--max-new-tokens", type=int, default=24, help="tokens per action (24)")
     g.add_argument("--lr", type=float, default=1e-5, help="learning rate (default 1e-5)")
     g.add_argument("--seed", type=int, default=0, help="torch seed (default 0)")
+    g.add_argument(
+        "--lora-rank", type=int, default=16, help="LoRA rank (default 16; 0: train every weight)"
+    )
+    g.add_argument("--threads", type=int, default=1, help="CPU threads torch uses (default 1)")
     g.set_defaults(func=_grpo)
+
+    h = train.add_parser("heldout", help="two models on the same held-out seeds of an env, paired")
+    h.add_argument("--before", required=True, help="base model: folder, .gguf or smollm2")
+    h.add_argument("--after", required=True, help="trained model folder (e.g. a GRPO OUT/model)")
+    h.add_argument("--env", default="memgym/entities-lite-v0", help="env id (as trained)")
+    h.add_argument(
+        "--params", default=SHORT.format(6), help="track parameters k=v,... (as the last stage)"
+    )
+    h.add_argument("--seeds", default="1000-1019", help="held-out seeds A-B (default 1000-1019)")
+    h.add_argument("--max-turns", type=int, default=12, help="actions per episode (default 12)")
+    h.add_argument("--max-new-tokens", type=int, default=24, help="tokens per action (24)")
+    h.add_argument("--threads", type=int, default=1, help="CPU threads torch uses (default 1)")
+    h.add_argument("--json", default=None, help="also write the returns and figures here")
+    h.set_defaults(func=_heldout)
 
     lf = train.add_parser("lift", help="pair two models' runs from a results file, with CIs")
     lf.add_argument(
@@ -213,22 +235,71 @@ def _grpo(args: argparse.Namespace) -> int:
 
     if args.env not in env_ids():
         raise ValueError(f"unknown memgym environment {args.env!r}")
-    low, _, high = args.seeds.partition("-")
-    if not low.isdigit() or not (high or low).isdigit() or int(high or low) < int(low):
-        raise ValueError(f"--seeds reads A-B, got {args.seeds!r}")
-    texts = args.stage or ["4:entities=8,questions=1", "4:entities=12,questions=3"]
+    seeds = _seed_range(args.seeds)
+    texts = args.stage or [f"4:{SHORT.format(4)}", f"4:{SHORT.format(6)}"]
     stages = [parse_stage(t, args.env) for t in texts]
-    if min(args.generations, args.max_turns, args.max_new_tokens) < 1:
-        raise ValueError("--generations, --max-turns and --max-new-tokens must be at least 1")
+    if min(args.generations, args.max_turns, args.max_new_tokens, args.threads) < 1:
+        raise ValueError(
+            "--generations, --max-turns, --max-new-tokens and --threads must be at least 1"
+        )
+    if args.lora_rank < 0:
+        raise ValueError(f"--lora-rank must be 0 or more, got {args.lora_rank}")
     run = GRPORun(
-        base=args.base, out=args.out, stages=stages,
-        seeds=range(int(low), int(high or low) + 1), generations=args.generations,
+        base=args.base, out=args.out, stages=stages, seeds=seeds, generations=args.generations,
         max_turns=args.max_turns, max_new_tokens=args.max_new_tokens, lr=args.lr, seed=args.seed,
+        lora_rank=args.lora_rank, threads=args.threads,
     )  # fmt: skip
     curve = train_grpo(run)
     for c in curve:
         console.print(f"step {c['step']:3} stage {c['stage']}: mean reward {c['reward']:.3f}")
     console.print(f"model, rewards.json and report.html in {args.out}")
+    return 0
+
+
+def _seed_range(text: str) -> range:
+    """``A-B`` (or ``A``) as a range of seeds; a clear error otherwise."""
+    low, _, high = text.partition("-")
+    if not low.isdigit() or not (high or low).isdigit() or int(high or low) < int(low):
+        raise ValueError(f"--seeds reads A-B, got {text!r}")
+    return range(int(low), int(high or low) + 1)
+
+
+def _heldout(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    import torch
+
+    from memgym.envs.registration import env_ids
+    from memgym.train.grpo import parse_stage
+    from memgym.train.heldout import compare, play_seeds
+
+    if args.env not in env_ids():
+        raise ValueError(f"unknown memgym environment {args.env!r}")
+    seeds = _seed_range(args.seeds)
+    params = parse_stage(f"1:{args.params}", args.env).params
+    if min(args.max_turns, args.max_new_tokens, args.threads) < 1:
+        raise ValueError("--max-turns, --max-new-tokens and --threads must be at least 1")
+    torch.set_num_threads(args.threads)
+    sides = [
+        play_seeds(name, args.env, params, seeds, args.max_turns, args.max_new_tokens)
+        for name in (args.before, args.after)
+    ]
+    d = compare(sides[0], sides[1])
+    for key, s in zip(("before", "after"), sides, strict=True):
+        console.print(
+            f"{key:6} {s.model}: mean return {s.mean:.3f} over {len(seeds)} seeds, "
+            f"{s.actions:.1f} actions/episode, {s.cpu_seconds:.0f} CPU s"
+        )
+    console.print(
+        f"after - before: {d.mean:+.3f} [95% bootstrap CI {d.low:+.3f}, {d.high:+.3f}] over "
+        f"{d.n} paired seeds"
+    )
+    console.print("  " + _exact(d))
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "env": args.env, "params": params, "seeds": list(seeds),
+            "before": asdict(sides[0]), "after": asdict(sides[1]), "diff": asdict(d)},
+            indent=1))  # fmt: skip
     return 0
 
 

@@ -28,6 +28,15 @@ from typing import Any
 PREFIX = "memgym:"
 
 
+def _cache_arg() -> str:
+    """The name ``generate`` gives the key/value cache: ``cache`` from transformers 5."""
+    from transformers.generation.utils import GenerateDecoderOnlyOutput
+
+    return (
+        "cache" if "cache" in GenerateDecoderOnlyOutput.__dataclass_fields__ else "past_key_values"
+    )
+
+
 def prompts(env_id: str, seeds: Iterable[int]) -> list[str]:
     """Dataset prompts naming ``env_id`` and each scenario seed (``memgym:<id>:<seed>``)."""
     return [f"{PREFIX}{env_id}:{seed}" for seed in seeds]
@@ -56,9 +65,12 @@ def play(
     max_new_tokens: int,
     temperature: float,
 ) -> dict[str, Any]:
-    """One sampled episode: its prompt ids, completion ids, mask, logprobs, actions and return."""
+    """One episode (sampled; greedy when ``temperature`` <= 0): its prompt ids, completion ids,
+    mask, logprobs, actions and return. The model runs in eval mode (no dropout) and keeps its
+    key/value cache from turn to turn, so each turn encodes only the new observation."""
     import torch
 
+    cache_arg = _cache_arg()
     obs, _ = env.reset(seed=seed)
     prompt = _ids(
         tokenizer.apply_chat_template(
@@ -71,36 +83,45 @@ def play(
     actions: list[str] = []
     earned = 0.0
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    for _ in range(max_turns):
-        context = torch.tensor([prompt + ids], device=model.device)
-        with torch.no_grad():
-            out = model.generate(
-                input_ids=context,
-                attention_mask=torch.ones_like(context),
-                do_sample=True,
-                temperature=temperature,
-                max_new_tokens=max_new_tokens,
-                output_scores=True,
-                return_dict_in_generate=True,
-                pad_token_id=pad,
-            )
-            scores = model.compute_transition_scores(
-                out.sequences, out.scores, normalize_logits=True
-            )
-        new = out.sequences[0, context.shape[1] :].tolist()
-        ids += new
-        mask += [1] * len(new)
-        logprobs += [float(x) for x in scores[0, : len(new)].tolist()]
-        action = tokenizer.decode(new, skip_special_tokens=True).strip()
-        actions.append(action)
-        obs, reward, terminated, truncated, _ = env.step(action)
-        earned += float(reward)
-        if terminated or truncated:
-            break
-        shown = tokenizer(f"\n{obs}\n", add_special_tokens=False)["input_ids"]
-        ids += shown
-        mask += [0] * len(shown)
-        logprobs += [0.0] * len(shown)
+    sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {
+        "do_sample": False, "temperature": None, "top_p": None, "top_k": None}  # fmt: skip
+    training = model.training
+    model.eval()
+    cache = None
+    try:
+        for _ in range(max_turns):
+            context = torch.tensor([prompt + ids], device=model.device)
+            with torch.no_grad():
+                out = model.generate(
+                    input_ids=context,
+                    attention_mask=torch.ones_like(context),
+                    **{cache_arg: cache},
+                    max_new_tokens=max_new_tokens,
+                    output_scores=True,
+                    return_dict_in_generate=True,
+                    pad_token_id=pad,
+                    **sampling,
+                )
+                scores = model.compute_transition_scores(
+                    out.sequences, out.scores, normalize_logits=True
+                )
+            cache = getattr(out, cache_arg)
+            new = out.sequences[0, context.shape[1] :].tolist()
+            ids += new
+            mask += [1] * len(new)
+            logprobs += [float(x) for x in scores[0, : len(new)].tolist()]
+            action = tokenizer.decode(new, skip_special_tokens=True).strip()
+            actions.append(action)
+            obs, reward, terminated, truncated, _ = env.step(action)
+            earned += float(reward)
+            if terminated or truncated:
+                break
+            shown = tokenizer(f"\n{obs}\n", add_special_tokens=False)["input_ids"]
+            ids += shown
+            mask += [0] * len(shown)
+            logprobs += [0.0] * len(shown)
+    finally:
+        model.train(training)
     return {
         "prompt_ids": prompt,
         "completion_ids": ids,

@@ -4,13 +4,22 @@ Each stage plays one env id with its own track parameters (``entities=8,question
 events and one question, then more) for a number of optimizer steps, on the same model, through
 ``memgym.envs.trl_rollout``. The reward is the episode's return in the env (the validated score).
 Every step's mean reward is written to ``OUT/rewards.json`` and drawn in ``OUT/report.html``
-(one SVG line, a mark where each stage begins); the trained model goes to ``OUT/model``.
+(one SVG line, a mark where each stage begins), with the CPU seconds of each stage and the peak
+memory; the trained model goes to ``OUT/model``.
+
+By default only LoRA adapters (rank ``lora_rank``, on the attention projections) are trained: the
+optimizer then holds a few MB instead of four float32 copies of every weight, and the adapter is
+merged into ``OUT/model`` (and kept in ``OUT/adapter``). On CPU the trainer runs in float32: bf16
+autocast on a CPU without native bf16 is several times slower. Gradient checkpointing stays on:
+without it the attention activations of a few thousand tokens take gigabytes.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import resource
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +68,10 @@ class GRPORun:
     max_new_tokens: int = 48
     lr: float = 1e-5
     seed: int = 0
+    lora_rank: int = 16
+    """LoRA rank of the adapters trained (0: every weight)."""
+    threads: int = 1
+    """CPU threads torch uses."""
 
 
 def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[dict[str, Any]]:
@@ -76,16 +89,16 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     torch.manual_seed(run.seed)
+    torch.set_num_threads(max(1, run.threads))
+    model = _with_lora(model, run.lora_rank)
+    cuda = torch.cuda.is_available()
     out = Path(run.out)
     out.mkdir(parents=True, exist_ok=True)
     curve: list[dict[str, Any]] = []
+    cpu: list[float] = []
     for index, stage in enumerate(run.stages):
-        config = trl.GRPOConfig(
-            output_dir=str(out / f"stage-{index}"), max_steps=stage.steps,
-            per_device_train_batch_size=run.generations, num_generations=run.generations,
-            learning_rate=run.lr, logging_steps=1, save_strategy="no", report_to=[],
-            use_cpu=not torch.cuda.is_available(), seed=run.seed + index,
-        )  # fmt: skip
+        started = time.process_time()
+        config = grpo_config(trl, run, index, str(out / f"stage-{index}"), stage.steps, cuda)
         trainer = trl.GRPOTrainer(
             model=model,
             reward_funcs=env_reward,
@@ -102,12 +115,42 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
                 curve.append({"stage": index, "step": len(curve) + 1, "reward": h["reward"],
                               "reward_std": h.get("reward_std", 0.0)})  # fmt: skip
         model = trainer.model
+        cpu.append(time.process_time() - started)
+    if run.lora_rank > 0:
+        model.save_pretrained(out / "adapter")
+        model = model.merge_and_unload()
     model.save_pretrained(out / "model")
     tokenizer.save_pretrained(out / "model")
-    (out / "rewards.json").write_text(json.dumps({"stages": [s.__dict__ for s in run.stages],
-                                                  "steps": curve}, indent=1))  # fmt: skip
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    (out / "rewards.json").write_text(json.dumps({
+        "stages": [s.__dict__ for s in run.stages], "steps": curve, "lora_rank": run.lora_rank,
+        "stage_cpu_seconds": cpu, "peak_rss_mb": round(peak_mb)}, indent=1))  # fmt: skip
     (out / "report.html").write_text(reward_page(curve, run.stages))
     return curve
+
+
+def grpo_config(trl: Any, run: GRPORun, index: int, folder: str, steps: int, cuda: bool) -> Any:
+    """TRL's ``GRPOConfig`` of stage ``index``: float32 on CPU (bf16 only with CUDA), gradient
+    checkpointing on, one batch of ``generations`` episodes a step."""
+    return trl.GRPOConfig(
+        output_dir=folder, max_steps=steps, per_device_train_batch_size=run.generations,
+        num_generations=run.generations, learning_rate=run.lr, logging_steps=1,
+        save_strategy="no", report_to=[], use_cpu=not cuda, bf16=cuda,
+        gradient_checkpointing=True, seed=run.seed + index,
+    )  # fmt: skip
+
+
+def _with_lora(model: Any, rank: int) -> Any:
+    """``model`` with LoRA adapters of ``rank`` on its attention projections (only they train);
+    ``model`` itself when ``rank`` is 0."""
+    if rank <= 0:
+        return model
+    _, _, peft = libs()
+    config = peft.LoraConfig(
+        r=rank, lora_alpha=2 * rank, lora_dropout=0.0, task_type="CAUSAL_LM",
+        target_modules=["q_proj", "k_proj", "v_proj", "o_proj"],
+    )  # fmt: skip
+    return peft.get_peft_model(model, config)
 
 
 def reward_page(curve: Sequence[dict[str, Any]], stages: Sequence[Stage]) -> str:

@@ -1,5 +1,6 @@
 """``memgym train grpo`` end to end on a tiny model folder: a two-stage curriculum (short, then
-longer scenarios), one GRPO step each, the reward curve written and drawn."""
+longer scenarios), one GRPO step each, the reward curve written and drawn; only LoRA adapters
+train by default, in float32 on CPU; ``train heldout`` pairs two models."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
+from safetensors import safe_open
 
 pytest.importorskip("trl", reason="memgym train grpo needs the rl extra: pip install -e '.[rl]'")
 pytest.importorskip("gymnasium", reason="needs the gym extra")
 
 from memgym import envs
 from memgym.cli import main
-from memgym.train.grpo import parse_stage
+from memgym.train.grpo import GRPORun, _with_lora, grpo_config, parse_stage
 from tests.tiny_lm import tiny_lm
 
 
@@ -51,6 +53,12 @@ def test_grpo_runs_a_curriculum_and_draws_the_reward_curve(tmp_path: Path, capsy
     points = page.split('points="')[1].split('"')[0].split()
     assert len(points) == 2
     assert (out / "model" / "config.json").is_file()
+    assert (out / "adapter" / "adapter_config.json").is_file()
+    with safe_open(str(out / "model" / "model.safetensors"), "pt") as merged:
+        names = list(merged.keys())
+    assert names and not any("lora" in n for n in names)  # merged: a plain model folder
+    assert saved["lora_rank"] == 16 and len(saved["stage_cpu_seconds"]) == 2
+    assert saved["peak_rss_mb"] > 0
     printed = capsys.readouterr().out
     assert "step   1 stage 0: mean reward" in printed and "step   2 stage 1" in printed
 
@@ -62,4 +70,51 @@ def test_bad_arguments_fail_in_one_line(tmp_path: Path, capsys) -> None:
     assert main([*args, "--stage", "x"]) == 2
     assert "a stage reads STEPS" in capsys.readouterr().err
     assert main([*args, "--seeds", "9-2"]) == 2
+    assert "--seeds reads A-B" in capsys.readouterr().err
+
+
+def test_lora_trains_only_the_adapters() -> None:
+    _, model = tiny_lm(["a b c"])
+    total = sum(p.numel() for p in model.parameters())
+    adapted = _with_lora(model, 4)
+    trainable = {n: p.numel() for n, p in adapted.named_parameters() if p.requires_grad}
+    assert trainable and all("lora_" in n for n in trainable)
+    # rank 4 on q, k, v, o of 2 layers of width 16: 2 layers x 4 modules x (16x4 + 4x16)
+    assert sum(trainable.values()) == 2 * 4 * (16 * 4 + 4 * 16) < total / 10
+    assert _with_lora(model, 0) is model
+
+
+def test_cpu_runs_in_float32_with_checkpointing() -> None:
+    trl = pytest.importorskip("trl")
+    run = GRPORun(base="x", out="o", stages=[], seeds=[0], generations=2)
+    cpu = grpo_config(trl, run, 1, "o/stage-1", 3, cuda=False)
+    assert (cpu.bf16, cpu.gradient_checkpointing, cpu.use_cpu) == (False, True, True)
+    assert (cpu.max_steps, cpu.num_generations, cpu.seed) == (3, 2, 1)
+
+
+def test_heldout_pairs_two_models_on_the_same_seeds(tmp_path: Path, capsys) -> None:
+    env = envs.make("memgym/entities-lite-v0", entities=4, questions=1)
+    obs, _ = env.reset(seed=0)
+    env.close()
+    folders = []
+    for seed in (0, 1):
+        tokenizer, model = tiny_lm([obs], seed=seed)
+        folders.append(tmp_path / f"m{seed}")
+        model.save_pretrained(folders[-1])
+        tokenizer.save_pretrained(folders[-1])
+    figures = tmp_path / "heldout.json"
+    code = main(
+        ["train", "heldout", "--before", str(folders[0]), "--after", str(folders[1]),
+         "--params", "entities=4,questions=1", "--seeds", "1000-1001", "--max-turns", "2",
+         "--max-new-tokens", "4", "--json", str(figures)]
+    )  # fmt: skip
+    assert code == 0
+    saved = json.loads(figures.read_text())
+    assert saved["seeds"] == [1000, 1001] and saved["params"] == {"entities": 4, "questions": 1}
+    before, after = saved["before"]["returns"], saved["after"]["returns"]
+    assert len(before) == len(after) == 2
+    assert saved["diff"]["mean"] == pytest.approx((sum(after) - sum(before)) / 2)
+    printed = capsys.readouterr().out
+    assert "over 2 paired seeds" in printed and "sign-flip p" in printed
+    assert main(["train", "heldout", "--before", "a", "--after", "b", "--seeds", "5-1"]) == 2
     assert "--seeds reads A-B" in capsys.readouterr().err
