@@ -107,7 +107,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--val-limit",
         type=int,
         default=None,
-        help="lm: a stratified sample of N validation rows (calibration, threshold)",
+        help="lm, encoder: a stratified sample of N validation rows (what they are fitted on)",
     )
     t.add_argument(
         "--c",
@@ -384,7 +384,10 @@ def _train(args: argparse.Namespace) -> int:
     val = None
     if not args.no_val and Path(args.data).is_dir() and val_file.exists():
         val = _read(
-            str(val_file), args.val_limit if args.model == "lm" else None, args.seed, args.fact_rows
+            str(val_file),
+            args.val_limit if args.model in ("lm", "encoder") else None,
+            args.seed,
+            args.fact_rows,
         )
     start = time.perf_counter()
     if args.model == "encoder":

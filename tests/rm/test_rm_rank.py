@@ -212,3 +212,33 @@ def test_episode_counts_match_the_replayed_records() -> None:
         for span in pinned_spans(r):
             tokens += count_tokens(span.text)
     assert harm.tokens_dropped == tokens > 0
+
+
+def test_cached_episodes_are_reused_and_checked(tmp_path: Any, monkeypatch: Any) -> None:
+    """A second ranking reads the replayed episode from the cache (same figures, no replay);
+    a cached file whose scenario hash is not the generator's is replayed again."""
+    import json
+    from pathlib import Path
+
+    from memgym.rmdata import rank as rank_module
+
+    job = ("codeqa", 100)
+    first = rank_module.episode_harms(None, ["window:max_tokens=900"], None, job, cache=tmp_path)
+    (path,) = Path(tmp_path).glob("*.json")
+    stored = json.loads(path.read_text())
+    assert len(stored["rows"]) == first[0].compactions > 0
+    calls: list[str] = []
+    real = rank_module.labelled_episode
+
+    def counting(*args: Any) -> Any:
+        calls.append(args[2])
+        return real(*args)
+
+    monkeypatch.setattr(rank_module, "labelled_episode", counting)
+    again = rank_module.episode_harms(None, ["window:max_tokens=900"], None, job, cache=tmp_path)
+    assert calls == [] and again[0].harmful == first[0].harmful
+    assert again[0].tokens_dropped == first[0].tokens_dropped
+    stored["costs"]["scenario"] = "stale"
+    path.write_text(json.dumps(stored))
+    rank_module.episode_harms(None, ["window:max_tokens=900"], None, job, cache=tmp_path)
+    assert calls == ["window:max_tokens=900"]
