@@ -57,6 +57,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     b.add_argument(
         "--new-seeds", type=int, default=None, help="new seeds after --seeds for strategy_ood (6)"
     )
+    b.add_argument(
+        "--budget-seeds",
+        type=int,
+        default=None,
+        help="budget_ood's own scenarios, after the strategy_ood ones (6)",
+    )
+    b.add_argument(
+        "--sealed-seeds",
+        type=int,
+        default=None,
+        help="N > 0: the held-out track runs only on N sealed seeds (split sealed; default 0)",
+    )
+    b.add_argument(
+        "--sealed-start", type=int, default=None, help="first sealed seed (default 10000)"
+    )
     b.add_argument("--tier", default=None, help="track tier (default: each track's default)")
     b.add_argument("--workers", type=int, default=1, help="processes (default 1)")
     b.add_argument("--quick", action="store_true", help="a small dataset for smoke tests")
@@ -64,7 +79,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     t = rm.add_parser("train", help="train a MemRM on a dataset's train split")
     t.add_argument("--data", default=DATA, help="dataset folder, or a JSONL file of rows")
-    t.add_argument("--model", choices=("lite", "lm"), default="lite", help="model kind")
+    t.add_argument("--model", choices=("lite", "lm", "encoder"), default="lite", help="model kind")
+    t.add_argument(
+        "--lite",
+        default=None,
+        help="encoder: the trained lite model it reads beside the similarities (needs [embed])",
+    )
     t.add_argument("--out", required=True, help="model file (lite) or folder (lm)")
     t.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     t.add_argument(
@@ -87,7 +107,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--val-limit",
         type=int,
         default=None,
-        help="lm: a stratified sample of N validation rows (calibration, threshold)",
+        help="lm, encoder: a stratified sample of N validation rows (what they are fitted on)",
     )
     t.add_argument(
         "--c",
@@ -166,6 +186,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e.add_argument("--label", default=None, help="name of this evaluation (default: kind)")
     e.add_argument("--seed", type=int, default=0, help="seed of --limit and the bootstrap")
     e.add_argument("--json", default=None, help="write the metrics as JSON to this file")
+    e.add_argument(
+        "--open-sealed",
+        action="store_true",
+        help="allow --split sealed: the held-out data read once, with the final model (logged)",
+    )
     e.set_defaults(func=_eval)
 
     s = rm.add_parser("score", help="P(HARMFUL) of the compactions in a results file or JSONL")
@@ -176,7 +201,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.set_defaults(func=_score)
 
     r = rm.add_parser("rank", help="rank strategies by predicted harm vs replay (Kendall tau)")
-    r.add_argument("--model", required=True, help="trained model (file or folder)")
+    r.add_argument(
+        "--model",
+        default=None,
+        help="trained model (file or folder; without one: replay and the baselines alone)",
+    )
     r.add_argument("--track", action="append", dest="tracks", help="track (repeatable)")
     r.add_argument("--strategy", action="append", dest="strategies", help="memory spec (repeat)")
     r.add_argument(
@@ -188,6 +217,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     r.add_argument("--seed", type=int, default=100, help="first seed (default 100, unseen)")
     r.add_argument("--tier", default=None, help="track tier")
+    r.add_argument(
+        "--cache",
+        default=None,
+        help="folder keeping the replayed episodes: a second model is ranked without replaying",
+    )
+    r.add_argument(
+        "--matched",
+        action="store_true",
+        help="the matched set (equal budgets, similar compaction and token counts) on the"
+        " training tracks, where counting cannot rank",
+    )
     r.add_argument(
         "--workers", type=int, default=1, help="processes (default 1; the model is pickled to each)"
     )
@@ -263,6 +303,9 @@ def _build(args: argparse.Namespace) -> int:
         "val_seeds",
         "test_seeds",
         "new_seeds",
+        "budget_seeds",
+        "sealed_seeds",
+        "sealed_start",
         "tier",
     ):
         value = getattr(args, name)
@@ -341,9 +384,14 @@ def _train(args: argparse.Namespace) -> int:
     val = None
     if not args.no_val and Path(args.data).is_dir() and val_file.exists():
         val = _read(
-            str(val_file), args.val_limit if args.model == "lm" else None, args.seed, args.fact_rows
+            str(val_file),
+            args.val_limit if args.model in ("lm", "encoder") else None,
+            args.seed,
+            args.fact_rows,
         )
     start = time.perf_counter()
+    if args.model == "encoder":
+        return _train_encoder(args, val)
     if args.model == "lite":
         from memgym.rm.lite import VOTE_WEIGHT, train_lite
 
@@ -429,11 +477,20 @@ def _eval(args: argparse.Namespace) -> int:
     from memgym.rm.evaluate import split_report
     from memgym.rm.metrics import report, risk_coverage
     from memgym.rm.models import load_model, model_kind
+    from memgym.rmdata.sealed import SEALED, check_request, open_sealed
 
     check_at_least(args, resamples=1)
+    check_request(args.splits, args.open_sealed)
     kind = model_kind(args.model)
     files = _split_files(args.data, args.splits, _test_splits(args.data))
     model = load_model(args.model)
+    if SEALED in files and Path(args.data).is_dir():
+        for opening in open_sealed(args.data, args.model):
+            err_console.print(
+                f"[yellow]the sealed split was opened before ({opening['utc']}, model"
+                f" {opening['model_sha256'][:12]}): these figures are no longer a first look[/]"
+            )
+    val = _val_fact_rows(args.data)
     threshold = float(getattr(model, "threshold", 0.5))
     thresholds = args.thresholds or [0.88]
     out: dict[str, Any] = {}
@@ -448,6 +505,14 @@ def _eval(args: argparse.Namespace) -> int:
         p = model.predict(rows)
         out[split] = split_report(rows, p, threshold, args.resamples, args.seed, args.target)
         out[split]["calibration"] = report(y, p, thresholds, 0, args.seed)
+        out[split]["fact_coverage"] = _fact_coverage(rows, p, thresholds, args.target)
+        if val:
+            from memgym.rm.baselines import best_single_feature
+            from memgym.rm.rows import drops_fact
+
+            facts = [r for r in rows if drops_fact(r)]
+            if facts:
+                out[split]["single_feature"] = best_single_feature(val, facts, args.target)
         cov, risk = risk_coverage(y, p)
         marks = [max(0, math.ceil(q * len(y)) - 1) for q in (0.1, 0.25, 0.5, 0.75, 0.9, 1.0)]
         out[split]["calibration"]["risk_coverage"] = [
@@ -550,6 +615,106 @@ def store_predictions(path: str, rows: list[tuple[str, str, str, int, float]]) -
         db.close()
 
 
+def _fact_extras_table(out: dict[str, Any]) -> Any:
+    """Per split, on the fact rows: the model's AUROC beside the best single hand feature (chosen
+    on validation, and in hindsight on the split), and the coverage-filtered AUROC."""
+    from rich.table import Table
+
+    table = Table(
+        title="fact rows: MemRM vs the best single feature; coverage-filtered AUROC"
+        " (rows with P(SAFE) >= t or <= 1-t)"
+    )
+    for col in (
+        "split",
+        "AUROC",
+        "interval",
+        "best feature (val-chosen)",
+        "AUROC",
+        "best in hindsight",
+        "AUROC",
+        "t: coverage / AUROC",
+    ):
+        table.add_column(col, justify="left" if col == "split" or "feature" in col else "right")
+    for split, m in out.items():
+        single = m.get("single_feature", {})
+        chosen, hind = single.get("val_chosen", {}), single.get("hindsight", {})
+        cov = ", ".join(
+            f"{t}: {_fmt(c['coverage'])} / {_fmt(c['auroc'])}"
+            for t, c in m.get("fact_coverage", {}).items()
+        )
+        table.add_row(
+            split,
+            _fmt(m["fact"]["auroc"]),
+            _ci(m["fact"]["auroc_ci"]),
+            str(chosen.get("feature", "-")),
+            _fmt(chosen.get("auroc")),
+            str(hind.get("feature", "-")),
+            _fmt(hind.get("auroc")),
+            cov,
+        )
+    return table
+
+
+def _train_encoder(args: argparse.Namespace, val: list[dict[str, Any]] | None) -> int:
+    """Fit the encoder on the validation split beside a trained lite model; print the choice
+    and the CPU seconds it took."""
+    import time
+
+    from memgym.rm.encoder import train_encoder
+    from memgym.rm.lite import LiteModel
+    from memgym.rm.models import load_model
+
+    if not args.lite:
+        raise ValueError("--model encoder needs --lite MODEL (a trained lite model)")
+    lite = load_model(args.lite)
+    if not isinstance(lite, LiteModel):
+        raise ValueError(f"{args.lite} is not a lite MemRM model")  # noqa: TRY004
+    if not val:
+        raise ValueError(f"--model encoder is fitted on {args.data}/val.jsonl: none found")
+    cpu = time.process_time()
+    model = train_encoder(lite, val, seed=args.seed)
+    cpu = time.process_time() - cpu
+    model.save(args.out)
+    c = model.choices
+    console.print(
+        f"encoder on {len(val)} validation rows ({c['val_scenarios']} scenarios): fact-row"
+        f" AUROC leave-one-scenario-out {c['val_fact_auroc_encoder_cv']:.3f} vs lite"
+        f" {c['val_fact_auroc_lite']:.3f}: {'adopted' if model.adopted else 'not adopted'}"
+        f" (CPU {cpu:.1f} s, embedding included) -> {args.out}"
+    )
+    return 0
+
+
+def _val_fact_rows(data: str) -> list[dict[str, Any]]:
+    """The validation split's fact rows (where single-feature baselines are chosen); [] when
+    the dataset has none."""
+    path = Path(data) / "val.jsonl"
+    return _read(str(path), fact_rows=True) if Path(data).is_dir() and path.exists() else []
+
+
+def _fact_coverage(
+    rows: list[dict[str, Any]], p: list[float], thresholds: list[float], target: str
+) -> dict[str, dict[str, float]]:
+    """Per confidence t, the share of fact rows the model is confident on (P(SAFE) >= t or
+    <= 1-t) and the AUROC on those rows: the published card's coverage-filtered figure."""
+    from memgym.rm.metrics import coverage
+    from memgym.rm.rows import drops_fact
+
+    idx = [i for i, r in enumerate(rows) if drops_fact(r)]
+    y = [int(rows[i][target]) for i in idx]
+    out = {}
+    for t in thresholds:
+        cov, cov_auc = coverage(y, [p[i] for i in idx], t)
+        out[f"{t:g}"] = {"coverage": cov, "auroc": cov_auc}
+    return out
+
+
+def _ci(bounds: list[float]) -> str:
+    """An interval as text; n/a when none was computed (under 10 scenarios)."""
+    low, high = bounds
+    return "n/a" if math.isnan(low) else f"{_fmt(low)}-{_fmt(high)}"
+
+
 def _fmt(value: Any) -> str:
     return (
         "-"
@@ -590,9 +755,9 @@ def _print_metrics(out: dict[str, Any], threshold: float) -> None:
                 str(r["scenarios"]),
                 _fmt(r["base_rate"]),
                 _fmt(r["auroc"]),
-                f"{_fmt(ci[0])}-{_fmt(ci[1])}",
+                _ci(ci),
                 _fmt(r["ap"]),
-                f"{_fmt(ap_ci[0])}-{_fmt(ap_ci[1])}",
+                _ci(ap_ci),
                 f"{_fmt(r['ap_over_base'])} ({_fmt(r['ap_max_over_base'])})",
                 f"{_fmt(r['drops_fact']['auroc'])} / {_fmt(r['drops_fact']['ap'])}",
                 _fmt(r.get("at_threshold", {}).get("harmful_f1")),
@@ -603,6 +768,7 @@ def _print_metrics(out: dict[str, Any], threshold: float) -> None:
         "constant baseline: AUROC 0.500, AP = the HARMFUL rate (column HARMFUL);"
         " AP is at most 1, so AP/base is at most 1/base (in brackets)"
     )
+    console.print(_fact_extras_table(out))
     tracks = Table(title="per track: AUROC / AP, all rows and fact rows")
     for col in (
         "split",
@@ -700,12 +866,17 @@ def _brief(episode: Any) -> str:
 
 def _rank(args: argparse.Namespace) -> int:
     from memgym.rm.models import load_model
-    from memgym.rmdata.dataset import DEFAULT_TRACKS, RANK_STRATEGIES
+    from memgym.rmdata.dataset import (
+        DEFAULT_TRACKS,
+        MATCHED_STRATEGIES,
+        MATCHED_TRACKS,
+        RANK_STRATEGIES,
+    )
     from memgym.rmdata.rank import rank
 
-    model = load_model(args.model)
-    tracks = args.tracks or list(DEFAULT_TRACKS)
-    strategies = args.strategies or list(RANK_STRATEGIES)
+    model = load_model(args.model) if args.model else None
+    tracks = args.tracks or list(MATCHED_TRACKS if args.matched else DEFAULT_TRACKS)
+    strategies = args.strategies or list(MATCHED_STRATEGIES if args.matched else RANK_STRATEGIES)
     if len(strategies) < 2:
         raise ValueError("rank needs at least two strategies")
     if args.workers < 1 or args.seeds < 1:
@@ -717,7 +888,14 @@ def _rank(args: argparse.Namespace) -> int:
     with progress() as bar:
         task = bar.add_task("rm rank", total=len(tracks) * len(strategies) * len(seeds))
         result = rank(
-            model, tracks, strategies, seeds, args.tier, lambda: bar.advance(task), args.workers
+            model,
+            tracks,
+            strategies,
+            seeds,
+            args.tier,
+            lambda: bar.advance(task),
+            args.workers,
+            args.cache,
         )
     from rich.table import Table
 
@@ -725,6 +903,8 @@ def _rank(args: argparse.Namespace) -> int:
     for col in (
         "strategy",
         "compactions",
+        "fact-dropping/ep",
+        "tokens dropped/ep",
         "replay HARMFUL/episode",
         "single-undo/episode",
         "MemRM sum P/episode",
@@ -733,9 +913,12 @@ def _rank(args: argparse.Namespace) -> int:
     ):
         table.add_column(col, justify="left" if col == "strategy" else "right")
     for h in sorted(result.strategies, key=lambda h: -h.predicted_per_episode):
+        counts = result.counts.get(h.strategy, {})
         table.add_row(
             h.strategy,
-            str(h.compactions),
+            f"{h.compactions / max(1, h.episodes):.1f}/ep",
+            f"{counts.get('fact_compactions', math.nan):.1f}",
+            f"{counts.get('tokens_dropped', math.nan):,.0f}",
             f"{h.replay_per_episode:.2f}",
             f"{h.harmful_single / max(1, h.episodes):.2f}",
             f"{h.predicted_per_episode:.2f}",
@@ -743,15 +926,15 @@ def _rank(args: argparse.Namespace) -> int:
             f"{h.predicted_rate:.3f}",
         )
     console.print(table)
-    low, high = result.tau_interval
-    interval = "n/a" if math.isnan(low) else f"{low:.2f} to {high:.2f}"
+    console.print(_tau_table(result))
+    interval = _interval(result.tau_interval)
     per_track = ", ".join(f"{t} {v:.2f}" for t, v in result.per_track.items())
     console.print(
         f"Kendall tau (MemRM vs replay), harmful compactions per episode: {result.tau:.3f}"
         f" (95 % interval over seed resamples: {interval}); per-compaction rate:"
         f" {result.tau_rate:.3f}\n"
         f"against the single-undo label: tau {result.tau_single:.3f} (interval"
-        f" {result.tau_single_interval[0]:.2f} to {result.tau_single_interval[1]:.2f}); the two"
+        f" {_interval(result.tau_single_interval)}); the two"
         f" labels' replay rankings agree at tau"
         f" {result.extra.get('replay_single_vs_shared', float('nan')):.3f}\n"
         f"per track: {per_track}\n"
@@ -764,3 +947,30 @@ def _rank(args: argparse.Namespace) -> int:
     if math.isnan(result.tau):
         err_console.print("[yellow]tau undefined: one side ranks every strategy equal[/]")
     return 0
+
+
+def _interval(bounds: tuple[float, float]) -> str:
+    """A seed interval as text; n/a when it was not computed (too few seeds)."""
+    low, high = bounds
+    return "n/a" if math.isnan(low) else f"{low:.2f} to {high:.2f}"
+
+
+def _tau_table(result: Any) -> Any:
+    """MemRM's tau against replay beside each model-free baseline's, with seed intervals."""
+    from rich.table import Table
+
+    from memgym.rmdata.rank import MIN_SEEDS
+
+    table = Table(title=f"Kendall tau vs replay (seed intervals n/a under {MIN_SEEDS} seeds)")
+    for col in ("ranking by", "tau", "95 % seed interval"):
+        table.add_column(col, justify="left" if col == "ranking by" else "right")
+    table.add_row("MemRM (summed P)", f"{result.tau:.3f}", _interval(result.tau_interval))
+    names = {
+        "compactions": "compaction count",
+        "fact_compactions": "fact-dropping count",
+        "tokens_dropped": "tokens dropped",
+    }
+    for name, (tau, bounds) in result.baselines.items():
+        table.add_row(names.get(name, name), f"{tau:.3f}", _interval(bounds))
+    table.add_row("replay vs itself (half seeds)", f"{result.replay_agreement:.3f}", "")
+    return table

@@ -93,6 +93,11 @@ def average_precision(y: ArrayLike, p: ArrayLike) -> float:
     return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
+MIN_CLUSTERS = 10
+"""Fewer clusters than this and ``cluster_bootstrap`` gives no interval (NaN, printed n/a): a
+percentile bootstrap over a handful of scenarios under-covers."""
+
+
 def cluster_bootstrap(
     y: ArrayLike,
     p: ArrayLike,
@@ -102,7 +107,8 @@ def cluster_bootstrap(
     level: float = 0.95,
 ) -> dict[str, tuple[float, float]]:
     """Percentile intervals of AUROC and average precision when whole clusters (scenarios) are
-    drawn again with replacement; resamples without both classes are skipped."""
+    drawn again with replacement; resamples without both classes are skipped; NaN under
+    ``MIN_CLUSTERS`` clusters."""
     ya, pa = _arrays(y, p)
     if len(clusters) != ya.size:
         raise ValueError("one cluster per row")
@@ -112,7 +118,7 @@ def cluster_bootstrap(
     groups = [np.asarray(v, dtype=np.int64) for v in ids.values()]
     rng = np.random.default_rng(seed)
     values: dict[str, list[float]] = {"auroc": [], "ap": []}
-    for _ in range(resamples if groups else 0):
+    for _ in range(resamples if len(groups) >= MIN_CLUSTERS else 0):
         pick = rng.integers(0, len(groups), len(groups))
         idx = np.concatenate([groups[k] for k in pick])
         value = auroc(ya[idx], pa[idx])

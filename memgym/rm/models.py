@@ -35,6 +35,21 @@ def load_model(path: str | Path) -> Scorer:
         from memgym.rm.lm import load_lm
 
         return load_lm(path)
+    payload = _payload(path)
+    from memgym.rm import encoder
+
+    if isinstance(payload, dict) and payload.get("kind") == encoder.KIND:
+        return encoder.load_encoder_model(payload, path)
     from memgym.rm.lite import load_lite
 
     return load_lite(path)
+
+
+def _payload(path: str | Path) -> object:
+    """The unpickled file (None when it is not a pickle: ``load_lite`` then says so)."""
+    import pickle
+
+    try:
+        return pickle.loads(Path(path).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None

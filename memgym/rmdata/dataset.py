@@ -6,12 +6,16 @@ and test seeds, the last ``test_seeds`` being the test ones):
 - ``val``: the same on the validation seeds: every choice (features, C, threshold, calibration)
   is made here, never on a test split;
 - ``iid``: the same on the test seeds;
-- ``budget_ood``: held-out budgets or compositions of the trained kinds, training tracks, test
-  seeds;
+- ``budget_ood``: held-out budgets or compositions of the trained kinds, training tracks, on
+  scenarios of their own (seeds ``seeds+new_seeds .. +budget_seeds-1``: no test scenario reused);
 - ``strategy_ood``: strategy families no training episode used (``family_strategies``), on new
   scenarios (seeds ``seeds .. seeds+new_seeds-1``) of the training tracks;
 - ``scenario_ood``: the held-out track (never trained on) with the training strategies, on
-  every seed (enough scenarios for a scenario-level interval).
+  every seed (enough scenarios for a scenario-level interval);
+- ``sealed`` (with ``sealed_seeds``, in place of ``scenario_ood``): the held-out track on a seed
+  range of its own (``sealed_start ..``) that no development decision reads. The manifest records
+  its seeds and file hash but no label count; ``memgym rm eval --split sealed --open-sealed``
+  reads it, once, at the end (each opening is logged in the manifest, ``sealed.py``).
 Each row carries two labels: ``harmful`` (shared harm, ``replay.charge_losses``: the default)
 and ``harmful_single`` (undoing the compaction alone fixes a later answer). Compactions with no
 later question (nothing to compare) are left out and counted. More splits can be added from
@@ -32,6 +36,8 @@ from typing import Any
 from memgym.rm.rows import LABELS, Row, drops_fact, read_jsonl, record_row, write_jsonl
 
 SPLITS = ("train", "val", "iid", "budget_ood", "strategy_ood", "scenario_ood")
+SEALED = "sealed"
+"""The split no development decision reads (``sealed.py``); not among ``SPLITS``."""
 TEST_SPLITS = ("iid", "budget_ood", "strategy_ood", "scenario_ood")
 
 DEFAULT_STRATEGIES = (
@@ -84,6 +90,20 @@ disjoint halves of seeds 200-209 (seeds neither the dataset nor ``rank`` uses); 
 this is their union (``bench/studies/rm_rank_pool.py``). Strategies whose replay harms differ less than
 the seeds vary cannot be ranked by anyone (docs/rm.md)."""
 
+MATCHED_STRATEGIES = (
+    "window:max_tokens=900",
+    "window:max_tokens=1500",
+    "relevance:max_tokens=900",
+    "summary:max_tokens=900",
+    "summary:max_tokens=1500",
+)
+"""What ``memgym rm rank --matched`` compares: kinds that keep the newest, the most relevant, or
+a rolling summary, at equal budgets. Once over budget each compacts at every step, so their
+compactions, fact-dropping compactions and tokens dropped per episode are close (112-119
+compactions, 103-112 fact-dropping, on seed 100 of the three training tracks): counting cannot
+rank them; only a judge of what each drops can."""
+MATCHED_TRACKS = ("entities", "research", "codeqa")
+
 
 @dataclass
 class BuildConfig:
@@ -98,6 +118,11 @@ class BuildConfig:
     val_seeds: int = 4
     test_seeds: int = 6
     new_seeds: int = 6
+    budget_seeds: int = 6
+    """Scenarios of budget_ood's own, after the strategy_ood ones."""
+    sealed_seeds: int = 0
+    """With N > 0 the held-out track runs only on seeds ``sealed_start .. +N-1`` (split sealed)."""
+    sealed_start: int = 10_000
     tier: str | None = None
 
     def validate(self) -> None:
@@ -115,8 +140,13 @@ class BuildConfig:
             raise ValueError("--test-seeds must be at least 1 and below --seeds")
         if self.val_seeds < 0 or self.val_seeds + self.test_seeds >= self.seeds:
             raise ValueError("--val-seeds + --test-seeds must leave training seeds")
-        if self.new_seeds < 0:
-            raise ValueError("--new-seeds must be at least 0")
+        if self.new_seeds < 0 or self.budget_seeds < 0 or self.sealed_seeds < 0:
+            raise ValueError("--new-seeds, --budget-seeds and --sealed-seeds must be at least 0")
+        if (
+            self.sealed_seeds
+            and self.sealed_start < self.seeds + self.new_seeds + self.budget_seeds
+        ):
+            raise ValueError("--sealed-start must be above every seed the other splits use")
         trained = [s for s in self.family_strategies if s in self.strategies]
         if trained:
             raise ValueError(f"held-out families are also --strategies: {', '.join(trained)}")
@@ -135,6 +165,7 @@ def quick_config() -> BuildConfig:
         val_seeds=1,
         test_seeds=1,
         new_seeds=1,
+        budget_seeds=1,
     )
 
 
@@ -154,20 +185,25 @@ def jobs(config: BuildConfig) -> list[Job]:
     config.validate()
     test_start = config.seeds - config.test_seeds
     val_start = test_start - config.val_seeds
-    out = []
+    budget_start = config.seeds + config.new_seeds
+    sealed = range(config.sealed_start, config.sealed_start + config.sealed_seeds)
+    out: list[Job] = []
     for track in config.tracks:
         for strategy in config.strategies:
             held = strategy in config.ood_strategies
+            if track == config.ood_track:
+                if not held:
+                    name = SEALED if config.sealed_seeds else "scenario_ood"
+                    seeds = sealed if config.sealed_seeds else range(config.seeds)
+                    out.extend(Job(track, strategy, s, name, config.tier) for s in seeds)
+                continue
+            if held:
+                own = range(budget_start, budget_start + config.budget_seeds)
+                out.extend(Job(track, strategy, s, "budget_ood", config.tier) for s in own)
+                continue
             for seed in range(config.seeds):
-                split: str | None
-                if track == config.ood_track:
-                    split = None if held else "scenario_ood"
-                elif held:
-                    split = "budget_ood" if seed >= test_start else None
-                else:
-                    split = "iid" if seed >= test_start else "val" if seed >= val_start else "train"
-                if split is not None:
-                    out.append(Job(track, strategy, seed, split, config.tier))
+                split = "iid" if seed >= test_start else "val" if seed >= val_start else "train"
+                out.append(Job(track, strategy, seed, split, config.tier))
         if track == config.ood_track:
             continue
         for strategy in config.family_strategies:
@@ -229,8 +265,8 @@ def build(
     """Run every job, write ``<split>.jsonl`` and ``manifest.json`` into ``out``; the manifest."""
     todo = jobs(config)
     start = time.perf_counter()
-    rows: dict[str, list[Row]] = {s: [] for s in SPLITS}
-    harm: dict[str, dict[str, int]] = {s: {} for s in SPLITS}
+    rows: dict[str, list[Row]] = {s: [] for s in (*SPLITS, SEALED)}
+    harm: dict[str, dict[str, int]] = {s: {} for s in (*SPLITS, SEALED)}
     skipped = 0
     for job, job_rows, job_skipped, stats in parallel_map(run_job, todo, workers):
         rows[job.split].extend(job_rows)
@@ -252,11 +288,16 @@ def build(
         "seconds": round(time.perf_counter() - start, 2),
         "splits": {},
     }
-    for split in SPLITS:
+    for split in (*SPLITS, SEALED):
         split_rows = sorted(
             rows[split], key=lambda r: (r["track"], r["strategy"], r["seed"], r["step"], r["id"])
         )
         path = folder / f"{split}.jsonl"
+        if split == SEALED:
+            if config.sealed_seeds:
+                write_jsonl(path, split_rows)
+                manifest[SEALED] = seal_record(config, path, len(split_rows))
+            continue
         write_jsonl(path, split_rows)
         manifest["splits"][split] = split_stats(split_rows) | {
             "file": path.name,
@@ -265,6 +306,19 @@ def build(
         }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def seal_record(config: BuildConfig, path: Path, rows: int) -> dict[str, Any]:
+    """What the manifest says of the sealed split: where it comes from and its hash, no label."""
+    return {
+        "track": config.ood_track,
+        "seeds": list(range(config.sealed_start, config.sealed_start + config.sealed_seeds)),
+        "strategies": [s for s in config.strategies if s not in config.ood_strategies],
+        "rows": rows,
+        "file": path.name,
+        "sha256": file_sha256(path),
+        "opened": [],
+    }
 
 
 def parallel_map(fn: Callable[[Any], Any], todo: Sequence[Any], workers: int) -> Iterable[Any]:
@@ -312,7 +366,7 @@ def add_split(folder: str | Path, name: str, rows: Sequence[Row]) -> dict[str, A
     replay) to the dataset in ``folder`` as split ``name``; the updated manifest. Each row needs
     ``after``, ``dropped``, ``harmful`` (0/1), ``episode`` (the scenario: the unit of the
     bootstrap) and ``track``; a split the build made is never overwritten."""
-    if name in SPLITS or not name.replace("_", "").isalnum():
+    if name in (*SPLITS, SEALED) or not name.replace("_", "").isalnum():
         raise ValueError(f"split name {name!r} is taken or not a plain word")
     for i, row in enumerate(rows):
         missing = [k for k in ("after", "dropped", "harmful", "episode", "track") if k not in row]

@@ -11,9 +11,16 @@ The two rankings are compared by Kendall's tau-b; so are the per-compaction rate
 vs mean P), which factor out how often a strategy compacts.
 
 Two figures say how far tau can be trusted on the seeds run: its 95 % interval when the seeds are
-resampled, and how well replay agrees with itself (the mean tau between the replay rankings of
-two disjoint halves of the seeds). Strategies whose replay harms differ less than the seeds vary
-cannot be ranked by anyone, replay on other seeds included.
+resampled (n/a under ``MIN_SEEDS`` seeds: a bootstrap over fewer under-covers), and how well
+replay agrees with itself (the mean tau between the replay rankings of two disjoint halves of the
+seeds). Strategies whose replay harms differ less than the seeds vary cannot be ranked by anyone,
+replay on other seeds included.
+
+Beside MemRM, three model-free baselines rank the same episodes by counting (``BASELINES``): the
+compactions, the compactions that drop a fact, and the tokens the compactions took out (their
+pinned spans, ``replay.pinned_spans``). Where strategies differ in how much they compact these
+rank as well as any model; on a matched set (``MATCHED_STRATEGIES``: equal budgets, similar
+counts) only a judge of *what* is dropped can.
 """
 
 from __future__ import annotations
@@ -23,14 +30,20 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from memgym.reasoners.base import Reasoner
 from memgym.rm.models import Scorer
-from memgym.rm.rows import record_row
+from memgym.rm.rows import Row, record_row
 from memgym.types import Question, View
+
+MIN_SEEDS = 10
+"""Fewer seeds than this and tau's seed interval is n/a (NaN)."""
+BASELINES = ("compactions", "fact_compactions", "tokens_dropped")
+"""The model-free rankings ``rank`` prints beside MemRM's: per-episode counts of EpisodeHarm."""
 
 
 def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:
@@ -53,9 +66,9 @@ def tau_interval(
     replay: np.ndarray, predicted: np.ndarray, rounds: int = 1000, seed: int = 0
 ) -> tuple[float, float]:
     """The 95 % percentile interval of tau when the seeds (columns of the strategies x seeds
-    harm matrices) are drawn again with replacement; NaNs under two seeds."""
+    harm matrices) are drawn again with replacement; NaNs under ``MIN_SEEDS`` seeds."""
     n = replay.shape[1]
-    if n < 2:
+    if n < MIN_SEEDS:
         return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
     taus = []
@@ -123,6 +136,10 @@ class EpisodeHarm:
     replay_calls: int
     harmful_single: int = 0
     """HARMFUL by the single-undo label (``harmful`` is the shared-harm label)."""
+    fact_compactions: int = 0
+    """Compactions that drop a span stating a fact (``rows.drops_fact``)."""
+    tokens_dropped: int = 0
+    """Tokens of what the compactions took out (their pinned spans)."""
 
 
 def _share(part: float, whole: int) -> float:
@@ -180,6 +197,10 @@ class Ranking:
     """Tau against the single-undo label's ranking (``tau`` is against the shared-harm one)."""
     tau_single_interval: tuple[float, float] = (float("nan"), float("nan"))
     extra: dict[str, Any] = field(default_factory=dict)
+    baselines: dict[str, tuple[float, tuple[float, float]]] = field(default_factory=dict)
+    """Per model-free baseline (``BASELINES``): tau against replay and its seed interval."""
+    counts: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per strategy, each baseline's count per episode (how well a set is matched)."""
 
     @property
     def compute_ratio(self) -> float:
@@ -187,69 +208,130 @@ class Ranking:
         return self.replay_seconds / self.rm_seconds if self.rm_seconds else float("inf")
 
 
+def labelled_episode(
+    track_name: str, seed: int, strategy: str, tier: str | None
+) -> tuple[list[Row], dict[str, Any]]:
+    """Run one episode and label its compactions by replay: the rows of those with a later
+    question (``harmful``, ``harmful_single`` and ``tokens_pinned``: the tokens of what each
+    took out), and the costs (``run_seconds``, ``replay_seconds``, ``replay_calls``) with the
+    scenario's hash."""
+    from memgym.memory import make_memory
+    from memgym.reasoners.scripted import ScriptedReasoner
+    from memgym.rmdata.replay import actual_run, label_both, pinned_spans
+    from memgym.tokens import count_tokens
+    from memgym.tracks import get_track
+
+    track = get_track(track_name)
+    scenario = track.generate(seed, tier)
+    t0 = time.perf_counter()
+    asked, records = actual_run(scenario, make_memory(strategy, track), ScriptedReasoner(track))
+    t1 = time.perf_counter()
+    reasoner = CountingReasoner(ScriptedReasoner(track))
+    both = label_both(scenario.brief, asked, records, reasoner)
+    t2 = time.perf_counter()
+    rows = [
+        record_row(
+            r,
+            scenario.brief,
+            harmful=int(shared),
+            harmful_single=int(single.harmful),
+            tokens_pinned=sum(count_tokens(span.text) for span in pinned_spans(r)),
+        )
+        for r, single, shared in zip(records, both.single, both.shared, strict=True)
+        if single.later
+    ]
+    costs = {
+        "scenario": scenario.hash,
+        "run_seconds": t1 - t0,
+        "replay_seconds": t2 - t1,
+        "replay_calls": reasoner.calls,
+    }
+    return rows, costs
+
+
+def cached_episode(
+    cache: str | Path | None, track_name: str, seed: int, strategy: str, tier: str | None
+) -> tuple[list[Row], dict[str, Any]]:
+    """``labelled_episode``, read from (or written to) ``cache`` when given: replay is the costly
+    side, the same for every model, so a second model is ranked without replaying. A cached file
+    is used only when its scenario hash is the one the generator makes now."""
+    if cache is None:
+        return labelled_episode(track_name, seed, strategy, tier)
+    import hashlib
+    import json
+
+    from memgym.tracks import get_track
+
+    key = hashlib.sha256(f"{track_name}|{seed}|{strategy}|{tier}".encode()).hexdigest()[:16]
+    path = Path(cache) / f"{track_name}-{seed}-{key}.json"
+    if path.exists():
+        stored = json.loads(path.read_text())
+        if stored["costs"]["scenario"] == get_track(track_name).generate(seed, tier).hash:
+            return stored["rows"], stored["costs"]
+    rows, costs = labelled_episode(track_name, seed, strategy, tier)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"rows": rows, "costs": costs}))
+    return rows, costs
+
+
 def episode_harms(
-    model: Scorer | None, strategies: Sequence[str], tier: str | None, job: tuple[str, int]
+    model: Scorer | None,
+    strategies: Sequence[str],
+    tier: str | None,
+    job: tuple[str, int],
+    cache: str | Path | None = None,
 ) -> list[EpisodeHarm]:
     """Run one (track, seed) scenario under each strategy; label its compactions by replay and
     score them by ``model`` (without one, replay alone: every prediction is 0)."""
-    from memgym.memory import make_memory
-    from memgym.reasoners.scripted import ScriptedReasoner
-    from memgym.rmdata.replay import actual_run, label_both
-    from memgym.tracks import get_track
+    from memgym.rm.rows import drops_fact
 
     track_name, seed = job
-    track = get_track(track_name)
-    scenario = track.generate(seed, tier)
     out = []
     for strategy in strategies:
+        rows, costs = cached_episode(cache, track_name, seed, strategy, tier)
         t0 = time.perf_counter()
-        asked, records = actual_run(scenario, make_memory(strategy, track), ScriptedReasoner(track))
-        t1 = time.perf_counter()
-        reasoner = CountingReasoner(ScriptedReasoner(track))
-        both = label_both(scenario.brief, asked, records, reasoner)
-        t2 = time.perf_counter()
-        rows = [record_row(r, scenario.brief) for r in records]
         probs = model.predict(rows) if rows and model is not None else [0.0] * len(rows)
-        t3 = time.perf_counter()
-        counted = [
-            (single, shared, p)
-            for single, shared, p in zip(both.single, both.shared, probs, strict=True)
-            if single.later
-        ]
+        t1 = time.perf_counter()
         out.append(
             EpisodeHarm(
                 track_name,
                 seed,
                 strategy,
-                len(counted),
-                sum(int(sh) for _, sh, _ in counted),
-                float(sum(p for _, _, p in counted)),
+                len(rows),
+                sum(int(r["harmful"]) for r in rows),
+                float(sum(probs)),
+                costs["run_seconds"],
+                costs["replay_seconds"],
                 t1 - t0,
-                t2 - t1,
-                t3 - t2,
-                reasoner.calls,
-                sum(int(si.harmful) for si, _, _ in counted),
+                costs["replay_calls"],
+                sum(int(r["harmful_single"]) for r in rows),
+                sum(int(drops_fact(r)) for r in rows),
+                sum(int(r["tokens_pinned"]) for r in rows),
             )
         )
     return out
 
 
 def rank(
-    model: Scorer,
+    model: Scorer | None,
     tracks: Sequence[str],
     strategies: Sequence[str],
     seeds: Sequence[int],
     tier: str | None = None,
     on_episode: Callable[[], None] | None = None,
     workers: int = 1,
+    cache: str | Path | None = None,
 ) -> Ranking:
     """Run every (track, strategy, seed), label by replay and score by ``model``; compare.
-    With ``workers`` > 1 the scenarios run on that many processes (the model is pickled to each)."""
+    With ``workers`` > 1 the scenarios run on that many processes (the model is pickled to each);
+    with ``cache`` the replayed episodes are kept there and reused (``cached_episode``)."""
     from memgym.rmdata.dataset import parallel_map
 
     jobs = [(t, s) for t in tracks for s in seeds]
     episodes: list[EpisodeHarm] = []
-    for harms in parallel_map(partial(episode_harms, model, list(strategies), tier), jobs, workers):
+    for harms in parallel_map(
+        partial(episode_harms, model, list(strategies), tier, cache=cache), jobs, workers
+    ):
         episodes.extend(harms)
         if on_episode is not None:
             for _ in harms:
@@ -298,7 +380,42 @@ def summarise(
         kendall_tau(single.sum(axis=1), predicted.sum(axis=1)),
         tau_interval(single, predicted),
         {"replay_single_vs_shared": kendall_tau(single.sum(axis=1), replay.sum(axis=1))},
+        *baseline_taus(episodes, strategies, seeds, replay),
     )
+
+
+def count_matrix(
+    episodes: Iterable[EpisodeHarm], strategies: Sequence[str], seeds: Sequence[int], name: str
+) -> np.ndarray:
+    """The EpisodeHarm field ``name`` summed over tracks, strategies x seeds."""
+    row = {s: i for i, s in enumerate(strategies)}
+    col = {s: j for j, s in enumerate(seeds)}
+    out = np.zeros((len(strategies), len(seeds)))
+    for e in episodes:
+        out[row[e.strategy], col[e.seed]] += getattr(e, name)
+    return out
+
+
+def baseline_taus(
+    episodes: Sequence[EpisodeHarm],
+    strategies: Sequence[str],
+    seeds: Sequence[int],
+    replay: np.ndarray,
+) -> tuple[dict[str, tuple[float, tuple[float, float]]], dict[str, dict[str, float]]]:
+    """Tau (and seed interval) of each model-free baseline against replay, and each strategy's
+    baseline counts per episode."""
+    taus = {}
+    counts: dict[str, dict[str, float]] = {s: {} for s in strategies}
+    episodes_of = {s: sum(1 for e in episodes if e.strategy == s) for s in strategies}
+    for name in BASELINES:
+        matrix = count_matrix(episodes, strategies, seeds, name)
+        taus[name] = (
+            kendall_tau(replay.sum(axis=1), matrix.sum(axis=1)),
+            tau_interval(replay, matrix),
+        )
+        for i, s in enumerate(strategies):
+            counts[s][name] = _share(float(matrix[i].sum()), episodes_of[s])
+    return taus, counts
 
 
 def harm_matrices(
@@ -309,11 +426,9 @@ def harm_matrices(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Replay HARMFUL counts (shared-harm label, or single-undo with ``single``) and MemRM
     summed P, strategies x seeds, summed over tracks."""
-    row = {s: i for i, s in enumerate(strategies)}
-    col = {s: j for j, s in enumerate(seeds)}
-    replay = np.zeros((len(strategies), len(seeds)))
-    predicted = np.zeros_like(replay)
-    for e in episodes:
-        replay[row[e.strategy], col[e.seed]] += e.harmful_single if single else e.harmful
-        predicted[row[e.strategy], col[e.seed]] += e.predicted
-    return replay, predicted
+    episodes = list(episodes)
+    label = "harmful_single" if single else "harmful"
+    return (
+        count_matrix(episodes, strategies, seeds, label),
+        count_matrix(episodes, strategies, seeds, "predicted"),
+    )

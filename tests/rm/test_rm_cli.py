@@ -62,6 +62,8 @@ def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path,
     assert "Kendall tau" in printed and "compute ratio" in printed
     assert "interval over seed resamples: n/a" in printed  # one seed: nothing to resample
     assert "per track: codeqa" in printed and "replay against itself" in printed
+    for baseline in ("compaction count", "fact-dropping count", "tokens dropped"):
+        assert baseline in printed
 
 
 def test_score_a_results_file(tmp_path: Path, quick_data: tuple[Path, Any], capsys: Any) -> None:

@@ -175,3 +175,15 @@ def test_cluster_bootstrap_draws_whole_clusters() -> None:
     assert got["auroc"] == pytest.approx(tuple(np.percentile(values, [2.5, 97.5])))
     rows_ci = auroc_ci(y, p, 200, 7)
     assert got["auroc"][1] - got["auroc"][0] > rows_ci[1] - rows_ci[0]
+
+
+def test_cluster_bootstrap_is_na_under_ten_clusters() -> None:
+    from memgym.rm.metrics import MIN_CLUSTERS, cluster_bootstrap
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 90)
+    p = rng.random(90)
+    few = cluster_bootstrap(y, p, [i % (MIN_CLUSTERS - 1) for i in range(90)], resamples=50)
+    assert all(math.isnan(v) for pair in few.values() for v in pair)
+    enough = cluster_bootstrap(y, p, [i % MIN_CLUSTERS for i in range(90)], resamples=50)
+    assert all(0.0 <= v <= 1.0 for pair in enough.values() for v in pair)
