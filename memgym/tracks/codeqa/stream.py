@@ -34,6 +34,9 @@ counts grow with the stream past ``DECOY_TOKENS`` (``decoy_count``)."""
 DECOY_TOKENS = 30_000
 """The stream length the per-constant decoy counts are for: a longer stream holds
 proportionally more (hard's 100k tokens 3.3 times as many), a shorter one (lite) as many."""
+DECOY_MOST_TOKENS = 100_000
+"""The length from which the decoy counts stay flat (3.3 times the per-constant counts), so a
+stream's core, and the memory streaming it takes, stops growing there."""
 DECOY_SETTINGS = 8
 """The vendored settings the decoy changes change, each again and again."""
 HEAD_DECOYS = 20
@@ -47,12 +50,14 @@ after its cut, where a rule counting values from the start finds them)."""
 def decoy_count(per_constant: int, constants: int, target_tokens: int) -> int:
     """How many decoy changes (or decoy audits) a stream of ``target_tokens`` tokens over a
     repository of ``constants`` constants holds: ``per_constant`` per constant for each
-    ``DECOY_TOKENS`` tokens of the stream (and no fewer than for that many). A code chunk
+    ``DECOY_TOKENS`` tokens of the stream (no fewer than for that many, no more than for
+    ``DECOY_MOST_TOKENS``). A code chunk
     states all of a module's constants and a hotfix note both values of a change, so a random
     sample of 16 documents (or corrections) holding one answers questions in proportion to the
     share of them it holds: the longer the stream, the more documents and changes it samples
     from."""
-    return round(per_constant * constants * max(1.0, target_tokens / DECOY_TOKENS))
+    tokens = min(max(target_tokens, DECOY_TOKENS), DECOY_MOST_TOKENS)
+    return round(per_constant * constants * tokens / DECOY_TOKENS)
 
 
 def lookalikes(
