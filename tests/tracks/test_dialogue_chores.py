@@ -17,7 +17,7 @@ import pytest
 from memgym.scoring import is_correct
 from memgym.scoring.reading import answer_names
 from memgym.simulation.bounded import BOUNDED_SHARE
-from memgym.simulation.bounded_family import answers, family
+from memgym.simulation.bounded_family import answers, family, looks_like_change
 from memgym.tracks import get_track, stream_events
 from memgym.tracks.dialogue.chores import BOOKING, MAX_CHORES, chore_count
 from memgym.types import Scenario
@@ -55,7 +55,20 @@ def test_chores_grow_with_the_length() -> None:
     hard = changes(TRACK.generate(0, "hard"))
     assert changes(TRACK.generate(0, "lite")) < standard < longer <= hard
     assert longer > 1.25 * standard
-    assert chore_count(1_000_000) == chore_count(100_000) == MAX_CHORES  # flat beyond 50k
+    assert chore_count(1_000_000) == chore_count(100_000) == MAX_CHORES  # flat beyond 100k
+
+
+def test_a_sample_of_16_change_looking_turns_rarely_holds_a_party_turn_at_hard() -> None:
+    # a party turn states three of a companion's facts in confirmation frames that may say
+    # "now": a random sample of 16 change-looking turns holds it with chance 16 / N at the
+    # questions (N the change-looking turns before the first one, filler aside)
+    for seed in range(3):
+        seen = 0
+        for event in TRACK.generate(seed, "hard").events:
+            if event.question is not None:
+                break
+            seen += looks_like_change(event.text)
+        assert EDGE / seen <= 0.04, (seed, seen)  # 431-494 turns; 249-270 with 1,000 chores
 
 
 @pytest.mark.parametrize("tier", ["lite", "standard"])

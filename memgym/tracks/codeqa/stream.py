@@ -30,7 +30,13 @@ The guard (``memgym.tracks.bounded``) redraws a question one still answers."""
 DECOY_AUDITS_PER_CONSTANT = 3
 """Config audits restating a decoy setting's current value, per repository constant: many more
 documents than questions, so a random sample of 16 documents rarely holds an asked one. Both
-counts follow the repository, not the stream's length, so the core stays flat in it."""
+counts grow with the stream past ``DECOY_TOKENS`` (``decoy_count``)."""
+DECOY_TOKENS = 30_000
+"""The stream length the per-constant decoy counts are for: a longer stream holds
+proportionally more (hard's 100k tokens 3.3 times as many), a shorter one (lite) as many."""
+DECOY_MOST_TOKENS = 100_000
+"""The length from which the decoy counts stay flat (3.3 times the per-constant counts), so a
+stream's core, and the memory streaming it takes, stops growing there."""
 DECOY_SETTINGS = 8
 """The vendored settings the decoy changes change, each again and again."""
 HEAD_DECOYS = 20
@@ -39,6 +45,19 @@ before the first code chunk (more than the 16 events a first-K memory of any cla
 stream opens with vendored settings only, so a memory of its first events holds nothing asked
 and the guard need not push the questions past them (which would pile the asked values just
 after its cut, where a rule counting values from the start finds them)."""
+
+
+def decoy_count(per_constant: int, constants: int, target_tokens: int) -> int:
+    """How many decoy changes (or decoy audits) a stream of ``target_tokens`` tokens over a
+    repository of ``constants`` constants holds: ``per_constant`` per constant for each
+    ``DECOY_TOKENS`` tokens of the stream (no fewer than for that many, no more than for
+    ``DECOY_MOST_TOKENS``). A code chunk
+    states all of a module's constants and a hotfix note both values of a change, so a random
+    sample of 16 documents (or corrections) holding one answers questions in proportion to the
+    share of them it holds: the longer the stream, the more documents and changes it samples
+    from."""
+    tokens = min(max(target_tokens, DECOY_TOKENS), DECOY_MOST_TOKENS)
+    return round(per_constant * constants * tokens / DECOY_TOKENS)
 
 
 def lookalikes(
@@ -128,9 +147,9 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
     ]
     settings = lookalikes(rng, world, DECOY_SETTINGS)
     if settings:
-        decoys = DECOYS_PER_CONSTANT * len(world.constants)
+        decoys = decoy_count(DECOYS_PER_CONSTANT, len(world.constants), p["target_tokens"])
         keyed += [(_place(random, n, d < 2 * HEAD_DECOYS), DECOY, d) for d in range(decoys)]
-        audits = DECOY_AUDITS_PER_CONSTANT * len(world.constants)
+        audits = decoy_count(DECOY_AUDITS_PER_CONSTANT, len(world.constants), p["target_tokens"])
         keyed += [(_place(random, n, d < HEAD_DECOYS), DECOY_AUDIT, d) for d in range(audits)]
     keyed.sort()
     current: list[int | float] = [c.value for c in world.constants]
