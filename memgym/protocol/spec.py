@@ -87,14 +87,14 @@ written by the scripted strategic writer), spelled as their canonical configs.""
 
 STANDARD = Protocol(
     name="standard",
-    version=4,
+    version=5,
     tracks=tuple(TrackPlan(t, "standard", tuple(range(10))) for t in STREAM_TRACKS),
     strategies=STRATEGIES,
     description="every question-stream track at its standard tier (~30k-token streams), 10 seeds",
 )
 SMOKE = Protocol(
     name="smoke",
-    version=5,
+    version=6,
     tracks=(
         TrackPlan("entities", "lite", (0,), {"entities": 8, "questions": 3}),
         TrackPlan("research", "lite", (0,), {"tasks": 2}),
