@@ -134,7 +134,8 @@ def test_the_gold_place_is_spread_over_the_whole_stream(tier: str, side: str) ->
     of other customers' values, ``memgym.tracks.dialogue.chores``, spread the golds over twice
     the places, and past ``DEPTH`` with them, so there no place may hold 3 %). Measured with
     the chores: 100-136 places at standard and hard, at most 2.7 / 2.3 % of the golds each,
-    37-59 % past ``DEPTH``; before them: 52-66 places, at most 4.3 / 3.6 / 3.7 % (lite /
+    37-59 % past ``DEPTH`` (68 % at hard from the end since its chores grow to 2,000 by 100k
+    tokens); before them: 52-66 places, at most 4.3 / 3.6 / 3.7 % (lite /
     standard / hard), 3-26 % past ``DEPTH``."""
     asked = _asked(tier, SEEDS[tier])
     places = Counter(place[SIDES.index(side)] for *_, place in asked)
@@ -147,7 +148,7 @@ def test_the_gold_place_is_spread_over_the_whole_stream(tier: str, side: str) ->
         assert beyond <= 0.35, beyond  # spread, not moved past the rules' depth
     else:  # spread wider by the chores: many more places, none holding a pile
         assert len(places) >= 90 and count <= 0.03 * len(asked), (len(places), top, count)
-        assert beyond <= 0.65, beyond
+        assert beyond <= 0.72, beyond
 
 
 @pytest.mark.parametrize("tier", list(SEEDS))
