@@ -104,5 +104,7 @@ def test_the_tau2_bench_runs_small(
     figures = re.search(r"memgym ([\d.]+) ms, τ²-bench alone ([\d.]+) ms: ([\d.]+)×", out)
     assert figures is not None, out
     mine, alone, ratio = map(float, figures.groups())
-    assert mine > 0 and alone > 0 and abs(ratio - mine / alone) < 0.05 * ratio + 0.02
+    # the printed times are rounded to 0.1 ms: the ratio agrees with them within that rounding
+    rounding = ratio * (0.05 / mine + 0.05 / alone) + 0.01
+    assert mine > 0 and alone > 0 and abs(ratio - mine / alone) <= rounding
     assert "import of τ²-bench" in out and "target met on every domain" in out
