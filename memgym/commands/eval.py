@@ -268,7 +268,12 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
     print_entry(entry)
     measured = entry.tokens.prompt + entry.tokens.completion
     estimated = entry.estimated.prompt + entry.estimated.completion
-    cached = f", {entry.tokens.cached:,} calls answered by the cache" if entry.tokens.cached else ""
+    cached = (
+        f", {entry.tokens.cached:,} calls answered by the cache "
+        f"({entry.tokens.cached_prompt + entry.tokens.cached_completion:,} tokens when first made)"
+        if entry.tokens.cached
+        else ""
+    )
     err_console.print(
         f"{len(work)} episodes run in {seconds:.1f} s; tokens measured {measured:,} vs estimated "
         f"{estimated:,} ({_ratio(measured, estimated)}{cached}); entry in {args.entry}, report "

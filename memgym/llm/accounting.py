@@ -64,7 +64,8 @@ class Ledger:
 
     def totals(self) -> dict[str, float]:
         """Calls, HTTP attempts, retries, cache hits, failures (``failed``: the infrastructure's;
-        ``overflows``: prompts too long for the model's window), tokens, cost and model time
+        ``overflows``: prompts too long for the model's window), tokens (``cached_*_tokens``: those
+        the cache answered, as the server counted them when the call was first made), cost and model time
         (``latency_s``) so far, plus a ``retries_<reason>`` count for each reason retried
         (``retries_rate_limited``, ...)."""
         with self._lock:
@@ -80,6 +81,8 @@ class Ledger:
             "overflows": sum(c.status == OVERFLOW for c in calls),
             "prompt_tokens": sum(c.usage.prompt_tokens for c in live),
             "completion_tokens": sum(c.usage.completion_tokens for c in live),
+            "cached_prompt_tokens": sum(c.usage.prompt_tokens for c in calls if c.cached),
+            "cached_completion_tokens": sum(c.usage.completion_tokens for c in calls if c.cached),
             "cost_usd": sum(c.cost or 0.0 for c in live),
             "latency_s": sum(c.latency_s for c in live),
             **{f"{RETRIES_PREFIX}{reason}": n for reason, n in sorted(reasons.items())},

@@ -54,13 +54,19 @@ def retry_reasons(usage: Mapping[str, float]) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
+def _cached_tokens(usage: Mapping[str, float]) -> str:
+    """`` of N tokens`` the cached calls cost when first made; empty when none."""
+    n = int(usage.get("cached_prompt_tokens", 0) + usage.get("cached_completion_tokens", 0))
+    return f" of {n} tokens" if n else ""
+
+
 def describe(usage: Mapping[str, float]) -> str:
     """One line: calls, cache hits, retries, failed calls, context overflows (when any), tool
     errors, tokens and cost."""
     if not usage.get("calls"):
         return "no LLM calls"
     text = (
-        f"{int(usage['calls'])} LLM calls ({int(usage.get('cached', 0))} cached), "
+        f"{int(usage['calls'])} LLM calls ({int(usage.get('cached', 0))} cached{_cached_tokens(usage)}), "
         f"{int(usage.get('retries', 0))} retries{retry_reasons(usage)}, "
         f"{int(usage.get('failed', 0))} failed, "
         + (f"{int(usage['overflows'])} context overflows, " if usage.get("overflows") else "")

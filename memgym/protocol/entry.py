@@ -36,8 +36,10 @@ class Strict(BaseModel):
 
 class Tokens(Strict):
     """LLM calls and tokens (memgym's count for estimates, the server's for measured ones).
-    Calls answered by the call cache (``--cache``) count in ``calls`` and ``cached``, and no
-    tokens: the tokens are what this evaluation had the server process."""
+    Calls answered by the call cache (``--cache``) count in ``calls`` and ``cached``, and their
+    tokens in ``cached_prompt`` and ``cached_completion`` (as the server counted them when the call
+    was first made): ``prompt`` and ``completion`` are what this evaluation had the server process,
+    the sums of both what the model's work on the protocol costs."""
 
     calls: int = Field(ge=0)
     cached: int = Field(ge=0, default=0)
@@ -45,6 +47,8 @@ class Tokens(Strict):
     completion: int = Field(ge=0)
     tool_calls: int = Field(ge=0, default=0)
     tool_calls_executed: int = Field(ge=0, default=0)
+    cached_prompt: int = Field(ge=0, default=0)
+    cached_completion: int = Field(ge=0, default=0)
 
 
 class MemoryScore(Strict):
@@ -139,7 +143,16 @@ def _num(x: float) -> float | None:
 
 
 def _tokens(results: Iterable[EpisodeResult]) -> Tokens:
-    keys = ("calls", "cached", "prompt_tokens", "completion_tokens", "tool_calls", "tool_errors")
+    keys = (
+        "calls",
+        "cached",
+        "prompt_tokens",
+        "completion_tokens",
+        "cached_prompt_tokens",
+        "cached_completion_tokens",
+        "tool_calls",
+        "tool_errors",
+    )
     total = dict.fromkeys(keys, 0.0)
     for result in results:
         for key in keys:
@@ -151,6 +164,8 @@ def _tokens(results: Iterable[EpisodeResult]) -> Tokens:
         completion=int(total["completion_tokens"]),
         tool_calls=int(total["tool_calls"]),
         tool_calls_executed=int(total["tool_calls"] - total["tool_errors"]),
+        cached_prompt=int(total["cached_prompt_tokens"]),
+        cached_completion=int(total["cached_completion_tokens"]),
     )
 
 

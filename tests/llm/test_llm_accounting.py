@@ -23,6 +23,8 @@ def test_ledger_totals_count_retries_and_cache_hits():
     assert totals["calls"] == 3 and totals["cached"] == 1 and totals["failed"] == 1
     assert totals["attempts"] == 5 and totals["retries"] == 3
     assert totals["prompt_tokens"] == 10 and totals["cost_usd"] == 0.1
+    assert totals["cached_prompt_tokens"] == 10 and totals["cached_completion_tokens"] == 2
+    assert "1 cached of 12 tokens" in describe(totals)
     assert totals["retries_rate_limited"] == 2 and totals["retries_timeout"] == 1
     assert "retries_server_error" not in totals  # only reasons that happened
 

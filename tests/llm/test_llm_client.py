@@ -180,7 +180,12 @@ def test_a_rerun_is_answered_from_the_cache_without_http(tmp_path):
         assert server.stats["requests"] == 1  # only the call with new params went out
     assert replay.cached and replay.attempts == 0 and replay.content == answer.content
     assert not other.cached
-    assert again.ledger.totals()["cached"] == 1
+    totals, first_totals = again.ledger.totals(), first.ledger.totals()
+    assert totals["cached"] == 1
+    # the replayed call's tokens are what the server counted the first time, kept apart
+    assert totals["cached_prompt_tokens"] == first_totals["prompt_tokens"] > 0
+    assert totals["cached_completion_tokens"] == first_totals["completion_tokens"] > 0
+    assert totals["prompt_tokens"] == other.usage.prompt_tokens  # only the live call
 
 
 def test_the_sync_client_takes_the_same_steps_in_the_calling_thread():
