@@ -21,6 +21,7 @@ from typing import Any
 
 from memgym.claims import Claim, format_number
 from memgym.query import ABSTAIN, Table, evaluate
+from memgym.reasoners.cheats import prior_guess
 from memgym.scoring import is_correct
 from memgym.scoring.normalize import numbers
 from memgym.scoring.reading import Names, answer_names
@@ -147,15 +148,7 @@ for _constant in ("0", "1", "2", "3"):
 
 
 def _prior_value(prior: Prior | None, smart: bool) -> str:
-    if prior is None:
-        return "0"
-    if prior.choices:
-        if smart and prior.weights:
-            return prior.choices[max(range(len(prior.choices)), key=lambda i: prior.weights[i])]
-        return prior.choices[0]
-    mid = (prior.low + prior.high) / 2
-    text = format_number(round(mid) if prior.decimals == 0 else round(mid, prior.decimals))
-    return ", ".join([text] * 4) if prior.type == "series" else text
+    return "0" if prior is None else prior_guess(prior, smart)
 
 
 @cheat("prior_median", "the middle of the asked attribute's prior (its first choice)")
