@@ -160,6 +160,11 @@ def add_retries_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_resamples_arg(p: argparse.ArgumentParser) -> None:
+    """--resamples N: the bootstrap resamples of the isolated scores' confidence intervals."""
+    p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
+
+
 def add_results_arg(p: argparse.ArgumentParser) -> None:
     """--results FILE: the SQLite results file episodes are written to."""
     p.add_argument("--results", default="memgym-results.sqlite", help="SQLite results file")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from memgym.commands.common import (
+    add_resamples_arg,
     add_results_arg,
     add_retries_arg,
     add_scenario_args,
@@ -444,7 +445,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_shorthand_args(p)
     add_model_args(p)
     add_seed_args(p, 10)
-    p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    add_resamples_arg(p)
     p.add_argument(
         "--workers",
         type=int,

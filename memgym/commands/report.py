@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from memgym.commands.common import check_at_least, err_console
+from memgym.commands.common import add_resamples_arg, check_at_least, err_console
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -14,9 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("results", help="SQLite results file")
     p.add_argument("-o", "--out", default="report.html", help="HTML file to write (report.html)")
     p.add_argument("--run", type=int, help="report one run id (default: every run in the file)")
-    p.add_argument(
-        "--resamples", type=int, default=1000, help="bootstrap resamples for isolated-score CIs"
-    )
+    add_resamples_arg(p)
     p.add_argument(
         "--include-incomplete",
         action="store_true",

@@ -4,8 +4,46 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import Any
 
 from memgym.commands.common import check_at_least, port
+
+FAULT_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("rate_429", {"type": float, "default": 0.0, "help": "share of requests answered 429"}),
+    ("rate_5xx", {"type": float, "default": 0.0, "help": "share of requests answered 503"}),
+    ("retry_after", {"type": float, "default": 1.0, "help": "Retry-After of a 429, seconds"}),
+    ("latency", {"type": float, "default": 0.0, "help": "seconds added to every request"}),
+    ("malformed", {"type": float, "default": 0.0, "help": "share of tool calls with bad JSON"}),
+    (
+        "wrong_args",
+        {
+            "type": float,
+            "default": 0.0,
+            "help": "share of tool calls with well-formed but wrong arguments",
+        },
+    ),
+    ("truncate", {"type": float, "default": 0.0, "help": "share of answers cut short"}),
+    ("context", {"type": int, "default": 0, "help": "context window in tokens (0: none)"}),
+    (
+        "fail_questions",
+        {
+            "type": float,
+            "default": 0.0,
+            "help": "share of questions (a seeded hash of their spec) answered 503 on every "
+            "request: their episodes fail however often they are retried",
+        },
+    ),
+    (
+        "tools_need_choice",
+        {
+            "action": "store_true",
+            "help": "like llama-cpp-python's server: ignore a request's tools unless it sends "
+            "tool_choice",
+        },
+    ),
+    ("seed", {"type": int, "default": 0, "help": "seed of the fault draws (default 0)"}),
+)
+"""Each ``Faults`` field as a ``--flag`` (the field name, dashed) and its argparse options."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -17,32 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--port", type=port, default=8000, help="port (default 8000; 0 picks a free one)"
     )
-    p.add_argument("--rate-429", type=float, default=0.0, help="share of requests answered 429")
-    p.add_argument("--rate-5xx", type=float, default=0.0, help="share of requests answered 503")
-    p.add_argument("--retry-after", type=float, default=1.0, help="Retry-After of a 429, seconds")
-    p.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
-    p.add_argument("--malformed", type=float, default=0.0, help="share of tool calls with bad JSON")
-    p.add_argument(
-        "--wrong-args",
-        type=float,
-        default=0.0,
-        help="share of tool calls with well-formed but wrong arguments",
-    )
-    p.add_argument("--truncate", type=float, default=0.0, help="share of answers cut short")
-    p.add_argument("--context", type=int, default=0, help="context window in tokens (0: none)")
-    p.add_argument(
-        "--fail-questions",
-        type=float,
-        default=0.0,
-        help="share of questions (a seeded hash of their spec) answered 503 on every request: "
-        "their episodes fail however often they are retried",
-    )
-    p.add_argument(
-        "--tools-need-choice",
-        action="store_true",
-        help="like llama-cpp-python's server: ignore a request's tools unless it sends tool_choice",
-    )
-    p.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
+    for name, options in FAULT_OPTIONS:
+        p.add_argument("--" + name.replace("_", "-"), **options)
     p.add_argument(
         "--max-episodes",
         type=int,
@@ -64,19 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from memgym.commands.common import err_console
     from memgym.serve import Faults, running
 
-    faults = Faults(
-        rate_429=args.rate_429,
-        rate_5xx=args.rate_5xx,
-        retry_after=args.retry_after,
-        latency=args.latency,
-        malformed=args.malformed,
-        truncate=args.truncate,
-        wrong_args=args.wrong_args,
-        context=args.context,
-        seed=args.seed,
-        tools_need_choice=args.tools_need_choice,
-        fail_questions=args.fail_questions,
-    )
+    faults = Faults(**{name: getattr(args, name) for name, _ in FAULT_OPTIONS})
     check_at_least(args, max_episodes=1)
     stop: list[int] = []
     restore = _stop_on_signals(stop)  # before the address is printed: a client may kill at once

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from memgym.jsonl import json_objects
 from memgym.types import AskedQuestion, CompactionRecord, Span
 
 Row = dict[str, Any]
@@ -129,15 +130,11 @@ def write_jsonl(path: str | Path, rows: Iterable[Row]) -> int:
 def read_jsonl(path: str | Path) -> Iterator[Row]:
     """Rows of a JSONL file; ``ValueError`` naming the line for a bad one."""
     with open(path, encoding="utf-8") as fh:
-        for i, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{i}: not JSON: {exc.msg}") from None
-            if not isinstance(row, dict) or "after" not in row or "dropped" not in row:
-                raise ValueError(f"{path}:{i}: not a compaction row (needs after and dropped)")
+        for i, row in json_objects(fh, str(path)):
+            if "after" not in row or "dropped" not in row:
+                raise ValueError(
+                    f"{path}: line {i} is not a compaction row (needs after and dropped)"
+                )
             yield row
 
 
@@ -149,4 +146,3 @@ def labels(rows: Iterable[Row]) -> list[int]:
             raise ValueError("row without a label: evaluate needs labelled rows (memgym rm build)")
         out.append(int(row["harmful"]))
     return out
-

@@ -50,17 +50,6 @@ def stream(
             yield WorkItem(track, tier, s, fixed, m, r, isolate, tuple(plugins))
 
 
-def plan(
-    track: str,
-    tier: str | None,
-    seeds: Iterable[int],
-    overrides: dict[str, Any],
-    pairs: Sequence[tuple[str, str]],
-) -> list[WorkItem]:
-    """``stream`` as a list."""
-    return list(stream(track, tier, seeds, overrides, pairs))
-
-
 def parse_shard(text: str) -> tuple[int, int]:
     """``"i/N"`` (1-based: shards 1/N .. N/N) as ``(i, N)``; ``ValueError`` when malformed."""
     index, sep, count = text.partition("/")

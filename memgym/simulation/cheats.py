@@ -21,6 +21,7 @@ from typing import Any
 
 from memgym.claims import Claim, format_number
 from memgym.query import ABSTAIN, Table, evaluate
+from memgym.reasoners.cheats import prior_guess
 from memgym.scoring import is_correct
 from memgym.scoring.normalize import numbers
 from memgym.scoring.reading import Names, answer_names
@@ -96,34 +97,38 @@ def _read(ctx: Context, texts: Iterable[str], question: Question) -> str:
     return evaluate(question.spec, Table.from_claims(claims))
 
 
-@cheat("last_event", "the scripted reader over the last event only")
-def last_event(ctx: Context, s: Sighting) -> str:
-    return _read(ctx, s.recent[-1:], s.question)
+Texts = Callable[[Context, Sighting], Sequence[str]]
+READERS: tuple[tuple[str, str, Texts], ...] = (
+    ("last_event", "the scripted reader over the last event only", lambda c, s: s.recent[-1:]),
+    (
+        f"last_{RECENT}_events",
+        f"the scripted reader over the last {RECENT} events",
+        lambda c, s: s.recent,
+    ),
+    (
+        "last_page",
+        "the scripted reader over the last non-distractor event (page) only",
+        lambda c, s: s.pages[-1:],
+    ),
+    (
+        f"last_{RECENT}_pages",
+        f"the scripted reader over the last {RECENT} non-distractor events",
+        lambda c, s: s.pages,
+    ),
+    (
+        "question_only",
+        "the scripted reader over the question text alone",
+        lambda c, s: [s.question.text],
+    ),
+    ("brief_only", "the scripted reader over the brief alone", lambda c, s: [c.scenario.brief]),
+)
+"""The cheats that run the track's scripted reader over what a memoryless agent sees: a name,
+its description and the texts it reads."""
 
-
-@cheat(f"last_{RECENT}_events", f"the scripted reader over the last {RECENT} events")
-def last_events(ctx: Context, s: Sighting) -> str:
-    return _read(ctx, s.recent, s.question)
-
-
-@cheat("last_page", "the scripted reader over the last non-distractor event (page) only")
-def last_page(ctx: Context, s: Sighting) -> str:
-    return _read(ctx, s.pages[-1:], s.question)
-
-
-@cheat(f"last_{RECENT}_pages", f"the scripted reader over the last {RECENT} non-distractor events")
-def last_pages(ctx: Context, s: Sighting) -> str:
-    return _read(ctx, s.pages, s.question)
-
-
-@cheat("question_only", "the scripted reader over the question text alone")
-def question_only(ctx: Context, s: Sighting) -> str:
-    return _read(ctx, [s.question.text], s.question)
-
-
-@cheat("brief_only", "the scripted reader over the brief alone")
-def brief_only(ctx: Context, s: Sighting) -> str:
-    return _read(ctx, [ctx.scenario.brief], s.question)
+for _name, _about, _texts in READERS:
+    cheat(_name, _about)(
+        lambda ctx, s, texts=_texts: _read(ctx, texts(ctx, s), s.question)  # type: ignore[misc]
+    )
 
 
 @cheat("echo", "repeats the question")
@@ -143,15 +148,7 @@ for _constant in ("0", "1", "2", "3"):
 
 
 def _prior_value(prior: Prior | None, smart: bool) -> str:
-    if prior is None:
-        return "0"
-    if prior.choices:
-        if smart and prior.weights:
-            return prior.choices[max(range(len(prior.choices)), key=lambda i: prior.weights[i])]
-        return prior.choices[0]
-    mid = (prior.low + prior.high) / 2
-    text = format_number(round(mid) if prior.decimals == 0 else round(mid, prior.decimals))
-    return ", ".join([text] * 4) if prior.type == "series" else text
+    return "0" if prior is None else prior_guess(prior, smart)
 
 
 @cheat("prior_median", "the middle of the asked attribute's prior (its first choice)")
@@ -536,51 +533,66 @@ def first_option(ctx: Context, s: Sighting) -> str:
     return options[0]["id"] if options else ABSTAIN
 
 
-@cheat(
-    "central_option",
-    "the catalogue's most typical option: commonest route/day/cabin, "
-    "then fewest stops, then cheapest (no customer known)",
-)
-def central_option(ctx: Context, s: Sighting) -> str:
+Option = dict[str, str]
+Scorer = Callable[[list[Option], list[str]], Callable[[Option], int]]
+"""Given a catalogue's options and the fields compared, how each option scores."""
+
+
+def _best_option(ctx: Context, s: Sighting, scorer: Scorer) -> str:
+    """The id of the asked catalogue's option that scores highest, then has the fewest stops,
+    then is cheapest (the first of equals); ABSTAIN without a catalogue."""
     options = _options(ctx, s)
     if not options:
         return ABSTAIN
-    fields = [k for k in options[0] if k not in NOT_COMPARED]
+    score = scorer(options, [k for k in options[0] if k not in NOT_COMPARED])
+
+    def rank(o: Option) -> tuple[int, float, float]:
+        return (-score(o), _num(o.get("stops")), _num(o.get("fare_usd")))
+
+    return min(options, key=rank)["id"]
+
+
+def _typicality(options: list[Option], fields: list[str]) -> Callable[[Option], int]:
+    """How many compared fields an option shares with the commonest value of each."""
     common = {k: Counter(o.get(k) for o in options).most_common(1)[0][0] for k in fields}
-
-    def rank(o: dict[str, str]) -> tuple[int, float, float]:
-        agree = sum(o.get(k) == v for k, v in common.items())
-        return (-agree, _num(o.get("stops")), _num(o.get("fare_usd")))
-
-    return min(options, key=rank)["id"]
+    return lambda o: sum(o.get(k) == v for k, v in common.items())
 
 
-@cheat("cheapest_option", "the asked catalogue's cheapest option, fewest stops first")
-def cheapest_option(ctx: Context, s: Sighting) -> str:
-    options = _options(ctx, s)
-    if not options:
-        return ABSTAIN
-    return min(options, key=lambda o: (_num(o.get("stops")), _num(o.get("fare_usd"))))["id"]
+def _neighbours(options: list[Option], fields: list[str]) -> Callable[[Option], int]:
+    """How many options differ from an option in exactly one compared field."""
+    return lambda o: sum(sum(o.get(k) != p.get(k) for k in fields) == 1 for p in options)
 
 
-@cheat(
-    "hub_option",
-    "the option with the most neighbours (options differing from it in one "
-    "of route/day/cabin), then fewest stops, then cheapest (no customer known)",
+PICKERS: tuple[tuple[str, str, Scorer], ...] = (
+    (
+        "central_option",
+        (
+            "the catalogue's most typical option: commonest route/day/cabin, "
+            "then fewest stops, then cheapest (no customer known)"
+        ),
+        _typicality,
+    ),
+    (
+        "cheapest_option",
+        "the asked catalogue's cheapest option, fewest stops first",
+        lambda options, fields: lambda o: 0,
+    ),
+    (
+        "hub_option",
+        (
+            "the option with the most neighbours (options differing from it in one "
+            "of route/day/cabin), then fewest stops, then cheapest (no customer known)"
+        ),
+        _neighbours,
+    ),
 )
-def hub_option(ctx: Context, s: Sighting) -> str:
-    options = _options(ctx, s)
-    if not options:
-        return ABSTAIN
-    fields = [k for k in options[0] if k not in NOT_COMPARED]
+"""The cheats that pick one option of the asked catalogue (no customer known): a name, its
+description and how it scores the options."""
 
-    def neighbours(o: dict[str, str]) -> int:
-        return sum(sum(o.get(k) != p.get(k) for k in fields) == 1 for p in options)
-
-    def rank(o: dict[str, str]) -> tuple[int, float, float]:
-        return (-neighbours(o), _num(o.get("stops")), _num(o.get("fare_usd")))
-
-    return min(options, key=rank)["id"]
+for _name, _about, _scorer in PICKERS:
+    cheat(_name, _about)(
+        lambda ctx, s, scorer=_scorer: _best_option(ctx, s, scorer)  # type: ignore[misc]
+    )
 
 
 def _num(text: str | None) -> float:

@@ -20,6 +20,7 @@ from typing import Any
 
 from memgym.envs import tools as T
 from memgym.envs.trajectories import FORMAT
+from memgym.jsonl import json_objects
 from memgym.llm.textcalls import describe, render_calls, render_results
 from memgym.memory.tools import ANSWER_TOOLS
 from memgym.reasoners.llm import render
@@ -124,15 +125,7 @@ def answer_conversations(record: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 def read_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     """Fine-tuning rows from JSONL lines of expert chat records or of rows already built."""
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"line {n} is not JSON: {exc.msg}") from None
-        if not isinstance(record, dict):
-            raise ValueError(f"line {n} is not a JSON object")  # noqa: TRY004 (exit 2)
+    for _, record in json_objects(lines):
         meta = record.get("memgym")
         if isinstance(meta, dict) and meta.get("format") == ROW_FORMAT:
             yield record

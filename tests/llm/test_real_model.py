@@ -26,7 +26,7 @@ import pytest
 
 from memgym.run.results import ResultsStore
 from memgym.run.runner import run_concurrent
-from memgym.run.work import plan
+from memgym.run.work import stream
 
 pytestmark = pytest.mark.slow
 
@@ -94,7 +94,7 @@ def run_one(base_url, model, tmp_path, memory, options="", overrides=None):
         f"llm:model={model},base_url={base_url},max_tokens=64,timeout=600,max_retries=2,"
         "context_window=2048"
     )
-    items = plan("entities", "lite", [0], overrides or {}, [(memory, reasoner + options)])
+    items = list(stream("entities", "lite", [0], overrides or {}, [(memory, reasoner + options)]))
     with ResultsStore(tmp_path / "r.sqlite") as store:
         run_id = store.start_run({"test": "real model"})
         (result,) = run_concurrent(items, store, run_id)

@@ -7,7 +7,7 @@ from memgym.llm.client import LLMClient
 from memgym.llm.slots import SlotPool
 from memgym.run.results import ResultsStore
 from memgym.run.runner import run_concurrent
-from memgym.run.work import plan
+from memgym.run.work import stream
 from memgym.serve import Faults, running
 
 
@@ -21,7 +21,9 @@ def test_the_pool_hands_out_the_least_shared_slot():
 def test_each_episode_keeps_its_slot(tmp_path):
     with running() as server:
         reasoner = f"llm:base_url={server.base_url},slots=2"
-        items = plan("entities", "lite", [0, 1], {}, [("agentic:policy=strategic", reasoner)])
+        items = list(
+            stream("entities", "lite", [0, 1], {}, [("agentic:policy=strategic", reasoner)])
+        )
         with ResultsStore(tmp_path / "r.sqlite") as store:
             results = run_concurrent(items, store, store.start_run({}), concurrency=2)
         stats = dict(server.stats)

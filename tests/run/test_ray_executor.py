@@ -16,7 +16,7 @@ import pytest
 from memgym.cli import main
 from memgym.run.results import ResultsStore
 from memgym.run.runner import run_concurrent, run_item
-from memgym.run.work import WorkItem, plan
+from memgym.run.work import WorkItem, stream
 from memgym.types import EpisodeResult
 
 ray = pytest.importorskip("ray", reason="the Ray executor needs the 'ray' extra")
@@ -38,7 +38,7 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def items() -> list[WorkItem]:
-    return plan("entities", "lite", range(3), {}, PAIRS)
+    return list(stream("entities", "lite", range(3), {}, PAIRS))
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from memgym.run import runner
 from memgym.run.episode import evaluate
 from memgym.run.results import ResultsStore
 from memgym.run.runner import run_concurrent, run_processes
-from memgym.run.work import plan
+from memgym.run.work import stream
 
 PAIRS = [("agentic:policy=perfect", "scripted"), ("agentic:policy=naive", "scripted")]
 
@@ -21,7 +21,7 @@ def rows(results):
 
 
 def test_concurrent_and_pooled_runs_equal_direct_evaluation(tmp_path, track):
-    items = plan("entities", "lite", range(3), {"doc_style": "kv"}, PAIRS)
+    items = list(stream("entities", "lite", range(3), {"doc_style": "kv"}, PAIRS))
     expected = []
     for item in items:
         scenario = track.generate(item.seed, "lite", doc_style="kv")
@@ -116,7 +116,7 @@ def test_an_infra_error_escaping_the_episode_is_an_infra_error_row(tmp_path, mon
         return memory
 
     monkeypatch.setattr(runner, "make_memory", failing)
-    items = plan("entities", "lite", [0], {}, PAIRS[:1])
+    items = list(stream("entities", "lite", [0], {}, PAIRS[:1]))
     with ResultsStore(tmp_path / "r.sqlite") as store:
         run_id = store.start_run({})
         (result,) = run_concurrent(items, store, run_id)

@@ -52,18 +52,9 @@ CHANGEABLE = (
     "employer",
     "emergency_contact",
 )
-ASKABLE = (
-    "home_city",
-    "destination",
-    "travel_date",
-    "return_date",
-    "max_price_usd",
-    "loyalty_number",
-    "date_of_birth",
-    "passport_expiry",
-    "employer",
-    "emergency_contact",
-)
+FEW_VALUED = ("cabin", "max_stops")
+"""Profile attributes with few possible values: no question asks about them."""
+ASKABLE = tuple(a for a in PROFILE if a not in FEW_VALUED)
 """Attributes with many possible values: what value and previous-value questions ask about."""
 COLLEAGUE_TRIP = ("home_city", "destination", "travel_date", "max_price_usd", "return_date")
 """A colleague's facts the customer tells in one chat about the colleague's trip; the rest

@@ -12,25 +12,15 @@ from typing import Any
 
 from memgym.tracks.entities import memos, render
 from memgym.tracks.entities.draft import Draft
-from memgym.tracks.entities.fast import builder, construct, gold_question, state
+from memgym.tracks.entities.fast import build_event, construct, gold_question, state
 from memgym.tracks.entities.mix import AXIS_OF
 from memgym.tracks.entities.stream import CHANGE, DOC, Timeline
 from memgym.tracks.entities.world import CORRECTION, World
 from memgym.types import Event, Fact, GoldQuestion, Scenario
 
-_build_event = builder(Event)
-
 
 def _question(draft: Draft, number: int) -> GoldQuestion:
     return gold_question(draft, number, AXIS_OF[draft.kind], draft.tolerance)
-
-
-def _event(
-    step: int, kind: str, text: str, facts: list[str], question: GoldQuestion | None = None
-) -> Event:
-    return _build_event(
-        {"step": step, "kind": kind, "text": text, "facts": facts, "question": question}
-    )
 
 
 def assemble(
@@ -58,7 +48,9 @@ def assemble(
     for idx, (kind, index) in enumerate(items):
         if idx in starts:
             events.append(
-                _event(len(events), "session", f"Session {starts[idx]} of {sessions} begins.", [])
+                build_event(
+                    len(events), "session", f"Session {starts[idx]} of {sessions} begins.", []
+                )
             )
         step = len(events)
         if kind == DOC:
@@ -73,11 +65,11 @@ def assemble(
                 text, stated = render.update(rng, world, change, style)
         else:
             event_kind, text, stated = "distractor", memos.memo(rng, world.names), []
-        events.append(_event(step, event_kind, text, state(stated, facts, step)))
+        events.append(build_event(step, event_kind, text, state(stated, facts, step)))
         for draft in asked.get(idx + 1, ()):
             question = _question(draft, questions)
             questions += 1
-            events.append(_event(len(events), "question", question.text, [], question))
+            events.append(build_event(len(events), "question", question.text, [], question))
     return construct(
         Scenario,
         {

@@ -18,7 +18,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
 
-from memgym.types import AnswerType, Axis, Fact, GoldQuestion, QuestionKind, Value
+from memgym.types import AnswerType, Axis, Event, Fact, GoldQuestion, QuestionKind, Value
 
 M = TypeVar("M", bound=BaseModel)
 _SLOTS = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
@@ -104,6 +104,17 @@ def builder(cls: type[M]) -> Callable[[dict[str, Any]], M]:
 
 build_fact = builder(Fact)
 """``build_fact(values)``: a ``Fact`` holding ``values`` (a dict in field order)."""
+_build_event = builder(Event)
+
+
+def build_event(
+    step: int, kind: str, text: str, facts: list[str], question: GoldQuestion | None = None
+) -> Event:
+    """An ``Event`` built without validation (its values are valid by construction)."""
+    return _build_event(
+        {"step": step, "kind": kind, "text": text, "facts": facts, "question": question}
+    )
+
 
 class _HasId(Protocol):
     @property

@@ -19,7 +19,7 @@ from itertools import pairwise
 from typing import Any
 
 from memgym.tokens import total_tokens
-from memgym.tracks.entities.fast import builder, construct, gold_question, state
+from memgym.tracks.entities.fast import build_event, construct, gold_question, state
 from memgym.tracks.research import filler, render
 from memgym.tracks.research.blind import ONCE_ROOM, ROOM, Insert, guard
 from memgym.tracks.research.blocks import Block, Core
@@ -34,7 +34,6 @@ INPAGE_FILLER = 0.5
 """Chance that a page holds one unrelated result among its own."""
 FILLER_SEED_BITS = 40
 LOOKALIKE_KIND = "document"
-_build_event = builder(Event)
 
 
 def _page(rng: _random.Random, world: World, t: int, turn: int, style: str) -> Block:
@@ -196,17 +195,7 @@ def assemble(
             if core.question is not None:
                 question = _question(core.question, questions)
                 questions += 1
-            events.append(
-                _build_event(
-                    {
-                        "step": step,
-                        "kind": core.kind,
-                        "text": core.text,
-                        "facts": ids,
-                        "question": question,
-                    }
-                )
-            )
+            events.append(build_event(step, core.kind, core.text, ids, question))
             step += 1
     return construct(
         Scenario,
