@@ -9,7 +9,7 @@ from memgym.tracks import get_track, track_names
 EXPECTED_TIERS = {
     "lite": (48, 10, 48, 24),
     "standard": (60, 20, 60, 30),
-    "hard": (120, 40, 120, 30),
+    "hard": (120, 40, 120, 48),
     "multi": (60, 20, 60, 30),
 }
 KEYS = {
