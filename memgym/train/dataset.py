@@ -26,6 +26,7 @@ from memgym.reasoners.llm import render
 from memgym.scoring import is_correct
 from memgym.scoring.reading import answer_names
 from memgym.tracks import get_track
+from memgym.train.rollout_demos import is_rollout_row
 from memgym.types import Message, Question, Scenario, View
 
 ROW_FORMAT = "memgym-sft-v1"
@@ -123,7 +124,8 @@ def answer_conversations(record: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def read_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Fine-tuning rows from JSONL lines of expert chat records or of rows already built."""
+    """Fine-tuning rows from JSONL lines of expert chat records or of rows already built
+    (answer conversations, or rollout demonstrations of ``memgym.train.rollout_demos``)."""
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -134,7 +136,7 @@ def read_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
         if not isinstance(record, dict):
             raise ValueError(f"line {n} is not a JSON object")  # noqa: TRY004 (exit 2)
         meta = record.get("memgym")
-        if isinstance(meta, dict) and meta.get("format") == ROW_FORMAT:
+        if (isinstance(meta, dict) and meta.get("format") == ROW_FORMAT) or is_rollout_row(record):
             yield record
         else:
             yield from answer_conversations(record)

@@ -84,6 +84,25 @@ def test_lora_trains_only_the_adapters() -> None:
     assert _with_lora(model, 0) is model
 
 
+def test_top_layers_only_train_without_checkpointing() -> None:
+    trl = pytest.importorskip("trl")
+    tok, model = tiny_lm(["a b c d e f"])
+    adapted = _with_lora(model, 4, layers=1)
+    trainable = [n for n, p in adapted.named_parameters() if p.requires_grad]
+    assert len(trainable) == 8 and all(".layers.1." in n for n in trainable)
+    ids = torch_tensor(tok("a b c d e f")["input_ids"])
+    adapted(input_ids=ids, labels=ids).loss.backward()
+    assert all(p.grad is not None for p in adapted.parameters() if p.requires_grad)
+    run = GRPORun(base="x", out="o", stages=[], seeds=[0], lora_layers=1)
+    assert grpo_config(trl, run, 0, "o/stage-0", 1, cuda=False).gradient_checkpointing is False
+
+
+def torch_tensor(ids: list[int]):
+    import torch
+
+    return torch.tensor([ids])
+
+
 def test_cpu_runs_in_float32_with_checkpointing() -> None:
     trl = pytest.importorskip("trl")
     run = GRPORun(base="x", out="o", stages=[], seeds=[0], generations=2)
