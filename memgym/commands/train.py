@@ -157,6 +157,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     h.add_argument("--max-new-tokens", type=int, default=24, help="tokens per action (24)")
     h.add_argument("--threads", type=int, default=1, help="CPU threads torch uses (default 1)")
     h.add_argument("--json", default=None, help="also write the returns and figures here")
+    h.add_argument(
+        "--cache",
+        default=None,
+        help="JSON of sides played: a side with the same model files and settings is read back",
+    )
     h.set_defaults(func=_heldout)
 
     lf = train.add_parser("lift", help="pair two models' runs from a results file, with CIs")
@@ -320,7 +325,7 @@ def _heldout(args: argparse.Namespace) -> int:
 
     from memgym.envs.registration import env_ids
     from memgym.train.grpo import parse_stage
-    from memgym.train.heldout import compare, play_seeds
+    from memgym.train.heldout import SideCache, compare
 
     if args.env not in env_ids():
         raise ValueError(f"unknown memgym environment {args.env!r}")
@@ -329,8 +334,9 @@ def _heldout(args: argparse.Namespace) -> int:
     if min(args.max_turns, args.max_new_tokens, args.threads) < 1:
         raise ValueError("--max-turns, --max-new-tokens and --threads must be at least 1")
     torch.set_num_threads(args.threads)
+    cache = SideCache(args.cache)
     sides = [
-        play_seeds(name, args.env, params, seeds, args.max_turns, args.max_new_tokens)
+        cache.side(name, args.env, params, seeds, args.max_turns, args.max_new_tokens)
         for name in (args.before, args.after)
     ]
     d = compare(sides[0], sides[1])

@@ -137,3 +137,27 @@ def test_heldout_pairs_two_models_on_the_same_seeds(tmp_path: Path, capsys) -> N
     assert "over 2 paired seeds" in printed and "sign-flip p" in printed
     assert main(["train", "heldout", "--before", "a", "--after", "b", "--seeds", "5-1"]) == 2
     assert "--seeds reads A-B" in capsys.readouterr().err
+
+
+def test_heldout_reads_a_cached_side_back_until_the_model_changes(tmp_path: Path) -> None:
+    from memgym.train.heldout import SideCache
+
+    env = envs.make("memgym/entities-lite-v0", entities=4, questions=1)
+    obs, _ = env.reset(seed=0)
+    env.close()
+    tokenizer, model = tiny_lm([obs], seed=3)
+    model.save_pretrained(tmp_path / "m")
+    tokenizer.save_pretrained(tmp_path / "m")
+    path = tmp_path / "sides.json"
+    args = (str(tmp_path / "m"), "memgym/entities-lite-v0", {"entities": 4, "questions": 1},
+            [1000], 2, 3)  # fmt: skip
+    played = SideCache(str(path)).side(*args)
+    assert len(json.loads(path.read_text())) == 1
+    again = SideCache(str(path)).side(*args)
+    assert again == played and len(json.loads(path.read_text())) == 1
+    other = (args[0], args[1], args[2], [1001], *args[4:])
+    SideCache(str(path)).side(*other)
+    assert len(json.loads(path.read_text())) == 2
+    model.save_pretrained(tmp_path / "m")  # the same folder written again: a new stamp
+    SideCache(str(path)).side(*args)
+    assert len(json.loads(path.read_text())) == 3
