@@ -160,7 +160,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     h.add_argument(
         "--cache",
         default=None,
-        help="JSON of sides played: a side with the same model files and settings is read back",
+        help="folder of episodes played: one with the same model files and settings is read back",
     )
     h.set_defaults(func=_heldout)
 
@@ -325,7 +325,7 @@ def _heldout(args: argparse.Namespace) -> int:
 
     from memgym.envs.registration import env_ids
     from memgym.train.grpo import parse_stage
-    from memgym.train.heldout import SideCache, compare
+    from memgym.train.heldout import compare, play_seeds
 
     if args.env not in env_ids():
         raise ValueError(f"unknown memgym environment {args.env!r}")
@@ -334,9 +334,8 @@ def _heldout(args: argparse.Namespace) -> int:
     if min(args.max_turns, args.max_new_tokens, args.threads) < 1:
         raise ValueError("--max-turns, --max-new-tokens and --threads must be at least 1")
     torch.set_num_threads(args.threads)
-    cache = SideCache(args.cache)
     sides = [
-        cache.side(name, args.env, params, seeds, args.max_turns, args.max_new_tokens)
+        play_seeds(name, args.env, params, seeds, args.max_turns, args.max_new_tokens, args.cache)
         for name in (args.before, args.after)
     ]
     d = compare(sides[0], sides[1])

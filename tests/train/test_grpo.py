@@ -139,8 +139,8 @@ def test_heldout_pairs_two_models_on_the_same_seeds(tmp_path: Path, capsys) -> N
     assert "--seeds reads A-B" in capsys.readouterr().err
 
 
-def test_heldout_reads_a_cached_side_back_until_the_model_changes(tmp_path: Path) -> None:
-    from memgym.train.heldout import SideCache
+def test_heldout_reads_cached_episodes_back_until_the_model_changes(tmp_path: Path) -> None:
+    from memgym.train.heldout import play_seeds
 
     env = envs.make("memgym/entities-lite-v0", entities=4, questions=1)
     obs, _ = env.reset(seed=0)
@@ -148,16 +148,22 @@ def test_heldout_reads_a_cached_side_back_until_the_model_changes(tmp_path: Path
     tokenizer, model = tiny_lm([obs], seed=3)
     model.save_pretrained(tmp_path / "m")
     tokenizer.save_pretrained(tmp_path / "m")
-    path = tmp_path / "sides.json"
-    args = (str(tmp_path / "m"), "memgym/entities-lite-v0", {"entities": 4, "questions": 1},
-            [1000], 2, 3)  # fmt: skip
-    played = SideCache(str(path)).side(*args)
-    assert len(json.loads(path.read_text())) == 1
-    again = SideCache(str(path)).side(*args)
-    assert again == played and len(json.loads(path.read_text())) == 1
-    other = (args[0], args[1], args[2], [1001], *args[4:])
-    SideCache(str(path)).side(*other)
-    assert len(json.loads(path.read_text())) == 2
+    cache = tmp_path / "episodes"
+    name, env_id, params = (
+        str(tmp_path / "m"),
+        "memgym/entities-lite-v0",
+        {"entities": 4, "questions": 1},
+    )
+
+    def side(seeds: list[int]):
+        return play_seeds(name, env_id, params, seeds, 2, 3, str(cache))
+
+    played = side([1000, 1001])
+    assert len(list(cache.iterdir())) == 2
+    fresh = play_seeds(name, env_id, params, [1000, 1001], 2, 3)
+    assert side([1000, 1001]) == played and played.returns == fresh.returns
+    side([1001, 1002])  # one new episode, one read back
+    assert len(list(cache.iterdir())) == 3
     model.save_pretrained(tmp_path / "m")  # the same folder written again: a new stamp
-    SideCache(str(path)).side(*args)
-    assert len(json.loads(path.read_text())) == 3
+    side([1000])
+    assert len(list(cache.iterdir())) == 4
