@@ -120,8 +120,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     g.add_argument(
         "--lora-rank", type=int, default=16, help="LoRA rank (default 16; 0: train every weight)"
     )
+    g.add_argument(
+        "--lora-layers",
+        type=int,
+        default=0,
+        help="adapt only the top N layers, no gradient checkpointing (default 0: all)",
+    )
     g.add_argument("--threads", type=int, default=1, help="CPU threads torch uses (default 1)")
     g.set_defaults(func=_grpo)
+
+    d = train.add_parser("demos", help="expert episodes of an env laid out as GRPO rollouts")
+    d.add_argument("--out", required=True, help="JSONL file of rows for train sft --data")
+    d.add_argument("--env", default="memgym/entities-lite-v0", help="env id (as GRPO's)")
+    d.add_argument(
+        "--params", default=SHORT.format(4), help="track parameters k=v,... (as the first stage)"
+    )
+    d.add_argument("--seeds", default="0-63", help="scenario seeds A-B (default 0-63)")
+    d.add_argument("--max-turns", type=int, default=12, help="actions per episode (default 12)")
+    d.add_argument("--policy", default="strategic", help="the expert's write policy")
+    d.add_argument(
+        "--writes",
+        action="store_true",
+        help="keep the expert's memory writes and searches (default: next_event and answers)",
+    )
+    d.set_defaults(func=_demos)
 
     h = train.add_parser("heldout", help="two models on the same held-out seeds of an env, paired")
     h.add_argument("--before", required=True, help="base model: folder, .gguf or smollm2")
@@ -135,6 +157,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     h.add_argument("--max-new-tokens", type=int, default=24, help="tokens per action (24)")
     h.add_argument("--threads", type=int, default=1, help="CPU threads torch uses (default 1)")
     h.add_argument("--json", default=None, help="also write the returns and figures here")
+    h.add_argument(
+        "--cache",
+        default=None,
+        help="folder of episodes played: one with the same model files and settings is read back",
+    )
     h.set_defaults(func=_heldout)
 
     lf = train.add_parser("lift", help="pair two models' runs from a results file, with CIs")
@@ -242,12 +269,12 @@ def _grpo(args: argparse.Namespace) -> int:
         raise ValueError(
             "--generations, --max-turns, --max-new-tokens and --threads must be at least 1"
         )
-    if args.lora_rank < 0:
-        raise ValueError(f"--lora-rank must be 0 or more, got {args.lora_rank}")
+    if min(args.lora_rank, args.lora_layers) < 0:
+        raise ValueError("--lora-rank and --lora-layers must be 0 or more")
     run = GRPORun(
         base=args.base, out=args.out, stages=stages, seeds=seeds, generations=args.generations,
         max_turns=args.max_turns, max_new_tokens=args.max_new_tokens, lr=args.lr, seed=args.seed,
-        lora_rank=args.lora_rank, threads=args.threads,
+        lora_rank=args.lora_rank, lora_layers=args.lora_layers, threads=args.threads,
     )  # fmt: skip
     curve = train_grpo(run)
     for c in curve:
@@ -262,6 +289,33 @@ def _seed_range(text: str) -> range:
     if not low.isdigit() or not (high or low).isdigit() or int(high or low) < int(low):
         raise ValueError(f"--seeds reads A-B, got {text!r}")
     return range(int(low), int(high or low) + 1)
+
+
+def _demos(args: argparse.Namespace) -> int:
+    from memgym.envs.expert import write_policy_names
+    from memgym.envs.registration import env_ids
+    from memgym.train.grpo import parse_stage
+    from memgym.train.rollout_demos import demonstrations
+
+    if args.env not in env_ids():
+        raise ValueError(f"unknown memgym environment {args.env!r}")
+    if args.policy not in write_policy_names():
+        raise ValueError(f"--policy is one of {', '.join(write_policy_names())}")
+    if args.max_turns < 1:
+        raise ValueError("--max-turns must be at least 1")
+    params = parse_stage(f"1:{args.params}", args.env).params
+    rows = list(
+        demonstrations(args.env, params, _seed_range(args.seeds), args.max_turns,
+                       args.policy, args.writes)
+    )  # fmt: skip
+    with Path(args.out).open("w", encoding="utf-8") as out:
+        out.writelines(json.dumps(row) + "\n" for row in rows)
+    earned = sum(1 for r in rows if r["memgym"]["correct"])
+    turns = sum(len(r["turns"]) for r in rows) / len(rows)
+    console.print(
+        f"{len(rows)} episodes ({earned} earning a reward, {turns:.1f} actions each) in {args.out}"
+    )
+    return 0
 
 
 def _heldout(args: argparse.Namespace) -> int:
@@ -281,7 +335,7 @@ def _heldout(args: argparse.Namespace) -> int:
         raise ValueError("--max-turns, --max-new-tokens and --threads must be at least 1")
     torch.set_num_threads(args.threads)
     sides = [
-        play_seeds(name, args.env, params, seeds, args.max_turns, args.max_new_tokens)
+        play_seeds(name, args.env, params, seeds, args.max_turns, args.max_new_tokens, args.cache)
         for name in (args.before, args.after)
     ]
     d = compare(sides[0], sides[1])

@@ -72,11 +72,7 @@ def play(
 
     cache_arg = _cache_arg()
     obs, _ = env.reset(seed=seed)
-    prompt = _ids(
-        tokenizer.apply_chat_template(
-            [{"role": "user", "content": obs}], add_generation_prompt=True
-        )
-    )
+    prompt = prompt_ids(tokenizer, obs)
     ids: list[int] = []
     mask: list[int] = []
     logprobs: list[float] = []
@@ -116,7 +112,7 @@ def play(
             earned += float(reward)
             if terminated or truncated:
                 break
-            shown = tokenizer(f"\n{obs}\n", add_special_tokens=False)["input_ids"]
+            shown = shown_ids(tokenizer, obs)
             ids += shown
             mask += [0] * len(shown)
             logprobs += [0.0] * len(shown)
@@ -130,6 +126,20 @@ def play(
         "actions": actions,
         "env_reward": earned,
     }
+
+
+def prompt_ids(tokenizer: Any, first: str) -> list[int]:
+    """The episode's prompt: the first observation as a user turn in the chat template."""
+    return _ids(
+        tokenizer.apply_chat_template(
+            [{"role": "user", "content": first}], add_generation_prompt=True
+        )
+    )
+
+
+def shown_ids(tokenizer: Any, obs: str) -> list[int]:
+    """An observation as it is appended to the completion after a model turn."""
+    return [int(i) for i in tokenizer(f"\n{obs}\n", add_special_tokens=False)["input_ids"]]
 
 
 def _ids(rendered: Any) -> list[int]:

@@ -27,6 +27,7 @@ from memgym.reasoners.llm import render
 from memgym.scoring import is_correct
 from memgym.scoring.reading import answer_names
 from memgym.tracks import get_track
+from memgym.train.rollout_demos import is_rollout_row
 from memgym.types import Message, Question, Scenario, View
 
 ROW_FORMAT = "memgym-sft-v1"
@@ -124,10 +125,11 @@ def answer_conversations(record: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def read_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Fine-tuning rows from JSONL lines of expert chat records or of rows already built."""
+    """Fine-tuning rows from JSONL lines of expert chat records or of rows already built
+    (answer conversations, or rollout demonstrations of ``memgym.train.rollout_demos``)."""
     for _, record in json_objects(lines):
         meta = record.get("memgym")
-        if isinstance(meta, dict) and meta.get("format") == ROW_FORMAT:
+        if (isinstance(meta, dict) and meta.get("format") == ROW_FORMAT) or is_rollout_row(record):
             yield record
         else:
             yield from answer_conversations(record)

@@ -70,6 +70,9 @@ class GRPORun:
     seed: int = 0
     lora_rank: int = 16
     """LoRA rank of the adapters trained (0: every weight)."""
+    lora_layers: int = 0
+    """Adapt only the top N layers (0: all). Gradient checkpointing is then off: the backward
+    stops at the lowest adapted layer, and the frozen layers below keep no activations."""
     threads: int = 1
     """CPU threads torch uses."""
 
@@ -90,7 +93,7 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
         tokenizer.pad_token = tokenizer.eos_token
     torch.manual_seed(run.seed)
     torch.set_num_threads(max(1, run.threads))
-    model = _with_lora(model, run.lora_rank)
+    model = _with_lora(model, run.lora_rank, run.lora_layers)
     cuda = torch.cuda.is_available()
     out = Path(run.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -124,31 +127,40 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     (out / "rewards.json").write_text(json.dumps({
         "stages": [s.__dict__ for s in run.stages], "steps": curve, "lora_rank": run.lora_rank,
-        "stage_cpu_seconds": cpu, "peak_rss_mb": round(peak_mb)}, indent=1))  # fmt: skip
+        "lora_layers": run.lora_layers, "stage_cpu_seconds": cpu,
+        "peak_rss_mb": round(peak_mb)}, indent=1))  # fmt: skip
     (out / "report.html").write_text(reward_page(curve, run.stages))
     return curve
 
 
 def grpo_config(trl: Any, run: GRPORun, index: int, folder: str, steps: int, cuda: bool) -> Any:
     """TRL's ``GRPOConfig`` of stage ``index``: float32 on CPU (bf16 only with CUDA), gradient
-    checkpointing on, one batch of ``generations`` episodes a step."""
+    checkpointing on (off when only the top layers are adapted), one batch of ``generations``
+    episodes a step."""
     return trl.GRPOConfig(
         output_dir=folder, max_steps=steps, per_device_train_batch_size=run.generations,
         num_generations=run.generations, learning_rate=run.lr, logging_steps=1,
         save_strategy="no", report_to=[], use_cpu=not cuda, bf16=cuda,
-        gradient_checkpointing=True, seed=run.seed + index,
+        gradient_checkpointing=not top_only(run), seed=run.seed + index,
     )  # fmt: skip
 
 
-def _with_lora(model: Any, rank: int) -> Any:
-    """``model`` with LoRA adapters of ``rank`` on its attention projections (only they train);
-    ``model`` itself when ``rank`` is 0."""
+def top_only(run: GRPORun) -> bool:
+    """Whether only the top layers' LoRA adapters train (the lower layers frozen)."""
+    return run.lora_rank > 0 and run.lora_layers > 0
+
+
+def _with_lora(model: Any, rank: int, layers: int = 0) -> Any:
+    """``model`` with LoRA adapters of ``rank`` on the attention projections of its top
+    ``layers`` layers (all when 0; only they train); ``model`` itself when ``rank`` is 0."""
     if rank <= 0:
         return model
     _, _, peft = libs()
+    total = int(model.config.num_hidden_layers)
+    top = list(range(total - layers, total)) if 0 < layers < total else None
     config = peft.LoraConfig(
         r=rank, lora_alpha=2 * rank, lora_dropout=0.0, task_type="CAUSAL_LM",
-        target_modules=["q_proj", "k_proj", "v_proj", "o_proj"],
+        target_modules=["q_proj", "k_proj", "v_proj", "o_proj"], layers_to_transform=top,
     )  # fmt: skip
     return peft.get_peft_model(model, config)
 

@@ -6,13 +6,22 @@ validated score. The differences after - before, one per seed, are summarised as
 summarises episodes: the mean with a seeded percentile bootstrap interval, the exact paired
 sign-flip p and the Student t interval (``memgym.train.lift.paired``). Give seeds the GRPO run
 never trained on (its ``--seeds`` are recorded in ``OUT/rewards.json``).
+
+Greedy play is deterministic, so each episode played can be kept in a cache folder (one JSON file
+an episode) and read back instead of replayed when the same model files (each file's size and
+modification time), env, parameters, seed and turn limits come again: a start policy's side is
+played once, while the run that trains from it goes on, and paired later with each model trained;
+processes playing different seeds of one side can share the folder.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from memgym.train.lift import Interval, paired
@@ -40,26 +49,49 @@ def play_seeds(
     seeds: Sequence[int],
     max_turns: int,
     max_new_tokens: int,
+    cache: str | None = None,
 ) -> Side:
-    """``name`` (a model folder, a ``.gguf`` or ``smollm2``) played greedily on every seed."""
+    """``name`` (a model folder, a ``.gguf`` or ``smollm2``) played greedily on every seed; the
+    episodes found in ``cache`` (a folder) are read back, the others played and kept there."""
     from memgym.envs.registration import make
     from memgym.envs.trl_rollout import play
-    from memgym.train.sft import load_model
 
-    tokenizer, model = load_model(name)
-    model.eval()
-    env = make(env_id, **params)
-    started = time.process_time()
-    returns: list[float] = []
-    actions = 0
-    try:
-        for seed in seeds:
-            episode = play(model, tokenizer, env, seed, max_turns, max_new_tokens, 0.0)
-            returns.append(float(episode["env_reward"]))
-            actions += len(episode["actions"])
-    finally:
-        env.close()
-    return Side(name, returns, actions / len(seeds), time.process_time() - started)
+    stamp = model_stamp(name)
+    files = {seed: _cached(cache, stamp, env_id, params, seed, max_turns, max_new_tokens)
+             for seed in seeds}  # fmt: skip
+    done = {s: json.loads(f.read_text()) for s, f in files.items() if f and f.is_file()}
+    missing = [s for s in seeds if s not in done]
+    if missing:
+        from memgym.train.sft import load_model
+
+        tokenizer, model = load_model(name)
+        model.eval()
+        env = make(env_id, **params)
+        try:
+            for seed in missing:
+                started = time.process_time()
+                episode = play(model, tokenizer, env, seed, max_turns, max_new_tokens, 0.0)
+                done[seed] = {"return": float(episode["env_reward"]),
+                              "actions": len(episode["actions"]),
+                              "cpu_seconds": time.process_time() - started}  # fmt: skip
+                target = files[seed]
+                if target is not None:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(json.dumps(done[seed]))
+        finally:
+            env.close()
+    rows = [done[s] for s in seeds]
+    return Side(name, [r["return"] for r in rows], sum(r["actions"] for r in rows) / len(rows),
+                sum(r["cpu_seconds"] for r in rows))  # fmt: skip
+
+
+def _cached(cache: str | None, stamp: list[list[Any]], env_id: str, params: dict[str, Any],
+            seed: int, max_turns: int, max_new_tokens: int) -> Path | None:  # fmt: skip
+    """The cache file of one greedy episode (None without a cache)."""
+    if cache is None:
+        return None
+    key = json.dumps([stamp, env_id, params, seed, max_turns, max_new_tokens], sort_keys=True)
+    return Path(cache) / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
 
 
 def compare(before: Side, after: Side, resamples: int = 1000, seed: int = 0) -> Interval:
@@ -68,3 +100,13 @@ def compare(before: Side, after: Side, resamples: int = 1000, seed: int = 0) -> 
         raise ValueError("both models must play the same seeds")
     diffs = [a - b for a, b in zip(after.returns, before.returns, strict=True)]
     return paired(diffs, resamples, seed)
+
+
+def model_stamp(name: str) -> list[list[Any]]:
+    """Each file of a model folder (or the file ``name``) with its size and modification time;
+    ``name`` itself when it is neither (``smollm2``)."""
+    path = Path(name)
+    files = sorted(f for f in path.rglob("*") if f.is_file()) if path.is_dir() else [path]
+    return [[str(f), f.stat().st_size, f.stat().st_mtime_ns] for f in files if f.exists()] or [
+        [name, 0, 0]
+    ]

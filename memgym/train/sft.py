@@ -144,6 +144,16 @@ def encode(tokenizer: Any, messages: Sequence[dict[str, Any]]) -> tuple[list[int
     return ids, labels
 
 
+def encode_row(tokenizer: Any, row: dict[str, Any]) -> tuple[list[int], list[int]]:
+    """``encode`` of an answer conversation, or of a rollout demonstration laid out as a GRPO
+    rollout (``memgym.train.rollout_demos``)."""
+    from memgym.train.rollout_demos import encode_rollout, is_rollout_row
+
+    if is_rollout_row(row):
+        return encode_rollout(tokenizer, row)
+    return encode(tokenizer, row["messages"])
+
+
 def answer_loss(model: Any, tokenizer: Any, rows: Sequence[dict[str, Any]]) -> float:
     """Mean loss per assistant token of ``rows`` under ``model`` (no gradients)."""
     import torch
@@ -200,7 +210,7 @@ def train_sft(
     chosen = [r for r in rows if r["memgym"].get("correct", True) or not config.correct_only]
     encoded, too_long = [], 0
     for row in chosen:
-        ids, labels = encode(tokenizer, row["messages"])
+        ids, labels = encode_row(tokenizer, row)
         if len(ids) > config.max_length:
             too_long += 1
         else:

@@ -84,6 +84,25 @@ def test_lora_trains_only_the_adapters() -> None:
     assert _with_lora(model, 0) is model
 
 
+def test_top_layers_only_train_without_checkpointing() -> None:
+    trl = pytest.importorskip("trl")
+    tok, model = tiny_lm(["a b c d e f"])
+    adapted = _with_lora(model, 4, layers=1)
+    trainable = [n for n, p in adapted.named_parameters() if p.requires_grad]
+    assert len(trainable) == 8 and all(".layers.1." in n for n in trainable)
+    ids = torch_tensor(tok("a b c d e f")["input_ids"])
+    adapted(input_ids=ids, labels=ids).loss.backward()
+    assert all(p.grad is not None for p in adapted.parameters() if p.requires_grad)
+    run = GRPORun(base="x", out="o", stages=[], seeds=[0], lora_layers=1)
+    assert grpo_config(trl, run, 0, "o/stage-0", 1, cuda=False).gradient_checkpointing is False
+
+
+def torch_tensor(ids: list[int]):
+    import torch
+
+    return torch.tensor([ids])
+
+
 def test_cpu_runs_in_float32_with_checkpointing() -> None:
     trl = pytest.importorskip("trl")
     run = GRPORun(base="x", out="o", stages=[], seeds=[0], generations=2)
@@ -118,3 +137,33 @@ def test_heldout_pairs_two_models_on_the_same_seeds(tmp_path: Path, capsys) -> N
     assert "over 2 paired seeds" in printed and "sign-flip p" in printed
     assert main(["train", "heldout", "--before", "a", "--after", "b", "--seeds", "5-1"]) == 2
     assert "--seeds reads A-B" in capsys.readouterr().err
+
+
+def test_heldout_reads_cached_episodes_back_until_the_model_changes(tmp_path: Path) -> None:
+    from memgym.train.heldout import play_seeds
+
+    env = envs.make("memgym/entities-lite-v0", entities=4, questions=1)
+    obs, _ = env.reset(seed=0)
+    env.close()
+    tokenizer, model = tiny_lm([obs], seed=3)
+    model.save_pretrained(tmp_path / "m")
+    tokenizer.save_pretrained(tmp_path / "m")
+    cache = tmp_path / "episodes"
+    name, env_id, params = (
+        str(tmp_path / "m"),
+        "memgym/entities-lite-v0",
+        {"entities": 4, "questions": 1},
+    )
+
+    def side(seeds: list[int]):
+        return play_seeds(name, env_id, params, seeds, 2, 3, str(cache))
+
+    played = side([1000, 1001])
+    assert len(list(cache.iterdir())) == 2
+    fresh = play_seeds(name, env_id, params, [1000, 1001], 2, 3)
+    assert side([1000, 1001]) == played and played.returns == fresh.returns
+    side([1001, 1002])  # one new episode, one read back
+    assert len(list(cache.iterdir())) == 3
+    model.save_pretrained(tmp_path / "m")  # the same folder written again: a new stamp
+    side([1000])
+    assert len(list(cache.iterdir())) == 4
