@@ -133,7 +133,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d.add_argument("--out", required=True, help="JSONL file of rows for train sft --data")
     d.add_argument("--env", default="memgym/entities-lite-v0", help="env id (as GRPO's)")
     d.add_argument(
-        "--params", default=SHORT.format(4), help="track parameters k=v,... (as the first stage)"
+        "--params", default=SHORT.format(6), help="track parameters k=v,... (as the first stage)"
     )
     d.add_argument("--seeds", default="0-63", help="scenario seeds A-B (default 0-63)")
     d.add_argument("--max-turns", type=int, default=12, help="actions per episode (default 12)")
@@ -150,7 +150,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     h.add_argument("--after", required=True, help="trained model folder (e.g. a GRPO OUT/model)")
     h.add_argument("--env", default="memgym/entities-lite-v0", help="env id (as trained)")
     h.add_argument(
-        "--params", default=SHORT.format(6), help="track parameters k=v,... (as the last stage)"
+        "--params", default=SHORT.format(8), help="track parameters k=v,... (as the last stage)"
     )
     h.add_argument("--seeds", default="1000-1019", help="held-out seeds A-B (default 1000-1019)")
     h.add_argument("--max-turns", type=int, default=12, help="actions per episode (default 12)")
@@ -263,7 +263,7 @@ def _grpo(args: argparse.Namespace) -> int:
     if args.env not in env_ids():
         raise ValueError(f"unknown memgym environment {args.env!r}")
     seeds = _seed_range(args.seeds)
-    texts = args.stage or [f"4:{SHORT.format(4)}", f"4:{SHORT.format(6)}"]
+    texts = args.stage or [f"4:{SHORT.format(6)}", f"4:{SHORT.format(8)}"]
     stages = [parse_stage(t, args.env) for t in texts]
     if min(args.generations, args.max_turns, args.max_new_tokens, args.threads) < 1:
         raise ValueError(

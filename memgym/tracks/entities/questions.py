@@ -550,7 +550,11 @@ class Asker:
             draft = self._try(candidate)
             if draft is not None:
                 return draft
-        raise RuntimeError(f"could not draw a {kind} question")
+        fallback = "" if kind == "retrieval" else " (nor another of its axis, nor a retrieval one)"
+        raise ValueError(
+            f"could not draw a {kind} question{fallback}: this seed's world is too small for the "
+            "question guards; use more entities (6 or more) or another seed"
+        )
 
 
 _BUILDERS: dict[str, Callable[[Asker], Draft | None]] = {
