@@ -105,6 +105,20 @@ rank them; only a judge of what each drops can."""
 MATCHED_TRACKS = ("entities", "research", "codeqa")
 
 
+SPENT_SEALED: tuple[tuple[str, int, int], ...] = (("dialogue", 10_000, 10_019),)
+"""Sealed ranges already opened (track, first seed, last seed): their figures were read once, so
+they are no longer held out and ``build`` refuses to seal them again (docs/rm.md, "Sealed
+held-out data")."""
+
+
+def spent_overlap(track: str, seeds: range) -> tuple[int, int] | None:
+    """The first spent sealed range of ``track`` that ``seeds`` overlaps, or None."""
+    for spent_track, first, last in SPENT_SEALED:
+        if spent_track == track and seeds.start <= last and first < seeds.stop:
+            return first, last
+    return None
+
+
 @dataclass
 class BuildConfig:
     """What ``memgym rm build`` runs; ``seeds`` are 0..seeds-1, the last ``test_seeds`` held out."""
@@ -122,7 +136,8 @@ class BuildConfig:
     """Scenarios of budget_ood's own, after the strategy_ood ones."""
     sealed_seeds: int = 0
     """With N > 0 the held-out track runs only on seeds ``sealed_start .. +N-1`` (split sealed)."""
-    sealed_start: int = 10_000
+    sealed_start: int = 40_000
+    """The first sealed seed: above every range in ``SPENT_SEALED``."""
     tier: str | None = None
 
     def validate(self) -> None:
@@ -147,6 +162,14 @@ class BuildConfig:
             and self.sealed_start < self.seeds + self.new_seeds + self.budget_seeds
         ):
             raise ValueError("--sealed-start must be above every seed the other splits use")
+        spent = self.sealed_seeds and spent_overlap(
+            self.ood_track, range(self.sealed_start, self.sealed_start + self.sealed_seeds)
+        )
+        if spent:
+            raise ValueError(
+                f"{self.ood_track} seeds {spent[0]}-{spent[1]} were sealed and opened already"
+                " (spent): give --sealed-start outside them"
+            )
         trained = [s for s in self.family_strategies if s in self.strategies]
         if trained:
             raise ValueError(f"held-out families are also --strategies: {', '.join(trained)}")
