@@ -91,18 +91,24 @@ this is their union (``bench/studies/rm_rank_pool.py``). Strategies whose replay
 the seeds vary cannot be ranked by anyone (docs/rm.md)."""
 
 MATCHED_STRATEGIES = (
-    "window:max_tokens=900",
-    "window:max_tokens=1500",
-    "relevance:max_tokens=900",
-    "summary:max_tokens=900",
-    "summary:max_tokens=1500",
+    "window:max_tokens=6000",
+    "relevance:max_tokens=6000",
+    "relevance:max_tokens=6000,first=relevant",
+    "summary:max_tokens=6000",
+    "window:max_tokens=4000",
 )
-"""What ``memgym rm rank --matched`` compares: kinds that keep the newest, the most relevant, or
-a rolling summary, at equal budgets. Once over budget each compacts at every step, so their
-compactions, fact-dropping compactions and tokens dropped per episode are close (112-119
-compactions, 103-112 fact-dropping, on seed 100 of the three training tracks): counting cannot
-rank them; only a judge of what each drops can."""
-MATCHED_TRACKS = ("entities", "research", "codeqa")
+"""What ``memgym rm rank --matched`` compares: at one budget, kinds that keep the newest, the most
+relevant, the least relevant (dropping what the task asks about first) or a rolling summary, and a
+window at a smaller budget. Chosen from replay alone on seeds 200-202 (``bench/studies/
+rm_matched_pool.py``; no model read): the window, relevance and inverted relevance at 6,000 drop
+the same tokens per episode (3,790-3,850) while their replay harm differs clearly (0.8 / 2.2 /
+4.8 HARMFUL compactions per episode, seed spread 0.4), and the most harmful compacts least, so
+counting compactions ranks them backwards. At 900-1,500 tokens (the earlier set) every kind lost
+the same answers: replay's harms differed less between strategies than between seeds, and no
+ranker could be judged there (docs/rm.md)."""
+MATCHED_TRACKS = ("research", "codeqa")
+"""The tracks of the matched test: entities' replays cost several times more and were not run
+for the selection."""
 
 
 SPENT_SEALED: tuple[tuple[str, int, int], ...] = (("dialogue", 10_000, 10_019),)
