@@ -70,7 +70,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="N > 0: the held-out track runs only on N sealed seeds (split sealed; default 0)",
     )
     b.add_argument(
-        "--sealed-start", type=int, default=None, help="first sealed seed (default 10000)"
+        "--sealed-start",
+        type=int,
+        default=None,
+        help="first sealed seed (default 40000; spent ranges refused)",
     )
     b.add_argument("--tier", default=None, help="track tier (default: each track's default)")
     b.add_argument("--workers", type=int, default=1, help="processes (default 1)")

@@ -4,7 +4,9 @@ A retrieval-style compaction: when the kept observations exceed ``max_tokens``, 
 share the fewest words with the brief and the questions asked so far go first (the oldest first
 among equals); the newest observation always stays unless it alone is over budget. Where a
 window forgets by age, this forgets by a guess at relevance, which is why MemRM holds it out of
-training entirely (a strategy family it never saw).
+training entirely (a strategy family it never saw). With ``first=relevant`` the order turns round:
+the spans sharing the *most* words go first (a strategy that drops what the task asks about at
+the same budget and pace, for ranking tests where counting compactions cannot tell harm apart).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from memgym.memory.registry import register_memory
 from memgym.tracks.base import Track
 from memgym.types import AskedQuestion, Event, Span
 
+FIRST = ("least", "relevant")
+"""What goes first when over budget: the least relevant spans (default) or the most relevant."""
 _WORD = re.compile(r"[a-z0-9]{4,}")
 
 
@@ -33,12 +37,16 @@ def words(text: str) -> frozenset[str]:
 class RelevanceStage(Stage):
     """Drops the spans sharing the fewest words with ``query`` until the rest fit."""
 
-    def __init__(self, max_tokens: int) -> None:
+    def __init__(self, max_tokens: int, first: str = "least") -> None:
         if not isinstance(max_tokens, int) or max_tokens < 0:
             raise ValueError(
                 f"relevance: max_tokens must be a non-negative integer, got {max_tokens!r}"
             )
+        if first not in FIRST:
+            raise ValueError(f"relevance: first must be one of {', '.join(FIRST)}, got {first!r}")
         self.max_tokens = max_tokens
+        self.sign = 1 if first == "least" else -1
+        self.first = first
         self.query: frozenset[str] = frozenset()
 
     def reset(self) -> None:
@@ -49,7 +57,8 @@ class RelevanceStage(Stage):
         if total <= self.max_tokens:
             return spans
         order = sorted(
-            range(len(spans) - 1), key=lambda i: (len(words(spans[i].text) & self.query), i)
+            range(len(spans) - 1),
+            key=lambda i: (self.sign * len(words(spans[i].text) & self.query), i),
         )
         order.append(len(spans) - 1)
         gone = set()
@@ -61,7 +70,8 @@ class RelevanceStage(Stage):
         return [s for i, s in enumerate(spans) if i not in gone]
 
     def config(self) -> str:
-        return f"relevance:max_tokens={self.max_tokens}"
+        extra = "" if self.first == "least" else f",first={self.first}"
+        return f"relevance:max_tokens={self.max_tokens}{extra}"
 
 
 class RelevanceMemory(ContextMemory):
@@ -87,6 +97,7 @@ def _query(brief: str, asked: Sequence[AskedQuestion]) -> frozenset[str]:
 
 
 @register_memory("relevance")
-def relevance(track: Track, max_tokens: int = 4000) -> ContextMemory:
-    """The observations most relevant to the brief and the questions asked, in ``max_tokens``."""
-    return RelevanceMemory(RelevanceStage(max_tokens))
+def relevance(track: Track, max_tokens: int = 4000, first: str = "least") -> ContextMemory:
+    """The observations most relevant to the brief and the questions asked, in ``max_tokens``
+    (``first=relevant``: the least relevant, dropping the most relevant first)."""
+    return RelevanceMemory(RelevanceStage(max_tokens, first))

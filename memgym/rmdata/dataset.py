@@ -91,18 +91,41 @@ this is their union (``bench/studies/rm_rank_pool.py``). Strategies whose replay
 the seeds vary cannot be ranked by anyone (docs/rm.md)."""
 
 MATCHED_STRATEGIES = (
-    "window:max_tokens=900",
-    "window:max_tokens=1500",
-    "relevance:max_tokens=900",
-    "summary:max_tokens=900",
-    "summary:max_tokens=1500",
+    "window:max_tokens=6000",
+    "relevance:max_tokens=6000",
+    "relevance:max_tokens=6000,first=relevant",
+    "summary:max_tokens=6000",
+    "window:max_tokens=4000",
 )
-"""What ``memgym rm rank --matched`` compares: kinds that keep the newest, the most relevant, or
-a rolling summary, at equal budgets. Once over budget each compacts at every step, so their
-compactions, fact-dropping compactions and tokens dropped per episode are close (112-119
-compactions, 103-112 fact-dropping, on seed 100 of the three training tracks): counting cannot
-rank them; only a judge of what each drops can."""
-MATCHED_TRACKS = ("entities", "research", "codeqa")
+"""What ``memgym rm rank --matched`` compares: at one budget, kinds that keep the newest, the most
+relevant, the least relevant (dropping what the task asks about first) or a rolling summary, and a
+window at a smaller budget. Chosen from replay alone on seeds 200-202 (``bench/studies/
+rm_matched_pool.py``; no model read): the window, relevance and inverted relevance at 6,000 drop
+the same tokens per episode (3,790-3,850) while their replay harm differs clearly (0.8 / 2.2 /
+4.8 HARMFUL compactions per episode, seed spread 0.4), and the most harmful compacts least, so
+counting compactions ranks them backwards. At 900-1,500 tokens (the earlier set) every kind lost
+the same answers: replay's harms differed less between strategies than between seeds, and no
+ranker could be judged there (docs/rm.md)."""
+MATCHED_TRACKS = ("research", "codeqa")
+"""The tracks of the matched test: entities' replays cost several times more and were not run
+for the selection."""
+
+
+SPENT_SEALED: tuple[tuple[str, int, int], ...] = (
+    ("dialogue", 10_000, 10_019),
+    ("dialogue", 30_000, 30_019),
+)
+"""Sealed ranges already opened (track, first seed, last seed): their figures were read once, so
+they are no longer held out and ``build`` refuses to seal them again (docs/rm.md, "Sealed
+held-out data")."""
+
+
+def spent_overlap(track: str, seeds: range) -> tuple[int, int] | None:
+    """The first spent sealed range of ``track`` that ``seeds`` overlaps, or None."""
+    for spent_track, first, last in SPENT_SEALED:
+        if spent_track == track and seeds.start <= last and first < seeds.stop:
+            return first, last
+    return None
 
 
 @dataclass
@@ -122,7 +145,8 @@ class BuildConfig:
     """Scenarios of budget_ood's own, after the strategy_ood ones."""
     sealed_seeds: int = 0
     """With N > 0 the held-out track runs only on seeds ``sealed_start .. +N-1`` (split sealed)."""
-    sealed_start: int = 10_000
+    sealed_start: int = 40_000
+    """The first sealed seed: above every range in ``SPENT_SEALED``."""
     tier: str | None = None
 
     def validate(self) -> None:
@@ -147,6 +171,14 @@ class BuildConfig:
             and self.sealed_start < self.seeds + self.new_seeds + self.budget_seeds
         ):
             raise ValueError("--sealed-start must be above every seed the other splits use")
+        spent = self.sealed_seeds and spent_overlap(
+            self.ood_track, range(self.sealed_start, self.sealed_start + self.sealed_seeds)
+        )
+        if spent:
+            raise ValueError(
+                f"{self.ood_track} seeds {spent[0]}-{spent[1]} were sealed and opened already"
+                " (spent): give --sealed-start outside them"
+            )
         trained = [s for s in self.family_strategies if s in self.strategies]
         if trained:
             raise ValueError(f"held-out families are also --strategies: {', '.join(trained)}")

@@ -26,6 +26,40 @@ def test_the_least_relevant_go_first_and_the_newest_stays():
     assert stage.shrink(kept) is kept
 
 
+def test_first_relevant_drops_the_most_relevant_first():
+    stage = RelevanceStage(max_tokens=6, first="relevant")
+    stage.query = words("the harbour ledger of Velmora")
+    spans = [Span(step=0, text="harbour ledger Velmora"), Span(step=1, text="unrelated filler"),
+             Span(step=2, text="other noise here"), Span(step=3, text="newest text arrives")]
+    kept = stage.shrink(spans)
+    assert [s.step for s in kept] == [2, 3]  # the span naming the query went first, then the oldest
+    assert stage.config() == "relevance:max_tokens=6,first=relevant"
+    assert RelevanceStage(max_tokens=6).config() == "relevance:max_tokens=6"
+
+
+def test_first_relevant_records_exactly_and_drops_more_of_the_query(standard, track):
+    """Over one scenario, what the inverted order drops shares more words with the query than what
+    the default drops (recomputed from the records)."""
+    from memgym.memory.relevance import _query
+
+    scenario = standard[0]
+
+    def dropped_overlap(spec: str) -> float:
+        memory = make_memory(spec, track)
+        transcript = assert_records_exact(scenario, memory, track)
+        shares = [
+            len(words(s.text) & _query(scenario.brief, r.asked))
+            for r in transcript.compactions
+            for s in r.dropped
+        ]
+        assert shares
+        return sum(shares) / len(shares)
+
+    assert dropped_overlap("relevance:max_tokens=1200,first=relevant") > dropped_overlap(
+        "relevance:max_tokens=1200"
+    )
+
+
 def test_questions_asked_steer_what_stays(standard, track):
     """Each compaction's kept view scores at least as relevant to the asked questions as what it
     dropped (the rule, recomputed from the record)."""
@@ -51,3 +85,5 @@ def test_questions_asked_steer_what_stays(standard, track):
 def test_bad_budget_is_refused(track):
     with pytest.raises(ValueError, match="max_tokens"):
         make_memory("relevance:max_tokens=-1", track)
+    with pytest.raises(ValueError, match="first must be one of least, relevant"):
+        make_memory("relevance:max_tokens=900,first=most", track)

@@ -242,3 +242,18 @@ def test_cached_episodes_are_reused_and_checked(tmp_path: Any, monkeypatch: Any)
     path.write_text(json.dumps(stored))
     rank_module.episode_harms(None, ["window:max_tokens=900"], None, job, cache=tmp_path)
     assert calls == ["window:max_tokens=900"]
+
+
+def test_the_matched_set_defeats_the_counts_on_a_real_scenario() -> None:
+    """Real replay, codeqa seed 200 (a seed the selection used, not rank's): at one budget the
+    window and the inverted relevance drop about the same tokens, yet the one that drops what the
+    task asks about first is charged more harm while it compacts less often."""
+    from memgym.rmdata.dataset import MATCHED_STRATEGIES
+    from memgym.rmdata.rank import episode_harms
+
+    window, inverted = "window:max_tokens=6000", "relevance:max_tokens=6000,first=relevant"
+    assert {window, inverted} <= set(MATCHED_STRATEGIES)
+    a, b = episode_harms(None, [window, inverted], None, ("codeqa", 200))
+    assert b.harmful > a.harmful
+    assert b.compactions < a.compactions  # the compaction count ranks this pair backwards
+    assert abs(b.tokens_dropped - a.tokens_dropped) < 0.05 * a.tokens_dropped

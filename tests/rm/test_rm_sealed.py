@@ -57,6 +57,20 @@ def test_sealed_seeds_must_not_overlap() -> None:
         jobs(_config(budget_seeds=-1))
 
 
+def test_a_spent_sealed_range_is_refused() -> None:
+    """Every range in SPENT_SEALED was opened once: sealing any seed of it again is refused, on
+    its own track; the default start and a range beside a spent one are not."""
+    from memgym.rmdata.dataset import SPENT_SEALED
+
+    for track, first, last in SPENT_SEALED:
+        for start in (first - 2, first, last):
+            with pytest.raises(ValueError, match="spent"):
+                jobs(_config(sealed_seeds=3, sealed_start=start, ood_track=track))
+        assert jobs(_config(sealed_seeds=3, sealed_start=last + 1, ood_track=track))
+        assert jobs(_config(sealed_seeds=3, sealed_start=first - 3, ood_track=track))
+    assert jobs(_config(sealed_seeds=2))  # the default start is fresh
+
+
 def _sealed_folder(quick_data: tuple[Path, Any], tmp_path: Path) -> Path:
     """The quick dataset with its held-out track's rows as a sealed split (a real build's
     manifest record, made by ``seal_record``)."""
