@@ -31,10 +31,10 @@ DECOY_AUDITS_PER_CONSTANT = 3
 """Config audits restating a decoy setting's current value, per repository constant: many more
 documents than questions, so a random sample of 16 documents rarely holds an asked one. Both
 counts grow with the stream past ``DECOY_TOKENS`` (``decoy_count``)."""
-DECOY_TOKENS = 30_000
+DECOY_TOKENS = 10_000
 """The stream length the per-constant decoy counts are for: a longer stream holds
 proportionally more (hard's 100k tokens 3.3 times as many), a shorter one (lite) as many."""
-DECOY_MOST_TOKENS = 100_000
+DECOY_MOST_TOKENS = 33_334
 """The length from which the decoy counts stay flat (3.3 times the per-constant counts), so a
 stream's core, and the memory streaming it takes, stops growing there."""
 DECOY_SETTINGS = 8

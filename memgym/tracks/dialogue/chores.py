@@ -38,7 +38,7 @@ TAIL = 16
 """Chores of each kind between ``TAIL_START`` and ``END``: after the customer's last change,
 companion and colleague mention, so a memory of the last 16 events of a class holds none."""
 TAIL_START, END = 0.955, 0.99
-TOKENS_PER_CHORE = 50
+TOKENS_PER_CHORE = 30
 """One chore per this many tokens of the target (about a quarter of the chat's tokens): a random
 sample of 16 documents or pages holds under 5 % of the customer's at every length."""
 MAX_CHORES = 2000
@@ -50,14 +50,14 @@ of a companion's facts, often enough to earn 4.9 % of the Gym reward's maximum (
 200-211)."""
 CHORE_TOKENS = 19
 """Tokens one chore costs on average (measured: 18 over the 400 chores of a standard chat, 19 at lite)."""
-MIN_CORRECTIONS, MIN_UPDATES = 50, 12
+MIN_CORRECTIONS, MIN_UPDATES = 66, 12
 """The fewest corrections and updates a chat holds where its budget allows: many more than the
 customer's few, so that a random sample of 4 of them rarely holds one of the customer's (its
 corrections carry most of the maintenance questions' answers: the more of them)."""
 CORRECTION_SHARE, UPDATE_SHARE = 0.25, 0.25
 """Of the chores, the shares that are corrections and updates beyond those least counts; the
 rest are documents (the customer's documents outnumber their changes)."""
-MOST_SHARE = 0.285
+MOST_SHARE = 0.36
 """The least share of the room the other turns leave that the chores may take from the lookups
 (more where the lookups cannot use it: ``LOOKUP_ROOM``). At lite the two pull apart: fewer chores
 let small memories answer (union 0.069 at 27 %), fewer lookups bunch the gold's place (one rank
