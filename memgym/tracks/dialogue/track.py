@@ -112,7 +112,9 @@ class DialogueTrack(Track, parameters=parameters):
         def bounded(spec: dict[str, Any], gold: str) -> bool:
             return guard.answered_by(spec, gold, at, most=small) is not None
 
-        pages = {id(f): i for i, c in enumerate(cores) if c.kind != "distractor" for f in c.stated}
+        page_of = {
+            id(f): i for i, c in enumerate(cores) if c.kind != "distractor" for f in c.stated
+        }
         asked = profile_questions(
             rng,
             world,
@@ -123,7 +125,7 @@ class DialogueTrack(Track, parameters=parameters):
             recent,
             blind,
             bounded,
-            pages,
+            page_of,
         )
         cores += ending(catalogues, selects, asked)
         return assemble(seed, p, BRIEF, cores, p["target_tokens"])
