@@ -53,7 +53,7 @@ of a companion's facts, often enough to earn 4.9 % of the Gym reward's maximum (
 200-211)."""
 CHORE_TOKENS = 19
 """Tokens one chore costs on average (measured: 18 over the 400 chores of a standard chat, 19 at lite)."""
-MIN_CORRECTIONS, MIN_UPDATES = 66, 12
+MIN_CORRECTIONS, MIN_UPDATES = 62, 12
 """The fewest corrections and updates a chat holds where its budget allows: many more than the
 customer's few, so that a random sample of 4 of them rarely holds one of the customer's (its
 corrections carry most of the maintenance questions' answers: the more of them). Lite's budget
@@ -62,7 +62,7 @@ time and scored 0.07 over 10 of 60 salted seeds)."""
 CORRECTION_SHARE, UPDATE_SHARE = 0.25, 0.25
 """Of the chores, the shares that are corrections and updates beyond those least counts; the
 rest are documents (the customer's documents outnumber their changes)."""
-MOST_SHARE = 0.36
+MOST_SHARE = 0.34
 """The least share of the room the other turns leave that the chores may take from the lookups
 (more where the lookups cannot use it: ``LOOKUP_ROOM``). At lite the two pull apart: fewer chores
 let small memories answer (union 0.069 at 27 %), fewer lookups bunch the gold's place (one rank
