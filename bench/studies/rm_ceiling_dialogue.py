@@ -127,8 +127,9 @@ def rebuild(seed: int, tier: str | None = None, given: str = "kinds") -> Episode
     if len(calls) != 1 or scenario.hash != track.generate(seed, tier).hash:
         raise RuntimeError(f"seed {seed}: recording changed DialogueTrack.generate")
     (args, drafts), = calls
-    # every fair question: the same call asking for more than there are (one count question)
-    pool = dialogue_track.profile_questions(random.Random(0), args[0], 10**6, *args[2:])
+    # every fair question: the same call asking for more than there are (one count question),
+    # without the rule that keeps two questions off one page (its last argument)
+    pool = dialogue_track.profile_questions(random.Random(0), args[0], 10**6, *args[2:-1], None)
     questions = [e.question for e in scenario.events if e.question is not None]
     steps = [e.step for e in scenario.events if e.question is not None]
     first = len(questions) - len(drafts)

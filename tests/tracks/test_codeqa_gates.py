@@ -36,5 +36,7 @@ def test_full_memory_and_perfect_notes_answer_everything() -> None:
 def test_budgeted_policies_rank_sensibly() -> None:
     strategic = [_accuracy("agentic:policy=strategic", s, "standard") for s in range(4)]
     naive = [_accuracy("agentic:policy=naive", s, "standard") for s in range(4)]
-    assert 0.5 <= sum(strategic) / 4 < 1.0, strategic  # decent, and the budget binds
+    # decent, and the budget binds: 0.431 since standard's decoy changes tripled (its writes meet
+    # three times the vendored changes), 0.514 before
+    assert 0.4 <= sum(strategic) / 4 < 1.0, strategic
     assert sum(naive) < sum(strategic)

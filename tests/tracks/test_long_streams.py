@@ -29,9 +29,9 @@ def _stream(track: str, target: int) -> tuple[int, int, int]:
 
 
 FLAT_FROM = {"dialogue": (100_000, 300_000), "codeqa": (100_000, 300_000)}
-"""Lengths compared where a track's core grows up to a cap: dialogue's chores (one per 50
-tokens, ``chores.MAX_CHORES`` from 100k tokens on) hold ~4 MB more at 100k than at 10k; codeqa's
-decoy changes and audits grow from 30k to 100k tokens (``stream.DECOY_MOST_TOKENS``)."""
+"""Lengths compared where a track's core grows up to a cap: dialogue's chores (one per 30
+tokens, ``chores.MAX_CHORES`` from 60k tokens on) hold ~4 MB more at 100k than at 10k; codeqa's
+decoy changes and audits grow from 10k to 33k tokens (``stream.DECOY_MOST_TOKENS``)."""
 
 
 @pytest.mark.parametrize("track", TRACKS)

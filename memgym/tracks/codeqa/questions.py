@@ -172,6 +172,8 @@ class Asker:
         ]
         """error index -> the positions stating its raisers, in stream order."""
         self.changed = {ch.constant for ch in world.changes}
+        self.maintained: set[str] = set()
+        """Constants a maintenance question asks about: one question each (``_change_question``)."""
         self.stated_at = {id(fact): pos for hist in self.history.values() for pos, fact in hist}
         """id of a fact record -> the item stating it."""
         for item in items:  # counted once: ``assemble`` reads it back
@@ -255,6 +257,8 @@ class Asker:
             return None
         change = self.world.changes[self._pick(len(self.world.changes))]
         name = self.world.constants[change.constant].name
+        if name in self.maintained:
+            return None  # its last note would answer both: a sample holding it, two questions
         hist = self.history[(name, "value")]
         p = self._position(hist[-1][0] + 1)
         if p > self.n:
@@ -267,6 +271,8 @@ class Asker:
             )
             evidence = [hist[-1][1]]
         else:
+            if self.items[hist[-1][0]].kind != "update":
+                return None  # a hotfix note states both values: one note would answer it
             spec = {"op": "previous", "entity": name, "attribute": "value"}
             text = f"What was the value of {name} before its most recent change?"
             evidence = [hist[-2][1], hist[-1][1]]
@@ -562,6 +568,8 @@ class Asker:
             if kind == "filter_count" and gold != target:
                 continue
             self.seen.add(key)
+            if AXIS_OF[kind] == "maintenance":
+                self.maintained.add(draft.spec["entity"])
             draft.gold = _typed(gold, draft.answer_type)
             self.within = False
             return draft

@@ -31,12 +31,16 @@ DECOY_AUDITS_PER_CONSTANT = 3
 """Config audits restating a decoy setting's current value, per repository constant: many more
 documents than questions, so a random sample of 16 documents rarely holds an asked one. Both
 counts grow with the stream past ``DECOY_TOKENS`` (``decoy_count``)."""
-DECOY_TOKENS = 30_000
+DECOY_TOKENS = 10_000
 """The stream length the per-constant decoy counts are for: a longer stream holds
-proportionally more (hard's 100k tokens 3.3 times as many), a shorter one (lite) as many."""
-DECOY_MOST_TOKENS = 100_000
-"""The length from which the decoy counts stay flat (3.3 times the per-constant counts), so a
-stream's core, and the memory streaming it takes, stops growing there."""
+proportionally more (standard's 30k tokens 3 times as many), a shorter one (lite) as many."""
+DECOY_MOST_TOKENS = 33_334
+"""The length from which the decoy counts stay flat (3.3 times the per-constant counts, as at
+hard's 100k), so a stream's core, and the memory streaming it takes, stops growing there. The
+counts reach it by the length where a random sample of 16 changes is a small enough share of the
+stream to be judged (``memgym.simulation.bounded``): with 30k tokens per step instead, standard
+had ~100 changes and such a sample answered 0.035 on average over 100 salted seeds, 0.086 over
+ten of them."""
 DECOY_SETTINGS = 8
 """The vendored settings the decoy changes change, each again and again."""
 HEAD_DECOYS = 20

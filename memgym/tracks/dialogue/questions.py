@@ -165,13 +165,16 @@ def profile_questions(
     recent: set[int] = frozenset(),  # type: ignore[assignment]
     blind: Mapping[str, set[str]] | None = None,
     bounded: Callable[[dict[str, Any], str], bool] | None = None,
+    pages: Mapping[int, int] | None = None,
 ) -> list[Draft]:
     """Up to ``count`` profile questions no memoryless guess answers, kinds mixed (the first
     previous-value and post-correction questions about two changes where two are fair); none whose
     evidence lies wholly in ``recent`` (ids of the facts the last pages or the stream's first
     ``max_write_tokens`` tokens state), none whose answer an entity-blind memory gives
     (``blind``: attribute -> ``blind_answers``) and none a bounded memory answers (``bounded``:
-    spec, gold -> whether one of a fixed number of events does, ``memgym.tracks.bounded``)."""
+    spec, gold -> whether one of a fixed number of events does, ``memgym.tracks.bounded``).
+    With ``pages`` (id of a fact -> the page stating it), no two questions but counts rest on a
+    common page (``_apart``)."""
     user = world.user
     pool: list[tuple[Draft, str]] = []
     for attribute in ASKABLE:
@@ -222,21 +225,46 @@ def profile_questions(
             draft.guess_hits = draft.guess_hits or bounded(draft.spec, gold)
     rng.shuffle(pool)
     fair = [d for d, _ in pool if not d.guess_hits and not {id(f) for f in d.evidence} <= recent]
+    apart = _Apart(pages)
     first: list[Draft] = []
     for kind in ("previous_value", "post_correction", "filter_count"):
-        drafts = [d for d in fair if d.kind == kind and d not in first]
+        drafts = [d for d in fair if d.kind == kind and d not in first and apart.free(d)]
         asked = {d.spec.get("attribute") for d in first}  # another change where there is one
         pick = next((d for d in drafts if d.spec.get("attribute") not in asked), None)
         pick = pick or next(iter(drafts), None)
         if pick is not None:
             first.append(pick)
+            apart.take(pick)
     counts = max(1, count // 4)
     rest: list[Draft] = []
     for draft in fair:
-        if draft in first:
+        if draft in first or not apart.free(draft):
             continue
         counted = sum(d.kind == "filter_count" for d in first + rest)
         if draft.kind == "filter_count" and counted >= counts:
             continue
         rest.append(draft)
+        apart.take(draft)
     return (first + rest)[:count]
+
+
+class _Apart:
+    """The pages the questions taken so far rest on: a question may rest on none of them, so a
+    memory holding one page (a random sample of pages holds each alike) answers at most one
+    question, not the two or three a party turn or a correction would (a companion's facts, a
+    change's value before and after). Counts rest on every party page and are left out."""
+
+    def __init__(self, pages: Mapping[int, int] | None) -> None:
+        self.pages = pages
+        self.used: set[int] = set()
+
+    def _of(self, draft: Draft) -> set[int]:
+        if self.pages is None or draft.kind == "filter_count":
+            return set()
+        return {self.pages[id(f)] for f in draft.evidence if id(f) in self.pages}
+
+    def free(self, draft: Draft) -> bool:
+        return not self._of(draft) & self.used
+
+    def take(self, draft: Draft) -> None:
+        self.used |= self._of(draft)

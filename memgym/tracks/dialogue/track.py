@@ -112,8 +112,20 @@ class DialogueTrack(Track, parameters=parameters):
         def bounded(spec: dict[str, Any], gold: str) -> bool:
             return guard.answered_by(spec, gold, at, most=small) is not None
 
+        page_of = {
+            id(f): i for i, c in enumerate(cores) if c.kind != "distractor" for f in c.stated
+        }
         asked = profile_questions(
-            rng, world, p["questions"], typical, PRIORS, p["entities"], recent, blind, bounded
+            rng,
+            world,
+            p["questions"],
+            typical,
+            PRIORS,
+            p["entities"],
+            recent,
+            blind,
+            bounded,
+            page_of,
         )
         cores += ending(catalogues, selects, asked)
         return assemble(seed, p, BRIEF, cores, p["target_tokens"])
