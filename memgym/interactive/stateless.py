@@ -6,7 +6,7 @@ measured (a web agent with a private dict of every id it saw solves every errand
 
 - ``FreshAgents`` hands every turn a fresh deep copy of the agent as it was built, reset for
   that turn: what an agent writes to itself (``self.notes[...] = ...``) is gone at the next turn;
-- ``outside_state`` fingerprints what a copy cannot wipe, the attributes of the agent's classes
+- ``outside_state`` snapshots what a copy cannot wipe, the attributes of the agent's classes
   and the globals of their modules; the loop takes it before and after every turn, and a turn
   that changed it fails the run (``StatefulAgent``: every task scores 0, ``model_error``).
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import hashlib
 import sys
 import types
 from collections.abc import Iterator
@@ -57,10 +56,29 @@ class FreshAgents:
             self.spend = add_usage([self.spend, usage])
 
 
-def outside_state(agent: Agent) -> str:
-    """A digest of the data the agent's classes and their modules hold (not their code)."""
+class Snapshot:
+    """What ``outside_state`` took: nested tuples of the data (immutable values kept as they are,
+    code by identity), compared with ``==``; it holds every object whose identity it records, so
+    no id in it can be reused while it lives."""
+
+    __slots__ = ("held", "shape")
+
+    def __init__(self, shape: tuple[Any, ...], held: list[Any]) -> None:
+        self.shape = shape
+        self.held = held
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Snapshot) and self.shape == other.shape
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def outside_state(agent: Agent) -> Snapshot:
+    """The data the agent's classes and their modules hold (not their code), as a snapshot."""
+    held: list[Any] = []
     seen: set[int] = set()
-    parts: list[str] = []
+    shaped: dict[int, tuple[int, Any]] = {}
+    parts: list[Any] = []
     modules: dict[str, types.ModuleType] = {}
     for cls in type(agent).__mro__:
         if cls.__module__ in ("builtins", "abc"):
@@ -68,18 +86,20 @@ def outside_state(agent: Agent) -> str:
         module = sys.modules.get(cls.__module__)
         if module is not None:
             modules[module.__name__] = module
+        parts.append(cls.__qualname__)
         for key, value in vars(cls).items():
             if not key.startswith("__"):
-                parts.append(f"{cls.__qualname__}.{key}={_digest(value, seen, 0)}")
+                parts.append((key, _shape(value, seen, 0, held, shaped)))
     for name, module in modules.items():
+        parts.append(name)
         for key, value in vars(module).items():
             if not key.startswith("__"):
-                parts.append(f"{name}.{key}={_digest(value, seen, 0)}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+                parts.append((key, _shape(value, seen, 0, held, shaped)))
+    return Snapshot(tuple(parts), held)
 
 
-def changed_by(agent: Agent, before: str) -> str:
-    """``""`` when ``agent``'s outside state still has digest ``before``, else why the run fails."""
+def changed_by(agent: Agent, before: Snapshot) -> str:
+    """``""`` when ``agent``'s outside state still equals ``before``, else why the run fails."""
     if outside_state(agent) == before:
         return ""
     return (
@@ -88,28 +108,60 @@ def changed_by(agent: Agent, before: str) -> str:
     )
 
 
-def _digest(value: Any, seen: set[int], depth: int) -> str:
-    """A structural fingerprint of ``value``: plain data by content, containers and objects
-    through their items and attributes, code by identity."""
-    if value is None or isinstance(value, (bool, int, float, complex)):
-        return repr(value)
-    if isinstance(value, (str, bytes, bytearray)):
-        return hashlib.sha256(value if not isinstance(value, str) else value.encode()).hexdigest()
+_PLAIN = (str, bytes)
+_NUMBERS = (bool, int, float, complex, type(None))
+
+
+def _shape(
+    value: Any, seen: set[int], depth: int, held: list[Any], shaped: dict[int, tuple[int, Any]]
+) -> Any:
+    """A structural copy of ``value`` to compare with ``==``: strings and bytes as they are
+    (immutable), numbers with their type (``1`` is not ``True``), containers and objects through
+    their items and attributes, code (and what lies too deep or in a cycle) by identity."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind in _NUMBERS:
+        return (kind, value)
     if isinstance(value, _OPAQUE) or depth > _DEPTH or id(value) in seen:
-        return f"<{type(value).__name__} {id(value)}>"
+        held.append(value)
+        return ("id", id(value))
+    known = shaped.get(id(value))
+    if known is not None and known[0] <= depth:  # met again in this snapshot, walked as deep
+        return known[1]
+    shape = _walk(value, kind, seen, depth + 1, held, shaped)
+    shaped[id(value)] = (depth, shape)
+    held.append(value)  # alive while the snapshot lives: its id is not reused
+    return shape
+
+
+def _walk(
+    value: Any, kind: type, seen: set[int], deeper: int, held: list[Any], shaped: dict[int, tuple[int, Any]]
+) -> Any:
+    """``_shape`` of a container or an object: through its items or attributes."""
     seen.add(id(value))
     try:
         if isinstance(value, dict):
-            items = [f"{_digest(k, seen, depth + 1)}:{_digest(v, seen, depth + 1)}"
-                     for k, v in value.items()]  # fmt: skip
-            return "{" + ",".join(items) + "}"
+            items = tuple(
+                (_shape(k, seen, deeper, held, shaped), _shape(v, seen, deeper, held, shaped))
+                for k, v in value.items()
+            )
+            return ("dict", kind, items)
         if isinstance(value, (list, tuple)):
-            return "[" + ",".join(_digest(v, seen, depth + 1) for v in value) + "]"
+            return ("seq", kind, tuple(_shape(v, seen, deeper, held, shaped) for v in value))
         if isinstance(value, (set, frozenset)):
-            return "{" + ",".join(sorted(_digest(v, seen, depth + 1) for v in value)) + "}"
+            counts: dict[Any, int] = {}  # a multiset: items of one shape are each counted
+            for v in value:
+                shape = _shape(v, seen, deeper, held, shaped)
+                counts[shape] = counts.get(shape, 0) + 1
+            return ("set", kind, frozenset(counts.items()))
+        if isinstance(value, (str, bytes, bytearray, bool, int, float, complex)):
+            return ("value", kind, bytes(value) if isinstance(value, bytearray) else value)
         attributes = getattr(value, "__dict__", None)
+        held.append(kind)
         if isinstance(attributes, dict):
-            return f"{type(value).__name__}({_digest(attributes, seen, depth + 1)})"
-        return f"<{type(value).__name__} {id(value)}>"
+            return ("object", id(kind), _shape(attributes, seen, deeper, held, shaped))
+        held.append(value)
+        return ("id", id(value))
     finally:
         seen.discard(id(value))
