@@ -1,0 +1,58 @@
+"""A fixed reference workload, measured in the same process as a benchmark, for absolute targets.
+
+CPU time inflates with the machine's load (shared caches, clock frequency), so an absolute target
+("a write ≤ 0.2 ms CPU") fails at load on code that meets it on a quiet machine. A benchmark with
+an absolute target measures ``reference_ms()`` (plain interpreter work: building and sorting
+strings, dicts and lists, a JSON round trip, a regular expression; the kind of work memgym does)
+right beside its own figures and judges the figure **calibrated**: scaled by ``QUIET_MS /
+reference_ms()``, i.e. the ratio to the reference workload measured in the same run, expressed
+in the milliseconds of the quiet machine the targets were written for. Both figures are printed.
+
+``QUIET_MS`` is the reference's CPU time on this 2-core machine at load average ~1 (the median of
+``python bench/reference.py``, 2026-11-26).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+
+QUIET_MS = 14.0
+"""CPU ms of one ``workload()`` on the quiet machine (load average ~1)."""
+_WORD = re.compile(r"\b(\w+) (\d+)\b")
+
+
+def workload() -> int:
+    """The reference work (deterministic); returns a number so nothing is optimised away."""
+    table: dict[str, list[str]] = {}
+    for i in range(6_000):
+        text = f"entity {i % 97} value {i * 7} step {i}"
+        table[text] = text.split()
+    rows = sorted(table.items(), key=lambda kv: kv[1][3])
+    back = json.loads(json.dumps(rows[:1_500]))
+    found = sum(len(_WORD.findall(text)) for text, _ in rows[::4])
+    return len(back) + found
+
+
+def reference_ms(repeats: int = 7) -> float:
+    """The median CPU milliseconds of ``workload()`` in this process now."""
+    times = []
+    for _ in range(repeats):
+        start = time.process_time_ns()
+        workload()
+        times.append((time.process_time_ns() - start) / 1e6)
+    return statistics.median(times)
+
+
+def calibrated(ms: float, reference: float) -> float:
+    """``ms`` measured beside ``reference`` (``reference_ms()``), in quiet-machine milliseconds."""
+    return ms * QUIET_MS / reference
+
+
+if __name__ == "__main__":
+    import os
+
+    print(f"reference workload: {reference_ms(15):.2f} ms CPU (median of 15; "
+          f"QUIET_MS {QUIET_MS}); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
