@@ -51,8 +51,19 @@ def calibrated(ms: float, reference: float) -> float:
     return ms * QUIET_MS / reference
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> int:
+    """Print the reference workload's CPU time now, beside ``QUIET_MS`` and the load."""
+    import argparse
     import os
 
-    print(f"reference workload: {reference_ms(15):.2f} ms CPU (median of 15; "
-          f"QUIET_MS {QUIET_MS}); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args(argv)
+    now = reference_ms(args.repeats)
+    print(f"reference workload: {now:.2f} ms CPU (median of {args.repeats}; quiet machine "
+          f"{QUIET_MS} ms, x{now / QUIET_MS:.2f}); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
