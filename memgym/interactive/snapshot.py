@@ -86,6 +86,11 @@ class _Walker:
         if kind in _NUMBERS:
             return (kind, value)
         if kind is types.FunctionType:
+            if (
+                value.__defaults__ is None and value.__kwdefaults__ is None
+                and value.__closure__ is None and not value.__dict__
+            ):  # fmt: skip
+                return (value, value.__code__)  # holds nothing: compared by identity and code
             return self._function(value, depth + 1)
         if isinstance(value, type):
             if value.__module__ not in self.watched or depth > DEPTH:
@@ -153,14 +158,12 @@ class _Walker:
 
     def _function(self, func: types.FunctionType, deeper: int) -> Any:
         """A function through what it can hold (whatever module it names: its ``__module__``
-        can be rewritten); its identity and code object's when it holds nothing."""
+        can be rewritten); one that holds nothing is shaped in ``shape``."""
         self.held.append(func)
         self.held.append(func.__code__)
         defaults, keywords, attributes, cells = (
             func.__defaults__, func.__kwdefaults__, func.__dict__, func.__closure__,
         )  # fmt: skip
-        if defaults is None and keywords is None and not attributes and cells is None:
-            return ("function", id(func), id(func.__code__))
         if deeper > DEPTH + 1:
             return ("function", id(func), id(func.__code__), "deep")
         return (
