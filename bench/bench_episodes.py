@@ -9,7 +9,9 @@ Runs ``python -m memgym validate --seeds N --workers 1 --json`` (``--scope entit
 time of each (user + system of the child: the machine is shared, so wall time is noise; best and
 median), their ratio, whether the two ``--json`` outputs are byte-identical, and whether every
 episode's full result row (answers, axes, tokens, writes) is byte-identical too (a sha256 over
-every ``EpisodeResult`` JSON of the run). Target: <= 3 s CPU.
+every ``EpisodeResult`` JSON of the run). Target: <= 3 s CPU, calibrated (``bench/reference.py``:
+the best time scaled by the reference workload measured in this run, a ratio that load does not
+move).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import statistics
 from pathlib import Path
 
 from base_checkout import REPO, base_checkout, run_in
+from reference import QUIET_MS, calibrated, reference_ms
 
 TARGET_S = 3.0
 BASE = "87b7e26"
@@ -62,10 +65,12 @@ def main() -> None:
     command += scope
     cpu: dict[str, list[float]] = {name: [] for name in trees}
     out: dict[str, str] = {}
+    references = [reference_ms()]
     for _ in range(max(1, args.repeats)):
         for name, tree in trees.items():
             out[name], seconds = run_in(tree, command)
             cpu[name].append(seconds)
+        references.append(reference_ms())
     digests = {
         name: run_in(tree, ["-c", DIGEST.format(seeds=args.seeds)])[0].strip()
         for name, tree in trees.items()
@@ -86,9 +91,13 @@ def main() -> None:
         f"  every episode's result row byte-identical: {digests['base'] == digests['this']}"
         f" ({digests['this']})"
     )
-    best = min(cpu["this"])
+    reference = statistics.median(references)
+    best = calibrated(min(cpu["this"]), reference)
+    print(f"  reference workload {reference:.2f} ms CPU in this run (quiet machine {QUIET_MS} ms):"
+          f" this {best:.2f} s CPU calibrated")
     if args.scope == "entities":
-        print(f"  target <= {TARGET_S} s CPU: {'met' if best <= TARGET_S else 'NOT met'}")
+        verdict = "met" if best <= TARGET_S else "NOT met"
+        print(f"  target <= {TARGET_S} s CPU (calibrated): {verdict}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ base checkout, server or extra run to their verdict on a tiny argument."""
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from types import ModuleType
 
@@ -41,9 +42,25 @@ def test_the_store_bench_runs_small(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run_main(load_bench_script("bench_store"), ["--sizes", "100", "--samples", "20"], monkeypatch)
-    rows = [line.split() for line in capsys.readouterr().out.splitlines()[2:]]
+    lines = capsys.readouterr().out.splitlines()[2:]
+    rows = [line.split() for line in lines if line.split()[0].isdigit()]
     assert [r[:2] for r in rows] == [["100", "write"], ["100", "search"]]
-    assert all(r[6] in ("yes", "NO") for r in rows)
+    found = re.search(r"reference workload ([\d.]+) ms", "\n".join(lines))
+    assert found is not None
+    reference = float(found.group(1))
+    quiet = load_bench_script("reference").QUIET_MS
+    for r in rows:  # the verdict is on the median calibrated by the reference of the same run
+        median, calibrated, target = float(r[2]), float(r[5]), float(r[6])
+        assert abs(calibrated - median * quiet / reference) <= 0.0002 + 0.01 * calibrated
+        assert r[7] == ("yes" if calibrated <= target else "NO")
+
+
+def test_the_reference_workload_is_deterministic_work_timed_on_cpu() -> None:
+    reference = load_bench_script("reference")
+    assert reference.workload() == reference.workload() > 0
+    assert reference.reference_ms(3) > 0
+    # a reference twice the quiet one halves the figure
+    assert reference.calibrated(2.0, reference.QUIET_MS * 2) == 1.0
 
 
 def test_the_validate_bench_decides_on_cpu(

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.interactive.agents import Agent
-from memgym.interactive.stateless import FreshAgents, changed_by, outside_state
+from memgym.interactive.stateless import FreshAgents, Snapshot, changed_by, outside_state
 from memgym.memory.history.history_memory import HistoryMemory, view_tokens
 from memgym.tracks.agent import PlanCursor
 from memgym.tracks.session import AgentTurn, ChatMessage, Session, TaskOutcome, ToolCall
@@ -127,7 +127,7 @@ def run_session(
 
 def _act(
     agents: FreshAgents,
-    outside: str,
+    outside: Snapshot,
     history: HistoryMemory,
     messages: list[ChatMessage],
     session: Session,

@@ -88,3 +88,80 @@ def test_reference_agents_are_stateless_and_their_runs_repeat(codes_track: Codes
     again = evaluate_interactive(codes_track, scenario, "full", "gold")
     assert gold.correct == len(_codes(codes_track, 5))
     assert gold.model_dump_json() == again.model_dump_json()
+
+
+class Helper:
+    """A helper class of this module: its attributes are watched like the agent's own."""
+
+    notes: ClassVar[list[str]] = []
+
+
+def remembered(text: str, _notes: list[str] = []) -> list[str]:  # noqa: B006 - the attack
+    """A helper function keeping notes in its mutable default argument."""
+    _notes.append(text)
+    return _notes
+
+
+class DefaultArgumentNotes(InstanceNotes):
+    """Notes in a mutable default argument of its own method."""
+
+    name = "default-notes"
+
+    def act(
+        self,
+        messages: Sequence[ChatMessage],
+        tools: Sequence[dict[str, Any]],
+        _seen: list[str] = [],  # noqa: B006 - the attack
+    ) -> AgentTurn:
+        _seen.append(visible_text(messages))
+        self.notes = dict(enumerate(_seen))
+        return ContextAgent.act(self, messages, tools)
+
+
+class HelperClassNotes(InstanceNotes):
+    """Notes on a helper class of its module (not one of the agent's classes)."""
+
+    name = "helper-class-notes"
+
+    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
+        Helper.notes.append(visible_text(messages))
+        self.notes = dict(enumerate(Helper.notes))
+        return ContextAgent.act(self, messages, tools)
+
+
+class HelperFunctionNotes(InstanceNotes):
+    """Notes in a helper function's default argument."""
+
+    name = "helper-function-notes"
+
+    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
+        self.notes = dict(enumerate(remembered(visible_text(messages))))
+        return ContextAgent.act(self, messages, tools)
+
+
+class FunctionAttributeNotes(InstanceNotes):
+    """Notes on an attribute of its own method's function object."""
+
+    name = "function-attribute-notes"
+
+    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
+        kept = FunctionAttributeNotes.can_make.__dict__.setdefault("kept", [])
+        kept.append(visible_text(messages))
+        self.notes = dict(enumerate(kept))
+        return ContextAgent.act(self, messages, tools)
+
+
+def test_notes_in_defaults_helpers_and_function_attributes_fail_the_run(
+    codes_track: CodesTrack,
+) -> None:
+    scenario = codes_track.generate(3)
+    full = evaluate_interactive(codes_track, scenario, "full", "context")
+    assert full.correct == len(_codes(codes_track, 3))
+    for agent in (
+        DefaultArgumentNotes(), HelperClassNotes(),
+        HelperFunctionNotes(), FunctionAttributeNotes(),
+    ):  # fmt: skip
+        result = evaluate_interactive(codes_track, scenario, "none", agent)
+        assert result.correct == 0, agent.name
+        assert {a.status for a in result.answers} == {"model_error"}, agent.name
+        assert result.usage["turns"] == 1, agent.name

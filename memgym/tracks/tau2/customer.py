@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 Part = Literal["whole", "first", "callback"]
@@ -48,8 +49,10 @@ _PERSON = [
 ]  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def first_person(text: str) -> str:
-    """The scenario's second-person instructions ("You want to ...") as the customer's own words."""
+    """The scenario's second-person instructions ("You want to ...") as the customer's own words
+    (remembered per text: every session of a domain opens the same tasks)."""
     for pattern, replacement in _PERSON:
         text = re.sub(pattern, replacement, text)
     return text

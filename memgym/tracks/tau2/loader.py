@@ -83,27 +83,21 @@ def replayable(task: Any) -> bool:
 
 
 def environment(domain: str, solo_mode: bool = False) -> Any:
-    """A fresh τ²-bench environment of ``domain``: τ²-bench's own constructor given a deep copy of
-    the domain's databases as τ²-bench first built them (``_pristine``), so no task sees another's
-    changes and no environment rebuilds its database from its data files (telecom's TOML)."""
-    require()
-    from tau2.registry import registry
-
-    db, user_db = _pristine(domain)
-    extra = {} if user_db is None else {"user_db": pickle.loads(user_db)}
-    return registry.get_env_constructor(domain)(db=pickle.loads(db), solo_mode=solo_mode, **extra)
+    """A fresh τ²-bench environment of ``domain``: a deep copy of the environment τ²-bench's own
+    constructor built once per process (``_pristine``), so no task sees another's changes and no
+    environment rebuilds its databases from its data files (telecom's TOML) or reads its policy."""
+    return pickle.loads(_pristine(domain, solo_mode))
 
 
 @cache
-def _pristine(domain: str) -> tuple[bytes, bytes | None]:
-    """The domain's databases (the agent's; the customer's phone, telecom only) as τ²-bench's
-    constructor builds them, pickled once per process: unpickling is the per-task deep copy."""
+def _pristine(domain: str, solo_mode: bool) -> bytes:
+    """The domain's environment as τ²-bench's constructor builds it (its databases: the agent's,
+    and the customer's phone on telecom; its tools and policy), pickled once per process:
+    unpickling is the per-task deep copy (every object new, the tools bound to their copy)."""
     require()
     from tau2.registry import registry
 
-    env = registry.get_env_constructor(domain)()
-    user = None if env.user_tools is None else pickle.dumps(env.user_tools.db, protocol=5)
-    return pickle.dumps(env.tools.db, protocol=5), user
+    return pickle.dumps(registry.get_env_constructor(domain)(solo_mode=solo_mode), protocol=5)
 
 
 PREFIX = "memgym-"

@@ -105,6 +105,7 @@ class Tau2Session(Session):
         self.policy = info.policy
         self.now = 0
         self.verified = 0
+        self._gold: dict[int, tuple[Any, ...]] = {}
 
     # -- the Session contract --------------------------------------------------------------
 
@@ -172,7 +173,11 @@ class Tau2Session(Session):
         if self.now >= len(self.calls):
             return None
         call = self.calls[self.now]
-        steps = () if call.part == "first" else gold_steps(self.states[call.task].task)
+        steps: tuple[Any, ...] = ()
+        if call.part != "first":
+            if call.task not in self._gold:  # asked every turn: made once per task
+                self._gold[call.task] = gold_steps(self.states[call.task].task)
+            steps = self._gold[call.task]
         return OraclePlan(f"{self._id(call.task)}#call{self.now + 1}", steps)
 
     # -- calls -----------------------------------------------------------------------------
