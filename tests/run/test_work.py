@@ -2,13 +2,13 @@
 
 import pytest
 
-from memgym.run.work import parse_shard, plan, shard
+from memgym.run.work import parse_shard, shard, stream
 
 PAIRS = [("agentic:policy=perfect", "scripted"), ("none", "scripted"), ("window", "llm:model=m")]
 
 
 def items(seeds=range(7)):
-    return plan("entities", "lite", seeds, {"doc_style": "kv", "entities": 6}, PAIRS)
+    return list(stream("entities", "lite", seeds, {"doc_style": "kv", "entities": 6}, PAIRS))
 
 
 def test_plan_is_seed_major_and_keys_are_unique_and_stable():
@@ -23,9 +23,9 @@ def test_plan_is_seed_major_and_keys_are_unique_and_stable():
     assert len(set(keys)) == len(work) == 7 * len(PAIRS)
     assert keys == [w.key for w in items()]
     # overrides are part of the key, whatever order they were given in
-    other = plan("entities", "lite", [0], {"entities": 6, "doc_style": "kv"}, PAIRS[:1])
+    other = list(stream("entities", "lite", [0], {"entities": 6, "doc_style": "kv"}, PAIRS[:1]))
     assert other[0].key == work[0].key
-    assert plan("entities", "lite", [0], {"entities": 7}, PAIRS[:1])[0].key != work[0].key
+    assert next(stream("entities", "lite", [0], {"entities": 7}, PAIRS[:1])).key != work[0].key
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 5, 21, 40])
