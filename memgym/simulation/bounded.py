@@ -138,12 +138,12 @@ def summarize(
     order, then the union bound trained on ``training``."""
     rows = []
     for j, member in enumerate(members):
-        values = [composite(m.axes, [row[j] for row in m.correct]) for m in scored]
+        values = [composite(m.axes, [bool(row[j]) for row in m.correct]) for m in scored]
         shares = [m.share(j) for m in scored]
         rows.append(Row(member.name, _mean(values), _mean(shares)))
     choice = choose(training, len(members))
     union = [
-        composite(m.axes, [row[choice.pick(t)] for t, row in zip(m.templates, m.correct)])
+        composite(m.axes, [bool(row[choice.pick(t)]) for t, row in zip(m.templates, m.correct)])
         for m in scored
     ]
     held = max((_mean([m.share(j) for m in training]) for j in choice.allowed), default=0.0)

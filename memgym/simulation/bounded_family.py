@@ -22,6 +22,7 @@ from __future__ import annotations
 import random
 import re
 import statistics
+import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -239,33 +240,38 @@ def answers(
 @dataclass
 class Marked:
     """One scenario's questions and every member's verdict on them (plain data: it travels
-    from a worker process)."""
+    from a worker process). Compact, since validate keeps one per scored seed for the union
+    bound: a verdict row is one byte per member, and the held shares are kept as each member's
+    mean over the questions."""
 
     templates: list[str] = field(default_factory=list)
-    """Each question's template (``cheats.template_key``, coarse)."""
+    """Each question's template (``cheats.template_key``, coarse; interned)."""
     axes: list[str] = field(default_factory=list)
-    correct: list[tuple[bool, ...]] = field(default_factory=list)
-    """``correct[i][j]``: member ``j`` answered question ``i`` right."""
-    shares: list[tuple[float, ...]] = field(default_factory=list)
-    """``shares[i][j]``: the share of the stream seen so far member ``j`` held at question
-    ``i``."""
+    correct: list[Sequence[int]] = field(default_factory=list)
+    """``correct[i][j]``: member ``j`` answered question ``i`` right (1 or True) or not."""
+    held: tuple[float, ...] = ()
+    """``held[j]``: member ``j``'s mean, over the questions, of the share of the stream seen so
+    far that it held when the question came."""
 
     def share(self, j: int) -> float:
-        """Member ``j``'s mean held share over the questions."""
-        return statistics.fmean(row[j] for row in self.shares) if self.shares else 0.0
+        """Member ``j``'s mean held share over the questions (0.0 without questions)."""
+        return self.held[j] if self.held else 0.0
 
 
 def mark(track: Track, scenario: Scenario, members: Sequence[Member]) -> Marked:
     """Every member's answers to ``scenario``'s questions, marked by ``is_correct``."""
     names: Names = answer_names(scenario)
     out = Marked()
+    shares_by_question: list[list[float]] = []
     for gold, row, shares in answers(track, scenario, members):
         verdicts: dict[str, bool] = {}
         for answer in row:
             if answer not in verdicts:
                 verdicts[answer] = is_correct(gold, answer, names)
-        out.templates.append(template_key(gold.spec, False))
-        out.axes.append(gold.axis)
-        out.shares.append(tuple(shares))
-        out.correct.append(tuple(verdicts[a] for a in row))
+        out.templates.append(sys.intern(template_key(gold.spec, False)))
+        out.axes.append(sys.intern(gold.axis))
+        shares_by_question.append(shares)
+        out.correct.append(bytes(verdicts[a] for a in row))
+    if shares_by_question:
+        out.held = tuple(statistics.fmean(column) for column in zip(*shares_by_question))
     return out

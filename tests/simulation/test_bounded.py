@@ -99,7 +99,7 @@ def test_the_union_chooses_per_template_among_small_members_only():
             templates=["value", "delta", "value"],
             axes=["maintenance", "maintenance", "abstention"],
             correct=[(True, False, True), (False, True, True), (False, False, True)],
-            shares=[(small, small, big)] * 3,
+            held=(small, small, big),
         )
     ]
     choice = choose(training, 3)
