@@ -170,4 +170,9 @@ def test_a_cached_rerun_from_the_cli_replays_every_call_without_http(tmp_path, c
     again, again_usage, _ = by_seed(tmp_path / "again.sqlite")
     assert first == again == clean
     assert first_usage["cached"] == 0 and again_usage["cached"] == again_usage["calls"] == requests
-    assert f"{requests} LLM calls ({requests} cached)" in " ".join(capsys.readouterr().out.split())
+    spent = int(first_usage["prompt_tokens"] + first_usage["completion_tokens"])
+    assert again_usage["prompt_tokens"] == again_usage["completion_tokens"] == 0
+    assert again_usage["cached_prompt_tokens"] == first_usage["prompt_tokens"]  # as first counted
+    assert again_usage["cached_completion_tokens"] == first_usage["completion_tokens"]
+    printed = " ".join(capsys.readouterr().out.split())
+    assert f"{requests} LLM calls ({requests} cached of {spent} tokens)" in printed
