@@ -108,8 +108,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--stage",
         action="append",
         default=None,
-        help="STEPS[:k=v,...] (repeatable, in order; default 4 steps of 4 entities, 7 events, "
-        "then 4 of 6 entities, 9 events)",
+        help="STEPS[:k=v,...] (repeatable, in order; default 4 steps of 6 entities, 9 events, "
+        "then 4 of 8 entities, 11 events)",
     )
     g.add_argument("--seeds", default="0-63", help="training scenario seeds A-B (default 0-63)")
     g.add_argument("--generations", type=int, default=4, help="episodes per prompt (default 4)")
@@ -131,12 +131,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     d = train.add_parser("demos", help="expert episodes of an env laid out as GRPO rollouts")
     d.add_argument("--out", required=True, help="JSONL file of rows for train sft --data")
-    d.add_argument("--env", default="memgym/entities-lite-v0", help="env id (as GRPO's)")
-    d.add_argument(
-        "--params", default=SHORT.format(6), help="track parameters k=v,... (as the first stage)"
-    )
-    d.add_argument("--seeds", default="0-63", help="scenario seeds A-B (default 0-63)")
-    d.add_argument("--max-turns", type=int, default=12, help="actions per episode (default 12)")
+    _episode_args(d, "as GRPO's", "the first stage", "scenario seeds", "0-63", entities=6)
     d.add_argument("--policy", default="strategic", help="the expert's write policy")
     d.add_argument(
         "--writes",
@@ -148,12 +143,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     h = train.add_parser("heldout", help="two models on the same held-out seeds of an env, paired")
     h.add_argument("--before", required=True, help="base model: folder, .gguf or smollm2")
     h.add_argument("--after", required=True, help="trained model folder (e.g. a GRPO OUT/model)")
-    h.add_argument("--env", default="memgym/entities-lite-v0", help="env id (as trained)")
-    h.add_argument(
-        "--params", default=SHORT.format(8), help="track parameters k=v,... (as the last stage)"
-    )
-    h.add_argument("--seeds", default="1000-1019", help="held-out seeds A-B (default 1000-1019)")
-    h.add_argument("--max-turns", type=int, default=12, help="actions per episode (default 12)")
+    _episode_args(h, "as trained", "the last stage", "held-out seeds", "1000-1019", entities=8)
     h.add_argument("--max-new-tokens", type=int, default=24, help="tokens per action (24)")
     h.add_argument("--threads", type=int, default=1, help="CPU threads torch uses (default 1)")
     h.add_argument("--json", default=None, help="also write the returns and figures here")
@@ -281,6 +271,21 @@ def _grpo(args: argparse.Namespace) -> int:
         console.print(f"step {c['step']:3} stage {c['stage']}: mean reward {c['reward']:.3f}")
     console.print(f"model, rewards.json and report.html in {args.out}")
     return 0
+
+
+def _episode_args(
+    p: argparse.ArgumentParser, env_as: str, params_as: str, seeds: str, default: str, entities: int
+) -> None:
+    """``--env``, ``--params``, ``--seeds`` and ``--max-turns`` of a command that plays episodes
+    of one env (``demos``, ``heldout``)."""
+    p.add_argument("--env", default="memgym/entities-lite-v0", help=f"env id ({env_as})")
+    p.add_argument(
+        "--params",
+        default=SHORT.format(entities),
+        help=f"track parameters k=v,... (as {params_as})",
+    )
+    p.add_argument("--seeds", default=default, help=f"{seeds} A-B (default {default})")
+    p.add_argument("--max-turns", type=int, default=12, help="actions per episode (default 12)")
 
 
 def _seed_range(text: str) -> range:
