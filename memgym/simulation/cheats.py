@@ -125,10 +125,14 @@ READERS: tuple[tuple[str, str, Texts], ...] = (
 """The cheats that run the track's scripted reader over what a memoryless agent sees: a name,
 its description and the texts it reads."""
 
+
+def _reading(texts: Texts) -> Cheat:
+    """The cheat that reads ``texts`` with the track's scripted reader."""
+    return lambda ctx, s: _read(ctx, texts(ctx, s), s.question)
+
+
 for _name, _about, _texts in READERS:
-    cheat(_name, _about)(
-        lambda ctx, s, texts=_texts: _read(ctx, texts(ctx, s), s.question)  # type: ignore[misc]
-    )
+    cheat(_name, _about)(_reading(_texts))
 
 
 @cheat("echo", "repeats the question")
@@ -589,10 +593,14 @@ PICKERS: tuple[tuple[str, str, Scorer], ...] = (
 """The cheats that pick one option of the asked catalogue (no customer known): a name, its
 description and how it scores the options."""
 
+
+def _picking(scorer: Scorer) -> Cheat:
+    """The cheat that picks the asked catalogue's best option by ``scorer``."""
+    return lambda ctx, s: _best_option(ctx, s, scorer)
+
+
 for _name, _about, _scorer in PICKERS:
-    cheat(_name, _about)(
-        lambda ctx, s, scorer=_scorer: _best_option(ctx, s, scorer)  # type: ignore[misc]
-    )
+    cheat(_name, _about)(_picking(_scorer))
 
 
 def _num(text: str | None) -> float:
