@@ -45,7 +45,6 @@ class RelevanceStage(Stage):
         if first not in FIRST:
             raise ValueError(f"relevance: first must be one of {', '.join(FIRST)}, got {first!r}")
         self.max_tokens = max_tokens
-        self.sign = 1 if first == "least" else -1
         self.first = first
         self.query: frozenset[str] = frozenset()
 
@@ -56,9 +55,10 @@ class RelevanceStage(Stage):
         total = span_tokens(spans)
         if total <= self.max_tokens:
             return spans
+        sign = 1 if self.first == "least" else -1
         order = sorted(
             range(len(spans) - 1),
-            key=lambda i: (self.sign * len(words(spans[i].text) & self.query), i),
+            key=lambda i: (sign * len(words(spans[i].text) & self.query), i),
         )
         order.append(len(spans) - 1)
         gone = set()
