@@ -284,21 +284,48 @@ class BoundedGuard:
             hits = [i for i in found if i < p]
             if not hits:
                 return None
-        by_attribute = self.by_attribute
         for held, name in self.kept(p, members, hits, most).items():
-            table = Table()
-            stated = ""
-            for i in held:  # cells are per attribute: adding attribute by attribute is the same
-                groups = by_attribute[i]
-                for a in read:
-                    for claim in groups.get(a, ()):
-                        if a == attribute:
-                            stated = claim.value
-                        if one is None or claim.entity == one:
-                            table.add(claim)
-            answer = evaluate(spec, table)
-            if answer == ABSTAIN:
-                answer = stated
-            if answer and same_answer(answer, gold):
+            if self._gives(held, spec, gold, attribute, read, one):
                 return name
         return None
+
+    def answered_alone(self, spec: dict[str, Any], gold: str) -> bool:
+        """Whether one item alone, of any class and at any place, gives ``gold`` to ``spec`` (as
+        a memory holding only it answers): a question no item answers alone rests on two or
+        more, which a random sample of K of n items holds about (K/n)² of the time, not K/n."""
+        if gold == ABSTAIN:
+            return False
+        attribute = asked_attribute(spec)
+        items: Sequence[int] = range(len(self.by_attribute))
+        if spec["op"] in STATED_OPS:  # only an item stating the gold may give it
+            stating = self._stating(attribute)
+            items = sorted({i for key in answer_keys(gold) for i in stating.get(key, ())})
+        read = read_attributes(spec)
+        one = spec["entity"] if spec["op"] in ONE_CELL else None
+        return any(self._gives((i,), spec, gold, attribute, read, one) for i in items)
+
+    def _gives(
+        self,
+        held: Sequence[int],
+        spec: dict[str, Any],
+        gold: str,
+        attribute: str,
+        read: frozenset[str],
+        one: str | None,
+    ) -> bool:
+        """Whether a memory of the items ``held`` gives ``gold`` (see the module docstring)."""
+        table = Table()
+        stated = ""
+        by_attribute = self.by_attribute
+        for i in held:  # cells are per attribute: adding attribute by attribute is the same
+            groups = by_attribute[i]
+            for a in read:
+                for claim in groups.get(a, ()):
+                    if a == attribute:
+                        stated = claim.value
+                    if one is None or claim.entity == one:
+                        table.add(claim)
+        answer = evaluate(spec, table)
+        if answer == ABSTAIN:
+            answer = stated
+        return bool(answer) and same_answer(answer, gold)

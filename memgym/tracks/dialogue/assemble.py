@@ -3,7 +3,8 @@
 Core items carry a relative position in [0, 1]: the opening at 0, the customer's profile early
 (before ``PROFILE_END``), companions anywhere before ``PARTY_END``, colleague chats anywhere
 (``COLLEAGUES``) and later mentions of their facts (``ASIDES``; after each change, its attribute:
-``MENTION_END``), changes later (``CHANGES``), a search for a colleague's trip (a near miss) at
+``MENTION_END``), changes later (``CHANGES``; an attribute that changes twice in its two
+halves), a search for a colleague's trip (a near miss) at
 ``SIDE_SEARCH``, and the customer's flight searches with every question at 1 (the very end), so
 the agent must keep the requirements it heard long before the catalogue arrives. With ``F``
 filler exchanges, core item ``i`` (in position order) lands at step ``floor(r * F) + i``.
@@ -25,6 +26,7 @@ from memgym.tracks.dialogue.questions import Draft
 from memgym.tracks.dialogue.world import (
     CORRECTION,
     PROFILE,
+    Change,
     FactRec,
     World,
     colleague_change,
@@ -117,9 +119,8 @@ def dialogue(
     ]
     if side is not None and world.colleagues:
         plan.append((SIDE_SEARCH, len(plan), "side", (side, world.colleagues[0])))
-    low, high = CHANGES
     plan += [
-        (low + random() * (high - low), len(plan) + i, "change", c)
+        (_change_at(random(), c, world), len(plan) + i, "change", c)
         for i, c in enumerate(world.changes)
     ]
     plan += _mentions(rng, world, chat_at, [item for item in plan if item[2] == "change"])
@@ -203,6 +204,18 @@ def guard_of(cores: list[Core]) -> BoundedGuard:
         [reader.read(c.text) if c.claims is None else c.claims for c in cores],
         [count_tokens(c.text) if c.tokens < 0 else c.tokens for c in cores],
     )
+
+
+def _change_at(u: float, change: Change, world: World) -> float:
+    """Where ``change`` lands for a uniform ``u``: anywhere in ``CHANGES``; an attribute that
+    changes twice changes in its first half, then in its second, so the two pages lie far
+    apart (a reservoir holds both about as often as the square of one)."""
+    low, high = CHANGES
+    if change.second:
+        low = (low + high) / 2
+    elif world.rechanged(change.attribute):
+        high = (low + high) / 2
+    return low + u * (high - low)
 
 
 def _after(rng: _random.Random, r: float) -> float:

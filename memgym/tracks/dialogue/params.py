@@ -17,6 +17,8 @@ TIERS: dict[str, dict[str, Any]] = {
         "colleagues": 2,
         "corrections": 2,
         "updates": 1,
+        "rechanges": 2,
+        "maintenance_pages": 2,
         "catalogue_size": 32,
         "write_budget": 16,
     },
@@ -28,6 +30,8 @@ TIERS: dict[str, dict[str, Any]] = {
         "colleagues": 3,
         "corrections": 2,
         "updates": 2,
+        "rechanges": 0,
+        "maintenance_pages": 1,
         "catalogue_size": 32,
         "write_budget": 18,
     },
@@ -39,6 +43,8 @@ TIERS: dict[str, dict[str, Any]] = {
         "colleagues": 5,
         "corrections": 3,
         "updates": 3,
+        "rechanges": 0,
+        "maintenance_pages": 1,
         "catalogue_size": 32,
         "write_budget": 22,
     },
@@ -50,8 +56,13 @@ budgets leave room for every record written compactly, the other customers' prof
 (``lookups``) included: the scripted strategic writer keeps them all. ``bookings`` is the number
 of flight searches at the end (outbound, return, then repeated outbound searches), each asked as
 one selection question on top of the ``questions`` profile questions (an upper bound: fewer are
-asked when the world offers fewer questions that no memoryless guess answers). ``entities`` is
-derived (the people and catalogue items a memory may have to keep) and cannot be set."""
+asked when the world offers fewer questions that no memoryless guess answers). ``rechanges``
+of the changed attributes change a second time, later, by an update (``world.second_changes``);
+with ``maintenance_pages`` 2 no maintenance question is asked that one event of the stream
+answers alone (a value question after a change, a previous value a correction states): lite's
+few pages (about 100) let a random sample of 4 hold the one page such a question rests on 4 %
+of the time, and a sample must now hold two. ``entities`` is derived (the people and catalogue
+items a memory may have to keep) and cannot be set."""
 
 CHANGEABLE = 8
 """Profile attributes that may change (see ``world.CHANGEABLE``): corrections + updates cap."""
@@ -80,6 +91,8 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
             f"corrections + updates ({p['corrections'] + p['updates']}) exceeds the "
             f"{CHANGEABLE} profile attributes that can change"
         )
+    _int("rechanges", p["rechanges"], 0, p["corrections"] + p["updates"])
+    _int("maintenance_pages", p["maintenance_pages"], 1, 2)
     _int("catalogue_size", p["catalogue_size"], MIN_CATALOGUE, MAX_CATALOGUE)
     _int("write_budget", p["write_budget"], 1)
     _int("max_write_tokens", p["max_write_tokens"], 1)

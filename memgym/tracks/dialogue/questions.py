@@ -34,6 +34,8 @@ QUESTION_GAP = 4
 """Pages (turns that are not chatter, the flight searches included) before the profile questions
 whose facts no profile question may rest on alone, so no reader of the last few turns can
 answer it."""
+MAINTENANCE = frozenset({"post_correction", "previous_value"})
+"""The question kinds about changes (the maintenance axis)."""
 TYPICAL = "*"
 """The placeholder entity a ``stats`` memory files typical values under."""
 
@@ -166,6 +168,7 @@ def profile_questions(
     blind: Mapping[str, set[str]] | None = None,
     bounded: Callable[[dict[str, Any], str], bool] | None = None,
     pages: Mapping[int, int] | None = None,
+    one_page: Callable[[dict[str, Any], str], bool] | None = None,
 ) -> list[Draft]:
     """Up to ``count`` profile questions no memoryless guess answers, kinds mixed (the first
     previous-value and post-correction questions about two changes where two are fair); none whose
@@ -174,7 +177,8 @@ def profile_questions(
     (``blind``: attribute -> ``blind_answers``) and none a bounded memory answers (``bounded``:
     spec, gold -> whether one of a fixed number of events does, ``memgym.tracks.bounded``).
     With ``pages`` (id of a fact -> the page stating it), no two questions but counts rest on a
-    common page (``_apart``)."""
+    common page (``_apart``). With ``one_page`` (spec, gold -> whether one event of the stream
+    alone gives it), no maintenance question one event answers: each needs two pages."""
     user = world.user
     pool: list[tuple[Draft, str]] = []
     for attribute in ASKABLE:
@@ -187,7 +191,7 @@ def profile_questions(
         answer_type: AnswerType = "int" if attribute in INT_ATTRIBUTES else "text"
         spec: dict[str, Any] = {"op": "value", "entity": user, "attribute": attribute}
         pool.append((Draft(kind, text, spec, answer_type, [current]), current.text))
-    for change in world.changes:
+    for change in {c.attribute: c for c in world.changes}.values():  # each one's last change
         if change.attribute not in ASKABLE:
             continue
         label = LABELS[change.attribute]
@@ -223,6 +227,10 @@ def profile_questions(
     if bounded is not None:
         for draft, gold in pool:
             draft.guess_hits = draft.guess_hits or bounded(draft.spec, gold)
+    if one_page is not None:
+        for draft, gold in pool:
+            if draft.kind in MAINTENANCE and not draft.guess_hits:
+                draft.guess_hits = one_page(draft.spec, gold)
     rng.shuffle(pool)
     fair = [d for d, _ in pool if not d.guess_hits and not {id(f) for f in d.evidence} <= recent]
     apart = _Apart(pages)

@@ -78,7 +78,9 @@ class DialogueTrack(Track, parameters=parameters):
         regenerates a rejected scenario simply from another seed."""
         p = self.params(tier, **overrides)
         rng = _random.Random(seed)
-        world = build_world(rng, p["companions"], p["colleagues"], p["corrections"], p["updates"])
+        world = build_world(
+            rng, p["companions"], p["colleagues"], p["corrections"], p["updates"], p["rechanges"]
+        )
         used: set[str] = set()
         tags = rng.sample(range(1000, 10000), p["bookings"] + 1)
         decoy = decoys(rng, world)
@@ -112,6 +114,9 @@ class DialogueTrack(Track, parameters=parameters):
         def bounded(spec: dict[str, Any], gold: str) -> bool:
             return guard.answered_by(spec, gold, at, most=small) is not None
 
+        def one_page(spec: dict[str, Any], gold: str) -> bool:
+            return guard.answered_alone(spec, gold)
+
         page_of = {
             id(f): i for i, c in enumerate(cores) if c.kind != "distractor" for f in c.stated
         }
@@ -126,6 +131,7 @@ class DialogueTrack(Track, parameters=parameters):
             blind,
             bounded,
             page_of,
+            one_page if p["maintenance_pages"] > 1 else None,
         )
         cores += ending(catalogues, selects, asked)
         return assemble(seed, p, BRIEF, cores, p["target_tokens"])

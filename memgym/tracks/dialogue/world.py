@@ -1,9 +1,11 @@
 """The world of one dialogue: the customer's profile, its later changes, the travel party and the
 colleagues the customer chats about (near misses).
 
-A profile attribute is a fact about the customer. ``CHANGEABLE`` attributes may change once,
+A profile attribute is a fact about the customer. ``CHANGEABLE`` attributes may change,
 either by a correction (the customer says the earlier value was wrong) or by an unlabeled
-update (the customer simply states a new value). Numeric limits only tighten and dates only
+update (the customer simply states a new value); ``rechanges`` of the changed ones that
+questions ask about change a second time, later, by an update, so the value before the last
+change is stated on one page and known to be the previous one only from another. Numeric limits only tighten and dates only
 move outward, so the profile stays consistent (the return flight is always after the outbound).
 Fact ids and steps are filled in when the stream is written out.
 """
@@ -65,6 +67,8 @@ PARTY = 16
 """Travellers in the customer's party at every tier: ``companions`` of them with full details
 (``COMPANION_ASKABLE``), the rest named with their meal only. The meal count is uniform over
 ``1..PARTY``, so no constant count holds more than ~1/16 of the count questions."""
+PRICE_FLOOR = 100
+"""The lowest price limit a change leaves (one cut never reaches it: limits start at 400)."""
 FIRST_DAY = date(2027, 3, 1)
 """Outbound dates fall within ``TRIP_WINDOW`` days of this day."""
 TRIP_WINDOW = 150
@@ -78,6 +82,8 @@ class Change:
     attribute: str
     old: FactRec
     new: FactRec
+    second: bool = False
+    """The attribute's second change (an update after an earlier change of it)."""
 
 
 @dataclass(slots=True)
@@ -111,13 +117,16 @@ class World:
 
     def current(self, attribute: str) -> FactRec:
         """The customer's fact for ``attribute`` after every change."""
-        for change in self.changes:
-            if change.attribute == attribute:
-                return change.new
-        return self.profile[attribute]
+        change = self.change_of(attribute)
+        return self.profile[attribute] if change is None else change.new
 
     def change_of(self, attribute: str) -> Change | None:
-        return next((c for c in self.changes if c.attribute == attribute), None)
+        """The last change of ``attribute`` (None: it never changed)."""
+        return next((c for c in reversed(self.changes) if c.attribute == attribute), None)
+
+    def rechanged(self, attribute: str) -> bool:
+        """Whether ``attribute`` changes twice (its first change is then planned earlier)."""
+        return any(c.second and c.attribute == attribute for c in self.changes)
 
 
 def some_day(rng: _random.Random, start: date, span: int) -> date:
@@ -157,12 +166,18 @@ def _other(rng: _random.Random, options: tuple[str, ...], avoid: set[str]) -> st
 
 
 def build_world(
-    rng: _random.Random, companions: int, colleagues: int, corrections: int, updates: int
+    rng: _random.Random,
+    companions: int,
+    colleagues: int,
+    corrections: int,
+    updates: int,
+    rechanges: int = 0,
 ) -> World:
     """Draw the customer, their party (``PARTY`` travellers, ``companions`` of them with full
-    details), the colleagues and the profile changes."""
+    details), the colleagues and the profile changes (``rechanges`` of the changed askable
+    attributes change again: ``second_changes``)."""
     party = max(PARTY, companions)
-    people = _names(rng, 1 + party + colleagues + 2 + corrections + updates)
+    people = _names(rng, 1 + party + colleagues + 2 + corrections + updates + rechanges)
     user, spare = people[0], people[1 + party + colleagues :]
     contacts = _contacts(rng, colleagues + corrections + updates, people)
     home = rng.choice(CITIES)
@@ -224,8 +239,34 @@ def build_world(
         old = world.profile[attribute]
         new = FactRec(user, attribute, _changed(rng, attribute, old.value, spare, home))
         world.changes.append(Change(kind, attribute, old, new))
+    world.changes += second_changes(rng, world, rechanges, spare, home)
     world.contacts = contacts
     return world
+
+
+def second_changes(
+    rng: _random.Random, world: World, count: int, spare: list[str], home: str
+) -> list[Change]:
+    """Updates of ``count`` of the changed attributes questions ask about (``ASKABLE``; fewer
+    where fewer changed; corrected ones first), each to a value neither earlier one had: the
+    value before the last change is then the corrected value, which one page states as the
+    current one and only a later page shows to be stale. (After an update, the page stating it
+    would give it to a memory answering a previous-value question with the value it holds.)"""
+    changed = [c for c in world.changes if c.attribute in ASKABLE]
+    corrected = [c for c in changed if c.kind == CORRECTION]
+    updated = [c for c in changed if c.kind != CORRECTION]
+    chosen = rng.sample(corrected, min(count, len(corrected)))
+    chosen += rng.sample(updated, min(count - len(chosen), len(updated)))
+    out = []
+    for first in chosen:
+        value = first.new.value
+        for _ in range(20):  # a value the attribute never had (a third city, name, date)
+            value = _changed(rng, first.attribute, first.new.value, spare, home)
+            if value != first.old.value:
+                break
+        new = FactRec(world.user, first.attribute, value)
+        out.append(Change(UPDATE, first.attribute, first.new, new, second=True))
+    return out
 
 
 def colleague_change(rng: _random.Random, world: World, fact: FactRec) -> FactRec:
@@ -251,9 +292,10 @@ def _changed(rng: _random.Random, attribute: str, old: Value, spare: list[str], 
         return (_iso(old) - timedelta(days=1 + int(rng.random() * 14))).isoformat()
     if attribute == "return_date":
         return (_iso(old) + timedelta(days=1 + int(rng.random() * 10))).isoformat()
-    if attribute == "max_price_usd":
+    if attribute == "max_price_usd":  # at least PRICE_FLOOR after two cuts
         assert isinstance(old, int)
-        return old - 10 * (4 + int(rng.random() * 17))
+        cut = 4 + int(rng.random() * 17)
+        return old - 10 * min(cut, max(1, (old - PRICE_FLOOR) // 10))
     if attribute == "max_stops":
         assert isinstance(old, int)
         return old - 1
