@@ -29,7 +29,7 @@ def test_registered_with_tiers_that_grow() -> None:
         ({"bookings": 4}, "bookings"),
         ({"companions": "two"}, "companions"),
         ({"corrections": 5, "updates": 5}, "corrections \\+ updates"),
-        ({"rechanges": 6}, "rechanges"),
+        ({"rechanges": 9}, "rechanges"),
         ({"maintenance_pages": 3}, "maintenance_pages"),
         ({"catalogue_size": 3}, "catalogue_size"),
         ({"write_budget": True}, "write_budget"),

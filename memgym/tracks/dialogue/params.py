@@ -91,7 +91,7 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
             f"corrections + updates ({p['corrections'] + p['updates']}) exceeds the "
             f"{CHANGEABLE} profile attributes that can change"
         )
-    _int("rechanges", p["rechanges"], 0, p["corrections"] + p["updates"])
+    _int("rechanges", p["rechanges"], 0, CHANGEABLE)  # at most the changed ones change again
     _int("maintenance_pages", p["maintenance_pages"], 1, 2)
     _int("catalogue_size", p["catalogue_size"], MIN_CATALOGUE, MAX_CATALOGUE)
     _int("write_budget", p["write_budget"], 1)
