@@ -2,12 +2,12 @@
 
 Core items carry a relative position in [0, 1]: the opening at 0, the customer's profile early
 (before ``PROFILE_END``), companions anywhere before ``PARTY_END``, colleague chats anywhere
-(``COLLEAGUES``) and later mentions of their facts (``ASIDES``; after each change, its attribute:
-``MENTION_END``), changes later (``CHANGES``; an attribute that changes twice in its two
-halves), a search for a colleague's trip (a near miss) at
-``SIDE_SEARCH``, and the customer's flight searches with every question at 1 (the very end), so
-the agent must keep the requirements it heard long before the catalogue arrives. With ``F``
-filler exchanges, core item ``i`` (in position order) lands at step ``floor(r * F) + i``.
+(``COLLEAGUES``) and later mentions of their facts (``ASIDES``; after each change, its
+attribute: ``MENTION_END``), changes later (``CHANGES``; an attribute that changes twice in its
+two halves), a search for a colleague's trip (a near miss) at ``SIDE_SEARCH``, and the
+customer's flight searches with every question at 1 (the very end), so the agent must keep the
+requirements it heard long before the catalogue arrives. With ``F`` filler exchanges, core item
+``i`` (in position order) lands at step ``floor(r * F) + i``.
 """
 
 from __future__ import annotations
