@@ -1,6 +1,6 @@
 """CPU time of ``memgym validate --seeds 10`` (entities, standard tier) against a base commit.
 
-    python bench/bench_episodes.py [--base 87b7e26] [--repeats 3] [--seeds 10] [--scope entities]
+    python bench/bench_episodes.py [--base 8dfb302] [--repeats 3] [--seeds 10] [--scope entities]
 
 Runs ``python -m memgym validate --seeds N --workers 1 --json`` (``--scope entities``: with
 ``--track entities --tiers standard``; ``all``: the default, every track at lite and standard;
@@ -24,8 +24,12 @@ from base_checkout import REPO, base_checkout, run_in
 from reference import QUIET_MS, calibrated, reference_ms
 
 TARGET_S = 3.0
-BASE = "87b7e26"
-"""The commit before round 2 of issue #24 (round 1 compared with ``23f3e89``)."""
+BASE = "8dfb302"
+"""The first commit with issue #42's generators, cheats and bounded family as this tree runs them:
+its ``validate --json`` and every episode's row are byte-identical to this tree's (entities
+standard, 10 seeds), so the base does the same work. (Issue #24's rounds compared with
+``23f3e89`` and ``87b7e26``, which run fewer cheats, no bounded family and the generators before
+issue #42: less work.)"""
 SCOPES = {
     "entities": ["--track", "entities", "--tiers", "standard"],
     "templates": ["--track", "entities", "--tiers", "standard", "--templates", "all"],
