@@ -13,7 +13,8 @@ compactions per second of the lite model:
   second of scoring time;
 each timed pass repeated ``--repeats`` times (best and median; CPU time, the machine is shared),
 and replay labelling (episodes run once, then every compaction labelled) in the same run, with
-the ratios. Target: >= 5,000 compactions/s cold, in the order the gated memory calls it.
+the ratios. Target: >= 5,000 compactions/s calibrated, cold, one per call in the order the gated
+memory calls it; inside gated episodes, the gated memory's target (``bench/bench_gated.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+TARGET = 5000.0
+"""Compactions per second one per call, cold, calibrated (``bench/reference.py``)."""
+GATED = 3000.0
+"""Inside gated episodes: the target of ``bench/bench_gated.py``."""
 
 
 def main() -> None:
@@ -126,9 +132,9 @@ def main() -> None:
     one, inside = single * scale, gated[0] * scale
     print(f"reference workload {reference:.2f} ms CPU in this run (quiet machine {QUIET_MS} ms):"
           f" calibrated one per call {one:,.0f}/s, inside gated episodes {inside:,.0f}/s")
-    print(f"target >= 5,000/s (calibrated) cold, one per call: "
-          f"{'met' if one >= 5000 else 'NOT met'}; inside gated episodes: "
-          f"{'met' if inside >= 5000 else 'NOT met'}")
+    print(f"target >= {TARGET:,.0f}/s (calibrated) cold, one per call: "
+          f"{'met' if one >= TARGET else 'NOT met'}; inside gated episodes >= {GATED:,.0f}/s: "
+          f"{'met' if inside >= GATED else 'NOT met'}")
 
 
 def gated_rate(model: str, repeats: int) -> tuple[float, int, int]:

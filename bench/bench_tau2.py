@@ -13,9 +13,17 @@ memgym (the figures before a change).
 - **memgym**: the audit of each domain in process (``audit_interactive``: every reference agent
   and cheat over ``--seeds`` scenarios), CPU per task-run (one task served in one session: its
   environment, calls, customer, memory, agent and τ²-bench's evaluator).
-- **τ²-bench alone**, the same task-runs: for each trajectory the audit recorded, τ²-bench's own
-  environment (its constructor, building its database from its data files), the task's initial
-  state, the same tool calls, and ``evaluate_simulation`` on the same messages; no memgym.
+- **τ²-bench alone**, the same task-runs through τ²-bench's own runner (``bench/tau2_alone.py``):
+  for each trajectory the audit recorded, what ``run_task`` does: the environment from its
+  registry constructor, an ``Orchestrator`` stepping a replay agent and a replay customer through
+  the recorded messages (the tool calls run by τ²-bench's environment), its trajectory and
+  ``evaluate_simulation`` on it; no memgym. Its tool results and rewards are checked equal to
+  the audit's (after the timing).
+  The verdict is on this side: the engine alone doing the same work.
+- **τ²-bench's parts alone** (printed beside, the floor): τ²-bench's environment from its
+  constructor, the task's initial state, the same tool calls and ``evaluate_simulation`` on the
+  recorded messages, with no runner (no orchestrator, agent, customer, nor the tools' schemas
+  ``run_task`` makes for its agent per task).
 
 The two are interleaved ``--repeats`` times after the first audit; the figures are the medians; CPU is
 ``time.process_time`` of this process (no wall time: the machine is shared). The target is
@@ -48,6 +56,7 @@ class Recorded:
     task: Any
     messages: list[Any]
     reason: str
+    reward: float
 
 
 def import_cpu() -> float:
@@ -83,8 +92,9 @@ def memgym_audit(domain: str, seeds: int) -> tuple[float, list[Recorded]]:
     evaluate = session.evaluate
 
     def recording(name: str, state: Any, reason: str, task_id: str) -> Any:
-        recorded.append(Recorded(name, state.task, list(state.trajectory), reason))
-        return evaluate(name, state, reason, task_id)
+        outcome = evaluate(name, state, reason, task_id)
+        recorded.append(Recorded(name, state.task, list(state.trajectory), reason, outcome.reward))
+        return outcome
 
     session.evaluate = recording  # type: ignore[assignment]
     try:
@@ -95,8 +105,22 @@ def memgym_audit(domain: str, seeds: int) -> tuple[float, list[Recorded]]:
         session.evaluate = evaluate  # type: ignore[assignment]
 
 
-def tau2_alone(runs: list[Recorded]) -> tuple[float, list[float]]:
-    """CPU seconds of τ²-bench running the same task-runs by itself, and its rewards."""
+def tau2_alone(runs: list[Recorded]) -> tuple[float, list[float], bool]:
+    """CPU seconds of τ²-bench running the same task-runs by itself through its own runner, its
+    rewards, and whether every run made the recorded tool results (checked after the timing)."""
+    from tau2_alone import run_alone, same_work
+
+    start = time.process_time()
+    results = [run_alone(r.domain, r.task, r.messages, r.reason) for r in runs]
+    cpu = time.process_time() - start
+    same = all(same_work(r.messages, t) for r, (_, t) in zip(runs, results, strict=True))
+    return cpu, [reward for reward, _ in results], same
+
+
+def tau2_parts(runs: list[Recorded]) -> tuple[float, list[float]]:
+    """CPU seconds of τ²-bench's parts alone on the same task-runs (the floor: its environment from
+    its constructor, the initial state, the same tool calls and ``evaluate_simulation`` on the
+    recorded messages; no orchestrator, agent or customer), and its rewards."""
     from tau2.data_model.simulation import SimulationRun
     from tau2.evaluator.evaluator import EvaluationType, evaluate_simulation
     from tau2.registry import registry
@@ -144,20 +168,29 @@ def main(argv: list[str] | None = None) -> int:
         first, _runs = memgym_audit(domain, args.seeds)
         print(f"{domain}: once per domain {once:.2f} s CPU; the first audit in the process "
               f"{first * 1000:.0f} ms CPU ({first / len(_runs) * 1000:.1f} ms per task-run)")
+        same = True
         ours: list[float] = []
         theirs: list[float] = []
+        floor: list[float] = []
         for _ in range(args.repeats):
             cpu, runs = memgym_audit(domain, args.seeds)
-            alone, _rewards = tau2_alone(runs)
+            alone, rewards, replayed = tau2_alone(runs)
+            same &= replayed and rewards == [r.reward for r in runs]
+            bare, rewards = tau2_parts(runs)
+            same &= rewards == [r.reward for r in runs]
             ours.append(cpu / len(runs))
             theirs.append(alone / len(runs))
+            floor.append(bare / len(runs))
         mine, base = statistics.median(ours), statistics.median(theirs)
+        parts = statistics.median(floor)
         ratio = mine / base
         met &= ratio <= TARGET
         print(
             f"{domain}: {len(runs)} task-runs; CPU per task-run memgym {mine * 1000:.1f} ms, "
             f"τ²-bench alone {base * 1000:.1f} ms: {ratio:.2f}× "
-            f"({'met' if ratio <= TARGET else 'not met'}, target ≤ {TARGET}×)"
+            f"({'met' if ratio <= TARGET else 'not met'}, target ≤ {TARGET}×); "
+            f"tool results and rewards {'equal' if same else 'DIFFER'}; τ²-bench's parts alone (no runner) "
+            f"{parts * 1000:.1f} ms: {mine / parts:.2f}×"
         )
     load = os.getloadavg()[0]
     print(f"load average {load:.1f}; target met on every domain: {'yes' if met else 'no'}")

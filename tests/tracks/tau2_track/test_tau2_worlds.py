@@ -108,3 +108,30 @@ def test_the_tau2_bench_runs_small(
     rounding = ratio * (0.05 / mine + 0.05 / alone) + 0.01
     assert mine > 0 and alone > 0 and abs(ratio - mine / alone) <= rounding
     assert "import of τ²-bench" in out and "target met on every domain" in out
+    assert "tool results and rewards equal" in out  # τ²-bench's runner did the same work
+
+
+def test_tau2_runner_replays_the_audits_task_runs_and_notices_a_different_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.bench_scripts import BENCH, load_bench_script
+
+    monkeypatch.syspath_prepend(str(BENCH))
+    bench = load_bench_script("bench_tau2")
+    alone = load_bench_script("tau2_alone")
+    _cpu, runs = bench.memgym_audit("mock", 1)
+    called = [r for r in runs if any(m.role == "tool" for m in r.messages)]
+    assert called and len(called) < len(runs)
+    for run in (called[0], runs[0]):
+        reward, trajectory = alone.run_alone(run.domain, run.task, run.messages, run.reason)
+        assert reward == run.reward and alone.same_work(run.messages, trajectory)
+    run = called[0]
+    reward, trajectory = alone.run_alone(run.domain, run.task, run.messages, run.reason)
+    tool = next(i for i, m in enumerate(run.messages) if m.role == "tool")
+    tampered = list(run.messages)
+    tampered[tool] = tampered[tool].model_copy(update={"content": "another result"})
+    assert not alone.same_work(tampered, trajectory)
+    said = next(i for i, m in enumerate(run.messages) if m.role == "assistant" and m.content)
+    tampered = list(run.messages)
+    tampered[said] = tampered[said].model_copy(update={"content": "something else"})
+    assert not alone.same_work(tampered, trajectory)
