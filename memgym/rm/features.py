@@ -2,7 +2,7 @@
 the questions asked so far.
 
 Nothing else: no later question, no future event, no strategy or track name (a test checks that
-the features do not move when those change). Three parts:
+the features do not move when those change). Four parts:
 - hand features of the dropped text: sizes; how many numbers, capitalised names and words it
   states, and how many of them the kept view does not restate (novel); overlap with the brief;
   whether a span's body restates the names of its heading (a result about what was asked for,
@@ -12,6 +12,8 @@ the features do not move when those change). Three parts:
   asked since: what it holds may still be waited for), and whether the kept view goes on from a
   dropped span (a kept heading names what the span states) or refers back to it (a kept body
   names the span's heading);
+- what is uniquely lost (``LOST_FEATURES``): the numbers and names no kept text restates, and
+  the brief's and the questions' content words and the brief's value lines that leave with them;
 - hashed tokens: the dropped text's tokens (numbers as ``#``), its novel tokens (``n_``), its
   tokens an asked question also used (``a_``) and the tokens of spans no question followed yet
   (``z_``), as binary features at stable crc32 buckets.
