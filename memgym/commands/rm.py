@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--sealed-start",
         type=int,
         default=None,
-        help="first sealed seed (default 40000; spent ranges refused)",
+        help="first sealed seed (default 50000; spent ranges refused)",
     )
     b.add_argument("--tier", default=None, help="track tier (default: each track's default)")
     b.add_argument("--workers", type=int, default=1, help="processes (default 1)")

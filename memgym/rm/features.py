@@ -2,7 +2,7 @@
 the questions asked so far.
 
 Nothing else: no later question, no future event, no strategy or track name (a test checks that
-the features do not move when those change). Three parts:
+the features do not move when those change). Four parts:
 - hand features of the dropped text: sizes; how many numbers, capitalised names and words it
   states, and how many of them the kept view does not restate (novel); overlap with the brief;
   whether a span's body restates the names of its heading (a result about what was asked for,
@@ -12,6 +12,8 @@ the features do not move when those change). Three parts:
   asked since: what it holds may still be waited for), and whether the kept view goes on from a
   dropped span (a kept heading names what the span states) or refers back to it (a kept body
   names the span's heading);
+- what is uniquely lost (``LOST_FEATURES``): the numbers and names no kept text restates, and
+  the brief's and the questions' content words and the brief's value lines that leave with them;
 - hashed tokens: the dropped text's tokens (numbers as ``#``), its novel tokens (``n_``), its
   tokens an asked question also used (``a_``) and the tokens of spans no question followed yet
   (``z_``), as binary features at stable crc32 buckets.
@@ -44,6 +46,22 @@ _HEADING = re.compile(r"\n|(?<=[.:])\s")
 
 BUCKETS = 1 << 18
 """Hashed token buckets."""
+
+LOST_FEATURES = (
+    "lost_items",
+    "lost_item_share",
+    "nothing_lost",
+    "lost_brief_words",
+    "lost_brief_share",
+    "lost_asked_words",
+    "lost_brief_lines",
+    "lost_brief_line_share",
+)
+"""What is *uniquely* lost (``lost_features``): the numbers and names no kept text restates, how
+much of the dropped text that bears on the brief or the questions the kept view no longer says,
+and the value lines lost whose subject or kind the brief names. A compaction that moves its
+values into a kept text (a summary that restates them) loses nothing here however much it
+drops."""
 
 HAND_FEATURES = (
     "dropped_tokens",
@@ -93,6 +111,7 @@ HAND_FEATURES = (
     "unasked_kind_lines",
     "novel_name_lines",
     "novel_value_lines",
+    *LOST_FEATURES,
 )
 
 
@@ -589,6 +608,7 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
         math.log1p(unasked_kind),
         math.log1p(name_lines),
         math.log1p(novel_lines + name_lines),
+        *lost_features(c.brief, d_words, d_numbers, d_extra, d_names, lacking, asked_words),
     ]
     no_buckets: frozenset[int] = frozenset()
     buckets = no_buckets.union(*map(_BUCKETS, d_extra))
@@ -597,6 +617,54 @@ def features(c: Compaction) -> tuple[list[float], list[int]]:
         if n == 0:
             buckets |= unasked_buckets(text)
     return hand, list(buckets)
+
+
+@lru_cache(maxsize=1 << 10)
+def _brief_read(brief: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The brief's content words (``_content``), tagged names and kinds (``_kinds``)."""
+    info = text_info(brief)
+    return _content(info.words), info.tagged_names, _kinds(brief)
+
+
+def _content(words: Iterable[str]) -> frozenset[str]:
+    """The words of four letters or more that are not function words (nor numbers)."""
+    return frozenset(w for w in words if len(w) > 3 and not w[0].isdigit()) - _FUNCTION_WORDS
+
+
+def lost_features(
+    brief: str,
+    d_words: frozenset[str],
+    d_numbers: frozenset[str],
+    d_extra: Sequence[DroppedInfo],
+    d_names: frozenset[str],
+    lacking: frozenset[str],
+    asked_words: frozenset[str],
+) -> list[float]:
+    """The ``LOST_FEATURES`` of a compaction: what of the dropped text (its words, tagged numbers,
+    ``dropped_info`` of each span, names) the kept view lacks (``lacking``, tagged as in
+    ``TextInfo.items``), set against the content words of the brief and of the questions asked."""
+    brief_words, brief_names, brief_kinds = _brief_read(brief)
+    tagged_names = _tagged(_NAME_TAG, d_names)
+    lost = len(d_numbers & lacking) + len(tagged_names & lacking)
+    relevant = d_words & brief_words
+    lost_relevant = relevant & lacking
+    lines = brief_lines = 0
+    for i in d_extra:
+        for nums, names, kinds in i.lines:
+            if nums.isdisjoint(lacking):
+                continue
+            lines += 1
+            brief_lines += not names.isdisjoint(brief_names) or not kinds.isdisjoint(brief_kinds)
+    return [
+        math.log1p(lost),
+        lost / (len(d_numbers) + len(tagged_names) + 1),
+        float(lost == 0),
+        math.log1p(len(lost_relevant)),
+        len(lost_relevant) / (len(relevant) + 1),
+        math.log1p(len(_content(d_words & asked_words & lacking))),
+        math.log1p(brief_lines),
+        brief_lines / (lines + 1),
+    ]
 
 
 def hand_features(c: Compaction) -> list[float]:
@@ -628,6 +696,7 @@ def clear_caches() -> None:
         unasked_bucket,
         unasked_buckets,
         _dialogue,
+        _brief_read,
     ):
         cached.cache_clear()
     _LINES.clear()
