@@ -128,8 +128,12 @@ def rebuild(seed: int, tier: str | None = None, given: str = "kinds") -> Episode
         raise RuntimeError(f"seed {seed}: recording changed DialogueTrack.generate")
     (args, drafts), = calls
     # every fair question: the same call asking for more than there are (one count question),
-    # without the rule that keeps two questions off one page (its last argument)
-    pool = dialogue_track.profile_questions(random.Random(0), args[0], 10**6, *args[2:-1], None)
+    # without the rule that keeps two questions off one page (``pages``, its next-to-last
+    # argument), with the rule that no single event answers a maintenance question (its last)
+    *fair, _pages, one_page = args[2:]
+    pool = dialogue_track.profile_questions(
+        random.Random(0), args[0], 10**6, *fair, None, one_page
+    )
     questions = [e.question for e in scenario.events if e.question is not None]
     steps = [e.step for e in scenario.events if e.question is not None]
     first = len(questions) - len(drafts)
