@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from memgym.envs.shared_prefix import SharedPrefix
+
 PREFIX = "memgym:"
 
 
@@ -64,10 +66,13 @@ def play(
     max_turns: int,
     max_new_tokens: int,
     temperature: float,
+    prefix: SharedPrefix | None = None,
 ) -> dict[str, Any]:
     """One episode (sampled; greedy when ``temperature`` <= 0): its prompt ids, completion ids,
     mask, logprobs, actions and return. The model runs in eval mode (no dropout) and keeps its
-    key/value cache from turn to turn, so each turn encodes only the new observation."""
+    key/value cache from turn to turn, so each turn encodes only the new observation; with
+    ``prefix`` (made for this model, weights unchanged since) the prompt's shared opening is not
+    encoded again either."""
     import torch
 
     cache_arg = _cache_arg()
@@ -83,8 +88,8 @@ def play(
         "do_sample": False, "temperature": None, "top_p": None, "top_k": None}  # fmt: skip
     training = model.training
     model.eval()
-    cache = None
     try:
+        cache = prefix.start(prompt) if prefix is not None else None
         for _ in range(max_turns):
             context = torch.tensor([prompt + ids], device=model.device)
             with torch.no_grad():
@@ -165,12 +170,15 @@ def rollout_func(
         model, tokenizer = trainer.model, trainer.processing_class
         out: dict[str, list[Any]] = {}
         envs: dict[str, Any] = {}
+        prefix = SharedPrefix(model)  # the weights stay fixed through one batch of rollouts
         try:
             for prompt in batch:  # the sampler already repeated each prompt per generation
                 named, seed = parse_prompt(prompt)
                 name = env_id or named
                 env = envs.get(name) or envs.setdefault(name, make(name, **make_kwargs))
-                episode = play(model, tokenizer, env, seed, max_turns, max_new_tokens, temperature)
+                episode = play(
+                    model, tokenizer, env, seed, max_turns, max_new_tokens, temperature, prefix
+                )
                 for key, value in episode.items():
                     out.setdefault(key, []).append(value)
         finally:

@@ -62,15 +62,17 @@ def play_seeds(
     done = {s: json.loads(f.read_text()) for s, f in files.items() if f and f.is_file()}
     missing = [s for s in seeds if s not in done]
     if missing:
+        from memgym.envs.shared_prefix import SharedPrefix
         from memgym.train.sft import load_model
 
         tokenizer, model = load_model(name)
         model.eval()
+        prefix = SharedPrefix(model)
         env = make(env_id, **params)
         try:
             for seed in missing:
                 started = time.process_time()
-                episode = play(model, tokenizer, env, seed, max_turns, max_new_tokens, 0.0)
+                episode = play(model, tokenizer, env, seed, max_turns, max_new_tokens, 0.0, prefix)
                 done[seed] = {"return": float(episode["env_reward"]),
                               "actions": len(episode["actions"]),
                               "cpu_seconds": time.process_time() - started}  # fmt: skip

@@ -57,3 +57,27 @@ def test_each_token_is_encoded_once_and_actions_match_a_fresh_cache() -> None:
     # sampled token of the last turn
     assert sum(fed) == total - last_shown - 1
     assert sum(fed_fresh) > 2 * sum(fed)
+
+
+def test_a_shared_prefix_is_encoded_once_and_changes_no_action() -> None:
+    from memgym.envs.shared_prefix import MIN_SHARED, SharedPrefix
+
+    env = envs.make("memgym/entities-lite-v0", **PARAMS)
+    firsts = [env.reset(seed=s)[0] for s in (3, 5)]
+    tokenizer, model = tiny_lm(firsts * 2)
+    fed = _counted(model)
+    prefix = SharedPrefix(model)
+    try:
+        shared = [play(model, tokenizer, env, s, 3, 6, 0.0, prefix) for s in (3, 5, 3)]
+        fed_shared = sum(fed)
+        fed.clear()
+        plain = [play(model, tokenizer, env, s, 3, 6, 0.0) for s in (3, 5, 3)]
+    finally:
+        env.close()
+    assert [e["completion_ids"] for e in shared] == [e["completion_ids"] for e in plain]
+    a, b = plain[0]["prompt_ids"], plain[1]["prompt_ids"]
+    common = next(i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)
+    assert common >= MIN_SHARED and prefix.ids == a[:common]
+    # the first prompt is encoded once (all but its last token); the second and third start
+    # after the common part, each episode's own tokens fed as before
+    assert sum(fed) - fed_shared == 2 * common
