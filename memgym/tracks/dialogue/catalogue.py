@@ -6,8 +6,9 @@ equality rule reads has one decoy value, the same in every catalogue (the old va
 change touched it): a catalogue lists every one of the 16 combinations of wanted and decoy
 values ``GRID_ROWS`` times (rows beyond go to combinations drawn at random), so the catalogue
 alone does not tell which combination is the customer's: each value is as common as its decoy
-and every row has one neighbour per rule. Within the customer's combination, one flight meets
-both limits (the target) and the others each fail one limit; elsewhere a flight fails a limit
+and every row has one neighbour per rule. Within the customer's combination, one flight, drawn
+among its rows, meets both limits (the target; not the first listed, which would make the
+first listed flight the target twice as often as chance) and the others each fail one limit; elsewhere a flight fails a limit
 one time in ``LIMIT_FAIL``, so fares and stops say nothing about which row is the target. A
 flight failing only rule r exists for every equality rule and for at least one limit (the
 changed limit where one changed, else alternating by booking), and a flight fitting the profile
@@ -179,13 +180,19 @@ def build_catalogue(
     first_fail = changed[0] if changed else limits[booking % len(limits)]
     stale = tuple(int(world.change_of(r[2]) is not None) for r in equal)
     items: list[Person] = []
-    target, twins, met = "", 0, set()
+    wanted = tuple(0 for _ in equal)  # the row of the customer's own values on every rule
+    # which of those rows meets every limit, from a source of its own so that every other draw
+    # (and so the rest of the stream) is what it would be without it
+    target_at = _random.Random(repr(rng.getstate())).randrange(rows.count(wanted))
+    target, twins, met, seen = "", 0, set(), 0
     for combo in rows:
+        is_target = combo == wanted and seen == target_at
+        seen += combo == wanted
         values: dict[str, Value] = {
             r[0]: decoy[r[2]] if flip else want[r] for r, flip in zip(equal, combo)
         }
         fail: Rule | None = None
-        if not any(combo) and target:
+        if combo == wanted and not is_target:
             fail = first_fail if twins == 0 else rng.choice(limits)
             twins += 1
         elif any(combo) and combo not in met and (sum(combo) == 1 or combo == stale):
@@ -203,7 +210,7 @@ def build_catalogue(
             else:
                 values[rule[0]] = _failing(rng, rule, want[rule], set())
         items.append(_flight(rng, tag, values, used_ids))
-        if not any(combo) and not target:
+        if is_target:
             target = items[-1].name
     return Catalogue(tag, leg, items, target)
 
