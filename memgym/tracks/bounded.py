@@ -256,6 +256,11 @@ class BoundedGuard:
                                     items.append(i)
         return self.stating.get(attribute, {})
 
+    def _stating_gold(self, attribute: str, gold: str) -> set[int]:
+        """The items with a claim of ``attribute`` that states ``gold`` (by any answer key)."""
+        stating = self._stating(attribute)
+        return {i for key in answer_keys(gold) for i in stating.get(key, ())}
+
     def _ranks(self, c: str, hits: Sequence[int]) -> list[int]:
         """The places among class ``c``'s items of those of ``hits`` in it."""
         rank = self.rank[c]
@@ -279,9 +284,7 @@ class BoundedGuard:
         one = spec["entity"] if spec["op"] in ONE_CELL else None  # the one entity read, if one
         hits: list[int] | None = None
         if spec["op"] in STATED_OPS:  # only a memory holding a claim stating the gold may give it
-            stating = self._stating(attribute)
-            found = {i for key in answer_keys(gold) for i in stating.get(key, ())}
-            hits = [i for i in found if i < p]
+            hits = [i for i in self._stating_gold(attribute, gold) if i < p]
             if not hits:
                 return None
         for held, name in self.kept(p, members, hits, most).items():
@@ -298,8 +301,7 @@ class BoundedGuard:
         attribute = asked_attribute(spec)
         items: Sequence[int] = range(len(self.by_attribute))
         if spec["op"] in STATED_OPS:  # only an item stating the gold may give it
-            stating = self._stating(attribute)
-            items = sorted({i for key in answer_keys(gold) for i in stating.get(key, ())})
+            items = sorted(self._stating_gold(attribute, gold))
         read = read_attributes(spec)
         one = spec["entity"] if spec["op"] in ONE_CELL else None
         return any(self._gives((i,), spec, gold, attribute, read, one) for i in items)

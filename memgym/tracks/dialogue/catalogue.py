@@ -7,9 +7,9 @@ change touched it): a catalogue lists every one of the 16 combinations of wanted
 values ``GRID_ROWS`` times (rows beyond go to combinations drawn at random), so the catalogue
 alone does not tell which combination is the customer's: each value is as common as its decoy
 and every row has one neighbour per rule. Within the customer's combination, one flight, drawn
-among its rows, meets both limits (the target; not the first listed, which would make the
-first listed flight the target twice as often as chance) and the others each fail one limit; elsewhere a flight fails a limit
-one time in ``LIMIT_FAIL``, so fares and stops say nothing about which row is the target. A
+among its rows, meets both limits (the target; not the first listed, which would make the first
+listed flight the target twice as often as chance) and the others each fail one limit;
+elsewhere a flight fails a limit one time in ``LIMIT_FAIL``, so fares and stops say nothing about which row is the target. A
 flight failing only rule r exists for every equality rule and for at least one limit (the
 changed limit where one changed, else alternating by booking), and a flight fitting the profile
 as it was before its changes exists whenever a change touches the leg.

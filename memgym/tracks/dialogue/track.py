@@ -114,9 +114,6 @@ class DialogueTrack(Track, parameters=parameters):
         def bounded(spec: dict[str, Any], gold: str) -> bool:
             return guard.answered_by(spec, gold, at, most=small) is not None
 
-        def one_page(spec: dict[str, Any], gold: str) -> bool:
-            return guard.answered_alone(spec, gold)
-
         page_of = {
             id(f): i for i, c in enumerate(cores) if c.kind != "distractor" for f in c.stated
         }
@@ -131,7 +128,7 @@ class DialogueTrack(Track, parameters=parameters):
             blind,
             bounded,
             page_of,
-            one_page if p["maintenance_pages"] > 1 else None,
+            guard.answered_alone if p["maintenance_pages"] > 1 else None,
         )
         cores += ending(catalogues, selects, asked)
         return assemble(seed, p, BRIEF, cores, p["target_tokens"])

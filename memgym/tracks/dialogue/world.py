@@ -5,9 +5,9 @@ A profile attribute is a fact about the customer. ``CHANGEABLE`` attributes may 
 either by a correction (the customer says the earlier value was wrong) or by an unlabeled
 update (the customer simply states a new value); ``rechanges`` of the changed ones that
 questions ask about change a second time, later, by an update, so the value before the last
-change is stated on one page and known to be the previous one only from another. Numeric limits only tighten and dates only
-move outward, so the profile stays consistent (the return flight is always after the outbound).
-Fact ids and steps are filled in when the stream is written out.
+change is stated on one page and known to be the previous one only from another. Numeric
+limits only tighten and dates only move outward, so the profile stays consistent (the return
+flight is always after the outbound). Fact ids and steps are filled in when the stream is written out.
 """
 
 from __future__ import annotations
