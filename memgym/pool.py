@@ -9,8 +9,10 @@ On SIGINT (Ctrl-C) the first time, nothing new starts: the results that already 
 handed over, queued tasks are dropped, running ones are abandoned (threads are daemons; pool
 processes are terminated) and ``KeyboardInterrupt`` is raised, within ``tick_s`` of the signal.
 A second Ctrl-C raises at once. Worker processes ignore SIGINT, so a terminal's Ctrl-C (sent to
-the whole process group) reaches only this loop. An exception raised by ``fn`` stops the loop the
-same way and is raised here.
+the whole process group) reaches only this loop, and take SIGTERM's default action, so stopping
+them ends them even where the parent installed a SIGTERM handler that forked workers would
+inherit (``ray.init`` does, and keeps it after ``ray.shutdown``). An exception raised by ``fn``
+stops the loop the same way and is raised here.
 """
 
 from __future__ import annotations
@@ -64,9 +66,11 @@ class SigintFlag:
             signal.signal(signal.SIGINT, self._before)
 
 
-def ignore_sigint() -> None:
-    """Pool process initializer: Ctrl-C is the parent's to handle."""
+def worker_signals() -> None:
+    """Pool process initializer: Ctrl-C is the parent's to handle, and SIGTERM (what stopping
+    the pool sends) ends the worker whatever handler it inherited from a forking parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def finished(
@@ -185,12 +189,12 @@ def _process_pool(
     outbox: queue.SimpleQueue[tuple[int, Any, bool]],
     start_method: str | None,
 ) -> tuple[Callable[[int, Any], None], Callable[[], None]]:
-    """(submit, stop) over a ``multiprocessing`` pool whose processes ignore SIGINT; stop
-    terminates them (a running task is abandoned)."""
+    """(submit, stop) over a ``multiprocessing`` pool whose processes ignore SIGINT and die on
+    SIGTERM; stop terminates them (a running task is abandoned)."""
     import multiprocessing
 
     context = multiprocessing.get_context(start_method)
-    pool = context.Pool(workers, initializer=ignore_sigint)
+    pool = context.Pool(workers, initializer=worker_signals)
     closed = False
 
     def submit(index: int, task: Any) -> None:

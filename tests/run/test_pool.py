@@ -4,6 +4,8 @@ what it handed back), keeps task order when asked, and raises a worker's excepti
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 import time
 
 import pytest
@@ -60,3 +62,31 @@ def test_a_worker_exception_is_raised_here(processes):
 def test_bad_worker_counts_are_refused():
     with pytest.raises(ValueError, match="workers"):
         list(finished([1], square, 0))
+
+
+_STOP_UNDER_A_SIGTERM_HANDLER = """
+import signal, time
+from memgym.pool import finished
+
+def slow(x):
+    time.sleep(0.2 if x == 0 else 60)
+    return x
+
+signal.signal(signal.SIGTERM, lambda *_: None)  # as ray.init leaves it, inherited on fork
+for task, value in finished(range(4), slow, 2, processes=True, start_method="fork"):
+    break
+print("stopped")
+"""
+
+
+def test_stopping_ends_workers_whose_parent_handles_sigterm():
+    """Stopping terminates the pool: a worker that inherited a Python SIGTERM handler from a
+    forking parent would swallow the signal and the join would wait for ever."""
+    done = subprocess.run(
+        [sys.executable, "-c", _STOP_UNDER_A_SIGTERM_HANDLER],
+        capture_output=True,
+        text=True,
+        timeout=45,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "stopped"
