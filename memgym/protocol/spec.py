@@ -94,7 +94,7 @@ STANDARD = Protocol(
 )
 SMOKE = Protocol(
     name="smoke",
-    version=7,
+    version=8,
     tracks=(
         TrackPlan("entities", "lite", (0,), {"entities": 8, "questions": 3}),
         TrackPlan("research", "lite", (0,), {"tasks": 2}),
