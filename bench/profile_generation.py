@@ -19,11 +19,12 @@ import importlib
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this tree's memgym
+
+from cpu_timers import time_calls
 
 PARTS: dict[str, list[tuple[str, str, str]]] = {
     "dialogue": [
@@ -88,17 +89,6 @@ REST = {
 """What "<part>: the rest" is called where it says more than that."""
 
 
-def _timed(spent: Counter[str], label: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        start = time.process_time()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            spent[label] += time.process_time() - start
-
-    return timed
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--track", choices=sorted(PARTS), required=True)
@@ -117,7 +107,7 @@ def main() -> None:
         owner: Any = modules[where]
         for attribute in path:
             owner = getattr(owner, attribute)
-        setattr(owner, name, _timed(spent, label, getattr(owner, name)))
+        time_calls(owner, name, label, spent)
         if where in nested:
             inside.setdefault(nested[where], []).append(label)
     from memgym.tracks import get_track

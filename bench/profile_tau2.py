@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import argparse
 import collections
-import functools
 import os
 import time
 from typing import Any
+
+from cpu_timers import time_calls
 
 PARTS = (
     ("memgym.interactive.loop", "changed_by", "the stateless check, after every turn"),
@@ -53,21 +54,6 @@ def _owner(path: str) -> Any:
     raise ImportError(path)
 
 
-def _timed(owner: Any, name: str, label: str, spent: collections.Counter[str]) -> None:
-    """Wrap ``owner.name`` so its CPU time adds up under ``label``."""
-    inner = getattr(owner, name)
-
-    @functools.wraps(inner)
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        start = time.process_time()
-        try:
-            return inner(*args, **kwargs)
-        finally:
-            spent[label] += time.process_time() - start
-
-    setattr(owner, name, timed)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--domain", default="mock")
@@ -86,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     audit()
     spent: collections.Counter[str] = collections.Counter()
     for path, name, label in PARTS:
-        _timed(_owner(path), name, label, spent)
+        time_calls(_owner(path), name, label, spent)
     start = time.process_time()
     for _ in range(args.rounds):
         audit()

@@ -6,18 +6,21 @@ from __future__ import annotations
 import inspect
 import re
 import sys
+from collections import Counter
 from types import ModuleType
 
 import pytest
 
 from tests.bench_scripts import BENCH, load_bench_script
 
-SCRIPTS = sorted(p.stem for p in BENCH.glob("*.py") if p.stem != "base_checkout")
+HELPERS = {"base_checkout", "cpu_timers"}
+"""Modules the benches import, with no command of their own."""
+SCRIPTS = sorted(p.stem for p in BENCH.glob("*.py") if p.stem not in HELPERS)
 
 
 @pytest.fixture(autouse=True)
 def _bench_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Bench scripts import their helpers (``base_checkout``) from ``bench/``."""
+    """Bench scripts import their helpers (``HELPERS``) from ``bench/``."""
     monkeypatch.syspath_prepend(str(BENCH))
 
 
@@ -53,6 +56,23 @@ def test_the_store_bench_runs_small(
         median, calibrated, target = float(r[2]), float(r[5]), float(r[6])
         assert abs(calibrated - median * quiet / reference) <= 0.0002 + 0.01 * calibrated
         assert r[7] == ("yes" if calibrated <= target else "NO")
+
+
+def test_a_timed_function_adds_its_cpu_time_under_its_label() -> None:
+    time_calls = load_bench_script("cpu_timers").time_calls
+
+    class Owner:
+        @staticmethod
+        def work(n: int) -> int:
+            return sum(i * i for i in range(n))
+
+    spent: Counter[str] = Counter()
+    time_calls(Owner, "work", "squares", spent)
+    assert Owner.work(200_000) == sum(i * i for i in range(200_000))
+    first = spent["squares"]
+    assert first > 0 and Owner.work.__name__ == "work"
+    Owner.work(200_000)
+    assert spent["squares"] > first and set(spent) == {"squares"}
 
 
 def test_the_reference_workload_is_deterministic_work_timed_on_cpu() -> None:
