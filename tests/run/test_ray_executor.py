@@ -21,19 +21,9 @@ from memgym.types import EpisodeResult
 
 ray = pytest.importorskip("ray", reason="the Ray executor needs the 'ray' extra")
 
-from memgym.run.ray_executor import connect, run_ray
+from memgym.run.ray_executor import run_ray
 
 PAIRS = [("agentic:policy=strategic", "scripted"), ("window:max_tokens=600", "scripted")]
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    """One local Ray instance with 2 CPUs (2 concurrent worker processes) for the module."""
-    if ray.is_initialized():
-        ray.shutdown()
-    assert connect(num_cpus=2)
-    yield ray
-    ray.shutdown()
 
 
 @pytest.fixture(scope="module")

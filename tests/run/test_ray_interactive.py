@@ -25,7 +25,7 @@ from memgym.types import EpisodeResult
 
 ray = pytest.importorskip("ray", reason="the Ray executor needs the 'ray' extra")
 
-from memgym.run.ray_executor import connect, run_ray
+from memgym.run.ray_executor import run_ray
 
 
 def _web_missing() -> str | None:
@@ -76,16 +76,6 @@ def noting_workers(track: str, folder: Path) -> Callable[[WorkItem], EpisodeResu
         return result
 
     return task
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    """One local Ray instance with 2 CPUs (2 concurrent worker processes) for the module."""
-    if ray.is_initialized():
-        ray.shutdown()
-    assert connect(num_cpus=2)
-    yield ray
-    ray.shutdown()
 
 
 def by_key(path: Path) -> dict[str, dict]:
