@@ -127,6 +127,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="adapt only the top N layers, no gradient checkpointing (default 0: all)",
     )
     g.add_argument("--threads", type=int, default=1, help="CPU threads torch uses (default 1)")
+    g.add_argument(
+        "--temperature", type=float, default=1.0, help="rollout sampling temperature (default 1.0)"
+    )
+    g.add_argument(
+        "--max-minutes",
+        type=float,
+        default=None,
+        help="stop after this many minutes (the step under way finishes; the model is saved)",
+    )
     g.set_defaults(func=_grpo)
 
     d = train.add_parser("demos", help="expert episodes of an env laid out as GRPO rollouts")
@@ -146,6 +155,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _episode_args(h, "as trained", "the last stage", "held-out seeds", "1000-1019", entities=8)
     h.add_argument("--max-new-tokens", type=int, default=24, help="tokens per action (24)")
     h.add_argument("--threads", type=int, default=1, help="CPU threads torch uses (default 1)")
+    h.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="worker processes, each playing a share of the seeds (default 1)",
+    )
     h.add_argument("--json", default=None, help="also write the returns and figures here")
     h.add_argument(
         "--cache",
@@ -261,14 +276,20 @@ def _grpo(args: argparse.Namespace) -> int:
         )
     if min(args.lora_rank, args.lora_layers) < 0:
         raise ValueError("--lora-rank and --lora-layers must be 0 or more")
+    if args.temperature <= 0 or (args.max_minutes is not None and args.max_minutes <= 0):
+        raise ValueError("--temperature and --max-minutes must be above 0")
     run = GRPORun(
         base=args.base, out=args.out, stages=stages, seeds=seeds, generations=args.generations,
         max_turns=args.max_turns, max_new_tokens=args.max_new_tokens, lr=args.lr, seed=args.seed,
         lora_rank=args.lora_rank, lora_layers=args.lora_layers, threads=args.threads,
+        temperature=args.temperature, max_minutes=args.max_minutes,
     )  # fmt: skip
     curve = train_grpo(run)
     for c in curve:
         console.print(f"step {c['step']:3} stage {c['stage']}: mean reward {c['reward']:.3f}")
+    planned = sum(s.steps for s in stages)
+    if len(curve) < planned:
+        console.print(f"stopped at --max-minutes after {len(curve)} of {planned} steps")
     console.print(f"model, rewards.json and report.html in {args.out}")
     return 0
 
@@ -336,13 +357,16 @@ def _heldout(args: argparse.Namespace) -> int:
         raise ValueError(f"unknown memgym environment {args.env!r}")
     seeds = _seed_range(args.seeds)
     params = parse_stage(f"1:{args.params}", args.env).params
-    if min(args.max_turns, args.max_new_tokens, args.threads) < 1:
-        raise ValueError("--max-turns, --max-new-tokens and --threads must be at least 1")
+    if min(args.max_turns, args.max_new_tokens, args.threads, args.processes) < 1:
+        raise ValueError(
+            "--max-turns, --max-new-tokens, --threads and --processes must be at least 1"
+        )
     torch.set_num_threads(args.threads)
     sides = [
-        play_seeds(name, args.env, params, seeds, args.max_turns, args.max_new_tokens, args.cache)
+        play_seeds(name, args.env, params, seeds, args.max_turns, args.max_new_tokens, args.cache,
+                   processes=args.processes, threads=args.threads)
         for name in (args.before, args.after)
-    ]
+    ]  # fmt: skip
     d = compare(sides[0], sides[1])
     for key, s in zip(("before", "after"), sides, strict=True):
         console.print(

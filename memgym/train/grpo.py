@@ -75,6 +75,11 @@ class GRPORun:
     stops at the lowest adapted layer, and the frozen layers below keep no activations."""
     threads: int = 1
     """CPU threads torch uses."""
+    temperature: float = 1.0
+    """Sampling temperature of the rollouts (GRPO needs rewards that differ within a group)."""
+    max_minutes: float | None = None
+    """Stop training after this many minutes of wall clock (the step under way finishes; later
+    stages are skipped); the model trained so far is saved as usual."""
 
 
 def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[dict[str, Any]]:
@@ -99,7 +104,12 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
     out.mkdir(parents=True, exist_ok=True)
     curve: list[dict[str, Any]] = []
     cpu: list[float] = []
+    deadline = None if run.max_minutes is None else time.monotonic() + 60 * run.max_minutes
+    stopped = False
     for index, stage in enumerate(run.stages):
+        if deadline is not None and time.monotonic() >= deadline:
+            stopped = True
+            break
         started = time.process_time()
         config = grpo_config(trl, run, index, str(out / f"stage-{index}"), stage.steps, cuda)
         trainer = trl.GRPOTrainer(
@@ -109,9 +119,11 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
             args=config,
             processing_class=tokenizer,
             rollout_func=rollout_func(
-                max_turns=run.max_turns, max_new_tokens=run.max_new_tokens, **stage.params
+                max_turns=run.max_turns, max_new_tokens=run.max_new_tokens,
+                temperature=run.temperature, **stage.params,
             ),
-        )
+            callbacks=[] if deadline is None else [stop_at(deadline)],
+        )  # fmt: skip
         trainer.train()
         for h in trainer.state.log_history:
             if "reward" in h:
@@ -119,6 +131,7 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
                               "reward_std": h.get("reward_std", 0.0)})  # fmt: skip
         model = trainer.model
         cpu.append(time.process_time() - started)
+        stopped = stopped or trainer.state.global_step < stage.steps
     if run.lora_rank > 0:
         model.save_pretrained(out / "adapter")
         model = model.merge_and_unload()
@@ -127,10 +140,26 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     (out / "rewards.json").write_text(json.dumps({
         "stages": [s.__dict__ for s in run.stages], "steps": curve, "lora_rank": run.lora_rank,
-        "lora_layers": run.lora_layers, "stage_cpu_seconds": cpu,
+        "lora_layers": run.lora_layers, "temperature": run.temperature,
+        "seeds": [min(run.seeds), max(run.seeds)], "generations": run.generations,
+        "stage_cpu_seconds": cpu, "stopped_at_max_minutes": stopped,
         "peak_rss_mb": round(peak_mb)}, indent=1))  # fmt: skip
     (out / "report.html").write_text(reward_page(curve, run.stages))
     return curve
+
+
+def stop_at(deadline: float) -> Any:
+    """A trainer callback that ends training after the step under way once ``time.monotonic()``
+    passes ``deadline``."""
+    from transformers import TrainerCallback
+
+    class StopAt(TrainerCallback):  # type: ignore[misc]
+        def on_step_end(self, args: Any, state: Any, control: Any, **_: Any) -> Any:
+            if time.monotonic() >= deadline:
+                control.should_training_stop = True
+            return control
+
+    return StopAt()
 
 
 def grpo_config(trl: Any, run: GRPORun, index: int, folder: str, steps: int, cuda: bool) -> Any:

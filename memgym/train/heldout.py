@@ -21,6 +21,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,16 @@ def play_seeds(
     max_turns: int,
     max_new_tokens: int,
     cache: str | None = None,
+    processes: int = 1,
+    threads: int = 1,
 ) -> Side:
     """``name`` (a model folder, a ``.gguf`` or ``smollm2``) played greedily on every seed; the
-    episodes found in ``cache`` (a folder) are read back, the others played and kept there."""
+    episodes found in ``cache`` (a folder) are read back, the others played and kept there. With
+    ``processes`` > 1 the seeds are shared out in contiguous slices among that many spawned
+    worker processes (each loads the model once; ``threads`` torch threads each)."""
+    if processes > 1 and len(seeds) > 1:
+        return _in_processes(name, env_id, params, seeds, max_turns, max_new_tokens, cache,
+                             processes, threads)  # fmt: skip
     from memgym.envs.registration import make
     from memgym.envs.trl_rollout import play
 
@@ -85,6 +93,33 @@ def play_seeds(
     rows = [done[s] for s in seeds]
     return Side(name, [r["return"] for r in rows], sum(r["actions"] for r in rows) / len(rows),
                 sum(r["cpu_seconds"] for r in rows))  # fmt: skip
+
+
+def _in_processes(name: str, env_id: str, params: dict[str, Any], seeds: Sequence[int],
+                  max_turns: int, max_new_tokens: int, cache: str | None, processes: int,
+                  threads: int) -> Side:  # fmt: skip
+    """``play_seeds`` over ``processes`` spawned workers, one contiguous slice of seeds each."""
+    from memgym.pool import finished
+
+    seeds = list(seeds)
+    count = min(processes, len(seeds))
+    cuts = [len(seeds) * i // count for i in range(count + 1)]
+    tasks = [(name, env_id, params, seeds[a:b], max_turns, max_new_tokens, cache, threads)
+             for a, b in pairwise(cuts)]  # fmt: skip
+    parts = [side for _, side in finished(tasks, _play_slice, count, processes=True,
+                                          start_method="spawn", ordered=True)]  # fmt: skip
+    returns = [r for p in parts for r in p.returns]
+    actions = sum(p.actions * len(p.returns) for p in parts) / len(returns)
+    return Side(name, returns, actions, sum(p.cpu_seconds for p in parts))
+
+
+def _play_slice(task: tuple[Any, ...]) -> Side:
+    """One worker's slice of ``_in_processes`` (its own torch threads)."""
+    import torch
+
+    *args, threads = task
+    torch.set_num_threads(threads)
+    return play_seeds(*args)
 
 
 def _cached(cache: str | None, stamp: list[list[Any]], env_id: str, params: dict[str, Any],

@@ -167,3 +167,47 @@ def test_heldout_reads_cached_episodes_back_until_the_model_changes(tmp_path: Pa
     model.save_pretrained(tmp_path / "m")  # the same folder written again: a new stamp
     side([1000])
     assert len(list(cache.iterdir())) == 4
+
+
+def test_max_minutes_stops_after_the_step_under_way(tmp_path: Path, capsys) -> None:
+    env = envs.make("memgym/entities-lite-v0", entities=8, questions=1)
+    obs, _ = env.reset(seed=0)
+    env.close()
+    tokenizer, model = tiny_lm([obs, '{"name": "next_event", "arguments": {}}'])
+    model.save_pretrained(tmp_path / "base")
+    tokenizer.save_pretrained(tmp_path / "base")
+    out = tmp_path / "out"
+    code = main(
+        ["train", "grpo", "--base", str(tmp_path / "base"), "--out", str(out),
+         "--stage", "3:entities=8,questions=1", "--stage", "2:entities=8,questions=1",
+         "--seeds", "0-3", "--generations", "2", "--max-turns", "1", "--max-new-tokens", "2",
+         "--temperature", "0.7", "--max-minutes", "0.0001"]
+    )  # fmt: skip
+    assert code == 0
+    saved = json.loads((out / "rewards.json").read_text())
+    # the deadline passes during the first step: it finishes, nothing after it runs
+    assert [s["stage"] for s in saved["steps"]] == [0]
+    assert saved["stopped_at_max_minutes"] is True and saved["temperature"] == 0.7
+    assert saved["seeds"] == [0, 3] and saved["generations"] == 2
+    assert (out / "model" / "config.json").is_file()
+    assert "stopped at --max-minutes after 1 of 5 steps" in capsys.readouterr().out
+    assert main(["train", "grpo", "--base", "x", "--out", "o", "--temperature", "0"]) == 2
+    assert "--temperature and --max-minutes must be above 0" in capsys.readouterr().err
+
+
+def test_heldout_in_worker_processes_equals_one_process(tmp_path: Path) -> None:
+    from memgym.train.heldout import play_seeds
+
+    env = envs.make("memgym/entities-lite-v0", entities=4, questions=1)
+    obs, _ = env.reset(seed=0)
+    env.close()
+    tokenizer, model = tiny_lm([obs, '{"name": "next_event", "arguments": {}}'], seed=5)
+    model.save_pretrained(tmp_path / "m")
+    tokenizer.save_pretrained(tmp_path / "m")
+    args = (str(tmp_path / "m"), "memgym/entities-lite-v0", {"entities": 4, "questions": 1},
+            [1000, 1001, 1002], 3, 4)  # fmt: skip
+    one = play_seeds(*args)
+    cache = tmp_path / "episodes"
+    split = play_seeds(*args, cache=str(cache), processes=2)
+    assert split.returns == one.returns and split.actions == pytest.approx(one.actions)
+    assert len(list(cache.iterdir())) == 3  # each worker kept its episodes
