@@ -84,6 +84,7 @@ def play(
     actions: list[str] = []
     earned = 0.0
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    stops = turn_end_ids(tokenizer)
     sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {
         "do_sample": False, "temperature": None, "top_p": None, "top_k": None}  # fmt: skip
     training = model.training
@@ -98,6 +99,7 @@ def play(
                     attention_mask=torch.ones_like(context),
                     **{cache_arg: cache},
                     max_new_tokens=max_new_tokens,
+                    eos_token_id=stops,
                     output_scores=True,
                     return_dict_in_generate=True,
                     pad_token_id=pad,
@@ -131,6 +133,19 @@ def play(
         "actions": actions,
         "env_reward": earned,
     }
+
+
+def turn_end_ids(tokenizer: Any) -> list[int]:
+    """The tokens that end a model turn: the tokenizer's end-of-sequence token (the one a
+    demonstration row ends each action with) and the end-of-turn markers of common chat templates
+    that the vocabulary has. Generation stops on these whatever the model's own generation config
+    says (a converted model's may name another token, and its turns would then run on)."""
+    vocab = tokenizer.get_vocab()
+    ends = {
+        tokenizer.eos_token_id,
+        *(vocab.get(t) for t in ("<|im_end|>", "<end_of_turn>", "<|eot_id|>")),
+    }
+    return sorted(int(i) for i in ends if i is not None)
 
 
 def prompt_ids(tokenizer: Any, first: str) -> list[int]:

@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from memgym.background import in_background
+from memgym.envs.trl_rollout import turn_end_ids
 
 MAX_BODY = 64 << 20
 DEFAULT_MAX_TOKENS = 256
@@ -71,7 +72,7 @@ class ModelServer(ThreadingHTTPServer):
                 f" {self.positions}"
             )
         limit = max_tokens if not self.positions else min(max_tokens, self.positions - len(ids))
-        stops = {self.tokenizer.eos_token_id, *self._end_ids()}
+        stops = set(turn_end_ids(self.tokenizer))
         with self._lock, torch.no_grad():
             x = torch.tensor([ids], device=self.model.device)
             out = self.model.generate(
@@ -79,18 +80,13 @@ class ModelServer(ThreadingHTTPServer):
                 attention_mask=torch.ones_like(x),
                 max_new_tokens=limit,
                 do_sample=False,
-                eos_token_id=sorted(i for i in stops if i is not None),
+                eos_token_id=sorted(stops),
                 pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
             )
         new = [int(i) for i in out[0][len(ids) :]]
         stopped = bool(new) and new[-1] in stops
         text = self.tokenizer.decode(new, skip_special_tokens=True)
         return text.strip(), "stop" if stopped else "length", len(ids), len(new)
-
-    def _end_ids(self) -> list[int]:
-        """End-of-turn tokens of common chat templates that this vocabulary has."""
-        vocab = self.tokenizer.get_vocab()
-        return [vocab[t] for t in ("<|im_end|>", "<end_of_turn>", "<|eot_id|>") if t in vocab]
 
 
 class _Handler(BaseHTTPRequestHandler):
