@@ -466,10 +466,12 @@ def _exact(d: Any) -> str:
 
     flip, t = d.sign_flip, d.t
     how = "exact" if flip.exact else "Monte Carlo"
-    text = (
-        f"sign-flip p {_fmt(flip.p)} ({how}; {flip.n} pairs can give no p below "
-        f"{_fmt(flip.floor)}), t interval [{t.low:+.3f}, {t.high:+.3f}]"
+    limit = (
+        f"{flip.n} pairs can give no p below {_fmt(flip.floor)}"
+        if flip.floor < 1.0
+        else f"every one of the {flip.n} differences is 0"
     )
+    text = f"sign-flip p {_fmt(flip.p)} ({how}; {limit}), t interval [{t.low:+.3f}, {t.high:+.3f}]"
     if d.n < FEW_PAIRS:
         text += f"; under {FEW_PAIRS} pairs: read these, not the bootstrap interval"
     return text

@@ -125,3 +125,13 @@ def test_bootstrap_interval_brackets_the_mean_and_is_seeded() -> None:
     a, b = bootstrap_mean(values, 500, 3), bootstrap_mean(values, 500, 3)
     assert a == b and a.low < a.mean == 0.75 < a.high
     assert bootstrap_mean([], 10, 0).n == 0
+
+
+def test_equal_models_are_said_to_differ_nowhere_not_to_have_a_p_floor_of_one() -> None:
+    from memgym.commands.train import _exact
+    from memgym.train.lift import paired
+
+    same = _exact(paired([0.0] * 40, 200, 0))
+    assert "sign-flip p 1.000 (exact; every one of the 40 differences is 0)" in same
+    assert "can give no p below" not in same
+    assert "(exact; 4 pairs can give no p below 0.125)" in _exact(paired([1.0, 0, 0, 1], 200, 0))
