@@ -20,6 +20,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="rank incomplete runs in the leaderboard too (flagged); default: complete runs only",
     )
+    p.add_argument(
+        "--grpo",
+        action="append",
+        default=[],
+        metavar="REWARDS_JSON",
+        help="also draw a GRPO run's reward per step (its OUT/rewards.json; repeatable)",
+    )
     p.set_defaults(func=run)
 
 
@@ -30,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     out_dir = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(out_dir):
         raise ValueError(f"cannot write {args.out}: no folder {out_dir}")
-    path = write_report(args.results, args.out, args.run, args.resamples, args.include_incomplete)
+    path = write_report(
+        args.results, args.out, args.run, args.resamples, args.include_incomplete, args.grpo
+    )
     err_console.print(f"report written to {path} ({path.stat().st_size / 1024:.0f} KiB)")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -10,12 +11,16 @@ def build_report(
     run_id: int | None = None,
     resamples: int = 1000,
     include_incomplete: bool = False,
+    grpo: Sequence[str | Path] = (),
 ) -> str:
-    """The report page (HTML text) for the results file ``results`` (one run, or all)."""
+    """The report page (HTML text) for the results file ``results`` (one run, or all), with the
+    reward curves of GRPO runs (their ``rewards.json``) when given."""
     from memgym.report.data import load
     from memgym.report.page import build_html
+    from memgym.report.training import load_curve
 
-    return build_html(load(str(results), run_id, resamples, include_incomplete))
+    curves = [load_curve(p) for p in grpo]
+    return build_html(load(str(results), run_id, resamples, include_incomplete), curves)
 
 
 def write_report(
@@ -24,10 +29,12 @@ def write_report(
     run_id: int | None = None,
     resamples: int = 1000,
     include_incomplete: bool = False,
+    grpo: Sequence[str | Path] = (),
 ) -> Path:
     """Write the report for ``results`` to ``out`` and return its path."""
     path = Path(out)
-    path.write_text(build_report(results, run_id, resamples, include_incomplete), encoding="utf-8")
+    page = build_report(results, run_id, resamples, include_incomplete, grpo)
+    path.write_text(page, encoding="utf-8")
     return path
 
 

@@ -10,6 +10,7 @@ from html import escape
 from memgym.report import svg
 from memgym.report.curves import auc, ece, reliability, risk_coverage, roc
 from memgym.report.data import AXES, IsolationGroup, Point, RMSplit, TrackData, interactive
+from memgym.report.training import RewardCurve
 
 
 class Ids:
@@ -212,6 +213,20 @@ def rm_charts(ids: Ids, split: RMSplit) -> list[str]:
         ),
         figure(risk_chart, f"{split.split}: error rate at 0.5 among the rows kept.", models),
     ]
+
+
+def reward_chart(ids: Ids, curves: Sequence[RewardCurve]) -> str:
+    """GRPO's mean reward per step, one line per run, ± the group's standard deviation."""
+    series = [
+        svg.Series(c.name, [(float(step), r) for step, _, r, _ in c.steps],
+                   [(max(0.0, r - sd), r + sd) for _, _, r, sd in c.steps])
+        for c in curves
+    ]  # fmt: skip
+    chart = svg.lines(ids("grpo", "reward"), "GRPO mean reward per step", series,
+                      "optimizer step", "mean reward of the step's rollouts")  # fmt: skip
+    about = "; ".join(f"{c.name}: {c.about}" for c in curves)
+    return figure(chart, f"± the standard deviation within each step's group. {about}.",
+                  [c.name for c in curves])  # fmt: skip
 
 
 def _series(name: str, pts: Sequence[Point]) -> svg.Series:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from html import escape
 
 from memgym import __version__
 from memgym.report import charts
 from memgym.report.data import ReportData, interactive
+from memgym.report.training import RewardCurve
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1f24;margin:0;
@@ -37,8 +39,8 @@ svg .whisker{stroke:#1d1f24;stroke-width:1.5}svg path.line{stroke-width:2}
 """
 
 
-def build_html(data: ReportData) -> str:
-    """The whole report page for ``data``."""
+def build_html(data: ReportData, curves: Sequence[RewardCurve] = ()) -> str:
+    """The whole report page for ``data`` (and GRPO reward ``curves``, when given)."""
     ids = charts.Ids()
     parts = [
         f"<h1>memgym report</h1><p class=meta>{escape(data.path)} · {len(data.runs)} runs · "
@@ -100,6 +102,13 @@ def build_html(data: ReportData) -> str:
             parts.append(f"<h3>split: {escape(split.split)}</h3><div class=grid>")
             parts.extend(charts.rm_charts(ids, split))
             parts.append("</div>")
+    if curves:
+        parts.append("<h2>Training: GRPO reward per step</h2>")
+        parts.append(f"<div class=grid>{charts.reward_chart(ids, curves)}</div>")
+        for c in curves:
+            rows = [[str(step), str(stage), f"{r:.3f}", f"{sd:.3f}"] for step, stage, r, sd in c.steps]
+            parts.append(f"<h3>{escape(c.name)}</h3>")
+            parts.append(_table(["step", "stage", "mean reward", "std"], rows))
     parts.append("<h2>Runs</h2>" + runs_table(data.runs))
     body = "\n".join(parts)
     return (

@@ -23,3 +23,34 @@ def test_report_command_errors(stored, tmp_path, capsys):
     for argv, message in cases:
         assert main(["report", *argv]) == 2
         assert message in " ".join(capsys.readouterr().err.split())
+
+
+def test_report_draws_grpo_reward_curves(stored, tmp_path, capsys):
+    import json
+
+    steps = [{"stage": 0, "step": 1, "reward": 0.25, "reward_std": 0.5},
+             {"stage": 0, "step": 2, "reward": 0.75, "reward_std": 0.5},
+             {"stage": 1, "step": 3, "reward": 0.0, "reward_std": 0.0}]  # fmt: skip
+    stages = [{"env": "memgym/entities-lite-v0", "steps": 2, "params": {"entities": 6}},
+              {"env": "memgym/entities-lite-v0", "steps": 1, "params": {"entities": 8}}]  # fmt: skip
+    run = tmp_path / "grpo-a"
+    run.mkdir()
+    (run / "rewards.json").write_text(json.dumps({
+        "stages": stages, "steps": steps, "generations": 4,
+        "stopped_at_max_minutes": True}))  # fmt: skip
+    out = tmp_path / "r.html"
+    argv = ["report", str(stored.path), "-o", str(out), "--resamples", "50"]
+    assert main([*argv, "--grpo", str(run / "rewards.json")]) == 0
+    html = out.read_text()
+    assert "<h2>Training: GRPO reward per step</h2>" in html and 'id="grpo-reward"' in html
+    section = html.split("Training: GRPO reward per step")[1]
+    assert section.count("<circle") == 3  # one marker per step
+    for step in steps:
+        assert f"<td>{step['reward']:.3f}</td>" in section
+    assert "4 rollouts a step" in section and "stopped at --max-minutes after 3 steps" in section
+    (tmp_path / "bad.json").write_text("{}")
+    for path, message in ((tmp_path / "bad.json", "not a `memgym train grpo` rewards.json"),
+                          (tmp_path / "none.json", "no such file")):  # fmt: skip
+        assert main([*argv, "--grpo", str(path)]) == 2
+        assert message in " ".join(capsys.readouterr().err.split())
+    assert main(argv) == 0 and "Training: GRPO" not in out.read_text()  # none asked: none drawn
