@@ -3,7 +3,10 @@ will see: RL adapters' tests train it on CPU in seconds (nothing is downloaded).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+NEXT_EVENT = '{"name": "next_event", "arguments": {}}'
 
 CHAT_TEMPLATE = (
     "{% for m in messages %}<{{ m.role }}>{{ m.content }}\n{% endfor %}"
@@ -39,3 +42,22 @@ def tiny_lm(texts: list[str], seed: int = 0) -> tuple[Any, Any]:
     )  # fmt: skip
     torch.manual_seed(seed)
     return tok, transformers.LlamaForCausalLM(config)
+
+
+def saved_episode_lm(
+    folder: Path, entities: int, *, call: bool = True, repeat: int = 1, seed: int = 0
+) -> Path:
+    """``tiny_lm`` saved as a model folder, its tokenizer trained on the first observation of
+    entities lite (``entities`` entities, one question; seed 0) and, with ``call``, a
+    ``next_event`` call, the pair ``repeat`` times."""
+    from memgym import envs
+
+    env = envs.make("memgym/entities-lite-v0", entities=entities, questions=1)
+    try:
+        obs, _ = env.reset(seed=0)
+    finally:
+        env.close()
+    tokenizer, model = tiny_lm(([obs, NEXT_EVENT] if call else [obs]) * repeat, seed=seed)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return Path(folder)

@@ -16,7 +16,7 @@ pytest.importorskip("gymnasium", reason="needs the gym extra")
 from memgym import envs
 from memgym.cli import main
 from memgym.train.grpo import GRPORun, _with_lora, grpo_config, parse_stage
-from tests.tiny_lm import tiny_lm
+from tests.tiny_lm import saved_episode_lm, tiny_lm
 
 
 def test_a_stage_is_steps_and_track_parameters() -> None:
@@ -28,13 +28,7 @@ def test_a_stage_is_steps_and_track_parameters() -> None:
 
 
 def test_grpo_runs_a_curriculum_and_draws_the_reward_curve(tmp_path: Path, capsys) -> None:
-    env = envs.make("memgym/entities-lite-v0", entities=8, questions=1)
-    obs, _ = env.reset(seed=0)
-    env.close()
-    tokenizer, model = tiny_lm([obs, '{"name": "next_event", "arguments": {}}'] * 3)
-    base = tmp_path / "base"
-    model.save_pretrained(base)
-    tokenizer.save_pretrained(base)
+    base = saved_episode_lm(tmp_path / "base", 8, repeat=3)
     out = tmp_path / "out"
     code = main(
         ["train", "grpo", "--base", str(base), "--out", str(out),
@@ -112,15 +106,7 @@ def test_cpu_runs_in_float32_with_checkpointing() -> None:
 
 
 def test_heldout_pairs_two_models_on_the_same_seeds(tmp_path: Path, capsys) -> None:
-    env = envs.make("memgym/entities-lite-v0", entities=4, questions=1)
-    obs, _ = env.reset(seed=0)
-    env.close()
-    folders = []
-    for seed in (0, 1):
-        tokenizer, model = tiny_lm([obs], seed=seed)
-        folders.append(tmp_path / f"m{seed}")
-        model.save_pretrained(folders[-1])
-        tokenizer.save_pretrained(folders[-1])
+    folders = [saved_episode_lm(tmp_path / f"m{seed}", 4, call=False, seed=seed) for seed in (0, 1)]
     figures = tmp_path / "heldout.json"
     code = main(
         ["train", "heldout", "--before", str(folders[0]), "--after", str(folders[1]),
@@ -170,15 +156,10 @@ def test_heldout_reads_cached_episodes_back_until_the_model_changes(tmp_path: Pa
 
 
 def test_max_minutes_stops_after_the_step_under_way(tmp_path: Path, capsys) -> None:
-    env = envs.make("memgym/entities-lite-v0", entities=8, questions=1)
-    obs, _ = env.reset(seed=0)
-    env.close()
-    tokenizer, model = tiny_lm([obs, '{"name": "next_event", "arguments": {}}'])
-    model.save_pretrained(tmp_path / "base")
-    tokenizer.save_pretrained(tmp_path / "base")
+    base = saved_episode_lm(tmp_path / "base", 8)
     out = tmp_path / "out"
     code = main(
-        ["train", "grpo", "--base", str(tmp_path / "base"), "--out", str(out),
+        ["train", "grpo", "--base", str(base), "--out", str(out),
          "--stage", "3:entities=8,questions=1", "--stage", "2:entities=8,questions=1",
          "--seeds", "0-3", "--generations", "2", "--max-turns", "1", "--max-new-tokens", "2",
          "--temperature", "0.7", "--max-minutes", "0.0001"]
@@ -198,13 +179,7 @@ def test_max_minutes_stops_after_the_step_under_way(tmp_path: Path, capsys) -> N
 def test_heldout_in_worker_processes_equals_one_process(tmp_path: Path) -> None:
     from memgym.train.heldout import play_seeds
 
-    env = envs.make("memgym/entities-lite-v0", entities=4, questions=1)
-    obs, _ = env.reset(seed=0)
-    env.close()
-    tokenizer, model = tiny_lm([obs, '{"name": "next_event", "arguments": {}}'], seed=5)
-    model.save_pretrained(tmp_path / "m")
-    tokenizer.save_pretrained(tmp_path / "m")
-    args = (str(tmp_path / "m"), "memgym/entities-lite-v0", {"entities": 4, "questions": 1},
+    args = (str(saved_episode_lm(tmp_path / "m", 4, seed=5)), "memgym/entities-lite-v0", {"entities": 4, "questions": 1},
             [1000, 1001, 1002], 3, 4)  # fmt: skip
     one = play_seeds(*args)
     cache = tmp_path / "episodes"

@@ -15,26 +15,20 @@ import pytest
 pytest.importorskip("trl", reason="memgym train grpo needs the rl extra: pip install -e '.[rl]'")
 pytest.importorskip("gymnasium", reason="needs the gym extra")
 
-from memgym import envs
-from tests.tiny_lm import tiny_lm
+from tests.tiny_lm import saved_episode_lm
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_script_trains_and_pairs_the_held_out_seeds(tmp_path: Path) -> None:
-    env = envs.make("memgym/entities-lite-v0", entities=6, questions=1)
-    obs, _ = env.reset(seed=0)
-    env.close()
-    tokenizer, model = tiny_lm([obs, '{"name": "next_event", "arguments": {}}'])
-    model.save_pretrained(tmp_path / "tiny")
-    tokenizer.save_pretrained(tmp_path / "tiny")
+    tiny = saved_episode_lm(tmp_path / "tiny", 6)
     out = tmp_path / "run"
     python = Path(sys.executable).parent  # `python -m memgym` as the script calls it
     settings = {"TRAIN_SEEDS": "0-3", "HELDOUT": "1000-1001", "SFT_STEPS": "1",
                 "GRPO_STEPS": "1", "GENERATIONS": "2", "PROCS": "2", "TRL_EXPERIMENTAL_SILENCE": "1",
                 "PATH": f"{python}{os.pathsep}{os.environ['PATH']}"}  # fmt: skip
     script = [
-        "bash", str(ROOT / "bench" / "grpo_smollm2.sh"), str(tmp_path / "tiny"), str(out)
+        "bash", str(ROOT / "bench" / "grpo_smollm2.sh"), str(tiny), str(out)
     ]  # fmt: skip
     done = subprocess.run(script, check=False, env={**os.environ, **settings}, cwd=ROOT, text=True,
                           capture_output=True, timeout=600)  # fmt: skip
