@@ -115,6 +115,7 @@ SPENT_SEALED: tuple[tuple[str, int, int], ...] = (
     ("dialogue", 10_000, 10_019),
     ("dialogue", 30_000, 30_019),
     ("dialogue", 40_000, 40_019),
+    ("dialogue", 60_000, 60_019),
 )
 """Sealed ranges already opened (track, first seed, last seed): their figures were read once, so
 they are no longer held out and ``build`` refuses to seal them again (docs/rm.md, "Sealed
