@@ -798,6 +798,31 @@ def _print_metrics(out: dict[str, Any], threshold: float) -> None:
                 f"{_fmt(f['auroc'])} / {_fmt(f['ap'])}",
             )
     console.print(tracks)
+    console.print(_strategy_table(out))
+
+
+def _strategy_table(out: dict[str, Any]) -> Any:
+    """Fact rows per strategy: how much of a split's fact-row AUROC telling strategies apart
+    would give (no model reads the strategy), and the AUROC within each."""
+    from rich.table import Table
+
+    table = Table(
+        title="fact rows per strategy (no model reads it): AUROC within each, over pairs of"
+        " one strategy, and the strategy alone in hindsight"
+    )
+    for col in ("split", "strategy", "rows", "HARMFUL", "AUROC"):
+        table.add_column(col, justify="left" if col in ("split", "strategy") else "right")
+    for split, m in out.items():
+        report = m.get("strategies")
+        if not report:
+            continue
+        for strategy, s in report["per_strategy"].items():
+            rate = s["harmful"] / s["n"] if s["n"] else math.nan
+            table.add_row(split, strategy, str(s["n"]), _fmt(rate), _fmt(s["auroc"]))
+        table.add_row(split, "[b]within strategies[/b]", "", "", _fmt(report["within"]))
+        table.add_row(split, "[b]strategy alone (hindsight)[/b]", "", "",
+                      _fmt(report["strategy_alone"]))
+    return table
 
 
 def _score(args: argparse.Namespace) -> int:

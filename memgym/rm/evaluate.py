@@ -9,6 +9,11 @@ precision = the base rate) and the indicator "drops a fact" (which on the fact r
 constant again). Intervals resample whole scenarios (``metrics.cluster_bootstrap``). The
 threshold is the one chosen on the validation split (stored with the model), never on a test
 split.
+
+A split whose strategies differ in how often their fact rows are HARMFUL can be scored well by
+telling the strategies apart, which no model reads. So the fact rows are also reported per
+strategy (``strategy_report``): the AUROC within each, the AUROC over pairs of the same strategy
+only, and what the strategy alone would score, in hindsight.
 """
 
 from __future__ import annotations
@@ -61,6 +66,48 @@ def subset_report(
     return out
 
 
+def strategy_of(row: Row) -> str:
+    """The memory strategy a row's compaction came from (``memory`` for interactive rows)."""
+    return str(row.get("strategy") or row.get("memory") or "?")
+
+
+def within_group_auroc(y: Sequence[int], p: Sequence[float], groups: Sequence[str]) -> float:
+    """AUROC over the (HARMFUL, SAFE) pairs of the same group only: each group's AUROC weighted
+    by its pairs (NaN when no group has both labels)."""
+    total = weight = 0.0
+    for g in sorted(set(groups)):
+        idx = [i for i, gi in enumerate(groups) if gi == g]
+        pos = sum(y[i] for i in idx)
+        pairs = pos * (len(idx) - pos)
+        if pairs:
+            total += pairs * auroc([y[i] for i in idx], [p[i] for i in idx])
+            weight += pairs
+    return total / weight if weight else math.nan
+
+
+def strategy_report(rows: Sequence[Row], p: Sequence[float], target: str = "harmful"
+                    ) -> dict[str, Any]:
+    """On the fact rows: per strategy (rows, HARMFUL, AUROC), the AUROC within strategies
+    (``within_group_auroc``) and ``strategy_alone``: the AUROC of scoring each row by its
+    strategy's HARMFUL rate on these very rows (hindsight: what telling strategies apart is
+    worth here)."""
+    idx = [i for i, r in enumerate(rows) if drops_fact(r)]
+    y = [int(rows[i][target]) for i in idx]
+    q = [p[i] for i in idx]
+    groups = [strategy_of(rows[i]) for i in idx]
+    per: dict[str, dict[str, Any]] = {}
+    for g in sorted(set(groups)):
+        mine = [k for k, gk in enumerate(groups) if gk == g]
+        ys = [y[k] for k in mine]
+        per[g] = {"n": len(mine), "harmful": sum(ys), "auroc": auroc(ys, [q[k] for k in mine])}
+    rate = {g: v["harmful"] / v["n"] for g, v in per.items()}
+    return {
+        "per_strategy": per,
+        "within": within_group_auroc(y, q, groups),
+        "strategy_alone": auroc(y, [rate[g] for g in groups]) if y else math.nan,
+    }
+
+
 def split_report(
     rows: Sequence[Row],
     p: Sequence[float],
@@ -69,7 +116,8 @@ def split_report(
     seed: int = 0,
     target: str = "harmful",
 ) -> dict[str, Any]:
-    """All rows and fact rows, overall and per track; ``target`` names the label field."""
+    """All rows and fact rows, overall and per track, and the fact rows per strategy;
+    ``target`` names the label field."""
     y = [int(r[target]) for r in rows]
     fact = [drops_fact(r) for r in rows]
     clusters = [str(r.get("episode", "")) or f"{r.get('track')}-{r.get('seed')}" for r in rows]
@@ -91,6 +139,7 @@ def split_report(
         "fact": part(fact, resamples),
         "fact_share": sum(fact) / len(rows) if rows else math.nan,
         "tracks": {},
+        "strategies": strategy_report(rows, p, target),
     }
     for track in sorted({str(r.get("track", "?")) for r in rows}):
         mine = [str(r.get("track", "?")) == track for r in rows]

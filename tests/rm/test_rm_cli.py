@@ -25,6 +25,7 @@ def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path,
                  "--results", str(results), "--label", "lite-q", "--json", str(out_json)]) == 0
     printed = capsys.readouterr().out
     assert "AUROC" in printed and "fact rows" in printed and "drops-fact" in printed
+    assert "within strategies" in printed and "strategy alone (hindsight)" in printed
     metrics = json.loads(out_json.read_text())
     assert set(metrics) == {"iid", "budget_ood", "strategy_ood", "scenario_ood"}
     for split, m in metrics.items():  # the fact rows and the baselines, recomputed
@@ -38,6 +39,9 @@ def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path,
                 assert m[part]["ap_max_over_base"] == pytest.approx(1 / m[part]["base_rate"])
                 assert m[part]["ap_over_base"] <= m[part]["ap_max_over_base"] + 1e-12
         assert m["calibration"]["n"] == len(rows)
+        per = m["strategies"]["per_strategy"]  # the fact rows per strategy, recounted
+        assert {k: v["n"] for k, v in per.items()} == {
+            s: sum(r["strategy"] == s for r in fact) for s in {r["strategy"] for r in fact}}
     db = sqlite3.connect(results)
     cols = [(r[1], r[2], r[3]) for r in db.execute("PRAGMA table_info(rm_predictions)")]
     assert cols == [("label", "TEXT", 1), ("split", "TEXT", 1), ("model", "TEXT", 1),

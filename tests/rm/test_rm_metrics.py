@@ -187,3 +187,40 @@ def test_cluster_bootstrap_is_na_under_ten_clusters() -> None:
     assert all(math.isnan(v) for pair in few.values() for v in pair)
     enough = cluster_bootstrap(y, p, [i % MIN_CLUSTERS for i in range(90)], resamples=50)
     assert all(0.0 <= v <= 1.0 for pair in enough.values() for v in pair)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_within_strategy_auroc_counts_same_strategy_pairs(seed: int) -> None:
+    """The within-strategy AUROC is the share of (HARMFUL, SAFE) pairs of one strategy that the
+    scores order right (ties half), counted pair by pair; the strategy alone scores each row by
+    its strategy's HARMFUL rate; other rows than fact rows are left out."""
+    from memgym.rm.evaluate import strategy_report, within_group_auroc
+
+    rng = random.Random(seed)
+    rows, p = [], []
+    for i in range(120):
+        strategy = rng.choice(["window", "mask", "summary"])
+        harmful = int(rng.random() < {"window": 0.7, "mask": 0.5, "summary": 0.1}[strategy])
+        fact = i % 5 != 0
+        rows.append({"strategy": strategy, "harmful": harmful if fact else 0,
+                     "dropped": [{"text": "x", "facts": ["f1"] if fact else []}]})
+        p.append(round(rng.random(), 1))  # ties on purpose
+    fact_rows = [(r, q) for r, q in zip(rows, p, strict=True) if r["dropped"][0]["facts"]]
+    right = pairs = 0.0
+    for a, pa in fact_rows:
+        for b, pb in fact_rows:
+            if a["strategy"] == b["strategy"] and a["harmful"] == 1 and b["harmful"] == 0:
+                pairs += 1
+                right += 1.0 if pa > pb else 0.5 if pa == pb else 0.0
+    report = strategy_report(rows, p)
+    assert report["within"] == pytest.approx(right / pairs)
+    ys = [r["harmful"] for r, _ in fact_rows]
+    groups = [r["strategy"] for r, _ in fact_rows]
+    assert within_group_auroc(ys, [q for _, q in fact_rows], groups) == pytest.approx(right / pairs)
+    for strategy, s in report["per_strategy"].items():
+        mine = [r for r, _ in fact_rows if r["strategy"] == strategy]
+        assert (s["n"], s["harmful"]) == (len(mine), sum(r["harmful"] for r in mine))
+    rate = {g: sum(y for y, h in zip(ys, groups, strict=True) if h == g) / groups.count(g)
+            for g in set(groups)}
+    assert report["strategy_alone"] == pytest.approx(auroc(ys, [rate[g] for g in groups]))
+    assert math.isnan(within_group_auroc([1, 0], [0.3, 0.2], ["a", "b"]))  # no pair within one
