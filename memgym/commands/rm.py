@@ -974,6 +974,8 @@ def _rank(args: argparse.Namespace) -> int:
     )
     if math.isnan(result.tau):
         err_console.print("[yellow]tau undefined: one side ranks every strategy equal[/]")
+    if args.model:
+        console.print(result.verdict())
     return 0
 
 
@@ -987,18 +989,13 @@ def _tau_table(result: Any) -> Any:
     """MemRM's tau against replay beside each model-free baseline's, with seed intervals."""
     from rich.table import Table
 
-    from memgym.rmdata.rank import MIN_SEEDS
+    from memgym.rmdata.rank import BASELINE_NAMES, MIN_SEEDS
 
     table = Table(title=f"Kendall tau vs replay (seed intervals n/a under {MIN_SEEDS} seeds)")
     for col in ("ranking by", "tau", "95 % seed interval"):
         table.add_column(col, justify="left" if col == "ranking by" else "right")
     table.add_row("MemRM (summed P)", f"{result.tau:.3f}", _interval(result.tau_interval))
-    names = {
-        "compactions": "compaction count",
-        "fact_compactions": "fact-dropping count",
-        "tokens_dropped": "tokens dropped",
-    }
     for name, (tau, bounds) in result.baselines.items():
-        table.add_row(names.get(name, name), f"{tau:.3f}", _interval(bounds))
+        table.add_row(BASELINE_NAMES.get(name, name), f"{tau:.3f}", _interval(bounds))
     table.add_row("replay vs itself (half seeds)", f"{result.replay_agreement:.3f}", "")
     return table

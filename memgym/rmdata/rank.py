@@ -44,6 +44,12 @@ MIN_SEEDS = 10
 """Fewer seeds than this and tau's seed interval is n/a (NaN)."""
 BASELINES = ("compactions", "fact_compactions", "tokens_dropped")
 """The model-free rankings ``rank`` prints beside MemRM's: per-episode counts of EpisodeHarm."""
+BASELINE_NAMES = {
+    "compactions": "compaction count",
+    "fact_compactions": "fact-dropping count",
+    "tokens_dropped": "tokens dropped",
+}
+"""How each baseline is printed."""
 
 
 def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:
@@ -201,6 +207,20 @@ class Ranking:
     """Per model-free baseline (``BASELINES``): tau against replay and its seed interval."""
     counts: dict[str, dict[str, float]] = field(default_factory=dict)
     """Per strategy, each baseline's count per episode (how well a set is matched)."""
+
+    def verdict(self) -> str:
+        """Whether MemRM's lower seed bound lies above every baseline's point estimate (what a
+        ranker must show to beat counting), in one line; says why when it cannot be told."""
+        low = self.tau_interval[0]
+        if math.isnan(low) or not self.baselines:
+            return "MemRM against the baselines: no seed interval (too few seeds) or no baseline"
+        name, (best, _) = max(self.baselines.items(), key=lambda item: item[1][0])
+        label = BASELINE_NAMES.get(name, name)
+        if low > best:
+            return (f"MemRM's lower bound {low:.2f} lies above every baseline's tau (the best,"
+                    f" {label}, {best:.3f})")
+        return (f"MemRM's lower bound {low:.2f} does not lie above the best baseline's tau"
+                f" ({label}, {best:.3f})")
 
     @property
     def compute_ratio(self) -> float:

@@ -68,6 +68,7 @@ def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path,
     assert "per track: codeqa" in printed and "replay against itself" in printed
     for baseline in ("compaction count", "fact-dropping count", "tokens dropped"):
         assert baseline in printed
+    assert "MemRM against the baselines: no seed interval" in printed  # one seed
 
 
 def test_score_a_results_file(tmp_path: Path, quick_data: tuple[Path, Any], capsys: Any) -> None:

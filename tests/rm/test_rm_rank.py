@@ -257,3 +257,20 @@ def test_the_matched_set_defeats_the_counts_on_a_real_scenario() -> None:
     assert b.harmful > a.harmful
     assert b.compactions < a.compactions  # the compaction count ranks this pair backwards
     assert abs(b.tokens_dropped - a.tokens_dropped) < 0.05 * a.tokens_dropped
+
+
+def test_verdict_compares_the_lower_bound_with_the_best_baseline() -> None:
+    """The verdict line sets MemRM's lower seed bound against the best baseline's point: above
+    it, the ranking beats counting; at or below it, it does not; without an interval, no call."""
+    from memgym.rmdata.rank import Ranking
+
+    def ranking(low: float, baselines: dict[str, float]) -> Ranking:
+        return Ranking([], 1.0, 1.0, 0.0, 0.0, 0.0, 0, 10, tau_interval=(low, 1.0),
+                       baselines={k: (v, (v - 0.2, v + 0.2)) for k, v in baselines.items()})
+
+    counts = {"compactions": -0.2, "fact_compactions": -0.2, "tokens_dropped": 0.0}
+    above = ranking(0.8, counts).verdict()
+    assert "lies above every baseline" in above and "tokens dropped, 0.000" in above
+    tied = ranking(0.2, {**counts, "compactions": 0.2}).verdict()
+    assert "does not lie above" in tied and "compaction count, 0.200" in tied
+    assert "no seed interval" in ranking(float("nan"), counts).verdict()
