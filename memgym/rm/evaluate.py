@@ -71,12 +71,19 @@ def strategy_of(row: Row) -> str:
     return str(row.get("strategy") or row.get("memory") or "?")
 
 
+def _members(groups: Sequence[str]) -> dict[str, list[int]]:
+    """The indices of each group, groups in sorted order."""
+    out: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        out.setdefault(g, []).append(i)
+    return dict(sorted(out.items()))
+
+
 def within_group_auroc(y: Sequence[int], p: Sequence[float], groups: Sequence[str]) -> float:
     """AUROC over the (HARMFUL, SAFE) pairs of the same group only: each group's AUROC weighted
     by its pairs (NaN when no group has both labels)."""
     total = weight = 0.0
-    for g in sorted(set(groups)):
-        idx = [i for i, gi in enumerate(groups) if gi == g]
+    for idx in _members(groups).values():
         pos = sum(y[i] for i in idx)
         pairs = pos * (len(idx) - pos)
         if pairs:
@@ -96,8 +103,7 @@ def strategy_report(rows: Sequence[Row], p: Sequence[float], target: str = "harm
     q = [p[i] for i in idx]
     groups = [strategy_of(rows[i]) for i in idx]
     per: dict[str, dict[str, Any]] = {}
-    for g in sorted(set(groups)):
-        mine = [k for k, gk in enumerate(groups) if gk == g]
+    for g, mine in _members(groups).items():
         ys = [y[k] for k in mine]
         per[g] = {"n": len(mine), "harmful": sum(ys), "auroc": auroc(ys, [q[k] for k in mine])}
     rate = {g: v["harmful"] / v["n"] for g, v in per.items()}

@@ -212,9 +212,11 @@ class Ranking:
         """Whether MemRM's lower seed bound lies above every baseline's point estimate (what a
         ranker must show to beat counting), in one line; says why when it cannot be told."""
         low = self.tau_interval[0]
-        if math.isnan(low) or not self.baselines:
-            return "MemRM against the baselines: no seed interval (too few seeds) or no baseline"
-        name, (best, _) = max(self.baselines.items(), key=lambda item: item[1][0])
+        ranked = {k: v for k, v in self.baselines.items() if not math.isnan(v[0])}
+        if math.isnan(low) or not ranked:
+            return ("MemRM against the baselines: no seed interval (too few seeds) or no"
+                    " baseline that ranks the strategies")
+        name, (best, _) = max(ranked.items(), key=lambda item: item[1][0])
         label = BASELINE_NAMES.get(name, name)
         if low > best:
             return (f"MemRM's lower bound {low:.2f} lies above every baseline's tau (the best,"

@@ -274,3 +274,5 @@ def test_verdict_compares_the_lower_bound_with_the_best_baseline() -> None:
     tied = ranking(0.2, {**counts, "compactions": 0.2}).verdict()
     assert "does not lie above" in tied and "compaction count, 0.200" in tied
     assert "no seed interval" in ranking(float("nan"), counts).verdict()
+    undefined = ranking(0.1, {**counts, "compactions": float("nan")}).verdict()  # a constant count
+    assert "lies above every baseline" in undefined and "tokens dropped, 0.000" in undefined
