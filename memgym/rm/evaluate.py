@@ -27,6 +27,7 @@ from memgym.rm.metrics import (
     average_precision,
     cluster_bootstrap,
     ece,
+    group_indices,
     threshold_metrics,
 )
 from memgym.rm.rows import Row, drops_fact
@@ -73,10 +74,7 @@ def strategy_of(row: Row) -> str:
 
 def _members(groups: Sequence[str]) -> dict[str, list[int]]:
     """The indices of each group, groups in sorted order."""
-    out: dict[str, list[int]] = {}
-    for i, g in enumerate(groups):
-        out.setdefault(g, []).append(i)
-    return dict(sorted(out.items()))
+    return dict(sorted(group_indices(groups).items()))
 
 
 def within_group_auroc(y: Sequence[int], p: Sequence[float], groups: Sequence[str]) -> float:

@@ -98,6 +98,14 @@ MIN_CLUSTERS = 10
 percentile bootstrap over a handful of scenarios under-covers."""
 
 
+def group_indices(keys: Sequence[Any]) -> dict[Any, list[int]]:
+    """The row indices of each key, keys in the order first seen."""
+    out: dict[Any, list[int]] = {}
+    for i, key in enumerate(keys):
+        out.setdefault(key, []).append(i)
+    return out
+
+
 def cluster_bootstrap(
     y: ArrayLike,
     p: ArrayLike,
@@ -112,10 +120,7 @@ def cluster_bootstrap(
     ya, pa = _arrays(y, p)
     if len(clusters) != ya.size:
         raise ValueError("one cluster per row")
-    ids: dict[Any, list[int]] = {}
-    for i, c in enumerate(clusters):
-        ids.setdefault(c, []).append(i)
-    groups = [np.asarray(v, dtype=np.int64) for v in ids.values()]
+    groups = [np.asarray(v, dtype=np.int64) for v in group_indices(clusters).values()]
     rng = np.random.default_rng(seed)
     values: dict[str, list[float]] = {"auroc": [], "ap": []}
     for _ in range(resamples if len(groups) >= MIN_CLUSTERS else 0):
