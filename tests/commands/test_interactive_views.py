@@ -10,10 +10,10 @@ from collections import Counter
 
 import pytest
 
-from memgym.tracks.swe.sandbox import bwrap
 from tests.cli_process import memgym
+from tests.engines import needs
 
-pytestmark = pytest.mark.skipif(bwrap() is None, reason="bubblewrap is not installed")
+pytestmark = needs("swe")
 
 QUESTION_WORDS = ("oracle right", "scored questions", "leaked closed-book", "closed-book probe",
                   "reasoner context", "Composite = 0.30", "Per-axis scores")  # fmt: skip

@@ -3,7 +3,6 @@ observation, the turn limit, and a reward that a memoryless agent cannot earn.""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import warnings
 
@@ -17,21 +16,7 @@ from memgym import envs
 from memgym.envs.registration import session_env_specs
 from memgym.envs.session_baselines import play
 from memgym.tracks import get_track, track_names
-from memgym.tracks.swe.sandbox import bwrap
-from memgym.tracks.web.browser import chromium_path
-
-
-def _ready(track: str) -> None:
-    """Skip, with the reason, when the track's world cannot run here."""
-    if track == "swe" and bwrap() is None:
-        pytest.skip("bubblewrap is not installed (apt-get install bubblewrap)")
-    if track == "web":
-        if importlib.util.find_spec("playwright") is None:
-            pytest.skip("playwright is not installed (pip install -e '.[web]')")
-        if chromium_path() is None:
-            pytest.skip("chromium is not installed (CI: apt-get install chromium)")
-    if track == "tau2" and importlib.util.find_spec("tau2") is None:
-        pytest.skip("τ²-bench is not installed (pip install -e '.[tau2]', its own venv)")
+from tests.engines import require
 
 
 def _lite_first(env_id: str) -> object:
@@ -62,7 +47,7 @@ def test_an_id_for_every_interactive_track_and_tier() -> None:
 
 @pytest.mark.parametrize("env_id", SESSION_IDS)
 def test_check_env_passes(env_id: str) -> None:
-    _ready(session_env_specs()[env_id][0])
+    require(session_env_specs()[env_id][0])
     env = envs.make(env_id)
     try:
         with warnings.catch_warnings():
@@ -74,7 +59,7 @@ def test_check_env_passes(env_id: str) -> None:
 
 @pytest.mark.parametrize("env_id", LITE_IDS)
 def test_the_first_observation_holds_the_system_prompt_and_the_tools(env_id: str) -> None:
-    _ready(session_env_specs()[env_id][0])
+    require(session_env_specs()[env_id][0])
     env = envs.make(env_id, turns_per_task=3)
     try:
         obs, info = env.reset(seed=2)
@@ -91,7 +76,7 @@ def test_the_first_observation_holds_the_system_prompt_and_the_tools(env_id: str
 
 
 def test_a_malformed_action_uses_a_turn_and_the_turn_limit_ends_each_task() -> None:
-    _ready("web")
+    require("web")
     env = envs.make("memgym/web-lite-v0", turns_per_task=2)
     try:
         _, info = env.reset(seed=0)
@@ -111,7 +96,7 @@ def test_a_memoryless_agent_earns_nothing_and_the_gold_plan_earns_everything(env
     """The forgetful probe makes every gold step whose values are in the current observation:
     it earns only what needs no memory, which the reward does not pay; gold earns the maximum,
     so the reward can be earned (the test could fail either way)."""
-    _ready(session_env_specs()[env_id][0])
+    require(session_env_specs()[env_id][0])
     env = envs.make(env_id)
     try:
         gold = play(env, "gold", 0)

@@ -19,12 +19,10 @@ from memgym.rm.rows import read_jsonl
 from memgym.rmdata.dataset import add_split
 from memgym.rmdata.interactive import label_session, session_rows
 from memgym.tracks import get_track
-from memgym.tracks.swe.sandbox import bwrap
 from memgym.types import Scenario
+from tests.engines import needs
 
-pytestmark = pytest.mark.skipif(
-    bwrap() is None, reason="bubblewrap is not installed (apt-get install bubblewrap)"
-)
+pytestmark = needs("swe")
 TINY = {"tasks": 2, "target_tokens": 1500}
 MEMORY = "window:max_tokens=800"
 SEED = 5  # two tasks; the window loses the second one's outline line: HARMFUL and SAFE rows

@@ -6,7 +6,6 @@ missing, as the track's own tests do."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from collections.abc import Callable
@@ -18,29 +17,14 @@ import pytest
 from memgym.run.results import ResultsStore
 from memgym.run.runner import run_concurrent, run_item
 from memgym.run.work import WorkItem, stream
-from memgym.tracks.swe.sandbox import bwrap
-from memgym.tracks.tau2 import loader
-from memgym.tracks.web.browser import chromium_path
 from memgym.types import EpisodeResult
+from tests.engines import missing
 
 ray = pytest.importorskip("ray", reason="the Ray executor needs the 'ray' extra")
 
 from memgym.run.ray_executor import run_ray
 
-
-def _web_missing() -> str | None:
-    if importlib.util.find_spec("playwright") is None:
-        return "playwright is not installed (pip install -e '.[web]')"
-    if chromium_path() is None:
-        return "chromium is not installed (CI: apt-get install chromium)"
-    return None
-
-
-MISSING: dict[str, str | None] = {
-    "tau2": None if loader.available() else loader.MISSING,
-    "swe": None if bwrap() else "bubblewrap is not installed (apt-get install bubblewrap)",
-    "web": _web_missing(),
-}
+MISSING: dict[str, str | None] = {track: missing(track) for track in ("tau2", "swe", "web")}
 """Why each track cannot run here (None: it can)."""
 
 CASES: dict[str, tuple[str, dict[str, Any], str]] = {

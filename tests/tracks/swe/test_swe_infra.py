@@ -22,11 +22,9 @@ from memgym.tracks import get_track
 from memgym.tracks.session import AgentTurn, call
 from memgym.tracks.swe import hidden
 from memgym.tracks.swe.runtime import Runtime, runtime
-from memgym.tracks.swe.sandbox import bwrap
+from tests.engines import needs
 
-pytestmark = pytest.mark.skipif(
-    bwrap() is None, reason="bubblewrap is not installed (apt-get install bubblewrap)"
-)
+pytestmark = needs("swe")
 CHECKOUT = Path(memgym.__file__).resolve().parents[1]
 ONE = {"codebase": "colorsys", "tasks": 1, "redo": 0, "target_tokens": 0}
 

@@ -15,9 +15,9 @@ import pytest
 
 from memgym.cli import main
 from memgym.run.results import ResultsStore
-from memgym.tracks.swe.sandbox import bwrap
+from tests.engines import needs
 
-pytestmark = pytest.mark.skipif(bwrap() is None, reason="bubblewrap is not installed")
+pytestmark = needs("swe")
 
 
 class _Reader(BaseHTTPRequestHandler):

@@ -14,12 +14,12 @@ import pytest
 from memgym.interactive.episode import evaluate_interactive
 from memgym.interactive.loop import Limits
 from memgym.tracks import get_track
-from memgym.tracks.swe.sandbox import bwrap
+from tests.engines import needs
 from tests.llm.test_real_model import llama_server  # noqa: F401  (the server fixture)
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(bwrap() is None, reason="bubblewrap is not installed"),
+    needs("swe"),
 ]
 CLASSES = ("solved", "wrong fix", "gave up without editing", "ran out of turns without editing")
 

@@ -24,13 +24,11 @@ from memgym.tracks import get_track
 from memgym.tracks.session import AgentTurn
 from memgym.tracks.swe.attacks import REGEN, SHAPE, CopyAgent
 from memgym.tracks.swe.mutations import apply_all
-from memgym.tracks.swe.sandbox import bwrap
 from memgym.tracks.swe.track import _mutation, unpack
 from memgym.types import Scenario
+from tests.engines import needs
 
-pytestmark = pytest.mark.skipif(
-    bwrap() is None, reason="bubblewrap is not installed (apt-get install bubblewrap)"
-)
+pytestmark = needs("swe")
 SEEDS = range(8)  # every code base once, 24 tasks
 CEILING = 0.05
 CHECKOUT = Path(memgym.__file__).resolve().parents[1]

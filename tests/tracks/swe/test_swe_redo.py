@@ -14,10 +14,10 @@ from memgym.tracks import get_track
 from memgym.tracks.session import AgentTurn, ToolCall
 from memgym.tracks.swe.mutations import apply_all
 from memgym.tracks.swe.redo import REDO, fix_needle
-from memgym.tracks.swe.sandbox import bwrap
 from memgym.tracks.swe.session import SweSession
 from memgym.tracks.swe.track import _mutation, issues, unpack
 from memgym.types import Scenario
+from tests.engines import needs
 
 SMALL = {"tasks": 2, "redo": 2, "target_tokens": 0}
 """Two fixes and their two redos, no padding reads: a session of seconds."""
@@ -45,7 +45,7 @@ def test_a_redo_needs_a_fix_that_only_the_history_holds(scenario: Scenario) -> N
         assert fix_needle(spec) in edit and fix_needle(spec) not in json.dumps(bugged)
 
 
-@pytest.mark.skipif(bwrap() is None, reason="bubblewrap is not installed")
+@needs("swe")
 def test_memory_decides_the_redos_and_no_memory_cheat_gets_them(
     scenario: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -72,7 +72,7 @@ def test_memory_decides_the_redos_and_no_memory_cheat_gets_them(
     assert run("none", "swe-explore") == (0, 2)
 
 
-@pytest.mark.skipif(bwrap() is None, reason="bubblewrap is not installed")
+@needs("swe")
 def test_the_reset_before_a_redo_leaves_the_bugged_module_alone(scenario: Scenario) -> None:
     track = get_track("swe")
     code, specs, _ = unpack(scenario)

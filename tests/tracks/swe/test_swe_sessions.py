@@ -17,11 +17,10 @@ from memgym.interactive.agents import Agent
 from memgym.interactive.episode import evaluate_interactive
 from memgym.tracks import get_track
 from memgym.tracks.session import AgentTurn, ChatMessage, call
-from memgym.tracks.swe.sandbox import Sandbox, bwrap
+from memgym.tracks.swe.sandbox import Sandbox
+from tests.engines import needs
 
-pytestmark = pytest.mark.skipif(
-    bwrap() is None, reason="bubblewrap is not installed (apt-get install bubblewrap)"
-)
+pytestmark = needs("swe")
 TIGHT = "window:max_tokens=1500"
 
 

@@ -14,6 +14,7 @@ import pytest
 from memgym.tracks.web.apps import APPS
 from memgym.tracks.web.page import render_page
 from memgym.tracks.web.server import AppServer
+from tests.engines import PLAYWRIGHT
 
 INITIAL = {"records": [{"id": "O-1", "status": "open", "note": ""}], "pages_seen": []}
 
@@ -68,9 +69,7 @@ def test_without_chromium_a_session_fails_as_infrastructure_and_releases_its_ser
     from memgym.tracks.web import browser
     from memgym.tracks.web.track import WebTrack
 
-    pytest.importorskip(
-        "playwright", reason="playwright is not installed (pip install -e '.[web]')"
-    )
+    pytest.importorskip("playwright", reason=PLAYWRIGHT)
     monkeypatch.setattr(browser.shutil, "which", lambda name: None)
     track = WebTrack()
     session = track.open(track.generate(0, "lite"))
