@@ -113,6 +113,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     g.add_argument("--seeds", default="0-63", help="training scenario seeds A-B (default 0-63)")
     g.add_argument("--generations", type=int, default=4, help="episodes per prompt (default 4)")
+    g.add_argument(
+        "--micro-batch",
+        type=int,
+        default=1,
+        help="episodes per forward/backward pass, a divisor of --generations (default 1: "
+        "the lowest peak memory)",
+    )
     g.add_argument("--max-turns", type=int, default=12, help="actions per episode (default 12)")
     g.add_argument("--max-new-tokens", type=int, default=24, help="tokens per action (24)")
     g.add_argument("--lr", type=float, default=1e-5, help="learning rate (default 1e-5)")
@@ -282,7 +289,7 @@ def _grpo(args: argparse.Namespace) -> int:
         base=args.base, out=args.out, stages=stages, seeds=seeds, generations=args.generations,
         max_turns=args.max_turns, max_new_tokens=args.max_new_tokens, lr=args.lr, seed=args.seed,
         lora_rank=args.lora_rank, lora_layers=args.lora_layers, threads=args.threads,
-        temperature=args.temperature, max_minutes=args.max_minutes,
+        temperature=args.temperature, max_minutes=args.max_minutes, micro_batch=args.micro_batch,
     )  # fmt: skip
     curve = train_grpo(run)
     for c in curve:

@@ -77,9 +77,21 @@ class GRPORun:
     """CPU threads torch uses."""
     temperature: float = 1.0
     """Sampling temperature of the rollouts (GRPO needs rewards that differ within a group)."""
+    micro_batch: int = 1
+    """Episodes per forward and backward pass (a divisor of ``generations``): the group's
+    gradient is accumulated over ``generations / micro_batch`` passes, so one optimizer step still
+    follows each group. 1 holds one episode's activations and logits at a time (the lowest peak
+    memory); ``generations`` does the group in one pass."""
     max_minutes: float | None = None
     """Stop training after this many minutes of wall clock (the step under way finishes; later
     stages are skipped); the model trained so far is saved as usual."""
+
+    def __post_init__(self) -> None:
+        if self.micro_batch < 1 or self.generations % self.micro_batch:
+            raise ValueError(
+                f"--micro-batch must divide --generations ({self.generations}), "
+                f"got {self.micro_batch}"
+            )
 
 
 def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[dict[str, Any]]:
@@ -142,6 +154,7 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
         "stages": [s.__dict__ for s in run.stages], "steps": curve, "lora_rank": run.lora_rank,
         "lora_layers": run.lora_layers, "temperature": run.temperature,
         "seeds": [min(run.seeds), max(run.seeds)], "generations": run.generations,
+        "micro_batch": run.micro_batch,
         "stage_cpu_seconds": cpu, "stopped_at_max_minutes": stopped,
         "peak_rss_mb": round(peak_mb)}, indent=1))  # fmt: skip
     (out / "report.html").write_text(reward_page(curve, run.stages))
@@ -164,10 +177,11 @@ def stop_at(deadline: float) -> Any:
 
 def grpo_config(trl: Any, run: GRPORun, index: int, folder: str, steps: int, cuda: bool) -> Any:
     """TRL's ``GRPOConfig`` of stage ``index``: float32 on CPU (bf16 only with CUDA), gradient
-    checkpointing on (off when only the top layers are adapted), one batch of ``generations``
-    episodes a step."""
+    checkpointing on (off when only the top layers are adapted), one group of ``generations``
+    episodes a step, its gradient accumulated over passes of ``micro_batch`` episodes."""
     return trl.GRPOConfig(
-        output_dir=folder, max_steps=steps, per_device_train_batch_size=run.generations,
+        output_dir=folder, max_steps=steps, per_device_train_batch_size=run.micro_batch,
+        gradient_accumulation_steps=run.generations // run.micro_batch,
         num_generations=run.generations, learning_rate=run.lr, logging_steps=1,
         save_strategy="no", report_to=[], use_cpu=not cuda, bf16=cuda,
         gradient_checkpointing=not top_only(run), seed=run.seed + index,

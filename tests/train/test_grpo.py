@@ -65,6 +65,8 @@ def test_bad_arguments_fail_in_one_line(tmp_path: Path, capsys) -> None:
     assert "a stage reads STEPS" in capsys.readouterr().err
     assert main([*args, "--seeds", "9-2"]) == 2
     assert "--seeds reads A-B" in capsys.readouterr().err
+    assert main([*args, "--generations", "4", "--micro-batch", "3"]) == 2
+    assert "--micro-batch must divide --generations (4), got 3" in capsys.readouterr().err
 
 
 def test_lora_trains_only_the_adapters() -> None:
@@ -103,6 +105,21 @@ def test_cpu_runs_in_float32_with_checkpointing() -> None:
     cpu = grpo_config(trl, run, 1, "o/stage-1", 3, cuda=False)
     assert (cpu.bf16, cpu.gradient_checkpointing, cpu.use_cpu) == (False, True, True)
     assert (cpu.max_steps, cpu.num_generations, cpu.seed) == (3, 2, 1)
+
+
+def test_a_group_is_one_optimizer_step_over_its_micro_batches() -> None:
+    trl = pytest.importorskip("trl")
+    for micro, passes in ((1, 4), (2, 2), (4, 1)):
+        run = GRPORun(base="x", out="o", stages=[], seeds=[0], generations=4, micro_batch=micro)
+        config = grpo_config(trl, run, 0, "o/stage-0", 3, cuda=False)
+        assert (config.per_device_train_batch_size, config.gradient_accumulation_steps) == (
+            micro,
+            passes,
+        )
+        assert config.generation_batch_size == 4  # one group of rollouts per optimizer step
+    for bad in (0, 3):
+        with pytest.raises(ValueError, match="--micro-batch must divide"):
+            GRPORun(base="x", out="o", stages=[], seeds=[0], generations=4, micro_batch=bad)
 
 
 def test_heldout_pairs_two_models_on_the_same_seeds(tmp_path: Path, capsys) -> None:
