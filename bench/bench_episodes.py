@@ -15,7 +15,7 @@ every ``EpisodeResult`` JSON of the run), and this tree's best time calibrated
 Target: this tree no slower than the base doing the same work: its best CPU at most
 ``SLOWER`` times the base's, with its ``--json`` output and every entities result row
 byte-identical (else the two did different work and no verdict is given; for ``--scope all``
-pass a base with today's generators of every track, e.g. ``b59eb73``). The former absolute target, 3 s CPU calibrated on entities
+pass a base with today's generators of every track, e.g. ``81c4e87``). The former absolute target, 3 s CPU calibrated on entities
 standard, was set before issue #42 added the bounded family and its cheats to every validate
 run (about twice the work); no tree that does that work meets it, so it was dropped.
 """
