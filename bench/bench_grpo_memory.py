@@ -31,8 +31,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 TARGET = 0.75
 """Micro-batch 1's peak RSS may be at most this share of the one-pass peak. Set when the flag
-came, from what it gave (0.68 at the default arguments; 0.59 with 2 layers and 2 turns of 4
-tokens), with room for noise. What is left at micro-batch 1 peaks in the loss's forward and
+came, from what it gave (0.66 and 0.68 in two runs at the default arguments; 0.59 with 2 layers
+and 2 turns of 4 tokens), with room for noise. What is left at micro-batch 1 peaks in the loss's forward and
 backward over one episode (sampled by phase with 2 layers), whose completion holds the
 observations too (masked out of the loss, but scored)."""
 CPU_LIMIT = 1.15
