@@ -12,8 +12,9 @@ is downloaded); LoRA on the top 8 layers (as docs/train.md's CPU run), one torch
 sample no valid action, so each episode runs its ``--max-turns`` turns of ``--max-new-tokens``
 tokens: every setting trains on sequences of the same lengths.
 
-Prints, per micro-batch, the child's peak RSS (``ru_maxrss``), its CPU seconds (user + system)
-and the completion tokens of the step; then the peak and CPU of each setting over the first's.
+Prints, per micro-batch, the child's peak RSS (``ru_maxrss``), the CPU seconds of
+``train_grpo`` and of the whole child (user + system) and the steps trained; then the peak and
+CPU of each setting over the first's.
 Target: one episode a pass (micro-batch 1, the default) peaks at most ``TARGET`` times the
 one-pass peak (the group in one pass, the former behaviour), at no more than ``CPU_LIMIT`` times
 its CPU. The whole run takes about half an hour of one core (each child about 13 minutes).
@@ -28,18 +29,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+from memgym.commands.train import SHORT
+from memgym.train.grpo import parse_stage
+
 REPO = Path(__file__).resolve().parents[1]
 TARGET = 0.75
 """Micro-batch 1's peak RSS may be at most this share of the one-pass peak. Set when the flag
-came, from what it gave (0.66 and 0.68 in two runs at the default arguments; 0.59 with 2 layers
-and 2 turns of 4 tokens), with room for noise. What is left at micro-batch 1 peaks in the loss's forward and
-backward over one episode (sampled by phase with 2 layers), whose completion holds the
-observations too (masked out of the loss, but scored)."""
+came, from what it gave (0.66 and 0.68 in two runs at the default arguments; 0.59 with 2
+layers and 2 turns of 4 tokens), with room for noise. What is left at micro-batch 1 peaks in the
+loss's forward and backward over one episode (sampled by phase with 2 layers), whose completion
+holds the observations too (masked out of the loss, but scored)."""
 CPU_LIMIT = 1.15
 """Micro-batch 1's CPU may exceed the one-pass CPU by this factor (noise and the passes)."""
-S6 = {"entities": 6, "questions": 1, "corrections": 1, "updates": 1, "doc_style": "kv",
-      "distractor_rate": 0}  # fmt: skip
-"""docs/train.md's short stage: 6 entities in key-value sheets, 9 events, one question."""
+ENV = "memgym/entities-lite-v0"
 
 CHILD = """
 import json, resource, sys, tempfile, time
@@ -48,8 +50,7 @@ from memgym import envs
 from memgym.train.grpo import GRPORun, Stage, train_grpo
 from tests.tiny_lm import tiny_lm
 
-micro, generations, layers, turns, new_tokens, params = json.loads(sys.argv[1])
-env_id = "memgym/entities-lite-v0"
+micro, generations, layers, turns, new_tokens, env_id, params = json.loads(sys.argv[1])
 env = envs.make(env_id, **params)
 try:
     first, _ = env.reset(seed=0)
@@ -82,7 +83,8 @@ print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss 
 
 def measure(micro: int, args: argparse.Namespace) -> dict[str, float]:
     """One GRPO step with ``micro`` episodes a pass, in a child process: its figures."""
-    spec = [micro, args.generations, args.layers, args.max_turns, args.max_new_tokens, S6]
+    s6 = parse_stage(f"1:{SHORT.format(6)}", ENV).params  # docs/train.md's S6: 9 events
+    spec = [micro, args.generations, args.layers, args.max_turns, args.max_new_tokens, ENV, s6]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(spec)],
