@@ -18,19 +18,10 @@ def tiny_lm(texts: list[str], seed: int = 0) -> tuple[Any, Any]:
     """(tokenizer, model): a 2-layer Llama of hidden size 16 over a 2,000-token vocabulary."""
     import torch
     import transformers
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-    bpe = Tokenizer(models.BPE())
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.decoder = decoders.ByteLevel()
-    bpe.train_from_iterator(
-        texts,
-        trainers.BpeTrainer(
-            vocab_size=2000,
-            special_tokens=["<pad>", "<eos>"],
-            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        ),
-    )
+    from memgym.rm.tiny import byte_level_bpe
+
+    bpe = byte_level_bpe(texts, 2000, ["<pad>", "<eos>"])
     tok = transformers.PreTrainedTokenizerFast(
         tokenizer_object=bpe, eos_token="<eos>", pad_token="<pad>", padding_side="left"
     )

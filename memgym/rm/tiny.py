@@ -9,8 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 SPECIALS = ["<|endoftext|>", "<|pad|>"]
+
+
+def byte_level_bpe(texts: Iterable[str], vocab: int, specials: list[str]) -> Any:
+    """A byte-level BPE ``tokenizers.Tokenizer`` trained on ``texts``: every byte is in its
+    alphabet, so no text is unknown to it; ``specials`` get the first ids."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE(unk_token=None))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab,
+        special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(texts, trainer)
+    return tok
 
 
 def build_tiny_base(path: str | Path, texts: Iterable[str], seed: int = 0, vocab: int = 800) -> str:
@@ -18,21 +37,9 @@ def build_tiny_base(path: str | Path, texts: Iterable[str], seed: int = 0, vocab
     from memgym.rm.lm import _libs
 
     torch, transformers, _ = _libs()
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
-    tok = Tokenizer(models.BPE(unk_token=None))
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab,
-        special_tokens=SPECIALS,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    corpus = [*texts, *(["Answer: Y Answer: N"] * 50)]
-    tok.train_from_iterator(corpus, trainer)
+    tok = byte_level_bpe([*texts, *(["Answer: Y Answer: N"] * 50)], vocab, SPECIALS)
     fast = transformers.PreTrainedTokenizerFast(
         tokenizer_object=tok, eos_token=SPECIALS[0], pad_token=SPECIALS[1]
     )
