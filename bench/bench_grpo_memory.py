@@ -4,11 +4,9 @@
                                       [--max-turns 10] [--max-new-tokens 28]
 
 Each setting runs ``train_grpo`` for one step in its own child process (so each peak is its own):
-a Llama of SmolLM2-135M's shape (hidden size 576, 9 heads, 3 key/value heads, a 49,152-token
-vocabulary; ``--layers`` layers) with random weights, the tokenizer of ``tests/tiny_lm.py``
-trained on the env's first observation and padded to that vocabulary with added tokens (nothing
-is downloaded); LoRA on the top 8 layers (as docs/train.md's CPU run), one torch thread,
-``--generations`` episodes of entities lite with docs/train.md's S6 parameters. Random weights
+a Llama of SmolLM2-135M's shape with random weights and ``--layers`` layers
+(``bench/smollm2_shape.py``: nothing is downloaded); LoRA on the top 8 layers (as docs/train.md's
+CPU run), one torch thread, ``--generations`` episodes of entities lite with docs/train.md's S6 parameters. Random weights
 sample no valid action, so each episode runs its ``--max-turns`` turns of ``--max-new-tokens``
 tokens: every setting trains on sequences of the same lengths.
 
@@ -45,27 +43,11 @@ ENV = "memgym/entities-lite-v0"
 
 CHILD = """
 import json, resource, sys, tempfile, time
-import torch, transformers
-from memgym import envs
+from bench.smollm2_shape import random_smollm2
 from memgym.train.grpo import GRPORun, Stage, train_grpo
-from tests.tiny_lm import tiny_lm
 
 micro, generations, layers, turns, new_tokens, env_id, params = json.loads(sys.argv[1])
-env = envs.make(env_id, **params)
-try:
-    first, _ = env.reset(seed=0)
-finally:
-    env.close()
-tok, _ = tiny_lm([first] * 3)
-vocab = 49152
-tok.add_tokens([f"<v{i}>" for i in range(vocab - len(tok))])
-config = transformers.LlamaConfig(
-    vocab_size=vocab, hidden_size=576, intermediate_size=1536, num_hidden_layers=layers,
-    num_attention_heads=9, num_key_value_heads=3, max_position_embeddings=8192,
-    tie_word_embeddings=True, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
-)
-torch.manual_seed(0)
-model = transformers.LlamaForCausalLM(config)
+tok, model = random_smollm2(env_id, params, layers)
 with tempfile.TemporaryDirectory() as out:
     run = GRPORun(
         base="random", out=out, stages=[Stage(env_id, 1, params)], seeds=range(8),

@@ -13,7 +13,7 @@ import pytest
 
 from tests.bench_scripts import BENCH, load_bench_script
 
-HELPERS = {"base_checkout", "cpu_timers"}
+HELPERS = {"base_checkout", "cpu_timers", "smollm2_shape"}
 """Modules the benches import, with no command of their own."""
 SCRIPTS = sorted(p.stem for p in BENCH.glob("*.py") if p.stem not in HELPERS)
 
@@ -39,6 +39,18 @@ def test_every_bench_script_answers_help(
         run_main(load_bench_script(name), ["--help"], monkeypatch)
     assert done.value.code == 0
     assert "usage:" in capsys.readouterr().out
+
+
+def test_the_rollout_bench_runs_small(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("transformers", reason="needs the train extra")
+    argv = ["--generations", "2", "--layers", "1", "--max-turns", "2", "--max-new-tokens", "3"]
+    assert run_main(load_bench_script("bench_rollout_lockstep"), argv, monkeypatch) == 0
+    out = capsys.readouterr().out
+    generated = re.findall(r"s CPU, (\d+) tokens generated", out)
+    assert generated == ["12", "12"]  # 2 episodes x 2 turns x 3 tokens, on both sides
+    assert re.search(r"lock-step / one at a time: [\d.]+x \(target <= [\d.]+x: (met|NOT met)\)", out)
 
 
 def test_the_store_bench_runs_small(

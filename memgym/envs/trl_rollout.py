@@ -25,18 +25,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from memgym.envs.play import play_lockstep
 from memgym.envs.shared_prefix import SharedPrefix
 
 PREFIX = "memgym:"
-
-
-def _cache_arg() -> str:
-    """The name ``generate`` gives the key/value cache: ``cache`` from transformers 5."""
-    from transformers.generation.utils import GenerateDecoderOnlyOutput
-
-    return (
-        "cache" if "cache" in GenerateDecoderOnlyOutput.__dataclass_fields__ else "past_key_values"
-    )
 
 
 def prompts(env_id: str, seeds: Iterable[int]) -> list[str]:
@@ -58,117 +50,6 @@ def env_reward(completions: Sequence[Any], env_reward: Sequence[float], **_: Any
     return [float(r) for r in env_reward]
 
 
-def play(
-    model: Any,
-    tokenizer: Any,
-    env: Any,
-    seed: int,
-    max_turns: int,
-    max_new_tokens: int,
-    temperature: float,
-    prefix: SharedPrefix | None = None,
-) -> dict[str, Any]:
-    """One episode (sampled; greedy when ``temperature`` <= 0): its prompt ids, completion ids,
-    mask, logprobs, actions and return. The model runs in eval mode (no dropout) and keeps its
-    key/value cache from turn to turn, so each turn encodes only the new observation; with
-    ``prefix`` (made for this model, weights unchanged since) the prompt's shared opening is not
-    encoded again either."""
-    import torch
-
-    cache_arg = _cache_arg()
-    obs, _ = env.reset(seed=seed)
-    prompt = prompt_ids(tokenizer, obs)
-    ids: list[int] = []
-    mask: list[int] = []
-    logprobs: list[float] = []
-    actions: list[str] = []
-    earned = 0.0
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    stops = turn_end_ids(tokenizer)
-    sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {
-        "do_sample": False, "temperature": None, "top_p": None, "top_k": None}  # fmt: skip
-    training = model.training
-    model.eval()
-    try:
-        cache = prefix.start(prompt) if prefix is not None else None
-        for _ in range(max_turns):
-            context = torch.tensor([prompt + ids], device=model.device)
-            with torch.no_grad():
-                out = model.generate(
-                    input_ids=context,
-                    attention_mask=torch.ones_like(context),
-                    **{cache_arg: cache},
-                    max_new_tokens=max_new_tokens,
-                    eos_token_id=stops,
-                    output_scores=True,
-                    return_dict_in_generate=True,
-                    pad_token_id=pad,
-                    **sampling,
-                )
-                scores = model.compute_transition_scores(
-                    out.sequences, out.scores, normalize_logits=True
-                )
-            cache = getattr(out, cache_arg)
-            new = out.sequences[0, context.shape[1] :].tolist()
-            ids += new
-            mask += [1] * len(new)
-            logprobs += [float(x) for x in scores[0, : len(new)].tolist()]
-            action = tokenizer.decode(new, skip_special_tokens=True).strip()
-            actions.append(action)
-            obs, reward, terminated, truncated, _ = env.step(action)
-            earned += float(reward)
-            if terminated or truncated:
-                break
-            shown = shown_ids(tokenizer, obs)
-            ids += shown
-            mask += [0] * len(shown)
-            logprobs += [0.0] * len(shown)
-    finally:
-        model.train(training)
-    return {
-        "prompt_ids": prompt,
-        "completion_ids": ids,
-        "env_mask": mask,
-        "logprobs": logprobs,
-        "actions": actions,
-        "env_reward": earned,
-    }
-
-
-def turn_end_ids(tokenizer: Any) -> list[int]:
-    """The tokens that end a model turn: the tokenizer's end-of-sequence token (the one a
-    demonstration row ends each action with) and the end-of-turn markers of common chat templates
-    that the vocabulary has. Generation stops on these whatever the model's own generation config
-    says (a converted model's may name another token, and its turns would then run on)."""
-    vocab = tokenizer.get_vocab()
-    ends = {
-        tokenizer.eos_token_id,
-        *(vocab.get(t) for t in ("<|im_end|>", "<end_of_turn>", "<|eot_id|>")),
-    }
-    return sorted(int(i) for i in ends if i is not None)
-
-
-def prompt_ids(tokenizer: Any, first: str) -> list[int]:
-    """The episode's prompt: the first observation as a user turn in the chat template."""
-    return _ids(
-        tokenizer.apply_chat_template(
-            [{"role": "user", "content": first}], add_generation_prompt=True
-        )
-    )
-
-
-def shown_ids(tokenizer: Any, obs: str) -> list[int]:
-    """An observation as it is appended to the completion after a model turn."""
-    return [int(i) for i in tokenizer(f"\n{obs}\n", add_special_tokens=False)["input_ids"]]
-
-
-def _ids(rendered: Any) -> list[int]:
-    """Token ids of ``apply_chat_template(..., tokenize=True)`` (a list, or a BatchEncoding)."""
-    if isinstance(rendered, list):
-        return [int(i) for i in rendered]
-    return [int(i) for i in rendered["input_ids"]]
-
-
 def rollout_func(
     env_id: str | None = None,
     *,
@@ -178,27 +59,33 @@ def rollout_func(
     **make_kwargs: Any,
 ) -> Callable[[list[Any], Any], dict[str, list[Any]]]:
     """A ``GRPOTrainer`` ``rollout_func`` playing memgym episodes (``env_id`` None: each prompt's
-    own id; ``make_kwargs`` go to ``memgym.make``, e.g. track parameters for a short curriculum)."""
+    own id; ``make_kwargs`` go to ``memgym.make``, e.g. track parameters for a short curriculum).
+    The copies of one prompt in a batch (GRPO's group) are played together in lock-step
+    (``play_lockstep``); the episodes come back in the batch's order."""
     from memgym.envs.registration import make
 
     def rollout(batch: list[Any], trainer: Any) -> dict[str, list[Any]]:
         model, tokenizer = trainer.model, trainer.processing_class
-        out: dict[str, list[Any]] = {}
-        envs: dict[str, Any] = {}
+        groups: dict[tuple[str, int], list[int]] = {}
+        for index, prompt in enumerate(batch):  # the sampler repeated each prompt per generation
+            named, seed = parse_prompt(prompt)
+            groups.setdefault((env_id or named, seed), []).append(index)
+        episodes: list[dict[str, Any]] = [{} for _ in batch]
+        pool: dict[str, list[Any]] = {}
         prefix = SharedPrefix(model)  # the weights stay fixed through one batch of rollouts
         try:
-            for prompt in batch:  # the sampler already repeated each prompt per generation
-                named, seed = parse_prompt(prompt)
-                name = env_id or named
-                env = envs.get(name) or envs.setdefault(name, make(name, **make_kwargs))
-                episode = play(
-                    model, tokenizer, env, seed, max_turns, max_new_tokens, temperature, prefix
-                )
-                for key, value in episode.items():
-                    out.setdefault(key, []).append(value)
+            for (name, seed), indices in groups.items():
+                envs = pool.setdefault(name, [])
+                envs += [make(name, **make_kwargs) for _ in range(len(indices) - len(envs))]
+                played = play_lockstep(
+                    model, tokenizer, envs[: len(indices)], seed, max_turns, max_new_tokens,
+                    temperature, prefix,
+                )  # fmt: skip
+                for index, episode in zip(indices, played, strict=True):
+                    episodes[index] = episode
         finally:
-            for env in envs.values():
+            for env in (e for envs in pool.values() for e in envs):
                 env.close()
-        return out
+        return {key: [episode[key] for episode in episodes] for key in episodes[0]}
 
     return rollout

@@ -1,7 +1,7 @@
 """``memgym train heldout``: two models on the same held-out seeds of one env, paired.
 
 Each model plays every seed once, greedily, in the env a GRPO run trains in (same env id, track
-parameters and turn limits; ``memgym.envs.trl_rollout.play``), so the return of an episode is its
+parameters and turn limits; ``memgym.envs.play.play``), so the return of an episode is its
 validated score. The differences after - before, one per seed, are summarised as ``train lift``
 summarises episodes: the mean with a seeded percentile bootstrap interval, the exact paired
 sign-flip p and the Student t interval (``memgym.train.lift.paired``). Give seeds the GRPO run
@@ -61,8 +61,8 @@ def play_seeds(
     if processes > 1 and len(seeds) > 1:
         return _in_processes(name, env_id, params, seeds, max_turns, max_new_tokens, cache,
                              processes, threads)  # fmt: skip
+    from memgym.envs.play import play
     from memgym.envs.registration import make
-    from memgym.envs.trl_rollout import play
 
     stamp = model_stamp(name)
     files = {seed: _cached(cache, stamp, env_id, params, seed, max_turns, max_new_tokens)

@@ -4,7 +4,7 @@ earns some reward.
 A row is one episode of a Gym env played by memgym's expert (``memgym.envs.expert``: a scripted
 write policy and the scripted reasoner): the first observation, then each action with the
 observation it brought back. ``encode_rollout`` lays it out exactly as
-``memgym.envs.trl_rollout.play`` does (the first observation as a user turn of the chat template,
+``memgym.envs.play.play`` does (the first observation as a user turn of the chat template,
 then each action's tokens and end-of-turn token, then ``"\\n<observation>\\n"``), with labels on
 the actions only, so ``memgym train sft`` teaches the model the turns GRPO will sample.
 
@@ -88,7 +88,7 @@ def demonstrations(
 def encode_rollout(tokenizer: Any, row: Mapping[str, Any]) -> tuple[list[int], list[int]]:
     """Token ids of a row laid out as ``play`` lays out an episode, and labels on its actions
     (each action's tokens and the end-of-turn token; ``IGNORE`` elsewhere)."""
-    from memgym.envs.trl_rollout import prompt_ids, shown_ids
+    from memgym.envs.play import prompt_ids, shown_ids
 
     ids = prompt_ids(tokenizer, row["first"])
     labels = [IGNORE] * len(ids)

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from memgym.background import in_background
-from memgym.envs.trl_rollout import turn_end_ids
+from memgym.envs.play import turn_end_ids
 
 MAX_BODY = 64 << 20
 DEFAULT_MAX_TOKENS = 256

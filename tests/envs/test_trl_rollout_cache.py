@@ -1,4 +1,4 @@
-"""``trl_rollout.play`` keeps the key/value cache from turn to turn: the model encodes each token
+"""``memgym.envs.play.play`` keeps the key/value cache from turn to turn: the model encodes each token
 of an episode once (counted at the model's input), and greedy actions are those it takes with
 a fresh cache every turn."""
 
@@ -12,7 +12,7 @@ pytest.importorskip("transformers", reason="needs the train extra")
 pytest.importorskip("gymnasium", reason="needs the gym extra")
 
 from memgym import envs
-from memgym.envs.trl_rollout import play
+from memgym.envs.play import play
 from tests.tiny_lm import tiny_lm
 
 PARAMS = {"entities": 4, "questions": 1, "corrections": 1, "updates": 1, "doc_style": "kv"}

@@ -12,7 +12,7 @@ pytest.importorskip("gymnasium", reason="needs the gym extra")
 from itertools import groupby
 
 from memgym import envs
-from memgym.envs.trl_rollout import play, turn_end_ids
+from memgym.envs.play import play, turn_end_ids
 from tests.tiny_lm import tiny_lm
 
 

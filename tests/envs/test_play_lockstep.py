@@ -1,0 +1,143 @@
+"""``play_lockstep`` plays a group of episodes of one scenario in one batch: every row is computed
+as if alone (its logprobs are those one unpadded forward pass gives its sequence, which is what
+the trainer scores), its observations are its own env's, and a GRPO batch is played one group
+per ``generate`` call each turn, its episodes returned in the batch's order."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+pytest.importorskip("transformers", reason="needs the train extra")
+pytest.importorskip("gymnasium", reason="needs the gym extra")
+
+import torch
+
+from memgym import envs
+from memgym.envs.play import play, play_lockstep, prompt_ids, shown_ids
+from memgym.envs.trl_rollout import prompts, rollout_func
+from tests.tiny_lm import tiny_lm
+
+PARAMS = {"entities": 4, "questions": 1, "corrections": 1, "updates": 1, "doc_style": "kv"}
+ENV = "memgym/entities-lite-v0"
+
+
+class EchoEnv:
+    """An env whose observation repeats the action (so rows see observations of different
+    lengths) and that ends after ``turns`` actions (so rows end at different turns)."""
+
+    def __init__(self, turns: int) -> None:
+        self.turns = turns
+        self.taken = 0
+
+    def reset(self, seed: int) -> tuple[str, dict[str, Any]]:
+        self.taken = 0
+        return f"Say anything. Scenario {seed}.", {}
+
+    def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
+        self.taken += 1
+        return f"You said: {action} {action}", float(len(action)), self.taken >= self.turns, False, {}
+
+    def close(self) -> None:
+        pass
+
+
+def eager_to_stop(model: Any, stop: int, bias: float = 6.5) -> Any:
+    """``model`` with a bias towards ``stop`` at its output (about one token in four), so sampled
+    turns end at different lengths."""
+    head = torch.nn.Linear(model.lm_head.in_features, model.lm_head.out_features, bias=True)
+    with torch.no_grad():
+        head.weight.copy_(model.lm_head.weight)
+        head.bias.zero_()
+        head.bias[stop] = bias
+    model.lm_head = head
+    model.generation_config.top_k = 0  # sample from the whole distribution
+    return model
+
+
+def model_turns(episode: dict[str, Any]) -> list[list[int]]:
+    """The runs of model tokens (``env_mask`` 1) of ``episode``'s completion, in order."""
+    pairs = zip(episode["completion_ids"], episode["env_mask"], strict=True)
+    return [[t for t, _ in run] for m, run in groupby(pairs, key=lambda p: p[1]) if m]
+
+
+def rescored(model: Any, episode: dict[str, Any]) -> list[float]:
+    """The logprob of each model token of ``episode`` from one unpadded forward pass."""
+    ids = episode["prompt_ids"] + episode["completion_ids"]
+    with torch.no_grad():
+        logp = model(input_ids=torch.tensor([ids])).logits[0].log_softmax(-1)
+    start = len(episode["prompt_ids"])
+    return [
+        float(logp[start + j - 1, token])
+        for j, (token, m) in enumerate(zip(episode["completion_ids"], episode["env_mask"], strict=True))
+        if m
+    ]
+
+
+def test_each_row_is_computed_as_if_alone() -> None:
+    first = EchoEnv(1).reset(seed=7)[0]
+    tokenizer, model = tiny_lm([first, "You said: hello there"] * 3)
+    model = eager_to_stop(model, tokenizer.eos_token_id)
+    torch.manual_seed(1)
+    rows = [EchoEnv(turns) for turns in (2, 4, 3)]
+    episodes = play_lockstep(model, tokenizer, rows, 7, 4, 8, 1.0)
+    model.eval()
+    turn_lengths = set()
+    for env, episode in zip(rows, episodes, strict=True):
+        assert len(episode["actions"]) == env.turns
+        assert episode["env_reward"] == sum(len(a) for a in episode["actions"])
+        own = [lp for lp, m in zip(episode["logprobs"], episode["env_mask"], strict=True) if m]
+        assert own == pytest.approx(rescored(model, episode), abs=1e-4)
+        # the completion: each turn's tokens, then its own env's echo of that action (none after
+        # the last: the episode ended)
+        turns = model_turns(episode)
+        turn_lengths.update(len(t) for t in turns)
+        expected: list[int] = []
+        for k, (turn, action) in enumerate(zip(turns, episode["actions"], strict=True)):
+            expected += turn
+            if k < env.turns - 1:
+                expected += shown_ids(tokenizer, f"You said: {action} {action}")
+        assert expected == episode["completion_ids"]
+    # the group took padding of both kinds: turns of several lengths, observations of several
+    assert len(turn_lengths) > 1
+    assert len({len(e["completion_ids"]) for e in episodes}) == len(episodes)
+
+
+def test_greedy_rows_are_the_single_episode() -> None:
+    env = envs.make(ENV, **PARAMS)
+    tokenizer, model = tiny_lm([env.reset(seed=3)[0]] * 3)
+    group = [envs.make(ENV, **PARAMS) for _ in range(2)]
+    try:
+        alone = play(model, tokenizer, env, 3, 3, 6, 0.0)
+        together = play_lockstep(model, tokenizer, group, 3, 3, 6, 0.0)
+    finally:
+        for e in (env, *group):
+            e.close()
+    assert [e["completion_ids"] for e in together] == [alone["completion_ids"]] * 2
+    assert [e["actions"] for e in together] == [alone["actions"]] * 2
+
+
+def test_a_batch_is_played_one_group_per_generate_call_in_its_order() -> None:
+    env = envs.make(ENV, **PARAMS)
+    firsts = {seed: env.reset(seed=seed)[0] for seed in (3, 5)}
+    env.close()
+    tokenizer, model = tiny_lm(list(firsts.values()) * 3)
+    calls: list[int] = []
+    generate = model.generate
+
+    def counted(**kwargs: Any) -> Any:
+        calls.append(kwargs["input_ids"].shape[0])
+        return generate(**kwargs)
+
+    model.generate = counted
+    batch = [prompts(ENV, [s])[0] for s in (3, 3, 5, 3, 5)]
+    out = rollout_func(max_turns=2, max_new_tokens=4, temperature=1.0, **PARAMS)(
+        batch, SimpleNamespace(model=model, processing_class=tokenizer)
+    )
+    assert len(out["completion_ids"]) == len(batch)
+    for prompt, ids in zip(batch, out["prompt_ids"], strict=True):
+        assert ids == prompt_ids(tokenizer, firsts[int(prompt.rsplit(":", 1)[1])])
+    assert calls == [3, 3, 2, 2]  # two turns of seed 3's group of three, then seed 5's two
