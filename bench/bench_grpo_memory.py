@@ -6,9 +6,9 @@
 Each setting runs ``train_grpo`` for one step in its own child process (so each peak is its own):
 a Llama of SmolLM2-135M's shape with random weights and ``--layers`` layers
 (``bench/smollm2_shape.py``: nothing is downloaded); LoRA on the top 8 layers (as docs/train.md's
-CPU run), one torch thread, ``--generations`` episodes of entities lite with docs/train.md's S6 parameters. Random weights
-sample no valid action, so each episode runs its ``--max-turns`` turns of ``--max-new-tokens``
-tokens: every setting trains on sequences of the same lengths.
+CPU run), one torch thread, ``--generations`` episodes of entities lite with docs/train.md's S6
+parameters. Random weights sample no valid action, so each episode runs its ``--max-turns``
+turns of ``--max-new-tokens`` tokens: every setting trains on sequences of the same lengths.
 
 Prints, per micro-batch, the child's peak RSS (``ru_maxrss``), the CPU seconds of
 ``train_grpo`` and of the whole child (user + system) and the steps trained; then the peak and

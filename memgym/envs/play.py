@@ -157,7 +157,6 @@ def play_lockstep(
     ]
 
 
-
 def _cache_arg() -> str:
     """The name ``generate`` gives the key/value cache: ``cache`` from transformers 5."""
     from transformers.generation.utils import GenerateDecoderOnlyOutput
@@ -199,6 +198,7 @@ def _ids(rendered: Any) -> list[int]:
     if isinstance(rendered, list):
         return [int(i) for i in rendered]
     return [int(i) for i in rendered["input_ids"]]
+
 
 def _turn(new: list[int], stops: list[int]) -> list[int]:
     """A row's tokens of this turn: up to and with its first end-of-turn token (what follows is

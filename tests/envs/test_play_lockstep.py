@@ -39,7 +39,8 @@ class EchoEnv:
 
     def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
         self.taken += 1
-        return f"You said: {action} {action}", float(len(action)), self.taken >= self.turns, False, {}
+        ended = self.taken >= self.turns
+        return f"You said: {action} {action}", float(len(action)), ended, False, {}
 
     def close(self) -> None:
         pass
@@ -70,11 +71,8 @@ def rescored(model: Any, episode: dict[str, Any]) -> list[float]:
     with torch.no_grad():
         logp = model(input_ids=torch.tensor([ids])).logits[0].log_softmax(-1)
     start = len(episode["prompt_ids"])
-    return [
-        float(logp[start + j - 1, token])
-        for j, (token, m) in enumerate(zip(episode["completion_ids"], episode["env_mask"], strict=True))
-        if m
-    ]
+    pairs = zip(episode["completion_ids"], episode["env_mask"], strict=True)
+    return [float(logp[start + j - 1, token]) for j, (token, m) in enumerate(pairs) if m]
 
 
 def test_each_row_is_computed_as_if_alone() -> None:
