@@ -41,16 +41,20 @@ def test_every_bench_script_answers_help(
     assert "usage:" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("case", [[], ["--heldout"]], ids=["group", "heldout"])
 def test_the_rollout_bench_runs_small(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    case: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytest.importorskip("transformers", reason="needs the train extra")
     argv = ["--generations", "2", "--layers", "1", "--max-turns", "2", "--max-new-tokens", "3"]
-    assert run_main(load_bench_script("bench_rollout_lockstep"), argv, monkeypatch) == 0
+    assert run_main(load_bench_script("bench_rollout_lockstep"), argv + case, monkeypatch) == 0
     out = capsys.readouterr().out
+    assert ("greedy, seeds [0, 1]" in out) == bool(case)
     generated = re.findall(r"s CPU, (\d+) tokens generated", out)
     assert generated == ["12", "12"]  # 2 episodes x 2 turns x 3 tokens, on both sides
-    assert re.search(r"lock-step / one at a time: [\d.]+x \(target <= [\d.]+x: (met|NOT met)\)", out)
+    assert re.search(
+        r"lock-step / one at a time: [\d.]+x \(target <= [\d.]+x: (met|NOT met)\)", out
+    )
 
 
 def test_the_store_bench_runs_small(

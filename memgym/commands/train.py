@@ -168,6 +168,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=1,
         help="worker processes, each playing a share of the seeds (default 1)",
     )
+    h.add_argument(
+        "--batch",
+        type=int,
+        default=1,
+        help="seeds each process plays together in lock-step, one batched generate a turn "
+        "(default 1: on a CPU batching saves nothing; meant for a GPU)",
+    )
     h.add_argument("--json", default=None, help="also write the returns and figures here")
     h.add_argument(
         "--cache",
@@ -364,14 +371,14 @@ def _heldout(args: argparse.Namespace) -> int:
         raise ValueError(f"unknown memgym environment {args.env!r}")
     seeds = _seed_range(args.seeds)
     params = parse_stage(f"1:{args.params}", args.env).params
-    if min(args.max_turns, args.max_new_tokens, args.threads, args.processes) < 1:
+    if min(args.max_turns, args.max_new_tokens, args.threads, args.processes, args.batch) < 1:
         raise ValueError(
-            "--max-turns, --max-new-tokens, --threads and --processes must be at least 1"
+            "--max-turns, --max-new-tokens, --threads, --processes and --batch must be at least 1"
         )
     torch.set_num_threads(args.threads)
     sides = [
         play_seeds(name, args.env, params, seeds, args.max_turns, args.max_new_tokens, args.cache,
-                   processes=args.processes, threads=args.threads)
+                   processes=args.processes, threads=args.threads, batch=args.batch)
         for name in (args.before, args.after)
     ]  # fmt: skip
     d = compare(sides[0], sides[1])

@@ -1,16 +1,17 @@
-"""Playing memgym episodes with a Hugging Face causal LM: one episode (``play``) or a group of
-episodes of one scenario in lock-step (``play_lockstep``: each turn, one batched ``generate``
-for all).
+"""Playing memgym episodes with a Hugging Face causal LM: one episode (``play``) or a batch of
+episodes in lock-step (``play_lockstep``: each turn, one batched ``generate`` for all).
 
-GRPO plays a group of episodes from the same prompt. Played one at a time, each turn decodes one
-sequence per step; played together, one decoding step serves the whole group. The rows of the
-batch share one key/value cache, kept from turn to turn: each turn encodes only what came since
-(and with a ``SharedPrefix``, the prompt's shared opening not even once per group). Rows that
+GRPO plays a group of episodes from the same prompt; ``train heldout`` plays the greedy episodes of
+different seeds, whose prompts differ after the shared opening. Played one at a time, each turn
+decodes one sequence per step; played together, one decoding step serves the whole group. The rows
+of the batch share one key/value cache, kept from turn to turn: each turn encodes only what came
+since (and with a ``SharedPrefix``, the prompt's shared opening not even once per group). Rows that
 diverge (each samples its own action and sees its own observation) are kept aligned with padding
 *inside* the sequence: a turn that ends early is followed by padding up to the longest turn, a
-shorter observation is preceded by padding up to the longest. Padding is masked out of
-attention, and position ids count only real tokens (``generate`` derives them from the attention
-mask), so each row is computed as if it were alone.
+shorter observation (or a shorter prompt, after the opening every prompt shares) is preceded by
+padding up to the longest. Padding is masked out of attention, and position ids count only real
+tokens (``generate`` derives them from the attention mask), so each row is computed as if it were
+alone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from memgym.envs.shared_prefix import SharedPrefix
+from memgym.envs.shared_prefix import SharedPrefix, common_prefix
 
 
 @dataclass
@@ -63,36 +64,42 @@ def play_lockstep(
     model: Any,
     tokenizer: Any,
     envs: Sequence[Any],
-    seed: int,
+    seed: int | Sequence[int],
     max_turns: int,
     max_new_tokens: int,
     temperature: float,
     prefix: SharedPrefix | None = None,
 ) -> list[dict[str, Any]]:
-    """One episode of scenario ``seed`` in each of ``envs`` (distinct env objects, at least one),
-    played together; each as ``play`` returns it (prompt ids, completion ids, mask, logprobs,
-    actions, return), in the order of ``envs``."""
+    """One episode in each of ``envs`` (distinct env objects, at least one), played together:
+    of scenario ``seed``, or of ``seed[i]`` in ``envs[i]``; each as ``play`` returns it (prompt
+    ids, completion ids, mask, logprobs, actions, return), in the order of ``envs``."""
     import torch
 
     if not envs:
         raise ValueError("play_lockstep needs at least one env")
+    seeds = [seed] * len(envs) if isinstance(seed, int) else list(seed)
+    if len(seeds) != len(envs):
+        raise ValueError(f"{len(seeds)} seeds for {len(envs)} envs")
     cache_arg = _cache_arg()
     rows = [_Row(env) for env in envs]
-    firsts = [row.env.reset(seed=seed)[0] for row in rows]
-    prompt = prompt_ids(tokenizer, firsts[0])
-    if any(prompt_ids(tokenizer, f) != prompt for f in firsts[1:]):
-        raise ValueError("lock-step episodes must start from the same prompt")
+    prompts = [prompt_ids(tokenizer, row.env.reset(seed=s)[0]) for row, s in zip(rows, seeds)]
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     stops = turn_end_ids(tokenizer)
     sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {
         "do_sample": False, "temperature": None, "top_p": None, "top_k": None}  # fmt: skip
-    for row in rows:  # the row's tokens as the batch holds them, padding included
-        row.seq, row.attend = list(prompt), [1] * len(prompt)
+    # padding goes after the opening all prompts share, and before one real token at least
+    opening = min(min(common_prefix(prompts[0], p) for p in prompts),
+                  min(len(p) for p in prompts) - 1)  # fmt: skip
+    longest = max(len(p) for p in prompts)
+    for row, p in zip(rows, prompts):  # the row's tokens as the batch holds them, padded
+        gap = longest - len(p)
+        row.seq = p[:opening] + [pad] * gap + p[opening:]
+        row.attend = [1] * opening + [0] * gap + [1] * (len(p) - opening)
     live = list(rows)  # the batch: the rows whose episode goes on, in order
     training = model.training
     model.eval()
     try:
-        cache = prefix.start(prompt) if prefix is not None else None
+        cache = prefix.start(*prompts) if prefix is not None else None
         if cache is not None and len(live) > 1:
             cache.batch_repeat_interleave(len(live))
         for _ in range(max_turns):
@@ -153,7 +160,7 @@ def play_lockstep(
             "actions": row.actions,
             "env_reward": row.earned,
         }
-        for row in rows
+        for row, prompt in zip(rows, prompts, strict=True)
     ]
 
 

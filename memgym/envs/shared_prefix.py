@@ -25,12 +25,14 @@ class SharedPrefix:
         self.ids: list[int] = []
         self.cache: Any = None
 
-    def start(self, prompt: list[int]) -> Any:
-        """A copy of the cache of ``prompt``'s shared prefix (None when it shares too little);
-        the first prompt is encoded here, all but its last token."""
+    def start(self, prompt: list[int], *others: list[int]) -> Any:
+        """A copy of the cache of the prefix ``prompt`` (and each of ``others``) shares with the
+        prompts seen before (None when it is too short); the first prompt is encoded here, all
+        but its last token. With ``others`` the copy holds what every one of them shares, so a
+        batch of different prompts can start from it."""
         if self.cache is None:
             self._encode(prompt[:-1])
-        shared = _common(self.ids, prompt[:-1])
+        shared = min(common_prefix(self.ids, p[:-1]) for p in (prompt, *others))
         if shared < MIN_SHARED:
             return None
         if shared < len(self.ids):
@@ -48,7 +50,7 @@ class SharedPrefix:
         self.ids, self.cache = list(ids), out.past_key_values
 
 
-def _common(a: list[int], b: list[int]) -> int:
+def common_prefix(a: list[int], b: list[int]) -> int:
     """Length of the longest common prefix of ``a`` and ``b``."""
     n = min(len(a), len(b))
     for i in range(n):

@@ -1,11 +1,13 @@
 """``memgym train heldout``: two models on the same held-out seeds of one env, paired.
 
 Each model plays every seed once, greedily, in the env a GRPO run trains in (same env id, track
-parameters and turn limits; ``memgym.envs.play.play``), so the return of an episode is its
-validated score. The differences after - before, one per seed, are summarised as ``train lift``
-summarises episodes: the mean with a seeded percentile bootstrap interval, the exact paired
-sign-flip p and the Student t interval (``memgym.train.lift.paired``). Give seeds the GRPO run
-never trained on (its ``--seeds`` are recorded in ``OUT/rewards.json``).
+parameters and turn limits), so the return of an episode is its validated score. Seeds are played
+``batch`` at a time in lock-step (``memgym.envs.play.play_lockstep``: one batched ``generate`` a
+turn, each row computed as if alone, so each episode is the one ``play`` gives up to floating-point
+ties). The differences after - before, one per seed, are summarised as ``train lift`` summarises
+episodes: the mean with a seeded percentile bootstrap interval, the exact paired sign-flip p and the
+Student t interval (``memgym.train.lift.paired``). Give seeds the GRPO run never trained on (its
+``--seeds`` are recorded in ``OUT/rewards.json``).
 
 Greedy play is deterministic, so each episode played can be kept in a cache folder (one JSON file
 an episode) and read back instead of replayed when the same model files (each file's size and
@@ -53,15 +55,20 @@ def play_seeds(
     cache: str | None = None,
     processes: int = 1,
     threads: int = 1,
+    batch: int = 1,
 ) -> Side:
-    """``name`` (a model folder, a ``.gguf`` or ``smollm2``) played greedily on every seed; the
-    episodes found in ``cache`` (a folder) are read back, the others played and kept there. With
-    ``processes`` > 1 the seeds are shared out in contiguous slices among that many spawned
-    worker processes (each loads the model once; ``threads`` torch threads each)."""
+    """``name`` (a model folder, a ``.gguf`` or ``smollm2``) played greedily on every seed,
+    ``batch`` seeds at a time; the episodes found in ``cache`` (a folder) are read back, the
+    others played and kept there (each batch as it ends). With ``processes`` > 1 the seeds are
+    shared out in contiguous slices among that many spawned worker processes (each loads the
+    model once; ``threads`` torch threads each). An episode's CPU seconds are its batch's, shared
+    equally."""
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
     if processes > 1 and len(seeds) > 1:
         return _in_processes(name, env_id, params, seeds, max_turns, max_new_tokens, cache,
-                             processes, threads)  # fmt: skip
-    from memgym.envs.play import play
+                             processes, threads, batch)  # fmt: skip
+    from memgym.envs.play import play_lockstep
     from memgym.envs.registration import make
 
     stamp = model_stamp(name)
@@ -76,20 +83,25 @@ def play_seeds(
         tokenizer, model = load_model(name)
         model.eval()
         prefix = SharedPrefix(model)
-        env = make(env_id, **params)
+        rows = [make(env_id, **params) for _ in range(min(batch, len(missing)))]
         try:
-            for seed in missing:
+            for at in range(0, len(missing), batch):
+                chunk = missing[at : at + batch]
                 started = time.process_time()
-                episode = play(model, tokenizer, env, seed, max_turns, max_new_tokens, 0.0, prefix)
-                done[seed] = {"return": float(episode["env_reward"]),
-                              "actions": len(episode["actions"]),
-                              "cpu_seconds": time.process_time() - started}  # fmt: skip
-                target = files[seed]
-                if target is not None:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(json.dumps(done[seed]))
+                played = play_lockstep(model, tokenizer, rows[: len(chunk)], chunk, max_turns,
+                                       max_new_tokens, 0.0, prefix)  # fmt: skip
+                cpu = (time.process_time() - started) / len(chunk)
+                for seed, episode in zip(chunk, played, strict=True):
+                    done[seed] = {"return": float(episode["env_reward"]),
+                                  "actions": len(episode["actions"]),
+                                  "cpu_seconds": cpu}  # fmt: skip
+                    target = files[seed]
+                    if target is not None:
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_text(json.dumps(done[seed]))
         finally:
-            env.close()
+            for env in rows:
+                env.close()
     rows = [done[s] for s in seeds]
     return Side(name, [r["return"] for r in rows], sum(r["actions"] for r in rows) / len(rows),
                 sum(r["cpu_seconds"] for r in rows))  # fmt: skip
@@ -97,14 +109,14 @@ def play_seeds(
 
 def _in_processes(name: str, env_id: str, params: dict[str, Any], seeds: Sequence[int],
                   max_turns: int, max_new_tokens: int, cache: str | None, processes: int,
-                  threads: int) -> Side:  # fmt: skip
+                  threads: int, batch: int) -> Side:  # fmt: skip
     """``play_seeds`` over ``processes`` spawned workers, one contiguous slice of seeds each."""
     from memgym.pool import finished
 
     seeds = list(seeds)
     count = min(processes, len(seeds))
     cuts = [len(seeds) * i // count for i in range(count + 1)]
-    tasks = [(name, env_id, params, seeds[a:b], max_turns, max_new_tokens, cache, threads)
+    tasks = [(name, env_id, params, seeds[a:b], max_turns, max_new_tokens, cache, batch, threads)
              for a, b in pairwise(cuts)]  # fmt: skip
     parts = [side for _, side in finished(tasks, _play_slice, count, processes=True,
                                           start_method="spawn", ordered=True)]  # fmt: skip
@@ -117,9 +129,10 @@ def _play_slice(task: tuple[Any, ...]) -> Side:
     """One worker's slice of ``_in_processes`` (its own torch threads)."""
     import torch
 
-    *args, threads = task
+    name, env_id, params, seeds, max_turns, max_new_tokens, cache, batch, threads = task
     torch.set_num_threads(threads)
-    return play_seeds(*args)
+    return play_seeds(name, env_id, params, seeds, max_turns, max_new_tokens, cache,
+                      threads=threads, batch=batch)  # fmt: skip
 
 
 def _cached(cache: str | None, stamp: list[list[Any]], env_id: str, params: dict[str, Any],

@@ -1,7 +1,8 @@
-"""``play_lockstep`` plays a group of episodes of one scenario in one batch: every row is computed
-as if alone (its logprobs are those one unpadded forward pass gives its sequence, which is what
-the trainer scores), its observations are its own env's, and a GRPO batch is played one group
-per ``generate`` call each turn, its episodes returned in the batch's order."""
+"""``play_lockstep`` plays a batch of episodes (a group of one scenario, or scenarios of different
+prompts) in one batch: every row is computed as if alone (its logprobs are those one unpadded
+forward pass gives its sequence, which is what the trainer scores), its observations are its own
+env's, and a GRPO batch is played one group per ``generate`` call each turn, its episodes returned
+in the batch's order."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import torch
 
 from memgym import envs
 from memgym.envs.play import play, play_lockstep, prompt_ids, shown_ids
+from memgym.envs.shared_prefix import MIN_SHARED, SharedPrefix
 from memgym.envs.trl_rollout import prompts, rollout_func
 from tests.tiny_lm import tiny_lm
 
@@ -27,7 +29,8 @@ ENV = "memgym/entities-lite-v0"
 
 class EchoEnv:
     """An env whose observation repeats the action (so rows see observations of different
-    lengths) and that ends after ``turns`` actions (so rows end at different turns)."""
+    lengths), that ends after ``turns`` actions (so rows end at different turns) and whose first
+    observation's length depends on the seed (so prompts differ in length)."""
 
     def __init__(self, turns: int) -> None:
         self.turns = turns
@@ -35,7 +38,7 @@ class EchoEnv:
 
     def reset(self, seed: int) -> tuple[str, dict[str, Any]]:
         self.taken = 0
-        return f"Say anything. Scenario {seed}.", {}
+        return f"Say anything. Scenario {seed}." + " Again." * (seed % 4), {}
 
     def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
         self.taken += 1
@@ -102,6 +105,47 @@ def test_each_row_is_computed_as_if_alone() -> None:
     # the group took padding of both kinds: turns of several lengths, observations of several
     assert len(turn_lengths) > 1
     assert len({len(e["completion_ids"]) for e in episodes}) == len(episodes)
+
+
+def test_rows_of_different_prompts_are_computed_as_if_alone() -> None:
+    seeds = [7, 8, 42]
+    firsts = [EchoEnv(1).reset(seed=s)[0] for s in seeds]
+    tokenizer, model = tiny_lm([*firsts, "You said: hello there"] * 3)
+    model = eager_to_stop(model, tokenizer.eos_token_id)
+    lengths = {len(prompt_ids(tokenizer, f)) for f in firsts}
+    assert len(lengths) > 1  # the prompts need padding to share a batch
+    prefix = SharedPrefix(model)
+    torch.manual_seed(2)
+    rows = [EchoEnv(turns) for turns in (3, 2, 3)]
+    episodes = play_lockstep(model, tokenizer, rows, seeds, 3, 8, 1.0, prefix)
+    model.eval()
+    assert len(prefix.ids) >= MIN_SHARED  # the batch started from the shared opening's cache
+    for first, env, episode in zip(firsts, rows, episodes, strict=True):
+        assert episode["prompt_ids"] == prompt_ids(tokenizer, first)
+        assert len(episode["actions"]) == env.turns
+        own = [lp for lp, m in zip(episode["logprobs"], episode["env_mask"], strict=True) if m]
+        assert own == pytest.approx(rescored(model, episode), abs=1e-4)
+    with pytest.raises(ValueError, match="2 seeds for 3 envs"):
+        play_lockstep(model, tokenizer, rows, seeds[:2], 3, 8, 1.0)
+
+
+def test_greedy_rows_of_different_seeds_are_their_single_episodes() -> None:
+    env = envs.make(ENV, **PARAMS)
+    seeds = [3, 5, 8]
+    tokenizer, model = tiny_lm([env.reset(seed=s)[0] for s in seeds] * 2)
+    batch = [envs.make(ENV, **PARAMS) for _ in seeds]
+    try:
+        alone = [play(model, tokenizer, env, s, 3, 6, 0.0) for s in seeds]
+        together = play_lockstep(model, tokenizer, batch, seeds, 3, 6, 0.0, SharedPrefix(model))
+    finally:
+        for e in (env, *batch):
+            e.close()
+    assert len({len(e["prompt_ids"]) for e in alone}) > 1
+    for one, row in zip(alone, together, strict=True):
+        assert row["prompt_ids"] == one["prompt_ids"]
+        assert row["completion_ids"] == one["completion_ids"]
+        assert row["actions"] == one["actions"]
+        assert row["env_reward"] == one["env_reward"]
 
 
 def test_greedy_rows_are_the_single_episode() -> None:

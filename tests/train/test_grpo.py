@@ -128,7 +128,7 @@ def test_heldout_pairs_two_models_on_the_same_seeds(tmp_path: Path, capsys) -> N
     code = main(
         ["train", "heldout", "--before", str(folders[0]), "--after", str(folders[1]),
          "--params", "entities=4,questions=1", "--seeds", "1000-1001", "--max-turns", "2",
-         "--max-new-tokens", "4", "--json", str(figures)]
+         "--max-new-tokens", "4", "--batch", "2", "--json", str(figures)]
     )  # fmt: skip
     assert code == 0
     saved = json.loads(figures.read_text())
@@ -140,6 +140,8 @@ def test_heldout_pairs_two_models_on_the_same_seeds(tmp_path: Path, capsys) -> N
     assert "over 2 paired seeds" in printed and "sign-flip p" in printed
     assert main(["train", "heldout", "--before", "a", "--after", "b", "--seeds", "5-1"]) == 2
     assert "--seeds reads A-B" in capsys.readouterr().err
+    assert main(["train", "heldout", "--before", "a", "--after", "b", "--batch", "0"]) == 2
+    assert "--batch must be at least 1" in capsys.readouterr().err
 
 
 def test_heldout_reads_cached_episodes_back_until_the_model_changes(tmp_path: Path) -> None:
@@ -203,3 +205,24 @@ def test_heldout_in_worker_processes_equals_one_process(tmp_path: Path) -> None:
     split = play_seeds(*args, cache=str(cache), processes=2)
     assert split.returns == one.returns and split.actions == pytest.approx(one.actions)
     assert len(list(cache.iterdir())) == 3  # each worker kept its episodes
+
+
+def test_heldout_in_lock_step_batches_plays_and_keeps_every_seed(tmp_path: Path) -> None:
+    """The batched path's plumbing (its episodes equal ``play``'s: test_play_lockstep.py)."""
+    from memgym.train.heldout import play_seeds
+
+    model = str(saved_episode_lm(tmp_path / "m", 4, seed=5))
+    args = (model, "memgym/entities-lite-v0", {"entities": 4, "questions": 1},
+            [1000, 1001, 1002, 1003, 1004], 3, 4)  # fmt: skip
+    one = play_seeds(*args)
+    cache = tmp_path / "episodes"
+    for batched in (play_seeds(*args, batch=3, cache=str(cache)),
+                    play_seeds(*args, processes=2, batch=2)):  # fmt: skip
+        assert batched.returns == one.returns and batched.actions == pytest.approx(one.actions)
+        assert batched.cpu_seconds > 0
+    assert len(list(cache.iterdir())) == 5  # two batches (3 + 2), every episode kept
+    assert play_seeds(*args, cache=str(cache)).cpu_seconds == pytest.approx(
+        play_seeds(*args, batch=3, cache=str(cache)).cpu_seconds
+    )  # read back, not played again
+    with pytest.raises(ValueError, match="batch must be at least 1"):
+        play_seeds(*args, batch=0)
