@@ -37,10 +37,10 @@ weights are read once for all rows), which on a GPU are most of a rollout's time
 here: no GPU)."""
 TARGET_HELDOUT = 1.2
 """``--heldout``'s guard, set after its first measurement (1.10x at the defaults): on a CPU,
-batching different seeds saves nothing. Their observations (about 470 tokens a turn, against 28
-generated) are prefilled either way, and each turn's batch is padded to its longest observation
-(11 % of the batch's positions in a 2-layer check); so ``train heldout --batch`` defaults to 1,
-and this only guards the batched path against costing much more."""
+batching different seeds saves nothing. Their observations (235–475 tokens a turn for seeds 0–3,
+against 28 generated) are prefilled either way, and each turn's batch is padded to its longest
+observation (11 % of the batch's positions in a 2-layer check); so ``train heldout --batch``
+defaults to 1, and this only guards the batched path against costing much more."""
 ENV = "memgym/entities-lite-v0"
 
 
