@@ -14,7 +14,8 @@ same number of tokens (checked). Prints the CPU seconds of each (best of ``--rep
 ratio. Target: lock-step at most ``TARGET`` times the baseline's CPU. ``--heldout`` measures
 ``train heldout --batch``'s case instead (target ``TARGET_HELDOUT``): greedy episodes of
 different seeds (0, 1, ...), whose prompts differ after the shared opening and are padded to one
-length.
+length, checked equal on both sides; ``--base smollm2`` plays them with the real SmolLM2-135M
+(the ``smollm2`` and ``train`` extras) instead of random weights, ``--threads`` sets torch's.
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ decoding steps (one step of the group costs little more than one of a single seq
 weights are read once for all rows), which on a GPU are most of a rollout's time (not measured
 here: no GPU)."""
 TARGET_HELDOUT = 1.2
-"""``--heldout``'s guard, set after its first measurement (1.10x at the defaults): on a CPU,
-batching different seeds saves nothing. Their observations (235–475 tokens a turn for seeds 0–3,
-against 28 generated) are prefilled either way, and each turn's batch is padded to its longest
-observation (11 % of the batch's positions in a 2-layer check); so ``train heldout --batch``
-defaults to 1, and this only guards the batched path against costing much more."""
+"""``--heldout``'s guard, set after its first measurement (1.10x at the defaults, random weights):
+there the tokenizer (trained on seed 0's first observation) splits other seeds' text into more
+pieces, so their observations are 260-530 tokens a turn against 28 generated, prefilled either
+way and padded to the turn's longest. With the real SmolLM2 and its tokenizer (``--base
+smollm2``; observations 295-325 tokens a turn) four seeds together took 0.58x the CPU of one at a
+time (see docs/train.md), so ``train heldout --batch`` defaults to 4."""
 ENV = "memgym/entities-lite-v0"
 
 
@@ -52,16 +54,31 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-new-tokens", type=int, default=28)
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--heldout", action="store_true", help="greedy episodes of different seeds")
+    p.add_argument(
+        "--base",
+        default=None,
+        help="with --heldout: a real model (smollm2, a .gguf or a folder), not random",
+    )
+    p.add_argument("--threads", type=int, default=1, help="torch threads (1)")
     args = p.parse_args(argv)
+    if args.base and not args.heldout:
+        p.error("--base needs --heldout (a real model's sampled episodes differ in length)")
     import torch
 
     from memgym import envs
     from memgym.envs.play import play, play_lockstep
     from memgym.envs.shared_prefix import SharedPrefix
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     params = parse_stage(f"1:{SHORT.format(6)}", ENV).params  # docs/train.md's S6
-    tok, model = random_smollm2(ENV, params, args.layers)
+    if args.base:
+        from memgym.train.sft import load_model
+
+        tok, model = load_model(args.base)
+        shape = f"{args.base} (real weights)"
+    else:
+        tok, model = random_smollm2(ENV, params, args.layers)
+        shape = f"SmolLM2-135M's shape with {args.layers} layers"
     group = [envs.make(ENV, **params) for _ in range(args.generations)]
     seeds = list(range(args.generations)) if args.heldout else [0] * args.generations
     turns = (args.max_turns, args.max_new_tokens, 0.0 if args.heldout else 1.0)
@@ -69,10 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{args.generations} episodes of entities lite (S6), {args.max_turns} turns of "
         f"{args.max_new_tokens} tokens ({kind}); "
-        f"SmolLM2-135M's shape with {args.layers} layers, one thread"
+        f"{shape}, {args.threads} thread(s)"
     )
     best: dict[str, float] = {}
     tokens: dict[str, int] = {}
+    episodes: dict[str, list[list[int]]] = {}
     try:
         for _ in range(args.repeats):
             for name in ("one at a time", "lock-step"):
@@ -87,9 +105,12 @@ def main(argv: list[str] | None = None) -> int:
                 cpu = time.process_time() - started
                 best[name] = min(best.get(name, cpu), cpu)
                 tokens[name] = sum(sum(e["env_mask"]) for e in played)
+                episodes[name] = [e["completion_ids"] for e in played]
     finally:
         for env in group:
             env.close()
+    if args.heldout and episodes["lock-step"] != episodes["one at a time"]:
+        sys.exit("greedy episodes differ between the two sides")
     if tokens["lock-step"] != tokens["one at a time"]:
         sys.exit(f"the two sides generated different numbers of tokens: {tokens}")
     for name, cpu in best.items():

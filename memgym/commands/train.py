@@ -171,9 +171,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     h.add_argument(
         "--batch",
         type=int,
-        default=1,
-        help="seeds each process plays together in lock-step, one batched generate a turn "
-        "(default 1: on a CPU batching saves nothing; meant for a GPU)",
+        default=4,
+        help="seeds each process plays together in lock-step, one batched generate a turn (4)",
     )
     h.add_argument("--json", default=None, help="also write the returns and figures here")
     h.add_argument(
