@@ -213,6 +213,10 @@ def audit_length(
     )
 
 
+CONTEXT = 8000
+"""``--context``'s default: the cut full memory's context, in tokens."""
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``audit`` subcommand."""
     p = sub.add_parser(
@@ -232,8 +236,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--context",
         type=int,
-        default=8000,
-        help="context limit of the cut full memory, in tokens (default 8000)",
+        default=CONTEXT,
+        help=f"context limit of the cut full memory, in tokens (default {CONTEXT})",
     )
     p.add_argument(
         "--max-tries",
@@ -401,6 +405,22 @@ def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any])
     from memgym.interactive.audit import AGENTS, audit_interactive
 
     check_at_least(args, seeds=1)
+    unused = [
+        name
+        for name, given in (
+            ("--lengths", args.lengths is not None),
+            ("--context", args.context != CONTEXT),
+            ("--max-tries", args.max_tries != MAX_TRIES),
+            ("--skip-filler", args.skip_filler),
+            ("--no-cheats", args.no_cheats),
+        )
+        if given
+    ]
+    if unused:
+        err_console.print(
+            f"[yellow]note:[/] {', '.join(unused)} only apply to question-stream tracks; an "
+            f"interactive track's audit always runs its gold plans, checks and cheats"
+        )
     seeds = list(range(args.seed, args.seed + args.seeds))
     with progress() as bar:
         task = bar.add_task("audit", total=len(seeds))

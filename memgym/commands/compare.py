@@ -286,8 +286,9 @@ def run_comparison(
         if not isinstance(agent, str):
             raise TypeError("compare: an interactive track needs the agent as a spec string")
         return _interactive_comparison(
-            track_name, tier, seeds, specs, agent, fixed or {}, on_episode, resamples, workers
-        )
+            track_name, tier, seeds, specs, agent, fixed or {}, on_episode, resamples, workers,
+            retries,
+        )  # fmt: skip
     table: dict[str, dict[QuestionKey, bool]] = {}  # streamed: no episode is kept
     usage: dict[str, float] = {}
     tokens = dict.fromkeys(specs, 0)
@@ -369,6 +370,7 @@ def _interactive_comparison(
     on_episode: Callable[[EpisodeResult], None] | None,
     resamples: int,
     workers: int,
+    retries: int = 0,
 ) -> Comparison:
     """``run_comparison`` for an interactive track: every memory compacts the same agent's
     history on the same sessions; tasks are paired, ``full`` is the ceiling, no closed-book
@@ -385,7 +387,7 @@ def _interactive_comparison(
     outcomes: dict[str, dict[str, int]] = {}
     usage: dict[str, float] = {}
     name = agent
-    for result in session_runs(track_name, tier, seeds, specs, agent, fixed, workers):
+    for result in session_runs(track_name, tier, seeds, specs, agent, fixed, workers, retries):
         name = result.reasoner
         tokens[result.memory] += result.usage.get("view_tokens", 0.0)
         tasks[result.memory] += len(result.answers)
@@ -434,13 +436,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         nargs="+",
         default=list(DEFAULT_MEMORIES),
         metavar="SPEC",
-        help="memory specs, space-separated (none, oracle and full are always added; "
-        f"default: {' '.join(DEFAULT_MEMORIES)})",
+        help="memory specs, space-separated (none, oracle and full are always added; none and "
+        f"full on an interactive track; default: {' '.join(DEFAULT_MEMORIES)})",
     )
     p.add_argument(
         "--reasoner",
-        help="reasoner spec (default scripted); llm without base_url calls $OPENAI_BASE_URL, "
-        "else the public OpenAI API",
+        help="reasoner spec (default scripted; on an interactive track an agent spec, default "
+        f"{INTERACTIVE_AGENT}); llm without base_url calls $OPENAI_BASE_URL, else the public "
+        "OpenAI API",
     )
     add_shorthand_args(p)
     add_model_args(p)

@@ -26,6 +26,8 @@ PREDICTIONS_SCHEMA = (
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``rm`` command and its subcommands."""
+    from memgym.rm.lite import VOTE_WEIGHT  # no extra needed: lite imports numpy when it trains
+
     p = sub.add_parser("rm", help="MemRM: build the dataset, train, evaluate, score, rank")
     rm = p.add_subparsers(dest="rm_command", required=True)
 
@@ -138,7 +140,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=None,
         metavar="W",
         help="lite: weight of the transfer vote blended with the fitted score"
-        " (default VOTE_WEIGHT; 0: none)",
+        f" (default {VOTE_WEIGHT}; 0: none)",
     )
     t.add_argument(
         "--no-val",

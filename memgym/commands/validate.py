@@ -45,7 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "member printed) or off",
     )
     p.add_argument(
-        "--workers", type=int, default=min(2, os.cpu_count() or 1), help="worker processes"
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="worker processes (default 2, or 1 on a one-CPU machine)",
     )
     p.add_argument(
         "--isolate",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from memgym.llm.usage import add_usage
 from memgym.types import EpisodeResult
 
 
@@ -16,11 +17,14 @@ def session_runs(
     agent: str,
     fixed: Mapping[str, Any],
     workers: int = 1,
+    retries: int = 0,
 ) -> Iterator[EpisodeResult]:
     """Every (seed, memory) episode with a fresh ``agent``, seed-major, memories in order; on
     ``workers`` spawned processes (one seed each) when above 1, with the same results. Streamed
-    (at most ``2 * workers`` seeds in flight; Ctrl-C stops at once: ``memgym.pool``)."""
-    tasks = ((track_name, tier, seed, list(specs), agent, dict(fixed)) for seed in seeds)
+    (at most ``2 * workers`` seeds in flight; Ctrl-C stops at once: ``memgym.pool``). An
+    ``infra_error`` episode is run again up to ``retries`` times (``episode_retries`` in its usage
+    counts the extra attempts, whose usage is added)."""
+    tasks = ((track_name, tier, seed, list(specs), agent, dict(fixed), retries) for seed in seeds)
     if workers <= 1 or len(seeds) <= 1:
         for task in tasks:
             yield from _seed(task)
@@ -38,7 +42,18 @@ def _seed(task: tuple[Any, ...]) -> list[EpisodeResult]:
     from memgym.interactive.episode import evaluate_interactive
     from memgym.tracks import get_track
 
-    track_name, tier, seed, specs, agent, fixed = task
+    track_name, tier, seed, specs, agent, fixed, retries = task
     track = get_track(track_name)
     scenario = track.generate(seed, tier, **fixed)
-    return [evaluate_interactive(track, scenario, spec, agent) for spec in specs]  # type: ignore[arg-type]
+    results = []
+    for spec in specs:
+        spent: list[dict[str, float]] = []
+        for _ in range(retries + 1):
+            result = evaluate_interactive(track, scenario, spec, agent)  # type: ignore[arg-type]
+            spent.append(result.usage)
+            if result.status != "infra_error":
+                break
+        if len(spent) > 1:
+            result.usage = add_usage([*spent, {"episode_retries": float(len(spent) - 1)}])
+        results.append(result)
+    return results

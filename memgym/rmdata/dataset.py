@@ -154,7 +154,7 @@ class BuildConfig:
     def validate(self) -> None:
         """``ValueError`` for a config that cannot make every split."""
         if self.ood_track not in self.tracks:
-            raise ValueError(f"--ood-track {self.ood_track!r} is not among --tracks")
+            raise ValueError(f"--ood-track {self.ood_track!r} is not among the --track tracks")
         if len(self.tracks) < 2:
             raise ValueError("give at least two tracks (one is held out for scenario_ood)")
         missing = [s for s in self.ood_strategies if s not in self.strategies]

@@ -61,12 +61,16 @@ class _Model(BaseHTTPRequestHandler):
 
     requests: ClassVar[list[dict[str, Any]]] = []
     limit = 10**9
+    failures = 0  # the next this many requests get HTTP 503
 
     def log_message(self, *args: object) -> None:
         pass
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if type(self).failures > 0:
+            type(self).failures -= 1
+            return self._send(503, {"error": {"message": "overloaded"}})
         type(self).requests.append(body)
         messages = body["messages"]
         if sum(len(m.get("content") or "") for m in messages) > self.limit:
@@ -111,6 +115,7 @@ def _tool_call(name: str, args: dict[str, Any], n: int) -> dict[str, Any]:
 def model_url() -> Iterator[str]:
     _Model.requests = []
     _Model.limit = 10**9
+    _Model.failures = 0
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Model)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -144,3 +149,36 @@ def test_context_overflow_forces_compaction_then_counts(
     forced = [c for c in result.compactions if c.strategy.endswith("+forced")]
     assert len(forced) == result.usage["overflows"] and forced[0].dropped
     assert result.status == "ok"  # an overflow is the model's limit, never an infra failure
+
+
+@pytest.mark.parametrize("retries", [0, 1])
+def test_compare_reruns_an_infra_error_session(
+    codes_track: CodesTrack, model_url: str, retries: int
+) -> None:
+    """An endpoint down for one request (the client does not retry it) makes that session an
+    ``infra_error``; ``compare --episode-retries`` runs it again, as ``run`` does."""
+    _Model.failures = 1
+    agent = f"llm:model=careful,base_url={model_url},max_retries=0"
+    seen: list[Any] = []
+    comparison = run_comparison(
+        "test-codes", None, [4], ["full"], agent, on_episode=seen.append, resamples=50,
+        retries=retries,
+    )  # fmt: skip
+    first = seen[0]  # the first memory's session met the failure
+    if retries:
+        assert first.status == "ok" and first.usage["episode_retries"] == 1
+        assert comparison.scores["full"].accuracy == 1.0
+    else:
+        assert first.status == "infra_error" and "episode_retries" not in first.usage
+    assert all(r.status == "ok" for r in seen[1:])
+
+
+def test_audit_names_the_options_an_interactive_track_does_not_use(
+    codes_track: CodesTrack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["audit", "--track", "test-codes", "--seeds", "1", "--json"]
+    assert main([*argv, "--no-cheats", "--lengths", "10k", "--context", "4000"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "--lengths, --context, --no-cheats only apply to question-stream tracks" in err
+    assert main(argv) == 0
+    assert "only apply" not in capsys.readouterr().err
