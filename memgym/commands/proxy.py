@@ -16,7 +16,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "proxy",
         help="apply a memory strategy to every chat request on its way to an OpenAI-compatible API",
     )
-    p.add_argument("--upstream", help="upstream base URL, e.g. http://host:8000/v1 (required unless --export-rows)")
+    p.add_argument(
+        "--upstream",
+        help="upstream base URL, e.g. http://host:8000/v1 (required unless --export-rows)",
+    )
     p.add_argument(
         "--memory", default=DEFAULT_MEMORY, help=f"memory spec (default {DEFAULT_MEMORY})"
     )
