@@ -41,20 +41,32 @@ def test_every_bench_script_answers_help(
     assert "usage:" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("case", [[], ["--heldout"]], ids=["group", "heldout"])
+@pytest.mark.parametrize(
+    ("case", "kind", "sides", "episodes"),
+    [
+        ([], "sampled, seeds [0]", "lock-step / one at a time", 2),
+        (["--heldout"], "greedy, seeds [0, 1]", "lock-step / one at a time", 2),
+        (["--groups", "2"], "sampled, seeds [0, 1]", "whole batch / one group per call", 4),
+    ],
+    ids=["group", "heldout", "batch"],
+)
 def test_the_rollout_bench_runs_small(
-    case: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    case: list[str],
+    kind: str,
+    sides: str,
+    episodes: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     pytest.importorskip("transformers", reason="needs the train extra")
     argv = ["--generations", "2", "--layers", "1", "--max-turns", "2", "--max-new-tokens", "3"]
     assert run_main(load_bench_script("bench_rollout_lockstep"), argv + case, monkeypatch) == 0
     out = capsys.readouterr().out
-    assert ("greedy, seeds [0, 1]" in out) == bool(case)
+    assert f"{episodes} episodes of entities lite (S6)" in out
+    assert kind in out
     generated = re.findall(r"s CPU, (\d+) tokens generated", out)
-    assert generated == ["12", "12"]  # 2 episodes x 2 turns x 3 tokens, on both sides
-    assert re.search(
-        r"lock-step / one at a time: [\d.]+x \(target <= [\d.]+x: (met|NOT met)\)", out
-    )
+    assert generated == [str(episodes * 2 * 3)] * 2  # episodes x 2 turns x 3 tokens, both sides
+    assert re.search(rf"{sides}: [\d.]+x \(target <= [\d.]+x: (met|NOT met)\)", out)
 
 
 def test_the_store_bench_runs_small(

@@ -60,31 +60,32 @@ def rollout_func(
 ) -> Callable[[list[Any], Any], dict[str, list[Any]]]:
     """A ``GRPOTrainer`` ``rollout_func`` playing memgym episodes (``env_id`` None: each prompt's
     own id; ``make_kwargs`` go to ``memgym.make``, e.g. track parameters for a short curriculum).
-    The copies of one prompt in a batch (GRPO's group) are played together in lock-step
-    (``play_lockstep``); the episodes come back in the batch's order."""
+    A batch's episodes of one env id (every group, each copy with its prompt's seed) are played
+    together in lock-step (``play_lockstep``: one batched ``generate`` a turn); the episodes come
+    back in the batch's order."""
     from memgym.envs.registration import make
 
     def rollout(batch: list[Any], trainer: Any) -> dict[str, list[Any]]:
         model, tokenizer = trainer.model, trainer.processing_class
-        groups: dict[tuple[str, int], list[int]] = {}
+        rows: dict[str, list[tuple[int, int]]] = {}  # env id -> (batch index, seed) of its rows
         for index, prompt in enumerate(batch):  # the sampler repeated each prompt per generation
             named, seed = parse_prompt(prompt)
-            groups.setdefault((env_id or named, seed), []).append(index)
+            rows.setdefault(env_id or named, []).append((index, seed))
         episodes: list[dict[str, Any]] = [{} for _ in batch]
-        pool: dict[str, list[Any]] = {}
+        envs: list[Any] = []
         prefix = SharedPrefix(model)  # the weights stay fixed through one batch of rollouts
         try:
-            for (name, seed), indices in groups.items():
-                envs = pool.setdefault(name, [])
-                envs += [make(name, **make_kwargs) for _ in range(len(indices) - len(envs))]
+            for name, placed in rows.items():
+                played_envs = [make(name, **make_kwargs) for _ in placed]
+                envs += played_envs
                 played = play_lockstep(
-                    model, tokenizer, envs[: len(indices)], seed, max_turns, max_new_tokens,
-                    temperature, prefix,
+                    model, tokenizer, played_envs, [seed for _, seed in placed], max_turns,
+                    max_new_tokens, temperature, prefix,
                 )  # fmt: skip
-                for index, episode in zip(indices, played, strict=True):
+                for (index, _), episode in zip(placed, played, strict=True):
                     episodes[index] = episode
         finally:
-            for env in (e for envs in pool.values() for e in envs):
+            for env in envs:
                 env.close()
         return {key: [episode[key] for episode in episodes] for key in episodes[0]}
 

@@ -1,8 +1,8 @@
 """``play_lockstep`` plays a batch of episodes (a group of one scenario, or scenarios of different
 prompts) in one batch: every row is computed as if alone (its logprobs are those one unpadded
 forward pass gives its sequence, which is what the trainer scores), its observations are its own
-env's, and a GRPO batch is played one group per ``generate`` call each turn, its episodes returned
-in the batch's order."""
+env's, and a GRPO batch (every group of one env id) is played in one ``generate`` call a turn,
+each episode its own prompt's and returned in the batch's order."""
 
 from __future__ import annotations
 
@@ -162,11 +162,14 @@ def test_greedy_rows_are_the_single_episode() -> None:
     assert [e["actions"] for e in together] == [alone["actions"]] * 2
 
 
-def test_a_batch_is_played_one_group_per_generate_call_in_its_order() -> None:
+def test_a_batch_is_played_in_one_generate_call_a_turn_in_its_order() -> None:
     env = envs.make(ENV, **PARAMS)
     firsts = {seed: env.reset(seed=seed)[0] for seed in (3, 5)}
-    env.close()
     tokenizer, model = tiny_lm(list(firsts.values()) * 3)
+    try:
+        alone = {seed: play(model, tokenizer, env, seed, 2, 4, 0.0) for seed in firsts}
+    finally:
+        env.close()
     calls: list[int] = []
     generate = model.generate
 
@@ -176,10 +179,12 @@ def test_a_batch_is_played_one_group_per_generate_call_in_its_order() -> None:
 
     model.generate = counted
     batch = [prompts(ENV, [s])[0] for s in (3, 3, 5, 3, 5)]
-    out = rollout_func(max_turns=2, max_new_tokens=4, temperature=1.0, **PARAMS)(
+    out = rollout_func(max_turns=2, max_new_tokens=4, temperature=0.0, **PARAMS)(
         batch, SimpleNamespace(model=model, processing_class=tokenizer)
     )
-    assert len(out["completion_ids"]) == len(batch)
-    for prompt, ids in zip(batch, out["prompt_ids"], strict=True):
-        assert ids == prompt_ids(tokenizer, firsts[int(prompt.rsplit(":", 1)[1])])
-    assert calls == [3, 3, 2, 2]  # two turns of seed 3's group of three, then seed 5's two
+    assert calls == [5, 5]  # two turns, each one call for the whole batch (both groups)
+    seeds = [int(prompt.rsplit(":", 1)[1]) for prompt in batch]
+    assert out["prompt_ids"] == [alone[s]["prompt_ids"] for s in seeds]
+    assert out["prompt_ids"][0] != out["prompt_ids"][2]  # the two groups' prompts differ
+    assert out["completion_ids"] == [alone[s]["completion_ids"] for s in seeds]
+    assert out["env_reward"] == [alone[s]["env_reward"] for s in seeds]
