@@ -100,6 +100,11 @@ def run_rows(path):
         (["proxy", "--upstream", "http://127.0.0.1:9/v1", "--timeout", "0"],
          "--timeout must be above 0 seconds, got 0.0"),
         (["train", "serve", "--model", "{d}", "--port", "65536"], "argument --port"),
+        (["run", "--seed", "99999999999999999999"], "argument --seed: must be from 0 to 2**62"),
+        (["compare", "--seed", "-1"], "argument --seed: must be from 0 to 2**62, got -1"),
+        (["audit", "--seed", "x"], "argument --seed: expected a whole number, got 'x'"),
+        (["trajectories", "--seeds", "1", "--out", "{d}/t.jsonl", "--segments", "{d}"],
+         "cannot write --segments"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(damaged, tmp_path, argv, needle):
@@ -135,3 +140,21 @@ def test_the_cli_runs_from_this_checkout():
     done = memgym("--version")
     assert done.returncode == 0 and done.stdout.startswith("memgym ")
     assert str(ROOT) == env()["PYTHONPATH"] and os.path.isdir(ROOT / "memgym")
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["report", "{f}", "-o", "{f}"], "-o {f} is also the results file"),
+        (["results", "{f}", "--export", "{f}", "--format", "jsonl"], "is also the results file"),
+        (["trajectories", "--seeds", "1", "--out", "{f}", "--segments", "{f}"], "is also --out"),
+    ],
+    ids=["report", "results", "trajectories"],
+)
+def test_an_output_that_is_an_input_is_refused_unchanged(damaged, tmp_path, argv, needle):
+    kept = tmp_path / "kept.sqlite"
+    kept.write_bytes(damaged.read_bytes())
+    before = kept.read_bytes()
+    done = memgym(*(a.format(f=kept) for a in argv))
+    one_line_exit_2(done, needle.format(f=kept))
+    assert kept.read_bytes() == before

@@ -130,6 +130,35 @@ def port(text: str) -> int:
     return n
 
 
+MAX_FIRST_SEED = 2**62
+"""The largest ``--seed``: seeds are stored as SQLite integers (64-bit, signed)."""
+
+
+def first_seed(text: str) -> int:
+    """``--seed``: a whole number from 0 to ``MAX_FIRST_SEED`` (argparse prints the message)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= n <= MAX_FIRST_SEED:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 2**62, got {n}")
+    return n
+
+
+def check_output(path: str, option: str, *inputs: tuple[str | None, str]) -> None:
+    """``ValueError`` unless ``path`` (given as ``option``) can be written: its folder exists, it is
+    not a folder, and it is none of ``inputs`` ((path or None, option) pairs: what the command
+    reads, or writes elsewhere), so an output never overwrites its own input."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"cannot write {option} {path}: no folder {folder}")
+    if os.path.isdir(path):
+        raise ValueError(f"cannot write {option} {path}: it is a folder")
+    for other, other_option in inputs:
+        if other and os.path.realpath(other) == os.path.realpath(path):
+            raise ValueError(f"{option} {path} is also {other_option}: give another file")
+
+
 def add_seed_args(p: argparse.ArgumentParser, seeds: int, what: str = "number of seeds") -> None:
     """--seeds N and --seed FIRST: the seeds FIRST .. FIRST+N-1 a command runs."""
     p.add_argument(
@@ -138,7 +167,7 @@ def add_seed_args(p: argparse.ArgumentParser, seeds: int, what: str = "number of
         default=seeds,
         help=f"{what} (default {seeds}, at most {MAX_SEEDS:,})",
     )
-    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    p.add_argument("--seed", type=first_seed, default=0, help="first seed (default 0)")
 
 
 def tier_name(track: str, tier: str | None) -> str:

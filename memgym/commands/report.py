@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 
-from memgym.commands.common import add_resamples_arg, check_at_least, err_console
+from memgym.commands.common import add_resamples_arg, check_at_least, check_output, err_console
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,9 +33,12 @@ def run(args: argparse.Namespace) -> int:
     from memgym.report import write_report
 
     check_at_least(args, resamples=1)
-    out_dir = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(out_dir):
-        raise ValueError(f"cannot write {args.out}: no folder {out_dir}")
+    check_output(
+        args.out,
+        "-o",
+        (args.results, "the results file"),
+        *((g, "--grpo") for g in args.grpo or ()),
+    )
     path = write_report(
         args.results, args.out, args.run, args.resamples, args.include_incomplete, args.grpo
     )

@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 from collections.abc import Sequence
 from typing import Any
 
 from memgym.commands.common import (
+    check_output,
     console,
     err_console,
     mean_cell,
@@ -58,9 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--include-incomplete needs --leaderboard")
     if args.export:
         export_format(args.export, args.format)  # a bad name fails before anything is written
-        folder = os.path.dirname(os.path.abspath(args.export))
-        if not os.path.isdir(folder):
-            raise ValueError(f"cannot write {args.export}: no folder {folder}")
+        check_output(args.export, "--export", (args.path, "the results file"))
     with ResultsStore.open_read(args.path) as store:
         if args.run is not None:
             store.run_config(args.run)  # one clear line for an unknown run id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from contextlib import ExitStack
 from typing import TextIO
 
@@ -12,6 +11,7 @@ from memgym.commands.common import (
     add_scenario_args,
     add_seed_args,
     check_at_least,
+    check_output,
     err_console,
     overrides,
     progress,
@@ -48,9 +48,9 @@ def run(args: argparse.Namespace) -> int:
     fixed = overrides(args.param)
     # Bad input (a tier, a parameter, a folder) fails here, before either file is truncated.
     first = track.generate(args.seed, args.tier, **fixed)
-    for path, option in ((args.out, "--out"), (args.segments, "--segments")):
-        if path and not os.path.isdir(folder := os.path.dirname(os.path.abspath(path))):
-            raise ValueError(f"cannot write {option} {path}: no folder {folder}")
+    check_output(args.out, "--out")
+    if args.segments:
+        check_output(args.segments, "--segments", (args.out, "--out"))
     episodes = segments = 0
     with ExitStack() as files:
         out = files.enter_context(_open(args.out, "--out"))
