@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from memgym.commands.common import check_at_least, console, err_console, progress
+from memgym.commands.common import check_at_least, check_output, console, err_console, progress
 
 if TYPE_CHECKING:
     from memgym.types import Scenario
@@ -833,13 +833,17 @@ def _score(args: argparse.Namespace) -> int:
 
     if not os.path.exists(args.input):
         raise ValueError(f"no file at {args.input}")
+    if args.out:
+        check_output(args.out, "--out", (args.input, "the input"))
     if args.input.endswith(".jsonl"):
         rows = _read(args.input)
     else:
         from memgym.run.results import ResultsStore
 
         rows = []
-        with ResultsStore(args.input) as store:
+        with ResultsStore.open_read(args.input) as store:  # scoring changes nothing in it
+            if args.run is not None:
+                store.run_config(args.run)  # one clear line for an unknown run id
             for episode in store.episodes(args.run):
                 if not episode.compactions:
                     continue

@@ -81,8 +81,19 @@ def test_score_a_results_file(tmp_path: Path, quick_data: tuple[Path, Any], caps
     assert main(["run", "--track", "entities", "--memory", "window:max_tokens=800",
                  "--seeds", "1", "--results", str(results)]) == 0
     capsys.readouterr()
+    before = results.read_bytes()
     assert main(["rm", "score", str(results), "--model", str(model)]) == 0
     assert "window:max_tokens=800" in capsys.readouterr().out
+    assert results.read_bytes() == before  # read-only: scoring changes nothing in the file
+    assert main(["rm", "score", str(results), "--model", str(model), "--run", "9"]) == 2
+    assert "no run 9" in capsys.readouterr().err
+    assert main(["rm", "score", str(results), "--model", str(model), "--out", str(results)]) == 2
+    assert "is also the input" in capsys.readouterr().err
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()
+    assert main(["rm", "score", str(empty), "--model", str(model)]) == 2
+    assert "not a memgym results file" in capsys.readouterr().err
+    assert empty.stat().st_size == 0 and results.read_bytes() == before
 
 
 def test_errors_are_one_line(tmp_path: Path, capsys: Any) -> None:
