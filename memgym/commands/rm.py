@@ -542,7 +542,9 @@ def _interactive(args: argparse.Namespace) -> int:
         raise ValueError("--workers and --seeds must be at least 1")
     check_specs(args.track, args.memories, args.agent)
     fixed = overrides(args.param)
-    get_track(args.track).params(args.tier, **fixed)  # bad tier or parameter: one line, exit 2
+    track = get_track(args.track)
+    track.params(args.tier, **fixed)  # bad tier or parameter: one line, exit 2
+    track.require()  # a missing extra or program: one line, before the rows file is made
     params = tuple(sorted(fixed.items()))
     jobs = [
         SessionJob(args.track, seed, memory, args.agent, args.tier, not args.single_only, params)

@@ -28,7 +28,7 @@ from memgym.tracks.swe.hidden import evaluate_sources, failing, original_results
 from memgym.tracks.swe.issue_text import issue_text
 from memgym.tracks.swe.mutations import Mutation, Site, apply_all
 from memgym.tracks.swe.redo import FIX, Issue, plan_issues, redo_text, redoable
-from memgym.tracks.swe.sandbox import SandboxLimits
+from memgym.tracks.swe.sandbox import INSTALL_HINT, SandboxLimits, bwrap
 from memgym.tracks.swe.session import SweSession
 from memgym.tracks.swe.tasks import TaskSpec, build_tasks
 from memgym.types import Event, Fact, Scenario
@@ -57,6 +57,12 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         # The swe-* attack agents register here, not at import: the agent registry imports the
         # tracks, so importing it while the tracks load would be circular.
         from memgym.tracks.swe import attacks  # noqa: F401
+
+    def require(self) -> None:
+        """Debian's bubblewrap, which sandboxes every command of a session (one line without it,
+        before a run starts: without it each session would end ``infra_error``)."""
+        if bwrap() is None:
+            raise ValueError(INSTALL_HINT)
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         """The scenario of ``seed``, from the task cache (``task_cache``) when it holds it."""
