@@ -5,6 +5,7 @@ settings the run recorded)."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,14 +28,16 @@ def load_curve(path: str | Path) -> RewardCurve:
         saved: Any = json.loads(file.read_text(encoding="utf-8"))
         steps = [(int(s["step"]), int(s["stage"]), float(s["reward"]), float(s.get("reward_std", 0)))
                  for s in saved["steps"]]  # fmt: skip
-        stages = saved["stages"]
+        if not all(math.isfinite(reward) and math.isfinite(std) for _, _, reward, std in steps):
+            raise ValueError("a step's reward is not a finite number")
+        parts = [f"{s['steps']} steps of {s['env']} {json.dumps(s.get('params', {}))}"
+                 for s in saved["stages"]]  # fmt: skip
     except FileNotFoundError:
         raise ValueError(f"--grpo {path}: no such file") from None
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(
             f"--grpo {path}: not a `memgym train grpo` rewards.json ({type(exc).__name__}: {exc})"
         ) from None
-    parts = [f"{s['steps']} steps of {s['env']} {json.dumps(s.get('params', {}))}" for s in stages]
     if "generations" in saved:
         parts.append(f"{saved['generations']} rollouts a step")
     if saved.get("stopped_at_max_minutes"):

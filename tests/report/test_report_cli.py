@@ -49,7 +49,16 @@ def test_report_draws_grpo_reward_curves(stored, tmp_path, capsys):
         assert f"<td>{step['reward']:.3f}</td>" in section
     assert "4 rollouts a step" in section and "stopped at --max-minutes after 3 steps" in section
     (tmp_path / "bad.json").write_text("{}")
+    bad_stages = tmp_path / "stages.json"  # stages not a list of objects
+    bad_stages.write_text(json.dumps({"stages": "x", "steps": steps}))
+    no_env = tmp_path / "no-env.json"
+    no_env.write_text(json.dumps({"stages": [{"steps": 1}], "steps": steps}))
+    nan = tmp_path / "nan.json"
+    nan.write_text(json.dumps({"stages": stages, "steps": [{**steps[0], "reward": "nan"}]}))
     for path, message in ((tmp_path / "bad.json", "not a `memgym train grpo` rewards.json"),
+                          (bad_stages, "not a `memgym train grpo` rewards.json (TypeError"),
+                          (no_env, "rewards.json (KeyError: 'env')"),
+                          (nan, "reward is not a finite number"),
                           (tmp_path / "none.json", "no such file")):  # fmt: skip
         assert main([*argv, "--grpo", str(path)]) == 2
         assert message in " ".join(capsys.readouterr().err.split())
