@@ -55,6 +55,26 @@ def test_an_unreachable_endpoint_fails_fast_with_one_line_and_no_run(tmp_path):
     assert not path.exists()
 
 
+def test_an_unreachable_endpoint_goes_on_only_with_a_cache_that_holds_calls(tmp_path):
+    cache, path = tmp_path / "calls.sqlite", tmp_path / "r.sqlite"
+    dead = f"http://127.0.0.1:{closed_port()}/v1"
+    argv = ["run", "--tier", "lite", "--seeds", "1", "--model", "m", "--cache", str(cache)]
+    empty = memgym(*argv, "--base-url", dead, "--results", str(path))
+    assert empty.returncode == 2, empty.stderr  # a new cache answers nothing: no run, no hang
+    assert "cannot reach the model endpoint" in empty.stderr
+    assert not cache.exists() and not path.exists()
+    with running() as server:
+        assert memgym(*argv, "--base-url", server.base_url, "--results", str(path)).returncode == 0
+    replayed = memgym(*argv, "--base-url", dead, "--results", str(path))
+    assert replayed.returncode == 0, replayed.stderr  # every call answered by the cache
+    warning = " ".join(replayed.stderr.split())
+    assert f"going on, as the call cache {cache} may answer every call" in warning
+    assert "nothing was run" not in warning
+    with ResultsStore.open_read(path) as store:
+        first, second = (list(store.episodes(r["id"])) for r in store.runs())
+    assert [e.composite for e in second] == [e.composite for e in first]
+
+
 @pytest.mark.parametrize("cache", [False, True], ids=["plain", "with-cache"])
 @pytest.mark.parametrize("url", ["http://127.0.0.1:abc/v1", "http://[::1"])
 def test_a_malformed_base_url_is_one_line_and_no_run(tmp_path, url, cache):

@@ -31,7 +31,14 @@ class Endpoint:
     base_url: str | None
     api_key_env: str
     model: str | None
-    cached: bool
+    cache: str
+    """The spec's call cache file ("" without one)."""
+
+    @property
+    def cache_may_answer(self) -> bool:
+        """Whether the call cache holds anything: a file that is missing or empty answers no
+        call, so an endpoint that cannot be reached stops the run."""
+        return bool(self.cache) and os.path.isfile(self.cache) and os.path.getsize(self.cache) > 0
 
     @property
     def url(self) -> str:
@@ -55,7 +62,7 @@ def endpoints(specs: Iterable[str]) -> list[Endpoint]:
             str(base) if base else None,
             key_env,
             str(model) if model is not None else None,
-            bool(options.get("cache")),
+            str(options.get("cache") or ""),
         )
         found.setdefault((point.base_url, key_env), point)
     return list(found.values())
@@ -137,8 +144,12 @@ def preflight(specs: Iterable[str], warn: object = None) -> None:
         try:
             note = check(point)
         except ValueError as exc:
-            if not point.cached or isinstance(exc, BadURL):
+            if not point.cache_may_answer or isinstance(exc, BadURL):
                 raise
-            note = f"warning: {exc}; going on, as the call cache may answer every call"
+            reason = str(exc).removesuffix("; nothing was run")
+            note = (
+                f"warning: {reason}; going on, as the call cache {point.cache} may answer every"
+                " call"
+            )
         if note:
             say(note)
