@@ -18,6 +18,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 _SETUP_WAIT_S = 10.0  # how long opening retries a locked file before giving up
@@ -27,6 +28,28 @@ CREATE TABLE IF NOT EXISTS calls(
     key TEXT PRIMARY KEY, model TEXT NOT NULL, response TEXT NOT NULL,
     created REAL NOT NULL)
 """
+
+
+def _check_foreign(path: str) -> None:
+    """``ValueError`` for an existing file that is not a call cache (another SQLite database, such
+    as a results file, or no database at all), read without changing it: opening it as a cache
+    would switch it to WAL and add a table before the mismatch showed."""
+    if not os.path.isfile(path) or os.path.getsize(path) == 0:
+        return
+    try:
+        con = sqlite3.connect(f"{Path(os.path.abspath(path)).as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(f"cannot use {path} as the call cache: {exc}") from None
+    if tables - {"calls", "sqlite_autoindex_calls_1"}:
+        listed = ", ".join(sorted(tables)[:4])
+        raise ValueError(
+            f"cannot use {path} as the call cache: it is another database (it holds {listed});"
+            " give a new file or an earlier --cache"
+        )
 
 
 def cache_key(
@@ -48,6 +71,8 @@ class CallCache:
         """Open or create the cache; ``ValueError`` names a file that cannot be one (a folder
         memgym may not write, a damaged file, another program's ``calls`` table)."""
         self._lock = threading.Lock()
+        if str(path) != ":memory:":
+            _check_foreign(str(path))
         try:
             self._con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.DatabaseError as exc:

@@ -9,6 +9,7 @@ import pytest
 
 from memgym.cli import main
 from memgym.llm.cache import CallCache, cache_key
+from memgym.serve import running
 from tests.cli_process import memgym
 
 MESSAGES = [{"role": "user", "content": "What is 2+2?"}]
@@ -76,21 +77,34 @@ def test_a_file_that_cannot_be_a_cache_is_refused_naming_it(tmp_path):
     assert main(["run", "--seeds", "1", "--results", str(results)]) == 0
     damaged = tmp_path / "damaged.sqlite"
     damaged.write_bytes(results.read_bytes()[:200])
+    foreign = tmp_path / "foreign.sqlite"  # another program's database, with a calls table too
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE calls(id INTEGER)")
+        db.execute("CREATE TABLE notes(text TEXT)")
+    db.close()
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database at all\n" * 10)
+    kept = {p: p.read_bytes() for p in (results, damaged, foreign, text)}
     for path, why in (
-        (results, "no such column"),
+        (results, "it is another database"),
+        (foreign, r"it is another database \(it holds calls, notes\)"),
         (damaged, "database disk image is malformed"),
+        (text, "file is not a database"),
         (tmp_path / "missing" / "c.sqlite", "unable to open"),
     ):
         with pytest.raises(ValueError, match=f"cannot use {path} as the call cache: {why}"):
             CallCache(path)
+    assert {p: p.read_bytes() for p in kept} == kept  # each refused unchanged, in every byte
+    assert sorted(f.name for f in tmp_path.iterdir()) == sorted(p.name for p in kept)
 
 
 def test_run_with_a_bad_cache_is_one_line_naming_the_cache_and_records_no_run(tmp_path):
     results, cache = tmp_path / "r.sqlite", tmp_path / "missing" / "c.sqlite"
-    done = memgym(
-        "run", "--seeds", "1", "--model", "memgym-scripted", "--base-url",
-        "http://127.0.0.1:9/v1", "--cache", str(cache), "--results", str(results),
-    )  # fmt: skip
+    with running() as server:  # reachable: the cache is what fails
+        done = memgym(
+            "run", "--seeds", "1", "--model", "memgym-scripted", "--base-url",
+            server.base_url, "--cache", str(cache), "--results", str(results),
+        )  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1] == (
         f"error: cannot use {cache} as the call cache: unable to open database file"
