@@ -382,6 +382,7 @@ def _train(args: argparse.Namespace) -> int:
     import time
 
     forms = _tree_forms(args.tree_forms)
+    _check_train_args(args)
 
     (file,) = _split_files(args.data, ["train"], ("train",)).values()
     rows = _read(file, args.limit, args.seed, args.fact_rows)
@@ -400,8 +401,6 @@ def _train(args: argparse.Namespace) -> int:
     if args.model == "lite":
         from memgym.rm.lite import VOTE_WEIGHT, train_lite
 
-        if args.vote is not None and args.vote < 0:
-            raise ValueError("--vote must be 0 or more")
         model = train_lite(
             rows,
             seed=args.seed,
@@ -660,6 +659,28 @@ def _fact_extras_table(out: dict[str, Any]) -> Any:
             cov,
         )
     return table
+
+
+def _check_train_args(args: argparse.Namespace) -> None:
+    """Bad numbers and an ``--out`` that cannot be written fail in one line before any training
+    (an unwritable ``--out`` used to surface only when the trained model was saved)."""
+    check_at_least(args, limit=1, val_limit=1, steps=1, batch_size=1, max_length=1, view_chars=1)
+    for name in ("vote", "lr"):
+        value = getattr(args, name)
+        if value is not None and (value < 0 or (name == "lr" and value == 0)):
+            raise ValueError(f"--{name} must be {'above 0' if name == 'lr' else '0 or more'}")
+    if any(c <= 0 for c in args.cs or ()):
+        raise ValueError("--c must be above 0")
+    if args.model == "lm":  # a folder
+        if os.path.isfile(args.out):
+            raise ValueError(f"cannot write --out {args.out}: it is a file (lm writes a folder)")
+        parent = os.path.dirname(os.path.abspath(args.out))
+        if not os.path.isdir(parent):
+            raise ValueError(f"cannot write --out {args.out}: no folder {parent}")
+    else:
+        check_output(args.out, "--out", (args.data, "--data"))
+    if not os.access(os.path.dirname(os.path.abspath(args.out)), os.W_OK):
+        raise ValueError(f"cannot write --out {args.out}: its folder is read-only")
 
 
 def _train_encoder(args: argparse.Namespace, val: list[dict[str, Any]] | None) -> int:

@@ -108,6 +108,30 @@ def test_errors_are_one_line(tmp_path: Path, capsys: Any) -> None:
     assert "--tree-forms must be some of stacked, hand" in capsys.readouterr().err
 
 
+def test_train_refuses_bad_options_before_reading_or_training(
+    tmp_path: Path, quick_data: tuple[Path, Any], capsys: Any
+) -> None:
+    folder, _ = quick_data
+    a_file = tmp_path / "model.pkl"
+    a_file.write_bytes(b"kept")
+    for extra, message in (
+        (["--out", str(tmp_path / "nodir" / "m.pkl")], "cannot write --out"),
+        (["--out", str(tmp_path)], "it is a folder"),
+        (["--out", str(folder / "train.jsonl")], "is also --data"),
+        (["--model", "lm", "--out", str(a_file)], "it is a file (lm writes a folder)"),
+        (["--out", str(a_file), "--vote", "-1"], "--vote must be 0 or more"),
+        (["--out", str(a_file), "--limit", "-5"], "--limit must be at least 1, got -5"),
+        (["--out", str(a_file), "--c", "-1"], "--c must be above 0"),
+        (["--model", "lm", "--out", str(tmp_path / "lm"), "--lr", "0"], "--lr must be above 0"),
+        (["--model", "lm", "--out", str(tmp_path / "lm"), "--steps", "-1"], "--steps must be"),
+    ):
+        data = folder / "train.jsonl" if "is also" in message else folder
+        assert main(["rm", "train", "--data", str(data), *extra]) == 2, extra
+        err = " ".join(capsys.readouterr().err.split())
+        assert message in err, (extra, err)
+    assert a_file.read_bytes() == b"kept" and not (tmp_path / "lm").exists()
+
+
 def test_rank_refuses_a_strategy_given_twice(lite_model: tuple[Path, Any], capsys: Any) -> None:
     path, _ = lite_model
     assert main(["rm", "rank", "--model", str(path), "--strategy", "mask:keep=2",
