@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
-from memgym.commands.common import console, err_console, port
+from memgym.commands.common import check_output, console, err_console, port
 
 SHORT = "entities={},questions=1,corrections=1,updates=1,doc_style=kv,distractor_rate=0"
 """A short curriculum stage: N entities in key-value sheets, one correction and one update, no
@@ -199,6 +200,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     lf.set_defaults(func=_lift)
 
 
+def _out_folder(path: str, option: str = "--out") -> None:
+    """``ValueError`` unless ``path`` can be the folder a command writes: not a file, in a folder
+    that exists and can be written (checked before a model loads or a step runs)."""
+    if os.path.isfile(path):
+        raise ValueError(f"cannot write {option} {path}: it is a file (a folder is written)")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise ValueError(f"cannot write {option} {path}: no folder {parent}")
+    if not os.access(parent, os.W_OK) or (os.path.isdir(path) and not os.access(path, os.W_OK)):
+        raise ValueError(f"cannot write {option} {path}: read-only")
+
+
+def _check_params(env: str, params: dict[str, Any]) -> None:
+    """A bad track parameter of ``env`` is one line before a model loads: the env is made once."""
+    from memgym.envs.registration import make
+
+    make(env, **params).close()
+
+
 def _sft(args: argparse.Namespace) -> int:
     from memgym.train.dataset import read_rows
     from memgym.train.sft import SFTConfig, train_sft
@@ -208,6 +228,9 @@ def _sft(args: argparse.Namespace) -> int:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
     if not args.lr > 0:
         raise ValueError(f"--lr must be positive, got {args.lr}")
+    if args.save_every < 0:
+        raise ValueError(f"--save-every must be 0 or more, got {args.save_every}")
+    _out_folder(args.out)
     path = Path(args.data)
     if not path.is_file():
         raise ValueError(f"no data file at {args.data}")
@@ -291,6 +314,11 @@ def _grpo(args: argparse.Namespace) -> int:
         raise ValueError("--lora-rank and --lora-layers must be 0 or more")
     if args.temperature <= 0 or (args.max_minutes is not None and args.max_minutes <= 0):
         raise ValueError("--temperature and --max-minutes must be above 0")
+    if not args.lr > 0:
+        raise ValueError(f"--lr must be above 0, got {args.lr}")
+    _out_folder(args.out)
+    for stage in stages:
+        _check_params(args.env, stage.params)
     run = GRPORun(
         base=args.base, out=args.out, stages=stages, seeds=seeds, generations=args.generations,
         max_turns=args.max_turns, max_new_tokens=args.max_new_tokens, lr=args.lr, seed=args.seed,
@@ -343,6 +371,8 @@ def _demos(args: argparse.Namespace) -> int:
     if args.max_turns < 1:
         raise ValueError("--max-turns must be at least 1")
     params = parse_stage(f"1:{args.params}", args.env).params
+    _check_params(args.env, params)
+    check_output(args.out, "--out")
     rows = list(
         demonstrations(args.env, params, _seed_range(args.seeds), args.max_turns,
                        args.policy, args.writes)
@@ -374,6 +404,11 @@ def _heldout(args: argparse.Namespace) -> int:
         raise ValueError(
             "--max-turns, --max-new-tokens, --threads, --processes and --batch must be at least 1"
         )
+    _check_params(args.env, params)
+    if args.json:
+        check_output(args.json, "--json")
+    if args.cache and os.path.isfile(args.cache):
+        raise ValueError(f"--cache {args.cache} is a file: give a folder for the episodes")
     torch.set_num_threads(args.threads)
     sides = [
         play_seeds(name, args.env, params, seeds, args.max_turns, args.max_new_tokens, args.cache,

@@ -67,6 +67,36 @@ def test_bad_arguments_fail_in_one_line(tmp_path: Path, capsys) -> None:
     assert "--seeds reads A-B" in capsys.readouterr().err
     assert main([*args, "--generations", "4", "--micro-batch", "3"]) == 2
     assert "--micro-batch must divide --generations (4), got 3" in capsys.readouterr().err
+    a_file = tmp_path / "a-file"
+    a_file.write_text("kept")
+    for bad, message in (
+        (["--stage", "4:nope=1"], "unknown parameter 'nope'"),
+        (["--lr", "0"], "--lr must be above 0"),
+        (["--out", str(a_file)], "it is a file (a folder is written)"),
+        (["--out", str(tmp_path / "nodir" / "o")], "no folder"),
+    ):
+        assert main([*args, *bad]) == 2, bad
+        assert message in " ".join(capsys.readouterr().err.split()), bad
+    heldout = ["train", "heldout", "--before", "a", "--after", "b"]
+    for bad, message in (
+        (["--params", "x=1"], "unknown parameter 'x'"),
+        (["--json", str(tmp_path / "nodir" / "h.json")], "cannot write --json"),
+        (["--json", str(tmp_path)], "it is a folder"),
+        (["--cache", str(a_file)], "is a file: give a folder"),
+    ):
+        assert main([*heldout, *bad]) == 2, bad
+        assert message in " ".join(capsys.readouterr().err.split()), bad
+    sft = ["train", "sft", "--data", str(a_file), "--base", "smollm2"]
+    for bad, message in (
+        (["--out", str(a_file)], "it is a file"),
+        (["--out", str(tmp_path / "s"), "--save-every", "-1"], "--save-every must be 0 or more"),
+    ):
+        assert main([*sft, *bad]) == 2, bad
+        assert message in " ".join(capsys.readouterr().err.split()), bad
+    demos = ["train", "demos", "--params", "entities=4,questions=1"]
+    assert main([*demos, "--out", str(tmp_path / "nodir" / "d.jsonl")]) == 2
+    assert "no folder" in capsys.readouterr().err and not (tmp_path / "nodir").exists()
+    assert a_file.read_text() == "kept"
 
 
 def test_lora_trains_only_the_adapters() -> None:
