@@ -105,6 +105,8 @@ def run_rows(path):
         (["audit", "--seed", "x"], "argument --seed: expected a whole number, got 'x'"),
         (["trajectories", "--seeds", "1", "--out", "{d}/t.jsonl", "--segments", "{d}"],
          "cannot write --segments"),
+        (["trajectories", "--seeds", "1", "--out", "{d}/missing/t.jsonl", "--policies", ","],
+         "--policies names no policy"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(damaged, tmp_path, argv, needle):

@@ -125,6 +125,8 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
         memory, reasoner = model_options.apply(pair, flags)
         return [(memory, reasoner)], []
     names = [p.strip() for p in (args.policies or ",".join(HONEST)).split(",") if p.strip()]
+    if not names:
+        raise ValueError(f"--policies names no policy: {args.policies!r}")
     policies = [get_policy(name) for name in names]
     pairs = [(p.memory, p.reasoner) for p in policies]
     model_options.apply([s for pair in pairs for s in pair], flags)  # a flag no spec takes fails
@@ -156,10 +158,19 @@ def check_work(
     """Fail (one line) on a bad parameter, memory or reasoner (an interactive track's agent)
     before any run is recorded: build the track's parameters and each component once (a pair
     that runs behind the trust boundary is built in a worker, which imports ``plugins``)."""
+    import importlib.util
+
     from memgym.memory import make_memory
     from memgym.reasoners import make_reasoner
     from memgym.tracks import get_track
 
+    for module in plugins:  # located, not imported: a plugin runs only in a worker
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise ValueError(f"--plugin {module}: no module of that name can be imported")
     track = get_track(track_name)
     track.params(tier, **fixed)
     track.require()

@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from memgym.tracks import get_track
 
     names = [p.strip() for p in args.policies.split(",") if p.strip()]
+    if not names:
+        raise ValueError(f"--policies names no policy: {args.policies!r}")
     known = write_policy_names()
     for name in names:
         if name not in known:

@@ -19,6 +19,7 @@ from memgym.cli import main
 from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate, run_episode, score, untouched
+from memgym.run.results import ResultsStore
 from memgym.run.runner import run_item
 from memgym.run.sandbox import SANDBOX, _bwrap
 from memgym.run.work import WorkItem
@@ -196,6 +197,13 @@ def test_memgym_run_plugin_runs_behind_the_boundary(
     episode = json.loads(capsys.readouterr().out)["episodes"][0]
     assert episode["boundary"] in ("process", "sandbox") and episode["composite"] == 0.0
     assert main([*base, "--memory", "none", "--reasoner", "frames", "--plugin", "no_such_mod"]) == 2
-    assert "no_such_mod" in capsys.readouterr().err
+    assert "--plugin no_such_mod: no module of that name" in capsys.readouterr().err
+    # a plugin no pair needs is still checked: a typo never passes for a run that used it
+    assert main([*base, "--policies", "perfect", "--plugin", "no_such_mod"]) == 2
+    assert "--plugin no_such_mod: no module of that name" in capsys.readouterr().err
+    assert main([*base, "--policies", ","]) == 2
+    assert "--policies names no policy" in capsys.readouterr().err
+    with ResultsStore.open_read(db) as store:
+        assert len(store.runs()) == 1  # only the first, good run was recorded
     assert main([*base, "--memory", "oracle", "--reasoner", "frames", "--plugin", PLUGINS[0]]) == 2
     assert "reference" in capsys.readouterr().err
