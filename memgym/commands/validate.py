@@ -66,6 +66,10 @@ def _tracks(text: str) -> list[str]:
     if text == "all":
         return streams
     asked = [t.strip() for t in text.split(",") if t.strip()]
+    if not asked:
+        raise ValueError(
+            f"--track names no track: {text!r} (give all, or some of {', '.join(streams)})"
+        )
     if bad := [t for t in asked if t not in streams]:
         raise ValueError(
             f"unknown or interactive track(s) {bad}; validate runs: {', '.join(streams)}"
@@ -94,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(
                 f"unknown template(s) {unknown}; known: {', '.join(sorted(TEMPLATES))}"
             )
-    tiers = None if args.tiers == "all" else [t.strip() for t in args.tiers.split(",")]
+    tiers = None if args.tiers == "all" else [t.strip() for t in args.tiers.split(",") if t.strip()]
+    if tiers == []:
+        raise ValueError(f"--tiers names no tier: {args.tiers!r}")
     if tiers is not None:
         known = {t for name in tracks for t in get_track(name).tiers}
         if bad := [t for t in tiers if t not in known]:

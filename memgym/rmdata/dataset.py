@@ -152,14 +152,23 @@ class BuildConfig:
     tier: str | None = None
 
     def validate(self) -> None:
-        """``ValueError`` for a config that cannot make every split."""
+        """``ValueError`` for a config that cannot make every split, or a track or strategy that
+        does not exist (checked first, so the message names what is wrong)."""
+        from memgym.memory import make_memory
+        from memgym.tracks import get_track
+
+        tracks = [get_track(name) for name in dict.fromkeys([*self.tracks, self.ood_track])]
+        for spec in dict.fromkeys([*self.strategies, *self.ood_strategies]):
+            make_memory(spec, tracks[0])  # an unknown name or option: one line
         if self.ood_track not in self.tracks:
             raise ValueError(f"--ood-track {self.ood_track!r} is not among the --track tracks")
         if len(self.tracks) < 2:
             raise ValueError("give at least two tracks (one is held out for scenario_ood)")
         missing = [s for s in self.ood_strategies if s not in self.strategies]
         if missing:
-            raise ValueError(f"held-out strategies not among --strategies: {', '.join(missing)}")
+            raise ValueError(
+                f"held-out strategies (--ood-strategy) not among --strategy: {', '.join(missing)}"
+            )
         if len(self.strategies) <= len(self.ood_strategies):
             raise ValueError("every strategy is held out: keep at least one for training")
         if not 1 <= self.test_seeds < self.seeds:

@@ -45,9 +45,14 @@ def in_process(memory_spec: str, reasoner_spec: str, track: Track, isolate: bool
     reasoner_ok = trusted(reasoner_module(parse_spec(reasoner_spec)[0]))
     if reference(memory_spec, track):
         if not reasoner_ok:
+            from memgym.reasoners import reasoner_names
+
+            name = parse_spec(reasoner_spec)[0]
+            unknown = "" if reasoner_module(name) else f" (no reasoner {name!r} is known here)"
             raise ValueError(
                 f"memory {memory_spec!r} is a reference bound to the gold and runs in the "
                 f"evaluator: pair it with one of memgym's reasoners, not {reasoner_spec!r}"
+                f"{unknown}; memgym's: {', '.join(reasoner_names())}"
             )
         return True
     return memory_ok and reasoner_ok and not isolate

@@ -106,6 +106,13 @@ def test_errors_are_one_line(tmp_path: Path, capsys: Any) -> None:
     assert main(["rm", "train", "--data", str(tmp_path / "missing"), "--out", "x",
                  "--tree-forms", "stacked,forest"]) == 2
     assert "--tree-forms must be some of stacked, hand" in capsys.readouterr().err
+    for bad, message in (
+        (["--track", "nope", "--quick"], "unknown track 'nope'"),
+        (["--strategy", "window:nope=1", "--quick"], "bad options for memory 'window'"),
+    ):
+        assert main(["rm", "build", "--out", str(tmp_path / "built"), *bad]) == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "built").exists()
 
 
 def test_train_refuses_bad_options_before_reading_or_training(
