@@ -23,6 +23,7 @@ from memgym.commands.common import (
     add_results_arg,
     add_retries_arg,
     check_at_least,
+    check_output,
     console,
     err_console,
     plural,
@@ -198,8 +199,7 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
     from memgym.run.results import ResultsStore
     from memgym.run.work import parse_shard, shard
 
-    for path in (args.entry, args.report):
-        _writable(path)
+    _check_files(args)
     spec = reasoner_spec(args)
     shard_of = parse_shard(args.shard) if args.shard else None
     for plan in protocol.tracks:
@@ -292,12 +292,23 @@ def _ratio(measured: int, estimated: int) -> str:
     return f"{measured / estimated - 1:+.1%}" if estimated else "no estimate"
 
 
-def _writable(path: str) -> None:
+def _check_files(args: argparse.Namespace) -> None:
+    """Every file the evaluation writes can be written and is none of the others, and an existing
+    ``--results`` is a results file: checked before the estimate, the fingerprint or any episode
+    (an unwritable ``--entry`` failed only after the whole run)."""
     import os
 
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"cannot write {path}: no folder {folder}")
+    from memgym.run.results import ResultsStore
+
+    results = (args.results, "--results")
+    check_output(args.results, "--results")
+    check_output(args.entry, "--entry", results)
+    check_output(args.report, "--report", results, (args.entry, "--entry"))
+    if args.cache:
+        check_output(args.cache, "--cache", results, (args.entry, "--entry"))
+    if os.path.isfile(args.results) and os.path.getsize(args.results) > 0:
+        with ResultsStore.open_read(args.results):
+            pass  # a file that is not a results file: one line, nothing changed
 
 
 def _run_for(

@@ -159,6 +159,9 @@ def test_the_table_ranks_one_protocol_version_apart_from_another(clean, tmp_path
         (["eval", "--model", "m", "--shard", "3/2"], "bad --shard '3/2'"),
         (["eval", "--model", "m", "--entry", "/no/such/dir/e.json"], "cannot write"),
         (["eval", "--model", "m", "--throughput", "0"], "--throughput must be above 0"),
+        (["eval", "--model", "m", "--entry", "."], "cannot write --entry .: it is a folder"),
+        (["eval", "--model", "m", "--entry", "memgym-results.sqlite"], "is also --results"),
+        (["eval", "--model", "m", "--cache", "nodir/c.sqlite"], "cannot write --cache"),
         (["eval", "--model", "m", "--base-url", "http://127.0.0.1:9/v1"], "127.0.0.1:9"),
     ],
 )
@@ -168,6 +171,17 @@ def test_bad_input_is_one_line_and_exit_2(args, message, capsys, tmp_path, monke
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err, err
     assert not (tmp_path / "memgym-results.sqlite").exists()
+
+
+def test_a_results_file_that_is_not_one_is_refused_before_any_work(tmp_path, capsys):
+    text = tmp_path / "text.sqlite"
+    text.write_text("notes, not a results file\n")
+    argv = ["eval", "--model", "m", "--results", str(text), "--entry", str(tmp_path / "e.json"),
+            "--report", str(tmp_path / "r.html")]  # fmt: skip
+    assert main(argv) == 2
+    assert "not a memgym results file" in capsys.readouterr().err
+    assert text.read_text() == "notes, not a results file\n"
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["text.sqlite"]
 
 
 def test_a_file_that_is_not_an_entry_is_one_line_and_exit_2(tmp_path, capsys):
