@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 
-from memgym.commands.common import port
+from memgym.commands.common import check_output, port
 
 DEFAULT_MEMORY = "summary:max_tokens=8000"
+TOKEN_ENV = "MEMGYM_PROXY_TOKEN"
+"""``--token-env``'s default: unset, the proxy serves loopback only, with no token."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -37,8 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument(
         "--token-env",
-        default="MEMGYM_PROXY_TOKEN",
-        help="environment variable holding the bearer token clients must send (unset: no token)",
+        default=TOKEN_ENV,
+        help=f"environment variable holding the bearer token clients must send (default {TOKEN_ENV};"
+        " unset: no token, loopback only; a variable named here must be set)",
     )
     p.add_argument(
         "--upstream-key-env",
@@ -55,8 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--gate-threshold",
         type=float,
-        default=0.5,
-        help="P(HARMFUL) at which a compaction is refused",
+        default=None,
+        help="with --gate: P(HARMFUL) at which a compaction is refused (default 0.5)",
     )
     p.add_argument("--max-seconds", type=float, default=None, help="stop after this many seconds")
     p.add_argument(
@@ -80,12 +83,18 @@ def run(args: argparse.Namespace) -> int:
     if args.export_rows:
         if not os.path.exists(args.records):
             raise ValueError(f"no records file at {args.records}")
+        check_output(args.export_rows, "--export-rows", (args.records, "--records"))
         n = export_rows(args.records, args.export_rows)
         err_console.print(f"wrote {n} MemRM rows from {args.records} to {args.export_rows}")
         return 0
     if not args.upstream:
         raise ValueError("--upstream URL is required (the endpoint requests are forwarded to)")
     token = os.environ.get(args.token_env) or None
+    if not token and args.token_env != TOKEN_ENV:
+        raise ValueError(f"--token-env: ${args.token_env} is not set")
+    if args.gate_threshold is not None and not args.gate:
+        raise ValueError("--gate-threshold needs --gate MODEL_PATH")
+    threshold = 0.5 if args.gate_threshold is None else args.gate_threshold
     if not token and args.host not in LOOPBACK:
         raise ValueError(
             f"refusing to bind {args.host} without a token: set ${args.token_env} (the variable "
@@ -99,8 +108,8 @@ def run(args: argparse.Namespace) -> int:
     for option, value in (("--timeout", args.timeout), ("--max-seconds", args.max_seconds)):
         if value is not None and not value > 0:
             raise ValueError(f"{option} must be above 0 seconds, got {value}")
-    if not 0.0 <= args.gate_threshold <= 1.0:
-        raise ValueError(f"--gate-threshold must be in [0, 1], got {args.gate_threshold}")
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"--gate-threshold must be in [0, 1], got {threshold}")
     gate = load_gate(args.gate) if args.gate else None
     records = RecordLog(args.records)
     try:
@@ -108,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             args.memory,
             track=args.track,
             gate=gate,
-            threshold=args.gate_threshold,
+            threshold=threshold,
             records=records,
             max_conversations=args.max_conversations,
         )

@@ -3,6 +3,7 @@
 import http.client
 import json
 import threading
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import openai
@@ -167,8 +168,12 @@ def test_the_command_runs_and_refuses_bad_options(upstream, tmp_path, monkeypatc
     monkeypatch.delenv("MEMGYM_PROXY_TOKEN", raising=False)
     assert main([*base, "--host", "0.0.0.0"]) == 2
     assert "without a token: set $MEMGYM_PROXY_TOKEN" in capsys.readouterr().err
-    assert main([*base, "--host", "0.0.0.0", "--token-env", "NO_SUCH_TOKEN_VAR"]) == 2
-    assert "set $NO_SUCH_TOKEN_VAR (the variable --token-env names)" in capsys.readouterr().err
+    monkeypatch.delenv("NO_SUCH_TOKEN_VAR", raising=False)
+    for host in ("0.0.0.0", "127.0.0.1"):  # a variable named by hand must be set, even on loopback
+        assert main([*base, "--host", host, "--token-env", "NO_SUCH_TOKEN_VAR"]) == 2
+        assert "--token-env: $NO_SUCH_TOKEN_VAR is not set" in capsys.readouterr().err
+    assert main([*base, "--gate-threshold", "0.3"]) == 2
+    assert "--gate-threshold needs --gate" in capsys.readouterr().err
     monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
     assert main([*base, "--upstream-key-env", "NO_SUCH_KEY_VAR"]) == 2
     assert main([*base, "--gate", str(tmp_path / "missing-model")]) == 2
@@ -176,6 +181,10 @@ def test_the_command_runs_and_refuses_bad_options(upstream, tmp_path, monkeypatc
     assert main(["proxy"]) == 2 and "--upstream URL is required" in capsys.readouterr().err
     missing = ["proxy", "--records", str(tmp_path / "none.jsonl"), "--export-rows", records]
     assert main(missing) == 2 and "no records file" in capsys.readouterr().err
+    kept = Path(records).read_bytes()
+    same = ["proxy", "--records", records, "--export-rows", records]
+    assert main(same) == 2 and "--export-rows" in capsys.readouterr().err
+    assert Path(records).read_bytes() == kept
 
 
 def test_concurrent_conversations_stay_apart(upstream):
