@@ -483,7 +483,11 @@ def _eval(args: argparse.Namespace) -> int:
     from memgym.rm.models import load_model, model_kind
     from memgym.rmdata.sealed import SEALED, check_request, open_sealed
 
-    check_at_least(args, resamples=1)
+    check_at_least(args, resamples=1, limit=1)
+    if any(not 0.5 <= t <= 1.0 for t in args.thresholds or ()):
+        raise ValueError("--threshold must be from 0.5 to 1 (rows with P(SAFE) >= t or <= 1-t)")
+    if args.results:
+        _check_results(args.results)
     check_request(args.splits, args.open_sealed)
     kind = model_kind(args.model)
     files = _split_files(args.data, args.splits, _test_splits(args.data))
@@ -597,13 +601,27 @@ def _add_split(args: argparse.Namespace) -> int:
 
     if not os.path.exists(args.rows):
         raise ValueError(f"no file at {args.rows}")
-    manifest = add_split(args.data, args.name, list(read_jsonl(args.rows)))
+    rows = list(read_jsonl(args.rows))
+    if not rows:
+        raise ValueError(f"{args.rows} holds no rows: nothing to add")
+    manifest = add_split(args.data, args.name, rows)
     stats = manifest["splits"][args.name]
     console.print(
         f"added split {args.name}: {stats['rows']} rows, {stats['harmful']} HARMFUL"
         f" -> {Path(args.data) / stats['file']}"
     )
     return 0
+
+
+def _check_results(path: str) -> None:
+    """``--results`` of ``rm eval``: a new file, or a memgym results file (checked read-only: the
+    predictions table is added only to one of memgym's own)."""
+    from memgym.run.results import ResultsStore
+
+    check_output(path, "--results")
+    if os.path.isfile(path) and os.path.getsize(path) > 0:
+        with ResultsStore.open_read(path):
+            pass
 
 
 def store_predictions(path: str, rows: list[tuple[str, str, str, int, float]]) -> None:
@@ -941,6 +959,8 @@ def _rank(args: argparse.Namespace) -> int:
     twice = sorted({s for s in strategies if strategies.count(s) > 1})
     if twice:
         raise ValueError(f"--strategy given more than once: {', '.join(twice)}")
+    if args.cache and os.path.isfile(args.cache):
+        raise ValueError(f"--cache {args.cache} is a file: give a folder for the replays")
     seeds = list(range(args.seed, args.seed + args.seeds))
     with progress() as bar:
         task = bar.add_task("rm rank", total=len(tracks) * len(strategies) * len(seeds))

@@ -113,6 +113,23 @@ def test_errors_are_one_line(tmp_path: Path, capsys: Any) -> None:
         assert main(["rm", "build", "--out", str(tmp_path / "built"), *bad]) == 2
         assert message in capsys.readouterr().err
     assert not (tmp_path / "built").exists()
+    foreign = tmp_path / "foreign.sqlite"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE notes(text TEXT)")
+    db.close()
+    kept = foreign.read_bytes()
+    empty = tmp_path / "empty.jsonl"
+    empty.touch()
+    for argv, message in (
+        (["eval", "--model", "m.pkl", "--results", str(foreign)], "not a memgym results file"),
+        (["eval", "--model", "m.pkl", "--threshold", "5"], "--threshold must be from 0.5 to 1"),
+        (["eval", "--model", "m.pkl", "--limit", "-1"], "--limit must be at least 1"),
+        (["add-split", str(empty), "--name", "x", "--data", str(tmp_path)], "holds no rows"),
+        (["rank", "--cache", str(empty), "--seeds", "1"], "is a file: give a folder"),
+    ):
+        assert main(["rm", *argv]) == 2, argv
+        assert message in " ".join(capsys.readouterr().err.split()), argv
+    assert foreign.read_bytes() == kept
 
 
 def test_train_refuses_bad_options_before_reading_or_training(
