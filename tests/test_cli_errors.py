@@ -95,22 +95,38 @@ def run_rows(path):
         (["validate", "--workers", "0"], "--workers must be at least 1, got 0"),
         (["serve", "--port", "99999"], "argument --port: must be from 0 to 65535"),
         (["proxy", "--upstream", "http://127.0.0.1:9/v1", "--port", "-1"], "argument --port"),
-        (["proxy", "--upstream", "http://127.0.0.1:9/v1", "--max-seconds", "-1"],
-         "--max-seconds must be above 0 seconds, got -1.0"),
-        (["proxy", "--upstream", "http://127.0.0.1:9/v1", "--timeout", "0"],
-         "--timeout must be above 0 seconds, got 0.0"),
+        (
+            ["proxy", "--upstream", "http://127.0.0.1:9/v1", "--max-seconds", "-1"],
+            "--max-seconds must be above 0 seconds, got -1.0",
+        ),
+        (
+            ["proxy", "--upstream", "http://127.0.0.1:9/v1", "--timeout", "0"],
+            "--timeout must be above 0 seconds, got 0.0",
+        ),
         (["train", "serve", "--model", "{d}", "--port", "65536"], "argument --port"),
         (["run", "--seed", "99999999999999999999"], "argument --seed: must be from 0 to 2**62"),
-        (["compare", "--seeds", "1", "--reasoner", "nope", "--memories", "window"],
-         "no reasoner 'nope' is known here"),
+        (
+            ["compare", "--seeds", "1", "--reasoner", "nope", "--memories", "window"],
+            "no reasoner 'nope' is known here",
+        ),
         (["validate", "--track", ",", "--seeds", "1"], "--track names no track"),
+        (["serve", "--max-seconds", "-1"], "--max-seconds must be above 0 seconds, got -1.0"),
+        (["generate", "--out", "{d}/s.json", "--json"], "give --out FILE or --json"),
+        (
+            ["results", "{f}", "--export", "{d}/e.jsonl", "--json"],
+            "not with --json or --leaderboard",
+        ),
         (["validate", "--tiers", ",", "--seeds", "1"], "--tiers names no tier"),
         (["compare", "--seed", "-1"], "argument --seed: must be from 0 to 2**62, got -1"),
         (["audit", "--seed", "x"], "argument --seed: expected a whole number, got 'x'"),
-        (["trajectories", "--seeds", "1", "--out", "{d}/t.jsonl", "--segments", "{d}"],
-         "cannot write --segments"),
-        (["trajectories", "--seeds", "1", "--out", "{d}/missing/t.jsonl", "--policies", ","],
-         "--policies names no policy"),
+        (
+            ["trajectories", "--seeds", "1", "--out", "{d}/t.jsonl", "--segments", "{d}"],
+            "cannot write --segments",
+        ),
+        (
+            ["trajectories", "--seeds", "1", "--out", "{d}/missing/t.jsonl", "--policies", ","],
+            "--policies names no policy",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(damaged, tmp_path, argv, needle):

@@ -29,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from memgym.tracks import get_track
 
     check_at_least(args, show=0)
+    if args.out and args.json:
+        raise ValueError("give --out FILE or --json (printed), not both")
     if args.out:
         folder = os.path.dirname(os.path.abspath(args.out))
         if not os.path.isdir(folder):

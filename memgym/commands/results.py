@@ -56,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--format needs --export FILE")
     if args.include_incomplete and not args.leaderboard:
         raise ValueError("--include-incomplete needs --leaderboard")
+    if args.export and (args.json or args.leaderboard):
+        raise ValueError("--export writes episodes: not with --json or --leaderboard")
     if args.export:
         export_format(args.export, args.format)  # a bad name fails before anything is written
         check_output(args.export, "--export", (args.path, "the results file"))

@@ -80,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
 
     faults = Faults(**{name: getattr(args, name) for name, _ in FAULT_OPTIONS})
     check_at_least(args, max_episodes=1)
+    if args.max_seconds is not None and not args.max_seconds > 0:
+        raise ValueError(f"--max-seconds must be above 0 seconds, got {args.max_seconds}")
     stop: list[int] = []
     restore = _stop_on_signals(stop)  # before the address is printed: a client may kill at once
     try:
