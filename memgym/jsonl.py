@@ -10,10 +10,19 @@ from typing import Any
 
 def json_objects(lines: Iterable[str], source: str = "") -> Iterator[tuple[int, dict[str, Any]]]:
     """Each non-blank line of ``lines`` as its number (from 1) and its JSON object; a
-    ``ValueError`` "SOURCE: line N is not JSON: why" (or "... is not a JSON object") for a bad
-    one (``source``, e.g. the file's path, left out when empty)."""
+    ``ValueError`` "SOURCE: line N is not JSON: why" (or "... is not a JSON object", or "SOURCE: not
+    UTF-8 text (after line N)") for a bad one (``source``, e.g. the file's path, left out when empty)."""
     prefix = f"{source}: " if source else ""
-    for number, line in enumerate(lines, 1):
+    read = iter(lines)
+    number = 0
+    while True:
+        try:
+            line = next(read)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:  # a file opened as UTF-8 decodes a block at a time as it is read
+            raise ValueError(f"{prefix}not UTF-8 text (after line {number})") from None
+        number += 1
         if not line.strip():
             continue
         try:

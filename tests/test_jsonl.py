@@ -34,6 +34,31 @@ def test_a_bad_line_is_named_with_its_source(bad: str, message: str) -> None:
         list(json_objects(lines, "rows.jsonl"))
 
 
+def test_a_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    from memgym.rm.rows import read_jsonl
+
+    path = tmp_path / "rows.jsonl"
+    row = json.dumps({"after": [], "dropped": []}) + "\n"
+    path.write_bytes(row.encode() * 3000 + b"\x80\xff not text\n")
+    with pytest.raises(ValueError, match=r"not UTF-8 text \(after line [0-9]+\)$") as bad:
+        list(read_jsonl(path))
+    assert str(bad.value).startswith(f"{path}: ")
+    line = int(str(bad.value).rsplit(" ", 1)[1].rstrip(")"))
+    assert line <= 3000  # every line up to it was read as text
+
+
+def test_sft_names_the_data_file_of_a_bad_line(tmp_path: Path, capsys) -> None:
+    from memgym.cli import main
+
+    data = tmp_path / "chat.jsonl"
+    data.write_text('{"messages": [{"role": "user"')  # cut short
+    assert (
+        main(["train", "sft", "--data", str(data), "--base", "x", "--out", str(tmp_path / "o")])
+        == 2
+    )
+    assert f"{data}: line 1 is not JSON" in capsys.readouterr().err
+
+
 def test_rm_rows_name_a_line_that_is_no_compaction_row(tmp_path: Path) -> None:
     from memgym.rm.rows import read_jsonl
 

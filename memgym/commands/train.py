@@ -235,7 +235,7 @@ def _sft(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise ValueError(f"no data file at {args.data}")
     with path.open(encoding="utf-8") as lines:
-        rows = list(read_rows(lines))
+        rows = list(read_rows(lines, args.data))
     if not rows:
         raise ValueError(f"{args.data} holds no rows")
     config = SFTConfig(

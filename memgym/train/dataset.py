@@ -124,10 +124,11 @@ def answer_conversations(record: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         }
 
 
-def read_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+def read_rows(lines: Iterable[str], source: str = "") -> Iterator[dict[str, Any]]:
     """Fine-tuning rows from JSONL lines of expert chat records or of rows already built
-    (answer conversations, or rollout demonstrations of ``memgym.train.rollout_demos``)."""
-    for _, record in json_objects(lines):
+    (answer conversations, or rollout demonstrations of ``memgym.train.rollout_demos``); a bad
+    line's error names ``source`` (the file)."""
+    for _, record in json_objects(lines, source):
         meta = record.get("memgym")
         if (isinstance(meta, dict) and meta.get("format") == ROW_FORMAT) or is_rollout_row(record):
             yield record
