@@ -159,6 +159,17 @@ def check_output(path: str, option: str, *inputs: tuple[str | None, str]) -> Non
             raise ValueError(f"{option} {path} is also {other_option}: give another file")
 
 
+def check_results_output(path: str, option: str, *inputs: tuple[str | None, str]) -> None:
+    """``check_output``, and an existing non-empty ``path`` must be a memgym results file (read
+    without changing it): what a command adds its rows to is never another program's database."""
+    from memgym.run.results import ResultsStore
+
+    check_output(path, option, *inputs)
+    if os.path.isfile(path) and os.path.getsize(path) > 0:
+        with ResultsStore.open_read(path):
+            pass
+
+
 def add_seed_args(p: argparse.ArgumentParser, seeds: int, what: str = "number of seeds") -> None:
     """--seeds N and --seed FIRST: the seeds FIRST .. FIRST+N-1 a command runs."""
     p.add_argument(

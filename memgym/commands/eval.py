@@ -24,6 +24,7 @@ from memgym.commands.common import (
     add_retries_arg,
     check_at_least,
     check_output,
+    check_results_output,
     console,
     err_console,
     plural,
@@ -296,19 +297,12 @@ def _check_files(args: argparse.Namespace) -> None:
     """Every file the evaluation writes can be written and is none of the others, and an existing
     ``--results`` is a results file: checked before the estimate, the fingerprint or any episode
     (an unwritable ``--entry`` failed only after the whole run)."""
-    import os
-
-    from memgym.run.results import ResultsStore
-
     results = (args.results, "--results")
-    check_output(args.results, "--results")
+    check_results_output(args.results, "--results")
     check_output(args.entry, "--entry", results)
     check_output(args.report, "--report", results, (args.entry, "--entry"))
     if args.cache:
         check_output(args.cache, "--cache", results, (args.entry, "--entry"))
-    if os.path.isfile(args.results) and os.path.getsize(args.results) > 0:
-        with ResultsStore.open_read(args.results):
-            pass  # a file that is not a results file: one line, nothing changed
 
 
 def _run_for(

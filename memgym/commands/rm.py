@@ -11,7 +11,14 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from memgym.commands.common import check_at_least, check_output, console, err_console, progress
+from memgym.commands.common import (
+    check_at_least,
+    check_output,
+    check_results_output,
+    console,
+    err_console,
+    progress,
+)
 
 if TYPE_CHECKING:
     from memgym.types import Scenario
@@ -486,8 +493,8 @@ def _eval(args: argparse.Namespace) -> int:
     check_at_least(args, resamples=1, limit=1)
     if any(not 0.5 <= t <= 1.0 for t in args.thresholds or ()):
         raise ValueError("--threshold must be from 0.5 to 1 (rows with P(SAFE) >= t or <= 1-t)")
-    if args.results:
-        _check_results(args.results)
+    if args.results:  # the predictions table goes only into a new file or a results file
+        check_results_output(args.results, "--results")
     check_request(args.splits, args.open_sealed)
     kind = model_kind(args.model)
     files = _split_files(args.data, args.splits, _test_splits(args.data))
@@ -613,17 +620,6 @@ def _add_split(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_results(path: str) -> None:
-    """``--results`` of ``rm eval``: a new file, or a memgym results file (checked read-only: the
-    predictions table is added only to one of memgym's own)."""
-    from memgym.run.results import ResultsStore
-
-    check_output(path, "--results")
-    if os.path.isfile(path) and os.path.getsize(path) > 0:
-        with ResultsStore.open_read(path):
-            pass
-
-
 def store_predictions(path: str, rows: list[tuple[str, str, str, int, float]]) -> None:
     """Append (label, split, model, harmful, p_harmful) rows to ``rm_predictions``."""
     import sqlite3
@@ -683,10 +679,10 @@ def _check_train_args(args: argparse.Namespace) -> None:
     """Bad numbers and an ``--out`` that cannot be written fail in one line before any training
     (an unwritable ``--out`` used to surface only when the trained model was saved)."""
     check_at_least(args, limit=1, val_limit=1, steps=1, batch_size=1, max_length=1, view_chars=1)
-    for name in ("vote", "lr"):
-        value = getattr(args, name)
-        if value is not None and (value < 0 or (name == "lr" and value == 0)):
-            raise ValueError(f"--{name} must be {'above 0' if name == 'lr' else '0 or more'}")
+    if args.vote is not None and args.vote < 0:
+        raise ValueError("--vote must be 0 or more")
+    if args.lr is not None and args.lr <= 0:
+        raise ValueError("--lr must be above 0")
     if any(c <= 0 for c in args.cs or ()):
         raise ValueError("--c must be above 0")
     if args.model == "lm":  # a folder

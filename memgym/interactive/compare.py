@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
-from memgym.llm.usage import add_usage
+from memgym.llm.usage import retried
 from memgym.types import EpisodeResult
 
 
@@ -45,15 +46,5 @@ def _seed(task: tuple[Any, ...]) -> list[EpisodeResult]:
     track_name, tier, seed, specs, agent, fixed, retries = task
     track = get_track(track_name)
     scenario = track.generate(seed, tier, **fixed)
-    results = []
-    for spec in specs:
-        spent: list[dict[str, float]] = []
-        for _ in range(retries + 1):
-            result = evaluate_interactive(track, scenario, spec, agent)  # type: ignore[arg-type]
-            spent.append(result.usage)
-            if result.status != "infra_error":
-                break
-        if len(spent) > 1:
-            result.usage = add_usage([*spent, {"episode_retries": float(len(spent) - 1)}])
-        results.append(result)
-    return results
+    run = partial(evaluate_interactive, track, scenario)  # type: ignore[arg-type]
+    return [retried(partial(run, spec, agent), retries) for spec in specs]

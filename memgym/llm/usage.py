@@ -7,10 +7,13 @@ LLM calls reports nothing. Totals are plain key-wise sums.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from memgym.llm.accounting import RETRIES_PREFIX
+
+if TYPE_CHECKING:
+    from memgym.types import EpisodeResult
 
 
 def component_usage(component: Any) -> dict[str, float]:
@@ -37,6 +40,21 @@ def add_usage(parts: Iterable[Mapping[str, float]]) -> dict[str, float]:
         for key, value in part.items():
             total[key] = total.get(key, 0.0) + value
     return total
+
+
+def retried(attempt: Callable[[], EpisodeResult], retries: int) -> EpisodeResult:
+    """``attempt()``'s episode, run again while it ends ``infra_error``, up to ``retries`` more
+    times; the usage of every attempt is added to the result's (``episode_retries`` counts the
+    extra attempts)."""
+    spent: list[dict[str, float]] = []
+    for _ in range(retries + 1):
+        result = attempt()
+        spent.append(result.usage)
+        if result.status != "infra_error":
+            break
+    if len(spent) > 1:
+        result.usage = add_usage([*spent, {"episode_retries": float(len(spent) - 1)}])
+    return result
 
 
 def tokens(usage: Mapping[str, float]) -> int:

@@ -26,7 +26,7 @@ from typing import Any
 from memgym.caches import next_scenario
 from memgym.errors import InfraError
 from memgym.extras import MissingExtra
-from memgym.llm.usage import add_usage, component_usage
+from memgym.llm.usage import add_usage, component_usage, retried
 from memgym.memory import make_memory
 from memgym.pool import finished
 from memgym.reasoners import make_reasoner
@@ -97,15 +97,7 @@ def run_item(item: WorkItem, tally: Tally | None = None, retries: int = 0) -> Ep
     """Generate the item's scenario, run its episode and score it (in the calling thread); an
     ``infra_error`` episode is run again up to ``retries`` times, the usage of every attempt
     added to the result's (``episode_retries`` counts the extra attempts)."""
-    spent: list[dict[str, float]] = []
-    for attempt in range(retries + 1):
-        result = _run_once(item, tally)
-        spent.append(result.usage)
-        if result.status != "infra_error":
-            break
-    if len(spent) > 1:
-        result.usage = add_usage([*spent, {"episode_retries": float(len(spent) - 1)}])
-    return result
+    return retried(lambda: _run_once(item, tally), retries)
 
 
 def _run_once(item: WorkItem, tally: Tally | None) -> EpisodeResult:
