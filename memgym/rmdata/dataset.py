@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from memgym.rm.rows import LABELS, Row, drops_fact, read_jsonl, record_row, write_jsonl
+from memgym.rmdata.build_log import BuildLog, job_key
 
 SPLITS = ("train", "val", "iid", "budget_ood", "strategy_ood", "scenario_ood")
 SEALED = "sealed"
@@ -158,6 +159,9 @@ class BuildConfig:
         from memgym.tracks import get_track
 
         tracks = [get_track(name) for name in dict.fromkeys([*self.tracks, self.ood_track])]
+        if self.tier is not None:
+            for track in tracks:
+                track.params(self.tier)  # an unknown tier: one line naming the known ones
         for spec in dict.fromkeys([*self.strategies, *self.ood_strategies]):
             make_memory(spec, tracks[0])  # an unknown name or option: one line
         if self.ood_track not in self.tracks:
@@ -305,21 +309,37 @@ def build(
     workers: int = 1,
     on_done: Callable[[Job], None] | None = None,
 ) -> dict[str, Any]:
-    """Run every job, write ``<split>.jsonl`` and ``manifest.json`` into ``out``; the manifest."""
+    """Run every job, write ``<split>.jsonl`` and ``manifest.json`` into ``out``; the manifest.
+
+    Each finished episode is logged in ``out`` first (``build_log``): a killed build resumes
+    where it stopped when run again with the same config, and writes the same files."""
     todo = jobs(config)
+    log = BuildLog.open(out, asdict(config))
     start = time.perf_counter()
     rows: dict[str, list[Row]] = {s: [] for s in (*SPLITS, SEALED)}
     harm: dict[str, dict[str, int]] = {s: {} for s in (*SPLITS, SEALED)}
     skipped = 0
-    for job, job_rows, job_skipped, stats in parallel_map(run_job, todo, workers):
+
+    def add(job: Job, job_rows: list[Row], job_skipped: int, stats: dict[str, int]) -> None:
+        nonlocal skipped
         rows[job.split].extend(job_rows)
         skipped += job_skipped
         for key, value in stats.items():
             harm[job.split][key] = harm[job.split].get(key, 0) + value
         if on_done is not None:
             on_done(job)
+
+    for job in todo:
+        if (entry := log.done.get(job_key(job))) is not None:
+            add(job, entry["rows"], entry["skipped"], entry["stats"])
+    left = [job for job in todo if job_key(job) not in log.done]
+    try:
+        for job, job_rows, job_skipped, stats in parallel_map(run_job, left, workers):
+            log.append(job, job_rows, job_skipped, stats)
+            add(job, job_rows, job_skipped, stats)
+    finally:
+        log.close()
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
     from memgym import __version__
 
     manifest: dict[str, Any] = {
@@ -327,6 +347,7 @@ def build(
         "reasoner": "scripted",
         "config": asdict(config),
         "episodes": len(todo),
+        "resumed_episodes": len(todo) - len(left),
         "excluded_no_later_question": skipped,
         "seconds": round(time.perf_counter() - start, 2),
         "splits": {},
@@ -348,6 +369,7 @@ def build(
             "lost_answers": harm[split],
         }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    log.finish()
     return manifest
 
 

@@ -109,6 +109,7 @@ def test_errors_are_one_line(tmp_path: Path, capsys: Any) -> None:
     for bad, message in (
         (["--track", "nope", "--quick"], "unknown track 'nope'"),
         (["--strategy", "window:nope=1", "--quick"], "bad options for memory 'window'"),
+        (["--tier", "S", "--quick"], "unknown tier 'S'"),
     ):
         assert main(["rm", "build", "--out", str(tmp_path / "built"), *bad]) == 2
         assert message in capsys.readouterr().err

@@ -127,13 +127,3 @@ def test_bad_configs_are_refused() -> None:
         jobs(BuildConfig(seeds=10, val_seeds=4, test_seeds=6))
     with pytest.raises(ValueError, match="held-out families"):
         jobs(BuildConfig(family_strategies=["window:max_tokens=600"]))
-
-
-def test_workers_give_identical_files(quick_data: tuple[Path, Any], tmp_path: Path) -> None:
-    from memgym.rmdata.dataset import build
-
-    _, manifest = quick_data
-    again = build(quick_config(), tmp_path, workers=2)
-    assert {s: v["sha256"] for s, v in again["splits"].items()} == {
-        s: v["sha256"] for s, v in manifest["splits"].items()
-    }
