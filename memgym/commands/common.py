@@ -159,6 +159,18 @@ def check_output(path: str, option: str, *inputs: tuple[str | None, str]) -> Non
             raise ValueError(f"{option} {path} is also {other_option}: give another file")
 
 
+def check_out_folder(path: str, option: str = "--out") -> None:
+    """``ValueError`` unless ``path`` can be the folder a command writes: not a file, in a folder
+    that exists and can be written (checked before a model loads or a step runs)."""
+    if os.path.isfile(path):
+        raise ValueError(f"cannot write {option} {path}: it is a file (a folder is written)")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise ValueError(f"cannot write {option} {path}: no folder {parent}")
+    if not os.access(parent, os.W_OK) or (os.path.isdir(path) and not os.access(path, os.W_OK)):
+        raise ValueError(f"cannot write {option} {path}: read-only")
+
+
 def check_results_output(path: str, option: str, *inputs: tuple[str | None, str]) -> None:
     """``check_output``, and an existing non-empty ``path`` must be a memgym results file (read
     without changing it): what a command adds its rows to is never another program's database."""

@@ -125,6 +125,13 @@ def _check(args: argparse.Namespace) -> None:
     if (args.base_url or args.api_key_env) and not args.model:
         raise ValueError("--base-url and --api-key-env need --model")
     check_at_least(args, concurrency=1, episode_retries=0)
+    # Checked in every mode: --estimate-only added to a full command line must not hide a bad value.
+    from memgym.commands import model_options
+    from memgym.run.work import parse_shard
+
+    model_options.given(args)
+    if args.shard:
+        parse_shard(args.shard)
     if args.throughput is not None and not args.throughput > 0:
         raise ValueError(f"--throughput must be above 0, got {args.throughput}")
     if args.address is not None and args.executor != "ray":

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from memgym.commands.common import (
     check_at_least,
+    check_out_folder,
     check_output,
     check_results_output,
     console,
@@ -685,16 +686,16 @@ def _check_train_args(args: argparse.Namespace) -> None:
         raise ValueError("--lr must be above 0")
     if any(c <= 0 for c in args.cs or ()):
         raise ValueError("--c must be above 0")
-    if args.model == "lm":  # a folder
-        if os.path.isfile(args.out):
-            raise ValueError(f"cannot write --out {args.out}: it is a file (lm writes a folder)")
-        parent = os.path.dirname(os.path.abspath(args.out))
-        if not os.path.isdir(parent):
-            raise ValueError(f"cannot write --out {args.out}: no folder {parent}")
+    if args.model == "lm":  # a folder, from a base this machine holds
+        check_out_folder(args.out)
+        if args.base:
+            from memgym.rm.lm import check_base
+
+            check_base(args.base, hub_ids=True)
     else:
         check_output(args.out, "--out", (args.data, "--data"))
-    if not os.access(os.path.dirname(os.path.abspath(args.out)), os.W_OK):
-        raise ValueError(f"cannot write --out {args.out}: its folder is read-only")
+        if not os.access(os.path.dirname(os.path.abspath(args.out)), os.W_OK):
+            raise ValueError(f"cannot write --out {args.out}: its folder is read-only")
 
 
 def _train_encoder(args: argparse.Namespace, val: list[dict[str, Any]] | None) -> int:

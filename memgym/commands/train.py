@@ -14,7 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from memgym.commands.common import check_output, console, err_console, port
+from memgym.commands.common import check_out_folder, check_output, console, err_console, port
+from memgym.rm.lm import check_base
 
 SHORT = "entities={},questions=1,corrections=1,updates=1,doc_style=kv,distractor_rate=0"
 """A short curriculum stage: N entities in key-value sheets, one correction and one update, no
@@ -200,18 +201,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     lf.set_defaults(func=_lift)
 
 
-def _out_folder(path: str, option: str = "--out") -> None:
-    """``ValueError`` unless ``path`` can be the folder a command writes: not a file, in a folder
-    that exists and can be written (checked before a model loads or a step runs)."""
-    if os.path.isfile(path):
-        raise ValueError(f"cannot write {option} {path}: it is a file (a folder is written)")
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        raise ValueError(f"cannot write {option} {path}: no folder {parent}")
-    if not os.access(parent, os.W_OK) or (os.path.isdir(path) and not os.access(path, os.W_OK)):
-        raise ValueError(f"cannot write {option} {path}: read-only")
-
-
 def _check_params(env: str, params: dict[str, Any]) -> None:
     """A bad track parameter of ``env`` is one line before a model loads: the env is made once."""
     from memgym.envs.registration import make
@@ -230,7 +219,8 @@ def _sft(args: argparse.Namespace) -> int:
         raise ValueError(f"--lr must be positive, got {args.lr}")
     if args.save_every < 0:
         raise ValueError(f"--save-every must be 0 or more, got {args.save_every}")
-    _out_folder(args.out)
+    check_out_folder(args.out)
+    check_base(args.base)
     path = Path(args.data)
     if not path.is_file():
         raise ValueError(f"no data file at {args.data}")
@@ -316,7 +306,7 @@ def _grpo(args: argparse.Namespace) -> int:
         raise ValueError("--temperature and --max-minutes must be above 0")
     if not args.lr > 0:
         raise ValueError(f"--lr must be above 0, got {args.lr}")
-    _out_folder(args.out)
+    check_out_folder(args.out)
     for stage in stages:
         _check_params(args.env, stage.params)
     run = GRPORun(
@@ -325,6 +315,7 @@ def _grpo(args: argparse.Namespace) -> int:
         lora_rank=args.lora_rank, lora_layers=args.lora_layers, threads=args.threads,
         temperature=args.temperature, max_minutes=args.max_minutes, micro_batch=args.micro_batch,
     )  # fmt: skip
+    check_base(args.base)
     curve = train_grpo(run)
     for c in curve:
         console.print(f"step {c['step']:3} stage {c['stage']}: mean reward {c['reward']:.3f}")
@@ -409,6 +400,8 @@ def _heldout(args: argparse.Namespace) -> int:
         check_output(args.json, "--json")
     if args.cache and os.path.isfile(args.cache):
         raise ValueError(f"--cache {args.cache} is a file: give a folder for the episodes")
+    for name, option in ((args.before, "--before"), (args.after, "--after")):
+        check_base(name, option)
     torch.set_num_threads(args.threads)
     sides = [
         play_seeds(name, args.env, params, seeds, args.max_turns, args.max_new_tokens, args.cache,

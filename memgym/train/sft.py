@@ -79,14 +79,13 @@ def load_model(name: str, adapter: str | None = None) -> tuple[Any, Any]:
     dequantised), never downloaded, with a saved LoRA ``adapter`` merged in when given; a
     tokenizer without a chat template gets ``CHATML``."""
     torch, transformers, peft = libs()
-    from memgym.rm.lm import _load_gguf, gguf_path
+    from memgym.rm.lm import _load_gguf, check_base, gguf_path
 
+    check_base(name, "model")
     gguf = gguf_path(name)
     if gguf is not None:
         tokenizer, model = _load_gguf(gguf, transformers)
     else:
-        if not Path(name).is_dir():
-            raise ValueError(f"no model folder at {name} (give a folder, a .gguf or smollm2)")
         tokenizer = transformers.AutoTokenizer.from_pretrained(name, local_files_only=True)
         dtype = torch.bfloat16 if torch.cuda.is_available() else torch.float32
         model = transformers.AutoModelForCausalLM.from_pretrained(

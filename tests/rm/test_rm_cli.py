@@ -143,12 +143,14 @@ def test_train_refuses_bad_options_before_reading_or_training(
         (["--out", str(tmp_path / "nodir" / "m.pkl")], "cannot write --out"),
         (["--out", str(tmp_path)], "it is a folder"),
         (["--out", str(folder / "train.jsonl")], "is also --data"),
-        (["--model", "lm", "--out", str(a_file)], "it is a file (lm writes a folder)"),
+        (["--model", "lm", "--out", str(a_file)], "it is a file (a folder is written)"),
         (["--out", str(a_file), "--vote", "-1"], "--vote must be 0 or more"),
         (["--out", str(a_file), "--limit", "-5"], "--limit must be at least 1, got -5"),
         (["--out", str(a_file), "--c", "-1"], "--c must be above 0"),
         (["--model", "lm", "--out", str(tmp_path / "lm"), "--lr", "0"], "--lr must be above 0"),
         (["--model", "lm", "--out", str(tmp_path / "lm"), "--steps", "-1"], "--steps must be"),
+        (["--model", "lm", "--out", str(tmp_path / "lm"), "--base", str(folder)],
+         "--base " + str(folder) + ": no model in this folder"),
     ):
         data = folder / "train.jsonl" if "is also" in message else folder
         assert main(["rm", "train", "--data", str(data), *extra]) == 2, extra

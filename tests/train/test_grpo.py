@@ -74,6 +74,7 @@ def test_bad_arguments_fail_in_one_line(tmp_path: Path, capsys) -> None:
         (["--lr", "0"], "--lr must be above 0"),
         (["--out", str(a_file)], "it is a file (a folder is written)"),
         (["--out", str(tmp_path / "nodir" / "o")], "no folder"),
+        ([], "no model in this folder (config.json is missing)"),
     ):
         assert main([*args, *bad]) == 2, bad
         assert message in " ".join(capsys.readouterr().err.split()), bad
@@ -83,6 +84,8 @@ def test_bad_arguments_fail_in_one_line(tmp_path: Path, capsys) -> None:
         (["--json", str(tmp_path / "nodir" / "h.json")], "cannot write --json"),
         (["--json", str(tmp_path)], "it is a folder"),
         (["--cache", str(a_file)], "is a file: give a folder"),
+        ([], "--before a: no model folder there"),
+        (["--before", str(tmp_path / "x.gguf")], "no GGUF file there"),
     ):
         assert main([*heldout, *bad]) == 2, bad
         assert message in " ".join(capsys.readouterr().err.split()), bad
@@ -90,6 +93,7 @@ def test_bad_arguments_fail_in_one_line(tmp_path: Path, capsys) -> None:
     for bad, message in (
         (["--out", str(a_file)], "it is a file"),
         (["--out", str(tmp_path / "s"), "--save-every", "-1"], "--save-every must be 0 or more"),
+        (["--out", str(tmp_path / "s"), "--base", str(tmp_path)], "config.json is missing"),
     ):
         assert main([*sft, *bad]) == 2, bad
         assert message in " ".join(capsys.readouterr().err.split()), bad
