@@ -180,3 +180,24 @@ def test_an_output_that_is_an_input_is_refused_unchanged(damaged, tmp_path, argv
     done = memgym(*(a.format(f=kept) for a in argv))
     one_line_exit_2(done, needle.format(f=kept))
     assert kept.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--memory", "nosuchmem"], "unknown memory 'nosuchmem'; known memories:"),
+        (["--memory", "window", "--reasoner", "nosuch", "--isolate"], "unknown reasoner 'nosuch'"),
+    ],
+)
+def test_an_unknown_name_fails_before_any_worker_starts(flags, message, tmp_path, capsys, monkeypatch):
+    from memgym.run import remote
+
+    def no_worker(*_args, **_kwargs):
+        raise AssertionError("a worker was started for a name no plugin can register")
+
+    monkeypatch.setattr(remote, "shared_worker", no_worker)
+    results = tmp_path / "r.sqlite"
+    assert main(["run", "--track", "entities", "--seeds", "1", "--results", str(results), *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err and "worker" not in err, err
+    assert not results.exists()

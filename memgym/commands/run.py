@@ -147,6 +147,22 @@ def _check(args: argparse.Namespace) -> None:
     check_at_least(args, episode_retries=0)
 
 
+def _unknown_here(pairs: Any, track: Any) -> None:
+    """With no ``--plugin``, a worker knows only what this process registered: a name unknown
+    here fails now, naming the known ones, instead of after a worker has started (~3 s)."""
+    from memgym.memory import make_memory
+    from memgym.memory.registry import memory_module
+    from memgym.reasoners import make_reasoner
+    from memgym.reasoners.base import reasoner_module
+    from memgym.specs import parse_spec
+
+    for memory, reasoner in pairs:
+        if memory_module(parse_spec(memory)[0]) is None:
+            make_memory(memory, track)  # raises: unknown memory, and the known ones
+        if reasoner_module(parse_spec(reasoner)[0]) is None:
+            make_reasoner(reasoner, track)
+
+
 def check_work(
     track_name: str,
     tier: str | None,
@@ -179,6 +195,8 @@ def check_work(
         from memgym.run.trust import in_process, plugin_modules
 
         remote = [(m, r) for m, r in dict.fromkeys(pairs) if not in_process(m, r, track, isolate)]
+        if not plugins:
+            _unknown_here(remote, track)
         for memory, reasoner in remote:
             worker = shared_worker(plugin_modules((memory, reasoner), plugins))
             with RemoteSide(worker, track_name, memory, reasoner):
