@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import IO, Any
 
+from memgym.files import write_atomic
+
 LOG = "build.jobs"
 
 
@@ -70,9 +72,7 @@ class BuildLog:
             if entry is None:
                 break  # the line the kill cut: its episode runs again
             self.done[entry["job"]] = entry
-        self.path.write_text(
-            "".join(json.dumps(e) + "\n" for e in [header, *self.done.values()]), encoding="utf-8"
-        )
+        write_atomic(self.path, "".join(json.dumps(e) + "\n" for e in [header, *self.done.values()]))
 
     def append(self, job: Any, rows: list[Any], skipped: int, stats: dict[str, int]) -> None:
         """Log one finished episode (flushed at once, so a kill after it loses nothing)."""

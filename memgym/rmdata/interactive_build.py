@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from memgym.files import write_atomic
 from memgym.rm.rows import Row
 
 
@@ -99,8 +100,8 @@ def done_jobs(out: Path) -> dict[str, dict[str, Any]]:
             for line in out.read_text(encoding="utf-8").splitlines(keepends=True)
             if _job_of(line) in done
         ]
-        out.write_text("".join(kept), encoding="utf-8")
-    jobs_file.write_text("".join(json.dumps(e) + "\n" for e in done.values()), encoding="utf-8")
+        write_atomic(out, "".join(kept))
+    write_atomic(jobs_file, "".join(json.dumps(e) + "\n" for e in done.values()))
     return done
 
 

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from memgym.files import write_atomic
 from memgym.reasoners.base import Reasoner
 from memgym.rm.models import Scorer
 from memgym.rm.rows import Row, record_row
@@ -286,14 +287,25 @@ def cached_episode(
 
     key = hashlib.sha256(f"{track_name}|{seed}|{strategy}|{tier}".encode()).hexdigest()[:16]
     path = Path(cache) / f"{track_name}-{seed}-{key}.json"
-    if path.exists():
-        stored = json.loads(path.read_text())
-        if stored["costs"]["scenario"] == get_track(track_name).generate(seed, tier).hash:
-            return stored["rows"], stored["costs"]
+    stored = _read_cached(path)
+    if stored and stored["costs"]["scenario"] == get_track(track_name).generate(seed, tier).hash:
+        return stored["rows"], stored["costs"]
     rows, costs = labelled_episode(track_name, seed, strategy, tier)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"rows": rows, "costs": costs}))
+    write_atomic(path, json.dumps({"rows": rows, "costs": costs}))
     return rows, costs
+
+
+def _read_cached(path: Path) -> dict[str, Any] | None:
+    """A cached episode, or None when there is none or it cannot be read (it is replayed)."""
+    import json
+
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(stored, dict) and {"rows", "costs"} <= stored.keys()
+    return stored if ok and isinstance(stored["costs"], dict) else None
 
 
 def episode_harms(

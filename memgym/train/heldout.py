@@ -27,6 +27,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from memgym.files import write_atomic
 from memgym.train.lift import Interval, paired
 
 
@@ -74,7 +75,7 @@ def play_seeds(
     stamp = model_stamp(name)
     files = {seed: _cached(cache, stamp, env_id, params, seed, max_turns, max_new_tokens)
              for seed in seeds}  # fmt: skip
-    done = {s: json.loads(f.read_text()) for s, f in files.items() if f and f.is_file()}
+    done = {s: e for s, f in files.items() if f and (e := _read_episode(f)) is not None}
     missing = [s for s in seeds if s not in done]
     if missing:
         from memgym.envs.shared_prefix import SharedPrefix
@@ -98,7 +99,7 @@ def play_seeds(
                     target = files[seed]
                     if target is not None:
                         target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_text(json.dumps(done[seed]))
+                        write_atomic(target, json.dumps(done[seed]))
         finally:
             for env in rows:
                 env.close()
@@ -133,6 +134,15 @@ def _play_slice(task: tuple[Any, ...]) -> Side:
     torch.set_num_threads(threads)
     return play_seeds(name, env_id, params, seeds, max_turns, max_new_tokens, cache,
                       threads=threads, batch=batch)  # fmt: skip
+
+
+def _read_episode(path: Path) -> dict[str, Any] | None:
+    """A cached episode's figures, or None when there is none or it cannot be read (replayed)."""
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) and "return" in entry else None
 
 
 def _cached(cache: str | None, stamp: list[list[Any]], env_id: str, params: dict[str, Any],

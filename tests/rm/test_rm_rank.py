@@ -242,6 +242,11 @@ def test_cached_episodes_are_reused_and_checked(tmp_path: Any, monkeypatch: Any)
     path.write_text(json.dumps(stored))
     rank_module.episode_harms(None, ["window:max_tokens=900"], None, job, cache=tmp_path)
     assert calls == ["window:max_tokens=900"]
+    # A file a kill cut (older memgym wrote it in place) is replayed, not an error.
+    path.write_text(path.read_text()[:100])
+    cut = rank_module.episode_harms(None, ["window:max_tokens=900"], None, job, cache=tmp_path)
+    assert calls == ["window:max_tokens=900"] * 2 and cut[0].harmful == first[0].harmful
+    assert len(json.loads(path.read_text())["rows"]) == first[0].compactions  # written whole
 
 
 def test_the_matched_set_defeats_the_counts_on_a_real_scenario() -> None:

@@ -203,6 +203,10 @@ def test_heldout_reads_cached_episodes_back_until_the_model_changes(tmp_path: Pa
     assert side([1000, 1001]) == played and played.returns == fresh.returns
     side([1001, 1002])  # one new episode, one read back
     assert len(list(cache.iterdir())) == 3
+    for cut in cache.iterdir():  # files a kill cut (older memgym wrote them in place): replayed
+        cut.write_text(cut.read_text()[:10])
+    assert side([1000, 1001, 1002]).returns[:2] == played.returns  # played again
+    assert all(json.loads(f.read_text())["return"] is not None for f in cache.iterdir())
     model.save_pretrained(tmp_path / "m")  # the same folder written again: a new stamp
     side([1000])
     assert len(list(cache.iterdir())) == 4

@@ -21,12 +21,12 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from memgym.files import write_atomic
 from memgym.salt import current_salt
 from memgym.types import Scenario
 
@@ -87,10 +87,7 @@ def write(folder: Path, name: str, scenario: Scenario) -> None:
     entry = {"key": name, "sha256": hashlib.sha256(text.encode()).hexdigest(), "scenario": text}
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name[:16]}.", suffix=".tmp")
-        with os.fdopen(fd, "w") as out:
-            json.dump(entry, out)
-        os.replace(temp, folder / f"{name}.json")
+        write_atomic(folder / f"{name}.json", json.dumps(entry))
     except OSError:
         return
 
