@@ -9,7 +9,8 @@ memory; the trained model goes to ``OUT/model``.
 
 By default only LoRA adapters (rank ``lora_rank``, on the attention projections) are trained: the
 optimizer then holds a few MB instead of four float32 copies of every weight, and the adapter is
-merged into ``OUT/model`` (and kept in ``OUT/adapter``). On CPU the trainer runs in float32: bf16
+merged into ``OUT/model`` (and kept in ``OUT/adapter``). A killed run resumes at the stage it was
+in when run again with the same options (``grpo_progress``). On CPU the trainer runs in float32: bf16
 autocast on a CPU without native bf16 is several times slower. Gradient checkpointing stays on:
 without it the attention activations of a few thousand tokens take gigabytes.
 """
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memgym.train.grpo_progress import Progress
 from memgym.train.sft import libs, load_model
 
 
@@ -103,22 +105,32 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
     datasets = require("datasets", "memgym train grpo", "rl")
     from memgym.envs.trl_rollout import env_reward, prompts, rollout_func
 
-    if model is None or tokenizer is None:
+    progress = Progress.load(run)
+    resumed = progress.weights
+    if resumed is not None and run.lora_rank == 0:
+        tokenizer, model = load_model(str(resumed))  # every weight trained: the stage's model
+    elif model is None or tokenizer is None:
         tokenizer, model = load_model(run.base)
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     torch.manual_seed(run.seed)
     torch.set_num_threads(max(1, run.threads))
-    model = _with_lora(model, run.lora_rank, run.lora_layers)
+    if resumed is not None and run.lora_rank > 0:
+        _, _, peft = libs()
+        model = peft.PeftModel.from_pretrained(model, str(resumed), is_trainable=True)
+    else:
+        model = _with_lora(model, run.lora_rank, run.lora_layers)
     cuda = torch.cuda.is_available()
     out = Path(run.out)
     out.mkdir(parents=True, exist_ok=True)
-    curve: list[dict[str, Any]] = []
-    cpu: list[float] = []
+    curve: list[dict[str, Any]] = list(progress.curve)
+    cpu: list[float] = list(progress.cpu)
     deadline = None if run.max_minutes is None else time.monotonic() + 60 * run.max_minutes
     stopped = False
     for index, stage in enumerate(run.stages):
+        if index < progress.done:
+            continue  # trained before the kill: its weights were loaded above
         if deadline is not None and time.monotonic() >= deadline:
             stopped = True
             break
@@ -144,6 +156,8 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
         model = trainer.model
         cpu.append(time.process_time() - started)
         stopped = stopped or trainer.state.global_step < stage.steps
+        if not stopped and index + 1 < len(run.stages):
+            progress.stage_done(model, tokenizer, curve, cpu)
     if run.lora_rank > 0:
         model.save_pretrained(out / "adapter")
         model = model.merge_and_unload()
@@ -158,6 +172,7 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
         "stage_cpu_seconds": cpu, "stopped_at_max_minutes": stopped,
         "peak_rss_mb": round(peak_mb)}, indent=1))  # fmt: skip
     (out / "report.html").write_text(reward_page(curve, run.stages))
+    progress.finish()
     return curve
 
 
