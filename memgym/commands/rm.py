@@ -403,6 +403,11 @@ def _train(args: argparse.Namespace) -> int:
             args.seed,
             args.fact_rows,
         )
+        if len({int(r["harmful"]) for r in val}) < 2:  # calibration needs both (checked now)
+            raise ValueError(
+                f"the {len(val)} validation rows need both SAFE and HARMFUL labels: give a larger"
+                " --val-limit, or --no-val"
+            )
     start = time.perf_counter()
     if args.model == "encoder":
         return _train_encoder(args, val)
@@ -464,9 +469,13 @@ def _train(args: argparse.Namespace) -> int:
                 times.append(time.perf_counter())
                 since = times[-1] - (times[-2] if len(times) > 1 else start)
                 bar.console.print(f"step {s + 1}/{config.steps}: loss {loss:.4f}, {since:.1f} s")
-                bar.advance(task)
+                bar.update(task, completed=s + 1)  # a resumed training starts past 0
 
-            lm = train_lm(rows, config, step, val=val)
+            # A checkpoint every 25 steps in OUT: a killed training run again resumes there.
+            checkpoint = Path(args.out) / "resume.pt"
+            lm = train_lm(rows, config, step, val=val, checkpoint=checkpoint)
+        if lm.resumed_at:
+            console.print(f"resumed from {checkpoint} at step {lm.resumed_at}")
         lm.save(args.out)
         if len(times) > 1:
             console.print(

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from memgym.extras import MissingExtra, require
+from memgym.rm import lm_checkpoint
 from memgym.rm.rows import Row, asked_questions, dropped_spans
 
 DEFAULT_BASE = "Qwen/Qwen3-1.7B-Base"
@@ -248,6 +249,8 @@ class LMModel:
     """Platt ``a``, ``b`` over the logit difference, and ``threshold`` (from validation)."""
     skipped_steps: int = 0
     """Training steps skipped because their loss or gradient was not finite."""
+    resumed_at: int = 0
+    """The step training resumed at from a checkpoint (0: from the start)."""
 
     @property
     def threshold(self) -> float:
@@ -319,27 +322,37 @@ class LMModel:
         (folder / CONFIG_FILE).write_text(json.dumps(payload, indent=2))
 
 
-def _batches(rows: Sequence[Row], config: LMConfig) -> Callable[[], list[Row]]:
-    """The next training batch: shuffled passes over the rows, or with ``balance`` each row
-    drawn from HARMFUL or SAFE with equal chance (passes over each class in turn)."""
-    rng = random.Random(config.seed)
-    pools = [list(range(len(rows)))]
-    if config.balance:
-        pools = [[i for i, r in enumerate(rows) if int(r["harmful"]) == k] for k in (1, 0)]
-        pools = [p for p in pools if p]
-    queues: list[list[int]] = [[] for _ in pools]
+class _Batches:
+    """The training batches: shuffled passes over the rows, or with ``balance`` each row drawn
+    from HARMFUL or SAFE with equal chance (passes over each class in turn). ``state`` and
+    ``restore`` carry where it stands across a checkpoint."""
 
-    def draw(k: int) -> int:
-        if not queues[k]:
-            queues[k] = list(pools[k])
-            rng.shuffle(queues[k])
-        return queues[k].pop()
+    def __init__(self, rows: Sequence[Row], config: LMConfig) -> None:
+        self.rows, self.size = rows, min(config.batch_size, len(rows))
+        self.rng = random.Random(config.seed)
+        pools = [list(range(len(rows)))]
+        if config.balance:
+            pools = [[i for i, r in enumerate(rows) if int(r["harmful"]) == k] for k in (1, 0)]
+            pools = [p for p in pools if p]
+        self.pools = pools
+        self.queues: list[list[int]] = [[] for _ in pools]
 
-    def batch() -> list[Row]:
-        size = min(config.batch_size, len(rows))
-        return [rows[draw(rng.randrange(len(pools)))] for _ in range(size)]
+    def _draw(self, k: int) -> int:
+        if not self.queues[k]:
+            self.queues[k] = list(self.pools[k])
+            self.rng.shuffle(self.queues[k])
+        return self.queues[k].pop()
 
-    return batch
+    def __call__(self) -> list[Row]:
+        return [self.rows[self._draw(self.rng.randrange(len(self.pools)))] for _ in range(self.size)]
+
+    def state(self) -> dict[str, Any]:
+        return {"rng": self.rng.getstate(), "queues": self.queues}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        version, internal, gauss = state["rng"]
+        self.rng.setstate((version, tuple(internal), gauss))
+        self.queues = [list(q) for q in state["queues"]]
 
 
 def train_lm(
@@ -347,12 +360,18 @@ def train_lm(
     config: LMConfig,
     on_step: Callable[[int, float], None] | None = None,
     val: Sequence[Row] | None = None,
+    checkpoint: str | Path | None = None,
+    every: int = lm_checkpoint.EVERY,
 ) -> LMModel:
     """Fit a fresh LoRA adapter on labelled rows for ``config.steps`` steps; calibrate on
-    ``val`` when given."""
+    ``val`` when given. With ``checkpoint`` (a file) the state is saved there every ``every``
+    steps and a checkpoint of the same training found there is resumed (``lm_checkpoint``);
+    the file is removed when training ends. ``on_step`` sees only the steps this call runs."""
     torch, transformers, peft = _libs()
     if not rows:
         raise ValueError("no training rows")
+    if val and len({int(r["harmful"]) for r in val}) < 2:  # before training, not after it
+        raise ValueError("validation rows need both SAFE and HARMFUL labels")
     torch.manual_seed(config.seed)
     tokenizer, base = load_base(config.base_model)
     answer_ids(tokenizer)
@@ -373,9 +392,21 @@ def train_lm(
     optimizer = torch.optim.AdamW(params, lr=config.lr)
     warm = max(1, math.ceil(config.warmup * config.steps))
     schedule = transformers.get_cosine_schedule_with_warmup(optimizer, warm, config.steps)
-    next_batch = _batches(rows, config)
+    next_batch = _Batches(rows, config)
+    path = Path(checkpoint) if checkpoint is not None else None
+    key = lm_checkpoint.training_key(config, rows)
+    start = 0
+    saved = lm_checkpoint.load(path, key, torch) if path is not None else None
+    if saved is not None:
+        peft.set_peft_model_state_dict(model, saved["adapter"])
+        optimizer.load_state_dict(saved["optimizer"])
+        schedule.load_state_dict(saved["schedule"])
+        next_batch.restore(saved["batches"])
+        torch.set_rng_state(saved["torch_rng"])
+        start, lm.skipped_steps = int(saved["step"]), int(saved["skipped"])
+    lm.resumed_at = start
     model.train()
-    for step in range(config.steps):
+    for step in range(start, config.steps):
         batch = next_batch()
         target = torch.tensor([0 if int(r["harmful"]) else 1 for r in batch], device=model.device)
         loss = torch.nn.functional.cross_entropy(lm._logits(batch), target)
@@ -389,8 +420,17 @@ def train_lm(
         optimizer.zero_grad()
         if on_step is not None:
             on_step(step, float(loss.detach()))
+        if path is not None and ((step + 1) % every == 0 or step + 1 == config.steps):
+            state = {
+                "adapter": peft.get_peft_model_state_dict(model), "optimizer": optimizer.state_dict(),
+                "schedule": schedule.state_dict(), "batches": next_batch.state(),
+                "torch_rng": torch.get_rng_state(), "step": step + 1, "skipped": lm.skipped_steps,
+            }  # fmt: skip
+            lm_checkpoint.save(path, key, state, torch)
     if val:
         lm.calibrate(val)
+    if path is not None:
+        path.unlink(missing_ok=True)
     return lm
 
 

@@ -13,7 +13,7 @@ pytest.importorskip("transformers")
 
 from memgym.rm.lm import (
     LMConfig,
-    _batches,
+    _Batches,
     answer_ids,
     gguf_path,
     load_base,
@@ -105,6 +105,48 @@ def test_a_step_that_is_not_finite_is_skipped(quick_data: tuple[Path, Any],
     assert lora_b and all(torch.count_nonzero(p) == 0 for p in lora_b)
 
 
+class Killed(Exception):
+    """Stands for the kill: raised from the step callback."""
+
+
+def test_a_killed_training_resumes_at_its_checkpoint_as_an_unbroken_one(
+    quick_data: tuple[Path, Any], tmp_path: Path
+) -> None:
+    """Checkpoints every 2 steps; killed in step 3, the training run again goes on from step 2
+    and ends with the adapter an unbroken run ends with, weight for weight (dropout on: torch's
+    random state is carried too); the checkpoint is removed at the end."""
+    import torch
+    from peft import get_peft_model_state_dict
+
+    folder, _ = quick_data
+    train = list(read_jsonl(folder / "train.jsonl"))
+    rows = [r for r in train if r["harmful"]][:3] + [r for r in train if not r["harmful"]][:5]
+    base = build_tiny_base(tmp_path / "base", [prompt(r, 200) for r in rows])
+    config = LMConfig(base_model=base, steps=4, batch_size=2, lr=1e-2, max_length=128,
+                      view_chars=200, dropout=0.2)
+    unbroken = get_peft_model_state_dict(train_lm(rows, config).model)
+    path = tmp_path / "out" / "resume.pt"
+
+    def kill_in_step_3(step: int, _loss: float) -> None:
+        if step == 2:
+            raise Killed
+
+    with pytest.raises(Killed):
+        train_lm(rows, config, kill_in_step_3, checkpoint=path, every=2)
+    assert path.is_file()
+    steps: list[int] = []
+    resumed = train_lm(rows, config, lambda s, _l: steps.append(s), checkpoint=path, every=2)
+    assert steps == [2, 3] and resumed.resumed_at == 2 and not path.exists()
+    again = get_peft_model_state_dict(resumed.model)
+    assert again.keys() == unbroken.keys()
+    assert all(torch.equal(again[k], unbroken[k]) for k in unbroken)
+    with pytest.raises(Killed):
+        train_lm(rows, config, kill_in_step_3, checkpoint=path, every=2)
+    other = LMConfig(**{**config.__dict__, "lr": 5e-3})
+    with pytest.raises(ValueError, match="another config or other rows"):
+        train_lm(rows, other, checkpoint=path, every=2)
+
+
 def test_missing_base_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not available locally"):
         load_base(str(tmp_path / "nowhere"))
@@ -123,10 +165,10 @@ def test_prompt_states_what_was_dropped_and_ends_with_answer() -> None:
 
 def test_balanced_batches_draw_each_class_about_equally() -> None:
     rows = [{"harmful": int(i < 5)} for i in range(100)]  # 5 % HARMFUL
-    draw = _batches(rows, LMConfig(batch_size=4, seed=3))
+    draw = _Batches(rows, LMConfig(batch_size=4, seed=3))
     drawn = [r["harmful"] for _ in range(500) for r in draw()]
     assert 0.45 < sum(drawn) / len(drawn) < 0.55
-    plain = _batches(rows, LMConfig(batch_size=4, seed=3, balance=False))
+    plain = _Batches(rows, LMConfig(batch_size=4, seed=3, balance=False))
     drawn = [r["harmful"] for _ in range(500) for r in plain()]
     assert sum(drawn) / len(drawn) == pytest.approx(0.05, abs=0.01)
 
