@@ -403,7 +403,7 @@ def _train(args: argparse.Namespace) -> int:
             args.seed,
             args.fact_rows,
         )
-        if len({int(r["harmful"]) for r in val}) < 2:  # calibration needs both (checked now)
+        if val and len({int(r["harmful"]) for r in val}) < 2:  # calibration needs both
             raise ValueError(
                 f"the {len(val)} validation rows need both SAFE and HARMFUL labels: give a larger"
                 " --val-limit, or --no-val"

@@ -167,3 +167,17 @@ def test_rank_refuses_a_strategy_given_twice(lite_model: tuple[Path, Any], capsy
     assert main(["rm", "rank", "--model", str(path), "--strategy", "mask:keep=2",
                  "--strategy", "mask:keep=3", "--workers", "0"]) == 2
     assert "--workers and --seeds must be at least 1" in capsys.readouterr().err
+
+
+def test_validation_rows_of_one_label_are_refused_before_training(
+    quick_data: tuple[Path, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, _ = quick_data
+    (tmp_path / "train.jsonl").write_bytes((folder / "train.jsonl").read_bytes())
+    safe = [line for line in (folder / "val.jsonl").read_text().splitlines()
+            if not json.loads(line)["harmful"]]  # fmt: skip
+    (tmp_path / "val.jsonl").write_text("\n".join(safe) + "\n")
+    assert main(["rm", "train", "--data", str(tmp_path), "--out", str(tmp_path / "m.pkl")]) == 2
+    err = capsys.readouterr().err
+    assert f"the {len(safe)} validation rows need both SAFE and HARMFUL labels" in err
+    assert not (tmp_path / "m.pkl").exists()
