@@ -52,10 +52,11 @@ def test_sft_names_the_data_file_of_a_bad_line(tmp_path: Path, capsys) -> None:
 
     data = tmp_path / "chat.jsonl"
     data.write_text('{"messages": [{"role": "user"')  # cut short
-    assert (
-        main(["train", "sft", "--data", str(data), "--base", "x", "--out", str(tmp_path / "o")])
-        == 2
-    )
+    base = tmp_path / "base"  # passes the base check (checked first), is never loaded
+    base.mkdir()
+    (base / "config.json").write_text("{}")
+    argv = ["train", "sft", "--data", str(data), "--base", str(base), "--out", str(tmp_path / "o")]
+    assert main(argv) == 2
     assert f"{data}: line 1 is not JSON" in capsys.readouterr().err
 
 
