@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+from memgym.files import atomic_path
 
 EVERY = 25
 """Steps between checkpoints by default."""
@@ -33,14 +33,8 @@ def training_key(config: Any, rows: Any) -> str:
 def save(path: Path, key: str, state: dict[str, Any], torch: Any) -> None:
     """Write the checkpoint ``state`` of the training ``key`` to ``path`` (whole or not at all)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as temp:
         torch.save({"key": key, **state}, temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def load(path: Path, key: str, torch: Any) -> dict[str, Any] | None:

@@ -86,9 +86,7 @@ class BuildLog:
 
     def finish(self) -> None:
         """The dataset is written: remove the log."""
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+        self.close()
         self.path.unlink(missing_ok=True)
 
     def close(self) -> None:

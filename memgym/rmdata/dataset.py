@@ -329,10 +329,12 @@ def build(
         if on_done is not None:
             on_done(job)
 
+    left = []  # the episodes the log does not hold yet
     for job in todo:
-        if (entry := log.done.get(job_key(job))) is not None:
+        if (entry := log.done.get(job_key(job))) is None:
+            left.append(job)
+        else:
             add(job, entry["rows"], entry["skipped"], entry["stats"])
-    left = [job for job in todo if job_key(job) not in log.done]
     try:
         for job, job_rows, job_skipped, stats in parallel_map(run_job, left, workers):
             log.append(job, job_rows, job_skipped, stats)

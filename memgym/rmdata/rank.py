@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from memgym.files import write_atomic
+from memgym.files import read_json, write_atomic
 from memgym.reasoners.base import Reasoner
 from memgym.rm.models import Scorer
 from memgym.rm.rows import Row, record_row
@@ -298,14 +298,10 @@ def cached_episode(
 
 def _read_cached(path: Path) -> dict[str, Any] | None:
     """A cached episode, or None when there is none or it cannot be read (it is replayed)."""
-    import json
-
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    stored = read_json(path)
+    if not (isinstance(stored, dict) and {"rows", "costs"} <= stored.keys()):
         return None
-    ok = isinstance(stored, dict) and {"rows", "costs"} <= stored.keys()
-    return stored if ok and isinstance(stored["costs"], dict) else None
+    return stored if isinstance(stored["costs"], dict) else None
 
 
 def episode_harms(

@@ -27,7 +27,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from memgym.files import write_atomic
+from memgym.files import read_json, write_atomic
 from memgym.train.lift import Interval, paired
 
 
@@ -138,10 +138,7 @@ def _play_slice(task: tuple[Any, ...]) -> Side:
 
 def _read_episode(path: Path) -> dict[str, Any] | None:
     """A cached episode's figures, or None when there is none or it cannot be read (replayed)."""
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    entry = read_json(path)
     return entry if isinstance(entry, dict) and "return" in entry else None
 
 
