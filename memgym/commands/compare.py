@@ -16,6 +16,7 @@ import json
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from memgym.commands.common import (
@@ -38,7 +39,6 @@ from memgym.commands.tables import Column, fit
 from memgym.commands.trust_options import add_trust_args, trust_config
 from memgym.llm.usage import add_usage, describe
 from memgym.reasoners.base import Reasoner
-from memgym.run.results import CLOSED_BOOK
 from memgym.scoring.isolation import QuestionKey
 from memgym.tokens import count_tokens
 from memgym.types import EpisodeResult, Question, View
@@ -125,13 +125,38 @@ def _remote_config(track_name: str, spec: str, plugins: Sequence[str]) -> str:
 
 @dataclass
 class SeedRun:
-    """One seed's episodes (each with its compaction records) and view counts per memory."""
+    """One seed's episodes (each with its compaction records, unless restored from a results
+    file), view counts per memory spec, compactions per episode and the closed-book probe's
+    leaked questions and calls (none on an interactive track)."""
 
     results: list[EpisodeResult]
     tokens: dict[str, int]
     asked: dict[str, int]
     leaked: set[tuple[str, str]]
     probe_usage: dict[str, float] = field(default_factory=dict)
+    compactions: list[int] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """What the table needs of this seed besides its episodes (``compare --resume`` stores
+        it; the probe's usage is stored beside it)."""
+        return {
+            "tokens": self.tokens,
+            "asked": self.asked,
+            "leaked": sorted(self.leaked),
+            "compactions": self.compactions,
+        }
+
+    @classmethod
+    def restore(cls, summary: Mapping[str, Any], results: list[EpisodeResult]) -> SeedRun:
+        """The seed run a stored ``summary`` and its stored episodes describe."""
+        return cls(
+            results,
+            dict(summary["tokens"]),
+            dict(summary["asked"]),
+            {(str(h), str(q)) for h, q in summary["leaked"]},
+            dict(summary.get("probe_usage", {})),
+            list(summary["compactions"]),
+        )
 
 
 def run_seed(
@@ -197,6 +222,7 @@ def run_seed(
         result.seed, result.salt = seed, salt_digest()
         run.results.append(result)
         run.tokens[spec], run.asked[spec] = tokens, asked
+        run.compactions.append(len(result.compactions))
     if scenario.fresh_hash() != scenario.hash:  # every episode of the seed shared it
         for result in run.results:
             result.status = "tampered"
@@ -257,9 +283,10 @@ def run_comparison(
     resamples: int = 1000,
     workers: int = 1,
     retries: int = 0,
-    on_probe: Callable[[int, dict[str, float]], None] | None = None,
+    on_seed: Callable[[int, SeedRun], None] | None = None,
     isolate: bool = False,
     plugins: Sequence[str] = (),
+    done: Mapping[int, SeedRun] | None = None,
 ) -> Comparison:
     """Run every memory of ``memory_runs(memories)`` with one reasoner on each seed's scenario.
 
@@ -268,9 +295,10 @@ def run_comparison(
     ``on_episode`` sees each result with its compaction records (to store them), in seed and
     memory order; nothing of it is kept after that but its scored answers (one entry per
     question, for the paired bootstrap) and running sums, so memory stays flat in the number of
-    episodes. ``retries``: see
-    ``run_seed``. ``on_probe`` sees each seed's closed-book probe usage (seed, usage) before that
-    seed's episodes. ``isolate`` and ``plugins``: see ``run_seed``.
+    episodes. ``on_seed`` sees each seed's run once all its episodes went to ``on_episode``.
+    ``done``: seeds already run (restored from a results file): they are not run again, and
+    neither callback sees them; the comparison equals one that ran them. ``retries``,
+    ``isolate`` and ``plugins``: see ``run_seed``.
     """
     from memgym.scoring.isolation import add_answers
     from memgym.scoring.isolation import isolate as isolated_scores
@@ -281,13 +309,19 @@ def run_comparison(
         raise TypeError("compare: workers above 1 need the reasoner as a spec string")
     named = memory_runs(memories, track_name, plugins)
     specs, to_run = list(named), list(named.values())
+    done = done or {}
+    left = [seed for seed in seeds if seed not in done]
     if _interactive(track_name):
         agent = INTERACTIVE_AGENT if reasoner == "scripted" else reasoner
         if not isinstance(agent, str):
             raise TypeError("compare: an interactive track needs the agent as a spec string")
+        from memgym.interactive.compare import session_runs
+
+        sessions = session_runs(track_name, tier, left, specs, agent, fixed or {}, workers, retries)
+        fresh = _seed_groups(sessions, len(specs))
         return _interactive_comparison(
-            track_name, tier, seeds, specs, agent, fixed or {}, on_episode, resamples, workers,
-            retries,
+            (track_name, tier, seeds, agent, fixed or {}), specs,
+            _in_seed_order(seeds, done, fresh), resamples, on_episode, on_seed,
         )  # fmt: skip
     table: dict[str, dict[QuestionKey, bool]] = {}  # streamed: no episode is kept
     usage: dict[str, float] = {}
@@ -298,15 +332,15 @@ def run_comparison(
     statuses: dict[str, dict[str, int]] = {s: {} for s in specs}
     probe: dict[str, float] = {}
     name = ""
-    runs = seed_runs(
-        track_name, tier, seeds, to_run, reasoner, fixed or {}, workers, retries, isolate, plugins
+    fresh = seed_runs(
+        track_name, tier, left, to_run, reasoner, fixed or {}, workers, retries, isolate, plugins
     )
-    for seed, run in zip(seeds, runs, strict=True):
+    for seed, run, ran in _in_seed_order(seeds, done, fresh):
+        if ran:  # called here, not in the generator: no earlier seed is alive meanwhile
+            _hand_on(seed, run, on_episode, on_seed)
         leaked |= run.leaked
         probe = add_usage([probe, run.probe_usage])
-        if on_probe is not None:
-            on_probe(seed, run.probe_usage)
-        for spec, given, result in zip(specs, to_run, run.results, strict=True):
+        for i, (spec, given, result) in enumerate(zip(specs, to_run, run.results, strict=True)):
             counts = statuses[spec]
             for answer in result.answers:
                 if answer.axis != "abstention":
@@ -314,9 +348,7 @@ def run_comparison(
             name = result.reasoner
             tokens[spec] += run.tokens[given]
             asked[spec] += run.asked[given]
-            compactions[spec] += len(result.compactions)
-            if on_episode is not None:
-                on_episode(result)
+            compactions[spec] += run.compactions[i]
             add_answers(table, result)
             usage = add_usage([usage, result.usage])
     scored = set().union(*table.values())
@@ -329,6 +361,40 @@ def run_comparison(
         usage=usage,
         probe_usage=probe,
     )
+
+
+def _in_seed_order(
+    seeds: Sequence[int], done: Mapping[int, SeedRun], fresh: Iterator[SeedRun]
+) -> Iterator[tuple[int, SeedRun, bool]]:
+    """(seed, run, whether it ran now) for every seed in seed order: ``done``'s run as it is,
+    the others the next of ``fresh`` (run in the same order). The table is summed in this
+    order, so a resumed comparison equals a whole one."""
+    for seed in seeds:
+        run = done.get(seed)
+        yield (seed, run, False) if run is not None else (seed, next(fresh), True)
+
+
+def _hand_on(
+    seed: int,
+    run: SeedRun,
+    on_episode: Callable[[EpisodeResult], None] | None,
+    on_seed: Callable[[int, SeedRun], None] | None,
+) -> None:
+    """Each episode of a seed just run to ``on_episode``, then the seed's run to ``on_seed``."""
+    if on_episode is not None:
+        for result in run.results:
+            on_episode(result)
+    if on_seed is not None:
+        on_seed(seed, run)
+
+
+def _seed_groups(sessions: Iterator[EpisodeResult], size: int) -> Iterator[SeedRun]:
+    """An interactive track's sessions (seed-major, ``size`` memories each) as seed runs."""
+    while True:
+        results = list(islice(sessions, size))
+        if not results:
+            return
+        yield SeedRun(results, {}, {}, set(), compactions=[len(r.compactions) for r in results])
 
 
 def _comparison(
@@ -361,21 +427,17 @@ def _interactive(track_name: str) -> bool:
 
 
 def _interactive_comparison(
-    track_name: str,
-    tier: str | None,
-    seeds: Sequence[int],
+    run: tuple[str, str | None, Sequence[int], str, Mapping[str, Any]],
     specs: Sequence[str],
-    agent: str,
-    fixed: Mapping[str, Any],
-    on_episode: Callable[[EpisodeResult], None] | None,
+    seed_runs: Iterator[tuple[int, SeedRun, bool]],
     resamples: int,
-    workers: int,
-    retries: int = 0,
+    on_episode: Callable[[EpisodeResult], None] | None,
+    on_seed: Callable[[int, SeedRun], None] | None,
 ) -> Comparison:
     """``run_comparison`` for an interactive track: every memory compacts the same agent's
     history on the same sessions; tasks are paired, ``full`` is the ceiling, no closed-book
-    probe (``none`` already shows what the agent does with no history at all)."""
-    from memgym.interactive.compare import session_runs
+    probe (``none`` already shows what the agent does with no history at all). ``run``: track,
+    tier, seeds, agent and fixed params; ``seed_runs``: as ``_in_seed_order`` yields them."""
     from memgym.interactive.episode import outcome_counts
     from memgym.scoring.isolation import add_answers, isolate
 
@@ -386,21 +448,22 @@ def _interactive_comparison(
     rewards = dict.fromkeys(specs, 0.0)
     outcomes: dict[str, dict[str, int]] = {}
     usage: dict[str, float] = {}
-    name = agent
-    for result in session_runs(track_name, tier, seeds, specs, agent, fixed, workers, retries):
-        name = result.reasoner
-        tokens[result.memory] += result.usage.get("view_tokens", 0.0)
-        tasks[result.memory] += len(result.answers)
-        rewards[result.memory] += result.composite * result.questions
-        compactions[result.memory] += len(result.compactions)
-        if on_episode is not None:
-            on_episode(result)
-        add_answers(table, result)
-        usage = add_usage([usage, result.usage])
-        for memory, classes in outcome_counts([result]).items():
-            counts = outcomes.setdefault(memory, {})
-            for cls, n in classes.items():
-                counts[cls] = counts.get(cls, 0) + n
+    track_name, tier, seeds, name, fixed = run
+    for seed, seed_run, ran in seed_runs:
+        if ran:
+            _hand_on(seed, seed_run, on_episode, on_seed)
+        for result, compacted in zip(seed_run.results, seed_run.compactions, strict=True):
+            name = result.reasoner
+            tokens[result.memory] += result.usage.get("view_tokens", 0.0)
+            tasks[result.memory] += len(result.answers)
+            rewards[result.memory] += result.composite * result.questions
+            compactions[result.memory] += compacted
+            add_answers(table, result)
+            usage = add_usage([usage, result.usage])
+            for memory, classes in outcome_counts([result]).items():
+                counts = outcomes.setdefault(memory, {})
+                for cls, n in classes.items():
+                    counts[cls] = counts.get(cls, 0) + n
     return _comparison(
         (track_name, tier, seeds, name, fixed),
         (tokens, tasks, compactions),
@@ -457,6 +520,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     add_retries_arg(p)
     add_trust_args(p)
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the newest comparison with the same arguments: its finished seeds are "
+        "read back, the others run",
+    )
+    p.add_argument("--run", type=int, dest="run_id", help="with --resume: the run id to continue")
     add_results_arg(p)
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
     p.set_defaults(func=run)
@@ -465,11 +535,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from memgym.commands import model_options
     from memgym.commands.endpoints import preflight
-    from memgym.commands.run import check_work
+    from memgym.commands.run import check_work, run_to_resume
     from memgym.pool import interrupt_requested
+    from memgym.run.compare_seeds import save_seed
     from memgym.run.results import ResultsStore
 
     check_at_least(args, resamples=1, workers=1, episode_retries=0)
+    if args.run_id is not None and not args.resume:
+        raise ValueError("--run needs --resume")
     seeds = list(range(args.seed, args.seed + args.seeds))
     *memories, reasoner = model_options.apply(
         [
@@ -486,23 +559,30 @@ def run(args: argparse.Namespace) -> int:
     check_work(args.track, args.tier, fixed, pairs, args.isolate, args.plugin)
     preflight([reasoner, *memories], err_console.print)
     planned = len(seeds) * len(memories)
+    config = {
+        "command": "compare",
+        "track": args.track,
+        "tier": args.tier,
+        "seeds": seeds,
+        "memories": memories,
+        "reasoner": actor,
+        "overrides": fixed,
+        **trust_config(args),
+    }
     with ResultsStore(args.results) as store:
-        run_id = store.start_run(
-            {
-                "command": "compare",
-                "track": args.track,
-                "tier": args.tier,
-                "seeds": seeds,
-                "memories": memories,
-                "reasoner": actor,
-                "overrides": fixed,
-                **trust_config(args),
-            },
-            planned,
-        )
+        run_id = run_to_resume(store, config, args) if args.resume else None
+        restored = _finished(store, run_id, len(memories)) if run_id is not None else {}
+        if run_id is None:
+            run_id = store.start_run(config, planned)
+        elif restored:
+            err_console.print(
+                f"resuming run {run_id}: {plural(len(restored), 'seed')} of {len(seeds)} read back"
+            )
         try:
             with progress() as bar:
-                task = bar.add_task("episodes", total=planned)
+                task = bar.add_task(
+                    "episodes", total=planned, completed=len(restored) * len(memories)
+                )
 
                 def keep(result: EpisodeResult) -> None:
                     if interrupt_requested():  # a seed's episodes take seconds to store
@@ -510,8 +590,8 @@ def run(args: argparse.Namespace) -> int:
                     store.add_episode(run_id, result)
                     bar.advance(task)
 
-                def keep_probe(seed: int, usage: dict[str, float]) -> None:
-                    store.add_run_usage(run_id, CLOSED_BOOK, usage)
+                def keep_seed(seed: int, run: SeedRun) -> None:
+                    save_seed(store, run_id, seed, run.summary(), run.probe_usage)
 
                 comparison = run_comparison(
                     args.track,
@@ -524,15 +604,17 @@ def run(args: argparse.Namespace) -> int:
                     args.resamples,
                     args.workers,
                     args.episode_retries,
-                    keep_probe,
+                    keep_seed,
                     args.isolate,
                     args.plugin,
+                    restored,
                 )
         except KeyboardInterrupt:
             done = store.status(run_id).done
             err_console.print(
                 f"[yellow]interrupted[/]: {plural(done, 'episode')} of {planned} saved in run "
-                f"{run_id} of {args.results} (no comparison: it needs every seed)"
+                f"{run_id} of {args.results} (no comparison: it needs every seed); "
+                "`memgym compare ... --resume` continues it"
             )
             return 130
         except BaseException:
@@ -557,6 +639,15 @@ def run(args: argparse.Namespace) -> int:
             say_reasons(store.episodes(run_id, compactions=False))
         return 1
     return 0
+
+
+def _finished(store: Any, run_id: int, memories: int) -> dict[int, SeedRun]:
+    """The seeds run ``run_id`` finished whole, restored (what a kill left of the others is
+    deleted: they run again)."""
+    from memgym.run.compare_seeds import finished_seeds
+
+    found = finished_seeds(store, run_id, memories)
+    return {seed: SeedRun.restore(summary, results) for seed, (summary, results) in found.items()}
 
 
 COMPARE_COLUMNS = (

@@ -255,7 +255,7 @@ def run(args: argparse.Namespace) -> int:
     }
     start = time.perf_counter()
     with ResultsStore(args.results) as store:
-        run_id = _resume(store, config, args) if args.resume else None
+        run_id = run_to_resume(store, config, args) if args.resume else None
         new = run_id is None
         if run_id is None:
             run_id = store.start_run(config, planned)
@@ -341,7 +341,7 @@ def _json(
     }
 
 
-def _resume(store: Any, config: dict[str, Any], args: argparse.Namespace) -> int | None:
+def run_to_resume(store: Any, config: dict[str, Any], args: argparse.Namespace) -> int | None:
     """The run to continue (None: none matches; a note says a new run starts)."""
     if args.run_id is not None:
         if store.run_config(args.run_id) != json.loads(json.dumps(config)):

@@ -182,3 +182,37 @@ def test_audit_names_the_options_an_interactive_track_does_not_use(
     assert "--lengths, --context, --no-cheats only apply to question-stream tracks" in err
     assert main(argv) == 0
     assert "only apply" not in capsys.readouterr().err
+
+
+def test_compare_resumes_an_interactive_comparison(
+    codes_track: CodesTrack,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    args = ["compare", "--track", "test-codes", "--seeds", "3", "--memories", TIGHT]
+    args += ["--resamples", "50", "--json"]
+    assert main([*args, "--results", str(tmp_path / "whole.sqlite")]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    add_episode = ResultsStore.add_episode
+    added: list[str] = []
+
+    def stop_at_the_fifth(self: ResultsStore, run_id: int, result: Any, key: Any = None) -> None:
+        added.append(result.memory)  # none, full, the window: seed 0 whole, seed 1 one in
+        if len(added) == 5:
+            raise KeyboardInterrupt
+        add_episode(self, run_id, result, key)
+
+    path = str(tmp_path / "r.sqlite")
+    monkeypatch.setattr(ResultsStore, "add_episode", stop_at_the_fifth)
+    assert main([*args, "--results", path]) == 130
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert main([*args, "--results", path, "--resume"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == whole and "1 seed of 3 read back" in err
+    assert whole["memories"][2]["compactions_per_episode"] > 0  # counts kept, not re-read
+    with ResultsStore.open_read(path) as store:
+        assert [(e.seed, e.memory) for e in store.episodes()] == [
+            (seed, memory) for seed in range(3) for memory in ("none", "full", TIGHT)
+        ]
