@@ -372,3 +372,26 @@ def say_reasons(episodes: Iterable[EpisodeResult]) -> None:
     reasons = Counter(e.reason for e in episodes if e.status == "infra_error" and e.reason)
     for reason, count in reasons.most_common():
         err_console.print(f"{plural(count, 'episode')} failed: {escape(reason)}", soft_wrap=True)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the user's quota) is full: SQLite's ``SQLITE_FULL``,
+    or ``ENOSPC``/``EDQUOT`` from the system, also as the results store's one-line error."""
+    import errno
+    import sqlite3
+
+    cause = exc.__cause__ or exc.__context__ if isinstance(exc, ValueError) else exc
+    if isinstance(cause, sqlite3.Error):
+        return getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    return isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def say_disk_full(exc: BaseException, saved: str, again: str) -> int:
+    """One line for a run the full disk stopped: what is ``saved`` and the command that
+    continues it once there is space; the exit code of bad input (2)."""
+    err_console.print(
+        f"[red]error:[/] the disk is full ({exc}): {saved}; free space, then `{again}` continues it",
+        soft_wrap=True,
+        highlight=False,
+    )
+    return 2

@@ -26,10 +26,12 @@ from memgym.commands.common import (
     add_scenario_args,
     add_seed_args,
     check_at_least,
+    disk_full,
     err_console,
     overrides,
     plural,
     progress,
+    say_disk_full,
     say_reasons,
 )
 from memgym.commands.comparison import Comparison
@@ -617,7 +619,12 @@ def run(args: argparse.Namespace) -> int:
                 "`memgym compare ... --resume` continues it"
             )
             return 130
-        except BaseException:
+        except BaseException as exc:
+            if disk_full(exc):
+                saved = f"{plural(store.status(run_id).done, 'episode')} of {planned} saved in run"
+                return say_disk_full(
+                    exc, f"{saved} {run_id} of {args.results}", "memgym compare ... --resume"
+                )
             store.drop_run_if_empty(run_id)
             raise
         status = store.status(run_id)

@@ -26,9 +26,11 @@ from memgym.commands.common import (
     check_output,
     check_results_output,
     console,
+    disk_full,
     err_console,
     plural,
     progress,
+    say_disk_full,
 )
 from memgym.commands.model_options import add_model_args
 
@@ -256,6 +258,11 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
                 f"{args.results}; `memgym eval ... --resume` continues it"
             )
             return 130
+        except BaseException as exc:
+            if not disk_full(exc):
+                raise
+            saved = f"finished episodes are saved in run {run_id} of {args.results}"
+            return say_disk_full(exc, saved, "memgym eval ... --resume")
         every = runs.matching_runs(store, config) if joined or shard_of else [run_id]
         episodes = runs.episodes_of(store, every)
     keys = (item.key for item in items(protocol, spec))

@@ -26,12 +26,14 @@ from memgym.commands.common import (
     add_scenario_args,
     add_seed_args,
     check_at_least,
+    disk_full,
     err_console,
     overrides,
     plural,
     print_summary,
     print_usage,
     progress,
+    say_disk_full,
     say_reasons,
     tier_name,
 )
@@ -281,7 +283,12 @@ def run(args: argparse.Namespace) -> int:
                 f"run {run_id} of {args.results}; `memgym run ... --resume` continues it"
             )
             return 130
-        except BaseException:
+        except BaseException as exc:
+            if disk_full(exc):
+                saved = f"{plural(store.status(run_id).done, 'episode')} of {planned} saved in run"
+                return say_disk_full(
+                    exc, f"{saved} {run_id} of {args.results}", "memgym run ... --resume"
+                )
             if new:
                 store.drop_run_if_empty(run_id)
             raise

@@ -1,0 +1,96 @@
+"""A full disk stops ``memgym run`` and ``memgym compare`` with one line that says what is saved,
+and loses nothing: the results file, copied off the full disk, resumes to the unbroken run.
+
+The disk is a real one: a 300 kB tmpfs that bubblewrap mounts for the command (no root needed),
+so SQLite meets ENOSPC as it would on a full volume."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from memgym.run.results import ResultsStore
+from tests.cli_process import ROOT, env, memgym
+
+pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")
+DISK_BYTES = 300_000
+
+
+def on_full_disk(tmp_path, *args: str) -> tuple[int, str]:
+    """``memgym ARGS --results DISK/r.sqlite`` on a ``DISK_BYTES`` tmpfs; the results file (and
+    its WAL) copied to ``tmp_path/r.sqlite*`` before the tmpfs goes; (exit code, stderr)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    command = shlex.join([sys.executable, "-m", "memgym", *args, "--results", f"{disk}/r.sqlite"])
+    script = (
+        f"{command} 2> {tmp_path}/err; echo $? > {tmp_path}/rc; cp {disk}/r.sqlite* {tmp_path}/"
+    )
+    done = subprocess.run(
+        ["bwrap", "--dev-bind", "/", "/", "--size", str(DISK_BYTES), "--tmpfs", str(disk)]
+        + ["--chdir", str(ROOT), "sh", "-c", script],
+        env=env(), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return int((tmp_path / "rc").read_text()), (tmp_path / "err").read_text()
+
+
+def episodes(path) -> list[tuple]:
+    with ResultsStore.open_read(path) as store:
+        return sorted((r.seed, r.memory, r.reasoner, r.composite) for r in store.episodes())
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "--track", "entities", "--tier", "lite", "--seeds", "6"],
+        ["compare", "--track", "entities", "--tier", "lite", "--seeds", "6", "--json"]
+        + ["--memories", "window:max_tokens=2000", "--resamples", "50"],
+    ],
+    ids=["run", "compare"],
+)
+def test_a_full_disk_stops_with_one_line_and_the_run_resumes(tmp_path, command):
+    code, err = on_full_disk(tmp_path, *command)
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert "the disk is full" in err and f"`memgym {command[0]} ... --resume` continues it" in err
+    saved = int(err.split(" episode")[0].rsplit(" ", 1)[-1])
+    kept = episodes(tmp_path / "r.sqlite")
+    assert 0 < saved == len(kept) < 6 * (4 if command[0] == "compare" else 5)
+
+    resumed = memgym(*command, "--results", str(tmp_path / "r.sqlite"), "--resume")
+    whole = memgym(*command, "--results", str(tmp_path / "whole.sqlite"))
+    assert resumed.returncode == whole.returncode == 0, resumed.stderr + whole.stderr
+    assert episodes(tmp_path / "r.sqlite") == episodes(tmp_path / "whole.sqlite")
+    if command[0] == "compare":
+        assert json.loads(resumed.stdout) == json.loads(whole.stdout)
+
+
+def test_a_file_written_whole_survives_a_full_disk(tmp_path):
+    """A model, a manifest, a report (``files.write_atomic``): a write that fills the disk fails
+    with ENOSPC and leaves the previous file, and no temporary file beside it."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    code = (
+        "import errno, os, sys; from memgym.files import write_atomic\n"
+        f"write_atomic('{disk}/manifest.json', 'the old manifest')\n"
+        "try:\n"
+        f"    write_atomic('{disk}/manifest.json', 'x' * {2 * DISK_BYTES})\n"
+        "except OSError as exc:\n"
+        "    assert exc.errno == errno.ENOSPC, exc\n"
+        "else:\n"
+        "    sys.exit('the disk was not full')\n"
+        f"assert open('{disk}/manifest.json').read() == 'the old manifest'\n"
+        f"assert os.listdir('{disk}') == ['manifest.json'], os.listdir('{disk}')\n"
+    )
+    done = subprocess.run(
+        ["bwrap", "--dev-bind", "/", "/", "--size", str(DISK_BYTES), "--tmpfs", str(disk)]
+        + ["--chdir", str(ROOT), sys.executable, "-c", code],
+        env=env(), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
