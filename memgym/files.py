@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,10 +18,13 @@ from typing import Any
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """A temporary path beside ``path`` for the block to write; when the block ends it replaces
     ``path`` in one step (readers see the old file or the whole new one, never a part), and when
-    it raises (a kill) it is removed and ``path`` is left as it was."""
+    it raises (a kill, a full disk) it is removed and ``path`` is left as it was. A ``path`` that
+    is a device or a pipe is written directly."""
     path = Path(path)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:24]}.", suffix=".tmp")
-    os.close(fd)
+    if path.exists() and not path.is_file():  # a device or a pipe (/dev/stdout): nothing to replace
+        yield path
+        return
+    temp = _new_file_beside(path)
     try:
         yield Path(temp)
         os.replace(temp, path)
@@ -29,10 +33,30 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` whole or not at all (``atomic_path``)."""
+def _new_file_beside(path: Path) -> str:
+    """A new empty file in ``path``'s folder with the mode ``path`` has (or, for a new file,
+    the one the umask gives, as ``open`` would: ``mkstemp``'s 0600 would outlive the rename)."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else 0o666
+    while True:
+        temp = str(path.parent / f".{path.name[:24]}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        if path.is_file():
+            os.chmod(temp, mode)  # the umask narrowed it; the file it replaces had this mode
+        return temp
+
+
+def write_atomic(path: str | Path, content: str | bytes) -> None:
+    """Write ``content`` (text as UTF-8) to ``path`` whole or not at all (``atomic_path``): a
+    kill or a full disk leaves the previous file as it was."""
     with atomic_path(path) as temp:
-        temp.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            temp.write_bytes(content)
+        else:
+            temp.write_text(content, encoding="utf-8")
 
 
 def read_json(path: str | Path) -> Any | None:

@@ -30,3 +30,34 @@ def test_a_write_killed_midway_leaves_the_old_file(tmp_path: Path, monkeypatch) 
         write_atomic(target, "a new text")
     assert target.read_text() == "every line so far\n"
     assert [p.name for p in tmp_path.iterdir()] == ["log.jsonl"]  # no stray temporary file
+
+
+def test_the_written_file_keeps_the_mode_an_open_would_give(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        fresh, kept = tmp_path / "fresh.json", tmp_path / "kept.json"
+        write_atomic(fresh, "{}")
+        kept.write_text("{}")
+        kept.chmod(0o640)
+        write_atomic(kept, b"[]")
+    finally:
+        os.umask(old)
+    assert fresh.stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+    assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_bytes() == b"[]"
+
+
+def test_a_pipe_is_written_directly(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    pipe = tmp_path / "out"
+    os.mkfifo(pipe)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_text()))
+    reader.start()
+    write_atomic(pipe, "through the pipe")  # a pipe (or /dev/stdout) is not replaced by a file
+    reader.join(10)
+    assert got == ["through the pipe"] and pipe.is_fifo()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -20,6 +20,7 @@ from memgym.commands.common import (
     err_console,
     progress,
 )
+from memgym.files import write_atomic
 
 if TYPE_CHECKING:
     from memgym.types import Scenario
@@ -546,7 +547,7 @@ def _eval(args: argparse.Namespace) -> int:
         stored += [(args.label or kind, split, kind, yi, float(pi)) for yi, pi in zip(y, p)]
     _print_metrics(out, threshold)
     if args.json:
-        Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+        write_atomic(args.json, json.dumps(out, indent=2) + "\n")
     if args.results:
         store_predictions(args.results, stored)
         console.print(f"stored {len(stored)} predictions in {args.results} (rm_predictions)")

@@ -16,6 +16,7 @@ from memgym.commands.common import (
     overrides,
     progress,
 )
+from memgym.files import atomic_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -55,10 +56,8 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.segments, "--segments", (args.out, "--out"))
     episodes = segments = 0
     with ExitStack() as files:
-        out = files.enter_context(_open(args.out, "--out"))
-        seg_file = None
-        if args.segments:
-            seg_file = files.enter_context(_open(args.segments, "--segments"))
+        out = _open(files, args.out, "--out")
+        seg_file = _open(files, args.segments, "--segments") if args.segments else None
         bar = files.enter_context(progress())
         job = bar.add_task("expert episodes", total=args.seeds * len(names))
         for seed in range(args.seed, args.seed + args.seeds):
@@ -77,9 +76,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open(path: str, option: str) -> TextIO:
-    """``path`` opened for writing; a ``ValueError`` naming ``option`` when it cannot be."""
+def _open(files: ExitStack, path: str, option: str) -> TextIO:
+    """``path`` opened for writing within ``files``: written to a temporary file beside it that
+    replaces it once every episode is written (a kill or an error leaves the previous file and
+    no part of a new one); a ``ValueError`` naming ``option`` when it cannot be."""
     try:
-        return open(path, "w", encoding="utf-8")
+        temp = files.enter_context(atomic_path(path))
+        return files.enter_context(open(temp, "w", encoding="utf-8"))
     except OSError as exc:
         raise ValueError(f"cannot write {option} {path}: {exc.strerror or exc}") from None

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from memgym.files import write_atomic
 from memgym.memory import make_memory
 from memgym.protocol.estimate import MeteredAgent
 from memgym.protocol.spec import PROTOCOLS, Protocol
@@ -154,4 +155,4 @@ def write(protocols: list[Protocol], current: dict[str, dict[str, Any]]) -> None
             )
         record[protocol.name] = {"version": protocol.version, **current[protocol.name]}
     ordered = {name: record[name] for name in PROTOCOLS if name in record}
-    RECORD.write_text(json.dumps(ordered, indent=2) + "\n", encoding="utf-8")
+    write_atomic(RECORD, json.dumps(ordered, indent=2) + "\n")

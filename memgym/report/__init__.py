@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from memgym.files import write_atomic
+
 
 def build_report(
     results: str | Path,
@@ -34,7 +36,7 @@ def write_report(
     """Write the report for ``results`` to ``out`` and return its path."""
     path = Path(out)
     page = build_report(results, run_id, resamples, include_incomplete, grpo)
-    path.write_text(page, encoding="utf-8")
+    write_atomic(path, page)
     return path
 
 

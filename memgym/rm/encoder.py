@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from memgym.extras import require
+from memgym.files import write_atomic
 from memgym.rm.lite import LiteModel, row_parts
 from memgym.rm.rows import Row, asked_questions, dropped_spans, drops_fact
 
@@ -137,7 +138,7 @@ class EncoderModel:
 
     def save(self, path: str | Path) -> None:
         """Pickle the model (load only files you made: pickle runs code)."""
-        Path(path).write_bytes(pickle.dumps({"kind": KIND, "model": self}))
+        write_atomic(path, pickle.dumps({"kind": KIND, "model": self}))
 
 
 def load_encoder_model(payload: dict[str, Any], path: str | Path) -> EncoderModel:

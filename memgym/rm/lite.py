@@ -25,6 +25,7 @@ from typing import Any
 
 from memgym.collector import collector_paused
 from memgym.extras import require
+from memgym.files import write_atomic
 from memgym.rm.features import BUCKETS, HAND_FEATURES, Compaction, cache_clears, features
 from memgym.rm.rows import Row, asked_questions, dropped_spans
 
@@ -331,7 +332,7 @@ class LiteModel:
             from memgym.rm.trees import stored_code
 
             payload[TREES_CODE] = stored_code(self.trees)
-        Path(path).write_bytes(pickle.dumps(payload))
+        write_atomic(path, pickle.dumps(payload))
 
     def __getstate__(self) -> dict[str, Any]:
         """The fields only: the weights made for scoring are neither saved nor sent to worker

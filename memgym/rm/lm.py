@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from memgym.extras import MissingExtra, require
+from memgym.files import write_atomic
 from memgym.rm import lm_checkpoint
 from memgym.rm.rows import Row, asked_questions, dropped_spans
 
@@ -319,7 +320,7 @@ class LMModel:
         folder.mkdir(parents=True, exist_ok=True)
         self.model.save_pretrained(str(folder))
         payload = asdict(self.config) | {"calibration": self.calibration}
-        (folder / CONFIG_FILE).write_text(json.dumps(payload, indent=2))
+        write_atomic(folder / CONFIG_FILE, json.dumps(payload, indent=2))
 
 
 class _Batches:

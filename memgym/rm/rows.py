@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from memgym.files import atomic_path
 from memgym.jsonl import json_objects
 from memgym.types import AskedQuestion, CompactionRecord, Span
 
@@ -118,9 +119,10 @@ def stratified(rows: Sequence[Row], n: int, seed: int = 0) -> list[Row]:
 
 
 def write_jsonl(path: str | Path, rows: Iterable[Row]) -> int:
-    """Write rows one JSON object per line; the count written."""
+    """Write rows one JSON object per line, whole or not at all (a kill or a full disk leaves
+    the previous file); the count written."""
     n = 0
-    with open(path, "w", encoding="utf-8") as fh:
+    with atomic_path(path) as temp, open(temp, "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, separators=(",", ":")) + "\n")
             n += 1

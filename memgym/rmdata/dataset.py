@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memgym.files import write_atomic
 from memgym.rm.rows import LABELS, Row, drops_fact, read_jsonl, record_row, write_jsonl
 from memgym.rmdata.build_log import BuildLog, job_key
 
@@ -370,7 +371,7 @@ def build(
             "sha256": file_sha256(path),
             "lost_answers": harm[split],
         }
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    write_atomic(folder / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     log.finish()
     return manifest
 
@@ -455,7 +456,7 @@ def add_split(folder: str | Path, name: str, rows: Sequence[Row]) -> dict[str, A
         "file": path.name,
         "sha256": file_sha256(path),
     }
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    write_atomic(manifest_path, json.dumps(manifest, indent=2) + "\n")
     return manifest
 
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from memgym.files import write_atomic
 from memgym.rmdata.dataset import SEALED, file_sha256
 
 __all__ = ["SEALED", "check_request", "open_sealed"]
@@ -49,5 +50,5 @@ def open_sealed(folder: str | Path, model: str | Path) -> list[dict[str, Any]]:
         *earlier,
         {"utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "model_sha256": model_hash},
     ]
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    write_atomic(manifest_path, json.dumps(manifest, indent=2) + "\n")
     return earlier

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from memgym.files import atomic_path
 from memgym.run.results import ResultsStore
 
 FORMATS = ("jsonl", "csv")
@@ -71,7 +72,7 @@ def export(
     if run_id is not None:
         store.run_config(run_id)  # ValueError for an unknown run
     rows = list(episode_rows(store, run_id))
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with atomic_path(path) as temp, open(temp, "w", newline="", encoding="utf-8") as f:
         if name == "jsonl":
             f.writelines(json.dumps(row, sort_keys=True) + "\n" for row in rows)
         else:

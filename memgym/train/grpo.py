@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memgym.files import write_atomic
 from memgym.train.grpo_progress import Progress
 from memgym.train.sft import libs, load_model
 
@@ -164,14 +165,14 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
     model.save_pretrained(out / "model")
     tokenizer.save_pretrained(out / "model")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    (out / "rewards.json").write_text(json.dumps({
+    write_atomic(out / "rewards.json", json.dumps({
         "stages": [s.__dict__ for s in run.stages], "steps": curve, "lora_rank": run.lora_rank,
         "lora_layers": run.lora_layers, "temperature": run.temperature,
         "seeds": [min(run.seeds), max(run.seeds)], "generations": run.generations,
         "micro_batch": run.micro_batch,
         "stage_cpu_seconds": cpu, "stopped_at_max_minutes": stopped,
         "peak_rss_mb": round(peak_mb)}, indent=1))  # fmt: skip
-    (out / "report.html").write_text(reward_page(curve, run.stages))
+    write_atomic(out / "report.html", reward_page(curve, run.stages))
     progress.finish()
     return curve
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from memgym.extras import require
+from memgym.files import write_atomic
 
 CHATML = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
@@ -274,5 +275,5 @@ def train_sft(
         "train_seconds": sum(seconds),
         "total_seconds": time.perf_counter() - started,
     }
-    (folder / "train.json").write_text(json.dumps(summary, indent=1))
+    write_atomic(folder / "train.json", json.dumps(summary, indent=1))
     return summary

@@ -164,6 +164,27 @@ def test_bad_input_leaves_an_existing_out_file_as_it_was(tmp_path, capsys, bad) 
     assert out.read_text() == '{"kept": true}\n' and not (tmp_path / "missing").exists()
 
 
+def test_a_stopped_export_leaves_the_previous_files(tmp_path, capsys, monkeypatch) -> None:
+    """Ctrl-C (or a full disk) part way: neither file holds part of a new export."""
+    from memgym.envs import expert
+
+    out, seg = tmp_path / "t.jsonl", tmp_path / "s.jsonl"
+    out.write_text('{"kept": true}\n')
+    ran = []
+
+    def stopped(*args, **kwargs):
+        ran.append(1)
+        if len(ran) == 3:
+            raise KeyboardInterrupt
+        return run_expert(*args, **kwargs)
+
+    monkeypatch.setattr(expert, "run_expert", stopped)
+    args = ["trajectories", "--seeds", "2", "--out", str(out), "--segments", str(seg)]
+    assert main(args) == 130
+    assert out.read_text() == '{"kept": true}\n' and not seg.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.jsonl"]  # no temporary file left
+
+
 # memgym's own tracks (a toy track another test module registered is not one of them)
 OWN_STREAM_TRACKS = [
     name for name in stream_track_names() if type(get_track(name)).__module__.startswith("memgym.")
