@@ -17,7 +17,17 @@ import pytest
 from memgym.run.results import ResultsStore
 from tests.cli_process import ROOT, env, memgym
 
-pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")
+
+def _sized_tmpfs() -> bool:
+    """Whether bubblewrap is here and can size a tmpfs (``--size``, bubblewrap 0.8)."""
+    exe = shutil.which("bwrap")
+    if exe is None:
+        return False
+    shown = subprocess.run([exe, "--help"], capture_output=True, text=True, check=False)
+    return "--size" in shown.stdout + shown.stderr
+
+
+pytestmark = pytest.mark.skipif(not _sized_tmpfs(), reason="needs bubblewrap 0.8 (--size)")
 DISK_BYTES = 300_000
 
 
