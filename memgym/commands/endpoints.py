@@ -86,8 +86,7 @@ def check(point: Endpoint, timeout: float = TIMEOUT_S) -> str | None:
         )
     if status >= 500:
         raise ValueError(
-            f"the model endpoint {point.url} answered HTTP {status} to GET /models; "
-            "nothing was run"
+            f"the model endpoint {point.url} answered HTTP {status} to GET /models; nothing was run"
         )
     return _missing_model(point, status, body)
 

@@ -870,8 +870,9 @@ def _strategy_table(out: dict[str, Any]) -> Any:
             rate = s["harmful"] / s["n"] if s["n"] else math.nan
             table.add_row(split, strategy, str(s["n"]), _fmt(rate), _fmt(s["auroc"]))
         table.add_row(split, "[b]within strategies[/b]", "", "", _fmt(report["within"]))
-        table.add_row(split, "[b]strategy alone (hindsight)[/b]", "", "",
-                      _fmt(report["strategy_alone"]))
+        table.add_row(
+            split, "[b]strategy alone (hindsight)[/b]", "", "", _fmt(report["strategy_alone"])
+        )
     return table
 
 

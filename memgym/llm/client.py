@@ -424,4 +424,3 @@ __all__ = [
     "ToolCall",
     "endpoint_limit",
 ]
-

@@ -25,7 +25,6 @@ QUIET_KINDS = frozenset({"question"})
 """Event kinds a context memory does not keep (questions are asked, not observed)."""
 
 
-
 def in_step_order(spans: Sequence[Span], extra: Sequence[Span]) -> list[Span]:
     """``spans`` with ``extra`` inserted by step, each before the first span of a later step (so
     the stream order of what is read is kept)."""

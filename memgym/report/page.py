@@ -83,8 +83,10 @@ def build_html(data: ReportData, curves: Sequence[RewardCurve] = ()) -> str:
         parts.append(f"<h2>Track: {escape(track.track)}</h2><div class=grid>")
         if track.interactive:  # agent sessions: no question axes, no stream length or budget
             parts.append(charts.compactions_chart(ids, track))
-            parts.append("</div><p class=note>An interactive track: its episodes are agent "
-                         "sessions scored by task reward (above), with no question axes.</p>")
+            parts.append(
+                "</div><p class=note>An interactive track: its episodes are agent "
+                "sessions scored by task reward (above), with no question axes.</p>"
+            )
             continue
         parts.append(charts.axes_chart(ids, track))
         parts.append(charts.length_chart(ids, track))
@@ -106,7 +108,9 @@ def build_html(data: ReportData, curves: Sequence[RewardCurve] = ()) -> str:
         parts.append("<h2>Training: GRPO reward per step</h2>")
         parts.append(f"<div class=grid>{charts.reward_chart(ids, curves)}</div>")
         for c in curves:
-            rows = [[str(step), str(stage), f"{r:.3f}", f"{sd:.3f}"] for step, stage, r, sd in c.steps]
+            rows = [
+                [str(step), str(stage), f"{r:.3f}", f"{sd:.3f}"] for step, stage, r, sd in c.steps
+            ]
             parts.append(f"<h3>{escape(c.name)}</h3>")
             parts.append(_table(["step", "stage", "mean reward", "std"], rows))
     parts.append("<h2>Runs</h2>" + runs_table(data.runs))
@@ -143,15 +147,35 @@ def leaderboard_table(rows: list[dict[str, object]]) -> str:
     agents = any(interactive(str(r["track"])) for r in rows)
     score, share = ("score", "accuracy / solved") if agents else ("composite", "accuracy")
     return _table(
-        ["#", "track", "tier", "policy", "memory", "reasoner", "model", score, share,
-         "seeds", "episodes", "run status"],
         [
-            [str(r["rank"]), str(r["track"]), str(r["tier"]), str(r["shown"]), str(r["memory"]),
-             str(r["reasoner"]), str(r["model"]),
-             _num(float(r["composite"]), float(r["composite_se"])),  # type: ignore[arg-type]
-             _num(float(r["accuracy"]), float(r["accuracy_se"])),  # type: ignore[arg-type]
-             str(r["seeds"]), str(r["episodes"]),
-             "complete" if r["complete"] else "incomplete"]
+            "#",
+            "track",
+            "tier",
+            "policy",
+            "memory",
+            "reasoner",
+            "model",
+            score,
+            share,
+            "seeds",
+            "episodes",
+            "run status",
+        ],
+        [
+            [
+                str(r["rank"]),
+                str(r["track"]),
+                str(r["tier"]),
+                str(r["shown"]),
+                str(r["memory"]),
+                str(r["reasoner"]),
+                str(r["model"]),
+                _num(float(r["composite"]), float(r["composite_se"])),  # type: ignore[arg-type]
+                _num(float(r["accuracy"]), float(r["accuracy_se"])),  # type: ignore[arg-type]
+                str(r["seeds"]),
+                str(r["episodes"]),
+                "complete" if r["complete"] else "incomplete",
+            ]
             for r in rows
         ],
         names=7,
@@ -183,9 +207,15 @@ def interactive_table(group: charts.IsolationGroup) -> str:
     return _table(
         ["memory", "task reward", "solved", "isolated", "95 % CI", "tasks", "task outcomes"],
         [
-            [s.memory, _num(group.rewards.get(s.memory, math.nan)), _num(s.accuracy),
-             _num(s.isolated), f"[{_num(s.ci_low)}, {_num(s.ci_high)}]", str(s.questions),
-             outcome_text(group.outcomes.get(s.memory, {}))]
+            [
+                s.memory,
+                _num(group.rewards.get(s.memory, math.nan)),
+                _num(s.accuracy),
+                _num(s.isolated),
+                f"[{_num(s.ci_low)}, {_num(s.ci_high)}]",
+                str(s.questions),
+                outcome_text(group.outcomes.get(s.memory, {})),
+            ]
             for s in group.scores
         ],
         last_left=True,

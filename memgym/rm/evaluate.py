@@ -90,8 +90,9 @@ def within_group_auroc(y: Sequence[int], p: Sequence[float], groups: Sequence[st
     return total / weight if weight else math.nan
 
 
-def strategy_report(rows: Sequence[Row], p: Sequence[float], target: str = "harmful"
-                    ) -> dict[str, Any]:
+def strategy_report(
+    rows: Sequence[Row], p: Sequence[float], target: str = "harmful"
+) -> dict[str, Any]:
     """On the fact rows: per strategy (rows, HARMFUL, AUROC), the AUROC within strategies
     (``within_group_auroc``) and ``strategy_alone``: the AUROC of scoring each row by its
     strategy's HARMFUL rate on these very rows (hindsight: what telling strategies apart is

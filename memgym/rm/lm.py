@@ -126,7 +126,9 @@ def check_base(name: str, option: str = "--base", hub_ids: bool = False) -> None
             )
         return
     if not hub_ids:
-        raise ValueError(f"{option} {name}: no model folder there (give a folder, a .gguf or smollm2)")
+        raise ValueError(
+            f"{option} {name}: no model folder there (give a folder, a .gguf or smollm2)"
+        )
 
 
 def gguf_path(name: str) -> str | None:
@@ -345,7 +347,9 @@ class _Batches:
         return self.queues[k].pop()
 
     def __call__(self) -> list[Row]:
-        return [self.rows[self._draw(self.rng.randrange(len(self.pools)))] for _ in range(self.size)]
+        return [
+            self.rows[self._draw(self.rng.randrange(len(self.pools)))] for _ in range(self.size)
+        ]
 
     def state(self) -> dict[str, Any]:
         return {"rng": self.rng.getstate(), "queues": self.queues}

@@ -45,7 +45,9 @@ def load(path: Path, key: str, torch: Any) -> dict[str, Any] | None:
     try:
         state: dict[str, Any] = torch.load(path, weights_only=True)
     except (RuntimeError, EOFError, OSError, ValueError, pickle.UnpicklingError) as exc:
-        raise ValueError(f"checkpoint {path} cannot be read ({exc}): remove it to start over") from None
+        raise ValueError(
+            f"checkpoint {path} cannot be read ({exc}): remove it to start over"
+        ) from None
     if state.get("key") != key:
         raise ValueError(
             f"checkpoint {path} belongs to a training with another config or other rows: train"

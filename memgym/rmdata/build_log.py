@@ -72,7 +72,9 @@ class BuildLog:
             if entry is None:
                 break  # the line the kill cut: its episode runs again
             self.done[entry["job"]] = entry
-        write_atomic(self.path, "".join(json.dumps(e) + "\n" for e in [header, *self.done.values()]))
+        write_atomic(
+            self.path, "".join(json.dumps(e) + "\n" for e in [header, *self.done.values()])
+        )
 
     def append(self, job: Any, rows: list[Any], skipped: int, stats: dict[str, int]) -> None:
         """Log one finished episode (flushed at once, so a kill after it loses nothing)."""

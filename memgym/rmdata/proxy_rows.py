@@ -11,5 +11,8 @@ from memgym.rm.rows import record_row, write_jsonl
 def export_rows(path: str | Path, out: str | Path) -> int:
     """Write the records of a proxy's records file ``path`` as MemRM rows (``record_row``, with
     the line's ``brief``) to ``out``, the JSONL ``memgym rm score`` reads; the count written."""
-    rows = [record_row(record, str(raw.get("brief", "")), source="proxy") for raw, record in read_lines(path)]
+    rows = [
+        record_row(record, str(raw.get("brief", "")), source="proxy")
+        for raw, record in read_lines(path)
+    ]
     return int(write_jsonl(out, rows))

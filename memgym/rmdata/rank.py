@@ -215,15 +215,21 @@ class Ranking:
         low = self.tau_interval[0]
         ranked = {k: v for k, v in self.baselines.items() if not math.isnan(v[0])}
         if math.isnan(low) or not ranked:
-            return ("MemRM against the baselines: no seed interval (too few seeds) or no"
-                    " baseline that ranks the strategies")
+            return (
+                "MemRM against the baselines: no seed interval (too few seeds) or no"
+                " baseline that ranks the strategies"
+            )
         name, (best, _) = max(ranked.items(), key=lambda item: item[1][0])
         label = BASELINE_NAMES.get(name, name)
         if low > best:
-            return (f"MemRM's lower bound {low:.2f} lies above every baseline's tau (the best,"
-                    f" {label}, {best:.3f})")
-        return (f"MemRM's lower bound {low:.2f} does not lie above the best baseline's tau"
-                f" ({label}, {best:.3f})")
+            return (
+                f"MemRM's lower bound {low:.2f} lies above every baseline's tau (the best,"
+                f" {label}, {best:.3f})"
+            )
+        return (
+            f"MemRM's lower bound {low:.2f} does not lie above the best baseline's tau"
+            f" ({label}, {best:.3f})"
+        )
 
     @property
     def compute_ratio(self) -> float:

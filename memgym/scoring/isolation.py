@@ -36,6 +36,7 @@ class Reasoner(Protocol):
 
     def answer(self, question: Question, view: View) -> str: ...
 
+
 QuestionKey = tuple[str, str]
 """(scenario hash, question id): one question of one scenario."""
 
