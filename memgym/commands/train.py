@@ -248,6 +248,8 @@ def _sft(args: argparse.Namespace) -> int:
         err_console.print(f"step {step + 1}/{args.steps}  loss {loss:.4f}  {seconds:.1f} s")
 
     summary = train_sft(rows, config, args.out, on_step)
+    if summary["resumed_at"]:
+        err_console.print(f"resumed at step {summary['resumed_at']} from {args.out}/resume.pt")
     steps = summary["step_seconds"]
     console.print(
         f"{summary['rows_used']} rows learnt ({summary['rows_wrong']} wrong answers and "

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memgym.checkpoint import load_checkpoint, save_checkpoint
 from memgym.extras import MissingExtra, require
 from memgym.files import write_atomic
 from memgym.rm import lm_checkpoint
@@ -401,7 +402,7 @@ def train_lm(
     path = Path(checkpoint) if checkpoint is not None else None
     key = lm_checkpoint.training_key(config, rows)
     start = 0
-    saved = lm_checkpoint.load(path, key, torch) if path is not None else None
+    saved = load_checkpoint(path, key, torch) if path is not None else None
     if saved is not None:
         peft.set_peft_model_state_dict(model, saved["adapter"])
         optimizer.load_state_dict(saved["optimizer"])
@@ -431,7 +432,7 @@ def train_lm(
                 "schedule": schedule.state_dict(), "batches": next_batch.state(),
                 "torch_rng": torch.get_rng_state(), "step": step + 1, "skipped": lm.skipped_steps,
             }  # fmt: skip
-            lm_checkpoint.save(path, key, state, torch)
+            save_checkpoint(path, key, state, torch)
     if val:
         lm.calibrate(val)
     if path is not None:

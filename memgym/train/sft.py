@@ -10,11 +10,19 @@ rows longer than ``max_length`` tokens are left out and counted.
 The output folder holds ``adapter/`` (the LoRA weights, ``peft`` format), ``model/`` (the base
 with the adapter merged in, and its tokenizer: a plain model folder that ``memgym train serve`` or
 any transformers code loads) and ``train.json`` (the settings, the rows used and left out, the
-loss, the wall-clock and CPU seconds of every step, the total time).
+loss, the wall-clock and CPU seconds of every step, the total time of this call and the step it
+resumed at).
+
+A killed run resumes: every ``save_every`` steps (every ``RESUME_EVERY`` when that is 0)
+``resume.pt`` in the output folder keeps the adapter, the optimizer's and the schedule's state,
+the row order and random states and the figures so far (``memgym.checkpoint``); the same run
+again (same config but for ``threads`` and ``save_every``, same rows) goes on from there and ends
+with the weights an unbroken run ends with. The file goes when the run ends.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -24,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memgym.checkpoint import load_checkpoint, save_checkpoint
 from memgym.extras import require
 from memgym.files import write_atomic
 
@@ -34,6 +43,11 @@ CHATML = (
 """The chat template given to a tokenizer that has none (a tiny test model's)."""
 
 IGNORE = -100
+
+RESUME_FILE = "resume.pt"
+"""The file in the output folder that lets a killed run resume (removed when it ends)."""
+RESUME_EVERY = 25
+"""Steps between resume files when ``save_every`` is 0."""
 
 
 @dataclass
@@ -233,8 +247,22 @@ def train_sft(
     losses: list[float] = []
     seconds: list[float] = []
     cpu: list[float] = []
+    resume_file = Path(out) / RESUME_FILE
+    key = _training_key(config, encoded)
+    saved = load_checkpoint(resume_file, key, torch)
+    start = 0
+    if saved is not None:
+        peft.set_peft_model_state_dict(model, saved["adapter"])
+        optimizer.load_state_dict(saved["optimizer"])
+        schedule.load_state_dict(saved["schedule"])
+        version, internal, gauss = saved["rng"]
+        rng.setstate((version, tuple(internal), gauss))
+        torch.set_rng_state(saved["torch_rng"])
+        order, start = list(saved["order"]), int(saved["step"])
+        losses, seconds, cpu = list(saved["losses"]), list(saved["seconds"]), list(saved["cpu"])
+    every = config.save_every or RESUME_EVERY
     model.train()
-    for step in range(config.steps):
+    for step in range(start, config.steps):
         tick, tock = time.perf_counter(), time.process_time()
         total = 0.0
         for _ in range(config.accumulate):
@@ -257,6 +285,14 @@ def train_sft(
             on_step(step, total, seconds[-1])
         if config.save_every and (step + 1) % config.save_every == 0 and step + 1 < config.steps:
             model.save_pretrained(str(Path(out) / f"checkpoint-{step + 1}"))
+        if (step + 1) % every == 0 and step + 1 < config.steps:
+            state = {
+                "adapter": peft.get_peft_model_state_dict(model), "optimizer": optimizer.state_dict(),
+                "schedule": schedule.state_dict(), "rng": rng.getstate(), "order": order,
+                "torch_rng": torch.get_rng_state(), "step": step + 1, "losses": losses,
+                "seconds": seconds, "cpu": cpu,
+            }  # fmt: skip
+            save_checkpoint(resume_file, key, state, torch)
     folder = Path(out)
     model.save_pretrained(str(folder / "adapter"))
     merged = model.merge_and_unload()
@@ -274,6 +310,18 @@ def train_sft(
         "step_cpu_seconds": cpu,
         "train_seconds": sum(seconds),
         "total_seconds": time.perf_counter() - started,
+        "resumed_at": start,
     }
     write_atomic(folder / "train.json", json.dumps(summary, indent=1))
+    resume_file.unlink(missing_ok=True)
     return summary
+
+
+def _training_key(config: SFTConfig, encoded: Sequence[tuple[list[int], list[int]]]) -> str:
+    """What a resume file must match: the config (but for ``threads`` and ``save_every``, which
+    a resumed run may change) and the rows as learnt (token ids and labels)."""
+    settings = {k: v for k, v in asdict(config).items() if k not in ("threads", "save_every")}
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
+    for ids, labels in encoded:
+        digest.update(json.dumps([ids, labels]).encode())
+    return digest.hexdigest()

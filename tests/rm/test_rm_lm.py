@@ -143,7 +143,7 @@ def test_a_killed_training_resumes_at_its_checkpoint_as_an_unbroken_one(
     with pytest.raises(Killed):
         train_lm(rows, config, kill_in_step_3, checkpoint=path, every=2)
     other = LMConfig(**{**config.__dict__, "lr": 5e-3})
-    with pytest.raises(ValueError, match="another config or other rows"):
+    with pytest.raises(ValueError, match="another config or other data"):
         train_lm(rows, other, checkpoint=path, every=2)
 
 

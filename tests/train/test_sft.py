@@ -172,3 +172,40 @@ def test_resume_goes_on_from_a_saved_adapter(trained: dict[str, Any], tmp_path: 
     assert code == 2
     with pytest.raises(ValueError, match="no LoRA adapter"):
         train_sft(rows, SFTConfig(base=trained["base"], resume=str(tmp_path)), tmp_path / "y")
+
+
+def test_a_killed_run_resumes_to_the_unbroken_weights(
+    trained: dict[str, Any], tmp_path: Path
+) -> None:
+    """Stopped after step 7 with a resume file at step 5, the same run again goes on from step 5
+    and ends with the unbroken run's adapter, weight for weight, and its whole loss curve."""
+    import torch
+    from safetensors.torch import load_file
+
+    rows = trained["rows"]
+    config = SFTConfig(
+        base=trained["base"], steps=9, lr=1e-2, layers=1, max_length=8192, correct_only=False,
+        save_every=5, dropout=0.3,  # dropout draws from torch's random state: it must resume too
+    )  # fmt: skip
+    whole = train_sft(rows, config, tmp_path / "whole")
+
+    def stop_after_seven(step: int, _loss: float, _seconds: float) -> None:
+        if step == 6:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_sft(rows, config, tmp_path / "cut", stop_after_seven)
+    assert (tmp_path / "cut" / "resume.pt").is_file()
+    seen: list[int] = []
+    resumed = train_sft(rows, config, tmp_path / "cut", lambda step, *_: seen.append(step))
+    assert seen == [5, 6, 7, 8] and resumed["resumed_at"] == 5
+    assert resumed["losses"] == whole["losses"]
+    assert not (tmp_path / "cut" / "resume.pt").exists()
+    a = load_file(tmp_path / "whole" / "adapter" / "adapter_model.safetensors")
+    b = load_file(tmp_path / "cut" / "adapter" / "adapter_model.safetensors")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    other = SFTConfig(**{**config.__dict__, "lr": 2e-2})
+    with pytest.raises(KeyboardInterrupt):
+        train_sft(rows, config, tmp_path / "other", stop_after_seven)
+    with pytest.raises(ValueError, match="another config or other data"):
+        train_sft(rows, other, tmp_path / "other")

@@ -1,0 +1,38 @@
+"""One file that lets a killed training resume: its state saved whole (``torch.save`` to a
+temporary file, then renamed: a kill leaves the previous one) under a key that names the training
+(its config and data), and read back only by the same training."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any
+
+from memgym.files import atomic_path
+
+
+def save_checkpoint(path: Path, key: str, state: dict[str, Any], torch: Any) -> None:
+    """Write the checkpoint ``state`` of the training ``key`` to ``path`` (whole or not at all)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as temp:
+        torch.save({"key": key, **state}, temp)
+
+
+def load_checkpoint(path: Path, key: str, torch: Any) -> dict[str, Any] | None:
+    """The checkpoint at ``path`` (None when there is none), read with ``weights_only`` (tensors
+    and plain values, no code); ``ValueError`` when it belongs to another training (other config
+    or data) or cannot be read."""
+    if not path.is_file():
+        return None
+    try:
+        state: dict[str, Any] = torch.load(path, weights_only=True)
+    except (RuntimeError, EOFError, OSError, ValueError, pickle.UnpicklingError) as exc:
+        raise ValueError(
+            f"checkpoint {path} cannot be read ({exc}): remove it to start over"
+        ) from None
+    if state.get("key") != key:
+        raise ValueError(
+            f"checkpoint {path} belongs to a training with another config or other data: train"
+            " with those to resume it, or remove it to start over"
+        )
+    return state
