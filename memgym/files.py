@@ -19,12 +19,17 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """A temporary path beside ``path`` for the block to write; when the block ends it replaces
     ``path`` in one step (readers see the old file or the whole new one, never a part), and when
     it raises (a kill, a full disk) it is removed and ``path`` is left as it was. A ``path`` that
-    is a device or a pipe is written directly."""
+    is not a regular file (a symbolic link, ``/dev/stdout``, a pipe) is written through, as
+    ``open`` would. (No fsync: a kill never cuts the file; a power loss may.)"""
     path = Path(path)
-    if path.exists() and not path.is_file():  # a device or a pipe (/dev/stdout): nothing to replace
+    try:
+        kind = os.lstat(path).st_mode
+    except FileNotFoundError:
+        kind = None
+    if kind is not None and not stat.S_ISREG(kind):  # a link, a device, a pipe: written through
         yield path
         return
-    temp = _new_file_beside(path)
+    temp = _new_file_beside(path, kind is not None)
     try:
         yield Path(temp)
         os.replace(temp, path)
@@ -33,10 +38,11 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise
 
 
-def _new_file_beside(path: Path) -> str:
-    """A new empty file in ``path``'s folder with the mode ``path`` has (or, for a new file,
-    the one the umask gives, as ``open`` would: ``mkstemp``'s 0600 would outlive the rename)."""
-    mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else 0o666
+def _new_file_beside(path: Path, exists: bool) -> str:
+    """A new empty file in ``path``'s folder with the mode ``path`` has (``exists``) or, for a
+    new file, the one the umask gives, as ``open`` would (``mkstemp``'s 0600 would outlive the
+    rename)."""
+    mode = stat.S_IMODE(path.stat().st_mode) if exists else 0o666
     while True:
         temp = str(path.parent / f".{path.name[:24]}.{secrets.token_hex(4)}.tmp")
         try:
@@ -44,7 +50,7 @@ def _new_file_beside(path: Path) -> str:
         except FileExistsError:
             continue
         os.close(fd)
-        if path.is_file():
+        if exists:
             os.chmod(temp, mode)  # the umask narrowed it; the file it replaces had this mode
         return temp
 

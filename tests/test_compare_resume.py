@@ -77,7 +77,7 @@ def test_a_stopped_comparison_resumes_to_the_unbroken_table(tmp_path, capsys, mo
 
     requests = quiet(server)  # the stopped run's abandoned worker thread may still be asking
     code, resumed, err = compare(capsys, *reasoner, "--results", str(path), "--resume")
-    assert code == 0 and "resuming run 1: 1 seed of 3 read back" in err
+    assert code == 0 and "resuming run 1: 1 seed of 3 finished before" in err
     assert timeless(resumed) == timeless(unbroken)  # every row, interval, leaked question, call
     assert timeless(stored_state(path)) == timeless(stored_state(whole))  # each episode once
     served = server.stats["requests"] - requests
@@ -151,3 +151,25 @@ def main_json(args: list[str]) -> dict:
     done = memgym(*args, timeout=300)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def test_a_comparison_an_older_memgym_made_is_not_resumed(tmp_path, capsys):
+    """Older comparisons stored no seed records: resuming one would find no whole seed and run
+    everything again over its episodes, so --resume starts a new run beside it."""
+    path = tmp_path / "r.sqlite"
+    assert compare(capsys, "--results", str(path))[0] == 0
+    db = sqlite3.connect(path)
+    with db:  # what an older memgym left: its config without seed_records, no seed records
+        (text,) = db.execute("SELECT config FROM runs WHERE id = 1").fetchone()
+        config = json.loads(text)
+        del config["seed_records"]
+        db.execute("UPDATE runs SET config = ? WHERE id = 1", (json.dumps(config, sort_keys=True),))
+        db.execute("DELETE FROM compare_seeds")
+    db.close()
+    before = stored_state(path)
+    code, _, err = compare(capsys, "--results", str(path), "--resume")
+    assert code == 0 and "no run in" in err
+    with ResultsStore.open_read(path) as store:
+        assert [run["id"] for run in store.runs()] == [1, 2]
+        kept = [(r.seed, r.memory, r.status, r.accuracy) for r in store.episodes(1)]
+    assert kept == before["episodes"]

@@ -61,3 +61,14 @@ def test_a_pipe_is_written_directly(tmp_path: Path) -> None:
     reader.join(10)
     assert got == ["through the pipe"] and pipe.is_fifo()
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_link_is_written_through(tmp_path: Path) -> None:
+    """A symbolic link to a file: the file it names gets the text, the link stays a link."""
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "out.jsonl"
+    target.write_text("old\n")
+    link = tmp_path / "current.jsonl"
+    link.symlink_to(target)
+    write_atomic(link, "new\n")
+    assert link.is_symlink() and target.read_text() == "new\n"

@@ -376,19 +376,18 @@ def say_reasons(episodes: Iterable[EpisodeResult]) -> None:
 
 def disk_full(exc: BaseException) -> bool:
     """Whether ``exc`` says the disk (or the user's quota) is full: SQLite's ``SQLITE_FULL``,
-    or ``ENOSPC``/``EDQUOT`` from the system, also as the results store's one-line error."""
+    or ``ENOSPC``/``EDQUOT`` from the system."""
     import errno
     import sqlite3
 
-    cause = exc.__cause__ or exc.__context__ if isinstance(exc, ValueError) else exc
-    if isinstance(cause, sqlite3.Error):
-        return getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
-    return isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT)
+    if isinstance(exc, sqlite3.Error):
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def say_disk_full(exc: BaseException, saved: str, again: str) -> int:
     """One line for a run the full disk stopped: what is ``saved`` and the command that
-    continues it once there is space; the exit code of bad input (2)."""
+    continues it once there is space; exit code 2, as for every error that stops a command."""
     err_console.print(
         f"[red]error:[/] the disk is full ({exc}): {saved}; free space, then `{again}` continues it",
         soft_wrap=True,

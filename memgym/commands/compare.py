@@ -569,18 +569,22 @@ def run(args: argparse.Namespace) -> int:
         "memories": memories,
         "reasoner": actor,
         "overrides": fixed,
+        "seed_records": True,  # it stores what --resume reads back (older comparisons did not)
         **trust_config(args),
     }
     with ResultsStore(args.results) as store:
         run_id = run_to_resume(store, config, args) if args.resume else None
-        restored = _finished(store, run_id, len(memories)) if run_id is not None else {}
-        if run_id is None:
-            run_id = store.start_run(config, planned)
-        elif restored:
-            err_console.print(
-                f"resuming run {run_id}: {plural(len(restored), 'seed')} of {len(seeds)} read back"
-            )
+        new = run_id is None
         try:
+            if run_id is None:
+                run_id = store.start_run(config, planned)
+                restored: Mapping[int, SeedRun] = {}
+            else:
+                restored = _StoredSeeds(store, run_id, len(memories))
+                err_console.print(
+                    f"resuming run {run_id}: {plural(len(restored), 'seed')} of {len(seeds)} "
+                    "finished before"
+                )
             with progress() as bar:
                 task = bar.add_task(
                     "episodes", total=planned, completed=len(restored) * len(memories)
@@ -592,8 +596,8 @@ def run(args: argparse.Namespace) -> int:
                     store.add_episode(run_id, result)
                     bar.advance(task)
 
-                def keep_seed(seed: int, run: SeedRun) -> None:
-                    save_seed(store, run_id, seed, run.summary(), run.probe_usage)
+                def keep_seed(seed: int, seed_run: SeedRun) -> None:
+                    save_seed(store, run_id, seed, seed_run.summary(), seed_run.probe_usage)
 
                 comparison = run_comparison(
                     args.track,
@@ -612,20 +616,17 @@ def run(args: argparse.Namespace) -> int:
                     restored,
                 )
         except KeyboardInterrupt:
-            done = store.status(run_id).done
             err_console.print(
-                f"[yellow]interrupted[/]: {plural(done, 'episode')} of {planned} saved in run "
-                f"{run_id} of {args.results} (no comparison: it needs every seed); "
-                "`memgym compare ... --resume` continues it"
+                f"[yellow]interrupted[/]: {_saved(store, run_id, seeds, args.results)} (no "
+                "comparison: it needs every seed); `memgym compare ... --resume` continues it"
             )
             return 130
         except BaseException as exc:
             if disk_full(exc):
-                saved = f"{plural(store.status(run_id).done, 'episode')} of {planned} saved in run"
-                return say_disk_full(
-                    exc, f"{saved} {run_id} of {args.results}", "memgym compare ... --resume"
-                )
-            store.drop_run_if_empty(run_id)
+                saved = _saved(store, run_id, seeds, args.results)
+                return say_disk_full(exc, saved, "memgym compare ... --resume")
+            if new and run_id is not None:
+                store.drop_run_if_empty(run_id)
             raise
         status = store.status(run_id)
     if args.json:
@@ -648,13 +649,40 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _finished(store: Any, run_id: int, memories: int) -> dict[int, SeedRun]:
-    """The seeds run ``run_id`` finished whole, restored (what a kill left of the others is
-    deleted: they run again)."""
-    from memgym.run.compare_seeds import finished_seeds
+class _StoredSeeds(Mapping[int, SeedRun]):
+    """The seeds a stored comparison finished whole, each read back from the results file when
+    asked for (what a kill left of the others is deleted when this is made: they run again)."""
 
-    found = finished_seeds(store, run_id, memories)
-    return {seed: SeedRun.restore(summary, results) for seed, (summary, results) in found.items()}
+    def __init__(self, store: Any, run_id: int, memories: int) -> None:
+        from memgym.run.compare_seeds import finished_seeds
+
+        self.store, self.run_id = store, run_id
+        self.summaries = finished_seeds(store, run_id, memories)
+
+    def __getitem__(self, seed: int) -> SeedRun:
+        from memgym.run.compare_seeds import seed_episodes
+
+        summary = self.summaries[seed]  # KeyError for a seed not finished
+        return SeedRun.restore(summary, seed_episodes(self.store, self.run_id, seed))
+
+    def __contains__(self, seed: object) -> bool:  # without reading the episodes
+        return seed in self.summaries
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.summaries)
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+
+def _saved(store: Any, run_id: int | None, seeds: Sequence[int], results: str) -> str:
+    """What a stopped comparison keeps: its whole seeds (a seed cut short runs again)."""
+    from memgym.run.compare_seeds import seeds_saved
+
+    if run_id is None:
+        return f"nothing saved in {results}"
+    whole = seeds_saved(store, run_id)
+    return f"{whole} of {plural(len(seeds), 'seed')} saved whole in run {run_id} of {results}"
 
 
 COMPARE_COLUMNS = (

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     check_at_least(args, seeds=1)
     track = get_track(args.track)
     fixed = overrides(args.param)
-    # Bad input (a tier, a parameter, a folder) fails here, before either file is truncated.
+    # Bad input (a tier, a parameter, a folder) fails here, before any episode runs.
     first = track.generate(args.seed, args.tier, **fixed)
     check_output(args.out, "--out")
     if args.segments:

@@ -7,6 +7,8 @@ queries. Files written before a table existed open fine: the table is created em
 
 ``run_plans`` holds how many episodes each run set out to run: a run is *complete* when that many
 are stored and none ended ``infra_error`` (see ``RunStatus``).
+``compare_seeds`` holds, per seed a ``compare`` run finished, what its table needs besides the
+episodes (``memgym.run.compare_seeds``: what ``compare --resume`` reads back).
 
 Writers open the file read-write, refuse a file that is some other SQLite database (it is left
 unchanged), use WAL while they work and switch the file back to a rollback journal when they are
@@ -86,6 +88,12 @@ CREATE TABLE IF NOT EXISTS run_plans (
     run_id INTEGER PRIMARY KEY REFERENCES runs(id),
     episodes INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS compare_seeds (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    seed INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    PRIMARY KEY (run_id, seed)
+);
 CREATE INDEX IF NOT EXISTS episodes_run ON episodes(run_id);
 CREATE INDEX IF NOT EXISTS compactions_episode ON compactions(episode_id);
 CREATE INDEX IF NOT EXISTS answers_episode ON answers(episode_id);
@@ -94,9 +102,9 @@ CREATE INDEX IF NOT EXISTS calls_episode ON calls(episode_id);
 
 
 CLOSED_BOOK = "closed_book"
+"""The ``run_usage`` part of ``compare``'s closed-book probe calls."""
 PAGE = 256
 """Episodes read from the store per query when streaming them (``keyed_episodes``)."""
-"""The ``run_usage`` part of ``compare``'s closed-book probe calls."""
 
 
 def episode_key(result: EpisodeResult) -> str:
@@ -174,7 +182,8 @@ class ResultsStore:
                 self.db.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
-            if not readonly and str(exc) in UNWRITABLE:  # a folder, or a read-only file or folder
+            full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+            if not readonly and (str(exc) in UNWRITABLE or full):  # read-only, a folder, no space
                 raise ValueError(f"cannot write {self.path}: {exc}") from None
             raise ValueError(f"{self.path} is not a memgym results file: {exc}") from None
         except ValueError:
@@ -360,14 +369,6 @@ class ResultsStore:
                 [(cur.lastrowid, k, v) for k, v in sorted(result.usage.items())],
             )
 
-    def add_run_usage(self, run_id: int, part: str, usage: dict[str, float]) -> None:
-        """Add ``usage`` (LLM calls made outside any episode) to ``part`` of run ``run_id``."""
-        with self.db:
-            self.db.executemany(
-                "INSERT INTO run_usage VALUES (?, ?, ?, ?)",
-                [(run_id, part, k, v) for k, v in sorted(usage.items())],
-            )
-
     def run_usage(self, run_id: int | None = None) -> dict[str, dict[str, float]]:
         """part -> usage totals of the LLM calls made outside episodes (of one run, or all)."""
         sql = "SELECT part, metric, SUM(value) FROM run_usage"
@@ -437,19 +438,20 @@ class ResultsStore:
         return {rid: (sorted(p), sorted(s)) for rid, (p, s) in found.items()}
 
     def episodes(
-        self, run_id: int | None = None, compactions: bool = True
+        self, run_id: int | None = None, compactions: bool = True, seed: int | None = None
     ) -> Iterator[EpisodeResult]:
-        """Stored episodes (of one run, or all), with their answers and (unless ``compactions``
-        is false, which saves reading the views) their compaction records, in insertion order."""
-        for _, result in self.keyed_episodes(run_id, compactions):
+        """Stored episodes (of one run, or all; of one seed of it, or all), with their answers
+        and (unless ``compactions`` is false, which saves reading the views) their compaction
+        records, in insertion order."""
+        for _, result in self.keyed_episodes(run_id, compactions, seed):
             yield result
 
     def keyed_episodes(
-        self, run_id: int | None = None, compactions: bool = True
+        self, run_id: int | None = None, compactions: bool = True, seed: int | None = None
     ) -> Iterator[tuple[str, EpisodeResult]]:
         """``episodes``, each with the key it is stored under. Read a page of ``PAGE`` rows at
         a time, so memory stays flat in the number of episodes."""
-        for episode_id, key, raw in self._episode_rows(run_id):
+        for episode_id, key, raw in self._episode_rows(run_id, seed):
             result = EpisodeResult.model_validate_json(raw)
             result.answers = [
                 AnswerRecord(
@@ -471,13 +473,16 @@ class ResultsStore:
                 ]
             yield key, result
 
-    def _episode_rows(self, run_id: int | None) -> Iterator[tuple[int, str, str]]:
+    def _episode_rows(
+        self, run_id: int | None, seed: int | None = None
+    ) -> Iterator[tuple[int, str, str]]:
         """(id, key, result JSON) of the stored episodes in id order, a page at a time (no
         statement stays open between pages, so the caller may write in between)."""
-        where = " AND run_id = ?" if run_id is not None else ""
+        filters = [(f, v) for f, v in (("run_id", run_id), ("seed", seed)) if v is not None]
+        where = "".join(f" AND {f} = ?" for f, _ in filters)
         last = -1
         while True:
-            args: tuple[Any, ...] = (last, run_id) if run_id is not None else (last,)
+            args: tuple[Any, ...] = (last, *(v for _, v in filters))
             page = self.db.execute(
                 f"SELECT id, key, result FROM episodes WHERE id > ?{where} ORDER BY id LIMIT ?",
                 (*args, PAGE),

@@ -210,7 +210,7 @@ def test_compare_resumes_an_interactive_comparison(
     capsys.readouterr()
     assert main([*args, "--results", path, "--resume"]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out) == whole and "1 seed of 3 read back" in err
+    assert json.loads(out) == whole and "1 seed of 3 finished before" in err
     assert whole["memories"][2]["compactions_per_episode"] > 0  # counts kept, not re-read
     with ResultsStore.open_read(path) as store:
         assert [(e.seed, e.memory) for e in store.episodes()] == [
