@@ -112,3 +112,30 @@ def test_a_file_written_whole_survives_a_full_disk(tmp_path):
         env=env(), capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+def test_eval_stopped_by_a_full_disk_resumes_to_the_same_entry(tmp_path):
+    """``memgym eval`` (the smoke protocol against ``memgym serve``) on a 600 kB tmpfs stops
+    with the line; resumed from the file copied off it, its entry equals an unbroken one's byte
+    for byte."""
+    from memgym.serve import running
+
+    with running() as server:
+        args = ["eval", "--model", "memgym-scripted", "--base-url", server.base_url]
+        args += ["--protocol", "smoke"]
+
+        def outputs(folder):
+            return ["--entry", str(folder / "entry.json"), "--report", str(folder / "r.html")]
+
+        code, err = on_full_disk(tmp_path, *args, *outputs(tmp_path), size=2 * DISK_BYTES)
+        assert code == 2 and "the disk is full" in err, err
+        assert "`memgym eval ... --resume` continues it" in err
+        assert 0 < len(episodes(tmp_path / "r.sqlite")) < 28
+        assert not (tmp_path / "entry.json").exists()
+        resumed = memgym(*args, *outputs(tmp_path), "--results", str(tmp_path / "r.sqlite"),
+                         "--resume")  # fmt: skip
+        whole = tmp_path / "whole"
+        whole.mkdir()
+        unbroken = memgym(*args, *outputs(whole), "--results", str(whole / "r.sqlite"))
+    assert resumed.returncode == unbroken.returncode == 0, resumed.stderr + unbroken.stderr
+    assert (tmp_path / "entry.json").read_bytes() == (whole / "entry.json").read_bytes()
