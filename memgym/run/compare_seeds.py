@@ -12,7 +12,6 @@ seed's episodes back.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from memgym.run.results import CLOSED_BOOK, FAILED
@@ -51,22 +50,16 @@ def finished_seeds(store: ResultsStore, run_id: int, episodes: int) -> dict[int,
                 "SELECT seed, summary FROM compare_seeds WHERE run_id = ?", (run_id,)
             )
         }
-        counts = dict(
-            store.db.execute(
-                "SELECT seed, COUNT(*) FROM episodes WHERE run_id = ? AND status NOT IN "
-                + FAILED
-                + " GROUP BY seed",
+        counts = {  # seed -> episodes stored that did not fail
+            int(seed): int(ok)
+            for seed, ok in store.db.execute(
+                "SELECT seed, SUM(status NOT IN " + FAILED + ") FROM episodes WHERE run_id = ?"
+                " GROUP BY seed",
                 (run_id,),
-            ).fetchall()
-        )
-        stored = {
-            int(s)
-            for (s,) in store.db.execute(
-                "SELECT DISTINCT seed FROM episodes WHERE run_id = ?", (run_id,)
             )
         }
         whole = {s: summary for s, summary in summaries.items() if counts.get(s) == episodes}
-        dropped = (stored | set(summaries)) - set(whole)
+        dropped = (set(counts) | set(summaries)) - set(whole)
         for seed in dropped:
             _drop_seed(store, run_id, seed)
         if dropped:
@@ -98,10 +91,8 @@ def _add_usage(store: ResultsStore, run_id: int, usage: dict[str, float]) -> Non
 
 def _drop_seed(store: ResultsStore, run_id: int, seed: int) -> None:
     """Delete seed ``seed``'s episodes (with their rows) and summary."""
-    ids: Iterable[tuple[int]] = store.db.execute(
+    ids = store.db.execute(
         "SELECT id FROM episodes WHERE run_id = ? AND seed = ?", (run_id, seed)
     ).fetchall()
-    for table in ("answers", "compactions", "calls"):
-        store.db.executemany(f"DELETE FROM {table} WHERE episode_id = ?", ids)
-    store.db.executemany("DELETE FROM episodes WHERE id = ?", ids)
+    store.delete_episodes(ids)
     store.db.execute("DELETE FROM compare_seeds WHERE run_id = ? AND seed = ?", (run_id, seed))

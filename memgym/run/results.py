@@ -22,7 +22,7 @@ import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -387,11 +387,15 @@ class ResultsStore:
             "SELECT id FROM episodes WHERE run_id = ? AND key = ? AND status IN " + FAILED,
             (run_id, key),
         ).fetchone()
-        if row is None:
-            return
+        if row is not None:
+            self.delete_episodes([row])
+
+    def delete_episodes(self, ids: Sequence[tuple[int]]) -> None:
+        """Delete the episodes of these row ids with their answers, compactions and calls,
+        inside the caller's transaction."""
         for table in ("answers", "compactions", "calls"):
-            self.db.execute(f"DELETE FROM {table} WHERE episode_id = ?", row)
-        self.db.execute("DELETE FROM episodes WHERE id = ?", row)
+            self.db.executemany(f"DELETE FROM {table} WHERE episode_id = ?", ids)
+        self.db.executemany("DELETE FROM episodes WHERE id = ?", ids)
 
     def runs(self) -> list[dict[str, Any]]:
         """Every run with its config, episode count and status (``complete``: bool, ``status``:
