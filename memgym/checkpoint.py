@@ -5,6 +5,7 @@ temporary file, then renamed: a kill leaves the previous one) under a key that n
 from __future__ import annotations
 
 import pickle
+import random
 from pathlib import Path
 from typing import Any
 
@@ -36,3 +37,10 @@ def load_checkpoint(path: Path, key: str, torch: Any) -> dict[str, Any] | None:
             " with those to resume it, or remove it to start over"
         )
     return state
+
+
+def restore_random(rng: random.Random, state: Any) -> None:
+    """Put back ``rng``'s state as ``getstate`` gave it, once a checkpoint read it back (its
+    tuple of ints may come back as a list)."""
+    version, internal, gauss = state
+    rng.setstate((version, tuple(internal), gauss))

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memgym.checkpoint import load_checkpoint, save_checkpoint
+from memgym.checkpoint import load_checkpoint, restore_random, save_checkpoint
 from memgym.extras import MissingExtra, require
 from memgym.files import write_atomic
 from memgym.rm import lm_checkpoint
@@ -356,8 +356,7 @@ class _Batches:
         return {"rng": self.rng.getstate(), "queues": self.queues}
 
     def restore(self, state: dict[str, Any]) -> None:
-        version, internal, gauss = state["rng"]
-        self.rng.setstate((version, tuple(internal), gauss))
+        restore_random(self.rng, state["rng"])
         self.queues = [list(q) for q in state["queues"]]
 
 

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memgym.checkpoint import load_checkpoint, save_checkpoint
+from memgym.checkpoint import load_checkpoint, restore_random, save_checkpoint
 from memgym.extras import require
 from memgym.files import write_atomic
 
@@ -255,8 +255,7 @@ def train_sft(
         peft.set_peft_model_state_dict(model, saved["adapter"])
         optimizer.load_state_dict(saved["optimizer"])
         schedule.load_state_dict(saved["schedule"])
-        version, internal, gauss = saved["rng"]
-        rng.setstate((version, tuple(internal), gauss))
+        restore_random(rng, saved["rng"])
         torch.set_rng_state(saved["torch_rng"])
         order, start = list(saved["order"]), int(saved["step"])
         losses, seconds, cpu = list(saved["losses"]), list(saved["seconds"]), list(saved["cpu"])
