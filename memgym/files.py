@@ -20,7 +20,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     ``path`` in one step (readers see the old file or the whole new one, never a part), and when
     it raises (a kill, a full disk) it is removed and ``path`` is left as it was. A ``path`` that
     is not a regular file (a symbolic link, ``/dev/stdout``, a pipe) is written through, as
-    ``open`` would. (No fsync: a kill never cuts the file; a power loss may.)"""
+    ``open`` would. The new content is flushed to the disk (``fsync``) before the replacement and
+    the folder after it, so a power loss, too, leaves the old file or the whole new one."""
     path = Path(path)
     try:
         kind = os.lstat(path).st_mode
@@ -32,10 +33,31 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     temp = _new_file_beside(path, kind is not None)
     try:
         yield Path(temp)
+        _sync(temp)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    _sync(path.parent, folder=True)
+
+
+def _sync(path: str | Path, folder: bool = False) -> None:
+    """Flush ``path``'s data to the disk. A folder is flushed only where the system allows it (a
+    folder cannot be opened or synced everywhere): its entry for the new file is then as safe as
+    the system makes it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if folder else 0))
+    except OSError:
+        if folder:
+            return
+        raise
+    try:
+        os.fsync(fd)
+    except OSError:
+        if not folder:
+            raise
+    finally:
+        os.close(fd)
 
 
 def _new_file_beside(path: Path, exists: bool) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,27 @@ def test_a_link_is_written_through(tmp_path: Path) -> None:
     link.symlink_to(target)
     write_atomic(link, "new\n")
     assert link.is_symlink() and target.read_text() == "new\n"
+
+
+def test_write_atomic_flushes_the_file_before_the_rename_and_the_folder_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power loss leaves the old file or the whole new one only when the new data reaches the
+    disk before the rename replaces the old name: the temporary file is synced while it is still
+    the temporary file, then the folder that now names it."""
+    target = tmp_path / "model.json"
+    target.write_text("old")
+    synced: list[tuple[str, bool]] = []
+    real_fsync = os.fsync
+
+    def watching_fsync(fd: int) -> None:
+        where = os.readlink(f"/proc/self/fd/{fd}")
+        synced.append((where, Path(where).exists() and target.read_text() == "old"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", watching_fsync)
+    write_atomic(target, "new")
+    assert target.read_text() == "new"
+    assert [Path(p).name.startswith(".model.json.") for p, _ in synced] == [True, False]
+    assert synced[0][1], "the data was synced before it replaced the old file"
+    assert Path(synced[1][0]) == tmp_path, "then the folder holding the new name"
