@@ -211,7 +211,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("input", help="results SQLite file or JSONL of compaction rows")
     s.add_argument("--model", required=True, help="trained model (file or folder)")
     s.add_argument("--run", type=int, default=None, help="results file: only this run")
-    s.add_argument("--out", default=None, help="write rows with p_harmful as JSONL here")
+    s.add_argument(
+        "--out",
+        default=None,
+        help="write rows with p_harmful as JSONL here (scores so far kept in OUT.scoring: a"
+        " killed run again resumes)",
+    )
     s.set_defaults(func=_score)
 
     r = rm.add_parser("rank", help="rank strategies by predicted harm vs replay (Kendall tau)")
@@ -528,7 +533,7 @@ def _eval(args: argparse.Namespace) -> int:
         if any(args.target not in r for r in rows):
             raise ValueError(f"split {split}: rows without {args.target!r} (rebuild the dataset)")
         y = [int(r[args.target]) for r in rows]
-        p = model.predict(rows)
+        p = _scored(model, rows, args.model, None, f"rm eval {split}")
         out[split] = split_report(rows, p, threshold, args.resamples, args.seed, args.target)
         out[split]["calibration"] = report(y, p, thresholds, 0, args.seed)
         out[split]["fact_coverage"] = _fact_coverage(rows, p, thresholds, args.target)
@@ -902,11 +907,12 @@ def _score(args: argparse.Namespace) -> int:
                     for c in episode.compactions
                 ]
     model = load_model(args.model)
-    probs = model.predict(rows)
+    probs = _scored(model, rows, args.model, f"{args.out}.scoring" if args.out else None)
     for row, p in zip(rows, probs):
         row["p_harmful"] = float(p)
     if args.out:
         write_jsonl(args.out, rows)
+        Path(f"{args.out}.scoring").unlink(missing_ok=True)
     from rich.table import Table
 
     table = Table(title=f"MemRM scores of {len(rows)} compactions")
@@ -921,6 +927,24 @@ def _score(args: argparse.Namespace) -> int:
         )
     console.print(table)
     return 0
+
+
+def _scored(
+    model: Any, rows: list[dict[str, Any]], model_path: str, log: str | None, what: str = "rm score"
+) -> list[float]:
+    """P(HARMFUL) of ``rows`` with a progress bar; with ``log``, each chunk's scores are kept
+    there as they come, and a killed run's log (same model, same rows) is read back first."""
+    from memgym.rm.score_log import model_digest, predict_logged, rows_digest
+
+    key = {"model": model_digest(model_path), "rows": rows_digest(rows)} if log else {}
+    with progress() as bar:
+        task = bar.add_task(what, total=len(rows))
+        probs, resumed = predict_logged(
+            model, rows, Path(log) if log else None, key, lambda n: bar.advance(task, n)
+        )
+    if resumed:
+        err_console.print(f"read {resumed} scores of {len(rows)} back from {log}")
+    return probs
 
 
 def _brief(episode: Any) -> str:
