@@ -47,6 +47,8 @@ MAX_CALLS_PER_EVENT = 64
 
 
 NO_ANSWER = "no_answer"
+TRUNCATED = "episode_truncated"
+"""The reason recorded for the questions a truncated episode never reached."""
 EMPTY_ANSWER = "empty_answer"
 
 
@@ -246,8 +248,14 @@ class Episode:
         return f"[event {self.index}]\n{event.text}"
 
     def scores(self) -> dict[str, Any]:
-        """memgym's scores of the answers so far (the episode's final scores once ``done``)."""
-        s = score_answers(self.answers, self.store.writes_used)
+        """memgym's scores of the answers so far (the episode's final scores once ``done``). A
+        truncated episode is over: every question it never answered counts, scored wrong (a
+        ``model_error``, ``episode_truncated``), as ``memgym run`` counts a question a model
+        never answered; so stopping early never raises a score."""
+        answers = self.answers
+        if self.truncated and not self.done:
+            answers = [*answers, *self._unanswered()]
+        s = score_answers(answers, self.store.writes_used)
         return {
             "composite": s.composite,
             "axes": dict(s.axes),
@@ -260,6 +268,15 @@ class Episode:
             "return": self.reward_total,
             "max_return": self.max_return,
         }
+
+    def _unanswered(self) -> list[AnswerRecord]:
+        """Records of the questions the episode has not answered, each scored wrong."""
+        given = {question_id for question_id, _, _ in self._given}
+        return [
+            answer_record(q, "", self.names, TRUNCATED)
+            for q in self.scenario.questions
+            if q.id not in given
+        ]
 
     # ------------------------------------------------------------------ state
 

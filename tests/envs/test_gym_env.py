@@ -178,7 +178,33 @@ def test_an_agent_that_never_moves_is_truncated() -> None:
     env.reset(seed=3)
     outs = [env.step(_action("memory_search", query="x")) for _ in range(6)]
     assert [o[3] for o in outs] == [False] * 5 + [True]
-    assert outs[-1][4]["scores"]["questions"] == 0
+    scores = outs[-1][4]["scores"]
+    whole = env.unwrapped.episode.scenario.questions
+    assert scores["questions"] == sum(q.axis != "abstention" for q in whole) > 0
+    assert scores["correct"] == 0 and scores["composite"] == 0.0
+
+
+def test_truncating_after_a_right_answer_scores_every_question_it_never_reached() -> None:
+    """An agent that answers the first question right, then floods calls until the episode is
+    truncated, is scored on the whole scenario (the rest wrong), as ``memgym run`` would score
+    a model that stopped: stopping early must not turn one right answer into a composite of 1."""
+    env = envs.make("memgym/entities-lite-v0", max_calls_per_event=8)
+    env.reset(seed=3)
+    earned = 0.0
+    for action in _expert_actions(3):
+        _, reward, terminated, truncated, info = env.step(action)
+        earned += reward
+        if earned:
+            break
+    assert earned == 1.0 and not terminated and not truncated  # one question, answered right
+    while not truncated:
+        _, _, terminated, truncated, info = env.step(_action("memory_search", query="x"))
+    scores = info["scores"]
+    expert = run_expert(get_track("entities").generate(3, "lite"), "strategic", tier="lite")
+    assert scores["questions"] == expert.scores["questions"] > 1  # the whole scenario's
+    assert scores["correct"] == 1
+    assert scores["accuracy"] == pytest.approx(1 / scores["questions"])
+    assert scores["composite"] < expert.scores["composite"] / 2  # the expert goes on: 0.383
 
 
 def test_budget_is_enforced_with_the_tracks_write_budget() -> None:
