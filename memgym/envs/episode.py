@@ -14,11 +14,16 @@ Answers are checked with memgym's validators and the episode is scored with
 ``memgym.scoring.score_answers``, exactly as ``memgym.run.episode`` scores a ``run_episode``
 transcript.
 
-Opt-in shaping (``shaping=w``): on leaving an event, ``w / F`` for each fact the event states that
-the store then holds with its current value (read back with the track's reader), where ``F`` is the
-number of fact mentions in the stream, so shaping sums to at most ``w``. What it leaks: which facts
-each event states and their true values (the gold reader's view of the text), so it rewards keeping
-*everything*, budget permitting. It uses no question: it cannot say which facts will be asked.
+Opt-in shaping (``shaping=w``), potential-based: the potential is ``w / F`` for each subject (an
+entity's attribute) stated so far whose latest stated value the store holds (read back with the
+track's reader), where ``F`` is the number of subjects the stream states; on leaving an event the
+agent earns the change of the potential since it left the previous one. So an eviction (or a
+stale value) costs what the storing earned, the shaping sums to the potential at the last event
+(``w`` for a store that keeps every current value), and an agent that holds only the newest event
+earns about one event's share. What it leaks: which facts
+each event states and their true values (the gold reader's view of the text), so it rewards
+keeping *everything*, budget permitting. It uses no question: it cannot say which facts will be
+asked.
 """
 
 from __future__ import annotations
@@ -50,6 +55,16 @@ NO_ANSWER = "no_answer"
 TRUNCATED = "episode_truncated"
 """The reason recorded for the questions a truncated episode never reached."""
 EMPTY_ANSWER = "empty_answer"
+
+
+def _subjects(scenario: Scenario, facts: Mapping[str, Fact]) -> set[tuple[str, str]]:
+    """The (entity, attribute) subjects the scenario's events state."""
+    return {
+        (facts[f].entity, facts[f].attribute)
+        for event in scenario.events
+        for f in event.facts
+        if f in facts
+    }
 
 
 def answer_record(
@@ -119,10 +134,12 @@ class Episode:
         self.total_calls = 0
         self.reward_total = 0.0
         self._facts: dict[str, Fact] | None = None
-        self._mentions = 0
+        self._subjects = 0
+        self._current: dict[tuple[str, str], str] = {}  # shaping: each subject's latest value
+        self._held = 0  # shaping: the potential's count when the agent last left an event
         if shaping:
             self._facts = scenario.fact_index()
-            self._mentions = sum(len(e.facts) for e in scenario.events) or 1
+            self._subjects = len(_subjects(scenario, self._facts)) or 1
         self._advance()
 
     # ------------------------------------------------------------------ acting
@@ -209,27 +226,34 @@ class Episode:
         return sum(q.axis != "abstention" for q in self.scenario.questions) + self.shaping
 
     def _shaped(self) -> float:
-        """The shaping reward for leaving the current event (0 unless ``shaping`` is on)."""
-        event = self.event
-        if not self.shaping or event is None or not event.facts or self._facts is None:
+        """The shaping reward for leaving the current event: the change of the potential (the
+        subjects stated so far whose latest value the store holds) since the last event was left
+        (0 unless ``shaping`` is on)."""
+        if not self.shaping or self._facts is None:
             return 0.0
         held: dict[tuple[str, str], str] = {}
         for text in self.entries.values():
             for claim in self.track.read_cached(text):
                 held[(claim.entity, claim.attribute)] = claim.value
-        hits = 0
-        for fact_id in event.facts:
-            fact = self._facts.get(fact_id)
-            if fact is not None and held.get((fact.entity, fact.attribute)) == format_value(
-                fact.value
-            ):
-                hits += 1
-        reward = self.shaping * hits / self._mentions
+        current = self._current
+        hits = sum(current.get(key) == value for key, value in held.items())
+        reward = self.shaping * (hits - self._held) / self._subjects
+        self._held = hits
         self.reward_total += reward
         return reward
 
+    def _see(self, event: Event | None) -> None:
+        """Note the values ``event`` states as its subjects' latest (shaping only)."""
+        if event is None or self._facts is None:
+            return
+        for fact_id in event.facts:
+            fact = self._facts.get(fact_id)
+            if fact is not None:
+                self._current[(fact.entity, fact.attribute)] = format_value(fact.value)
+
     def _advance(self) -> None:
         self.event = next(self._events, None)
+        self._see(self.event)
         self.index += 1
         self.calls = 0
 
@@ -296,6 +320,7 @@ class Episode:
             "calls": self.calls,
             "total_calls": self.total_calls,
             "reward_total": self.reward_total,
+            "shaping_held": self._held,
             "answers": [list(a) for a in self._given],
             "writes_used": self.store.writes_used,
             "entries": [[i, t] for i, t in self.entries.items()],
@@ -349,6 +374,7 @@ class Episode:
         episode.calls = int(state["calls"])
         episode.total_calls = int(state["total_calls"])
         episode.reward_total = float(state["reward_total"])
+        episode._held = int(state.get("shaping_held", 0))
         return episode
 
     def _load_store(self, writes_used: int, entries: list[tuple[int, str]]) -> None:

@@ -121,14 +121,15 @@ def test_expert_actions_reach_memgym_scores_and_rewards() -> None:
     assert info["scores"]["max_return"] == sum(a.axis != "abstention" for a in result.answers)
 
 
-def test_resume_from_info_state_continues_exactly() -> None:
+@pytest.mark.parametrize("shaping", [0.0, 1.0])
+def test_resume_from_info_state_continues_exactly(shaping: float) -> None:
     actions = _expert_actions(5)
     cut = len(actions) // 2
-    env = envs.make("memgym/entities-lite-v0")
+    env = envs.make("memgym/entities-lite-v0", shaping=shaping)
     env.reset(seed=5)
     trace = [env.step(a) for a in actions]
     state = json.loads(json.dumps(trace[cut - 1][4]["state"]))  # survives JSON
-    other = envs.make("memgym/entities-lite-v0", seed=11)
+    other = envs.make("memgym/entities-lite-v0", seed=11, shaping=shaping)
     obs, _ = other.reset(options={"state": state})
     assert obs == trace[cut - 1][0].split("\n\n[result")[0]
     resumed = [other.step(a) for a in actions[cut:]]

@@ -4,12 +4,17 @@ marking says it answers (so validate's bounded gate bounds the return too)."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 pytest.importorskip("gymnasium", reason="needs the gym extra")
 
+from memgym.claims import format_value
 from memgym.envs import make
 from memgym.envs.baselines import Bounded, Skipper, Unknown, main, play
+from memgym.envs.expert import run_expert
 from memgym.envs.registration import env_specs
 from memgym.scoring import is_correct
 from memgym.scoring.reading import answer_names
@@ -82,3 +87,86 @@ def test_the_command_line_prints_each_id(capsys) -> None:
     assert out.startswith("memgym/research-lite-v0") and "unknown 0.000  skip 0.000" in out
     worst = float(out.split("worst bounded ")[1].split()[0])
     assert code == (1 if worst > 0.05 else 0)
+
+
+class CurrentEventOnly:
+    """A memory of one event: three entries, rewritten (``memory_edit`` costs no write) with the
+    current event's text before every ``next_event``; it answers "unknown"."""
+
+    def __init__(self) -> None:
+        self.ready = False
+
+    def act(self, episode: Any) -> list[tuple[str, dict[str, Any]]]:
+        calls: list[tuple[str, dict[str, Any]]] = []
+        if not self.ready:
+            self.ready = True
+            calls += [("memory_write", {"text": "placeholder"}) for _ in range(3)]
+        if episode.question is not None:
+            return [*calls, ("submit_answer", {"answer": "unknown"})]
+        sentences = episode.event.text.split(". ")
+        parts = [". ".join(sentences[i::3]) or "x" for i in range(3)]
+        calls += [("memory_edit", {"id": k + 1, "text": part}) for k, part in enumerate(parts)]
+        return [*calls, ("next_event", {})]
+
+
+def _play_shaped(env_id: str, seed: int, agent: Any) -> tuple[float, Any]:
+    """Play ``agent`` (``act(episode)`` -> calls) with shaping 1; (return, the final episode)."""
+    env = make(env_id, shaping=1.0)
+    env.reset(seed=seed)
+    total, over = 0.0, False
+    while not over:
+        for name, args in agent.act(env.unwrapped.episode):
+            _, reward, terminated, truncated, _ = env.step(
+                json.dumps({"name": name, "arguments": args})
+            )
+            total += reward
+            over = terminated or truncated
+            if over:
+                break
+    return total, env.unwrapped.episode
+
+
+def _potential(episode: Any) -> float:
+    """The subjects (entity, attribute) whose latest stated value the store holds at the end,
+    over the subjects the stream states, recounted from the scenario (the shaping's sum, which
+    telescopes to its last potential)."""
+    held = {}
+    for text in episode.entries.values():
+        for claim in episode.track.read_cached(text):
+            held[(claim.entity, claim.attribute)] = claim.value
+    facts = episode.scenario.fact_index()
+    latest = {}
+    for event in episode.scenario.events:
+        for f in event.facts:
+            latest[(facts[f].entity, facts[f].attribute)] = format_value(facts[f].value)
+    return sum(held.get(key) == value for key, value in latest.items()) / len(latest)
+
+
+@pytest.mark.parametrize("env_id", ["memgym/entities-lite-v0", "memgym/research-lite-v0"])
+def test_shaping_pays_a_memory_of_the_current_event_next_to_nothing(env_id: str) -> None:
+    """Shaping is potential-based: a memory that holds the newest event alone gains its facts
+    and loses them on the next event, so it keeps about one event's share (review: it earned
+    0.83 of the weight when shaping paid for the current event's facts without taking back)."""
+    track, tier = env_specs()[env_id]
+    for seed in (0, 1):
+        earned, episode = _play_shaped(env_id, seed, CurrentEventOnly())
+        assert episode.scores()["composite"] == 0.0
+        assert earned == pytest.approx(_potential(episode), abs=1e-9)
+        assert earned < 0.02
+        expert = run_expert(get_track(track).generate(seed, tier), "strategic", tier=tier)
+        kept, kept_episode = _play_shaped(env_id, seed, Replay(expert.steps))
+        answers = sum(a.correct for a in kept_episode.answers if a.axis != "abstention")
+        shaping = kept - answers
+        assert shaping == pytest.approx(_potential(kept_episode), abs=1e-9)
+        assert shaping > 10 * earned  # a memory that keeps what it can earns far more
+
+
+class Replay:
+    """An expert's calls, one per ``act``."""
+
+    def __init__(self, steps: Any) -> None:
+        self.steps = iter(steps)
+
+    def act(self, episode: Any) -> list[tuple[str, dict[str, Any]]]:
+        step = next(self.steps)
+        return [(step.name, step.args)]
