@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from memgym.commands.common import check_out_folder, check_output, console, err_console, port
+from memgym.files import write_atomic
 from memgym.rm.lm import check_base
 
 SHORT = "entities={},questions=1,corrections=1,updates=1,doc_style=kv,distractor_rate=0"
@@ -370,8 +371,7 @@ def _demos(args: argparse.Namespace) -> int:
         demonstrations(args.env, params, _seed_range(args.seeds), args.max_turns,
                        args.policy, args.writes)
     )  # fmt: skip
-    with Path(args.out).open("w", encoding="utf-8") as out:
-        out.writelines(json.dumps(row) + "\n" for row in rows)
+    write_atomic(args.out, "".join(json.dumps(row) + "\n" for row in rows))
     earned = sum(1 for r in rows if r["memgym"]["correct"])
     turns = sum(len(r["turns"]) for r in rows) / len(rows)
     console.print(

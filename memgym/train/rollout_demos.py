@@ -50,8 +50,13 @@ def demonstration(
     first, _ = env.reset(seed=seed)
     turns: list[list[Any]] = []
     earned = 0.0
-    for action in expert_actions(env, policy, writes)[:max_turns]:
-        obs, reward, terminated, truncated, _ = env.step(action)
+    for n, action in enumerate(expert_actions(env, policy, writes)[:max_turns]):
+        obs, reward, terminated, truncated, info = env.step(action)
+        if not info.get("ok", True):  # a demonstration teaches only calls the env carries out
+            raise ValueError(
+                f"seed {seed}: the {policy} expert's action {n} was refused by the env"
+                f" ({_refusal(obs)}); demonstrations replay only calls the env accepts"
+            )
         earned += float(reward)
         done = terminated or truncated
         turns.append([action, None if done else obs])
@@ -72,8 +77,18 @@ def demonstrations(
     policy: str = "strategic",
     writes: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """``demonstration`` of every seed of ``env_id`` made with track ``params``."""
+    """``demonstration`` of every seed of ``env_id`` made with track ``params``. With ``writes``,
+    a policy whose write budget is lifted (``perfect``) is refused: the env keeps the budget, so
+    its writes would be refused and its answers come from a memory the env never allows."""
     from memgym.envs.registration import make
+    from memgym.memory.writers import make_policy
+
+    if writes and make_policy(policy).waives_budget:
+        raise ValueError(
+            f"--policy {policy} writes past the write budget, which the env enforces: its"
+            " --writes demonstrations would teach refused calls; use a policy within the budget"
+            " (strategic, priority, ...) or leave out --writes"
+        )
 
     env = make(env_id, **params)
     try:
@@ -108,3 +123,9 @@ def is_rollout_row(row: Mapping[str, Any]) -> bool:
     """Whether ``row`` is a demonstration of this module."""
     meta = row.get("memgym")
     return isinstance(meta, Mapping) and meta.get("format") == ROLLOUT_FORMAT
+
+
+def _refusal(observation: str) -> str:
+    """The refusal line of an observation (its last line), cut to 160 characters."""
+    lines = observation.strip().splitlines()
+    return (lines[-1] if lines else "")[:160]

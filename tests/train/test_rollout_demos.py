@@ -98,3 +98,23 @@ def test_train_demos_then_sft_learns_the_rows(tmp_path: Path, capsys) -> None:
     assert (out / "model" / "config.json").is_file()
     assert main(["train", "demos", "--out", str(demos), "--policy", "oracle"]) == 2
     assert "--policy is one of" in capsys.readouterr().err
+
+
+def test_an_expert_that_writes_past_the_budget_is_refused_in_one_line(capsys) -> None:
+    """``perfect`` lifts the write budget the env keeps: with --writes its demonstrations would
+    teach calls the env refuses (review: 89 of 192 were refused and the row said correct)."""
+    code = main(["train", "demos", "--params", "entities=30,questions=3", "--policy", "perfect",
+                 "--writes", "--seeds", "0-0", "--max-turns", "2000", "--out", "/dev/null"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "--policy perfect writes past the write budget" in err
+
+
+def test_a_refused_expert_action_stops_the_demonstration() -> None:
+    """Every replayed call must be one the env carried out: one it refuses (here: the env is
+    made with a write budget of 1, below what the expert writes) is an error, not a turn."""
+    env = envs.make("memgym/entities-lite-v0", **PARAMS, write_budget=1)
+    try:
+        with pytest.raises(ValueError, match="action [0-9]+ was refused by the env"):
+            demonstration(env, 0, 200, writes=True)
+    finally:
+        env.close()
