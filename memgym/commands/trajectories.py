@@ -48,6 +48,14 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"unknown expert policy {name!r}; known: {', '.join(known)}")
     check_at_least(args, seeds=1)
     track = get_track(args.track)
+    if track.interactive:
+        from memgym.tracks import track_names
+
+        stream = [t for t in track_names() if not get_track(t).interactive]
+        raise ValueError(
+            f"trajectories are expert episodes of a question-stream track ({', '.join(stream)});"
+            f" {args.track} is interactive: its sessions are recorded by `memgym run`"
+        )
     fixed = overrides(args.param)
     # Bad input (a tier, a parameter, a folder) fails here, before any episode runs.
     first = track.generate(args.seed, args.tier, **fixed)

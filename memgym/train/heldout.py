@@ -144,10 +144,15 @@ def _read_episode(path: Path) -> dict[str, Any] | None:
 
 def _cached(cache: str | None, stamp: list[list[Any]], env_id: str, params: dict[str, Any],
             seed: int, max_turns: int, max_new_tokens: int) -> Path | None:  # fmt: skip
-    """The cache file of one greedy episode (None without a cache)."""
+    """The cache file of one greedy episode (None without a cache). The key holds the salt's
+    digest: under ``MEMGYM_SALT`` a seed draws another scenario, so another episode."""
     if cache is None:
         return None
-    key = json.dumps([stamp, env_id, params, seed, max_turns, max_new_tokens], sort_keys=True)
+    from memgym.salt import salt_digest
+
+    parts = [stamp, env_id, params, seed, max_turns, max_new_tokens]
+    salt = salt_digest()
+    key = json.dumps(parts + ([salt] if salt else []), sort_keys=True)  # unsalted: keys as before
     return Path(cache) / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
 
 

@@ -204,3 +204,12 @@ def test_every_track_expert_matches_memgym_run_and_replays(name: str) -> None:
     )
     assert expert.scores["composite"] == result.composite
     assert replay(chat_record(expert)).scores() == expert.scores
+
+
+def test_trajectories_of_an_interactive_track_are_refused_in_one_line(tmp_path, capsys) -> None:
+    from memgym.cli import main
+
+    out = tmp_path / "t.jsonl"
+    assert main(["trajectories", "--track", "swe", "--seeds", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "swe is interactive" in err and "entities" in err and not out.exists()

@@ -210,6 +210,10 @@ def test_heldout_reads_cached_episodes_back_until_the_model_changes(tmp_path: Pa
     model.save_pretrained(tmp_path / "m")  # the same folder written again: a new stamp
     side([1000])
     assert len(list(cache.iterdir())) == 4
+    with pytest.MonkeyPatch.context() as patch:  # under a salt a seed is another scenario
+        patch.setenv("MEMGYM_SALT", "a secret of the held-out set")
+        side([1000])
+    assert len(list(cache.iterdir())) == 5
 
 
 def test_max_minutes_stops_after_the_step_under_way(tmp_path: Path, capsys) -> None:
