@@ -44,3 +44,19 @@ def restore_random(rng: random.Random, state: Any) -> None:
     tuple of ints may come back as a list)."""
     version, internal, gauss = state
     rng.setstate((version, tuple(internal), gauss))
+
+
+def torch_random(torch: Any) -> dict[str, Any]:
+    """torch's random states for a checkpoint: the CPU generator's and, with CUDA, every
+    device's (dropout on a GPU draws from the device's generator)."""
+    state = {"torch_rng": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda_rng"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def restore_torch_random(torch: Any, saved: dict[str, Any]) -> None:
+    """Put back what ``torch_random`` saved (the device states when both runs had CUDA)."""
+    torch.set_rng_state(saved["torch_rng"])
+    if "cuda_rng" in saved and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(saved["cuda_rng"])

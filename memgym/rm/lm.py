@@ -26,7 +26,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memgym.checkpoint import load_checkpoint, restore_random, save_checkpoint
+from memgym.checkpoint import (
+    load_checkpoint,
+    restore_random,
+    restore_torch_random,
+    save_checkpoint,
+    torch_random,
+)
 from memgym.extras import MissingExtra, require
 from memgym.files import write_atomic
 from memgym.rm import lm_checkpoint
@@ -407,7 +413,7 @@ def train_lm(
         optimizer.load_state_dict(saved["optimizer"])
         schedule.load_state_dict(saved["schedule"])
         next_batch.restore(saved["batches"])
-        torch.set_rng_state(saved["torch_rng"])
+        restore_torch_random(torch, saved)
         start, lm.skipped_steps = int(saved["step"]), int(saved["skipped"])
     lm.resumed_at = start
     model.train()
@@ -429,7 +435,7 @@ def train_lm(
             state = {
                 "adapter": peft.get_peft_model_state_dict(model), "optimizer": optimizer.state_dict(),
                 "schedule": schedule.state_dict(), "batches": next_batch.state(),
-                "torch_rng": torch.get_rng_state(), "step": step + 1, "skipped": lm.skipped_steps,
+                **torch_random(torch), "step": step + 1, "skipped": lm.skipped_steps,
             }  # fmt: skip
             save_checkpoint(path, key, state, torch)
     if val:

@@ -32,7 +32,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memgym.checkpoint import load_checkpoint, restore_random, save_checkpoint
+from memgym.checkpoint import (
+    load_checkpoint,
+    restore_random,
+    restore_torch_random,
+    save_checkpoint,
+    torch_random,
+)
 from memgym.extras import require
 from memgym.files import write_atomic
 
@@ -256,7 +262,7 @@ def train_sft(
         optimizer.load_state_dict(saved["optimizer"])
         schedule.load_state_dict(saved["schedule"])
         restore_random(rng, saved["rng"])
-        torch.set_rng_state(saved["torch_rng"])
+        restore_torch_random(torch, saved)
         order, start = list(saved["order"]), int(saved["step"])
         losses, seconds, cpu = list(saved["losses"]), list(saved["seconds"]), list(saved["cpu"])
     every = config.save_every or RESUME_EVERY
@@ -288,7 +294,7 @@ def train_sft(
             state = {
                 "adapter": peft.get_peft_model_state_dict(model), "optimizer": optimizer.state_dict(),
                 "schedule": schedule.state_dict(), "rng": rng.getstate(), "order": order,
-                "torch_rng": torch.get_rng_state(), "step": step + 1, "losses": losses,
+                **torch_random(torch), "step": step + 1, "losses": losses,
                 "seconds": seconds, "cpu": cpu,
             }  # fmt: skip
             save_checkpoint(resume_file, key, state, torch)
