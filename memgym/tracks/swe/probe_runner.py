@@ -5,7 +5,8 @@ Request: ``{"module": NAME, "setup": CODE, "probes": [EXPR, ...], "trees": [FILE
 "cpu": SECONDS}``. For each module file in ``trees`` (loaded fresh under a private name) every
 probe is evaluated with ``m`` bound to the module and the setup's names; its result is its
 ``repr`` (memory addresses blanked), or ``!`` and the exception's name, or ``!Timeout`` after
-``cpu`` seconds of CPU time (and for every later probe of that tree: hung code is not rerun). Output: one JSON line ``{"results": [[RESULT, ...], ...]}``
+``cpu`` seconds of CPU time (and, unless the request says ``"cascade": false``, for every later
+probe of that tree: hung code is not rerun). Output: one JSON line ``{"results": [[RESULT, ...], ...]}``
 written to the original stdout (the code under test writes to stderr).
 """
 
@@ -59,6 +60,7 @@ def _guarded(thunk: Any, cpu: float) -> str:
 def evaluate(request: dict[str, Any]) -> list[list[str]]:
     """Every probe's result on every tree."""
     cpu = float(request.get("cpu", 1.0))
+    cascade = bool(request.get("cascade", True))
     results: list[list[str]] = []
     for index, path in enumerate(request["trees"]):
         namespace: dict[str, Any] = {}
@@ -72,7 +74,7 @@ def evaluate(request: dict[str, Any]) -> list[list[str]]:
             continue
         row: list[str] = []
         for probe in request["probes"]:
-            if row and row[-1] == "!Timeout":  # code that hangs once is not run again
+            if cascade and row and row[-1] == "!Timeout":  # code that hangs once is not rerun
                 row.append("!Timeout")
                 continue
             row.append(_guarded(lambda: eval(probe, namespace), cpu))  # noqa: B023

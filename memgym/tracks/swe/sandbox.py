@@ -112,15 +112,24 @@ class Sandbox:
             os.lchown(path, self.cap.uid, self.cap.uid)
         self.workdir.chmod(0o755)  # bwrap, root without capabilities, must enter it
 
-    def argv(self, command: list[str], readonly: tuple[tuple[Path, Path], ...] = ()) -> list[str]:
+    def argv(
+        self,
+        command: list[str],
+        readonly: tuple[tuple[Path, Path], ...] = (),
+        work: bool = True,
+    ) -> list[str]:
         """The ``bwrap`` command line running ``command`` in the sandbox; ``readonly`` binds
-        (host path, inside path) pairs read-only."""
+        (host path, inside path) pairs read-only; ``work=False`` leaves the working directory
+        out (nothing at ``/repo``; the command starts in its private ``/tmp``)."""
         exe = bwrap()
         if exe is None:
             raise RuntimeError(INSTALL_HINT)
         rt = runtime()
         argv = [exe, *rt.binds(self.hidden), "--dev", "/dev", "--proc", "/proc",
-                "--perms", "1777", "--tmpfs", "/tmp", "--bind", str(self.workdir), str(INSIDE)]  # fmt: skip
+                "--perms", "1777", "--tmpfs", "/tmp"]  # fmt: skip
+        if work:
+            argv += ["--bind", str(self.workdir), str(INSIDE)]
+        start = INSIDE if work else Path("/tmp")
         for host, inside in readonly:
             argv += ["--ro-bind", str(host), str(inside)]
         if self.cap.uid is None:
@@ -130,8 +139,8 @@ class Sandbox:
                      "--unshare-cgroup-try", "--cap-drop", "ALL",
                      "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]  # fmt: skip
             command = [str(rt.inside_binary), "-I", "-S", "-c", DROP, str(self.cap.uid), *command]
-        argv += ["--die-with-parent", "--new-session", "--as-pid-1", "--chdir", str(INSIDE),
-                 "--clearenv", "--setenv", "HOME", str(INSIDE),
+        argv += ["--die-with-parent", "--new-session", "--as-pid-1", "--chdir", str(start),
+                 "--clearenv", "--setenv", "HOME", str(start),
                  "--setenv", "PATH", f"{PREFIX / 'bin'}:/usr/bin:/bin",
                  "--setenv", "LD_LIBRARY_PATH", str(PREFIX / "lib"),
                  "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
@@ -145,16 +154,18 @@ class Sandbox:
         readonly: tuple[tuple[Path, Path], ...] = (),
         split_stderr: bool = False,
         keep_chars: int | None = None,
+        work: bool = True,
     ) -> CommandResult:
         """Run ``command`` (an argv) in the sandbox; ``split_stderr`` drops stderr from the
-        output and ``keep_chars`` overrides the output limit (for machine-read results)."""
+        output, ``keep_chars`` overrides the output limit (for machine-read results) and
+        ``work=False`` runs it without the working directory (``argv``)."""
         if bwrap() is None:
             return CommandResult(127, f"error: {INSTALL_HINT}")
         out_path, in_path = self._scratch / "out", self._scratch / "in"
         in_path.write_text(stdin)
         with open(out_path, "wb") as out, open(in_path, "rb") as inp:
             proc = subprocess.Popen(
-                self.argv(command, readonly),
+                self.argv(command, readonly, work),
                 stdin=inp,
                 stdout=out,
                 stderr=subprocess.DEVNULL if split_stderr else subprocess.STDOUT,

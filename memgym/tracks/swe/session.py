@@ -33,7 +33,7 @@ from memgym.tracks.session import (
     call,
 )
 from memgym.tracks.swe.disguise import Variant
-from memgym.tracks.swe.hidden import Verifier
+from memgym.tracks.swe.hidden import Verifier, read_module
 from memgym.tracks.swe.redo import FIX, REDO, Issue, fix_needle, redo_id
 from memgym.tracks.swe.sandbox import INSTALL_HINT, Sandbox, SandboxLimits, bwrap
 from memgym.tracks.swe.tasks import TaskSpec
@@ -46,6 +46,11 @@ SYSTEM = (
     "of text in a file. What you learned about the code in earlier issues stays true: the "
     "functions do not move. When an issue is fixed, reply with a short message and no tool call."
 )
+OPENING = (
+    "A session of issues in this working directory begins: they come one at a time, and each "
+    "ends when you reply without a tool call."
+)
+"""The first user message, pinned with the system prompt: it holds nothing of any issue."""
 TOOLS: list[dict[str, Any]] = [
     {
         "type": "function",
@@ -117,8 +122,12 @@ class SweSession(Session):
         self._calls = self._errors = 0
 
     def start(self) -> list[ChatMessage]:
+        """The system prompt and a session line (the pinned head, which every memory keeps),
+        then the first issue as a message of its own: a memory may drop it like any other, so
+        under ``none`` the redo of issue #1 finds its report in no pinned text."""
         return [
             {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": OPENING},
             {"role": "user", "content": self.texts[0]},
         ]
 
@@ -133,6 +142,9 @@ class SweSession(Session):
             args = tool_call.parsed()
         except ValueError as exc:
             return f"error: {exc}"
+        unusable = _unusable_text(args)
+        if unusable:
+            return f"error: {unusable}"
         if tool_call.name == "bash":
             command = args.get("command")
             if not isinstance(command, str) or not command.strip():
@@ -163,10 +175,10 @@ class SweSession(Session):
             return None
         issue = self.issues[self.task]
         spec = self.specs[issue.spec]
-        passed, detail = self.verifier.verify(spec.hidden_tests())
-        reward = float(passed == len(spec.tests))
         module = self.tree / self.code.filename
-        now = module.read_text(encoding="utf-8", errors="replace") if module.is_file() else ""
+        passed, detail = self.verifier.verify(spec.hidden_tests(), module)
+        reward = float(passed == len(spec.tests))
+        now = read_module(module) or ""
         detail += "; module edited" if now != self._before else "; module unchanged"
         detail += f"; {self._calls} tool calls ({self._errors} refused)"
         self._before, self._calls, self._errors = now, 0, 0
@@ -242,6 +254,21 @@ def remove_tree(path: Path) -> None:
             if not folder.is_symlink():
                 folder.chmod(0o700)
     shutil.rmtree(path, ignore_errors=True)
+
+
+def _unusable_text(args: dict[str, Any]) -> str | None:
+    """Why an argument cannot reach a command line or a file (a NUL character, a lone
+    surrogate), or None: such a call is refused, never raised out of the session."""
+    for name, value in args.items():
+        if not isinstance(value, str):
+            continue
+        if "\x00" in value:
+            return f"`{name}` holds a NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"`{name}` is not valid UTF-8 text (a lone surrogate)"
+    return None
 
 
 def _task_id(issue: Issue, spec: TaskSpec) -> str:

@@ -54,7 +54,7 @@ class Hostile(Agent):
 
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
         users = [i for i, m in enumerate(messages) if m["role"] == "user"]
-        task = len(users) - 1
+        task = len(users) - 2  # the session's opening line, then one message per issue
         step = sum(m["role"] == "tool" for m in messages[users[-1] :])
         script = self.scripts[task] if task < len(self.scripts) else []
         if step >= len(script):
