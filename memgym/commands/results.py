@@ -245,9 +245,9 @@ def print_leaderboard(
     """The leaderboard: one table per track and tier, best composite first."""
     from memgym.commands.labels import distinct
 
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for row in rows:
-        groups.setdefault((row["track"], row["tier"]), []).append(row)
+        groups.setdefault((row["track"], row["tier"], row.get("setup", "")), []).append(row)
     columns = (
         Column("#", justify="right"),
         Column("policy", justify="left"),
@@ -261,7 +261,7 @@ def print_leaderboard(
         Column("trust", priority=4, justify="left"),
     )
     memories = distinct([r["memory"] for r in rows])
-    for (track, tier), group in groups.items():
+    for (track, tier, setup), group in groups.items():
         table: list[list[Cell]] = []
         for r in group:
             flag = "" if r["complete"] else " [red](incomplete)[/]"
@@ -279,7 +279,7 @@ def print_leaderboard(
                     trust_label(r["boundary"], r["salt"]),
                 ]
             )
-        name = f"leaderboard: {track} / {_tier(track, tier)}"
+        name = f"leaderboard: {track} / {_tier(track, tier)}" + (f" ({setup})" if setup else "")
         shown = columns
         if actor_label(track, "").startswith("agent"):  # sessions: the verifier's task reward
             scores = (Column("task reward", "task\nreward"), Column("solved", priority=7))

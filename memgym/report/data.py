@@ -166,6 +166,8 @@ def named_row(row: dict[str, Any]) -> dict[str, Any]:
             row["tier"] = get_track(str(row["track"])).default_tier
         except (KeyError, ValueError):
             pass
+    if row.get("setup"):  # parameters changed from the tier's: a setup of its own
+        row["tier"] = f"{row['tier']} ({row['setup']})"
     actor = "agent" if interactive(str(row["track"])) else "reasoner"
     row["shown"] = row.get("policy") or f"{actor} {row['reasoner']}"
     return row

@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
 
@@ -524,13 +525,14 @@ class ResultsStore:
         sql = (
             "SELECT run_id, track, json_extract(result, '$.params.tier'), model, memory,"
             " reasoner, seed, composite, accuracy, json_extract(result, '$.boundary'),"
-            " json_extract(result, '$.salt') FROM episodes WHERE status NOT IN " + FAILED
+            " json_extract(result, '$.salt'), json_extract(result, '$.params')"
+            " FROM episodes WHERE status NOT IN " + FAILED
         )
         args: tuple[Any, ...] = ()
         if run_id is not None:
             sql += " AND run_id = ?"
             args = (run_id,)
-        Key = tuple[str, str, str, str, str]
+        Key = tuple[str, str, str, str, str, str, str]
         seeds: dict[Key, dict[int, list[tuple[float, float]]]] = {}
         runs_of: dict[Key, set[int]] = {}
         trust: dict[Key, tuple[set[str], set[str]]] = {}
@@ -546,10 +548,12 @@ class ResultsStore:
             acc,
             path,
             salt,
+            params,
         ) in self.db.execute(sql + " ORDER BY id", args):
             if not (include_incomplete or statuses[rid].complete):
                 continue
-            key = (track, tier or "", model, memory, reasoner)
+            setup = setup_label(track, tier, params)
+            key = (track, tier or "", setup, salt or "", model, memory, reasoner)
             seeds.setdefault(key, {}).setdefault(seed, []).append((comp, acc))
             runs_of.setdefault(key, set()).add(rid)
             paths, salts = trust.setdefault(key, (set(), set()))
@@ -557,7 +561,7 @@ class ResultsStore:
             salts.add(salt or "")
         rows: list[dict[str, Any]] = []
         for key, by_seed in seeds.items():
-            track, tier, model, memory, reasoner = key
+            track, tier, setup, _, model, memory, reasoner = key
             per_seed = [
                 (sum(c for c, _ in v) / len(v), sum(a for _, a in v) / len(v))
                 for _, v in sorted(by_seed.items())
@@ -569,6 +573,7 @@ class ResultsStore:
                 {
                     "track": track,
                     "tier": tier,
+                    "setup": setup,
                     "model": model,
                     "memory": memory,
                     "reasoner": reasoner,
@@ -589,6 +594,8 @@ class ResultsStore:
             key=lambda r: (
                 r["track"],
                 r["tier"],
+                r["setup"],
+                r["salt"],
                 -r["composite"],
                 r["model"],
                 r["memory"],
@@ -597,8 +604,9 @@ class ResultsStore:
         )
         rank, group = 0, None
         for row in rows:
-            rank = rank + 1 if (row["track"], row["tier"]) == group else 1
-            group = (row["track"], row["tier"])
+            here = (row["track"], row["tier"], row["setup"])
+            rank = rank + 1 if here == group else 1
+            group = here
             row["rank"] = rank
         return rows
 
@@ -646,3 +654,32 @@ class ResultsStore:
         self.close()
         if kind is not None and issubclass(kind, sqlite3.DatabaseError):
             raise ValueError(f"{self.path}: {exc}") from None
+
+
+@lru_cache(maxsize=256)
+def setup_label(track: str, tier: str | None, params: str | None) -> str:
+    """What an episode's parameters change from its tier's defaults, as ``k=v,...`` ("" for the
+    tier as it is): episodes of one setup are ranked together, never with another's. A parameter
+    the generator draws per seed (default None, such as a template) is not a change. For a track
+    not registered here, every parameter but the tier counts."""
+    if not params:
+        return ""
+    given: dict[str, Any] = json.loads(params)
+    given.pop("tier", None)
+    try:
+        from memgym.tracks import get_track
+
+        defaults: dict[str, Any] = get_track(track).params(tier or None)
+    except (KeyError, ValueError, ImportError, RuntimeError):
+        defaults = {}
+    if not defaults:
+        changed = given
+    else:
+        changed = {
+            k: v
+            for k, v in given.items()
+            if defaults.get(k) is not None and defaults[k] != v  # None: drawn per seed
+        }
+    return ",".join(
+        f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in sorted(changed.items())
+    )

@@ -46,6 +46,32 @@ def test_leaderboard_is_mean_and_standard_error_over_seeds(results_file):
     assert board[0]["composite"] >= board[1]["composite"]
 
 
+def test_runs_with_other_parameters_or_a_salt_are_ranked_apart(tmp_path, monkeypatch, capsys):
+    """One policy run three ways into one file: the tier as it is, a tighter write budget, and
+    salted seeds. Each is a setup of its own (review: they were averaged into one row)."""
+    path = tmp_path / "setups.sqlite"
+    argv = ["run", "--tier", "lite", "--seeds", "2", "--policies", "strategic"]
+    assert main([*argv, "--results", str(path)]) == 0
+    assert main([*argv, "--param", "write_budget=2", "--results", str(path)]) == 0
+    monkeypatch.setenv("MEMGYM_SALT", "a secret of the held-out set")
+    assert main([*argv, "--results", str(path)]) == 0
+    monkeypatch.delenv("MEMGYM_SALT")
+    with ResultsStore(path) as store:
+        board = store.leaderboard()
+        runs = {row["runs"][0]: row for row in board}
+        stored = {i: list(store.episodes(i, compactions=False)) for i in (1, 2, 3)}
+    assert sorted(runs) == [1, 2, 3] and all(len(row["runs"]) == 1 for row in board)
+    for run_id, row in runs.items():  # each row is its own run's episodes, recomputed
+        mine = [r.composite for r in stored[run_id]]
+        assert row["composite"] == pytest.approx(mean(mine)) and row["seeds"] == 2
+    assert (runs[1]["setup"], runs[2]["setup"], runs[3]["setup"]) == ("", "write_budget=2", "")
+    assert runs[1]["salt"] == [""] and runs[3]["salt"] != [""]
+    assert runs[2]["rank"] == 1  # ranked in a table of its own
+    capsys.readouterr()
+    assert main(["results", str(path), "--leaderboard"]) == 0
+    assert "leaderboard: entities / lite (write_budget=2)" in capsys.readouterr().out
+
+
 def test_an_infra_error_episode_makes_its_run_incomplete_and_unranked(results_file, tmp_path):
     copy = tmp_path / "copy.sqlite"
     with sqlite3.connect(results_file) as src, sqlite3.connect(copy) as dst:
