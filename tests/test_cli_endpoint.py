@@ -55,6 +55,21 @@ def test_an_unreachable_endpoint_fails_fast_with_one_line_and_no_run(tmp_path):
     assert not path.exists()
 
 
+@pytest.mark.parametrize("memory", ["agentic-llm", "summary:summarizer=llm,max_tokens=2000"])
+def test_a_memory_that_calls_a_model_is_checked_too(tmp_path, monkeypatch, capsys, memory):
+    """A memory that calls the default endpoint (no base_url of its own) is checked as the llm
+    reasoner is: before, the run retried for over a minute and stored infra_error episodes."""
+    path = tmp_path / "r.sqlite"
+    url = f"http://127.0.0.1:{closed_port()}/v1"
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    start = time.monotonic()
+    code = main(["run", "--seeds", "1", "--memory", memory, "--results", str(path)])
+    assert code == 2 and time.monotonic() - start < 10
+    err = capsys.readouterr().err
+    assert "cannot reach the model endpoint" in err and url in err
+    assert not path.exists()
+
+
 def test_an_unreachable_endpoint_goes_on_only_with_a_cache_that_holds_calls(tmp_path):
     cache, path = tmp_path / "calls.sqlite", tmp_path / "r.sqlite"
     dead = f"http://127.0.0.1:{closed_port()}/v1"

@@ -46,14 +46,16 @@ class Endpoint:
 
 
 def endpoints(specs: Iterable[str]) -> list[Endpoint]:
-    """The endpoints named in memory and reasoner specs: the ``llm`` reasoner's, and any spec's
-    with a ``base_url`` option (LLM memories and summarisers), once each."""
+    """The endpoints named in memory and reasoner specs: those of every spec that calls a model
+    (the ``llm`` reasoner, ``agentic-llm``, a ``summary`` with ``summarizer=llm``: the default
+    endpoint when they name none) and any spec's with a ``base_url`` option, once each."""
+    from memgym.commands.model_options import accepted
     from memgym.specs import parse_spec
 
     found: dict[tuple[str | None, str], Endpoint] = {}
     for spec in specs:
-        name, options = parse_spec(spec)
-        if name != "llm" and "base_url" not in options:
+        _, options = parse_spec(spec)
+        if not accepted(spec) and "base_url" not in options:
             continue
         base = options.get("base_url")
         key_env = str(options.get("api_key_env") or "OPENAI_API_KEY")
