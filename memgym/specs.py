@@ -12,8 +12,14 @@ T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+TEXT_OPTIONS = frozenset({"model", "base_url", "api_key_env", "cache"})
+"""Options that name something (a model, an endpoint, a variable, a file): always text, so a
+model called ``123`` reaches the API as the string it is."""
+
+
 def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
-    """Split ``"name:key=value,key=value"`` into the name and typed options."""
+    """Split ``"name:key=value,key=value"`` into the name and typed options (``TEXT_OPTIONS``
+    stay text)."""
     name, _, rest = spec.partition(":")
     options: dict[str, Any] = {}
     for part in filter(None, (p.strip() for p in rest.split(","))):
@@ -22,7 +28,8 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
             raise ValueError(f"bad option {part!r} in spec {spec!r}: expected key=value")
         if key.strip() in options:  # the first value would be silently dropped
             raise ValueError(f"option {key.strip()!r} given twice in spec {spec!r}")
-        options[key.strip()] = typed_value(raw.strip())
+        key = key.strip()
+        options[key] = raw.strip() if key in TEXT_OPTIONS else typed_value(raw.strip())
     return name.strip(), options
 
 

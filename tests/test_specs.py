@@ -84,3 +84,27 @@ def test_seed_range_reads_both_ends_included_and_a_lone_seed() -> None:
     assert list(seed_range("5-4")) == []
     with pytest.raises(ValueError):
         seed_range("a-b")
+
+
+def test_options_that_name_something_stay_text() -> None:
+    """A model called 123 or true reaches the API as the string it is (it was sent as an int
+    and a bool), while other options are typed."""
+    from memgym.specs import parse_spec
+
+    _, options = parse_spec("llm:model=123,api_key_env=true,cache=7,base_url=1.5,max_tokens=5")
+    assert options == {"model": "123", "api_key_env": "true", "cache": "7", "base_url": "1.5",
+                       "max_tokens": 5}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["window:max_tokens=true", "mask:keep=true", "relevance:max_tokens=true",
+     "summary:max_tokens=true", "pipeline:stages=window(max_tokens=true)"],
+)
+def test_true_is_not_a_token_budget(spec: str) -> None:
+    """``true`` parses as a bool, which Python counts as the int 1: a budget of one token ran,
+    labelled "window True". Each memory now refuses it."""
+    import memgym
+
+    with pytest.raises(ValueError, match="must be a non-negative integer, got True"):
+        memgym.make_memory(spec, memgym.get_track("entities"))

@@ -61,12 +61,12 @@ class ToolAgent:
     ) -> None:
         if tools not in MODES:
             raise ValueError(f"tools must be one of {', '.join(MODES)}, got {tools!r}")
-        if not isinstance(max_turns, int) or max_turns < 1:
+        if not isinstance(max_turns, int) or isinstance(max_turns, bool) or max_turns < 1:
             raise ValueError(f"max_turns must be a positive integer, got {max_turns!r}")
         for name, value in (("context_window", context_window), ("max_tokens", max_tokens)):
-            if not isinstance(value, int) or value < 0:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-        if not isinstance(slots, int) or slots < 0:
+        if not isinstance(slots, int) or isinstance(slots, bool) or slots < 0:
             raise ValueError(f"slots must be a non-negative integer, got {slots!r}")
         self.model, self.base_url, self.mode, self.max_turns = model, base_url, tools, max_turns
         self.context_window = context_window

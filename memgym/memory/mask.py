@@ -28,7 +28,7 @@ class MaskStage(Stage):
     name: ClassVar[str] = "mask"
 
     def __init__(self, keep: int) -> None:
-        if not isinstance(keep, int) or keep < 0:
+        if not isinstance(keep, int) or isinstance(keep, bool) or keep < 0:
             raise ValueError(f"{self.name}: keep must be a non-negative integer, got {keep!r}")
         self.keep = keep
 

@@ -38,7 +38,7 @@ class RelevanceStage(Stage):
     """Drops the spans sharing the fewest words with ``query`` until the rest fit."""
 
     def __init__(self, max_tokens: int, first: str = "least") -> None:
-        if not isinstance(max_tokens, int) or max_tokens < 0:
+        if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 0:
             raise ValueError(
                 f"relevance: max_tokens must be a non-negative integer, got {max_tokens!r}"
             )

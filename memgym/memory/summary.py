@@ -30,7 +30,7 @@ class SummaryStage(Stage):
 
     def __init__(self, summarizer: Summarizer, max_tokens: int) -> None:
         cap = summarizer.cap
-        if not isinstance(cap, int) or not 0 <= cap <= max_tokens:
+        if not isinstance(cap, int) or isinstance(cap, bool) or not 0 <= cap <= max_tokens:
             raise ValueError(
                 f"summary: summary_tokens must be an integer in [0, max_tokens], got {cap!r}"
             )
@@ -77,6 +77,8 @@ def summary(
     cache: str = "",
 ) -> ContextMemory:
     """A rolling summary (default cap: a quarter of ``max_tokens``) and a window."""
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 0:
+        raise ValueError(f"summary: max_tokens must be a non-negative integer, got {max_tokens!r}")
     cap = max_tokens // 4 if summary_tokens is None else summary_tokens
     folder: Summarizer
     if summarizer == "extractive":

@@ -16,7 +16,9 @@ class WindowStage(Stage):
     """
 
     def __init__(self, max_tokens: int | None, name: str = "window") -> None:
-        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 0):
+        if max_tokens is not None and (
+            not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 0
+        ):
             raise ValueError(
                 f"{name}: max_tokens must be a non-negative integer, got {max_tokens!r}"
             )
