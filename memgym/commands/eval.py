@@ -33,11 +33,10 @@ from memgym.commands.common import (
     say_disk_full,
 )
 from memgym.commands.model_options import add_model_args
+from memgym.files import write_atomic
 
 DEFAULT_THROUGHPUT = 2000.0
 """Tokens per second the time estimate assumes when ``--throughput`` is not given."""
-PRIVATE_OPTIONS = ("base_url", "api_key_env", "cache", "timeout", "slots", "max_retries")
-"""Reasoner options left out of an entry: where the model was served, not what was measured."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -151,15 +150,6 @@ def reasoner_spec(args: argparse.Namespace) -> str:
     return spec
 
 
-def public_spec(spec: str) -> str:
-    """``spec`` without the options that say where and how the model was reached."""
-    from memgym.specs import parse_spec
-
-    name, options = parse_spec(spec)
-    kept = [f"{k}={v}" for k, v in options.items() if k not in PRIVATE_OPTIONS]
-    return name + (":" + ",".join(kept) if kept else "")
-
-
 def _estimate(protocol: Any, args: argparse.Namespace) -> list[Any]:
     """Estimate the run's cost (with a progress bar) and print it; the per-track costs."""
     from memgym.protocol.estimate import estimate
@@ -233,7 +223,12 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
     with ResultsStore(args.results) as store:
         joined = runs.matching_runs(store, config) if args.resume or shard_of else []
         done = runs.done_keys(store, joined)
-        work = [item for item in todo if item.key not in done]
+        work = [item for item in todo if runs.public_key(item.key) not in done]
+        if args.resume and not joined:
+            err_console.print(
+                f"--resume: no eval run in {args.results} has this protocol, model and options"
+                " (endpoint, key, cache and timeouts aside); starting a new one"
+            )
         run_id = _run_for(store, config, args.shard, joined, protocol.episodes)
         err_console.print(
             f"{plural(len(work), 'episode')} to run"
@@ -275,10 +270,15 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
         )
         return 0 if not status.infra else 1
     entry = build_entry(
-        protocol, digest, args.model, public_spec(spec), runs.ordered(episodes, keys), status, costs
+        protocol,
+        digest,
+        args.model,
+        runs.public_spec(spec),
+        runs.ordered(episodes, keys),
+        status,
+        costs,
     )
-    with open(args.entry, "w", encoding="utf-8") as out:
-        out.write(entry.dumps())
+    write_atomic(args.entry, entry.dumps())
     _report(args.results, args.report, every[0] if len(every) == 1 else None)
     print_entry(entry)
     measured = entry.tokens.prompt + entry.tokens.completion

@@ -127,6 +127,27 @@ def test_killed_half_way_and_resumed_gives_the_same_entry_byte_for_byte(server, 
     assert (tmp_path / "entry.json").read_bytes() == (clean[0] / "entry.json").read_bytes()
 
 
+def test_resume_goes_on_against_a_server_that_moved_and_with_another_timeout(
+    server, clean, tmp_path, capsys
+):
+    """Where and how the model was reached is not what was measured: half the episodes run
+    against one server, ``--resume`` against another (another URL) with another timeout runs
+    only the rest, in the same run (review: it started over with no note), and the entry is
+    the uninterrupted one byte for byte."""
+    assert main(eval_args(server, tmp_path, "--shard", "1/2")) == 0
+    results = tmp_path / "r.sqlite"
+    half = stored(results)
+    assert 0 < half < 28
+    with running() as moved:
+        assert moved.base_url != server.base_url
+        args = eval_args(moved, tmp_path, "--resume", "--timeout", "30")
+        capsys.readouterr()
+        assert main(args) == 0
+    err = capsys.readouterr().err
+    assert f"{28 - half} episodes to run, {half} done before" in err and "no eval run" not in err
+    assert (tmp_path / "entry.json").read_bytes() == (clean[0] / "entry.json").read_bytes()
+
+
 def test_the_table_ranks_one_protocol_version_apart_from_another(clean, tmp_path, capsys):
     entry = load_entry(clean[0] / "entry.json")
     version = entry.protocol.version
