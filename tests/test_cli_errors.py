@@ -201,3 +201,26 @@ def test_an_unknown_name_fails_before_any_worker_starts(flags, message, tmp_path
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err and "worker" not in err, err
     assert not results.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["run", "--seeds", "1", "--memory", ""], "--memory is empty"),
+        (["run", "--seeds", "1", "--reasoner", " "], "--reasoner is empty"),
+        (["run", "--seeds", "1", "--shard", "50/100"], "--shard 50/100 holds no episode"),
+        (["run", "--seeds", "1", "--param", "questions=3", "--param", "questions=5"],
+         "--param questions given twice"),
+        (["run", "--seeds", "1", "--model", "m", "--base-url", "http://127.0.0.1:9/v1",
+          "--api-key-env", "MEMGYM_TEST_UNSET_KEY"], "$MEMGYM_TEST_UNSET_KEY"),
+    ],
+    ids=["empty-memory", "empty-reasoner", "empty-shard", "param-twice", "unset-key-variable"],
+)
+def test_input_that_ran_something_else_is_one_line_and_no_run(tmp_path, capsys, argv, needle):
+    """Each of these used to run quietly: the default policies for an empty spec, a complete run
+    of 0 episodes for an empty shard, the last of two values, a placeholder API key."""
+    path = tmp_path / "r.sqlite"
+    assert main([*argv, "--results", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0], err
+    assert not path.exists()

@@ -77,6 +77,8 @@ def overrides(pairs: Sequence[str]) -> dict[str, Any]:
             raise ValueError(f"bad --param {pair!r}: expected KEY=VALUE, e.g. doc_style=kv")
         if key.strip() == "tier":
             raise ValueError("the tier is not a --param: give --tier NAME")
+        if key.strip() in options:  # the first value would be silently dropped
+            raise ValueError(f"--param {key.strip()} given twice")
         options[key.strip()] = typed_value(value.strip())
     return options
 

@@ -137,6 +137,11 @@ def preflight(specs: Iterable[str], warn: object = None) -> None:
     including a failed check that a call cache may make up for."""
     say = warn if callable(warn) else (lambda _line: None)
     for point in endpoints(specs):
+        if point.api_key_env != "OPENAI_API_KEY" and not os.environ.get(point.api_key_env):
+            raise ValueError(
+                f"the API key variable ${point.api_key_env} (--api-key-env, api_key_env=) is not"
+                " set; nothing was run"
+            )
         if point.base_url is None and not os.environ.get("OPENAI_BASE_URL"):
             say(
                 f"note: no base_url given: model calls go to the public OpenAI API ({OPENAI_URL});"

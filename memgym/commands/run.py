@@ -120,6 +120,9 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
             raise ValueError(f"track {args.track!r} is interactive: it takes no model flags yet")
         agents = [reasoner] if reasoner else list(track.default_agents)
         return [(args.memory or "full", a) for a in agents], []
+    for flag, given in (("--memory", args.memory), ("--reasoner", args.reasoner)):
+        if given is not None and not given.strip():
+            raise ValueError(f"{flag} is empty: give a spec, e.g. --memory window:max_tokens=2000")
     if args.memory or reasoner:
         if args.policies:
             raise ValueError("give either --policies or --memory/--reasoner/--model, not both")
@@ -242,6 +245,11 @@ def run(args: argparse.Namespace) -> int:
     if args.shard:
         items = shard(list(items), *parse_shard(args.shard))
         planned = len(items)
+        if not planned:
+            raise ValueError(
+                f"--shard {args.shard} holds no episode of the {len(seeds) * len(pairs)} planned:"
+                " use fewer shards"
+            )
     llm = any(parse_spec(r)[0] == "llm" for _, r in pairs)
     concurrency = args.concurrency or (LLM_CONCURRENCY if llm else 1)
     config: dict[str, Any] = {

@@ -143,8 +143,9 @@ def test_persistent_failures_are_infra_error_episodes_rerun_on_resume(tmp_path, 
     assert scores == {seed: clean[seed] for seed in (0, 1)}
 
 
-def test_model_and_base_url_build_the_llm_reasoner(tmp_path, clean, capsys):
+def test_model_and_base_url_build_the_llm_reasoner(tmp_path, clean, capsys, monkeypatch):
     path = tmp_path / "r.sqlite"
+    monkeypatch.setenv("MEMGYM_TEST_KEY", "a key the scripted server ignores")
     with running() as server:
         args = ["run", "--tier", "lite", "--seeds", "1", "--memory", MEMORY, "--json"]
         args += ["--model", "memgym-scripted", "--base-url", server.base_url]
