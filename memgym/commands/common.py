@@ -204,6 +204,16 @@ def tier_name(track: str, tier: str | None) -> str:
     return get_track(track).default_tier
 
 
+def canonical_tier(track: str, tier: str | None) -> str | None:
+    """``tier_name`` where the track is registered here (a plugin's may not be: ``tier`` as
+    given), so a run started without ``--tier`` and resumed with the default's name (or the
+    other way round) is the same run."""
+    try:
+        return tier_name(track, tier)
+    except (KeyError, ValueError):
+        return tier
+
+
 def add_retries_arg(p: argparse.ArgumentParser) -> None:
     """--episode-retries N: an episode that ended ``infra_error`` is run again, up to N times."""
     p.add_argument(

@@ -25,6 +25,7 @@ from memgym.commands.common import (
     add_retries_arg,
     add_scenario_args,
     add_seed_args,
+    canonical_tier,
     check_at_least,
     disk_full,
     err_console,
@@ -559,6 +560,7 @@ def run(args: argparse.Namespace) -> int:
         actor = INTERACTIVE_AGENT
     pairs = [(spec, actor) for spec in memories]
     check_work(args.track, args.tier, fixed, pairs, args.isolate, args.plugin)
+    args.tier = canonical_tier(args.track, args.tier)  # --tier lite or none: the same run
     preflight([reasoner, *memories], err_console.print)
     planned = len(seeds) * len(memories)
     config = {

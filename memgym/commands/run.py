@@ -25,6 +25,7 @@ from memgym.commands.common import (
     add_retries_arg,
     add_scenario_args,
     add_seed_args,
+    canonical_tier,
     check_at_least,
     disk_full,
     err_console,
@@ -236,6 +237,7 @@ def run(args: argparse.Namespace) -> int:
     pairs, names = pairs_of(args)
     fixed = overrides(args.param)
     check_work(args.track, args.tier, fixed, pairs, args.isolate, args.plugin)  # no network yet
+    args.tier = canonical_tier(args.track, args.tier)  # --tier lite or none: the same run
     preflight([spec for pair in pairs for spec in pair], err_console.print)
     if args.executor == "ray":
         require("ray", "the Ray executor", "ray")

@@ -74,6 +74,19 @@ def test_resume_runs_only_missing_and_infra_error_episodes(tmp_path, capsys):
     assert episode_rows(path, 2) == full
 
 
+def test_a_run_without_tier_resumes_with_the_default_tiers_name(tmp_path, capsys):
+    """``--tier lite`` and no ``--tier`` on entities are one run (review: the resume started a
+    new run and stored every episode again)."""
+    path = str(tmp_path / "r.sqlite")
+    argv = ["run", "--seeds", "2", "--policies", "strategic", "--results", path]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main([*argv, "--tier", "lite", "--resume"]) == 0
+    assert "0 episodes run, 2 resumed" in " ".join(capsys.readouterr().err.split())
+    with ResultsStore(path) as store:
+        assert len(store.runs()) == 1
+
+
 def test_shards_of_a_run_add_up_to_the_whole_run(tmp_path):
     argv = ["run", "--tier", "lite", "--seeds", "2", "--policies", "perfect,naive,random"]
     whole = str(tmp_path / "whole.sqlite")
