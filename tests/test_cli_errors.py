@@ -224,3 +224,11 @@ def test_input_that_ran_something_else_is_one_line_and_no_run(tmp_path, capsys, 
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and needle in err[0], err
     assert not path.exists()
+
+
+def test_compare_names_an_unknown_memory_without_starting_a_worker(capsys):
+    """Without --plugin nothing else can know the name: the error comes from this process
+    (it came from a worker started for it, ``worker: ValueError: ...``, seconds later)."""
+    assert main(["compare", "--memories", "nope", "--seeds", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown memory 'nope'" in err[0] and "worker" not in err[0]

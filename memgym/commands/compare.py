@@ -107,7 +107,10 @@ def memory_runs(
     required = INTERACTIVE_REQUIRED if track.interactive else REQUIRED
     runs: dict[str, str] = {}
     for spec in (*required, *specs):
-        if not track.interactive and not trusted(memory_module(parse_spec(spec)[0])):
+        module = memory_module(parse_spec(spec)[0])
+        if module is None and not plugins:  # unknown here, and no plugin to know it: say so now
+            make_memory(spec, track)  # raises, naming the known memories
+        if not track.interactive and not trusted(module):
             runs.setdefault(_remote_config(track_name, spec, plugins), spec)
             continue
         memory = make_memory(spec, track)
