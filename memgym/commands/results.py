@@ -115,8 +115,19 @@ def describe(config: dict[str, Any]) -> str:
         tier = tier_name(track, config.get("tier"))
     except (ValueError, KeyError):  # an unknown track, or an eval run's several
         tier = str(config.get("tier") or "?")
-    seeds = config.get("seeds") or []
-    return f"{track} / {tier} / {plural(len(seeds), 'seed')}"
+    return f"{track} / {tier} / {plural(seed_count(config), 'seed')}"
+
+
+def seed_count(config: dict[str, Any]) -> int:
+    """The seeds a run covered: its ``seeds``, or for an eval run the seeds of each of its
+    tracks (``tracks[].seeds``), added up."""
+    seeds = config.get("seeds")
+    if isinstance(seeds, list):
+        return len(seeds)
+    tracks = config.get("tracks")
+    if isinstance(tracks, list):
+        return sum(len(t.get("seeds") or []) for t in tracks if isinstance(t, dict))
+    return 0
 
 
 LIST_WIDTH = 18
@@ -206,7 +217,7 @@ def print_runs(runs: Sequence[dict[str, Any]], path: str) -> None:
                 str(config.get("command") or ""),
                 track,
                 tier,
-                str(len(config.get("seeds") or [])),
+                str(seed_count(config)),
                 memory,
                 policy,
                 str(r["episodes"]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import time
 
 import jsonschema
@@ -146,6 +147,18 @@ def test_resume_goes_on_against_a_server_that_moved_and_with_another_timeout(
     err = capsys.readouterr().err
     assert f"{28 - half} episodes to run, {half} done before" in err and "no eval run" not in err
     assert (tmp_path / "entry.json").read_bytes() == (clean[0] / "entry.json").read_bytes()
+
+
+def test_results_count_an_eval_runs_seeds_over_its_tracks(clean, capsys):
+    """An eval run keeps its seeds per track (``tracks[].seeds``): `results` counted 0."""
+    folder, _ = clean
+    config = json.loads(sqlite3.connect(folder / "r.sqlite").execute(
+        "SELECT config FROM runs").fetchone()[0])  # fmt: skip
+    seeds = sum(len(t["seeds"]) for t in config["tracks"])
+    assert seeds > 0 and "seeds" not in config
+    capsys.readouterr()
+    assert main(["results", str(folder / "r.sqlite"), "--run", "1"]) == 0
+    assert f"/ smoke / {seeds} seed" in capsys.readouterr().out
 
 
 def test_the_table_ranks_one_protocol_version_apart_from_another(clean, tmp_path, capsys):
