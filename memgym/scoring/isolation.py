@@ -119,43 +119,52 @@ def isolate(
 ) -> dict[str, IsolatedScore]:
     """Isolated score, bootstrap CI and oracle-right accuracy of every memory in ``answers``.
 
-    Only questions every memory answered are used. ``accuracy`` is over all of them; the other
-    scores leave out the ``leaked`` ones. Raises ``ValueError`` without a none and oracle run.
+    Only questions every memory answered are used, so the memories are compared on the same
+    questions; a memory that answered none (every episode an ``infra_error``) is left out of
+    that intersection, and scores NaN on 0 questions, instead of emptying every other row.
+    ``accuracy`` is over all of them; the other scores leave out the ``leaked`` ones. A score
+    with no point estimate (the oracle gains nothing over none) has no interval either. Raises
+    ``ValueError`` without a none and oracle run.
     """
     for name in (none, oracle):
         if name not in answers:
             raise ValueError(f"isolation needs a {name!r} run; got {sorted(answers)}")
-    common = set.intersection(*(set(row) for row in answers.values()))
+    present = {m: row for m, row in answers.items() if row or m in (none, oracle)}
+    common = set.intersection(*(set(row) for row in present.values()))
     keys = sorted(common)
     leak = set(leaked) & common
     clean = [k for k in keys if k not in leak]
-    vectors = {m: [bool(row[k]) for k in clean] for m, row in answers.items()}
+    vectors = {m: [bool(row[k]) for k in clean] for m, row in present.items()}
     base, top = vectors[none], vectors[oracle]
     n = len(clean)
-    samples: dict[str, list[float]] = {m: [] for m in answers}
+    samples: dict[str, list[float]] = {m: [] for m in present}
     rng = random.Random(seed)
     for _ in range(resamples if n else 0):
         counts = [0] * n
         for _ in range(n):
             counts[rng.randrange(n)] += 1
         hit = {m: sum(c for c, ok in zip(counts, v) if ok) for m, v in vectors.items()}
-        for m in answers:
+        for m in present:
             value = isolated(hit[m], hit[none], hit[oracle])
             if not math.isnan(value):
                 samples[m].append(value)
     tail = (1 - CONFIDENCE) / 2
     scores = {}
     for m, row in answers.items():
+        if not row and m not in (none, oracle):  # nothing answered: nothing to compare
+            scores[m] = IsolatedScore(m, 0, math.nan, math.nan, math.nan, math.nan, math.nan, 0, 0)
+            continue
         v = vectors[m]
         right = [ok for ok, o in zip(v, top) if o]
         draws = sorted(samples[m])
+        point = isolated(_mean(v), _mean(base), _mean(top))
         scores[m] = IsolatedScore(
             memory=m,
             questions=len(keys),
             accuracy=sum(row[k] for k in keys) / len(keys) if keys else math.nan,
-            isolated=isolated(_mean(v), _mean(base), _mean(top)),
-            ci_low=percentile(draws, tail),
-            ci_high=percentile(draws, 1 - tail),
+            isolated=point,
+            ci_low=math.nan if math.isnan(point) else percentile(draws, tail),
+            ci_high=math.nan if math.isnan(point) else percentile(draws, 1 - tail),
             oracle_right=_mean(right),
             scored=n,
             leaked=len(leak),

@@ -159,3 +159,28 @@ def test_closed_book_probe_flags_leaked_answers(track):
     leaky = closed_book(scenario, Leaky(track, scenario))
     retrieval = {(scenario.hash, q.id) for q in scenario.questions if q.kind == "retrieval"}
     assert retrieval and leaky == abstain | retrieval
+
+
+def test_a_memory_that_answered_nothing_does_not_empty_the_others() -> None:
+    """A memory whose every episode failed (an endpoint down) has an empty row: it scores NaN
+    on 0 questions, and the others keep their questions (the intersection was empty for all)."""
+    keys = [("h", f"q{i}") for i in range(6)]
+    none = {k: i < 1 for i, k in enumerate(keys)}
+    oracle = {k: True for k in keys}
+    half = {k: i < 3 for i, k in enumerate(keys)}
+    scores = isolate({"none": none, "oracle": oracle, "half": half, "down": {}}, resamples=200)
+    assert scores["half"].questions == 6
+    assert scores["half"].isolated == pytest.approx((3 - 1) / (6 - 1))
+    assert scores["down"].questions == 0 and math.isnan(scores["down"].isolated)
+
+
+def test_no_point_estimate_means_no_interval() -> None:
+    """When the oracle gains nothing over none the score is undefined; resamples where it does
+    gain gave an interval (1.0 to 1.0) beside a NaN point."""
+    keys = [("h", "q0"), ("h", "q1")]
+    none = {keys[0]: True, keys[1]: False}
+    oracle = {keys[0]: False, keys[1]: True}
+    s = {keys[0]: False, keys[1]: True}
+    scores = isolate({"none": none, "oracle": oracle, "s": s}, resamples=200)
+    assert math.isnan(scores["s"].isolated)
+    assert math.isnan(scores["s"].ci_low) and math.isnan(scores["s"].ci_high)
