@@ -57,6 +57,11 @@ class Stage(ABC):
     def config(self) -> str:
         """The spec of the memory this stage alone would make, e.g. ``window:max_tokens=4000``."""
 
+    def read(self, brief: str, asked: Sequence[AskedQuestion]) -> None:
+        """Learn what the task is so far: the brief at the start of an episode, then each time a
+        question is asked (every question so far). Stages that rank by relevance use it; the
+        others ignore it. Called in a pipeline as in a memory of one stage."""
+
     def usage(self) -> dict[str, float]:
         """LLM spend of this stage so far (``{}`` for stages without LLM)."""
         return {}
@@ -107,12 +112,15 @@ class ContextMemory(Memory):
         self._compactions = []
         for stage in self.stages:
             stage.reset()
+            stage.read(brief, ())
 
     def note_question(self, event: Event) -> bool:
         """Note ``event`` if it is a question (it is asked, not kept); whether it was one."""
         if event.kind not in QUIET_KINDS:
             return False
         self.asked.append(AskedQuestion(step=event.step, text=event.text))
+        for stage in self.stages:
+            stage.read(self.brief, self.asked)
         return True
 
     def propose(self, event: Event) -> tuple[list[Span], list[Span]]:

@@ -12,15 +12,14 @@ the same budget and pace, for ranking tests where counting compactions cannot te
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
 
 from memgym.caches import per_scenario
 from memgym.memory.context import ContextMemory, Stage, span_tokens, text_tokens
 from memgym.memory.registry import register_memory
 from memgym.tracks.base import Track
-from memgym.types import AskedQuestion, Event, Span
+from memgym.types import AskedQuestion, Span
 
 FIRST = ("least", "relevant")
 """What goes first when over budget: the least relevant spans (default) or the most relevant."""
@@ -51,6 +50,9 @@ class RelevanceStage(Stage):
     def reset(self) -> None:
         self.query = frozenset()
 
+    def read(self, brief: str, asked: Sequence[AskedQuestion]) -> None:
+        self.query = _query(brief, tuple(asked))
+
     def shrink(self, spans: list[Span]) -> list[Span]:
         total = span_tokens(spans)
         if total <= self.max_tokens:
@@ -74,24 +76,6 @@ class RelevanceStage(Stage):
         return f"relevance:max_tokens={self.max_tokens}{extra}"
 
 
-class RelevanceMemory(ContextMemory):
-    """A context memory whose relevance stage reads the brief and the questions asked so far."""
-
-    def __init__(self, stage: RelevanceStage) -> None:
-        super().__init__([stage], stage.config())
-        self.stage = stage
-
-    def reset(self, brief: str, params: Mapping[str, Any]) -> None:
-        super().reset(brief, params)
-        self.stage.query = words(brief)
-
-    def observe(self, event: Event) -> None:
-        if self.note_question(event):
-            self.stage.query = _query(self.brief, tuple(self.asked))
-            return
-        super().observe(event)
-
-
 def _query(brief: str, asked: Sequence[AskedQuestion]) -> frozenset[str]:
     return words(brief).union(*(words(q.text) for q in asked))
 
@@ -100,4 +84,5 @@ def _query(brief: str, asked: Sequence[AskedQuestion]) -> frozenset[str]:
 def relevance(track: Track, max_tokens: int = 4000, first: str = "least") -> ContextMemory:
     """The observations most relevant to the brief and the questions asked, in ``max_tokens``
     (``first=relevant``: the least relevant, dropping the most relevant first)."""
-    return RelevanceMemory(RelevanceStage(max_tokens, first))
+    stage = RelevanceStage(max_tokens, first)
+    return ContextMemory([stage], stage.config())

@@ -87,3 +87,26 @@ def test_bad_budget_is_refused(track):
         make_memory("relevance:max_tokens=-1", track)
     with pytest.raises(ValueError, match="first must be one of least, relevant"):
         make_memory("relevance:max_tokens=900,first=most", track)
+
+
+def test_relevance_as_a_pipeline_stage_reads_the_brief_and_the_questions() -> None:
+    """In a pipeline the stage was never told the brief or the questions (its query stayed
+    empty, every span tied, and it forgot oldest first, as a window does). It now keeps exactly
+    what ``relevance`` alone keeps, view for view."""
+    import memgym
+    from memgym.tracks import stream_events
+
+    track = memgym.get_track("entities")
+    scenario = track.generate(0, "lite")
+    alone = memgym.make_memory("relevance:max_tokens=1500", track)
+    staged = memgym.make_memory("pipeline:stages=relevance(max_tokens=1500)", track)
+    window = memgym.make_memory("window:max_tokens=1500", track)
+    for memory in (alone, staged, window):
+        memory.reset(scenario.brief, scenario.params)
+    differs = False
+    for event in stream_events(scenario):
+        for memory in (alone, staged, window):
+            memory.observe(event)
+        assert [s.text for s in staged.spans] == [s.text for s in alone.spans]
+        differs |= [s.text for s in alone.spans] != [s.text for s in window.spans]
+    assert differs  # relevance is not the window here, so the equality above says something
