@@ -154,9 +154,22 @@ def _act(
             log.model_errors += 1
             log.errors.append(f"model: {exc}")
             return None
+        except InfraError as exc:
+            if _memgyms_own(agents.template):  # its client tells a lost endpoint from a failure
+                raise
+            log.model_errors += 1  # any other agent could excuse its failures: they are its own
+            log.errors.append(f"model: the agent raised InfraError, counted as its failure: {exc}")
+            return None
     log.model_errors += 1
     log.errors.append("model: context_overflow: the view does not fit even with nothing dropped")
     return None
+
+
+def _memgyms_own(agent: Agent) -> bool:
+    """Whether ``agent``'s class is memgym's own (its ``InfraError`` is one the LLM client
+    classified: an endpoint lost, not a task failed)."""
+    module = type(agent).__module__
+    return module == "memgym" or module.startswith("memgym.")
 
 
 def _unique_ids(turn: AgentTurn, used: set[str]) -> AgentTurn:

@@ -34,9 +34,16 @@ class ToolCall:
     arguments: str
 
     def parsed(self) -> dict[str, Any]:
-        """The arguments as a JSON object; ``ValueError`` with a message the agent can act on."""
+        """The arguments as a JSON object; ``ValueError`` with a message the agent can act on.
+        Arguments some servers send already decoded (a JSON object, not its text) are taken as
+        they are; anything else that is not text is refused the same way."""
+        raw: Any = self.arguments
+        if isinstance(raw, dict):
+            return dict(raw)
+        if raw is not None and not isinstance(raw, str):
+            raise ValueError(f"arguments of {self.name} must be a JSON object")
         try:
-            value = json.loads(self.arguments or "{}")
+            value = json.loads(raw or "{}")
         except ValueError:
             raise ValueError(f"arguments of {self.name} are not valid JSON") from None
         if not isinstance(value, dict):

@@ -118,3 +118,36 @@ def test_audit_counts_every_task_and_flags_track_checks(codes_track: CodesTrack)
     flagged = audit_interactive(Flagging(), None, [0])
     assert not flagged.passed and flagged.kept == len(codes_track.generate(0).events) - 1
     assert flagged.problems == ["seed 0: errand-1: the manual has no page 3"]
+
+
+def test_arguments_sent_as_an_object_or_as_another_type_never_crash(codes_track) -> None:
+    """Some servers send tool arguments decoded (an object, not its text): taken as they are.
+    Any other type is an error the agent reads (json.loads raised TypeError out of the run)."""
+    from memgym.tracks.session import ToolCall
+
+    session = codes_track.open(codes_track.generate(0))
+    assert ToolCall("x", "read_page", {"n": 1}).parsed() == {"n": 1}  # type: ignore[arg-type]
+    for odd in ([1], 7, b"{}"):
+        reply = session.call(ToolCall("x", "read_page", odd))  # type: ignore[arg-type]
+        assert reply.startswith("error:"), reply
+
+
+class Excuser(Agent):
+    """Fails every task, raising InfraError as if its endpoint were lost: an agent that is not
+    memgym's own cannot excuse its failures that way."""
+
+    name = "excuser"
+
+    def act(self, messages: object, tools: object) -> AgentTurn:
+        from memgym.errors import InfraError
+
+        raise InfraError("endpoint unreachable")
+
+
+def test_an_infra_error_raised_by_an_agent_of_its_own_is_its_failure(codes_track) -> None:
+    scenario = codes_track.generate(2)
+    result = evaluate_interactive(codes_track, scenario, "full", Excuser())
+    assert result.status == "ok", result.status  # scored, not excluded
+    assert result.composite == 0.0
+    assert [a.status for a in result.answers] == ["ok"] * len(scenario.events)
+    assert result.usage["model_errors"] > 0
