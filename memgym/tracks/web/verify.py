@@ -2,7 +2,10 @@
 state before, as WebArena-Infinity's verifiers do. An errand is solved when its effect is there
 and nothing else changed (clicking every button in sight does not pass). A remembering errand
 must be done from memory: the app logs every list page rendered, and one opened during the
-errand fails it (else an agent that remembers nothing could page through the list again)."""
+errand fails it (else an agent that remembers nothing could page through the list again). And
+it must be done *in* the errand: a target that already held the value asked for when the
+errand began fails it (else an agent could apply one action to every record it sees during a
+review, an unscored errand, and find later errands that ask for that action already done)."""
 
 from __future__ import annotations
 
@@ -33,6 +36,10 @@ def verify(task: WebTask, before: dict[str, Any], after: dict[str, Any]) -> Task
         return TaskOutcome(task.id, 1.0, detail="every page reviewed")
     if paged:
         return TaskOutcome(task.id, 0.0, detail=f"paged through the list again: {paged[:5]}")
+    if (old.get(task.target) or {}).get(task.field) == task.expected:
+        return TaskOutcome(
+            task.id, 0.0, detail=f"{task.target} {task.field} was already set when it began"
+        )
     value = (new.get(task.target) or {}).get(task.field)
     if value != task.expected:
         return TaskOutcome(task.id, 0.0, detail=f"{task.target} {task.field} is {value!r}")

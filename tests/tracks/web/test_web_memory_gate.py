@@ -4,13 +4,19 @@ reader, private notes, re-exploring the list) gain nothing over ``none``."""
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
 import pytest
 
 from memgym.interactive.episode import score_session
 from memgym.interactive.loop import Limits, run_session
 from memgym.interactive.registry import make_agent
 from memgym.memory.history.history_memory import HistoryMemory
-from memgym.tracks.session import AgentTurn, ToolCall
+from memgym.tracks.agent import Agent
+from memgym.tracks.session import AgentTurn, ChatMessage, ToolCall, call
 from memgym.tracks.web.session import WebSession
 from memgym.tracks.web.track import WebTrack
 from memgym.types import EpisodeResult
@@ -99,3 +105,46 @@ def _needs_the_last_page(track: WebTrack, seed: int) -> bool:
         for r in world.records
         if r.id in needs or r.value in needs
     )
+
+
+class PreApply(Agent):
+    """Remembers nothing: in the first (unscored) review it opens every record on every list
+    page and clicks the app's first action on it, then answers every errand with "done". An
+    errand asking for that action on a record would find it done already (review: 25 % of
+    scored errands under `none` before an errand had to make its change itself)."""
+
+    name = "preapply"
+
+    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
+        label = re.search(r"offering '([^']+)'", str(messages[0]["content"]))
+        last = messages[-1]
+        if last["role"] == "user":
+            first = len(messages) == 2  # the session's first errand: the sweep begins
+            return AgentTurn(tool_calls=(call("a", "goto", url="#/list/1"),) if first else ())
+        page = re.search(r"page (\d+) of (\d+)", str(last["content"]))
+        if last["role"] != "tool" or page is None or label is None:
+            return AgentTurn("done")
+        rows = re.findall(r'link "([A-Z]+-\d+)"\n\s*- text: [^\n]*· open', str(last["content"]))
+        calls = []
+        for rid in rows:
+            click = json.dumps({"role": "button", "name": label[1]})
+            calls += [call("g", "goto", url=f"#/item/{rid}"), ToolCall("c", "click", click)]
+        n, total = int(page[1]), int(page[2])
+        calls += [call("n", "goto", url=f"#/list/{n + 1}")] if n < total else []
+        return AgentTurn(tool_calls=tuple(calls)) if calls else AgentTurn("done")
+
+
+def test_an_action_applied_to_every_record_in_a_review_solves_no_errand(
+    browser_ready: None, track: WebTrack
+) -> None:
+    scenario = track.generate(1, "lite")
+    session = track.open(scenario)
+    history = HistoryMemory("none", track.name, scenario.hash)
+    try:
+        log = run_session(session, PreApply(), history, Limits(turns_per_task=30))
+    finally:
+        session.close()
+    result = score_session(scenario, log, history, PreApply())
+    swept = [a for a in result.answers if "already set when it began" in a.answer]
+    assert swept, [a.answer for a in result.answers]  # the sweep reached a later errand's target
+    assert result.correct == 0, [a.answer for a in result.answers]

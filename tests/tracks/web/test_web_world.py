@@ -120,6 +120,34 @@ def test_verifier_reads_the_state_and_refuses_stray_changes() -> None:
     assert outcome.reward == 0.0 and other["id"] in outcome.detail
 
 
+def test_an_errand_found_already_done_fails() -> None:
+    """An agent that applies one action to every record it sees during a review (unscored:
+    failing it costs nothing) would find the later errands asking for that action done without
+    remembering anything (review: 25 % of scored errands under `none`). The target must change
+    in the errand itself."""
+    world = _world(1)
+    errand = world.tasks[-1]
+    before = _state(world)
+    start = next(r for r in before["records"] if r["id"] == errand.target)  # type: ignore[union-attr]
+    assert start[errand.field] != errand.expected  # the world never asks for what is already so
+    start[errand.field] = errand.expected  # pre-applied in an earlier errand
+    after = copy.deepcopy(before)
+    outcome = verify(errand, before, after)
+    assert outcome.reward == 0.0 and "already set when it began" in outcome.detail
+
+
+def test_every_generated_errand_asks_for_a_change() -> None:
+    """The rule above fails no honest agent: played in order, each errand done as asked, no
+    errand's target already holds its value when the errand begins."""
+    for seed in range(40):
+        world = _world(seed)
+        records = {r["id"]: r for r in world.initial_state()["records"]}  # type: ignore[union-attr]
+        for task in world.tasks:
+            if task.kind != "review":
+                assert records[task.target][task.field] != task.expected, (seed, task.id)
+                records[task.target][task.field] = task.expected
+
+
 def test_a_bad_parameter_on_the_command_line_is_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
