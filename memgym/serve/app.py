@@ -160,7 +160,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not (length.isascii() and length.isdigit()):
             self.close_connection = True  # where the body ends is unknown
             return self._error(400, f"bad Content-Length {length!r}")
-        raw = self.rfile.read(min(int(length), MAX_BODY))
+        if int(length) > MAX_BODY:
+            self.close_connection = True  # the unread body must not be taken for a request
+            return self._error(413, f"the body is over {MAX_BODY} bytes")
+        raw = self.rfile.read(int(length))
         if self.path.rstrip("/") != "/v1/chat/completions":
             return self._error(404, f"no route {self.path}")
         faults = server.faults

@@ -138,3 +138,24 @@ def test_the_serve_command_binds_loopback_and_stops_by_itself():
     bad = parser.parse_args(["serve", "--port", "0", "--max-episodes", "0"])
     with pytest.raises(ValueError, match="--max-episodes must be at least 1"):
         bad.func(bad)
+
+
+def test_a_body_over_the_limit_gets_413_and_its_tail_is_never_a_request(monkeypatch):
+    """The server read only the first MAX_BODY bytes and kept the connection: the rest of the
+    body was parsed as the next request (here: a GET smuggled in the tail got a 200)."""
+    from memgym.serve import app
+
+    monkeypatch.setattr(app, "MAX_BODY", 100)
+    tail = b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n"
+    body = b"x" * 100 + tail
+    with running() as server:
+        url = urlsplit(server.base_url)
+        with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
+            sock.sendall(
+                b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+            )
+            reply = b""
+            while chunk := sock.recv(65536):
+                reply += chunk
+    assert reply.startswith(b"HTTP/1.1 413") and reply.count(b"HTTP/1.1 ") == 1
