@@ -33,8 +33,8 @@ def headline(span: Span) -> Span:
     if end is not None:
         first = first[: end.start()]
     words = first.split()
-    while words and text_tokens(" ".join(words)) > HEADLINE_TOKENS:
-        words.pop()
+    while words and text_tokens(" ".join(words) + " [...]") > HEADLINE_TOKENS:
+        words.pop()  # the marker counts: a headline is at most HEADLINE_TOKENS, all told
     cut = " ".join(words) + " [...]"
     if len(cut) >= len(span.text):
         return span

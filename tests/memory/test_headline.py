@@ -38,3 +38,15 @@ def test_bad_keep_is_refused(track):
     with pytest.raises(ValueError, match="^headline: keep"):
         make_memory("headline:keep=-2", track)
     assert make_memory("headline", track).config() == "headline:keep=5"
+
+
+def test_a_headline_with_its_marker_is_at_most_headline_tokens() -> None:
+    """The words were cut to 24 tokens and ' [...]' added on top (a 60-word sentence gave 29)."""
+    from memgym.memory.context import text_tokens
+    from memgym.memory.headline import HEADLINE_TOKENS, headline
+    from memgym.types import Span
+
+    sentence = " ".join(f"word{i}" for i in range(60)) + ". Second sentence."
+    cut = headline(Span(step=0, text=sentence))
+    assert cut.text.endswith(" [...]") and cut.text != sentence
+    assert text_tokens(cut.text) <= HEADLINE_TOKENS
