@@ -121,6 +121,24 @@ class _Handler(BaseHTTPRequestHandler):
         if self._authorized():
             self._relay("GET", None)
 
+    def do_DELETE(self) -> None:
+        self._pass_through("DELETE")
+
+    def do_PUT(self) -> None:
+        self._pass_through("PUT")
+
+    def do_PATCH(self) -> None:
+        self._pass_through("PATCH")
+
+    def _pass_through(self, method: str) -> None:
+        """Another method on any route: relayed as it is (with its body, if it has one)."""
+        self._sent = False
+        if not self._authorized():
+            return
+        raw = self._body() if self.headers.get("Content-Length") is not None else b""
+        if raw is not None:
+            self._relay(method, raw or None)
+
     def do_POST(self) -> None:
         self._sent = False
         self.server.count("requests")
@@ -132,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.split("?")[0].rstrip("/") != "/v1/chat/completions":
             return self._relay("POST", raw)
         try:
-            body = json.loads(raw)
+            body = json.loads(raw, parse_constant=_no_constant)
             if not isinstance(body, dict):
                 raise ValueError("the request body must be a JSON object")  # noqa: TRY004
             messages = body.get("messages")
@@ -186,21 +204,25 @@ class _Handler(BaseHTTPRequestHandler):
         server = self.server
         body["messages"] = turn.messages
         stream = bool(body.get("stream"))
-        report = f"messages_in={len(body_messages(turn))};messages_out={len(turn.messages)}"
+        given = f"messages_in={len(body_messages(turn))}"
         try:
+            report = f"{given};messages_out={len(turn.messages)}"
             return self._forward(json.dumps(body).encode(), stream, report)
         except _Overflow:
             pass
+        times = 0
         while True:  # halve the body until the request fits: at most log2(units) tries
             forced = server.proxy.force(turn)
             if forced is None:
                 return self._error(400, "context length exceeded and nothing left to compact",
                                    "context_length_exceeded")  # fmt: skip
             server.count("forced")
+            times += 1
             body["messages"] = forced
             try:
                 data = json.dumps(body).encode()
-                return self._forward(data, stream, f"{report};forced={len(forced)}")
+                report = f"{given};messages_out={len(forced)};forced={times}"
+                return self._forward(data, stream, report)
             except _Overflow:
                 continue
 
@@ -318,3 +340,9 @@ def running(proxy: MemoryProxy, upstream: str, **options: Any) -> Iterator[Proxy
 
 
 __all__ = ["ProxyServer", "running"]
+
+
+def _no_constant(name: str) -> Any:
+    """``json.loads``'s hook for NaN and Infinity, which are not JSON: refused (the upstream
+    would get them back as they are, and a strict one rejects the request)."""
+    raise ValueError(f"{name} is not a JSON value")

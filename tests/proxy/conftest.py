@@ -49,6 +49,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append((_lower(self.headers), {"path": self.path}))
         self._send(200, {"object": "list", "data": [{"id": "echo", "object": "model"}]})
 
+    def do_DELETE(self):
+        self.server.requests.append((_lower(self.headers), {"path": self.path, "method": "DELETE"}))
+        self._send(200, {"id": self.path.rsplit("/", 1)[-1], "deleted": True})
+
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append((_lower(self.headers), body))

@@ -67,7 +67,8 @@ def test_a_context_length_error_halves_the_body_until_the_request_fits(upstream,
     with running(MemoryProxy("full", records=log), upstream.base_url) as proxy:
         ok = sdk(proxy).chat.completions.create(model="echo", messages=chat(6))
         upstream.context = 5
-        fits = sdk(proxy).chat.completions.create(model="echo", messages=chat(20))
+        raw = sdk(proxy).chat.completions.with_raw_response.create(model="echo", messages=chat(20))
+        fits = raw.parse()
         upstream.context = 2  # system, task and the live message alone are 3: nothing fits
         with pytest.raises(openai.BadRequestError, match="nothing left to compact"):
             sdk(proxy).chat.completions.create(model="echo", messages=chat(21))
@@ -80,6 +81,10 @@ def test_a_context_length_error_halves_the_body_until_the_request_fits(upstream,
     # fits). At context 2 the body halves down to nothing (2 -> 1 -> 0 units) and the proxy
     # answers the context-length error itself.
     assert sizes == [8, 6, 20, 12, 8, 6, 5, 6, 5, 4, 3]
+    # the header names what was forwarded after the forcing, and how many times it was forced
+    # (it said messages_out=20 and forced=5: the count before forcing, the messages sent)
+    header = raw.headers["x-memgym-proxy"]
+    assert header.endswith(";messages_out=5;forced=4"), header
     assert [r.strategy for r in log_records(tmp_path / "r.jsonl")] == ["full+forced"] * 8
 
 
@@ -207,3 +212,23 @@ def test_concurrent_conversations_stay_apart(upstream):
         assert proxy.proxy.conversations() == 4
     assert len(upstream.requests) == 24
     assert all(len(body["messages"]) <= 2 + 4 + 1 for _, body in upstream.requests)
+
+
+def test_other_methods_pass_through_and_non_json_numbers_are_refused(upstream):
+    """docs/proxy.md: every other /v1 route passes through as it is (DELETE got 501 from the
+    standard handler); a body with NaN, which is not JSON, is refused, not forwarded."""
+    with running(MemoryProxy("full"), upstream.base_url) as proxy:
+        url = urlsplit(proxy.base_url)
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=5)
+        connection.request("DELETE", "/v1/files/file-1")
+        reply = connection.getresponse()
+        deleted = json.loads(reply.read())
+        body = b'{"model": "echo", "temperature": NaN, "messages": [{"role": "user", "content": "x"}]}'
+        connection.request("POST", "/v1/chat/completions", body,
+                           {"Content-Type": "application/json"})  # fmt: skip
+        refused = connection.getresponse()
+        error = json.loads(refused.read())["error"]["message"]
+        connection.close()
+    assert reply.status == 200 and deleted == {"id": "file-1", "deleted": True}
+    assert upstream.requests[-1][1] == {"path": "/v1/files/file-1", "method": "DELETE"}
+    assert refused.status == 400 and "NaN is not a JSON value" in error
