@@ -73,6 +73,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _deepest(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.ArgumentParser:
+    """The (sub)command parser ``argv`` reaches: ``memgym rm build ...`` -> ``rm build``'s."""
+    current, tokens = parser, argv
+    while True:
+        choices = next(
+            (a.choices for a in current._actions if isinstance(a, argparse._SubParsersAction)),
+            None,
+        )
+        name = next((t for t in tokens if choices and t in choices), None)
+        if choices is None or name is None:
+            return current
+        chosen = choices[name]
+        assert isinstance(chosen, argparse.ArgumentParser)
+        current, tokens = chosen, tokens[tokens.index(name) + 1 :]
+
+
 def _error(message: object) -> int:
     """Print ``error: message`` as one line on stderr; the exit code of bad input."""
     text = " ".join(str(message).split())
@@ -97,7 +113,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder, a damaged or foreign file, an unreachable endpoint, output closed early); 130
     interrupted (Ctrl-C; what finished is saved).
     """
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    given = list(sys.argv[1:] if argv is None else argv)
+    args, extra = parser.parse_known_args(given)
+    if extra:  # named by the command that did not take them: `memgym generate: error: ...`
+        _deepest(parser, given).error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.func(args) or 0)
     except (ValueError, KeyError) as exc:

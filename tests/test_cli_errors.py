@@ -232,3 +232,17 @@ def test_compare_names_an_unknown_memory_without_starting_a_worker(capsys):
     assert main(["compare", "--memories", "nope", "--seeds", "1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unknown memory 'nope'" in err[0] and "worker" not in err[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [(["generate", "--seeds", "1"], "memgym generate"), (["rm", "build", "--nope"], "memgym rm build")],
+)
+def test_an_unknown_option_is_named_by_the_command_that_refused_it(capsys, argv, command):
+    """The error named the top-level command (``memgym: error: unrecognized arguments``)."""
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    extra = " ".join(argv[len(command.split()) - 1 :])
+    assert err == [f"{command}: error: unrecognized arguments: {extra} (see {command} --help)"]
