@@ -79,7 +79,12 @@ class Comparison:
             if n := counts.get("context_overflow", 0):
                 lines.append(f"{name}: context overflow on {n}/{asked} (scored wrong)")
             if n := counts.get("infra_error", 0):
-                lines.append(f"{name}: infra_error on {n}/{asked} (left out of every memory)")
+                where = (
+                    "its cells are empty; the others are scored without it"
+                    if n == asked
+                    else "left out of every memory"
+                )
+                lines.append(f"{name}: infra_error on {n}/{asked} ({where})")
         first = next(iter(self.scores.values()), None)
         if first is not None and self.interactive:
             if first.questions == 0:

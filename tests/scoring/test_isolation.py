@@ -184,3 +184,18 @@ def test_no_point_estimate_means_no_interval() -> None:
     scores = isolate({"none": none, "oracle": oracle, "s": s}, resamples=200)
     assert math.isnan(scores["s"].isolated)
     assert math.isnan(scores["s"].ci_low) and math.isnan(scores["s"].ci_high)
+
+
+def test_the_comparison_says_what_a_memory_that_failed_whole_does_to_the_others() -> None:
+    from memgym.commands.comparison import Comparison
+
+    keys = [("h", f"q{i}") for i in range(4)]
+    table = {"none": {k: False for k in keys}, "oracle": {k: True for k in keys},
+             "half": {k: i < 2 for i, k in enumerate(keys)}, "down": {}}  # fmt: skip
+    comparison = Comparison("entities", "lite", [0], "scripted", isolate(table, resamples=50),
+                            statuses={"down": {"infra_error": 4},
+                                      "half": {"ok": 3, "infra_error": 1}})  # fmt: skip
+    notes = comparison.notes()
+    assert "down: infra_error on 4/4 (its cells are empty; the others are scored without it)" in notes
+    assert "half: infra_error on 1/4 (left out of every memory)" in notes
+    assert comparison.scores["half"].questions == 4
