@@ -185,11 +185,11 @@ class Verifier:
         where = [order.index(i) for i in range(len(own))]
         return sent, where
 
-    def verify(self, tests: list[HiddenTest], module: Path) -> tuple[int, str]:
-        """Run ``tests`` on a copy of ``module`` (the agent's, on the host) in the sandbox:
-        (tests passed, detail). A module that is no plain file, or a run without results, is
-        the agent's doing (0 passed) unless the runner cannot start at all (``InfraError``)."""
-        text = read_module(module)
+    def verify(self, tests: list[HiddenTest], text: str | None) -> tuple[int, str]:
+        """Run ``tests`` on a copy of the agent's module, ``text`` as ``read_module`` read it
+        on the host, in the sandbox: (tests passed, detail). A module that is no plain file
+        (None), or a run without results, is the agent's doing (0 passed) unless the runner
+        cannot start at all (``InfraError``)."""
         if text is None:
             return 0, "the module is missing, a link or too large: no hidden test ran"
         copy = self._folder / TREE / self.code.filename

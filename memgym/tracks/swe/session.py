@@ -175,10 +175,10 @@ class SweSession(Session):
             return None
         issue = self.issues[self.task]
         spec = self.specs[issue.spec]
-        module = self.tree / self.code.filename
-        passed, detail = self.verifier.verify(spec.hidden_tests(), module)
+        text = read_module(self.tree / self.code.filename)  # once: verified and compared
+        passed, detail = self.verifier.verify(spec.hidden_tests(), text)
         reward = float(passed == len(spec.tests))
-        now = read_module(module) or ""
+        now = text or ""
         detail += "; module edited" if now != self._before else "; module unchanged"
         detail += f"; {self._calls} tool calls ({self._errors} refused)"
         self._before, self._calls, self._errors = now, 0, 0
