@@ -10,6 +10,7 @@ and is scored again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -60,21 +61,20 @@ def predict_logged(
     from ``log`` (a killed run's). Each chunk's scores go to ``log`` as one line as soon as they
     are known (no log: nothing is kept). ``key`` names the model and the rows; a log under
     another key is started afresh. ``advance(n)`` is called as n more rows are scored or read."""
-    done = _read_log(log, key) if log is not None else []
-    done = done[: len(rows)]
-    advance(len(done))
+    done = _read_log(log, key)[: len(rows)] if log is not None else []
     resumed = len(done)
-    if log is None:
-        for start in range(0, len(rows), CHUNK):
-            done += _chunk(model, rows[start : start + CHUNK], advance)
-        return done, 0
-    kept = json.dumps({"key": key}) + "\n" + (json.dumps(done) + "\n" if done else "")
-    write_atomic(log, kept)  # what was read back, without a cut line, whole or not at all
-    with open(log, "a", encoding="utf-8") as out:
-        for start in range(len(done), len(rows), CHUNK):
+    advance(resumed)
+    with contextlib.ExitStack() as stack:
+        out = None
+        if log is not None:
+            kept = json.dumps({"key": key}) + "\n" + (json.dumps(done) + "\n" if done else "")
+            write_atomic(log, kept)  # what was read back, without a cut line, whole or not at all
+            out = stack.enter_context(open(log, "a", encoding="utf-8"))
+        for start in range(resumed, len(rows), CHUNK):
             scores = _chunk(model, rows[start : start + CHUNK], advance)
-            out.write(json.dumps(scores) + "\n")
-            out.flush()
+            if out is not None:
+                out.write(json.dumps(scores) + "\n")
+                out.flush()
             done += scores
     return done, resumed
 
