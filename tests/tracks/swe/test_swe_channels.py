@@ -234,6 +234,7 @@ def crossed(scenario: Scenario) -> dict[str, tuple[str, str]]:
     assert isinstance(session, SweSession)
     try:
         written = {c: session.call(call(c, "bash", command=census(c, True))) for c in CHANNELS}
+        next_command = session.call(call("k", "bash", command=census("keyrings", False)))
         uid = session.sandbox.cap.uid
         left = [p for p in _host_processes() if uid is not None and _uid_of(p) == uid]
         assert left == [], f"processes of the sandbox's user outlived their command: {left}"
@@ -242,7 +243,7 @@ def crossed(scenario: Scenario) -> dict[str, tuple[str, str]]:
         found = {c: session.call(call(c, "bash", command=census(c, False))) for c in CHANNELS}
     finally:
         session.close()
-    return {c: (written[c], found[c]) for c in CHANNELS}
+    return {c: (written[c], found[c]) for c in CHANNELS} | {"keyrings:next": (next_command, "")}
 
 
 @pytest.mark.parametrize("channel", sorted(CHANNELS))
@@ -261,6 +262,8 @@ def test_the_keyring_and_the_privileged_channels_refuse_the_write(
 ) -> None:
     keyrings = crossed["keyrings"][0]
     assert keyrings.count("Operation not permitted") >= 7 and SECRET not in keyrings
+    next_command = crossed["keyrings:next"][0]  # the very next command, same issue
+    assert next_command.count("found none") == 7 and SECRET not in next_command
     assert "sethostname Operation not permitted" in crossed["names"][0]
     assert "cgroup files False" in crossed["names"][0]
 
