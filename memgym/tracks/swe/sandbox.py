@@ -34,8 +34,17 @@ INSTALL_HINT = "the swe track's sandbox needs bubblewrap (apt-get install bubble
 NO_FILTER = f"the swe track's sandbox has no seccomp filter for {os.uname().machine}"
 INSIDE = Path("/repo")
 """The agent's directory as commands see it."""
-DROP = "import os,sys;u=int(sys.argv[1]);os.setgroups([]);os.setgid(u);os.setuid(u);os.execvp(sys.argv[2],sys.argv[2:])"
-"""Run as root: become the sandbox's own user, then run the command (``python -c DROP UID ARGV``)."""
+DROP = """import ctypes,os,sys
+u=int(sys.argv[1]);os.setgroups([]);os.setgid(u);os.setuid(u);c=ctypes.CDLL(None)
+if c.prctl(4,1,0,0,0)==0 and c.unshare(0x10000000)==0:
+    for name,text in (("setgroups","deny"),("uid_map",f"{u} {u} 1"),("gid_map",f"{u} {u} 1")):
+        with open(f"/proc/self/{name}","w") as f: f.write(text)
+os.execvp(sys.argv[2],sys.argv[2:])"""
+"""Run as root: become the sandbox's own user, enter a user namespace of its own mapping only
+that user (``CLONE_NEWUSER``; made dumpable first, else ``/proc/self`` belongs to root after
+``setuid``; where the kernel refuses a namespace, the command runs without it), then
+run the command (``python -c DROP UID ARGV``). The command starts as that user with no
+capability in any namespace (``execve`` as a user other than root drops them)."""
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ channel writes a fresh secret there and reads it back in the same command (the c
 channel works within a command, so the read used later is a real read); after the reset, at the
 redo issue, a command per channel looks for it. Each channel is a test of its own: the secret
 must be nowhere the redo's command can reach. The table in docs/swe.md lists the same channels
-and what closes each. The keyring cheat is also run with the seccomp filter off (a filter that
-allows every call): it then solves every redo, so its zero on the real track is the filter's.
+and what closes each. The keyring cheat is also run with each of the two locks on the keyrings
+open (the seccomp filter replaced by one that allows every call; the user namespace per command
+left out): either alone holds, and with both open it solves every redo.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import pytest
 from memgym.interactive.episode import evaluate_interactive
 from memgym.tracks import get_track
 from memgym.tracks.session import AgentTurn, call
-from memgym.tracks.swe import seccomp
+from memgym.tracks.swe import sandbox, seccomp
+from memgym.tracks.swe.sandbox import DROP
 from memgym.tracks.swe.session import SweSession
 from memgym.types import Scenario
 from tests.engines import needs
@@ -31,6 +33,8 @@ pytestmark = needs("swe")
 ONE = {"codebase": "colorsys", "tasks": 1, "redo": 1, "target_tokens": 0}
 """One fix issue and its redo: the reset between them is what the census crosses."""
 SECRET = f"memgym-secret-{uuid.uuid4().hex}"
+NO_NAMESPACE = "import os,sys;u=int(sys.argv[1]);os.setgroups([]);os.setgid(u);os.setuid(u);os.execvp(sys.argv[2],sys.argv[2:])"
+"""The step into the sandbox's user as it was before: no user namespace of its own."""
 
 
 def py(script: str) -> str:
@@ -268,15 +272,27 @@ def test_the_keyring_and_the_privileged_channels_refuse_the_write(
     assert "cgroup files False" in crossed["names"][0]
 
 
-def test_the_keyring_cheat_wins_every_redo_without_the_filter_and_none_with_it(
+def test_the_keyring_cheat_wins_every_redo_only_with_both_locks_open(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Two locks, each enough alone: the seccomp filter, and (as root) a user namespace per
+    command (keyrings are per user namespace). With both open the cheat solves every redo."""
+    if os.geteuid() != 0:
+        pytest.skip("as root only: otherwise bwrap's own user namespace is the second lock")
     track = get_track("swe")
     scenario = track.generate(5, None, codebase="colorsys", tasks=2, redo=2, target_tokens=0)
-    assert evaluate_interactive(track, scenario, "none", "swe-keyring").correct == 0
     allow_all = struct.pack("=HBBI", seccomp.RETURN, 0, 0, seccomp.ALLOW)
-    monkeypatch.setattr(seccomp, "program", lambda machine=None: allow_all)
-    assert evaluate_interactive(track, scenario, "none", "swe-keyring").correct == 2
+    filtered = seccomp.program
+
+    def solved(filter_on: bool, namespace_on: bool) -> int:
+        monkeypatch.setattr(seccomp, "program", filtered if filter_on else lambda m=None: allow_all)
+        monkeypatch.setattr(sandbox, "DROP", DROP if namespace_on else NO_NAMESPACE)
+        return evaluate_interactive(track, scenario, "none", "swe-keyring").correct
+
+    assert solved(True, True) == 0
+    assert solved(False, True) == 0  # the user namespace alone holds
+    assert solved(True, False) == 0  # the filter alone holds
+    assert solved(False, False) == 2  # the way in, open: every redo
 
 
 def _host_processes() -> list[int]:
