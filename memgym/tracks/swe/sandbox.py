@@ -4,10 +4,11 @@
 and builds a new root (``runtime``): the interpreter and the minimal system read-only, the
 agent's directory writable at ``/repo``, a private ``/tmp``, nothing else of the machine; no
 network, fresh PID/IPC/UTS namespaces (the command is PID 1: when it ends, all it started dies).
-Commands run as an unprivileged user: as root, a user id of the sandbox's own, dropped to inside
-before the command starts (no capability survives); otherwise the user's own id in a user
-namespace. A seccomp filter (``seccomp``) refuses the kernel keyring calls, the one kernel
-store that no namespace here scopes. Resource limits come on top: CPU seconds, address space,
+Commands run as an unprivileged user in a user namespace of their own: as root, a user id of
+the sandbox's own, dropped to inside before the command starts (no capability survives), then a
+new user namespace mapping only it (``DROP``); otherwise the user's own id in ``bwrap``'s user
+namespace. Kernel keyrings belong to a user id within a user namespace, so that namespace is one
+lock on them; a seccomp filter (``seccomp``) refusing the keyring calls is the other. Resource limits come on top: CPU seconds, address space,
 file size (which also caps the output, written to a file outside the sandbox), processes
 (``process_cap``), the memory of all of a command's processes together (``memory_cap``), the
 size of ``/tmp``, and a wall clock timeout that kills the whole process group. A command never
