@@ -7,12 +7,13 @@ network, fresh PID/IPC/UTS namespaces (the command is PID 1: when it ends, all i
 Commands run as an unprivileged user in a user namespace of their own: as root, a user id of
 the sandbox's own, dropped to inside before the command starts (no capability survives), then a
 new user namespace mapping only it (``DROP``); otherwise the user's own id in ``bwrap``'s user
-namespace. Kernel keyrings belong to a user id within a user namespace, so that namespace is one
-lock on them; a seccomp filter (``seccomp``) refusing the keyring calls is the other. Resource limits come on top: CPU seconds, address space,
-file size (which also caps the output, written to a file outside the sandbox), processes
-(``process_cap``), the memory of all of a command's processes together (``memory_cap``), the
-size of ``/tmp``, and a wall clock timeout that kills the whole process group. A command never
-raises: a timeout, a kill or a missing ``bwrap`` comes back as a result the caller reports.
+namespace. Kernel keyrings belong to a user id within a user namespace, so that namespace is
+one lock on them; a seccomp filter (``seccomp``) refusing the keyring calls is the other.
+Resource limits come on top: CPU seconds, address space, file size (which also caps the output,
+written to a file outside the sandbox), processes (``process_cap``), the memory of all of a
+command's processes together (``memory_cap``), the size of ``/tmp``, and a wall clock timeout
+that kills the whole process group. A command never raises: a timeout, a kill or a missing
+``bwrap`` comes back as a result the caller reports.
 """
 
 from __future__ import annotations
