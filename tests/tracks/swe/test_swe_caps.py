@@ -45,7 +45,17 @@ class FloodsTheSecondIssue(GoldAgent):
         return super().act(messages, tools)
 
 
-def test_a_session_that_floods_its_disk_ends_and_the_run_goes_on() -> None:
+def test_a_session_that_floods_its_disk_ends_and_the_run_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    roots: list[Path] = []
+
+    class Recorded(DiskCap):
+        def __init__(self, limit_mb: int) -> None:
+            super().__init__(limit_mb)
+            roots.append(self.root)
+
+    monkeypatch.setattr(swe_session, "DiskCap", Recorded)
     track = get_track("swe")
     scenario = track.generate(5, None, **THREE)
     flooded = evaluate_interactive(track, scenario, "full", FloodsTheSecondIssue(track))
@@ -54,7 +64,7 @@ def test_a_session_that_floods_its_disk_ends_and_the_run_goes_on() -> None:
     assert flooded.status == "ok" and all(r.status == "ok" for r in rows)  # scored, not excluded
     assert "disk cap (64 MiB" in rows[1].answer and "the session ended" in rows[1].answer
     assert rows[2].answer.startswith("reward 0: never reached: the session ended")
-    assert not _memgym_mounts()  # the session's tmpfs is gone with it
+    assert roots and not any(_mounted(r) or r.exists() for r in roots)  # its tmpfs went with it
     again = evaluate_interactive(track, scenario, "full", "gold")  # the run's next session
     assert again.correct == 3
 
@@ -117,5 +127,7 @@ def test_a_command_past_the_memory_cap_is_killed_and_told_so(tmp_path: Path) -> 
         box.close()
 
 
-def _memgym_mounts() -> list[str]:
-    return [line for line in Path("/proc/mounts").read_text().splitlines() if "memgym-swe-" in line]
+def _mounted(path: Path) -> bool:
+    return any(
+        line.split()[1] == str(path) for line in Path("/proc/mounts").read_text().splitlines()
+    )
