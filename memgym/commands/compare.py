@@ -124,7 +124,7 @@ def _remote_config(track_name: str, spec: str, plugins: Sequence[str]) -> str:
     from memgym.run.remote import RemoteSide, shared_worker
     from memgym.run.trust import plugin_modules
 
-    worker = shared_worker(plugin_modules((spec,), plugins))
+    worker = shared_worker(plugin_modules((spec,), plugins), (spec, "scripted"))
     with RemoteSide(worker, track_name, spec, "scripted") as side:
         return side.memory_config
 
