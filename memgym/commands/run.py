@@ -39,7 +39,7 @@ from memgym.commands.common import (
     tier_name,
 )
 from memgym.commands.model_options import add_model_args, add_shorthand_args
-from memgym.commands.trust_options import add_trust_args, trust_config
+from memgym.commands.trust_options import add_trust_args, apply_trust_args, trust_config
 
 LLM_CONCURRENCY = 4
 """Default ``--concurrency`` when a reasoner calls a model (episodes mostly wait on the network)."""
@@ -228,6 +228,7 @@ def run(args: argparse.Namespace) -> int:
     from memgym.specs import parse_spec
 
     _check(args)
+    apply_trust_args(args)
     pairs, names = pairs_of(args)
     fixed = overrides(args.param)
     check_work(args.track, args.tier, fixed, pairs, args.isolate, args.plugin)  # no network yet
