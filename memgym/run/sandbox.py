@@ -38,12 +38,10 @@ from pathlib import Path
 
 from memgym.run.plugins import Plugin
 from memgym.salt import SALT_VARIABLES, salt_digest
-from memgym.specs import parse_spec
+from memgym.specs import IN_PROCESS, THIRD_PARTY, parse_spec
 
 SANDBOX = "sandbox"
 PROCESS = "process"
-IN_PROCESS = "in-process"
-THIRD_PARTY = "in-process (third-party)"
 BOUNDARIES = (IN_PROCESS, THIRD_PARTY, PROCESS, SANDBOX)
 """What ran the evaluated code: in the evaluator's process (memgym's own code, or code from
 outside memgym registered there: never ranked beside the others), a plain worker process, or a
