@@ -203,7 +203,7 @@ def plain_launch(spec: WorkerSpec, socket_folder: str) -> Launch:
 
 def sandbox_launch(exe: str, spec: WorkerSpec, socket_folder: str) -> Launch:
     """The worker in a bubblewrap sandbox (``SANDBOX``): see the module's docstring."""
-    from memgym.tracks.swe.runtime import directories, runtime
+    from memgym.tracks.swe.runtime import PREFIX, directories, runtime
     from memgym.tracks.swe.sandbox import DROP
 
     rt = runtime()
@@ -237,7 +237,8 @@ def sandbox_launch(exe: str, spec: WorkerSpec, socket_folder: str) -> Launch:
         argv += ["--unshare-user", "--cap-drop", "ALL"]
     env = base_env(spec, str(SCRATCH))
     env["PYTHONPATH"] = f"{MEMGYM_INSIDE}:{PLUGINS_INSIDE}"
-    argv += ["--die-with-parent", "--new-session", "--chdir", str(SCRATCH)]
+    env["LD_LIBRARY_PATH"] = str(PREFIX / "lib")  # this libpython, not the system's
+    argv += ["--die-with-parent", "--new-session", "--as-pid-1", "--chdir", str(SCRATCH)]
     # the environment is bwrap's own (nothing else of the evaluator's), never its arguments,
     # which any process may read
     return Launch(argv + command, env, "/", SANDBOX, uid=uid)

@@ -6,7 +6,8 @@ read, write, learn from the environment and reach on the network.
   question with the answer an earlier run stored as correct for the same question id;
 - ``inventory`` (a reasoner): answers every question with one JSON object saying what it found:
   the results, cache and salt files it could read, where it could write, the variables it was
-  given, and whether it could open a TCP connection to ``port`` on this machine.
+  given, whether it could open a TCP connection to ``port`` on this machine, and whether TLS
+  loads (what an honest LLM client needs).
 
 Options arrive in the spec (``hunter:probe=/a;/b``, ``inventory:port=8000,probe=...``): the host
 paths an attacker would guess, handed over so the test knows they were tried.
@@ -111,6 +112,17 @@ def try_connect(port: int) -> str:
         return type(exc).__name__
 
 
+def try_ssl() -> str:
+    """``ok`` when TLS works (an LLM client needs it: the runtime's own libraries load)."""
+    try:
+        import ssl
+
+        ssl.create_default_context()
+    except (ImportError, OSError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return "ok"
+
+
 @register_reasoner("inventory")
 class Inventory(Reasoner):
     """Answers with what it could see, write and reach (JSON)."""
@@ -151,5 +163,6 @@ class Inventory(Reasoner):
             "writes": {str(t): try_write(t) for t in targets},
             "env": dict(os.environ),
             "socket": try_connect(self.port) if self.port else "",
+            "ssl": try_ssl(),
         }
         return json.dumps(report, sort_keys=True)
