@@ -95,6 +95,8 @@ class WorkerSpec:
     plugins: tuple[Plugin, ...] = ()
     env_names: tuple[str, ...] = ()
     network: bool = False
+    cache: str = ""
+    """A call cache file a component names (``cache=FILE``), which the sandbox cannot show."""
 
 
 @dataclass
@@ -136,9 +138,11 @@ def worker_spec(
     plugins: tuple[Plugin, ...], specs: Iterable[str], passed: tuple[str, ...] = ()
 ) -> WorkerSpec:
     """The worker ``plugins`` and the components ``specs`` need, passing ``passed`` too."""
+    specs = list(specs)
     network, keys = endpoint_needs(specs)
     names = tuple(n for n in dict.fromkeys((*passed, *keys)) if n not in SALT_VARIABLES)
-    return WorkerSpec(plugins, names, network)
+    caches = [str(parse_spec(s)[1].get("cache") or "") for s in specs]
+    return WorkerSpec(plugins, names, network, next((c for c in caches if c), ""))
 
 
 def memgym_root() -> Path:
@@ -174,6 +178,11 @@ def launch(spec: WorkerSpec, socket_folder: str) -> Launch:
     exe = _bwrap()
     if exe is None:
         return plain_launch(spec, socket_folder)
+    if spec.cache:
+        raise ValueError(
+            f"cache={spec.cache}: a call cache cannot be used behind the sandbox (the worker "
+            "sees no file of the host); run without --cache"
+        )
     return sandbox_launch(exe, spec, socket_folder)
 
 
