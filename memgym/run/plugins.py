@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.machinery
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,15 +108,17 @@ def canonical(text: str) -> str:
     return str(plugin.top) if _is_path(text) else plugin.module
 
 
-def locate_all(texts: tuple[str, ...] | list[str]) -> tuple[Plugin, ...]:
-    """Every plugin located; ``ValueError`` when two different files claim one module name."""
+def locate_all(texts: Sequence[str]) -> tuple[Plugin, ...]:
+    """Every plugin located, each once; ``ValueError`` when two different files or folders
+    claim one top-level module name."""
     found: dict[str, Plugin] = {}
-    for text in texts:
-        plugin = locate(text)
-        other = found.get(plugin.module.split(".")[0])
-        if other is not None and other.top != plugin.top:
+    plugins = [locate(text) for text in dict.fromkeys(texts)]
+    for plugin in plugins:
+        top = plugin.module.split(".")[0]
+        other = found.setdefault(top, plugin)
+        if other.top != plugin.top:
             raise ValueError(
-                f"--plugin {text}: its module {plugin.module!r} clashes with --plugin {other.given}"
+                f"--plugin {plugin.given}: its module {plugin.module!r} clashes with "
+                f"--plugin {other.given}"
             )
-        found.setdefault(plugin.module.split(".")[0], plugin)
-    return tuple(locate(t) for t in dict.fromkeys(texts))
+    return tuple(plugins)

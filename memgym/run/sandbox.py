@@ -222,9 +222,9 @@ def sandbox_launch(exe: str, spec: WorkerSpec, socket_folder: str) -> Launch:
     for i, path in enumerate(sites):
         argv += ["--ro-bind", str(path), str(SITE_INSIDE / str(i))]
     argv += ["--ro-bind", str(memgym_root() / "memgym"), str(MEMGYM_INSIDE / "memgym")]
-    for plugin in spec.plugins:
-        if not _visible(plugin.top, sites):
-            argv += ["--ro-bind", str(plugin.top), str(PLUGINS_INSIDE / plugin.top.name)]
+    for top in dict.fromkeys(p.top for p in spec.plugins):  # two modules of one package: once
+        if not _visible(top, sites):
+            argv += ["--ro-bind", str(top), str(PLUGINS_INSIDE / top.name)]
     argv += ["--perms", "0777", "--tmpfs", str(SCRATCH), "--perms", "1777", "--tmpfs", "/tmp"]
     argv += ["--bind", socket_folder, str(SOCKET_INSIDE)]
     if spec.network:

@@ -86,7 +86,7 @@ def test_the_example_runs_and_compares_behind_the_boundary(
 def test_a_module_in_the_current_folder_needs_no_pythonpath(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from memgym.run.plugins import canonical, locate
+    from memgym.run.plugins import canonical, locate, locate_all
 
     (tmp_path / "my_memory.py").write_text((REPO / EXAMPLE).read_text())
     monkeypatch.chdir(tmp_path)
@@ -95,6 +95,11 @@ def test_a_module_in_the_current_folder_needs_no_pythonpath(
     assert (plugin.module, plugin.top) == ("my_memory", tmp_path / "my_memory.py")
     assert locate("./my_memory.py").top == plugin.top
     assert canonical("./my_memory.py") == str(tmp_path / "my_memory.py")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "my_memory.py").write_text("")
+    with pytest.raises(ValueError, match="clashes with --plugin my_memory"):
+        locate_all(["my_memory", "other/my_memory.py"])
+    assert locate_all(["my_memory", "./my_memory.py"])[0].top == plugin.top
     with pytest.raises(ValueError, match="no Python file or package folder at that path"):
         locate("./nothing.py")
     with pytest.raises(ValueError, match="no module of that name can be imported"):
