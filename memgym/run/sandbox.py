@@ -163,7 +163,7 @@ def site_dirs() -> list[Path]:
 def base_env(spec: WorkerSpec, home: str) -> dict[str, str]:
     """The worker's environment: the runtime's variables and the named ones that are set."""
     env = {"HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin",
-           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}  # fmt: skip
+           "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
     for name in spec.env_names:
         value = os.environ.get(name)
         if value is not None:
