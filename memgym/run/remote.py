@@ -182,8 +182,19 @@ def shared_worker(plugins: Sequence[str] = (), specs: Sequence[str] = ()) -> Wor
     with _started_lock:
         worker = _started.get(spec)
         if worker is None or not worker.alive():
+            if not _started:
+                _close_at_exit()
             worker = _started[spec] = WorkerProcess(spec)
         return worker
+
+
+def _close_at_exit() -> None:
+    """Close this process's workers when it exits as a pool process too (``multiprocessing``
+    runs its finalizers there, not ``atexit``): each is waited for (its CPU time counts to this
+    process's parent) and its folder removed."""
+    from multiprocessing import util
+
+    util.Finalize(None, close_workers, exitpriority=20)
 
 
 @atexit.register
