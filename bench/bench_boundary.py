@@ -1,6 +1,7 @@
 """Overhead of the trust boundary: the same work in the evaluator's process and behind it.
 
     python bench/bench_boundary.py [--llm-seeds 100] [--validate-seeds 10] [--repeats 2]
+                                   [--skip-llm] [--skip-validate]
 
 Two measurements, each a ratio of the boundary (``--isolate``: memory and reasoner in a worker
 process, in a bubblewrap sandbox when it is installed) to the in-process path, run interleaved
@@ -11,7 +12,8 @@ in this one process so both see the same machine:
 - ``memgym validate --seeds N`` (every question-stream track, lite and standard).
 
 Figures: wall seconds and CPU seconds of the command and every process under it (the worker
-and its episode children included; the server's CPU is the same for both and not counted).
+and its episode children included, in the sandbox too: the worker is its PID 1, which ``bwrap``
+waits for; the server's CPU is the same for both and not counted).
 """
 
 from __future__ import annotations
@@ -75,7 +77,15 @@ def main() -> None:
     parser.add_argument("--validate-seeds", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--skip-validate", action="store_true")
+    parser.add_argument("--skip-llm", action="store_true")
     args = parser.parse_args()
+    if not args.skip_llm:
+        llm_runs(args)
+    if not args.skip_validate:
+        validate_runs(args)
+
+
+def llm_runs(args: argparse.Namespace) -> None:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "memgym", "serve", "--port", str(port)],
@@ -97,9 +107,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
-    if args.skip_validate:
-        return
-    figures = {False: [], True: []}
+
+
+def validate_runs(args: argparse.Namespace) -> None:
+    figures: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     for _ in range(args.repeats):
         for isolate in (False, True):
             wall, cpu = validate(args.validate_seeds, isolate)

@@ -127,6 +127,7 @@ def finished(
                 while next_out in held:
                     yield held.pop(next_out)
                     next_out += 1
+        stop(True)  # every task done: the processes end as they would alone (their exit hooks run)
     except KeyboardInterrupt:
         # Hand over what already arrived (in ordered mode, the in-order part of it).
         while True:
@@ -151,7 +152,7 @@ def finished(
 
 def _thread_pool(
     fn: Callable[[Any], Any], workers: int, outbox: queue.SimpleQueue[tuple[int, Any, bool]]
-) -> tuple[Callable[[int, Any], None], Callable[[], None]]:
+) -> tuple[Callable[[int, Any], None], Callable[..., None]]:
     """(submit, stop) over ``workers`` daemon threads; stopped threads take no new task."""
     inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
     stopped = threading.Event()
@@ -174,7 +175,7 @@ def _thread_pool(
     for thread in threads:
         thread.start()
 
-    def stop() -> None:
+    def stop(drain: bool = False) -> None:
         if not stopped.is_set():
             stopped.set()
             for _ in threads:
@@ -188,7 +189,7 @@ def _process_pool(
     workers: int,
     outbox: queue.SimpleQueue[tuple[int, Any, bool]],
     start_method: str | None,
-) -> tuple[Callable[[int, Any], None], Callable[[], None]]:
+) -> tuple[Callable[[int, Any], None], Callable[..., None]]:
     """(submit, stop) over a ``multiprocessing`` pool whose processes ignore SIGINT and die on
     SIGTERM; stop terminates them (a running task is abandoned)."""
     import multiprocessing
@@ -205,11 +206,16 @@ def _process_pool(
             error_callback=lambda exc: outbox.put((index, exc, False)),
         )
 
-    def stop() -> None:
+    def stop(drain: bool = False) -> None:
+        """Terminate the processes; ``drain`` (every task done): let them exit by themselves,
+        running their exit hooks (a trust-boundary worker they started is then waited for)."""
         nonlocal closed
         if not closed:
             closed = True
-            pool.terminate()
+            if drain:
+                pool.close()
+            else:
+                pool.terminate()
             pool.join()
 
     return submit, stop

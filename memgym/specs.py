@@ -1,11 +1,14 @@
 """Spec text to typed options: ``"name:key=value,..."`` (memories, reasoners, agents) and the
 values of ``--param KEY=VALUE``; light, so the CLI can parse without importing the registries.
 ``register_factory`` fills a registry and ``make_named`` makes what a spec names from it;
-``seed_range`` reads the ``A-B`` seed ranges of the adversary scripts."""
+``seed_range`` reads the ``A-B`` seed ranges of the adversary scripts; ``in_process_label``
+says whose code a component built in process is."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -91,3 +94,36 @@ def make_named(
         return factory(track, **options)
     except TypeError as exc:
         raise ValueError(f"bad options for {kind} {name!r}: {exc}") from None
+
+
+IN_PROCESS = "in-process"
+"""memgym's own code ran the episode in the evaluator's process."""
+THIRD_PARTY = "in-process (third-party)"
+"""Code from outside memgym's package ran in the evaluator's process (registered there by a
+wrapper script or a library): never ranked beside the runs of the boundary."""
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def memgym_code(obj: Any) -> bool:
+    """Whether ``obj`` (a factory: a class or a function; or a component: judged by its class)
+    is memgym's code, by the files its code was compiled from (not the module name it claims):
+    a function's own file, or every function a class defines (its module's file when it
+    defines none)."""
+    target = (
+        obj if isinstance(obj, type) or callable(obj) and hasattr(obj, "__code__") else type(obj)
+    )
+    if isinstance(target, type):
+        files = [f.__code__.co_filename for f in vars(target).values() if hasattr(f, "__code__")]
+        if not files:
+            import sys
+
+            files = [getattr(sys.modules.get(target.__module__), "__file__", None) or ""]
+    else:
+        files = [target.__code__.co_filename]
+    return all(f and Path(os.path.realpath(f)).is_relative_to(_PACKAGE) for f in files)
+
+
+def in_process_label(*code: Any) -> str:
+    """``IN_PROCESS`` when every factory or component in ``code`` is memgym's (None: nothing
+    registered, skipped), else ``THIRD_PARTY``."""
+    return IN_PROCESS if all(memgym_code(c) for c in code if c is not None) else THIRD_PARTY

@@ -309,9 +309,11 @@ class EpisodeResult(BaseModel):
     """Answers lost to a context overflow (status ``context_overflow``; scored wrong)."""
     reason: str | None = None
     """Why an ``infra_error`` episode failed (one line, e.g. a missing extra's install command)."""
-    boundary: Literal["in-process", "process", "sandbox"] = "in-process"
-    """What ran the memory and the reasoner: the evaluator's own process (trusted built-ins),
-    a worker process, or a worker process in a sandbox (``memgym.run.sandbox``)."""
+    boundary: Literal["in-process", "in-process (third-party)", "process", "sandbox"] = "in-process"
+    """What ran the memory and the reasoner (or agent): the evaluator's own process with
+    memgym's code only, the evaluator's process with code from outside memgym (registered
+    there; never ranked beside the others), a worker process, or a worker process in a sandbox
+    (``memgym.run.sandbox``)."""
     salt: str = ""
     """The digest of the salt the scenario's seed was drawn under (``memgym.salt``); "" when
     the seed is public."""

@@ -39,7 +39,7 @@ from memgym.commands.comparison import Comparison
 from memgym.commands.labels import short_label
 from memgym.commands.model_options import add_model_args, add_shorthand_args
 from memgym.commands.tables import Column, fit
-from memgym.commands.trust_options import add_trust_args, trust_config
+from memgym.commands.trust_options import add_trust_args, apply_trust_args, trust_config
 from memgym.llm.usage import add_usage, describe
 from memgym.reasoners.base import Reasoner
 from memgym.scoring.isolation import QuestionKey
@@ -124,7 +124,7 @@ def _remote_config(track_name: str, spec: str, plugins: Sequence[str]) -> str:
     from memgym.run.remote import RemoteSide, shared_worker
     from memgym.run.trust import plugin_modules
 
-    worker = shared_worker(plugin_modules((spec,), plugins))
+    worker = shared_worker(plugin_modules((spec,), plugins), (spec, "scripted"))
     with RemoteSide(worker, track_name, spec, "scripted") as side:
         return side.memory_config
 
@@ -547,6 +547,7 @@ def run(args: argparse.Namespace) -> int:
     from memgym.run.results import ResultsStore
 
     check_at_least(args, resamples=1, workers=1, episode_retries=0)
+    apply_trust_args(args)
     if args.run_id is not None and not args.resume:
         raise ValueError("--run needs --resume")
     seeds = list(range(args.seed, args.seed + args.seeds))

@@ -278,7 +278,7 @@ def print_leaderboard(
             flag = "" if r["complete"] else " [red](incomplete)[/]"
             table.append(
                 [
-                    str(r["rank"]),
+                    "-" if r["rank"] is None else str(r["rank"]),
                     (r["policy"] or actor_label(track, r["reasoner"])) + flag,
                     memories[r["memory"]],
                     short_label(r["model"]),

@@ -39,7 +39,7 @@ from memgym.commands.common import (
     tier_name,
 )
 from memgym.commands.model_options import add_model_args, add_shorthand_args
-from memgym.commands.trust_options import add_trust_args, trust_config
+from memgym.commands.trust_options import add_trust_args, apply_trust_args, trust_config
 
 LLM_CONCURRENCY = 4
 """Default ``--concurrency`` when a reasoner calls a model (episodes mostly wait on the network)."""
@@ -180,19 +180,13 @@ def check_work(
     """Fail (one line) on a bad parameter, memory or reasoner (an interactive track's agent)
     before any run is recorded: build the track's parameters and each component once (a pair
     that runs behind the trust boundary is built in a worker, which imports ``plugins``)."""
-    import importlib.util
 
     from memgym.memory import make_memory
     from memgym.reasoners import make_reasoner
+    from memgym.run.plugins import locate_all
     from memgym.tracks import get_track
 
-    for module in plugins:  # located, not imported: a plugin runs only in a worker
-        try:
-            found = importlib.util.find_spec(module) is not None
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            raise ValueError(f"--plugin {module}: no module of that name can be imported")
+    locate_all(list(plugins))  # located, not imported: a plugin runs only in a worker
     track = get_track(track_name)
     track.params(tier, **fixed)
     track.require()
@@ -204,7 +198,7 @@ def check_work(
         if not plugins:
             _unknown_here(remote, track)
         for memory, reasoner in remote:
-            worker = shared_worker(plugin_modules((memory, reasoner), plugins))
+            worker = shared_worker(plugin_modules((memory, reasoner), plugins), (memory, reasoner))
             with RemoteSide(worker, track_name, memory, reasoner):
                 pass
         pairs = [p for p in pairs if p not in remote]
@@ -234,6 +228,7 @@ def run(args: argparse.Namespace) -> int:
     from memgym.specs import parse_spec
 
     _check(args)
+    apply_trust_args(args)
     pairs, names = pairs_of(args)
     fixed = overrides(args.param)
     check_work(args.track, args.tier, fixed, pairs, args.isolate, args.plugin)  # no network yet

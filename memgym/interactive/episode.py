@@ -19,7 +19,9 @@ from memgym.interactive.loop import Limits, SessionLog, run_session
 from memgym.interactive.registry import make_agent
 from memgym.llm.usage import add_usage
 from memgym.memory.history.history_memory import HistoryMemory
-from memgym.tracks.agent import Agent
+from memgym.memory.registry import memory_factory
+from memgym.specs import in_process_label, parse_spec
+from memgym.tracks.agent import Agent, agent_factory
 from memgym.tracks.interactive import InteractiveTrack
 from memgym.types import AnswerRecord, EpisodeResult, Scenario
 
@@ -44,7 +46,12 @@ def evaluate_interactive(
     finally:
         session.close()
         actor.close()
-    return score_session(scenario, log, history, actor)
+    result = score_session(scenario, log, history, actor)
+    factories: list[object] = [memory_factory(parse_spec(memory)[0]), actor]
+    if isinstance(agent, str):
+        factories.append(agent_factory(parse_spec(agent)[0]))
+    result.boundary = in_process_label(*factories)  # type: ignore[assignment]
+    return result
 
 
 def score_session(

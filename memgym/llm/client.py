@@ -26,12 +26,16 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from memgym.chat import assistant_message
 from memgym.llm.accounting import CallRecord, Ledger, Prices, Usage, cost
 from memgym.llm.cache import CallCache, cache_key
 from memgym.llm.classify import LLMContextOverflow, LLMInfraError, classify
+
+if TYPE_CHECKING:
+    import ssl
 
 PLACEHOLDER_KEY = "memgym-no-key"
 """Sent when the API key variable is unset: local servers need some key, and check none."""
@@ -162,6 +166,33 @@ def _tokens(usage: Mapping[str, Any], key: str) -> int:
     return value
 
 
+@cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process for every client's HTTP pool, as the SDK's own
+    would be (the CA bundle of ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``, else certifi's, else the
+    system's). Building one reads the whole bundle (~25 ms of CPU); every SDK client built its
+    own, two per episode, which cost an LLM run ~5 ms a call (measured: bench_boundary)."""
+    import ssl
+
+    cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if not (cafile or capath):
+        try:
+            import certifi
+
+            cafile = certifi.where()
+        except ImportError:
+            cafile = None
+    return ssl.create_default_context(cafile=cafile or None, capath=capath or None)
+
+
+def http_client(asynchronous: bool) -> Any:
+    """An HTTP client for the SDK with the shared TLS context (``shared_ssl_context``)."""
+    import openai
+
+    kind = openai.DefaultAsyncHttpxClient if asynchronous else openai.DefaultHttpxClient
+    return kind(verify=shared_ssl_context())
+
+
 class LLMClient:
     """An async chat client for one OpenAI-compatible endpoint and model."""
 
@@ -201,7 +232,7 @@ class LLMClient:
             "timeout": timeout,
             "max_retries": 0,
         }
-        self._openai = openai.AsyncOpenAI(**self.openai_options)
+        self._openai = openai.AsyncOpenAI(**self.openai_options, http_client=http_client(True))
 
     def backoff(self, attempt: int) -> float:
         """Seconds before retry ``attempt`` (1-based): exponential, capped, with equal jitter."""
@@ -360,7 +391,7 @@ class SyncLLMClient:
         import openai
 
         self.client = LLMClient(model, base_url, **options)
-        self._openai = openai.OpenAI(**self.client.openai_options)
+        self._openai = openai.OpenAI(**self.client.openai_options, http_client=http_client(False))
 
     @property
     def ledger(self) -> Ledger:

@@ -52,6 +52,11 @@ def reasoner_names() -> list[str]:
     return sorted(_REASONERS)
 
 
+def reasoner_factory(name: str) -> ReasonerFactory | None:
+    """The factory registered as reasoner ``name`` (None when none is, in this process)."""
+    return _REASONERS.get(name)
+
+
 def reasoner_module(name: str) -> str | None:
     """The module that registered reasoner ``name`` (None when no module did, in this process)."""
     return factory_module(_REASONERS, name)

@@ -163,7 +163,7 @@ def leaderboard_table(rows: list[dict[str, object]]) -> str:
         ],
         [
             [
-                str(r["rank"]),
+                "-" if r["rank"] is None else str(r["rank"]),
                 str(r["track"]),
                 str(r["tier"]),
                 str(r["shown"]),

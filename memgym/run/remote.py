@@ -19,12 +19,12 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Self
 
 from memgym.errors import InfraError
 from memgym.run.episode import EpisodeEnd, play, score
-from memgym.run.sandbox import worker_argv, worker_env
+from memgym.run.plugins import locate_all
+from memgym.run.sandbox import WorkerSpec, launch, passed_names, worker_spec
 from memgym.run.trust import plugin_modules
 from memgym.run.wire import PROTOCOL, event_wire, question_wire, receive, send
 from memgym.types import (
@@ -48,32 +48,43 @@ class WorkerError(ValueError):
 
 
 class WorkerProcess:
-    """A running worker importing ``plugins``, listening on a Unix socket in a folder of its own;
-    ``hidden`` files read as empty inside it. Threads share it: each episode is a connection."""
+    """A running worker for ``spec`` (its plugins, variables and network), listening on a Unix
+    socket in a folder of its own. Threads share it: each episode is a connection."""
 
-    def __init__(self, plugins: Sequence[str] = (), hidden: Sequence[str | Path] = ()) -> None:
-        self.plugins = tuple(plugins)
+    def __init__(self, spec: WorkerSpec) -> None:
+        self.spec = spec
+        self.plugins = tuple(p.module for p in spec.plugins)
         self._folder = tempfile.mkdtemp(prefix="memgym-worker-")
         self.path = os.path.join(self._folder, "worker.sock")
-        argv, self.boundary = worker_argv([self.path, *self.plugins], hidden)
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        self.proc = subprocess.Popen(
-            argv,
+        self._scratch: str | None = None
+        self.proc: subprocess.Popen[str] | None = None
+        try:
+            how = launch(spec, self._folder)
+        except BaseException:
+            self.close()
+            raise
+        self.boundary, self._scratch = how.boundary, how.scratch
+        if how.uid is not None:  # the sandbox's user makes the socket here
+            os.chown(self._folder, how.uid, how.uid)
+        self.proc = proc = subprocess.Popen(
+            how.argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
-            env=worker_env(),
+            env=how.env,
+            cwd=how.cwd,
             text=True,
             encoding="utf-8",
             start_new_session=True,
         )
-        assert self.proc.stdout is not None
+        assert proc.stdout is not None
         try:
-            ready = receive(self.proc.stdout)
+            ready = receive(proc.stdout)
         except ValueError:
             ready = None
         if not ready or not ready.get("ready"):
-            error = self.failed(f"it did not start (exit code {self.proc.wait()})")
+            error = self.failed(f"it did not start (exit code {proc.wait()})")
             self.close()
             raise error
 
@@ -96,20 +107,27 @@ class WorkerProcess:
 
     def close(self) -> None:
         """End the worker (closing its input ends it; killed after 5 s)."""
-        if self.proc.stdin is not None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            if proc.stdin is not None:
+                try:
+                    proc.stdin.close()
+                except OSError:
+                    pass
             try:
-                self.proc.stdin.close()
-            except OSError:
-                pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
         self._stderr.close()
         shutil.rmtree(self._folder, ignore_errors=True)
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
 
 class Episode:
@@ -151,19 +169,32 @@ class Episode:
             self.conn.close()
 
 
-_started: dict[tuple[str, ...], WorkerProcess] = {}
+_started: dict[WorkerSpec, WorkerProcess] = {}
 _started_lock = threading.Lock()
 
 
-def shared_worker(plugins: Sequence[str] = (), hidden: Sequence[str | Path] = ()) -> WorkerProcess:
-    """This process's worker for ``plugins`` (started on first use, shared by every thread:
-    each episode is a fresh child of it); ``close_workers`` (run at exit) ends them all."""
-    key = tuple(plugins)
+def shared_worker(plugins: Sequence[str] = (), specs: Sequence[str] = ()) -> WorkerProcess:
+    """This process's worker importing ``plugins`` (module names or file paths) for the
+    components ``specs`` name (whether they need the network, which API key variables), with
+    the variables ``--pass-env`` names; started on first use, shared by every thread: each
+    episode is a fresh child of it. ``close_workers`` (run at exit) ends them all."""
+    spec = worker_spec(locate_all(list(plugins)), specs, passed_names())
     with _started_lock:
-        worker = _started.get(key)
-        if worker is None or worker.proc.poll() is not None:
-            worker = _started[key] = WorkerProcess(key, hidden)
+        worker = _started.get(spec)
+        if worker is None or not worker.alive():
+            if not _started:
+                _close_at_exit()
+            worker = _started[spec] = WorkerProcess(spec)
         return worker
+
+
+def _close_at_exit() -> None:
+    """Close this process's workers when it exits as a pool process too (``multiprocessing``
+    runs its finalizers there, not ``atexit``): each is waited for (its CPU time counts to this
+    process's parent) and its folder removed."""
+    from multiprocessing import util
+
+    util.Finalize(None, close_workers, exitpriority=20)
 
 
 @atexit.register
@@ -262,7 +293,7 @@ def evaluate_remote(
     name behind the boundary (a child of this thread's worker, which imports ``plugins``); an
     ``InfraError`` there is an ``infra_error`` episode. The result records the boundary;
     ``views`` (when given) receives ``tokens`` and ``asked``: the views' tokens and count."""
-    worker = shared_worker(plugin_modules((memory, reasoner), plugins))
+    worker = shared_worker(plugin_modules((memory, reasoner), plugins), (memory, reasoner))
     with RemoteSide(worker, scenario.track, memory, reasoner, views is not None) as side:
         try:
             transcript = play(scenario, side)

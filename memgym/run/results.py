@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from memgym import __version__
+from memgym.specs import THIRD_PARTY
 from memgym.types import AnswerRecord, CompactionRecord, EpisodeResult
 
 SCHEMA = """
@@ -517,7 +518,9 @@ class ResultsStore:
 
         Only complete runs are ranked unless ``include_incomplete``; then a row with episodes of
         an incomplete run has ``complete`` false. ``policy`` names the simulation policy a
-        ``memgym run --policies`` ran the pair as ("" otherwise)."""
+        ``memgym run --policies`` ran the pair as ("" otherwise). A row with episodes that code
+        from outside memgym ran in the evaluator's process (``in-process (third-party)``) is
+        listed after the others, unranked (``rank`` None)."""
         from memgym.run.summary import mean_se
 
         statuses = self.statuses()
@@ -596,6 +599,7 @@ class ResultsStore:
                 r["tier"],
                 r["setup"],
                 r["salt"],
+                THIRD_PARTY in r["boundary"],
                 -r["composite"],
                 r["model"],
                 r["memory"],
@@ -603,8 +607,11 @@ class ResultsStore:
             )
         )
         rank, group = 0, None
-        for row in rows:
+        for row in rows:  # code from outside memgym run in process is listed, never ranked
             here = (row["track"], row["tier"], row["setup"])
+            if THIRD_PARTY in row["boundary"]:
+                row["rank"] = None
+                continue
             rank = rank + 1 if here == group else 1
             group = here
             row["rank"] = rank

@@ -13,15 +13,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from memgym.memory.reference import ReferenceMemory
-from memgym.memory.registry import memory_module
-from memgym.reasoners.base import reasoner_module
-from memgym.specs import parse_spec
+from memgym.memory.registry import memory_factory, memory_module
+from memgym.reasoners.base import reasoner_factory, reasoner_module
+from memgym.specs import memgym_code, parse_spec
 from memgym.tracks.base import Track
 
 
 def trusted(module: str | None) -> bool:
-    """Whether a factory registered by ``module`` is memgym's own."""
+    """Whether a factory registered by ``module`` is memgym's own (by its name)."""
     return module is not None and (module == "memgym" or module.startswith("memgym."))
+
+
+def trusted_memory(name: str) -> bool:
+    """Whether memory ``name`` is memgym's own: registered by a memgym module, with code from
+    memgym's package (a factory that only claims a memgym module name is not)."""
+    factory = memory_factory(name)
+    return trusted(memory_module(name)) and factory is not None and memgym_code(factory)
+
+
+def trusted_reasoner(name: str) -> bool:
+    """Whether reasoner ``name`` is memgym's own (as ``trusted_memory``)."""
+    factory = reasoner_factory(name)
+    return trusted(reasoner_module(name)) and factory is not None and memgym_code(factory)
 
 
 def reference(memory_spec: str, track: Track) -> bool:
@@ -30,7 +43,7 @@ def reference(memory_spec: str, track: Track) -> bool:
     from memgym.memory.registry import memory_factory
 
     name = parse_spec(memory_spec)[0]
-    if not trusted(memory_module(name)):
+    if not trusted_memory(name):
         return False
     factory = memory_factory(name)
     if isinstance(factory, type):  # a class answers without being built (no model loaded)
@@ -41,8 +54,8 @@ def reference(memory_spec: str, track: Track) -> bool:
 def in_process(memory_spec: str, reasoner_spec: str, track: Track, isolate: bool) -> bool:
     """Whether the pair runs in the evaluator's process (see the module's rule); a
     ``ValueError`` for a reference memory paired with a reasoner that is not memgym's."""
-    memory_ok = trusted(memory_module(parse_spec(memory_spec)[0]))
-    reasoner_ok = trusted(reasoner_module(parse_spec(reasoner_spec)[0]))
+    memory_ok = trusted_memory(parse_spec(memory_spec)[0])
+    reasoner_ok = trusted_reasoner(parse_spec(reasoner_spec)[0])
     if reference(memory_spec, track):
         if not reasoner_ok:
             from memgym.reasoners import reasoner_names

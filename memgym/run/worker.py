@@ -19,6 +19,7 @@ the wire has a descriptor of its own.
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import os
 import select
@@ -203,11 +204,16 @@ def _reap(block: bool = False) -> None:
 
 def preload() -> None:
     """Import once, before any fork, what an LLM episode would import on its first call (the
-    OpenAI SDK, its client and chat resource: about a second of CPU), so no episode pays it."""
+    OpenAI SDK, its client and chat resource: about a second of CPU) and build the shared TLS
+    context (``memgym.llm.client.shared_ssl_context``), so no episode pays them."""
     try:
         import openai
 
-        client = openai.OpenAI(api_key="preload", base_url="http://127.0.0.1:9/v1")
+        from memgym.llm.client import http_client
+
+        client = openai.OpenAI(
+            api_key="preload", base_url="http://127.0.0.1:9/v1", http_client=http_client(False)
+        )
         _ = client.chat.completions
         client.close()
     except Exception:  # noqa: BLE001, S110 - a missing or odd SDK only loses the head start
@@ -228,6 +234,7 @@ def main() -> None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
         listener.bind(path)
         listener.listen(64)
+        gc.freeze()  # what is loaded stays put: a child's collections never copy its pages
         send(ready, {"ready": True})
         serve(listener, sys.stdin)
 

@@ -91,3 +91,8 @@ _AGENTS: dict[str, AgentFactory] = {}
 def register_agent(name: str) -> Callable[[AgentFactory], AgentFactory]:
     """Decorator registering an agent factory, called as ``factory(track, **options)``."""
     return register_factory(_AGENTS, name, "agent")
+
+
+def agent_factory(name: str) -> AgentFactory | None:
+    """The factory registered as agent ``name`` (None when none is, in this process)."""
+    return _AGENTS.get(name)

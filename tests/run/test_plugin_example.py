@@ -1,0 +1,106 @@
+"""The example plugin (``examples/plugins/keep_numbers.py``) through the command line, as
+docs/memory.md tells an author to run it: ``memgym run`` and ``memgym compare`` with
+``--plugin`` and a file path, on the four question-stream tracks. Its episodes run behind the
+boundary (``sandbox`` where bubblewrap is installed) and score what the same memory scores in
+an evaluator's own process on the same scenario (so the boundary changes no number)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from memgym.cli import main
+from memgym.run.results import ResultsStore
+from memgym.run.sandbox import PROCESS, SANDBOX, sandboxed
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = Path("examples/plugins/keep_numbers.py")
+TRACKS = ("entities", "research", "codeqa", "dialogue")
+SPEC = "keep-numbers:max_tokens=3000"
+
+
+def _in_process(tracks: tuple[str, ...]) -> dict[str, float]:
+    """Seed 0 of each track, lite, with the example's ``keep-numbers`` built in this process
+    (a spawned child: registering the plugin here would leave it in the test's registry)."""
+    spec = importlib.util.spec_from_file_location("keep_numbers", REPO / EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["keep_numbers"] = module
+    spec.loader.exec_module(module)
+    from memgym.memory import make_memory
+    from memgym.reasoners import make_reasoner
+    from memgym.run.episode import evaluate
+    from memgym.tracks import get_track
+
+    scores = {}
+    for name in tracks:
+        track = get_track(name)
+        scenario = track.generate(0, "lite")
+        memory, reasoner = make_memory(SPEC, track), make_reasoner("scripted", track)
+        scores[name] = evaluate(scenario, memory, reasoner).composite
+    return scores
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, float]:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_in_process, TRACKS).result(timeout=300)
+
+
+@pytest.mark.parametrize("track", TRACKS)
+def test_the_example_runs_and_compares_behind_the_boundary(
+    track: str,
+    expected: dict[str, float],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(REPO)  # the path is given as an author would: relative to the checkout
+    boundary = SANDBOX if sandboxed() else PROCESS
+    base = ["--track", track, "--tier", "lite", "--seeds", "1", "--plugin", str(EXAMPLE)]
+    db = str(tmp_path / "run.db")
+    assert main(["run", *base, "--memory", SPEC, "--results", db, "--json"]) == 0
+    (episode,) = json.loads(capsys.readouterr().out)["episodes"]
+    assert episode["boundary"] == boundary and episode["status"] == "ok"
+    assert episode["memory"] == SPEC and episode["questions"] > 0
+    assert episode["composite"] == pytest.approx(expected[track])
+
+    db = str(tmp_path / "compare.db")
+    memories = ["--memories", "keep-numbers:max_tokens=3000", "number-notes"]
+    assert main(["compare", *base, *memories, "--results", db]) == 0
+    table = capsys.readouterr().out
+    assert "keep-numbers" in table and "number-notes" in table
+    with ResultsStore.open_read(db) as store:
+        where = {e.memory.split(":")[0]: e for e in store.episodes(compactions=False)}
+    assert {where[m].boundary for m in ("keep-numbers", "number-notes")} == {boundary}
+    assert {where[m].boundary for m in ("none", "full", "oracle")} == {"in-process"}
+    assert where["keep-numbers"].composite == pytest.approx(expected[track])
+
+
+def test_a_module_in_the_current_folder_needs_no_pythonpath(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from memgym.run.plugins import canonical, locate, locate_all
+
+    (tmp_path / "my_memory.py").write_text((REPO / EXAMPLE).read_text())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    plugin = locate("my_memory")
+    assert (plugin.module, plugin.top) == ("my_memory", tmp_path / "my_memory.py")
+    assert locate("./my_memory.py").top == plugin.top
+    assert canonical("./my_memory.py") == str(tmp_path / "my_memory.py")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "my_memory.py").write_text("")
+    with pytest.raises(ValueError, match="clashes with --plugin my_memory"):
+        locate_all(["my_memory", "other/my_memory.py"])
+    assert locate_all(["my_memory", "./my_memory.py"])[0].top == plugin.top
+    with pytest.raises(ValueError, match="no Python file or package folder at that path"):
+        locate("./nothing.py")
+    with pytest.raises(ValueError, match="no module of that name can be imported"):
+        locate("no_such_memory_module")
