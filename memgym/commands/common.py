@@ -52,8 +52,11 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def progress(*extra: ProgressColumn) -> Progress:
-    """A progress bar on stderr (hidden when stderr is not a terminal), with ``extra`` columns."""
-    return Progress(
+    """A progress bar on stderr, with ``extra`` columns; when stderr is not a terminal the bar is
+    hidden and plain lines are written instead (``memgym.commands.logged_progress``)."""
+    from memgym.commands.logged_progress import LoggedProgress
+
+    return LoggedProgress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -64,6 +67,7 @@ def progress(*extra: ProgressColumn) -> Progress:
         console=err_console,
         transient=True,
         disable=not err_console.is_terminal,
+        log=None if err_console.is_terminal else err_console,
     )
 
 

@@ -1,9 +1,13 @@
 """The SQLite results file: runs, episodes, answers, compaction records and LLM call accounting
 (``calls``: one row per episode and usage metric: calls, retries, tokens, cost; ``run_usage``:
 LLM calls a run made outside its episodes, such as ``compare``'s closed-book probe, by part), the
-source of truth for reports. A compaction's full record (its views before and after) is kept
-zlib-compressed JSON; its step, strategy, dropped fact ids and token counts are plain columns for
-queries. Files written before a table existed open fine: the table is created empty.
+source of truth for reports. A compaction's step, strategy, dropped fact ids and token counts are
+plain columns of ``compactions`` for queries; the full records of an episode (their views before
+and after) are one blob of ``compaction_packs``, each distinct text stored once and the whole
+compressed (``memgym.memory.compaction_pack``: 44x smaller than a compressed record per
+compaction on dialogue standard, docs/report.md). Files written before it kept each record
+whole in its row (``compactions.record``, zlib-compressed JSON), and read as they are. Files
+written before a table existed open fine: the table is created empty.
 
 ``run_plans`` holds how many episodes each run set out to run: a run is *complete* when that many
 are stored and none ended ``infra_error`` (see ``RunStatus``).
@@ -73,6 +77,10 @@ CREATE TABLE IF NOT EXISTS compactions (
     tokens_before INTEGER NOT NULL,
     tokens_after INTEGER NOT NULL,
     record BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS compaction_packs (
+    episode_id INTEGER PRIMARY KEY REFERENCES episodes(id),
+    pack BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS calls (
     episode_id INTEGER NOT NULL REFERENCES episodes(id),
@@ -172,6 +180,7 @@ class ResultsStore:
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
         self.path = str(path)
         self.readonly = readonly
+        self._has_packs: bool | None = None
         folder = os.path.dirname(os.path.abspath(self.path))
         if not readonly and not os.path.isdir(folder):
             raise ValueError(f"cannot write {self.path}: no folder {folder}")
@@ -360,11 +369,18 @@ class ResultsStore:
                         json.dumps(c.facts),
                         c.tokens_before,
                         c.tokens_after,
-                        zlib.compress(c.model_dump_json().encode()),
+                        b"",  # the record is in the episode's pack
                     )
                     for c in result.compactions
                 ],
             )
+            if result.compactions:
+                from memgym.memory.compaction_pack import pack  # (lazy: readers rarely need it)
+
+                self.db.execute(
+                    "INSERT INTO compaction_packs VALUES (?, ?)",
+                    (cur.lastrowid, pack(result.compactions)),
+                )
             self.db.executemany(
                 "INSERT INTO calls VALUES (?, ?, ?)",
                 [(cur.lastrowid, k, v) for k, v in sorted(result.usage.items())],
@@ -394,7 +410,7 @@ class ResultsStore:
     def delete_episodes(self, ids: Sequence[tuple[int]]) -> None:
         """Delete the episodes of these row ids with their answers, compactions and calls,
         inside the caller's transaction."""
-        for table in ("answers", "compactions", "calls"):
+        for table in ("answers", "compactions", "compaction_packs", "calls"):
             self.db.executemany(f"DELETE FROM {table} WHERE episode_id = ?", ids)
         self.db.executemany("DELETE FROM episodes WHERE id = ?", ids)
 
@@ -469,14 +485,35 @@ class ResultsStore:
                 )
             ]
             if compactions:
-                result.compactions = [
-                    CompactionRecord.model_validate_json(zlib.decompress(raw))
-                    for (raw,) in self.db.execute(
-                        "SELECT record FROM compactions WHERE episode_id = ? ORDER BY rowid",
-                        (episode_id,),
-                    )
-                ]
+                result.compactions = self._compactions(episode_id)
             yield key, result
+
+    def _compactions(self, episode_id: int) -> list[CompactionRecord]:
+        """An episode's compaction records: from its pack, or (a file written before packs)
+        from each record's own row."""
+        if self._packed():
+            row = self.db.execute(
+                "SELECT pack FROM compaction_packs WHERE episode_id = ?", (episode_id,)
+            ).fetchone()
+            if row is not None:
+                from memgym.memory.compaction_pack import unpack
+
+                return unpack(row[0])
+        return [
+            CompactionRecord.model_validate_json(zlib.decompress(raw))
+            for (raw,) in self.db.execute(
+                "SELECT record FROM compactions WHERE episode_id = ? AND length(record) > 0"
+                " ORDER BY rowid",
+                (episode_id,),
+            )
+        ]
+
+    def _packed(self) -> bool:
+        """Whether the file has the packs table (a writer made it; an older file read-only may
+        lack it)."""
+        if self._has_packs is None:
+            self._has_packs = self._has_table("compaction_packs")
+        return self._has_packs
 
     def _episode_rows(
         self, run_id: int | None, seed: int | None = None
