@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from memgym.run.results import ResultsStore
-from tests.cli_process import ROOT, env, memgym
+from tests.cli_process import ROOT, env, memgym, without_progress
 
 
 def _sized_tmpfs() -> bool:
@@ -70,7 +70,7 @@ def test_a_full_disk_stops_with_one_line_and_the_run_resumes(tmp_path, command):
         tmp_path, *command, size=DISK_BYTES * (4 if command[0] == "compare" else 1)
     )
     assert code == 2, err
-    lines = err.strip().splitlines()
+    lines = without_progress(err)  # the lines a log shows while it ran, then the error
     assert len(lines) == 1 and "Traceback" not in err, err
     assert "the disk is full" in err and f"`memgym {command[0]} ... --resume` continues it" in err
     kept = episodes(tmp_path / "r.sqlite")

@@ -121,6 +121,10 @@ def episode_key(result: EpisodeResult) -> str:
     return f"{result.scenario_hash}|{result.memory}|{result.reasoner}|{result.model}"
 
 
+MODEL_TOKENS = (
+    "('prompt_tokens', 'completion_tokens', 'cached_prompt_tokens', 'cached_completion_tokens')"
+)
+"""The usage metrics that count a model's tokens, those a call cache answered included (SQL list)."""
 FAILED = "('infra_error', 'tampered')"
 """Episode statuses that score nothing and mark their run incomplete (SQL list): the ones
 ``--resume`` runs again."""
@@ -562,7 +566,13 @@ class ResultsStore:
         sql = (
             "SELECT run_id, track, json_extract(result, '$.params.tier'), model, memory,"
             " reasoner, seed, composite, accuracy, json_extract(result, '$.boundary'),"
-            " json_extract(result, '$.salt'), json_extract(result, '$.params')"
+            " json_extract(result, '$.salt'), json_extract(result, '$.params'),"
+            " json_extract(result, '$.questions'),"
+            " (SELECT COUNT(*) FROM compactions c WHERE c.episode_id = episodes.id),"
+            " (SELECT COALESCE(SUM(value), 0) FROM calls k WHERE k.episode_id = episodes.id"
+            f" AND k.metric IN {MODEL_TOKENS}),"
+            " (SELECT COALESCE(SUM(value), 0) FROM calls k WHERE k.episode_id = episodes.id"
+            " AND k.metric = 'view_tokens')"
             " FROM episodes WHERE status NOT IN " + FAILED
         )
         args: tuple[Any, ...] = ()
@@ -573,6 +583,7 @@ class ResultsStore:
         seeds: dict[Key, dict[int, list[tuple[float, float]]]] = {}
         runs_of: dict[Key, set[int]] = {}
         trust: dict[Key, tuple[set[str], set[str]]] = {}
+        costs: dict[Key, list[float]] = {}  # questions, compactions, model tokens, view tokens
         for (
             rid,
             track,
@@ -586,6 +597,7 @@ class ResultsStore:
             path,
             salt,
             params,
+            *cost,
         ) in self.db.execute(sql + " ORDER BY id", args):
             if not (include_incomplete or statuses[rid].complete):
                 continue
@@ -596,6 +608,9 @@ class ResultsStore:
             paths, salts = trust.setdefault(key, (set(), set()))
             paths.add(path or "in-process")
             salts.add(salt or "")
+            summed = costs.setdefault(key, [0.0, 0.0, 0.0, 0.0])
+            for i, value in enumerate(cost):
+                summed[i] += float(value or 0)
         rows: list[dict[str, Any]] = []
         for key, by_seed in seeds.items():
             track, tier, setup, _, model, memory, reasoner = key
@@ -625,6 +640,7 @@ class ResultsStore:
                     "complete": all(statuses[r].complete for r in runs_of[key]),
                     "boundary": sorted(trust[key][0]),
                     "salt": sorted(trust[key][1]),
+                    **_costs(costs[key], sum(len(v) for v in by_seed.values())),
                 }
             )
         rows.sort(
@@ -720,3 +736,21 @@ def setup_label(track: str, tier: str | None, params: str | None) -> str:
     return ",".join(
         f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in sorted(changed.items())
     )
+
+
+def _costs(summed: Sequence[float], episodes: int) -> dict[str, Any]:
+    """A leaderboard row's cost figures from its episodes' summed questions (tasks),
+    compactions, model tokens and view tokens: compactions per episode and tokens per question,
+    the model's when it called one, else the views' (an interactive track's scripted agent),
+    else None (a scripted reasoner reads the view whole, uncounted)."""
+    questions, compactions, model, view = summed
+    per_question = None
+    kind = ""
+    if questions and (model or view):
+        per_question, kind = (model, "model") if model else (view, "view")
+        per_question /= questions
+    return {
+        "compactions": compactions / episodes if episodes else 0.0,
+        "tokens_per_question": per_question,
+        "tokens_kind": kind,
+    }
