@@ -1,7 +1,7 @@
 """Every agent of interactive tracks by name: ``make_agent`` and ``agent_names`` over the
 registry of ``memgym.tracks.agent``, with the reference agents, the ``llm`` agent and the
 no-memory cheat family (generic, the web track's ``web-explore`` and the swe track's
-``swe-explore``) registered."""
+``swe-explore``, ``swe-stash`` and ``swe-keyring``) registered."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from memgym.interactive import (  # noqa: F401  (register)
     cheats,
     llm_agent,
     swe_explore,
+    swe_keyring,
     web_explore,
 )
 from memgym.specs import make_named

@@ -4,12 +4,16 @@
 and builds a new root (``runtime``): the interpreter and the minimal system read-only, the
 agent's directory writable at ``/repo``, a private ``/tmp``, nothing else of the machine; no
 network, fresh PID/IPC/UTS namespaces (the command is PID 1: when it ends, all it started dies).
-Commands run as an unprivileged user: as root, a user id of the sandbox's own, dropped to inside
-before the command starts (no capability survives); otherwise the user's own id in a user
-namespace. Resource limits come on top: CPU seconds, address space, file size (which also caps
-the output, written to a file outside the sandbox) and processes (``process_cap``), and a wall
-clock timeout that kills the whole process group. A command never raises: a timeout, a kill or
-a missing ``bwrap`` comes back as a result the caller reports.
+Commands run as an unprivileged user in a user namespace of their own: as root, a user id of
+the sandbox's own, dropped to inside before the command starts (no capability survives), then a
+new user namespace mapping only it (``DROP``); otherwise the user's own id in ``bwrap``'s user
+namespace. Kernel keyrings belong to a user id within a user namespace, so that namespace is
+one lock on them; a seccomp filter (``seccomp``) refusing the keyring calls is the other.
+Resource limits come on top: CPU seconds, address space, file size (which also caps the output,
+written to a file outside the sandbox), processes (``process_cap``), the memory of all of a
+command's processes together (``memory_cap``), the size of ``/tmp``, and a wall clock timeout
+that kills the whole process group. A command never raises: a timeout, a kill or a missing
+``bwrap`` comes back as a result the caller reports.
 """
 
 from __future__ import annotations
@@ -23,14 +27,26 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from memgym.tracks.swe import seccomp
+from memgym.tracks.swe.memory_cap import MemoryCap
 from memgym.tracks.swe.process_cap import ProcessCap
 from memgym.tracks.swe.runtime import PREFIX, runtime
 
 INSTALL_HINT = "the swe track's sandbox needs bubblewrap (apt-get install bubblewrap)"
+NO_FILTER = f"the swe track's sandbox has no seccomp filter for {os.uname().machine}"
 INSIDE = Path("/repo")
 """The agent's directory as commands see it."""
-DROP = "import os,sys;u=int(sys.argv[1]);os.setgroups([]);os.setgid(u);os.setuid(u);os.execvp(sys.argv[2],sys.argv[2:])"
-"""Run as root: become the sandbox's own user, then run the command (``python -c DROP UID ARGV``)."""
+DROP = """import ctypes,os,sys
+u=int(sys.argv[1]);os.setgroups([]);os.setgid(u);os.setuid(u);c=ctypes.CDLL(None)
+if c.prctl(4,1,0,0,0)==0 and c.unshare(0x10000000)==0:
+    for name,text in (("setgroups","deny"),("uid_map",f"{u} {u} 1"),("gid_map",f"{u} {u} 1")):
+        with open(f"/proc/self/{name}","w") as f: f.write(text)
+os.execvp(sys.argv[2],sys.argv[2:])"""
+"""Run as root: become the sandbox's own user, enter a user namespace of its own mapping only
+that user (``CLONE_NEWUSER``; made dumpable first, else ``/proc/self`` belongs to root after
+``setuid``; where the kernel refuses a namespace, the command runs without it), then
+run the command (``python -c DROP UID ARGV``). The command starts as that user with no
+capability in any namespace (``execve`` as a user other than root drops them)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,12 @@ class SandboxLimits:
     file_mb: int = 8
     processes: int = 64
     output_chars: int = 6000
+    total_memory_mb: int = 1024
+    """All of a command's processes together (a memory cgroup, where one is writable)."""
+    tmp_mb: int = 64
+    """The size of a command's private ``/tmp``."""
+    disk_mb: int = 64
+    """The size of the folder holding a session's working directory (``disk_cap``)."""
 
 
 @dataclass(frozen=True)
@@ -54,10 +76,17 @@ class CommandResult:
     output: str
     timed_out: bool = False
     cut: int = 0
+    memory_mb: int = 0
+    """The memory cap, when the kernel killed a process of the command for it (else 0)."""
 
     def render(self) -> str:
         """The tool result an agent reads."""
         notes = [f"[... {self.cut} more characters of output cut]"] if self.cut else []
+        if self.memory_mb:
+            notes.append(
+                f"[killed: the command's processes together reached the memory cap "
+                f"({self.memory_mb} MiB)]"
+            )
         if self.timed_out:
             notes.append("[stopped: the command ran past its time limit and was killed]")
         elif self.returncode < 0:
@@ -94,12 +123,17 @@ class Sandbox:
         hidden: tuple[str, ...] = (),
         cgroup: bool = True,
     ) -> None:
-        """``cgroup=False`` caps processes without a pids cgroup (``process_cap``)."""
+        """``cgroup=False`` caps processes and memory without cgroups (``process_cap``,
+        ``memory_cap``)."""
         self.workdir = workdir.resolve()
         self.limits = limits
         self.hidden = hidden
         self._scratch = Path(tempfile.mkdtemp(prefix="memgym-swe-io-"))
         self.cap = ProcessCap(self._scratch.name, limits.processes, cgroup)
+        self.memory = MemoryCap(self._scratch.name, limits.total_memory_mb, cgroup)
+        self.filter = seccomp.program()
+        if self.filter is not None:
+            (self._scratch / "seccomp").write_bytes(self.filter)
         if self.cap.uid is not None:
             self.own()
 
@@ -117,16 +151,19 @@ class Sandbox:
         command: list[str],
         readonly: tuple[tuple[Path, Path], ...] = (),
         work: bool = True,
+        filter_fd: int | None = None,
     ) -> list[str]:
         """The ``bwrap`` command line running ``command`` in the sandbox; ``readonly`` binds
         (host path, inside path) pairs read-only; ``work=False`` leaves the working directory
-        out (nothing at ``/repo``; the command starts in its private ``/tmp``)."""
+        out (nothing at ``/repo``; the command starts in its private ``/tmp``); ``filter_fd``
+        is an open descriptor of the seccomp filter, inherited by ``bwrap``."""
         exe = bwrap()
         if exe is None:
             raise RuntimeError(INSTALL_HINT)
         rt = runtime()
+        tmp = str(self.limits.tmp_mb * 1024 * 1024)
         argv = [exe, *rt.binds(self.hidden), "--dev", "/dev", "--proc", "/proc",
-                "--perms", "1777", "--tmpfs", "/tmp"]  # fmt: skip
+                "--perms", "1777", "--size", tmp, "--tmpfs", "/tmp"]  # fmt: skip
         if work:
             argv += ["--bind", str(self.workdir), str(INSIDE)]
         start = INSIDE if work else Path("/tmp")
@@ -145,6 +182,8 @@ class Sandbox:
                  "--setenv", "LD_LIBRARY_PATH", str(PREFIX / "lib"),
                  "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
                  "--setenv", "PYTHONHASHSEED", "0"]  # fmt: skip
+        if filter_fd is not None:
+            argv += ["--seccomp", str(filter_fd)]
         return argv + command
 
     def run(
@@ -161,11 +200,19 @@ class Sandbox:
         ``work=False`` runs it without the working directory (``argv``)."""
         if bwrap() is None:
             return CommandResult(127, f"error: {INSTALL_HINT}")
+        if self.filter is None:
+            return CommandResult(127, f"error: {NO_FILTER}")
         out_path, in_path = self._scratch / "out", self._scratch / "in"
         in_path.write_text(stdin)
-        with open(out_path, "wb") as out, open(in_path, "rb") as inp:
+        kills = self.memory.kills()
+        with (
+            open(out_path, "wb") as out,
+            open(in_path, "rb") as inp,
+            open(self._scratch / "seccomp", "rb") as rules,
+        ):
             proc = subprocess.Popen(
-                self.argv(command, readonly, work),
+                self.argv(command, readonly, work, rules.fileno()),
+                pass_fds=(rules.fileno(),),
                 stdin=inp,
                 stdout=out,
                 stderr=subprocess.DEVNULL if split_stderr else subprocess.STDOUT,
@@ -184,7 +231,8 @@ class Sandbox:
         text = raw.decode("utf-8", errors="replace")
         keep = self.limits.output_chars if keep_chars is None else keep_chars
         cut = max(0, len(text) - keep)
-        return CommandResult(proc.returncode, text[:keep], timed_out, cut)
+        memory = self.limits.total_memory_mb if self.memory.kills() > kills else 0
+        return CommandResult(proc.returncode, text[:keep], timed_out, cut, memory)
 
     def shell(self, script: str) -> CommandResult:
         """Run a bash script in the sandbox."""
@@ -194,9 +242,11 @@ class Sandbox:
         """In the child, before ``exec``: resource limits and the process cap."""
         _limits(self.limits)
         self.cap.join()
+        self.memory.join()
 
     def close(self) -> None:
         self.cap.close()
+        self.memory.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
 

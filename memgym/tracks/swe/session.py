@@ -9,7 +9,9 @@ fix issue reads the outline of the file once at the start of the session, then v
 function (which needs the outline line of that function: where it is, learned earlier), edits
 the bug away (which needs the buggy lines in view) and runs the issue's call; the plan of a redo
 issue views the function and makes the same edit, which also needs the fix as the agent's edit
-of the earlier issue wrote it (``redo.fix_needle``: nowhere in the reset tree).
+of the earlier issue wrote it (``redo.fix_needle``: nowhere in the reset tree). The working
+directory lives in a folder of bounded size (``disk_cap``): a command that fills it ends the
+session (the task in progress scores 0, later ones are never reached), never the run.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from memgym.tracks.session import (
     call,
 )
 from memgym.tracks.swe.disguise import Variant
+from memgym.tracks.swe.disk_cap import DiskCap
 from memgym.tracks.swe.hidden import Verifier, read_module
 from memgym.tracks.swe.redo import FIX, REDO, Issue, fix_needle, redo_id
 from memgym.tracks.swe.sandbox import INSTALL_HINT, Sandbox, SandboxLimits, bwrap
@@ -105,7 +107,8 @@ class SweSession(Session):
         self.code, self.specs, self.texts, self.reads = code, specs, texts, reads
         self.issues = issues or [Issue(FIX, k, True) for k in range(len(specs))]
         self.bugged = bugged
-        self.root = Path(tempfile.mkdtemp(prefix="memgym-swe-"))
+        self.disk = DiskCap(limits.disk_mb)
+        self.root = self.disk.root
         self.tree = self.root / "work"
         self.tree.mkdir()
         (self.tree / code.filename).write_text(bugged, encoding="utf-8")
@@ -118,6 +121,8 @@ class SweSession(Session):
             raise
         self.task = 0
         self.results: list[TaskOutcome] = []
+        self.ended = ""
+        """Why the session ended before its last issue (``""``: it did not)."""
         self._before = bugged
         self._calls = self._errors = 0
 
@@ -132,10 +137,32 @@ class SweSession(Session):
         ]
 
     def call(self, tool_call: ToolCall) -> str:
+        if self.ended:
+            return f"error: the session is over: {self.ended}"
         self._calls += 1
         result = self._call(tool_call)
         self._errors += result.startswith("error:")
+        if self.disk.reached():
+            self._end(self.disk.message())
+            result += (
+                f"\n[the session is over: {self.ended}; this issue scores 0 and no other comes]"
+            )
         return result
+
+    def _end(self, why: str) -> None:
+        """End the session now: the task in progress scores 0 (with ``why``), later ones are
+        never reached, and the next text turn of the agent gets no reply."""
+        self.ended = why
+        if self.task >= len(self.issues):
+            return
+        issue = self.issues[self.task]
+        spec = self.specs[issue.spec]
+        info = {"function": spec.function, "kind": spec.kind, "issue": issue.kind}
+        detail = f"{why}; the session ended; {self._calls} tool calls ({self._errors} refused)"
+        self.results.append(
+            TaskOutcome(_task_id(issue, spec), 0.0, "ok", detail, info, scored=issue.scored)
+        )
+        self.task += 1
 
     def _call(self, tool_call: ToolCall) -> str:
         try:
@@ -166,12 +193,15 @@ class SweSession(Session):
         found = text.count(old)
         if found != 1:
             return f"error: `old` occurs {found} times in {path}; it must occur exactly once"
-        target.write_text(text.replace(old, new), encoding="utf-8")
+        try:
+            target.write_text(text.replace(old, new), encoding="utf-8")
+        except OSError as exc:  # the disk cap: the file may be cut, as a command's write would
+            return f"error: {path} could not be written: {exc.strerror}"
         self.sandbox.own()
         return f"edited {path}: {old.count(chr(10)) + 1} line(s) replaced"
 
     def reply(self, turn: AgentTurn | None) -> str | None:
-        if self.task >= len(self.issues):
+        if self.task >= len(self.issues) or self.ended:
             return None
         issue = self.issues[self.task]
         spec = self.specs[issue.spec]
@@ -200,25 +230,25 @@ class SweSession(Session):
         one is moved out of the sandbox's reach whole (whatever its permissions), then removed."""
         stale = self.root / f"stale-{self.task}"
         self.tree.rename(stale)
+        remove_tree(stale)  # first: the new tree must fit in the disk cap
         self.tree.mkdir()
         (self.tree / self.code.filename).write_text(self.bugged, encoding="utf-8")
         self.sandbox.own()
         self._before = self.bugged
-        remove_tree(stale)
 
     def position(self) -> int:
         return self.task
 
     def outcomes(self) -> list[TaskOutcome]:
+        why = f"never reached: the session ended ({self.ended})" if self.ended else "never reached"
         never = [
-            TaskOutcome(_task_id(i, self.specs[i.spec]), 0.0, "ok", "never reached",
-                        scored=i.scored)
+            TaskOutcome(_task_id(i, self.specs[i.spec]), 0.0, "ok", why, scored=i.scored)
             for i in self.issues[self.task :]
-        ]  # fmt: skip
+        ]
         return self.results + never
 
     def oracle(self) -> OraclePlan | None:
-        if self.task >= len(self.issues):
+        if self.task >= len(self.issues) or self.ended:
             return None
         issue = self.issues[self.task]
         spec, file = self.specs[issue.spec], self.code.filename
@@ -239,6 +269,7 @@ class SweSession(Session):
     def close(self) -> None:
         self.verifier.close()
         self.sandbox.close()
+        self.disk.close()
         remove_tree(self.root)
 
 

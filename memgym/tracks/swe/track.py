@@ -50,7 +50,7 @@ def brief(code: Variant, tasks: int, redo: bool) -> str:
 class SweTrack(InteractiveTrack, parameters=parameters):
     """Seeded bugs in real modules; see ``memgym.tracks.swe`` for the parts."""
 
-    cheats = ("swe-explore", "swe-stash", "swe-copy", "swe-regen", "swe-shape")
+    cheats = ("swe-explore", "swe-stash", "swe-keyring", "swe-copy", "swe-regen", "swe-shape")
     gated = True
 
     def __init__(self) -> None:
