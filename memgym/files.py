@@ -30,15 +30,29 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     if kind is not None and not stat.S_ISREG(kind):  # a link, a device, a pipe: written through
         yield path
         return
-    temp = _new_file_beside(path, kind is not None)
+    try:
+        temp = _new_file_beside(path, kind is not None)
+    except OSError as exc:
+        raise _naming(exc, path) from None
     try:
         yield Path(temp)
         _sync(temp)
         os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        if exc.filename != temp:
+            raise
+        raise _naming(exc, path) from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
     _sync(path.parent, folder=True)
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """``exc`` about the temporary file, as the same error about ``path``, the file the user
+    named (the temporary one is an implementation detail)."""
+    return type(exc)(exc.errno, exc.strerror, str(path))
 
 
 def _sync(path: str | Path, folder: bool = False) -> None:

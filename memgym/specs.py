@@ -93,6 +93,13 @@ def make_named(
     try:
         return factory(track, **options)
     except TypeError as exc:
+        takes = option_names(factory)
+        unknown = [k for k in options if takes is not None and k not in takes]
+        if unknown:
+            listed = ", ".join(takes or ()) or "no options"
+            raise ValueError(
+                f"bad options for {kind} {name!r}: no option {unknown[0]!r}; it takes {listed}"
+            ) from None
         raise ValueError(f"bad options for {kind} {name!r}: {exc}") from None
 
 
@@ -127,3 +134,17 @@ def in_process_label(*code: Any) -> str:
     """``IN_PROCESS`` when every factory or component in ``code`` is memgym's (None: nothing
     registered, skipped), else ``THIRD_PARTY``."""
     return IN_PROCESS if all(memgym_code(c) for c in code if c is not None) else THIRD_PARTY
+
+
+def option_names(factory: Callable[..., Any]) -> list[str] | None:
+    """The options ``factory(track, **options)`` takes by name, in order; None when it takes
+    any (``**options``) or has no readable signature."""
+    import inspect
+
+    try:
+        params = list(inspect.signature(factory).parameters.values())[1:]  # the track first
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return None
+    return [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -15,6 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 def env() -> dict[str, str]:
     """The environment for a child ``memgym``: this checkout first on the path, plain output."""
     return {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120", "NO_COLOR": "1"}
+
+
+PROGRESS = re.compile(r"^[a-z][\w -]* [\d,]+(/[\d,]+ \(\d+%\))?, \S+( \S+)? elapsed")
+"""A progress line (``episodes 3/30 (10%), 1s elapsed, ...``): a command whose stderr is not a
+terminal writes them while it works (``memgym.commands.logged_progress``)."""
+
+
+def without_progress(err: str) -> list[str]:
+    """The lines of ``err`` that are not progress lines."""
+    return [line for line in err.strip().splitlines() if not PROGRESS.match(line)]
 
 
 def memgym(

@@ -240,3 +240,20 @@ def test_no_run_is_left_behind_by_a_run_that_fails_validation(tmp_path):
     assert path.read_bytes() == before
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT COUNT(*) FROM runs").fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [("localhost:9999/v1", "add http:// (http://localhost:9999/v1)"),
+     ("ftp://localhost:9999/v1", "use http:// or https://")],
+)  # fmt: skip
+def test_a_base_url_without_http_says_to_add_it(tmp_path, url, hint):
+    path = tmp_path / "r.sqlite"
+    done = memgym("run", "--seeds", "1", "--model", "m", "--base-url", url, "--results", str(path))
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0] == (
+        f"error: bad model endpoint URL {url}: no http:// or https:// before the host; {hint}; "
+        "nothing was run"
+    )
+    assert not path.exists()

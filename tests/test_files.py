@@ -97,3 +97,26 @@ def test_write_atomic_flushes_the_file_before_the_rename_and_the_folder_after(
     assert [Path(p).name.startswith(".model.json.") for p, _ in synced] == [True, False]
     assert synced[0][1], "the data was synced before it replaced the old file"
     assert Path(synced[1][0]) == tmp_path, "then the folder holding the new name"
+
+
+def _unwritable_folder(tmp_path: Path) -> Path:
+    """A folder no file can be created in: read-only for a user, ``/proc`` for root (who may
+    write anywhere a permission would stop a user)."""
+    if os.geteuid() == 0:
+        if not Path("/proc/self").is_dir():
+            pytest.skip("needs /proc (Linux) when run as root")
+        return Path("/proc")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    return folder
+
+
+def test_a_file_that_cannot_be_made_is_named_not_its_temporary(tmp_path: Path) -> None:
+    """The error names the file asked for (``report.html``), never the hidden temporary file
+    written beside it."""
+    target = _unwritable_folder(tmp_path) / "report.html"
+    with pytest.raises(OSError) as caught:
+        write_atomic(target, "<html>")
+    assert caught.value.filename == str(target) and ".tmp" not in str(caught.value)
+    assert not target.exists()

@@ -98,8 +98,13 @@ def test_options_that_name_something_stay_text() -> None:
 
 @pytest.mark.parametrize(
     "spec",
-    ["window:max_tokens=true", "mask:keep=true", "relevance:max_tokens=true",
-     "summary:max_tokens=true", "pipeline:stages=window(max_tokens=true)"],
+    [
+        "window:max_tokens=true",
+        "mask:keep=true",
+        "relevance:max_tokens=true",
+        "summary:max_tokens=true",
+        "pipeline:stages=window(max_tokens=true)",
+    ],
 )
 def test_true_is_not_a_token_budget(spec: str) -> None:
     """``true`` parses as a bool, which Python counts as the int 1: a budget of one token ran,
@@ -108,3 +113,23 @@ def test_true_is_not_a_token_budget(spec: str) -> None:
 
     with pytest.raises(ValueError, match="must be a non-negative integer, got True"):
         memgym.make_memory(spec, memgym.get_track("entities"))
+
+
+def test_an_unknown_option_names_the_options_the_factory_takes() -> None:
+    """``window:max_token=2000`` (a typo) says what ``window`` takes instead of Python's
+    "unexpected keyword argument"; a factory taking ``**options`` keeps the original message."""
+    import inspect
+
+    from memgym.memory import make_memory
+    from memgym.memory.window import window
+    from memgym.tracks import get_track
+
+    track = get_track("dialogue")
+    takes = list(inspect.signature(window).parameters)[1:]
+    with pytest.raises(ValueError) as caught:
+        make_memory("window:max_token=2000", track)
+    assert str(caught.value) == (
+        f"bad options for memory 'window': no option 'max_token'; it takes {', '.join(takes)}"
+    )
+    with pytest.raises(ValueError, match="no option 'foo'; it takes no options"):
+        make_memory("none:foo=1", track)

@@ -52,8 +52,11 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def progress(*extra: ProgressColumn) -> Progress:
-    """A progress bar on stderr (hidden when stderr is not a terminal), with ``extra`` columns."""
-    return Progress(
+    """A progress bar on stderr, with ``extra`` columns; when stderr is not a terminal the bar is
+    hidden and plain lines are written instead (``memgym.commands.logged_progress``)."""
+    from memgym.commands.logged_progress import LoggedProgress
+
+    return LoggedProgress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -64,6 +67,7 @@ def progress(*extra: ProgressColumn) -> Progress:
         console=err_console,
         transient=True,
         disable=not err_console.is_terminal,
+        log=None if err_console.is_terminal else err_console,
     )
 
 
@@ -264,7 +268,7 @@ def print_summary(
     """The per-axis table: mean ± standard error over seeds per memory / reasoner pair, each
     labelled by its policy name or a short memory label (the full specs are in ``--json``), in
     the order of ``order`` and then of first appearance. Fits the terminal's width."""
-    from memgym.commands.labels import pair_labels, reasoner_label
+    from memgym.labels import pair_labels, reasoner_label
     from memgym.run.summary import COLUMNS, summarize
 
     table = summarize(results)
@@ -308,7 +312,7 @@ def _print_tasks(
 ) -> None:
     """``print_summary`` for interactive episodes: mean task reward, share solved, and the
     agent's turns, tool calls and view tokens per task."""
-    from memgym.commands.labels import pair_labels
+    from memgym.labels import pair_labels
 
     keys = [k for k in order if k in table] + [k for k in table if k not in order]
     labels, _ = pair_labels(keys, policies)
@@ -358,7 +362,7 @@ def print_usage(
 
 def count_overflows(lost: dict[str, list[int]], r: EpisodeResult) -> None:
     """Add one episode to ``lost``: pair label -> [answers lost to overflows, answers]."""
-    from memgym.commands.labels import reasoner_label, spec_label
+    from memgym.labels import reasoner_label, spec_label
 
     if r.status == "infra_error":
         return

@@ -36,10 +36,10 @@ from memgym.commands.common import (
     say_reasons,
 )
 from memgym.commands.comparison import Comparison
-from memgym.commands.labels import short_label
 from memgym.commands.model_options import add_model_args, add_shorthand_args
 from memgym.commands.tables import Column, fit
 from memgym.commands.trust_options import add_trust_args, apply_trust_args, trust_config
+from memgym.labels import short_label
 from memgym.llm.usage import add_usage, describe
 from memgym.reasoners.base import Reasoner
 from memgym.scoring.isolation import QuestionKey
@@ -705,7 +705,7 @@ def print_comparison(comparison: Comparison, problem: str | None = None) -> None
     """The per-memory table, memories by short labels (``--json`` has the full specs); fits
     the terminal's width."""
     from memgym.commands.common import console, tier_name
-    from memgym.commands.labels import distinct, reasoner_label
+    from memgym.labels import distinct, reasoner_label
 
     if comparison.interactive:
         from memgym.commands.interactive_table import print_interactive

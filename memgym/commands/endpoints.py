@@ -80,6 +80,13 @@ def check(point: Endpoint, timeout: float = TIMEOUT_S) -> str | None:
 
     The standard library's HTTP client makes the call: memgym declares no HTTP package of its
     own (the openai SDK's transport changed from httpx to httpx2 between major versions)."""
+    scheme = point.url.partition("://")[0].lower() if "://" in point.url else ""
+    if scheme not in ("http", "https"):
+        hint = f"add http:// (http://{point.url})" if not scheme else "use http:// or https://"
+        raise BadURL(
+            f"bad model endpoint URL {point.url}: no http:// or https:// before the host; {hint}"
+            "; nothing was run"
+        )
     status, body = _get(point, timeout)
     if status in (401, 403):
         raise ValueError(

@@ -8,9 +8,9 @@ import math
 
 from memgym.commands.common import console, plural, tier_name
 from memgym.commands.comparison import Comparison
-from memgym.commands.labels import distinct, reasoner_label, short_label
 from memgym.commands.tables import Column, fit
 from memgym.interactive.episode import outcome_text
+from memgym.labels import distinct, reasoner_label, short_label
 from memgym.llm.usage import describe
 
 COLUMNS = (

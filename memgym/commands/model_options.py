@@ -1,7 +1,7 @@
 """The model flags of ``run`` and ``compare`` (``--max-tokens``, ``--timeout``, ``--context-window``,
 ``--slots``, ``--cache``, ``--max-turns``, ``--tools``): each becomes the same option of every spec in the run that calls a
 model, so the LLM writer's and summariser's calls are covered as well as the reasoner's, whether
-it came from ``--model`` or ``--reasoner llm:...``."""
+it came from ``--model`` or ``--reasoner llm:...`` (on an interactive track: the ``llm`` agent)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ FLAGS = {
     "context_window": "the model's context window in tokens: prompts are fitted to it",
     "slots": "pin each model conversation to one of the server's N slots (llama.cpp -np N)",
     "cache": "SQLite call cache: a rerun replays every answered call without HTTP",
-    "max_turns": "model turns per question (llm, default 12) or per event (agentic-llm, "
-    "default 8); a question still unanswered after them is no_answer",
+    "max_turns": "model turns per question (llm, default 12), per event (agentic-llm, "
+    "default 8) or per task (the llm agent of an interactive track, default 30); a question "
+    "still unanswered after them is no_answer",
     "tools": "how tools reach the model: native (the API's tool calls, the default) or text "
     "(described in the prompt, answered as CALL lines) for servers without tool calling, such "
     "as memgym train serve",

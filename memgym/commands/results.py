@@ -18,8 +18,8 @@ from memgym.commands.common import (
     print_summary,
     print_usage,
 )
-from memgym.commands.labels import short_label
 from memgym.commands.tables import Cell, Column, fit
+from memgym.labels import short_label
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -150,7 +150,7 @@ def pack(labels: Sequence[str], width: int = LIST_WIDTH) -> str:
 
 def _what(config: dict[str, Any]) -> tuple[str, str]:
     """A run's memories and its policies or reasoner, short (``--json`` has the full specs)."""
-    from memgym.commands.labels import distinct
+    from memgym.labels import distinct
 
     pairs = [p for p in config.get("pairs") or [] if len(p) == 2]
     memories = list(dict.fromkeys(str(m) for m, _ in pairs)) or [
@@ -174,7 +174,7 @@ def _what(config: dict[str, Any]) -> tuple[str, str]:
 def actor_label(track: str, reasoner: str) -> str:
     """A run without policy names: ``reasoner NAME``, or ``agent NAME`` on an interactive
     track (the compare runs' column, where a policy name would be)."""
-    from memgym.commands.labels import reasoner_label
+    from memgym.labels import reasoner_label
     from memgym.tracks import get_track
 
     try:
@@ -254,7 +254,7 @@ def print_leaderboard(
     include_incomplete: bool = False,
 ) -> None:
     """The leaderboard: one table per track and tier, best composite first."""
-    from memgym.commands.labels import distinct
+    from memgym.labels import distinct
 
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for row in rows:

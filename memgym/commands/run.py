@@ -117,10 +117,9 @@ def pairs_of(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]
                 f"track {args.track!r} is interactive: give --memory and --reasoner (an agent: "
                 f"{', '.join(track.default_agents)}, or llm via --model), not --policies"
             )
-        if flags:
-            raise ValueError(f"track {args.track!r} is interactive: it takes no model flags yet")
         agents = [reasoner] if reasoner else list(track.default_agents)
-        return [(args.memory or "full", a) for a in agents], []
+        specs = model_options.apply([s for a in agents for s in (args.memory or "full", a)], flags)
+        return list(zip(specs[::2], specs[1::2], strict=True)), []
     for flag, given in (("--memory", args.memory), ("--reasoner", args.reasoner)):
         if given is not None and not given.strip():
             raise ValueError(f"{flag} is empty: give a spec, e.g. --memory window:max_tokens=2000")

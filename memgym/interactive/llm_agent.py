@@ -4,6 +4,20 @@ Every turn is one chat call with the view of the history and the session's tools
 function calling, ``tool_choice: auto``, so servers that include tools in the prompt only on
 request, such as llama.cpp's, do show them). The reply's tool calls are passed on as they are:
 the session validates them and answers a bad call with an error the model can correct.
+
+It takes the model flags of ``run``, ``compare`` and ``eval`` as options:
+
+- ``tools=text``: the tools are listed in the system prompt and called as ``CALL`` lines
+  (``memgym.llm.textcalls``), the history's calls and results sent back as text, for servers
+  without tool calling (``memgym train serve``);
+- ``context_window=N``: a view that does not fit the window (memgym's count, with the margin of
+  ``memgym.llm.fit``, beside the tools and the completion room) is a context overflow before
+  anything is sent, so the loop forces the memory's compaction as a server's overflow would;
+  ``max_tokens`` defaults to a quarter of the window (at most 512);
+- ``slots=N``: the session's requests go to one of the server's N slots (``id_slot``,
+  ``cache_prompt``), taken when the agent is built for a session and given back when it closes;
+- ``max_turns=N``: turns per task (the loop's ``turns_per_task``, default 30);
+- ``max_tokens``, ``timeout``, ``cache``: as for the ``llm`` reasoner.
 """
 
 from __future__ import annotations
@@ -11,9 +25,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from memgym.llm.classify import LLMModelError
+from memgym.llm.agent import MODES, TOOLS_HEADER
+from memgym.llm.classify import LLMContextOverflow, LLMModelError
 from memgym.llm.endpoint import close_client, open_client
-from memgym.tracks.agent import Agent, register_agent
+from memgym.llm.fit import MIN_PROMPT, completion_tokens, message_tokens, prompt_budget
+from memgym.llm.slots import slot_pool
+from memgym.llm.textcalls import as_text, describe_schemas, parse_calls, strip_calls
+from memgym.tracks.agent import Agent, PlanCursor, register_agent
 from memgym.tracks.base import Track
 from memgym.tracks.session import AgentTurn, ChatMessage, ToolCall
 
@@ -37,8 +55,30 @@ class LLMAgent(Agent):
         max_retries: int = 6,
         concurrency: int = 8,
         seed: int = 0,
+        context_window: int = 0,
+        slots: int = 0,
+        tools: str = "native",
+        max_turns: int = 0,
     ) -> None:
-        self.model, self.base_url = model, base_url
+        if tools not in MODES:
+            raise ValueError(f"tools must be one of {', '.join(MODES)}, got {tools!r}")
+        for key, value in (
+            ("max_tokens", max_tokens),
+            ("context_window", context_window),
+            ("slots", slots),
+            ("max_turns", max_turns),
+        ):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{key} must be a non-negative integer, got {value!r}")
+        self.model, self.base_url, self.mode = model, base_url, tools
+        self.context_window, self.max_turns = context_window, max_turns
+        if context_window:
+            max_tokens = completion_tokens(context_window, max_tokens)
+            if prompt_budget(context_window, max_tokens) < MIN_PROMPT:
+                raise ValueError(
+                    f"context_window {context_window} leaves no room for a prompt beside "
+                    f"max_tokens {max_tokens}"
+                )
         self.request: dict[str, Any] = {"temperature": temperature}
         if max_tokens:
             self.request["max_tokens"] = max_tokens
@@ -53,6 +93,15 @@ class LLMAgent(Agent):
         self._client: Any = None
         self._usage: dict[str, float] = {}
         self.calls = 0
+        self.slots = slots
+        self.slot = slot_pool(base_url, slots).take() if slots else None
+        self._turn_copy = False
+
+    def reset(self, oracle: PlanCursor | None = None) -> None:
+        self._turn_copy = True  # a turn's copy: the slot stays with the session's agent
+
+    def turn_limit(self) -> int | None:
+        return self.max_turns or None
 
     def _chat(self) -> Any:
         if self._client is None:
@@ -61,18 +110,48 @@ class LLMAgent(Agent):
 
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
         request = dict(self.request)
-        if tools:
+        headers: dict[str, str] = {}
+        schemas: list[dict[str, Any]] | None = list(tools) or None
+        outgoing: list[ChatMessage] = list(messages)
+        if self.mode == "text":
+            outgoing = with_tool_list(as_text(outgoing), describe_schemas(tools) if tools else "")
+            headers[TOOLS_HEADER] = "text"
+            schemas = None
+        elif schemas:
             request["tool_choice"] = "auto"
-        reply = self._chat().chat(list(messages), list(tools) or None, **request)
+        if self.context_window:
+            self._check_fits(outgoing, schemas)
+        if self.slot is not None:
+            request.update(id_slot=self.slot, cache_prompt=True)
+        reply = self._chat().chat(outgoing, schemas, headers=headers, **request)
         self.calls += 1
-        if reply.finish_reason == "length" and not reply.tool_calls:
+        if self.mode == "text":
+            calls, content = parse_calls(reply.content), strip_calls(reply.content)
+        else:
+            calls, content = list(reply.tool_calls), reply.content or ""
+        if reply.finish_reason == "length" and not calls:
             tail = (reply.content or "")[-80:]
             raise LLMModelError("truncated", f"reply cut off at the token limit: {tail!r}")
-        calls = tuple(
-            ToolCall(c.id or f"call_{self.calls}_{i}", c.name, c.arguments)
-            for i, c in enumerate(reply.tool_calls)
+        return AgentTurn(
+            content,
+            tuple(
+                ToolCall(c.id or f"call_{self.calls}_{i}", c.name, c.arguments)
+                for i, c in enumerate(calls)
+            ),
         )
-        return AgentTurn(reply.content or "", calls)
+
+    def _check_fits(
+        self, messages: list[ChatMessage], schemas: list[dict[str, Any]] | None
+    ) -> None:
+        """A context overflow, before anything is sent, when ``messages`` and the tools do not
+        fit the declared window beside the completion room."""
+        budget = prompt_budget(self.context_window, self.request.get("max_tokens", 0), schemas)
+        size = sum(message_tokens(m) for m in messages)
+        if size > budget:
+            raise LLMContextOverflow(
+                f"the view is {size:,} memgym tokens; context_window {self.context_window:,} "
+                f"leaves {max(budget, 0):,} for it (not sent)"
+            )
 
     def usage(self) -> dict[str, float]:
         if self._client is not None:
@@ -84,11 +163,31 @@ class LLMAgent(Agent):
 
     def config(self) -> str:
         url = f",base_url={self.base_url}" if self.base_url else ""
-        return f"llm:model={self.model}{url}"
+        mode = ",tools=text" if self.mode == "text" else ""
+        window = f",context_window={self.context_window}" if self.context_window else ""
+        return f"llm:model={self.model}{url}{mode}{window}"
 
     def close(self) -> None:
+        if self.slot is not None and not self._turn_copy:
+            slot_pool(self.base_url, self.slots).give(self.slot)
+            self.slot = None
         if self._client is None:
             return
         self.usage()
         close_client(self._client)
         self._client = None
+
+
+def with_tool_list(messages: list[ChatMessage], tool_list: str) -> list[ChatMessage]:
+    """``messages`` with ``tool_list`` appended to the first system message (or in one of its
+    own before the rest when there is none)."""
+    if not tool_list:
+        return messages
+    for i, m in enumerate(messages):
+        if m.get("role") == "system" and isinstance(m.get("content"), str):
+            return [
+                *messages[:i],
+                {**m, "content": f"{m['content']}\n\n{tool_list}"},
+                *messages[i + 1 :],
+            ]
+    return [{"role": "system", "content": tool_list}, *messages]

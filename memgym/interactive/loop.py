@@ -69,16 +69,18 @@ class SessionLog:
 def run_session(
     session: Session, agent: Agent, history: HistoryMemory, limits: Limits = Limits()
 ) -> SessionLog:
-    """Drive ``session`` with ``agent`` seeing ``history``'s view; the caller closes both."""
+    """Drive ``session`` with ``agent`` seeing ``history``'s view; the caller closes both. An
+    agent configured with its own turns per task (``Agent.turn_limit``) overrides ``limits``."""
     log = SessionLog()
     agents = FreshAgents(agent, PlanCursor(session.oracle) if agent.needs_oracle else None)
     outside = outside_state(agent)
     messages = list(session.start())
     used: set[str] = set()
+    per_task = agent.turn_limit() or limits.turns_per_task
     turns_on_task = 0
     try:
         while True:
-            if turns_on_task >= limits.turns_per_task:
+            if turns_on_task >= per_task:
                 opening = session.reply(None)
                 if opening is None:
                     break

@@ -38,7 +38,9 @@ def patch() -> None:
 def main() -> None:
     """Patch, then run ``llama_cpp.server`` as ``__main__`` with this process's arguments."""
     patch()
-    require("llama_cpp.server", "memgym's llama server", "llama")
+    # the server's own modules import its [server] parts (starlette_context, sse_starlette, ...),
+    # which a llama-cpp-python installed without them lacks: one line naming the extra
+    require("llama_cpp.server.app", "memgym's llama server", "llama")
     sys.argv[0] = "memgym.llm.llama_server"
     runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
 

@@ -24,17 +24,23 @@ _RESULT_LINE = re.compile(r"^[ \t]*RESULT\b[ \t]*(\S*)[ \t]*(.*?)\s*$", re.MULTI
 
 def describe(toolset: Toolset) -> str:
     """The prompt text that offers ``toolset`` to a model that cannot call functions natively."""
-    lines = [
+    lines = describe_head()
+    for tool in toolset.tools.values():
+        lines.append(f"- {tool.signature()}: {tool.description}")
+    return "\n".join(lines)
+
+
+def describe_head(example: str = 'memory_search {"query": "Orvona"}') -> list[str]:
+    """The lines that open a text-mode tool list: how to call (``example``: a tool and its
+    arguments) and where the results come."""
+    return [
         "You have these tools. To call one, write a line of the form",
-        f'{CALL} <tool> <JSON object of arguments>, e.g. {CALL} memory_search {{"query": "Orvona"}}.',
+        f"{CALL} <tool> <JSON object of arguments>, e.g. {CALL} {example}.",
         (
             "You may write several such lines in one reply. The results come back in the next "
             f"message as {RESULT} lines, in order. A reply without a {CALL} line ends your turn."
         ),
     ]
-    for tool in toolset.tools.values():
-        lines.append(f"- {tool.signature()}: {tool.description}")
-    return "\n".join(lines)
 
 
 def parse_calls(content: str | None) -> list[ToolCall]:
@@ -61,3 +67,62 @@ def render_results(results: Sequence[tuple[str, str]]) -> str:
 def parse_results(content: str | None) -> list[str]:
     """The JSON results in a results message, in order."""
     return [body for _, body in _RESULT_LINE.findall(content or "")]
+
+
+def describe_schemas(schemas: Sequence[dict[str, Any]]) -> str:
+    """``describe`` for tools given as OpenAI function schemas (an interactive session's)."""
+    lines = describe_head(_example(schemas))
+    for schema in schemas:
+        function = schema.get("function") or {}
+        parameters = function.get("parameters") or {}
+        required = set(parameters.get("required") or ())
+        params = ", ".join(
+            f"{name}{'' if name in required else '?'}: {spec.get('type', 'any')}"
+            for name, spec in (parameters.get("properties") or {}).items()
+        )
+        lines.append(f"- {function.get('name', '?')}({params}): {function.get('description', '')}")
+    return "\n".join(lines)
+
+
+def _example(schemas: Sequence[dict[str, Any]]) -> str:
+    """An example call of the first tool: its name and its first argument."""
+    function = (schemas[0].get("function") or {}) if schemas else {}
+    names = list((function.get("parameters") or {}).get("properties") or {})
+    args = json.dumps({names[0]: "..."}) if names else "{}"
+    return f"{function.get('name', 'tool')} {args}"
+
+
+def strip_calls(content: str | None) -> str:
+    """A reply's text without its ``CALL`` lines (the calls travel as tool calls)."""
+    return _CALL_LINE.sub("", content or "").strip()
+
+
+def as_text(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A chat history with native tool calls as a server without tool calling reads it: each
+    assistant turn's calls appended to its text as ``CALL`` lines, and the tool results that
+    follow it as one user message of ``RESULT`` lines."""
+    out: list[dict[str, Any]] = []
+    names: dict[str, str] = {}
+    results: list[tuple[str, str]] = []
+    for message in messages:
+        if message.get("role") == "tool":
+            name = names.get(str(message.get("tool_call_id")), "")
+            results.append((name, str(message.get("content") or "")))
+            continue
+        if results:
+            out.append({"role": "user", "content": render_results(results)})
+            results = []
+        calls = message.get("tool_calls") or []
+        if message.get("role") != "assistant" or not calls:
+            out.append(message)
+            continue
+        pairs = []
+        for c in calls:
+            function = c.get("function") or {}
+            names[str(c.get("id"))] = str(function.get("name", ""))
+            pairs.append((str(function.get("name", "")), str(function.get("arguments") or "{}")))
+        text = "\n".join(filter(None, [str(message.get("content") or ""), render_calls(pairs)]))
+        out.append({"role": "assistant", "content": text})
+    if results:
+        out.append({"role": "user", "content": render_results(results)})
+    return out

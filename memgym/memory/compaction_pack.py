@@ -2,8 +2,8 @@
 
 Successive records of one episode share almost every text: a window's ``after`` is the next
 record's ``before`` less one observation, and the same texts reappear as dropped spans. ``pack``
-stores each distinct text once per episode and every message or span as a reference to it, then
-compresses the whole episode at once; ``unpack`` rebuilds records equal to the originals, field
+stores each distinct text once per episode and every message, span or question asked as a
+reference to it, then compresses the whole episode at once; ``unpack`` rebuilds records equal to the originals, field
 for field (spans come back as plain ``Span``s, as from any JSON round trip). On a 10-seed standard
 comparison of window, mask and summary at two budgets it stores 1.2 MB where one zlib-compressed
 JSON record per compaction takes 10 MB; what is left is mostly each episode's own copy of the
@@ -19,7 +19,8 @@ from typing import Any
 
 from memgym.types import CompactionRecord
 
-VERSION = 1
+VERSION = 2
+"""2: the questions asked are texts of the pool too (1 kept them whole in every record)."""
 
 
 def pack(records: Sequence[CompactionRecord]) -> bytes:
@@ -35,6 +36,7 @@ def pack(records: Sequence[CompactionRecord]) -> bytes:
         for key in ("before", "after"):
             row[key] = [_message(m, ref(m["content"])) for m in row[key]]
         row["dropped"] = [{**s, "text": ref(s["text"])} for s in row["dropped"]]
+        row["asked"] = [[q["step"], ref(q["text"])] for q in row["asked"]]
         rows.append(row)
     payload = {"v": VERSION, "texts": list(texts), "records": rows}
     return zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 9)
@@ -59,15 +61,20 @@ def unpack(blob: bytes) -> list[CompactionRecord]:
     """The records ``pack`` stored; ``ValueError`` for a blob it did not write."""
     try:
         payload: dict[str, Any] = json.loads(zlib.decompress(blob))
-        if payload.get("v") != VERSION:
-            raise ValueError(f"not a packed compaction blob: version {payload.get('v')!r}")
+    except (zlib.error, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"not a packed compaction blob: {type(exc).__name__}: {exc}") from None
+    if not isinstance(payload, dict) or payload.get("v") != VERSION:
+        version = payload.get("v") if isinstance(payload, dict) else None
+        raise ValueError(f"not a packed compaction blob: version {version!r}")
+    try:
         texts: list[str] = payload["texts"]
         records = []
         for row in payload["records"]:
             for key in ("before", "after"):
                 row[key] = [_unmessage(m, texts) for m in row[key]]
             row["dropped"] = [{**s, "text": texts[s["text"]]} for s in row["dropped"]]
+            row["asked"] = [{"step": step, "text": texts[i]} for step, i in row["asked"]]
             records.append(CompactionRecord.model_validate(row))
-    except (zlib.error, json.JSONDecodeError, KeyError, IndexError, TypeError) as exc:
+    except (KeyError, IndexError, TypeError, ValueError) as exc:  # pydantic's errors included
         raise ValueError(f"not a packed compaction blob: {type(exc).__name__}: {exc}") from None
     return records

@@ -2,9 +2,8 @@
 ``memgym eval`` runs, under a version that changes whenever what it measures changes.
 
 A protocol runs every question-stream track (entities, research, codeqa, dialogue). The
-interactive tracks (tau2, swe, web) are not in it: their LLM agents take none of the model flags
-(``--context-window``, ``--cache``) yet, each needs an extra of its own (τ²-bench's venv, chromium,
-bubblewrap), and their scores pair with ``full`` rather than the oracle, so they would rank on
+interactive tracks (tau2, swe, web) are not in it: each needs an extra of its own (τ²-bench's venv,
+chromium, bubblewrap), and their scores pair with ``full`` rather than the oracle, so they would rank on
 another scale; ``memgym compare --track tau2 ...`` measures them apart.
 
 Every protocol runs the reference memories (``closed-book``: the probe that finds answers the

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from memgym.report.names import model_name, scrubbed, spec_shown, without_model
 from memgym.run.results import ResultsStore
 from memgym.run.summary import mean_se
 from memgym.scoring.isolation import IsolatedScore, answer_table, isolate
@@ -126,8 +127,12 @@ def load(
                 index, store.episodes(run_id, compactions=False), strict=True
             )
         ]
-        board = [named_row(r) for r in store.leaderboard(run_id, include_incomplete)]
+        board = [named_row(public_row(r)) for r in store.leaderboard(run_id, include_incomplete)]
         rm = rm_splits(store.db)
+    for run in runs:
+        run["config"] = scrubbed(run["config"])
+    for e in stored:
+        public_result(e.result)
     episodes = [e for e in stored if e.result.status != "infra_error"]
     name_episodes(episodes)
     return ReportData(
@@ -156,6 +161,20 @@ def interactive(track: str) -> bool:
         return False
 
 
+def public_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A leaderboard row with its model and specs as the report names them (no endpoint, no
+    path: ``memgym.report.names``)."""
+    row["model"] = model_name(str(row["model"]))
+    row["memory"], row["reasoner"] = spec_shown(row["memory"]), spec_shown(row["reasoner"])
+    return row
+
+
+def public_result(result: EpisodeResult) -> None:
+    """``public_row`` for an episode: its model and specs as the report names them."""
+    result.model = model_name(result.model)
+    result.memory, result.reasoner = spec_shown(result.memory), spec_shown(result.reasoner)
+
+
 def named_row(row: dict[str, Any]) -> dict[str, Any]:
     """A leaderboard row with its tier (the track's default when run without one) and ``shown``,
     what its policy column shows: the policy, else ``agent NAME`` or ``reasoner NAME``."""
@@ -167,9 +186,9 @@ def named_row(row: dict[str, Any]) -> dict[str, Any]:
         except (KeyError, ValueError):
             pass
     if row.get("setup"):  # parameters changed from the tier's: a setup of its own
-        row["tier"] = f"{row['tier']} ({row['setup']})"
+        row["tier"] = f"{row['tier']} ({str(row['setup']).replace(',', ', ')})"  # lines may break
     actor = "agent" if interactive(str(row["track"])) else "reasoner"
-    row["shown"] = row.get("policy") or f"{actor} {row['reasoner']}"
+    row["shown"] = row.get("policy") or f"{actor} {without_model(row['reasoner'])}"
     return row
 
 

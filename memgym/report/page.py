@@ -6,6 +6,7 @@ import json
 import math
 from collections.abc import Sequence
 from html import escape
+from typing import Any
 
 from memgym import __version__
 from memgym.report import charts
@@ -25,7 +26,7 @@ max-width:100%}
 figure svg{display:block;max-width:100%;height:auto}
 figcaption{color:#5a6170;font-size:12.5px;max-width:600px;margin-top:6px}
 table{border-collapse:collapse;background:#fff;font-size:13px;margin:6px 0 12px}
-th,td{border:1px solid #e0e3e8;padding:4px 9px;text-align:right}
+th,td{border:1px solid #e0e3e8;padding:4px 7px;text-align:right}
 th{background:#eef0f4}td.name,th.name{text-align:left}
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;margin-top:6px;max-width:600px}
 .legend .key i{display:inline-block;width:10px;height:10px;margin-right:5px;border-radius:2px}
@@ -68,7 +69,7 @@ def build_html(data: ReportData, curves: Sequence[RewardCurve] = ()) -> str:
     parts.append("<h2>Memory-isolated scores</h2>")
     if data.isolation:
         for group in data.isolation:
-            parts.append(f"<h3>{escape(group.track)} · {escape(group.model)}</h3>")
+            parts.append(f"<h3>{escape(group_title(group))}</h3>")
             table = interactive_table(group) if group.interactive else isolation_table(group)
             parts.append(table)
             parts.append(f"<div class=grid>{charts.isolation_chart(ids, group)}</div>")
@@ -123,6 +124,15 @@ def build_html(data: ReportData, curves: Sequence[RewardCurve] = ()) -> str:
     )
 
 
+def group_title(group: charts.IsolationGroup) -> str:
+    """``entities · gpt-x``; an interactive track's section by its agent: ``swe · agent context``
+    (``swe · agent llm:model=m · m``)."""
+    if not group.interactive:
+        return f"{group.track} · {group.model}"
+    model = f" · {group.model}" if group.model != "scripted" else ""
+    return f"{group.track} · agent {group.reasoner}{model}"
+
+
 def _num(x: float, se: float | None = None) -> str:
     if math.isnan(x):
         return "–"
@@ -143,44 +153,50 @@ def _table(head: list[str], rows: list[list[str]], names: int = 1, last_left: bo
     return f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>"
 
 
-def leaderboard_table(rows: list[dict[str, object]]) -> str:
+def leaderboard_table(rows: list[dict[str, Any]]) -> str:
+    """The leaderboard: each row's score beside its cost (tokens per question, compactions per
+    episode) and how far its figures can be trusted (what ran the memory, salted seeds)."""
     agents = any(interactive(str(r["track"])) for r in rows)
     score, share = ("score", "accuracy / solved") if agents else ("composite", "accuracy")
     return _table(
-        [
-            "#",
-            "track",
-            "tier",
-            "policy",
-            "memory",
-            "reasoner",
-            "model",
-            score,
-            share,
-            "seeds",
-            "episodes",
-            "run status",
-        ],
+        ["#", "track", "tier", "memory", "policy / reasoner", "model", score, share,
+         "tokens / question", "compactions / episode", "seeds", "episodes", "trust", "run"],
         [
             [
                 "-" if r["rank"] is None else str(r["rank"]),
                 str(r["track"]),
                 str(r["tier"]),
-                str(r["shown"]),
                 str(r["memory"]),
-                str(r["reasoner"]),
+                str(r["shown"]),
                 str(r["model"]),
-                _num(float(r["composite"]), float(r["composite_se"])),  # type: ignore[arg-type]
-                _num(float(r["accuracy"]), float(r["accuracy_se"])),  # type: ignore[arg-type]
+                _num(float(r["composite"]), float(r["composite_se"])),
+                _num(float(r["accuracy"]), float(r["accuracy_se"])),
+                _tokens(r.get("tokens_per_question"), str(r.get("tokens_kind", ""))),
+                f"{float(r.get('compactions', 0.0)):,.1f}",
                 str(r["seeds"]),
                 str(r["episodes"]),
+                trust_text(r.get("boundary", []), r.get("salt", [])),
                 "complete" if r["complete"] else "incomplete",
             ]
             for r in rows
         ],
-        names=7,
+        names=6,
         last_left=True,
-    )
+    )  # fmt: skip
+
+
+def _tokens(per_question: float | None, kind: str) -> str:
+    """Tokens per question, ``(view)`` when they are the memory's view, not a model's."""
+    if per_question is None:
+        return "–"
+    return f"{per_question:,.0f}" + (" (view)" if kind == "view" else "")
+
+
+def trust_text(boundaries: Sequence[str], salts: Sequence[str]) -> str:
+    """What ran the memory and the reasoner (``in-process``, ``process``, ``sandbox``) and
+    whether the seeds were salted (``salted 3f9a12cd``) or public."""
+    seeds = ", ".join(f"salted {s[:8]}" for s in salts if s) or "public seeds"
+    return f"{', '.join(boundaries) or 'in-process'} · {seeds}"
 
 
 def isolation_table(group: charts.IsolationGroup) -> str:

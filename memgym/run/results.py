@@ -1,9 +1,13 @@
 """The SQLite results file: runs, episodes, answers, compaction records and LLM call accounting
 (``calls``: one row per episode and usage metric: calls, retries, tokens, cost; ``run_usage``:
 LLM calls a run made outside its episodes, such as ``compare``'s closed-book probe, by part), the
-source of truth for reports. A compaction's full record (its views before and after) is kept
-zlib-compressed JSON; its step, strategy, dropped fact ids and token counts are plain columns for
-queries. Files written before a table existed open fine: the table is created empty.
+source of truth for reports. A compaction's step, strategy, dropped fact ids and token counts are
+plain columns of ``compactions`` for queries; the full records of an episode (their views before
+and after) are one blob of ``compaction_packs``, each distinct text stored once and the whole
+compressed (``memgym.memory.compaction_pack``: 44x smaller than a compressed record per
+compaction on dialogue standard, docs/report.md). Files written before it kept each record
+whole in its row (``compactions.record``, zlib-compressed JSON), and read as they are. Files
+written before a table existed open fine: the table is created empty.
 
 ``run_plans`` holds how many episodes each run set out to run: a run is *complete* when that many
 are stored and none ended ``infra_error`` (see ``RunStatus``).
@@ -75,6 +79,10 @@ CREATE TABLE IF NOT EXISTS compactions (
     tokens_after INTEGER NOT NULL,
     record BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS compaction_packs (
+    episode_id INTEGER PRIMARY KEY REFERENCES episodes(id),
+    pack BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS calls (
     episode_id INTEGER NOT NULL REFERENCES episodes(id),
     metric TEXT NOT NULL,
@@ -114,6 +122,10 @@ def episode_key(result: EpisodeResult) -> str:
     return f"{result.scenario_hash}|{result.memory}|{result.reasoner}|{result.model}"
 
 
+MODEL_TOKENS = (
+    "('prompt_tokens', 'completion_tokens', 'cached_prompt_tokens', 'cached_completion_tokens')"
+)
+"""The usage metrics that count a model's tokens, those a call cache answered included (SQL list)."""
 FAILED = "('infra_error', 'tampered')"
 """Episode statuses that score nothing and mark their run incomplete (SQL list): the ones
 ``--resume`` runs again."""
@@ -173,6 +185,7 @@ class ResultsStore:
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
         self.path = str(path)
         self.readonly = readonly
+        self._has_packs: bool | None = None
         folder = os.path.dirname(os.path.abspath(self.path))
         if not readonly and not os.path.isdir(folder):
             raise ValueError(f"cannot write {self.path}: no folder {folder}")
@@ -361,11 +374,18 @@ class ResultsStore:
                         json.dumps(c.facts),
                         c.tokens_before,
                         c.tokens_after,
-                        zlib.compress(c.model_dump_json().encode()),
+                        b"",  # the record is in the episode's pack
                     )
                     for c in result.compactions
                 ],
             )
+            if result.compactions:
+                from memgym.memory.compaction_pack import pack  # (lazy: readers rarely need it)
+
+                self.db.execute(
+                    "INSERT INTO compaction_packs VALUES (?, ?)",
+                    (cur.lastrowid, pack(result.compactions)),
+                )
             self.db.executemany(
                 "INSERT INTO calls VALUES (?, ?, ?)",
                 [(cur.lastrowid, k, v) for k, v in sorted(result.usage.items())],
@@ -395,7 +415,7 @@ class ResultsStore:
     def delete_episodes(self, ids: Sequence[tuple[int]]) -> None:
         """Delete the episodes of these row ids with their answers, compactions and calls,
         inside the caller's transaction."""
-        for table in ("answers", "compactions", "calls"):
+        for table in ("answers", "compactions", "compaction_packs", "calls"):
             self.db.executemany(f"DELETE FROM {table} WHERE episode_id = ?", ids)
         self.db.executemany("DELETE FROM episodes WHERE id = ?", ids)
 
@@ -470,14 +490,35 @@ class ResultsStore:
                 )
             ]
             if compactions:
-                result.compactions = [
-                    CompactionRecord.model_validate_json(zlib.decompress(raw))
-                    for (raw,) in self.db.execute(
-                        "SELECT record FROM compactions WHERE episode_id = ? ORDER BY rowid",
-                        (episode_id,),
-                    )
-                ]
+                result.compactions = self._compactions(episode_id)
             yield key, result
+
+    def _compactions(self, episode_id: int) -> list[CompactionRecord]:
+        """An episode's compaction records: from its pack, or (a file written before packs)
+        from each record's own row."""
+        if self._packed():
+            row = self.db.execute(
+                "SELECT pack FROM compaction_packs WHERE episode_id = ?", (episode_id,)
+            ).fetchone()
+            if row is not None:
+                from memgym.memory.compaction_pack import unpack
+
+                return unpack(row[0])
+        return [
+            CompactionRecord.model_validate_json(zlib.decompress(raw))
+            for (raw,) in self.db.execute(
+                "SELECT record FROM compactions WHERE episode_id = ? AND length(record) > 0"
+                " ORDER BY rowid",
+                (episode_id,),
+            )
+        ]
+
+    def _packed(self) -> bool:
+        """Whether the file has the packs table (a writer made it; an older file read-only may
+        lack it)."""
+        if self._has_packs is None:
+            self._has_packs = self._has_table("compaction_packs")
+        return self._has_packs
 
     def _episode_rows(
         self, run_id: int | None, seed: int | None = None
@@ -528,7 +569,13 @@ class ResultsStore:
         sql = (
             "SELECT run_id, track, json_extract(result, '$.params.tier'), model, memory,"
             " reasoner, seed, composite, accuracy, json_extract(result, '$.boundary'),"
-            " json_extract(result, '$.salt'), json_extract(result, '$.params')"
+            " json_extract(result, '$.salt'), json_extract(result, '$.params'),"
+            " json_extract(result, '$.questions'),"
+            " (SELECT COUNT(*) FROM compactions c WHERE c.episode_id = episodes.id),"
+            " (SELECT COALESCE(SUM(value), 0) FROM calls k WHERE k.episode_id = episodes.id"
+            f" AND k.metric IN {MODEL_TOKENS}),"
+            " (SELECT COALESCE(SUM(value), 0) FROM calls k WHERE k.episode_id = episodes.id"
+            " AND k.metric = 'view_tokens')"
             " FROM episodes WHERE status NOT IN " + FAILED
         )
         args: tuple[Any, ...] = ()
@@ -539,6 +586,7 @@ class ResultsStore:
         seeds: dict[Key, dict[int, list[tuple[float, float]]]] = {}
         runs_of: dict[Key, set[int]] = {}
         trust: dict[Key, tuple[set[str], set[str]]] = {}
+        costs: dict[Key, list[float]] = {}  # questions, compactions, model tokens, view tokens
         for (
             rid,
             track,
@@ -552,6 +600,7 @@ class ResultsStore:
             path,
             salt,
             params,
+            *cost,
         ) in self.db.execute(sql + " ORDER BY id", args):
             if not (include_incomplete or statuses[rid].complete):
                 continue
@@ -562,6 +611,9 @@ class ResultsStore:
             paths, salts = trust.setdefault(key, (set(), set()))
             paths.add(path or "in-process")
             salts.add(salt or "")
+            summed = costs.setdefault(key, [0.0, 0.0, 0.0, 0.0])
+            for i, value in enumerate(cost):
+                summed[i] += float(value or 0)
         rows: list[dict[str, Any]] = []
         for key, by_seed in seeds.items():
             track, tier, setup, _, model, memory, reasoner = key
@@ -591,6 +643,7 @@ class ResultsStore:
                     "complete": all(statuses[r].complete for r in runs_of[key]),
                     "boundary": sorted(trust[key][0]),
                     "salt": sorted(trust[key][1]),
+                    **_costs(costs[key], sum(len(v) for v in by_seed.values())),
                 }
             )
         rows.sort(
@@ -690,3 +743,21 @@ def setup_label(track: str, tier: str | None, params: str | None) -> str:
     return ",".join(
         f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in sorted(changed.items())
     )
+
+
+def _costs(summed: Sequence[float], episodes: int) -> dict[str, Any]:
+    """A leaderboard row's cost figures from its episodes' summed questions (tasks),
+    compactions, model tokens and view tokens: compactions per episode and tokens per question,
+    the model's when it called one, else the views' (an interactive track's scripted agent),
+    else None (a scripted reasoner reads the view whole, uncounted)."""
+    questions, compactions, model, view = summed
+    per_question = None
+    kind = ""
+    if questions and (model or view):
+        per_question, kind = (model, "model") if model else (view, "view")
+        per_question /= questions
+    return {
+        "compactions": compactions / episodes if episodes else 0.0,
+        "tokens_per_question": per_question,
+        "tokens_kind": kind,
+    }

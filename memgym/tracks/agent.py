@@ -64,6 +64,10 @@ class Agent(ABC):
         """Start a turn on a fresh copy (``oracle``: the gold-plan cursor, for reference agents
         only). Nothing set here or in ``act`` reaches the next turn."""
 
+    def turn_limit(self) -> int | None:
+        """Turns per task the agent was configured with (``max_turns``); None: the loop's."""
+        return None
+
     @abstractmethod
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
         """The next turn, given the view of the history and the tools on offer."""

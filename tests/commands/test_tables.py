@@ -12,8 +12,8 @@ from rich.console import Console
 import memgym.commands.compare as compare_cmd
 from memgym.cli import main
 from memgym.commands import common
-from memgym.commands.labels import distinct, pair_labels, spec_label
 from memgym.commands.tables import Column, fit
+from memgym.labels import distinct, pair_labels, spec_label
 from memgym.simulation.policies import POLICIES
 
 WIDTHS = (80, 100, 120)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from memgym.tracks import registry
+from tests.interactive.careful_model import model_url  # noqa: F401  (a fixture of these tests)
 from tests.interactive.world import CodesTrack
 
 NAME = "test-codes"

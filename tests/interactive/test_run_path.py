@@ -4,12 +4,8 @@ OpenAI-compatible model served over real HTTP."""
 from __future__ import annotations
 
 import json
-import re
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -18,6 +14,7 @@ from memgym.commands.compare import run_comparison
 from memgym.interactive.episode import evaluate_interactive
 from memgym.interactive.loop import Limits
 from memgym.run.results import ResultsStore
+from tests.interactive.careful_model import CarefulModel
 from tests.interactive.world import CodesTrack
 
 TIGHT = "window:max_tokens=400"
@@ -54,78 +51,6 @@ def test_compare_pairs_tasks_against_full(codes_track: CodesTrack) -> None:
     assert comparison.tokens_per_question["full"] > comparison.tokens_per_question[TIGHT]
 
 
-class _Model(BaseHTTPRequestHandler):
-    """A model that reads its context like a careful agent: read every page asked for, then
-    submit the most recent code it can see; it answers HTTP 400 (context length) to prompts
-    over ``limit`` characters, as llama.cpp and vLLM do."""
-
-    requests: ClassVar[list[dict[str, Any]]] = []
-    limit = 10**9
-    failures = 0  # the next this many requests get HTTP 503
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if type(self).failures > 0:
-            type(self).failures -= 1
-            return self._send(503, {"error": {"message": "overloaded"}})
-        type(self).requests.append(body)
-        messages = body["messages"]
-        if sum(len(m.get("content") or "") for m in messages) > self.limit:
-            error = {"error": {"message": "This model's maximum context length is exceeded"}}
-            return self._send(400, error)
-        last = messages[-1]
-        text = " ".join(m.get("content") or "" for m in messages if m["role"] == "user")
-        codes = re.findall(r"K\d{6}", text)
-        pages = int(re.findall(r"pages 1 to (\d+)", text)[-1]) if text else 0
-        read = 0
-        for m in reversed(messages):
-            if m["role"] == "user":
-                break
-            read += sum(c["function"]["name"] == "read_page" for c in m.get("tool_calls") or [])
-        if last["role"] == "tool" and last["content"] == "submitted":
-            message: dict[str, Any] = {"role": "assistant", "content": "Done."}
-        elif read < pages:
-            message = _tool_call("read_page", {"n": read + 1}, len(type(self).requests))
-        else:
-            code = codes[-1] if codes else "none"
-            message = _tool_call("submit", {"code": code}, len(type(self).requests))
-        usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
-        reply = {"choices": [{"message": message, "finish_reason": "stop"}], "usage": usage}
-        self._send(200, reply)
-
-    def _send(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
-def _tool_call(name: str, args: dict[str, Any], n: int) -> dict[str, Any]:
-    function = {"name": name, "arguments": json.dumps(args)}
-    return {"role": "assistant", "content": None,
-            "tool_calls": [{"id": f"c{n}", "type": "function", "function": function}]}  # fmt: skip
-
-
-@pytest.fixture
-def model_url() -> Iterator[str]:
-    _Model.requests = []
-    _Model.limit = 10**9
-    _Model.failures = 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Model)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_llm_agent_makes_tool_calls_over_http(codes_track: CodesTrack, model_url: str) -> None:
     scenario = codes_track.generate(4)
     agent = f"llm:model=careful,base_url={model_url}"
@@ -134,14 +59,14 @@ def test_llm_agent_makes_tool_calls_over_http(codes_track: CodesTrack, model_url
     tasks = len(scenario.events)
     assert full.composite == 1.0 and full.model == "careful"
     assert full.usage["tool_calls"] == tasks * (pages + 1)
-    assert full.usage["calls"] == len(_Model.requests) == tasks * (pages + 2)
-    assert all(r.get("tool_choice") == "auto" and r["tools"] for r in _Model.requests)
+    assert full.usage["calls"] == len(CarefulModel.requests) == tasks * (pages + 2)
+    assert all(r.get("tool_choice") == "auto" and r["tools"] for r in CarefulModel.requests)
 
 
 def test_context_overflow_forces_compaction_then_counts(
     codes_track: CodesTrack, model_url: str
 ) -> None:
-    _Model.limit = 2500  # a page is ~1,000 characters: the full history outgrows it
+    CarefulModel.limit = 2500  # a page is ~1,000 characters: the full history outgrows it
     scenario = codes_track.generate(4)
     agent = f"llm:model=small,base_url={model_url}"
     result = evaluate_interactive(codes_track, scenario, "full", agent, Limits(turns_per_task=6))
@@ -157,7 +82,7 @@ def test_compare_reruns_an_infra_error_session(
 ) -> None:
     """An endpoint down for one request (the client does not retry it) makes that session an
     ``infra_error``; ``compare --episode-retries`` runs it again, as ``run`` does."""
-    _Model.failures = 1
+    CarefulModel.failures = 1
     agent = f"llm:model=careful,base_url={model_url},max_retries=0"
     seen: list[Any] = []
     comparison = run_comparison(

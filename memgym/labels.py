@@ -1,5 +1,5 @@
-"""Short row labels for terminal tables: a policy's name, or a memory with its key option
-(``window 2000``, ``agentic strategic``), and a reasoner by its model. The full specs stay in
+"""Short row labels for terminal tables and the report: a policy's name, or a memory with its
+key option (``window 2000``, ``agentic strategic``), and a reasoner by its model. The full specs stay in
 ``--json`` and the results file; labels only need to tell the rows of one table apart, so a
 label that would clash with another's gets more of its options until none does.
 """
