@@ -106,7 +106,7 @@ class Picker:
 def fit_picker(catalogues: Sequence[tuple[Sequence[Option], str]]) -> Picker | None:
     """A picker fitted on ``(options, gold id)`` pairs (None without a gold among them, or
     when the catalogues' shapes differ)."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.ensemble import GradientBoostingClassifier  # no OpenMP: safe to fork after
 
     x: list[list[float]] = []
     y: list[int] = []
@@ -116,14 +116,8 @@ def fit_picker(catalogues: Sequence[tuple[Sequence[Option], str]]) -> Picker | N
         y += [int(o.get("id") == gold) for o in options]
     if not x or not any(y) or all(y) or len({len(r) for r in x}) != 1:
         return None
-    model = HistGradientBoostingClassifier(
-        max_iter=60,
-        learning_rate=0.1,
-        max_leaf_nodes=8,
-        min_samples_leaf=20,
-        l2_regularization=1.0,
-        early_stopping=False,
-        random_state=0,
+    model = GradientBoostingClassifier(
+        n_estimators=60, max_depth=3, min_samples_leaf=20, learning_rate=0.1, random_state=0
     )
     model.fit(x, y)
     return Picker(model, len(x[0]))

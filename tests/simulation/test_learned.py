@@ -18,8 +18,8 @@ from memgym.simulation.bounded_family import Learned, family  # noqa: E402
 from memgym.simulation.concentration import concentration  # noqa: E402
 from memgym.simulation.option_picker import fit_picker, option_features  # noqa: E402
 from memgym.tracks import get_track  # noqa: E402
-from memgym.tracks.entities.track import EntitiesTrack  # noqa: E402
 from memgym.tracks.registry import _TRACKS, stream_events  # noqa: E402
+from memgym.tracks.research.track import ResearchTrack  # noqa: E402
 from memgym.types import Scenario  # noqa: E402
 
 
@@ -113,8 +113,8 @@ def test_the_option_picker_learns_a_structural_tell_from_options_alone() -> None
     assert width == {picker.width}
 
 
-class _Leaky(EntitiesTrack):
-    """Entities with a planted surface leak: every event that states evidence of the next
+class _Leaky(ResearchTrack):
+    """Research with a planted surface leak: every event that states evidence of a later
     scored question ends with the marker word 'zebra'."""
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
@@ -123,7 +123,7 @@ class _Leaky(EntitiesTrack):
         for event in reversed(scenario.events):
             q = event.question
             if q is not None:
-                cited = set(q.evidence) if q.axis != "abstention" else cited
+                cited |= set(q.evidence) if q.axis != "abstention" else set()
             elif cited & set(event.facts):
                 event = event.model_copy(update={"text": event.text + " zebra"})
             events.append(event)
@@ -132,20 +132,27 @@ class _Leaky(EntitiesTrack):
 
 @pytest.fixture
 def leaky() -> Iterator[str]:
-    _TRACKS["leaky-entities"] = _Leaky
+    _TRACKS["leaky-research"] = _Leaky
     try:
-        yield "leaky-entities"
+        yield "leaky-research"
     finally:
-        del _TRACKS["leaky-entities"]
+        del _TRACKS["leaky-research"]
         ls.fitted.cache_clear()
+
+
+LONG = {"target_tokens": 40_000}
+"""Research lite at 40,000 tokens, so that 500 tokens is a judged share (under 2.5 %)."""
 
 
 def test_a_planted_leak_makes_the_learned_selector_fail(
     leaky: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ls, "SELECTOR_SEEDS", 3)
-    rows = {r.member: r for r in bounded_scores(leaky, "lite", [0, 1, 2])}
-    learned = [rows[f"learned{n}"] for n in ls.SELECTOR_BUDGETS]
-    failed = [r for r in learned if r.judged and not r.passed]
-    assert failed, [(r.member, r.composite, r.share) for r in learned]
-    assert not rows["union"].passed
+    seeds = [0, 1, 2]
+    plain = {r.member: r for r in bounded_scores("research", "lite", seeds, overrides=LONG)}
+    planted = {r.member: r for r in bounded_scores(leaky, "lite", seeds, overrides=LONG)}
+    members = [f"learned{n}" for n in ls.SELECTOR_BUDGETS]
+    assert all(plain[m].passed for m in members) and plain["union"].passed
+    failed = [m for m in members if planted[m].judged and not planted[m].passed]
+    assert failed, [(m, planted[m].composite, planted[m].share) for m in members]
+    assert not planted["union"].passed
