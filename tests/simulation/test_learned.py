@@ -12,15 +12,15 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from memgym.simulation import learned_selector as ls  # noqa: E402
-from memgym.simulation.bounded import bounded_scores  # noqa: E402
-from memgym.simulation.bounded_family import Learned, family  # noqa: E402
-from memgym.simulation.concentration import concentration  # noqa: E402
-from memgym.simulation.option_picker import fit_picker, option_features  # noqa: E402
-from memgym.tracks import get_track  # noqa: E402
-from memgym.tracks.registry import _TRACKS, stream_events  # noqa: E402
-from memgym.tracks.research.track import ResearchTrack  # noqa: E402
-from memgym.types import Scenario  # noqa: E402
+from memgym.simulation import learned_selector as ls
+from memgym.simulation.bounded import bounded_scores
+from memgym.simulation.bounded_family import Learned, family
+from memgym.simulation.concentration import concentration
+from memgym.simulation.option_picker import fit_picker, option_features
+from memgym.tracks import get_track
+from memgym.tracks.registry import _TRACKS, stream_events
+from memgym.tracks.research.track import ResearchTrack
+from memgym.types import Scenario
 
 
 def test_auroc_counts_pairs_ranked_right_and_ties_as_half() -> None:
