@@ -169,7 +169,9 @@ def fit(streams: Sequence[Stream]) -> Selector | None:
             labels += [stream.labels[r] for r in rows]
     if not labels or all(labels) or not any(labels):
         return None
-    model = LogisticRegression(C=1.0, class_weight="balanced", solver="liblinear", max_iter=200)
+    model = LogisticRegression(
+        C=1.0, class_weight="balanced", solver="liblinear", max_iter=200, random_state=0
+    )
     model.fit(vstack(parts).tocsr(), labels)
     return Selector(model)
 

@@ -50,6 +50,17 @@ def test_an_event_is_evidence_when_a_later_scored_question_cites_a_fact_it_state
     assert stream.places[0] == 0.0 and all(a < b for a, b in zip(stream.places, stream.places[1:]))
 
 
+def test_the_selector_fits_the_same_model_twice_and_ranks_evidence_first() -> None:
+    track = get_track("codeqa")
+    streams = [ls.read_stream(track.generate(ls.SELECTOR_BASE + i, "lite")) for i in range(2)]
+    judged = ls.read_stream(track.generate(7, "lite"))
+    first, second = ls.fit(streams), ls.fit(streams)
+    assert first is not None and second is not None
+    scores = first.scores(judged)
+    assert scores == second.scores(judged)
+    assert (ls.auroc(scores, judged.labels) or 0.0) > 0.5
+
+
 def test_learned_keeps_the_best_scored_events_that_fit_in_stream_order() -> None:
     kept = Learned(10)
     for text, tokens, score in [("a", 4, 0.1), ("b", 5, 0.9), ("c", 4, 0.5), ("d", 11, 9.0)]:
