@@ -147,7 +147,7 @@ def audit_length(
     and average the ablations, the cut ``full`` memory and (``cheats_too``) every cheat of the
     suite over the kept scenarios."""
     from memgym.caches import next_scenario
-    from memgym.simulation.cheats import CHEAT_CEILING, learn, run_cheats
+    from memgym.simulation.cheats import CHEAT_CEILING, learn, learn_picker, run_cheats
     from memgym.simulation.gates import ablation_result, generate_gated
     from memgym.tracks import get_track
 
@@ -160,6 +160,7 @@ def audit_length(
     failures = []
     kept = []
     learned = learn(track, tier, params) if cheats_too else {}
+    picker = learn_picker(track, tier, params) if cheats_too else None
     cheats: dict[str, float] = {}
     for seed in seeds:
         gated = generate_gated(track, seed, tier, max_tries, gates, stream_filler, **params)
@@ -169,7 +170,7 @@ def audit_length(
         result = ablation_result(track, gated.scenario, full)
         sums[full] += result.accuracy
         streamed += result.tokens_observed
-        ran = run_cheats(track, gated.scenario, learned) if cheats_too else {}
+        ran = run_cheats(track, gated.scenario, learned, picker=picker) if cheats_too else {}
         for name, cheat in ran.items():
             cheats[name] = cheats.get(name, 0.0) + cheat.composite
         accepted += gated.accepted

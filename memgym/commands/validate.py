@@ -109,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
     if bounded not in BOUNDED_MODES:
         raise ValueError(f"--bounded must be quick, full or off, got {args.bounded!r}")
     check_at_least(args, seeds=1, workers=1)
+    _note_missing_learners(bounded)
     seeds = list(range(args.seed, args.seed + args.seeds))
     groups = sum(
         len([t for t in (tiers or get_track(n).tiers) if t in get_track(n).tiers])
@@ -135,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
         _print_validate(reports, len(seeds))
         if bounded:
             _print_bounded(reports, every=bounded == "full")
+        _print_concentration(reports)
     failed = [r for r in reports if not r.passed]
     episodes = sum(len(r.composite) for r in reports) * len(seeds)
     status = (
@@ -187,6 +189,40 @@ def _print_validate(reports: list, seeds: int) -> None:  # type: ignore[type-arg
         console.print(f"  {name}: {passed}/{len(having)} groups pass")
 
 
+def _note_missing_learners(bounded: str) -> None:
+    """One line when scikit-learn is missing: the learned adversaries are then skipped."""
+    from memgym.extras import MissingExtra
+    from memgym.simulation.learned_selector import available
+
+    if not available():
+        what = "the learned selector and option picker" if bounded else "the learned option picker"
+        err_console.print(f"note: skipped: {MissingExtra(what, 'sklearn')}")
+
+
+def _print_concentration(reports: list) -> None:  # type: ignore[type-arg]
+    """Per group: the mean (and largest) share of scored questions whose evidence lies in the
+    best event and in the best three, and the learned selector's evidence AUROC."""
+    from memgym.simulation.concentration import CONCENTRATION_MAX, CONCENTRATION_TIERS
+
+    table = Table(
+        title="evidence concentration: share of scored questions answered by the best event "
+        f"(≤ {CONCENTRATION_MAX:.2f} at {'/'.join(CONCENTRATION_TIERS)}) and the best 3 "
+        "(mean, max over seeds); learned selector's evidence AUROC"
+    )
+    for column in ("track/tier", "best event", "best 3 events", "evidence AUROC"):
+        table.add_column(column, justify="left" if column == "track/tier" else "right")
+    for r in reports:
+        c = r.concentration
+        if not c:
+            continue
+        best = f"{c['best']:.3f} ({c['best_max']:.3f})"
+        if r.tier in CONCENTRATION_TIERS and c["best"] > CONCENTRATION_MAX:
+            best = f"[red]{best}[/]"
+        auroc = "" if r.auroc is None else f"{r.auroc:.3f}"
+        table.add_row(r.label, best, f"{c['best3']:.3f} ({c['best3_max']:.3f})", auroc)
+    console.print(table)
+
+
 def _print_bounded(reports: list, every: bool) -> None:  # type: ignore[type-arg]
     """The bounded family's table: per member shape the worst judged size (``every``: each
     member), and the union bound; a member holding too much of the stream to be judged shows
@@ -207,7 +243,7 @@ def _print_bounded(reports: list, every: bool) -> None:  # type: ignore[type-arg
     for m in members:
         shapes.setdefault(m.name if every else m.group, []).append(m.name)
     shapes[UNION] = [UNION]
-    sizes = {m.name: ("N=" if m.rule == "tokens" else "K=") + str(m.size) for m in members}
+    sizes = {m.name: ("N=" if m.group == m.rule else "K=") + str(m.size) for m in members}
 
     def cell(r: Any, names: list[str]) -> str:
         present = [n for n in names if n in r.bounded]

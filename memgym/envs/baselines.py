@@ -123,8 +123,10 @@ def play(env: Any, agent: Agent, seed: int) -> ScoredPlay:
 
 
 def agents(track: Track, members: Sequence[Member] | None = None) -> list[Agent]:
-    """The memoryless agents, then one bounded agent per member (the quick family's)."""
-    chosen = family() if members is None else members
+    """The memoryless agents, then one bounded agent per member (the quick family's, but for
+    the learned members: an agent here has no fitted selector, so it would keep the newest
+    events as ``tokens{N}`` does)."""
+    chosen = [m for m in family() if m.rule != "learned"] if members is None else members
     return [Unknown(), Skipper(), *(Bounded(m, track) for m in chosen)]
 
 

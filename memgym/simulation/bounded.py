@@ -31,6 +31,7 @@ from typing import Any
 from memgym.scoring import score_answers
 from memgym.simulation.bounded_family import Marked, Member, family, mark
 from memgym.simulation.cheats import CHEAT_CEILING
+from memgym.simulation.learned_selector import fitted
 from memgym.specs import seed_range
 from memgym.tracks import get_track
 from memgym.types import AnswerRecord
@@ -167,10 +168,13 @@ def bounded_scores(
     t = get_track(track)
     members = family(full)
     params = dict(overrides or {})
+    learned = any(m.rule == "learned" for m in members)
+    selector = fitted(track, tier, tuple(sorted(params.items()))) if learned else None
     training = [
-        mark(t, t.generate(TRAIN_BASE + i, tier, **params), members) for i in range(TRAIN_SEEDS)
+        mark(t, t.generate(TRAIN_BASE + i, tier, **params), members, selector)
+        for i in range(TRAIN_SEEDS)
     ]
-    scored = [mark(t, t.generate(seed, tier, **params), members) for seed in seeds]
+    scored = [mark(t, t.generate(seed, tier, **params), members, selector) for seed in seeds]
     return summarize(members, training, scored)
 
 

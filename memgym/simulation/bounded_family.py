@@ -8,7 +8,10 @@ track's reader finds in what it kept), marked by the scorer's own ``is_correct``
 - ``first{K}:{class}``: the first K events of one class (K = 1, 2, 3, 4, 8, 16; ``first3:page``
   is the red team's ``first_3_pages``);
 - ``reservoir{K}:{class}``: a seeded reservoir sample of K events of one class (K = 4, 16);
-- ``tokens{N}``: the last events that fit in N tokens (N = 250, 500, 1000, 2000).
+- ``tokens{N}``: the last events that fit in N tokens (N = 250, 500, 1000, 2000);
+- ``learned{N}``: the events a classifier trained on other seeds scores likeliest to be asked
+  about, as many as fit in N tokens (N = 250, 500, 1000; ``memgym.simulation.learned_selector``;
+  present when scikit-learn is installed).
 
 Classes (``CLASSES``): every event (``any``), every non-distractor event (``page``), each event
 kind (``document``, ``correction``, ``update``, ``distractor``, ``session``) and the events whose
@@ -19,6 +22,7 @@ text looks like a change (``change``: a word such as 'actually', 'corrected', 'n
 
 from __future__ import annotations
 
+import heapq
 import random
 import re
 import statistics
@@ -32,6 +36,8 @@ from memgym.query import ABSTAIN, Fragment, Table, evaluate
 from memgym.scoring import is_correct
 from memgym.scoring.reading import Names, answer_names
 from memgym.simulation.cheats import template_key
+from memgym.simulation.learned_selector import SELECTOR_BUDGETS, Selector, auroc, read_stream
+from memgym.simulation.learned_selector import available as learned_available
 from memgym.tokens import count_tokens
 from memgym.tracks import Track
 from memgym.tracks.registry import stream_events
@@ -77,26 +83,30 @@ class Member:
     ``tokens``, the last events that fit in ``size`` tokens)."""
 
     rule: str
-    """``last``, ``first``, ``reservoir`` or ``tokens``."""
+    """``last``, ``first``, ``reservoir``, ``tokens`` or ``learned``."""
     size: int
     event_class: str = "any"
 
     @property
     def name(self) -> str:
-        if self.rule == "tokens":
-            return f"tokens{self.size}"
+        if self.rule in BY_TOKENS:
+            return f"{self.rule}{self.size}"
         return f"{self.rule}{self.size}:{self.event_class}"
 
     @property
     def group(self) -> str:
         """The member's shape without its size: ``last:correction``, ``tokens``."""
-        return "tokens" if self.rule == "tokens" else f"{self.rule}:{self.event_class}"
+        return self.rule if self.rule in BY_TOKENS else f"{self.rule}:{self.event_class}"
+
+
+BY_TOKENS = frozenset({"tokens", "learned"})
+"""Rules whose size is a token budget (they keep events of every class)."""
 
 
 @cache
 def family(full: bool = False) -> tuple[Member, ...]:
     """The members: every class with ``full``, else ``QUICK_CLASSES`` (and first-K only of
-    ``any`` and ``page``)."""
+    ``any`` and ``page``); the learned members last, when scikit-learn is installed."""
     classes = CLASSES if full else QUICK_CLASSES
     first_classes = CLASSES if full else ("any", "page")
     return (
@@ -104,6 +114,7 @@ def family(full: bool = False) -> tuple[Member, ...]:
         *(Member("first", k, c) for c in first_classes for k in FIRST_K),
         *(Member("reservoir", k, c) for c in classes for k in RESERVOIR_K),
         *(Member("tokens", n) for n in TOKENS_N),
+        *(Member("learned", n) for n in (SELECTOR_BUDGETS if learned_available() else ())),
     )
 
 
@@ -123,7 +134,7 @@ class Keeper:
 
     def __init__(self, members: Sequence[Member], seed: int) -> None:
         self.members = members
-        classes = {m.event_class for m in members if m.rule != "tokens"}
+        classes = {m.event_class for m in members if m.rule not in BY_TOKENS}
         self.last = {c: deque[str](maxlen=max(LAST_K)) for c in classes}
         self.first: dict[str, list[str]] = {c: [] for c in classes}
         self.seen = dict.fromkeys(classes, 0)
@@ -134,8 +145,16 @@ class Keeper:
         self.tail: deque[tuple[str, int]] = deque()
         self.tail_tokens = 0
         self.max_tokens = max((m.size for m in members if m.rule == "tokens"), default=0)
+        self.learned: dict[int, Learned] = {
+            m.size: Learned(m.size) for m in members if m.rule == "learned"
+        }
 
-    def observe(self, event: Event) -> None:
+    def observe(self, event: Event, score: float = 0.0) -> None:
+        """Keep ``event`` where each member would (``score``: the learned selector's)."""
+        if self.learned:
+            tokens = count_tokens(event.text)
+            for best in self.learned.values():
+                best.add(event.text, tokens, score)
         classes = event_classes(event)
         for c in classes:
             if c not in self.seen:
@@ -169,6 +188,8 @@ class Keeper:
             return tuple(self.first[member.event_class][: member.size])
         if member.rule == "reservoir":
             return tuple(self.reservoirs[(member.event_class, member.size)])
+        if member.rule == "learned":
+            return self.learned[member.size].texts()
         out: list[str] = []
         total = 0
         for text, tokens in reversed(self.tail):
@@ -177,6 +198,33 @@ class Keeper:
             out.append(text)
             total += tokens
         return tuple(reversed(out))
+
+
+class Learned:
+    """The highest-scored events seen so far that fit in ``budget`` tokens (ties: the newer
+    stays), kept in stream order."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.heap: list[tuple[float, int, str, int]] = []
+        self.tokens = 0
+        self.seen = 0
+        self._texts: tuple[str, ...] | None = ()
+
+    def add(self, text: str, tokens: int, score: float) -> None:
+        self.seen += 1
+        if tokens > self.budget:
+            return
+        heapq.heappush(self.heap, (score, self.seen, text, tokens))
+        self.tokens += tokens
+        while self.tokens > self.budget:
+            self.tokens -= heapq.heappop(self.heap)[3]
+        self._texts = None
+
+    def texts(self) -> tuple[str, ...]:
+        if self._texts is None:
+            self._texts = tuple(text for _, _, text, _ in sorted(self.heap, key=lambda k: k[1]))
+        return self._texts
 
 
 class Reader:
@@ -209,18 +257,24 @@ class Reader:
 
 
 def answers(
-    track: Track, scenario: Scenario, members: Sequence[Member]
+    track: Track,
+    scenario: Scenario,
+    members: Sequence[Member],
+    scores: Sequence[float] = (),
 ) -> Iterator[tuple[GoldQuestion, list[str], list[float]]]:
     """Each question of ``scenario`` (with its gold, for the scorer), every member's answer to
     it, read from what the member kept when it was asked, and the share of the tokens seen so
-    far that the member held then."""
+    far that the member held then. ``scores``: the learned selector's score of each event that
+    is not a question, in stream order (0 for all when empty)."""
     keeper = Keeper(members, scenario.seed)
     reader = Reader(track)
     seen = 0
+    index = 0
     for event in stream_events(scenario):
         q = event.question
         if q is None:
-            keeper.observe(event)
+            keeper.observe(event, scores[index] if scores else 0.0)
+            index += 1
             seen += count_tokens(event.text)
             continue
         public = q.public()
@@ -252,18 +306,32 @@ class Marked:
     held: tuple[float, ...] = ()
     """``held[j]``: member ``j``'s mean, over the questions, of the share of the stream seen so
     far that it held when the question came."""
+    auroc: float | None = None
+    """How well the learned selector's scores tell evidence events from the rest (None: no
+    learned member, or a stream without both)."""
 
     def share(self, j: int) -> float:
         """Member ``j``'s mean held share over the questions (0.0 without questions)."""
         return self.held[j] if self.held else 0.0
 
 
-def mark(track: Track, scenario: Scenario, members: Sequence[Member]) -> Marked:
-    """Every member's answers to ``scenario``'s questions, marked by ``is_correct``."""
+def mark(
+    track: Track,
+    scenario: Scenario,
+    members: Sequence[Member],
+    selector: Selector | None = None,
+) -> Marked:
+    """Every member's answers to ``scenario``'s questions, marked by ``is_correct`` (the learned
+    members keeping what ``selector`` scores highest; without one, the newest events)."""
     names: Names = answer_names(scenario)
     out = Marked()
+    scores: list[float] = []
+    if selector is not None and any(m.rule == "learned" for m in members):
+        stream = read_stream(scenario)
+        scores = selector.scores(stream)
+        out.auroc = auroc(scores, stream.labels)
     shares_by_question: list[list[float]] = []
-    for gold, row, shares in answers(track, scenario, members):
+    for gold, row, shares in answers(track, scenario, members, scores):
         verdicts: dict[str, bool] = {}
         for answer in row:
             if answer not in verdicts:

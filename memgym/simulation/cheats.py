@@ -25,6 +25,8 @@ from memgym.reasoners.cheats import prior_guess
 from memgym.scoring import is_correct
 from memgym.scoring.normalize import numbers
 from memgym.scoring.reading import Names, answer_names
+from memgym.simulation.option_picker import Option as Listed
+from memgym.simulation.option_picker import Picker, fit_picker
 from memgym.tracks.base import Prior, Track
 from memgym.tracks.registry import stream_events
 from memgym.types import AnswerRecord, EpisodeResult, GoldQuestion, Question, Scenario
@@ -36,6 +38,9 @@ RECENT = 3
 TRAIN_SEEDS = 10
 """Seeds a learning cheat learns golds on, far from any validated seed (``TRAIN_BASE + i``)."""
 TRAIN_BASE = 1_000_000
+PICKER_SEEDS = 30
+"""Seeds the learned option picker trains on (``TRAIN_BASE + i``): a scenario asks few
+selections, so it takes more seeds than the other learning cheats."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ class Context:
     scenario: Scenario
     priors: dict[str, Prior]
     learned: Mapping[str, Counter[str]] = field(default_factory=dict)
+    picker: Picker | None = None
+    """The learned option picker (``learn_picker``), where the track asks selections."""
     _names: list[str] | None = None
 
     @property
@@ -521,10 +528,7 @@ def _options(ctx: Context, s: Sighting) -> list[dict[str, str]]:
     ids = [w[2] for w in where if isinstance(w, list) and len(w) == 3 and w[0] == "catalogue"]
     if s.question.spec.get("op") != "select" or not ids or ids[0] not in s.named:
         return []
-    rows: dict[str, dict[str, str]] = {}
-    for c in ctx.track.read_cached(s.named[ids[0]]):
-        rows.setdefault(c.entity, {})[c.attribute] = c.value
-    return [{"id": e, **r} for e, r in rows.items() if r.get("catalogue") == ids[0]]
+    return _listed(ctx.track, s.named[ids[0]], ids[0])
 
 
 NOT_COMPARED = frozenset({"id", "stops", "fare_usd", "catalogue", "airline", "departs"})
@@ -594,6 +598,56 @@ PICKERS: tuple[tuple[str, str, Scorer], ...] = (
 description and how it scores the options."""
 
 
+@cheat(
+    "learned_option",
+    "the option a classifier trained on other seeds' catalogues scores likeliest, from each "
+    "option's structure alone: its place, how many options share its route, day or cabin, "
+    "its cell's size, its fare and stops ranked in its cell and catalogue (no customer known)",
+)
+def learned_option(ctx: Context, s: Sighting) -> str:
+    options = _options(ctx, s)
+    if not options or ctx.picker is None:
+        return ABSTAIN
+    return ctx.picker.pick(options) or ABSTAIN
+
+
+def learn_picker(track: Track, tier: str | None, overrides: Mapping[str, Any]) -> Picker | None:
+    """The option picker trained on ``PICKER_SEEDS`` other seeds' selection questions: each
+    asked catalogue's options (read from the last page naming it, as ``_options`` reads them)
+    and the gold; None when the track asks no selection (or scikit-learn is missing)."""
+    from memgym.simulation.learned_selector import available
+
+    if not available():
+        return None
+    catalogues: list[tuple[list[Listed], str]] = []
+    for i in range(PICKER_SEEDS):
+        scenario = track.generate(TRAIN_BASE + i, tier, **dict(overrides))
+        if not any(q.spec.get("op") == "select" for q in scenario.questions):
+            return None  # a track's scenarios all ask selections or none do
+        wanted = {v for q in scenario.questions for v in _spec_strings(q.spec)}
+        naming: dict[str, str] = {}  # as ``sightings`` finds the page naming a catalogue
+        for event in scenario.events:  # catalogues are core events, never filler
+            q = event.question
+            if q is None:
+                if event.kind != "distractor":
+                    naming.update({tag: event.text for tag in wanted if tag in event.text})
+                continue
+            ids = _spec_strings(q.spec)
+            if q.spec.get("op") != "select" or not ids or ids[0] not in naming:
+                continue
+            if isinstance(q.answer, str):
+                catalogues.append((_listed(track, naming[ids[0]], ids[0]), q.answer))
+    return fit_picker(catalogues)
+
+
+def _listed(track: Track, text: str, tag: str) -> list[Listed]:
+    """The options of catalogue ``tag`` that ``text`` lists (fields by the track's reader)."""
+    rows: dict[str, dict[str, str]] = {}
+    for c in track.read_cached(text):
+        rows.setdefault(c.entity, {})[c.attribute] = c.value
+    return [{"id": e, **r} for e, r in rows.items() if r.get("catalogue") == tag]
+
+
 def _picking(scorer: Scorer) -> Cheat:
     """The cheat that picks the asked catalogue's best option by ``scorer``."""
     return lambda ctx, s: _best_option(ctx, s, scorer)
@@ -655,12 +709,15 @@ def run_cheats(
     scenario: Scenario,
     learned: Mapping[str, Counter[str]],
     names: Sequence[str] | None = None,
+    picker: Picker | None = None,
 ) -> dict[str, EpisodeResult]:
-    """Every cheat (or those in ``names``) on ``scenario``, scored as episodes with no writes."""
+    """Every cheat (or those in ``names``) on ``scenario``, scored as episodes with no writes
+    (``picker``: the learned option picker, ``learn_picker``'s; without it that cheat
+    abstains)."""
     from memgym.run.episode import score
     from memgym.types import Transcript
 
-    ctx = Context(track, scenario, track.priors(scenario.params), learned)
+    ctx = Context(track, scenario, track.priors(scenario.params), learned, picker)
     seen = sightings(track, scenario)
     reading = answer_names(scenario)
     scenario_hash = scenario.hash

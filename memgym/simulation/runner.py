@@ -17,7 +17,10 @@ from memgym.run.remote import evaluate_remote
 from memgym.run.trust import in_process
 from memgym.salt import evaluation_seed
 from memgym.simulation.bounded_family import Marked, family, mark
-from memgym.simulation.cheats import learn, run_cheats
+from memgym.simulation.cheats import learn, learn_picker, run_cheats
+from memgym.simulation.concentration import Concentration, concentration
+from memgym.simulation.learned_selector import Selector, fitted
+from memgym.simulation.option_picker import Picker
 from memgym.simulation.policies import get_policy
 from memgym.tracks import Track, get_track
 from memgym.types import EpisodeResult
@@ -55,6 +58,9 @@ class UnitResult:
     results: dict[str, EpisodeResult]
     bounded: Marked | None = None
     """The bounded family's verdicts, when the unit asked for them."""
+    concentration: Concentration | None = None
+    """How concentrated the scenario's evidence is (``memgym.simulation.concentration``), for
+    the units that run the cheats (the judged seeds)."""
 
 
 @cache
@@ -81,18 +87,39 @@ def run_unit(unit: Unit) -> UnitResult:
         reasoner = make_reasoner(policy.reasoner, track)
         results[name] = evaluate(scenario, memory, reasoner)
     if unit.cheats:
-        learned = _learned(unit.track, unit.tier, unit.overrides)
-        for name, result in run_cheats(track, scenario, learned).items():
+        learned = learned_for(unit.track, unit.tier, unit.overrides)
+        picker = picker_for(unit.track, unit.tier, unit.overrides)
+        for name, result in run_cheats(track, scenario, learned, picker=picker).items():
             results.setdefault(name, result)  # a policy of the same name stays
     if scenario.fresh_hash() != scenario.hash:  # once per unit: every episode shared it
         raise ValueError(f"{unit.track} seed {unit.seed}: the scenario changed during its episodes")
-    marked = mark(track, scenario, family(unit.bounded == "full")) if unit.bounded else None
+    marked = None
+    if unit.bounded:
+        members = family(unit.bounded == "full")
+        selector = selector_for(unit) if any(m.rule == "learned" for m in members) else None
+        marked = mark(track, scenario, members, selector)
     again = track.generate(seed, unit.tier, **overrides).hash if unit.regenerate else None
-    return UnitResult(unit, scenario.hash, again, results, marked)
+    spread = concentration(scenario) if unit.cheats else None
+    return UnitResult(unit, scenario.hash, again, results, marked, spread)
+
+
+def selector_for(unit: Unit) -> Selector | None:
+    """The learned selector of the unit's track, tier and overrides (fitted once per process:
+    ``learned_selector.fitted``)."""
+    return fitted(unit.track, unit.tier, unit.overrides)
 
 
 @cache
-def _learned(
+def picker_for(
+    track: str, tier: str | None, overrides: tuple[tuple[str, Any], ...]
+) -> Picker | None:
+    """The learned option picker of a scenario family, once per process (None where the track
+    asks no selection)."""
+    return learn_picker(_shared_track(track), tier, dict(overrides))
+
+
+@cache
+def learned_for(
     track: str, tier: str | None, overrides: tuple[tuple[str, Any], ...]
 ) -> dict[str, Counter[str]]:
     """Golds per question template on other seeds, once per process and scenario family."""

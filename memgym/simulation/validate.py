@@ -9,6 +9,11 @@ For every track and tier (and, for entities, every template asked for), over the
 - every member of the bounded-memory family small enough to be judged, and their per-template
   union bound, has a mean composite of at most ``CHEAT_CEILING`` (``memgym.simulation.bounded``;
   ``bounded="quick"`` by default, ``"full"`` for every event class, ``""`` to skip it);
+- the bounded family includes learned members (``memgym.simulation.learned_selector``) trained
+  on other seeds, and their evidence AUROC is reported per group (``GroupReport.auroc``);
+- at the tiers of ``CONCENTRATION_TIERS``, the mean share of scored questions whose evidence
+  lies in one event is at most ``CONCENTRATION_MAX`` (``memgym.simulation.concentration``; the
+  best three events' share is reported);
 - strategic beats naive by at least ``MARGIN`` mean composite;
 - (priority against random is reported, not checked: the priority writer keeps the entities
   that changed, and a sound generator makes changes a poor signal of what is asked, most of them
@@ -36,9 +41,11 @@ from memgym.simulation.bounded import BOUNDED_SHARE, TRAIN_BASE, TRAIN_SEEDS, su
 from memgym.simulation.bounded_family import Marked, family
 from memgym.simulation.cheats import CHEAT_CEILING
 from memgym.simulation.cheats import CHEATS as SUITE
+from memgym.simulation.concentration import CONCENTRATION_MAX, CONCENTRATION_TIERS, Concentration
+from memgym.simulation.learned_selector import fitted
 from memgym.simulation.policies import CHEATS as CHEAT_POLICIES
 from memgym.simulation.policies import POLICIES, get_policy
-from memgym.simulation.runner import Unit, UnitResult, run_units
+from memgym.simulation.runner import Unit, UnitResult, learned_for, picker_for, run_units
 from memgym.tracks import get_track
 
 ACCURACY_AXES = ("breadth", "maintenance", "reasoning")
@@ -69,6 +76,13 @@ class GroupReport:
     bounded_share: dict[str, float] = field(default_factory=dict)
     """The mean share of the stream each held; above ``BOUNDED_SHARE``: reported, not judged."""
     perfect_axes_min: float = 0.0
+    auroc: float | None = None
+    """The learned selector's mean evidence-vs-rest AUROC over the scored seeds (None: not
+    run)."""
+    concentration: dict[str, float] = field(default_factory=dict)
+    """The evidence concentration: ``best`` (mean share of scored questions whose evidence lies
+    in one event), ``best_max`` (its largest over the seeds), ``best3`` and ``best3_max`` (the
+    same for the best three events)."""
     deterministic: bool = True
     checks: dict[str, bool] = field(default_factory=dict)
 
@@ -112,6 +126,7 @@ class _Tally:
         self.first: UnitResult | None = None
         self.bounded: list[Marked] = []
         self.trained: list[Marked] = []
+        self.spread: list[Concentration] = []
 
     def add(self, done: UnitResult) -> None:
         if not done.unit.cheats:  # a training seed of the bounded family's union bound
@@ -120,6 +135,8 @@ class _Tally:
             return
         if done.bounded is not None:
             self.bounded.append(done.bounded)
+        if done.concentration is not None:
+            self.spread.append(done.concentration)
         self.seeds += 1
         for name, result in done.results.items():
             self.sums[name] = self.sums.get(name, Fraction(0)) + Fraction(result.composite)
@@ -146,6 +163,17 @@ def _group(tally: _Tally, rerun_ok: bool, bounded: str = "") -> GroupReport:
         rows = summarize(family(bounded == "full"), tally.trained, tally.bounded)
         report.bounded = {r.member: r.composite for r in rows}
         report.bounded_share = {r.member: r.share for r in rows}
+        aurocs = [m.auroc for m in tally.bounded if m.auroc is not None]
+        report.auroc = sum(aurocs) / len(aurocs) if aurocs else None
+    if tally.spread:
+        best = [c.best for c in tally.spread]
+        few = [c.best_few for c in tally.spread]
+        report.concentration = {
+            "best": sum(best) / len(best),
+            "best_max": max(best),
+            "best3": sum(few) / len(few),
+            "best3_max": max(few),
+        }
     for name, total in tally.sums.items():
         report.composite[name] = float(total / tally.seeds)
     report.perfect_axes_min = tally.perfect_min
@@ -161,6 +189,9 @@ def _group(tally: _Tally, rerun_ok: bool, bounded: str = "") -> GroupReport:
         worst = report.worst_bounded
         ok = worst is None or report.bounded[worst] <= CHEAT_CEILING
         report.checks[f"bounded ≤ {CHEAT_CEILING:.2f}"] = ok
+    if report.tier in CONCENTRATION_TIERS and report.concentration:
+        ok = report.concentration["best"] <= CONCENTRATION_MAX
+        report.checks[f"one event ≤ {CONCENTRATION_MAX:.2f}"] = ok
     return report
 
 
@@ -232,6 +263,12 @@ def validate(
         for name, tier, template in keys
         for i in range(TRAIN_SEEDS if bounded else 0)
     )
+    for name, tier, template in keys:  # fitted once here: forked workers inherit them
+        if workers > 1:
+            learned_for(name, tier, _overrides(template))
+            picker_for(name, tier, _overrides(template))
+            if bounded and any(m.rule == "learned" for m in family(bounded == "full")):
+                fitted(name, tier, _overrides(template))
     tallies = {key: _Tally(key, seeds[0]) for key in keys}
     for done in run_units(chain(units, training), workers=workers, on_done=on_done):
         tallies[_key(done.unit)].add(done)

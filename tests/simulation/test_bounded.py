@@ -25,7 +25,8 @@ def test_the_family_has_every_shape_the_issue_names():
     assert len(names) == len(set(names)) and set(family()) <= set(full)
     assert {f"last{k}:correction" for k in (1, 2, 4, 8, 16)} <= set(names)
     assert {"first3:page", "reservoir16:update", "tokens2000", "last16:change"} <= set(names)
-    assert {m.rule for m in quick} == {"last", "first", "reservoir", "tokens"}
+    assert {m.rule for m in quick} == {"last", "first", "reservoir", "tokens", "learned"}
+    assert {"learned250", "learned500", "learned1000"} <= set(names)
 
 
 def test_each_member_keeps_only_what_its_rule_allows():
@@ -52,6 +53,9 @@ def test_each_member_keeps_only_what_its_rule_allows():
             elif m.rule == "reservoir":
                 assert len(kept) == min(m.size, len(of_class))
                 assert set(kept) <= set(of_class)
+            elif m.rule == "learned":  # no selector here: the best-scored (all 0) that fit
+                assert sum(count_tokens(t) for t in kept) <= m.size
+                assert set(kept) <= {t for t, _ in history}
             else:
                 assert sum(count_tokens(t) for t in kept) <= m.size
                 assert list(kept) == [t for t, _ in history[len(history) - len(kept) :]]

@@ -2,7 +2,7 @@ from typing import Any
 
 import pytest
 
-from memgym.simulation import runner
+from memgym.simulation import learned_selector, runner
 from memgym.simulation.bounded import BOUNDED_SHARE, UNION, bounded_scores
 from memgym.simulation.bounded_family import family
 from memgym.simulation.cheats import CHEAT_CEILING
@@ -82,6 +82,8 @@ def test_a_nondeterministic_generator_is_caught(drifts: bool) -> None:
         registry._TRACKS.pop(name, None)
         registry._shared.cache_clear()
         runner._shared_track.cache_clear()
-        runner._learned.cache_clear()
+        runner.learned_for.cache_clear()
+        runner.picker_for.cache_clear()
+        learned_selector.fitted.cache_clear()
     assert report.deterministic is not drifts
     assert report.checks["deterministic"] is not drifts
