@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from memgym.files import write_atomic
+from memgym.train import fused_head
 from memgym.train.grpo_progress import Progress
 from memgym.train.sft import libs, load_model
 
@@ -165,7 +166,8 @@ def train_grpo(
             callbacks=[] if deadline is None else [stop_at(passed)],
         )  # fmt: skip
         try:
-            trainer.train()
+            with fused_head.cpu_tiles(None if cuda else fused_head.CPU_TILES):
+                trainer.train()
         except Stopped:  # the step under way given up: its update was not made
             stopped = True
         for h in trainer.state.log_history:
