@@ -1,6 +1,7 @@
 """Gymnasium environment throughput: env steps per second for a scripted policy.
 
-Run: ``python bench/bench_env.py [--tier lite] [--seeds 20] [--policies strategic,perfect,naive]``.
+Run: ``python bench/bench_env.py [--tier lite] [--seeds 20] [--policies strategic,perfect,naive]
+[--vec N]``.
 
 The scripted policy is memgym's expert (a scripted write policy plus the scripted reasoner),
 recorded once per seed as the JSON action texts it sends; the timed loops then replay them:
@@ -11,6 +12,13 @@ recorded once per seed as the JSON action texts it sends; the timed loops then r
 - ``store only`` (the baseline, same run): the same store operations called directly on a fresh
   ``Store`` per episode, with no env around them, so ``env / store`` is what the env costs on top
   of the SQLite work it cannot avoid.
+
+With ``--vec N`` it compares instead ``make_vec(..., N, mode="sync")`` against N single envs
+(``memgym.make``) stepped by hand in the same order with the same actions (copy ``i`` replays the
+expert's actions of seed ``i``, for as many steps as the shortest of the N plays; an episode that
+ends is reset on both sides), and Gymnasium's own ``SyncVectorEnv`` over the same copies (its info
+merge takes every nested dict apart, ``info["state"]`` included; what ``make_vec`` was before):
+CPU seconds per env step, vector / single. Target: <= 1.2.
 
 Variants are interleaved and the best of ``--repeats`` passes is kept; rates are steps per CPU
 second of this process (``time.process_time``), with wall-clock steps/s beside them (on a shared
@@ -24,6 +32,8 @@ import json
 import time
 from collections.abc import Callable
 from typing import Any
+
+import gymnasium
 
 from memgym import envs
 from memgym.envs.expert import run_expert
@@ -119,13 +129,71 @@ def bench_policy(tier: str, seeds: range, policy: str, repeats: int) -> None:
         )
 
 
+def vec_pass(vec: Any, plays: list[Play], steps: int) -> int:
+    """Step ``vec`` (a copy per play) through the plays' first ``steps`` actions together."""
+    vec.reset(seed=0)
+    for t in range(steps):
+        vec.step(tuple(play[t] for play in plays))
+    return steps * len(plays)
+
+
+def singles_pass(singles: list[Any], plays: list[Play], steps: int) -> int:
+    """The same actions on one env per play, stepped in the vector env's order; an episode
+    that ends is reset as the vector env resets it."""
+    for seed, env in enumerate(singles):
+        env.reset(seed=seed)
+    for t in range(steps):
+        for env, play in zip(singles, plays, strict=True):
+            _, _, terminated, truncated, _ = env.step(play[t])
+            if terminated or truncated:
+                env.reset()
+    return steps * len(plays)
+
+
+def bench_vec(tier: str, copies: int, policy: str, repeats: int) -> None:
+    """CPU per env step of ``make_vec`` sync against single envs, same actions, same run."""
+    plays = record(tier, range(copies), policy)
+    steps = min(len(p) for p in plays)
+    env_id = envs.env_id("entities", tier)
+    vec = envs.make_vec(env_id, copies, mode="sync")
+    gym_vec = gymnasium.vector.SyncVectorEnv(
+        [lambda: envs.make(env_id) for _ in range(copies)],
+        autoreset_mode=gymnasium.vector.AutoresetMode.SAME_STEP,
+    )
+    singles = [envs.make(env_id) for _ in range(copies)]
+    variants: dict[str, Callable[[], int]] = {
+        "single envs": lambda: singles_pass(singles, plays, steps),
+        "make_vec sync": lambda: vec_pass(vec, plays, steps),
+        "gymnasium sync": lambda: vec_pass(gym_vec, plays, steps),
+    }
+    best: dict[str, float] = {}
+    for run in variants.values():
+        run()  # warm-up
+    for _ in range(repeats):
+        for label, run in variants.items():
+            n, cpu, _ = timed(run)
+            best[label] = min(best.get(label, float("inf")), cpu / n)
+    ratio = best["make_vec sync"] / best["single envs"]
+    for label, per_step in best.items():
+        print(f"{env_id} {policy:9s} {label:14s} {per_step * 1e6:7.1f} CPU-us per env step"
+              f"  x{per_step / best['single envs']:.2f}")  # fmt: skip
+    verdict = "ok" if ratio <= 1.2 else "ABOVE TARGET"
+    print(f"make_vec sync / single env: x{ratio:.2f} ({copies} copies x {steps} steps; "
+          f"target <= 1.2: {verdict})")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tier", default="lite")
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--policies", default="strategic,perfect,naive")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--vec", type=int, default=0, help="compare make_vec sync of N copies")
     args = parser.parse_args()
+    if args.vec:
+        for policy in args.policies.split(","):
+            bench_vec(args.tier, args.vec, policy.strip(), args.repeats)
+        return
     for policy in args.policies.split(","):
         bench_policy(args.tier, range(args.seeds), policy.strip(), args.repeats)
 

@@ -16,11 +16,16 @@ alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from memgym.envs.shared_prefix import SharedPrefix, common_prefix
+
+
+class Stopped(Exception):
+    """The episodes under way were given up: their caller's stop condition held (a training's
+    wall-clock bound). Nothing they played is returned."""
 
 
 @dataclass
@@ -69,10 +74,12 @@ def play_lockstep(
     max_new_tokens: int,
     temperature: float,
     prefix: SharedPrefix | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> list[dict[str, Any]]:
     """One episode in each of ``envs`` (distinct env objects, at least one), played together:
     of scenario ``seed``, or of ``seed[i]`` in ``envs[i]``; each as ``play`` returns it (prompt
-    ids, completion ids, mask, logprobs, actions, return), in the order of ``envs``."""
+    ids, completion ids, mask, logprobs, actions, return), in the order of ``envs``. ``stop`` is
+    asked before every turn: when it returns True the episodes are given up (``Stopped``)."""
     import torch
 
     if not envs:
@@ -103,6 +110,8 @@ def play_lockstep(
         if cache is not None and len(live) > 1:
             cache.batch_repeat_interleave(len(live))
         for _ in range(max_turns):
+            if stop is not None and stop():
+                raise Stopped("the episodes under way were stopped")
             context = torch.tensor([row.seq for row in live], device=model.device)
             with torch.no_grad():
                 out = model.generate(

@@ -56,13 +56,15 @@ def rollout_func(
     max_turns: int = 32,
     max_new_tokens: int = 48,
     temperature: float = 1.0,
+    stop: Callable[[], bool] | None = None,
     **make_kwargs: Any,
 ) -> Callable[[list[Any], Any], dict[str, list[Any]]]:
     """A ``GRPOTrainer`` ``rollout_func`` playing memgym episodes (``env_id`` None: each prompt's
     own id; ``make_kwargs`` go to ``memgym.make``, e.g. track parameters for a short curriculum).
     A batch's episodes of one env id (every group, each copy with its prompt's seed) are played
     together in lock-step (``play_lockstep``: one batched ``generate`` a turn); the episodes come
-    back in the batch's order."""
+    back in the batch's order. ``stop`` (asked before every turn) gives the batch up when it
+    returns True: ``play.Stopped`` is raised through the trainer (a wall-clock bound)."""
     from memgym.envs.registration import make
 
     def rollout(batch: list[Any], trainer: Any) -> dict[str, list[Any]]:
@@ -80,7 +82,7 @@ def rollout_func(
                 envs += played_envs
                 played = play_lockstep(
                     model, tokenizer, played_envs, [seed for _, seed in placed], max_turns,
-                    max_new_tokens, temperature, prefix,
+                    max_new_tokens, temperature, prefix, stop,
                 )  # fmt: skip
                 for (index, _), episode in zip(placed, played, strict=True):
                     episodes[index] = episode

@@ -21,12 +21,13 @@ import html
 import json
 import resource
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from memgym.files import write_atomic
+from memgym.train import fused_head
 from memgym.train.grpo_progress import Progress
 from memgym.train.sft import libs, load_model
 
@@ -86,8 +87,11 @@ class GRPORun:
     follows each group. 1 holds one episode's activations and logits at a time (the lowest peak
     memory); ``generations`` does the group in one pass."""
     max_minutes: float | None = None
-    """Stop training after this many minutes of wall clock (the step under way finishes; later
-    stages are skipped); the model trained so far is saved as usual."""
+    """Stop training once this many minutes of wall clock have passed since ``train_grpo``
+    began (loading the model included): a step that finishes after it is the last; the step under
+    way is given up (its rollouts before their next turn, its loss passes before the next
+    micro-batch), so the weights saved are those of the last finished step, with its curve;
+    later stages are skipped."""
 
     def __post_init__(self) -> None:
         if self.micro_batch < 1 or self.generations % self.micro_batch:
@@ -97,13 +101,25 @@ class GRPORun:
             )
 
 
-def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[dict[str, Any]]:
-    """Train through every stage; the per-step rewards (also written to ``OUT``)."""
+def train_grpo(
+    run: GRPORun,
+    model: Any = None,
+    tokenizer: Any = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> list[dict[str, Any]]:
+    """Train through every stage; the per-step rewards (also written to ``OUT``). ``clock``
+    (seconds) measures ``run.max_minutes``."""
     from memgym.extras import require
+
+    deadline = None if run.max_minutes is None else clock() + 60 * run.max_minutes
+
+    def passed() -> bool:
+        return deadline is not None and clock() >= deadline
 
     torch, _, _ = libs()
     trl = require("trl", "memgym train grpo", "rl")
     datasets = require("datasets", "memgym train grpo", "rl")
+    from memgym.envs.play import Stopped
     from memgym.envs.trl_rollout import env_reward, prompts, rollout_func
 
     progress = Progress.load(run)
@@ -127,12 +143,11 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
     out.mkdir(parents=True, exist_ok=True)
     curve: list[dict[str, Any]] = list(progress.curve)
     cpu: list[float] = list(progress.cpu)
-    deadline = None if run.max_minutes is None else time.monotonic() + 60 * run.max_minutes
     stopped = False
     for index, stage in enumerate(run.stages):
         if index < progress.done:
             continue  # trained before the kill: its weights were loaded above
-        if deadline is not None and time.monotonic() >= deadline:
+        if passed():
             stopped = True
             break
         started = time.process_time()
@@ -145,11 +160,16 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
             processing_class=tokenizer,
             rollout_func=rollout_func(
                 max_turns=run.max_turns, max_new_tokens=run.max_new_tokens,
-                temperature=run.temperature, **stage.params,
+                temperature=run.temperature, stop=None if deadline is None else passed,
+                **stage.params,
             ),
-            callbacks=[] if deadline is None else [stop_at(deadline)],
+            callbacks=[] if deadline is None else [stop_at(passed)],
         )  # fmt: skip
-        trainer.train()
+        try:
+            with fused_head.cpu_tiles(None if cuda else fused_head.CPU_TILES):
+                trainer.train()
+        except Stopped:  # the step under way given up: its update was not made
+            stopped = True
         for h in trainer.state.log_history:
             if "reward" in h:
                 curve.append({"stage": index, "step": len(curve) + 1, "reward": h["reward"],
@@ -177,14 +197,28 @@ def train_grpo(run: GRPORun, model: Any = None, tokenizer: Any = None) -> list[d
     return curve
 
 
-def stop_at(deadline: float) -> Any:
-    """A trainer callback that ends training after the step under way once ``time.monotonic()``
-    passes ``deadline``."""
+def stop_at(passed: Callable[[], bool]) -> Any:
+    """A trainer callback for a wall-clock bound, ``passed()`` saying when it is reached: a step
+    that ends after it ends the training (its update made and logged); before a step begins, and
+    between the micro-batches of a step's loss passes (before its update), it raises
+    ``play.Stopped``, which gives the step up."""
     from transformers import TrainerCallback
 
+    from memgym.envs.play import Stopped
+
     class StopAt(TrainerCallback):  # type: ignore[misc]
+        def on_step_begin(self, args: Any, state: Any, control: Any, **_: Any) -> Any:
+            if passed():
+                raise Stopped("the wall-clock bound passed before a step")
+            return control
+
+        def on_substep_end(self, args: Any, state: Any, control: Any, **_: Any) -> Any:
+            if passed():
+                raise Stopped("the wall-clock bound passed within a step")
+            return control
+
         def on_step_end(self, args: Any, state: Any, control: Any, **_: Any) -> Any:
-            if time.monotonic() >= deadline:
+            if passed():
                 control.should_training_stop = True
             return control
 

@@ -9,8 +9,10 @@ import pytest
 
 pytest.importorskip("gymnasium", reason="needs the gym extra")
 
+import numpy as np
+
 from memgym import envs
-from memgym.envs.vector import make_vec
+from memgym.envs.vector import make_vec, merge_info
 
 NEXT = json.dumps({"name": "next_event", "arguments": {}})
 ENV = "memgym/codeqa-lite-v0"
@@ -64,3 +66,66 @@ def test_bad_arguments_are_refused() -> None:
         make_vec(ENV, 0)
     with pytest.raises(ValueError, match="unknown memgym environment"):
         make_vec("memgym/nothing-v0", 2)
+
+
+def test_sync_infos_hold_each_copys_whole_state_and_resume_from_it() -> None:
+    vec = make_vec("memgym/entities-lite-v0", 2, mode="sync", seed=3)
+    singles = [envs.make("memgym/entities-lite-v0", seed=3 + i) for i in range(2)]
+    try:
+        vec.reset()
+        for env in singles:
+            env.reset()
+        write = json.dumps({"name": "memory_write", "arguments": {"text": "note"}})
+        for action in (NEXT, write, NEXT):
+            obs, rewards, terminated, truncated, info = vec.step((action, action))
+            alone = [env.step(action) for env in singles]
+        assert rewards.dtype == np.float64 and terminated.dtype == truncated.dtype == np.bool_
+        assert list(obs) == [a[0] for a in alone]
+        assert info["state"].dtype == object and list(info["_state"]) == [True, True]
+        for i in range(2):
+            assert info["state"][i] == alone[i][4]["state"]  # the dict a single env gives
+            assert info["event_index"][i] == alone[i][4]["event_index"]
+        # copy 1's state resumes on a fresh env exactly where copy 1 is
+        resumed = envs.make("memgym/entities-lite-v0")
+        resumed.reset(options={"state": info["state"][1]})
+        after_vec = vec.step((NEXT, NEXT))[0][1]
+        assert resumed.step(NEXT)[0] == after_vec
+        resumed.close()
+    finally:
+        vec.close()
+        for env in singles:
+            env.close()
+
+
+def test_merge_info_is_gymnasiums_merge_except_whole_keys() -> None:
+    gymnasium = pytest.importorskip("gymnasium")
+    infos = [
+        {"a": 1, "f": 0.5, "ok": True, "s": "x", "n": {"k": 2, "deep": {"z": 1.0}},
+         "v": np.arange(3), "state": {"seed": 0, "overrides": {"e": 4}}},
+        {"a": 7, "s": "y", "n": {"k": 5}, "state": {"seed": 1, "overrides": {}}},
+        {"f": 2.5, "ok": False, "n": {"deep": {"z": 3.0}}, "v": np.arange(3) * 2,
+         "extra": [1, 2]},
+    ]  # fmt: skip
+    ours: dict = {}
+    theirs: dict = {}
+    gym_vec = gymnasium.vector.VectorEnv()
+    gym_vec.num_envs = 3
+    for i, info in enumerate(infos):
+        ours = merge_info(ours, info, i, 3)
+        theirs = gym_vec._add_info(theirs, {k: v for k, v in info.items() if k != "state"}, i)
+    state, state_mask = ours.pop("state"), ours.pop("_state")
+    assert list(state) == [infos[0]["state"], infos[1]["state"], None]
+    assert list(state_mask) == [True, True, False]
+
+    def same(a: object, b: object) -> None:
+        if isinstance(b, dict):
+            assert isinstance(a, dict) and a.keys() == b.keys()
+            for key in b:
+                same(a[key], b[key])
+        else:
+            assert isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+            assert a.dtype == b.dtype and a.shape == b.shape
+            assert all(np.array_equal(x, y) if isinstance(x, np.ndarray) else x == y
+                       for x, y in zip(a, b))  # fmt: skip
+
+    same(ours, theirs)

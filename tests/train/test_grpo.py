@@ -216,7 +216,7 @@ def test_heldout_reads_cached_episodes_back_until_the_model_changes(tmp_path: Pa
     assert len(list(cache.iterdir())) == 5
 
 
-def test_max_minutes_stops_after_the_step_under_way(tmp_path: Path, capsys) -> None:
+def test_max_minutes_counts_from_the_start_and_saves_what_it_has(tmp_path: Path, capsys) -> None:
     base = saved_episode_lm(tmp_path / "base", 8)
     out = tmp_path / "out"
     code = main(
@@ -227,12 +227,13 @@ def test_max_minutes_stops_after_the_step_under_way(tmp_path: Path, capsys) -> N
     )  # fmt: skip
     assert code == 0
     saved = json.loads((out / "rewards.json").read_text())
-    # the deadline passes during the first step: it finishes, nothing after it runs
-    assert [s["stage"] for s in saved["steps"]] == [0]
+    # 6 ms: the bound passes while the model loads, so no step begins (a step it cuts short:
+    # test_grpo_deadline.py); the model (the base, its adapters untrained) is saved all the same
+    assert saved["steps"] == [] and saved["stage_cpu_seconds"] == []
     assert saved["stopped_at_max_minutes"] is True and saved["temperature"] == 0.7
     assert saved["seeds"] == [0, 3] and saved["generations"] == 2
     assert (out / "model" / "config.json").is_file()
-    assert "stopped at --max-minutes after 1 of 5 steps" in capsys.readouterr().out
+    assert "stopped at --max-minutes after 0 of 5 steps" in capsys.readouterr().out
     assert main(["train", "grpo", "--base", "x", "--out", "o", "--temperature", "0"]) == 2
     assert "--temperature and --max-minutes must be above 0" in capsys.readouterr().err
 
