@@ -55,6 +55,8 @@ class SessionLog:
     outcomes: list[TaskOutcome] = field(default_factory=list)
     turns: int = 0
     tool_calls: int = 0
+    refused_calls: int = 0
+    """Tool calls beyond the session's ``calls_per_turn``, answered with an error."""
     model_errors: int = 0
     overflows: int = 0
     view_tokens: int = 0
@@ -96,9 +98,14 @@ def run_session(
             turn = _unique_ids(turn, used)
             messages.append(turn.message())
             if turn.tool_calls:
-                for call in turn.tool_calls:
+                cap = session.calls_per_turn
+                for n, call in enumerate(turn.tool_calls):
                     log.tool_calls += 1
-                    result = _clip(session.call(call), limits.result_chars)
+                    if cap and n >= cap:
+                        log.refused_calls += 1
+                        result = f"error: not carried out: at most {cap} tool calls per turn"
+                    else:
+                        result = _clip(session.call(call), limits.result_chars)
                     messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
                 continue
             task = session.position()

@@ -1,6 +1,6 @@
 """Every agent of interactive tracks by name: ``make_agent`` and ``agent_names`` over the
 registry of ``memgym.tracks.agent``, with the reference agents, the ``llm`` agent and the
-no-memory cheat family (generic, the web track's ``web-explore`` and the swe track's
+no-memory cheat family (generic, the web track's ``web-explore`` and ``web-notes`` and the swe track's
 ``swe-explore``) registered."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from memgym.interactive import (  # noqa: F401  (register)
     llm_agent,
     swe_explore,
     web_explore,
+    web_notes,
 )
 from memgym.specs import make_named
 from memgym.tracks.agent import _AGENTS, Agent

@@ -96,7 +96,7 @@ def test_audit_counts_every_task_and_flags_track_checks(codes_track: CodesTrack)
     # 2 seeds; errand 0's code sits in the pinned head, so even none has it
     assert audit.groups["errand-0"].solved == {"gold": 2, "noop": 0, "context": 2, "none": 2}
     assert audit.groups["errand-1"].solved["none"] == 0
-    assert set(audit.groups["errand-1"].cheats) == {"peek", "notes", "notes-class"}
+    assert set(audit.groups["errand-1"].cheats) == {"peek", "notes", "notes-class", "self-copy"}
     gate = audit.gate()
     assert (gate.floor, gate.full) == (0.0, 1.0)
     assert gate.runs["none"] == pytest.approx(2 / tasks)  # errand 0 of each seed
@@ -104,6 +104,7 @@ def test_audit_counts_every_task_and_flags_track_checks(codes_track: CodesTrack)
         f"gate: none reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
         f"gate: notes reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
         f"gate: peek reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
+        f"gate: self-copy reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
     ]
 
     class Gated(CodesTrack):
