@@ -66,7 +66,9 @@ class WebNotesAgent(Trick):
         if not carry:  # a review's last step just showed a list page: begin
             if not pages:
                 return ()
-            head = _REVIEW.search(str(messages[1].get("content", ""))) if len(messages) > 1 else None
+            head = (
+                _REVIEW.search(str(messages[1].get("content", ""))) if len(messages) > 1 else None
+            )
             last, total = int(pages[-1][1]), int(pages[-1][2])
             first = last - (int(head[2]) - int(head[1])) if head else last
             forward = bool(head) and last == int(head[2])  # the session's first review
