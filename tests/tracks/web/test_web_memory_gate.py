@@ -41,6 +41,7 @@ def _run(
     forgets: bool = True,
     turns: int = 12,
     params: dict[str, Any] = SMALL,
+    cap: bool = True,
 ) -> EpisodeResult:
     scenario = track.generate(seed, "lite", **params)
     session = track.open(scenario)
@@ -48,6 +49,7 @@ def _run(
     if not neutral:
         session.neutral = ""  # this session only: the errands begin where the last one ended
     session.forgets = forgets  # False: this session only, what an agent wrote stays
+    session.calls_per_turn = session.calls_per_turn if cap else 0  # 0: no cap on a turn
     actor = make_agent(agent, track) if isinstance(agent, str) else agent
     history = HistoryMemory(memory, track.name, scenario.hash)
     try:
@@ -147,11 +149,12 @@ class PreApply(Agent):
 def test_an_action_applied_to_every_record_in_a_review_solves_no_errand(
     browser_ready: None, track: WebTrack
 ) -> None:
-    kept = _run(track, "none", PreApply(), seed=1, forgets=False, turns=30, params={})
+    """The sweep makes many calls a turn: both runs lift the cap, to show what each rule does."""
+    kept = _run(track, "none", PreApply(), seed=1, forgets=False, turns=30, params={}, cap=False)
     swept = [a for a in kept.answers if "already set when it began" in a.answer]
     assert swept, [a.answer for a in kept.answers]  # the sweep reached a later errand's target
     assert kept.correct == 0, [a.answer for a in kept.answers]  # the rule fails it
-    forgot = _run(track, "none", PreApply(), seed=1, turns=30, params={})
+    forgot = _run(track, "none", PreApply(), seed=1, turns=30, params={}, cap=False)
     assert forgot.correct == 0, [a.answer for a in forgot.answers]
     assert not [a for a in forgot.answers if "already set" in a.answer]  # the sweep was undone
 
