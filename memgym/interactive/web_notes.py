@@ -70,8 +70,9 @@ class WebNotesAgent(Trick):
                 _REVIEW.search(str(messages[1].get("content", ""))) if len(messages) > 1 else None
             )
             last, total = int(pages[-1][1]), int(pages[-1][2])
-            first = last - (int(head[2]) - int(head[1])) if head else last
-            forward = bool(head) and last == int(head[2])  # the session's first review
+            low, high = (int(head[1]), int(head[2])) if head else (last, last)
+            first = last - (high - low)  # every review covers as many pages as the first
+            forward = last == high  # the session's first review (its text is pinned)
             carry = {"rows": [], "next": 1, "total": total, "own": [first, last],
                      "forward": forward, "done": 0}  # fmt: skip
         if carry.get("next", 0) and pages:
