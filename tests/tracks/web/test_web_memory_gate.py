@@ -78,6 +78,30 @@ def test_a_refused_action_on_a_remembering_errand_shows_no_record(
     assert not [r.id for r in world.records if r.id in shown or r.value in shown]
 
 
+def test_what_an_errand_wrote_is_gone_when_the_next_begins(
+    browser_ready: None, track: WebTrack
+) -> None:
+    scenario = track.generate(SEED, "lite", **SMALL)
+    target = track.world(scenario).records[0].id
+    session = track.open(scenario)
+    save = ToolCall("s", "click", json.dumps({"role": "button", "name": "Save note"}))
+    try:
+        session.start()
+        session.call(call("g", "goto", url=f"#/item/{target}"))
+        typed = json.dumps({"name": "Note", "text": "the whole list"})
+        session.call(ToolCall("t", "type_text", typed))
+        assert "Note: the whole list" in session.call(save)
+        assert session.reply(AgentTurn("done"))  # the review is judged; the next errand begins
+        assert all(r["note"] == "" for r in session.state()["records"])
+        shown = session.call(call("b", "goto", url=f"#/item/{target}"))
+        session.call(save)  # the page's own copy of the state was dropped: nothing comes back
+        kept = session.state()
+    finally:
+        session.close()
+    assert "Note: (none)" in shown and "the whole list" not in shown
+    assert all(r["note"] == "" for r in kept["records"]) and kept["pages_seen"] == [1]
+
+
 def test_reviews_apart_and_none_and_every_cheat_score_nothing(
     browser_ready: None, track: WebTrack
 ) -> None:
