@@ -6,9 +6,9 @@ errand asks for, and the ``context`` probe copies it.
 
 Stateless as every agent: what it has gathered so far travels in an extra argument of its own
 tool calls (``carry``, which the tools ignore), visible in the next view even under ``none``.
-It keeps to the session's tool-call cap (each turn's calls are a run of at most 4). Two
-reviews of a session write in opposite orders, so that together they reach every record. The
-session's forgetting (the records put back after every errand) stops it.
+Each turn asks for up to 64 calls and goes on from the first the session refused (its cap:
+4). Two reviews of a session write in opposite orders, so that together they reach more
+records. The session's forgetting (the records put back after every errand) stops it.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from memgym.interactive.cheats import Trick
 from memgym.tracks.agent import register_agent
 from memgym.tracks.session import AgentTurn, ChatMessage, ToolCall
 
-CALLS = 4
-"""Tool calls per turn (the web session's cap)."""
+CALLS = 64
+"""Tool calls it asks for a turn; the session carries out its cap's worth (4), the view shows
+which were refused and the next turn goes on from the first of them."""
+REFUSED = "error: not carried out"
 _PAGE = re.compile(r"url: #/list/(\d+)\n.*?page \d+ of (\d+)", re.DOTALL)
 _ROW = re.compile(r'link "([^"]+)"\n\s*- text: ([^\n]*)')
 _REVIEW = re.compile(r"review pages (\d+) to (\d+)")
@@ -62,26 +64,29 @@ class WebNotesAgent(Trick):
 
     def _harvest(self, messages: Sequence[ChatMessage]) -> tuple[ToolCall, ...]:
         carry, results = _last_turn(messages)
-        pages = [m for r in results if (m := _PAGE.search(r))]
+        carried = [r for r in results if not r.startswith(REFUSED)]
         if not carry:  # a review's last step just showed a list page: begin
+            pages = [m for r in results if (m := _PAGE.search(r))]
             if not pages:
                 return ()
-            head = (
-                _REVIEW.search(str(messages[1].get("content", ""))) if len(messages) > 1 else None
-            )
+            opening = str(messages[1].get("content", "")) if len(messages) > 1 else ""
+            head = _REVIEW.search(opening)
             last, total = int(pages[-1][1]), int(pages[-1][2])
             low, high = (int(head[1]), int(head[2])) if head else (last, last)
             first = last - (high - low)  # every review covers as many pages as the first
             forward = last == high  # the session's first review (its text is pinned)
             carry = {"rows": [], "next": 1, "total": total, "own": [first, last],
                      "forward": forward, "done": 0}  # fmt: skip
-        if carry.get("next", 0) and pages:
-            for r in results:
+            return self._read(carry)
+        if carry["next"]:  # the pages this turn's calls showed, up to the first refused one
+            for r in carried:
                 shown = _PAGE.search(r)
                 if shown:
-                    carry["rows"] += [[int(shown[1]), rid, text] for rid, text in _ROW.findall(r)]
-        if carry.get("next", 0):
+                    carry["rows"] += [[int(shown[1]), rid, _short(text)]
+                                      for rid, text in _ROW.findall(r)]  # fmt: skip
+            carry["next"] += len(carried)
             return self._read(carry)
+        carry["done"] += len(carried)
         return self._write(carry)
 
     def _read(self, carry: dict[str, Any]) -> tuple[ToolCall, ...]:
@@ -90,7 +95,6 @@ class WebNotesAgent(Trick):
             carry["next"] = 0
             return self._write(carry)
         pages = range(start, min(total, start + CALLS - 1) + 1)
-        carry["next"] = pages[-1] + 1
         return tuple(
             _call(f"read{p}", "goto", carry if i == 0 else None, {"url": f"#/list/{p}"})
             for i, p in enumerate(pages)
@@ -101,19 +105,22 @@ class WebNotesAgent(Trick):
         targets = [rid for page, rid, _ in carry["rows"] if not low <= page <= high]
         if not carry["forward"]:
             targets.reverse()
-        table = "; ".join(f"{rid} {text}" for _, rid, text in carry["rows"])
+        table = "; ".join(text for _, _, text in carry["rows"])
         steps: list[tuple[str, dict[str, str]]] = []
         for rid in targets:
             steps += [("goto", {"url": f"#/item/{rid}"}), ("type_text", {"name": "Note",
                       "text": table}), ("click", {"role": "button", "name": "Save note"})]  # fmt: skip
         done = int(carry["done"])
-        if done >= len(steps):
-            return ()
-        carry["done"] = done + CALLS
         return tuple(
             _call(f"note{done + i}", tool, carry if i == 0 else None, args)
             for i, (tool, args) in enumerate(steps[done : done + CALLS])
         )
+
+
+def _short(text: str) -> str:
+    """A list row without its person and status: title, date and value."""
+    parts = text.split(" · ")
+    return " ".join([parts[0], *parts[2:4]]) if len(parts) >= 4 else text
 
 
 def _call(id_: str, tool: str, carry: dict[str, Any] | None, args: dict[str, str]) -> ToolCall:
