@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rich.markup import escape
+
 from memgym.commands.common import (
     add_scenario_args,
     add_seed_args,
@@ -257,6 +259,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="skip the cheat suite (each cheat's mean composite must be <= 0.05 otherwise)",
     )
+    p.add_argument(
+        "--endpoint",
+        metavar="SPEC",
+        help="probe the model endpoint of an llm agent spec (llm:model=M,base_url=URL) for state "
+        "kept between requests first: the same request, asked again after another, must get an "
+        "equivalent answer at temperature 0 (none means no memory only then); exit 1 if not",
+    )
+    p.add_argument(
+        "--probe-only",
+        action="store_true",
+        help="with --endpoint: run the endpoint probe alone, not the audit",
+    )
     p.add_argument("--json", action="store_true", help="print the audit as JSON")
     p.add_argument(
         "--no-cache",
@@ -278,9 +292,16 @@ def run(args: argparse.Namespace) -> int:
     track = get_track(args.track)
     fixed = overrides(args.param)
     params = track.params(args.tier, **fixed)  # validates tier and overrides up front
+    probed = 0
+    if args.endpoint is not None:
+        probed = probe(args.endpoint, track)
+    elif args.probe_only:
+        raise ValueError("--probe-only needs --endpoint SPEC")
+    if args.probe_only:
+        return probed
     track.require()
     if track.interactive:
-        return run_interactive(track, args, fixed)
+        return run_interactive(track, args, fixed) or probed
     if args.context < 1:
         raise ValueError(f"--context must be a positive number of tokens, got {args.context}")
     check_at_least(args, seeds=1)
@@ -323,7 +344,25 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(audit.to_json(), indent=2))
     else:
         print_audit(audit)
-    return 0 if audit.passed else 1
+    return 0 if audit.passed and not probed else 1
+
+
+def probe(spec: str, track: Any) -> int:
+    """Run the endpoint probe (``memgym.interactive.probe``) and print its verdict on stderr;
+    1 when the endpoint keeps state (or is not deterministic), else 0."""
+    from memgym.interactive.probe import probe_agent, probe_endpoint
+
+    result = probe_endpoint(probe_agent(spec, track))
+    if result.stateless:
+        err_console.print(
+            "endpoint probe: [green]pass[/]: the same request got the same answer three times, "
+            "the last after another request (no state kept between requests)"
+        )
+        return 0
+    for problem in result.problems:
+        err_console.print(f"[red]endpoint probe failed:[/] {escape(problem)}")
+    err_console.print("`none` does not mean no memory on this endpoint")
+    return 1
 
 
 def print_audit(audit: Audit) -> None:

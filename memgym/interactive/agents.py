@@ -13,7 +13,7 @@ and answers with one ``AgentTurn``. Three scripted agents need no model and boun
 ``gold`` and ``context`` read the plan through a ``PlanCursor`` over the session's oracle
 channel, which the loop hands only to agents that declare ``needs_oracle``; the ``llm`` agent
 (``memgym.interactive.llm_agent``) never sees it. Agents are stateless by contract
-(``memgym.interactive.stateless``): each turn is acted by a fresh copy of the agent, so whatever
+(``memgym.interactive.stateless``): each turn is acted by an agent built afresh, so whatever
 an agent must carry from turn to turn is the loop's (the view, and the cursor's place in the
 plan).
 """

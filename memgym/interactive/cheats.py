@@ -8,7 +8,10 @@ being measured; on a sound track each gains nothing over ``none`` (``memgym.inte
   world still shows beside the error, and takes the step if its needs are now in view;
 - ``notes``: keeps private notes of every view on itself (the loop acts each turn with a fresh
   copy, so they are gone at the next turn);
-- ``notes-class``: keeps them on its class (the loop's check fails the run).
+- ``notes-class``: keeps them on its class (the loop's check fails the run);
+- ``self-copy``: keeps them on itself, in a list that copies to itself, and copies to itself
+  (``__deepcopy__`` returns ``self``): a loop that copied agents from turn to turn would hand
+  every turn the same notes; the loop builds each turn's agent afresh from its recipe.
 
 Tracks add their own (``InteractiveTrack.cheats``): the web track's ``web-explore`` pages
 through the list again.
@@ -24,7 +27,7 @@ from memgym.interactive.agents import ContextAgent, register_agent, visible_text
 from memgym.tracks.base import Track
 from memgym.tracks.session import AgentTurn, ChatMessage, ToolCall
 
-GENERIC = ("peek", "notes", "notes-class")
+GENERIC = ("peek", "notes", "notes-class", "self-copy")
 """The cheats every interactive track is audited against."""
 PEEK = "peek"
 NONSENSE = "\u2205 memgym-peek"
@@ -99,7 +102,7 @@ class NotesAgent(ContextAgent):
 
 @register_agent("notes-class")
 class ClassNotesAgent(NotesAgent):
-    """Keeps the notes on its class, where a fresh copy does not wipe them."""
+    """Keeps the notes on its class, where a new agent does not wipe them."""
 
     name = "notes-class"
     kept: ClassVar[list[str]] = []
@@ -108,3 +111,29 @@ class ClassNotesAgent(NotesAgent):
         ClassNotesAgent.kept.append(text)
         del ClassNotesAgent.kept[:-64]  # bounded: the notes of its last 64 turns
         self.notes = ClassNotesAgent.kept
+
+
+class SelfCopyList(list[str]):
+    """A list whose every copy is itself."""
+
+    def __copy__(self) -> SelfCopyList:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SelfCopyList:
+        return self
+
+
+@register_agent("self-copy")
+class SelfCopyAgent(NotesAgent):
+    """Keeps its notes in a ``SelfCopyList`` on itself, and copies to itself too."""
+
+    name = "self-copy"
+
+    def __init__(self, track: Track) -> None:
+        self.notes = SelfCopyList()
+
+    def __copy__(self) -> SelfCopyAgent:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SelfCopyAgent:
+        return self

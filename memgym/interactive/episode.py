@@ -7,7 +7,8 @@ a track marks unscored (``TaskOutcome.scored``: they need no memory) are reporte
 ``setup_tasks`` and ``setup_solved`` in ``usage``, and are in no score.
 ``usage`` adds the loop's counts to the model's spend: ``turns``, ``tool_calls``,
 ``view_tokens`` (memgym tokens of every view sent to the agent), ``history_tokens`` (the whole
-uncompacted history at the end), ``overflows`` and ``model_errors``.
+uncompacted history at the end), ``overflows`` and ``model_errors``, and ``refused_calls`` when
+a turn made more tool calls than its session carries out (``Session.calls_per_turn``).
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ def score_session(
         "overflows": log.overflows,
         "model_errors": log.model_errors,
     }
+    if log.refused_calls:
+        counts["refused_calls"] = log.refused_calls
     if setup:
         counts["setup_tasks"] = len(setup)
         counts["setup_solved"] = sum(o.status == "ok" and o.reward >= SOLVED for o in setup)

@@ -17,9 +17,10 @@ yet verified ``infra_error`` (excluded, counted, re-run by ``--resume``); a ``Mo
 reply cut off, a context the model cannot hold even after forced compaction) is the agent's
 failure: the turn is lost, counted, and the task goes on within its turn budget.
 
-Agents are stateless by contract (``memgym.interactive.stateless``): every turn is acted by a
-fresh copy of the agent, and a turn that changes the data of the agent's class or module fails
-the run (every task 0, ``model_error``): all an agent knows comes through the view.
+Agents are stateless by construction (``memgym.interactive.stateless``): every turn is acted by
+an agent built afresh from its recipe (``make_agent(spec)``'s class and arguments), and a turn
+that changes the data of the agent's class, its module or its arguments fails the run (every
+task 0, ``model_error``): all an agent knows comes through the view.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class SessionLog:
     outcomes: list[TaskOutcome] = field(default_factory=list)
     turns: int = 0
     tool_calls: int = 0
+    refused_calls: int = 0
+    """Tool calls beyond the session's ``calls_per_turn``, answered with an error."""
     model_errors: int = 0
     overflows: int = 0
     view_tokens: int = 0
@@ -97,9 +100,14 @@ def run_session(
             turn = _unique_ids(turn, used)
             messages.append(turn.message())
             if turn.tool_calls:
-                for call in turn.tool_calls:
+                cap = session.calls_per_turn
+                for n, call in enumerate(turn.tool_calls):
                     log.tool_calls += 1
-                    result = _clip(session.call(call), limits.result_chars)
+                    if cap and n >= cap:
+                        log.refused_calls += 1
+                        result = f"error: not carried out: at most {cap} tool calls per turn"
+                    else:
+                        result = _clip(session.call(call), limits.result_chars)
                     messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
                 continue
             task = session.position()
@@ -138,8 +146,8 @@ def _act(
     """One agent turn over the compacted view; None when the turn was lost to a model error.
     A context overflow forces compactions (oldest half of the view, for good) until the model
     takes the view or nothing is left to drop (then the turn is the model's failure). Each try is
-    made by a fresh copy of the agent; one that changed its class's or module's data ends the
-    run (``log.stateful``)."""
+    made by an agent built afresh; one that changed its class's, module's or arguments' data
+    ends the run (``log.stateful``)."""
     view: list[ChatMessage] | None = history.compact(messages)
     while view is not None:
         log.view_tokens += view_tokens(view)
@@ -157,7 +165,7 @@ def _act(
             log.errors.append(f"model: {exc}")
             return None
         except InfraError as exc:
-            if _memgyms_own(agents.template):  # its client tells a lost endpoint from a failure
+            if _memgyms_own(agents.recipe.cls):  # its client tells a lost endpoint from a failure
                 raise
             log.model_errors += 1  # any other agent could excuse its failures: they are its own
             log.errors.append(f"model: the agent raised InfraError, counted as its failure: {exc}")
@@ -167,10 +175,10 @@ def _act(
     return None
 
 
-def _memgyms_own(agent: Agent) -> bool:
-    """Whether ``agent``'s class is memgym's own (its ``InfraError`` is one the LLM client
+def _memgyms_own(cls: type[Agent]) -> bool:
+    """Whether the agent class ``cls`` is memgym's own (its ``InfraError`` is one the LLM client
     classified: an endpoint lost, not a task failed)."""
-    module = type(agent).__module__
+    module = cls.__module__
     return module == "memgym" or module.startswith("memgym.")
 
 

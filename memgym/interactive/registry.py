@@ -1,7 +1,7 @@
 """Every agent of interactive tracks by name: ``make_agent`` and ``agent_names`` over the
 registry of ``memgym.tracks.agent``, with the reference agents, the ``llm`` agent and the
-no-memory cheat family (generic, the web track's ``web-explore`` and the swe track's
-``swe-explore``, ``swe-stash`` and ``swe-keyring``) registered."""
+no-memory cheat family (generic, the web track's ``web-explore`` and ``web-notes``, and the swe
+track's ``swe-explore``, ``swe-stash`` and ``swe-keyring``) registered."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from memgym.interactive import (  # noqa: F401  (register)
     swe_explore,
     swe_keyring,
     web_explore,
+    web_notes,
 )
 from memgym.specs import make_named
 from memgym.tracks.agent import _AGENTS, Agent

@@ -10,16 +10,25 @@ modules (the *watched* modules), and, through them, everything reachable:
   default argument is state), keyword defaults, attributes, closure cells and code object;
   ``staticmethod``/``classmethod``/``property``/bound methods through the functions they wrap;
 - classes defined in a watched module through their attributes (a helper class's ``notes = []``);
-- other code (functions and classes of other modules), modules, the language's typing and
-  compiler objects, and what lies deeper than ``DEPTH`` or in a cycle: by identity. Objects
-  whose identity is recorded are held by the snapshot, so no id in it is reused while it lives.
+- a module object reached from watched data (``NOTES = types.ModuleType("notes")``, or a
+  module of the agent author's own imported by a watched one) through its namespace, and it is
+  watched from then on (its classes by their attributes); only the modules of the standard
+  library, of installed packages and of memgym itself (the evaluator's, whose caches change by
+  design, e.g. ``re``'s) are compared by identity;
+- other code (functions and classes of other modules), those library modules, the language's
+  typing and compiler objects, and what lies deeper than ``DEPTH`` or in a cycle: by identity.
+  Objects whose identity is recorded are held by the snapshot, so no id in it is reused while
+  it lives.
 
-State kept in other modules, files or processes is not seen here (the module docstring of
+State kept in library modules, files or processes is not seen here (the module docstring of
 ``memgym.interactive.stateless``).
 """
 
 from __future__ import annotations
 
+import functools
+import sys
+import sysconfig
 import types
 from typing import Any
 
@@ -27,7 +36,7 @@ DEPTH = 8
 """Levels walked below a class attribute or module global; deeper values by identity."""
 _PLAIN = frozenset({str, bytes})
 _NUMBERS = frozenset({bool, int, float, complex, type(None)})
-_OPAQUE = frozenset({types.ModuleType, types.BuiltinFunctionType, types.MethodWrapperType})
+_OPAQUE = frozenset({types.BuiltinFunctionType, types.MethodWrapperType})
 _MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "_abc", "abc"})
 """Modules whose objects (``ClassVar``, ``from __future__ import annotations``, ABC caches) are
 the language's machinery, by identity."""
@@ -48,28 +57,48 @@ class Snapshot:
     __hash__ = None  # type: ignore[assignment]
 
 
-def snapshot(classes: tuple[type, ...]) -> Snapshot:
-    """The data ``classes`` (an agent's MRO) and their modules hold, builtins and ``abc`` apart."""
+def snapshot(classes: tuple[type, ...], values: tuple[Any, ...] = ()) -> Snapshot:
+    """The data ``classes`` (an agent's MRO) and their modules hold, builtins and ``abc`` apart,
+    and ``values`` (the arguments the agent is built with) by content."""
     mine = [c for c in classes if c.__module__ not in ("builtins", "abc")]
-    modules = {c.__module__: m for c in mine if (m := _module(c.__module__)) is not None}
-    walker = _Walker(frozenset(modules))
+    modules = {c.__module__: m for c in mine if (m := sys.modules.get(c.__module__)) is not None}
+    walker = _Walker(set(modules))
     parts: list[Any] = [walker.shape(c, 0) for c in mine]
     for name, module in modules.items():
         parts.append(name)
         parts.extend(walker.namespace(vars(module), 0))
+    parts.append(walker.shape(values, 0))
     return Snapshot(tuple(parts), walker.held)
 
 
-def _module(name: str) -> types.ModuleType | None:
-    import sys
+@functools.cache
+def _library_roots() -> tuple[str, ...]:
+    """Folders of the standard library and of installed packages."""
+    paths = sysconfig.get_paths()
+    found = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
+    return tuple(sorted(p.rstrip("/") + "/" for p in found))
 
-    return sys.modules.get(name)
+
+def library_module(module: types.ModuleType) -> bool:
+    """Whether ``module`` is the standard library's, an installed package's or memgym's own
+    (compared by identity: their caches change by design); a module made at run time
+    (``types.ModuleType``) or of the agent author's own files is not."""
+    name = module.__name__
+    if name == "memgym" or name.startswith("memgym.") or name in sys.builtin_module_names:
+        return True
+    spec = getattr(module, "__spec__", None)
+    if spec is None or sys.modules.get(name) is not module:
+        return False
+    if spec.origin in ("built-in", "frozen"):
+        return True
+    origin = spec.origin or next(iter(spec.submodule_search_locations or ()), "")
+    return bool(origin) and origin.startswith(_library_roots())
 
 
 class _Walker:
     """One snapshot's walk: the watched modules, the path (cycles), the shapes made so far."""
 
-    def __init__(self, watched: frozenset[str]) -> None:
+    def __init__(self, watched: set[str]) -> None:
         self.watched = watched
         self.held: list[Any] = []
         self.seen: set[int] = set()
@@ -94,6 +123,9 @@ class _Walker:
             return self._function(value, depth + 1)
         if isinstance(value, type):
             if value.__module__ not in self.watched or depth > DEPTH:
+                return self._identity(value)
+        elif isinstance(value, types.ModuleType):
+            if depth > DEPTH or library_module(value):
                 return self._identity(value)
         elif depth > DEPTH or kind in _OPAQUE or kind.__module__ in _MACHINERY:
             return self._identity(value)
@@ -148,7 +180,11 @@ class _Walker:
             )
         if isinstance(value, type):  # of a watched module (``shape``)
             return ("class", id(value), tuple(self.namespace(vars(value), deeper)))
-        if isinstance(value, (types.ModuleType, types.BuiltinFunctionType)):
+        if isinstance(value, types.ModuleType):  # not a library's (``shape``): by content
+            self.watched.add(value.__name__)
+            self.held.append(value)
+            return ("module", id(value), tuple(self.namespace(vars(value), deeper)))
+        if isinstance(value, types.BuiltinFunctionType):
             return self._identity(value)
         attributes = getattr(value, "__dict__", None)
         if isinstance(attributes, dict):

@@ -4,11 +4,15 @@ An agent that kept notes of its own across turns would bypass the memory strateg
 measured (a web agent with a private dict of every id it saw solves every errand under
 ``none``). The loop therefore never lets an agent object live from one turn to the next:
 
-- ``FreshAgents`` hands every turn a fresh deep copy of the agent as it was built, reset for
-  that turn: what an agent writes to itself (``self.notes[...] = ...``) is gone at the next turn;
-- ``outside_state`` snapshots what a copy cannot wipe, the attributes of the agent's classes
-  and the globals of their modules; the loop takes it before and after every turn, and a turn
-  that changed it fails the run (``StatefulAgent``: every task scores 0, ``model_error``).
+- ``FreshAgents`` builds every turn's agent afresh from its recipe (its class and the arguments
+  it was built with: ``make_agent(spec)``'s track and options), reset for that turn, never a
+  copy of another agent: what an agent writes to itself (``self.notes[...] = ...``) is gone at
+  the next turn, whatever its ``__deepcopy__`` or its attributes' do;
+- ``outside_state`` snapshots what a new agent does not wipe, the attributes of the agent's
+  classes, the globals of their modules (and the module objects they reach) and the arguments
+  it is built with (the track apart: the evaluator's, by identity); the loop takes it before
+  and after every turn, and a turn that changed it fails the run (every task scores 0,
+  ``model_error``).
 
 The turn-to-turn bookkeeping the reference agents need (their place in the gold plan) is held
 by the loop, in the ``PlanCursor`` it hands them (``memgym.interactive.agents``). State kept
@@ -19,27 +23,29 @@ evaluated agent in its own process, as every plugin runs.
 from __future__ import annotations
 
 import contextlib
-import copy
 from collections.abc import Iterator
+from typing import Any
 
 from memgym.interactive.agents import Agent, PlanCursor
 from memgym.interactive.snapshot import Snapshot, snapshot
 from memgym.llm.usage import add_usage
+from memgym.tracks.agent import Recipe
+from memgym.tracks.base import Track
 
 
 class FreshAgents:
-    """Fresh copies of ``agent`` (as built, before any turn), one per turn; their LLM spend is
-    summed as each turn's copy is closed."""
+    """A new agent per turn, built from ``agent``'s recipe; their LLM spend is summed as each
+    turn's agent is closed."""
 
     def __init__(self, agent: Agent, cursor: PlanCursor | None) -> None:
-        self.template = copy.deepcopy(agent)
+        self.recipe: Recipe = agent.recipe
         self.cursor = cursor
         self.spend: dict[str, float] = {}
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[Agent]:
         """A context of one turn: yields the turn's agent, then closes it and keeps its spend."""
-        agent = copy.deepcopy(self.template)
+        agent = self.recipe.build()
         agent.reset(self.cursor)
         try:
             yield agent
@@ -50,8 +56,17 @@ class FreshAgents:
 
 
 def outside_state(agent: Agent) -> Snapshot:
-    """The data the agent's classes and their modules hold (``memgym.interactive.snapshot``)."""
-    return snapshot(type(agent).__mro__)
+    """The data the agent's classes and their modules hold (``memgym.interactive.snapshot``),
+    and the arguments it is built with (a track by identity: the evaluator's object)."""
+    recipe = agent.recipe
+    args = tuple(_argument(a) for a in recipe.args)
+    kwargs = {k: _argument(v) for k, v in sorted(recipe.kwargs.items())}
+    return snapshot(recipe.cls.__mro__, (args, kwargs))
+
+
+def _argument(value: Any) -> Any:
+    """An argument as the snapshot walks it: a track by its id (the recipe holds it alive)."""
+    return ("track", id(value)) if isinstance(value, Track) else value
 
 
 def changed_by(agent: Agent, before: Snapshot) -> str:
@@ -59,6 +74,6 @@ def changed_by(agent: Agent, before: Snapshot) -> str:
     if outside_state(agent) == before:
         return ""
     return (
-        f"agent {agent.name!r} kept state across turns (its class or module data changed during "
-        "a turn): an agent may know only what the loop hands it"
+        f"agent {agent.name!r} kept state across turns (its class's, module's or arguments' data "
+        "changed during a turn): an agent may know only what the loop hands it"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from memgym.specs import register_factory
 from memgym.tracks.session import AgentTurn, ChatMessage, OraclePlan, OracleStep, ToolCall
@@ -53,6 +53,20 @@ class PlanCursor:
         return AgentTurn(turn.content, tuple(calls))
 
 
+class Recipe:
+    """How an agent was built: its class and the arguments it was called with. The loop builds
+    each turn's agent afresh from it (``build``), never by copying an agent."""
+
+    __slots__ = ("args", "cls", "kwargs")
+
+    def __init__(self, cls: type[Agent], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.cls, self.args, self.kwargs = cls, args, kwargs
+
+    def build(self) -> Agent:
+        """A new agent, as ``cls(*args, **kwargs)`` made it."""
+        return self.cls(*self.args, **self.kwargs)
+
+
 class Agent(ABC):
     """Acts in an interactive session, one turn per call. Raises ``ModelError`` (scored) or
     ``InfraError`` (excluded, counted) on failure."""
@@ -60,9 +74,22 @@ class Agent(ABC):
     name: ClassVar[str]
     needs_oracle: ClassVar[bool] = False
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """Record the arguments the agent is built with (its ``recipe``): the loop builds every
+        turn's agent from them afresh (``make_agent(spec)`` passes the track and the spec's
+        options)."""
+        agent = super().__new__(cls)
+        agent.__dict__["_recipe"] = Recipe(cls, args, dict(kwargs))
+        return agent
+
+    @property
+    def recipe(self) -> Recipe:
+        """How this agent was built (``Recipe``)."""
+        return self.__dict__["_recipe"]  # type: ignore[no-any-return]
+
     def reset(self, oracle: PlanCursor | None = None) -> None:
-        """Start a turn on a fresh copy (``oracle``: the gold-plan cursor, for reference agents
-        only). Nothing set here or in ``act`` reaches the next turn."""
+        """Start a turn on an agent built afresh (``oracle``: the gold-plan cursor, for
+        reference agents only). Nothing set here or in ``act`` reaches the next turn."""
 
     def turn_limit(self) -> int | None:
         """Turns per task the agent was configured with (``max_turns``); None: the loop's."""

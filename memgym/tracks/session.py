@@ -108,6 +108,10 @@ class Session(ABC):
 
     tools: list[dict[str, Any]]
     """The OpenAI function schemas of the tools the agent may call."""
+    calls_per_turn: int = 0
+    """The most tool calls of one agent turn the loop carries out (0: no cap); each call beyond
+    it is answered with an error and not carried out (``refused_calls`` in the episode's usage),
+    so that a turn cannot show the next view a whole world at once."""
 
     @abstractmethod
     def start(self) -> list[ChatMessage]:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pytest
 
-from memgym.interactive.episode import evaluate_interactive
+from memgym.interactive.episode import evaluate_interactive, score_session
 from memgym.interactive.loop import Limits, run_session
 from memgym.interactive.registry import make_agent
 from memgym.memory.history.history_memory import HistoryMemory
 from memgym.tracks.agent import Agent
-from memgym.tracks.session import AgentTurn
+from memgym.tracks.session import AgentTurn, ChatMessage, call
 from tests.interactive.world import CodesTrack
 
 TIGHT = "window:max_tokens=400"
@@ -74,6 +75,34 @@ def test_turn_budget_ends_a_task_for_an_agent_that_never_finishes(
     assert [o.reward for o in log.outcomes] == [0.0] * len(scenario.events)
 
 
+def test_calls_beyond_the_sessions_cap_are_refused_and_counted(codes_track: CodesTrack) -> None:
+    class Flood(Agent):
+        """Reads five pages in one turn, then says it is done."""
+
+        name = "flood"
+
+        def act(self, messages: Sequence[ChatMessage], tools: object) -> AgentTurn:
+            if messages[-1]["role"] == "tool":
+                return AgentTurn("done")
+            return AgentTurn(tool_calls=tuple(call(f"c{n}", "read_page", n=n) for n in range(5)))
+
+    scenario = codes_track.generate(1)
+    session = codes_track.open(scenario)
+    session.calls_per_turn = 2
+    carried: list[int] = []
+    real = session.call
+    session.call = lambda c: carried.append(c.parsed()["n"]) or real(c)  # type: ignore[method-assign]
+    history = HistoryMemory("full", "test-codes", "e")
+    log = run_session(session, Flood(), history, Limits(turns_per_task=4))
+    tasks = len(scenario.events)
+    assert carried == [0, 1] * tasks  # the first two calls of each turn, no more
+    assert log.tool_calls == 5 * tasks and log.refused_calls == 3 * tasks
+    results = [m for m in history._messages if m["role"] == "tool"]
+    assert len(results) == 5 * tasks  # every call answered
+    assert sum("at most 2 tool calls per turn" in m["content"] for m in results) == 3 * tasks
+    assert score_session(scenario, log, history, Flood()).usage["refused_calls"] == 3 * tasks
+
+
 def test_bad_tool_calls_are_answered_not_raised(codes_track: CodesTrack) -> None:
     session = codes_track.open(codes_track.generate(0))
     from memgym.tracks.session import ToolCall
@@ -96,7 +125,7 @@ def test_audit_counts_every_task_and_flags_track_checks(codes_track: CodesTrack)
     # 2 seeds; errand 0's code sits in the pinned head, so even none has it
     assert audit.groups["errand-0"].solved == {"gold": 2, "noop": 0, "context": 2, "none": 2}
     assert audit.groups["errand-1"].solved["none"] == 0
-    assert set(audit.groups["errand-1"].cheats) == {"peek", "notes", "notes-class"}
+    assert set(audit.groups["errand-1"].cheats) == {"peek", "notes", "notes-class", "self-copy"}
     gate = audit.gate()
     assert (gate.floor, gate.full) == (0.0, 1.0)
     assert gate.runs["none"] == pytest.approx(2 / tasks)  # errand 0 of each seed
@@ -104,6 +133,7 @@ def test_audit_counts_every_task_and_flags_track_checks(codes_track: CodesTrack)
         f"gate: none reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
         f"gate: notes reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
         f"gate: peek reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
+        f"gate: self-copy reaches {2 / tasks:.1%} of full's gap above the floor (> 10%)",
     ]
 
     class Gated(CodesTrack):

@@ -3,12 +3,19 @@ its class or module fail the run (``memgym.interactive.stateless``)."""
 
 from __future__ import annotations
 
+import copy
 import re
+import types
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from memgym.interactive.agents import ContextAgent, visible_text
+import tests.interactive.world as world_module
+from memgym.interactive.agents import ContextAgent, PlanCursor, visible_text
+from memgym.interactive.cheats import SelfCopyList
 from memgym.interactive.episode import evaluate_interactive
+from memgym.interactive.registry import make_agent
+from memgym.interactive.snapshot import library_module
+from memgym.interactive.stateless import FreshAgents
 from memgym.tracks.session import AgentTurn, ChatMessage
 from tests.interactive.world import CodesTrack
 
@@ -165,3 +172,125 @@ def test_notes_in_defaults_helpers_and_function_attributes_fail_the_run(
         assert result.correct == 0, agent.name
         assert {a.status for a in result.answers} == {"model_error"}, agent.name
         assert result.usage["turns"] == 1, agent.name
+
+
+# Issue #67's bypasses of a loop that deep-copied its agent: each turn's agent is now built
+# afresh from its recipe, and a module object or an argument holding notes is watched by content.
+
+
+class SelfCopyNotes(InstanceNotes):
+    """Private notes on an agent whose every copy is itself."""
+
+    name = "self-copy-notes"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SelfCopyNotes:
+        return self
+
+
+class StickyNotes(ContextAgent):
+    """Private notes in a list subclass that deep-copies to itself."""
+
+    name = "sticky-notes"
+
+    def __init__(self) -> None:
+        self.notes = SelfCopyList()
+
+    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
+        self.notes.append(visible_text(messages))
+        return super().act(messages, tools)
+
+    def can_make(self, needs: tuple[str, ...], visible: str) -> bool:
+        seen = visible + "\n".join(self.notes)
+        return all(n in seen for n in needs)
+
+
+NOTEBOOK = types.ModuleType("notebook")
+"""A module object made at run time, held by a global of this module."""
+
+
+class ModuleObjectNotes(StickyNotes):
+    """The notes on an attribute of a module object of its module."""
+
+    name = "module-object-notes"
+
+    def __init__(self) -> None:
+        self.notes = NOTEBOOK.__dict__.setdefault("kept", [])
+
+
+class ImportedModuleNotes(StickyNotes):
+    """The notes on an attribute of another module of the author's own (not a library's)."""
+
+    name = "imported-module-notes"
+
+    def __init__(self) -> None:
+        self.notes = world_module.__dict__.setdefault("kept", [])
+
+
+class ArgumentNotes(StickyNotes):
+    """The notes in the list it was built with (a ``SelfCopyList``: copying keeps it)."""
+
+    name = "argument-notes"
+
+    def __init__(self, notes: list[str]) -> None:
+        self.notes = notes
+
+
+class FreshPatterns(ContextAgent):
+    """An honest agent whose every turn compiles a new regular expression (``re``'s cache, a
+    library module's data, changes): not state of its own."""
+
+    name = "fresh-patterns"
+
+    def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
+        re.search(re.escape(str(len(messages))) + r"\b", visible_text(messages))
+        return super().act(messages, tools)
+
+
+def test_an_agent_or_a_list_that_copies_to_itself_carries_no_notes(
+    codes_track: CodesTrack,
+) -> None:
+    scenario = codes_track.generate(3)
+    none = evaluate_interactive(codes_track, scenario, "none", "context")
+    full = evaluate_interactive(codes_track, scenario, "full", "context")
+    assert none.correct < full.correct
+    for agent in (SelfCopyNotes(), StickyNotes(), make_agent("self-copy", codes_track)):
+        copied = copy.deepcopy(agent)
+        assert copied is agent or copied.notes is agent.notes  # type: ignore[attr-defined]
+        result = evaluate_interactive(codes_track, scenario, "none", agent)
+        # copied from turn to turn, its notes would equal full; built afresh, it is none
+        assert [a.correct for a in result.answers] == [a.correct for a in none.answers], agent
+        assert {a.status for a in result.answers} == {"ok"}, agent.name
+
+
+def test_notes_in_a_module_object_or_an_argument_fail_the_run(codes_track: CodesTrack) -> None:
+    scenario = codes_track.generate(3)
+    assert not library_module(NOTEBOOK) and not library_module(world_module)
+    try:
+        for agent in (ModuleObjectNotes(), ImportedModuleNotes(), ArgumentNotes(SelfCopyList())):
+            result = evaluate_interactive(codes_track, scenario, "none", agent)
+            assert result.correct == 0, agent.name
+            assert {a.status for a in result.answers} == {"model_error"}, agent.name
+            assert all("kept state across turns" in (a.error or "") for a in result.answers)
+            assert result.usage["turns"] == 1, agent.name
+    finally:
+        NOTEBOOK.__dict__.pop("kept", None)
+        world_module.__dict__.pop("kept", None)
+
+
+def test_a_library_modules_own_cache_is_not_the_agents_state(codes_track: CodesTrack) -> None:
+    scenario = codes_track.generate(3)
+    assert library_module(re) and library_module(copy)
+    full = evaluate_interactive(codes_track, scenario, "full", "context")
+    honest = evaluate_interactive(codes_track, scenario, "full", FreshPatterns(codes_track))
+    assert honest.correct == full.correct and {a.status for a in honest.answers} == {"ok"}
+
+
+def test_each_turn_is_built_from_the_recipe_not_copied(codes_track: CodesTrack) -> None:
+    agent = make_agent("self-copy", codes_track)
+    fresh = FreshAgents(agent, PlanCursor(lambda: None))
+    agent.notes.append("kept")  # type: ignore[attr-defined]
+    with fresh.turn() as first:
+        assert first is not agent and first.notes == []  # type: ignore[attr-defined]
+        first.notes.append("kept")  # type: ignore[attr-defined]
+    with fresh.turn() as second:
+        assert second is not first and second.notes == []  # type: ignore[attr-defined]

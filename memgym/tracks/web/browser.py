@@ -91,6 +91,19 @@ class Browser:
         target = self._find("textbox", name)
         self._act(lambda: target.fill(text))
 
+    def load(self, url: str) -> None:
+        """Load ``url`` as a new document (the page reads the app's state again and what it held
+        is gone: a new hash alone would not reload it)."""
+        page = self._live()
+        self._act(lambda: (page.goto("about:blank"), page.goto(url)))
+
+    def route(self) -> str:
+        """The route the page shows (``#/...``)."""
+        try:
+            return str(self._live().evaluate("location.hash") or "#/list/1")
+        except self._errors as exc:
+            raise InfraError(f"browser failed to read the page: {exc}") from exc
+
     def goto(self, route: str) -> None:
         """Open the app's route ``#/...``."""
         self._act(lambda: self._live().evaluate("h => window.__go(h)", route))

@@ -2,10 +2,14 @@
 
 ``start`` serves the app and opens the browser on its first list page; tool calls act in the
 browser (``tools``); a text turn of the agent ends the errand in progress, which the verifier
-then judges from the app's state, and the next errand is the answer. Before each remembering
-errand the browser is moved to the neutral page ``#/start``: the page left on screen by a
-review cannot be read again for free (a failing action answers with the page as it stands).
-Reviews need no memory: their outcomes are reported apart, never scored. The gold plan of the
+then judges from the app's state, and the next errand is the answer. The world forgets between
+errands: once an errand is judged, the app's records are put back as the session began (its
+log of pages seen goes on) and the page is loaded again from them, so nothing an agent wrote
+(a note holding the list, a status) reaches a later errand. Before each remembering errand the
+browser is on the neutral page ``#/start``: the page left on screen by a review cannot be read
+again for free (a failing action answers with the page as it stands). Reviews need no memory:
+their outcomes are reported apart, never scored. A turn's tool calls beyond ``CALLS_PER_TURN``
+are not carried out, so a view under ``none`` never holds the whole list. The gold plan of the
 errand in progress is the oracle's.
 """
 
@@ -47,16 +51,23 @@ def system_prompt(world: World) -> str:
 
 
 NEUTRAL = "#/start"
-"""The page each remembering errand begins on: no record, no link."""
+"""The page each errand after the first begins on: no record, no link."""
+CALLS_PER_TURN = 4
+"""Tool calls of one turn carried out: a whole review's pages (up to 4 in every tier) or an
+errand's steps, never the whole list (8 pages or more)."""
 
 
 class WebSession(Session):
     """One session of errands in one app; not thread-safe (one loop drives it)."""
 
     tools = TOOLS
+    calls_per_turn = CALLS_PER_TURN
     neutral = NEUTRAL
-    """Where each remembering errand begins (``""``: where the last errand left the browser,
+    """Where each errand after the first begins (``""``: where the last errand left the browser,
     only for the test that shows why it must not)."""
+    forgets = True
+    """Whether the records are put back after every errand (False only for the test that shows
+    why they must be: the world-notes cheat)."""
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -90,16 +101,25 @@ class WebSession(Session):
         outcome = verify(tasks[self._task], self._before, after)
         outcome.scored = tasks[self._task].kind != "review"
         self._outcomes.append(outcome)
-        self._before = after
         self._task += 1
         if self._task >= len(tasks):
             return None
-        if tasks[self._task].kind != "review" and self.neutral:
-            try:
-                self._browser.goto(self.neutral)
-            except BrowserError as exc:
-                raise InfraError(f"browser could not open the neutral page: {exc}") from exc
+        self._forget(after)
+        self._before = self.state()
         return tasks[self._task].text
+
+    def _forget(self, after: dict[str, Any]) -> None:
+        """Put the records back as the session began, keep the log of pages seen, and load
+        the page again from them on the neutral page (or, without one, where it was)."""
+        assert self._server is not None
+        try:
+            if self.forgets:
+                self._server.put({**self.world.initial_state(), "pages_seen": after["pages_seen"]})
+                self._browser.load(self._server.url + (self.neutral or self._browser.route()))
+            elif self.neutral and self.world.tasks[self._task].kind != "review":
+                self._browser.goto(self.neutral)
+        except BrowserError as exc:
+            raise InfraError(f"browser could not load the app again: {exc}") from exc
 
     def position(self) -> int:
         return self._task

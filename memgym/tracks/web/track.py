@@ -19,7 +19,7 @@ from memgym.types import Event, Scenario
 class WebTrack(InteractiveTrack, parameters=web_params):
     """Generated mail, shop, issue-tracker and calendar apps; one app per session."""
 
-    cheats = ("web-explore",)
+    cheats = ("web-explore", "web-notes")
     gated = True
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:

@@ -1,6 +1,8 @@
 """Memory decides the web track's score: reviews are not scored, each remembering errand begins
-on a neutral page (a refused action shows no list), and the no-memory cheats (stale-page
-reader, private notes, re-exploring the list) gain nothing over ``none``."""
+on a neutral page (a refused action shows no list), the app forgets what an agent wrote once an
+errand is judged, and the no-memory cheats (stale-page reader, private notes, notes that copy to
+themselves, re-exploring the list, the list written into the records' notes) gain nothing over
+``none``."""
 
 from __future__ import annotations
 
@@ -31,17 +33,27 @@ def track() -> WebTrack:
 
 
 def _run(
-    track: WebTrack, memory: str, agent: str, neutral: bool = True, seed: int = SEED
+    track: WebTrack,
+    memory: str,
+    agent: str | Agent,
+    neutral: bool = True,
+    seed: int = SEED,
+    forgets: bool = True,
+    turns: int = 12,
+    params: dict[str, Any] = SMALL,
+    cap: bool = True,
 ) -> EpisodeResult:
-    scenario = track.generate(seed, "lite", **SMALL)
+    scenario = track.generate(seed, "lite", **params)
     session = track.open(scenario)
     assert isinstance(session, WebSession)
     if not neutral:
         session.neutral = ""  # this session only: the errands begin where the last one ended
-    actor = make_agent(agent, track)
+    session.forgets = forgets  # False: this session only, what an agent wrote stays
+    session.calls_per_turn = session.calls_per_turn if cap else 0  # 0: no cap on a turn
+    actor = make_agent(agent, track) if isinstance(agent, str) else agent
     history = HistoryMemory(memory, track.name, scenario.hash)
     try:
-        log = run_session(session, actor, history, Limits(turns_per_task=12))
+        log = run_session(session, actor, history, Limits(turns_per_task=turns))
     finally:
         session.close()
     return score_session(scenario, log, history, actor)
@@ -66,6 +78,30 @@ def test_a_refused_action_on_a_remembering_errand_shows_no_record(
     assert not [r.id for r in world.records if r.id in shown or r.value in shown]
 
 
+def test_what_an_errand_wrote_is_gone_when_the_next_begins(
+    browser_ready: None, track: WebTrack
+) -> None:
+    scenario = track.generate(SEED, "lite", **SMALL)
+    target = track.world(scenario).records[0].id
+    session = track.open(scenario)
+    save = ToolCall("s", "click", json.dumps({"role": "button", "name": "Save note"}))
+    try:
+        session.start()
+        session.call(call("g", "goto", url=f"#/item/{target}"))
+        typed = json.dumps({"name": "Note", "text": "the whole list"})
+        session.call(ToolCall("t", "type_text", typed))
+        assert "Note: the whole list" in session.call(save)
+        assert session.reply(AgentTurn("done"))  # the review is judged; the next errand begins
+        assert all(r["note"] == "" for r in session.state()["records"])
+        shown = session.call(call("b", "goto", url=f"#/item/{target}"))
+        session.call(save)  # the page's own copy of the state was dropped: nothing comes back
+        kept = session.state()
+    finally:
+        session.close()
+    assert "Note: (none)" in shown and "the whole list" not in shown
+    assert all(r["note"] == "" for r in kept["records"]) and kept["pages_seen"] == [1]
+
+
 def test_reviews_apart_and_none_and_every_cheat_score_nothing(
     browser_ready: None, track: WebTrack
 ) -> None:
@@ -75,7 +111,7 @@ def test_reviews_apart_and_none_and_every_cheat_score_nothing(
     full = _run(track, "full", "context")
     assert [a.question_id for a in full.answers] == remembering and full.composite == 1.0
     assert full.usage["setup_tasks"] == full.usage["setup_solved"] == reviews
-    for agent in ("context", "notes", "notes-class", "peek", "web-explore"):
+    for agent in ("context", "notes", "notes-class", "self-copy", "peek", "web-explore"):
         result = _run(track, "none", agent)
         assert result.questions == len(remembering), agent
         assert result.correct == 0, (agent, [a.answer for a in result.answers])
@@ -137,14 +173,28 @@ class PreApply(Agent):
 def test_an_action_applied_to_every_record_in_a_review_solves_no_errand(
     browser_ready: None, track: WebTrack
 ) -> None:
-    scenario = track.generate(1, "lite")
-    session = track.open(scenario)
-    history = HistoryMemory("none", track.name, scenario.hash)
-    try:
-        log = run_session(session, PreApply(), history, Limits(turns_per_task=30))
-    finally:
-        session.close()
-    result = score_session(scenario, log, history, PreApply())
-    swept = [a for a in result.answers if "already set when it began" in a.answer]
-    assert swept, [a.answer for a in result.answers]  # the sweep reached a later errand's target
-    assert result.correct == 0, [a.answer for a in result.answers]
+    """The sweep makes many calls a turn: both runs lift the cap, to show what each rule does."""
+    kept = _run(track, "none", PreApply(), seed=1, forgets=False, turns=30, params={}, cap=False)
+    swept = [a for a in kept.answers if "already set when it began" in a.answer]
+    assert swept, [a.answer for a in kept.answers]  # the sweep reached a later errand's target
+    assert kept.correct == 0, [a.answer for a in kept.answers]  # the rule fails it
+    forgot = _run(track, "none", PreApply(), seed=1, turns=30, params={}, cap=False)
+    assert forgot.correct == 0, [a.answer for a in forgot.answers]
+    assert not [a for a in forgot.answers if "already set" in a.answer]  # the sweep was undone
+
+
+def test_the_list_written_into_every_note_is_forgotten_before_the_errands(
+    browser_ready: None, track: WebTrack
+) -> None:
+    """Issue #67's world notes: during a review the cheat writes the list's table into every
+    record's note and a note errand reads it back from its destination. The control keeps what
+    agents write (as before the fix) and the cheat solves every note errand of the session."""
+    world = track.world(track.generate(SEED, "lite", **SMALL))
+    notes = [t.id for t in world.tasks if t.kind == "note"]
+    assert notes
+    kept = _run(track, "none", "web-notes", forgets=False, turns=30)
+    solved = {a.question_id for a in kept.answers if a.correct}
+    assert solved == set(notes), [a.answer for a in kept.answers]
+    assert kept.usage["refused_calls"] > 0  # it asks for more and goes on from the refused
+    forgot = _run(track, "none", "web-notes", turns=30)
+    assert forgot.correct == 0, [a.answer for a in forgot.answers]

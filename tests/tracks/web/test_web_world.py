@@ -156,3 +156,14 @@ def test_a_bad_parameter_on_the_command_line_is_one_line_and_exit_2(
     assert main(["run", "--track", "web", "--param", "app=bank"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "app must be one of any, mail, shop, tracker, calendar" in err
+
+
+def test_the_tool_call_cap_fits_a_review_and_never_the_whole_list() -> None:
+    from memgym.tracks.web.params import TIERS
+    from memgym.tracks.web.session import WebSession
+
+    cap = WebSession.calls_per_turn
+    for tier, params in TIERS.items():
+        world = WebTrack().world(WebTrack().generate(0, tier))
+        longest = max(len(t.steps) for t in world.tasks)  # a review: a goto and its clicks
+        assert params["pages"] <= cap and longest <= cap < params["list_pages"], tier
