@@ -49,8 +49,13 @@ def hotfix(rng: _random.Random, world: World, c: int, old: float, new: float) ->
 def changelog(rng: _random.Random, world: World, c: int, new: float) -> str:
     """A changelog entry that sets constant ``c`` to ``new``, with an unrelated line or two."""
     const = world.constants[c]
-    path = world.file_path(const.module)
-    lines = [f"CHANGELOG {_version(rng)}", f"- {path}: {const.name} is now {format_number(new)}."]
+    return _entry(rng, world, world.file_path(const.module), const.name, new)
+
+
+def _entry(rng: _random.Random, world: World, path: str, name: str, new: float) -> str:
+    """A changelog entry: ``name`` in ``path`` is now ``new``, among one or two lines about
+    the docs of functions."""
+    lines = [f"CHANGELOG {_version(rng)}", f"- {path}: {name} is now {format_number(new)}."]
     for _ in range(1 + int(rng.random() * 2)):
         fn = world.functions[int(rng.random() * len(world.functions))]
         noise = CHANGELOG_NOISE[int(rng.random() * len(CHANGELOG_NOISE))]
@@ -60,19 +65,20 @@ def changelog(rng: _random.Random, world: World, c: int, new: float) -> str:
 
 
 def dependency_change(
-    rng: _random.Random, dependency: str, name: str, old: float, new: float, correct: bool
+    rng: _random.Random, world: World, name: str, old: float, new: float, correct: bool
 ) -> str:
-    """A decoy change of a vendored ``dependency``'s setting ``name``: a hotfix note naming
-    both values (``correct``) or a changelog entry stating the new one, as the repository's
-    own are written."""
-    path = f"vendor/{dependency}/settings.py"
+    """A decoy change of a vendored dependency's setting ``name``, written as the repository's
+    own are: filed against one of the package's files (the path tells no decoy apart), a hotfix
+    note naming both values (``correct``) or a changelog entry stating the new one among an
+    unrelated line or two."""
+    path = world.file_path(int(rng.random() * len(world.modules)))
     if correct:
         reason = REASONS[int(rng.random() * len(REASONS))]
         return (
             f"HOTFIX {_version(rng)}: {path}: {name} changed from {format_number(old)} to "
             f"{format_number(new)} ({reason})."
         )
-    return f"CHANGELOG {_version(rng)}\n- {path}: {name} is now {format_number(new)}."
+    return _entry(rng, world, path, name, new)
 
 
 def dependency_audit(rng: _random.Random, dependency: str, name: str, value: float) -> str:
