@@ -1,7 +1,8 @@
 """Source code for a repository model, and its cutting into self-contained chunks.
 
 Every module file is real Python (``compile()`` accepts it, and each chunk on its own): a module
-docstring, imports, constants, then one top-level function after another. A chunk is a run of
+docstring and imports, then one top-level function after another with the module's constants
+spread evenly between them (a constant may be defined below a function that reads it). A chunk is a run of
 whole top-level blocks framed by a start and an end marker comment that name the file, so a
 chunk alone says which module it belongs to.
 """
@@ -109,8 +110,8 @@ def _function(rng: _random.Random, world: World, f: int) -> str:
 
 
 def _header(world: World, m: int) -> Block:
+    """Module ``m``'s docstring and imports (its constants are blocks of their own)."""
     pkg = world.package
-    mine = [c for c, const in enumerate(world.constants) if const.module == m]
     funcs = [f for f, fn in enumerate(world.functions) if fn.module == m]
     errors = sorted(
         {world.errors[e] for f in funcs if (e := world.functions[f].raises) is not None}
@@ -121,26 +122,57 @@ def _header(world: World, m: int) -> Block:
             callee = world.functions[g]
             if callee.module != m and callee.name not in imports.get(callee.module, []):
                 imports.setdefault(callee.module, []).append(callee.name)
-    lines = [f'"""The {world.modules[m]} module of {pkg}."""', ""]
+    lines = [f'"""The {world.modules[m]} module of {pkg}."""']
+    if errors or imports:
+        lines.append("")
     if errors:
         lines.append(f"from {pkg}.errors import {', '.join(errors)}")
     for other in sorted(imports, key=lambda o: world.modules[o]):
         lines.append(f"from {world.module_path(other)} import {', '.join(sorted(imports[other]))}")
-    if len(lines) > 2:
-        lines.append("")
-    for c in mine:
-        value = world.constants[c].value
-        lines.append(f"{world.constants[c].name} = {value!r}")
-    return Block("\n".join(lines), constants=mine)
+    return Block("\n".join(lines))
 
 
 def module_file(rng: _random.Random, world: World, m: int) -> SourceFile:
-    """The source of module ``m``: header block, then its functions in a random order."""
+    """The source of module ``m``: header block, then its functions in a random order with its
+    constants spread evenly between them, one constant per block and none beside a function
+    that reads it where another place is as empty (``_gaps``): no chunk holds a module's every
+    constant, so no one event states the values of many questions, nor often both hops of a
+    multi-hop question."""
     funcs = [f for f, fn in enumerate(world.functions) if fn.module == m]
     rng.shuffle(funcs)
+    mine = [c for c, const in enumerate(world.constants) if const.module == m]
+    rng.shuffle(mine)
+    before = _gaps(rng, world, funcs, mine)
     blocks = [_header(world, m)]
-    blocks += [Block(_function(rng, world, f), functions=[f]) for f in funcs]
+    for i, f in enumerate(funcs):
+        for c in before[i]:
+            const = world.constants[c]
+            blocks.append(Block(f"{const.name} = {const.value!r}", constants=[c]))
+        blocks.append(Block(_function(rng, world, f), functions=[f]))
     return SourceFile(world.file_path(m), m, blocks)
+
+
+def _gaps(rng: _random.Random, world: World, funcs: list[int], mine: list[int]) -> list[list[int]]:
+    """For each function of ``funcs`` (in file order), the constants of ``mine`` defined just
+    above it: each constant goes to the emptiest gap not next to a function that reads it
+    (next to one only where every gap is), ties broken from a random start."""
+    gaps: list[list[int]] = [[] for _ in funcs]
+    start = int(rng.random() * len(funcs))
+    order = [(start + k) % len(funcs) for k in range(len(funcs))]
+    for c in mine:
+        near = {
+            i
+            for i, f in enumerate(funcs)
+            if world.functions[f].uses == c
+            for i in (i, i + 1)
+            if i < len(funcs)
+        }
+        far = [i for i in order if i not in near] or order
+        gap = min(far, key=lambda i: len(gaps[i]))
+        gaps[gap].append(c)
+        order.remove(gap)
+        order.append(gap)  # the next tie goes elsewhere
+    return gaps
 
 
 def errors_file(world: World) -> SourceFile:

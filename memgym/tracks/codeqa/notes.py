@@ -24,11 +24,6 @@ REASONS = (
     "the staging soak test found the old value too tight",
     "capacity planning for the next quarter",
 )
-CHANGELOG_NOISE = (
-    "- {path}: docstring of {func} reworded.",
-    "- {path}: type hints for {func} tightened.",
-    "- {path}: log message in {func} clarified.",
-)
 
 
 def _version(rng: _random.Random) -> str:
@@ -47,32 +42,31 @@ def hotfix(rng: _random.Random, world: World, c: int, old: float, new: float) ->
 
 
 def changelog(rng: _random.Random, world: World, c: int, new: float) -> str:
-    """A changelog entry that sets constant ``c`` to ``new``, with an unrelated line or two."""
+    """A changelog entry that sets constant ``c`` to ``new``."""
     const = world.constants[c]
-    path = world.file_path(const.module)
-    lines = [f"CHANGELOG {_version(rng)}", f"- {path}: {const.name} is now {format_number(new)}."]
-    for _ in range(1 + int(rng.random() * 2)):
-        fn = world.functions[int(rng.random() * len(world.functions))]
-        noise = CHANGELOG_NOISE[int(rng.random() * len(CHANGELOG_NOISE))]
-        lines.append(noise.format(path=world.file_path(fn.module), func=fn.name))
-    rng.shuffle(lines[1:])
-    return "\n".join(lines)
+    return _entry(rng, world.file_path(const.module), const.name, new)
+
+
+def _entry(rng: _random.Random, path: str, name: str, new: float) -> str:
+    """A changelog entry: ``name`` in ``path`` is now ``new`` (one line, as decoys' are: lines
+    about other functions made the repository's own entries longer than the decoys, a cue)."""
+    return f"CHANGELOG {_version(rng)}\n- {path}: {name} is now {format_number(new)}."
 
 
 def dependency_change(
-    rng: _random.Random, dependency: str, name: str, old: float, new: float, correct: bool
+    rng: _random.Random, world: World, name: str, old: float, new: float, correct: bool
 ) -> str:
-    """A decoy change of a vendored ``dependency``'s setting ``name``: a hotfix note naming
-    both values (``correct``) or a changelog entry stating the new one, as the repository's
-    own are written."""
-    path = f"vendor/{dependency}/settings.py"
+    """A decoy change of a vendored dependency's setting ``name``, written as the repository's
+    own are: filed against one of the package's files (the path tells no decoy apart), a hotfix
+    note naming both values (``correct``) or a changelog entry stating the new one."""
+    path = world.file_path(int(rng.random() * len(world.modules)))
     if correct:
         reason = REASONS[int(rng.random() * len(REASONS))]
         return (
             f"HOTFIX {_version(rng)}: {path}: {name} changed from {format_number(old)} to "
             f"{format_number(new)} ({reason})."
         )
-    return f"CHANGELOG {_version(rng)}\n- {path}: {name} is now {format_number(new)}."
+    return _entry(rng, path, name, new)
 
 
 def dependency_audit(rng: _random.Random, dependency: str, name: str, value: float) -> str:

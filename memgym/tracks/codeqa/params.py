@@ -10,9 +10,9 @@ from memgym.tracks.checks import tier_params
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {"modules": 4, "functions": 14, "constants": 24, "errors": 3, "questions": 10,
              "target_tokens": 10_000, "write_budget": 5},
-    "standard": {"modules": 6, "functions": 26, "constants": 32, "errors": 4, "questions": 20,
+    "standard": {"modules": 6, "functions": 44, "constants": 28, "errors": 4, "questions": 20,
                  "target_tokens": 30_000, "write_budget": 7},
-    "hard": {"modules": 10, "functions": 48, "constants": 48, "errors": 6, "questions": 40,
+    "hard": {"modules": 10, "functions": 96, "constants": 48, "errors": 6, "questions": 40,
              "target_tokens": 100_000, "write_budget": 11},
 }  # fmt: skip
 DEFAULT_TIER = "lite"

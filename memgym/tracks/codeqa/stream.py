@@ -182,13 +182,13 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
             items.append(Item("document", text, [FactRec(name, "value", value)]))
         elif kind == DECOY:
             k = int(random() * len(settings))
-            dependency, name, _, family = settings[k]
+            _, name, _, family = settings[k]
             old, new = setting_now[k], family.draw(random)
             if new == old or new in taken:
                 continue
             setting_now[k] = new
             correct = index % 2 == 0
-            text = notes.dependency_change(rng, dependency, name, old, new, correct)
+            text = notes.dependency_change(rng, world, name, old, new, correct)
             decoy: EventKind = "correction" if correct else "update"
             items.append(Item(decoy, text, [FactRec(name, "value", new)]))
         elif kind == DECOY_AUDIT:

@@ -1,0 +1,63 @@
+"""codeqa's surface tells no evidence apart (issue #66): decoy changes are filed against the
+package's own files, and no single event states the evidence of many questions.
+
+Both are recomputed from the generated events and the gold evidence, not from the generator's
+parts (``bench/studies/learned_selector_codeqa.py`` measures what a learned selector makes of
+the surface).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+import pytest
+
+from memgym.tracks import get_track
+
+TRACK = get_track("codeqa")
+_FILE = re.compile(r"^# === (?P<path>[\w/]+\.py) \(part \d+ of \d+\) ===$", re.MULTILINE)
+_CHANGE_PATH = re.compile(r"^(?:HOTFIX [\d.]+: |- )(?P<path>[\w/]+\.py): ", re.MULTILINE)
+
+
+@pytest.mark.parametrize("tier", ["lite", "standard"])
+def test_every_change_is_filed_against_a_package_file(tier: str) -> None:
+    """Hotfix notes and changelog entries, the repository's and the decoys', all name a file
+    the stream shows as code: no path (such as ``vendor/``) marks a decoy."""
+    for seed in range(3):
+        scenario = TRACK.generate(seed, tier)
+        files = {m["path"] for e in scenario.events for m in _FILE.finditer(e.text)}
+        changes = [e for e in scenario.events if e.kind in ("correction", "update")]
+        fact = {f.id: f for f in scenario.facts}
+        defined = {
+            fact[i].entity for e in scenario.events if e.text.startswith("# === ") for i in e.facts
+        }
+        decoys = [e for e in changes if fact[e.facts[0]].entity not in defined]
+        assert len(decoys) > len(changes) / 2  # most changes are decoys
+        for event in changes:
+            paths = {m["path"] for m in _CHANGE_PATH.finditer(event.text)}
+            assert paths and paths <= files, event.text
+
+
+def _best_event_share(seed: int, tier: str) -> float:
+    """The share of the scored questions whose evidence lies entirely in one event, for the
+    event holding the most of them."""
+    scenario = TRACK.generate(seed, tier)
+    step_of = {f.id: f.step for f in scenario.facts}
+    scored = [q for q in scenario.questions if q.axis != "abstention"]
+    alone: dict[int, int] = {}
+    for q in scored:
+        steps = {step_of[f] for f in q.evidence}
+        if len(steps) == 1:
+            step = steps.pop()
+            alone[step] = alone.get(step, 0) + 1
+    return max(alone.values(), default=0) / len(scored)
+
+
+@pytest.mark.parametrize(("tier", "most"), [("standard", 0.12), ("hard", 0.08)])
+def test_no_event_carries_many_questions(tier: str, most: float) -> None:
+    """The best single event answers at most ``most`` of a scenario's scored questions on
+    average (a module's header chunk stating all its constants carried 20-26 % before, and
+    one well-chosen chunk then answered 3 questions of 10)."""
+    seeds = range(4) if tier == "standard" else range(2)
+    assert statistics.fmean(_best_event_share(s, tier) for s in seeds) <= most
