@@ -15,7 +15,9 @@ It takes the model flags of ``run``, ``compare`` and ``eval`` as options:
   anything is sent, so the loop forces the memory's compaction as a server's overflow would;
   ``max_tokens`` defaults to a quarter of the window (at most 512);
 - ``slots=N``: the session's requests go to one of the server's N slots (``id_slot``,
-  ``cache_prompt``), taken when the agent is built for a session and given back when it closes;
+  ``cache_prompt``), taken when the agent is built for a session (``make_agent``) and given
+  back when it closes; the slot is written into the agent's recipe, so the agent each turn
+  is built from uses it and takes none of its own;
 - ``max_turns=N``: turns per task (the loop's ``turns_per_task``, default 30);
 - ``max_tokens``, ``timeout``, ``cache``: as for the ``llm`` reasoner.
 """
@@ -31,7 +33,7 @@ from memgym.llm.endpoint import close_client, open_client
 from memgym.llm.fit import MIN_PROMPT, completion_tokens, message_tokens, prompt_budget
 from memgym.llm.slots import slot_pool
 from memgym.llm.textcalls import as_text, describe_schemas, parse_calls, strip_calls
-from memgym.tracks.agent import Agent, PlanCursor, register_agent
+from memgym.tracks.agent import Agent, register_agent
 from memgym.tracks.base import Track
 from memgym.tracks.session import AgentTurn, ChatMessage, ToolCall
 
@@ -59,6 +61,7 @@ class LLMAgent(Agent):
         slots: int = 0,
         tools: str = "native",
         max_turns: int = 0,
+        slot: int = -1,
     ) -> None:
         if tools not in MODES:
             raise ValueError(f"tools must be one of {', '.join(MODES)}, got {tools!r}")
@@ -94,11 +97,11 @@ class LLMAgent(Agent):
         self._usage: dict[str, float] = {}
         self.calls = 0
         self.slots = slots
-        self.slot = slot_pool(base_url, slots).take() if slots else None
-        self._turn_copy = False
-
-    def reset(self, oracle: PlanCursor | None = None) -> None:
-        self._turn_copy = True  # a turn's copy: the slot stays with the session's agent
+        self.slot: int | None = slot if slots and slot >= 0 else None
+        self._owns_slot = bool(slots) and self.slot is None
+        if self._owns_slot:  # the session's agent: its turns' agents are built with its slot
+            self.slot = slot_pool(base_url, slots).take()
+            self.recipe.kwargs["slot"] = self.slot
 
     def turn_limit(self) -> int | None:
         return self.max_turns or None
@@ -168,9 +171,9 @@ class LLMAgent(Agent):
         return f"llm:model={self.model}{url}{mode}{window}"
 
     def close(self) -> None:
-        if self.slot is not None and not self._turn_copy:
+        if self.slot is not None and self._owns_slot:
             slot_pool(self.base_url, self.slots).give(self.slot)
-            self.slot = None
+            self._owns_slot = False
         if self._client is None:
             return
         self.usage()
