@@ -232,9 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.track}/{tier}: AUROC {auroc:.3f} | " + " | ".join(parts), flush=True)
         if args.kinds:
             for b in budgets:
-                kinds = ", ".join(
-                    f"{k} {n}/{t}" for k, (n, t) in sorted(cells[b].by_kind.items())
-                )
+                kinds = ", ".join(f"{k} {n}/{t}" for k, (n, t) in sorted(cells[b].by_kind.items()))
                 print(f"  {b}: {kinds}")
     return 0
 
