@@ -87,14 +87,14 @@ written by the scripted strategic writer), spelled as their canonical configs.""
 
 STANDARD = Protocol(
     name="standard",
-    version=7,
+    version=8,
     tracks=tuple(TrackPlan(t, "standard", tuple(range(10))) for t in STREAM_TRACKS),
     strategies=STRATEGIES,
     description="every question-stream track at its standard tier (~30k-token streams), 10 seeds",
 )
 SMOKE = Protocol(
     name="smoke",
-    version=8,
+    version=9,
     tracks=(
         TrackPlan("entities", "lite", (0,), {"entities": 8, "questions": 3}),
         TrackPlan("research", "lite", (0,), {"tasks": 2}),
