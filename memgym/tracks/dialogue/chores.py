@@ -80,7 +80,8 @@ CHANGED = ASKABLE
 """The attributes a chore changes: those the questions ask about (and ``TRIP_LIMITS``)."""
 TRIP_LIMITS = ("cabin", "max_stops")
 """What the customer's pages state that no lookup does: the chores state them for friends too
-(a stop limit was the surest sign of a customer's page to a learned text-only selector)."""
+(a stop limit was the surest sign of a customer's page to a learned text-only selector), first
+in a document, so a correction or update changes only a value the chat stated."""
 BOOKING = ("seat", "checked_bags")
 """What a booking record states (``lookups.booking``): nothing any question asks about."""
 PARTY_SHARE, BOOKING_SHARE = 0.25, 0.25
@@ -179,10 +180,12 @@ def chores(
     stated = [key for key in current if key[1] in CHANGED]
     if not stated:
         return []
+    fresh: set[tuple[str, str]] = set()  # not stated yet: a document states it first
     for name in people:  # the limits only the customer's pages stated: theirs too, from now on
         for attribute in TRIP_LIMITS:
             current[(name, attribute)] = str(value_of(rng, attribute, {}, ""))
             stated.append((name, attribute))
+            fresh.add((name, attribute))
     booked = (people[0], BOOKING[0]) in current
     bookings: dict[tuple[str, int], tuple[str, int, list[Claim]]] = {}
     contacts = [p for p in people if (p, "emergency_contact") not in current]
@@ -213,9 +216,15 @@ def chores(
         else:  # values the chat stated change (a document: in a profile turn's shape)
             keyed = by_attribute[drawn[int(rng.random() * len(drawn))]]
             name, attribute = keyed[int(rng.random() * len(keyed))]
+            if kind != DOCUMENT and (name, attribute) in fresh:  # a document states it first
+                known = [k for k in keyed if k not in fresh] or [
+                    k for k in stated if k not in fresh
+                ]
+                name, attribute = known[int(rng.random() * len(known))]
             keys = [(name, attribute)]
             if kind != CORRECTION and rng.random() < 0.5:  # one or two, as the customer's
                 mine = [k for k in stated if k[0] == name and k[1] != attribute]
+                mine = [k for k in mine if kind == DOCUMENT or k not in fresh]
                 if mine:
                     keys.append(mine[int(rng.random() * len(mine))])
             changes = []
@@ -227,6 +236,7 @@ def chores(
                     changes.append((key[1], new, old))
             if not changes:
                 continue
+            fresh.difference_update((name, a) for a, _, _ in changes)
             if kind == CORRECTION:
                 text, claims = _correction(rng, name, *changes[0])
             else:  # a document or an update: in a profile turn's shape
