@@ -26,7 +26,7 @@ TRACK = get_track("dialogue")
 _WORD = re.compile(r"[A-Za-z]+")
 OPENERS = frozenset({"Oh", "Also", "One", "Before", "Wait", "Sorry"})
 """The first words of the customer's openers and correction sayings."""
-BURIED = 4
+BURIED = 3
 """Events of no question per page of the customer's, at least, in each page's shape."""
 
 
