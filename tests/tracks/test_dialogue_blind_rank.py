@@ -145,7 +145,8 @@ def test_the_gold_place_is_spread_over_the_whole_stream(tier: str, side: str) ->
     beyond = sum(n for place, n in places.items() if place > DEPTH) / len(asked)
     # spread wider by the chores: many more places, none holding a pile
     assert len(places) >= 90 and count <= 0.03 * len(asked), (len(places), top, count)
-    assert beyond <= 0.72, beyond
+    assert beyond <= 0.85, beyond  # hard 0.74-0.82 since issue #66 (0.72 before): its
+    # profile-shaped document chores change friends' values too, so more values follow the gold
 
 
 @pytest.mark.parametrize("tier", list(SEEDS))

@@ -13,6 +13,7 @@ requirements it heard long before the catalogue arrives. With ``F`` filler excha
 from __future__ import annotations
 
 import random as _random
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,9 +41,6 @@ PROFILE_END = 0.55
 PARTY_END = 0.95
 """Companions join the party anywhere before this (a late one among the changes), so the last
 pages before the questions are not all changes: those stay askable at every tier."""
-ROSTER = 10
-"""Party members with only a meal (``world.PARTY`` beyond the companions) come ``1..ROSTER`` to
-a turn, listed as note lines: the party costs lite's lookups as few tokens as it can."""
 CHANGES = (0.6, 0.92)
 COLLEAGUES = (0.02, 0.93)
 """Colleague chats fall anywhere in the conversation, before and after the changes."""
@@ -109,7 +107,7 @@ def dialogue(
     plan += [(random() * PARTY_END, len(plan) + i, "party", p) for i, p in enumerate(full)]
     light = [p for p in world.companions if len(p.facts) == len(render.PARTY_FACTS)]
     while light:
-        size = 1 + int(random() * ROSTER)
+        size = 1 + int(random() * render.ROSTER)
         plan.append((random() * PARTY_END, len(plan), "roster", light[:size]))
         light = light[size:]
     low, high = COLLEAGUES
@@ -138,6 +136,8 @@ def dialogue(
         elif what == "party":
             text, stated = render.party(rng, payload, world.user)
             out.append(Core(r, "document", text, stated, claims=render.confirmed(stated)))
+            for text, stated in render.details(rng, payload):  # right after, at the same place
+                out.append(Core(r, "document", text, stated, claims=render.confirmed(stated)))
         elif what == "roster":
             text, stated = render.roster(rng, payload, world.user)
             out.append(Core(r, "document", text, stated, claims=render.confirmed(stated)))
@@ -175,7 +175,11 @@ def dialogue(
     used += sum(tokens for _, _, tokens, _ in found)
     for r, text, tokens, claims in found:
         out.append(Core(r, "distractor", text, tokens=tokens, claims=claims))
-    for r, kind, text, tokens, claims in chores.chores(rng, found, count, room - used):
+    mine = [c for c in out if c.kind != "distractor"]  # the customer's pages so far
+    places = [c.r for c in mine]
+    weights = Counter(f.attribute for c in mine for f in c.stated)
+    chosen = chores.chores(rng, found, count, room - used, places, weights)
+    for r, kind, text, tokens, claims in chosen:
         out.append(Core(r, kind, text, tokens=tokens, claims=claims))
     out.sort(key=lambda core: core.r)  # stable: a lookup, then a chore, after a turn there
     return out

@@ -6,13 +6,16 @@ equality rule reads has one decoy value, the same in every catalogue (the old va
 change touched it): a catalogue lists every one of the 16 combinations of wanted and decoy
 values ``GRID_ROWS`` times (rows beyond go to combinations drawn at random), so the catalogue
 alone does not tell which combination is the customer's: each value is as common as its decoy
-and every row has one neighbour per rule. Within the customer's combination, one flight, drawn
-among its rows, meets both limits (the target; not the first listed, which would make the first
-listed flight the target twice as often as chance) and the others each fail one limit;
-elsewhere a flight fails a limit one time in ``LIMIT_FAIL``, so fares and stops say nothing about which row is the target. A
-flight failing only rule r exists for every equality rule and for at least one limit (the
-changed limit where one changed, else alternating by booking), and a flight fitting the profile
-as it was before its changes exists whenever a change touches the leg.
+and every row has one neighbour per rule. Every combination has the same structure: one of
+its rows, drawn at random, meets both limits (in the customer's combination that row is the
+target), its first other row fails the same limit (``first_fail``: the changed limit where one
+changed, else alternating by booking) and any later one a limit drawn at random, so neither a
+row's place nor its cell's meet/fail pattern tells the customer's cell from the others (a picker
+reading rows alone found the target 34-71 % of the time when only the customer's cell had one
+limit-meeting row and the neighbouring cells listed one first). A flight failing only rule r
+exists for every equality rule (the meeting row of its neighbouring cell) and for
+``first_fail``, and a flight fitting the profile as it was before its changes exists whenever a
+change touches the leg (a changed limit's failing value meets the old limit).
 """
 
 from __future__ import annotations
@@ -41,8 +44,6 @@ MAX_STOPS_LISTED = 3
 MIN_FARE = 90
 GRID_ROWS = 2
 """Rows per combination of wanted and decoy values (the minimum catalogue is 16 times this)."""
-LIMIT_FAIL = 4
-"""Outside the customer's combination, one flight in ``LIMIT_FAIL`` fails a limit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,28 +179,23 @@ def build_catalogue(
     rng.shuffle(rows)
     changed = [r for r in limits if world.change_of(r[2]) is not None]
     first_fail = changed[0] if changed else limits[booking % len(limits)]
-    stale = tuple(int(world.change_of(r[2]) is not None) for r in equal)
     items: list[Person] = []
     wanted = tuple(0 for _ in equal)  # the row of the customer's own values on every rule
-    # which of those rows meets every limit, from a source of its own so that every other draw
-    # (and so the rest of the stream) is what it would be without it
-    target_at = _random.Random(repr(rng.getstate())).randrange(rows.count(wanted))
-    target, twins, met, seen = "", 0, set(), 0
+    # which row of each combination meets every limit, from a source of its own so that every
+    # other draw (and so the rest of the stream) does not depend on it
+    pick = _random.Random(repr(rng.getstate()))
+    meets_at = {combo: pick.randrange(rows.count(combo)) for combo in combos}
+    seen = dict.fromkeys(combos, 0)
+    target = ""
     for combo in rows:
-        is_target = combo == wanted and seen == target_at
-        seen += combo == wanted
+        k = seen[combo]
+        seen[combo] += 1
         values: dict[str, Value] = {
             r[0]: decoy[r[2]] if flip else want[r] for r, flip in zip(equal, combo)
         }
         fail: Rule | None = None
-        if combo == wanted and not is_target:
-            fail = first_fail if twins == 0 else rng.choice(limits)
-            twins += 1
-        elif any(combo) and combo not in met and (sum(combo) == 1 or combo == stale):
-            fail = None  # the rule's near miss (or the stale row) meets every limit
-        elif any(combo) and rng.random() * LIMIT_FAIL < 1:
-            fail = rng.choice(limits)
-        met |= {combo} if fail is None else set()
+        if k != meets_at[combo]:  # the first other row fails ``first_fail``, later ones either
+            fail = first_fail if k == (1 if meets_at[combo] == 0 else 0) else rng.choice(limits)
         for rule in limits:
             if rule != fail:
                 values[rule[0]] = _meeting(rng, rule, want[rule])
@@ -210,7 +206,7 @@ def build_catalogue(
             else:
                 values[rule[0]] = _failing(rng, rule, want[rule], set())
         items.append(_flight(rng, tag, values, used_ids))
-        if is_target:
+        if combo == wanted and fail is None:
             target = items[-1].name
     return Catalogue(tag, leg, items, target)
 

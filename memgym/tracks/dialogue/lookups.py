@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from memgym.claims import Claim, format_value, render_record
 from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import phrases
-from memgym.tracks.dialogue.vocab import CITIES, FIRST_NAMES, LAST_NAMES
+from memgym.tracks.dialogue.vocab import CABINS, CITIES, FIRST_NAMES, LAST_NAMES
 from memgym.tracks.dialogue.world import (
     ASKABLE,
     FIRST_DAY,
@@ -136,6 +136,10 @@ def value_of(rng: _random.Random, attribute: str, facts: dict[str, Value], conta
         return employer_name(rng)
     if attribute == "emergency_contact":
         return contact
+    if attribute == "cabin":  # the chores' (``chores.TRIP_LIMITS``): no lookup states these
+        return rng.choice(CABINS)
+    if attribute == "max_stops":
+        return int(rng.random() * 3)
     raise ValueError(f"no lookup value for {attribute!r}")
 
 

@@ -36,22 +36,25 @@ CORRECTION_FRAMES = (
 PARTY_FRAME = "Added {C} to the travel party of {E} with a {M} meal."
 
 SAYINGS: dict[str, tuple[str, ...]] = {
-    "home_city": ("I live in {v}, so I always fly out of there.", "Home for me is {v}."),
-    "destination": ("I need to get to {v} for this trip.", "The trip is to {v}."),
-    "travel_date": ("I'd like to leave on {v}.", "I want to fly out on {v}."),
-    "return_date": ("I want to fly back on {v}.", "I need to be home by {v}, flying that day."),
-    "cabin": ("Please book {v}, nothing else works for me.", "I'll need {v} seats."),
-    "max_stops": ("No more than {v} stops, please.", "I can live with at most {v} stops."),
+    "home_city": ("Home is {v}, so flights go out of there.", "The home city is {v}."),
+    "destination": ("The trip is to {v} this time.", "The trip is to {v}."),
+    "travel_date": ("Leaving on {v}, please.", "The flight out should be on {v}."),
+    "return_date": ("Flying back on {v}.", "Back home by {v}, flying that day."),
+    "cabin": ("Please book {v}, nothing else works.", "It has to be {v} seats."),
+    "max_stops": ("No more than {v} stops, please.", "At most {v} stops will do."),
     "max_price_usd": (
-        "My budget is {v} dollars per ticket, tops.",
-        "I can't spend more than {v} dollars a ticket.",
+        "The budget is {v} dollars per ticket, tops.",
+        "No more than {v} dollars a ticket can be spent.",
     ),
-    "loyalty_number": ("My frequent flyer number is {v}.", "Here's my loyalty number: {v}."),
-    "date_of_birth": ("For the booking, I was born on {v}.", "My birthday is {v}, full date."),
-    "passport_expiry": ("My passport expires on {v}.", "The passport is valid until {v}."),
-    "employer": ("The company paying for this is {v}.", "I work for {v}, they cover the trip."),
-    "emergency_contact": ("If anything happens, please call {v}.", "My emergency contact is {v}."),
+    "loyalty_number": ("The frequent flyer number is {v}.", "Here's the loyalty number: {v}."),
+    "date_of_birth": ("For the booking, the birth date is {v}.", "Born on {v}, full date."),
+    "passport_expiry": ("The passport expires on {v}.", "The passport is valid until {v}."),
+    "employer": ("The company paying for this is {v}.", "The employer is {v}, they cover it."),
+    "emergency_contact": ("If anything happens, please call {v}.", "The emergency contact is {v}."),
 }
+"""What the customer says to state a value: the same words whoever's value it is (the agent's
+confirmation names the person), so the customer's own pages and those passed on for others
+(``chores``) share their surface: a reader of the text without its names cannot tell them apart."""
 OPENERS = ("", "Oh, and ", "Also, ", "One more thing. ", "Before I forget, ")
 GREETINGS = ("Hi, my name is {E}.", "Hello there, this is {E}.", "Good morning, I'm {E}.")
 AGENT_OPENERS = ("Thanks.", "Sure thing.", "Got it.", "Happy to help.")
@@ -63,7 +66,6 @@ PARTY_SAYINGS = (
     "{C} is coming along too and needs a {M} meal.",
     "Please add {C} to the trip, with a {M} meal.",
 )
-PARTY_DETAILS = "For {C}: born {B}, frequent flyer number {N}, passport valid until {X}."
 COLLEAGUE_SAYINGS = {
     "home_city": "lives in {v}",
     "destination": "is heading to {v}",

@@ -1,7 +1,7 @@
 """Dialogue turns as event texts: what the customer says and how the agent confirms it.
 
 Every function returns the text and the facts it states (in the order the reader finds them).
-The customer's own words match no frame the reader parses, so what the reader finds in a turn
+The customer's own words (the same for anyone's values) match no frame the reader parses, so what the reader finds in a turn
 is known from its facts (``confirmed``, ``listed``), without reading the text back;
 ``tests/tracks/test_dialogue_turn_claims.py`` checks that against the reader.
 """
@@ -17,7 +17,11 @@ from memgym.tracks.dialogue.catalogue import ITEM_ATTRS, Catalogue
 from memgym.tracks.dialogue.world import COLLEAGUE_TRIP, Change, FactRec, Person
 
 PARTY_FACTS = ("travels_with", "meal")
-"""What the party frame states; a companion's other facts get confirmation frames."""
+"""What the party frame states; a companion's other facts come in profile-shaped turns."""
+ROSTER = 10
+"""Party members with only a meal (``world.PARTY`` beyond the companions) come ``1..ROSTER`` to
+a turn, listed as note lines: the party costs lite's lookups as few tokens as it can. The
+friends' parties among the chores (``chores``) come alike."""
 
 
 def confirmed(facts: list[FactRec]) -> list[Claim]:
@@ -47,7 +51,10 @@ def profile(rng: _random.Random, facts: list[FactRec], opening: bool) -> tuple[s
     said = []
     for i, fact in enumerate(facts):
         opener = "" if opening or i else rng.choice(phrases.OPENERS)
-        said.append(opener + _saying(rng, fact))
+        saying = _saying(rng, fact)
+        if opener and not opener.endswith(". "):  # "Also, the trip is to ..."
+            saying = saying[:1].lower() + saying[1:]
+        said.append(opener + saying)
     if opening:
         said.insert(0, rng.choice(phrases.GREETINGS).replace("{E}", facts[0].entity))
     agent = [rng.choice(phrases.AGENT_OPENERS)] + [_confirm(rng, f) for f in facts]
@@ -55,23 +62,23 @@ def profile(rng: _random.Random, facts: list[FactRec], opening: bool) -> tuple[s
 
 
 def party(rng: _random.Random, person: Person, user: str) -> tuple[str, list[FactRec]]:
-    """The customer adds a companion with full details to the trip (members with a meal only
-    come in ``roster`` turns); the agent records them."""
-    values = {f.attribute: f.text for f in person.facts}
-    slots = {
-        "{C}": person.name,
-        "{E}": user,
-        "{M}": values["meal"],
-        "{B}": values["date_of_birth"],
-        "{N}": values["loyalty_number"],
-        "{X}": values["passport_expiry"],
-    }
-    said = rng.choice(phrases.PARTY_SAYINGS) + " " + phrases.PARTY_DETAILS
-    agent = phrases.PARTY_FRAME
-    for slot, value in slots.items():
-        said, agent = said.replace(slot, value), agent.replace(slot, value)
-    details = [_confirm(rng, f) for f in person.facts if f.attribute not in PARTY_FACTS]
-    return f"User: {said}\nAgent: {' '.join([agent, *details])}", list(person.facts)
+    """The customer adds a companion to ``user``'s party with a meal; the agent records them
+    (their other facts follow in turns shaped as the customer's own profile: ``details``)."""
+    said = rng.choice(phrases.PARTY_SAYINGS).replace("{C}", person.name)
+    agent = phrases.PARTY_FRAME.replace("{C}", person.name).replace("{E}", user)
+    meal = person.meal
+    said, agent = said.replace("{M}", meal), agent.replace("{M}", meal)
+    return f"User: {said}\nAgent: {agent}", [f for f in person.facts if f.attribute in PARTY_FACTS]
+
+
+def details(rng: _random.Random, person: Person) -> list[tuple[str, list[FactRec]]]:
+    """A companion's facts beyond the party frame, one to a turn, each turn shaped as a profile
+    turn of the customer's (``profile``). One each: in twos (date of birth with loyalty number,
+    loyalty number with passport) the pairs marked a companion's turn, a quarter of them
+    evidence against 4 % of the turns shaped alike."""
+    return [
+        profile(rng, [f], opening=False) for f in person.facts if f.attribute not in PARTY_FACTS
+    ]
 
 
 def roster(rng: _random.Random, people: list[Person], user: str) -> tuple[str, list[FactRec]]:
