@@ -1,7 +1,7 @@
 """Every agent of interactive tracks by name: ``make_agent`` and ``agent_names`` over the
 registry of ``memgym.tracks.agent``, with the reference agents, the ``llm`` agent and the
 no-memory cheat family (generic, the web track's ``web-explore`` and the swe track's
-``swe-explore``, ``swe-stash`` and ``swe-keyring``) registered."""
+``swe-explore``, ``swe-stash`` and ``swe-keyring``, the tau2 track's ``tau2-prior``) registered."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from memgym.interactive import (  # noqa: F401  (register)
     llm_agent,
     swe_explore,
     swe_keyring,
+    tau2_prior,
     web_explore,
 )
 from memgym.specs import make_named

@@ -82,11 +82,14 @@ def replayable(task: Any) -> bool:
     return "ENV_ASSERTION" not in {str(getattr(b, "value", b)) for b in criteria.reward_basis}
 
 
-def environment(domain: str, solo_mode: bool = False) -> Any:
+def environment(domain: str, solo_mode: bool = False, key: int | None = None) -> Any:
     """A fresh τ²-bench environment of ``domain``: a deep copy of the environment τ²-bench's own
     constructor built once per process (``_pristine``), so no task sees another's changes and no
-    environment rebuilds its databases from its data files (telecom's TOML) or reads its policy."""
-    return pickle.loads(_pristine(domain, solo_mode))
+    environment rebuilds its databases from its data files (telecom's TOML) or reads its policy.
+    With ``key``, the world renamed for that seed key (``rename``)."""
+    if key is None:
+        return pickle.loads(_pristine(domain, solo_mode))
+    return pickle.loads(_renamed(domain, solo_mode, key))
 
 
 @cache
@@ -100,20 +103,32 @@ def _pristine(domain: str, solo_mode: bool) -> bytes:
     return pickle.dumps(registry.get_env_constructor(domain)(solo_mode=solo_mode), protocol=5)
 
 
+@lru_cache(maxsize=4)
+def _renamed(domain: str, solo_mode: bool, key: int) -> bytes:
+    """The domain's environment with its database renamed for ``key``, pickled (a few seeds'
+    worlds kept: a shift, its evaluator and the next seed's)."""
+    from memgym.tracks.tau2.rename import renaming
+
+    env = pickle.loads(_pristine(domain, solo_mode))
+    env.tools.db = renaming(domain, key).database(env.tools.db)
+    return pickle.dumps(env, protocol=5)
+
+
 PREFIX = "memgym-"
 """The prefix of the names ``evaluated`` registers in τ²-bench's registry."""
 
 
 @cache
-def evaluated(domain: str) -> str:
-    """The name under which τ²-bench's evaluator finds ``environment(domain)``: registered once per
-    process, so the evaluator's two environments (replayed and gold) are deep copies too."""
+def evaluated(domain: str, key: int | None = None) -> str:
+    """The name under which τ²-bench's evaluator finds ``environment(domain, key=key)``:
+    registered once per process, so the evaluator's two environments (replayed and gold) are
+    deep copies too."""
     require()
     from tau2.registry import registry
 
-    name = PREFIX + domain
+    name = PREFIX + domain + ("" if key is None else f"-{key}")
     if name not in registry.get_domains():
-        registry.register_domain(lambda solo_mode=False: environment(domain, solo_mode), name)
+        registry.register_domain(lambda solo_mode=False: environment(domain, solo_mode, key), name)
     return name
 
 
