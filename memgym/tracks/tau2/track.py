@@ -30,6 +30,9 @@ class Tau2Track(InteractiveTrack, parameters=parameters):
 
     gated = True
     cheats = ("tau2-prior",)
+    ungated_groups = ("mock",)
+    """Mock's world is one user and one task, read whole by ``get_users``, and its five
+    memory-sensitive tasks share two gold writes: a prior hits them (docs/tau2.md)."""
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         params = self.params(tier, **overrides)
@@ -47,7 +50,9 @@ class Tau2Track(InteractiveTrack, parameters=parameters):
         changing = [t in set(recalled) for t in ids]
         calls = plan_calls(changing, len(recalled), params["gap"], rng)
         plan: dict[str, Any] = {"domain": domain, "calls": [[c.task, c.part] for c in calls]}
-        if rename.renamed(domain):  # the world renamed for this seed (salted when the run is)
+        if params["rename"] and rename.renamed(
+            domain
+        ):  # the world renamed for this seed (salted when the run is)
             plan["rename"] = seed
         events = [Event(step=i, kind="task", text=f"{domain}/{t}") for i, t in enumerate(ids)]
         brief = BRIEF.format(domain=domain) + "\n" + json.dumps(plan, separators=(",", ":"))
