@@ -79,7 +79,7 @@ def renaming(domain: str, key: int) -> Renaming:
         rng.shuffle(shuffled)
         table.update(zip(names, shuffled, strict=True))
     taken = set(_WORD.findall(db.model_dump_json()))
-    fresh = _Fresh(rng, taken)
+    fresh = _Fresh(taken)
     for user in users:
         first = table.get(user.name.first_name, user.name.first_name).lower()
         last = table.get(user.name.last_name, user.name.last_name).lower()
@@ -105,7 +105,7 @@ def _digits(rng: random.Random, n: int) -> str:
 class _Fresh:
     """Draws values until one is neither a value of the public world nor drawn before."""
 
-    def __init__(self, rng: random.Random, taken: set[str]) -> None:
+    def __init__(self, taken: set[str]) -> None:
         self.taken = set(taken)
 
     def __call__(self, draw: Any) -> str:
