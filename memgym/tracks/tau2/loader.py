@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from memgym.extras import MissingExtra
+from memgym.tracks.tau2 import rename
 
 DOMAINS = ("airline", "retail", "telecom", "mock")
 """τ²-bench's domains. ``telecom`` is its small task split (20 tasks): the full set holds 2,285
@@ -107,11 +108,17 @@ def _pristine(domain: str, solo_mode: bool) -> bytes:
 def _renamed(domain: str, solo_mode: bool, key: int) -> bytes:
     """The domain's environment with its database renamed for ``key``, pickled (a few seeds'
     worlds kept: a shift, its evaluator and the next seed's)."""
-    from memgym.tracks.tau2.rename import renaming
-
     env = pickle.loads(_pristine(domain, solo_mode))
     env.tools.db = renaming(domain, key).database(env.tools.db)
     return pickle.dumps(env, protocol=5)
+
+
+@lru_cache(maxsize=8)
+def renaming(domain: str, key: int) -> rename.Renaming:
+    """The renaming of ``domain``'s world for seed key ``key`` (``rename``), built once."""
+    info = domain_info(domain)
+    kept = info.policy + " " + " ".join(map(str, info.tools))
+    return rename.build(domain, key, environment(domain).tools.db, kept)
 
 
 PREFIX = "memgym-"

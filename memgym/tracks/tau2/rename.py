@@ -23,7 +23,6 @@ import random
 import re
 import string
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 RENAMED = ("airline", "retail")
@@ -60,16 +59,12 @@ def renamed(domain: str) -> bool:
     return domain in RENAMED
 
 
-@lru_cache(maxsize=8)
-def renaming(domain: str, key: int) -> Renaming:
-    """The renaming of ``domain`` for seed key ``key`` (deterministic)."""
-    from memgym.tracks.tau2 import loader
-
+def build(domain: str, key: int, db: Any, kept: str) -> Renaming:
+    """The renaming of ``domain``'s public database ``db`` for seed key ``key`` (deterministic);
+    names that are words of ``kept`` (the policy and the tools' descriptions) stay."""
     if not renamed(domain):
         raise ValueError(f"the {domain} domain is not renamed; renamed: {', '.join(RENAMED)}")
-    db = loader.environment(domain).tools.db
-    info = loader.domain_info(domain)
-    fixed = set(re.findall(r"\w+", info.policy + " " + " ".join(map(str, info.tools))))
+    fixed = set(re.findall(r"\w+", kept))
     rng = random.Random(f"memgym tau2 rename\0{domain}\0{key}")
     table: dict[str, str] = {}
     users = list(db.users.values())

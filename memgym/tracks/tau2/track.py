@@ -73,7 +73,7 @@ class Tau2Track(InteractiveTrack, parameters=parameters):
         tasks = [known[e.text.split("/", 1)[1]] for e in scenario.events]
         key = plan.get("rename")
         if key is not None:
-            tasks = [rename.renaming(domain, key).task(t) for t in tasks]
+            tasks = [loader.renaming(domain, key).task(t) for t in tasks]
         calls = [Call(int(i), part) for i, part in plan["calls"]]
         first = {c.task: n + 1 for n, c in reversed(list(enumerate(calls)))}
         user = scenario.params.get("user", "scripted")

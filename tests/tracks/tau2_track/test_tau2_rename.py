@@ -19,12 +19,12 @@ from memgym.interactive.episode import evaluate_interactive
 from memgym.interactive.tau2_prior import prior_writes
 from memgym.tracks import get_track
 from memgym.tracks.tau2.plan import task_writes
-from memgym.tracks.tau2.rename import renaming
 
 TRACK = get_track("tau2")
 
 
 def test_renaming_is_deterministic_fresh_and_consistent() -> None:
+    renaming = loader.renaming
     one, again, other = renaming("retail", 3), renaming("retail", 3), renaming("retail", 4)
     assert one.table == again.table and one.table != other.table
     public = loader.environment("retail").tools.db
