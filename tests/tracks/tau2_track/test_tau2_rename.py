@@ -66,3 +66,22 @@ def test_the_public_prior_hits_the_public_world_only() -> None:
     assert solved[0, "tau2-prior"] == {"airline/2": True}
     assert solved[1, "tau2-prior"] == {"airline/2": False}
     assert solved[1, "gold"] == {"airline/2": True}
+
+
+def test_rm_rows_read_the_needs_of_the_renamed_world() -> None:
+    """A compaction that drops the renamed user id task 2's callback needs is HARMFUL (the
+    needs come from the renamed task, which the episode served, not the public one)."""
+    from memgym.rmdata.tau2_rows import harm_rows
+
+    scenario = TRACK.generate(0, None, domain="airline", customers=2, callbacks=1)
+    tight = "window:max_tokens=150"
+    full, cut = (evaluate_interactive(TRACK, scenario, m, "context") for m in ("full", tight))
+    assert {a.question_id for a in full.answers if a.correct} == {"airline/2"}
+    assert not any(a.correct for a in cut.answers)
+    rows = harm_rows([full, cut])
+    harmful = [r for r in rows if r["harmful"]]
+    assert harmful and len(rows) == len(cut.compactions)
+    renamed_id = loader.renaming("airline", 0).table["noah_muller_9847"]
+    for row in harmful:
+        dropped = "\n".join(d["text"] for d in row["dropped"])
+        assert renamed_id in dropped and "noah_muller_9847" not in dropped
