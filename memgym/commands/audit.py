@@ -446,14 +446,15 @@ def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any])
         )
     gate = audit.gate()
     runs = ", ".join(f"{k} {gate.runs[k]:.3f} ({gate.gap_share(k):.1%})" for k in gate.runs)
-    left_out = f" (left out of the gate, reported only: {', '.join(audit.ungated)})"
+    present = [g for g in audit.ungated if g in audit.groups]
+    left_out = f" (left out of the gate, reported only: {', '.join(present)})" if present else ""
     if audit.gated and not audit.enforced:
         console.print(f"gate: no scored task in a gated group{left_out}")
     else:
         console.print(
             f"gate{'' if audit.enforced else ' (reported, not enforced)'}: floor "
             f"{gate.floor:.3f}, full {gate.full:.3f}; no-memory runs (share of full's gap): "
-            f"{runs}{left_out if audit.ungated else ''}"
+            f"{runs}{left_out}"
         )
     if audit.setup.get("tasks"):
         whole = audit.whole_gate()
