@@ -486,10 +486,16 @@ def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any])
         )
     gate = audit.gate()
     runs = ", ".join(f"{k} {gate.runs[k]:.3f} ({gate.gap_share(k):.1%})" for k in gate.runs)
-    console.print(
-        f"gate{'' if audit.gated else ' (reported, not enforced)'}: floor {gate.floor:.3f}, "
-        f"full {gate.full:.3f}; no-memory runs (share of full's gap): {runs}"
-    )
+    present = [g for g in audit.ungated if g in audit.groups]
+    left_out = f" (left out of the gate, reported only: {', '.join(present)})" if present else ""
+    if audit.gated and not audit.enforced:
+        console.print(f"gate: no scored task in a gated group{left_out}")
+    else:
+        console.print(
+            f"gate{'' if audit.enforced else ' (reported, not enforced)'}: floor "
+            f"{gate.floor:.3f}, full {gate.full:.3f}; no-memory runs (share of full's gap): "
+            f"{runs}{left_out}"
+        )
     if audit.setup.get("tasks"):
         whole = audit.whole_gate()
         runs = ", ".join(f"{k} {whole.runs[k]:.3f} ({whole.gap_share(k):.1%})" for k in whole.runs)
@@ -510,6 +516,6 @@ def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any])
             f"generation: {gen.get('kept', 0)}/{gen['tried']} candidates kept "
             f"({gen.get('kept', 0) / gen['tried']:.1%}); rejected: {rejected or 'none'}"
         )
-    for problem in [*audit.problems, *(gate.problems() if audit.gated else [])]:
+    for problem in [*audit.problems, *(gate.problems() if audit.enforced else [])]:
         err_console.print(f"[red]problem:[/] {problem}")
     return 0 if audit.passed else 1

@@ -10,7 +10,8 @@ on the bugged tree). A task is **kept** when gold solves it, noop does not, and 
 it; the yield is kept / audited. Tasks are grouped by the part of their id before the first
 ``/`` (a domain, an app, a code base). Tasks a track does not score (they need no memory) are
 counted apart (``setup``). The gate (``memgym.interactive.gate``) fails the audit of a track
-that declares ``gated``; on the others it is reported.
+that declares ``gated``; on the others it is reported, as it is on the groups a gated track
+leaves out (``ungated_groups``: the tau2 track's mock domain).
 """
 
 from __future__ import annotations
@@ -56,15 +57,27 @@ class InteractiveAudit:
     setup: dict[str, int] = field(default_factory=dict)
     """Unscored tasks (``tasks``) and those each agent and cheat solved, reported apart."""
     gated: bool = False
+    ungated: tuple[str, ...] = ()
+    """Groups the track leaves out of the gate (``InteractiveTrack.ungated_groups``): their
+    figures are reported, never enforced."""
 
     def gate(self) -> Gate:
-        """Shares solved over every group's scored tasks."""
-        total = self.tasks or 1
-        solved = {a: sum(g.solved[a] for g in self.groups.values()) / total for a in AGENTS}
+        """Shares solved over the scored tasks of every group the gate covers."""
+        groups = [g for g in self.groups.values() if g.group not in self.ungated]
+        total = sum(g.tasks for g in groups) or 1
+        solved = {a: sum(g.solved[a] for g in groups) / total for a in AGENTS}
         cheats = sorted({c for g in self.groups.values() for c in g.cheats})
         runs = {"none": solved["none"]}
-        runs |= {c: sum(g.cheats.get(c, 0) for g in self.groups.values()) / total for c in cheats}
+        runs |= {c: sum(g.cheats.get(c, 0) for g in groups) / total for c in cheats}
         return Gate(solved["noop"], solved["context"], runs)
+
+    @property
+    def enforced(self) -> bool:
+        """Whether the gate is enforced: the track is gated and some scored task is in a group
+        the gate covers."""
+        return self.gated and any(
+            g.tasks for g in self.groups.values() if g.group not in self.ungated
+        )
 
     def whole_gate(self) -> Gate:
         """The gate's shares over the whole track, the scored tasks and those reported apart
@@ -91,7 +104,7 @@ class InteractiveAudit:
     def passed(self) -> bool:
         """Gold solves every task and nothing else is wrong."""
         gold = sum(g.solved["gold"] for g in self.groups.values())
-        gate = self.gate().problems() if self.gated else []
+        gate = self.gate().problems() if self.enforced else []
         return not self.problems and not gate and gold == self.tasks
 
     def to_json(self) -> dict[str, Any]:
@@ -102,6 +115,7 @@ class InteractiveAudit:
             "passed": self.passed, "seconds": self.seconds, "problems": self.problems,
             "groups": {k: vars(g) for k, g in self.groups.items()},
             "generation": self.generation, "setup": self.setup, "gated": self.gated,
+            "ungated": list(self.ungated), "enforced": self.enforced,
             "gate": {"floor": gate.floor, "full": gate.full, "runs": gate.runs,
                      "gap_share": {k: gate.gap_share(k) for k in gate.runs},
                      "problems": gate.problems()},
@@ -156,5 +170,5 @@ def audit_interactive(
             on_seed(seed)
     return InteractiveAudit(
         track.name, tier, list(seeds), groups, problems, time.perf_counter() - start, generation,
-        setup, track.gated,
+        setup, track.gated, tuple(track.ungated_groups),
     )  # fmt: skip

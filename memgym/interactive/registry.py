@@ -1,7 +1,8 @@
 """Every agent of interactive tracks by name: ``make_agent`` and ``agent_names`` over the
 registry of ``memgym.tracks.agent``, with the reference agents, the ``llm`` agent and the
-no-memory cheat family (generic, the web track's ``web-explore`` and ``web-notes``, and the swe
-track's ``swe-explore``, ``swe-stash`` and ``swe-keyring``) registered."""
+no-memory cheat family (generic, the web track's ``web-explore`` and ``web-notes``, the swe
+track's ``swe-explore``, ``swe-stash`` and ``swe-keyring``, the tau2 track's ``tau2-prior``)
+registered."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from memgym.interactive import (  # noqa: F401  (register)
     llm_agent,
     swe_explore,
     swe_keyring,
+    tau2_prior,
     web_explore,
     web_notes,
 )

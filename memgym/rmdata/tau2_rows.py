@@ -13,6 +13,7 @@ not with this strategy; SAFE otherwise. Episodes without a ``full`` twin give no
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterable
@@ -45,12 +46,14 @@ def harm_rows(episodes: Iterable[EpisodeResult]) -> list[dict[str, Any]]:
         scenario = track.generate(episode.seed, None, **episode.params)
         plan = track.final_calls(scenario)
         lost = full - {a.question_id for a in episode.answers if a.correct}
+        key = json.loads(scenario.brief.splitlines()[-1]).get("rename")
         needs: dict[str, set[str]] = {}
         for task_id in lost:
             domain, tid = task_id.split("/", 1)
-            needs[task_id] = {
-                n for step in gold_steps(loader.tasks(domain)[tid]) for n in step.needs
-            }
+            task = loader.tasks(domain)[tid]
+            if key is not None:  # the world the episode served, renamed for its seed
+                task = loader.renaming(domain, key).task(task)
+            needs[task_id] = {n for step in gold_steps(task) for n in step.needs}
         for record in episode.compactions:
             now = call_in_progress(record)
             ahead = [t for t in lost if plan[t] >= now]

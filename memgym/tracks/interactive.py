@@ -29,6 +29,9 @@ class InteractiveTrack(Track):
     gated: ClassVar[bool] = False
     """Whether ``memgym audit`` fails when the memory gate does not hold
     (``memgym.interactive.gate``); on other tracks the gate is reported only."""
+    ungated_groups: ClassVar[tuple[str, ...]] = ()
+    """Task groups (the part of a task id before ``/``) a gated track leaves out of the gate:
+    reported, never enforced (the tau2 track's mock domain, too small to hide from a prior)."""
 
     @abstractmethod
     def open(self, scenario: Scenario) -> Session:

@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from memgym.extras import MissingExtra
+from memgym.tracks.tau2 import rename
 
 DOMAINS = ("airline", "retail", "telecom", "mock")
 """τ²-bench's domains. ``telecom`` is its small task split (20 tasks): the full set holds 2,285
@@ -82,11 +83,14 @@ def replayable(task: Any) -> bool:
     return "ENV_ASSERTION" not in {str(getattr(b, "value", b)) for b in criteria.reward_basis}
 
 
-def environment(domain: str, solo_mode: bool = False) -> Any:
+def environment(domain: str, solo_mode: bool = False, key: int | None = None) -> Any:
     """A fresh τ²-bench environment of ``domain``: a deep copy of the environment τ²-bench's own
     constructor built once per process (``_pristine``), so no task sees another's changes and no
-    environment rebuilds its databases from its data files (telecom's TOML) or reads its policy."""
-    return pickle.loads(_pristine(domain, solo_mode))
+    environment rebuilds its databases from its data files (telecom's TOML) or reads its policy.
+    With ``key``, the world renamed for that seed key (``rename``)."""
+    if key is None:
+        return pickle.loads(_pristine(domain, solo_mode))
+    return pickle.loads(_renamed(domain, solo_mode, key))
 
 
 @cache
@@ -100,20 +104,38 @@ def _pristine(domain: str, solo_mode: bool) -> bytes:
     return pickle.dumps(registry.get_env_constructor(domain)(solo_mode=solo_mode), protocol=5)
 
 
+@lru_cache(maxsize=4)
+def _renamed(domain: str, solo_mode: bool, key: int) -> bytes:
+    """The domain's environment with its database renamed for ``key``, pickled (a few seeds'
+    worlds kept: a shift, its evaluator and the next seed's)."""
+    env = pickle.loads(_pristine(domain, solo_mode))
+    env.tools.db = renaming(domain, key).database(env.tools.db)
+    return pickle.dumps(env, protocol=5)
+
+
+@lru_cache(maxsize=8)
+def renaming(domain: str, key: int) -> rename.Renaming:
+    """The renaming of ``domain``'s world for seed key ``key`` (``rename``), built once."""
+    info = domain_info(domain)
+    kept = info.policy + " " + " ".join(map(str, info.tools))
+    return rename.build(domain, key, environment(domain).tools.db, kept)
+
+
 PREFIX = "memgym-"
 """The prefix of the names ``evaluated`` registers in τ²-bench's registry."""
 
 
 @cache
-def evaluated(domain: str) -> str:
-    """The name under which τ²-bench's evaluator finds ``environment(domain)``: registered once per
-    process, so the evaluator's two environments (replayed and gold) are deep copies too."""
+def evaluated(domain: str, key: int | None = None) -> str:
+    """The name under which τ²-bench's evaluator finds ``environment(domain, key=key)``:
+    registered once per process, so the evaluator's two environments (replayed and gold) are
+    deep copies too."""
     require()
     from tau2.registry import registry
 
-    name = PREFIX + domain
+    name = PREFIX + domain + ("" if key is None else f"-{key}")
     if name not in registry.get_domains():
-        registry.register_domain(lambda solo_mode=False: environment(domain, solo_mode), name)
+        registry.register_domain(lambda solo_mode=False: environment(domain, solo_mode, key), name)
     return name
 
 

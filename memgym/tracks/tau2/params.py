@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "gap": 3,
     "user": "scripted",
     "trial": 0,
+    "rename": 1,
 }
 """``domain``: one of airline, retail, telecom (its small split), mock, or several joined by
 ``+`` (seed ``s`` serves the ``s % n``-th); ``customers``: tasks served in one session;
@@ -32,7 +33,9 @@ DEFAULTS: dict[str, Any] = {
 apart (the scored tasks; at most the domain's memory-sensitive tasks, none in telecom); ``user``: the
 customer, ``scripted`` (deterministic, no model) or ``llm:model=M[,base_url=U][,api_key_env=E]``
 (τ²-bench's user simulator on any OpenAI-compatible endpoint); ``trial``: the trial number of a
-pass^k run (same tasks and order; only the episode's identity changes)."""
+pass^k run (same tasks and order; only the episode's identity changes); ``rename``: 1 serves
+airline and retail in a world renamed per seed (``rename``: a prior from τ²-bench's public
+tasks cannot hit), 0 in τ²-bench's own (the control that shows the prior hitting)."""
 
 
 def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -45,6 +48,7 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     check_int("callbacks", params["callbacks"], 0, params["customers"] - 1)
     check_int("gap", params["gap"], 1, 200)
     check_int("trial", params["trial"], 0, 1000)
+    check_int("rename", params["rename"], 0, 1)
     user = params["user"]
     if not isinstance(user, str) or not (user == "scripted" or user.startswith("llm:model=")):
         raise ValueError(f"user must be scripted or llm:model=NAME[,base_url=URL], got {user!r}")

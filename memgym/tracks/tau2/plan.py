@@ -74,3 +74,15 @@ def changes_world(task: Any, writes: frozenset[str]) -> bool:
     criteria = task.evaluation_criteria
     actions = (criteria.actions or []) if criteria is not None else []
     return any(a.requestor == "user" or a.name in writes for a in actions)
+
+
+def task_writes(task: Any, writes: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The agent-side write calls of ``task``'s gold in order: (tool name, JSON arguments with
+    sorted keys)."""
+    criteria = task.evaluation_criteria
+    actions = (criteria.actions or []) if criteria is not None else []
+    return tuple(
+        (a.name, json.dumps(dict(a.arguments or {}), sort_keys=True))
+        for a in actions
+        if a.requestor != "user" and a.name in writes
+    )

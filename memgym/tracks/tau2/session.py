@@ -92,10 +92,18 @@ class Tau2Session(Session):
     """One shift (see the module docstring). ``customers[i]`` plays call ``i``."""
 
     def __init__(
-        self, domain: str, tasks: list[Any], calls: list[Call], customers: list[Customer]
+        self,
+        domain: str,
+        tasks: list[Any],
+        calls: list[Call],
+        customers: list[Customer],
+        key: int | None = None,
     ) -> None:
+        """``key``: the seed key of the renamed world the tasks were renamed for (``rename``;
+        None: τ²-bench's own world)."""
         loader.require()
         self.domain = domain
+        self.key = key
         self.states = [TaskState(t) for t in tasks]
         self.calls = calls
         self.customers = customers
@@ -209,7 +217,7 @@ class Tau2Session(Session):
     def _world(self, state: TaskState) -> Any:
         """The task's environment, set to its initial state (history replayed, as τ²-bench
         does), with that history as the start of its trajectory."""
-        env = loader.environment(self.domain)
+        env = loader.environment(self.domain, key=self.key)
         initial = state.task.initial_state
         history = copy.deepcopy(initial.message_history or []) if initial is not None else []
         env.set_state(
@@ -228,7 +236,7 @@ class Tau2Session(Session):
         if call.part == "first":
             state.acted_early = bool(state.opened) and _hashes(state.env) != state.opened
         else:
-            state.outcome = evaluate(self.domain, state, reason, self._id(call.task))
+            state.outcome = evaluate(self.domain, state, reason, self._id(call.task), self.key)
             if state.acted_early:
                 info = {**state.outcome.info, "evaluator_reward": state.outcome.reward}
                 state.outcome = TaskOutcome(state.outcome.task_id, 0.0, "ok", ACTED_EARLY, info)
@@ -267,8 +275,11 @@ def _hashes(env: Any) -> tuple[Any, ...]:
     return (env.get_db_hash(), env.get_user_db_hash())
 
 
-def evaluate(domain: str, state: TaskState, reason: str, task_id: str) -> TaskOutcome:
-    """τ²-bench's own verdict on the task's trajectory (no LLM judge)."""
+def evaluate(
+    domain: str, state: TaskState, reason: str, task_id: str, key: int | None = None
+) -> TaskOutcome:
+    """τ²-bench's own verdict on the task's trajectory (no LLM judge), on the world renamed for
+    ``key`` when one is given."""
     from tau2.data_model.simulation import SimulationRun
     from tau2.evaluator.evaluator import EvaluationType, evaluate_simulation
 
@@ -278,7 +289,7 @@ def evaluate(domain: str, state: TaskState, reason: str, task_id: str) -> TaskOu
     )  # fmt: skip
     try:
         info = evaluate_simulation(
-            run, state.task, EvaluationType.ALL, False, loader.evaluated(domain)
+            run, state.task, EvaluationType.ALL, False, loader.evaluated(domain, key)
         )
     except Exception as exc:  # noqa: BLE001 - any evaluator failure scores 0, counted
         first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__

@@ -1,7 +1,8 @@
 """The ``tau2`` track: τ²-bench's real tasks, served by an agent whose history a memory compacts.
 
-``generate`` picks the session's domain and tasks and plans its calls (``schedule``); ``open``
-builds the live ``Tau2Session`` with its customers (``customer``: scripted; ``user``: τ²-bench's
+``generate`` picks the session's domain and tasks and plans its calls (``schedule``); airline
+and retail shifts serve a world renamed for their seed (``rename``). ``open`` builds the live
+``Tau2Session`` with its customers (``customer``: scripted; ``user``: τ²-bench's
 user simulator on a model). Rewards are τ²-bench's own (``session.evaluate``).
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 from memgym.tracks.interactive import InteractiveTrack
 from memgym.tracks.registry import register_track
 from memgym.tracks.session import Session
-from memgym.tracks.tau2 import loader, recall
+from memgym.tracks.tau2 import loader, recall, rename
 from memgym.tracks.tau2 import params as parameters
 from memgym.tracks.tau2.customer import ScriptedCustomer, scenario_text
 from memgym.tracks.tau2.schedule import Call, order_tasks, pick_tasks, plan_calls
@@ -28,6 +29,10 @@ class Tau2Track(InteractiveTrack, parameters=parameters):
     """τ²-bench as an interactive track; see ``memgym.tracks.tau2`` for the parts."""
 
     gated = True
+    cheats = ("tau2-prior",)
+    ungated_groups = ("mock",)
+    """Mock's world is one user and one task, read whole by ``get_users``, and its five
+    memory-sensitive tasks share two gold writes: a prior hits them (docs/tau2.md)."""
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         params = self.params(tier, **overrides)
@@ -44,7 +49,11 @@ class Tau2Track(InteractiveTrack, parameters=parameters):
         ids = order_tasks(served, recalled, rng)
         changing = [t in set(recalled) for t in ids]
         calls = plan_calls(changing, len(recalled), params["gap"], rng)
-        plan = {"domain": domain, "calls": [[c.task, c.part] for c in calls]}
+        plan: dict[str, Any] = {"domain": domain, "calls": [[c.task, c.part] for c in calls]}
+        if params["rename"] and rename.renamed(
+            domain
+        ):  # the world renamed for this seed (salted when the run is)
+            plan["rename"] = seed
         events = [Event(step=i, kind="task", text=f"{domain}/{t}") for i, t in enumerate(ids)]
         brief = BRIEF.format(domain=domain) + "\n" + json.dumps(plan, separators=(",", ":"))
         return Scenario(
@@ -62,6 +71,9 @@ class Tau2Track(InteractiveTrack, parameters=parameters):
         domain = plan["domain"]
         known = loader.tasks(domain)
         tasks = [known[e.text.split("/", 1)[1]] for e in scenario.events]
+        key = plan.get("rename")
+        if key is not None:
+            tasks = [loader.renaming(domain, key).task(t) for t in tasks]
         calls = [Call(int(i), part) for i, part in plan["calls"]]
         first = {c.task: n + 1 for n, c in reversed(list(enumerate(calls)))}
         user = scenario.params.get("user", "scripted")
@@ -76,7 +88,7 @@ class Tau2Track(InteractiveTrack, parameters=parameters):
                 from memgym.tracks.tau2.user import SimulatedCustomer
 
                 customers.append(SimulatedCustomer(user, domain, task, call.part, first[call.task]))
-        return Tau2Session(domain, tasks, calls, customers)
+        return Tau2Session(domain, tasks, calls, customers, key)
 
     def final_calls(self, scenario: Scenario) -> dict[str, int]:
         """Task id -> the number of the call that verifies it (1-based, in session order)."""

@@ -34,6 +34,7 @@ def test_tiers_resolve_and_bad_parameters_fail_with_their_name() -> None:
         ({"customers": 2, "callbacks": 2}, "callbacks"),
         ({"gap": 0}, "gap"),
         ({"user": "gpt"}, "user"),
+        ({"rename": 2}, "rename"),
         ({"colour": 1}, "colour"),
     ]
     assert track.params("lite", customers=1)["callbacks"] == 0  # the tier's, as many as fit

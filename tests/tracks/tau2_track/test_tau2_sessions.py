@@ -114,24 +114,31 @@ def test_every_scored_task_is_a_callback_that_needs_its_first_call() -> None:
         assert full[task_id][0] and not none[task_id][0] and not noop[task_id][0], task_id
 
 
-def test_the_lite_audit_holds_the_memory_gate_against_every_cheat() -> None:
-    """``memgym audit``'s run on a lite shift: the scripted reference agent with ``full`` solves
-    every scored task, ``none`` and each no-memory cheat (peek, notes, notes-class) solve none
-    of them, and the tasks served in one call are counted apart."""
+def test_the_lite_audit_reports_mock_outside_the_gate() -> None:
+    """``memgym audit``'s run on a lite shift (mock): the scripted reference agent with ``full``
+    solves every scored task, ``none`` and the generic cheats (peek, notes, notes-class) none of
+    them, ``tau2-prior`` exactly the callbacks whose gold writes are its guess (recomputed from
+    the tasks); mock is left out of the gate, so the audit reports it and passes; the tasks
+    served in one call are counted apart."""
     from memgym.interactive.audit import audit_interactive
+    from memgym.interactive.tau2_prior import prior_writes
+    from memgym.tracks.tau2.plan import task_writes
 
-    assert TRACK.gated
+    assert TRACK.gated and TRACK.ungated_groups == ("mock",)
     audit = audit_interactive(TRACK, "lite", [0])
     scenario = TRACK.generate(0, "lite")
     plan = json.loads(scenario.brief.splitlines()[-1])
-    callbacks = sum(part == "callback" for _, part in plan["calls"])
-    assert audit.tasks == callbacks == 2 and audit.setup["tasks"] == len(scenario.events) - 2
-    gate = audit.gate()
-    assert (gate.floor, gate.full) == (0.0, 1.0) and set(gate.runs) >= set(GENERIC) | {"none"}
-    assert all(share == 0.0 for share in gate.runs.values()) and not gate.problems()
-    assert audit.passed
-    whole = audit.whole_gate()
-    assert whole.runs["none"] - whole.floor <= 0.25 * (whole.full - whole.floor)
+    callbacks = [scenario.events[i].text for i, part in plan["calls"] if part == "callback"]
+    assert audit.tasks == len(callbacks) == 2
+    assert audit.setup["tasks"] == len(scenario.events) - 2
+    (group,) = audit.groups.values()
+    assert group.group == "mock" and group.solved == {"gold": 2, "noop": 0, "context": 2, "none": 0}
+    assert all(group.cheats[c] == 0 for c in GENERIC)
+    writes = loader.domain_info("mock").writes
+    hit = [t for t in callbacks if task_writes(loader.tasks("mock")[t.split("/")[1]], writes)
+           == prior_writes("mock")]  # fmt: skip
+    assert group.cheats["tau2-prior"] == len(hit)
+    assert not audit.enforced and audit.passed  # reported, never enforced
 
 
 class ActEarly(Agent):
