@@ -47,7 +47,7 @@ def test_every_file_and_every_chunk_compiles(tier: str) -> None:
     for seed in range(4):
         p = TRACK.params(tier)
         rng = random.Random(seed)
-        files = source_files(rng, build_world(rng, p))
+        files = source_files(rng, build_world(rng, p), p["body_lines"])
         assert len(files) == p["modules"] + 1  # every module and errors.py
         for source in files:
             compile(source.source, source.path, "exec")

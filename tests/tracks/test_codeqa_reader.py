@@ -73,8 +73,9 @@ def _ast_claims(source: str, module: str) -> set[tuple[str, str, str]]:
 def test_reader_agrees_with_ast_on_whole_files() -> None:
     for seed in range(6):
         rng = random.Random(seed)
-        world = build_world(rng, TRACK.params("standard"))
-        for source in source_files(rng, world):
+        p = TRACK.params("standard")
+        world = build_world(rng, p)
+        for source in source_files(rng, world, p["body_lines"]):
             if source.module is None:
                 continue
             framed = "\n".join(

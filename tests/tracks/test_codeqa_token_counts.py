@@ -41,7 +41,7 @@ def test_chunk_token_counts_equal_counting_their_text() -> None:
     for seed, tier, chunk_tokens in ((0, "lite", 80), (1, "standard", 220), (2, "hard", 700)):
         p = track.params(tier, chunk_tokens=chunk_tokens)
         rng = random.Random(seed)
-        for source in source_files(rng, build_world(rng, p)):
+        for source in source_files(rng, build_world(rng, p), p["body_lines"]):
             for chunk in code.chunks(source, chunk_tokens):
                 assert chunk.tokens == count_tokens(chunk.text)
 

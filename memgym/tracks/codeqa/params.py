@@ -9,11 +9,11 @@ from memgym.tracks.checks import tier_params
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {"modules": 4, "functions": 14, "constants": 24, "errors": 3, "questions": 10,
-             "target_tokens": 10_000, "write_budget": 5},
+             "target_tokens": 10_000, "write_budget": 5, "body_lines": 2},
     "standard": {"modules": 6, "functions": 44, "constants": 28, "errors": 4, "questions": 20,
-                 "target_tokens": 30_000, "write_budget": 7},
+                 "target_tokens": 30_000, "write_budget": 7, "body_lines": 5},
     "hard": {"modules": 10, "functions": 96, "constants": 48, "errors": 6, "questions": 40,
-             "target_tokens": 100_000, "write_budget": 11},
+             "target_tokens": 100_000, "write_budget": 11, "body_lines": 5},
 }  # fmt: skip
 DEFAULT_TIER = "lite"
 DEFAULTS: dict[str, Any] = {
@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "distractors": None,
     "target_tokens": 10_000,
     "chunk_tokens": 220,
+    "body_lines": 2,
     "write_budget": 5,
     "max_write_tokens": 120,
     "question_placement": "interleaved",
@@ -34,8 +35,9 @@ DEFAULTS: dict[str, Any] = {
 }
 """Every parameter and its default. ``corrections`` (hotfix notes) and ``updates`` (changelog
 entries) default to a quarter of the constants each, ``distractors`` to one per module.
-``max_write_tokens`` fits four or five canonical note records (one function's record runs 15 to
-35 tokens), so the write budget lets a note-keeping memory keep about half of the records in
+``body_lines`` is the most plain body lines a function gets (``code.BODY``; it gets 2 fewer to
+that many): more code per stated fact. ``max_write_tokens`` fits four or five canonical note
+records (one function's record runs 15 to 35 tokens), so the write budget lets a note-keeping memory keep about half of the records in
 lite, fewer in standard and hard. ``subseed`` > 0 draws an independent scenario for the same
 seed (for audit regeneration). The resolved params also carry ``entities`` (functions + constants
 + the expected number of config-audited dependency settings: the records a note-keeping memory
@@ -59,6 +61,7 @@ LIMITS: dict[str, tuple[int, int]] = {
     "errors": (1, 12),
     "questions": (1, 200),
     "chunk_tokens": (80, 2_000),
+    "body_lines": (0, 8),
     "write_budget": (1, 10_000),
     "max_write_tokens": (20, 100_000),
     "subseed": (0, 2**31),

@@ -99,11 +99,11 @@ class Item:
     """``count_tokens(text)`` where the text's parts gave it; -1: count the text."""
 
 
-def source_files(rng: _random.Random, world: World) -> list[code.SourceFile]:
-    """Every file of the repository in presentation order."""
+def source_files(rng: _random.Random, world: World, body_lines: int = 0) -> list[code.SourceFile]:
+    """Every file of the repository in presentation order (``body_lines``: ``code.BODY``)."""
     order = list(range(len(world.modules)))
     rng.shuffle(order)
-    files = [code.module_file(rng, world, m) for m in order]
+    files = [code.module_file(rng, world, m, body_lines) for m in order]
     files.insert(int(rng.random() * (len(files) + 1)), code.errors_file(world))
     return files
 
@@ -135,7 +135,11 @@ def _place(random: Callable[[], float], n: int, head: bool) -> float:
 def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
     """The core items in stream order."""
     random = rng.random
-    chunks = [ch for src in source_files(rng, world) for ch in code.chunks(src, p["chunk_tokens"])]
+    chunks = [
+        ch
+        for src in source_files(rng, world, p["body_lines"])
+        for ch in code.chunks(src, p["chunk_tokens"])
+    ]
     n = len(chunks)
     defined_in = {c: i for i, ch in enumerate(chunks) for c in ch.constants}
     keyed: list[tuple[float, int, int]] = [(float(i), DOC, i) for i in range(n)]
