@@ -169,12 +169,15 @@ def chores(
     budget: int,
     places: Sequence[float] = (),
     weights: Mapping[str, int] | None = None,
+    pairs: float = 0.5,
 ) -> list[Chore]:
     """At most ``count`` chores about the people ``lookups`` state, positioned (``_plan``, near
     ``places``) and rendered, at most ``budget`` tokens in all: as many as ``CHORE_TOKENS`` each
     fit (those that would still overflow it, in position order, left out). A change picks its
     attribute in proportion to ``weights`` (how often the customer's pages state each one;
-    uniformly over what was stated without), so no attribute's words mark the customer's."""
+    uniformly over what was stated without), so no attribute's words mark the customer's; a
+    profile-shaped one states two values with chance ``pairs`` (the share of the customer's
+    profile turns that state two: ``pair_share``), so one value to a turn does not either."""
     people, current = _people(lookups)
     count = min(count, budget // CHORE_TOKENS)
     stated = [key for key in current if key[1] in CHANGED]
@@ -222,7 +225,7 @@ def chores(
                 ]
                 name, attribute = known[int(rng.random() * len(known))]
             keys = [(name, attribute)]
-            if kind != CORRECTION and rng.random() < 0.5:  # one or two, as the customer's
+            if kind != CORRECTION and rng.random() < pairs:  # one or two, as the customer's
                 mine = [k for k in stated if k[0] == name and k[1] != attribute]
                 mine = [k for k in mine if kind == DOCUMENT or k not in fresh]
                 if mine:
@@ -247,6 +250,14 @@ def chores(
         budget -= tokens
         out.append((at, kind, text, tokens, claims))
     return out
+
+
+def pair_share(stated: Sequence[Sequence[FactRec]]) -> float:
+    """The share of profile turns (the facts each states) that state two values or more: of
+    the customer's, a companion's details come one to a turn (0.5 without any)."""
+    if not stated:
+        return 0.5
+    return sum(len(facts) > 1 for facts in stated) / len(stated)
 
 
 def _new_value(
