@@ -8,9 +8,10 @@ words and frames of the customer's own pages (``render``), so that nothing but t
 the two apart. Chores read friends' booking records back, add a friend to another friend's
 travel party (as the customer's party turns do), state friends' changed values in the shape of
 the customer's profile turns (documents and updates, one or two values a turn, two as often
-as theirs, each attribute as often as the customer's pages state it) and fix a value given wrongly (corrections, in the
-customer's correction words and frame), on the attributes the questions ask about, and land
-near the customer's own pages (``_plan``). A learned text-only selector
+as theirs, each attribute as often as the customer's pages state it) and fix a value given
+wrongly (corrections, in the customer's correction words and frame), on the attributes the
+questions ask about, and land near the customer's own pages (``_plan``). A learned
+text-only selector
 (``bench/studies/learned_selector.py``) then finds the customer's pages no more often than their
 share of the turns shaped alike. Their number grows with the token budget (``chore_count``), so
 the customer's pages are a vanishing share of every class; ``HEAD`` of each kind open the chat
