@@ -11,8 +11,7 @@ the customer's profile turns (documents and updates, one or two values a turn, t
 as theirs, each attribute as often as the customer's pages state it) and fix a value given
 wrongly (corrections, in the customer's correction words and frame), on the attributes the
 questions ask about, and land near the customer's own pages (``_plan``). A learned
-text-only selector
-(``bench/studies/learned_selector.py``) then finds the customer's pages no more often than their
+text-only selector (``bench/studies/learned_selector.py``) then finds the customer's pages no more often than their
 share of the turns shaped alike. Their number grows with the token budget (``chore_count``), so
 the customer's pages are a vanishing share of every class; ``HEAD`` of each kind open the chat
 (after the greeting) and ``TAIL`` of each close it (after every change of the customer's), so
