@@ -185,7 +185,7 @@ def dialogue(
         and c.stated
         and not any(f.attribute in render.PARTY_FACTS for f in c.stated)
     ]
-    pairs = chores.pair_share(profiles)
+    pairs = chores.pair_share(profiles, chores.LEAST_PAIRS)
     chosen = chores.chores(rng, found, count, room - used, places, weights, pairs)
     for r, kind, text, tokens, claims in chosen:
         out.append(Core(r, kind, text, tokens=tokens, claims=claims))
