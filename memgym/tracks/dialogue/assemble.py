@@ -178,7 +178,15 @@ def dialogue(
     mine = [c for c in out if c.kind != "distractor"]  # the customer's pages so far
     places = [c.r for c in mine]
     weights = Counter(f.attribute for c in mine for f in c.stated)
-    chosen = chores.chores(rng, found, count, room - used, places, weights)
+    profiles = [  # the customer's profile-shaped turns: not a correction, nor a party turn
+        c.stated
+        for c in mine
+        if c.kind != "correction"
+        and c.stated
+        and not any(f.attribute in render.PARTY_FACTS for f in c.stated)
+    ]
+    pairs = chores.pair_share(profiles, chores.LEAST_PAIRS)
+    chosen = chores.chores(rng, found, count, room - used, places, weights, pairs)
     for r, kind, text, tokens, claims in chosen:
         out.append(Core(r, kind, text, tokens=tokens, claims=claims))
     out.sort(key=lambda core: core.r)  # stable: a lookup, then a chore, after a turn there

@@ -7,11 +7,11 @@ whose profiles it updates (``lookups``): the customer passes on what friends ask
 words and frames of the customer's own pages (``render``), so that nothing but the names tells
 the two apart. Chores read friends' booking records back, add a friend to another friend's
 travel party (as the customer's party turns do), state friends' changed values in the shape of
-the customer's profile turns (documents and updates, one or two values a turn, each attribute
-as often as the customer's pages state it) and fix a value given wrongly (corrections, in the
-customer's correction words and frame), on the attributes the questions ask about, and land
-near the customer's own pages (``_plan``). A learned text-only selector
-(``bench/studies/learned_selector.py``) then finds the customer's pages no more often than their
+the customer's profile turns (documents and updates, one or two values a turn, two as often
+as theirs, each attribute as often as the customer's pages state it) and fix a value given
+wrongly (corrections, in the customer's correction words and frame), on the attributes the
+questions ask about, and land near the customer's own pages (``_plan``). A learned
+text-only selector (``bench/studies/learned_selector.py``) then finds the customer's pages no more often than their
 share of the turns shaped alike. Their number grows with the token budget (``chore_count``), so
 the customer's pages are a vanishing share of every class; ``HEAD`` of each kind open the chat
 (after the greeting) and ``TAIL`` of each close it (after every change of the customer's), so
@@ -96,6 +96,14 @@ ROSTER_SHARE = 0.3
 """Of those, the share listed as a roster (the customer's party: 4-6 party turns, 2-3 rosters)."""
 JITTER = 0.05
 """How far from a page of the customer's a chore lands (``_plan``)."""
+LEAST_PAIRS = 0.2
+"""The least share of the chores' profile-shaped turns that state two values (``pair_share``):
+the customer's two-value turns (about one in seven of their profile turns, split over five
+openers) stay among at least three times as many turns shaped alike
+(``tests/tracks/test_dialogue_surface.py``; at the customer's share alone, 3 of 20 lite and
+standard scenarios, seeds 0-9, held one of the customer's with fewer). The cost: single-value
+turns are the customer's a little more often than the rest (lite's learned500 0.057 on seeds
+0-9 against 0.036 at the customer's share alone)."""
 SUBJECTS = 12
 """The other customers the chores are about: the first people of the opening lookups, given a
 booking there. Few, so that a memory that keeps every record meets few new values (a changed
@@ -169,12 +177,15 @@ def chores(
     budget: int,
     places: Sequence[float] = (),
     weights: Mapping[str, int] | None = None,
+    pairs: float = 0.5,
 ) -> list[Chore]:
     """At most ``count`` chores about the people ``lookups`` state, positioned (``_plan``, near
     ``places``) and rendered, at most ``budget`` tokens in all: as many as ``CHORE_TOKENS`` each
     fit (those that would still overflow it, in position order, left out). A change picks its
     attribute in proportion to ``weights`` (how often the customer's pages state each one;
-    uniformly over what was stated without), so no attribute's words mark the customer's."""
+    uniformly over what was stated without), so no attribute's words mark the customer's; a
+    profile-shaped one states two values with chance ``pairs`` (the share of the customer's
+    profile turns that state two: ``pair_share``), so one value to a turn does not either."""
     people, current = _people(lookups)
     count = min(count, budget // CHORE_TOKENS)
     stated = [key for key in current if key[1] in CHANGED]
@@ -222,7 +233,7 @@ def chores(
                 ]
                 name, attribute = known[int(rng.random() * len(known))]
             keys = [(name, attribute)]
-            if kind != CORRECTION and rng.random() < 0.5:  # one or two, as the customer's
+            if kind != CORRECTION and rng.random() < pairs:  # one or two, as the customer's
                 mine = [k for k in stated if k[0] == name and k[1] != attribute]
                 mine = [k for k in mine if kind == DOCUMENT or k not in fresh]
                 if mine:
@@ -247,6 +258,15 @@ def chores(
         budget -= tokens
         out.append((at, kind, text, tokens, claims))
     return out
+
+
+def pair_share(stated: Sequence[Sequence[FactRec]], least: float = 0.0) -> float:
+    """The share of profile turns (the facts each states) that state two values or more, at
+    least ``least``: of the customer's, a companion's details come one to a turn (0.5
+    without any)."""
+    if not stated:
+        return 0.5
+    return max(least, sum(len(facts) > 1 for facts in stated) / len(stated))
 
 
 def _new_value(
