@@ -16,6 +16,8 @@ import os
 import time
 from pathlib import Path
 
+from memgym.tracks.swe.process_cap import enter_cgroup
+
 V1 = Path("/sys/fs/cgroup/memory")
 V2 = Path("/sys/fs/cgroup")
 MB = 1024 * 1024
@@ -81,12 +83,7 @@ class MemoryCap:
 
     def join(self) -> None:
         """In the child, before ``exec``: enter the group (if any)."""
-        if self._procs:
-            fd = os.open(self._procs, os.O_WRONLY)
-            try:
-                os.write(fd, str(os.getpid()).encode())
-            finally:
-                os.close(fd)
+        enter_cgroup(self._procs)
 
     def kills(self) -> int:
         """How many processes the kernel killed for the group's limit so far (0 without one)."""

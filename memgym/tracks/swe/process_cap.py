@@ -34,6 +34,17 @@ def _cgroup_root() -> Path | None:
     return None
 
 
+def enter_cgroup(procs: str) -> None:
+    """Move this process into the cgroup whose ``cgroup.procs`` file is ``procs`` ("": none).
+    Called in a forked child before ``exec``: a raw write, no Python file object."""
+    if procs:
+        fd = os.open(procs, os.O_WRONLY)
+        try:
+            os.write(fd, str(os.getpid()).encode())
+        finally:
+            os.close(fd)
+
+
 class ProcessCap:
     """At most ``limit`` processes for the commands of one sandbox (named by ``name``)."""
 
@@ -65,12 +76,7 @@ class ProcessCap:
 
     def join(self) -> None:
         """In the child, before ``exec``: enter the cgroup (if any)."""
-        if self._procs:
-            fd = os.open(self._procs, os.O_WRONLY)
-            try:
-                os.write(fd, str(os.getpid()).encode())
-            finally:
-                os.close(fd)
+        enter_cgroup(self._procs)
 
     def kill_all(self) -> None:
         """Kill every process still in the cgroup and wait until it is empty (at most 10 s)."""
