@@ -13,10 +13,9 @@ writes (``/tmp``) included; past it the kernel's OOM killer kills a process of t
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
-from memgym.tracks.swe.process_cap import enter_cgroup
+from memgym.tracks.swe.process_cap import enter_cgroup, remove_cgroup
 
 V1 = Path("/sys/fs/cgroup/memory")
 V2 = Path("/sys/fs/cgroup")
@@ -62,7 +61,7 @@ class MemoryCap:
                 self._limit(path, version, limit_mb * MB)
                 self.path, self.version = path, version
             except OSError:
-                _remove(path)
+                remove_cgroup(path, tries=100)
         self._procs = str(self.path / "cgroup.procs") if self.path else ""
 
     @staticmethod
@@ -102,17 +101,5 @@ class MemoryCap:
 
     def close(self) -> None:
         if self.path is not None:
-            _remove(self.path)
+            remove_cgroup(self.path, tries=100)
             self.path = None
-
-
-def _remove(path: Path) -> None:
-    """Remove a group once its last process is gone (a killed process takes a moment)."""
-    for _ in range(100):
-        try:
-            path.rmdir()
-            return
-        except FileNotFoundError:
-            return
-        except OSError:
-            time.sleep(0.05)

@@ -34,6 +34,19 @@ def _cgroup_root() -> Path | None:
     return None
 
 
+def remove_cgroup(path: Path, tries: int) -> None:
+    """Remove the cgroup folder ``path`` once its last process is gone (a killed process takes a
+    moment): up to ``tries`` attempts 50 ms apart."""
+    for _ in range(tries):
+        try:
+            path.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
 def enter_cgroup(procs: str) -> None:
     """Move this process into the cgroup whose ``cgroup.procs`` file is ``procs`` ("": none).
     Called in a forked child before ``exec``: a raw write, no Python file object."""
@@ -61,7 +74,7 @@ class ProcessCap:
                 (path / "pids.max").write_text(str(limit))
                 self.path = path
             except OSError:
-                self._remove(path)
+                remove_cgroup(path, tries=50)
         if os.geteuid() == 0:
             self.uid = UID_BASE + zlib.crc32(name.encode()) % 1_000_000
         self._procs = str(self.path / "cgroup.procs") if self.path else ""
@@ -97,16 +110,5 @@ class ProcessCap:
     def close(self) -> None:
         if self.path is not None:
             self.kill_all()
-            self._remove(self.path)
+            remove_cgroup(self.path, tries=50)
             self.path = None
-
-    @staticmethod
-    def _remove(path: Path) -> None:
-        for _ in range(50):
-            try:
-                path.rmdir()
-                return
-            except FileNotFoundError:
-                return
-            except OSError:
-                time.sleep(0.05)
