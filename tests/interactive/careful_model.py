@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import pytest
+
+from memgym.background import in_background
 
 
 class CarefulModel(BaseHTTPRequestHandler):
@@ -102,11 +103,5 @@ def model_url() -> Iterator[str]:
     CarefulModel.limit = 10**9
     CarefulModel.failures = 0
     CarefulModel.delay = 0.0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), CarefulModel)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with in_background(ThreadingHTTPServer(("127.0.0.1", 0), CarefulModel)) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
