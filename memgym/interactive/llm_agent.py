@@ -30,7 +30,7 @@ from typing import Any
 from memgym.llm.agent import MODES, TOOLS_HEADER
 from memgym.llm.classify import LLMContextOverflow, LLMModelError
 from memgym.llm.endpoint import close_client, open_client
-from memgym.llm.fit import MIN_PROMPT, completion_tokens, message_tokens, prompt_budget
+from memgym.llm.fit import message_tokens, prompt_budget, window_max_tokens
 from memgym.llm.slots import slot_pool
 from memgym.llm.textcalls import as_text, describe_schemas, parse_calls, strip_calls
 from memgym.tracks.agent import Agent, register_agent
@@ -76,12 +76,7 @@ class LLMAgent(Agent):
         self.model, self.base_url, self.mode = model, base_url, tools
         self.context_window, self.max_turns = context_window, max_turns
         if context_window:
-            max_tokens = completion_tokens(context_window, max_tokens)
-            if prompt_budget(context_window, max_tokens) < MIN_PROMPT:
-                raise ValueError(
-                    f"context_window {context_window} leaves no room for a prompt beside "
-                    f"max_tokens {max_tokens}"
-                )
+            max_tokens = window_max_tokens(context_window, max_tokens)
         self.request: dict[str, Any] = {"temperature": temperature}
         if max_tokens:
             self.request["max_tokens"] = max_tokens

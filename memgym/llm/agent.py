@@ -22,7 +22,7 @@ from memgym.llm.accounting import Ledger
 from memgym.llm.classify import LLMModelError
 from memgym.llm.client import ChatResult, ToolCall
 from memgym.llm.endpoint import close_client, open_client
-from memgym.llm.fit import MIN_PROMPT, completion_tokens, fit_messages, prompt_budget
+from memgym.llm.fit import fit_messages, prompt_budget, window_max_tokens
 from memgym.llm.slots import slot_pool
 from memgym.llm.textcalls import describe, parse_calls, render_results
 from memgym.llm.tools import Call, Toolset, call_error
@@ -72,12 +72,7 @@ class ToolAgent:
         self.context_window = context_window
         self.request: dict[str, Any] = {"temperature": temperature}
         if context_window:
-            max_tokens = completion_tokens(context_window, max_tokens)
-            if prompt_budget(context_window, max_tokens) < MIN_PROMPT:
-                raise ValueError(
-                    f"context_window {context_window} leaves no room for a prompt beside "
-                    f"max_tokens {max_tokens}"
-                )
+            max_tokens = window_max_tokens(context_window, max_tokens)
         if max_tokens:
             self.request["max_tokens"] = max_tokens
         self._slots = slot_pool(base_url, slots) if slots else None

@@ -34,6 +34,17 @@ def completion_tokens(window: int, max_tokens: int) -> int:
     return max_tokens if max_tokens else min(DEFAULT_COMPLETION, window // 4)
 
 
+def window_max_tokens(window: int, max_tokens: int) -> int:
+    """The ``max_tokens`` to send under a declared ``window`` (``completion_tokens``); a
+    ValueError when the window leaves less than ``MIN_PROMPT`` of prompt room beside it."""
+    max_tokens = completion_tokens(window, max_tokens)
+    if prompt_budget(window, max_tokens) < MIN_PROMPT:
+        raise ValueError(
+            f"context_window {window} leaves no room for a prompt beside max_tokens {max_tokens}"
+        )
+    return max_tokens
+
+
 def message_tokens(message: Mapping[str, Any]) -> int:
     """One message's size: its text, its tool calls' JSON and the template overhead."""
     content = message.get("content")
