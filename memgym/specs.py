@@ -114,20 +114,26 @@ _PACKAGE = Path(__file__).resolve().parent
 def memgym_code(obj: Any) -> bool:
     """Whether ``obj`` (a factory: a class or a function; or a component: judged by its class)
     is memgym's code, by the files its code was compiled from (not the module name it claims):
-    a function's own file, or every function a class defines (its module's file when it
-    defines none)."""
+    a function's own file, or every function a class defines (when it defines none, both its
+    module's file and the functions of its nearest base that defines some)."""
     target = (
         obj if isinstance(obj, type) or callable(obj) and hasattr(obj, "__code__") else type(obj)
     )
     if isinstance(target, type):
-        files = [f.__code__.co_filename for f in vars(target).values() if hasattr(f, "__code__")]
+        files = _function_files(target)
         if not files:
             import sys
 
             files = [getattr(sys.modules.get(target.__module__), "__file__", None) or ""]
+            files += next(filter(None, map(_function_files, target.__mro__[1:-1])), [])
     else:
         files = [target.__code__.co_filename]
     return all(f and Path(os.path.realpath(f)).is_relative_to(_PACKAGE) for f in files)
+
+
+def _function_files(klass: type) -> list[str]:
+    """The files of the functions ``klass`` itself defines."""
+    return [f.__code__.co_filename for f in vars(klass).values() if hasattr(f, "__code__")]
 
 
 def in_process_label(*code: Any) -> str:

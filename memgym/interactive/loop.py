@@ -31,6 +31,7 @@ from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.interactive.agents import Agent
 from memgym.interactive.stateless import FreshAgents, Snapshot, changed_by, outside_state
 from memgym.memory.history.history_memory import HistoryMemory, view_tokens
+from memgym.specs import memgym_code
 from memgym.tracks.agent import PlanCursor
 from memgym.tracks.session import AgentTurn, ChatMessage, Session, TaskOutcome, ToolCall
 
@@ -165,7 +166,7 @@ def _act(
             log.errors.append(f"model: {exc}")
             return None
         except InfraError as exc:
-            if _memgyms_own(agents.recipe.cls):  # its client tells a lost endpoint from a failure
+            if memgym_code(agents.recipe.cls):  # its client tells a lost endpoint from a failure
                 raise
             log.model_errors += 1  # any other agent could excuse its failures: they are its own
             log.errors.append(f"model: the agent raised InfraError, counted as its failure: {exc}")
@@ -173,13 +174,6 @@ def _act(
     log.model_errors += 1
     log.errors.append("model: context_overflow: the view does not fit even with nothing dropped")
     return None
-
-
-def _memgyms_own(cls: type[Agent]) -> bool:
-    """Whether the agent class ``cls`` is memgym's own (its ``InfraError`` is one the LLM client
-    classified: an endpoint lost, not a task failed)."""
-    module = cls.__module__
-    return module == "memgym" or module.startswith("memgym.")
 
 
 def _unique_ids(turn: AgentTurn, used: set[str]) -> AgentTurn:

@@ -181,3 +181,19 @@ def test_an_infra_error_raised_by_an_agent_of_its_own_is_its_failure(codes_track
     assert result.composite == 0.0
     assert [a.status for a in result.answers] == ["ok"] * len(scenario.events)
     assert result.usage["model_errors"] > 0
+
+
+class Disguised(Excuser):
+    """The same agent claiming memgym's module name: its code is still not memgym's."""
+
+    name = "disguised"
+
+
+Disguised.__module__ = "memgym.interactive.agents"
+
+
+def test_a_module_name_does_not_make_an_agent_memgyms_own(codes_track) -> None:
+    scenario = codes_track.generate(2)
+    result = evaluate_interactive(codes_track, scenario, "full", Disguised())
+    assert result.status == "ok", result.status  # its InfraError is still its failure
+    assert result.composite == 0.0 and result.usage["model_errors"] > 0
