@@ -3,9 +3,14 @@
 ``memgym eval --model M --base-url U`` runs every track, seed and memory the protocol names
 (``memgym.protocol.spec``; ``--protocol smoke`` is the small one) with the ``llm`` reasoner, on
 the run machinery of ``memgym run`` (results file, ``--resume``, ``--shard``, ``--cache``,
-``--executor ray``, the progress view). Before it starts it prints the estimated calls and
-tokens per track and the time at ``--throughput``; at the end it writes the entry (JSON,
-``--entry``) and the HTML report (``--report``) and prints the scores with their intervals.
+``--executor ray``, the progress view). On a protocol with interactive tracks (smoke v10 on)
+the model is also the ``llm`` agent of tau2, swe and web sessions. ``--tracks`` runs a subset
+(the entry names the tracks it leaves out); every subset, like every shard, joins the same run,
+so tau2 can run from τ²-bench's own venv and ``--resume`` from the other writes the whole
+entry. Before anything runs it checks each engine the remaining work needs (one line per missing
+one), then prints the estimated calls and tokens per track and the time at ``--throughput``; at
+the end it writes the entry (JSON, ``--entry``) and the HTML report (``--report``) and prints
+the scores with their intervals.
 
 Other modes: ``--estimate-only`` prints the estimate and stops; ``--fingerprint`` prints each
 protocol's fingerprint against the record (``--write`` records it, refusing a changed one whose
@@ -18,6 +23,8 @@ from __future__ import annotations
 import argparse
 import time
 from typing import Any
+
+from rich.markup import escape
 
 from memgym.commands.common import (
     add_results_arg,
@@ -51,6 +58,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument(
         "--protocol", default="standard", help="standard (default) or smoke (CI, small models)"
+    )
+    p.add_argument(
+        "--tracks",
+        nargs="+",
+        metavar="TRACK",
+        help="run only these tracks of the protocol (the entry names those it leaves out)",
     )
     add_model_args(p)
     p.add_argument(
@@ -104,10 +117,17 @@ def run(args: argparse.Namespace) -> int:
     from memgym.protocol.spec import get_protocol
 
     protocol = get_protocol(args.protocol)
+    chosen = protocol.selected(args.tracks)
     if args.estimate_only:
-        _estimate(protocol, args)
+        from memgym.protocol.engines import missing
+
+        lacking = {line.split(":", 1)[0]: line for line in missing(protocol.track_names)}
+        _estimate(protocol, args, chosen, [t for t in chosen if t not in lacking])
+        for track in chosen:
+            if track in lacking:
+                err_console.print(f"  {track:<9} not estimated: {escape(lacking[track])}")
         return 0
-    return _evaluate(protocol, args)
+    return _evaluate(protocol, args, chosen)
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -123,6 +143,10 @@ def _check(args: argparse.Namespace) -> None:
         raise ValueError("--model is required (with --base-url for a local server)")
     if args.model and any(modes[:2]):
         raise ValueError("--model runs an evaluation: not with --fingerprint or --table")
+    if args.tracks and any(modes[:2]):
+        raise ValueError(
+            "--tracks chooses what an evaluation runs: not with --fingerprint or --table"
+        )
     if (args.base_url or args.api_key_env) and not args.model:
         raise ValueError("--base-url and --api-key-env need --model")
     check_at_least(args, concurrency=1, episode_retries=0)
@@ -150,36 +174,51 @@ def reasoner_spec(args: argparse.Namespace) -> str:
     return spec
 
 
-def _estimate(protocol: Any, args: argparse.Namespace) -> list[Any]:
-    """Estimate the run's cost (with a progress bar) and print it; the per-track costs."""
+def _estimate(
+    protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...], sessions: list[str]
+) -> tuple[list[Any], list[Any]]:
+    """Estimate the run's cost (with a progress bar) and print it: the stream tracks of
+    ``chosen`` (all of them: the entry holds their estimate) and the interactive tracks in
+    ``sessions`` (those run here). Returns the stream and the interactive costs."""
     from memgym.protocol.estimate import estimate
+    from memgym.protocol.session_estimate import session_estimate
 
+    streams = [p.track for p in protocol.tracks if p.track in chosen]
+    sessions = [t for t in sessions if protocol.is_session(t)]
+    total_episodes = protocol.episodes_of(tuple(streams + sessions))
     with progress() as bar:
-        task = bar.add_task("estimating", total=protocol.episodes)
+        task = bar.add_task("estimating", total=total_episodes)
         costs = estimate(
             protocol,
             args.context_window or 0,
             args.max_tokens or 0,
             lambda: bar.advance(task),
+            streams,
         )
+        session_costs = [
+            session_estimate(protocol, track, lambda: bar.advance(task)) for track in sessions
+        ]
     throughput = args.throughput or DEFAULT_THROUGHPUT
-    total = sum(c.tokens for c in costs)
+    every = costs + session_costs
+    total = sum(c.tokens for c in every)
     window = f", context window {args.context_window:,}" if args.context_window else ""
+    planned = protocol.episodes_of(chosen)
     err_console.print(
-        f"protocol {protocol.name} v{protocol.version}: {plural(protocol.episodes, 'episode')} "
-        f"({len(protocol.tracks)} tracks x seeds x {len(protocol.memories)} memories){window}"
+        f"protocol {protocol.name} v{protocol.version}: {plural(planned, 'episode')} "
+        f"({plural(len(chosen), 'track')} x seeds x memories){window}"
     )
-    for c in costs:
+    for c in every:
+        how = " (context agent)" if c in session_costs else ""
         err_console.print(
             f"  {c.track:<9} {plural(c.episodes, 'episode'):>13}  {c.calls:>7,} calls  "
-            f"{c.prompt_tokens:>12,} prompt + {c.completion_tokens:>9,} completion tokens"
+            f"{c.prompt_tokens:>12,} prompt + {c.completion_tokens:>9,} completion tokens{how}"
         )
     hours = total / throughput / 3600
     err_console.print(
-        f"estimate: {sum(c.calls for c in costs):,} calls, {total:,} tokens (memgym's count), "
+        f"estimate: {sum(c.calls for c in every):,} calls, {total:,} tokens (memgym's count), "
         f"~{_duration(hours)} at {throughput:,.0f} tokens/s (--throughput)"
     )
-    return costs
+    return costs, session_costs
 
 
 def _duration(hours: float) -> str:
@@ -189,10 +228,11 @@ def _duration(hours: float) -> str:
     return f"{minutes:.1f} min" if minutes >= 1 else f"{minutes * 60:.0f} s"
 
 
-def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
+def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) -> int:
     from memgym.commands.endpoints import preflight
     from memgym.commands.run import _execute, check_work
     from memgym.protocol import runs
+    from memgym.protocol.engines import missing
     from memgym.protocol.entry import build_entry
     from memgym.protocol.fingerprint import fingerprint, problems
     from memgym.protocol.work import items, run_config
@@ -202,10 +242,30 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
     _check_files(args)
     spec = reasoner_spec(args)
     shard_of = parse_shard(args.shard) if args.shard else None
-    for plan in protocol.tracks:
-        check_work(plan.track, plan.tier, plan.params, [(m, spec) for m in protocol.memories])
+    config = run_config(protocol, spec)
+    todo: Any = items(protocol, spec, chosen)
+    if shard_of:
+        todo = shard(list(todo), *shard_of)
+    todo = list(todo)
+    before = _done_before(args, config, shard_of is not None)
+    pending = {item.track for item in todo if runs.public_key(item.key) not in before}
+    lacking = missing(t for t in protocol.track_names if t in pending)
+    if lacking:
+        for line in lacking:
+            err_console.print(f"[red]error[/]: {escape(line)}")
+        left = [t for t in chosen if t not in {line.split(":", 1)[0] for line in lacking}]
+        err_console.print(
+            f"{plural(len(lacking), 'track')} cannot run here: install what is missing, or run "
+            f"the others (--tracks {' '.join(left)}) and these where they can run, into the "
+            "same --results; `memgym eval ... --resume` then writes the whole entry"
+        )
+        return 2
+    for plan in protocol.plans:
+        if plan.track in pending:
+            pairs = [(m, spec) for m in protocol.memories_of(plan.track)]
+            check_work(plan.track, plan.tier, plan.params, pairs)
     preflight([spec], err_console.print)
-    costs = _estimate(protocol, args)
+    costs, session_costs = _estimate(protocol, args, chosen, sorted(pending))
     with progress() as bar:
         task = bar.add_task("fingerprint", total=len(protocol.tracks))
         current = fingerprint(protocol, lambda _t: bar.advance(task))
@@ -215,10 +275,7 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
             f"[yellow]warning[/]: {problem}; this entry carries the new fingerprint and is "
             "ranked apart from the recorded version's entries"
         )
-    config = run_config(protocol, spec)
-    todo: Any = items(protocol, spec)
-    if shard_of:
-        todo = shard(list(todo), *shard_of)
+    planned = protocol.episodes_of(chosen)
     start = time.perf_counter()
     with ResultsStore(args.results) as store:
         joined = runs.matching_runs(store, config) if args.resume or shard_of else []
@@ -260,8 +317,10 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
             return say_disk_full(exc, saved, "memgym eval ... --resume")
         every = runs.matching_runs(store, config) if joined or shard_of else [run_id]
         episodes = runs.episodes_of(store, every)
-    keys = (item.key for item in items(protocol, spec))
-    status = runs.status(protocol.episodes, episodes)
+    wanted = [item.key for item in items(protocol, spec, chosen)]
+    public = {runs.public_key(key) for key in wanted}
+    episodes = {key: result for key, result in episodes.items() if key in public}
+    status = runs.status(planned, episodes)
     seconds = time.perf_counter() - start
     if shard_of and status.missing:
         err_console.print(
@@ -274,25 +333,17 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
         digest,
         args.model,
         runs.public_spec(spec),
-        runs.ordered(episodes, keys),
+        runs.ordered(episodes, iter(wanted)),
         status,
         costs,
+        chosen,
     )
     write_atomic(args.entry, entry.dumps())
     _report(args.results, args.report, every[0] if len(every) == 1 else None)
     print_entry(entry)
-    measured = entry.tokens.prompt + entry.tokens.completion
-    estimated = entry.estimated.prompt + entry.estimated.completion
-    cached = (
-        f", {entry.tokens.cached:,} calls answered by the cache "
-        f"({entry.tokens.cached_prompt + entry.tokens.cached_completion:,} tokens when first made)"
-        if entry.tokens.cached
-        else ""
-    )
     err_console.print(
-        f"{len(work)} episodes run in {seconds:.1f} s; tokens measured {measured:,} vs estimated "
-        f"{estimated:,} ({_ratio(measured, estimated)}{cached}); entry in {args.entry}, report "
-        f"in {args.report}"
+        f"{len(work)} episodes run in {seconds:.1f} s; {_measured(entry, session_costs)}; "
+        f"entry in {args.entry}, report in {args.report}"
     )
     if not entry.complete:
         err_console.print(
@@ -301,6 +352,52 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _done_before(args: argparse.Namespace, config: dict[str, Any], sharded: bool) -> set[str]:
+    """Public keys of the episodes an existing results file already holds for this evaluation
+    (read only: nothing is written before the engines are checked)."""
+    import os
+
+    from memgym.protocol import runs
+    from memgym.run.results import ResultsStore
+
+    if not (args.resume or sharded) or not os.path.exists(args.results):
+        return set()
+    with ResultsStore.open_read(args.results) as store:
+        return runs.done_keys(store, runs.matching_runs(store, config))
+
+
+def _measured(entry: Any, session_costs: list[Any]) -> str:
+    """Tokens measured against the estimate: the stream tracks' (in the entry), and the
+    interactive tracks' estimated by this invocation."""
+    streams = [t for t in entry.tracks if t.estimated is not None]
+    measured = sum(t.tokens.prompt + t.tokens.completion for t in streams)
+    estimated = sum(t.estimated.prompt + t.estimated.completion for t in streams)
+    cached = (
+        f", {entry.tokens.cached:,} calls answered by the cache "
+        f"({entry.tokens.cached_prompt + entry.tokens.cached_completion:,} tokens when first made)"
+        if entry.tokens.cached
+        else ""
+    )
+    text = (
+        f"tokens measured {measured:,} vs estimated {estimated:,} "
+        f"({_ratio(measured, estimated)}{cached})"
+        if streams
+        else "no stream track"
+    )
+    by_track = {t.track: t for t in entry.tracks}
+    ran = [c for c in session_costs if c.track in by_track]
+    if ran:
+        got = sum(
+            by_track[c.track].tokens.prompt + by_track[c.track].tokens.completion for c in ran
+        )
+        want = sum(c.tokens for c in ran)
+        text += (
+            f"; interactive tracks {got:,} vs {want:,} estimated with the context agent "
+            f"({_ratio(got, want)})"
+        )
+    return text
 
 
 def _ratio(measured: int, estimated: int) -> str:
@@ -343,6 +440,7 @@ def print_entry(entry: Any) -> None:
     columns = (
         Column("track", justify="left"),
         Column("score [95% CI]", justify="left"),
+        Column("ceiling", priority=2),
         Column("scored", priority=3),
         Column("leaked", priority=2),
         Column("overflow", priority=1),
@@ -354,6 +452,7 @@ def print_entry(entry: Any) -> None:
         [
             t.track,
             cell(t.score, t.ci_low, t.ci_high),
+            t.ceiling,
             str(t.scored),
             str(t.leaked),
             str(t.context_overflow),
@@ -365,6 +464,7 @@ def print_entry(entry: Any) -> None:
     ]
     title = (
         f"{entry.model} / protocol {entry.protocol.name} v{entry.protocol.version} / {entry.status}"
+        + (f" / without {', '.join(entry.left_out)}" if entry.left_out else "")
     )
     console.print(fit(title, columns, rows, console.width, console))
 

@@ -2,7 +2,8 @@
 
 Every turn is one chat call with the view of the history and the session's tools (native
 function calling, ``tool_choice: auto``, so servers that include tools in the prompt only on
-request, such as llama.cpp's, do show them). The reply's tool calls are passed on as they are:
+request, such as llama.cpp's, do show them), and the track's name in the ``X-Memgym-Session``
+header (what ``memgym serve`` answers a turn by). The reply's tool calls are passed on as they are:
 the session validates them and answers a bad call with an error the model can correct.
 
 It takes the model flags of ``run``, ``compare`` and ``eval`` as options:
@@ -31,6 +32,7 @@ from memgym.llm.agent import MODES, TOOLS_HEADER
 from memgym.llm.classify import LLMContextOverflow, LLMModelError
 from memgym.llm.endpoint import close_client, open_client
 from memgym.llm.fit import message_tokens, prompt_budget, window_max_tokens
+from memgym.llm.headers import SESSION_HEADER
 from memgym.llm.slots import slot_pool
 from memgym.llm.textcalls import as_text, describe_schemas, parse_calls, strip_calls
 from memgym.tracks.agent import Agent, register_agent
@@ -74,6 +76,7 @@ class LLMAgent(Agent):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{key} must be a non-negative integer, got {value!r}")
         self.model, self.base_url, self.mode = model, base_url, tools
+        self.track_name = track.name
         self.context_window, self.max_turns = context_window, max_turns
         if context_window:
             max_tokens = window_max_tokens(context_window, max_tokens)
@@ -108,7 +111,7 @@ class LLMAgent(Agent):
 
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
         request = dict(self.request)
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {SESSION_HEADER: self.track_name}
         schemas: list[dict[str, Any]] | None = list(tools) or None
         outgoing: list[ChatMessage] = list(messages)
         if self.mode == "text":
