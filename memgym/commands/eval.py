@@ -175,17 +175,27 @@ def reasoner_spec(args: argparse.Namespace) -> str:
 
 
 def _estimate(
-    protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...], sessions: list[str]
+    protocol: Any,
+    args: argparse.Namespace,
+    chosen: tuple[str, ...],
+    sessions: list[str],
+    pending: set[tuple[str, int, str]] | None = None,
 ) -> tuple[list[Any], list[Any]]:
     """Estimate the run's cost (with a progress bar) and print it: the stream tracks of
     ``chosen`` (all of them: the entry holds their estimate) and the interactive tracks in
-    ``sessions`` (those run here). Returns the stream and the interactive costs."""
+    ``sessions`` (those run here; only their ``pending`` (track, seed, memory) episodes when
+    given). Returns the stream and the interactive costs."""
     from memgym.protocol.estimate import estimate
     from memgym.protocol.session_estimate import session_estimate
 
     streams = [p.track for p in protocol.tracks if p.track in chosen]
     sessions = [t for t in sessions if protocol.is_session(t)]
-    total_episodes = protocol.episodes_of(tuple(streams + sessions))
+    left = {t: {(seed, m) for track, seed, m in pending or () if track == t} for t in sessions}
+    total_episodes = protocol.episodes_of(tuple(streams)) + (
+        sum(len(v) for v in left.values())
+        if pending is not None
+        else protocol.episodes_of(tuple(sessions))
+    )
     with progress() as bar:
         task = bar.add_task("estimating", total=total_episodes)
         costs = estimate(
@@ -196,7 +206,10 @@ def _estimate(
             streams,
         )
         session_costs = [
-            session_estimate(protocol, track, lambda: bar.advance(task)) for track in sessions
+            session_estimate(
+                protocol, track, lambda: bar.advance(task), left[track] if pending else None
+            )
+            for track in sessions
         ]
     throughput = args.throughput or DEFAULT_THROUGHPUT
     every = costs + session_costs
@@ -248,7 +261,8 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
         todo = shard(list(todo), *shard_of)
     todo = list(todo)
     before = _done_before(args, config, shard_of is not None)
-    pending = {item.track for item in todo if runs.public_key(item.key) not in before}
+    left = [item for item in todo if runs.public_key(item.key) not in before]
+    pending = {item.track for item in left}
     lacking = missing(t for t in protocol.track_names if t in pending)
     if lacking:
         for line in lacking:
@@ -265,7 +279,9 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
             pairs = [(m, spec) for m in protocol.memories_of(plan.track)]
             check_work(plan.track, plan.tier, plan.params, pairs)
     preflight([spec], err_console.print)
-    costs, session_costs = _estimate(protocol, args, chosen, sorted(pending))
+    costs, session_costs = _estimate(
+        protocol, args, chosen, sorted(pending), {(i.track, i.seed, i.memory) for i in left}
+    )
     with progress() as bar:
         task = bar.add_task("fingerprint", total=len(protocol.tracks))
         current = fingerprint(protocol, lambda _t: bar.advance(task))
@@ -387,7 +403,9 @@ def _measured(entry: Any, session_costs: list[Any]) -> str:
         else "no stream track"
     )
     by_track = {t.track: t for t in entry.tracks}
-    ran = [c for c in session_costs if c.track in by_track]
+    ran = [
+        c for c in session_costs if c.track in by_track and c.episodes == by_track[c.track].episodes
+    ]
     if ran:
         got = sum(
             by_track[c.track].tokens.prompt + by_track[c.track].tokens.completion for c in ran

@@ -11,7 +11,7 @@ on tools or gives up early costs more or less: it is an estimate of a competent 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from memgym.interactive.loop import Limits, run_session
@@ -47,16 +47,23 @@ class CountedSession:
 
 
 def session_estimate(
-    protocol: Protocol, track_name: str, on_episode: Callable[[], None] | None = None
+    protocol: Protocol,
+    track_name: str,
+    on_episode: Callable[[], None] | None = None,
+    pending: Collection[tuple[int, str]] | None = None,
 ) -> TrackCost:
-    """The cost of the interactive track ``track_name`` of ``protocol``; ``on_episode`` is
+    """The cost of the interactive track ``track_name`` of ``protocol``: of its episodes in
+    ``pending`` (seed, memory) only, when given (what a resumed run has left); ``on_episode`` is
     called after each episode."""
     (plan,) = [p for p in protocol.sessions if p.track == track_name]
     track = get_track(plan.track)
     calls = prompt = completion = episodes = 0
     for seed in plan.seeds:
+        specs = [m for m in protocol.session_memories if pending is None or (seed, m) in pending]
+        if not specs:
+            continue
         scenario = track.generate(seed, plan.tier, **plan.params)
-        for spec in protocol.session_memories:
+        for spec in specs:
             session = track.open(scenario)  # type: ignore[attr-defined]
             agent = make_agent(AGENT, track)  # type: ignore[arg-type]
             counted = CountedSession(session)

@@ -1,5 +1,6 @@
-"""``memgym eval`` against ``memgym serve`` over real HTTP: the smoke protocol runs every track,
-writes an entry the shipped JSON schema accepts and the report, and exits 0; its scores equal
+"""``memgym eval`` against ``memgym serve`` over real HTTP: the smoke protocol's stream tracks
+(``--tracks``; every track, the interactive ones included: ``test_eval_all_tracks.py``) run,
+write an entry the shipped JSON schema accepts and the report, and exits 0; its scores equal
 ``memgym compare``'s with the scripted reasoner in process (recomputed, not copied); the estimate
 printed before the run is the measured token count; a run killed half-way (SIGKILL) and resumed
 writes the same entry byte for byte; bad input is one line and exit 2."""
@@ -24,6 +25,8 @@ from memgym.serve import running
 from tests.cli_process import start, stored
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
+STREAMS = tuple(plan.track for plan in SMOKE.tracks)
+SESSIONS = tuple(plan.track for plan in SMOKE.sessions)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +39,8 @@ def eval_args(server, folder, *extra):
     return [
         "eval", "--model", "memgym-scripted", "--base-url", server.base_url,
         "--protocol", "smoke", "--results", str(folder / "r.sqlite"),
-        "--entry", str(folder / "entry.json"), "--report", str(folder / "report.html"), *extra,
+        "--entry", str(folder / "entry.json"), "--report", str(folder / "report.html"),
+        "--tracks", *STREAMS, *extra,
     ]  # fmt: skip
 
 
@@ -54,6 +58,7 @@ def test_eval_runs_every_track_and_writes_a_valid_entry_and_report(clean):
     data = json.loads((folder / "entry.json").read_text())
     jsonschema.validate(data, SCHEMA)
     assert [t["track"] for t in data["tracks"]] == ["entities", "research", "codeqa", "dialogue"]
+    assert data["left_out"] == list(SESSIONS) == ["tau2", "swe", "web"]
     assert data["complete"] and data["episodes"] == {"planned": 28, "done": 28, "infra_error": 0}
     assert data["protocol"]["name"] == "smoke" and data["model"] == "memgym-scripted"
     assert "base_url" not in data["reasoner"]
@@ -123,7 +128,9 @@ def test_killed_half_way_and_resumed_gives_the_same_entry_byte_for_byte(server, 
     assert 10 <= kept < 28 and not (tmp_path / "entry.json").exists()
     assert main(eval_args(server, tmp_path, "--resume")) == 0
     with ResultsStore.open_read(results) as store:
-        assert len(store.runs()) == 1 and store.status(1).complete
+        # the run is the protocol's: its interactive tracks, left out here, are still to run
+        assert len(store.runs()) == 1 and store.status(1).done == 28
+        assert store.status(1).planned == SMOKE.episodes == 28 + 15
         assert len(list(store.episodes(1, compactions=False))) == 28
     assert (tmp_path / "entry.json").read_bytes() == (clean[0] / "entry.json").read_bytes()
 
@@ -251,11 +258,11 @@ def test_an_evaluation_missing_an_episode_is_flagged_incomplete(clean):
         episodes = runs.episodes_of(store, runs.matching_runs(store, run_config(SMOKE, spec)))
     assert len(episodes) == 28
     dropped = episodes.pop(next(iter(episodes)))
-    status = runs.status(SMOKE.episodes, episodes)
-    keys = (item.key for item in items(SMOKE, spec))
+    status = runs.status(SMOKE.episodes_of(STREAMS), episodes)
+    keys = (item.key for item in items(SMOKE, spec, STREAMS))
     partial = build_entry(
         SMOKE, entry.protocol.fingerprint, entry.model, entry.reasoner,
-        runs.ordered(episodes, keys), status, estimate(SMOKE),
+        runs.ordered(episodes, keys), status, estimate(SMOKE), STREAMS,
     )  # fmt: skip
     assert not partial.complete and partial.status == "incomplete: 1 not run"
     assert partial.episodes.done == 27

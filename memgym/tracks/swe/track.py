@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from typing import Any
 
 from memgym.tokens import count_tokens
@@ -36,6 +37,12 @@ from memgym.types import Event, Fact, Scenario
 READ_LINES = 60
 """Lines of one padding read (``sed -n``) of the gold plan."""
 MAX_READS = 600
+
+_GENERATING = threading.Lock()
+"""Held while a scenario is generated or read from the cache: episodes of one seed run on
+threads (``memgym eval``, ``run --concurrency``) would otherwise generate it at once, and
+CPython 3.11's ``ast.parse`` on several threads at once raises "AST constructor recursion depth
+mismatch" (measured: the smoke protocol's swe episodes at concurrency 4)."""
 
 
 def brief(code: Variant, tasks: int, redo: bool) -> str:
@@ -71,7 +78,8 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         name = p["codebase"] or names[seed % len(names)]
         get_codebase(name)
         entry = task_cache.key(seed, p, name, source_sha(cached_source(name)))
-        return task_cache.cached(entry, lambda: self._generate(seed, p, name))
+        with _GENERATING:  # one at a time: concurrent ast.parse can fail on CPython 3.11
+            return task_cache.cached(entry, lambda: self._generate(seed, p, name))
 
     def _generate(self, seed: int, p: dict[str, Any], name: str) -> Scenario:
         codebase = get_codebase(name)
