@@ -275,3 +275,21 @@ def entry_base_url(folder):
         (run,) = store.runs()
     spec = run["config"]["reasoner"]
     return spec.split("base_url=")[1].split(",")[0]
+
+
+def test_the_table_ranks_on_the_stream_tracks_and_groups_by_the_tracks_left_out(clean):
+    """An interactive track (ceiling full) is on another scale: shown, never in the mean; an
+    entry covering other tracks (--tracks) is ranked apart."""
+    from memgym.protocol import table
+
+    entry = load_entry(clean[0] / "entry.json")
+    streams = [t.score for t in entry.tracks]
+    session = entry.tracks[0].model_copy(update={"track": "web", "ceiling": "full", "score": 0.0})
+    whole = entry.model_copy(
+        update={"model": "whole", "left_out": [], "tracks": [*entry.tracks, session]}
+    )
+    groups = table.group([("part", entry), ("whole", whole)])
+    assert [g.left_out for g in groups] == [tuple(SESSIONS), ()]
+    assert groups[1].tracks == [*STREAMS, "web"] and "without tau2, swe, web" in groups[0].title
+    (row,) = groups[1].rows
+    assert row.rank == 1 and row.mean == pytest.approx(sum(streams) / len(streams))
