@@ -86,7 +86,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--throughput",
         type=float,
-        help=f"tokens per second the time estimate assumes (default {DEFAULT_THROUGHPUT:,.0f})",
+        help="memgym tokens per second the time estimate assumes (default: measured by a short "
+        f"probe of the endpoint; {DEFAULT_THROUGHPUT:,.0f} without one)",
     )
     p.add_argument(
         "--estimate-only", action="store_true", help="print the estimate and stop (no model call)"
@@ -122,6 +123,11 @@ def run(args: argparse.Namespace) -> int:
         from memgym.protocol.engines import missing
 
         lacking = {line.split(":", 1)[0]: line for line in missing(protocol.track_names)}
+        if args.model:
+            from memgym.commands.endpoints import preflight
+
+            preflight([reasoner_spec(args)], err_console.print)
+        args.throughput = _throughput(protocol, args)
         _estimate(protocol, args, chosen, [t for t in chosen if t not in lacking])
         for track in chosen:
             if track in lacking:
@@ -212,6 +218,7 @@ def _estimate(
             for track in sessions
         ]
     throughput = args.throughput or DEFAULT_THROUGHPUT
+    source = getattr(args, "throughput_source", "--throughput")
     every = costs + session_costs
     total = sum(c.tokens for c in every)
     window = f", context window {args.context_window:,}" if args.context_window else ""
@@ -229,9 +236,48 @@ def _estimate(
     hours = total / throughput / 3600
     err_console.print(
         f"estimate: {sum(c.calls for c in every):,} calls, {total:,} tokens (memgym's count), "
-        f"~{_duration(hours)} at {throughput:,.0f} tokens/s (--throughput)"
+        f"~{_duration(hours)} at {throughput:,.0f} tokens/s ({source})"
     )
     return costs, session_costs
+
+
+def _throughput(protocol: Any, args: argparse.Namespace) -> float | None:
+    """The throughput the time estimate assumes: ``--throughput``, else a probe of the endpoint
+    (``memgym.protocol.throughput``) when a model is given, else None (the default). Says which
+    in ``args.throughput_source``; a probe that fails is a warning, never the run's end."""
+    if args.throughput is not None:
+        args.throughput_source = "--throughput"
+        return float(args.throughput)
+    args.throughput_source = "the default; --throughput sets it"
+    if not args.model:
+        return None
+    from memgym.errors import InfraError, ModelError
+    from memgym.protocol.throughput import measure
+
+    options = {"timeout": args.timeout or 120.0, "max_retries": 1}
+    if args.api_key_env:
+        options["api_key_env"] = args.api_key_env
+    try:
+        probe = measure(
+            protocol,
+            args.model,
+            args.base_url,
+            options,
+            args.context_window or 0,
+            args.max_tokens or 0,
+        )
+    except (InfraError, ModelError, OSError, ValueError) as exc:  # the default, then
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+        err_console.print(
+            f"[yellow]warning[/]: the throughput probe failed ({escape(first)}); the time "
+            f"estimate assumes {DEFAULT_THROUGHPUT:,.0f} tokens/s"
+        )
+        return None
+    args.throughput_source = (
+        f"measured: {probe.calls} probe calls, {probe.tokens:,} tokens in {probe.seconds:.2f} s, "
+        "one at a time"
+    )
+    return probe.throughput
 
 
 def _duration(hours: float) -> str:
@@ -279,6 +325,7 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
             pairs = [(m, spec) for m in protocol.memories_of(plan.track)]
             check_work(plan.track, plan.tier, plan.params, pairs)
     preflight([spec], err_console.print)
+    args.throughput = _throughput(protocol, args)
     costs, session_costs = _estimate(
         protocol, args, chosen, sorted(pending), {(i.track, i.seed, i.memory) for i in left}
     )

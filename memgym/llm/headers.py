@@ -9,3 +9,6 @@ TRACK_HEADER = "X-Memgym-Track"
 SESSION_HEADER = "X-Memgym-Session"
 """Sent by the interactive ``llm`` agent: the interactive track whose session the turn is in
 (``memgym serve`` answers such a turn as the ``noop`` agent would)."""
+PROBE_HEADER = "X-Memgym-Probe"
+"""Sent by ``memgym eval``'s throughput probe (``memgym.protocol.throughput``): ``memgym serve``
+answers it with a word."""
