@@ -157,12 +157,14 @@ def test_resume_goes_on_against_a_server_that_moved_and_with_another_timeout(
 
 
 def test_results_count_an_eval_runs_seeds_over_its_tracks(clean, capsys):
-    """An eval run keeps its seeds per track (``tracks[].seeds``): `results` counted 0."""
+    """An eval run keeps its seeds per track (``tracks[].seeds``, ``sessions[].seeds``):
+    `results` counted 0."""
     folder, _ = clean
     config = json.loads(sqlite3.connect(folder / "r.sqlite").execute(
         "SELECT config FROM runs").fetchone()[0])  # fmt: skip
-    seeds = sum(len(t["seeds"]) for t in config["tracks"])
-    assert seeds > 0 and "seeds" not in config
+    seeds = sum(len(t["seeds"]) for t in config["tracks"] + config["sessions"])
+    assert seeds == 7 and "seeds" not in config  # the interactive tracks' seeds too
+    assert config["session_memories"][:2] == ["none", "full"]
     capsys.readouterr()
     assert main(["results", str(folder / "r.sqlite"), "--run", "1"]) == 0
     assert f"/ smoke / {seeds} seed" in capsys.readouterr().out
