@@ -209,6 +209,9 @@ def test_the_table_ranks_one_protocol_version_apart_from_another(clean, tmp_path
         (["eval", "--model", "m", "--entry", "memgym-results.sqlite"], "is also --results"),
         (["eval", "--model", "m", "--cache", "nodir/c.sqlite"], "cannot write --cache"),
         (["eval", "--model", "m", "--base-url", "http://127.0.0.1:9/v1"], "127.0.0.1:9"),
+        (["eval", "--model", "m", "--protocol", "smoke", "--tracks", "nope"], "runs no track nope"),
+        (["eval", "--model", "m", "--tracks", "tau2"], "protocol standard v8 runs no track tau2"),
+        (["eval", "--table", "e.json", "--tracks", "web"], "--tracks chooses what an evaluation"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, capsys, tmp_path, monkeypatch):
