@@ -302,7 +302,8 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
     spec = reasoner_spec(args)
     shard_of = parse_shard(args.shard) if args.shard else None
     config = run_config(protocol, spec)
-    todo: Any = items(protocol, spec, chosen)
+    agent = _agent_spec(protocol, spec, chosen, args)
+    todo: Any = items(protocol, spec, chosen, agent)
     if shard_of:
         todo = shard(list(todo), *shard_of)
     todo = list(todo)
@@ -322,7 +323,8 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
         return 2
     for plan in protocol.plans:
         if plan.track in pending:
-            pairs = [(m, spec) for m in protocol.memories_of(plan.track)]
+            actor = agent if protocol.is_session(plan.track) else spec
+            pairs = [(m, actor) for m in protocol.memories_of(plan.track)]
             check_work(plan.track, plan.tier, plan.params, pairs)
     preflight([spec], err_console.print)
     args.throughput = _throughput(protocol, args)
@@ -380,7 +382,7 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
             return say_disk_full(exc, saved, "memgym eval ... --resume")
         every = runs.matching_runs(store, config) if joined or shard_of else [run_id]
         episodes = runs.episodes_of(store, every)
-    wanted = [item.key for item in items(protocol, spec, chosen)]
+    wanted = [item.key for item in items(protocol, spec, chosen, agent)]
     public = {runs.public_key(key) for key in wanted}
     episodes = {key: result for key, result in episodes.items() if key in public}
     status = runs.status(planned, episodes)
@@ -415,6 +417,22 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
         )
         return 1
     return 0
+
+
+def journal_path(results: str) -> str:
+    """The journal of the interactive sessions' calls, beside the results file."""
+    return f"{results}.journal.sqlite"
+
+
+def _agent_spec(
+    protocol: Any, spec: str, chosen: tuple[str, ...], args: argparse.Namespace
+) -> str | None:
+    """The ``llm`` agent of the interactive tracks: ``spec`` with a journal of its calls
+    (``journal_path``), so a session killed half-way replays them when resumed instead of asking
+    the model again; None without interactive tracks, and with ``--cache`` (which replays)."""
+    if args.cache or not any(protocol.is_session(t) for t in chosen):
+        return None
+    return f"{spec},journal={journal_path(args.results)}"
 
 
 def _done_before(args: argparse.Namespace, config: dict[str, Any], sharded: bool) -> set[str]:

@@ -20,7 +20,10 @@ It takes the model flags of ``run``, ``compare`` and ``eval`` as options:
   back when it closes; the slot is written into the agent's recipe, so the agent each turn
   is built from uses it and takes none of its own;
 - ``max_turns=N``: turns per task (the loop's ``turns_per_task``, default 30);
-- ``max_tokens``, ``timeout``, ``cache``: as for the ``llm`` reasoner.
+- ``max_tokens``, ``timeout``, ``cache``: as for the ``llm`` reasoner;
+- ``journal=FILE``: a call cache whose answers count as calls made (``memgym.llm.cache``):
+  ``memgym eval`` gives its sessions one, so a session killed half-way replays its calls when
+  resumed instead of asking the model again (not with ``cache``).
 """
 
 from __future__ import annotations
@@ -64,9 +67,12 @@ class LLMAgent(Agent):
         tools: str = "native",
         max_turns: int = 0,
         slot: int = -1,
+        journal: str = "",
     ) -> None:
         if tools not in MODES:
             raise ValueError(f"tools must be one of {', '.join(MODES)}, got {tools!r}")
+        if cache and journal:
+            raise ValueError("give cache or journal, not both (a journal is a call cache)")
         for key, value in (
             ("max_tokens", max_tokens),
             ("context_window", context_window),
@@ -90,7 +96,8 @@ class LLMAgent(Agent):
             "concurrency": concurrency,
             "seed": seed,
         }
-        self._cache_path = cache
+        self._cache_path = cache or journal
+        self._journal = bool(journal)
         self._client: Any = None
         self._usage: dict[str, float] = {}
         self.calls = 0
@@ -106,7 +113,9 @@ class LLMAgent(Agent):
 
     def _chat(self) -> Any:
         if self._client is None:
-            self._client = open_client(self.model, self.base_url, self._cache_path, self._options)
+            self._client = open_client(
+                self.model, self.base_url, self._cache_path, self._options, self._journal
+            )
         return self._client
 
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:

@@ -12,14 +12,19 @@ from memgym.run.work import WorkItem, stream
 
 
 def items(
-    protocol: Protocol, reasoner: str, tracks: Collection[str] | None = None
+    protocol: Protocol,
+    reasoner: str,
+    tracks: Collection[str] | None = None,
+    agent: str | None = None,
 ) -> Iterator[WorkItem]:
-    """Every episode of ``protocol`` with ``reasoner`` (on an interactive track: the agent),
-    streamed in a fixed order; ``tracks``: only those tracks' (None: every track)."""
+    """Every episode of ``protocol`` with ``reasoner`` (on an interactive track: ``agent``, by
+    default the same spec), streamed in a fixed order; ``tracks``: only those tracks' (None:
+    every track)."""
     for plan in protocol.plans:
         if tracks is not None and plan.track not in tracks:
             continue
-        pairs = [(memory, reasoner) for memory in protocol.memories_of(plan.track)]
+        actor = (agent or reasoner) if protocol.is_session(plan.track) else reasoner
+        pairs = [(memory, actor) for memory in protocol.memories_of(plan.track)]
         yield from stream(plan.track, plan.tier, plan.seeds, plan.params, pairs)
 
 

@@ -132,6 +132,7 @@ def test_killed_half_way_and_resumed_gives_the_same_entry_byte_for_byte(server, 
     assert child.returncode == -signal.SIGKILL
     assert killed_at <= stored(results) < SMOKE.episodes
     assert not (tmp_path / "entry.json").exists()
+    assert (tmp_path / "r.sqlite.journal.sqlite").is_file()  # the sessions' calls, kept
     assert main(eval_args(server, tmp_path, "--resume")) == 0
     assert stored(results) == SMOKE.episodes
     assert (tmp_path / "entry.json").read_bytes() == (folder / "entry.json").read_bytes()
