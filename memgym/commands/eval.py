@@ -314,17 +314,16 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
     if lacking:
         for line in lacking:
             err_console.print(f"[red]error[/]: {escape(line)}")
-        left = [t for t in chosen if t not in {line.split(":", 1)[0] for line in lacking}]
+        others = [t for t in chosen if t not in {line.split(":", 1)[0] for line in lacking}]
         err_console.print(
             f"{plural(len(lacking), 'track')} cannot run here: install what is missing, or run "
-            f"the others (--tracks {' '.join(left)}) and these where they can run, into the "
+            f"the others (--tracks {' '.join(others)}) and these where they can run, into the "
             "same --results; `memgym eval ... --resume` then writes the whole entry"
         )
         return 2
     for plan in protocol.plans:
         if plan.track in pending:
-            actor = agent if protocol.is_session(plan.track) else spec
-            pairs = [(m, actor) for m in protocol.memories_of(plan.track)]
+            pairs = [(i.memory, i.reasoner) for i in left if i.track == plan.track]
             check_work(plan.track, plan.tier, plan.params, pairs)
     preflight([spec], err_console.print)
     args.throughput = _throughput(protocol, args)
