@@ -298,3 +298,23 @@ def test_the_table_ranks_on_the_stream_tracks_and_groups_by_the_tracks_left_out(
     assert groups[1].tracks == [*STREAMS, "web"] and "without tau2, swe, web" in groups[0].title
     (row,) = groups[1].rows
     assert row.rank == 1 and row.mean == pytest.approx(sum(streams) / len(streams))
+
+
+def test_estimate_only_names_a_track_whose_engine_is_missing(capsys):
+    """--estimate-only estimates what it can here and names, one line each, what it cannot."""
+    from memgym.protocol.engines import missing
+
+    lacking = missing(["tau2"])
+    if not lacking:
+        pytest.skip("τ²-bench is installed in this venv")
+    capsys.readouterr()
+    assert (
+        main(["eval", "--estimate-only", "--protocol", "smoke", "--tracks", "entities", "tau2"])
+        == 0
+    )
+    err = " ".join(capsys.readouterr().err.split())
+    from memgym.protocol.estimate import estimate
+
+    (cost,) = estimate(SMOKE, tracks=["entities"])
+    assert f"entities {cost.episodes} episodes {cost.calls} calls" in err
+    assert f"tau2 not estimated: {lacking[0]}" in err
