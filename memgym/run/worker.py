@@ -35,12 +35,14 @@ from memgym.reasoners import make_reasoner
 from memgym.reasoners.base import Reasoner
 from memgym.run.episode import model_id
 from memgym.run.wire import PROTOCOL, event_from_wire, question_from_wire, receive, send
+from memgym.run.worker_history import HistoryOps
 from memgym.tokens import count_tokens
 from memgym.tracks import get_track
 
 
-class Worker:
-    """One episode's memory and reasoner, driven by requests."""
+class Worker(HistoryOps):
+    """One episode's memory and reasoner (or, on an interactive track, its history memory:
+    ``memgym.run.worker_history``), driven by requests."""
 
     def __init__(self) -> None:
         self.memory: Memory | None = None
