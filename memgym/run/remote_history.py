@@ -6,7 +6,8 @@ the wire (every message once; the whole history again only if the caller's list 
 extending what was sent), the view the memory keeps of them comes back, and the agent, memgym's
 own, acts on it here. The worker never sees the task, its gold, its files or its app: only the
 messages. ``Histories`` is the factory ``evaluate_interactive`` takes: memgym's own memories in
-process (unless ``isolate``), anything else behind the boundary.
+process (unless ``isolate``), anything else behind the boundary (but a memory a script
+registered in ``__main__``, which stays in process, labelled ``in-process (third-party)``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from memgym.memory.history.compactor import ChatMessage, Compactor
 from memgym.memory.history.history_memory import HistoryMemory
+from memgym.memory.registry import memory_module
 from memgym.run.remote import WorkerError, WorkerProcess, shared_worker
 from memgym.run.trust import plugin_modules, trusted_memory
 from memgym.run.wire import PROTOCOL, chat_from_wire
@@ -105,11 +107,16 @@ class Histories:
     plugins: tuple[str, ...] = ()
 
     def __call__(self, spec: str, track: str, episode: str) -> Compactor:
-        if not self.isolate and trusted_memory(parse_spec(spec)[0]):
+        if not self.remote(spec):
             return HistoryMemory(spec, track, episode)
         worker = shared_worker(plugin_modules((spec,), self.plugins), (spec,))
         return RemoteHistory(worker, spec, track, episode)
 
     def remote(self, spec: str) -> bool:
-        """Whether ``spec`` compacts behind the boundary."""
-        return self.isolate or not trusted_memory(parse_spec(spec)[0])
+        """Whether ``spec`` compacts behind the boundary: unless it is memgym's own (and not
+        ``isolate``), or registered here by a script's ``__main__``, which no worker can import
+        (it runs here and its results say ``in-process (third-party)``, never ranked)."""
+        name = parse_spec(spec)[0]
+        if memory_module(name) == "__main__" and not self.plugins:
+            return False
+        return self.isolate or not trusted_memory(name)
