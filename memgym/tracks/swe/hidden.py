@@ -29,11 +29,10 @@ import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from memgym.errors import InfraError
-from memgym.tracks.swe.disguise import Variant, variant
+from memgym.tracks.swe.disguise import Variant
 from memgym.tracks.swe.runtime import interpreter, runtime
 from memgym.tracks.swe.sandbox import Sandbox
 
@@ -116,15 +115,6 @@ def evaluate_sources(code: Variant, sources: list[str], probes: list[str]) -> li
         raise RuntimeError(f"swe: probe runner failed: {proc.stderr.strip()[-300:]}")
     results: list[list[str]] = json.loads(proc.stdout.strip().splitlines()[-1])["results"]
     return results
-
-
-@cache
-def original_results(name: str, seed: int) -> tuple[str, ...]:
-    """The result of every probe of code base ``name`` on seed ``seed``'s rewrite of it
-    (once per process)."""
-    code = variant(name, seed)
-    (row,) = evaluate_sources(code, [code.source], list(code.codebase.probes))
-    return tuple(row)
 
 
 def failing(tests: list[HiddenTest], results: list[str]) -> list[HiddenTest]:

@@ -9,7 +9,10 @@ Candidate mutations are drawn in a seeded order, one per function, and kept only
 3. with every bug in place its tests fail, and with only its own bug fixed they pass
    (``interaction``): checked on the composed trees, not assumed;
 4. its one-line fix can be stated as an exact, unique text replacement in its function
-   (``not_unique``).
+   (``not_unique``);
+5. its tests fail on the standard library's code (``prior``): one of its guards is a probe
+   the code base's own drifts change (``drift``), where there is one, so a model that puts the
+   original back without remembering the fix fails them.
 
 The counts of every rejection are kept with the tasks: the generation yield.
 """
@@ -90,10 +93,12 @@ def build_tasks(
     rng: random.Random,
     count: int,
     prefix: str,
+    plain: tuple[str, ...] | None = None,
     max_tried: int = 96,
 ) -> Generation:
-    """``count`` checked tasks in ``code`` (``original``: every probe's result on it; fewer
-    tasks only when ``max_tried`` candidates run out)."""
+    """``count`` checked tasks in ``code`` (``original``: every probe's result on it; ``plain``:
+    on the standard library's code, which the tests must tell apart; fewer tasks only when
+    ``max_tried`` candidates run out)."""
     source = code.source
     probes = list(code.codebase.probes)
     funcs = functions(source)
@@ -137,7 +142,7 @@ def build_tasks(
             else:
                 gen.tried -= 1  # drawn beyond need: not a rejection
         accepted = _settle(code, original, accepted, gen)
-    gen.tasks = _specs(code, original, accepted, seen, funcs, rng, prefix, gen)
+    gen.tasks = _specs(code, original, accepted, seen, funcs, rng, prefix, gen, plain)
     return gen
 
 
@@ -191,12 +196,15 @@ def _specs(
     rng: random.Random,
     prefix: str,
     gen: Generation,
+    plain: tuple[str, ...] | None,
 ) -> list[TaskSpec]:
-    """The task specs of the settled mutations (fixes stated as unique replacements)."""
+    """The task specs of the settled mutations (fixes stated as unique replacements, tests
+    that fail on ``plain``'s code where it is given)."""
     codebase = code.codebase
     bugged = apply_all(code.source, [m for m, _ in accepted]).split("\n")
     touched = set().union(*(c for _, c in accepted)) if accepted else set()
     guards = [i for i in range(len(original)) if i not in touched]
+    drifted = [i for i in guards if plain is not None and plain[i] != original[i]]
     specs: list[TaskSpec] = []
     for k, (mutation, _) in enumerate(accepted):
         f = funcs[mutation.site.function]
@@ -208,7 +216,12 @@ def _specs(
         own = sorted(_own(accepted, k))
         chosen = own if len(own) <= MAX_TESTS else sorted(rng.sample(own, MAX_TESTS))
         shown = min(chosen, key=lambda i: (len(codebase.probes[i]) + len(original[i]), i))
-        picked = chosen + sorted(rng.sample(guards, min(GUARDS, len(guards))))
+        first = [rng.choice(drifted)] if drifted else []
+        rest = [i for i in guards if i not in first]
+        picked = chosen + sorted(first + rng.sample(rest, min(GUARDS - len(first), len(rest))))
+        if plain is not None and all(plain[i] == original[i] for i in picked):
+            gen.rejected["prior"] += 1
+            continue
         specs.append(
             TaskSpec(
                 task_id=f"{prefix}-{len(specs) + 1}",
