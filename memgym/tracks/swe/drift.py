@@ -5,7 +5,7 @@ module could put back every deviation from it and so undo the session's bugs wit
 remembering anything (the ``swe-prior`` cheat). So each seed's code base also behaves
 differently from the original: ``DRIFTS`` changes of its own logic, made with the same
 operators as the bugs (a comparison, an operator, a constant, a condition, an argument order:
-``mutations``) in as many functions, each changing between one probe and ``MAX_SHARE`` of them
+``mutations``) in as many functions, each changing between one probe and a quarter of them (half, where too few do)
 and none hanging. They are the code base's behaviour, not bugs: its probe results (every
 hidden test's expected values) are the drifted code's, and each task's hidden tests include a
 probe the drifts change (``tasks``), so putting the original back fails them. A drift reads
@@ -25,8 +25,9 @@ from memgym.tracks.swe.mutations import Mutation, apply_all, mutate, sites
 
 DRIFTS = 5
 """Changes of each seed's code base's own logic."""
-MAX_SHARE = 0.25
-"""At most this share of the code base's probes may one drift change."""
+SHARES = (0.25, 0.5)
+"""At most this share of the code base's probes may one drift change; the second where too few
+drifts fit under the first (a small module whose functions all feed the same probes)."""
 MAX_TRIED = 48
 BATCH = 8
 
@@ -66,26 +67,28 @@ def house(name: str, seed: int) -> House:
     (plain,) = evaluate_sources(base, [base.source], probes)
     order = sites(base.source)
     rng.shuffle(order)
-    chosen: list[Mutation] = []
-    tried = 0
-    while len(chosen) < DRIFTS and order and tried < MAX_TRIED:
-        used = {m.site.function for m in chosen}
+    tried: list[tuple[Mutation, int]] = []  # a candidate and how many probes it changes
+    fitting = 0
+    while fitting < DRIFTS and order and len(tried) < MAX_TRIED:
         batch: list[Mutation] = []
         while order and len(batch) < BATCH:
-            site = order.pop()
-            if site.function in used | {m.site.function for m in batch}:
-                continue
-            tried += 1
-            mutation = mutate(base.source, site, rng)
+            mutation = mutate(base.source, order.pop(), rng)
             if mutation is not None:
                 batch.append(mutation)
         rows = evaluate_sources(base, [apply_all(base.source, [m]) for m in batch], probes)
         for mutation, row in zip(batch, rows, strict=True):
             changed = sum(r != p for r, p in zip(row, plain, strict=True))
-            fits = 1 <= changed <= MAX_SHARE * len(probes) and "!Timeout" not in row
-            if fits and len(chosen) < DRIFTS and mutation.site.function not in used:
+            tried.append((mutation, -1 if "!Timeout" in row else changed))
+        fitting = len({m.site.function for m, n in tried if 1 <= n <= SHARES[0] * len(probes)})
+    chosen: list[Mutation] = []
+    for share in SHARES:  # the narrowest first; broader ones where too few fit (small modules)
+        for mutation, n in tried:
+            if (
+                len(chosen) < DRIFTS
+                and 1 <= n <= share * len(probes)
+                and all(m.site.function != mutation.site.function for m in chosen)
+            ):
                 chosen.append(mutation)
-                used.add(mutation.site.function)
     while True:  # the drifts together: none may hang a probe
         lines = tuple(sorted((m.site.line, m.bug_line) for m in chosen))
         code = with_lines(base, lines)

@@ -10,7 +10,7 @@ import json
 from memgym.tracks import get_track
 from memgym.tracks.swe.codebases import CODEBASES
 from memgym.tracks.swe.disguise import normalise, variant
-from memgym.tracks.swe.drift import DRIFTS, MAX_SHARE, house
+from memgym.tracks.swe.drift import DRIFTS, SHARES, house
 from memgym.tracks.swe.hidden import evaluate_sources, failing
 from memgym.tracks.swe.mutations import sites
 from memgym.tracks.swe.track import unpack
@@ -30,7 +30,7 @@ def test_every_code_base_drifts_in_a_few_lines_that_change_some_probes() -> None
         assert (tuple(plain), tuple(results)) == (own.plain, own.results), name
         assert "!Timeout" not in results
         drifted = own.drifted_probes()
-        assert 1 <= len(drifted) <= MAX_SHARE * len(probes) * len(own.lines), name
+        assert 1 <= len(drifted) <= SHARES[-1] * len(probes) * len(own.lines), name
         assert len({s.function for s in sites(base.source) if s.line in changed}) == len(changed)
 
 
