@@ -42,10 +42,6 @@ def identifier(node: ast.AST, field: str) -> bool:
     return SCOPED.get(type(node)) == field or GLOBAL.get(type(node)) == field
 
 
-def key(node: ast.AST, scope: Scope, name: str) -> tuple[Scope, str]:
-    return (scope if type(node) in SCOPED else (), name)
-
-
 def renamed(scope: Scope, name: str, local: bool) -> str:
     """The module's name for the original's ``name`` at ``scope``: the innermost vote, unless
     another original name claims the same name there at least as often (two names swapped:
