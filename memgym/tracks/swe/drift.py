@@ -5,8 +5,8 @@ module could put back every deviation from it and so undo the session's bugs wit
 remembering anything (the ``swe-prior`` cheat). So each seed's code base also behaves
 differently from the original: ``DRIFTS`` changes of its own logic, made with the same
 operators as the bugs (a comparison, an operator, a constant, a condition, an argument order:
-``mutations``) in as many functions, each changing between one probe and a quarter of them (half, where too few do)
-and none hanging. They are the code base's behaviour, not bugs: its probe results (every
+``mutations``) in as many functions, each changing between one probe and a quarter of them
+(half, where too few do) and none hanging. They are the code base's behaviour, not bugs: its probe results (every
 hidden test's expected values) are the drifted code's, and each task's hidden tests include a
 probe the drifts change (``tasks``), so putting the original back fails them. A drift reads
 like any other line (one line, ``ast.unparse``'s layout) and like a bug: from the text alone a

@@ -1,11 +1,11 @@
-"""Hidden tests: probe results of the original code, compared with those of another tree.
+"""Hidden tests: probe results of the seed's code base (``drift``), compared with another tree's.
 
-At generation the probes run on the original module and on mutated copies in one plain
+At generation the probes run on the seed's module and on mutated copies in one plain
 subprocess (the code is memgym's own rewrite of the standard library); at verification they
 run on the agent's module inside the sandbox, since the agent may have written anything there:
 the runner is a standalone script bound read-only into the sandbox for that run (never an import
 of memgym), the expected values stay outside and are compared here. A task's hidden test passes
-when every one of its probes gives the original's result. A runner that cannot start is an
+when every one of its probes gives the seed's module's result. A runner that cannot start is an
 ``InfraError`` (the task is not scored), never a failed test.
 
 The module under test runs in the runner's process, so it can read what the runner was sent.
@@ -51,7 +51,7 @@ TREE = "tree"
 
 @dataclass(frozen=True)
 class HiddenTest:
-    """One probe and the original code's result for it."""
+    """One probe and the seed's code base's result for it."""
 
     probe: str
     expected: str
