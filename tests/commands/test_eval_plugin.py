@@ -1,0 +1,137 @@
+"""``memgym eval --plugin FILE --memories SPEC`` against ``memgym serve`` over real HTTP, on a
+stream track (entities) and an interactive one (swe): the example plugin's memory runs beside
+the protocol's own, behind the boundary (``sandbox`` where bubblewrap is installed), and its
+rows in the entry are what ``memgym compare`` scores for the same memory, model and seeds
+(recomputed here through ``compare``, not copied); the protocol's part of the entry is what it
+is without the plugin (the recorded fingerprint, compare's scores of the strategies)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from memgym.cli import main
+from memgym.commands.compare import run_comparison
+from memgym.protocol.entry import SCHEMA_PATH, load_entry
+from memgym.protocol.fingerprint import RECORD
+from memgym.protocol.spec import SMOKE
+from memgym.run.results import ResultsStore
+from memgym.run.sandbox import PROCESS, SANDBOX, sandboxed
+from memgym.serve import running
+from tests.engines import missing
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = "examples/plugins/keep_numbers.py"
+SPEC = "keep-numbers:max_tokens=3000"
+TRACKS = ("entities", "swe")
+
+pytestmark = pytest.mark.skipif(bool(missing("swe")), reason=missing("swe") or "")
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running() as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def evaluated(server, tmp_path_factory):
+    """One smoke evaluation of entities and swe with the example plugin's memory: (folder,
+    exit code)."""
+    folder = tmp_path_factory.mktemp("plugin")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)  # the plugin named as an author would: relative to the checkout
+        code = main([
+            "eval", "--model", "memgym-scripted", "--base-url", server.base_url,
+            "--protocol", "smoke", "--tracks", *TRACKS, "--results", str(folder / "r.sqlite"),
+            "--entry", str(folder / "entry.json"), "--report", str(folder / "report.html"),
+            "--plugin", EXAMPLE, "--memories", SPEC,
+        ])  # fmt: skip
+    return folder, code
+
+
+def _compare(server, track: str, folder: Path, capsys) -> dict:
+    """``memgym compare`` of the plugin's memory with the served model on the protocol's plan
+    of ``track``, as JSON."""
+    plan = next(p for p in SMOKE.plans if p.track == track)
+    params = [f"--param={k}={v}" for k, v in plan.params.items()]
+    capsys.readouterr()
+    assert main([
+        "compare", "--track", track, "--tier", plan.tier, *params,
+        "--seed", str(plan.seeds[0]), "--seeds", str(len(plan.seeds)),
+        "--reasoner", f"llm:model=memgym-scripted,base_url={server.base_url}",
+        "--plugin", str(REPO / EXAMPLE), "--memories", SPEC,
+        "--resamples", str(SMOKE.resamples), "--results", str(folder / f"{track}.sqlite"), "--json",
+    ]) == 0  # fmt: skip
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_plugin_memory_is_scored_beside_the_protocol_behind_the_boundary(
+    server, evaluated, capsys
+):
+    folder, code = evaluated
+    assert code == 0
+    data = json.loads((folder / "entry.json").read_text())
+    jsonschema.validate(data, json.loads(SCHEMA_PATH.read_text()))
+    boundary = SANDBOX if sandboxed() else PROCESS
+    assert data["plugins"] == ["keep_numbers"] and data["complete"]
+    seeds = sum(len(p.seeds) for p in SMOKE.plans if p.track in TRACKS)
+    assert data["episodes"]["done"] == SMOKE.episodes_of(TRACKS) + seeds
+    with ResultsStore.open_read(folder / "r.sqlite") as store:
+        ours = [e for e in store.episodes(compactions=False) if e.memory == SPEC]
+    assert sorted(e.track for e in ours) == sorted(TRACKS)
+    assert {(e.boundary, e.status) for e in ours} == {(boundary, "ok")}
+    for track in data["tracks"]:
+        (row,) = track["plugin_memories"]
+        assert (row["memory"], row["boundary"]) == (SPEC, boundary)
+        assert {m["boundary"] for m in track["memories"]} == {"in-process"}
+        assert SPEC not in [m["memory"] for m in track["memories"]]
+        expected = next(m for m in _compare(server, track["track"], folder, capsys)["memories"]
+                        if m["memory"] == SPEC)  # fmt: skip
+        for key in ("accuracy", "isolated", "ci_low", "ci_high", "oracle_right"):
+            want = expected[key]
+            assert row[key] == (None if want is None else pytest.approx(want, abs=1e-4)), key
+    entities = data["tracks"][0]["plugin_memories"][0]
+    assert entities["accuracy"] > 0  # the stream track's plugin row answered questions
+
+
+def test_the_protocols_part_is_what_it_is_without_the_plugin(evaluated):
+    """The recorded fingerprint of the built-in part, and its score: the mean isolated score of
+    the strategies that ``compare`` computes in process (the served model is the scripted
+    reasoner), over the protocol's memories only."""
+    entry = load_entry(evaluated[0] / "entry.json")
+    recorded = json.loads(RECORD.read_text())["smoke"]["fingerprint"]
+    assert entry.protocol.fingerprint == recorded
+    track = entry.tracks[0]
+    plan = SMOKE.tracks[0]
+    comparison = run_comparison(
+        plan.track, plan.tier, list(plan.seeds), SMOKE.strategies, fixed=plan.params,
+        resamples=SMOKE.resamples,
+    )  # fmt: skip
+    expected = sum(comparison.scores[s].isolated for s in SMOKE.strategies) / 3
+    assert track.score == pytest.approx(expected, abs=1e-4)
+    assert [m.memory for m in track.memories] == list(SMOKE.memories[1:])
+    assert track.episodes == len(plan.seeds) * len(SMOKE.memories)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--memories", SPEC], "--plugin and --memories go together"),
+        (["--plugin", EXAMPLE], "--plugin and --memories go together"),
+        (["--plugin", EXAMPLE, "--memories", "window"], "--memories window: memgym's own memory"),
+        (["--plugin", EXAMPLE, "--memories", SPEC, SPEC], "a memory is named twice"),
+        (["--plugin", "nowhere.py", "--memories", SPEC], "nowhere.py"),
+        (["--plugin", EXAMPLE, "--memories", SPEC, "--isolate"], "--isolate: eval runs"),
+    ],
+)
+def test_bad_plugin_flags_are_one_line_and_exit_2(extra, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    argv = ["eval", "--model", "m", "--results", str(tmp_path / "r.sqlite"), *extra]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err, err
+    assert not (tmp_path / "r.sqlite").exists()
