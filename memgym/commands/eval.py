@@ -508,6 +508,36 @@ def print_entry(entry: Any) -> None:
         + (f" / without {', '.join(entry.left_out)}" if entry.left_out else "")
     )
     console.print(fit(title, columns, rows, console.width, console))
+    _print_plugin_rows(entry)
+
+
+def _print_plugin_rows(entry: Any) -> None:
+    """The plugin memories' rows of every track, apart: not in the score, never ranked."""
+    from memgym.commands.tables import Column, fit
+    from memgym.protocol.table import cell
+
+    rows: list[list[Any]] = [
+        [
+            t.track,
+            m.memory,
+            cell(m.isolated, m.ci_low, m.ci_high),
+            cell(m.accuracy, None, None),
+            m.boundary,
+        ]
+        for t in entry.tracks
+        for m in t.plugin_memories
+    ]
+    if not rows:
+        return
+    columns = (
+        Column("track", justify="left"),
+        Column("memory", justify="left"),
+        Column("isolated [95% CI]", justify="left"),
+        Column("accuracy", priority=1),
+        Column("boundary", justify="left"),
+    )
+    title = f"plugin memories ({', '.join(entry.plugins)}): beside the score, never ranked"
+    console.print(fit(title, columns, rows, console.width, console))
 
 
 def _fingerprint(write: bool) -> int:

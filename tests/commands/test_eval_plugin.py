@@ -15,10 +15,12 @@ import pytest
 
 from memgym.cli import main
 from memgym.commands.compare import run_comparison
-from memgym.protocol.entry import SCHEMA_PATH, load_entry
+from memgym.commands.eval import print_entry
+from memgym.protocol.entry import SCHEMA_PATH, build_entry, load_entry
+from memgym.protocol.estimate import TrackCost
 from memgym.protocol.fingerprint import RECORD
 from memgym.protocol.spec import SMOKE
-from memgym.run.results import ResultsStore
+from memgym.run.results import ResultsStore, RunStatus
 from memgym.run.sandbox import PROCESS, SANDBOX, sandboxed
 from memgym.serve import running
 from tests.engines import missing
@@ -96,6 +98,10 @@ def test_the_plugin_memory_is_scored_beside_the_protocol_behind_the_boundary(
             assert row[key] == (None if want is None else pytest.approx(want, abs=1e-4)), key
     entities = data["tracks"][0]["plugin_memories"][0]
     assert entities["accuracy"] > 0  # the stream track's plugin row answered questions
+    capsys.readouterr()
+    print_entry(load_entry(folder / "entry.json"))
+    printed = capsys.readouterr().out
+    assert "plugin memories (keep_numbers)" in printed and printed.count(boundary) == len(TRACKS)
 
 
 def test_the_protocols_part_is_what_it_is_without_the_plugin(evaluated):
@@ -115,6 +121,31 @@ def test_the_protocols_part_is_what_it_is_without_the_plugin(evaluated):
     assert track.score == pytest.approx(expected, abs=1e-4)
     assert [m.memory for m in track.memories] == list(SMOKE.memories[1:])
     assert track.episodes == len(plan.seeds) * len(SMOKE.memories)
+
+
+def test_a_plugin_answering_fewer_questions_changes_nothing_of_the_protocols_part(evaluated):
+    """Rebuilt from the stored episodes: with the plugin's entities episode cut to one answer
+    (the protocol's rows still count every question all of them answered) and without the
+    plugin's episodes at all, the tracks are the same but for ``plugin_memories``."""
+    with ResultsStore.open_read(evaluated[0] / "r.sqlite") as store:
+        stored = list(store.episodes(compactions=False))
+    costs = [TrackCost(p.track, 0, 0, 0, 0) for p in SMOKE.tracks]
+
+    def tracks(results):
+        entry = build_entry(SMOKE, "0" * 64, "m", "llm", results, RunStatus(1, 1, 0), costs, TRACKS)
+        return [t.model_dump(exclude={"plugin_memories"}) for t in entry.tracks], entry
+
+    cut = [
+        e.model_copy(update={"answers": e.answers[:1]})
+        if e.memory == SPEC and e.track == "entities" else e
+        for e in stored
+    ]  # fmt: skip
+    assert len(next(e for e in cut if e.memory == SPEC and e.track == "entities").answers) == 1
+    without, _ = tracks([e for e in stored if e.memory != SPEC])
+    with_cut, entry = tracks(cut)
+    assert with_cut == without
+    assert entry.tracks[0].plugin_memories[0].memory == SPEC
+    assert without[0]["questions"] > 1  # the cut plugin row did not narrow the protocol's
 
 
 @pytest.mark.parametrize(
