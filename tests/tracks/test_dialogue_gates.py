@@ -43,8 +43,9 @@ def test_scripted_agentic_policies_rank_sensibly() -> None:
     naive = _accuracy("agentic:policy=naive", "lite", range(5))
     assert perfect >= 0.95
     # 0.90 and 0.958 before issue #66's chores in the customer's shapes (more friends' values
-    # and parties to keep within the same writes): 0.82 and 0.833 since
-    assert strategic >= 0.8
+    # and parties to keep within the same writes): 0.82 and 0.833 since; lite 0.68 since the
+    # opening lookups' people join friends' parties with a companion's details (chores._details)
+    assert strategic >= 0.65
     assert _accuracy("agentic:policy=strategic", "standard", range(2)) >= 0.8
     assert naive < strategic - 0.3
 
