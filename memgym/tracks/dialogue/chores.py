@@ -209,7 +209,7 @@ def chores(
         by_attribute.setdefault(key[1], []).append(key)
     drawn = [a for a in by_attribute for _ in range(weights.get(a, 0) if weights else 1)]
     drawn = drawn or list(by_attribute)
-    owed = 0
+    owed = details = shaped = 0  # slots owed; guests' detail turns; profile-shaped chores
     for at, kind in _plan(rng, count, places):
         if kind == DOCUMENT and not booked:
             kind = UPDATE  # no booking to read back: a change instead
@@ -228,6 +228,7 @@ def chores(
                     budget -= tokens
                     out.append((at, kind, text, tokens, claims))
                 owed += len(turns) - 1  # the next document slots: the chat's length stays
+                details += len(turns) - 1
                 continue
         elif shape < PARTY_SHARE + BOOKING_SHARE:  # a booking never changes: rendered once
             booking = (people[int(rng.random() * len(people))], int(rng.random() * 2))
@@ -250,7 +251,9 @@ def chores(
                 ]
                 name, attribute = known[int(rng.random() * len(known))]
             keys = [(name, attribute)]
-            if kind != CORRECTION and rng.random() < pairs:  # one or two, as the customer's
+            shaped += kind != CORRECTION
+            # one or two, as the customer's: the guests' one-value details counted in
+            if kind != CORRECTION and rng.random() < min(1.0, pairs * (1 + details / shaped)):
                 mine = [k for k in stated if k[0] == name and k[1] != attribute]
                 mine = [k for k in mine if kind == DOCUMENT or k not in fresh]
                 if mine:
@@ -320,8 +323,9 @@ def _guests(
     keeps names' words, learned on other seeds) kept them all, and the customer's party turns
     had no look-alikes of that shape: lite's ``learned500`` 0.057 on seeds 0-9 (0.024-0.036 on
     four other blocks). With the details of friends' guests from the subjects only, 0.035
-    (0.010-0.049 on seven other blocks); from these fresh people, 0.026 (seeds 300-309:
-    0.014; the validate runs: docs/validate.md). The cost: the strategic writer keeps their
+    (0.010-0.049 on seven other blocks); from these fresh people, 0.031 (seeds 300-309:
+    0.007; the validate runs: docs/validate.md). Their details state one value a turn, so the
+    other profile-shaped chores state two a little more often (``chores``' ``pairs``). The cost: the strategic writer keeps their
     values too (lite accuracy 0.82 -> 0.68 on seeds 0-4)."""
     early = [claims for at, _, _, claims in lookups if at == 0.0]
     taken = set(people)
