@@ -326,7 +326,7 @@ def _guests(
     (0.010-0.049 on seven other blocks); from these fresh people, 0.031 (seeds 300-309:
     0.007; the validate runs: docs/validate.md). Their details state one value a turn, so the
     other profile-shaped chores state two a little more often (``chores``' ``pairs``). The cost: the strategic writer keeps their
-    values too (lite accuracy 0.82 -> 0.68 on seeds 0-4)."""
+    values too (accuracy 0.82 -> 0.64 on lite seeds 0-4, 0.833 -> 0.75 on standard 0-1)."""
     early = [claims for at, _, _, claims in lookups if at == 0.0]
     taken = set(people)
     values = {(c.entity, c.attribute): c.value for cs in early for c in cs if c.entity not in taken}
