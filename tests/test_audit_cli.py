@@ -129,3 +129,30 @@ def test_bad_input_is_a_clear_error(capsys):
     assert "--lengths" in capsys.readouterr().err
     assert main(["audit", "--track", NAME, "--context", "0"]) == 2
     assert "--context" in capsys.readouterr().err
+
+
+def test_a_planted_leak_fails_the_audit_on_a_learned_member(capsys, monkeypatch):
+    """The audit's adversaries include the bounded family's learned members: on research with
+    a marker word on every evidence event (at 40,000 tokens, so that their budgets are small
+    shares of the stream), a judged learned member scores above 0.05 and fails the row; the
+    plain track at the same length passes them."""
+    pytest.importorskip("sklearn", reason="needs the rm extra")
+    from memgym.simulation import learned_selector as ls
+    from tests.simulation.leaky_research import registered
+
+    monkeypatch.setattr(ls, "SELECTOR_SEEDS", 3)
+    argv = ["--lengths", "40k", "--seeds", "2", "--skip-filler"]
+    with registered() as leaky:
+        code, audit = _audit(capsys, "--track", leaky, *argv)
+    (row,) = audit["rows"]
+    judged = {n: m for n, m in row["learned"].items() if m["judged"]}
+    failing = [n for n, m in judged.items() if m["composite"] > 0.05]
+    assert code == 1 and failing, row["learned"]
+    assert all(
+        f"cheat {n} scores {judged[n]['composite']:.3f} > 0.05" in row["failures"] for n in failing
+    )
+    assert row["auroc"] > 0.9  # the marker betrays the evidence
+    code, audit = _audit(capsys, "--track", "research", *argv)
+    (row,) = audit["rows"]
+    assert set(row["learned"]) == {f"learned{n}" for n in ls.SELECTOR_BUDGETS}
+    assert not any(f.startswith("cheat learned") for f in row["failures"]), row["learned"]
