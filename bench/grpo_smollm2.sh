@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # GRPO of a small model on a short entities stage, measured end to end: expert demonstrations,
-# an SFT start policy, GRPO from it, and both models on the same held-out seeds (paired: mean,
-# bootstrap interval, exact sign-flip p, t interval). The command docs/train.md's GPU figures
+# an SFT start policy, GRPO from it, and each lift on the same held-out seeds (paired: mean,
+# bootstrap interval, exact sign-flip p, t interval): base -> SFT, then SFT -> GRPO. The command docs/train.md's GPU figures
 # come from; on CPU it runs the same steps, only slower.
 #
 #   bash bench/grpo_smollm2.sh BASE OUT      # BASE: smollm2, a .gguf or a model folder
 #
 # Settings (environment): TRAIN_SEEDS (0-511), HELDOUT (1000-1039), SFT_STEPS (150), SFT_LR
 # (1e-3), GRPO_STEPS (60), GRPO_MINUTES (4: the wall-clock cap of GRPO, the step under way
-# finishes), GENERATIONS (8), GRPO_LR (1e-4), PROCS (8: processes playing held-out seeds).
+# finishes), GENERATIONS (8), GRPO_LR (1e-4), MICRO_BATCH (1: episodes per loss pass),
+# PROCS (8: processes playing held-out seeds), BATCH (4: seeds a process plays in lock-step).
 # Everything lands in OUT: demos.jsonl, base/ (a GGUF converted), sft/, grpo/ (rewards.json,
-# report.html), start.json (the start policy's side), heldout.json (before = start, after =
-# GRPO), episodes/ (the greedy episodes; a rerun reads them back) and one log per step.
+# report.html), start.json (the SFT lift: before = the base, after = the start policy; played
+# while GRPO trains), heldout.json (the GRPO lift: before = start, after = GRPO), episodes/ (the
+# greedy episodes; a rerun reads them back, so the start policy plays once) and a log per step.
 set -euo pipefail
 
 BASE=${1:?usage: $0 BASE OUT}
@@ -24,10 +26,14 @@ GRPO_STEPS=${GRPO_STEPS:-60}
 GRPO_MINUTES=${GRPO_MINUTES:-4}
 GENERATIONS=${GENERATIONS:-8}
 GRPO_LR=${GRPO_LR:-1e-4}
+MICRO_BATCH=${MICRO_BATCH:-1}
 PROCS=${PROCS:-8}
+BATCH=${BATCH:-4}
 # 6 entities in key-value sheets, one correction, one update, no memos, one question: 9 events
 S6=entities=6,questions=1,corrections=1,updates=1,doc_style=kv,distractor_rate=0
 EPISODE=(--max-turns 10 --max-new-tokens 28)
+HELD=(--params "$S6" --seeds "$HELDOUT" --max-turns 10 --max-new-tokens 28 --processes "$PROCS"
+  --batch "$BATCH" --cache "$OUT/episodes")
 mkdir -p "$OUT"
 
 step() {  # step NAME COMMAND...: run it, its output in OUT/NAME.log, timed
@@ -50,17 +56,16 @@ step demos python -m memgym train demos --out "$OUT/demos.jsonl" --seeds "$TRAIN
 [ -f "$OUT/sft/model/config.json" ] || step sft python -m memgym train sft \
   --data "$OUT/demos.jsonl" --base "$start" --out "$OUT/sft" --steps "$SFT_STEPS" \
   --lr "$SFT_LR" --layers 0 --accumulate 4 --max-length 4096
-# the start policy's side, played while GRPO trains (greedy episodes are kept in the cache)
-python -m memgym train heldout --before "$OUT/sft/model" --after "$OUT/sft/model" \
-  --params "$S6" --seeds "$HELDOUT" "${EPISODE[@]}" --processes "$PROCS" \
-  --cache "$OUT/episodes" --json "$OUT/start.json" >"$OUT/start.log" 2>&1 &
+# the SFT lift (the base against the start policy), played while GRPO trains; the greedy
+# episodes are kept in the cache, so the start policy's side is read back for the GRPO lift
+python -m memgym train heldout --before "$start" --after "$OUT/sft/model" "${HELD[@]}" \
+  --json "$OUT/start.json" >"$OUT/start.log" 2>&1 &
 start_side=$!
 step grpo python -m memgym train grpo --base "$OUT/sft/model" --out "$OUT/grpo" \
   --stage "$GRPO_STEPS:$S6" --seeds "$TRAIN_SEEDS" --generations "$GENERATIONS" \
-  "${EPISODE[@]}" --lr "$GRPO_LR" --max-minutes "$GRPO_MINUTES"
+  "${EPISODE[@]}" --lr "$GRPO_LR" --max-minutes "$GRPO_MINUTES" --micro-batch "$MICRO_BATCH"
 wait "$start_side" || { tail -20 "$OUT/start.log"; exit 1; }
 tail -4 "$OUT/start.log"
 step heldout python -m memgym train heldout --before "$OUT/sft/model" --after "$OUT/grpo/model" \
-  --params "$S6" --seeds "$HELDOUT" "${EPISODE[@]}" --processes "$PROCS" \
-  --cache "$OUT/episodes" --json "$OUT/heldout.json"
+  "${HELD[@]}" --json "$OUT/heldout.json"
 cat "$OUT/heldout.log"

@@ -1,6 +1,7 @@
 """``bench/grpo_smollm2.sh``, the GRPO measurement's one command (the GPU run's), end to end on a
 tiny model folder: demonstrations, an SFT start policy, its held-out side played beside GRPO,
-GRPO under a wall-clock cap, both models paired on the held-out seeds."""
+GRPO under a wall-clock cap, and each lift paired on the held-out seeds (base -> start, start ->
+GRPO)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def test_the_script_trains_and_pairs_the_held_out_seeds(tmp_path: Path) -> None:
     start = json.loads((out / "start.json").read_text())
     assert held["seeds"] == [1000, 1001] and held["before"]["model"] == str(out / "sft" / "model")
     assert held["after"]["model"] == str(out / "grpo" / "model")
-    assert held["before"]["returns"] == start["before"]["returns"]  # the start side, read back
+    assert start["before"]["model"] == str(tiny) and start["after"]["model"] == held["before"]["model"]
+    assert held["before"]["returns"] == start["after"]["returns"]  # the start side, read back
     diffs = [a - b for a, b in zip(held["after"]["returns"], held["before"]["returns"])]
     assert held["diff"]["mean"] == pytest.approx(sum(diffs) / 2)
-    assert len(list((out / "episodes").iterdir())) == 4  # 2 seeds x 2 models
+    assert len(list((out / "episodes").iterdir())) == 6  # 2 seeds x 3 models: the start played once
