@@ -277,7 +277,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--no-cheats",
         action="store_true",
-        help="skip the cheat suite (each cheat's mean composite must be <= 0.05 otherwise)",
+        help="skip the cheat suite and the learned members (each one's mean composite must be "
+        "<= 0.05 otherwise)",
     )
     p.add_argument(
         "--endpoint",
