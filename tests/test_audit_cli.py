@@ -9,6 +9,7 @@ import pytest
 from memgym.cli import main
 from memgym.commands.audit import format_length, parse_lengths
 from memgym.simulation.gates import generate_gated
+from memgym.simulation.learned_selector import available as learned_available
 from memgym.tokens import count_tokens
 from memgym.tracks import stream_events
 from tests.tracks.toy_gates import NAME, ToyGatesTrack
@@ -53,6 +54,9 @@ def test_entities_says_lengths_do_not_apply(capsys):
     assert code == 0
     assert "no target_tokens parameter" in captured.err
     assert "n/a" in captured.out and "pass" in captured.out
+    if learned_available():  # the learned members' line, after the table
+        assert "learned selector at n/a: learned250 " in captured.out
+        assert "evidence AUROC 0." in captured.out
 
 
 def test_toy_lengths_regenerate_and_the_cut_full_memory_falls(capsys):

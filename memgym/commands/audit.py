@@ -439,7 +439,9 @@ def print_audit(audit: Audit) -> None:
         console.print(f"{audit.full} trend: {values}: {mark}")
     for row in audit.rows:
         if row.learned:
-            console.print(f"learned selector at {format_length(row.length)}: {_learned(row)}")
+            console.print(
+                f"learned selector at {format_length(row.length)}: {_learned(row)}", soft_wrap=True
+            )
     for row in audit.rows:
         for failure in row.failures:
             console.print(f"[red]gate failed[/] at {format_length(row.length)}, {failure}")
