@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from memgym.envs import tools as T
-from memgym.envs.played import Played, return_share, seeds_and_ids
+from memgym.envs.played import Played, parsed, parser, return_share
 from memgym.query import ABSTAIN
 from memgym.simulation.bounded import BOUNDED_SHARE
 from memgym.simulation.bounded_family import Keeper, Member, Reader, family
@@ -188,20 +188,25 @@ def agents(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m memgym.envs.baselines [--seeds 200-209] [--ids a,b]``: per env id, the
-    always-unknown agent's and the skip-all agent's return share, the worst of the bounded
-    family's members that held at most ``BOUNDED_SHARE`` of the stream, as validate judges them,
-    and each learned member's share and held share (with scikit-learn; one in parentheses holds
-    more and is not judged). Exit 1 when a judged agent is above 5 % of the maximum return."""
+    """``python -m memgym.envs.baselines [--seeds 200-209] [--ids a,b] [--learned-only]``: per
+    env id, the always-unknown agent's and the skip-all agent's return share, the worst of the
+    bounded family's members that held at most ``BOUNDED_SHARE`` of the stream, as validate
+    judges them, and each learned member's share and held share (with scikit-learn; one in
+    parentheses holds more and is not judged). ``--learned-only``: of the family, only the
+    learned members. Exit 1 when a judged agent is above 5 % of the maximum return."""
     from memgym.envs import make
     from memgym.envs.registration import env_specs
 
-    seeds, ids = seeds_and_ids(
-        "python -m memgym.envs.baselines",
-        "200-209",
-        "comma-separated env ids (default: every one)",
-        argv,
+    p = parser(
+        "python -m memgym.envs.baselines", "200-209", "comma-separated env ids (default: every one)"
     )
+    p.add_argument(
+        "--learned-only",
+        action="store_true",
+        help="of the bounded agents, play only the learned members (much faster)",
+    )
+    args = p.parse_args(argv)
+    seeds, ids = parsed(args)
     specs = env_specs()
     ids = ids or list(specs)
     worst_all = 0.0
@@ -211,7 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         selector = fitted(track_name, tier, ()) if learned_available() else None
         shares: dict[str, float] = {}
         learned: list[str] = []
-        for agent in agents(get_track(track_name), selector=selector):
+        members = [m for m in family() if m.rule == "learned"] if args.learned_only else None
+        for agent in agents(get_track(track_name), members, selector):
             runs = [play(env, agent, s) for s in seeds]
             share = return_share(runs)
             held = sum(r.held for r in runs) / len(runs)

@@ -125,6 +125,10 @@ def test_the_command_line_prints_each_id(capsys) -> None:
     assert out.startswith("memgym/research-lite-v0") and "unknown 0.000  skip 0.000" in out
     if learned_available():
         assert all(f"learned{n} " in out for n in (250, 500, 1000))
+        main(["--seeds", "0", "--ids", "memgym/research-lite-v0", "--learned-only"])
+        only = capsys.readouterr().out
+        assert "worst bounded" not in only and all(f"learned{n} " in only for n in (250, 500, 1000))
+        assert only.split("learned250")[1] == out.split("learned250")[1]  # the same figures
     worst = float(out.split("worst bounded ")[1].split()[0])
     assert code == (1 if worst > 0.05 else 0)
 
