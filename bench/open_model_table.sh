@@ -6,7 +6,9 @@
 #
 # Settings (environment): PROTOCOL (standard), OUT (open-models), PORT (8000), WINDOW (32768:
 # vLLM's --max-model-len and memgym's --context-window), CONCURRENCY (32), SERVER (vllm; `memgym`
-# serves the scripted model instead, to check the pipeline without a GPU). Every model's episodes
+# serves the scripted model instead, to check the pipeline without a GPU), TRACKS (every track of
+# the protocol; e.g. "entities research codeqa dialogue swe web" where τ²-bench is not installed:
+# smoke's tau2 runs from its own venv, docs/eval.md). Every model's episodes
 # go to one results file with a call cache beside it, so a rerun resumes where it stopped.
 set -euo pipefail
 
@@ -45,7 +47,7 @@ for model in "$@"; do
   status=0
   python -m memgym eval --model "$model" --base-url "http://127.0.0.1:$PORT/v1" \
     --protocol "$PROTOCOL" --context-window "$WINDOW" --concurrency "$CONCURRENCY" \
-    --results "$OUT/results.sqlite" --cache "$OUT/calls.sqlite" --resume \
+    ${TRACKS:+--tracks $TRACKS} --results "$OUT/results.sqlite" --cache "$OUT/calls.sqlite" --resume \
     --entry "$OUT/$slug.json" --report "$OUT/$slug.html" || status=$?
   echo "$model: exit $status, $(( $(date +%s) - start )) s" | tee -a "$OUT/times.txt"
   kill "$SERVER_PID"

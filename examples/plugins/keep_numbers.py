@@ -7,6 +7,13 @@ Run it behind the trust boundary (in a sandboxed worker) with ``--plugin`` and a
     memgym compare --track entities --seeds 3 --plugin examples/plugins/keep_numbers.py \\
         --memories keep-numbers number-notes
 
+The same file serves the interactive tracks (tau2, swe, web) unchanged: there the memory is fed
+the agent's chat history, one ``document`` event per unit (a message, or a tool call with its
+results), and what it keeps is the history the agent sees next turn::
+
+    memgym compare --track swe --seeds 3 --plugin examples/plugins/keep_numbers.py \\
+        --memories keep-numbers:max_tokens=3000 number-notes
+
 It registers two memories, one per interface (docs/memory.md, "Write a memory"):
 
 - ``keep-numbers`` is a ``Stage`` in memgym's ``ContextMemory``: the memory keeps every observed

@@ -110,8 +110,8 @@ def memory_runs(
         module = memory_module(parse_spec(spec)[0])
         if module is None and not plugins:  # unknown here, and no plugin to know it: say so now
             make_memory(spec, track)  # raises, naming the known memories
-        if not track.interactive and not trusted(module):
-            runs.setdefault(_remote_config(track_name, spec, plugins), spec)
+        if not trusted(module):
+            runs.setdefault(_remote_config(track, spec, plugins), spec)
             continue
         memory = make_memory(spec, track)
         runs.setdefault(memory.config(), spec)
@@ -119,13 +119,20 @@ def memory_runs(
     return runs
 
 
-def _remote_config(track_name: str, spec: str, plugins: Sequence[str]) -> str:
-    """The config of the memory ``spec`` names, as a worker importing ``plugins`` builds it."""
+def _remote_config(track: Any, spec: str, plugins: Sequence[str]) -> str:
+    """The config of the memory ``spec`` names, as a worker importing ``plugins`` builds it
+    (on an interactive track: as its history memory)."""
     from memgym.run.remote import RemoteSide, shared_worker
     from memgym.run.trust import plugin_modules
 
+    if track.interactive:
+        from memgym.run.remote_history import Histories
+
+        history = Histories(plugins=tuple(plugins))(spec, track.name, "config")
+        history.close()
+        return history.config()
     worker = shared_worker(plugin_modules((spec,), plugins), (spec, "scripted"))
-    with RemoteSide(worker, track_name, spec, "scripted") as side:
+    with RemoteSide(worker, track.name, spec, "scripted") as side:
         return side.memory_config
 
 
@@ -322,8 +329,12 @@ def run_comparison(
         if not isinstance(agent, str):
             raise TypeError("compare: an interactive track needs the agent as a spec string")
         from memgym.interactive.compare import session_runs
+        from memgym.run.remote_history import Histories
 
-        sessions = session_runs(track_name, tier, left, specs, agent, fixed or {}, workers, retries)
+        histories = Histories(isolate, tuple(plugins))
+        sessions = session_runs(
+            track_name, tier, left, specs, agent, fixed or {}, workers, retries, histories
+        )
         fresh = _seed_groups(sessions, len(specs))
         return _interactive_comparison(
             (track_name, tier, seeds, agent, fixed or {}), specs,

@@ -3,9 +3,14 @@
 ``memgym eval --model M --base-url U`` runs every track, seed and memory the protocol names
 (``memgym.protocol.spec``; ``--protocol smoke`` is the small one) with the ``llm`` reasoner, on
 the run machinery of ``memgym run`` (results file, ``--resume``, ``--shard``, ``--cache``,
-``--executor ray``, the progress view). Before it starts it prints the estimated calls and
-tokens per track and the time at ``--throughput``; at the end it writes the entry (JSON,
-``--entry``) and the HTML report (``--report``) and prints the scores with their intervals.
+``--executor ray``, the progress view). On a protocol with interactive tracks (smoke v10 on)
+the model is also the ``llm`` agent of tau2, swe and web sessions. ``--tracks`` runs a subset
+(the entry names the tracks it leaves out); every subset, like every shard, joins the same run,
+so tau2 can run from τ²-bench's own venv and ``--resume`` from the other writes the whole
+entry. Before anything runs it checks each engine the remaining work needs (one line per missing
+one), then prints the estimated calls and tokens per track and the time at ``--throughput``; at
+the end it writes the entry (JSON, ``--entry``) and the HTML report (``--report``) and prints
+the scores with their intervals.
 
 Other modes: ``--estimate-only`` prints the estimate and stops; ``--fingerprint`` prints each
 protocol's fingerprint against the record (``--write`` records it, refusing a changed one whose
@@ -18,6 +23,8 @@ from __future__ import annotations
 import argparse
 import time
 from typing import Any
+
+from rich.markup import escape
 
 from memgym.commands.common import (
     add_results_arg,
@@ -32,11 +39,9 @@ from memgym.commands.common import (
     progress,
     say_disk_full,
 )
+from memgym.commands.eval_estimate import DEFAULT_THROUGHPUT, estimate_and_print, throughput_of
 from memgym.commands.model_options import add_model_args
 from memgym.files import write_atomic
-
-DEFAULT_THROUGHPUT = 2000.0
-"""Tokens per second the time estimate assumes when ``--throughput`` is not given."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -51,6 +56,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument(
         "--protocol", default="standard", help="standard (default) or smoke (CI, small models)"
+    )
+    p.add_argument(
+        "--tracks",
+        nargs="+",
+        metavar="TRACK",
+        help="run only these tracks of the protocol (the entry names those it leaves out)",
     )
     add_model_args(p)
     p.add_argument(
@@ -73,7 +84,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--throughput",
         type=float,
-        help=f"tokens per second the time estimate assumes (default {DEFAULT_THROUGHPUT:,.0f})",
+        help="memgym tokens per second the time estimate assumes (default: measured by a short "
+        f"probe of the endpoint; {DEFAULT_THROUGHPUT:,.0f} without one)",
     )
     p.add_argument(
         "--estimate-only", action="store_true", help="print the estimate and stop (no model call)"
@@ -104,10 +116,22 @@ def run(args: argparse.Namespace) -> int:
     from memgym.protocol.spec import get_protocol
 
     protocol = get_protocol(args.protocol)
+    chosen = protocol.selected(args.tracks)
     if args.estimate_only:
-        _estimate(protocol, args)
+        from memgym.protocol.engines import missing
+
+        lacking = {line.split(":", 1)[0]: line for line in missing(protocol.track_names)}
+        if args.model:
+            from memgym.commands.endpoints import preflight
+
+            preflight([reasoner_spec(args)], err_console.print)
+        args.throughput = throughput_of(protocol, args)
+        estimate_and_print(protocol, args, chosen, [t for t in chosen if t not in lacking])
+        for track in chosen:
+            if track in lacking:
+                err_console.print(f"  {track:<9} not estimated: {escape(lacking[track])}")
         return 0
-    return _evaluate(protocol, args)
+    return _evaluate(protocol, args, chosen)
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -123,6 +147,10 @@ def _check(args: argparse.Namespace) -> None:
         raise ValueError("--model is required (with --base-url for a local server)")
     if args.model and any(modes[:2]):
         raise ValueError("--model runs an evaluation: not with --fingerprint or --table")
+    if args.tracks and any(modes[:2]):
+        raise ValueError(
+            "--tracks chooses what an evaluation runs: not with --fingerprint or --table"
+        )
     if (args.base_url or args.api_key_env) and not args.model:
         raise ValueError("--base-url and --api-key-env need --model")
     check_at_least(args, concurrency=1, episode_retries=0)
@@ -150,49 +178,11 @@ def reasoner_spec(args: argparse.Namespace) -> str:
     return spec
 
 
-def _estimate(protocol: Any, args: argparse.Namespace) -> list[Any]:
-    """Estimate the run's cost (with a progress bar) and print it; the per-track costs."""
-    from memgym.protocol.estimate import estimate
-
-    with progress() as bar:
-        task = bar.add_task("estimating", total=protocol.episodes)
-        costs = estimate(
-            protocol,
-            args.context_window or 0,
-            args.max_tokens or 0,
-            lambda: bar.advance(task),
-        )
-    throughput = args.throughput or DEFAULT_THROUGHPUT
-    total = sum(c.tokens for c in costs)
-    window = f", context window {args.context_window:,}" if args.context_window else ""
-    err_console.print(
-        f"protocol {protocol.name} v{protocol.version}: {plural(protocol.episodes, 'episode')} "
-        f"({len(protocol.tracks)} tracks x seeds x {len(protocol.memories)} memories){window}"
-    )
-    for c in costs:
-        err_console.print(
-            f"  {c.track:<9} {plural(c.episodes, 'episode'):>13}  {c.calls:>7,} calls  "
-            f"{c.prompt_tokens:>12,} prompt + {c.completion_tokens:>9,} completion tokens"
-        )
-    hours = total / throughput / 3600
-    err_console.print(
-        f"estimate: {sum(c.calls for c in costs):,} calls, {total:,} tokens (memgym's count), "
-        f"~{_duration(hours)} at {throughput:,.0f} tokens/s (--throughput)"
-    )
-    return costs
-
-
-def _duration(hours: float) -> str:
-    if hours >= 1:
-        return f"{hours:.1f} h"
-    minutes = hours * 60
-    return f"{minutes:.1f} min" if minutes >= 1 else f"{minutes * 60:.0f} s"
-
-
-def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
+def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) -> int:
     from memgym.commands.endpoints import preflight
     from memgym.commands.run import _execute, check_work
     from memgym.protocol import runs
+    from memgym.protocol.engines import missing
     from memgym.protocol.entry import build_entry
     from memgym.protocol.fingerprint import fingerprint, problems
     from memgym.protocol.work import items, run_config
@@ -202,10 +192,35 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
     _check_files(args)
     spec = reasoner_spec(args)
     shard_of = parse_shard(args.shard) if args.shard else None
-    for plan in protocol.tracks:
-        check_work(plan.track, plan.tier, plan.params, [(m, spec) for m in protocol.memories])
+    config = run_config(protocol, spec)
+    agent = _agent_spec(protocol, spec, chosen, args)
+    todo: Any = items(protocol, spec, chosen, agent)
+    if shard_of:
+        todo = shard(list(todo), *shard_of)
+    todo = list(todo)
+    before = _done_before(args, config, shard_of is not None)
+    left = [item for item in todo if runs.public_key(item.key) not in before]
+    pending = {item.track for item in left}
+    lacking = missing(t for t in protocol.track_names if t in pending)
+    if lacking:
+        for line in lacking:
+            err_console.print(f"[red]error[/]: {escape(line)}")
+        others = [t for t in chosen if t not in {line.split(":", 1)[0] for line in lacking}]
+        err_console.print(
+            f"{plural(len(lacking), 'track')} cannot run here: install what is missing, or run "
+            f"the others (--tracks {' '.join(others)}) and these where they can run, into the "
+            "same --results; `memgym eval ... --resume` then writes the whole entry"
+        )
+        return 2
+    for plan in protocol.plans:
+        if plan.track in pending:
+            pairs = [(i.memory, i.reasoner) for i in left if i.track == plan.track]
+            check_work(plan.track, plan.tier, plan.params, pairs)
     preflight([spec], err_console.print)
-    costs = _estimate(protocol, args)
+    args.throughput = throughput_of(protocol, args)
+    costs, session_costs = estimate_and_print(
+        protocol, args, chosen, sorted(pending), {(i.track, i.seed, i.memory) for i in left}
+    )
     with progress() as bar:
         task = bar.add_task("fingerprint", total=len(protocol.tracks))
         current = fingerprint(protocol, lambda _t: bar.advance(task))
@@ -215,10 +230,7 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
             f"[yellow]warning[/]: {problem}; this entry carries the new fingerprint and is "
             "ranked apart from the recorded version's entries"
         )
-    config = run_config(protocol, spec)
-    todo: Any = items(protocol, spec)
-    if shard_of:
-        todo = shard(list(todo), *shard_of)
+    planned = protocol.episodes_of(chosen)
     start = time.perf_counter()
     with ResultsStore(args.results) as store:
         joined = runs.matching_runs(store, config) if args.resume or shard_of else []
@@ -260,8 +272,10 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
             return say_disk_full(exc, saved, "memgym eval ... --resume")
         every = runs.matching_runs(store, config) if joined or shard_of else [run_id]
         episodes = runs.episodes_of(store, every)
-    keys = (item.key for item in items(protocol, spec))
-    status = runs.status(protocol.episodes, episodes)
+    wanted = [item.key for item in items(protocol, spec, chosen, agent)]
+    public = {runs.public_key(key) for key in wanted}
+    episodes = {key: result for key, result in episodes.items() if key in public}
+    status = runs.status(planned, episodes)
     seconds = time.perf_counter() - start
     if shard_of and status.missing:
         err_console.print(
@@ -274,25 +288,17 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
         digest,
         args.model,
         runs.public_spec(spec),
-        runs.ordered(episodes, keys),
+        runs.ordered(episodes, iter(wanted)),
         status,
         costs,
+        chosen,
     )
     write_atomic(args.entry, entry.dumps())
     _report(args.results, args.report, every[0] if len(every) == 1 else None)
     print_entry(entry)
-    measured = entry.tokens.prompt + entry.tokens.completion
-    estimated = entry.estimated.prompt + entry.estimated.completion
-    cached = (
-        f", {entry.tokens.cached:,} calls answered by the cache "
-        f"({entry.tokens.cached_prompt + entry.tokens.cached_completion:,} tokens when first made)"
-        if entry.tokens.cached
-        else ""
-    )
     err_console.print(
-        f"{len(work)} episodes run in {seconds:.1f} s; tokens measured {measured:,} vs estimated "
-        f"{estimated:,} ({_ratio(measured, estimated)}{cached}); entry in {args.entry}, report "
-        f"in {args.report}"
+        f"{len(work)} episodes run in {seconds:.1f} s; {_measured(entry, session_costs)}; "
+        f"entry in {args.entry}, report in {args.report}"
     )
     if not entry.complete:
         err_console.print(
@@ -301,6 +307,70 @@ def _evaluate(protocol: Any, args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def journal_path(results: str) -> str:
+    """The journal of the interactive sessions' calls, beside the results file."""
+    return f"{results}.journal.sqlite"
+
+
+def _agent_spec(
+    protocol: Any, spec: str, chosen: tuple[str, ...], args: argparse.Namespace
+) -> str | None:
+    """The ``llm`` agent of the interactive tracks: ``spec`` with a journal of its calls
+    (``journal_path``), so a session killed half-way replays them when resumed instead of asking
+    the model again; None without interactive tracks, and with ``--cache`` (which replays)."""
+    if args.cache or not any(protocol.is_session(t) for t in chosen):
+        return None
+    return f"{spec},journal={journal_path(args.results)}"
+
+
+def _done_before(args: argparse.Namespace, config: dict[str, Any], sharded: bool) -> set[str]:
+    """Public keys of the episodes an existing results file already holds for this evaluation
+    (read only: nothing is written before the engines are checked)."""
+    import os
+
+    from memgym.protocol import runs
+    from memgym.run.results import ResultsStore
+
+    if not (args.resume or sharded) or not os.path.exists(args.results):
+        return set()
+    with ResultsStore.open_read(args.results) as store:
+        return runs.done_keys(store, runs.matching_runs(store, config))
+
+
+def _measured(entry: Any, session_costs: list[Any]) -> str:
+    """Tokens measured against the estimate: the stream tracks' (in the entry), and the
+    interactive tracks' estimated by this invocation."""
+    streams = [t for t in entry.tracks if t.estimated is not None]
+    measured = sum(t.tokens.prompt + t.tokens.completion for t in streams)
+    estimated = sum(t.estimated.prompt + t.estimated.completion for t in streams)
+    cached = (
+        f", {entry.tokens.cached:,} calls answered by the cache "
+        f"({entry.tokens.cached_prompt + entry.tokens.cached_completion:,} tokens when first made)"
+        if entry.tokens.cached
+        else ""
+    )
+    text = (
+        f"tokens measured {measured:,} vs estimated {estimated:,} "
+        f"({_ratio(measured, estimated)}{cached})"
+        if streams
+        else "no stream track"
+    )
+    by_track = {t.track: t for t in entry.tracks}
+    ran = [
+        c for c in session_costs if c.track in by_track and c.episodes == by_track[c.track].episodes
+    ]
+    if ran:
+        got = sum(
+            by_track[c.track].tokens.prompt + by_track[c.track].tokens.completion for c in ran
+        )
+        want = sum(c.tokens for c in ran)
+        text += (
+            f"; interactive tracks {got:,} vs {want:,} estimated with the context agent "
+            f"({_ratio(got, want)})"
+        )
+    return text
 
 
 def _ratio(measured: int, estimated: int) -> str:
@@ -343,6 +413,7 @@ def print_entry(entry: Any) -> None:
     columns = (
         Column("track", justify="left"),
         Column("score [95% CI]", justify="left"),
+        Column("ceiling", priority=2),
         Column("scored", priority=3),
         Column("leaked", priority=2),
         Column("overflow", priority=1),
@@ -354,6 +425,7 @@ def print_entry(entry: Any) -> None:
         [
             t.track,
             cell(t.score, t.ci_low, t.ci_high),
+            t.ceiling,
             str(t.scored),
             str(t.leaked),
             str(t.context_overflow),
@@ -365,6 +437,7 @@ def print_entry(entry: Any) -> None:
     ]
     title = (
         f"{entry.model} / protocol {entry.protocol.name} v{entry.protocol.version} / {entry.status}"
+        + (f" / without {', '.join(entry.left_out)}" if entry.left_out else "")
     )
     console.print(fit(title, columns, rows, console.width, console))
 

@@ -120,14 +120,13 @@ def describe(config: dict[str, Any]) -> str:
 
 def seed_count(config: dict[str, Any]) -> int:
     """The seeds a run covered: its ``seeds``, or for an eval run the seeds of each of its
-    tracks (``tracks[].seeds``), added up."""
+    tracks (``tracks[].seeds``, and its interactive ``sessions[].seeds``), added up."""
     seeds = config.get("seeds")
     if isinstance(seeds, list):
         return len(seeds)
-    tracks = config.get("tracks")
-    if isinstance(tracks, list):
-        return sum(len(t.get("seeds") or []) for t in tracks if isinstance(t, dict))
-    return 0
+    plans = [p for key in ("tracks", "sessions") if isinstance(config.get(key), list)
+             for p in config[key]]  # fmt: skip
+    return sum(len(p.get("seeds") or []) for p in plans if isinstance(p, dict))
 
 
 LIST_WIDTH = 18
@@ -153,9 +152,12 @@ def _what(config: dict[str, Any]) -> tuple[str, str]:
     from memgym.labels import distinct
 
     pairs = [p for p in config.get("pairs") or [] if len(p) == 2]
-    memories = list(dict.fromkeys(str(m) for m, _ in pairs)) or [
-        str(m) for m in config.get("memories") or []
-    ]
+    memories = list(dict.fromkeys(str(m) for m, _ in pairs)) or list(
+        dict.fromkeys(  # an eval run's, then its interactive tracks' (``session_memories``)
+            str(m)
+            for m in [*(config.get("memories") or []), *(config.get("session_memories") or [])]
+        )
+    )
     reasoners = list(dict.fromkeys(str(r) for _, r in pairs)) or (
         [str(config["reasoner"])] if config.get("reasoner") else []
     )

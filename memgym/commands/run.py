@@ -201,22 +201,30 @@ def check_work(
             with RemoteSide(worker, track_name, memory, reasoner):
                 pass
         pairs = [p for p in pairs if p not in remote]
-    elif plugins or isolate:
-        raise ValueError(
-            f"track {track_name!r} is interactive: --plugin and --isolate serve "
-            "question-stream tracks only"
-        )
-    if track.interactive:
-        from memgym.interactive.registry import make_agent
-
-        make_actor: Any = make_agent
+        make_actor: Any = make_reasoner
     else:
-        make_actor = make_reasoner
+        from memgym.interactive.registry import make_agent
+        from memgym.run.remote_history import Histories
+
+        histories = Histories(isolate, tuple(plugins))
+        remote_memories = [m for m in dict.fromkeys(m for m, _ in pairs) if histories.remote(m)]
+        if not plugins:
+            _unknown_here([(m, "scripted") for m in remote_memories], track)
+        for memory in remote_memories:  # built in a worker: the agent is checked here below
+            histories(memory, track_name, "check").close()
+        for agent in dict.fromkeys(a for _, a in pairs):
+            _close(make_agent(agent, track))
+        pairs = [p for p in pairs if p[0] not in remote_memories]
+        make_actor = make_agent
     for memory, reasoner in dict.fromkeys(pairs):
         for component in (make_memory(memory, track), make_actor(reasoner, track)):
-            close = getattr(component, "close", None)
-            if callable(close):
-                close()
+            _close(component)
+
+
+def _close(component: object) -> None:
+    close = getattr(component, "close", None)
+    if callable(close):
+        close()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from memgym.llm.usage import retried
+from memgym.memory.history.compactor import HistoryFactory
 from memgym.types import EpisodeResult
 
 
@@ -19,13 +20,18 @@ def session_runs(
     fixed: Mapping[str, Any],
     workers: int = 1,
     retries: int = 0,
+    histories: HistoryFactory | None = None,
 ) -> Iterator[EpisodeResult]:
     """Every (seed, memory) episode with a fresh ``agent``, seed-major, memories in order; on
     ``workers`` spawned processes (one seed each) when above 1, with the same results. Streamed
     (at most ``2 * workers`` seeds in flight; Ctrl-C stops at once: ``memgym.pool``). An
     ``infra_error`` episode is run again up to ``retries`` times (``episode_retries`` in its usage
-    counts the extra attempts, whose usage is added)."""
-    tasks = ((track_name, tier, seed, list(specs), agent, dict(fixed), retries) for seed in seeds)
+    counts the extra attempts, whose usage is added). ``histories``: each episode's history
+    memory (``evaluate_interactive``; picklable when ``workers`` is above 1)."""
+    tasks = (
+        (track_name, tier, seed, list(specs), agent, dict(fixed), retries, histories)
+        for seed in seeds
+    )
     if workers <= 1 or len(seeds) <= 1:
         for task in tasks:
             yield from _seed(task)
@@ -43,8 +49,8 @@ def _seed(task: tuple[Any, ...]) -> list[EpisodeResult]:
     from memgym.interactive.episode import evaluate_interactive
     from memgym.tracks import get_track
 
-    track_name, tier, seed, specs, agent, fixed, retries = task
+    track_name, tier, seed, specs, agent, fixed, retries, histories = task
     track = get_track(track_name)
     scenario = track.generate(seed, tier, **fixed)
     run = partial(evaluate_interactive, track, scenario)  # type: ignore[arg-type]
-    return [retried(partial(run, spec, agent), retries) for spec in specs]
+    return [retried(partial(run, spec, agent, histories=histories), retries) for spec in specs]

@@ -19,9 +19,10 @@ from memgym import __version__
 from memgym.interactive.loop import Limits, SessionLog, run_session
 from memgym.interactive.registry import make_agent
 from memgym.llm.usage import add_usage
+from memgym.memory.history.compactor import Compactor, HistoryFactory
 from memgym.memory.history.history_memory import HistoryMemory
 from memgym.memory.registry import memory_factory
-from memgym.specs import in_process_label, parse_spec
+from memgym.specs import IN_PROCESS, in_process_label, parse_spec
 from memgym.tracks.agent import Agent, agent_factory
 from memgym.tracks.interactive import InteractiveTrack
 from memgym.types import AnswerRecord, EpisodeResult, Scenario
@@ -35,28 +36,44 @@ def evaluate_interactive(
     memory: str,
     agent: str | Agent,
     limits: Limits | None = None,
+    histories: HistoryFactory | None = None,
 ) -> EpisodeResult:
     """Run ``scenario`` with ``agent`` (a spec or an instance) seeing its history through
-    memory ``memory``, and score it."""
+    memory ``memory``, and score it. ``histories`` makes the episode's history memory (default:
+    ``HistoryMemory``, in this process; ``memgym.run`` hands one that compacts behind the trust
+    boundary); the agent always runs here. The result records what ran the memory and the
+    agent (``EpisodeResult.boundary``)."""
     actor = make_agent(agent, track) if isinstance(agent, str) else agent
     episode = scenario.hash
-    history = HistoryMemory(memory, track.name, episode)
-    session = track.open(scenario)
     try:
-        log = run_session(session, actor, history, limits or Limits())
-    finally:
-        session.close()
+        history = (histories or HistoryMemory)(memory, track.name, episode)
+    except BaseException:
         actor.close()
+        raise
+    try:
+        session = track.open(scenario)
+        try:
+            log = run_session(session, actor, history, limits or Limits())
+        finally:
+            session.close()
+    finally:
+        actor.close()
+        history.close()
     result = score_session(scenario, log, history, actor)
-    factories: list[object] = [memory_factory(parse_spec(memory)[0]), actor]
+    factories: list[object] = [actor]
     if isinstance(agent, str):
         factories.append(agent_factory(parse_spec(agent)[0]))
-    result.boundary = in_process_label(*factories)  # type: ignore[assignment]
+    if history.boundary is None:
+        factories.append(memory_factory(parse_spec(memory)[0]))
+    label = in_process_label(*factories)
+    if history.boundary and label == IN_PROCESS:  # memgym's agent, the memory behind the boundary
+        label = history.boundary
+    result.boundary = label  # type: ignore[assignment]
     return result
 
 
 def score_session(
-    scenario: Scenario, log: SessionLog, history: HistoryMemory, agent: Agent
+    scenario: Scenario, log: SessionLog, history: Compactor, agent: Agent
 ) -> EpisodeResult:
     """The result row of one session."""
     setup = [o for o in log.outcomes if not o.scored]

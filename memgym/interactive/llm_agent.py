@@ -2,7 +2,8 @@
 
 Every turn is one chat call with the view of the history and the session's tools (native
 function calling, ``tool_choice: auto``, so servers that include tools in the prompt only on
-request, such as llama.cpp's, do show them). The reply's tool calls are passed on as they are:
+request, such as llama.cpp's, do show them), and the track's name in the ``X-Memgym-Session``
+header (what ``memgym serve`` answers a turn by). The reply's tool calls are passed on as they are:
 the session validates them and answers a bad call with an error the model can correct.
 
 It takes the model flags of ``run``, ``compare`` and ``eval`` as options:
@@ -19,7 +20,10 @@ It takes the model flags of ``run``, ``compare`` and ``eval`` as options:
   back when it closes; the slot is written into the agent's recipe, so the agent each turn
   is built from uses it and takes none of its own;
 - ``max_turns=N``: turns per task (the loop's ``turns_per_task``, default 30);
-- ``max_tokens``, ``timeout``, ``cache``: as for the ``llm`` reasoner.
+- ``max_tokens``, ``timeout``, ``cache``: as for the ``llm`` reasoner;
+- ``journal=FILE``: a call cache whose answers count as calls made (``memgym.llm.cache``):
+  ``memgym eval`` gives its sessions one, so a session killed half-way replays its calls when
+  resumed instead of asking the model again (not with ``cache``).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from memgym.llm.agent import MODES, TOOLS_HEADER
 from memgym.llm.classify import LLMContextOverflow, LLMModelError
 from memgym.llm.endpoint import close_client, open_client
 from memgym.llm.fit import message_tokens, prompt_budget, window_max_tokens
+from memgym.llm.headers import SESSION_HEADER
 from memgym.llm.slots import slot_pool
 from memgym.llm.textcalls import as_text, describe_schemas, parse_calls, strip_calls
 from memgym.tracks.agent import Agent, register_agent
@@ -62,9 +67,12 @@ class LLMAgent(Agent):
         tools: str = "native",
         max_turns: int = 0,
         slot: int = -1,
+        journal: str = "",
     ) -> None:
         if tools not in MODES:
             raise ValueError(f"tools must be one of {', '.join(MODES)}, got {tools!r}")
+        if cache and journal:
+            raise ValueError("give cache or journal, not both (a journal is a call cache)")
         for key, value in (
             ("max_tokens", max_tokens),
             ("context_window", context_window),
@@ -74,6 +82,7 @@ class LLMAgent(Agent):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{key} must be a non-negative integer, got {value!r}")
         self.model, self.base_url, self.mode = model, base_url, tools
+        self.track_name = track.name
         self.context_window, self.max_turns = context_window, max_turns
         if context_window:
             max_tokens = window_max_tokens(context_window, max_tokens)
@@ -87,7 +96,8 @@ class LLMAgent(Agent):
             "concurrency": concurrency,
             "seed": seed,
         }
-        self._cache_path = cache
+        self._cache_path = cache or journal
+        self._journal = bool(journal)
         self._client: Any = None
         self._usage: dict[str, float] = {}
         self.calls = 0
@@ -103,12 +113,14 @@ class LLMAgent(Agent):
 
     def _chat(self) -> Any:
         if self._client is None:
-            self._client = open_client(self.model, self.base_url, self._cache_path, self._options)
+            self._client = open_client(
+                self.model, self.base_url, self._cache_path, self._options, self._journal
+            )
         return self._client
 
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
         request = dict(self.request)
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {SESSION_HEADER: self.track_name}
         schemas: list[dict[str, Any]] | None = list(tools) or None
         outgoing: list[ChatMessage] = list(messages)
         if self.mode == "text":

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field, replace
 from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.interactive.agents import Agent
 from memgym.interactive.stateless import FreshAgents, Snapshot, changed_by, outside_state
-from memgym.memory.history.history_memory import HistoryMemory, view_tokens
+from memgym.memory.history.compactor import Compactor
+from memgym.memory.history.history_memory import view_tokens
 from memgym.specs import memgym_code
 from memgym.tracks.agent import PlanCursor
 from memgym.tracks.session import AgentTurn, ChatMessage, Session, TaskOutcome, ToolCall
@@ -71,7 +72,7 @@ class SessionLog:
 
 
 def run_session(
-    session: Session, agent: Agent, history: HistoryMemory, limits: Limits = Limits()
+    session: Session, agent: Agent, history: Compactor, limits: Limits = Limits()
 ) -> SessionLog:
     """Drive ``session`` with ``agent`` seeing ``history``'s view; the caller closes both. An
     agent configured with its own turns per task (``Agent.turn_limit``) overrides ``limits``."""
@@ -139,7 +140,7 @@ def run_session(
 def _act(
     agents: FreshAgents,
     outside: Snapshot,
-    history: HistoryMemory,
+    history: Compactor,
     messages: list[ChatMessage],
     session: Session,
     log: SessionLog,

@@ -1,7 +1,7 @@
 """Every agent of interactive tracks by name: ``make_agent`` and ``agent_names`` over the
 registry of ``memgym.tracks.agent``, with the reference agents, the ``llm`` agent and the
 no-memory cheat family (generic, the web track's ``web-explore`` and ``web-notes``, the swe
-track's ``swe-explore``, ``swe-stash`` and ``swe-keyring``, the tau2 track's ``tau2-prior``)
+track's ``swe-explore``, ``swe-stash``, ``swe-keyring`` and ``swe-prior``, the tau2 track's ``tau2-prior``)
 registered."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from memgym.interactive import (  # noqa: F401  (register)
     llm_agent,
     swe_explore,
     swe_keyring,
+    swe_prior,
     tau2_prior,
     web_explore,
     web_notes,

@@ -65,11 +65,17 @@ def cache_key(
 
 
 class CallCache:
-    """key -> response JSON, in an SQLite file (``":memory:"`` for a throwaway cache)."""
+    """key -> response JSON, in an SQLite file (``":memory:"`` for a throwaway cache).
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    A ``journal`` is a cache whose answers count as calls made (its hits are not ``cached`` in
+    the ledger): ``memgym eval`` keeps one for its interactive sessions, so a session killed
+    half-way replays the calls it had made when resumed, and the entry counts them once, as an
+    uninterrupted run does."""
+
+    def __init__(self, path: str | os.PathLike[str], journal: bool = False) -> None:
         """Open or create the cache; ``ValueError`` names a file that cannot be one (a folder
         memgym may not write, a damaged file, another program's ``calls`` table)."""
+        self.journal = journal
         self._lock = threading.Lock()
         if str(path) != ":memory:":
             _check_foreign(str(path))

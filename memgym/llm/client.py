@@ -285,7 +285,7 @@ class LLMClient:
             params.setdefault("tool_choice", "auto")
         key = cache_key(self.model, messages, tools, params) if self.cache is not None else ""
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
-            return self._result(hit, latency=0.0, attempts=0, cached=True)
+            return self._result(hit, latency=0.0, attempts=0, cached=not self.cache.journal)
         timer = _Timer()
         attempts, reduced, request = 0, False, dict(params)
         retried: list[str] = []

@@ -11,14 +11,19 @@ if TYPE_CHECKING:
 
 
 def open_client(
-    model: str, base_url: str | None, cache_path: str, options: Mapping[str, Any]
+    model: str,
+    base_url: str | None,
+    cache_path: str,
+    options: Mapping[str, Any],
+    journal: bool = False,
 ) -> SyncLLMClient:
     """A ``SyncLLMClient`` for ``model`` at ``base_url``, caching its calls in the SQLite file
-    ``cache_path`` ("": no cache); ``options`` as ``LLMClient`` takes them."""
+    ``cache_path`` ("": no cache; a ``journal``: its answers count as calls made, see
+    ``CallCache``); ``options`` as ``LLMClient`` takes them."""
     from memgym.llm.cache import CallCache
     from memgym.llm.client import SyncLLMClient
 
-    cache = CallCache(cache_path) if cache_path else None
+    cache = CallCache(cache_path, journal) if cache_path else None
     return SyncLLMClient(model, base_url, cache=cache, **options)
 
 

@@ -64,9 +64,15 @@ class MemoryScore(Strict):
 
 class TrackEntry(Strict):
     """One track: the headline score (mean isolated score of the strategies) with its 95 %
-    interval, every memory's scores, answer statuses and tokens."""
+    interval, every memory's scores, answer statuses and tokens. On an interactive track the
+    questions are the scored tasks, the ceiling is ``full`` and nothing is leaked (no probe)."""
 
     track: str
+    ceiling: str = Field(
+        default="oracle",
+        description="what the isolated scores divide by: oracle (a stream track) or full "
+        "(an interactive track: the share of full's gain over none the strategies keep)",
+    )
     tier: str
     params: dict[str, Any]
     seeds: list[int]
@@ -81,7 +87,10 @@ class TrackEntry(Strict):
     context_overflow: int = Field(ge=0)
     model_error: int = Field(ge=0)
     tokens: Tokens
-    estimated: Tokens
+    estimated: Tokens | None = Field(
+        description="null on an interactive track: its estimate is printed before the run by "
+        "the invocation that has its engine, and is not part of the entry"
+    )
 
 
 class ProtocolRef(Strict):
@@ -110,6 +119,13 @@ class Entry(Strict):
     status: str
     episodes: Episodes
     strategies: list[str]
+    session_strategies: list[str] = Field(
+        default_factory=list, description="the strategies of the interactive tracks"
+    )
+    left_out: list[str] = Field(
+        default_factory=list,
+        description="the protocol's tracks this entry does not cover (chosen with --tracks)",
+    )
     tracks: list[TrackEntry]
     tokens: Tokens
     estimated: Tokens
@@ -185,22 +201,33 @@ def build_entry(
     results: Iterable[EpisodeResult],
     status: RunStatus,
     costs: Sequence[TrackCost],
+    selected: Sequence[str] | None = None,
 ) -> Entry:
-    """The entry of a protocol run from its stored ``results`` and ``status``."""
-    by_track: dict[str, list[EpisodeResult]] = {plan.track: [] for plan in protocol.tracks}
+    """The entry of a protocol run from its stored ``results`` and ``status``, covering the
+    tracks in ``selected`` (None: every track of the protocol); ``costs``: the estimates of its
+    stream tracks."""
+    chosen = protocol.selected(list(selected) if selected else None)
+    by_track: dict[str, list[EpisodeResult]] = {name: [] for name in chosen}
     for result in results:
         by_track.setdefault(result.track, []).append(result)
     estimated = {cost.track: cost for cost in costs}
     tracks = []
-    for plan in protocol.tracks:
+    for plan in protocol.plans:
+        if plan.track not in chosen:
+            continue
+        session = protocol.is_session(plan.track)
+        ceiling = "full" if session else "oracle"
+        strategies = protocol.strategies_of(plan.track)
         stored = by_track[plan.track]
         scored = [r for r in stored if r.status != "infra_error"]
         table = answer_table(scored)
         answers = [a for r in scored for a in r.answers]
-        if all(m in table for m in ("none", "oracle", *protocol.strategies)):
-            scores = track_score(table, protocol.strategies, protocol.resamples)
+        if all(m in table for m in ("none", ceiling, *strategies)):
+            scores = track_score(table, strategies, protocol.resamples, ceiling=ceiling)
             score, low, high = scores.score, scores.ci_low, scores.ci_high
-            per_memory = [scores.memories[m] for m in protocol.memories if m in scores.memories]
+            per_memory = [
+                scores.memories[m] for m in protocol.memories_of(plan.track) if m in scores.memories
+            ]
         else:
             score = low = high = math.nan
             per_memory = []
@@ -208,6 +235,7 @@ def build_entry(
         tracks.append(
             TrackEntry(
                 track=plan.track,
+                ceiling=ceiling,
                 tier=plan.tier,
                 params=dict(sorted(plan.params.items())),
                 seeds=list(plan.seeds),
@@ -232,7 +260,7 @@ def build_entry(
                 context_overflow=sum(a.status == "context_overflow" for a in answers),
                 model_error=sum(a.status == "model_error" for a in answers),
                 tokens=_tokens(stored),
-                estimated=_estimated(estimated[plan.track]),
+                estimated=None if session else _estimated(estimated[plan.track]),
             )
         )
     return Entry(
@@ -245,7 +273,9 @@ def build_entry(
         status=status.describe(),
         episodes=Episodes(planned=status.planned or 0, done=status.done, infra_error=status.infra),
         strategies=list(protocol.strategies),
+        session_strategies=list(protocol.session_strategies),
+        left_out=[name for name in protocol.track_names if name not in chosen],
         tracks=tracks,
         tokens=_sum([t.tokens for t in tracks]),
-        estimated=_sum([t.estimated for t in tracks]),
+        estimated=_sum([t.estimated for t in tracks if t.estimated is not None]),
     )

@@ -15,7 +15,7 @@ replies. The time estimate divides the tokens by a throughput the user gives.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,11 +81,16 @@ def estimate(
     context_window: int = 0,
     max_tokens: int = 0,
     on_episode: Callable[[], None] | None = None,
+    tracks: Collection[str] | None = None,
 ) -> list[TrackCost]:
-    """The cost of every track of ``protocol`` for a model with ``context_window`` (0: none
-    declared, nothing fitted) and ``max_tokens``; ``on_episode`` is called after each episode."""
+    """The cost of every stream track of ``protocol`` (of ``tracks`` only, when given) for a
+    model with ``context_window`` (0: none declared, nothing fitted) and ``max_tokens``;
+    ``on_episode`` is called after each episode. Interactive tracks:
+    ``memgym.protocol.session_estimate``."""
     costs = []
     for plan in protocol.tracks:
+        if tracks is not None and plan.track not in tracks:
+            continue
         track = get_track(plan.track)
         agent = MeteredAgent(ScriptedReasoner(track), context_window, max_tokens)
         reasoner = LLMReasoner(track)

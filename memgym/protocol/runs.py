@@ -5,7 +5,7 @@ shard. A fresh ``memgym eval`` is one run; with ``--resume`` or ``--shard`` it j
 the same config (any shard), skipping the episodes they finished, and its entry is built from
 all of them: each episode key once, a finished episode preferred to an ``infra_error`` one.
 Where and how the model was reached (``PRIVATE_OPTIONS``: the endpoint, the key's variable, the
-call cache, timeouts) is not what was measured: runs and episode keys are matched without it, so
+call cache and the sessions' journal, timeouts) is not what was measured: runs and episode keys are matched without it, so
 a run resumed against a server that moved, or with a longer timeout, goes on where it stopped.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 from memgym.run.results import ResultsStore, RunStatus
 from memgym.types import EpisodeResult
 
-PRIVATE_OPTIONS = ("base_url", "api_key_env", "cache", "timeout", "slots", "max_retries")
+PRIVATE_OPTIONS = ("base_url", "api_key_env", "cache", "timeout", "slots", "max_retries", "journal")
 """Reasoner options left out of an entry and of run matching: where the model was served, not
 what was measured."""
 

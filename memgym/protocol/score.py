@@ -3,7 +3,9 @@ paired percentile bootstrap interval over questions (the same resampled question
 memory, as ``memgym.scoring.isolation.isolate`` does for one memory).
 
 Questions the ``closed-book`` probe answers right are leaked: left out of every isolated score,
-as in ``memgym compare``. Only questions every memory answered count.
+as in ``memgym compare``. Only questions every memory answered count. On an interactive track the
+questions are the scored tasks, the ceiling is ``full`` instead of the oracle, and there is no
+probe: the share of ``full``'s gain over ``none`` the strategies keep.
 """
 
 from __future__ import annotations
@@ -39,19 +41,21 @@ def track_score(
     strategies: Sequence[str],
     resamples: int,
     seed: int = 0,
+    ceiling: str = "oracle",
 ) -> TrackScore:
     """The mean isolated score of ``strategies`` over the questions of ``answers`` (memory ->
-    question -> correct, the probe's row included) and every memory's own scores."""
+    question -> correct, the probe's row included where there is one) and every memory's own
+    scores, each against ``ceiling`` (``oracle``; ``full`` on an interactive track)."""
     leaked = {key for key, right in answers.get(PROBE, {}).items() if right}
     rows = {memory: row for memory, row in answers.items() if memory != PROBE}
-    per_memory = isolate(rows, leaked, resamples=resamples, seed=seed)
+    per_memory = isolate(rows, leaked, oracle=ceiling, resamples=resamples, seed=seed)
     common = set.intersection(*(set(row) for row in rows.values()))
     clean = sorted(common - leaked)
-    vectors = {m: [rows[m][k] for k in clean] for m in ("none", "oracle", *strategies)}
+    vectors = {m: [rows[m][k] for k in clean] for m in ("none", ceiling, *strategies)}
     n = len(clean)
 
     def mean_isolated(hits: Mapping[str, float]) -> float:
-        values = [isolated(hits[s], hits["none"], hits["oracle"]) for s in strategies]
+        values = [isolated(hits[s], hits["none"], hits[ceiling]) for s in strategies]
         return math.nan if any(math.isnan(v) for v in values) else sum(values) / len(values)
 
     point = mean_isolated({m: sum(v) for m, v in vectors.items()}) if n else math.nan

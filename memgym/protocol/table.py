@@ -1,8 +1,10 @@
 """The open-model table: model x track, isolated scores with intervals, from eval entries.
 
-Entries are grouped by protocol (name, version, fingerprint): entries of different groups are
-never ranked together, each group is its own table. Within a group, complete entries are ranked
-by the mean of their track scores; incomplete ones are listed, flagged, unranked.
+Entries are grouped by protocol (name, version, fingerprint) and the tracks they leave out
+(``--tracks``): entries of different groups are never ranked together, each group is its own
+table. Within a group, complete entries are ranked by the mean of their stream tracks' scores
+(ceiling ``oracle``); the interactive tracks' (ceiling ``full``, another scale) are shown beside
+it, never averaged in. Incomplete entries are listed, flagged, unranked.
 """
 
 from __future__ import annotations
@@ -32,30 +34,34 @@ class Group:
     fingerprint: str
     tracks: list[str]
     rows: list[Row]
+    left_out: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
-        return f"protocol {self.protocol} v{self.version} ({self.fingerprint[:12]})"
+        without = f", without {', '.join(self.left_out)}" if self.left_out else ""
+        return f"protocol {self.protocol} v{self.version} ({self.fingerprint[:12]}{without})"
 
 
 def mean_score(entry: Entry) -> float | None:
-    """The mean of the track scores; None when a track has none."""
-    scores = [t.score for t in entry.tracks]
+    """The mean of the stream tracks' scores (ceiling ``oracle``); None when one has none or
+    there is none."""
+    scores = [t.score for t in entry.tracks if t.ceiling == "oracle"]
     if not scores or any(s is None for s in scores):
         return None
     return sum(s for s in scores if s is not None) / len(scores)
 
 
 def group(entries: list[tuple[str, Entry]]) -> list[Group]:
-    """``(label, entry)`` pairs as one ranked group per protocol name, version and fingerprint,
-    in order of first appearance."""
-    groups: dict[tuple[str, int, str], Group] = {}
+    """``(label, entry)`` pairs as one ranked group per protocol name, version, fingerprint and
+    tracks left out, in order of first appearance."""
+    groups: dict[tuple[str, int, str, tuple[str, ...]], Group] = {}
     for label, entry in entries:
         ref = entry.protocol
-        key = (ref.name, ref.version, ref.fingerprint)
+        left_out = tuple(entry.left_out)
+        key = (ref.name, ref.version, ref.fingerprint, left_out)
         if key not in groups:
             tracks = [t.track for t in entry.tracks]
-            groups[key] = Group(ref.name, ref.version, ref.fingerprint, tracks, [])
+            groups[key] = Group(ref.name, ref.version, ref.fingerprint, tracks, [], left_out)
         groups[key].rows.append(Row(label, None, mean_score(entry), entry))
     for g in groups.values():
         ranked = [r for r in g.rows if r.entry.complete and r.mean is not None]

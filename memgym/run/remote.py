@@ -27,6 +27,7 @@ from memgym.run.plugins import locate_all
 from memgym.run.sandbox import WorkerSpec, launch, passed_names, worker_spec
 from memgym.run.trust import plugin_modules
 from memgym.run.wire import PROTOCOL, event_wire, question_wire, receive, send
+from memgym.tracks.registry import stream_events
 from memgym.types import (
     CompactionRecord,
     EpisodeResult,
@@ -58,6 +59,9 @@ class WorkerProcess:
         self.path = os.path.join(self._folder, "worker.sock")
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._scratch: str | None = None
+        self._control = threading.Lock()
+        self.warmed = ""
+        """The key of the scenario the worker's reader cache last took (``warm``)."""
         self.proc: subprocess.Popen[str] | None = None
         try:
             how = launch(spec, self._folder)
@@ -87,6 +91,26 @@ class WorkerProcess:
             error = self.failed(f"it did not start (exit code {proc.wait()})")
             self.close()
             raise error
+
+    def warm(self, scenario: Scenario) -> None:
+        """Fill the worker's reader cache with ``scenario``'s public event texts before its
+        episodes fork (each child then starts with it, as the policies of a scenario share it in
+        process). Only a worker of memgym's own code (no plugin) is warmed: the cache holds the
+        whole stream at once, which a plugin could read ahead; others are left cold."""
+        if self.plugins or self.warmed == scenario.hash or self.proc is None:
+            return
+        texts = [event.text for event in stream_events(scenario)]
+        request = {"op": "warm", "track": scenario.track, "key": scenario.hash, "texts": texts}
+        with self._control:
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            try:
+                send(self.proc.stdin, request)
+                reply = receive(self.proc.stdout)
+            except (OSError, ValueError) as exc:
+                raise self.failed(f"its control pipe broke ({exc})") from None
+            if not reply or not reply.get("ok"):
+                raise self.failed(f"it could not warm: {(reply or {}).get('error', 'no reply')}")
+            self.warmed = scenario.hash
 
     def connect(self) -> Episode:
         """A connection to a fresh episode child."""
@@ -294,6 +318,7 @@ def evaluate_remote(
     ``InfraError`` there is an ``infra_error`` episode. The result records the boundary;
     ``views`` (when given) receives ``tokens`` and ``asked``: the views' tokens and count."""
     worker = shared_worker(plugin_modules((memory, reasoner), plugins), (memory, reasoner))
+    worker.warm(scenario)  # memgym's own code only: the scenario's episodes share one read cache
     with RemoteSide(worker, scenario.track, memory, reasoner, views is not None) as side:
         try:
             transcript = play(scenario, side)

@@ -154,17 +154,21 @@ def _run_local(
 
 
 def run_interactive_item(track: Track, scenario: Scenario, item: WorkItem) -> EpisodeResult:
-    """An interactive track's episode (``memgym.interactive``): an agent loop, not a stream.
-    A world that cannot even start (``InfraError``) is an ``infra_error`` episode."""
+    """An interactive track's episode (``memgym.interactive``): an agent loop, not a stream,
+    its history compacted in process or, for a memory that is not memgym's own (or any with
+    ``isolate``), behind the trust boundary (``memgym.run.remote_history``). A world that
+    cannot even start (``InfraError``) is an ``infra_error`` episode."""
     from memgym.interactive.episode import evaluate_interactive
     from memgym.interactive.registry import make_agent
+    from memgym.run.remote_history import Histories
 
     try:
         agent = make_agent(item.reasoner, track)
     except MissingExtra as exc:
         return failed_item(scenario, item, exc)
     try:
-        return evaluate_interactive(track, scenario, item.memory, agent)  # type: ignore[arg-type]
+        histories = Histories(item.isolate, item.plugins)
+        return evaluate_interactive(track, scenario, item.memory, agent, histories=histories)  # type: ignore[arg-type]
     except (InfraError, MissingExtra) as exc:
         transcript = Transcript(scenario_hash=scenario.hash, errors=[str(exc)])
         result = score(transcript, scenario, item.memory, agent.config(), agent.model_id())

@@ -145,6 +145,13 @@ def worker_spec(
     return WorkerSpec(plugins, names, network, next((c for c in caches if c), ""))
 
 
+def worker_args(spec: WorkerSpec) -> list[str]:
+    """The worker's arguments after its socket: ``--preload`` when a component may call an LLM
+    endpoint (``memgym.run.worker.preload``: a second of CPU no other worker needs), then the
+    plugin modules."""
+    return [*(["--preload"] if spec.network else []), *(p.module for p in spec.plugins)]
+
+
 def memgym_root() -> Path:
     """The folder memgym is imported from (its package is a folder in it)."""
     return Path(__file__).resolve().parents[2]
@@ -205,8 +212,8 @@ def plain_launch(spec: WorkerSpec, socket_folder: str) -> Launch:
     env = base_env(spec, scratch)
     env["PATH"] = os.environ.get("PATH", env["PATH"])
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(roots))
-    argv = [sys.executable, "-m", "memgym.run.worker",
-            os.path.join(socket_folder, "worker.sock"), *(p.module for p in spec.plugins)]  # fmt: skip
+    argv = [sys.executable, "-m", "memgym.run.worker", os.path.join(socket_folder, "worker.sock"),
+            *worker_args(spec)]  # fmt: skip
     return Launch(argv, env, scratch, PROCESS, scratch=scratch)
 
 
@@ -235,8 +242,15 @@ def sandbox_launch(exe: str, spec: WorkerSpec, socket_folder: str) -> Launch:
     argv += [] if spec.network else ["--unshare-net"]
     python = str(rt.inside_binary)
     dirs = ":".join(str(SITE_INSIDE / str(i)) for i in range(len(sites)))
-    command = [python, "-S", "-c", BOOT, dirs, str(SOCKET_INSIDE / "worker.sock"),
-               *(p.module for p in spec.plugins)]  # fmt: skip
+    command = [
+        python,
+        "-S",
+        "-c",
+        BOOT,
+        dirs,
+        str(SOCKET_INSIDE / "worker.sock"),
+        *worker_args(spec),
+    ]
     uid = None
     if os.geteuid() == 0:  # no user namespace (it would map root to root): drop to a user inside
         uid = UID_BASE + zlib.crc32(os.path.basename(socket_folder).encode()) % 1_000_000

@@ -3,8 +3,9 @@
 The evaluator and the worker that runs evaluated code (``memgym.run.worker``) speak only this:
 public events (step, kind, text, fact ids, as ``Event.public`` gives them), public questions
 (id, text, spec), answers, and what a memory reports about itself at the end of an episode
-(writes, tokens, compaction records, LLM usage). Nothing else can cross: no object, no
-reference, no gold.
+(writes, tokens, compaction records, LLM usage); on an interactive track, the agent's chat
+messages (the history to compact) and the view the memory keeps of them. Nothing else can
+cross: no object, no reference, no gold, no task or app state.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import IO, Any
 
 from memgym.types import Event, Question
 
-PROTOCOL = 1
+PROTOCOL = 2
 """Bumped when a message changes shape; the worker refuses another version."""
 
 
@@ -56,3 +57,16 @@ def question_wire(question: Question) -> dict[str, Any]:
 
 def question_from_wire(raw: dict[str, Any]) -> Question:
     return Question.model_validate(raw)
+
+
+ROLES = frozenset({"system", "user", "assistant", "tool"})
+
+
+def chat_from_wire(raw: Any, what: str) -> list[dict[str, Any]]:
+    """Chat messages as they crossed: a list of JSON objects, each with a known ``role``;
+    ``ValueError`` naming ``what`` otherwise."""
+    if not isinstance(raw, list) or not all(
+        isinstance(m, dict) and m.get("role") in ROLES for m in raw
+    ):
+        raise ValueError(f"{what}: expected a list of chat messages, each with a known role")
+    return raw

@@ -21,12 +21,15 @@ from __future__ import annotations
 import ctypes
 import gc
 import importlib
+import json
 import os
 import select
 import socket
 import sys
+from functools import cache
 from typing import IO, Any, NoReturn
 
+from memgym.caches import next_scenario
 from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.llm.usage import add_usage, component_usage
 from memgym.memory import make_memory
@@ -35,12 +38,14 @@ from memgym.reasoners import make_reasoner
 from memgym.reasoners.base import Reasoner
 from memgym.run.episode import model_id
 from memgym.run.wire import PROTOCOL, event_from_wire, question_from_wire, receive, send
+from memgym.run.worker_history import HistoryOps
 from memgym.tokens import count_tokens
-from memgym.tracks import get_track
+from memgym.tracks import Track, get_track
 
 
-class Worker:
-    """One episode's memory and reasoner, driven by requests."""
+class Worker(HistoryOps):
+    """One episode's memory and reasoner (or, on an interactive track, its history memory:
+    ``memgym.run.worker_history``), driven by requests."""
 
     def __init__(self) -> None:
         self.memory: Memory | None = None
@@ -60,7 +65,7 @@ class Worker:
         if request.get("protocol") != PROTOCOL:
             raise ValueError(f"worker: protocol {request.get('protocol')!r}, expected {PROTOCOL}")
         self.count_views = bool(request.get("count_views"))
-        track = get_track(request["track"])
+        track = shared_track(request["track"])
         self.memory = make_memory(request["memory"], track)
         self.reasoner = make_reasoner(request["reasoner"], track)
         return {
@@ -129,7 +134,7 @@ class Worker:
                 close()
 
 
-def reply_to(worker: Worker, request: dict[str, Any]) -> dict[str, Any]:
+def reply_to(worker: Worker | Control, request: dict[str, Any]) -> dict[str, Any]:
     """The reply to one request; an exception is an error reply (``infra``: an ``InfraError``,
     which the evaluator marks ``infra_error``)."""
     try:
@@ -175,15 +180,20 @@ def _not_dumpable() -> None:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
 
 
-def serve(listener: socket.socket, control: IO[str]) -> None:
+def serve(listener: socket.socket, control: IO[str], replies: IO[str] | None = None) -> None:
     """Accept one connection per episode and fork a child for it, until ``control`` (the
-    evaluator's pipe) ends; finished children are reaped as they go."""
+    evaluator's pipe) ends; finished children are reaped as they go. A line on ``control`` is a
+    request to this process itself (``warm``), answered on ``replies``."""
     watched: list[Any] = [listener, control]
     while True:
         ready, _, _ = select.select(watched, [], [])
-        if control in ready and not control.readline():
-            _reap(block=True)  # every child waited for: its CPU counts as this process's
-            return
+        if control in ready:
+            line = control.readline()
+            if not line:
+                _reap(block=True)  # every child waited for: its CPU counts as this process's
+                return
+            if replies is not None:
+                send(replies, reply_to(Control(), json.loads(line)))
         if listener in ready:
             conn, _ = listener.accept()
             if os.fork() == 0:
@@ -191,6 +201,40 @@ def serve(listener: socket.socket, control: IO[str]) -> None:
                 episode_child(conn)
             conn.close()
         _reap()
+
+
+class Control:
+    """The requests the worker's own process answers (not an episode's child)."""
+
+    plugins: tuple[str, ...] = ()
+    """The plugin modules this worker imported: with any, it warms nothing."""
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        if request.get("op") != "warm":
+            raise ValueError(f"worker: unknown control request {request.get('op')!r}")
+        return warm(str(request["track"]), str(request["key"]), request["texts"])
+
+
+def warm(track_name: str, key: str, texts: list[str]) -> dict[str, Any]:
+    """Read ``texts`` (a scenario's public event texts) into this process's track reader cache
+    before the scenario's episode children fork, so they share it as the policies of a scenario
+    share it in process. Only a worker of memgym's own code warms: the cache holds every event
+    of the stream at once, which a plugin could read ahead of its stream (``ValueError``)."""
+    if Control.plugins:
+        raise ValueError("worker: a worker with plugins is never warmed (they could read ahead)")
+    next_scenario(key)
+    track = shared_track(track_name)
+    for text in texts:
+        track.read_cached(text)
+    gc.freeze()  # the cache stays put: a child's collections never copy its pages
+    return {"warmed": len(texts)}
+
+
+@cache
+def shared_track(name: str) -> Track:
+    """One track instance per worker process (inherited by its children), whose reader cache
+    ``warm`` fills."""
+    return get_track(name)
 
 
 def _reap(block: bool = False) -> None:
@@ -221,14 +265,18 @@ def preload() -> None:
 
 
 def main() -> None:
-    """``python -m memgym.run.worker SOCKET PLUGIN...``: import the plugins, listen on the Unix
-    socket ``SOCKET``, say ``ready`` on stdout and serve until stdin ends. What plugin code
-    prints goes to stderr."""
+    """``python -m memgym.run.worker SOCKET [--preload] PLUGIN...``: preload the LLM client
+    (``--preload``: only a worker whose components may reach an endpoint), import the plugins,
+    listen on the Unix socket ``SOCKET``, say ``ready`` on stdout and serve until stdin ends
+    (or answer a line on it: ``Control``). What plugin code prints goes to stderr."""
     ready = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     path, *plugins = sys.argv[1:]
-    preload()
+    if plugins[:1] == ["--preload"]:  # a component may call an LLM endpoint
+        plugins = plugins[1:]
+        preload()
+    Control.plugins = tuple(plugins)
     for module in plugins:
         importlib.import_module(module)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
@@ -236,7 +284,7 @@ def main() -> None:
         listener.listen(64)
         gc.freeze()  # what is loaded stays put: a child's collections never copy its pages
         send(ready, {"ready": True})
-        serve(listener, sys.stdin)
+        serve(listener, sys.stdin, ready)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,11 @@
 standard library's threading HTTP server, speaking the OpenAI chat-completions JSON.
 
 Per request: the injected latency, then perhaps an injected 429 (with Retry-After) or 503, then the
-scripted reply: a question's (``X-Memgym-Spec``; see ``memgym.serve.scripted``) or a write event's
-(``X-Memgym-Policy``; see ``memgym.serve.writes``), as native tool calls or, for a client sending
+scripted reply: a question's (``X-Memgym-Spec``; see ``memgym.serve.scripted``), a write event's
+(``X-Memgym-Policy``; see ``memgym.serve.writes``) or an interactive agent's turn
+(``X-Memgym-Session``: the ``noop`` agent's reply, that it has done what it can, so a session runs
+end to end with no model; nothing is solved) or ``memgym eval``'s throughput probe
+(``X-Memgym-Probe``: one word), as native tool calls or, for a client sending
 ``X-Memgym-Tools: text``, as ``CALL`` lines. A malformed-call fault breaks one call's JSON and
 ends the reply there (so calls stay in order when they are redone), and so does a wrong-arguments
 fault (valid JSON that breaks the tool's schema); a truncation fault cuts the
@@ -30,7 +33,7 @@ from typing import Any
 
 from memgym.background import in_background
 from memgym.llm.agent import TOOLS_HEADER
-from memgym.llm.headers import SPEC_HEADER, TRACK_HEADER
+from memgym.llm.headers import PROBE_HEADER, SESSION_HEADER, SPEC_HEADER, TRACK_HEADER
 from memgym.llm.textcalls import render_calls
 from memgym.memory.agentic_llm import EPISODE_HEADER, POLICY_HEADER, WRITER_HEADER
 from memgym.memory.tools import SEARCH
@@ -40,6 +43,7 @@ from memgym.serve.scripted import Reply, scripted_reply
 from memgym.serve.summarize import is_summarize, summarize
 from memgym.serve.writes import DONE, MAX_EPISODES, Mirrors, write_reply
 from memgym.tokens import count_tokens
+from memgym.tracks.agent import DONE as SESSION_DONE
 
 MODEL = "memgym-scripted"
 MAX_BODY = 64 << 20
@@ -95,6 +99,12 @@ class ChatServer(ThreadingHTTPServer):
         from memgym.tracks import get_track
 
         headers = _memgym_headers(request)
+        if headers.get(SESSION_HEADER):  # an interactive agent's turn: the noop agent's reply
+            self.count("session_turns")
+            return Reply(content=SESSION_DONE, final=True)
+        if headers.get(PROBE_HEADER):  # memgym eval's throughput probe
+            self.count("probes")
+            return Reply(content="ready", final=True)
         track = headers.get(TRACK_HEADER) or "entities"
         text = _text_mode(headers)
         with self._reason_lock:  # the track's read cache is not made for concurrent writers
@@ -290,7 +300,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _memgym_headers(request: Message) -> dict[str, str]:
     """The memgym headers a request carries, under their canonical names."""
-    names = (TRACK_HEADER, SPEC_HEADER, TOOLS_HEADER, POLICY_HEADER, EPISODE_HEADER, WRITER_HEADER)
+    names = (TRACK_HEADER, SPEC_HEADER, TOOLS_HEADER, POLICY_HEADER, EPISODE_HEADER, WRITER_HEADER,
+             SESSION_HEADER, PROBE_HEADER)  # fmt: skip
     return {name: value for name in names if (value := request.get(name)) is not None}
 
 

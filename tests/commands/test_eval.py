@@ -1,5 +1,6 @@
-"""``memgym eval`` against ``memgym serve`` over real HTTP: the smoke protocol runs every track,
-writes an entry the shipped JSON schema accepts and the report, and exits 0; its scores equal
+"""``memgym eval`` against ``memgym serve`` over real HTTP: the smoke protocol's stream tracks
+(``--tracks``; every track, the interactive ones included: ``test_eval_all_tracks.py``) run,
+write an entry the shipped JSON schema accepts and the report, and exits 0; its scores equal
 ``memgym compare``'s with the scripted reasoner in process (recomputed, not copied); the estimate
 printed before the run is the measured token count; a run killed half-way (SIGKILL) and resumed
 writes the same entry byte for byte; bad input is one line and exit 2."""
@@ -24,6 +25,8 @@ from memgym.serve import running
 from tests.cli_process import start, stored
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
+STREAMS = tuple(plan.track for plan in SMOKE.tracks)
+SESSIONS = tuple(plan.track for plan in SMOKE.sessions)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +39,8 @@ def eval_args(server, folder, *extra):
     return [
         "eval", "--model", "memgym-scripted", "--base-url", server.base_url,
         "--protocol", "smoke", "--results", str(folder / "r.sqlite"),
-        "--entry", str(folder / "entry.json"), "--report", str(folder / "report.html"), *extra,
+        "--entry", str(folder / "entry.json"), "--report", str(folder / "report.html"),
+        "--tracks", *STREAMS, *extra,
     ]  # fmt: skip
 
 
@@ -54,6 +58,7 @@ def test_eval_runs_every_track_and_writes_a_valid_entry_and_report(clean):
     data = json.loads((folder / "entry.json").read_text())
     jsonschema.validate(data, SCHEMA)
     assert [t["track"] for t in data["tracks"]] == ["entities", "research", "codeqa", "dialogue"]
+    assert data["left_out"] == list(SESSIONS) == ["tau2", "swe", "web"]
     assert data["complete"] and data["episodes"] == {"planned": 28, "done": 28, "infra_error": 0}
     assert data["protocol"]["name"] == "smoke" and data["model"] == "memgym-scripted"
     assert "base_url" not in data["reasoner"]
@@ -123,7 +128,9 @@ def test_killed_half_way_and_resumed_gives_the_same_entry_byte_for_byte(server, 
     assert 10 <= kept < 28 and not (tmp_path / "entry.json").exists()
     assert main(eval_args(server, tmp_path, "--resume")) == 0
     with ResultsStore.open_read(results) as store:
-        assert len(store.runs()) == 1 and store.status(1).complete
+        # the run is the protocol's: its interactive tracks, left out here, are still to run
+        assert len(store.runs()) == 1 and store.status(1).done == 28
+        assert store.status(1).planned == SMOKE.episodes == 28 + 15
         assert len(list(store.episodes(1, compactions=False))) == 28
     assert (tmp_path / "entry.json").read_bytes() == (clean[0] / "entry.json").read_bytes()
 
@@ -150,12 +157,14 @@ def test_resume_goes_on_against_a_server_that_moved_and_with_another_timeout(
 
 
 def test_results_count_an_eval_runs_seeds_over_its_tracks(clean, capsys):
-    """An eval run keeps its seeds per track (``tracks[].seeds``): `results` counted 0."""
+    """An eval run keeps its seeds per track (``tracks[].seeds``, ``sessions[].seeds``):
+    `results` counted 0."""
     folder, _ = clean
     config = json.loads(sqlite3.connect(folder / "r.sqlite").execute(
         "SELECT config FROM runs").fetchone()[0])  # fmt: skip
-    seeds = sum(len(t["seeds"]) for t in config["tracks"])
-    assert seeds > 0 and "seeds" not in config
+    seeds = sum(len(t["seeds"]) for t in config["tracks"] + config["sessions"])
+    assert seeds == 7 and "seeds" not in config  # the interactive tracks' seeds too
+    assert config["session_memories"][:2] == ["none", "full"]
     capsys.readouterr()
     assert main(["results", str(folder / "r.sqlite"), "--run", "1"]) == 0
     assert f"/ smoke / {seeds} seed" in capsys.readouterr().out
@@ -200,6 +209,9 @@ def test_the_table_ranks_one_protocol_version_apart_from_another(clean, tmp_path
         (["eval", "--model", "m", "--entry", "memgym-results.sqlite"], "is also --results"),
         (["eval", "--model", "m", "--cache", "nodir/c.sqlite"], "cannot write --cache"),
         (["eval", "--model", "m", "--base-url", "http://127.0.0.1:9/v1"], "127.0.0.1:9"),
+        (["eval", "--model", "m", "--protocol", "smoke", "--tracks", "nope"], "runs no track nope"),
+        (["eval", "--model", "m", "--tracks", "tau2"], "protocol standard v8 runs no track tau2"),
+        (["eval", "--table", "e.json", "--tracks", "web"], "--tracks chooses what an evaluation"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, capsys, tmp_path, monkeypatch):
@@ -251,11 +263,11 @@ def test_an_evaluation_missing_an_episode_is_flagged_incomplete(clean):
         episodes = runs.episodes_of(store, runs.matching_runs(store, run_config(SMOKE, spec)))
     assert len(episodes) == 28
     dropped = episodes.pop(next(iter(episodes)))
-    status = runs.status(SMOKE.episodes, episodes)
-    keys = (item.key for item in items(SMOKE, spec))
+    status = runs.status(SMOKE.episodes_of(STREAMS), episodes)
+    keys = (item.key for item in items(SMOKE, spec, STREAMS))
     partial = build_entry(
         SMOKE, entry.protocol.fingerprint, entry.model, entry.reasoner,
-        runs.ordered(episodes, keys), status, estimate(SMOKE),
+        runs.ordered(episodes, keys), status, estimate(SMOKE), STREAMS,
     )  # fmt: skip
     assert not partial.complete and partial.status == "incomplete: 1 not run"
     assert partial.episodes.done == 27
@@ -268,3 +280,41 @@ def entry_base_url(folder):
         (run,) = store.runs()
     spec = run["config"]["reasoner"]
     return spec.split("base_url=")[1].split(",")[0]
+
+
+def test_the_table_ranks_on_the_stream_tracks_and_groups_by_the_tracks_left_out(clean):
+    """An interactive track (ceiling full) is on another scale: shown, never in the mean; an
+    entry covering other tracks (--tracks) is ranked apart."""
+    from memgym.protocol import table
+
+    entry = load_entry(clean[0] / "entry.json")
+    streams = [t.score for t in entry.tracks]
+    session = entry.tracks[0].model_copy(update={"track": "web", "ceiling": "full", "score": 0.0})
+    whole = entry.model_copy(
+        update={"model": "whole", "left_out": [], "tracks": [*entry.tracks, session]}
+    )
+    groups = table.group([("part", entry), ("whole", whole)])
+    assert [g.left_out for g in groups] == [tuple(SESSIONS), ()]
+    assert groups[1].tracks == [*STREAMS, "web"] and "without tau2, swe, web" in groups[0].title
+    (row,) = groups[1].rows
+    assert row.rank == 1 and row.mean == pytest.approx(sum(streams) / len(streams))
+
+
+def test_estimate_only_names_a_track_whose_engine_is_missing(capsys):
+    """--estimate-only estimates what it can here and names, one line each, what it cannot."""
+    from memgym.protocol.engines import missing
+
+    lacking = missing(["tau2"])
+    if not lacking:
+        pytest.skip("τ²-bench is installed in this venv")
+    capsys.readouterr()
+    assert (
+        main(["eval", "--estimate-only", "--protocol", "smoke", "--tracks", "entities", "tau2"])
+        == 0
+    )
+    err = " ".join(capsys.readouterr().err.split())
+    from memgym.protocol.estimate import estimate
+
+    (cost,) = estimate(SMOKE, tracks=["entities"])
+    assert f"entities {cost.episodes} episodes {cost.calls} calls" in err
+    assert f"tau2 not estimated: {lacking[0]}" in err

@@ -42,3 +42,34 @@ def test_memories_that_remember_nothing_score_zero():
 def test_no_oracle_gain_leaves_the_score_undefined():
     answers = table({"closed-book": "00", "none": "10", "oracle": "10", "x": "11"})
     assert math.isnan(track_score(answers, ["x"], resamples=50).score)
+
+
+def test_an_interactive_track_scores_against_full_with_no_probe():
+    """A session's tasks: no closed-book row, no oracle; ``full`` is the ceiling, and the
+    interval comes from the same paired resamples of tasks."""
+    answers = table(
+        {
+            "none": "10000000",
+            "full": "11111100",
+            "a": "11110000",
+            "b": "10000110",
+        }
+    )
+    result = track_score(answers, ["a", "b"], resamples=300, ceiling="full")
+    # none 1, full 6: a (4-1)/(6-1), b (3-1)/(6-1); nothing leaked
+    expected = ((4 - 1) / 5 + (3 - 1) / 5) / 2
+    assert math.isclose(result.score, expected)
+    assert result.ci_low <= result.score <= result.ci_high and result.ci_low < result.ci_high
+    assert math.isclose(result.memories["b"].isolated, 2 / 5)
+    assert result.memories["a"].leaked == 0 and result.memories["a"].scored == 8
+    assert math.isclose(result.memories["full"].isolated, 1.0)
+    # the same answers against an oracle row that equals full give the same scores
+    as_oracle = track_score({**answers, "oracle": answers["full"]}, ["a", "b"], resamples=300)
+    assert math.isclose(as_oracle.score, result.score)
+
+
+def test_a_session_where_full_gains_nothing_is_undefined():
+    """memgym serve plays noop on interactive tracks: every memory solves nothing."""
+    answers = table({"none": "000", "full": "000", "a": "000"})
+    result = track_score(answers, ["a"], resamples=50, ceiling="full")
+    assert math.isnan(result.score) and math.isnan(result.ci_low)

@@ -1,7 +1,7 @@
 """Trust labels say whose code ran: a memory or an agent registered in the evaluator's process
-from outside memgym's package (a wrapper script calling the CLI) is ``in-process
-(third-party)``, judged by the files its code came from, not by the module name it claims, and
-the leaderboard lists such rows after the others, unranked."""
+from outside memgym's package (a wrapper script calling the CLI: its ``__main__``, which no
+worker can import) is ``in-process (third-party)``, judged by the files its code came from, not
+by the module name it claims, and the leaderboard lists such rows after the others, unranked."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ class OutsideGold(GoldAgent):
 
 def outside_full(track: Track) -> object:
     return full(track)
+
+
+outside_full.__module__ = "__main__"  # as a wrapper script calling the CLI registers it
 
 
 def posing_full(track: Track) -> object:

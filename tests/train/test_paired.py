@@ -40,6 +40,17 @@ def test_five_pairs_all_one_way_cannot_reach_p_below_005() -> None:
     assert sign_flip_p([0.3] * 6).p == pytest.approx(2 / 64)
 
 
+def test_zeros_flip_to_themselves_so_forty_seeds_with_few_changes_are_exact() -> None:
+    # 40 held-out seeds of which 12 changed, all one way (the GPU SFT lift's shape)
+    diffs = [1.0] * 12 + [0.0] * 28
+    flip = sign_flip_p(diffs)
+    assert flip.exact and flip.n == 40
+    assert flip.p == pytest.approx(_brute_p(diffs[:12]))  # the zeros change no assignment's sum
+    assert flip.p == pytest.approx(2 / 2**12)
+    mixed = [0.5, -0.25, 1.0, 0.0, 0.0, 0.75, 0.0]
+    assert sign_flip_p(mixed).p == pytest.approx(_brute_p(mixed))
+
+
 def test_beyond_the_exact_limit_the_p_is_estimated_close_to_the_exact_one(monkeypatch) -> None:
     diffs = [0.3, 0.1, -0.05, 0.2, 0.4, 0.0, 0.15, -0.1, 0.25, 0.05]
     exact = sign_flip_p(diffs)

@@ -1,4 +1,5 @@
-"""A memory strategy compacting an agent's chat history: the proxy's core, run in process.
+"""A memory strategy compacting an agent's chat history: the proxy's core, run in process (a
+``memgym.memory.history.compactor.Compactor``; the worker behind the trust boundary runs one too).
 
 The same code that compacts requests in ``memgym proxy`` (``memgym.memory.history.core.MemoryProxy``)
 compacts the agent's history before every model call here, so a strategy behaves identically
@@ -36,6 +37,15 @@ class HistoryMemory:
         self.records: list[CompactionRecord] = []
         self._turn: Turn | None = None
         self._messages: list[ChatMessage] = []
+
+    @property
+    def boundary(self) -> str | None:
+        """None: it runs in the evaluator's process (``Compactor.boundary``)."""
+        return None
+
+    def close(self) -> None:
+        """Nothing to end: it holds no process or connection."""
+        return
 
     def config(self) -> str:
         """The canonical spec of the strategy (what results record)."""

@@ -348,10 +348,16 @@ GRAPHLIB = CodeBase(
     "        ready = sorted(ts.get_ready())\n"
     "        out.append(ready)\n"
     "        ts.done(*ready)\n"
-    "    return out\n",
+    "    return out\n"
+    "def cycle(graph):\n"
+    "    try:\n"
+    "        m.TopologicalSorter(graph).prepare()\n"
+    "    except m.CycleError as error:\n"
+    "        return error.args\n"
+    "    return None\n",
     tuple(
         f"{f}({g})"
-        for f in ("batches", "(lambda g: list(m.TopologicalSorter(g).static_order()))")
+        for f in ("batches", "(lambda g: list(m.TopologicalSorter(g).static_order()))", "cycle")
         for g in (
             "{'d': {'b', 'c'}, 'b': {'a'}, 'c': {'a'}}",
             "{1: [2, 3], 2: [4], 3: [4], 4: []}",
@@ -360,6 +366,10 @@ GRAPHLIB = CodeBase(
             "{}",
             "{5: [1], 6: [1, 5], 7: [6, 5, 1], 8: [7]}",
             "{'a': ['b'], 'b': ['c'], 'c': ['a'], 'd': ['a']}",
+            "{'a': ['a']}",
+            "{1: [2], 3: [4], 5: []}",
+            "{0: [1, 2, 3], 1: [2, 3], 2: [3], 3: []}",
+            "{'p': ['q'], 'q': ['r'], 'r': ['s'], 's': ['q']}",
         )
     )
     + _calls(

@@ -1,11 +1,11 @@
-"""Hidden tests: probe results of the original code, compared with those of another tree.
+"""Hidden tests: probe results of the seed's code base (``drift``), compared with another tree's.
 
-At generation the probes run on the original module and on mutated copies in one plain
+At generation the probes run on the seed's module and on mutated copies in one plain
 subprocess (the code is memgym's own rewrite of the standard library); at verification they
 run on the agent's module inside the sandbox, since the agent may have written anything there:
 the runner is a standalone script bound read-only into the sandbox for that run (never an import
 of memgym), the expected values stay outside and are compared here. A task's hidden test passes
-when every one of its probes gives the original's result. A runner that cannot start is an
+when every one of its probes gives the seed's module's result. A runner that cannot start is an
 ``InfraError`` (the task is not scored), never a failed test.
 
 The module under test runs in the runner's process, so it can read what the runner was sent.
@@ -29,11 +29,10 @@ import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from memgym.errors import InfraError
-from memgym.tracks.swe.disguise import Variant, variant
+from memgym.tracks.swe.disguise import Variant
 from memgym.tracks.swe.runtime import interpreter, runtime
 from memgym.tracks.swe.sandbox import Sandbox
 
@@ -52,7 +51,7 @@ TREE = "tree"
 
 @dataclass(frozen=True)
 class HiddenTest:
-    """One probe and the original code's result for it."""
+    """One probe and the seed's code base's result for it."""
 
     probe: str
     expected: str
@@ -116,15 +115,6 @@ def evaluate_sources(code: Variant, sources: list[str], probes: list[str]) -> li
         raise RuntimeError(f"swe: probe runner failed: {proc.stderr.strip()[-300:]}")
     results: list[list[str]] = json.loads(proc.stdout.strip().splitlines()[-1])["results"]
     return results
-
-
-@cache
-def original_results(name: str, seed: int) -> tuple[str, ...]:
-    """The result of every probe of code base ``name`` on seed ``seed``'s rewrite of it
-    (once per process)."""
-    code = variant(name, seed)
-    (row,) = evaluate_sources(code, [code.source], list(code.codebase.probes))
-    return tuple(row)
 
 
 def failing(tests: list[HiddenTest], results: list[str]) -> list[HiddenTest]:

@@ -9,7 +9,10 @@ Candidate mutations are drawn in a seeded order, one per function, and kept only
 3. with every bug in place its tests fail, and with only its own bug fixed they pass
    (``interaction``): checked on the composed trees, not assumed;
 4. its one-line fix can be stated as an exact, unique text replacement in its function
-   (``not_unique``).
+   (``not_unique``);
+5. its tests fail on the standard library's code (``prior``): one of its guards is a probe
+   the code base's own drifts change (``drift``), where there is one, so a model that puts the
+   original back without remembering the fix fails them.
 
 The counts of every rejection are kept with the tasks: the generation yield.
 """
@@ -90,10 +93,12 @@ def build_tasks(
     rng: random.Random,
     count: int,
     prefix: str,
+    plain: tuple[str, ...] | None = None,
     max_tried: int = 96,
 ) -> Generation:
-    """``count`` checked tasks in ``code`` (``original``: every probe's result on it; fewer
-    tasks only when ``max_tried`` candidates run out)."""
+    """``count`` checked tasks in ``code`` (``original``: every probe's result on it; ``plain``:
+    on the standard library's code, which the tests must tell apart; fewer tasks only when
+    ``max_tried`` candidates run out)."""
     source = code.source
     probes = list(code.codebase.probes)
     funcs = functions(source)
@@ -103,6 +108,7 @@ def build_tasks(
     seen: dict[int, list[str]] = {}  # site index -> the mutant's result for every probe
     accepted: list[tuple[Mutation, set[int]]] = []  # mutation, indices of probes it changes
     remaining = [s for s in order if s.function in funcs]
+    drifted = _drifted(original, plain)
     while len(accepted) < count and remaining and gen.tried < max_tried:
         batch: list[Mutation] = []
         used = {m.site.function for m, _ in accepted}
@@ -132,13 +138,32 @@ def build_tasks(
             elif len(accepted) < count and all(
                 a.site.function != mutation.site.function for a, _ in accepted
             ):
+                if not _telling(accepted + [(mutation, changed)], drifted):
+                    gen.rejected["prior"] += 1  # the original would pass some task's tests
+                    continue
                 accepted.append((mutation, changed))
                 seen[mutation.site.index] = row
             else:
                 gen.tried -= 1  # drawn beyond need: not a rejection
         accepted = _settle(code, original, accepted, gen)
-    gen.tasks = _specs(code, original, accepted, seen, funcs, rng, prefix, gen)
+    gen.tasks = _specs(code, original, accepted, seen, funcs, rng, prefix, gen, plain)
     return gen
+
+
+def _drifted(original: tuple[str, ...], plain: tuple[str, ...] | None) -> set[int] | None:
+    """The probes whose result differs on the standard library's code (None: not asked)."""
+    if plain is None:
+        return None
+    return {i for i, (a, b) in enumerate(zip(original, plain, strict=True)) if a != b}
+
+
+def _telling(accepted: list[tuple[Mutation, set[int]]], drifted: set[int] | None) -> bool:
+    """Whether every task can have a test the original fails: a drifted probe no bug touches
+    (a guard), or one among the task's own."""
+    if drifted is None:
+        return True
+    touched = set().union(*(c for _, c in accepted))
+    return bool(drifted - touched) or all(_own(accepted, k) & drifted for k in range(len(accepted)))
 
 
 def _own(accepted: list[tuple[Mutation, set[int]]], k: int) -> set[int]:
@@ -191,12 +216,16 @@ def _specs(
     rng: random.Random,
     prefix: str,
     gen: Generation,
+    plain: tuple[str, ...] | None,
 ) -> list[TaskSpec]:
-    """The task specs of the settled mutations (fixes stated as unique replacements)."""
+    """The task specs of the settled mutations (fixes stated as unique replacements, tests
+    that fail on ``plain``'s code where it is given)."""
     codebase = code.codebase
     bugged = apply_all(code.source, [m for m, _ in accepted]).split("\n")
     touched = set().union(*(c for _, c in accepted)) if accepted else set()
     guards = [i for i in range(len(original)) if i not in touched]
+    drifted = _drifted(original, plain) or set()
+    drifted_guards = sorted(i for i in guards if i in drifted)
     specs: list[TaskSpec] = []
     for k, (mutation, _) in enumerate(accepted):
         f = funcs[mutation.site.function]
@@ -207,8 +236,16 @@ def _specs(
             continue
         own = sorted(_own(accepted, k))
         chosen = own if len(own) <= MAX_TESTS else sorted(rng.sample(own, MAX_TESTS))
+        telling = [] if drifted_guards else [i for i in own if i in drifted]
+        if telling and not set(chosen) & set(telling):  # the original must fail some test
+            chosen = sorted([rng.choice(telling)] + chosen[1:])
         shown = min(chosen, key=lambda i: (len(codebase.probes[i]) + len(original[i]), i))
-        picked = chosen + sorted(rng.sample(guards, min(GUARDS, len(guards))))
+        first = [rng.choice(drifted_guards)] if drifted_guards else []
+        rest = [i for i in guards if i not in first]
+        picked = chosen + sorted(first + rng.sample(rest, min(GUARDS - len(first), len(rest))))
+        if plain is not None and all(plain[i] == original[i] for i in picked):
+            gen.rejected["prior"] += 1
+            continue
         specs.append(
             TaskSpec(
                 task_id=f"{prefix}-{len(specs) + 1}",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from typing import Any
 
 from memgym.tokens import count_tokens
@@ -24,7 +25,8 @@ from memgym.tracks.swe import params as parameters
 from memgym.tracks.swe import task_cache
 from memgym.tracks.swe.codebases import CODEBASES, cached_source, get_codebase, source_sha
 from memgym.tracks.swe.disguise import Variant, variant
-from memgym.tracks.swe.hidden import evaluate_sources, failing, original_results
+from memgym.tracks.swe.drift import house, with_lines
+from memgym.tracks.swe.hidden import evaluate_sources, failing
 from memgym.tracks.swe.issue_text import issue_text
 from memgym.tracks.swe.mutations import Mutation, Site, apply_all
 from memgym.tracks.swe.redo import FIX, Issue, plan_issues, redo_text, redoable
@@ -36,6 +38,12 @@ from memgym.types import Event, Fact, Scenario
 READ_LINES = 60
 """Lines of one padding read (``sed -n``) of the gold plan."""
 MAX_READS = 600
+
+_GENERATING = threading.Lock()
+"""Held while a scenario is generated or read from the cache: episodes of one seed run on
+threads (``memgym eval``, ``run --concurrency``) would otherwise generate it at once, and
+CPython 3.11's ``ast.parse`` on several threads at once raises "AST constructor recursion depth
+mismatch" (measured: the smoke protocol's swe episodes at concurrency 4)."""
 
 
 def brief(code: Variant, tasks: int, redo: bool) -> str:
@@ -50,7 +58,15 @@ def brief(code: Variant, tasks: int, redo: bool) -> str:
 class SweTrack(InteractiveTrack, parameters=parameters):
     """Seeded bugs in real modules; see ``memgym.tracks.swe`` for the parts."""
 
-    cheats = ("swe-explore", "swe-stash", "swe-keyring", "swe-copy", "swe-regen", "swe-shape")
+    cheats = (
+        "swe-explore",
+        "swe-stash",
+        "swe-keyring",
+        "swe-prior",
+        "swe-copy",
+        "swe-regen",
+        "swe-shape",
+    )
     gated = True
 
     def __init__(self) -> None:
@@ -71,14 +87,15 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         name = p["codebase"] or names[seed % len(names)]
         get_codebase(name)
         entry = task_cache.key(seed, p, name, source_sha(cached_source(name)))
-        return task_cache.cached(entry, lambda: self._generate(seed, p, name))
+        with _GENERATING:  # one at a time: concurrent ast.parse can fail on CPython 3.11
+            return task_cache.cached(entry, lambda: self._generate(seed, p, name))
 
     def _generate(self, seed: int, p: dict[str, Any], name: str) -> Scenario:
         codebase = get_codebase(name)
-        code = variant(codebase.name, seed)
+        own = house(codebase.name, seed)
+        code = own.code
         rng = random.Random(f"swe|{seed}|{codebase.name}")
-        original = original_results(codebase.name, seed)
-        gen = build_tasks(code, original, rng, p["tasks"], f"{codebase.name}/{seed}")
+        gen = build_tasks(code, own.results, rng, p["tasks"], f"{codebase.name}/{seed}", own.plain)
         if not gen.tasks:
             raise ValueError(f"swe: no task could be made in {codebase.name} for seed {seed}")
         bugged = apply_all(code.source, [_mutation(s) for s in gen.tasks])
@@ -98,7 +115,8 @@ class SweTrack(InteractiveTrack, parameters=parameters):
             for i, (s, r) in enumerate(zip(gen.tasks, reads, strict=True))
         ]  # fmt: skip
         stats = {"codebase": codebase.name, "sha": codebase.sha(), "module": code.module,
-                 "variant": source_sha(code.source), "tried": gen.tried,
+                 "variant": source_sha(code.source), "drift": [list(x) for x in own.lines],
+                 "tried": gen.tried,
                  "kept": len(gen.tasks), "rejected": dict(sorted(gen.rejected.items()))}  # fmt: skip
         plan = [[o.kind, o.spec, o.scored] for o in order]
         facts.append(Fact(id="issues", entity="issues", attribute="order",
@@ -135,18 +153,20 @@ class SweTrack(InteractiveTrack, parameters=parameters):
         return counts
 
     def check(self, scenario: Scenario) -> list[str]:
-        """Every task's hidden tests fail with all bugs in place and pass with its own fixed."""
+        """Every task's hidden tests fail with all bugs in place and pass with its own fixed,
+        and fail on the standard library's code (renamed only: what a model knows)."""
         code, specs, _ = unpack(scenario)
         source = code.source
         mutations = [_mutation(s) for s in specs]
-        trees = [apply_all(source, mutations), source] + [
+        plain = variant(code.codebase.name, scenario.seed).source
+        trees = [apply_all(source, mutations), source, plain] + [
             apply_all(source, mutations[:k] + mutations[k + 1 :]) for k in range(len(specs))
         ]
         problems: list[str] = []
         for k, spec in enumerate(specs):
             tests = spec.hidden_tests()
             rows = evaluate_sources(
-                code, [trees[0], trees[1], trees[k + 2]], [t.probe for t in tests]
+                code, [trees[0], trees[1], trees[k + 3], trees[2]], [t.probe for t in tests]
             )
             if not failing(tests, rows[0]):
                 problems.append(f"{spec.task_id}: the hidden tests pass on the bugged tree")
@@ -154,6 +174,8 @@ class SweTrack(InteractiveTrack, parameters=parameters):
                 problems.append(f"{spec.task_id}: the hidden tests fail on the original code")
             if failing(tests, rows[2]):
                 problems.append(f"{spec.task_id}: the hidden tests fail with its own bug fixed")
+            if not failing(tests, rows[3]):
+                problems.append(f"{spec.task_id}: the hidden tests pass on the original module")
         for issue in issues(scenario):
             if issue.scored and not redoable(specs[issue.spec], trees[0]):
                 problems.append(f"{specs[issue.spec].task_id}: its fix can be read in the tree")
@@ -173,7 +195,8 @@ def unpack(scenario: Scenario) -> tuple[Variant, list[TaskSpec], list[list[tuple
             f"swe: seed {scenario.seed} was generated from another {codebase.filename} "
             f"(sha {stats['sha']}); this Python's is {have}: regenerate the scenario"
         )
-    code = variant(codebase.name, scenario.seed)
+    drift = tuple((int(n), str(line)) for n, line in stats.get("drift", ()))
+    code = with_lines(variant(codebase.name, scenario.seed), drift)
     if source_sha(code.source) != stats.get("variant"):
         raise ValueError(
             f"swe: seed {scenario.seed} was generated by another version of the swe track's "

@@ -46,7 +46,7 @@ def test_check_names_a_task_whose_tests_do_not_fail() -> None:
     broken = scenario.model_copy(deep=True)
     broken.facts[0] = spec_fact.model_copy(update={"value": json.dumps(data)})
     problems = track.check(broken)
-    assert problems == [f"{data['task_id']}: the hidden tests pass on the bugged tree"]
+    assert f"{data['task_id']}: the hidden tests pass on the bugged tree" in problems
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -108,24 +107,33 @@ def test_each_attack_scores_at_most_the_ceiling(scenarios: list[Scenario], agent
         assert sum(s[kind] for s in scores) / len(scores) <= CEILING, scores
 
 
-def test_the_copy_attack_wins_when_a_copy_is_readable(scenarios: list[Scenario]) -> None:
-    """The control: the same command, with the original code base put where it can read it."""
+def _copy_attack(scenario: Scenario, copy: str) -> list[float]:
+    """The fix issues' rewards when the copy attack runs with ``copy`` readable in the tree."""
     track = get_track("swe")
-    scenario = scenarios[0]
-    code, specs, _ = unpack(scenario)
+    _, specs, _ = unpack(scenario)
     session = track.open(scenario)
     try:
         vendor = session.tree / "vendor"
         vendor.mkdir()
-        shutil.copy(code.codebase.path(), vendor / "copy.py")
+        (vendor / "copy.py").write_text(copy, encoding="utf-8")
         session.sandbox.own()
         result = session.sandbox.shell(CopyAgent.command).render()
         assert "/repo/vendor/copy.py" in result
         for _ in specs:  # the fix issues (the redo issue after them resets the tree)
             session.reply(AgentTurn("done"))
-        assert [o.reward for o in session.outcomes()][: len(specs)] == [1.0] * len(specs)
+        return [o.reward for o in session.outcomes()][: len(specs)]
     finally:
         session.close()
+
+
+def test_the_copy_attack_wins_when_a_copy_is_readable(scenarios: list[Scenario]) -> None:
+    """The control: the same command, with a copy of the session's code base (as generated,
+    before its bugs) where it can read it; a copy of the standard library's module it finds
+    too, but that one no longer behaves as the code base does (its drifts)."""
+    scenario = scenarios[0]
+    code, specs, _ = unpack(scenario)
+    assert _copy_attack(scenario, code.source) == [1.0] * len(specs)
+    assert _copy_attack(scenario, code.codebase.source()) == [0.0] * len(specs)
 
 
 def _run_script(script: str, folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
