@@ -116,14 +116,15 @@ def test_a_file_written_whole_survives_a_full_disk(tmp_path):
 
 
 def test_eval_stopped_by_a_full_disk_resumes_to_the_same_entry(tmp_path):
-    """``memgym eval`` (the smoke protocol against ``memgym serve``) on a 600 kB tmpfs stops
-    with the line; resumed from the file copied off it, its entry equals an unbroken one's byte
-    for byte."""
+    """``memgym eval`` (the smoke protocol's stream tracks against ``memgym serve``: tau2's engine
+    lives in a venv of its own) on a 600 kB tmpfs stops with the line; resumed from the file
+    copied off it, its entry equals an unbroken one's byte for byte."""
+    from memgym.protocol.spec import SMOKE
     from memgym.serve import running
 
     with running() as server:
         args = ["eval", "--model", "memgym-scripted", "--base-url", server.base_url]
-        args += ["--protocol", "smoke"]
+        args += ["--protocol", "smoke", "--tracks", *(plan.track for plan in SMOKE.tracks)]
 
         def outputs(folder):
             return ["--entry", str(folder / "entry.json"), "--report", str(folder / "r.html")]

@@ -16,6 +16,11 @@ Other modes: ``--estimate-only`` prints the estimate and stops; ``--fingerprint`
 protocol's fingerprint against the record (``--write`` records it, refusing a changed one whose
 version was not bumped); ``--table ENTRY ...`` prints the model x track table of entries, one
 table per protocol version (``--markdown`` as Markdown).
+
+``--plugin MODULE --memories SPEC ...`` evaluates third-party memories beside the protocol's own,
+on every chosen track, in a sandboxed worker (docs/trust.md): the entry lists them per track in
+``plugin_memories`` (labelled with what ran them), apart from the score, which with the rest of
+the entry is what it would be without them.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from memgym.commands.common import (
 )
 from memgym.commands.eval_estimate import DEFAULT_THROUGHPUT, estimate_and_print, throughput_of
 from memgym.commands.model_options import add_model_args
+from memgym.commands.trust_options import add_trust_args, apply_trust_args
 from memgym.files import write_atomic
 
 
@@ -104,6 +110,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--table", nargs="+", metavar="ENTRY", help="print the model x track table of entries"
     )
     p.add_argument("--markdown", action="store_true", help="with --table: print it as Markdown")
+    add_trust_args(p)
+    p.add_argument(
+        "--memories",
+        nargs="+",
+        metavar="SPEC",
+        help="with --plugin: third-party memories to evaluate beside the protocol's own on "
+        "every track, behind the trust boundary (scored apart from the entry's score)",
+    )
     p.set_defaults(func=run)
 
 
@@ -165,6 +179,51 @@ def _check(args: argparse.Namespace) -> None:
         raise ValueError(f"--throughput must be above 0, got {args.throughput}")
     if args.address is not None and args.executor != "ray":
         raise ValueError("--address needs --executor ray")
+    _check_plugins(args, any(modes[:2]))
+
+
+def _check_plugins(args: argparse.Namespace, other_mode: bool) -> None:
+    """``--plugin`` and ``--memories`` go together, name third-party memories only, and locate
+    (one line for a plugin that is not there)."""
+    if args.isolate:
+        raise ValueError(
+            "--isolate: eval runs the protocol's own memories in the evaluator; "
+            "--plugin --memories runs third-party ones behind the boundary"
+        )
+    if (args.plugin or args.memories or args.pass_env) and other_mode:
+        raise ValueError("--plugin, --memories and --pass-env go with an evaluation")
+    if bool(args.plugin) != bool(args.memories):
+        raise ValueError("--plugin and --memories go together: the plugin's memories to evaluate")
+    if args.memories:
+        from memgym.memory.registry import memory_module
+        from memgym.run.trust import trusted
+        from memgym.specs import parse_spec
+
+        for spec in args.memories:
+            module = memory_module(parse_spec(spec)[0])
+            if module is not None and trusted(module):
+                raise ValueError(
+                    f"--memories {spec}: memgym's own memory; --memories takes a plugin's "
+                    "(the protocol's memories are fixed)"
+                )
+        if len(set(args.memories)) < len(args.memories):
+            raise ValueError("--memories: a memory is named twice")
+    if args.plugin or args.pass_env:
+        apply_trust_args(args)
+
+
+def plugins_of(args: argparse.Namespace) -> Any:
+    """The plugin memories and modules ``--plugin`` and ``--memories`` name."""
+    from memgym.protocol.work import Plugins
+
+    return Plugins(tuple(args.memories or ()), tuple(args.plugin))
+
+
+def _plugin_names(modules: tuple[str, ...]) -> list[str]:
+    """The plugins as an entry names them: module names (a file's path stays private)."""
+    from memgym.run.plugins import locate
+
+    return [locate(m).module for m in modules]
 
 
 def reasoner_spec(args: argparse.Namespace) -> str:
@@ -186,15 +245,17 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
     from memgym.protocol.entry import build_entry
     from memgym.protocol.fingerprint import fingerprint, problems
     from memgym.protocol.work import items, run_config
+    from memgym.protocol.work import planned as planned_of
     from memgym.run.results import ResultsStore
     from memgym.run.work import parse_shard, shard
 
     _check_files(args)
     spec = reasoner_spec(args)
     shard_of = parse_shard(args.shard) if args.shard else None
-    config = run_config(protocol, spec)
+    plugins = plugins_of(args)
+    config = run_config(protocol, spec, plugins)
     agent = _agent_spec(protocol, spec, chosen, args)
-    todo: Any = items(protocol, spec, chosen, agent)
+    todo: Any = items(protocol, spec, chosen, agent, plugins)
     if shard_of:
         todo = shard(list(todo), *shard_of)
     todo = list(todo)
@@ -215,11 +276,15 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
     for plan in protocol.plans:
         if plan.track in pending:
             pairs = [(i.memory, i.reasoner) for i in left if i.track == plan.track]
-            check_work(plan.track, plan.tier, plan.params, pairs)
+            check_work(plan.track, plan.tier, plan.params, pairs, plugins=plugins.modules)
     preflight([spec], err_console.print)
     args.throughput = throughput_of(protocol, args)
     costs, session_costs = estimate_and_print(
-        protocol, args, chosen, sorted(pending), {(i.track, i.seed, i.memory) for i in left}
+        protocol,
+        args,
+        chosen,
+        sorted(pending),
+        {(i.track, i.seed, i.memory) for i in left if not i.plugins},
     )
     with progress() as bar:
         task = bar.add_task("fingerprint", total=len(protocol.tracks))
@@ -230,7 +295,7 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
             f"[yellow]warning[/]: {problem}; this entry carries the new fingerprint and is "
             "ranked apart from the recorded version's entries"
         )
-    planned = protocol.episodes_of(chosen)
+    planned = planned_of(protocol, chosen, plugins)
     start = time.perf_counter()
     with ResultsStore(args.results) as store:
         joined = runs.matching_runs(store, config) if args.resume or shard_of else []
@@ -241,7 +306,9 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
                 f"--resume: no eval run in {args.results} has this protocol, model and options"
                 " (endpoint, key, cache and timeouts aside); starting a new one"
             )
-        run_id = _run_for(store, config, args.shard, joined, protocol.episodes)
+        run_id = _run_for(
+            store, config, args.shard, joined, planned_of(protocol, protocol.track_names, plugins)
+        )
         err_console.print(
             f"{plural(len(work), 'episode')} to run"
             + (f", {len(done):,} done before" if done else "")
@@ -272,7 +339,7 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
             return say_disk_full(exc, saved, "memgym eval ... --resume")
         every = runs.matching_runs(store, config) if joined or shard_of else [run_id]
         episodes = runs.episodes_of(store, every)
-    wanted = [item.key for item in items(protocol, spec, chosen, agent)]
+    wanted = [item.key for item in items(protocol, spec, chosen, agent, plugins)]
     public = {runs.public_key(key) for key in wanted}
     episodes = {key: result for key, result in episodes.items() if key in public}
     status = runs.status(planned, episodes)
@@ -292,6 +359,7 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
         status,
         costs,
         chosen,
+        _plugin_names(plugins.modules),
     )
     write_atomic(args.entry, entry.dumps())
     _report(args.results, args.report, every[0] if len(every) == 1 else None)
@@ -439,6 +507,36 @@ def print_entry(entry: Any) -> None:
         f"{entry.model} / protocol {entry.protocol.name} v{entry.protocol.version} / {entry.status}"
         + (f" / without {', '.join(entry.left_out)}" if entry.left_out else "")
     )
+    console.print(fit(title, columns, rows, console.width, console))
+    _print_plugin_rows(entry)
+
+
+def _print_plugin_rows(entry: Any) -> None:
+    """The plugin memories' rows of every track, apart: not in the score, never ranked."""
+    from memgym.commands.tables import Column, fit
+    from memgym.protocol.table import cell
+
+    rows: list[list[Any]] = [
+        [
+            t.track,
+            m.memory,
+            cell(m.isolated, m.ci_low, m.ci_high),
+            cell(m.accuracy, None, None),
+            m.boundary,
+        ]
+        for t in entry.tracks
+        for m in t.plugin_memories
+    ]
+    if not rows:
+        return
+    columns = (
+        Column("track", justify="left"),
+        Column("memory", justify="left"),
+        Column("isolated [95% CI]", justify="left"),
+        Column("accuracy", priority=1),
+        Column("boundary", justify="left"),
+    )
+    title = f"plugin memories ({', '.join(entry.plugins)}): beside the score, never ranked"
     console.print(fit(title, columns, rows, console.width, console))
 
 

@@ -153,9 +153,10 @@ def _what(config: dict[str, Any]) -> tuple[str, str]:
 
     pairs = [p for p in config.get("pairs") or [] if len(p) == 2]
     memories = list(dict.fromkeys(str(m) for m, _ in pairs)) or list(
-        dict.fromkeys(  # an eval run's, then its interactive tracks' (``session_memories``)
+        dict.fromkeys(  # an eval run's, its interactive tracks' and its plugin's memories
             str(m)
-            for m in [*(config.get("memories") or []), *(config.get("session_memories") or [])]
+            for key in ("memories", "session_memories", "plugin_memories")
+            for m in config.get(key) or []
         )
     )
     reasoners = list(dict.fromkeys(str(r) for _, r in pairs)) or (

@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from memgym import __version__
 from memgym.protocol.estimate import TrackCost
 from memgym.protocol.score import track_score
-from memgym.protocol.spec import Protocol
+from memgym.protocol.spec import PROBE, Protocol
 from memgym.run.results import RunStatus
-from memgym.scoring.isolation import answer_table
+from memgym.scoring.isolation import IsolatedScore, answer_table, isolate
 from memgym.types import EpisodeResult
 
 SCHEMA_ID = "memgym-eval-entry/1"
@@ -60,6 +60,11 @@ class MemoryScore(Strict):
     ci_low: float | None
     ci_high: float | None
     oracle_right: float | None
+    boundary: str = Field(
+        default="in-process",
+        description="what ran the memory (memgym/types.py EpisodeResult.boundary): the "
+        "protocol's own memories run in-process, a plugin's in a worker (sandbox or process)",
+    )
 
 
 class TrackEntry(Strict):
@@ -84,6 +89,11 @@ class TrackEntry(Strict):
     ci_low: float | None
     ci_high: float | None
     memories: list[MemoryScore]
+    plugin_memories: list[MemoryScore] = Field(
+        default_factory=list,
+        description="third-party memories (memgym eval --plugin) scored beside the protocol's "
+        "against the same none and ceiling: not part of score, never ranked",
+    )
     context_overflow: int = Field(ge=0)
     model_error: int = Field(ge=0)
     tokens: Tokens
@@ -125,6 +135,10 @@ class Entry(Strict):
     left_out: list[str] = Field(
         default_factory=list,
         description="the protocol's tracks this entry does not cover (chosen with --tracks)",
+    )
+    plugins: list[str] = Field(
+        default_factory=list,
+        description="the --plugin modules whose memories the tracks' plugin_memories are",
     )
     tracks: list[TrackEntry]
     tokens: Tokens
@@ -193,6 +207,35 @@ def _sum(parts: Sequence[Tokens]) -> Tokens:
     return Tokens(**{k: sum(getattr(p, k) for p in parts) for k in Tokens.model_fields})
 
 
+def _row(score: IsolatedScore, boundaries: set[str]) -> MemoryScore:
+    return MemoryScore(
+        memory=score.memory,
+        accuracy=_num(score.accuracy),
+        isolated=_num(score.isolated),
+        ci_low=_num(score.ci_low),
+        ci_high=_num(score.ci_high),
+        oracle_right=_num(score.oracle_right),
+        boundary=", ".join(sorted(boundaries)) or "in-process",
+    )
+
+
+def _plugin_scores(
+    protocol: Protocol, track: str, table: dict[str, Any], ceiling: str
+) -> list[IsolatedScore]:
+    """The isolated scores of the memories in ``table`` the protocol does not run on ``track``
+    (a plugin's), as ``memgym compare`` scores them: against ``none`` and ``ceiling`` on the
+    questions they and the references answered, the probe's right answers left out."""
+    ours = protocol.memories_of(track)
+    theirs = [m for m in table if m not in ours]
+    references = [m for m in ours if m in ("none", "oracle", "full")]
+    if not theirs or not all(m in table for m in ("none", ceiling)):
+        return []
+    leaked = {key for key, right in table.get(PROBE, {}).items() if right}
+    rows = {m: table[m] for m in (*references, *theirs)}
+    scores = isolate(rows, leaked, oracle=ceiling, resamples=protocol.resamples)
+    return [scores[m] for m in theirs if m in scores]
+
+
 def build_entry(
     protocol: Protocol,
     fingerprint: str,
@@ -202,10 +245,13 @@ def build_entry(
     status: RunStatus,
     costs: Sequence[TrackCost],
     selected: Sequence[str] | None = None,
+    plugins: Sequence[str] = (),
 ) -> Entry:
     """The entry of a protocol run from its stored ``results`` and ``status``, covering the
     tracks in ``selected`` (None: every track of the protocol); ``costs``: the estimates of its
-    stream tracks."""
+    stream tracks. Episodes of memories the protocol does not run (those of ``plugins``, the
+    modules named in the entry) are scored apart, in ``plugin_memories``: the headline score and
+    the protocol's rows are computed without them, as they would be had they not run."""
     chosen = protocol.selected(list(selected) if selected else None)
     by_track: dict[str, list[EpisodeResult]] = {name: [] for name in chosen}
     for result in results:
@@ -219,9 +265,14 @@ def build_entry(
         ceiling = "full" if session else "oracle"
         strategies = protocol.strategies_of(plan.track)
         stored = by_track[plan.track]
-        scored = [r for r in stored if r.status != "infra_error"]
-        table = answer_table(scored)
-        answers = [a for r in scored for a in r.answers]
+        ours = set(protocol.memories_of(plan.track))
+        everything = answer_table(r for r in stored if r.status != "infra_error")
+        table = {m: row for m, row in everything.items() if m in ours}
+        own = [r for r in stored if r.memory in ours]
+        answers = [a for r in own if r.status != "infra_error" for a in r.answers]
+        boundaries: dict[str, set[str]] = {}
+        for r in stored:
+            boundaries.setdefault(r.memory, set()).add(r.boundary)
         if all(m in table for m in ("none", ceiling, *strategies)):
             scores = track_score(table, strategies, protocol.resamples, ceiling=ceiling)
             score, low, high = scores.score, scores.ci_low, scores.ci_high
@@ -239,27 +290,21 @@ def build_entry(
                 tier=plan.tier,
                 params=dict(sorted(plan.params.items())),
                 seeds=list(plan.seeds),
-                episodes=len(stored),
+                episodes=len(own),
                 questions=first.questions if first else 0,
                 scored=first.scored if first else 0,
                 leaked=first.leaked if first else 0,
                 score=_num(score),
                 ci_low=_num(low),
                 ci_high=_num(high),
-                memories=[
-                    MemoryScore(
-                        memory=s.memory,
-                        accuracy=_num(s.accuracy),
-                        isolated=_num(s.isolated),
-                        ci_low=_num(s.ci_low),
-                        ci_high=_num(s.ci_high),
-                        oracle_right=_num(s.oracle_right),
-                    )
-                    for s in per_memory
+                memories=[_row(s, boundaries.get(s.memory, set())) for s in per_memory],
+                plugin_memories=[
+                    _row(s, boundaries.get(s.memory, set()))
+                    for s in _plugin_scores(protocol, plan.track, everything, ceiling)
                 ],
                 context_overflow=sum(a.status == "context_overflow" for a in answers),
                 model_error=sum(a.status == "model_error" for a in answers),
-                tokens=_tokens(stored),
+                tokens=_tokens(own),
                 estimated=None if session else _estimated(estimated[plan.track]),
             )
         )
@@ -275,6 +320,7 @@ def build_entry(
         strategies=list(protocol.strategies),
         session_strategies=list(protocol.session_strategies),
         left_out=[name for name in protocol.track_names if name not in chosen],
+        plugins=list(plugins),
         tracks=tracks,
         tokens=_sum([t.tokens for t in tracks]),
         estimated=_sum([t.estimated for t in tracks if t.estimated is not None]),

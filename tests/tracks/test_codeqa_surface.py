@@ -83,3 +83,26 @@ def test_function_bodies_add_code_and_state_nothing() -> None:
         tokens, facts = _code_facts(seed)
         assert facts == plain_facts
         assert tokens >= 1.5 * plain_tokens
+
+
+_CONST_LINE = re.compile(r"^[A-Z][A-Z0-9_]* = [\d.]+$", re.MULTILINE)
+_MARKERS = re.compile(r"^# === .*$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("tier", ["standard", "hard"])
+def test_code_without_a_constant_carries_numbers_too(tier: str) -> None:
+    """A chunk that defines a constant is not the only code with a number (issue #66: the digit
+    count had let a learned selector keep those chunks): most chunks that define none carry
+    digits beyond their markers, and the two kinds' digit counts overlap."""
+    with_const: list[int] = []
+    without: list[int] = []
+    for seed in range(3):
+        for event in TRACK.generate(seed, tier).events:
+            if not event.text.startswith("# === "):
+                continue
+            body = _MARKERS.sub("", event.text)
+            digits = sum(c.isdigit() for c in body)
+            (with_const if _CONST_LINE.search(body) else without).append(digits)
+    assert with_const and without
+    assert sum(d > 0 for d in without) > 0.6 * len(without)
+    assert statistics.median(without) >= 0.5 * statistics.median(with_const)

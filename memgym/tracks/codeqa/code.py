@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from memgym.tokens import count_tokens, total_tokens
-from memgym.tracks.codeqa.world import Function, World
+from memgym.tracks.codeqa.world import FAMILIES, Function, World
 
 ARGS = ("items", "request", "payload", "records", "entries", "batch_in")
 STARTS = (
@@ -38,6 +38,26 @@ BODY = (
 function's first line. At standard and hard (5) they make the code about twice as long per
 stated fact, so a token budget holds a smaller share of the repository's facts (issue #66: a
 learned selector keeping two chunks of code answered 0.069 at standard)."""
+
+
+LITERALS = ("window = {v}", "scale = {v}", "threshold = {v}", "step = {v}", "cap = {v}")
+"""Body lines that set a local to a number: 0 to ``MOST_LITERALS`` of them a function (each
+uniform), the number drawn as a constant's value is (a ``world.FAMILIES`` family's grid). So
+every chunk of code carries numbers in about the amounts that a chunk defining a constant
+does, and its digits do not tell which chunks state one (issue #66: the digit count had let a
+learned selector keep the chunks defining constants; standard ``learned500`` 0.060 under a
+fresh salt)."""
+MOST_LITERALS = 2
+
+
+def _literals(rng: _random.Random) -> list[str]:
+    """A function's number-setting body lines (``LITERALS``)."""
+    out = []
+    for _ in range(int(rng.random() * (MOST_LITERALS + 1))):
+        family = FAMILIES[int(rng.random() * len(FAMILIES))]
+        line = LITERALS[int(rng.random() * len(LITERALS))]
+        out.append("    " + line.format(v=family.draw(rng.random)))
+    return out
 
 
 def _words(camel: str) -> str:
@@ -97,6 +117,7 @@ def _function(rng: _random.Random, world: World, f: int, body_lines: int) -> str
     low = max(0, body_lines - 2)
     picked = sorted(rng.sample(range(len(BODY)), low + int(rng.random() * (body_lines - low + 1))))
     lines += ["    " + BODY[i].format(verb=fn.verb, noun=fn.noun) for i in picked]
+    lines += _literals(rng)
     limit = None
     if fn.uses is not None:
         const = world.constants[fn.uses].name

@@ -6,7 +6,9 @@ as often as they are among what it keeps. So the chat also does chores for the o
 whose profiles it updates (``lookups``): the customer passes on what friends asked for, in the
 words and frames of the customer's own pages (``render``), so that nothing but the names tells
 the two apart. Chores read friends' booking records back, add a friend to another friend's
-travel party (as the customer's party turns do), state friends' changed values in the shape of
+travel party (as the customer's party turns do; a person of the opening lookups who joins one
+is followed, at the same place, by their details one to a turn, as a companion's are:
+``_details``), state friends' changed values in the shape of
 the customer's profile turns (documents and updates, one or two values a turn, two as often
 as theirs, each attribute as often as the customer's pages state it) and fix a value given
 wrongly (corrections, in the customer's correction words and frame), on the attributes the
@@ -30,7 +32,7 @@ from memgym.tokens import count_tokens
 from memgym.tracks.dialogue import phrases, render
 from memgym.tracks.dialogue.lookups import Lookup, value_of
 from memgym.tracks.dialogue.vocab import MEALS
-from memgym.tracks.dialogue.world import ASKABLE, Change, FactRec, Person
+from memgym.tracks.dialogue.world import ASKABLE, COMPANION_ASKABLE, Change, FactRec, Person
 from memgym.types import EventKind
 
 DOCUMENT: EventKind = "document"
@@ -187,6 +189,7 @@ def chores(
     profile-shaped one states two values with chance ``pairs`` (the share of the customer's
     profile turns that state two: ``pair_share``), so one value to a turn does not either."""
     people, current = _people(lookups)
+    guests, theirs = _guests(lookups, people)
     count = min(count, budget // CHORE_TOKENS)
     stated = [key for key in current if key[1] in CHANGED]
     if not stated:
@@ -206,12 +209,27 @@ def chores(
         by_attribute.setdefault(key[1], []).append(key)
     drawn = [a for a in by_attribute for _ in range(weights.get(a, 0) if weights else 1)]
     drawn = drawn or list(by_attribute)
+    owed = details = shaped = 0  # slots owed; guests' detail turns; profile-shaped chores
     for at, kind in _plan(rng, count, places):
         if kind == DOCUMENT and not booked:
             kind = UPDATE  # no booking to read back: a change instead
         shape = rng.random() if kind == DOCUMENT else 1.0
+        if kind == DOCUMENT and owed:  # a slot the details of a party chore took
+            owed -= 1
+            continue
         if shape < PARTY_SHARE and len(people) > 1:
-            text, claims = _party(rng, people)  # a friend joins another friend's party
+            text, claims, guest = _party(rng, people, guests)  # a friend joins a friend's party
+            if guest:  # a guest of the opening lookups: their details right after, as a companion's
+                turns = [(text, claims), *_details(rng, guest, theirs, contacts)]
+                for text, claims in turns:
+                    tokens = count_tokens(text)
+                    if tokens > budget:
+                        return out
+                    budget -= tokens
+                    out.append((at, kind, text, tokens, claims))
+                owed += len(turns) - 1  # the next document slots: the chat's length stays
+                details += len(turns) - 1
+                continue
         elif shape < PARTY_SHARE + BOOKING_SHARE:  # a booking never changes: rendered once
             booking = (people[int(rng.random() * len(people))], int(rng.random() * 2))
             done = bookings.get(booking)
@@ -233,7 +251,9 @@ def chores(
                 ]
                 name, attribute = known[int(rng.random() * len(known))]
             keys = [(name, attribute)]
-            if kind != CORRECTION and rng.random() < pairs:  # one or two, as the customer's
+            shaped += kind != CORRECTION
+            # one or two, as the customer's: the guests' one-value details counted in
+            if kind != CORRECTION and rng.random() < min(1.0, pairs * (1 + details / shaped)):
                 mine = [k for k in stated if k[0] == name and k[1] != attribute]
                 mine = [k for k in mine if kind == DOCUMENT or k not in fresh]
                 if mine:
@@ -293,9 +313,50 @@ def _booking(name: str, reply: int, current: dict[tuple[str, str], str]) -> tupl
     return text, [Claim(name, a, v) for a, v in items]
 
 
-def _party(rng: _random.Random, people: list[str]) -> tuple[str, list[Claim]]:
+def _guests(
+    lookups: Sequence[Lookup], people: list[str]
+) -> tuple[list[str], dict[tuple[str, str], str]]:
+    """The people of the opening lookups other than ``people`` (the chores' subjects), in
+    order, and their stated values: each joins a friend's party once (``_party``), with their
+    details (``_details``). A companion's name is on a party turn and the few detail turns
+    right after it; a learned text-only selector that weighed one companion's name highly (it
+    keeps names' words, learned on other seeds) kept them all, and the customer's party turns
+    had no look-alikes of that shape: lite's ``learned500`` 0.057 on seeds 0-9 (0.024-0.036 on
+    four other blocks). With the details of friends' guests from the subjects only, 0.035
+    (0.010-0.049 on seven other blocks); from these fresh people, 0.031 (seeds 300-309:
+    0.007; the validate runs: docs/validate.md). Their details state one value a turn, so the
+    other profile-shaped chores state two a little more often (``chores``' ``pairs``). The cost: the strategic writer keeps their
+    values too (accuracy 0.82 -> 0.64 on lite seeds 0-4, 0.833 -> 0.75 on standard 0-1)."""
+    early = [claims for at, _, _, claims in lookups if at == 0.0]
+    taken = set(people)
+    values = {(c.entity, c.attribute): c.value for cs in early for c in cs if c.entity not in taken}
+    return list(dict.fromkeys(entity for entity, _ in values)), values
+
+
+def _details(
+    rng: _random.Random,
+    name: str,
+    values: dict[tuple[str, str], str],
+    contacts: list[str],
+) -> list[tuple[str, list[Claim]]]:
+    """A guest's details after their party turn, one to a profile-shaped turn, as a
+    companion's (``render.details``): a new value of each attribute a question asks of a
+    companion (``values``: what the chat stated of them, updated)."""
+    out = []
+    for attribute in COMPANION_ASKABLE:
+        key = (name, attribute)
+        values[key] = _new_value(rng, attribute, values.get(key), contacts, name)
+        out.append(_update(rng, name, [(attribute, values[key])]))
+    return out
+
+
+def _party(
+    rng: _random.Random, people: list[str], guests: list[str]
+) -> tuple[str, list[Claim], str]:
     """A friend added to another friend's travel party (the customer's party turns' shape: a
-    party turn, or a roster of ``1..ROSTER`` of them), with a meal."""
+    party turn, or a roster of ``1..ROSTER`` of them), with a meal, and the guest's name where
+    the guest is the next of ``guests`` (taken from it; "" for a roster or when none is
+    left)."""
     host = people[int(rng.random() * len(people))]
     others = [p for p in people if p != host]
     if rng.random() < ROSTER_SHARE:
@@ -305,13 +366,16 @@ def _party(rng: _random.Random, people: list[str]) -> tuple[str, list[Claim]]:
             for name in rng.sample(others, size)
         ]
         text, facts = render.roster(rng, members, host)
+        return text, render.confirmed(facts), ""
     else:
         name = others[int(rng.random() * len(others))]
+        fresh = guests.pop(0) if guests else ""
+        name = fresh or name
         guest = Person(
             name, [FactRec(name, "travels_with", host), FactRec(name, "meal", _meal(rng))]
         )
         text, facts = render.party(rng, guest, host)
-    return text, render.confirmed(facts)
+    return text, render.confirmed(facts), fresh
 
 
 def _meal(rng: _random.Random) -> str:
