@@ -9,6 +9,7 @@ import pytest
 from memgym.cli import main
 from memgym.commands.audit import format_length, parse_lengths
 from memgym.simulation.gates import generate_gated
+from memgym.simulation.learned_selector import available as learned_available
 from memgym.tokens import count_tokens
 from memgym.tracks import stream_events
 from tests.tracks.toy_gates import NAME, ToyGatesTrack
@@ -53,6 +54,9 @@ def test_entities_says_lengths_do_not_apply(capsys):
     assert code == 0
     assert "no target_tokens parameter" in captured.err
     assert "n/a" in captured.out and "pass" in captured.out
+    if learned_available():  # the learned members' line, after the table
+        assert "learned selector at n/a: learned250 " in captured.out
+        assert "evidence AUROC 0." in captured.out
 
 
 def test_toy_lengths_regenerate_and_the_cut_full_memory_falls(capsys):
@@ -129,3 +133,30 @@ def test_bad_input_is_a_clear_error(capsys):
     assert "--lengths" in capsys.readouterr().err
     assert main(["audit", "--track", NAME, "--context", "0"]) == 2
     assert "--context" in capsys.readouterr().err
+
+
+def test_a_planted_leak_fails_the_audit_on_a_learned_member(capsys, monkeypatch):
+    """The audit's adversaries include the bounded family's learned members: on research with
+    a marker word on every evidence event (at 40,000 tokens, so that their budgets are small
+    shares of the stream), a judged learned member scores above 0.05 and fails the row; the
+    plain track at the same length passes them."""
+    pytest.importorskip("sklearn", reason="needs the rm extra")
+    from memgym.simulation import learned_selector as ls
+    from tests.simulation.leaky_research import registered
+
+    monkeypatch.setattr(ls, "SELECTOR_SEEDS", 3)
+    argv = ["--lengths", "40k", "--seeds", "2", "--skip-filler"]
+    with registered() as leaky:
+        code, audit = _audit(capsys, "--track", leaky, *argv)
+    (row,) = audit["rows"]
+    judged = {n: m for n, m in row["learned"].items() if m["judged"]}
+    failing = [n for n, m in judged.items() if m["composite"] > 0.05]
+    assert code == 1 and failing, row["learned"]
+    assert all(
+        f"cheat {n} scores {judged[n]['composite']:.3f} > 0.05" in row["failures"] for n in failing
+    )
+    assert row["auroc"] > 0.9  # the marker betrays the evidence
+    code, audit = _audit(capsys, "--track", "research", *argv)
+    (row,) = audit["rows"]
+    assert set(row["learned"]) == {f"learned{n}" for n in ls.SELECTOR_BUDGETS}
+    assert not any(f.startswith("cheat learned") for f in row["failures"]), row["learned"]

@@ -4,7 +4,10 @@ For each length and seed it generates a gated scenario (``memgym.simulation.gate
 rejected scenarios are regenerated from the seed's next sub-seed), then runs the scripted
 reasoner with ``full:max_tokens=<context>`` on it. It prints, per length, the mean accuracy of
 the ``oracle``, ``none`` and ``distractors`` ablations and of the cut ``full`` memory, each row's
-gate verdict and the yield (accepted / generated scenarios), and checks that the cut ``full``
+gate verdict, the yield (accepted / generated scenarios), the worst of the cheat suite and of
+the bounded family's learned members (``learned{N}``, trained on seeds of their own at that
+length: ``memgym.simulation.learned_tally``; judged where they hold at most 2.5 % of the
+stream), and checks that the cut ``full``
 memory falls as the stream grows and that every kept stream lands within 5 % of
 ``target_tokens``. Exit status 1 when a gate still fails after regeneration, a stream misses its
 length or the trend does not fall.
@@ -83,6 +86,12 @@ class AuditRow:
     cheats: dict[str, float] = field(default_factory=dict)
     """Mean composite of each cheat of the suite (``memgym.simulation.cheats``) on the kept
     scenarios; one above ``CHEAT_CEILING`` is a row failure."""
+    learned: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The learned members of the bounded family (``learned{N}``, with scikit-learn): each one's
+    mean ``composite``, mean ``held`` share of the stream and whether it is ``judged`` (held at
+    most ``BOUNDED_SHARE``); a judged one is also among ``cheats``."""
+    auroc: float | None = None
+    """The learned selector's mean evidence-vs-rest AUROC over the kept scenarios."""
     kept: list[dict[str, Any]] = field(default_factory=list)
     """Per seed, the scenario kept: its seed, sub-seed (if the track has one), hash, how many
     scenarios were rejected before it (so each can be regenerated alone) and the tokens its
@@ -147,10 +156,11 @@ def audit_length(
 ) -> AuditRow:
     """Gate-generate one scenario per seed at ``length`` tokens (None: the tier's own length)
     and average the ablations, the cut ``full`` memory and (``cheats_too``) every cheat of the
-    suite over the kept scenarios."""
+    suite and the learned members of the bounded family over the kept scenarios."""
     from memgym.caches import next_scenario
     from memgym.simulation.cheats import CHEAT_CEILING, learn, learn_picker, run_cheats
     from memgym.simulation.gates import ablation_result, generate_gated
+    from memgym.simulation.learned_tally import learned_tally
     from memgym.tracks import get_track
 
     track = get_track(track_name)
@@ -163,6 +173,7 @@ def audit_length(
     kept = []
     learned = learn(track, tier, params) if cheats_too else {}
     picker = learn_picker(track, tier, params) if cheats_too else None
+    tally = learned_tally(track_name, tier, params) if cheats_too else None
     cheats: dict[str, float] = {}
     for seed in seeds:
         gated = generate_gated(track, seed, tier, max_tries, gates, stream_filler, **params)
@@ -175,6 +186,8 @@ def audit_length(
         ran = run_cheats(track, gated.scenario, learned, picker=picker) if cheats_too else {}
         for name, cheat in ran.items():
             cheats[name] = cheats.get(name, 0.0) + cheat.composite
+        if tally is not None:
+            tally.add(gated.scenario)
         accepted += gated.accepted
         generated += gated.generated
         kept.append(
@@ -198,6 +211,11 @@ def audit_length(
             on_seed(gated)
     n = max(1, len(seeds))
     cheats = {name: total / n for name, total in cheats.items()}
+    by_member: dict[str, dict[str, Any]] = {}
+    for r in tally.rows() if tally is not None else []:
+        by_member[r.member] = {"composite": r.composite, "held": r.share, "judged": r.judged}
+        if r.judged:  # judged like every cheat
+            cheats[r.member] = r.composite
     failures += [
         f"cheat {name} scores {value:.3f} > {CHEAT_CEILING}"
         for name, value in cheats.items()
@@ -212,6 +230,8 @@ def audit_length(
         failures=failures,
         seconds=time.perf_counter() - start,
         cheats=cheats,
+        learned=by_member,
+        auroc=tally.auroc() if tally is not None else None,
         kept=kept,
     )
 
@@ -257,7 +277,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--no-cheats",
         action="store_true",
-        help="skip the cheat suite (each cheat's mean composite must be <= 0.05 otherwise)",
+        help="skip the cheat suite and the learned members (each one's mean composite must be "
+        "<= 0.05 otherwise)",
     )
     p.add_argument(
         "--endpoint",
@@ -417,6 +438,11 @@ def print_audit(audit: Audit) -> None:
         mark = "[green]falls[/]" if trend else "[red]does not fall[/]"
         console.print(f"{audit.full} trend: {values}: {mark}")
     for row in audit.rows:
+        if row.learned:
+            console.print(
+                f"learned selector at {format_length(row.length)}: {_learned(row)}", soft_wrap=True
+            )
+    for row in audit.rows:
         for failure in row.failures:
             console.print(f"[red]gate failed[/] at {format_length(row.length)}, {failure}")
 
@@ -428,6 +454,17 @@ def _stacked(name: str) -> str:
             head, _, tail = name.partition(mark)
             return f"{head}{mark if mark != ' ' else ''}\n{tail}"
     return name
+
+
+def _learned(row: AuditRow) -> str:
+    """Each learned member's mean composite and held share (in parentheses: not judged) and
+    the selector's AUROC."""
+    parts = []
+    for name, m in row.learned.items():
+        text = f"{m['composite']:.3f} holding {m['held']:.1%}"
+        parts.append(f"{name} {text}" if m["judged"] else f"{name} ({text}, not judged)")
+    auroc = "n/a" if row.auroc is None else f"{row.auroc:.3f}"
+    return ", ".join(parts) + f"; evidence AUROC {auroc}"
 
 
 def _worst(cheats: dict[str, float]) -> str:

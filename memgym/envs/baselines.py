@@ -6,7 +6,11 @@ prints their returns per env id).
 - ``Skipper``: skips everything, questions included (each an unanswered ``model_error``);
 - ``Bounded(member)``: keeps what one member of the bounded-memory family keeps
   (``memgym.simulation.bounded_family``: last-K, first-K or reservoir-K events of a class, the
-  last N tokens) and answers with the scripted reader over it.
+  last N tokens) and answers with the scripted reader over it;
+- ``LearnedBounded(member, selector)``: the family's ``learned{N}`` member: scores each event
+  as it arrives with validate's learned selector (``memgym.simulation.learned_selector``,
+  trained on seeds disjoint from any judged one), keeps the top-scored events that fit in N
+  tokens and answers with the scripted reader over them.
 
 Like the expert (``memgym.envs.expert``) an agent sees each event's public text and, at a
 question, the public question (its structured spec, never its answer).
@@ -20,13 +24,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from memgym.envs import tools as T
-from memgym.envs.played import Played, return_share, seeds_and_ids
+from memgym.envs.played import Played, parsed, parser, return_share
 from memgym.query import ABSTAIN
 from memgym.simulation.bounded import BOUNDED_SHARE
 from memgym.simulation.bounded_family import Keeper, Member, Reader, family
+from memgym.simulation.learned_selector import Selector, fitted
+from memgym.simulation.learned_selector import available as learned_available
 from memgym.tokens import count_tokens
-from memgym.tracks import Track, get_track
-from memgym.types import Event, Question
+from memgym.tracks import Track, get_track, stream_events
+from memgym.types import Event, Question, Scenario
 
 _NEXT = json.dumps({"name": T.NEXT, "arguments": {}})
 
@@ -35,9 +41,14 @@ class Agent:
     """Observes public events; answers public questions (``None``: skip the question)."""
 
     name = "agent"
+    needs_length = False
+    """Whether the agent is told the stream's length in tokens before it starts (``told``)."""
 
     def reset(self, seed: int) -> None:
         """Start a new episode of scenario ``seed``."""
+
+    def told(self, stream_tokens: int) -> None:
+        """The tokens of the episode's events that are not questions (``needs_length``)."""
 
     def observe(self, event: Event) -> None:
         """Live through one event that is not a question."""
@@ -87,6 +98,41 @@ class Bounded(Agent):
         return self.reader.answer(kept, question)
 
 
+class LearnedBounded(Bounded):
+    """The ``learned{N}`` member (``member.rule == "learned"``): scores each event as it arrives
+    with ``selector`` and keeps the top-scored events within ``member.size`` tokens (without a
+    selector every score is 0 and it keeps the newest, as validate's member does). It is told
+    the stream's length in tokens up front, as validate's member knows it (the selector's
+    place feature: tokens before the event over the stream's), so it keeps exactly what
+    validate's marking of the member keeps."""
+
+    needs_length = True
+
+    def __init__(self, member: Member, track: Track, selector: Selector | None) -> None:
+        if member.rule != "learned":
+            raise ValueError(f"LearnedBounded needs a learned member, got {member.name}")
+        self.selector = selector
+        self.stream_tokens = 0
+        super().__init__(member, track)
+
+    def told(self, stream_tokens: int) -> None:
+        self.stream_tokens = stream_tokens
+
+    def observe(self, event: Event) -> None:
+        tokens = count_tokens(event.text)
+        score = 0.0
+        if self.selector is not None:
+            place = self.seen / (self.stream_tokens or 1)
+            score = self.selector.score(event.text, tokens, place)
+        self.keeper.observe(event, score)
+        self.seen += tokens
+
+
+def stream_tokens(scenario: Scenario) -> int:
+    """The tokens of ``scenario``'s events that are not questions, filler included."""
+    return sum(count_tokens(e.text) for e in stream_events(scenario) if e.question is None)
+
+
 @dataclass(frozen=True)
 class ScoredPlay(Played):
     """One episode of an agent: the return it earned, the most it could and memgym's scores."""
@@ -101,6 +147,8 @@ def play(env: Any, agent: Agent, seed: int) -> ScoredPlay:
     env.reset(seed=seed)
     episode = env.unwrapped.episode
     agent.reset(seed)
+    if agent.needs_length:
+        agent.told(stream_tokens(episode.scenario))
     earned = 0.0
     while True:
         event = episode.event
@@ -122,45 +170,71 @@ def play(env: Any, agent: Agent, seed: int) -> ScoredPlay:
             return ScoredPlay(agent.name, seed, earned, float(scores["max_return"]), scores, held)
 
 
-def agents(track: Track, members: Sequence[Member] | None = None) -> list[Agent]:
-    """The memoryless agents, then one bounded agent per member (the quick family's, but for
-    the learned members: an agent here has no fitted selector, so it would keep the newest
-    events as ``tokens{N}`` does)."""
-    chosen = [m for m in family() if m.rule != "learned"] if members is None else members
-    return [Unknown(), Skipper(), *(Bounded(m, track) for m in chosen)]
+def agents(
+    track: Track, members: Sequence[Member] | None = None, selector: Selector | None = None
+) -> list[Agent]:
+    """The memoryless agents, then one bounded agent per member (default: the quick family's;
+    its learned members only with a fitted ``selector``, which they score events with)."""
+    if members is None:
+        members = [m for m in family() if m.rule != "learned" or selector is not None]
+    return [
+        Unknown(),
+        Skipper(),
+        *(
+            LearnedBounded(m, track, selector) if m.rule == "learned" else Bounded(m, track)
+            for m in members
+        ),
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m memgym.envs.baselines [--seeds 200-209] [--ids a,b]``: per env id, the
-    always-unknown agent's and the skip-all agent's return share, and the worst of the bounded
-    family's members that held at most ``BOUNDED_SHARE`` of the stream, as validate judges them
-    (exit 1 when any is above 5 % of the maximum return)."""
+    """``python -m memgym.envs.baselines [--seeds 200-209] [--ids a,b] [--learned-only]``: per
+    env id, the always-unknown agent's and the skip-all agent's return share, the worst of the
+    bounded family's members that held at most ``BOUNDED_SHARE`` of the stream, as validate
+    judges them, and each learned member's share and held share (with scikit-learn; one in
+    parentheses holds more and is not judged). ``--learned-only``: of the family, only the
+    learned members. Exit 1 when a judged agent is above 5 % of the maximum return."""
     from memgym.envs import make
     from memgym.envs.registration import env_specs
 
-    seeds, ids = seeds_and_ids(
-        "python -m memgym.envs.baselines",
-        "200-209",
-        "comma-separated env ids (default: every one)",
-        argv,
+    p = parser(
+        "python -m memgym.envs.baselines", "200-209", "comma-separated env ids (default: every one)"
     )
+    p.add_argument(
+        "--learned-only",
+        action="store_true",
+        help="of the bounded agents, play only the learned members (much faster)",
+    )
+    args = p.parse_args(argv)
+    seeds, ids = parsed(args)
     specs = env_specs()
     ids = ids or list(specs)
     worst_all = 0.0
     for env_id in ids:
+        track_name, tier = specs[env_id]
         env = make(env_id)
+        selector = fitted(track_name, tier, ()) if learned_available() else None
         shares: dict[str, float] = {}
-        for agent in agents(get_track(specs[env_id][0])):
+        learned: list[str] = []
+        members = [m for m in family() if m.rule == "learned"] if args.learned_only else None
+        for agent in agents(get_track(track_name), members, selector):
             runs = [play(env, agent, s) for s in seeds]
-            if sum(r.held for r in runs) / len(runs) > BOUNDED_SHARE:
+            share = return_share(runs)
+            held = sum(r.held for r in runs) / len(runs)
+            if isinstance(agent, LearnedBounded):
+                text = f"{share:.3f} holds {held:.1%}"
+                learned.append(f"{agent.name} " + (text if held <= BOUNDED_SHARE else f"({text})"))
+            if held > BOUNDED_SHARE:
                 continue  # holds too much of the stream to be a bounded memory (as in validate)
-            shares[agent.name] = return_share(runs)
+            shares[agent.name] = share
         env.close()
         bounded = [n for n in shares if n not in ("always-unknown", "skip-all")]
-        worst = max(bounded, key=lambda n: shares[n], default=None)
+        fixed = [n for n in bounded if not n.startswith("learned")]
+        worst = max(fixed, key=lambda n: shares[n], default=None)
         print(
             f"{env_id:32} unknown {shares['always-unknown']:.3f}  skip {shares['skip-all']:.3f}"
             + (f"  worst bounded {shares[worst]:.3f} ({worst})" if worst else "")
+            + "".join(f"  {text}" for text in learned)
         )
         worst_all = max(worst_all, *shares.values())
     return 1 if worst_all > 0.05 else 0

@@ -30,13 +30,22 @@ def return_share(runs: Sequence[Played]) -> float:
     return sum(r.earned for r in runs) / sum(r.max_return for r in runs)
 
 
+def parser(prog: str, seeds: str, ids_help: str) -> argparse.ArgumentParser:
+    """The command line's ``--seeds A-B`` (default ``seeds``) and ``--ids a,b``."""
+    p = argparse.ArgumentParser(prog=prog)
+    p.add_argument("--seeds", default=seeds, help="a range A-B (inclusive)")
+    p.add_argument("--ids", help=ids_help)
+    return p
+
+
 def seeds_and_ids(
     prog: str, seeds: str, ids_help: str, argv: Sequence[str] | None
 ) -> tuple[range, list[str] | None]:
     """``--seeds A-B`` (default ``seeds``) as a range and ``--ids a,b`` as a list (None: every
     env id) from ``argv``."""
-    p = argparse.ArgumentParser(prog=prog)
-    p.add_argument("--seeds", default=seeds, help="a range A-B (inclusive)")
-    p.add_argument("--ids", help=ids_help)
-    args = p.parse_args(argv)
+    return parsed(parser(prog, seeds, ids_help).parse_args(argv))
+
+
+def parsed(args: argparse.Namespace) -> tuple[range, list[str] | None]:
+    """The seeds and ids of ``parser``'s parsed arguments."""
     return seed_range(args.seeds), args.ids.split(",") if args.ids else None

@@ -119,6 +119,12 @@ class Selector:
             return []
         return [float(s) for s in self.model.decision_function(features(stream))]
 
+    def score(self, text: str, tokens: int, place: float) -> float:
+        """One event's score as it arrives (``place``: tokens before it over the stream's):
+        what ``scores`` gives it within its stream, for an agent that sees one event at a
+        time."""
+        return self.scores(Stream([text], [tokens], [place], [False]))[0]
+
 
 def features(stream: Stream, rows: Sequence[int] | None = None) -> Any:
     """The sparse feature matrix of ``stream``'s events (one row each; only ``rows`` when

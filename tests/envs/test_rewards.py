@@ -13,12 +13,15 @@ pytest.importorskip("gymnasium", reason="needs the gym extra")
 
 from memgym.claims import format_value
 from memgym.envs import make
-from memgym.envs.baselines import Bounded, Skipper, Unknown, main, play
+from memgym.envs.baselines import Bounded, LearnedBounded, Skipper, Unknown, main, play
 from memgym.envs.expert import run_expert
 from memgym.envs.registration import env_specs
 from memgym.scoring import is_correct
 from memgym.scoring.reading import answer_names
 from memgym.simulation.bounded_family import Member, mark
+from memgym.simulation.learned_selector import SELECTOR_BASE, fitted, read_stream
+from memgym.simulation.learned_selector import available as learned_available
+from memgym.tokens import count_tokens
 from memgym.tracks import get_track
 
 IDS = list(env_specs())
@@ -72,6 +75,41 @@ def test_a_bounded_agent_earns_what_the_family_marks(env_id: str) -> None:
     env.close()
 
 
+@pytest.mark.parametrize("env_id", ["memgym/codeqa-lite-v0", "memgym/dialogue-lite-v0"])
+def test_the_learned_agent_earns_what_validate_marks_its_member(env_id: str) -> None:
+    """The learned bounded agent (validate's learned selector, trained on seeds far from the
+    judged ones, scoring each event as the env shows it) keeps its top-scored events within
+    its budget and earns from the env exactly what validate's marking of ``learned{N}`` says
+    it answers."""
+    pytest.importorskip("sklearn", reason="needs the rm extra")
+    track_name, tier = env_specs()[env_id]
+    track = get_track(track_name)
+    selector = fitted(track_name, tier, ())
+    assert selector is not None
+    env = make(env_id)
+    seed = 3
+    assert seed < SELECTOR_BASE  # the judged seed is not a training seed
+    scenario = track.generate(seed, tier)
+    members = [Member("learned", n) for n in (250, 1000)]
+    marked = mark(track, scenario, members, selector)
+    stream = read_stream(scenario)
+    batch = selector.scores(stream)
+    k = len(stream.texts) // 2  # one event scored alone scores as within its stream
+    alone = selector.score(stream.texts[k], stream.tokens[k], stream.places[k])
+    assert alone == pytest.approx(batch[k])
+    for j, member in enumerate(members):
+        agent = LearnedBounded(member, track, selector)
+        played = play(env, agent, seed)
+        kept = agent.keeper.kept(member)
+        assert sum(map(count_tokens, kept)) <= member.size
+        right = sum(
+            row[j] for axis, row in zip(marked.axes, marked.correct) if axis != "abstention"
+        )
+        assert played.earned == right, member.name
+        assert played.held == pytest.approx(marked.share(j))
+    env.close()
+
+
 def test_the_reward_counts_shaping_in_the_maximum() -> None:
     env = make("memgym/entities-lite-v0", shaping=0.5)
     played = play(env, Unknown(), 0)
@@ -85,6 +123,12 @@ def test_the_command_line_prints_each_id(capsys) -> None:
     code = main(["--seeds", "0", "--ids", "memgym/research-lite-v0"])
     out = capsys.readouterr().out
     assert out.startswith("memgym/research-lite-v0") and "unknown 0.000  skip 0.000" in out
+    if learned_available():
+        assert all(f"learned{n} " in out for n in (250, 500, 1000))
+        main(["--seeds", "0", "--ids", "memgym/research-lite-v0", "--learned-only"])
+        only = capsys.readouterr().out
+        assert "worst bounded" not in only and all(f"learned{n} " in only for n in (250, 500, 1000))
+        assert only.split("learned250")[1] == out.split("learned250")[1]  # the same figures
     worst = float(out.split("worst bounded ")[1].split()[0])
     assert code == (1 if worst > 0.05 else 0)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -18,9 +17,8 @@ from memgym.simulation.bounded_family import Learned, family
 from memgym.simulation.concentration import concentration
 from memgym.simulation.option_picker import fit_picker, option_features
 from memgym.tracks import get_track
-from memgym.tracks.registry import _TRACKS, stream_events
-from memgym.tracks.research.track import ResearchTrack
-from memgym.types import Scenario
+from memgym.tracks.registry import stream_events
+from tests.simulation.leaky_research import registered
 
 
 def test_auroc_counts_pairs_ranked_right_and_ties_as_half() -> None:
@@ -124,31 +122,10 @@ def test_the_option_picker_learns_a_structural_tell_from_options_alone() -> None
     assert width == {picker.width}
 
 
-class _Leaky(ResearchTrack):
-    """Research with a planted surface leak: every event that states evidence of a later
-    scored question ends with the marker word 'zebra'."""
-
-    def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
-        scenario = super().generate(seed, tier, **overrides)
-        events, cited = [], set()
-        for event in reversed(scenario.events):
-            q = event.question
-            if q is not None:
-                cited |= set(q.evidence) if q.axis != "abstention" else set()
-            elif cited & set(event.facts):
-                event = event.model_copy(update={"text": event.text + " zebra"})
-            events.append(event)
-        return scenario.model_copy(update={"events": events[::-1]})
-
-
 @pytest.fixture
 def leaky() -> Iterator[str]:
-    _TRACKS["leaky-research"] = _Leaky
-    try:
-        yield "leaky-research"
-    finally:
-        del _TRACKS["leaky-research"]
-        ls.fitted.cache_clear()
+    with registered() as name:
+        yield name
 
 
 LONG = {"target_tokens": 40_000}
