@@ -55,8 +55,8 @@ def test_entities_says_lengths_do_not_apply(capsys):
     assert "no target_tokens parameter" in captured.err
     assert "n/a" in captured.out and "pass" in captured.out
     if learned_available():  # the learned members' line, after the table
-        assert "learned selector at n/a: learned250 " in captured.out
-        assert "evidence AUROC 0." in captured.out
+        assert "learned selector at n/a: evidence AUROC 0." in captured.out
+        assert "\n  learned250 " in captured.out and "\n  learned1000 " in captured.out
 
 
 def test_toy_lengths_regenerate_and_the_cut_full_memory_falls(capsys):

@@ -438,10 +438,8 @@ def print_audit(audit: Audit) -> None:
         mark = "[green]falls[/]" if trend else "[red]does not fall[/]"
         console.print(f"{audit.full} trend: {values}: {mark}")
     for row in audit.rows:
-        if row.learned:
-            console.print(
-                f"learned selector at {format_length(row.length)}: {_learned(row)}", soft_wrap=True
-            )
+        if row.learned:  # a line a member, so each reads whole at any width
+            console.print(f"learned selector at {format_length(row.length)}: {_learned(row)}")
     for row in audit.rows:
         for failure in row.failures:
             console.print(f"[red]gate failed[/] at {format_length(row.length)}, {failure}")
@@ -457,14 +455,14 @@ def _stacked(name: str) -> str:
 
 
 def _learned(row: AuditRow) -> str:
-    """Each learned member's mean composite and held share (in parentheses: not judged) and
-    the selector's AUROC."""
-    parts = []
+    """The selector's AUROC, then each learned member's mean composite and held share (in
+    parentheses: not judged), one member a line."""
+    auroc = "n/a" if row.auroc is None else f"{row.auroc:.3f}"
+    lines = [f"evidence AUROC {auroc}"]
     for name, m in row.learned.items():
         text = f"{m['composite']:.3f} holding {m['held']:.1%}"
-        parts.append(f"{name} {text}" if m["judged"] else f"{name} ({text}, not judged)")
-    auroc = "n/a" if row.auroc is None else f"{row.auroc:.3f}"
-    return ", ".join(parts) + f"; evidence AUROC {auroc}"
+        lines.append(f"  {name} {text}" if m["judged"] else f"  {name} ({text}, not judged)")
+    return "\n".join(lines)
 
 
 def _worst(cheats: dict[str, float]) -> str:
