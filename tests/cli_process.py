@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,3 +65,18 @@ def stored(path: Path) -> int:
         return 0
     finally:
         db.close()
+
+
+def kill_once_stored(child: subprocess.Popen, results: Path, count: int, seconds: float) -> None:
+    """SIGKILL ``child``'s process group once ``results`` holds ``count`` episodes (failing if
+    the child exits first or ``seconds`` pass), and reap it; the group is killed on any failure
+    too, so no child outlives the test."""
+    try:
+        deadline = time.monotonic() + seconds
+        while stored(results) < count:
+            assert child.poll() is None, child.stderr.read() if child.stderr else ""
+            assert time.monotonic() < deadline, f"no {count} episodes stored in {seconds:g} s"
+            time.sleep(0.02)
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)

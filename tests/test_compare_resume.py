@@ -4,8 +4,6 @@ failed) continues from its finished seeds, and its table equals one that ran wit
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
 import time
 
@@ -14,7 +12,7 @@ import pytest
 from memgym.cli import main
 from memgym.run.results import CLOSED_BOOK, ResultsStore
 from memgym.serve import running
-from tests.cli_process import start, stored
+from tests.cli_process import kill_once_stored, start, stored
 
 ARGS = ["compare", "--track", "entities", "--tier", "lite", "--seeds", "3", "--resamples", "50"]
 ARGS += ["--memories", "window:max_tokens=2000", "--json"]
@@ -129,15 +127,7 @@ def test_a_killed_compare_resumes(tmp_path):
     args += ["--memories", "rag-bm25:k=5", "--resamples", "50", "--json"]
     path = tmp_path / "k.sqlite"
     child = start(*args, "--results", str(path))
-    try:
-        deadline = time.monotonic() + 120
-        while stored(path) < PER_SEED + 1:
-            assert child.poll() is None, child.stderr.read()
-            assert time.monotonic() < deadline, "no episode of seed 1 stored in 120 s"
-            time.sleep(0.02)
-    finally:
-        os.killpg(child.pid, signal.SIGKILL)
-        child.wait()
+    kill_once_stored(child, path, PER_SEED + 1, 120)  # the first episode of seed 1
     killed_at = stored(path)
     resumed = main_json([*args, "--results", str(path), "--resume"])
     unbroken = main_json([*args, "--results", str(tmp_path / "whole.sqlite")])

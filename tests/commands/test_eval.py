@@ -8,10 +8,8 @@ writes the same entry byte for byte; bad input is one line and exit 2."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
-import time
 
 import jsonschema
 import pytest
@@ -22,7 +20,7 @@ from memgym.protocol.entry import SCHEMA_PATH, load_entry
 from memgym.protocol.spec import SMOKE
 from memgym.run.results import ResultsStore
 from memgym.serve import running
-from tests.cli_process import start, stored
+from tests.cli_process import kill_once_stored, start, stored
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
 STREAMS = tuple(plan.track for plan in SMOKE.tracks)
@@ -111,18 +109,7 @@ def test_the_estimate_is_within_twenty_percent_of_the_measured_tokens(clean):
 def test_killed_half_way_and_resumed_gives_the_same_entry_byte_for_byte(server, clean, tmp_path):
     child = start(*eval_args(server, tmp_path))
     results = tmp_path / "r.sqlite"
-    try:
-        deadline = time.monotonic() + 180
-        while stored(results) < 10:
-            assert child.poll() is None, child.stderr.read()
-            assert time.monotonic() < deadline, "no 10 episodes stored in 180 s"
-            time.sleep(0.05)
-        os.killpg(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
+    kill_once_stored(child, results, 10, 180)
     assert child.returncode == -signal.SIGKILL
     kept = stored(results)
     assert 10 <= kept < 28 and not (tmp_path / "entry.json").exists()

@@ -17,7 +17,6 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import jsonschema
@@ -28,7 +27,7 @@ from memgym.protocol.engines import missing
 from memgym.protocol.entry import SCHEMA_PATH
 from memgym.protocol.spec import SMOKE
 from memgym.serve import running
-from tests.cli_process import env, start, stored
+from tests.cli_process import env, kill_once_stored, start, stored
 
 TAU2_PYTHON = os.environ.get("MEMGYM_TAU2_PYTHON", "")
 STREAMS = [plan.track for plan in SMOKE.tracks]
@@ -117,18 +116,7 @@ def test_killed_half_way_and_resumed_gives_the_same_entry_byte_for_byte(server, 
     results = tmp_path / "r.sqlite"
     shutil.copy(after_tau2, results)
     child = start(*eval_args(server, tmp_path, "--resume"))
-    try:
-        deadline = time.monotonic() + 240
-        while stored(results) < killed_at:
-            assert child.poll() is None, child.stderr.read()
-            assert time.monotonic() < deadline, f"no {killed_at} episodes stored in 240 s"
-            time.sleep(0.05)
-        os.killpg(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
+    kill_once_stored(child, results, killed_at, 240)
     assert child.returncode == -signal.SIGKILL
     assert killed_at <= stored(results) < SMOKE.episodes
     assert not (tmp_path / "entry.json").exists()
