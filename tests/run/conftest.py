@@ -19,3 +19,20 @@ def cluster() -> Iterator[Any]:
     assert connect(num_cpus=2)
     yield ray
     ray.shutdown()
+
+
+@pytest.fixture
+def unsandboxed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Workers started without the sandbox (``MEMGYM_SANDBOX=off``) for one test, with the
+    bubblewrap lookup and the worker pool reset on both sides, so no worker outlives the test's
+    setting: the red-team tests' control that shows each attack works where nothing stops it."""
+    from memgym.run import sandbox
+    from memgym.run.remote import close_workers
+
+    monkeypatch.setenv(sandbox.SANDBOX_ENV, "off")
+    sandbox._bwrap.cache_clear()
+    close_workers()
+    yield
+    monkeypatch.delenv(sandbox.SANDBOX_ENV)
+    sandbox._bwrap.cache_clear()
+    close_workers()

@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 
-from memgym.run import sandbox
-from memgym.run.remote import close_workers
 from memgym.run.runner import run_item
 from memgym.run.sandbox import PROCESS, SANDBOX, _bwrap
 from memgym.run.work import WorkItem
@@ -88,18 +86,11 @@ def test_a_history_plugin_sees_only_the_messages(
     assert "OPENAI_API_KEY" not in report["env"]
 
 
+@pytest.mark.usefixtures("unsandboxed")
 def test_in_a_plain_process_the_same_plugin_reads_the_gold_and_the_apps(
-    host: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    host: dict[str, Any],
 ) -> None:
-    monkeypatch.setenv(sandbox.SANDBOX_ENV, "off")
-    _bwrap.cache_clear()
-    close_workers()
-    try:
-        result, report = snooped("web", spec(host, walk=False))
-    finally:
-        monkeypatch.delenv(sandbox.SANDBOX_ENV)
-        _bwrap.cache_clear()
-        close_workers()
+    result, report = snooped("web", spec(host, walk=False))
     assert result.boundary == PROCESS
     assert report["probe"][str(host["gold"])] == GOLD
     assert GOLD in report["states"][str(host["port"])]

@@ -19,7 +19,6 @@ from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run import sandbox
 from memgym.run.episode import evaluate
-from memgym.run.remote import close_workers
 from memgym.run.runner import run_item
 from memgym.run.sandbox import SANDBOX, _bwrap
 from memgym.run.work import WorkItem
@@ -158,15 +157,7 @@ def test_no_socket_unless_an_llm_endpoint_is_named(salted: dict[str, Path], list
     assert report["socket"] == "ok" and report["env"]["OPENAI_API_KEY"] == SECRET_KEY
 
 
-def test_a_salted_run_refuses_a_worker_without_the_sandbox(
-    salted: dict[str, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(sandbox.SANDBOX_ENV, "off")
-    _bwrap.cache_clear()
-    close_workers()
-    try:
-        with pytest.raises(ValueError, match="a salted run needs the worker's sandbox"):
-            official("inventory")
-    finally:
-        monkeypatch.delenv(sandbox.SANDBOX_ENV)
-        _bwrap.cache_clear()
+@pytest.mark.usefixtures("unsandboxed")
+def test_a_salted_run_refuses_a_worker_without_the_sandbox(salted: dict[str, Path]) -> None:
+    with pytest.raises(ValueError, match="a salted run needs the worker's sandbox"):
+        official("inventory")
