@@ -1,6 +1,7 @@
 """The interactive tracks draw salted seeds too: under ``MEMGYM_SALT``, ``memgym compare`` and
 ``memgym run`` on web play the world of the salted seed (another one than the public seed's),
-and results keep the public seed and the salt's digest, as on the question streams."""
+and results keep the public seed and the salt's digest, as on the question streams; tau2's
+shift (its tasks and its renamed world) is the salted seed's too."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from memgym.cli import main
 from memgym.salt import SALT_ENV, SALT_FILE_ENV, evaluation_seed, salt_digest
 from memgym.tracks import get_track
 from tests.engines import needs
-
-pytestmark = needs("web")
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +29,7 @@ def episodes(db: str, capsys: pytest.CaptureFixture[str]) -> list[dict[str, obje
     return found
 
 
+@needs("web")
 def test_compare_and_run_on_web_draw_salted_seeds(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -53,3 +53,22 @@ def test_compare_and_run_on_web_draw_salted_seeds(
     assert main([*run, "--memory", "full"]) == 0
     plain = [e for e in episodes(db, capsys) if e["salt"] == ""]
     assert plain and {(e["seed"], e["scenario_hash"]) for e in plain} == {(0, public)}
+
+
+@needs("tau2")
+def test_a_salted_tau2_shift_serves_the_salted_seeds_renamed_world(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from memgym.run.runner import run_item
+    from memgym.run.work import WorkItem
+
+    track = get_track("tau2")
+    public = track.generate(0, None, domain="airline")
+    monkeypatch.setenv(SALT_ENV, "k-tau2")
+    drawn = evaluation_seed("tau2", 0)
+    salted = track.generate(drawn, None, domain="airline")
+    assert json.loads(salted.brief.splitlines()[-1])["rename"] == drawn
+    assert salted.hash != public.hash and track.check(salted) == []
+    result = run_item(WorkItem("tau2", None, 0, (("domain", "airline"),), "full", "gold"))
+    assert (result.seed, result.salt, result.scenario_hash) == (0, salt_digest(), salted.hash)
+    assert result.status == "ok" and result.composite == 1.0  # the gold plan, renamed, still solves
