@@ -45,6 +45,7 @@ def test_a_note_left_in_one_episode_is_gone_in_the_next() -> None:
     assert boundary == SANDBOX
     for seed in (1, 0):  # another seed, then the same seed again
         _, later = stashed(seed)
+        assert later["unmounted"] == []  # the fresh folders cannot be taken away
         assert later["found"] == {}
         assert {"/scratch", "/tmp"} <= set(later["wrote"])  # it had somewhere to write
     assert not any(w.startswith(("/proc", "/run")) for w in first["wrote"])
