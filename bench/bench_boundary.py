@@ -1,11 +1,12 @@
 """Overhead of the trust boundary: the same work in the evaluator's process and behind it.
 
     python bench/bench_boundary.py [--llm-seeds 100] [--validate-seeds 10] [--repeats 2]
-                                   [--skip-llm] [--skip-validate]
+                                   [--skip-llm] [--skip-validate] [--paths sandbox,plain]
 
-Two measurements, each a ratio of the boundary (``--isolate``: memory and reasoner in a worker
-process, in a bubblewrap sandbox when it is installed) to the in-process path, run interleaved
-in this one process so both see the same machine:
+Two measurements, each the ratios of the boundary (``--isolate``: memory and reasoner in a
+worker process) to the in-process path, the boundary both in the bubblewrap sandbox (when it is
+installed) and as a plain worker process (``MEMGYM_SANDBOX=off``), all three run interleaved in
+this one process so they see the same machine (``--paths`` picks fewer):
 
 - an LLM run: ``memgym run --track entities --tier lite --memory full --model memgym-scripted``
   against one zero-latency ``memgym serve`` (10 questions a seed, so 100 seeds = 1,000 calls);
@@ -43,31 +44,36 @@ def children_cpu() -> float:
     return u.ru_utime + u.ru_stime
 
 
-def timed(argv: list[str]) -> tuple[float, float, str]:
-    """Wall and CPU seconds of ``argv`` (and all it started), and its stdout."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+PATHS = {"in-process": {}, "sandbox": {}, "plain": {"MEMGYM_SANDBOX": "off"}}
+"""Each path measured: the variables its command runs with (all but in-process: ``--isolate``)."""
+
+
+def timed(argv: list[str], path: str = "in-process") -> tuple[float, float, str]:
+    """Wall and CPU seconds of ``argv`` (and all it started) on ``path``, and its stdout."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), **PATHS[path]}
+    if path == "sandbox":  # whatever this shell says
+        env.pop("MEMGYM_SANDBOX", None)
+    argv = argv if path == "in-process" else [*argv, "--isolate"]
     cpu, wall = children_cpu(), time.perf_counter()
     out = subprocess.run(argv, capture_output=True, text=True, env=env, check=True).stdout
     return time.perf_counter() - wall, children_cpu() - cpu, out
 
 
-def llm_run(
-    port: int, seeds: int, isolate: bool, folder: str
-) -> tuple[float, float, int, set[str]]:
+def llm_run(port: int, seeds: int, path: str, folder: str) -> tuple[float, float, int, set[str]]:
     """One LLM run: wall, CPU, LLM calls made, and the boundaries its episodes record."""
-    db = os.path.join(folder, f"llm-{isolate}-{time.monotonic_ns()}.db")
+    db = os.path.join(folder, f"llm-{path}-{time.monotonic_ns()}.db")
     argv = [sys.executable, "-m", "memgym", "run", "--track", "entities", "--tier", "lite",
             "--seeds", str(seeds), "--memory", "full", "--model", "memgym-scripted",
             "--base-url", f"http://127.0.0.1:{port}/v1", "--results", db, "--json"]  # fmt: skip
-    wall, cpu, out = timed(argv + (["--isolate"] if isolate else []))
+    wall, cpu, out = timed(argv, path)
     episodes = json.loads(out)["episodes"]
     calls = sum(int(e["usage"].get("calls", 0)) for e in episodes)
     return wall, cpu, calls, {e["boundary"] for e in episodes}
 
 
-def validate(seeds: int, isolate: bool) -> tuple[float, float]:
+def validate(seeds: int, path: str) -> tuple[float, float]:
     argv = [sys.executable, "-m", "memgym", "validate", "--seeds", str(seeds)]
-    wall, cpu, _ = timed(argv + (["--isolate"] if isolate else []))
+    wall, cpu, _ = timed(argv, path)
     return wall, cpu
 
 
@@ -78,7 +84,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--skip-validate", action="store_true")
     parser.add_argument("--skip-llm", action="store_true")
+    parser.add_argument("--paths", default="sandbox,plain",
+                        help="the boundary's paths to measure: sandbox, plain or both")  # fmt: skip
     args = parser.parse_args()
+    args.paths = ["in-process", *(p for p in args.paths.split(",") if p in PATHS)]
     if not args.skip_llm:
         llm_runs(args)
     if not args.skip_validate:
@@ -96,13 +105,13 @@ def llm_runs(args: argparse.Namespace) -> None:
     try:
         time.sleep(3)
         with tempfile.TemporaryDirectory() as folder:
-            figures: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+            figures: dict[str, list[tuple[float, float]]] = {p: [] for p in args.paths}
             for _ in range(args.repeats):
-                for isolate in (False, True):
-                    wall, cpu, calls, paths = llm_run(port, args.llm_seeds, isolate, folder)
-                    figures[isolate].append((wall, cpu))
-                    print(f"llm run isolate={isolate}: {calls} calls, {wall:.2f} s wall, "
-                          f"{cpu:.2f} s CPU, boundary {sorted(paths)}", flush=True)  # fmt: skip
+                for path in args.paths:
+                    wall, cpu, calls, seen = llm_run(port, args.llm_seeds, path, folder)
+                    figures[path].append((wall, cpu))
+                    print(f"llm run {path}: {calls} calls, {wall:.2f} s wall, "
+                          f"{cpu:.2f} s CPU, boundary {sorted(seen)}", flush=True)  # fmt: skip
             report("llm run", figures)
     finally:
         server.terminate()
@@ -110,25 +119,25 @@ def llm_runs(args: argparse.Namespace) -> None:
 
 
 def validate_runs(args: argparse.Namespace) -> None:
-    figures: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    figures: dict[str, list[tuple[float, float]]] = {p: [] for p in args.paths}
     for _ in range(args.repeats):
-        for isolate in (False, True):
-            wall, cpu = validate(args.validate_seeds, isolate)
-            figures[isolate].append((wall, cpu))
-            print(f"validate isolate={isolate}: {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
+        for path in args.paths:
+            wall, cpu = validate(args.validate_seeds, path)
+            figures[path].append((wall, cpu))
+            print(f"validate {path}: {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
     report(f"validate --seeds {args.validate_seeds}", figures)
 
 
-def report(name: str, figures: dict[bool, list[tuple[float, float]]]) -> None:
-    """Best (lowest) wall and CPU of each path and their ratios."""
-    here_wall, here_cpu = (min(f[i] for f in figures[False]) for i in (0, 1))
-    there_wall, there_cpu = (min(f[i] for f in figures[True]) for i in (0, 1))
-    print(
-        f"{name}: in-process {here_wall:.2f} s wall / {here_cpu:.2f} s CPU; boundary "
-        f"{there_wall:.2f} s wall / {there_cpu:.2f} s CPU; ratio {there_wall / here_wall:.2f}x "
-        f"wall, {there_cpu / here_cpu:.2f}x CPU (best of {len(figures[False])})",
-        flush=True,
-    )
+def report(name: str, figures: dict[str, list[tuple[float, float]]]) -> None:
+    """Best (lowest) wall and CPU of each path, and each boundary path's ratios to in-process."""
+    best = {p: (min(f[0] for f in runs), min(f[1] for f in runs)) for p, runs in figures.items()}
+    here_wall, here_cpu = best["in-process"]
+    print(f"{name}: in-process {here_wall:.2f} s wall / {here_cpu:.2f} s CPU "
+          f"(best of {len(figures['in-process'])})", flush=True)  # fmt: skip
+    for path, (wall, cpu) in best.items():
+        if path != "in-process":
+            print(f"{name}: {path} {wall:.2f} s wall / {cpu:.2f} s CPU; ratio "
+                  f"{wall / here_wall:.2f}x wall, {cpu / here_cpu:.2f}x CPU", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -503,7 +503,10 @@ def run_interactive(track: Any, args: argparse.Namespace, fixed: dict[str, Any])
     if args.json:
         print(json.dumps(audit.to_json(), indent=2))
         return 0 if audit.passed else 1
-    table = Table(title=f"{track.name} / {args.tier or track.default_tier} / {len(seeds)} seeds")
+    from memgym.salt import seeds_note
+
+    title = f"{track.name} / {args.tier or track.default_tier} / {len(seeds)} seeds"
+    table = Table(title=title + seeds_note())
     cheats = sorted({c for g in audit.groups.values() for c in g.cheats})
     for column in ("group", "tasks", *AGENTS, *cheats, "kept"):
         table.add_column(column, justify="left" if column == "group" else "right")

@@ -24,6 +24,7 @@ from typing import Any
 from memgym.interactive.cheats import GENERIC
 from memgym.interactive.episode import evaluate_interactive
 from memgym.interactive.gate import WHOLE_SHARE, Gate
+from memgym.salt import evaluation_seed
 from memgym.tracks.interactive import InteractiveTrack
 
 AGENTS = ("gold", "noop", "context", "none")
@@ -132,7 +133,7 @@ def audit_interactive(
     fixed: dict[str, Any] | None = None,
     on_seed: Callable[[int], None] | None = None,
 ) -> InteractiveAudit:
-    """Audit ``track`` on ``seeds``."""
+    """Audit ``track`` on ``seeds`` (each drawn under the salt, if one is set: ``memgym.salt``)."""
     start = time.perf_counter()
     groups: dict[str, GroupAudit] = {}
     problems: list[str] = []
@@ -140,7 +141,7 @@ def audit_interactive(
     setup: dict[str, int] = {}
     cheats = (*GENERIC, *track.cheats)
     for seed in seeds:
-        scenario = track.generate(seed, tier, **(fixed or {}))
+        scenario = track.generate(evaluation_seed(track.name, seed), tier, **(fixed or {}))
         for key, count in track.generation(scenario).items():
             generation[key] = generation.get(key, 0) + count
         flagged = track.check(scenario)

@@ -22,7 +22,8 @@ def session_runs(
     retries: int = 0,
     histories: HistoryFactory | None = None,
 ) -> Iterator[EpisodeResult]:
-    """Every (seed, memory) episode with a fresh ``agent``, seed-major, memories in order; on
+    """Every (seed, memory) episode with a fresh ``agent``, seed-major, memories in order (each
+    seed's session drawn under the salt, if one is set: ``memgym.salt``); on
     ``workers`` spawned processes (one seed each) when above 1, with the same results. Streamed
     (at most ``2 * workers`` seeds in flight; Ctrl-C stops at once: ``memgym.pool``). An
     ``infra_error`` episode is run again up to ``retries`` times (``episode_retries`` in its usage
@@ -47,10 +48,14 @@ def session_runs(
 
 def _seed(task: tuple[Any, ...]) -> list[EpisodeResult]:
     from memgym.interactive.episode import evaluate_interactive
+    from memgym.salt import evaluation_seed, salt_digest
     from memgym.tracks import get_track
 
     track_name, tier, seed, specs, agent, fixed, retries, histories = task
     track = get_track(track_name)
-    scenario = track.generate(seed, tier, **fixed)
+    scenario = track.generate(evaluation_seed(track.name, seed), tier, **fixed)
     run = partial(evaluate_interactive, track, scenario)  # type: ignore[arg-type]
-    return [retried(partial(run, spec, agent, histories=histories), retries) for spec in specs]
+    results = [retried(partial(run, spec, agent, histories=histories), retries) for spec in specs]
+    for result in results:  # the public seed, and the salt's digest when the seed was drawn salted
+        result.seed, result.salt = seed, salt_digest()
+    return results

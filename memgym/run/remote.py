@@ -27,6 +27,7 @@ from memgym.run.plugins import locate_all
 from memgym.run.sandbox import WorkerSpec, launch, passed_names, worker_spec
 from memgym.run.trust import plugin_modules
 from memgym.run.wire import PROTOCOL, event_wire, question_wire, receive, send
+from memgym.specs import parse_spec
 from memgym.tracks.registry import stream_events
 from memgym.types import (
     CompactionRecord,
@@ -42,6 +43,8 @@ BATCH_EVENTS = 512
 """Events sent in one ``observe`` request at most (between questions of a long stream)."""
 STDERR_TAIL = 400
 """Characters of the worker's stderr quoted in an error."""
+MET = 64
+"""Scenarios ``WorkerProcess.warm`` remembers meeting (a run interleaves a few at once)."""
 
 
 class WorkerError(ValueError):
@@ -62,6 +65,8 @@ class WorkerProcess:
         self._control = threading.Lock()
         self.warmed = ""
         """The key of the scenario the worker's reader cache last took (``warm``)."""
+        self._met: dict[str, None] = {}
+        """The keys of the scenarios ``warm`` was last asked for (at most ``MET``), in order."""
         self.proc: subprocess.Popen[str] | None = None
         try:
             how = launch(spec, self._folder)
@@ -92,12 +97,21 @@ class WorkerProcess:
             self.close()
             raise error
 
-    def warm(self, scenario: Scenario) -> None:
+    def warm(self, scenario: Scenario, first: bool = True) -> None:
         """Fill the worker's reader cache with ``scenario``'s public event texts before its
         episodes fork (each child then starts with it, as the policies of a scenario share it in
-        process). Only a worker of memgym's own code (no plugin) is warmed: the cache holds the
-        whole stream at once, which a plugin could read ahead; others are left cold."""
+        process). Unless ``first`` (a component certain to read claims, the scripted reasoner),
+        a scenario's first episode starts cold and reads what it needs itself, and the cache is
+        filled before its second: a run of one episode a scenario (an LLM run, whose components
+        read no claims) never pays for it. Only a worker of memgym's own code (no plugin) is
+        warmed: the cache holds the whole stream at once, which a plugin could read ahead;
+        others are left cold."""
         if self.plugins or self.warmed == scenario.hash or self.proc is None:
+            return
+        if not first and scenario.hash not in self._met:
+            self._met[scenario.hash] = None
+            if len(self._met) > MET:
+                del self._met[next(iter(self._met))]
             return
         texts = [event.text for event in stream_events(scenario)]
         request = {"op": "warm", "track": scenario.track, "key": scenario.hash, "texts": texts}
@@ -318,7 +332,8 @@ def evaluate_remote(
     ``InfraError`` there is an ``infra_error`` episode. The result records the boundary;
     ``views`` (when given) receives ``tokens`` and ``asked``: the views' tokens and count."""
     worker = shared_worker(plugin_modules((memory, reasoner), plugins), (memory, reasoner))
-    worker.warm(scenario)  # memgym's own code only: the scenario's episodes share one read cache
+    # memgym's own code only: the scenario's episodes share one read cache
+    worker.warm(scenario, first=parse_spec(reasoner)[0] == "scripted")
     with RemoteSide(worker, scenario.track, memory, reasoner, views is not None) as side:
         try:
             transcript = play(scenario, side)

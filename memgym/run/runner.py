@@ -102,12 +102,13 @@ def run_item(item: WorkItem, tally: Tally | None = None, retries: int = 0) -> Ep
 
 def _run_once(item: WorkItem, tally: Tally | None) -> EpisodeResult:
     track = _track(item.track)
-    if track.interactive:
-        scenario = track.generate(item.seed, item.tier, **dict(item.overrides))
-        return run_interactive_item(track, scenario, item)
     scenario = track.generate(
         evaluation_seed(track.name, item.seed), item.tier, **dict(item.overrides)
-    )
+    )  # the public seed itself when unsalted
+    if track.interactive:
+        result = run_interactive_item(track, scenario, item)
+        result.seed, result.salt = item.seed, salt_digest()
+        return result
     next_scenario(scenario.hash)
     if in_process(item.memory, item.reasoner, track, item.isolate):
         result = _run_local(item, track, scenario, tally)

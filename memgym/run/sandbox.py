@@ -10,6 +10,8 @@ The sandbox (``bwrap``) never binds ``/``. It builds a root of its own from:
   read-only;
 - a private, empty scratch folder (a tmpfs at ``/scratch``: the working folder, ``HOME`` and
   ``TMPDIR``; ``/tmp`` is another), and the folder of the worker's socket (``/run/memgym``).
+  Each episode child mounts fresh empty ones over them (and hides the socket's folder) before
+  plugin code runs, so no episode finds what another left (``memgym.run.episode_scratch``).
 
 Nothing else of the machine is there: no results file, call cache, salt file, home, checkout or
 other run. It has process, IPC and UTS namespaces of its own (the evaluator's process is not under
@@ -249,6 +251,7 @@ def sandbox_launch(exe: str, spec: WorkerSpec, socket_folder: str) -> Launch:
         BOOT,
         dirs,
         str(SOCKET_INSIDE / "worker.sock"),
+        "--fresh",  # each episode child: an empty scratch and tmp of its own
         *worker_args(spec),
     ]
     uid = None

@@ -5,7 +5,8 @@
 then listens on a Unix socket: every connection is one episode, served by a child forked for it,
 which builds the memory and the reasoner from the ``start`` request's specs and answers every
 request until ``close``, then exits (the evaluator sees the connection end). Episodes thus start
-in milliseconds, run side by side for a concurrent run, and keep nothing from one another; a
+in milliseconds, run side by side for a concurrent run, and keep nothing from one another (in
+the sandbox each gets an empty scratch and tmp of its own: ``memgym.run.episode_scratch``); a
 child is not dumpable, so its siblings cannot read it. Requests and replies are one JSON object a
 line (``memgym.run.wire``).
 
@@ -37,6 +38,7 @@ from memgym.memory.base import Memory
 from memgym.reasoners import make_reasoner
 from memgym.reasoners.base import Reasoner
 from memgym.run.episode import model_id
+from memgym.run.episode_scratch import fresh_folders
 from memgym.run.wire import PROTOCOL, event_from_wire, question_from_wire, receive, send
 from memgym.run.worker_history import HistoryOps
 from memgym.tokens import count_tokens
@@ -157,9 +159,17 @@ def serve_episode(requests: IO[str], replies: IO[str]) -> None:
 
 def episode_child(conn: socket.socket) -> NoReturn:
     """In a forked child: serve one episode on ``conn``, then exit. The child cannot be read or
-    traced by its siblings (not dumpable: they run as the same user, without capabilities)."""
+    traced by its siblings (not dumpable: they run as the same user, without capabilities). In
+    the sandbox (``Control.fresh``) it first gets an empty scratch and tmp of its own
+    (``memgym.run.episode_scratch``); a failure there is one line on stderr."""
     code = 0
     try:
+        if Control.fresh:
+            try:
+                fresh_folders(Control.fresh)
+            except OSError as exc:
+                print(f"worker: {exc}", file=sys.stderr, flush=True)
+                raise
         _not_dumpable()
         with (
             conn.makefile("r", encoding="utf-8") as requests,
@@ -208,6 +218,9 @@ class Control:
 
     plugins: tuple[str, ...] = ()
     """The plugin modules this worker imported: with any, it warms nothing."""
+    fresh: tuple[str, ...] = ()
+    """In the sandbox (``--fresh``): the folders each episode child hides (the socket's), after
+    giving itself an empty scratch and tmp; empty for a plain worker, whose children share its."""
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         if request.get("op") != "warm":
@@ -249,7 +262,10 @@ def _reap(block: bool = False) -> None:
 def preload() -> None:
     """Import once, before any fork, what an LLM episode would import on its first call (the
     OpenAI SDK, its client and chat resource: about a second of CPU) and build the shared TLS
-    context (``memgym.llm.client.shared_ssl_context``), so no episode pays them."""
+    context (``memgym.llm.client.shared_ssl_context``), so no episode pays them. Also what the
+    first request of every client does once per process: the SDK's platform headers (cached,
+    but worked out with a ``uname -p`` subprocess, ~10 ms of a fork each) and the IDNA codec
+    the host name is encoded with (its import, ~5 ms)."""
     try:
         import openai
 
@@ -259,13 +275,16 @@ def preload() -> None:
             api_key="preload", base_url="http://127.0.0.1:9/v1", http_client=http_client(False)
         )
         _ = client.chat.completions
+        _ = client.default_headers  # fills the SDK's cache of its platform headers
+        "preload.invalid".encode("idna")
         client.close()
     except Exception:  # noqa: BLE001, S110 - a missing or odd SDK only loses the head start
         pass
 
 
 def main() -> None:
-    """``python -m memgym.run.worker SOCKET [--preload] PLUGIN...``: preload the LLM client
+    """``python -m memgym.run.worker SOCKET [--fresh] [--preload] PLUGIN...``: give each
+    episode child a scratch of its own (``--fresh``: in the sandbox), preload the LLM client
     (``--preload``: only a worker whose components may reach an endpoint), import the plugins,
     listen on the Unix socket ``SOCKET``, say ``ready`` on stdout and serve until stdin ends
     (or answer a line on it: ``Control``). What plugin code prints goes to stderr."""
@@ -273,6 +292,10 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     path, *plugins = sys.argv[1:]
+    if plugins[:1] == ["--fresh"]:  # sandboxed: every episode gets a scratch of its own
+        plugins = plugins[1:]
+        Control.fresh = (os.path.dirname(path),)
+        _not_dumpable()  # no child opens /proc/1/root, where this process's scratch is
     if plugins[:1] == ["--preload"]:  # a component may call an LLM endpoint
         plugins = plugins[1:]
         preload()

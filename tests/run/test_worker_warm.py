@@ -1,5 +1,6 @@
 """The worker's reader cache is warmed with a scenario's public event texts before its episodes
-fork (``WorkerProcess.warm``), once per scenario, and only in a worker of memgym's own code: a
+fork (``WorkerProcess.warm``), once per scenario (before its first episode when the scripted
+reasoner reads it, else before its second), and only in a worker of memgym's own code: a
 worker that imported a plugin is never warmed (the cache holds the whole stream at once, which a
 plugin could read ahead of its stream), on either end. Warming changes no score."""
 
@@ -23,9 +24,19 @@ def test_a_worker_of_memgyms_code_is_warmed_and_scores_the_same() -> None:
     for scenario in (first, second):
         here = evaluate(scenario, make_memory(MEMORY, track), make_reasoner("scripted", track))
         there = evaluate_remote(scenario, MEMORY, "scripted")
-        assert worker.warmed == scenario.hash
+        assert worker.warmed == scenario.hash  # the scripted reasoner reads: before the first
         assert [a.answer for a in there.answers] == [a.answer for a in here.answers]
         assert there.composite == here.composite
+
+
+def test_a_scenario_whose_reasoner_may_read_nothing_is_warmed_before_its_second_episode() -> None:
+    """Without the scripted reasoner the first episode of a scenario starts cold (as the first
+    reader in process does), and the cache is filled before the next."""
+    scenario = get_track("entities").generate(2, "lite")
+    worker = shared_worker((), (MEMORY, "scripted"))
+    for episode in range(3):
+        worker.warm(scenario, first=False)
+        assert (worker.warmed == scenario.hash) == (episode > 0)
 
 
 def test_a_plugin_worker_is_never_warmed() -> None:
