@@ -50,9 +50,8 @@ _DATE = r"\d{4}-\d{2}-\d{2}(?!\d)"
 _WORD = re.compile(rf"{_DATE}|#W\d{{7}}\b|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+")
 """A token: an ISO date, an order id, an e-mail address, or a word (ids, names)."""
 _ISO = re.compile(_DATE)
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
 _PHRASE = re.compile(rf"\b({'|'.join(MONTHS)}) (\d{{1,2}})(st|nd|rd|th)?\b")
 """A date in words ("May 17", "May 17th"), of the world's year."""
 WEEKS = (9, 104)
@@ -169,7 +168,8 @@ def _airline(db: Any, rng: random.Random, fresh: _Fresh, table: dict[str, str]) 
         table[number] = fresh(lambda p=letters, w=width: p + _digits(rng, w))
     codes = sorted({c for f in db.flights.values() for c in (f.origin, f.destination)})
     for code in codes:
-        table[code] = fresh(lambda n=len(code): "".join(rng.choices(string.ascii_uppercase, k=n)))
+        size = len(code)
+        table[code] = fresh(lambda n=size: "".join(rng.choices(string.ascii_uppercase, k=n)))
 
 
 def _shift(rng: random.Random, world: str, tasks: str) -> int:
