@@ -120,7 +120,8 @@ class Tau2PriorAgent(Trick):
     name = "tau2-prior"
 
     def act(self, messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]]) -> AgentTurn:
-        made = re.match(rf"{PRIOR}-(\d+)-(\d+)$", last_call_id(messages))
+        # the loop makes a repeated id unique with a suffix ("prior-0-0_2"): a prefix match
+        made = re.match(rf"{PRIOR}-(\d+)-(\d+)", last_call_id(messages))
         if made is None:
             return super().act(messages, tools)
         guess, index = int(made[1]), int(made[2])
