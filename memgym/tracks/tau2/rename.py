@@ -15,7 +15,7 @@ seed's key (the scenario's seed, salted when the run is):
 
 The same table rewrites, as whole tokens, the database the tools read (keys and values), each
 task (the customer's instructions, its initial state, its gold actions and what it must
-communicate), the policy the agent reads (``policy``) and so τ²-bench's evaluator, which
+communicate), the policy the agent reads (``Tau2Session``) and so τ²-bench's evaluator, which
 replays the renamed gold on the renamed world; the airline tools' three values held in code
 (the current time, the airport list, the next day of a one-stop search) are renamed by
 ``airline_tools``. New values are never values of the public world (its database, tasks,
