@@ -109,7 +109,12 @@ def _renamed(domain: str, solo_mode: bool, key: int) -> bytes:
     """The domain's environment with its database renamed for ``key``, pickled (a few seeds'
     worlds kept: a shift, its evaluator and the next seed's)."""
     env = pickle.loads(_pristine(domain, solo_mode))
-    env.tools.db = renaming(domain, key).database(env.tools.db)
+    table = renaming(domain, key)
+    env.tools.db = table.database(env.tools.db)
+    if domain == "airline":
+        from memgym.tracks.tau2.airline_tools import rename_tools
+
+        rename_tools(env.tools, table)
     return pickle.dumps(env, protocol=5)
 
 
@@ -118,7 +123,8 @@ def renaming(domain: str, key: int) -> rename.Renaming:
     """The renaming of ``domain``'s world for seed key ``key`` (``rename``), built once."""
     info = domain_info(domain)
     kept = info.policy + " " + " ".join(map(str, info.tools))
-    return rename.build(domain, key, environment(domain).tools.db, kept)
+    public = " ".join(t.model_dump_json() for t in tasks(domain).values())
+    return rename.build(domain, key, environment(domain).tools.db, kept, public)
 
 
 PREFIX = "memgym-"

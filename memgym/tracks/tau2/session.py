@@ -110,7 +110,7 @@ class Tau2Session(Session):
         info = loader.domain_info(domain)
         self.tools = [dict(t) for t in info.tools]
         self.device_tools = set(info.device_tools)
-        self.policy = info.policy
+        self.policy = info.policy if key is None else loader.renaming(domain, key).text(info.policy)
         self.now = 0
         self.verified = 0
         self._gold: dict[int, tuple[Any, ...]] = {}
