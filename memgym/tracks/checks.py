@@ -40,3 +40,30 @@ def tier_params(
     if unknown:
         raise ValueError(f"unknown parameter {unknown[0]!r}; known: {', '.join(defaults)}")
     return {**defaults, **tiers[name], **overrides}
+
+
+def grown_content(
+    tier: str | None,
+    overrides: Mapping[str, Any],
+    tiers: Mapping[str, Mapping[str, Any]],
+    content: tuple[str, ...],
+    default_tier: str,
+) -> dict[str, Any]:
+    """The content counts a stream longer than its tier's own length takes: when ``overrides``
+    set ``target_tokens`` but none of ``content``, the ``content`` values of the longest tier
+    whose own ``target_tokens`` fits in it (never a shorter tier's); else nothing. A tier's own
+    content padded with filler to many times its length is told apart from the filler by a
+    learned selector, and then a fixed token budget holds much of the content (issue #66)."""
+    target = overrides.get("target_tokens")
+    if not isinstance(target, int) or isinstance(target, bool):
+        return {}
+    if any(key in overrides for key in content):
+        return {}
+    own = tiers.get(default_tier if tier is None else tier)
+    if own is None:
+        return {}
+    fitting = [t for t in tiers.values() if own["target_tokens"] < t["target_tokens"] <= target]
+    if not fitting:
+        return {}
+    longest = max(fitting, key=lambda t: t["target_tokens"])
+    return {key: longest[key] for key in content if key in longest}
