@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -43,27 +43,24 @@ def tier_params(
 
 
 def grown_content(
-    tier: str | None,
+    own: Mapping[str, Any],
     overrides: Mapping[str, Any],
-    tiers: Mapping[str, Mapping[str, Any]],
+    steps: Sequence[Mapping[str, Any]],
     content: tuple[str, ...],
-    default_tier: str,
 ) -> dict[str, Any]:
-    """The content counts a stream longer than its tier's own length takes: when ``overrides``
-    set ``target_tokens`` but none of ``content``, the ``content`` values of the longest tier
-    whose own ``target_tokens`` fits in it (never a shorter tier's); else nothing. A tier's own
-    content padded with filler to many times its length is told apart from the filler by a
-    learned selector, and then a fixed token budget holds much of the content (issue #66)."""
+    """The content counts of a stream longer than its tier's own length (``own``: the tier's
+    values): when ``overrides`` set a ``target_tokens`` above ``own``'s but none of ``content``,
+    the ``content`` values of the longest of ``steps`` whose ``target_tokens`` fits in it (each
+    value never below the tier's own); else nothing. A tier's own content padded with filler to
+    many times its length is told apart from the filler by a learned selector, and a fixed
+    token budget then holds much of the content (issue #66)."""
     target = overrides.get("target_tokens")
-    if not isinstance(target, int) or isinstance(target, bool):
+    if not isinstance(target, int) or isinstance(target, bool) or target <= own["target_tokens"]:
         return {}
     if any(key in overrides for key in content):
         return {}
-    own = tiers.get(default_tier if tier is None else tier)
-    if own is None:
-        return {}
-    fitting = [t for t in tiers.values() if own["target_tokens"] < t["target_tokens"] <= target]
+    fitting = [step for step in steps if step["target_tokens"] <= target]
     if not fitting:
         return {}
-    longest = max(fitting, key=lambda t: t["target_tokens"])
-    return {key: longest[key] for key in content if key in longest}
+    longest = max(fitting, key=lambda step: step["target_tokens"])
+    return {key: max(own[key], longest[key]) for key in content}
