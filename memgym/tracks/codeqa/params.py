@@ -11,7 +11,7 @@ TIERS: dict[str, dict[str, Any]] = {
     "lite": {"modules": 4, "functions": 14, "constants": 24, "errors": 3, "questions": 10,
              "target_tokens": 10_000, "write_budget": 5, "body_lines": 2},
     "standard": {"modules": 6, "functions": 80, "constants": 28, "errors": 4, "questions": 20,
-                 "target_tokens": 40_000, "write_budget": 7, "body_lines": 5},
+                 "target_tokens": 40_000, "write_budget": 11, "body_lines": 5},
     "hard": {"modules": 10, "functions": 96, "constants": 48, "errors": 6, "questions": 40,
              "target_tokens": 100_000, "write_budget": 11, "body_lines": 5},
 }  # fmt: skip
