@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -40,3 +40,27 @@ def tier_params(
     if unknown:
         raise ValueError(f"unknown parameter {unknown[0]!r}; known: {', '.join(defaults)}")
     return {**defaults, **tiers[name], **overrides}
+
+
+def grown_content(
+    own: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+    steps: Sequence[Mapping[str, Any]],
+    content: tuple[str, ...],
+) -> dict[str, Any]:
+    """The content counts of a stream longer than its tier's own length (``own``: the tier's
+    values): when ``overrides`` set a ``target_tokens`` above ``own``'s but none of ``content``,
+    the ``content`` values of the longest of ``steps`` whose ``target_tokens`` fits in it (each
+    value never below the tier's own); else nothing. A tier's own content padded with filler to
+    many times its length is told apart from the filler by a learned selector, and a fixed
+    token budget then holds much of the content (issue #66)."""
+    target = overrides.get("target_tokens")
+    if not isinstance(target, int) or isinstance(target, bool) or target <= own["target_tokens"]:
+        return {}
+    if any(key in overrides for key in content):
+        return {}
+    fitting = [step for step in steps if step["target_tokens"] <= target]
+    if not fitting:
+        return {}
+    longest = max(fitting, key=lambda step: step["target_tokens"])
+    return {key: max(own[key], longest[key]) for key in content}

@@ -35,10 +35,12 @@ def _reservoir_chance(scenario: Scenario, size: int = 16) -> float:
 
 
 def test_decoy_changes_grow_with_the_stream() -> None:
-    constants = TRACK.generate(0, "standard").params["constants"]
-    for tokens in (30_000, 100_000):  # standard's length, hard's: flat from DECOY_MOST_TOKENS
+    for tokens in (40_000, 100_000):  # standard's length, hard's (with hard's repository then:
+        # checks.grown_content): flat from DECOY_MOST_TOKENS
+        scenario = TRACK.generate(0, "standard", target_tokens=tokens)
+        constants = scenario.params["constants"]
         planned = DECOYS_PER_CONSTANT * constants * min(tokens, DECOY_MOST_TOKENS) / DECOY_TOKENS
-        found = _decoy_changes(TRACK.generate(0, "standard", target_tokens=tokens))
+        found = _decoy_changes(scenario)
         assert 0.85 * planned <= found <= planned  # a draw repeating a value is dropped
 
 

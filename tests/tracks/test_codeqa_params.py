@@ -10,7 +10,11 @@ from memgym.memory import make_memory
 from memgym.reasoners import make_reasoner
 from memgym.run.episode import evaluate
 from memgym.tracks import get_track
-from memgym.tracks.codeqa.params import HEAD_LOOKALIKES_PER_CONSTANT, LOOKALIKES_PER_CONSTANT
+from memgym.tracks.codeqa.params import (
+    CONTENT,
+    HEAD_LOOKALIKES_PER_CONSTANT,
+    LOOKALIKES_PER_CONSTANT,
+)
 
 TRACK = get_track("codeqa")
 
@@ -27,6 +31,26 @@ def test_tiers_resolve_with_derived_values() -> None:
         assert p["distractors"] == p["modules"]
     assert TRACK.params()["tier"] == "lite"
     assert TRACK.params("lite", target_tokens=1_000_000)["target_tokens"] == 1_000_000
+
+
+def test_a_longer_stream_grows_its_repository_not_its_questions() -> None:
+    """Past standard's length lite has standard's repository, from 100k on hard's with 200
+    functions (hard too past its own length); questions and write budget stay the tier's, and
+    a content parameter set keeps the tier's own repository."""
+    lite, standard, hard = (TRACK.params(t) for t in ("lite", "standard", "hard"))
+    long = {**hard, "functions": 200}
+    cases = [("lite", 39_999, lite), ("lite", 40_000, standard), ("lite", 100_000, long),
+             ("standard", 30_000, standard), ("standard", 1_000_000, long),
+             ("hard", 100_000, hard), ("hard", 100_001, long)]  # fmt: skip
+    for tier, target, like in cases:
+        p = TRACK.params(tier, target_tokens=target)
+        assert [p[k] for k in CONTENT] == [like[k] for k in CONTENT], (tier, target)
+        own = TRACK.params(tier)
+        assert (p["questions"], p["write_budget"]) == (own["questions"], own["write_budget"])
+        derived = p["functions"] + p["constants"] + round(1.75 * p["constants"])
+        assert p["entities"] == derived
+    kept = TRACK.params("lite", target_tokens=1_000_000, body_lines=2)
+    assert [kept[k] for k in CONTENT] == [lite[k] for k in CONTENT]
 
 
 @pytest.mark.parametrize(

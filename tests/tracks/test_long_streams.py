@@ -28,10 +28,15 @@ def _stream(track: str, target: int) -> tuple[int, int, int]:
     return tokens, peak, len(scenario.model_dump_json())
 
 
-FLAT_FROM = {"dialogue": (100_000, 300_000), "codeqa": (100_000, 300_000)}
+FLAT_FROM = {
+    "dialogue": (100_000, 300_000),
+    "codeqa": (100_000, 300_000),
+    "research": (100_000, 300_000),
+}
 """Lengths compared where a track's core grows up to a cap: dialogue's chores (one per 30
 tokens, ``chores.MAX_CHORES`` from 60k tokens on) hold ~4 MB more at 100k than at 10k; codeqa's
-decoy changes and audits grow from 10k to 33k tokens (``stream.DECOY_MOST_TOKENS``)."""
+decoy changes and audits grow from 10k to 33k tokens (``stream.DECOY_MOST_TOKENS``), and
+codeqa's repository and research's tasks grow with the length up to 100k (``params.GROWTH``)."""
 
 
 @pytest.mark.parametrize("track", TRACKS)

@@ -8,7 +8,12 @@ from memgym.tokens import count_tokens
 from memgym.tracks import get_track, stream_events, track_names
 from memgym.tracks.research.assemble import QUESTION_GAP
 from memgym.tracks.research.filler import filler_text
-from memgym.tracks.research.params import LOOKALIKES, LOOKALIKES_PER_QUESTION, hop_schedule
+from memgym.tracks.research.params import (
+    CONTENT,
+    LOOKALIKES,
+    LOOKALIKES_PER_QUESTION,
+    hop_schedule,
+)
 
 TRACK = get_track("research")
 
@@ -143,10 +148,25 @@ def test_brief_mentions_errata_only_when_there_are_some() -> None:
 
 def test_length_only_changes_the_filler_plan() -> None:
     """Once the look-alikes have room (lite at 10k tokens has not: its optional ones stop at
-    ``blind.ROOM`` on every seed since the gold's places are 40 wide), a longer stream differs
+    ``blind.ROOM`` on every seed since the gold's places are 40 wide) and the content has
+    stopped growing (hard's tasks from 100k on: ``params.GROWTH``), a longer stream differs
     from a shorter one only in its filler."""
-    short = TRACK.generate(9, "lite", target_tokens=20_000)
+    short = TRACK.generate(9, "lite", target_tokens=100_000)
     long = TRACK.generate(9, "lite", target_tokens=1_000_000)
     assert [e.text for e in long.events] == [e.text for e in short.events]
-    assert long.filler["pages"] > 40 * short.filler["pages"]
+    assert long.filler["pages"] > 9 * short.filler["pages"]
     assert len(long.model_dump_json()) < 2 * len(short.model_dump_json())
+
+
+def test_a_longer_stream_grows_its_tasks_not_its_write_budget() -> None:
+    """Lite padded past standard's length has standard's tasks, past hard's hard's (each with
+    its questions), the write budget lite's; a content parameter set keeps the tier's own."""
+    lite, hard = TRACK.params("lite"), TRACK.params("hard")
+    for target, like in ((20_000, lite), (30_000, TRACK.params("standard")), (1_000_000, hard)):
+        p = TRACK.params("lite", target_tokens=target)
+        assert [p[k] for k in CONTENT] == [like[k] for k in CONTENT], target
+        assert p["questions"] == like["questions"] and p["write_budget"] == lite["write_budget"]
+    kept = TRACK.params("lite", target_tokens=1_000_000, siblings=2)
+    assert kept["tasks"] == lite["tasks"] and kept["questions"] == lite["questions"]
+    scenario = TRACK.generate(3, "lite", target_tokens=100_000)
+    assert sum(e.question is not None for e in scenario.events) == hard["questions"]

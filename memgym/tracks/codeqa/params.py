@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from memgym.tracks.checks import check_int as _int
-from memgym.tracks.checks import tier_params
+from memgym.tracks.checks import grown_content, tier_params
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {"modules": 4, "functions": 14, "constants": 24, "errors": 3, "questions": 10,
              "target_tokens": 10_000, "write_budget": 5, "body_lines": 2},
-    "standard": {"modules": 6, "functions": 44, "constants": 28, "errors": 4, "questions": 20,
-                 "target_tokens": 30_000, "write_budget": 7, "body_lines": 5},
+    "standard": {"modules": 6, "functions": 80, "constants": 28, "errors": 4, "questions": 20,
+                 "target_tokens": 40_000, "write_budget": 11, "body_lines": 5},
     "hard": {"modules": 10, "functions": 96, "constants": 48, "errors": 6, "questions": 40,
              "target_tokens": 100_000, "write_budget": 11, "body_lines": 5},
 }  # fmt: skip
@@ -51,6 +51,25 @@ then varies widely (the gold's place counted from the end)."""
 HEAD_LOOKALIKES_PER_CONSTANT = 1.5
 """And 0 to this many times ``constants`` of them before the first code chunk: how many values
 come before the gold varies too (its place counted from the start)."""
+CONTENT = ("modules", "functions", "constants", "errors", "body_lines")
+"""The repository's size and shape: what a stream longer than its tier's own length grows
+(``GROWTH``)."""
+LONG_FUNCTIONS = 200
+"""Functions of the repository of a stream of 100,000 tokens or more that is longer than its
+tier's own (``GROWTH``)."""
+GROWTH: tuple[dict[str, Any], ...] = (
+    TIERS["standard"],
+    {**TIERS["hard"], "functions": LONG_FUNCTIONS},
+)
+"""The content a longer stream takes, none of ``CONTENT`` set (``checks.grown_content``): the
+longest of these whose ``target_tokens`` fits, each count no smaller than the tier's own. Lite
+at 40,000 to 99,999 tokens has standard's repository (6 modules, 80 functions, 28 constants, 4
+errors, 5 body lines); any tier longer than its own length at 100,000 tokens or more has hard's
+with 200 functions (lite and standard from 100k, hard past it). The questions, the write
+budget and everything else stay the tier's. Padded with filler alone, lite's ~10,000 tokens of
+code were what a learned selector chose among at 100k and 1m (it told filler apart), and 1,000
+tokens answered 0.20-0.32 of its questions (issue #66); with hard's 96 functions at 100k still
+0.057 (10 seeds): what a token budget holds is a share of the code, so the code grows."""
 PLACEMENTS = ("interleaved", "end")
 MIN_TARGET_TOKENS = 10_000
 MAX_TARGET_TOKENS = 1_000_000
@@ -73,6 +92,7 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     overrides = dict(overrides)
     restated = overrides.pop("entities", None)
     p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
+    p.update(grown_content(TIERS[tier or DEFAULT_TIER], overrides, GROWTH, CONTENT))
     for name, (low, high) in LIMITS.items():
         _int(name, p[name], low, high)
     if p["modules"] > p["functions"] // 2:

@@ -12,7 +12,7 @@ from typing import Any
 
 from memgym.tracks.checks import check_choice as _choice
 from memgym.tracks.checks import check_int as _int
-from memgym.tracks.checks import tier_params
+from memgym.tracks.checks import grown_content, tier_params
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {
@@ -63,6 +63,16 @@ whole stream's length (±5 %); ``max_write_tokens``: one entity's note record (1
 always fits in a write, three to six at most, so ``write_budget`` (about a sixth of the entities
 in a tier) bounds how much of the graph a budgeted memory can keep."""
 DERIVED = ("entities", "questions")
+CONTENT = ("tasks", "min_hops", "max_hops", "siblings", "intermediate", "corrections")
+"""The research graph's size and shape. A stream longer than its tier's own length, none of
+these set, takes them from the longest tier whose own length fits (``checks.grown_content``;
+no count below the tier's own): lite and standard at 100,000 tokens or more have hard's tasks
+(12, 3-6 hops, 4 siblings, 6 intermediate, 4 corrections), lite at 30,000 to 99,999
+standard's; the write budget and the rest stay the tier's. The
+questions follow the tasks (one final question each, plus the intermediate ones): lite asks 18
+at 100k. Padded with filler alone, lite's ~10,000 tokens of pages were what a learned selector
+chose among at 100k and 1m (it told filler apart), and 1,000 tokens answered 0.11-0.18 of them
+(issue #66); hard's graph fills its 100k and passed."""
 LOOKALIKES, LOOKALIKES_PER_QUESTION = 20, 20
 """Look-alike entities the entity-blind guard adds to a scenario, about (``blind.py``):
 ``LOOKALIKES`` plus ``LOOKALIKES_PER_QUESTION`` per question, for each question's lead before
@@ -70,6 +80,8 @@ its gold, fresh values stated once after it, lifted repeats and the fresh ones t
 restatements when no earlier result is left to restate (measured means 139, 279 and 385 in lite,
 standard and hard over 12 seeds, 6, 12 and 18 questions, with the gold's places 40 wide; 106,
 178 and 244 at 28 wide); it also restates earlier results."""
+GROWTH = (TIERS["standard"], TIERS["hard"])
+"""The content a longer stream takes (``CONTENT``)."""
 DOC_STYLES = ("narrative", "kv", "mixed")
 PLACEMENTS = ("interleaved", "end")
 MIN_HOPS, MAX_HOPS = 2, 6
@@ -93,6 +105,7 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
             f"{derived[0]} is derived from tasks, hops and siblings; set those instead"
         )
     p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
+    p.update(grown_content(TIERS[tier or DEFAULT_TIER], overrides, GROWTH, CONTENT))
     tasks = _int("tasks", p["tasks"], 1, MAX_TASKS)
     _int("min_hops", p["min_hops"], MIN_HOPS, MAX_HOPS)
     _int("max_hops", p["max_hops"], MIN_HOPS, MAX_HOPS)
