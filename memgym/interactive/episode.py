@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from memgym import __version__
 from memgym.interactive.loop import Limits, SessionLog, run_session
 from memgym.interactive.registry import make_agent
+from memgym.interactive.stateless import SpendListener
 from memgym.llm.usage import add_usage
 from memgym.memory.history.compactor import Compactor, HistoryFactory
 from memgym.memory.history.history_memory import HistoryMemory
@@ -37,12 +38,14 @@ def evaluate_interactive(
     agent: str | Agent,
     limits: Limits | None = None,
     histories: HistoryFactory | None = None,
+    on_spend: SpendListener | None = None,
 ) -> EpisodeResult:
     """Run ``scenario`` with ``agent`` (a spec or an instance) seeing its history through
     memory ``memory``, and score it. ``histories`` makes the episode's history memory (default:
     ``HistoryMemory``, in this process; ``memgym.run`` hands one that compacts behind the trust
-    boundary); the agent always runs here. The result records what ran the memory and the
-    agent (``EpisodeResult.boundary``)."""
+    boundary); the agent always runs here. ``on_spend`` is told the agent's LLM spend so far
+    after every turn. The result records what ran the memory and the agent
+    (``EpisodeResult.boundary``)."""
     actor = make_agent(agent, track) if isinstance(agent, str) else agent
     episode = scenario.hash
     try:
@@ -53,7 +56,7 @@ def evaluate_interactive(
     try:
         session = track.open(scenario)
         try:
-            log = run_session(session, actor, history, limits or Limits())
+            log = run_session(session, actor, history, limits or Limits(), on_spend)
         finally:
             session.close()
     finally:

@@ -29,7 +29,13 @@ from dataclasses import dataclass, field, replace
 
 from memgym.errors import ContextOverflow, InfraError, ModelError
 from memgym.interactive.agents import Agent
-from memgym.interactive.stateless import FreshAgents, Snapshot, changed_by, outside_state
+from memgym.interactive.stateless import (
+    FreshAgents,
+    Snapshot,
+    SpendListener,
+    changed_by,
+    outside_state,
+)
 from memgym.memory.history.compactor import Compactor
 from memgym.memory.history.history_memory import view_tokens
 from memgym.specs import memgym_code
@@ -72,12 +78,18 @@ class SessionLog:
 
 
 def run_session(
-    session: Session, agent: Agent, history: Compactor, limits: Limits = Limits()
+    session: Session,
+    agent: Agent,
+    history: Compactor,
+    limits: Limits = Limits(),
+    on_spend: SpendListener | None = None,
 ) -> SessionLog:
     """Drive ``session`` with ``agent`` seeing ``history``'s view; the caller closes both. An
-    agent configured with its own turns per task (``Agent.turn_limit``) overrides ``limits``."""
+    agent configured with its own turns per task (``Agent.turn_limit``) overrides ``limits``;
+    ``on_spend`` is told the agent's LLM spend so far after every turn."""
     log = SessionLog()
-    agents = FreshAgents(agent, PlanCursor(session.oracle) if agent.needs_oracle else None)
+    cursor = PlanCursor(session.oracle) if agent.needs_oracle else None
+    agents = FreshAgents(agent, cursor, on_spend)
     outside = outside_state(agent)
     messages = list(session.start())
     used: set[str] = set()

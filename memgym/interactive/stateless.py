@@ -23,7 +23,7 @@ evaluated agent in its own process, as every plugin runs.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from memgym.interactive.agents import Agent, PlanCursor
@@ -32,15 +32,21 @@ from memgym.llm.usage import add_usage
 from memgym.tracks.agent import Recipe
 from memgym.tracks.base import Track
 
+SpendListener = Callable[[Mapping[str, float]], None]
+"""Told the session's LLM spend so far after every turn (a run's live progress reads it)."""
+
 
 class FreshAgents:
     """A new agent per turn, built from ``agent``'s recipe; their LLM spend is summed as each
-    turn's agent is closed."""
+    turn's agent is closed, and handed to ``on_spend`` when given."""
 
-    def __init__(self, agent: Agent, cursor: PlanCursor | None) -> None:
+    def __init__(
+        self, agent: Agent, cursor: PlanCursor | None, on_spend: SpendListener | None = None
+    ) -> None:
         self.recipe: Recipe = agent.recipe
         self.cursor = cursor
         self.spend: dict[str, float] = {}
+        self.on_spend = on_spend
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[Agent]:
@@ -53,6 +59,8 @@ class FreshAgents:
             usage = dict(agent.usage())
             agent.close()
             self.spend = add_usage([self.spend, usage])
+            if self.on_spend is not None:
+                self.on_spend(self.spend)
 
 
 def outside_state(agent: Agent) -> Snapshot:

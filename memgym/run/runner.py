@@ -106,7 +106,7 @@ def _run_once(item: WorkItem, tally: Tally | None) -> EpisodeResult:
         evaluation_seed(track.name, item.seed), item.tier, **dict(item.overrides)
     )  # the public seed itself when unsalted
     if track.interactive:
-        result = run_interactive_item(track, scenario, item)
+        result = run_interactive_item(track, scenario, item, tally)
         result.seed, result.salt = item.seed, salt_digest()
         return result
     next_scenario(scenario.hash)
@@ -154,11 +154,14 @@ def _run_local(
                 close()
 
 
-def run_interactive_item(track: Track, scenario: Scenario, item: WorkItem) -> EpisodeResult:
+def run_interactive_item(
+    track: Track, scenario: Scenario, item: WorkItem, tally: Tally | None = None
+) -> EpisodeResult:
     """An interactive track's episode (``memgym.interactive``): an agent loop, not a stream,
     its history compacted in process or, for a memory that is not memgym's own (or any with
     ``isolate``), behind the trust boundary (``memgym.run.remote_history``). A world that
-    cannot even start (``InfraError``) is an ``infra_error`` episode."""
+    cannot even start (``InfraError``) is an ``infra_error`` episode. ``tally`` sees the
+    agent's LLM spend after every turn (a session's calls show in the progress while it runs)."""
     from memgym.interactive.episode import evaluate_interactive
     from memgym.interactive.registry import make_agent
     from memgym.run.remote_history import Histories
@@ -169,7 +172,17 @@ def run_interactive_item(track: Track, scenario: Scenario, item: WorkItem) -> Ep
         return failed_item(scenario, item, exc)
     try:
         histories = Histories(item.isolate, item.plugins)
-        return evaluate_interactive(track, scenario, item.memory, agent, histories=histories)  # type: ignore[arg-type]
+        spent: list[Mapping[str, float]] = [{}]
+        if tally is not None:
+            tally.watch(item.key, lambda: spent[0])
+        return evaluate_interactive(
+            track,  # type: ignore[arg-type]
+            scenario,
+            item.memory,
+            agent,
+            histories=histories,
+            on_spend=lambda usage: spent.__setitem__(0, usage),
+        )
     except (InfraError, MissingExtra) as exc:
         transcript = Transcript(scenario_hash=scenario.hash, errors=[str(exc)])
         result = score(transcript, scenario, item.memory, agent.config(), agent.model_id())
