@@ -12,6 +12,8 @@ this one process so they see the same machine (``--paths`` picks fewer):
   against one zero-latency ``memgym serve`` (10 questions a seed, so 100 seeds = 1,000 calls);
 - ``memgym validate --seeds N`` (every question-stream track, lite and standard).
 
+Every command may write memgym's bytecode (``PYTHONDONTWRITEBYTECODE`` is dropped), as an
+installed memgym has it; else each process, the worker too, compiles the sources again.
 Figures: wall seconds and CPU seconds of the command and every process under it (the worker
 and its episode children included, in the sandbox too: the worker is its PID 1, which ``bwrap``
 waits for; the server's CPU is the same for both and not counted).
@@ -51,6 +53,7 @@ PATHS = {"in-process": {}, "sandbox": {}, "plain": {"MEMGYM_SANDBOX": "off"}}
 def timed(argv: list[str], path: str = "in-process") -> tuple[float, float, str]:
     """Wall and CPU seconds of ``argv`` (and all it started) on ``path``, and its stdout."""
     env = {**os.environ, "PYTHONPATH": str(REPO), **PATHS[path]}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as an installed memgym runs: from its bytecode
     if path == "sandbox":  # whatever this shell says
         env.pop("MEMGYM_SANDBOX", None)
     argv = argv if path == "in-process" else [*argv, "--isolate"]
