@@ -8,9 +8,10 @@
 #
 # Settings (environment): TRAIN_SEEDS (0-511), HELDOUT (1000-1039), SFT_STEPS (150), SFT_LR
 # (1e-3), SFT_LAYERS (0: LoRA on every layer; 8: the top 8, what fits a CPU), SFT_ACCUMULATE (4:
-# rows a step), SFT_THREADS (1), LORA_LAYERS (0: GRPO's LoRA on every layer), GRPO_STEPS (60), GRPO_MINUTES (4: the wall-clock cap of GRPO, the step under way
-# finishes), GENERATIONS (8), GRPO_LR (1e-4), MICRO_BATCH (1: episodes per loss pass),
-# PROCS (8: processes playing held-out seeds), BATCH (4: seeds a process plays in lock-step).
+# rows a step), SFT_THREADS (1), LORA_LAYERS (0: GRPO's LoRA on every layer), GRPO_STEPS (60),
+# GRPO_MINUTES (4: the wall-clock cap of GRPO, the step under way finishes), GENERATIONS (8),
+# GRPO_LR (1e-4), MICRO_BATCH (1: episodes per loss pass), PROCS (8: processes playing held-out
+# seeds), BATCH (4: seeds a process plays in lock-step).
 # Everything lands in OUT: demos.jsonl, base/ (a GGUF converted), sft/, grpo/ (rewards.json,
 # report.html), start.json (the SFT lift: before = the base, after = the start policy; played
 # while GRPO trains), heldout.json (the GRPO lift: before = start, after = GRPO), episodes/ (the
