@@ -27,6 +27,7 @@ def test_the_script_trains_and_pairs_the_held_out_seeds(tmp_path: Path) -> None:
     python = Path(sys.executable).parent  # `python -m memgym` as the script calls it
     settings = {"TRAIN_SEEDS": "0-3", "HELDOUT": "1000-1001", "SFT_STEPS": "1",
                 "GRPO_STEPS": "1", "GENERATIONS": "2", "PROCS": "2", "TRL_EXPERIMENTAL_SILENCE": "1",
+                "SFT_LAYERS": "1", "SFT_ACCUMULATE": "2", "LORA_LAYERS": "1",
                 "PATH": f"{python}{os.pathsep}{os.environ['PATH']}"}  # fmt: skip
     script = [
         "bash", str(ROOT / "bench" / "grpo_smollm2.sh"), str(tiny), str(out)
@@ -38,6 +39,8 @@ def test_the_script_trains_and_pairs_the_held_out_seeds(tmp_path: Path) -> None:
         assert f"== {step}:" in done.stdout
     rewards = json.loads((out / "grpo" / "rewards.json").read_text())
     assert len(rewards["steps"]) == 1 and rewards["seeds"] == [0, 3]
+    sft = json.loads((out / "sft" / "train.json").read_text())["config"]
+    assert (sft["layers"], sft["accumulate"], rewards["lora_layers"]) == (1, 2, 1)  # the settings
     held = json.loads((out / "heldout.json").read_text())
     start = json.loads((out / "start.json").read_text())
     assert held["seeds"] == [1000, 1001] and held["before"]["model"] == str(out / "sft" / "model")
