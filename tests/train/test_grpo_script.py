@@ -45,7 +45,9 @@ def test_the_script_trains_and_pairs_the_held_out_seeds(tmp_path: Path) -> None:
     start = json.loads((out / "start.json").read_text())
     assert held["seeds"] == [1000, 1001] and held["before"]["model"] == str(out / "sft" / "model")
     assert held["after"]["model"] == str(out / "grpo" / "model")
-    assert start["before"]["model"] == str(tiny) and start["after"]["model"] == held["before"]["model"]
+    assert (
+        start["before"]["model"] == str(tiny) and start["after"]["model"] == held["before"]["model"]
+    )
     assert held["before"]["returns"] == start["after"]["returns"]  # the start side, read back
     diffs = [a - b for a, b in zip(held["after"]["returns"], held["before"]["returns"])]
     assert held["diff"]["mean"] == pytest.approx(sum(diffs) / 2)
