@@ -17,7 +17,7 @@ import pytest
 from memgym.cli import main
 from memgym.commands.compare import run_comparison
 from memgym.protocol.entry import SCHEMA_PATH, load_entry
-from memgym.protocol.spec import SMOKE
+from memgym.protocol.spec import SMOKE, STANDARD
 from memgym.run.results import ResultsStore
 from memgym.serve import running
 from tests.cli_process import kill_once_stored, start, stored
@@ -197,7 +197,10 @@ def test_the_table_ranks_one_protocol_version_apart_from_another(clean, tmp_path
         (["eval", "--model", "m", "--cache", "nodir/c.sqlite"], "cannot write --cache"),
         (["eval", "--model", "m", "--base-url", "http://127.0.0.1:9/v1"], "127.0.0.1:9"),
         (["eval", "--model", "m", "--protocol", "smoke", "--tracks", "nope"], "runs no track nope"),
-        (["eval", "--model", "m", "--tracks", "tau2"], "protocol standard v8 runs no track tau2"),
+        (
+            ["eval", "--model", "m", "--tracks", "tau2"],
+            f"protocol standard v{STANDARD.version} runs no track tau2",
+        ),
         (["eval", "--table", "e.json", "--tracks", "web"], "--tracks chooses what an evaluation"),
     ],
 )

@@ -16,7 +16,7 @@ TASKS = 2
 def test_a_sessions_calls_show_in_the_progress_while_it_runs(
     codes_track: CodesTrack, model_url: str, tmp_path
 ):
-    CarefulModel.delay = 0.05  # each turn long enough for several progress ticks
+    CarefulModel.delay = 0.1  # each turn long enough for several progress ticks, under load too
     agent = f"llm:model=careful,base_url={model_url}"
     item = WorkItem("test-codes", "lite", 0, (("tasks", TASKS),), "full", agent)
     seen: list[Snapshot] = []
@@ -26,8 +26,9 @@ def test_a_sessions_calls_show_in_the_progress_while_it_runs(
     running = [s.usage.get("calls", 0) for s in seen if s.done == 0]
     calls = len(CarefulModel.requests)
     assert calls >= 2 * TASKS and result.usage["calls"] == calls
-    # counted as they happen, one turn at a time, never ahead of the model's requests
-    assert 0 < max(running) < calls, running
+    # counted as they happen, one turn at a time, never ahead of the model's requests (a tick
+    # between the last reply and the episode's end may show them all: the session is scored then)
+    assert 0 < max(running) <= calls and any(0 < n < calls for n in running), running
     assert running == sorted(running)
     assert seen[-1].done == 1 and seen[-1].usage["calls"] == calls
     assert seen[-1].usage["prompt_tokens"] == result.usage["prompt_tokens"] > 0
