@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 SALT_ENV = "MEMGYM_SALT"
 SALT_FILE_ENV = "MEMGYM_SALT_FILE"
@@ -64,6 +65,21 @@ def evaluation_seed(track: str, seed: int, salt: bytes | None = None) -> int:
         return seed
     mac = hmac.new(salt, f"memgym seed\0{track}\0{seed}".encode(), hashlib.sha256).digest()
     return SALTED_SEED_BASE + int.from_bytes(mac[:8], "big")
+
+
+class _Seeded(Protocol):
+    seed: int
+    salt: str
+
+
+SeededT = TypeVar("SeededT", bound=_Seeded)
+
+
+def stamp_seed(result: SeededT, seed: int) -> SeededT:
+    """``result`` with its public ``seed`` and the current salt's digest recorded (the digest is
+    "" when unsalted), so a salted run's results say which public seed they stand for."""
+    result.seed, result.salt = seed, salt_digest()
+    return result
 
 
 def seeds_note() -> str:

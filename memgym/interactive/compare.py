@@ -48,14 +48,14 @@ def session_runs(
 
 def _seed(task: tuple[Any, ...]) -> list[EpisodeResult]:
     from memgym.interactive.episode import evaluate_interactive
-    from memgym.salt import evaluation_seed, salt_digest
+    from memgym.salt import evaluation_seed, stamp_seed
     from memgym.tracks import get_track
 
     track_name, tier, seed, specs, agent, fixed, retries, histories = task
     track = get_track(track_name)
     scenario = track.generate(evaluation_seed(track.name, seed), tier, **fixed)
     run = partial(evaluate_interactive, track, scenario)  # type: ignore[arg-type]
-    results = [retried(partial(run, spec, agent, histories=histories), retries) for spec in specs]
-    for result in results:  # the public seed, and the salt's digest when the seed was drawn salted
-        result.seed, result.salt = seed, salt_digest()
-    return results
+    return [
+        stamp_seed(retried(partial(run, spec, agent, histories=histories), retries), seed)
+        for spec in specs
+    ]

@@ -35,7 +35,7 @@ from memgym.run.remote import evaluate_remote
 from memgym.run.results import ResultsStore
 from memgym.run.trust import in_process
 from memgym.run.work import WorkItem
-from memgym.salt import evaluation_seed, salt_digest
+from memgym.salt import evaluation_seed, stamp_seed
 from memgym.tracks import Track, get_track
 from memgym.types import EpisodeResult, Scenario, Transcript
 
@@ -82,6 +82,20 @@ class Tally:
         return now
 
 
+class LatestSpend:
+    """The latest LLM spend an interactive session reported: ``set`` by the session after each
+    turn, read by calling it (a ``Tally`` source)."""
+
+    def __init__(self) -> None:
+        self._usage: Mapping[str, float] = {}
+
+    def set(self, usage: Mapping[str, float]) -> None:
+        self._usage = usage
+
+    def __call__(self) -> Mapping[str, float]:
+        return self._usage
+
+
 _local = threading.local()
 
 
@@ -106,16 +120,13 @@ def _run_once(item: WorkItem, tally: Tally | None) -> EpisodeResult:
         evaluation_seed(track.name, item.seed), item.tier, **dict(item.overrides)
     )  # the public seed itself when unsalted
     if track.interactive:
-        result = run_interactive_item(track, scenario, item, tally)
-        result.seed, result.salt = item.seed, salt_digest()
-        return result
+        return stamp_seed(run_interactive_item(track, scenario, item, tally), item.seed)
     next_scenario(scenario.hash)
     if in_process(item.memory, item.reasoner, track, item.isolate):
         result = _run_local(item, track, scenario, tally)
     else:
         result = evaluate_remote(scenario, item.memory, item.reasoner, item.plugins)
-    result.seed, result.salt = item.seed, salt_digest()
-    return untouched(result, scenario)
+    return untouched(stamp_seed(result, item.seed), scenario)
 
 
 def _run_local(
@@ -172,16 +183,16 @@ def run_interactive_item(
         return failed_item(scenario, item, exc)
     try:
         histories = Histories(item.isolate, item.plugins)
-        spent: list[Mapping[str, float]] = [{}]
+        spent = LatestSpend()
         if tally is not None:
-            tally.watch(item.key, lambda: spent[0])
+            tally.watch(item.key, spent)
         return evaluate_interactive(
             track,  # type: ignore[arg-type]
             scenario,
             item.memory,
             agent,
             histories=histories,
-            on_spend=lambda usage: spent.__setitem__(0, usage),
+            on_spend=spent.set,
         )
     except (InfraError, MissingExtra) as exc:
         transcript = Transcript(scenario_hash=scenario.hash, errors=[str(exc)])
