@@ -2,8 +2,9 @@
 
 ``WorkerProcess`` starts ``memgym.run.worker`` (in a sandbox when bubblewrap is there, see
 ``memgym.run.sandbox``) with the plugin modules it imports, once per process and set of plugins
-(``shared_worker``); every episode then runs in a fresh child of it, over a connection of its
-own (``Episode``). ``RemoteSide`` is the episode loop's side (``memgym.run.episode.Side``) for one
+(``shared_worker``); every episode then runs in a child of it, over a connection of its own
+(``Episode``): a fresh child for each when the worker imported a plugin, else a child that has
+ended an episode serves the next (``WorkerProcess.reuse``). ``RemoteSide`` is the episode loop's side (``memgym.run.episode.Side``) for one
 episode: public events are sent in batches with the next question, one round trip per question.
 A worker that fails is a ``WorkerError`` (a ``ValueError``: one line, the run stops) naming the
 last lines it wrote to stderr; an ``InfraError`` in it comes back as one.
@@ -68,6 +69,10 @@ class WorkerProcess:
         self._met: dict[str, None] = {}
         """The keys of the scenarios ``warm`` was last asked for (at most ``MET``), in order."""
         self.proc: subprocess.Popen[str] | None = None
+        self._idle: list[Episode] = []
+        """Connections to children waiting for their next episode (``reuse``)."""
+        self.reused = 0
+        """Episodes served by a child that had served one before."""
         try:
             how = launch(spec, self._folder)
         except BaseException:
@@ -126,6 +131,38 @@ class WorkerProcess:
                 raise self.failed(f"it could not warm: {(reply or {}).get('error', 'no reply')}")
             self.warmed = scenario.hash
 
+    @property
+    def reuse(self) -> bool:
+        """Whether a child serves episodes in turn: in a worker of memgym's own code only (no
+        plugin: one could keep a note from one episode for the next)."""
+        return not self.plugins
+
+    def idle(self) -> bool:
+        """Whether a child waits for an episode (the next needs no fork)."""
+        return bool(self._idle)
+
+    def episode(self) -> Episode:
+        """A connection for one episode: to a waiting child (``reuse``), else a fresh one."""
+        with self._control:
+            if self._idle:
+                self.reused += 1
+                return self._idle.pop()
+        return self.connect()
+
+    def release(self, episode: Episode) -> None:
+        """An episode on ``episode`` is over: its child waits for the next (``reuse``: it closes
+        the episode's components first), or ends."""
+        if not self.reuse or self.proc is None:
+            episode.close()
+            return
+        try:
+            episode.call({"op": "next"})
+        except (WorkerError, InfraError):
+            episode.close()
+            return
+        with self._control:
+            self._idle.append(episode)
+
     def connect(self) -> Episode:
         """A connection to a fresh episode child."""
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -144,7 +181,12 @@ class WorkerProcess:
         return WorkerError(f"worker: {what}" + (f"; it said: {said}" if said else ""))
 
     def close(self) -> None:
-        """End the worker (closing its input ends it; killed after 5 s)."""
+        """End the worker (closing its input ends it; killed after 5 s), its waiting children
+        first (the worker waits for every child before it ends)."""
+        with self._control:
+            idle, self._idle = self._idle, []
+        for episode in idle:
+            episode.close()
         proc, self.proc = self.proc, None
         if proc is not None:
             if proc.stdin is not None:
@@ -203,7 +245,10 @@ class Episode:
             pass
         finally:
             self._in.close()
-            self._out.close()
+            try:
+                self._out.close()  # flushes what the child, gone, never read
+            except OSError:
+                pass
             self.conn.close()
 
 
@@ -256,14 +301,20 @@ class RemoteSide:
         memory: str,
         reasoner: str,
         count_views: bool = False,
+        scenario: str = "",
     ) -> None:
         """``count_views``: count the tokens of every view (``view_tokens``; costs a count per
-        question, so only ``compare`` asks)."""
+        question, so only ``compare`` asks); ``scenario``: the scenario's key, which a child
+        serving episodes in turn (``WorkerProcess.reuse``) empties its scenario caches by."""
         self.worker = worker
-        self.episode = worker.connect()
+        self.episode = worker.episode()
         self.worker_call = self.episode.call
+        self.ended = False
+        """Whether the episode's end was read (only then may its child serve another)."""
         start = {"op": "start", "protocol": PROTOCOL, "track": track, "memory": memory,
                  "count_views": count_views}  # fmt: skip
+        if worker.reuse and scenario:
+            start["scenario"] = scenario
         try:
             reply = self.worker_call({**start, "reasoner": reasoner})
         except BaseException:
@@ -281,8 +332,11 @@ class RemoteSide:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.episode.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is None and self.ended:
+            self.worker.release(self.episode)
+        else:
+            self.episode.close()
 
     def reset(self, brief: str, params: dict[str, Any]) -> None:
         self.worker_call({"op": "reset", "brief": brief, "params": params})
@@ -313,6 +367,7 @@ class RemoteSide:
         usage = reply.get("usage", {})
         self.usage = {str(k): float(v) for k, v in usage.items()}
         self.view_tokens, self.asked = int(reply["view_tokens"]), int(reply["asked"])
+        self.ended = True
         return EpisodeEnd(
             int(reply["writes_used"]),
             int(reply["tokens_stored"]),
@@ -332,9 +387,11 @@ def evaluate_remote(
     ``InfraError`` there is an ``infra_error`` episode. The result records the boundary;
     ``views`` (when given) receives ``tokens`` and ``asked``: the views' tokens and count."""
     worker = shared_worker(plugin_modules((memory, reasoner), plugins), (memory, reasoner))
-    # memgym's own code only: the scenario's episodes share one read cache
-    worker.warm(scenario, first=parse_spec(reasoner)[0] == "scripted")
-    with RemoteSide(worker, scenario.track, memory, reasoner, views is not None) as side:
+    if not worker.idle():  # a child forks: memgym's own code only, it starts with the cache
+        worker.warm(scenario, first=parse_spec(reasoner)[0] == "scripted")
+    with RemoteSide(
+        worker, scenario.track, memory, reasoner, views is not None, scenario.hash
+    ) as side:
         try:
             transcript = play(scenario, side)
             failed = False

@@ -2,12 +2,15 @@
 
 ``python -m memgym.run.worker SOCKET PLUGIN...`` imports the plugin modules (their
 ``@register_memory``/``@register_reasoner`` run here, never in the evaluator) and memgym once,
-then listens on a Unix socket: every connection is one episode, served by a child forked for it,
-which builds the memory and the reasoner from the ``start`` request's specs and answers every
-request until ``close``, then exits (the evaluator sees the connection end). Episodes thus start
-in milliseconds, run side by side for a concurrent run, and keep nothing from one another (in
-the sandbox each gets an empty scratch and tmp of its own: ``memgym.run.episode_scratch``); a
-child is not dumpable, so its siblings cannot read it. Requests and replies are one JSON object a
+then listens on a Unix socket: every connection is served by a child forked for it, which builds
+the memory and the reasoner from the ``start`` request's specs and answers every request until
+``close``, then exits (the evaluator sees the connection end). Episodes thus start in
+milliseconds, run side by side for a concurrent run, and keep nothing from one another (in the
+sandbox each gets an empty scratch and tmp of its own: ``memgym.run.episode_scratch``); a child
+is not dumpable, so its siblings cannot read it. A worker of memgym's own code (no plugin) lets a
+child serve episodes one after another on its connection (``next``), as one process serves them
+in turn in process: its episodes then pay no fork and no copy-on-write of the worker's pages
+each (a worker with plugins refuses it: a plugin could keep a note from one episode to the next). Requests and replies are one JSON object a
 line (``memgym.run.wire``).
 
 A child only ever receives public data: the brief, the track params, public events and public
@@ -67,6 +70,8 @@ class Worker(HistoryOps):
         if request.get("protocol") != PROTOCOL:
             raise ValueError(f"worker: protocol {request.get('protocol')!r}, expected {PROTOCOL}")
         self.count_views = bool(request.get("count_views"))
+        if request.get("scenario") and not Control.plugins:  # a process serving episodes in turn
+            next_scenario(str(request["scenario"]))  # its scenario caches stay one scenario's
         track = shared_track(request["track"])
         self.memory = make_memory(request["memory"], track)
         self.reasoner = make_reasoner(request["reasoner"], track)
@@ -148,13 +153,28 @@ def reply_to(worker: Worker | Control, request: dict[str, Any]) -> dict[str, Any
 
 
 def serve_episode(requests: IO[str], replies: IO[str]) -> None:
-    """One episode, from its ``start`` request to ``close`` (or the end of input)."""
-    worker = Worker()
-    try:
-        while (request := receive(requests)) is not None and request.get("op") != "close":
-            send(replies, reply_to(worker, request))
-    finally:
-        worker.close()
+    """Episodes on one connection, each from its ``start`` request to ``next`` (its components
+    closed, another episode follows in this process) or ``close`` (or the end of input). Only a
+    worker of memgym's own code serves a ``next``: a plugin could keep what it saw of one
+    episode for the next in its module's globals, so its worker's child serves one and ends."""
+    while True:
+        worker, request = Worker(), None
+        try:
+            while (request := receive(requests)) is not None and request.get("op") not in ENDS:
+                send(replies, reply_to(worker, request))
+        finally:
+            worker.close()
+        if request is None or request.get("op") == "close":
+            return
+        if Control.plugins:
+            send(replies, {"ok": False, "infra": False, "error": ONE_EPISODE})
+            return
+        send(replies, {"ok": True})
+
+
+ENDS = ("close", "next")
+"""The requests that end an episode: ``close`` ends its process too, ``next`` does not."""
+ONE_EPISODE = "worker: a worker with plugins serves one episode a process"
 
 
 def episode_child(conn: socket.socket) -> NoReturn:
@@ -217,7 +237,8 @@ class Control:
     """The requests the worker's own process answers (not an episode's child)."""
 
     plugins: tuple[str, ...] = ()
-    """The plugin modules this worker imported: with any, it warms nothing."""
+    """The plugin modules this worker imported: with any, it warms nothing and each child serves
+    one episode."""
     fresh: tuple[str, ...] = ()
     """In the sandbox (``--fresh``): the folders each episode child hides (the socket's), after
     giving itself an empty scratch and tmp; empty for a plain worker, whose children share its."""
