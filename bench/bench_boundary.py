@@ -1,15 +1,18 @@
 """Overhead of the trust boundary: the same work in the evaluator's process and behind it.
 
     python bench/bench_boundary.py [--llm-seeds 100] [--validate-seeds 10] [--repeats 2]
-                                   [--skip-llm] [--skip-validate] [--paths sandbox,plain]
+                                   [--skip-llm] [--skip-validate] [--paths sandbox,plain,plugin]
 
 Two measurements, each the ratios of the boundary (``--isolate``: memory and reasoner in a
 worker process) to the in-process path, the boundary both in the bubblewrap sandbox (when it is
-installed) and as a plain worker process (``MEMGYM_SANDBOX=off``), all three run interleaved in
-this one process so they see the same machine (``--paths`` picks fewer):
+installed) and as a plain worker process (``MEMGYM_SANDBOX=off``), all run interleaved in this
+one process so they see the same machine (``--paths`` picks fewer):
 
 - an LLM run: ``memgym run --track entities --tier lite --memory full --model memgym-scripted``
   against one zero-latency ``memgym serve`` (10 questions a seed, so 100 seeds = 1,000 calls);
+  also (``plugin``) the same memory registered by a plugin (``bench/boundary_plugin.py``) in the
+  sandbox: memgym's own code lets a worker's child serve episodes in turn, a plugin's worker
+  forks a fresh child for every episode, so this is what a third-party memory pays;
 - ``memgym validate --seeds N`` (every question-stream track, lite and standard).
 
 Every command may write memgym's bytecode (``PYTHONDONTWRITEBYTECODE`` is dropped), as an
@@ -46,15 +49,18 @@ def children_cpu() -> float:
     return u.ru_utime + u.ru_stime
 
 
-PATHS = {"in-process": {}, "sandbox": {}, "plain": {"MEMGYM_SANDBOX": "off"}}
-"""Each path measured: the variables its command runs with (all but in-process: ``--isolate``)."""
+PATHS = {"in-process": {}, "sandbox": {}, "plain": {"MEMGYM_SANDBOX": "off"}, "plugin": {}}
+"""Each path measured: the variables its command runs with (all but in-process: ``--isolate``).
+``plugin`` (the LLM run only): the same memory as a plugin's (``bench/boundary_plugin.py``), in
+the sandbox, where every episode is a fresh child of the worker."""
+PLUGIN = str(REPO / "bench" / "boundary_plugin.py")
 
 
 def timed(argv: list[str], path: str = "in-process") -> tuple[float, float, str]:
     """Wall and CPU seconds of ``argv`` (and all it started) on ``path``, and its stdout."""
     env = {**os.environ, "PYTHONPATH": str(REPO), **PATHS[path]}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as an installed memgym runs: from its bytecode
-    if path == "sandbox":  # whatever this shell says
+    if path in ("sandbox", "plugin"):  # whatever this shell says
         env.pop("MEMGYM_SANDBOX", None)
     argv = argv if path == "in-process" else [*argv, "--isolate"]
     cpu, wall = children_cpu(), time.perf_counter()
@@ -65,8 +71,9 @@ def timed(argv: list[str], path: str = "in-process") -> tuple[float, float, str]
 def llm_run(port: int, seeds: int, path: str, folder: str) -> tuple[float, float, int, set[str]]:
     """One LLM run: wall, CPU, LLM calls made, and the boundaries its episodes record."""
     db = os.path.join(folder, f"llm-{path}-{time.monotonic_ns()}.db")
+    memory = ["plugin-full", "--plugin", PLUGIN] if path == "plugin" else ["full"]
     argv = [sys.executable, "-m", "memgym", "run", "--track", "entities", "--tier", "lite",
-            "--seeds", str(seeds), "--memory", "full", "--model", "memgym-scripted",
+            "--seeds", str(seeds), "--memory", *memory, "--model", "memgym-scripted",
             "--base-url", f"http://127.0.0.1:{port}/v1", "--results", db, "--json"]  # fmt: skip
     wall, cpu, out = timed(argv, path)
     episodes = json.loads(out)["episodes"]
@@ -87,8 +94,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--skip-validate", action="store_true")
     parser.add_argument("--skip-llm", action="store_true")
-    parser.add_argument("--paths", default="sandbox,plain",
-                        help="the boundary's paths to measure: sandbox, plain or both")  # fmt: skip
+    parser.add_argument("--paths", default="sandbox,plain,plugin",
+                        help="the boundary's paths to measure: sandbox, plain, plugin (the "
+                             "LLM run only)")  # fmt: skip
     args = parser.parse_args()
     args.paths = ["in-process", *(p for p in args.paths.split(",") if p in PATHS)]
     if not args.skip_llm:
@@ -122,9 +130,10 @@ def llm_runs(args: argparse.Namespace) -> None:
 
 
 def validate_runs(args: argparse.Namespace) -> None:
-    figures: dict[str, list[tuple[float, float]]] = {p: [] for p in args.paths}
+    paths = [p for p in args.paths if p != "plugin"]  # validate's policies are memgym's own
+    figures: dict[str, list[tuple[float, float]]] = {p: [] for p in paths}
     for _ in range(args.repeats):
-        for path in args.paths:
+        for path in paths:
             wall, cpu = validate(args.validate_seeds, path)
             figures[path].append((wall, cpu))
             print(f"validate {path}: {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
