@@ -148,7 +148,7 @@ written by the scripted strategic writer), spelled as their canonical configs.""
 
 STANDARD = Protocol(
     name="standard",
-    version=9,
+    version=10,
     tracks=tuple(TrackPlan(t, "standard", tuple(range(10))) for t in STREAM_TRACKS),
     strategies=STRATEGIES,
     description="every question-stream track at its standard tier (~15k to 40k-token streams), 10 seeds",

@@ -51,7 +51,7 @@ def test_chores_grow_with_the_length() -> None:
         return kinds["correction"] + kinds["update"] + kinds["document"]
 
     standard = changes(TRACK.generate(0, "standard"))
-    longer = changes(TRACK.generate(0, "standard", target_tokens=40_000))
+    longer = changes(TRACK.generate(0, "standard", target_tokens=60_000))
     hard = changes(TRACK.generate(0, "hard"))
     assert changes(TRACK.generate(0, "lite")) < standard < longer <= hard
     assert longer > 1.25 * standard

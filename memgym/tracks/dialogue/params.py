@@ -23,7 +23,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "write_budget": 16,
     },
     "standard": {
-        "target_tokens": 30_000,
+        "target_tokens": 40_000,
         "questions": 10,
         "bookings": 2,
         "companions": 6,
