@@ -30,7 +30,10 @@ RESPONSE = (
 def answer_once(listener: socket.socket, seen: list[bytes]) -> None:
     """Accept one HTTP request on ``listener``, read it whole (into ``seen``), answer
     ``RESPONSE``."""
-    conn, _ = listener.accept()
+    try:
+        conn, _ = listener.accept()
+    except OSError:  # the listener was shut: the call never came
+        return
     with conn:
         conn.settimeout(5)
         data = b""
@@ -73,6 +76,10 @@ def practice_call(seen: list[bytes] | None = None) -> str | None:
             result = client.chat([{"role": "user", "content": "preload"}], headers={"X-P": "1"})
         finally:
             client.close()
+            try:
+                listener.shutdown(socket.SHUT_RDWR)  # wakes an accept still waiting
+            except OSError:
+                pass
             server.join(5)
     return result.content
 

@@ -85,3 +85,24 @@ def test_forked_children_each_take_their_own_copy_of_the_spare(monkeypatch) -> N
     os.close(writes)
     assert os.read(reads, 8) == b"11"
     assert len(client._SPARE) == 1  # the parent's is still there, unused
+
+
+def test_a_practice_call_that_fails_ends_at_once_and_preload_still_leaves_a_spare(
+    monkeypatch,
+) -> None:
+    import time
+
+    from memgym.llm import client
+    from memgym.run import preload
+
+    def refuse(self, *args, **kwargs):
+        raise ConnectionError("no loopback here")
+
+    monkeypatch.setattr(client.SyncLLMClient, "chat", refuse)
+    monkeypatch.setattr(client, "_SPARE", [])
+    start = time.perf_counter()
+    with pytest.raises(ConnectionError):
+        preload.practice_call()
+    preload.preload()  # swallows it: the children only lose the head start
+    assert time.perf_counter() - start < 3  # the server thread is not waited for 5 s
+    assert len(client._SPARE) == 1
