@@ -193,6 +193,26 @@ def http_client(asynchronous: bool) -> Any:
     return kind(verify=shared_ssl_context())
 
 
+_SPARE: list[Any] = []
+"""Blocking HTTP clients built ahead (``build_spare``), each taken by one ``SyncLLMClient``."""
+
+
+def build_spare() -> None:
+    """Build a blocking HTTP client now for the next ``SyncLLMClient`` of this process to take.
+    A worker builds one before it forks its episode children: each child takes its own copy,
+    with no connection open, instead of building one (its transport, pool and TLS setup touch
+    ~560 pages the child would copy). Only one client ever uses a spare: closing it is safe."""
+    _SPARE.append(http_client(False))
+
+
+def _take_http_client() -> Any:
+    """A spare blocking HTTP client (``build_spare``), else a new one."""
+    try:
+        return _SPARE.pop()
+    except IndexError:
+        return http_client(False)
+
+
 class LLMClient:
     """An async chat client for one OpenAI-compatible endpoint and model."""
 
@@ -213,7 +233,7 @@ class LLMClient:
         ledger: Ledger | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        import openai
+        import openai  # noqa: F401 - a missing SDK fails here, as the client is made
 
         self.model = model
         self.base_url = base_url
@@ -232,7 +252,16 @@ class LLMClient:
             "timeout": timeout,
             "max_retries": 0,
         }
-        self._openai = openai.AsyncOpenAI(**self.openai_options, http_client=http_client(True))
+        self._async: Any = None
+
+    @property
+    def _openai(self) -> Any:
+        """The SDK's async client, built on first use (``SyncLLMClient`` sends with its own)."""
+        if self._async is None:
+            import openai
+
+            self._async = openai.AsyncOpenAI(**self.openai_options, http_client=http_client(True))
+        return self._async
 
     def backoff(self, attempt: int) -> float:
         """Seconds before retry ``attempt`` (1-based): exponential, capped, with equal jitter."""
@@ -379,7 +408,8 @@ class LLMClient:
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
-        await self._openai.close()
+        if self._async is not None:
+            await self._async.close()
 
 
 class SyncLLMClient:
@@ -391,7 +421,7 @@ class SyncLLMClient:
         import openai
 
         self.client = LLMClient(model, base_url, **options)
-        self._openai = openai.OpenAI(**self.client.openai_options, http_client=http_client(False))
+        self._openai = openai.OpenAI(**self.client.openai_options, http_client=_take_http_client())
 
     @property
     def ledger(self) -> Ledger:

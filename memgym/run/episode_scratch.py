@@ -29,6 +29,13 @@ WRITABLE = (("/scratch", "0777"), ("/tmp", "1777"), ("/dev/shm", "1777"))
 """The folders an episode gets empty and writable (mode), when they exist."""
 
 
+LIBC = ctypes.CDLL(None, use_errno=True)
+"""The C library, loaded once in the worker (a child forked from it finds its functions ready,
+instead of loading it and copying the pages that touches: ~0.5 ms an episode)."""
+for _name in ("prctl", "unshare", "mount"):
+    getattr(LIBC, _name)  # ctypes caches each function on first use: do it before any fork
+
+
 def _check(result: int, what: str) -> None:
     if result != 0:
         errno = ctypes.get_errno()
@@ -41,8 +48,11 @@ def _own_namespaces(libc: ctypes.CDLL) -> None:
     _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare (are user namespaces enabled?)")
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
                        ("gid_map", f"{gid} {gid} 1")):  # fmt: skip
-        with open(f"/proc/self/{name}", "w", encoding="ascii") as f:
-            f.write(text)
+        fd = os.open(f"/proc/self/{name}", os.O_WRONLY)
+        try:
+            os.write(fd, text.encode("ascii"))
+        finally:
+            os.close(fd)
 
 
 def _mount_tmpfs(libc: ctypes.CDLL, path: str, mode: str, flags: int) -> None:
@@ -56,7 +66,7 @@ def fresh_folders(hidden: Sequence[str] = ()) -> None:
     """Give this process (an episode child, before plugin code runs) empty ``WRITABLE``
     folders of its own and an empty read-only tmpfs over each of ``hidden``; chdir to ``HOME``.
     An ``OSError`` names the step that failed (e.g. user namespaces disabled)."""
-    libc = ctypes.CDLL(None, use_errno=True)
+    libc = LIBC
     _check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE, 1)")
     _own_namespaces(libc)
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make / private")

@@ -149,7 +149,7 @@ def worker_spec(
 
 def worker_args(spec: WorkerSpec) -> list[str]:
     """The worker's arguments after its socket: ``--preload`` when a component may call an LLM
-    endpoint (``memgym.run.worker.preload``: a second of CPU no other worker needs), then the
+    endpoint (``memgym.run.preload``: a second of CPU no other worker needs), then the
     plugin modules."""
     return [*(["--preload"] if spec.network else []), *(p.module for p in spec.plugins)]
 

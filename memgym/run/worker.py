@@ -41,7 +41,8 @@ from memgym.memory.base import Memory
 from memgym.reasoners import make_reasoner
 from memgym.reasoners.base import Reasoner
 from memgym.run.episode import model_id
-from memgym.run.episode_scratch import fresh_folders
+from memgym.run.episode_scratch import LIBC, fresh_folders
+from memgym.run.preload import preload
 from memgym.run.wire import PROTOCOL, event_from_wire, question_from_wire, receive, send
 from memgym.run.worker_history import HistoryOps
 from memgym.tokens import count_tokens
@@ -205,8 +206,7 @@ def episode_child(conn: socket.socket) -> NoReturn:
 def _not_dumpable() -> None:
     """``prctl(PR_SET_DUMPABLE, 0)``: no other process of this user may read this one's memory
     or environment under ``/proc``, or trace it."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE = 4
+    if LIBC.prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE = 4
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
 
 
@@ -277,29 +277,6 @@ def _reap(block: bool = False) -> None:
         while os.waitpid(-1, 0 if block else os.WNOHANG)[0]:
             pass
     except ChildProcessError:
-        pass
-
-
-def preload() -> None:
-    """Import once, before any fork, what an LLM episode would import on its first call (the
-    OpenAI SDK, its client and chat resource: about a second of CPU) and build the shared TLS
-    context (``memgym.llm.client.shared_ssl_context``), so no episode pays them. Also what the
-    first request of every client does once per process: the SDK's platform headers (cached,
-    but worked out with a ``uname -p`` subprocess, ~10 ms of a fork each) and the IDNA codec
-    the host name is encoded with (its import, ~5 ms)."""
-    try:
-        import openai
-
-        from memgym.llm.client import http_client
-
-        client = openai.OpenAI(
-            api_key="preload", base_url="http://127.0.0.1:9/v1", http_client=http_client(False)
-        )
-        _ = client.chat.completions
-        _ = client.default_headers  # fills the SDK's cache of its platform headers
-        "preload.invalid".encode("idna")
-        client.close()
-    except Exception:  # noqa: BLE001, S110 - a missing or odd SDK only loses the head start
         pass
 
 
