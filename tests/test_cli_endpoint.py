@@ -257,3 +257,24 @@ def test_a_base_url_without_http_says_to_add_it(tmp_path, url, hint):
         "nothing was run"
     )
     assert not path.exists()
+
+
+def test_an_endpoint_that_takes_the_connection_and_answers_late_is_a_warning(monkeypatch):
+    """A llama.cpp server busy with another client's request accepts the connection and answers
+    GET /models only when that request is done (a minute on a CPU). It is reachable: the run goes
+    on with a warning instead of 'cannot reach ... check --base-url'. A closed port still fails."""
+    from memgym.commands import endpoints
+
+    with socket.socket() as listening:  # the kernel completes the connection; nothing answers
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(4)
+        url = f"http://127.0.0.1:{listening.getsockname()[1]}/v1"
+        monkeypatch.setattr(endpoints, "TIMEOUT_S", 0.3)
+        lines: list[str] = []
+        endpoints.preflight([f"llm:base_url={url}"], lines.append)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"warning: the model endpoint {url} took the connection")
+    assert "busy with another" in lines[0] and "0.3 s" in lines[0]
+    dead = f"http://127.0.0.1:{closed_port()}/v1"
+    with pytest.raises(ValueError, match="cannot reach the model endpoint"):
+        endpoints.preflight([f"llm:base_url={dead}"], lines.append)

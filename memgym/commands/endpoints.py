@@ -2,9 +2,11 @@
 
 A wrong ``--base-url`` would otherwise cost every episode its full retry budget (minutes) before
 the run gives up. One ``GET {base_url}/models`` per endpoint, with a short timeout, settles it:
-no answer, or an answer refusing the API key, is one error line and no run. An endpoint that
-answers anything else is reachable (some servers do not list models: a 404 is fine). With a call
-cache, a failed check is only a warning: the cache may answer every call.
+no connection, or an answer refusing the API key, is one error line and no run. An endpoint that
+answers anything else is reachable (some servers do not list models: a 404 is fine); one that
+takes the connection and answers nothing in time is a server busy with another request (a
+llama.cpp server answers one at a time): a warning, and the run goes on. With a call cache, a
+failed check is only a warning: the cache may answer every call.
 """
 
 from __future__ import annotations
@@ -74,9 +76,14 @@ class BadURL(ValueError):
     """A base URL no client can call, with a call cache or without."""
 
 
+class _Busy(Exception):
+    """The endpoint took the connection and sent no answer in time."""
+
+
 def check(point: Endpoint, timeout: float = TIMEOUT_S) -> str | None:
     """``ValueError`` (one line) when ``point`` cannot be reached or refuses its API key; a
-    warning line when it lists models and not the one asked for; else None.
+    warning line when it lists models and not the one asked for, or takes the connection and
+    answers nothing in ``timeout``; else None.
 
     The standard library's HTTP client makes the call: memgym declares no HTTP package of its
     own (the openai SDK's transport changed from httpx to httpx2 between major versions)."""
@@ -87,7 +94,14 @@ def check(point: Endpoint, timeout: float = TIMEOUT_S) -> str | None:
             f"bad model endpoint URL {point.url}: no http:// or https:// before the host; {hint}"
             "; nothing was run"
         )
-    status, body = _get(point, timeout)
+    try:
+        status, body = _get(point, timeout)
+    except _Busy:
+        return (
+            f"warning: the model endpoint {point.url} took the connection but answered nothing to"
+            f" GET /models in {timeout:g} s (a server that answers one request at a time may be"
+            " busy with another); going on: each call waits up to the run's --timeout"
+        )
     if status in (401, 403):
         raise ValueError(
             f"the model endpoint {point.url} refused the API key (HTTP {status}); "
@@ -101,7 +115,8 @@ def check(point: Endpoint, timeout: float = TIMEOUT_S) -> str | None:
 
 
 def _get(point: Endpoint, timeout: float) -> tuple[int, bytes]:
-    """``GET {url}/models`` (redirects followed): the status and the body (empty unless 200)."""
+    """``GET {url}/models`` (redirects followed): the status and the body (empty unless 200);
+    ``_Busy`` when the server took the connection and did not answer in ``timeout``."""
     key = os.environ.get(point.api_key_env)
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     url = f"{point.url}/models"
@@ -116,6 +131,8 @@ def _get(point: Endpoint, timeout: float) -> tuple[int, bytes]:
         raise BadURL(
             f"bad model endpoint URL {point.url} ({exc}): check --base-url; nothing was run"
         ) from None
+    except TimeoutError:  # connected, no answer (a timed-out connect is a URLError)
+        raise _Busy from None
     except (OSError, http.client.HTTPException) as exc:  # refused, timed out, no such host
         reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
         raise ValueError(
@@ -155,7 +172,7 @@ def preflight(specs: Iterable[str], warn: object = None) -> None:
                 " give --base-url (or base_url=, or $OPENAI_BASE_URL) for another endpoint"
             )
         try:
-            note = check(point)
+            note = check(point, TIMEOUT_S)
         except ValueError as exc:
             if not point.cache_may_answer or isinstance(exc, BadURL):
                 raise

@@ -5,7 +5,10 @@ none finishes, each with the bar's figures::
 
     episodes 3/28 (11%), 2m 14s elapsed, eta 17m 20s: 41 LLM calls, 32,114 tokens, ...
 
-On a terminal it is rich's live bar, unchanged."""
+The eta is the whole run's pace (time since the start per item finished so far), not rich's
+30-second window: in a log the items are minutes apart, and a burst of quick ones (stream
+episodes between model sessions) made the window's pace say "eta 3s" with two ten-minute sessions
+left. On a terminal it is rich's live bar, unchanged."""
 
 from __future__ import annotations
 
@@ -36,10 +39,12 @@ class LoggedProgress(Progress):
         super().__init__(*columns, **options)
         self._log, self._clock = log, clock
         self._logged: dict[TaskID, tuple[float, float]] = {}  # task -> (completed, at)
+        self._started: dict[TaskID, tuple[float, float]] = {}  # task -> (completed, at) at its add
 
     def add_task(self, description: str, *args: Any, **kwargs: Any) -> TaskID:
         task = super().add_task(description, *args, **kwargs)
         self._logged[task] = (float(kwargs.get("completed", 0)), self._clock())
+        self._started[task] = self._logged[task]
         return task
 
     def update(self, task_id: TaskID, *args: Any, **kwargs: Any) -> None:
@@ -62,9 +67,10 @@ class LoggedProgress(Progress):
             task = self._tasks[task_id]
             completed, total = task.completed, task.total
             fields = dict(task.fields)
-            description, elapsed, remaining = task.description, task.elapsed, task.time_remaining
+            description, elapsed = task.description, task.elapsed
         done_before, at = self._logged[task_id]
         now = self._clock()
+        remaining = pace_remaining(self._started[task_id], completed, total, now)
         finished = completed > done_before
         due = finished and (now - at >= MIN_GAP_S or completed == total or final)
         if not due and now - at < HEARTBEAT_S:
@@ -78,6 +84,17 @@ class LoggedProgress(Progress):
             highlight=False,
             soft_wrap=True,
         )
+
+
+def pace_remaining(
+    started: tuple[float, float], completed: float, total: float | None, now: float
+) -> float | None:
+    """Seconds left at the pace since ``started`` (completed, at): None before the first item
+    finishes (no pace yet) or without a total."""
+    done = completed - started[0]
+    if not total or done <= 0:
+        return None
+    return (now - started[1]) / done * max(total - completed, 0.0)
 
 
 def line(

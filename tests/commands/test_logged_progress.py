@@ -62,3 +62,25 @@ def test_compare_through_a_pipe_says_how_far_it_is(tmp_path):
     assert done.returncode == 0, done.stderr
     last = [x for x in done.stderr.splitlines() if x.startswith("episodes ")][-1]
     assert re.match(r"episodes (\d+)/\1 \(100%\), \d+s elapsed", last), done.stderr
+
+
+def test_the_eta_is_the_whole_runs_pace_not_a_burst():
+    """8 of 10 items in 600 s, the last 3 in one burst (stream episodes between model sessions):
+    the eta is 600 / 8 per item left (150 s), where rich's 30-second window said a few seconds."""
+    out, clock = io.StringIO(), Clock()
+    log = Console(file=out, width=200)
+    with LoggedProgress(log=log, clock=clock, disable=True) as bar:
+        task = bar.add_task("episodes", total=10, stats="")
+        for done, at in [(1, 100), (2, 200), (3, 300), (4, 400), (5, 598)]:
+            clock.now = at
+            bar.update(task, completed=done)
+        for done in (6, 7, 8):  # the burst: one line for it, at 600 s
+            clock.now += 2 / 3
+            bar.update(task, completed=done)
+        clock.now = 600
+        bar.update(task, completed=8)
+    lines = out.getvalue().splitlines()
+    last = [x for x in lines if x.startswith("episodes 8/10")][-1]
+    expected = 600 / 8 * (10 - 8)  # recomputed: the pace since the start
+    assert f"eta {int(expected) // 60}m {int(expected) % 60:02d}s" in last, lines
+    assert "eta" in lines[0] and lines[0].endswith(f"eta {100 * 9 // 60}m {100 * 9 % 60:02d}s")
