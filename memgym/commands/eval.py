@@ -278,13 +278,15 @@ def _evaluate(protocol: Any, args: argparse.Namespace, chosen: tuple[str, ...]) 
             pairs = [(i.memory, i.reasoner) for i in left if i.track == plan.track]
             check_work(plan.track, plan.tier, plan.params, pairs, plugins=plugins.modules)
     preflight([spec], err_console.print)
-    args.throughput = throughput_of(protocol, args)
+    if left:  # nothing left to run needs no probe of the endpoint's throughput
+        args.throughput = throughput_of(protocol, args)
     costs, session_costs = estimate_and_print(
         protocol,
         args,
         chosen,
         sorted(pending),
         {(i.track, i.seed, i.memory) for i in left if not i.plugins},
+        nothing_left=not left,
     )
     with progress() as bar:
         task = bar.add_task("fingerprint", total=len(protocol.tracks))

@@ -22,11 +22,13 @@ def estimate_and_print(
     chosen: tuple[str, ...],
     sessions: list[str],
     pending: set[tuple[str, int, str]] | None = None,
+    nothing_left: bool = False,
 ) -> tuple[list[Any], list[Any]]:
     """Estimate the run's cost (with a progress bar) and print it: the stream tracks of
     ``chosen`` (all of them: the entry holds their estimate) and the interactive tracks in
     ``sessions`` (those run here; only their ``pending`` (track, seed, memory) episodes when
-    given). Returns the stream and the interactive costs."""
+    given). With ``nothing_left`` (a resumed run with every episode stored) it says so instead
+    of a time. Returns the stream and the interactive costs."""
     from memgym.protocol.estimate import estimate
     from memgym.protocol.session_estimate import session_estimate
 
@@ -69,6 +71,12 @@ def estimate_and_print(
             f"  {c.track:<9} {plural(c.episodes, 'episode'):>13}  {c.calls:>7,} calls  "
             f"{c.prompt_tokens:>12,} prompt + {c.completion_tokens:>9,} completion tokens{how}"
         )
+    if nothing_left:
+        err_console.print(
+            f"nothing left to run: every episode is stored (the entry's estimate: "
+            f"{sum(c.calls for c in every):,} calls, {total:,} tokens, memgym's count)"
+        )
+        return costs, session_costs
     hours = total / throughput / 3600
     err_console.print(
         f"estimate: {sum(c.calls for c in every):,} calls, {total:,} tokens (memgym's count), "

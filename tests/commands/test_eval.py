@@ -231,12 +231,15 @@ def test_a_file_that_is_not_an_entry_is_one_line_and_exit_2(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "is not a memgym eval entry" in err, err
 
 
-def test_two_shards_then_resume_give_the_same_entry(server, clean, tmp_path):
+def test_two_shards_then_resume_give_the_same_entry(server, clean, tmp_path, capsys):
     assert main(eval_args(server, tmp_path, "--shard", "1/2")) == 0
     assert not (tmp_path / "entry.json").exists()  # half the episodes: no entry yet
     assert stored(tmp_path / "r.sqlite") == 14
     assert main(eval_args(server, tmp_path, "--shard", "2/2")) == 0
+    capsys.readouterr()
     assert main(eval_args(server, tmp_path, "--resume")) == 0  # nothing left to run
+    err = capsys.readouterr().err
+    assert "nothing left to run" in err and "tokens/s" not in err, err  # no time, no probe
     assert stored(tmp_path / "r.sqlite") == 28
     assert (tmp_path / "entry.json").read_bytes() == (clean[0] / "entry.json").read_bytes()
 
