@@ -10,8 +10,8 @@ sandbox each gets an empty scratch and tmp of its own: ``memgym.run.episode_scra
 is not dumpable, so its siblings cannot read it. A worker of memgym's own code (no plugin) lets a
 child serve episodes one after another on its connection (``next``), as one process serves them
 in turn in process: its episodes then pay no fork and no copy-on-write of the worker's pages
-each (a worker with plugins refuses it: a plugin could keep a note from one episode to the next). Requests and replies are one JSON object a
-line (``memgym.run.wire``).
+each (a worker with plugins refuses it: a plugin could keep a note from one episode to the
+next). Requests and replies are one JSON object a line (``memgym.run.wire``).
 
 A child only ever receives public data: the brief, the track params, public events and public
 questions. It holds no scenario and no gold, so reading its own frames, its garbage collector or
