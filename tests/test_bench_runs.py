@@ -13,8 +13,8 @@ import pytest
 
 from tests.bench_scripts import BENCH, load_bench_script
 
-HELPERS = {"base_checkout", "cpu_timers", "smollm2_shape"}
-"""Modules the benches import, with no command of their own."""
+HELPERS = {"base_checkout", "boundary_plugin", "cpu_timers", "smollm2_shape"}
+"""Modules the benches import (or load as a plugin), with no command of their own."""
 SCRIPTS = sorted(p.stem for p in BENCH.glob("*.py") if p.stem not in HELPERS)
 
 
