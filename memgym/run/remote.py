@@ -4,8 +4,9 @@
 ``memgym.run.sandbox``) with the plugin modules it imports, once per process and set of plugins
 (``shared_worker``); every episode then runs in a child of it, over a connection of its own
 (``Episode``): a fresh child for each when the worker imported a plugin, else a child that has
-ended an episode serves the next (``WorkerProcess.reuse``). ``RemoteSide`` is the episode loop's side (``memgym.run.episode.Side``) for one
-episode: public events are sent in batches with the next question, one round trip per question.
+ended an episode serves the next (``WorkerProcess.reuse``). ``RemoteSide`` is the episode loop's
+side (``memgym.run.episode.Side``) for one episode: public events are sent in batches with the
+next question, one round trip per question.
 A worker that fails is a ``WorkerError`` (a ``ValueError``: one line, the run stops) naming the
 last lines it wrote to stderr; an ``InfraError`` in it comes back as one.
 """
