@@ -195,7 +195,7 @@ def run_seed(
     from memgym.run.episode import evaluate
     from memgym.run.remote import evaluate_remote
     from memgym.run.trust import in_process
-    from memgym.salt import evaluation_seed, salt_digest
+    from memgym.salt import evaluation_seed, stamp_seed
     from memgym.scoring.isolation import closed_book
     from memgym.tracks import get_track
 
@@ -232,8 +232,7 @@ def run_seed(
                 tokens, asked = meter.tokens, meter.questions
             if result.status != "infra_error":
                 break
-        result.seed, result.salt = seed, salt_digest()
-        run.results.append(result)
+        run.results.append(stamp_seed(result, seed))
         run.tokens[spec], run.asked[spec] = tokens, asked
         run.compactions.append(len(result.compactions))
     if scenario.fresh_hash() != scenario.hash:  # every episode of the seed shared it
