@@ -22,9 +22,6 @@ from typing import Any
 
 MODES = ("async", "sync")
 
-WHOLE = frozenset({"state", "final_obs"})
-"""Info keys whose values are kept whole per copy (an object array), never merged field by field."""
-
 
 def make_vec(
     env_id: str, num_envs: int, *, mode: str = "async", seed: int = 0, **kwargs: Any
@@ -52,6 +49,7 @@ def make_vec(
 
 def _merging(base: type) -> type:
     """``base`` (a Gymnasium vector env class) with memgym's info merge."""
+    from memgym.envs.vector_info import merge_info
 
     class Merging(base):  # type: ignore[misc, valid-type]
         def _add_info(
@@ -64,80 +62,47 @@ def _merging(base: type) -> type:
 
 
 def _sync(base: type) -> type:
-    """``base`` (a ``SyncVectorEnv`` in ``SAME_STEP`` mode) with a leaner step: the copies'
-    rewards and flags collected in lists, each array built once, the observations' tuple not
+    """``base`` (a ``SyncVectorEnv`` in ``SAME_STEP`` mode) with a leaner step: the copies
+    stepped in one pass, each array built once from their results, the infos merged by
+    ``merge_infos`` (each key's array built when first read), the observations' tuple not
     deep-copied (it is new each step and holds strings)."""
     import numpy as np
 
+    from memgym.envs.vector_info import merge_infos
+
     class Sync(base):  # type: ignore[misc, valid-type]
         def step(self, actions: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
-            count = self.num_envs
-            obs: list[Any] = [None] * count
-            rewards, terminated, truncated = [0.0] * count, [False] * count, [False] * count
-            merged: dict[str, Any] = {}
-            for i, (env, action) in enumerate(zip(self.envs, actions, strict=True)):
-                seen, reward, ended, cut, info = env.step(action)
-                rewards[i], terminated[i], truncated[i] = reward, ended, cut
-                if ended or cut:  # reset in the same step; the last obs and info kept
-                    merge_info(merged, {"final_obs": seen, "final_info": info}, i, count)
-                    seen, info = env.reset()
-                obs[i] = seen
-                merge_info(merged, info, i, count)
-            self._env_obs = obs
-            self._observations = tuple(obs)  # text observations: a tuple, as Gymnasium's
-            # new arrays each step, so handing out the ones kept (no copies) is safe: a caller
-            # that changes them changes nothing a later step reads
+            steps = [env.step(action) for env, action in zip(self.envs, actions, strict=True)]
+            obs, rewards, terminated, truncated, infos = zip(*steps)
+            if any(terminated) or any(truncated):
+                obs, infos = self._autoreset(list(obs), list(infos), terminated, truncated)
+            self._env_obs = list(obs)
+            self._observations = obs  # text observations: a tuple, as Gymnasium's
+            # New arrays each step, handed out and kept (no copies: nothing changes them in
+            # place, ``reset`` copies the flags before it clears some). Nothing waits for a
+            # reset after a step in this mode: ``_autoreset_envs`` stays all false.
             self._rewards = np.array(rewards, dtype=np.float64)
             self._terminations = np.array(terminated, dtype=np.bool_)
             self._truncations = np.array(truncated, dtype=np.bool_)
-            self._autoreset_envs = self._terminations | self._truncations
-            return self._observations, self._rewards, self._terminations, self._truncations, merged
+            return obs, self._rewards, self._terminations, self._truncations, merge_infos(infos)
+
+        def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+            # a ``reset_mask`` clears flags in place: not in the arrays the last step handed out
+            self._terminations = self._terminations.copy()
+            self._truncations = self._truncations.copy()
+            return super().reset(**kwargs)  # type: ignore[no-any-return]
+
+        def _autoreset(
+            self, obs: list[Any], infos: list[Any], terminated: Any, truncated: Any
+        ) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+            """The copies whose episode ended reset (same step): their first observation and
+            info instead, the last ones in ``final_obs`` and ``final_info``."""
+            for i, (ended, cut) in enumerate(zip(terminated, truncated, strict=True)):
+                if ended or cut:
+                    final = {"final_obs": obs[i], "final_info": infos[i]}
+                    obs[i], info = self.envs[i].reset()
+                    infos[i] = {**final, **info}  # in the order Gymnasium merges them
+            return tuple(obs), tuple(infos)
 
     Sync.__name__ = Sync.__qualname__ = base.__name__
     return Sync
-
-
-def merge_info(
-    merged: dict[str, Any], info: dict[str, Any], index: int, copies: int
-) -> dict[str, Any]:
-    """``merged`` with copy ``index``'s ``info`` added (``copies`` in all): each value in the
-    key's array at ``index`` (numbers in a numeric array of their type, numpy arrays stacked,
-    anything else and the ``WHOLE`` keys in an object array), its ``_key`` mask set, a nested
-    dict merged the same way."""
-    import numpy as np
-
-    for key, value in info.items():
-        column = merged.get(key)
-        if column is None:  # the first copy with this key: its array and mask
-            nested = isinstance(value, dict) and key not in WHOLE
-            column = {} if nested else _column(value, copies, key in WHOLE)
-            merged[key] = column
-            merged[_mask_key(key)] = np.zeros(copies, dtype=np.bool_)
-        if type(column) is dict:
-            merge_info(column, value, index, copies)
-        else:
-            column[index] = value
-        merged[_MASKS[key]][index] = True
-    return merged
-
-
-_MASKS: dict[str, str] = {}
-"""Each info key's mask key (``_key``), made once."""
-
-
-def _mask_key(key: str) -> str:
-    mask = _MASKS.get(key)
-    if mask is None:
-        mask = _MASKS[key] = f"_{key}"
-    return mask
-
-
-def _column(value: Any, copies: int, whole: bool) -> Any:
-    """An empty array over the copies for values like ``value``."""
-    import numpy as np
-
-    if not whole and (type(value) in (int, float, bool) or isinstance(value, np.number)):
-        return np.zeros(copies, dtype=type(value))
-    if not whole and isinstance(value, np.ndarray):
-        return np.zeros((copies, *value.shape), dtype=value.dtype)
-    return np.empty(copies, dtype=object)  # every element None

@@ -12,7 +12,7 @@ pytest.importorskip("gymnasium", reason="needs the gym extra")
 import numpy as np
 
 from memgym import envs
-from memgym.envs.vector import make_vec, merge_info
+from memgym.envs.vector import make_vec
 
 NEXT = json.dumps({"name": "next_event", "arguments": {}})
 ENV = "memgym/codeqa-lite-v0"
@@ -97,35 +97,45 @@ def test_sync_infos_hold_each_copys_whole_state_and_resume_from_it() -> None:
             env.close()
 
 
-def test_merge_info_is_gymnasiums_merge_except_whole_keys() -> None:
-    gymnasium = pytest.importorskip("gymnasium")
-    infos = [
-        {"a": 1, "f": 0.5, "ok": True, "s": "x", "n": {"k": 2, "deep": {"z": 1.0}},
-         "v": np.arange(3), "state": {"seed": 0, "overrides": {"e": 4}}},
-        {"a": 7, "s": "y", "n": {"k": 5}, "state": {"seed": 1, "overrides": {}}},
-        {"f": 2.5, "ok": False, "n": {"deep": {"z": 3.0}}, "v": np.arange(3) * 2,
-         "extra": [1, 2]},
-    ]  # fmt: skip
-    ours: dict = {}
-    theirs: dict = {}
-    gym_vec = gymnasium.vector.VectorEnv()
-    gym_vec.num_envs = 3
-    for i, info in enumerate(infos):
-        ours = merge_info(ours, info, i, 3)
-        theirs = gym_vec._add_info(theirs, {k: v for k, v in info.items() if k != "state"}, i)
-    state, state_mask = ours.pop("state"), ours.pop("_state")
-    assert list(state) == [infos[0]["state"], infos[1]["state"], None]
-    assert list(state_mask) == [True, True, False]
+def test_sync_infos_are_the_singles_infos_merged_autoresets_included() -> None:
+    from tests.envs.test_vector_info import reference, same
 
-    def same(a: object, b: object) -> None:
-        if isinstance(b, dict):
-            assert isinstance(a, dict) and a.keys() == b.keys()
-            for key in b:
-                same(a[key], b[key])
-        else:
-            assert isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
-            assert a.dtype == b.dtype and a.shape == b.shape
-            assert all(np.array_equal(x, y) if isinstance(x, np.ndarray) else x == y
-                       for x, y in zip(a, b))  # fmt: skip
+    kwargs = {"max_calls_per_event": 1}
+    vec = make_vec("memgym/entities-lite-v0", 2, mode="sync", seed=4, **kwargs)
+    singles = [envs.make("memgym/entities-lite-v0", seed=4 + i, **kwargs) for i in range(2)]
+    bad = json.dumps({"name": "memory_read", "arguments": {"id": 99}})
+    try:
+        _, info = vec.reset()
+        same(info, reference([env.reset()[1] for env in singles]))
+        resets = 0
+        for actions in [(NEXT, NEXT), (bad, NEXT), (bad, NEXT), (NEXT, bad), (NEXT, bad)] * 2:
+            obs, _, _, _, info = vec.step(actions)
+            alone = []
+            for i, (env, action) in enumerate(zip(singles, actions, strict=True)):
+                seen, _, ended, cut, single = env.step(action)
+                if ended or cut:  # as Gymnasium resets in the same step
+                    final = {"final_obs": seen, "final_info": single}
+                    seen, single = env.reset()
+                    single, resets = {**final, **single}, resets + 1
+                assert obs[i] == seen
+                alone.append(single)
+            same(info, reference(alone))
+        assert resets >= 2  # the autoresets were compared too
+    finally:
+        vec.close()
+        for env in singles:
+            env.close()
 
-    same(ours, theirs)
+
+def test_a_masked_reset_leaves_the_flags_a_step_handed_out() -> None:
+    vec = make_vec("memgym/entities-lite-v0", 2, mode="sync", max_calls_per_event=1)
+    try:
+        vec.reset()
+        bad = json.dumps({"name": "memory_read", "arguments": {"id": 99}})
+        for _ in range(2):
+            _, _, _, truncated, _ = vec.step((bad, NEXT))
+        assert list(truncated) == [True, False]
+        vec.reset(options={"reset_mask": np.array([True, False])})
+        assert list(truncated) == [True, False]
+    finally:
+        vec.close()
