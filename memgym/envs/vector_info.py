@@ -71,7 +71,8 @@ class VectorInfo(dict):  # type: ignore[type-arg]
     they return; anything else (``items()``, ``values()``, ``keys()``, ``==``, ``repr``, a change,
     a copy, ``json.dumps``, pickling) builds every array first, and from then on it is a plain
     dict. Each array is what ``merge_info`` would have put there; the copies' infos are read
-    when it is built (memgym's envs give new info values each step and never change them).
+    when it is built (memgym's envs give new info values each step and never change them), so a
+    value numpy will not put in its key's array raises when that key is read, not at the step.
     C code that reads a dict's storage directly (``marshal``, orjson) sees only the arrays built
     so far: call ``build()`` before handing it such code."""
 
