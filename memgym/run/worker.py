@@ -191,10 +191,10 @@ ONE_EPISODE = "worker: this plugin's process serves no further episode"
 
 
 def episode_child(conn: socket.socket) -> NoReturn:
-    """In a forked child: serve one episode on ``conn``, then exit. The child cannot be read or
-    traced by its siblings (not dumpable: they run as the same user, without capabilities). In
-    the sandbox (``Control.fresh``) it first gets an empty scratch and tmp of its own
-    (``memgym.run.episode_scratch``); a failure there is one line on stderr."""
+    """In a forked child: serve the episodes on ``conn`` (``serve_episode``), then exit. The
+    child cannot be read or traced by its siblings (not dumpable: they run as the same user,
+    without capabilities). In the sandbox (``Control.fresh``) it first gets an empty scratch and
+    tmp of its own (``memgym.run.episode_scratch``); a failure there is one line on stderr."""
     code = 0
     try:
         if Control.fresh:
@@ -302,7 +302,7 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     path, *plugins = sys.argv[1:]
-    if plugins[:1] == ["--fresh"]:  # sandboxed: every episode gets a scratch of its own
+    if plugins[:1] == ["--fresh"]:  # sandboxed: every child gets a scratch of its own
         plugins = plugins[1:]
         Control.fresh = (os.path.dirname(path),)
         _not_dumpable()  # no child opens /proc/1/root, where this process's scratch is
