@@ -11,8 +11,8 @@ one process so they see the same machine (``--paths`` picks fewer):
 - an LLM run: ``memgym run --track entities --tier lite --memory full --model memgym-scripted``
   against one zero-latency ``memgym serve`` (10 questions a seed, so 100 seeds = 1,000 calls);
   also (``plugin``) the same memory registered by a plugin (``bench/boundary_plugin.py``) in the
-  sandbox: memgym's own code lets a worker's child serve episodes in turn, a plugin's worker
-  forks a fresh child for every episode, so this is what a third-party memory pays;
+  sandbox: what a third-party memory pays (its worker's child serves episodes in turn only
+  while no scenario repeats in it, as here, one episode a seed: ``memgym.run.replays``);
 - ``memgym validate --seeds N`` (every question-stream track, lite and standard).
 
 Every command may write memgym's bytecode (``PYTHONDONTWRITEBYTECODE`` is dropped), as an
@@ -52,7 +52,7 @@ def children_cpu() -> float:
 PATHS = {"in-process": {}, "sandbox": {}, "plain": {"MEMGYM_SANDBOX": "off"}, "plugin": {}}
 """Each path measured: the variables its command runs with (all but in-process: ``--isolate``).
 ``plugin`` (the LLM run only): the same memory as a plugin's (``bench/boundary_plugin.py``), in
-the sandbox, where every episode is a fresh child of the worker."""
+the sandbox, where a child serves episodes in turn while it meets no scenario twice."""
 PLUGIN = str(REPO / "bench" / "boundary_plugin.py")
 
 

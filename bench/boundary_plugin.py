@@ -1,6 +1,6 @@
 """A plugin for ``bench/bench_boundary.py``: memgym's ``full`` memory registered from outside
 memgym as ``plugin-full``, so the bench can time the boundary a third-party memory crosses (a
-fresh worker child per episode) against the same code in process."""
+worker child that never plays a scenario twice) against the same code in process."""
 
 from __future__ import annotations
 

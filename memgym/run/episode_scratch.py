@@ -8,7 +8,9 @@ capability outside it), mounts a fresh empty tmpfs on each writable folder (``/s
 ``/tmp``, ``/dev/shm``) and a read-only empty one over the worker's socket folder, then enters a
 second pair of namespaces, so those mounts are locked to the ones beneath (the kernel refuses to
 unmount or move them, or to bind what they hide, in a less privileged namespace). Nothing the
-child writes outlives it: the tmpfs goes when its last process does.
+child writes outlives it: the tmpfs goes when its last process does. A child of a plugin's
+worker that serves another episode (one of another scenario: ``memgym.run.replays``) first
+empties them (``wipe_folders``), or ends when it cannot.
 
 The worker itself is not dumpable (``/proc/1/root``, where its shared folders are, cannot be
 opened by a child); a child is dumpable only while it writes its own user maps here, then not.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 from collections.abc import Sequence
 
 CLONE_NEWNS = 0x00020000
@@ -78,3 +81,38 @@ def fresh_folders(hidden: Sequence[str] = ()) -> None:
     _own_namespaces(libc)  # the mounts above are now locked to what they cover
     _check(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE, 0)")
     os.chdir(os.environ.get("HOME", "/"))
+
+
+def wipe_folders() -> bool:
+    """Empty this episode child's ``WRITABLE`` folders (between two of its episodes) and chdir
+    to ``HOME``; whether they are empty now (``False``: something could not be removed or read,
+    e.g. a mount the plugin made there, and the child must end instead of serving another)."""
+    empty = True
+    for path, _ in WRITABLE:
+        if os.path.isdir(path):
+            _empty(path)
+            try:
+                empty = empty and not os.listdir(path)
+            except OSError:
+                empty = False
+    try:
+        os.chdir(os.environ.get("HOME", "/"))
+    except OSError:
+        return False
+    return empty
+
+
+def _empty(path: str) -> None:
+    """Remove what ``path`` holds, as far as it can (links themselves, never their targets)."""
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass

@@ -3,8 +3,9 @@
 ``WorkerProcess`` starts ``memgym.run.worker`` (in a sandbox when bubblewrap is there, see
 ``memgym.run.sandbox``) with the plugin modules it imports, once per process and set of plugins
 (``shared_worker``); every episode then runs in a child of it, over a connection of its own
-(``Episode``): a fresh child for each when the worker imported a plugin, else a child that has
-ended an episode serves the next (``WorkerProcess.reuse``). ``RemoteSide`` is the episode loop's
+(``Episode``): a child that has ended an episode serves the next (``WorkerProcess.episode``),
+but in a worker that imported a plugin only one that has not played the episode's scenario
+(``memgym.run.replays``), else a fresh child is forked. ``RemoteSide`` is the episode loop's
 side (``memgym.run.episode.Side``) for one episode: public events are sent in batches with the
 next question, one round trip per question.
 A worker that fails is a ``WorkerError`` (a ``ValueError``: one line, the run stops) naming the
@@ -26,6 +27,7 @@ from typing import Any, Self
 from memgym.errors import InfraError
 from memgym.run.episode import EpisodeEnd, play, score
 from memgym.run.plugins import locate_all
+from memgym.run.replays import Played, Tokens, scenario_keys
 from memgym.run.sandbox import WorkerSpec, launch, passed_names, worker_spec
 from memgym.run.trust import plugin_modules
 from memgym.run.wire import PROTOCOL, event_wire, question_wire, receive, send
@@ -47,6 +49,9 @@ STDERR_TAIL = 400
 """Characters of the worker's stderr quoted in an error."""
 MET = 64
 """Scenarios ``WorkerProcess.warm`` remembers meeting (a run interleaves a few at once)."""
+IDLE = 32
+"""Children waiting for an episode at most (beyond, the longest waiting ends): a plugin's
+worker forks another when every waiting child has played the scenario."""
 
 
 class WorkerError(ValueError):
@@ -71,7 +76,8 @@ class WorkerProcess:
         """The keys of the scenarios ``warm`` was last asked for (at most ``MET``), in order."""
         self.proc: subprocess.Popen[str] | None = None
         self._idle: list[Episode] = []
-        """Connections to children waiting for their next episode (``reuse``)."""
+        """Connections to children waiting for their next episode, the latest last."""
+        self._tokens = Tokens()
         self.reused = 0
         """Episodes served by a child that had served one before."""
         try:
@@ -134,26 +140,38 @@ class WorkerProcess:
 
     @property
     def reuse(self) -> bool:
-        """Whether a child serves episodes in turn: in a worker of memgym's own code only (no
-        plugin: one could keep a note from one episode for the next)."""
+        """Whether any child serves episodes in turn: in a worker of memgym's own code (no
+        plugin), and it may empty its scenario caches by the scenario's hash."""
         return not self.plugins
 
     def idle(self) -> bool:
-        """Whether a child waits for an episode (the next needs no fork)."""
+        """Whether a child waits for an episode (the next may need no fork)."""
         return bool(self._idle)
 
-    def episode(self) -> Episode:
-        """A connection for one episode: to a waiting child (``reuse``), else a fresh one."""
+    def episode(self, keys: frozenset[str] = frozenset()) -> Episode:
+        """A connection for one episode playing what ``keys`` name (``scenario_keys``): to the
+        latest waiting child, but in a worker with plugins only to one that has played none of
+        them (and never with no keys); else to a fresh child. The episode's ``tokens`` are the
+        keys as that child sees them."""
+        tokens = self._tokens(keys) if self.plugins else []
+        chosen = None
         with self._control:
-            if self._idle:
-                self.reused += 1
-                return self._idle.pop()
-        return self.connect()
+            for index in range(len(self._idle) - 1, -1, -1):
+                if not self.plugins or (tokens and self._idle[index].played.fresh(tokens)):
+                    chosen = self._idle.pop(index)
+                    self.reused += 1
+                    break
+        episode = chosen or self.connect()
+        if self.plugins:
+            episode.played.start(tokens)
+        episode.tokens = tokens
+        return episode
 
     def release(self, episode: Episode) -> None:
-        """An episode on ``episode`` is over: its child waits for the next (``reuse``: it closes
-        the episode's components first), or ends."""
-        if not self.reuse or self.proc is None:
+        """An episode on ``episode`` is over: its child waits for the next (it closes the
+        episode's components first), unless the episode named no scenario in a worker with
+        plugins (``memgym.run.replays.Played``): then it ends."""
+        if not episode.played.open or self.proc is None:
             episode.close()
             return
         try:
@@ -163,6 +181,9 @@ class WorkerProcess:
             return
         with self._control:
             self._idle.append(episode)
+            oldest = self._idle.pop(0) if len(self._idle) > IDLE else None
+        if oldest is not None:
+            oldest.close()
 
     def connect(self) -> Episode:
         """A connection to a fresh episode child."""
@@ -219,6 +240,10 @@ class Episode:
         self.conn = conn
         self._in = conn.makefile("r", encoding="utf-8")
         self._out = conn.makefile("w", encoding="utf-8")
+        self.played = Played()
+        """What its child has played (a worker with plugins: ``memgym.run.replays``)."""
+        self.tokens: list[str] = []
+        """The tokens of the scenario its current episode plays (a worker with plugins)."""
 
     def call(self, request: dict[str, Any]) -> dict[str, Any]:
         """Send ``request``; its reply (``WorkerError`` or ``InfraError`` when it failed)."""
@@ -261,7 +286,7 @@ def shared_worker(plugins: Sequence[str] = (), specs: Sequence[str] = ()) -> Wor
     """This process's worker importing ``plugins`` (module names or file paths) for the
     components ``specs`` name (whether they need the network, which API key variables), with
     the variables ``--pass-env`` names; started on first use, shared by every thread: each
-    episode is a fresh child of it. ``close_workers`` (run at exit) ends them all."""
+    episode is a child of it. ``close_workers`` (run at exit) ends them all."""
     spec = worker_spec(locate_all(list(plugins)), specs, passed_names())
     with _started_lock:
         worker = _started.get(spec)
@@ -303,12 +328,15 @@ class RemoteSide:
         reasoner: str,
         count_views: bool = False,
         scenario: str = "",
+        keys: frozenset[str] = frozenset(),
     ) -> None:
         """``count_views``: count the tokens of every view (``view_tokens``; costs a count per
-        question, so only ``compare`` asks); ``scenario``: the scenario's key, which a child
-        serving episodes in turn (``WorkerProcess.reuse``) empties its scenario caches by."""
+        question, so only ``compare`` asks); ``scenario``: the scenario's hash, which a child of
+        memgym's own code serving episodes in turn empties its scenario caches by; ``keys``:
+        what the episode plays (``scenario_keys``), without which a plugin's child serves it
+        alone."""
         self.worker = worker
-        self.episode = worker.episode()
+        self.episode = worker.episode(keys)
         self.worker_call = self.episode.call
         self.ended = False
         """Whether the episode's end was read (only then may its child serve another)."""
@@ -316,6 +344,8 @@ class RemoteSide:
                  "count_views": count_views}  # fmt: skip
         if worker.reuse and scenario:
             start["scenario"] = scenario
+        if self.episode.tokens:
+            start["keys"] = self.episode.tokens
         try:
             reply = self.worker_call({**start, "reasoner": reasoner})
         except BaseException:
@@ -390,8 +420,9 @@ def evaluate_remote(
     worker = shared_worker(plugin_modules((memory, reasoner), plugins), (memory, reasoner))
     if not worker.idle():  # a child forks: memgym's own code only, it starts with the cache
         worker.warm(scenario, first=parse_spec(reasoner)[0] == "scripted")
+    keys = scenario_keys(scenario) if worker.plugins else frozenset()
     with RemoteSide(
-        worker, scenario.track, memory, reasoner, views is not None, scenario.hash
+        worker, scenario.track, memory, reasoner, views is not None, scenario.hash, keys
     ) as side:
         try:
             transcript = play(scenario, side)

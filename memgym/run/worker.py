@@ -4,14 +4,15 @@
 ``@register_memory``/``@register_reasoner`` run here, never in the evaluator) and memgym once,
 then listens on a Unix socket: every connection is served by a child forked for it, which builds
 the memory and the reasoner from the ``start`` request's specs and answers every request until
-``close``, then exits (the evaluator sees the connection end). Episodes thus start in
-milliseconds, run side by side for a concurrent run, and keep nothing from one another (in the
-sandbox each gets an empty scratch and tmp of its own: ``memgym.run.episode_scratch``); a child
-is not dumpable, so its siblings cannot read it. A worker of memgym's own code (no plugin) lets a
-child serve episodes one after another on its connection (``next``), as one process serves them
-in turn in process: its episodes then pay no fork and no copy-on-write of the worker's pages
-each (a worker with plugins refuses it: a plugin could keep a note from one episode to the
-next). Requests and replies are one JSON object a line (``memgym.run.wire``).
+``next`` (it closes them and serves the connection's next episode) or ``close`` (it exits: the
+evaluator sees the connection end). Episodes thus start in milliseconds, run side by side for a
+concurrent run, and in the sandbox each child gets an empty scratch and tmp of its own
+(``memgym.run.episode_scratch``); a child is not dumpable, so its siblings cannot read it. A
+child serving episodes in turn pays no fork and no copy-on-write of the worker's pages each. In
+a worker with plugins a child serves another episode only if it plays no scenario the child has
+played (the keys each ``start`` carries: ``memgym.run.replays``; one without keys is its
+process's last), and first empties its scratch and tmp: a plugin may learn across scenarios,
+never meet one twice. Requests and replies are one JSON object a line (``memgym.run.wire``).
 
 A child only ever receives public data: the brief, the track params, public events and public
 questions. It holds no scenario and no gold, so reading its own frames, its garbage collector or
@@ -41,8 +42,9 @@ from memgym.memory.base import Memory
 from memgym.reasoners import make_reasoner
 from memgym.reasoners.base import Reasoner
 from memgym.run.episode import model_id
-from memgym.run.episode_scratch import LIBC, fresh_folders
+from memgym.run.episode_scratch import LIBC, fresh_folders, wipe_folders
 from memgym.run.preload import preload
+from memgym.run.replays import Played
 from memgym.run.wire import PROTOCOL, event_from_wire, question_from_wire, receive, send
 from memgym.run.worker_history import HistoryOps
 from memgym.tokens import count_tokens
@@ -53,7 +55,9 @@ class Worker(HistoryOps):
     """One episode's memory and reasoner (or, on an interactive track, its history memory:
     ``memgym.run.worker_history``), driven by requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, played: Played | None = None) -> None:
+        """``played``: what this process has played (a worker with plugins only)."""
+        self.played = played
         self.memory: Memory | None = None
         self.reasoner: Reasoner | None = None
         self.view_tokens = 0
@@ -71,8 +75,13 @@ class Worker(HistoryOps):
         if request.get("protocol") != PROTOCOL:
             raise ValueError(f"worker: protocol {request.get('protocol')!r}, expected {PROTOCOL}")
         self.count_views = bool(request.get("count_views"))
-        if request.get("scenario") and not Control.plugins:  # a process serving episodes in turn
-            next_scenario(str(request["scenario"]))  # its scenario caches stay one scenario's
+        if self.played is not None:  # a plugin's process: never a scenario it has played
+            keys = request.get("keys")
+            self.played.start(keys)
+            if keys:
+                next_scenario(str(keys[0]))  # memgym's scenario caches stay one scenario's
+        elif request.get("scenario"):  # a process of memgym's own code serving episodes in turn
+            next_scenario(str(request["scenario"]))
         track = shared_track(request["track"])
         self.memory = make_memory(request["memory"], track)
         self.reasoner = make_reasoner(request["reasoner"], track)
@@ -155,11 +164,14 @@ def reply_to(worker: Worker | Control, request: dict[str, Any]) -> dict[str, Any
 
 def serve_episode(requests: IO[str], replies: IO[str]) -> None:
     """Episodes on one connection, each from its ``start`` request to ``next`` (its components
-    closed, another episode follows in this process) or ``close`` (or the end of input). Only a
-    worker of memgym's own code serves a ``next``: a plugin could keep what it saw of one
-    episode for the next in its module's globals, so its worker's child serves one and ends."""
+    closed, another episode follows in this process) or ``close`` (or the end of input). In a
+    worker with plugins, which could keep what an episode saw in its module's globals or its
+    files, each ``start`` names what it plays (``memgym.run.replays.Played`` refuses a repeat),
+    and a ``next`` is served only after an episode that named it and once the scratch and tmp
+    are empty again (``wipe_folders``, in the sandbox); else the child ends."""
+    played = Played() if Control.plugins else None
     while True:
-        worker, request = Worker(), None
+        worker, request = Worker(played), None
         try:
             while (request := receive(requests)) is not None and request.get("op") not in ENDS:
                 send(replies, reply_to(worker, request))
@@ -167,7 +179,7 @@ def serve_episode(requests: IO[str], replies: IO[str]) -> None:
             worker.close()
         if request is None or request.get("op") == "close":
             return
-        if Control.plugins:
+        if played is not None and not (played.open and (not Control.fresh or wipe_folders())):
             send(replies, {"ok": False, "infra": False, "error": ONE_EPISODE})
             return
         send(replies, {"ok": True})
@@ -175,14 +187,14 @@ def serve_episode(requests: IO[str], replies: IO[str]) -> None:
 
 ENDS = ("close", "next")
 """The requests that end an episode: ``close`` ends its process too, ``next`` does not."""
-ONE_EPISODE = "worker: a worker with plugins serves one episode a process"
+ONE_EPISODE = "worker: this plugin's process serves no further episode"
 
 
 def episode_child(conn: socket.socket) -> NoReturn:
-    """In a forked child: serve one episode on ``conn``, then exit. The child cannot be read or
-    traced by its siblings (not dumpable: they run as the same user, without capabilities). In
-    the sandbox (``Control.fresh``) it first gets an empty scratch and tmp of its own
-    (``memgym.run.episode_scratch``); a failure there is one line on stderr."""
+    """In a forked child: serve the episodes on ``conn`` (``serve_episode``), then exit. The
+    child cannot be read or traced by its siblings (not dumpable: they run as the same user,
+    without capabilities). In the sandbox (``Control.fresh``) it first gets an empty scratch and
+    tmp of its own (``memgym.run.episode_scratch``); a failure there is one line on stderr."""
     code = 0
     try:
         if Control.fresh:
@@ -237,8 +249,8 @@ class Control:
     """The requests the worker's own process answers (not an episode's child)."""
 
     plugins: tuple[str, ...] = ()
-    """The plugin modules this worker imported: with any, it warms nothing and each child serves
-    one episode."""
+    """The plugin modules this worker imported: with any, it warms nothing and a child serves
+    episodes in turn only while no scenario repeats in it."""
     fresh: tuple[str, ...] = ()
     """In the sandbox (``--fresh``): the folders each episode child hides (the socket's), after
     giving itself an empty scratch and tmp; empty for a plain worker, whose children share its."""
@@ -290,7 +302,7 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     path, *plugins = sys.argv[1:]
-    if plugins[:1] == ["--fresh"]:  # sandboxed: every episode gets a scratch of its own
+    if plugins[:1] == ["--fresh"]:  # sandboxed: every child gets a scratch of its own
         plugins = plugins[1:]
         Control.fresh = (os.path.dirname(path),)
         _not_dumpable()  # no child opens /proc/1/root, where this process's scratch is

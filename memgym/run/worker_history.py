@@ -6,7 +6,8 @@ compacts in process, and then answers ``compact`` (the messages added since the 
 from index ``from``: the evaluator sends every message once), ``force`` (after the agent's
 context overflowed) and ``history_end`` (the compaction records). It receives the agent's
 messages and nothing else: no scenario, no task, no app, no episode id (its records are
-stamped by the evaluator).
+stamped by the evaluator). An interactive episode names no scenario, so in a worker with
+plugins it is its process's last (``memgym.run.replays``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from memgym.memory.history.history_memory import ChatMessage, HistoryMemory
+from memgym.run.replays import Played
 from memgym.run.wire import PROTOCOL, chat_from_wire
 
 EPISODE = "episode"
@@ -25,12 +27,15 @@ class HistoryOps:
 
     history: HistoryMemory | None = None
     messages: list[ChatMessage]
+    played: Played | None = None
 
     def op_history(self, request: dict[str, Any]) -> dict[str, Any]:
         if request.get("protocol") != PROTOCOL:
             raise ValueError(f"worker: protocol {request.get('protocol')!r}, expected {PROTOCOL}")
         if self.history is not None:
             raise ValueError("worker: this episode's history memory is already built")
+        if self.played is not None:  # a plugin's process: no key, so its last episode
+            self.played.start(None)
         self.history = HistoryMemory(str(request["memory"]), str(request["track"]), EPISODE)
         self.messages = []
         return {"memory": self.history.config()}

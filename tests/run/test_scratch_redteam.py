@@ -1,7 +1,9 @@
 """Episodes of one sandboxed worker share no folder: ``stash``
 (``tests/run/redteam_scratch_plugins.py``) leaves a note in every writable folder it can reach
 in one episode and finds none of them in the next (the worker's own scratch and tmp, through
-``/proc/1``, included), though it could write in its scratch, tmp and home. In a plain worker
+``/proc/1``, included), though it could write in its scratch, tmp and home: the next episode of
+another seed is served by the same child, which empties its scratch, tmp and shared memory
+folder first, and the same seed again by a fresh child. In a plain worker
 process (``MEMGYM_SANDBOX=off``), whose children share its folders, the second episode reads the
 first one's note (so the test can fail)."""
 
