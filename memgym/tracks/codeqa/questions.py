@@ -74,6 +74,10 @@ RELAXED: tuple[Members | None, ...] = (None, EIGHT_PAGES, FEW_PAGES)
 BLIND_WINDOWS = (5, 10, 20)
 """Recent spans (core items) over which ``Asker._blind`` also takes an entity-blind memory's
 picks: what a memory of the last values stated, whoever they are about, would answer."""
+ONE_PER_ITEM = True
+"""No item states the whole evidence of two questions (``Asker._shared``): a code chunk defining
+two asked constants let a memory of one well-chosen event, or a random sample of 4 that drew
+it, answer both (issue #66: at lite the best event held 0.20 of the scored questions)."""
 
 
 @dataclass(slots=True)
@@ -176,6 +180,8 @@ class Asker:
         """Constants a maintenance question asks about: one question each (``_change_question``)."""
         self.stated_at = {id(fact): pos for hist in self.history.values() for pos, fact in hist}
         """id of a fact record -> the item stating it."""
+        self.holding: set[int] = set()
+        """Items that state the whole evidence of a question drawn (``_shared``)."""
         for item in items:  # counted once: ``assemble`` reads it back
             if item.tokens < 0:
                 item.tokens = count_tokens(item.text)
@@ -528,6 +534,16 @@ class Asker:
         last = min(at) if draft.kind == "filter_count" else max(at)
         return self.pages_before[draft.p] - self.pages_before[last + 1] < QUESTION_GAP
 
+    def _holder(self, draft: Draft) -> int | None:
+        """The one item stating the draft's whole evidence (None: none, or it spans items)."""
+        at = {self.stated_at[id(f)] for f in draft.evidence}
+        return at.pop() if len(at) == 1 else None
+
+    def _shared(self, draft: Draft) -> bool:
+        """Whether the one item stating the draft's whole evidence already states a drawn
+        question's (``ONE_PER_ITEM``)."""
+        return ONE_PER_ITEM and self._holder(draft) in self.holding
+
     def _few_stated(self, draft: Draft) -> bool:
         """Whether a value question comes before ``MIN_STATED`` distinct values of its
         attribute have been stated."""
@@ -556,7 +572,7 @@ class Asker:
                 continue
             if self._too_recent(draft):
                 continue
-            if self._few_stated(draft):
+            if self._few_stated(draft) or self._shared(draft):
                 continue
             if kind == "filter_count" and str(_counted(draft)) != target:
                 continue  # its gold would be this count (see ``_counted``)
@@ -568,6 +584,9 @@ class Asker:
             if kind == "filter_count" and gold != target:
                 continue
             self.seen.add(key)
+            holder = self._holder(draft)
+            if holder is not None:
+                self.holding.add(holder)
             if AXIS_OF[kind] == "maintenance":
                 self.maintained.add(draft.spec["entity"])
             draft.gold = _typed(gold, draft.answer_type)
