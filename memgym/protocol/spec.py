@@ -155,10 +155,10 @@ STANDARD = Protocol(
 )
 SMOKE = Protocol(
     name="smoke",
-    version=10,
+    version=11,
     tracks=(
         TrackPlan("entities", "lite", (0,), {"entities": 8, "questions": 3}),
-        TrackPlan("research", "lite", (0,), {"tasks": 2}),
+        TrackPlan("research", "lite", (0,), {"tasks": 2, "target_tokens": 10_000}),
         TrackPlan("codeqa", "lite", (0,), {"questions": 3}),
         TrackPlan("dialogue", "lite", (0,), {"questions": 3}),
     ),
