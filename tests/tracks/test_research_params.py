@@ -8,6 +8,7 @@ from memgym.tracks import get_track
 from memgym.tracks.research.params import (
     LOOKALIKES,
     LOOKALIKES_PER_QUESTION,
+    SHORT_BUDGET,
     SHORT_TASKS,
     SHORT_TOKENS,
     hop_schedule,
@@ -33,9 +34,12 @@ def test_tiers_resolve_with_derived_counts() -> None:
 
 def test_lite_shorter_than_its_own_length_asks_fewer_tasks() -> None:
     """Lite's 6 tasks do not fit 10,000 tokens on seed 5097 (nor 5154: 2 of seeds 5000-5199);
-    at that length, no content set, lite asks ``SHORT_TASKS`` and fits; a set count is kept."""
+    at that length, no content set, lite asks ``SHORT_TASKS`` with its former write budget and
+    fits; a set count or budget is kept."""
     short, own = TRACK.params("lite", target_tokens=10_000), TRACK.params("lite")
     assert short["tasks"] == SHORT_TASKS < own["tasks"]
+    assert short["write_budget"] == SHORT_BUDGET < own["write_budget"]
+    assert TRACK.params("lite", target_tokens=10_000, write_budget=30)["write_budget"] == 30
     assert TRACK.params("lite", target_tokens=SHORT_TOKENS)["tasks"] == own["tasks"]
     assert TRACK.params("standard", target_tokens=20_000)["tasks"] == 8
     assert TRACK.params("lite", target_tokens=10_000, siblings=2)["tasks"] == 6

@@ -81,10 +81,11 @@ its gold, fresh values stated once after it, lifted repeats and the fresh ones t
 restatements when no earlier result is left to restate (measured means 171, 337 and 506 in lite,
 standard and hard over seeds 0-11, 8, 12 and 18 questions, the gold's places 40 wide); it also
 restates earlier results."""
-SHORT_TOKENS, SHORT_TASKS = 12_000, 4
+SHORT_TOKENS, SHORT_TASKS, SHORT_BUDGET = 12_000, 4, 16
 """A lite stream shorter than ``SHORT_TOKENS`` (lite's own length), none of ``CONTENT`` set,
-asks at most ``SHORT_TASKS`` tasks: lite's 6 tasks (8 questions and their look-alikes) do not
-fit 10,000 tokens on about 1 seed in 100; its 4 tasks, lite's before issue #66, always did.
+asks at most ``SHORT_TASKS`` tasks with a write budget of at most ``SHORT_BUDGET`` (unless set):
+lite's 6 tasks (8 questions and their look-alikes) do not fit 10,000 tokens on about 1 seed in
+100; its 4 tasks and budget, lite's before issue #66, always did.
 Lite asks 6 tasks in 12,000 tokens (4 in 10,000 before) against the entity-blind rule
 ``stream_attribute_learned``: each question's look-alikes state every field, so more questions
 put more values before and after every gold (a place rule holds fewer of them), and one lucky
@@ -122,6 +123,8 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     short = isinstance(target, int) and target < own["target_tokens"] <= SHORT_TOKENS
     if short and not any(key in overrides for key in CONTENT):
         p["tasks"] = min(p["tasks"], SHORT_TASKS)
+        if "write_budget" not in overrides:
+            p["write_budget"] = min(p["write_budget"], SHORT_BUDGET)
     tasks = _int("tasks", p["tasks"], 1, MAX_TASKS)
     _int("min_hops", p["min_hops"], MIN_HOPS, MAX_HOPS)
     _int("max_hops", p["max_hops"], MIN_HOPS, MAX_HOPS)
