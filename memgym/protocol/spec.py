@@ -155,10 +155,12 @@ STANDARD = Protocol(
 )
 SMOKE = Protocol(
     name="smoke",
-    version=10,
+    version=11,
     tracks=(
         TrackPlan("entities", "lite", (0,), {"entities": 8, "questions": 3}),
-        TrackPlan("research", "lite", (0,), {"tasks": 2}),
+        TrackPlan(  # lite as v10 had it (4 tasks in 10,000 tokens then; 6 in 12,000 now)
+            "research", "lite", (0,), {"tasks": 2, "target_tokens": 10_000, "write_budget": 16}
+        ),
         TrackPlan("codeqa", "lite", (0,), {"questions": 3}),
         TrackPlan("dialogue", "lite", (0,), {"questions": 3}),
     ),

@@ -56,7 +56,7 @@ def _world_names(scenario) -> set[str]:
 
 
 def test_filler_states_nothing_about_the_world() -> None:
-    scenario = TRACK.generate(3, "lite")  # lite seeds hold 7-13 filler pages (places 40 wide)
+    scenario = TRACK.generate(10, "lite")  # lite seeds 0-11 hold 8-17 filler pages (10: 17)
     names = _world_names(scenario)
     core = {e.step for e in scenario.events}
     filler = [e for e in stream_events(scenario) if e.step not in core]
@@ -147,7 +147,7 @@ def test_brief_mentions_errata_only_when_there_are_some() -> None:
 
 
 def test_length_only_changes_the_filler_plan() -> None:
-    """Once the look-alikes have room (lite at 10k tokens has not: its optional ones stop at
+    """Once the look-alikes have room (lite at its 12k tokens has not: its optional ones stop at
     ``blind.ROOM`` on every seed since the gold's places are 40 wide) and the content has
     stopped growing (hard's tasks from 100k on: ``params.GROWTH``), a longer stream differs
     from a shorter one only in its filler."""
