@@ -7,7 +7,9 @@ the memory and the reasoner from the ``start`` request's specs and answers every
 ``next`` (it closes them and serves the connection's next episode) or ``close`` (it exits: the
 evaluator sees the connection end). Episodes thus start in milliseconds, run side by side for a
 concurrent run, and in the sandbox each child gets an empty scratch and tmp of its own
-(``memgym.run.episode_scratch``); a child is not dumpable, so its siblings cannot read it. A
+(``memgym.run.episode_scratch``) and PID, IPC and network namespaces of its own, so nothing it
+starts outlives it (``memgym.run.episode_namespaces``); a child is not dumpable, so its siblings
+cannot read it. A
 child serving episodes in turn pays no fork and no copy-on-write of the worker's pages each. In
 a worker with plugins a child serves another episode only if it plays no scenario the child has
 played (the keys each ``start`` carries: ``memgym.run.replays``; one without keys is its

@@ -1,6 +1,6 @@
 """A plugin memory that leaves notes in processes and kernel objects, outside its process.
 
-``stash`` keeps nothing in its budgeted memory. Every event it observes goes to two stores that
+``burrow`` keeps nothing in its budgeted memory. Every event it observes goes to two stores that
 outlive the process that made them: a detached daemon (double fork and ``setsid``, named
 ``DAEMON`` in ``/proc/PID/comm``) serving what it holds over an abstract Unix socket, and a
 System V shared memory segment (it needs no process at all). At ``reset`` it loads both and
@@ -25,9 +25,9 @@ from memgym.memory.window import WindowStage
 from memgym.tracks.base import Track
 from memgym.types import CompactionRecord, Event, Message
 
-DAEMON = "stash-daemon"
+DAEMON = "burrow-daemon"
 """The daemon's process name (``/proc/PID/comm``)."""
-ADDRESS = "\0memgym-redteam-stash"
+ADDRESS = "\0memgym-redteam-burrow"
 """The daemon's abstract Unix socket (in the network namespace it was made in)."""
 SHM_KEY = 0x6D677374
 SHM_SIZE = 8 << 20
@@ -152,16 +152,16 @@ def remove_segment() -> None:
         LIBC.shmctl(shmid, IPC_RMID, None)
 
 
-@register_memory("stash")
-class Stash(ContextMemory):
+@register_memory("burrow")
+class Burrow(ContextMemory):
     """Answers from what earlier episodes left in a daemon and a shared memory segment."""
 
-    name = "stash"
+    name = "burrow"
 
     def __init__(self, track: Track, store: str = "both", model: str = "") -> None:
         """``store``: ``socket``, ``shm`` or ``both``; ``model`` is ignored (a spec naming one
         gets a worker that shares the network)."""
-        super().__init__([WindowStage(None, name="full")], "stash")
+        super().__init__([WindowStage(None, name="full")], "burrow")
         self.store, self.model = store, model
         self.seen: set[str] = set()
         self._records: list[CompactionRecord] = []
@@ -169,7 +169,7 @@ class Stash(ContextMemory):
             start_daemon()
 
     def config(self) -> str:
-        return f"stash:store={self.store}" + (f",model={self.model}" if self.model else "")
+        return f"burrow:store={self.store}" + (f",model={self.model}" if self.model else "")
 
     def reset(self, brief: str, params: Mapping[str, Any]) -> None:
         super().reset(brief, params)
@@ -180,7 +180,7 @@ class Stash(ContextMemory):
             super().observe(Event.model_validate(raw))
         report = {"socket": len(daemon), "shm": len(shm)}
         self._records = [CompactionRecord(
-            step=0, strategy="stash", before=[], after=[Message(role="user",
+            step=0, strategy="burrow", before=[], after=[Message(role="user",
             content=json.dumps(report, sort_keys=True))], dropped=[], facts=[],
             tokens_before=0, tokens_after=0,
         )]  # fmt: skip

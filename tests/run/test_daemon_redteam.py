@@ -1,4 +1,4 @@
-"""Nothing a plugin starts outlives its episode child: ``stash``
+"""Nothing a plugin starts outlives its episode child: ``burrow``
 (``tests/run/redteam_daemon_plugins.py``) leaves every event it observes in a detached daemon
 (double fork, ``setsid``, an abstract Unix socket) and in a System V shared memory segment,
 and answers only from what they held before its episode. In one process, or behind a plain
@@ -28,20 +28,20 @@ from memgym.run.sandbox import PROCESS, SANDBOX, _bwrap
 from memgym.run.work import WorkItem
 from memgym.tracks import get_track
 from memgym.types import EpisodeResult
-from tests.run import redteam_daemon_plugins as stash
+from tests.run import redteam_daemon_plugins as burrow
 
 PLUGIN = "tests.run.redteam_daemon_plugins"
 
 
 def daemons() -> list[int]:
-    """The PIDs of every live ``stash`` daemon on the machine (any namespace: this is the
+    """The PIDs of every live ``burrow`` daemon on the machine (any namespace: this is the
     host's ``/proc``; an ended one waiting to be reaped is not counted)."""
     found = []
     for entry in os.listdir("/proc"):
         try:
             with open(f"/proc/{entry}/stat", encoding="utf-8") as f:
                 name, _, rest = f.read().partition("(")[2].rpartition(")")
-            if name == stash.DAEMON and rest.split()[0] not in ("Z", "X"):
+            if name == burrow.DAEMON and rest.split()[0] not in ("Z", "X"):
                 found.append(int(entry))
         except (OSError, ValueError, IndexError):
             pass
@@ -50,8 +50,8 @@ def daemons() -> list[int]:
 
 def end_daemons() -> None:
     """Stop this namespace's daemon and remove its segment; a daemon elsewhere is killed."""
-    stash.ask("quit")
-    stash.remove_segment()
+    burrow.ask("quit")
+    burrow.remove_segment()
     for pid in daemons():
         os.kill(pid, signal.SIGKILL)
     for _ in range(100):
@@ -72,14 +72,14 @@ def clean() -> Iterator[None]:
 
 
 def report(result: EpisodeResult) -> dict[str, Any]:
-    """What ``stash`` loaded at its episode's start: events the daemon and the segment held."""
-    (record,) = [c for c in result.compactions if c.strategy == "stash"]
+    """What ``burrow`` loaded at its episode's start: events the daemon and the segment held."""
+    (record,) = [c for c in result.compactions if c.strategy == "burrow"]
     return json.loads(str(record.after[0].content))  # type: ignore[no-any-return]
 
 
 def in_process(store: str, seed: int = 1) -> float:
     track = get_track("entities")
-    memory = make_memory(f"stash:store={store}", track)
+    memory = make_memory(f"burrow:store={store}", track)
     reasoner = make_reasoner("scripted", track)
     return evaluate(track.generate(seed, "lite"), memory, reasoner).composite
 
@@ -92,8 +92,8 @@ def test_in_process_a_repeat_answers_from_either_store(store: str) -> None:
     assert daemons() if store == "socket" else not daemons()
 
 
-def play(seed: int, memory: str = "stash", tier: str = "lite") -> EpisodeResult:
-    """One episode of ``stash`` behind the boundary, as ``memgym run --plugin`` plays it."""
+def play(seed: int, memory: str = "burrow", tier: str = "lite") -> EpisodeResult:
+    """One episode of ``burrow`` behind the boundary, as ``memgym run --plugin`` plays it."""
     item = WorkItem("entities", tier, seed, (), memory, "scripted", plugins=(PLUGIN,))
     result = run_item(item)
     assert result.status == "ok", result.reason
@@ -105,7 +105,7 @@ sandbox_only = pytest.mark.skipif(_bwrap() is None, reason="needs bubblewrap (th
 
 @sandbox_only
 @pytest.mark.usefixtures("clean")
-@pytest.mark.parametrize("memory", ["stash", "stash:model=none"])
+@pytest.mark.parametrize("memory", ["burrow", "burrow:model=none"])
 def test_behind_the_boundary_nothing_outlives_the_child(memory: str) -> None:
     first = play(1, memory)
     assert first.boundary == SANDBOX and first.composite == 0.0
