@@ -8,10 +8,10 @@ after its scratch (``memgym.run.episode_scratch``, whose user namespace gives it
 before any plugin code: it enters new PID and IPC namespaces (and a network namespace, with no
 interface but a down loopback, unless a component needs an LLM endpoint), then forks. The new
 process, PID 1 of its namespace, serves the episodes; the old one waits for it and exits with
-its status. When PID 1 exits the
-kernel kills every other process of the namespace, and the IPC and network namespaces, with
-every object in them, go with their last process. No process of the namespace can signal
-or trace one outside it, a sibling's included (their PIDs are not in it).
+its status. When PID 1 exits the kernel kills every other process of the namespace, and the IPC
+and network namespaces, with every object in them, go with their last process. No process of
+the namespace can signal or trace one outside it, a sibling's included (their PIDs are not in
+it).
 
 Where the network is shared, the child also enters a Landlock domain of its own scoped to
 abstract Unix sockets and signals (Linux 6.12 and later, Landlock ABI 6): it and what it starts
