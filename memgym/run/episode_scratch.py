@@ -35,11 +35,12 @@ WRITABLE = (("/scratch", "0777"), ("/tmp", "1777"), ("/dev/shm", "1777"))
 LIBC = ctypes.CDLL(None, use_errno=True)
 """The C library, loaded once in the worker (a child forked from it finds its functions ready,
 instead of loading it and copying the pages that touches: ~0.5 ms an episode)."""
-for _name in ("prctl", "unshare", "mount"):
+for _name in ("prctl", "unshare", "mount", "syscall"):
     getattr(LIBC, _name)  # ctypes caches each function on first use: do it before any fork
 
 
-def _check(result: int, what: str) -> None:
+def check(result: int, what: str) -> None:
+    """An ``OSError`` naming ``what`` unless ``result`` (a C call's) is 0."""
     if result != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"episode scratch: {what}: {os.strerror(errno)}")
@@ -48,7 +49,7 @@ def _check(result: int, what: str) -> None:
 def _own_namespaces(libc: ctypes.CDLL) -> None:
     """Enter a new user namespace (this user mapped to itself) and mount namespace."""
     uid, gid = os.geteuid(), os.getegid()
-    _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare (are user namespaces enabled?)")
+    check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare (are user namespaces enabled?)")
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
                        ("gid_map", f"{gid} {gid} 1")):  # fmt: skip
         fd = os.open(f"/proc/self/{name}", os.O_WRONLY)
@@ -59,7 +60,7 @@ def _own_namespaces(libc: ctypes.CDLL) -> None:
 
 
 def _mount_tmpfs(libc: ctypes.CDLL, path: str, mode: str, flags: int) -> None:
-    _check(
+    check(
         libc.mount(b"tmpfs", path.encode(), b"tmpfs", flags, f"mode={mode}".encode()),
         f"mount a tmpfs on {path}",
     )
@@ -70,16 +71,16 @@ def fresh_folders(hidden: Sequence[str] = ()) -> None:
     folders of its own and an empty read-only tmpfs over each of ``hidden``; chdir to ``HOME``.
     An ``OSError`` names the step that failed (e.g. user namespaces disabled)."""
     libc = LIBC
-    _check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE, 1)")
+    check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE, 1)")
     _own_namespaces(libc)
-    _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+    check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
     for path, mode in WRITABLE:
         if os.path.isdir(path):
             _mount_tmpfs(libc, path, mode, MS_NOSUID | MS_NODEV)
     for path in hidden:
         _mount_tmpfs(libc, path, "0555", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _own_namespaces(libc)  # the mounts above are now locked to what they cover
-    _check(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE, 0)")
+    check(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE, 0)")
     os.chdir(os.environ.get("HOME", "/"))
 
 

@@ -11,7 +11,9 @@ The sandbox (``bwrap``) never binds ``/``. It builds a root of its own from:
 - a private, empty scratch folder (a tmpfs at ``/scratch``: the working folder, ``HOME`` and
   ``TMPDIR``; ``/tmp`` is another), and the folder of the worker's socket (``/run/memgym``).
   Each episode child mounts fresh empty ones over them (and hides the socket's folder) before
-  plugin code runs, so no episode finds what another left (``memgym.run.episode_scratch``).
+  plugin code runs, so no episode finds what another left (``memgym.run.episode_scratch``),
+  and serves as PID 1 of PID, IPC and (without an LLM endpoint) network namespaces of its own,
+  so no process or IPC object it makes outlives it (``memgym.run.episode_namespaces``).
 
 Nothing else of the machine is there: no results file, call cache, salt file, home, checkout or
 other run. It has process, IPC and UTS namespaces of its own (the evaluator's process is not under

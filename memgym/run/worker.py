@@ -7,7 +7,9 @@ the memory and the reasoner from the ``start`` request's specs and answers every
 ``next`` (it closes them and serves the connection's next episode) or ``close`` (it exits: the
 evaluator sees the connection end). Episodes thus start in milliseconds, run side by side for a
 concurrent run, and in the sandbox each child gets an empty scratch and tmp of its own
-(``memgym.run.episode_scratch``); a child is not dumpable, so its siblings cannot read it. A
+(``memgym.run.episode_scratch``) and PID, IPC and network namespaces of its own, so nothing it
+starts outlives it (``memgym.run.episode_namespaces``); a child is not dumpable, so its siblings
+cannot read it. A
 child serving episodes in turn pays no fork and no copy-on-write of the worker's pages each. In
 a worker with plugins a child serves another episode only if it plays no scenario the child has
 played (the keys each ``start`` carries: ``memgym.run.replays``; one without keys is its
@@ -42,6 +44,7 @@ from memgym.memory.base import Memory
 from memgym.reasoners import make_reasoner
 from memgym.reasoners.base import Reasoner
 from memgym.run.episode import model_id
+from memgym.run.episode_namespaces import landlock_abi, own_pid_namespace
 from memgym.run.episode_scratch import LIBC, fresh_folders, wipe_folders
 from memgym.run.preload import preload
 from memgym.run.replays import Played
@@ -194,12 +197,15 @@ def episode_child(conn: socket.socket) -> NoReturn:
     """In a forked child: serve the episodes on ``conn`` (``serve_episode``), then exit. The
     child cannot be read or traced by its siblings (not dumpable: they run as the same user,
     without capabilities). In the sandbox (``Control.fresh``) it first gets an empty scratch and
-    tmp of its own (``memgym.run.episode_scratch``); a failure there is one line on stderr."""
+    tmp of its own (``memgym.run.episode_scratch``) and continues as PID 1 of PID, IPC (and,
+    without ``Control.network``, network) namespaces of its own, so that nothing it starts
+    outlives it (``memgym.run.episode_namespaces``); a failure there is one line on stderr."""
     code = 0
     try:
         if Control.fresh:
             try:
                 fresh_folders(Control.fresh)
+                own_pid_namespace(Control.network)
             except OSError as exc:
                 print(f"worker: {exc}", file=sys.stderr, flush=True)
                 raise
@@ -254,6 +260,9 @@ class Control:
     fresh: tuple[str, ...] = ()
     """In the sandbox (``--fresh``): the folders each episode child hides (the socket's), after
     giving itself an empty scratch and tmp; empty for a plain worker, whose children share its."""
+    network: bool = False
+    """Whether a component may call an LLM endpoint (``--preload``): the episode children then
+    share the worker's network namespace (else each has one of its own, with no interface)."""
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         if request.get("op") != "warm":
@@ -308,6 +317,8 @@ def main() -> None:
         _not_dumpable()  # no child opens /proc/1/root, where this process's scratch is
     if plugins[:1] == ["--preload"]:  # a component may call an LLM endpoint
         plugins = plugins[1:]
+        Control.network = True
+        landlock_abi()  # asked once, before any child forks
         preload()
     Control.plugins = tuple(plugins)
     for module in plugins:
