@@ -155,11 +155,13 @@ STANDARD = Protocol(
 )
 SMOKE = Protocol(
     name="smoke",
-    version=10,
+    version=11,
     tracks=(
         TrackPlan("entities", "lite", (0,), {"entities": 8, "questions": 3}),
         TrackPlan("research", "lite", (0,), {"tasks": 2}),
-        TrackPlan("codeqa", "lite", (0,), {"questions": 3}),
+        TrackPlan(  # lite as v10 had it (10 questions in 10,000 tokens then; 16 in 16,000 now)
+            "codeqa", "lite", (0,), {"questions": 3, "target_tokens": 10_000, "write_budget": 5}
+        ),
         TrackPlan("dialogue", "lite", (0,), {"questions": 3}),
     ),
     strategies=("window:max_tokens=1000", "rag-bm25:k=3", "agentic:policy=strategic"),

@@ -8,8 +8,8 @@ from memgym.tracks.checks import check_int as _int
 from memgym.tracks.checks import grown_content, tier_params
 
 TIERS: dict[str, dict[str, Any]] = {
-    "lite": {"modules": 4, "functions": 14, "constants": 24, "errors": 3, "questions": 10,
-             "target_tokens": 10_000, "write_budget": 5, "body_lines": 2},
+    "lite": {"modules": 4, "functions": 14, "constants": 24, "errors": 3, "questions": 16,
+             "target_tokens": 16_000, "write_budget": 6, "body_lines": 2},
     "standard": {"modules": 6, "functions": 80, "constants": 28, "errors": 4, "questions": 20,
                  "target_tokens": 40_000, "write_budget": 11, "body_lines": 5},
     "hard": {"modules": 10, "functions": 96, "constants": 48, "errors": 6, "questions": 40,
@@ -21,14 +21,14 @@ DEFAULTS: dict[str, Any] = {
     "functions": 14,
     "constants": 24,
     "errors": 3,
-    "questions": 10,
+    "questions": 16,
     "corrections": None,
     "updates": None,
     "distractors": None,
-    "target_tokens": 10_000,
+    "target_tokens": 16_000,
     "chunk_tokens": 220,
     "body_lines": 2,
-    "write_budget": 5,
+    "write_budget": 6,
     "max_write_tokens": 120,
     "question_placement": "interleaved",
     "subseed": 0,
