@@ -160,7 +160,16 @@ SMOKE = Protocol(
         TrackPlan("entities", "lite", (0,), {"entities": 8, "questions": 3}),
         TrackPlan("research", "lite", (0,), {"tasks": 2}),
         TrackPlan(  # lite as v10 had it (10 questions in 10,000 tokens then; 16 in 16,000 now)
-            "codeqa", "lite", (0,), {"questions": 3, "target_tokens": 10_000, "write_budget": 5}
+            "codeqa",
+            "lite",
+            (0,),
+            {
+                "questions": 3,
+                "target_tokens": 10_000,
+                "write_budget": 5,
+                "body_lines": 2,
+                "chunk_tokens": 220,
+            },
         ),
         TrackPlan("dialogue", "lite", (0,), {"questions": 3}),
     ),
