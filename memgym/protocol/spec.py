@@ -161,7 +161,18 @@ SMOKE = Protocol(
         TrackPlan(  # lite as v10 had it (4 tasks in 10,000 tokens then; 6 in 12,000 now)
             "research", "lite", (0,), {"tasks": 2, "target_tokens": 10_000, "write_budget": 16}
         ),
-        TrackPlan("codeqa", "lite", (0,), {"questions": 3}),
+        TrackPlan(  # lite as v10 had it (10 questions in 10,000 tokens then; 16 in 16,000 now)
+            "codeqa",
+            "lite",
+            (0,),
+            {
+                "questions": 3,
+                "target_tokens": 10_000,
+                "write_budget": 5,
+                "body_lines": 2,
+                "chunk_tokens": 220,
+            },
+        ),
         TrackPlan("dialogue", "lite", (0,), {"questions": 3}),
     ),
     strategies=("window:max_tokens=1000", "rag-bm25:k=3", "agentic:policy=strategic"),

@@ -49,8 +49,19 @@ def test_a_longer_stream_grows_its_repository_not_its_questions() -> None:
         assert (p["questions"], p["write_budget"]) == (own["questions"], own["write_budget"])
         derived = p["functions"] + p["constants"] + round(1.75 * p["constants"])
         assert p["entities"] == derived
-    kept = TRACK.params("lite", target_tokens=1_000_000, body_lines=2)
+    kept = TRACK.params("lite", target_tokens=1_000_000, body_lines=lite["body_lines"])
     assert [kept[k] for k in CONTENT] == [lite[k] for k in CONTENT]
+
+
+def test_a_shorter_lite_stream_keeps_two_body_lines() -> None:
+    """Below lite's own 16,000 tokens, no content set, lite has 2 body lines (its core then fits
+    10,000 tokens); a content parameter set is kept."""
+    assert TRACK.params("lite")["body_lines"] == 5
+    assert TRACK.params("lite", target_tokens=15_999)["body_lines"] == 2
+    assert TRACK.params("lite", target_tokens=10_000, body_lines=4)["body_lines"] == 4
+    assert TRACK.params("standard", target_tokens=30_000)["body_lines"] == 5
+    for seed in range(3):
+        assert TRACK.generate(seed, "lite", target_tokens=10_000).params["body_lines"] == 2
 
 
 @pytest.mark.parametrize(
