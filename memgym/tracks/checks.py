@@ -42,6 +42,22 @@ def tier_params(
     return {**defaults, **tiers[name], **overrides}
 
 
+def shortened(
+    own: Mapping[str, Any],
+    params: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+    content: tuple[str, ...],
+    limit: int,
+) -> bool:
+    """Whether a stream is shorter than its tier's own length (``own``: the tier's values, whose
+    length is at most ``limit``: the tiers that grew) with none of ``content`` set: such a
+    stream keeps the tier's former, smaller content so that it still fits (issue #66)."""
+    target = params["target_tokens"]
+    if not isinstance(target, int) or not target < own["target_tokens"] <= limit:
+        return False
+    return not any(key in overrides for key in content)
+
+
 def grown_content(
     own: Mapping[str, Any],
     overrides: Mapping[str, Any],

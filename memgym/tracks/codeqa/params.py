@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from memgym.tracks.checks import check_int as _int
-from memgym.tracks.checks import grown_content, tier_params
+from memgym.tracks.checks import grown_content, shortened, tier_params
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {"modules": 4, "functions": 14, "constants": 24, "errors": 3, "questions": 16,
@@ -104,9 +104,7 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     own = TIERS[tier or DEFAULT_TIER]
     p.update(grown_content(own, overrides, GROWTH, CONTENT))
-    target = p["target_tokens"]
-    short = isinstance(target, int) and target < own["target_tokens"] <= SHORT_TOKENS
-    if short and not any(key in overrides for key in CONTENT):
+    if shortened(own, p, overrides, CONTENT, SHORT_TOKENS):
         p["body_lines"] = min(p["body_lines"], SHORT_BODY_LINES)
     for name, (low, high) in LIMITS.items():
         _int(name, p[name], low, high)

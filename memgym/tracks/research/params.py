@@ -12,7 +12,7 @@ from typing import Any
 
 from memgym.tracks.checks import check_choice as _choice
 from memgym.tracks.checks import check_int as _int
-from memgym.tracks.checks import grown_content, tier_params
+from memgym.tracks.checks import grown_content, shortened, tier_params
 
 TIERS: dict[str, dict[str, Any]] = {
     "lite": {
@@ -119,9 +119,7 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     p = tier_params(tier, overrides, TIERS, DEFAULTS, DEFAULT_TIER)
     own = TIERS[tier or DEFAULT_TIER]
     p.update(grown_content(own, overrides, GROWTH, CONTENT))
-    target = p["target_tokens"]
-    short = isinstance(target, int) and target < own["target_tokens"] <= SHORT_TOKENS
-    if short and not any(key in overrides for key in CONTENT):
+    if shortened(own, p, overrides, CONTENT, SHORT_TOKENS):
         p["tasks"] = min(p["tasks"], SHORT_TASKS)
         if "write_budget" not in overrides:
             p["write_budget"] = min(p["write_budget"], SHORT_BUDGET)
