@@ -17,7 +17,8 @@ import argparse
 import statistics
 import time
 from collections.abc import Sequence
-from typing import Any
+
+from learned_members import parse_overrides
 
 from memgym.salt import evaluation_seed
 from memgym.simulation.bounded import composite
@@ -28,15 +29,6 @@ from memgym.tracks import get_track
 
 SET = 10
 """Seeds per set: validate's ``--seeds 10``."""
-
-
-def _overrides(text: str) -> dict[str, Any]:
-    """``k=v,k=v`` as a dict (integers parsed)."""
-    out: dict[str, Any] = {}
-    for part in filter(None, text.split(",")):
-        key, _, value = part.partition("=")
-        out[key] = int(value) if value.lstrip("-").isdigit() else value
-    return out
 
 
 def members(text: str) -> list[Member]:
@@ -64,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     start = time.process_time()
     t = get_track(args.track)
     chosen = members(args.members)
-    overrides = _overrides(args.params)
+    overrides = parse_overrides(args.params)
     learned = any(m.rule == "learned" for m in chosen)
     selector = fitted(args.track, args.tier, tuple(sorted(overrides.items()))) if learned else None
     key = args.salt.encode() if args.salt else None

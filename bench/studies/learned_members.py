@@ -26,7 +26,8 @@ from memgym.simulation.learned_selector import SELECTOR_BUDGETS, fitted
 from memgym.tracks import get_track
 
 
-def _overrides(text: str) -> dict[str, Any]:
+def parse_overrides(text: str) -> dict[str, Any]:
+    """``k=v,k=v`` as a dict (integers parsed)."""
     out: dict[str, Any] = {}
     for part in filter(None, text.split(",")):
         key, _, value = part.partition("=")
@@ -74,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     seeds = range(args.seed, args.seed + args.seeds)
     for name in args.sets.split(","):
         salt = None if name == "public" else name
-        line = run_set(args.track, args.tier, salt, seeds, _overrides(args.params))
+        line = run_set(args.track, args.tier, salt, seeds, parse_overrides(args.params))
         print(line, flush=True)
 
 
