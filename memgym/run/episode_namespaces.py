@@ -15,7 +15,8 @@ it).
 
 Where the network is shared, the child also enters a Landlock domain of its own scoped to
 abstract Unix sockets and signals (Linux 6.12 and later, Landlock ABI 6): it and what it starts
-cannot connect to an abstract socket made outside it, a waiting sibling's included. The shared
+cannot connect to an abstract socket made outside it, a waiting sibling's included (on an
+older kernel ``sandbox.note_unscoped`` says once that they are shared). The shared
 network itself stays a channel between live children (a TCP or UDP port on the loopback) and
 to any host it reaches.
 

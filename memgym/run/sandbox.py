@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from memgym.run.episode_namespaces import SCOPED_ABI, landlock_abi
 from memgym.run.plugins import Plugin
 from memgym.salt import SALT_VARIABLES, salt_digest
 from memgym.specs import IN_PROCESS, THIRD_PARTY, parse_spec
@@ -244,6 +245,8 @@ def sandbox_launch(exe: str, spec: WorkerSpec, socket_folder: str) -> Launch:
                 argv += ["--ro-bind", name, name]
     argv += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     argv += [] if spec.network else ["--unshare-net"]
+    if spec.network:
+        note_unscoped()
     python = str(rt.inside_binary)
     dirs = ":".join(str(SITE_INSIDE / str(i)) for i in range(len(sites)))
     command = [
@@ -270,6 +273,23 @@ def sandbox_launch(exe: str, spec: WorkerSpec, socket_folder: str) -> Launch:
     # the environment is bwrap's own (nothing else of the evaluator's), never its arguments,
     # which any process may read
     return Launch(argv + command, env, "/", SANDBOX, uid=uid)
+
+
+UNSCOPED = (
+    "memgym: this kernel has no Landlock scopes (Linux 6.12 or later has them): sandboxed "
+    "episodes that share the network for an LLM endpoint also share abstract Unix sockets with "
+    "their live siblings (docs/trust.md)"
+)
+
+
+@cache
+def note_unscoped() -> bool:
+    """Say once on stderr (``UNSCOPED``) when this kernel cannot scope an episode child's
+    abstract Unix sockets, as a network-sharing child needs; whether it said so."""
+    if landlock_abi() >= SCOPED_ABI:
+        return False
+    print(UNSCOPED, file=sys.stderr, flush=True)
+    return True
 
 
 def _visible(path: Path, sites: list[Path]) -> bool:
