@@ -8,6 +8,7 @@ import os
 import time
 from typing import Any
 
+from rich.progress import TaskID
 from rich.table import Table
 
 from memgym.commands.common import add_seed_args, check_at_least, console, err_console, progress
@@ -118,16 +119,25 @@ def run(args: argparse.Namespace) -> int:
     )
     start = time.perf_counter()
     with progress() as bar:
-        task = bar.add_task("validate", total=unit_count(groups, len(seeds), bounded))
+        learning = bar.add_task("learning adversaries", total=groups)
+        units: list[TaskID] = []  # added once every group's adversaries are fitted
+        scenarios = unit_count(groups, len(seeds), bounded)
+
+        def learned(k: int, total: int) -> None:
+            bar.update(learning, completed=k)
+            if k == total:
+                units.append(bar.add_task("validate", total=scenarios))
+
         reports = validate(
             tracks,
             tiers,
             seeds,
             workers=args.workers,
-            on_done=lambda _: bar.advance(task),
+            on_done=lambda _: bar.advance(units[0]),
             templates=templates,
             bounded=bounded,
             isolate=args.isolate,
+            on_learned=learned,
         )
     elapsed = time.perf_counter() - start
     if args.json:

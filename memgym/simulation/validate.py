@@ -223,6 +223,7 @@ def validate(
     templates: Sequence[str] | None = None,
     bounded: str = "quick",
     isolate: bool = False,
+    on_learned: Callable[[int, int], None] | None = None,
 ) -> list[GroupReport]:
     """Run every policy and cheat on every (track, tier, seed) and check the invariants.
 
@@ -231,6 +232,8 @@ def validate(
     ``bounded`` runs the bounded-memory family (``quick``, ``full`` or ``""`` for none), with
     ``TRAIN_SEEDS`` more scenarios per group for its union bound to choose on.
     ``isolate`` runs the policies behind the trust boundary (``Unit.isolate``).
+    ``on_learned(k, groups)`` is called as each group's learning adversaries are fitted, all of
+    them before the first scenario runs (so a pace measured from then on is the scenarios').
     """
     if bounded not in BOUNDED_MODES:
         raise ValueError(f"bounded must be one of {BOUNDED_MODES}, got {bounded!r}")
@@ -263,12 +266,14 @@ def validate(
         for name, tier, template in keys
         for i in range(TRAIN_SEEDS if bounded else 0)
     )
-    for name, tier, template in keys:  # fitted once here: forked workers inherit them
-        if workers > 1:
-            learned_for(name, tier, _overrides(template))
-            picker_for(name, tier, _overrides(template))
-            if bounded and any(m.rule == "learned" for m in family(bounded == "full")):
-                fitted(name, tier, _overrides(template))
+    learning = bool(bounded) and any(m.rule == "learned" for m in family(bounded == "full"))
+    for k, (name, tier, template) in enumerate(keys, 1):  # once here: forked workers inherit them
+        learned_for(name, tier, _overrides(template))
+        picker_for(name, tier, _overrides(template))
+        if learning:
+            fitted(name, tier, _overrides(template))
+        if on_learned is not None:
+            on_learned(k, len(keys))
     tallies = {key: _Tally(key, seeds[0]) for key in keys}
     for done in run_units(chain(units, training), workers=workers, on_done=on_done):
         tallies[_key(done.unit)].add(done)

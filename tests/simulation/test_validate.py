@@ -60,15 +60,16 @@ def test_a_broken_invariant_is_reported():
 
 
 class _Drifting(ResearchTrack):
-    """The research track with state left by earlier calls: from its fourth ``generate`` call
-    on, a seed gives the next seed's scenario (as a generator reading a module-level counter
-    would), so the same seed gives two scenarios within one run."""
+    """The research track with state left by earlier calls: a seed asked for again gives the
+    next seed's scenario (as a generator reading a module-level counter would), so the same
+    seed gives two scenarios within one run."""
 
-    calls = 0
+    asked: set[tuple[int, str | None]] = set()
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
-        type(self).calls += 1
-        return super().generate(seed + (type(self).calls > 3), tier, **overrides)
+        again = (seed, tier) in type(self).asked
+        type(self).asked.add((seed, tier))
+        return super().generate(seed + again, tier, **overrides)
 
 
 @pytest.mark.parametrize("drifts", [False, True])
