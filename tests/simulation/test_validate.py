@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -64,7 +64,7 @@ class _Drifting(ResearchTrack):
     next seed's scenario (as a generator reading a module-level counter would), so the same
     seed gives two scenarios within one run."""
 
-    asked: set[tuple[int, str | None]] = set()
+    asked: ClassVar[set[tuple[int, str | None]]] = set()
 
     def generate(self, seed: int, tier: str | None = None, **overrides: Any) -> Scenario:
         again = (seed, tier) in type(self).asked
