@@ -10,7 +10,9 @@ the worst 10-seed set's mean, then how many 10-seed sets over every block pass t
     PYTHONPATH=. python bench/studies/learned_rule_blocks.py --track dialogue --tier lite \\
         --seed 5000 --seeds 100 --bases 1000000,2000000,3000000,4000000,6000000,7000000
 
-``--set KEY=VALUE`` overrides a track parameter (``--set questions=12``).
+``--set KEY=VALUE`` overrides a track parameter (``--set questions=12``); ``--cheat NAME``
+scores another learning cheat of the suite the same way (``template_gold``: the commonest gold
+of the question's template on the training block).
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ def block_scores(
     seeds: Sequence[int],
     bases: Sequence[int],
     overrides: Mapping[str, Any],
+    cheat: str = CHEAT,
 ) -> dict[int, list[float]]:
-    """Training base -> the cheat's composite on each of ``seeds``, its rule learned there."""
+    """Training base -> ``cheat``'s composite on each of ``seeds``, what it learns learned
+    there."""
     track = get_track(track_name)
     scenarios = [track.generate(seed, tier, **dict(overrides)) for seed in seeds]
     out: dict[int, list[float]] = {}
@@ -45,7 +49,7 @@ def block_scores(
             cheats.TRAIN_BASE = base  # ``cheats.learn`` reads it at call time
             learned = cheats.learn(track, tier, overrides)
             out[base] = [
-                cheats.run_cheats(track, s, learned, [CHEAT])[CHEAT].composite for s in scenarios
+                cheats.run_cheats(track, s, learned, [cheat])[cheat].composite for s in scenarios
             ]
     finally:
         cheats.TRAIN_BASE = kept
@@ -76,10 +80,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=100)
     parser.add_argument("--bases", default="1000000,2000000,3000000,4000000,6000000,7000000")
     parser.add_argument("--set", action="append", default=[], help="a track parameter KEY=VALUE")
+    parser.add_argument("--cheat", default=CHEAT, help=f"a cheat of the suite (default {CHEAT})")
     args = parser.parse_args(argv)
+    if args.cheat not in cheats.CHEATS:
+        raise SystemExit(f"--cheat {args.cheat!r}: not a cheat of the suite")
     bases = [int(b) for b in args.bases.split(",") if b]
     seeds = range(args.seed, args.seed + args.seeds)
-    scores = block_scores(args.track, args.tier, seeds, bases, parse_set(args.set))
+    scores = block_scores(args.track, args.tier, seeds, bases, parse_set(args.set), args.cheat)
     every: list[float] = []
     for base, values in scores.items():
         sets = sets_of(values)
@@ -89,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     means = [statistics.fmean(v) for v in scores.values()]
     over = sum(s > cheats.CHEAT_CEILING for s in every)
     print(
-        f"{args.track} {args.tier} {CHEAT}: mean over blocks {statistics.fmean(means):.4f} "
+        f"{args.track} {args.tier} {args.cheat}: mean over blocks {statistics.fmean(means):.4f} "
         f"(range {min(means):.4f}-{max(means):.4f}); {SET}-seed sets over "
         f"{cheats.CHEAT_CEILING}: {over}/{len(every)}"
     )

@@ -36,3 +36,14 @@ def test_overrides_parse_and_a_bad_one_is_one_line() -> None:
     assert study.parse_set(["questions=12", "tier=lite"]) == {"questions": 12, "tier": "lite"}
     with pytest.raises(SystemExit, match="KEY=VALUE"):
         study.parse_set(["questions"])
+
+
+def test_another_cheat_is_scored_the_same_way_and_an_unknown_one_is_refused() -> None:
+    base = cheats.TRAIN_BASE
+    scores = study.block_scores("research", "lite", [6000], [base], {}, "template_gold")
+    track = get_track("research")
+    learned = cheats.learn(track, "lite", {})
+    ran = cheats.run_cheats(track, track.generate(6000, "lite"), learned, ["template_gold"])
+    assert scores[base] == [ran["template_gold"].composite]
+    with pytest.raises(SystemExit, match="not a cheat"):
+        study.main(["--cheat", "no_such_cheat", "--seeds", "1"])
