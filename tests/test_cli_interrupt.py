@@ -120,4 +120,6 @@ def test_sigint_stops_validate_on_worker_processes_within_two_seconds():
     assert took < 2.0, f"took {took:.2f} s to stop"
     *progress, last = err.strip().splitlines()
     assert last == "interrupted"  # after the progress lines a log gets (stderr is not a TTY)
-    assert all(line.startswith("validate ") for line in progress), progress
+    learning = [line for line in progress if line.startswith("learning adversaries ")]
+    assert progress[: len(learning)] == learning, progress  # every group's fits come first
+    assert all(line.startswith("validate ") for line in progress[len(learning) :]), progress
