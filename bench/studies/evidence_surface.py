@@ -1,7 +1,7 @@
 """What in an event's surface tells evidence from the rest: the share of evidence events and of
-the others by the event's opening (its first line with names and digits masked: research's
-search, "Search result for "mentor of N":") and by its place in the stream (tenths of the
-tokens before it), each with the ratio of the two shares. An opening or place whose ratio is far
+the others by the event's opening (its first line up to a colon, digits masked; a search keeps
+its field and masks its entity: "Search result for "mentor of N":") and by its place in the
+stream (tenths of the tokens before it), each with the ratio of the two shares. An opening or place whose ratio is far
 from 1 is what a learned selector (``memgym.simulation.learned_selector``) can rank by::
 
     PYTHONPATH=. python bench/studies/evidence_surface.py --track research --tier lite --seeds 20
@@ -37,12 +37,14 @@ def shares(streams: Sequence[Stream]) -> tuple[dict[str, tuple[float, float]], i
     the others), and the two counts."""
     evidence: Counter[str] = Counter()
     rest: Counter[str] = Counter()
+    n_ev = n_rest = 0
     for stream in streams:
         for text, label, place in zip(stream.texts, stream.labels, stream.places, strict=True):
             side = evidence if label else rest
             side[opening(text)] += 1
             side[f"place={min(int(place * 10), 9)}"] += 1
-    n_ev, n_rest = sum(evidence.values()) // 2, sum(rest.values()) // 2
+            n_ev += label
+            n_rest += not label
     keys = set(evidence) | set(rest)
     return {k: (evidence[k] / max(n_ev, 1), rest[k] / max(n_rest, 1)) for k in keys}, n_ev, n_rest
 

@@ -10,17 +10,17 @@ from tests.cli_process import memgym
 
 
 def test_every_group_learns_before_the_first_scenario_runs():
-    calls: list[tuple[str, int]] = []
+    calls: list[tuple[str, ...]] = []
     validate(
         ["research", "codeqa"],
         ["lite"],
         [0],
         bounded="",
-        on_done=lambda _: calls.append(("unit", 0)),
-        on_learned=lambda k, total: calls.append(("learned", k * 10 + total)),
+        on_done=lambda _: calls.append(("unit",)),
+        on_learned=lambda k, total: calls.append(("learned", k, total)),
     )
-    assert calls[:2] == [("learned", 12), ("learned", 22)]
-    assert calls[2:] and all(kind == "unit" for kind, _ in calls[2:])
+    assert calls[:2] == [("learned", 1, 2), ("learned", 2, 2)]
+    assert calls[2:] and all(call == ("unit",) for call in calls[2:])
 
 
 def test_the_log_shows_learning_then_the_scenarios():
