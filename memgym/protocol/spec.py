@@ -148,17 +148,17 @@ written by the scripted strategic writer), spelled as their canonical configs.""
 
 STANDARD = Protocol(
     name="standard",
-    version=10,
+    version=11,
     tracks=tuple(TrackPlan(t, "standard", tuple(range(10))) for t in STREAM_TRACKS),
     strategies=STRATEGIES,
-    description="every question-stream track at its standard tier (~15k to 40k-token streams), 10 seeds",
+    description="every question-stream track at its standard tier (~15k to 50k-token streams), 10 seeds",
 )
 SMOKE = Protocol(
     name="smoke",
-    version=11,
+    version=12,
     tracks=(
         TrackPlan("entities", "lite", (0,), {"entities": 8, "questions": 3}),
-        TrackPlan(  # lite as v10 had it (4 tasks in 10,000 tokens then; 6 in 12,000 now)
+        TrackPlan(  # lite's content as v10 had it (4 tasks in 10,000 tokens; 6 in 30,000 now)
             "research", "lite", (0,), {"tasks": 2, "target_tokens": 10_000, "write_budget": 16}
         ),
         TrackPlan(  # lite as v10 had it (10 questions in 10,000 tokens then; 16 in 16,000 now)

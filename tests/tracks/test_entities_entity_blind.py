@@ -25,8 +25,15 @@ def value_questions(track: Track, scenario: Scenario) -> Iterator[tuple[GoldQues
             yield q, list(seen.attribute_values)
 
 
-@pytest.mark.parametrize(("tier", "template"), [("lite", "sports_team"), ("standard", "city"),
-                                                ("standard", "sports_team"), ("hard", "company")])
+@pytest.mark.parametrize(
+    ("tier", "template"),
+    [
+        ("lite", "sports_team"),
+        ("standard", "city"),
+        ("standard", "sports_team"),
+        ("hard", "company"),
+    ],
+)
 def test_no_value_question_is_the_blind_memorys_answer(tier: str, template: str) -> None:
     track = get_track("entities")
     checked = 0

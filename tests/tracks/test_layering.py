@@ -32,7 +32,9 @@ def forbidden(module: str) -> bool:
 
 def test_the_rule_catches_a_forbidden_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text("def f():\n    from memgym.run.episode import evaluate\n    import memgym.memory\n")
+    bad.write_text(
+        "def f():\n    from memgym.run.episode import evaluate\n    import memgym.memory\n"
+    )
     assert [m for m in imported_modules(bad) if forbidden(m)] == [
         "memgym.run.episode",
         "memgym.run.episode.evaluate",

@@ -6,14 +6,17 @@ import pytest
 
 from memgym.tokens import count_tokens
 from memgym.tracks import get_track, stream_events, track_names
-from memgym.tracks.research.assemble import QUESTION_GAP
+from memgym.tracks.research.assemble import DECOY_ERRATA, QUESTION_GAP
 from memgym.tracks.research.filler import filler_text
 from memgym.tracks.research.params import (
     CONTENT,
+    FORMER,
     LOOKALIKES,
     LOOKALIKES_PER_QUESTION,
+    LOOKALIKES_SPREAD,
     hop_schedule,
 )
+from memgym.tracks.research.schema import FIELDS
 
 TRACK = get_track("research")
 
@@ -78,7 +81,7 @@ def test_event_kinds_and_pages() -> None:
     p = scenario.params
     kinds = [e.kind for e in scenario.events]
     assert kinds.count("question") == p["questions"] == len(scenario.questions)
-    assert kinds.count("correction") == p["corrections"]
+    assert kinds.count("correction") == p["corrections"] * (1 + DECOY_ERRATA)
     # the chain's pages, the revisits at the end, and the look-alike results (documents too:
     # a memory told true kinds must not find the chain as the only pages)
     chain = sum(hop_schedule(p)) + QUESTION_GAP
@@ -86,6 +89,56 @@ def test_event_kinds_and_pages() -> None:
     for event in scenario.events:
         if event.kind in ("document", "distractor"):
             assert event.text.startswith('Search result for "')
+
+
+@pytest.mark.parametrize("tier", ["lite", "standard", "hard"])
+def test_only_the_chains_errata_are_evidence_and_all_read_back(tier: str) -> None:
+    """Of the errata, exactly ``corrections`` state evidence (the chain's own); the others
+    correct links no question follows, each an earlier result's value, worded alike."""
+    for seed in range(4):
+        scenario = TRACK.generate(seed, tier)
+        evidence = {f for q in scenario.questions for f in q.evidence}
+        facts = scenario.fact_index()
+        errata = [e for e in scenario.events if e.kind == "correction"]
+        assert sum(bool(evidence & set(e.facts)) for e in errata) == scenario.params["corrections"]
+        for event in errata:
+            (claim,) = TRACK.read(event.text)
+            (fid,) = event.facts
+            assert (claim.entity, claim.attribute, claim.value) == (
+                facts[fid].entity,
+                facts[fid].attribute,
+                str(facts[fid].value),
+            )
+            earlier = [
+                str(facts[g].value)
+                for e in scenario.events
+                if e.step < event.step
+                for g in e.facts
+                if (facts[g].entity, facts[g].attribute) == (claim.entity, claim.attribute)
+            ]
+            assert earlier and claim.previous == earlier[-1] != claim.value
+
+
+def test_lookalikes_search_fields_as_the_chains_pages_do() -> None:
+    """A look-alike's search asks a field drawn from the chain pages about its type, so
+    relation searches are about as common among look-alikes as among the chain's pages."""
+    chain = lookalike = chain_rel = lookalike_rel = 0
+    relations = {f.ask for f in FIELDS.values() if f.relation}
+    for seed in range(6):
+        scenario = TRACK.generate(seed, "lite")
+        evidence = {f for q in scenario.questions for f in q.evidence}
+        for event in scenario.events:
+            if event.kind != "document":
+                continue
+            asked = event.text.split('"', 2)[1].split(" of ", 1)[0]
+            if evidence & set(event.facts):
+                chain += 1
+                chain_rel += asked in relations
+            else:
+                lookalike += 1
+                lookalike_rel += asked in relations
+    assert chain > 50 and lookalike > 500
+    assert abs(chain_rel / chain - lookalike_rel / lookalike) < 0.15
 
 
 @pytest.mark.parametrize("tier", ["lite", "standard", "hard"])
@@ -98,7 +151,9 @@ def test_lookalikes_match_the_derived_estimate(tier: str) -> None:
         documented = sum(hop_schedule(p)) * (1 + p["siblings"])
         counts.append(len({f.entity for f in scenario.facts}) - documented)
     mean = sum(counts) / len(counts)
-    expected = LOOKALIKES + LOOKALIKES_PER_QUESTION * TRACK.params(tier)["questions"]
+    p = TRACK.params(tier)
+    per_question = LOOKALIKES_PER_QUESTION * p["spread"] // LOOKALIKES_SPREAD
+    expected = LOOKALIKES + per_question * p["questions"]
     assert abs(mean - expected) <= 0.25 * expected, (counts, expected)
 
 
@@ -147,8 +202,8 @@ def test_brief_mentions_errata_only_when_there_are_some() -> None:
 
 
 def test_length_only_changes_the_filler_plan() -> None:
-    """Once the look-alikes have room (lite at its 12k tokens has not: its optional ones stop at
-    ``blind.ROOM`` on every seed since the gold's places are 40 wide) and the content has
+    """Once the look-alikes have room (lite at its own length has not: its optional ones stop at
+    ``blind.ROOM`` on every seed) and the content has
     stopped growing (hard's tasks from 100k on: ``params.GROWTH``), a longer stream differs
     from a shorter one only in its filler."""
     short = TRACK.generate(9, "lite", target_tokens=100_000)
@@ -160,12 +215,17 @@ def test_length_only_changes_the_filler_plan() -> None:
 
 def test_a_longer_stream_grows_its_tasks_not_its_write_budget() -> None:
     """Lite padded past standard's length has standard's tasks, past hard's hard's (each with
-    its questions), the write budget lite's; a content parameter set keeps the tier's own."""
+    its questions), the write budget lite's; shorter than its own length, lite's former shape;
+    a content parameter set keeps the tier's own."""
     lite, hard = TRACK.params("lite"), TRACK.params("hard")
-    for target, like in ((20_000, lite), (30_000, TRACK.params("standard")), (1_000_000, hard)):
+    standard = TRACK.params("standard")
+    for target, like in ((40_000, lite), (50_000, standard), (1_000_000, hard)):
         p = TRACK.params("lite", target_tokens=target)
         assert [p[k] for k in CONTENT] == [like[k] for k in CONTENT], target
         assert p["questions"] == like["questions"] and p["write_budget"] == lite["write_budget"]
+        assert p["spread"] == lite["spread"]
+    short = TRACK.params("lite", target_tokens=20_000)
+    assert {k: short[k] for k in FORMER["lite"]} == FORMER["lite"]
     kept = TRACK.params("lite", target_tokens=1_000_000, siblings=2)
     assert kept["tasks"] == lite["tasks"] and kept["questions"] == lite["questions"]
     scenario = TRACK.generate(3, "lite", target_tokens=100_000)

@@ -207,9 +207,11 @@ def test_the_bench_flags_what_this_test_fails_not_sampling_floors() -> None:
     """The bench's ``!!`` judges the held-out constant and rule by the same Wilson bound as this
     test: 5 of 47 (10.6 %, a sampling floor) is not flagged, 12 of 40 is, and the in-sample
     constant and place rule (each the best of many) alone flag nothing."""
+
     def row(const: int, out: int, place: int, learned: int, n: int) -> Any:
-        return guess.Row("t", "lite", "k", "coarse", n, 10, ("1", const), out, ("r", place),
-                         ("r", learned))
+        return guess.Row(
+            "t", "lite", "k", "coarse", n, 10, ("1", const), out, ("r", place), ("r", learned)
+        )
 
     assert guess.lower_bound(5, 47, Z) < THRESHOLD < guess.lower_bound(12, 40, Z)
     assert not guess.flagged(row(5, 5, 0, 0, 47), THRESHOLD, MIN_QUESTIONS)
@@ -228,12 +230,17 @@ def test_a_held_out_constant_is_not_the_best_of_many() -> None:
     """In sample, the commonest of many golds on a few dozen questions looks guessable by chance;
     held out (chosen on the other seeds' half) it holds nothing, while a gold most questions
     share is held out as well as in sample."""
-    base = next(a for a in guess.asked_questions(get_track("dialogue"), 0, "lite")
-                if a.gold.answer_type == "int")
+    base = next(
+        a
+        for a in guess.asked_questions(get_track("dialogue"), 0, "lite")
+        if a.gold.answer_type == "int"
+    )
 
     def template(golds: Sequence[int]) -> list[Asked]:
-        return [guess.Asked(base.gold.model_copy(update={"answer": g}), base.pools, base.names,
-                            seed) for seed, g in enumerate(golds)]
+        return [
+            guess.Asked(base.gold.model_copy(update={"answer": g}), base.pools, base.names, seed)
+            for seed, g in enumerate(golds)
+        ]
 
     # 4 of 32 even seeds' questions say 1, 4 odd ones say 2, the rest all differ
     chance = template([1 if seed % 2 == 0 else 2 for seed in range(8)] + list(range(10, 34)))

@@ -19,12 +19,13 @@ from itertools import pairwise
 from typing import Any
 
 from memgym.tokens import total_tokens
-from memgym.tracks.entities.fast import build_event, construct, gold_question, state
+from memgym.tracks.entities.fast import build_event, construct, gold_question, new_fact, state
 from memgym.tracks.research import filler, render
 from memgym.tracks.research.blind import ONCE_ROOM, ROOM, Insert, guard
 from memgym.tracks.research.blocks import Block, Core
 from memgym.tracks.research.questions import Draft, draft
-from memgym.tracks.research.world import World
+from memgym.tracks.research.schema import FIELDS, RELATIONS
+from memgym.tracks.research.world import BACKGROUND, CHAIN, World
 from memgym.types import Event, Fact, GoldQuestion, Scenario
 
 QUESTION_GAP = 4
@@ -32,6 +33,11 @@ QUESTION_GAP = 4
 revisits of earlier ones at the end), so no reader of the last few pages can answer it."""
 INPAGE_FILLER = 0.5
 """Chance that a page holds one unrelated result among its own."""
+DECOY_ERRATA = 20
+"""Errata about links no question follows for each one about the chain (``corrections``),
+worded alike and shown as they are, so that an erratum is not evidence by its form: every
+erratum was evidence before; with these, research lite's errata are about twice as likely to be
+evidence as the other events (bench/studies/evidence_surface.py), and about as cheap."""
 FILLER_SEED_BITS = 40
 LOOKALIKE_KIND = "document"
 
@@ -80,6 +86,7 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
                 blocks.append([Core("question", d.text, [], d)])
                 pending.remove(d)
 
+    decoy_errata = _decoy_errata(rng, world, DECOY_ERRATA * p["corrections"])
     for t, task in enumerate(world.tasks):
         prefix_turn = task.prefix - 1 if task.prefix else -1
         fix_after = -1
@@ -100,6 +107,8 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
                 blocks.append([fix])
                 show(fix)
                 release()
+            for text, fact in decoy_errata.get((t, turn), ()):
+                blocks.append([Core("correction", text, [fact])])
             for d in _drafts(world, t, turn, prefix_turn):
                 due[id(d)] = (len(shown) + QUESTION_GAP) / max(random(), 1e-9)
                 pending.append(d)
@@ -126,6 +135,40 @@ def _blocks(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Block]
                 break
     blocks += [[Core("question", d.text, [], d)] for d in pending]
     return blocks
+
+
+def _decoy_errata(
+    rng: _random.Random, world: World, count: int
+) -> dict[tuple[int, int], list[tuple[str, Fact]]]:
+    """Up to ``count`` errata about links no question follows, by the (task, turn) whose page
+    they follow: a relation of a result on a task's page (a sibling's, or the chain entity's
+    own but for the link its task follows) corrected to another entity of its type, shown after
+    a page of the same task drawn from that page's turn on (as a chain erratum is)."""
+    random = rng.random
+    entities = world.entities
+    spots = [
+        (t, turn, e, f.name)
+        for t, task in enumerate(world.tasks)
+        for turn in range(task.hops)
+        for e in (task.chain[turn], *task.siblings[turn])
+        for f in RELATIONS[entities[e].kind]
+        if not (e == task.chain[turn] and f.name == task.turn_field(turn))
+    ]
+    pools: dict[str, list[str]] = {}
+    for entity in entities:
+        if entity.role in (CHAIN, BACKGROUND):
+            pools.setdefault(entity.kind, []).append(entity.name)
+    out: dict[tuple[int, int], list[tuple[str, Fact]]] = {}
+    for _ in range(min(count, len(spots))):
+        t, turn, e, rel = spots.pop(int(random() * len(spots)))
+        was = entities[e].facts[rel]
+        pool = [n for n in pools.get(FIELDS[rel].target, ()) if n != was.value]
+        if not pool:
+            continue
+        right = new_fact(entities[e].name, rel, pool[int(random() * len(pool))])
+        after = turn + int(random() * (world.tasks[t].hops - turn))
+        out.setdefault((t, after), []).append((render.erratum(right, was), right))
+    return out
 
 
 def _drafts(world: World, t: int, turn: int, prefix_turn: int) -> list[Draft]:
@@ -169,7 +212,7 @@ def assemble(
     core_tokens = total_tokens(c.text for b in blocks for c in b if c is not None)
     room = int(p["target_tokens"] * ROOM) - core_tokens
     wide = int(p["target_tokens"] * ONCE_ROOM) - core_tokens
-    added, added_tokens = guard(rng, world, blocks, p["doc_style"], room, wide)
+    added, added_tokens = guard(rng, world, blocks, p["doc_style"], room, wide, p["spread"])
     blocks = _merge(blocks, added)
     core_tokens += added_tokens  # counts add up over texts: each text counted once
     filler_seed = int(rng.random() * (1 << FILLER_SEED_BITS))

@@ -8,16 +8,17 @@ the gold sits at that rank. The guard makes the gold's rank spread, not just avo
 the asked fact's holder, every field drawn like a sibling's, none stating the gold of this or
 an earlier question, and restates earlier results:
 
-- after the gold's last statement, ``MIN_AFTER`` plus a drawn 0 to ``SPREAD`` more values of the
-  field, added to those already there (an offset, not a target, so the gold's recency place is
-  spread however the natural places pile up): ``MIN_AFTER`` plus 0 to ``ONCE`` fresh ones stated
-  once (kept until the inserts fill ``ONCE_ROOM``), so the last two values are never the gold and its place among the
+- after the gold's last statement, ``MIN_AFTER`` plus a drawn 0 to the spread (``SPREAD``, or
+  the scenario's ``spread``) more values of the field, added to those already there (an offset,
+  not a target, so the gold's recency place is spread however the natural places pile up):
+  ``MIN_AFTER`` plus 0 to ``ONCE`` of the spread fresh ones stated once (kept until the inserts
+  fill ``ONCE_ROOM``), so the last two values are never the gold and its place among the
   once-stated values counted from the end is spread, the rest restatements of earlier results (a
   sibling's or a look-alike's, each a value not stated since the gold; older values first, and a
   drawn share of them left alone, so that values stated once, overall or within a recent window,
   still precede the gold) while there are any;
 - before the gold's first statement, anywhere since the stream's start, fresh values until a
-  drawn number (0 to ``SPREAD``) of distinct values precede it, so its place counted from the
+  drawn number (0 to the spread) of distinct values precede it, so its place counted from the
   start is spread (the first questions ask about the first pages), 0 to ``AHEAD`` restated
   results shortly before its last statement; and fresh values anywhere before the question (not
   just before the gold, which piled its place from the start up at ``MIN_DISTINCT`` less the
@@ -73,21 +74,23 @@ OLD = 2.0
 """A restatement picks the result at a drawn place in the pool, older first (place ``u ** OLD``
 of the pool, ``u`` uniform): values stated long ago come back after the gold, those stated just
 before it are left once-stated in a recent window, as the gold is."""
-ONCE = 16
-"""Fresh values stated once after the gold: ``MIN_AFTER`` plus 0 to ``ONCE`` drawn (at most the
-drawn offset), so the gold's place among the values stated once, counted from the end, is spread.
-They are kept past ``ROOM``: left out there (4 wide), a full room put the gold third among the
-once-stated values from the end, and the rarest-by-recency rule found it for 7 % of lite's
-questions."""
-SPREAD = 40
-"""The width of the drawn places that spread the gold over the stream. After its last statement:
-``MIN_AFTER`` plus 0 to ``SPREAD`` more values, added to whatever already follows it (an offset,
-not a target, so a pile of natural places is smeared over ``SPREAD + 1`` of them rather than
-kept). Before its first statement: fresh values until a drawn 0 to ``SPREAD`` distinct values
-precede it (none when more already do: each fresh look-alike there is one more entity that a
-budgeted memory meets before the chain it needs, so the lead lifts shallow golds only). 40,
-not 28: at 28 every place rule found about 1 gold in 29, and the learned one averaged near the
-0.05 ceiling, over it on 2 of 3 salts' 10 lite seeds (docs/tracks.md)."""
+ONCE = 0.4
+"""Fresh values stated once after the gold: ``MIN_AFTER`` plus 0 to ``ONCE`` of the spread drawn
+(at most the drawn offset; 16 at a spread of 40, 40 at 100), so the gold's place among the
+values stated once, counted from the end, is spread. They are kept past ``ROOM``: left out there
+(4 wide), a full room put the gold third among the once-stated values from the end, and the
+rarest-by-recency rule found it for 7 % of lite's questions."""
+SPREAD = 100
+"""The width of the drawn places that spread the gold over the stream (a scenario's ``spread``;
+40 in a stream shorter than its tier's own, ``params.FORMER``). After its last statement:
+``MIN_AFTER`` plus 0 to the spread more values, added to whatever already follows it (an offset,
+not a target, so a pile of natural places is smeared over the spread plus one of them rather
+than kept). Before its first statement: fresh values until a drawn 0 to the spread distinct
+values precede it (none when more already do: each fresh look-alike there is one more entity
+that a budgeted memory meets before the chain it needs, so the lead lifts shallow golds only).
+A place rule holds about one gold in the spread plus one: at 40 the learned one averaged 0.025
+on lite and 0.022 on standard and passed 0.05 on about one ten-seed set in ten and in thirty;
+at 100, 0.010 and 0.006 (docs/validate.md)."""
 ROOM = 0.75
 """Share of ``target_tokens`` the core events may fill before the optional inserts (the drawn
 lead, restatements) are left out."""
@@ -118,6 +121,15 @@ class _Decoys:
         for e in world.entities:
             if e.role in (CHAIN, BACKGROUND):
                 self.pools.setdefault(e.kind, []).append(e.name)
+        self.searched: dict[str, list[str]] = {}
+        """Entity type -> the field each chain page about one of that type searches: a
+        look-alike's search is drawn from them, so searches for relations and attributes are
+        evidence and look-alikes in the same proportions (it searched the asked field before,
+        mostly an attribute, while the chain's pages mostly search relations)."""
+        for task in world.tasks:
+            for turn, index in enumerate(task.chain):
+                kind = world.entities[index].kind
+                self.searched.setdefault(kind, []).append(task.turn_field(turn))
 
     def make(
         self, holder: str, field: str, value: str | None, golds: set[str], stated: set[str]
@@ -159,7 +171,8 @@ class _Decoys:
             facts[f] = build_fact(
                 {"id": "", "entity": name, "attribute": f, "value": drawn, "step": -1}
             )
-        search = f"{FIELDS[field].ask} of {holder}"
+        searched = self.searched.get(kind) or [field]
+        search = f"{FIELDS[searched[int(random() * len(searched))]].ask} of {holder}"
         return render.result(rng, search, entity, render.pick_style(rng, self.style))
 
     def _fresh(self, field: str, owner: str, golds: set[str], stated: set[str]) -> int | str:
@@ -204,14 +217,21 @@ class _Decoys:
 
 
 def guard(
-    rng: _random.Random, world: World, blocks: list[Block], style: str, room: int, wide: int
+    rng: _random.Random,
+    world: World,
+    blocks: list[Block],
+    style: str,
+    room: int,
+    wide: int,
+    spread: int = SPREAD,
 ) -> tuple[list[Insert], int]:
     """The results to insert into ``blocks`` (new look-alikes, about ``params.LOOKALIKES`` plus
     ``params.LOOKALIKES_PER_QUESTION`` per question, and restated earlier results): (position,
     result), sorted; a position ``p`` goes right after block ``int(p)`` (before the first block
     when negative). Optional ones stop once the inserts take ``room`` tokens, the fresh values
-    stated once after a gold once they take ``wide`` (more). Also the tokens the inserted texts
-    take in all (``total_tokens`` of them)."""
+    stated once after a gold once they take ``wide`` (more); ``spread`` is the width of the
+    gold's drawn places (``SPREAD``). Also the tokens the inserted texts take in all
+    (``total_tokens`` of them)."""
     decoys = _Decoys(rng, world, style)
     asked_fields = {
         c.question.evidence[-1].attribute
@@ -263,7 +283,7 @@ def guard(
             statements = seen[field]
             gold = str(asked.value)
             asked_golds.add(gold)
-            plan, spare = _plan(rng, statements, gold, previous, float(i))
+            plan, spare = _plan(rng, statements, gold, previous, float(i), spread)
             later = plan[-1][0]
             tail = set(_after_last([v for _, v in statements], gold))
             again: dict[str, Decoy] = {}
@@ -344,11 +364,16 @@ states (None: one not stated yet), how far it may go), then ``EXTRA`` in reserve
 
 
 def _plan(
-    rng: _random.Random, statements: list[tuple[float, str]], gold: str, previous: float, at: float
+    rng: _random.Random,
+    statements: list[tuple[float, str]],
+    gold: str,
+    previous: float,
+    at: float,
+    spread: int,
 ) -> tuple[Plan, int]:
     """The look-alikes for a question at position ``at`` after one at ``previous``, given the
     asked field's statements so far (``(position, value)``, by position), and how many more
-    values to state after the gold by restating earlier results."""
+    values to state after the gold by restating earlier results (places ``spread`` wide)."""
     random = rng.random
     at_gold = [p for p, v in statements if v == gold]
     first, last = (at_gold[0], at_gold[-1]) if at_gold else (previous, previous)
@@ -361,9 +386,9 @@ def _plan(
     since = max(previous, -1.0)
     spots = [since + (at - since) * (0.001 + 0.998 * random()) for _ in repeats]
     ahead = len(set(values[: values.index(gold)])) if at_gold else len(counts)
-    lead = max(0, int(random() * (SPREAD + 1)) - ahead)
-    after = need + int(random() * (SPREAD + 1))
-    once = min(after, need + int(random() * (ONCE + 1)))
+    lead = max(0, int(random() * (spread + 1)) - ahead)
+    after = need + int(random() * (spread + 1))
+    once = min(after, need + int(random() * (int(spread * ONCE) + 1)))
     fresh = max(0, MIN_DISTINCT - len(counts) - len(repeats) - after - lead)
     later = (max(previous, last), at)
     before = (-1.0, at)
