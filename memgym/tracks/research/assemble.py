@@ -36,8 +36,8 @@ INPAGE_FILLER = 0.5
 DECOY_ERRATA = 20
 """Errata about links no question follows for each one about the chain (``corrections``),
 worded alike and shown as they are, so that an erratum is not evidence by its form: every
-erratum was evidence before; with these, research lite's errata are about twice as likely to be
-evidence as the other events (bench/studies/evidence_surface.py), and about as cheap."""
+erratum was evidence before; with these, research lite's errata are 1.4 times as likely to be
+evidence as the other events (bench/studies/evidence_surface.py)."""
 FILLER_SEED_BITS = 40
 LOOKALIKE_KIND = "document"
 

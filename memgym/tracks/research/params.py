@@ -81,10 +81,11 @@ chose among at 100k and 1m (it told filler apart), and 1,000 tokens answered 0.1
 LOOKALIKES, LOOKALIKES_PER_QUESTION, LOOKALIKES_SPREAD = 20, 20, 40
 """Look-alike entities the entity-blind guard adds to a scenario, about (``blind.py``):
 ``LOOKALIKES`` plus ``LOOKALIKES_PER_QUESTION`` per question at a ``spread`` of
-``LOOKALIKES_SPREAD``, and in proportion to it (50 at 100), for each question's lead before its gold, fresh values
-stated once after it, lifted repeats and the fresh ones that stand in for restatements when no
-earlier result is left to restate (measured means 380, 337 and 506 in lite, standard and hard
-over seeds 0-11, 8, 12 and 18 questions); it also restates earlier results."""
+``LOOKALIKES_SPREAD``, and in proportion to it (50 at 100), for each question's lead before its
+gold, fresh values stated once after it, lifted repeats and the fresh ones that stand in for
+restatements when no earlier result is left to restate (measured means 446, 635 and 959 in
+lite, standard and hard over seeds 0-7, 10, 12 and 18 questions, places 100 wide); it also
+restates earlier results."""
 SHORT_TOKENS, SHORT_TASKS, SHORT_BUDGET = 12_000, 4, 16
 """A lite stream shorter than ``SHORT_TOKENS``, none of ``CONTENT`` set, asks at most
 ``SHORT_TASKS`` tasks with a write budget of at most ``SHORT_BUDGET`` (unless set): lite's 6
@@ -105,8 +106,8 @@ places 40 wide.
 Lite and standard grew against the entity-blind rule ``stream_attribute_learned``, which holds
 about one gold in the spread plus one: at 40 it averaged 0.025 and 0.022 over 240 ten-seed sets
 and passed 0.05 on 23 and 8 of them; at 100 (lite 6 tasks, 4 intermediate questions and 3
-corrections in 30,000 tokens; standard 3 corrections in 50,000) 0.010 and 0.006, and on none of
-160 and 128 (docs/validate.md). The composite weighs each axis alike, so a lucky answer to lite's
+corrections in 30,000 tokens; standard 3 corrections in 50,000) 0.011 and 0.006, and on none of
+the 240 (docs/validate.md). The composite weighs each axis alike, so a lucky answer to lite's
 one post-correction question moved a scenario by 0.275; with about three questions per axis it
 moves it by about 0.1. Their write budgets grew with the look-alikes: the scripted strategic
 writer keeps every entity it meets until its budget is spent."""
