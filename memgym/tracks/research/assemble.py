@@ -25,7 +25,7 @@ from memgym.tracks.research.blind import ONCE_ROOM, ROOM, Insert, guard
 from memgym.tracks.research.blocks import Block, Core
 from memgym.tracks.research.questions import Draft, draft
 from memgym.tracks.research.schema import FIELDS, RELATIONS
-from memgym.tracks.research.world import BACKGROUND, CHAIN, World
+from memgym.tracks.research.world import World, link_targets
 from memgym.types import Event, Fact, GoldQuestion, Scenario
 
 QUESTION_GAP = 4
@@ -154,10 +154,7 @@ def _decoy_errata(
         for f in RELATIONS[entities[e].kind]
         if not (e == task.chain[turn] and f.name == task.turn_field(turn))
     ]
-    pools: dict[str, list[str]] = {}
-    for entity in entities:
-        if entity.role in (CHAIN, BACKGROUND):
-            pools.setdefault(entity.kind, []).append(entity.name)
+    pools = link_targets(world)
     out: dict[tuple[int, int], list[tuple[str, Fact]]] = {}
     for _ in range(min(count, len(spots))):
         t, turn, e, rel = spots.pop(int(random() * len(spots)))

@@ -45,7 +45,7 @@ from memgym.tracks.entities.fast import build_fact
 from memgym.tracks.research import render
 from memgym.tracks.research.blocks import Block
 from memgym.tracks.research.schema import FIELDS, SPEC_OF, SPECS
-from memgym.tracks.research.world import BACKGROUND, CHAIN, Entity, World
+from memgym.tracks.research.world import BACKGROUND, Entity, World, link_targets
 from memgym.types import Fact
 
 Decoy = tuple[str, list[Fact]]
@@ -117,10 +117,7 @@ class _Decoys:
             raise ValueError("research: the entity-blind guard needs the world's namer")
         self.namer = world.namer
         self.by_name = {e.name: e for e in world.entities}
-        self.pools: dict[str, list[str]] = {}
-        for e in world.entities:
-            if e.role in (CHAIN, BACKGROUND):
-                self.pools.setdefault(e.kind, []).append(e.name)
+        self.pools = link_targets(world)
         self.searched: dict[str, list[str]] = {}
         """Entity type -> the field each chain page about one of that type searches: a
         look-alike's search is drawn from them, so searches for relations and attributes are

@@ -98,6 +98,16 @@ class World:
     """The world's namer, for the look-alikes the entity-blind guard adds (unique names)."""
 
 
+def link_targets(world: World) -> dict[str, list[str]]:
+    """Per entity type, the names a link may point at (the chain and background entities), in
+    the world's order; a new dict each call, which a caller may extend."""
+    out: dict[str, list[str]] = {}
+    for e in world.entities:
+        if e.role in (CHAIN, BACKGROUND):
+            out.setdefault(e.kind, []).append(e.name)
+    return out
+
+
 class _Builder:
     def __init__(self, rng: _random.Random) -> None:
         self.rng = rng
