@@ -6,10 +6,16 @@
 each seed set named: ``public`` (the seeds as they are) or a salt's text (the seeds salted as
 ``MEMGYM_SALT`` would salt them), so a generator change can be weighed on many sets at the cost
 of the learned members alone. Per set: each member's mean composite (the largest one scenario
-gave; the mean share of the stream it held) and the evidence AUROC::
+gave; the mean share of the stream it held) and the evidence AUROC; then, over the sets, each
+member's mean of the set means, their spread, the worst set and how many sets a judged member
+(holding at most ``BOUNDED_SHARE`` of the stream) scored above the bar. ``--salted N`` adds the
+sets salted ``PREFIX-0`` ... ``PREFIX-(N-1)`` (``--prefix``), never run before when the prefix is
+new::
 
     PYTHONPATH=. python bench/studies/learned_members.py --track codeqa --tier standard \\
         --sets public,s2-h66-gen-final,h44-final --seeds 10 --seed 0
+    PYTHONPATH=. python bench/studies/learned_members.py --track dialogue --tier standard \\
+        --sets "" --salted 24 --prefix s8
 """
 
 from __future__ import annotations
@@ -17,28 +23,40 @@ from __future__ import annotations
 import argparse
 import statistics
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from learned_rule_blocks import parse_set
+
 from memgym.salt import evaluation_seed
-from memgym.simulation.bounded import composite
+from memgym.simulation.bounded import BOUNDED_SHARE, composite
 from memgym.simulation.bounded_family import Member, mark
 from memgym.simulation.learned_selector import SELECTOR_BUDGETS, fitted
 from memgym.tracks import get_track
 
 
 def parse_overrides(text: str) -> dict[str, Any]:
-    """``k=v,k=v`` as a dict (integers parsed)."""
-    out: dict[str, Any] = {}
-    for part in filter(None, text.split(",")):
-        key, _, value = part.partition("=")
-        out[key] = int(value) if value.lstrip("-").isdigit() else value
-    return out
+    """``k=v,k=v`` as a dict (integers parsed; ``learned_rule_blocks.parse_set``)."""
+    return parse_set([part for part in text.split(",") if part])
+
+
+BAR = 0.05
+"""The bar a judged member's mean composite must not pass (validate's)."""
+
+
+@dataclass
+class SetResult:
+    """One seed set: each learned member's mean composite and mean held share, and the line."""
+
+    means: list[float]
+    held: list[float]
+    line: str
 
 
 def run_set(
     track: str, tier: str, salt: str | None, seeds: Sequence[int], overrides: dict[str, Any]
-) -> str:
-    """One line: each learned member's mean composite (max, held) and the mean AUROC."""
+) -> SetResult:
+    """Each learned member's mean composite (max, held) and the mean AUROC on one set."""
     t = get_track(track)
     members = [Member("learned", budget) for budget in SELECTOR_BUDGETS]
     selector = fitted(track, tier, tuple(sorted(overrides.items())))
@@ -60,7 +78,28 @@ def run_set(
         for m, v, h in zip(members, values, held, strict=True)
     ]
     auroc = f"{statistics.fmean(aurocs):.3f}" if aurocs else "n/a"
-    return f"{salt or 'public'}: " + "; ".join(cells) + f"; AUROC {auroc}"
+    line = f"{salt or 'public'}: " + "; ".join(cells) + f"; AUROC {auroc}"
+    return SetResult(
+        [statistics.fmean(v) for v in values], [statistics.fmean(h) for h in held], line
+    )
+
+
+def summary(results: Sequence[SetResult]) -> list[str]:
+    """Per member, over the sets: the mean of the set means, their standard deviation, the worst
+    set and, where the member is judged (mean held share at most ``BOUNDED_SHARE``), how many
+    sets passed ``BAR``."""
+    out = []
+    for j, budget in enumerate(SELECTOR_BUDGETS):
+        means = [r.means[j] for r in results]
+        held = statistics.fmean(r.held[j] for r in results)
+        judged = held <= BOUNDED_SHARE
+        above = f"{sum(m > BAR for m in means)} of {len(means)} sets above {BAR}"
+        out.append(
+            f"learned{budget} over {len(means)} sets: mean {statistics.fmean(means):.4f}, "
+            f"sd {statistics.pstdev(means):.4f}, worst {max(means):.3f}, holds {held:.2%}; "
+            + (above if judged else "not judged")
+        )
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -71,12 +110,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--seeds", type=int, default=10, help="seeds per set")
     p.add_argument("--seed", type=int, default=0, help="first seed")
     p.add_argument("--set", dest="params", default="", help="overrides k=v,k=v")
+    p.add_argument("--salted", type=int, default=0, help="add N sets salted PREFIX-0..N-1")
+    p.add_argument("--prefix", default="study", help="the salted sets' prefix")
     args = p.parse_args(argv)
     seeds = range(args.seed, args.seed + args.seeds)
-    for name in args.sets.split(","):
+    names = [n for n in args.sets.split(",") if n]
+    names += [f"{args.prefix}-{i}" for i in range(args.salted)]
+    if not names:
+        p.error("no seed set: name some with --sets or add --salted N")
+    results = []
+    for name in names:
         salt = None if name == "public" else name
-        line = run_set(args.track, args.tier, salt, seeds, parse_overrides(args.params))
-        print(line, flush=True)
+        result = run_set(args.track, args.tier, salt, seeds, parse_overrides(args.params))
+        print(result.line, flush=True)
+        results.append(result)
+    if len(results) > 1:
+        print("\n".join(summary(results)))
 
 
 if __name__ == "__main__":
