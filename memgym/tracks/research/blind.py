@@ -8,8 +8,8 @@ the gold sits at that rank. The guard makes the gold's rank spread, not just avo
 the asked fact's holder, every field drawn like a sibling's, none stating the gold of this or
 an earlier question, and restates earlier results:
 
-- after the gold's last statement, ``MIN_AFTER`` plus a drawn 0 to the spread (``SPREAD``, or
-  the scenario's ``spread``) more values of the field, added to those already there (an offset,
+- after the gold's last statement, ``MIN_AFTER`` plus a drawn 0 to the spread (the scenario's
+  ``spread``, see ``guard``) more values of the field, added to those already there (an offset,
   not a target, so the gold's recency place is spread however the natural places pile up):
   ``MIN_AFTER`` plus 0 to ``ONCE`` of the spread fresh ones stated once (kept until the inserts
   fill ``ONCE_ROOM``), so the last two values are never the gold and its place among the
@@ -80,17 +80,6 @@ ONCE = 0.4
 values stated once, counted from the end, is spread. They are kept past ``ROOM``: left out there
 (4 wide), a full room put the gold third among the once-stated values from the end, and the
 rarest-by-recency rule found it for 7 % of lite's questions."""
-SPREAD = 100
-"""The width of the drawn places that spread the gold over the stream (a scenario's ``spread``;
-40 in a stream shorter than its tier's own, ``params.FORMER``). After its last statement:
-``MIN_AFTER`` plus 0 to the spread more values, added to whatever already follows it (an offset,
-not a target, so a pile of natural places is smeared over the spread plus one of them rather
-than kept). Before its first statement: fresh values until a drawn 0 to the spread distinct
-values precede it (none when more already do: each fresh look-alike there is one more entity
-that a budgeted memory meets before the chain it needs, so the lead lifts shallow golds only).
-A place rule holds about one gold in the spread plus one: at 40 the learned one averaged 0.025
-on lite and 0.022 on standard and passed 0.05 on 23 and 8 of 240 ten-seed sets; at 100, 0.011
-and 0.006, and on none of them (docs/validate.md)."""
 ROOM = 0.75
 """Share of ``target_tokens`` the core events may fill before the optional inserts (the drawn
 lead, restatements) are left out."""
@@ -220,15 +209,25 @@ def guard(
     style: str,
     room: int,
     wide: int,
-    spread: int = SPREAD,
+    spread: int,
 ) -> tuple[list[Insert], int]:
     """The results to insert into ``blocks`` (new look-alikes, about ``params.LOOKALIKES`` plus
     ``params.LOOKALIKES_PER_QUESTION`` per question, and restated earlier results): (position,
     result), sorted; a position ``p`` goes right after block ``int(p)`` (before the first block
     when negative). Optional ones stop once the inserts take ``room`` tokens, the fresh values
-    stated once after a gold once they take ``wide`` (more); ``spread`` is the width of the
-    gold's drawn places (``SPREAD``). Also the tokens the inserted texts take in all
-    (``total_tokens`` of them)."""
+    stated once after a gold once they take ``wide`` (more). Also the tokens the inserted texts
+    take in all (``total_tokens`` of them).
+
+    ``spread`` (the scenario's: 100 in every tier, 40 in a stream shorter than its tier's own,
+    ``params.FORMER``) is the width of the gold's drawn places. After its last statement:
+    ``MIN_AFTER`` plus 0 to the spread more values, added to whatever already follows it (an
+    offset, not a target, so a pile of natural places is smeared over the spread plus one of them
+    rather than kept). Before its first statement: fresh values until a drawn 0 to the spread
+    distinct values precede it (none when more already do: each fresh look-alike there is one
+    more entity that a budgeted memory meets before the chain it needs, so the lead lifts shallow
+    golds only). A place rule holds about one gold in the spread plus one: at 40 the learned one
+    averaged 0.025 on lite and 0.022 on standard and passed 0.05 on 23 and 8 of 240 ten-seed
+    sets; at 100, 0.011 and 0.006, and on none of them (docs/validate.md)."""
     decoys = _Decoys(rng, world, style)
     asked_fields = {
         c.question.evidence[-1].attribute
