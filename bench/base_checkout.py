@@ -41,8 +41,13 @@ def run_in(tree: Path, args: list[str], stdin: str | None = None) -> tuple[str, 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = dict(os.environ, PYTHONPATH=str(tree))
     done = subprocess.run(
-        [sys.executable, *args], cwd=tree, env=env, input=stdin, capture_output=True,
-        text=True, check=False,
+        [sys.executable, *args],
+        cwd=tree,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1) or (done.returncode == 1 and not done.stdout.strip()):

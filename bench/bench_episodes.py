@@ -104,11 +104,15 @@ def main() -> None:
     )
     reference = statistics.median(references)
     best = calibrated(min(cpu["this"]), reference)
-    print(f"  reference workload {reference:.2f} ms CPU in this run (quiet machine {QUIET_MS} ms):"
-          f" this {best:.2f} s CPU calibrated")
+    print(
+        f"  reference workload {reference:.2f} ms CPU in this run (quiet machine {QUIET_MS} ms):"
+        f" this {best:.2f} s CPU calibrated"
+    )
     if digests["base"] != digests["this"] or out["base"] != out["this"]:
-        print("  target (no slower than the base on the same work): no verdict, the two trees "
-              "did different work (output or result rows differ)")
+        print(
+            "  target (no slower than the base on the same work): no verdict, the two trees "
+            "did different work (output or result rows differ)"
+        )
     else:
         verdict = "met" if min(cpu["this"]) <= SLOWER * min(cpu["base"]) else "NOT met"
         print(f"  target (this tree's best CPU <= {SLOWER} x the base's, same work): {verdict}")

@@ -63,7 +63,9 @@ load = time.process_time() - start
 """
 """The imports, then loading the model (CPU), as each child does it."""
 
-CHILD = LOAD + """
+CHILD = (
+    LOAD
+    + """
 calls, spent, refused, calls_first = [], 0.0, 0, 0.0
 clear_caches()
 for name in ("entities", "research", "codeqa", "dialogue"):
@@ -96,16 +98,25 @@ for _ in range({repeats}):
 print(json.dumps([scored / spent, max(replays), statistics.median(replays), scored, refused,
                   load, calls_first, imports]))
 """
+)
 
 
 def quick_model() -> Path:
     """A lite MemRM trained on the quick dataset, in a temp folder."""
     folder = Path(tempfile.mkdtemp(prefix="bench-gated-"))
     memgym = [sys.executable, "-m", "memgym", "rm"]
-    subprocess.run([*memgym, "build", "--quick", "--workers", "1", "--out", str(folder / "data")],
-                   cwd=REPO, check=True, capture_output=True)
-    subprocess.run([*memgym, "train", "--data", str(folder / "data"), "--out",
-                    str(folder / "lite.pkl")], cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        [*memgym, "build", "--quick", "--workers", "1", "--out", str(folder / "data")],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [*memgym, "train", "--data", str(folder / "data"), "--out", str(folder / "lite.pkl")],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     return folder / "lite.pkl"
 
 
@@ -114,28 +125,48 @@ def stored_load(model: Path, repeats: int) -> float | None:
     what it stores beside the model), median of ``repeats`` processes; None if it cannot save."""
     copy = Path(tempfile.mkdtemp(prefix="bench-gated-")) / "resaved.pkl"
     try:
-        run_in(REPO, ["-c", ("from memgym.rm.lite import load_lite; "
-                             f"load_lite({str(model)!r}).save({str(copy)!r})")])
+        run_in(
+            REPO,
+            [
+                "-c",
+                (
+                    "from memgym.rm.lite import load_lite; "
+                    f"load_lite({str(model)!r}).save({str(copy)!r})"
+                ),
+            ],
+        )
     except SystemExit:
         return None
-    return statistics.median(float(run_in(REPO, ["-c", LOAD.format(model=copy) + "print(load)"])[0])
-                             for _ in range(repeats))
+    return statistics.median(
+        float(run_in(REPO, ["-c", LOAD.format(model=copy) + "print(load)"])[0])
+        for _ in range(repeats)
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="a lite MemRM (default: train one on the quick dataset)")
-    parser.add_argument("--base", default=BASE,
-                        help=f"the commit to compare with (default {BASE}; none: this tree alone)")
-    parser.add_argument("--base-model", help="the model the base tree scores with "
-                        "(default: the same as --model)")
-    parser.add_argument("--threshold", type=float, default=0.5,
-                        help="refuse at P(HARMFUL) >= this (1: never refuses)")
+    parser.add_argument(
+        "--base",
+        default=BASE,
+        help=f"the commit to compare with (default {BASE}; none: this tree alone)",
+    )
+    parser.add_argument(
+        "--base-model", help="the model the base tree scores with (default: the same as --model)"
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        help="refuse at P(HARMFUL) >= this (1: never refuses)",
+    )
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     model = Path(args.model).resolve() if args.model else quick_model()
     models = {"base": Path(args.base_model).resolve() if args.base_model else model, "this": model}
-    trees = {"this": REPO} if args.base == "none" else {"base": base_checkout(args.base), "this": REPO}
+    trees = (
+        {"this": REPO} if args.base == "none" else {"base": base_checkout(args.base), "this": REPO}
+    )
     inside: dict[str, list[float]] = {name: [] for name in trees}
     replay: dict[str, list[float]] = {name: [] for name in trees}
     once: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in trees}
@@ -145,14 +176,21 @@ def main() -> None:
         references.append(reference_ms())
         for name, tree in list(trees.items()):
             try:
-                out = run_in(tree, ["-c", CHILD.format(model=str(models[name]), repeats=3,
-                                                     threshold=args.threshold)])[0]
+                out = run_in(
+                    tree,
+                    [
+                        "-c",
+                        CHILD.format(model=str(models[name]), repeats=3, threshold=args.threshold),
+                    ],
+                )[0]
             except SystemExit as failed:
                 if name != "base":
                     raise
-                print(f"base ({args.base}) cannot score with {models['base']}: "
-                      f"{str(failed).strip().splitlines()[-1]}; pass --base-model, a model the "
-                      "base tree's own `memgym rm train` made. This tree's figures alone:")
+                print(
+                    f"base ({args.base}) cannot score with {models['base']}: "
+                    f"{str(failed).strip().splitlines()[-1]}; pass --base-model, a model the "
+                    "base tree's own `memgym rm train` made. This tree's figures alone:"
+                )
                 del trees["base"]
                 continue
             rate, best, _, scored, refused, load, first, imports = json.loads(out)
@@ -160,22 +198,28 @@ def main() -> None:
             replay[name].append(best)
             once[name].append((load, first, imports, scored / (scored / rate + load)))
             counts[name] = (scored, refused)
-    print(f"gated:inner=window(max_tokens=1000),threshold={args.threshold}, 4 tracks x 2 seeds, "
-          f"MemRM lite {model}; "
-          f"candidate drops scored per CPU second of scoring, cold caches, "
-          f"{len(inside['this'])} runs per tree, interleaved")
+    print(
+        f"gated:inner=window(max_tokens=1000),threshold={args.threshold}, 4 tracks x 2 seeds, "
+        f"MemRM lite {model}; "
+        f"candidate drops scored per CPU second of scoring, cold caches, "
+        f"{len(inside['this'])} runs per tree, interleaved"
+    )
     for name in trees:
         scored, refused = counts[name]
         label = f"base ({args.base})" if name == "base" else "this"
-        print(f"  {label}: {scored} scored, {refused} refused; inside the episodes "
-              f"{max(inside[name]):,.0f}/s best, {statistics.median(inside[name]):,.0f}/s median; "
-              f"the same calls replayed in order {max(replay[name]):,.0f}/s best, "
-              f"{statistics.median(replay[name]):,.0f}/s median")
+        print(
+            f"  {label}: {scored} scored, {refused} refused; inside the episodes "
+            f"{max(inside[name]):,.0f}/s best, {statistics.median(inside[name]):,.0f}/s median; "
+            f"the same calls replayed in order {max(replay[name]):,.0f}/s best, "
+            f"{statistics.median(replay[name]):,.0f}/s median"
+        )
         load, first, imports, with_load = (statistics.median(v) for v in zip(*once[name]))
-        print(f"    once per process: loading the model {load * 1e3:.1f} ms (scikit-learn's "
-              f"import before it, {imports * 1e3:.0f} ms, not counted), the first call "
-              f"{first * 1e3:.1f} ms (inside the figure above); inside the episodes with the "
-              f"load counted: {with_load:,.0f}/s (medians)")
+        print(
+            f"    once per process: loading the model {load * 1e3:.1f} ms (scikit-learn's "
+            f"import before it, {imports * 1e3:.0f} ms, not counted), the first call "
+            f"{first * 1e3:.1f} ms (inside the figure above); inside the episodes with the "
+            f"load counted: {with_load:,.0f}/s (medians)"
+        )
     if "base" in trees:
         ratio_in = statistics.median(inside["this"]) / statistics.median(inside["base"])
         ratio_re = statistics.median(replay["this"]) / statistics.median(replay["base"])
@@ -184,15 +228,21 @@ def main() -> None:
     if stored is not None:
         rate = statistics.median(inside["this"])
         scored = counts["this"][0]
-        print(f"  this, the same model saved again by this tree (with its trees' compiled code): "
-              f"loading it {stored * 1e3:.1f} ms (median); inside the episodes with that load "
-              f"counted: {scored / (scored / rate + stored):,.0f}/s")
+        print(
+            f"  this, the same model saved again by this tree (with its trees' compiled code): "
+            f"loading it {stored * 1e3:.1f} ms (median); inside the episodes with that load "
+            f"counted: {scored / (scored / rate + stored):,.0f}/s"
+        )
     reference = statistics.median([*references, reference_ms()])
     rate = statistics.median(inside["this"]) * reference / QUIET_MS
-    print(f"  reference workload {reference:.2f} ms CPU in this run (quiet machine {QUIET_MS} ms): "
-          f"inside the episodes {rate:,.0f}/s calibrated (median)")
-    print(f"  target >= {TARGET:,.0f}/s as the gated memory calls it (inside the episodes, "
-          f"median, calibrated): {'met' if rate >= TARGET else 'NOT met'}")
+    print(
+        f"  reference workload {reference:.2f} ms CPU in this run (quiet machine {QUIET_MS} ms): "
+        f"inside the episodes {rate:,.0f}/s calibrated (median)"
+    )
+    print(
+        f"  target >= {TARGET:,.0f}/s as the gated memory calls it (inside the episodes, "
+        f"median, calibrated): {'met' if rate >= TARGET else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

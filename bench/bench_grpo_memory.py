@@ -119,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  micro-batch {micro} / {first_micro}: peak {peak:.2f}x, CPU {cpu:.2f}x")
         if micro == 1 and first_micro == args.generations:
             verdict = "met" if peak <= TARGET and cpu <= CPU_LIMIT else "NOT met"
-            print(f"  target (peak <= {TARGET}x and CPU <= {CPU_LIMIT}x the one-pass step): {verdict}")
+            print(
+                f"  target (peak <= {TARGET}x and CPU <= {CPU_LIMIT}x the one-pass step): {verdict}"
+            )
     return 0
 
 

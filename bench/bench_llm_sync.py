@@ -92,25 +92,33 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
-    print(f"SyncLLMClient.chat overhead per call over http.client ({args.calls} calls x "
-          f"{len(figures['this'])} runs each, interleaved; best run)")
+    print(
+        f"SyncLLMClient.chat overhead per call over http.client ({args.calls} calls x "
+        f"{len(figures['this'])} runs each, interleaved; best run)"
+    )
     best = {}
     for name in trees:
         wall = min(w for w, _ in figures[name])
         cpu = min(c for _, c in figures[name])
         best[name] = (wall, cpu)
         label = f"base ({args.base})" if name == "base" else "this"
-        print(f"  {label}: {wall:.3f} ms wall (median call), {cpu:.3f} ms CPU per call "
-              f"(medians over runs: {statistics.median(w for w, _ in figures[name]):.3f} wall,"
-              f" {statistics.median(c for _, c in figures[name]):.3f} CPU)")
-    print(f"  ratio base / this: {best['base'][0] / best['this'][0]:.2f}x wall, "
-          f"{best['base'][1] / best['this'][1]:.2f}x CPU")
+        print(
+            f"  {label}: {wall:.3f} ms wall (median call), {cpu:.3f} ms CPU per call "
+            f"(medians over runs: {statistics.median(w for w, _ in figures[name]):.3f} wall,"
+            f" {statistics.median(c for _, c in figures[name]):.3f} CPU)"
+        )
+    print(
+        f"  ratio base / this: {best['base'][0] / best['this'][0]:.2f}x wall, "
+        f"{best['base'][1] / best['this'][1]:.2f}x CPU"
+    )
     reference = statistics.median(references)
     calib = calibrated(best["this"][1], reference)
     ok = calib <= TARGET_MS  # CPU, calibrated: both wall and CPU time move with the load
-    print(f"  reference workload {reference:.2f} ms CPU in this run (quiet machine {QUIET_MS} ms):"
-          f" this {calib:.3f} ms CPU calibrated; target <= {TARGET_MS} ms CPU overhead per call "
-          f"(calibrated): {'met' if ok else 'NOT met'}")
+    print(
+        f"  reference workload {reference:.2f} ms CPU in this run (quiet machine {QUIET_MS} ms):"
+        f" this {calib:.3f} ms CPU calibrated; target <= {TARGET_MS} ms CPU overhead per call "
+        f"(calibrated): {'met' if ok else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -177,8 +177,7 @@ def main() -> int:
                 )
     print(
         f"targets: generation (gen + stream) <= {TARGET_GENERATE_S:.0f} s and peak RSS <= "
-        f"{TARGET_RSS_MB:.0f} MB: "
-        + ("FAILED" if failed else "met")
+        f"{TARGET_RSS_MB:.0f} MB: " + ("FAILED" if failed else "met")
     )
     return 1 if failed else 0
 

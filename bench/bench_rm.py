@@ -34,8 +34,11 @@ GATED = 3000.0
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="results/rm/lite.pkl")
-    parser.add_argument("--data", default="results/rm/data/iid.jsonl",
-                        help="rows to score (.jsonl), or a dataset folder (its iid.jsonl)")
+    parser.add_argument(
+        "--data",
+        default="results/rm/data/iid.jsonl",
+        help="rows to score (.jsonl), or a dataset folder (its iid.jsonl)",
+    )
     parser.add_argument("--rows", type=int, default=5000, help="rows to score (default 5000)")
     parser.add_argument("--repeats", type=int, default=5, help="timed passes (default 5)")
     args = parser.parse_args()
@@ -112,29 +115,43 @@ def main() -> None:
             labelled += len(records)
     replay = labelled / replay_s
 
-    print(f"lite scoring in one batch, cold caches: {cold:,.0f} compactions/s best, "
-          f"{statistics.median(colds):,.0f} median ({len(rows)} rows, {len(colds)} passes)")
-    print(f"lite scoring in one batch, warm second pass: {warm:,.0f} compactions/s best, "
-          f"{statistics.median(warms):,.0f} median")
-    print(f"one compaction per call in stream order (as the gated memory calls it), cold: direct"
-          f" score {single:,.0f}/s best ({statistics.median(singles):,.0f} median); feature-matrix"
-          f" path before it {old:,.0f}/s best ({statistics.median(olds):,.0f} median);"
-          f" ratio {single / old:.1f}x")
+    print(
+        f"lite scoring in one batch, cold caches: {cold:,.0f} compactions/s best, "
+        f"{statistics.median(colds):,.0f} median ({len(rows)} rows, {len(colds)} passes)"
+    )
+    print(
+        f"lite scoring in one batch, warm second pass: {warm:,.0f} compactions/s best, "
+        f"{statistics.median(warms):,.0f} median"
+    )
+    print(
+        f"one compaction per call in stream order (as the gated memory calls it), cold: direct"
+        f" score {single:,.0f}/s best ({statistics.median(singles):,.0f} median); feature-matrix"
+        f" path before it {old:,.0f}/s best ({statistics.median(olds):,.0f} median);"
+        f" ratio {single / old:.1f}x"
+    )
     if plains:
-        print(f"the same one per call without the boosted trees (regression alone):"
-              f" {max(plains):,.0f}/s best ({statistics.median(plains):,.0f} median); with trees"
-              f" / without: {single / max(plains):.2f}x")
-    print(f"inside gated episodes: {gated[0]:,.0f} compactions scored per second of scoring"
-          f" ({gated[1]} scored, {gated[2]} refused)")
+        print(
+            f"the same one per call without the boosted trees (regression alone):"
+            f" {max(plains):,.0f}/s best ({statistics.median(plains):,.0f} median); with trees"
+            f" / without: {single / max(plains):.2f}x"
+        )
+    print(
+        f"inside gated episodes: {gated[0]:,.0f} compactions scored per second of scoring"
+        f" ({gated[1]} scored, {gated[2]} refused)"
+    )
     print(f"replay labelling (scripted reasoner): {replay:,.0f} compactions/s ({labelled})")
     print(f"ratio lite one-per-call / replay: {single / replay:.1f}x")
     scale = reference / QUIET_MS  # rates in quiet-machine terms (bench/reference.py)
     one, inside = single * scale, gated[0] * scale
-    print(f"reference workload {reference:.2f} ms CPU in this run (quiet machine {QUIET_MS} ms):"
-          f" calibrated one per call {one:,.0f}/s, inside gated episodes {inside:,.0f}/s")
-    print(f"target >= {TARGET:,.0f}/s (calibrated) cold, one per call: "
-          f"{'met' if one >= TARGET else 'NOT met'}; inside gated episodes >= {GATED:,.0f}/s: "
-          f"{'met' if inside >= GATED else 'NOT met'}")
+    print(
+        f"reference workload {reference:.2f} ms CPU in this run (quiet machine {QUIET_MS} ms):"
+        f" calibrated one per call {one:,.0f}/s, inside gated episodes {inside:,.0f}/s"
+    )
+    print(
+        f"target >= {TARGET:,.0f}/s (calibrated) cold, one per call: "
+        f"{'met' if one >= TARGET else 'NOT met'}; inside gated episodes >= {GATED:,.0f}/s: "
+        f"{'met' if inside >= GATED else 'NOT met'}"
+    )
 
 
 def gated_rate(model: str, repeats: int) -> tuple[float, int, int]:
@@ -155,8 +172,7 @@ def gated_rate(model: str, repeats: int) -> tuple[float, int, int]:
         for track_name in ("entities", "research", "codeqa", "dialogue"):
             track = get_track(track_name)
             for seed in (100, 101):
-                memory = make_memory(f"gated:inner=window(max_tokens=1000),model={model}",
-                                     track)
+                memory = make_memory(f"gated:inner=window(max_tokens=1000),model={model}", track)
                 assert isinstance(memory, GatedMemory)
                 inner = memory.score
 

@@ -52,13 +52,35 @@ def commands(only: str | None, validate: list[int], compare: list[int], folder: 
     runs = []
     if only in (None, "validate"):
         for n in validate:
-            argv = ["-m", "memgym", "validate", "--track", "entities", "--tiers", "standard",
-                    "--seeds", str(n), "--workers", "1", "--json"]
+            argv = [
+                "-m",
+                "memgym",
+                "validate",
+                "--track",
+                "entities",
+                "--tiers",
+                "standard",
+                "--seeds",
+                str(n),
+                "--workers",
+                "1",
+                "--json",
+            ]
             runs.append(("validate", n * episodes_per_seed, argv))
     if only in (None, "compare"):
         for n in compare:
-            argv = ["-m", "memgym", "compare", "--track", "entities", "--seeds", str(n),
-                    "--json", "--results", os.path.join(folder, f"compare-{n}.db")]
+            argv = [
+                "-m",
+                "memgym",
+                "compare",
+                "--track",
+                "entities",
+                "--seeds",
+                str(n),
+                "--json",
+                "--results",
+                os.path.join(folder, f"compare-{n}.db"),
+            ]
             runs.append(("compare", n * COMPARE_MEMORIES, argv))
     return runs
 

@@ -125,8 +125,10 @@ def main(argv: list[str] | None = None) -> None:
                 f"{n:>8} {op:>7} {median:>8.4f} {mean:>8.4f} {p90:>8.4f} {calib:>8.4f}"
                 f" {target:>7.1f} {met:>4} {naive_median:>8.4f} {naive_median / median:>11.3g}x"
             )
-        print(f"{'':>8} reference workload {reference:.2f} ms CPU in this run (quiet machine "
-              f"{QUIET_MS} ms): calibrated = median x {QUIET_MS / reference:.3f}")
+        print(
+            f"{'':>8} reference workload {reference:.2f} ms CPU in this run (quiet machine "
+            f"{QUIET_MS} ms): calibrated = median x {QUIET_MS / reference:.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,11 @@ def track():
 @pytest.fixture(scope="session")
 def lite(track):
     """A few lite scenarios with different seeds and both document styles."""
-    return [track.generate(seed, "lite", doc_style=style) for seed in range(3) for style in ("narrative", "kv")]
+    return [
+        track.generate(seed, "lite", doc_style=style)
+        for seed in range(3)
+        for style in ("narrative", "kv")
+    ]
 
 
 @pytest.fixture(scope="module", autouse=True)

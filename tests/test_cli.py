@@ -19,7 +19,20 @@ def test_generate_is_deterministic(capsys):
 
 def test_run_writes_results_and_prints_json(tmp_path, capsys):
     results = tmp_path / "r.sqlite"
-    code = main(["run", "--tier", "lite", "--seeds", "2", "--policies", "perfect,naive", "--results", str(results), "--json"])
+    code = main(
+        [
+            "run",
+            "--tier",
+            "lite",
+            "--seeds",
+            "2",
+            "--policies",
+            "perfect,naive",
+            "--results",
+            str(results),
+            "--json",
+        ]
+    )
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
     assert (printed["run"], printed["complete"], printed["planned"]) == (1, True, 4)
@@ -44,7 +57,26 @@ def test_validate_small(capsys):
     # 2 seeds only smoke-test the command: at lite the learned entity-blind rule's mean over
     # seeds 0-1 of hospital is 0.061 (0.023-0.033 on other 10-seed windows), so standard; the
     # bounded family (its own tests: tests/simulation/test_bounded.py) is off here
-    assert main(["validate", "--seeds", "2", "--track", "entities", "--templates", "hospital", "--tiers", "standard", "--workers", "1", "--bounded", "off"]) == 0
+    assert (
+        main(
+            [
+                "validate",
+                "--seeds",
+                "2",
+                "--track",
+                "entities",
+                "--templates",
+                "hospital",
+                "--tiers",
+                "standard",
+                "--workers",
+                "1",
+                "--bounded",
+                "off",
+            ]
+        )
+        == 0
+    )
     assert "hospital" in capsys.readouterr().out
 
 
@@ -54,7 +86,22 @@ def test_validate_all_templates_is_one_group_per_template(capsys):
     from memgym.tracks.entities.templates import TEMPLATES
 
     # one seed is too few for every invariant (exit 1 is allowed): the groups are what is checked
-    assert main(["validate", "--seeds", "1", "--track", "entities", "--templates", "all", "--tiers", "lite", "--workers", "1", "--json"]) in (0, 1)
+    assert main(
+        [
+            "validate",
+            "--seeds",
+            "1",
+            "--track",
+            "entities",
+            "--templates",
+            "all",
+            "--tiers",
+            "lite",
+            "--workers",
+            "1",
+            "--json",
+        ]
+    ) in (0, 1)
     reports = json.loads(capsys.readouterr().out)
     assert [r["template"] for r in reports] == sorted(TEMPLATES)
     assert main(["validate", "--seeds", "1", "--track", "entities", "--templates", "nope"]) == 2

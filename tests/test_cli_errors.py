@@ -189,7 +189,9 @@ def test_an_output_that_is_an_input_is_refused_unchanged(damaged, tmp_path, argv
         (["--memory", "window", "--reasoner", "nosuch", "--isolate"], "unknown reasoner 'nosuch'"),
     ],
 )
-def test_an_unknown_name_fails_before_any_worker_starts(flags, message, tmp_path, capsys, monkeypatch):
+def test_an_unknown_name_fails_before_any_worker_starts(
+    flags, message, tmp_path, capsys, monkeypatch
+):
     from memgym.run import remote
 
     def no_worker(*_args, **_kwargs):
@@ -197,7 +199,9 @@ def test_an_unknown_name_fails_before_any_worker_starts(flags, message, tmp_path
 
     monkeypatch.setattr(remote, "shared_worker", no_worker)
     results = tmp_path / "r.sqlite"
-    assert main(["run", "--track", "entities", "--seeds", "1", "--results", str(results), *flags]) == 2
+    assert (
+        main(["run", "--track", "entities", "--seeds", "1", "--results", str(results), *flags]) == 2
+    )
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err and "worker" not in err, err
     assert not results.exists()
@@ -209,10 +213,24 @@ def test_an_unknown_name_fails_before_any_worker_starts(flags, message, tmp_path
         (["run", "--seeds", "1", "--memory", ""], "--memory is empty"),
         (["run", "--seeds", "1", "--reasoner", " "], "--reasoner is empty"),
         (["run", "--seeds", "1", "--shard", "50/100"], "--shard 50/100 holds no episode"),
-        (["run", "--seeds", "1", "--param", "questions=3", "--param", "questions=5"],
-         "--param questions given twice"),
-        (["run", "--seeds", "1", "--model", "m", "--base-url", "http://127.0.0.1:9/v1",
-          "--api-key-env", "MEMGYM_TEST_UNSET_KEY"], "$MEMGYM_TEST_UNSET_KEY"),
+        (
+            ["run", "--seeds", "1", "--param", "questions=3", "--param", "questions=5"],
+            "--param questions given twice",
+        ),
+        (
+            [
+                "run",
+                "--seeds",
+                "1",
+                "--model",
+                "m",
+                "--base-url",
+                "http://127.0.0.1:9/v1",
+                "--api-key-env",
+                "MEMGYM_TEST_UNSET_KEY",
+            ],
+            "$MEMGYM_TEST_UNSET_KEY",
+        ),
     ],
     ids=["empty-memory", "empty-reasoner", "empty-shard", "param-twice", "unset-key-variable"],
 )
@@ -236,7 +254,10 @@ def test_compare_names_an_unknown_memory_without_starting_a_worker(capsys):
 
 @pytest.mark.parametrize(
     ("argv", "command"),
-    [(["generate", "--seeds", "1"], "memgym generate"), (["rm", "build", "--nope"], "memgym rm build")],
+    [
+        (["generate", "--seeds", "1"], "memgym generate"),
+        (["rm", "build", "--nope"], "memgym rm build"),
+    ],
 )
 def test_an_unknown_option_is_named_by_the_command_that_refused_it(capsys, argv, command):
     """The error named the top-level command (``memgym: error: unrecognized arguments``)."""

@@ -78,7 +78,12 @@ def test_workers_need_a_spec_and_a_positive_count(track):
 
 
 OTHER_TRACKS = ("research", "codeqa", "dialogue")
-TRACK_MEMORIES = ["window:max_tokens=2000", "mask:keep=4", "rag-bm25:k=3", "agentic:policy=strategic"]
+TRACK_MEMORIES = [
+    "window:max_tokens=2000",
+    "mask:keep=4",
+    "rag-bm25:k=3",
+    "agentic:policy=strategic",
+]
 
 
 @pytest.mark.parametrize("track_name", OTHER_TRACKS)

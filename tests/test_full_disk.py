@@ -67,9 +67,7 @@ def episodes(path) -> list[tuple]:
     ids=["run", "compare"],
 )
 def test_a_full_disk_stops_with_one_line_and_the_run_resumes(tmp_path, command):
-    code, err = on_full_disk(
-        tmp_path, *command, size=DISK_BYTES
-    )
+    code, err = on_full_disk(tmp_path, *command, size=DISK_BYTES)
     assert code == 2, err
     lines = without_progress(err)  # the lines a log shows while it ran, then the error
     assert len(lines) == 1 and "Traceback" not in err, err

@@ -22,7 +22,9 @@ def test_the_graph_reads_every_room_and_resolves_lazy_and_relative_imports(
     tmp_path: Path, files: dict[str, set[str]]
 ) -> None:
     rooms = room_graph(files)
-    assert {"tracks", "memory", "run", "interactive", "proxy", "rm", "rmdata", "commands"} <= set(rooms)
+    assert {"tracks", "memory", "run", "interactive", "proxy", "rm", "rmdata", "commands"} <= set(
+        rooms
+    )
     assert "memory" in rooms["proxy"] and "tracks" in rooms["memory"]
     assert "rm" in rooms["memory"] and {"rm", "memory", "run"} <= rooms["rmdata"]
     probe = tmp_path / "probe.py"
@@ -37,7 +39,10 @@ def test_the_graph_reads_every_room_and_resolves_lazy_and_relative_imports(
     )
     found = imports_of(probe, files, name="memgym.run.probe")
     assert found == {
-        "memgym.rm.rows", "memgym.tracks.base", "memgym.run.episode", "memgym.tracks.entities.draft"
+        "memgym.rm.rows",
+        "memgym.tracks.base",
+        "memgym.run.episode",
+        "memgym.tracks.entities.draft",
     }
 
 
@@ -55,4 +60,3 @@ def test_no_room_imports_one_that_imports_it_back(files: dict[str, set[str]]) ->
 
 def test_no_two_files_import_each_other(files: dict[str, set[str]]) -> None:
     assert cycles(files) == []
-

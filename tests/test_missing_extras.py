@@ -42,15 +42,40 @@ CASES = [
     (WEB, "web", ["run", "--track", "web", "--seeds", "1", "--results", "{r}"]),
     (WEB, "web", ["compare", "--track", "web", "--seeds", "1", "--results", "{r}"]),
     (WEB, "web", ["audit", "--track", "web", "--seeds", "1"]),
-    (WEB, "web", ["rm", "interactive", "--track", "web", "--memories", "window:max_tokens=800",
-                  "--seeds", "1", "--out", "{d}/o"]),
+    (
+        WEB,
+        "web",
+        [
+            "rm",
+            "interactive",
+            "--track",
+            "web",
+            "--memories",
+            "window:max_tokens=800",
+            "--seeds",
+            "1",
+            "--out",
+            "{d}/o",
+        ],
+    ),
     (TAU2, "tau2", ["run", "--track", "tau2", "--seeds", "1", "--results", "{r}"]),
     (TAU2, "tau2", ["compare", "--track", "tau2", "--seeds", "1", "--results", "{r}"]),
     (TAU2, "tau2", ["generate", "--track", "tau2"]),
     (EMBED, "embed", ["run", "--memory", "rag-embed", "--seeds", "1", "--results", "{r}"]),
     (EMBED, "embed", ["compare", "--memories", "rag-embed", "--seeds", "1", "--results", "{r}"]),
-    (EMBED, "embed", ["proxy", "--memory", "rag-embed", "--upstream", "http://127.0.0.1:9/v1",
-                      "--records", "{d}/records.jsonl"]),
+    (
+        EMBED,
+        "embed",
+        [
+            "proxy",
+            "--memory",
+            "rag-embed",
+            "--upstream",
+            "http://127.0.0.1:9/v1",
+            "--records",
+            "{d}/records.jsonl",
+        ],
+    ),
     ("ray", "ray", ["run", "--executor", "ray", "--seeds", "1", "--results", "{r}"]),
     (RM, "rm", ["rm", "train", "--data", "{d}", "--out", "{d}/m.pkl"]),
     (RM, "rm", ["rm", "eval", "--model", "{d}/m.pkl", "--data", "{d}"]),
@@ -87,7 +112,10 @@ def test_a_missing_extra_is_one_line_naming_its_install_command(hide, extra, arg
 
 @pytest.mark.parametrize(
     ("hide", "extra", "module"),
-    [("gymnasium", "gym", "memgym.envs.gym_env"), ("inspect_ai", "inspect", "memgym.envs._registry")],
+    [
+        ("gymnasium", "gym", "memgym.envs.gym_env"),
+        ("inspect_ai", "inspect", "memgym.envs._registry"),
+    ],
 )
 def test_the_library_entry_points_name_their_extra(hide, extra, module):
     done = hidden_run(hide, HIDE + f"import {module}\n")
@@ -101,7 +129,9 @@ def test_every_extra_named_is_one_pyproject_declares():
         assert f"\n{extra} = [" in text, extra
 
 
-IN_RUN = HIDE + """
+IN_RUN = (
+    HIDE
+    + """
 from memgym.run.results import ResultsStore
 from memgym.run.runner import run_concurrent
 from memgym.run.work import WorkItem
@@ -110,6 +140,7 @@ with ResultsStore(sys.argv[1]) as store:
     run_id = store.start_run({"command": "test"}, len(items))
     run_concurrent(items, store, run_id)
 """
+)
 
 
 def test_inside_a_run_the_missing_extra_is_the_stored_reason(tmp_path):
@@ -126,7 +157,9 @@ def test_inside_a_run_the_missing_extra_is_the_stored_reason(tmp_path):
 
 
 def test_the_llama_server_without_llama_cpp_names_the_llama_extra():
-    script = HIDE + "import runpy\nrunpy.run_module('memgym.llm.llama_server', run_name='__main__')\n"
+    script = (
+        HIDE + "import runpy\nrunpy.run_module('memgym.llm.llama_server', run_name='__main__')\n"
+    )
     done = hidden_run("llama_cpp", script)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == "error: memgym's llama server needs llama-cpp-python: " + (

@@ -23,11 +23,28 @@ def table():
         ({"op": "previous", "entity": "A", "attribute": "x"}, "3"),
         ({"op": "previous", "entity": "C", "attribute": "x"}, ABSTAIN),
         ({"op": "delta", "entity": "B", "attribute": "x"}, "1"),
-        ({"op": "aggregate", "fn": "sum", "attribute": "x", "where": [["kind", "==", "red"]]}, "14"),
-        ({"op": "aggregate", "fn": "mean", "attribute": "x", "where": [["kind", "==", "red"]]}, "7"),
-        ({"op": "aggregate", "fn": "count", "attribute": "x", "where": [["kind", "==", "red"]]}, "2"),
+        (
+            {"op": "aggregate", "fn": "sum", "attribute": "x", "where": [["kind", "==", "red"]]},
+            "14",
+        ),
+        (
+            {"op": "aggregate", "fn": "mean", "attribute": "x", "where": [["kind", "==", "red"]]},
+            "7",
+        ),
+        (
+            {"op": "aggregate", "fn": "count", "attribute": "x", "where": [["kind", "==", "red"]]},
+            "2",
+        ),
         ({"op": "compare", "entities": ["A", "B"], "attribute": "x", "direction": "min"}, "A (4)"),
-        ({"op": "argmax", "attribute": "x", "where": [["kind", "==", "red"]], "direction": "max"}, "C (10)"),
+        (
+            {
+                "op": "argmax",
+                "attribute": "x",
+                "where": [["kind", "==", "red"]],
+                "direction": "max",
+            },
+            "C (10)",
+        ),
         ({"op": "hop", "entity": "C", "relation": "link", "attribute": "kind"}, "red"),
         ({"op": "count", "where": [["kind", "==", "red"], ["x", ">", 5]]}, "1"),
         ({"op": "trend", "entity": "A", "attribute": "series"}, "rising (3)"),

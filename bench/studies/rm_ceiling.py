@@ -295,19 +295,23 @@ def ceiling_rows(ep: Redrawable, strategy: str, k: int) -> list[Row]:
             continue
         kept = sum(step <= record.step for step in ep.steps)
         if kept not in runs:
-            runs[kept] = [shared_labels(brief, reask(brief, asked, qs, reasoner), records,
-                                        reasoner) for qs in ep.draws(kept, k)]
+            runs[kept] = [
+                shared_labels(brief, reask(brief, asked, qs, reasoner), records, reasoner)
+                for qs in ep.draws(kept, k)
+            ]
         harmful = [labels[i] for labels in runs[kept]]
-        out.append({
-            "id": f"{ep.scenario.hash[:12]}-{strategy}-{i}",  # as memgym.rmdata.dataset names rows
-            "seed": ep.seed,
-            "strategy": strategy,
-            "step": record.step,
-            "harmful": int(both.shared[i]),
-            "delta": label.delta,
-            "later": label.later,
-            "pstar": sum(harmful) / k,
-        })
+        out.append(
+            {
+                "id": f"{ep.scenario.hash[:12]}-{strategy}-{i}",  # as memgym.rmdata.dataset names rows
+                "seed": ep.seed,
+                "strategy": strategy,
+                "step": record.step,
+                "harmful": int(both.shared[i]),
+                "delta": label.delta,
+                "later": label.later,
+                "pstar": sum(harmful) / k,
+            }
+        )
     return out
 
 
@@ -331,8 +335,10 @@ def redraw_stats(episodes: Sequence[Episode]) -> tuple[int, int, int]:
 def load(folder: Path) -> tuple[list[Row], dict[str, Any]]:
     """The IID rows and the build config of a ``memgym rm build`` folder (SystemExit if none)."""
     if not (folder / "manifest.json").is_file() or not (folder / "iid.jsonl").is_file():
-        raise SystemExit(f"no MemRM dataset at {folder} (manifest.json and iid.jsonl); "
-                         f"build one with `memgym rm build --out {folder}`")
+        raise SystemExit(
+            f"no MemRM dataset at {folder} (manifest.json and iid.jsonl); "
+            f"build one with `memgym rm build --out {folder}`"
+        )
     config = json.loads((folder / "manifest.json").read_text())["config"]
     return list(read_jsonl(folder / "iid.jsonl")), config
 
@@ -368,11 +374,15 @@ def require_reproduced(dataset: Sequence[Row], computed: dict[str, Row], track: 
     """Print how many of ``track``'s dataset rows the rebuilt episodes matched and reproduced;
     exit non-zero unless every one was recomputed and reproduced."""
     found, agree = reproduced(dataset, computed)
-    print(f"{track} rows: {len(dataset)}, recomputed {len(computed)}, matched {found}; "
-          f"dataset labels reproduced: {agree / len(dataset):.4f}")
+    print(
+        f"{track} rows: {len(dataset)}, recomputed {len(computed)}, matched {found}; "
+        f"dataset labels reproduced: {agree / len(dataset):.4f}"
+    )
     if agree != len(dataset) or len(computed) != len(dataset):
-        raise SystemExit("the rebuilt episodes do not reproduce the dataset labels: "
-                         "the dataset is stale or the generator changed")
+        raise SystemExit(
+            "the rebuilt episodes do not reproduce the dataset labels: "
+            "the dataset is stale or the generator changed"
+        )
 
 
 def pooled(
@@ -395,10 +405,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=DEFAULT_DATA, help=f"dataset folder ({DEFAULT_DATA})")
     parser.add_argument("--k", type=int, default=50, help="redraws per compaction (default 50)")
-    parser.add_argument("--model", default=None,
-                        help=f"lite model to compare (default {DEFAULT_MODEL} when it exists)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=None,
-                        help="entities seeds (default: every entities seed in iid.jsonl)")
+    parser.add_argument(
+        "--model",
+        default=None,
+        help=f"lite model to compare (default {DEFAULT_MODEL} when it exists)",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=None,
+        help="entities seeds (default: every entities seed in iid.jsonl)",
+    )
     args = parser.parse_args()
     if args.k < 1:
         parser.error("--k must be at least 1")
@@ -424,15 +442,22 @@ def main() -> None:
         episodes.append(ep)
         for strategy in strategies:
             computed.update((c["id"], c) for c in ceiling_rows(ep, strategy, args.k))
-            print(f"seed {seed} {strategy}: {time.perf_counter() - start:.1f}s",
-                  file=sys.stderr, flush=True)
+            print(
+                f"seed {seed} {strategy}: {time.perf_counter() - start:.1f}s",
+                file=sys.stderr,
+                flush=True,
+            )
     seconds = time.perf_counter() - start
 
     total, changed, same = redraw_stats(episodes)
-    print(f"K = {args.k} redraws per compaction, {seconds:.1f} s "
-          f"(entities seeds {' '.join(map(str, seeds))}, {len(strategies)} strategies)")
-    print(f"redrawn questions: {total:,}; kind fell back {changed / max(total, 1):.1%}; "
-          f"same target as the original {same / max(total, 1):.1%}")
+    print(
+        f"K = {args.k} redraws per compaction, {seconds:.1f} s "
+        f"(entities seeds {' '.join(map(str, seeds))}, {len(strategies)} strategies)"
+    )
+    print(
+        f"redrawn questions: {total:,}; kind fell back {changed / max(total, 1):.1%}; "
+        f"same target as the original {same / max(total, 1):.1%}"
+    )
     require_reproduced(dataset, computed, "entities IID")
 
     y = [r["harmful"] for r in dataset]
@@ -440,33 +465,44 @@ def main() -> None:
     low, high = auroc_ci(y, pstar)
     base = sum(y) / len(y)
     print(f"entities base rate: {base:.4f} ({sum(y)} of {len(y)} HARMFUL)")
-    print(f"entities Bayes ceiling, AUROC(p*, label): {auroc(y, pstar):.4f} "
-          f"(95 % CI {low:.3f}-{high:.3f})")
+    print(
+        f"entities Bayes ceiling, AUROC(p*, label): {auroc(y, pstar):.4f} "
+        f"(95 % CI {low:.3f}-{high:.3f})"
+    )
     fact = [drops_fact(r) for r in dataset]
     fy = [v for v, f in zip(y, fact, strict=True) if f]
     fp = [v for v, f in zip(pstar, fact, strict=True) if f]
-    print(f"entities fact rows: {len(fy)} ({sum(fy)} HARMFUL); Bayes ceiling AUROC(p*, label)"
-          f" {auroc(fy, fp):.4f}")
+    print(
+        f"entities fact rows: {len(fy)} ({sum(fy)} HARMFUL); Bayes ceiling AUROC(p*, label)"
+        f" {auroc(fy, fp):.4f}"
+    )
     at_pstar = {r["id"]: computed[r["id"]]["pstar"] for r in dataset}
     constant = {r["id"]: base for r in dataset}
     harmful = sum(r["harmful"] for r in pool)
-    print(f"pooled IID ceiling, other tracks perfect, entities p*: {pooled(pool, at_pstar):.4f} "
-          f"({len(pool)} rows, {harmful} HARMFUL)")
-    print(f"pooled IID ceiling, other tracks perfect, entities constant: "
-          f"{pooled(pool, constant):.4f}")
+    print(
+        f"pooled IID ceiling, other tracks perfect, entities p*: {pooled(pool, at_pstar):.4f} "
+        f"({len(pool)} rows, {harmful} HARMFUL)"
+    )
+    print(
+        f"pooled IID ceiling, other tracks perfect, entities constant: {pooled(pool, constant):.4f}"
+    )
 
     if model is None:
         return
     scores = dict(zip((r["id"] for r in pool), model.predict(pool), strict=True))
-    print(f"model {model_path}: pooled IID AUROC {pooled(pool, scores, scores):.4f}; "
-          f"entities rows {auroc(y, [scores[r['id']] for r in dataset]):.4f}; "
-          f"with entities rows at p* {pooled(pool, at_pstar, scores):.4f}")
+    print(
+        f"model {model_path}: pooled IID AUROC {pooled(pool, scores, scores):.4f}; "
+        f"entities rows {auroc(y, [scores[r['id']] for r in dataset]):.4f}; "
+        f"with entities rows at p* {pooled(pool, at_pstar, scores):.4f}"
+    )
     fpool = [r for r in pool if drops_fact(r)]
     fdata = [r for r in dataset if drops_fact(r)]
-    print(f"fact rows: model pooled {pooled(fpool, scores, scores):.4f}; entities"
-          f" {auroc([r['harmful'] for r in fdata], [scores[r['id']] for r in fdata]):.4f};"
-          f" with entities rows at p* {pooled(fpool, at_pstar, scores):.4f}; other tracks"
-          f" perfect and entities at p* {pooled(fpool, at_pstar):.4f}")
+    print(
+        f"fact rows: model pooled {pooled(fpool, scores, scores):.4f}; entities"
+        f" {auroc([r['harmful'] for r in fdata], [scores[r['id']] for r in fdata]):.4f};"
+        f" with entities rows at p* {pooled(fpool, at_pstar, scores):.4f}; other tracks"
+        f" perfect and entities at p* {pooled(fpool, at_pstar):.4f}"
+    )
 
 
 if __name__ == "__main__":

@@ -112,8 +112,7 @@ class Episode:
         """``k`` redraws of the questions after the first ``kept`` (made once, then kept)."""
         if (kept, k) not in self.drawn:
             self.drawn[kept, k] = [
-                redraw(self, kept, f"ceiling-{self.seed}-{kept}-{j}", self.given)
-                for j in range(k)
+                redraw(self, kept, f"ceiling-{self.seed}-{kept}-{j}", self.given) for j in range(k)
             ]
         return self.drawn[kept, k]
 
@@ -126,14 +125,12 @@ def rebuild(seed: int, tier: str | None = None, given: str = "kinds") -> Episode
         scenario = track.generate(seed, tier)
     if len(calls) != 1 or scenario.hash != track.generate(seed, tier).hash:
         raise RuntimeError(f"seed {seed}: recording changed DialogueTrack.generate")
-    (args, drafts), = calls
+    ((args, drafts),) = calls
     # every fair question: the same call asking for more than there are (one count question),
     # without the rule that keeps two questions off one page (``pages``, its next-to-last
     # argument), with the rule that no single event answers a maintenance question (its last)
     *fair, _pages, one_page = args[2:]
-    pool = dialogue_track.profile_questions(
-        random.Random(0), args[0], 10**6, *fair, None, one_page
-    )
+    pool = dialogue_track.profile_questions(random.Random(0), args[0], 10**6, *fair, None, one_page)
     questions = [e.question for e in scenario.events if e.question is not None]
     steps = [e.step for e in scenario.events if e.question is not None]
     first = len(questions) - len(drafts)
@@ -182,8 +179,10 @@ def load(folder: Path) -> tuple[list[Row], dict[str, Any]]:
     folder (SystemExit if none)."""
     rows_file = folder / "scenario_ood.jsonl"
     if not (folder / "manifest.json").is_file() or not rows_file.is_file():
-        raise SystemExit(f"no MemRM dataset at {folder} (manifest.json and scenario_ood.jsonl); "
-                         f"build one with `memgym rm build --out {folder}`")
+        raise SystemExit(
+            f"no MemRM dataset at {folder} (manifest.json and scenario_ood.jsonl); "
+            f"build one with `memgym rm build --out {folder}`"
+        )
     config = json.loads((folder / "manifest.json").read_text())["config"]
     rows = [r for r in read_jsonl(rows_file) if r.get("track") == "dialogue"]
     return rows, config
@@ -200,12 +199,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=DEFAULT_DATA, help=f"dataset folder ({DEFAULT_DATA})")
     parser.add_argument("--k", type=int, default=30, help="redraws per compaction (default 30)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=None,
-                        help="dialogue seeds (default: every one in scenario_ood.jsonl)")
-    parser.add_argument("--strategy", nargs="+", default=None,
-                        help="strategies (default: every one of the split)")
-    parser.add_argument("--given", choices=GIVEN, default="kinds",
-                        help="what of the later questions is held fixed besides their places")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=None,
+        help="dialogue seeds (default: every one in scenario_ood.jsonl)",
+    )
+    parser.add_argument(
+        "--strategy", nargs="+", default=None, help="strategies (default: every one of the split)"
+    )
+    parser.add_argument(
+        "--given",
+        choices=GIVEN,
+        default="kinds",
+        help="what of the later questions is held fixed besides their places",
+    )
     parser.add_argument("--model", default=None, help="a MemRM model to score the same rows")
     parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
     parser.add_argument("--out", default=None, help="write id, seed, label and p* per row")
@@ -233,9 +242,11 @@ def main() -> None:
         print(f"seed {seed}: {time.perf_counter() - start:.1f}s", file=sys.stderr, flush=True)
     seconds = time.perf_counter() - start
 
-    print(f"K = {args.k} redraws per compaction, given {args.given}; {seconds:.1f} s, "
-          f"{seconds / len(seeds):.1f} s per scenario ({len(seeds)} dialogue seeds "
-          f"{' '.join(map(str, seeds))}, {len(strategies)} strategies)")
+    print(
+        f"K = {args.k} redraws per compaction, given {args.given}; {seconds:.1f} s, "
+        f"{seconds / len(seeds):.1f} s per scenario ({len(seeds)} dialogue seeds "
+        f"{' '.join(map(str, seeds))}, {len(strategies)} strategies)"
+    )
     require_reproduced(dataset, computed, "dialogue")
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
@@ -253,8 +264,11 @@ def main() -> None:
         return
     scores = dict(zip((r["id"] for r in dataset), model.predict(dataset), strict=True))
     for name, part in (("all rows", dataset), ("fact rows", fact)):
-        print(figure(f"model {args.model}, {name}", part, [scores[r["id"]] for r in part],
-                     args.resamples))
+        print(
+            figure(
+                f"model {args.model}, {name}", part, [scores[r["id"]] for r in part], args.resamples
+            )
+        )
 
 
 if __name__ == "__main__":

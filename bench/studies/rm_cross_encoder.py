@@ -61,8 +61,12 @@ def pair(row: Row) -> dict[str, Any]:
     asked = " ".join(text for _, text in asked_questions(row)[-3:])
     task = f"{row.get('brief', '')} Asked so far: {asked or 'nothing'}"[:TASK_CHARS]
     lost = "\n".join(lost_lines(row))[:LOST_CHARS] or "nothing is lost"
-    return {"task": task, "lost": lost, "harmful": int(row["harmful"]),
-            "strategy": strategy_of(row)}
+    return {
+        "task": task,
+        "lost": lost,
+        "harmful": int(row["harmful"]),
+        "strategy": strategy_of(row),
+    }
 
 
 def write_pairs(data: Path, out: Path, extra: list[str]) -> None:
@@ -74,8 +78,10 @@ def write_pairs(data: Path, out: Path, extra: list[str]) -> None:
         rows = [pair(r) for r in read_jsonl(path) if drops_fact(r)]
         with open(out / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(p) + "\n" for p in rows)
-        print(f"{name}: {len(rows)} pairs, {sum(p['harmful'] for p in rows)} HARMFUL,"
-              f" {sum(p['lost'] == 'nothing is lost' for p in rows)} losing nothing")
+        print(
+            f"{name}: {len(rows)} pairs, {sum(p['harmful'] for p in rows)} HARMFUL,"
+            f" {sum(p['lost'] == 'nothing is lost' for p in rows)} losing nothing"
+        )
 
 
 def _model_dir(given: str | None) -> str:
@@ -95,17 +101,24 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(args.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     folder = Path(args.pairs)
-    splits = {p.stem: [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines()]
-              for p in sorted(folder.glob("*.jsonl"))}
+    splits = {
+        p.stem: [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines()]
+        for p in sorted(folder.glob("*.jsonl"))
+    }
     path = _model_dir(args.model)
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     encoder = AutoModel.from_pretrained(path, local_files_only=True, dtype=torch.float32).to(device)
     head = torch.nn.Linear(encoder.config.hidden_size, 1).to(device)
 
     def logits(batch: list[dict[str, Any]]) -> Any:
-        enc = tokenizer([p["task"] for p in batch], [p["lost"] for p in batch],
-                        truncation="longest_first", max_length=args.max_length,
-                        padding=True, return_tensors="pt").to(device)
+        enc = tokenizer(
+            [p["task"] for p in batch],
+            [p["lost"] for p in batch],
+            truncation="longest_first",
+            max_length=args.max_length,
+            padding=True,
+            return_tensors="pt",
+        ).to(device)
         hidden = encoder(**enc).last_hidden_state
         mask = enc["attention_mask"].unsqueeze(-1).float()
         return head((hidden * mask).sum(1) / mask.sum(1)).squeeze(-1)
@@ -115,23 +128,28 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         out: list[float] = []
         with torch.no_grad():
             for i in range(0, len(rows), 64):
-                out.extend(logits(rows[i:i + 64]).float().cpu().tolist())
+                out.extend(logits(rows[i : i + 64]).float().cpu().tolist())
         encoder.train()
         return out
 
     def figures(rows: list[dict[str, Any]], z: list[float]) -> dict[str, float]:
         y = [p["harmful"] for p in rows]
-        return {"n": len(rows), "auroc": auroc(y, z),
-                "within": within_group_auroc(y, z, [p["strategy"] for p in rows])}
+        return {
+            "n": len(rows),
+            "auroc": auroc(y, z),
+            "within": within_group_auroc(y, z, [p["strategy"] for p in rows]),
+        }
 
     rows = splits["train"]
     positives = sum(p["harmful"] for p in rows)
     weight = torch.tensor((len(rows) - positives) / max(1, positives), device=device)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=weight)
-    optimizer = torch.optim.AdamW([
-        {"params": encoder.parameters(), "lr": args.lr},
-        {"params": head.parameters(), "lr": 1e-3},
-    ])
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": encoder.parameters(), "lr": args.lr},
+            {"params": head.parameters(), "lr": 1e-3},
+        ]
+    )
     generator = torch.Generator().manual_seed(0)
     best: dict[str, Any] = {"val": -1.0}
     history = []
@@ -139,7 +157,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     for epoch in range(args.epochs):
         order = torch.randperm(len(rows), generator=generator).tolist()
         for i in range(0, len(order), args.batch_size):
-            batch = [rows[k] for k in order[i:i + args.batch_size]]
+            batch = [rows[k] for k in order[i : i + args.batch_size]]
             target = torch.tensor([float(p["harmful"]) for p in batch], device=device)
             loss = loss_fn(logits(batch), target)
             loss.backward()
@@ -152,21 +170,36 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         val_scores = scores(splits["val"])
         scoring = time.process_time() - scoring
         val = figures(splits["val"], val_scores)
-        history.append({"epoch": epoch + 1, "steps": steps, **val,
-                        "val_score_cpu_seconds": scoring})
-        print(f"epoch {epoch + 1}: {steps} steps, val AUROC {val['auroc']:.3f}"
-              f" (within strategies {val['within']:.3f}),"
-              f" {time.perf_counter() - started:.0f} s", flush=True)
+        history.append(
+            {"epoch": epoch + 1, "steps": steps, **val, "val_score_cpu_seconds": scoring}
+        )
+        print(
+            f"epoch {epoch + 1}: {steps} steps, val AUROC {val['auroc']:.3f}"
+            f" (within strategies {val['within']:.3f}),"
+            f" {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         if val["auroc"] > best["val"]:
-            best = {"val": val["auroc"], "epoch": epoch + 1, "splits": {
-                name: figures(split, scores(split))
-                for name, split in splits.items() if name not in ("train", "val")}}
+            best = {
+                "val": val["auroc"],
+                "epoch": epoch + 1,
+                "splits": {
+                    name: figures(split, scores(split))
+                    for name, split in splits.items()
+                    if name not in ("train", "val")
+                },
+            }
         if args.max_steps and steps >= args.max_steps:
             break
-    return {"device": device, "threads": args.threads, "steps": steps,
-            "train_seconds": time.perf_counter() - started,
-            "train_cpu_seconds": time.process_time() - cpu_started,
-            "history": history, "best": best}
+    return {
+        "device": device,
+        "threads": args.threads,
+        "steps": steps,
+        "train_seconds": time.perf_counter() - started,
+        "train_cpu_seconds": time.process_time() - cpu_started,
+        "history": history,
+        "best": best,
+    }
 
 
 def main() -> None:

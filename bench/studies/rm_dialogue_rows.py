@@ -55,8 +55,10 @@ def customer(seed: int) -> str:
 
 def before_order(row: Row) -> list[tuple[bool, str]]:
     """The view before the compaction in order: (dropped, text) per message."""
-    return [(ref < 0, row["dropped"][-ref - 1]["text"] if ref < 0 else row["after"][ref])
-            for ref in row["before_ref"]]
+    return [
+        (ref < 0, row["dropped"][-ref - 1]["text"] if ref < 0 else row["after"][ref])
+        for ref in row["before_ref"]
+    ]
 
 
 Kept = list[tuple[int, list[Claim]]]
@@ -67,8 +69,12 @@ def fate(at: int, claim: Claim, kept: Kept) -> str:
     """What the kept view holds of a dropped ``claim`` (from the message at ``at``): the same
     value (restated), another value stated after it (superseded), only one stated before it
     (older kept), or nothing of its person and attribute (gone)."""
-    same = [(j, k) for j, got in kept for k in got
-            if (k.entity, k.attribute) == (claim.entity, claim.attribute)]
+    same = [
+        (j, k)
+        for j, got in kept
+        for k in got
+        if (k.entity, k.attribute) == (claim.entity, claim.attribute)
+    ]
     if any(k.value == claim.value for _, k in same):
         return "restated"
     if any(j > at for j, _ in same):
@@ -93,26 +99,30 @@ def signals(row: Row, user: str) -> dict[str, float]:
     named = {c.entity for _, c in claims}
     return {
         "states a customer value": float(bool(mine)),
-        "states a value the searches match on": float(any(c.attribute in REQUIRED
-                                                          for _, c in mine)),
+        "states a value the searches match on": float(
+            any(c.attribute in REQUIRED for _, c in mine)
+        ),
         "adds a companion to the party": float(bool(party)),
         "lists flights (a search result)": float(any("|" in d["text"] for d in spans)),
         "states a correction": float(any(c.previous is not None for _, c in claims)),
-        "a customer value restated in the kept view": float(any(f == "restated"
-                                                                for f, _ in mine)),
-        "a customer value superseded in the kept view": float(any(f == "superseded"
-                                                                  for f, _ in mine)),
+        "a customer value restated in the kept view": float(any(f == "restated" for f, _ in mine)),
+        "a customer value superseded in the kept view": float(
+            any(f == "superseded" for f, _ in mine)
+        ),
         "only an older customer value kept": float(any(f == "older kept" for f, _ in mine)),
         "a customer value gone from the view": float(any(f == "gone" for f, _ in mine)),
-        "a searched-on customer value gone": float(any(
-            f == "gone" and c.attribute in REQUIRED for f, c in mine)),
+        "a searched-on customer value gone": float(
+            any(f == "gone" and c.attribute in REQUIRED for f, c in mine)
+        ),
         "a companion's value gone from the view": float("gone" in theirs),
         "every customer or companion value restated": float(
-            bool(people) and all(f == "restated" for f in people)),
+            bool(people) and all(f == "restated" for f in people)
+        ),
         "customer and companion values gone (count)": float(people.count("gone")),
         "questions asked so far (count)": float(len(asked)),
         "an asked question names a dropped value's person": float(
-            any(name in q["text"] for q in asked for name in named)),
+            any(name in q["text"] for q in asked for name in named)
+        ),
     }
 
 
@@ -128,10 +138,10 @@ def changed_later(rows: Sequence[Row]) -> list[bool]:
         if seed not in facts:
             facts[seed] = get_track("dialogue").generate(seed).facts
         by_id = {f.id: f for f in facts[seed]}
-        keys = {(by_id[f].entity, by_id[f].attribute) for d in r["dropped"]
-                for f in d.get("facts", ())}
-        out.append(any((f.entity, f.attribute) in keys and f.step > r["step"]
-                       for f in facts[seed]))
+        keys = {
+            (by_id[f].entity, by_id[f].attribute) for d in r["dropped"] for f in d.get("facts", ())
+        }
+        out.append(any((f.entity, f.attribute) in keys and f.step > r["step"] for f in facts[seed]))
     return out
 
 
@@ -151,12 +161,17 @@ def probe(x: np.ndarray, y: np.ndarray, groups: Sequence[int], folds: int = 5) -
 def per_kind(rows: Sequence[Row], y: np.ndarray, scores: np.ndarray) -> str:
     """``scores``' AUROC on the rows of each strategy kind (window, mask, summary, ...)."""
     kinds = np.asarray([str(r["strategy"]).split(":")[0] for r in rows])
-    return ", ".join(f"{k} {auroc(y[kinds == k], scores[kinds == k]):.3f}"
-                     for k in sorted(set(kinds)))
+    return ", ".join(
+        f"{k} {auroc(y[kinds == k], scores[kinds == k]):.3f}" for k in sorted(set(kinds))
+    )
 
 
-def table(rows: Sequence[Row], columns: dict[str, np.ndarray], y: np.ndarray,
-          out: Callable[[str], None] = print) -> None:
+def table(
+    rows: Sequence[Row],
+    columns: dict[str, np.ndarray],
+    y: np.ndarray,
+    out: Callable[[str], None] = print,
+) -> None:
     """Per signal: rows with it, HARMFUL share with and without it, AUROC alone."""
     out(f"{'signal':52s} {'rows':>6s} {'HARMFUL if so':>13s} {'if not':>7s} {'AUROC':>6s}")
     for name, x in columns.items():
@@ -186,40 +201,55 @@ def main() -> None:
     from rm_entities import needed_later
 
     need = np.asarray(needed_later(rows), dtype=float)
-    print(f"analysis only: needed by a later question {need.mean():.3f}; HARMFUL"
-          f" {y[need > 0].mean():.3f} if so, {y[need == 0].mean():.3f} if not;"
-          f" AUROC of that oracle {auroc(y, need):.3f}")
+    print(
+        f"analysis only: needed by a later question {need.mean():.3f}; HARMFUL"
+        f" {y[need > 0].mean():.3f} if so, {y[need == 0].mean():.3f} if not;"
+        f" AUROC of that oracle {auroc(y, need):.3f}"
+    )
     x = np.column_stack(list(columns.values()))
     seeds = [int(r["seed"]) for r in rows]
-    print(f"the signals together, boosted trees fitted on dialogue itself (5 folds, whole"
-          f" scenarios held out; a probe of what the text holds, not a MemRM model): AUROC"
-          f" {auroc(y, probe(x, y, seeds)):.3f}")
+    print(
+        f"the signals together, boosted trees fitted on dialogue itself (5 folds, whole"
+        f" scenarios held out; a probe of what the text holds, not a MemRM model): AUROC"
+        f" {auroc(y, probe(x, y, seeds)):.3f}"
+    )
     from memgym.rm.features import hand_features
     from memgym.rm.lite import row_parts
 
     hand = np.asarray([hand_features(row_parts(r)) for r in rows])
     own = probe(hand, y, seeds)
-    print(f"lite's own hand features, the same trees fitted on dialogue itself (what the"
-          f" feature family can tell apart here, transfer aside): AUROC {auroc(y, own):.3f};"
-          f" per kind {per_kind(rows, y, own)}")
+    print(
+        f"lite's own hand features, the same trees fitted on dialogue itself (what the"
+        f" feature family can tell apart here, transfer aside): AUROC {auroc(y, own):.3f};"
+        f" per kind {per_kind(rows, y, own)}"
+    )
     both = probe(np.column_stack([hand, x]), y, seeds)
-    print(f"lite's hand features and the signals above, the same probe: AUROC"
-          f" {auroc(y, both):.3f}; per kind {per_kind(rows, y, both)}")
+    print(
+        f"lite's hand features and the signals above, the same probe: AUROC"
+        f" {auroc(y, both):.3f}; per kind {per_kind(rows, y, both)}"
+    )
     later = np.asarray(changed_later(rows), dtype=float)
-    print(f"analysis only: a dropped value changes after the compaction (the later stream)"
-          f" {later.mean():.3f}; HARMFUL {y[later > 0].mean():.3f} if so,"
-          f" {y[later == 0].mean():.3f} if not")
+    print(
+        f"analysis only: a dropped value changes after the compaction (the later stream)"
+        f" {later.mean():.3f}; HARMFUL {y[later > 0].mean():.3f} if so,"
+        f" {y[later == 0].mean():.3f} if not"
+    )
     p = None
     if args.model:
         from memgym.rm.models import load_model
 
         p = np.asarray(load_model(args.model).predict(rows))
         print(f"model {args.model}: AUROC {auroc(y, p):.3f}")
-        for name in ("a searched-on customer value gone", "adds a companion to the party",
-                     "lists flights (a search result)"):
+        for name in (
+            "a searched-on customer value gone",
+            "adds a companion to the party",
+            "lists flights (a search result)",
+        ):
             on = columns[name] > 0
-            print(f"  within '{name}': {auroc(y[on], p[on]):.3f} ({int(on.sum())} rows);"
-                  f" without: {auroc(y[~on], p[~on]):.3f}")
+            print(
+                f"  within '{name}': {auroc(y[on], p[on]):.3f} ({int(on.sum())} rows);"
+                f" without: {auroc(y[~on], p[~on]):.3f}"
+            )
     if args.pstar:
         import json
 
@@ -231,15 +261,19 @@ def main() -> None:
         idx = [i for i, r in enumerate(rows) if r["id"] in pstar]
         ps = np.asarray([pstar[rows[i]["id"]] for i in idx])
         sure = (ps == 0) | (ps == 1)
-        print(f"p* is 0 or 1 on {sure.mean():.3f} of the fact rows (every draw agrees; HARMFUL"
-              f" {y[idx][sure].mean():.3f}); in between on {int((~sure).sum())}, HARMFUL"
-              f" {y[idx][~sure].mean():.3f}, AUROC of p* there {auroc(y[idx][~sure], ps[~sure]):.3f}")
+        print(
+            f"p* is 0 or 1 on {sure.mean():.3f} of the fact rows (every draw agrees; HARMFUL"
+            f" {y[idx][sure].mean():.3f}); in between on {int((~sure).sum())}, HARMFUL"
+            f" {y[idx][~sure].mean():.3f}, AUROC of p* there {auroc(y[idx][~sure], ps[~sure]):.3f}"
+        )
         kinds = np.asarray([str(rows[i]["strategy"]).split(":")[0] for i in idx])
         for kind in ["all", *sorted(set(kinds))]:
             on = np.ones(len(idx), bool) if kind == "all" else kinds == kind
             pick = np.asarray(idx)[on]
-            line = (f"Bayes ceiling p*, {kind} ({int(on.sum())} fact rows, HARMFUL"
-                    f" {y[pick].mean():.3f}): AUROC {auroc(y[pick], ps[on]):.3f}")
+            line = (
+                f"Bayes ceiling p*, {kind} ({int(on.sum())} fact rows, HARMFUL"
+                f" {y[pick].mean():.3f}): AUROC {auroc(y[pick], ps[on]):.3f}"
+            )
             if p is not None:
                 line += f"; the model on the same rows {auroc(y[pick], p[pick]):.3f}"
             print(line)

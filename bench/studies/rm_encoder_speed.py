@@ -36,8 +36,10 @@ def main() -> None:
     start = time.process_time()
     model.predict(rows)
     enc = time.process_time() - start
-    print(f"{len(rows)} rows: lite {lite:.2f} s CPU ({len(rows) / lite:.0f}/s),"
-          f" encoder {enc:.2f} s CPU ({len(rows) / enc:.1f}/s)")
+    print(
+        f"{len(rows)} rows: lite {lite:.2f} s CPU ({len(rows) / lite:.0f}/s),"
+        f" encoder {enc:.2f} s CPU ({len(rows) / enc:.1f}/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -49,8 +49,11 @@ def needed_later(rows: Sequence[Row]) -> list[bool]:
         key = (str(r["track"]), int(r["seed"]))
         if key not in later:
             scenario = get_track(key[0]).generate(key[1])
-            later[key] = [(e.step, set(e.question.evidence)) for e in scenario.events
-                          if e.question is not None]
+            later[key] = [
+                (e.step, set(e.question.evidence))
+                for e in scenario.events
+                if e.question is not None
+            ]
         dropped = {f for d in r["dropped"] for f in d.get("facts", ())}
         out.append(any(step > r["step"] and dropped & ev for step, ev in later[key]))
     return out
@@ -60,27 +63,38 @@ def why(rows: Sequence[Row], p: Any) -> None:
     """HARMFUL rates by group, and the model within each count of questions asked."""
     y = np.asarray([int(r["harmful"]) for r in rows])
     asked = np.asarray([len(r.get("asked") or ()) for r in rows])
-    short = np.asarray([any(0 < value_sentences(d["text"]) <= SHORT for d in r["dropped"]
-                            if d.get("facts")) for r in rows])
+    short = np.asarray(
+        [
+            any(0 < value_sentences(d["text"]) <= SHORT for d in r["dropped"] if d.get("facts"))
+            for r in rows
+        ]
+    )
     need = np.asarray(needed_later(rows))
-    print(f"{len(rows)} fact rows, HARMFUL {y.mean():.3f}; needed by a later question"
-          f" {need.mean():.3f}: HARMFUL {y[need].mean():.3f} if so, {y[~need].mean():.3f} if not"
-          f" (AUROC of that oracle {auroc(y, need.astype(float)):.3f})")
-    print(f"drops a short value span (<= {SHORT} value sentences): {short.sum()} rows, HARMFUL"
-          f" {y[short].mean():.3f}; long spans only: {(~short).sum()}, {y[~short].mean():.3f}")
+    print(
+        f"{len(rows)} fact rows, HARMFUL {y.mean():.3f}; needed by a later question"
+        f" {need.mean():.3f}: HARMFUL {y[need].mean():.3f} if so, {y[~need].mean():.3f} if not"
+        f" (AUROC of that oracle {auroc(y, need.astype(float)):.3f})"
+    )
+    print(
+        f"drops a short value span (<= {SHORT} value sentences): {short.sum()} rows, HARMFUL"
+        f" {y[short].mean():.3f}; long spans only: {(~short).sum()}, {y[~short].mean():.3f}"
+    )
     print(f"questions asked so far, alone: AUROC {auroc(y, -asked.astype(float)):.3f}")
     if p is not None:
-        print(f"model AUROC {auroc(y, p):.3f}; on the oracle 'needed later'"
-              f" {auroc(need.astype(int), p):.3f}")
+        print(
+            f"model AUROC {auroc(y, p):.3f}; on the oracle 'needed later'"
+            f" {auroc(need.astype(int), p):.3f}"
+        )
     groups: dict[int, list[int]] = defaultdict(list)
     for i, a in enumerate(asked):
         groups[int(a)].append(i)
     for a in sorted(groups):
         idx = np.asarray(groups[a])
         within = auroc(y[idx], p[idx]) if p is not None and 0 < y[idx].sum() < len(idx) else None
-        print(f"  asked {a:2d}: {len(idx):5d} rows, HARMFUL {y[idx].mean():.3f}, needed later"
-              f" {need[idx].mean():.3f}" + (f", model AUROC within {within:.3f}" if within
-                                            else ""))
+        print(
+            f"  asked {a:2d}: {len(idx):5d} rows, HARMFUL {y[idx].mean():.3f}, needed later"
+            f" {need[idx].mean():.3f}" + (f", model AUROC within {within:.3f}" if within else "")
+        )
 
 
 def forms(folder: Path, seed: int = 0) -> None:
@@ -94,9 +108,13 @@ def forms(folder: Path, seed: int = 0) -> None:
 
     def read(rows: Sequence[Row]) -> tuple[Any, Any, Any, Any, Any]:
         got = read_features([row_parts(r) for r in rows])
-        return (got, np.asarray([h for h, _ in got]), np.asarray([int(r["harmful"]) for r in rows]),
-                np.asarray([drops_fact(r) for r in rows]),
-                np.asarray([str(r.get("track")) for r in rows]))
+        return (
+            got,
+            np.asarray([h for h, _ in got]),
+            np.asarray([int(r["harmful"]) for r in rows]),
+            np.asarray([drops_fact(r) for r in rows]),
+            np.asarray([str(r.get("track")) for r in rows]),
+        )
 
     train = list(lean_rows(folder / "train.jsonl"))
     val = list(lean_rows(folder / "val.jsonl"))
@@ -107,8 +125,9 @@ def forms(folder: Path, seed: int = 0) -> None:
     xt, xv = model.assemble(rt), model.assemble(rv)
 
     def fit(idx: Any) -> Any:
-        return linear.LogisticRegression(C=0.5, solver="liblinear", max_iter=2000,
-                                         random_state=seed).fit(xt[idx], yt[idx])
+        return linear.LogisticRegression(
+            C=0.5, solver="liblinear", max_iter=2000, random_state=seed
+        ).fit(xt[idx], yt[idx])
 
     fold = _episode_folds(train, seed)
     oof = np.zeros(len(train))
@@ -117,9 +136,14 @@ def forms(folder: Path, seed: int = 0) -> None:
     reg = fit(np.arange(len(train))).decision_function(xv)
 
     def line(name: str, s: Any) -> None:
-        print(f"{name:36s} val fact rows {auroc(yv[fv], s[fv]):.3f} (" + ", ".join(
-            f"{t} {auroc(yv[fv & (tv == t)], s[fv & (tv == t)]):.3f}" for t in sorted(set(tv)))
-            + f"); all rows {auroc(yv, s):.3f}", flush=True)
+        print(
+            f"{name:36s} val fact rows {auroc(yv[fv], s[fv]):.3f} ("
+            + ", ".join(
+                f"{t} {auroc(yv[fv & (tv == t)], s[fv & (tv == t)]):.3f}" for t in sorted(set(tv))
+            )
+            + f"); all rows {auroc(yv, s):.3f}",
+            flush=True,
+        )
 
     line("regression", reg)
     stacked = fit_trees(np.column_stack([ht, oof]), yt, seed)
@@ -127,8 +151,10 @@ def forms(folder: Path, seed: int = 0) -> None:
     for params in (TREE_PARAMS, HAND_TREE_PARAMS):
         score = fit_trees(ht, yt, seed, params).decision_function(hv)
         for share in (0.0, 0.25, 0.5, 1.0):
-            line(f"hand trees ({params['max_leaf_nodes']} leaves) + {share:g} x reg",
-                 score + share * reg)
+            line(
+                f"hand trees ({params['max_leaf_nodes']} leaves) + {share:g} x reg",
+                score + share * reg,
+            )
 
 
 def main() -> None:
@@ -139,8 +165,11 @@ def main() -> None:
     parser.add_argument("--forms", action="store_true")
     args = parser.parse_args()
     folder = Path(args.data)
-    rows = [r for r in read_jsonl(folder / "val.jsonl")
-            if r.get("track") == args.track and drops_fact(r)]
+    rows = [
+        r
+        for r in read_jsonl(folder / "val.jsonl")
+        if r.get("track") == args.track and drops_fact(r)
+    ]
     p = None
     if args.model:
         from memgym.rm.models import load_model

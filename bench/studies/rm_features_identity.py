@@ -47,7 +47,9 @@ def dump(out: str, files: list[str]) -> None:
         result[Path(name).name] = read
     Path(out).write_bytes(pickle.dumps(result))
     rows = sum(map(len, result.values()))
-    print(f"{rows} rows from {len(files)} files in {time.process_time() - start:.1f} s CPU -> {out}")
+    print(
+        f"{rows} rows from {len(files)} files in {time.process_time() - start:.1f} s CPU -> {out}"
+    )
 
 
 def _bits(hand: list[float]) -> bytes:
@@ -74,8 +76,10 @@ def compare(a: str, b: str) -> int:
                     what = "hand" if _bits(h1) != _bits(h2) else "buckets"
                     print(f"first difference: {name} row {i} ({what})")
                 differ += 1
-    print(f"{total} rows compared, {differ} differ (hand features bitwise, bucket sets); "
-          f"bucket order differs in {order} (hash seed)")
+    print(
+        f"{total} rows compared, {differ} differ (hand features bitwise, bucket sets); "
+        f"bucket order differs in {order} (hash seed)"
+    )
     return 1 if differ else 0
 
 

@@ -60,9 +60,11 @@ def val_line(name: str, rows: Sequence[Row], p: Sequence[float]) -> str:
     y = np.asarray([int(r["harmful"]) for r in rows])
     pa = np.asarray(p)
     fact = np.asarray([drops_fact(r) for r in rows])
-    return (f"{name:12s} all AUROC {auroc(y, pa):.3f} AP {average_precision(y, pa):.3f} | "
-            f"fact rows AUROC {auroc(y[fact], pa[fact]):.3f} "
-            f"AP {average_precision(y[fact], pa[fact]):.3f} (base {y[fact].mean():.3f})")
+    return (
+        f"{name:12s} all AUROC {auroc(y, pa):.3f} AP {average_precision(y, pa):.3f} | "
+        f"fact rows AUROC {auroc(y[fact], pa[fact]):.3f} "
+        f"AP {average_precision(y[fact], pa[fact]):.3f} (base {y[fact].mean():.3f})"
+    )
 
 
 def transfer_figures(train: Sequence[Row], val: Sequence[Row]) -> dict[str, dict[str, Any]]:
@@ -79,9 +81,15 @@ def transfer_figures(train: Sequence[Row], val: Sequence[Row]) -> dict[str, dict
         for name, trees in (("lite", True), ("regression", False)):
             model = train_lite(fit_train, val=fit_val, trees=trees)
             p = np.asarray(model.predict(rows))
-            out[held][name] = {"n": len(rows), "base": float(y.mean()), "auroc": auroc(y, p),
-                               "ap": average_precision(y, p), "mean_p": float(p.mean()),
-                               "ece": ece(y, p), "trees": model.choices.get("trees", "not tried")}
+            out[held][name] = {
+                "n": len(rows),
+                "base": float(y.mean()),
+                "auroc": auroc(y, p),
+                "ap": average_precision(y, p),
+                "mean_p": float(p.mean()),
+                "ece": ece(y, p),
+                "trees": model.choices.get("trees", "not tried"),
+            }
     return out
 
 
@@ -91,9 +99,11 @@ def transfer(train: Sequence[Row], val: Sequence[Row]) -> None:
     figures = transfer_figures(train, val)
     for held, models in figures.items():
         for name, f in models.items():
-            print(f"held-out {held:10s} {name:10s} fact rows {f['n']:5d} base {f['base']:.3f}"
-                  f" AUROC {f['auroc']:.3f} AP {f['ap']:.3f} mean P {f['mean_p']:.3f}"
-                  f" ECE {f['ece']:.3f} (trees: {f['trees']})")
+            print(
+                f"held-out {held:10s} {name:10s} fact rows {f['n']:5d} base {f['base']:.3f}"
+                f" AUROC {f['auroc']:.3f} AP {f['ap']:.3f} mean P {f['mean_p']:.3f}"
+                f" ECE {f['ece']:.3f} (trees: {f['trees']})"
+            )
     for name in ("lite", "regression"):
         mean = np.mean([models[name]["auroc"] for models in figures.values()])
         print(f"mean over held-out tracks {name:10s} fact-row AUROC {mean:.3f}")
@@ -106,8 +116,11 @@ def main() -> None:
     parser.add_argument("--test", action="store_true", help="also score the test splits")
     parser.add_argument("--resamples", type=int, default=500)
     parser.add_argument("--model", default=None, help="a lite model trained on this data")
-    parser.add_argument("--transfer", action="store_true",
-                        help="leave one training track out, on train and val only")
+    parser.add_argument(
+        "--transfer",
+        action="store_true",
+        help="leave one training track out, on train and val only",
+    )
     args = parser.parse_args()
     folder = Path(args.data)
     train = list(read_jsonl(folder / "train.jsonl"))
@@ -130,16 +143,20 @@ def main() -> None:
         "lite": lite,
         "lite-fact": Combined(regression, train_lite(fact_train, val=fact_val, trees=False)),
     }
-    print(f"fitted {len(candidates)} candidates in {time.process_time() - start:.0f} s CPU"
-          f" (C {regression.choices['c']}; lite: trees {lite.choices.get('trees')})")
+    print(
+        f"fitted {len(candidates)} candidates in {time.process_time() - start:.0f} s CPU"
+        f" (C {regression.choices['c']}; lite: trees {lite.choices.get('trees')})"
+    )
     scores = {}
     for name, model in candidates.items():
         p = model.predict(val)
         print("val " + val_line(name, val, p))
         fact = [drops_fact(r) for r in val]
         y = [int(r["harmful"]) for r in val]
-        scores[name] = auroc([v for v, f in zip(y, fact, strict=True) if f],
-                             [q for q, f in zip(p, fact, strict=True) if f])
+        scores[name] = auroc(
+            [v for v, f in zip(y, fact, strict=True) if f],
+            [q for q, f in zip(p, fact, strict=True) if f],
+        )
     chosen = max(scores, key=lambda k: scores[k])
     print(f"chosen on validation (fact-row AUROC): {chosen}")
     if not args.test:
@@ -154,10 +171,12 @@ def main() -> None:
             rep = split_report(rows, p, None, args.resamples)
             for part in ("all", "fact"):
                 r = rep[part]
-                print(f"{split:12s} {name:10s} {part:4s} n {r['n']:6d} base {r['base_rate']:.3f}"
-                      f" AUROC {r['auroc']:.3f} ({r['auroc_ci'][0]:.3f}-{r['auroc_ci'][1]:.3f})"
-                      f" AP {r['ap']:.3f} ({r['ap_ci'][0]:.3f}-{r['ap_ci'][1]:.3f})"
-                      f" drops-fact {r['drops_fact']['auroc']:.3f}/{r['drops_fact']['ap']:.3f}")
+                print(
+                    f"{split:12s} {name:10s} {part:4s} n {r['n']:6d} base {r['base_rate']:.3f}"
+                    f" AUROC {r['auroc']:.3f} ({r['auroc_ci'][0]:.3f}-{r['auroc_ci'][1]:.3f})"
+                    f" AP {r['ap']:.3f} ({r['ap_ci'][0]:.3f}-{r['ap_ci'][1]:.3f})"
+                    f" drops-fact {r['drops_fact']['auroc']:.3f}/{r['drops_fact']['ap']:.3f}"
+                )
 
 
 if __name__ == "__main__":

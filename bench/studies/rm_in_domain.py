@@ -34,26 +34,33 @@ def main() -> None:
     path = Path(args.data) / f"{args.split}.jsonl"
     if not path.is_file():
         raise SystemExit(f"no split at {path}: `memgym rm build` or `memgym rm add-split` first")
-    rows = [r for r in read_jsonl(path)
-            if drops_fact(r) and args.track in (None, r.get("track"))]
+    rows = [r for r in read_jsonl(path) if drops_fact(r) and args.track in (None, r.get("track"))]
     if not rows:
-        raise SystemExit(f"no fact rows in {path}" + (f" of track {args.track}" if args.track else ""))
+        raise SystemExit(
+            f"no fact rows in {path}" + (f" of track {args.track}" if args.track else "")
+        )
     y = np.asarray([int(r["harmful"]) for r in rows])
     if y.min() == y.max():
         raise SystemExit(f"the {len(rows)} fact rows are all of one label: no AUROC")
     scenarios = [str(r["episode"]) for r in rows]
     x = np.asarray([hand_features(row_parts(r)) for r in rows])
     scores = probe(x, y, scenarios)
-    print(f"{args.split}{'/' + args.track if args.track else ''}: {len(rows)} fact rows of"
-          f" {len(set(scenarios))} scenarios, HARMFUL {y.mean():.3f}")
-    print(f"lite's hand features, boosted trees fitted on this split (5 folds, whole scenarios"
-          f" held out): AUROC {auroc(y, scores):.3f}; per kind {per_kind(rows, y, scores)}")
+    print(
+        f"{args.split}{'/' + args.track if args.track else ''}: {len(rows)} fact rows of"
+        f" {len(set(scenarios))} scenarios, HARMFUL {y.mean():.3f}"
+    )
+    print(
+        f"lite's hand features, boosted trees fitted on this split (5 folds, whole scenarios"
+        f" held out): AUROC {auroc(y, scores):.3f}; per kind {per_kind(rows, y, scores)}"
+    )
     if args.model:
         from memgym.rm.models import load_model
 
         p = np.asarray(load_model(args.model).predict(rows))
-        print(f"model {args.model} on the same rows: AUROC {auroc(y, p):.3f};"
-              f" per kind {per_kind(rows, y, p)}")
+        print(
+            f"model {args.model} on the same rows: AUROC {auroc(y, p):.3f};"
+            f" per kind {per_kind(rows, y, p)}"
+        )
 
 
 if __name__ == "__main__":

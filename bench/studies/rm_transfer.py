@@ -42,8 +42,10 @@ def lean_rows(path: Path) -> Iterator[Row]:
         lean = {k: row[k] for k in KEEP if k in row}
         lean["brief"] = same(str(row.get("brief", "")))
         lean["after"] = [same(t) for t in row["after"]]
-        lean["dropped"] = [dict(d, text=same(d["text"])) if isinstance(d, dict) else same(d)
-                           for d in row["dropped"]]
+        lean["dropped"] = [
+            dict(d, text=same(d["text"])) if isinstance(d, dict) else same(d)
+            for d in row["dropped"]
+        ]
         yield lean
 
 
@@ -62,7 +64,10 @@ def _scores(model: Any, rows: Sequence[Row], weights: Sequence[float]) -> dict[f
 
 
 def transfer_figures(
-    train: Sequence[Row], val: Sequence[Row], weights: Sequence[float], trees: bool = True,
+    train: Sequence[Row],
+    val: Sequence[Row],
+    weights: Sequence[float],
+    trees: bool = True,
     c: Sequence[float] | None = None,
 ) -> dict[str, dict[float, float]]:
     """``{held-out track: {weight: val fact-row AUROC}}`` for each training track, and
@@ -85,8 +90,7 @@ def transfer_figures(
         for t in tracks:
             mine = track_of == t
             out[f"iid:{t}"] = {w: auroc(y[mine], s[mine]) for w, s in scored.items()}
-        out["vote"] = {w: float(len(model.vote.features)) if model.vote else 0.0
-                       for w in weights}
+        out["vote"] = {w: float(len(model.vote.features)) if model.vote else 0.0 for w in weights}
     return out
 
 
@@ -99,9 +103,12 @@ def report(figures: dict[str, dict[float, float]], weights: Sequence[float]) -> 
         loto = [figures[t][w] for t in held]
         lines.append(
             f"vote weight {w:<5g} transfer fact-row AUROC mean {np.mean(loto):.3f}"
-            f" worst {min(loto):.3f} (" + ", ".join(f"{t} {figures[t][w]:.3f}" for t in held)
+            f" worst {min(loto):.3f} ("
+            + ", ".join(f"{t} {figures[t][w]:.3f}" for t in held)
             + f") | IID val {figures['iid'][w]:.3f} ("
-            + ", ".join(f"{k[4:]} {figures[k][w]:.3f}" for k in iid) + ")")
+            + ", ".join(f"{k[4:]} {figures[k][w]:.3f}" for k in iid)
+            + ")"
+        )
     return lines
 
 
@@ -118,8 +125,10 @@ def main() -> None:
     val = list(lean_rows(folder / "val.jsonl"))
     figures = transfer_figures(train, val, args.weights, not args.no_trees, args.c)
     print("\n".join(report(figures, args.weights)))
-    print(f"voting features: {figures['vote'][args.weights[-1]]:.0f};"
-          f" {time.process_time() - start:.0f} s CPU")
+    print(
+        f"voting features: {figures['vote'][args.weights[-1]]:.0f};"
+        f" {time.process_time() - start:.0f} s CPU"
+    )
 
 
 if __name__ == "__main__":

@@ -62,8 +62,10 @@ def main() -> None:
         for strategy, (replay, predicted) in per.items():
             print(f"{track:10s} {strategy:50s} replay/ep {replay:6.2f} sum P/ep {predicted:6.2f}")
     taus = track_taus(harms)
-    print(" ".join(f"{t} {v:.3f}" for t, v in taus.items()),
-          f"| mean tau {sum(taus.values()) / len(taus):.3f}")
+    print(
+        " ".join(f"{t} {v:.3f}" for t, v in taus.items()),
+        f"| mean tau {sum(taus.values()) / len(taus):.3f}",
+    )
 
 
 if __name__ == "__main__":

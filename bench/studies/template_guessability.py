@@ -67,6 +67,7 @@ def lower_bound(hits: int, n: int, z: float = Z) -> float:
     spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     return (centre - spread) / (1 + z * z / n)
 
+
 TRAIN_BASE = 5000
 DEFAULT_SEEDS = {"lite": 300, "standard": 100, "hard": 50}
 POOLS = ("value", "name", "spec")
@@ -262,8 +263,7 @@ class Row:
 
     def shares(self) -> dict[str, float]:
         n = max(1, self.questions)
-        out = {"const": self.constant[1] / n, "out": self.held_out / n,
-               "place": self.place[1] / n}
+        out = {"const": self.constant[1] / n, "out": self.held_out / n, "place": self.place[1] / n}
         if self.learned is not None:
             out["learned"] = self.learned[1] / n
         return out
@@ -339,8 +339,9 @@ def flagged(row: Row, threshold: float, min_questions: int) -> bool:
     return max(lower_bound(const, n), lower_bound(learned, n)) > threshold
 
 
-def retest(rows: list[Row], seeds: int, depth: int, threshold: float,
-           min_questions: int) -> list[Row]:
+def retest(
+    rows: list[Row], seeds: int, depth: int, threshold: float, min_questions: int
+) -> list[Row]:
     """``rows`` (of one track and tier, measured on ``seeds`` seeds) with each suspect measured
     again on ``FRESH_FACTOR`` times as many fresh seeds from ``FRESH_BASE``: its in-sample
     constant and its learned rule, both chosen before, scored on questions neither choice saw."""
@@ -366,13 +367,19 @@ def format_row(row: Row, threshold: float, min_questions: int) -> str:
     learned = (
         f" learned {shares['learned']:6.1%} ({row.learned[0]})" if row.learned is not None else ""
     )
-    mark = ("!!" if flagged(row, threshold, min_questions)
-            else "? " if suspect(row, threshold, min_questions) else "  ")
+    mark = (
+        "!!"
+        if flagged(row, threshold, min_questions)
+        else "? "
+        if suspect(row, threshold, min_questions)
+        else "  "
+    )
     again = ""
     if row.fresh is not None:
         n, const_hits, rule_hits = row.fresh
-        again = (f" fresh n={n} const {const_hits / max(1, n):.1%}"
-                 f" learned {rule_hits / max(1, n):.1%}")
+        again = (
+            f" fresh n={n} const {const_hits / max(1, n):.1%} learned {rule_hits / max(1, n):.1%}"
+        )
     return (
         f"{mark} {row.track:9s} {row.tier:8s} n={row.questions:5d} golds={row.distinct:5d}"
         f" const {shares['const']:6.1%} ({row.constant[0][:24]!r}) out {shares['out']:6.1%}"
@@ -425,8 +432,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for row in shown:
         print(format_row(row, args.threshold, args.min_questions))
     bad = [r for r in rows if flagged(r, args.threshold, args.min_questions)]
-    flukes = [r for r in rows if suspect(r, args.threshold, args.min_questions)
-              and not flagged(r, args.threshold, args.min_questions)]
+    flukes = [
+        r
+        for r in rows
+        if suspect(r, args.threshold, args.min_questions)
+        and not flagged(r, args.threshold, args.min_questions)
+    ]
     print(
         f"{len(bad)} of {len(rows)} templates flagged (the held-out constant or learned rule "
         f"above {args.threshold:.0%} beyond sampling spread, at least {args.min_questions} "

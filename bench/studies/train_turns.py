@@ -61,7 +61,9 @@ def main() -> None:
         record = json.loads(json.dumps(chat_record(run_expert(scenario, tier="lite"))))
         rows += [r for r in answer_conversations(record) if r["memgym"]["correct"]]
     rows = rows[: args.rows]
-    counts = {name: {"search": 0, "query": 0, "submit": 0, "answer": 0} for name in ("before", "after")}
+    counts = {
+        name: {"search": 0, "query": 0, "submit": 0, "answer": 0} for name in ("before", "after")
+    }
     for row in rows:
         messages = row["messages"]
         turns = [i for i, m in enumerate(messages) if m["role"] == "assistant"]
@@ -79,7 +81,9 @@ def main() -> None:
                 answer = str(got[1].get("answer", "")).strip().lower()
                 counts[name]["answer"] += answer == str(want_answer[1]["answer"]).strip().lower()
     n = len(rows)
-    print(f"{n} held-out questions the expert answered right (seeds {args.seed}..{args.seed + args.seeds - 1})")
+    print(
+        f"{n} held-out questions the expert answered right (seeds {args.seed}..{args.seed + args.seeds - 1})"
+    )
     labels = {
         "search": "first turn calls memory_search",
         "query": "... with the expert's query",

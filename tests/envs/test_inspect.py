@@ -152,7 +152,10 @@ def _unknown_scores(seed: int) -> tuple[str, object]:
     scenario = get_track("entities").generate(seed, "lite", **SMALL)
     answers = [
         AnswerRecord(
-            question_id=q.id, kind=q.kind, axis=q.axis, answer="unknown",
+            question_id=q.id,
+            kind=q.kind,
+            axis=q.axis,
+            answer="unknown",
             correct=is_correct(q, "unknown"),
         )
         for q in scenario.questions
@@ -210,10 +213,27 @@ def test_inspect_cli_runs_a_memgym_task_offline(tmp_path) -> None:
     if inspect is None:
         pytest.skip("the inspect command is not on PATH")
     done = subprocess.run(
-        [inspect, "eval", "memgym/entities", "-T", "tier=lite", "-T", "seed=4", "-T",
-         f"params={PARAMS}", "--model", "memgym-mock/model", "--log-dir", str(tmp_path),
-         "--display", "none"],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            inspect,
+            "eval",
+            "memgym/entities",
+            "-T",
+            "tier=lite",
+            "-T",
+            "seed=4",
+            "-T",
+            f"params={PARAMS}",
+            "--model",
+            "memgym-mock/model",
+            "--log-dir",
+            str(tmp_path),
+            "--display",
+            "none",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     (path,) = tmp_path.glob("*.eval")

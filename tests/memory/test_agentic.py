@@ -57,8 +57,10 @@ def test_reset_starts_an_empty_store_and_runs_are_deterministic(standard, track)
     memory = make_memory("agentic:policy=random", track)
     first = [e.text for e in observe_all(memory, scenario).store.entries()]
     second = [e.text for e in observe_all(memory, scenario).store.entries()]
-    fresh = [e.text for e in observe_all(make_memory("agentic:policy=random", track), scenario)
-             .store.entries()]
+    fresh = [
+        e.text
+        for e in observe_all(make_memory("agentic:policy=random", track), scenario).store.entries()
+    ]
     assert first == second == fresh
     memory.reset(scenario.brief, scenario.params)
     assert memory.writes_used == 0 and memory.store.entries() == []

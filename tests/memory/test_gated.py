@@ -19,8 +19,12 @@ from memgym.types import AskedQuestion, Span
 def _gate(score: float, threshold: float = 0.5) -> GatedMemory:
     track = get_track("entities")
 
-    def fixed(_brief: str, candidates: Sequence[Sequence[Span]], _kept: Sequence[Span],
-              _asked: Sequence[AskedQuestion]) -> list[float]:
+    def fixed(
+        _brief: str,
+        candidates: Sequence[Sequence[Span]],
+        _kept: Sequence[Span],
+        _asked: Sequence[AskedQuestion],
+    ) -> list[float]:
         return [score] * len(candidates)
 
     return GatedMemory(window(track, max_tokens=800), fixed, threshold, "gated:test")
@@ -87,8 +91,12 @@ def test_refusal_is_span_by_span() -> None:
     scenario = track.generate(0)
     stating = {e.step for e in scenario.events if e.facts}  # memories are told no fact ids
 
-    def facts_only(_brief: str, candidates: Sequence[Sequence[Span]], _kept: Sequence[Span],
-                   _asked: Sequence[AskedQuestion]) -> list[float]:
+    def facts_only(
+        _brief: str,
+        candidates: Sequence[Sequence[Span]],
+        _kept: Sequence[Span],
+        _asked: Sequence[AskedQuestion],
+    ) -> list[float]:
         return [1.0 if any(s.step in stating for s in dropped) else 0.0 for dropped in candidates]
 
     gated = GatedMemory(window(track, max_tokens=800), facts_only, 0.5, "gated:test")
@@ -114,8 +122,12 @@ def test_the_gate_sees_the_questions_asked_so_far() -> None:
     questions = [(e.step, e.text) for e in scenario.events if e.question is not None]
     seen: list[list[tuple[int, str]]] = []
 
-    def until_asked(_brief: str, candidates: Sequence[Sequence[Span]], _kept: Sequence[Span],
-                    asked: Sequence[AskedQuestion]) -> list[float]:
+    def until_asked(
+        _brief: str,
+        candidates: Sequence[Sequence[Span]],
+        _kept: Sequence[Span],
+        asked: Sequence[AskedQuestion],
+    ) -> list[float]:
         seen.append([(q.step, q.text) for q in asked])
         return [0.0 if asked else 1.0] * len(candidates)
 
@@ -145,13 +157,15 @@ def test_model_score_batches_candidates_as_one_call_each(model_path: Path) -> No
     candidates = [[spans[0]], [spans[1]], spans[:2]]
     batch = score("brief", candidates, spans[2:], [])
     alone = [score("brief", [c], spans[2:], [])[0] for c in candidates]
-    direct = load_lite(model_path).predict([span_row("brief", c, spans[2:], []) for c in candidates])
+    direct = load_lite(model_path).predict(
+        [span_row("brief", c, spans[2:], []) for c in candidates]
+    )
     assert batch == pytest.approx(alone, abs=1e-12) and batch == pytest.approx(direct, abs=1e-12)
 
 
-
 def test_a_model_file_is_loaded_once_while_it_stays_the_same(
-        model_path: Path, tmp_path: Path) -> None:
+    model_path: Path, tmp_path: Path
+) -> None:
     """Each gated memory of a process scores with the model loaded first from that file; a file
     written again (another model at the same path) is loaded anew."""
     import os
@@ -176,8 +190,12 @@ def test_a_refused_single_span_is_scored_once_and_several_spans_alone_in_one_bat
     track = get_track("entities")
     calls: list[list[int]] = []  # per call: the number of spans of each candidate
 
-    def harmful(_brief: str, candidates: Sequence[Sequence[Span]], _kept: Sequence[Span],
-                _asked: Sequence[AskedQuestion]) -> list[float]:
+    def harmful(
+        _brief: str,
+        candidates: Sequence[Sequence[Span]],
+        _kept: Sequence[Span],
+        _asked: Sequence[AskedQuestion],
+    ) -> list[float]:
         calls.append([len(c) for c in candidates])
         return [0.9] * len(candidates)
 
@@ -198,7 +216,8 @@ def test_a_refused_single_span_is_scored_once_and_several_spans_alone_in_one_bat
 
 
 def test_the_trees_are_made_when_the_model_loads_not_in_a_call(
-        model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Loading a lite model with trees for the gated memory makes their function then (from the
     file's stored code, or compiled for a file without it); no scoring call compiles, and both
     files score alike."""

@@ -19,8 +19,12 @@ def test_relevance_keeps_the_budget_and_records_exactly(standard, track):
 def test_the_least_relevant_go_first_and_the_newest_stays():
     stage = RelevanceStage(max_tokens=6)
     stage.query = words("the harbour ledger of Velmora")
-    spans = [Span(step=0, text="harbour ledger Velmora"), Span(step=1, text="unrelated filler"),
-             Span(step=2, text="other noise here"), Span(step=3, text="newest text arrives")]
+    spans = [
+        Span(step=0, text="harbour ledger Velmora"),
+        Span(step=1, text="unrelated filler"),
+        Span(step=2, text="other noise here"),
+        Span(step=3, text="newest text arrives"),
+    ]
     kept = stage.shrink(spans)
     assert [s.step for s in kept] == [0, 3]  # the two that share nothing with the query left
     assert stage.shrink(kept) is kept
@@ -29,8 +33,12 @@ def test_the_least_relevant_go_first_and_the_newest_stays():
 def test_first_relevant_drops_the_most_relevant_first():
     stage = RelevanceStage(max_tokens=6, first="relevant")
     stage.query = words("the harbour ledger of Velmora")
-    spans = [Span(step=0, text="harbour ledger Velmora"), Span(step=1, text="unrelated filler"),
-             Span(step=2, text="other noise here"), Span(step=3, text="newest text arrives")]
+    spans = [
+        Span(step=0, text="harbour ledger Velmora"),
+        Span(step=1, text="unrelated filler"),
+        Span(step=2, text="other noise here"),
+        Span(step=3, text="newest text arrives"),
+    ]
     kept = stage.shrink(spans)
     assert [s.step for s in kept] == [2, 3]  # the span naming the query went first, then the oldest
     assert stage.config() == "relevance:max_tokens=6,first=relevant"

@@ -286,9 +286,36 @@ def test_punctuation_only_query_matches_nothing() -> None:
 # --- properties ----------------------------------------------------------------------------------
 
 META = [
-    '"', "'", "*", "^", "(", ")", ":", "-", "+", "{", "}", "NEAR", "NEAR(", "AND", "OR", "NOT",
-    "text:", "entries_fts", "rank", "bm25(", "MATCH", "'; DROP TABLE entries; --", "\\", "%", "_",
-    "\x00", "é", "東京", "Vantor", "Labs",
+    '"',
+    "'",
+    "*",
+    "^",
+    "(",
+    ")",
+    ":",
+    "-",
+    "+",
+    "{",
+    "}",
+    "NEAR",
+    "NEAR(",
+    "AND",
+    "OR",
+    "NOT",
+    "text:",
+    "entries_fts",
+    "rank",
+    "bm25(",
+    "MATCH",
+    "'; DROP TABLE entries; --",
+    "\\",
+    "%",
+    "_",
+    "\x00",
+    "é",
+    "東京",
+    "Vantor",
+    "Labs",
 ]
 SECRET = "xylophone zeppelin quasar"
 QUERIES = st.lists(st.one_of(st.sampled_from(META), st.text(max_size=12)), max_size=8).map(" ".join)
@@ -329,12 +356,18 @@ def _reference(store: Store, query: list[str], k: int) -> list[tuple[bool, float
     """Rank every entry holding a query word with FTS5's bm25 directly: (exact, relevance) pairs."""
     con = store._con  # the same database, queried without the store's pruning
     terms = " OR ".join(f'"{w}"' for w in dict.fromkeys(w.lower() for w in query))
-    scores = dict(con.execute(
-        "SELECT rowid, -bm25(entries_fts) FROM entries_fts WHERE entries_fts MATCH ?", (terms,)
-    ))
-    exact = {r for (r,) in con.execute(
-        "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?", ('"' + " ".join(query) + '"',)
-    )}
+    scores = dict(
+        con.execute(
+            "SELECT rowid, -bm25(entries_fts) FROM entries_fts WHERE entries_fts MATCH ?", (terms,)
+        )
+    )
+    exact = {
+        r
+        for (r,) in con.execute(
+            "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?",
+            ('"' + " ".join(query) + '"',),
+        )
+    }
     return sorted(((len(query) == 1 or i in exact, s) for i, s in scores.items()), reverse=True)[:k]
 
 
@@ -359,7 +392,7 @@ def test_pruned_search_matches_full_bm25(
         for (got_exact, got_score), (want_exact, want_score) in zip(got, want):
             assert got_exact == want_exact
             assert got_score == pytest.approx(want_score, abs=tolerance)
-        assert all(not exact and score <= tolerance for exact, score in want[len(got):])
+        assert all(not exact and score <= tolerance for exact, score in want[len(got) :])
 
 
 def test_a_memory_store_searches_exactly_like_a_file_store(tmp_path):

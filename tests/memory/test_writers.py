@@ -46,11 +46,17 @@ def test_budgeted_policies_respect_the_budget(track, lite, policy):
 def test_strategic_stores_current_values_and_naive_keeps_stale_ones(track):
     scenario = track.generate(1, "standard", question_placement="end")
     latest = final_values(scenario)
-    changed = {k: f for k, f in latest.items() if f.step > min(g.step for g in scenario.facts if g.entity == f.entity)}
+    changed = {
+        k: f
+        for k, f in latest.items()
+        if f.step > min(g.step for g in scenario.facts if g.entity == f.entity)
+    }
     assert changed, "a standard scenario has corrections"
     for policy, expect_current in (("strategic", True), ("naive", False)):
         store = stream(make_memory(f"agentic:policy={policy}", track), scenario)
-        seen = {(c.entity, c.attribute): c.value for e in store.entries() for c in parse_notes(e.text)}
+        seen = {
+            (c.entity, c.attribute): c.value for e in store.entries() for c in parse_notes(e.text)
+        }
         for key, fact in changed.items():
             if key not in seen:
                 continue
@@ -72,7 +78,14 @@ def test_policies_see_text_only_not_event_kinds(track):
     """Relabelling every event as a plain document changes nothing a policy does."""
     scenario = track.generate(4, "lite")
     disguised = scenario.model_copy(
-        update={"events": [e if e.kind in ("question", "session") else Event(step=e.step, kind="document", text=e.text) for e in scenario.events]}
+        update={
+            "events": [
+                e
+                if e.kind in ("question", "session")
+                else Event(step=e.step, kind="document", text=e.text)
+                for e in scenario.events
+            ]
+        }
     )
     for policy in ("perfect", "strategic", "priority", "random", "naive"):
         a = stream(make_memory(f"agentic:policy={policy}", track), scenario).entries()
@@ -105,7 +118,9 @@ def test_a_grown_record_that_no_longer_fits_its_entry_moves_to_its_own():
     cap = 38  # both records fit at first (10 tokens); grown, Ada alone takes 35, both 40
     store = Store(Budget(max_writes=5, max_tokens_per_write=cap))
     writer = make_policy("strategic")
-    writer.reset(store, {"max_write_tokens": cap, "write_budget": 5, "entities": 3}, random.Random(0))
+    writer.reset(
+        store, {"max_write_tokens": cap, "write_budget": 5, "entities": 3}, random.Random(0)
+    )
     writer.on_event("", [Claim("Ada", "city", "Oslo"), Claim("Bo", "city", "Rome")])
     assert store.writes_used == 1  # both records packed into one entry
     grown = [Claim("Ada", f"field_{i}", f"value number {i}") for i in range(5)]

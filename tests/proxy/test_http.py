@@ -223,7 +223,9 @@ def test_other_methods_pass_through_and_non_json_numbers_are_refused(upstream):
         connection.request("DELETE", "/v1/files/file-1")
         reply = connection.getresponse()
         deleted = json.loads(reply.read())
-        body = b'{"model": "echo", "temperature": NaN, "messages": [{"role": "user", "content": "x"}]}'
+        body = (
+            b'{"model": "echo", "temperature": NaN, "messages": [{"role": "user", "content": "x"}]}'
+        )
         connection.request("POST", "/v1/chat/completions", body,
                            {"Content-Type": "application/json"})  # fmt: skip
         refused = connection.getresponse()

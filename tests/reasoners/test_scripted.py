@@ -7,7 +7,13 @@ from memgym.types import Message, View
 
 
 def full_view(scenario, upto):
-    return View(messages=[Message(role="user", content=e.text) for e in scenario.events[:upto] if e.kind != "question"])
+    return View(
+        messages=[
+            Message(role="user", content=e.text)
+            for e in scenario.events[:upto]
+            if e.kind != "question"
+        ]
+    )
 
 
 def test_reading_everything_answers_every_question(track, lite):

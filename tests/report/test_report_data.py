@@ -115,8 +115,11 @@ def test_the_page_is_self_contained_and_every_chart_has_a_unique_id(stored):
         "budget-entities-rag-bm25",
         "compactions-entities",
     }
-    expected |= {f"{kind}-{split}" for kind in ("roc", "reliability", "risk-coverage")
-                 for split in ("test", "ood")}
+    expected |= {
+        f"{kind}-{split}"
+        for kind in ("roc", "reliability", "risk-coverage")
+        for split in ("test", "ood")
+    }
     assert set(ids) == expected
 
 

@@ -66,7 +66,9 @@ def test_another_configs_log_is_refused(tmp_path: Path) -> None:
         build(quick_config(), tmp_path)
 
 
-def test_cli_refuses_a_file_as_out_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_a_file_as_out_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from memgym.cli import main
 
     target = tmp_path / "data.txt"

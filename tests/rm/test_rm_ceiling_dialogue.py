@@ -57,7 +57,7 @@ def test_a_redraw_changes_only_the_later_profile_questions(ep: Any, given: str) 
         for j in range(3):
             redrawn = ceiling.redraw(ep, kept, f"test-{kept}-{j}", given)
             assert redrawn == ceiling.redraw(ep, kept, f"test-{kept}-{j}", given)  # seeded
-            assert sorted(redrawn) == ep.steps[ep.first:]  # every profile question, no other
+            assert sorted(redrawn) == ep.steps[ep.first :]  # every profile question, no other
             # what generation makes with the redrawn choice: the same stream and selection
             # questions, and these profile questions with these gold answers
             drafts = [by_spec[repr(q.spec)] for _, q in sorted(redrawn.items())]
@@ -74,7 +74,7 @@ def test_a_redraw_changes_only_the_later_profile_questions(ep: Any, given: str) 
             assert len({repr(q.spec) for q in redrawn.values()}) == len(redrawn)  # no repeats
             if given == "nothing":  # the generator's order: a count question comes early
                 assert "filter_count" not in kinds or kinds.index("filter_count") < 3
-            changed += any(redrawn[e.step] != e.question for e in original[ep.first:])
+            changed += any(redrawn[e.step] != e.question for e in original[ep.first :])
     assert changed  # redraws do draw other questions
 
 
@@ -102,16 +102,20 @@ def test_pstar_is_the_harm_rate_of_full_reruns_with_the_redrawn_questions(ep: An
         for questions in ep.draws(kept, k):
             events = [
                 e.model_copy(update={"question": questions[e.step], "text": questions[e.step].text})
-                if e.step in questions else e
+                if e.step in questions
+                else e
                 for e in ep.scenario.events
             ]
             scenario = ep.scenario.model_copy(update={"events": events})
-            labelled = label_episode_both(scenario, make_memory(strategy, track),
-                                          ScriptedReasoner(track))
+            labelled = label_episode_both(
+                scenario, make_memory(strategy, track), ScriptedReasoner(track)
+            )
             for i, shared in enumerate(labelled.shared):
                 row_id = f"{ep.scenario.hash[:12]}-{strategy}-{i}"
-                if row_id in harmful and sum(s <= labelled.records[i].step
-                                             for s in ep.steps) == kept:
+                if (
+                    row_id in harmful
+                    and sum(s <= labelled.records[i].step for s in ep.steps) == kept
+                ):
                     harmful[row_id] += shared
     for c in computed:
         assert c["pstar"] == harmful[c["id"]] / k
@@ -120,8 +124,7 @@ def test_pstar_is_the_harm_rate_of_full_reruns_with_the_redrawn_questions(ep: An
 def test_main_reproduces_the_dataset_labels_and_refuses_stale_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rows = [r for s in STRATEGIES
-            for r in run_job(Job("dialogue", s, SEED, "scenario_ood"))[1]]
+    rows = [r for s in STRATEGIES for r in run_job(Job("dialogue", s, SEED, "scenario_ood"))[1]]
     assert rows and any(r["harmful"] for r in rows)
     config = {"strategies": STRATEGIES, "ood_strategies": [], "tier": None}
     for name, flip in (("good", False), ("stale", True)):
@@ -150,6 +153,7 @@ def test_main_refuses_a_wrong_model_before_the_redraws(
 ) -> None:
     """A model that cannot score (missing, not a model) stops the bench before its long redraws,
     not after them."""
+
     def no_redraws(*_: Any) -> None:
         raise AssertionError("redrew before checking the model")
 
@@ -176,7 +180,8 @@ def test_fate_tells_restated_superseded_older_and_gone() -> None:
     assert rows_bench.fate(3, dropped, kept) == "older kept"  # 700 was said before it
     assert rows_bench.fate(0, dropped, kept) == "superseded"  # 700 comes after it
     assert rows_bench.fate(0, dropped, [(9, [Claim("Ann Lee", "max_price_usd", "900")])]) == (
-        "restated")
+        "restated"
+    )
     assert rows_bench.fate(0, dropped, kept[1:]) == "gone"
 
 
@@ -186,8 +191,12 @@ def test_signals_read_the_dropped_and_kept_texts_of_real_rows() -> None:
     party = [f.value for f in scenario.facts if f.attribute == "travels_with"]
     assert party and set(party) == {user}  # the one every companion travels with
     facts = {f.id: f for f in scenario.facts}
-    rows = [r for s in STRATEGIES for r in run_job(Job("dialogue", s, SEED, "scenario_ood"))[1]
-            if any(d["facts"] for d in r["dropped"])]
+    rows = [
+        r
+        for s in STRATEGIES
+        for r in run_job(Job("dialogue", s, SEED, "scenario_ood"))[1]
+        if any(d["facts"] for d in r["dropped"])
+    ]
     assert rows
     for r in rows:
         got = rows_bench.signals(r, user)
@@ -201,14 +210,19 @@ def test_signals_read_the_dropped_and_kept_texts_of_real_rows() -> None:
         if got["a customer value gone from the view"]:  # no kept line states it of the customer
             # (read by the track's reader: the chores' lines about the customer's friends name
             # the customer and may share a value, so a substring test would see them)
-            said = {(c.attribute, str(c.value)) for line in lines
-                    for c in get_track("dialogue").read(line) if c.entity == user}
+            said = {
+                (c.attribute, str(c.value))
+                for line in lines
+                for c in get_track("dialogue").read(line)
+                if c.entity == user
+            }
             assert any(pair not in said for pair in mine)
     later = rows_bench.changed_later(rows)
     for r, flag in zip(rows, later, strict=True):
         keys = {(facts[f].entity, facts[f].attribute) for d in r["dropped"] for f in d["facts"]}
-        assert flag == any((f.entity, f.attribute) in keys and f.step > r["step"]
-                           for f in scenario.facts)
+        assert flag == any(
+            (f.entity, f.attribute) in keys and f.step > r["step"] for f in scenario.facts
+        )
 
 
 def test_per_kind_scores_each_strategy_kind_on_its_own_rows() -> None:
@@ -216,8 +230,17 @@ def test_per_kind_scores_each_strategy_kind_on_its_own_rows() -> None:
 
     from memgym.rm.metrics import auroc
 
-    rows = [{"strategy": s} for s in ("window:max_tokens=9", "mask:keep=2", "window:max_tokens=3",
-                                      "mask:keep=6", "window:max_tokens=1", "mask:keep=1")]
+    rows = [
+        {"strategy": s}
+        for s in (
+            "window:max_tokens=9",
+            "mask:keep=2",
+            "window:max_tokens=3",
+            "mask:keep=6",
+            "window:max_tokens=1",
+            "mask:keep=1",
+        )
+    ]
     y = np.asarray([1, 0, 0, 1, 1, 0])
     scores = np.asarray([0.9, 0.8, 0.1, 0.2, 0.7, 0.3])
     line = rows_bench.per_kind(rows, y, scores)

@@ -13,16 +13,34 @@ from memgym.cli import main
 from memgym.rm.rows import read_jsonl
 
 
-def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path,
-                               capsys: Any) -> None:
+def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path, capsys: Any) -> None:
     folder, _ = quick_data
     model = tmp_path / "lite.pkl"
     assert main(["rm", "train", "--data", str(folder), "--out", str(model)]) == 0
     assert "chosen on" in capsys.readouterr().out  # C and threshold chosen on the val split
     results = tmp_path / "res.sqlite"
     out_json = tmp_path / "eval.json"
-    assert main(["rm", "eval", "--model", str(model), "--data", str(folder), "--resamples", "50",
-                 "--results", str(results), "--label", "lite-q", "--json", str(out_json)]) == 0
+    assert (
+        main(
+            [
+                "rm",
+                "eval",
+                "--model",
+                str(model),
+                "--data",
+                str(folder),
+                "--resamples",
+                "50",
+                "--results",
+                str(results),
+                "--label",
+                "lite-q",
+                "--json",
+                str(out_json),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "AUROC" in printed and "fact rows" in printed and "drops-fact" in printed
     assert "within strategies" in printed and "strategy alone (hindsight)" in printed
@@ -41,27 +59,56 @@ def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path,
         assert m["calibration"]["n"] == len(rows)
         per = m["strategies"]["per_strategy"]  # the fact rows per strategy, recounted
         assert {k: v["n"] for k, v in per.items()} == {
-            s: sum(r["strategy"] == s for r in fact) for s in {r["strategy"] for r in fact}}
+            s: sum(r["strategy"] == s for r in fact) for s in {r["strategy"] for r in fact}
+        }
     db = sqlite3.connect(results)
     cols = [(r[1], r[2], r[3]) for r in db.execute("PRAGMA table_info(rm_predictions)")]
-    assert cols == [("label", "TEXT", 1), ("split", "TEXT", 1), ("model", "TEXT", 1),
-                    ("harmful", "INTEGER", 1), ("p_harmful", "REAL", 1)]
+    assert cols == [
+        ("label", "TEXT", 1),
+        ("split", "TEXT", 1),
+        ("model", "TEXT", 1),
+        ("harmful", "INTEGER", 1),
+        ("p_harmful", "REAL", 1),
+    ]
     for split, stats in metrics.items():
         rows = list(read_jsonl(folder / f"{split}.jsonl"))
-        got = db.execute("SELECT COUNT(*), SUM(harmful) FROM rm_predictions WHERE split = ?"
-                         " AND label = 'lite-q' AND model = 'lite'", (split,)).fetchone()
+        got = db.execute(
+            "SELECT COUNT(*), SUM(harmful) FROM rm_predictions WHERE split = ?"
+            " AND label = 'lite-q' AND model = 'lite'",
+            (split,),
+        ).fetchone()
         assert got == (len(rows), sum(r["harmful"] for r in rows)) == (stats["all"]["n"], got[1])
     db.close()
 
     scored = tmp_path / "scored.jsonl"
-    assert main(["rm", "score", str(folder / "iid.jsonl"), "--model", str(model),
-                 "--out", str(scored)]) == 0
+    assert (
+        main(
+            ["rm", "score", str(folder / "iid.jsonl"), "--model", str(model), "--out", str(scored)]
+        )
+        == 0
+    )
     rows = list(read_jsonl(scored))
     assert rows and all(0.0 <= r["p_harmful"] <= 1.0 for r in rows)
 
-    assert main(["rm", "rank", "--model", str(model), "--track", "codeqa",
-                 "--strategy", "window:max_tokens=1000", "--strategy", "mask:keep=2",
-                 "--seeds", "1"]) == 0
+    assert (
+        main(
+            [
+                "rm",
+                "rank",
+                "--model",
+                str(model),
+                "--track",
+                "codeqa",
+                "--strategy",
+                "window:max_tokens=1000",
+                "--strategy",
+                "mask:keep=2",
+                "--seeds",
+                "1",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "Kendall tau" in printed and "compute ratio" in printed
     assert "interval over seed resamples: n/a" in printed  # one seed: nothing to resample
@@ -78,8 +125,22 @@ def test_score_a_results_file(tmp_path: Path, quick_data: tuple[Path, Any], caps
 
     train_lite(list(read_jsonl(folder / "train.jsonl"))).save(model)
     results = tmp_path / "run.sqlite"
-    assert main(["run", "--track", "entities", "--memory", "window:max_tokens=800",
-                 "--seeds", "1", "--results", str(results)]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--track",
+                "entities",
+                "--memory",
+                "window:max_tokens=800",
+                "--seeds",
+                "1",
+                "--results",
+                str(results),
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     before = results.read_bytes()
     assert main(["rm", "score", str(results), "--model", str(model)]) == 0
@@ -97,14 +158,26 @@ def test_score_a_results_file(tmp_path: Path, quick_data: tuple[Path, Any], caps
 
 
 def test_errors_are_one_line(tmp_path: Path, capsys: Any) -> None:
-    assert main(["rm", "eval", "--model", str(tmp_path / "none.pkl"),
-                 "--data", str(tmp_path)]) == 2
+    assert main(["rm", "eval", "--model", str(tmp_path / "none.pkl"), "--data", str(tmp_path)]) == 2
     assert "no MemRM model" in capsys.readouterr().err
     assert main(["rm", "train", "--data", str(tmp_path / "missing"), "--out", "x"]) == 2
     assert main(["rm", "build", "--out", str(tmp_path), "--seeds", "2", "--test-seeds", "2"]) == 2
     capsys.readouterr()
-    assert main(["rm", "train", "--data", str(tmp_path / "missing"), "--out", "x",
-                 "--tree-forms", "stacked,forest"]) == 2
+    assert (
+        main(
+            [
+                "rm",
+                "train",
+                "--data",
+                str(tmp_path / "missing"),
+                "--out",
+                "x",
+                "--tree-forms",
+                "stacked,forest",
+            ]
+        )
+        == 2
+    )
     assert "--tree-forms must be some of stacked, hand" in capsys.readouterr().err
     for bad, message in (
         (["--track", "nope", "--quick"], "unknown track 'nope'"),
@@ -149,8 +222,10 @@ def test_train_refuses_bad_options_before_reading_or_training(
         (["--out", str(a_file), "--c", "-1"], "--c must be above 0"),
         (["--model", "lm", "--out", str(tmp_path / "lm"), "--lr", "0"], "--lr must be above 0"),
         (["--model", "lm", "--out", str(tmp_path / "lm"), "--steps", "-1"], "--steps must be"),
-        (["--model", "lm", "--out", str(tmp_path / "lm"), "--base", str(folder)],
-         "--base " + str(folder) + ": no model in this folder"),
+        (
+            ["--model", "lm", "--out", str(tmp_path / "lm"), "--base", str(folder)],
+            "--base " + str(folder) + ": no model in this folder",
+        ),
     ):
         data = folder / "train.jsonl" if "is also" in message else folder
         assert main(["rm", "train", "--data", str(data), *extra]) == 2, extra
@@ -161,11 +236,41 @@ def test_train_refuses_bad_options_before_reading_or_training(
 
 def test_rank_refuses_a_strategy_given_twice(lite_model: tuple[Path, Any], capsys: Any) -> None:
     path, _ = lite_model
-    assert main(["rm", "rank", "--model", str(path), "--strategy", "mask:keep=2",
-                 "--strategy", "mask:keep=2", "--seeds", "1"]) == 2
+    assert (
+        main(
+            [
+                "rm",
+                "rank",
+                "--model",
+                str(path),
+                "--strategy",
+                "mask:keep=2",
+                "--strategy",
+                "mask:keep=2",
+                "--seeds",
+                "1",
+            ]
+        )
+        == 2
+    )
     assert "--strategy given more than once: mask:keep=2" in capsys.readouterr().err
-    assert main(["rm", "rank", "--model", str(path), "--strategy", "mask:keep=2",
-                 "--strategy", "mask:keep=3", "--workers", "0"]) == 2
+    assert (
+        main(
+            [
+                "rm",
+                "rank",
+                "--model",
+                str(path),
+                "--strategy",
+                "mask:keep=2",
+                "--strategy",
+                "mask:keep=3",
+                "--workers",
+                "0",
+            ]
+        )
+        == 2
+    )
     assert "--workers and --seeds must be at least 1" in capsys.readouterr().err
 
 

@@ -12,10 +12,17 @@ import pytest
 from tests.bench_scripts import load_bench_script
 
 
-def _row(dropped: str, kept: list[str], harmful: int = 1, strategy: str = "window") -> dict[str, Any]:
-    return {"brief": "Track the customer.", "after": kept, "harmful": harmful, "strategy": strategy,
-            "dropped": [{"step": 3, "text": dropped, "facts": ["f1"]}],
-            "asked": [{"step": 1, "text": "Where does Ana Lind live?"}]}
+def _row(
+    dropped: str, kept: list[str], harmful: int = 1, strategy: str = "window"
+) -> dict[str, Any]:
+    return {
+        "brief": "Track the customer.",
+        "after": kept,
+        "harmful": harmful,
+        "strategy": strategy,
+        "dropped": [{"step": 3, "text": dropped, "facts": ["f1"]}],
+        "asked": [{"step": 1, "text": "Where does Ana Lind live?"}],
+    }
 
 
 def test_lost_lines_keep_only_values_no_kept_text_states() -> None:
@@ -41,15 +48,30 @@ def test_one_training_step_scores_every_split(tmp_path: Path) -> None:
     study = load_bench_script("rm_cross_encoder")
     data = tmp_path / "data"
     data.mkdir()
-    rows = [_row(f"Ana Lind | max_price_usd={1000 + i}", ["Other text"], harmful=i % 2,
-                 strategy=("window", "mask")[i % 3 % 2]) for i in range(8)]
+    rows = [
+        _row(
+            f"Ana Lind | max_price_usd={1000 + i}",
+            ["Other text"],
+            harmful=i % 2,
+            strategy=("window", "mask")[i % 3 % 2],
+        )
+        for i in range(8)
+    ]
     for split in ("train", "val", "iid"):
         (data / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     pairs = tmp_path / "pairs"
     study.write_pairs(data, pairs, [])
     assert sorted(p.name for p in pairs.iterdir()) == ["iid.jsonl", "train.jsonl", "val.jsonl"]
-    args = argparse.Namespace(pairs=str(pairs), epochs=1, batch_size=4, max_length=64, lr=3e-5,
-                              threads=1, max_steps=1, model=None)
+    args = argparse.Namespace(
+        pairs=str(pairs),
+        epochs=1,
+        batch_size=4,
+        max_length=64,
+        lr=3e-5,
+        threads=1,
+        max_steps=1,
+        model=None,
+    )
     result = study.train(args)
     assert result["steps"] == 1 and result["best"]["epoch"] == 1
     assert result["best"]["splits"]["iid"]["n"] == 8

@@ -29,7 +29,8 @@ def test_splits_hold_out_seeds_strategies_and_track(quick_data: tuple[Path, Any]
     assert {r["seed"] for r in rows["val"]} == {2}
     assert {r["seed"] for r in rows["iid"]} == {3}
     assert not {r["strategy"] for r in rows["train"] + rows["val"] + rows["iid"]} & (
-        held | families)
+        held | families
+    )
     assert {r["strategy"] for r in rows["budget_ood"]} <= held
     assert {r["seed"] for r in rows["budget_ood"]} == {5}  # scenarios of its own
     assert {r["strategy"] for r in rows["strategy_ood"]} == families
@@ -43,8 +44,10 @@ def test_shared_label_charges_more_harm_than_single_undo(quick_data: tuple[Path,
     """Every recoverable lost answer is charged by the shared label; the single-undo label
     leaves some uncharged (the manifest counts both, recomputed from the rows here)."""
     folder, manifest = quick_data
-    lost = {k: sum(s["lost_answers"][k] for s in manifest["splits"].values())
-            for k in ("recoverable", "charged_single", "charged_shared")}
+    lost = {
+        k: sum(s["lost_answers"][k] for s in manifest["splits"].values())
+        for k in ("recoverable", "charged_single", "charged_shared")
+    }
     assert lost["charged_shared"] == lost["recoverable"] > lost["charged_single"] > 0
     for split in SPLITS:
         rows = list(read_jsonl(folder / f"{split}.jsonl"))
@@ -96,8 +99,9 @@ def test_rows_are_the_replayed_compactions() -> None:
     assert min(counts) == 0 and max(counts) >= 2
 
 
-def test_add_split_takes_labelled_rows_made_elsewhere(quick_data: tuple[Path, Any],
-                                                      tmp_path: Path) -> None:
+def test_add_split_takes_labelled_rows_made_elsewhere(
+    quick_data: tuple[Path, Any], tmp_path: Path
+) -> None:
     import shutil
 
     folder, _ = quick_data

@@ -41,17 +41,21 @@ def test_similarities_recomputed(val_rows: list[dict[str, Any]]) -> None:
     asked = [vec(q["text"]) for q in row["asked"]]
     to_brief = [float(d @ brief) for d in dropped]
     covered = [max(float(d @ k) for k in kept) for d in dropped]
-    expected = [max(to_brief), sum(to_brief) / len(to_brief),
-                max(float(d @ q) for d in dropped for q in asked),
-                sum(covered) / len(covered), min(covered),
-                max(to_brief) - max(float(k @ brief) for k in kept),
-                max(b - c for b, c in zip(to_brief, covered, strict=True))]
+    expected = [
+        max(to_brief),
+        sum(to_brief) / len(to_brief),
+        max(float(d @ q) for d in dropped for q in asked),
+        sum(covered) / len(covered),
+        min(covered),
+        max(to_brief) - max(float(k @ brief) for k in kept),
+        max(b - c for b, c in zip(to_brief, covered, strict=True)),
+    ]
     assert encoder.similarities(row) == pytest.approx(expected, abs=1e-4)
 
 
-def test_adoption_on_validation_and_round_trip(lite_model: tuple[Path, Any],
-                                               val_rows: list[dict[str, Any]],
-                                               tmp_path: Path) -> None:
+def test_adoption_on_validation_and_round_trip(
+    lite_model: tuple[Path, Any], val_rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
     _, lite = lite_model
     model = encoder.train_encoder(lite, val_rows)
     c = model.choices
@@ -63,13 +67,23 @@ def test_adoption_on_validation_and_round_trip(lite_model: tuple[Path, Any],
     assert isinstance(loaded, encoder.EncoderModel)
     got = loaded.predict(val_rows[:10])
     model.adopted = True  # the regression's own arithmetic, recomputed
-    x = np.asarray([[z, *encoder.similarities(r)] for z, r in zip(
-        [lite.platt[0] * s + lite.platt[1]
-         for s in lite.scores([encoder.row_parts(r) for r in val_rows[:10]])],
-        val_rows[:10], strict=True)])
+    x = np.asarray(
+        [
+            [z, *encoder.similarities(r)]
+            for z, r in zip(
+                [
+                    lite.platt[0] * s + lite.platt[1]
+                    for s in lite.scores([encoder.row_parts(r) for r in val_rows[:10]])
+                ],
+                val_rows[:10],
+                strict=True,
+            )
+        ]
+    )
     z = ((x - np.asarray(model.mean)) / np.asarray(model.scale)) @ np.asarray(model.coef)
     assert model.predict(val_rows[:10]) == pytest.approx(
-        [1 / (1 + math.exp(-(v + model.intercept))) for v in z])
+        [1 / (1 + math.exp(-(v + model.intercept))) for v in z]
+    )
     model.adopted = False  # not adopted: lite's own probabilities
     assert model.predict(val_rows[:10]) == pytest.approx(lite.predict(val_rows[:10]))
     assert len(got) == 10 and all(0.0 <= p <= 1.0 for p in got)

@@ -24,9 +24,11 @@ def _plain_kinds(text: str, skip: str = "") -> frozenset[str]:
     """The definition: first four letters of the content words (four letters or more, starting
     with a letter, no function words, none of ``skip``'s)."""
     skipped = set(skip.split())
-    return frozenset(w[:4] for w in TOKEN.findall(text.lower())
-                     if len(w) > 3 and w[0].isalpha() and w not in f._FUNCTION_WORDS
-                     and w not in skipped)
+    return frozenset(
+        w[:4]
+        for w in TOKEN.findall(text.lower())
+        if len(w) > 3 and w[0].isalpha() and w not in f._FUNCTION_WORDS and w not in skipped
+    )
 
 
 def test_kinds_and_digits_match_their_definitions() -> None:
@@ -52,12 +54,19 @@ def _as_sets(read: tuple[list[float], list[int]]) -> tuple[list[float], list[int
 def test_cached_lines_and_shared_views_change_no_feature() -> None:
     """Each compaction read cold equals it read after texts sharing its lines, and after the
     same kept view was seen (the union path of ``_lacking``)."""
-    kept = ["Brief note. Alpha-Beta owns 12 units", "Gamma Station reports 7 crates\nDelta 3",
-            "Nothing numeric here at all"]
-    dropped = [(3, "Gamma Station ledger\nGamma Station reports 7 crates\nAlpha-Beta 12 units"),
-               (4, "Epsilon log\nDelta 3\nwhat shown value 44 total crates")]
-    parts = [Compaction("brief about crates and units", [d], kept, [(2, "How many crates?")])
-             for d in dropped]
+    kept = [
+        "Brief note. Alpha-Beta owns 12 units",
+        "Gamma Station reports 7 crates\nDelta 3",
+        "Nothing numeric here at all",
+    ]
+    dropped = [
+        (3, "Gamma Station ledger\nGamma Station reports 7 crates\nAlpha-Beta 12 units"),
+        (4, "Epsilon log\nDelta 3\nwhat shown value 44 total crates"),
+    ]
+    parts = [
+        Compaction("brief about crates and units", [d], kept, [(2, "How many crates?")])
+        for d in dropped
+    ]
     parts.append(Compaction("brief", dropped, kept, []))
     cold = []
     for c in parts:
@@ -92,8 +101,13 @@ def _old_lines(text: str) -> tuple[f.LineInfo, ...]:
         numbers, names = f._NUMBER.findall(line), NAME.findall(line)
         if numbers or names:
             kinds = f._kinds(line, " ".join(names).lower()) if numbers else frozenset()
-            out.append((frozenset("\x00" + n for n in numbers),
-                        frozenset("\x01" + n for n in names), kinds))
+            out.append(
+                (
+                    frozenset("\x00" + n for n in numbers),
+                    frozenset("\x01" + n for n in names),
+                    kinds,
+                )
+            )
     return tuple(out)
 
 
@@ -111,8 +125,11 @@ def test_a_plain_text_read_line_by_line_gives_the_whole_texts_matches_in_order()
         end = f._HEADING.search(text)
         cut = None if end is None else end.start()
         whole, lined = f._whole_matches(text, cut), f._line_matches(text, cut)
-        names = [NAME.findall(text)] if cut is None else [NAME.findall(text, 0, cut),
-                                                          NAME.findall(text, cut)]
+        names = (
+            [NAME.findall(text)]
+            if cut is None
+            else [NAME.findall(text, 0, cut), NAME.findall(text, cut)]
+        )
         assert [list(n) for n in whole[2:4] if n is not None] == names
         for a, b in zip(whole[:4], lined[:4], strict=True):
             assert (a if a is None else list(a)) == (b if b is None else list(b)), text
@@ -123,8 +140,13 @@ def test_a_plain_text_read_line_by_line_gives_the_whole_texts_matches_in_order()
         assert f.dropped_info(text).lines == _old_lines(text)
     breaks = [chr(i) for i in range(128) if len(f"a{chr(i)}b".splitlines()) == 2]
     assert sorted(f._ODD_BREAKS) == sorted(set(breaks) - {"\n"})  # every other ASCII break
-    for odd in ("Alpha 1\r\nBeta 2", "Alpha 1\x0cBeta 2", "Ωmega 3\nBeta 4", TRICKY[2],
-                *(f"Alpha 1{b}Beta 2" for b in f._ODD_BREAKS)):
+    for odd in (
+        "Alpha 1\r\nBeta 2",
+        "Alpha 1\x0cBeta 2",
+        "Ωmega 3\nBeta 4",
+        TRICKY[2],
+        *(f"Alpha 1{b}Beta 2" for b in f._ODD_BREAKS),
+    ):
         for cut in range(len(odd) + 1):  # names read from and up to any place, as for a heading
             assert f._NAME.findall(odd, cut) == NAME.findall(odd, cut)
             assert f._NAME.findall(odd, 0, cut) == NAME.findall(odd, 0, cut)

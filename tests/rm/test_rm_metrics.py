@@ -74,8 +74,10 @@ def test_ece_equal_mass_bins(seed: int) -> None:
         size = n // 15 + (1 if b < n % 15 else 0)
         part = order[start : start + size]
         start += size
-        total += len(part) / n * abs(
-            sum(conf[i] for i in part) / len(part) - sum(right[i] for i in part) / len(part)
+        total += (
+            len(part)
+            / n
+            * abs(sum(conf[i] for i in part) / len(part) - sum(right[i] for i in part) / len(part))
         )
     assert ece(y, p) == pytest.approx(total)
     assert ece([0, 1], [0.0, 1.0]) == 0.0
@@ -202,8 +204,13 @@ def test_within_strategy_auroc_counts_same_strategy_pairs(seed: int) -> None:
         strategy = rng.choice(["window", "mask", "summary"])
         harmful = int(rng.random() < {"window": 0.7, "mask": 0.5, "summary": 0.1}[strategy])
         fact = i % 5 != 0
-        rows.append({"strategy": strategy, "harmful": harmful if fact else 0,
-                     "dropped": [{"text": "x", "facts": ["f1"] if fact else []}]})
+        rows.append(
+            {
+                "strategy": strategy,
+                "harmful": harmful if fact else 0,
+                "dropped": [{"text": "x", "facts": ["f1"] if fact else []}],
+            }
+        )
         p.append(round(rng.random(), 1))  # ties on purpose
     fact_rows = [(r, q) for r, q in zip(rows, p, strict=True) if r["dropped"][0]["facts"]]
     right = pairs = 0.0
@@ -220,7 +227,9 @@ def test_within_strategy_auroc_counts_same_strategy_pairs(seed: int) -> None:
     for strategy, s in report["per_strategy"].items():
         mine = [r for r, _ in fact_rows if r["strategy"] == strategy]
         assert (s["n"], s["harmful"]) == (len(mine), sum(r["harmful"] for r in mine))
-    rate = {g: sum(y for y, h in zip(ys, groups, strict=True) if h == g) / groups.count(g)
-            for g in set(groups)}
+    rate = {
+        g: sum(y for y, h in zip(ys, groups, strict=True) if h == g) / groups.count(g)
+        for g in set(groups)
+    }
     assert report["strategy_alone"] == pytest.approx(auroc(ys, [rate[g] for g in groups]))
     assert math.isnan(within_group_auroc([1, 0], [0.3, 0.2], ["a", "b"]))  # no pair within one

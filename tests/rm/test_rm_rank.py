@@ -28,11 +28,22 @@ def _episodes(seed: int) -> list[EpisodeHarm]:
     for track, s, strategy in itertools.product(("a", "b"), range(6), ("w1", "w2", "m1", "s1")):
         base = {"w1": 8, "w2": 5, "m1": 7, "s1": 1}[strategy]
         harmful = max(0, base + rng.randint(-3, 3))
-        out.append(EpisodeHarm(track, s, strategy, compactions=20 + rng.randint(0, 5),
-                               harmful=harmful, predicted=harmful * 0.8 + rng.random() * 3,
-                               run_seconds=0.1, replay_seconds=1.0, rm_seconds=0.05,
-                               replay_calls=30, fact_compactions=10 + rng.randint(0, 9),
-                               tokens_dropped=rng.randint(500, 900)))
+        out.append(
+            EpisodeHarm(
+                track,
+                s,
+                strategy,
+                compactions=20 + rng.randint(0, 5),
+                harmful=harmful,
+                predicted=harmful * 0.8 + rng.random() * 3,
+                run_seconds=0.1,
+                replay_seconds=1.0,
+                rm_seconds=0.05,
+                replay_calls=30,
+                fact_compactions=10 + rng.randint(0, 9),
+                tokens_dropped=rng.randint(500, 900),
+            )
+        )
     return out
 
 
@@ -53,14 +64,18 @@ def test_summarise_recomputes_tau_per_track_and_costs(seed: int) -> None:
     result = summarise(episodes, strategies, seeds, tracks)
 
     def per_episode(track: str | None, field: str) -> list[float]:
-        return [sum(getattr(e, field) for e in episodes
-                    if e.strategy == s and track in (None, e.track)) for s in strategies]
+        return [
+            sum(getattr(e, field) for e in episodes if e.strategy == s and track in (None, e.track))
+            for s in strategies
+        ]
 
-    assert result.tau == pytest.approx(kendall_tau(per_episode(None, "harmful"),
-                                                   per_episode(None, "predicted")))
+    assert result.tau == pytest.approx(
+        kendall_tau(per_episode(None, "harmful"), per_episode(None, "predicted"))
+    )
     for track in tracks:
         assert result.per_track[track] == pytest.approx(
-            kendall_tau(per_episode(track, "harmful"), per_episode(track, "predicted")))
+            kendall_tau(per_episode(track, "harmful"), per_episode(track, "predicted"))
+        )
     assert result.episodes == len(episodes)
     assert result.replay_calls == 30 * len(episodes)
     assert result.compute_ratio == pytest.approx(1.0 / 0.05)
@@ -68,7 +83,8 @@ def test_summarise_recomputes_tau_per_track_and_costs(seed: int) -> None:
     by_rate = {h.strategy: h.replay_rate for h in result.strategies}
     assert by_rate["s1"] == pytest.approx(
         sum(e.harmful for e in episodes if e.strategy == "s1")
-        / sum(e.compactions for e in episodes if e.strategy == "s1"))
+        / sum(e.compactions for e in episodes if e.strategy == "s1")
+    )
 
 
 def test_tau_interval_is_the_percentiles_of_resampled_taus() -> None:
@@ -109,7 +125,11 @@ def test_rank_on_two_processes_equals_one(lite_model: tuple[Any, Any]) -> None:
     assert one.episodes == two.episodes == 4
     for a, b in zip(one.strategies, two.strategies, strict=True):
         assert (a.strategy, a.compactions, a.harmful, a.episodes) == (
-            b.strategy, b.compactions, b.harmful, b.episodes)
+            b.strategy,
+            b.compactions,
+            b.harmful,
+            b.episodes,
+        )
         assert a.predicted == pytest.approx(b.predicted)
         assert a.compactions > 0
     assert one.replay_calls == two.replay_calls > 0
@@ -120,13 +140,15 @@ def test_pool_selection_keeps_every_kind_and_drops_identical_outcomes() -> None:
     pool_script = load_bench_script("rm_rank_pool")
     pool = ("window:a", "window:b", "mask:a", "mask:b", "summary:a")
     rng = np.random.default_rng(2)
-    replay = np.vstack([
-        40 + rng.integers(0, 3, 8),  # window:a, far above the rest
-        20 + rng.integers(0, 3, 8),  # window:b
-        np.full(8, 21.0),  # mask:a: tied with window:b within noise
-        np.full(8, 21.0),  # mask:b: the same outcomes as mask:a
-        np.zeros(8),  # summary:a
-    ]).astype(float)
+    replay = np.vstack(
+        [
+            40 + rng.integers(0, 3, 8),  # window:a, far above the rest
+            20 + rng.integers(0, 3, 8),  # window:b
+            np.full(8, 21.0),  # mask:a: tied with window:b within noise
+            np.full(8, 21.0),  # mask:b: the same outcomes as mask:a
+            np.zeros(8),  # summary:a
+        ]
+    ).astype(float)
     scored = pool_script.best_sets(replay, pool, 3, rounds=50)
     chosen = [set(s) for _, s in scored]
     kinds = {"window", "mask", "summary"}
@@ -178,9 +200,22 @@ def test_baselines_rank_by_counts_recomputed(seed: int) -> None:
 def test_a_count_that_ranks_like_replay_has_tau_one() -> None:
     """When harm follows the compaction count the count baseline ranks perfectly; the matched
     test exists because then tau of a model says nothing a count does not."""
-    episodes = [EpisodeHarm("a", s, name, compactions=c, harmful=c // 2, predicted=0.0,
-                            run_seconds=0, replay_seconds=0, rm_seconds=0, replay_calls=0)
-                for s in range(10) for name, c in (("x", 10), ("y", 20), ("z", 40))]
+    episodes = [
+        EpisodeHarm(
+            "a",
+            s,
+            name,
+            compactions=c,
+            harmful=c // 2,
+            predicted=0.0,
+            run_seconds=0,
+            replay_seconds=0,
+            rm_seconds=0,
+            replay_calls=0,
+        )
+        for s in range(10)
+        for name, c in (("x", 10), ("y", 20), ("z", 40))
+    ]
     result = summarise(episodes, ["x", "y", "z"], list(range(10)), ["a"])
     tau, (low, high) = result.baselines["compactions"]
     assert tau == 1.0 and low == high == 1.0  # 10 seeds: the interval is computed
@@ -270,8 +305,18 @@ def test_verdict_compares_the_lower_bound_with_the_best_baseline() -> None:
     from memgym.rmdata.rank import Ranking
 
     def ranking(low: float, baselines: dict[str, float]) -> Ranking:
-        return Ranking([], 1.0, 1.0, 0.0, 0.0, 0.0, 0, 10, tau_interval=(low, 1.0),
-                       baselines={k: (v, (v - 0.2, v + 0.2)) for k, v in baselines.items()})
+        return Ranking(
+            [],
+            1.0,
+            1.0,
+            0.0,
+            0.0,
+            0.0,
+            0,
+            10,
+            tau_interval=(low, 1.0),
+            baselines={k: (v, (v - 0.2, v + 0.2)) for k, v in baselines.items()},
+        )
 
     counts = {"compactions": -0.2, "fact_compactions": -0.2, "tokens_dropped": 0.0}
     above = ranking(0.8, counts).verdict()

@@ -100,13 +100,17 @@ def test_merge_spans_orders_by_step_and_skips_present_texts() -> None:
     assert merge_spans(kept, []) == kept
 
 
-@pytest.mark.parametrize(("track_name", "spec", "seed"), [
-    ("research", "window:max_tokens=1000", 0),
-    ("entities", "summary:max_tokens=1000", 1),
-    ("codeqa", "mask:keep=3", 3),
-])
-def test_shared_charges_fix_each_loss_and_none_can_be_restored(track_name: str, spec: str,
-                                                               seed: int) -> None:
+@pytest.mark.parametrize(
+    ("track_name", "spec", "seed"),
+    [
+        ("research", "window:max_tokens=1000", 0),
+        ("entities", "summary:max_tokens=1000", 1),
+        ("codeqa", "mask:keep=3", 3),
+    ],
+)
+def test_shared_charges_fix_each_loss_and_none_can_be_restored(
+    track_name: str, spec: str, seed: int
+) -> None:
     """For each recoverable lost answer: pinning only the charged compactions fixes it and
     restoring any one of them breaks it; the binary search equals the plain loop; a loss a
     single undo fixes is charged."""

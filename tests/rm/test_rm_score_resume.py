@@ -96,7 +96,11 @@ def test_rm_score_reads_a_killed_runs_scores_back(
     out = tmp_path / "scored.jsonl"
     markers = [0.5 + i / 1000 for i in range(8)]  # two chunks of four, not the model's figures
     Path(f"{out}.scoring").write_text(
-        json.dumps({"key": key}) + "\n" + json.dumps(markers[:4]) + "\n" + json.dumps(markers[4:])
+        json.dumps({"key": key})
+        + "\n"
+        + json.dumps(markers[:4])
+        + "\n"
+        + json.dumps(markers[4:])
         + "\n"
     )
     capsys.readouterr()

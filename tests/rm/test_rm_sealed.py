@@ -87,16 +87,32 @@ def _sealed_folder(quick_data: tuple[Path, Any], tmp_path: Path) -> Path:
     return data
 
 
-def test_sealed_opens_once_on_the_record(quick_data: tuple[Path, Any], lite_model: Any,
-                                         tmp_path: Path, capsys: Any) -> None:
+def test_sealed_opens_once_on_the_record(
+    quick_data: tuple[Path, Any], lite_model: Any, tmp_path: Path, capsys: Any
+) -> None:
     data = _sealed_folder(quick_data, tmp_path)
     model = str(lite_model[0])
     record = json.loads((data / "manifest.json").read_text())["sealed"]
     assert "harmful" not in json.dumps(record)  # no label count to read
     assert record["seeds"] == [100, 101]
     # not among the default splits, refused without --open-sealed
-    assert main(["rm", "eval", "--model", model, "--data", str(data), "--resamples", "20",
-                 "--json", str(tmp_path / "m.json")]) == 0
+    assert (
+        main(
+            [
+                "rm",
+                "eval",
+                "--model",
+                model,
+                "--data",
+                str(data),
+                "--resamples",
+                "20",
+                "--json",
+                str(tmp_path / "m.json"),
+            ]
+        )
+        == 0
+    )
     assert "sealed" not in json.loads((tmp_path / "m.json").read_text())
     capsys.readouterr()
     assert main(["rm", "eval", "--model", model, "--data", str(data), "--split", "sealed"]) == 2
@@ -104,13 +120,43 @@ def test_sealed_opens_once_on_the_record(quick_data: tuple[Path, Any], lite_mode
     assert "--open-sealed" in err and len(err.splitlines()) == 1
     assert json.loads((data / "manifest.json").read_text())["sealed"]["opened"] == []
     for _ in range(2):
-        assert main(["rm", "eval", "--model", model, "--data", str(data), "--split", "sealed",
-                     "--open-sealed", "--resamples", "20"]) == 0
+        assert (
+            main(
+                [
+                    "rm",
+                    "eval",
+                    "--model",
+                    model,
+                    "--data",
+                    str(data),
+                    "--split",
+                    "sealed",
+                    "--open-sealed",
+                    "--resamples",
+                    "20",
+                ]
+            )
+            == 0
+        )
     opened = json.loads((data / "manifest.json").read_text())["sealed"]["opened"]
     assert [o["model_sha256"] for o in opened] == [file_sha256(model)] * 2
     assert "opened before" in capsys.readouterr().err
     with open(data / "sealed.jsonl", "a") as fh:  # a changed file is refused
         fh.write((data / "iid.jsonl").read_text().splitlines()[0] + "\n")
-    assert main(["rm", "eval", "--model", model, "--data", str(data), "--split", "sealed",
-                 "--open-sealed"]) == 2
+    assert (
+        main(
+            [
+                "rm",
+                "eval",
+                "--model",
+                model,
+                "--data",
+                str(data),
+                "--split",
+                "sealed",
+                "--open-sealed",
+            ]
+        )
+        == 2
+    )
     assert "differs" in capsys.readouterr().err

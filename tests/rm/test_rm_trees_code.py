@@ -42,8 +42,9 @@ def compiles(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return count
 
 
-def test_stored_code_is_used_without_compiling(fitted: tuple[Any, Any, Any],
-                                               compiles: list[int]) -> None:
+def test_stored_code_is_used_without_compiling(
+    fitted: tuple[Any, Any, Any], compiles: list[int]
+) -> None:
     trees, _, rows = fitted
     stored = stored_code(trees)
     expected = [compile_trees(trees)(r) for r in rows]
@@ -55,7 +56,8 @@ def test_stored_code_is_used_without_compiling(fitted: tuple[Any, Any, Any],
 
 @pytest.mark.parametrize("spoil", ["tag", "digest", "code", "missing"])
 def test_stale_or_foreign_code_falls_back_to_compiling(
-        fitted: tuple[Any, Any, Any], compiles: list[int], spoil: str) -> None:
+    fitted: tuple[Any, Any, Any], compiles: list[int], spoil: str
+) -> None:
     """Code of another interpreter or form (tag), of other trees (which would score otherwise if
     used), bytes that are no code, no code: compiled anew, the same scores."""
     trees, other, rows = fitted
@@ -77,8 +79,8 @@ def test_stale_or_foreign_code_falls_back_to_compiling(
 
 
 def test_saved_model_loads_its_code_and_old_files_still_score_alike(
-        quick_data: tuple[Path, Any], lite_model: Any, tmp_path: Path,
-        compiles: list[int]) -> None:
+    quick_data: tuple[Path, Any], lite_model: Any, tmp_path: Path, compiles: list[int]
+) -> None:
     """A model saved now carries its trees' code (loading compiles nothing); one pickled before
     (no code in its file) compiles on first use; both score exactly as the model saved."""
     import numpy as np

@@ -13,10 +13,14 @@ def _row(track: str, strategy: str, episode: str, harmful: int) -> dict[str, obj
 
 def test_per_episode_harms_and_tau() -> None:
     rows = [
-        _row("a", "w", "e1", 1), _row("a", "w", "e1", 1), _row("a", "w", "e2", 0),
-        _row("a", "s", "e1", 0), _row("a", "s", "e2", 1),
+        _row("a", "w", "e1", 1),
+        _row("a", "w", "e1", 1),
+        _row("a", "w", "e2", 0),
+        _row("a", "s", "e1", 0),
+        _row("a", "s", "e2", 1),
         _row("a", "m", "e1", 0),
-        _row("b", "w", "e3", 1), _row("b", "s", "e3", 0),
+        _row("b", "w", "e3", 1),
+        _row("b", "s", "e3", 0),
     ]
     probs = [0.5, 0.25, 0.25, 0.5, 0.5, 0.125, 0.0, 1.0]
     harms = val_rank.strategy_harms(rows, probs)

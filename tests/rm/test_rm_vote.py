@@ -43,10 +43,10 @@ def test_the_vote_keeps_the_features_whose_direction_every_track_agrees_on() -> 
     for (j, sign), ref in zip(vote.features, vote.references, strict=True):
         below = sum(v < row[j] for v in ref) + sum(v == row[j] for v in ref) / 2
         ranks.append(below / len(ref) if sign > 0 else 1 - below / len(ref))
-    score_rank = (sum(v < 0.3 for v in vote.score_reference)
-                  + sum(v == 0.3 for v in vote.score_reference) / 2) / len(vote.score_reference)
+    score_rank = (
+        sum(v < 0.3 for v in vote.score_reference) + sum(v == 0.3 for v in vote.score_reference) / 2
+    ) / len(vote.score_reference)
     assert vote.combine(list(row), 0.3) == pytest.approx(score_rank + 0.5 * np.mean(ranks))
-
 
 
 def test_the_votes_remembered_parts_give_the_same_score_bit_for_bit() -> None:
@@ -59,8 +59,10 @@ def test_the_votes_remembered_parts_give_the_same_score_bit_for_bit() -> None:
     scores = [float(s) for s in rng.rand(60)]
     first = [vote.combine(r, s) for r, s in zip(rows, scores, strict=True)]
     again = [vote.combine(r, s) for r, s in zip(rows, scores, strict=True)]  # all remembered
-    fresh = [Vote(vote.features, references, vote.score_reference, 0.5).combine(r, s)
-             for r, s in zip(rows, scores, strict=True)]  # a new vote each row: nothing kept
+    fresh = [
+        Vote(vote.features, references, vote.score_reference, 0.5).combine(r, s)
+        for r, s in zip(rows, scores, strict=True)
+    ]  # a new vote each row: nothing kept
     assert first == again == fresh
     assert sum(map(len, vote._memos())) == sum(len({r[j] for r in rows}) for j in (0, 2, 3))
     assert "_memo" not in pickle.loads(pickle.dumps(vote)).__dict__
@@ -69,7 +71,8 @@ def test_the_votes_remembered_parts_give_the_same_score_bit_for_bit() -> None:
 
 
 def test_the_vote_is_blended_calibrated_on_validation_and_saved(
-        quick_data: tuple[Path, Any], tmp_path: Path) -> None:
+    quick_data: tuple[Path, Any], tmp_path: Path
+) -> None:
     folder, _ = quick_data
     train = list(read_jsonl(folder / "train.jsonl"))
     val = list(read_jsonl(folder / "val.jsonl"))
@@ -82,18 +85,21 @@ def test_the_vote_is_blended_calibrated_on_validation_and_saved(
     assert model.scores(parts, vote=False) == pytest.approx(fitted)  # the same fit under it
     hand = [hand_features(p) for p in parts]
     assert model.scores(parts) == pytest.approx(
-        [model.vote.combine(h, s) for h, s in zip(hand, fitted, strict=True)])
+        [model.vote.combine(h, s) for h, s in zip(hand, fitted, strict=True)]
+    )
     y = [int(r["harmful"]) for r in val]
     fact = [drops_fact(r) for r in val]
     blended = model.scores(parts)
-    assert model.choices["vote"]["val_fact_auroc"] == pytest.approx(auroc(
-        [v for v, f in zip(y, fact, strict=True) if f],
-        [s for s, f in zip(blended, fact, strict=True) if f]))
+    assert model.choices["vote"]["val_fact_auroc"] == pytest.approx(
+        auroc(
+            [v for v, f in zip(y, fact, strict=True) if f],
+            [s for s, f in zip(blended, fact, strict=True) if f],
+        )
+    )
     p = model.predict(val)
     assert model.threshold == best_f1_threshold(y, p)
     assert model.predict_parts(parts) == pytest.approx(model.predict_matrix(parts), abs=1e-9)
     model.save(tmp_path / "m.pkl")
     assert pickle.loads((tmp_path / "m.pkl").read_bytes())["model"].vote == model.vote
-    assert load_lite(tmp_path / "m.pkl").predict_parts(parts[:5]) == model.predict_parts(
-        parts[:5])
+    assert load_lite(tmp_path / "m.pkl").predict_parts(parts[:5]) == model.predict_parts(parts[:5])
     assert train_lite(train).vote is None  # no validation rows: nothing to place it on

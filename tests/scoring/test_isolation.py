@@ -196,6 +196,8 @@ def test_the_comparison_says_what_a_memory_that_failed_whole_does_to_the_others(
                             statuses={"down": {"infra_error": 4},
                                       "half": {"ok": 3, "infra_error": 1}})  # fmt: skip
     notes = comparison.notes()
-    assert "down: infra_error on 4/4 (its cells are empty; the others are scored without it)" in notes
+    assert (
+        "down: infra_error on 4/4 (its cells are empty; the others are scored without it)" in notes
+    )
     assert "half: infra_error on 1/4 (left out of every memory)" in notes
     assert comparison.scores["half"].questions == 4

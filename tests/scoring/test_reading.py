@@ -161,28 +161,46 @@ def test_a_list_is_wrong_even_of_names_the_scenario_never_uses():
     hedged or not, is right."""
     track = get_track("dialogue")
     scenario, question = next(
-        (s, q) for s in (track.generate(seed, "lite") for seed in range(40))
-        for q in s.questions if q.spec["op"] == "value" and q.spec["attribute"] == "employer")
+        (s, q)
+        for s in (track.generate(seed, "lite") for seed in range(40))
+        for q in s.questions
+        if q.spec["op"] == "value" and q.spec["attribute"] == "employer"
+    )
     customer = question.spec["entity"]
     gold = current_value(scenario, customer, "employer")
     assert question.answer == gold
     names = answer_names(scenario)
-    elsewhere = sorted({
-        str(f.value) for seed in range(1, 20) for f in track.generate(seed, "lite").facts
-        if f.attribute == "employer"} - {gold})[:3]
+    elsewhere = sorted(
+        {
+            str(f.value)
+            for seed in range(1, 20)
+            for f in track.generate(seed, "lite").facts
+            if f.attribute == "employer"
+        }
+        - {gold}
+    )[:3]
     assert not any(words(e) in names.names for e in elsewhere[:2])  # not this scenario's names
-    for answer in (gold, f"{customer} works at {gold}.", f"I believe it is {gold}",
-                   f"Based on my notes, the answer is {gold}"):
+    for answer in (
+        gold,
+        f"{customer} works at {gold}.",
+        f"I believe it is {gold}",
+        f"Based on my notes, the answer is {gold}",
+    ):
         assert is_correct(question, answer, names), answer
-    for answer in (", ".join([gold, *elsewhere]), f"{gold} or {elsewhere[0]}",
-                   f"{elsewhere[0]} / {gold}", f"{gold}\n{elsewhere[1]}",
-                   f"{customer} works at {gold} and maybe {elsewhere[0]}",
-                   f"{gold} {elsewhere[0]}", f"{gold}, Acme Nonsense Ltd, Foo Bar"):
+    for answer in (
+        ", ".join([gold, *elsewhere]),
+        f"{gold} or {elsewhere[0]}",
+        f"{elsewhere[0]} / {gold}",
+        f"{gold}\n{elsewhere[1]}",
+        f"{customer} works at {gold} and maybe {elsewhere[0]}",
+        f"{gold} {elsewhere[0]}",
+        f"{gold}, Acme Nonsense Ltd, Foo Bar",
+    ):
         assert not is_correct(question, answer, names), answer
 
 
 def test_an_answer_from_notes_is_read_like_one_from_records(sports):
-    """"Based on my notes, the answer is X (v)" reads as "Based on my records, ...": a
+    """ "Based on my notes, the answer is X (v)" reads as "Based on my records, ...": a
     name-and-value gold stated after a restating preamble is right."""
     sports, _ = sports
     _, question = with_question(lambda q: q.answer_type == "name_value", None)

@@ -153,7 +153,8 @@ def test_a_body_over_the_limit_gets_413_and_its_tail_is_never_a_request(monkeypa
         with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
             sock.sendall(
                 b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
-                + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
             )
             reply = b""
             while chunk := sock.recv(65536):

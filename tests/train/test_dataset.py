@@ -37,12 +37,25 @@ def test_each_assistant_turn_is_what_the_run_path_sent_and_got(tmp_path: Path) -
     with running() as server:
         code = main(
             [
-                "run", "--tier", "lite", "--seed", str(SEED), "--seeds", "1",
-                "--param", f"entities={PARAMS['entities']}",
-                "--param", f"questions={PARAMS['questions']}",
-                "--memory", "agentic:policy=strategic",
-                "--reasoner", f"llm:base_url={server.base_url},tools=text",
-                "--cache", str(cache), "--results", str(tmp_path / "r.sqlite"),
+                "run",
+                "--tier",
+                "lite",
+                "--seed",
+                str(SEED),
+                "--seeds",
+                "1",
+                "--param",
+                f"entities={PARAMS['entities']}",
+                "--param",
+                f"questions={PARAMS['questions']}",
+                "--memory",
+                "agentic:policy=strategic",
+                "--reasoner",
+                f"llm:base_url={server.base_url},tools=text",
+                "--cache",
+                str(cache),
+                "--results",
+                str(tmp_path / "r.sqlite"),
             ]
         )
     assert code == 0

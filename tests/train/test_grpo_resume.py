@@ -21,7 +21,9 @@ ENV = "memgym/entities-lite-v0"
 
 
 def _run(base: Path, out: Path, **extra: object) -> GRPORun:
-    stages = [parse_stage(s, ENV) for s in ("1:entities=8,questions=1", "1:entities=12,questions=3")]
+    stages = [
+        parse_stage(s, ENV) for s in ("1:entities=8,questions=1", "1:entities=12,questions=3")
+    ]
     return GRPORun(base=str(base), out=str(out), stages=stages, seeds=range(4), generations=2,
                    max_turns=2, max_new_tokens=4, **extra)  # type: ignore[arg-type]  # fmt: skip
 
@@ -69,6 +71,8 @@ def test_a_killed_run_resumes_at_its_stage_and_trains_as_an_unbroken_one(
 def test_another_runs_record_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    (out / RECORD).write_text(json.dumps({"options": {"lr": 1.0}, "done": 1, "curve": [], "cpu": []}))
+    (out / RECORD).write_text(
+        json.dumps({"options": {"lr": 1.0}, "done": 1, "curve": [], "cpu": []})
+    )
     with pytest.raises(ValueError, match="unfinished GRPO run with other options"):
         train_grpo(_run(tmp_path / "no-base-needed", out))

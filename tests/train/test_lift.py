@@ -26,9 +26,19 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for name, server in (("good", good), ("bad", bad)):
             for memory in MEMORIES:
                 code = main(
-                    ["run", "--tier", "lite", *SEEDS, *PARAMS, "--memory", memory,
-                     "--reasoner", f"llm:model={name},base_url={server.base_url},tools=text",
-                     "--results", str(path)]
+                    [
+                        "run",
+                        "--tier",
+                        "lite",
+                        *SEEDS,
+                        *PARAMS,
+                        "--memory",
+                        memory,
+                        "--reasoner",
+                        f"llm:model={name},base_url={server.base_url},tools=text",
+                        "--results",
+                        str(path),
+                    ]
                 )
                 assert code == 0
     return path
@@ -76,16 +86,42 @@ def test_lift_matches_the_answers_recomputed(results: Path) -> None:
 def test_lift_command_prints_the_same_figures_and_refuses_unknown_models(
     results: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["train", "lift", str(results), "--before", "bad", "--after", "good",
-                 "--resamples", "200", "--json"])
+    code = main(
+        [
+            "train",
+            "lift",
+            str(results),
+            "--before",
+            "bad",
+            "--after",
+            "good",
+            "--resamples",
+            "200",
+            "--json",
+        ]
+    )
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
     with ResultsStore.open_read(results) as store:
         out = lift(list(store.episodes(compactions=False)), "bad", "good", resamples=200)
     assert printed["accuracy_diff"]["mean"] == pytest.approx(out["accuracy_diff"].mean)
     assert printed["after"]["composite"] == pytest.approx(out["after"].composite)
-    assert main(["train", "lift", str(results), "--before", "bad", "--after", "good",
-                 "--resamples", "200"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "lift",
+                str(results),
+                "--before",
+                "bad",
+                "--after",
+                "good",
+                "--resamples",
+                "200",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     flip = out["composite_diff"].sign_flip
     assert flip.n == 3 and flip.floor == pytest.approx(0.25)
@@ -103,9 +139,21 @@ def test_lift_reads_runs_from_several_results_files(
     """A model run into another file (as parallel runs are) pairs with the first file's runs."""
     other = tmp_path / "other.sqlite"
     with running() as server:
-        code = main(["run", "--tier", "lite", *SEEDS, *PARAMS, "--memory", MEMORIES[0],
-                     "--reasoner", f"llm:model=good2,base_url={server.base_url},tools=text",
-                     "--results", str(other)])
+        code = main(
+            [
+                "run",
+                "--tier",
+                "lite",
+                *SEEDS,
+                *PARAMS,
+                "--memory",
+                MEMORIES[0],
+                "--reasoner",
+                f"llm:model=good2,base_url={server.base_url},tools=text",
+                "--results",
+                str(other),
+            ]
+        )
     assert code == 0
     capsys.readouterr()  # the run's own table
     args = ["--before", "bad", "--after", "good2", "--resamples", "200", "--json"]

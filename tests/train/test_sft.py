@@ -39,7 +39,12 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     texts = [m["content"] for r in rows for m in r["messages"]]
     base = build_tiny_base(root / "base", texts, vocab=600)
     config = SFTConfig(
-        base=base, steps=STEPS, lr=1e-2, layers=1, max_length=8192, correct_only=False,
+        base=base,
+        steps=STEPS,
+        lr=1e-2,
+        layers=1,
+        max_length=8192,
+        correct_only=False,
         save_every=10,
     )
     summary = train_sft(rows, config, root / "out")
@@ -84,12 +89,25 @@ def test_the_tuned_model_runs_through_memgym_run(trained: dict[str, Any], tmp_pa
     with serving(model, tokenizer, "tiny-sft") as server:
         code = main(
             [
-                "run", "--tier", "lite", "--seed", "7", "--seeds", "1",
-                "--param", f"entities={PARAMS['entities']}",
-                "--param", f"questions={PARAMS['questions']}",
-                "--memory", "agentic:policy=strategic",
-                "--reasoner", f"llm:model=tiny-sft,base_url={server.base_url},{TEXT_TOOLS}",
-                "--max-tokens", "16", "--results", str(results),
+                "run",
+                "--tier",
+                "lite",
+                "--seed",
+                "7",
+                "--seeds",
+                "1",
+                "--param",
+                f"entities={PARAMS['entities']}",
+                "--param",
+                f"questions={PARAMS['questions']}",
+                "--memory",
+                "agentic:policy=strategic",
+                "--reasoner",
+                f"llm:model=tiny-sft,base_url={server.base_url},{TEXT_TOOLS}",
+                "--max-tokens",
+                "16",
+                "--results",
+                str(results),
             ]
         )
         stats = dict(server.stats)
@@ -119,8 +137,14 @@ def test_the_server_refuses_native_tools_and_overlong_prompts(trained: dict[str,
     tokenizer, model = load_model(trained["base"])
     messages = [{"role": "user", "content": "What is the home city of Torkbury Falcons?"}]
     with serving(model, tokenizer, "tiny") as server:
-        status, body = _post(server.base_url, {"model": "tiny", "messages": messages, "tools": [
-            {"type": "function", "function": {"name": "f", "parameters": {}}}]})
+        status, body = _post(
+            server.base_url,
+            {
+                "model": "tiny",
+                "messages": messages,
+                "tools": [{"type": "function", "function": {"name": "f", "parameters": {}}}],
+            },
+        )
         assert status == 400 and "tools=text" in body["error"]["message"]
         status, body = _post(server.base_url, {"messages": messages, "max_tokens": 5})
         assert status == 200
@@ -131,7 +155,9 @@ def test_the_server_refuses_native_tools_and_overlong_prompts(trained: dict[str,
         assert status == 400 and body["error"]["code"] == "context_length_exceeded"
 
 
-def test_a_base_converted_from_gguf_trains_and_saves(trained: dict[str, Any], tmp_path: Path) -> None:
+def test_a_base_converted_from_gguf_trains_and_saves(
+    trained: dict[str, Any], tmp_path: Path
+) -> None:
     """`memgym rm convert-base` leaves a gguf quantization_config in the folder's config, which
     transformers refuses to save; the merged model must still be written, as plain weights."""
     import shutil
@@ -157,18 +183,38 @@ def test_resume_goes_on_from_a_saved_adapter(trained: dict[str, Any], tmp_path: 
     _, tuned = load_model(trained["base"], checkpoint)
     at_checkpoint = answer_loss(tuned, tokenizer, rows)
     assert at_checkpoint < at_base - 0.1, (at_base, at_checkpoint)
-    config = SFTConfig(base=trained["base"], steps=1, lr=1e-12, max_length=8192,
-                       correct_only=False, resume=checkpoint)
+    config = SFTConfig(
+        base=trained["base"],
+        steps=1,
+        lr=1e-12,
+        max_length=8192,
+        correct_only=False,
+        resume=checkpoint,
+    )
     train_sft(rows, config, tmp_path / "out")
     _, resumed = load_model(str(tmp_path / "out" / "model"))
     assert answer_loss(resumed, tokenizer, rows) == pytest.approx(at_checkpoint, rel=1e-3)
     saved = json.loads((tmp_path / "out" / "adapter" / "adapter_config.json").read_text())
-    assert saved["layers_to_transform"] == json.loads(
-        (Path(checkpoint) / "adapter_config.json").read_text())["layers_to_transform"]
+    assert (
+        saved["layers_to_transform"]
+        == json.loads((Path(checkpoint) / "adapter_config.json").read_text())["layers_to_transform"]
+    )
     data = tmp_path / "rows.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    code = main(["train", "sft", "--data", str(data), "--base",
-                 trained["base"], "--out", str(tmp_path / "x"), "--resume", str(tmp_path)])
+    code = main(
+        [
+            "train",
+            "sft",
+            "--data",
+            str(data),
+            "--base",
+            trained["base"],
+            "--out",
+            str(tmp_path / "x"),
+            "--resume",
+            str(tmp_path),
+        ]
+    )
     assert code == 2
     with pytest.raises(ValueError, match="no LoRA adapter"):
         train_sft(rows, SFTConfig(base=trained["base"], resume=str(tmp_path)), tmp_path / "y")
