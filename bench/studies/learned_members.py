@@ -31,6 +31,7 @@ from learned_rule_blocks import parse_set
 from memgym.salt import evaluation_seed
 from memgym.simulation.bounded import BOUNDED_SHARE, composite
 from memgym.simulation.bounded_family import Member, mark
+from memgym.simulation.cheats import CHEAT_CEILING
 from memgym.simulation.learned_selector import SELECTOR_BUDGETS, fitted
 from memgym.tracks import get_track
 
@@ -38,10 +39,6 @@ from memgym.tracks import get_track
 def parse_overrides(text: str) -> dict[str, Any]:
     """``k=v,k=v`` as a dict (integers parsed; ``learned_rule_blocks.parse_set``)."""
     return parse_set([part for part in text.split(",") if part])
-
-
-BAR = 0.05
-"""The bar a judged member's mean composite must not pass (validate's)."""
 
 
 @dataclass
@@ -73,27 +70,29 @@ def run_set(
             held[j].append(marked.share(j))
         if marked.auroc is not None:
             aurocs.append(marked.auroc)
+    means = [statistics.fmean(v) for v in values]
+    shares = [statistics.fmean(h) for h in held]
     cells = [
-        f"{m.name} {statistics.fmean(v):.3f} (max {max(v):.3f}, {statistics.fmean(h):.1%})"
-        for m, v, h in zip(members, values, held, strict=True)
+        f"{m.name} {mean:.3f} (max {max(v):.3f}, {share:.1%})"
+        for m, mean, v, share in zip(members, means, values, shares, strict=True)
     ]
     auroc = f"{statistics.fmean(aurocs):.3f}" if aurocs else "n/a"
     line = f"{salt or 'public'}: " + "; ".join(cells) + f"; AUROC {auroc}"
-    return SetResult(
-        [statistics.fmean(v) for v in values], [statistics.fmean(h) for h in held], line
-    )
+    return SetResult(means, shares, line)
 
 
 def summary(results: Sequence[SetResult]) -> list[str]:
     """Per member, over the sets: the mean of the set means, their standard deviation, the worst
     set and, where the member is judged (mean held share at most ``BOUNDED_SHARE``), how many
-    sets passed ``BAR``."""
+    sets passed ``CHEAT_CEILING`` (validate's bar)."""
     out = []
     for j, budget in enumerate(SELECTOR_BUDGETS):
         means = [r.means[j] for r in results]
         held = statistics.fmean(r.held[j] for r in results)
         judged = held <= BOUNDED_SHARE
-        above = f"{sum(m > BAR for m in means)} of {len(means)} sets above {BAR}"
+        above = (
+            f"{sum(m > CHEAT_CEILING for m in means)} of {len(means)} sets above {CHEAT_CEILING}"
+        )
         out.append(
             f"learned{budget} over {len(means)} sets: mean {statistics.fmean(means):.4f}, "
             f"sd {statistics.pstdev(means):.4f}, worst {max(means):.3f}, holds {held:.2%}; "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from memgym.simulation.bounded import BOUNDED_SHARE
+from memgym.simulation.cheats import CHEAT_CEILING
 from memgym.simulation.learned_selector import SELECTOR_BUDGETS
 from tests.bench_scripts import load_bench_script
 
@@ -28,9 +29,9 @@ def test_the_summary_counts_a_judged_members_sets_above_the_bar() -> None:
     assert len(lines) == 3
     first, second, third = lines
     assert "mean 0.0200" in first and "worst 0.030" in first
-    assert first.endswith(f"0 of 3 sets above {study.BAR}")
+    assert first.endswith(f"0 of 3 sets above {CHEAT_CEILING}")
     assert "mean 0.0600" in second and "worst 0.080" in second
-    assert second.endswith(f"2 of 3 sets above {study.BAR}")
+    assert second.endswith(f"2 of 3 sets above {CHEAT_CEILING}")
     assert third.endswith("not judged")  # it held more than BOUNDED_SHARE: never judged
 
 
