@@ -28,7 +28,9 @@ def test_the_bar_shows_episodes_eta_calls_tokens_retries_and_errors(tmp_path, mo
     monkeypatch.setattr(common, "err_console", terminal)
     with running(faults=Faults(rate_5xx=0.3, seed=1)) as server:
         argv = ["run", "--tier", "lite", "--seeds", "3", "--memory", "window:max_tokens=800"]
-        argv += ["--reasoner", f"llm:base_url={server.base_url},backoff=0.001"]
+        # 30 % of requests fail; 40 retries make a call that exhausts them (0.3**41) impossible in
+        # practice, whatever order the episodes' requests draw the seeded faults in
+        argv += ["--reasoner", f"llm:base_url={server.base_url},backoff=0.001,max_retries=40"]
         assert main([*argv, "--results", str(tmp_path / "r.sqlite")]) == 0
         failures = server.stats["http_503"]
     frames = [f.strip() for f in re.split(r"[\r\n]", screen.getvalue()) if "episodes" in f]
