@@ -10,12 +10,18 @@ gave; the mean share of the stream it held) and the evidence AUROC; then, over t
 member's mean of the set means, their spread, the worst set and how many sets a judged member
 (holding at most ``BOUNDED_SHARE`` of the stream) scored above the bar. ``--salted N`` adds the
 sets salted ``PREFIX-0`` ... ``PREFIX-(N-1)`` (``--prefix``), never run before when the prefix is
-new::
+new. ``--against PARAMS`` also scores every set under those overrides (``""``: the tier as it is)
+and prints, per member, the paired difference of the set means (``--set``'s minus
+``--against``'s): its mean with a Student t interval, the sets it lowered and raised, and the
+exact sign-flip p (``memgym.train.paired``), the right test for a generator change weighed on
+the same sets::
 
     PYTHONPATH=. python bench/studies/learned_members.py --track codeqa --tier standard \\
         --sets public,s2-h66-gen-final,h44-final --seeds 10 --seed 0
     PYTHONPATH=. python bench/studies/learned_members.py --track dialogue --tier standard \\
         --sets "" --salted 24 --prefix s8
+    PYTHONPATH=. python bench/studies/learned_members.py --track codeqa --tier hard \
+        --sets "" --salted 24 --prefix s8 --against functions=96,write_budget=11
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from memgym.simulation.bounded_family import Member, mark
 from memgym.simulation.cheats import CHEAT_CEILING
 from memgym.simulation.learned_selector import SELECTOR_BUDGETS, fitted
 from memgym.tracks import get_track
+from memgym.train.paired import sign_flip_p, t_interval
 
 
 def parse_overrides(text: str) -> dict[str, Any]:
@@ -101,6 +108,29 @@ def summary(results: Sequence[SetResult]) -> list[str]:
     return out
 
 
+def _signed(x: float) -> str:
+    """``x`` to 4 places with its sign, a float error around zero shown as +0.0000."""
+    return f"{round(x, 9) + 0.0:+.4f}"
+
+
+def paired(results: Sequence[SetResult], bases: Sequence[SetResult]) -> list[str]:
+    """Per member, the paired difference of its set means, ``results`` minus ``bases`` (the same
+    sets in the same order): the mean and its 95 % t interval, how many sets it lowered and
+    raised, and the two-sided sign-flip p over the sets."""
+    out = []
+    for j, budget in enumerate(SELECTOR_BUDGETS):
+        diffs = [r.means[j] - b.means[j] for r, b in zip(results, bases, strict=True)]
+        t = t_interval(diffs)
+        flip = sign_flip_p(diffs)
+        lower, higher = sum(d < 0 for d in diffs), sum(d > 0 for d in diffs)
+        out.append(
+            f"learned{budget} paired over {len(diffs)} sets: {_signed(t.mean)} "
+            f"[{_signed(t.low)}, {_signed(t.high)}], lower on {lower}, higher on {higher}, "
+            f"sign-flip p {flip.p:.2g}" + ("" if flip.exact else " (estimated)")
+        )
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--track", default="codeqa")
@@ -111,20 +141,37 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--set", dest="params", default="", help="overrides k=v,k=v")
     p.add_argument("--salted", type=int, default=0, help="add N sets salted PREFIX-0..N-1")
     p.add_argument("--prefix", default="study", help="the salted sets' prefix")
+    p.add_argument(
+        "--against",
+        default=None,
+        metavar="PARAMS",
+        help='also score each set under these overrides ("": the tier as it is) and print the'
+        " paired differences",
+    )
     args = p.parse_args(argv)
     seeds = range(args.seed, args.seed + args.seeds)
     names = [n for n in args.sets.split(",") if n]
     names += [f"{args.prefix}-{i}" for i in range(args.salted)]
     if not names:
         p.error("no seed set: name some with --sets or add --salted N")
-    results = []
+    overrides = parse_overrides(args.params)
+    against = None if args.against is None else parse_overrides(args.against)
+    results, bases = [], []
     for name in names:
         salt = None if name == "public" else name
-        result = run_set(args.track, args.tier, salt, seeds, parse_overrides(args.params))
+        result = run_set(args.track, args.tier, salt, seeds, overrides)
         print(result.line, flush=True)
         results.append(result)
+        if against is not None:
+            base = run_set(args.track, args.tier, salt, seeds, against)
+            print(f"  against: {base.line}", flush=True)
+            bases.append(base)
     if len(results) > 1:
         print("\n".join(summary(results)))
+        if bases:
+            print("against:\n" + "\n".join(summary(bases)))
+    if bases:
+        print("\n".join(paired(results, bases)))
 
 
 if __name__ == "__main__":

@@ -40,3 +40,37 @@ def test_overrides_are_parsed_once_and_a_bad_one_is_one_line() -> None:
     assert study.parse_overrides("") == {}
     with pytest.raises(SystemExit, match="KEY=VALUE"):
         study.parse_overrides("questions")
+
+
+def test_paired_differences_give_the_mean_the_counts_and_the_exact_sign_flip_p() -> None:
+    bases = [_set([0.04, 0.02, 0.01], [0.0] * 3) for _ in range(4)]
+    results = [
+        _set([0.03, 0.03, 0.01], [0.0] * 3),
+        _set([0.02, 0.01, 0.01], [0.0] * 3),
+        _set([0.03, 0.02, 0.01], [0.0] * 3),
+        _set([0.02, 0.02, 0.01], [0.0] * 3),
+    ]
+    first, second, third = study.paired(results, bases)
+    # every set lower by 0.01 or 0.02: mean -0.015, and of the 2**4 sign assignments only
+    # all-minus and all-plus are as far from zero, so p = 2 / 16
+    assert first.startswith("learned250 paired over 4 sets: -0.0150 [")
+    assert "lower on 4, higher on 0, sign-flip p 0.12" in first
+    assert "+0.0000" in second and "lower on 1, higher on 1, sign-flip p 1" in second
+    assert "lower on 0, higher on 0, sign-flip p 1" in third
+    with pytest.raises(ValueError):
+        study.paired(results, bases[:3])  # the sets must pair one to one
+
+
+def test_against_scores_each_set_twice_and_pairs_them(capsys) -> None:
+    argv = ["--track", "entities", "--tier", "lite", "--sets", "public,s9-pair", "--seeds", "2"]
+    study.main([*argv, "--set", "questions=9", "--against", "questions=6"])
+    out = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("  against: ") for line in out) == 2
+    pairs = [line for line in out if " paired over 2 sets: " in line]
+    assert len(pairs) == len(SELECTOR_BUDGETS)
+    sets = [None, "s9-pair"]  # recomputed: each set under both overrides, differenced
+    after = [study.run_set("entities", "lite", s, range(2), {"questions": 9}) for s in sets]
+    before = [study.run_set("entities", "lite", s, range(2), {"questions": 6}) for s in sets]
+    for j, line in enumerate(pairs):
+        mean = sum(a.means[j] - b.means[j] for a, b in zip(after, before, strict=True)) / 2
+        assert f": {mean:+.4f} [" in line
