@@ -30,6 +30,11 @@ def _config(**extra: Any) -> BuildConfig:
     return BuildConfig(**(fields | extra))
 
 
+def _rm_eval(model: str, data: Path, *extra: str) -> int:
+    """``memgym rm eval`` of ``model`` on the dataset folder ``data``: its exit code."""
+    return main(["rm", "eval", "--model", model, "--data", str(data), *extra])
+
+
 def test_every_split_has_scenarios_of_its_own() -> None:
     config = _config(sealed_seeds=20, sealed_start=500)
     todo = jobs(config)
@@ -96,67 +101,19 @@ def test_sealed_opens_once_on_the_record(
     assert "harmful" not in json.dumps(record)  # no label count to read
     assert record["seeds"] == [100, 101]
     # not among the default splits, refused without --open-sealed
-    assert (
-        main(
-            [
-                "rm",
-                "eval",
-                "--model",
-                model,
-                "--data",
-                str(data),
-                "--resamples",
-                "20",
-                "--json",
-                str(tmp_path / "m.json"),
-            ]
-        )
-        == 0
-    )
+    assert _rm_eval(model, data, "--resamples", "20", "--json", str(tmp_path / "m.json")) == 0
     assert "sealed" not in json.loads((tmp_path / "m.json").read_text())
     capsys.readouterr()
-    assert main(["rm", "eval", "--model", model, "--data", str(data), "--split", "sealed"]) == 2
+    assert _rm_eval(model, data, "--split", "sealed") == 2
     err = capsys.readouterr().err.strip()
     assert "--open-sealed" in err and len(err.splitlines()) == 1
     assert json.loads((data / "manifest.json").read_text())["sealed"]["opened"] == []
     for _ in range(2):
-        assert (
-            main(
-                [
-                    "rm",
-                    "eval",
-                    "--model",
-                    model,
-                    "--data",
-                    str(data),
-                    "--split",
-                    "sealed",
-                    "--open-sealed",
-                    "--resamples",
-                    "20",
-                ]
-            )
-            == 0
-        )
+        assert _rm_eval(model, data, "--split", "sealed", "--open-sealed", "--resamples", "20") == 0
     opened = json.loads((data / "manifest.json").read_text())["sealed"]["opened"]
     assert [o["model_sha256"] for o in opened] == [file_sha256(model)] * 2
     assert "opened before" in capsys.readouterr().err
     with open(data / "sealed.jsonl", "a") as fh:  # a changed file is refused
         fh.write((data / "iid.jsonl").read_text().splitlines()[0] + "\n")
-    assert (
-        main(
-            [
-                "rm",
-                "eval",
-                "--model",
-                model,
-                "--data",
-                str(data),
-                "--split",
-                "sealed",
-                "--open-sealed",
-            ]
-        )
-        == 2
-    )
+    assert _rm_eval(model, data, "--split", "sealed", "--open-sealed") == 2
     assert "differs" in capsys.readouterr().err
