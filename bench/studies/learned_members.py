@@ -20,7 +20,7 @@ the same sets::
         --sets public,s2-h66-gen-final,h44-final --seeds 10 --seed 0
     PYTHONPATH=. python bench/studies/learned_members.py --track dialogue --tier standard \\
         --sets "" --salted 24 --prefix s8
-    PYTHONPATH=. python bench/studies/learned_members.py --track codeqa --tier hard \
+    PYTHONPATH=. python bench/studies/learned_members.py --track codeqa --tier hard \\
         --sets "" --salted 24 --prefix s8 --against functions=96,write_budget=11
 """
 

@@ -13,6 +13,11 @@ from memgym.cli import main
 from memgym.rm.rows import read_jsonl
 
 
+def _rank(model: Path, *extra: str) -> int:
+    """``memgym rm rank --model MODEL EXTRA...``: its exit code."""
+    return main(["rm", "rank", "--model", str(model), *extra])
+
+
 def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path, capsys: Any) -> None:
     folder, _ = quick_data
     model = tmp_path / "lite.pkl"
@@ -91,21 +96,16 @@ def test_train_eval_score_rank(quick_data: tuple[Path, Any], tmp_path: Path, cap
     assert rows and all(0.0 <= r["p_harmful"] <= 1.0 for r in rows)
 
     assert (
-        main(
-            [
-                "rm",
-                "rank",
-                "--model",
-                str(model),
-                "--track",
-                "codeqa",
-                "--strategy",
-                "window:max_tokens=1000",
-                "--strategy",
-                "mask:keep=2",
-                "--seeds",
-                "1",
-            ]
+        _rank(
+            model,
+            "--track",
+            "codeqa",
+            "--strategy",
+            "window:max_tokens=1000",
+            "--strategy",
+            "mask:keep=2",
+            "--seeds",
+            "1",
         )
         == 0
     )
@@ -237,39 +237,11 @@ def test_train_refuses_bad_options_before_reading_or_training(
 def test_rank_refuses_a_strategy_given_twice(lite_model: tuple[Path, Any], capsys: Any) -> None:
     path, _ = lite_model
     assert (
-        main(
-            [
-                "rm",
-                "rank",
-                "--model",
-                str(path),
-                "--strategy",
-                "mask:keep=2",
-                "--strategy",
-                "mask:keep=2",
-                "--seeds",
-                "1",
-            ]
-        )
-        == 2
+        _rank(path, "--strategy", "mask:keep=2", "--strategy", "mask:keep=2", "--seeds", "1") == 2
     )
     assert "--strategy given more than once: mask:keep=2" in capsys.readouterr().err
     assert (
-        main(
-            [
-                "rm",
-                "rank",
-                "--model",
-                str(path),
-                "--strategy",
-                "mask:keep=2",
-                "--strategy",
-                "mask:keep=3",
-                "--workers",
-                "0",
-            ]
-        )
-        == 2
+        _rank(path, "--strategy", "mask:keep=2", "--strategy", "mask:keep=3", "--workers", "0") == 2
     )
     assert "--workers and --seeds must be at least 1" in capsys.readouterr().err
 

@@ -1,4 +1,5 @@
-"""``bench/studies/learned_members.py``: its summary over seed sets and its overrides."""
+"""``bench/studies/learned_members.py``: its summary over seed sets, its overrides, and the paired
+differences of ``--against``."""
 
 from __future__ import annotations
 
@@ -73,4 +74,4 @@ def test_against_scores_each_set_twice_and_pairs_them(capsys) -> None:
     before = [study.run_set("entities", "lite", s, range(2), {"questions": 6}) for s in sets]
     for j, line in enumerate(pairs):
         mean = sum(a.means[j] - b.means[j] for a, b in zip(after, before, strict=True)) / 2
-        assert f": {mean:+.4f} [" in line
+        assert f": {study._signed(mean)} [" in line  # a difference of 0 prints as +0.0000

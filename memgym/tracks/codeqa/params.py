@@ -66,9 +66,9 @@ functions at 100k still 0.057 (10 seeds): what a token budget holds is a share o
 the code grows. Hard's own repository had those 96 functions, and validate's ``learned1000``
 passed 0.05 on 2 of 24 fresh salted ten-seed sets (mean 0.033); with 200 its 48 constants are
 spread over twice the code (each chunk defines half as many), and it scored 0.022 on the same
-sets, worst 0.036 (``bench/studies/learned_members.py``). Its write budget grew with it, 11 to 16, so the
-strategic writer keeps about the share of the records it kept (composite 0.30 on seeds 0-9,
-0.32 before; 0.16 at 11)."""
+sets, worst 0.036 (``bench/studies/learned_members.py``). Its write budget grew with it, 11 to
+16, so the strategic writer keeps about the share of the records it kept (composite 0.30 on
+seeds 0-9, 0.32 before; 0.16 at 11)."""
 SHORT_TOKENS, SHORT_BODY_LINES = 16_000, 2
 """A lite stream shorter than ``SHORT_TOKENS`` (lite's own length), none of ``CONTENT`` set,
 has at most ``SHORT_BODY_LINES`` body lines: with lite's 5 the core passed 10,000 tokens on 26
