@@ -47,7 +47,9 @@ def test_scripted_agentic_policies_rank_sensibly() -> None:
     # opening lookups' people join friends' parties with a companion's details (chores._details)
     # and 0.64 with the chores' two-value share kept
     assert strategic >= 0.6
-    assert _accuracy("agentic:policy=strategic", "standard", range(2)) >= 0.7  # 0.75 since
+    # standard seeds 0-4: 0.633 with rosters of up to ten and with one party member to a turn
+    # (issue #66; seeds 0-9 0.675 and 0.683): seeds 0-1 alone moved 0.75 -> 0.58 by luck
+    assert _accuracy("agentic:policy=strategic", "standard", range(5)) >= 0.6
     assert naive < strategic - 0.3
 
 
@@ -80,9 +82,10 @@ def test_a_profile_that_only_grows_is_kept_whole_by_the_packed_policies() -> Non
     """With no corrections or updates nothing ever rewrites the customer's entry as a change,
     so the record must be written back when it gains attributes over later turns."""
     overrides = {"companions": 11, "colleagues": 1, "corrections": 0, "updates": 0, "bookings": 2}
-    # standard's former 30,000 tokens: this seed asks three questions about the customer there
+    # standard's former 30,000 tokens and rosters of up to ten: this seed asks three questions
+    # about the customer there
     scenario = TRACK.generate(
-        16, "standard", catalogue_size=32, questions=9, target_tokens=30_000, **overrides
+        16, "standard", catalogue_size=32, questions=9, target_tokens=30_000, roster=10, **overrides
     )
     memory = make_memory("agentic:policy=perfect", TRACK)
     assert evaluate(scenario, memory, make_reasoner("scripted", TRACK)).accuracy == 1.0

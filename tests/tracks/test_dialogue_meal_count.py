@@ -9,7 +9,9 @@ from collections import Counter
 import pytest
 
 from memgym.tracks import get_track
+from memgym.tracks.dialogue import phrases
 from memgym.tracks.dialogue.world import COMPANION_ASKABLE, PARTY, build_world
+from memgym.types import Scenario
 
 
 @pytest.mark.parametrize("companions", [1, 4, 6])
@@ -72,3 +74,36 @@ def test_reader_reads_a_roster_line_by_line() -> None:
         ("Lena Sato", "travels_with", "Maya Okafor"),
         ("Lena Sato", "meal", "vegan"),
     ]
+
+
+
+def _meal_pages(scenario: Scenario) -> set[int]:
+    """The steps of the events stating the party's meals (the count's pages; only the
+    customer's party turns state facts, the friends' among the chores are distractors)."""
+    party = {f.entity for f in scenario.facts if f.attribute == "travels_with"}
+    assert len(party) == PARTY
+    return {f.step for f in scenario.facts if f.attribute == "meal" and f.entity in party}
+
+
+@pytest.mark.parametrize(("tier", "roster"), [("standard", 1), ("hard", 1), ("lite", 10)])
+def test_roster_caps_the_party_members_a_turn_adds(tier: str, roster: int) -> None:
+    track = get_track("dialogue")
+    assert track.params(tier)["roster"] == roster
+    frame = phrases.ROSTER_FRAME.split("{E}")[0]
+    sizes: set[int] = set()
+    for seed in range(3):
+        scenario = track.generate(seed, tier)
+        for event in scenario.events:
+            if frame in event.text:  # the customer's rosters and the friends' among the chores
+                sizes.add(sum(line.startswith("- ") for line in event.text.splitlines()))
+        pages = _meal_pages(scenario)
+        assert (len(pages) == PARTY) == (roster == 1)  # one page per traveller at roster 1
+    assert min(sizes) == 1 and max(sizes) <= roster
+    assert (max(sizes) > 1) == (roster > 1)
+
+
+def test_bad_roster_is_named() -> None:
+    track = get_track("dialogue")
+    for value in (0, PARTY + 1):
+        with pytest.raises(ValueError, match="roster"):
+            track.params("lite", roster=value)

@@ -72,7 +72,10 @@ def test_corrections_and_party_turns_of_others_speak_as_the_customer() -> None:
     assert all(t.startswith("User: ") and "\nAgent: " in t for t in corrections)
     parties = [e.text for e in scenario.events if "to the travel party of" in e.text]
     theirs = [t for t in parties if f"travel party of {user}" not in t]
-    assert len(theirs) >= 4 * (len(parties) - len(theirs))
+    # 57 friends' party turns to the customer's 16 on this seed (3.6-4.3 times on seeds 0-4): one
+    # traveller to a turn (roster 1, issue #66) made the customer's 9 pages 16, and a count needs
+    # them all, so a memory keeping party turns holds the count only by keeping about 4 times more
+    assert len(theirs) >= 3.5 * (len(parties) - len(theirs))
 
 
 def _two_value_shares(scenario: Scenario) -> tuple[list[bool], list[bool]]:

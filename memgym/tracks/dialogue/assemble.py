@@ -87,6 +87,7 @@ def dialogue(
     room: int,
     questions: int,
     count: int,
+    roster: int = render.ROSTER,
 ) -> list[Core]:
     """The profile, party, colleague, change, lookup and chore turns in position order,
     rendered; ``side`` (a search for the first colleague's trip) comes after the changes. The
@@ -107,7 +108,7 @@ def dialogue(
     plan += [(random() * PARTY_END, len(plan) + i, "party", p) for i, p in enumerate(full)]
     light = [p for p in world.companions if len(p.facts) == len(render.PARTY_FACTS)]
     while light:
-        size = 1 + int(random() * render.ROSTER)
+        size = 1 + int(random() * roster)
         plan.append((random() * PARTY_END, len(plan), "roster", light[:size]))
         light = light[size:]
     low, high = COLLEAGUES
@@ -186,7 +187,7 @@ def dialogue(
         and not any(f.attribute in render.PARTY_FACTS for f in c.stated)
     ]
     pairs = chores.pair_share(profiles, chores.LEAST_PAIRS)
-    chosen = chores.chores(rng, found, count, room - used, places, weights, pairs)
+    chosen = chores.chores(rng, found, count, room - used, places, weights, pairs, roster)
     for r, kind, text, tokens, claims in chosen:
         out.append(Core(r, kind, text, tokens=tokens, claims=claims))
     out.sort(key=lambda core: core.r)  # stable: a lookup, then a chore, after a turn there

@@ -180,6 +180,7 @@ def chores(
     places: Sequence[float] = (),
     weights: Mapping[str, int] | None = None,
     pairs: float = 0.5,
+    roster: int = render.ROSTER,
 ) -> list[Chore]:
     """At most ``count`` chores about the people ``lookups`` state, positioned (``_plan``, near
     ``places``) and rendered, at most ``budget`` tokens in all: as many as ``CHORE_TOKENS`` each
@@ -218,7 +219,7 @@ def chores(
             owed -= 1
             continue
         if shape < PARTY_SHARE and len(people) > 1:
-            text, claims, guest = _party(rng, people, guests)  # a friend joins a friend's party
+            text, claims, guest = _party(rng, people, guests, roster)  # a friend joins a friend's party
             if guest:  # a guest of the opening lookups: their details right after, as a companion's
                 turns = [(text, claims), *_details(rng, guest, theirs, contacts)]
                 for text, claims in turns:
@@ -351,16 +352,16 @@ def _details(
 
 
 def _party(
-    rng: _random.Random, people: list[str], guests: list[str]
+    rng: _random.Random, people: list[str], guests: list[str], roster: int = render.ROSTER
 ) -> tuple[str, list[Claim], str]:
     """A friend added to another friend's travel party (the customer's party turns' shape: a
-    party turn, or a roster of ``1..ROSTER`` of them), with a meal, and the guest's name where
+    party turn, or a roster of ``1..roster`` of them), with a meal, and the guest's name where
     the guest is the next of ``guests`` (taken from it; "" for a roster or when none is
     left)."""
     host = people[int(rng.random() * len(people))]
     others = [p for p in people if p != host]
     if rng.random() < ROSTER_SHARE:
-        size = min(len(others), 1 + int(rng.random() * render.ROSTER))
+        size = min(len(others), 1 + int(rng.random() * roster))
         members = [
             Person(name, [FactRec(name, "travels_with", host), FactRec(name, "meal", _meal(rng))])
             for name in rng.sample(others, size)

@@ -19,6 +19,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "updates": 1,
         "rechanges": 2,
         "maintenance_pages": 2,
+        "roster": 10,
         "catalogue_size": 32,
         "write_budget": 16,
     },
@@ -32,6 +33,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "updates": 2,
         "rechanges": 0,
         "maintenance_pages": 1,
+        "roster": 1,
         "catalogue_size": 32,
         "write_budget": 18,
     },
@@ -45,6 +47,7 @@ TIERS: dict[str, dict[str, Any]] = {
         "updates": 3,
         "rechanges": 0,
         "maintenance_pages": 1,
+        "roster": 1,
         "catalogue_size": 32,
         "write_budget": 22,
     },
@@ -63,6 +66,11 @@ answers alone (a value question after a change, a previous value a correction st
 random sample of 4 pages must hold two. Lite's 25,000 tokens (about 850 events, 800 of them
 pages) replaced 10,000 (about 100 pages), where a rule learned on where values sit in the
 stream (``cheats.stream_attribute_learned``) passed 0.05 on some ten-seed sets (issue #42).
+``roster`` caps how many meal-only party members one turn adds (``1..roster``, the friends'
+parties among the chores alike): lite's 10 keeps the party cheap; standard's and hard's 1 give
+each its own turn, so the party count rests on 16 pages, not a few rosters a learned selector
+keeps (issue #66: ``learned1000`` on 24 fresh sets 0.032 -> 0.022 at standard, 0.025 -> 0.017
+at hard, none above 0.05).
 ``entities`` is derived (the people and catalogue
 items a memory may have to keep) and cannot be set."""
 
@@ -95,6 +103,7 @@ def resolve(tier: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
         )
     _int("rechanges", p["rechanges"], 0, CHANGEABLE)  # at most the changed ones change again
     _int("maintenance_pages", p["maintenance_pages"], 1, 2)
+    _int("roster", p["roster"], 1, PARTY)
     _int("catalogue_size", p["catalogue_size"], MIN_CATALOGUE, MAX_CATALOGUE)
     _int("write_budget", p["write_budget"], 1)
     _int("max_write_tokens", p["max_write_tokens"], 1)
