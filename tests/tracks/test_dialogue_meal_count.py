@@ -76,7 +76,6 @@ def test_reader_reads_a_roster_line_by_line() -> None:
     ]
 
 
-
 def _meal_pages(scenario: Scenario) -> set[int]:
     """The steps of the events stating the party's meals (the count's pages; only the
     customer's party turns state facts, the friends' among the chores are distractors)."""

@@ -219,7 +219,8 @@ def chores(
             owed -= 1
             continue
         if shape < PARTY_SHARE and len(people) > 1:
-            text, claims, guest = _party(rng, people, guests, roster)  # a friend joins a friend's party
+            # a friend joins a friend's party
+            text, claims, guest = _party(rng, people, guests, roster)
             if guest:  # a guest of the opening lookups: their details right after, as a companion's
                 turns = [(text, claims), *_details(rng, guest, theirs, contacts)]
                 for text, claims in turns:

@@ -96,9 +96,7 @@ class DialogueTrack(Track, parameters=parameters):
         reserve += QUESTION_TOKENS * p["questions"] + SELECT_TOKENS * p["bookings"]
         room = int(p["target_tokens"] * (1 - FILLER_SHARE)) - reserve
         count = chore_count(p["target_tokens"])
-        cores = dialogue(
-            rng, world, side, room, p["questions"] + p["bookings"], count, p["roster"]
-        )
+        cores = dialogue(rng, world, side, room, p["questions"] + p["bookings"], count, p["roster"])
         said = [c for core in cores for c in core.claims or reader.read(core.text)]
         typical = typical_values(said)
         selects = [select_question(world, c) for c in catalogues]
