@@ -87,13 +87,14 @@ def dialogue(
     room: int,
     questions: int,
     count: int,
-    roster: int = render.ROSTER,
+    roster: int,
 ) -> list[Core]:
     """The profile, party, colleague, change, lookup and chore turns in position order,
     rendered; ``side`` (a search for the first colleague's trip) comes after the changes. The
     lookups (``lookups``) take at most what is left of ``room`` tokens after the other turns and
     the ``count`` chores' expected tokens (at most half of it), fitted to the ``questions``
-    asked; the chores (``chores``, about the people the lookups name) take what is left."""
+    asked; the chores (``chores``, about the people the lookups name) take what is left. The
+    party members with only a meal come ``1..roster`` to a roster turn."""
     random = rng.random
     rest = [a for a in PROFILE if a != OPENING]
     rng.shuffle(rest)
@@ -187,7 +188,7 @@ def dialogue(
         and not any(f.attribute in render.PARTY_FACTS for f in c.stated)
     ]
     pairs = chores.pair_share(profiles, chores.LEAST_PAIRS)
-    chosen = chores.chores(rng, found, count, room - used, places, weights, pairs, roster)
+    chosen = chores.chores(rng, found, count, room - used, roster, places, weights, pairs)
     for r, kind, text, tokens, claims in chosen:
         out.append(Core(r, kind, text, tokens=tokens, claims=claims))
     out.sort(key=lambda core: core.r)  # stable: a lookup, then a chore, after a turn there

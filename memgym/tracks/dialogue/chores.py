@@ -177,14 +177,15 @@ def chores(
     lookups: Sequence[Lookup],
     count: int,
     budget: int,
+    roster: int,
     places: Sequence[float] = (),
     weights: Mapping[str, int] | None = None,
     pairs: float = 0.5,
-    roster: int = render.ROSTER,
 ) -> list[Chore]:
     """At most ``count`` chores about the people ``lookups`` state, positioned (``_plan``, near
     ``places``) and rendered, at most ``budget`` tokens in all: as many as ``CHORE_TOKENS`` each
-    fit (those that would still overflow it, in position order, left out). A change picks its
+    fit (those that would still overflow it, in position order, left out); a friend's roster
+    lists ``1..roster`` friends, as the customer's lists the party. A change picks its
     attribute in proportion to ``weights`` (how often the customer's pages state each one;
     uniformly over what was stated without), so no attribute's words mark the customer's; a
     profile-shaped one states two values with chance ``pairs`` (the share of the customer's
@@ -353,7 +354,7 @@ def _details(
 
 
 def _party(
-    rng: _random.Random, people: list[str], guests: list[str], roster: int = render.ROSTER
+    rng: _random.Random, people: list[str], guests: list[str], roster: int
 ) -> tuple[str, list[Claim], str]:
     """A friend added to another friend's travel party (the customer's party turns' shape: a
     party turn, or a roster of ``1..roster`` of them), with a meal, and the guest's name where

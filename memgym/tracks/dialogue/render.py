@@ -18,10 +18,6 @@ from memgym.tracks.dialogue.world import COLLEAGUE_TRIP, Change, FactRec, Person
 
 PARTY_FACTS = ("travels_with", "meal")
 """What the party frame states; a companion's other facts come in profile-shaped turns."""
-ROSTER = 10
-"""The default ``roster`` parameter: party members with only a meal (``world.PARTY`` beyond the
-companions) come ``1..roster`` to a turn, listed as note lines (the fewer turns, the fewer tokens
-the party costs lite's lookups). The friends' parties among the chores (``chores``) come alike."""
 
 
 def confirmed(facts: list[FactRec]) -> list[Claim]:
