@@ -148,14 +148,14 @@ written by the scripted strategic writer), spelled as their canonical configs.""
 
 STANDARD = Protocol(
     name="standard",
-    version=12,
+    version=13,
     tracks=tuple(TrackPlan(t, "standard", tuple(range(10))) for t in STREAM_TRACKS),
     strategies=STRATEGIES,
     description="every question-stream track at its standard tier (~15k to 50k-token streams), 10 seeds",
 )
 SMOKE = Protocol(
     name="smoke",
-    version=13,
+    version=14,
     tracks=(
         TrackPlan("entities", "lite", (0,), {"entities": 8, "questions": 3}),
         TrackPlan(  # lite's content as v10 had it (4 tasks in 10,000 tokens; 6 in 30,000 now)

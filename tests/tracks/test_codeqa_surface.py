@@ -15,6 +15,8 @@ import pytest
 
 from memgym.tokens import count_tokens
 from memgym.tracks import get_track
+from memgym.tracks.codeqa import names
+from memgym.tracks.codeqa.world import FAMILIES
 
 TRACK = get_track("codeqa")
 _FILE = re.compile(r"^# === (?P<path>[\w/]+\.py) \(part \d+ of \d+\) ===$", re.MULTILINE)
@@ -106,3 +108,66 @@ def test_code_without_a_constant_carries_numbers_too(tier: str) -> None:
     assert with_const and without
     assert sum(d > 0 for d in without) > 0.6 * len(without)
     assert statistics.median(without) >= 0.5 * statistics.median(with_const)
+
+
+_NUMBER_LINE = re.compile(r"^ *(?P<name>\w+) = [\d.]+$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("tier", ["standard", "hard"])
+def test_code_defining_a_constant_carries_no_more_numbers(tier: str) -> None:
+    """Chunks of functions carry about as many numeric settings whether they define a constant
+    or not (issue #66: twice as many before, and a learned selector kept them), and a function's
+    local settings are named as constants are, lower-cased, never a name the stream asks about."""
+    counts: dict[bool, list[int]] = {True: [], False: []}
+    for seed in range(4):
+        scenario = TRACK.generate(seed, tier)
+        asked = {e.lower() for q in scenario.questions if (e := q.spec.get("entity"))}
+        defined = {f.entity.lower() for f in scenario.facts}
+        for event in scenario.events:
+            if not event.text.startswith("# === ") or "\ndef " not in event.text:
+                continue
+            lines = list(_NUMBER_LINE.finditer(event.text))
+            counts[bool(_CONST_LINE.search(event.text))].append(len(lines))
+            for line in lines:
+                name = line["name"]
+                if name.islower():
+                    assert re.fullmatch(r"[a-z]+(?:_[a-z]+)+", name), name
+                    assert name not in asked and name not in defined, name
+    assert len(counts[True]) > 20 and len(counts[False]) > 20
+    assert abs(statistics.fmean(counts[True]) - statistics.fmean(counts[False])) < 0.25
+
+
+_CHANGED_NAME = re.compile(
+    r"^(?:HOTFIX [\d.]+: |- )[\w/]+\.py: (?P<name>[A-Z][A-Z0-9_]+) ", re.MULTILINE
+)
+
+
+@pytest.mark.parametrize("tier", ["lite", "standard", "hard"])
+def test_decoy_changes_are_named_as_constants_are(tier: str) -> None:
+    """Every change note, the repository's and the decoys', names a stem of ``CONST_STEMS`` and
+    a constant family's suffix (issue #66: decoys named as vendored settings were told apart by
+    their words); a decoy's name is defined nowhere in the code and is no ghost an abstention
+    question asks about."""
+    stems = set(names.CONST_STEMS)
+    suffixes = {family.suffix for family in FAMILIES}
+    for seed in range(3):
+        scenario = TRACK.generate(seed, tier)
+        code = "\n".join(e.text for e in scenario.events if e.text.startswith("# === "))
+        defined = set(re.findall(r"^([A-Z][A-Z0-9_]+) = ", code, re.MULTILINE))
+        asked_absent = {
+            q.spec["entity"]
+            for q in scenario.questions
+            if q.axis == "abstention" and "entity" in q.spec
+        }
+        changed = [
+            m["name"]
+            for e in scenario.events
+            if e.kind in ("correction", "update")
+            for m in _CHANGED_NAME.finditer(e.text)
+        ]
+        decoys = {n for n in changed if n not in defined}
+        assert decoys and len(changed) > len(decoys)
+        for name in changed:
+            stem, suffix = name.split("_", 1)
+            assert stem in stems and suffix in suffixes, name
+        assert not decoys & asked_absent

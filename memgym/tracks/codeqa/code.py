@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import random as _random
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from memgym.tokens import count_tokens, total_tokens
-from memgym.tracks.codeqa.world import FAMILIES, Function, World
+from memgym.tracks.codeqa import names
+from memgym.tracks.codeqa.world import FAMILIES, Family, Function, World
 
 ARGS = ("items", "request", "payload", "records", "entries", "batch_in")
 STARTS = (
@@ -40,23 +42,39 @@ stated fact, so a token budget holds a smaller share of the repository's facts (
 learned selector keeping two chunks of code answered 0.069 at standard)."""
 
 
-LITERALS = ("window = {v}", "scale = {v}", "threshold = {v}", "step = {v}", "cap = {v}")
-"""Body lines that set a local to a number: 0 to ``MOST_LITERALS`` of them a function (each
-uniform), the number drawn as a constant's value is (a ``world.FAMILIES`` family's grid). So
-every chunk of code carries numbers in about the amounts that a chunk defining a constant
-does, and its digits do not tell which chunks state one (issue #66: the digit count had let a
-learned selector keep the chunks defining constants; standard ``learned500`` 0.060 under a
-fresh salt)."""
-MOST_LITERALS = 2
+MOST_NUMBERS = 2
+"""A function and the constants defined right after it set 1 to this many numbers (uniform; to
+``ceil(2 * constants / functions)`` in a module with more constants than functions, as lite's):
+the constants' values, and local settings for the rest (``_settings``). A constant's block goes
+into the chunk of the function above it (chunks fill up block by block, and a constant is one
+short line), so every chunk of code carries about as many numbers whether it defines a constant
+or not (issue #66: with 0 to 2 local numbers a function whatever its constants, the chunks
+defining constants carried twice the numbers of the others, and a learned selector kept them;
+codeqa standard's ``learned500`` answered 5.3 % of the value questions holding 1.6 % of the
+stream)."""
 
 
-def _literals(rng: _random.Random) -> list[str]:
-    """A function's number-setting body lines (``LITERALS``)."""
+def local_names(world: World, reserved: Collection[str] = ()) -> list[tuple[str, Family]]:
+    """Names for functions' numeric settings, shaped as constants are (a stem and a family's
+    suffix), lower-cased, and naming no constant, ghost or ``reserved`` name (the decoy
+    changes' settings): a local setting reads as a constant's definition does once the case is
+    gone, and answers nothing. Never empty: the params allow at most 120 constants of the 144
+    names."""
+    taken = {c.name for c in world.constants} | set(world.ghost_constants) | set(reserved)
+    return [
+        (name.lower(), family)
+        for stem in names.CONST_STEMS
+        for family in FAMILIES
+        if (name := f"{stem}_{family.suffix}") not in taken
+    ]
+
+
+def _settings(rng: _random.Random, pool: list[tuple[str, Family]], count: int) -> list[str]:
+    """``count`` body lines setting a local (named from ``pool``) to a number of its family."""
     out = []
-    for _ in range(int(rng.random() * (MOST_LITERALS + 1))):
-        family = FAMILIES[int(rng.random() * len(FAMILIES))]
-        line = LITERALS[int(rng.random() * len(LITERALS))]
-        out.append("    " + line.format(v=family.draw(rng.random)))
+    for _ in range(count):
+        name, family = pool[int(rng.random() * len(pool))]
+        out.append(f"    {name} = {family.draw(rng.random)!r}")
     return out
 
 
@@ -106,7 +124,15 @@ class SourceFile:
         return "\n\n\n".join(b.text for b in self.blocks) + "\n"
 
 
-def _function(rng: _random.Random, world: World, f: int, body_lines: int) -> str:
+def _function(
+    rng: _random.Random,
+    world: World,
+    f: int,
+    body_lines: int,
+    pool: list[tuple[str, Family]],
+    settings: int,
+) -> str:
+    """Function ``f``'s source, with ``settings`` local numeric settings named from ``pool``."""
     fn: Function = world.functions[f]
     arg = ARGS[int(rng.random() * len(ARGS))]
     lines = [
@@ -117,7 +143,7 @@ def _function(rng: _random.Random, world: World, f: int, body_lines: int) -> str
     low = max(0, body_lines - 2)
     picked = sorted(rng.sample(range(len(BODY)), low + int(rng.random() * (body_lines - low + 1))))
     lines += ["    " + BODY[i].format(verb=fn.verb, noun=fn.noun) for i in picked]
-    lines += _literals(rng)
+    lines += _settings(rng, pool, settings)
     limit = None
     if fn.uses is not None:
         const = world.constants[fn.uses].name
@@ -171,7 +197,13 @@ def _header(world: World, m: int) -> Block:
     return Block("\n".join(lines))
 
 
-def module_file(rng: _random.Random, world: World, m: int, body_lines: int = 0) -> SourceFile:
+def module_file(
+    rng: _random.Random,
+    world: World,
+    m: int,
+    body_lines: int = 0,
+    reserved: Collection[str] = (),
+) -> SourceFile:
     """The source of module ``m``: header block, then its functions in a random order with its
     constants spread evenly between them, one constant per block and none beside a function
     that reads it where another place is as empty (``_gaps``): no chunk holds a module's every
@@ -182,12 +214,20 @@ def module_file(rng: _random.Random, world: World, m: int, body_lines: int = 0) 
     mine = [c for c, const in enumerate(world.constants) if const.module == m]
     rng.shuffle(mine)
     before = _gaps(rng, world, funcs, mine)
+    pool = local_names(world, reserved)
+    most = max(MOST_NUMBERS, -(-2 * len(mine) // len(funcs)))
     blocks = [_header(world, m)]
     for i, f in enumerate(funcs):
         for c in before[i]:
             const = world.constants[c]
             blocks.append(Block(f"{const.name} = {const.value!r}", constants=[c]))
-        blocks.append(Block(_function(rng, world, f, body_lines), functions=[f]))
+        # the constants below this function, and for the first those above it too (in the
+        # header's chunk, which it nearly always joins)
+        after = (len(before[i + 1]) if i + 1 < len(funcs) else 0) + (
+            len(before[0]) if i == 0 else 0
+        )
+        settings = max(0, 1 + int(rng.random() * most) - after)
+        blocks.append(Block(_function(rng, world, f, body_lines, pool, settings), functions=[f]))
     return SourceFile(world.file_path(m), m, blocks)
 
 

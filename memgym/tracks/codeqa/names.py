@@ -32,7 +32,9 @@ CONST_STEMS = (
 )  # fmt: skip
 DEPENDENCIES = ("grpcio", "urllib3", "redis", "kombu", "boto3", "httpx", "celery", "psycopg")
 """Vendored dependencies whose settings config audits also report (``DEP_PART_SUFFIX`` names:
-no word of them but the family suffix is a repository constant's)."""
+no word of them but the family suffix is a repository constant's). The decoy changes' settings
+are named as constants are instead (``stream.decoy_settings``); audits restating them cite a
+dependency's path."""
 DEPENDENCY_PARTS = ("SOCKET", "CLIENT", "WORKER", "QUEUE", "CHANNEL", "BROKER", "CACHE", "SESSION")
 ERRORS = (
     "QuotaExceededError", "StaleCursorError", "LeaseExpiredError", "ShardMissingError",

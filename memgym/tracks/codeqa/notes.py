@@ -1,8 +1,8 @@
 """Prose around the code: hotfix notes, changelog entries, config audits and near-miss distractors.
 
-Hotfix notes and changelog entries change a constant, and a config audit states a vendored
-dependency's setting (a look-alike constant no question asks about; the reader turns them all
-into claims);
+Hotfix notes and changelog entries change a constant (or, as decoys, a setting named as one is
+that the repository never defines), and a config audit states a vendored dependency's setting
+(a look-alike constant no question asks about; the reader turns them all into claims);
 distractors name real functions and constants but state nothing: a review on a pull request that
 was never merged, a vendored legacy snapshot that is not imported, issue chatter, and proposals
 that name ghost constants and functions the repository never defines.
@@ -56,9 +56,10 @@ def _entry(rng: _random.Random, path: str, name: str, new: float) -> str:
 def dependency_change(
     rng: _random.Random, world: World, name: str, old: float, new: float, correct: bool
 ) -> str:
-    """A decoy change of a vendored dependency's setting ``name``, written as the repository's
-    own are: filed against one of the package's files (the path tells no decoy apart), a hotfix
-    note naming both values (``correct``) or a changelog entry stating the new one."""
+    """A decoy change of setting ``name`` (named as a constant is, defined nowhere in the
+    repository: ``stream.decoy_settings``), written as the repository's own are: filed against
+    one of the package's files (the path tells no decoy apart), a hotfix note naming both
+    values (``correct``) or a changelog entry stating the new one."""
     path = world.file_path(int(rng.random() * len(world.modules)))
     if correct:
         reason = REASONS[int(rng.random() * len(REASONS))]

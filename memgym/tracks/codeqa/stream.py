@@ -3,15 +3,15 @@
 Files come one after another (modules in a random order, ``errors.py`` somewhere among them),
 each as consecutive chunks; a change lands at a random point after the chunk that defines its
 constant; config audits of vendored dependencies' settings (look-alike constants) land before
-the code and anywhere; decoy changes of vendored settings and audits restating them open the
-stream (``HEAD_DECOYS`` of each) and land anywhere; distractors land anywhere (the first ones
+the code and anywhere; decoy changes of settings named as constants are (defined nowhere in the
+repository) and audits restating them open the stream (``HEAD_DECOYS`` of each) and land anywhere; distractors land anywhere (the first ones
 name the world's ghosts). Each item records the facts its text states, in text order.
 """
 
 from __future__ import annotations
 
 import random as _random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +42,7 @@ stream to be judged (``memgym.simulation.bounded``): with 30k tokens per step in
 had ~100 changes and such a sample answered 0.035 on average over 100 salted seeds, 0.086 over
 ten of them."""
 DECOY_SETTINGS = 8
-"""The vendored settings the decoy changes change, each again and again."""
+"""The settings the decoy changes change, each again and again (``decoy_settings``)."""
 HEAD_DECOYS = 20
 """Decoy changes of each kind (hotfix notes, changelog entries) and decoy config audits placed
 before the first code chunk (more than the 16 events a first-K memory of any class keeps): the
@@ -88,6 +88,39 @@ def lookalikes(
     return out
 
 
+def decoy_settings(
+    rng: _random.Random, world: World, count: int
+) -> list[tuple[str, str, int | float, Family]]:
+    """(dependency, name, value, family) of at most ``count`` settings for the decoy changes,
+    named as the repository's constants are (a stem and one of its families' suffixes) but
+    naming no constant or ghost, each with a value no constant has (a draw that repeats one is
+    dropped). Across scenarios a name is as likely a decoy's as a constant's, so only the
+    repository's own code tells a decoy change from a real one (issue #66: named as vendored
+    settings, ``HTTPX_QUEUE_SAMPLE_RATIO``, they were told apart by their words, and a selector
+    trained on 40 seeds answered 53 of 1,200 maintenance questions at standard holding 1.6 % of
+    the stream; none named so). The dependency names the vendored path that audits restating
+    them cite."""
+    random = rng.random
+    families = list(dict.fromkeys(c.family for c in world.constants))
+    used = {c.name for c in world.constants} | set(world.ghost_constants)
+    free = [
+        (name, family)
+        for stem in names.CONST_STEMS
+        for family in families
+        if (name := f"{stem}_{family.suffix}") not in used
+    ]
+    taken = {c.value for c in world.constants} | {ch.new for ch in world.changes}
+    out: list[tuple[str, str, int | float, Family]] = []
+    for name, family in rng.sample(free, min(count, len(free))):
+        dependency = names.DEPENDENCIES[int(random() * len(names.DEPENDENCIES))]
+        value = family.draw(random)
+        if value in taken:
+            continue
+        taken.add(value)
+        out.append((dependency, name, value, family))
+    return out
+
+
 @dataclass(slots=True)
 class Item:
     """One core event before it has a step: its event kind, text and the facts it states."""
@@ -99,11 +132,14 @@ class Item:
     """``count_tokens(text)`` where the text's parts gave it; -1: count the text."""
 
 
-def source_files(rng: _random.Random, world: World, body_lines: int = 0) -> list[code.SourceFile]:
-    """Every file of the repository in presentation order (``body_lines``: ``code.BODY``)."""
+def source_files(
+    rng: _random.Random, world: World, body_lines: int = 0, reserved: Collection[str] = ()
+) -> list[code.SourceFile]:
+    """Every file of the repository in presentation order (``body_lines``: ``code.BODY``;
+    ``reserved``: names no local setting takes, ``code.local_names``)."""
     order = list(range(len(world.modules)))
     rng.shuffle(order)
-    files = [code.module_file(rng, world, m, body_lines) for m in order]
+    files = [code.module_file(rng, world, m, body_lines, reserved) for m in order]
     files.insert(int(rng.random() * (len(files) + 1)), code.errors_file(world))
     return files
 
@@ -135,9 +171,11 @@ def _place(random: Callable[[], float], n: int, head: bool) -> float:
 def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
     """The core items in stream order."""
     random = rng.random
+    settings = decoy_settings(rng, world, DECOY_SETTINGS)
+    reserved = {name for _, name, _, _ in settings}
     chunks = [
         ch
-        for src in source_files(rng, world, p["body_lines"])
+        for src in source_files(rng, world, p["body_lines"], reserved)
         for ch in code.chunks(src, p["chunk_tokens"])
     ]
     n = len(chunks)
@@ -153,7 +191,6 @@ def order(rng: _random.Random, world: World, p: dict[str, Any]) -> list[Item]:
     keyed += [
         (random() * 0.5 - 1 if k < head else random() * n, LOOKALIKE, k) for k in range(len(looks))
     ]
-    settings = lookalikes(rng, world, DECOY_SETTINGS)
     if settings:
         decoys = decoy_count(DECOYS_PER_CONSTANT, len(world.constants), p["target_tokens"])
         keyed += [(_place(random, n, d < 2 * HEAD_DECOYS), DECOY, d) for d in range(decoys)]
