@@ -22,6 +22,10 @@ the same sets::
         --sets "" --salted 24 --prefix s8
     PYTHONPATH=. python bench/studies/learned_members.py --track codeqa --tier hard \\
         --sets "" --salted 24 --prefix s8 --against functions=96,write_budget=11
+    PYTHONPATH=. python bench/studies/learned_members.py --track codeqa --tier standard \\
+        --sets "" --salted 24 --prefix s8 --train-seeds 40
+
+``--train-seeds`` fits the selector on more seeds than validate's 10: a stronger adversary.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from memgym.salt import evaluation_seed
 from memgym.simulation.bounded import BOUNDED_SHARE, composite
 from memgym.simulation.bounded_family import Member, mark
 from memgym.simulation.cheats import CHEAT_CEILING
-from memgym.simulation.learned_selector import SELECTOR_BUDGETS, fitted
+from memgym.simulation.learned_selector import SELECTOR_BUDGETS, SELECTOR_SEEDS, fitted
 from memgym.tracks import get_track
 from memgym.train.paired import sign_flip_p, t_interval
 
@@ -58,12 +62,18 @@ class SetResult:
 
 
 def run_set(
-    track: str, tier: str, salt: str | None, seeds: Sequence[int], overrides: dict[str, Any]
+    track: str,
+    tier: str,
+    salt: str | None,
+    seeds: Sequence[int],
+    overrides: dict[str, Any],
+    train_seeds: int = SELECTOR_SEEDS,
 ) -> SetResult:
-    """Each learned member's mean composite (max, held) and the mean AUROC on one set."""
+    """Each learned member's mean composite (max, held) and the mean AUROC on one set, the
+    selector fitted on ``train_seeds`` seeds."""
     t = get_track(track)
     members = [Member("learned", budget) for budget in SELECTOR_BUDGETS]
-    selector = fitted(track, tier, tuple(sorted(overrides.items())))
+    selector = fitted(track, tier, tuple(sorted(overrides.items())), train_seeds)
     key = None if salt is None else salt.encode()
     values: list[list[float]] = [[] for _ in members]
     held: list[list[float]] = [[] for _ in members]
@@ -142,6 +152,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--salted", type=int, default=0, help="add N sets salted PREFIX-0..N-1")
     p.add_argument("--prefix", default="study", help="the salted sets' prefix")
     p.add_argument(
+        "--train-seeds",
+        type=int,
+        default=SELECTOR_SEEDS,
+        help=f"seeds the selector is fitted on (validate's: {SELECTOR_SEEDS}; more: a stronger"
+        " adversary)",
+    )
+    p.add_argument(
         "--against",
         default=None,
         metavar="PARAMS",
@@ -159,11 +176,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     results, bases = [], []
     for name in names:
         salt = None if name == "public" else name
-        result = run_set(args.track, args.tier, salt, seeds, overrides)
+        result = run_set(args.track, args.tier, salt, seeds, overrides, args.train_seeds)
         print(result.line, flush=True)
         results.append(result)
         if against is not None:
-            base = run_set(args.track, args.tier, salt, seeds, against)
+            base = run_set(args.track, args.tier, salt, seeds, against, args.train_seeds)
             print(f"  against: {base.line}", flush=True)
             bases.append(base)
     if len(results) > 1:

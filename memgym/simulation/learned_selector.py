@@ -183,14 +183,17 @@ def fit(streams: Sequence[Stream]) -> Selector | None:
 
 
 @cache
-def fitted(track: str, tier: str | None, overrides: tuple[tuple[str, Any], ...]) -> Selector | None:
+def fitted(
+    track: str,
+    tier: str | None,
+    overrides: tuple[tuple[str, Any], ...],
+    seeds: int = SELECTOR_SEEDS,
+) -> Selector | None:
     """The selector of ``track``/``tier`` (with ``overrides``), fitted once per process on
-    ``SELECTOR_SEEDS`` training seeds."""
+    ``seeds`` training seeds (validate's: ``SELECTOR_SEEDS``; more make a stronger adversary)."""
     t = get_track(track)
     params: Mapping[str, Any] = dict(overrides)
-    streams = [
-        read_stream(t.generate(SELECTOR_BASE + i, tier, **params)) for i in range(SELECTOR_SEEDS)
-    ]
+    streams = [read_stream(t.generate(SELECTOR_BASE + i, tier, **params)) for i in range(seeds)]
     return fit(streams)
 
 
