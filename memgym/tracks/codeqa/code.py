@@ -15,8 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from memgym.tokens import count_tokens, total_tokens
-from memgym.tracks.codeqa import names
-from memgym.tracks.codeqa.world import FAMILIES, Family, Function, World
+from memgym.tracks.codeqa.world import FAMILIES, Family, Function, World, free_names
 
 ARGS = ("items", "request", "payload", "records", "entries", "batch_in")
 STARTS = (
@@ -60,13 +59,7 @@ def local_names(world: World, reserved: Collection[str] = ()) -> list[tuple[str,
     changes' settings): a local setting reads as a constant's definition does once the case is
     gone, and answers nothing. Never empty: the params allow at most 120 constants of the 144
     names."""
-    taken = {c.name for c in world.constants} | set(world.ghost_constants) | set(reserved)
-    return [
-        (name.lower(), family)
-        for stem in names.CONST_STEMS
-        for family in FAMILIES
-        if (name := f"{stem}_{family.suffix}") not in taken
-    ]
+    return [(name.lower(), family) for name, family in free_names(world, FAMILIES, reserved)]
 
 
 def _settings(rng: _random.Random, pool: list[tuple[str, Family]], count: int) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from memgym.tracks.codeqa import code, names, notes
 from memgym.tracks.codeqa.params import HEAD_LOOKALIKES_PER_CONSTANT, LOOKALIKES_PER_CONSTANT
-from memgym.tracks.codeqa.world import CORRECTION, Family, World
+from memgym.tracks.codeqa.world import CORRECTION, Family, World, free_names
 from memgym.tracks.factrec import FactRec
 from memgym.types import EventKind
 
@@ -97,18 +97,11 @@ def decoy_settings(
     dropped). Across scenarios a name is as likely a decoy's as a constant's, so only the
     repository's own code tells a decoy change from a real one (issue #66: named as vendored
     settings, ``HTTPX_QUEUE_SAMPLE_RATIO``, they were told apart by their words, and a selector
-    trained on 40 seeds answered 53 of 1,200 maintenance questions at standard holding 1.6 % of
-    the stream; none named so). The dependency names the vendored path that audits restating
+    trained on 40 seeds answered 40 of 1,200 maintenance questions at standard holding 1.6 % of
+    the stream; 1 named so). The dependency names the vendored path that audits restating
     them cite."""
     random = rng.random
-    families = list(dict.fromkeys(c.family for c in world.constants))
-    used = {c.name for c in world.constants} | set(world.ghost_constants)
-    free = [
-        (name, family)
-        for stem in names.CONST_STEMS
-        for family in families
-        if (name := f"{stem}_{family.suffix}") not in used
-    ]
+    free = free_names(world, list(dict.fromkeys(c.family for c in world.constants)))
     taken = {c.value for c in world.constants} | {ch.new for ch in world.changes}
     out: list[tuple[str, str, int | float, Family]] = []
     for name, family in rng.sample(free, min(count, len(free))):

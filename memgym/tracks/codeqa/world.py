@@ -13,6 +13,7 @@ Constants are numbers from a family (``RETRY_LIMIT``, ``TIMEOUT_MS``, ...); a ch
 from __future__ import annotations
 
 import random as _random
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,6 +234,21 @@ def build_world(rng: _random.Random, p: dict[str, Any]) -> World:
     return World(
         package, modules, errors, constants, functions, changes, ghost_constants, ghost_functions
     )
+
+
+def free_names(
+    world: World, families: Sequence[Family], taken: Collection[str] = ()
+) -> list[tuple[str, Family]]:
+    """Constant-shaped names (a ``names.CONST_STEMS`` stem and a suffix of ``families``, stem by
+    stem) that name no constant or ghost of ``world`` and none of ``taken``, each with its
+    family: what decoy settings and functions' local settings are called."""
+    used = {c.name for c in world.constants} | set(world.ghost_constants) | set(taken)
+    return [
+        (name, family)
+        for stem in names.CONST_STEMS
+        for family in families
+        if (name := f"{stem}_{family.suffix}") not in used
+    ]
 
 
 def path_counts(world: World) -> list[dict[int, int]]:
